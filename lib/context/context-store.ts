@@ -31,3 +31,18 @@ export interface ContextStore {
    */
   suspend?<T>(fn: () => T): T;
 }
+
+/**
+ * The key of a store's optional method that runs `fn` with exactly `context` in force (none for
+ * `undefined`), not layered over the current properties, and nothing else of the async context
+ * changed (a `suspend` may leave more: the AsyncLocalStorage store's leaves the request's
+ * diagnostic collection too). `withLogContext` puts the context around a stream back with it.
+ *
+ * @internal
+ */
+export const RUN_EXACTLY: unique symbol = Symbol.for('rxlog.ContextStore.runExactly');
+
+/** @internal A store that can put a context back exactly: see {@link RUN_EXACTLY}. */
+export interface ExactContextRunner {
+  [RUN_EXACTLY]<T>(context: ContextProperties | undefined, fn: () => T): T;
+}

@@ -1,7 +1,13 @@
 import { expectOption } from '../core/expect-option';
 import { readFailure } from '../core/read-options';
 import { hasMethods } from '../core/has-methods';
-import type { CheckProperties, ContextProperties, ContextStore } from './context-store';
+import {
+  type CheckProperties,
+  type ContextProperties,
+  type ContextStore,
+  type ExactContextRunner,
+  RUN_EXACTLY,
+} from './context-store';
 import { StackContextStore } from './stack-context-store';
 import { SelfLog } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
@@ -46,7 +52,8 @@ export const LogContext = {
   /**
    * Runs `fn` with no ambient properties (Serilog's `LogContext.Suspend()`); those in force come
    * back when it returns or throws. Work started inside (a timer, a cache refresher) and, with
-   * `useAsyncLocalStorage()`, its async continuations carry none of the caller's properties.
+   * `useAsyncLocalStorage()`, its async continuations carry none of the caller's properties; that
+   * store also runs `fn` outside the request's `diagnosticContext` collection.
    *
    * @example
    * LogContext.run({ RequestId: 'r-7' }, () => LogContext.suspend(() => startCacheRefresher()));
@@ -83,3 +90,16 @@ export const LogContext = {
     return previous;
   },
 };
+
+/**
+ * Runs `fn` with exactly `context` in force (none for `undefined`), whatever is in force now: with
+ * the store's own way when it has one (see {@link RUN_EXACTLY}), which leaves the rest of the async
+ * context as it is; else inside `LogContext.suspend`, then a run of `context`.
+ *
+ * @internal For withLogContext.
+ */
+export function runExactly<T>(context: ContextProperties | undefined, fn: () => T): T {
+  const store = shared().store as ContextStore & Partial<ExactContextRunner>;
+  if (typeof store[RUN_EXACTLY] === 'function') return (store as ExactContextRunner)[RUN_EXACTLY](context, fn);
+  return LogContext.suspend(() => (context === undefined ? fn() : LogContext.run(context, fn)));
+}

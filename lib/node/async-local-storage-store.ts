@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ContextProperties, ContextStore } from '../context/context-store';
+import { type ContextProperties, type ContextStore, type ExactContextRunner, RUN_EXACTLY } from '../context/context-store';
 import { mergeContext } from '../context/merge-context';
 import { sharedState } from '../core/shared-state';
+import { outsideDiagnosticCollection } from './http/diagnostic-context';
 
 /**
  * One AsyncLocalStorage for every store, of every copy of rxlog in the process (see sharedState):
@@ -18,14 +19,15 @@ const storage = (): AsyncLocalStorage<ContextProperties> =>
  * async continuations (`await`, promise callbacks, timers, `setImmediate`, `process.nextTick`),
  * and concurrent runs never see each other's properties. Every instance reads the same
  * AsyncLocalStorage, so replacing one by another keeps the properties of runs in flight. An
- * EventEmitter listener runs in the context of the `emit` call, not of where it was registered:
- * bind it with `AsyncResource.bind(listener)` inside the run to keep the run's context. Work that
+ * EventEmitter listener runs in the context of the `emit` call, not of where it was registered
+ * (an RxJS Subject's subscriber, of the `next` call): bind it with `AsyncResource.bind(listener)`
+ * inside the run to keep the run's context. Work that
  * a library queues and runs in one batch (RxJS's `asapScheduler`, a connection pool) runs in the
  * context of whichever caller started the batch. A timer or connection made inside a run keeps
  * the run's properties for every callback it makes later: make long-lived work inside
  * `LogContext.suspend` (this store's `suspend`), which runs it with none.
  */
-export class AsyncLocalStorageContextStore implements ContextStore {
+export class AsyncLocalStorageContextStore implements ContextStore, ExactContextRunner {
   current(): ContextProperties | undefined {
     return storage().getStore();
   }
@@ -36,8 +38,18 @@ export class AsyncLocalStorageContextStore implements ContextStore {
     return context.run(mergeContext(context.getStore(), properties), fn);
   }
 
+  /**
+   * Runs `fn` outside the request: no properties, and no `diagnosticContext` collection (a
+   * `diagnosticContext.set` inside is ignored), so long-lived work started inside neither writes
+   * onto that request's completion event nor keeps the request's state alive.
+   */
   suspend<T>(fn: () => T): T {
     // run, not exit (experimental): async work started inside keeps no properties either.
-    return storage().run(undefined as unknown as ContextProperties, fn);
+    return storage().run(undefined as unknown as ContextProperties, () => outsideDiagnosticCollection(fn));
+  }
+
+  /** @internal See RUN_EXACTLY: the diagnostic collection stays, as the rest of the async context does. */
+  [RUN_EXACTLY]<T>(context: ContextProperties | undefined, fn: () => T): T {
+    return storage().run(context as ContextProperties, fn);
   }
 }

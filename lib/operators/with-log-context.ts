@@ -3,7 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { adoptOutcome } from '../core/adopt-outcome';
 import { SelfLog } from '../core/self-log';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
-import { LogContext } from '../context/log-context';
+import { LogContext, runExactly } from '../context/log-context';
 import { describeOption } from './operator-options';
 import { isThenable } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
@@ -156,10 +156,9 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
       const here = LogContext.current();
       if (here === undefined || !endedIn.has(here)) return subscribe(subscriber);
       const around = endedIn.get(here);
-      // The context around the stream exactly: suspended (none), then its properties, if any.
-      LogContext.suspend(() =>
-        around === undefined ? subscribe(subscriber) : LogContext.run(around, () => subscribe(subscriber)),
-      );
+      // The context around the stream exactly (none, or its properties), and nothing else of the
+      // async context changed: a suspend would also leave a request's diagnostic collection.
+      runExactly(around, () => subscribe(subscriber));
     });
   };
 }

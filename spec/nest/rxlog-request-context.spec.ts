@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -280,4 +282,20 @@ describe.each([
       ['a', 'A /health 200', 'r-a/health'],
     ]);
   }, 120_000);
+});
+
+// docs/node.md gives LogContext.suspend for long-lived work a request starts. That work kept the
+// request's diagnostic collection, which rxlog/nest's request state (and through it the Node
+// request and response) hangs off: the request stayed in memory while the work ran, and what the
+// work set landed on that request's completion event.
+describe('RxlogRequestContext and work started inside LogContext.suspend, in a child process', () => {
+  it('keeps neither the request alive nor what the work sets on its completion event', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'fixtures', 'nest-suspended-work.ts')],
+      { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({ gc: true, alive: [false, false], refreshed: [null, null] });
+  }, 70_000);
 });

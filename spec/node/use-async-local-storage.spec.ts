@@ -1,6 +1,8 @@
 import {
   asapScheduler,
   asyncScheduler,
+  BehaviorSubject,
+  debounceTime,
   defer,
   firstValueFrom,
   map,
@@ -8,12 +10,14 @@ import {
   of,
   type OperatorFunction,
   retry,
+  Subject,
   throwError,
   timer,
 } from 'rxjs';
 import type { ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { StackContextStore } from '../../lib/context/stack-context-store';
+import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
 import { withLogContext } from '../../lib/operators/with-log-context';
 
@@ -215,6 +219,86 @@ describe('useAsyncLocalStorage with withLogContext and a delayed retry', () => {
       const result = await LogContext.run({ RequestId: 'r-1' }, () => firstValueFrom(call));
       expect(result).toBe('ok');
       expect(seenBySubscribe).toEqual([{ RequestId: 'r-1' }, { RequestId: 'r-1' }]);
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('useAsyncLocalStorage with withLogContext, a retry and a request’s diagnostic collection', () => {
+  // LogContext.suspend now leaves the request's collection too: the retry's new subscription, which
+  // withLogContext starts from the context around the stream, must still be the request's.
+  it('subscribes the next attempt inside the request’s collection, so what it sets reaches the completion event', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      let attempt = 0;
+      const collected = await diagnosticContext.run(async (collector) => {
+        const call = defer(() => {
+          diagnosticContext.set(`Attempt${++attempt}`, LogContext.current()?.RequestId);
+          return attempt < 2 ? throwError(() => new Error('busy')) : of('ok');
+        }).pipe(withLogContext({ Stage: 'call' }), retry({ count: 1, delay: () => timer(1, asyncScheduler) }));
+        await LogContext.run({ RequestId: 'r-1' }, () => firstValueFrom(call));
+        return collector.complete();
+      });
+      expect(collected).toEqual({ Attempt1: 'r-1', Attempt2: 'r-1' });
+    } finally {
+      restore();
+    }
+  });
+});
+
+// What the docs claimed only for EventEmitter listeners and asapScheduler holds for any Subject:
+// a subscriber runs where next() is called, not where it subscribed, and a withLogContext after the
+// Subject layers its names over the caller's context. Checked so docs/node.md can say it exactly.
+describe('useAsyncLocalStorage with a Subject made outside any run', () => {
+  it('runs a subscriber in the context of the next() call, not of its subscribe; a BehaviorSubject replays in the subscriber’s', () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      const events = new Subject<string>();
+      const seen: unknown[] = [];
+      LogContext.run({ RequestId: 'subscriber' }, () => events.subscribe(() => seen.push(LogContext.current()?.RequestId)));
+      LogContext.run({ RequestId: 'r-2' }, () => events.next('a'));
+      events.next('b');
+      expect(seen).toEqual(['r-2', undefined]);
+      const latest = new BehaviorSubject('first');
+      const replayed: unknown[] = [];
+      LogContext.run({ RequestId: 'r-1' }, () => latest.subscribe(() => replayed.push(LogContext.current()?.RequestId)));
+      LogContext.run({ RequestId: 'r-2' }, () => latest.next('second'));
+      expect(replayed).toEqual(['r-1', 'r-2']);
+    } finally {
+      restore();
+    }
+  });
+
+  it('layers a withLogContext after the Subject over the caller’s context: the caller’s other names come through', () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      const events = new Subject<string>();
+      const seen: unknown[] = [];
+      events.pipe(withLogContext({ Stream: 'orders' })).subscribe(() => seen.push(LogContext.current()));
+      LogContext.run({ RequestId: 'r-2', UserId: 'bob' }, () => events.next('a'));
+      expect(seen).toEqual([{ RequestId: 'r-2', UserId: 'bob', Stream: 'orders' }]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('emits what debounceTime held in the context of the value that armed its timer, another request’s', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      const searches = new Subject<string>();
+      const seen: unknown[] = [];
+      const done = new Promise<void>((resolve) =>
+        searches.pipe(debounceTime(5, asyncScheduler)).subscribe((term) => {
+          seen.push([term, LogContext.current()?.RequestId]);
+          resolve();
+        }),
+      );
+      LogContext.run({ RequestId: 'r-1' }, () => searches.next('sho'));
+      LogContext.run({ RequestId: 'r-2' }, () => searches.next('shoes'));
+      await done;
+      // r-2's value, delivered in r-1's context: r-1's value armed the timer that delivers it.
+      expect(seen).toEqual([['shoes', 'r-1']]);
     } finally {
       restore();
     }

@@ -64,6 +64,21 @@ describe('Logger', () => {
     expect(memory.events[1].exception).toBe(failure);
   });
 
+  // Values are captured at the call; the exception is not (docs/templates-and-capture.md says so
+  // now): a batched sink writes the Error as it is when the batch goes, after a catch rewrote it.
+  it('keeps the Error itself as the exception, so a batched sink writes its message as it is at delivery', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory, { batch: { size: 10, maxDelayMs: 5 } }).createLogger();
+    const failure = new Error('db down');
+    log.error(failure, 'Payment {PaymentId} failed', 'p-1');
+    failure.message = 'order o-1: db down';
+    await log.flush();
+    expect(memory.events[0].exception).toBe(failure);
+    expect(memory.events[0].exception?.message).toBe('order o-1: db down');
+    expect(memory.events[0].properties).toEqual({ PaymentId: 'p-1' });
+    await log.close();
+  });
+
   it('keeps the exception and any values when an Error comes without a template', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();

@@ -81,6 +81,15 @@ export const diagnosticContext = {
   },
 };
 
+/**
+ * Runs `fn` with no current collection: `set` inside it, and in async work it starts, is ignored.
+ * `LogContext.suspend` (with the AsyncLocalStorage store) runs its callback so.
+ */
+export function outsideDiagnosticCollection<T>(fn: () => T): T {
+  // run, not exit (experimental), as the LogContext store's suspend.
+  return storage().run(undefined as unknown as DiagnosticCollector, fn);
+}
+
 let warnedLate = false;
 function warnLate(): void {
   if (warnedLate) return;

@@ -1,5 +1,11 @@
+import { createServer } from 'node:http';
+import express from 'express';
+import { LogContext } from '../../../lib/context/log-context';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
+import { requestLogging } from '../../../lib/node/http/request-logging';
+import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
+import { eventsArrive, get, listen, memoryLogger, signal } from '../../helpers/node-http';
 
 describe('diagnosticContext', () => {
   it('collects properties set inside run, across awaits', async () => {
@@ -57,5 +63,58 @@ describe('diagnosticContext', () => {
     });
     expect(Object.keys(collected)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+// LogContext.suspend is what the docs give for long-lived work a request starts (a cache
+// refresher): it ran that work with no LogContext properties, but still inside the request's
+// diagnostic collection, so the refresher's diagnosticContext.set landed on that request's
+// completion event, and (under rxlog/nest, whose request state hangs off the collection) the work
+// kept the request's IncomingMessage and ServerResponse alive for as long as it ran.
+describe('diagnosticContext under LogContext.suspend', () => {
+  it('leaves work started inside suspend out of the request’s collection, on a real Express 5 server', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const refreshed = signal();
+    const app = express();
+    app.use(logRequests);
+    app.get('/orders', async (_req, res) => {
+      diagnosticContext.set('Orders', 3);
+      // A refresher started lazily by the first request, outside it as the docs say.
+      LogContext.suspend(() =>
+        setImmediate(() => {
+          diagnosticContext.set('CacheRefreshed', true);
+          refreshed.resolve();
+        }),
+      );
+      await refreshed.promise;
+      res.json([]);
+    });
+    const server = await listen(createServer(app));
+    try {
+      expect((await get(`${server.url}/orders`, { 'x-request-id': 'r-1' })).status).toBe(200);
+      await eventsArrive(events, 1);
+      expect(events[0].properties).toMatchObject({ RequestId: 'r-1', Orders: 3 });
+      expect(events[0].properties.CacheRefreshed).toBeUndefined();
+    } finally {
+      await server.close();
+      await log.close();
+    }
+  });
+
+  it('gives work started inside suspend no collection, and the code around it its own back', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      const seen = await diagnosticContext.run(async (collector) => {
+        const inside = await LogContext.suspend(async () => {
+          await Promise.resolve();
+          return diagnosticContext.current();
+        });
+        return [inside, diagnosticContext.current() === collector];
+      });
+      expect(seen).toEqual([undefined, true]);
+    } finally {
+      restore();
+    }
   });
 });
