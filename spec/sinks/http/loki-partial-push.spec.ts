@@ -198,6 +198,74 @@ describe('LokiSink and a push Loki takes in part', () => {
     await log.close();
   });
 
+  it("fails a batch whose new stream is over the tenant's stream limit, though the stream after it was fine", async () => {
+    // pkg/ingester/instance.go, onStreamCreationError: a new stream past max_global_streams_per_user
+    // is refused with 429 (validation.StreamLimitErrorMsg), and the push is answered with its last
+    // stream's outcome: before, a batch of an error and then an info event was answered 204 and both
+    // counted delivered, the error event lost.
+    const known = new Set<string>();
+    const loki = await startTestServer((request) => {
+      let answer: { status: number; body?: string } = { status: 204 };
+      for (const { stream } of (JSON.parse(request.body) as PushBody).streams) {
+        const name = labelsString(stream);
+        if (!known.has(name) && known.size >= 1) {
+          answer = {
+            status: 429,
+            body: `Maximum active stream limit exceeded when trying to create stream ${name}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: 'fake'\n`,
+          };
+          continue;
+        }
+        known.add(name);
+        answer = { status: 204 };
+      }
+      return answer;
+    });
+    server = loki;
+    const fallback = new MemorySink();
+    const log = logger(loki.url, fallback);
+    logLines(log, [['information', 'first']]);
+    await log.flush();
+    logLines(log, [
+      ['error', 'boom'],
+      ['information', 'after'],
+    ]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    // The fallback's deliveries count delivered: the two events of the failed batch went there.
+    expect(metrics).toMatchObject({ received: 3, delivered: 3, failed: 0, retried: 2, fallback: 2 });
+    expect(metrics.lastError).toContain('answered 429 Too Many Requests: Maximum active stream limit exceeded');
+    expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['boom', 'after']);
+    // Each attempt stopped at the refused stream: the info event was not stored behind it uncounted.
+    expect(loki.requests.slice(1).map((request) => (JSON.parse(request.body) as PushBody).streams[0].stream.level)).toEqual([
+      'error',
+      'error',
+      'error',
+    ]);
+    expectAllCounted(metrics);
+    await log.close();
+  });
+
+  it('says which streams Loki stored before a later push of the batch failed, and sends them again with their timestamps', async () => {
+    server = await startTestServer((_, index) =>
+      index === 1 ? { status: 503, body: 'ingester unavailable\n' } : { status: 204 },
+    );
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'a'],
+      ['error', 'b'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    expect(log.metrics().sinks.loki).toMatchObject({ received: 2, delivered: 2, failed: 0, retried: 1 });
+    const bodies = server.requests.map((request) => request.body);
+    // info, error (503), then the retry: info again, the same entry (Loki drops the repeat), and error.
+    expect(bodies).toHaveLength(4);
+    expect(bodies[2]).toBe(bodies[0]);
+    expect(bodies[3]).toBe(bodies[1]);
+    expect(diagnostics.join('\n')).toContain(
+      'Loki stored 1 of the 2 streams of a batch (1 entries) before the push of the next failed; a retry sends them again',
+    );
+  });
+
   it("counts Loki's count of a stream of a batch of several levels, now that each level is its own push", async () => {
     // Before, the push carried both streams and Loki's "1 out of 2 for stream: {…level="error"}" said
     // nothing of the info stream: the whole batch failed (to the fallback) though Loki stored 4 entries.
