@@ -63,10 +63,24 @@ function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
 /**
  * The `level` label of an event: rxlog's level names, except the two Grafana knows by other
  * names (`trace`, `info`), so it recognises and colours all six. A level outside the six (an
- * event built in JavaScript) is labelled as it is.
+ * event a `.pipe()` map or a hand-built batch gave one) is `unknown`, Grafana's name for a level it
+ * does not know: labelled as it was, each distinct value would be a stream of its own (Loki's
+ * stream limit, a push each) and one past 2 048 bytes would fail every push. The line keeps it.
  */
 function levelLabel(level: unknown): string {
-  return level === 'verbose' ? 'trace' : level === 'information' ? 'info' : String(level);
+  switch (level) {
+    case 'verbose':
+      return 'trace';
+    case 'information':
+      return 'info';
+    case 'debug':
+    case 'warning':
+    case 'error':
+    case 'fatal':
+      return level;
+    default:
+      return 'unknown';
+  }
 }
 
 /**
