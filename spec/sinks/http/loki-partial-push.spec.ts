@@ -266,6 +266,34 @@ describe('LokiSink and a push Loki takes in part', () => {
     );
   });
 
+  it("sends each push of a batch of several levels with the tenant and basic auth, and counts a proxy's 200 with a body delivered", async () => {
+    server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'ok\n'.repeat(10_000),
+    }));
+    const url = server.url.replace('http://', 'http://user:secret@');
+    const log = new LoggerConfiguration()
+      .useScheduler(asapScheduler)
+      .writeTo.sink(new LokiSink({ url, tenantId: 'team-a', labels: { app: 'shop' } }), { batch: { size: 3, maxDelayMs: 0 } })
+      .createLogger();
+    logLines(log, [
+      ['information', 'a'],
+      ['error', 'b'],
+      ['information', 'c'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    expect(log.metrics().sinks.loki).toMatchObject({ received: 3, delivered: 3, failed: 0, retried: 0 });
+    expect(server.requests.map((request) => [request.headers['x-scope-orgid'], request.headers.authorization])).toEqual([
+      ['team-a', `Basic ${Buffer.from('user:secret').toString('base64')}`],
+      ['team-a', `Basic ${Buffer.from('user:secret').toString('base64')}`],
+    ]);
+    expect(server.requests.map((request) => (JSON.parse(request.body) as PushBody).streams)).toEqual([
+      [{ stream: { app: 'shop', level: 'info' }, values: [expect.any(Array), expect.any(Array)] }],
+      [{ stream: { app: 'shop', level: 'error' }, values: [expect.any(Array)] }],
+    ]);
+  });
+
   it("counts Loki's count of a stream of a batch of several levels, now that each level is its own push", async () => {
     // Before, the push carried both streams and Loki's "1 out of 2 for stream: {…level="error"}" said
     // nothing of the info stream: the whole batch failed (to the fallback) though Loki stored 4 entries.
