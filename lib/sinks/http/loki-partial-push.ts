@@ -20,15 +20,6 @@ const IGNORED = /total ignored: (\d+) out of (\d+)(?: for stream: .*)?\n?$/;
  */
 const BLOCKED = /^ingestion blocked for user /;
 
-/** How each stream of a push opens in {@link lokiPushBody}'s JSON; `{"` cannot occur inside a JSON string. */
-const STREAM_START = '{"stream":{';
-
-/** What one push came to: the answer HttpSink reads, and how many entries Loki said it ignored. */
-interface PushOutcome {
-  readonly response: Response;
-  readonly ignored: number;
-}
-
 /**
  * `fetch` for a LokiSink. A batch of several levels (several streams) goes as one push per
  * stream, in turn, because Loki answers a push with its last stream's outcome
@@ -37,62 +28,64 @@ interface PushOutcome {
  * limit). The first failure ends the batch: HttpSink gets that answer (or error) and fails or
  * retries the batch whole; the streams stored before it are sent again with their timestamps,
  * which Loki drops as repeats, and count failed if the batch fails for good (SelfLog says so).
- * Each push is then as {@link lokiPush} reads it, and the batch's answer is the last push's, or
+ * Each push is as {@link lokiPush} reads it, and the batch's answer is the last push's, or
  * `{"accepted":…,"rejected":N}` when Loki ignored N entries of them.
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
   const push = lokiPush(fetch, sinkName);
   return async (input, init) => {
     const request = init?.body;
-    const pushes = typeof request === 'string' ? pushPerStream(request) : undefined;
-    if (pushes === undefined) return (await push(input, init)).response;
+    const pushes = typeof request == 'string' ? pushPerStream(request) : undefined;
+    if (pushes === undefined) return (await push(input, init))[0];
     let ignored = 0;
+    let stored = 0;
     let response: Response | undefined;
-    for (let i = 0; i < pushes.length; i++) {
-      const stored = (): void => {
-        if (i > 0)
-          SelfLog.write(
-            '{Sink}: Loki stored {Stored} of the {Total} streams of a batch ({Entries} entries) before the push of the next failed; a retry sends them again (Loki drops the repeats), and they count failed if the batch fails for good',
-            sinkName(),
-            i,
-            pushes.length,
-            pushes.slice(0, i).reduce((sum, body) => sum + entriesOf(body), 0),
-          );
-      };
-      if (response !== undefined) cancelBody(response);
-      let outcome: PushOutcome;
+    for (const body of pushes) {
+      cancelBody(response);
+      response = undefined;
       try {
-        outcome = await push(input, { ...init, body: pushes[i] });
-      } catch (error) {
-        stored();
-        throw error;
+        const [answer, refused] = await push(input, { ...init, body });
+        response = answer;
+        ignored += refused;
+      } finally {
+        // A push that failed ends the batch: what Loki took before it counts with the batch.
+        if (stored > 0 && !response?.ok)
+          SelfLog.write(
+            '{Sink}: a push failed after Loki stored {Count} entries of its batch, which go and count with the batch',
+            sinkName(),
+            stored,
+          );
       }
-      response = outcome.response;
-      if (!response.ok) {
-        stored();
-        return response;
-      }
-      ignored += outcome.ignored;
+      if (!response.ok) return response;
+      stored += entriesOf(body);
     }
     if (ignored === 0) return response as Response;
-    cancelBody(response as Response);
-    const sent = entriesOf(request as string);
-    return new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`);
+    cancelBody(response);
+    return new Response(`{"accepted":${stored - ignored},"rejected":${ignored}}`);
   };
 }
 
-/** The push as one push per stream when it carries several, else undefined (sent as it is). */
+/**
+ * The push as one push per stream when it carries several, else undefined (sent as it is). Each
+ * stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
+ */
 function pushPerStream(body: string): string[] | undefined {
-  const first = body.indexOf(STREAM_START);
-  if (first < 0 || body.indexOf(STREAM_START, first + 1) < 0) return undefined;
-  let streams: unknown;
+  const start = '{"stream":{';
+  if (body.indexOf(start) === body.lastIndexOf(start)) return;
   try {
-    streams = (JSON.parse(body) as { streams?: unknown }).streams;
+    return (JSON.parse(body) as { streams: unknown[] }).streams.map((stream) => JSON.stringify({ streams: [stream] }));
   } catch {
-    return undefined;
+    // Not a push rxlog wrote (an offline store's damaged text): sent as it is.
   }
-  if (!Array.isArray(streams) || streams.length < 2) return undefined;
-  return streams.map((stream: unknown) => JSON.stringify({ streams: [stream] }));
+}
+
+/** Lets go of an answer whose body nobody reads (its connection back to the pool); never throws. */
+function cancelBody(response: Response | undefined): void {
+  try {
+    response?.body?.cancel().catch(() => undefined);
+  } catch {
+    // A custom fetch's odd body: nothing to let go of.
+  }
 }
 
 /**
@@ -102,16 +95,6 @@ function pushPerStream(body: string): string[] | undefined {
  */
 function entriesOf(body: string): number {
   return body.match(/\["[-\d]/g)?.length ?? 0;
-}
-
-/** Lets go of an answer whose body nobody reads (its connection back to the pool); never throws. */
-function cancelBody(response: Response): void {
-  try {
-    const cancelled: unknown = response.body?.cancel();
-    if (cancelled instanceof Promise) cancelled.catch(() => undefined);
-  } catch {
-    // A custom fetch's odd body: nothing to let go of.
-  }
 }
 
 /**
@@ -129,7 +112,7 @@ function cancelBody(response: Response): void {
 function lokiPush(
   fetch: typeof globalThis.fetch,
   sinkName: () => string,
-): (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => Promise<PushOutcome> {
+): (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => Promise<[answer: Response, ignored: number]> {
   return async (input, init) => {
     // Adopted: a custom fetch's thenable that fulfils with itself would be awaited for ever.
     const response = await adoptedPromise(() => fetch(input, init));
@@ -142,10 +125,10 @@ function lokiPush(
       typeof request !== 'string' ||
       typeof body?.getReader !== 'function'
     )
-      return { response, ignored: 0 };
+      return [response, 0];
     const { text, whole } = await readResponseStart(response, RESPONSE_TEXT_MAX_BYTES);
     if (status !== 400) {
-      if (!BLOCKED.test(text)) return { response: new Response(text, response), ignored: 0 };
+      if (!BLOCKED.test(text)) return [new Response(text, response), 0];
       // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.
       throw new HttpStatusError(init?.method ?? 'POST', redactUrl(input as string), status, response.statusText, undefined, text);
     }
@@ -161,8 +144,8 @@ function lokiPush(
         sent,
         bodyExcerpt(text),
       );
-      return { response: new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`), ignored };
+      return [new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`), ignored];
     }
-    return { response: new Response(text, response), ignored: 0 };
+    return [new Response(text, response), 0];
   };
 }

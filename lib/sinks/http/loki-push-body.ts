@@ -4,6 +4,7 @@ import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 import { withoutLoneSurrogates } from '../../templates/safe-json';
 import { trimNewline } from '../../formatting/trim-newline';
 import { SelfLog } from '../../core/self-log';
+import { LOG_LEVELS } from '../../core/log-level';
 
 /**
  * The widest time, in milliseconds either side of 1970, whose nanoseconds fit Loki's int64 entry
@@ -68,19 +69,13 @@ function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
  * stream limit, a push each) and one past 2 048 bytes would fail every push. The line keeps it.
  */
 function levelLabel(level: unknown): string {
-  switch (level) {
-    case 'verbose':
-      return 'trace';
-    case 'information':
-      return 'info';
-    case 'debug':
-    case 'warning':
-    case 'error':
-    case 'fatal':
-      return level;
-    default:
-      return 'unknown';
-  }
+  return level === 'verbose'
+    ? 'trace'
+    : level === 'information'
+      ? 'info'
+      : (LOG_LEVELS as readonly unknown[]).includes(level)
+        ? (level as string)
+        : 'unknown';
 }
 
 /**
