@@ -21,17 +21,98 @@ const IGNORED = /total ignored: (\d+) out of (\d+)(?: for stream: .*)?\n?$/;
 const BLOCKED = /^ingestion blocked for user /;
 
 /**
- * `fetch` for a LokiSink: as given, except for Loki's answer to a push whose every entry was of
- * one stream and which it stored but for some: a `400` ending `total ignored: N out of M`, M the
- * entries the push carried and 0 < N < M. HttpSink gets it as a success carrying its own count
- * of refused events (`{"accepted":…,"rejected":N}`, see `HttpSink.accepted`), so the N count
- * failed, the rest delivered, and none is sent again (Loki would refuse them again); SelfLog gets
- * Loki's reasons. Any other answer (a count of one stream of several, of entries other than those
- * sent, a body past 16 KiB, none) goes to HttpSink as it was read, and fails the batch. A 2xx past
- * 206 saying the tenant is blocked (see `BLOCKED`) rejects with a permanent HttpStatusError: the
- * batch fails, is not retried, and goes to the fallback, where HttpSink would count it delivered.
+ * `fetch` for a LokiSink. A batch of several levels (several streams) goes as one push per
+ * stream, in turn, because Loki answers a push with its last stream's outcome
+ * (`pkg/ingester/instance.go`, `Push`): a `204` when the last stream was fine, whatever the others
+ * lost (entries too far behind, over the stream's rate limit, a new stream over the tenant's
+ * limit). The first failure ends the batch: HttpSink gets that answer (or error) and fails or
+ * retries the batch whole; the streams stored before it are sent again with their timestamps,
+ * which Loki drops as repeats, and count failed if the batch fails for good (SelfLog says so).
+ * Each push is as {@link lokiPush} reads it, and the batch's answer is the last push's, or
+ * `{"accepted":…,"rejected":N}` when Loki ignored N entries of them.
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
+  const push = lokiPush(fetch, sinkName);
+  return async (input, init) => {
+    const request = init?.body;
+    const pushes = typeof request == 'string' ? pushPerStream(request) : undefined;
+    if (pushes === undefined) return (await push(input, init))[0];
+    let ignored = 0;
+    let stored = 0;
+    let response: Response | undefined;
+    for (const body of pushes) {
+      cancelBody(response);
+      response = undefined;
+      try {
+        const [answer, refused] = await push(input, { ...init, body });
+        response = answer;
+        ignored += refused;
+      } finally {
+        // A push that failed ends the batch: what Loki took before it counts with the batch.
+        if (stored > 0 && !response?.ok)
+          SelfLog.write(
+            '{Sink}: a push failed after Loki stored {Count} entries of its batch, which go and count with the batch',
+            sinkName(),
+            stored,
+          );
+      }
+      if (!response.ok) return response;
+      stored += entriesOf(body);
+    }
+    if (ignored === 0) return response as Response;
+    cancelBody(response);
+    return new Response(`{"accepted":${stored - ignored},"rejected":${ignored}}`);
+  };
+}
+
+/**
+ * The push as one push per stream when it carries several, else undefined (sent as it is). Each
+ * stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
+ */
+function pushPerStream(body: string): string[] | undefined {
+  const start = '{"stream":{';
+  if (body.indexOf(start) === body.lastIndexOf(start)) return;
+  try {
+    return (JSON.parse(body) as { streams: unknown[] }).streams.map((stream) => JSON.stringify({ streams: [stream] }));
+  } catch {
+    // Not a push rxlog wrote (an offline store's damaged text): sent as it is.
+  }
+}
+
+/** Lets go of an answer whose body nobody reads (its connection back to the pool); never throws. */
+function cancelBody(response: Response | undefined): void {
+  try {
+    response?.body?.cancel().catch(() => undefined);
+  } catch {
+    // A custom fetch's odd body: nothing to let go of.
+  }
+}
+
+/**
+ * The entries of a push. Each opens with `["` and its timestamp's first character. A string's
+ * quotes are escaped inside it, so elsewhere `["` is only a string ending with `[`, and a `,` `]`
+ * `}` or `:` follows.
+ */
+function entriesOf(body: string): number {
+  return body.match(/\["[-\d]/g)?.length ?? 0;
+}
+
+/**
+ * One push, and Loki's answer to it as HttpSink reads it: as given, except for Loki's answer to a
+ * push whose every entry was of one stream and which it stored but for some: a `400` ending `total
+ * ignored: N out of M`, M the entries the push carried and 0 < N < M. HttpSink gets it as a
+ * success carrying its own count of refused events (`{"accepted":…,"rejected":N}`, see
+ * `HttpSink.accepted`), so the N count failed, the rest delivered, and none is sent again (Loki
+ * would refuse them again); SelfLog gets Loki's reasons. Any other answer (a count of entries other
+ * than those sent, a body past 16 KiB, none) goes to HttpSink as it was read, and fails the batch.
+ * A 2xx past 206 saying the tenant is blocked (see `BLOCKED`) rejects with a permanent
+ * HttpStatusError: the batch fails, is not retried, and goes to the fallback, where HttpSink would
+ * count it delivered.
+ */
+function lokiPush(
+  fetch: typeof globalThis.fetch,
+  sinkName: () => string,
+): (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => Promise<[answer: Response, ignored: number]> {
   return async (input, init) => {
     // Adopted: a custom fetch's thenable that fulfils with itself would be awaited for ever.
     const response = await adoptedPromise(() => fetch(input, init));
@@ -44,17 +125,15 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       typeof request !== 'string' ||
       typeof body?.getReader !== 'function'
     )
-      return response;
+      return [response, 0];
     const { text, whole } = await readResponseStart(response, RESPONSE_TEXT_MAX_BYTES);
     if (status !== 400) {
-      if (!BLOCKED.test(text)) return new Response(text, response);
+      if (!BLOCKED.test(text)) return [new Response(text, response), 0];
       // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.
       throw new HttpStatusError(init?.method ?? 'POST', redactUrl(input as string), status, response.statusText, undefined, text);
     }
     const counts = whole ? IGNORED.exec(text) : null;
-    // Each entry opens with `["` and its timestamp's first character. A string's quotes are escaped
-    // inside it, so elsewhere `["` is only a string ending with `[`, and a `,` `]` `}` or `:` follows.
-    const sent = request.match(/\["[-\d]/g)?.length ?? 0;
+    const sent = entriesOf(request);
     const ignored = Number(counts?.[1]);
     if (Number(counts?.[2]) === sent && ignored > 0 && ignored < sent) {
       // Loki's reasons as much as an HttpStatusError's message shows of an answer.
@@ -65,8 +144,8 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
         sent,
         bodyExcerpt(text),
       );
-      return new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`);
+      return [new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`), ignored];
     }
-    return new Response(text, response);
+    return [new Response(text, response), 0];
   };
 }

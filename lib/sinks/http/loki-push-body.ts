@@ -4,6 +4,7 @@ import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 import { withoutLoneSurrogates } from '../../templates/safe-json';
 import { trimNewline } from '../../formatting/trim-newline';
 import { SelfLog } from '../../core/self-log';
+import { LOG_LEVELS } from '../../core/log-level';
 
 /**
  * The widest time, in milliseconds either side of 1970, whose nanoseconds fit Loki's int64 entry
@@ -63,10 +64,18 @@ function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
 /**
  * The `level` label of an event: rxlog's level names, except the two Grafana knows by other
  * names (`trace`, `info`), so it recognises and colours all six. A level outside the six (an
- * event built in JavaScript) is labelled as it is.
+ * event a `.pipe()` map or a hand-built batch gave one) is `unknown`, Grafana's name for a level it
+ * does not know: labelled as it was, each distinct value would be a stream of its own (Loki's
+ * stream limit, a push each) and one past 2 048 bytes would fail every push. The line keeps it.
  */
 function levelLabel(level: unknown): string {
-  return level === 'verbose' ? 'trace' : level === 'information' ? 'info' : String(level);
+  return level === 'verbose'
+    ? 'trace'
+    : level === 'information'
+      ? 'info'
+      : (LOG_LEVELS as readonly unknown[]).includes(level)
+        ? (level as string)
+        : 'unknown';
 }
 
 /**

@@ -70,7 +70,9 @@ const TENANT_ID = /^(?!\.\.?$)[\w!.*'()-]{1,150}$/;
 /**
  * Sends batches to Grafana Loki's push API as JSON: one stream per level, labelled with `labels`
  * and `level` (`trace`, `debug`, `info`, `warning`, `error`, `fatal`, the names Grafana
- * recognises), each line CLEF or whatever the formatter writes. An HttpSink with a Loki body.
+ * recognises; `unknown` for any other), each line CLEF or whatever the formatter writes. An
+ * HttpSink with a Loki body; a batch of several levels goes as one push per level, since Loki
+ * answers a push with its last stream's outcome only (see `lokiFetch`).
  *
  * @example new LokiSink({ url: 'http://127.0.0.1:3100', labels: { app: 'shop' } })
  */

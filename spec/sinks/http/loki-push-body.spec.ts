@@ -218,16 +218,34 @@ describe('lokiPushBody', () => {
     );
   });
 
-  it('labels a level outside the six with its own name, even one named like an Object.prototype member', () => {
-    const levels = ['constructor', '__proto__', 'toString', 'loud'];
+  // Found by a review: a level outside the six (an event a .pipe() map or a hand-built batch gave
+  // one, from a property, say) was labelled as it was, so every distinct value made a stream of its
+  // own (Loki's max_global_streams_per_user, and one push per stream), and one past 2 048 bytes
+  // (max_label_value_length) failed every push with 400.
+  it('labels every level outside the six "unknown" (Grafana\'s name), one stream for all of them', () => {
+    const levels = [
+      'constructor',
+      '__proto__',
+      'toString',
+      'loud',
+      'x'.repeat(3_000),
+      ...Array.from({ length: 1_000 }, (_, i) => `l${i}`),
+    ];
     const body = JSON.parse(
       lokiPushBody(
-        levels.map((level) => makeEvent({ level: level as never })),
+        [
+          ...levels.map((level) => makeEvent({ level: level as never })),
+          makeEvent({ level: 7 as never }),
+          makeEvent({ level: 'error' }),
+        ],
         { app: 'shop' },
         new TextFormatter('{Message}'),
       ),
-    ) as { streams: { stream: Record<string, unknown> }[] };
-    // Loki takes label values as strings only: a missing or object "level" fails the push.
-    expect(body.streams.map((s) => s.stream)).toEqual(levels.map((level) => ({ app: 'shop', level })));
+    ) as { streams: { stream: Record<string, unknown>; values: unknown[] }[] };
+    expect(body.streams.map((s) => s.stream)).toEqual([
+      { app: 'shop', level: 'unknown' },
+      { app: 'shop', level: 'error' },
+    ]);
+    expect(body.streams[0].values).toHaveLength(levels.length + 1);
   });
 });
