@@ -32,26 +32,24 @@ const isDigit = (item: string): boolean => item === '0' || item === '#';
 
 /** Most formats kept; when a new one would go past it, the cache is cleared (Serilog's policy, as `TemplateCache`). */
 const MAX_ENTRIES = 1_000;
-/** Most format text kept in all, in UTF-16 code units (a format's items weigh a few times its length). */
-const MAX_TOTAL_LENGTH = 65_536;
+/** Longest format kept, in UTF-16 code units, so the cache holds at most 64 Ki characters of formats (real ones are a few). */
+const MAX_CACHED_LENGTH = 64;
 
 const cache = new Map<string, NumberFormat>();
-let totalLength = 0;
 
 /**
  * A custom number format read into its sections, from a bounded cache keyed by the format text:
  * reading one costs about as much as filling it, and a template's holes use the same few formats
- * again and again. Formats past the bounds are read every time, never held.
+ * again and again. A format longer than 64 characters is read every time, never held.
  */
 export function parseNumberFormat(format: string): NumberFormat {
   // Hot path: one Map lookup on a hit.
   const hit = cache.get(format);
   if (hit !== undefined) return hit;
   const parsed = readNumberFormat(format);
-  if (format.length <= MAX_TOTAL_LENGTH) {
-    if (cache.size >= MAX_ENTRIES || totalLength + format.length > MAX_TOTAL_LENGTH) clearNumberFormatCache();
+  if (format.length <= MAX_CACHED_LENGTH) {
+    if (cache.size >= MAX_ENTRIES) cache.clear();
     cache.set(format, parsed);
-    totalLength += format.length;
   }
   return parsed;
 }
@@ -59,7 +57,6 @@ export function parseNumberFormat(format: string): NumberFormat {
 /** Forgets every cached format (tests compare a cold read with a cached one). */
 export function clearNumberFormatCache(): void {
   cache.clear();
-  totalLength = 0;
 }
 
 /** Reads a custom format's `;`-separated sections; see {@link NumberFormatSection}. */
