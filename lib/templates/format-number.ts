@@ -1,4 +1,4 @@
-import { readLiteral } from './read-literal';
+import { type NumberFormatSection, parseNumberFormat } from './parse-number-format';
 
 /** A standard format: a letter and a precision; one above 100 is not applied. */
 const STANDARD = /^([A-Za-z])(\d*)$/;
@@ -193,50 +193,21 @@ function general(abs: number, precision: number | undefined, e: string): string 
   return `${body}${exponentText(e, exponentDigits, 2)}`;
 }
 
-/** A custom format's exponent (`E+00`), read from `lastIndex`. */
-const EXPONENT = /[Ee][+-]?0+/y;
-
 const isDigit = (item: string): boolean => item === '0' || item === '#';
 
 /**
- * One section of a custom format filled with the non-negative number 0.`digits` × 10^`point`, and
- * whether it rounded to zero; a section without digit placeholders writes only its literals. Items
- * are `0`, `#`, `.`, `,`, a literal (its text after a leading `'`) or an exponent as written (`E+00`: scientific notation, the integer placeholders fixing the exponent); `exponent` is
- * the power of ten its `%` (+2) and `‰` (+3) scale by, and each `,` right after the last integer
- * digit scales by -3. The value is rounded half away from zero to the section's decimals (.NET's
- * `RoundNumber` on its digits).
+ * One section of a custom format (read by {@link parseNumberFormat}) filled with the non-negative
+ * number 0.`digits` × 10^`point`, and whether it rounded to zero; a section without digit
+ * placeholders writes only its literals. An exponent item makes it scientific notation, the
+ * integer placeholders fixing the exponent. The value is scaled by the section's `scaleBy` and
+ * rounded half away from zero to its decimals (.NET's `RoundNumber` on its digits).
  */
-function fillSection(items: readonly string[], exponent: number, digits: string, point: number): [string, boolean] {
-  const pointAt = items.indexOf('.');
-  const intEnd = pointAt === -1 ? items.length : pointAt;
-  let intDigits = 0;
-  let minInt = 0;
-  let firstDigit = -1;
-  let lastDigit = -1;
-  for (let i = 0; i < intEnd; i++) {
-    const item = items[i];
-    if (!isDigit(item)) continue;
-    if (firstDigit === -1) firstDigit = i;
-    lastDigit = i;
-    intDigits++;
-    if (item === '0' || minInt > 0) minInt++;
-  }
-  let grouping = false;
-  for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i] === ',') grouping = true;
-  for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i] === ','; i++) exponent -= 3;
-  let maxFrac = 0;
-  let minFrac = 0;
-  for (let i = intEnd + 1; i < items.length; i++) {
-    if (!isDigit(items[i])) continue;
-    maxFrac++;
-    if (items[i] === '0') minFrac = maxFrac;
-  }
-
+function fillSection(section: NumberFormatSection, digits: string, point: number): [string, boolean] {
+  const { items, intDigits, grouping, maxFrac, minFrac, sci } = section;
+  let minInt = section.minInt;
   // Round to the section's decimals; a carry out of the first digit (999 → 1000) moves the point,
   // or in scientific notation (where the integer placeholders hold the integer digits) the exponent.
-  let scale = point + exponent;
-  // An exponent makes the section scientific.
-  const sci = items.some((item) => item.length > 1 && item[0] !== "'");
+  let scale = point + section.scaleBy;
   let power = 0;
   if (sci) {
     power = scale - intDigits;
@@ -348,40 +319,16 @@ export function formatNumber(value: number | bigint, format: string): string {
  * RoundNumber clears it for every type but floating point.
  */
 function custom(format: string, negative: boolean, digits: string, point: number, integer = false): string {
-  // The items of each `;`-separated section, and the power of ten its `%` (+2) and `‰` (+3) scale by.
-  const sections: string[][] = [[]];
-  const exponents = [0];
-  for (let i = 0; i < format.length; i++) {
-    const c = format[i];
-    const items = sections[sections.length - 1];
-    if (c === ';') {
-      sections.push([]);
-      exponents.push(0);
-    } else if ('0#.,'.includes(c)) items.push(c);
-    else if (((EXPONENT.lastIndex = i), EXPONENT.test(format))) {
-      // An exponent, as written: `E0`, `E+00`, `e-0`.
-      items.push(format.slice(i, EXPONENT.lastIndex));
-      i = EXPONENT.lastIndex - 1;
-    }
-    // A trailing `\` escapes nothing, but its section is not empty.
-    else if (c === '\\' || c === "'" || c === '"') {
-      const [text, next] = readLiteral(format, i);
-      items.push(`'${text}`);
-      i = next - 1;
-    } else {
-      if (c === '%') exponents[exponents.length - 1] += 2;
-      else if (c === '‰') exponents[exponents.length - 1] += 3;
-      items.push(`'${c}`);
-    }
-  }
+  // Read once per format text (a bounded cache): what is left to do here depends on the value.
+  const sections = parseNumberFormat(format);
   // A section that is missing or empty falls back to the first (.NET's FindSection).
-  const pick = (index: number): number => (index < sections.length && sections[index].length > 0 ? index : 0);
+  const pick = (index: number): number => (index < sections.length && sections[index].items.length > 0 ? index : 0);
   let chosen = digits.length === 0 ? pick(2) : negative ? pick(1) : 0;
-  let filled = fillSection(sections[chosen], exponents[chosen], digits, point);
+  let filled = fillSection(sections[chosen], digits, point);
   if (digits.length > 0 && filled[1] && pick(2) !== chosen) {
     // Rounded to zero: the zero section, or the first one when there is none.
     chosen = pick(2);
-    filled = fillSection(sections[chosen], exponents[chosen], '', 0);
+    filled = fillSection(sections[chosen], '', 0);
   }
   const body = filled[0];
   // The first section writes the sign of a negative value, unless the format has a negative section of its own: always

@@ -18,7 +18,8 @@ import {
 import { type ClientEvent, clientMessage, parseClientEvents } from './parse-client-events';
 import { type IngestFrameworkReply, type IngestFrameworkRequest, nodeRequest, nodeResponse } from './framework-request';
 import { failed, refuse, respond } from './ingest-responses';
-import { type BodyReadResult, type ByteBudget, readRequestBody } from './read-request-body';
+import { PendingByteBudget } from './pending-byte-budget';
+import { type BodyReadResult, readRequestBody } from './read-request-body';
 import { type RateDecision, TokenBucketLimiter } from './token-bucket-limiter';
 
 /**
@@ -98,7 +99,8 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   checked before the body is read); at most `rateLimit.maxKeys` buckets are kept, a full one
  *   forgotten to make room, and clients that find none share one bucket;
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
- *   being read), a limit on the body bytes held across concurrent requests (503 with `Retry-After`)
+ *   being read), a limit on the body bytes held across concurrent requests (503 with `Retry-After`),
+ *   of which one client (the rate limit's key) holds at most a quarter (429 with `Retry-After`),
  *   and a time limit for the body (408);
  * - per line: size, value count, depth, field types and level are checked; a bad line is rejected
  *   and counted while the rest of the batch is kept; lines past `maxEvents` are rejected unparsed;
@@ -147,17 +149,7 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
       BEACON_MAX_BYTES,
     );
   const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit);
-  let pendingBytes = 0;
-  const budget: ByteBudget = {
-    take: (bytes) => {
-      if (pendingBytes + bytes > settings.maxPendingBytes) return false;
-      pendingBytes += bytes;
-      return true;
-    },
-    give: (bytes) => {
-      pendingBytes -= bytes;
-    },
-  };
+  const budget = new PendingByteBudget(settings.maxPendingBytes, settings.maxBodyBytes);
   const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
   const handler = (
     request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
@@ -177,7 +169,7 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
     aborted: tally.aborted,
     accepted: tally.accepted,
     rejected: tally.rejected,
-    pendingBytes,
+    pendingBytes: budget.pendingBytes,
   });
   return Object.assign(handler, { metrics });
 }
@@ -200,15 +192,15 @@ function countOutcome(tally: Tally, res: ServerResponse): void {
   });
 }
 
-/** Takes a token for a request's client: its key from the request and the address the framework resolved. */
-type RateLimiter = (req: IncomingMessage, ip: string | undefined) => RateDecision;
+/** Takes a token for a request's client (`key`, from the request and the address the framework resolved). */
+type RateLimiter = (req: IncomingMessage, ip: string | undefined, key: string) => RateDecision;
 
 function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
   const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
   let warned = false;
   let permissiveSaid = false;
   let sharedSaidAt = -Infinity;
-  return (req, ip) => {
+  return (req, ip, key) => {
     // Express's `trust proxy: true` makes req.ip the first X-Forwarded-For entry, which the client
     // writes: every forged value is a client with a bucket of its own (up to maxKeys).
     if (!permissiveSaid && settings.key === remoteNetwork && ip !== undefined && trustsEveryProxy(req)) {
@@ -226,7 +218,7 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
         remoteAddress(req),
       );
     }
-    const decision = limiter.take(clientKey(settings.key, req, ip));
+    const decision = limiter.take(key);
     // Under a flood, buckets refill and new clients share again many times a second: said once a minute at most.
     if (decision.shared && Date.now() - sharedSaidAt >= SHARED_NOTICE_MS) {
       sharedSaidAt = Date.now();
@@ -259,7 +251,7 @@ function handle(
   log: IngestLogger,
   settings: ResolvedIngestOptions,
   limit: RateLimiter | undefined,
-  budget: ByteBudget,
+  budget: PendingByteBudget,
   tally: Tally,
   req: IncomingMessage,
   res: ServerResponse,
@@ -273,8 +265,10 @@ function handle(
   }
   // A page of an allowed origin: its preflight is answered here, its POST's answer made readable.
   if (settings.allowedOrigins !== undefined && allowCors(req, res, settings.allowedOrigins)) return;
+  // The client the rate limit counts is the one whose share of maxPendingBytes is counted too.
+  const key = clientKey(settings.rateLimit === false ? remoteNetwork : settings.rateLimit.key, req, ip);
   if (limit !== undefined) {
-    const decision = limit(req, ip);
+    const decision = limit(req, ip, key);
     if (!decision.allowed) {
       refuse(req, res, 429, 'Too Many Requests', { 'Retry-After': String(decision.retryAfterSeconds) });
       return;
@@ -299,7 +293,7 @@ function handle(
     refuse(req, res, 501, 'Not Implemented: transfer coding');
     return;
   }
-  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget).then((result) => {
+  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget.forClient(key)).then((result) => {
     try {
       answer(log, settings, tally, req, res, result, ip);
     } catch (error) {
@@ -323,6 +317,12 @@ function answer(
       return;
     case 'busy':
       refuse(req, res, 503, 'Service Unavailable', { 'Retry-After': '1' });
+      return;
+    case 'client-share':
+      // This client's other bodies being read hold its share: it is the one to slow down, not everyone.
+      refuse(req, res, 429, 'Too Many Requests: this client already holds its share of maxPendingBytes', {
+        'Retry-After': '1',
+      });
       return;
     case 'consumed':
       // A mounting mistake, not the client's: 500, so the client keeps its events and retries.

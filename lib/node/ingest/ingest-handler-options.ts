@@ -37,7 +37,11 @@ export interface IngestHandlerOptions {
   /**
    * The most body bytes held at once across every request being read (what concurrent clients can
    * make the server buffer); a request that would go past it is answered 503 with `Retry-After: 1`
-   * (bytes count as they arrive: a declared `Content-Length` not yet sent holds nothing). At least `maxBodyBytes`. Default `67_108_864` (64 MiB).
+   * (bytes count as they arrive: a declared `Content-Length` not yet sent holds nothing). One client
+   * (the rate limit's key, by default its address; the same key when `rateLimit` is `false`) holds
+   * at most a quarter of it, or `maxBodyBytes` when that is more: a request that would go past its
+   * share is answered 429 with `Retry-After: 1`, so one client's slow bodies cannot starve the
+   * others. At least `maxBodyBytes`. Default `67_108_864` (64 MiB).
    */
   maxPendingBytes?: number | undefined;
   /** The most events taken from one request; later lines are rejected (counted, not parsed). Default `1_000`. */

@@ -5,17 +5,18 @@ export type BodyReadResult =
   | { readonly kind: 'body'; readonly body: Buffer }
   | { readonly kind: 'too-large' }
   | { readonly kind: 'busy' }
+  | { readonly kind: 'client-share' }
   | { readonly kind: 'consumed' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'aborted' };
 
-/** Bytes shared by every request being read: `take` reserves (false when they are not there), `give` returns. */
+/** Bytes shared by every request being read: `take` reserves them, or says whose bound they would pass (all requests', or the client's share); `give` returns them. */
 export interface ByteBudget {
-  take(bytes: number): boolean;
+  take(bytes: number): 'taken' | 'busy' | 'client-share';
   give(bytes: number): void;
 }
 
-const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
+const UNBOUNDED: ByteBudget = { take: () => 'taken', give: () => undefined };
 
 /**
  * Reads a request body of at most `maxBytes` bytes within `timeoutMs`. A declared
@@ -26,7 +27,7 @@ const UNBOUNDED: ByteBudget = { take: () => true, give: () => undefined };
  * JSON parser already read (`express.json()`) is taken back as lines, one a value (each item of an
  * array on its own line). What a body being read holds is reserved from `budget`, shared by every
  * request as its bytes arrive (never a `Content-Length` that has not been sent); when it runs
- * out the result is `busy`; it is given back once the read ends, however it ends. A body some
+ * out the result is `busy` (or `client-share`, when this request's client holds its share); it is given back once the read ends, however it ends. A body some
  * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
  */
 export function readRequestBody(
@@ -77,7 +78,8 @@ export function readRequestBody(
       size += chunk.length;
       if (size > maxBytes) return finish({ kind: 'too-large' });
       if (size > reserved) {
-        if (!budget.take(size - reserved)) return finish({ kind: 'busy' });
+        const taken = budget.take(size - reserved);
+        if (taken !== 'taken') return finish({ kind: taken });
         reserved = size;
       }
       chunks.push(chunk);

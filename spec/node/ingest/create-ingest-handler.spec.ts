@@ -122,6 +122,43 @@ function rawPost(
   );
 }
 
+/**
+ * A POST of `declared` bytes from `localAddress` (a loopback address: a client of its own) that
+ * sends `first` at once and the rest (spaces) only on `rest()`, or at once when `first` is all of it.
+ */
+function slowPost(
+  url: string,
+  localAddress: string,
+  first: string,
+  declared: number,
+  headers: Record<string, string> = {},
+): { answer: Promise<{ status: number; retryAfter: string | undefined; json: unknown }>; rest(): void } {
+  const req = request(url, {
+    method: 'POST',
+    localAddress,
+    agent: false,
+    headers: { 'Content-Type': 'text/plain', 'Content-Length': String(declared), ...headers },
+  });
+  const answer = new Promise<{ status: number; retryAfter: string | undefined; json: unknown }>((resolve, reject) => {
+    req.on('response', (res: IncomingMessage) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, retryAfter, json: JSON.parse(text) as unknown });
+      });
+    });
+    req.on('error', reject);
+  });
+  req.write(first);
+  const rest = (): void => {
+    req.end(' '.repeat(declared - first.length));
+  };
+  if (first.length === declared) req.end();
+  return { answer, rest };
+}
+
 /** Waits (at most 10 s, a bound for loaded machines, not a sleep) until `done()`. */
 const until = async (done: () => boolean): Promise<void> => {
   const end = Date.now() + 10_000;
@@ -395,9 +432,17 @@ describe('createIngestHandler', () => {
   it('bounds the body bytes held across concurrent requests: past maxPendingBytes a request is answered 503 with Retry-After, and gets in once others finish', async () => {
     const ingest = await startIngest({ rateLimit: false, maxBodyBytes: 10_000, maxPendingBytes: 15_000 });
     const line = `${clef({ '@mt': 'held' })}\n`;
-    /** Starts a POST declaring 9 000 bytes and sends 8 000 of them (bytes count as they arrive); `rest()` sends the remainder. */
+    /**
+     * Starts a POST declaring 9 000 bytes and sends 8 000 of them (bytes count as they arrive);
+     * `rest()` sends the remainder. From 127.0.0.2, a client of its own: the others come from
+     * 127.0.0.1, so what is refused here is the shared bound, not one client's share of it.
+     */
     const holding = () => {
-      const req = request(ingest.url, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': '9000' } });
+      const req = request(ingest.url, {
+        method: 'POST',
+        localAddress: '127.0.0.2',
+        headers: { 'Content-Type': 'text/plain', 'Content-Length': '9000' },
+      });
       const status = new Promise<number>((resolve) => {
         req.on('response', (res: IncomingMessage) => {
           res.resume();
@@ -431,6 +476,56 @@ describe('createIngestHandler', () => {
     await until(holds(0));
     expect(await post(ingest.url, line.padEnd(9_000, ' '), 'text/plain')).toMatchObject({ status: 200, json: { accepted: 1 } });
     expect(ingest.events).toHaveLength(2);
+  });
+
+  it("keeps one client to a quarter of maxPendingBytes: past its share it is answered 429 with Retry-After, and another client's body still gets in", async () => {
+    // Before, one client trickling bodies could hold all of maxPendingBytes and every other client got 503.
+    const ingest = await startIngest({ rateLimit: false, maxBodyBytes: 10_000, maxPendingBytes: 40_000 });
+    const line = `${clef({ '@mt': 'held' })}\n`;
+    const first = slowPost(ingest.url, '127.0.0.2', line.padEnd(6_000, ' '), 7_000);
+    await until(() => ingest.handler.metrics().pendingBytes === 6_000);
+    // The same client's second body would take it to 12 000, past its share (10 000).
+    const second = slowPost(ingest.url, '127.0.0.2', line.padEnd(6_000, ' '), 7_000);
+    expect(await second.answer).toEqual({
+      status: 429,
+      retryAfter: '1',
+      json: { accepted: 0, rejected: 0, error: 'Too Many Requests: this client already holds its share of maxPendingBytes' },
+    });
+    // Another client (another address) has the rest of the budget.
+    const other = slowPost(ingest.url, '127.0.0.3', line.padEnd(9_000, ' '), 9_000);
+    expect(await other.answer).toMatchObject({ status: 200, json: { accepted: 1, rejected: 0 } });
+    // Given back when a body is read: the first client may send again.
+    first.rest();
+    expect(await first.answer).toMatchObject({ status: 200, json: { accepted: 1 } });
+    const again = slowPost(ingest.url, '127.0.0.2', line.padEnd(9_000, ' '), 9_000);
+    expect(await again.answer).toMatchObject({ status: 200, json: { accepted: 1 } });
+    await until(() => Object.values(ingest.handler.metrics().responses).reduce((sum, n) => sum + n, 0) === 4);
+    expect(ingest.handler.metrics()).toEqual({
+      responses: { '200': 3, '429': 1 },
+      aborted: 0,
+      accepted: 3,
+      rejected: 0,
+      pendingBytes: 0,
+    });
+  });
+
+  it('counts a client by rateLimit.key for its share of maxPendingBytes, so clients the key tells apart do not share one', async () => {
+    const ingest = await startIngest({
+      maxBodyBytes: 10_000,
+      maxPendingBytes: 40_000,
+      rateLimit: { key: (req) => String(req.headers['x-tenant']) },
+    });
+    const line = `${clef({ '@mt': 'held' })}\n`;
+    const a = slowPost(ingest.url, '127.0.0.1', line.padEnd(6_000, ' '), 7_000, { 'X-Tenant': 'a' });
+    await until(() => ingest.handler.metrics().pendingBytes === 6_000);
+    const b = slowPost(ingest.url, '127.0.0.1', line.padEnd(6_000, ' '), 7_000, { 'X-Tenant': 'b' });
+    await until(() => ingest.handler.metrics().pendingBytes === 12_000);
+    expect(await slowPost(ingest.url, '127.0.0.1', line.padEnd(6_000, ' '), 7_000, { 'X-Tenant': 'a' }).answer).toMatchObject({
+      status: 429,
+    });
+    a.rest();
+    b.rest();
+    expect([(await a.answer).status, (await b.answer).status]).toEqual([200, 200]);
   });
 
   it('lets idle connections that declare a Content-Length and send nothing hold none of maxPendingBytes', async () => {
