@@ -212,13 +212,28 @@ export class LaneAccounting implements EventAccounting {
           // switchMap inner with sampleEvents or throttleEvents in it) reports to this lane too,
           // instead of to no one (its drops then looked held, and a summary was never `received`).
           // (watched is a Subject: subscribed with a plain observer, nothing runs on subscribe.)
-          const inside = new Observable<LogEvent>((subscriber) => watched.subscribe(handingOn(subscriber, own)));
+          // A throw that comes back out of a notification is the operator's teardown failing (a
+          // `finalize` that throws runs as the operator completes): reported here, it never reaches
+          // RxJS's unhandled-error path, which throws it on a timer (an uncaught exception in Node).
+          const teardownFailed = (error: unknown): void =>
+            SelfLog.write('Operator {Where} failed while tearing down; ignored', where, error);
+          const inside = new Observable<LogEvent>((subscriber) =>
+            watched.subscribe(handingOn(subscriber, own, teardownFailed)),
+          );
           let isolated = new Observable<LogEvent>((subscriber) => {
             enteredAtStart = entries();
             // What it passes on leaves with the channel of the turn it came from (none, outside a
             // lane), so a subscriber that subscribes on it (of log.events$) is not read as this operator.
             const outside = injectEventAccounting();
-            return provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
+            const subscription = provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
+            // Its teardown may throw as the lane unsubscribes at close: reported, so close() still resolves.
+            return () => {
+              try {
+                subscription.unsubscribe();
+              } catch (error) {
+                teardownFailed(error);
+              }
+            };
           });
           if (!last)
             isolated = isolated.pipe(
@@ -309,9 +324,19 @@ export class LaneAccounting implements EventAccounting {
   }
 }
 
-/** An observer that hands each notification on to `subscriber` with `accounting` as the channel. */
-function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting): Observer<T> {
-  const hand = (notify: () => void): void => provideEventAccounting(accounting, notify);
+/**
+ * An observer that hands each notification on to `subscriber` with `accounting` as the channel;
+ * what a notification throws back goes to `thrown` when given.
+ */
+function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting, thrown?: (error: unknown) => void): Observer<T> {
+  const hand = (notify: () => void): void => {
+    if (thrown === undefined) return provideEventAccounting(accounting, notify);
+    try {
+      provideEventAccounting(accounting, notify);
+    } catch (error) {
+      thrown(error);
+    }
+  };
   return {
     next: (value) => hand(() => subscriber.next(value)),
     error: (failure: unknown) => hand(() => subscriber.error(failure)),

@@ -1,13 +1,17 @@
 import {
   bufferCount,
+  config,
   defer,
   delay,
   delayWhen,
   distinct,
   filter,
+  finalize,
   groupBy,
   map,
+  merge,
   mergeMap,
+  NEVER,
   type MonoTypeOperatorFunction,
   Observable,
   of,
@@ -530,5 +534,57 @@ describe('the accounting channel of operators subscribed on an event’s turn (g
       expect(log.metrics().pipe).toMatchObject({ entered: 5, left: 4, created: 0, dropped: 1, pending: 0 });
       subscription.unsubscribe();
     });
+  });
+});
+
+describe('app operators whose teardown throws (a finalize callback that throws)', () => {
+  const throwsOnTeardown = (): MonoTypeOperatorFunction<LogEvent> =>
+    finalize(() => {
+      throw new Error('teardown broke');
+    });
+  // Does not complete with its source: the lane unsubscribes it at close.
+  const heldOpenAndThrowsOnTeardown = (): MonoTypeOperatorFunction<LogEvent> => (source) =>
+    merge(source, NEVER).pipe(throwsOnTeardown());
+  let unhandled: unknown[];
+  let diagnostics: SelfLogEvent[];
+  let subscription: { unsubscribe(): void };
+  beforeEach(() => {
+    unhandled = [];
+    diagnostics = [];
+    // Where RxJS sends what it cannot hand to anyone; by default it throws it on a timer, which
+    // ends a Node process (an uncaught exception).
+    config.onUnhandledError = (error) => unhandled.push(error);
+    subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    config.onUnhandledError = null;
+    subscription.unsubscribe();
+  });
+
+  // Found by review round 36: the teardown's UnsubscriptionError reached RxJS's unhandled-error
+  // path as the operator completed (thrown on a timer, ending a Node process), and rejected
+  // close() when the lane unsubscribed an operator still open.
+  it.each([
+    ['completes with its source', 'sink', throwsOnTeardown],
+    ['completes with its source', 'shared', throwsOnTeardown],
+    ['is unsubscribed at close', 'sink', heldOpenAndThrowsOnTeardown],
+    ['is unsubscribed at close', 'shared', heldOpenAndThrowsOnTeardown],
+  ])('one that %s in a %s pipe is reported to SelfLog; close() resolves with its report', async (_when, where, make) => {
+    const memory = new MemorySink();
+    const configuration = where === 'shared' ? new LoggerConfiguration().pipe(make()) : new LoggerConfiguration();
+    const log = configuration.writeTo.sink(memory, { name: 'memory', pipe: where === 'sink' ? [make()] : [] }).createLogger();
+    jest.useFakeTimers();
+    log.information('one');
+    log.information('two');
+    const closing = log.close({ timeoutMs: 1_000 });
+    await jest.advanceTimersByTimeAsync(1_000); // runs the timer RxJS reports an unhandled error on, too
+    const report = await closing;
+    expect(unhandled).toEqual([]);
+    expect(report.sinks.memory).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+    expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+      ['Operator {Where} failed while tearing down; ignored', where === 'sink' ? 'memory.pipe[0]' : 'pipe[0]'],
+    ]);
+    expect(balanced(log.metrics().sinks.memory)).toBe(true);
   });
 });
