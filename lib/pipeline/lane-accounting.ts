@@ -67,6 +67,12 @@ export class LaneAccounting implements EventAccounting {
   /** The first operator that failed to start while `building`, and what it threw. */
   startFailure: { readonly where: string; readonly error: unknown } | undefined;
   #made = 0;
+  /**
+   * Of `#made`, the events found made without a report: more left than entered, was made or
+   * dropped (`mergeMap((e) => of(e, e))`). A later report of them (an operator that sends an event
+   * before it calls `created`) takes them out of here instead of counting them twice.
+   */
+  #unreportedMade = 0;
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
   /** What `.pipe()`'s operators held when the logger closed (see abandonHeld). */
@@ -108,7 +114,9 @@ export class LaneAccounting implements EventAccounting {
     }
     // Made after the close took what `.pipe()` held: held too, until it leaves for the sinks still subscribed.
     if (this.#handedOver) this.#kept += count;
-    this.#made += count;
+    const known = Math.min(count, this.#unreportedMade);
+    this.#unreportedMade -= known;
+    this.#made += count - known;
   }
 
   /** Counts an event leaving the operators for the delivery stage. */
@@ -116,6 +124,12 @@ export class LaneAccounting implements EventAccounting {
     this.left++;
     // Released after the close took what `.pipe()` held: it reaches the sinks still subscribed.
     if (this.#kept > 0) this.#kept--;
+    else if (!this.#handedOver && this.entered + this.#made - this.left - this.discarded < 0) {
+      // More left than entered or was made: an operator made this one without a report (a
+      // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
+      this.#made++;
+      this.#unreportedMade++;
+    }
     this.#settle();
   }
 
@@ -269,7 +283,7 @@ export class LaneAccounting implements EventAccounting {
     };
   }
 
-  /** Events the operators reported making. */
+  /** Events the operators made: reported through {@link EventAccounting}, or found when more left than entered. */
   get made(): number {
     return this.#made;
   }

@@ -588,3 +588,37 @@ describe('app operators whose teardown throws (a finalize callback that throws)'
     expect(balanced(log.metrics().sinks.memory)).toBe(true);
   });
 });
+
+describe('events an operator of .pipe() makes without a report (metrics().pipe)', () => {
+  // Found by review round 36 (a leftover of earlier rounds): left 6 of 3 entered, created 0.
+  it('counts a duplicate as created, so entered + created = left + dropped + pending', () => {
+    const twice: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) => of(event, event));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().pipe(twice).writeTo.sink(memory, { name: 'memory' }).createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    expect(memory.events).toHaveLength(6);
+    expect(log.metrics().pipe).toEqual({ entered: 3, left: 6, created: 3, dropped: 0, pending: 0, droppedBy: {} });
+  });
+
+  it('counts an event made once when the operator sends it before it reports it', () => {
+    // Sends a copy, then says it made one: the report names the copy already counted.
+    const copyThenReport: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          mergeMap((event) =>
+            new Observable<LogEvent>((subscriber) => {
+              subscriber.next(event);
+              subscriber.next(event);
+              accounting.created(1);
+              subscriber.complete();
+            }),
+          ),
+        );
+      });
+    const log = new LoggerConfiguration().pipe(copyThenReport).writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    log.information('one');
+    log.information('two');
+    expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 4, created: 2, dropped: 0, pending: 0 });
+  });
+});
