@@ -165,7 +165,8 @@ export class LaneAccounting implements EventAccounting {
    * operator restarts: the sink's other operators keep their state and what they hold. An operator that
    * fails before it took an event since it was subscribed (`() => throwError(…)`, an operator
    * function that throws) would fail the same way on every restart: it is not restarted, and the
-   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}). One
+   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}); nor is one
+   * that fails once its source has ended (an error on completion, at close). One
    * that completes before its source (`take(1)`) would end the lane: what it held and the events
    * after count as dropped ({@link OPERATOR_COMPLETED_REASON}).
    */
@@ -231,9 +232,7 @@ export class LaneAccounting implements EventAccounting {
           // RxJS's unhandled-error path, which throws it on a timer (an uncaught exception in Node).
           const teardownFailed = (error: unknown): void =>
             SelfLog.write('Operator {Where} failed while tearing down; ignored', where, error);
-          const inside = new Observable<LogEvent>((subscriber) =>
-            watched.subscribe(handingOn(subscriber, own, teardownFailed)),
-          );
+          const inside = new Observable<LogEvent>((subscriber) => watched.subscribe(handingOn(subscriber, own, teardownFailed)));
           let isolated = new Observable<LogEvent>((subscriber) => {
             enteredAtStart = entries();
             // What it passes on leaves with the channel of the turn it came from (none, outside a
@@ -258,6 +257,12 @@ export class LaneAccounting implements EventAccounting {
           const guarded = isolated.pipe(
             catchError((error: unknown, caught: Observable<LogEvent>) => {
               countLost(OPERATOR_FAILED_REASON);
+              // Failed as its stream ended (at close: `concat(source, throwError(…))`, an error on
+              // completion): a restart would read a stream that has ended, and fail again at once.
+              if (sourceDone) {
+                SelfLog.write('Operator {Where} failed as its stream ended; the events it held are lost', where, error);
+                return EMPTY;
+              }
               if (entries() === enteredAtStart) {
                 if (this.building) this.startFailure ??= { where, error };
                 else SelfLog.write('Operator {Where} failed to start; events dropped', where, error);

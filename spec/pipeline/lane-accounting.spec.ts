@@ -1,5 +1,6 @@
 import {
   bufferCount,
+  concat,
   config,
   defer,
   delay,
@@ -537,6 +538,51 @@ describe('the accounting channel of operators subscribed on an event’s turn (g
   });
 });
 
+describe('an app operator that fails as its stream ends (at close)', () => {
+  // Found by review round 36: it was restarted on the ended stream, failed again at once, and
+  // SelfLog said it had restarted and then that it had failed to start.
+  it.each(['sink', 'shared'])(
+    'is reported once and not restarted, in a %s pipe; close() resolves with its report',
+    async (where) => {
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+      const failsAtEnd: MonoTypeOperatorFunction<LogEvent> = (source) =>
+        concat(
+          source.pipe(delay(0)),
+          throwError(() => new Error('no more')),
+        );
+      jest.useFakeTimers();
+      try {
+        const memory = new MemorySink();
+        const configuration = where === 'shared' ? new LoggerConfiguration().pipe(failsAtEnd) : new LoggerConfiguration();
+        const log = configuration.writeTo
+          .sink(memory, { name: 'memory', pipe: where === 'sink' ? [failsAtEnd] : [] })
+          .createLogger();
+        log.information('one');
+        log.information('two');
+        const closing = log.close({ timeoutMs: 1_000 });
+        await jest.advanceTimersByTimeAsync(1_000);
+        const report = await closing;
+        expect(memory.events).toHaveLength(2);
+        expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+          [
+            'Operator {Where} failed as its stream ended; the events it held are lost',
+            where === 'sink' ? 'memory.pipe[0]' : 'pipe[0]',
+          ],
+        ]);
+        expect(report).toMatchObject({
+          timedOut: false,
+          sinks: { memory: { delivered: 2, dropped: 0, failed: 0, undelivered: 0 } },
+        });
+        expect(balanced(log.metrics().sinks.memory)).toBe(true);
+      } finally {
+        jest.useRealTimers();
+        subscription.unsubscribe();
+      }
+    },
+  );
+});
+
 describe('app operators whose teardown throws (a finalize callback that throws)', () => {
   const throwsOnTeardown = (): MonoTypeOperatorFunction<LogEvent> =>
     finalize(() => {
@@ -606,13 +652,14 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
       defer(() => {
         const accounting = injectEventAccounting();
         return source.pipe(
-          mergeMap((event) =>
-            new Observable<LogEvent>((subscriber) => {
-              subscriber.next(event);
-              subscriber.next(event);
-              accounting.created(1);
-              subscriber.complete();
-            }),
+          mergeMap(
+            (event) =>
+              new Observable<LogEvent>((subscriber) => {
+                subscriber.next(event);
+                subscriber.next(event);
+                accounting.created(1);
+                subscriber.complete();
+              }),
           ),
         );
       });
