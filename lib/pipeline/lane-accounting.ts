@@ -10,6 +10,7 @@ import {
   type Observer,
   type OperatorFunction,
   type Subscriber,
+  type Subscription,
   tap,
 } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
@@ -233,12 +234,20 @@ export class LaneAccounting implements EventAccounting {
           const teardownFailed = (error: unknown): void =>
             SelfLog.write('Operator {Where} failed while tearing down; ignored', where, error);
           const inside = new Observable<LogEvent>((subscriber) => watched.subscribe(handingOn(subscriber, own, teardownFailed)));
+          // True while the operator is being subscribed: a failure then is a failure to start.
+          let starting = false;
           let isolated = new Observable<LogEvent>((subscriber) => {
             enteredAtStart = entries();
             // What it passes on leaves with the channel of the turn it came from (none, outside a
             // lane), so a subscriber that subscribes on it (of log.events$) is not read as this operator.
             const outside = injectEventAccounting();
-            const subscription = provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
+            starting = true;
+            let subscription: Subscription;
+            try {
+              subscription = provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
+            } finally {
+              starting = false;
+            }
             // Its teardown may throw as the lane unsubscribes at close: reported, so close() still resolves.
             return () => {
               try {
@@ -265,7 +274,10 @@ export class LaneAccounting implements EventAccounting {
               }
               if (entries() === enteredAtStart) {
                 if (this.building) this.startFailure ??= { where, error };
-                else SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
+                // One that fails later on a timer of its own (`timeout` on an idle logger) would fail
+                // the same way after each restart, its timer keeping a Node process alive.
+                else if (starting) SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
+                else SelfLog.write('Operator {Where} failed again before it took an event; events dropped', where, error);
                 return dropEach(OPERATOR_FAILED_REASON);
               }
               SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);

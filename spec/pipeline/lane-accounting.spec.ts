@@ -20,6 +20,7 @@ import {
   take,
   takeUntil,
   throwError,
+  timeout,
   timer,
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
@@ -535,6 +536,38 @@ describe('the accounting channel of operators subscribed on an event’s turn (g
       expect(log.metrics().pipe).toMatchObject({ entered: 5, left: 4, created: 0, dropped: 1, pending: 0 });
       subscription.unsubscribe();
     });
+  });
+});
+
+describe('an app operator that fails on a timer of its own (timeout on an idle logger)', () => {
+  // Found by review round 36: SelfLog said it had failed to start, which sent one looking for a
+  // fault at subscription; it failed after its restart, on its own timer, before any event.
+  it('is restarted after an event, then given up with a diagnostic that says it failed before taking an event, in virtual time', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(memory, { name: 'memory', pipe: [timeout({ each: 10, scheduler: testScheduler })] })
+        .createLogger();
+      log.information('one');
+      flush(); // fails at 10 (one event since it was subscribed: restarted), and again at 20 (none since)
+      log.information('two');
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['one']);
+      expect(diagnostics.map((d) => d.template)).toEqual([
+        'Operator {Where} failed; the events it held are lost and it restarted',
+        'Operator {Where} failed again before it took an event; events dropped',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({
+        received: 2,
+        delivered: 1,
+        dropped: 1,
+        droppedBy: { 'operator-failed': 1 },
+      });
+    });
+    subscription.unsubscribe();
   });
 });
 
