@@ -36,7 +36,10 @@ describe('throttleEvents', () => {
       const out = subscribedWith(accounting, source.pipe(throttleEvents({ windowMs: 5, max: 1 }, testScheduler)));
       expectObservable(out).toBe('-a----sa-------|', {
         a,
-        s: expect.objectContaining({ level: 'information', properties: { Disk: 'C', Count: 2, Template: 'Disk {Disk} full' } }) as LogEvent,
+        s: expect.objectContaining({
+          level: 'information',
+          properties: { Disk: 'C', Count: 2, Template: 'Disk {Disk} full' },
+        }) as LogEvent,
       });
     });
     // The window opened at frame 1 closed at 6: the fourth repeat (frame 7) opened a new one.
@@ -81,9 +84,15 @@ describe('throttleEvents', () => {
         a,
         b,
         w,
-        x: expect.objectContaining({ level: 'information', properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent,
+        x: expect.objectContaining({
+          level: 'information',
+          properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' },
+        }) as LogEvent,
         y: expect.objectContaining({ level: 'information', properties: { Count: 1, Template: 'Cache miss' } }) as LogEvent,
-        z: expect.objectContaining({ level: 'warning', properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent,
+        z: expect.objectContaining({
+          level: 'warning',
+          properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' },
+        }) as LogEvent,
       });
     });
   });
@@ -213,8 +222,8 @@ describe('throttleEvents', () => {
   // only, so a dashboard or sink filtered on an enriched App or a SourceContext never showed it.
   it('gives the summary the properties every suppressed event had with the same value, and its own Count and Template', async () => {
     const memory = new MemorySink();
-    const log = new LoggerConfiguration()
-      .enrich.withProperty('App', 'shop')
+    const log = new LoggerConfiguration().enrich
+      .withProperty('App', 'shop')
       .pipe(throttleEvents({ windowMs: 60_000 }))
       .writeTo.sink(memory, { name: 'memory' })
       .createLogger();
