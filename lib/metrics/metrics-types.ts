@@ -55,7 +55,11 @@ export interface PipeMetrics {
   entered: number;
   /** Events that left the last operator for `events$` and the sinks. */
   left: number;
-  /** Events the operators reported making (through `EventAccounting`), e.g. a throttle summary. */
+  /**
+   * Events the operators made: reported through `EventAccounting` (a throttle summary), or made
+   * without a report (a duplicate from `mergeMap((e) => of(e, e))`), found when more left than
+   * entered, was made or dropped.
+   */
   created: number;
   /**
    * Events the operators removed: reported through `EventAccounting`, held by an operator when it

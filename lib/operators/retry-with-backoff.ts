@@ -34,6 +34,10 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
  * Re-subscribes to the source after an error, waiting `backoffDelay(n)` on the scheduler before
  * retry n, and passes the last error on once `attempts` tries have failed. Works on any
  * Observable; the source must be cold (each subscription a new try), e.g. `defer(() => fetch(…))`.
+ * Tries are counted over the whole subscription, as RxJS's `retry` counts them by default
+ * (`resetOnSuccess: false`): a try that emitted values before it failed still uses one up, and
+ * the delay keeps growing. For a long-lived stream whose values should give tries back, use
+ * `retry({ delay: (_, n) => timer(backoffDelay(n, options)), resetOnSuccess: true })`.
  *
  * @param scheduler Runs the delays. Default `unrefScheduler`.
  * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`.

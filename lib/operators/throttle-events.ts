@@ -4,6 +4,7 @@ import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { type LogLevelName, levelValue } from '../core/log-level';
 import { LogEventRecord } from '../templates/log-event-record';
+import { setOwnProperty } from '../templates/own-property';
 import { parseTemplateCached } from '../templates/template-cache';
 import { injectEventAccounting } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
@@ -39,7 +40,26 @@ interface Window {
   template: string;
   /** The most severe level among the suppressed events. */
   level: LogLevelName;
+  /** The properties every suppressed event had, with the same value (App, Host, SourceContext): the summary carries them. */
+  common: Map<string, unknown>;
   timer: Subscription | null;
+}
+
+/**
+ * Keeps in `common` the properties `event` has with the same value (`Object.is`): all of its own
+ * when `first`. Properties that cannot be read (an app operator's Proxy) leave none in common.
+ */
+function shareProperties(common: Map<string, unknown>, event: LogEvent, first: boolean): void {
+  if (!first && common.size === 0) return;
+  try {
+    const properties = event.properties;
+    if (first) for (const name of Object.keys(properties)) common.set(name, properties[name]);
+    else
+      for (const [name, value] of common)
+        if (!Object.hasOwn(properties, name) || !Object.is(properties[name], value)) common.delete(name);
+  } catch {
+    common.clear();
+  }
 }
 
 function defaultKey(event: LogEvent): string {
@@ -50,7 +70,8 @@ function defaultKey(event: LogEvent): string {
  * Lets at most `max` events per key through in each `windowMs` window (a window opens with a
  * key's first event); the rest are suppressed, and when the window ends one summary event
  * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
- * one. Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
+ * one, with the properties every suppressed event had with the same value (an enriched `App` or
+ * `Host`, a `SourceContext`; `Count` and `Template` are the summary's own). Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
  * {@link THROTTLE_REASON}) and summaries in `received`; an event that arrived as the subscriber
  * unsubscribed (on the summary of the oldest window its arrival closed, `maxKeys`, or on what its
  * `key` selector logged) counts under {@link THROTTLE_DISCARDED_REASON}. When the stream ends, open windows send their summaries first. A value that is not an event (no template) passes unthrottled.
@@ -97,13 +118,12 @@ export function throttleEvents(
         if (windows.get(key) === window) windows.delete(key);
         window.timer?.unsubscribe();
         if (window.suppressed === 0) return;
+        const properties: Record<string, unknown> = {};
+        for (const [name, value] of window.common) setOwnProperty(properties, name, value);
+        properties.Count = window.suppressed;
+        properties.Template = window.template;
         accounting.created(1);
-        subscriber.next(
-          new LogEventRecord(scheduler.now(), window.level, summaryTemplate, {
-            Count: window.suppressed,
-            Template: window.template,
-          }),
-        );
+        subscriber.next(new LogEventRecord(scheduler.now(), window.level, summaryTemplate, properties));
       };
 
       // A call, not a read TypeScript would narrow: the subscriber may go away during any call.
@@ -138,7 +158,7 @@ export function throttleEvents(
             window = windows.get(key);
           }
           if (window === undefined) {
-            const opened: Window = { passed: 0, suppressed: 0, template: '', level: event.level, timer: null };
+            const opened: Window = { passed: 0, suppressed: 0, template: '', level: event.level, common: new Map(), timer: null };
             windows.set(key, opened);
             opened.timer = scheduler.schedule(() => {
               opened.timer = null;
@@ -154,8 +174,10 @@ export function throttleEvents(
           if (window.suppressed === 0) {
             window.template = event.messageTemplate.text;
             window.level = event.level;
-          } else if (levelValue(event.level) > levelValue(window.level)) {
-            window.level = event.level;
+            shareProperties(window.common, event, true);
+          } else {
+            if (levelValue(event.level) > levelValue(window.level)) window.level = event.level;
+            shareProperties(window.common, event, false);
           }
           window.suppressed++;
           accounting.dropped(1, THROTTLE_REASON);

@@ -10,6 +10,7 @@ import {
   type Observer,
   type OperatorFunction,
   type Subscriber,
+  type Subscription,
   tap,
 } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
@@ -67,6 +68,12 @@ export class LaneAccounting implements EventAccounting {
   /** The first operator that failed to start while `building`, and what it threw. */
   startFailure: { readonly where: string; readonly error: unknown } | undefined;
   #made = 0;
+  /**
+   * Of `#made`, the events found made without a report: more left than entered, was made or
+   * dropped (`mergeMap((e) => of(e, e))`). A later report of them (an operator that sends an event
+   * before it calls `created`) takes them out of here instead of counting them twice.
+   */
+  #unreportedMade = 0;
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
   /** What `.pipe()`'s operators held when the logger closed (see abandonHeld). */
@@ -108,7 +115,9 @@ export class LaneAccounting implements EventAccounting {
     }
     // Made after the close took what `.pipe()` held: held too, until it leaves for the sinks still subscribed.
     if (this.#handedOver) this.#kept += count;
-    this.#made += count;
+    const known = Math.min(count, this.#unreportedMade);
+    this.#unreportedMade -= known;
+    this.#made += count - known;
   }
 
   /** Counts an event leaving the operators for the delivery stage. */
@@ -116,6 +125,12 @@ export class LaneAccounting implements EventAccounting {
     this.left++;
     // Released after the close took what `.pipe()` held: it reaches the sinks still subscribed.
     if (this.#kept > 0) this.#kept--;
+    else if (!this.#handedOver && this.entered + this.#made - this.left - this.discarded < 0) {
+      // More left than entered or was made: an operator made this one without a report (a
+      // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
+      this.#made++;
+      this.#unreportedMade++;
+    }
     this.#settle();
   }
 
@@ -151,7 +166,8 @@ export class LaneAccounting implements EventAccounting {
    * operator restarts: the sink's other operators keep their state and what they hold. An operator that
    * fails before it took an event since it was subscribed (`() => throwError(…)`, an operator
    * function that throws) would fail the same way on every restart: it is not restarted, and the
-   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}). One
+   * events that reach it from then on count as dropped ({@link OPERATOR_FAILED_REASON}); nor is one
+   * that fails once its source has ended (an error on completion, at close). One
    * that completes before its source (`take(1)`) would end the lane: what it held and the events
    * after count as dropped ({@link OPERATOR_COMPLETED_REASON}).
    */
@@ -212,13 +228,34 @@ export class LaneAccounting implements EventAccounting {
           // switchMap inner with sampleEvents or throttleEvents in it) reports to this lane too,
           // instead of to no one (its drops then looked held, and a summary was never `received`).
           // (watched is a Subject: subscribed with a plain observer, nothing runs on subscribe.)
-          const inside = new Observable<LogEvent>((subscriber) => watched.subscribe(handingOn(subscriber, own)));
+          // A throw that comes back out of a notification is the operator's teardown failing (a
+          // `finalize` that throws runs as the operator completes): reported here, it never reaches
+          // RxJS's unhandled-error path, which throws it on a timer (an uncaught exception in Node).
+          const teardownFailed = (error: unknown): void =>
+            SelfLog.write('Operator {Where} failed while tearing down; ignored', where, error);
+          const inside = new Observable<LogEvent>((subscriber) => watched.subscribe(handingOn(subscriber, own, teardownFailed)));
+          // True while the operator is being subscribed: a failure then is a failure to start.
+          let starting = false;
           let isolated = new Observable<LogEvent>((subscriber) => {
             enteredAtStart = entries();
             // What it passes on leaves with the channel of the turn it came from (none, outside a
             // lane), so a subscriber that subscribes on it (of log.events$) is not read as this operator.
             const outside = injectEventAccounting();
-            return provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
+            starting = true;
+            let subscription: Subscription;
+            try {
+              subscription = provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
+            } finally {
+              starting = false;
+            }
+            // Its teardown may throw as the lane unsubscribes at close: reported, so close() still resolves.
+            return () => {
+              try {
+                subscription.unsubscribe();
+              } catch (error) {
+                teardownFailed(error);
+              }
+            };
           });
           if (!last)
             isolated = isolated.pipe(
@@ -229,9 +266,18 @@ export class LaneAccounting implements EventAccounting {
           const guarded = isolated.pipe(
             catchError((error: unknown, caught: Observable<LogEvent>) => {
               countLost(OPERATOR_FAILED_REASON);
+              // Failed as its stream ended (at close: `concat(source, throwError(…))`, an error on
+              // completion): a restart would read a stream that has ended, and fail again at once.
+              if (sourceDone) {
+                SelfLog.write('Operator {Where} failed as its stream ended; the events it held are lost', where, error);
+                return EMPTY;
+              }
               if (entries() === enteredAtStart) {
                 if (this.building) this.startFailure ??= { where, error };
-                else SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
+                // One that fails later on a timer of its own (`timeout` on an idle logger) would fail
+                // the same way after each restart, its timer keeping a Node process alive.
+                else if (starting) SelfLog.write('Operator {Where} failed to start; events dropped', where, error);
+                else SelfLog.write('Operator {Where} failed again before it took an event; events dropped', where, error);
                 return dropEach(OPERATOR_FAILED_REASON);
               }
               SelfLog.write('Operator {Where} failed; the events it held are lost and it restarted', where, error);
@@ -254,7 +300,7 @@ export class LaneAccounting implements EventAccounting {
     };
   }
 
-  /** Events the operators reported making. */
+  /** Events the operators made: reported through {@link EventAccounting}, or found when more left than entered. */
   get made(): number {
     return this.#made;
   }
@@ -309,9 +355,19 @@ export class LaneAccounting implements EventAccounting {
   }
 }
 
-/** An observer that hands each notification on to `subscriber` with `accounting` as the channel. */
-function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting): Observer<T> {
-  const hand = (notify: () => void): void => provideEventAccounting(accounting, notify);
+/**
+ * An observer that hands each notification on to `subscriber` with `accounting` as the channel;
+ * what a notification throws back goes to `thrown` when given.
+ */
+function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting, thrown?: (error: unknown) => void): Observer<T> {
+  const hand = (notify: () => void): void => {
+    if (thrown === undefined) return provideEventAccounting(accounting, notify);
+    try {
+      provideEventAccounting(accounting, notify);
+    } catch (error) {
+      thrown(error);
+    }
+  };
   return {
     next: (value) => hand(() => subscriber.next(value)),
     error: (failure: unknown) => hand(() => subscriber.error(failure)),

@@ -2,6 +2,7 @@ import { Subject } from 'rxjs';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
 import type { EventAccounting } from '../../lib/operators/event-accounting';
+import { SUPPRESSED_TEMPLATE } from '../../lib/operators/throttle-events';
 import { makeEvent } from './events';
 import { mulberry32 } from './model-run';
 import { subscribedWith } from './recording-accounting';
@@ -52,8 +53,9 @@ export function runTimeline(
   testScheduler.run(() => {
     const source = new Subject<LogEvent>();
     subscribedWith(accounting, source.pipe(operator(testScheduler))).subscribe((event) => {
-      const id = event.properties.Id;
-      out.push(`${testScheduler.now()}:${typeof id === 'number' ? id : `S${String(event.properties.Count)}`}`);
+      // A summary carries the properties its suppressed events shared (an Id, when it stands for one).
+      const summary = event.messageTemplate.text === SUPPRESSED_TEMPLATE;
+      out.push(`${testScheduler.now()}:${summary ? `S${String(event.properties.Count)}` : String(event.properties.Id)}`);
     });
     for (const event of events)
       testScheduler.schedule(

@@ -36,7 +36,10 @@ describe('throttleEvents', () => {
       const out = subscribedWith(accounting, source.pipe(throttleEvents({ windowMs: 5, max: 1 }, testScheduler)));
       expectObservable(out).toBe('-a----sa-------|', {
         a,
-        s: expect.objectContaining({ level: 'information', properties: { Count: 2, Template: 'Disk {Disk} full' } }) as LogEvent,
+        s: expect.objectContaining({
+          level: 'information',
+          properties: { Disk: 'C', Count: 2, Template: 'Disk {Disk} full' },
+        }) as LogEvent,
       });
     });
     // The window opened at frame 1 closed at 6: the fourth repeat (frame 7) opened a new one.
@@ -51,7 +54,7 @@ describe('throttleEvents', () => {
       const out = hot('-a-a-a-a------|', { a }).pipe(throttleEvents({ windowMs: 5, max: 1 }, testScheduler));
       expectObservable(out).toBe('-a----sa------|', {
         a,
-        s: expect.objectContaining({ properties: { Count: 2, Template: 'Disk {Disk} full' } }) as LogEvent,
+        s: expect.objectContaining({ properties: { Disk: 'C', Count: 2, Template: 'Disk {Disk} full' } }) as LogEvent,
       });
     });
   });
@@ -81,9 +84,15 @@ describe('throttleEvents', () => {
         a,
         b,
         w,
-        x: expect.objectContaining({ level: 'information', properties: { Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent,
+        x: expect.objectContaining({
+          level: 'information',
+          properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' },
+        }) as LogEvent,
         y: expect.objectContaining({ level: 'information', properties: { Count: 1, Template: 'Cache miss' } }) as LogEvent,
-        z: expect.objectContaining({ level: 'warning', properties: { Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent,
+        z: expect.objectContaining({
+          level: 'warning',
+          properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' },
+        }) as LogEvent,
       });
     });
   });
@@ -134,7 +143,7 @@ describe('throttleEvents', () => {
           k: keyed,
           s: expect.objectContaining({
             level: 'information',
-            properties: { Count: 1, Template: 'Disk {Disk} full' },
+            properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' },
           }) as LogEvent,
         });
       });
@@ -207,6 +216,47 @@ describe('throttleEvents', () => {
     expect(() => throttleEvents({ windowMs: '1000' as unknown as number })).toThrow(/windowMs.*"1000"/);
     expect(() => throttleEvents({ maxKeys: Number.POSITIVE_INFINITY })).toThrow(/maxKeys.*Infinity/);
     expect(() => throttleEvents(null as unknown as object)).toThrow(ConfigurationError);
+  });
+
+  // Found by review round 36 (a leftover of earlier rounds): the summary carried Count and Template
+  // only, so a dashboard or sink filtered on an enriched App or a SourceContext never showed it.
+  it('gives the summary the properties every suppressed event had with the same value, and its own Count and Template', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich
+      .withProperty('App', 'shop')
+      .pipe(throttleEvents({ windowMs: 60_000 }))
+      .writeTo.sink(memory, { name: 'memory' })
+      .createLogger();
+    const orders = log.forContext('SourceContext', 'Orders');
+    // Count is the event's own property too: the summary's Count is the number it suppressed.
+    for (const user of [1, 2, 3]) orders.warning('Checkout failed for {UserId} ({Count} items)', user, 5);
+    await log.close();
+    const summary = memory.events[1];
+    expect(summary.renderMessage()).toBe('Suppressed 2 repeats of "Checkout failed for {UserId} ({Count} items)"');
+    // UserId differed between the suppressed events (2 and 3): left out, not the first one's value.
+    expect(summary.properties).toEqual({
+      SourceContext: 'Orders',
+      App: 'shop',
+      Count: 2,
+      Template: 'Checkout failed for {UserId} ({Count} items)',
+    });
+  });
+
+  it('gives the summary only Count and Template when an event’s properties cannot be read', () => {
+    const testScheduler = createTestScheduler();
+    const unreadable = new Proxy(a, {
+      get: (target, name) => {
+        if (name === 'properties') throw new Error('unreadable');
+        return Reflect.get(target, name) as unknown;
+      },
+    });
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-abc---|', { a, b: unreadable, c: a });
+      expectObservable(source.pipe(throttleEvents({ windowMs: 5 }, testScheduler))).toBe('-a----s|', {
+        a,
+        s: expect.objectContaining({ properties: { Count: 2, Template: 'Disk {Disk} full' } }) as LogEvent,
+      });
+    });
   });
 
   describe('in a sink pipe', () => {
@@ -406,7 +456,7 @@ describe('throttleEvents in hostile use', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       expectObservable(hot('-a-a-#', { a }, failure).pipe(throttleEvents({ windowMs: 50 }, testScheduler))).toBe(
         '-a---(s#)',
-        { a, s: expect.objectContaining({ properties: { Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent },
+        { a, s: expect.objectContaining({ properties: { Disk: 'C', Count: 1, Template: 'Disk {Disk} full' } }) as LogEvent },
         failure,
       );
     });

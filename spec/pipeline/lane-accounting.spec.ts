@@ -1,13 +1,18 @@
 import {
   bufferCount,
+  concat,
+  config,
   defer,
   delay,
   delayWhen,
   distinct,
   filter,
+  finalize,
   groupBy,
   map,
+  merge,
   mergeMap,
+  NEVER,
   type MonoTypeOperatorFunction,
   Observable,
   of,
@@ -15,6 +20,7 @@ import {
   take,
   takeUntil,
   throwError,
+  timeout,
   timer,
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
@@ -530,5 +536,169 @@ describe('the accounting channel of operators subscribed on an event’s turn (g
       expect(log.metrics().pipe).toMatchObject({ entered: 5, left: 4, created: 0, dropped: 1, pending: 0 });
       subscription.unsubscribe();
     });
+  });
+});
+
+describe('an app operator that fails on a timer of its own (timeout on an idle logger)', () => {
+  // Found by review round 36: SelfLog said it had failed to start, which sent one looking for a
+  // fault at subscription; it failed after its restart, on its own timer, before any event.
+  it('is restarted after an event, then given up with a diagnostic that says it failed before taking an event, in virtual time', () => {
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(testScheduler)
+        .writeTo.sink(memory, { name: 'memory', pipe: [timeout({ each: 10, scheduler: testScheduler })] })
+        .createLogger();
+      log.information('one');
+      flush(); // fails at 10 (one event since it was subscribed: restarted), and again at 20 (none since)
+      log.information('two');
+      expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['one']);
+      expect(diagnostics.map((d) => d.template)).toEqual([
+        'Operator {Where} failed; the events it held are lost and it restarted',
+        'Operator {Where} failed again before it took an event; events dropped',
+      ]);
+      expect(log.metrics().sinks.memory).toMatchObject({
+        received: 2,
+        delivered: 1,
+        dropped: 1,
+        droppedBy: { 'operator-failed': 1 },
+      });
+    });
+    subscription.unsubscribe();
+  });
+});
+
+describe('an app operator that fails as its stream ends (at close)', () => {
+  // Found by review round 36: it was restarted on the ended stream, failed again at once, and
+  // SelfLog said it had restarted and then that it had failed to start.
+  it.each(['sink', 'shared'])(
+    'is reported once and not restarted, in a %s pipe; close() resolves with its report',
+    async (where) => {
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+      const failsAtEnd: MonoTypeOperatorFunction<LogEvent> = (source) =>
+        concat(
+          source.pipe(delay(0)),
+          throwError(() => new Error('no more')),
+        );
+      jest.useFakeTimers();
+      try {
+        const memory = new MemorySink();
+        const configuration = where === 'shared' ? new LoggerConfiguration().pipe(failsAtEnd) : new LoggerConfiguration();
+        const log = configuration.writeTo
+          .sink(memory, { name: 'memory', pipe: where === 'sink' ? [failsAtEnd] : [] })
+          .createLogger();
+        log.information('one');
+        log.information('two');
+        const closing = log.close({ timeoutMs: 1_000 });
+        await jest.advanceTimersByTimeAsync(1_000);
+        const report = await closing;
+        expect(memory.events).toHaveLength(2);
+        expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+          [
+            'Operator {Where} failed as its stream ended; the events it held are lost',
+            where === 'sink' ? 'memory.pipe[0]' : 'pipe[0]',
+          ],
+        ]);
+        expect(report).toMatchObject({
+          timedOut: false,
+          sinks: { memory: { delivered: 2, dropped: 0, failed: 0, undelivered: 0 } },
+        });
+        expect(balanced(log.metrics().sinks.memory)).toBe(true);
+      } finally {
+        jest.useRealTimers();
+        subscription.unsubscribe();
+      }
+    },
+  );
+});
+
+describe('app operators whose teardown throws (a finalize callback that throws)', () => {
+  const throwsOnTeardown = (): MonoTypeOperatorFunction<LogEvent> =>
+    finalize(() => {
+      throw new Error('teardown broke');
+    });
+  // Does not complete with its source: the lane unsubscribes it at close.
+  const heldOpenAndThrowsOnTeardown = (): MonoTypeOperatorFunction<LogEvent> => (source) =>
+    merge(source, NEVER).pipe(throwsOnTeardown());
+  let unhandled: unknown[];
+  let diagnostics: SelfLogEvent[];
+  let subscription: { unsubscribe(): void };
+  beforeEach(() => {
+    unhandled = [];
+    diagnostics = [];
+    // Where RxJS sends what it cannot hand to anyone; by default it throws it on a timer, which
+    // ends a Node process (an uncaught exception).
+    config.onUnhandledError = (error) => unhandled.push(error);
+    subscription = SelfLog.events$.subscribe((e) => diagnostics.push(e));
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    config.onUnhandledError = null;
+    subscription.unsubscribe();
+  });
+
+  // Found by review round 36: the teardown's UnsubscriptionError reached RxJS's unhandled-error
+  // path as the operator completed (thrown on a timer, ending a Node process), and rejected
+  // close() when the lane unsubscribed an operator still open.
+  it.each([
+    ['completes with its source', 'sink', throwsOnTeardown],
+    ['completes with its source', 'shared', throwsOnTeardown],
+    ['is unsubscribed at close', 'sink', heldOpenAndThrowsOnTeardown],
+    ['is unsubscribed at close', 'shared', heldOpenAndThrowsOnTeardown],
+  ])('one that %s in a %s pipe is reported to SelfLog; close() resolves with its report', async (_when, where, make) => {
+    const memory = new MemorySink();
+    const configuration = where === 'shared' ? new LoggerConfiguration().pipe(make()) : new LoggerConfiguration();
+    const log = configuration.writeTo.sink(memory, { name: 'memory', pipe: where === 'sink' ? [make()] : [] }).createLogger();
+    jest.useFakeTimers();
+    log.information('one');
+    log.information('two');
+    const closing = log.close({ timeoutMs: 1_000 });
+    await jest.advanceTimersByTimeAsync(1_000); // runs the timer RxJS reports an unhandled error on, too
+    const report = await closing;
+    expect(unhandled).toEqual([]);
+    expect(report.sinks.memory).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+    expect(diagnostics.map((d) => [d.template, d.args[0]])).toEqual([
+      ['Operator {Where} failed while tearing down; ignored', where === 'sink' ? 'memory.pipe[0]' : 'pipe[0]'],
+    ]);
+    expect(balanced(log.metrics().sinks.memory)).toBe(true);
+  });
+});
+
+describe('events an operator of .pipe() makes without a report (metrics().pipe)', () => {
+  // Found by review round 36 (a leftover of earlier rounds): left 6 of 3 entered, created 0.
+  it('counts a duplicate as created, so entered + created = left + dropped + pending', () => {
+    const twice: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) => of(event, event));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().pipe(twice).writeTo.sink(memory, { name: 'memory' }).createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    expect(memory.events).toHaveLength(6);
+    expect(log.metrics().pipe).toEqual({ entered: 3, left: 6, created: 3, dropped: 0, pending: 0, droppedBy: {} });
+  });
+
+  it('counts an event made once when the operator sends it before it reports it', () => {
+    // Sends a copy, then says it made one: the report names the copy already counted.
+    const copyThenReport: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          mergeMap(
+            (event) =>
+              new Observable<LogEvent>((subscriber) => {
+                subscriber.next(event);
+                subscriber.next(event);
+                accounting.created(1);
+                subscriber.complete();
+              }),
+          ),
+        );
+      });
+    const log = new LoggerConfiguration().pipe(copyThenReport).writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    log.information('one');
+    log.information('two');
+    expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 4, created: 2, dropped: 0, pending: 0 });
   });
 });
