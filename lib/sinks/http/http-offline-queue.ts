@@ -87,6 +87,7 @@ interface Entry extends OfflinePiece {
  */
 export class HttpOfflineQueue {
   readonly #send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>;
+  readonly #halves: StoredHalves;
   readonly #store: OfflineStore;
   readonly #maxBytes: number;
   readonly #key: string;
@@ -130,8 +131,10 @@ export class HttpOfflineQueue {
     url: string,
     where: string,
     send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>,
+    halves: StoredHalves = () => undefined,
   ) {
     this.#send = send;
+    this.#halves = halves;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
     checkOptionKeys(where, given, ['store', 'maxBytes', 'key'] satisfies (keyof HttpOfflineOptions)[]);
@@ -271,6 +274,21 @@ export class HttpOfflineQueue {
         this.#droppedCount += refused;
         if (refused > 0) SelfLog.write('HttpSink: {Count} events dropped: the server refused them in a stored batch', refused);
       } catch (error) {
+        // Too large for the server (a 413): its halves take its place in the store, and go next,
+        // each split again if need be, as a live batch's halves; the store says at every moment
+        // what is still to send, so a page left midway sends the rest, and only the rest, next time.
+        const halves = this.#halves(next, error);
+        if (halves !== undefined) {
+          if (this.#split(next, halves)) {
+            SelfLog.write(
+              'HttpSink: the server found a stored batch of {Count} events too large; it is sent in halves',
+              next.count,
+            );
+            sent = true;
+            continue;
+          }
+          SelfLog.write('HttpSink: the offline store has no room to split a stored batch the server found too large');
+        }
         const status = error instanceof HttpStatusError ? error.status : 0;
         // Kept for the next trigger: what a live batch would be retried after (no answer, a timeout,
         // a status the sink retries, see HttpSink.permanent), and a refusal of the credentials (401,
@@ -284,6 +302,33 @@ export class HttpOfflineQueue {
       this.#remove(next.id);
     }
     return sent;
+  }
+
+  /**
+   * Puts `halves` in the place of `entry`, all or none: whether the store now holds them (or another
+   * tab took `entry` out meanwhile: then nothing is written). Their ids sort where the entry's did:
+   * `<id>.0` and `<id>.1` come after `<id>`, and before any later id ('.' sorts before digits and letters).
+   */
+  #split(entry: Entry, halves: readonly OfflinePiece[]): boolean {
+    const parts = halves.map(({ body, count }, index) => ({ id: `${entry.id}.${index}`, count, body }));
+    if (this.#keyed) {
+      try {
+        if (this.#store.getItem(this.#entryKey(entry.id)) === null) return true;
+      } catch {
+        return false;
+      }
+      if (!this.#add([], parts)) return false;
+      // Never sent again, should the store fail to take it out.
+      this.#sentIds.add(entry.id);
+      this.#remove(entry.id);
+      return true;
+    }
+    const entries = this.#read();
+    if (entries === undefined) return false;
+    const at = entries.findIndex((stored) => stored.id === entry.id);
+    if (at < 0) return true;
+    entries.splice(at, 1, ...parts);
+    return this.#write(entries);
   }
 
   /** Keeps `added` after `entries` (what the store holds), all or none: whether it did. */
@@ -497,6 +542,12 @@ function idTime(entry: Entry | undefined): number {
   const time = entry === undefined ? NaN : parseInt(entry.id.slice(0, 9), 36);
   return Number.isSafeInteger(time) ? time : -1;
 }
+
+/**
+ * The pieces a stored piece is sent again as, in order, when the server answered it with `error`:
+ * its halves when `error` says the body was too large and the sink can cut it; else undefined.
+ */
+export type StoredHalves = (piece: OfflinePiece, error: unknown) => readonly OfflinePiece[] | undefined;
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;

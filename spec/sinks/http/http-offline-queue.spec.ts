@@ -721,26 +721,133 @@ describe('HttpSink offline store', () => {
     await log.close();
   });
 
-  // docs/browser.md, "What is kept": a stored piece is not split again, unlike a live batch.
-  it('drops a stored piece a server with a limit below 60 KiB answers 413, and counts every event of it', async () => {
-    await server.close();
-    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 16 * 1024 ? 413 : 200 }));
-    goOffline(page, true);
-    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
-    const log = new LoggerConfiguration().writeTo
-      .sink(sink, { batch: { size: 200, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
-      .createLogger();
-    for (let n = 0; n < 200; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(500));
-    await log.flush();
-    expect(sink.offline).toMatchObject({ stored: 200, pending: 200 });
+  // Found by a review: a stored piece was never split again, so a server with a body limit below
+  // 60 KiB answered each piece 413 and every event of it was dropped (a live batch is sent again in
+  // halves). Now its halves take its place in the store, split again as need be, down to single events.
+  it.each([
+    ['one value', (storage: FakeStorage) => storage],
+    ['a key per entry', keyedStorage],
+  ])(
+    'sends a stored piece a server with a limit below 60 KiB answers 413 again in halves (store: %s), each event once, in order',
+    async (_, asStore) => {
+      await server.close();
+      server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 16 * 1024 ? 413 : 200 }));
+      goOffline(page, true);
+      const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: asStore(storage) } });
+      const log = new LoggerConfiguration().writeTo
+        .sink(sink, { batch: { size: 200, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+        .createLogger();
+      // About 120 KiB of CLEF in one batch: two pieces of up to 60 KiB, each four times the server's limit.
+      for (let n = 0; n < 200; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(500));
+      await log.flush();
+      expect(sink.offline).toMatchObject({ stored: 200, pending: 200 });
 
-    goOffline(page, false);
+      goOffline(page, false);
+      await until(() => sink.offline?.pending === 0);
+      expect(sink.offline).toMatchObject({ replayed: 200, dropped: 0, pending: 0 });
+      const taken = server.requests.filter((r) => Buffer.byteLength(r.body) <= 16 * 1024);
+      expect(taken.flatMap((r) => lines(r.body))).toEqual(Array.from({ length: 200 }, (_, n) => n));
+      expect(storage.items.size).toBe(0);
+      expect(log.metrics().sinks.http).toMatchObject({ received: 200, delivered: 200, failed: 0 });
+      await log.close();
+    },
+  );
+
+  it('drops only a single stored event larger than the server takes, counting it, and sends the others', async () => {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 4 * 1024 ? 413 : 200 }));
+    const storeKey = `rxlog:offline:${server.url}/ingest`;
+    const body = Array.from({ length: 9 }, (_, n) => JSON.stringify({ N: n, Pad: 'p'.repeat(n === 4 ? 8_000 : 300) })).join('\n');
+    storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 9, body }]));
+    const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
     await until(() => sink.offline?.pending === 0);
-    expect(sink.offline).toMatchObject({ replayed: 0, dropped: 200, pending: 0 });
-    expect(server.requests.every((r) => Buffer.byteLength(r.body) > 16 * 1024)).toBe(true);
-    expect(log.metrics().sinks.http).toMatchObject({ received: 200, delivered: 200, failed: 0 });
-    await log.close();
+    expect(sink.offline).toMatchObject({ replayed: 8, dropped: 1, pending: 0 });
+    const taken = server.requests.filter((r) => Buffer.byteLength(r.body) <= 4 * 1024);
+    expect(taken.flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 5, 6, 7, 8]);
+    sink.close();
   });
+
+  it('drops a stored piece answered 413 whose body is no line per event (a body option), counting its events', async () => {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 1024 ? 413 : 200 }));
+    const storeKey = `rxlog:offline:${server.url}/ingest`;
+    storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 4, body: JSON.stringify(['x'.repeat(2_000)]) }]));
+    const sink = new HttpSink({
+      url: `${server.url}/ingest`,
+      offline: { store: storage },
+      body: (events) => JSON.stringify(events),
+    });
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 0, dropped: 4, pending: 0 });
+    expect(server.requests).toHaveLength(1);
+    sink.close();
+  });
+
+  it('drops a stored piece answered 413 when the storage has no room for its halves, counts its events and says so', async () => {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 1024 ? 413 : 200 }));
+    const storeKey = `rxlog:offline:${server.url}/ingest`;
+    const body = Array.from({ length: 8 }, (_, n) => JSON.stringify({ N: n, Pad: 'p'.repeat(300) })).join('\n');
+    keyedStorage(storage).setItem(`${storeKey}#a`, JSON.stringify({ count: 8, body }));
+    storage.quota = 100;
+    const messages: string[] = [];
+    SelfLog.enable((message) => messages.push(message));
+    try {
+      const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
+      await until(() => sink.offline?.pending === 0);
+      expect(sink.offline).toMatchObject({ replayed: 0, dropped: 8, pending: 0 });
+      expect(messages.some((message) => message.includes('no room to split'))).toBe(true);
+      sink.close();
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
+  // The store says at every moment what is left to send: a server that takes a few halves and then
+  // fails (or a page left midway) leaves the rest, and only the rest, for the next trigger or page.
+  it.each([
+    ['one value', (storage: FakeStorage) => storage],
+    ['a key per entry', keyedStorage],
+  ])(
+    'keeps what is left of a split stored piece when the server fails midway (store: %s); the next page sends only that',
+    async (_, asStore) => {
+      await server.close();
+      let failing = true;
+      const answers: { events: number[]; status: number }[] = [];
+      server = await startTestServer((request) => {
+        const taken = answers.filter((answer) => answer.status === 200).length;
+        const status = Buffer.byteLength(request.body) > 2 * 1024 ? 413 : failing && taken === 2 ? 503 : 200;
+        answers.push({ events: lines(request.body), status });
+        return { status };
+      });
+      const storeKey = `rxlog:offline:${server.url}/ingest`;
+      // About 5 KiB: 16 events, taken four at a time.
+      const body = Array.from({ length: 16 }, (_, n) => JSON.stringify({ N: n, Pad: 'p'.repeat(300) })).join('\n');
+      const store: OfflineStore = asStore(storage);
+      if (store.key === undefined) storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 16, body }]));
+      else storage.setItem(`${storeKey}#a`, JSON.stringify({ count: 16, body }));
+      const first = new HttpSink({ url: `${server.url}/ingest`, offline: { store } });
+      await until(() => answers.some((answer) => answer.status === 503));
+      await settle();
+      first.close();
+      expect(first.offline).toMatchObject({ replayed: 8, dropped: 0, pending: 8 });
+
+      failing = false;
+      const seen = answers.length;
+      const next = new HttpSink({ url: `${server.url}/ingest`, offline: { store } });
+      await until(() => next.offline?.pending === 0);
+      expect(next.offline).toMatchObject({ replayed: 8, dropped: 0, pending: 0 });
+      // The next page sends the halves the store kept, without a 413 first.
+      expect(answers.slice(seen)).toEqual([
+        { events: [8, 9, 10, 11], status: 200 },
+        { events: [12, 13, 14, 15], status: 200 },
+      ]);
+      const delivered = answers.filter((answer) => answer.status === 200).flatMap((answer) => answer.events);
+      expect(delivered).toEqual(Array.from({ length: 16 }, (_, n) => n));
+      expect(storage.items.size).toBe(0);
+      next.close();
+    },
+  );
 
   // A page back online after hours offline often holds an expired token: the server's 401 (or
   // 403) speaks of the request's credentials, not of the batch, yet every stored batch was
