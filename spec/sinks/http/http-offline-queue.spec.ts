@@ -11,6 +11,7 @@ import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import type { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
+import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { listen, memoryLogger } from '../../helpers/node-http';
@@ -801,6 +802,37 @@ describe('HttpSink offline store', () => {
     } finally {
       SelfLog.disable();
     }
+  });
+
+  it.each([
+    ['OtlpSink', (url: string, store: OfflineStore) => new OtlpSink({ endpoint: url, offline: { store } }), 'otlp'],
+    [
+      'LokiSink',
+      (url: string, store: OfflineStore) => new LokiSink({ url, labels: { app: 'shop' }, offline: { store } }),
+      'loki',
+    ],
+  ])('%s sends a stored piece answered 413 again in halves of its JSON body, each event once', async (_, create, kind) => {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 6 * 1024 ? 413 : 200 }));
+    goOffline(page, true);
+    const sink = create(`${server.url}/ingest`, keyedStorage(storage));
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 40, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (let n = 0; n < 40; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(400));
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 40, pending: 40 });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 40, dropped: 0, pending: 0 });
+    const taken = server.requests.filter((r) => Buffer.byteLength(r.body) <= 6 * 1024);
+    expect(taken.length).toBeGreaterThan(1);
+    // The rendered message of an OTLP record, the CLEF property of a Loki line.
+    const numbers = taken.flatMap((r) => [...r.body.matchAll(/(?:Event |\\"N\\":)(\d+)/g)].map((match) => Number(match[1])));
+    expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    expect(log.metrics().sinks[kind]).toMatchObject({ received: 40, delivered: 40, failed: 0 });
+    await log.close();
   });
 
   // The store says at every moment what is left to send: a server that takes a few halves and then
