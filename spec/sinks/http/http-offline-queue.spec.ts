@@ -13,7 +13,7 @@ import type { HttpStatusError } from '../../../lib/sinks/http/http-status-error'
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
-import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { type Responder, startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { listen, memoryLogger } from '../../helpers/node-http';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
@@ -1281,14 +1281,14 @@ describe('HttpSink offline store in Chromium', () => {
   type Browser = Awaited<ReturnType<typeof freshChromium>>['browser'];
   type Page = Awaited<ReturnType<Browser['newPage']>>;
 
-  async function servePage(): Promise<{
+  async function servePage(respond?: Responder): Promise<{
     server: Awaited<ReturnType<typeof startPageServer>>;
     browser: Browser;
     /** Loads the test page in `page` (default: the browser's first tab) and waits until it is ready. */
     open(page?: Page): Promise<Page>;
     close(): Promise<void>;
   }> {
-    const server = await startPageServer(PAGE);
+    const server = await startPageServer(PAGE, respond);
     const chromium = await freshChromium();
     const { browser } = chromium;
     const open = async (given?: Page): Promise<Page> => {
@@ -1305,11 +1305,15 @@ describe('HttpSink offline store in Chromium', () => {
   }
 
   /** A test against PAGE served to a fresh Chromium (skipped without one), both closed after it. */
-  function itInChromium(name: string, test: (served: Awaited<ReturnType<typeof servePage>>) => Promise<void>): void {
+  function itInChromium(
+    name: string,
+    test: (served: Awaited<ReturnType<typeof servePage>>) => Promise<void>,
+    respond?: Responder,
+  ): void {
     (hasChromium ? it : it.skip)(
       name,
       async () => {
-        const served = await servePage();
+        const served = await servePage(respond);
         try {
           await test(served);
         } finally {
@@ -1361,6 +1365,49 @@ describe('HttpSink offline store in Chromium', () => {
         { timeout: 20_000 },
       );
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
+    },
+  );
+
+  // A server whose body limit is below a stored piece's: each piece answered 413 is replaced in
+  // localStorage by its halves. The server fails after taking two halves, the page is closed, and
+  // the next load sends what was left, and only that.
+  const answers: { events: number[]; status: number }[] = [];
+  let failAfter = 3;
+  itInChromium(
+    'sends stored pieces a server answers 413 in halves, and after a failure midway the next page load sends only the rest',
+    async ({ browser, open }) => {
+      const page = await open();
+      await browser.setOffline(true);
+      await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        // About 700 bytes each: three pieces of three events, each over the server's 1 800 bytes.
+        for (let n = 0; n < 9; n++) w.log.information('Offline {N} ' + 'p'.repeat(600), n);
+        await w.log.flush();
+      });
+      await browser.setOffline(false);
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.replayed === 5, undefined, { timeout: 20_000 });
+      await until(() => answers.some((answer) => answer.status === 503));
+      const left = await page.evaluate(() => (window as unknown as Win).sink.offline);
+      expect(left).toMatchObject({ replayed: 5, pending: 4 });
+      await page.close();
+
+      failAfter = Infinity;
+      const seen = answers.length;
+      const next = await open(await browser.newPage());
+      await next.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
+      expect(await next.evaluate(() => (window as unknown as Win).sink.offline)).toMatchObject({ replayed: 4 });
+      // The half that failed (already cut) goes first, without a 413.
+      expect(answers[seen]).toEqual({ events: [5], status: 200 });
+      const delivered = answers.filter((answer) => answer.status === 200).flatMap((answer) => answer.events);
+      expect(delivered).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(await next.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('rxlog:offline:')))).toEqual([]);
+    },
+    (request) => {
+      if (request.url !== '/ingest') return { status: 204 };
+      const taken = answers.filter((answer) => answer.status === 200).length;
+      const status = Buffer.byteLength(request.body) > 1_800 ? 413 : taken === failAfter ? 503 : 200;
+      answers.push({ events: lines(request.body), status });
+      return { status };
     },
   );
 
