@@ -38,7 +38,7 @@ export interface HttpOfflineOptions {
   store?: OfflineStore | undefined;
   /** The most the store holds, in UTF-8 bytes of request bodies; a batch that would carry it past this is not kept (it stays with the logger). Default `1_048_576` (1 MiB, within every browser's localStorage quota). */
   maxBytes?: number | undefined;
-  /** The store key. Default `'rxlog:offline:'` followed by the sink's URL. */
+  /** The store key. Default `'rxlog:offline:'` followed by the sink's URL, query included: give a fixed one when the URL changes between page loads (a session id or token in its query), or each page gets a store of its own and never sends what an earlier one kept. */
   key?: string | undefined;
 }
 
@@ -279,11 +279,8 @@ export class HttpOfflineQueue {
         // what is still to send, so a page left midway sends the rest, and only the rest, next time.
         const halves = this.#halves(next, error);
         if (halves !== undefined) {
+          // Quiet, as a live batch's halves are: a deep split would say so once per request.
           if (this.#split(next, halves)) {
-            SelfLog.write(
-              'HttpSink: the server found a stored batch of {Count} events too large; it is sent in halves',
-              next.count,
-            );
             sent = true;
             continue;
           }

@@ -835,6 +835,32 @@ describe('HttpSink offline store', () => {
     await log.close();
   });
 
+  // docs/browser.md: the default key is the URL as given, query included.
+  it('keeps a store per URL: a page whose URL has another query does not see it, one with a fixed key sends it there', async () => {
+    goOffline(page, true);
+    const first = new HttpSink({ url: `${server.url}/ingest?session=1`, offline: { store: storage } });
+    const log = browserLogger(first);
+    log.information('Event {N}', 0);
+    log.information('Event {N}', 1);
+    await log.flush();
+    await log.close();
+    expect(first.offline).toMatchObject({ stored: 2, pending: 2 });
+    goOffline(page, false);
+
+    const other = new HttpSink({ url: `${server.url}/ingest?session=2`, offline: { store: storage } });
+    await settle();
+    expect(other.offline).toMatchObject({ pending: 0, replayed: 0 });
+    other.close();
+    const fixed = new HttpSink({
+      url: `${server.url}/ingest?session=2`,
+      offline: { store: storage, key: `rxlog:offline:${server.url}/ingest?session=1` },
+    });
+    await until(() => fixed.offline?.pending === 0);
+    expect(fixed.offline).toMatchObject({ replayed: 2 });
+    expect(server.requests.map((request) => [request.url, lines(request.body)])).toEqual([['/ingest?session=2', [0, 1]]]);
+    fixed.close();
+  });
+
   // The store says at every moment what is left to send: a server that takes a few halves and then
   // fails (or a page left midway) leaves the rest, and only the rest, for the next trigger or page.
   it.each([
