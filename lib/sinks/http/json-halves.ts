@@ -19,43 +19,27 @@ export function jsonHalves(piece: OfflinePiece, path: readonly string[]): [Offli
   } catch {
     return undefined;
   }
-  if (itemCount(document, path) !== count) return undefined;
+  const items = { seen: 0 };
+  walk(document, path, () => true, items);
+  if (items.seen !== count) return undefined;
   const middle = Math.ceil(count / 2);
+  const half = (keep: (index: number) => boolean): string => JSON.stringify(walk(document, path, keep, { seen: 0 }));
   return [
-    { body: JSON.stringify(slice(document, path, { skip: 0, take: middle })), count: middle },
-    { body: JSON.stringify(slice(document, path, { skip: middle, take: count - middle })), count: count - middle },
+    { body: half((index) => index < middle), count: middle },
+    { body: half((index) => index >= middle), count: count - middle },
   ];
 }
 
-/** How many items the innermost arrays of `node` hold; NaN where `node` is not of the shape `path` says. */
-function itemCount(node: unknown, path: readonly string[]): number {
-  const list = arrayAt(node, path[0]);
-  if (list === undefined) return NaN;
-  if (path.length === 1) return list.length;
-  let items = 0;
-  for (const group of list) items += itemCount(group, path.slice(1));
-  return items;
-}
-
-/** A copy of `node` holding only the items `window` says, in order (it counts them off as it goes); undefined when none is left. */
-function slice(node: unknown, path: readonly string[], window: { skip: number; take: number }): unknown {
-  const list = arrayAt(node, path[0])!;
-  let kept: unknown[];
-  if (path.length === 1) {
-    kept = list.slice(window.skip, window.skip + window.take);
-    window.take -= kept.length;
-    window.skip = Math.max(0, window.skip - list.length);
-  } else {
-    kept = [];
-    for (const group of list) {
-      const part = slice(group, path.slice(1), window);
-      if (part !== undefined) kept.push(part);
-    }
-  }
+/**
+ * A copy of `node` with only the items `keep` takes (by their index in document order, counted in
+ * `items.seen`, which becomes NaN where `node` is not of the shape `path` says); undefined when none is left.
+ */
+function walk(node: unknown, path: readonly string[], keep: (index: number) => boolean, items: { seen: number }): unknown {
+  const list: unknown = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[path[0]] : undefined;
+  if (!Array.isArray(list)) return ((items.seen = NaN), undefined);
+  const kept =
+    path.length === 1
+      ? list.filter(() => keep(items.seen++))
+      : list.map((group) => walk(group, path.slice(1), keep, items)).filter((group) => group !== undefined);
   return kept.length === 0 ? undefined : { ...(node as object), [path[0]]: kept };
-}
-
-function arrayAt(node: unknown, name: string): unknown[] | undefined {
-  const value: unknown = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[name] : undefined;
-  return Array.isArray(value) ? value : undefined;
 }
