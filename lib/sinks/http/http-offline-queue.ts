@@ -38,7 +38,7 @@ export interface HttpOfflineOptions {
   store?: OfflineStore | undefined;
   /** The most the store holds, in UTF-8 bytes of request bodies; a batch that would carry it past this is not kept (it stays with the logger). Default `1_048_576` (1 MiB, within every browser's localStorage quota). */
   maxBytes?: number | undefined;
-  /** The store key. Default `'rxlog:offline:'` followed by the sink's URL. */
+  /** The store key. Default `'rxlog:offline:'` followed by the sink's URL, query included: give a fixed one when the URL changes between page loads (a session id or token in its query), or each page gets a store of its own and never sends what an earlier one kept. */
   key?: string | undefined;
 }
 
@@ -87,6 +87,7 @@ interface Entry extends OfflinePiece {
  */
 export class HttpOfflineQueue {
   readonly #send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>;
+  readonly #halves: StoredHalves;
   readonly #store: OfflineStore;
   readonly #maxBytes: number;
   readonly #key: string;
@@ -130,8 +131,10 @@ export class HttpOfflineQueue {
     url: string,
     where: string,
     send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>,
+    halves: StoredHalves = () => undefined,
   ) {
     this.#send = send;
+    this.#halves = halves;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
     checkOptionKeys(where, given, ['store', 'maxBytes', 'key'] satisfies (keyof HttpOfflineOptions)[]);
@@ -271,6 +274,18 @@ export class HttpOfflineQueue {
         this.#droppedCount += refused;
         if (refused > 0) SelfLog.write('HttpSink: {Count} events dropped: the server refused them in a stored batch', refused);
       } catch (error) {
+        // Too large for the server (a 413): its halves take its place in the store, and go next,
+        // each split again if need be, as a live batch's halves; the store says at every moment
+        // what is still to send, so a page left midway sends the rest, and only the rest, next time.
+        const halves = this.#halves(next, error);
+        if (halves !== undefined) {
+          // Quiet, as a live batch's halves are: a deep split would say so once per request.
+          if (this.#split(next, halves)) {
+            sent = true;
+            continue;
+          }
+          SelfLog.write('HttpSink: the offline store has no room to split a stored batch the server found too large');
+        }
         const status = error instanceof HttpStatusError ? error.status : 0;
         // Kept for the next trigger: what a live batch would be retried after (no answer, a timeout,
         // a status the sink retries, see HttpSink.permanent), and a refusal of the credentials (401,
@@ -284,6 +299,33 @@ export class HttpOfflineQueue {
       this.#remove(next.id);
     }
     return sent;
+  }
+
+  /**
+   * Puts `halves` in the place of `entry`, all or none: whether the store now holds them (or another
+   * tab took `entry` out meanwhile: then nothing is written). Their ids sort where the entry's did:
+   * `<id>.0` and `<id>.1` come after `<id>`, and before any later id ('.' sorts before digits and letters).
+   */
+  #split(entry: Entry, halves: readonly OfflinePiece[]): boolean {
+    const parts = halves.map(({ body, count }, index) => ({ id: `${entry.id}.${index}`, count, body }));
+    if (this.#keyed) {
+      try {
+        if (this.#store.getItem(this.#entryKey(entry.id)) === null) return true;
+      } catch {
+        return false;
+      }
+      if (!this.#add([], parts)) return false;
+      // Never sent again, should the store fail to take it out.
+      this.#sentIds.add(entry.id);
+      this.#remove(entry.id);
+      return true;
+    }
+    const entries = this.#read();
+    if (entries === undefined) return false;
+    const at = entries.findIndex((stored) => stored.id === entry.id);
+    if (at < 0) return true;
+    entries.splice(at, 1, ...parts);
+    return this.#write(entries);
   }
 
   /** Keeps `added` after `entries` (what the store holds), all or none: whether it did. */
@@ -497,6 +539,12 @@ function idTime(entry: Entry | undefined): number {
   const time = entry === undefined ? NaN : parseInt(entry.id.slice(0, 9), 36);
   return Number.isSafeInteger(time) ? time : -1;
 }
+
+/**
+ * The pieces a stored piece is sent again as, in order, when the server answered it with `error`:
+ * its halves when `error` says the body was too large and the sink can cut it; else undefined.
+ */
+export type StoredHalves = (piece: OfflinePiece, error: unknown) => readonly OfflinePiece[] | undefined;
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;

@@ -26,6 +26,7 @@ import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
+import { lineHalves } from './line-halves';
 import { readResponseStart } from './read-response-start';
 import { urlCredentials } from './http-url-credentials';
 import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './with-header';
@@ -194,6 +195,8 @@ export class HttpSink implements Sink {
   readonly #keepalive: boolean;
   readonly #timeoutMs: number;
   readonly #body: (events: readonly LogEvent[]) => string;
+  /** Whether bodies are the sink's own lines (no `body` option): a stored one can be cut in halves (see `storedHalves`). */
+  readonly #lineBodies: boolean;
   readonly #beacon: HttpBeacon | undefined;
   readonly #offlineQueue: HttpOfflineQueue | undefined;
   readonly #inFlight = new Set<AbortController>();
@@ -261,6 +264,7 @@ export class HttpSink implements Sink {
     this.#headers = withHeaders(authorization, headers);
     this.#keepalive = options.keepalive ?? true;
     this.#body = body ?? linesBody(formatter ?? new CompactJsonFormatter());
+    this.#lineBodies = body === undefined;
     const [beaconUrl, beaconAuthorization] =
       options.beaconUrl === undefined
         ? [url, authorization]
@@ -281,7 +285,13 @@ export class HttpSink implements Sink {
     this.#offlineQueue =
       options.offline === undefined || storageBlocked(options.offline, `${kind}.offline`)
         ? undefined
-        : new HttpOfflineQueue(options.offline, url, `${kind}.offline`, (text, keepalive) => this.#send(text, keepalive));
+        : new HttpOfflineQueue(
+            options.offline,
+            url,
+            `${kind}.offline`,
+            (text, keepalive) => this.#send(text, keepalive),
+            (piece, error) => (this.tooLarge(error) ? this.storedHalves(piece) : undefined),
+          );
   }
 
   /** What the offline store did and holds, when the `offline` option is on. */
@@ -394,6 +404,16 @@ export class HttpSink implements Sink {
   /** Whether a failure says the body was too large for the server, so `emit` sends the batch again in halves: a 413 here. */
   protected tooLarge(error: unknown): boolean {
     return error instanceof HttpStatusError && error.status === 413;
+  }
+
+  /**
+   * The halves of a stored body the server found too large (see `tooLarge`), which the offline
+   * store sends in its place, as `emit` sends a live batch's; undefined when it cannot be cut (a
+   * single event: its events then count dropped). Here: the halves of the lines, when the body is
+   * the sink's own (no `body` option) and has one line per event.
+   */
+  protected storedHalves(piece: OfflinePiece): readonly OfflinePiece[] | undefined {
+    return this.#lineBodies ? lineHalves(piece) : undefined;
   }
 
   /**

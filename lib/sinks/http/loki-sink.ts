@@ -10,6 +10,8 @@ import { hasLoneSurrogate } from '../../core/lone-surrogate';
 import { lokiFetch } from './loki-partial-push';
 import { isPlainRecord } from '../../core/is-plain-record';
 import { utf8Length } from './http-utf8-length';
+import { jsonHalves } from './json-halves';
+import type { OfflinePiece } from './http-offline-queue';
 
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
@@ -151,6 +153,11 @@ export class LokiSink extends HttpSink {
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
       fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
+  }
+
+  /** A stored push body's halves: its streams' values, cut in document order (see `jsonHalves`). */
+  protected override storedHalves(piece: OfflinePiece): readonly OfflinePiece[] | undefined {
+    return jsonHalves(piece, ['streams', 'values']);
   }
 }
 

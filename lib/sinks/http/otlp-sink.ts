@@ -14,6 +14,8 @@ import {
 import { RXLOG_VERSION } from './rxlog-version';
 import { keyValuesJson, noSkip } from './otlp-any-value';
 import { otlpLogRecordJson, otlpScopeName } from './otlp-log-record';
+import { jsonHalves } from './json-halves';
+import type { OfflinePiece } from './http-offline-queue';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
@@ -223,6 +225,11 @@ export class OtlpSink extends HttpSink {
       error instanceof OtlpRequestTooLargeError ||
       (error instanceof HttpStatusError && error.status === 400 && COLLECTOR_TOO_LARGE.test(error.message))
     );
+  }
+
+  /** A stored request body's halves: its log records, cut in document order, each in its resource and scope (see `jsonHalves`). */
+  protected override storedHalves(piece: OfflinePiece): readonly OfflinePiece[] | undefined {
+    return jsonHalves(piece, ['resourceLogs', 'scopeLogs', 'logRecords']);
   }
 
   /**

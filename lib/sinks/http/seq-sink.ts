@@ -15,6 +15,8 @@ import { expectOption } from '../../core/expect-option';
 import { baseUrlOption, checkSpreadOptions, checkOptionalText } from './http-option-checks';
 import { isOffline } from './http-online';
 import { utf8Length } from './http-utf8-length';
+import { lineHalves } from './line-halves';
+import type { OfflinePiece } from './http-offline-queue';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { trimNewline } from '../../formatting/trim-newline';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
@@ -246,6 +248,11 @@ export class SeqSink extends HttpSink {
   protected override accepted(responseText: string): void | EmitResult {
     this.#followLevel(responseText);
     return super.accepted(responseText);
+  }
+
+  /** A stored body's halves: its CLEF lines, one per event unless the body left one out (see `leftOut`). */
+  protected override storedHalves(piece: OfflinePiece): readonly OfflinePiece[] | undefined {
+    return lineHalves(piece);
   }
 
   /**
