@@ -245,6 +245,10 @@ export class LaneAccounting implements EventAccounting {
             let subscription: Subscription;
             try {
               subscription = provideEventAccounting(own, () => operator(inside).subscribe(handingOn(subscriber, outside)));
+            } catch (error) {
+              // Errored here, while `starting` still says so (RxJS would error it after `finally`).
+              subscriber.error(error);
+              return;
             } finally {
               starting = false;
             }
