@@ -940,7 +940,10 @@ export class SinkDelivery {
     if (dueAt === Infinity || (this.#ageTimer !== null && this.#ageDueAt <= dueAt)) return;
     this.#ageTimer?.unsubscribe();
     this.#ageDueAt = dueAt;
-    this.#ageTimer = this.#ageScheduler.schedule(() => this.#onAge(), Math.max(0, dueAt - this.#scheduler.now()));
+    // Armed detached, once per batch opened: the timer does not keep the async context of the log
+    // call that opened the batch (a request's, with its diagnostic collection) alive until it fires.
+    const delay = Math.max(0, dueAt - this.#scheduler.now());
+    this.#ageTimer = runDetached(() => this.#ageScheduler.schedule(() => this.#onAge(), delay));
   }
 
   #cancelAge(): void {
@@ -954,8 +957,8 @@ export class SinkDelivery {
   #onAge(): void {
     this.#ageTimer = null;
     this.#ageDueAt = Infinity;
-    // The timer was armed on the turn of whichever log call opened the batch: what it sends runs
-    // detached from that call (see #attempt).
+    // Detached again (see #attempt), for a scheduler that calls back in a context of its own
+    // rather than the one it was armed in.
     runDetached(() => {
       try {
         this.#kick();
