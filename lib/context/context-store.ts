@@ -46,3 +46,20 @@ export const RUN_EXACTLY: unique symbol = Symbol.for('rxlog.ContextStore.runExac
 export interface ExactContextRunner {
   [RUN_EXACTLY]<T>(context: ContextProperties | undefined, fn: () => T): T;
 }
+
+/**
+ * The key of a store's optional method that runs `fn` detached from whatever called it: no
+ * properties in force and, for a store that follows async continuations, none of the caller's
+ * async context either (the AsyncLocalStorage store restores every AsyncLocalStorage of the
+ * process, OpenTelemetry's included, as it was where the store was made), so async work started
+ * inside (a timer, a socket, a promise) carries nothing of the caller. Sink delivery runs through
+ * it: a batch holds events of many callers and belongs to none of them.
+ *
+ * @internal
+ */
+export const RUN_DETACHED: unique symbol = Symbol.for('rxlog.ContextStore.runDetached');
+
+/** @internal A store that can run work detached from its caller: see {@link RUN_DETACHED}. */
+export interface DetachedRunner {
+  [RUN_DETACHED]<T>(fn: () => T): T;
+}

@@ -5,7 +5,9 @@ import {
   type CheckProperties,
   type ContextProperties,
   type ContextStore,
+  type DetachedRunner,
   type ExactContextRunner,
+  RUN_DETACHED,
   RUN_EXACTLY,
 } from './context-store';
 import { StackContextStore } from './stack-context-store';
@@ -102,4 +104,17 @@ export function runExactly<T>(context: ContextProperties | undefined, fn: () => 
   const store = shared().store as ContextStore & Partial<ExactContextRunner>;
   if (typeof store[RUN_EXACTLY] === 'function') return (store as ExactContextRunner)[RUN_EXACTLY](context, fn);
   return LogContext.suspend(() => (context === undefined ? fn() : LogContext.run(context, fn)));
+}
+
+/**
+ * Runs `fn` detached from its caller with the store's own way (see {@link RUN_DETACHED}); with a
+ * store that has none (an app's own), runs it as it is. For sink delivery: a batch's write, its
+ * retries and its age timer run in no caller's context. Costs one property read when the store
+ * has no such method.
+ *
+ * @internal
+ */
+export function runDetached<T>(fn: () => T): T {
+  const store = shared().store as ContextStore & Partial<DetachedRunner>;
+  return typeof store[RUN_DETACHED] === 'function' ? (store as DetachedRunner)[RUN_DETACHED](fn) : fn();
 }

@@ -1,5 +1,12 @@
 import { hasSharedBrand } from '../core/shared-brand';
-import { type ContextProperties, type ContextStore, type ExactContextRunner, RUN_EXACTLY } from './context-store';
+import {
+  type ContextProperties,
+  type ContextStore,
+  type DetachedRunner,
+  type ExactContextRunner,
+  RUN_DETACHED,
+  RUN_EXACTLY,
+} from './context-store';
 import { mergeContext } from './merge-context';
 import { SelfLog } from '../core/self-log';
 
@@ -21,7 +28,7 @@ const BRAND: unique symbol = Symbol.for('rxlog.StackContextStore');
  * it, and SelfLog is told once per store when a callback returns a Promise); in Node,
  * `useAsyncLocalStorage()` lifts that limit.
  */
-export class StackContextStore implements ContextStore, ExactContextRunner {
+export class StackContextStore implements ContextStore, ExactContextRunner, DetachedRunner {
   /**
    * `value instanceof StackContextStore` holds for one made by any copy of rxlog in the process (its CommonJS
    * and ES module builds, loaded side by side); for a subclass, `instanceof` keeps its usual meaning.
@@ -63,6 +70,11 @@ export class StackContextStore implements ContextStore, ExactContextRunner {
   /** @internal See RUN_EXACTLY. */
   [RUN_EXACTLY]<T>(context: ContextProperties | undefined, fn: () => T): T {
     return this.#with(context, fn);
+  }
+
+  /** @internal See RUN_DETACHED: a synchronous stack has only its properties to leave, as `suspend`. */
+  [RUN_DETACHED]<T>(fn: () => T): T {
+    return this.#with(undefined, fn);
   }
 
   #with<T>(context: ContextProperties | undefined, fn: () => T): T {

@@ -1,5 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ContextProperties, type ContextStore, type ExactContextRunner, RUN_EXACTLY } from '../context/context-store';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import {
+  type ContextProperties,
+  type ContextStore,
+  type DetachedRunner,
+  type ExactContextRunner,
+  RUN_DETACHED,
+  RUN_EXACTLY,
+} from '../context/context-store';
 import { mergeContext } from '../context/merge-context';
 import { sharedState } from '../core/shared-state';
 import { outsideDiagnosticCollection } from './http/diagnostic-context';
@@ -26,8 +33,19 @@ const storage = (): AsyncLocalStorage<ContextProperties> =>
  * context of whichever caller started the batch. A timer or connection made inside a run keeps
  * the run's properties for every callback it makes later: make long-lived work inside
  * `LogContext.suspend` (this store's `suspend`), which runs it with none.
+ *
+ * Sink delivery (a batch's write, its retries, its age timer, a sink's `flush()` and `close()`)
+ * runs in the async context in force where the store was made (at startup, with
+ * `useAsyncLocalStorage()`: none), with no properties and outside any request: every
+ * AsyncLocalStorage of the process, OpenTelemetry's active span included, reads as it did there.
  */
-export class AsyncLocalStorageContextStore implements ContextStore, ExactContextRunner {
+export class AsyncLocalStorageContextStore implements ContextStore, ExactContextRunner, DetachedRunner {
+  /**
+   * The async context of the store's making, with no properties and no diagnostic collection,
+   * for RUN_DETACHED: `runInAsyncScope` restores every AsyncLocalStorage to it.
+   */
+  readonly #detached: AsyncResource = this.suspend(() => new AsyncResource('rxlog.SinkDelivery'));
+
   current(): ContextProperties | undefined {
     return storage().getStore();
   }
@@ -51,5 +69,10 @@ export class AsyncLocalStorageContextStore implements ContextStore, ExactContext
   /** @internal See RUN_EXACTLY: the diagnostic collection stays, as the rest of the async context does. */
   [RUN_EXACTLY]<T>(context: ContextProperties | undefined, fn: () => T): T {
     return storage().run(context as ContextProperties, fn);
+  }
+
+  /** @internal See RUN_DETACHED: in the async context of the store's making. */
+  [RUN_DETACHED]<T>(fn: () => T): T {
+    return this.#detached.runInAsyncScope(fn);
   }
 }

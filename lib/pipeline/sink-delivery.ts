@@ -23,6 +23,7 @@ import { ReentrancyGuard } from './reentrancy-guard';
 import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
 import { countReason } from './lane-accounting';
+import { runDetached } from '../context/log-context';
 
 export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from './sink-delivery-options';
 
@@ -250,7 +251,8 @@ export class SinkDelivery {
     const sink = this.#sink;
     const call = (async () => {
       try {
-        await settledOutcome(() => this.#guard.run(() => sink.flush?.()));
+        // Detached: a flush from one request sends every request's events (see #attempt).
+        await settledOutcome(() => runDetached(() => this.#guard.run(() => sink.flush?.())));
       } catch (error) {
         SelfLog.write('Sink {Name} failed to flush', this.name, error);
       }
@@ -416,10 +418,12 @@ export class SinkDelivery {
       this.#send(flight);
       return;
     }
-    // A PartialDeliveryError that reports every event written is a success too.
-    const written =
-      this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error)) ||
-      flight.events.length === 0;
+    // A PartialDeliveryError that reports every event written is a success too. A batch of
+    // several events is written detached (see #attempt); an unbatched sink's, on the log call's
+    // turn, holds that call's event alone, and the hot path pays nothing for it.
+    const write = (): boolean | EmitResult =>
+      this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
+    const written = (this.#size === 1 ? write() : runDetached(write)) || flight.events.length === 0;
     if (written) {
       this.#breaker?.recordSuccess();
       // An EmitResult's refused events count failed.
@@ -542,13 +546,21 @@ export class SinkDelivery {
     else this.#attempt(flight);
   }
 
+  /**
+   * One try of the primary sink, detached from the caller (see runDetached): a batch holds events
+   * of many requests and belongs to none, so the sink's write, what it starts (an HTTP request, a
+   * span OpenTelemetry's instrumentation makes for it), the outcome's callbacks, the SelfLog lines
+   * they write, the retry timer and the batches sent after it run in no request's context.
+   */
   #attempt(flight: Flight): void {
     flight.attempts++;
     const sink = this.#sink;
-    adoptOutcome(
-      () => this.#guard.run(() => sink.emit(flight.events)),
-      (result) => this.#primaryDelivered(flight, result),
-      (error) => this.#primaryFailed(flight, error),
+    runDetached(() =>
+      adoptOutcome(
+        () => this.#guard.run(() => sink.emit(flight.events)),
+        (result) => this.#primaryDelivered(flight, result),
+        (error) => this.#primaryFailed(flight, error),
+      ),
     );
   }
 
@@ -632,6 +644,11 @@ export class SinkDelivery {
   }
 
   #toFallback(flight: Flight): void {
+    // Detached, as #attempt: called on a caller's turn too (an open breaker, an immediate close).
+    runDetached(() => this.#fallBack(flight));
+  }
+
+  #fallBack(flight: Flight): void {
     // The primary's part is over: what it kept aside of the batch for a later hand-over goes.
     try {
       this.#guard.run(() => (this.#sink as LetsGo)[GIVEN_UP]?.(flight.events));
@@ -908,7 +925,7 @@ export class SinkDelivery {
       [this.#sink, this.#fallback].map(async (sink) => {
         if (sink === null || !this.#closesLast(sink)) return;
         try {
-          await settledOutcome(() => this.#guard.run(() => sink.close?.()));
+          await settledOutcome(() => runDetached(() => this.#guard.run(() => sink.close?.())));
           this.#closedSinks.add(sink);
         } catch (error) {
           SelfLog.write('Sink {Name} failed to close', this.name, error);
@@ -923,7 +940,10 @@ export class SinkDelivery {
     if (dueAt === Infinity || (this.#ageTimer !== null && this.#ageDueAt <= dueAt)) return;
     this.#ageTimer?.unsubscribe();
     this.#ageDueAt = dueAt;
-    this.#ageTimer = this.#ageScheduler.schedule(() => this.#onAge(), Math.max(0, dueAt - this.#scheduler.now()));
+    // Armed detached, once per batch opened: the timer does not keep the async context of the log
+    // call that opened the batch (a request's, with its diagnostic collection) alive until it fires.
+    const delay = Math.max(0, dueAt - this.#scheduler.now());
+    this.#ageTimer = runDetached(() => this.#ageScheduler.schedule(() => this.#onAge(), delay));
   }
 
   #cancelAge(): void {
@@ -937,11 +957,15 @@ export class SinkDelivery {
   #onAge(): void {
     this.#ageTimer = null;
     this.#ageDueAt = Infinity;
-    try {
-      this.#kick();
-    } catch (error) {
-      SelfLog.write('Sink {Name}: sending an aged batch failed', this.name, error);
-    }
+    // Detached again (see #attempt), for a scheduler that calls back in a context of its own
+    // rather than the one it was armed in.
+    runDetached(() => {
+      try {
+        this.#kick();
+      } catch (error) {
+        SelfLog.write('Sink {Name}: sending an aged batch failed', this.name, error);
+      }
+    });
   }
 }
 
