@@ -71,11 +71,12 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
  */
 function pushPerStream(body: string): string[] | undefined {
   const start = '{"stream":{';
-  if (body.indexOf(start) === body.lastIndexOf(start)) return;
+  if (body.indexOf(start) === body.lastIndexOf(start)) return undefined;
   try {
     return (JSON.parse(body) as { streams: unknown[] }).streams.map((stream) => JSON.stringify({ streams: [stream] }));
   } catch {
     // Not a push rxlog wrote (an offline store's damaged text): sent as it is.
+    return undefined;
   }
 }
 
