@@ -461,3 +461,48 @@ void describe('withErrorHandler', () => {
     assert.equal(memory.events.length, 0);
   });
 });
+
+// docs/angular.md: an HttpErrorResponse a user logs in catchError with log.error(err, …) is a thrown
+// object like any other, so its whole data (the query values, the response body) is the event's
+// exception; the page says so and shows logging what is needed instead.
+void describe('an HttpErrorResponse logged with log.error in catchError', () => {
+  const failure = () =>
+    new HttpErrorResponse({
+      url: 'https://shop.example.com/api/orders?token=s3cret',
+      status: 500,
+      statusText: 'Internal Server Error',
+      error: '<html><body>Stack trace of the server</body></html>',
+    });
+
+  void it('carries the unredacted URL and the response body as its exception, as the page warns', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    injector.get(RXLOG_LOGGER).error(failure(), 'Orders not loaded');
+    const message = memory.events[0]?.exception?.message ?? '';
+    assert.match(message, /token=s3cret/);
+    assert.match(message, /Stack trace of the server/);
+    injector.destroy();
+  });
+
+  void it('leaves both out when the status is logged instead, as the page shows', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    const err = failure();
+    injector.get(RXLOG_LOGGER).warning('Orders not loaded: {StatusCode}', err.status);
+    assert.equal(memory.events[0]?.renderMessage(), 'Orders not loaded: 500');
+    assert.equal(memory.events[0]?.exception, undefined);
+    injector.destroy();
+  });
+
+  void it('is redacted by the key policy the page names, data and message alike', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRxlog((c) => c.destructure.redact({ keys: /^(url|message|error|headers)$/ }).writeTo.sink(memory)),
+    ]);
+    injector.get(RXLOG_LOGGER).error(failure(), 'Orders not loaded');
+    const message = memory.events[0]?.exception?.message ?? '';
+    assert.doesNotMatch(message, /s3cret|Stack trace/);
+    assert.match(message, /"status":500/);
+    injector.destroy();
+  });
+});
