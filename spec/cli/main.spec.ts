@@ -42,6 +42,19 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(child.status).toBe(0);
   });
 
+  // Serilog's reader (DateTimeOffset.TryParse), pino-pretty (JavaScript's Date) and Python read a time without an
+  // offset as local time: in New York, 10:00 is 15:00 UTC, shown as 10:00 and written by --json as 15:00Z.
+  it('reads a timestamp without an offset in the local time zone (TZ)', () => {
+    const file = path.join(dir, 'naive.clef');
+    fs.writeFileSync(file, '{"@t":"2026-12-04T10:00:00.123","@mt":"Disk full","@l":"CRITICAL"}\n');
+    const env = plainEnv({ TZ: 'America/New_York' });
+    const run = (...flags: string[]): string =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...flags, file], { cwd: root, encoding: 'utf8', env })
+        .stdout;
+    expect(run()).toBe('[10:00:00 FTL] Disk full\n');
+    expect(run('--json')).toBe('{"@t":"2026-12-04T15:00:00.123Z","@mt":"Disk full","@l":"Fatal","@i":"0153d560"}\n');
+  });
+
   it('colours by level on a pipe when FORCE_COLOR says so, as ConsoleSink does; --no-color still wins', () => {
     const file = path.join(dir, 'forced.clef');
     fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');
