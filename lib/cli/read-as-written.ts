@@ -43,7 +43,17 @@ export function readAsWritten(fields: Record<string, unknown>, time: string, lev
     if (instant === instant) define(fields, time, new Date(instant).toISOString());
   }
   const name = fields[level];
-  if (typeof name !== 'string') return;
+  if (typeof name === 'string') define(fields, level, readLevelAsWritten(name));
+}
+
+/**
+ * The level a name in `INPUT_LEVELS` (any case) stands for (`'CRITICAL'` → `'fatal'`); any other value as it is,
+ * for `parseLevel` to read or refuse.
+ *
+ * @example readLevelAsWritten('crit') // 'fatal'
+ */
+export function readLevelAsWritten<T>(name: T): T | LogLevelName {
+  if (typeof name !== 'string') return name;
   const key = name.trim().toLowerCase();
-  if (!isLevelName(key) && Object.hasOwn(INPUT_LEVELS, key)) define(fields, level, INPUT_LEVELS[key]);
+  return !isLevelName(key) && Object.hasOwn(INPUT_LEVELS, key) ? INPUT_LEVELS[key] : name;
 }
