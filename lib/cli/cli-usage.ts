@@ -7,11 +7,13 @@ shapes, such as pino's) are passed through, whatever the filters.
 
 Options:
   --level <name>         show events at this level or above: verbose (trace), debug,
-                         information (info), warning (warn), error, fatal
+                         information (info), warning (warn), error, fatal (also
+                         critical, crit, err, and VRB, DBG, INF, WRN, ERR, FTL)
   --grep <text>          show events whose rendered message contains <text>, ignoring case
                          (once)
   --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
-                         every condition must hold)
+                         every condition must hold; one "=", no spaces around
+                         <Name>)
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
   --json                 write matching events as CLEF instead of text (not with --template)

@@ -1,4 +1,5 @@
 import { parseLevel } from '../core/log-level';
+import { readLevelAsWritten } from './read-as-written';
 import { DEFAULT_OUTPUT_TEMPLATE } from '../formatting/text-formatter';
 import type { EventFilter, PropertyCondition } from './event-matches';
 
@@ -36,8 +37,15 @@ function condition(text: string): PropertyCondition | string {
   const equals = text.indexOf('=');
   if (equals === -1) return `--where expects Name=value, got ${JSON.stringify(text)}`;
   const name = text.slice(0, equals);
+  const value = text.slice(equals + 1);
   if (name === '') return `--where needs a property name before "=", got ${JSON.stringify(text)}`;
-  return { name, value: text.slice(equals + 1) };
+  // Another filter language's operator (Seq's `==`, `!=`, `>=`, `<=`) or `Name = value` with spaces would read as
+  // a property named `UserId!` or `Name `, or a value `=42`, and match nothing, silently: refused instead.
+  if (value.startsWith('=') || /[!<>]$/.test(name))
+    return `--where compares with one "=" (Name=value) and nothing else, got ${JSON.stringify(text)}`;
+  if (name.trim() !== name)
+    return `--where: the property name ${JSON.stringify(name)} starts or ends with a space, in ${JSON.stringify(text)}`;
+  return { name, value };
 }
 
 /**
@@ -96,7 +104,8 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
     switch (name) {
       case '--level':
         try {
-          minimumLevel = parseLevel(value, '--level');
+          // The names a line's level may have are the names --level takes (`crit`, `ERR`: see readLevelAsWritten).
+          minimumLevel = parseLevel(readLevelAsWritten(value), '--level');
         } catch (caught) {
           problem ??= caught instanceof Error ? caught.message : String(caught);
         }

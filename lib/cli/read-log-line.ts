@@ -6,6 +6,7 @@ import { readCompactJsonValue } from '../formatting/read-compact-json';
 import { RenderedEvent } from '../formatting/rendered-event';
 import { alignText, renderPropertyToken } from '../templates/render-template';
 import { writeJson } from '../templates/safe-json';
+import { readAsWritten } from './read-as-written';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
@@ -75,6 +76,7 @@ function checked(read: () => LogEvent | string): LogLineResult {
 }
 
 function fromClef(fields: Record<string, unknown>): LogLineResult {
+  readAsWritten(fields, '@t', '@l');
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
@@ -211,6 +213,7 @@ function messageRenderings(event: LogEvent, message: string): string[] | undefin
 }
 
 function fromNdjson(fields: Record<string, unknown>): LogLineResult {
+  readAsWritten(fields, 'timestamp', 'level');
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields.level, 'level') ?? bracesProblem(fields, 'template', 'message');
@@ -243,7 +246,8 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
  * `message`, `template`, `exception` and the properties; `_level` and the like are read back as
  * `level`, `__level` as `_level`; without `template`, the message is taken as literal text). An
  * object with both `@t` and `timestamp` is read by the one that comes first, as each writer puts
- * its own first (an NDJSON event may have an `@t` property, a CLEF event a `timestamp`). Anything else, including
+ * its own first (an NDJSON event may have an `@t` property, a CLEF event a `timestamp`). A time without an offset
+ * is local time, and `CRITICAL`, `crit`, `err` and the `{Level:u3}` names are levels (see `readAsWritten`). Anything else, including
  * an unknown level, a timestamp that is not a date, arrays and objects nested deeper than 128 levels (the
  * line's object counted) or a template (or message without one) of more than 131072 braces, is `invalid` with the
  * reason. Never throws, never recurses per level.
@@ -272,6 +276,7 @@ export function readLogLine(line: string): LogLineResult {
   const fields = parsed as Record<string, unknown>;
   // Fast path for the common case, rxlog's own CLEF (`@t` first): read at once, the checks left to the reader.
   if (text.startsWith('{"@t":') && bracesProblem(fields, '@mt', '@m') === undefined) {
+    readAsWritten(fields, '@t', '@l');
     const fast = checked(() => readCompactJsonValue(fields));
     if (fast.kind === 'event') return fast;
   }

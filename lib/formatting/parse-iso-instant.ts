@@ -13,13 +13,15 @@ function isLeapYear(year: number): boolean {
  * An ISO 8601 instant as milliseconds since the epoch, or NaN when `text` is not one. Accepts a
  * date (`2016-02-12`, read as UTC midnight) or a date and time (after `T` or, as RFC 3339 allows
  * and Python's `str(datetime)` writes, a space) with optional seconds, a fraction of any length
- * (cut to milliseconds) and an offset (`Z`, `+02:00`, `-0530`, `+02`; none means UTC).
- * Fields out of range (`2016-02-30`, `24:00`, `10:61`) are NaN, not rolled over as `Date.parse`
+ * (cut to milliseconds) and an offset (`Z`, `+02:00`, `-0530`, `+02`). Without an offset, the
+ * text is read as UTC, or with `withoutOffset: 'local'` as the local time of the process's time zone
+ * (`TZ`), as .NET's `DateTimeOffset.TryParse` (Serilog's CLEF reader) reads it, and JavaScript's
+ * `Date` a date with a time. Fields out of range (`2016-02-30`, `24:00`, `10:61`) are NaN, not rolled over as `Date.parse`
  * does.
  *
  * @example parseIsoInstant('2019-09-10T04:56:50.608125300+00:00') // 1568091410608
  */
-export function parseIsoInstant(text: string): number {
+export function parseIsoInstant(text: string, withoutOffset: 'utc' | 'local' = 'utc'): number {
   const match = ISO_INSTANT.exec(text);
   if (match === null) return Number.NaN;
   // Groups that did not take part are undefined, which RegExpExecArray's type does not say.
@@ -44,8 +46,14 @@ export function parseIsoInstant(text: string): number {
     offsetMinutes = (zone.charCodeAt(0) === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
   const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, ms);
+  if (zone === undefined && withoutOffset === 'local') {
+    // setFullYear, not the Date constructor: it would read the years 0–99 as 1900–1999.
+    date.setFullYear(year, month - 1, day);
+    date.setHours(hour, minute, second, ms);
+  } else {
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(hour, minute, second, ms);
+  }
   // NaN past the range a Date can hold (±8.64e15 ms): a date past it is NaN here, and an offset can
   // carry an instant at its edge past it, which `new Date` would make an Invalid Date.
   const time = date.getTime() - offsetMinutes * 60_000;

@@ -42,6 +42,19 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(child.status).toBe(0);
   });
 
+  // Serilog's reader (DateTimeOffset.TryParse), pino-pretty (JavaScript's Date) and Python read a time without an
+  // offset as local time: in New York, 10:00 is 15:00 UTC, shown as 10:00 and written by --json as 15:00Z.
+  it('reads a timestamp without an offset in the local time zone (TZ)', () => {
+    const file = path.join(dir, 'naive.clef');
+    fs.writeFileSync(file, '{"@t":"2026-12-04T10:00:00.123","@mt":"Disk full","@l":"CRITICAL"}\n');
+    const env = plainEnv({ TZ: 'America/New_York' });
+    const run = (...flags: string[]): string =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...flags, file], { cwd: root, encoding: 'utf8', env })
+        .stdout;
+    expect(run()).toBe('[10:00:00 FTL] Disk full\n');
+    expect(run('--json')).toBe('{"@t":"2026-12-04T15:00:00.123Z","@mt":"Disk full","@l":"Fatal","@i":"0153d560"}\n');
+  });
+
   it('colours by level on a pipe when FORCE_COLOR says so, as ConsoleSink does; --no-color still wins', () => {
     const file = path.join(dir, 'forced.clef');
     fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');
@@ -242,6 +255,70 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(await exited).toEqual([null, 'SIGINT']);
     rxlog.stdin.destroy();
     expect(out).toBe('[12:00:00 INF] Listening\n[12:00:01 INF] Still here\n');
+  }, 20_000);
+
+  // Ctrl-C while the app has written half a line: rxlog keeps it, and shows it once the app ends its output,
+  // as the last line of the input (`plain\r` with no `\n` after it is a line too).
+  it('keeps a partial line over a first Ctrl-C and shows it when the input ends, exit code 0, nothing on stderr', async () => {
+    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
+      cwd: root,
+      env: plainEnv({ TZ: 'UTC' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(rxlog);
+    let out = '';
+    let err = '';
+    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    rxlog.stdin.on('error', () => {}); // EPIPE if rxlog has gone
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Whole"}\n{"@t":"2026-11-22T12:00:01.000Z","@mt":"Ha');
+    // The whole line shown says rxlog is running, with its SIGINT handler in place, and holds the rest.
+    await new Promise<void>((resolve) =>
+      rxlog.stdout.setEncoding('utf8').on('data', (text: string) => {
+        out += text;
+        if (out.includes('Whole')) resolve();
+      }),
+    );
+    rxlog.kill('SIGINT');
+    rxlog.stdin.end('lf"}');
+    expect(await exited).toEqual([0, null]);
+    expect(err).toBe('');
+    expect(out).toBe('[12:00:00 INF] Whole\n[12:00:01 INF] Half\n');
+  }, 20_000);
+
+  // A named file (here a FIFO an app writes to) is not a pipeline rxlog shares with the app: Ctrl-C stops it at
+  // once, killed by SIGINT as `cat` is (status 130 in the shell), with what it had shown kept and no stack trace.
+  it('is killed by the first Ctrl-C while it reads a named file, keeping what it showed', async () => {
+    const fifo = path.join(dir, 'app.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', fifo], {
+      cwd: root,
+      env: plainEnv({ TZ: 'UTC' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(rxlog);
+    let out = '';
+    let err = '';
+    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    // Opening a FIFO for writing waits for its reader: rxlog.
+    const writer = await fs.promises.open(fifo, 'w');
+    await writer.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Listening"}\n{"@t":"2026-11-22T12:00:01.000Z","@mt":"Ha');
+    await new Promise<void>((resolve) =>
+      rxlog.stdout.setEncoding('utf8').on('data', (text: string) => {
+        out += text;
+        if (out.includes('Listening')) resolve();
+      }),
+    );
+    rxlog.kill('SIGINT');
+    expect(await exited).toEqual([null, 'SIGINT']);
+    await writer.close();
+    expect(err).toBe('');
+    expect(out).toBe('[12:00:00 INF] Listening\n');
   }, 20_000);
 
   // `node app.js | rxlog | head -1`, `rxlog --strict 2>&1 | head -1`: the input never ends, so rxlog must stop

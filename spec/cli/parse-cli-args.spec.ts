@@ -65,6 +65,30 @@ describe('parseCliArgs', () => {
     expect(errorOf(parseCliArgs(['--where', '=42']))).toMatch(/property name.*"=42"/);
   });
 
+  // Seq's and other filter languages' operators, or spaces around "=", would read as a property no event has (`UserId!`,
+  // `Name `) or a value `=42`, and show nothing without a word: each is refused, naming what was given.
+  it.each(['UserId==42', 'UserId!=42', 'Ms>=100', 'Ms<=100', 'Name = Ann', ' Name=Ann'])(
+    'rejects the --where %j, which would match nothing, naming it',
+    (text) => {
+      expect(errorOf(parseCliArgs(['--where', text]))).toContain(JSON.stringify(text));
+    },
+  );
+
+  it('keeps a --where whose value holds "=" or spaces past the first character', () => {
+    expect(options(parseCliArgs(['--where', 'Query=a==b', '--where', 'Name= Ann '])).where).toEqual([
+      { name: 'Query', value: 'a==b' },
+      { name: 'Name', value: ' Ann ' },
+    ]);
+  });
+
+  it('takes the level names a line may have: crit, critical, err and the {Level:u3} names', () => {
+    expect(options(parseCliArgs(['--level', 'crit'])).minimumLevel).toBe('fatal');
+    expect(options(parseCliArgs(['--level=CRITICAL'])).minimumLevel).toBe('fatal');
+    expect(options(parseCliArgs(['--level', 'ERR'])).minimumLevel).toBe('error');
+    expect(options(parseCliArgs(['--level', 'wrn'])).minimumLevel).toBe('warning');
+    expect(errorOf(parseCliArgs(['--level', '30']))).toMatch(/--level: unknown level "30"/);
+  });
+
   it('reads the flags, the last of --color and --no-color winning', () => {
     const parsed = options(parseCliArgs(['--json', '--strict', '--no-color', '--color']));
     expect(parsed).toMatchObject({ json: true, strict: true, color: true });

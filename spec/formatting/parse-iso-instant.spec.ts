@@ -19,6 +19,14 @@ describe('parseIsoInstant', () => {
     expect(parseIsoInstant('2026-11-22T12:00-05')).toBe(Date.UTC(2026, 10, 22, 17));
   });
 
+  // The rxlog command's reading: .NET's DateTimeOffset.TryParse (Serilog's reader) assumes local time without an offset.
+  it("reads a text without an offset as local time with withoutOffset 'local', and one with an offset as before", () => {
+    expect(parseIsoInstant('2026-12-04T10:00:00.123', 'local')).toBe(new Date(2026, 11, 4, 10, 0, 0, 123).getTime());
+    expect(parseIsoInstant('2026-12-04', 'local')).toBe(new Date(2026, 11, 4).getTime());
+    expect(parseIsoInstant('2026-12-04T10:00:00.123Z', 'local')).toBe(Date.UTC(2026, 11, 4, 10, 0, 0, 123));
+    expect(parseIsoInstant('2026-12-04T10:00:00+02:00', 'local')).toBe(Date.UTC(2026, 11, 4, 8));
+  });
+
   it.each([
     '',
     '2016-02-12 ',
