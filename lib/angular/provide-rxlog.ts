@@ -16,8 +16,10 @@ import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
+import { readThrownValuesWith } from '../pipeline/exception-from';
 import { Logger } from '../pipeline/logger';
 import { installPageHideFlush } from '../sinks/http/http-page-hide';
+import { readHttpErrorResponse } from './http-error-exception';
 import { runOutsideAngular } from './run-outside-angular';
 import type { RxlogFeature } from './rxlog-feature';
 import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
@@ -149,6 +151,9 @@ const taken = new WeakSet<Logger>();
 function buildLogger(configure: RxlogConfigure, endpoints: string[], own: ReadonlySet<unknown>, zone: NgZone | null): Logger {
   const injector = inject(Injector);
   const steps = (inject(RXLOG_CONFIGURATION_STEPS, { optional: true }) ?? []).filter((step) => own.has(step));
+  // log.error(err, …) in catchError: an HttpErrorResponse as the exception the error handler logs
+  // (query values redacted, no response body), not its data as JSON.
+  readThrownValuesWith(readHttpErrorResponse);
   const configuration = new LoggerConfiguration();
   // Only a zone.js NgZone: a zoneless app's NoopNgZone (not an NgZone) starts no zone tasks, and the
   // operator, which would change nothing, would take every event off the direct path to the sinks.

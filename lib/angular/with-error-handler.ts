@@ -1,4 +1,3 @@
-import type { HttpErrorResponse } from '@angular/common/http';
 import { ErrorHandler, inject, Injector, isDevMode, NgZone } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
@@ -6,7 +5,7 @@ import { SelfLog } from '../core/self-log';
 import { exceptionFrom } from '../pipeline/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
-import { httpFailureCause } from './http-failure-cause';
+import { httpErrorException, isHttpErrorResponse } from './http-error-exception';
 import { redactQuery } from './redact-query';
 import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
@@ -284,17 +283,11 @@ function readUncaught(value: unknown): Uncaught {
 function readValue(value: unknown): Uncaught {
   if (value instanceof Error) return { message: errorMessage(value), exception: value };
   if (isHttpErrorResponse(value)) {
+    const exception = httpErrorException(value);
     const url = value.url;
-    // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
-    const text = value.message + httpFailureCause(value);
-    const message = url === null || url === '' ? text : text.split(url).join(redactQuery(url));
-    const exception = new Error(message);
-    exception.name = 'HttpErrorResponse';
-    // Made here, it has no stack of its own worth showing: rxlog's frames would mislead.
-    exception.stack = `HttpErrorResponse: ${message}`;
     const properties: Record<string, unknown> = { StatusCode: value.status };
     if (url !== null) properties.Url = redactQuery(url);
-    return { message, exception, properties };
+    return { message: exception.message, exception, properties };
   }
   // The exception log.error(value, …) would make of it in a catch: an Error of another realm (an
   // iframe's) as it is, with its stack; an object's data as JSON, which redaction policies redact.
@@ -304,21 +297,6 @@ function readValue(value: unknown): Uncaught {
     if (typeof message === 'string') return { message, exception };
   }
   return { message: String(value), exception };
-}
-
-/**
- * Whether the value is HttpClient's HttpErrorResponse, read by its shape: `instanceof` would bundle
- * HttpClient's module into apps that never make a request. Its `name` is set by HttpClient itself.
- */
-function isHttpErrorResponse(value: unknown): value is HttpErrorResponse {
-  if (typeof value !== 'object' || value === null) return false;
-  const { name, status, message, url } = value as Partial<Record<keyof HttpErrorResponse, unknown>>;
-  return (
-    name === 'HttpErrorResponse' &&
-    typeof status === 'number' &&
-    typeof message === 'string' &&
-    (url === null || typeof url === 'string')
-  );
 }
 
 /**

@@ -4,6 +4,17 @@ import { captureValue, joinsItems } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import { thrownDataError } from '../templates/redaction-policy';
 
+let thrownReader: ((value: object) => Error | undefined) | undefined;
+
+/**
+ * Gives {@link exceptionFrom} a reader of a framework's error object that is no Error (the Angular
+ * entry's, for HttpClient's HttpErrorResponse, set by `provideRxlog`): what it returns is the
+ * exception, `undefined` leaves the value to the rules below. Internal: not exported by an entry.
+ */
+export function readThrownValuesWith(reader: (value: object) => Error | undefined): void {
+  thrownReader = reader;
+}
+
 /**
  * What a `catch` gave, as an event's exception: an Error as it is (one from another realm too,
  * recognised by its string `name`, `message` and `stack`, and one whose prototype was taken away,
@@ -18,6 +29,8 @@ export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
     try {
       if (value instanceof Error) return value;
+      const read = thrownReader?.(value);
+      if (read !== undefined) return read;
       // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is one by
       // brand, and keeps its own message and stack: formatters read them without its prototype.
       if (Object.getPrototypeOf(value) === null && hasErrorBrand(value)) return value as Error;

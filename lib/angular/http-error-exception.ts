@@ -1,0 +1,46 @@
+import type { HttpErrorResponse } from '@angular/common/http';
+import { httpFailureCause } from './http-failure-cause';
+import { redactQuery } from './redact-query';
+
+/**
+ * Whether the value is HttpClient's HttpErrorResponse, read by its shape: `instanceof` would bundle
+ * HttpClient's module into apps that never make a request. Its `name` is set by HttpClient itself.
+ */
+export function isHttpErrorResponse(value: unknown): value is HttpErrorResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, status, message, url } = value as Partial<Record<keyof HttpErrorResponse, unknown>>;
+  return (
+    name === 'HttpErrorResponse' &&
+    typeof status === 'number' &&
+    typeof message === 'string' &&
+    (url === null || typeof url === 'string')
+  );
+}
+
+/**
+ * An HttpErrorResponse as an event's exception: an Error named `HttpErrorResponse` whose message is
+ * HttpClient's (`Http failure response for <url>: 500 Internal Server Error`) with the URL's query
+ * values redacted, and why a request got no answer added. The response body (`error`), the headers
+ * and the unredacted URL stay out, as they do from the interceptor's events. Throws only what the
+ * value's getters throw.
+ */
+export function httpErrorException(value: HttpErrorResponse): Error {
+  const url = value.url;
+  // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
+  const text = value.message + httpFailureCause(value);
+  const message = url === null || url === '' ? text : text.split(url).join(redactQuery(url));
+  const exception = new Error(message);
+  exception.name = 'HttpErrorResponse';
+  // Made here, it has no stack of its own worth showing: rxlog's frames would mislead.
+  exception.stack = `HttpErrorResponse: ${message}`;
+  return exception;
+}
+
+/**
+ * The reader `provideRxlog` gives `log.error(err, …)`: an HttpErrorResponse handled in `catchError`
+ * becomes the same exception the error handler logs, not its data as JSON (which holds the
+ * unredacted URL and the response body).
+ */
+export function readHttpErrorResponse(value: object): Error | undefined {
+  return isHttpErrorResponse(value) ? httpErrorException(value) : undefined;
+}
