@@ -297,17 +297,28 @@ export class StreamSink implements Sink {
   }
 
   private async emitNow(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    const before = this.unusable();
-    if (before !== undefined) throw before;
+    // A batch the stream holds or wrote already is not failed for what became of the stream since
+    // (ended while Node still writes it): it counts as that write says (see below).
+    const chunk = this.chunk;
+    const held = chunk?.state === 'pending' && writtenOverlap(chunk.events, events) === events.length;
+    if (!held && writtenOverlap(this.writtenAside, events) < events.length) {
+      const before = this.unusable();
+      if (before !== undefined) throw before;
+    }
     if (this.fd !== undefined) return this.emitToPipe(events);
     // The batch emitSync handed the stream (this one, offered again): it counts once written.
     const pending = this.chunk?.state === 'pending' ? this.chunk.written : undefined;
     // Failed for good when the stream did (a retry would hand it nothing), with the stream's own error.
     if (pending !== undefined) await pending.catch((error: unknown) => Promise.reject(this.unusable() ?? error));
-    if (this.stream.writableNeedDrain) await this.waitForDrain();
-    const after = this.unusable();
-    if (after !== undefined) throw after;
-    const skip = writtenOverlap(this.writtenAside, events);
+    // The batch that write held is out whatever became of the stream after it (ended by the app
+    // at shutdown, or by a socket's peer, while Node still wrote it): it counts delivered.
+    let skip = writtenOverlap(this.writtenAside, events);
+    if (skip < events.length) {
+      if (this.stream.writableNeedDrain) await this.waitForDrain();
+      const after = this.unusable();
+      if (after !== undefined) throw after;
+      skip = writtenOverlap(this.writtenAside, events);
+    }
     const text = skip === events.length ? '' : this.format(skip === 0 ? events : events.slice(skip));
     // The formatter's skipped events among those written before too (see `unformatted`).
     const skipped = skippedEvents(this.skippedIn(events, events.length));
@@ -553,11 +564,17 @@ export class StreamSink implements Sink {
     try {
       const pending = this.chunk?.state === 'pending' ? this.chunk.written : undefined;
       if (pending !== undefined) await pending;
-      if (this.stream.writableNeedDrain) await this.waitForDrain();
+      // As in emitNow: a batch whose lines are all out counts delivered, whatever became of the stream since.
+      let skip = writtenOverlap(this.writtenAside, events);
+      if (!waiting.written && skip < events.length) {
+        if (this.stream.writableNeedDrain) await this.waitForDrain();
+        skip = writtenOverlap(this.writtenAside, events);
+      }
       if (waiting.written) return;
-      const after = this.unusable();
-      if (after !== undefined) throw after;
-      const skip = writtenOverlap(this.writtenAside, events);
+      if (skip < events.length) {
+        const after = this.unusable();
+        if (after !== undefined) throw after;
+      }
       const text = skip === events.length ? '' : this.format(skip === 0 ? events : events.slice(skip));
       const skipped = skippedEvents(this.skippedIn(events, events.length));
       if (text.length === 0) return skipped;

@@ -8,6 +8,7 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { StreamSink } from '../../lib/node/stream-sink';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents, throwsOnTens } from '../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from './fixtures/exit-burst';
@@ -123,6 +124,21 @@ describe('StreamSink', () => {
     await emitted;
     expect(numbersIn(slow.chunks)).toEqual([0, 1, 2]);
     expect(sink.bytesWritten).toBe(slow.chunks.join('').length);
+  });
+
+  it('resolves for a batch emitSync handed to a stream that was ended before emit, once the stream wrote it', async () => {
+    const slow = slowStream(1 << 20);
+    const sink = new StreamSink({ stream: slow.stream, formatter: numbered });
+    const batch = makeEvents(3);
+    expect(sink.emitSync(batch)).toBe(false);
+    // Ended (by the app at shutdown) while it still holds the batch, which Node writes before finishing.
+    slow.stream.end();
+    const emitted = sink.emit(batch);
+    slow.release();
+    await expect(emitted).resolves.toBeUndefined();
+    expect(numbersIn(slow.chunks)).toEqual([0, 1, 2]);
+    // A batch it did not hold fails at once.
+    await expect(sink.emit(makeEvents(1))).rejects.toThrow('no longer writable');
   });
 
   it('writes inline and counts at once when the stream writes before write() returns', () => {
@@ -534,6 +550,35 @@ describe('StreamSink in a logger', () => {
       const report = await log.close({ timeoutMs: 2_000 });
       expect(report.sinks.stream).toEqual({ delivered: 100, dropped: 0, failed: 0, undelivered: 0 });
       expect(numbersIn([fs.readFileSync(file, 'utf8')])).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Found by review round 37: a batch handed to a stream that writes later counted failed when the
+  // stream was ended before that write completed (the app ending its file stream at shutdown, a
+  // socket auto-ended by its peer's FIN), though Node still wrote it: the file held the lines, the
+  // report said failed, and a fallback got the same events again.
+  it('counts delivered, not failed, a batch the stream wrote after it was ended, and sends none of it to the fallback', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-stream-'));
+    try {
+      const file = path.join(dir, 'app.log');
+      const stream = fs.createWriteStream(file);
+      const fallback = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink(new StreamSink({ stream, formatter: numbered }), {
+          name: 'stream',
+          batch: { size: 3, maxDelayMs: 1_000 },
+          fallback,
+        })
+        .createLogger();
+      // The batch fills and is handed to the file stream, which writes it on a later turn.
+      for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+      stream.end();
+      const report = await log.close({ timeoutMs: 2_000 });
+      expect(numbersIn([fs.readFileSync(file, 'utf8')])).toEqual([0, 1, 2]);
+      expect(report.sinks.stream).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+      expect(fallback.events).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1687,6 +1687,47 @@ describe('FileSink in a logger', () => {
     expect(metrics.lastError).toMatch(/ENOTDIR/);
   });
 
+  // Two loggers of one app on one rolling set (docs/node.md): each batch reads the size on disk, so
+  // the other's writes count; what two processes may do is in 'FileSink in child processes'.
+  it('keeps every file of a set two loggers roll by size within its limit, each event once, each logger in order', async () => {
+    const file = path.join(root, 'app.log');
+    const limit = 2_000;
+    const make = (writer: string) =>
+      new LoggerConfiguration().writeTo
+        .sink(
+          new FileSink(file, {
+            fileSizeLimitBytes: limit,
+            rollOnFileSizeLimit: true,
+            retainedFileCountLimit: null,
+            formatter: { format: (e) => JSON.stringify({ W: writer, N: e.properties.N }) },
+          }),
+          { name: 'file', batch: { size: 7, maxDelayMs: 1 } },
+        )
+        .createLogger();
+    const a = make('a');
+    const b = make('b');
+    for (let n = 0; n < 1_500; n++) {
+      a.information('{N}', n);
+      b.information('{N}', n);
+      // Batches of both on the async path too, interleaved.
+      if (n % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const reports = [await a.close(), await b.close()];
+    for (const report of reports) expect(report.sinks.file).toEqual({ delivered: 1_500, dropped: 0, failed: 0, undelivered: 0 });
+    const seen: Record<string, number[]> = { a: [], b: [] };
+    const names = fs.readdirSync(root).sort();
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) {
+      expect(fs.statSync(path.join(root, name)).size).toBeLessThanOrEqual(limit);
+      for (const line of lines(path.join(root, name))) {
+        const event = JSON.parse(line) as { W: string; N: number };
+        seen[event.W].push(event.N);
+      }
+    }
+    expect(seen.a).toEqual(range(0, 1_500));
+    expect(seen.b).toEqual(range(0, 1_500));
+  });
+
   // Found by reviews: the events the formatter made the sink skip counted delivered, and on the
   // fallback file they were the fallback's skips, not the primary's.
   it.each([
