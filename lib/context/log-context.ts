@@ -11,6 +11,7 @@ import {
   RUN_EXACTLY,
 } from './context-store';
 import { StackContextStore } from './stack-context-store';
+import { sinkDeliveryWrapper } from './around-sink-delivery';
 import { SelfLog } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
 import { describeValue } from '../core/describe-value';
@@ -109,12 +110,16 @@ export function runExactly<T>(context: ContextProperties | undefined, fn: () => 
 /**
  * Runs `fn` detached from its caller with the store's own way (see {@link RUN_DETACHED}); with a
  * store that has none (an app's own), runs it as it is. For sink delivery: a batch's write, its
- * retries and its age timer run in no caller's context. Costs one property read when the store
- * has no such method.
+ * retries and its age timer run in no caller's context. Inside that, the wrapper an entry put
+ * around sink delivery (see aroundSinkDelivery: `suppressSinkTracing` enters OpenTelemetry's root
+ * context with tracing suppressed, whichever store is in force). Costs two property reads when
+ * neither is there.
  *
  * @internal
  */
 export function runDetached<T>(fn: () => T): T {
   const store = shared().store as ContextStore & Partial<DetachedRunner>;
-  return typeof store[RUN_DETACHED] === 'function' ? (store as DetachedRunner)[RUN_DETACHED](fn) : fn();
+  const wrapper = sinkDeliveryWrapper();
+  const inner = wrapper === undefined ? fn : (): T => wrapper(fn);
+  return typeof store[RUN_DETACHED] === 'function' ? (store as DetachedRunner)[RUN_DETACHED](inner) : inner();
 }

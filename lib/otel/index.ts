@@ -1,6 +1,7 @@
 // The OpenTelemetry entry of rxlog: "rxlog/otel". Every export is named here.
 export { traceContextEnricher } from './trace-context-enricher';
 export { OpenTelemetrySink } from './open-telemetry-sink';
+export { suppressSinkTracing } from './suppress-sink-tracing';
 export type { OpenTelemetrySinkOptions } from './open-telemetry-sink';
 export { toOtelLogRecord } from './to-otel-log-record';
 export { toOtelAnyValue, toOtelAttributes } from './to-otel-any-value';

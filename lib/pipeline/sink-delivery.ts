@@ -276,8 +276,14 @@ export class SinkDelivery {
    * has seen finish): for process `exit` and page unload.
    * A batch already in flight stays in flight, unless the sink says it wrote it (see WRITTEN_ASIDE):
    * those of its events count as delivered.
+   * Detached (see #attempt), like every other write: the caller is an `exit` listener or a page
+   * hiding, or a request's code, and the batches hold events of many callers.
    */
   flushSync(): void {
+    runDetached(() => this.#flushSyncHere());
+  }
+
+  #flushSyncHere(): void {
     try {
       const emitSync = this.#readEmitSync();
       if (emitSync !== undefined) {

@@ -1,0 +1,34 @@
+import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
+import { aroundSinkDelivery } from '../context/around-sink-delivery';
+
+/**
+ * The key `suppressTracing` of `@opentelemetry/core` sets. `createContextKey` makes it with
+ * `Symbol.for`, so every copy of the API and of core (the app's SDK, its instrumentations) reads
+ * the same key, and rxlog needs no dependency on core.
+ */
+const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+/**
+ * Keeps OpenTelemetry from tracing rxlog's own delivery, as the official exporters keep it from
+ * tracing theirs (`context.with(suppressTracing(…))`): from the call on, every sink's delivery (a
+ * batch's write, its retries and fallback, `flush()`, `close()` and `flushSync()`) runs in
+ * OpenTelemetry's root context with tracing suppressed. An `HttpSink`, `SeqSink`, `OtlpSink` or
+ * `LokiSink` request then makes no client span under HTTP instrumentation (`fetch`'s
+ * `instrumentation-undici`, `node:http`'s `instrumentation-http` for `createNodeHttpFetch`), joins
+ * no request's trace and sends no `traceparent`, whichever LogContext store is in force. Each event
+ * keeps the trace ids `traceContextEnricher()` read where it was logged.
+ *
+ * Calls nest: delivery is traced again once every call's restore function has been called (each
+ * acts once).
+ *
+ * @returns a function that ends this call's suppression.
+ * @example
+ * ```ts fragment
+ * suppressSinkTracing(); // at startup, beside the SDK's start
+ * const log = new LoggerConfiguration().writeTo.sink(new OtlpSink()).createLogger();
+ * ```
+ */
+export function suppressSinkTracing(): () => void {
+  const suppressed = ROOT_CONTEXT.setValue(SUPPRESS_TRACING_KEY, true);
+  return aroundSinkDelivery((fn) => context.with(suppressed, fn));
+}
