@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import dgram, { type Socket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -7,7 +8,7 @@ import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent, makeEvents } from '../../helpers/events';
-import { freeTcpPort, startStreamServer, startUdpServer, type SyslogTestServer } from './syslog-test-servers';
+import { freeTcpPort, startStreamServer, startUdpServer, startUdpServerOn, type SyslogTestServer } from './syslog-test-servers';
 import { closedUdpPort } from '../../helpers/closed-udp-port';
 
 const PID = process.pid;
@@ -341,6 +342,56 @@ describe('SyslogSink', () => {
       log.information('three');
       const report = await log.close({ strategy: 'flush' });
       expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: 3, undelivered: 0 });
+    });
+
+    // A refusal can come after the batch whose datagram caused it was checked and counted delivered
+    // (another host's ICMP takes a round trip); UDP cannot say which datagram it answers. On 127.0.0.1
+    // the ICMP comes within the same turn, so the datagram here is sent on the sink's own socket by
+    // the test, between batches: the kernel's refusal of it is real, only its timing is arranged.
+    it('keeps counted delivered what a late UDP refusal cannot be tied to, says so in SelfLog, and fails the next batch unsent, which its retry sends', async () => {
+      const first = await startUdpServer();
+      const port = first.port;
+      const sockets: Socket[] = [];
+      const real = dgram.createSocket.bind(dgram) as (type: 'udp4' | 'udp6') => Socket;
+      jest.spyOn(dgram, 'createSocket').mockImplementation(((type: 'udp4' | 'udp6') => {
+        const socket = real(type);
+        sockets.push(socket);
+        return socket;
+      }) as typeof dgram.createSocket);
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      const log = new LoggerConfiguration().writeTo
+        .sink(sinkFor({ ...common, port }), {
+          batch: { size: 1, maxDelayMs: 1 },
+          retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
+        })
+        .createLogger();
+      try {
+        log.information('one');
+        await first.waitFor(1);
+        await first.close();
+        // The stray datagram stands for one of a batch already counted delivered: nothing listens now.
+        sockets[0].send('<14>1 - - - - - - stray');
+        for (let i = 0; i < 1000 && diagnostics.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+        const second = track(await startUdpServerOn(port));
+        log.information('two');
+        await log.flush();
+        const metrics = log.metrics().sinks.syslog;
+        const report = await log.close({ strategy: 'flush' });
+
+        expect(diagnostics.filter((m) => m.includes(' refused a datagram'))).toEqual([
+          expect.stringContaining(
+            `SyslogSink: udp://127.0.0.1:${port} refused a datagram after its batch was counted delivered: nothing listens there; UDP cannot say which datagrams were lost, nor how many; the next batch fails unsent (its retry opens a new socket)`,
+          ),
+        ]);
+        expect((await second.waitFor(1)).map((m) => m.split(' ').pop())).toEqual(['two']);
+        expect(metrics).toMatchObject({ delivered: 2, failed: 0, retried: 1 });
+        expect(metrics.lastError).toMatch(/refused an earlier datagram \(.*ECONNREFUSED.*\); this batch was not sent/);
+        expect(report.sinks.syslog).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+      } finally {
+        subscription.unsubscribe();
+        jest.restoreAllMocks();
+      }
     });
 
     it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {

@@ -44,7 +44,12 @@ function waiter(messages: string[]): { notify: () => void; waitFor: (count: numb
 }
 
 /** A UDP receiver on 127.0.0.1: each datagram is one message. */
-export async function startUdpServer(): Promise<SyslogTestServer> {
+export function startUdpServer(): Promise<SyslogTestServer> {
+  return startUdpServerOn(0);
+}
+
+/** A UDP receiver on 127.0.0.1 at `port` (0: a free one): each datagram is one message. */
+export async function startUdpServerOn(port: number): Promise<SyslogTestServer> {
   const socket = createSocket('udp4');
   const messages: string[] = [];
   const payloads: Buffer[] = [];
@@ -54,7 +59,7 @@ export async function startUdpServer(): Promise<SyslogTestServer> {
     messages.push(data.toString('utf8'));
     notify();
   });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
   return {
     port: socket.address().port,
     messages,
