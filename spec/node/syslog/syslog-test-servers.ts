@@ -100,6 +100,8 @@ export async function startStreamServer(options: {
   framing: 'octet-counting' | 'newline';
   port?: number;
   path?: string;
+  /** Resets the first connection (RST) once it has received this many bytes; the frames it completed are kept. */
+  resetFirstAfterBytes?: number;
 }): Promise<SyslogStreamTestServer> {
   const messages: string[] = [];
   const payloads: Buffer[] = [];
@@ -113,8 +115,12 @@ export async function startStreamServer(options: {
     sockets.add(socket);
     let pending = Buffer.alloc(0);
     ended.push(new Promise<void>((resolve) => socket.once('close', () => resolve())));
+    const resetAfter = connections === 1 ? options.resetFirstAfterBytes : undefined;
+    let received = 0;
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
+      received += chunk.length;
+      if (resetAfter !== undefined && received >= resetAfter) setImmediate(() => socket.resetAndDestroy());
       const { frames, rest } = unframe(Buffer.concat([pending, chunk]), options.framing);
       pending = Buffer.from(rest);
       for (const frame of frames) {
