@@ -29,11 +29,13 @@ export function syslogParamValue(value: string): string {
  * @param maxValueLength Values rendered longer than this, in UTF-16 units, are left out before they
  *   are escaped: a message of that many bytes could never hold them (a unit is at least a byte, and
  *   escaping only lengthens), and escaping megabytes only to drop them blocked the caller for seconds.
+ * @param onLeftOut Called for each value left out for its length.
  * @example syslogStructuredDataParams({ UserId: 42, Path: '/a]b' }) // [' UserId="42"', ' Path="/a\]b"']
  */
 export function syslogStructuredDataParams(
   properties: Readonly<Record<string, unknown>>,
   maxValueLength = Number.POSITIVE_INFINITY,
+  onLeftOut?: () => void,
 ): string[] {
   const params: string[] = [];
   for (const name of Object.keys(properties)) {
@@ -45,7 +47,10 @@ export function syslogStructuredDataParams(
     }
     if (value === undefined) continue;
     const rendered = renderValue(value);
-    if (rendered.length > maxValueLength) continue;
+    if (rendered.length > maxValueLength) {
+      onLeftOut?.();
+      continue;
+    }
     params.push(` ${syslogParamName(name)}="${syslogParamValue(rendered)}"`);
   }
   return params;

@@ -119,6 +119,49 @@ describe('SyslogSink', () => {
       expect(server.messages[0]).toBe(header + 'é'.repeat((payload.length - Buffer.byteLength(header)) / 2));
     });
 
+    // Found by a review: a cut was silent (LokiSink's says so), and UDP's default 2 048 bytes cuts
+    // stack traces and long property values routinely; the user saw shortened messages and no sign.
+    it.each(['rfc5424', 'rfc3164'] as const)(
+      'says in SelfLog how many messages of a batch were cut (%s), once for each event however often its batch is sent',
+      async (format) => {
+        const server = track(await startUdpServer());
+        const sink = sinkFor({ ...common, port: server.port, format, maxMessageBytes: 300 });
+        const diagnostics: string[] = [];
+        const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+        const long = makeEvent({ text: 'x'.repeat(400) });
+        const batch = [long, makeEvent({ text: 'short' }), makeEvent({ text: 'y'.repeat(400) })];
+        try {
+          await sink.emit(batch);
+          await sink.emit(batch); // a retry of the same batch
+          await sink.emit([makeEvent({ text: 'short again' })]);
+        } finally {
+          subscription.unsubscribe();
+        }
+
+        expect(diagnostics).toEqual([
+          expect.stringContaining(
+            'SyslogSink: 2 message(s) cut to maxMessageBytes (300), the end of MSG or properties too long left out; raise it up to the receiver’s own limit',
+          ),
+        ]);
+        expect((await server.waitFor(7)).every((m) => Buffer.byteLength(m) <= 300)).toBe(true);
+      },
+    );
+
+    it('says in SelfLog that a message was cut when a property value too long for it was left out', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port, maxMessageBytes: 300 });
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      try {
+        await sink.emit([makeEvent({ text: 'short', properties: { Body: 'z'.repeat(400), Id: 7 } })]);
+      } finally {
+        subscription.unsubscribe();
+      }
+
+      expect((await server.waitFor(1))[0]).toMatch(/ \[rxlog@32473 Id="7"\] short$/);
+      expect(diagnostics).toEqual([expect.stringContaining('SyslogSink: 1 message(s) cut to maxMessageBytes (300)')]);
+    });
+
     it('counts the bytes it sends in bytesWritten', async () => {
       const server = track(await startUdpServer());
       const sink = sinkFor({ ...common, port: server.port });
