@@ -24,7 +24,8 @@ export function syslogParamValue(value: string): string {
 /**
  * An event's properties as RFC 5424 SD-PARAMs, ` Name="value"` each (its leading space included),
  * in property order: strings bare, other values rendered as in messages (structures as compact
- * JSON); undefined values, and properties whose getter throws, left out.
+ * JSON); undefined values, and properties whose getter throws, left out. A name that sanitising or
+ * cutting makes alike another property's gets `_2`, `_3` … (see uniqueParamName).
  *
  * @param maxValueLength Values rendered longer than this, in UTF-16 units, are left out before they
  *   are escaped: a message of that many bytes could never hold them (a unit is at least a byte, and
@@ -38,7 +39,10 @@ export function syslogStructuredDataParams(
   onLeftOut?: () => void,
 ): string[] {
   const params: string[] = [];
-  for (const name of Object.keys(properties)) {
+  const names = Object.keys(properties);
+  /** Every property's own name and the names given so far: made only once a name has to change. */
+  let taken: Set<string> | undefined;
+  for (const name of names) {
     let value: unknown;
     try {
       value = properties[name];
@@ -51,9 +55,30 @@ export function syslogStructuredDataParams(
       onLeftOut?.();
       continue;
     }
-    params.push(` ${syslogParamName(name)}="${syslogParamValue(rendered)}"`);
+    let paramName = syslogParamName(name);
+    if (paramName !== name) {
+      taken ??= new Set(names);
+      paramName = uniqueParamName(paramName, taken);
+      taken.add(paramName);
+    }
+    params.push(` ${paramName}="${syslogParamValue(rendered)}"`);
   }
   return params;
+}
+
+/**
+ * `name`, or when a property already has it (a sanitised or cut name alike another's) the first of
+ * `name_2`, `name_3` … not taken, cut to fit 32 characters. RFC 5424 lets a PARAM-NAME repeat, but
+ * receivers that map names to values (rsyslog's mmpstrucdata) keep only the last: a property would
+ * vanish at the receiver.
+ */
+function uniqueParamName(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) {
+    const suffix = `_${n}`;
+    const candidate = name.slice(0, 32 - suffix.length) + suffix;
+    if (!taken.has(candidate)) return candidate;
+  }
 }
 
 /**
