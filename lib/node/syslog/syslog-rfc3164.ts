@@ -38,17 +38,19 @@ export function syslogBsdHostname(value: string): string {
  * One event as a BSD syslog message (RFC 3164), `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG`, for
  * receivers that predate RFC 5424. The timestamp is local time without year or milliseconds, as
  * that format has it; properties are not sent (the format has no structured data). A message
- * longer than `maxMessageBytes` is cut at a character boundary. An empty `hostname` (see
+ * longer than `maxMessageBytes` is cut at a character boundary (and `onCut` called). An empty `hostname` (see
  * syslogBsdHostname) leaves the HOSTNAME out.
  *
  * @example syslogRfc3164(event, settings) // '<14>Nov 22 12:00:00 web-1 shop[4242]: Order 7 paid'
  */
-export function syslogRfc3164(event: LogEvent, settings: SyslogMessageSettings): string {
+export function syslogRfc3164(event: LogEvent, settings: SyslogMessageSettings, onCut?: () => void): string {
   const pri = settings.facility * 8 + syslogSeverity(event.level);
   let msg = syslogMessageText(event, settings.formatter, settings.maxMessageBytes);
   if (settings.singleLine) msg = syslogEscapeLineBreaks(msg);
   const host = settings.hostname === '' ? '' : `${settings.hostname} `;
   const head = `<${pri}>${bsdTimestamp(event.timestamp)} ${host}${settings.appName}[${settings.procId}]:`;
   const text = msg === '' ? head : `${head} ${msg}`;
-  return syslogTruncateUtf8(text, settings.maxMessageBytes);
+  const cut = syslogTruncateUtf8(text, settings.maxMessageBytes);
+  if (cut.length !== text.length) onCut?.();
+  return cut;
 }

@@ -45,15 +45,16 @@ function timestamp(date: Date): string {
  * A message longer than `maxMessageBytes` is cut at a character boundary, in MSG; if the header
  * and structured data alone do not fit, the SD-PARAMs that do are kept, in order, and the others
  * left out whole (none left: `-`), so the message stays well-formed and one long value does not
- * take the other properties with it.
+ * take the other properties with it. `onCut` is called once for each property value left out for its
+ * length, and once more when the message had to be cut.
  *
  * @example syslogRfc5424(event, settings) // '<14>1 2026-11-22T12:00:00.000Z web-1 shop 4242 Orders [rxlog@32473 Id="7"] Order 7 paid'
  */
-export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings): string {
+export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings, onCut?: () => void): string {
   const pri = settings.facility * 8 + syslogSeverity(event.level);
   const head = `<${pri}>1 ${timestamp(event.timestamp)} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
   const id = settings.structuredDataId;
-  const params = id === undefined ? [] : syslogStructuredDataParams(event.properties, settings.maxMessageBytes);
+  const params = id === undefined ? [] : syslogStructuredDataParams(event.properties, settings.maxMessageBytes, onCut);
   const singleLine = settings.singleLine;
   let sd = id === undefined ? '-' : sentSd(syslogSdElement(params, id), singleLine);
   let msg = syslogMessageText(event, settings.formatter, settings.maxMessageBytes);
@@ -62,6 +63,7 @@ export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings):
   const text = msg === '' ? head + sd : `${head}${sd} ${msg}`;
   // A UTF-16 unit is at most 3 UTF-8 bytes: short messages skip the byte count altogether.
   if (text.length * 3 <= max || Buffer.byteLength(text, 'utf8') <= max) return text;
+  onCut?.();
   if (id !== undefined && sd !== '-' && Buffer.byteLength(head + sd, 'utf8') >= max) {
     sd = fittingSd(params, id, max - Buffer.byteLength(head, 'utf8'), singleLine);
     return syslogTruncateUtf8(msg === '' ? head + sd : `${head}${sd} ${msg}`, max);

@@ -38,7 +38,14 @@ export class SyslogSink implements Sink {
 
   private readonly settings: SyslogMessageSettings;
   private readonly transport: SyslogTransport;
-  private readonly formatMessage: (event: LogEvent, settings: SyslogMessageSettings) => string;
+  private readonly formatMessage: (event: LogEvent, settings: SyslogMessageSettings, onCut: () => void) => string;
+  /** Events SelfLog already said were cut, so a retry of their batch does not say it again. */
+  private readonly reportedCut = new WeakSet<LogEvent>();
+  /** How often the formatter has cut a message or left a property out; a change marks an event as cut. */
+  private cuts = 0;
+  private readonly onCut = (): void => {
+    this.cuts++;
+  };
   private closed = false;
   private written = 0;
 
@@ -64,13 +71,28 @@ export class SyslogSink implements Sink {
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (this.closed) throw new Error('SyslogSink: closed');
     const messages: string[] = [];
+    let cut = 0;
     for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      const cutsBefore = this.cuts;
       try {
-        messages.push(this.formatMessage(events[i], this.settings));
+        messages.push(this.formatMessage(event, this.settings, this.onCut));
       } catch (error) {
         SelfLog.write('SyslogSink: formatting an event failed; event skipped', error);
+        continue;
+      }
+      if (this.cuts !== cutsBefore && !this.reportedCut.has(event)) {
+        this.reportedCut.add(event);
+        cut++;
       }
     }
+    // One line a batch, each event counted once: a UDP default of 2 048 bytes cuts stack traces routinely.
+    if (cut !== 0)
+      SelfLog.write(
+        'SyslogSink: {Count} message(s) cut to maxMessageBytes ({Limit}), the end of MSG or properties too long left out; raise it up to the receiver’s own limit',
+        cut,
+        this.settings.maxMessageBytes,
+      );
     const skipped = events.length - messages.length;
     if (messages.length !== 0) this.written += await this.transport.send(messages);
     return skipped === 0 ? undefined : { rejected: skipped };

@@ -21,6 +21,8 @@ export class SyslogStreamTransport implements SyslogTransport {
   /** The socket of the connection under way, which `close()` abandons. */
   private connectingSocket: Socket | undefined;
   private closed = false;
+  /** The socket a batch is being written to: a reset or close then fails that batch, which a retry sends whole. */
+  private writing: Socket | undefined;
   private readonly where: string;
 
   /**
@@ -42,6 +44,7 @@ export class SyslogStreamTransport implements SyslogTransport {
   async send(messages: readonly string[]): Promise<number> {
     const text = syslogFrame(messages, this.framing);
     const socket = await this.connect();
+    this.writing = socket;
     try {
       if (socket.writableNeedDrain)
         await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
@@ -59,6 +62,8 @@ export class SyslogStreamTransport implements SyslogTransport {
     } catch (error) {
       this.discard(socket);
       throw error;
+    } finally {
+      this.writing = undefined;
     }
     return Buffer.byteLength(text, 'utf8');
   }
@@ -128,7 +133,9 @@ export class SyslogStreamTransport implements SyslogTransport {
     socket.on('error', (error) => {
       // A reset (ECONNRESET, EPIPE) loses what the receiver had not read, as its close does ('end' below).
       SelfLog.write(
-        'SyslogSink: the connection to {Target} failed; what it had not read is lost, though counted delivered; reconnecting on the next batch',
+        this.writing === socket
+          ? `SyslogSink: the connection to {Target} failed during a write; ${LOST_DURING_WRITE}`
+          : 'SyslogSink: the connection to {Target} failed; what it had not read is lost, though counted delivered; reconnecting on the next batch',
         this.where,
         error,
       );
@@ -141,7 +148,9 @@ export class SyslogStreamTransport implements SyslogTransport {
       // of the socket it ends, so the sink's own close is not reported.
       if (this.socket === socket) {
         SelfLog.write(
-          'SyslogSink: {Target} closed the connection; what it had not read is lost, though counted delivered; reconnecting on the next batch',
+          this.writing === socket
+            ? `SyslogSink: {Target} closed the connection during a write; ${LOST_DURING_WRITE}`
+            : 'SyslogSink: {Target} closed the connection; what it had not read is lost, though counted delivered; reconnecting on the next batch',
           this.where,
         );
       }
@@ -157,6 +166,15 @@ export class SyslogStreamTransport implements SyslogTransport {
     destroyQuietly(socket);
   }
 }
+
+/**
+ * What a reset or close during a write means. Syslog over TCP has no acknowledgement, so what the
+ * receiver read of the batch is unknown: it is sent again whole, at least once, as rsyslog's omfwd
+ * does (its FAQ, "Message Duplication"); resending only what the kernel never took would need a
+ * write per message and would lose what the kernel took but the receiver never read.
+ */
+const LOST_DURING_WRITE =
+  'what it had not read of earlier batches is lost, though counted delivered; the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
 
 function waitForDrain(socket: Socket): Promise<void> {
   return new Promise<void>((resolve, reject) => {

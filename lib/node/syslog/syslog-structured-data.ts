@@ -24,19 +24,25 @@ export function syslogParamValue(value: string): string {
 /**
  * An event's properties as RFC 5424 SD-PARAMs, ` Name="value"` each (its leading space included),
  * in property order: strings bare, other values rendered as in messages (structures as compact
- * JSON); undefined values, and properties whose getter throws, left out.
+ * JSON); undefined values, and properties whose getter throws, left out. A name that sanitising or
+ * cutting makes alike another property's gets `_2`, `_3` … (see uniqueParamName).
  *
  * @param maxValueLength Values rendered longer than this, in UTF-16 units, are left out before they
  *   are escaped: a message of that many bytes could never hold them (a unit is at least a byte, and
  *   escaping only lengthens), and escaping megabytes only to drop them blocked the caller for seconds.
+ * @param onLeftOut Called for each value left out for its length.
  * @example syslogStructuredDataParams({ UserId: 42, Path: '/a]b' }) // [' UserId="42"', ' Path="/a\]b"']
  */
 export function syslogStructuredDataParams(
   properties: Readonly<Record<string, unknown>>,
   maxValueLength = Number.POSITIVE_INFINITY,
+  onLeftOut?: () => void,
 ): string[] {
   const params: string[] = [];
-  for (const name of Object.keys(properties)) {
+  const names = Object.keys(properties);
+  /** Every property's own name and the names given so far: made only once a name has to change. */
+  let taken: Set<string> | undefined;
+  for (const name of names) {
     let value: unknown;
     try {
       value = properties[name];
@@ -45,10 +51,34 @@ export function syslogStructuredDataParams(
     }
     if (value === undefined) continue;
     const rendered = renderValue(value);
-    if (rendered.length > maxValueLength) continue;
-    params.push(` ${syslogParamName(name)}="${syslogParamValue(rendered)}"`);
+    if (rendered.length > maxValueLength) {
+      onLeftOut?.();
+      continue;
+    }
+    let paramName = syslogParamName(name);
+    if (paramName !== name) {
+      taken ??= new Set(names);
+      paramName = uniqueParamName(paramName, taken);
+      taken.add(paramName);
+    }
+    params.push(` ${paramName}="${syslogParamValue(rendered)}"`);
   }
   return params;
+}
+
+/**
+ * `name`, or when a property already has it (a sanitised or cut name alike another's) the first of
+ * `name_2`, `name_3` … not taken, cut to fit 32 characters. RFC 5424 lets a PARAM-NAME repeat, but
+ * receivers that map names to values (rsyslog's mmpstrucdata) keep only the last: a property would
+ * vanish at the receiver.
+ */
+function uniqueParamName(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) {
+    const suffix = `_${n}`;
+    const candidate = name.slice(0, 32 - suffix.length) + suffix;
+    if (!taken.has(candidate)) return candidate;
+  }
 }
 
 /**

@@ -178,10 +178,12 @@ export class SyslogUdpTransport implements SyslogTransport {
         this.refused = error;
         this.refusedAddress = address;
         this.discard(socket);
-        // Past a batch's check (another host's ICMP takes a round trip): that batch counted delivered.
+        // Past a batch's check (another host's ICMP takes a round trip): the ICMP names no datagram, so
+        // the lost ones stay counted delivered, and this line is their only record. Failing the next
+        // batch unsent shows the refusal to retry, the breaker and lastError; its retry sends it.
         if (this.sending === 0)
           SelfLog.write(
-            'SyslogSink: {Target} refused a datagram: nothing listens there; what was sent since the last batch it took is lost, though counted delivered; the next batch is rejected unsent',
+            'SyslogSink: {Target} refused a datagram after its batch was counted delivered: nothing listens there; UDP cannot say which datagrams were lost, nor how many; the next batch fails unsent (its retry opens a new socket)',
             this.where,
             error,
           );

@@ -404,7 +404,7 @@ interface Received {
     },
   );
 
-  it('parses the structured data of hostile property names and values back to the values (mmpstrucdata)', async () => {
+  it('parses the structured data of hostile property names and values back to the values, each name once (mmpstrucdata)', async () => {
     const tag = `sd-${run}`;
     const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, appName: 'rxlog-sd', messageIdProperty: false });
     const properties = {
@@ -422,6 +422,12 @@ interface Received {
       'Br]acket': 4,
       Ünïcode: 5,
       'this-name-is-longer-than-thirty-two-characters': 6,
+      // Names that sanitise to one another's (or to a real name): mmpstrucdata keeps the last of a
+      // repeated PARAM-NAME only, so Größe's value was lost at the receiver.
+      Größe: 7,
+      Grüße: 8,
+      Gr__e: 9,
+      'this-name-is-longer-than-thirty-two-too': 10,
       Tag: tag,
     };
     await sink.emit([makeEvent({ text: tag, properties })]);
@@ -453,6 +459,10 @@ interface Received {
         br_acket: '4',
         _n_code: '5',
         'this-name-is-longer-than-thirty-': '6',
+        gr__e_2: '7',
+        gr__e_3: '8',
+        gr__e: '9',
+        'this-name-is-longer-than-thirt_2': '10',
         tag,
       },
     });

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import dgram, { type Socket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -7,7 +8,7 @@ import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent, makeEvents } from '../../helpers/events';
-import { freeTcpPort, startStreamServer, startUdpServer, type SyslogTestServer } from './syslog-test-servers';
+import { freeTcpPort, startStreamServer, startUdpServer, startUdpServerOn, type SyslogTestServer } from './syslog-test-servers';
 import { closedUdpPort } from '../../helpers/closed-udp-port';
 
 const PID = process.pid;
@@ -116,6 +117,49 @@ describe('SyslogSink', () => {
       expect(payload.length).toBeGreaterThanOrEqual(99);
       expect(server.messages[0]).not.toContain('\ufffd');
       expect(server.messages[0]).toBe(header + 'é'.repeat((payload.length - Buffer.byteLength(header)) / 2));
+    });
+
+    // Found by a review: a cut was silent (LokiSink's says so), and UDP's default 2 048 bytes cuts
+    // stack traces and long property values routinely; the user saw shortened messages and no sign.
+    it.each(['rfc5424', 'rfc3164'] as const)(
+      'says in SelfLog how many messages of a batch were cut (%s), once for each event however often its batch is sent',
+      async (format) => {
+        const server = track(await startUdpServer());
+        const sink = sinkFor({ ...common, port: server.port, format, maxMessageBytes: 300 });
+        const diagnostics: string[] = [];
+        const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+        const long = makeEvent({ text: 'x'.repeat(400) });
+        const batch = [long, makeEvent({ text: 'short' }), makeEvent({ text: 'y'.repeat(400) })];
+        try {
+          await sink.emit(batch);
+          await sink.emit(batch); // a retry of the same batch
+          await sink.emit([makeEvent({ text: 'short again' })]);
+        } finally {
+          subscription.unsubscribe();
+        }
+
+        expect(diagnostics).toEqual([
+          expect.stringContaining(
+            'SyslogSink: 2 message(s) cut to maxMessageBytes (300), the end of MSG or properties too long left out; raise it up to the receiver’s own limit',
+          ),
+        ]);
+        expect((await server.waitFor(7)).every((m) => Buffer.byteLength(m) <= 300)).toBe(true);
+      },
+    );
+
+    it('says in SelfLog that a message was cut when a property value too long for it was left out', async () => {
+      const server = track(await startUdpServer());
+      const sink = sinkFor({ ...common, port: server.port, maxMessageBytes: 300 });
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      try {
+        await sink.emit([makeEvent({ text: 'short', properties: { Body: 'z'.repeat(400), Id: 7 } })]);
+      } finally {
+        subscription.unsubscribe();
+      }
+
+      expect((await server.waitFor(1))[0]).toMatch(/ \[rxlog@32473 Id="7"\] short$/);
+      expect(diagnostics).toEqual([expect.stringContaining('SyslogSink: 1 message(s) cut to maxMessageBytes (300)')]);
     });
 
     it('counts the bytes it sends in bytesWritten', async () => {
@@ -342,6 +386,98 @@ describe('SyslogSink', () => {
       const report = await log.close({ strategy: 'flush' });
       expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: 3, undelivered: 0 });
     });
+
+    // A refusal can come after the batch whose datagram caused it was checked and counted delivered
+    // (another host's ICMP takes a round trip); UDP cannot say which datagram it answers. On 127.0.0.1
+    // the ICMP comes within the same turn, so the datagram here is sent on the sink's own socket by
+    // the test, between batches: the kernel's refusal of it is real, only its timing is arranged.
+    it('keeps counted delivered what a late UDP refusal cannot be tied to, says so in SelfLog, and fails the next batch unsent, which its retry sends', async () => {
+      const first = await startUdpServer();
+      const port = first.port;
+      const sockets: Socket[] = [];
+      const real = dgram.createSocket.bind(dgram) as (type: 'udp4' | 'udp6') => Socket;
+      jest.spyOn(dgram, 'createSocket').mockImplementation(((type: 'udp4' | 'udp6') => {
+        const socket = real(type);
+        sockets.push(socket);
+        return socket;
+      }) as typeof dgram.createSocket);
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      const log = new LoggerConfiguration().writeTo
+        .sink(sinkFor({ ...common, port }), {
+          batch: { size: 1, maxDelayMs: 1 },
+          retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
+        })
+        .createLogger();
+      try {
+        log.information('one');
+        // Its batch is checked (two turns) and counted delivered before the stray datagram leaves.
+        await log.flush();
+        await first.waitFor(1);
+        await first.close();
+        // The stray datagram stands for one of a batch already counted delivered: nothing listens now.
+        sockets[0].send('<14>1 - - - - - - stray');
+        for (let i = 0; i < 1000 && diagnostics.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+        const second = track(await startUdpServerOn(port));
+        log.information('two');
+        await log.flush();
+        const metrics = log.metrics().sinks.syslog;
+        const report = await log.close({ strategy: 'flush' });
+
+        expect(diagnostics.filter((m) => m.includes(' refused a datagram'))).toEqual([
+          expect.stringContaining(
+            `SyslogSink: udp://127.0.0.1:${port} refused a datagram after its batch was counted delivered: nothing listens there; UDP cannot say which datagrams were lost, nor how many; the next batch fails unsent (its retry opens a new socket)`,
+          ),
+        ]);
+        expect((await second.waitFor(1)).map((m) => m.split(' ').pop())).toEqual(['two']);
+        expect(metrics).toMatchObject({ delivered: 2, failed: 0, retried: 1 });
+        expect(metrics.lastError).toMatch(/refused an earlier datagram \(.*ECONNREFUSED.*\); this batch was not sent/);
+        expect(report.sinks.syslog).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0 });
+      } finally {
+        subscription.unsubscribe();
+        jest.restoreAllMocks();
+      }
+    });
+
+    // Syslog over TCP has no acknowledgement: when a connection resets during a batch's write, the
+    // sink cannot tell what of it the receiver read, so the batch fails and its retry sends it whole,
+    // on a new connection (at least once, as rsyslog's omfwd). What the receiver had read of it
+    // arrives twice: at most one batch (batch.size events) per reset, and nothing is lost.
+    it('sends a batch again whole after a reset during its write: nothing lost, duplicates at most one batch', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting', resetFirstAfterBytes: 256 * 1024 }));
+      const size = 512;
+      const log = new LoggerConfiguration().writeTo
+        .sink(sinkFor({ ...common, transport: 'tcp', port: server.port, structuredData: false, maxMessageBytes: 1024 * 1024 }), {
+          batch: { size, maxDelayMs: 1_000 },
+          retry: { attempts: 3, initialDelayMs: 1, jitter: 0 },
+        })
+        .createLogger();
+      // 512 messages of 64 KiB (the capture's string bound): 32 MiB, more than the kernel takes before the reset.
+      const pad = 'x'.repeat(64 * 1024 - 100);
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      for (let i = 0; i < size; i++) log.information('{Id} {Pad}', i, pad);
+      await log.flush();
+      subscription.unsubscribe();
+      const metrics = log.metrics().sinks.syslog;
+      const report = await log.close({ strategy: 'flush' });
+      await server.allEnded();
+      const received = server.messages.map((m) => Number(/ (\d+) x+$/.exec(m)?.[1]));
+      const distinct = new Set(received);
+
+      expect(server.connections).toBe(2);
+      expect(distinct.size).toBe(size);
+      expect(received.length - size).toBeGreaterThan(0);
+      expect(received.length - size).toBeLessThanOrEqual(size);
+      expect(metrics).toMatchObject({ delivered: size, failed: 0, retried: 1 });
+      expect(metrics.lastError).toMatch(/ECONNRESET|EPIPE/);
+      expect(report.sinks.syslog).toEqual({ delivered: size, dropped: 0, failed: 0, undelivered: 0 });
+      expect(diagnostics.filter((m) => m.includes(`tcp://127.0.0.1:${server.port} failed`))).toEqual([
+        expect.stringContaining(
+          `SyslogSink: the connection to tcp://127.0.0.1:${server.port} failed during a write; what it had not read of earlier batches is lost, though counted delivered; the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)`,
+        ),
+      ]);
+    }, 20_000);
 
     it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {
       const server = track(transport === 'tcp' ? await startStreamServer({ framing: 'octet-counting' }) : await startUdpServer());

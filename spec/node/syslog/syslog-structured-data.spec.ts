@@ -48,6 +48,36 @@ describe('syslogStructuredData', () => {
   });
 });
 
+describe('syslogStructuredDataParams', () => {
+  // Found by a review: 'Größe' and 'Grüße' were both sent as Gr__e, and rsyslog's mmpstrucdata
+  // keeps only the last value of a repeated PARAM-NAME: one property vanished at the receiver.
+  it('gives each property its own PARAM-NAME when sanitising or cutting makes two alike: _2, _3 … within 32 characters', () => {
+    const long = 'n'.repeat(32);
+    expect(
+      syslogStructuredDataParams({ Größe: 1, Grüße: 2, Gr__e: 3, [`${long}a`]: 4, [`${long}b`]: 5, 'a b': 6, a_b_2: 7 }),
+    ).toEqual([
+      ' Gr__e_2="1"',
+      ' Gr__e_3="2"',
+      ' Gr__e="3"',
+      ` ${long}="4"`,
+      ` ${'n'.repeat(30)}_2="5"`,
+      ' a_b="6"',
+      ' a_b_2="7"',
+    ]);
+  });
+
+  it('never repeats a PARAM-NAME', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 40 }), fc.integer()), (properties) => {
+        const names = syslogStructuredDataParams(properties).map((p) => p.slice(1, p.indexOf('="')));
+        expect(new Set(names).size).toBe(names.length);
+        expect(names.every((n) => n.length <= 32)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('syslogParamName', () => {
   it('replaces space, =, ] and " and non-ASCII with _ and keeps 32 characters', () => {
     expect(syslogParamName('a b=c]d"é')).toBe('a_b_c_d__');

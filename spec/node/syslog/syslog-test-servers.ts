@@ -44,7 +44,12 @@ function waiter(messages: string[]): { notify: () => void; waitFor: (count: numb
 }
 
 /** A UDP receiver on 127.0.0.1: each datagram is one message. */
-export async function startUdpServer(): Promise<SyslogTestServer> {
+export function startUdpServer(): Promise<SyslogTestServer> {
+  return startUdpServerOn(0);
+}
+
+/** A UDP receiver on 127.0.0.1 at `port` (0: a free one): each datagram is one message. */
+export async function startUdpServerOn(port: number): Promise<SyslogTestServer> {
   const socket = createSocket('udp4');
   const messages: string[] = [];
   const payloads: Buffer[] = [];
@@ -54,7 +59,7 @@ export async function startUdpServer(): Promise<SyslogTestServer> {
     messages.push(data.toString('utf8'));
     notify();
   });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
   return {
     port: socket.address().port,
     messages,
@@ -95,6 +100,8 @@ export async function startStreamServer(options: {
   framing: 'octet-counting' | 'newline';
   port?: number;
   path?: string;
+  /** Resets the first connection (RST) once it has received this many bytes; the frames it completed are kept. */
+  resetFirstAfterBytes?: number;
 }): Promise<SyslogStreamTestServer> {
   const messages: string[] = [];
   const payloads: Buffer[] = [];
@@ -108,8 +115,12 @@ export async function startStreamServer(options: {
     sockets.add(socket);
     let pending = Buffer.alloc(0);
     ended.push(new Promise<void>((resolve) => socket.once('close', () => resolve())));
+    const resetAfter = connections === 1 ? options.resetFirstAfterBytes : undefined;
+    let received = 0;
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
+      received += chunk.length;
+      if (resetAfter !== undefined && received >= resetAfter) setImmediate(() => socket.resetAndDestroy());
       const { frames, rest } = unframe(Buffer.concat([pending, chunk]), options.framing);
       pending = Buffer.from(rest);
       for (const frame of frames) {
