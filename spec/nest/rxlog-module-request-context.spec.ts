@@ -211,3 +211,42 @@ describe('RxlogModule on Fastify with a global prefix', () => {
     ]);
   }, 120_000);
 });
+
+describe.each(['express', 'fastify'])('RxlogModule on %s with forceCloseConnections', (platform) => {
+  it('ends on SIGTERM with a server-sent event stream open, writing its completion event once before the logger closes', async () => {
+    const app = await startNestApp('nest-request-context-app.ts', [platform, 'trusted', 'force-close']);
+    let run: NestAppRun;
+    try {
+      const response = await fetch(`${app.url}/ticks`, { headers: { 'x-request-id': 'r-ticks' } });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let received = '';
+      for (let chunks = 0; chunks < 20 && !received.includes('data: 0'); chunks++)
+        received += new TextDecoder().decode((await reader.read()).value);
+      expect(received).toContain('id: 1\ndata: 0\n');
+      const rest = (async (): Promise<string> => {
+        try {
+          while (!(await reader.read()).done);
+          return 'ended';
+        } catch (error) {
+          return String(error);
+        }
+      })();
+      run = await app.stop();
+      expect(await rest).toBe('TypeError: terminated');
+    } catch (error) {
+      await app.stop();
+      throw error;
+    }
+    // Nest's own shutdown ended the process (it raises the signal again), not the harness's SIGKILL.
+    expect(run.signal).toBe('SIGTERM');
+    expect(
+      completions(run).map((e) => [
+        e.properties.RequestId,
+        e.properties.RoutePattern,
+        e.level,
+        e.properties.StatusCode,
+        e.exception?.stack?.split('\n')[0],
+      ]),
+    ).toEqual([['r-ticks', '/ticks', 'error', 200, 'ResponseDestroyed: The server destroyed the response before it ended']]);
+  }, 120_000);
+});
