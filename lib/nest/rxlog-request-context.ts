@@ -442,7 +442,7 @@ export class RxlogRequestContext {
         inEndContext(() => this.writeOnClose(state, request, response));
       } finally {
         this.unclosed.delete(state);
-        for (const listener of [...this.closeListeners]) listener();
+        if (this.closeListeners.size > 0) for (const listener of [...this.closeListeners]) listener();
       }
     };
     response.once('close', writeOnClose);
