@@ -261,13 +261,13 @@ function rxlogModule(options: Provider, imports: NonNullable<DynamicModule['impo
     },
     {
       provide: RxlogShutdown,
-      useFactory: (log: Logger, given: RxlogModuleOptions, modules: ModulesContainer) => {
+      useFactory: (log: Logger, given: RxlogModuleOptions, modules: ModulesContainer, requests: RxlogRequestContext) => {
         refuseSecondRegistration(modules);
         // The logger closes after every other module's shutdown hooks, so what they log lands.
         shutDownLast(modules, RxlogModule);
-        return new RxlogShutdown(log, shutdownSettings(given));
+        return new RxlogShutdown(log, shutdownSettings(given), requests);
       },
-      inject: [Logger, RXLOG_MODULE_OPTIONS, ModulesContainer],
+      inject: [Logger, RXLOG_MODULE_OPTIONS, ModulesContainer, RxlogRequestContext],
     },
   ];
   const contextProviders = (): Provider[] =>

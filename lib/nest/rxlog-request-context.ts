@@ -255,6 +255,10 @@ function isConnectionReset(error: unknown): boolean {
  */
 export class RxlogRequestContext {
   private readonly completions: Logger;
+  /** Requests whose response has not closed yet, each with its Node request: their completion may still be written on close. */
+  private readonly unclosed = new Map<RequestState, object>();
+  /** Called whenever a response of `unclosed` has closed (see `whenCutResponsesClosed`). */
+  private readonly closeListeners = new Set<() => void>();
 
   constructor(
     log: Logger,
@@ -432,7 +436,15 @@ export class RxlogRequestContext {
     // by the request's diagnostic collector: a request id is the client's to choose, so another
     // request can carry the same one.
     const inEndContext = requestEndContext(state.requestId, state.collector);
-    const writeOnClose = (): void => inEndContext(() => this.writeOnClose(state, request, response));
+    this.unclosed.set(state, request);
+    const writeOnClose = (): void => {
+      try {
+        inEndContext(() => this.writeOnClose(state, request, response));
+      } finally {
+        this.unclosed.delete(state);
+        if (this.closeListeners.size > 0) for (const listener of [...this.closeListeners]) listener();
+      }
+    };
     response.once('close', writeOnClose);
     // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
     // the connection closes, Node destroys its request, but the response emits no 'close'
@@ -442,6 +454,31 @@ export class RxlogRequestContext {
       events.once('close', () => {
         if (connectionGone(request)) writeOnClose();
       });
+  }
+
+  /**
+   * Resolves once every response whose connection is already gone has closed, so its completion
+   * event is written (or `limitMs` passed). At shutdown, Nest's adapter resolves its `close()` when
+   * the server has let go of its connections, but Node emits a cut response's `close` a moment
+   * later (`forceCloseConnections` destroys the sockets, and their handles close on a later turn of
+   * the event loop): the logger closed without this wait would reject the event of every response
+   * the shutdown cut, such as an open server-sent event stream.
+   */
+  whenCutResponsesClosed(limitMs: number): Promise<void> {
+    const waiting = (): boolean => [...this.unclosed.values()].some((request) => connectionGone(request));
+    if (!waiting()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.closeListeners.delete(check);
+        resolve();
+      };
+      const check = (): void => {
+        if (!waiting()) done();
+      };
+      const timer = setTimeout(done, limitMs);
+      this.closeListeners.add(check);
+    });
   }
 
   /** Writes the completion event of a response that closed before anything else wrote it. */

@@ -5,6 +5,10 @@ import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import { fallBackWhenClosed, markClosedAtShutdown } from './closed-loggers';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
+import type { RxlogRequestContext } from './rxlog-request-context';
+
+/** Longest wait at shutdown for responses whose connection is gone to close, in milliseconds: a few turns of the event loop is usual. */
+const CUT_RESPONSES_LIMIT_MS = 1_000;
 
 /**
  * Closes the app's logger when the application shuts down (`app.close()`, or a signal after
@@ -19,6 +23,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
   constructor(
     private readonly log: Logger,
     private readonly options: false | RxlogShutdownOptions,
+    private readonly requests?: RxlogRequestContext,
   ) {
     // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
@@ -37,6 +42,9 @@ export class RxlogShutdown implements OnApplicationShutdown {
   private async close(): Promise<void> {
     if (this.options === false) return;
     const { report = writeReport, strategy = 'graceful', timeoutMs } = this.options;
+    // Responses the server's shutdown cut (forceCloseConnections) close a moment after it stopped:
+    // their completion events are written before the logger closes, not rejected by it.
+    if (this.requests !== undefined) await this.requests.whenCutResponsesClosed(CUT_RESPONSES_LIMIT_MS);
     markClosedAtShutdown(this.log, () => new ConsoleLogger());
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;

@@ -63,6 +63,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
         body: '{"a":1}',
       });
       answers.me = await send('/me', { headers: { 'x-request-id': 'r-me' } });
+      answers.missing = await send('/me/orders/7', { headers: { 'x-request-id': 'r-missing' } });
       answers.badChunk = await exchangeRaw(
         Number(new URL(app.url).port),
         'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: r-bad-chunk\r\nContent-Type: application/json\r\n' +
@@ -102,6 +103,30 @@ describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
         .filter((e) => e.properties.RequestId === 'r-me')
         .map((e) => e.properties.UserId),
     ).toEqual(['u-42']);
+  });
+
+  it('leaves the interceptor’s property off what an exception filter logs, until the filter puts it back as the docs show', () => {
+    expect(answers.missing).toEqual({ status: 404, body: 'no such order' });
+    const events = run.events.filter((e) => e.properties.RequestId === 'r-missing');
+    expect(
+      events
+        .filter((e) => e.level === 'warning')
+        .map((e) => [e.renderMessage(), e.properties.SourceContext, e.properties.UserId]),
+    ).toEqual([
+      // Nest calls the filter after the handler's Observable failed, outside UserLogContext's run.
+      ['Filter ran outside the run', undefined, undefined],
+      ['Answering No order 7 with 404', undefined, 'u-42'],
+      [expect.stringMatching(/^HTTP GET \/me\/orders\/7 responded 404 in /), 'RequestLogging', 'u-42'],
+    ]);
+    expect(events.find((e) => e.renderMessage() === 'Loading order 7')?.properties.UserId).toBe('u-42');
+    const [completion, ...more] = completions(run).filter((e) => e.properties.RequestId === 'r-missing');
+    expect(more).toEqual([]);
+    expect([
+      completion.level,
+      completion.properties.StatusCode,
+      completion.properties.RoutePattern,
+      completion.exception?.stack?.split('\n')[0],
+    ]).toEqual(['warning', 404, '/me/orders/:id', 'Error: No order 7']);
   });
 
   it('logs a response the handler destroys before it ends as an error with a ResponseDestroyed exception, not as aborted', () => {
@@ -184,5 +209,44 @@ describe('RxlogModule on Fastify with a global prefix', () => {
     expect(completions(run).map((e) => [e.properties.RequestId, e.properties.StatusCode, e.level])).toEqual([
       ['r-outside', 404, 'warning'],
     ]);
+  }, 120_000);
+});
+
+describe.each(['express', 'fastify'])('RxlogModule on %s with forceCloseConnections', (platform) => {
+  it('ends on SIGTERM with a server-sent event stream open, writing its completion event once before the logger closes', async () => {
+    const app = await startNestApp('nest-request-context-app.ts', [platform, 'trusted', 'force-close']);
+    let run: NestAppRun;
+    try {
+      const response = await fetch(`${app.url}/ticks`, { headers: { 'x-request-id': 'r-ticks' } });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let received = '';
+      for (let chunks = 0; chunks < 20 && !received.includes('data: 0'); chunks++)
+        received += new TextDecoder().decode((await reader.read()).value);
+      expect(received).toContain('id: 1\ndata: 0\n');
+      const rest = (async (): Promise<string> => {
+        try {
+          while (!(await reader.read()).done);
+          return 'ended';
+        } catch (error) {
+          return String(error);
+        }
+      })();
+      run = await app.stop();
+      expect(await rest).toBe('TypeError: terminated');
+    } catch (error) {
+      await app.stop();
+      throw error;
+    }
+    // Nest's own shutdown ended the process (it raises the signal again), not the harness's SIGKILL.
+    expect(run.signal).toBe('SIGTERM');
+    expect(
+      completions(run).map((e) => [
+        e.properties.RequestId,
+        e.properties.RoutePattern,
+        e.level,
+        e.properties.StatusCode,
+        e.exception?.stack?.split('\n')[0],
+      ]),
+    ).toEqual([['r-ticks', '/ticks', 'error', 200, 'ResponseDestroyed: The server destroyed the response before it ended']]);
   }, 120_000);
 });
