@@ -117,7 +117,8 @@ export class CompactJsonFormatter implements Formatter {
       return this.#write(event, true);
     } catch (error) {
       SelfLog.write('CompactJsonFormatter failed to format an event: {Error}', error);
-      return `{"@t":"${new Date().toISOString()}","@mt":"Unformattable event","@l":"Error","@x":${quoteJson(exceptionText(error))}}`;
+      // Shaped as any other line (@m when asked, @i), so it too reads back to itself.
+      return `{"@t":"${new Date().toISOString()}","@mt":"Unformattable event"${this.#withMessage ? ',"@m":"Unformattable event"' : ''},"@l":"Error","@x":${quoteJson(exceptionText(error))},"@i":"${templateEventId('Unformattable event')}"}`;
     }
   }
 

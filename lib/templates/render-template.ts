@@ -38,10 +38,21 @@ export function alignText(text: string, alignment: number | undefined): string {
 }
 
 /**
+ * A structure's JSON as it renders: JSON that is a string (a URL, a boxed String, an object whose
+ * `toJSON` returns a string, the marker of a value whose read threw) is that string, bare, as a
+ * string property renders. CLEF writes such a value as a string, and the line read back renders it
+ * bare: quoting it here made `@m` disagree with its own line.
+ */
+function renderedJson(json: string): string {
+  return json.charCodeAt(0) === 0x22 ? (JSON.parse(json) as string) : json;
+}
+
+/**
  * Renders one property value as text: strings bare (Serilog's `:l`), numbers with their format
  * (see `formatNumber`), Dates with their format (see `formatDate`; ISO 8601 UTC without one),
  * bigint as its digits or with its format as .NET formats a BigInteger (see `formatNumber`), booleans as `true`/`false`, null as `null`, undefined as
- * `undefined`, and structures as compact JSON (see `writeJson`). Never throws.
+ * `undefined`, and structures as compact JSON (see `writeJson`), but one whose JSON is a string (a
+ * URL, an object whose `toJSON` returns a string) as that string, bare. Never throws.
  *
  * @example renderValue(3.14159, '0.00') // '3.14'
  */
@@ -62,7 +73,7 @@ export function renderValue(value: unknown, format?: string): string {
         // A hostile object (e.g. a Proxy of a Date); writeJson renders what it can.
       }
       // null too: writeJson writes `null`.
-      return writeJson(value);
+      return renderedJson(writeJson(value));
     default:
       // boolean, undefined and symbol: `true`, `false`, `undefined`, `Symbol(description)`.
       return String(value);
@@ -106,7 +117,7 @@ export function renderPropertyToken(
     }
     if (!date) {
       // A structure renders as its JSON, whatever the format (see renderValue).
-      const json = writeJson(value);
+      const json = renderedJson(writeJson(value));
       (memo.written ??= new Map()).set(value, json);
       return alignText(json, token.alignment);
     }

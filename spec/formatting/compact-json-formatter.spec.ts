@@ -259,6 +259,36 @@ describe('CompactJsonFormatter', () => {
     expect(parsed['@x']).toContain('trap');
   });
 
+  // Found by fast-check (an event whose level's toString throws): the line written instead had no @i, nor @m with
+  // renderMessage, so it was the one line rxlog writes that did not read back to itself.
+  it('writes an event it cannot read as an ordinary CLEF line that reads back to the same line', () => {
+    const hostile = {
+      ...makeEvent(),
+      level: {
+        toString: (): never => {
+          throw new Error('trap');
+        },
+      },
+    };
+    for (const renderMessage of [false, true]) {
+      const writer = new CompactJsonFormatter({ renderMessage });
+      const { stop } = collectSelfLog();
+      let line: string;
+      try {
+        line = writer.format(hostile as unknown as LogEventRecord);
+      } finally {
+        stop();
+      }
+      expect(JSON.parse(line)).toMatchObject({
+        '@mt': 'Unformattable event',
+        '@l': 'Error',
+        '@i': templateEventId('Unformattable event'),
+        ...(renderMessage ? { '@m': 'Unformattable event' } : {}),
+      });
+      expect(writer.format(readCompactJson(line))).toBe(line);
+    }
+  });
+
   // Found by a review: a property value that threw when read (a getter or Proxy trap of an event built
   // in JavaScript: an app operator's copy, a sink's emit called directly) made the whole event an
   // "Unformattable event" at the time of formatting: its time, level, template and every other property

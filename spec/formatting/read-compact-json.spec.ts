@@ -8,6 +8,7 @@ import { parseTemplate } from '../../lib/templates/parse-template';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { anyValue, TEMPLATE_CHARACTERS } from '../helpers/arbitraries';
+import { hostile } from '../helpers/hostile-values';
 
 describe('readCompactJson', () => {
   it('reads the timestamp, template, level and properties', () => {
@@ -491,4 +492,70 @@ describe('readCompactJson after a logger captured hostile values', () => {
     expect(line).toContain('"@r":["2026-01-02"]');
     expect(formatter.format(readCompactJson(line))).toBe(line);
   });
+});
+
+describe('readCompactJson of events built by hand, whose values were never captured', () => {
+  // An app's own operator may build a LogEvent with any values (LogEvent is an interface): CLEF writes each as
+  // writeJson does, and the line reads back to the same line, whatever the values were (undefined aside).
+  class Money {
+    toJSON(): string {
+      return '12 EUR';
+    }
+  }
+
+  // fast-check's counterexample: @m quoted the marker ("\"[Throws: hostile]\"") that the property holds as a string.
+  it('gives back the same line for a value whose JSON is a string: a hostile Proxy’s marker, a URL, a toJSON', () => {
+    const formatter = new CompactJsonFormatter({ renderMessage: true });
+    const hostileProxy = new Proxy(
+      { a: 1 },
+      {
+        get(): never {
+          throw new Error('hostile');
+        },
+      },
+    );
+    const event = new LogEventRecord(0, 'information', parseTemplate('{0} {A} {B} {B:000}'), {
+      0: hostileProxy,
+      A: new URL('http://x/y'),
+      B: new Money(),
+    });
+    const line = formatter.format(event);
+    expect(line).toContain('"@m":"[Throws: hostile] http://x/y 12 EUR 12 EUR"');
+    expect(line).toContain('"@r":["12 EUR"]');
+    expect(formatter.format(readCompactJson(line))).toBe(line);
+  });
+
+  const hole = fc
+    .tuple(
+      fc.constantFrom('', '@', '$'),
+      fc.constantFrom('A', 'B', '0', '@A'),
+      fc.constantFrom('', ',5', ',-3'),
+      fc.constantFrom('', ':000', ':X', ':l', ':yyyy'),
+    )
+    .map(([capture, name, align, format]) => `{${capture}${name}${align}${format}}`);
+  const template = fc
+    .array(fc.oneof(fc.constantFrom(' ', 'x', '{{', '}}', '{', '\ud800'), hole), { maxLength: 5 })
+    .map((parts) => parts.join(''));
+  const value = fc.oneof(
+    hostile,
+    fc.constantFrom(new URL('http://x/y'), new Money(), new String('s')).map((v) => () => v),
+  );
+
+  for (const renderMessage of [false, true]) {
+    it(`gives back the same line for any values (renderMessage: ${renderMessage})`, () => {
+      const formatter = new CompactJsonFormatter({ renderMessage });
+      fc.assert(
+        fc.property(template, fc.dictionary(fc.constantFrom('A', 'B', '0', '@A', 'C'), value, { maxKeys: 4 }), (text, makers) => {
+          const properties: Record<string, unknown> = {};
+          for (const [key, make] of Object.entries(makers)) {
+            const made = make();
+            if (made !== undefined) properties[key] = made;
+          }
+          const line = formatter.format(new LogEventRecord(1e12, 'error', parseTemplate(text), properties));
+          expect(formatter.format(readCompactJson(line))).toBe(line);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
 });

@@ -27,6 +27,19 @@ describe('renderTemplate', () => {
     );
   });
 
+  it('renders a value whose JSON is a string (a URL, a boxed String, an object with toJSON) bare, as a string property renders', () => {
+    class Money {
+      toJSON(): string {
+        return '12 EUR';
+      }
+    }
+    const properties = { A: new URL('http://x/y'), B: new Money(), C: new String('s'), D: [new URL('http://z/')] };
+    expect(renderTemplate(parseTemplate('{A} {B} {C} {D} {A,12}|{B:000}'), properties)).toBe(
+      'http://x/y 12 EUR s ["http://z/"]   http://x/y|12 EUR',
+    );
+    expect(renderValue(new URL('http://x/y'))).toBe('http://x/y');
+  });
+
   it('renders structures as compact JSON', () => {
     expect(renderTemplate(parseTemplate('{@Loc}'), { Loc: { city: 'Oslo', n: [1, 2] } })).toBe('{"city":"Oslo","n":[1,2]}');
   });
