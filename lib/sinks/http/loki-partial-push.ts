@@ -25,11 +25,17 @@ const BLOCKED = /^ingestion blocked for user /;
  * stream, in turn, because Loki answers a push with its last stream's outcome
  * (`pkg/ingester/instance.go`, `Push`): a `204` when the last stream was fine, whatever the others
  * lost (entries too far behind, over the stream's rate limit, a new stream over the tenant's
- * limit). The first failure ends the batch: HttpSink gets that answer (or error) and fails or
- * retries the batch whole; the streams stored before it are sent again with their timestamps,
- * which Loki drops as repeats, and count failed if the batch fails for good (SelfLog says so).
- * Each push is as {@link lokiPush} reads it, and the batch's answer is the last push's, or
- * `{"accepted":…,"rejected":N}` when Loki ignored N entries of them.
+ * limit). A stream Loki refuses with a `400` (its distributor's validation, `pkg/distributor/
+ * validator.go`: entries too old, too new or too long, a policy's missing labels; the ingester's
+ * every entry ignored) would be refused again, and says nothing of the other streams: its entries
+ * count failed (SelfLog gives Loki's reason) and the other streams are still sent, so those Loki
+ * stores count delivered, and none is sent again or to the fallback. When Loki refuses every stream
+ * of the batch, the batch fails as a one-stream batch does. Any other failure (a `429`, a `5xx`, a
+ * network error) ends the batch: HttpSink gets that answer (or error) and retries or fails the
+ * batch whole; the streams stored before it are sent again with their timestamps, which Loki drops
+ * as repeats, and count failed if the batch fails for good (SelfLog says so). Each push is as
+ * {@link lokiPush} reads it, and the batch's answer is the last push's, or
+ * `{"accepted":…,"rejected":N}` when Loki ignored or refused N entries of them.
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
   const push = lokiPush(fetch, sinkName);
@@ -39,41 +45,66 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     if (pushes === undefined) return (await push(input, init))[0];
     let ignored = 0;
     let stored = 0;
+    let refused = 0;
+    let refusal: Response | undefined;
     let response: Response | undefined;
-    for (const body of pushes) {
+    for (const { body, level } of pushes) {
       cancelBody(response);
       response = undefined;
       try {
-        const [answer, refused] = await push(input, { ...init, body });
+        const [answer, lost] = await push(input, { ...init, body });
         response = answer;
-        ignored += refused;
+        ignored += lost;
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
-        if (stored > 0 && !response?.ok)
+        if (stored > 0 && !response?.ok && response?.status !== 400)
           SelfLog.write(
             '{Sink}: a push failed after Loki stored {Count} entries of its batch, which go and count with the batch',
             sinkName(),
             stored,
           );
       }
+      if (response.status === 400 && typeof response.clone == 'function') {
+        // lokiPush read the answer whole (a 16 KiB start) into a Response of its own.
+        const text = await response.clone().text();
+        const count = entriesOf(body);
+        refused += count;
+        refusal = response;
+        response = undefined;
+        SelfLog.write(
+          '{Sink}: Loki refused the {Count} entries of the {Level} stream of a batch, which count failed; the other streams are sent: {Reason}',
+          sinkName(),
+          count,
+          level,
+          bodyExcerpt(text),
+        );
+        continue;
+      }
       if (!response.ok) return response;
       stored += entriesOf(body);
     }
-    if (ignored === 0) return response as Response;
+    // Every stream refused: the batch fails whole (to the fallback), as one stream's would.
+    if (stored === 0 && refusal !== undefined) return refusal;
+    cancelBody(refusal);
+    if (ignored === 0 && refused === 0) return response as Response;
     cancelBody(response);
-    return new Response(`{"accepted":${stored - ignored},"rejected":${ignored}}`);
+    return new Response(`{"accepted":${stored - ignored},"rejected":${ignored + refused}}`);
   };
 }
 
 /**
- * The push as one push per stream when it carries several, else undefined (sent as it is). Each
- * stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
+ * The push as one push per stream, each with its `level` label, when it carries several, else
+ * undefined (sent as it is). Each stream opens with `{"stream":{`, which cannot occur inside a
+ * JSON string, where `"` is escaped.
  */
-function pushPerStream(body: string): string[] | undefined {
+function pushPerStream(body: string): { body: string; level: string }[] | undefined {
   const start = '{"stream":{';
   if (body.indexOf(start) === body.lastIndexOf(start)) return undefined;
   try {
-    return (JSON.parse(body) as { streams: unknown[] }).streams.map((stream) => JSON.stringify({ streams: [stream] }));
+    return (JSON.parse(body) as { streams: { stream: { level?: unknown } }[] }).streams.map((stream) => ({
+      body: JSON.stringify({ streams: [stream] }),
+      level: String(stream.stream.level),
+    }));
   } catch {
     // Not a push rxlog wrote (an offline store's damaged text): sent as it is.
     return undefined;

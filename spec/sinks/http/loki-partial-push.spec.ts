@@ -313,6 +313,81 @@ describe('LokiSink and a push Loki takes in part', () => {
     await log.close();
   });
 
+  /**
+   * A stand-in for Loki's distributor (grafana/loki 65e30f84, pkg/distributor/validator.go lines
+   * 101-106, ValidateEntry: an entry older than reject_old_samples_max_age is refused with
+   * GreaterThanMaxSampleAgeErrorMsg; pkg/distributor/distributor.go lines 819-822 and 923: the
+   * refused entries are left out, the other entries and streams of the push are stored, and the
+   * push is answered 400 with the refusals). Here an entry whose line contains "ancient" is too old.
+   */
+  function distributor(stored: string[]): (request: ReceivedRequest) => { status: number; body?: string } {
+    return (request) => {
+      const errors: string[] = [];
+      for (const { stream, values } of (JSON.parse(request.body) as PushBody).streams)
+        for (const [nanos, line] of values)
+          if (line.includes('ancient'))
+            errors.push(
+              `entry for stream '${labelsString(stream)}' has timestamp too old: ${rfc3339(nanos)}, oldest acceptable timestamp is: 2023-11-07T22:13:20Z`,
+            );
+          else stored.push(line);
+      return errors.length === 0 ? { status: 204 } : { status: 400, body: `${errors.join('\n')}\n` };
+    };
+  }
+
+  // Found by a review (round 37): a stream Loki refused with a 400 failed its whole batch to the
+  // fallback, the streams Loki stored before it included (there twice, and counted failed), and the
+  // streams after it were never sent.
+  it.each([
+    ['after', ['information', 'error', 'information']],
+    ['before', ['error', 'information', 'information']],
+  ] as const)(
+    'counts a stream Loki refuses with a 400 failed alone, the streams %s it delivered, and sends none again',
+    async (_, levels) => {
+      const stored: string[] = [];
+      server = await startTestServer(distributor(stored));
+      const fallback = new MemorySink();
+      const log = logger(server.url, fallback);
+      logLines(
+        log,
+        levels.map((level, i) => [level, level === 'error' ? 'ancient' : `line ${i}`]),
+      );
+      await log.flush();
+      const metrics = log.metrics().sinks.loki;
+      expect(metrics).toMatchObject({ received: 3, delivered: 2, failed: 1, retried: 0, fallback: 0 });
+      expect(metrics.lastError).toBe('the receiver refused 1 of 3 events');
+      expectAllCounted(metrics);
+      expect(fallback.events).toHaveLength(0);
+      // One push per stream, each once: Loki has the two info entries, neither twice.
+      expect(server.requests).toHaveLength(2);
+      expect(stored.map((line) => (JSON.parse(line) as { '@mt': string })['@mt']).sort()).toEqual(
+        levels[0] === 'error' ? ['line 1', 'line 2'] : ['line 0', 'line 2'],
+      );
+      expect(diagnostics.join('\n')).toContain(
+        `Loki refused the 1 entries of the error stream of a batch, which count failed; the other streams are sent: entry for stream '{app="shop", level="error"}' has timestamp too old`,
+      );
+      expect((await log.close()).sinks.loki).toMatchObject({ delivered: 2, failed: 1, undelivered: 0 });
+    },
+  );
+
+  it('fails a batch whose every stream Loki refuses with a 400 whole, to the fallback, as a one-stream batch', async () => {
+    const stored: string[] = [];
+    server = await startTestServer(distributor(stored));
+    const fallback = new MemorySink();
+    const log = logger(server.url, fallback);
+    logLines(log, [
+      ['information', 'ancient a'],
+      ['error', 'ancient b'],
+    ]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics).toMatchObject({ received: 2, retried: 0, fallback: 2 });
+    expect(metrics.lastError).toContain('answered 400 Bad Request: entry for stream \'{app="shop", level="error"}\'');
+    expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['ancient a', 'ancient b']);
+    expect(stored).toEqual([]);
+    expectAllCounted(metrics);
+    await log.close();
+  });
+
   it('counts the whole batch failed, as before, when Loki ignored every entry', async () => {
     server = await startTestServer((request) => lokiAnswer(request));
     const log = logger(server.url);
