@@ -32,15 +32,22 @@ const BLOCKED = /^ingestion blocked for user /;
  * stores count delivered, and none is sent again or to the fallback. When Loki refuses every stream
  * of the batch, the batch fails as a one-stream batch does. Any other failure (a `429`, a `5xx`, a
  * network error) ends the batch: HttpSink gets that answer (or error) and retries or fails the
- * batch whole; the streams stored before it are sent again with their timestamps, which Loki drops
- * as repeats, and count failed if the batch fails for good (SelfLog says so). Each push is as
+ * batch whole. The streams stored before it are remembered (of that one batch, until the next
+ * request) and not pushed again when the same body is sent again, so Loki, which drops a repeat
+ * only while it is in the head block, does not store them twice; they count failed if the batch
+ * fails for good (SelfLog says so). Each push is as
  * {@link lokiPush} reads it, and the batch's answer is the last push's, or
  * `{"accepted":…,"rejected":N}` when Loki ignored or refused N entries of them.
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
   const push = lokiPush(fetch, sinkName);
+  // The streams Loki stored (each with the entries it ignored) of the last batch a failure ended:
+  // sent again (a retry, the offline store's next try), those streams are not pushed again.
+  let last: { request: string; stored: Map<number, number> } | undefined;
   return async (input, init) => {
     const request = init?.body;
+    const done = last !== undefined && last.request === request ? last.stored : new Map<number, number>();
+    last = undefined;
     const pushes = typeof request == 'string' ? pushPerStream(request) : undefined;
     if (pushes === undefined) return (await push(input, init))[0];
     let ignored = 0;
@@ -48,21 +55,29 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     let refused = 0;
     let refusal: Response | undefined;
     let response: Response | undefined;
-    for (const { body, level } of pushes) {
+    for (const [index, { body, level }] of pushes.entries()) {
+      const lostBefore = done.get(index);
+      if (lostBefore !== undefined) {
+        stored += entriesOf(body);
+        ignored += lostBefore;
+        continue;
+      }
       cancelBody(response);
       response = undefined;
+      let lost: number;
       try {
-        const [answer, lost] = await push(input, { ...init, body });
-        response = answer;
+        [response, lost] = await push(input, { ...init, body });
         ignored += lost;
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
-        if (stored > 0 && !response?.ok && response?.status !== 400)
+        if (stored > 0 && !response?.ok && response?.status !== 400) {
+          last = { request: request as string, stored: done };
           SelfLog.write(
-            '{Sink}: a push failed after Loki stored {Count} entries of its batch, which go and count with the batch',
+            '{Sink}: a push failed after Loki stored {Count} entries of its batch, which count with the batch and are not pushed again when it is sent again',
             sinkName(),
             stored,
           );
+        }
       }
       if (response.status === 400 && typeof response.clone == 'function') {
         // lokiPush read the answer whole (a 16 KiB start) into a Response of its own.
@@ -82,6 +97,7 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       }
       if (!response.ok) return response;
       stored += entriesOf(body);
+      done.set(index, lost);
     }
     // Every stream refused: the batch fails whole (to the fallback), as one stream's would.
     if (stored === 0 && refusal !== undefined) return refusal;
