@@ -80,8 +80,13 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
         }
       }
       if (response.status === 400 && typeof response.clone == 'function') {
-        // lokiPush read the answer whole (a 16 KiB start) into a Response of its own.
-        const text = await response.clone().text();
+        // lokiPush read the answer (its first 16 KiB) into a Response of its own.
+        let text = '';
+        try {
+          text = await response.clone().text();
+        } catch {
+          // A custom fetch's odd answer: no reason to show.
+        }
         const count = entriesOf(body);
         refused += count;
         refusal = response;
