@@ -25,55 +25,107 @@ const BLOCKED = /^ingestion blocked for user /;
  * stream, in turn, because Loki answers a push with its last stream's outcome
  * (`pkg/ingester/instance.go`, `Push`): a `204` when the last stream was fine, whatever the others
  * lost (entries too far behind, over the stream's rate limit, a new stream over the tenant's
- * limit). The first failure ends the batch: HttpSink gets that answer (or error) and fails or
- * retries the batch whole; the streams stored before it are sent again with their timestamps,
- * which Loki drops as repeats, and count failed if the batch fails for good (SelfLog says so).
- * Each push is as {@link lokiPush} reads it, and the batch's answer is the last push's, or
- * `{"accepted":…,"rejected":N}` when Loki ignored N entries of them.
+ * limit). A stream Loki refuses with a `400` (its distributor's validation, `pkg/distributor/
+ * validator.go`: entries too old, too new or too long, a policy's missing labels; the ingester's
+ * every entry ignored) would be refused again, and says nothing of the other streams: its entries
+ * count failed (SelfLog gives Loki's reason) and the other streams are still sent, so those Loki
+ * stores count delivered, and none is sent again or to the fallback. When Loki refuses every stream
+ * of the batch, the batch fails as a one-stream batch does. Any other failure (a `429`, a `5xx`, a
+ * network error) ends the batch: HttpSink gets that answer (or error) and retries or fails the
+ * batch whole. The streams stored before it are remembered (of that one batch, until the next
+ * request) and not pushed again when the same body is sent again, so Loki, which drops a repeat
+ * only while it is in the head block, does not store them twice; they count failed if the batch
+ * fails for good (SelfLog says so). Each push is as
+ * {@link lokiPush} reads it, and the batch's answer is the last push's, or
+ * `{"accepted":…,"rejected":N}` when Loki ignored or refused N entries of them.
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
   const push = lokiPush(fetch, sinkName);
+  // The streams Loki stored (each with the entries it ignored) of the last batch a failure ended:
+  // sent again (a retry, the offline store's next try), those streams are not pushed again.
+  let last: { request: string; stored: Map<number, number> } | undefined;
   return async (input, init) => {
     const request = init?.body;
+    const done = last !== undefined && last.request === request ? last.stored : new Map<number, number>();
+    last = undefined;
     const pushes = typeof request == 'string' ? pushPerStream(request) : undefined;
     if (pushes === undefined) return (await push(input, init))[0];
     let ignored = 0;
     let stored = 0;
+    let refused = 0;
+    let refusal: Response | undefined;
     let response: Response | undefined;
-    for (const body of pushes) {
+    for (const [index, { body, level }] of pushes.entries()) {
+      const lostBefore = done.get(index);
+      if (lostBefore !== undefined) {
+        stored += entriesOf(body);
+        ignored += lostBefore;
+        continue;
+      }
       cancelBody(response);
       response = undefined;
+      let lost: number;
       try {
-        const [answer, refused] = await push(input, { ...init, body });
-        response = answer;
-        ignored += refused;
+        [response, lost] = await push(input, { ...init, body });
+        ignored += lost;
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
-        if (stored > 0 && !response?.ok)
+        if (stored > 0 && !response?.ok && response?.status !== 400) {
+          last = { request: request as string, stored: done };
           SelfLog.write(
-            '{Sink}: a push failed after Loki stored {Count} entries of its batch, which go and count with the batch',
+            '{Sink}: a push failed after Loki stored {Count} entries of its batch, which count with the batch and are not pushed again when it is sent again',
             sinkName(),
             stored,
           );
+        }
+      }
+      if (response.status === 400 && typeof response.clone == 'function') {
+        // lokiPush read the answer (its first 16 KiB) into a Response of its own.
+        let text = '';
+        try {
+          text = await response.clone().text();
+        } catch {
+          // A custom fetch's odd answer: no reason to show.
+        }
+        const count = entriesOf(body);
+        refused += count;
+        refusal = response;
+        response = undefined;
+        SelfLog.write(
+          '{Sink}: Loki refused the {Count} entries of the {Level} stream of a batch, which count failed; the other streams are sent: {Reason}',
+          sinkName(),
+          count,
+          level,
+          bodyExcerpt(text),
+        );
+        continue;
       }
       if (!response.ok) return response;
       stored += entriesOf(body);
+      done.set(index, lost);
     }
-    if (ignored === 0) return response as Response;
+    // Every stream refused: the batch fails whole (to the fallback), as one stream's would.
+    if (stored === 0 && refusal !== undefined) return refusal;
+    cancelBody(refusal);
+    if (ignored === 0 && refused === 0) return response as Response;
     cancelBody(response);
-    return new Response(`{"accepted":${stored - ignored},"rejected":${ignored}}`);
+    return new Response(`{"accepted":${stored - ignored},"rejected":${ignored + refused}}`);
   };
 }
 
 /**
- * The push as one push per stream when it carries several, else undefined (sent as it is). Each
- * stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
+ * The push as one push per stream, each with its `level` label, when it carries several, else
+ * undefined (sent as it is). Each stream opens with `{"stream":{`, which cannot occur inside a
+ * JSON string, where `"` is escaped.
  */
-function pushPerStream(body: string): string[] | undefined {
+function pushPerStream(body: string): { body: string; level: string }[] | undefined {
   const start = '{"stream":{';
   if (body.indexOf(start) === body.lastIndexOf(start)) return undefined;
   try {
-    return (JSON.parse(body) as { streams: unknown[] }).streams.map((stream) => JSON.stringify({ streams: [stream] }));
+    return (JSON.parse(body) as { streams: { stream: { level?: unknown } }[] }).streams.map((stream) => ({
+      body: JSON.stringify({ streams: [stream] }),
+      level: String(stream.stream.level),
+    }));
   } catch {
     // Not a push rxlog wrote (an offline store's damaged text): sent as it is.
     return undefined;

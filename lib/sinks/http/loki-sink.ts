@@ -40,7 +40,8 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   /**
    * Most UTF-8 bytes of one line: a longer one is cut to it (at a character's start) and SelfLog
    * says so. Loki refuses a line over its `max_line_size` (default 256 000 bytes) with a `400`
-   * that fails the whole batch though it stores the other lines. Default `256_000`; `Infinity` for none.
+   * that fails every event of its level in the batch though it stores the other lines. Default
+   * `256_000`; `Infinity` for none.
    */
   maxLineBytes?: number | undefined;
   /**

@@ -116,6 +116,35 @@ describe('lokiPushBody', () => {
     }
   });
 
+  it('sends an empty line as it is, a nanosecond apart from another in its millisecond, and a time before 1970 as negative nanoseconds', () => {
+    // Loki stores an empty line: neither its distributor (grafana/loki 65e30f84,
+    // pkg/distributor/validator.go, ValidateEntry: age, future, max_line_size, structured metadata)
+    // nor its ingester (pkg/ingester/stream.go, validateEntries) checks for one, and its JSON reader
+    // takes "" (pkg/loghttp/entry.go, jsonparser.ParseString). So it counts delivered, as rxlog's other
+    // sinks count an empty line; Promtail's docker driver and Logstash plugin skip them on their side.
+    const formatter = new TextFormatter('{Message}{NewLine}');
+    const events = [
+      makeEvent({ text: '', timestamp: at }),
+      makeEvent({ text: '', timestamp: at }),
+      makeEvent({ text: 'x', timestamp: new Date(-1) }),
+      makeEvent({ text: 'y', timestamp: new Date(-1) }),
+    ];
+    expect(JSON.parse(lokiPushBody(events, {}, formatter))).toEqual({
+      streams: [
+        {
+          stream: { level: 'info' },
+          values: [
+            ['1700000000123000000', ''],
+            ['1700000000123000001', ''],
+            // Loki's strconv.ParseInt takes a sign; the second is 1 ns after the first, as after 1970.
+            ['-1000000', 'x'],
+            ['-999999', 'y'],
+          ],
+        },
+      ],
+    });
+  });
+
   it('stamps events of a LogEventRecord time with a fraction of a millisecond at their millisecond, a nanosecond apart', () => {
     // A time from performance.timeOrigin + performance.now() (LogEventRecord takes a number). Before,
     // each distinct fraction was the first of its own millisecond, all stamped …123000000 (Loki kept
