@@ -131,6 +131,12 @@ const statesByCollector = new WeakMap<DiagnosticCollector, RequestState>();
 const requestsByState = new WeakMap<RequestState, object>();
 /** The Node response of each state, whose request id header the app that takes the request sets. */
 const responsesByState = new WeakMap<RequestState, RawResponse>();
+/**
+ * The states whose response emitted 'finish' after it was ended. Fastify's inject (light-my-request)
+ * emits it from its own end(), before Node's stream reads writableFinished, then 'close' at once:
+ * judged by writableFinished alone, every injected request was written as aborted by the client.
+ */
+const finishedAfterEnd = new WeakSet<RequestState>();
 /** The states of apps with request logging on (an ignored path's too: its failure is written). */
 const loggingRequests = new WeakSet<RequestState>();
 /**
@@ -445,6 +451,9 @@ export class RxlogRequestContext {
         if (this.closeListeners.size > 0) for (const listener of [...this.closeListeners]) listener();
       }
     };
+    response.once('finish', () => {
+      if ((response as { writableEnded?: unknown }).writableEnded === true) finishedAfterEnd.add(state);
+    });
     response.once('close', writeOnClose);
     // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
     // the connection closes, Node destroys its request, but the response emits no 'close'
@@ -488,7 +497,7 @@ export class RxlogRequestContext {
     // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's)
     // or a StreamableFile logged (its stream's, answered 400 or cut short), else the error of the
     // stream of a StreamableFile whose response the server destroyed without it.
-    const finished = responseFinished(response);
+    const finished = finishedAfterEnd.has(state) || responseFinished(response);
     const destroyedWith = finished ? undefined : erroredWith(response);
     // Reported once the handler had ended without failing: the request's failure when Nest answered it
     // (its result could not be sent), else another's (an event listener's), written beside the event.

@@ -307,3 +307,24 @@ describe('RxlogRequestContext and work started inside LogContext.suspend, in a c
     });
   }, 70_000);
 });
+
+// Nest's testing guide drives a Fastify app with app.inject (light-my-request, no socket). Its
+// response emits 'finish' from its own end(), before Node's stream reads writableFinished, then
+// 'close' at once: every injected request was written as aborted by the client, at warning.
+describe('RxlogModule on Fastify under app.inject, in a child process', () => {
+  it('writes each injected request with its status and level', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'nest-fastify-inject.ts')], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({
+      statuses: [200, 404],
+      rows: [
+        ['information', 'HTTP GET /orders/7 responded 200 in … ms'],
+        ['warning', 'HTTP GET /nope responded 404 in … ms'],
+      ],
+    });
+  }, 70_000);
+});

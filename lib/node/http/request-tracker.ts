@@ -97,6 +97,11 @@ export function trackRequest(
   let done = false;
   // Whether the completion event was written for a response that went out whole (not aborted).
   let completedWhole = false;
+  // Whether 'finish' came after the handler ended the response. Fastify's inject (light-my-request)
+  // emits it from its own end(), before Node's stream reads writableFinished, then 'close' at once:
+  // judged by writableFinished alone, every injected request was logged as aborted by the client.
+  let finishedAfterEnd = false;
+  const wentOutWhole = (): boolean => finishedAfterEnd || responseFinished(res);
   // The errors written after the completion event (each once).
   const lateErrors: unknown[] = [];
   // The status the client got, when the handler failed after the headers went out: an error handler
@@ -117,7 +122,7 @@ export function trackRequest(
   const complete = (aborted: boolean): void => {
     if (done) return;
     done = true;
-    completedWhole = !aborted && responseFinished(res);
+    completedWhole = !aborted && wentOutWhole();
     res.off('finish', onFinish);
     res.off('close', onClose);
     req.off('close', onRequestClose);
@@ -126,7 +131,7 @@ export function trackRequest(
       // An error the app's error handling answered whole, before anything else was sent, is as bad as
       // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
       // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
-      const failure = failed && !(sentStatus === undefined && !aborted && statusCode < 500 && responseFinished(res));
+      const failure = failed && !(sentStatus === undefined && !aborted && statusCode < 500 && wentOutWhole());
       if (ignored && !failure && statusCode < 500) return;
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       const level = levelOf(settings, { statusCode, error, aborted, elapsed, req }, failure);
@@ -195,7 +200,8 @@ export function trackRequest(
   };
   // An HTTP/2 stream the client reset emits 'finish' on the response the handler never ended: that one waits for 'close'.
   const onFinish = (): void => {
-    if (responseFinished(res)) complete(false);
+    finishedAfterEnd = (res as { writableEnded?: unknown }).writableEnded === true;
+    if (wentOutWhole()) complete(false);
   };
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
   // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
@@ -207,7 +213,7 @@ export function trackRequest(
   // leaving: Node answered it (408, 400 …) when the handler had sent nothing, with that error as the
   // exception, a client's failure; once the handler's response had started, it was cut, the server's.
   const onClose = (): void => {
-    const finished = responseFinished(res);
+    const finished = wentOutWhole();
     if (!finished) {
       const destroyedWith = erroredWith(res);
       const refusal = destroyedWith === undefined ? serverRefusal(req) : undefined;

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import Fastify from 'fastify';
@@ -463,5 +465,39 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     expect(events.map((e) => [e.level, e.properties.StatusCode, e.exception?.name, e.renderMessage().split(' ')[4]])).toEqual([
       ['error', 500, 'ResponseDestroyed', '500'],
     ]);
+  });
+});
+
+// Fastify's own way to test a route: app.inject (light-my-request), no socket. Its response emits
+// 'finish' from its end(), before Node's stream reads writableFinished, then 'close' at once; every
+// injected request used to be logged "aborted by the client", at warning, without its status. Run in
+// a child process (spec/node/fixtures/fastify-inject.ts): light-my-request loads an ES-module-only
+// dependency (cookie) that jest cannot require on Node 20.
+describe('fastifyRequestLogging under app.inject', () => {
+  it('writes each injected request with its status and level, route, RequestId and diagnostic properties', () => {
+    const ran = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'fixtures', 'fastify-inject.ts')], {
+      cwd: path.resolve(__dirname, '../../..'),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(ran.stderr).toBe('');
+    const result = JSON.parse(ran.stdout) as {
+      statuses: number[];
+      echoed: unknown;
+      rows: unknown[][];
+      first: Record<string, unknown>;
+      inside: unknown;
+    };
+    expect(result.statuses).toEqual([200, 404, 400, 201, 500]);
+    expect(result.echoed).toBe('inj-1');
+    expect(result.rows).toEqual([
+      ['HTTP GET /orders/7 responded 200 in … ms', 'information', 200, null, null],
+      ['HTTP GET /nope responded 404 in … ms', 'warning', 404, null, null],
+      ['HTTP POST /orders responded 400 in … ms', 'warning', 400, null, "body must have required property 'sku'"],
+      ['HTTP POST /orders responded 201 in … ms', 'information', 201, null, null],
+      ['HTTP GET /boom responded 500 in … ms', 'error', 500, null, 'injected handler exploded'],
+    ]);
+    expect(result.first).toMatchObject({ RequestId: 'inj-1', RoutePattern: '/orders/:id', OrderId: '7' });
+    expect(result.inside).toBe('inj-1');
   });
 });

@@ -1163,6 +1163,50 @@ describe('requestLogging with node:http', () => {
 // Express 5 and Fastify 5 in a child process (spec/node/fixtures/http-load.ts, with --expose-gc),
 // each hit with rounds of 1000 concurrent requests whose handlers cross timers, microtasks and
 // setImmediate: every event must carry its own request's id, and the heap must not grow.
+// What docs/http-servers.md ("Coming from pino-http or Fastify's logger") offers for pino-http's
+// req.id and req.log.child({ userId }).
+describe('requestLogging for a pino-http user', () => {
+  it("gives the handler its request's id as LogContext.current()?.RequestId, as pino-http's req.id", async () => {
+    const { log, events } = memoryLogger();
+    const app = express();
+    app.use(requestLogging(log));
+    app.get('/id', (_req, res) => {
+      res.json({ id: LogContext.current()?.RequestId });
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const answer = await get(`${server.url}/id`);
+    await eventsArrive(events, 1);
+    const id = (JSON.parse(answer.body) as { id?: string }).id;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.headers['x-request-id']).toBe(id);
+    expect(events[0]?.properties.RequestId).toBe(id);
+  });
+
+  it("puts what a middleware's LogContext.run adds on the handler's events and the completion event, as req.log.child would", async () => {
+    const { log, events } = memoryLogger();
+    const app = express();
+    app.use(requestLogging(log));
+    app.use((req, _res, next) => LogContext.run({ UserId: req.get('x-user') ?? 'anonymous' }, next));
+    app.get('/orders/:id', async (req, res) => {
+      await ticks(1);
+      log.information('Loading order {OrderId}', req.params.id);
+      res.end('ok');
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    await Promise.all([get(`${server.url}/orders/1`, { 'x-user': 'ann' }), get(`${server.url}/orders/2`, { 'x-user': 'bob' })]);
+    await eventsArrive(events, 4);
+    const rows = events.map((e) => [e.properties.OrderId ?? e.properties.RequestPath, e.properties.UserId]);
+    expect(rows.sort()).toEqual([
+      ['/orders/1', 'ann'],
+      ['/orders/2', 'bob'],
+      ['1', 'ann'],
+      ['2', 'bob'],
+    ]);
+  });
+});
+
 describe('request logging under load, in a child process', () => {
   it('keeps 1000 concurrent requests apart in Express and Fastify, and the heap after the rounds near the heap before', () => {
     const child = spawnSync(
