@@ -269,8 +269,9 @@ describe('rxlog (lib/cli/main.ts)', () => {
     let out = '';
     let err = '';
     rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+    // 'close', not 'exit': it comes once stdout and stderr have ended, so `out` holds the last line shown.
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+      rxlog.on('close', (code, signal) => resolve([code, signal])),
     );
     rxlog.stdin.on('error', () => {}); // EPIPE if rxlog has gone
     rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Whole"}\n{"@t":"2026-11-22T12:00:01.000Z","@mt":"Ha');
@@ -302,8 +303,9 @@ describe('rxlog (lib/cli/main.ts)', () => {
     let out = '';
     let err = '';
     rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+    // 'close', not 'exit': it comes once stdout and stderr have ended, so `out` and `err` are all rxlog wrote.
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+      rxlog.on('close', (code, signal) => resolve([code, signal])),
     );
     // Opening a FIFO for writing waits for its reader: rxlog.
     const writer = await fs.promises.open(fifo, 'w');

@@ -220,7 +220,8 @@ describe.each(['express', 'fastify'])('RxlogModule on %s with forceCloseConnecti
       const response = await fetch(`${app.url}/ticks`, { headers: { 'x-request-id': 'r-ticks' } });
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       let received = '';
-      for (let chunks = 0; chunks < 20 && !received.includes('data: 0'); chunks++)
+      // Up to the end of the first message (its blank line), which a chunk boundary can split.
+      for (let chunks = 0; chunks < 20 && !received.includes('data: 0\n\n'); chunks++)
         received += new TextDecoder().decode((await reader.read()).value);
       expect(received).toContain('id: 1\ndata: 0\n');
       const rest = (async (): Promise<string> => {

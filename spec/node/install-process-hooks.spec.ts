@@ -953,8 +953,10 @@ describe('installProcessHooks in a child process', () => {
     });
     let stdout = '';
     let signalledAt = 0;
+    // 'close', not 'exit': the `calls` line the child writes in its own 'exit' listener can still be
+    // in the pipe when 'exit' comes.
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.on('exit', (code, signal) => resolve({ code, signal }));
+      child.on('close', (code, signal) => resolve({ code, signal }));
     });
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');

@@ -349,8 +349,9 @@ describe('createNodeHttpFetch', () => {
       // Killed at 40 s, before the server's 60 s keep-alive would let a held child go; a loaded
       // machine starts the child in seconds.
       const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      // 'close', not 'exit': after 'exit' the child's last stdout line can still be in the pipe.
       const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-        child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+        child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
       );
       clearTimeout(killer);
       expect(out).toBe('closed 6\n');
