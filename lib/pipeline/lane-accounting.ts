@@ -69,8 +69,8 @@ export class LaneAccounting implements EventAccounting {
   startFailure: { readonly where: string; readonly error: unknown } | undefined;
   #made = 0;
   /**
-   * Of `#made`, the events found made without a report: more left than entered, was made or
-   * dropped (`mergeMap((e) => of(e, e))`). A later report of them (an operator that sends an event
+   * Of `#made`, the events found made without a report: more left or dropped than entered or was
+   * made (`mergeMap((e) => of(e, e))`). A later report of them (an operator that sends an event
    * before it calls `created`) takes them out of here instead of counting them twice.
    */
   #unreportedMade = 0;
@@ -104,6 +104,14 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.discarded += count;
+    // More dropped (or left) than entered or was made: an operator made the excess without a report
+    // (a duplicate that a later operator dropped, `take` completing before it): counted as made, so
+    // `entered + created = left + dropped + pending` holds.
+    const excess = this.left + this.discarded - this.entered - this.#made;
+    if (excess > 0) {
+      this.#made += excess;
+      this.#unreportedMade += excess;
+    }
     countReason(this.#reasons, typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON, count);
     this.#settle();
   }
@@ -125,9 +133,11 @@ export class LaneAccounting implements EventAccounting {
     this.left++;
     // Released after the close took what `.pipe()` held: it reaches the sinks still subscribed.
     if (this.#kept > 0) this.#kept--;
-    else if (!this.#handedOver && this.entered + this.#made - this.left - this.discarded < 0) {
+    else if (this.#handedOver || this.entered + this.#made - this.left - this.discarded < 0) {
       // More left than entered or was made: an operator made this one without a report (a
       // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
+      // After the close took what the operators held, nothing more enters: one that leaves
+      // beyond what was kept (an unreported duplicate made the held count look lower) was made.
       this.#made++;
       this.#unreportedMade++;
     }
