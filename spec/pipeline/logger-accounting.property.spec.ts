@@ -1,7 +1,11 @@
 import fc from 'fast-check';
-import { delay, filter, map, mergeMap, of, type OperatorFunction, take, tap } from 'rxjs';
+import { delay, filter, map, mergeMap, Observable, of, type OperatorFunction, take, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
+import { type EventAccounting, injectEventAccounting, provideEventAccounting } from '../../lib/operators/event-accounting';
+import { fingersCrossed } from '../../lib/operators/fingers-crossed';
+import { sampleEvents } from '../../lib/operators/sample-events';
+import { throttleEvents } from '../../lib/operators/throttle-events';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import { type LogLevelName, levelValue } from '../../lib/core/log-level';
@@ -13,7 +17,8 @@ import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
 
 // "Nothing lost or dropped unaccounted", logger-wide, as a model: fast-check builds a logger whose
 // `.pipe()` and sinks' `pipe` hold operators that drop (a plain filter, `take` that completes early),
-// duplicate (`mergeMap` to two copies, at once or later), delay or fail, in front of 1–3 sinks
+// duplicate (`mergeMap` to two copies, at once or later), delay or fail, and rxlog's own
+// sampleEvents, throttleEvents and fingersCrossed, in front of 1–3 sinks
 // that take, throw, reject, write part of a batch or never settle, with random queue, batch,
 // retry, breaker and fallback options; then a schedule of log calls, flush, flushSync and time,
 // a close with a random strategy and log calls after it, in jest's fake timers. After every step
@@ -26,7 +31,7 @@ import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
 // properties cover sink behaviour in more depth; this one the operators around the sinks.
 // LOGGER_ACCOUNTING_RUNS / LOGGER_ACCOUNTING_SEED explore further.
 
-type Op = 'drop' | 'dup' | 'dupLater' | 'delay' | 'take' | 'fail';
+type Op = 'drop' | 'dup' | 'dupLater' | 'delay' | 'take' | 'fail' | 'sample' | 'throttle' | 'fingers';
 
 type Act =
   | { kind: 'ok' }
@@ -83,7 +88,7 @@ const act: fc.Arbitrary<Act> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Act>({ kind: 'never' }) },
 );
 
-const op = fc.constantFrom<Op>('drop', 'dup', 'dupLater', 'delay', 'take', 'fail');
+const op = fc.constantFrom<Op>('drop', 'dup', 'dupLater', 'delay', 'take', 'fail', 'sample', 'throttle', 'fingers');
 const ops = fc.oneof(
   { weight: 2, arbitrary: fc.constant<Op[]>([]) },
   { weight: 3, arbitrary: fc.array(op, { minLength: 1, maxLength: 2 }) },
@@ -170,6 +175,27 @@ function operators(list: readonly Op[], delayMs: number, copies: { made: number 
         return delay(delayMs);
       case 'take':
         return take(7);
+      case 'sample':
+        return sampleEvents({ rate: 0.5, key: 'Seq' });
+      case 'throttle':
+        // Its summaries are events it made: counted as it reports them (a summary made at close may
+        // never leave it), by listening on the channel it reports through.
+        return (source) =>
+          new Observable<LogEvent>((subscriber) => {
+            const lane = injectEventAccounting();
+            const listening: EventAccounting = {
+              dropped: (count, reason) => lane.dropped(count, reason),
+              created: (count) => {
+                copies.made += count;
+                lane.created(count);
+              },
+            };
+            return provideEventAccounting(listening, () =>
+              throttleEvents({ windowMs: delayMs, max: 2 })(source).subscribe(subscriber),
+            );
+          });
+      case 'fingers':
+        return fingersCrossed({ trigger: 'error', bufferSize: 5 });
       case 'fail':
         return mergeMap((event) => {
           if (seqOf(event) % 9 === 4) throw new Error('scripted operator failure');
