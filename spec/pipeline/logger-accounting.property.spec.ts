@@ -11,6 +11,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { type LogLevelName, levelValue } from '../../lib/core/log-level';
 import { SelfLog } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
+import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import type { LoggerMetrics, SinkMetrics } from '../../lib/metrics/metrics-types';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
@@ -361,6 +362,11 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
     names.forEach((name, index) => {
       const m = metrics.sinks[name];
       balanced(where, name, m);
+      // Without a queue option, the default queue (10 000 events) never fills here: every drop has a reason.
+      if (plan.sinks[index].queue === undefined && m.dropped !== (m.droppedAtClose ?? 0) + sum(m.droppedBy))
+        throw new Error(
+          `${where}: ${name} dropped ${m.dropped} ≠ droppedAtClose ${m.droppedAtClose ?? 0} + droppedBy ${sum(m.droppedBy)}`,
+        );
       const minimum = plan.sinks[index].minimumLevel;
       let expected = 0;
       for (const [level, count] of leftByLevel)
@@ -375,6 +381,28 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
           `${where}: ${name} received ${m.received}, but ${expected} events left .pipe() at its level and its operators made ${made}`,
         );
     });
+    // Prometheus: each sink's drops by reason add up to its dropped total, and `.pipe()`'s too.
+    const text = metricsToPrometheus(metrics);
+    const series = (family: string): Map<string, number> => {
+      const totals = new Map<string, number>();
+      for (const line of text.split('\n')) {
+        const match = new RegExp(`^${family}\\{(?:sink="([^"]*)")?[^}]*\\} (\\d+)$`).exec(line);
+        if (match !== null) totals.set(match[1] ?? '', (totals.get(match[1] ?? '') ?? 0) + Number(match[2]));
+      }
+      return totals;
+    };
+    const byReason = series('rxlog_events_dropped_by_reason_total');
+    const totals = series('rxlog_events_dropped_total');
+    for (const name of names)
+      if ((byReason.get(name) ?? 0) !== totals.get(name))
+        throw new Error(
+          `${where}: ${name} Prometheus drops by reason add up to ${byReason.get(name) ?? 0} ≠ dropped ${totals.get(name)}`,
+        );
+    if (p !== undefined) {
+      const pipeByReason = series('rxlog_pipe_events_dropped_by_reason_total').get('') ?? 0;
+      if (pipeByReason !== p.dropped)
+        throw new Error(`${where}: Prometheus pipe drops by reason ${pipeByReason} ≠ dropped ${p.dropped}`);
+    }
     if (faults.length > 0) throw new Error(`${where}: internal fault reported: ${faults[0]}`);
     return metrics;
   };
