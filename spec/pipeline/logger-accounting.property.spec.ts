@@ -322,6 +322,8 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
   let filtered = 0;
   let rejectedAfterClose = 0;
   let closing = false;
+  /** Every flush() call: when it must have settled by (its timeoutMs), and whether it has. */
+  const flushes: { due: number; settled: boolean }[] = [];
   /** Set once a close that waits for every operator (a 'flush' close, `.pipe()` making no unreported copies) resolved. */
   let lossless = false;
 
@@ -403,6 +405,8 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
       if (pipeByReason !== p.dropped)
         throw new Error(`${where}: Prometheus pipe drops by reason ${pipeByReason} ≠ dropped ${p.dropped}`);
     }
+    for (const pending of flushes)
+      if (!pending.settled && Date.now() > pending.due) throw new Error(`${where}: a flush() still pending past its timeoutMs`);
     if (faults.length > 0) throw new Error(`${where}: internal fault reported: ${faults[0]}`);
     return metrics;
   };
@@ -412,11 +416,15 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
       case 'log':
         logBurst(next.level, next.count);
         break;
-      case 'flush':
-        void noThrow('flush()', () => log.flush({ timeoutMs: next.timeoutMs })).catch(() => {
-          faults.push('flush() rejected');
-        });
+      case 'flush': {
+        const pending = { due: Date.now() + next.timeoutMs + SLACK_MS, settled: false };
+        flushes.push(pending);
+        noThrow('flush()', () => log.flush({ timeoutMs: next.timeoutMs })).then(
+          () => (pending.settled = true),
+          () => faults.push('flush() rejected'),
+        );
         break;
+      }
       case 'flushSync':
         noThrow('flushSync()', () => log.flushSync());
         break;
@@ -439,6 +447,9 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
     },
   );
   logBurst('fatal', end.logsAfter);
+  // A second close() while the first runs, and a flush(), neither of which throws or changes the outcome.
+  const second = noThrow('a second close()', () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+  void noThrow('flush() while closing', () => log.flush({ timeoutMs: 0 }));
   const hangs = [...primaries, ...fallbacks].some((sink) => sink?.hangs === true);
   if (end.strategy === 'flush') {
     for (let waited = 0; waited < 600_000 && report === undefined && closeFailure === undefined; waited += 10_000)
@@ -452,6 +463,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
   if (report === undefined)
     throw new Error(`close(${JSON.stringify(end)}) still pending ${end.timeoutMs + SLACK_MS} ms after it began`);
   const final: ShutdownReport = report;
+  if ((await second) !== final) throw new Error('a second close() resolved with another report');
 
   lossless = end.strategy === 'flush' && !plan.ops.some((o) => o === 'dup' || o === 'dupLater');
   const afterClose = check('after close');
