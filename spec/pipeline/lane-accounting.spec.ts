@@ -719,6 +719,31 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
     });
   });
 
+  // Found by review round 37's logger-accounting property: the copy of event 0 made the count of
+  // what .pipe() held read 0 while event 1 was still in the delay, so the close stopped waiting, and
+  // event 1 reached no sink (delivered 2: event 0 twice), counted nowhere, timedOut false.
+  it('waits at close for an event .pipe() still holds after a copy of another left, in virtual time', async () => {
+    jest.useFakeTimers();
+    try {
+      const copyFirst: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) =>
+        event.properties.N === 0 ? of(event, event) : of(event),
+      );
+      const memory = new MemorySink();
+      // delay(1) puts each event on a timer of its own, so the close runs between them.
+      const log = new LoggerConfiguration().pipe(delay(1), copyFirst).writeTo.sink(memory, { name: 'memory' }).createLogger();
+      log.information('Event {N}', 0);
+      log.information('Event {N}', 1);
+      const closing = log.close({ timeoutMs: 150 });
+      await jest.advanceTimersByTimeAsync(200);
+      const report = await closing;
+      expect(memory.events.map((event) => event.properties.N)).toEqual([0, 0, 1]);
+      expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+      expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 3, created: 1, dropped: 0, pending: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   // Found by review round 37's logger-accounting property: left 3 of 2 entered, created 0, after close.
   it('counts a duplicate that leaves after the close took what .pipe() held as created, in virtual time', async () => {
     jest.useFakeTimers();

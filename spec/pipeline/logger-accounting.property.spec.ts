@@ -324,7 +324,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
   let closing = false;
   /** Every flush() call: when it must have settled by (its timeoutMs), and whether it has. */
   const flushes: { due: number; settled: boolean }[] = [];
-  /** Set once a close that waits for every operator (a 'flush' close, `.pipe()` making no unreported copies) resolved. */
+  /** Set once a close that waits for every operator (a 'flush' close) resolved. */
   let lossless = false;
 
   const logBurst = (level: LogLevelName, count: number): void => {
@@ -465,7 +465,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
   const final: ShutdownReport = report;
   if ((await second) !== final) throw new Error('a second close() resolved with another report');
 
-  lossless = end.strategy === 'flush' && !plan.ops.some((o) => o === 'dup' || o === 'dupLater');
+  lossless = end.strategy === 'flush';
   const afterClose = check('after close');
   const p = afterClose.pipe;
   if (p !== undefined) {
