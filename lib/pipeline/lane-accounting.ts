@@ -69,11 +69,17 @@ export class LaneAccounting implements EventAccounting {
   startFailure: { readonly where: string; readonly error: unknown } | undefined;
   #made = 0;
   /**
-   * Of `#made`, the events found made without a report: more left than entered, was made or
-   * dropped (`mergeMap((e) => of(e, e))`). A later report of them (an operator that sends an event
+   * Of `#made`, the events found made without a report: more left or dropped than entered or was
+   * made (`mergeMap((e) => of(e, e))`). A later report of them (an operator that sends an event
    * before it calls `created`) takes them out of here instead of counting them twice.
    */
   #unreportedMade = 0;
+  /**
+   * Per event object that entered or left the operators, how many times it entered and has not
+   * left yet: one that leaves when none is left inside is a copy an operator made (the same object
+   * entering twice, from a copy made upstream, is no copy made here).
+   */
+  readonly #inside = new WeakMap<LogEvent, number>();
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
   /** What `.pipe()`'s operators held when the logger closed (see abandonHeld). */
@@ -104,6 +110,14 @@ export class LaneAccounting implements EventAccounting {
     }
     if (this.#handedOver) return;
     this.discarded += count;
+    // More dropped (or left) than entered or was made: an operator made the excess without a report
+    // (a duplicate that a later operator dropped, `take` completing before it): counted as made, so
+    // `entered + created = left + dropped + pending` holds.
+    const excess = this.left + this.discarded - this.entered - this.#made;
+    if (excess > 0) {
+      this.#made += excess;
+      this.#unreportedMade += excess;
+    }
     countReason(this.#reasons, typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON, count);
     this.#settle();
   }
@@ -120,14 +134,26 @@ export class LaneAccounting implements EventAccounting {
     this.#made += count - known;
   }
 
-  /** Counts an event leaving the operators for the delivery stage. */
-  leave(): void {
+  /** Counts `event` leaving the operators for the delivery stage. */
+  leave(event?: LogEvent): void {
     this.left++;
+    // The same event object leaving again is a copy an operator made (`mergeMap((e) => of(e, e))`):
+    // counted made at once, not only once more has left than entered, so what is held never reads
+    // low while another event is still held (a close waiting for the operators stopped early, and
+    // that event reached no sink, counted nowhere).
+    let again = false;
+    if (event !== undefined) {
+      const inside = this.#inside.get(event);
+      again = inside === 0 && !this.#handedOver;
+      this.#inside.set(event, Math.max(0, (inside ?? 0) - 1));
+    }
     // Released after the close took what `.pipe()` held: it reaches the sinks still subscribed.
     if (this.#kept > 0) this.#kept--;
-    else if (!this.#handedOver && this.entered + this.#made - this.left - this.discarded < 0) {
+    else if (again || this.#handedOver || this.entered + this.#made - this.left - this.discarded < 0) {
       // More left than entered or was made: an operator made this one without a report (a
       // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
+      // After the close took what the operators held, nothing more enters: one that leaves
+      // beyond what was kept (an unreported duplicate made the held count look lower) was made.
       this.#made++;
       this.#unreportedMade++;
     }
@@ -152,8 +178,9 @@ export class LaneAccounting implements EventAccounting {
 
   /** Counts each event entering the sink's operators. */
   countEntries(): MonoTypeOperatorFunction<LogEvent> {
-    return tap(() => {
+    return tap((event) => {
       this.entered++;
+      this.#inside.set(event, (this.#inside.get(event) ?? 0) + 1);
     });
   }
 

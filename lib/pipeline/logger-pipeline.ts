@@ -179,7 +179,7 @@ export class LoggerPipeline {
       // Counted like a sink's operators: what they hold is pending, what a failure tears down and
       // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
       shared = throughOperators(shared, operators, accounting, 'pipe').pipe(
-        tap({ next: () => accounting.leave(), complete: () => accounting.finish() }),
+        tap({ next: (event) => accounting.leave(event), complete: () => accounting.finish() }),
       );
     }
     // With no shared stage, the source Subject already multicasts: lanes subscribe to it
@@ -599,7 +599,7 @@ export class LoggerPipeline {
     };
     const subscription = lane$.subscribe({
       next: (event) => {
-        if (accounting !== undefined) accounting.leave();
+        if (accounting !== undefined) accounting.leave(event);
         // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
         try {
           delivery.push(event);

@@ -701,4 +701,73 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
     log.information('two');
     expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 4, created: 2, dropped: 0, pending: 0 });
   });
+
+  // Found by review round 37's logger-accounting property: entered 7 + created 2 ≠ left 7 + dropped 3.
+  it('counts a duplicate that a later operator drops (take completing) as created', () => {
+    const twice: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) => of(event, event));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().pipe(twice, take(3)).writeTo.sink(memory, { name: 'memory' }).createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    expect(memory.events.map((e) => e.properties.N)).toEqual([0, 0, 1]);
+    expect(log.metrics().pipe).toEqual({
+      entered: 3,
+      left: 3,
+      created: 3,
+      dropped: 3,
+      pending: 0,
+      droppedBy: { 'operator-completed': 3 },
+    });
+  });
+
+  // Found by review round 37's logger-accounting property: the copy of event 0 made the count of
+  // what .pipe() held read 0 while event 1 was still in the delay, so the close stopped waiting, and
+  // event 1 reached no sink (delivered 2: event 0 twice), counted nowhere, timedOut false.
+  it('waits at close for an event .pipe() still holds after a copy of another left, in virtual time', async () => {
+    jest.useFakeTimers();
+    try {
+      const copyFirst: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) =>
+        event.properties.N === 0 ? of(event, event) : of(event),
+      );
+      const memory = new MemorySink();
+      // delay(1) puts each event on a timer of its own, so the close runs between them.
+      const log = new LoggerConfiguration().pipe(delay(1), copyFirst).writeTo.sink(memory, { name: 'memory' }).createLogger();
+      log.information('Event {N}', 0);
+      log.information('Event {N}', 1);
+      const closing = log.close({ timeoutMs: 150 });
+      await jest.advanceTimersByTimeAsync(200);
+      const report = await closing;
+      expect(memory.events.map((event) => event.properties.N)).toEqual([0, 0, 1]);
+      expect(report.sinks.memory).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+      expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 3, created: 1, dropped: 0, pending: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  // Found by review round 37's logger-accounting property: left 3 of 2 entered, created 0, after close.
+  it('counts a duplicate that leaves after the close took what .pipe() held as created, in virtual time', async () => {
+    jest.useFakeTimers();
+    try {
+      const copyFirst: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) =>
+        event.properties.N === 0 ? of(event, event) : of(event),
+      );
+      // Each event on a timer of its own, so the close runs between them; a sink that never settles keeps its lane open.
+      const hanging = { emit: (): Promise<void> => new Promise<void>(() => undefined) };
+      const log = new LoggerConfiguration()
+        .pipe(delay(1), copyFirst)
+        .writeTo.sink(new MemorySink(), { name: 'memory' })
+        .writeTo.sink(hanging, { name: 'hanging', retry: false })
+        .createLogger();
+      log.information('Event {N}', 0);
+      log.information('Event {N}', 1);
+      const closing = log.close({ timeoutMs: 150 });
+      await jest.advanceTimersByTimeAsync(200);
+      await closing;
+      const pipe = log.metrics().pipe;
+      expect(pipe).toMatchObject({ entered: 2, left: 3, created: 1 });
+      expect(pipe && pipe.entered + pipe.created).toBe(pipe && pipe.left + pipe.dropped + pipe.pending);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
