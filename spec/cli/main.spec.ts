@@ -23,6 +23,27 @@ describe('rxlog (lib/cli/main.ts)', () => {
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
+  /**
+   * rxlog in a child (TZ=UTC) reading `args` or its stdin (a pipe either way), its stderr gathered, and its end: on
+   * `'close'` (once stdout and stderr have ended, so what was read is all rxlog wrote) or `'exit'`
+   * (a test that keeps its end of a pipe open).
+   */
+  function startRxlog(options: { args?: string[]; endOn: 'close' | 'exit' }) {
+    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...(options.args ?? [])], {
+      cwd: root,
+      env: plainEnv({ TZ: 'UTC' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(rxlog);
+    let err = '';
+    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on(options.endOn, (code: number | null, signal: NodeJS.Signals | null) => resolve([code, signal])),
+    );
+    rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
+    return { rxlog, exited, stderr: (): string => err };
+  }
+
   it('pretty-prints a CLEF file to stdout and exits with 0', () => {
     const file = path.join(dir, 'app.clef');
     fs.writeFileSync(
@@ -224,12 +245,7 @@ describe('rxlog (lib/cli/main.ts)', () => {
   // The app that ignores Ctrl-C (or is not in the pipeline) must not keep rxlog running: the second one stops it, as
   // docs/cli.md says, killed by the signal as `cat` is (status 130 in the shell).
   it('shows lines after a first Ctrl-C while it reads a pipe, and is killed by a second', async () => {
-    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
-      cwd: root,
-      env: plainEnv({ TZ: 'UTC' }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.push(rxlog);
+    const { rxlog, exited } = startRxlog({ endOn: 'exit' });
     let out = '';
     const shown = (text: string): Promise<void> =>
       new Promise((resolve) => {
@@ -242,10 +258,6 @@ describe('rxlog (lib/cli/main.ts)', () => {
         check();
       });
     rxlog.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      rxlog.on('exit', (code, signal) => resolve([code, signal])),
-    );
-    rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
     rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Listening"}\n');
     await shown('Listening');
     rxlog.kill('SIGINT');
@@ -260,20 +272,9 @@ describe('rxlog (lib/cli/main.ts)', () => {
   // Ctrl-C while the app has written half a line: rxlog keeps it, and shows it once the app ends its output,
   // as the last line of the input (`plain\r` with no `\n` after it is a line too).
   it('keeps a partial line over a first Ctrl-C and shows it when the input ends, exit code 0, nothing on stderr', async () => {
-    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
-      cwd: root,
-      env: plainEnv({ TZ: 'UTC' }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.push(rxlog);
-    let out = '';
-    let err = '';
-    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
     // 'close', not 'exit': it comes once stdout and stderr have ended, so `out` holds the last line shown.
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      rxlog.on('close', (code, signal) => resolve([code, signal])),
-    );
-    rxlog.stdin.on('error', () => {}); // EPIPE if rxlog has gone
+    const { rxlog, exited, stderr } = startRxlog({ endOn: 'close' });
+    let out = '';
     rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Whole"}\n{"@t":"2026-11-22T12:00:01.000Z","@mt":"Ha');
     // The whole line shown says rxlog is running, with its SIGINT handler in place, and holds the rest.
     await new Promise<void>((resolve) =>
@@ -285,7 +286,7 @@ describe('rxlog (lib/cli/main.ts)', () => {
     rxlog.kill('SIGINT');
     rxlog.stdin.end('lf"}');
     expect(await exited).toEqual([0, null]);
-    expect(err).toBe('');
+    expect(stderr()).toBe('');
     expect(out).toBe('[12:00:00 INF] Whole\n[12:00:01 INF] Half\n');
   }, 20_000);
 
@@ -294,19 +295,9 @@ describe('rxlog (lib/cli/main.ts)', () => {
   it('is killed by the first Ctrl-C while it reads a named file, keeping what it showed', async () => {
     const fifo = path.join(dir, 'app.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', fifo], {
-      cwd: root,
-      env: plainEnv({ TZ: 'UTC' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(rxlog);
+    // 'close', not 'exit': it comes once stdout and stderr have ended, so `out` and stderr are all rxlog wrote.
+    const { rxlog, exited, stderr } = startRxlog({ args: [fifo], endOn: 'close' });
     let out = '';
-    let err = '';
-    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
-    // 'close', not 'exit': it comes once stdout and stderr have ended, so `out` and `err` are all rxlog wrote.
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      rxlog.on('close', (code, signal) => resolve([code, signal])),
-    );
     // Opening a FIFO for writing waits for its reader: rxlog.
     const writer = await fs.promises.open(fifo, 'w');
     await writer.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Listening"}\n{"@t":"2026-11-22T12:00:01.000Z","@mt":"Ha');
@@ -319,7 +310,7 @@ describe('rxlog (lib/cli/main.ts)', () => {
     rxlog.kill('SIGINT');
     expect(await exited).toEqual([null, 'SIGINT']);
     await writer.close();
-    expect(err).toBe('');
+    expect(stderr()).toBe('');
     expect(out).toBe('[12:00:00 INF] Listening\n');
   }, 20_000);
 
@@ -367,25 +358,14 @@ describe('rxlog (lib/cli/main.ts)', () => {
 
   // `tail -f app.log | rxlog | head -1` while the app is quiet: the second line meets EPIPE, and no third comes.
   it('exits once a write meets the closed pipe, while its input stays open and idle', async () => {
-    const rxlog = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts'], {
-      cwd: root,
-      env: plainEnv({ TZ: 'UTC' }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.push(rxlog);
-    let err = '';
-    rxlog.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      rxlog.on('exit', (code, signal) => resolve([code, signal])),
-    );
-    rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
+    const { rxlog, exited, stderr } = startRxlog({ endOn: 'exit' });
     rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"First"}\n');
     await new Promise<void>((resolve) => rxlog.stdout.once('data', () => resolve()));
     rxlog.stdout.destroy();
     rxlog.stdin.write('{"@t":"2026-11-22T12:00:01.000Z","@mt":"Second"}\n');
     const [code, signal] = await exited;
     rxlog.stdin.destroy();
-    expect(err).toBe('');
+    expect(stderr()).toBe('');
     expect([code, signal]).toEqual([0, null]);
   }, 20_000);
 });

@@ -5,6 +5,7 @@ import type { Formatter } from '../../lib/core/sink';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { SelfLog } from '../../lib/core/self-log';
 import { StreamSink } from '../../lib/node/stream-sink';
+import type { Logger } from '../../lib/pipeline/logger';
 
 // Real streams whose reader stops reading or goes away: a child process's stdin pipe and a TCP
 // socket to 127.0.0.1 whose peer paused. Whatever the reader does, log.flush() and a graceful
@@ -93,6 +94,20 @@ describe('StreamSink on a real stream whose reader stopped reading', () => {
     target = undefined;
   });
 
+  /** A logger whose StreamSink writes to `stream` in batches of 10, 25 events logged, in fake timers. */
+  function loggerWith25Events(stream: Writable): Logger {
+    // Real I/O runs on the real event loop; only the timers are fake.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const log = new LoggerConfiguration().writeTo
+      .sink(new StreamSink({ stream, formatter: numbered, syncFlushTimeoutMs: 200 }), {
+        name: 'stream',
+        batch: { size: 10, maxDelayMs: 50 },
+      })
+      .createLogger();
+    for (let n = 0; n < 25; n++) log.information('Event {N}', n);
+    return log;
+  }
+
   it.each(targets)(
     'ends log.flush() and a graceful log.close() at their timeoutMs on %s, the events undelivered, said to SelfLog',
     async (_name, make) => {
@@ -100,15 +115,7 @@ describe('StreamSink on a real stream whose reader stopped reading', () => {
       const { stream } = target;
       fill(stream);
       const listenersBefore = ['drain', 'error', 'close'].map((name) => stream.listenerCount(name));
-      // Real I/O runs on the real event loop; only the timers are fake.
-      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-      const log = new LoggerConfiguration().writeTo
-        .sink(new StreamSink({ stream, formatter: numbered, syncFlushTimeoutMs: 200 }), {
-          name: 'stream',
-          batch: { size: 10, maxDelayMs: 50 },
-        })
-        .createLogger();
-      for (let n = 0; n < 25; n++) log.information('Event {N}', n);
+      const log = loggerWith25Events(stream);
 
       let flushed: { timedOut: boolean } | undefined;
       const flushing = log.flush({ timeoutMs: 1_000 }).then((result) => (flushed = result));
@@ -150,14 +157,7 @@ describe('StreamSink on a real stream whose reader stopped reading', () => {
       target = await make();
       const { stream } = target;
       fill(stream);
-      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-      const log = new LoggerConfiguration().writeTo
-        .sink(new StreamSink({ stream, formatter: numbered, syncFlushTimeoutMs: 200 }), {
-          name: 'stream',
-          batch: { size: 10, maxDelayMs: 50 },
-        })
-        .createLogger();
-      for (let n = 0; n < 25; n++) log.information('Event {N}', n);
+      const log = loggerWith25Events(stream);
       let report: Awaited<ReturnType<typeof log.close>> | undefined;
       const closing = log.close({ strategy: 'flush', timeoutMs: 1_000 }).then((r) => (report = r));
       await jest.advanceTimersByTimeAsync(60_000);
