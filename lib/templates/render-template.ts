@@ -44,7 +44,13 @@ export function alignText(text: string, alignment: number | undefined): string {
  * bare: quoting it here made `@m` disagree with its own line.
  */
 function renderedJson(json: string): string {
-  return json.charCodeAt(0) === 0x22 ? (JSON.parse(json) as string) : json;
+  if (json.charCodeAt(0) !== 0x22) return json;
+  try {
+    return JSON.parse(json) as string;
+  } catch {
+    // Not one JSON string after all (writeJson writes none such today): as written, never a throw.
+    return json;
+  }
 }
 
 /**
