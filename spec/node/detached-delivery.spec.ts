@@ -7,6 +7,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
+import type { Logger } from '../../lib/pipeline/logger';
 import { useRegisteredTracer } from '../helpers/registered-tracer';
 
 // With the AsyncLocalStorage store, a sink's delivery runs in no request's async context: a batch
@@ -39,6 +40,17 @@ class SeeingSink implements Sink {
   next(): Promise<void> {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
+}
+
+/** A logger writing to `sink` unbatched with one retry after 5 ms, and a promise of the sink's second call (the retry). */
+function retryingInto(sink: SeeingSink): { log: Logger; retried: Promise<void> } {
+  const log = new LoggerConfiguration().writeTo
+    .sink(sink, { retry: { attempts: 2, initialDelayMs: 5, jitter: 0 } })
+    .createLogger();
+  const retried = new Promise<void>((resolve) => {
+    void sink.next().then(() => void sink.next().then(resolve));
+  });
+  return { log, retried };
 }
 
 describe('sink delivery with the AsyncLocalStorage store', () => {
@@ -96,12 +108,7 @@ describe('sink delivery with the AsyncLocalStorage store', () => {
       if (message.includes('retrying')) selfLogContexts.push(LogContext.current());
     });
     try {
-      const log = new LoggerConfiguration().writeTo
-        .sink(sink, { retry: { attempts: 2, initialDelayMs: 5, jitter: 0 } })
-        .createLogger();
-      const retried = new Promise<void>((resolve) => {
-        void sink.next().then(() => void sink.next().then(resolve));
-      });
+      const { log, retried } = retryingInto(sink);
       LogContext.run({ RequestId: 'r-1' }, () => log.information('unbatched'));
       await retried;
       expect(sink.seen.map((s) => s.context)).toEqual([undefined, undefined]);
@@ -148,12 +155,7 @@ describe('sink delivery with the AsyncLocalStorage store', () => {
       sink.failures = 1;
       SelfLog.enable(() => undefined);
       try {
-        const log = new LoggerConfiguration().writeTo
-          .sink(sink, { retry: { attempts: 2, initialDelayMs: 5, jitter: 0 } })
-          .createLogger();
-        const retried = new Promise<void>((resolve) => {
-          void sink.next().then(() => void sink.next().then(resolve));
-        });
+        const { log, retried } = retryingInto(sink);
         tracer.startActiveSpan('GET /orders', (span) => {
           log.information('inside the request');
           span.end();

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
+import type { Sink } from '../../../lib/core/sink';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
-import type { OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
+import type { OfflineStats, OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import type { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
@@ -581,6 +582,32 @@ describe('HttpSink offline store', () => {
     await server.close();
   });
 
+  /** The test server replaced by one that answers 413 to a body over `limit` bytes, 200 to the rest. */
+  async function limitBodiesTo(limit: number): Promise<void> {
+    await server.close();
+    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > limit ? 413 : 200 }));
+  }
+
+  /**
+   * `count` events of `pad` characters each (`Event {N} {Pad}`) logged to `sink` in one batch while
+   * offline, all stored; then back online until the store is empty, each event replayed. Returns the
+   * logger and the requests the server took (a body within `limit`).
+   */
+  async function storeThenReplay(sink: Sink & { readonly offline?: OfflineStats }, count: number, pad: number, limit: number) {
+    goOffline(page, true);
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: count, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (let n = 0; n < count; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(pad));
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: count, pending: count });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: count, dropped: 0, pending: 0 });
+    return { log, taken: server.requests.filter((r) => Buffer.byteLength(r.body) <= limit) };
+  }
+
   it('keeps batches while the browser is offline and sends them, oldest first, when it is back online', async () => {
     goOffline(page, true);
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
@@ -702,8 +729,7 @@ describe('HttpSink offline store', () => {
   });
 
   it('stores a large batch made offline in bodies of at most 60 KiB, so a server that answers 413 past 64 KiB takes it all on replay', async () => {
-    await server.close();
-    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 64 * 1024 ? 413 : 200 }));
+    await limitBodiesTo(64 * 1024);
     goOffline(page, true);
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
     const log = new LoggerConfiguration().writeTo
@@ -731,22 +757,10 @@ describe('HttpSink offline store', () => {
   ])(
     'sends a stored piece a server with a limit below 60 KiB answers 413 again in halves (store: %s), each event once, in order',
     async (_, asStore) => {
-      await server.close();
-      server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 16 * 1024 ? 413 : 200 }));
-      goOffline(page, true);
+      await limitBodiesTo(16 * 1024);
       const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: asStore(storage) } });
-      const log = new LoggerConfiguration().writeTo
-        .sink(sink, { batch: { size: 200, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
-        .createLogger();
       // About 120 KiB of CLEF in one batch: two pieces of up to 60 KiB, each four times the server's limit.
-      for (let n = 0; n < 200; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(500));
-      await log.flush();
-      expect(sink.offline).toMatchObject({ stored: 200, pending: 200 });
-
-      goOffline(page, false);
-      await until(() => sink.offline?.pending === 0);
-      expect(sink.offline).toMatchObject({ replayed: 200, dropped: 0, pending: 0 });
-      const taken = server.requests.filter((r) => Buffer.byteLength(r.body) <= 16 * 1024);
+      const { log, taken } = await storeThenReplay(sink, 200, 500, 16 * 1024);
       expect(taken.flatMap((r) => lines(r.body))).toEqual(Array.from({ length: 200 }, (_, n) => n));
       expect(storage.items.size).toBe(0);
       expect(log.metrics().sinks.http).toMatchObject({ received: 200, delivered: 200, failed: 0 });
@@ -755,8 +769,7 @@ describe('HttpSink offline store', () => {
   );
 
   it('drops only a single stored event larger than the server takes, counting it, and sends the others', async () => {
-    await server.close();
-    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 4 * 1024 ? 413 : 200 }));
+    await limitBodiesTo(4 * 1024);
     const storeKey = `rxlog:offline:${server.url}/ingest`;
     const body = Array.from({ length: 9 }, (_, n) => JSON.stringify({ N: n, Pad: 'p'.repeat(n === 4 ? 8_000 : 300) })).join('\n');
     storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 9, body }]));
@@ -769,8 +782,7 @@ describe('HttpSink offline store', () => {
   });
 
   it('drops a stored piece answered 413 whose body is no line per event (a body option), counting its events', async () => {
-    await server.close();
-    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 1024 ? 413 : 200 }));
+    await limitBodiesTo(1024);
     const storeKey = `rxlog:offline:${server.url}/ingest`;
     storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 4, body: JSON.stringify(['x'.repeat(2_000)]) }]));
     const sink = new HttpSink({
@@ -785,8 +797,7 @@ describe('HttpSink offline store', () => {
   });
 
   it('drops a stored piece answered 413 when the storage has no room for its halves, counts its events and says so', async () => {
-    await server.close();
-    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 1024 ? 413 : 200 }));
+    await limitBodiesTo(1024);
     const storeKey = `rxlog:offline:${server.url}/ingest`;
     const body = Array.from({ length: 8 }, (_, n) => JSON.stringify({ N: n, Pad: 'p'.repeat(300) })).join('\n');
     keyedStorage(storage).setItem(`${storeKey}#a`, JSON.stringify({ count: 8, body }));
@@ -812,21 +823,9 @@ describe('HttpSink offline store', () => {
       'loki',
     ],
   ])('%s sends a stored piece answered 413 again in halves of its JSON body, each event once', async (_, create, kind) => {
-    await server.close();
-    server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 6 * 1024 ? 413 : 200 }));
-    goOffline(page, true);
+    await limitBodiesTo(6 * 1024);
     const sink = create(`${server.url}/ingest`, keyedStorage(storage));
-    const log = new LoggerConfiguration().writeTo
-      .sink(sink, { batch: { size: 40, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
-      .createLogger();
-    for (let n = 0; n < 40; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(400));
-    await log.flush();
-    expect(sink.offline).toMatchObject({ stored: 40, pending: 40 });
-
-    goOffline(page, false);
-    await until(() => sink.offline?.pending === 0);
-    expect(sink.offline).toMatchObject({ replayed: 40, dropped: 0, pending: 0 });
-    const taken = server.requests.filter((r) => Buffer.byteLength(r.body) <= 6 * 1024);
+    const { log, taken } = await storeThenReplay(sink, 40, 400, 6 * 1024);
     expect(taken.length).toBeGreaterThan(1);
     // The rendered message of an OTLP record, the CLEF property of a Loki line.
     const numbers = taken.flatMap((r) => [...r.body.matchAll(/(?:Event |\\"N\\":)(\d+)/g)].map((match) => Number(match[1])));
