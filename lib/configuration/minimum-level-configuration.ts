@@ -73,13 +73,32 @@ export class MinimumLevelConfiguration<TParent> {
    * trimmed, as Serilog trims it. Applies to loggers made with `forContext('SourceContext', …)` or
    * `child({ SourceContext })`.
    *
-   * @throws ConfigurationError naming the prefix when it is empty or only white space, or the level when it is not one.
+   * @throws ConfigurationError naming the prefix when it is empty or only white space, starts or ends
+   * with a dot, has an empty part (`a..b`) or a wildcard part (`Microsoft.*`: a prefix already covers
+   * every SourceContext under it), or naming the level when it is not one.
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
   override(sourceContextPrefix: string, level: LogLevelText | LevelSwitch): TParent {
     expectNotCreated(this.#state, 'minimumLevel.override');
     const prefix = typeof sourceContextPrefix === 'string' ? sourceContextPrefix.trim() : '';
     expectOption(prefix !== '', 'minimumLevel.override', 'a non-empty SourceContext prefix', sourceContextPrefix);
+    // Serilog takes these and then matches 'Microsoft.' only to the SourceContexts 'Microsoft.' and
+    // 'Microsoft..X', and 'Microsoft.*' to none: the override the app meant is silently not there.
+    const parts = prefix.split('.');
+    const problem =
+      parts[0] === '' || parts[parts.length - 1] === ''
+        ? 'a leading or trailing dot'
+        : parts.includes('')
+          ? 'an empty part between dots'
+          : parts.includes('*')
+            ? 'a wildcard part'
+            : undefined;
+    expectOption(
+      problem === undefined,
+      'minimumLevel.override',
+      `a SourceContext prefix without ${problem}`,
+      sourceContextPrefix,
+    );
     const levelSwitch = levelSwitchFrom(level, `minimumLevel.override(${JSON.stringify(prefix)})`);
     // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
     // in case replaces the earlier one.

@@ -201,13 +201,42 @@ describe('minimumLevel.override’s prefix, checked against Serilog’s LoggerMi
   );
 });
 
+describe('minimumLevel.override’s prefix with a stray dot or a wildcard part', () => {
+  // Serilog takes 'Microsoft.' and then matches it only to the SourceContexts 'Microsoft.' and
+  // 'Microsoft..X', which no code writes: the override the user meant ('Microsoft' and below) is
+  // silently not there. 'Microsoft.*' (NLog's and log4j's habit) matches nothing at all.
+  it.each([
+    ['Microsoft.', 'a leading or trailing dot'],
+    ['.Microsoft', 'a leading or trailing dot'],
+    ['.', 'a leading or trailing dot'],
+    [' Microsoft. ', 'a leading or trailing dot'],
+    ['Microsoft..AspNetCore', 'an empty part between dots'],
+    ['Microsoft.*', 'a wildcard part'],
+    ['*', 'a wildcard part'],
+    ['Shop.*.Db', 'a wildcard part'],
+  ])('refuses %p with a ConfigurationError naming it and saying what is wrong (%s)', (prefix, problem) => {
+    expect(() => new LoggerConfiguration().minimumLevel.override(prefix, 'warning')).toThrow(
+      `minimumLevel.override: expected a SourceContext prefix without ${problem}, got ${JSON.stringify(prefix)}`,
+    );
+  });
+
+  it('still takes a prefix whose parts hold other punctuation, such as a generic type’s or a nested class’s', () => {
+    const log = new LoggerConfiguration().minimumLevel
+      .override('Shop.Repo`1', 'debug')
+      .minimumLevel.override('Shop.Outer+Inner', 'error')
+      .writeTo.sink(new MemorySink())
+      .createLogger();
+    expect(effectiveLevel(log.forContext('SourceContext', 'Shop.Repo`1.Query'))).toBe('debug');
+    expect(effectiveLevel(log.forContext('SourceContext', 'Shop.Outer+Inner'))).toBe('error');
+  });
+});
+
 describe('minimumLevel.override with odd SourceContexts, matched as Serilog’s LevelOverrideMap matches them', () => {
   // The prefix must be the whole SourceContext or be followed by a dot in it, compared letter by
-  // letter ignoring case; a prefix that ends in a dot therefore needs a second dot after it.
+  // letter ignoring case.
   const log = new LoggerConfiguration().minimumLevel
     .warning()
-    .minimumLevel.override('A.', 'debug')
-    .minimumLevel.override('.', 'debug')
+    .minimumLevel.override('A', 'debug')
     .minimumLevel.override('Ü', 'debug')
     .minimumLevel.override('😀.x', 'debug')
     .minimumLevel.override('L'.repeat(100_000), 'debug')
@@ -216,13 +245,15 @@ describe('minimumLevel.override with odd SourceContexts, matched as Serilog’s 
     .createLogger();
   it.each<[string, LogLevelName]>([
     ['', 'warning'],
-    ['.', 'debug'],
-    ['..', 'debug'],
+    ['.', 'warning'],
+    ['..', 'warning'],
     ['.x', 'warning'],
-    ['A', 'warning'],
+    ['.A', 'warning'],
+    ['A', 'debug'],
     ['A.', 'debug'],
-    ['A.B', 'warning'],
+    ['A.B', 'debug'],
     ['A..B', 'debug'],
+    ['AB', 'warning'],
     ['ü', 'debug'],
     ['ü.z', 'debug'],
     ['Üx', 'warning'],
