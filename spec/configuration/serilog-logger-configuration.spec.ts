@@ -8,6 +8,7 @@ import { filterEvents } from '../../lib/operators/filter-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { DisposeTrackingSink } from '../helpers/dispose-tracking-sink';
 import { collectSelfLog } from '../helpers/self-log';
+import { createTestScheduler } from '../helpers/test-scheduler';
 
 // Serilog's test checks that a logger lets its configuration be collected; so does this one, with V8's gc().
 setFlagsFromString('--expose-gc');
@@ -161,6 +162,43 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
     levelSwitch.level = 'verbose';
     log.information('3');
     expect(messages(memory)).toEqual(['1', '3']);
+  });
+
+  it('DynamicallySwitchingSinkRestrictsOutput, in virtual time: root, override and sink switches are read as each event is logged, not when its batch leaves', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const root = new LevelSwitch('information');
+      const db = new LevelSwitch('warning');
+      const sink = new LevelSwitch('verbose');
+      const batches: [number, string[]][] = [];
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .minimumLevel.controlledBy(root)
+        .minimumLevel.override('Shop.Db', db)
+        .writeTo.sink(
+          { emit: (events) => void batches.push([scheduler.now(), events.map((e) => e.renderMessage())]) },
+          { minimumLevel: sink, batch: { size: 100, maxDelayMs: 50 } },
+        )
+        .createLogger();
+      // Made before any switch changes: a child follows its switch, as Serilog's contextual loggers do.
+      const dbLog = log.forContext('SourceContext', 'Shop.Db.Pool');
+      const at = (frame: number, act: () => void): void => void scheduler.schedule(act, frame);
+      at(
+        0,
+        () => (log.debug('root debug at 0'), dbLog.information('db information at 0'), log.information('root information at 0')),
+      );
+      at(10, () => ((root.level = 'debug'), (db.level = 'information'), (sink.level = 'error')));
+      at(20, () => (log.debug('root debug at 20'), dbLog.information('db information at 20'), log.error('root error at 20')));
+      at(30, () => (sink.level = 'verbose'));
+      at(40, () => (log.debug('root debug at 40'), dbLog.information('db information at 40'), dbLog.debug('db debug at 40')));
+      at(60, () => ((root.level = 'fatal'), (db.level = 'fatal')));
+      at(70, () => (log.error('root error at 70'), dbLog.error('db error at 70')));
+      flush();
+      // The first batch opened at 0 (50 ms age); the 10-ms switch changes took nothing back out of it.
+      expect(batches).toEqual([[50, ['root information at 0', 'root error at 20', 'root debug at 40', 'db information at 40']]]);
+      expect(log.metrics().logged).toBe(6);
+      void log.close({ strategy: 'immediate' });
+    });
   });
 
   it.each<[string, (c: LoggerConfiguration) => LoggerConfiguration, number]>([
