@@ -49,7 +49,9 @@ export class LoggerConfiguration {
    * shutdown timeout) on one scheduler, e.g. a TestScheduler for marble tests. Default: a
    * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node. A scheduler whose
    * `now()` throws (or gives no finite number) or whose `schedule()` throws costs no event and no
-   * close: that call falls back to the default clock or timers, reported once to SelfLog.
+   * close: that call falls back to the default clock or timers, reported once to SelfLog. An
+   * operator given to `.pipe(…)` or a sink's `pipe` keeps the scheduler it was made with: pass it
+   * this one too (`throttleEvents(options, scheduler)`).
    */
   useScheduler(scheduler: SchedulerLike): this {
     expectNotCreated(this.#state, 'useScheduler');

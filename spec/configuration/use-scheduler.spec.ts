@@ -1,6 +1,7 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { Sink } from '../../lib/core/sink';
+import { throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { collectSelfLog } from '../helpers/self-log';
@@ -21,6 +22,26 @@ class TimedSink implements Sink {
 }
 
 describe('LoggerConfiguration.useScheduler', () => {
+  it('leaves a sink pipe’s operator on the scheduler it was made with, as docs/configuration.md says: given this one, it runs in virtual time', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const given = new MemorySink();
+      const notGiven = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(given, { pipe: [throttleEvents({ windowMs: 100 }, scheduler)] })
+        .writeTo.sink(notGiven, { pipe: [throttleEvents({ windowMs: 100 })] })
+        .createLogger();
+      for (let i = 0; i < 3; i++) log.error('Disk full');
+      flush();
+      expect(scheduler.now()).toBe(100);
+      expect(given.events.map((e) => e.renderMessage())).toEqual(['Disk full', 'Suppressed 2 repeats of "Disk full"']);
+      // Its window is a real (unref'd) timer, which virtual time does not reach.
+      expect(notGiven.events.map((e) => e.renderMessage())).toEqual(['Disk full']);
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+
   it('runs a whole logger’s batch ages in virtual time', () => {
     const scheduler = createTestScheduler();
     scheduler.run(({ flush }) => {
