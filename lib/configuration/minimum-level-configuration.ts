@@ -74,7 +74,7 @@ export class MinimumLevelConfiguration<TParent> {
    * `child({ SourceContext })`.
    *
    * @throws ConfigurationError naming the prefix when it is empty or only white space, starts or ends
-   * with a dot, has an empty part (`a..b`) or a wildcard part (`Microsoft.*`: a prefix already covers
+   * with a dot, has an empty or white-space part (`a..b`, `a. .b`) or a wildcard part (`Microsoft.*`: a prefix already covers
    * every SourceContext under it), or naming the level when it is not one.
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
@@ -88,7 +88,7 @@ export class MinimumLevelConfiguration<TParent> {
     const problem =
       parts[0] === '' || parts[parts.length - 1] === ''
         ? 'a leading or trailing dot'
-        : parts.includes('')
+        : parts.some((part) => part.trim() === '')
           ? 'an empty part between dots'
           : parts.includes('*')
             ? 'a wildcard part'
