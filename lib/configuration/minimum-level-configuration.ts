@@ -74,7 +74,7 @@ export class MinimumLevelConfiguration<TParent> {
    * `child({ SourceContext })`.
    *
    * @throws ConfigurationError naming the prefix when it is empty or only white space, starts or ends
-   * with a dot, has an empty or white-space part (`a..b`, `a. .b`) or a wildcard part (`Microsoft.*`: a prefix already covers
+   * with a dot, has an empty or white-space part (`a..b`, `a. .b`) or a wildcard (`Microsoft.*`, `Microsoft*`: a prefix already covers
    * every SourceContext under it), or naming the level when it is not one.
    * @example .minimumLevel.override('Orders.Db', 'warning')
    */
@@ -90,8 +90,8 @@ export class MinimumLevelConfiguration<TParent> {
         ? 'a leading or trailing dot'
         : parts.some((part) => part.trim() === '')
           ? 'an empty part between dots'
-          : parts.includes('*')
-            ? 'a wildcard part'
+          : prefix.includes('*')
+            ? 'a wildcard (*)'
             : undefined;
     expectOption(
       problem === undefined,

@@ -201,7 +201,7 @@ describe('minimumLevel.override’s prefix, checked against Serilog’s LoggerMi
   );
 });
 
-describe('minimumLevel.override’s prefix with a stray dot or a wildcard part', () => {
+describe('minimumLevel.override’s prefix with a stray dot or a wildcard', () => {
   // Serilog takes 'Microsoft.' and then matches it only to the SourceContexts 'Microsoft.' and
   // 'Microsoft..X', which no code writes: the override the user meant ('Microsoft' and below) is
   // silently not there. 'Microsoft.*' (NLog's and log4j's habit) matches nothing at all.
@@ -212,9 +212,10 @@ describe('minimumLevel.override’s prefix with a stray dot or a wildcard part',
     [' Microsoft. ', 'a leading or trailing dot'],
     ['Microsoft..AspNetCore', 'an empty part between dots'],
     ['Microsoft. .AspNetCore', 'an empty part between dots'],
-    ['Microsoft.*', 'a wildcard part'],
-    ['*', 'a wildcard part'],
-    ['Shop.*.Db', 'a wildcard part'],
+    ['Microsoft.*', 'a wildcard (*)'],
+    ['Microsoft*', 'a wildcard (*)'],
+    ['*', 'a wildcard (*)'],
+    ['Shop.*.Db', 'a wildcard (*)'],
   ])('refuses %p with a ConfigurationError naming it and saying what is wrong (%s)', (prefix, problem) => {
     expect(() => new LoggerConfiguration().minimumLevel.override(prefix, 'warning')).toThrow(
       `minimumLevel.override: expected a SourceContext prefix without ${problem}, got ${JSON.stringify(prefix)}`,
