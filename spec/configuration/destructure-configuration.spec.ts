@@ -131,6 +131,30 @@ describe('LoggerConfiguration.destructure', () => {
     expect(everything(memory.events[0])).not.toContain(SECRET);
   });
 
+  it('tests key patterns on no name longer than 256 characters, even the names capture does not cut (child, forContext, an exception’s own)', () => {
+    const tested: number[] = [];
+    class Recording extends RegExp {
+      override test(text: string): boolean {
+        tested.push(text.length);
+        return super.test(text);
+      }
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ keys: new Recording('secret', 'i') })
+      .writeTo.sink(memory)
+      .createLogger();
+    // A name from data (a parsed request body bound to a child, or assigned to an Error): 1 MB.
+    const name = `${'k'.repeat(1_000_000)}secret`;
+    log.child({ [name]: SECRET }).information('Child');
+    log.forContext(name, SECRET).information('For context');
+    log.error(Object.assign(new Error('denied'), { [name]: SECRET }), 'Own property');
+    log.information('Argument {@Body}', { [name]: SECRET });
+    expect(memory.events).toHaveLength(4);
+    for (const event of memory.events) expect(everything(event)).not.toContain(SECRET);
+    expect(Math.max(...tested)).toBeLessThanOrEqual(256);
+  });
+
   it('keeps the secret out of events$', async () => {
     const { log } = redactingLogger();
     const seen = firstValueFrom(log.events$.pipe(take(1), toArray()));
