@@ -429,7 +429,11 @@ export class RedactionPolicy {
   /** The entry's new value, or UNCHANGED, or REMOVED. */
   #redactEntry(key: string, value: unknown, alive: readonly PathNode[], raw: boolean): unknown {
     const step = this.#step(alive, key);
-    const matched = step === MATCH || (this.#keys.length !== 0 && this.#keyMatches(key));
+    const matched =
+      step === MATCH ||
+      (this.#keys.length !== 0 && this.#keyMatches(key)) ||
+      // A name capture cut may have been the one a path or pattern names here: its value is censored.
+      ((this.#keys.length !== 0 || alive.length !== 0) && isCutName(key));
     if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0)))
       return UNCHANGED;
     if (matched && this.#remove) return REMOVED;
@@ -533,6 +537,15 @@ function wasCut(data: unknown): boolean {
   } catch {
     return true;
   }
+}
+
+/** What capture leaves of a name it cut (`'userPasswo…[truncated 2 chars]'`, `'#1'` added when two cut names met), which no path or pattern can be tested on. */
+const CUT_NAME = /…\[truncated \d+ chars\](?:#\d+)*$/;
+
+/** Whether `key` is a name capture cut short (or one written to look like it: the answer errs on the side of the censor). */
+function isCutName(key: string): boolean {
+  // The shortest marker, '…[truncated 1 chars]', is 20 characters: a shorter name is tested no further.
+  return key.length >= 20 && key.includes('…[truncated ') && CUT_NAME.test(key);
 }
 
 /** `record[key]`, or REMOVED when reading it throws (a getter on `name`, `message` or `stack`). */

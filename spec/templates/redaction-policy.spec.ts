@@ -298,6 +298,26 @@ describe('RedactionPolicy', () => {
     expect(RedactionPolicy.compile({ paths: ['token'] }).redactProperties({ [long]: 'v-1' })).toEqual({ [long]: 'v-1' });
   });
 
+  it('censors a value under a name capture cut, where a path or key pattern could have named it, since the whole name is gone', () => {
+    const cut = { 'userPasswo…[truncated 2 chars]': 'p-1', '…[truncated 3 chars]#1': 'p-2', 'ends in …[truncated]': 'v-1' };
+    expect(RedactionPolicy.compile({ keys: /password/i }).redactProperties({ User: cut })).toEqual({
+      User: {
+        'userPasswo…[truncated 2 chars]': DEFAULT_CENSOR,
+        '…[truncated 3 chars]#1': DEFAULT_CENSOR,
+        'ends in …[truncated]': 'v-1',
+      },
+    });
+    // A policy of paths censors them only where a path goes on.
+    expect(RedactionPolicy.compile({ paths: ['User.password'] }).redactProperties({ User: cut, Other: cut })).toEqual({
+      User: {
+        'userPasswo…[truncated 2 chars]': DEFAULT_CENSOR,
+        '…[truncated 3 chars]#1': DEFAULT_CENSOR,
+        'ends in …[truncated]': 'v-1',
+      },
+      Other: cut,
+    });
+  });
+
   it('answers the same for every key with a global RegExp', () => {
     const policy = RedactionPolicy.compile({ keys: /secret/g });
     expect(policy.redactProperties({ a: { secret: 1 }, b: { secret: 2 }, c: { secret: 3 } })).toEqual({
