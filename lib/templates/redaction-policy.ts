@@ -12,6 +12,16 @@ import { writeJson } from './safe-json';
 /** The names of a key without dots, beyond the key itself: none. */
 const NO_NAMES: readonly string[] = [];
 
+/**
+ * The longest property name a key pattern is tested on, in UTF-16 code units: a longer one (data,
+ * not a name anyone writes, as in a parsed request body) counts as matched, untested. A pattern
+ * runs on every name of every call, and a common one is quadratic in the name's length
+ * (`.*token.*` with the `i` flag takes 4 s on a name of 64 K, the most capture keeps, and names bound to a child
+ * or an Error are not cut at all): this bounds the work of such a pattern to a fraction of a
+ * second per call, whatever the data.
+ */
+export const MAX_KEY_PATTERN_NAME = 256;
+
 /** The captured data a ThrownValueError's message was written from, by error. */
 const thrownData = new WeakMap<Error, unknown>();
 
@@ -41,7 +51,11 @@ export interface RedactOptions {
    * `'a.b'`, its `a[*]` is `'a.*'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
   paths?: readonly string[] | undefined;
-  /** Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`. Default: none. */
+  /**
+   * Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`.
+   * Tested on names of up to 256 characters; a longer name counts as
+   * matched, untested. Default: none.
+   */
   keys?: RegExp | readonly RegExp[] | undefined;
   /** What replaces a redacted value: a value, or a function given the value and its dotted path. Default `'[Redacted]'`. */
   censor?: RedactCensor | undefined;
@@ -415,7 +429,11 @@ export class RedactionPolicy {
   /** The entry's new value, or UNCHANGED, or REMOVED. */
   #redactEntry(key: string, value: unknown, alive: readonly PathNode[], raw: boolean): unknown {
     const step = this.#step(alive, key);
-    const matched = step === MATCH || (this.#keys.length !== 0 && this.#keyMatches(key));
+    const matched =
+      step === MATCH ||
+      (this.#keys.length !== 0 && this.#keyMatches(key)) ||
+      // A name capture cut may have been the one a path or pattern names here: its value is censored.
+      ((this.#keys.length !== 0 || alive.length !== 0) && isCutName(key));
     if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0)))
       return UNCHANGED;
     if (matched && this.#remove) return REMOVED;
@@ -481,6 +499,8 @@ export class RedactionPolicy {
 
   /** Whether a key pattern matches `key`, or one of its names when it has dots (as `#step` reads it). */
   #keyMatches(key: string): boolean {
+    // Untested, and taken for a match: a pattern's work grows with the name (see MAX_KEY_PATTERN_NAME).
+    if (key.length > MAX_KEY_PATTERN_NAME) return true;
     // Split once, not once per pattern; a key without dots is its only name.
     const names = key.includes('.') ? key.split('.') : NO_NAMES;
     return this.#keys.some((pattern) => pattern.test(key) || names.some((name) => pattern.test(name)));
@@ -517,6 +537,15 @@ function wasCut(data: unknown): boolean {
   } catch {
     return true;
   }
+}
+
+/** What capture leaves of a name it cut (`'userPasswo…[truncated 2 chars]'`, `'#1'` added when two cut names met), which no path or pattern can be tested on. */
+const CUT_NAME = /…\[truncated \d+ chars\](?:#\d+)*$/;
+
+/** Whether `key` is a name capture cut short (or one written to look like it: the answer errs on the side of the censor). */
+function isCutName(key: string): boolean {
+  // The shortest marker, '…[truncated 1 chars]', is 20 characters: a shorter name is tested no further.
+  return key.length >= 20 && key.includes('…[truncated ') && CUT_NAME.test(key);
 }
 
 /** `record[key]`, or REMOVED when reading it throws (a getter on `name`, `message` or `stack`). */

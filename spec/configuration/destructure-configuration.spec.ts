@@ -6,6 +6,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import type { Logger } from '../../lib/pipeline/logger';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { DEFAULT_CENSOR, type RedactOptions } from '../../lib/templates/redaction-policy';
 import { collectSelfLog } from '../helpers/self-log';
 
 const SECRET = 'hunter2-SECRET';
@@ -129,6 +130,61 @@ describe('LoggerConfiguration.destructure', () => {
       Tokens: ['[Redacted]', '[Redacted]'],
     });
     expect(everything(memory.events[0])).not.toContain(SECRET);
+  });
+
+  it('tests key patterns on no name longer than 256 characters, even the names capture does not cut (child, forContext, an exception’s own)', () => {
+    const tested: number[] = [];
+    class Recording extends RegExp {
+      override test(text: string): boolean {
+        tested.push(text.length);
+        return super.test(text);
+      }
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ keys: new Recording('secret', 'i') })
+      .writeTo.sink(memory)
+      .createLogger();
+    // A name from data (a parsed request body bound to a child, or assigned to an Error): 1 MB.
+    const name = `${'k'.repeat(1_000_000)}secret`;
+    log.child({ [name]: SECRET }).information('Child');
+    log.forContext(name, SECRET).information('For context');
+    log.error(Object.assign(new Error('denied'), { [name]: SECRET }), 'Own property');
+    log.information('Argument {@Body}', { [name]: SECRET });
+    expect(memory.events).toHaveLength(4);
+    for (const event of memory.events) expect(everything(event)).not.toContain(SECRET);
+    expect(Math.max(...tested)).toBeLessThanOrEqual(256);
+  });
+
+  it('censors a value whose name capture cut, where a path or key pattern could have named it (a small maxStringLength, or a call whose strings spent the budget)', () => {
+    const small = new MemorySink();
+    new LoggerConfiguration().destructure
+      .toMaximumStringLength(10)
+      .destructure.redact({ keys: /password/i })
+      .writeTo.sink(small)
+      .createLogger()
+      .information('Login {@User}', { name: 'ann', userPassword: SECRET });
+    expect(small.events[0]?.properties.User).toEqual({ name: 'ann', 'userPasswo…[truncated 2 chars]': DEFAULT_CENSOR });
+
+    // 17 strings of 64 K spend the call's 1 MiB: the names after them are cut to nothing, and a number is not cut.
+    const payload = Array.from({ length: 17 }, () => 'x'.repeat(64 * 1024));
+    const paid = (options: RedactOptions): LogEvent => {
+      const spent = new MemorySink();
+      new LoggerConfiguration().destructure
+        .redact(options)
+        .writeTo.sink(spent)
+        .createLogger()
+        .information('Paid {@Payload} with {@Card} for {@Order}', payload, { number: 4111111111111111, pin: 7319 }, { items: 3 });
+      return spent.events[0];
+    };
+    const byPath = paid({ paths: ['Card.pin'] });
+    expect(everything(byPath)).not.toContain('7319');
+    // Where no path reaches (Order), a cut name keeps its value.
+    expect(byPath.properties.Order).toEqual({ '…[truncated 5 chars]': 3 });
+    const byKey = paid({ keys: /number/ });
+    expect(everything(byKey)).not.toContain('4111111111111111');
+    // A key pattern reaches every name.
+    expect(byKey.properties.Order).toEqual({ '…[truncated 5 chars]': DEFAULT_CENSOR });
   });
 
   it('keeps the secret out of events$', async () => {

@@ -3,7 +3,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { exceptionText } from '../../lib/formatting/exception-text';
 import { captureValue } from '../../lib/templates/capture';
-import { DEFAULT_CENSOR, type RedactOptions, RedactionPolicy } from '../../lib/templates/redaction-policy';
+import { DEFAULT_CENSOR, MAX_KEY_PATTERN_NAME, type RedactOptions, RedactionPolicy } from '../../lib/templates/redaction-policy';
 
 const ISSUE_POLICY = {
   paths: ['Password', 'User.password', '*.token', 'Headers.authorization'],
@@ -271,6 +271,51 @@ describe('RedactionPolicy', () => {
     expect(
       policy.redactProperties({ 'user.password': 'p-1', Nested: { 'db.Password.old': 'p-2' }, 'user.passport': 'P-1' }),
     ).toEqual({ 'user.password': DEFAULT_CENSOR, Nested: { 'db.Password.old': DEFAULT_CENSOR }, 'user.passport': 'P-1' });
+  });
+
+  it('tests key patterns on names of up to 256 characters, and censors a longer name untested (/.*token.*/i takes seconds on one of 64 K)', () => {
+    // A RegExp subclass sees every name the policy tests: how long they are is what a slow pattern costs.
+    const tested: number[] = [];
+    class Recording extends RegExp {
+      override test(text: string): boolean {
+        tested.push(text.length);
+        return super.test(text);
+      }
+    }
+    const long = 'k'.repeat(MAX_KEY_PATTERN_NAME + 1);
+    const longest = 'k'.repeat(MAX_KEY_PATTERN_NAME);
+    const properties = { [long]: 'v-1', Nested: { [`${long}.x`]: 'v-2', [longest]: 'v-3' }, short: 'v-4', token: 'v-5' };
+    const policy = RedactionPolicy.compile({ keys: new Recording('token', 'i') });
+    expect(policy.redactProperties(properties)).toEqual({
+      [long]: DEFAULT_CENSOR,
+      Nested: { [`${long}.x`]: DEFAULT_CENSOR, [longest]: 'v-3' },
+      short: 'v-4',
+      token: DEFAULT_CENSOR,
+    });
+    expect(Math.max(...tested)).toBe(MAX_KEY_PATTERN_NAME);
+    // Removed as any match is; a policy of paths alone has no pattern to run, and leaves the name alone.
+    expect(RedactionPolicy.compile({ keys: /token/, remove: true }).redactProperties({ [long]: 'v-1', a: 1 })).toEqual({ a: 1 });
+    expect(RedactionPolicy.compile({ paths: ['token'] }).redactProperties({ [long]: 'v-1' })).toEqual({ [long]: 'v-1' });
+  });
+
+  it('censors a value under a name capture cut, where a path or key pattern could have named it, since the whole name is gone', () => {
+    const cut = { 'userPasswo…[truncated 2 chars]': 'p-1', '…[truncated 3 chars]#1': 'p-2', 'ends in …[truncated]': 'v-1' };
+    expect(RedactionPolicy.compile({ keys: /password/i }).redactProperties({ User: cut })).toEqual({
+      User: {
+        'userPasswo…[truncated 2 chars]': DEFAULT_CENSOR,
+        '…[truncated 3 chars]#1': DEFAULT_CENSOR,
+        'ends in …[truncated]': 'v-1',
+      },
+    });
+    // A policy of paths censors them only where a path goes on.
+    expect(RedactionPolicy.compile({ paths: ['User.password'] }).redactProperties({ User: cut, Other: cut })).toEqual({
+      User: {
+        'userPasswo…[truncated 2 chars]': DEFAULT_CENSOR,
+        '…[truncated 3 chars]#1': DEFAULT_CENSOR,
+        'ends in …[truncated]': 'v-1',
+      },
+      Other: cut,
+    });
   });
 
   it('answers the same for every key with a global RegExp', () => {
