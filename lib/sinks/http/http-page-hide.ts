@@ -86,7 +86,9 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
     unwatch();
   };
   const onVisibilityChange = (): void => {
-    if (page.document?.visibilityState !== 'hidden') return void (left || unwatch());
+    // Visible again: shown, or back from the back/forward cache (Chromium says so before pageshow,
+    // so what the app's own pageshow listeners log goes by fetch, not by beacon).
+    if (page.document?.visibilityState !== 'hidden') return onPageShow();
     flush();
     watch();
     // A hidden page may live on for hours: watch only the listeners of this turn.
