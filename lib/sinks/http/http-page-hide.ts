@@ -56,16 +56,29 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
   let watching: Unsubscribable | undefined;
   let left = false;
   let flushQueued = false;
+  // Bounds the flushes of one page hide: a flush the browser refuses writes to SelfLog, and an app
+  // that logs its SelfLog lines (on a later microtask) would otherwise flush for ever, on
+  // microtasks alone, and the page would never finish hiding.
+  let flushesLeft = 0;
   const flushLater = (): void => {
     if (flushQueued) return;
     flushQueued = true;
     queueMicrotask(() => {
       flushQueued = false;
-      if (watching !== undefined) flush();
+      if (watching === undefined) return;
+      if (--flushesLeft <= 0) {
+        unwatch();
+        SelfLog.write(
+          'installPageHideFlush: {Count} flushes while the page hides; what is logged now waits for the next batch',
+          LATE_FLUSHES,
+        );
+      }
+      flush();
     });
   };
   const watch = (): void => {
     if (watching !== undefined) return;
+    flushesLeft = LATE_FLUSHES;
     try {
       watching = (log as Partial<WatchedLogger>).events$?.subscribe({ next: flushLater });
     } catch (error) {
@@ -121,6 +134,9 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
   if (removed) closed?.unsubscribe();
   return uninstall;
 }
+
+/** Most flushes of what is logged after the flush while the page hides, once per listener that logs. */
+const LATE_FLUSHES = 64;
 
 /** What a Logger has for installPageHideFlush to see what is logged while the page hides. */
 interface WatchedLogger {

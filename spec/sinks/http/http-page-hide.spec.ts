@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
+import { SelfLog } from '../../../lib/core/self-log';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
@@ -178,6 +179,32 @@ describe('installPageHideFlush', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  // Each flush the browser refuses writes to SelfLog; an app that logs its SelfLog lines on a later
+  // microtask made each line flush again: on microtasks alone, the page never finished hiding.
+  it('stops flushing what is logged while the page hides after a bounded number of flushes', async () => {
+    page.accept = () => false;
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+    const lines: string[] = [];
+    // Bounded here too, so that a failing test ends.
+    SelfLog.enable((line) => {
+      lines.push(line);
+      if (lines.length < 5_000) queueMicrotask(() => log.warning('SelfLog: {Line}', line));
+    });
+    try {
+      const uninstall = installPageHideFlush(log, page.target);
+      page.target.addEventListener('pagehide', () => log.information('Item {N}', 1));
+      page.hide();
+      for (let turn = 0; turn < 5_000; turn++) await Promise.resolve();
+      expect(lines.length).toBeLessThan(1_000);
+      expect(lines.some((line) => line.includes('64 flushes while the page hides'))).toBe(true);
+      uninstall();
+    } finally {
+      SelfLog.disable();
+    }
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
 
   it('flushes by beacon even when its listener runs before the sink has seen pagehide', () => {
