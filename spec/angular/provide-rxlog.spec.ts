@@ -123,7 +123,7 @@ void describe('provideRxlog', () => {
         ]);
         injector.destroy();
       }
-      assert.deepEqual(added, ['pagehide', 'visibilitychange'], "the browser's only");
+      assert.deepEqual(added, ['pagehide', 'pageshow', 'visibilitychange'], "the browser's only");
     } finally {
       page.restore();
     }
@@ -299,6 +299,7 @@ void describe('provideRxlog', () => {
         'pagehide outside', // installPageHideFlush's
         'pageshow outside',
         'pageshow outside',
+        'pageshow outside', // installPageHideFlush's
         'timer outside',
         'timer outside', // installPageHideFlush's, which lets go of the page when the logger closes
       ]);

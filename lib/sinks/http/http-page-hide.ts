@@ -11,7 +11,7 @@ export interface SyncFlushable {
 
 /** The page events `installPageHideFlush` listens to: a window, or a stand-in in tests. */
 export interface PageEvents {
-  /** Adds a listener for `pagehide` or `visibilitychange`. */
+  /** Adds a listener for `pagehide`, `pageshow` or `visibilitychange`. */
   addEventListener(type: string, listener: () => void): void;
   /** Removes a listener added by addEventListener. */
   removeEventListener(type: string, listener: () => void): void;
@@ -27,8 +27,12 @@ export interface PageEvents {
  * the page hides. A batch already in flight is not sent again: it continues as a `keepalive`
  * fetch when its body is at most 64 KiB; a larger one whose request the browser cancelled as the
  * page navigated away goes by beacon and to the offline store too (see docs/browser.md, "The batch
- * in flight"). Returns a function that removes the listeners; a Logger's come off by themselves
- * once it has closed. Outside a browser window it does nothing.
+ * in flight"). An event logged after that flush while the page goes away (in the app's own
+ * `pagehide` listener, or a `visibilitychange` one, that runs after this one) is sent by beacon
+ * too, once the listener that logged it returns: from `pagehide` until a `pageshow` brings the
+ * page back, and from `visibilitychange` to `'hidden'` until the page's next task. Returns a
+ * function that removes the listeners; a Logger's come off by themselves once it has closed.
+ * Outside a browser window it does nothing.
  *
  * @param page Where the events come from. Default `globalThis` (the window).
  * @example
@@ -45,19 +49,77 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
       SelfLog.write('installPageHideFlush: flushing on page hide failed', error);
     }
   };
+  // An app's own listener that runs after this one may log (a 'Page left' event): the flush has
+  // run, and nothing else would send that event before the page goes (a tab hidden already gets
+  // no visibilitychange at unload). While the page goes away, the logger's events are watched,
+  // and each listener's are flushed in the microtask after it returns, before the next listener.
+  let watching: Unsubscribable | undefined;
+  let left = false;
+  let flushQueued = false;
+  // Bounds the flushes of one page hide: a flush the browser refuses writes to SelfLog, and an app
+  // that logs its SelfLog lines (on a later microtask) would otherwise flush for ever, on
+  // microtasks alone, and the page would never finish hiding.
+  let flushesLeft = 0;
+  const flushLater = (): void => {
+    if (flushQueued) return;
+    flushQueued = true;
+    queueMicrotask(() => {
+      flushQueued = false;
+      if (watching === undefined) return;
+      if (--flushesLeft <= 0) {
+        unwatch();
+        SelfLog.write(
+          'installPageHideFlush: {Count} flushes while the page hides; what is logged now waits for the next batch',
+          LATE_FLUSHES,
+        );
+      }
+      flush();
+    });
+  };
+  const watch = (): void => {
+    if (watching !== undefined) return;
+    flushesLeft = LATE_FLUSHES;
+    try {
+      watching = (log as Partial<WatchedLogger>).events$?.subscribe({ next: flushLater });
+    } catch (error) {
+      SelfLog.write('installPageHideFlush: cannot watch what is logged while the page hides', error);
+    }
+  };
+  const unwatch = (): void => {
+    watching?.unsubscribe();
+    watching = undefined;
+  };
+  const onPageHide = (): void => {
+    flush();
+    left = true;
+    watch();
+  };
+  const onPageShow = (): void => {
+    left = false;
+    unwatch();
+  };
   const onVisibilityChange = (): void => {
-    if (page.document?.visibilityState === 'hidden') flush();
+    // Visible again: shown, or back from the back/forward cache (Chromium says so before pageshow,
+    // so what the app's own pageshow listeners log goes by fetch, not by beacon).
+    if (page.document?.visibilityState !== 'hidden') return onPageShow();
+    flush();
+    watch();
+    // A hidden page may live on for hours: watch only the listeners of this turn.
+    setTimeout(() => left || unwatch(), 0);
   };
   let closed: Unsubscribable | undefined;
   let removed = false;
   const uninstall = (): void => {
     if (removed) return;
     removed = true;
-    page.removeEventListener('pagehide', flush);
+    page.removeEventListener('pagehide', onPageHide);
+    page.removeEventListener('pageshow', onPageShow);
     page.removeEventListener('visibilitychange', onVisibilityChange);
+    unwatch();
     closed?.unsubscribe();
   };
-  page.addEventListener('pagehide', flush);
+  page.addEventListener('pagehide', onPageHide);
+  page.addEventListener('pageshow', onPageShow);
   page.addEventListener('visibilitychange', onVisibilityChange);
   // A Logger lets go of the page when it closes, as installProcessHooks' hooks do: an app that
   // builds its logger again (a sign-in, a tenant switch) would otherwise keep every closed one,
@@ -71,6 +133,14 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by uninstall, which subscribe may have called
   if (removed) closed?.unsubscribe();
   return uninstall;
+}
+
+/** Most flushes of what is logged after the flush while the page hides, once per listener that logs. */
+const LATE_FLUSHES = 64;
+
+/** What a Logger has for installPageHideFlush to see what is logged while the page hides. */
+interface WatchedLogger {
+  readonly events$: Subscribable<unknown>;
 }
 
 /** What a Logger has for installPageHideFlush to see it close (a plain SyncFlushable has not). */

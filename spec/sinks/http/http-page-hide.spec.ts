@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
+import { SelfLog } from '../../../lib/core/self-log';
 import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer } from '../../helpers/http-test-server';
@@ -145,6 +146,67 @@ describe('installPageHideFlush', () => {
     }
   });
 
+  // A listener of the app's, added after installPageHideFlush's, logs after the flush: that event
+  // waited in the open batch and went with the page (see the Chromium test below).
+  it('sends by beacon what a later listener logs while the page goes away, and only while it does', async () => {
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
+    try {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
+      const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+      const uninstall = installPageHideFlush(log, page.target);
+      page.target.addEventListener('pagehide', () => log.information('Item {N}', 1));
+      page.target.addEventListener('visibilitychange', () => log.information('Item {N}', 3));
+      const sent = async (): Promise<number[][]> => {
+        await Promise.resolve();
+        await page.settled();
+        return page.beacons.map((b) => b.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+      };
+      log.information('Item {N}', 0);
+      page.hide();
+      expect(await sent()).toEqual([[0], [1]]);
+      page.show();
+      log.information('Item {N}', 2);
+      expect(await sent()).toEqual([[0], [1]]);
+      page.setVisibility('hidden');
+      expect(await sent()).toEqual([[0], [1], [2], [3]]);
+      // The page's next task: a hidden page that lives on batches again.
+      jest.advanceTimersByTime(0);
+      log.information('Item {N}', 4);
+      expect(await sent()).toEqual([[0], [1], [2], [3]]);
+      expect(log.metrics().sinks.http).toMatchObject({ received: 5, delivered: 4, pending: 1 });
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  // Each flush the browser refuses writes to SelfLog; an app that logs its SelfLog lines on a later
+  // microtask made each line flush again: on microtasks alone, the page never finished hiding.
+  it('stops flushing what is logged while the page hides after a bounded number of flushes', async () => {
+    page.accept = () => false;
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+    const lines: string[] = [];
+    // Bounded here too, so that a failing test ends.
+    SelfLog.enable((line) => {
+      lines.push(line);
+      if (lines.length < 5_000) queueMicrotask(() => log.warning('SelfLog: {Line}', line));
+    });
+    try {
+      const uninstall = installPageHideFlush(log, page.target);
+      page.target.addEventListener('pagehide', () => log.information('Item {N}', 1));
+      page.hide();
+      for (let turn = 0; turn < 5_000; turn++) await Promise.resolve();
+      expect(lines.length).toBeLessThan(1_000);
+      expect(lines.some((line) => line.includes('64 flushes while the page hides'))).toBe(true);
+      uninstall();
+    } finally {
+      SelfLog.disable();
+    }
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
   it('flushes by beacon even when its listener runs before the sink has seen pagehide', () => {
     let written: ReturnType<NonNullable<HttpSink['emitSync']>> | undefined;
     const uninstall = installPageHideFlush({ flushSync: () => (written = sink.emitSync?.(makeEvents(1))) }, page.target);
@@ -219,6 +281,52 @@ describe('installPageHideFlush in Chromium', () => {
       });
     },
     60_000,
+  );
+
+  // An app's own pagehide listener, added after installPageHideFlush's, logs after the flush ran
+  // ('Page left', analytics). A page in front also gets visibilitychange at unload, which flushed
+  // that event by luck; a tab already hidden (in the background, or minimised) gets none, and the
+  // event stayed in the open batch and went with the page, counted nowhere. Headless Chromium
+  // never hides a page by itself, so the page emulates only its visibility: visibilityState reads
+  // 'hidden', and the visibilitychange Chromium fires at unload (which a hidden tab does not get)
+  // is stopped. The pagehide, the unload, sendBeacon and the server are real.
+  (hasChromium ? it : it.skip)(
+    'sends by beacon what the app logs in its own pagehide listener, after the flush, when the tab was hidden already',
+    async () => {
+      const html = `<!doctype html><script src="/rxlog.js"></script><script>
+        const log = new rxlog.LoggerConfiguration()
+          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 600000 } })
+          .createLogger();
+        rxlog.installPageHideFlush(log);
+        window.addEventListener('pagehide', (e) => log.information('Page left {N}', 99));
+        let state = 'visible';
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+        window.addEventListener('visibilitychange', (e) => { if (e.isTrusted) e.stopImmediatePropagation(); }, true);
+        window.hideTab = () => { state = 'hidden'; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
+        for (let n = 0; n < 3; n++) log.information('Browser event {N}', n);
+        window.ready = true;
+      </script>`;
+      const server = await startPageServer(html);
+      await inChromium(server, async (browser) => {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        await page.evaluate(() => (window as unknown as { hideTab(): void }).hideTab());
+        await within(
+          server.received(1, (r) => r.url === '/ingest'),
+          20_000,
+          'the beacon at hiding',
+        );
+        await page.close({ runBeforeUnload: true });
+        await within(
+          server.received(2, (r) => r.url === '/ingest'),
+          20_000,
+          "the app's 'Page left' event",
+        );
+        expect(ingested(server.requests)).toEqual([0, 1, 2, 99]);
+      });
+    },
+    30_000,
   );
 
   /** A page whose logger holds 400 events of about 1 KB (about 390 KiB, six times the beacon quota) in one open batch. */
