@@ -32,6 +32,11 @@ export interface SinkMetrics {
   /** Enqueue → delivered. */
   latencyMs: LatencySummary;
   breaker: BreakerStateName;
+  /**
+   * The last failure: a write's error, or a failed call of the sink's own methods, prefixed
+   * (`flush: …`, `flushSync: …`, `close: …`, `close: did not settle within the shutdown timeout`,
+   * `fallback close: …`, `fallback flushSync: …`). Absent while there is none.
+   */
   lastError?: string | undefined;
   /**
    * Of `dropped`, the events dropped because the logger was closing: what an `immediate` close found

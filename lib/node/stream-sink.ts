@@ -13,6 +13,7 @@ import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
 import { processExiting, retryUntil, writtenOverlap } from './file/exit-waits';
 import { isWouldBlock } from './file/log-file';
 import { formatLines, skippedEvents, wholeLines } from './format-lines';
+import { ownListener } from './own-listener';
 
 /** Options of a StreamSink. */
 export interface StreamSinkOptions {
@@ -196,13 +197,15 @@ export class StreamSink implements Sink {
   private outstanding = 0;
   /** Called once `outstanding` is back to 0 (see `writesSettled`). */
   private readonly onSettled = new Set<() => void>();
+  /** Takes `onError` off the stream (see ownListener); set in the constructor. */
+  private readonly stopOnError: () => void;
   private readonly onWritten = (error?: Error | null): void => {
     this.outstanding--;
     if (this.outstanding === 0) for (const settled of [...this.onSettled]) settled();
     // A failed write is followed by the stream's 'error' event: the listener stays for it (the
     // stream is destroyed then, so keeping it costs nothing).
     if (error) this.failure ??= error;
-    else if (this.closed && this.outstanding === 0 && this.failure === undefined) this.stream.off('error', this.onError);
+    else if (this.closed && this.outstanding === 0 && this.failure === undefined) this.stopOnError();
   };
   private readonly onError = (error: Error): void => {
     this.failure ??= error;
@@ -220,7 +223,7 @@ export class StreamSink implements Sink {
     this.syncFlushTimeoutMs = Math.min(options.syncFlushTimeoutMs ?? 1000, MAX_TIMER_MS);
     this.fd = pipeDescriptorOf(this.stream);
     // Listening turns a stream error (EPIPE on a closed stdout …) into a failed batch instead of a crash.
-    this.stream.on('error', this.onError);
+    this.stopOnError = ownListener(this.stream, 'error', this.onError);
   }
 
   /** Bytes the stream took so far (a write that failed is not counted). */
@@ -330,11 +333,11 @@ export class StreamSink implements Sink {
       const onClose = (): void => reject(new Error('StreamSink: the stream closed before the write completed'));
       // As in handToStream: a failure reported through 'error' alone fails the batch.
       const onError = (error: Error): void => reject(error);
-      this.stream.on('close', onClose);
-      this.stream.on('error', onError);
+      const stopClose = ownListener(this.stream, 'close', onClose);
+      const stopError = ownListener(this.stream, 'error', onError);
       onCleanup(() => {
-        this.stream.off('close', onClose);
-        this.stream.off('error', onError);
+        stopClose();
+        stopError();
       });
       this.write(text, (error) => {
         this.onWritten(error);
@@ -422,7 +425,7 @@ export class StreamSink implements Sink {
     for (const abort of [...this.waits]) abort(error);
     if (this.endOnClose && !this.stream.writableEnded && !this.stream.destroyed) await this.endWithin();
     else if (this.outstanding > 0 && !this.stream.destroyed) await this.writesSettled();
-    if (this.outstanding === 0 && this.failure === undefined) this.stream.off('error', this.onError);
+    if (this.outstanding === 0 && this.failure === undefined) this.stopOnError();
   }
 
   /**
@@ -434,7 +437,7 @@ export class StreamSink implements Sink {
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.stream.off('close', done);
+        stopClose();
         resolve();
       };
       const timer = setTimeout(() => {
@@ -442,7 +445,7 @@ export class StreamSink implements Sink {
         done();
       }, this.syncFlushTimeoutMs);
       // end()'s callback runs on 'finish' or with the stream's error; a stream destroyed meanwhile only closes.
-      this.stream.on('close', done);
+      const stopClose = ownListener(this.stream, 'close', done);
       try {
         this.stream.end(done);
       } catch (error) {
@@ -462,15 +465,15 @@ export class StreamSink implements Sink {
       const done = (): void => {
         clearTimeout(timer);
         this.onSettled.delete(done);
-        this.stream.off('close', done);
-        this.stream.off('error', done);
+        stopClose();
+        stopError();
         resolve();
       };
       const timer = setTimeout(done, this.syncFlushTimeoutMs);
       this.onSettled.add(done);
       // on/off, the methods the options check asks of a stream (`done` takes them off).
-      this.stream.on('close', done);
-      this.stream.on('error', done);
+      const stopClose = ownListener(this.stream, 'close', done);
+      const stopError = ownListener(this.stream, 'error', done);
     });
   }
 
@@ -614,11 +617,11 @@ export class StreamSink implements Sink {
       // A stream that is no Node Writable may report a failed write through 'error' alone, never
       // calling it back nor closing: the batch would wait for it until the logger's close timeout.
       const onError = (error: Error): void => reject(error);
-      this.stream.on('close', onClose);
-      this.stream.on('error', onError);
+      const stopClose = ownListener(this.stream, 'close', onClose);
+      const stopError = ownListener(this.stream, 'error', onError);
       onCleanup(() => {
-        this.stream.off('close', onClose);
-        this.stream.off('error', onError);
+        stopClose();
+        stopError();
       });
       start((error) => {
         if (error && chunk.state === 'pending') chunk.state = 'failed';
@@ -768,13 +771,13 @@ export class StreamSink implements Sink {
       }
       const onFailure = (error?: Error): void => reject(error ?? new Error('StreamSink: the stream closed before draining'));
       const onClose = (): void => onFailure();
-      this.stream.on('drain', onDrain);
-      this.stream.on('error', onFailure);
-      this.stream.on('close', onClose);
+      const stopDrain = ownListener(this.stream, 'drain', onDrain);
+      const stopError = ownListener(this.stream, 'error', onFailure);
+      const stopClose = ownListener(this.stream, 'close', onClose);
       onCleanup(() => {
-        this.stream.off('drain', onDrain);
-        this.stream.off('error', onFailure);
-        this.stream.off('close', onClose);
+        stopDrain();
+        stopError();
+        stopClose();
       });
     });
   }

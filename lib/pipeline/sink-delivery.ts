@@ -254,6 +254,8 @@ export class SinkDelivery {
         // Detached: a flush from one request sends every request's events (see #attempt).
         await settledOutcome(() => runDetached(() => this.#guard.run(() => sink.flush?.())));
       } catch (error) {
+        // In metrics too: SelfLog is off by default, and flush() resolves without saying a sink's own flush failed.
+        this.#recorder.lastError = `flush: ${describeError(error)}`;
         SelfLog.write('Sink {Name} failed to flush', this.name, error);
       }
     })();
@@ -314,6 +316,7 @@ export class SinkDelivery {
           this.name,
         );
       } catch (error) {
+        this.#recorder.lastError = `${sink === this.#sink ? 'flushSync' : 'fallback flushSync'}: ${describeError(error)}`;
         SelfLog.write('Sink {Name} failed to flush synchronously', this.name, error);
       }
     }
@@ -895,7 +898,11 @@ export class SinkDelivery {
       this.#scheduler,
     );
     this.#closingSinks = false;
-    if (!closed) SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
+    if (!closed) {
+      // Named in metrics too: the report's timedOut does not say which sink it was.
+      this.#recorder.lastError = 'close: did not settle within the shutdown timeout';
+      SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
+    }
     const { delivered, dropped, failed } = this.#recorder;
     return { delivered, dropped, failed, undelivered: this.#undelivered, timedOut: !settled || !closed };
   }
@@ -934,6 +941,7 @@ export class SinkDelivery {
           await settledOutcome(() => runDetached(() => this.#guard.run(() => sink.close?.())));
           this.#closedSinks.add(sink);
         } catch (error) {
+          this.#recorder.lastError = `${sink === this.#sink ? 'close' : 'fallback close'}: ${describeError(error)}`;
           SelfLog.write('Sink {Name} failed to close', this.name, error);
         }
       }),

@@ -19,6 +19,12 @@ interface NeverSettles extends Alive {
   report: { delivered: number; dropped: number; failed: number; undelivered: number };
 }
 
+interface NeverSettlesLarge {
+  metrics: { received: number; dropped: number; pending: number; queueDepth: number; delivered: number };
+  report: { delivered: number; dropped: number; failed: number; undelivered: number };
+  peakMiB: number;
+}
+
 let results: Record<string, unknown>;
 beforeAll(() => {
   results = runRetention(
@@ -27,6 +33,7 @@ beforeAll(() => {
     'sinksHeldAfterClose',
     'children',
     'neverSettles',
+    'neverSettlesLarge',
     'asyncContexts',
     'otelScopes',
   );
@@ -95,6 +102,23 @@ describe('a sink whose writes never settle', () => {
     expect(alive).toEqual({ argument: 0 });
     expect(growthMiB).toBeLessThan(8);
   });
+
+  // docs/reliability.md ("Memory"): the batch in flight comes on top of limitBytes; nothing else does.
+  it.each(['drop-oldest', 'drop-newest'])(
+    'holds at most limitBytes queued plus one batch in flight with large events (%s), counting every other event dropped',
+    (overflow) => {
+      const { metrics, report, peakMiB } = (results.neverSettlesLarge as Record<string, NeverSettlesLarge>)[overflow];
+      expect(metrics.received).toBe(3_000);
+      // 4 MiB of 60 KB events: about 69 fit the queue; the batch of 16 in flight is not counted in it.
+      expect(metrics.queueDepth).toBeGreaterThanOrEqual(65);
+      expect(metrics.queueDepth).toBeLessThanOrEqual(70);
+      expect(metrics.pending).toBe(metrics.queueDepth + 16);
+      expect(metrics.dropped).toBe(3_000 - metrics.pending);
+      expect(report).toEqual({ delivered: 0, dropped: metrics.dropped, failed: 0, undelivered: metrics.pending });
+      // 4 MiB queued and 1 MB in flight; 3 000 events (180 MB of strings) kept would be far past this.
+      expect(peakMiB).toBeLessThan(16);
+    },
+  );
 });
 
 describe('LogContext under AsyncLocalStorage', () => {

@@ -492,6 +492,34 @@ describe('StreamSink options of the wrong kind', () => {
 });
 
 describe('StreamSink in a logger', () => {
+  // Many loggers writing to one stream (one per tenant or module, each with its StreamSink on
+  // stdout) gave a MaxListenersExceededWarning on stderr from the 11th: each sink keeps an 'error'
+  // listener on the stream, and one more of 'drain', 'error' and 'close' while it waits.
+  it("adds no listener past the stream's limit when 20 sinks write to one stream, and leaves the limit as it was", async () => {
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _encoding, callback) {
+        setImmediate(callback);
+      },
+    });
+    // Node warns when an event has more listeners than getMaxListeners(): count each time it would.
+    let warnings = 0;
+    stream.on('newListener', (event: string) => {
+      if (event !== 'newListener' && stream.listenerCount(event) + 1 > stream.getMaxListeners()) warnings++;
+    });
+    const logs = Array.from({ length: 20 }, () =>
+      new LoggerConfiguration().writeTo.sink(new StreamSink({ stream }), { name: 'stream' }).createLogger(),
+    );
+    for (const log of logs) for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    const flushed = await Promise.all(logs.map((log) => log.flush()));
+    const reports = await Promise.all(logs.map((log) => log.close()));
+    expect(flushed.every((f) => !f.timedOut)).toBe(true);
+    expect(reports.map((r) => r.sinks.stream.delivered)).toEqual(logs.map(() => 3));
+    expect(warnings).toBe(0);
+    expect(stream.getMaxListeners()).toBe(10);
+    expect(['error', 'close', 'drain'].map((event) => stream.listenerCount(event))).toEqual([0, 0, 0]);
+  });
+
   it('writes through a stream object with only write, on and off, as its options check accepts', async () => {
     // Not a Node Writable: no once(). The async path (here, the final batch at close) called
     // once() and failed every such batch with a TypeError (before: 0 written, 3 failed).

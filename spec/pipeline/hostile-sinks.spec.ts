@@ -518,6 +518,43 @@ describe('LoggerPipeline with hostile sinks', () => {
     }
   });
 
+  // A flush() or close() that failed went to SelfLog only (off by default): `await log.flush()`
+  // resolved { timedOut: false } as if the file were safe, and a report's timedOut did not say
+  // which of several sinks never closed. Now the sink's lastError says so, as for a failed write.
+  it('shows a sink whose flush() or flushSync() throws, whose close() rejects and whose close() never settles in its lastError', async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink(
+        {
+          emit: () => undefined,
+          flush: () => {
+            throw new Error('ENOSPC');
+          },
+          flushSync: () => {
+            throw new Error('EBADF');
+          },
+        },
+        { name: 'flushing' },
+      )
+      .writeTo.sink({ emit: () => undefined, close: () => Promise.reject(new Error('socket reset')) }, { name: 'closing' })
+      .writeTo.sink({ emit: () => undefined, close: () => new Promise<void>(() => undefined) }, { name: 'stalled' })
+      .writeTo.sink({ emit: () => undefined }, { name: 'fine' })
+      .createLogger();
+    log.information('one');
+    expect(await within(log.flush({ timeoutMs: 1_000 }), 10)).toEqual({ timedOut: false });
+    expect(log.metrics().sinks.flushing.lastError).toBe('flush: Error: ENOSPC');
+    log.flushSync();
+    expect(log.metrics().sinks.flushing.lastError).toBe('flushSync: Error: EBADF');
+    const report = await within(log.close({ timeoutMs: 1_000 }), 1_100);
+    expect(report).toMatchObject({ timedOut: true });
+    const { sinks } = log.metrics();
+    expect([sinks.closing.lastError, sinks.stalled.lastError, sinks.fine.lastError]).toEqual([
+      'close: Error: socket reset',
+      'close: did not settle within the shutdown timeout',
+      undefined,
+    ]);
+    for (const name of ['flushing', 'closing', 'stalled', 'fine']) reportAddsUp(log, report as ShutdownReport, name);
+  });
+
   describe('whose method getters throw', () => {
     /** A sink that writes synchronously, behind a Proxy whose getters for `hostile` throw after `after` reads (per key: `{ emit: 1 }`). */
     function hostileSink(
