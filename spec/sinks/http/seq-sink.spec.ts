@@ -12,6 +12,7 @@ import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { fakeDateOnly } from '../../helpers/fake-date';
+import { seqStandIn } from '../../helpers/seq-stand-in';
 
 describe('SeqSink', () => {
   let server: TestServer | undefined;
@@ -823,37 +824,6 @@ describe('SeqSink', () => {
   // JSON", and sends the rest of the batch. Found by a review: one event an app's formatter threw on
   // failed its whole batch, every try, so the events around it never reached Seq.
   describe('a formatter that throws on an event', () => {
-    /**
-     * A stand-in for Seq's CLEF ingestion (Seq itself cannot run here), written from its docs
-     * (docs.datalust.co, "Ingestion with HTTP"): each line a JSON object with an ISO 8601 `@t`,
-     * `@l` and `@x` strings when present, `@i` a number or hex string, a line over the event body
-     * limit or one that is no event: 400 for the whole batch; else 201 with MinimumLevelAccepted.
-     */
-    const seqStandIn = (request: { body: string }) => {
-      const valid =
-        request.body === '' ||
-        request.body.split('\n').every((line) => {
-          try {
-            const event = JSON.parse(line) as Record<string, unknown>;
-            const optionalText = (name: string) => event[name] === undefined || typeof event[name] === 'string';
-            return (
-              Buffer.byteLength(line) <= 256 * 1024 &&
-              typeof event['@t'] === 'string' &&
-              !Number.isNaN(Date.parse(event['@t'])) &&
-              ['@l', '@x', '@mt', '@m'].every(optionalText) &&
-              ['@i'].every(
-                (name) =>
-                  event[name] === undefined ||
-                  typeof event[name] === 'number' ||
-                  (typeof event[name] === 'string' && /^[0-9a-f]+$/i.test(event[name])),
-              )
-            );
-          } catch {
-            return false;
-          }
-        });
-      return valid ? { status: 201, body: '{"MinimumLevelAccepted":null}' } : { status: 400 };
-    };
     const clef = new CompactJsonFormatter();
     /** The app's formatter: CLEF, but it throws on an event whose properties `refuse`. */
     const throwingOn = (refuse: (properties: Readonly<Record<string, unknown>>) => boolean) => ({
@@ -864,7 +834,7 @@ describe('SeqSink', () => {
     });
 
     it('sends a placeholder in its place, with the error and the original template, and the rest of the batch', async () => {
-      server = await startTestServer(seqStandIn);
+      server = await startTestServer(seqStandIn());
       const diagnostics: string[] = [];
       const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
       const formatter = throwingOn((properties) => properties.Bad !== undefined);
@@ -890,7 +860,7 @@ describe('SeqSink', () => {
     });
 
     it('leaves out an event whose placeholder the formatter throws on too, counts it failed, and sends the rest', async () => {
-      server = await startTestServer(seqStandIn);
+      server = await startTestServer(seqStandIn());
       // Throws on every Error event, the placeholder included.
       const formatter = {
         format: (event: LogEvent): string => {
