@@ -1,15 +1,14 @@
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
 import type { Formatter } from '../../core/sink';
-import { exceptionText } from '../../formatting/exception-text';
 import { trimNewline } from '../../formatting/trim-newline';
-import { eventTimeMs, LogEventRecord } from '../../templates/log-event-record';
+import { LogEventRecord } from '../../templates/log-event-record';
 import { parseTemplateCached } from '../../templates/template-cache';
 import { utf8Length } from './http-utf8-length';
+import { eventTimeOrNow, unformattableLine } from './unformattable-line';
 
 const OVERSIZE_TEMPLATE =
   'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}';
-const UNFORMATTABLE_TEMPLATE = 'Event with message template {OriginalMessageTemplate} could not be formatted as JSON';
 
 /**
  * A SeqSink's batch body, as Serilog's Seq sink's `ConstrainedBufferedFormatter` writes it: each
@@ -40,36 +39,9 @@ function eventLine(formatter: Formatter, event: LogEvent, limit: number): string
   try {
     line = trimNewline(formatter.format(event));
   } catch (error) {
-    return unformattableLine(formatter, event, error, limit);
+    return unformattableLine(formatter, event, error, 'SeqSink', (written) => fits(written, limit));
   }
   return fits(line, limit) ? line : oversizeLine(formatter, event, line, limit);
-}
-
-/** The placeholder of an event the formatter threw on, or undefined when it throws on that too, or it is over `limit`. */
-function unformattableLine(formatter: Formatter, event: LogEvent, error: unknown, limit: number): string | undefined {
-  const original = templateText(event);
-  const exception = error instanceof Error ? error : new Error(exceptionText(error));
-  const properties = original === undefined ? {} : { OriginalMessageTemplate: original };
-  const template = parseTemplateCached(UNFORMATTABLE_TEMPLATE);
-  try {
-    const line = trimNewline(formatter.format(new LogEventRecord(timeOf(event), 'error', template, properties, exception)));
-    if (fits(line, limit)) {
-      SelfLog.write(
-        'SeqSink: an event with message template {Template} could not be formatted; a placeholder is sent in its place: {Error}',
-        original,
-        error,
-      );
-      return line;
-    }
-  } catch {
-    // Left out below, as Serilog's sink drops what it cannot write even as a placeholder.
-  }
-  SelfLog.write(
-    'SeqSink: an event with message template {Template} could not be formatted, nor its placeholder; it is left out: {Error}',
-    original,
-    error,
-  );
-  return undefined;
 }
 
 /**
@@ -80,7 +52,7 @@ function unformattableLine(formatter: Formatter, event: LogEvent, error: unknown
  */
 function oversizeLine(formatter: Formatter, event: LogEvent, line: string, limit: number): string | undefined {
   const template = parseTemplateCached(OVERSIZE_TEMPLATE);
-  const time = timeOf(event);
+  const time = eventTimeOrNow(event);
   try {
     // Serilog's sample allows 2 bytes a character; text of 3 (CJK) or escapes gets a shorter one, down to 512.
     for (let length = Math.max(Math.floor((limit - 2048) / 2), 512); length >= 512; length = Math.floor(length / 2)) {
@@ -100,26 +72,6 @@ function oversizeLine(formatter: Formatter, event: LogEvent, line: string, limit
     );
   }
   return undefined;
-}
-
-/** The event's time as the formatters read it (an app's spread copy of a record has `timeMs`, not `timestamp`), else now. */
-function timeOf(event: LogEvent): number {
-  try {
-    const time = eventTimeMs(event);
-    return Number.isNaN(time) ? Date.now() : time;
-  } catch {
-    return Date.now();
-  }
-}
-
-/** The event's template text, or undefined when it cannot be read as a string. */
-function templateText(event: LogEvent): string | undefined {
-  try {
-    const text: unknown = event.messageTemplate.text;
-    return typeof text === 'string' ? text : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether a line's UTF-8 bytes are at most `limit`; a UTF-16 unit is at most 3 bytes, so most lines are not counted. */
