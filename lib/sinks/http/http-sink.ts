@@ -331,6 +331,8 @@ export class HttpSink implements Sink {
     if (handed > 0) return this.#after(handed, this.leftOut(events.slice(0, handed)), () => this.emit(events.slice(handed)));
     try {
       const body = this.#body(events);
+      // A body that left every event out (see `leftOut`) would be an empty request: nothing is sent.
+      if (body === '' && this.leftOut(events) === events.length) return { rejected: events.length };
       const queue = this.#offlineQueue;
       // A batch the store cannot keep is sent as without a store; once the network is back, through
       // the store again, which sends what it holds (older) first.

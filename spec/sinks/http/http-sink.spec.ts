@@ -134,6 +134,11 @@ describe('HttpSink', () => {
     const report = await log.close({ strategy: 'flush' });
     expect(report.sinks.http).toEqual({ delivered: 2, dropped: 0, failed: 1, undelivered: 0 });
     expect(server.requests.map((request) => request.body)).toEqual(['before\nafter']);
+    // A batch of only such events sends no empty request.
+    await expect(new HttpSink({ url: server.url, formatter }).emit([makeEvent({ level: 'error' })])).resolves.toEqual({
+      rejected: 1,
+    });
+    expect(server.requests).toHaveLength(1);
   });
 
   // Header names are case-insensitive (RFC 9110): fetch joins the values of two names that differ
