@@ -27,6 +27,7 @@ import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { lineHalves } from './line-halves';
+import { unformattableLine } from './unformattable-line';
 import { readResponseStart } from './read-response-start';
 import { urlCredentials } from './http-url-credentials';
 import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './with-header';
@@ -195,6 +196,8 @@ export class HttpSink implements Sink {
   readonly #keepalive: boolean;
   readonly #timeoutMs: number;
   readonly #body: (events: readonly LogEvent[]) => string;
+  /** The events the sink's own line bodies left out: the formatter threw on them and on their placeholder. */
+  readonly #omitted = new WeakSet<LogEvent>();
   /** Whether bodies are the sink's own lines (no `body` option): a stored one can be cut in halves (see `storedHalves`). */
   readonly #lineBodies: boolean;
   readonly #beacon: HttpBeacon | undefined;
@@ -263,7 +266,7 @@ export class HttpSink implements Sink {
     // An Authorization among `headers` wins over the URL's credentials, as in Go's http.Client.
     this.#headers = withHeaders(authorization, headers);
     this.#keepalive = options.keepalive ?? true;
-    this.#body = body ?? linesBody(formatter ?? new CompactJsonFormatter());
+    this.#body = body ?? linesBody(formatter ?? new CompactJsonFormatter(), this.#omitted, () => this.kind);
     this.#lineBodies = body === undefined;
     const [beaconUrl, beaconAuthorization] =
       options.beaconUrl === undefined
@@ -328,6 +331,8 @@ export class HttpSink implements Sink {
     if (handed > 0) return this.#after(handed, this.leftOut(events.slice(0, handed)), () => this.emit(events.slice(handed)));
     try {
       const body = this.#body(events);
+      // A body that left every event out (see `leftOut`) would be an empty request: nothing is sent.
+      if (body === '' && this.leftOut(events) === events.length) return { rejected: events.length };
       const queue = this.#offlineQueue;
       // A batch the store cannot keep is sent as without a store; once the network is back, through
       // the store again, which sends what it holds (older) first.
@@ -428,11 +433,14 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * How many of `events` their body leaves out (SeqSink: an event over its size limit): once the
-   * body is sent, by request or beacon, they count as failed, not delivered. Here none.
+   * How many of `events` their body leaves out (an event the formatter threw on, and on its
+   * placeholder; SeqSink: also one over its size limit): once the body is sent, by request or
+   * beacon, they count as failed, not delivered.
    */
-  protected leftOut(_events: readonly LogEvent[]): number {
-    return 0;
+  protected leftOut(events: readonly LogEvent[]): number {
+    let count = 0;
+    for (const event of events) if (this.#omitted.has(event)) count++;
+    return count;
   }
 
   /**
@@ -722,19 +730,26 @@ export class HttpSink implements Sink {
 }
 
 /**
- * A batch's body: each event's line, joined by `\n`. `fit` may replace a line (SeqSink's placeholder
- * for one over its size limit), or leave it out with undefined.
+ * A batch's body: each event's line, joined by `\n`. An event the formatter throws on is written as
+ * a placeholder (see `unformattableLine`, named `sink()` in SelfLog); one whose placeholder it throws
+ * on too is left out of the body and added to `omitted`, so the sink counts it failed.
  */
 export function linesBody(
   formatter: Formatter,
-  fit?: (line: string, event: LogEvent) => string | undefined,
+  omitted?: WeakSet<LogEvent>,
+  sink: () => string = () => 'HttpSink',
 ): (events: readonly LogEvent[]) => string {
   return (events) => {
     const lines: string[] = [];
     for (const event of events) {
-      const line = trimNewline(formatter.format(event));
-      const kept = fit === undefined ? line : fit(line, event);
-      if (kept !== undefined) lines.push(kept);
+      let line: string | undefined;
+      try {
+        line = trimNewline(formatter.format(event));
+      } catch (error) {
+        line = unformattableLine(formatter, event, error, sink());
+      }
+      if (line === undefined) omitted?.add(event);
+      else lines.push(line);
     }
     return lines.join('\n');
   };

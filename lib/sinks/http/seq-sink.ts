@@ -7,20 +7,18 @@ import { SelfLog } from '../../core/self-log';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
-import { eventTimeMs, LogEventRecord } from '../../templates/log-event-record';
+import { eventTimeMs } from '../../templates/log-event-record';
 import type { EmitResult, Formatter } from '../../core/sink';
-import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions, linesBody } from './http-sink';
+import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
+import { seqBody } from './seq-body';
 import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption, checkSpreadOptions, checkOptionalText } from './http-option-checks';
 import { isOffline } from './http-online';
-import { utf8Length } from './http-utf8-length';
 import { lineHalves } from './line-halves';
 import type { OfflinePiece } from './http-offline-queue';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
-import { trimNewline } from '../../formatting/trim-newline';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
-import { parseTemplateCached } from '../../templates/template-cache';
 
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
@@ -39,7 +37,13 @@ export interface SeqSinkOptions extends Omit<
    * carry no headers), without the tabs, spaces and line breaks around it. Default none.
    */
   apiKey?: string | undefined;
-  /** The CLEF formatter; e.g. `new CompactJsonFormatter({ renderMessage: true })`. Default `new CompactJsonFormatter()`. */
+  /**
+   * The CLEF formatter; e.g. `new CompactJsonFormatter({ renderMessage: true })`. An event it throws
+   * on is sent, as Serilog's Seq sink does, as an Error event `Event with message template
+   * {OriginalMessageTemplate} could not be formatted as JSON` carrying the error (SelfLog says so),
+   * and counts as delivered; when it throws on that too, the event is left out and counts as failed.
+   * The rest of the batch is sent either way. Default `new CompactJsonFormatter()`.
+   */
   formatter?: Formatter | undefined;
   /**
    * A LevelSwitch Seq controls, as Serilog's Seq sink's `controlLevelSwitch`: when Seq answers a
@@ -170,12 +174,7 @@ export class SeqSink extends HttpSink {
     super({
       ...options,
       // HttpSink checks the formatter option before any batch is written.
-      body:
-        limit === Infinity
-          ? undefined
-          : linesBody(formatter, (line, event) =>
-              fits(line, limit) ? line : (placeholder(formatter, event, line, limit) ?? void omitted.add(event)),
-            ),
+      body: seqBody(formatter, limit, omitted),
       url,
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
@@ -315,39 +314,4 @@ export class SeqSink extends HttpSink {
     }
     if (!this.#closed) this.#arm(this.#due - Date.now());
   }
-}
-
-/**
- * The line in place of an event's `line` over `limit` UTF-8 bytes, as Serilog's Seq sink's
- * `ConstrainedBufferedFormatter` writes it: an Error event carrying the limit and the line's first
- * `(limit - 2048) / 2` characters (halved while the placeholder is over the limit, down to 512);
- * undefined, the event left out, when even that is over it.
- */
-function placeholder(formatter: Formatter, event: LogEvent, line: string, limit: number): string | undefined {
-  const template = parseTemplateCached(
-    'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}',
-  );
-  // The time as the formatters read it: an app's spread copy of a record has `timeMs`, not `timestamp`.
-  let time: number;
-  try {
-    time = eventTimeMs(event);
-  } catch {
-    time = Date.now();
-  }
-  // Serilog's sample allows 2 bytes a character; text of 3 (CJK) or escapes gets a shorter one, down to 512.
-  for (let length = Math.max(Math.floor((limit - 2048) / 2), 512); length >= 512; length = Math.floor(length / 2)) {
-    const properties = { EventBodyLimitBytes: limit, EventBodySample: line.slice(0, length) };
-    const written = trimNewline(formatter.format(new LogEventRecord(time, 'error', template, properties)));
-    if (fits(written, limit)) {
-      SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is sent as a placeholder', limit);
-      return written;
-    }
-  }
-  SelfLog.write('SeqSink: an event over eventBodyLimitBytes ({Limit}) is left out: even its placeholder is over it', limit);
-  return undefined;
-}
-
-/** Whether a line's UTF-8 bytes are at most `limit`; a UTF-16 unit is at most 3 bytes, so most lines are not counted. */
-function fits(line: string, limit: number): boolean {
-  return line.length * 3 <= limit || utf8Length(line) <= limit;
 }

@@ -91,6 +91,56 @@ describe('HttpSink', () => {
     expect(request.body).toBe('INF a\nERR b');
   });
 
+  // Found by a review: one event an app's formatter threw on failed its whole batch, every try (the
+  // events around it never sent). As Serilog's Seq sink's ConstrainedBufferedFormatter does, it is
+  // written as a placeholder event by the same formatter, and the rest of the batch is sent.
+  it('sends a placeholder, written by the same formatter, in place of an event the formatter throws on, and the rest of the batch', async () => {
+    server = await startTestServer();
+    const text = new TextFormatter('{Level:u3} {Message}');
+    const formatter = {
+      format: (event: LogEvent): string => {
+        if (event.properties.Bad !== undefined) throw new Error('cannot format this one');
+        return text.format(event);
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: server.url, formatter }), { batch: { size: 3, maxDelayMs: 10 } })
+      .createLogger();
+    log.information('before');
+    log.information('Odd {Bad}', 1);
+    log.information('after');
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.http).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+    expect(server.requests.map((request) => request.body)).toEqual([
+      'INF before\nERR Event with message template Odd {Bad} could not be formatted as JSON\nINF after',
+    ]);
+  });
+
+  it('leaves out, and counts failed, an event whose placeholder the formatter throws on too, and sends the rest', async () => {
+    server = await startTestServer();
+    const text = new TextFormatter('{Message}');
+    const formatter = {
+      format: (event: LogEvent): string => {
+        if (event.level === 'error') throw new Error('no errors here');
+        return text.format(event);
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(new HttpSink({ url: server.url, formatter }), { batch: { size: 3, maxDelayMs: 10 } })
+      .createLogger();
+    log.information('before');
+    log.error('Failed');
+    log.information('after');
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.http).toEqual({ delivered: 2, dropped: 0, failed: 1, undelivered: 0 });
+    expect(server.requests.map((request) => request.body)).toEqual(['before\nafter']);
+    // A batch of only such events sends no empty request.
+    await expect(new HttpSink({ url: server.url, formatter }).emit([makeEvent({ level: 'error' })])).resolves.toEqual({
+      rejected: 1,
+    });
+    expect(server.requests).toHaveLength(1);
+  });
+
   // Header names are case-insensitive (RFC 9110): fetch joins the values of two names that differ
   // only in case into one ("Bearer a, Basic b"), which no server reads as either.
   it('sends one header of a name given twice in different cases: the later', async () => {

@@ -12,6 +12,7 @@ import { makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { fakeDateOnly } from '../../helpers/fake-date';
+import { seqStandIn } from '../../helpers/seq-stand-in';
 
 describe('SeqSink', () => {
   let server: TestServer | undefined;
@@ -816,6 +817,71 @@ describe('SeqSink', () => {
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' \r\n' })).toThrow(
       new ConfigurationError('SeqSink.apiKey: expected a non-empty string, got ""'),
     );
+  });
+
+  // Serilog.Sinks.Seq's ConstrainedBufferedFormatter writes an event its formatter cannot format as
+  // a placeholder, "Event with message template {OriginalMessageTemplate} could not be formatted as
+  // JSON", and sends the rest of the batch. Found by a review: one event an app's formatter threw on
+  // failed its whole batch, every try, so the events around it never reached Seq.
+  describe('a formatter that throws on an event', () => {
+    const clef = new CompactJsonFormatter();
+    /** The app's formatter: CLEF, but it throws on an event whose properties `refuse`. */
+    const throwingOn = (refuse: (properties: Readonly<Record<string, unknown>>) => boolean) => ({
+      format: (event: LogEvent): string => {
+        if (refuse(event.properties)) throw new Error('cannot format this one');
+        return clef.format(event);
+      },
+    });
+
+    it('sends a placeholder in its place, with the error and the original template, and the rest of the batch', async () => {
+      server = await startTestServer(seqStandIn());
+      const diagnostics: string[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+      const formatter = throwingOn((properties) => properties.Bad !== undefined);
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, formatter }), { batch: { size: 3, maxDelayMs: 10 } })
+        .createLogger();
+      log.information('before {Good}', 1);
+      log.warning('Odd {Bad}', 2);
+      log.information('after {Good}', 3);
+      const report = await log.close({ strategy: 'flush' });
+      subscription.unsubscribe();
+      expect(report.sinks.seq).toEqual({ delivered: 3, dropped: 0, failed: 0, undelivered: 0 });
+      expect(server.requests).toHaveLength(1);
+      const lines = server.requests[0].body.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((line) => line['@mt'])).toEqual([
+        'before {Good}',
+        'Event with message template {OriginalMessageTemplate} could not be formatted as JSON',
+        'after {Good}',
+      ]);
+      expect(lines[1]).toMatchObject({ '@t': lines[1]['@t'], '@l': 'Error', OriginalMessageTemplate: 'Odd {Bad}' });
+      expect(lines[1]['@x']).toContain('cannot format this one');
+      expect(diagnostics.some((message) => message.includes('could not be formatted'))).toBe(true);
+    });
+
+    it('leaves out an event whose placeholder the formatter throws on too, counts it failed, and sends the rest', async () => {
+      server = await startTestServer(seqStandIn());
+      // Throws on every Error event, the placeholder included.
+      const formatter = {
+        format: (event: LogEvent): string => {
+          if (event.level === 'error') throw new Error('no errors here');
+          return clef.format(event);
+        },
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, formatter, eventBodyLimitBytes: Infinity }), {
+          batch: { size: 3, maxDelayMs: 10 },
+        })
+        .createLogger();
+      log.information('before');
+      log.error('Failed');
+      log.information('after');
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.seq).toEqual({ delivered: 2, dropped: 0, failed: 1, undelivered: 0 });
+      expect(server.requests).toHaveLength(1);
+      const lines = server.requests[0].body.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((line) => line['@mt'])).toEqual(['before', 'after']);
+    });
   });
 
   it('never follows a redirect: the API key and the body stay with the configured server, and the batch fails', async () => {
