@@ -512,7 +512,7 @@ export class LoggerPipeline {
     this.#source.complete();
     let timedOut = false;
     const pipeIdle = this.#pipe?.whenIdle();
-    const results = await Promise.all(
+    await Promise.all(
       this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
         // completes; wait for that, within the graceful bound. An operator that does not complete
@@ -529,21 +529,27 @@ export class LoggerPipeline {
         // Under 'flush' the wait above has no bound, and timeoutMs bounds only the sinks' close(),
         // counted from when everything is delivered: what is left of it here could be nothing.
         const remaining = strategy === 'flush' ? timeoutMs : Math.max(0, timeoutMs - (scheduler.now() - started));
-        const { timedOut: laneTimedOut, ...summary } = await lane.delivery.shutdown(strategy, remaining);
-        // The report is made of these counts: what app operators let go later (a delay that
-        // outlasted a graceful timeout) reaches no sink, so neither counts it a second time.
+        const { timedOut: laneTimedOut, undelivered } = await lane.delivery.shutdown(strategy, remaining);
+        timedOut ||= laneTimedOut || undelivered > 0;
         // What `.pipe()`'s operators hold is taken first: the last lane's unsubscribe tears them
         // down, and what their teardown reports dropped is undelivered.
         this.#pipe?.abandonHeld(true);
-        lane.subscription?.unsubscribe();
-        // Events the operators dropped by design never reached the stage: they join its dropped count.
-        summary.dropped += lane.accounting?.discarded ?? 0;
-        timedOut ||= laneTimedOut || summary.undelivered > 0;
-        return [lane.name, summary] as const;
       }),
     );
+    // Every lane stays subscribed until the last has shut down: what `.pipe()` lets out meanwhile
+    // (an unreported copy still held when what it held read 0) reaches every sink's counters, as
+    // dropped at close where the sink has closed, not only the sinks still waiting.
+    for (const lane of this.#lanes) lane.subscription?.unsubscribe();
+    // The report is made of the counts now: what app operators let go later (a delay that
+    // outlasted a graceful timeout) reaches no sink, so neither counts it a second time.
     // Keyed by sink name in the order the sinks were configured (names are never "__proto__").
-    const sinks: Record<string, SinkShutdownSummary> = Object.fromEntries(results);
+    const sinks: Record<string, SinkShutdownSummary> = {};
+    for (const lane of this.#lanes) {
+      const summary = lane.delivery.summary();
+      // Events the operators dropped by design never reached the stage: they join its dropped count.
+      summary.dropped += lane.accounting?.discarded ?? 0;
+      sinks[lane.name] = summary;
+    }
     const report: ShutdownReport = { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
     const pipe = this.#pipe;
     if (pipe !== undefined) {

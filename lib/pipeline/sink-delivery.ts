@@ -352,6 +352,12 @@ export class SinkDelivery {
     return this.#closing;
   }
 
+  /** The sink's counts for the shutdown report: after `shutdown()`, what it delivered, dropped, failed and left undelivered. */
+  summary(): Omit<SinkShutdownResult, 'timedOut'> {
+    const { delivered, dropped, failed } = this.#recorder;
+    return { delivered, dropped, failed, undelivered: this.#undelivered };
+  }
+
   /**
    * Accounts for events that an operator of this sink's lane took in and had not passed on when
    * the shutdown gave up waiting for it: they are counted as received, then as undelivered (a

@@ -744,6 +744,50 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
     }
   });
 
+  // Found by review round 38's logger-accounting property (more seeds): after the copies of event 0
+  // that left first made what .pipe() held read 0, the sink with nothing to wait for closed and left
+  // the shared stream, so the two copies still in the delay reached the other sink alone: `memory`
+  // received 3 of the 5 events .pipe() let out, the 2 others counted nowhere.
+  it('counts a copy that leaves .pipe() after a sink closed in that sink (dropped at close), in virtual time', async () => {
+    jest.useFakeTimers();
+    try {
+      // Event 0 is copied after 1 ms, and each copy again after 1 ms more: four copies, on two timers at 2 ms.
+      const copyLater: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) =>
+        event.properties.N === 0
+          ? of(event).pipe(
+              delay(1),
+              mergeMap((e) => of(e, e)),
+            )
+          : of(event),
+      );
+      const memory = new MemorySink();
+      // A sink whose pipe removed an event without a report waits for its lane's stream to end.
+      const filtered = new MemorySink();
+      const log = new LoggerConfiguration()
+        .pipe(copyLater, copyLater)
+        .writeTo.sink(memory, { name: 'memory' })
+        .writeTo.sink(filtered, { name: 'filtered', pipe: [filter((event) => event.properties.N !== 1)] })
+        .createLogger();
+      log.information('Event {N}', 0);
+      log.information('Event {N}', 1);
+      const closing = log.close({ strategy: 'flush' });
+      await jest.advanceTimersByTimeAsync(10);
+      const report = await closing;
+      const pipe = log.metrics().pipe;
+      expect(pipe).toMatchObject({ entered: 2, left: 5, dropped: 0, pending: 0 });
+      expect(filtered.events.map((event) => event.properties.N)).toEqual([0, 0, 0, 0]);
+      const sink = log.metrics().sinks.memory;
+      // Every event that left .pipe() reached the sink's counters: delivered, or dropped because it came after the sink closed.
+      expect(sink.received).toBe(5);
+      expect(sink.received).toBe(sink.delivered + sink.dropped + sink.failed + sink.pending);
+      expect(sink.delivered).toBe(memory.events.length);
+      expect(sink.dropped).toBe(sink.droppedAtClose ?? 0);
+      expect(report.sinks.memory).toEqual({ delivered: sink.delivered, dropped: sink.dropped, failed: 0, undelivered: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   // Found by review round 37's logger-accounting property: left 3 of 2 entered, created 0, after close.
   it('counts a duplicate that leaves after the close took what .pipe() held as created, in virtual time', async () => {
     jest.useFakeTimers();

@@ -340,6 +340,8 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
     }
   };
 
+  /** Every counter series of the last check's Prometheus text, with its value. */
+  let lastCounters = new Map<string, number>();
   const check = (where: string): LoggerMetrics => {
     const metrics = noThrow('metrics()', () => log.metrics());
     if (metrics.logged !== logged) throw new Error(`${where}: logged ${metrics.logged}, expected ${logged}`);
@@ -385,6 +387,16 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
     });
     // Prometheus: each sink's drops by reason add up to its dropped total, and `.pipe()`'s too.
     const text = metricsToPrometheus(metrics);
+    // Prometheus reads a counter that falls as a reset (rate() and increase() count it again from
+    // 0), and a series that stops as gone: every counter sample, and a summary's _count and _sum,
+    // stays at or above its last scrape's value, and stays.
+    const counters = counterSeries(text);
+    for (const [series, last] of lastCounters) {
+      const now = counters.get(series);
+      if (now === undefined) throw new Error(`${where}: Prometheus series ${series} (last ${last}) is gone`);
+      if (now < last) throw new Error(`${where}: Prometheus counter ${series} fell from ${last} to ${now}`);
+    }
+    lastCounters = counters;
     const series = (family: string): Map<string, number> => {
       const totals = new Map<string, number>();
       for (const line of text.split('\n')) {
@@ -516,6 +528,20 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
   const later = check('60 s after close');
   if (JSON.stringify({ ...later, timestamp: 0 }) !== JSON.stringify({ ...afterClose, timestamp: 0 }))
     throw new Error(`metrics changed after close() resolved: ${JSON.stringify(afterClose)} → ${JSON.stringify(later)}`);
+}
+
+/** The counter samples of an exposition (a counter family's, a summary's `_count` and `_sum`), by series. */
+function counterSeries(text: string): Map<string, number> {
+  const counters = new Set<string>();
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (counter|summary)$/.exec(line);
+    if (type?.[2] === 'counter') counters.add(type[1]);
+    else if (type !== null) counters.add(`${type[1]}_count`).add(`${type[1]}_sum`);
+    const sample = /^([^{ ]+)(\{.*\})? (\S+)$/.exec(line);
+    if (sample !== null && counters.has(sample[1])) series.set(`${sample[1]}${sample[2] ?? ''}`, Number(sample[3]));
+  }
+  return series;
 }
 
 describe('the logger, accounting for every event through .pipe(), lanes and sinks', () => {
