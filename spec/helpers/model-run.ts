@@ -1,5 +1,6 @@
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
+import { SUPPRESSED_TEMPLATE } from '../../lib/operators/throttle-events';
 
 /** The six levels, lowest first: what the model tests draw a level from. */
 export const LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
@@ -28,8 +29,13 @@ export function noThrow<T>(what: string, call: () => T): T {
   }
 }
 
-/** An event's `Seq` number, as the model tests log it; -1 for an event an operator made (a throttle summary). */
+/**
+ * An event's `Seq` number, as the model tests log it; -1 for an event an operator made (a throttle
+ * summary). A summary of one suppressed event carries that event's properties, `Seq` among them
+ * (they are all "common"): it is still the operator's event, not the logged one.
+ */
 export function seqOf(event: LogEvent): number {
+  if (event.messageTemplate.text === SUPPRESSED_TEMPLATE) return -1;
   const seq = event.properties.Seq;
   return typeof seq === 'number' ? seq : -1;
 }
