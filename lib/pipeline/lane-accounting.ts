@@ -365,6 +365,9 @@ export class LaneAccounting implements EventAccounting {
     const held = this.held();
     this.#handedOver = true;
     if (keep) this.#kept = held;
+    // Copies made without a report before now are settled in `held`: an operator's report after
+    // the close (a throttle summary) is a new event, not one of them.
+    this.#unreportedMade = 0;
     this.#settle();
     return held;
   }
