@@ -478,7 +478,11 @@ if (event?.renderMessage() !== 'Library at warning' || event.properties['Library
         const problems = [];
         for (const [at, messages] of found) {
           const text = expected.get(at);
-          if (text === undefined || messages.length !== 1 || !messages[0].includes(`TemplateMismatch<"${text}">`))
+          if (
+            text === undefined ||
+            messages.length !== 1 ||
+            !messages[0].includes(/^[A-Z]\w*$/.test(text) ? text : `TemplateMismatch<"${text}">`)
+          )
             problems.push(`${at}: ${messages.join('\n')}`);
         }
         for (const [at, text] of expected) if (!found.has(at)) problems.push(`${at}: compiles, expected ${text}`);

@@ -16,8 +16,8 @@ import {
 } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
-import type { CheckLogArguments, TemplateMismatch } from '../templates/template-values';
-import type { NotAnObjectOfProperties } from '../core/is-properties';
+import type { CheckLogArguments } from '../templates/template-values';
+import type { CheckProperties } from '../context/context-store';
 import { AFTER_FLUSH_SYNC } from './after-flush-sync';
 import type { BoundProperties } from './bound-properties';
 import type { FlushOptions, FlushResult } from './flush-options';
@@ -236,9 +236,7 @@ export class Logger {
    * whose own fields are the properties); an array, a Map, a Set, a Date or a function fails to
    * compile.
    */
-  child<P extends object>(
-    properties: P & (P extends NotAnObjectOfProperties ? TemplateMismatch<'not an object of properties'> : unknown),
-  ): Logger {
+  child<P extends object>(properties: P & CheckProperties<P>): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.
     const bound = this.#pipeline.bind(this.#bound, properties as Readonly<Record<string, unknown>>);
     // A SourceContext given here picks its override; otherwise the child is at its parent's level.
