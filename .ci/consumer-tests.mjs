@@ -24,6 +24,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-consumer-'));
 const app = path.join(work, 'app');
 const started = Date.now();
 const withAngular = process.argv.includes('--angular');
+/** The oldest TypeScript docs/packaging.md says rxlog's types support, typed templates included. */
+const OLDEST_TYPESCRIPT = '5.0.4';
 let failures = 0;
 /** Set once the tarball is built and installed: without it every later step would fail for the same reason. */
 let installed = false;
@@ -412,6 +414,82 @@ if (event?.renderMessage() !== 'Library at warning' || event.properties['Library
     run(process.execPath, ['bundler/out/app.mjs']);
     expectFileLogged('logs/bundler.log', 'bundler');
   });
+  // The oldest TypeScript docs/packaging.md supports: rxlog's declarations read under the options
+  // users turn on (skipLibCheck false), and the typed templates checked, under node10 (typesVersions)
+  // and bundler (exports); node16 reads the same files (checked by hand, left out to keep this step
+  // short). The fixtures of spec/pipeline/typed-templates.spec.ts, importing 'rxlog': compiles.ts
+  // without an error, and each `// error: …` of fails.ts on its next line and nowhere else.
+  await step(
+    `TypeScript ${OLDEST_TYPESCRIPT} (the oldest supported), strict, exactOptionalPropertyTypes, skipLibCheck false: typed templates checked`,
+    () => {
+      const compiler = path.join(work, 'typescript-oldest');
+      fs.mkdirSync(compiler, { recursive: true });
+      fs.writeFileSync(path.join(compiler, 'package.json'), JSON.stringify({ name: 'typescript-oldest', private: true }));
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${OLDEST_TYPESCRIPT}`], {
+        cwd: compiler,
+      });
+      const tsc = path.join(compiler, 'node_modules', 'typescript', 'bin', 'tsc');
+      const version = run(process.execPath, [tsc, '--version']).trim();
+      if (version !== `Version ${OLDEST_TYPESCRIPT}`) throw new Error(`expected TypeScript ${OLDEST_TYPESCRIPT}, got ${version}`);
+      const fixtures = path.join(repo, 'spec', 'fixtures', 'typed-templates');
+      const expected = new Map();
+      for (const name of ['compiles.ts', 'fails.ts']) {
+        const text = fs.readFileSync(path.join(fixtures, name), 'utf8').replaceAll("'../../../lib'", "'rxlog'");
+        if (!text.includes("from 'rxlog'")) throw new Error(`${name} no longer imports '../../../lib'`);
+        write(`oldest-ts/${name}`, text);
+        text.split('\n').forEach((line, index) => {
+          const match = /^\/\/ error: (.+)$/.exec(line.trim());
+          if (match !== null) expected.set(`${name}:${index + 2}`, match[1]);
+        });
+      }
+      if (expected.size < 12) throw new Error(`fails.ts has ${expected.size} expected errors`);
+      write('oldest-ts/app.ts', typed('oldest-ts'));
+      for (const [resolution, module] of [
+        ['node10', 'commonjs'],
+        ['bundler', 'esnext'],
+      ]) {
+        write(
+          `oldest-ts/${resolution}.json`,
+          tsconfig(
+            { module, moduleResolution: resolution, skipLibCheck: false, exactOptionalPropertyTypes: true, noEmit: true },
+            ['app.ts', 'compiles.ts', 'fails.ts'],
+          ),
+        );
+        let output = '';
+        try {
+          output = run(process.execPath, [tsc, '-p', `oldest-ts/${resolution}.json`, '--pretty', 'false']);
+        } catch (error) {
+          output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+        }
+        // `file(line,col): error TSnnnn: message`, then the message's indented lines.
+        const found = new Map();
+        let last;
+        for (const line of output.split('\n')) {
+          const match = /^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/.exec(line);
+          if (match !== null) {
+            last = `${path.basename(match[1])}:${match[2]}`;
+            if (!match[1].startsWith('oldest-ts/')) last = `${match[1]}:${match[2]}`;
+            found.set(last, [...(found.get(last) ?? []), match[3]]);
+          } else if (line.trim() !== '' && last !== undefined) {
+            const messages = found.get(last);
+            messages[messages.length - 1] += `\n${line}`;
+          }
+        }
+        const problems = [];
+        for (const [at, messages] of found) {
+          const text = expected.get(at);
+          if (
+            text === undefined ||
+            messages.length !== 1 ||
+            !messages[0].includes(/^[A-Z]\w*$/.test(text) ? text : `TemplateMismatch<"${text}">`)
+          )
+            problems.push(`${at}: ${messages.join('\n')}`);
+        }
+        for (const [at, text] of expected) if (!found.has(at)) problems.push(`${at}: compiles, expected ${text}`);
+        if (problems.length > 0) throw new Error(`under ${resolution}:\n${problems.join('\n')}`);
+      }
+    },
+  );
   // TypeScript 6 and later load @types/node only when tsconfig names it ("types": []'s default): the
   // declarations of rxlog/node reference Node's types themselves, so a Node project compiles as is.
   await step("TypeScript strict, types [] (TypeScript 6+'s default), skipLibCheck false: rxlog/node brings Node's types", () => {

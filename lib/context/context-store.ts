@@ -12,7 +12,7 @@ export interface NotProperties {
 /**
  * `unknown` when `P` (any object type: an object literal, an interface, a class instance) can be
  * properties, else `NotProperties`: an array, a Map, a Set, a Date or a function fails to
- * compile. `Logger.child` refuses the same types with its own message (lib/context cannot import lib/templates).
+ * compile, in `Logger.child`, `LogContext.run` and `withLogContext` alike.
  */
 export type CheckProperties<P> = P extends NotAnObjectOfProperties ? NotProperties : unknown;
 

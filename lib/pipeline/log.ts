@@ -53,51 +53,75 @@ export class Log {
   }
 
   /** Writes through the current logger a `verbose` event: the most detailed tracing. Same arguments as `Logger.verbose`. */
-  static verbose<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.verbose(first as string, ...(rest as unknown[]));
-  }
-
-  /** Writes through the current logger a `verbose` event (the name pino and winston users know). Same arguments as `Logger.trace`. */
-  static trace<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.trace(first as string, ...(rest as unknown[]));
-  }
-
-  /** Writes through the current logger a `debug` event: internal detail useful when debugging. Same arguments as `Logger.debug`. */
-  static debug<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.debug(first as string, ...(rest as unknown[]));
-  }
-
-  /** Writes through the current logger an `information` event: the normal flow of the app. Same arguments as `Logger.information`. */
-  static information<const First, const Rest extends unknown[]>(
+  static verbose<const First, const Rest extends readonly unknown[]>(
     first: First & CheckLogArguments<First, Rest>,
     ...rest: Rest
   ): void {
-    current()?.information(first as string, ...(rest as unknown[]));
+    current()?.verbose(first as string, ...rest);
+  }
+
+  /** Writes through the current logger a `verbose` event (the name pino and winston users know). Same arguments as `Logger.trace`. */
+  static trace<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.trace(first as string, ...rest);
+  }
+
+  /** Writes through the current logger a `debug` event: internal detail useful when debugging. Same arguments as `Logger.debug`. */
+  static debug<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.debug(first as string, ...rest);
+  }
+
+  /** Writes through the current logger an `information` event: the normal flow of the app. Same arguments as `Logger.information`. */
+  static information<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.information(first as string, ...rest);
   }
 
   /** Writes through the current logger an `information` event (the name pino and winston users know). Same arguments as `Logger.info`. */
-  static info<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.info(first as string, ...(rest as unknown[]));
+  static info<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.info(first as string, ...rest);
   }
 
   /** Writes through the current logger a `warning` event: something unexpected that the app recovered from. Same arguments as `Logger.warning`. */
-  static warning<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.warning(first as string, ...(rest as unknown[]));
+  static warning<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.warning(first as string, ...rest);
   }
 
   /** Writes through the current logger a `warning` event (the name pino and winston users know). Same arguments as `Logger.warn`. */
-  static warn<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.warn(first as string, ...(rest as unknown[]));
+  static warn<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.warn(first as string, ...rest);
   }
 
   /** Writes through the current logger an `error` event: an operation failed. Same arguments as `Logger.error`. */
-  static error<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.error(first as string, ...(rest as unknown[]));
+  static error<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.error(first as string, ...rest);
   }
 
   /** Writes through the current logger a `fatal` event: the app cannot go on. Same arguments as `Logger.fatal`. */
-  static fatal<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
-    current()?.fatal(first as string, ...(rest as unknown[]));
+  static fatal<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
+    current()?.fatal(first as string, ...rest);
   }
 
   /**

@@ -261,7 +261,7 @@ export class LoggerPipeline {
    * `first` is the template, or the exception (any non-string: an Error, or a thrown value made into
    * a `ThrownValueError`) with the template as `args[0]`.
    */
-  write(level: number, first: unknown, args: unknown[], bound: BoundProperties | undefined): void {
+  write(level: number, first: unknown, args: readonly unknown[], bound: BoundProperties | undefined): void {
     if (this.#closed) {
       this.#rejectedAfterClose++;
       return;

@@ -16,8 +16,8 @@ import {
 } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import type { LoggerMetrics } from '../metrics/metrics-types';
-import type { CheckLogArguments, TemplateMismatch } from '../templates/template-values';
-import type { NotAnObjectOfProperties } from '../core/is-properties';
+import type { CheckLogArguments } from '../templates/template-values';
+import type { CheckProperties } from '../context/context-store';
 import { AFTER_FLUSH_SYNC } from './after-flush-sync';
 import type { BoundProperties } from './bound-properties';
 import type { FlushOptions, FlushResult } from './flush-options';
@@ -78,7 +78,10 @@ export class Logger {
    * Writes a `verbose` event: the most detailed tracing. `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  verbose<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  verbose<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
     if (this.#level.value > VERBOSE) return;
     this.#pipeline.write(VERBOSE, first, rest, this.#bound);
   }
@@ -87,7 +90,7 @@ export class Logger {
    * Writes a `verbose` event (the name pino and winston users know). `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  trace<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  trace<const First, const Rest extends readonly unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.#level.value > VERBOSE) return;
     this.#pipeline.write(VERBOSE, first, rest, this.#bound);
   }
@@ -96,7 +99,7 @@ export class Logger {
    * Writes a `debug` event: internal detail useful when debugging. `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  debug<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  debug<const First, const Rest extends readonly unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.#level.value > DEBUG) return;
     this.#pipeline.write(DEBUG, first, rest, this.#bound);
   }
@@ -105,7 +108,10 @@ export class Logger {
    * Writes an `information` event: the normal flow of the app. `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  information<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  information<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
     if (this.#level.value > INFORMATION) return;
     this.#pipeline.write(INFORMATION, first, rest, this.#bound);
   }
@@ -114,7 +120,7 @@ export class Logger {
    * Writes an `information` event (the name pino and winston users know). `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  info<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  info<const First, const Rest extends readonly unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.#level.value > INFORMATION) return;
     this.#pipeline.write(INFORMATION, first, rest, this.#bound);
   }
@@ -123,7 +129,10 @@ export class Logger {
    * Writes a `warning` event: something unexpected that the app recovered from. `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  warning<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  warning<const First, const Rest extends readonly unknown[]>(
+    first: First & CheckLogArguments<First, Rest>,
+    ...rest: Rest
+  ): void {
     if (this.#level.value > WARNING) return;
     this.#pipeline.write(WARNING, first, rest, this.#bound);
   }
@@ -132,7 +141,7 @@ export class Logger {
    * Writes a `warning` event (the name pino and winston users know). `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  warn<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  warn<const First, const Rest extends readonly unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.#level.value > WARNING) return;
     this.#pipeline.write(WARNING, first, rest, this.#bound);
   }
@@ -141,7 +150,7 @@ export class Logger {
    * Writes an `error` event: an operation failed. `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  error<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  error<const First, const Rest extends readonly unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.#level.value > ERROR) return;
     this.#pipeline.write(ERROR, first, rest, this.#bound);
   }
@@ -150,7 +159,7 @@ export class Logger {
    * Writes a `fatal` event: the app cannot go on. `first` is the template (its values follow), or the
    * exception (an Error, or any value a `catch` gave) followed by the template and its values.
    */
-  fatal<const First, const Rest extends unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
+  fatal<const First, const Rest extends readonly unknown[]>(first: First & CheckLogArguments<First, Rest>, ...rest: Rest): void {
     if (this.#level.value > FATAL) return;
     this.#pipeline.write(FATAL, first, rest, this.#bound);
   }
@@ -161,7 +170,7 @@ export class Logger {
    * name, a number, null) writes nothing: it is counted in `metrics().rejectedInvalidLevel` and
    * reported to SelfLog, never thrown.
    */
-  write<const First, const Rest extends unknown[]>(
+  write<const First, const Rest extends readonly unknown[]>(
     level: LogLevelName | 'trace' | 'info' | 'warn',
     first: First & CheckLogArguments<First, Rest>,
     ...rest: Rest
@@ -227,9 +236,7 @@ export class Logger {
    * whose own fields are the properties); an array, a Map, a Set, a Date or a function fails to
    * compile.
    */
-  child<P extends object>(
-    properties: P & (P extends NotAnObjectOfProperties ? TemplateMismatch<'not an object of properties'> : unknown),
-  ): Logger {
+  child<P extends object>(properties: P & CheckProperties<P>): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.
     const bound = this.#pipeline.bind(this.#bound, properties as Readonly<Record<string, unknown>>);
     // A SourceContext given here picks its override; otherwise the child is at its parent's level.
