@@ -48,7 +48,8 @@ export const OPERATOR_COMPLETED_REASON = 'operator-completed';
  * per sink at every moment. When the operators' stream ends, what is still missing was removed
  * without a report and counts as dropped (reason {@link UNREPORTED_REASON}); when the logger
  * closes before it ends, the delivery stage takes over what is held (undelivered, or dropped by
- * an immediate close) and this accounting stops counting it.
+ * an immediate close) and this accounting stops counting it; what enters or is made after that
+ * (let out late by `.pipe()`) is still counted here (see `#since`).
  */
 export class LaneAccounting implements EventAccounting {
   /** Events that entered the operators. */
@@ -82,8 +83,18 @@ export class LaneAccounting implements EventAccounting {
   readonly #inside = new WeakMap<LogEvent, number>();
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
-  /** What `.pipe()`'s operators held when the logger closed (see abandonHeld). */
-  #kept = 0;
+  /**
+   * Of what the operators held at the handover, what has not left since (see abandonHeld): a sink's
+   * delivery stage counted it already, and takes it back as it leaves; `.pipe()` keeps it as held.
+   */
+  #handed = 0;
+  /** True when what was handed over still counts as held here (`.pipe()`'s: see abandonHeld). */
+  #keepsHanded = false;
+  /**
+   * What entered or was made after the handover and has neither left nor been reported dropped:
+   * counted here (held, then dropped when an operator reports it), as no handover took it.
+   */
+  #since = 0;
   /** A Map, so a reason named `__proto__` is counted like any other. */
   readonly #reasons: Map<string, number>;
   /** Resolves whenIdle()'s promise; set once it is asked for. */
@@ -108,7 +119,18 @@ export class LaneAccounting implements EventAccounting {
       SelfLog.write('An operator reported {Count} dropped events; ignored (expected a positive integer)', count);
       return;
     }
-    if (this.#handedOver) return;
+    if (this.#handedOver) {
+      // What the handover took is counted by the delivery stage already: what an operator reports
+      // of it (its teardown) is ignored. What entered since is counted here, and a report is taken
+      // as its own first; taken as a handed-over event's, one that entered after would count nowhere.
+      const counted = Math.min(count, this.#since);
+      if (counted === 0) return;
+      this.#since -= counted;
+      this.discarded += counted;
+      countReason(this.#reasons, typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON, counted);
+      this.#settle();
+      return;
+    }
     this.discarded += count;
     // More dropped (or left) than entered or was made: an operator made the excess without a report
     // (a duplicate that a later operator dropped, `take` completing before it): counted as made, so
@@ -127,11 +149,11 @@ export class LaneAccounting implements EventAccounting {
       SelfLog.write('An operator reported {Count} created events; ignored (expected a positive integer)', count);
       return;
     }
-    // Made after the close took what `.pipe()` held: held too, until it leaves for the sinks still subscribed.
-    if (this.#handedOver) this.#kept += count;
     const known = Math.min(count, this.#unreportedMade);
     this.#unreportedMade -= known;
     this.#made += count - known;
+    // Made after the close took what the operators held: held, until it leaves or is reported dropped.
+    if (this.#handedOver) this.#since += count - known;
   }
 
   /** Counts `event` leaving the operators for the delivery stage. */
@@ -147,13 +169,19 @@ export class LaneAccounting implements EventAccounting {
       again = inside === 0 && !this.#handedOver;
       this.#inside.set(event, Math.max(0, (inside ?? 0) - 1));
     }
-    // Released after the close took what `.pipe()` held: it reaches the sinks still subscribed.
-    if (this.#kept > 0) this.#kept--;
-    else if (again || this.#handedOver || this.entered + this.#made - this.left - this.discarded < 0) {
+    if (this.#handedOver) {
+      // After the handover, what leaves is taken as one of what it took first (a sink's delivery
+      // stage skips as many, counted already), then as one that entered since (the stage counts it).
+      if (this.#handed > 0) this.#handed--;
+      else if (this.#since > 0) this.#since--;
+      else {
+        // Beyond both: an operator made it without a report.
+        this.#made++;
+        this.#unreportedMade++;
+      }
+    } else if (again || this.entered + this.#made - this.left - this.discarded < 0) {
       // More left than entered or was made: an operator made this one without a report (a
       // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
-      // After the close took what the operators held, nothing more enters: one that leaves
-      // beyond what was kept (an unreported duplicate made the held count look lower) was made.
       this.#made++;
       this.#unreportedMade++;
     }
@@ -180,6 +208,9 @@ export class LaneAccounting implements EventAccounting {
   countEntries(): MonoTypeOperatorFunction<LogEvent> {
     return tap((event) => {
       this.entered++;
+      // Entered after the close took what the lane held (`.pipe()` let it out late): no handover
+      // took it, so the lane counts it (held, dropped, or received as it leaves).
+      if (this.#handedOver) this.#since++;
       this.#inside.set(event, (this.#inside.get(event) ?? 0) + 1);
     });
   }
@@ -343,7 +374,8 @@ export class LaneAccounting implements EventAccounting {
 
   /** Events held by the operators now. */
   held(): number {
-    return this.#handedOver ? this.#kept : Math.max(0, this.entered + this.#made - this.left - this.discarded);
+    if (this.#handedOver) return (this.#keepsHanded ? this.#handed : 0) + this.#since;
+    return Math.max(0, this.entered + this.#made - this.left - this.discarded);
   }
 
   /** The operators' stream ended: whatever is still missing was removed without a report. */
@@ -357,19 +389,33 @@ export class LaneAccounting implements EventAccounting {
 
   /**
    * The logger closed before the operators' stream ended: returns what they hold, and stops
-   * counting what they report from now on (their teardown). A sink's delivery stage accounts for
-   * what they held from then on; the app operators of `.pipe()` keep it as held (`keep`), which
-   * the shutdown report counts undelivered.
+   * counting what they report of it from now on (their teardown). A sink's delivery stage accounts
+   * for what they held from then on; the app operators of `.pipe()` keep it as held (`keep`),
+   * which the shutdown report counts undelivered. What enters or is made later is still counted
+   * here (see `#since`). A second call returns what is held and changes nothing.
    */
   abandonHeld(keep?: boolean): number {
+    if (this.#handedOver) return this.held();
     const held = this.held();
     this.#handedOver = true;
-    if (keep) this.#kept = held;
+    this.#handed = held;
+    this.#keepsHanded = keep === true;
     // Copies made without a report before now are settled in `held`: an operator's report after
     // the close (a throttle summary) is a new event, not one of them.
     this.#unreportedMade = 0;
     this.#settle();
     return held;
+  }
+
+  /**
+   * After the handover, once the lane is unsubscribed: what entered or was made since and the
+   * operators still held then, which will never leave. Returned for the delivery stage to count
+   * (dropped at close), and no longer held here.
+   */
+  takeStranded(): number {
+    const stranded = this.#since;
+    this.#since = 0;
+    return stranded;
   }
 
   /**
