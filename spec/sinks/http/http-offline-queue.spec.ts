@@ -1524,6 +1524,30 @@ describe('HttpSink offline store in Chromium', () => {
     },
   );
 
+  // Found by a review: a replay answered 503 with Retry-After stopped until the next trigger; an
+  // idle page (nothing more logged, no online event to come) held its stored events until reloaded.
+  let replayAnswers = 0;
+  itInChromium(
+    'replays the store again after the Retry-After of a 503, in a page left idle',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      await browser.setOffline(true);
+      await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 3; n++) w.log.information('Offline {N}', n);
+        await w.log.flush();
+      });
+      await browser.setOffline(false);
+      // Nothing more is logged: only the timer the 503's Retry-After (1 s) left can send the store.
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 15_000 });
+      const sent = server.requests.filter(ingest);
+      expect(sent).toHaveLength(2);
+      expect(lines(sent[1].body)).toEqual([0, 1, 2]);
+    },
+    (request) =>
+      request.url === '/ingest' && replayAnswers++ === 0 ? { status: 503, headers: { 'Retry-After': '1' } } : { status: 204 },
+  );
+
   // A server whose body limit is below a stored piece's: each piece answered 413 is replaced in
   // localStorage by its halves. The server fails after taking two halves, the page is closed, and
   // the next load sends what was left, and only that.
