@@ -75,8 +75,8 @@ interface Entry extends OfflinePiece {
 /**
  * The offline half of HttpSink: a batch that cannot leave (the browser is offline, or `fetch`
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
- * oldest first, on the window's `online` event, at the next page load, and after any later
- * successful request; a new batch waits until the store has been sent, so events keep their order
+ * oldest first, on the window's `online` event, at the next page load, after any later
+ * successful request, and on a timer after a replay that failed (see `#retryLater`); a new batch waits until the store has been sent, so events keep their order
  * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
@@ -104,6 +104,10 @@ export class HttpOfflineQueue {
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
   #leaving = false;
+  /** The replay scheduled after a failure (see `#retryLater`): at most one pending. */
+  #retry: Subscription | undefined;
+  /** Replays in a row that stopped at a failure without an answer saying when to come back: the backoff's exponent. */
+  #failures = 0;
   /**
    * Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again;
    * `online` and `pageshow` start one. `visibilitychange` starts none (a batch waits only while one
@@ -111,6 +115,8 @@ export class HttpOfflineQueue {
    */
   readonly #onPageEvent = (event: { type: string }): void => {
     if (event.type === 'pagehide' || event.type === 'pageshow') this.#leaving = event.type === 'pagehide';
+    // A page going away replays nothing; `pageshow` starts a replay if it comes back.
+    if (this.#leaving) this.#cancelRetry();
     // The replay's request is cancelled with the page: the batches waiting for it go into the store,
     // after what it holds. Once the page is hidden too: a mobile browser often kills a hidden page
     // without pagehide (visibilitychange is the last event it reliably gets).
@@ -239,6 +245,7 @@ export class HttpOfflineQueue {
   close(): void {
     this.#closed = true;
     this.#start.unsubscribe();
+    this.#cancelRetry();
     this.#follow('removeEventListener');
   }
 
@@ -249,7 +256,10 @@ export class HttpOfflineQueue {
     for (const type of PAGE_EVENTS) (listen as Listen).call(globalThis, type, this.#onPageEvent);
   }
 
-  /** Sends what the store holds, oldest first, one request at a time; stops at the first failure, and does not start while the page is going away. */
+  /**
+   * Sends what the store holds, oldest first, one request at a time; stops at the first failure
+   * (and tries again later: see `#retryLater`), and does not start while the page is going away.
+   */
   #replay(): Promise<void> {
     this.#replaying ??= withLock(this.#key, () => this.#replayAll()).finally(() => (this.#replaying = undefined));
     return this.#replaying;
@@ -258,6 +268,8 @@ export class HttpOfflineQueue {
   /** The replay loop; resolves true when it sent (or dropped) anything. */
   async #replayAll(): Promise<boolean> {
     let sent = false;
+    // Whichever trigger started this replay, the one scheduled is not needed now.
+    this.#cancelRetry();
     while (!this.#closed && !isOffline() && !this.#leaving) {
       const entries = this.#read();
       if (entries === undefined) break;
@@ -290,15 +302,45 @@ export class HttpOfflineQueue {
         // Kept for the next trigger: what a live batch would be retried after (no answer, a timeout,
         // a status the sink retries, see HttpSink.permanent), and a refusal of the credentials (401,
         // 403: an expired token, which the app renews), not of the batch.
-        if (!retryHint(error).permanent || status === 401 || status === 403) break;
+        const hint = retryHint(error);
+        if (!hint.permanent || status === 401 || status === 403) {
+          this.#retryLater(hint.retryAfterMs);
+          break;
+        }
         this.#droppedCount += next.count;
         SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', next.count, error);
       }
       sent = true;
+      this.#failures = 0;
       this.#sentIds.add(next.id);
       this.#remove(next.id);
     }
     return sent;
+  }
+
+  /**
+   * Schedules the next replay after one stopped at a failure, so an idle page (nothing more logged,
+   * no `online` event to come: the browser still says it is online) does not hold the store until
+   * it is reloaded: after the `Retry-After` delay the server asked for, when it gave one (at least
+   * `RETRY_MIN_MS`), else after a backoff from `BACKOFF_MS` doubling with each failed replay in a
+   * row, both at most `RETRY_MAX_MS` (Serilog's durable sinks' bounds). One timer at most, unref'd
+   * (it never keeps a Node process alive), cleared on close, on `pagehide` and when a replay starts.
+   * None while offline: the `online` event starts the replay.
+   */
+  #retryLater(retryAfterMs: number | undefined): void {
+    this.#cancelRetry();
+    if (this.#closed || this.#leaving || isOffline()) return;
+    const backoff = BACKOFF_MS * 2 ** Math.min(this.#failures++, 16);
+    const delay = Math.min(retryAfterMs === undefined ? backoff : Math.max(retryAfterMs, RETRY_MIN_MS), RETRY_MAX_MS);
+    this.#retry = unrefScheduler.schedule(() => {
+      this.#retry = undefined;
+      void this.#replay();
+    }, delay);
+  }
+
+  #cancelRetry(): void {
+    this.#retry?.unsubscribe();
+    this.#retry = undefined;
   }
 
   /**
@@ -501,6 +543,13 @@ export function storageBlocked(options: HttpOfflineOptions, where: string): bool
  * could still see, and send again, a batch just sent. A mitigation, not a guarantee.
  */
 const HANDOVER_MS = 250;
+
+/** The first wait before the replay is tried again after a failure without `Retry-After` (a network error, a 503 alone); doubled at each failure in a row. */
+const BACKOFF_MS = 5_000;
+/** The least wait after a `Retry-After` (`0` would be a tight loop). */
+const RETRY_MIN_MS = 1_000;
+/** The longest wait before the replay is tried again: a longer `Retry-After` is cut to it. */
+const RETRY_MAX_MS = 600_000;
 
 /**
  * Runs `task` holding the Web Lock `name` where the browser has them: tabs share a store, and each

@@ -564,6 +564,137 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
   });
 });
 
+// Found by a review: a replay that met a 503 or 429 with Retry-After, or a network error while
+// the browser still said it was online, stopped until the next trigger (an `online` event, a page
+// load, a later successful request). An idle page (a dashboard left open, nothing more logged)
+// held its stored events until it was reloaded, although the server had said when to come back.
+// Serilog's durable sinks retry their buffer on a timer (5 s doubling to 10 min).
+describe('HttpSink offline store retrying its replay on a timer (fake timers)', () => {
+  let page: FakePage;
+  let storage: FakeStorage;
+  const key = 'rxlog:offline:http://127.0.0.1:1/ingest';
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: Date.parse('2026-10-21T07:00:00Z') });
+    page = installFakePage();
+    storage = new FakeStorage();
+    storage.items.set(key, JSON.stringify([{ id: 'a', count: 1, body: '{"N":100}' }]));
+  });
+
+  afterEach(() => {
+    page.restore();
+    jest.useRealTimers();
+  });
+
+  /** A fetch (standing in for the server) that gives the answers in `failures` in turn (a status and its Retry-After, or a network error), then 200; `at` records the time of each request. */
+  const scripted = (failures: readonly ({ status: number; retryAfter?: string } | 'network' | 'ok')[]) => {
+    const at: number[] = [];
+    const bodies: number[][] = [];
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      at.push(Date.now());
+      const failure = failures[at.length - 1];
+      if (failure === 'network') return Promise.reject(new TypeError('Failed to fetch'));
+      if (failure !== undefined && failure !== 'ok')
+        return Promise.resolve(
+          new Response('', {
+            status: failure.status,
+            headers: failure.retryAfter === undefined ? {} : { 'Retry-After': failure.retryAfter },
+          }),
+        );
+      bodies.push(lines(init?.body as string));
+      return Promise.resolve(new Response('', { status: 200 }));
+    };
+    return { fetch, at, bodies };
+  };
+  const sinkWith = (fetch: typeof globalThis.fetch): HttpSink =>
+    new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: storage } });
+
+  it.each([
+    ['503 and Retry-After in seconds', { status: 503, retryAfter: '30' }, 30_000],
+    ['429 and Retry-After as an HTTP date', { status: 429, retryAfter: 'Wed, 21 Oct 2026 07:00:45 GMT' }, 45_000],
+    ['503 and Retry-After: 0 (at least 1 s, no tight loop)', { status: 503, retryAfter: '0' }, 1_000],
+    ['503 and Retry-After of a day (at most 10 min)', { status: 503, retryAfter: '86400' }, 600_000],
+  ])("replays an idle page's store again after the server's %s", async (_case, answer, wait) => {
+    const { fetch, at, bodies } = scripted([answer]);
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(at).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(wait - 20);
+    expect(at).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(at).toHaveLength(2);
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(wait);
+    expect(bodies).toEqual([[100]]);
+    expect(sink.offline).toMatchObject({ replayed: 1, pending: 0 });
+    sink.close();
+  });
+
+  it('replays again after a network error while the browser says it is online, backing off 5 s, 10 s, 20 s, and from 5 s again after a success', async () => {
+    const { fetch, at, bodies } = scripted(['network', 'network', 'network', 'ok', 'network']);
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(at.map((time) => time - at[0])).toEqual([0, 5_000, 15_000, 35_000]);
+    expect(bodies).toEqual([[100]]);
+    expect(sink.offline).toMatchObject({ replayed: 1, pending: 0 });
+    // Another page's batch, and an online event: it fails once, and is tried again 5 s later.
+    storage.items.set(key, JSON.stringify([{ id: 'b', count: 1, body: '{"N":101}' }]));
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(at.slice(4).map((time) => time - at[4])).toEqual([0, 5_000]);
+    expect(bodies).toEqual([[100], [101]]);
+    sink.close();
+  });
+
+  it('backs off to at most 10 minutes, with one timer however many triggers come meanwhile', async () => {
+    const { fetch, at } = scripted(Array<'network'>(100).fill('network'));
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(10);
+    // Each online event starts a replay (one request); the timer it leaves replaces the one before.
+    for (let n = 0; n < 3; n++) goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(10);
+    const triggered = at.length;
+    expect(triggered).toBeLessThanOrEqual(4);
+    await jest.advanceTimersByTimeAsync(3 * 3_600_000);
+    const gaps = at.slice(triggered).map((time, index) => time - at[triggered + index - 1]);
+    expect(Math.max(...gaps)).toBe(600_000);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5_000);
+    // 3 hours: the doubling (5 s … 320 s), then one request per 10 minutes.
+    expect(at.length - triggered).toBeLessThanOrEqual(7 + 18);
+    expect(sink.offline).toMatchObject({ pending: 1 });
+    sink.close();
+  });
+
+  it.each([
+    ['the sink is closed', (sink: HttpSink) => sink.close()],
+    ['the page goes away (pagehide)', () => page.hide()],
+  ])('sends nothing more on the timer once %s', async (_case, stop) => {
+    const { fetch, at } = scripted([{ status: 503, retryAfter: '30' }]);
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(jest.getTimerCount()).toBe(1);
+    stop(sink);
+    // The timer is cleared, not left to find the page gone.
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(at).toHaveLength(1);
+    expect(sink.offline).toMatchObject({ pending: 1 });
+    sink.close();
+  });
+
+  it('schedules nothing while the browser is offline: the online event starts the replay', async () => {
+    const { fetch, at, bodies } = scripted(['network']);
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(10);
+    goOffline(page, true);
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(at).toHaveLength(1);
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(bodies).toEqual([[100]]);
+    sink.close();
+  });
+});
+
 describe('HttpSink offline store', () => {
   let page: FakePage;
   let server: TestServer;
@@ -1391,6 +1522,30 @@ describe('HttpSink offline store in Chromium', () => {
       );
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
     },
+  );
+
+  // Found by a review: a replay answered 503 with Retry-After stopped until the next trigger; an
+  // idle page (nothing more logged, no online event to come) held its stored events until reloaded.
+  let replayAnswers = 0;
+  itInChromium(
+    'replays the store again after the Retry-After of a 503, in a page left idle',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      await browser.setOffline(true);
+      await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 3; n++) w.log.information('Offline {N}', n);
+        await w.log.flush();
+      });
+      await browser.setOffline(false);
+      // Nothing more is logged: only the timer the 503's Retry-After (1 s) left can send the store.
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 15_000 });
+      const sent = server.requests.filter(ingest);
+      expect(sent).toHaveLength(2);
+      expect(lines(sent[1].body)).toEqual([0, 1, 2]);
+    },
+    (request) =>
+      request.url === '/ingest' && replayAnswers++ === 0 ? { status: 503, headers: { 'Retry-After': '1' } } : { status: 204 },
   );
 
   // A server whose body limit is below a stored piece's: each piece answered 413 is replaced in
