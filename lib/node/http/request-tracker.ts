@@ -117,7 +117,7 @@ export function trackRequest(
     } catch (cause) {
       SelfLog.write('requestLogging: the request id header could not be set', cause);
     }
-  }
+  } else if (settings.responseHeaders.length > 0) keepWrittenHeaders(res);
 
   const complete = (aborted: boolean): void => {
     if (done) return;
@@ -255,6 +255,26 @@ function requestIdOf(req: IncomingMessage, settings: ResolvedRequestLoggingOptio
       SelfLog.write('requestLogging: the request headers could not be read; the request id is generated', error);
     }
   return requestIdFrom({}, settings.generateRequestId);
+}
+
+/** A header name no response carries: set and removed again, it adds nothing to the response. */
+const PLACEHOLDER_HEADER = 'x-rxlog-keep-headers';
+
+/**
+ * Makes the headers the handler passes to `writeHead(status, headers)` readable with `getHeaders()`
+ * when the completion event is written. Node keeps them only once a header was set with
+ * `setHeader()` ("merged with any headers passed to response.writeHead()"); otherwise it writes them
+ * straight to the socket, and `getHeaders()` reads none. Fastify sends every reply that way: with
+ * `requestIdHeader: false` nothing else set a header first, and `ResponseHeaders` was always left out.
+ */
+function keepWrittenHeaders(res: ServerResponse): void {
+  try {
+    if (res.headersSent || res.getHeaderNames().length > 0) return;
+    res.setHeader(PLACEHOLDER_HEADER, '');
+    res.removeHeader(PLACEHOLDER_HEADER);
+  } catch (cause) {
+    SelfLog.write('requestLogging: the response headers could not be followed; ResponseHeaders may be left out', cause);
+  }
 }
 
 /** The selected headers, or none when they cannot be read (reported to SelfLog): the event is written without them. */

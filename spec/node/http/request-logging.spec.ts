@@ -383,6 +383,32 @@ describe('requestLogging with Express 5', () => {
     });
     expect(JSON.stringify(completion.properties)).not.toContain('secret');
   });
+
+  // Node writes the headers given to writeHead() without keeping them when no header was set with
+  // setHeader() before: with requestIdHeader: false nothing was, and ResponseHeaders was left out.
+  it.each([['x-request-id' as const], [false as const]])(
+    'logs the response headers given to writeHead() (requestIdHeader %p), set-cookie redacted',
+    async (requestIdHeader) => {
+      const { log, events } = memoryLogger();
+      const logRequests = requestLogging(log, { requestIdHeader, responseHeaders: ['content-type', 'set-cookie'] });
+      const server = await listen(
+        createServer((req, res) =>
+          logRequests(req, res, () => {
+            res.writeHead(201, { 'Content-Type': 'text/plain', 'Set-Cookie': 'sid=secret-session' });
+            res.end('made');
+          }),
+        ),
+      );
+      closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+
+      const answer = await get(`${server.url}/things`);
+      await eventsArrive(events, 1);
+
+      expect([answer.status, answer.headers['content-type'], answer.body]).toEqual([201, 'text/plain', 'made']);
+      expect(answer.headers['x-request-id'] !== undefined).toBe(requestIdHeader !== false);
+      expect(events[0].properties.ResponseHeaders).toEqual({ 'content-type': 'text/plain', 'set-cookie': '[Redacted]' });
+    },
+  );
 });
 
 describe('requestLogging with a response ended by another request', () => {
