@@ -44,23 +44,24 @@ export interface RequestTracker {
 /** The event of a handler that failed after its response completed (its completion event is written already). */
 export const FAILED_AFTER_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} failed after its response completed';
 
-const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+// The scheme and authority of an absolute-form target, up to the first slash of its path: user
+// information cannot hold a slash, and Node's parser refuses a backslash there.
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i;
 
 /**
  * The path of a request URL without its query string or fragment (query values can hold secrets).
  * An absolute-form target (`GET http://user:password@host/path`, which proxies are sent and Node
  * accepts) gives only its path: its user information is a secret too, and its host is not the path.
+ * The path is kept as sent, as Express and Fastify route it: `http://h/admin/../health` is
+ * `/admin/../health` (an `/admin/*` handler answers it), never resolved to `/health`.
  */
 export function requestPath(url: string | undefined): string {
   if (url === undefined || url === '') return '/';
   const end = url.search(/[?#]/);
   const path = end === -1 ? url : url.slice(0, end);
-  if (!ABSOLUTE_FORM.test(path)) return path;
-  try {
-    return new URL(path).pathname;
-  } catch {
-    return '/';
-  }
+  const authority = ABSOLUTE_FORM.exec(path);
+  if (authority === null) return path;
+  return path.length === authority[0].length ? '/' : path.slice(authority[0].length);
 }
 
 /**

@@ -1098,6 +1098,36 @@ describe('requestLogging with node:http', () => {
     expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
   });
 
+  it('logs the path of an absolute-form target as Express routed it, dot segments and all, so ignorePaths cannot hide it', async () => {
+    const { log, events } = memoryLogger();
+    const app = express();
+    app.use(requestLogging(log, { ignorePaths: ['/health'] }));
+    app.get('/admin/{*rest}', (req, res) => {
+      res.send(`admin ${req.path}`);
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const port = Number(new URL(server.url).port);
+
+    const answers: string[] = [];
+    for (const target of ['http://h/admin/../health', 'http://h/admin/%2e%2e/health'])
+      answers.push(
+        await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`, (received) =>
+          received.includes('admin /'),
+        ),
+      );
+    await eventsArrive(events, 2);
+
+    expect(answers.map((answer) => answer.split('\r\n\r\n')[1])).toEqual([
+      'admin /admin/../health',
+      'admin /admin/%2e%2e/health',
+    ]);
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
+      ['/admin/../health', 200],
+      ['/admin/%2e%2e/health', 200],
+    ]);
+  });
+
   it('writes no event for a WebSocket handshake an upgrade listener takes, and the usual one when the server has none', async () => {
     const { url, events } = await nodeServer((_req, res) => res.end('plain'));
     const port = Number(new URL(url).port);
