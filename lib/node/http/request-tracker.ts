@@ -44,23 +44,24 @@ export interface RequestTracker {
 /** The event of a handler that failed after its response completed (its completion event is written already). */
 export const FAILED_AFTER_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} failed after its response completed';
 
-const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+// The scheme and authority of an absolute-form target, up to the first slash of its path: user
+// information cannot hold a slash, and Node's parser refuses a backslash there.
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i;
 
 /**
  * The path of a request URL without its query string or fragment (query values can hold secrets).
  * An absolute-form target (`GET http://user:password@host/path`, which proxies are sent and Node
  * accepts) gives only its path: its user information is a secret too, and its host is not the path.
+ * The path is kept as sent, as Express and Fastify route it: `http://h/admin/../health` is
+ * `/admin/../health` (an `/admin/*` handler answers it), never resolved to `/health`.
  */
 export function requestPath(url: string | undefined): string {
   if (url === undefined || url === '') return '/';
   const end = url.search(/[?#]/);
   const path = end === -1 ? url : url.slice(0, end);
-  if (!ABSOLUTE_FORM.test(path)) return path;
-  try {
-    return new URL(path).pathname;
-  } catch {
-    return '/';
-  }
+  const authority = ABSOLUTE_FORM.exec(path);
+  if (authority === null) return path;
+  return path.length === authority[0].length ? '/' : path.slice(authority[0].length);
 }
 
 /**
@@ -117,7 +118,7 @@ export function trackRequest(
     } catch (cause) {
       SelfLog.write('requestLogging: the request id header could not be set', cause);
     }
-  }
+  } else if (settings.responseHeaders.length > 0) keepWrittenHeaders(res);
 
   const complete = (aborted: boolean): void => {
     if (done) return;
@@ -255,6 +256,26 @@ function requestIdOf(req: IncomingMessage, settings: ResolvedRequestLoggingOptio
       SelfLog.write('requestLogging: the request headers could not be read; the request id is generated', error);
     }
   return requestIdFrom({}, settings.generateRequestId);
+}
+
+/** A header name no response carries: set and removed again, it adds nothing to the response. */
+const PLACEHOLDER_HEADER = 'x-rxlog-keep-headers';
+
+/**
+ * Makes the headers the handler passes to `writeHead(status, headers)` readable with `getHeaders()`
+ * when the completion event is written. Node keeps them only once a header was set with
+ * `setHeader()` ("merged with any headers passed to response.writeHead()"); otherwise it writes them
+ * straight to the socket, and `getHeaders()` reads none. Fastify sends every reply that way: with
+ * `requestIdHeader: false` nothing else set a header first, and `ResponseHeaders` was always left out.
+ */
+function keepWrittenHeaders(res: ServerResponse): void {
+  try {
+    if (res.headersSent || res.getHeaderNames().length > 0) return;
+    res.setHeader(PLACEHOLDER_HEADER, '');
+    res.removeHeader(PLACEHOLDER_HEADER);
+  } catch (cause) {
+    SelfLog.write('requestLogging: the response headers could not be followed; ResponseHeaders may be left out', cause);
+  }
 }
 
 /** The selected headers, or none when they cannot be read (reported to SelfLog): the event is written without them. */

@@ -10,9 +10,20 @@ export const REDACTED = '[Redacted]';
 /**
  * Headers whose values are URLs: logged as `RequestPath` is, without the query string, the
  * fragment or a `user:password@`, which often hold tokens (a password-reset link in `Referer`, a
- * signed download link in `Location`).
+ * signed download link in `Location`). The request target is one too: HTTP/2's `:path`, and the
+ * original URL a reverse proxy passes on (`X-Original-URL` from IIS, `X-Rewrite-URL`,
+ * `X-Original-URI` from ingress-nginx, `X-Forwarded-Uri` from Traefik).
  */
-const URL_HEADERS = new Set(['referer', 'location', 'content-location']);
+const URL_HEADERS = new Set([
+  'referer',
+  'location',
+  'content-location',
+  ':path',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-uri',
+  'x-forwarded-uri',
+]);
 
 /**
  * The scheme and slashes that open an authority, then its user information: up to the last `@`
@@ -41,7 +52,7 @@ function withoutUrlSecrets(url: string): string {
 /**
  * The named headers that are present, with lower-case names and redacted values replaced by
  * `'[Redacted]'`; `'*'` selects every header. URL headers (`referer`, `location`,
- * `content-location`) lose their query string, fragment and credentials. Values are strings (several values joined with `', '`).
+ * `content-location`, `:path` and the proxies' original-URL headers) lose their query string, fragment and credentials. Values are strings (several values joined with `', '`).
  *
  * @param names Lower-case header names to keep, or `['*']`.
  * @param redacted Lower-case names whose values are replaced.

@@ -157,6 +157,32 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     });
   });
 
+  // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
+  // when nothing was set with setHeader() first: with requestIdHeader: false, no reply had ResponseHeaders.
+  it('logs the reply headers with requestIdHeader: false, set-cookie redacted', async () => {
+    const { log, events } = memoryLogger();
+    const app = Fastify();
+    await app.register(fastifyRequestLogging(log, { requestIdHeader: false, responseHeaders: ['content-type', 'set-cookie'] }));
+    app.get('/things', async (_request, reply) => {
+      reply.header('set-cookie', 'sid=secret-session');
+      return reply.code(201).send({ made: true });
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(
+      () => app.close(),
+      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+    );
+
+    const answer = await get(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/things`);
+    await eventsArrive(events, 1);
+
+    expect([answer.status, answer.headers['x-request-id'], answer.body]).toEqual([201, undefined, '{"made":true}']);
+    expect(events[0].properties.ResponseHeaders).toEqual({
+      'content-type': 'application/json; charset=utf-8',
+      'set-cookie': '[Redacted]',
+    });
+  });
+
   it('keeps the context after body parsing and across concurrent requests', async () => {
     const { url, events } = await fastifyApp();
     const posts = Array.from({ length: 10 }, (_, i) =>

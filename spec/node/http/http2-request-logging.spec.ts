@@ -83,4 +83,34 @@ describe('request logging over HTTP/2', () => {
 
     await expectOutcomes(url, events);
   });
+
+  it("requestHeaders: ['*'] logs the :path pseudo-header without its query string, as RequestPath is (node:http2 and Fastify)", async () => {
+    const { log, events } = memoryLogger();
+    const middleware = requestLogging(log, { requestHeaders: ['*'] });
+    const server = createServer((req: Http2ServerRequest, res: Http2ServerResponse) =>
+      middleware(req as unknown as IncomingMessage, res as unknown as ServerResponse, () => res.end('ok')),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const app = Fastify({ http2: true });
+    await app.register(fastifyRequestLogging(log, { requestHeaders: ['*'] }));
+    app.get('/login', async () => 'ok');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(
+      () => new Promise((resolve) => server.close(resolve)),
+      () => app.close(),
+      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+    );
+
+    for (const port of [(server.address() as AddressInfo).port, (app.server.address() as AddressInfo).port])
+      await requestHttp2(`http://127.0.0.1:${port}`, '/login?token=s3cret&password=hunter2#top');
+    await eventsArrive(events, 2);
+
+    expect(
+      events.map((e) => [e.properties.RequestPath, (e.properties.RequestHeaders as Record<string, string>)[':path']]),
+    ).toEqual([
+      ['/login', '/login'],
+      ['/login', '/login'],
+    ]);
+    expect(JSON.stringify(events.map((e) => e.properties))).not.toMatch(/s3cret|hunter2/);
+  });
 });

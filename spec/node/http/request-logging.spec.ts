@@ -383,6 +383,32 @@ describe('requestLogging with Express 5', () => {
     });
     expect(JSON.stringify(completion.properties)).not.toContain('secret');
   });
+
+  // Node writes the headers given to writeHead() without keeping them when no header was set with
+  // setHeader() before: with requestIdHeader: false nothing was, and ResponseHeaders was left out.
+  it.each([['x-request-id' as const], [false as const]])(
+    'logs the response headers given to writeHead() (requestIdHeader %p), set-cookie redacted',
+    async (requestIdHeader) => {
+      const { log, events } = memoryLogger();
+      const logRequests = requestLogging(log, { requestIdHeader, responseHeaders: ['content-type', 'set-cookie'] });
+      const server = await listen(
+        createServer((req, res) =>
+          logRequests(req, res, () => {
+            res.writeHead(201, { 'Content-Type': 'text/plain', 'Set-Cookie': 'sid=secret-session' });
+            res.end('made');
+          }),
+        ),
+      );
+      closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+
+      const answer = await get(`${server.url}/things`);
+      await eventsArrive(events, 1);
+
+      expect([answer.status, answer.headers['content-type'], answer.body]).toEqual([201, 'text/plain', 'made']);
+      expect(answer.headers['x-request-id'] !== undefined).toBe(requestIdHeader !== false);
+      expect(events[0].properties.ResponseHeaders).toEqual({ 'content-type': 'text/plain', 'set-cookie': '[Redacted]' });
+    },
+  );
 });
 
 describe('requestLogging with a response ended by another request', () => {
@@ -1070,6 +1096,36 @@ describe('requestLogging with node:http', () => {
     await eventsArrive(events, 3);
     expect(events.map((e) => e.properties.RequestPath)).toEqual(['/orders/7', '/', '/plain']);
     expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
+  });
+
+  it('logs the path of an absolute-form target as Express routed it, dot segments and all, so ignorePaths cannot hide it', async () => {
+    const { log, events } = memoryLogger();
+    const app = express();
+    app.use(requestLogging(log, { ignorePaths: ['/health'] }));
+    app.get('/admin/{*rest}', (req, res) => {
+      res.send(`admin ${req.path}`);
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const port = Number(new URL(server.url).port);
+
+    const answers: string[] = [];
+    for (const target of ['http://h/admin/../health', 'http://h/admin/%2e%2e/health'])
+      answers.push(
+        await exchangeRaw(port, `GET ${target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`, (received) =>
+          received.includes('admin /'),
+        ),
+      );
+    await eventsArrive(events, 2);
+
+    expect(answers.map((answer) => answer.split('\r\n\r\n')[1])).toEqual([
+      'admin /admin/../health',
+      'admin /admin/%2e%2e/health',
+    ]);
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
+      ['/admin/../health', 200],
+      ['/admin/%2e%2e/health', 200],
+    ]);
   });
 
   it('writes no event for a WebSocket handshake an upgrade listener takes, and the usual one when the server has none', async () => {

@@ -52,6 +52,26 @@ describe('selectHeaders', () => {
     expect(selectHeaders({ location: 'http://user:pass@host/a' }, ['location'], redacted)).toEqual({ location: 'http://host/a' });
   });
 
+  // HTTP/2's :path is the request target itself, and reverse proxies pass the original one on in
+  // X-Original-URL (IIS, Symfony), X-Rewrite-URL, X-Original-URI (ingress-nginx) and X-Forwarded-Uri
+  // (Traefik): with '*' selected, each logged the query string RequestPath leaves out.
+  it("logs the request-target headers (:path and the proxies' original URL) without their query string", () => {
+    const targets = {
+      ':path': '/login?token=s3cret',
+      'x-original-url': '/reset?token=s3cret',
+      'x-rewrite-url': '/reset?token=s3cret',
+      'x-original-uri': '/reset?password=hunter2',
+      'x-forwarded-uri': '/callback?code=abc#state',
+    };
+    expect(selectHeaders(targets, ['*'], redacted)).toEqual({
+      ':path': '/login',
+      'x-original-url': '/reset',
+      'x-rewrite-url': '/reset',
+      'x-original-uri': '/reset',
+      'x-forwarded-uri': '/callback',
+    });
+  });
+
   // The WHATWG URL parser ends the user information at the last '@' before the path, and reads a
   // backslash as a slash in an http(s) URL: the first '@' left the password in the log.
   it.each([
