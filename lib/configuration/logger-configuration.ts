@@ -49,9 +49,9 @@ export class LoggerConfiguration {
    * shutdown timeout) on one scheduler, e.g. a TestScheduler for marble tests. Default: a
    * scheduler like RxJS's asyncScheduler whose timers are unref'd in Node. A scheduler whose
    * `now()` throws (or gives no finite number) or whose `schedule()` throws costs no event and no
-   * close: that call falls back to the default clock or timers, reported once to SelfLog. An
-   * operator given to `.pipe(…)` or a sink's `pipe` keeps the scheduler it was made with: pass it
-   * this one too (`throttleEvents(options, scheduler)`).
+   * close: that call falls back to the default clock or timers, reported once to SelfLog. rxlog's
+   * operators in `.pipe(…)` or a sink's `pipe` made without a scheduler (`throttleEvents(options)`)
+   * run on this one too; one passed to them explicitly wins. `circuitBreaker` keeps the one it was made with.
    */
   useScheduler(scheduler: SchedulerLike): this {
     expectNotCreated(this.#state, 'useScheduler');

@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { injectScheduler } from './event-accounting';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { checkScheduler } from './operator-options';
 import { type BatchOptions, resolveBatchOptions } from './batch-options';
@@ -18,18 +19,17 @@ export { type BatchOptions, type ResolvedBatchOptions, resolveBatchOptions } fro
  * emitted, then completion; on error the partial batch is emitted, then the error (a logging
  * pipeline should not lose events it already holds).
  *
- * @param scheduler Runs the age timer. Default `unrefScheduler` (never keeps a Node process alive).
+ * @param scheduler Runs the age timer. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler` (never keeps a Node process alive).
  * @example events$.pipe(batchEvents({ size: 100, maxDelayMs: 50 })).subscribe((batch) => sink.emit(batch));
  */
-export function batchEvents(
-  options: BatchOptions = {},
-  scheduler: SchedulerLike = unrefScheduler,
-): OperatorFunction<LogEvent, LogEvent[]> {
+export function batchEvents(options: BatchOptions = {}, scheduler?: SchedulerLike): OperatorFunction<LogEvent, LogEvent[]> {
   const { size, maxDelayMs } = resolveBatchOptions(options, 'batchEvents');
   checkOptionKeys('batchEvents', options, ['size', 'maxDelayMs']);
-  checkScheduler('batchEvents', scheduler);
+  if (scheduler !== undefined) checkScheduler('batchEvents', scheduler);
   return (source) =>
     new Observable<LogEvent[]>((subscriber) => {
+      // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
+      const clock = scheduler ?? injectScheduler(unrefScheduler);
       let batch: LogEvent[] = [];
       let timer: Subscription | undefined;
 
@@ -47,7 +47,7 @@ export function batchEvents(
           batch.push(event);
           if (batch.length >= size) emitBatch();
           else if (batch.length === 1 && maxDelayMs !== Infinity) {
-            timer = scheduler.schedule(emitBatch, maxDelayMs);
+            timer = clock.schedule(emitBatch, maxDelayMs);
           }
         },
         error: (error: unknown) => {

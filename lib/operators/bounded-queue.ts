@@ -2,7 +2,7 @@ import { isObservable, type MonoTypeOperatorFunction, Observable, type Scheduler
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { injectEventAccounting } from './event-accounting';
+import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { EventQueue, type QueueOptions, resolveQueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { checkScheduler, describeOption, optionsObject } from './operator-options';
@@ -32,7 +32,7 @@ export interface BoundedQueueOptions extends QueueOptions {
  * or an unsubscribe discards.
  *
  * @param demand$ How many more events the consumer can take, each time it can take more.
- * @param scheduler The clock for each entry's enqueue time. Default `unrefScheduler`.
+ * @param scheduler The clock for each entry's enqueue time. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler`.
  * @throws ConfigurationError when an option is invalid or unknown (`onDrop` not a function included), or `demand$` is not an Observable.
  * @example
  * const demand$ = new BehaviorSubject(1);
@@ -41,7 +41,7 @@ export interface BoundedQueueOptions extends QueueOptions {
 export function boundedQueue(
   options: BoundedQueueOptions,
   demand$: Observable<number>,
-  scheduler: SchedulerLike = unrefScheduler,
+  scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
   const given = optionsObject(options, 'boundedQueue');
   checkOptionKeys('boundedQueue', given, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
@@ -49,7 +49,7 @@ export function boundedQueue(
   if (!isObservable(demand$))
     throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);
   const { onDrop, ...queueOptions } = given;
-  checkScheduler('boundedQueue', scheduler);
+  if (scheduler !== undefined) checkScheduler('boundedQueue', scheduler);
   // Refused here: it would fail on every overflow, each time reported to SelfLog as a failed hook.
   if (onDrop !== undefined && typeof onDrop !== 'function')
     throw new ConfigurationError(`boundedQueue: onDrop: expected a function, got ${describeOption(onDrop)}`);
@@ -58,6 +58,8 @@ export function boundedQueue(
   return (source) =>
     new Observable<LogEvent>((subscriber) => {
       const accounting = injectEventAccounting();
+      // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
+      const clock = scheduler ?? injectScheduler(unrefScheduler);
       const queue = new EventQueue(queueOptions, 'boundedQueue', (count) => {
         accounting.dropped(count, BOUNDED_QUEUE_REASONS.overflow);
         // A throw is reported by the queue; an async hook's rejection, left unhandled, would end a Node process.
@@ -109,7 +111,7 @@ export function boundedQueue(
               credit--;
               subscriber.next(event);
             } else {
-              queue.push(event, scheduler.now());
+              queue.push(event, clock.now());
             }
           },
           error: fail,

@@ -166,7 +166,7 @@ export interface CircuitBreakerOperator {
  * retry ask the breaker.
  *
  * @param options The breaker's options, or an existing CircuitBreaker to share (also one made by another copy of rxlog, its CommonJS or ES module build).
- * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default `unrefScheduler`.
+ * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default `unrefScheduler`, also in a logger's pipe: the breaker is made with the operator, before a logger subscribes it, so pass the logger's scheduler to test it in virtual time.
  * @example
  * const guard = circuitBreaker({ failureThreshold: 3, resetTimeoutMs: 1_000 });
  * const save = (order: Order) => defer(() => http.post('/orders', order)).pipe(guard);

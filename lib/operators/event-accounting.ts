@@ -1,3 +1,5 @@
+import type { SchedulerLike } from 'rxjs';
+
 /**
  * The channel through which an operator in a sink's `pipe` tells the sink's lane about events it
  * discards or makes by design, so the sink's counters keep `received = delivered + dropped +
@@ -49,6 +51,24 @@ let current: EventAccounting = NO_ACCOUNTING;
  */
 export function injectEventAccounting(): EventAccounting {
   return current;
+}
+
+/**
+ * Where the channel a logger's lane provides carries the logger's scheduler (`useScheduler`, or
+ * the default): internal, so the public {@link EventAccounting} does not change.
+ */
+export const LOGGER_SCHEDULER: unique symbol = Symbol('rxlog.loggerScheduler');
+
+/** A channel a logger's lane provides: it may carry the logger's scheduler. */
+export type LaneChannel = EventAccounting & { readonly [LOGGER_SCHEDULER]?: SchedulerLike };
+
+/**
+ * The scheduler an rxlog operator that was given none runs on: the one of the logger whose
+ * pipeline subscribes it (`useScheduler`, so a TestScheduler reaches a sink's `throttleEvents`),
+ * or `fallback` outside a logger. Read when the operator is subscribed, like the channel, never per event.
+ */
+export function injectScheduler(fallback: SchedulerLike): SchedulerLike {
+  return (current as LaneChannel)[LOGGER_SCHEDULER] ?? fallback;
 }
 
 /**

@@ -6,7 +6,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { strayPromise } from '../core/stray-promise';
-import { injectEventAccounting } from './event-accounting';
+import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
@@ -149,14 +149,14 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * fingersCrossed():    -----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
  * ```
  *
- * @param scheduler Reads the clock and runs the expiry timer. Default `unrefScheduler` (its timer never keeps a Node process alive).
+ * @param scheduler Reads the clock and runs the expiry timer. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler` (its timer never keeps a Node process alive).
  * @throws ConfigurationError when an option is invalid.
  * @example
  * .writeTo.sink(file, { pipe: [fingersCrossed({ isolateBy: 'RequestId', ttlMs: 60_000 })] })
  */
 export function fingersCrossed(
   options: FingersCrossedOptions = {},
-  scheduler: SchedulerLike = unrefScheduler,
+  scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
   const given = optionsObject(options, 'fingersCrossed');
   checkOptionKeys('fingersCrossed', given, ['trigger', 'bufferSize', 'isolateBy', 'ttlMs', 'afterTrigger', 'maxKeys']);
@@ -173,12 +173,14 @@ export function fingersCrossed(
       `fingersCrossed: ttlMs: expected milliseconds from 1 to ${MAX_TIMER_MS} or Infinity, got ${ttlMs}`,
     );
   const passthroughMs = passthroughFor(afterTrigger);
-  checkScheduler('fingersCrossed', scheduler);
+  if (scheduler !== undefined) checkScheduler('fingersCrossed', scheduler);
   const keyOf = isolateBy === undefined ? () => undefined : eventKeySelector(isolateBy, 'fingersCrossed: isolateBy');
 
   return (source) =>
     new Observable<LogEvent>((subscriber) => {
       const accounting = injectEventAccounting();
+      // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
+      const clock = scheduler ?? injectScheduler(unrefScheduler);
       // A Map keeps insertion order: a key seen again is moved to the end, so the first entry is
       // always the least recently seen (the one to evict, and the first to expire).
       const states = new Map<unknown, KeyState>();
@@ -193,10 +195,10 @@ export function fingersCrossed(
         if (sweep !== null || ttlMs === Number.POSITIVE_INFINITY) return;
         const oldest = states.values().next();
         if (oldest.done === true) return;
-        const delay = Math.max(0, oldest.value.lastSeen + ttlMs - scheduler.now());
-        sweep = scheduler.schedule(() => {
+        const delay = Math.max(0, oldest.value.lastSeen + ttlMs - clock.now());
+        sweep = clock.schedule(() => {
           sweep = null;
-          const now = scheduler.now();
+          const now = clock.now();
           for (const [key, state] of states) {
             if (state.lastSeen + ttlMs > now) break;
             forget(key, state, FINGERS_CROSSED_REASONS.expired);
@@ -280,7 +282,7 @@ export function fingersCrossed(
           accounting.dropped(1, FINGERS_CROSSED_REASONS.discarded);
           return;
         }
-        const now = scheduler.now();
+        const now = clock.now();
         const state = stateFor(key, now);
         if (triggers) {
           // Set before emitting: an event the subscriber logs on this turn comes after the trigger.

@@ -1,5 +1,6 @@
-import { type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
+import { defer, type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { injectScheduler } from './event-accounting';
 import { checkScheduler } from './operator-options';
 import { backoffDelay as delayOf, checkRandom, resolveRetryOptions, type RetryOptions } from './backoff-delay';
 import { checkOptionKeys } from '../core/check-option-keys';
@@ -39,22 +40,26 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
  * the delay keeps growing. For a long-lived stream whose values should give tries back, use
  * `retry({ delay: (_, n) => timer(backoffDelay(n, options)), resetOnSuccess: true })`.
  *
- * @param scheduler Runs the delays. Default `unrefScheduler`.
+ * @param scheduler Runs the delays. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler`.
  * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`.
  * @throws ConfigurationError when an option is invalid or unknown, or `random` is not a function.
  * @example defer(() => fetch(url, { method: 'POST', body })).pipe(retryWithBackoff({ attempts: 5 }))
  */
 export function retryWithBackoff<T>(
   options: RetryOptions = {},
-  scheduler: SchedulerLike = unrefScheduler,
+  scheduler?: SchedulerLike,
   random: () => number = Math.random,
 ): MonoTypeOperatorFunction<T> {
   const resolved = resolveRetryOptions(options, 'retryWithBackoff');
   checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
   checkRandom('retryWithBackoff', random);
-  checkScheduler('retryWithBackoff', scheduler);
-  return retry<T>({
-    count: resolved.attempts - 1,
-    delay: (_error, retryNumber) => timer(delayOf(retryNumber, resolved, random), scheduler),
-  });
+  if (scheduler !== undefined) checkScheduler('retryWithBackoff', scheduler);
+  const delayed = (clock: SchedulerLike): MonoTypeOperatorFunction<T> =>
+    retry<T>({
+      count: resolved.attempts - 1,
+      delay: (_error, retryNumber) => timer(delayOf(retryNumber, resolved, random), clock),
+    });
+  if (scheduler !== undefined) return delayed(scheduler);
+  // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
+  return (source) => defer(() => source.pipe(delayed(injectScheduler(unrefScheduler))));
 }

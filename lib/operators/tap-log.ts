@@ -5,6 +5,7 @@ import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { injectScheduler } from './event-accounting';
 import { reportRejection } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -103,7 +104,7 @@ function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, wher
  * tapLog(log, 'orders'):  -a-b-|   logs: subscribed (0), completed after 2 values in 5 ms (5)
  * ```
  *
- * @param scheduler The clock for `Elapsed`. Default `asyncScheduler`.
+ * @param scheduler The clock for `Elapsed`. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `asyncScheduler`.
  * @throws ConfigurationError when the name is missing or a level is unknown.
  * @example
  * orders$.pipe(tapLog(log, { name: 'orders', next: 'verbose' }))
@@ -111,7 +112,7 @@ function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, wher
 export function tapLog<T>(
   log: TapLogTarget,
   nameOrOptions: string | TapLogOptions,
-  scheduler: SchedulerLike = asyncScheduler,
+  scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<T> {
   if (typeof log !== 'object' || (log as unknown) === null || typeof (log.write as unknown) !== 'function')
     throw new ConfigurationError(`tapLog: expected a logger, got ${describeOption(log)}`);
@@ -126,7 +127,7 @@ export function tapLog<T>(
   if (typeof nameOrOptions === 'object')
     checkOptionKeys('tapLog', options, ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits']);
   const name = options.name;
-  checkScheduler('tapLog', scheduler);
+  if (scheduler !== undefined) checkScheduler('tapLog', scheduler);
   const levels = {
     subscribe: levelOption(options.subscribe, 'debug', 'subscribe'),
     next: levelOption(options.next, 'off', 'next'),
@@ -152,14 +153,16 @@ export function tapLog<T>(
 
   return (source) =>
     new Observable<T>((subscriber) => {
-      const started = scheduler.now();
+      // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
+      const clock = scheduler ?? injectScheduler(asyncScheduler);
+      const started = clock.now();
       let count = 0;
       let ended = false;
       // Set while this subscription writes: a notification its own write feeds back into the
       // tapped stream (tapLog on log.events$) passes on without being logged again, instead of
       // logging itself forever.
       let writing = false;
-      const elapsed = (): number => scheduler.now() - started;
+      const elapsed = (): number => clock.now() - started;
       const write = (level: LogLevelName | undefined, template: string, args: () => unknown[], exception?: Error): void => {
         if (level === undefined || writing) return;
         writing = true;

@@ -1,6 +1,7 @@
 import { type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
+import { injectScheduler } from './event-accounting';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
@@ -51,7 +52,7 @@ function ageOf(event: unknown, now: number): number | undefined {
  * timestamp (missing, invalid or in the future) is counted, passed on unchanged and records no
  * latency, and SelfLog is told once per operator. Allocates nothing per event.
  *
- * @param scheduler The clock for ages. Default `unrefScheduler`.
+ * @param scheduler The clock for ages. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler`.
  * @throws ConfigurationError when `recorder` is not a SinkMetricsRecorder, `counter` is not one of its counters, or `options` is not an object of known options.
  * @example
  * const recorder = new SinkMetricsRecorder('audit');
@@ -61,7 +62,7 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   recorder: SinkMetricsRecorder,
   counter: TappedCounter,
   options: TapMetricsOptions = {},
-  scheduler: SchedulerLike = unrefScheduler,
+  scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<T> {
   if (typeof recorder !== 'object' || (recorder as unknown) === null || typeof (recorder.latency as unknown) !== 'object')
     throw new ConfigurationError(`tapMetrics: expected a SinkMetricsRecorder, got ${describeOption(recorder)}`);
@@ -74,7 +75,7 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   if (given.latency !== undefined && typeof given.latency !== 'boolean')
     throw new ConfigurationError(`tapMetrics: latency: expected true or false, got ${describeOption(given.latency)}`);
   const latency = given.latency === true;
-  checkScheduler('tapMetrics', scheduler);
+  if (scheduler !== undefined) checkScheduler('tapMetrics', scheduler);
   // 'received' adds to what is pending; the other counters settle it.
   const pendingStep = counter === 'received' ? 1 : -1;
   let toldUnmeasurable = false;
@@ -92,6 +93,8 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   };
   return (source) =>
     new Observable<T>((subscriber) => {
+      // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
+      const clock = scheduler ?? injectScheduler(unrefScheduler);
       subscribeUpstream(source, subscriber, {
         next: (value) => {
           // Shaped for the hot path: a field increment, and the clock only when asked for.
@@ -99,13 +102,13 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
             recorder[counter] += value.length;
             recorder.pending = Math.max(0, recorder.pending + pendingStep * value.length);
             if (latency) {
-              const now = scheduler.now();
+              const now = clock.now();
               for (let index = 0; index < value.length; index++) record(value[index], now);
             }
           } else {
             recorder[counter]++;
             recorder.pending = Math.max(0, recorder.pending + pendingStep);
-            if (latency) record(value, scheduler.now());
+            if (latency) record(value, clock.now());
           }
           subscriber.next(value);
         },

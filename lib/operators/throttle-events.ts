@@ -6,7 +6,7 @@ import { type LogLevelName, levelValue } from '../core/log-level';
 import { LogEventRecord } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import { parseTemplateCached } from '../templates/template-cache';
-import { injectEventAccounting } from './event-accounting';
+import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
 import { checkScheduler, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
@@ -83,14 +83,14 @@ function defaultKey(event: LogEvent): string {
  *                                                    the a at frame 7 opens a new one)
  * ```
  *
- * @param scheduler Runs the window timers and stamps summaries. Default `unrefScheduler` (its timers never keep a Node process alive; a window still open when the process ends sends no summary unless the logger is closed).
+ * @param scheduler Runs the window timers and stamps summaries. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler` (its timers never keep a Node process alive; a window still open when the process ends sends no summary unless the logger is closed).
  * @throws ConfigurationError when an option is invalid.
  * @example
  * .writeTo.sink(console, { pipe: [throttleEvents({ windowMs: 10_000, max: 5 })] })
  */
 export function throttleEvents(
   options: ThrottleEventsOptions = {},
-  scheduler: SchedulerLike = unrefScheduler,
+  scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
   const given = optionsObject(options, 'throttleEvents');
   checkOptionKeys('throttleEvents', given, ['key', 'windowMs', 'max', 'maxKeys']);
@@ -106,12 +106,14 @@ export function throttleEvents(
   // An event the option gives no key (no such property, a selector that returns undefined or
   // throws) is keyed as by default: as one key, every such event would be a repeat of the first.
   const keyOf = selected === undefined ? defaultKey : (event: LogEvent): unknown => selected(event) ?? defaultKey(event);
-  checkScheduler('throttleEvents', scheduler);
+  if (scheduler !== undefined) checkScheduler('throttleEvents', scheduler);
   const summaryTemplate = parseTemplateCached(SUPPRESSED_TEMPLATE);
 
   return (source) =>
     new Observable<LogEvent>((subscriber) => {
       const accounting = injectEventAccounting();
+      // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
+      const clock = scheduler ?? injectScheduler(unrefScheduler);
       const windows = new Map<unknown, Window>();
 
       const close = (key: unknown, window: Window): void => {
@@ -123,7 +125,7 @@ export function throttleEvents(
         properties.Count = window.suppressed;
         properties.Template = window.template;
         accounting.created(1);
-        subscriber.next(new LogEventRecord(scheduler.now(), window.level, summaryTemplate, properties));
+        subscriber.next(new LogEventRecord(clock.now(), window.level, summaryTemplate, properties));
       };
 
       // A call, not a read TypeScript would narrow: the subscriber may go away during any call.
@@ -160,7 +162,7 @@ export function throttleEvents(
           if (window === undefined) {
             const opened: Window = { passed: 0, suppressed: 0, template: '', level: event.level, common: new Map(), timer: null };
             windows.set(key, opened);
-            opened.timer = scheduler.schedule(() => {
+            opened.timer = clock.schedule(() => {
               opened.timer = null;
               close(key, opened);
             }, windowMs);

@@ -8,6 +8,7 @@ import {
   type MonoTypeOperatorFunction,
   Observable,
   type Observer,
+  type SchedulerLike,
   type OperatorFunction,
   type Subscriber,
   type Subscription,
@@ -16,7 +17,13 @@ import {
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetrics } from '../metrics/metrics-types';
-import { type EventAccounting, injectEventAccounting, provideEventAccounting } from '../operators/event-accounting';
+import {
+  type EventAccounting,
+  injectEventAccounting,
+  type LaneChannel,
+  LOGGER_SCHEDULER,
+  provideEventAccounting,
+} from '../operators/event-accounting';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -97,6 +104,8 @@ export class LaneAccounting implements EventAccounting {
   #since = 0;
   /** A Map, so a reason named `__proto__` is counted like any other. */
   readonly #reasons: Map<string, number>;
+  /** The logger's scheduler, carried by the channel to the operators. */
+  readonly #scheduler: SchedulerLike | undefined;
   /** Resolves whenIdle()'s promise; set once it is asked for. */
   #idle: (() => void) | undefined;
   /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
@@ -109,9 +118,12 @@ export class LaneAccounting implements EventAccounting {
    *   where adding two bounded maps at each snapshot moved an operator's reason under
    *   {@link OTHER_REASON} (its count falling) once the sink's own reasons filled the bound.
    *   Default: a map of its own (the operators of `.pipe()`, which `adjustMetrics` does not serve).
+   * @param scheduler The logger's scheduler, given to the operators with the channel: an rxlog
+   *   operator made without a scheduler runs on it (see `injectScheduler`).
    */
-  constructor(reasons = new Map<string, number>()) {
+  constructor(reasons = new Map<string, number>(), scheduler?: SchedulerLike) {
     this.#reasons = reasons;
+    this.#scheduler = scheduler;
   }
 
   dropped(count: number, reason: string): void {
@@ -243,7 +255,8 @@ export class LaneAccounting implements EventAccounting {
     const last = index === count - 1;
     const entries = (): number => (index === 0 ? this.entered : this.#stages[index - 1].left);
     // What this operator reports goes to the lane's accounting, and is remembered for a fault.
-    const own: EventAccounting = {
+    const own: LaneChannel = {
+      [LOGGER_SCHEDULER]: this.#scheduler,
       dropped: (dropped, reason) => {
         if (isCount(dropped)) stage.discarded += dropped;
         this.dropped(dropped, reason);

@@ -174,7 +174,7 @@ export class LoggerPipeline {
         }),
       );
     if (operators.length > 0) {
-      const accounting = new LaneAccounting();
+      const accounting = new LaneAccounting(undefined, this.#options.scheduler);
       this.#pipe = accounting;
       // Counted like a sink's operators: what they hold is pending, what a failure tears down and
       // what they remove (reported or not) is dropped, so no event leaves the shared stream uncounted.
@@ -601,7 +601,8 @@ export class LoggerPipeline {
       lane$ = lane$.pipe(filter((event) => !isLevelName(event?.level) || levelValue(event.level) >= level.value));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     // Its operators' drop reasons are counted with the sink's own, under one bound.
-    const accounting = registration.pipe.length === 0 ? undefined : new LaneAccounting(delivery.dropReasons);
+    const accounting =
+      registration.pipe.length === 0 ? undefined : new LaneAccounting(delivery.dropReasons, this.#options.scheduler);
     if (accounting !== undefined) lane$ = throughOperators(lane$, registration.pipe, accounting, `${registration.name}.pipe`);
     // Assigned at once: a Promise runs its executor inside the constructor.
     let finished!: () => void;

@@ -1,11 +1,25 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { Sink } from '../../lib/core/sink';
+import { FINGERS_CROSSED_REASONS, fingersCrossed } from '../../lib/operators/fingers-crossed';
 import { throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { collectSelfLog } from '../helpers/self-log';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler,
+  defer,
+  groupBy,
+  mergeMap,
+  of,
+  type OperatorFunction,
+  type SchedulerLike,
+  Subject,
+  throwError,
+} from 'rxjs';
+import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
+import { LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplateCached } from '../../lib/templates/template-cache';
 
 /** Records the virtual time of every batch a sink receives. */
 class TimedSink implements Sink {
@@ -22,24 +36,152 @@ class TimedSink implements Sink {
 }
 
 describe('LoggerConfiguration.useScheduler', () => {
-  it('leaves a sink pipe’s operator on the scheduler it was made with, as docs/configuration.md says: given this one, it runs in virtual time', () => {
+  it('runs a sink pipe’s throttleEvents given no scheduler on the logger’s: its summary comes at the virtual window end', () => {
     const scheduler = createTestScheduler();
     scheduler.run(({ flush }) => {
-      const given = new MemorySink();
-      const notGiven = new MemorySink();
+      const memory = new MemorySink();
       const log = new LoggerConfiguration()
         .useScheduler(scheduler)
-        .writeTo.sink(given, { pipe: [throttleEvents({ windowMs: 100 }, scheduler)] })
-        .writeTo.sink(notGiven, { pipe: [throttleEvents({ windowMs: 100 })] })
+        .writeTo.sink(memory, { pipe: [throttleEvents({ windowMs: 100 })] })
+        .createLogger();
+      for (let i = 0; i < 3; i++) log.error('Disk full');
+      scheduler.schedule(() => {
+        // Not yet: the window ends at 100.
+        expect(memory.events.map((e) => e.renderMessage())).toEqual(['Disk full']);
+      }, 99);
+      flush();
+      expect(scheduler.now()).toBe(100);
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Disk full', 'Suppressed 2 repeats of "Disk full"']);
+      // Stamped by the logger's clock, and counted: 3 logged + 1 summary received, 2 suppressed.
+      expect(memory.events[1].timestamp.getTime()).toBe(100);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 4, delivered: 2, dropped: 2 });
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+
+  it('runs an operator of the shared .pipe(…) given no scheduler on the logger’s', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .pipe(throttleEvents({ windowMs: 50 }))
+        .writeTo.sink(memory)
+        .createLogger();
+      for (let i = 0; i < 4; i++) log.warning('Slow query');
+      flush();
+      expect(scheduler.now()).toBe(50);
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Slow query', 'Suppressed 3 repeats of "Slow query"']);
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+
+  it('runs an operator subscribed on an event’s turn (a groupBy group’s throttleEvents) on the logger’s scheduler too', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const perTenant: OperatorFunction<LogEvent, LogEvent> = (source) =>
+        source.pipe(
+          groupBy((event) => event.properties.Tenant),
+          mergeMap((group) => group.pipe(throttleEvents({ windowMs: 30 }))),
+        );
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(memory, { pipe: [perTenant] })
+        .createLogger();
+      for (let i = 0; i < 2; i++) log.error('Quota hit by {Tenant}', 'a');
+      flush();
+      expect(scheduler.now()).toBe(30);
+      expect(memory.events.map((e) => e.renderMessage())).toEqual([
+        'Quota hit by a',
+        'Suppressed 1 repeats of "Quota hit by {Tenant}"',
+      ]);
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+
+  it('expires a sink pipe’s fingersCrossed buffer given no scheduler in virtual time', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .useScheduler(scheduler)
+        .writeTo.sink(memory, { pipe: [fingersCrossed({ ttlMs: 200 })] })
+        .createLogger();
+      log.debug('Held');
+      flush();
+      expect(scheduler.now()).toBe(200);
+      expect(memory.events).toHaveLength(0);
+      expect(log.metrics().sinks.memory).toMatchObject({
+        received: 1,
+        dropped: 1,
+        droppedBy: { [FINGERS_CROSSED_REASONS.expired]: 1 },
+      });
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+
+  it('keeps an operator on the scheduler passed to it explicitly, not the logger’s', () => {
+    const scheduler = createTestScheduler();
+    const own = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(memory, { pipe: [throttleEvents({ windowMs: 100 }, own)] })
         .createLogger();
       for (let i = 0; i < 3; i++) log.error('Disk full');
       flush();
-      expect(scheduler.now()).toBe(100);
-      expect(given.events.map((e) => e.renderMessage())).toEqual(['Disk full', 'Suppressed 2 repeats of "Disk full"']);
-      // Its window is a real (unref'd) timer, which virtual time does not reach.
-      expect(notGiven.events.map((e) => e.renderMessage())).toEqual(['Disk full']);
+      // The logger's virtual time does not end the window: its own scheduler runs it.
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Disk full']);
+      own.flush();
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Disk full', 'Suppressed 2 repeats of "Disk full"']);
       void log.close({ strategy: 'immediate' });
     });
+  });
+
+  it('falls back to the default timers outside a logger: the same operator serves a logger’s sink in virtual time and an app stream on real timers', () => {
+    const throttle = throttleEvents({ windowMs: 100 });
+    const retrying = retryWithBackoff<number>({ attempts: 2, initialDelayMs: 40, jitter: 0 });
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(memory, { pipe: [throttle] })
+        .createLogger();
+      for (let i = 0; i < 2; i++) log.error('Disk full');
+      flush();
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Disk full', 'Suppressed 1 repeats of "Disk full"']);
+      void log.close({ strategy: 'immediate' });
+    });
+    jest.useFakeTimers();
+    try {
+      const seen: string[] = [];
+      const events = new Subject<LogEvent>();
+      const subscription = events.pipe(throttle).subscribe((event) => seen.push(event.renderMessage()));
+      const event = new LogEventRecord(0, 'error', parseTemplateCached('Disk full'), {});
+      events.next(event);
+      events.next(event);
+      jest.advanceTimersByTime(99);
+      expect(seen).toEqual(['Disk full']);
+      jest.advanceTimersByTime(1);
+      expect(seen).toEqual(['Disk full', 'Suppressed 1 repeats of "Disk full"']);
+      subscription.unsubscribe();
+
+      let attempts = 0;
+      const results: number[] = [];
+      defer(() => (++attempts === 1 ? throwError(() => new Error('down')) : of(attempts)))
+        .pipe(retrying)
+        .subscribe((value) => results.push(value));
+      jest.advanceTimersByTime(39);
+      expect(results).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(results).toEqual([2]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('runs a whole logger’s batch ages in virtual time', () => {
