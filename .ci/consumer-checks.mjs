@@ -51,6 +51,9 @@ export function checkTarball(tarball, into) {
     }
   }
   for (const field of ['main', 'module', 'types']) shipped(manifest[field], field);
+  for (const target of manifest.typesVersions?.['<5.0']?.['*'] ?? []) shipped(target, 'typesVersions["<5.0"]');
+  if (Object.keys(manifest.typesVersions ?? {})[0] !== '<5.0')
+    problems.push('typesVersions must map "<5.0" first: TypeScript takes the first key its version matches');
   for (const [name, target] of Object.entries(manifest.bin ?? {})) shipped(target, `bin.${name}`);
   for (const file of files) {
     if (UNSHIPPED.some((pattern) => pattern.test(file))) problems.push(`ships ${file}`);

@@ -545,6 +545,104 @@ void log.close({ timeoutMs: fromEnv.timeoutMs });
     );
     run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'browser-types']);
   });
+  // A library's or a worker's strictest setup: lib es2022 alone (no DOM, no @types/node),
+  // skipLibCheck false. The root entry's declarations name no host global (ConsoleLike and
+  // FetchFunction are rxlog's own); rxjs 7.8's own declarations name setTimeout, its errors alone are
+  // allowed. Then the real console and fetch (and a mock typed FetchFunction) under DOM and under Node's types.
+  await step(
+    'TypeScript lib es2022 alone (no DOM, no @types/node), skipLibCheck false: the root entry needs no host global',
+    () => {
+      write(
+        'es2022/bare.ts',
+        `import { ConsoleSink, HttpSink, LoggerConfiguration, type ConsoleLike, type Logger } from 'rxlog';
+const lines: string[] = [];
+const target: ConsoleLike = { debug: (m: string) => lines.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
+export const log: Logger = new LoggerConfiguration()
+  .writeTo.sink(new ConsoleSink({ mode: 'browser', console: target }))
+  .writeTo.sink(new HttpSink({ url: 'http://127.0.0.1/x', fetch: async (url, init) => ({ ok: init.method === 'POST' && url !== '', status: 200 }) }))
+  .createLogger();
+`,
+      );
+      write(
+        'es2022/real.ts',
+        `import { ConsoleSink, HttpSink, LoggerConfiguration, SeqSink, type FetchFunction } from 'rxlog';
+const mock: FetchFunction = async (input, init) => (input === '' || init === undefined ? Response.error() : new Response(''));
+export const log = new LoggerConfiguration()
+  .writeTo.sink(new ConsoleSink({ mode: 'browser', console }))
+  .writeTo.sink(new HttpSink({ url: 'http://127.0.0.1/x', fetch }))
+  .writeTo.sink(new SeqSink({ serverUrl: 'http://127.0.0.1/', fetch: mock }))
+  .createLogger();
+`,
+      );
+      const options = { strict: true, target: 'es2022', skipLibCheck: false, exactOptionalPropertyTypes: true, noEmit: true };
+      const projects = {
+        bare: { ...options, module: 'esnext', moduleResolution: 'bundler', lib: ['es2022'], types: [] },
+        'bare-node10': { ...options, module: 'commonjs', moduleResolution: 'node10', lib: ['es2022'], types: [] },
+        dom: { ...options, module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom'], types: [] },
+        node: { ...options, module: 'node16', moduleResolution: 'node16', lib: ['es2022'], types: ['node'] },
+      };
+      for (const [name, compilerOptions] of Object.entries(projects)) {
+        const files = name.startsWith('bare') ? ['bare.ts'] : ['real.ts'];
+        write(`es2022/${name}.json`, JSON.stringify({ compilerOptions, files }));
+        let output = '';
+        try {
+          output = run(process.execPath, [
+            path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
+            '-p',
+            `es2022/${name}.json`,
+            '--pretty',
+            'false',
+          ]);
+        } catch (error) {
+          output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+        }
+        const errors = output.split('\n').filter((line) => / error TS\d+:/.test(line));
+        const ours = errors.filter((line) => !line.startsWith('node_modules/rxjs/'));
+        if (ours.length > 0) throw new Error(`${name}:\n${ours.join('\n')}`);
+        if (
+          name.startsWith('bare') &&
+          !fs
+            .readFileSync(path.join(app, 'node_modules', 'rxlog', 'dist', 'cjs', 'sinks', 'http', 'http-sink.d.ts'), 'utf8')
+            .includes('FetchFunction')
+        )
+          throw new Error('http-sink.d.ts no longer declares FetchFunction');
+      }
+    },
+  );
+  // TypeScript 4.9 cannot read the declarations (const type parameters): typesVersions "<5.0"
+  // (node10) and the `types@<5.0` condition of exports (node16) give it a file that says so.
+  await step("TypeScript 4.9, skipLibCheck false: says rxlog's types need TypeScript 5.0 or later", () => {
+    const compiler = path.join(work, 'typescript-4.9');
+    fs.mkdirSync(compiler, { recursive: true });
+    fs.writeFileSync(path.join(compiler, 'package.json'), JSON.stringify({ name: 'typescript-4.9', private: true }));
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', 'typescript@4.9.5'], { cwd: compiler });
+    const tsc = path.join(compiler, 'node_modules', 'typescript', 'bin', 'tsc');
+    write(
+      'ts49/app.ts',
+      "import { LoggerConfiguration } from 'rxlog';\nimport { FileSink } from 'rxlog/node';\nexport const log = new LoggerConfiguration().writeTo.sink(new FileSink('x.log'));\n",
+    );
+    for (const [resolution, module] of [
+      ['node', 'commonjs'],
+      ['node16', 'node16'],
+    ]) {
+      write(
+        `ts49/${resolution}.json`,
+        JSON.stringify({
+          compilerOptions: { strict: true, module, moduleResolution: resolution, types: [], skipLibCheck: false, noEmit: true },
+          files: ['app.ts'],
+        }),
+      );
+      let output = '';
+      try {
+        output = run(process.execPath, [tsc, '-p', `ts49/${resolution}.json`, '--pretty', 'false']);
+      } catch (error) {
+        output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+      }
+      const confusing = output.split('\n').filter((line) => /dist\/(cjs|esm)\//.test(line));
+      if (!output.includes("rxlog's types need TypeScript 5.0 or later") || confusing.length > 0)
+        throw new Error(`under ${resolution}:\n${output}`);
+    }
+  });
   // Every entry's declarations checked (skipLibCheck false) under the strictest options users turn
   // on, from an ES module app (node16) and a bundler one: a misspelt option of a framework entry fails.
   await step(

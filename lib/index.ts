@@ -77,7 +77,7 @@ export { SinkMetricsRecorder } from './metrics/sink-metrics-recorder';
 export { metricsToPrometheus } from './metrics/metrics-to-prometheus';
 export type { SinkDeliveryOptions, ShutdownStrategy, SinkShutdownResult } from './pipeline/sink-delivery';
 export { HttpSink, CLEF_CONTENT_TYPE, BEACON_MAX_BYTES } from './sinks/http/http-sink';
-export type { HttpSinkOptions, HttpHeaders } from './sinks/http/http-sink';
+export type { HttpSinkOptions, HttpHeaders, FetchFunction, FetchRequest, FetchResponse } from './sinks/http/http-sink';
 export { installPageHideFlush } from './sinks/http/http-page-hide';
 export type { SyncFlushable, PageEvents } from './sinks/http/http-page-hide';
 export type { OfflineStore, HttpOfflineOptions, OfflineStats } from './sinks/http/http-offline-queue';

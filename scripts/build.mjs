@@ -104,6 +104,16 @@ const { sideEffects } = JSON.parse(fs.readFileSync(path.join(root, 'package.json
 fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), `${JSON.stringify({ type: 'commonjs', sideEffects })}\n`);
 fs.writeFileSync(path.join(dist, 'esm', 'package.json'), `${JSON.stringify({ type: 'module', sideEffects })}\n`);
 fs.chmodSync(path.join(dist, 'cjs', 'cli', 'main.js'), 0o755);
+// What TypeScript 4.9 and earlier read instead of the declarations (package.json's typesVersions
+// "<5.0"): they cannot parse `const` type parameters and would fail with errors about rxlog's files.
+// A reference to a missing file is reported even under skipLibCheck, and its name says what to do.
+fs.writeFileSync(
+  path.join(dist, 'typescript-too-old.d.ts'),
+  `// TypeScript 4.9 and earlier read this file instead of rxlog's declarations (package.json's typesVersions "<5.0").
+/// <reference path="./rxlog's types need TypeScript 5.0 or later (npm install --save-dev typescript@5).d.ts" />
+export {};
+`,
+);
 
 const entries = [
   '.',

@@ -71,8 +71,21 @@ function streamFailed(stream: NodeTextStream): Error {
   });
 }
 
-/** The console methods the browser mode uses. */
-export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
+/**
+ * The console methods the browser mode uses: declared here rather than picked from the DOM's or
+ * Node's `Console`, so the root entry's types need no host lib (`lib: ["es2022"]` alone); the real
+ * `console` of either fits.
+ */
+export interface ConsoleLike {
+  /** Writes verbose and debug events: `'%s'` (or `'%c%s'` and the level's CSS) and the text. */
+  debug(...data: unknown[]): void;
+  /** Writes information events, called as `debug` is. */
+  info(...data: unknown[]): void;
+  /** Writes warning events, called as `debug` is. */
+  warn(...data: unknown[]): void;
+  /** Writes error and fatal events, called as `debug` is. */
+  error(...data: unknown[]): void;
+}
 
 /** Options of ConsoleSink. */
 export interface ConsoleSinkOptions {
@@ -350,7 +363,8 @@ export class ConsoleSink implements Sink {
  * @throws Error, marked permanent (a retry cannot help), when the console has neither.
  */
 function consoleMethod(target: ConsoleLike, name: keyof ConsoleLike): (...args: unknown[]) => void {
-  const own: unknown = target[name];
+  // Read as data, called with the console as `this` by the caller.
+  const own: unknown = (target as Partial<Record<keyof ConsoleLike, unknown>>)[name];
   const method = typeof own === 'function' ? own : (target as { log?: unknown }).log;
   if (typeof method !== 'function')
     throw Object.assign(new Error(`ConsoleSink: the console has no ${name}() nor log()`), { permanent: true });

@@ -23,9 +23,19 @@ describe('package.json', () => {
   it.each(['.', ...subpaths.map((name) => `./${name}`)])('exports %s with types, import and require conditions', (entry) => {
     const dir = entry === '.' ? '' : `${entry.slice(2)}/`;
     expect(manifest.exports[entry]).toEqual({
+      'types@<5.0': './dist/typescript-too-old.d.ts',
       import: { types: `./dist/esm/${dir}index.d.ts`, default: `./dist/esm/${dir}index.js` },
       require: { types: `./dist/cjs/${dir}index.d.ts`, default: `./dist/cjs/${dir}index.js` },
     });
+  });
+
+  // TypeScript picks the first key its version matches: "<5.0" must come before "*", or 4.9 would
+  // read the declarations it cannot parse (const type parameters) and fail with errors about them.
+  it('sends TypeScript 4.9 and earlier to a file saying they are too old, before every other mapping', () => {
+    expect(Object.keys(manifest.typesVersions)).toEqual(['<5.0', '*']);
+    expect(manifest.typesVersions['<5.0']).toEqual({ '*': ['./dist/typescript-too-old.d.ts'] });
+    const build = fs.readFileSync(path.join(root, 'scripts', 'build.mjs'), 'utf8');
+    expect(build).toContain("rxlog's types need TypeScript 5.0 or later");
   });
 
   it.each(subpaths)('maps rxlog/%s to its types for moduleResolution node10', (name) => {

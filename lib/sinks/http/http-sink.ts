@@ -52,6 +52,51 @@ export const BEACON_MAX_BYTES = 60 * 1024;
 /** Request headers: fixed, or computed for every request (for tokens that expire). */
 export type HttpHeaders = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
 
+/**
+ * What HttpSink passes to a fetch it calls, when the app's lib declares no `fetch` (see
+ * {@link FetchFunction}).
+ */
+export interface FetchRequest {
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly keepalive: boolean;
+  readonly redirect: 'manual';
+  /** An `AbortSignal`: aborted at the timeout or at close. */
+  readonly signal: { readonly aborted: boolean };
+}
+
+/**
+ * What HttpSink reads of a fetch's answer, when the app's lib declares no `fetch` (see
+ * {@link FetchFunction}): a `Response` has it all.
+ */
+export interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText?: string | undefined;
+  readonly type?: string | undefined;
+  /** Read for `Retry-After` on a 429 or 5xx. */
+  readonly headers?:
+    | {
+        /** The header's value, or `null` without it. */
+        get(name: string): string | null;
+      }
+    | undefined;
+  /** The body's text, read when there is no `body` stream (its start only: a failed batch's error shows it). */
+  text?(): PromiseLike<string>;
+}
+
+/**
+ * The type of {@link HttpSinkOptions.fetch}: the global `fetch`'s own type where the app's lib
+ * declares one (the DOM or web worker lib, `@types/node`), so `fetch` and any function written for
+ * it fit as before; otherwise (`lib: ["es2022"]` alone) a function taking the URL and a
+ * {@link FetchRequest} and returning a thenable of a {@link FetchResponse}. Either way the root
+ * entry's types need no host lib.
+ */
+export type FetchFunction = typeof globalThis extends { fetch: infer F }
+  ? F
+  : (url: string, init: FetchRequest) => PromiseLike<FetchResponse>;
+
 /** Options of {@link HttpSink}. */
 export interface HttpSinkOptions {
   /**
@@ -76,7 +121,7 @@ export interface HttpSinkOptions {
    * thenable; one that fulfils with a thenable more than 32 deep (one that fulfils with itself)
    * fails the batch rather than hold it for ever.
    */
-  fetch?: typeof fetch | undefined;
+  fetch?: FetchFunction | undefined;
   /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
   keepalive?: boolean | undefined;
   /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
