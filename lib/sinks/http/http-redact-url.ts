@@ -19,8 +19,12 @@ export function redactCredentials(url: string): string {
 
 /** `scheme://` (or a protocol-relative `//`) and the user information before `@`. */
 const USERINFO = /^((?:[a-z][a-z0-9+.-]*:)?\/\/)([^/?#]*)@/i;
-/** Each query parameter's `?name=` or `&name=`, and its value. */
-const QUERY_VALUES = /([?&][^=&#]*=)([^&#]*)/g;
+/**
+ * Each query parameter's `?name=` or `&name=`, and its value. A name never runs over a `?`: a scan
+ * from each `?` to the end (a URL of many `?` and no `=`) would be quadratic; `?a?b=c` is matched
+ * from the second `?`, with the same value.
+ */
+const QUERY_VALUES = /([?&][^=&#?]*=)([^&#]*)/g;
 
 /** The secrets `redactUrl` hides, as they may appear in another message (raw and percent-decoded), longest first. */
 export function urlSecrets(url: string): string[] {

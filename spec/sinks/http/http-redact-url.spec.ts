@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { redactUrl, redactUrlSecrets, urlSecrets } from '../../../lib/sinks/http/http-redact-url';
 
 describe('redactUrl', () => {
@@ -7,6 +9,31 @@ describe('redactUrl', () => {
     );
     expect(redactUrl('/api/logs?sig=xyz')).toBe('/api/logs?sig=***');
     expect(redactUrl('http://127.0.0.1:5341/api/events/raw?clef')).toBe('http://127.0.0.1:5341/api/events/raw?clef');
+  });
+
+  it('hides a value whose name follows a stray ? (?a?b=c), as one whose value holds one (?a=1?b=2)', () => {
+    expect(redactUrl('/x?a?b=secret-1')).toBe('/x?a?b=***');
+    expect(redactUrl('/x?a=secret-1?b=2&c=3')).toBe('/x?a=***&c=***');
+    expect(urlSecrets('/x?a?b=secret-1')).toEqual(['secret-1']);
+  });
+
+  // A sink URL is the app's own, but a message may repeat one from anywhere: the scan is linear.
+  // With a parameter name that could run over a `?`, each `?` started a scan to the end: 40 000 of
+  // them took 6 s, the 400 000 here minutes. Run in a child process under a bound far above the
+  // linear scan's milliseconds, since a synchronous call cannot be stopped by jest's timeout.
+  it('scans a URL ending in 400 000 question marks in one pass', () => {
+    const module = path.join(__dirname, '../../../lib/sinks/http/http-redact-url.ts');
+    const script = [
+      `const { redactUrl, urlSecrets } = require(${JSON.stringify(module)});`,
+      "const url = '/x?t=secret-1&' + '?'.repeat(400_000);",
+      "process.stdout.write(JSON.stringify([redactUrl(url) === '/x?t=***&' + '?'.repeat(400_000), urlSecrets(url)]));",
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.signal).toBeNull();
+    expect(JSON.parse(child.stdout)).toEqual([true, ['secret-1']]);
   });
 
   it('hides the user:password@ of a protocol-relative URL too', () => {
