@@ -8,7 +8,6 @@ import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
 import { type EmitResult, type Formatter, GIVEN_UP, type Sink } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
-import { trimNewline } from '../../formatting/trim-newline';
 import { HttpBeacon } from './http-beacon';
 import { pageHref, urlSchemeHere } from './page-url';
 import { beaconPayload } from './http-beacon-payloads';
@@ -27,7 +26,7 @@ import { HttpTimeoutError } from './http-timeout-error';
 import { isOffline, whenOnline } from './http-online';
 import { utf8Length } from './http-utf8-length';
 import { lineHalves } from './line-halves';
-import { unformattableLine } from './unformattable-line';
+import { joinLines, lineOrPlaceholder } from './unformattable-line';
 import { readResponseStart } from './read-response-start';
 import { urlCredentials } from './http-url-credentials';
 import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './with-header';
@@ -785,20 +784,7 @@ export function linesBody(
   omitted?: WeakSet<LogEvent>,
   sink: () => string = () => 'HttpSink',
 ): (events: readonly LogEvent[]) => string {
-  return (events) => {
-    const lines: string[] = [];
-    for (const event of events) {
-      let line: string | undefined;
-      try {
-        line = trimNewline(formatter.format(event));
-      } catch (error) {
-        line = unformattableLine(formatter, event, error, sink());
-      }
-      if (line === undefined) omitted?.add(event);
-      else lines.push(line);
-    }
-    return lines.join('\n');
-  };
+  return (events) => joinLines(events, (event) => lineOrPlaceholder(formatter, event, sink()), omitted);
 }
 
 function checkUrl(url: unknown, where: string): string {

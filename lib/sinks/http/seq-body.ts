@@ -5,7 +5,7 @@ import { trimNewline } from '../../formatting/trim-newline';
 import { LogEventRecord } from '../../templates/log-event-record';
 import { parseTemplateCached } from '../../templates/template-cache';
 import { utf8Length } from './http-utf8-length';
-import { eventTimeOrNow, unformattableLine } from './unformattable-line';
+import { eventTimeOrNow, joinLines, lineOrPlaceholder } from './unformattable-line';
 
 const OVERSIZE_TEMPLATE =
   'Event JSON representation exceeds the body size limit {EventBodyLimitBytes}; sample: {EventBodySample}';
@@ -23,24 +23,13 @@ export function seqBody(
   limit: number,
   omitted: WeakSet<LogEvent>,
 ): (events: readonly LogEvent[]) => string {
-  return (events) => {
-    const lines: string[] = [];
-    for (const event of events) {
-      const line = eventLine(formatter, event, limit);
-      if (line === undefined) omitted.add(event);
-      else lines.push(line);
-    }
-    return lines.join('\n');
-  };
+  return (events) => joinLines(events, (event) => eventLine(formatter, event, limit), omitted);
 }
 
 function eventLine(formatter: Formatter, event: LogEvent, limit: number): string | undefined {
-  let line: string;
-  try {
-    line = trimNewline(formatter.format(event));
-  } catch (error) {
-    return unformattableLine(formatter, event, error, 'SeqSink', (written) => fits(written, limit));
-  }
+  // A placeholder for an event the formatter threw on is written only when it fits.
+  const line = lineOrPlaceholder(formatter, event, 'SeqSink', (written) => fits(written, limit));
+  if (line === undefined) return undefined;
   return fits(line, limit) ? line : oversizeLine(formatter, event, line, limit);
 }
 

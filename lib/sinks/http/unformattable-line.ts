@@ -51,6 +51,38 @@ export function unformattableLine(
   return undefined;
 }
 
+/**
+ * The event's line by `formatter`, without its newline; when the formatter throws, its placeholder
+ * (see {@link unformattableLine}), or undefined when that cannot be written either. Never throws.
+ */
+export function lineOrPlaceholder(
+  formatter: Formatter,
+  event: LogEvent,
+  sink: string,
+  fits?: (line: string) => boolean,
+): string | undefined {
+  try {
+    return trimNewline(formatter.format(event));
+  } catch (error) {
+    return unformattableLine(formatter, event, error, sink, fits);
+  }
+}
+
+/** A batch's body: each event's line joined by `\n`; an event `lineOf` gives none for is left out and added to `omitted`. */
+export function joinLines(
+  events: readonly LogEvent[],
+  lineOf: (event: LogEvent) => string | undefined,
+  omitted?: WeakSet<LogEvent>,
+): string {
+  const lines: string[] = [];
+  for (const event of events) {
+    const line = lineOf(event);
+    if (line === undefined) omitted?.add(event);
+    else lines.push(line);
+  }
+  return lines.join('\n');
+}
+
 /** The event's time as the formatters read it (an app's spread copy of a record has `timeMs`, not `timestamp`), else now. */
 export function eventTimeOrNow(event: LogEvent): number {
   try {
