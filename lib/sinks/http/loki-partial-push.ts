@@ -14,6 +14,15 @@ import { readResponseStart } from './read-response-start';
 const IGNORED = /total ignored: (\d+) out of (\d+)(?: for stream: .*)?\n?$/;
 
 /**
+ * A group of Loki's distributor's grouped refusals (`util.GroupedErrors`: `N errors like: ` unless
+ * it is the only message, once) whose message is of one entry left out of a push, the others stored
+ * (`pkg/validation/validate.go`, from `ValidateEntry` in `pkg/distributor/validator.go`): too old,
+ * too new, too long (`Max entry size` before 3.4). Its other refusals (labels, a policy's required
+ * labels) are of a whole stream.
+ */
+const ENTRY_REFUSED = /^(?:(\d+) errors like: )?(?:entry for stream '.*' has timestamp too |max entry size ').*$/i;
+
+/**
  * The start of Loki's answer to a push while its operator blocks the tenant (`block_ingestion_until`,
  * `pkg/validation/validate.go`, `BlockedIngestionErrorMsg`): the push is dropped whole, and the
  * status is `block_ingestion_status_code`, by default 260, a 2xx so that clients do not retry.
@@ -25,9 +34,10 @@ const BLOCKED = /^ingestion blocked for user /;
  * stream, in turn, because Loki answers a push with its last stream's outcome
  * (`pkg/ingester/instance.go`, `Push`): a `204` when the last stream was fine, whatever the others
  * lost (entries too far behind, over the stream's rate limit, a new stream over the tenant's
- * limit). A stream Loki refuses with a `400` (its distributor's validation, `pkg/distributor/
- * validator.go`: entries too old, too new or too long, a policy's missing labels; the ingester's
- * every entry ignored) would be refused again, and says nothing of the other streams: its entries
+ * limit). A stream Loki refuses with a `400` but for the entries it counts (see `lokiPush`) counts
+ * those failed and the rest delivered. A stream Loki refuses whole with a `400` (its distributor's
+ * validation, `pkg/distributor/validator.go`: every entry too old, too new or too long, a
+ * policy's missing labels; the ingester's every entry ignored) would be refused again, and says nothing of the other streams: its entries
  * count failed (SelfLog gives Loki's reason) and the other streams are still sent, so those Loki
  * stores count delivered, and none is sent again or to the fallback. When Loki refuses every stream
  * of the batch, the batch fails as a one-stream batch does. Any other failure (a `429`, a `5xx`, a
@@ -152,8 +162,9 @@ function entriesOf(body: string): number {
 
 /**
  * One push, and Loki's answer to it as HttpSink reads it: as given, except for Loki's answer to a
- * push whose every entry was of one stream and which it stored but for some: a `400` ending `total
- * ignored: N out of M`, M the entries the push carried and 0 < N < M. HttpSink gets it as a
+ * push whose every entry was of one stream and which it stored but for some: a `400` that counts
+ * N refused of the M entries the push carried, 0 < N < M (see `refusedEntries`: the ingester's
+ * `total ignored: N out of M`, the distributor's refusals of single entries). HttpSink gets it as a
  * success carrying its own count of refused events (`{"accepted":…,"rejected":N}`, see
  * `HttpSink.accepted`), so the N count failed, the rest delivered, and none is sent again (Loki
  * would refuse them again); SelfLog gets Loki's reasons. Any other answer (a count of entries other
@@ -185,10 +196,9 @@ function lokiPush(
       // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.
       throw new HttpStatusError(init?.method ?? 'POST', redactUrl(input as string), status, response.statusText, undefined, text);
     }
-    const counts = whole ? IGNORED.exec(text) : null;
     const sent = entriesOf(request);
-    const ignored = Number(counts?.[1]);
-    if (Number(counts?.[2]) === sent && ignored > 0 && ignored < sent) {
+    const ignored = whole ? refusedEntries(text, sent) : Number.NaN;
+    if (ignored > 0 && ignored < sent) {
       // Loki's reasons as much as an HttpStatusError's message shows of an answer.
       SelfLog.write(
         '{Sink}: Loki ignored {Count} of the {Total} entries of a push and stored the rest: {Reason}',
@@ -201,4 +211,24 @@ function lokiPush(
     }
     return [new Response(text, response), 0];
   };
+}
+
+/**
+ * How many of the `sent` entries of a one-stream push Loki's `400` says it left out, the others
+ * stored, or NaN when it does not say so. The ingester ends its answer `total ignored: N out of
+ * M`, M every entry sent. The distributor (2.9 on) joins its distinct messages with `; `, counted
+ * when each is an entry's (see `ENTRY_REFUSED`). A Loki before 2.9 gave its last refusal only, so
+ * one message with no count may stand for more entries than the one counted.
+ */
+function refusedEntries(text: string, sent: number): number {
+  const counts = IGNORED.exec(text);
+  if (counts !== null) return Number(counts[2]) === sent ? Number(counts[1]) : Number.NaN;
+  // One line each (label values are quoted, escapes and all), and of several, each with its count.
+  const groups = text.replace(/\n$/, '').split(/; (?=\d+ errors like: )/);
+  let refused = 0;
+  for (const group of groups) {
+    const match = ENTRY_REFUSED.exec(group);
+    refused += match === null ? Number.NaN : Number((match[1] as string | undefined) ?? (groups.length > 1 ? Number.NaN : 1));
+  }
+  return refused;
 }

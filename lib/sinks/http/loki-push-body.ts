@@ -81,7 +81,7 @@ function levelLabel(level: unknown): string {
 /**
  * `event`'s `line` cut to at most `max` UTF-8 bytes, at the start of a character, as Loki with
  * `max_line_size_truncate` cuts it. Without that option Loki refuses the line with a `400` and
- * stores the others, and the sink counts every event of that level in the batch failed. SelfLog says so once per event
+ * stores the others, and the sink counts that event failed. SelfLog says so once per event
  * (see `clock.cut`): a retry, the halves of a 413 and a beacon's size probes build the body again.
  */
 function cutLine(line: string, max: number, event: LogEvent, clock: LokiEntryClock): string {

@@ -39,8 +39,8 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
   formatter?: Formatter | undefined;
   /**
    * Most UTF-8 bytes of one line: a longer one is cut to it (at a character's start) and SelfLog
-   * says so. Loki refuses a line over its `max_line_size` (default 256 000 bytes) with a `400`
-   * that fails every event of its level in the batch though it stores the other lines. Default
+   * says so. Loki refuses a line over its `max_line_size` (default 256 000 bytes) with a `400`,
+   * stores the other lines, and the sink counts that event failed. Default
    * `256_000`; `Infinity` for none.
    */
   maxLineBytes?: number | undefined;

@@ -372,25 +372,114 @@ describe('LokiSink and a push Loki takes in part', () => {
   });
 
   /**
-   * A stand-in for Loki's distributor (grafana/loki 65e30f84, pkg/distributor/validator.go lines
-   * 101-106, ValidateEntry: an entry older than reject_old_samples_max_age is refused with
-   * GreaterThanMaxSampleAgeErrorMsg; pkg/distributor/distributor.go lines 819-822 and 923: the
-   * refused entries are left out, the other entries and streams of the push are stored, and the
-   * push is answered 400 with the refusals). Here an entry whose line contains "ancient" is too old.
+   * A stand-in for Loki's distributor (Loki itself cannot run here), written from grafana/loki
+   * 65e30f84: pkg/distributor/validator.go lines 101-122, ValidateEntry: an entry older than
+   * reject_old_samples_max_age is refused with GreaterThanMaxSampleAgeErrorMsg, a line longer than
+   * max_line_size with LineTooLongErrorMsg (pkg/validation/validate.go); pkg/distributor/distributor.go
+   * lines 767-771 and 921-932: the refused entries are left out, the other entries and streams of the
+   * push are stored, and the push is answered 400 with util.GroupedErrors' text (pkg/util/errors/
+   * errors.go, the same since v2.9.0): the distinct messages joined by "; ", each after "N errors
+   * like: " unless there is one message, once. Here an entry whose line contains "ancient" is too
+   * old, one whose line contains "long" too long.
    */
   function distributor(stored: string[]): (request: ReceivedRequest) => { status: number; body?: string } {
     return (request) => {
-      const errors: string[] = [];
+      const errors = new Map<string, number>();
       for (const { stream, values } of (JSON.parse(request.body) as PushBody).streams)
-        for (const [nanos, line] of values)
-          if (line.includes('ancient'))
-            errors.push(
-              `entry for stream '${labelsString(stream)}' has timestamp too old: ${rfc3339(nanos)}, oldest acceptable timestamp is: 2023-11-07T22:13:20Z`,
-            );
-          else stored.push(line);
-      return errors.length === 0 ? { status: 204 } : { status: 400, body: `${errors.join('\n')}\n` };
+        for (const [nanos, line] of values) {
+          const error = line.includes('ancient')
+            ? `entry for stream '${labelsString(stream)}' has timestamp too old: ${rfc3339(nanos)}, oldest acceptable timestamp is: 2023-11-07T22:13:20Z`
+            : line.includes('long')
+              ? `max entry size '64' bytes exceeded for stream '${labelsString(stream)}' while adding an entry with length '${Buffer.byteLength(line)}' bytes`
+              : undefined;
+          if (error === undefined) stored.push(line);
+          else errors.set(error, (errors.get(error) ?? 0) + 1);
+        }
+      if (errors.size === 0) return { status: 204 };
+      const grouped = Array.from(errors, ([error, n]) => (errors.size > 1 || n > 1 ? `${n} errors like: ${error}` : error));
+      return {
+        status: 400,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
+        body: `${grouped.join('; ')}\n`,
+      } as { status: number; body?: string };
     };
   }
+
+  // Found by a review (round 39): Loki's distributor stores the entries of a push it finds valid and
+  // answers 400 naming (and, since v2.9, counting) those it refused; a one-level batch with one entry
+  // too old failed whole, to the fallback, its stored entries counted failed and written there too.
+  it.each([
+    ['one entry', ['a', 'ancient b', 'c'], 2, 1, 'entry for stream \'{app="shop", level="info"}\' has timestamp too old'],
+    [
+      'several entries, for several reasons',
+      ['a', 'ancient b', 'long line c is longer than sixty-four bytes, the max_line_size of this Loki', 'd', 'ancient e'],
+      2,
+      3,
+      'errors like: ',
+    ],
+  ] as const)(
+    "counts only the entries Loki's distributor refused (%s) failed, the rest delivered, and sends none again",
+    async (_, lines, delivered, failed, reason) => {
+      const stored: string[] = [];
+      server = await startTestServer(distributor(stored));
+      const fallback = new MemorySink();
+      const log = logger(server.url, fallback);
+      logLines(
+        log,
+        lines.map((line) => ['information', line]),
+      );
+      await log.flush();
+      const metrics = log.metrics().sinks.loki;
+      expect(metrics).toMatchObject({ received: lines.length, delivered, failed, retried: 0, fallback: 0 });
+      expect(metrics.lastError).toBe(`the receiver refused ${failed} of ${lines.length} events`);
+      expect(metrics.breaker).toBe('closed');
+      expectAllCounted(metrics);
+      expect(fallback.events).toHaveLength(0);
+      expect(server.requests).toHaveLength(1);
+      expect(stored).toHaveLength(delivered);
+      expect(diagnostics.join('\n')).toContain(
+        `Loki ignored ${failed} of the ${lines.length} entries of a push and stored the rest: `,
+      );
+      expect(diagnostics.join('\n')).toContain(reason);
+      expect((await log.close()).sinks.loki).toMatchObject({ delivered, failed, undelivered: 0 });
+    },
+  );
+
+  it("counts the entries Loki's distributor refused in one level of a batch of several failed, the rest delivered", async () => {
+    const stored: string[] = [];
+    server = await startTestServer(distributor(stored));
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'ancient b'],
+      ['error', 'c'],
+      ['information', 'ancient d'],
+      ['information', 'e'],
+    ]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics).toMatchObject({ received: 5, delivered: 3, failed: 2, retried: 0, fallback: 0 });
+    expect(metrics.lastError).toBe('the receiver refused 2 of 5 events');
+    expect(server.requests).toHaveLength(2);
+    expect(stored).toHaveLength(3);
+    expectAllCounted(metrics);
+    await log.close();
+  });
+
+  it("fails a push whole when Loki's distributor refused the stream rather than entries (a policy's required labels)", async () => {
+    // pkg/distributor/distributor.go lines 757-762: MissingEnforcedLabelsErrorMsg, one error for the whole stream.
+    server = await startTestServer(() => ({
+      status: 400,
+      body: "missing required labels 'team' for user 'fake' for stream '{app=\"shop\", level=\"info\"}' (policy: '')\n",
+    }));
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'b'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    expect(log.metrics().sinks.loki).toMatchObject({ received: 2, delivered: 0, failed: 2, retried: 0 });
+  });
 
   // Found by a review (round 37): a stream Loki refused with a 400 failed its whole batch to the
   // fallback, the streams Loki stored before it included (there twice, and counted failed), and the
@@ -568,6 +657,8 @@ describe('LokiSink and a push Loki takes in part', () => {
     expect(log.metrics().sinks.loki).toMatchObject({ received: 3, delivered: 3, failed: 0, retried: 0 });
   });
 
+  const tooOld = `entry for stream '{app="shop", level="info"}' has timestamp too old: 2023-11-14T20:13:20Z, oldest acceptable timestamp is: 2023-11-07T22:13:20Z`;
+  const labelsRefused = `stream '{app="shop", level="info"}' has label value too long: 'x'`;
   const summary = (counts: string): string => `user 'fake', total ignored: ${counts} for stream: {app="shop", level="info"}\n`;
 
   it.each([
@@ -582,7 +673,14 @@ describe('LokiSink and a push Loki takes in part', () => {
     ['a count past 2^53', summary('9007199254740993 out of 5')],
     ['digits of another script', summary('٢ out of 5')],
     ['the count not at the end', `${summary('2 out of 5')}and then something else\n`],
-    ['no count', 'entry for stream \'{app="shop", level="info"}\' has timestamp too old: 2023-11-14T20:13:20Z\n'],
+    ['no count', 'ingester unavailable\n'],
+    ["the distributor's refusal of as many entries as were sent", `5 errors like: ${tooOld}\n`],
+    ["the distributor's refusals of more entries than were sent", `3 errors like: ${tooOld}; 3 errors like: ${tooOld}\n`],
+    ["the distributor's refusal of none", `0 errors like: ${tooOld}\n`],
+    ["the distributor's refusal of an entry and of a stream", `1 errors like: ${tooOld}; 1 errors like: ${labelsRefused}\n`],
+    ["the distributor's refusal of an entry and an unknown message", `1 errors like: ${tooOld}; 1 errors like: boom\n`],
+    ["the distributor's refusal of an entry and then something else", `${tooOld}\nand then something else\n`],
+    ["the distributor's refusals, the first without its count", `${tooOld}; 2 errors like: ${tooOld}\n`],
     ['an empty body', ''],
   ])('counts the whole batch failed on a 400 with %s', async (_, body) => {
     server = await startTestServer(() => ({ status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body }));
