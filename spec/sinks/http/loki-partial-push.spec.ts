@@ -466,6 +466,22 @@ describe('LokiSink and a push Loki takes in part', () => {
     await log.close();
   });
 
+  it("reads the distributor's refusal of a line too long as Loki 2.9 to 3.3 write it ('Max entry size')", async () => {
+    // pkg/validation/validate.go at v2.9.0 and v3.0.0: LineTooLongErrorMsg starts with a capital M.
+    server = await startTestServer(() => ({
+      status: 400,
+      body: `Max entry size '64' bytes exceeded for stream '{app="shop", level="info"}' while adding an entry with length '100' bytes\n`,
+    }));
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'a'],
+      ['information', 'b'],
+      ['information', 'c'],
+    ]);
+    await log.close({ strategy: 'flush' });
+    expect(log.metrics().sinks.loki).toMatchObject({ received: 3, delivered: 2, failed: 1, retried: 0 });
+  });
+
   it("fails a push whole when Loki's distributor refused the stream rather than entries (a policy's required labels)", async () => {
     // pkg/distributor/distributor.go lines 757-762: MissingEnforcedLabelsErrorMsg, one error for the whole stream.
     server = await startTestServer(() => ({
