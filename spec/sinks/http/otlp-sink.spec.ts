@@ -487,6 +487,20 @@ describe('OtlpSink', () => {
       await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000', OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '20000' } }, 20_000);
       await waits({ timeoutMs: 3_000, environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000' } }, 3_000);
       await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: 'never' } }, 10_000);
+      // 0 is no limit (the specification's Timeout type): a request still unanswered after a day is not aborted.
+      signals.length = 0;
+      let outcome = 'pending';
+      void new OtlpSink({ endpoint: 'http://127.0.0.1:1/v1/logs', fetch, environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '0' } })
+        .emit(makeEvents(1))
+        .then(
+          () => (outcome = 'sent'),
+          (error: unknown) => (outcome = error instanceof Error ? error.name : 'other'),
+        );
+      await Promise.resolve();
+      jest.advanceTimersByTime(86_400_000);
+      await Promise.resolve();
+      expect(outcome).toBe('pending');
+      expect(signals[0].aborted).toBe(false);
     } finally {
       jest.useRealTimers();
     }
