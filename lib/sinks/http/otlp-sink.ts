@@ -241,7 +241,7 @@ export class OtlpSink extends HttpSink {
     const partial = otlpPartialSuccess(responseText);
     if (partial === undefined) return;
     // Counted only on this rare path, and per request: the answer speaks of its request's records.
-    const sent = partial.rejected === 0 ? 0 : body.split(RECORD_START).length - 1;
+    const sent = body.split(RECORD_START).length - 1;
     const rejected = Math.min(partial.rejected, sent);
     this.#rejected += rejected;
     if (partial.rejected > sent)
@@ -252,11 +252,19 @@ export class OtlpSink extends HttpSink {
         sent,
         partial.message,
       );
-    else
+    else if (rejected > 0)
       SelfLog.write(
         '{Sink}: the collector rejected {Count} log records of a batch: {Reason}',
         this.kind,
         rejected,
+        partial.message,
+      );
+    // A warning: the specification lets a server accept every record and still say something.
+    else
+      SelfLog.write(
+        '{Sink}: the collector accepted a batch of {Count} log records with a warning: {Reason}',
+        this.kind,
+        sent,
         partial.message,
       );
     // Per request, so a batch answered while another request is out (a shared sink, an offline replay) counts only its own.

@@ -574,6 +574,37 @@ describe('OtlpSink', () => {
     }
   });
 
+  // The OTLP specification: a server "MAY also use the partial_success field to convey
+  // warnings/suggestions to clients even when it fully accepts the request", with
+  // rejected_log_records 0 and a non-empty error_message. Before, SelfLog said the collector
+  // "rejected 0 log records", which reads as a loss; with a cut answer's snake_case count
+  // (a receiver writing the proto's field names) the rejected records counted delivered.
+  it('says on SelfLog that the collector accepted the batch with a warning when a partial success rejects none, and counts it all delivered', async () => {
+    const answers = [
+      { partialSuccess: { rejectedLogRecords: '0', errorMessage: 'the attribute "http.method" is deprecated' } },
+      { partial_success: { rejected_log_records: '2', error_message: 'too long: '.repeat(2_000) } },
+    ];
+    server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(answers.shift()),
+    }));
+    const diagnostics: string[] = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+    try {
+      const sink = new OtlpSink({ endpoint: server.url });
+      await expect(sink.emit(makeEvents(3))).resolves.toBeUndefined();
+      expect(diagnostics.map((line) => line.replace(/^\S+ rxlog: /, ''))).toEqual([
+        'otlp: the collector accepted a batch of 3 log records with a warning: the attribute "http.method" is deprecated',
+      ]);
+      // Cut at the 16 KiB read, in snake_case: its count is read all the same.
+      await expect(sink.emit(makeEvents(3))).resolves.toEqual({ rejected: 2 });
+      expect(sink.rejectedLogRecords).toBe(2);
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   it('counts the records a partial success rejected also when its message makes the answer longer than the 16 KiB read of it', async () => {
     const reason = 'attribute value too long: '.repeat(1_000);
     server = await startTestServer(() => ({
