@@ -15,6 +15,11 @@ export interface OtlpEnvironment {
    * `OTEL_EXPORTER_OTLP_PROTOCOL`) when `endpoint` comes from the variables; OtlpSink sends OTLP/HTTP JSON only.
    */
   readonly grpc?: string | undefined;
+  /**
+   * The first certificate file variable set (`OTEL_EXPORTER_OTLP_[LOGS_]CERTIFICATE`, `_CLIENT_CERTIFICATE`,
+   * `_CLIENT_KEY`), which fetch cannot use: OtlpSink says so (see `createNodeHttpFetch`'s `tls`).
+   */
+  readonly certificate?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a delay (> 0, at most 2^31 - 1), or 0: no limit (Infinity). */
@@ -68,6 +73,17 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
   const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', true) ?? {};
   const serviceName = value(env, 'OTEL_SERVICE_NAME');
+  // The exporter specification's certificate files, logs ones first: fetch takes none (see OtlpSink).
+  const certificate = [
+    'LOGS_CERTIFICATE',
+    'CERTIFICATE',
+    'LOGS_CLIENT_CERTIFICATE',
+    'CLIENT_CERTIFICATE',
+    'LOGS_CLIENT_KEY',
+    'CLIENT_KEY',
+  ]
+    .map((name) => `OTEL_EXPORTER_OTLP_${name}`)
+    .find((name) => value(env, name));
   // As the OpenTelemetry JS exporter reads them: an invalid logs timeout leaves the generic one.
   const timeoutMs = timeout(env, 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT') ?? timeout(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
   return {
@@ -75,6 +91,7 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(headers === undefined ? {} : { headers }),
     ...(serviceName === undefined ? {} : { serviceName }),
+    ...(certificate === undefined ? {} : { certificate }),
     resource,
   };
 }

@@ -149,6 +149,13 @@ export class OtlpSink extends HttpSink {
         '{Variable} is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
         environment.grpc,
       );
+    // The exporter specification's certificate files, which fetch cannot take: without a word, a
+    // collector with a private CA or asking for a client certificate fails every batch ("fetch failed").
+    if (options.fetch === undefined && environment.certificate !== undefined)
+      SelfLog.write(
+        '{Variable} is set, but OtlpSink reads no certificate files: see createNodeHttpFetch’s tls in rxlog/node',
+        environment.certificate,
+      );
     // An http or https URL: another scheme ('localhost:4318/v1/logs' is a URL of scheme 'localhost:')
     // would fail every request with fetch's "fetch failed", retried for ever. No URL at all HttpSink refuses.
     expectOption(

@@ -268,6 +268,38 @@ describe('OtlpSink', () => {
     expect(lines({ environment: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } })).toEqual([]);
   });
 
+  // The OTLP exporter specification's Certificate File, Client key file and Client certificate file
+  // options (OTEL_EXPORTER_OTLP_[LOGS_]CERTIFICATE, _CLIENT_KEY, _CLIENT_CERTIFICATE), which the
+  // JS exporter reads in Node. fetch takes no certificate: before, the sink ignored them without a
+  // word, and against a collector with a private CA or mTLS every batch failed with a bare "fetch failed".
+  it('says on SelfLog, once when it is built, that it reads no certificate files when the variables name one and no fetch is given', () => {
+    const lines = (options: OtlpSinkOptions): string[] => {
+      const seen: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+      try {
+        new OtlpSink(options);
+      } finally {
+        subscription.unsubscribe();
+      }
+      return seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''));
+    };
+    const advice = 'is set, but OtlpSink reads no certificate files: see createNodeHttpFetch’s tls in rxlog/node';
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: '/etc/otel/ca.pem' } })).toEqual([
+      `OTEL_EXPORTER_OTLP_CERTIFICATE ${advice}`,
+    ]);
+    expect(
+      lines({
+        environment: {
+          OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY: 'client.key',
+          OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE: 'client.pem',
+        },
+      }),
+    ).toEqual([`OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE ${advice}`]);
+    // A fetch of the app's own (createNodeHttpFetch with its TLS settings), or nothing set: nothing to say.
+    expect(lines({ fetch: globalThis.fetch, environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: '/etc/otel/ca.pem' } })).toEqual([]);
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: ' ' } })).toEqual([]);
+  });
+
   /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
   async function sendOneWith(environment: Record<string, string>): Promise<{ request: ReceivedRequest; seen: SelfLogEvent[] }> {
     server = await startTestServer();
