@@ -70,7 +70,7 @@ export interface OtlpSinkOptions extends Omit<
   serviceName?: string | undefined;
   /**
    * Where the `OTEL_*` variables above are read, `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` (else
-   * `OTEL_EXPORTER_OTLP_TIMEOUT`), milliseconds, the default of `timeoutMs`, and `OTEL_EXPORTER_OTLP_HEADERS` with
+   * `OTEL_EXPORTER_OTLP_TIMEOUT`), milliseconds (0 for no limit), the default of `timeoutMs`, and `OTEL_EXPORTER_OTLP_HEADERS` with
    * `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it, whose headers are sent under `headers` (a header of
    * `headers` replaces the variables' of the same name, as in the OpenTelemetry JS exporter).
    * Default: `process.env` in Node, none in browsers.
