@@ -15,9 +15,14 @@ export interface OtlpEnvironment {
    * `OTEL_EXPORTER_OTLP_PROTOCOL`) when `endpoint` comes from the variables; OtlpSink sends OTLP/HTTP JSON only.
    */
   readonly grpc?: string | undefined;
+  /**
+   * The first certificate file variable set (`OTEL_EXPORTER_OTLP_[LOGS_]CERTIFICATE`, `_CLIENT_CERTIFICATE`,
+   * `_CLIENT_KEY`), which fetch cannot use: OtlpSink says so (see `createNodeHttpFetch`'s `tls`).
+   */
+  readonly certificate?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
-  /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a delay (> 0, at most 2^31 - 1). */
+  /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a delay (> 0, at most 2^31 - 1), or 0: no limit (Infinity). */
   readonly timeoutMs?: number | undefined;
   /** `OTEL_SERVICE_NAME`. */
   readonly serviceName?: string | undefined;
@@ -61,12 +66,24 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const endpoint = logsEndpoint ?? (base === undefined ? undefined : signalUrl(base));
   // The logs variable over the generic one, as for the endpoint; `grpc` ends naming the one read last.
   let grpc = 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL';
-  const protocol = value(env, grpc) ?? value(env, (grpc = 'OTEL_EXPORTER_OTLP_PROTOCOL'));
+  // An enum, read in any case as the environment variable specification asks: GRPC is grpc.
+  const protocol = (value(env, grpc) ?? value(env, (grpc = 'OTEL_EXPORTER_OTLP_PROTOCOL')))?.toLowerCase();
   const generic = keyValueList(env, 'OTEL_EXPORTER_OTLP_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const forLogs = keyValueList(env, 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', false, HEADER_NAME, HEADER_VALUE);
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
   const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', true) ?? {};
   const serviceName = value(env, 'OTEL_SERVICE_NAME');
+  // The exporter specification's certificate files, logs ones first: fetch takes none (see OtlpSink).
+  const certificate = [
+    'LOGS_CERTIFICATE',
+    'CERTIFICATE',
+    'LOGS_CLIENT_CERTIFICATE',
+    'CLIENT_CERTIFICATE',
+    'LOGS_CLIENT_KEY',
+    'CLIENT_KEY',
+  ]
+    .map((name) => `OTEL_EXPORTER_OTLP_${name}`)
+    .find((name) => value(env, name));
   // As the OpenTelemetry JS exporter reads them: an invalid logs timeout leaves the generic one.
   const timeoutMs = timeout(env, 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT') ?? timeout(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
   return {
@@ -74,6 +91,7 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(headers === undefined ? {} : { headers }),
     ...(serviceName === undefined ? {} : { serviceName }),
+    ...(certificate === undefined ? {} : { certificate }),
     resource,
   };
 }
@@ -115,13 +133,18 @@ function signalUrl(base: string): string {
   return base.replace(/\/?(?=[?#]|$)/, '/v1/logs');
 }
 
-/** A timeout variable's milliseconds, when it is a delay a timer can wait; else undefined, and said on SelfLog. */
+/**
+ * A timeout variable's milliseconds, when it is a delay a timer can wait, or Infinity for 0, which
+ * the specification's Timeout type asks to be no limit (the JS exporter ignores it); else undefined,
+ * and said on SelfLog.
+ */
 function timeout(env: EnvironmentVariables, name: string): number | undefined {
   const text = value(env, name);
   if (text === undefined) return undefined;
   const ms = Number(text);
+  if (ms === 0) return Infinity;
   if (ms > 0 && ms <= MAX_TIMER_MS) return ms;
-  SelfLog.write('{Name} is not a timeout in milliseconds (> 0, at most 2147483647); it is ignored', name);
+  SelfLog.write('{Name} is not a timeout in milliseconds (0 for none, else at most 2147483647); it is ignored', name);
   return undefined;
 }
 

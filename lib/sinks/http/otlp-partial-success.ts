@@ -1,8 +1,8 @@
 import { escapeControlCharacters } from '../../core/escape-control-characters';
 import { bodyExcerpt } from './http-status-error';
 
-/** The rejected count in a partial success cut short, compact (the Collector's) or pretty-printed. */
-const CUT_ANSWER = /"rejectedLogRecords"\s*:\s*"?(\d+)[",\s]/;
+/** The rejected count in a partial success cut short, compact (the Collector's) or pretty-printed, under either name. */
+const CUT_ANSWER = /"(?:rejectedLogRecords|rejected_log_records)"\s*:\s*"?(\d+)[",\s]/;
 
 /** What an OTLP collector's partial success says: how many records it rejected, and why. */
 export interface OtlpPartialSuccess {

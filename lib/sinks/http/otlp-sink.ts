@@ -70,7 +70,7 @@ export interface OtlpSinkOptions extends Omit<
   serviceName?: string | undefined;
   /**
    * Where the `OTEL_*` variables above are read, `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` (else
-   * `OTEL_EXPORTER_OTLP_TIMEOUT`), milliseconds, the default of `timeoutMs`, and `OTEL_EXPORTER_OTLP_HEADERS` with
+   * `OTEL_EXPORTER_OTLP_TIMEOUT`), milliseconds (0 for no limit), the default of `timeoutMs`, and `OTEL_EXPORTER_OTLP_HEADERS` with
    * `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it, whose headers are sent under `headers` (a header of
    * `headers` replaces the variables' of the same name, as in the OpenTelemetry JS exporter).
    * Default: `process.env` in Node, none in browsers.
@@ -148,6 +148,13 @@ export class OtlpSink extends HttpSink {
       SelfLog.write(
         '{Variable} is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
         environment.grpc,
+      );
+    // The exporter specification's certificate files, which fetch cannot take: without a word, a
+    // collector with a private CA or asking for a client certificate fails every batch ("fetch failed").
+    if (options.fetch === undefined && environment.certificate !== undefined)
+      SelfLog.write(
+        '{Variable} is set, but OtlpSink reads no certificate files: see createNodeHttpFetch’s tls in rxlog/node',
+        environment.certificate,
       );
     // An http or https URL: another scheme ('localhost:4318/v1/logs' is a URL of scheme 'localhost:')
     // would fail every request with fetch's "fetch failed", retried for ever. No URL at all HttpSink refuses.
@@ -241,7 +248,7 @@ export class OtlpSink extends HttpSink {
     const partial = otlpPartialSuccess(responseText);
     if (partial === undefined) return;
     // Counted only on this rare path, and per request: the answer speaks of its request's records.
-    const sent = partial.rejected === 0 ? 0 : body.split(RECORD_START).length - 1;
+    const sent = body.split(RECORD_START).length - 1;
     const rejected = Math.min(partial.rejected, sent);
     this.#rejected += rejected;
     if (partial.rejected > sent)
@@ -252,11 +259,19 @@ export class OtlpSink extends HttpSink {
         sent,
         partial.message,
       );
-    else
+    else if (rejected > 0)
       SelfLog.write(
         '{Sink}: the collector rejected {Count} log records of a batch: {Reason}',
         this.kind,
         rejected,
+        partial.message,
+      );
+    // A warning: the specification lets a server accept every record and still say something.
+    else
+      SelfLog.write(
+        '{Sink}: the collector accepted a batch of {Count} log records with a warning: {Reason}',
+        this.kind,
+        sent,
         partial.message,
       );
     // Per request, so a batch answered while another request is out (a shared sink, an offline replay) counts only its own.

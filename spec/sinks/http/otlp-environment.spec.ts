@@ -139,16 +139,52 @@ describe('readOtlpEnvironment', () => {
     const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
     try {
       // Past 2^31 - 1 ms a timer fires at once: no delay either.
-      for (const bad of ['10s', '0', '-5', 'Infinity', 'NaN', '2147483648'])
+      for (const bad of ['10s', '-5', 'Infinity', 'NaN', '2147483648'])
         expect(timeout({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: bad, OTEL_EXPORTER_OTLP_TIMEOUT: '7000' })).toBe(7_000);
-      expect(seen).toHaveLength(6);
+      expect(seen).toHaveLength(5);
       expect(seen[0].message).toContain('OTEL_EXPORTER_OTLP_LOGS_TIMEOUT');
       expect(timeout({ OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' })).toBeUndefined();
       expect(timeout({ OTEL_EXPORTER_OTLP_TIMEOUT: '' })).toBeUndefined();
-      expect(seen).toHaveLength(7);
+      expect(seen).toHaveLength(6);
     } finally {
       subscription.unsubscribe();
     }
+  });
+
+  // The environment variable specification (configuration/common.md, "Timeout"): "Implementations
+  // SHOULD interpret timeout zero values (i.e. `0` indicating 0 milliseconds) as no limit". Before,
+  // a 0 was ignored as no delay (as the OpenTelemetry JS exporter ignores it) and requests were cut
+  // at the 10 s default.
+  it('takes a timeout of 0 as no limit (Infinity), as the specification asks, the logs one over the generic one, without a word', () => {
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    try {
+      expect(readOtlpEnvironment({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' }).timeoutMs).toBe(Infinity);
+      expect(readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: ' 0 ', OTEL_EXPORTER_OTLP_TIMEOUT: '7000' }).timeoutMs).toBe(
+        Infinity,
+      );
+      expect(readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '5000', OTEL_EXPORTER_OTLP_TIMEOUT: '0' }).timeoutMs).toBe(
+        5_000,
+      );
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(seen).toEqual([]);
+  });
+
+  // The environment variable specification: "Enum values SHOULD be interpreted in a case-insensitive
+  // manner" (OTEL_EXPORTER_OTLP_PROTOCOL is an enum). Before, GRPC or Grpc passed as not gRPC, and
+  // the sink said nothing while every batch failed on the collector's gRPC port.
+  it('reads the protocol variables in any case: GRPC is grpc', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
+    expect(readOtlpEnvironment({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC' }).grpc).toBe('OTEL_EXPORTER_OTLP_PROTOCOL');
+    expect(readOtlpEnvironment({ ...endpoint, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'gRPC' }).grpc).toBe(
+      'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL',
+    );
+    expect(
+      readOtlpEnvironment({ ...endpoint, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'HTTP/JSON', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })
+        .grpc,
+    ).toBeUndefined();
   });
 
   it('reads process.env by default, and nothing where there is no process (browsers)', () => {

@@ -35,6 +35,11 @@ describe('otlpPartialSuccess', () => {
     expect(otlpPartialSuccess('{ "partialSuccess" : { "rejectedLogRecords" : 3 , "errorMessage" : "cut')).toMatchObject({
       rejected: 3,
     });
+    // The proto's snake_case names, which a whole answer may use too (a receiver writing proto field
+    // names): before, such a cut answer counted its batch delivered whole.
+    expect(otlpPartialSuccess('{"partial_success":{"rejected_log_records":"6","error_message":"cut')).toMatchObject({
+      rejected: 6,
+    });
     // Nothing to count: no count before the cut, or no whole number.
     for (const text of [
       '{"partialSuccess":{"errorMessage":"cut',

@@ -268,6 +268,38 @@ describe('OtlpSink', () => {
     expect(lines({ environment: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } })).toEqual([]);
   });
 
+  // The OTLP exporter specification's Certificate File, Client key file and Client certificate file
+  // options (OTEL_EXPORTER_OTLP_[LOGS_]CERTIFICATE, _CLIENT_KEY, _CLIENT_CERTIFICATE), which the
+  // JS exporter reads in Node. fetch takes no certificate: before, the sink ignored them without a
+  // word, and against a collector with a private CA or mTLS every batch failed with a bare "fetch failed".
+  it('says on SelfLog, once when it is built, that it reads no certificate files when the variables name one and no fetch is given', () => {
+    const lines = (options: OtlpSinkOptions): string[] => {
+      const seen: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+      try {
+        new OtlpSink(options);
+      } finally {
+        subscription.unsubscribe();
+      }
+      return seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''));
+    };
+    const advice = 'is set, but OtlpSink reads no certificate files: see createNodeHttpFetch’s tls in rxlog/node';
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: '/etc/otel/ca.pem' } })).toEqual([
+      `OTEL_EXPORTER_OTLP_CERTIFICATE ${advice}`,
+    ]);
+    expect(
+      lines({
+        environment: {
+          OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY: 'client.key',
+          OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE: 'client.pem',
+        },
+      }),
+    ).toEqual([`OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE ${advice}`]);
+    // A fetch of the app's own (createNodeHttpFetch with its TLS settings), or nothing set: nothing to say.
+    expect(lines({ fetch: globalThis.fetch, environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: '/etc/otel/ca.pem' } })).toEqual([]);
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: ' ' } })).toEqual([]);
+  });
+
   /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
   async function sendOneWith(environment: Record<string, string>): Promise<{ request: ReceivedRequest; seen: SelfLogEvent[] }> {
     server = await startTestServer();
@@ -487,6 +519,20 @@ describe('OtlpSink', () => {
       await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000', OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '20000' } }, 20_000);
       await waits({ timeoutMs: 3_000, environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '30000' } }, 3_000);
       await waits({ environment: { OTEL_EXPORTER_OTLP_TIMEOUT: 'never' } }, 10_000);
+      // 0 is no limit (the specification's Timeout type): a request still unanswered after a day is not aborted.
+      signals.length = 0;
+      let outcome = 'pending';
+      void new OtlpSink({ endpoint: 'http://127.0.0.1:1/v1/logs', fetch, environment: { OTEL_EXPORTER_OTLP_TIMEOUT: '0' } })
+        .emit(makeEvents(1))
+        .then(
+          () => (outcome = 'sent'),
+          (error: unknown) => (outcome = error instanceof Error ? error.name : 'other'),
+        );
+      await Promise.resolve();
+      jest.advanceTimersByTime(86_400_000);
+      await Promise.resolve();
+      expect(outcome).toBe('pending');
+      expect(signals[0].aborted).toBe(false);
     } finally {
       jest.useRealTimers();
     }
@@ -555,6 +601,37 @@ describe('OtlpSink', () => {
       expect(sink.rejectedLogRecords).toBe(2);
       expect(server.requests).toHaveLength(1);
       expect(diagnostics.join('\n')).toContain('the collector rejected 2 log records of a batch: attribute value too long');
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
+  // The OTLP specification: a server "MAY also use the partial_success field to convey
+  // warnings/suggestions to clients even when it fully accepts the request", with
+  // rejected_log_records 0 and a non-empty error_message. Before, SelfLog said the collector
+  // "rejected 0 log records", which reads as a loss; with a cut answer's snake_case count
+  // (a receiver writing the proto's field names) the rejected records counted delivered.
+  it('says on SelfLog that the collector accepted the batch with a warning when a partial success rejects none, and counts it all delivered', async () => {
+    const answers = [
+      { partialSuccess: { rejectedLogRecords: '0', errorMessage: 'the attribute "http.method" is deprecated' } },
+      { partial_success: { rejected_log_records: '2', error_message: 'too long: '.repeat(2_000) } },
+    ];
+    server = await startTestServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(answers.shift()),
+    }));
+    const diagnostics: string[] = [];
+    SelfLog.enable((message) => diagnostics.push(message));
+    try {
+      const sink = new OtlpSink({ endpoint: server.url });
+      await expect(sink.emit(makeEvents(3))).resolves.toBeUndefined();
+      expect(diagnostics.map((line) => line.replace(/^\S+ rxlog: /, ''))).toEqual([
+        'otlp: the collector accepted a batch of 3 log records with a warning: the attribute "http.method" is deprecated',
+      ]);
+      // Cut at the 16 KiB read, in snake_case: its count is read all the same.
+      await expect(sink.emit(makeEvents(3))).resolves.toEqual({ rejected: 2 });
+      expect(sink.rejectedLogRecords).toBe(2);
     } finally {
       SelfLog.disable();
     }
