@@ -9,6 +9,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { hasSharedBrand } from '../core/shared-brand';
 import { subscribeUpstream } from './subscribe-upstream';
+import { injectScheduler } from './event-accounting';
 
 /** Marks the CircuitBreakers of every copy of rxlog in a process (its CommonJS and ES module builds). */
 const BRAND: unique symbol = Symbol.for('rxlog.CircuitBreaker');
@@ -166,7 +167,7 @@ export interface CircuitBreakerOperator {
  * retry ask the breaker.
  *
  * @param options The breaker's options, or an existing CircuitBreaker to share (also one made by another copy of rxlog, its CommonJS or ES module build).
- * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default `unrefScheduler`, also in a logger's pipe: the breaker is made with the operator, before a logger subscribes it, so pass the logger's scheduler to test it in virtual time.
+ * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default: the scheduler of the logger whose pipeline makes the first call (`useScheduler`), else `unrefScheduler`; read once, at the first call, and kept, since the breaker is shared.
  * @example
  * const guard = circuitBreaker({ failureThreshold: 3, resetTimeoutMs: 1_000 });
  * const save = (order: Order) => defer(() => http.post('/orders', order)).pipe(guard);
@@ -174,13 +175,23 @@ export interface CircuitBreakerOperator {
  */
 export function circuitBreaker(
   options: CircuitBreakerOptions | CircuitBreaker = {},
-  scheduler: SchedulerLike = unrefScheduler,
+  scheduler?: SchedulerLike,
 ): CircuitBreakerOperator {
   const shared = options instanceof CircuitBreaker;
-  checkScheduler('circuitBreaker', scheduler);
-  const breaker = shared ? options : new CircuitBreaker(options, scheduler);
+  if (scheduler !== undefined) checkScheduler('circuitBreaker', scheduler);
+  // Given no scheduler, the breaker's clock is bound at its first call (or first direct use), to
+  // the scheduler of the logger subscribing it, else unrefScheduler; bound once, since times read
+  // on one clock mean nothing on another.
+  let bound: SchedulerLike | undefined = scheduler;
+  const clock = (): SchedulerLike => (bound ??= injectScheduler(unrefScheduler));
+  const lazy: SchedulerLike = {
+    now: () => clock().now(),
+    schedule: ((...args: Parameters<SchedulerLike['schedule']>) => clock().schedule(...args)) as SchedulerLike['schedule'],
+  };
+  const breaker = shared ? options : new CircuitBreaker(options, scheduler ?? lazy);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
+      clock();
       if (breaker.tryAcquire() === 'reject') {
         subscriber.error(new BrokenCircuitError(breaker.name));
         return undefined;

@@ -1,4 +1,20 @@
-import { catchError, defer, firstValueFrom, from, mergeMap, of, type SchedulerLike, Subject, take, throwError } from 'rxjs';
+import {
+  catchError,
+  defer,
+  EMPTY,
+  firstValueFrom,
+  from,
+  mergeMap,
+  of,
+  type OperatorFunction,
+  type SchedulerLike,
+  Subject,
+  take,
+  throwError,
+} from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { BreakerStateName } from '../../lib/metrics/metrics-types';
@@ -311,5 +327,41 @@ describe('circuitBreaker with a CircuitBreaker from another copy of rxlog', () =
     expect(shared.state).toBe('open');
     expect(failures[1]).toBeInstanceOf(Error);
     expect((failures[1] as Error).name).toBe('BrokenCircuitError');
+  });
+});
+
+describe('circuitBreaker in a logger that runs on a TestScheduler (useScheduler)', () => {
+  it('times its reset on the logger’s scheduler when given none: the probe goes out once the virtual reset has passed', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100 });
+      const calls: number[] = [];
+      const sent = new MemorySink();
+      // Each event is one guarded call to a service that fails until frame 50.
+      const send: OperatorFunction<LogEvent, LogEvent> = (source) =>
+        source.pipe(
+          mergeMap((event) =>
+            defer(() => {
+              calls.push(scheduler.now());
+              return scheduler.now() < 50 ? throwError(() => new Error('down')) : of(event);
+            }).pipe(
+              guard,
+              catchError(() => EMPTY),
+            ),
+          ),
+        );
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(sent, { pipe: [send] })
+        .createLogger();
+      log.information('First'); // fails at frame 0: the breaker opens
+      scheduler.schedule(() => log.information('Too early'), 99); // still open: rejected, not tried
+      scheduler.schedule(() => log.information('Probe'), 100); // the reset has passed: one probe
+      flush();
+      expect(calls).toEqual([0, 100]);
+      expect(guard.breaker.state).toBe('closed');
+      expect(sent.events.map((e) => e.renderMessage())).toEqual(['Probe']);
+      void log.close({ strategy: 'immediate' });
+    });
   });
 });
