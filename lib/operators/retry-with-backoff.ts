@@ -6,6 +6,7 @@ import { backoffDelay as delayOf, checkRandom, resolveRetryOptions, type RetryOp
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { retryHint } from '../core/retry-hint';
+import { SelfLog } from '../core/self-log';
 
 // The options and the delay live in their own module, free of RxJS, so the logger's delivery
 // stage can use them without pulling this operator's imports into a bundle that does not use it.
@@ -45,7 +46,7 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
  * waited for when longer than the backoff, up to `maxDelayMs`.
  *
  * @param scheduler Runs the delays. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler`.
- * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`.
+ * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`. A throw gives the delay no jitter (told to SelfLog once) rather than ending the retries.
  * @throws ConfigurationError when an option is invalid or unknown, or `random` is not a function.
  * @example defer(() => fetch(url, { method: 'POST', body })).pipe(retryWithBackoff({ attempts: 5 }))
  */
@@ -58,6 +59,18 @@ export function retryWithBackoff<T>(
   checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
   checkRandom('retryWithBackoff', random);
   if (scheduler !== undefined) checkScheduler('retryWithBackoff', scheduler);
+  // A random source that throws would replace the source's error and end the retries: its draw
+  // counts as no jitter (as NaN does), and SelfLog hears of it once per operator.
+  let told = false;
+  const draw = (): number => {
+    try {
+      return random();
+    } catch (error) {
+      if (!told) SelfLog.write('retryWithBackoff: the random source threw; its delays have no jitter', error);
+      told = true;
+      return Number.NaN;
+    }
+  };
   const delayed = (clock: SchedulerLike): MonoTypeOperatorFunction<T> =>
     retry<T>({
       count: resolved.attempts - 1,
@@ -66,7 +79,7 @@ export function retryWithBackoff<T>(
         // again, and a Retry-After is waited for when longer than the backoff, up to maxDelayMs.
         const { permanent, retryAfterMs } = retryHint(error);
         if (permanent) throw error;
-        const backoff = delayOf(retryNumber, resolved, random);
+        const backoff = delayOf(retryNumber, resolved, draw);
         return timer(
           retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(retryAfterMs, resolved.maxDelayMs)),
           clock,

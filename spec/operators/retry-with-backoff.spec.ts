@@ -6,6 +6,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import { HttpStatusError } from '../../lib/sinks/http/http-status-error';
 import { backoffDelay, retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { collectSelfLog } from '../helpers/self-log';
 
 describe('backoffDelay', () => {
   it('doubles from initialDelayMs and caps at maxDelayMs', () => {
@@ -269,5 +270,28 @@ describe('retryWithBackoff and the hints an error carries (as the sink retry opt
         { v: 'ok' },
       );
     });
+  });
+});
+
+describe('retryWithBackoff with a random source that throws', () => {
+  it('still retries, without jitter, passes the source’s own error on when the tries run out, and tells SelfLog once', () => {
+    const selfLog = collectSelfLog();
+    const testScheduler = createTestScheduler();
+    const brokenRandom = (): number => {
+      throw new Error('no entropy');
+    };
+    try {
+      testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-#', undefined, new Error('down'));
+        // Tries at 0, 1 + 10 = 11 and 12 + 20 = 32: the delays of jitter 0.
+        expectObservable(
+          source.pipe(retryWithBackoff({ attempts: 3, initialDelayMs: 10, jitter: 0.5 }, testScheduler, brokenRandom)),
+        ).toBe('- 10ms - 20ms -#', undefined, new Error('down'));
+        expectSubscriptions(source.subscriptions).toBe(['^!', '- 10ms ^!', '- 10ms - 20ms ^!']);
+      });
+      expect(selfLog.diagnostics.filter((d) => d.message.includes('random'))).toHaveLength(1);
+    } finally {
+      selfLog.stop();
+    }
   });
 });
