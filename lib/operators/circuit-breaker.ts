@@ -112,6 +112,16 @@ export class CircuitBreaker {
     return guardSubscribers(this.#subject.asObservable(), (error) => SelfLog.write('A state$ subscriber failed', error));
   }
 
+  /**
+   * While open, the milliseconds until `tryAcquire` lets a probe through (0 once it would);
+   * otherwise `undefined`. A rejected call's `BrokenCircuitError` carries it, as its `retryAfterMs`.
+   */
+  get retryAfterMs(): number | undefined {
+    return this.#current === 'open'
+      ? Math.max(0, this.#openedAt + this.options.resetTimeoutMs - this.#scheduler.now())
+      : undefined;
+  }
+
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
   tryAcquire(): 'primary' | 'reject' {
     // Half-open: the probe is out; everyone else waits for its outcome.
@@ -164,7 +174,8 @@ export interface CircuitBreakerOperator {
  * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
  * unsubscribe before any value counts as neither. Build the operator once and pipe every call through it, so they share the
  * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
- * retry ask the breaker.
+ * retry ask the breaker (a rejected retry's `BrokenCircuitError` has the open time left as its
+ * `retryAfterMs`, which the next retry waits for).
  *
  * @param options The breaker's options, or an existing CircuitBreaker to share (also one made by another copy of rxlog, its CommonJS or ES module build).
  * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default: the scheduler of the logger whose pipeline makes the first call (`useScheduler`), else `unrefScheduler`; read once, at the first call, and kept, since the breaker is shared.
@@ -186,14 +197,14 @@ export function circuitBreaker(
   const clock = (): SchedulerLike => (bound ??= injectScheduler(unrefScheduler));
   const lazy: SchedulerLike = {
     now: () => clock().now(),
-    schedule: ((...args: Parameters<SchedulerLike['schedule']>) => clock().schedule(...args)) as SchedulerLike['schedule'],
+    schedule: (...args: Parameters<SchedulerLike['schedule']>) => clock().schedule(...args),
   };
   const breaker = shared ? options : new CircuitBreaker(options, scheduler ?? lazy);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       clock();
       if (breaker.tryAcquire() === 'reject') {
-        subscriber.error(new BrokenCircuitError(breaker.name));
+        subscriber.error(new BrokenCircuitError(breaker.name, breaker.retryAfterMs));
         return undefined;
       }
       // Only the call that moved the breaker to half-open is the probe; a call acquired while it

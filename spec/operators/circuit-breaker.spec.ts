@@ -21,6 +21,7 @@ import type { BreakerStateName } from '../../lib/metrics/metrics-types';
 import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
 import { CircuitBreaker, circuitBreaker, type CircuitBreakerOptions } from '../../lib/operators/circuit-breaker';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { countingSource } from '../helpers/events';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { secondCopy } from '../helpers/second-copy';
@@ -363,5 +364,25 @@ describe('circuitBreaker in a logger that runs on a TestScheduler (useScheduler)
       expect(sent.events.map((e) => e.renderMessage())).toEqual(['Probe']);
       void log.close({ strategy: 'immediate' });
     });
+  });
+});
+
+describe('circuitBreaker with retryWithBackoff after it (each retry asks the breaker)', () => {
+  it('says in its BrokenCircuitError how long the breaker stays open, and the retry waits that long for the probe', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ expectObservable }) => {
+      const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 50 }, testScheduler);
+      let tries = 0;
+      const call = defer(() => (++tries === 1 ? throwError(() => new Error('down')) : of('ok')));
+      // Try 1 fails at 0 and opens the breaker until 50; retry 1 at 10 is rejected with 40 ms to go,
+      // so retry 2 waits those 40 ms (more than its backoff of 20) and is the probe at 50.
+      expectObservable(call.pipe(guard, retryWithBackoff({ attempts: 3, initialDelayMs: 10, jitter: 0 }, testScheduler))).toBe(
+        '50ms (v|)',
+        { v: 'ok' },
+      );
+    });
+    const rejected = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 50 }, testScheduler);
+    rejected.recordFailure();
+    expect(rejected.retryAfterMs).toBe(50);
   });
 });
