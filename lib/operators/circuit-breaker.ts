@@ -209,7 +209,14 @@ export function circuitBreaker(
       }
       // Only the call that moved the breaker to half-open is the probe; a call acquired while it
       // was closed and cancelled later must not give back a probe that another call holds.
-      const probe = breaker.state === 'half-open';
+      let probe = breaker.state === 'half-open';
+      // Nor may a probe whose half-open period ended while it was out (another call's failure
+      // reopened the breaker) give back the slot of a later probe.
+      const watch = probe
+        ? breaker.state$.subscribe((state) => {
+            if (state !== 'half-open') probe = false;
+          })
+        : undefined;
       let settled = false;
       let answered = false;
       subscribeUpstream(source, subscriber, {
@@ -229,6 +236,7 @@ export function circuitBreaker(
         },
       });
       return () => {
+        watch?.unsubscribe();
         if (settled) return;
         // The consumer took a value and stopped listening (take(1), firstValueFrom): the call worked.
         if (answered) breaker.recordSuccess();

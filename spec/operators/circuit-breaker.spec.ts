@@ -293,6 +293,32 @@ describe('circuitBreaker', () => {
   });
 });
 
+describe('circuitBreaker with a probe that outlived its half-open period', () => {
+  it('does not give back a later probe: a first probe, unsubscribed after the breaker reopened and probes again, leaves that probe alone', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    const late = new Subject<number>();
+    late.pipe(guard).subscribe({ error: () => undefined }); // acquired while closed, still in flight
+    throwError(() => new Error('x'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // opens the breaker
+    clock.advance(10);
+    const first = new Subject<number>().pipe(guard).subscribe(); // the first probe, in flight
+    late.error(new Error('timed out')); // a failure while half-open reopens the breaker
+    expect(guard.breaker.state).toBe('open');
+    clock.advance(10);
+    const second = new Subject<number>();
+    second.pipe(guard).subscribe(); // the second probe, in flight
+    first.unsubscribe(); // the first probe ends without an outcome, long after its half-open period
+    expect(guard.breaker.state).toBe('half-open');
+    const errors: unknown[] = [];
+    new Subject<number>().pipe(guard).subscribe({ error: (error: unknown) => errors.push(error) });
+    expect(errors).toEqual([expect.any(BrokenCircuitError)]); // still one probe at a time
+    second.complete();
+    expect(guard.breaker.state).toBe('closed');
+  });
+});
+
 describe('circuitBreaker under a downstream that unsubscribes', () => {
   it('stops a synchronous source at once (take(1))', () => {
     const { source, emitted } = countingSource([1, 2, 3, 4, 5]);
