@@ -172,7 +172,8 @@ export interface CircuitBreakerOperator {
  * call: while the breaker is open it errors at once with `BrokenCircuitError` without
  * subscribing to the source; otherwise the source's error counts as a failure, and its completion,
  * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
- * unsubscribe before any value counts as neither. Build the operator once and pipe every call through it, so they share the
+ * unsubscribe before any value counts as neither (so a `timeout` goes before it, inside the call,
+ * for a call that times out to count as a failure). Build the operator once and pipe every call through it, so they share the
  * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
  * retry ask the breaker (a rejected retry's `BrokenCircuitError` has the open time left as its
  * `retryAfterMs`, which the next retry waits for).
