@@ -51,7 +51,7 @@ export class LoggerConfiguration {
    * `now()` throws (or gives no finite number) or whose `schedule()` throws costs no event and no
    * close: that call falls back to the default clock or timers, reported once to SelfLog. rxlog's
    * operators in `.pipe(…)` or a sink's `pipe` made without a scheduler (`throttleEvents(options)`)
-   * run on this one too; one passed to them explicitly wins. `circuitBreaker` keeps the one it was made with.
+   * run on this one too; one passed to them explicitly wins. A `circuitBreaker` keeps the clock of its first call.
    */
   useScheduler(scheduler: SchedulerLike): this {
     expectNotCreated(this.#state, 'useScheduler');

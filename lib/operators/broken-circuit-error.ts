@@ -2,7 +2,14 @@
 export class BrokenCircuitError extends Error {
   override readonly name = 'BrokenCircuitError';
 
-  constructor(breakerName: string) {
+  /**
+   * @param retryAfterMs How long the breaker stays open, in milliseconds, when it is open (not
+   * half-open with a probe out): `retryWithBackoff` after the breaker waits at least that long.
+   */
+  constructor(
+    breakerName: string,
+    readonly retryAfterMs?: number | undefined,
+  ) {
     super(`Circuit breaker ${breakerName} is open; the call was not attempted`);
   }
 }

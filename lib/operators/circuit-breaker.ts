@@ -9,6 +9,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { hasSharedBrand } from '../core/shared-brand';
 import { subscribeUpstream } from './subscribe-upstream';
+import { injectScheduler } from './event-accounting';
 
 /** Marks the CircuitBreakers of every copy of rxlog in a process (its CommonJS and ES module builds). */
 const BRAND: unique symbol = Symbol.for('rxlog.CircuitBreaker');
@@ -111,6 +112,16 @@ export class CircuitBreaker {
     return guardSubscribers(this.#subject.asObservable(), (error) => SelfLog.write('A state$ subscriber failed', error));
   }
 
+  /**
+   * While open, the milliseconds until `tryAcquire` lets a probe through (0 once it would);
+   * otherwise `undefined`. A rejected call's `BrokenCircuitError` carries it, as its `retryAfterMs`.
+   */
+  get retryAfterMs(): number | undefined {
+    return this.#current === 'open'
+      ? Math.max(0, this.#openedAt + this.options.resetTimeoutMs - this.#scheduler.now())
+      : undefined;
+  }
+
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
   tryAcquire(): 'primary' | 'reject' {
     // Half-open: the probe is out; everyone else waits for its outcome.
@@ -161,12 +172,14 @@ export interface CircuitBreakerOperator {
  * call: while the breaker is open it errors at once with `BrokenCircuitError` without
  * subscribing to the source; otherwise the source's error counts as a failure, and its completion,
  * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
- * unsubscribe before any value counts as neither. Build the operator once and pipe every call through it, so they share the
+ * unsubscribe before any value counts as neither (so a `timeout` goes before it, inside the call,
+ * for a call that times out to count as a failure). Build the operator once and pipe every call through it, so they share the
  * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
- * retry ask the breaker.
+ * retry ask the breaker (a rejected retry's `BrokenCircuitError` has the open time left as its
+ * `retryAfterMs`, which the next retry waits for).
  *
  * @param options The breaker's options, or an existing CircuitBreaker to share (also one made by another copy of rxlog, its CommonJS or ES module build).
- * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default `unrefScheduler`, also in a logger's pipe: the breaker is made with the operator, before a logger subscribes it, so pass the logger's scheduler to test it in virtual time.
+ * @param scheduler The clock for `resetTimeoutMs` when a breaker is made here. Default: the scheduler of the logger whose pipeline makes the first call (`useScheduler`), else `unrefScheduler`; read once, at the first call, and kept, since the breaker is shared.
  * @example
  * const guard = circuitBreaker({ failureThreshold: 3, resetTimeoutMs: 1_000 });
  * const save = (order: Order) => defer(() => http.post('/orders', order)).pipe(guard);
@@ -174,20 +187,37 @@ export interface CircuitBreakerOperator {
  */
 export function circuitBreaker(
   options: CircuitBreakerOptions | CircuitBreaker = {},
-  scheduler: SchedulerLike = unrefScheduler,
+  scheduler?: SchedulerLike,
 ): CircuitBreakerOperator {
   const shared = options instanceof CircuitBreaker;
-  checkScheduler('circuitBreaker', scheduler);
-  const breaker = shared ? options : new CircuitBreaker(options, scheduler);
+  if (scheduler !== undefined) checkScheduler('circuitBreaker', scheduler);
+  // Given no scheduler, the breaker's clock is bound at its first call (or first direct use), to
+  // the scheduler of the logger subscribing it, else unrefScheduler; bound once, since times read
+  // on one clock mean nothing on another.
+  let bound: SchedulerLike | undefined = scheduler;
+  const clock = (): SchedulerLike => (bound ??= injectScheduler(unrefScheduler));
+  const lazy: SchedulerLike = {
+    now: () => clock().now(),
+    schedule: (...args: Parameters<SchedulerLike['schedule']>) => clock().schedule(...args),
+  };
+  const breaker = shared ? options : new CircuitBreaker(options, scheduler ?? lazy);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
+      clock();
       if (breaker.tryAcquire() === 'reject') {
-        subscriber.error(new BrokenCircuitError(breaker.name));
+        subscriber.error(new BrokenCircuitError(breaker.name, breaker.retryAfterMs));
         return undefined;
       }
       // Only the call that moved the breaker to half-open is the probe; a call acquired while it
       // was closed and cancelled later must not give back a probe that another call holds.
-      const probe = breaker.state === 'half-open';
+      let probe = breaker.state === 'half-open';
+      // Nor may a probe whose half-open period ended while it was out (another call's failure
+      // reopened the breaker) give back the slot of a later probe.
+      const watch = probe
+        ? breaker.state$.subscribe((state) => {
+            if (state !== 'half-open') probe = false;
+          })
+        : undefined;
       let settled = false;
       let answered = false;
       subscribeUpstream(source, subscriber, {
@@ -207,6 +237,7 @@ export function circuitBreaker(
         },
       });
       return () => {
+        watch?.unsubscribe();
         if (settled) return;
         // The consumer took a value and stopped listening (take(1), firstValueFrom): the call worked.
         if (answered) breaker.recordSuccess();

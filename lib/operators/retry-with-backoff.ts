@@ -5,6 +5,8 @@ import { checkScheduler } from './operator-options';
 import { backoffDelay as delayOf, checkRandom, resolveRetryOptions, type RetryOptions } from './backoff-delay';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
+import { retryHint } from '../core/retry-hint';
+import { SelfLog } from '../core/self-log';
 
 // The options and the delay live in their own module, free of RxJS, so the logger's delivery
 // stage can use them without pulling this operator's imports into a bundle that does not use it.
@@ -39,9 +41,12 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
  * (`resetOnSuccess: false`): a try that emitted values before it failed still uses one up, and
  * the delay keeps growing. For a long-lived stream whose values should give tries back, use
  * `retry({ delay: (_, n) => timer(backoffDelay(n, options)), resetOnSuccess: true })`.
+ * Like the sinks' `retry` option, it reads an error's hints: one with `permanent: true` (an
+ * `HttpStatusError` 400) is passed on at once, and its `retryAfterMs` (an HTTP `Retry-After`) is
+ * waited for when longer than the backoff, up to `maxDelayMs`.
  *
  * @param scheduler Runs the delays. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler`.
- * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`.
+ * @param random Jitter source, a uniform number in [0, 1). Default `Math.random`. A throw gives the delay no jitter (told to SelfLog once) rather than ending the retries.
  * @throws ConfigurationError when an option is invalid or unknown, or `random` is not a function.
  * @example defer(() => fetch(url, { method: 'POST', body })).pipe(retryWithBackoff({ attempts: 5 }))
  */
@@ -54,10 +59,32 @@ export function retryWithBackoff<T>(
   checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
   checkRandom('retryWithBackoff', random);
   if (scheduler !== undefined) checkScheduler('retryWithBackoff', scheduler);
+  // A random source that throws would replace the source's error and end the retries: its draw
+  // counts as no jitter (as NaN does), and SelfLog hears of it once per operator.
+  let told = false;
+  const draw = (): number => {
+    try {
+      return random();
+    } catch (error) {
+      if (!told) SelfLog.write('retryWithBackoff: the random source threw; its delays have no jitter', error);
+      told = true;
+      return Number.NaN;
+    }
+  };
   const delayed = (clock: SchedulerLike): MonoTypeOperatorFunction<T> =>
     retry<T>({
       count: resolved.attempts - 1,
-      delay: (_error, retryNumber) => timer(delayOf(retryNumber, resolved, random), clock),
+      delay: (error, retryNumber) => {
+        // Read as the sink's retry option reads them: a permanent error (an HTTP 400) is not tried
+        // again, and a Retry-After is waited for when longer than the backoff, up to maxDelayMs.
+        const { permanent, retryAfterMs } = retryHint(error);
+        if (permanent) throw error;
+        const backoff = delayOf(retryNumber, resolved, draw);
+        return timer(
+          retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(retryAfterMs, resolved.maxDelayMs)),
+          clock,
+        );
+      },
     });
   if (scheduler !== undefined) return delayed(scheduler);
   // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.

@@ -1,10 +1,27 @@
-import { catchError, defer, firstValueFrom, from, mergeMap, of, type SchedulerLike, Subject, take, throwError } from 'rxjs';
+import {
+  catchError,
+  defer,
+  EMPTY,
+  firstValueFrom,
+  from,
+  mergeMap,
+  of,
+  type OperatorFunction,
+  type SchedulerLike,
+  Subject,
+  take,
+  throwError,
+} from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { BreakerStateName } from '../../lib/metrics/metrics-types';
 import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
 import { CircuitBreaker, circuitBreaker, type CircuitBreakerOptions } from '../../lib/operators/circuit-breaker';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { countingSource } from '../helpers/events';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { secondCopy } from '../helpers/second-copy';
@@ -276,6 +293,32 @@ describe('circuitBreaker', () => {
   });
 });
 
+describe('circuitBreaker with a probe that outlived its half-open period', () => {
+  it('does not give back a later probe: a first probe, unsubscribed after the breaker reopened and probes again, leaves that probe alone', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    const late = new Subject<number>();
+    late.pipe(guard).subscribe({ error: () => undefined }); // acquired while closed, still in flight
+    throwError(() => new Error('x'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // opens the breaker
+    clock.advance(10);
+    const first = new Subject<number>().pipe(guard).subscribe(); // the first probe, in flight
+    late.error(new Error('timed out')); // a failure while half-open reopens the breaker
+    expect(guard.breaker.state).toBe('open');
+    clock.advance(10);
+    const second = new Subject<number>();
+    second.pipe(guard).subscribe(); // the second probe, in flight
+    first.unsubscribe(); // the first probe ends without an outcome, long after its half-open period
+    expect(guard.breaker.state).toBe('half-open');
+    const errors: unknown[] = [];
+    new Subject<number>().pipe(guard).subscribe({ error: (error: unknown) => errors.push(error) });
+    expect(errors).toEqual([expect.any(BrokenCircuitError)]); // still one probe at a time
+    second.complete();
+    expect(guard.breaker.state).toBe('closed');
+  });
+});
+
 describe('circuitBreaker under a downstream that unsubscribes', () => {
   it('stops a synchronous source at once (take(1))', () => {
     const { source, emitted } = countingSource([1, 2, 3, 4, 5]);
@@ -311,5 +354,61 @@ describe('circuitBreaker with a CircuitBreaker from another copy of rxlog', () =
     expect(shared.state).toBe('open');
     expect(failures[1]).toBeInstanceOf(Error);
     expect((failures[1] as Error).name).toBe('BrokenCircuitError');
+  });
+});
+
+describe('circuitBreaker in a logger that runs on a TestScheduler (useScheduler)', () => {
+  it('times its reset on the logger’s scheduler when given none: the probe goes out once the virtual reset has passed', () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100 });
+      const calls: number[] = [];
+      const sent = new MemorySink();
+      // Each event is one guarded call to a service that fails until frame 50.
+      const send: OperatorFunction<LogEvent, LogEvent> = (source) =>
+        source.pipe(
+          mergeMap((event) =>
+            defer(() => {
+              calls.push(scheduler.now());
+              return scheduler.now() < 50 ? throwError(() => new Error('down')) : of(event);
+            }).pipe(
+              guard,
+              catchError(() => EMPTY),
+            ),
+          ),
+        );
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(sent, { pipe: [send] })
+        .createLogger();
+      log.information('First'); // fails at frame 0: the breaker opens
+      scheduler.schedule(() => log.information('Too early'), 99); // still open: rejected, not tried
+      scheduler.schedule(() => log.information('Probe'), 100); // the reset has passed: one probe
+      flush();
+      expect(calls).toEqual([0, 100]);
+      expect(guard.breaker.state).toBe('closed');
+      expect(sent.events.map((e) => e.renderMessage())).toEqual(['Probe']);
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+});
+
+describe('circuitBreaker with retryWithBackoff after it (each retry asks the breaker)', () => {
+  it('says in its BrokenCircuitError how long the breaker stays open, and the retry waits that long for the probe', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ expectObservable }) => {
+      const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 50 }, testScheduler);
+      let tries = 0;
+      const call = defer(() => (++tries === 1 ? throwError(() => new Error('down')) : of('ok')));
+      // Try 1 fails at 0 and opens the breaker until 50; retry 1 at 10 is rejected with 40 ms to go,
+      // so retry 2 waits those 40 ms (more than its backoff of 20) and is the probe at 50.
+      expectObservable(call.pipe(guard, retryWithBackoff({ attempts: 3, initialDelayMs: 10, jitter: 0 }, testScheduler))).toBe(
+        '50ms (v|)',
+        { v: 'ok' },
+      );
+    });
+    const rejected = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 50 }, testScheduler);
+    rejected.recordFailure();
+    expect(rejected.retryAfterMs).toBe(50);
   });
 });

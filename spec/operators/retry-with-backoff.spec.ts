@@ -3,8 +3,10 @@ import { defer, retry, throwError, timer } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { HttpStatusError } from '../../lib/sinks/http/http-status-error';
 import { backoffDelay, retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { collectSelfLog } from '../helpers/self-log';
 
 describe('backoffDelay', () => {
   it('doubles from initialDelayMs and caps at maxDelayMs', () => {
@@ -220,5 +222,76 @@ describe('retry options with initialDelayMs past maxDelayMs', () => {
     // maxDelayMs alone below the default initialDelayMs (100): every retry at once, as before.
     expect(backoffDelay(1, { maxDelayMs: 0 })).toBe(0);
     expect(() => retryWithBackoff({ initialDelayMs: 10, maxDelayMs: 10 })).not.toThrow();
+  });
+});
+
+describe('retryWithBackoff and the hints an error carries (as the sink retry option reads them)', () => {
+  it('passes a permanent error (an HTTP 400) on at once, without another try', () => {
+    const testScheduler = createTestScheduler();
+    let tries = 0;
+    const refused = new HttpStatusError('POST', '/orders', 400, 'Bad Request', undefined);
+    testScheduler.run(({ expectObservable }) => {
+      const call = defer(() => {
+        tries++;
+        return throwError(() => refused);
+      });
+      expectObservable(call.pipe(retryWithBackoff({ attempts: 3, initialDelayMs: 10, jitter: 0 }, testScheduler))).toBe(
+        '#',
+        undefined,
+        refused,
+      );
+    });
+    expect(tries).toBe(1);
+  });
+
+  it('waits the Retry-After delay when it is longer than the backoff, capped by maxDelayMs', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const busy = cold('-#', undefined, new HttpStatusError('POST', '/orders', 503, 'Service Unavailable', 30));
+      let tries = 0;
+      const call = defer(() => (++tries < 2 ? busy : cold('(v|)', { v: 'ok' })));
+      // Fails at 1; the backoff would be 5, Retry-After asks for 30: the second try starts at 31.
+      expectObservable(call.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 5, jitter: 0 }, testScheduler))).toBe(
+        '- 30ms (v|)',
+        {
+          v: 'ok',
+        },
+      );
+      expectSubscriptions(busy.subscriptions).toBe('^!');
+    });
+    const capped = createTestScheduler();
+    capped.run(({ cold, expectObservable }) => {
+      const busy = cold('#', undefined, Object.assign(new Error('quota'), { retryAfterMs: 60_000 }));
+      let tries = 0;
+      const call = defer(() => (++tries < 2 ? busy : cold('(v|)', { v: 'ok' })));
+      // maxDelayMs 20 caps the Retry-After of a minute.
+      expectObservable(call.pipe(retryWithBackoff({ attempts: 2, initialDelayMs: 5, maxDelayMs: 20, jitter: 0 }, capped))).toBe(
+        '20ms (v|)',
+        { v: 'ok' },
+      );
+    });
+  });
+});
+
+describe('retryWithBackoff with a random source that throws', () => {
+  it('still retries, without jitter, passes the source’s own error on when the tries run out, and tells SelfLog once', () => {
+    const selfLog = collectSelfLog();
+    const testScheduler = createTestScheduler();
+    const brokenRandom = (): number => {
+      throw new Error('no entropy');
+    };
+    try {
+      testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-#', undefined, new Error('down'));
+        // Tries at 0, 1 + 10 = 11 and 12 + 20 = 32: the delays of jitter 0.
+        expectObservable(
+          source.pipe(retryWithBackoff({ attempts: 3, initialDelayMs: 10, jitter: 0.5 }, testScheduler, brokenRandom)),
+        ).toBe('- 10ms - 20ms -#', undefined, new Error('down'));
+        expectSubscriptions(source.subscriptions).toBe(['^!', '- 10ms ^!', '- 10ms - 20ms ^!']);
+      });
+      expect(selfLog.diagnostics.filter((d) => d.message.includes('random'))).toHaveLength(1);
+    } finally {
+      selfLog.stop();
+    }
   });
 });
