@@ -28,16 +28,20 @@ export function withoutLoneSurrogates(json: string): string {
  * (see {@link withoutLoneSurrogates}), so the output is valid UTF-8 for every reader.
  */
 export function quoteJson(text: string): string {
+  return needsNoEscape(text) ? `"${text}"` : withoutLoneSurrogates(JSON.stringify(text));
+}
+
+/** Whether `text` goes between JSON quotes as it is: no control character, quote, backslash or surrogate. */
+export function needsNoEscape(text: string): boolean {
   // Hot path: a char loop beats a regex on short strings, a regex wins on long ones.
   if (text.length < 42) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff))
-        return withoutLoneSurrogates(JSON.stringify(text));
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
     }
-    return `"${text}"`;
+    return true;
   }
-  return NEEDS_ESCAPE.test(text) ? withoutLoneSurrogates(JSON.stringify(text)) : `"${text}"`;
+  return !NEEDS_ESCAPE.test(text);
 }
 
 /** A number as JSON: finite numbers as literals, NaN and ±Infinity as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`. */
