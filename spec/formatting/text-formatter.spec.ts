@@ -85,6 +85,15 @@ describe('TextFormatter', () => {
     expect(formatter.format(event('x', { SourceContext: 'Orders' }))).toBe('[Orders  ] x');
   });
 
+  // Serilog's MessageTemplateTextFormatter pads `logEvent.TraceId?.ToString() ?? ""`: an event outside a trace keeps
+  // the columns of one inside it. rxlog wrote nothing, so `{TraceId,32}` shifted the rest of the line by 32 columns.
+  it('pads {TraceId} and {SpanId} of an event without trace context to their alignment, as Serilog does', () => {
+    const formatter = new TextFormatter('[{TraceId,32}|{SpanId,-16}] {Message}');
+    expect(formatter.format(event('x'))).toBe(`[${' '.repeat(32)}|${' '.repeat(16)}] x`);
+    const traced = event('x', { TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331' });
+    expect(formatter.format(traced)).toBe('[0af7651916cd43dd8448eb211c80319c|b7ad6b7169203331] x');
+  });
+
   it('applies :u and :w to string properties of the output template, as Serilog does', () => {
     const e = event('x', { User: 'Nick', Count: 3 });
     expect(new TextFormatter('{User:u} {User:w} {User} {Count:u}').format(e)).toBe('NICK nick Nick 3');
