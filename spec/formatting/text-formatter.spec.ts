@@ -146,6 +146,30 @@ describe('TextFormatter', () => {
     );
   });
 
+  // An event built in JavaScript (an app operator's, a sink's emit called directly) whose property getter throws was
+  // written as '[unformattable event: …]' when the output template named that property or {Properties}: its time,
+  // level and message lost for one value, where CompactJsonFormatter writes the event with a '[Throws: …]' marker.
+  it('writes a property whose read throws as its [Throws: …] marker, the rest of the event as usual', () => {
+    const properties = {
+      A: 1,
+      get B(): never {
+        throw new Error('b boom');
+      },
+      get D(): never {
+        throw new Error('d boom');
+      },
+    };
+    const { diagnostics, stop } = collectSelfLog();
+    let text: string;
+    try {
+      text = new TextFormatter('{Level:u3} {Message} | {B} | {Properties}').format(event('A={A}', properties));
+    } finally {
+      stop();
+    }
+    expect(text).toBe('INF A=1 | [Throws: b boom] | {"D":"[Throws: d boom]"}');
+    expect(diagnostics.length).toBeGreaterThan(0);
+  });
+
   it('writes an event it cannot format as one marked line, its error escaped: no terminal escape, no forged line', () => {
     const hostile = new Proxy(
       {},
