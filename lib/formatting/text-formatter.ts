@@ -10,6 +10,8 @@ import { alignText, renderValue } from '../templates/render-template';
 import { setOwnProperty } from '../templates/own-property';
 import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters } from '../core/escape-control-characters';
+import { read } from '../core/read-property';
+import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
 import { formatLevel } from './format-level';
@@ -42,7 +44,8 @@ function remainingProperties(event: LogEvent, outputNames: ReadonlySet<string>):
   const rest: Record<string, unknown> = {};
   for (const key of Object.keys(event.properties)) {
     if (inMessage.has(key) || outputNames.has(key)) continue;
-    setOwnProperty(rest, key, event.properties[key]);
+    // A getter of an event built in JavaScript may throw: its marker, not the whole event unformattable.
+    setOwnProperty(rest, key, read(event.properties, key));
   }
   return rest;
 }
@@ -68,10 +71,12 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
         event.exception === undefined ? '' : `${escapeControlCharacters(exceptionText(event.exception), true)}\n`;
     default: {
       const name = token.name;
+      // Serilog's TraceId and SpanId are fields of every event, empty outside a trace and padded all the same.
+      const missing = name === TRACE_ID_PROPERTY || name === SPAN_ID_PROPERTY ? '' : undefined;
       return (event) => {
         // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
-        if (!Object.hasOwn(event.properties, name)) return undefined;
-        const value = event.properties[name];
+        if (!Object.hasOwn(event.properties, name)) return missing;
+        const value = read(event.properties, name);
         // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
         return escapeControlCharacters(
           typeof value !== 'string'
@@ -97,11 +102,13 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * named in its message template nor in the output template, as one compact JSON object, `{}` when
  * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing), and any event property
  * by name (`{SourceContext}`; nothing when the event lacks it, not even the padding of an
- * alignment, as in Serilog; `:u` / `:w` upper- / lower-case a string value). Every hole takes an alignment
+ * alignment, as in Serilog, but `{TraceId}` and `{SpanId}`, which Serilog pads when empty; `:u` / `:w` upper- /
+ * lower-case a string value). Every hole takes an alignment
  * (`{Level,-12}`). Control characters in values that come from data (property values, in the
  * message too, a level outside the six, and the exception's text but its line breaks) are written as escapes (`\n`,
  * `\u001b`), so a value cannot drive the terminal or forge a line; the text of both templates is
- * kept as written. The template is parsed once, in the constructor; `format` never throws.
+ * kept as written. A property whose read throws (a getter of an event built in JavaScript) is its
+ * `'[Throws: message]'` marker, as capture writes it. The template is parsed once, in the constructor; `format` never throws.
  *
  * @example new TextFormatter('{Level:u3} {Message}').format(event) // 'INF User 42 logged in'
  */

@@ -6,6 +6,7 @@ import { read, throwsMarker } from '../core/read-property';
 import { callbackName } from '../core/stray-promise';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 import { setOwnProperty } from './own-property';
+import { SelfLog } from '../core/self-log';
 
 /** Bounds on what one captured value may hold. */
 export interface CaptureLimits {
@@ -530,7 +531,8 @@ function bind(
  * when a hole has that name (`'{__2} {A}', 1, 2, 3` gives `{ __2: 1, A: 2, '__2#2': 3 }`). A hole
  * with no argument is left out, so it renders as its own text. Extras are bounded like a
  * collection: past `maxCollectionLength` of them (default 1000), the rest are left out and a `'…'`
- * property says how many (`'…99000 more'`).
+ * property says how many (`'…99000 more'`). As in Serilog, an argument no hole takes is told to
+ * SelfLog; a hole no argument fills is not, since a child logger's or an enricher's property may fill it.
  *
  * @throws ConfigurationError when a limit is not a whole number ≥ 0 (whatever the arguments).
  *
@@ -565,5 +567,8 @@ export function captureProperties(
   // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are
   // (no property name of a template is `…`, so it meets none).
   if (extras > maxExtras) result['…'] = more(extras - maxExtras);
+  // As Serilog's PropertyBinder, an argument no hole takes is told to SelfLog. A hole no argument fills is not: a
+  // child logger's, the context's or an enricher's property of that name fills it (request logging's templates).
+  if (extras > 0) SelfLog.write('Message template "{Template}": {Extras} extra argument(s) kept as __i', template.text, extras);
   return result;
 }

@@ -85,6 +85,15 @@ describe('TextFormatter', () => {
     expect(formatter.format(event('x', { SourceContext: 'Orders' }))).toBe('[Orders  ] x');
   });
 
+  // Serilog's MessageTemplateTextFormatter pads `logEvent.TraceId?.ToString() ?? ""`: an event outside a trace keeps
+  // the columns of one inside it. rxlog wrote nothing, so `{TraceId,32}` shifted the rest of the line by 32 columns.
+  it('pads {TraceId} and {SpanId} of an event without trace context to their alignment, as Serilog does', () => {
+    const formatter = new TextFormatter('[{TraceId,32}|{SpanId,-16}] {Message}');
+    expect(formatter.format(event('x'))).toBe(`[${' '.repeat(32)}|${' '.repeat(16)}] x`);
+    const traced = event('x', { TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331' });
+    expect(formatter.format(traced)).toBe('[0af7651916cd43dd8448eb211c80319c|b7ad6b7169203331] x');
+  });
+
   it('applies :u and :w to string properties of the output template, as Serilog does', () => {
     const e = event('x', { User: 'Nick', Count: 3 });
     expect(new TextFormatter('{User:u} {User:w} {User} {Count:u}').format(e)).toBe('NICK nick Nick 3');
@@ -135,6 +144,30 @@ describe('TextFormatter', () => {
     expect(new TextFormatter('{Level} {Level:u} {Level,-3:w}|{Message}').format(odd)).toBe(
       '\\u001b[2Jwarn\\n[INF] forged \\u001b[2JWARN\\n[INF] FORGED \\u001b[2jwarn\\n[inf] forged|hi',
     );
+  });
+
+  // An event built in JavaScript (an app operator's, a sink's emit called directly) whose property getter throws was
+  // written as '[unformattable event: …]' when the output template named that property or {Properties}: its time,
+  // level and message lost for one value, where CompactJsonFormatter writes the event with a '[Throws: …]' marker.
+  it('writes a property whose read throws as its [Throws: …] marker, the rest of the event as usual', () => {
+    const properties = {
+      A: 1,
+      get B(): never {
+        throw new Error('b boom');
+      },
+      get D(): never {
+        throw new Error('d boom');
+      },
+    };
+    const { diagnostics, stop } = collectSelfLog();
+    let text: string;
+    try {
+      text = new TextFormatter('{Level:u3} {Message} | {B} | {Properties}').format(event('A={A}', properties));
+    } finally {
+      stop();
+    }
+    expect(text).toBe('INF A=1 | [Throws: b boom] | {"D":"[Throws: d boom]"}');
+    expect(diagnostics.length).toBeGreaterThan(0);
   });
 
   it('writes an event it cannot format as one marked line, its error escaped: no terminal escape, no forged line', () => {

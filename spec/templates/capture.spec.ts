@@ -903,6 +903,33 @@ describe('captureProperties', () => {
     expect(captureProperties(parseTemplate('{A} {A}'), [1, 2])).toEqual({ A: 2 });
   });
 
+  // Serilog's LogEventPropertyCapturingTests (ProvidingMoreParametersThanNamedPropertiesInTheTemplateWillSelfLog,
+  // ProvidingParametersWhenTemplateHasNoPropertiesWillSelfLog): a call with more values than its template takes is told
+  // to SelfLog, so a stray __1 can be traced to its call. rxlog wrote nothing.
+  it.each([
+    ['Hello {who}', ['world', 'extra'], 'Message template "Hello {who}": 1 extra argument(s) kept as __i'],
+    ['No properties here', [42, 43], 'Message template "No properties here": 2 extra argument(s) kept as __i'],
+    ['{0} {0}', ['a', 'b'], 'Message template "{0} {0}": 1 extra argument(s) kept as __i'],
+  ])('tells SelfLog of the arguments no hole of %p takes', (text, args, message) => {
+    const seen = diagnostics(() => captureProperties(parseTemplate(text), args));
+    expect(seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''))).toEqual([message]);
+  });
+
+  // Unlike Serilog ("Named property count does not match parameter count"): a child logger's, the context's or an
+  // enricher's property fills a hole no argument does (request logging writes 'HTTP {RequestMethod} …' so).
+  it('tells SelfLog nothing when every value has a hole, holes without a value included', () => {
+    for (const [text, args] of [
+      ['Hello {who}', ['world']],
+      ['Hello {who} {what} {where}', ['who', 'what']],
+      ['Hello {1}, {0}', ['world']],
+      ['{A} {B}, {A} again', [1, 2]],
+      ['{A} {A}', [1, 2]],
+      ['No properties here', []],
+    ] as const) {
+      expect(diagnostics(() => captureProperties(parseTemplate(text), args))).toEqual([]);
+    }
+  });
+
   it('honours each hole capturing hint', () => {
     expect(captureProperties(parseTemplate('{P} {@Q} {$R}'), [new Point(1, 2), new Point(3, 4), 5])).toEqual({
       P: '[object Object]',
