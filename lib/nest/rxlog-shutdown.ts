@@ -4,6 +4,7 @@ import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-
 import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import { fallBackWhenClosed, markClosedAtShutdown } from './closed-loggers';
+import { flushAtExit } from './flush-at-exit';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 import type { RxlogRequestContext } from './rxlog-request-context';
 
@@ -19,6 +20,8 @@ const CUT_RESPONSES_LIMIT_MS = 1_000;
  */
 export class RxlogShutdown implements OnApplicationShutdown {
   private closing: Promise<void> | undefined;
+  /** Stops writing the logger out at process exit, once the shutdown closed it (with `shutdown: false`, closing it is the app's job). */
+  private readonly stopFlushAtExit: () => void;
 
   constructor(
     private readonly log: Logger,
@@ -28,6 +31,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
     // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
     fallBackWhenClosed(log, () => new ConsoleLogger());
+    this.stopFlushAtExit = flushAtExit(log);
   }
 
   /**
@@ -35,7 +39,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
    * shutdown has settled, and runs the hooks again; the second time waits for the first.
    */
   onApplicationShutdown(): Promise<void> {
-    this.closing ??= this.close();
+    this.closing ??= this.close().finally(this.stopFlushAtExit);
     return this.closing;
   }
 
