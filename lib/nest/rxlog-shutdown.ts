@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger as NestLogger, type OnApplicationShutdown } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel, Logger as NestLogger, type OnApplicationShutdown } from '@nestjs/common';
 import { SelfLog } from '../core/self-log';
 import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
 import type { Logger } from '../pipeline/logger';
@@ -30,7 +30,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
   ) {
     // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
-    fallBackWhenClosed(log, () => new ConsoleLogger());
+    fallBackWhenClosed(log, nestConsole);
     this.stopFlushAtExit = flushAtExit(log);
   }
 
@@ -49,7 +49,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
     // Responses the server's shutdown cut (forceCloseConnections) close a moment after it stopped:
     // their completion events are written before the logger closes, not rejected by it.
     if (this.requests !== undefined) await this.requests.whenCutResponsesClosed(CUT_RESPONSES_LIMIT_MS);
-    markClosedAtShutdown(this.log, () => new ConsoleLogger());
+    markClosedAtShutdown(this.log, nestConsole);
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
     try {
@@ -62,6 +62,19 @@ export class RxlogShutdown implements OnApplicationShutdown {
       SelfLog.write('RxlogModule shutdown report callback threw', error);
     }
   }
+}
+
+/** Nest's levels, from the lowest. */
+const NEST_LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
+
+/**
+ * Nest's console for the calls made once the logger is closed, at the levels Nest's `Logger`
+ * holds (`NestFactory.create(App, { logger: ['warn'] })` sets them before the app has its logger,
+ * so they never reach `RxlogLoggerService`), as the shutdown report is; levels given to the
+ * service later (`app.useLogger(['error'])`) are passed on to it by the service.
+ */
+function nestConsole(): ConsoleLogger {
+  return new ConsoleLogger({ logLevels: NEST_LEVELS.filter((level) => NestLogger.isLevelEnabled(level)) });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
