@@ -1,13 +1,16 @@
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 
-/** The loggers of the apps still running, written out synchronously if the process ends first. */
-const running = new Set<Logger>();
+/**
+ * The loggers of the apps still running, written out synchronously if the process ends first.
+ * Held weakly: an app never closed (a unit test's module) does not keep its logger alive.
+ */
+const running = new Set<WeakRef<Logger>>();
 
 function flushRunning(): void {
-  for (const log of running) {
+  for (const ref of running) {
     try {
-      log.flushSync();
+      ref.deref()?.flushSync();
     } catch (error) {
       SelfLog.write('RxlogModule: the logger could not be flushed at process exit', error);
     }
@@ -23,9 +26,9 @@ function flushRunning(): void {
  */
 export function flushAtExit(log: Logger): () => void {
   if (running.size === 0) process.on('exit', flushRunning);
-  running.add(log);
+  const ref = new WeakRef(log);
+  running.add(ref);
   return () => {
-    running.delete(log);
-    if (running.size === 0) process.off('exit', flushRunning);
+    if (running.delete(ref) && running.size === 0) process.off('exit', flushRunning);
   };
 }
