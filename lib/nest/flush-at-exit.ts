@@ -1,14 +1,24 @@
 import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 
+/** The loggers of the apps still running, and the one `exit` listener that writes them out. */
+interface Running {
+  readonly loggers: Set<WeakRef<Logger>>;
+  readonly flush: () => void;
+}
+
 /**
- * The loggers of the apps still running, written out synchronously if the process ends first.
- * Held weakly: an app never closed (a unit test's module) does not keep its logger alive.
+ * Shared by every copy of this module in the process: a test runner that loads the modules afresh
+ * for each spec file (Vitest) would otherwise add one `exit` listener per file whose apps were
+ * never closed, and Node warns past ten. Loggers are held weakly: an app never closed (a unit
+ * test's module) does not keep its logger alive.
  */
-const running = new Set<WeakRef<Logger>>();
+const RUNNING = Symbol.for('rxlog.nest.runningLoggers');
+const shared = globalThis as { [RUNNING]?: Running };
+const running: Running = (shared[RUNNING] ??= { loggers: new Set(), flush: flushRunning });
 
 function flushRunning(): void {
-  for (const ref of running) {
+  for (const ref of running.loggers) {
     try {
       ref.deref()?.flushSync();
     } catch (error) {
@@ -25,10 +35,12 @@ function flushRunning(): void {
  * that stops it, made once the app's shutdown has closed the logger.
  */
 export function flushAtExit(log: Logger): () => void {
-  if (running.size === 0) process.on('exit', flushRunning);
+  const { loggers, flush } = running;
+  for (const ref of loggers) if (ref.deref() === undefined) loggers.delete(ref);
+  if (loggers.size === 0) process.on('exit', flush);
   const ref = new WeakRef(log);
-  running.add(ref);
+  loggers.add(ref);
   return () => {
-    if (running.delete(ref) && running.size === 0) process.off('exit', flushRunning);
+    if (loggers.delete(ref) && loggers.size === 0) process.off('exit', flush);
   };
 }

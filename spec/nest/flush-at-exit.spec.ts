@@ -1,5 +1,6 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { flushAtExit } from '../../lib/nest/flush-at-exit';
+import type * as FlushAtExitModule from '../../lib/nest/flush-at-exit';
 import type { LogEvent } from '../../lib/core/log-event';
 
 /** A sink that batches like FileSink (nothing written until the batch fills or ages) and can write synchronously. */
@@ -38,5 +39,19 @@ describe('flushAtExit', () => {
     stopB();
     expect(process.listeners('exit')).toEqual(before);
     await Promise.all([a.log.close(), b.log.close()]);
+  });
+
+  it('adds one exit listener in the process whatever the number of copies of the module (a runner that loads modules per spec file)', () => {
+    const before = process.listeners('exit');
+    const stops: (() => void)[] = [];
+    for (let copy = 0; copy < 12; copy++)
+      jest.isolateModules(() => {
+        const isolated = jest.requireActual<typeof FlushAtExitModule>('../../lib/nest/flush-at-exit');
+        stops.push(isolated.flushAtExit(batchingLogger().log));
+      });
+
+    expect(process.listeners('exit')).toHaveLength(before.length + 1);
+    for (const stop of stops) stop();
+    expect(process.listeners('exit')).toEqual(before);
   });
 });
