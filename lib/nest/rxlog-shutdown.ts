@@ -1,9 +1,10 @@
-import { ConsoleLogger, Logger as NestLogger, type OnApplicationShutdown } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel, Logger as NestLogger, type OnApplicationShutdown } from '@nestjs/common';
 import { SelfLog } from '../core/self-log';
 import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
 import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import { fallBackWhenClosed, markClosedAtShutdown } from './closed-loggers';
+import { flushAtExit } from './flush-at-exit';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 import type { RxlogRequestContext } from './rxlog-request-context';
 
@@ -19,6 +20,8 @@ const CUT_RESPONSES_LIMIT_MS = 1_000;
  */
 export class RxlogShutdown implements OnApplicationShutdown {
   private closing: Promise<void> | undefined;
+  /** Stops writing the logger out at process exit, once the shutdown closed it (with `shutdown: false`, closing it is the app's job). */
+  private readonly stopFlushAtExit: () => void;
 
   constructor(
     private readonly log: Logger,
@@ -27,7 +30,8 @@ export class RxlogShutdown implements OnApplicationShutdown {
   ) {
     // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
-    fallBackWhenClosed(log, () => new ConsoleLogger());
+    fallBackWhenClosed(log, nestConsole);
+    this.stopFlushAtExit = flushAtExit(log);
   }
 
   /**
@@ -35,7 +39,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
    * shutdown has settled, and runs the hooks again; the second time waits for the first.
    */
   onApplicationShutdown(): Promise<void> {
-    this.closing ??= this.close();
+    this.closing ??= this.close().finally(this.stopFlushAtExit);
     return this.closing;
   }
 
@@ -45,7 +49,7 @@ export class RxlogShutdown implements OnApplicationShutdown {
     // Responses the server's shutdown cut (forceCloseConnections) close a moment after it stopped:
     // their completion events are written before the logger closes, not rejected by it.
     if (this.requests !== undefined) await this.requests.whenCutResponsesClosed(CUT_RESPONSES_LIMIT_MS);
-    markClosedAtShutdown(this.log, () => new ConsoleLogger());
+    markClosedAtShutdown(this.log, nestConsole);
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
     try {
@@ -58,6 +62,19 @@ export class RxlogShutdown implements OnApplicationShutdown {
       SelfLog.write('RxlogModule shutdown report callback threw', error);
     }
   }
+}
+
+/** Nest's levels, from the lowest. */
+const NEST_LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
+
+/**
+ * Nest's console for the calls made once the logger is closed, at the levels Nest's `Logger`
+ * holds (`NestFactory.create(App, { logger: ['warn'] })` sets them before the app has its logger,
+ * so they never reach `RxlogLoggerService`), as the shutdown report is; levels given to the
+ * service later (`app.useLogger(['error'])`) are passed on to it by the service.
+ */
+function nestConsole(): ConsoleLogger {
+  return new ConsoleLogger({ logLevels: NEST_LEVELS.filter((level) => NestLogger.isLevelEnabled(level)) });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -71,4 +71,11 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
       rejectedAfterClose: 0,
     });
   });
+
+  it("keeps the levels given to NestFactory (logger: ['warn']) for what Nest’s console takes after the logger closed", () => {
+    expect(outcomes['logged after the logger closed, with levels given to NestFactory']).toEqual([
+      'WARN [Orders] Written after close',
+      'FATAL [Late] Fatal after close',
+    ]);
+  });
 });
