@@ -95,7 +95,7 @@ function dropsByReason(sink: SinkMetrics): Map<string, number> {
 /** The family of the `.pipe()` operators' drops by reason, beside `rxlog_pipe_events_dropped_total`. */
 const PIPE_DROPPED_BY_REASON = 'rxlog_pipe_events_dropped_by_reason_total';
 const PIPE_DROPPED_BY_REASON_HELP =
-  'Events the operators of .pipe() removed, by reason (the sum is rxlog_pipe_events_dropped_total): the reason an operator reported (filterEvents.excluded, sampleEvents.sampledOut, throttleEvents.suppressed …), operator-failed when one failed, operator-completed when one completed early, unreported for events removed without a report (counted at close).';
+  'Events the operators of .pipe() removed, by reason (the sum is rxlog_pipe_events_dropped_total): the reason an operator reported (filterEvents.excluded, sampleEvents.sampledOut, throttleEvents.suppressed …), operator-failed when one failed, operator-completed when one completed early, already_shutdown for what an immediate close abandoned, unreported for events removed without a report (counted at close).';
 
 /**
  * The `.pipe()` operators' drops by reason, as `metricsToOpenTelemetry` names their `error.type`:

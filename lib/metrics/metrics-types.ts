@@ -69,8 +69,8 @@ export interface PipeMetrics {
   /**
    * Events the operators removed: reported through `EventAccounting`, held by an operator when it
    * failed (`'operator-failed'`) or completed before the logger closed, with the events after
-   * (`'operator-completed'`), or removed without a report, counted when the stream ends at
-   * close (`'unreported'`).
+   * (`'operator-completed'`), held when an `immediate` close abandoned them (`'already_shutdown'`),
+   * or removed without a report, counted when the stream ends at close (`'unreported'`).
    */
   dropped: number;
   /** Events an operator holds now (buffered or delayed), or removed without a report until close. */

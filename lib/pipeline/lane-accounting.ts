@@ -47,6 +47,12 @@ export const OPERATOR_FAILED_REASON = 'operator-failed';
 export const OPERATOR_COMPLETED_REASON = 'operator-completed';
 
 /**
+ * The reason given to events the operators of `.pipe()` held when an `immediate` close abandoned
+ * them: the name a sink's drops at close (`droppedAtClose`) are exported under.
+ */
+export const CLOSED_REASON = 'already_shutdown';
+
+/**
  * The accounting of a run of app operators: a sink's `pipe`, or the configuration's `.pipe()` on
  * the shared stream. It counts the events that enter the operators and
  * leave them for the delivery stage, and takes the drops and creations operators report through
@@ -97,6 +103,8 @@ export class LaneAccounting implements EventAccounting {
   #handed = 0;
   /** True when what was handed over still counts as held here (`.pipe()`'s: see abandonHeld). */
   #keepsHanded = false;
+  /** True when what was handed over counts as dropped here (`.pipe()`'s at an immediate close: see abandonHeld). */
+  #dropsHanded = false;
   /**
    * What entered or was made after the handover and has neither left nor been reported dropped:
    * counted here (held, then dropped when an operator reports it), as no handover took it.
@@ -184,8 +192,11 @@ export class LaneAccounting implements EventAccounting {
     if (this.#handedOver) {
       // After the handover, what leaves is taken as one of what it took first (a sink's delivery
       // stage skips as many, counted already), then as one that entered since (the stage counts it).
-      if (this.#handed > 0) this.#handed--;
-      else if (this.#since > 0) this.#since--;
+      if (this.#handed > 0) {
+        this.#handed--;
+        // Counted dropped at the handover: leaving anyway, it is one more made, so the counts still add up.
+        if (this.#dropsHanded) this.#made++;
+      } else if (this.#since > 0) this.#since--;
       else {
         // Beyond both: an operator made it without a report.
         this.#made++;
@@ -403,16 +414,24 @@ export class LaneAccounting implements EventAccounting {
   /**
    * The logger closed before the operators' stream ended: returns what they hold, and stops
    * counting what they report of it from now on (their teardown). A sink's delivery stage accounts
-   * for what they held from then on; the app operators of `.pipe()` keep it as held (`keep`),
-   * which the shutdown report counts undelivered. What enters or is made later is still counted
-   * here (see `#since`). A second call returns what is held and changes nothing.
+   * for what they held from then on; the app operators of `.pipe()` keep it as held (`keep` true),
+   * which the shutdown report counts undelivered, or, at an immediate close, count it dropped under
+   * the reason `keep` names, as a sink's stage counts what such a close abandons. What enters or is
+   * made later is still counted here (see `#since`). A second call returns what is held and changes nothing.
    */
-  abandonHeld(keep?: boolean): number {
+  abandonHeld(keep?: boolean | string): number {
     if (this.#handedOver) return this.held();
     const held = this.held();
     this.#handedOver = true;
     this.#handed = held;
     this.#keepsHanded = keep === true;
+    if (typeof keep === 'string') {
+      this.#dropsHanded = true;
+      if (held > 0) {
+        this.discarded += held;
+        countReason(this.#reasons, keep, held);
+      }
+    }
     // Copies made without a report before now are settled in `held`: an operator's report after
     // the close (a throttle summary) is a new event, not one of them.
     this.#unreportedMade = 0;

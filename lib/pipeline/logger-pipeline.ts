@@ -34,7 +34,7 @@ import { parseTemplateCached } from '../templates/template-cache';
 import { type BoundProperties, bindProperties } from './bound-properties';
 import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
-import { LaneAccounting } from './lane-accounting';
+import { CLOSED_REASON, LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { describeValue } from '../core/describe-value';
 import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
@@ -512,6 +512,7 @@ export class LoggerPipeline {
     this.#source.complete();
     let timedOut = false;
     const pipeIdle = this.#pipe?.whenIdle();
+    const pipeHeld = strategy === 'immediate' ? CLOSED_REASON : true;
     await Promise.all(
       this.#lanes.map(async (lane) => {
         // App operators that hold events (a delay, a buffer) release them as the source
@@ -532,10 +533,12 @@ export class LoggerPipeline {
         const { timedOut: laneTimedOut, undelivered } = await lane.delivery.shutdown(strategy, remaining);
         timedOut ||= laneTimedOut || undelivered > 0;
         // What `.pipe()`'s operators hold is taken first: the last lane's unsubscribe tears them
-        // down, and what their teardown reports dropped is undelivered.
-        this.#pipe?.abandonHeld(true);
+        // down, and what their teardown reports dropped is undelivered (dropped at close, as a
+        // lane's, under 'immediate').
+        this.#pipe?.abandonHeld(pipeHeld);
       }),
     );
+    this.#pipe?.abandonHeld(pipeHeld);
     // Every lane stays subscribed until the last has shut down: what `.pipe()` lets out meanwhile
     // (an unreported copy still held when what it held read 0) reaches every sink's counters, as
     // dropped at close where the sink has closed, not only the sinks still waiting.

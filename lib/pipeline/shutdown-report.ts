@@ -17,7 +17,8 @@ export interface ShutdownReport {
   timedOut: boolean;
   /**
    * The operators added with `.pipe()`, when there are any: the events they removed (`dropped`),
-   * and the events they still held when the close ended (`undelivered`: they reached no sink).
+   * and the events they still held when the close ended (`undelivered`: they reached no sink); an
+   * `immediate` close counts what they held as dropped (reason `already_shutdown`) instead.
    */
   pipe?: { dropped: number; undelivered: number } | undefined;
   sinks: Record<string, SinkShutdownSummary>;

@@ -488,6 +488,9 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
       );
     if (end.strategy === 'flush' && p.pending !== 0)
       throw new Error(`a flush close left ${p.pending} events in .pipe()'s operators`);
+    // An immediate close drops what they hold (already_shutdown), as a sink lane's: nothing is left pending.
+    if (end.strategy === 'immediate' && (p.pending !== 0 || final.pipe.undelivered !== 0))
+      throw new Error(`an immediate close left ${p.pending} events pending in .pipe()'s operators`);
   } else if (final.pipe !== undefined) throw new Error('the report has a pipe, though metrics have none');
   names.forEach((name, index) => {
     const m = afterClose.sinks[name];

@@ -807,6 +807,81 @@ describe('LoggerPipeline', () => {
       expect(log.metrics().pipe).toMatchObject({ entered: 4, left: 1, dropped: 0, pending: 3 });
     });
 
+    // An immediate close counted what `.pipe()` held as undelivered and left it pending, where a
+    // sink's operators' events are dropped at close (docs/reliability.md: "the same holds").
+    it('are dropped at close under an immediate close, pending 0, as a sink lane counts them', async () => {
+      const scheduler = new TestScheduler(() => undefined);
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .pipe(boundedQueue({ limit: 10 }, new BehaviorSubject(1)), delay(100, scheduler))
+        .writeTo.sink(memory, { name: 'memory' })
+        .createLogger();
+      for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+      scheduler.flush(); // the first event leaves the delay at 100; three wait in the queue for demand
+      const report = await log.close({ strategy: 'immediate' });
+      expect(report).toMatchObject({ timedOut: false, pipe: { dropped: 3, undelivered: 0 } });
+      expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+      const expected = { entered: 4, left: 1, created: 0, dropped: 3, pending: 0, droppedBy: { already_shutdown: 3 } };
+      expect(log.metrics().pipe).toEqual(expected);
+      scheduler.flush();
+      expect(log.metrics().pipe).toEqual(expected);
+      expect(memory.events).toHaveLength(1);
+    });
+
+    it('are dropped once under an immediate close, and one the operators let out while a sink still closes adds up', async () => {
+      const scheduler = new TestScheduler(() => undefined);
+      const slowClose: Sink = {
+        emit: () => undefined,
+        close: () => new Promise<void>((resolve) => scheduler.schedule(resolve, 50)),
+      };
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .pipe(delay(20, scheduler))
+        .writeTo.sink(new MemorySink(), { name: 'memory' })
+        .writeTo.sink(slowClose, { name: 'slow' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      const closing = log.close({ strategy: 'immediate', timeoutMs: 1_000 });
+      await new Promise((resolve) => setImmediate(resolve));
+      scheduler.flush(); // the delay lets the event out at 20, before the slow sink's close ends at 50
+      const report = await closing;
+      expect(report.pipe).toEqual({ dropped: 1, undelivered: 0 });
+      const metrics = log.metrics();
+      const pipe = metrics.pipe as PipeMetrics;
+      expect(pipe).toMatchObject({ entered: 1, dropped: 1, pending: 0, droppedBy: { already_shutdown: 1 } });
+      expect(pipe.entered + pipe.created).toBe(pipe.left + pipe.dropped + pipe.pending);
+      for (const name of ['memory', 'slow']) {
+        expect(metrics.sinks[name]).toMatchObject({ delivered: 0, pending: 0 });
+        expect(report.sinks[name]).toMatchObject({ delivered: 0, undelivered: 0 });
+      }
+      expectBalanced(metrics);
+    });
+
+    it('are undelivered once after a graceful close that timed out, and pending matches the report', async () => {
+      const scheduler = new TestScheduler(() => undefined);
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .pipe(delay(1_000, scheduler))
+        .writeTo.sink(memory, { name: 'memory' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      log.information('Event {N}', 2);
+      const closing = log.close({ timeoutMs: 100 });
+      await new Promise((resolve) => setImmediate(resolve));
+      scheduler.flush();
+      const report = await closing;
+      expect(report).toMatchObject({ timedOut: true, pipe: { dropped: 0, undelivered: 2 } });
+      expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 0 });
+      const expected = { entered: 2, left: 0, created: 0, dropped: 0, pending: 2, droppedBy: {} };
+      expect(log.metrics().pipe).toEqual(expected);
+      scheduler.flush();
+      expect(log.metrics().pipe).toEqual(expected);
+      expect(log.metrics().sinks.memory).toMatchObject({ received: 0, pending: 0 });
+      expect(memory.events).toHaveLength(0);
+    });
+
     // Found by a review: once the first lane's close took what the pipe held, a summary the pipe
     // made for the sinks still open counted as left but not created (entered 4, created 0, left 5).
     it('count what they make for a sink still closing as created, so the counters still add up', async () => {
