@@ -13,11 +13,21 @@ import { escapeControlCharacters } from '../core/escape-control-characters';
 import { renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
 import { formatLevel } from './format-level';
+import { thrownMessage } from '../core/read-property';
 
-/** The event's time as a Date: a spread copy of a record has the record's `timeMs` but not its `timestamp` getter. */
+/**
+ * The event's time as a Date: a spread copy of a record has the record's `timeMs` but not its
+ * `timestamp` getter. A time that cannot be read (an event built in JavaScript whose `timestamp`
+ * is a number, a string or missing) is an invalid Date, written `Invalid Date` as one is.
+ */
 function eventDate(event: LogEvent): Date {
   const { timestamp } = event as Partial<LogEvent>;
-  return timestamp instanceof Date ? timestamp : new Date(eventTimeMs(event));
+  if (timestamp instanceof Date) return timestamp;
+  try {
+    return new Date(eventTimeMs(event));
+  } catch {
+    return new Date(Number.NaN);
+  }
 }
 
 /** The output template used when none is given: `[12:00:00 INF] Message` and the exception's stack. */
@@ -37,12 +47,31 @@ function namesIn(template: MessageTemplate): ReadonlySet<string> {
   return names;
 }
 
+/**
+ * The properties `{Properties}` writes. Of an event built in JavaScript, a value whose read throws
+ * (a getter, a Proxy trap) is its `'[Throws: message]'` marker, and properties that cannot be
+ * listed (null, a revoked Proxy) one `rxlog.unreadable` entry, as the JSON writers write them
+ * (see readableProperties), rather than the whole line becoming a placeholder.
+ */
 function remainingProperties(event: LogEvent, outputNames: ReadonlySet<string>): Record<string, unknown> {
   const inMessage = namesIn(event.messageTemplate);
   const rest: Record<string, unknown> = {};
-  for (const key of Object.keys(event.properties)) {
+  const properties = event.properties;
+  let keys: string[];
+  try {
+    keys = Object.keys(properties);
+  } catch (error) {
+    return { 'rxlog.unreadable': `[Throws: ${thrownMessage(error)}]` };
+  }
+  for (const key of keys) {
     if (inMessage.has(key) || outputNames.has(key)) continue;
-    setOwnProperty(rest, key, event.properties[key]);
+    let value: unknown;
+    try {
+      value = properties[key];
+    } catch (error) {
+      value = `[Throws: ${thrownMessage(error)}]`;
+    }
+    setOwnProperty(rest, key, value);
   }
   return rest;
 }
@@ -70,8 +99,14 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       const name = token.name;
       return (event) => {
         // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
-        if (!Object.hasOwn(event.properties, name)) return undefined;
-        const value = event.properties[name];
+        let value: unknown;
+        try {
+          if (!Object.hasOwn(event.properties, name)) return undefined;
+          value = event.properties[name];
+        } catch (error) {
+          // Of an event built in JavaScript (a getter, properties that are null): as `{Properties}` writes it.
+          value = `[Throws: ${thrownMessage(error)}]`;
+        }
         // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
         return escapeControlCharacters(
           typeof value !== 'string'
