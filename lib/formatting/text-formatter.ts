@@ -10,16 +10,25 @@ import { alignText, renderValue } from '../templates/render-template';
 import { setOwnProperty } from '../templates/own-property';
 import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters } from '../core/escape-control-characters';
-import { read } from '../core/read-property';
+import { read, thrownMessage } from '../core/read-property';
 import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
 import { formatLevel } from './format-level';
 
-/** The event's time as a Date: a spread copy of a record has the record's `timeMs` but not its `timestamp` getter. */
+/**
+ * The event's time as a Date: a spread copy of a record has the record's `timeMs` but not its
+ * `timestamp` getter. A time that cannot be read (an event built in JavaScript whose `timestamp`
+ * is a number, a string or missing) is an invalid Date, written `Invalid Date` as one is.
+ */
 function eventDate(event: LogEvent): Date {
   const { timestamp } = event as Partial<LogEvent>;
-  return timestamp instanceof Date ? timestamp : new Date(eventTimeMs(event));
+  if (timestamp instanceof Date) return timestamp;
+  try {
+    return new Date(eventTimeMs(event));
+  } catch {
+    return new Date(Number.NaN);
+  }
 }
 
 /** The output template used when none is given: `[12:00:00 INF] Message` and the exception's stack. */
@@ -39,13 +48,26 @@ function namesIn(template: MessageTemplate): ReadonlySet<string> {
   return names;
 }
 
+/**
+ * The properties `{Properties}` writes. Of an event built in JavaScript, a value whose read throws
+ * (a getter, a Proxy trap) is its `'[Throws: message]'` marker, and properties that cannot be
+ * listed (null, a revoked Proxy) one `rxlog.unreadable` entry, as the JSON writers write them
+ * (see readableProperties), rather than the whole line becoming a placeholder.
+ */
 function remainingProperties(event: LogEvent, outputNames: ReadonlySet<string>): Record<string, unknown> {
   const inMessage = namesIn(event.messageTemplate);
   const rest: Record<string, unknown> = {};
-  for (const key of Object.keys(event.properties)) {
+  const properties = event.properties;
+  let keys: string[];
+  try {
+    keys = Object.keys(properties);
+  } catch (error) {
+    return { 'rxlog.unreadable': `[Throws: ${thrownMessage(error)}]` };
+  }
+  for (const key of keys) {
     if (inMessage.has(key) || outputNames.has(key)) continue;
     // A getter of an event built in JavaScript may throw: its marker, not the whole event unformattable.
-    setOwnProperty(rest, key, read(event.properties, key));
+    setOwnProperty(rest, key, read(properties, key));
   }
   return rest;
 }
@@ -75,8 +97,14 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       const missing = name === TRACE_ID_PROPERTY || name === SPAN_ID_PROPERTY ? '' : undefined;
       return (event) => {
         // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
-        if (!Object.hasOwn(event.properties, name)) return missing;
-        const value = read(event.properties, name);
+        let value: unknown;
+        try {
+          if (!Object.hasOwn(event.properties, name)) return missing;
+          value = read(event.properties, name);
+        } catch (error) {
+          // Properties that are null or a revoked Proxy (an event built in JavaScript): as `{Properties}` writes it.
+          value = `[Throws: ${thrownMessage(error)}]`;
+        }
         // As Serilog's output templates: `u` and `w` upper- and lower-case a string property.
         return escapeControlCharacters(
           typeof value !== 'string'

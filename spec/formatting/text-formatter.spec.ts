@@ -171,6 +171,24 @@ describe('TextFormatter', () => {
   });
 
   it('writes an event it cannot format as one marked line, its error escaped: no terminal escape, no forged line', () => {
+    const hostile = {
+      ...makeEvent({ text: 'Hi' }),
+      get level(): LogLevelName {
+        throw new Error('boom\u001b[2J\r\n[12:00:00 INF] forged');
+      },
+    };
+    const { diagnostics, stop } = collectSelfLog();
+    let text: string;
+    try {
+      text = new TextFormatter('{Level} {Message}').format(hostile);
+    } finally {
+      stop();
+    }
+    expect(text).toBe('[unformattable event: Error: boom\\u001b[2J\\r]\n');
+    expect(diagnostics.length).toBe(1);
+  });
+
+  it('writes properties that cannot be listed as one marker, escaped, and the rest of the line as usual', () => {
     const hostile = new Proxy(
       {},
       {
@@ -179,15 +197,9 @@ describe('TextFormatter', () => {
         },
       },
     );
-    const { diagnostics, stop } = collectSelfLog();
-    let text: string;
-    try {
-      text = new TextFormatter('{Message} {Properties}').format(event('Hi', hostile));
-    } finally {
-      stop();
-    }
-    expect(text).toBe('[unformattable event: Error: boom\\u001b[2J\\r]\n');
-    expect(diagnostics.length).toBe(1);
+    expect(new TextFormatter('{Message} {Properties}').format(event('Hi', hostile))).toBe(
+      'Hi {"rxlog.unreadable":"[Throws: boom\\u001b[2J\\r\\n[12:00:00 INF] forged]"}',
+    );
   });
 });
 

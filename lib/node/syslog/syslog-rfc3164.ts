@@ -1,5 +1,6 @@
 import type { LogEvent } from '../../core/log-event';
 import { syslogEscapeLineBreaks } from './syslog-framing';
+import { syslogEventTime } from './syslog-event-time';
 import type { SyslogMessageSettings } from './syslog-message-settings';
 import { syslogMessageText } from './syslog-message-text';
 import { syslogSeverity } from './syslog-severity';
@@ -11,9 +12,13 @@ function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** RFC 3164's TIMESTAMP, `Mmm dd hh:mm:ss` in local time, the day padded with a space (`Nov  2`). */
-function bsdTimestamp(date: Date): string {
-  const d = date.getTime() === date.getTime() ? date : new Date();
+/**
+ * RFC 3164's TIMESTAMP, `Mmm dd hh:mm:ss` in local time, the day padded with a space (`Nov  2`);
+ * the time of formatting when the event's is invalid or cannot be read (the format has no NILVALUE).
+ */
+function bsdTimestamp(event: LogEvent): string {
+  const time = syslogEventTime(event);
+  const d = new Date(time === time ? time : Date.now());
   const day = d.getDate();
   return `${MONTHS[d.getMonth()]} ${day < 10 ? ` ${day}` : day} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
@@ -48,7 +53,7 @@ export function syslogRfc3164(event: LogEvent, settings: SyslogMessageSettings, 
   let msg = syslogMessageText(event, settings.formatter, settings.maxMessageBytes);
   if (settings.singleLine) msg = syslogEscapeLineBreaks(msg);
   const host = settings.hostname === '' ? '' : `${settings.hostname} `;
-  const head = `<${pri}>${bsdTimestamp(event.timestamp)} ${host}${settings.appName}[${settings.procId}]:`;
+  const head = `<${pri}>${bsdTimestamp(event)} ${host}${settings.appName}[${settings.procId}]:`;
   const text = msg === '' ? head : `${head} ${msg}`;
   const cut = syslogTruncateUtf8(text, settings.maxMessageBytes);
   if (cut.length !== text.length) onCut?.();

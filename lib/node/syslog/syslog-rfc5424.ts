@@ -1,6 +1,7 @@
 import type { LogEvent } from '../../core/log-event';
 import { renderValue } from '../../templates/render-template';
 import { syslogEscapeLineBreaks } from './syslog-framing';
+import { syslogEventTime } from './syslog-event-time';
 import { syslogHeaderField } from './syslog-header-field';
 import type { SyslogMessageSettings } from './syslog-message-settings';
 import { syslogEscapeNul, syslogMessageText } from './syslog-message-text';
@@ -13,9 +14,11 @@ import { syslogTruncateUtf8 } from './syslog-truncate-utf8';
  * NILVALUE when it is missing or its getter throws, as structured data skips such a property.
  */
 function messageId(event: LogEvent, property: string | undefined): string {
-  if (property === undefined || !Object.hasOwn(event.properties, property)) return '-';
+  if (property === undefined) return '-';
   let value: unknown;
   try {
+    // An event built in JavaScript may have properties that are null or a revoked Proxy.
+    if (!Object.hasOwn(event.properties, property)) return '-';
     value = event.properties[property];
   } catch {
     return '-';
@@ -32,10 +35,13 @@ const LAST_TIME_MS = Date.UTC(2099, 11, 31, 23, 59, 59, 999);
 /** The earliest: 0000-01-01T00:00:00.000Z. */
 const FIRST_TIME_MS = -62_167_219_200_000;
 
-/** TIMESTAMP: UTC to the millisecond, or the NILVALUE for an invalid time or one outside the years 0000–2099. */
-function timestamp(date: Date): string {
-  const time = date.getTime();
-  return time >= FIRST_TIME_MS && time <= LAST_TIME_MS ? date.toISOString() : '-';
+/**
+ * TIMESTAMP: UTC to the millisecond, or the NILVALUE for an invalid time, one outside the years
+ * 0000–2099, or one that cannot be read (an event built in JavaScript whose `timestamp` is no Date).
+ */
+function timestamp(event: LogEvent): string {
+  const time = syslogEventTime(event);
+  return time >= FIRST_TIME_MS && time <= LAST_TIME_MS ? new Date(time).toISOString() : '-';
 }
 
 /**
@@ -52,7 +58,7 @@ function timestamp(date: Date): string {
  */
 export function syslogRfc5424(event: LogEvent, settings: SyslogMessageSettings, onCut?: () => void): string {
   const pri = settings.facility * 8 + syslogSeverity(event.level);
-  const head = `<${pri}>1 ${timestamp(event.timestamp)} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
+  const head = `<${pri}>1 ${timestamp(event)} ${settings.hostname} ${settings.appName} ${settings.procId} ${messageId(event, settings.messageIdProperty)} `;
   const id = settings.structuredDataId;
   const params = id === undefined ? [] : syslogStructuredDataParams(event.properties, settings.maxMessageBytes, onCut);
   const singleLine = settings.singleLine;

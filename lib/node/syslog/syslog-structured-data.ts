@@ -24,7 +24,8 @@ export function syslogParamValue(value: string): string {
 /**
  * An event's properties as RFC 5424 SD-PARAMs, ` Name="value"` each (its leading space included),
  * in property order: strings bare, other values rendered as in messages (structures as compact
- * JSON); undefined values, and properties whose getter throws, left out. A name that sanitising or
+ * JSON); undefined values, and properties whose getter throws, left out (all of them when they
+ * cannot be listed). A name that sanitising or
  * cutting makes alike another property's gets `_2`, `_3` … (see uniqueParamName).
  *
  * @param maxValueLength Values rendered longer than this, in UTF-16 units, are left out before they
@@ -39,7 +40,13 @@ export function syslogStructuredDataParams(
   onLeftOut?: () => void,
 ): string[] {
   const params: string[] = [];
-  const names = Object.keys(properties);
+  let names: string[];
+  try {
+    names = Object.keys(properties);
+  } catch {
+    // Properties that cannot be listed (null, a revoked Proxy: an event built in JavaScript) are none.
+    return params;
+  }
   /** Every property's own name and the names given so far: made only once a name has to change. */
   let taken: Set<string> | undefined;
   for (const name of names) {
