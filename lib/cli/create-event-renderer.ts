@@ -4,6 +4,7 @@ import { escapeControlCharacters } from '../core/escape-control-characters';
 import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, defaultConsoleTheme } from '../sinks/console-theme';
 import { DisplayedEvent } from './bounded-event';
+import { writeJson } from '../templates/safe-json';
 
 /** How the `rxlog` command shows an event. */
 export interface EventRendererOptions {
@@ -38,19 +39,25 @@ function withEscapedMessage(event: LogEvent): LogEvent {
 
 /**
  * Turns each event into the text `rxlog` writes for it, always ending with a newline: a CLEF
- * line (its C1 controls, DEL and U+2028/U+2029 written as `\u` escapes, as JSON has them), or
+ * line (its `@i` the line's own, `eventId`, when given, else the template's hash; its C1
+ * controls, DEL and U+2028/U+2029 written as `\u` escapes, as JSON has them), or
  * the output template's text (with `\n` added when the template does not end with `{NewLine}` or
  * an exception), coloured by level when asked. Control characters in the
  * template text are escaped as in values (see `escapeControlCharacters`).
  *
  * @example createEventRenderer({ template: '{Level:u3} {Message}' })(event) // 'INF Hi Ann\n'
  */
-export function createEventRenderer(options: EventRendererOptions = {}): (event: LogEvent) => string {
+export function createEventRenderer(options: EventRendererOptions = {}): (event: LogEvent, eventId?: string | number) => string {
   if (options.json === true) {
     const clef = new CompactJsonFormatter();
     // JSON escapes C0 controls but leaves C1 (U+009B is a one-byte CSI, which xterm and VTE act on when it comes as
     // UTF-8), DEL and U+2028/U+2029 raw: written as `\u009b` …, the line is the same JSON and cannot drive a terminal.
-    return (event) => `${escapeControlCharacters(clef.format(event))}\n`;
+    // The formatter's own `@i` is the first `,"@i":"` of its line: a string before it (`@mt`) has its quotes escaped.
+    return (event, eventId) => {
+      const line = clef.format(event);
+      const written = eventId === undefined ? line : line.replace(/,"@i":"[0-9a-f]{8}"/, () => `,"@i":${writeJson(eventId)}`);
+      return `${escapeControlCharacters(written)}\n`;
+    };
   }
   const text = new TextFormatter(options.template);
   const theme = options.color === true ? defaultConsoleTheme.ansi : undefined;

@@ -10,7 +10,13 @@ import { readAsWritten } from './read-as-written';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
-  { readonly kind: 'event'; readonly event: LogEvent } | { readonly kind: 'invalid'; readonly reason: string };
+  | {
+      readonly kind: 'event';
+      readonly event: LogEvent;
+      /** A CLEF line's `@i`, as written: not part of the event, kept so `--json` writes it back. */
+      readonly eventId?: string | number | undefined;
+    }
+  | { readonly kind: 'invalid'; readonly reason: string };
 
 // NdjsonFormatter's top-level fields; a property with one of these names is written as `_name`.
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
@@ -75,12 +81,26 @@ function checked(read: () => LogEvent | string): LogLineResult {
   return time === time ? { kind: 'event', event } : invalid('the timestamp is not a date');
 }
 
+/**
+ * `read` with the line's `@i`, when it has one: Serilog's RenderedCompactJsonFormatter writes `@m` with the `@i` of the
+ * template it rendered, which a hash of the message would not give back, and Seq groups events by it.
+ */
+function withEventId(read: LogLineResult, fields: Record<string, unknown>): LogLineResult {
+  const id = fields['@i'];
+  return read.kind === 'event' && (typeof id === 'string' || typeof id === 'number') ? { ...read, eventId: id } : read;
+}
+
 function fromClef(fields: Record<string, unknown>): LogLineResult {
   readAsWritten(fields, '@t', '@l');
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
-  return problem === undefined ? checked(() => readCompactJsonValue(fields)) : invalid(problem);
+  return problem === undefined
+    ? withEventId(
+        checked(() => readCompactJsonValue(fields)),
+        fields,
+      )
+    : invalid(problem);
 }
 
 /**
@@ -278,7 +298,7 @@ export function readLogLine(line: string): LogLineResult {
   if (text.startsWith('{"@t":') && bracesProblem(fields, '@mt', '@m') === undefined) {
     readAsWritten(fields, '@t', '@l');
     const fast = checked(() => readCompactJsonValue(fields));
-    if (fast.kind === 'event') return fast;
+    if (fast.kind === 'event') return withEventId(fast, fields);
   }
   const clef = Object.hasOwn(fields, '@t');
   const ndjson = Object.hasOwn(fields, 'timestamp');

@@ -138,7 +138,9 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
       // An event the CLEF writer would cut (a value nested past 63 levels or past 2^20 items) is written as its line.
       if (eventMatches(event, options))
         out.write(
-          options.json && !writtenWhole(line, event) ? `${escapeControlCharacters(withoutBom(line), true)}\n` : render(event),
+          options.json && !writtenWhole(line, event)
+            ? `${escapeControlCharacters(withoutBom(line), true)}\n`
+            : render(event, read.kind === 'event' ? read.eventId : undefined),
         );
     } else if (!options.strict) {
       // Input is data: its control characters are shown as escapes, never sent to the terminal raw;

@@ -261,6 +261,24 @@ describe('runCli', () => {
     expect(stdout).toBe(`${CLEF_INFO}\n`);
   });
 
+  // Serilog's RenderedCompactJsonFormatter writes `@m` with the `@i` of the template it rendered; Seq groups events by
+  // it. --json wrote the hash of the message instead, one event type per distinct message.
+  it("keeps the line's own @i with --json, computing one only for a line without it", async () => {
+    const rendered = `{"@t":"${T0}","@m":"User 42 logged in","@i":"f9f406a9","UserId":42}`;
+    const numeric = `{"@t":"${T1}","@mt":"Slow {Ms} ms","@l":"Warning","@i":1234,"Ms":812}`;
+    const without = `{"@t":"${T2}","@mt":"Slow {Ms} ms","Ms":5}`;
+    const { code, stdout } = await run(['--json'], [rendered, numeric, without, ''].join('\n'));
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      `{"@t":"${T0}","@mt":"User 42 logged in","@i":"f9f406a9","UserId":42}`,
+      `{"@t":"${T1}","@mt":"Slow {Ms} ms","@l":"Warning","@i":1234,"Ms":812}`,
+      `{"@t":"${T2}","@mt":"Slow {Ms} ms","@i":"2fcb6b75","Ms":5}`,
+      '',
+    ]);
+    const again = await run(['--json', '--strict'], stdout);
+    expect(again).toEqual({ code: 0, stdout, stderr: '' });
+  });
+
   // JSON escapes C0 controls only: `rxlog --json app.log` on a terminal wrote a value's U+009B (a one-byte CSI that
   // xterm and VTE act on, as UTF-8 too) raw, so `"A":"\u009b2J"` cleared the screen and U+009D (OSC) set the title.
   it('writes C1 controls, DEL and U+2028/U+2029 of an event as \\u escapes with --json: the same JSON, inert on a terminal', async () => {
