@@ -6,35 +6,38 @@ import { AsyncLocalStorageContextStore } from './async-local-storage-store';
 
 /**
  * What `useAsyncLocalStorage()` switched on, for every copy of rxlog in the process (see
- * sharedState): the store it installed, the store before it, and the calls not yet restored.
+ * sharedState): the store it installed, the store before it, the calls not yet restored (a count:
+ * a call never restored keeps nothing), whether request middleware holds it on for good, and the
+ * installation those belong to (a restore function of an earlier one acts on nothing).
  */
 interface Installation {
   installed: ContextStore | undefined;
   previous: ContextStore | undefined;
-  holders: Set<object>;
+  holders: number;
+  forGood: boolean;
+  generation: number;
 }
 let shared: Installation | undefined;
 const installation = (): Installation =>
-  (shared ??= sharedState('LogContext.useAsyncLocalStorage.v1', () => ({
+  (shared ??= sharedState('LogContext.useAsyncLocalStorage.v2', () => ({
     installed: undefined,
     previous: undefined,
-    holders: new Set<object>(),
+    holders: 0,
+    forGood: false,
+    generation: 0,
   })));
 
-/** The holder of the calls that never restore (request middleware, RxlogModule): one, however many. */
-const FOR_GOOD = {};
-
 /**
- * Switches LogContext to an AsyncLocalStorage store held by `holder`, unless one installed here
- * is in force (then `holder` joins its holders). With `keepOthers`, a store that is not the
- * synchronous default (the app's own) is kept, and `holder` holds nothing. Returns whether it
- * switched.
+ * Switches LogContext to an AsyncLocalStorage store, unless one installed here is in force (then
+ * the call joins its holders): `forGood` for request middleware, else one more call to restore.
+ * With `forGood`, a store that is not the synchronous default (the app's own) is kept and nothing
+ * is held. Returns whether it switched.
  */
-function hold(holder: object, keepOthers: boolean): boolean {
+function hold(forGood: boolean): boolean {
   const state = installation();
   const next = new AsyncLocalStorageContextStore();
   const before = LogContext.useStore(next);
-  const kept = before === state.installed || (keepOthers && !(before instanceof StackContextStore));
+  const kept = before === state.installed || (forGood && !(before instanceof StackContextStore));
   if (kept) {
     // Already on through an earlier call (keep that store, so its restore finds it), or the app's own.
     LogContext.useStore(before);
@@ -43,9 +46,12 @@ function hold(holder: object, keepOthers: boolean): boolean {
     // Off, or the app set another store since: what was restored before is no longer in force.
     state.installed = next;
     state.previous = before;
-    state.holders.clear();
+    state.holders = 0;
+    state.forGood = false;
+    state.generation++;
   }
-  state.holders.add(holder);
+  if (forGood) state.forGood = true;
+  else state.holders++;
   return !kept;
 }
 
@@ -66,15 +72,19 @@ function hold(holder: object, keepOthers: boolean): boolean {
  */
 export function useAsyncLocalStorage(): () => void {
   const state = installation();
-  const holder = {};
-  hold(holder, false);
+  hold(false);
+  const generation = state.generation;
+  let restored = false;
   return () => {
-    if (!state.holders.delete(holder) || state.holders.size !== 0) return;
+    if (restored || generation !== state.generation) return;
+    restored = true;
+    if (--state.holders !== 0 || state.forGood) return;
     const inForce = LogContext.useStore(state.previous as ContextStore);
     // The app set its own store since: that one stays.
     if (inForce !== state.installed) LogContext.useStore(inForce);
     state.installed = undefined;
     state.previous = undefined;
+    state.generation++;
   };
 }
 
@@ -85,5 +95,5 @@ export function useAsyncLocalStorage(): () => void {
  * @internal
  */
 export function holdAsyncLocalStorage(): boolean {
-  return hold(FOR_GOOD, true);
+  return hold(true);
 }
