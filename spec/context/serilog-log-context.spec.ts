@@ -220,3 +220,44 @@ describe('LogContext nesting and scope, checked against Serilog’s LogContext',
     await log.close();
   });
 });
+
+// Which value wins when names collide, as Serilog decides it (serilog/serilog#1379 and #1530,
+// closed as by design): the event's own, then the contextual logger's, then the enrichers in the
+// order configured, LogContext's at the place of fromLogContext().
+describe('LogContext properties against the event’s, a child logger’s and other enrichers’', () => {
+  it('gives way to a template property of the same name (serilog#1530)', () => {
+    const { log, last } = contextLogger();
+    LogContext.run({ Prop1: 'context' }, () => log.information('message {Prop1}', 1));
+    expect(last()?.properties).toEqual({ Prop1: 1 });
+  });
+
+  it('gives way to a child logger’s property, as to ForContext', () => {
+    const { log, last } = contextLogger();
+    LogContext.run({ SourceContext: 'FromContext', RequestId: 'r-7' }, () =>
+      log.forContext('SourceContext', 'Shop.Orders').information('x'),
+    );
+    expect(last()?.properties).toEqual({ SourceContext: 'Shop.Orders', RequestId: 'r-7' });
+  });
+
+  it('follows the configured order of enrichers: one before fromLogContext() wins, one after gives way (serilog#1379)', () => {
+    const memory = new MemorySink();
+    const serverFirst = new LoggerConfiguration().enrich
+      .withProperty('Source', 'Server')
+      .enrich.fromLogContext()
+      .writeTo.sink(memory)
+      .createLogger();
+    const contextFirst = new LoggerConfiguration().enrich
+      .fromLogContext()
+      .enrich.withProperty('Source', 'Server')
+      .writeTo.sink(memory)
+      .createLogger();
+    LogContext.run({ Source: 'Client', ClientLogger: true }, () => {
+      serverFirst.information('x');
+      contextFirst.information('x');
+    });
+    expect(memory.events.map((e) => e.properties)).toEqual([
+      { Source: 'Server', ClientLogger: true },
+      { Source: 'Client', ClientLogger: true },
+    ]);
+  });
+});

@@ -129,6 +129,13 @@ describe('LogContext under AsyncLocalStorage', () => {
   });
 });
 
+describe('useAsyncLocalStorage() never restored', () => {
+  it('keeps nothing per call: 200 000 calls, as a handler calling it on every invocation makes', () => {
+    const { growthMiB } = runRetention('unrestoredAsyncLocalStorage').unrestoredAsyncLocalStorage as { growthMiB: number };
+    expect(growthMiB).toBeLessThan(2);
+  }, 120_000);
+});
+
 describe('OpenTelemetrySink', () => {
   it('asks the provider for at most 1000 scoped loggers, however many SourceContexts it sees (5000 here)', () => {
     expect((results.otelScopes as { loggers: number }).loggers).toBe(1_001);

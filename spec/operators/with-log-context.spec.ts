@@ -122,6 +122,25 @@ describe('withLogContext', () => {
     ]);
   });
 
+  // Serilog's LogContext is read where an event is logged; a stream that emits on a later turn
+  // (a timer here) can keep the context of where it was subscribed by reading it then.
+  it('carries the context in force where the stream is subscribed to its later emissions, with () => LogContext.current() ?? {}', () => {
+    const { log, seen } = contextLogger();
+    createTestScheduler().run(({ flush }) => {
+      const later = timer(5).pipe(tap(() => log.information('without')));
+      const kept = timer(5).pipe(
+        withLogContext(() => LogContext.current() ?? {}),
+        tap(() => log.information('with')),
+      );
+      LogContext.run({ RequestId: 'r-1' }, () => {
+        later.subscribe();
+        kept.subscribe();
+      });
+      flush();
+    });
+    expect(seen()).toEqual([{ text: 'without' }, { text: 'with', RequestId: 'r-1' }]);
+  });
+
   it('layers over an outer context, the inner value winning', () => {
     const { log, seen } = contextLogger();
     const source = new Subject<number>();

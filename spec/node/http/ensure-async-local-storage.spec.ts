@@ -1,8 +1,12 @@
+import { createServer } from 'node:http';
 import { LogContext } from '../../../lib/context/log-context';
 import { StackContextStore } from '../../../lib/context/stack-context-store';
 import { AsyncLocalStorageContextStore } from '../../../lib/node/async-local-storage-store';
 import { ensureAsyncLocalStorage } from '../../../lib/node/http/ensure-async-local-storage';
+import { requestLogging } from '../../../lib/node/http/request-logging';
+import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
 import { appContextStore } from '../../helpers/app-context-store';
+import { get, listen, memoryLogger } from '../../helpers/node-http';
 
 describe('ensureAsyncLocalStorage', () => {
   afterEach(() => LogContext.useStore(new StackContextStore()));
@@ -35,5 +39,44 @@ describe('ensureAsyncLocalStorage', () => {
     });
     expect(seen).toEqual({ TenantId: 't-1' });
     expect(LogContext.useStore(new StackContextStore())).toBe(appStore);
+  });
+});
+
+// Serilog's disposables nest: disposing an outer one never pulls what an inner user still needs.
+// The middleware needs AsyncLocalStorage for as long as it serves, so it holds it on as a call
+// that is never restored.
+describe('requestLogging made while useAsyncLocalStorage() is on', () => {
+  afterEach(() => LogContext.useStore(new StackContextStore()));
+
+  it('keeps RequestId across the handler’s awaits after that call is restored', async () => {
+    const restore = useAsyncLocalStorage();
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    restore();
+    const server = await listen(
+      createServer((req, res) =>
+        logRequests(req, res, async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          log.information('After the await');
+          res.end('ok');
+        }),
+      ),
+    );
+    try {
+      expect((await get(`${server.url}/orders`, { 'x-request-id': 'r-42' })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    expect(events.find((e) => e.messageTemplate.text === 'After the await')?.properties.RequestId).toBe('r-42');
+  });
+
+  it('still lets the default store come back when no middleware holds AsyncLocalStorage', async () => {
+    const restore = useAsyncLocalStorage();
+    restore();
+    const seen = await LogContext.run({ RequestId: 'r' }, async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return LogContext.current();
+    });
+    expect(seen).toBeUndefined();
   });
 });
