@@ -3,7 +3,7 @@ export const CLI_USAGE = `Usage: rxlog [options] [file ...]
 
 Pretty-prints and filters CLEF and NDJSON logs, one event per line. Reads the files in order,
 or stdin when there are none or a file is "-". Lines that are not events (including other JSON
-shapes, such as pino's) are passed through, whatever the filters.
+shapes, such as pino's) are passed through, whatever the filters (not with --json).
 
 Options:
   --level <name>         show events at this level or above: verbose (trace), debug,
@@ -16,7 +16,8 @@ Options:
                          <Name>)
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
-  --json                 write matching events as CLEF instead of text (not with --template)
+  --json                 write matching events as CLEF instead of text (not with --template);
+                         other lines are left out, their count said on stderr
   --color, --no-color    colour by level (default: FORCE_COLOR when set, on for '', 1, 2, 3 or
                          true, off for any other value; else off when NO_COLOR or
                          NODE_DISABLE_COLORS is set and not empty or TERM is dumb; else when

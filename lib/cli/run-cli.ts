@@ -119,6 +119,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   });
   const open = io.openFile ?? ((path: string): Readable => createReadStream(path));
   let code = OK;
+  let leftOut = 0;
   let stdinRead = false;
   let source = '';
   // File names, read errors and lines are data: their control characters are shown as escapes, never sent to the terminal.
@@ -142,6 +143,10 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
             ? `${escapeControlCharacters(withoutBom(line), true)}\n`
             : render(event, read.kind === 'event' ? read.eventId : undefined),
         );
+    } else if (options.json && !options.strict) {
+      // stdout carries CLEF only, so `rxlog --json mixed.log > out.clef` reads back under --strict;
+      // what is left out is counted and said once at the end. Blank lines are nothing, as under --strict.
+      if (line.trim() !== '') leftOut++;
     } else if (!options.strict) {
       // Input is data: its control characters are shown as escapes, never sent to the terminal raw;
       // but for tabs, which move nothing but the cursor to the next stop (stack traces, TSV).
@@ -185,6 +190,10 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     report(`cannot write the output: ${failure.message}`);
     code = USAGE_OR_IO;
   }
+  if (leftOut > 0)
+    report(
+      `${leftOut} ${leftOut === 1 ? 'line that is not a log event' : 'lines that are not log events'} left out of the CLEF output`,
+    );
   await err.end();
   return code;
 }
@@ -214,11 +223,13 @@ async function print(stream: Writable, text: string, code: number, reportTo?: Wr
 /**
  * Runs the `rxlog` command: reads CLEF and NDJSON lines from the files (or stdin), writes the
  * events that pass `--level`, `--grep` and `--where` as text or CLEF, passes other lines through
- * unchanged (or, under `--strict`, reports them on stderr with their line number; an event whose
+ * unchanged (with `--json`, leaves them out and counts them; under `--strict`, reports them on stderr with
+ * their line number; an event whose
  * message would render longer than `maxLineBytes` characters counts as such a line), and resolves
  * with the exit code: 0 ok, 1 lines that are not events under `--strict` or a line longer than `maxLineBytes`
  * (skipped and reported), 2 a usage mistake, an unreadable file (the other files are still read) or an output
- * that failed other than by EPIPE. With `--json`, an event the CLEF writer would cut is written as its line.
+ * that failed other than by EPIPE. With `--json`, an event the CLEF writer would cut is written as its line, and
+ * stdout carries CLEF only: a line that is not an event is left out, and their count said on stderr at the end.
  * Streams line by line in constant memory, honouring back-pressure on the output.
  *
  * @example const code = await runCli(['--level', 'warn', 'app.log'], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });

@@ -23,7 +23,7 @@ export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: n
 
 /** Options of {@link fingersCrossed}. */
 export interface FingersCrossedOptions {
-  /** The level at or above which an event releases what is held, or a predicate that says so (its answer read as RxJS's `filter` reads it: truthy triggers; a Promise does not). Default `'error'`. */
+  /** The level at or above which an event releases what is held, or a predicate that says so (its answer read as RxJS's `filter` reads it: truthy triggers; a Promise does not; for an event on which it throws, the `'error'` level decides, told to SelfLog once). Default `'error'`. */
   trigger?: LogLevelName | ((event: LogEvent) => boolean) | undefined;
   /** Most events held per key, in events; the oldest is dropped (and counted) beyond it. Default `1000`. */
   bufferSize?: number | undefined;
@@ -92,27 +92,32 @@ interface KeyState {
 }
 
 function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: LogEvent) => boolean {
-  if (typeof trigger === 'function') {
-    return (event) => {
-      // A value that is not an event is held as one below the trigger, without asking a predicate
-      // written for events (which would throw on it, one SelfLog line per value).
-      if (typeof event !== 'object' || (event as unknown) === null) return false;
-      try {
-        const answer: unknown = trigger(event);
-        // Read as RxJS's filter reads a predicate (a JavaScript `e => e.exception` triggers on an
-        // exception); an async predicate's Promise is no answer, not a trigger for every event.
-        return !strayPromise(answer, 'fingersCrossed trigger', trigger) && !!answer;
-      } catch (error) {
-        SelfLog.write('fingersCrossed: the trigger predicate threw; the event is not a trigger', error);
-        return false;
-      }
-    };
-  }
   // A JavaScript caller's null is no level, not the default.
-  const threshold = levelValue(parseLevel(trigger === undefined ? 'error' : trigger, 'fingersCrossed: trigger'));
+  const threshold = levelValue(
+    parseLevel(trigger === undefined || typeof trigger === 'function' ? 'error' : trigger, 'fingersCrossed: trigger'),
+  );
   // A value that is not an event (an app operator's `undefined`) is held as one below the trigger:
   // failing on it would lose everything held.
-  return (event) => levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= threshold;
+  const atLevel = (event: LogEvent): boolean => levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= threshold;
+  if (typeof trigger !== 'function') return atLevel;
+  let told = false;
+  return (event) => {
+    // A value that is not an event is held as one below the trigger, without asking a predicate
+    // written for events (which would throw on it).
+    if (typeof event !== 'object' || (event as unknown) === null) return false;
+    try {
+      const answer: unknown = trigger(event);
+      // Read as RxJS's filter reads a predicate (a JavaScript `e => e.exception` triggers on an
+      // exception); an async predicate's Promise is no answer, not a trigger for every event.
+      return !strayPromise(answer, 'fingersCrossed trigger', trigger) && !!answer;
+    } catch (error) {
+      // The default level decides for this event, so an Error still releases what is held rather
+      // than being held (and maybe dropped) itself. Said once per operator, not once an event.
+      if (!told) SelfLog.write('fingersCrossed: the trigger predicate threw; the Error level decides instead', error);
+      told = true;
+      return atLevel(event);
+    }
+  };
 }
 
 function passthroughFor(afterTrigger: AfterTrigger | undefined): number {

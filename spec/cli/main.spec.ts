@@ -63,6 +63,49 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(child.status).toBe(0);
   });
 
+  it('with --json writes CLEF only to stdout, so its output reads back under --strict; what it left out is counted on stderr', () => {
+    const mixed = path.join(dir, 'mixed.log');
+    fs.writeFileSync(
+      mixed,
+      [
+        'Starting up (not an event)',
+        '{"@t":"2026-11-22T12:00:00.000Z","@mt":"User {UserId} logged in","UserId":42}',
+        '',
+        '    at Object.<anonymous> (/app/index.js:1:1)',
+        '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}',
+        '{"not":"an event"}',
+        '',
+      ].join('\n'),
+    );
+    const env = plainEnv({ TZ: 'UTC' });
+    const rxlog = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+        timeout: 15_000,
+      });
+    const converted = rxlog('--json', mixed);
+    expect(converted.stdout.split('\n')).toEqual([
+      '{"@t":"2026-11-22T12:00:00.000Z","@mt":"User {UserId} logged in","@i":"f9f406a9","UserId":42}',
+      '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","@i":"2fcb6b75","Ms":812}',
+      '',
+    ]);
+    expect(converted.stderr).toBe('rxlog: 3 lines that are not log events left out of the CLEF output\n');
+    expect(converted.status).toBe(0);
+    const out = path.join(dir, 'out.clef');
+    fs.writeFileSync(out, converted.stdout);
+    const checked = rxlog('--strict', out);
+    expect(checked.stderr).toBe('');
+    expect(checked.status).toBe(0);
+    // --strict with --json reports each line as before, and says no count besides.
+    const strict = rxlog('--json', '--strict', mixed);
+    expect(strict.stdout).toBe(converted.stdout);
+    expect(strict.stderr).toMatch(/^rxlog: .*mixed\.log:1: not a log event/);
+    expect(strict.stderr).not.toMatch(/left out/);
+    expect(strict.status).toBe(1);
+  });
+
   // Serilog's reader (DateTimeOffset.TryParse), pino-pretty (JavaScript's Date) and Python read a time without an
   // offset as local time: in New York, 10:00 is 15:00 UTC, shown as 10:00 and written by --json as 15:00Z.
   it('reads a timestamp without an offset in the local time zone (TZ)', () => {

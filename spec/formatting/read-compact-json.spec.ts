@@ -150,6 +150,15 @@ describe('readCompactJson', () => {
       expect(event.properties).toEqual({ '@foo': 42 });
     });
 
+    it("writes an unrecognised @ name back escaped, as Serilog's writer does, and reads that back the same", () => {
+      const formatter = new CompactJsonFormatter();
+      const line = formatter.format(readCompactJson('{"@t":"2016-10-12T04:20:58.055Z","@mt":"Hello","@foo":42}'));
+      expect(line).toContain('"@@foo":42');
+      expect(line).not.toMatch(/"@foo"/);
+      expect(readCompactJson(line).properties).toEqual({ '@foo': 42 });
+      expect(formatter.format(readCompactJson(line))).toBe(line);
+    });
+
     it('accepts a missing message as an empty template (MissingMessagesAreAcceptedAsEmpty)', () => {
       expect(readCompactJson('{"@t":"2016-10-12T04:20:58.0554314Z"}').messageTemplate.tokens).toEqual([]);
     });

@@ -362,6 +362,35 @@ describe('fingersCrossed', () => {
     expect(seen).toEqual([i, E]);
   });
 
+  it('lets the Error level decide for an event its trigger predicate throws on, told to SelfLog once', () => {
+    const { diagnostics, stop } = collectSelfLog();
+    const source = new Subject<LogEvent>();
+    const seen: LogEvent[] = [];
+    const E2 = makeEvent({ level: 'error', text: 'E2' });
+    try {
+      source
+        .pipe(
+          fingersCrossed({
+            // Throws on every event without the property it expects.
+            trigger: (e) => (e.properties.Order as { failed: boolean }).failed,
+            afterTrigger: 'reset',
+          }),
+        )
+        .subscribe((e) => seen.push(e));
+      source.next(d);
+      source.next(i);
+      source.next(E);
+      source.next(d);
+      source.next(E2);
+      source.complete();
+    } finally {
+      stop();
+    }
+    // d and i are held (below Error), E releases them and itself, the second d is held, E2 releases it.
+    expect(seen).toEqual([d, i, E, d, E2]);
+    expect(diagnostics.filter((line) => /trigger predicate threw/.test(line.message))).toHaveLength(1);
+  });
+
   describe('in a sink pipe', () => {
     it('counts held events as pending, releases them on a trigger, and reports drops and what close found held', async () => {
       const memory = new MemorySink();
