@@ -14,11 +14,15 @@ interface Running {
  * test's module) does not keep its logger alive.
  */
 const RUNNING = Symbol.for('rxlog.nest.runningLoggers');
-const shared = globalThis as { [RUNNING]?: Running };
-const running: Running = (shared[RUNNING] ??= { loggers: new Set(), flush: flushRunning });
+
+/** The process's shared state, made at the first app's start: importing the module adds no global (sideEffects: false). */
+function running(): Running {
+  const shared = globalThis as { [RUNNING]?: Running };
+  return (shared[RUNNING] ??= { loggers: new Set(), flush: flushRunning });
+}
 
 function flushRunning(): void {
-  for (const ref of running.loggers) {
+  for (const ref of running().loggers) {
     try {
       ref.deref()?.flushSync();
     } catch (error) {
@@ -35,7 +39,7 @@ function flushRunning(): void {
  * that stops it, made once the app's shutdown has closed the logger.
  */
 export function flushAtExit(log: Logger): () => void {
-  const { loggers, flush } = running;
+  const { loggers, flush } = running();
   for (const ref of loggers) if (ref.deref() === undefined) loggers.delete(ref);
   if (loggers.size === 0) process.on('exit', flush);
   const ref = new WeakRef(log);
