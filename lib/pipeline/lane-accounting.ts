@@ -139,6 +139,7 @@ export class LaneAccounting implements EventAccounting {
       SelfLog.write('An operator reported {Count} dropped events; ignored (expected a positive integer)', count);
       return;
     }
+    const why = typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON;
     if (this.#handedOver) {
       // What the handover took is counted by the delivery stage already: what an operator reports
       // of it (its teardown) is ignored. What entered since is counted here, and a report is taken
@@ -147,7 +148,7 @@ export class LaneAccounting implements EventAccounting {
       if (counted === 0) return;
       this.#since -= counted;
       this.discarded += counted;
-      countReason(this.#reasons, typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON, counted);
+      countReason(this.#reasons, why, counted);
       this.#settle();
       return;
     }
@@ -160,7 +161,7 @@ export class LaneAccounting implements EventAccounting {
       this.#made += excess;
       this.#unreportedMade += excess;
     }
-    countReason(this.#reasons, typeof reason === 'string' && reason !== '' ? reason : UNREPORTED_REASON, count);
+    countReason(this.#reasons, why, count);
     this.#settle();
   }
 

@@ -74,15 +74,8 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', true) ?? {};
   const serviceName = value(env, 'OTEL_SERVICE_NAME');
   // The exporter specification's certificate files, logs ones first: fetch takes none (see OtlpSink).
-  const certificate = [
-    'LOGS_CERTIFICATE',
-    'CERTIFICATE',
-    'LOGS_CLIENT_CERTIFICATE',
-    'CLIENT_CERTIFICATE',
-    'LOGS_CLIENT_KEY',
-    'CLIENT_KEY',
-  ]
-    .map((name) => `OTEL_EXPORTER_OTLP_${name}`)
+  const certificate = ['CERTIFICATE', 'CLIENT_CERTIFICATE', 'CLIENT_KEY']
+    .flatMap((name) => [`OTEL_EXPORTER_OTLP_LOGS_${name}`, `OTEL_EXPORTER_OTLP_${name}`])
     .find((name) => value(env, name));
   // As the OpenTelemetry JS exporter reads them: an invalid logs timeout leaves the generic one.
   const timeoutMs = timeout(env, 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT') ?? timeout(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');

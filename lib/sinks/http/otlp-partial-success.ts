@@ -2,7 +2,7 @@ import { escapeControlCharacters } from '../../core/escape-control-characters';
 import { bodyExcerpt } from './http-status-error';
 
 /** The rejected count in a partial success cut short, compact (the Collector's) or pretty-printed, under either name. */
-const CUT_ANSWER = /"(?:rejectedLogRecords|rejected_log_records)"\s*:\s*"?(\d+)[",\s]/;
+const CUT_ANSWER = /"rejected(?:LogRecords|_log_records)"\s*:\s*"?(\d+)[",\s]/;
 
 /** What an OTLP collector's partial success says: how many records it rejected, and why. */
 export interface OtlpPartialSuccess {
