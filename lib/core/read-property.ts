@@ -1,4 +1,4 @@
-import { SelfLog } from './self-log';
+import { writeUnlessRepeated } from './self-log';
 
 /** An Error's message, or any other thrown value, as a string; never throws. */
 export function errorMessage(error: unknown): string {
@@ -15,10 +15,14 @@ export function thrownMessage(error: unknown): string {
   return full.length > 200 ? `${full.slice(0, 200)}…` : full;
 }
 
-/** A `'[Throws: message]'` marker for a read of `what` that threw, told to SelfLog. */
+/**
+ * A `'[Throws: message]'` marker for a read of `what` that threw, told to SelfLog unless the
+ * diagnostic just before was the same read throwing the same way (a context value's getter, read
+ * for every event of its run, is told once).
+ */
 export function throwsMarker(what: string, error: unknown): string {
   const message = thrownMessage(error);
-  SelfLog.write('Capturing {What} threw {Message}; captured as a marker', what, message);
+  writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, message);
   return `[Throws: ${message}]`;
 }
 

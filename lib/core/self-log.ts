@@ -24,6 +24,8 @@ interface SelfLogState {
   reportingFault: boolean;
   /** Diagnostics being delivered now, one inside another (an output or subscriber that logs, and that logging writes a diagnostic). */
   delivering: number;
+  /** The last diagnostic `writeUnlessRepeated` wrote, as its template and arguments; cleared by any other. */
+  repeated: string | undefined;
 }
 let state: SelfLogState | undefined;
 const shared = (): SelfLogState =>
@@ -32,6 +34,7 @@ const shared = (): SelfLogState =>
     output: undefined,
     reportingFault: false,
     delivering: 0,
+    repeated: undefined,
   })));
 /** Most diagnostics delivered one inside another; a deeper one is dropped, so an output that logs cannot recurse without end. */
 const MAX_NESTED_DIAGNOSTICS = 8;
@@ -83,18 +86,27 @@ function fill(template: string, args: readonly unknown[]): string {
 export const SelfLog = {
   /** Every diagnostic, whether or not an output is enabled. A subscriber that throws is reported here and stays subscribed; it never crashes the process. */
   events$: guardSubscribers(
-    defer(() => shared().subject),
+    defer(() => {
+      // A new subscriber hears a repeated diagnostic (see writeUnlessRepeated) once more.
+      const self = shared();
+      self.repeated = undefined;
+      return self.subject;
+    }),
     onSubscriberFault,
   ),
 
   /** Sends diagnostics to `fn` (default `console.error`). */
   enable(fn: SelfLogOutput = (message) => console.error(message)): void {
-    shared().output = fn;
+    const self = shared();
+    self.output = fn;
+    self.repeated = undefined;
   },
 
   /** Stops sending diagnostics to the output; `events$` subscribers still receive them. */
   disable(): void {
-    shared().output = undefined;
+    const self = shared();
+    self.output = undefined;
+    self.repeated = undefined;
   },
 
   /** Whether an output is enabled. */
@@ -107,6 +119,7 @@ export const SelfLog = {
     const self = shared();
     const { subject, output } = self;
     if ((output === undefined && !subject.observed) || self.delivering >= MAX_NESTED_DIAGNOSTICS) return;
+    self.repeated = undefined;
     const timestamp = new Date();
     let message: string;
     try {
@@ -130,3 +143,18 @@ export const SelfLog = {
     }
   },
 };
+
+/**
+ * Writes a diagnostic unless the one written just before was this one (the same template and
+ * arguments): a value read for every event that throws the same way each time (a LogContext
+ * value's getter, read for every event of its run) is told once, not once per event, until
+ * another diagnostic is written, an output is enabled or disabled, or `events$` gains a subscriber.
+ */
+export function writeUnlessRepeated(template: string, ...args: string[]): void {
+  const key = [template, ...args].join('\u0000');
+  const self = shared();
+  // Nobody listens: nothing to write, and no state to keep (a new listener resets it anyway).
+  if (self.repeated === key || (self.output === undefined && !self.subject.observed)) return;
+  SelfLog.write(template, ...args);
+  self.repeated = key;
+}
