@@ -33,6 +33,18 @@ const sdkRecord: SdkRecord = {
   attributes: {},
 };
 
+/** What SelfLog says while an OtlpSink is built with `options`, without the time and `rxlog: ` prefix. */
+function selfLogWhileBuilding(options: OtlpSinkOptions): string[] {
+  const seen: SelfLogEvent[] = [];
+  const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+  try {
+    new OtlpSink(options);
+  } finally {
+    subscription.unsubscribe();
+  }
+  return seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''));
+}
+
 describe('OtlpSink', () => {
   let server: TestServer | undefined;
 
@@ -235,16 +247,7 @@ describe('OtlpSink', () => {
   // with fetch's bare "fetch failed" (a gRPC port speaks HTTP/2 only). It still takes it (a gateway
   // may serve both), and now says why it may fail, once, when it builds the sink.
   it('says on SelfLog that it sends OTLP/HTTP JSON when the variables ask for grpc and name its endpoint', () => {
-    const lines = (options: OtlpSinkOptions): string[] => {
-      const seen: SelfLogEvent[] = [];
-      const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
-      try {
-        new OtlpSink(options);
-      } finally {
-        subscription.unsubscribe();
-      }
-      return seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''));
-    };
+    const lines = selfLogWhileBuilding;
     const grpc = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
     expect(lines({ environment: grpc })).toEqual([
       'OTEL_EXPORTER_OTLP_PROTOCOL is grpc, but OtlpSink sends OTLP/HTTP JSON: its endpoint must be an OTLP/HTTP one (port 4318)',
@@ -273,16 +276,7 @@ describe('OtlpSink', () => {
   // JS exporter reads in Node. fetch takes no certificate: before, the sink ignored them without a
   // word, and against a collector with a private CA or mTLS every batch failed with a bare "fetch failed".
   it('says on SelfLog, once when it is built, that it reads no certificate files when the variables name one and no fetch is given', () => {
-    const lines = (options: OtlpSinkOptions): string[] => {
-      const seen: SelfLogEvent[] = [];
-      const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
-      try {
-        new OtlpSink(options);
-      } finally {
-        subscription.unsubscribe();
-      }
-      return seen.map((event) => event.message.replace(/^\S+ rxlog: /, ''));
-    };
+    const lines = selfLogWhileBuilding;
     const advice = 'is set, but OtlpSink reads no certificate files: see createNodeHttpFetch’s tls in rxlog/node';
     expect(lines({ environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: '/etc/otel/ca.pem' } })).toEqual([
       `OTEL_EXPORTER_OTLP_CERTIFICATE ${advice}`,
