@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
 import { checkOptionKeys } from '../../core/check-option-keys';
@@ -47,7 +48,7 @@ export interface SyslogSinkOptions {
    * instead. Default `'udp'`.
    */
   transport?: SyslogTransportKind | undefined;
-  /** The receiver's host name or IP address (udp, tcp; with unix a ConfigurationError). Default `'127.0.0.1'`. */
+  /** The receiver's host name or IP address (udp, tcp; with unix a ConfigurationError), without port, scheme or brackets (`::1`, not `[::1]`). Default `'127.0.0.1'`. */
   host?: string | undefined;
   /** The receiver's port (udp, tcp; with unix a ConfigurationError), 1–65535. Default `514`. */
   port?: number | undefined;
@@ -135,6 +136,15 @@ function integer(option: string, value: unknown, min: number, max: number, fallb
   return fail(option, value, `an integer from ${min} to ${max}`);
 }
 
+/**
+ * Whether `host` can be looked up or connected to: an IP address (an IPv6 zone too) or a host name
+ * of letters, digits, `.`, `_` and `-` (any script, as `net.connect` passes it on). `logs:514`,
+ * `udp://logs` or `[::1]` was looked up as a name: ENOTFOUND for every batch, never at build time.
+ */
+function isHost(host: string): boolean {
+  return isIP(host) !== 0 || /^[\p{L}\p{M}\p{N}._-]+$/u.test(host);
+}
+
 function isSdName(value: string): boolean {
   return value.length >= 1 && value.length <= 32 && /^[!#-\\^-~]+$/.test(value) && !value.includes('=');
 }
@@ -177,6 +187,7 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   // Only undefined is "not set": null is a mistake, as for every other option.
   const facility = syslogFacility(options.facility === undefined ? 'user' : options.facility);
   const host = text('host', options.host, '127.0.0.1');
+  if (!isHost(host)) fail('host', host, 'a host name or IP address, without port or scheme (the port goes in port)');
   const port = integer('port', options.port, 1, 65_535, 514);
   // An option of another transport is a mistake, never ignored: tcpFraming without transport 'tcp'
   // sent UDP datagrams to a receiver listening on TCP, lost though counted delivered.

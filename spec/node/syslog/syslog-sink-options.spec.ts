@@ -37,6 +37,20 @@ describe('resolveSyslogSinkOptions', () => {
     expect(resolve({ transport: 'tcp', tcpFraming: 'newline' }).settings.singleLine).toBe(true);
   });
 
+  it('takes a host name, an IPv4 or IPv6 address (a zone too) as host', () => {
+    for (const host of [
+      'localhost',
+      'web-1.eu-west-1.shop.internal',
+      'logs.internal.',
+      'syslog_1',
+      '127.0.0.1',
+      '::1',
+      'fe80::1%lo',
+    ])
+      expect(() => resolve({ transport: 'tcp', host })).not.toThrow();
+    expect(() => resolve({ host: 'bücher.example' })).not.toThrow();
+  });
+
   it('takes a unix socket path as long as the address holds (103 bytes anywhere but Windows)', () => {
     expect(() => resolve({ transport: 'unix', path: `/tmp/${'s'.repeat(98)}` })).not.toThrow();
   });
@@ -131,6 +145,16 @@ describe('resolveSyslogSinkOptions', () => {
     // null was taken for "no facility" and sent as user, where every other option refuses it.
     [{ facility: null }, /facility null/],
     [{ host: '' }, /host ""/],
+    // A port, a scheme or brackets in host were taken as a name to look up: every batch failed at
+    // run time with ENOTFOUND (SelfLog only), never at build time.
+    [
+      { transport: 'tcp', host: 'logs.internal:514' },
+      /host "logs.internal:514" is not valid \(expected a host name or IP address, without port or scheme \(the port goes in port\)\)/,
+    ],
+    [{ host: 'udp://logs.internal' }, /host "udp:\/\/logs.internal" is not valid \(expected a host name or IP address/],
+    [{ host: '[::1]' }, /host "\[::1\]" is not valid \(expected a host name or IP address/],
+    [{ host: ' logs.internal' }, /host " logs.internal" is not valid/],
+    [{ host: 'logs.internal/syslog' }, /host "logs.internal\/syslog" is not valid/],
     [{ port: 0 }, /port 0/],
     [{ port: 70_000 }, /port 70000/],
     [{ transport: 'unix' }, /path undefined/],
