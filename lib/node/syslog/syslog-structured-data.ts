@@ -26,7 +26,8 @@ export function syslogParamValue(value: string): string {
  * in property order: strings bare, other values rendered as in messages (structures as compact
  * JSON); undefined values, and properties whose getter throws, left out (all of them when they
  * cannot be listed). A name that sanitising or
- * cutting makes alike another property's gets `_2`, `_3` … (see uniqueParamName).
+ * cutting makes alike another property's, or that differs from an earlier one only in case, gets
+ * `_2`, `_3` … (see uniqueParamName).
  *
  * @param maxValueLength Values rendered longer than this, in UTF-16 units, are left out before they
  *   are escaped: a message of that many bytes could never hold them (a unit is at least a byte, and
@@ -47,7 +48,10 @@ export function syslogStructuredDataParams(
     // Properties that cannot be listed (null, a revoked Proxy: an event built in JavaScript) are none.
     return params;
   }
-  /** Every property's own name and the names given so far: made only once a name has to change. */
+  /** The names given so far; with many properties, lower-cased in a set instead of scanned. */
+  const given: string[] = [];
+  const givenSet = names.length > MAX_SCANNED ? new Set<string>() : undefined;
+  /** Every property's own name and the names given so far, lower-cased: made only once a name has to change. */
   let taken: Set<string> | undefined;
   for (const name of names) {
     let value: unknown;
@@ -63,28 +67,46 @@ export function syslogStructuredDataParams(
       continue;
     }
     let paramName = syslogParamName(name);
-    if (paramName !== name) {
-      taken ??= new Set(names);
+    if (paramName !== name || (givenSet === undefined ? givenAlike(given, paramName) : givenSet.has(paramName.toLowerCase()))) {
+      // Until a first name changes, every name given is a property's own.
+      taken ??= new Set(names.map((n) => n.toLowerCase()));
       paramName = uniqueParamName(paramName, taken);
-      taken.add(paramName);
+      taken.add(paramName.toLowerCase());
     }
+    if (givenSet === undefined) given.push(paramName);
+    else givenSet.add(paramName.toLowerCase());
     params.push(` ${paramName}="${syslogParamValue(rendered)}"`);
   }
   return params;
 }
 
+/** Up to this many properties, the names given are scanned rather than kept in a set: no allocation for a usual event. */
+const MAX_SCANNED = 16;
+
+/** Whether `name` was given already, in any case (names are ASCII: only names of its length can match). */
+function givenAlike(given: readonly string[], name: string): boolean {
+  for (let i = 0; i < given.length; i++) {
+    const other = given[i];
+    if (other.length === name.length && (other === name || other.toLowerCase() === name.toLowerCase())) return true;
+  }
+  return false;
+}
+
 /**
- * `name`, or when a property already has it (a sanitised or cut name alike another's) the first of
- * `name_2`, `name_3` … not taken, cut to fit 32 characters. RFC 5424 lets a PARAM-NAME repeat, but
- * receivers that map names to values (rsyslog's mmpstrucdata) keep only the last: a property would
- * vanish at the receiver.
+ * `name`, or when a property already has it, in any case (a sanitised or cut name alike another's,
+ * or `userId` after `UserId`), the first of `name_2`, `name_3` … not taken, cut to fit 32
+ * characters. RFC 5424 lets a PARAM-NAME repeat, and its names are case-sensitive, but receivers
+ * that map names to values keep only the last: rsyslog's mmpstrucdata, whose JSON keys also ignore
+ * case (with `sd_name.lowercase="off"` too), so a property would vanish at the receiver.
+ *
+ * @param taken Lower-cased names not to give.
  */
 function uniqueParamName(name: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(name)) return name;
+  if (!taken.has(name.toLowerCase())) return name;
   for (let n = 2; ; n++) {
     const suffix = `_${n}`;
     const candidate = name.slice(0, 32 - suffix.length) + suffix;
-    if (!taken.has(candidate)) return candidate;
+    if (!taken.has(candidate.toLowerCase())) return candidate;
   }
 }
 

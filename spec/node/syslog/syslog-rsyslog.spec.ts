@@ -428,6 +428,9 @@ interface Received {
       Grüße: 8,
       Gr__e: 9,
       'this-name-is-longer-than-thirty-two-too': 10,
+      // rsyslog's JSON keys ignore case (sd_name.lowercase="off" too): it kept one of these.
+      UserId: 11,
+      userId: 12,
       Tag: tag,
     };
     await sink.emit([makeEvent({ text: tag, properties })]);
@@ -463,6 +466,8 @@ interface Received {
         gr__e_3: '8',
         gr__e: '9',
         'this-name-is-longer-than-thirt_2': '10',
+        userid: '11',
+        userid_2: '12',
         tag,
       },
     });

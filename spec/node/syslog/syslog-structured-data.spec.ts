@@ -66,11 +66,55 @@ describe('syslogStructuredDataParams', () => {
     ]);
   });
 
-  it('never repeats a PARAM-NAME', () => {
+  it('gives names that differ only in case their own PARAM-NAME too: rsyslog keeps one value of them', () => {
+    // rsyslog's JSON keys ignore case: mmpstrucdata kept { UserId: "3" } of these three, with
+    // sd_name.lowercase on or off (syslog-rsyslog.spec.ts).
+    expect(syslogStructuredDataParams({ UserId: 1, userId: 2, USERID: 3, userId_2: 4 })).toEqual([
+      ' UserId="1"',
+      ' userId_3="2"',
+      ' USERID_4="3"',
+      ' userId_2="4"',
+    ]);
+    expect(syslogStructuredDataParams({ 'a b': 1, A_B: 2 })).toEqual([' a_b_2="1"', ' A_B="2"']);
+    // Many properties: the names given are kept in a set rather than scanned.
+    const many: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) many[`P${i}`] = i;
+    expect(syslogStructuredDataParams({ ...many, UserId: 1, userId: 2, p3: 3 }).slice(20)).toEqual([
+      ' UserId="1"',
+      ' userId_2="2"',
+      ' p3_2="3"',
+    ]);
+  });
+
+  it('never repeats a PARAM-NAME in any case, among few properties or many', () => {
+    // Names of a few letters, cases and characters sanitising turns into _, so they collide often.
+    const name = fc.string({ unit: fc.constantFrom('a', 'A', 'b', 'B', ' ', '_', '2', 'é'), maxLength: 4 });
+    fc.assert(
+      fc.property(fc.dictionary(name, fc.integer(), { maxKeys: 40 }), (properties) => {
+        const names = syslogStructuredDataParams(properties).map((p) => p.slice(1, p.indexOf('="')));
+        expect(names).toHaveLength(Object.keys(properties).length);
+        expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
+        // A name that needs no change keeps it when no earlier property has it in another case.
+        const seen = new Set<string>();
+        for (const [i, key] of Object.keys(properties).entries()) {
+          if (
+            /^[!#-<>-\\^-~]+$/.test(key) &&
+            !seen.has(key.toLowerCase()) &&
+            !names.slice(0, i).some((n) => n.toLowerCase() === key.toLowerCase())
+          )
+            expect(names[i]).toBe(key);
+          seen.add(key.toLowerCase());
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never repeats a PARAM-NAME, nor one that differs only in case', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 40 }), fc.integer()), (properties) => {
         const names = syslogStructuredDataParams(properties).map((p) => p.slice(1, p.indexOf('="')));
-        expect(new Set(names).size).toBe(names.length);
+        expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
         expect(names.every((n) => n.length <= 32)).toBe(true);
       }),
       { numRuns: 300 },
