@@ -98,6 +98,7 @@ interface Received {
         'module(load="imptcp")',
         'module(load="mmpstrucdata")',
         'template(name="rxlogTest" type="string" string="%syslogseverity%|%syslogfacility%|%app-name%|%procid%|%msgid%|%structured-data%|%msg%\\n")',
+        'template(name="rxlogHost" type="string" string="%app-name%|%hostname%|%msgid%|%msg%\\n")',
         'template(name="rxlogSd" type="list") { property(name="app-name") constant(value="|") property(name="$!rfc5424-sd") constant(value="\\n") }',
         `input(type="imudp" address="127.0.0.1" port="${udpPort}")`,
         `input(type="imtcp" address="127.0.0.1" port="${tcpPort}")`,
@@ -109,6 +110,7 @@ interface Received {
         'action(type="mmpstrucdata")',
         `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
         `*.* action(type="omfile" file="${output}.sd" template="rxlogSd")`,
+        `*.* action(type="omfile" file="${output}.host" template="rxlogHost")`,
         '',
       ].join('\n'),
     );
@@ -205,6 +207,34 @@ interface Received {
       });
     }
   });
+
+  it.each(['udp', 'tcp'] as const)(
+    'parses HOSTNAME, APP-NAME and MSGID at their longest, longer options cut to 255, 48 and 32 (%s)',
+    async (transport) => {
+      const tag = `longest-${transport}-${run}`;
+      const hostname = `${'h'.repeat(250)}.test`;
+      const appName = `${'a'.repeat(47)}${transport === 'udp' ? 'u' : 't'}`;
+      const sink = new SyslogSink({
+        transport,
+        port: transport === 'udp' ? udpPort : tcpPort,
+        hostname: `${hostname}.cut`,
+        appName: `${appName}-cut`,
+      });
+      await sink.emit([makeEvent({ text: tag, properties: { SourceContext: `${'m'.repeat(32)}-cut` } })]);
+      await sink.close();
+      const hostFile = `${output}.host`;
+      const line = await pollUntil(
+        () =>
+          existsSync(hostFile)
+            ? readFileSync(hostFile, 'utf8')
+                .split('\n')
+                .find((l) => l.endsWith(`|${tag}`))
+            : undefined,
+        () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+      );
+      expect(line.split('|')).toEqual([appName, hostname, 'm'.repeat(32), tag]);
+    },
+  );
 
   it('delivers RFC 3164 messages with their severity over UDP', async () => {
     const sink = new SyslogSink({ port: udpPort, format: 'rfc3164', facility: 'local4', appName: 'rxlog-bsd' });
