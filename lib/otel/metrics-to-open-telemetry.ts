@@ -1,4 +1,4 @@
-import { hasLoneSurrogate } from '../core/lone-surrogate';
+import { hasLoneSurrogate, wellFormed } from '../core/lone-surrogate';
 import {
   type Attributes,
   type BatchObservableResult,
@@ -79,7 +79,8 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *   `immediate` close found waiting, events that reached a sink after its close began: `droppedAtClose`)
  *   with `error.type` `already_shutdown`; events the sink's `pipe` discarded by design with
  *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`, or
- *   any an app's operator reports; one named `queue_full` or `already_shutdown` adds to that series);
+ *   any an app's operator reports; one named `queue_full` or `already_shutdown` adds to that series,
+ *   and one with a lone UTF-16 surrogate is reported with U+FFFD in its place, as exporters send it);
  *   and, for the logger as a whole (`otel.component.name` `rxlog`), what the operators of `.pipe()`
  *   dropped, by their reasons, and calls it refused: after close with `already_shutdown`, from
  *   inside one of its sinks with `reentrant_call`, at something not a level with `invalid_level`.
@@ -259,10 +260,15 @@ function entriesOption(value: unknown, option: string, expected: string): void {
   expectOption(entries, `metricsToOpenTelemetry ${option}`, `an object of ${expected}`, value);
 }
 
-/** Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). */
+/**
+ * Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). A reason
+ * with a lone surrogate (cut from a longer text) has no UTF-8 form: an exporter writes U+FFFD in its
+ * place, so it is reported that way, added to any reason it then meets, as one series.
+ */
 function byErrorType(droppedBy: Readonly<Record<string, number>> | undefined, skipped?: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const [reason, count] of Object.entries(droppedBy ?? {})) if (reason !== skipped) addCount(counts, reason, count);
+  for (const [reason, count] of Object.entries(droppedBy ?? {}))
+    if (reason !== skipped) addCount(counts, wellFormed(reason), count);
   return counts;
 }
 
