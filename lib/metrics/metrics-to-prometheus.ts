@@ -142,7 +142,7 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * plus a max gauge,
  * the breaker state as one 0/1 gauge per state, and a sink's drops by `reason` beside their total
  * (`rxlog_events_dropped_by_reason_total`: `queue_full`, `already_shutdown`, or the `droppedBy`
- * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 66 per sink), and with
+ * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 67 per sink: 64 reasons, `other`, `queue_full` and `already_shutdown`), and with
  * `.pipe()` operators, their drops by `reason` beside their total (`rxlog_pipe_events_dropped_by_reason_total`). A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
  *
