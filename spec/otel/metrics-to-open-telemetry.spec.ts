@@ -385,6 +385,30 @@ describe('metricsToOpenTelemetry', () => {
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
+  // A child logger (forContext, child) writes to its parent's pipeline: the same counts. Taken for
+  // another logger, it was refused while the parent was reported and, once the parent's handle was
+  // stopped, its counts were added to the parent's as a new logger's: 3 events reported as 6.
+  it('takes a child logger for the logger it comes from: reported beside it, and after its handle stopped, with no count added twice', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const meter = meterProvider.getMeter('rxlog');
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const parent = metricsToOpenTelemetry(log, meter);
+    for (let i = 0; i < 3; i++) log.information('Event {N}', i);
+    const component = { 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' };
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 3]]));
+    const child = metricsToOpenTelemetry(log.forContext('Area', 'metrics'), meter);
+    parent.stop();
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 3]]));
+    log.child({ Area: 'more' }).information('One more');
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 4]]));
+    child.stop();
+    const again = metricsToOpenTelemetry(log.forContext('Area', 'again'), meter);
+    expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 4]]));
+    again.stop();
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
   // An app that restarts its logger (stop() the handle, close the logger, make a new one with the
   // same names) went back to 0 on the same series: the SDK read the fall as a reset and gave the series
   // a new start time, and when the new logger had already counted past the old total by the next
