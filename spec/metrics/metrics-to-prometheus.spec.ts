@@ -78,7 +78,7 @@ describe('metricsToPrometheus', () => {
   // `queue_full` and `already_shutdown` beside them.
   withPromtool('writes at most the documented number of drop-reason series per sink, reached by a sink with more reasons', () => {
     let write = 0;
-    const sink: Sink = { emit: (events) => ({ dropped: { count: events.length, reason: `reason-${write++}` } }) };
+    const sink: Sink = { emit: (events) => ({ rejected: 0, dropped: { count: events.length, reason: `reason-${write++}` } }) };
     const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'chatty' }).createLogger();
     for (let i = 0; i < 80; i++) log.information('Event {N}', i);
     const text = metricsToPrometheus(log.metrics());
