@@ -6,3 +6,11 @@
 export function hasLoneSurrogate(text: string): boolean {
   return /\p{Cs}/u.test(text);
 }
+
+/**
+ * `text` with U+FFFD in place of each lone surrogate: what a UTF-8 encoder (an OTLP exporter, an
+ * HTTP answer) turns it into, so names that meet once encoded can be told, or added up, first.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(/\p{Cs}/gu, '\uFFFD');
+}

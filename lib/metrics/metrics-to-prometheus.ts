@@ -1,3 +1,4 @@
+import { wellFormed } from '../core/lone-surrogate';
 import { BOUNDED_QUEUE_REASONS } from './bounded-queue-reasons';
 import type { BreakerStateName, LoggerMetrics, SinkMetrics } from './metrics-types';
 
@@ -82,7 +83,7 @@ function dropsByReason(sink: SinkMetrics): Map<string, number> {
     for (const [reason, count] of Object.entries(droppedBy)) {
       // The bounded queue's overflow is the full queue's drops: counted in queue_full below.
       if (reason === BOUNDED_QUEUE_REASONS.overflow || typeof count != 'number') continue;
-      add(reason.replace(LONE_SURROGATE, '\uFFFD'), count);
+      add(wellFormed(reason), count);
       byReason += count;
     }
   if (typeof sink.dropped != 'number') return drops;
@@ -107,7 +108,7 @@ function pipeDropsByReason(droppedBy: unknown): Map<string, number> {
   if (!isRecord(droppedBy)) return drops;
   for (const [reason, count] of Object.entries(droppedBy)) {
     if (typeof count != 'number') continue;
-    const label = reason.replace(LONE_SURROGATE, '\uFFFD');
+    const label = wellFormed(reason);
     drops.set(label, (drops.get(label) ?? 0) + count);
   }
   return drops;
@@ -141,7 +142,7 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * plus a max gauge,
  * the breaker state as one 0/1 gauge per state, and a sink's drops by `reason` beside their total
  * (`rxlog_events_dropped_by_reason_total`: `queue_full`, `already_shutdown`, or the `droppedBy`
- * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 66 per sink), and with
+ * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 67 per sink: 64 reasons, `other`, `queue_full` and `already_shutdown`), and with
  * `.pipe()` operators, their drops by `reason` beside their total (`rxlog_pipe_events_dropped_by_reason_total`). A value that is not a number (metrics read back from JSON), or a record that is missing or null (`latencyMs`, a sink, `sinks`), is left out with its samples. Serve it with content type `text/plain; version=0.0.4; charset=utf-8`: Prometheus 3 fails
  * a scrape whose answer has no valid `Content-Type`.
  *
@@ -250,9 +251,6 @@ function sinkRecord(sink: SinkMetrics): SinkMetrics {
   return isRecord(sink.latencyMs) ? sink : { ...sink, latencyMs: {} as SinkMetrics['latencyMs'] };
 }
 
-/** A lone UTF-16 surrogate: it has no UTF-8 form, so an encoder writes U+FFFD in its place. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * One distinct label value per name (a sink's, or a logger's): the name itself, or for a name met
  * before or with a lone surrogate, the name with U+FFFD in its place and `-2`, `-3` … where that
@@ -260,17 +258,17 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * `'a\uDC00'` would both be `a�`).
  */
 function distinctLabels(names: readonly string[]): string[] {
-  const wellFormed = names.map((name) => name.replace(LONE_SURROGATE, '\uFFFD'));
+  const encoded = names.map(wellFormed);
   // A well-formed name keeps itself where it first occurs.
   const taken = new Set<string>();
   const kept = names.map((name, index) => {
-    if (wellFormed[index] !== name || taken.has(name)) return false;
+    if (encoded[index] !== name || taken.has(name)) return false;
     taken.add(name);
     return true;
   });
   return names.map((name, index) => {
     if (kept[index]) return name;
-    const base = wellFormed[index];
+    const base = encoded[index];
     let label = base;
     for (let n = 2; taken.has(label); n++) label = `${base}-${n}`;
     taken.add(label);

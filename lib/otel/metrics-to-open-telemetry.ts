@@ -1,4 +1,4 @@
-import { hasLoneSurrogate } from '../core/lone-surrogate';
+import { hasLoneSurrogate, wellFormed } from '../core/lone-surrogate';
 import {
   type Attributes,
   type BatchObservableResult,
@@ -11,6 +11,7 @@ import { describeValue } from '../core/describe-value';
 import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
+import { Logger } from '../pipeline/logger';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { BOUNDED_QUEUE_REASONS } from '../metrics/bounded-queue-reasons';
 
@@ -64,7 +65,7 @@ export const RXLOG_COMPONENT_TYPE = 'rxlog_sink';
  * values, then the other's, each time it collects, and read every fall as a counter reset, so the
  * counters would climb with no event logged.
  */
-const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; handles: number }>>();
+const claimsByMeter = new WeakMap<Meter, Map<string, { source: object; handles: number }>>();
 
 /**
  * Reports a logger's delivery metrics through `@opentelemetry/api` metrics, under the names the
@@ -79,7 +80,8 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  *   `immediate` close found waiting, events that reached a sink after its close began: `droppedAtClose`)
  *   with `error.type` `already_shutdown`; events the sink's `pipe` discarded by design with
  *   their `droppedBy` reason as `error.type` (`filterEvents.excluded`, `sampleEvents.sampledOut`, or
- *   any an app's operator reports; one named `queue_full` or `already_shutdown` adds to that series);
+ *   any an app's operator reports; one named `queue_full` or `already_shutdown` adds to that series,
+ *   and one with a lone UTF-16 surrogate is reported with U+FFFD in its place, as exporters send it);
  *   and, for the logger as a whole (`otel.component.name` `rxlog`), what the operators of `.pipe()`
  *   dropped, by their reasons, and calls it refused: after close with `already_shutdown`, from
  *   inside one of its sinks with `reentrant_call`, at something not a level with `invalid_level`.
@@ -92,7 +94,8 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: MetricsSource; ha
  * The values are read from `log.metrics()` when the meter's reader collects; nothing runs between.
  * A second logger on the same meter needs `options.name`, so its components keep their own names.
  * A logger that takes over the names of one whose handle was stopped (an app restarting its logger)
- * adds to the counters it left: they never fall.
+ * adds to the counters it left: they never fall. A child logger (`forContext`, `child`) is the logger
+ * it comes from: its counts are the parent's, never added to them.
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
@@ -164,7 +167,9 @@ export function metricsToOpenTelemetry(
     throw new ConfigurationError(
       `metricsToOpenTelemetry: a sink is named "${loggerComponent}", the otel.component.name of the logger's own refused calls; give this logger an options.name`,
     );
-  const release = claimComponents(meter, log, [...sinkComponents, loggerComponent]);
+  // A child logger (forContext, child) is its parent: the same counts, not another logger's.
+  const identity = loggerIdentity(log);
+  const release = claimComponents(meter, identity, [...sinkComponents, loggerComponent]);
   const processed = meter.createObservableCounter('otel.sdk.processor.log.processed', {
     description: 'The number of log records for which the processing has finished, either successful or failed.',
     unit: '{log_record}',
@@ -182,7 +187,7 @@ export function metricsToOpenTelemetry(
     unit: '{log_record}',
   });
   const instruments: Observable[] = [processed, exported, queueSize, queueCapacity];
-  const totalOf = counterTotals(meter, log);
+  const totalOf = counterTotals(meter, identity);
   const callback = (result: BatchObservableResult): void => {
     const snapshot = readMetrics(log);
     if (snapshot === undefined) return;
@@ -259,10 +264,15 @@ function entriesOption(value: unknown, option: string, expected: string): void {
   expectOption(entries, `metricsToOpenTelemetry ${option}`, `an object of ${expected}`, value);
 }
 
-/** Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). */
+/**
+ * Drop counts by reason, each an `error.type`, leaving out `skipped`'s (counted elsewhere). A reason
+ * with a lone surrogate (cut from a longer text) has no UTF-8 form: an exporter writes U+FFFD in its
+ * place, so it is reported that way, added to any reason it then meets, as one series.
+ */
 function byErrorType(droppedBy: Readonly<Record<string, number>> | undefined, skipped?: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const [reason, count] of Object.entries(droppedBy ?? {})) if (reason !== skipped) addCount(counts, reason, count);
+  for (const [reason, count] of Object.entries(droppedBy ?? {}))
+    if (reason !== skipped) addCount(counts, wellFormed(reason), count);
   return counts;
 }
 
@@ -288,10 +298,10 @@ type Count = (instrument: Observable, value: number, attributes: Attributes) => 
  * the totals instead of starting again from 0, which the SDK reads as a reset (a new start time),
  * or misses (the new count already past the old total), losing what the old logger counted.
  */
-const totalsByMeter = new WeakMap<Meter, { totals: Map<string, number>; added: WeakMap<MetricsSource, Map<string, number>> }>();
+const totalsByMeter = new WeakMap<Meter, { totals: Map<string, number>; added: WeakMap<object, Map<string, number>> }>();
 
 /** The total function of `source` on `meter`: given a series key and the source's count, the series' total. */
-function counterTotals(meter: Meter, source: MetricsSource): (series: string, value: number) => number {
+function counterTotals(meter: Meter, source: object): (series: string, value: number) => number {
   let state = totalsByMeter.get(meter);
   if (state === undefined) totalsByMeter.set(meter, (state = { totals: new Map(), added: new WeakMap() }));
   const { totals } = state;
@@ -307,6 +317,14 @@ function counterTotals(meter: Meter, source: MetricsSource): (series: string, va
   };
 }
 
+/**
+ * What identifies the logger behind `log`: a Logger's `events$`, which is its pipeline's and so the
+ * same for its children (`forContext`, `child`), which report the same counts; else `log` itself.
+ */
+function loggerIdentity(log: MetricsSource): object {
+  return log instanceof Logger ? log.events$ : log;
+}
+
 function readMetrics(log: MetricsSource): LoggerMetrics | undefined {
   try {
     return log.metrics();
@@ -317,11 +335,11 @@ function readMetrics(log: MetricsSource): LoggerMetrics | undefined {
 }
 
 /** Claims the component names `keys` on `meter` for `source`, or throws if another logger reports one of them (as a sink or as a logger); returns the release. */
-function claimComponents(meter: Meter, source: MetricsSource, keys: readonly string[]): () => void {
+function claimComponents(meter: Meter, source: object, keys: readonly string[]): () => void {
   // The API's no-op meter (no MeterProvider yet) reports nothing, so nothing can collide on it.
   if (meter === createNoopMeter()) return () => undefined;
   let claims = claimsByMeter.get(meter);
-  if (claims === undefined) claimsByMeter.set(meter, (claims = new Map<string, { source: MetricsSource; handles: number }>()));
+  if (claims === undefined) claimsByMeter.set(meter, (claims = new Map<string, { source: object; handles: number }>()));
   for (const key of keys) {
     const owner = claims.get(key)?.source;
     if (owner !== undefined && owner !== source) {

@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
@@ -70,6 +72,21 @@ describe('metricsToPrometheus', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  // Cardinality is planned from the documented bound: 64 reasons kept, `other` for the rest, and
+  // `queue_full` and `already_shutdown` beside them.
+  withPromtool('writes at most the documented number of drop-reason series per sink, reached by a sink with more reasons', () => {
+    let write = 0;
+    const sink: Sink = { emit: (events) => ({ rejected: 0, dropped: { count: events.length, reason: `reason-${write++}` } }) };
+    const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'chatty' }).createLogger();
+    for (let i = 0; i < 80; i++) log.information('Event {N}', i);
+    const text = metricsToPrometheus(log.metrics());
+    const series = text.split('\n').filter((line) => line.startsWith('rxlog_events_dropped_by_reason_total{sink="chatty",'));
+    expect(series.reduce((sum, line) => sum + Number(line.split(' ')[1]), 0)).toBe(80);
+    const documented = /at most (\d+) series per sink/.exec(readFileSync(join(__dirname, '../../docs/metrics.md'), 'utf8'));
+    expect(Number(documented?.[1])).toBe(series.length);
+    expect(() => execFileSync('promtool', ['check', 'metrics'], { input: text, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 
   it('writes one series per sink whatever the names, lone UTF-16 surrogates included, once encoded as UTF-8', () => {

@@ -1,6 +1,7 @@
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { Logger } from '../../lib/pipeline/logger';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -249,6 +250,48 @@ describe('metricsToOpenTelemetry', () => {
     await meterProvider.shutdown();
   });
 
+  // A reason cut from a longer text can end in half of a surrogate pair ('cut😀'.slice(0, 4)). Such
+  // a string has no UTF-8 form: the OTLP serializer writes U+FFFD for the half, so two reasons that
+  // differ only there were two points in the SDK and one series twice on the wire.
+  it('reports drop reasons with a lone surrogate as one well-formed error.type, so no series is sent twice', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const reasons = ['cut😀'.slice(0, 4), 'cut\uDE00', 'cut\uFFFD'];
+    const dropByReason: MonoTypeOperatorFunction<LogEvent> = (source) =>
+      defer(() => {
+        const accounting = injectEventAccounting();
+        return source.pipe(
+          filter((event) => {
+            accounting.dropped(1, reasons[(event.properties.N as number) % reasons.length]);
+            return false;
+          }),
+        );
+      });
+    // A sink's pipe, and the operators of .pipe() (the logger's own component, here 'shared').
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'app', pipe: [dropByReason] }).createLogger();
+    metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    const shared = new LoggerConfiguration().pipe(dropByReason).writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    metricsToOpenTelemetry(shared, meterProvider.getMeter('rxlog'), { name: 'shared' });
+    for (let n = 0; n < 3; n++) {
+      log.information('Event {N}', n);
+      shared.information('Event {N}', n);
+    }
+    await Promise.all([log.flush(), shared.flush()]);
+    const { resourceMetrics } = await reader.collect();
+    const data = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+    const cut = points(data, 'otel.sdk.processor.log.processed').filter(([attributes]) =>
+      String(attributes['error.type']).startsWith('cut'),
+    );
+    expect(cut).toEqual([
+      [{ 'otel.component.name': 'app', 'otel.component.type': 'rxlog_sink', 'error.type': 'cut\uFFFD' }, 3],
+      [{ 'otel.component.name': 'shared', 'otel.component.type': 'rxlog_sink', 'error.type': 'cut\uFFFD' }, 3],
+    ]);
+    // What the wire carries: the serialized request holds that error.type once per component.
+    const wire = Buffer.from(ProtobufMetricsSerializer.serializeRequest(resourceMetrics) ?? new Uint8Array());
+    expect(wire.toString('latin1').split(Buffer.from('cut\uFFFD').toString('latin1'))).toHaveLength(3);
+    await Promise.all([meterProvider.shutdown(), log.close(), shared.close()]);
+  });
+
   it('never lets the _OTHER count fall when rejectedLogRecords grows by records the logger did not count failed', async () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
@@ -339,6 +382,30 @@ describe('metricsToOpenTelemetry', () => {
     await log.flush();
     // Cumulative points keep their last value once no callback observes them: 4, not 5.
     expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).not.toEqual(expect.arrayContaining([[component, 5]]));
+    await Promise.all([meterProvider.shutdown(), log.close()]);
+  });
+
+  // A child logger (forContext, child) writes to its parent's pipeline: the same counts. Taken for
+  // another logger, it was refused while the parent was reported and, once the parent's handle was
+  // stopped, its counts were added to the parent's as a new logger's: 3 events reported as 6.
+  it('takes a child logger for the logger it comes from: reported beside it, and after its handle stopped, with no count added twice', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const meter = meterProvider.getMeter('rxlog');
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const parent = metricsToOpenTelemetry(log, meter);
+    for (let i = 0; i < 3; i++) log.information('Event {N}', i);
+    const component = { 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' };
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 3]]));
+    const child = metricsToOpenTelemetry(log.forContext('Area', 'metrics'), meter);
+    parent.stop();
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 3]]));
+    log.child({ Area: 'more' }).information('One more');
+    expect(points(await collect(reader), 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 4]]));
+    child.stop();
+    const again = metricsToOpenTelemetry(log.forContext('Area', 'again'), meter);
+    expect(points(await collect(reader), 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 4]]));
+    again.stop();
     await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
