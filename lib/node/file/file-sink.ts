@@ -53,7 +53,8 @@ export interface FileSinkOptions {
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
-   * option does the same with metrics (`fallback` counts); this one is counted as delivered. A
+   * option does the same with metrics (`fallback` counts); this one is counted as delivered, and
+   * SelfLog hears once when batches start going there and once when the primary writes again. A
    * relative path is resolved when the sink is built; the sink's own file, however spelt, or a
    * file of its rolling set is a ConfigurationError.
    */
@@ -217,6 +218,8 @@ export class FileSink implements Sink {
   private readonly syncFlushTimeoutMs: number;
   private readonly fallbackPath: string | undefined;
   private fallbackSink: FileSink | undefined;
+  /** While the primary fails and batches go to the fallback: why (said once), and how many went. */
+  private aside: { readonly reason: string; readonly batches: number } | undefined;
   private file: LogFile | undefined;
   // Ended before any time, so the first batch opens the current period.
   private period: RollingPeriod = { text: '', startMs: -Infinity, endMs: -Infinity };
@@ -608,14 +611,15 @@ export class FileSink implements Sink {
    * a `PartialDeliveryError` (counted from the batch's start) when events past `from` were written.
    */
   private writeWithFallback(events: readonly LogEvent[], from: number): number {
+    let done: number;
     try {
-      return this.writeEvents(events, from);
+      done = this.writeEvents(events, from);
     } catch (error) {
       const fallback = this.fallback();
       if (fallback === undefined) throw error;
       // After a short write, only the events that are not in the primary file go to the fallback, whole.
       const start = error instanceof PartialDeliveryError ? error.delivered : from;
-      SelfLog.write('FileSink {Path} failed; batch written to {FallbackPath}', this.basePath, this.fallbackPath, error);
+      this.reportFallback(error);
       // The events its formatter skipped are this batch's: the primary reports them.
       const skipped = fallback.skipped;
       try {
@@ -630,6 +634,34 @@ export class FileSink implements Sink {
         this.skipped += fallback.skipped - skipped;
       }
     }
+    if (this.aside !== undefined) {
+      SelfLog.write(
+        'FileSink {Path} writes to its file again; {Count} batches went to {FallbackPath}',
+        this.basePath,
+        this.aside.batches,
+        this.fallbackPath,
+      );
+      this.aside = undefined;
+    }
+    return done;
+  }
+
+  /**
+   * Says that the primary failed and the batch goes to the fallback: once while it fails the same
+   * way (a folder that is not mounted fails every batch, and a line per batch would flood stderr
+   * for as long), again when the failure changes; the batches are counted for when it recovers.
+   */
+  private reportFallback(error: unknown): void {
+    const cause = error instanceof PartialDeliveryError ? error.cause : error;
+    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    if (this.aside?.reason !== reason)
+      SelfLog.write(
+        'FileSink {Path} failed; batches go to {FallbackPath} until it writes again',
+        this.basePath,
+        this.fallbackPath,
+        error,
+      );
+    this.aside = { reason, batches: (this.aside?.batches ?? 0) + 1 };
   }
 
   private fallback(): FileSink | undefined {

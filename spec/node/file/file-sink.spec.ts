@@ -999,6 +999,39 @@ describe('FileSink', () => {
       expect(diagnostics.some((d) => d.message.includes('EISDIR'))).toBe(true);
     });
 
+    it('says once that batches go to fallbackPath while the primary fails the same way, and once when it writes again', () => {
+      fs.mkdirSync(path.join(dir, 'app.log'));
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        formatter: numbered,
+        fallbackPath: path.join(dir, 'fallback.log'),
+      });
+      for (let i = 0; i < 100; i++) expect(sink.emitSync([makeEvent({ properties: { N: i } })])).toBe(true);
+      const said = (text: string): number => diagnostics.filter((d) => d.message.includes(text)).length;
+      // One line for a primary down an hour, not one per batch (with its stack) on stderr.
+      expect(said('fallback.log')).toBe(1);
+      expect(said('EISDIR')).toBe(1);
+      // Another failure of the primary is news.
+      fs.rmdirSync(path.join(dir, 'app.log'));
+      fs.writeFileSync(path.join(dir, 'blocker'), '');
+      const other = new FileSink(path.join(dir, 'blocker', 'app.log'), {
+        formatter: numbered,
+        fallbackPath: path.join(dir, 'fallback2.log'),
+      });
+      expect(other.emitSync(makeEvents(1))).toBe(true);
+      expect(other.emitSync(makeEvents(1))).toBe(true);
+      expect(said('ENOTDIR')).toBe(1);
+      void other.close();
+      // Back: said once, with the count of batches that went aside.
+      expect(sink.emitSync([makeEvent({ properties: { N: 100 } })])).toBe(true);
+      expect(sink.emitSync([makeEvent({ properties: { N: 101 } })])).toBe(true);
+      void sink.close();
+      expect(numbers(path.join(dir, 'fallback.log'))).toEqual(range(0, 100));
+      expect(numbers(path.join(dir, 'app.log'))).toEqual([100, 101]);
+      const back = diagnostics.filter((d) => d.message.includes('writes to its file again'));
+      expect(back).toHaveLength(1);
+      expect(back[0].message).toContain('100 batches');
+    });
+
     it('throws the primary error when the fallback fails too', () => {
       fs.mkdirSync(path.join(dir, 'app.log'));
       fs.mkdirSync(path.join(dir, 'fallback.log'));
