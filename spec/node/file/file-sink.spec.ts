@@ -415,6 +415,33 @@ describe('FileSink', () => {
       expect(all.map((line) => Number(line.replace(/^x*/, '')))).toEqual(range(0, 5000));
     });
 
+    it('counts the limit in UTF-8 bytes: a file filled to exactly its limit with multi-byte characters, the next line rolling', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: 12,
+        rollOnFileSizeLimit: true,
+        formatter: { format: (e) => String(e.properties.S) },
+      });
+      const texts = (...s: string[]): LogEvent[] => s.map((S) => makeEvent({ properties: { S } }));
+      // 9 + 3 bytes (6 UTF-16 units): exactly 12; then 4 + 9 (a surrogate pair twice) would be 13.
+      expect(sink.emitSync(texts('éééé', 'ab', '€', '𝄞𝄞', 'x'))).toBe(true);
+      // A file one byte short of its limit takes no 12-byte line; a file at its limit rolls at once.
+      expect(sink.emitSync(texts('y'.repeat(11), 'z'))).toBe(true);
+      void sink.close();
+      const sizes = fs
+        .readdirSync(dir)
+        .sort()
+        .map((name) => [name, fs.statSync(path.join(dir, name)).size]);
+      expect(sizes).toEqual([
+        ['app.log', 12],
+        ['app_001.log', 4],
+        ['app_002.log', 11],
+        ['app_003.log', 12],
+        ['app_004.log', 2],
+      ]);
+      expect(lines(path.join(dir, 'app.log'))).toEqual(['éééé', 'ab']);
+      expect(lines(path.join(dir, 'app_002.log'))).toEqual(['𝄞𝄞', 'x']);
+    });
+
     it('writes a single line longer than the limit into a file of its own', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 10,
