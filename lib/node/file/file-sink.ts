@@ -116,6 +116,15 @@ function realFile(filePath: string, links = 0): string {
   return path.join(folder, path.basename(filePath));
 }
 
+/** Whether `filePath` names a regular file (through symlinks); false when it cannot be checked. */
+function isFile(filePath: string): boolean {
+  try {
+    return fs.statSync(filePath, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether an error is a permission refusal (EACCES, EPERM). */
 function isDenied(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -901,7 +910,14 @@ export class FileSink implements Sink {
       this.openSequence(this.sequence);
     } else if (this.file.isStale()) {
       this.closeFile();
-      this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
+      // Another writer of the set (a second logger, a cluster worker) may have rolled on, its
+      // retention deleting this file: re-created under its old name, the next roll deletes it again.
+      if (this.rolling) this.openNewest(this.sequence);
+      else this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
+    } else if (this.rollOnLimit && isFile(this.files.pathFor(this.period.text, this.sequence + 1))) {
+      // Another writer rolled on by size: the newest file is where retention keeps what goes in.
+      this.closeFile();
+      this.openNewest(this.sequence + 1);
     }
     return this.file as LogFile;
   }
@@ -934,24 +950,30 @@ export class FileSink implements Sink {
   /** Opens the newest file of `period` on disk (continuing it after a restart), or its first file. */
   private openPeriod(period: RollingPeriod): void {
     this.closeFile();
-    let sequence = 0;
+    this.period = period;
+    this.openNewest(0);
+  }
+
+  /**
+   * Opens the newest file of the current period on disk, at `sequence` or later, going on to the
+   * next when it is full. The listing only finds where other writers got to (an earlier run, a
+   * second logger): when it fails (a folder the process may write but not read, mode 0333, or
+   * EMFILE), `sequence` is opened rather than failing every batch, and it is reported.
+   */
+  private openNewest(sequence: number): void {
     if (this.rolling) {
       try {
         for (const file of this.files.list())
-          if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+          if (file.period === this.period.text && file.sequence > sequence) sequence = file.sequence;
       } catch (error) {
-        // A folder the process may write but not read (mode 0333), or EMFILE: the listing only
-        // finds where an earlier run left off, so the period starts at its first file (a full one
-        // rolls on by size) rather than failing every batch, never at the previous period's number.
-        sequence = 0;
         SelfLog.write(
-          'FileSink {Path}: could not list the rolling set; the period starts at its first file',
+          'FileSink {Path}: could not list the rolling set; going on at {File}',
           this.basePath,
+          this.files.pathFor(this.period.text, sequence),
           error,
         );
       }
     }
-    this.period = period;
     this.openSequence(sequence);
     const file = this.file as LogFile;
     if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(this.sequence + 1);

@@ -1788,6 +1788,47 @@ describe('FileSink in a logger', () => {
     expect(seen.b).toEqual(range(0, 1_500));
   });
 
+  // Two loggers (or cluster workers) on one set with retention: the busy one rolls on and its
+  // retention deletes what the idle one had open. The idle one goes on at the newest file of the
+  // set, not at its old name, which it re-created and the next roll deleted, its newest lines with it.
+  it('goes on at the newest file of a set another logger rolled on, so retention keeps what it writes', () => {
+    const file = path.join(root, 'app.log');
+    const make = (writer: string) =>
+      new FileSink(file, {
+        fileSizeLimitBytes: 40,
+        rollOnFileSizeLimit: true,
+        retainedFileCountLimit: 3,
+        formatter: { format: (e) => `${writer}${String(e.properties.N)}` },
+      });
+    const busy = make('busy');
+    const idle = make('idle');
+    const numbered = (from: number, to: number): LogEvent[][] => range(from, to).map((N) => [makeEvent({ properties: { N } })]);
+    const files = (): Record<string, string[]> =>
+      Object.fromEntries(
+        fs
+          .readdirSync(root)
+          .sort()
+          .map((name) => [name, lines(path.join(root, name))]),
+      );
+    idle.emitSync(makeEvents(1));
+    // Five lines a file: on to app_007.log, its retention deleting app.log, the idle sink's file.
+    for (const batch of numbered(0, 40)) busy.emitSync(batch);
+    idle.emitSync([makeEvent({ properties: { N: 1 } })]);
+    expect(files()['app_007.log']).toEqual(['busy36', 'busy37', 'busy38', 'busy39', 'idle1']);
+    expect(files()['app.log']).toBeUndefined();
+    // The idle sink, still at app_007.log (kept), is behind: its next line goes to the newest file.
+    for (const batch of numbered(40, 50)) busy.emitSync(batch);
+    idle.emitSync([makeEvent({ properties: { N: 2 } })]);
+    busy.emitSync([makeEvent({ properties: { N: 50 } }), makeEvent({ properties: { N: 51 } })]);
+    void busy.close();
+    void idle.close();
+    expect(files()).toEqual({
+      'app_008.log': ['busy40', 'busy41', 'busy42', 'busy43', 'busy44'],
+      'app_009.log': ['busy45', 'busy46', 'busy47', 'busy48', 'busy49'],
+      'app_010.log': ['idle2', 'busy50', 'busy51'],
+    });
+  });
+
   // Found by reviews: the events the formatter made the sink skip counted delivered, and on the
   // fallback file they were the fallback's skips, not the primary's.
   it.each([
