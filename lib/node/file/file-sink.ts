@@ -53,7 +53,8 @@ export interface FileSinkOptions {
   /**
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
-   * option does the same with metrics (`fallback` counts); this one is counted as delivered. A
+   * option does the same with metrics (`fallback` counts); this one is counted as delivered, and
+   * SelfLog hears once when batches start going there and once when the primary writes again. A
    * relative path is resolved when the sink is built; the sink's own file, however spelt, or a
    * file of its rolling set is a ConfigurationError.
    */
@@ -113,6 +114,15 @@ function realFile(filePath: string, links = 0): string {
     // Unreadable, or a loop: compared through its folder.
   }
   return path.join(folder, path.basename(filePath));
+}
+
+/** Whether `filePath` names a regular file (through symlinks); false when it cannot be checked. */
+function isFile(filePath: string): boolean {
+  try {
+    return fs.statSync(filePath, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether an error is a permission refusal (EACCES, EPERM). */
@@ -217,6 +227,8 @@ export class FileSink implements Sink {
   private readonly syncFlushTimeoutMs: number;
   private readonly fallbackPath: string | undefined;
   private fallbackSink: FileSink | undefined;
+  /** While the primary fails and batches go to the fallback: why (said once), and how many went. */
+  private aside: { readonly reason: string; readonly batches: number } | undefined;
   private file: LogFile | undefined;
   // Ended before any time, so the first batch opens the current period.
   private period: RollingPeriod = { text: '', startMs: -Infinity, endMs: -Infinity };
@@ -608,14 +620,15 @@ export class FileSink implements Sink {
    * a `PartialDeliveryError` (counted from the batch's start) when events past `from` were written.
    */
   private writeWithFallback(events: readonly LogEvent[], from: number): number {
+    let done: number;
     try {
-      return this.writeEvents(events, from);
+      done = this.writeEvents(events, from);
     } catch (error) {
       const fallback = this.fallback();
       if (fallback === undefined) throw error;
       // After a short write, only the events that are not in the primary file go to the fallback, whole.
       const start = error instanceof PartialDeliveryError ? error.delivered : from;
-      SelfLog.write('FileSink {Path} failed; batch written to {FallbackPath}', this.basePath, this.fallbackPath, error);
+      this.reportFallback(error);
       // The events its formatter skipped are this batch's: the primary reports them.
       const skipped = fallback.skipped;
       try {
@@ -630,6 +643,34 @@ export class FileSink implements Sink {
         this.skipped += fallback.skipped - skipped;
       }
     }
+    if (this.aside !== undefined) {
+      SelfLog.write(
+        'FileSink {Path} writes to its file again; {Count} batches went to {FallbackPath}',
+        this.basePath,
+        this.aside.batches,
+        this.fallbackPath,
+      );
+      this.aside = undefined;
+    }
+    return done;
+  }
+
+  /**
+   * Says that the primary failed and the batch goes to the fallback: once while it fails the same
+   * way (a folder that is not mounted fails every batch, and a line per batch would flood stderr
+   * for as long), again when the failure changes; the batches are counted for when it recovers.
+   */
+  private reportFallback(error: unknown): void {
+    const cause = error instanceof PartialDeliveryError ? error.cause : error;
+    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    if (this.aside?.reason !== reason)
+      SelfLog.write(
+        'FileSink {Path} failed; batches go to {FallbackPath} until it writes again',
+        this.basePath,
+        this.fallbackPath,
+        error,
+      );
+    this.aside = { reason, batches: (this.aside?.batches ?? 0) + 1 };
   }
 
   private fallback(): FileSink | undefined {
@@ -869,7 +910,14 @@ export class FileSink implements Sink {
       this.openSequence(this.sequence);
     } else if (this.file.isStale()) {
       this.closeFile();
-      this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
+      // Another writer of the set (a second logger, a cluster worker) may have rolled on, its
+      // retention deleting this file: re-created under its old name, the next roll deletes it again.
+      if (this.rolling) this.openNewest(this.sequence);
+      else this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
+    } else if (this.rollOnLimit && isFile(this.files.pathFor(this.period.text, this.sequence + 1))) {
+      // Another writer rolled on by size: the newest file is where retention keeps what goes in.
+      this.closeFile();
+      this.openNewest(this.sequence + 1);
     }
     return this.file as LogFile;
   }
@@ -902,24 +950,30 @@ export class FileSink implements Sink {
   /** Opens the newest file of `period` on disk (continuing it after a restart), or its first file. */
   private openPeriod(period: RollingPeriod): void {
     this.closeFile();
-    let sequence = 0;
+    this.period = period;
+    this.openNewest(0);
+  }
+
+  /**
+   * Opens the newest file of the current period on disk, at `sequence` or later, going on to the
+   * next when it is full. The listing only finds where other writers got to (an earlier run, a
+   * second logger): when it fails (a folder the process may write but not read, mode 0333, or
+   * EMFILE), `sequence` is opened rather than failing every batch, and it is reported.
+   */
+  private openNewest(sequence: number): void {
     if (this.rolling) {
       try {
         for (const file of this.files.list())
-          if (file.period === period.text && file.sequence > sequence) sequence = file.sequence;
+          if (file.period === this.period.text && file.sequence > sequence) sequence = file.sequence;
       } catch (error) {
-        // A folder the process may write but not read (mode 0333), or EMFILE: the listing only
-        // finds where an earlier run left off, so the period starts at its first file (a full one
-        // rolls on by size) rather than failing every batch, never at the previous period's number.
-        sequence = 0;
         SelfLog.write(
-          'FileSink {Path}: could not list the rolling set; the period starts at its first file',
+          'FileSink {Path}: could not list the rolling set; going on at {File}',
           this.basePath,
+          this.files.pathFor(this.period.text, sequence),
           error,
         );
       }
     }
-    this.period = period;
     this.openSequence(sequence);
     const file = this.file as LogFile;
     if (this.rollOnLimit && this.limit !== null && file.regular && file.size >= this.limit) this.openSequence(this.sequence + 1);

@@ -415,6 +415,33 @@ describe('FileSink', () => {
       expect(all.map((line) => Number(line.replace(/^x*/, '')))).toEqual(range(0, 5000));
     });
 
+    it('counts the limit in UTF-8 bytes: a file filled to exactly its limit with multi-byte characters, the next line rolling', () => {
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        fileSizeLimitBytes: 12,
+        rollOnFileSizeLimit: true,
+        formatter: { format: (e) => String(e.properties.S) },
+      });
+      const texts = (...s: string[]): LogEvent[] => s.map((S) => makeEvent({ properties: { S } }));
+      // 9 + 3 bytes (6 UTF-16 units): exactly 12; then 4 + 9 (a surrogate pair twice) would be 13.
+      expect(sink.emitSync(texts('éééé', 'ab', '€', '𝄞𝄞', 'x'))).toBe(true);
+      // A file one byte short of its limit takes no 12-byte line; a file at its limit rolls at once.
+      expect(sink.emitSync(texts('y'.repeat(11), 'z'))).toBe(true);
+      void sink.close();
+      const sizes = fs
+        .readdirSync(dir)
+        .sort()
+        .map((name) => [name, fs.statSync(path.join(dir, name)).size]);
+      expect(sizes).toEqual([
+        ['app.log', 12],
+        ['app_001.log', 4],
+        ['app_002.log', 11],
+        ['app_003.log', 12],
+        ['app_004.log', 2],
+      ]);
+      expect(lines(path.join(dir, 'app.log'))).toEqual(['éééé', 'ab']);
+      expect(lines(path.join(dir, 'app_002.log'))).toEqual(['𝄞𝄞', 'x']);
+    });
+
     it('writes a single line longer than the limit into a file of its own', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 10,
@@ -997,6 +1024,39 @@ describe('FileSink', () => {
       void sink.close();
       expect(numbers(path.join(dir, 'fallback/app.log'))).toEqual([0, 1, 0]);
       expect(diagnostics.some((d) => d.message.includes('EISDIR'))).toBe(true);
+    });
+
+    it('says once that batches go to fallbackPath while the primary fails the same way, and once when it writes again', () => {
+      fs.mkdirSync(path.join(dir, 'app.log'));
+      const sink = new FileSink(path.join(dir, 'app.log'), {
+        formatter: numbered,
+        fallbackPath: path.join(dir, 'fallback.log'),
+      });
+      for (let i = 0; i < 100; i++) expect(sink.emitSync([makeEvent({ properties: { N: i } })])).toBe(true);
+      const said = (text: string): number => diagnostics.filter((d) => d.message.includes(text)).length;
+      // One line for a primary down an hour, not one per batch (with its stack) on stderr.
+      expect(said('fallback.log')).toBe(1);
+      expect(said('EISDIR')).toBe(1);
+      // Another failure of the primary is news.
+      fs.rmdirSync(path.join(dir, 'app.log'));
+      fs.writeFileSync(path.join(dir, 'blocker'), '');
+      const other = new FileSink(path.join(dir, 'blocker', 'app.log'), {
+        formatter: numbered,
+        fallbackPath: path.join(dir, 'fallback2.log'),
+      });
+      expect(other.emitSync(makeEvents(1))).toBe(true);
+      expect(other.emitSync(makeEvents(1))).toBe(true);
+      expect(said('ENOTDIR')).toBe(1);
+      void other.close();
+      // Back: said once, with the count of batches that went aside.
+      expect(sink.emitSync([makeEvent({ properties: { N: 100 } })])).toBe(true);
+      expect(sink.emitSync([makeEvent({ properties: { N: 101 } })])).toBe(true);
+      void sink.close();
+      expect(numbers(path.join(dir, 'fallback.log'))).toEqual(range(0, 100));
+      expect(numbers(path.join(dir, 'app.log'))).toEqual([100, 101]);
+      const back = diagnostics.filter((d) => d.message.includes('writes to its file again'));
+      expect(back).toHaveLength(1);
+      expect(back[0].message).toContain('100 batches');
     });
 
     it('throws the primary error when the fallback fails too', () => {
@@ -1726,6 +1786,47 @@ describe('FileSink in a logger', () => {
     }
     expect(seen.a).toEqual(range(0, 1_500));
     expect(seen.b).toEqual(range(0, 1_500));
+  });
+
+  // Two loggers (or cluster workers) on one set with retention: the busy one rolls on and its
+  // retention deletes what the idle one had open. The idle one goes on at the newest file of the
+  // set, not at its old name, which it re-created and the next roll deleted, its newest lines with it.
+  it('goes on at the newest file of a set another logger rolled on, so retention keeps what it writes', () => {
+    const file = path.join(root, 'app.log');
+    const make = (writer: string) =>
+      new FileSink(file, {
+        fileSizeLimitBytes: 40,
+        rollOnFileSizeLimit: true,
+        retainedFileCountLimit: 3,
+        formatter: { format: (e) => `${writer}${String(e.properties.N)}` },
+      });
+    const busy = make('busy');
+    const idle = make('idle');
+    const numbered = (from: number, to: number): LogEvent[][] => range(from, to).map((N) => [makeEvent({ properties: { N } })]);
+    const files = (): Record<string, string[]> =>
+      Object.fromEntries(
+        fs
+          .readdirSync(root)
+          .sort()
+          .map((name) => [name, lines(path.join(root, name))]),
+      );
+    idle.emitSync(makeEvents(1));
+    // Five lines a file: on to app_007.log, its retention deleting app.log, the idle sink's file.
+    for (const batch of numbered(0, 40)) busy.emitSync(batch);
+    idle.emitSync([makeEvent({ properties: { N: 1 } })]);
+    expect(files()['app_007.log']).toEqual(['busy36', 'busy37', 'busy38', 'busy39', 'idle1']);
+    expect(files()['app.log']).toBeUndefined();
+    // The idle sink, still at app_007.log (kept), is behind: its next line goes to the newest file.
+    for (const batch of numbered(40, 50)) busy.emitSync(batch);
+    idle.emitSync([makeEvent({ properties: { N: 2 } })]);
+    busy.emitSync([makeEvent({ properties: { N: 50 } }), makeEvent({ properties: { N: 51 } })]);
+    void busy.close();
+    void idle.close();
+    expect(files()).toEqual({
+      'app_008.log': ['busy40', 'busy41', 'busy42', 'busy43', 'busy44'],
+      'app_009.log': ['busy45', 'busy46', 'busy47', 'busy48', 'busy49'],
+      'app_010.log': ['idle2', 'busy50', 'busy51'],
+    });
   });
 
   // Found by reviews: the events the formatter made the sink skip counted delivered, and on the
