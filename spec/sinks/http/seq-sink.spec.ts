@@ -115,7 +115,7 @@ describe('SeqSink', () => {
         const log = new LoggerConfiguration().minimumLevel
           .verbose()
           .writeTo.sink(new SeqSink({ serverUrl: server.url }))
-          // Only the sink follows this switch, not the logger: with it, the sink declines nothing, as before.
+          // Only the sink follows this switch, not the logger: it declines what is below the switch, as Serilog's.
           .writeTo.sink(new SeqSink({ serverUrl: controlled.url, controlLevelSwitch: control }), { name: 'controlled' })
           .createLogger();
         log.debug('before Seq said a level');
@@ -145,11 +145,14 @@ describe('SeqSink', () => {
         expect(log.metrics().sinks.seq).toMatchObject({ received: 10, delivered: 6, failed: 0, dropped: 4, pending: 0 });
         expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 4 });
         expect(log.metrics().sinks.seq.lastError).toBeUndefined();
-        expect(controlled.requests.map(messages)[1]).toEqual(['verbose', 'debug', 'information', 'warning', 'error', 'fatal']);
-        expect(controlled.requests.flatMap(messages)).toHaveLength(10);
+        expect(controlled.requests.map(messages)).toEqual([
+          ['before Seq said a level'],
+          ['warning', 'error', 'fatal'],
+          ['error again'],
+        ]);
         const report = await log.close();
         expect(report.sinks.seq).toEqual({ delivered: 6, dropped: 4, failed: 0, undelivered: 0 });
-        expect(report.sinks.controlled).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
+        expect(report.sinks.controlled).toEqual({ delivered: 5, dropped: 5, failed: 0, undelivered: 0 });
       } finally {
         await controlled.close();
       }
@@ -309,6 +312,46 @@ describe('SeqSink', () => {
     subscription.unsubscribe();
     expect(seen).toEqual(['debug', 'warning', 'error', 'debug']);
     expect(server.requests).toHaveLength(4);
+  });
+
+  // Serilog's Seq sink puts its ControlledLevelSwitch in front of the sink (`Conditional(IsIncluded)`):
+  // with a controlLevelSwitch, Seq gets no event below the switch's level, whatever the logger's
+  // minimum (a console sink at Debug). Before, every event the logger let through was sent.
+  it("sends no event below controlLevelSwitch's level, logged since the switch was raised, when the logger's level is lower", async () => {
+    fakeDateOnly();
+    try {
+      const answers = ['{"MinimumLevelAccepted":null}', '{"MinimumLevelAccepted":"Warning"}'];
+      server = await startTestServer((_request, index) => ({
+        status: 201,
+        body: answers[index] ?? '{"MinimumLevelAccepted":"Warning"}',
+      }));
+      const control = new LevelSwitch();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(new SeqSink({ serverUrl: server.url, controlLevelSwitch: control }))
+        .createLogger();
+      log.debug('debug, below the switch');
+      log.information('information');
+      await log.flush();
+      jest.setSystemTime(Date.now() + 1_000);
+      log.information('information, below warning');
+      log.warning('warning');
+      await log.flush();
+      expect(control.level).toBe('warning');
+      jest.setSystemTime(Date.now() + 1_000);
+      log.information('information after Seq said Warning');
+      log.error('error');
+      await log.flush();
+      const sent = server.requests.map((request) =>
+        request.body.split('\n').map((line) => (JSON.parse(line) as { '@mt': string })['@mt']),
+      );
+      expect(sent).toEqual([['information'], ['information, below warning', 'warning'], ['error']]);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 6, delivered: 4, dropped: 2, failed: 0 });
+      expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 2 });
+      await log.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   describe('level probe', () => {
