@@ -6,6 +6,7 @@ import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplateCached } from '../../../lib/templates/template-cache';
 import { makeEvents } from '../../helpers/events';
@@ -352,6 +353,32 @@ describe('SeqSink', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  // As Serilog's Seq sink, which never splits a batch Seq refuses (its durable mode sets the payload
+  // aside, its default mode retries it and then drops it): the batch fails whole, once, to the fallback.
+  it('fails a whole batch Seq answers 400 (one line it refuses) at once, not split nor retried, and hands it to the fallback', async () => {
+    const refused: string[] = [];
+    // A stand-in for Seq's ingestion (no Seq server runs here): 400 for a batch with a line without @t.
+    server = await startTestServer(seqStandIn(refused));
+    const clef = new CompactJsonFormatter();
+    // An app's own formatter that writes one line Seq refuses.
+    const formatter = {
+      format: (event: LogEvent) => (event.messageTemplate.text === 'bad' ? '{"@mt":"bad"}' : clef.format(event)),
+    };
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new SeqSink({ serverUrl: server.url, formatter }), { fallback, retry: { attempts: 3, initialDelayMs: 1 } })
+      .createLogger();
+    log.information('good');
+    log.information('bad');
+    log.information('good too');
+    await log.flush();
+    expect(server.requests).toHaveLength(1);
+    expect(refused).toEqual(['no @t: {"@mt":"bad"}']);
+    expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['good', 'bad', 'good too']);
+    expect(log.metrics().sinks.seq).toMatchObject({ received: 3, fallback: 3, retried: 0 });
+    await log.close();
   });
 
   describe('level probe', () => {
