@@ -48,8 +48,10 @@ export interface SeqSinkOptions extends Omit<
   /**
    * A LevelSwitch Seq controls, as Serilog's Seq sink's `controlLevelSwitch`: when Seq answers a
    * batch with the API key's `MinimumLevelAccepted`, the switch is set to it; when an answer has
-   * none, the switch goes back to the level it had before Seq first set it. Pass the same switch
-   * to `.minimumLevel.controlledBy(…)` so the logger stops making events Seq would discard.
+   * none, the switch goes back to the level it had before Seq first set it. As Serilog's, the sink
+   * sends no event below the switch's level that was logged after the level last rose, whatever
+   * the logger's level (counted as below). Pass the same switch to `.minimumLevel.controlledBy(…)`
+   * so the logger stops making events Seq would discard.
    * Once 2 minutes pass without a request, the sink posts an empty batch to ask Seq for the
    * level again (Serilog's `RequiredLevelCheckInterval`), so a level lowered in Seq reaches a
    * logger the higher level had silenced; the probe's timer never keeps a Node process alive.
@@ -120,10 +122,12 @@ export class SeqSink extends HttpSink {
   /** When the level probe is due: 2 minutes after the last request. */
   #due = 0;
   #probe: Subscription | undefined;
+  /** The subscription to `controlLevelSwitch`'s level, which sets `#floor`. */
+  #levels: Subscription | undefined;
   #closed = false;
-  /** Without a controlLevelSwitch: the value of the level Seq last sent (-1 for none), below which events are not sent. */
+  /** The value of the level below which events are not sent (-1 for none): `controlLevelSwitch`'s, or without one the level Seq last sent. */
   #floor = -1;
-  /** When Seq began to send a level above Verbose (epoch ms): events logged until then are sent whatever their level. */
+  /** When that level last rose above Verbose (epoch ms): events logged until then are sent whatever their level. */
   #since = 0;
   /**
    * The events an `emit` let through while Seq's level was above Verbose: HttpSink sends the halves
@@ -186,6 +190,13 @@ export class SeqSink extends HttpSink {
     if (control !== undefined) {
       this.#due = Date.now() + LEVEL_CHECK_MS;
       this.#arm(LEVEL_CHECK_MS);
+      // As Serilog's sink, which puts the switch in front of itself (`ControlledLevelSwitch.IsIncluded`):
+      // the switch's level is the sink's, whatever the logger's; what was logged before a raise is sent.
+      this.#levels = control.level$.subscribe((level) => {
+        const value = levelValue(level);
+        if (this.#floor >= 0 && value > this.#floor) this.#since = Date.now();
+        this.#floor = value;
+      });
     }
   }
 
@@ -236,6 +247,7 @@ export class SeqSink extends HttpSink {
   override close(): void {
     this.#closed = true;
     this.#probe?.unsubscribe();
+    this.#levels?.unsubscribe();
     super.close();
   }
 

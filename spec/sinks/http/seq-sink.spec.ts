@@ -6,6 +6,7 @@ import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplateCached } from '../../../lib/templates/template-cache';
 import { makeEvents } from '../../helpers/events';
@@ -115,7 +116,7 @@ describe('SeqSink', () => {
         const log = new LoggerConfiguration().minimumLevel
           .verbose()
           .writeTo.sink(new SeqSink({ serverUrl: server.url }))
-          // Only the sink follows this switch, not the logger: with it, the sink declines nothing, as before.
+          // Only the sink follows this switch, not the logger: it declines what is below the switch, as Serilog's.
           .writeTo.sink(new SeqSink({ serverUrl: controlled.url, controlLevelSwitch: control }), { name: 'controlled' })
           .createLogger();
         log.debug('before Seq said a level');
@@ -145,11 +146,14 @@ describe('SeqSink', () => {
         expect(log.metrics().sinks.seq).toMatchObject({ received: 10, delivered: 6, failed: 0, dropped: 4, pending: 0 });
         expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 4 });
         expect(log.metrics().sinks.seq.lastError).toBeUndefined();
-        expect(controlled.requests.map(messages)[1]).toEqual(['verbose', 'debug', 'information', 'warning', 'error', 'fatal']);
-        expect(controlled.requests.flatMap(messages)).toHaveLength(10);
+        expect(controlled.requests.map(messages)).toEqual([
+          ['before Seq said a level'],
+          ['warning', 'error', 'fatal'],
+          ['error again'],
+        ]);
         const report = await log.close();
         expect(report.sinks.seq).toEqual({ delivered: 6, dropped: 4, failed: 0, undelivered: 0 });
-        expect(report.sinks.controlled).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
+        expect(report.sinks.controlled).toEqual({ delivered: 5, dropped: 5, failed: 0, undelivered: 0 });
       } finally {
         await controlled.close();
       }
@@ -309,6 +313,72 @@ describe('SeqSink', () => {
     subscription.unsubscribe();
     expect(seen).toEqual(['debug', 'warning', 'error', 'debug']);
     expect(server.requests).toHaveLength(4);
+  });
+
+  // Serilog's Seq sink puts its ControlledLevelSwitch in front of the sink (`Conditional(IsIncluded)`):
+  // with a controlLevelSwitch, Seq gets no event below the switch's level, whatever the logger's
+  // minimum (a console sink at Debug). Before, every event the logger let through was sent.
+  it("sends no event below controlLevelSwitch's level, logged since the switch was raised, when the logger's level is lower", async () => {
+    fakeDateOnly();
+    try {
+      const answers = ['{"MinimumLevelAccepted":null}', '{"MinimumLevelAccepted":"Warning"}'];
+      server = await startTestServer((_request, index) => ({
+        status: 201,
+        body: answers[index] ?? '{"MinimumLevelAccepted":"Warning"}',
+      }));
+      const control = new LevelSwitch();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(new SeqSink({ serverUrl: server.url, controlLevelSwitch: control }))
+        .createLogger();
+      log.debug('debug, below the switch');
+      log.information('information');
+      await log.flush();
+      jest.setSystemTime(Date.now() + 1_000);
+      log.information('information, below warning');
+      log.warning('warning');
+      await log.flush();
+      expect(control.level).toBe('warning');
+      jest.setSystemTime(Date.now() + 1_000);
+      log.information('information after Seq said Warning');
+      log.error('error');
+      await log.flush();
+      const sent = server.requests.map((request) =>
+        request.body.split('\n').map((line) => (JSON.parse(line) as { '@mt': string })['@mt']),
+      );
+      expect(sent).toEqual([['information'], ['information, below warning', 'warning'], ['error']]);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 6, delivered: 4, dropped: 2, failed: 0 });
+      expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 2 });
+      await log.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  // As Serilog's Seq sink, which never splits a batch Seq refuses (its durable mode sets the payload
+  // aside, its default mode retries it and then drops it): the batch fails whole, once, to the fallback.
+  it('fails a whole batch Seq answers 400 (one line it refuses) at once, not split nor retried, and hands it to the fallback', async () => {
+    const refused: string[] = [];
+    // A stand-in for Seq's ingestion (no Seq server runs here): 400 for a batch with a line without @t.
+    server = await startTestServer(seqStandIn(refused));
+    const clef = new CompactJsonFormatter();
+    // An app's own formatter that writes one line Seq refuses.
+    const formatter = {
+      format: (event: LogEvent) => (event.messageTemplate.text === 'bad' ? '{"@mt":"bad"}' : clef.format(event)),
+    };
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new SeqSink({ serverUrl: server.url, formatter }), { fallback, retry: { attempts: 3, initialDelayMs: 1 } })
+      .createLogger();
+    log.information('good');
+    log.information('bad');
+    log.information('good too');
+    await log.flush();
+    expect(server.requests).toHaveLength(1);
+    expect(refused).toEqual(['no @t: {"@mt":"bad"}']);
+    expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['good', 'bad', 'good too']);
+    expect(log.metrics().sinks.seq).toMatchObject({ received: 3, fallback: 3, retried: 0 });
+    await log.close();
   });
 
   describe('level probe', () => {
