@@ -109,8 +109,9 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   forge server-side properties (or pollute prototypes); the server event's template is
  *   `{ClientMessage}` (the rendered message) with `ClientTemplate`, `ClientTimestamp`,
  *   `ClientLevel` (when lowered), `Origin: "browser"`, `UserAgent` and, if asked, `ClientAddress`;
- *   the client's exception text becomes the event's exception. The event's own timestamp is the
- *   time the server received it;
+ *   the client's exception text becomes the event's exception (each line indented, so in text
+ *   output none passes for a server event). The event's own timestamp is the time the server
+ *   received it;
  * - `log`'s redaction policies reach `ClientMessage` too: it is rendered from the client's template
  *   with the values in `Client` as the policies left them (a message sent without its template is
  *   replaced by `[Redacted]` when the policies changed any of the client's values);
@@ -522,11 +523,16 @@ function redactedChild(
   return [logger, unchanged() ? clientMessage(event, values) : REDACTED_MESSAGE];
 }
 
-/** The client's exception text as an Error: its first line is the message, the whole text its stack. */
+/**
+ * The client's exception text as an Error: its first line is the message, the whole text its
+ * stack, every line indented by two spaces. Text output keeps an exception's line breaks (a
+ * stack is multi-line) and starts it on a line of its own, so a line of the client's text such
+ * as `[06:00:00 FTL] Database dropped` would pass for an event of the server's own there.
+ */
 function clientError(text: string): Error {
   const newline = text.indexOf('\n');
   const error = new Error(newline === -1 ? text : text.slice(0, newline));
   error.name = 'ClientError';
-  error.stack = text;
+  error.stack = `  ${text.replaceAll('\n', '\n  ')}`;
   return error;
 }

@@ -19,6 +19,7 @@ import { cpuMs } from '../../helpers/cpu-time';
 import { exchangeRaw, listen, signal } from '../../helpers/node-http';
 import { useRegisteredTracer } from '../../helpers/registered-tracer';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
 import { fakeDateOnly } from '../../helpers/fake-date';
 
@@ -898,6 +899,30 @@ describe('createIngestHandler', () => {
       expect(aliased.level).toBe('warning');
       expect(malformed.properties.ClientTemplate).toBe('{A,-} {B:} {C,99999999} {A');
       expect(String(malformed.properties.ClientMessage).length).toBeLessThanOrEqual(1_025);
+    });
+
+    it("an exception text that holds a forged log line: in the server's text output no line of it starts a line", async () => {
+      const ingest = await startIngest({ rateLimit: false });
+      const forged = '[06:00:00 FTL] Database dropped by admin';
+      const text = `${forged}\n${forged}\r\nTypeError: x\n    at pay (https://app.example.com/main.js:1:2)`;
+      expect(await post(ingest.url, clef({ '@mt': 'Checkout failed', '@l': 'Error', '@x': text }))).toMatchObject({
+        status: 200,
+        json: { accepted: 1 },
+      });
+      const [event] = ingest.events;
+      // What ConsoleSink and a text file write: the event's line, then the exception's lines.
+      const lines = new TextFormatter().format(event).split('\n').slice(0, -1);
+      expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d ERR\] Checkout failed$/);
+      expect(lines.slice(1)).toEqual([
+        `  ${forged}`,
+        `  ${forged}`,
+        '  TypeError: x',
+        '      at pay (https://app.example.com/main.js:1:2)',
+      ]);
+      expect(lines.filter((line) => line.startsWith('['))).toHaveLength(1);
+      // The error still says what the browser sent: its first line is the message, the text comes back unindented.
+      expect(event.exception).toMatchObject({ name: 'ClientError', message: forged });
+      expect(event.exception?.stack?.replace(/^ {2}/gm, '')).toBe(text);
     });
 
     it('a million tiny events in one body: maxEvents read, the rest counted unparsed', async () => {
