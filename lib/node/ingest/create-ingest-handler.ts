@@ -259,6 +259,8 @@ function handle(
   parsed: unknown,
   ip: string | undefined,
 ): void {
+  // Every answer depends on Origin then, a 403 too.
+  if (settings.allowedOrigins !== undefined) varyOnOrigin(res);
   // Before the rate limit: another site's beacons, sent by this app's own users, spend none of their tokens.
   if (settings.allowedOrigins !== undefined && foreign(req, settings.allowedOrigins)) {
     refuse(req, res, 403, 'Forbidden: origin not allowed');
@@ -375,6 +377,13 @@ function foreign(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
   return !(origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
 }
 
+/** Adds `Origin` to the answer's `Vary`, after what a middleware before this one set (compression's `Accept-Encoding`, cors' `Origin`). */
+function varyOnOrigin(res: ServerResponse): void {
+  const vary = res.getHeader('Vary');
+  if (typeof vary !== 'string' || vary === '') res.setHeader('Vary', 'Origin');
+  else if (!/(?:^|,)\s*origin\s*(?:,|$)/i.test(vary)) res.setHeader('Vary', `${vary}, Origin`);
+}
+
 /** Header names (tokens, RFC 9110 §5.6.2) a preflight may ask for: echoed as asked, anything else is not. */
 const HEADER_NAMES = /^[!#$%&'*+.^`|~\w-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^`|~\w-]+)*$/;
 
@@ -389,10 +398,6 @@ const HEADER_NAMES = /^[!#$%&'*+.^`|~\w-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^`|~\w-]+)*$
  */
 function allowCors(req: IncomingMessage, res: ServerResponse, allowed: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
-  // Added to what a middleware before this one set (compression's Accept-Encoding, cors' Origin).
-  const vary = res.getHeader('Vary');
-  if (typeof vary !== 'string' || vary === '') res.setHeader('Vary', 'Origin');
-  else if (!/(?:^|,)\s*origin\s*(?:,|$)/i.test(vary)) res.setHeader('Vary', `${vary}, Origin`);
   if (origin === undefined || !allowed.has(origin)) return false;
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Credentials', 'true');

@@ -645,6 +645,8 @@ describe('createIngestHandler', () => {
     const foreignPost = await post(ingest.url, clef({ '@mt': 'Forged' }), 'text/plain', { Origin: 'https://evil.example' });
     expect(foreignPost.status).toBe(403);
     expect(foreignPost.headers.get('access-control-allow-origin')).toBeNull();
+    // The 403 depends on Origin as much as the CORS answers do.
+    expect([foreignPreflight.headers.get('vary'), foreignPost.headers.get('vary')]).toEqual(['Origin', 'Origin']);
     expect(ingest.events.map((e) => e.properties.ClientTemplate)).toEqual(['From the page']);
   });
 
