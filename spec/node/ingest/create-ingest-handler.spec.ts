@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { type AddressInfo, connect, type Socket } from 'node:net';
+import * as path from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
@@ -1715,4 +1717,21 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
       }
     },
   );
+});
+
+describe('createIngestHandler memory, in a child process', () => {
+  it('holds a body of one-byte chunks in about its own size, not a Buffer object per chunk', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(__dirname, '..', 'fixtures', 'ingest-chunk-memory.ts')],
+      { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8', timeout: 110_000 },
+    );
+    expect(child.stderr).toBe('');
+    const result = JSON.parse(child.stdout) as { gc: boolean; heapBefore: number; heapHolding: number; pendingBytes: number };
+    expect(result).toMatchObject({ gc: true, pendingBytes: 200_000 });
+    // 200 000 bytes counted against maxPendingBytes. Kept as one Buffer per chunk they took about
+    // 190 bytes of heap each (38 MiB), so a client's share of maxPendingBytes (16 MiB by default)
+    // sent in one-byte chunks could hold gigabytes.
+    expect(result.heapHolding - result.heapBefore).toBeLessThan(2);
+  }, 120_000);
 });
