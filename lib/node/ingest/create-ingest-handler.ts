@@ -109,8 +109,9 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   forge server-side properties (or pollute prototypes); the server event's template is
  *   `{ClientMessage}` (the rendered message) with `ClientTemplate`, `ClientTimestamp`,
  *   `ClientLevel` (when lowered), `Origin: "browser"`, `UserAgent` and, if asked, `ClientAddress`;
- *   the client's exception text becomes the event's exception. The event's own timestamp is the
- *   time the server received it;
+ *   the client's exception text becomes the event's exception (each line indented, so in text
+ *   output none passes for a server event). The event's own timestamp is the time the server
+ *   received it;
  * - `log`'s redaction policies reach `ClientMessage` too: it is rendered from the client's template
  *   with the values in `Client` as the policies left them (a message sent without its template is
  *   replaced by `[Redacted]` when the policies changed any of the client's values);
@@ -258,6 +259,8 @@ function handle(
   parsed: unknown,
   ip: string | undefined,
 ): void {
+  // Every answer depends on Origin then, a 403 too.
+  if (settings.allowedOrigins !== undefined) varyOnOrigin(res);
   // Before the rate limit: another site's beacons, sent by this app's own users, spend none of their tokens.
   if (settings.allowedOrigins !== undefined && foreign(req, settings.allowedOrigins)) {
     refuse(req, res, 403, 'Forbidden: origin not allowed');
@@ -374,6 +377,13 @@ function foreign(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
   return !(origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
 }
 
+/** Adds `Origin` to the answer's `Vary`, after what a middleware before this one set (compression's `Accept-Encoding`, cors' `Origin`). */
+function varyOnOrigin(res: ServerResponse): void {
+  const vary = res.getHeader('Vary');
+  if (typeof vary !== 'string' || vary === '') res.setHeader('Vary', 'Origin');
+  else if (!/(?:^|,)\s*origin\s*(?:,|$)/i.test(vary)) res.setHeader('Vary', `${vary}, Origin`);
+}
+
 /** Header names (tokens, RFC 9110 §5.6.2) a preflight may ask for: echoed as asked, anything else is not. */
 const HEADER_NAMES = /^[!#$%&'*+.^`|~\w-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^`|~\w-]+)*$/;
 
@@ -388,10 +398,6 @@ const HEADER_NAMES = /^[!#$%&'*+.^`|~\w-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^`|~\w-]+)*$
  */
 function allowCors(req: IncomingMessage, res: ServerResponse, allowed: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
-  // Added to what a middleware before this one set (compression's Accept-Encoding, cors' Origin).
-  const vary = res.getHeader('Vary');
-  if (typeof vary !== 'string' || vary === '') res.setHeader('Vary', 'Origin');
-  else if (!/(?:^|,)\s*origin\s*(?:,|$)/i.test(vary)) res.setHeader('Vary', `${vary}, Origin`);
   if (origin === undefined || !allowed.has(origin)) return false;
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Credentials', 'true');
@@ -522,11 +528,16 @@ function redactedChild(
   return [logger, unchanged() ? clientMessage(event, values) : REDACTED_MESSAGE];
 }
 
-/** The client's exception text as an Error: its first line is the message, the whole text its stack. */
+/**
+ * The client's exception text as an Error: its first line is the message, the whole text its
+ * stack, every line indented by two spaces. Text output keeps an exception's line breaks (a
+ * stack is multi-line) and starts it on a line of its own, so a line of the client's text such
+ * as `[06:00:00 FTL] Database dropped` would pass for an event of the server's own there.
+ */
 function clientError(text: string): Error {
   const newline = text.indexOf('\n');
   const error = new Error(newline === -1 ? text : text.slice(0, newline));
   error.name = 'ClientError';
-  error.stack = text;
+  error.stack = `  ${text.replaceAll('\n', '\n  ')}`;
   return error;
 }

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { type AddressInfo, connect, type Socket } from 'node:net';
+import * as path from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
@@ -19,6 +21,7 @@ import { cpuMs } from '../../helpers/cpu-time';
 import { exchangeRaw, listen, signal } from '../../helpers/node-http';
 import { useRegisteredTracer } from '../../helpers/registered-tracer';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
 import { fakeDateOnly } from '../../helpers/fake-date';
 
@@ -644,6 +647,8 @@ describe('createIngestHandler', () => {
     const foreignPost = await post(ingest.url, clef({ '@mt': 'Forged' }), 'text/plain', { Origin: 'https://evil.example' });
     expect(foreignPost.status).toBe(403);
     expect(foreignPost.headers.get('access-control-allow-origin')).toBeNull();
+    // The 403 depends on Origin as much as the CORS answers do.
+    expect([foreignPreflight.headers.get('vary'), foreignPost.headers.get('vary')]).toEqual(['Origin', 'Origin']);
     expect(ingest.events.map((e) => e.properties.ClientTemplate)).toEqual(['From the page']);
   });
 
@@ -898,6 +903,30 @@ describe('createIngestHandler', () => {
       expect(aliased.level).toBe('warning');
       expect(malformed.properties.ClientTemplate).toBe('{A,-} {B:} {C,99999999} {A');
       expect(String(malformed.properties.ClientMessage).length).toBeLessThanOrEqual(1_025);
+    });
+
+    it("an exception text that holds a forged log line: in the server's text output no line of it starts a line", async () => {
+      const ingest = await startIngest({ rateLimit: false });
+      const forged = '[06:00:00 FTL] Database dropped by admin';
+      const text = `${forged}\n${forged}\r\nTypeError: x\n    at pay (https://app.example.com/main.js:1:2)`;
+      expect(await post(ingest.url, clef({ '@mt': 'Checkout failed', '@l': 'Error', '@x': text }))).toMatchObject({
+        status: 200,
+        json: { accepted: 1 },
+      });
+      const [event] = ingest.events;
+      // What ConsoleSink and a text file write: the event's line, then the exception's lines.
+      const lines = new TextFormatter().format(event).split('\n').slice(0, -1);
+      expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d ERR\] Checkout failed$/);
+      expect(lines.slice(1)).toEqual([
+        `  ${forged}`,
+        `  ${forged}`,
+        '  TypeError: x',
+        '      at pay (https://app.example.com/main.js:1:2)',
+      ]);
+      expect(lines.filter((line) => line.startsWith('['))).toHaveLength(1);
+      // The error still says what the browser sent: its first line is the message, the text comes back unindented.
+      expect(event.exception).toMatchObject({ name: 'ClientError', message: forged });
+      expect(event.exception?.stack?.replace(/^ {2}/gm, '')).toBe(text);
     });
 
     it('a million tiny events in one body: maxEvents read, the rest counted unparsed', async () => {
@@ -1688,4 +1717,21 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
       }
     },
   );
+});
+
+describe('createIngestHandler memory, in a child process', () => {
+  it('holds a body of one-byte chunks in about its own size, not a Buffer object per chunk', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(__dirname, '..', 'fixtures', 'ingest-chunk-memory.ts')],
+      { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8', timeout: 110_000 },
+    );
+    expect(child.stderr).toBe('');
+    const result = JSON.parse(child.stdout) as { gc: boolean; heapBefore: number; heapHolding: number; pendingBytes: number };
+    expect(result).toMatchObject({ gc: true, pendingBytes: 200_000 });
+    // 200 000 bytes counted against maxPendingBytes. Kept as one Buffer per chunk they took about
+    // 190 bytes of heap each (38 MiB), so a client's share of maxPendingBytes (16 MiB by default)
+    // sent in one-byte chunks could hold gigabytes.
+    expect(result.heapHolding - result.heapBefore).toBeLessThan(2);
+  }, 120_000);
 });

@@ -98,7 +98,7 @@ function expectAsSent(events: readonly LogEvent[], sent: readonly Sent[]): void 
     expect(event.properties.UserAgent).toMatch(/Chrome/);
   }
   expect((events[0].properties.Client as { Id: unknown }).Id).toBe(12345678901234567890n);
-  expect(events[2].exception?.stack).toMatch(/^Error: Payment failed\n[\s\S]*caused by: TypeError: card declined/);
+  expect(events[2].exception?.stack).toMatch(/^ {2}Error: Payment failed\n[\s\S]*\n {2}caused by: TypeError: card declined/);
 }
 
 const chromiumIt = existsSync(CHROMIUM) ? it : it.skip;

@@ -225,8 +225,12 @@ describe('HttpSink to createIngestHandler, one round trip', () => {
           /^Big 42 12345678901234567890 -10{39}7 0F{16} at 2026-11-30T10:07:09\.123Z on \d{4}-\d\d-\d\d \d\d:\d\d:09\.123$/,
         );
         expect(received[2].properties.Client).toMatchObject({ UserId: 'admin', RequestId: 'req-forged', Origin: 'server' });
-        expect(received[3].exception?.stack).toBe(readCompactJson(formatter.format(sent[3])).exception?.stack);
-        expect(received[3].exception?.stack).toMatch(/^Error: Payment failed\n[\s\S]*caused by: TypeError: card declined/);
+        // The browser's text, each line indented so that none passes for a server event in text output.
+        const stack = readCompactJson(formatter.format(sent[3])).exception?.stack ?? '';
+        expect(received[3].exception?.stack).toBe(stack.replace(/^/gm, '  '));
+        expect(received[3].exception?.stack).toMatch(
+          /^ {2}Error: Payment failed\n[\s\S]*\n {2}caused by: TypeError: card declined/,
+        );
       } finally {
         await browser.close({ strategy: 'immediate', timeoutMs: 0 });
         await server.close();
