@@ -122,7 +122,15 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
       } catch (error) {
         SelfLog.write('provideRxlog: what was logged before the logger closed failed', error);
       }
-    outside(() => logger.close()).catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+    // Called from an onDestroy callback. An injector runs them in the order they were registered,
+    // this one (registered as the injector starts) before any service's: the logger closes once
+    // they have all run, so what a service logs from its own (DestroyRef.onDestroy, a
+    // takeUntilDestroyed stream's finalize) is delivered, not refused by a closed logger.
+    outside(() =>
+      queueMicrotask(() => {
+        logger.close().catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+      }),
+    );
   };
   // Angular's Router never destroys a lazy route's injector with the app (only
   // withExperimentalAutoCleanupInjectors does, when the route is left): a route's logger closes

@@ -2,7 +2,15 @@ import { testInjector, within } from './test-injector'; // first: loads Angular'
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
-import { EnvironmentInjector, inject, InjectionToken, NgZone, PLATFORM_ID, provideZonelessChangeDetection } from '@angular/core';
+import {
+  DestroyRef,
+  EnvironmentInjector,
+  inject,
+  InjectionToken,
+  NgZone,
+  PLATFORM_ID,
+  provideZonelessChangeDetection,
+} from '@angular/core';
 import { provideRouter, Router, type Routes } from '@angular/router';
 import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
@@ -146,6 +154,28 @@ void describe('provideRxlog', () => {
     assert.equal(report.sinks['sink'].delivered, 2);
     log.information('after close');
     assert.equal(log.metrics().rejectedAfterClose, 1);
+  });
+
+  // Angular runs an injector's DestroyRef.onDestroy callbacks in the order they were registered, and
+  // provideRxlog registers its own when the injector starts, before any service's: the logger was
+  // closed first, and what a root service logged from its DestroyRef.onDestroy (or a
+  // takeUntilDestroyed stream's finalize) when the app or a server render ended was dropped.
+  void it('takes what services log from their DestroyRef.onDestroy while the injector is destroyed', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    within(injector, () => {
+      const log = injectLogger('Session');
+      inject(DestroyRef).onDestroy(() => log.information('Session ended'));
+    });
+    const log = injector.get(RXLOG_LOGGER);
+    injector.destroy();
+    const report = await log.close();
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Session ended'],
+    );
+    assert.equal(log.metrics().rejectedAfterClose, 0);
+    assert.equal(report.sinks['memory'].delivered, 1);
   });
 
   // Angular's Router never destroys a route's injector, not even with the app (only
