@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
 import {
+  computed,
   DestroyRef,
   EnvironmentInjector,
   inject,
@@ -11,8 +12,10 @@ import {
   PLATFORM_ID,
   provideZonelessChangeDetection,
 } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { provideRouter, Router, type Routes } from '@angular/router';
-import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
+import { asapScheduler, observeOn } from 'rxjs';
+import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, SelfLog, type LogEvent } from '../../lib/index';
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { RXLOG_SINK_ENDPOINTS } from '../../lib/angular/rxlog-tokens';
 import { installFakePage } from '../helpers/fake-page';
@@ -285,6 +288,37 @@ void describe('provideRxlog', () => {
     assert.equal(memory.events.length, 3);
     assert.equal(hops, 0);
     injector.destroy();
+  });
+
+  // docs/angular.md: events$ subscribers run where the event was logged; inside a computed (or a
+  // template expression) Angular refuses signal writes (NG0600), so a toSignal of events$ misses
+  // what is logged there, and SelfLog says so; handed on on a microtask, it shows it.
+  void it('shows in a toSignal an event logged inside a computed once events$ is observed on a microtask', async () => {
+    const diagnostics: string[] = [];
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    const injector = testInjector([provideZonelessChangeDetection(), provideRxlog((c) => c.writeTo.sink(new MemorySink()))]);
+    try {
+      const [direct, scheduled, log] = within(injector, () => {
+        const events$ = injectLogger().events$;
+        return [
+          toSignal(events$, { initialValue: undefined }),
+          toSignal(events$.pipe(observeOn(asapScheduler)), { initialValue: undefined }),
+          injectLogger('Cart'),
+        ] as const;
+      });
+      const total = computed(() => {
+        log.information('Total computed');
+        return 42;
+      });
+      assert.equal(total(), 42);
+      await Promise.resolve();
+      assert.equal(direct(), undefined, 'Angular refused the write');
+      assert.match(diagnostics.join('\n'), /A subscriber of log\.events\$ failed.*NG0600/s);
+      assert.equal(scheduled()?.renderMessage(), 'Total computed');
+    } finally {
+      SelfLog.disable();
+      injector.destroy();
+    }
   });
 
   void it("builds the sinks outside the Angular zone: their page listeners and timers are not the zone's", () => {
