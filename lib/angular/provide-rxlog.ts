@@ -9,6 +9,7 @@ import {
   NgZone,
   PLATFORM_ID,
   type Provider,
+  untracked,
   type ValueProvider,
 } from '@angular/core';
 import { describeValue } from '../core/describe-value';
@@ -167,6 +168,7 @@ function buildLogger(configure: RxlogConfigure, endpoints: string[], own: Readon
   // operator, which would change nothing, would take every event off the direct path to the sinks.
   if (zone instanceof NgZone) configuration.pipe(runOutsideAngular(zone));
   recordSinks(configuration, (sink) => endpoints.push(...sinkEndpoints(sink)));
+  untrackCallbacks(configuration);
   for (const step of steps) step(configuration, injector);
   const result = configure(configuration);
   if (result instanceof LoggerConfiguration) return result.createLogger();
@@ -211,6 +213,31 @@ function recordSinks(configuration: LoggerConfiguration, onSink: (sink: Sink) =>
     onFallback(options, onSink);
     return result;
   };
+}
+
+/**
+ * Runs the enrichers and filter predicates given to the configuration outside any reactive
+ * context (`untracked`). They run where the event is logged: a signal one reads (the signed-in user
+ * of a signal store) inside a computed, an effect or a template would otherwise become a dependency
+ * of that code, which would run again whenever the signal changed.
+ */
+function untrackCallbacks(configuration: LoggerConfiguration): void {
+  const { enrich, filter } = configuration;
+  const addEnrichers = enrich.with.bind(enrich);
+  const exclude = filter.byExcluding.bind(filter);
+  const includeOnly = filter.byIncludingOnly.bind(filter);
+  enrich.with = (...enrichers) => addEnrichers(...enrichers.map(untrackedCallback));
+  filter.byExcluding = (predicate) => exclude(untrackedCallback(predicate));
+  filter.byIncludingOnly = (predicate) => includeOnly(untrackedCallback(predicate));
+}
+
+/** The function, run untracked, under its own name (SelfLog names a failing one by it); anything else as it is, for the configuration to refuse. */
+function untrackedCallback<F>(callback: F): F {
+  if (typeof callback !== 'function') return callback;
+  const run = callback as (...args: unknown[]) => unknown;
+  const wrapped = (...args: unknown[]): unknown => untracked(() => run(...args));
+  Object.defineProperty(wrapped, 'name', { value: run.name });
+  return wrapped as F;
 }
 
 /** Notes the fallback of lane options writeTo has accepted. */

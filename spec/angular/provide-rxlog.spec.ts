@@ -11,6 +11,7 @@ import {
   NgZone,
   PLATFORM_ID,
   provideZonelessChangeDetection,
+  signal,
 } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { provideRouter, Router, type Routes } from '@angular/router';
@@ -287,6 +288,49 @@ void describe('provideRxlog', () => {
     for (let i = 0; i < 3; i++) log.information('Event {Index}', i);
     assert.equal(memory.events.length, 3);
     assert.equal(hops, 0);
+    injector.destroy();
+  });
+
+  // Enrichers and filters run where the event is logged: one that read a signal (the signed-in
+  // user of a signal store) inside a computed, an effect or a template made it depend on that
+  // signal, so a computed that logged recomputed, an effect ran (and logged) again and a template
+  // re-rendered whenever the user changed.
+  void it("runs the app's enrichers and filters untracked: a signal they read is no dependency of the code that logs", () => {
+    const user = signal('ann');
+    const muted = signal(false);
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideRxlog((c) =>
+        c.enrich
+          .with(function currentUser() {
+            return { User: user() };
+          })
+          .filter.byExcluding(() => muted())
+          .filter.byIncludingOnly(() => !muted())
+          .writeTo.sink(memory),
+      ),
+    ]);
+    const log = within(injector, () => injectLogger('Cart'));
+    const items = signal(1);
+    let runs = 0;
+    const total = computed(() => {
+      runs++;
+      log.information('Total of {Items} items', items());
+      return items() * 2;
+    });
+    assert.equal(total(), 2);
+    user.set('bob');
+    muted.set(true);
+    assert.equal(total(), 2);
+    assert.equal(runs, 1, 'not recomputed for what only the enricher and the filters read');
+    muted.set(false);
+    items.set(2);
+    assert.equal(total(), 4);
+    assert.deepEqual(
+      memory.events.map((e) => `${e.renderMessage()} by ${String(e.properties['User'])}`),
+      ['Total of 1 items by ann', 'Total of 2 items by bob'],
+    );
     injector.destroy();
   });
 
