@@ -13,6 +13,7 @@ import {
   type ValueProvider,
 } from '@angular/core';
 import { describeValue } from '../core/describe-value';
+import { callbackName } from '../core/stray-promise';
 import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
@@ -236,7 +237,7 @@ function untrackedCallback<F>(callback: F): F {
   if (typeof callback !== 'function') return callback;
   const run = callback as (...args: unknown[]) => unknown;
   const wrapped = (...args: unknown[]): unknown => untracked(() => run(...args));
-  Object.defineProperty(wrapped, 'name', { value: run.name });
+  Object.defineProperty(wrapped, 'name', { value: callbackName(run, '') });
   return wrapped as F;
 }
 
