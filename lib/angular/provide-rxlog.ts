@@ -9,9 +9,11 @@ import {
   NgZone,
   PLATFORM_ID,
   type Provider,
+  untracked,
   type ValueProvider,
 } from '@angular/core';
 import { describeValue } from '../core/describe-value';
+import { callbackName } from '../core/stray-promise';
 import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
@@ -122,7 +124,15 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
       } catch (error) {
         SelfLog.write('provideRxlog: what was logged before the logger closed failed', error);
       }
-    outside(() => logger.close()).catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+    // Called from an onDestroy callback. An injector runs them in the order they were registered,
+    // this one (registered as the injector starts) before any service's: the logger closes once
+    // they have all run, so what a service logs from its own (DestroyRef.onDestroy, a
+    // takeUntilDestroyed stream's finalize) is delivered, not refused by a closed logger.
+    outside(() =>
+      queueMicrotask(() => {
+        logger.close().catch((error: unknown) => SelfLog.write('provideRxlog: closing the logger failed', error));
+      }),
+    );
   };
   // Angular's Router never destroys a lazy route's injector with the app (only
   // withExperimentalAutoCleanupInjectors does, when the route is left): a route's logger closes
@@ -159,6 +169,7 @@ function buildLogger(configure: RxlogConfigure, endpoints: string[], own: Readon
   // operator, which would change nothing, would take every event off the direct path to the sinks.
   if (zone instanceof NgZone) configuration.pipe(runOutsideAngular(zone));
   recordSinks(configuration, (sink) => endpoints.push(...sinkEndpoints(sink)));
+  untrackCallbacks(configuration);
   for (const step of steps) step(configuration, injector);
   const result = configure(configuration);
   if (result instanceof LoggerConfiguration) return result.createLogger();
@@ -203,6 +214,31 @@ function recordSinks(configuration: LoggerConfiguration, onSink: (sink: Sink) =>
     onFallback(options, onSink);
     return result;
   };
+}
+
+/**
+ * Runs the enrichers and filter predicates given to the configuration outside any reactive
+ * context (`untracked`). They run where the event is logged: a signal one reads (the signed-in user
+ * of a signal store) inside a computed, an effect or a template would otherwise become a dependency
+ * of that code, which would run again whenever the signal changed.
+ */
+function untrackCallbacks(configuration: LoggerConfiguration): void {
+  const { enrich, filter } = configuration;
+  const addEnrichers = enrich.with.bind(enrich);
+  const exclude = filter.byExcluding.bind(filter);
+  const includeOnly = filter.byIncludingOnly.bind(filter);
+  enrich.with = (...enrichers) => addEnrichers(...enrichers.map(untrackedCallback));
+  filter.byExcluding = (predicate) => exclude(untrackedCallback(predicate));
+  filter.byIncludingOnly = (predicate) => includeOnly(untrackedCallback(predicate));
+}
+
+/** The function, run untracked, under its own name (SelfLog names a failing one by it); anything else as it is, for the configuration to refuse. */
+function untrackedCallback<F>(callback: F): F {
+  if (typeof callback !== 'function') return callback;
+  const run = callback as (...args: unknown[]) => unknown;
+  const wrapped = (...args: unknown[]): unknown => untracked(() => run(...args));
+  Object.defineProperty(wrapped, 'name', { value: callbackName(run, '') });
+  return wrapped as F;
 }
 
 /** Notes the fallback of lane options writeTo has accepted. */

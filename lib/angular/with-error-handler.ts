@@ -86,6 +86,8 @@ class RxlogErrorHandler extends ErrorHandler {
   // Set while an error is logged or printed: an error reported meanwhile (by a sink, an enricher or
   // a console.error that reports to the ErrorHandler) is not logged, so the handler cannot recurse.
   private handling = false;
+  // Set when provideRxlog closes the logger (the injector destroyed).
+  private closed = false;
 
   constructor(
     private readonly injector: Injector,
@@ -215,6 +217,7 @@ class RxlogErrorHandler extends ErrorHandler {
 
   /** The logger, once provideRxlog has built it; undefined while its configure runs. */
   private logger(): Logger | undefined {
+    if (this.closed) return undefined;
     if (this.log === undefined) {
       try {
         const slot = this.injector.get(RXLOG_LOGGER_SLOT, null);
@@ -223,7 +226,12 @@ class RxlogErrorHandler extends ErrorHandler {
         // The injector destroyed: the errors skipped in the second that had not ended are summarized
         // before the logger closes, not by the window's timer after it, which the closed logger refuses.
         // Not ngOnDestroy: a lifecycle hook would make Angular's compiler demand a decorator (NG2007).
-        slot?.beforeClose.push(() => this.summarize());
+        // Angular's application error handler keeps calling this handler after the injector is
+        // destroyed: from then on an error has no logger to go to, and is printed.
+        slot?.beforeClose.push(() => {
+          this.summarize();
+          this.closed = true;
+        });
       } catch {
         // configure failed (and the bootstrap with it: Angular reports that very error here), or
         // the injector is destroyed.

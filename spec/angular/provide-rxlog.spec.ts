@@ -2,9 +2,21 @@ import { testInjector, within } from './test-injector'; // first: loads Angular'
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
-import { EnvironmentInjector, inject, InjectionToken, NgZone, PLATFORM_ID, provideZonelessChangeDetection } from '@angular/core';
+import {
+  computed,
+  DestroyRef,
+  EnvironmentInjector,
+  inject,
+  InjectionToken,
+  NgZone,
+  PLATFORM_ID,
+  provideZonelessChangeDetection,
+  signal,
+} from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { provideRouter, Router, type Routes } from '@angular/router';
-import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, type LogEvent } from '../../lib/index';
+import { asapScheduler, observeOn } from 'rxjs';
+import { ConfigurationError, HttpSink, LoggerConfiguration, MemorySink, SelfLog, type LogEvent } from '../../lib/index';
 import { injectLogger, provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { RXLOG_SINK_ENDPOINTS } from '../../lib/angular/rxlog-tokens';
 import { installFakePage } from '../helpers/fake-page';
@@ -148,6 +160,28 @@ void describe('provideRxlog', () => {
     assert.equal(log.metrics().rejectedAfterClose, 1);
   });
 
+  // Angular runs an injector's DestroyRef.onDestroy callbacks in the order they were registered, and
+  // provideRxlog registers its own when the injector starts, before any service's: the logger was
+  // closed first, and what a root service logged from its DestroyRef.onDestroy (or a
+  // takeUntilDestroyed stream's finalize) when the app or a server render ended was dropped.
+  void it('takes what services log from their DestroyRef.onDestroy while the injector is destroyed', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    within(injector, () => {
+      const log = injectLogger('Session');
+      inject(DestroyRef).onDestroy(() => log.information('Session ended'));
+    });
+    const log = injector.get(RXLOG_LOGGER);
+    injector.destroy();
+    const report = await log.close();
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Session ended'],
+    );
+    assert.equal(log.metrics().rejectedAfterClose, 0);
+    assert.equal(report.sinks['memory'].delivered, 1);
+  });
+
   // Angular's Router never destroys a route's injector, not even with the app (only
   // withExperimentalAutoCleanupInjectors does, when the route is left): a lazy route's logger was
   // never closed, and what its batches held when the app (or a server render) ended was lost.
@@ -255,6 +289,80 @@ void describe('provideRxlog', () => {
     assert.equal(memory.events.length, 3);
     assert.equal(hops, 0);
     injector.destroy();
+  });
+
+  // Enrichers and filters run where the event is logged: one that read a signal (the signed-in
+  // user of a signal store) inside a computed, an effect or a template made it depend on that
+  // signal, so a computed that logged recomputed, an effect ran (and logged) again and a template
+  // re-rendered whenever the user changed.
+  void it("runs the app's enrichers and filters untracked: a signal they read is no dependency of the code that logs", () => {
+    const user = signal('ann');
+    const muted = signal(false);
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideRxlog((c) =>
+        c.enrich
+          .with(function currentUser() {
+            return { User: user() };
+          })
+          .filter.byExcluding(() => muted())
+          .filter.byIncludingOnly(() => !muted())
+          .writeTo.sink(memory),
+      ),
+    ]);
+    const log = within(injector, () => injectLogger('Cart'));
+    const items = signal(1);
+    let runs = 0;
+    const total = computed(() => {
+      runs++;
+      log.information('Total of {Items} items', items());
+      return items() * 2;
+    });
+    assert.equal(total(), 2);
+    user.set('bob');
+    muted.set(true);
+    assert.equal(total(), 2);
+    assert.equal(runs, 1, 'not recomputed for what only the enricher and the filters read');
+    muted.set(false);
+    items.set(2);
+    assert.equal(total(), 4);
+    assert.deepEqual(
+      memory.events.map((e) => `${e.renderMessage()} by ${String(e.properties['User'])}`),
+      ['Total of 1 items by ann', 'Total of 2 items by bob'],
+    );
+    injector.destroy();
+  });
+
+  // docs/angular.md: events$ subscribers run where the event was logged; inside a computed (or a
+  // template expression) Angular refuses signal writes (NG0600), so a toSignal of events$ misses
+  // what is logged there, and SelfLog says so; handed on on a microtask, it shows it.
+  void it('shows in a toSignal an event logged inside a computed once events$ is observed on a microtask', async () => {
+    const diagnostics: string[] = [];
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    const injector = testInjector([provideZonelessChangeDetection(), provideRxlog((c) => c.writeTo.sink(new MemorySink()))]);
+    try {
+      const [direct, scheduled, log] = within(injector, () => {
+        const events$ = injectLogger().events$;
+        return [
+          toSignal(events$, { initialValue: undefined }),
+          toSignal(events$.pipe(observeOn(asapScheduler)), { initialValue: undefined }),
+          injectLogger('Cart'),
+        ] as const;
+      });
+      const total = computed(() => {
+        log.information('Total computed');
+        return 42;
+      });
+      assert.equal(total(), 42);
+      await Promise.resolve();
+      assert.equal(direct(), undefined, 'Angular refused the write');
+      assert.match(diagnostics.join('\n'), /A subscriber of log\.events\$ failed.*NG0600/s);
+      assert.equal(scheduled()?.renderMessage(), 'Total computed');
+    } finally {
+      SelfLog.disable();
+      injector.destroy();
+    }
   });
 
   void it("builds the sinks outside the Angular zone: their page listeners and timers are not the zone's", () => {

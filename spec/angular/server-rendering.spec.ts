@@ -2,11 +2,11 @@ import '@angular/compiler'; // first: Angular's JIT compiler, for the component 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import { Component, inject, InjectionToken, provideZonelessChangeDetection, signal } from '@angular/core';
+import { Component, DestroyRef, inject, Injectable, InjectionToken, provideZonelessChangeDetection, signal } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideServerRendering, renderApplication } from '@angular/platform-server';
 import { forkJoin } from 'rxjs';
-import { ConfigurationError, HttpSink, type LogEvent, type Sink } from '../../lib/index';
+import { ConfigurationError, HttpSink, type LogEvent, MemorySink, type Sink } from '../../lib/index';
 import { injectLogger, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -69,7 +69,45 @@ async function render(url: string, origins: { first: string; second: string }, r
   return { html, sink };
 }
 
+/** A root service that logs when the render's injector is destroyed, as per-request services do. */
+class RenderTimer {
+  constructor() {
+    const log = injectLogger('RenderTimer');
+    inject(DestroyRef).onDestroy(() => log.information('Render ended'));
+  }
+}
+Injectable({ providedIn: 'root' })(RenderTimer);
+
+class TimedPage {
+  constructor() {
+    inject(RenderTimer);
+  }
+}
+Component({ selector: 'app-root', template: 'timed' })(TimedPage);
+
 void describe('server-side rendering (real @angular/platform-server)', () => {
+  // The render's end destroys its injector; provideRxlog closed the logger from its destroy
+  // callback, registered before any service's, and what a service logged from its own was refused.
+  void it("delivers what a service logs from DestroyRef.onDestroy at the render's end", { timeout: 30000 }, async () => {
+    const memory = new MemorySink();
+    await renderApplication(
+      (context) =>
+        bootstrapApplication(
+          TimedPage,
+          {
+            providers: [provideServerRendering(), provideZonelessChangeDetection(), provideRxlog((c) => c.writeTo.sink(memory))],
+          },
+          context,
+        ),
+      { document: '<html><body><app-root></app-root></body></html>', url: 'http://127.0.0.1/', allowedHosts: ['127.0.0.1'] },
+    );
+    await new Promise((done) => setTimeout(done, 0));
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Render ended'],
+    );
+  });
+
   void it(
     "judges same-origin by each render's own URL, and closes each render's logger at its end",
     { timeout: 30000 },

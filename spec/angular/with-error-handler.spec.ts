@@ -453,6 +453,35 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Angular's application error handler keeps calling the ErrorHandler it has taken once its
+  // injector is destroyed (an effect or a callback that fails afterwards): once the handler had
+  // logged an error, a later one went to the closed logger and was dropped, printed nowhere.
+  void it('prints an error reported after the app is destroyed, once it has logged an earlier one', async () => {
+    const { memory, injector, handler } = setup();
+    handler.handleError(new Error('before'));
+    injector.destroy();
+    await new Promise((done) => setTimeout(done, 10));
+    const printed: unknown[][] = [];
+    const diagnostics: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    const late = new Error('after');
+    try {
+      handler.handleError(late);
+    } finally {
+      console.error = original;
+      SelfLog.disable();
+    }
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Uncaught error: before'],
+    );
+    assert.deepEqual(printed, [['ERROR', late]], 'not lost: printed as Angular prints it');
+    assert.equal(diagnostics.length, 1, diagnostics.join('\n'));
+    assert.match(diagnostics[0], /after its injector was destroyed/);
+  });
+
   void it('never throws, even when the logger is closed', async () => {
     const { memory, injector, handler } = setup();
     injector.destroy();

@@ -2,7 +2,7 @@ import { Component } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import type { LogEvent } from 'rxlog';
 import { injectLogger } from 'rxlog/angular';
-import { map, scan } from 'rxjs';
+import { asapScheduler, map, observeOn, scan } from 'rxjs';
 
 interface Row {
   readonly time: string;
@@ -36,7 +36,10 @@ interface Row {
 })
 export class LogViewer {
   protected readonly rows = toSignal(
+    // On a microtask: an event logged inside a computed or a template expression, where Angular
+    // refuses signal writes, is shown too.
     injectLogger().events$.pipe(
+      observeOn(asapScheduler),
       map(toRow),
       scan((rows: readonly Row[], row: Row) => [row, ...rows].slice(0, 20), []),
     ),
