@@ -11,18 +11,29 @@ export type LogLevelName = 'verbose' | 'debug' | 'information' | 'warning' | 'er
  */
 export type LogLevelText = LogLevelName | 'trace' | 'info' | 'warn' | (string & Record<never, never>);
 
-/** The level names as constants: `LogLevel.Warning === 'warning'`. */
-export const LogLevel = {
+/** The level names as constants: `LogLevel.Warning === 'warning'`. Frozen, as LOG_LEVELS. */
+export const LogLevel = Object.freeze({
   Verbose: 'verbose',
   Debug: 'debug',
   Information: 'information',
   Warning: 'warning',
   Error: 'error',
   Fatal: 'fatal',
-} as const;
+} as const);
 
-/** Every level, least severe first; a level's index is its numeric value. */
-export const LOG_LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+/**
+ * Every level, least severe first; a level's index is its numeric value. Frozen: every logger reads
+ * it for each event's level name, so a JavaScript caller's `LOG_LEVELS.reverse()` (to list them
+ * most severe first) would relabel every event in the process; it throws instead. Copy it first.
+ */
+export const LOG_LEVELS: readonly LogLevelName[] = Object.freeze([
+  'verbose',
+  'debug',
+  'information',
+  'warning',
+  'error',
+  'fatal',
+]);
 
 export const VERBOSE = 0;
 export const DEBUG = 1;

@@ -47,7 +47,8 @@ interface Walk {
   safe: boolean;
   /**
    * What the call may still keep in all, whatever the limits allow each part: items of its
-   * collections (100 × `maxCollectionLength`) and code units of its strings (16 × `maxStringLength`).
+   * collections (100 × `maxCollectionLength`) and code units of its strings (16 × `maxStringLength`),
+   * each at least what the defaults give (100 000 items, 1 MiB).
    * It bounds a value that holds the same object or string many times over, whose copy would
    * otherwise grow with the product of the collections' lengths (10⁹ items from three arrays of
    * 1000 references each).
@@ -84,8 +85,11 @@ function walkOf(limits: CaptureLimits | undefined): Walk {
     maxString,
     ancestors: [],
     safe: false,
-    items: 100 * maxItems,
-    chars: 16 * maxString,
+    // The defaults' budget at least: a lower limit cuts each collection or string (Serilog's limits
+    // apply to each value separately), not every call's total, which would cut the fields of an
+    // ordinary object once a few of them had been kept.
+    items: 100 * Math.max(maxItems, DEFAULT_CAPTURE_LIMITS.maxCollectionLength),
+    chars: 16 * Math.max(maxString, DEFAULT_CAPTURE_LIMITS.maxStringLength),
   };
 }
 
@@ -435,7 +439,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  *   are kept; so does a Map key whose `String()` meets another's); a reference to an enclosing
  *   object is `'[Circular]'` (the same object twice side by side is not circular).
  * - In all, one call keeps at most 100 × `maxCollectionLength` items (100 000) and
- *   16 × `maxStringLength` code units of strings (1 MiB), the arguments of one log call together
+ *   16 × `maxStringLength` code units of strings (1 MiB), never less than those defaults' figures
+ *   (a lower limit bounds each collection and string, as Serilog's), the arguments of one log call together
  *   (a number, boolean or string up to `maxStringLength` given as an argument is kept as it is);
  *   past that, collections end early with their `'…N more'` and strings are cut, and an object
  *   reached in a place kept before is `{ '…': '…more' }`, its keys not read. So a value that

@@ -395,6 +395,30 @@ describe('LoggerConfiguration.destructure capture limits (Serilog’s Destructur
     expect(plainMemory.events[0].properties.Items).toHaveLength(1_001);
   });
 
+  // Serilog applies each limit to each value separately ("sum of length of strings can exceed limit"):
+  // a lower limit shortens what is too long, it does not make every event hold less in all.
+  it('applies a lowered string length to each string, not to the call as a whole: an object of short fields is kept whole', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure.toMaximumStringLength(10).writeTo.sink(memory).createLogger();
+    const user = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`F${i}`, `value-${i}`]));
+    log.information('Saved {@User} as {Note}', user, 'short');
+    expect(memory.events[0].properties).toEqual({ User: user, Note: 'short' });
+  });
+
+  it('applies a lowered collection count to each collection, as Serilog’s JaggedArrayShouldRespectMaximumCollectionCount', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure.toMaximumCollectionCount(2).writeTo.sink(memory).createLogger();
+    // A binary tree 9 levels deep: 1 022 items, every collection within the limit of 2.
+    const tree = (depth: number): unknown => (depth === 0 ? 'leaf' : [tree(depth - 1), tree(depth - 1)]);
+    log.information('{@Tree} {@Rows}', tree(9), [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9, 10],
+    ]);
+    expect(memory.events[0].properties.Tree).toEqual(tree(9));
+    expect(memory.events[0].properties.Rows).toEqual([[1, 2, '…1 more'], [4, 5, '…1 more'], '…1 more']);
+  });
+
   it('lets more through than the defaults when asked', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().destructure.toMaximumCollectionCount(2_000).writeTo.sink(memory).createLogger();

@@ -668,3 +668,33 @@ describe('ConsoleSink options of the wrong kind', () => {
     expect(() => new ConsoleSink({ stdout, theme: { ...defaultConsoleTheme, ansi } })).not.toThrow();
   });
 });
+
+// Exported, and the theme of every ConsoleSink given none (and of the rxlog command's colours):
+// from JavaScript, `defaultConsoleTheme.ansi.error = 'red'` (or `'\u001b[2J'`, which clears the
+// terminal) would reach every such sink without the checks a `theme` option gets.
+describe('defaultConsoleTheme', () => {
+  it('cannot be changed by a caller, so every ConsoleSink given no theme keeps it as it was checked', () => {
+    const ansi = defaultConsoleTheme.ansi as Record<string, string>;
+    const css = defaultConsoleTheme.css as Record<string, string>;
+    try {
+      expect(() => {
+        ansi.error = 'red';
+      }).toThrow(TypeError);
+      expect(() => {
+        css.fatal = 'display: none';
+      }).toThrow(TypeError);
+      expect(() => {
+        (defaultConsoleTheme as { ansi: unknown }).ansi = {};
+      }).toThrow(TypeError);
+    } finally {
+      // Without the freeze, leave the module as it was for the tests after this one.
+      if (!Object.isFrozen(ansi)) ansi.error = '\u001b[31m';
+      if (!Object.isFrozen(css)) css.fatal = 'color: white; background: red; font-weight: bold';
+    }
+    const terminal = new Capture(true);
+    new ConsoleSink({ stdout: terminal, stderr: terminal, colors: true, outputTemplate: '{Message}' }).emit([
+      makeEvent({ text: 'x', level: 'error' }),
+    ]);
+    expect(terminal.chunks).toEqual(['\u001b[31mx\u001b[0m']);
+  });
+});

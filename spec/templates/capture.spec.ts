@@ -393,19 +393,19 @@ describe('captureValue', () => {
         limits,
       ),
     ).toEqual({ [cut]: 1, [`${cut}#1`]: 2 });
-    // The call's budget (16 × 40 code units) spent by 16 keys: the next ones are cut to their marker alone, all alike.
-    const wide = Object.fromEntries([...'abcdefghijklmnopqr'].map((c, i) => [c.repeat(i < 16 ? 40 : 20), i]));
-    const captured = captureValue(wide, 'default', { maxStringLength: 40 }) as Record<string, unknown>;
+    // The call's budget (16 × 65 536 code units) spent by 16 keys: the next ones are cut to their marker alone, all alike.
+    const wide = Object.fromEntries([...'abcdefghijklmnopqr'].map((c, i) => [c.repeat(i < 16 ? 64 * 1024 : 20), i]));
+    const captured = captureValue(wide) as Record<string, unknown>;
     expect(Object.keys(captured).slice(16)).toEqual(['…[truncated 20 chars]', '…[truncated 20 chars]#17']);
     expect(Object.values(captured)).toEqual([...Array(18).keys()]);
   });
 
   it('keeps a key cut to the text of a key kept whole, and Map keys whose String() is the same', () => {
-    // The first key is kept whole (22 of the limit's 22 code units); the budget (16 × 22) is then
-    // spent but 2, which cuts abcdef to the first key's text.
+    // The first key is kept whole (22 code units); the budget (16 × 65 536) is then spent but 2,
+    // which cuts abcdef to the first key's text.
     const early = 'ab…[truncated 4 chars]';
-    const value = { [early]: 1, p: [...Array<string>(14).fill('v'.repeat(22)), 'w'.repeat(19)], abcdef: 3 };
-    const captured = captureValue(value, 'default', { maxStringLength: 22 }) as Record<string, unknown>;
+    const value = { [early]: 1, p: [...Array<string>(15).fill('v'.repeat(64 * 1024)), 'w'.repeat(65_511)], abcdef: 3 };
+    const captured = captureValue(value) as Record<string, unknown>;
     expect(Object.keys(captured)).toEqual([early, 'p', `${early}#2`]);
     expect(captured[`${early}#2`]).toBe(3);
     expect(
