@@ -469,8 +469,9 @@ export class RedactionPolicy {
       return this.#redactItems(value, alive, (item, through) =>
         typeof item === 'object' && item !== null ? this.#redactNested(item, through) : item,
       );
-    // Arrays are handled above, so a plain record here is never an array.
-    if (isPlainRecord(value)) return this.#redactRecord(value, alive, false);
+    // Arrays are handled above, so a plain record here is never an array. One with a toJSON() (never
+    // captured data, which holds no functions) is written as what that gives: captured below, as the logger would.
+    if (isPlainRecord(value) && typeof value.toJSON !== 'function') return this.#redactRecord(value, alive, false);
     if (typeof value !== 'object' || value === null) return value;
     // Not captured yet (a Map, a class instance, an Error in an event an app built for the redact
     // operator): captured as the logger would, then redacted; left as it is when nothing is named.
