@@ -54,7 +54,8 @@ export interface RedactOptions {
   /**
    * Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`.
    * Tested on names of up to 256 characters; a longer name counts as
-   * matched, untested. Default: none.
+   * matched, untested. A pattern with nested quantifiers (`/(\w+\s?)*$/`), which backtracks
+   * exponentially, is a ConfigurationError. Default: none.
    */
   keys?: RegExp | readonly RegExp[] | undefined;
   /** What replaces a redacted value: a value, or a function given the value and its dotted path. Default `'[Redacted]'`. */
@@ -186,6 +187,11 @@ export class RedactionPolicy {
       given.keys === undefined ? [] : Array.isArray(given.keys) ? (given.keys as readonly unknown[]) : [given.keys];
     const keys = rawKeys.map((key, index) => {
       expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
+      if (repeatsARepeat(key))
+        throw new ConfigurationError(
+          `${where}: keys[${index}]: ${String(key)} repeats a group that holds a repeat (nested quantifiers), ` +
+            'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
+        );
       // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
       return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
     });
@@ -538,6 +544,75 @@ function wasCut(data: unknown): boolean {
   } catch {
     return true;
   }
+}
+
+/** A quantifier at the start of the text it is tested on: `{n}`, `{n,}` or `{n,m}`. */
+const BRACE_QUANTIFIER = /^\{(\d+)(,(\d*))?\}/;
+
+/**
+ * Whether `pattern` repeats (`*`, `+`, `{n,}`, `{n,m}` with m above 1) a group that holds a repeat
+ * without bound (`*`, `+`, `{n,}`): nested quantifiers, as in `/(\w+\s?)*$/`, which backtrack
+ * exponentially in the length of a name that almost matches (hours for 40 characters), and nothing
+ * stops a RegExp part way. A key pattern runs inside the logging call on names that come from data,
+ * so such a pattern is refused when the policy is built. Character classes and escapes are
+ * skipped; a repeat of what holds no repeat (`(ab)+`) or a group at most once (`(\w+)?`) is fine.
+ */
+function repeatsARepeat(pattern: RegExp): boolean {
+  const source = pattern.source;
+  // With the v flag a class may hold classes: `[[a-z]--[aeiou]]`.
+  const nestedClasses = pattern.flags.includes('v');
+  // For each group open around the current place: whether what was read of it so far holds a repeat without bound.
+  const open: boolean[] = [];
+  let holds = false;
+  let i = 0;
+  while (i < source.length) {
+    const char = source[i];
+    // Whether the atom just read (a group) holds a repeat without bound.
+    let atomHolds = false;
+    if (char === '\\') {
+      i += 2;
+    } else if (char === '[') {
+      i++;
+      for (let depth = 1; i < source.length && depth > 0; i++) {
+        if (source[i] === '\\') i++;
+        else if (source[i] === '[' && nestedClasses) depth++;
+        else if (source[i] === ']') depth--;
+      }
+    } else if (char === '(') {
+      open.push(holds);
+      holds = false;
+      i++;
+      continue;
+    } else if (char === ')') {
+      atomHolds = holds;
+      holds = open.pop() ?? false;
+      i++;
+    } else {
+      i++;
+    }
+    let max: number;
+    const next = source[i];
+    if (next === '*' || next === '+') {
+      max = Infinity;
+      i++;
+    } else if (next === '?') {
+      max = 1;
+      i++;
+    } else {
+      const brace = next === '{' ? BRACE_QUANTIFIER.exec(source.slice(i)) : null;
+      if (brace === null) {
+        holds ||= atomHolds;
+        continue;
+      }
+      max = !brace[0].includes(',') ? Number(brace[1]) : brace[3] === '' ? Infinity : Number(brace[3]);
+      i += brace[0].length;
+    }
+    if (atomHolds && max > 1) return true;
+    holds ||= atomHolds || max === Infinity;
+    // A lazy repeat (`+?`) repeats as much.
+    if (source[i] === '?') i++;
+  }
+  return false;
 }
 
 /** What capture leaves of a name it cut (`'userPasswo…[truncated 2 chars]'`, `'#1'` added when two cut names met), which no path or pattern can be tested on. */

@@ -658,6 +658,29 @@ describe('RedactionPolicy', () => {
     expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
   });
 
+  it('rejects a key pattern with nested quantifiers, which backtracks exponentially on a name made to be slow, naming it', () => {
+    // /(\w+\s?)*$/ takes a second on a name of 26 characters and hours on one of 40, inside the logging call.
+    for (const pattern of [/(\w+\s?)*$/, /^(a+)+$/i, /(?:x\d*){2,}/, /((ab)*c)+/, /(?<name>.+){1,30}/, /([a-z]+-?)*key/])
+      expect(() => RedactionPolicy.compile({ keys: [/token/i, pattern] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: keys[1]: ${String(pattern)} repeats a group that holds a repeat (nested quantifiers), ` +
+            'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
+        ),
+      );
+    // Repeats of what holds no repeat, a repeat at most once, and brackets or escapes that are not groups pass.
+    for (const pattern of [
+      /pass(word)?|secret|token|api[-_]?key/i,
+      /^(x-)?api[-_]?key$/i,
+      /(\w+)?token/,
+      /(?:ab)+|(a|b)*/,
+      /[(a+)]+/,
+      /\(a+\)+/,
+      /(\d+\.){1}x/,
+      /[\]()+]+/,
+    ])
+      expect(() => RedactionPolicy.compile({ keys: pattern })).not.toThrow();
+  });
+
   it('rejects a path with spaces around a name, which would match nothing and let the secret through (paths split from "Password, Card.number")', () => {
     for (const path of [' Card.number', 'Password ', 'Card. number', 'Card .number', '\tToken'])
       expect(() => RedactionPolicy.compile({ paths: ['User.password', path] }, 'destructure.redact')).toThrow(
