@@ -47,7 +47,8 @@ export interface RedactOptions {
    * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
    * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
    * case-sensitive. `*` also stands for an array index, as in pino: `'Users.*.password'`, and
-   * `'Tokens.*'` replaces each item of a `Tokens` array. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
+   * `'Tokens.*'` replaces each item of a `Tokens` array; a `*` inside a name (`'User.pass*'`) is a
+   * ConfigurationError. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
    * `'a.b'`, its `a[*]` is `'a.*'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
   paths?: readonly string[] | undefined;
@@ -181,7 +182,14 @@ export class RedactionPolicy {
           `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
             `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*); for other names use a key pattern`,
         );
-      return path.split('.');
+      const names = path.split('.');
+      // A glob ('**.password', 'User.pass*') would be a literal name here and match nothing, silently.
+      if (names.some((name) => name !== '*' && name.includes('*')))
+        throw new ConfigurationError(
+          `${where}: paths[${index}]: ${JSON.stringify(path)} has a * inside a name; * stands for one whole name ` +
+            '("*.token", "Users.*.password"); for names by pattern use a key pattern (keys: /pass/i)',
+        );
+      return names;
     });
     const rawKeys: readonly unknown[] =
       given.keys === undefined ? [] : Array.isArray(given.keys) ? (given.keys as readonly unknown[]) : [given.keys];

@@ -746,6 +746,19 @@ describe('RedactionPolicy', () => {
     });
   });
 
+  it('rejects a * inside a name (a glob such as "**.password" or "User.pass*"), which would match nothing and let the secret through, as fast-redact refuses it', () => {
+    for (const path of ['**.password', 'User.pass*', '*token', 'Headers.*-key', 'a.*.b*'])
+      expect(() => RedactionPolicy.compile({ paths: ['Password', path] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: paths[1]: ${JSON.stringify(path)} has a * inside a name; * stands for one whole name ` +
+            '("*.token", "Users.*.password"); for names by pattern use a key pattern (keys: /pass/i)',
+        ),
+      );
+    // A * that is a whole name is the wildcard.
+    const policy = RedactionPolicy.compile({ paths: ['*.token', 'Users.*.password', '*'] });
+    expect(policy.redactProperties({ A: 1 })).toEqual({ A: '[Redacted]' });
+  });
+
   it('rejects an option it does not know, naming it (a misspelt path would otherwise redact nothing)', () => {
     expect(() => RedactionPolicy.compile({ path: ['Password'] } as unknown as RedactOptions, 'destructure.redact')).toThrow(
       'destructure.redact: unknown option "path" (expected one of paths, keys, censor, remove)',
