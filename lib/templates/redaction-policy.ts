@@ -182,6 +182,12 @@ export class RedactionPolicy {
           `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
             `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*); for other names use a key pattern`,
         );
+      // Several paths joined into one ('Password,Card.number') would be one name that matches nothing.
+      if (path.includes(','))
+        throw new ConfigurationError(
+          `${where}: paths[${index}]: ${JSON.stringify(path)} has a comma; give each path as its own item ` +
+            '(paths: ["Password", "Card.number"]); for a name with a comma in it use a key pattern',
+        );
       const names = path.split('.');
       // A glob ('**.password', 'User.pass*') would be a literal name here and match nothing, silently.
       if (names.some((name) => name !== '*' && name.includes('*')))

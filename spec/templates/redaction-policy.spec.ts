@@ -759,6 +759,16 @@ describe('RedactionPolicy', () => {
     expect(policy.redactProperties({ A: 1 })).toEqual({ A: '[Redacted]' });
   });
 
+  it('rejects a path with a comma (several paths joined into one, "Password,Card.number"), which would match nothing, as pino refuses "req,headers.cookie"', () => {
+    for (const path of ['Password,Card.number', 'req,headers.cookie', 'User.password,'])
+      expect(() => RedactionPolicy.compile({ paths: [path] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: paths[0]: ${JSON.stringify(path)} has a comma; give each path as its own item ` +
+            '(paths: ["Password", "Card.number"]); for a name with a comma in it use a key pattern',
+        ),
+      );
+  });
+
   it('rejects an option it does not know, naming it (a misspelt path would otherwise redact nothing)', () => {
     expect(() => RedactionPolicy.compile({ path: ['Password'] } as unknown as RedactOptions, 'destructure.redact')).toThrow(
       'destructure.redact: unknown option "path" (expected one of paths, keys, censor, remove)',
