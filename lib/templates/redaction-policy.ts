@@ -47,7 +47,7 @@ export interface RedactOptions {
    * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
    * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
    * case-sensitive. `*` also stands for an array index, as in pino: `'Users.*.password'`, and
-   * `'Tokens.*'` replaces each item of a `Tokens` array; a `*` inside a name (`'User.pass*'`) is a
+   * `'Tokens.*'` replaces each item of a `Tokens` array; a number names one item (`'Users.0.password'`); a `*` inside a name (`'User.pass*'`) is a
    * ConfigurationError. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
    * `'a.b'`, its `a[*]` is `'a.*'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
@@ -76,16 +76,20 @@ interface PathNode {
   readonly children: Map<string, PathNode>;
   wildcard: PathNode | undefined;
   terminal: boolean;
+  /** Whether a child's name is an array index (`'0'`, as in `'Users.0.password'`). */
+  indexes: boolean;
 }
 
 /** Where a walk stands: the path nodes still reachable, or a match. */
 type Step = readonly PathNode[] | typeof MATCH;
 
 const MATCH = 'match';
+/** A name that is also an array index: `'0'`, `'12'` (not `'01'`). */
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const NOTHING_ALIVE: readonly PathNode[] = [];
 
 function pathNode(): PathNode {
-  return { children: new Map(), wildcard: undefined, terminal: false };
+  return { children: new Map(), wildcard: undefined, terminal: false, indexes: false };
 }
 
 function compilePaths(paths: readonly string[][]): PathNode {
@@ -98,6 +102,7 @@ function compilePaths(paths: readonly string[][]): PathNode {
         next = pathNode();
         if (segment === '*') node.wildcard = next;
         else node.children.set(segment, next);
+        if (ARRAY_INDEX.test(segment)) node.indexes = true;
       }
       node = next;
     }
@@ -180,7 +185,7 @@ export class RedactionPolicy {
       if (/[[\]]/.test(path))
         throw new ConfigurationError(
           `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
-            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*); for other names use a key pattern`,
+            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*; a[0] is a.0); for other names use a key pattern`,
         );
       // Several paths joined into one ('Password,Card.number') would be one name that matches nothing.
       if (path.includes(','))
@@ -344,10 +349,16 @@ export class RedactionPolicy {
     try {
       if (name !== 'errors' || !Array.isArray(value))
         return this.#redactLinkedValue(value, step, this.#linkedNodes(step), chain, done);
-      // One list for every item, so an error listed many times over is redacted once.
-      let linked: readonly PathNode[] | undefined;
+      // One list for every item reached by the same nodes (all but one a number names), so an error
+      // listed many times over is redacted once.
+      let linked: readonly PathNode[] = NOTHING_ALIVE;
+      let linkedFrom: readonly PathNode[] | undefined;
       const result = this.#redactItems(value, step, (item, through) => {
-        const redacted = this.#redactLinkedValue(item, through, (linked ??= this.#linkedNodes(through)), chain, done);
+        if (through !== linkedFrom) {
+          linked = this.#linkedNodes(through);
+          linkedFrom = through;
+        }
+        const redacted = this.#redactLinkedValue(item, through, linked, chain, done);
         return redacted === UNCHANGED
           ? item
           : redacted === REMOVED
@@ -416,7 +427,9 @@ export class RedactionPolicy {
   ): readonly unknown[] {
     let through = alive;
     let items = false;
+    let indexed = false;
     for (const node of alive) {
+      if (node.indexes) indexed = true;
       const any = node.wildcard;
       if (any === undefined || through.includes(any)) continue;
       if (any.terminal) items = true;
@@ -425,7 +438,17 @@ export class RedactionPolicy {
     let result: unknown[] | undefined;
     for (let i = 0; i < array.length; i++) {
       const item: unknown = array[i];
-      const redacted = items ? (this.#remove ? undefined : this.#replacement(item)) : each(item, through);
+      // A number names that item too ('Users.0.password', 'Tokens.1': pino's users[0].password, tokens[1]).
+      let whole = items;
+      let reached = through;
+      if (indexed && !whole)
+        for (const node of alive) {
+          const named = node.children.get(String(i));
+          if (named === undefined) continue;
+          if (named.terminal) whole = true;
+          else if (!reached.includes(named)) reached = [...reached, named];
+        }
+      const redacted = whole ? (this.#remove ? undefined : this.#replacement(item)) : each(item, reached);
       if (redacted !== item) {
         result ??= array.slice();
         result[i] = redacted;

@@ -86,6 +86,36 @@ describe('RedactionPolicy', () => {
     expect(properties.Tokens).toEqual(['t-1', 't-2']);
   });
 
+  it('lets a number name that item of an array, as pino does for users.0.password and tokens.1 (its users[0].password, tokens[1])', () => {
+    const properties = {
+      Users: [{ password: 'p-0' }, { password: 'p-1' }],
+      Tokens: ['t-0', 't-1'],
+      Grid: [[{ pin: 1 }, { pin: 2 }]],
+    };
+    expect(
+      RedactionPolicy.compile({ paths: ['Users.0.password', 'Tokens.1', 'Grid.0.1.pin'] }).redactProperties(properties),
+    ).toEqual({
+      Users: [{ password: DEFAULT_CENSOR }, { password: 'p-1' }],
+      Tokens: ['t-0', DEFAULT_CENSOR],
+      Grid: [[{ pin: 1 }, { pin: DEFAULT_CENSOR }]],
+    });
+    // Arrays stay transparent: a number is also an item's own name ('0' of a record in the array).
+    expect(RedactionPolicy.compile({ paths: ['A.1'] }).redactProperties({ A: [{ 0: 'x', 1: 'y' }] })).toEqual({
+      A: [{ 0: 'x', 1: DEFAULT_CENSOR }],
+    });
+    // An AggregateError's errors too.
+    const failure = new AggregateError([
+      Object.assign(new Error('a'), { token: 't-a' }),
+      Object.assign(new Error('b'), { token: 't-b' }),
+    ]);
+    const errors = (RedactionPolicy.compile({ paths: ['errors.1.token'] }).redactError(failure) as AggregateError).errors;
+    expect(errors.map((error: Error & { token: string }) => error.token)).toEqual(['t-a', DEFAULT_CENSOR]);
+    expect(RedactionPolicy.compile({ paths: ['Tokens.1'], remove: true }).redactProperties(properties).Tokens).toEqual([
+      't-0',
+      undefined,
+    ]);
+  });
+
   it('never mutates its input, copying only the changed branch, and returns the input when nothing matched', () => {
     const policy = RedactionPolicy.compile({ paths: ['User.password'] });
     const untouched = { items: [1, 2] };
