@@ -47,14 +47,16 @@ export interface RedactOptions {
    * `'Headers.authorization'`; `*` matches any one name (`'*.token'`). Arrays are transparent:
    * `'Users.password'` also matches the `password` of every item of a `Users` array. Names are
    * case-sensitive. `*` also stands for an array index, as in pino: `'Users.*.password'`, and
-   * `'Tokens.*'` replaces each item of a `Tokens` array. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
+   * `'Tokens.*'` replaces each item of a `Tokens` array; a number names one item (`'Users.0.password'`); a `*` inside a name (`'User.pass*'`) is a
+   * ConfigurationError. Brackets are not path syntax (pino's `a["b-c"]` is `'a.b-c'`, its `a[*].b` is
    * `'a.b'`, its `a[*]` is `'a.*'`): a path with `[` or `]` is a ConfigurationError. Default: none.
    */
   paths?: readonly string[] | undefined;
   /**
    * Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`.
    * Tested on names of up to 256 characters; a longer name counts as
-   * matched, untested. Default: none.
+   * matched, untested. A pattern with nested quantifiers (`/(\w+\s?)*$/`), which backtracks
+   * exponentially, is a ConfigurationError. Default: none.
    */
   keys?: RegExp | readonly RegExp[] | undefined;
   /** What replaces a redacted value: a value, or a function given the value and its dotted path. Default `'[Redacted]'`. */
@@ -74,16 +76,20 @@ interface PathNode {
   readonly children: Map<string, PathNode>;
   wildcard: PathNode | undefined;
   terminal: boolean;
+  /** Whether a child's name is an array index (`'0'`, as in `'Users.0.password'`). */
+  indexes: boolean;
 }
 
 /** Where a walk stands: the path nodes still reachable, or a match. */
 type Step = readonly PathNode[] | typeof MATCH;
 
 const MATCH = 'match';
+/** A name that is also an array index: `'0'`, `'12'` (not `'01'`). */
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const NOTHING_ALIVE: readonly PathNode[] = [];
 
 function pathNode(): PathNode {
-  return { children: new Map(), wildcard: undefined, terminal: false };
+  return { children: new Map(), wildcard: undefined, terminal: false, indexes: false };
 }
 
 function compilePaths(paths: readonly string[][]): PathNode {
@@ -96,6 +102,7 @@ function compilePaths(paths: readonly string[][]): PathNode {
         next = pathNode();
         if (segment === '*') node.wildcard = next;
         else node.children.set(segment, next);
+        if (ARRAY_INDEX.test(segment)) node.indexes = true;
       }
       node = next;
     }
@@ -178,14 +185,32 @@ export class RedactionPolicy {
       if (/[[\]]/.test(path))
         throw new ConfigurationError(
           `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
-            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*); for other names use a key pattern`,
+            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*; a[0] is a.0); for other names use a key pattern`,
         );
-      return path.split('.');
+      // Several paths joined into one ('Password,Card.number') would be one name that matches nothing.
+      if (path.includes(','))
+        throw new ConfigurationError(
+          `${where}: paths[${index}]: ${JSON.stringify(path)} has a comma; give each path as its own item ` +
+            '(paths: ["Password", "Card.number"]); for a name with a comma in it use a key pattern',
+        );
+      const names = path.split('.');
+      // A glob ('**.password', 'User.pass*') would be a literal name here and match nothing, silently.
+      if (names.some((name) => name !== '*' && name.includes('*')))
+        throw new ConfigurationError(
+          `${where}: paths[${index}]: ${JSON.stringify(path)} has a * inside a name; * stands for one whole name ` +
+            '("*.token", "Users.*.password"); for names by pattern use a key pattern (keys: /pass/i)',
+        );
+      return names;
     });
     const rawKeys: readonly unknown[] =
       given.keys === undefined ? [] : Array.isArray(given.keys) ? (given.keys as readonly unknown[]) : [given.keys];
     const keys = rawKeys.map((key, index) => {
       expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
+      if (repeatsARepeat(key))
+        throw new ConfigurationError(
+          `${where}: keys[${index}]: ${String(key)} repeats a group that holds a repeat (nested quantifiers), ` +
+            'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
+        );
       // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
       return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
     });
@@ -324,10 +349,16 @@ export class RedactionPolicy {
     try {
       if (name !== 'errors' || !Array.isArray(value))
         return this.#redactLinkedValue(value, step, this.#linkedNodes(step), chain, done);
-      // One list for every item, so an error listed many times over is redacted once.
-      let linked: readonly PathNode[] | undefined;
+      // One list for every item reached by the same nodes (all but one a number names), so an error
+      // listed many times over is redacted once.
+      let linked: readonly PathNode[] = NOTHING_ALIVE;
+      let linkedFrom: readonly PathNode[] | undefined;
       const result = this.#redactItems(value, step, (item, through) => {
-        const redacted = this.#redactLinkedValue(item, through, (linked ??= this.#linkedNodes(through)), chain, done);
+        if (through !== linkedFrom) {
+          linked = this.#linkedNodes(through);
+          linkedFrom = through;
+        }
+        const redacted = this.#redactLinkedValue(item, through, linked, chain, done);
         return redacted === UNCHANGED
           ? item
           : redacted === REMOVED
@@ -396,7 +427,9 @@ export class RedactionPolicy {
   ): readonly unknown[] {
     let through = alive;
     let items = false;
+    let indexed = false;
     for (const node of alive) {
+      if (node.indexes) indexed = true;
       const any = node.wildcard;
       if (any === undefined || through.includes(any)) continue;
       if (any.terminal) items = true;
@@ -405,7 +438,17 @@ export class RedactionPolicy {
     let result: unknown[] | undefined;
     for (let i = 0; i < array.length; i++) {
       const item: unknown = array[i];
-      const redacted = items ? (this.#remove ? undefined : this.#replacement(item)) : each(item, through);
+      // A number names that item too ('Users.0.password', 'Tokens.1': pino's users[0].password, tokens[1]).
+      let whole = items;
+      let reached = through;
+      if (indexed && !whole)
+        for (const node of alive) {
+          const named = node.children.get(String(i));
+          if (named === undefined) continue;
+          if (named.terminal) whole = true;
+          else if (!reached.includes(named)) reached = [...reached, named];
+        }
+      const redacted = whole ? (this.#remove ? undefined : this.#replacement(item)) : each(item, reached);
       if (redacted !== item) {
         result ??= array.slice();
         result[i] = redacted;
@@ -469,8 +512,9 @@ export class RedactionPolicy {
       return this.#redactItems(value, alive, (item, through) =>
         typeof item === 'object' && item !== null ? this.#redactNested(item, through) : item,
       );
-    // Arrays are handled above, so a plain record here is never an array.
-    if (isPlainRecord(value)) return this.#redactRecord(value, alive, false);
+    // Arrays are handled above, so a plain record here is never an array. One with a toJSON() (never
+    // captured data, which holds no functions) is written as what that gives: captured below, as the logger would.
+    if (isPlainRecord(value) && typeof value.toJSON !== 'function') return this.#redactRecord(value, alive, false);
     if (typeof value !== 'object' || value === null) return value;
     // Not captured yet (a Map, a class instance, an Error in an event an app built for the redact
     // operator): captured as the logger would, then redacted; left as it is when nothing is named.
@@ -537,6 +581,75 @@ function wasCut(data: unknown): boolean {
   } catch {
     return true;
   }
+}
+
+/** A quantifier at the start of the text it is tested on: `{n}`, `{n,}` or `{n,m}`. */
+const BRACE_QUANTIFIER = /^\{(\d+)(,(\d*))?\}/;
+
+/**
+ * Whether `pattern` repeats (`*`, `+`, `{n,}`, `{n,m}` with m above 1) a group that holds a repeat
+ * without bound (`*`, `+`, `{n,}`): nested quantifiers, as in `/(\w+\s?)*$/`, which backtrack
+ * exponentially in the length of a name that almost matches (hours for 40 characters), and nothing
+ * stops a RegExp part way. A key pattern runs inside the logging call on names that come from data,
+ * so such a pattern is refused when the policy is built. Character classes and escapes are
+ * skipped; a repeat of what holds no repeat (`(ab)+`) or a group at most once (`(\w+)?`) is fine.
+ */
+function repeatsARepeat(pattern: RegExp): boolean {
+  const source = pattern.source;
+  // With the v flag a class may hold classes: `[[a-z]--[aeiou]]`.
+  const nestedClasses = pattern.flags.includes('v');
+  // For each group open around the current place: whether what was read of it so far holds a repeat without bound.
+  const open: boolean[] = [];
+  let holds = false;
+  let i = 0;
+  while (i < source.length) {
+    const char = source[i];
+    // Whether the atom just read (a group) holds a repeat without bound.
+    let atomHolds = false;
+    if (char === '\\') {
+      i += 2;
+    } else if (char === '[') {
+      i++;
+      for (let depth = 1; i < source.length && depth > 0; i++) {
+        if (source[i] === '\\') i++;
+        else if (source[i] === '[' && nestedClasses) depth++;
+        else if (source[i] === ']') depth--;
+      }
+    } else if (char === '(') {
+      open.push(holds);
+      holds = false;
+      i++;
+      continue;
+    } else if (char === ')') {
+      atomHolds = holds;
+      holds = open.pop() ?? false;
+      i++;
+    } else {
+      i++;
+    }
+    let max: number;
+    const next = source[i];
+    if (next === '*' || next === '+') {
+      max = Infinity;
+      i++;
+    } else if (next === '?') {
+      max = 1;
+      i++;
+    } else {
+      const brace = next === '{' ? BRACE_QUANTIFIER.exec(source.slice(i)) : null;
+      if (brace === null) {
+        holds ||= atomHolds;
+        continue;
+      }
+      max = !brace[0].includes(',') ? Number(brace[1]) : brace[3] === '' ? Infinity : Number(brace[3]);
+      i += brace[0].length;
+    }
+    if (atomHolds && max > 1) return true;
+    holds ||= atomHolds || max === Infinity;
+    // A lazy repeat (`+?`) repeats as much.
+    if (source[i] === '?') i++;
+  }
+  return false;
 }
 
 /** What capture leaves of a name it cut (`'userPasswo…[truncated 2 chars]'`, `'#1'` added when two cut names met), which no path or pattern can be tested on. */

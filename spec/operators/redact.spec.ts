@@ -2,6 +2,7 @@ import { map, of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { redact } from '../../lib/operators/redact';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createLogEvent } from '../../lib/templates/log-event-record';
@@ -107,6 +108,20 @@ describe('redact', () => {
     expect(seen[0].properties).toEqual({ Node: { name: 'root', token: '[Redacted]', self: '[Circular]' }, User: 'ann' });
     expect(seen[0].exception).toMatchObject({ message: 'denied', apiKey: '[Redacted]' });
     expect(node.token).toBe('hunter2');
+  });
+
+  it('redacts what a plain object’s toJSON() gives, the data a sink writes, as the logger’s capture does', () => {
+    // An app operator adds an object literal with a toJSON(): the sinks write what toJSON() gives.
+    const session = { id: 's-1', toJSON: () => ({ id: 's-1', token: 'hunter2' }) };
+    const event = createLogEvent('information', 'Opened {@Session}', [{}]);
+    const built = { ...event, properties: { Session: session } } as unknown as LogEvent;
+    const seen: LogEvent[] = [];
+    of(built)
+      .pipe(redact({ keys: /token/i }))
+      .subscribe((e) => seen.push(e));
+    expect(seen[0].renderMessage()).toBe('Opened {"id":"s-1","token":"[Redacted]"}');
+    expect(new CompactJsonFormatter().format(seen[0])).not.toContain('hunter2');
+    expect(seen[0].properties).toEqual({ Session: { id: 's-1', token: '[Redacted]' } });
   });
 
   it('passes on a value that is not an event (a map branch’s undefined) as it is', () => {

@@ -44,6 +44,29 @@ describe('redaction, as a sink writes the event', () => {
     await Promise.all([log.close(), other.close()]);
   });
 
+  it('reaches a value given past the holes through its __0 name or *, and pino’s object-first call from the top', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['password', '*.token'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    // A template that is not a literal (a literal one is checked against the values it is given).
+    const saved: string = 'Saved';
+    log.information(saved, { token: SECRET });
+    log.information({ user: 'ann', password: SECRET } as unknown as string, 'Login');
+    expect(written(memory.events)).not.toContain(SECRET);
+    expect(memory.events[0].properties).toEqual({ __0: { token: '[Redacted]' } });
+    // A path from the top does not reach into an extra value: it names the property __0 holds.
+    const other = new MemorySink();
+    const top = new LoggerConfiguration().destructure
+      .redact({ paths: ['token'] })
+      .writeTo.sink(other)
+      .createLogger();
+    top.information(saved, { token: 'kept' });
+    expect(other.events[0].properties).toEqual({ __0: { token: 'kept' } });
+    await Promise.all([log.close(), top.close()]);
+  });
+
   it('names what a class instance’s toJSON() gives, not its fields; the text a toJSON() gives (a URL’s href) is not searched', async () => {
     class Credentials {
       constructor(

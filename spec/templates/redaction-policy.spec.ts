@@ -86,6 +86,36 @@ describe('RedactionPolicy', () => {
     expect(properties.Tokens).toEqual(['t-1', 't-2']);
   });
 
+  it('lets a number name that item of an array, as pino does for users.0.password and tokens.1 (its users[0].password, tokens[1])', () => {
+    const properties = {
+      Users: [{ password: 'p-0' }, { password: 'p-1' }],
+      Tokens: ['t-0', 't-1'],
+      Grid: [[{ pin: 1 }, { pin: 2 }]],
+    };
+    expect(
+      RedactionPolicy.compile({ paths: ['Users.0.password', 'Tokens.1', 'Grid.0.1.pin'] }).redactProperties(properties),
+    ).toEqual({
+      Users: [{ password: DEFAULT_CENSOR }, { password: 'p-1' }],
+      Tokens: ['t-0', DEFAULT_CENSOR],
+      Grid: [[{ pin: 1 }, { pin: DEFAULT_CENSOR }]],
+    });
+    // Arrays stay transparent: a number is also an item's own name ('0' of a record in the array).
+    expect(RedactionPolicy.compile({ paths: ['A.1'] }).redactProperties({ A: [{ 0: 'x', 1: 'y' }] })).toEqual({
+      A: [{ 0: 'x', 1: DEFAULT_CENSOR }],
+    });
+    // An AggregateError's errors too.
+    const failure = new AggregateError([
+      Object.assign(new Error('a'), { token: 't-a' }),
+      Object.assign(new Error('b'), { token: 't-b' }),
+    ]);
+    const errors = (RedactionPolicy.compile({ paths: ['errors.1.token'] }).redactError(failure) as AggregateError).errors;
+    expect(errors.map((error: Error & { token: string }) => error.token)).toEqual(['t-a', DEFAULT_CENSOR]);
+    expect(RedactionPolicy.compile({ paths: ['Tokens.1'], remove: true }).redactProperties(properties).Tokens).toEqual([
+      't-0',
+      undefined,
+    ]);
+  });
+
   it('never mutates its input, copying only the changed branch, and returns the input when nothing matched', () => {
     const policy = RedactionPolicy.compile({ paths: ['User.password'] });
     const untouched = { items: [1, 2] };
@@ -658,6 +688,29 @@ describe('RedactionPolicy', () => {
     expect(() => RedactionPolicy.compile(null as unknown as object)).toThrow(/expected options/);
   });
 
+  it('rejects a key pattern with nested quantifiers, which backtracks exponentially on a name made to be slow, naming it', () => {
+    // /(\w+\s?)*$/ takes a second on a name of 26 characters and hours on one of 40, inside the logging call.
+    for (const pattern of [/(\w+\s?)*$/, /^(a+)+$/i, /(?:x\d*){2,}/, /((ab)*c)+/, /(?<name>.+){1,30}/, /([a-z]+-?)*key/])
+      expect(() => RedactionPolicy.compile({ keys: [/token/i, pattern] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: keys[1]: ${String(pattern)} repeats a group that holds a repeat (nested quantifiers), ` +
+            'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
+        ),
+      );
+    // Repeats of what holds no repeat, a repeat at most once, and brackets or escapes that are not groups pass.
+    for (const pattern of [
+      /pass(word)?|secret|token|api[-_]?key/i,
+      /^(x-)?api[-_]?key$/i,
+      /(\w+)?token/,
+      /(?:ab)+|(a|b)*/,
+      /[(a+)]+/,
+      /\(a+\)+/,
+      /(\d+\.){1}x/,
+      /[\]()+]+/,
+    ])
+      expect(() => RedactionPolicy.compile({ keys: pattern })).not.toThrow();
+  });
+
   it('rejects a path with spaces around a name, which would match nothing and let the secret through (paths split from "Password, Card.number")', () => {
     for (const path of [' Card.number', 'Password ', 'Card. number', 'Card .number', '\tToken'])
       expect(() => RedactionPolicy.compile({ paths: ['User.password', path] }, 'destructure.redact')).toThrow(
@@ -721,6 +774,29 @@ describe('RedactionPolicy', () => {
       Headers: { 'x-api-key': '[Redacted]' },
       Users: [{ password: '[Redacted]' }],
     });
+  });
+
+  it('rejects a * inside a name (a glob such as "**.password" or "User.pass*"), which would match nothing and let the secret through, as fast-redact refuses it', () => {
+    for (const path of ['**.password', 'User.pass*', '*token', 'Headers.*-key', 'a.*.b*'])
+      expect(() => RedactionPolicy.compile({ paths: ['Password', path] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: paths[1]: ${JSON.stringify(path)} has a * inside a name; * stands for one whole name ` +
+            '("*.token", "Users.*.password"); for names by pattern use a key pattern (keys: /pass/i)',
+        ),
+      );
+    // A * that is a whole name is the wildcard.
+    const policy = RedactionPolicy.compile({ paths: ['*.token', 'Users.*.password', '*'] });
+    expect(policy.redactProperties({ A: 1 })).toEqual({ A: '[Redacted]' });
+  });
+
+  it('rejects a path with a comma (several paths joined into one, "Password,Card.number"), which would match nothing, as pino refuses "req,headers.cookie"', () => {
+    for (const path of ['Password,Card.number', 'req,headers.cookie', 'User.password,'])
+      expect(() => RedactionPolicy.compile({ paths: [path] }, 'destructure.redact')).toThrow(
+        new ConfigurationError(
+          `destructure.redact: paths[0]: ${JSON.stringify(path)} has a comma; give each path as its own item ` +
+            '(paths: ["Password", "Card.number"]); for a name with a comma in it use a key pattern',
+        ),
+      );
   });
 
   it('rejects an option it does not know, naming it (a misspelt path would otherwise redact nothing)', () => {
