@@ -88,6 +88,7 @@ interface Entry extends OfflinePiece {
 export class HttpOfflineQueue {
   readonly #send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>;
   readonly #halves: StoredHalves;
+  readonly #join: StoredJoin;
   readonly #store: OfflineStore;
   readonly #maxBytes: number;
   readonly #key: string;
@@ -137,10 +138,12 @@ export class HttpOfflineQueue {
     url: string,
     where: string,
     send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>,
-    halves: StoredHalves = () => undefined,
+    halves: StoredHalves,
+    join: StoredJoin,
   ) {
     this.#send = send;
     this.#halves = halves;
+    this.#join = join;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
     checkOptionKeys(where, given, ['store', 'maxBytes', 'key'] satisfies (keyof HttpOfflineOptions)[]);
@@ -268,6 +271,7 @@ export class HttpOfflineQueue {
   /** The replay loop; resolves true when it sent (or dropped) anything. */
   async #replayAll(): Promise<boolean> {
     let sent = false;
+    let alone = false;
     // Whichever trigger started this replay, the one scheduled is not needed now.
     this.#cancelRetry();
     while (!this.#closed && !isOffline() && !this.#leaving) {
@@ -276,16 +280,41 @@ export class HttpOfflineQueue {
       // Past what this page sent already and could not take out (a store that cannot be written);
       // an id no longer stored is forgotten, so the set holds no more than the store.
       for (const id of this.#sentIds) if (!entries.some((entry) => entry.id === id)) this.#sentIds.delete(id);
-      const next = entries.find((entry) => !this.#sentIds.has(entry.id));
+      const unsent = entries.filter((entry) => !this.#sentIds.has(entry.id));
+      const next = unsent[0] as Entry | undefined;
       if (next === undefined) break;
+      // The batches that follow go in the same request, up to 60 KiB, where the sink can join their
+      // bodies (lines): a page offline for an hour keeps a small batch every second or so, and
+      // sent one request each, they held the page's new batches back for thousands of requests.
+      // Not the halves of a body answered 413 (an id with '.', see `#split`): the server's limit is lower.
+      const group = [next];
+      let body = next.body;
+      for (const entry of alone || next.id.includes('.') ? [] : unsent.slice(1)) {
+        const joined = entry.id.includes('.') ? undefined : this.#join(body, entry.body);
+        if (joined === undefined || utf8Length(joined) > JOINED_MAX_BYTES) break;
+        group.push(entry);
+        body = joined;
+      }
+      const count = group.reduce((sum, entry) => sum + entry.count, 0);
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
         // A 2xx may refuse some of the batch's events (an OTLP partial success), read as for a live batch.
-        const refused = reportedCount((await this.#send(next.body, false))?.rejected ?? 0, next.count);
-        this.#replayedCount += next.count - refused;
+        const refused = reportedCount((await this.#send(body, false))?.rejected ?? 0, count);
+        this.#replayedCount += count - refused;
         this.#droppedCount += refused;
         if (refused > 0) SelfLog.write('HttpSink: {Count} events dropped: the server refused them in a stored batch', refused);
       } catch (error) {
+        const status = error instanceof HttpStatusError ? error.status : 0;
+        // Kept for the next trigger: what a live batch would be retried after (no answer, a timeout,
+        // a status the sink retries, see HttpSink.permanent), and a refusal of the credentials (401,
+        // 403: an expired token, which the app renews), not of the batch.
+        const hint = retryHint(error);
+        const later = !hint.permanent || status === 401 || status === 403;
+        // Joined batches refused for good (too large, one bad line): from here on each is sent on its own and judged alone.
+        if (group.length > 1 && !later) {
+          alone = true;
+          continue;
+        }
         // Too large for the server (a 413): its halves take its place in the store, and go next,
         // each split again if need be, as a live batch's halves; the store says at every moment
         // what is still to send, so a page left midway sends the rest, and only the rest, next time.
@@ -298,12 +327,7 @@ export class HttpOfflineQueue {
           }
           SelfLog.write('HttpSink: the offline store has no room to split a stored batch the server found too large');
         }
-        const status = error instanceof HttpStatusError ? error.status : 0;
-        // Kept for the next trigger: what a live batch would be retried after (no answer, a timeout,
-        // a status the sink retries, see HttpSink.permanent), and a refusal of the credentials (401,
-        // 403: an expired token, which the app renews), not of the batch.
-        const hint = retryHint(error);
-        if (!hint.permanent || status === 401 || status === 403) {
+        if (later) {
           this.#retryLater(hint.retryAfterMs);
           break;
         }
@@ -312,8 +336,10 @@ export class HttpOfflineQueue {
       }
       sent = true;
       this.#failures = 0;
-      this.#sentIds.add(next.id);
-      this.#remove(next.id);
+      for (const { id } of group) {
+        this.#sentIds.add(id);
+        this.#remove(id);
+      }
     }
     return sent;
   }
@@ -594,6 +620,12 @@ function idTime(entry: Entry | undefined): number {
  * its halves when `error` says the body was too large and the sink can cut it; else undefined.
  */
 export type StoredHalves = (piece: OfflinePiece, error: unknown) => readonly OfflinePiece[] | undefined;
+
+/** Two stored bodies as the body of one request, or undefined where the sink cannot join them. */
+export type StoredJoin = (first: string, next: string) => string | undefined;
+
+/** The largest body a replay joins stored batches into: the bound of a stored piece (see HttpSink's `BEACON_MAX_BYTES`). */
+const JOINED_MAX_BYTES = 60 * 1024;
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;

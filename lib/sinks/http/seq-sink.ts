@@ -266,6 +266,11 @@ export class SeqSink extends HttpSink {
     return lineHalves(piece);
   }
 
+  /** Stored bodies are CLEF lines: joined, they are the body of both batches' events. */
+  protected override storedJoin(first: string, next: string): string {
+    return `${first}\n${next}`;
+  }
+
   /**
    * The events the body left out (over `eventBodyLimitBytes` with their placeholder), which HttpSink
    * counts failed once it sent the body, by request or beacon: per body, so each half of a 413 counts its own.
