@@ -148,9 +148,10 @@ export class SeqSink extends HttpSink {
     // The path goes before a query (Seq takes `?apiKey=`).
     const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL");
     // The ingestion endpoint itself (`/ingest/clef` in Seq's docs, `/api/events/raw`) is taken as the
-    // server's URL, and a `clef` in its query is not repeated.
-    const rest = query.replace(/^clef(&|$)/, '');
-    const url = `${path.replace(/(\/(api\/events\/raw|ingest\/clef))?\/*$/, '')}/api/events/raw?clef${rest ? `&${rest}` : ''}`;
+    // server's URL, and a query with a `clef` parameter (`clef=true`, anywhere) is kept as it is,
+    // without a second one.
+    const clef = /(^|&)clef(=|&|$)/.test(query) ? '' : query ? 'clef&' : 'clef';
+    const url = `${path.replace(/(\/(api\/events\/raw|ingest\/clef))?\/*$/, '')}/api/events/raw?${clef}${query}`;
     const control = options.controlLevelSwitch;
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
     const given: unknown = options.apiKey;

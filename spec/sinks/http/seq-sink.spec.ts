@@ -62,6 +62,27 @@ describe('SeqSink', () => {
     ]);
   });
 
+  // A serverUrl that carried `clef=true` (or `clef` after another parameter) was sent as
+  // `?clef&clef=true`: the sink adds `clef` only to a query without it.
+  it('adds no second clef to a serverUrl whose query has one, wherever it is, and keeps the rest of the query', async () => {
+    server = await startTestServer(() => ({ status: 201 }));
+    for (const serverUrl of [
+      `${server.url}/?clef=true`,
+      `${server.url}/api/events/raw?clef=true&apiKey=k`,
+      `${server.url}/ingest/clef?apiKey=k&clef`,
+      `${server.url}/seq?apiKey=k&clef=true#/events`,
+      `${server.url}/?clefs=1`,
+    ])
+      await new SeqSink({ serverUrl }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/api/events/raw?clef=true',
+      '/api/events/raw?clef=true&apiKey=k',
+      '/api/events/raw?apiKey=k&clef',
+      '/seq/api/events/raw?apiKey=k&clef=true',
+      '/api/events/raw?clef&clefs=1',
+    ]);
+  });
+
   // Found by a review: fetch refuses a URL with credentials, so every batch of such a SeqSink failed at run time.
   it("sends a serverUrl's user and password (a proxy's in front of Seq) as basic auth, with the API key, to the URL without them", async () => {
     server = await startTestServer(() => ({ status: 201 }));
