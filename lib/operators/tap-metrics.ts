@@ -20,16 +20,18 @@ export interface TapMetricsOptions {
   /**
    * Also record each event's age (scheduler time minus `event.timestamp`, or the `timeMs` an app
    * operator's spread copy of an event keeps), in milliseconds, into
-   * the recorder's latency histogram. An event whose age cannot be measured (no timestamp, not a
-   * Date, an invalid Date, a timestamp in the future) is still counted but records no latency.
+   * the recorder's latency histogram. A timestamp ahead of the scheduler's clock (a logger on a
+   * virtual clock stamps its events with `Date.now()`; a skewed client) is an age of 0, as the
+   * histogram counts a clock that stepped back. An event whose age cannot be measured (no
+   * timestamp, not a Date, an invalid Date) is still counted but records no latency.
    * Default `false`; anything but a boolean is refused when the operator is built.
    */
   latency?: boolean | undefined;
 }
 
 /**
- * An event's age at `now`, in milliseconds, or undefined when it has none worth recording: no
- * timestamp, one that is not a Date or is invalid (NaN), one in the future (a negative age) or an
+ * An event's age at `now`, in milliseconds (0 for a timestamp ahead of `now`), or undefined when it
+ * has none worth recording: no timestamp, one that is not a Date or is invalid (NaN), or an
  * infinite one. Never throws (a null event, a throwing getter).
  */
 function ageOf(event: unknown, now: number): number | undefined {
@@ -39,8 +41,9 @@ function ageOf(event: unknown, now: number): number | undefined {
   } catch {
     return undefined;
   }
-  // NaN fails both comparisons.
-  return age >= 0 && age < Number.POSITIVE_INFINITY ? age : undefined;
+  // A timestamp from another clock than the scheduler's (the logger stamps events with Date.now(),
+  // whatever its scheduler) is ahead of a virtual one: age 0, still recorded. NaN fails both tests.
+  return age < Number.POSITIVE_INFINITY && age > Number.NEGATIVE_INFINITY ? Math.max(0, age) : undefined;
 }
 
 /**
@@ -49,8 +52,9 @@ function ageOf(event: unknown, now: number): number | undefined {
  * recorder's `pending` too (what `received` counted and `delivered`, `dropped` or `failed` has not
  * yet, never below 0), so a snapshot balances: `received = delivered + dropped + failed + pending`. With
  * `{ latency: true }` it also records each event's age at this point; an event with no usable
- * timestamp (missing, invalid or in the future) is counted, passed on unchanged and records no
- * latency, and SelfLog is told once per operator. Allocates nothing per event.
+ * timestamp (missing or invalid) is counted, passed on unchanged and records no latency, and
+ * SelfLog is told once per operator; one ahead of the scheduler's clock is an age of 0. Allocates
+ * nothing per event.
  *
  * @param scheduler The clock for ages. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler`.
  * @throws ConfigurationError when `recorder` is not a SinkMetricsRecorder, `counter` is not one of its counters, or `options` is not an object of known options.
@@ -86,7 +90,7 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
     } else if (!toldUnmeasurable) {
       toldUnmeasurable = true;
       SelfLog.write(
-        'tapMetrics: an event of {Sink} has no usable timestamp (missing, invalid or in the future); its latency is not recorded (told once)',
+        'tapMetrics: an event of {Sink} has no usable timestamp (missing or invalid); its latency is not recorded (told once)',
         recorder.name,
       );
     }

@@ -9,6 +9,8 @@ import { countingSource, makeEvent, makeEvents } from '../helpers/events';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { collectSelfLog } from '../helpers/self-log';
 import { createLogEvent } from '../../lib/templates/log-event-record';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 
 const [a, b, c] = makeEvents(3);
 
@@ -96,7 +98,7 @@ describe('tapMetrics', () => {
     expect(diagnostics).toEqual([]);
   });
 
-  it('records no latency for an event without a usable timestamp, counting and passing it on, and tells SelfLog once', () => {
+  it('records no latency for an event without a usable timestamp, counting and passing it on, and tells SelfLog once; a future one is age 0', () => {
     const recorder = new SinkMetricsRecorder('audit');
     const testScheduler = createTestScheduler();
     const malformed = (timestamp: unknown): LogEvent => ({ ...makeEvent(), timestamp: timestamp as Date });
@@ -135,13 +137,43 @@ describe('tapMetrics', () => {
     }
     expect(recorder.received).toBe(7);
     expect(recorder.delivered).toBe(4);
-    // Only the two events stamped at 0 have an age: 10 and 8 ms.
-    expect(recorder.latency.count).toBe(2);
+    // The two events stamped at 0 have an age, 10 and 8 ms; the two stamped ahead of the clock count 0,
+    // as the histogram counts a latency of a clock that stepped back.
+    expect(recorder.latency.count).toBe(4);
+    expect(recorder.snapshot().latencyMs.sum).toBe(18);
     const { latencyMs } = recorder.snapshot();
     expect(latencyMs.max).toBe(10);
     expect(Object.values(latencyMs).every((value) => Number.isFinite(value) && value >= 0)).toBe(true);
     // Once per operator: the received tap and the delivered tap each told once.
     expect(diagnostics.filter((d) => d.template.startsWith('tapMetrics:')).map((d) => d.args[0])).toEqual(['audit', 'audit']);
+  });
+
+  // A logger on a virtual clock (useScheduler) stamps its events with Date.now(), far ahead of the
+  // scheduler's now(): every age was negative, no latency was recorded, and SelfLog called each
+  // event's timestamp unusable.
+  it('records a latency for every event of a logger on a virtual clock, whose timestamps are ahead of it', () => {
+    const recorder = new SinkMetricsRecorder('app');
+    const { diagnostics, stop } = collectSelfLog();
+    const testScheduler = createTestScheduler();
+    try {
+      testScheduler.run(({ flush }) => {
+        const memory = new MemorySink();
+        const log = new LoggerConfiguration()
+          .useScheduler(testScheduler)
+          .pipe(tapMetrics(recorder, 'received', { latency: true }))
+          .writeTo.sink(memory)
+          .createLogger();
+        log.information('One');
+        log.information('Two');
+        flush();
+        expect(memory.events).toHaveLength(2);
+      });
+    } finally {
+      stop();
+    }
+    expect(recorder.received).toBe(2);
+    expect(recorder.snapshot().latencyMs).toMatchObject({ count: 2, sum: 0, max: 0 });
+    expect(diagnostics).toEqual([]);
   });
 
   it('passes errors through', () => {

@@ -310,6 +310,38 @@ describe('Logger property precedence and use after close, checked against Serilo
     expect(memory.events.map((e) => e.properties.A)).toEqual([expected]);
   });
 
+  // Serilog's PropertyBinder tells SelfLog when a call has fewer values than holes, before any
+  // enricher runs; rxlog renders the hole as its own text, as Serilog does, and tells nothing:
+  // a child logger's, an enricher's or the context's property of that name fills it.
+  it('renders a hole no argument fills as its own text, lets a child logger, an enricher or the context fill it, and tells SelfLog nothing', () => {
+    const memory = new MemorySink();
+    const self = collectSelfLog();
+    try {
+      const log = new LoggerConfiguration().enrich
+        .with((e) => (e.messageTemplate.text.startsWith('Enriched') ? { B: 'enricher' } : undefined))
+        .enrich.fromLogContext()
+        .writeTo.sink(memory)
+        .createLogger();
+      // Typed as string: the compiler refuses these literal templates, with fewer values than holes.
+      const [ab, positional, enriched]: string[] = ['{A} {B}', '{1} {0}', 'Enriched {A} {B}'];
+      log.information(ab, 1);
+      log.information(positional, 'zero');
+      log.forContext('B', 'child').information(ab, 1);
+      log.information(enriched, 1);
+      LogContext.run({ B: 'context' }, () => log.information(ab));
+    } finally {
+      self.stop();
+    }
+    expect(memory.events.map((e) => [e.renderMessage(), e.properties])).toEqual([
+      ['1 {B}', { A: 1 }],
+      ['{1} zero', { 0: 'zero' }],
+      ['1 child', { A: 1, B: 'child' }],
+      ['Enriched 1 enricher', { A: 1, B: 'enricher' }],
+      ['{A} context', { B: 'context' }],
+    ]);
+    expect(self.diagnostics).toEqual([]);
+  });
+
   it('lets an enricher see the properties a contextual logger added, as Serilog’s enrichers see ForContext’s', () => {
     const seen: unknown[] = [];
     const log = new LoggerConfiguration().enrich

@@ -83,7 +83,7 @@ export interface SyslogSinkOptions {
   maxMessageBytes?: number | undefined;
   /** Longest wait to connect (tcp, unix) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
-  /** Longest wait for a batch to be written, in milliseconds; a timeout fails the batch and drops the connection. Default `10000`. */
+  /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams. A timeout fails the batch and drops the connection. Default `10000`. */
   writeTimeoutMs?: number | undefined;
 }
 

@@ -9,10 +9,10 @@ import type { SyslogTransport } from './syslog-transport';
 export type SyslogStreamTarget = { readonly host: string; readonly port: number } | { readonly path: string };
 
 /**
- * Sends a batch as one `write` of framed messages on a TCP or Unix stream socket. It connects on
+ * Sends a batch of framed messages on a TCP or Unix stream socket, in writes of 64 KiB. It connects on
  * the first batch, and after an error, a timeout or the receiver closing the connection it drops
  * the socket, so the next batch reconnects. It never holds a backlog: a batch waits for the
- * previous write to reach the kernel (`'drain'`) and for its own, within `writeTimeoutMs`. The
+ * previous write to reach the kernel (`'drain'`) and for its own, each stalled no longer than `writeTimeoutMs`. The
  * socket is unref'd, so an idle sink never keeps the process alive (pending writes still do).
  */
 export class SyslogStreamTransport implements SyslogTransport {
@@ -29,7 +29,8 @@ export class SyslogStreamTransport implements SyslogTransport {
    * @param target The receiver: `{ host, port }` for TCP, `{ path }` for a Unix stream socket.
    * @param framing How messages are delimited on the stream.
    * @param connectTimeoutMs Longest wait for a connection, in milliseconds.
-   * @param writeTimeoutMs Longest wait for a batch to reach the kernel, in milliseconds.
+   * @param writeTimeoutMs Longest wait for a batch's write to make progress (64 KiB of it, or all
+   *   of a smaller one, reaching the kernel), in milliseconds.
    */
   constructor(
     private readonly target: SyslogStreamTarget,
@@ -48,17 +49,7 @@ export class SyslogStreamTransport implements SyslogTransport {
     try {
       if (socket.writableNeedDrain)
         await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
-      await syslogTimeout(
-        new Promise<void>((resolve, reject) => {
-          // Node calls back without an error when the socket was destroyed under the write: by close(),
-          // or by the 'error' listener (a reset, whose error the socket keeps) or 'end' (the receiver closed).
-          socket.write(text, (error) =>
-            error ? reject(error) : socket.destroyed ? reject(this.destroyedError(socket)) : resolve(),
-          );
-        }),
-        this.writeTimeoutMs,
-        `writing to ${this.where}`,
-      );
+      await this.write(socket, text);
     } catch (error) {
       this.discard(socket);
       throw error;
@@ -66,6 +57,50 @@ export class SyslogStreamTransport implements SyslogTransport {
       this.writing = undefined;
     }
     return Buffer.byteLength(text, 'utf8');
+  }
+
+  /**
+   * Writes `text` in pieces of {@link PIECE_BYTES}, each once the kernel has the one before, and
+   * rejects once `writeTimeoutMs` passes without a piece reaching the kernel: the timeout bounds a
+   * stall, not the batch, so a receiver that reads slowly but steadily gets a large batch once,
+   * where a timer for the whole write failed it every try and each retry sent again what it had read.
+   */
+  private write(socket: Socket, text: string): Promise<void> {
+    // Speed: a batch that surely fits one piece is written as it is, without a Buffer copy.
+    const data = text.length * 3 <= PIECE_BYTES ? text : Buffer.from(text, 'utf8');
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        reject(error);
+      };
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () =>
+            fail(new Error(`SyslogSink: writing to ${this.where} timed out after ${this.writeTimeoutMs} ms without progress`)),
+          this.writeTimeoutMs,
+        );
+        timer.unref();
+      };
+      const next = (offset: number): void => {
+        const end = typeof data == 'string' ? data.length : Math.min(offset + PIECE_BYTES, data.length);
+        arm();
+        // Node calls back without an error when the socket was destroyed under the write: by close(),
+        // by the 'error' listener (a reset, whose error the socket keeps), 'end' (the receiver closed)
+        // or the timeout (send() discards the socket).
+        socket.write(typeof data == 'string' ? data : data.subarray(offset, end), (error) => {
+          if (error) fail(error);
+          else if (socket.destroyed) fail(this.destroyedError(socket));
+          else if (end < data.length) next(end);
+          else {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      };
+      next(0);
+    });
   }
 
   /**
@@ -175,6 +210,9 @@ export class SyslogStreamTransport implements SyslogTransport {
  */
 const LOST_DURING_WRITE =
   'what it had not read of earlier batches is lost, though counted delivered; the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
+
+/** The most a batch's write hands the socket at a time: the kernel taking a piece is the progress `writeTimeoutMs` waits for. */
+const PIECE_BYTES = 64 * 1024;
 
 function waitForDrain(socket: Socket): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -34,7 +34,8 @@ export interface SeqSinkOptions extends Omit<
   serverUrl: string;
   /**
    * A Seq API key, sent as `X-Seq-ApiKey` (and as `apiKey` in the query string of beacons, which
-   * carry no headers), without the tabs, spaces and line breaks around it. Default none.
+   * carry no headers), without the tabs, spaces and line breaks around it. An empty or blank key
+   * (`SEQ_API_KEY=` in a compose file) is none, as in Serilog's Seq sink. Default none.
    */
   apiKey?: string | undefined;
   /**
@@ -147,15 +148,18 @@ export class SeqSink extends HttpSink {
     // The path goes before a query (Seq takes `?apiKey=`).
     const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL");
     // The ingestion endpoint itself (`/ingest/clef` in Seq's docs, `/api/events/raw`) is taken as the
-    // server's URL, and a `clef` in its query is not repeated.
-    const rest = query.replace(/^clef(&|$)/, '');
-    const url = `${path.replace(/(\/(api\/events\/raw|ingest\/clef))?\/*$/, '')}/api/events/raw?clef${rest ? `&${rest}` : ''}`;
+    // server's URL, and a query with a `clef` parameter (`clef=true`, anywhere) is kept as it is,
+    // without a second one.
+    const clef = /(^|&)clef(=|&|$)/.test(query) ? '' : query ? 'clef&' : 'clef';
+    const url = `${path.replace(/(\/(api\/events\/raw|ingest\/clef))?\/*$/, '')}/api/events/raw?${clef}${query}`;
     const control = options.controlLevelSwitch;
     expectOption(control === undefined || control instanceof LevelSwitch, 'SeqSink.controlLevelSwitch', 'a LevelSwitch', control);
     const given: unknown = options.apiKey;
     // fetch sends a header value without the tabs, spaces and line breaks around it (the Fetch
     // standard's normalization): a beacon's query must carry the same key, or Seq refuses it unseen.
-    const apiKey = typeof given == 'string' ? given.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : given;
+    // An empty or blank key is none, as Serilog's Seq sink reads it (IsNullOrWhiteSpace): what
+    // `SEQ_API_KEY=` in a compose file gives to `apiKey: process.env.SEQ_API_KEY`.
+    const apiKey = typeof given != 'string' ? given : given.trim() ? given.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : undefined;
     checkOptionalText(apiKey, 'SeqSink.apiKey');
     // What fetch can send as a header value; any other key failed every request at run time. The
     // error names the character, not the key: a secret, in whatever records the app's startup errors.

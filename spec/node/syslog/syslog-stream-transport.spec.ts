@@ -80,6 +80,56 @@ describe('SyslogStreamTransport', () => {
     });
   });
 
+  describe('with a receiver that reads slowly', () => {
+    const { accepted, port } = tcpReceiver(true);
+
+    // writeTimeoutMs bounded the whole batch: a receiver that kept reading, but took longer than
+    // that for a large batch, failed it every try, and each retry sent again what it had read.
+    it('writes a batch that takes longer than writeTimeoutMs while the receiver keeps reading, on one connection', async () => {
+      const writeTimeoutMs = 1_500;
+      const transport = new SyslogStreamTransport({ host: '127.0.0.1', port: port() }, 'newline', 5_000, writeTimeoutMs);
+      await transport.send(['hello']);
+      const receiver = accepted[0];
+      const total = 6 + 16 * 1024 * 1024;
+      let received = 0;
+      let budget = 0;
+      let allReceived: () => void = () => undefined;
+      receiver.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        budget -= chunk.length;
+        if (received === total) allReceived();
+        else if (budget <= 0) receiver.pause();
+      });
+      // 16 MiB, of which the kernel's buffers take a few MiB without the receiver reading; it reads
+      // the rest 64 KiB (and at most one 64 KiB read more) every 25 ms: over 96 steps, 2.4 s.
+      const batch = Array.from({ length: 16 }, () => 'x'.repeat(1024 * 1024 - 1));
+      let steps = 0;
+      let outcome: string | undefined;
+      const sent = transport.send(batch).then(
+        (bytes) => (outcome = `wrote ${bytes}`),
+        (error: Error) => (outcome = error.message),
+      );
+      while (outcome === undefined && steps < 2_000) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        steps++;
+        budget = 64 * 1024;
+        receiver.resume();
+      }
+      await sent;
+      expect(outcome).toBe(`wrote ${16 * 1024 * 1024}`);
+      // The reader's steps alone outlasted writeTimeoutMs.
+      expect(steps * 25).toBeGreaterThan(writeTimeoutMs);
+      budget = Infinity;
+      await new Promise<void>((resolve) => {
+        allReceived = resolve;
+        if (received === total) resolve();
+        receiver.resume();
+      });
+      expect(accepted).toHaveLength(1);
+      await transport.close();
+    }, 30_000);
+  });
+
   describe('closed while it is still connecting', () => {
     // A receiver that never answers: a listener whose process is blocked, so it never accepts, and
     // whose accept queue (backlog 1) the fillers have filled. The kernel drops later SYNs, so a
