@@ -31,6 +31,13 @@ export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from '
 const TRY_REPORT_INTERVAL_MS = 1_000;
 
 /**
+ * Shortest interval between two diagnostics of one sink's batches failed for good while it keeps
+ * failing, in milliseconds; also between its "failed try" ones then. The first failure after a
+ * success is told at once.
+ */
+const FAILURE_REPORT_INTERVAL_MS = 60_000;
+
+/**
  * Most calls of one sink's `flush()` running at once: a further flush waits for the latest instead
  * of calling it again (see `flush`).
  */
@@ -135,6 +142,12 @@ export class SinkDelivery {
   readonly #closesLast: (sink: Sink) => boolean;
   #lastTryReportAt = -Infinity;
   #unreportedTries = 0;
+  /** Set when a batch failed for good and no write succeeded since: later failures are told once a minute. */
+  #failing = false;
+  #lastFailureReportAt = 0;
+  #unreportedFailures = 0;
+  /** Events the open breaker sent past the sink since the last failure diagnostic. */
+  #skipped = 0;
   /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
   #emitSyncUnreadable = false;
   /** The calls of the sink's `flush()` that have not settled yet, oldest first. */
@@ -440,7 +453,7 @@ export class SinkDelivery {
       this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
     const written = (this.#size === 1 ? write() : runDetached(write)) || flight.events.length === 0;
     if (written) {
-      this.#breaker?.recordSuccess();
+      this.#succeeded();
       // An EmitResult's refused events count failed.
       this.#settle(flight, 'delivered', written);
       return;
@@ -557,8 +570,10 @@ export class SinkDelivery {
 
   /** Delivers a flight: through the breaker to the primary sink, with retries, then to the fallback. Its outcome arrives in `settle`. */
   #send(flight: Flight): void {
-    if (this.#breaker?.tryAcquire() === 'reject') this.#toFallback(flight);
-    else this.#attempt(flight);
+    if (this.#breaker?.tryAcquire() === 'reject') {
+      this.#skipped += flight.events.length;
+      this.#toFallback(flight);
+    } else this.#attempt(flight);
   }
 
   /**
@@ -585,8 +600,18 @@ export class SinkDelivery {
       this.#settleAbandoned(flight, flight.events.length, result);
       return;
     }
-    this.#breaker?.recordSuccess();
+    this.#succeeded();
     this.#settle(flight, 'delivered', result);
+  }
+
+  /** A write of the primary succeeded: the breaker hears of it, and the next failure is told at once. */
+  #succeeded(): void {
+    if (this.#failing) {
+      // What the outage left untold ends with it: metrics count it, and the breaker tells its close.
+      this.#failing = false;
+      this.#unreportedFailures = this.#skipped = 0;
+    }
+    this.#breaker?.recordSuccess();
   }
 
   #primaryFailed(flight: Flight, error: unknown): void {
@@ -626,20 +651,41 @@ export class SinkDelivery {
       return;
     }
     this.#breaker?.recordFailure();
-    SelfLog.write(
-      'Sink {Name} failed to write a batch of {Count} events after {Tries} tries',
-      this.name,
-      flight.events.length,
-      flight.attempts,
-      error,
-    );
+    this.#reportFailure(flight, error);
     this.#toFallback(flight);
   }
 
-  /** One diagnostic per failed try that will be retried, at most one a second per sink (the rest are counted in the next). */
+  /**
+   * Tells SelfLog of a batch failed for good: the first after a success at once, later ones (a
+   * sink down for hours, its breaker's probes failing) at most once a minute, with the count of
+   * those not told and of the events the open breaker sent past the sink meanwhile.
+   */
+  #reportFailure(flight: Flight, error: unknown): void {
+    const now = this.#scheduler.now();
+    if (this.#failing && now - this.#lastFailureReportAt < FAILURE_REPORT_INTERVAL_MS) {
+      this.#unreportedFailures++;
+      return;
+    }
+    this.#failing = true;
+    this.#lastFailureReportAt = now;
+    const failures = this.#unreportedFailures;
+    const skipped = this.#skipped;
+    this.#unreportedFailures = this.#skipped = 0;
+    SelfLog.write(
+      'Sink {Name} failed to write a batch of {Count} events after {Tries} tries{Suppressed}',
+      this.name,
+      flight.events.length,
+      flight.attempts,
+      (failures === 0 ? '' : ` (${failures} more failed batches not reported)`) +
+        (skipped === 0 ? '' : ` (${skipped} events skipped the sink while its breaker was open)`),
+      error,
+    );
+  }
+
+  /** One diagnostic per failed try that will be retried, at most one a second per sink, once a minute while it keeps failing (the rest are counted in the next). */
   #reportTry(flight: Flight, delayMs: number, error: unknown): void {
     const now = this.#scheduler.now();
-    if (now - this.#lastTryReportAt < TRY_REPORT_INTERVAL_MS) {
+    if (now - this.#lastTryReportAt < (this.#failing ? FAILURE_REPORT_INTERVAL_MS : TRY_REPORT_INTERVAL_MS)) {
       this.#unreportedTries++;
       return;
     }
@@ -804,7 +850,7 @@ export class SinkDelivery {
     if (!written && flight.events.length !== 0) return;
     flight.retryTimer.unsubscribe();
     flight.retryTimer = null;
-    this.#breaker?.recordSuccess();
+    this.#succeeded();
     // Settled here rather than by settle(), whose pump would start the queue on the async path
     // (which never runs at exit): writeAllSync writes it next.
     const count = flight.events.length;

@@ -631,7 +631,16 @@ describe('SinkDelivery', () => {
       makeEvents(3).forEach((event) => delivery.push(event));
       await jest.advanceTimersByTimeAsync(100);
       expect(delivery.metrics()).toMatchObject({ delivered: 0, failed: 3, retried: 3, pending: 0, lastError: 'Error: 503' });
-      expect(diagnostics.filter((d) => d.template.includes('failed to write'))).toHaveLength(3);
+      // The first is told at once; while the sink keeps failing, the next a minute later, with a count.
+      const told = (): string[] => diagnostics.filter((d) => d.template.includes('failed to write')).map((d) => d.message);
+      expect(told()).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(60_000);
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(100);
+      expect(told()).toHaveLength(2);
+      expect(told()[1]).toContain(
+        'failed to write a batch of 1 events after 2 tries (2 more failed batches not reported) Error: 503',
+      );
     });
 
     it('opens the breaker after failureThreshold failed batches, sends to the fallback, probes after the reset and closes on recovery', async () => {
@@ -716,6 +725,76 @@ describe('SinkDelivery', () => {
         expect(ns(fallback.events)).toEqual([0, 1, 2]);
       }
     });
+
+    // A sink that keeps failing for an hour (a full disk, /dev/full, an endpoint down): each
+    // breaker probe used to write "half-open", "open" and "failed to write a batch", some 7 lines
+    // a second. Serilog's batching sink backs its retries off to 10 minutes.
+    it.each([
+      ['no fallback', false],
+      ['a fallback', true],
+    ])(
+      'writes a bounded number of SelfLog lines over an hour of a failing sink (%s), reports the first failure and the recovery at once, and counts every event',
+      async (_, withFallback) => {
+        let down = true;
+        let primaryCalls = 0;
+        const written: LogEvent[] = [];
+        const sink: Sink = {
+          emit(events) {
+            primaryCalls++;
+            if (down) throw new Error('ENOSPC: no space left on device');
+            written.push(...events);
+          },
+        };
+        const fallback = new SyncSink();
+        const delivery = create(sink, { batch: { size: 512, maxDelayMs: 100 }, ...(withFallback ? { fallback } : {}) }, 'file');
+        const start = Date.now();
+        const at = (d: SelfLogEvent): number => d.timestamp.getTime() - start;
+        let n = 0;
+        const logFor = async (ms: number): Promise<void> => {
+          // An event a second: a batch (and, while the breaker is open, a chance to probe) each.
+          for (let t = 0; t < ms; t += 1_000) {
+            delivery.push(makeEvent({ properties: { N: n++ } }));
+            await jest.advanceTimersByTimeAsync(1_000);
+          }
+          balance(delivery);
+        };
+        await logFor(3_600_000);
+        const duringOutage = diagnostics.length;
+        // The first failed try and the first batch failed for good are told within a second.
+        expect(at(diagnostics[0])).toBeLessThanOrEqual(1_000);
+        expect(diagnostics[0].message).toContain('ENOSPC');
+        const firstFailure = diagnostics.find((d) => d.template.includes('failed to write a batch'));
+        expect(firstFailure && at(firstFailure)).toBeLessThanOrEqual(1_000);
+        // About two lines a minute (a reminder from the stage and one from the breaker): 123 here,
+        // where it used to be some 27 000.
+        expect(duringOutage).toBeLessThanOrEqual(130);
+        // Probes back off to one every 10 s: fewer than 400 writes tried in the hour (3 600 batches).
+        expect(primaryCalls).toBeLessThan(400);
+        // The events the open breaker sent past the sink are told, not only counted.
+        expect(diagnostics.some((d) => /\d+ events skipped the sink while its breaker was open/.test(d.message))).toBe(true);
+        down = false;
+        const recoveredAt = Date.now() - start;
+        await logFor(20_000);
+        const closed = diagnostics.find((d) => d.message.includes('is now closed (was half-open)'));
+        // Found by the next probe: at most the longest open time (10 s) and the next event later.
+        expect(closed && at(closed) - recoveredAt).toBeLessThanOrEqual(11_000);
+        expect(delivery.metrics().breaker).toBe('closed');
+        const flushed = delivery.flush();
+        await jest.advanceTimersByTimeAsync(1_000);
+        await expect(flushed).resolves.toBe(true);
+        const m = delivery.metrics();
+        expect(m.received).toBe(n);
+        expect(m.pending).toBe(0);
+        expect(m.delivered + m.failed + m.dropped).toBe(n);
+        expect(m.dropped).toBe(0);
+        if (withFallback) expect(m.fallback).toBe(fallback.events.length);
+        else expect(m.failed).toBe(n - written.length);
+        // Every event logged after the recovery was found reached the sink.
+        expect(written.length).toBeGreaterThanOrEqual(9);
+        expect(ns(written).slice(-1)).toEqual([n - 1]);
+      },
+      60_000,
+    );
 
     it('counts events as failed when the fallback fails too', async () => {
       const delivery = create(
