@@ -148,6 +148,10 @@ export class SinkDelivery {
   #unreportedFailures = 0;
   /** Events the open breaker sent past the sink since the last failure diagnostic. */
   #skipped = 0;
+  /** As #failing and its report, for the fallback: lost events are told once a minute while it keeps failing. */
+  #fallbackFailing = false;
+  #lastLossReportAt = 0;
+  #unreportedLost = 0;
   /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
   #emitSyncUnreadable = false;
   /** The calls of the sink's `flush()` that have not settled yet, oldest first. */
@@ -723,11 +727,14 @@ export class SinkDelivery {
     }
     adoptOutcome(
       () => this.#guard.run(() => fallback.emit(flight.events)),
-      (result) =>
+      (result) => {
+        // What its failure left untold ends with it, as for the primary (see succeeded).
+        this.#fallbackFailing = false;
+        this.#unreportedLost = 0;
         // Given up on by a shutdown: settleAbandoned decides whether the late news still counts, as for the primary.
-        flight.abandoned
-          ? this.#settleAbandoned(flight, flight.events.length, result, true)
-          : this.#settle(flight, 'fallback', result),
+        if (flight.abandoned) this.#settleAbandoned(flight, flight.events.length, result, true);
+        else this.#settle(flight, 'fallback', result);
+      },
       (error) => {
         // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
         const partial = partialDelivered(error);
@@ -738,7 +745,25 @@ export class SinkDelivery {
           return;
         }
         this.#recorder.lastError = describeError(error);
-        SelfLog.write('Fallback of sink {Name} failed too; {Count} events are lost', this.name, flight.events.length, error);
+        const count = flight.events.length;
+        // Told at once, then at most once a minute while it keeps failing (both sinks on one full
+        // disk): it used to make a line per batch for as long as that lasted.
+        const now = this.#scheduler.now();
+        if (this.#fallbackFailing && now - this.#lastLossReportAt < FAILURE_REPORT_INTERVAL_MS) {
+          this.#unreportedLost += count;
+        } else {
+          const lost = this.#unreportedLost;
+          this.#fallbackFailing = true;
+          this.#lastLossReportAt = now;
+          this.#unreportedLost = 0;
+          SelfLog.write(
+            'Fallback of sink {Name} failed too; {Count} events are lost{Suppressed}',
+            this.name,
+            count,
+            lost === 0 ? '' : ` (${lost} more events lost, not reported)`,
+            error,
+          );
+        }
         this.#settle(flight, 'failed');
       },
     );

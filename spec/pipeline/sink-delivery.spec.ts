@@ -796,6 +796,49 @@ describe('SinkDelivery', () => {
       60_000,
     );
 
+    // Both on one full disk (a FileSink and its fallback file): every batch the open breaker sent
+    // to the fallback wrote "Fallback … failed too", one line per batch for as long as it lasted.
+    it('tells SelfLog of a fallback that keeps failing at once, then once a minute with the events lost meanwhile', async () => {
+      let fallbackDown = true;
+      const fallback: Sink = {
+        emit() {
+          if (fallbackDown) throw new Error('ENOSPC: no space left on device');
+        },
+      };
+      const delivery = create(
+        {
+          emit() {
+            throw new Error('ENOSPC: no space left on device');
+          },
+        },
+        { batch: { size: 512, maxDelayMs: 100 }, fallback },
+        'file',
+      );
+      const lost = (): SelfLogEvent[] => diagnostics.filter((d) => d.template.startsWith('Fallback of sink'));
+      let n = 0;
+      const logFor = async (ms: number): Promise<void> => {
+        for (let t = 0; t < ms; t += 1_000) {
+          delivery.push(makeEvent({ properties: { N: n++ } }));
+          await jest.advanceTimersByTimeAsync(1_000);
+        }
+      };
+      await logFor(2_000);
+      expect(lost()).toHaveLength(1);
+      await logFor(3_600_000 - 2_000);
+      // One a minute, where it was one a batch (3 600).
+      expect(lost().length).toBeLessThanOrEqual(61);
+      expect(lost()[1].message).toMatch(/failed too; 1 events are lost \(\d+ more events lost, not reported\)/);
+      expect(delivery.metrics()).toMatchObject({ received: n, failed: n, delivered: 0, pending: 0 });
+      // A fallback that works again, then fails, is told of at once.
+      fallbackDown = false;
+      await logFor(2_000);
+      fallbackDown = true;
+      const before = lost().length;
+      await logFor(2_000);
+      expect(lost()).toHaveLength(before + 1);
+      balance(delivery);
+    });
+
     it('counts events as failed when the fallback fails too', async () => {
       const delivery = create(
         { emit: () => Promise.reject(new Error('primary')) },
