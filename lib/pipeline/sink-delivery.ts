@@ -140,18 +140,13 @@ export class SinkDelivery {
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
   #noRetries = false;
   readonly #closesLast: (sink: Sink) => boolean;
-  #lastTryReportAt = -Infinity;
-  #unreportedTries = 0;
-  /** Set when a batch failed for good and no write succeeded since: later failures are told once a minute. */
-  #failing = false;
-  #lastFailureReportAt = 0;
-  #unreportedFailures = 0;
+  readonly #tries = quietGate();
+  /** Batches failed for good: told once a minute while no write succeeded since the last (its `at` is then finite). */
+  #failures = quietGate();
   /** Events the open breaker sent past the sink since the last failure diagnostic. */
   #skipped = 0;
-  /** As #failing and its report, for the fallback: lost events are told once a minute while it keeps failing. */
-  #fallbackFailing = false;
-  #lastLossReportAt = 0;
-  #unreportedLost = 0;
+  /** Events the fallback lost: as `#failures`, while no fallback write succeeded since. */
+  #losses = quietGate();
   /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
   #emitSyncUnreadable = false;
   /** The calls of the sink's `flush()` that have not settled yet, oldest first. */
@@ -610,10 +605,10 @@ export class SinkDelivery {
 
   /** A write of the primary succeeded: the breaker hears of it, and the next failure is told at once. */
   #succeeded(): void {
-    if (this.#failing) {
-      // What the outage left untold ends with it: metrics count it, and the breaker tells its close.
-      this.#failing = false;
-      this.#unreportedFailures = this.#skipped = 0;
+    // What the outage left untold ends with it: metrics count it, and the breaker tells its close.
+    if (this.#failures.at !== -Infinity) {
+      this.#failures = quietGate();
+      this.#skipped = 0;
     }
     this.#breaker?.recordSuccess();
   }
@@ -665,16 +660,10 @@ export class SinkDelivery {
    * those not told and of the events the open breaker sent past the sink meanwhile.
    */
   #reportFailure(flight: Flight, error: unknown): void {
-    const now = this.#scheduler.now();
-    if (this.#failing && now - this.#lastFailureReportAt < FAILURE_REPORT_INTERVAL_MS) {
-      this.#unreportedFailures++;
-      return;
-    }
-    this.#failing = true;
-    this.#lastFailureReportAt = now;
-    const failures = this.#unreportedFailures;
+    const failures = passGate(this.#failures, this.#scheduler.now(), FAILURE_REPORT_INTERVAL_MS, 1);
+    if (failures === undefined) return;
     const skipped = this.#skipped;
-    this.#unreportedFailures = this.#skipped = 0;
+    this.#skipped = 0;
     SelfLog.write(
       'Sink {Name} failed to write a batch of {Count} events after {Tries} tries{Suppressed}',
       this.name,
@@ -688,14 +677,13 @@ export class SinkDelivery {
 
   /** One diagnostic per failed try that will be retried, at most one a second per sink, once a minute while it keeps failing (the rest are counted in the next). */
   #reportTry(flight: Flight, delayMs: number, error: unknown): void {
-    const now = this.#scheduler.now();
-    if (now - this.#lastTryReportAt < (this.#failing ? FAILURE_REPORT_INTERVAL_MS : TRY_REPORT_INTERVAL_MS)) {
-      this.#unreportedTries++;
-      return;
-    }
-    this.#lastTryReportAt = now;
-    const suppressed = this.#unreportedTries;
-    this.#unreportedTries = 0;
+    const suppressed = passGate(
+      this.#tries,
+      this.#scheduler.now(),
+      this.#failures.at === -Infinity ? TRY_REPORT_INTERVAL_MS : FAILURE_REPORT_INTERVAL_MS,
+      1,
+    );
+    if (suppressed === undefined) return;
     SelfLog.write(
       'Sink {Name} failed a write of {Count} events (try {Try} of {Tries}); retrying in {Delay} ms{Suppressed}',
       this.name,
@@ -729,8 +717,7 @@ export class SinkDelivery {
       () => this.#guard.run(() => fallback.emit(flight.events)),
       (result) => {
         // What its failure left untold ends with it, as for the primary (see succeeded).
-        this.#fallbackFailing = false;
-        this.#unreportedLost = 0;
+        this.#losses = quietGate();
         // Given up on by a shutdown: settleAbandoned decides whether the late news still counts, as for the primary.
         if (flight.abandoned) this.#settleAbandoned(flight, flight.events.length, result, true);
         else this.#settle(flight, 'fallback', result);
@@ -748,14 +735,8 @@ export class SinkDelivery {
         const count = flight.events.length;
         // Told at once, then at most once a minute while it keeps failing (both sinks on one full
         // disk): it used to make a line per batch for as long as that lasted.
-        const now = this.#scheduler.now();
-        if (this.#fallbackFailing && now - this.#lastLossReportAt < FAILURE_REPORT_INTERVAL_MS) {
-          this.#unreportedLost += count;
-        } else {
-          const lost = this.#unreportedLost;
-          this.#fallbackFailing = true;
-          this.#lastLossReportAt = now;
-          this.#unreportedLost = 0;
+        const lost = passGate(this.#losses, this.#scheduler.now(), FAILURE_REPORT_INTERVAL_MS, count);
+        if (lost !== undefined)
           SelfLog.write(
             'Fallback of sink {Name} failed too; {Count} events are lost{Suppressed}',
             this.name,
@@ -763,7 +744,6 @@ export class SinkDelivery {
             lost === 0 ? '' : ` (${lost} more events lost, not reported)`,
             error,
           );
-        }
         this.#settle(flight, 'failed');
       },
     );
@@ -1058,6 +1038,32 @@ export class SinkDelivery {
       }
     });
   }
+}
+
+/** One kind of diagnostic, told at most once an interval: when it last was, and what went untold since. */
+interface ReportGate {
+  at: number;
+  untold: number;
+}
+
+/** A gate that lets the next diagnostic through. */
+function quietGate(): ReportGate {
+  return { at: -Infinity, untold: 0 };
+}
+
+/**
+ * When `intervalMs` has passed since `gate` last let a diagnostic through, lets this one through
+ * and returns the count that went untold meanwhile; else adds `count` to that and returns undefined.
+ */
+function passGate(gate: ReportGate, now: number, intervalMs: number, count: number): number | undefined {
+  if (now - gate.at < intervalMs) {
+    gate.untold += count;
+    return undefined;
+  }
+  const untold = gate.untold;
+  gate.at = now;
+  gate.untold = 0;
+  return untold;
 }
 
 /**
