@@ -25,8 +25,9 @@ export interface CircuitBreakerOptions {
   resetTimeoutMs?: number | undefined;
   /**
    * Longest open time, in milliseconds: each failed probe doubles the open time, from
-   * `resetTimeoutMs` up to this, until a probe succeeds. Default `10_000` (or `resetTimeoutMs`
-   * when that is longer); at most 2^31 - 1; not less than a `resetTimeoutMs` given with it.
+   * `resetTimeoutMs` up to this, until a probe succeeds. Default `resetTimeoutMs`: no backoff, a
+   * probe every `resetTimeoutMs`, so a sink that recovers is written to again within it. At most
+   * 2^31 - 1; not less than `resetTimeoutMs`.
    */
   maxResetTimeoutMs?: number | undefined;
 }
@@ -46,21 +47,21 @@ export interface ResolvedCircuitBreakerOptions {
 export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}): ResolvedCircuitBreakerOptions {
   const given = optionsObject(options, 'circuitBreaker');
   // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
-  const { failureThreshold = 5, resetTimeoutMs = 400, maxResetTimeoutMs = 10_000 } = given;
+  const { failureThreshold = 5, resetTimeoutMs = 400 } = given;
+  const { maxResetTimeoutMs = resetTimeoutMs } = given;
   checkCount('circuitBreaker.failureThreshold', failureThreshold, 'failures');
   checkTimerMs('circuitBreaker.resetTimeoutMs', resetTimeoutMs);
-  // Given, the longest open time is at least the first; left to its default, it rises to the first.
-  checkTimerMs('circuitBreaker.maxResetTimeoutMs', maxResetTimeoutMs, given.maxResetTimeoutMs === undefined ? 0 : resetTimeoutMs);
-  return { failureThreshold, resetTimeoutMs, maxResetTimeoutMs: Math.max(resetTimeoutMs, maxResetTimeoutMs) };
+  checkTimerMs('circuitBreaker.maxResetTimeoutMs', maxResetTimeoutMs, resetTimeoutMs);
+  return { failureThreshold, resetTimeoutMs, maxResetTimeoutMs };
 }
 
 /**
  * A circuit breaker's state machine: `closed` counts consecutive failures and opens at
  * `failureThreshold`; `open` rejects every call until `resetTimeoutMs` has passed (by the
  * scheduler's clock), then lets exactly one probe through as `half-open`; the probe's success
- * closes it, its failure opens it again for twice as long, up to `maxResetTimeoutMs` (as Polly's
- * break duration generator and Serilog's batching backoff do), so a resource that stays down for
- * hours is probed a few times a minute, not several times a second. Time is only read when a call
+ * closes it, its failure opens it again, for twice as long each time up to `maxResetTimeoutMs`
+ * when that is set (as Polly's break duration generator and Serilog's batching backoff do), else
+ * for `resetTimeoutMs` again. Time is only read when a call
  * asks, so an idle breaker schedules nothing. Changes go to `state$` and to SelfLog; SelfLog hears
  * of the first probe of an outage, then of failed probes at most once a minute (with the count of
  * those not told), and always of the close. The caller must report every acquired call's outcome

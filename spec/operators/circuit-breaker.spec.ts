@@ -106,10 +106,13 @@ describe('CircuitBreaker', () => {
     expect(breaker.retryAfterMs).toBe(100);
   });
 
-  it('keeps the open time when a probe is released, and defaults maxResetTimeoutMs to 10 s or resetTimeoutMs', () => {
+  it('keeps the open time when a probe is released, and backs off only when maxResetTimeoutMs is given', () => {
     const clock = manualClock();
     clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames
-    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 4_000 }, clock.scheduler);
+    const breaker = new CircuitBreaker(
+      { failureThreshold: 1, resetTimeoutMs: 4_000, maxResetTimeoutMs: 10_000 },
+      clock.scheduler,
+    );
     breaker.recordFailure();
     for (const wait of [4_000, 8_000, 10_000]) {
       expect(breaker.retryAfterMs).toBe(wait);
@@ -124,6 +127,16 @@ describe('CircuitBreaker', () => {
     breaker.recordFailure();
     expect(breaker.retryAfterMs).toBe(10_000);
     expect(new CircuitBreaker({ resetTimeoutMs: 60_000 }).options.maxResetTimeoutMs).toBe(60_000);
+    // By default a failed probe reopens for resetTimeoutMs again: a recovered sink is back within it.
+    const steady = new CircuitBreaker({ failureThreshold: 1 }, clock.scheduler);
+    expect(steady.options.maxResetTimeoutMs).toBe(400);
+    steady.recordFailure();
+    for (let probe = 0; probe < 5; probe++) {
+      expect(steady.retryAfterMs).toBe(400);
+      clock.advance(400);
+      expect(steady.tryAcquire()).toBe('primary');
+      steady.recordFailure();
+    }
   });
 
   it('tells SelfLog of the first probe of an outage, of later failed ones once a minute with a count, and of the close', () => {
@@ -133,7 +146,7 @@ describe('CircuitBreaker', () => {
     const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
     const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 400 }, clock.scheduler, 'disk');
     breaker.recordFailure();
-    // An hour of failed probes: 400 ms, then doubling up to one every 10 s.
+    // An hour of failed probes, one every 400 ms (the default: no backoff).
     let probes = 0;
     while (clock.now() < 3_600_000) {
       clock.advance(breaker.retryAfterMs ?? NaN);
@@ -146,12 +159,12 @@ describe('CircuitBreaker', () => {
     breaker.recordSuccess();
     subscription.unsubscribe();
     const lines = diagnostics.map((d) => `${String(d.args[1])} (was ${String(d.args[2])})${String(d.args[3])}`);
-    expect(probes).toBeGreaterThan(360);
+    expect(probes).toBe(9_000);
     expect(lines.slice(0, 4)).toEqual([
       'open (was closed); next probe in 400 ms',
       'half-open (was open)',
-      'open (was half-open); next probe in 800 ms',
-      expect.stringMatching(/^open \(was half-open\); next probe in 10000 ms \(\d+ more failed probes not reported\)$/),
+      'open (was half-open); next probe in 400 ms',
+      expect.stringMatching(/^open \(was half-open\); next probe in 400 ms \(\d+ more failed probes not reported\)$/),
     ]);
     expect(lines[lines.length - 1]).toMatch(/^closed \(was half-open\)( \(\d+ more failed probes not reported\))?$/);
     // Every failed probe is told, on its own line or in a later line's count.
@@ -159,7 +172,7 @@ describe('CircuitBreaker', () => {
       (line) => (line.startsWith('open (was half-open)') ? 1 : 0) + Number(/(\d+) more/.exec(line)?.[1] ?? 0),
     );
     expect(told.reduce((sum, count) => sum + count, 0)).toBe(probes);
-    // One line a minute: 63 where every probe made two, some 730.
+    // One line a minute: 63 where every probe made two, some 18 000.
     expect(lines.length).toBeLessThanOrEqual(64);
   });
 
@@ -252,7 +265,7 @@ describe('CircuitBreaker built from JavaScript', () => {
     expect(new CircuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10 }, createTestScheduler(), 'http').options).toEqual({
       failureThreshold: 2,
       resetTimeoutMs: 10,
-      maxResetTimeoutMs: 10_000,
+      maxResetTimeoutMs: 10,
     });
   });
 });

@@ -730,11 +730,13 @@ describe('SinkDelivery', () => {
     // breaker probe used to write "half-open", "open" and "failed to write a batch", some 7 lines
     // a second. Serilog's batching sink backs its retries off to 10 minutes.
     it.each([
-      ['no fallback', false],
-      ['a fallback', true],
+      ['no fallback', false, false],
+      ['a fallback', true, false],
+      ['no fallback, probes backing off', false, true],
+      ['a fallback, probes backing off', true, true],
     ])(
       'writes a bounded number of SelfLog lines over an hour of a failing sink (%s), reports the first failure and the recovery at once, and counts every event',
-      async (_, withFallback) => {
+      async (_, withFallback, backoff) => {
         let down = true;
         let primaryCalls = 0;
         const written: LogEvent[] = [];
@@ -746,7 +748,15 @@ describe('SinkDelivery', () => {
           },
         };
         const fallback = new SyncSink();
-        const delivery = create(sink, { batch: { size: 512, maxDelayMs: 100 }, ...(withFallback ? { fallback } : {}) }, 'file');
+        const delivery = create(
+          sink,
+          {
+            batch: { size: 512, maxDelayMs: 100 },
+            ...(withFallback ? { fallback } : {}),
+            ...(backoff ? { circuitBreaker: { maxResetTimeoutMs: 10_000 } } : {}),
+          },
+          'file',
+        );
         const start = Date.now();
         const at = (d: SelfLogEvent): number => d.timestamp.getTime() - start;
         let n = 0;
@@ -768,16 +778,25 @@ describe('SinkDelivery', () => {
         // About two lines a minute (a reminder from the stage and one from the breaker): 123 here,
         // where it used to be some 27 000.
         expect(duringOutage).toBeLessThanOrEqual(130);
-        // Probes back off to one every 10 s: fewer than 400 writes tried in the hour (3 600 batches).
-        expect(primaryCalls).toBeLessThan(400);
-        // The events the open breaker sent past the sink are told, not only counted.
-        expect(diagnostics.some((d) => /\d+ events skipped the sink while its breaker was open/.test(d.message))).toBe(true);
+        if (backoff) {
+          // Probes back off to one every 10 s: fewer than 400 writes tried in the hour (3 600 batches).
+          expect(primaryCalls).toBeLessThan(400);
+          // The events the open breaker sent past the sink are told, not only counted.
+          expect(diagnostics.some((d) => /\d+ events skipped the sink while its breaker was open/.test(d.message))).toBe(true);
+        } else {
+          // No backoff by default: each batch (one a second) finds the breaker's 400 ms passed and
+          // is a probe, tried once, so the sink saw one write per batch, and the retries of the
+          // five batches that opened the breaker (two each).
+          expect(primaryCalls).toBeGreaterThan(3_500);
+          expect(primaryCalls).toBeLessThanOrEqual(3_600 + 10);
+        }
         down = false;
         const recoveredAt = Date.now() - start;
         await logFor(20_000);
         const closed = diagnostics.find((d) => d.message.includes('is now closed (was half-open)'));
-        // Found by the next probe: at most the longest open time (10 s) and the next event later.
-        expect(closed && at(closed) - recoveredAt).toBeLessThanOrEqual(11_000);
+        // Found by the next probe: by default the next batch (within a second and the batch's
+        // 100 ms); backing off, at most the longest open time (10 s) and the next event later.
+        expect(closed && at(closed) - recoveredAt).toBeLessThanOrEqual(backoff ? 11_000 : 1_100);
         expect(delivery.metrics().breaker).toBe('closed');
         const flushed = delivery.flush();
         await jest.advanceTimersByTimeAsync(1_000);
