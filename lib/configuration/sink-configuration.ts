@@ -26,7 +26,7 @@ const PART_KEYS = {
   queue: ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes'],
   batch: ['size', 'maxDelayMs'],
   retry: ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter'],
-  circuitBreaker: ['failureThreshold', 'resetTimeoutMs'],
+  circuitBreaker: ['failureThreshold', 'resetTimeoutMs', 'maxResetTimeoutMs'],
 } as const;
 
 /** What `writeTo.sink` and a `fallback` take: an object with an `emit` method. */

@@ -14,18 +14,29 @@ import { injectScheduler } from './event-accounting';
 /** Marks the CircuitBreakers of every copy of rxlog in a process (its CommonJS and ES module builds). */
 const BRAND: unique symbol = Symbol.for('rxlog.CircuitBreaker');
 
+/** Shortest interval between two SelfLog lines of one breaker's failed probes, in milliseconds (the rest are counted in the next). */
+const PROBE_REPORT_INTERVAL_MS = 60_000;
+
 /** When a breaker opens and how long it stays open. */
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the breaker, a count. Default `5`. */
   failureThreshold?: number | undefined;
   /** How long the breaker stays open before one probe is let through, in milliseconds. Default `400`; at most 2^31 - 1 (a timer fires at once past it). */
   resetTimeoutMs?: number | undefined;
+  /**
+   * Longest open time, in milliseconds: each failed probe doubles the open time, from
+   * `resetTimeoutMs` up to this, until a probe succeeds. Default `resetTimeoutMs`: no backoff, a
+   * probe every `resetTimeoutMs`, so a sink that recovers is written to again within it. At most
+   * 2^31 - 1; not less than `resetTimeoutMs`.
+   */
+  maxResetTimeoutMs?: number | undefined;
 }
 
 /** CircuitBreakerOptions with defaults applied and values checked. */
 export interface ResolvedCircuitBreakerOptions {
   readonly failureThreshold: number;
   readonly resetTimeoutMs: number;
+  readonly maxResetTimeoutMs: number;
 }
 
 /**
@@ -37,18 +48,24 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
   const given = optionsObject(options, 'circuitBreaker');
   // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
   const { failureThreshold = 5, resetTimeoutMs = 400 } = given;
+  const { maxResetTimeoutMs = resetTimeoutMs } = given;
   checkCount('circuitBreaker.failureThreshold', failureThreshold, 'failures');
   checkTimerMs('circuitBreaker.resetTimeoutMs', resetTimeoutMs);
-  return { failureThreshold, resetTimeoutMs };
+  checkTimerMs('circuitBreaker.maxResetTimeoutMs', maxResetTimeoutMs, resetTimeoutMs);
+  return { failureThreshold, resetTimeoutMs, maxResetTimeoutMs };
 }
 
 /**
  * A circuit breaker's state machine: `closed` counts consecutive failures and opens at
  * `failureThreshold`; `open` rejects every call until `resetTimeoutMs` has passed (by the
  * scheduler's clock), then lets exactly one probe through as `half-open`; the probe's success
- * closes it, its failure opens it again. Time is only read when a call asks, so an idle breaker
- * schedules nothing. Changes go to `state$` and to SelfLog. The caller must report every acquired
- * call's outcome with `recordSuccess`, `recordFailure` or `releaseProbe`.
+ * closes it, its failure opens it again, for twice as long each time up to `maxResetTimeoutMs`
+ * when that is set (as Polly's break duration generator and Serilog's batching backoff do), else
+ * for `resetTimeoutMs` again. Time is only read when a call
+ * asks, so an idle breaker schedules nothing. Changes go to `state$` and to SelfLog; SelfLog hears
+ * of the first probe of an outage, then of failed probes at most once a minute (with the count of
+ * those not told), and always of the close. The caller must report every acquired call's outcome
+ * with `recordSuccess`, `recordFailure` or `releaseProbe`.
  *
  * @example
  * const breaker = new CircuitBreaker({ failureThreshold: 3 }, unrefScheduler, 'payments');
@@ -78,6 +95,13 @@ export class CircuitBreaker {
   #failures = 0;
   /** When the breaker last opened, by the scheduler's clock. */
   #openedAt = 0;
+  /** Failed probes since the breaker last closed: the open time doubles with each. */
+  #failedProbes = 0;
+  /** How long it stays open this time, in milliseconds. */
+  #openMs: number;
+  /** When SelfLog last heard of a failed probe, and how many it has not heard of since. */
+  #probeReportAt = 0;
+  #unreportedProbes = 0;
   readonly #subject = new BehaviorSubject<BreakerStateName>('closed');
   readonly #scheduler: SchedulerLike;
 
@@ -94,9 +118,10 @@ export class CircuitBreaker {
     this.options = resolveCircuitBreakerOptions(options);
     // Refused here, as circuitBreaker(options) refuses them: a misspelt option would mean its default,
     // and a scheduler without now() (a name given in its place) would throw out of recordFailure.
-    checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs']);
+    checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs', 'maxResetTimeoutMs']);
     checkScheduler('CircuitBreaker', scheduler);
     this.#scheduler = scheduler;
+    this.#openMs = this.options.resetTimeoutMs;
   }
 
   /** The state's name now. An open breaker whose reset timeout has passed still reads `open` until the next `tryAcquire`. */
@@ -117,16 +142,14 @@ export class CircuitBreaker {
    * otherwise `undefined`. A rejected call's `BrokenCircuitError` carries it, as its `retryAfterMs`.
    */
   get retryAfterMs(): number | undefined {
-    return this.#current === 'open'
-      ? Math.max(0, this.#openedAt + this.options.resetTimeoutMs - this.#scheduler.now())
-      : undefined;
+    return this.#current === 'open' ? Math.max(0, this.#openedAt + this.#openMs - this.#scheduler.now()) : undefined;
   }
 
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
   tryAcquire(): 'primary' | 'reject' {
     // Half-open: the probe is out; everyone else waits for its outcome.
     if (this.#current === 'closed') return 'primary';
-    if (this.#current === 'half-open' || this.#scheduler.now() - this.#openedAt < this.options.resetTimeoutMs) return 'reject';
+    if (this.#current === 'half-open' || this.#scheduler.now() - this.#openedAt < this.#openMs) return 'reject';
     this.#moveTo('half-open');
     return 'primary';
   }
@@ -140,22 +163,49 @@ export class CircuitBreaker {
 
   /** Reports that an acquired call failed: counts it, opening the breaker at the threshold, or reopens a half-open one. */
   recordFailure(): void {
+    if (this.#current === 'half-open') this.#failedProbes++;
     if (this.#current === 'half-open' || (this.#current === 'closed' && ++this.#failures >= this.options.failureThreshold))
       this.#moveTo('open', this.#scheduler.now());
   }
 
   /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
   releaseProbe(): void {
-    if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.options.resetTimeoutMs);
+    if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.#openMs);
   }
 
   #moveTo(next: BreakerStateName, openedAt = 0): void {
     const previous = this.#current;
+    const { resetTimeoutMs, maxResetTimeoutMs } = this.options;
+    const now = this.#scheduler.now();
     this.#current = next;
     this.#failures = 0;
     this.#openedAt = openedAt;
+    if (next === 'closed') this.#failedProbes = 0;
+    // At most 31 doublings: resetTimeoutMs 0 times 2^1024 would be NaN.
+    this.#openMs = Math.min(resetTimeoutMs * 2 ** Math.min(this.#failedProbes, 31), maxResetTimeoutMs);
     if (previous === next) return;
-    SelfLog.write('Circuit breaker {Name} is now {State} (was {Previous})', this.name, next, previous);
+    // Only the first probe of an outage is told as it starts, and a failed one at most once a
+    // minute: a resource down for hours (a full disk) made three lines per probe, several a second.
+    // (Only a reopening has failed probes behind it: one from closed has none.)
+    if (
+      next === 'half-open'
+        ? this.#failedProbes > 0
+        : next === 'open' && this.#failedProbes > 1 && now - this.#probeReportAt < PROBE_REPORT_INTERVAL_MS
+    ) {
+      if (next === 'open') this.#unreportedProbes++;
+    } else {
+      if (next === 'open') this.#probeReportAt = now;
+      const unreported = this.#unreportedProbes;
+      this.#unreportedProbes = 0;
+      SelfLog.write(
+        'Circuit breaker {Name} is now {State} (was {Previous}){Detail}',
+        this.name,
+        next,
+        previous,
+        (next === 'open' ? `; next probe in ${this.#openMs} ms` : '') +
+          (unreported === 0 ? '' : ` (${unreported} more failed probes not reported)`),
+      );
+    }
     this.#subject.next(next);
   }
 }

@@ -12,7 +12,7 @@ export interface SinkDeliveryOptions {
   batch?: BatchOptions | undefined;
   /** Retries of a failed batch; `false` for none. Default `{ attempts: 3, initialDelayMs: 100, maxDelayMs: 5_000, jitter: 0.2 }`. */
   retry?: RetryOptions | false | undefined;
-  /** The sink's circuit breaker; `false` for none. Default `{ failureThreshold: 5, resetTimeoutMs: 400 }`. */
+  /** The sink's circuit breaker; `false` for none. Default `{ failureThreshold: 5, resetTimeoutMs: 400 }` (no backoff: `maxResetTimeoutMs` is `resetTimeoutMs`). */
   circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /** Where a batch goes when the sink has failed it for good or its breaker is open. Default: none (the events count as failed). */
   fallback?: Sink | undefined;

@@ -31,6 +31,13 @@ export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from '
 const TRY_REPORT_INTERVAL_MS = 1_000;
 
 /**
+ * Shortest interval between two diagnostics of one sink's batches failed for good while it keeps
+ * failing, in milliseconds; also between its "failed try" ones then. The first failure after a
+ * success is told at once.
+ */
+const FAILURE_REPORT_INTERVAL_MS = 60_000;
+
+/**
  * Most calls of one sink's `flush()` running at once: a further flush waits for the latest instead
  * of calling it again (see `flush`).
  */
@@ -133,8 +140,13 @@ export class SinkDelivery {
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
   #noRetries = false;
   readonly #closesLast: (sink: Sink) => boolean;
-  #lastTryReportAt = -Infinity;
-  #unreportedTries = 0;
+  readonly #tries = quietGate();
+  /** Batches failed for good: told once a minute while no write succeeded since the last (its `at` is then finite). */
+  #failures = quietGate();
+  /** Events the open breaker sent past the sink since the last failure diagnostic. */
+  #skipped = 0;
+  /** Events the fallback lost: as `#failures`, while no fallback write succeeded since. */
+  #losses = quietGate();
   /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
   #emitSyncUnreadable = false;
   /** The calls of the sink's `flush()` that have not settled yet, oldest first. */
@@ -440,7 +452,7 @@ export class SinkDelivery {
       this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
     const written = (this.#size === 1 ? write() : runDetached(write)) || flight.events.length === 0;
     if (written) {
-      this.#breaker?.recordSuccess();
+      this.#succeeded();
       // An EmitResult's refused events count failed.
       this.#settle(flight, 'delivered', written);
       return;
@@ -557,8 +569,10 @@ export class SinkDelivery {
 
   /** Delivers a flight: through the breaker to the primary sink, with retries, then to the fallback. Its outcome arrives in `settle`. */
   #send(flight: Flight): void {
-    if (this.#breaker?.tryAcquire() === 'reject') this.#toFallback(flight);
-    else this.#attempt(flight);
+    if (this.#breaker?.tryAcquire() === 'reject') {
+      this.#skipped += flight.events.length;
+      this.#toFallback(flight);
+    } else this.#attempt(flight);
   }
 
   /**
@@ -585,8 +599,18 @@ export class SinkDelivery {
       this.#settleAbandoned(flight, flight.events.length, result);
       return;
     }
-    this.#breaker?.recordSuccess();
+    this.#succeeded();
     this.#settle(flight, 'delivered', result);
+  }
+
+  /** A write of the primary succeeded: the breaker hears of it, and the next failure is told at once. */
+  #succeeded(): void {
+    // What the outage left untold ends with it: metrics count it, and the breaker tells its close.
+    if (this.#failures.at !== -Infinity) {
+      this.#failures = quietGate();
+      this.#skipped = 0;
+    }
+    this.#breaker?.recordSuccess();
   }
 
   #primaryFailed(flight: Flight, error: unknown): void {
@@ -626,26 +650,40 @@ export class SinkDelivery {
       return;
     }
     this.#breaker?.recordFailure();
-    SelfLog.write(
-      'Sink {Name} failed to write a batch of {Count} events after {Tries} tries',
-      this.name,
-      flight.events.length,
-      flight.attempts,
-      error,
-    );
+    this.#reportFailure(flight, error);
     this.#toFallback(flight);
   }
 
-  /** One diagnostic per failed try that will be retried, at most one a second per sink (the rest are counted in the next). */
+  /**
+   * Tells SelfLog of a batch failed for good: the first after a success at once, later ones (a
+   * sink down for hours, its breaker's probes failing) at most once a minute, with the count of
+   * those not told and of the events the open breaker sent past the sink meanwhile.
+   */
+  #reportFailure(flight: Flight, error: unknown): void {
+    const failures = passGate(this.#failures, this.#scheduler.now(), FAILURE_REPORT_INTERVAL_MS, 1);
+    if (failures === undefined) return;
+    const skipped = this.#skipped;
+    this.#skipped = 0;
+    SelfLog.write(
+      'Sink {Name} failed to write a batch of {Count} events after {Tries} tries{Suppressed}',
+      this.name,
+      flight.events.length,
+      flight.attempts,
+      (failures === 0 ? '' : ` (${failures} more failed batches not reported)`) +
+        (skipped === 0 ? '' : ` (${skipped} events skipped the sink while its breaker was open)`),
+      error,
+    );
+  }
+
+  /** One diagnostic per failed try that will be retried, at most one a second per sink, once a minute while it keeps failing (the rest are counted in the next). */
   #reportTry(flight: Flight, delayMs: number, error: unknown): void {
-    const now = this.#scheduler.now();
-    if (now - this.#lastTryReportAt < TRY_REPORT_INTERVAL_MS) {
-      this.#unreportedTries++;
-      return;
-    }
-    this.#lastTryReportAt = now;
-    const suppressed = this.#unreportedTries;
-    this.#unreportedTries = 0;
+    const suppressed = passGate(
+      this.#tries,
+      this.#scheduler.now(),
+      this.#failures.at === -Infinity ? TRY_REPORT_INTERVAL_MS : FAILURE_REPORT_INTERVAL_MS,
+      1,
+    );
+    if (suppressed === undefined) return;
     SelfLog.write(
       'Sink {Name} failed a write of {Count} events (try {Try} of {Tries}); retrying in {Delay} ms{Suppressed}',
       this.name,
@@ -677,11 +715,13 @@ export class SinkDelivery {
     }
     adoptOutcome(
       () => this.#guard.run(() => fallback.emit(flight.events)),
-      (result) =>
+      (result) => {
+        // What its failure left untold ends with it, as for the primary (see succeeded).
+        this.#losses = quietGate();
         // Given up on by a shutdown: settleAbandoned decides whether the late news still counts, as for the primary.
-        flight.abandoned
-          ? this.#settleAbandoned(flight, flight.events.length, result, true)
-          : this.#settle(flight, 'fallback', result),
+        if (flight.abandoned) this.#settleAbandoned(flight, flight.events.length, result, true);
+        else this.#settle(flight, 'fallback', result);
+      },
       (error) => {
         // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
         const partial = partialDelivered(error);
@@ -692,7 +732,18 @@ export class SinkDelivery {
           return;
         }
         this.#recorder.lastError = describeError(error);
-        SelfLog.write('Fallback of sink {Name} failed too; {Count} events are lost', this.name, flight.events.length, error);
+        const count = flight.events.length;
+        // Told at once, then at most once a minute while it keeps failing (both sinks on one full
+        // disk): it used to make a line per batch for as long as that lasted.
+        const lost = passGate(this.#losses, this.#scheduler.now(), FAILURE_REPORT_INTERVAL_MS, count);
+        if (lost !== undefined)
+          SelfLog.write(
+            'Fallback of sink {Name} failed too; {Count} events are lost{Suppressed}',
+            this.name,
+            count,
+            lost === 0 ? '' : ` (${lost} more events lost, not reported)`,
+            error,
+          );
         this.#settle(flight, 'failed');
       },
     );
@@ -804,7 +855,7 @@ export class SinkDelivery {
     if (!written && flight.events.length !== 0) return;
     flight.retryTimer.unsubscribe();
     flight.retryTimer = null;
-    this.#breaker?.recordSuccess();
+    this.#succeeded();
     // Settled here rather than by settle(), whose pump would start the queue on the async path
     // (which never runs at exit): writeAllSync writes it next.
     const count = flight.events.length;
@@ -987,6 +1038,32 @@ export class SinkDelivery {
       }
     });
   }
+}
+
+/** One kind of diagnostic, told at most once an interval: when it last was, and what went untold since. */
+interface ReportGate {
+  at: number;
+  untold: number;
+}
+
+/** A gate that lets the next diagnostic through. */
+function quietGate(): ReportGate {
+  return { at: -Infinity, untold: 0 };
+}
+
+/**
+ * When `intervalMs` has passed since `gate` last let a diagnostic through, lets this one through
+ * and returns the count that went untold meanwhile; else adds `count` to that and returns undefined.
+ */
+function passGate(gate: ReportGate, now: number, intervalMs: number, count: number): number | undefined {
+  if (now - gate.at < intervalMs) {
+    gate.untold += count;
+    return undefined;
+  }
+  const untold = gate.untold;
+  gate.at = now;
+  gate.untold = 0;
+  return untold;
 }
 
 /**

@@ -79,18 +79,101 @@ describe('CircuitBreaker', () => {
     expect(breaker.tryAcquire()).toBe('primary');
   });
 
-  it('reopens for another resetTimeoutMs when the probe fails', () => {
+  it('reopens for twice as long when the probe fails, up to maxResetTimeoutMs, and for resetTimeoutMs again after a close', () => {
     const clock = manualClock();
-    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100 }, clock.scheduler);
+    clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100, maxResetTimeoutMs: 500 }, clock.scheduler);
     breaker.recordFailure();
-    clock.advance(100);
+    const openTimes: number[] = [];
+    for (let probe = 0; probe < 5; probe++) {
+      const wait = breaker.retryAfterMs ?? NaN;
+      openTimes.push(wait);
+      clock.advance(wait - 1);
+      expect(breaker.tryAcquire()).toBe('reject');
+      clock.advance(1);
+      expect(breaker.tryAcquire()).toBe('primary');
+      breaker.recordFailure();
+      expect(breaker.state).toBe('open');
+    }
+    // Polly's break duration generator and Serilog's batching backoff: a resource down for hours is
+    // probed a few times a minute, not every resetTimeoutMs.
+    expect(openTimes).toEqual([100, 200, 400, 500, 500]);
+    clock.advance(500);
     breaker.tryAcquire();
+    breaker.recordSuccess();
+    expect(breaker.state).toBe('closed');
     breaker.recordFailure();
-    expect(breaker.state).toBe('open');
-    clock.advance(99);
-    expect(breaker.tryAcquire()).toBe('reject');
-    clock.advance(1);
+    expect(breaker.retryAfterMs).toBe(100);
+  });
+
+  it('keeps the open time when a probe is released, and backs off only when maxResetTimeoutMs is given', () => {
+    const clock = manualClock();
+    clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames
+    const breaker = new CircuitBreaker(
+      { failureThreshold: 1, resetTimeoutMs: 4_000, maxResetTimeoutMs: 10_000 },
+      clock.scheduler,
+    );
+    breaker.recordFailure();
+    for (const wait of [4_000, 8_000, 10_000]) {
+      expect(breaker.retryAfterMs).toBe(wait);
+      clock.advance(wait);
+      breaker.tryAcquire();
+      breaker.recordFailure();
+    }
+    clock.advance(10_000);
+    breaker.tryAcquire();
+    breaker.releaseProbe();
     expect(breaker.tryAcquire()).toBe('primary');
+    breaker.recordFailure();
+    expect(breaker.retryAfterMs).toBe(10_000);
+    expect(new CircuitBreaker({ resetTimeoutMs: 60_000 }).options.maxResetTimeoutMs).toBe(60_000);
+    // By default a failed probe reopens for resetTimeoutMs again: a recovered sink is back within it.
+    const steady = new CircuitBreaker({ failureThreshold: 1 }, clock.scheduler);
+    expect(steady.options.maxResetTimeoutMs).toBe(400);
+    steady.recordFailure();
+    for (let probe = 0; probe < 5; probe++) {
+      expect(steady.retryAfterMs).toBe(400);
+      clock.advance(400);
+      expect(steady.tryAcquire()).toBe('primary');
+      steady.recordFailure();
+    }
+  });
+
+  it('tells SelfLog of the first probe of an outage, of later failed ones once a minute with a count, and of the close', () => {
+    const clock = manualClock();
+    clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 400 }, clock.scheduler, 'disk');
+    breaker.recordFailure();
+    // An hour of failed probes, one every 400 ms (the default: no backoff).
+    let probes = 0;
+    while (clock.now() < 3_600_000) {
+      clock.advance(breaker.retryAfterMs ?? NaN);
+      breaker.tryAcquire();
+      breaker.recordFailure();
+      probes++;
+    }
+    clock.advance(10_000);
+    breaker.tryAcquire();
+    breaker.recordSuccess();
+    subscription.unsubscribe();
+    const lines = diagnostics.map((d) => `${String(d.args[1])} (was ${String(d.args[2])})${String(d.args[3])}`);
+    expect(probes).toBe(9_000);
+    expect(lines.slice(0, 4)).toEqual([
+      'open (was closed); next probe in 400 ms',
+      'half-open (was open)',
+      'open (was half-open); next probe in 400 ms',
+      expect.stringMatching(/^open \(was half-open\); next probe in 400 ms \(\d+ more failed probes not reported\)$/),
+    ]);
+    expect(lines[lines.length - 1]).toMatch(/^closed \(was half-open\)( \(\d+ more failed probes not reported\))?$/);
+    // Every failed probe is told, on its own line or in a later line's count.
+    const told = lines.map(
+      (line) => (line.startsWith('open (was half-open)') ? 1 : 0) + Number(/(\d+) more/.exec(line)?.[1] ?? 0),
+    );
+    expect(told.reduce((sum, count) => sum + count, 0)).toBe(probes);
+    // One line a minute: 63 where every probe made two, some 18 000.
+    expect(lines.length).toBeLessThanOrEqual(64);
   });
 
   it('lets a new probe through at once after a probe is released', () => {
@@ -117,9 +200,9 @@ describe('CircuitBreaker', () => {
     subscription.unsubscribe();
     expect(states).toEqual(['closed', 'open', 'half-open', 'closed']);
     expect(diagnostics.map((d) => d.args)).toEqual([
-      ['payments', 'open', 'closed'],
-      ['payments', 'half-open', 'open'],
-      ['payments', 'closed', 'half-open'],
+      ['payments', 'open', 'closed', '; next probe in 10 ms'],
+      ['payments', 'half-open', 'open', ''],
+      ['payments', 'closed', 'half-open', ''],
     ]);
   });
 
@@ -151,6 +234,10 @@ describe('CircuitBreaker', () => {
     expect(() => new CircuitBreaker({ failureThreshold: 0 })).toThrow(ConfigurationError);
     expect(() => new CircuitBreaker({ resetTimeoutMs: -1 })).toThrow(/resetTimeoutMs.*-1/);
     expect(() => new CircuitBreaker({ resetTimeoutMs: 3e9 })).toThrow(/resetTimeoutMs.*3000000000/);
+    expect(() => new CircuitBreaker({ maxResetTimeoutMs: -5 })).toThrow(/maxResetTimeoutMs.*-5/);
+    expect(() => new CircuitBreaker({ resetTimeoutMs: 2_000, maxResetTimeoutMs: 1_000 })).toThrow(
+      'circuitBreaker.maxResetTimeoutMs: expected milliseconds from 2000 to 2147483647, got number 1000',
+    );
     expect(() => new CircuitBreaker({ failureThreshold: '5' as unknown as number })).toThrow(/failureThreshold.*"5"/);
     expect(() => circuitBreaker(null as unknown as object)).toThrow(/circuitBreaker: expected an options object, got null/);
     expect(() => new CircuitBreaker('fast' as unknown as object)).toThrow(
@@ -178,6 +265,7 @@ describe('CircuitBreaker built from JavaScript', () => {
     expect(new CircuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10 }, createTestScheduler(), 'http').options).toEqual({
       failureThreshold: 2,
       resetTimeoutMs: 10,
+      maxResetTimeoutMs: 10,
     });
   });
 });
@@ -306,7 +394,7 @@ describe('circuitBreaker with a probe that outlived its half-open period', () =>
     const first = new Subject<number>().pipe(guard).subscribe(); // the first probe, in flight
     late.error(new Error('timed out')); // a failure while half-open reopens the breaker
     expect(guard.breaker.state).toBe('open');
-    clock.advance(10);
+    clock.advance(20); // a failed probe doubles the open time
     const second = new Subject<number>();
     second.pipe(guard).subscribe(); // the second probe, in flight
     first.unsubscribe(); // the first probe ends without an outcome, long after its half-open period

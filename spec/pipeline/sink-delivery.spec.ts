@@ -631,7 +631,16 @@ describe('SinkDelivery', () => {
       makeEvents(3).forEach((event) => delivery.push(event));
       await jest.advanceTimersByTimeAsync(100);
       expect(delivery.metrics()).toMatchObject({ delivered: 0, failed: 3, retried: 3, pending: 0, lastError: 'Error: 503' });
-      expect(diagnostics.filter((d) => d.template.includes('failed to write'))).toHaveLength(3);
+      // The first is told at once; while the sink keeps failing, the next a minute later, with a count.
+      const told = (): string[] => diagnostics.filter((d) => d.template.includes('failed to write')).map((d) => d.message);
+      expect(told()).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(60_000);
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(100);
+      expect(told()).toHaveLength(2);
+      expect(told()[1]).toContain(
+        'failed to write a batch of 1 events after 2 tries (2 more failed batches not reported) Error: 503',
+      );
     });
 
     it('opens the breaker after failureThreshold failed batches, sends to the fallback, probes after the reset and closes on recovery', async () => {
@@ -715,6 +724,138 @@ describe('SinkDelivery', () => {
         expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, delivered: 3, fallback: 3, pending: 0 });
         expect(ns(fallback.events)).toEqual([0, 1, 2]);
       }
+    });
+
+    // A sink that keeps failing for an hour (a full disk, /dev/full, an endpoint down): each
+    // breaker probe used to write "half-open", "open" and "failed to write a batch", some 7 lines
+    // a second. Serilog's batching sink backs its retries off to 10 minutes.
+    it.each([
+      ['no fallback', false, false],
+      ['a fallback', true, false],
+      ['no fallback, probes backing off', false, true],
+      ['a fallback, probes backing off', true, true],
+    ])(
+      'writes a bounded number of SelfLog lines over an hour of a failing sink (%s), reports the first failure and the recovery at once, and counts every event',
+      async (_, withFallback, backoff) => {
+        let down = true;
+        let primaryCalls = 0;
+        const written: LogEvent[] = [];
+        const sink: Sink = {
+          emit(events) {
+            primaryCalls++;
+            if (down) throw new Error('ENOSPC: no space left on device');
+            written.push(...events);
+          },
+        };
+        const fallback = new SyncSink();
+        const delivery = create(
+          sink,
+          {
+            batch: { size: 512, maxDelayMs: 100 },
+            ...(withFallback ? { fallback } : {}),
+            ...(backoff ? { circuitBreaker: { maxResetTimeoutMs: 10_000 } } : {}),
+          },
+          'file',
+        );
+        const start = Date.now();
+        const at = (d: SelfLogEvent): number => d.timestamp.getTime() - start;
+        let n = 0;
+        const logFor = async (ms: number): Promise<void> => {
+          // An event a second: a batch (and, while the breaker is open, a chance to probe) each.
+          for (let t = 0; t < ms; t += 1_000) {
+            delivery.push(makeEvent({ properties: { N: n++ } }));
+            await jest.advanceTimersByTimeAsync(1_000);
+          }
+          balance(delivery);
+        };
+        await logFor(3_600_000);
+        const duringOutage = diagnostics.length;
+        // The first failed try and the first batch failed for good are told within a second.
+        expect(at(diagnostics[0])).toBeLessThanOrEqual(1_000);
+        expect(diagnostics[0].message).toContain('ENOSPC');
+        const firstFailure = diagnostics.find((d) => d.template.includes('failed to write a batch'));
+        expect(firstFailure && at(firstFailure)).toBeLessThanOrEqual(1_000);
+        // About two lines a minute (a reminder from the stage and one from the breaker): 123 here,
+        // where it used to be some 27 000.
+        expect(duringOutage).toBeLessThanOrEqual(130);
+        if (backoff) {
+          // Probes back off to one every 10 s: fewer than 400 writes tried in the hour (3 600 batches).
+          expect(primaryCalls).toBeLessThan(400);
+          // The events the open breaker sent past the sink are told, not only counted.
+          expect(diagnostics.some((d) => /\d+ events skipped the sink while its breaker was open/.test(d.message))).toBe(true);
+        } else {
+          // No backoff by default: each batch (one a second) finds the breaker's 400 ms passed and
+          // is a probe, tried once, so the sink saw one write per batch, and the retries of the
+          // five batches that opened the breaker (two each).
+          expect(primaryCalls).toBeGreaterThan(3_500);
+          expect(primaryCalls).toBeLessThanOrEqual(3_600 + 10);
+        }
+        down = false;
+        const recoveredAt = Date.now() - start;
+        await logFor(20_000);
+        const closed = diagnostics.find((d) => d.message.includes('is now closed (was half-open)'));
+        // Found by the next probe: by default the next batch (within a second and the batch's
+        // 100 ms); backing off, at most the longest open time (10 s) and the next event later.
+        expect(closed && at(closed) - recoveredAt).toBeLessThanOrEqual(backoff ? 11_000 : 1_100);
+        expect(delivery.metrics().breaker).toBe('closed');
+        const flushed = delivery.flush();
+        await jest.advanceTimersByTimeAsync(1_000);
+        await expect(flushed).resolves.toBe(true);
+        const m = delivery.metrics();
+        expect(m.received).toBe(n);
+        expect(m.pending).toBe(0);
+        expect(m.delivered + m.failed + m.dropped).toBe(n);
+        expect(m.dropped).toBe(0);
+        if (withFallback) expect(m.fallback).toBe(fallback.events.length);
+        else expect(m.failed).toBe(n - written.length);
+        // Every event logged after the recovery was found reached the sink.
+        expect(written.length).toBeGreaterThanOrEqual(9);
+        expect(ns(written).slice(-1)).toEqual([n - 1]);
+      },
+      60_000,
+    );
+
+    // Both on one full disk (a FileSink and its fallback file): every batch the open breaker sent
+    // to the fallback wrote "Fallback … failed too", one line per batch for as long as it lasted.
+    it('tells SelfLog of a fallback that keeps failing at once, then once a minute with the events lost meanwhile', async () => {
+      let fallbackDown = true;
+      const fallback: Sink = {
+        emit() {
+          if (fallbackDown) throw new Error('ENOSPC: no space left on device');
+        },
+      };
+      const delivery = create(
+        {
+          emit() {
+            throw new Error('ENOSPC: no space left on device');
+          },
+        },
+        { batch: { size: 512, maxDelayMs: 100 }, fallback },
+        'file',
+      );
+      const lost = (): SelfLogEvent[] => diagnostics.filter((d) => d.template.startsWith('Fallback of sink'));
+      let n = 0;
+      const logFor = async (ms: number): Promise<void> => {
+        for (let t = 0; t < ms; t += 1_000) {
+          delivery.push(makeEvent({ properties: { N: n++ } }));
+          await jest.advanceTimersByTimeAsync(1_000);
+        }
+      };
+      await logFor(2_000);
+      expect(lost()).toHaveLength(1);
+      await logFor(3_600_000 - 2_000);
+      // One a minute, where it was one a batch (3 600).
+      expect(lost().length).toBeLessThanOrEqual(61);
+      expect(lost()[1].message).toMatch(/failed too; 1 events are lost \(\d+ more events lost, not reported\)/);
+      expect(delivery.metrics()).toMatchObject({ received: n, failed: n, delivered: 0, pending: 0 });
+      // A fallback that works again, then fails, is told of at once.
+      fallbackDown = false;
+      await logFor(2_000);
+      fallbackDown = true;
+      const before = lost().length;
+      await logFor(2_000);
+      expect(lost()).toHaveLength(before + 1);
+      balance(delivery);
     });
 
     it('counts events as failed when the fallback fails too', async () => {
