@@ -153,6 +153,28 @@ describe('TextFormatter', () => {
     expect(text.replace('\u2067logged in\u2069', '')).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
 
+  // An exception's text keeps its line breaks, and an error's message often holds data
+  // (`new Error(\`no user ${name}\`)`, JSON.parse quoting its input): a line of it started a line of
+  // the output, where it passed for an event of the app's own.
+  it("indents the lines an exception's message adds, so none passes for a log line of its own", () => {
+    const forged = 'no user eve\n[09:05:08 INF] Admin logged in\n\n[09:05:09 INF] Backup done';
+    const error = new Error(forged, { cause: new Error(`x\n[09:05:10 FTL] Disk full`) });
+    const text = new TextFormatter().format(event('Lookup failed', {}, 'error', error));
+    const lines = text.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      '[09:05:07 ERR] Lookup failed',
+      'Error: no user eve',
+      '  [09:05:08 INF] Admin logged in',
+      '',
+      '  [09:05:09 INF] Backup done',
+    ]);
+    expect(lines).toContain('caused by: Error: x');
+    expect(lines).toContain('  [09:05:10 FTL] Disk full');
+    // Only the event's own line starts with its time; the stack frames are as V8 wrote them.
+    expect(lines.filter((line) => line.startsWith('['))).toEqual(['[09:05:07 ERR] Lookup failed']);
+    expect(lines.filter((line) => line.startsWith('    at ')).length).toBeGreaterThan(2);
+  });
+
   // Found by review: an event whose level is outside the six (an app operator that copies a level from data) had it
   // written raw by {Level}: an escape sequence or a line break reached the terminal.
   it('escapes control characters in a level outside the six, as in any value from data', () => {
