@@ -33,3 +33,15 @@ export function escapeControlCharacters(text: string, keepLineBreaks = false): s
   if (!CONTROL.test(text)) return text;
   return text.replace(keepLineBreaks ? CONTROL_BUT_LINES : CONTROL_ALL, escapeOne);
 }
+
+const PAST_C0 = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with the control characters but the C0 ones written as escapes (DEL, C1, U+2028 / U+2029
+ * and the bidirectional controls): those JSON leaves raw, so a JSON line stays the same JSON, and
+ * another formatter's line breaks and ANSI colours are kept. ConsoleSink applies it to a
+ * formatter's text.
+ */
+export function escapeControlsPastC0(text: string): string {
+  return text.replace(PAST_C0, escapeOne);
+}
