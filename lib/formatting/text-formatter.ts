@@ -37,7 +37,7 @@ export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Messa
 /**
  * A line break of an exception's text before a line that starts at its first column and is none of
  * exceptionText's own (`caused by: `, `error 1 of 2: `, `[3 more errors]`): a line a message added
- * (`new Error(\`no user ${name}\`)`), which `{Exception}` indents so it cannot pass for a log line.
+ * (``new Error(`no user ${name}`)``), which `{Exception}` indents so it cannot pass for a log line.
  */
 const UNMARKED_LINE = /\n(?![\t ]|caused by: |error \d+ of \d+: |\[\d+ more errors\])(?=.)/g;
 
