@@ -1,10 +1,11 @@
-// C0 controls, DEL, C1 controls (0x9b is a one-byte CSI) and the Unicode line and paragraph separators.
+// C0 controls, DEL, C1 controls (0x9b is a one-byte CSI), the Unicode line and paragraph separators,
+// and the bidirectional embeddings, overrides and isolates (Trojan Source, CVE-2021-42574).
 // eslint-disable-next-line no-control-regex
-export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
 // A CRLF first: it is a line break (a .NET exception from Windows), a lone CR is not.
 // eslint-disable-next-line no-control-regex
-const CONTROL_BUT_LINES = /\r\n|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROL_BUT_LINES = /\r\n|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeOne(c: string): string {
   return c === '\r\n'
@@ -20,8 +21,10 @@ function escapeOne(c: string): string {
 
 /**
  * `text` with every control character written as a visible escape (`\n`, `\r`, `\t`, `\u001b` …):
- * C0 controls, DEL, C1 controls and U+2028 / U+2029. Text output applies it to values that come
- * from data, so a value cannot move the terminal's cursor, change its title or forge a log line.
+ * C0 controls, DEL, C1 controls, U+2028 / U+2029 and the bidirectional embeddings, overrides and
+ * isolates (U+202A–U+202E, U+2066–U+2069). Text output applies it to values that come from data, so
+ * a value cannot move the terminal's cursor, change its title, forge a log line or make the rest
+ * of its line read backwards (right-to-left text itself, and the marks U+200E / U+200F, stay).
  * With `keepLineBreaks`, `\n` and `\t` stay as they are and `\r\n` becomes `\n` (for stack traces).
  *
  * @example escapeControlCharacters('a\u001b[2Jb\nc') // 'a\\u001b[2Jb\\nc'
@@ -29,4 +32,16 @@ function escapeOne(c: string): string {
 export function escapeControlCharacters(text: string, keepLineBreaks = false): string {
   if (!CONTROL.test(text)) return text;
   return text.replace(keepLineBreaks ? CONTROL_BUT_LINES : CONTROL_ALL, escapeOne);
+}
+
+const PAST_C0 = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with the control characters but the C0 ones written as escapes (DEL, C1, U+2028 / U+2029
+ * and the bidirectional controls): those JSON leaves raw, so a JSON line stays the same JSON, and
+ * another formatter's line breaks and ANSI colours are kept. ConsoleSink applies it to a
+ * formatter's text.
+ */
+export function escapeControlsPastC0(text: string): string {
+  return text.replace(PAST_C0, escapeOne);
 }

@@ -34,6 +34,13 @@ function eventDate(event: LogEvent): Date {
 /** The output template used when none is given: `[12:00:00 INF] Message` and the exception's stack. */
 export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}';
 
+/**
+ * A line break of an exception's text before a line that starts at its first column and is none of
+ * exceptionText's own (`caused by: `, `error 1 of 2: `, `[3 more errors]`): a line a message added
+ * (``new Error(`no user ${name}`)``), which `{Exception}` indents so it cannot pass for a log line.
+ */
+const UNMARKED_LINE = /\n(?![\t ]|caused by: |error \d+ of \d+: |\[\d+ more errors\])(?=.)/g;
+
 /** One hole of the output template; undefined for a missing event property, which renders nothing, not even padding. */
 type Step = (event: LogEvent) => string | undefined;
 
@@ -90,7 +97,9 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
       return () => '\n';
     case 'Exception':
       return (event) =>
-        event.exception === undefined ? '' : `${escapeControlCharacters(exceptionText(event.exception), true)}\n`;
+        event.exception === undefined
+          ? ''
+          : `${escapeControlCharacters(exceptionText(event.exception), true).replace(UNMARKED_LINE, '\n  ')}\n`;
     default: {
       const name = token.name;
       // Serilog's TraceId and SpanId are fields of every event, empty outside a trace and padded all the same.
@@ -128,7 +137,8 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * `{Level}` / `{Level:u3}` (see `formatLevel`), `{Message}` (the rendered message; strings are
  * always bare, so `:l`, `:j` and `:lj` change nothing), `{Properties}` (the event's properties not
  * named in its message template nor in the output template, as one compact JSON object, `{}` when
- * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing), and any event property
+ * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing; a line the error's message
+ * adds is indented by two spaces), and any event property
  * by name (`{SourceContext}`; nothing when the event lacks it, not even the padding of an
  * alignment, as in Serilog, but `{TraceId}` and `{SpanId}`, which Serilog pads when empty; `:u` / `:w` upper- /
  * lower-case a string value). Every hole takes an alignment

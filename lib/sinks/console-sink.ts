@@ -12,6 +12,7 @@ import { TextFormatter } from '../formatting/text-formatter';
 import { trimNewline } from '../formatting/trim-newline';
 import { ANSI_RESET, type ConsoleTheme, defaultConsoleTheme } from './console-theme';
 import { type ColorStream, colorsFromEnvironment, terminalHasColors } from '../core/colors-from-environment';
+import { escapeControlsPastC0 } from '../core/escape-control-characters';
 
 /** Something text can be written to, such as `process.stdout`. */
 export interface TextStream {
@@ -91,7 +92,7 @@ export interface ConsoleLike {
 export interface ConsoleSinkOptions {
   /** Output template of the text formatter. Default `'[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}'`. */
   outputTemplate?: string | undefined;
-  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none). An event it throws on or gives no string for is skipped, reported to SelfLog and counted failed. */
+  /** A formatter to use instead of the output template (e.g. `new CompactJsonFormatter()`); in Node each event's text ends with a newline (added when it has none); its DEL, C1 and bidirectional controls and U+2028 / U+2029, which JSON leaves raw, are written as `\u` escapes. An event it throws on or gives no string for is skipped, reported to SelfLog and counted failed. */
   formatter?: Formatter | undefined;
   /** Colours per level (`ansi`: SGR codes only, such as `'\u001b[31m'`, or `''`); `false` turns colours off. Default: `defaultConsoleTheme` when colours are on. Not applied to a `formatter`'s text. */
   theme?: ConsoleTheme | false | undefined;
@@ -263,7 +264,12 @@ export class ConsoleSink implements Sink {
       // In Node, terminals and pipes (`node app.js | rxlog`) need one event per line: a formatter's
       // text (CLEF, NDJSON, the app's own) gets a newline unless it ends with one, as in FileSink and
       // StreamSink. An event the app's formatter fails on is skipped, not its batch.
-      this.#text = (event) => formatLine(formatter, event, 'ConsoleSink');
+      // JSON escapes C0 controls only: a C1 control (U+009B is a one-byte CSI, which xterm and VTE
+      // act on as UTF-8) or a bidirectional override from data would reach the terminal raw.
+      this.#text = (event) => {
+        const line = formatLine(formatter, event, 'ConsoleSink');
+        return line === undefined ? line : escapeControlsPastC0(line);
+      };
     }
     const proc = nodeProcess();
     const mode = options.mode ?? (proc !== undefined || options.stdout !== undefined ? 'node' : 'browser');

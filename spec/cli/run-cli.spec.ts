@@ -297,6 +297,15 @@ describe('runCli', () => {
     expect(readCompactJson(stdout.trimEnd())).toEqual(readCompactJson(line));
   });
 
+  it('writes the bidirectional overrides and isolates of an event as \\u escapes with --json and in text', async () => {
+    const line = `{"@t":"${T0}","@mt":"User {A}","@i":"00000000","A":"eve\u202e nimda\u2066"}`;
+    const json = await run(['--json'], `${line}\n`);
+    expect(json.stdout).toContain('"A":"eve\\u202e nimda\\u2066"');
+    expect(readCompactJson(json.stdout.trimEnd())).toEqual(readCompactJson(line));
+    const text = await run(['--template', '{Message}'], `${line}\n`);
+    expect(text.stdout).toBe('User eve\\u202e nimda\\u2066\n');
+  });
+
   it('leaves a line whose @t is outside the years 0001–9999 out with --json, never restamped', async () => {
     const line = '{"@t":"+010000-01-01T00:00:00.000Z","@mt":"From the future"}';
     const result = await run(['--json'], `${line}\n`);

@@ -14,6 +14,18 @@ describe('escapeControlCharacters', () => {
     expect(escapeControlCharacters('plain ünïcode ✓')).toBe('plain ünïcode ✓');
   });
 
+  // Trojan Source (CVE-2021-42574): an override or isolate from data reorders the rest of the line
+  // where it is shown (a browser console, a terminal with bidi, an editor), so `admin` can read as
+  // someone else's name or a line can seem to say what it does not.
+  it('writes the bidirectional embeddings, overrides and isolates as escapes, in stack traces too', () => {
+    const hostile = 'a\u202ab\u202bc\u202cd\u202de\u202ef\u2066g\u2067h\u2068i\u2069j';
+    const escaped = 'a\\u202ab\\u202bc\\u202cd\\u202de\\u202ef\\u2066g\\u2067h\\u2068i\\u2069j';
+    expect(escapeControlCharacters(hostile)).toBe(escaped);
+    expect(escapeControlCharacters(`${hostile}\n`, true)).toBe(`${escaped}\n`);
+    // Right-to-left text itself, and the marks that only nudge neutral characters, stay as written.
+    expect(escapeControlCharacters('שלום \u200f! مرحبا\u200e')).toBe('שלום \u200f! مرحبا\u200e');
+  });
+
   it('keeps line breaks and tabs when asked (for stack traces)', () => {
     expect(escapeControlCharacters('Error: x\u001b\n\tat f', true)).toBe('Error: x\\u001b\n\tat f');
   });

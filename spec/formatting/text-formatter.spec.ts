@@ -137,6 +137,44 @@ describe('TextFormatter', () => {
     expect(text.split('\n')[0]).not.toContain('Admin logged in\n');
   });
 
+  // Trojan Source (CVE-2021-42574): a right-to-left override or isolate from data made the rest of
+  // the line read backwards where it is shown (a browser console, a terminal or editor with bidi).
+  it('escapes bidirectional overrides and isolates from data, in every hole, never in the template text', () => {
+    const e = event(
+      'User {User} \u2067logged in\u2069',
+      { User: 'eve\u202e nimda', Ctx: 'a\u2066b', Rest: '\u202dx' },
+      'information',
+      new Error('bad\u202eeman', { cause: new Error('c\u2068') }),
+    );
+    const text = new TextFormatter('{Message}|{Ctx}|{Properties}{NewLine}{Exception}').format(e);
+    expect(text.split('\n')[0]).toBe('User eve\\u202e nimda \u2067logged in\u2069|a\\u2066b|{"Rest":"\\u202dx"}');
+    expect(text).toContain('Error: bad\\u202eeman\n');
+    expect(text).toContain('caused by: Error: c\\u2068\n');
+    expect(text.replace('\u2067logged in\u2069', '')).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  // An exception's text keeps its line breaks, and an error's message often holds data
+  // (`new Error(\`no user ${name}\`)`, JSON.parse quoting its input): a line of it started a line of
+  // the output, where it passed for an event of the app's own.
+  it("indents the lines an exception's message adds, so none passes for a log line of its own", () => {
+    const forged = 'no user eve\n[09:05:08 INF] Admin logged in\n\n[09:05:09 INF] Backup done';
+    const error = new Error(forged, { cause: new Error(`x\n[09:05:10 FTL] Disk full`) });
+    const text = new TextFormatter().format(event('Lookup failed', {}, 'error', error));
+    const lines = text.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      '[09:05:07 ERR] Lookup failed',
+      'Error: no user eve',
+      '  [09:05:08 INF] Admin logged in',
+      '',
+      '  [09:05:09 INF] Backup done',
+    ]);
+    expect(lines).toContain('caused by: Error: x');
+    expect(lines).toContain('  [09:05:10 FTL] Disk full');
+    // Only the event's own line starts with its time; the stack frames are as V8 wrote them.
+    expect(lines.filter((line) => line.startsWith('['))).toEqual(['[09:05:07 ERR] Lookup failed']);
+    expect(lines.filter((line) => line.startsWith('    at ')).length).toBeGreaterThan(2);
+  });
+
   // Found by review: an event whose level is outside the six (an app operator that copies a level from data) had it
   // written raw by {Level}: an escape sequence or a line break reached the terminal.
   it('escapes control characters in a level outside the six, as in any value from data', () => {

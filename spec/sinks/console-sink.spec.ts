@@ -283,6 +283,34 @@ describe('ConsoleSink with a line formatter', () => {
     expect(lines.map((line) => readCompactJson(line).messageTemplate.text)).toEqual(['one {N}', 'two']);
   });
 
+  // JSON escapes C0 controls only: U+009B (a one-byte CSI, which xterm and VTE act on when it comes
+  // as UTF-8) and a right-to-left override from a property value reached the terminal raw.
+  it("writes a JSON formatter's C1 controls and bidirectional overrides as escapes: the same JSON, nothing to drive the terminal", () => {
+    const stdout = new Capture(true);
+    const { calls, console: browser } = recordingConsole();
+    const hostile = 'a\u009b2J\u0085b\u202ec\u2066d\u2028e\u007f';
+    const event = makeEvent({ text: 'User {Name}', properties: { Name: hostile } });
+    new ConsoleSink({ stdout, formatter: new CompactJsonFormatter() }).emit([event]);
+    new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emit([event]);
+    new ConsoleSink({ mode: 'browser', console: browser, formatter: new CompactJsonFormatter() }).emit([event]);
+    const lines = [...stdout.chunks, ...calls.map(([, args]) => String(args[1]))];
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line).toContain('a\\u009b2J\\u0085b\\u202ec\\u2066d\\u2028e\\u007f');
+      // eslint-disable-next-line no-control-regex
+      expect(line.replace(/\n$/, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    }
+    expect(readCompactJson(stdout.chunks[0]).properties.Name).toBe(hostile);
+    expect((JSON.parse(stdout.chunks[1]) as { Name: string }).Name).toBe(hostile);
+  });
+
+  it("keeps a formatter's own line breaks and ANSI colours: only what JSON would escape is escaped", () => {
+    const stdout = new Capture();
+    const coloured = { format: (): string => '\u001b[32mok\u001b[0m\n\tdetail\n' };
+    new ConsoleSink({ stdout, formatter: coloured }).emit([makeEvent({ text: 'x' })]);
+    expect(stdout.chunks).toEqual(['\u001b[32mok\u001b[0m\n\tdetail\n']);
+  });
+
   it('writes one NDJSON event per line', () => {
     const stdout = new Capture();
     new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
