@@ -7,7 +7,7 @@ import { runRetention } from '../helpers/retention';
 let results: Record<string, { growthMiB: number }>;
 let throttle: Record<'templates' | 'structuredKeys', { growthMiB: number; summaries: number }>;
 beforeAll(() => {
-  const all = runRetention('templates', 'propertyNames', 'offlineKeys', 'throttleWindows');
+  const all = runRetention('templates', 'propertyNames', 'offlineKeys', 'throttleWindows', 'ingestClientKeys');
   throttle = all.throttleWindows as typeof throttle;
   results = all as typeof results;
 }, 120_000);
@@ -45,4 +45,14 @@ describe('throttleEvents', () => {
       expect(throttle[name].summaries).toBe(4_000);
     },
   );
+});
+
+describe('createIngestHandler', () => {
+  // Found by review: each client's rate-limit bucket kept its key as the app's key function gave
+  // it, so keys from a header the client sets (up to 16 KiB each) held 29 MiB for 3 000 clients,
+  // and up to 160 MB at the default maxKeys (10 000). A key past 64 characters is now kept as its
+  // SHA-256 digest.
+  it('keeps a bounded weight of client keys taken from a header the client sets (3 000 keys of 10 000 characters)', () => {
+    expect(results.ingestClientKeys.growthMiB).toBeLessThan(10);
+  });
 });
