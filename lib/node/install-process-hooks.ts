@@ -1,4 +1,4 @@
-import type { Subscribable } from 'rxjs';
+import type { Subscribable, Unsubscribable } from 'rxjs';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
@@ -580,9 +580,12 @@ export function installProcessHooks(
   target.on('uncaughtExceptionMonitor', onUncaught);
 
   let installed = true;
+  /** The watch for the logger's close (below): its timer holds the logger, so uninstall ends it too. */
+  let watch: Unsubscribable | undefined;
   const uninstall = (): void => {
     if (!installed) return;
     installed = false;
+    safely('metricsEvery unsubscribe', () => watch?.unsubscribe());
     if (installs.get(key)?.uninstall === uninstall) installs.delete(key);
     clearTimeout(guard);
     hooks.closing.delete(self);
@@ -600,7 +603,7 @@ export function installProcessHooks(
   // these listeners: a program that hooks and closes loggers in a loop would keep every one.
   // metricsEvery completes once close() has finished; its one timer is unref'd and ticks every ~24 days.
   installs.set(key, { ...wanted, uninstall });
-  safely('metricsEvery', () => log.metricsEvery?.(MAX_TIMER_MS).subscribe({ complete: uninstall }));
+  safely('metricsEvery', () => (watch = log.metricsEvery?.(MAX_TIMER_MS).subscribe({ complete: uninstall })));
   return uninstall;
 }
 

@@ -11,6 +11,7 @@ import { type EventKey, eventKeySelector } from './event-key';
 import { checkScheduler, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
+import { estimateEventBytes } from './event-size';
 
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
@@ -20,9 +21,17 @@ export interface ThrottleEventsOptions {
   windowMs?: number | undefined;
   /** Most events let through per key per window, a whole number from 1 (finite). Default `1`. */
   max?: number | undefined;
-  /** Most keys with an open window, a finite count; beyond it the oldest window closes early (its summary is sent). Default `10000`. */
+  /** Most keys with an open window, a finite count; beyond it the oldest window closes early (its summary is sent), as beyond 16 MiB of keys and suppressed events held. Default `10000`. */
   maxKeys?: number | undefined;
 }
+
+/**
+ * Most estimated bytes the open windows hold in all: their keys, and for each window with
+ * suppressed events, the first one's template and properties (what its summary carries). Beyond
+ * it the oldest windows close early, as beyond `maxKeys`: 10 000 keys made of 20 000-character
+ * templates held 390 MB against a count bound alone.
+ */
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
 /** The template of the summary event that stands for suppressed repeats. */
 export const SUPPRESSED_TEMPLATE = 'Suppressed {Count} repeats of "{Template}"';
@@ -43,6 +52,8 @@ interface Window {
   /** The properties every suppressed event had, with the same value (App, Host, SourceContext): the summary carries them. */
   common: Map<string, unknown>;
   timer: Subscription | null;
+  /** What the window holds, in estimated bytes: its key, and once it suppresses, the first suppressed event. */
+  weight: number;
 }
 
 /**
@@ -115,9 +126,14 @@ export function throttleEvents(
       // Given none: the logger's scheduler when a logger's pipeline subscribes it (useScheduler), else the default.
       const clock = scheduler ?? injectScheduler(unrefScheduler);
       const windows = new Map<unknown, Window>();
+      // The estimated bytes the open windows hold (their weights), bounded by MAX_HELD_BYTES.
+      let held = 0;
 
       const close = (key: unknown, window: Window): void => {
-        if (windows.get(key) === window) windows.delete(key);
+        if (windows.get(key) === window) {
+          windows.delete(key);
+          held -= window.weight;
+        }
         window.timer?.unsubscribe();
         if (window.suppressed === 0) return;
         const properties: Record<string, unknown> = {};
@@ -130,6 +146,28 @@ export function throttleEvents(
 
       // A call, not a read TypeScript would narrow: the subscriber may go away during any call.
       const downstreamGone = (): boolean => subscriber.closed;
+
+      /**
+       * Closes the oldest windows but `keep` (sending their summaries) until one more window (when
+       * opening one for the key `opening`) fits `maxKeys` and `weight` more bytes fit MAX_HELD_BYTES. False when
+       * the subscriber unsubscribed while taking a summary: the event, neither passed on nor
+       * suppressed, is then counted as discarded.
+       */
+      const makeRoom = (weight: number, keep: Window | undefined, opening?: unknown): boolean => {
+        for (const [oldestKey, oldest] of windows) {
+          // A summary's subscriber that logs may have opened the window wanted on its turn: it is kept.
+          if (keep === undefined && windows.has(opening)) break;
+          if ((keep !== undefined || windows.size < maxKeys) && held + weight <= MAX_HELD_BYTES) break;
+          if (oldest === keep) continue;
+          close(oldestKey, oldest);
+          // No window (and no timer) after the teardown.
+          if (downstreamGone()) {
+            accounting.dropped(1, THROTTLE_DISCARDED_REASON);
+            return false;
+          }
+        }
+        return true;
+      };
 
       subscribeUpstream(source, subscriber, {
         next: (event) => {
@@ -147,26 +185,30 @@ export function throttleEvents(
             return;
           }
           let window = windows.get(key);
-          if (window === undefined && windows.size >= maxKeys) {
-            const [oldestKey, oldest] = windows.entries().next().value as [unknown, Window];
-            close(oldestKey, oldest);
-            // The subscriber unsubscribed while taking the summary: no window (and no timer) after the
-            // teardown, and this event, neither passed on nor suppressed, is counted rather than lost.
-            if (subscriber.closed) {
-              accounting.dropped(1, THROTTLE_DISCARDED_REASON);
-              return;
-            }
+          if (window === undefined) {
+            // A key made from data (a template with ids in it, a structure's JSON text) weighs its length.
+            const weight = typeof key === 'string' ? key.length : 0;
+            if (!makeRoom(weight, undefined, key)) return;
             // The summary just sent may have brought this key in on its turn (a subscriber that logs).
             window = windows.get(key);
-          }
-          if (window === undefined) {
-            const opened: Window = { passed: 0, suppressed: 0, template: '', level: event.level, common: new Map(), timer: null };
-            windows.set(key, opened);
-            opened.timer = clock.schedule(() => {
-              opened.timer = null;
-              close(key, opened);
-            }, windowMs);
-            window = opened;
+            if (window === undefined) {
+              const opened: Window = {
+                passed: 0,
+                suppressed: 0,
+                template: '',
+                level: event.level,
+                common: new Map(),
+                timer: null,
+                weight,
+              };
+              windows.set(key, opened);
+              held += weight;
+              opened.timer = clock.schedule(() => {
+                opened.timer = null;
+                close(key, opened);
+              }, windowMs);
+              window = opened;
+            }
           }
           if (window.passed < max) {
             window.passed++;
@@ -174,6 +216,16 @@ export function throttleEvents(
             return;
           }
           if (window.suppressed === 0) {
+            // The summary will carry this event's template and the properties it shares with the rest.
+            const weight = estimateEventBytes(event);
+            if (!makeRoom(weight, window)) return;
+            // Closed while older ones made room (by what their summaries' subscriber logged): it takes no more.
+            if (windows.get(key) !== window) {
+              accounting.dropped(1, THROTTLE_DISCARDED_REASON);
+              return;
+            }
+            window.weight += weight;
+            held += weight;
             window.template = event.messageTemplate.text;
             window.level = event.level;
             shareProperties(window.common, event, true);
@@ -196,6 +248,7 @@ export function throttleEvents(
       return () => {
         for (const window of windows.values()) window.timer?.unsubscribe();
         windows.clear();
+        held = 0;
       };
     });
 }

@@ -5,8 +5,11 @@ import { runRetention } from '../helpers/retention';
 // must stay within the cache's bound, far below what the keys weigh in all.
 
 let results: Record<string, { growthMiB: number }>;
+let throttle: Record<'templates' | 'structuredKeys', { growthMiB: number; summaries: number }>;
 beforeAll(() => {
-  results = runRetention('templates', 'propertyNames', 'offlineKeys') as typeof results;
+  const all = runRetention('templates', 'propertyNames', 'offlineKeys', 'throttleWindows', 'ingestClientKeys');
+  throttle = all.throttleWindows as typeof throttle;
+  results = all as typeof results;
 }, 120_000);
 
 describe('the template cache', () => {
@@ -27,5 +30,29 @@ describe('CompactJsonFormatter', () => {
 describe('HttpSink offline store', () => {
   it('forgets the store keys of closed sinks where there are no Web Locks (5 000 keys of 2 000 characters)', () => {
     expect(results.offlineKeys.growthMiB).toBeLessThan(4);
+  });
+});
+
+describe('throttleEvents', () => {
+  // Found by review: the open windows were bounded by count only (maxKeys, 10 000), so keys made
+  // from data kept their whole text, and each window its first suppressed event: 4 000 windows of
+  // 20 000-character templates held 156 MiB, 10 000 of them 390 MiB. The windows now hold at most
+  // 16 MiB (estimated); beyond it the oldest close early and send their summaries.
+  it.each(['templates', 'structuredKeys'] as const)(
+    'holds a bounded weight of windows keyed by %s of 20 000 characters (4 000 keys, each repeated), and loses no summary',
+    (name) => {
+      expect(throttle[name].growthMiB).toBeLessThan(48);
+      expect(throttle[name].summaries).toBe(4_000);
+    },
+  );
+});
+
+describe('createIngestHandler', () => {
+  // Found by review: each client's rate-limit bucket kept its key as the app's key function gave
+  // it, so keys from a header the client sets (up to 16 KiB each) held 29 MiB for 3 000 clients,
+  // and up to 160 MB at the default maxKeys (10 000). A key past 64 characters is now kept as its
+  // SHA-256 digest.
+  it('keeps a bounded weight of client keys taken from a header the client sets (3 000 keys of 10 000 characters)', () => {
+    expect(results.ingestClientKeys.growthMiB).toBeLessThan(10);
   });
 });

@@ -67,6 +67,17 @@ describe('Logger.close()', () => {
   });
 });
 
+describe('installProcessHooks uninstall()', () => {
+  // Found by review: uninstall() took the process listeners off but left the hooks' watch for the
+  // close (a metricsEvery subscription, its timer unref'd for ~24 days), which held the logger and
+  // everything it held: 200 loggers hooked, unhooked and let go without a close all stayed alive.
+  it('leaves nothing of 200 loggers hooked, unhooked and let go without a close: no logger, no event, no listener', () => {
+    const { alive, listeners } = runRetention('hooksUninstalled').hooksUninstalled as Alive & Loggers;
+    expect(alive).toEqual({ logger: 0, event: 0 });
+    expect(listeners.after).toEqual(listeners.before);
+  }, 120_000);
+});
+
 describe('a logger the app still holds after close', () => {
   it('keeps none of its events: a stuck batch, a retry wait, operators of .pipe() or of a sink holding events past the timeout', () => {
     const { alive } = results.loggersHeldAfterClose as Alive;

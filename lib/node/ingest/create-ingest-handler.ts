@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
@@ -416,9 +417,19 @@ function allowCors(req: IncomingMessage, res: ServerResponse, allowed: ReadonlyS
   return true;
 }
 
+/** Longest client key kept as it is, in UTF-16 code units; a longer one is kept as its SHA-256 digest. */
+const MAX_KEY_LENGTH = 64;
+
+/**
+ * The client's key for the rate limit and its share of `maxPendingBytes`. One longer than 64
+ * characters (an app's key from a header a client sets: up to 16 KiB each) is kept as its
+ * SHA-256 digest: held for each of up to `maxKeys` clients, 10 000 keys of 10 000 characters kept
+ * 100 MB.
+ */
 function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined): string {
   try {
-    return String(key(req, ip));
+    const text = String(key(req, ip));
+    return text.length <= MAX_KEY_LENGTH ? text : `sha256:${createHash('sha256').update(text).digest('base64')}`;
   } catch (error) {
     SelfLog.write('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
     return 'unknown';
