@@ -235,12 +235,38 @@ export function trackRequest(
   res.on('finish', onFinish);
   res.on('close', onClose);
   req.on('close', onRequestClose);
+  const run = <T>(fn: () => T): T => LogContext.run(context, () => diagnosticContext.runWith(collector, fn));
+  emitInOwnContext(res, collector, inEndContext, run);
 
-  return {
-    requestId,
-    run: (fn) => LogContext.run(context, () => diagnosticContext.runWith(collector, fn)),
-    fail,
-  };
+  return { requestId, run, fail };
+}
+
+/**
+ * Makes the response emit its events (`'finish'`, `'close'` …) inside its request's context when
+ * they come from outside it. Node emits `'finish'` of a response queued behind another on a
+ * pipelined connection from the one before it, in that request's context: an app's
+ * `res.on('finish')` listener (Fastify's `onResponse` hooks) logged with the previous request's
+ * `RequestId` and properties. Events the request's own code causes are emitted as they come.
+ */
+function emitInOwnContext(
+  res: ServerResponse,
+  collector: DiagnosticCollector,
+  inEndContext: (write: () => void) => void,
+  run: <T>(fn: () => T) => T,
+): void {
+  const emit: unknown = (res as { emit?: unknown }).emit;
+  if (typeof emit !== 'function' || Object.hasOwn(res, 'emit')) return;
+  Object.defineProperty(res, 'emit', {
+    configurable: true,
+    writable: true,
+    value(this: unknown, ...args: unknown[]): unknown {
+      const apply = (): unknown => Reflect.apply(emit, this, args);
+      if (diagnosticContext.current() === collector) return apply();
+      let result: unknown;
+      inEndContext(() => (result = run(apply)));
+      return result;
+    },
+  });
 }
 
 /**

@@ -492,6 +492,41 @@ describe('fastifyRequestLogging with Fastify 5', () => {
       ['error', 500, 'ResponseDestroyed', '500'],
     ]);
   });
+
+  // Node emits 'finish' of a response queued behind another on a pipelined connection from the
+  // one before it, in that request's context: Fastify runs onResponse hooks from that 'finish', so
+  // an app's onResponse hook logged with the previous request's RequestId, and what it set with
+  // diagnosticContext went to that request (already written) instead of its own.
+  it("runs the app's onResponse hooks of pipelined requests in their own request's context", async () => {
+    const { log, events } = memoryLogger();
+    const app = Fastify({ forceCloseConnections: true });
+    await app.register(fastifyRequestLogging(log));
+    app.addHook('onResponse', async (request) => {
+      diagnosticContext.set('Answered', request.url);
+      log.information('Answered {Url}', request.url);
+    });
+    app.get('/items/:id', async (request) => request.url);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(() => app.close());
+    const { port } = app.server.address() as AddressInfo;
+    const requests = ['/items/1', '/items/2', '/items/3'].map(
+      (path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: item-${i + 1}\r\n\r\n`,
+    );
+    await exchangeRaw(port, requests.join(''), (received) => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 3);
+    await eventsArrive(events, 6);
+    expect(
+      events.filter((e) => e.properties.Elapsed === undefined).map((e) => [e.properties.Url, e.properties.RequestId]),
+    ).toEqual([
+      ['/items/1', 'item-1'],
+      ['/items/2', 'item-2'],
+      ['/items/3', 'item-3'],
+    ]);
+    expect(completions(events).map((e) => [e.properties.RequestId, e.properties.Answered])).toEqual([
+      ['item-1', '/items/1'],
+      ['item-2', '/items/2'],
+      ['item-3', '/items/3'],
+    ]);
+  });
 });
 
 // Fastify's own way to test a route: app.inject (light-my-request), no socket. Its response emits

@@ -466,6 +466,37 @@ describe('requestLogging with a response ended by another request', () => {
     expect(byPath['/poll'].UserId).toBeUndefined();
     expect(byPath['/send']).toMatchObject({ RequestId: 'shared-1', UserId: 'bob' });
   });
+
+  // Node emits 'finish' of a response queued behind another on a pipelined connection from the
+  // one before it, in that request's context: a listener of the app's (a metrics or audit
+  // middleware's res.on('finish')) logged with the previous request's RequestId and UserId.
+  it("emits a pipelined response's events in its own request's context, not the one answered before it", async () => {
+    const { log, events } = memoryLogger();
+    const app = express();
+    app.use(requestLogging(log));
+    app.use((req, res, next) => {
+      res.on('finish', () => log.information('Sent {Url}', req.url));
+      LogContext.run({ UserId: req.get('x-user') }, next);
+    });
+    app.get('/items/:id', (req, res) => {
+      res.send(req.params.id);
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const requests = ['/items/1', '/items/2', '/items/3'].map(
+      (path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: item-${i + 1}\r\nX-User: user-${i + 1}\r\n\r\n`,
+    );
+    const { port } = new URL(server.url);
+    await exchangeRaw(Number(port), requests.join(''), (received) => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 3);
+    await eventsArrive(events, 6);
+    const sent = events.filter((e) => e.properties.Elapsed === undefined);
+    expect(sent.map((e) => [e.properties.Url, e.properties.RequestId, e.properties.UserId])).toEqual([
+      ['/items/1', 'item-1', 'user-1'],
+      ['/items/2', 'item-2', undefined],
+      ['/items/3', 'item-3', undefined],
+    ]);
+    expect(completions(events).map((e) => e.properties.RequestId)).toEqual(['item-1', 'item-2', 'item-3']);
+  });
 });
 
 describe('requestLogging given no logger', () => {
