@@ -36,7 +36,7 @@ export interface FingersCrossedOptions {
   afterTrigger?: AfterTrigger | undefined;
   /** Most keys tracked at once; the least recently seen key is evicted (its ring dropped and counted) beyond it. Default `1000`. */
   maxKeys?: number | undefined;
-  /** Most estimated bytes held across all keys' rings (estimated as queues estimate events); beyond it the least recently seen keys are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow). Default `16 * 1024 * 1024` (16 MiB). */
+  /** Most estimated bytes held across all keys' rings (estimated as queues estimate events); beyond it the least recently seen keys that hold events are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow). Default `16 * 1024 * 1024` (16 MiB). */
   maxBytes?: number | undefined;
 }
 
@@ -225,8 +225,9 @@ export function fingersCrossed(
 
       /**
        * Makes room in `state`'s ring for one event of `size` estimated bytes: past `bufferSize` its
-       * oldest goes (overflow); past `maxBytes` the least recently seen other keys are evicted, as
-       * beyond `maxKeys`, then its own oldest go (overflow). Counted once, after the rings settle.
+       * oldest goes (overflow); past `maxBytes` the least recently seen other keys that hold events
+       * are evicted, as beyond `maxKeys`, then its own oldest go (overflow). Counted once, after the
+       * rings settle.
        */
       const makeRoom = (state: KeyState, size: number): void => {
         let overflowed = 0;
@@ -236,9 +237,11 @@ export function fingersCrossed(
         }
         if (held + size > maxBytes) {
           for (const [key, other] of states) {
-            // The arriving event's key is the most recently seen, so the last one.
-            if (other === state || held + size <= maxBytes) break;
-            forget(key, other, FINGERS_CROSSED_REASONS.evicted);
+            // The arriving event's key is the most recently seen, so the last one; stop once the
+            // other keys hold nothing.
+            if (other === state || held + size <= maxBytes || held === state.ring.bytes) break;
+            // A key that holds nothing (passing through after its trigger) frees nothing: kept.
+            if (other.ring.length > 0) forget(key, other, FINGERS_CROSSED_REASONS.evicted);
           }
           while (state.ring.length > 0 && held + size > maxBytes) {
             held -= state.ring.shift();

@@ -203,6 +203,23 @@ describe('fingersCrossed', () => {
       expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.overflow]: 1 });
     });
 
+    it('keeps a key that holds nothing (passing through after its trigger) while another key’s ring passes maxBytes', () => {
+      const testScheduler = createTestScheduler();
+      const accounting = new RecordingAccounting();
+      const [aE, ad] = [keyed('a', 'error', 'aE'), keyed('a', 'debug', 'ad')];
+      const [b1, b2, b3] = ['1', '2', '3'].map((text) => big('b', 'debug', text));
+      testScheduler.run(({ hot, expectObservable }) => {
+        const source = hot('-x-b-c-d-y-----|', { x: aE, b: b1, c: b2, d: b3, y: ad });
+        const out = subscribedWith(
+          accounting,
+          source.pipe(fingersCrossed({ isolateBy: 'RequestId', maxBytes: 25_000 }, testScheduler)),
+        );
+        // Forgetting a would free nothing: it stays in passthrough, and b's own oldest goes.
+        expectObservable(out).toBe('-x-------y-----|', { x: aE, y: ad });
+      });
+      expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.overflow]: 1, [FINGERS_CROSSED_REASONS.untriggered]: 2 });
+    });
+
     it('holds one event larger than maxBytes alone, until the next held event takes its place', () => {
       const testScheduler = createTestScheduler();
       const accounting = new RecordingAccounting();
