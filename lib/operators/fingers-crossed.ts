@@ -11,6 +11,7 @@ import { type EventKey, eventKeySelector } from './event-key';
 import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
+import { estimateEventBytes } from './event-size';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -35,6 +36,8 @@ export interface FingersCrossedOptions {
   afterTrigger?: AfterTrigger | undefined;
   /** Most keys tracked at once; the least recently seen key is evicted (its ring dropped and counted) beyond it. Default `1000`. */
   maxKeys?: number | undefined;
+  /** Most estimated bytes held across all keys' rings (estimated as queues estimate events); beyond it the least recently seen keys that hold events are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow). Default `16 * 1024 * 1024` (16 MiB). */
+  maxBytes?: number | undefined;
 }
 
 /** Why fingersCrossed dropped events, as the sink's `droppedBy` names it. */
@@ -47,24 +50,34 @@ export const FINGERS_CROSSED_REASONS = Object.freeze({
   discarded: 'fingersCrossed.discarded',
 });
 
-/** A fixed-size ring of held events, oldest first. */
+/** A fixed-size ring of held events, oldest first, with their estimated bytes. */
 class Ring {
   private readonly items: (LogEvent | undefined)[] = [];
+  private readonly sizes: number[] = [];
   private start = 0;
   length = 0;
+  /** The estimated bytes of the events held. */
+  bytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(readonly capacity: number) {}
 
-  /** Adds an event; returns true when the oldest had to go to make room. */
-  push(event: LogEvent): boolean {
-    if (this.length < this.capacity) {
-      this.items[(this.start + this.length) % this.capacity] = event;
-      this.length++;
-      return false;
-    }
-    this.items[this.start] = event;
+  /** Adds an event of `size` estimated bytes; the caller has made room (`length < capacity`). */
+  push(event: LogEvent, size: number): void {
+    const index = (this.start + this.length) % this.capacity;
+    this.items[index] = event;
+    this.sizes[index] = size;
+    this.length++;
+    this.bytes += size;
+  }
+
+  /** Drops the oldest event; returns its estimated bytes. */
+  shift(): number {
+    const size = this.sizes[this.start];
+    this.items[this.start] = undefined;
     this.start = (this.start + 1) % this.capacity;
-    return true;
+    this.length--;
+    this.bytes -= size;
+    return size;
   }
 
   /** Removes and returns every held event, oldest first. */
@@ -77,6 +90,7 @@ class Ring {
     }
     this.start = 0;
     this.length = 0;
+    this.bytes = 0;
     return events;
   }
 }
@@ -164,13 +178,23 @@ export function fingersCrossed(
   scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
   const given = optionsObject(options, 'fingersCrossed');
-  checkOptionKeys('fingersCrossed', given, ['trigger', 'bufferSize', 'isolateBy', 'ttlMs', 'afterTrigger', 'maxKeys']);
+  checkOptionKeys('fingersCrossed', given, [
+    'trigger',
+    'bufferSize',
+    'isolateBy',
+    'ttlMs',
+    'afterTrigger',
+    'maxKeys',
+    'maxBytes',
+  ]);
   const { trigger, afterTrigger, isolateBy, ...bounds } = given;
   const isTrigger = triggerPredicate(trigger);
   // Memory bounds: finite.
   const count = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
   const bufferSize = numberOption(bounds.bufferSize, 1000, 'fingersCrossed: bufferSize', count);
   const maxKeys = numberOption(bounds.maxKeys, 1000, 'fingersCrossed: maxKeys', count);
+  // Counts alone let 1 000 keys of 1 000 events hold gigabytes of large events (a request body each).
+  const maxBytes = numberOption(bounds.maxBytes, 16 * 1024 * 1024, 'fingersCrossed: maxBytes', count);
   const ttlMs = numberOption(bounds.ttlMs, Number.POSITIVE_INFINITY, 'fingersCrossed: ttlMs', { min: 1 });
   // The expiry sweep is a timer: past 2^31 - 1 ms Node's and browsers' timers fire at once.
   if (ttlMs !== Number.POSITIVE_INFINITY && ttlMs > MAX_TIMER_MS)
@@ -190,10 +214,41 @@ export function fingersCrossed(
       // always the least recently seen (the one to evict, and the first to expire).
       const states = new Map<unknown, KeyState>();
       let sweep: Subscription | null = null;
+      // The estimated bytes every ring holds (the sum of their `bytes`), bounded by maxBytes.
+      let held = 0;
 
       const forget = (key: unknown, state: KeyState, reason: string): void => {
         states.delete(key);
+        held -= state.ring.bytes;
         if (state.ring.length > 0) accounting.dropped(state.ring.drain().length, reason);
+      };
+
+      /**
+       * Makes room in `state`'s ring for one event of `size` estimated bytes: past `bufferSize` its
+       * oldest goes (overflow); past `maxBytes` the least recently seen other keys that hold events
+       * are evicted, as beyond `maxKeys`, then its own oldest go (overflow). Counted once, after the
+       * rings settle.
+       */
+      const makeRoom = (state: KeyState, size: number): void => {
+        let overflowed = 0;
+        if (state.ring.length === state.ring.capacity) {
+          held -= state.ring.shift();
+          overflowed++;
+        }
+        if (held + size > maxBytes) {
+          for (const [key, other] of states) {
+            // The arriving event's key is the most recently seen, so the last one; stop once the
+            // other keys hold nothing.
+            if (other === state || held + size <= maxBytes || held === state.ring.bytes) break;
+            // A key that holds nothing (passing through after its trigger) frees nothing: kept.
+            if (other.ring.length > 0) forget(key, other, FINGERS_CROSSED_REASONS.evicted);
+          }
+          while (state.ring.length > 0 && held + size > maxBytes) {
+            held -= state.ring.shift();
+            overflowed++;
+          }
+        }
+        if (overflowed > 0) accounting.dropped(overflowed, FINGERS_CROSSED_REASONS.overflow);
       };
 
       const armSweep = (): void => {
@@ -292,6 +347,7 @@ export function fingersCrossed(
         if (triggers) {
           // Set before emitting: an event the subscriber logs on this turn comes after the trigger.
           state.passUntil = passthroughMs === 0 ? Number.NEGATIVE_INFINITY : now + passthroughMs;
+          held -= state.ring.bytes;
           const released = state.ring.drain();
           released.push(event);
           if (draining) {
@@ -317,8 +373,13 @@ export function fingersCrossed(
           }
         } else if (state.passUntil > now) {
           subscriber.next(event);
-        } else if (state.ring.push(event)) {
-          accounting.dropped(1, FINGERS_CROSSED_REASONS.overflow);
+        } else {
+          // One event larger than maxBytes is held alone, as if it were maxBytes: held events then
+          // weigh at most maxBytes and one event the caller had already made.
+          const size = Math.min(estimateEventBytes(event), maxBytes);
+          makeRoom(state, size);
+          state.ring.push(event, size);
+          held += size;
         }
         armSweep();
       };

@@ -5,10 +5,19 @@ import { runRetention } from '../helpers/retention';
 // must stay within the cache's bound, far below what the keys weigh in all.
 
 let results: Record<string, { growthMiB: number }>;
+let fingers: { growthMiB: number; received: number; pending: number; dropped: number; droppedBy: Record<string, number> };
 let throttle: Record<'templates' | 'structuredKeys', { growthMiB: number; summaries: number }>;
 beforeAll(() => {
-  const all = runRetention('templates', 'propertyNames', 'offlineKeys', 'throttleWindows', 'ingestClientKeys');
+  const all = runRetention(
+    'templates',
+    'propertyNames',
+    'offlineKeys',
+    'throttleWindows',
+    'ingestClientKeys',
+    'fingersCrossedBytes',
+  );
   throttle = all.throttleWindows as typeof throttle;
+  fingers = all.fingersCrossedBytes as typeof fingers;
   results = all as typeof results;
 }, 120_000);
 
@@ -45,6 +54,20 @@ describe('throttleEvents', () => {
       expect(throttle[name].summaries).toBe(4_000);
     },
   );
+});
+
+describe('fingersCrossed', () => {
+  // Found by review: the rings were bounded by count only (maxKeys 1 000 × bufferSize 1 000, up to
+  // a million events), so debug events with a 10 KB body each, held in open request scopes, kept
+  // 80 MB for 8 000 events and gigabytes at the bounds. They now hold at most maxBytes (16 MiB,
+  // estimated) in all; beyond it the least recently seen keys are evicted, and counted.
+  it('holds a bounded weight of debug events with 10 000-character bodies (8 000 events in 100 request scopes), counting what it evicts', () => {
+    expect(fingers.growthMiB).toBeLessThan(40);
+    expect(fingers.received).toBe(8_001);
+    expect(fingers.dropped).toBeGreaterThan(0);
+    expect(fingers.droppedBy).toEqual({ 'fingersCrossed.evicted': fingers.dropped });
+    expect(fingers.received).toBe(fingers.pending + fingers.dropped);
+  });
 });
 
 describe('createIngestHandler', () => {

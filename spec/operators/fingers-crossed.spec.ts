@@ -165,6 +165,105 @@ describe('fingersCrossed', () => {
     expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1, [FINGERS_CROSSED_REASONS.untriggered]: 1 });
   });
 
+  describe('maxBytes', () => {
+    // Each about 10 000 estimated bytes: two fit in 25 000, three do not.
+    const big = (key: string | undefined, level: LogEvent['level'], text: string): LogEvent =>
+      makeEvent({ level, text, properties: { ...(key === undefined ? {} : { RequestId: key }), Body: text.repeat(10_000) } });
+
+    it('evicts the least recently seen key’s ring past maxBytes, as beyond maxKeys, and reports its events', () => {
+      const testScheduler = createTestScheduler();
+      const accounting = new RecordingAccounting();
+      const [a1, b1, a2, aE] = [
+        big('a', 'debug', 'a'),
+        big('b', 'debug', 'b'),
+        big('a', 'debug', 'A'),
+        keyed('a', 'error', 'aE'),
+      ];
+      testScheduler.run(({ hot, expectObservable }) => {
+        const source = hot('-a-b-c-x-------|', { a: a1, b: b1, c: a2, x: aE });
+        const out = subscribedWith(
+          accounting,
+          source.pipe(fingersCrossed({ isolateBy: 'RequestId', maxBytes: 25_000 }, testScheduler)),
+        );
+        // b is the least recently seen when a's second event arrives: its ring goes, a's stays whole.
+        expectObservable(out).toBe('-------(acx)---|', { a: a1, c: a2, x: aE });
+      });
+      expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1 });
+    });
+
+    it('drops the oldest events of the arriving event’s own key when it is the only one left, as overflow', () => {
+      const testScheduler = createTestScheduler();
+      const accounting = new RecordingAccounting();
+      const [e1, e2, e3] = ['1', '2', '3'].map((text) => big(undefined, 'debug', text));
+      testScheduler.run(({ hot, expectObservable }) => {
+        const source = hot('-a-b-c-E-------|', { a: e1, b: e2, c: e3, E });
+        const out = subscribedWith(accounting, source.pipe(fingersCrossed({ maxBytes: 25_000 }, testScheduler)));
+        expectObservable(out).toBe('-------(bcE)---|', { b: e2, c: e3, E });
+      });
+      expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.overflow]: 1 });
+    });
+
+    it('keeps a key that holds nothing (passing through after its trigger) while another key’s ring passes maxBytes', () => {
+      const testScheduler = createTestScheduler();
+      const accounting = new RecordingAccounting();
+      const [aE, ad] = [keyed('a', 'error', 'aE'), keyed('a', 'debug', 'ad')];
+      const [b1, b2, b3] = ['1', '2', '3'].map((text) => big('b', 'debug', text));
+      testScheduler.run(({ hot, expectObservable }) => {
+        const source = hot('-x-b-c-d-y-----|', { x: aE, b: b1, c: b2, d: b3, y: ad });
+        const out = subscribedWith(
+          accounting,
+          source.pipe(fingersCrossed({ isolateBy: 'RequestId', maxBytes: 25_000 }, testScheduler)),
+        );
+        // Forgetting a would free nothing: it stays in passthrough, and b's own oldest goes.
+        expectObservable(out).toBe('-x-------y-----|', { x: aE, y: ad });
+      });
+      expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.overflow]: 1, [FINGERS_CROSSED_REASONS.untriggered]: 2 });
+    });
+
+    it('holds one event larger than maxBytes alone, until the next held event takes its place', () => {
+      const testScheduler = createTestScheduler();
+      const accounting = new RecordingAccounting();
+      const [small, huge, after] = [keyed('a', 'debug', 's'), big('b', 'debug', 'h'), keyed('a', 'debug', 'n')];
+      const [aE, bE] = [keyed('a', 'error', 'aE'), keyed('b', 'error', 'bE')];
+      testScheduler.run(({ hot, expectObservable }) => {
+        const source = hot('-s-h-B-s-n-A-----|', { s: small, h: huge, B: bE, n: after, A: aE });
+        const out = subscribedWith(
+          accounting,
+          source.pipe(fingersCrossed({ isolateBy: 'RequestId', maxBytes: 5_000, afterTrigger: 'reset' }, testScheduler)),
+        );
+        expectObservable(out).toBe('-----(hB)--(snA)-|', { s: small, h: huge, B: bE, n: after, A: aE });
+      });
+      // The huge event evicted a's first small one; it was released with b's trigger, so a's later ones fit.
+      expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1 });
+    });
+
+    it('keeps received = delivered + dropped + pending in a sink pipe while it evicts by weight', async () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed({ isolateBy: 'RequestId', maxBytes: 25_000 })] })
+        .createLogger();
+      const body = (n: number): string => String(n).repeat(10_000);
+      for (let n = 0; n < 7; n++) log.child({ RequestId: `r-${n % 3}` }).debug('Body {Body}', body(n));
+      log.child({ RequestId: 'r-0' }).error('Failed');
+      const m = log.metrics().sinks.memory;
+      expect(m.received).toBe(8);
+      expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
+      expect(m.pending).toBeLessThanOrEqual(2);
+      expect(m.droppedBy).toEqual({ 'fingersCrossed.evicted': m.dropped });
+      const report = await log.close();
+      expect(report.sinks.memory.delivered + report.sinks.memory.dropped).toBe(8);
+    });
+
+    it('rejects a maxBytes that is not a whole number of bytes from 1, naming it', () => {
+      for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '16MB'])
+        expect(() => fingersCrossed({ maxBytes: bad as number })).toThrow(
+          new RegExp(`maxBytes.*${String(bad).replace('.', '\\.')}`),
+        );
+      expect(() => fingersCrossed({ maxBytes: 1 })).not.toThrow();
+    });
+  });
+
   it('reports what is still held when the stream ends, and when it fails', () => {
     const accounting = new RecordingAccounting();
     const source = new Subject<LogEvent>();

@@ -145,7 +145,7 @@ describe.each(operators)('%s (RxJS operator contract)', (_name, build) => {
 type Holding = (scheduler: SchedulerLike) => MonoTypeOperatorFunction<LogEvent>;
 
 const holding: [name: string, build: Holding][] = [
-  ['fingersCrossed', (s) => fingersCrossed({ isolateBy: 'K', bufferSize: 3, maxKeys: 2, ttlMs: 4 }, s)],
+  ['fingersCrossed', (s) => fingersCrossed({ isolateBy: 'K', bufferSize: 3, maxKeys: 2, ttlMs: 4, maxBytes: 200 }, s)],
   ["fingersCrossed ('reset')", (s) => fingersCrossed({ isolateBy: 'K', bufferSize: 3, afterTrigger: 'reset' }, s)],
   ['fingersCrossed ({ passthroughMs })', (s) => fingersCrossed({ bufferSize: 5, afterTrigger: { passthroughMs: 3 } }, s)],
   ['throttleEvents', (s) => throttleEvents({ windowMs: 3, maxKeys: 2, max: 2 }, s)],

@@ -115,6 +115,7 @@ describe('a count or a time that is out of range or not a number', () => {
   const numeric: [operator: string, option: string, build: (value: never) => unknown, refusesInfinity: boolean][] = [
     ['fingersCrossed', 'bufferSize', (value) => fingersCrossed({ bufferSize: value }), true],
     ['fingersCrossed', 'maxKeys', (value) => fingersCrossed({ maxKeys: value }), true],
+    ['fingersCrossed', 'maxBytes', (value) => fingersCrossed({ maxBytes: value }), true],
     ['fingersCrossed', 'ttlMs', (value) => fingersCrossed({ ttlMs: value }), false],
     ['fingersCrossed', 'passthroughMs', (value) => fingersCrossed({ afterTrigger: { passthroughMs: value } }), false],
     ['throttleEvents', 'windowMs', (value) => throttleEvents({ windowMs: value }), true],
