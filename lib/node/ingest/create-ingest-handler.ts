@@ -7,7 +7,7 @@ import type { Logger } from '../../pipeline/logger';
 import { captureValue } from '../../templates/capture';
 import { DEFAULT_CENSOR } from '../../templates/redaction-policy';
 import { writeJson } from '../../templates/safe-json';
-import { BEACON_MAX_BYTES } from '../../sinks/http/http-sink';
+import { BEACON_MAX_BYTES } from '../../sinks/http/beacon-max-bytes';
 import {
   type IngestHandlerOptions,
   type ResolvedIngestOptions,

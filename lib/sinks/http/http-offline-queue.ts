@@ -12,6 +12,7 @@ import { isOffline } from './http-online';
 import { HttpStatusError } from './http-status-error';
 import { HttpTimeoutError } from './http-timeout-error';
 import { utf8Length } from './http-utf8-length';
+import { BEACON_MAX_BYTES } from './beacon-max-bytes';
 
 /** Where undeliverable batches wait: `localStorage`, or any object with the same three methods. */
 export interface OfflineStore {
@@ -291,7 +292,8 @@ export class HttpOfflineQueue {
       let body = next.body;
       for (const entry of alone || next.id.includes('.') ? [] : unsent.slice(1)) {
         const joined = entry.id.includes('.') ? undefined : this.#join(body, entry.body);
-        if (joined === undefined || utf8Length(joined) > JOINED_MAX_BYTES) break;
+        // A joined body stays within the bound of a stored piece, a beacon's.
+        if (joined === undefined || utf8Length(joined) > BEACON_MAX_BYTES) break;
         group.push(entry);
         body = joined;
       }
@@ -623,9 +625,6 @@ export type StoredHalves = (piece: OfflinePiece, error: unknown) => readonly Off
 
 /** Two stored bodies as the body of one request, or undefined where the sink cannot join them. */
 export type StoredJoin = (first: string, next: string) => string | undefined;
-
-/** The largest body a replay joins stored batches into: the bound of a stored piece (see HttpSink's `BEACON_MAX_BYTES`). */
-const JOINED_MAX_BYTES = 60 * 1024;
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */
 let sequence = 0;

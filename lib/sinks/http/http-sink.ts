@@ -30,9 +30,8 @@ import { joinLines, lineOrPlaceholder } from './unformattable-line';
 import { readResponseStart } from './read-response-start';
 import { urlCredentials } from './http-url-credentials';
 import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './with-header';
-
-/** The content type of CLEF, newline-delimited compact JSON, as Seq names it. */
-export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
+import { CLEF_CONTENT_TYPE } from './clef-content-type';
+import { BEACON_MAX_BYTES } from './beacon-max-bytes';
 
 /** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
 export const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
@@ -44,9 +43,6 @@ const HTML_PAGE = /^\s*<(?:!doctype\s+html|html[\s>])/i;
 
 /** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
 const KEEPALIVE_MAX_BYTES = 64 * 1024;
-
-/** Largest body of one beacon, in bytes: under the 64 KiB keepalive quota, with room for a small request still in flight. */
-export const BEACON_MAX_BYTES = 60 * 1024;
 
 /** Request headers: fixed, or computed for every request (for tokens that expire). */
 export type HttpHeaders = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);

@@ -9,7 +9,8 @@ import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-d
 import { retryHint } from '../../core/retry-hint';
 import { eventTimeMs } from '../../templates/log-event-record';
 import type { EmitResult, Formatter } from '../../core/sink';
-import { CLEF_CONTENT_TYPE, HttpSink, type HttpSinkOptions } from './http-sink';
+import { CLEF_CONTENT_TYPE } from './clef-content-type';
+import { HttpSink, type HttpSinkOptions } from './http-sink';
 import { seqBody } from './seq-body';
 import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';

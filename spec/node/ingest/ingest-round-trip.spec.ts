@@ -13,7 +13,8 @@ import { createIngestHandler, type IngestHandler } from '../../../lib/node/inges
 import { clientMessage, parseClientEvents } from '../../../lib/node/ingest/parse-client-events';
 import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
 import type { Logger } from '../../../lib/pipeline/logger';
-import { BEACON_MAX_BYTES, HttpSink } from '../../../lib/sinks/http/http-sink';
+import { BEACON_MAX_BYTES } from '../../../lib/sinks/http/beacon-max-bytes';
+import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { startNestApp } from '../../nest/fixtures/run-nest-app';
 import { anyValue } from '../../helpers/arbitraries';
