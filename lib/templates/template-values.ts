@@ -250,18 +250,33 @@ type Longest<Indexes extends string[], Acc extends unknown[] = []> = Indexes ext
 type UnknownEach<Names extends string[]> = { [K in keyof Names]: unknown };
 
 /**
+ * Whether `S` has 65 536 characters or more, read 128 a step (see {@link TooLong}). Reading a hole costs the
+ * compiler a few instantiations per character, and TypeScript stops checking a statement after 5 000 000 of them with
+ * TS2589 ("Type instantiation is excessively deep"): 800 holes of 500-character dotted names did. A longer template
+ * is not read, so it is not checked.
+ */
+type TextTooLong<S extends string, Steps extends 0[] = []> = Steps['length'] extends 512
+  ? true
+  : S extends `${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${infer Rest}`
+    ? TextTooLong<Rest, [...Steps, 0]>
+    : false;
+
+/**
  * Whether `T` is a template whose text the compiler knows: a string literal. Not `string`, nor a pattern that a
  * template literal with a substitution is typed as under `const` (`` `{${key}}` `` is `{${string}}`, which may be
  * `{Name}` or `{not a hole}`), nor `Uppercase<string>`, nor a branded `string & { … }`: their text is known only at
  * run time, so they are not checked, as a `string` is not. A pattern keys an index signature, so an empty object
- * fits a `Record` of it; a literal keys a required property.
+ * fits a `Record` of it; a literal keys a required property. Nor is a literal of 65 536 characters or more (see
+ * {@link TextTooLong}).
  */
 type IsTemplateText<T extends string> = T extends `${infer Text}`
   ? string extends Text
     ? false
     : Record<never, never> extends Record<Text, unknown>
       ? false
-      : true
+      : TextTooLong<Text> extends true
+        ? false
+        : true
   : false;
 
 /**

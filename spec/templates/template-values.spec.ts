@@ -308,3 +308,29 @@ describe('TemplateValues leaves a template with a long hole unchecked', () => {
     expect(diagnostics(`${checks.join('\n')}\nexport { ${cases.map((_, i) => `l${i}`).join(', ')} };`)).toEqual([]);
   });
 });
+
+describe('TemplateValues leaves a very long template unchecked', () => {
+  // Each hole was within the limits above, but TypeScript also stops one statement's type checking after 5 000 000
+  // instantiations: 800 holes of 500-character dotted names (a 400 000-character literal) failed the user's build
+  // with TS2589 "Type instantiation is excessively deep", for a call that runs as it should. A literal of 65 536
+  // characters or more is not read: it takes any number of values, as a `string` does.
+  const dotted = Array.from({ length: 800 }, (_, i) => `{${'a.'.repeat(250)}b${i}}`).join(' ');
+
+  it('parseTemplate reads its holes', () => {
+    expect(parseTemplate(dotted).tokens.filter((token) => token.kind === 'property')).toHaveLength(800);
+  });
+
+  it('accepts any number of values for it, without "excessively deep"', () => {
+    expect(
+      diagnostics(`
+        const call: CheckLogArguments<'${dotted}', [1]> = 'anything';
+        const values: TemplateValues<'${dotted}'> = [1, 2];
+        const holes: TemplateHoles<'${dotted}'> = ['A'];
+        type Checked<T extends string> = number extends TemplateValues<T>['length'] ? 'unchecked' : 'checked';
+        const below: Checked<'${'x'.repeat(65532)}{A}'> = 'checked';
+        const atLimit: Checked<'${'x'.repeat(65533)}{A}'> = 'unchecked';
+        export { call, values, holes, below, atLimit };
+      `),
+    ).toEqual([]);
+  });
+});
