@@ -12,6 +12,7 @@ import { requestEndContext } from '../node/http/request-end-context';
 import {
   connectionGone,
   destroyedByServer,
+  emitInOwnContext,
   erroredWith,
   requestPath,
   responseDestroyed,
@@ -455,6 +456,8 @@ export class RxlogRequestContext {
       if ((response as { writableEnded?: unknown }).writableEnded === true) finishedAfterEnd.add(state);
     });
     response.once('close', writeOnClose);
+    // The app's own listeners (res.on('finish')) too, on a pipelined connection (see emitInOwnContext).
+    emitInOwnContext(response, state.collector, inEndContext, (fn) => this.inContext(state, fn));
     // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
     // the connection closes, Node destroys its request, but the response emits no 'close'
     // (node:_http_server, abortIncoming), so the request's end is only seen on the request.

@@ -45,6 +45,29 @@ describe.each(['express', 'fastify'])('RxlogModule on %s with requestLogging.tru
   }, 120_000);
 });
 
+describe.each(['express', 'fastify'])('RxlogModule on %s, requests pipelined on one connection', (platform) => {
+  // Node emits 'finish' of a response queued behind another on a pipelined connection from the one
+  // before it, in that request's context: an app's res.on('finish') listener must still log with
+  // its own request's RequestId.
+  it("logs an app's res.on('finish') listener and each completion event with its own request's id", async () => {
+    const requests = ['/ping', '/ping', '/ping'].map(
+      (path, i) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: item-${i + 1}\r\nX-Log-Finish: 1\r\n\r\n`,
+    );
+    let received = '';
+    const run = await withApp(platform, [], async (app) => {
+      received = await exchangeRaw(
+        Number(new URL(app.url).port),
+        requests.join(''),
+        (answer) => (answer.match(/HTTP\/1\.1 200/g) ?? []).length === 3,
+      );
+    });
+    expect(received.match(/HTTP\/1\.1 200/g)).toHaveLength(3);
+    const sent = run.events.filter((e) => e.messageTemplate.text === 'Sent {Url}');
+    expect(sent.map((e) => e.properties.RequestId)).toEqual(['item-1', 'item-2', 'item-3']);
+    expect(completions(run).map((e) => e.properties.RequestId)).toEqual(['item-1', 'item-2', 'item-3']);
+  }, 120_000);
+});
+
 describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {
   let run: NestAppRun;
   const answers: Record<string, { status: number; body: string } | Error | string> = {};

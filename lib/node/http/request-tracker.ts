@@ -248,8 +248,8 @@ export function trackRequest(
  * `res.on('finish')` listener (Fastify's `onResponse` hooks) logged with the previous request's
  * `RequestId` and properties. Events the request's own code causes are emitted as they come.
  */
-function emitInOwnContext(
-  res: ServerResponse,
+export function emitInOwnContext(
+  res: object,
   collector: DiagnosticCollector,
   inEndContext: (write: () => void) => void,
   run: <T>(fn: () => T) => T,
