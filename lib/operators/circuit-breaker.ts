@@ -10,6 +10,7 @@ import { guardSubscribers } from '../core/guard-subscribers';
 import { hasSharedBrand } from '../core/shared-brand';
 import { subscribeUpstream } from './subscribe-upstream';
 import { injectScheduler } from './event-accounting';
+import { passGate, quietGate } from '../core/report-gate';
 
 /** Marks the CircuitBreakers of every copy of rxlog in a process (its CommonJS and ES module builds). */
 const BRAND: unique symbol = Symbol.for('rxlog.CircuitBreaker');
@@ -100,8 +101,7 @@ export class CircuitBreaker {
   /** How long it stays open this time, in milliseconds. */
   #openMs: number;
   /** When SelfLog last heard of a failed probe, and how many it has not heard of since. */
-  #probeReportAt = 0;
-  #unreportedProbes = 0;
+  readonly #probeReports = quietGate();
   readonly #subject = new BehaviorSubject<BreakerStateName>('closed');
   readonly #scheduler: SchedulerLike;
 
@@ -186,24 +186,21 @@ export class CircuitBreaker {
     if (previous === next) return;
     // Only the first probe of an outage is told as it starts, and a failed one at most once a
     // minute: a resource down for hours (a full disk) made three lines per probe, several a second.
-    // (Only a reopening has failed probes behind it: one from closed has none.)
-    if (
-      next === 'half-open'
-        ? this.#failedProbes > 0
-        : next === 'open' && this.#failedProbes > 1 && now - this.#probeReportAt < PROBE_REPORT_INTERVAL_MS
-    ) {
-      if (next === 'open') this.#unreportedProbes++;
-    } else {
-      if (next === 'open') this.#probeReportAt = now;
-      const unreported = this.#unreportedProbes;
-      this.#unreportedProbes = 0;
+    // (Only a reopening has failed probes behind it: one from closed has none.) The close tells
+    // what went untold.
+    const gate = this.#probeReports;
+    let untold: number | undefined = gate.untold;
+    if (next === 'half-open') untold = this.#failedProbes > 0 ? undefined : untold;
+    else if (next === 'open') untold = passGate(gate, now, this.#failedProbes > 1 ? PROBE_REPORT_INTERVAL_MS : 0, 1);
+    if (untold !== undefined) {
+      gate.untold = 0;
       SelfLog.write(
         'Circuit breaker {Name} is now {State} (was {Previous}){Detail}',
         this.name,
         next,
         previous,
         (next === 'open' ? `; next probe in ${this.#openMs} ms` : '') +
-          (unreported === 0 ? '' : ` (${unreported} more failed probes not reported)`),
+          (untold === 0 ? '' : ` (${untold} more failed probes not reported)`),
       );
     }
     this.#subject.next(next);

@@ -24,6 +24,7 @@ import { settlesWithin } from './sink-delivery-timeout';
 import { SinkDeliveryWaiters } from './sink-delivery-waiters';
 import { countReason } from './lane-accounting';
 import { runDetached } from '../context/log-context';
+import { passGate, quietGate } from '../core/report-gate';
 
 export type { ShutdownStrategy, SinkDeliveryOptions, SinkShutdownResult } from './sink-delivery-options';
 
@@ -1038,32 +1039,6 @@ export class SinkDelivery {
       }
     });
   }
-}
-
-/** One kind of diagnostic, told at most once an interval: when it last was, and what went untold since. */
-interface ReportGate {
-  at: number;
-  untold: number;
-}
-
-/** A gate that lets the next diagnostic through. */
-function quietGate(): ReportGate {
-  return { at: -Infinity, untold: 0 };
-}
-
-/**
- * When `intervalMs` has passed since `gate` last let a diagnostic through, lets this one through
- * and returns the count that went untold meanwhile; else adds `count` to that and returns undefined.
- */
-function passGate(gate: ReportGate, now: number, intervalMs: number, count: number): number | undefined {
-  if (now - gate.at < intervalMs) {
-    gate.untold += count;
-    return undefined;
-  }
-  const untold = gate.untold;
-  gate.at = now;
-  gate.untold = 0;
-  return untold;
 }
 
 /**
