@@ -2,7 +2,7 @@
 export const TRACE_ID_PROPERTY = 'TraceId';
 /** The property that carries an event's W3C span id: 16 lower-case hex digits. */
 export const SPAN_ID_PROPERTY = 'SpanId';
-/** The property that carries an event's W3C trace flags: a number (1 = sampled). */
+/** The property that carries an event's W3C trace flags: a number (the W3C flags byte: sampled when bit 0 is set). */
 export const TRACE_FLAGS_PROPERTY = 'TraceFlags';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;

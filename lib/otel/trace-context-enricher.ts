@@ -3,7 +3,7 @@ import type { Enricher } from '../core/enricher';
 
 /**
  * An enricher that adds the active OpenTelemetry span's ids to every event logged inside it:
- * `TraceId` (32 lower-case hex digits), `SpanId` (16) and `TraceFlags` (a number; 1 = sampled),
+ * `TraceId` (32 lower-case hex digits), `SpanId` (16) and `TraceFlags` (the W3C flags byte as a number: sampled when bit 0 is set; other bits kept),
  * read through `@opentelemetry/api`, so it works with whichever SDK the app registered. Outside
  * a span, or with an invalid (all-zero) span context, it adds nothing; an event that already
  * has a `TraceId`, `SpanId` or `TraceFlags` property (from a child logger, LogContext, an upstream

@@ -1,4 +1,7 @@
-import { context, INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AlwaysOffSampler, NodeTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-node';
 import { asyncScheduler, delay, lastValueFrom, mergeMap, observeOn, of, Subject, switchMap, tap, timer } from 'rxjs';
 import { useRegisteredTracer } from '../helpers/registered-tracer';
@@ -8,6 +11,8 @@ import { TextFormatter } from '../../lib/formatting/text-formatter';
 import { traceContextEnricher } from '../../lib/otel/trace-context-enricher';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
+import { otlpLogRecordJson } from '../../lib/sinks/http/otlp-log-record';
+import { OpenTelemetrySink } from '../../lib/otel/open-telemetry-sink';
 import { startTestServer } from '../helpers/http-test-server';
 
 // The real OpenTelemetry SDK in-process: NodeTracerProvider registers its AsyncLocalStorage context manager.
@@ -242,6 +247,45 @@ describe('traceContextEnricher', () => {
     ]);
     expect(child.spanContext().spanId).not.toBe(remote.spanId);
     await Promise.all([dropping.shutdown(), parentBased.shutdown()]);
+  });
+
+  // W3C Trace Context defines only the sampled bit (Level 2 adds random, 0x02); logs.proto's flags
+  // carry the whole byte. The SDK's logger and exporter keep every bit of an extracted parent's
+  // flags: so do the enricher and both sinks, and the SDK reads sampled as bit 0 (flags & 1).
+  it('keeps flag bits beyond sampled as the propagator read them, and both sinks send the byte as the SDK’s own logger does', async () => {
+    const { log, sink } = setup();
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const otel = new OpenTelemetrySink({ loggerProvider: provider });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const spanId = 'b7ad6b7169203331';
+    const flags = ['00', '01', '02', '03', 'fe', 'ff'];
+    for (const byte of flags) {
+      const parent = new W3CTraceContextPropagator().extract(
+        ROOT_CONTEXT,
+        { traceparent: `00-${traceId}-${spanId}-${byte}` },
+        defaultTextMapGetter,
+      );
+      context.with(parent, () => {
+        log.information('Flags {Byte}', byte);
+        provider.getLogger('sdk').emit({ body: byte });
+      });
+    }
+    otel.emit(sink.events);
+    await provider.forceFlush();
+    const values = flags.map((byte) => parseInt(byte, 16));
+    expect(sink.events.map((e) => e.properties.TraceFlags)).toEqual(values);
+    const exported = (
+      JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords()))) as {
+        resourceLogs: { scopeLogs: { scope: { name: string }; logRecords: { flags?: number; traceId?: string }[] }[] }[];
+      }
+    ).resourceLogs[0].scopeLogs;
+    const flagsOf = (scope: string): (number | undefined)[] =>
+      exported.filter((s) => s.scope.name === scope).flatMap((s) => s.logRecords.map((r) => r.flags));
+    expect(flagsOf('sdk')).toEqual(values);
+    expect(flagsOf('rxlog')).toEqual(values);
+    expect(sink.events.map((e) => (JSON.parse(otlpLogRecordJson(e)) as { flags?: number }).flags)).toEqual(values);
+    await provider.shutdown();
   });
 
   it('gives CLEF its @tr and @sp, Seq’s trace and span fields, and no TraceId or SpanId property beside them', () => {
