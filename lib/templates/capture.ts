@@ -193,17 +193,26 @@ function captureScalar(value: unknown, w: Walk): unknown {
 /** The boxes a boxed primitive (`new Number(5)`, `Object(10n)`) is an instance of. */
 const BOXES = [Number, String, Boolean, BigInt, Symbol];
 
+/** `Object.prototype.toString` of `value` (`[object Date]`): a built-in's kind whatever its realm. May throw (a Proxy's trap). */
+function tagOf(value: unknown): string {
+  return Object.prototype.toString.call(value);
+}
+
 /**
  * The primitive a box holds (as JSON.stringify writes `new Number(5)` as `5`), else `value`. The
  * prototype's own valueOf reads the internal slot, so no override runs (a subclass's throwing
  * valueOf); a Proxy or `Object.create(Number.prototype)` has no slot, its valueOf throws: no box.
+ * A box of another realm (Node's own inside Jest) is told by its tag, and its slot read the same way.
  * Capture and `writeJson` share it, so both write a box alike.
  */
 export function unbox(value: unknown): unknown {
   try {
     // Speed: a class instance inherits Object's valueOf, and one read of it spares five instanceof walks.
     if ((value as { valueOf?: unknown } | null | undefined)?.valueOf === Object.prototype.valueOf) return value;
-    for (const box of BOXES) if (value instanceof box) return (box.prototype as { valueOf(): unknown }).valueOf.call(value);
+    const tag = tagOf(value);
+    for (const box of BOXES)
+      if (value instanceof box || tag === `[object ${box.name}]`)
+        return (box.prototype as { valueOf(): unknown }).valueOf.call(value);
   } catch {
     // Not a box (see above), or a Proxy trap or valueOf getter that throws: captured as the object it is.
   }
@@ -224,8 +233,10 @@ function walk(value: unknown, depth: number, w: Walk, key?: string | number, jso
 /** `json`: `value` is what a toJSON returned, whose own toJSON JSON.stringify does not call. */
 function walkObject(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
   try {
-    if (value instanceof Date) {
-      const time = value.getTime();
+    // A Date of another realm (Node's own inside Jest: an `fs.Stats` time, what `structuredClone`
+    // returns) by its slot, or its toJSON made it a string that no date format applies to.
+    if (value instanceof Date || (tagOf(value) === '[object Date]' && accepts(() => Date.prototype.getTime.call(value)))) {
+      const time = Date.prototype.getTime.call(value);
       // An invalid Date: writeJson writes "Invalid Date" where JSON.stringify writes null.
       if (time !== time) w.safe = false;
       return new Date(time);
@@ -268,18 +279,32 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   // Its keys (and a class instance's below) by Object.keys: own enumerable string keys only, so
   // symbol keys and inherited members are skipped.
   if (proto === null || Object.getPrototypeOf(proto) === null) return walkOwnKeys(value, depth, w);
-  if (value instanceof Map) return walkMap(value, depth, w);
-  if (value instanceof Set) return walkIterable(value, value.size, depth, w);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+  // Of another realm too (Node's own inside Jest), by tag and slot: else String() made it `[object Map]`.
+  const tag = tagOf(value);
+  if (value instanceof Map || (tag === '[object Map]' && accepts(() => Map.prototype.has.call(value, 0))))
+    return walkMap(value as Map<unknown, unknown>, depth, w);
+  if (value instanceof Set || (tag === '[object Set]' && accepts(() => Set.prototype.has.call(value, 0))))
+    return walkIterable(value as Set<unknown>, (value as Set<unknown>).size, depth, w);
+  if (ArrayBuffer.isView(value) && tag !== '[object DataView]') {
     return walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
   }
   // An Error of another realm (a vm context, Node's own inside Jest) is no instance of this one's:
-  // its brand tells, read only here, so plain objects and collections never pay for it.
-  if (hasErrorBrand(value)) return walkError(value as Error, depth, w);
+  // its brand tells, read only for class instances, so plain objects never pay for it.
+  if (tag === '[object Error]') return walkError(value as Error, depth, w);
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
   if (w.structure || json) return walkOwnKeys(value, depth, w);
   return stringOf(value, w);
+}
+
+/** Whether `read`, a built-in's method called on a value, accepts it: the value has the built-in's slot, whatever its realm or tag. */
+function accepts(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** How many of `count` items a collection keeps: at most `maxItems` and what the budget has left, which it spends. */

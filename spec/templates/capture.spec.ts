@@ -108,6 +108,44 @@ describe('captureValue', () => {
     expect(captureValue(error)).toEqual({ name: 'TypeError', message: 'bad', stack: error.stack, code: 'E_BAD' });
   });
 
+  // Node's own objects inside Jest are of another realm than the test's: an `fs.Stats` time, what
+  // `structuredClone` returns. `instanceof` misses them; their internal slots do not.
+  it('captures a Date, Map, Set or boxed primitive from another realm as it captures one of its own', () => {
+    const [date, map, set, boxed, invalid] = runInNewContext(
+      "[new Date(Date.UTC(2009, 5, 15, 13, 45, 30)), new Map([['a', 1], ['b', new Date(0)]]), new Set([1, 'x']), new Number(5), new Date(NaN)]",
+    ) as [Date, Map<string, unknown>, Set<unknown>, number, Date];
+    expect(date instanceof Date).toBe(false);
+    for (const capturing of ['default', 'structure'] as const) {
+      expect(captureValue(date, capturing)).toEqual(new Date(Date.UTC(2009, 5, 15, 13, 45, 30)));
+      expect(captureValue(date, capturing)).toBeInstanceOf(Date);
+      expect(captureValue(invalid, capturing)).toBeInstanceOf(Date);
+      expect(captureValue(map, capturing)).toEqual({ a: 1, b: new Date(0) });
+      expect(captureValue(set, capturing)).toEqual([1, 'x']);
+      expect(captureValue(boxed, capturing)).toBe(5);
+      expect(captureValue({ at: date, tags: set }, capturing)).toEqual({ at: date, tags: [1, 'x'] });
+    }
+    expect(captureValue(boxed, 'stringify')).toBe('5');
+    // What a user sees: the hole's format applies, the Map's data is kept.
+    const template = parseTemplate('{At:yyyy-MM-dd} {Count:0.00} {Totals}');
+    const properties = captureProperties(template, [date, boxed, map]);
+    expect(renderTemplate(template, properties)).toBe('2009-06-15 5.00 {"a":1,"b":"1970-01-01T00:00:00.000Z"}');
+  });
+
+  it('does not take an object whose Symbol.toStringTag says Date, Map, Set or Number for one', () => {
+    for (const tag of ['Date', 'Map', 'Set', 'Number']) {
+      const liar = { [Symbol.toStringTag]: tag, a: 1 };
+      expect(captureValue(liar)).toEqual({ a: 1 });
+      class Liar {
+        readonly a = 1;
+        get [Symbol.toStringTag](): string {
+          return tag;
+        }
+      }
+      expect(captureValue(new Liar())).toBe(`[object ${tag}]`);
+      expect(captureValue(new Liar(), 'structure')).toEqual({ a: 1 });
+    }
+  });
+
   // Object.setPrototypeOf(error, null) (a sandbox that strips prototypes, a structured clone
   // shim) leaves an Error by brand, whose message and stack are own but not enumerable.
   it('captures an Error whose prototype was taken away as an Error, its message and stack kept', () => {
