@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SelfLog } from '../../core/self-log';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
@@ -97,6 +98,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     // A streamed body (`reply.send(stream)`) that fails once its headers went out reaches no onError
     // hook: Fastify destroys the response without the stream's error. Its 'error' is the failure.
     instance.addHook('onSend', payloadHook(trackers, failOnStreamError));
+    followLateHandlerErrors(trackers);
     done();
   };
   return Object.assign(plugin, {
@@ -133,6 +135,36 @@ function followAnsweredBeforeHooks(
       error,
     );
   }
+}
+
+// The trackers of every plugin registered, for the one handler-error subscription of the process.
+const followed = new Set<WeakMap<IncomingMessage, RequestTracker>>();
+
+/**
+ * Follows the errors a handler throws or rejects with once its reply was sent (`reply.send(x)`
+ * then a throw, an audit write awaited after it): Fastify calls no onError hook for them (its own
+ * logger writes `Promise errored, but reply.sent = true was set`, or, for a synchronous throw, only
+ * `Reply was already sent`), so they were lost. Fastify publishes every handler error on its
+ * `tracing:fastify.request.handler:error` diagnostics channel; those of a sent reply go on the
+ * request's completion event, or an event of their own once that was written. Errors of an unsent
+ * reply reach the onError hook, as before.
+ */
+function followLateHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>): void {
+  if (followed.size === 0)
+    subscribe('tracing:fastify.request.handler:error', (message) => {
+      try {
+        const { request, reply, error } = message as {
+          request?: FastifyLikeRequest;
+          reply?: { sent?: unknown };
+          error?: unknown;
+        };
+        if (reply?.sent !== true || request === undefined) return;
+        for (const each of followed) each.get(request.raw)?.fail(error);
+      } catch (cause) {
+        SelfLog.write('fastifyRequestLogging: a handler error could not be followed', cause);
+      }
+    });
+  followed.add(trackers);
 }
 
 /**

@@ -108,6 +108,9 @@ export function trackRequest(
   // The status the client got, when the handler failed after the headers went out: an error handler
   // (Fastify's) may still set res.statusCode to 500, which no client receives.
   let sentStatus: number | undefined;
+  // The status the response's head went out with. One set after it (`res.statusCode = 500` after
+  // `res.end()`; Fastify's error handling of a handler that throws after `reply.send()`) reaches no client.
+  let headStatus: number | undefined;
   // The status Node's HTTP server (or Fastify's clientError handler) answered itself when it gave up
   // reading the request (requestTimeout's 408, a malformed chunked body's 400), before the handler's response started.
   let refusedStatus: number | undefined;
@@ -128,7 +131,7 @@ export function trackRequest(
     res.off('close', onClose);
     req.off('close', onRequestClose);
     try {
-      const statusCode = refusedStatus ?? statusOf(res, sentStatus, failed);
+      const statusCode = refusedStatus ?? statusOf(res, sentStatus ?? headStatus, failed);
       // An error the app's error handling answered whole, before anything else was sent, is as bad as
       // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
       // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
@@ -172,7 +175,7 @@ export function trackRequest(
     hasError = true;
     error = cause;
     failed = failure;
-    if (failure && res.headersSent) sentStatus = res.statusCode;
+    if (failure && res.headersSent) sentStatus = headStatus ?? res.statusCode;
   };
   // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
   // comes of the abort: the request stays aborted, with that error as its exception.
@@ -237,6 +240,7 @@ export function trackRequest(
   req.on('close', onRequestClose);
   const run = <T>(fn: () => T): T => LogContext.run(context, () => diagnosticContext.runWith(collector, fn));
   emitInOwnContext(res, collector, inEndContext, run);
+  afterWriteHead(res, () => (headStatus ??= res.statusCode));
 
   return { requestId, run, fail };
 }
@@ -264,6 +268,25 @@ export function emitInOwnContext(
       if (diagnosticContext.current() === collector) return apply();
       let result: unknown;
       inEndContext(() => (result = run(apply)));
+      return result;
+    },
+  });
+}
+
+/**
+ * Calls `wrote` once the response's head is written: Node writes it through `res.writeHead`, called
+ * by the handler or, from the first `write`/`end`, by Node itself with `res.statusCode` (the hook
+ * `on-headers` uses). A response that cannot be followed keeps reading `res.statusCode` at its end.
+ */
+function afterWriteHead(res: ServerResponse, wrote: () => void): void {
+  const writeHead: unknown = (res as { writeHead?: unknown }).writeHead;
+  if (typeof writeHead !== 'function') return;
+  Object.defineProperty(res, 'writeHead', {
+    configurable: true,
+    writable: true,
+    value(this: unknown, ...args: unknown[]): unknown {
+      const result: unknown = Reflect.apply(writeHead, this, args);
+      wrote();
       return result;
     },
   });

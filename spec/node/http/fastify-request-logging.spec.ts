@@ -337,6 +337,46 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     ]);
   });
 
+  // Fastify calls no onError hook for an error thrown after reply.send(): its own logger writes a
+  // rejection ('Promise errored, but reply.sent = true was set') and, for a synchronous throw, only
+  // 'Reply was already sent'. The error was in no event; it is now in one, once, with the plugin
+  // registered twice, and with the status the client got, not the 500 Fastify sets on the reply then.
+  it('logs a handler error thrown after reply.send() once, on the completion event or, after it, on an event of its own', async () => {
+    const { log, events } = memoryLogger();
+    const plugin = fastifyRequestLogging(log);
+    const app = Fastify();
+    await app.register(plugin);
+    await app.register(plugin);
+    app.get('/sync', (_request, reply) => {
+      reply.send('ok');
+      throw new Error('failed after send');
+    });
+    app.get('/audited', async (_request, reply) => {
+      const closed = new Promise((resolve) => reply.raw.once('close', resolve));
+      reply.send('ok');
+      await closed;
+      throw new Error('audit write failed');
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(
+      () => app.close(),
+      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+    );
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    expect((await get(`${url}/sync`)).status).toBe(200);
+    await eventsArrive(events, 1);
+    expect((await get(`${url}/audited`)).status).toBe(200);
+    await eventsArrive(events, 3);
+    await ticks(20);
+    expect(
+      events.map((e) => [e.renderMessage().replace(/ in .*/, ''), e.level, e.properties.StatusCode, e.exception?.message]),
+    ).toEqual([
+      ['HTTP GET /sync responded 200', 'error', 200, 'failed after send'],
+      ['HTTP GET /audited responded 200', 'information', 200, undefined],
+      ['HTTP GET /audited failed after its response completed', 'error', undefined, 'audit write failed'],
+    ]);
+  });
+
   it('writes one completion event when the same plugin is registered twice', async () => {
     const { log, events } = memoryLogger();
     const plugin = fastifyRequestLogging(log);

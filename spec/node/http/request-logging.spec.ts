@@ -650,6 +650,28 @@ describe('requestLogging with node:http', () => {
     });
   });
 
+  // Node keeps res.statusCode writable after the head went out; the completion event, written at
+  // 'finish', read it then: a response sent 200 was logged as a 500 error nobody received.
+  it('logs the status the response went out with, not one set after its head was written', async () => {
+    const { url, events } = await nodeServer((req, res) => {
+      if (req.url === '/written') {
+        res.writeHead(201);
+        res.statusCode = 404;
+        res.end('created');
+      } else {
+        res.end('ok');
+      }
+      res.statusCode = 500;
+    });
+    expect((await get(url)).status).toBe(200);
+    expect((await get(`${url}/written`)).status).toBe(201);
+    await eventsArrive(events, 2);
+    expect(events.map((e) => [e.properties.RequestPath, e.level, e.properties.StatusCode])).toEqual([
+      ['/', 'information', 200],
+      ['/written', 'information', 201],
+    ]);
+  });
+
   it('logs a request the client abandons once, as aborted', async () => {
     const started = signal();
     const { url, events, log } = await nodeServer(async (_req, res) => {
