@@ -38,6 +38,13 @@ export interface FingersCrossedOptions {
   maxKeys?: number | undefined;
   /** Most estimated bytes held across all keys' rings (estimated as queues estimate events); beyond it the least recently seen keys that hold events are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow). Default `16 * 1024 * 1024` (16 MiB). */
   maxBytes?: number | undefined;
+  /**
+   * The level at or above which an event below the trigger is passed on at once, never held, so
+   * warnings of requests that never fail still reach the sink (Monolog's `passthruLevel`; LogTape's
+   * `bufferLevel: 'info'` is `passthroughLevel: 'warning'`). Below a trigger given as a level.
+   * Default: none (every event below the trigger is held).
+   */
+  passthroughLevel?: LogLevelName | undefined;
 }
 
 /** Why fingersCrossed dropped events, as the sink's `droppedBy` names it. */
@@ -149,6 +156,18 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
   );
 }
 
+/** The level value from which events pass unheld (`Infinity`: none), checked against a trigger given as a level. */
+function passthroughFrom(level: LogLevelName | undefined, trigger: FingersCrossedOptions['trigger']): number {
+  if (level === undefined) return Number.POSITIVE_INFINITY;
+  const value = levelValue(parseLevel(level, 'fingersCrossed: passthroughLevel'));
+  // At or above the trigger it would pass nothing: such events release the ring instead.
+  if (typeof trigger !== 'function' && value >= levelValue(parseLevel(trigger ?? 'error', 'fingersCrossed: trigger')))
+    throw new ConfigurationError(
+      `fingersCrossed: passthroughLevel: expected a level below the trigger "${trigger ?? 'error'}", got ${describeOption(level)}`,
+    );
+  return value;
+}
+
 /**
  * Holds events below the trigger level in a bounded ring per isolation key and lets them go only
  * when something goes wrong: a trigger event releases its key's ring, oldest first, then itself
@@ -161,7 +180,8 @@ function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
  * In a sink's `pipe`, what it holds counts in the sink's `pending`, and what it drops (ring
  * overflow, an expired or evicted key, whatever is still held when the stream ends, what a trigger
  * released after the downstream went away) in `dropped`
- * and `droppedBy` (see {@link FINGERS_CROSSED_REASONS}).
+ * and `droppedBy` (see {@link FINGERS_CROSSED_REASONS}). Events at or above `passthroughLevel` pass
+ * at once, as after a trigger.
  *
  * ```text
  * source:              -d1-d2-i3-E4-d5-|     (d = debug, i = information, E = error)
@@ -186,9 +206,11 @@ export function fingersCrossed(
     'afterTrigger',
     'maxKeys',
     'maxBytes',
+    'passthroughLevel',
   ]);
-  const { trigger, afterTrigger, isolateBy, ...bounds } = given;
+  const { trigger, afterTrigger, isolateBy, passthroughLevel, ...bounds } = given;
   const isTrigger = triggerPredicate(trigger);
+  const passAt = passthroughFrom(passthroughLevel, trigger);
   // Memory bounds: finite.
   const count = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
   const bufferSize = numberOption(bounds.bufferSize, 1000, 'fingersCrossed: bufferSize', count);
@@ -371,7 +393,7 @@ export function fingersCrossed(
               if (ending !== null) end(ending);
             }
           }
-        } else if (state.passUntil > now) {
+        } else if (state.passUntil > now || levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= passAt) {
           subscriber.next(event);
         } else {
           // One event larger than maxBytes is held alone, as if it were maxBytes: held events then

@@ -640,6 +640,83 @@ describe('fingersCrossed', () => {
   });
 });
 
+describe('fingersCrossed with passthroughLevel (Monolog’s passthruLevel, LogTape’s bufferLevel)', () => {
+  const W = makeEvent({ level: 'warning', text: 'W' });
+  const all = { d, i, W, E };
+
+  it('passes an event at or above passthroughLevel at once, and holds the rest for a trigger', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-W-i-W-|', all);
+      const out = subscribedWith(accounting, source.pipe(fingersCrossed({ passthroughLevel: 'warning' }, testScheduler)));
+      expectObservable(out).toBe('---W---W-|', all);
+    });
+    // A request that never fails: its warnings reached the sink, its detail is dropped.
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.untriggered]: 2 });
+  });
+
+  it('still releases what it held on a trigger, without the events it already passed', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-W-i-E-----|', all);
+      expectObservable(source.pipe(fingersCrossed({ passthroughLevel: 'warning' }, testScheduler))).toBe('---W---(diE)-|', all);
+    });
+  });
+
+  it('passes events at or above it when the trigger is a predicate, which it does not have to be below', () => {
+    const testScheduler = createTestScheduler();
+    const isFatal = (event: LogEvent): boolean => event.level === 'fatal';
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-E-i-F-----|', { ...all, F });
+      expectObservable(source.pipe(fingersCrossed({ trigger: isFatal, passthroughLevel: 'error' }, testScheduler))).toBe(
+        '---E---(diF)-|',
+        { ...all, F },
+      );
+    });
+  });
+
+  it('keeps a passed event out of the ring, so it takes no room from the held detail', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-W-W-i-E-----|', all);
+      const out = subscribedWith(
+        accounting,
+        source.pipe(fingersCrossed({ passthroughLevel: 'warning', bufferSize: 2 }, testScheduler)),
+      );
+      expectObservable(out).toBe('---W-W---(diE)-|', all);
+    });
+    expect(accounting.droppedBy).toEqual({});
+  });
+
+  it('passes an event at passthroughLevel to the sink at once, counted as delivered', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel
+      .debug()
+      .writeTo.sink(memory, { name: 'memory', pipe: [fingersCrossed({ passthroughLevel: 'warning' })] })
+      .createLogger();
+    log.debug('Loaded cart');
+    log.warning('Slow {Ms} ms', 812);
+    expect(memory.events.map((e) => e.renderMessage())).toEqual(['Slow 812 ms']);
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 1, pending: 1 });
+    const report = await log.close();
+    expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 1, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.memory.droppedBy).toEqual({ 'fingersCrossed.untriggered': 1 });
+  });
+
+  it('rejects a passthroughLevel that is not a level, or not below a trigger level, naming it', () => {
+    expect(() => fingersCrossed({ passthroughLevel: 'loud' as 'warning' })).toThrow(/passthroughLevel.*loud/);
+    expect(() => fingersCrossed({ passthroughLevel: null as unknown as 'warning' })).toThrow(ConfigurationError);
+    // At or above the trigger it would pass nothing: those events trigger.
+    expect(() => fingersCrossed({ passthroughLevel: 'error' })).toThrow(
+      /passthroughLevel: expected a level below the trigger "error", got "error"/,
+    );
+    expect(() => fingersCrossed({ trigger: 'warning', passthroughLevel: 'fatal' })).toThrow(/passthroughLevel.*"fatal"/);
+    expect(fingersCrossed({ passthroughLevel: 'WARN' as 'warning' })).toBeInstanceOf(Function);
+  });
+});
+
 describe('fingersCrossed with its default scheduler', () => {
   it('never keeps a Node process alive: a process that logged and has nothing left to do ends at once', () => {
     expectProcessEndsWhenIdle('fingersCrossed');
@@ -778,13 +855,16 @@ describe('fingersCrossed against a reference model (buffer until trigger, as mon
     ttlMs: number;
     /** 0 for 'reset', Infinity for 'passthrough'. */
     passthroughMs: number;
+    /** Whether warnings pass unheld (passthroughLevel 'warning'). */
+    passWarnings: boolean;
   }
 
   /**
    * The semantics written plainly: per key a ring of at most bufferSize (oldest dropped), keys in
    * least-recently-seen order (the oldest evicted beyond maxKeys), a key idle ttlMs forgotten
    * (its expiry timer runs after an event of the same frame), an error releases the ring then
-   * itself and opens passthrough, and what is held at completion is dropped.
+   * itself and opens passthrough, and what is held at completion is dropped; with passWarnings,
+   * a warning passes at once, as after a trigger.
    */
   function model(events: readonly TimelineEvent[], end: number, bounds: Bounds) {
     const out: string[] = [];
@@ -818,7 +898,7 @@ describe('fingersCrossed against a reference model (buffer until trigger, as mon
         state.passUntil = bounds.passthroughMs === 0 ? -Infinity : event.at + bounds.passthroughMs;
         for (const id of [...state.ring, event.id]) out.push(`${event.at}:${id}`);
         state.ring = [];
-      } else if (state.passUntil > event.at) {
+      } else if (state.passUntil > event.at || (bounds.passWarnings && event.level === 'warning')) {
         out.push(`${event.at}:${event.id}`);
       } else if (state.ring.push(event.id) > bounds.bufferSize) {
         state.ring.shift();
@@ -833,12 +913,13 @@ describe('fingersCrossed against a reference model (buffer until trigger, as mon
   it('releases, passes, holds and drops as the model does, over 300 seeded timelines with every bound in play', () => {
     const mismatches: unknown[] = [];
     for (let seed = 1; seed <= 300 && mismatches.length < 3; seed++) {
-      const { events, end, random } = seededTimeline(seed, ['debug', 'information', 'error']);
+      const { events, end, random } = seededTimeline(seed, ['debug', 'information', 'warning', 'error']);
       const bounds: Bounds = {
         bufferSize: 1 + Math.floor(random() * 3),
         maxKeys: 1 + Math.floor(random() * 3),
         ttlMs: 1 + Math.floor(random() * 8),
         passthroughMs: [0, 3, Infinity][Math.floor(random() * 3)],
+        passWarnings: random() < 0.5,
       };
       const afterTrigger: AfterTrigger =
         bounds.passthroughMs === 0
@@ -849,7 +930,14 @@ describe('fingersCrossed against a reference model (buffer until trigger, as mon
       const accounting = new RecordingAccounting();
       const out = runTimeline(events, end, accounting, (scheduler) =>
         fingersCrossed(
-          { isolateBy: 'K', bufferSize: bounds.bufferSize, maxKeys: bounds.maxKeys, ttlMs: bounds.ttlMs, afterTrigger },
+          {
+            isolateBy: 'K',
+            bufferSize: bounds.bufferSize,
+            maxKeys: bounds.maxKeys,
+            ttlMs: bounds.ttlMs,
+            afterTrigger,
+            passthroughLevel: bounds.passWarnings ? 'warning' : undefined,
+          },
           scheduler,
         ),
       );

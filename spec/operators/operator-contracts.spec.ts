@@ -78,6 +78,7 @@ const operators: [name: string, build: Build][] = [
   ['batchEvents', (s) => batchEvents({ size: 10, maxDelayMs: 5 }, s)],
   ['throttleEvents', (s) => throttleEvents({ windowMs: 5 }, s)],
   ['fingersCrossed', (s) => fingersCrossed({ ttlMs: 5, afterTrigger: { passthroughMs: 3 } }, s)],
+  ['fingersCrossed ({ passthroughLevel })', (s) => fingersCrossed({ ttlMs: 5, passthroughLevel: 'information' }, s)],
   ['boundedQueue', (s) => boundedQueue({ limit: 10 }, new BehaviorSubject(1), s)],
   ['retryWithBackoff', (s) => retryWithBackoff<LogEvent>({ attempts: 3, initialDelayMs: 2, jitter: 0 }, s)],
   ['tapLog', (s) => tapLog<LogEvent>({ write: () => undefined }, 'stream', s)],
@@ -148,6 +149,10 @@ const holding: [name: string, build: Holding][] = [
   ['fingersCrossed', (s) => fingersCrossed({ isolateBy: 'K', bufferSize: 3, maxKeys: 2, ttlMs: 4, maxBytes: 200 }, s)],
   ["fingersCrossed ('reset')", (s) => fingersCrossed({ isolateBy: 'K', bufferSize: 3, afterTrigger: 'reset' }, s)],
   ['fingersCrossed ({ passthroughMs })', (s) => fingersCrossed({ bufferSize: 5, afterTrigger: { passthroughMs: 3 } }, s)],
+  [
+    'fingersCrossed ({ passthroughLevel })',
+    (s) => fingersCrossed({ isolateBy: 'K', bufferSize: 2, maxKeys: 2, ttlMs: 4, passthroughLevel: 'information' }, s),
+  ],
   ['throttleEvents', (s) => throttleEvents({ windowMs: 3, maxKeys: 2, max: 2 }, s)],
   ['throttleEvents (by key)', (s) => throttleEvents({ key: 'K', windowMs: 5, maxKeys: 3 }, s)],
   ['sampleEvents', () => sampleEvents({ rate: 0.5, key: 'K' })],
