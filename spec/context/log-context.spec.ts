@@ -6,6 +6,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../lib/core/self-log';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { collectSelfLog } from '../helpers/self-log';
+import { defer, of } from 'rxjs';
 
 describe('LogContext', () => {
   it('adds properties inside run and removes them after', () => {
@@ -179,6 +180,68 @@ describe('LogContext.run with an async callback on the default synchronous store
     const lines = diagnostics.filter((d) => d.template.includes('Promise'));
     expect(lines).toHaveLength(1);
     expect(lines[0].message).toContain('useAsyncLocalStorage()');
+    await log.close();
+  });
+});
+
+describe('LogContext.run with a callback that returns work to run later, on the default synchronous store', () => {
+  // Before, `LogContext.run(ctx, () => search$)` (an Angular service call, say) or a generator
+  // returned from the callback lost the properties with nothing said: the Observable's work runs
+  // when it is subscribed, the generator's body when it is iterated, both after the run ended.
+  it('tells SelfLog once per kind, and names withLogContext for an Observable', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(new StackContextStore());
+    try {
+      for (const id of ['r-1', 'r-2']) {
+        const search$ = LogContext.run({ RequestId: id }, () => defer(() => (log.information('Searching'), of(1))));
+        search$.subscribe();
+        async function* rows(): AsyncGenerator<number> {
+          log.information('Reading');
+          await Promise.resolve();
+          yield 1;
+        }
+        for await (const row of LogContext.run({ RequestId: id }, () => rows())) expect(row).toBe(1);
+        function* lines(): Generator<number> {
+          log.information('Splitting');
+          yield 1;
+        }
+        for (const line of LogContext.run({ RequestId: id }, () => lines())) expect(line).toBe(1);
+      }
+      // Work done inside the callback keeps the properties; a plain result, a Subject-like object
+      // without lift and an array say nothing.
+      const done$ = LogContext.run({ RequestId: 'r-3' }, () => {
+        log.information('Inside');
+        return of(1);
+      });
+      expect(LogContext.run({ RequestId: 'r-3' }, () => ({ next: () => 1, subscribe: () => 2 })).next()).toBe(1);
+      expect(LogContext.run({ RequestId: 'r-3' }, () => [1, 2])).toEqual([1, 2]);
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      expect(LogContext.run({ RequestId: 'r-3' }, () => revoked.proxy)).toBe(revoked.proxy);
+      done$.subscribe();
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(memory.events.map((e) => `${e.renderMessage()} ${String(e.properties.RequestId)}`)).toEqual([
+      'Searching undefined',
+      'Reading undefined',
+      'Splitting undefined',
+      'Searching undefined',
+      'Reading undefined',
+      'Splitting undefined',
+      'Inside r-3',
+    ]);
+    const lines = diagnostics.filter((d) => d.template.startsWith("LogContext.run: the callback's"));
+    expect(lines.map((d) => d.message)).toEqual(
+      ['Observable', 'AsyncGenerator', 'Generator'].map((kind) =>
+        expect.stringContaining(
+          `LogContext.run: the callback's ${kind} runs after the run, without its properties (an Observable: use withLogContext)`,
+        ),
+      ),
+    );
     await log.close();
   });
 });
