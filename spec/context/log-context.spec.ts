@@ -94,6 +94,27 @@ describe('LogContext', () => {
     expect(diagnostics).toEqual([expect.stringContaining('LogContext.suspend: no suspend() in the store')]);
   });
 
+  // Before, every call wrote its line: an app suspending per request (or withLogContext
+  // subscribing again on each retry, which suspends) flooded SelfLog with the same one.
+  it('tells SelfLog of a store without suspend() once for many calls in a row, again after another diagnostic', () => {
+    const store: ContextStore = { current: () => ({ From: 'custom' }), run: (_, fn) => fn() };
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(store);
+    try {
+      for (let i = 0; i < 100; i++) expect(LogContext.suspend(() => i)).toBe(i);
+      SelfLog.write('Something else');
+      for (let i = 0; i < 100; i++) LogContext.suspend(() => i);
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(diagnostics.map((d) => d.template)).toEqual([
+      'LogContext.suspend: no suspend() in the store',
+      'Something else',
+      'LogContext.suspend: no suspend() in the store',
+    ]);
+  });
+
   it('uses a pluggable store and gives back the previous one', () => {
     const calls: string[] = [];
     const store: ContextStore = {
