@@ -12,17 +12,18 @@ import { SelfLog } from '../core/self-log';
 
 /**
  * The kind of a callback's result whose work runs after the run has ended, with none of its
- * properties: `Promise` (the code after its first await), `Observable` (all of it, when
- * subscribed), `Generator` or `AsyncGenerator` (its body, when iterated); else undefined. Never
- * throws (a Proxy whose traps throw is none).
+ * properties: `Promise` (the code after its first await; any thenable), `Observable` (all of it,
+ * when subscribed), `Generator` or `AsyncGenerator` (its body, when iterated); else undefined.
+ * Never throws (a Proxy whose traps throw is none).
  */
 function runsLater(result: unknown): string | undefined {
   if (typeof result !== 'object' || result === null) return undefined;
   try {
-    if (result instanceof Promise) return 'Promise';
+    // Any thenable: a Promise of another realm (an iframe's) or a library's, which `instanceof` misses.
+    const { then, subscribe, lift } = result as { then?: unknown; subscribe?: unknown; lift?: unknown };
+    if (typeof then === 'function') return 'Promise';
     const tag = Object.prototype.toString.call(result).slice(8, -1);
     if (tag.endsWith('Generator')) return tag;
-    const { subscribe, lift } = result as { subscribe?: unknown; lift?: unknown };
     return typeof subscribe === 'function' && typeof lift === 'function' ? 'Observable' : undefined;
   } catch {
     return undefined;

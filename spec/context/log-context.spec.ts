@@ -6,6 +6,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../lib/core/self-log';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { collectSelfLog } from '../helpers/self-log';
+import { runInNewContext } from 'node:vm';
 import { defer, of } from 'rxjs';
 
 describe('LogContext', () => {
@@ -202,6 +203,28 @@ describe('LogContext.run with an async callback on the default synchronous store
     expect(lines).toHaveLength(1);
     expect(lines[0].message).toContain('useAsyncLocalStorage()');
     await log.close();
+  });
+});
+
+describe('LogContext.run returning a Promise of another realm, or a thenable, on the default synchronous store', () => {
+  // Before, only `instanceof Promise` was told: a Promise made in another realm (an iframe's, a
+  // vm context's) or a library's lazy thenable (a query builder run when awaited) said nothing.
+  it.each([
+    ['a Promise of another realm', (): unknown => runInNewContext('Promise.resolve(1)')],
+    ['a thenable', (): unknown => ({ then: (resolve: (value: number) => void) => resolve(1) })],
+  ])('tells SelfLog once, for %s', async (_name, make) => {
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(new StackContextStore());
+    try {
+      expect(await LogContext.run({ RequestId: 'r-1' }, make)).toBe(1);
+      expect(await LogContext.run({ RequestId: 'r-2' }, make)).toBe(1);
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(diagnostics.map((d) => d.template)).toEqual([
+      expect.stringContaining('LogContext.run: the callback returned a Promise'),
+    ]);
   });
 });
 
