@@ -12,7 +12,7 @@ import {
 } from './context-store';
 import { StackContextStore } from './stack-context-store';
 import { sinkDeliveryWrapper } from './around-sink-delivery';
-import { SelfLog } from '../core/self-log';
+import { writeUnlessRepeated } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
 import { describeValue } from '../core/describe-value';
 
@@ -66,7 +66,8 @@ export const LogContext = {
     expectCallback(fn, 'suspend');
     const store = shared().store;
     if (typeof store.suspend === 'function') return store.suspend(fn);
-    SelfLog.write('LogContext.suspend: no suspend() in the store');
+    // Once for calls in a row (a suspend per request, withLogContext's per retry), not once each.
+    writeUnlessRepeated('LogContext.suspend: no suspend() in the store');
     return fn();
   },
 

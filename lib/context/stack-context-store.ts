@@ -10,12 +10,23 @@ import {
 import { mergeContext } from './merge-context';
 import { SelfLog } from '../core/self-log';
 
-/** Whether `value` is a Promise, as an `async` callback returns. Never throws (a Proxy whose getPrototypeOf trap throws is none). */
-function isPromise(value: unknown): boolean {
+/**
+ * The kind of a callback's result whose work runs after the run has ended, with none of its
+ * properties: `Promise` (the code after its first await; any thenable), `Observable` (all of it,
+ * when subscribed), `Generator` or `AsyncGenerator` (its body, when iterated); else undefined.
+ * Never throws (a Proxy whose traps throw is none).
+ */
+function runsLater(result: unknown): string | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
   try {
-    return value instanceof Promise;
+    // Any thenable: a Promise of another realm (an iframe's) or a library's, which `instanceof` misses.
+    const { then, subscribe, lift } = result as { then?: unknown; subscribe?: unknown; lift?: unknown };
+    if (typeof then === 'function') return 'Promise';
+    const tag = Object.prototype.toString.call(result).slice(8, -1);
+    if (tag.endsWith('Generator')) return tag;
+    return typeof subscribe === 'function' && typeof lift === 'function' ? 'Observable' : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -44,8 +55,8 @@ export class StackContextStore implements ContextStore, ExactContextRunner, Deta
   }
   // An undefined entry is a suspend: no properties in force until it returns.
   readonly #stack: (ContextProperties | undefined)[] = [];
-  /** Whether SelfLog was told that a run's callback returned a Promise (once per store). */
-  #toldAsync = false;
+  /** What SelfLog was told a run's callback returned (see runsLater): each kind once per store. */
+  readonly #told = new Set<string>();
 
   current(): ContextProperties | undefined {
     return this.#stack.at(-1);
@@ -53,11 +64,15 @@ export class StackContextStore implements ContextStore, ExactContextRunner, Deta
 
   run<T>(properties: ContextProperties, fn: () => T): T {
     const result = this.#with(mergeContext(this.current(), properties), fn);
-    if (!this.#toldAsync && isPromise(result)) {
-      // The properties stop at the callback's first await: said once, so a missing RequestId has a reason.
-      this.#toldAsync = true;
+    // Its properties stop where the callback returns: said once a kind, so a missing RequestId has a reason.
+    const later = runsLater(result);
+    if (later !== undefined && !this.#told.has(later)) {
+      this.#told.add(later);
       SelfLog.write(
-        'LogContext.run: the callback returned a Promise; its properties do not follow its awaits (in Node: useAsyncLocalStorage())',
+        later === 'Promise'
+          ? 'LogContext.run: the callback returned a Promise; its properties do not follow its awaits (in Node: useAsyncLocalStorage())'
+          : "LogContext.run: the callback's {Kind} runs after the run, without its properties (an Observable: use withLogContext)",
+        later,
       );
     }
     return result;

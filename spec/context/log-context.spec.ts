@@ -6,6 +6,8 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../lib/core/self-log';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { collectSelfLog } from '../helpers/self-log';
+import { runInNewContext } from 'node:vm';
+import { defer, of } from 'rxjs';
 
 describe('LogContext', () => {
   it('adds properties inside run and removes them after', () => {
@@ -91,6 +93,27 @@ describe('LogContext', () => {
       subscription.unsubscribe();
     }
     expect(diagnostics).toEqual([expect.stringContaining('LogContext.suspend: no suspend() in the store')]);
+  });
+
+  // Before, every call wrote its line: an app suspending per request (or withLogContext
+  // subscribing again on each retry, which suspends) flooded SelfLog with the same one.
+  it('tells SelfLog of a store without suspend() once for many calls in a row, again after another diagnostic', () => {
+    const store: ContextStore = { current: () => ({ From: 'custom' }), run: (_, fn) => fn() };
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(store);
+    try {
+      for (let i = 0; i < 100; i++) expect(LogContext.suspend(() => i)).toBe(i);
+      SelfLog.write('Something else');
+      for (let i = 0; i < 100; i++) LogContext.suspend(() => i);
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(diagnostics.map((d) => d.template)).toEqual([
+      'LogContext.suspend: no suspend() in the store',
+      'Something else',
+      'LogContext.suspend: no suspend() in the store',
+    ]);
   });
 
   it('uses a pluggable store and gives back the previous one', () => {
@@ -179,6 +202,90 @@ describe('LogContext.run with an async callback on the default synchronous store
     const lines = diagnostics.filter((d) => d.template.includes('Promise'));
     expect(lines).toHaveLength(1);
     expect(lines[0].message).toContain('useAsyncLocalStorage()');
+    await log.close();
+  });
+});
+
+describe('LogContext.run returning a Promise of another realm, or a thenable, on the default synchronous store', () => {
+  // Before, only `instanceof Promise` was told: a Promise made in another realm (an iframe's, a
+  // vm context's) or a library's lazy thenable (a query builder run when awaited) said nothing.
+  it.each([
+    ['a Promise of another realm', (): unknown => runInNewContext('Promise.resolve(1)')],
+    ['a thenable', (): unknown => ({ then: (resolve: (value: number) => void) => resolve(1) })],
+  ])('tells SelfLog once, for %s', async (_name, make) => {
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(new StackContextStore());
+    try {
+      expect(await LogContext.run({ RequestId: 'r-1' }, make)).toBe(1);
+      expect(await LogContext.run({ RequestId: 'r-2' }, make)).toBe(1);
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(diagnostics.map((d) => d.template)).toEqual([
+      expect.stringContaining('LogContext.run: the callback returned a Promise'),
+    ]);
+  });
+});
+
+describe('LogContext.run with a callback that returns work to run later, on the default synchronous store', () => {
+  // Before, `LogContext.run(ctx, () => search$)` (an Angular service call, say) or a generator
+  // returned from the callback lost the properties with nothing said: the Observable's work runs
+  // when it is subscribed, the generator's body when it is iterated, both after the run ended.
+  it('tells SelfLog once per kind, and names withLogContext for an Observable', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(new StackContextStore());
+    try {
+      for (const id of ['r-1', 'r-2']) {
+        const search$ = LogContext.run({ RequestId: id }, () => defer(() => (log.information('Searching'), of(1))));
+        search$.subscribe();
+        async function* rows(): AsyncGenerator<number> {
+          log.information('Reading');
+          await Promise.resolve();
+          yield 1;
+        }
+        for await (const row of LogContext.run({ RequestId: id }, () => rows())) expect(row).toBe(1);
+        function* lines(): Generator<number> {
+          log.information('Splitting');
+          yield 1;
+        }
+        for (const line of LogContext.run({ RequestId: id }, () => lines())) expect(line).toBe(1);
+      }
+      // Work done inside the callback keeps the properties; a plain result, a Subject-like object
+      // without lift and an array say nothing.
+      const done$ = LogContext.run({ RequestId: 'r-3' }, () => {
+        log.information('Inside');
+        return of(1);
+      });
+      expect(LogContext.run({ RequestId: 'r-3' }, () => ({ next: () => 1, subscribe: () => 2 })).next()).toBe(1);
+      expect(LogContext.run({ RequestId: 'r-3' }, () => [1, 2])).toEqual([1, 2]);
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      expect(LogContext.run({ RequestId: 'r-3' }, () => revoked.proxy)).toBe(revoked.proxy);
+      done$.subscribe();
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(memory.events.map((e) => `${e.renderMessage()} ${String(e.properties.RequestId)}`)).toEqual([
+      'Searching undefined',
+      'Reading undefined',
+      'Splitting undefined',
+      'Searching undefined',
+      'Reading undefined',
+      'Splitting undefined',
+      'Inside r-3',
+    ]);
+    const lines = diagnostics.filter((d) => d.template.startsWith("LogContext.run: the callback's"));
+    expect(lines.map((d) => d.message)).toEqual(
+      ['Observable', 'AsyncGenerator', 'Generator'].map((kind) =>
+        expect.stringContaining(
+          `LogContext.run: the callback's ${kind} runs after the run, without its properties (an Observable: use withLogContext)`,
+        ),
+      ),
+    );
     await log.close();
   });
 });

@@ -21,6 +21,32 @@ describe('mergeContext', () => {
     expect(mergeContext(undefined, { B: 2 })).toEqual({ B: 2 });
   });
 
+  // The merge sets names one by one (a spread over the outer copy is slow in V8): what a spread
+  // gave must hold, a replaced name keeping its place and a "__proto__" name of either run staying
+  // an own property, never the prototype.
+  it('keeps the outer names in place, a replaced one included, and a "__proto__" name of the outer run own', () => {
+    const outer = mergeContext(undefined, JSON.parse('{"A":1,"__proto__":"outer","B":1}') as Record<string, unknown>);
+    const merged = mergeContext(outer, JSON.parse('{"C":3,"A":2,"__proto__":"inner"}') as Record<string, unknown>);
+    expect(Object.entries(merged)).toEqual([
+      ['A', 2],
+      ['__proto__', 'inner'],
+      ['B', 1],
+      ['C', 3],
+    ]);
+    expect(Object.entries(mergeContext(outer, { D: 4 }))).toEqual([
+      ['A', 1],
+      ['__proto__', 'outer'],
+      ['B', 1],
+      ['D', 4],
+    ]);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.entries(outer)).toEqual([
+      ['A', 1],
+      ['__proto__', 'outer'],
+      ['B', 1],
+    ]);
+  });
+
   it('leaves out properties it cannot read, keeping the outer context, and tells SelfLog', () => {
     const diagnostics: SelfLogEvent[] = [];
     const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event));

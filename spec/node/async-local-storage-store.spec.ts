@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
+import { defer, of } from 'rxjs';
 import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
 
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -133,5 +134,25 @@ describe('AsyncLocalStorageContextStore', () => {
     });
     await done;
     expect(seen).toEqual([undefined, { RequestId: 'r-1' }, undefined]);
+  });
+
+  // docs/configuration.md: work a run's callback returns for later runs where it is used, unless
+  // bound to the run (as Nest's CallHandler binds next.handle()'s handler with AsyncResource.bind).
+  it('runs an Observable or a generator the callback returns where it is subscribed or iterated, unless bound inside the run', async () => {
+    const seen: Record<string, unknown> = {};
+    const search$ = store.run({ RequestId: 'r-1' }, () => defer(() => of((seen.observable = store.current()))));
+    const bound$ = store.run({ RequestId: 'r-2' }, () => defer(AsyncResource.bind(() => of((seen.bound = store.current())))));
+    async function* rows(): AsyncGenerator<number> {
+      await pause();
+      seen.generator = store.current();
+      yield 1;
+    }
+    const iterated = store.run({ RequestId: 'r-3' }, () => rows());
+    await store.run({ RequestId: 'r-4' }, async () => {
+      search$.subscribe();
+      bound$.subscribe();
+      for await (const row of iterated) expect(row).toBe(1);
+    });
+    expect(seen).toEqual({ observable: { RequestId: 'r-4' }, bound: { RequestId: 'r-2' }, generator: { RequestId: 'r-4' } });
   });
 });
