@@ -1,6 +1,6 @@
 /** What an error says about retrying the write that failed with it. */
 export interface RetryHint {
-  /** True when trying again cannot succeed (an HTTP 400, 401, 403, 404, a redirect …): the batch fails at once. */
+  /** True when trying again cannot succeed (an HTTP 400, 401, 403, 404, a redirect …): the batch fails at once, and no circuit breaker counts it. */
   readonly permanent: boolean;
   /** The least wait the far side asked for before a retry (an HTTP `Retry-After`), in milliseconds. */
   readonly retryAfterMs: number | undefined;

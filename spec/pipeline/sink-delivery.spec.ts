@@ -8,6 +8,7 @@ import { unrefScheduler } from '../../lib/core/unref-scheduler';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
 import { estimateEventBytes } from '../../lib/operators/event-size';
 import { SinkDelivery, type SinkDeliveryOptions } from '../../lib/pipeline/sink-delivery';
+import { HttpStatusError } from '../../lib/sinks/http/http-status-error';
 import { makeEvent, makeEvents } from '../helpers/events';
 import { secondCopy } from '../helpers/second-copy';
 
@@ -724,6 +725,83 @@ describe('SinkDelivery', () => {
         expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, delivered: 3, fallback: 3, pending: 0 });
         expect(ns(fallback.events)).toEqual([0, 1, 2]);
       }
+    });
+
+    // Polly's ShouldHandle decides which outcomes a circuit breaker counts; the standard HTTP
+    // pipeline counts only transient ones (5xx, 408, 429, a network error), not a 400 or 422 that
+    // the receiver gives a batch it will never take. Such a batch used to count toward opening the
+    // breaker, so a run of them sent the healthy batches behind them past the sink.
+    it('does not open the breaker on permanent failures: the batch fails at once and the healthy batches behind it reach the sink', async () => {
+      const poison = [
+        new HttpStatusError('POST', 'http://127.0.0.1/ingest', 400, 'Bad Request', undefined),
+        new HttpStatusError('POST', 'http://127.0.0.1/ingest', 422, 'Unprocessable Content', undefined),
+        new HttpStatusError('POST', 'http://127.0.0.1/ingest', 413, 'Content Too Large', undefined),
+        Object.assign(new Error('cannot format the batch'), { permanent: true }),
+      ];
+      for (const withFallback of [false, true]) {
+        const written: unknown[] = [];
+        let calls = 0;
+        const sink: Sink = {
+          emit: async (events) => {
+            calls++;
+            const n = events[0].properties.N;
+            if (typeof n === 'string') throw poison[calls % poison.length];
+            written.push(...ns(events));
+          },
+        };
+        const fallback = new SyncSink();
+        const delivery = create(sink, {
+          retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+          circuitBreaker: { failureThreshold: 3 },
+          ...(withFallback ? { fallback } : {}),
+        });
+        for (let n = 0; n < 6; n++) delivery.push(makeEvent({ properties: { N: `bad ${n}` } }));
+        delivery.push(makeEvent({ properties: { N: 0 } }));
+        delivery.push(makeEvent({ properties: { N: 1 } }));
+        await jest.advanceTimersByTimeAsync(0);
+        // One try each (no retries), the breaker still closed, the healthy batches written.
+        expect(calls).toBe(8);
+        expect(written).toEqual([0, 1]);
+        expect(delivery.metrics()).toMatchObject(
+          withFallback
+            ? { breaker: 'closed', delivered: 8, fallback: 6, failed: 0, retried: 0, pending: 0 }
+            : { breaker: 'closed', delivered: 2, fallback: 0, failed: 6, retried: 0, pending: 0 },
+        );
+        expect(ns(fallback.events)).toEqual(withFallback ? range(0, 6).map((n) => `bad ${n}`) : []);
+        expect(diagnostics.filter((d) => d.template.startsWith('Circuit breaker'))).toEqual([]);
+        balance(delivery);
+      }
+    });
+
+    it('closes a half-open breaker whose probe batch fails permanently: the receiver answered, and the next batch is written', async () => {
+      let mode: 'down' | 'poison' | 'up' = 'down';
+      const written: unknown[] = [];
+      const sink: Sink = {
+        emit: async (events) => {
+          if (mode === 'down')
+            throw new HttpStatusError('POST', 'http://127.0.0.1/ingest', 503, 'Service Unavailable', undefined);
+          if (mode === 'poison') throw new HttpStatusError('POST', 'http://127.0.0.1/ingest', 400, 'Bad Request', undefined);
+          written.push(...ns(events));
+        },
+      };
+      const delivery = create(sink, { retry: false, circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 400 } });
+      delivery.push(makeEvent({ properties: { N: 0 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      delivery.push(makeEvent({ properties: { N: 1 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      // Two transient failures open it.
+      expect(delivery.metrics()).toMatchObject({ breaker: 'open', failed: 2 });
+      await jest.advanceTimersByTimeAsync(400);
+      mode = 'poison';
+      delivery.push(makeEvent({ properties: { N: 2 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(delivery.metrics()).toMatchObject({ breaker: 'closed', failed: 3 });
+      mode = 'up';
+      delivery.push(makeEvent({ properties: { N: 3 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(written).toEqual([3]);
+      expect(delivery.metrics()).toMatchObject({ breaker: 'closed', delivered: 1, failed: 3, pending: 0 });
+      balance(delivery);
     });
 
     // A sink that keeps failing for an hour (a full disk, /dev/full, an endpoint down): each
