@@ -169,6 +169,15 @@ export class CircuitBreaker {
       this.#moveTo('open', this.#scheduler.now());
   }
 
+  /**
+   * Ends the open period now: the next `tryAcquire` lets a probe through. A logger's `close()`
+   * calls it, so what is queued gets one try of the sink (as Serilog's batching sink tries its
+   * queue once at shutdown) instead of going past it unless the reset timeout has passed.
+   */
+  probeNow(): void {
+    if (this.#current === 'open') this.#openedAt = this.#scheduler.now() - this.#openMs;
+  }
+
   /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
   releaseProbe(): void {
     if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.#openMs);

@@ -943,6 +943,8 @@ export class SinkDelivery {
       }
     } else {
       this.#draining = true;
+      // What is queued gets one try of the sink, however long the breaker has yet to stay open.
+      this.#breaker?.probeNow();
       this.#kick();
     }
     const settled = await settlesWithin(

@@ -187,6 +187,24 @@ describe('CircuitBreaker', () => {
     expect(breaker.tryAcquire()).toBe('primary');
   });
 
+  it('lets a probe through at once after probeNow, and leaves a closed or half-open breaker as it is', () => {
+    const clock = manualClock();
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 1_000 }, clock.scheduler);
+    breaker.probeNow();
+    expect(breaker.state).toBe('closed');
+    breaker.recordFailure();
+    expect(breaker.retryAfterMs).toBe(1_000);
+    breaker.probeNow();
+    expect(breaker.retryAfterMs).toBe(0);
+    expect(breaker.tryAcquire()).toBe('primary');
+    expect(breaker.state).toBe('half-open');
+    // The probe is out: a second one waits for its outcome.
+    breaker.probeNow();
+    expect(breaker.tryAcquire()).toBe('reject');
+    breaker.recordSuccess();
+    expect(breaker.state).toBe('closed');
+  });
+
   it('publishes every state change on state$ and to SelfLog', () => {
     const clock = manualClock();
     const diagnostics: SelfLogEvent[] = [];

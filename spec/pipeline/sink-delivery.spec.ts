@@ -1038,6 +1038,50 @@ describe('SinkDelivery', () => {
   });
 
   describe('shutdown', () => {
+    // Serilog's batching sink tries its queue once at shutdown, whatever its backoff: a close
+    // right after a short outage used to count every queued event failed (or send it to the
+    // fallback) without a try, though the sink was back and the timeout had seconds left.
+    it.each(['graceful', 'flush'] as const)(
+      '%s: tries the sink once when its breaker is open, and delivers the rest when that probe succeeds (or sends them past it when it fails)',
+      async (strategy) => {
+        for (const recovered of [true, false]) {
+          let down = true;
+          const written: unknown[] = [];
+          const sink: Sink = {
+            emit: async (events) => {
+              if (down) throw new Error('503');
+              written.push(...ns(events));
+            },
+          };
+          const fallback = new SyncSink();
+          const delivery = create(sink, {
+            batch: { size: 10, maxDelayMs: 100 },
+            retry: false,
+            circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 400 },
+            fallback,
+          });
+          delivery.push(makeEvent({ properties: { N: 0 } }));
+          delivery.push(makeEvent({ properties: { N: 1 } }));
+          await jest.advanceTimersByTimeAsync(100);
+          expect(delivery.metrics()).toMatchObject({ breaker: 'open', fallback: 2 });
+          down = !recovered;
+          for (let n = 2; n < 7; n++) delivery.push(makeEvent({ properties: { N: n } }));
+          const result = delivery.shutdown(strategy, 5_000);
+          await jest.advanceTimersByTimeAsync(0);
+          await expect(result).resolves.toMatchObject({ failed: 0, undelivered: 0, timedOut: false });
+          if (recovered) {
+            expect(written).toEqual([2, 3, 4, 5, 6]);
+            expect(delivery.metrics()).toMatchObject({ breaker: 'closed', delivered: 7, fallback: 2 });
+          } else {
+            // One probe, then the rest past the sink at once, as before.
+            expect(ns(fallback.events)).toEqual(range(0, 7));
+            expect(delivery.metrics()).toMatchObject({ breaker: 'open', delivered: 7, fallback: 7 });
+          }
+          balance(delivery);
+        }
+      },
+    );
+
     it('graceful: times out on a sink that never settles and reports exactly what is undelivered', async () => {
       const sink: Sink & { closed: number } = {
         closed: 0,
