@@ -773,6 +773,25 @@ describe('SinkDelivery', () => {
       }
     });
 
+    it('waits maxDelayMs for a sink whose error asks for an endless wait (retryAfterMs Infinity), as for one of ten years', async () => {
+      for (const retryAfterMs of [Infinity, 10 * 365 * 86_400_000]) {
+        let calls = 0;
+        const sink: Sink = {
+          emit: () => {
+            calls++;
+            if (calls === 1) throw Object.assign(new Error('busy'), { retryAfterMs });
+          },
+        };
+        const delivery = create(sink, { retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 5_000, jitter: 0 } });
+        delivery.push(makeEvent());
+        await jest.advanceTimersByTimeAsync(4_999);
+        expect(calls).toBe(1);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(calls).toBe(2);
+        expect(delivery.metrics()).toMatchObject({ delivered: 1, retried: 1 });
+      }
+    });
+
     it('closes a half-open breaker whose probe batch fails permanently: the receiver answered, and the next batch is written', async () => {
       let mode: 'down' | 'poison' | 'up' = 'down';
       const written: unknown[] = [];
