@@ -943,8 +943,10 @@ export class SinkDelivery {
       }
     } else {
       this.#draining = true;
-      // What is queued gets one try of the sink, however long the breaker has yet to stay open.
-      this.#breaker?.probeNow();
+      // Without a fallback, what is queued gets one try of the sink, however long the breaker has
+      // yet to stay open: skipped, it would count failed. A fallback takes it at once instead,
+      // where a probe of a sink that hangs would hold it until the timeout.
+      if (this.#fallback === null) this.#breaker?.probeNow();
       this.#kick();
     }
     const settled = await settlesWithin(
