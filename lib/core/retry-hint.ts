@@ -1,8 +1,10 @@
+import { MAX_TIMER_MS } from './max-timer-ms';
+
 /** What an error says about retrying the write that failed with it. */
 export interface RetryHint {
-  /** True when trying again cannot succeed (an HTTP 400, 401, 403, 404, a redirect …): the batch fails at once. */
+  /** True when trying again cannot succeed (an HTTP 400, 401, 403, 404, a redirect …): the batch fails at once, and no circuit breaker counts it. */
   readonly permanent: boolean;
-  /** The least wait the far side asked for before a retry (an HTTP `Retry-After`), in milliseconds. */
+  /** The least wait the far side asked for before a retry (an HTTP `Retry-After`), in milliseconds, at most 2^31 - 1. */
   readonly retryAfterMs: number | undefined;
 }
 
@@ -22,7 +24,9 @@ export function retryHint(error: unknown): RetryHint {
       const hints = error as { permanent?: unknown; retryAfterMs?: unknown };
       const { permanent: permanentHint, retryAfterMs: afterHint } = hints;
       permanent = permanentHint === true;
-      if (typeof afterHint === 'number' && afterHint >= 0 && Number.isFinite(afterHint)) retryAfterMs = afterHint;
+      // Past the longest timer delay (Infinity too: "as long as you may") it is the longest, which
+      // the retry options' maxDelayMs then caps, as parseRetryAfter reads an absurd Retry-After.
+      if (typeof afterHint === 'number' && afterHint >= 0) retryAfterMs = Math.min(afterHint, MAX_TIMER_MS);
     }
   } catch {
     // A hostile error (a throwing getter, a revoked proxy) gives no hint.

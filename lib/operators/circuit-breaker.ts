@@ -11,6 +11,7 @@ import { hasSharedBrand } from '../core/shared-brand';
 import { subscribeUpstream } from './subscribe-upstream';
 import { injectScheduler } from './event-accounting';
 import { passGate, quietGate } from '../core/report-gate';
+import { retryHint } from '../core/retry-hint';
 
 /** Marks the CircuitBreakers of every copy of rxlog in a process (its CommonJS and ES module builds). */
 const BRAND: unique symbol = Symbol.for('rxlog.CircuitBreaker');
@@ -168,6 +169,15 @@ export class CircuitBreaker {
       this.#moveTo('open', this.#scheduler.now());
   }
 
+  /**
+   * Ends the open period now: the next `tryAcquire` lets a probe through. A logger's `close()`
+   * calls it, so what is queued gets one try of the sink (as Serilog's batching sink tries its
+   * queue once at shutdown) instead of going past it unless the reset timeout has passed.
+   */
+  probeNow(): void {
+    if (this.#current === 'open') this.#openedAt = this.#scheduler.now() - this.#openMs;
+  }
+
   /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
   releaseProbe(): void {
     if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.#openMs);
@@ -217,7 +227,9 @@ export interface CircuitBreakerOperator {
 /**
  * Guards calls with one shared circuit breaker. Each subscription to a guarded source is one
  * call: while the breaker is open it errors at once with `BrokenCircuitError` without
- * subscribing to the source; otherwise the source's error counts as a failure, and its completion,
+ * subscribing to the source; otherwise the source's error counts as a failure (but one marked
+ * `permanent: true`, an `HttpStatusError` 400, counts as a success: the resource answered, as an
+ * outcome Polly's `ShouldHandle` leaves out does; see `retryHint`), and its completion,
  * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
  * unsubscribe before any value counts as neither (so a `timeout` goes before it, inside the call,
  * for a call that times out to count as a failure). Build the operator once and pipe every call through it, so they share the
@@ -274,7 +286,9 @@ export function circuitBreaker(
         },
         error: (error: unknown) => {
           settled = true;
-          breaker.recordFailure();
+          // As in the delivery stage: a permanent error is the call's fault; the resource answered.
+          if (retryHint(error).permanent) breaker.recordSuccess();
+          else breaker.recordFailure();
           subscriber.error(error);
         },
         complete: () => {

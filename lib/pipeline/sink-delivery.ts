@@ -650,7 +650,12 @@ export class SinkDelivery {
       this.#reportTry(flight, delay, error);
       return;
     }
-    this.#breaker?.recordFailure();
+    // The breaker counts transient failures only, as Polly's ShouldHandle of the standard HTTP
+    // pipeline: a permanent one (a 400, a 422, an event too large) is the batch's fault, not the
+    // sink's, so the receiver answered. It counts as a success (as an outcome ShouldHandle leaves
+    // out does in Polly): a run of bad batches leaves the breaker closed for the good ones behind.
+    if (hint.permanent) this.#breaker?.recordSuccess();
+    else this.#breaker?.recordFailure();
     this.#reportFailure(flight, error);
     this.#toFallback(flight);
   }
@@ -938,6 +943,10 @@ export class SinkDelivery {
       }
     } else {
       this.#draining = true;
+      // Without a fallback, what is queued gets one try of the sink, however long the breaker has
+      // yet to stay open: skipped, it would count failed. A fallback takes it at once instead,
+      // where a probe of a sink that hangs would hold it until the timeout.
+      if (this.#fallback === null) this.#breaker?.probeNow();
       this.#kick();
     }
     const settled = await settlesWithin(

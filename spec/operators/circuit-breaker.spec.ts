@@ -6,6 +6,7 @@ import {
   from,
   mergeMap,
   of,
+  type Observable,
   type OperatorFunction,
   type SchedulerLike,
   Subject,
@@ -186,6 +187,24 @@ describe('CircuitBreaker', () => {
     expect(breaker.tryAcquire()).toBe('primary');
   });
 
+  it('lets a probe through at once after probeNow, and leaves a closed or half-open breaker as it is', () => {
+    const clock = manualClock();
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 1_000 }, clock.scheduler);
+    breaker.probeNow();
+    expect(breaker.state).toBe('closed');
+    breaker.recordFailure();
+    expect(breaker.retryAfterMs).toBe(1_000);
+    breaker.probeNow();
+    expect(breaker.retryAfterMs).toBe(0);
+    expect(breaker.tryAcquire()).toBe('primary');
+    expect(breaker.state).toBe('half-open');
+    // The probe is out: a second one waits for its outcome.
+    breaker.probeNow();
+    expect(breaker.tryAcquire()).toBe('reject');
+    breaker.recordSuccess();
+    expect(breaker.state).toBe('closed');
+  });
+
   it('publishes every state change on state$ and to SelfLog', () => {
     const clock = manualClock();
     const diagnostics: SelfLogEvent[] = [];
@@ -289,6 +308,31 @@ describe('circuitBreaker', () => {
       // Two failures (frames 1 and 3) open it; the call at 4 is rejected; the call at 10 is the probe.
       expectObservable(outcomes).toBe('-x-xr------(o|)', { x: 'failed', r: 'rejected', o: 'ok' });
     });
+  });
+
+  it('counts a permanent error (permanent: true, an HTTP 400) as the fault of the call, not of the resource: it never opens the breaker, and closes a half-open one', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10 }, clock.scheduler);
+    const bad = throwError(() => Object.assign(new Error('400 Bad Request'), { permanent: true }));
+    const down = throwError(() => new Error('503'));
+    const errors: unknown[] = [];
+    const call = (source: Observable<never>): void => {
+      source.pipe(guard).subscribe({ error: (error: unknown) => errors.push(error) });
+    };
+    for (let n = 0; n < 5; n++) call(bad);
+    // The source's own error each time, never a BrokenCircuitError.
+    expect(errors.filter((error) => error instanceof BrokenCircuitError)).toEqual([]);
+    expect(guard.breaker.state).toBe('closed');
+    // A permanent error between two transient ones resets their count, as a success does.
+    call(down);
+    call(bad);
+    call(down);
+    expect(guard.breaker.state).toBe('closed');
+    call(down);
+    expect(guard.breaker.state).toBe('open');
+    clock.advance(10);
+    call(bad);
+    expect(guard.breaker.state).toBe('closed');
   });
 
   it('does not subscribe to the source while open', () => {

@@ -8,6 +8,7 @@ import { unrefScheduler } from '../../lib/core/unref-scheduler';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
 import { estimateEventBytes } from '../../lib/operators/event-size';
 import { SinkDelivery, type SinkDeliveryOptions } from '../../lib/pipeline/sink-delivery';
+import { HttpStatusError } from '../../lib/sinks/http/http-status-error';
 import { makeEvent, makeEvents } from '../helpers/events';
 import { secondCopy } from '../helpers/second-copy';
 
@@ -726,6 +727,102 @@ describe('SinkDelivery', () => {
       }
     });
 
+    // Polly's ShouldHandle decides which outcomes a circuit breaker counts; the standard HTTP
+    // pipeline counts only transient ones (5xx, 408, 429, a network error), not a 400 or 422 that
+    // the receiver gives a batch it will never take. Such a batch used to count toward opening the
+    // breaker, so a run of them sent the healthy batches behind them past the sink.
+    it('does not open the breaker on permanent failures: the batch fails at once and the healthy batches behind it reach the sink', async () => {
+      const poison = [
+        new HttpStatusError('POST', 'http://127.0.0.1/ingest', 400, 'Bad Request', undefined),
+        new HttpStatusError('POST', 'http://127.0.0.1/ingest', 422, 'Unprocessable Content', undefined),
+        new HttpStatusError('POST', 'http://127.0.0.1/ingest', 413, 'Content Too Large', undefined),
+        Object.assign(new Error('cannot format the batch'), { permanent: true }),
+      ];
+      for (const withFallback of [false, true]) {
+        const written: unknown[] = [];
+        let calls = 0;
+        const sink: Sink = {
+          emit: async (events) => {
+            calls++;
+            const n = events[0].properties.N;
+            if (typeof n === 'string') throw poison[calls % poison.length];
+            written.push(...ns(events));
+          },
+        };
+        const fallback = new SyncSink();
+        const delivery = create(sink, {
+          retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+          circuitBreaker: { failureThreshold: 3 },
+          ...(withFallback ? { fallback } : {}),
+        });
+        for (let n = 0; n < 6; n++) delivery.push(makeEvent({ properties: { N: `bad ${n}` } }));
+        delivery.push(makeEvent({ properties: { N: 0 } }));
+        delivery.push(makeEvent({ properties: { N: 1 } }));
+        await jest.advanceTimersByTimeAsync(0);
+        // One try each (no retries), the breaker still closed, the healthy batches written.
+        expect(calls).toBe(8);
+        expect(written).toEqual([0, 1]);
+        expect(delivery.metrics()).toMatchObject(
+          withFallback
+            ? { breaker: 'closed', delivered: 8, fallback: 6, failed: 0, retried: 0, pending: 0 }
+            : { breaker: 'closed', delivered: 2, fallback: 0, failed: 6, retried: 0, pending: 0 },
+        );
+        expect(ns(fallback.events)).toEqual(withFallback ? range(0, 6).map((n) => `bad ${n}`) : []);
+        expect(diagnostics.filter((d) => d.template.startsWith('Circuit breaker'))).toEqual([]);
+        balance(delivery);
+      }
+    });
+
+    it('waits maxDelayMs for a sink whose error asks for an endless wait (retryAfterMs Infinity), as for one of ten years', async () => {
+      for (const retryAfterMs of [Infinity, 10 * 365 * 86_400_000]) {
+        let calls = 0;
+        const sink: Sink = {
+          emit: () => {
+            calls++;
+            if (calls === 1) throw Object.assign(new Error('busy'), { retryAfterMs });
+          },
+        };
+        const delivery = create(sink, { retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 5_000, jitter: 0 } });
+        delivery.push(makeEvent());
+        await jest.advanceTimersByTimeAsync(4_999);
+        expect(calls).toBe(1);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(calls).toBe(2);
+        expect(delivery.metrics()).toMatchObject({ delivered: 1, retried: 1 });
+      }
+    });
+
+    it('closes a half-open breaker whose probe batch fails permanently: the receiver answered, and the next batch is written', async () => {
+      let mode: 'down' | 'poison' | 'up' = 'down';
+      const written: unknown[] = [];
+      const sink: Sink = {
+        emit: async (events) => {
+          if (mode === 'down')
+            throw new HttpStatusError('POST', 'http://127.0.0.1/ingest', 503, 'Service Unavailable', undefined);
+          if (mode === 'poison') throw new HttpStatusError('POST', 'http://127.0.0.1/ingest', 400, 'Bad Request', undefined);
+          written.push(...ns(events));
+        },
+      };
+      const delivery = create(sink, { retry: false, circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 400 } });
+      delivery.push(makeEvent({ properties: { N: 0 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      delivery.push(makeEvent({ properties: { N: 1 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      // Two transient failures open it.
+      expect(delivery.metrics()).toMatchObject({ breaker: 'open', failed: 2 });
+      await jest.advanceTimersByTimeAsync(400);
+      mode = 'poison';
+      delivery.push(makeEvent({ properties: { N: 2 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(delivery.metrics()).toMatchObject({ breaker: 'closed', failed: 3 });
+      mode = 'up';
+      delivery.push(makeEvent({ properties: { N: 3 } }));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(written).toEqual([3]);
+      expect(delivery.metrics()).toMatchObject({ breaker: 'closed', delivered: 1, failed: 3, pending: 0 });
+      balance(delivery);
+    });
+
     // A sink that keeps failing for an hour (a full disk, /dev/full, an endpoint down): each
     // breaker probe used to write "half-open", "open" and "failed to write a batch", some 7 lines
     // a second. Serilog's batching sink backs its retries off to 10 minutes.
@@ -960,6 +1057,75 @@ describe('SinkDelivery', () => {
   });
 
   describe('shutdown', () => {
+    // Serilog's batching sink tries its queue once at shutdown, whatever its backoff: a close
+    // right after a short outage used to count every queued event failed without a try, though
+    // the sink was back and the timeout had seconds left.
+    it.each(['graceful', 'flush'] as const)(
+      '%s: tries a sink without a fallback once when its breaker is open, and delivers the rest when that probe succeeds',
+      async (strategy) => {
+        for (const recovered of [true, false]) {
+          let down = true;
+          let calls = 0;
+          const written: unknown[] = [];
+          const sink: Sink = {
+            emit: async (events) => {
+              calls++;
+              if (down) throw new Error('503');
+              written.push(...ns(events));
+            },
+          };
+          const delivery = create(sink, {
+            batch: { size: 10, maxDelayMs: 100 },
+            retry: false,
+            circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 400 },
+          });
+          delivery.push(makeEvent({ properties: { N: 0 } }));
+          delivery.push(makeEvent({ properties: { N: 1 } }));
+          await jest.advanceTimersByTimeAsync(100);
+          expect(delivery.metrics()).toMatchObject({ breaker: 'open', failed: 2 });
+          down = !recovered;
+          for (let n = 2; n < 7; n++) delivery.push(makeEvent({ properties: { N: n } }));
+          const result = delivery.shutdown(strategy, 5_000);
+          await jest.advanceTimersByTimeAsync(0);
+          await expect(result).resolves.toMatchObject({ undelivered: 0, timedOut: false });
+          // One try at close, whether or not the sink is back.
+          expect(calls).toBe(2);
+          expect(written).toEqual(recovered ? [2, 3, 4, 5, 6] : []);
+          expect(delivery.metrics()).toMatchObject(
+            recovered ? { breaker: 'closed', delivered: 5, failed: 2 } : { breaker: 'open', delivered: 0, failed: 7 },
+          );
+          balance(delivery);
+        }
+      },
+    );
+
+    it('graceful: with a fallback, sends what is queued past a sink whose breaker is open at once, as while running', async () => {
+      // The fallback takes the events now; a probe of a sink that hangs (an endpoint that never
+      // answers) would hold them until the shutdown timeout and leave them undelivered.
+      let calls = 0;
+      const sink: Sink = {
+        emit: () => {
+          calls++;
+          return calls === 1 ? Promise.reject(new Error('503')) : new Promise<void>(() => undefined);
+        },
+      };
+      const fallback = new SyncSink();
+      const delivery = create(sink, {
+        batch: { size: 10, maxDelayMs: 100 },
+        retry: false,
+        circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 400 },
+        fallback,
+      });
+      delivery.push(makeEvent({ properties: { N: 0 } }));
+      await jest.advanceTimersByTimeAsync(100);
+      for (let n = 1; n < 4; n++) delivery.push(makeEvent({ properties: { N: n } }));
+      const result = delivery.shutdown('graceful', 5_000);
+      await jest.advanceTimersByTimeAsync(0);
+      await expect(result).resolves.toMatchObject({ delivered: 4, failed: 0, undelivered: 0, timedOut: false });
+      expect(calls).toBe(1);
+      expect(ns(fallback.events)).toEqual([0, 1, 2, 3]);
+    });
+
     it('graceful: times out on a sink that never settles and reports exactly what is undelivered', async () => {
       const sink: Sink & { closed: number } = {
         closed: 0,
