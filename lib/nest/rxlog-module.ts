@@ -26,6 +26,7 @@ import { noteRoute, RxlogRequestContext } from './rxlog-request-context';
 import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
 import { RxlogShutdown } from './rxlog-shutdown';
 import { shutDownLast } from './shut-down-last';
+import { writeUnansweredErrors } from './unanswered-errors';
 
 /**
  * Every path, in the route syntax of the Nest in use. Nest 11 moved to path-to-regexp 8, where `*`
@@ -53,8 +54,9 @@ export class RxlogModule implements NestModule {
   constructor(
     private readonly requests: RequestContext,
     private readonly adapterHost?: HttpAdapterHost,
+    log?: Logger,
   ) {
-    openRequestsFirst(requests, adapterHost);
+    openRequestsFirst(requests, adapterHost, log);
   }
 
   /** A global module built from `options`. @throws ConfigurationError for a bad option. */
@@ -109,6 +111,7 @@ Global()(RxlogModule);
 Module({})(RxlogModule);
 Inject(RxlogRequestContext)(RxlogModule, undefined, 0);
 Inject(HttpAdapterHost)(RxlogModule, undefined, 1);
+Inject(Logger)(RxlogModule, undefined, 2);
 
 /** The app's HTTP adapter when it is of `type` (an application context has none: Nest's host holds null). */
 function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAdapterHost['httpAdapter'] | undefined {
@@ -129,26 +132,28 @@ function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAda
  * were created), so they log with the request id too (Fastify parses bodies after them, in the
  * request's context). Every request gets them, inside a global prefix or not.
  */
-function openRequestsFirst(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+function openRequestsFirst(requests: RequestContext, host: HttpAdapterHost | undefined, log: Logger | undefined): void {
   // An app made by @nestjs/testing (`Test.createTestingModule(...).compile()`, then
   // `createNestApplication()`) creates the modules before it has its adapter: the host's `init$`
   // says when it is set (at once for NestFactory's apps), still before `app.init()` adds the parsers.
   const init$: unknown = host?.init$;
   if (isObservable(init$)) {
-    init$.pipe(take(1)).subscribe(() => addRequestStart(requests, host));
+    init$.pipe(take(1)).subscribe(() => addRequestStart(requests, host, log));
     return;
   }
-  addRequestStart(requests, host);
+  addRequestStart(requests, host, log);
 }
 
-function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undefined, log: Logger | undefined): void {
   const fastify = httpAdapterOf(host, 'fastify');
   if (fastify !== undefined) {
     openOnFastifyRequest(requests, fastify);
+    if (log !== undefined) writeUnansweredErrors(fastify, 'fastify', requests, log);
     return;
   }
   const adapter = httpAdapterOf(host, 'express');
   if (adapter === undefined) return;
+  if (log !== undefined) writeUnansweredErrors(adapter, 'express', requests, log);
   try {
     adapter.use(function rxlogRequestStart(request: RawRequest, response: RawResponse, next: () => void): void {
       requests.run(request, response, () => next());
