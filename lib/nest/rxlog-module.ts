@@ -5,6 +5,7 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
+  type OnApplicationBootstrap,
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
@@ -26,7 +27,7 @@ import { noteRoute, RxlogRequestContext } from './rxlog-request-context';
 import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
 import { RxlogShutdown } from './rxlog-shutdown';
 import { shutDownLast } from './shut-down-last';
-import { writeUnansweredErrors } from './unanswered-errors';
+import { writeUnansweredExpressErrors, writeUnansweredFastifyErrors } from './unanswered-errors';
 
 /**
  * Every path, in the route syntax of the Nest in use. Nest 11 moved to path-to-regexp 8, where `*`
@@ -50,11 +51,11 @@ const ALL_PATHS = 'IntrinsicException' in nestCommon ? '{*path}' : '*';
  * Module({ imports: [RxlogModule.forRoot({ configure: (c) => c.minimumLevel.debug().writeTo.console() })] })(AppModule);
  * ```
  */
-export class RxlogModule implements NestModule {
+export class RxlogModule implements NestModule, OnApplicationBootstrap {
   constructor(
     private readonly requests: RequestContext,
     private readonly adapterHost?: HttpAdapterHost,
-    log?: Logger,
+    private readonly log?: Logger,
   ) {
     openRequestsFirst(requests, adapterHost, log);
   }
@@ -106,6 +107,12 @@ export class RxlogModule implements NestModule {
       .forRoutes({ path: ALL_PATHS, method: RequestMethod.ALL });
     noteFastifyRoutes(this.adapterHost);
   }
+
+  /** Called by Nest once the app has initialised: Nest's Express error layer is set by then. */
+  onApplicationBootstrap(): void {
+    const express = httpAdapterOf(this.adapterHost, 'express');
+    if (express !== undefined && this.log !== undefined) writeUnansweredExpressErrors(express, this.requests, this.log);
+  }
 }
 Global()(RxlogModule);
 Module({})(RxlogModule);
@@ -148,12 +155,11 @@ function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undef
   const fastify = httpAdapterOf(host, 'fastify');
   if (fastify !== undefined) {
     openOnFastifyRequest(requests, fastify);
-    if (log !== undefined) writeUnansweredErrors(fastify, 'fastify', requests, log);
+    if (log !== undefined) writeUnansweredFastifyErrors(fastify, requests, log);
     return;
   }
   const adapter = httpAdapterOf(host, 'express');
   if (adapter === undefined) return;
-  if (log !== undefined) writeUnansweredErrors(adapter, 'express', requests, log);
   try {
     adapter.use(function rxlogRequestStart(request: RawRequest, response: RawResponse, next: () => void): void {
       requests.run(request, response, () => next());

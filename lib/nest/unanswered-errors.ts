@@ -9,7 +9,7 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
 const UNANSWERED = 'An exception filter threw, and the HTTP framework answered the request itself';
 
 type HttpAdapter = HttpAdapterHost['httpAdapter'];
-type ErrorHandler = (this: unknown, error: unknown, request: unknown, response: unknown, next?: unknown) => unknown;
+type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unknown) => unknown;
 
 /**
  * Writes what escapes Nest's exception filters: a filter that throws (a global `APP_FILTER` too,
@@ -18,49 +18,47 @@ type ErrorHandler = (this: unknown, error: unknown, request: unknown, response: 
  * and its own logger (off in Nest): nothing reached rxlog, and a request that had no error of its
  * own (an unknown route, a guard's refusal) had a 500 completion event with no exception. The error
  * goes on its request's completion event when that has none, else beside it, under
- * `ExceptionsHandler`, as Nest reports a route filter's failure. Nest sets its error layer with
- * the adapter's `setErrorHandler` in `app.init()`: on Express an error middleware goes after it
- * (mounted under a global prefix and at the root, the layer can fail twice in one request), on
- * Fastify, whose one error handler it is, the layer is wrapped.
+ * `ExceptionsHandler`, as Nest reports a route filter's failure.
+ *
+ * On Express, an error middleware after Nest's error layer: added once the app has initialised
+ * (`onApplicationBootstrap`), when that layer is set, so it sees only what escaped it (once, though
+ * under a global prefix the layer is mounted twice and fails twice).
  */
-export function writeUnansweredErrors(
-  adapter: HttpAdapter,
-  type: 'express' | 'fastify',
-  requests: RxlogRequestContext,
-  log: Logger,
-): void {
+export function writeUnansweredExpressErrors(adapter: HttpAdapter, requests: RxlogRequestContext, log: Logger): void {
+  try {
+    adapter.use(function rxlogUnansweredError(
+      error: unknown,
+      request: unknown,
+      _response: unknown,
+      next: (error: unknown) => void,
+    ): void {
+      writeUnanswered(requests, log, request, error);
+      next(error);
+    });
+  } catch (error) {
+    SelfLog.write('RxlogModule: the errors that escape the exception filters cannot be written', error);
+  }
+}
+
+/**
+ * {@link writeUnansweredExpressErrors} on Fastify: Nest's error layer is Fastify's one error handler,
+ * set with the adapter's `setErrorHandler` in `app.init()`; it is wrapped as it is set.
+ */
+export function writeUnansweredFastifyErrors(adapter: HttpAdapter, requests: RxlogRequestContext, log: Logger): void {
   const setErrorHandler = (adapter as { setErrorHandler?: unknown }).setErrorHandler;
   if (typeof setErrorHandler !== 'function') return;
-  const write = (request: unknown, error: unknown): void => writeUnanswered(requests, log, request, error);
   try {
     Object.defineProperty(adapter, 'setErrorHandler', {
       configurable: true,
       writable: true,
-      value(handler: unknown, prefix?: string): unknown {
-        if (type === 'express') {
-          const set: unknown = setErrorHandler.call(adapter, handler, prefix);
-          try {
-            adapter.use(function rxlogUnansweredError(
-              error: unknown,
-              request: unknown,
-              _response: unknown,
-              next: (error: unknown) => void,
-            ): void {
-              write(request, error);
-              next(error);
-            });
-          } catch (error) {
-            SelfLog.write('RxlogModule: the errors that escape the exception filters cannot be written', error);
-          }
-          return set;
-        }
-        if (typeof handler !== 'function') return setErrorHandler.call(adapter, handler, prefix);
+      value(handler: unknown, ...rest: unknown[]): unknown {
+        if (typeof handler !== 'function') return setErrorHandler.call(adapter, handler, ...rest);
         const layer = handler as ErrorHandler;
         return setErrorHandler.call(
           adapter,
           function rxlogErrorLayer(this: unknown, error: unknown, request: unknown, reply: unknown): unknown {
             const failed = (thrown: unknown): never => {
-              write(request, thrown);
+              writeUnanswered(requests, log, request, thrown);
               throw thrown;
             };
             let result: unknown;
@@ -72,7 +70,7 @@ export function writeUnansweredErrors(
             // Nest's layer is async: a filter's failure rejects it. A handler of the app's own may answer synchronously.
             return isThenable(result) ? result.then(undefined, failed) : result;
           },
-          prefix,
+          ...rest,
         );
       },
     });

@@ -8,6 +8,7 @@ import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 const cases = [
   ['express', ''],
   ['express', 'prefix'],
+  ['express', 'own-handler'],
   ['fastify', ''],
 ] as const;
 
@@ -15,13 +16,13 @@ const ofRequest = (run: NestAppRun, id: string): LogEvent[] => run.events.filter
 const summary = (events: readonly LogEvent[]): unknown[] =>
   events.map((e) => [e.level, e.properties.SourceContext, e.properties.StatusCode, e.exception?.message]);
 
-describe.each(cases)('writeUnansweredErrors (%s %s)', (platform, prefix) => {
+describe.each(cases)('RxlogModule with a global exception filter that throws (%s %s)', (platform, variant) => {
   let run: NestAppRun;
   const statuses: Record<string, number> = {};
 
   beforeAll(async () => {
-    const app = await startNestApp('nest-throwing-filter-app.ts', prefix === '' ? [platform] : [platform, prefix]);
-    const base = prefix === '' ? app.url : `${app.url}/api`;
+    const app = await startNestApp('nest-throwing-filter-app.ts', variant === '' ? [platform] : [platform, variant]);
+    const base = variant === 'prefix' ? `${app.url}/api` : app.url;
     try {
       for (const [id, path] of [
         ['failing', '/failing'],
