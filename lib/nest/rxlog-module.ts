@@ -5,6 +5,7 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
+  type OnApplicationBootstrap,
   type Provider,
   RequestMethod,
 } from '@nestjs/common';
@@ -26,6 +27,7 @@ import { noteRoute, RxlogRequestContext } from './rxlog-request-context';
 import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
 import { RxlogShutdown } from './rxlog-shutdown';
 import { shutDownLast } from './shut-down-last';
+import { writeUnansweredExpressErrors, writeUnansweredFastifyErrors } from './unanswered-errors';
 
 /**
  * Every path, in the route syntax of the Nest in use. Nest 11 moved to path-to-regexp 8, where `*`
@@ -49,12 +51,13 @@ const ALL_PATHS = 'IntrinsicException' in nestCommon ? '{*path}' : '*';
  * Module({ imports: [RxlogModule.forRoot({ configure: (c) => c.minimumLevel.debug().writeTo.console() })] })(AppModule);
  * ```
  */
-export class RxlogModule implements NestModule {
+export class RxlogModule implements NestModule, OnApplicationBootstrap {
   constructor(
     private readonly requests: RequestContext,
     private readonly adapterHost?: HttpAdapterHost,
+    private readonly log?: Logger,
   ) {
-    openRequestsFirst(requests, adapterHost);
+    openRequestsFirst(requests, adapterHost, log);
   }
 
   /** A global module built from `options`. @throws ConfigurationError for a bad option. */
@@ -104,11 +107,18 @@ export class RxlogModule implements NestModule {
       .forRoutes({ path: ALL_PATHS, method: RequestMethod.ALL });
     noteFastifyRoutes(this.adapterHost);
   }
+
+  /** Called by Nest once the app has initialised: Nest's Express error layer is set by then. */
+  onApplicationBootstrap(): void {
+    const express = httpAdapterOf(this.adapterHost, 'express');
+    if (express !== undefined && this.log !== undefined) writeUnansweredExpressErrors(express, this.requests, this.log);
+  }
 }
 Global()(RxlogModule);
 Module({})(RxlogModule);
 Inject(RxlogRequestContext)(RxlogModule, undefined, 0);
 Inject(HttpAdapterHost)(RxlogModule, undefined, 1);
+Inject(Logger)(RxlogModule, undefined, 2);
 
 /** The app's HTTP adapter when it is of `type` (an application context has none: Nest's host holds null). */
 function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAdapterHost['httpAdapter'] | undefined {
@@ -129,22 +139,23 @@ function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAda
  * were created), so they log with the request id too (Fastify parses bodies after them, in the
  * request's context). Every request gets them, inside a global prefix or not.
  */
-function openRequestsFirst(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+function openRequestsFirst(requests: RequestContext, host: HttpAdapterHost | undefined, log: Logger | undefined): void {
   // An app made by @nestjs/testing (`Test.createTestingModule(...).compile()`, then
   // `createNestApplication()`) creates the modules before it has its adapter: the host's `init$`
   // says when it is set (at once for NestFactory's apps), still before `app.init()` adds the parsers.
   const init$: unknown = host?.init$;
   if (isObservable(init$)) {
-    init$.pipe(take(1)).subscribe(() => addRequestStart(requests, host));
+    init$.pipe(take(1)).subscribe(() => addRequestStart(requests, host, log));
     return;
   }
-  addRequestStart(requests, host);
+  addRequestStart(requests, host, log);
 }
 
-function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undefined): void {
+function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undefined, log: Logger | undefined): void {
   const fastify = httpAdapterOf(host, 'fastify');
   if (fastify !== undefined) {
     openOnFastifyRequest(requests, fastify);
+    if (log !== undefined) writeUnansweredFastifyErrors(fastify, requests, log);
     return;
   }
   const adapter = httpAdapterOf(host, 'express');

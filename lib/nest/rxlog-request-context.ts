@@ -371,7 +371,8 @@ export class RxlogRequestContext {
     this.echoRequestId(response, state.requestId);
   }
 
-  private inContext<T>(state: RequestState, next: () => T): T {
+  /** Runs `next` inside the context of the request `state` was opened for. */
+  inContext<T>(state: RequestState, next: () => T): T {
     return diagnosticContext.runWith(state.collector, () => LogContext.run({ RequestId: state.requestId }, next));
   }
 
