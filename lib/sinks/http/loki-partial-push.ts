@@ -52,15 +52,17 @@ const BLOCKED = /^ingestion blocked for user /;
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
   const push = lokiPush(fetch, sinkName);
-  // The entries Loki stored of the last batch a failure ended (see `entryKey`), each with the
-  // entries Loki ignored of its stream on its stream's first: sent again (a retry, the halves of a
-  // 413, the offline store's next try), those entries are not pushed again. Kept while the requests
-  // carry some of them.
+  // The entries Loki stored of the last batch a failure ended (see `entryKey`), each with 1 when it
+  // stands for one Loki ignored of its stream, else 0: sent again (a retry, the halves of a 413,
+  // the offline store's next try), those entries are not pushed again. An entry is forgotten once a
+  // request that left it out succeeds, and all of them after 64 requests in a row that carry none
+  // (the batch went to the fallback): till then every request is read to find them.
   let memory: Map<string, number> | undefined;
+  let idle = 0;
   return async (input, init) => {
     const request = init?.body;
     const known = memory;
-    memory = undefined;
+    const skipped: string[] = [];
     const pushes = typeof request == 'string' ? pushPerStream(request, known !== undefined) : undefined;
     if (pushes === undefined) return (await push(input, init))[0];
     const fresh = new Map<string, number>();
@@ -71,9 +73,10 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     let response: Response | undefined;
     for (const { stream, values, level } of pushes) {
       const left = values.filter((value) => {
-        const lost = known?.get(entryKey(level, value));
+        const key = entryKey(level, value);
+        const lost = known?.get(key);
         if (lost === undefined) return true;
-        memory = known;
+        skipped.push(key);
         stored++;
         ignored += lost;
         return false;
@@ -89,7 +92,8 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
         if (stored > 0 && !response?.ok && response?.status !== 400) {
-          memory = new Map([...(memory ?? []), ...fresh]);
+          memory = new Map([...(skipped.length > 0 ? (known ?? []) : []), ...fresh]);
+          idle = 0;
           SelfLog.write(
             '{Sink}: a push failed after Loki stored {Count} entries of its batch, which count with the batch and are not pushed again when it is sent again',
             sinkName(),
@@ -119,7 +123,13 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       }
       if (!response.ok) return response;
       stored += left.length;
-      left.forEach((value, index) => fresh.set(entryKey(level, value), index === 0 ? lost : 0));
+      // One ignored entry on each of the first `lost`: a half of the batch counts no more than it carries.
+      left.forEach((value, index) => fresh.set(entryKey(level, value), index < lost ? 1 : 0));
+    }
+    if (known !== undefined) {
+      for (const key of skipped) known.delete(key);
+      idle = skipped.length > 0 ? 0 : idle + 1;
+      if (known.size === 0 || idle > 64) memory = undefined;
     }
     // Every stream refused: the batch fails whole (to the fallback), as one stream's would.
     if (stored === 0 && refusal !== undefined) return refusal;
