@@ -56,7 +56,8 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
   // stands for one Loki ignored of its stream, else 0: sent again (a retry, the halves of a 413,
   // the offline store's next try), those entries are not pushed again. An entry is forgotten once a
   // request that left it out succeeds, and all of them after 64 requests in a row that carry none
-  // (the batch went to the fallback): till then every request is read to find them.
+  // (the batch went to the fallback) or when a failure would make them more than 10 000: till then
+  // every request is read to find them.
   let memory: Map<string, number> | undefined;
   let idle = 0;
   return async (input, init) => {
@@ -92,7 +93,8 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
         if (stored > 0 && !response?.ok && response?.status !== 400) {
-          memory = new Map([...(skipped.length > 0 ? (known ?? []) : []), ...fresh]);
+          // Those of earlier requests too (another level of the halves of a 413), up to a bound.
+          memory = new Map([...(known !== undefined && known.size < 10_000 ? known : []), ...fresh]);
           idle = 0;
           SelfLog.write(
             '{Sink}: a push failed after Loki stored {Count} entries of its batch, which count with the batch and are not pushed again when it is sent again',
