@@ -42,36 +42,48 @@ const BLOCKED = /^ingestion blocked for user /;
  * stores count delivered, and none is sent again or to the fallback. When Loki refuses every stream
  * of the batch, the batch fails as a one-stream batch does. Any other failure (a `429`, a `5xx`, a
  * network error) ends the batch: HttpSink gets that answer (or error) and retries or fails the
- * batch whole. The streams stored before it are remembered (of that one batch, until the next
- * request) and not pushed again when the same body is sent again, so Loki, which drops a repeat
- * only while it is in the head block, does not store them twice; they count failed if the batch
- * fails for good (SelfLog says so). Each push is as
+ * batch whole. The entries stored before it are remembered (while the requests that follow carry
+ * some of them) and not pushed again when they are sent again, in the same body (a retry) or in
+ * another (the halves HttpSink sends after a `413`, the offline store's), so Loki, which drops a
+ * repeat only while it is in the head block, does not store them twice; they count failed if the
+ * batch fails for good (SelfLog says so). Each push is as
  * {@link lokiPush} reads it, and the batch's answer is the last push's, or
  * `{"accepted":…,"rejected":N}` when Loki ignored or refused N entries of them.
  */
 export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
   const push = lokiPush(fetch, sinkName);
-  // The streams Loki stored (each with the entries it ignored) of the last batch a failure ended:
-  // sent again (a retry, the offline store's next try), those streams are not pushed again.
-  let last: { request: string; stored: Map<number, number> } | undefined;
+  // The entries Loki stored of the last batch a failure ended (see `entryKey`), each with 1 when it
+  // stands for one Loki ignored of its stream, else 0: sent again (a retry, the halves of a 413,
+  // the offline store's next try), those entries are not pushed again. An entry is forgotten once a
+  // request that left it out succeeds, and all of them after 64 requests in a row that carry none
+  // (the batch went to the fallback) or when a failure would make them more than 10 000: till then
+  // every request is read to find them.
+  let memory: Map<string, number> | undefined;
+  let idle = 0;
   return async (input, init) => {
     const request = init?.body;
-    const done = last !== undefined && last.request === request ? last.stored : new Map<number, number>();
-    last = undefined;
-    const pushes = typeof request == 'string' ? pushPerStream(request) : undefined;
+    const known = memory;
+    const skipped: string[] = [];
+    const pushes = typeof request == 'string' ? pushPerStream(request, known !== undefined) : undefined;
     if (pushes === undefined) return (await push(input, init))[0];
+    const fresh = new Map<string, number>();
     let ignored = 0;
     let stored = 0;
     let refused = 0;
     let refusal: Response | undefined;
     let response: Response | undefined;
-    for (const [index, { body, level }] of pushes.entries()) {
-      const lostBefore = done.get(index);
-      if (lostBefore !== undefined) {
-        stored += entriesOf(body);
-        ignored += lostBefore;
-        continue;
-      }
+    for (const { stream, values, level } of pushes) {
+      const left = values.filter((value) => {
+        const key = entryKey(level, value);
+        const lost = known?.get(key);
+        if (lost === undefined) return true;
+        skipped.push(key);
+        stored++;
+        ignored += lost;
+        return false;
+      });
+      if (left.length === 0) continue;
+      const body = JSON.stringify({ streams: [{ stream, values: left }] });
       cancelBody(response);
       response = undefined;
       let lost: number;
@@ -81,7 +93,9 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
         if (stored > 0 && !response?.ok && response?.status !== 400) {
-          last = { request: request as string, stored: done };
+          // Those of earlier requests too (another level of the halves of a 413), up to a bound.
+          memory = new Map([...(known !== undefined && known.size < 10_000 ? known : []), ...fresh]);
+          idle = 0;
           SelfLog.write(
             '{Sink}: a push failed after Loki stored {Count} entries of its batch, which count with the batch and are not pushed again when it is sent again',
             sinkName(),
@@ -97,45 +111,56 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
         } catch {
           // A custom fetch's odd answer: no reason to show.
         }
-        const count = entriesOf(body);
-        refused += count;
+        refused += left.length;
         refusal = response;
         response = undefined;
         SelfLog.write(
           '{Sink}: Loki refused the {Count} entries of the {Level} stream of a batch, which count failed; the other streams are sent: {Reason}',
           sinkName(),
-          count,
+          left.length,
           level,
           bodyExcerpt(text),
         );
         continue;
       }
       if (!response.ok) return response;
-      stored += entriesOf(body);
-      done.set(index, lost);
+      stored += left.length;
+      // One ignored entry on each of the first `lost`: a half of the batch counts no more than it carries.
+      left.forEach((value, index) => fresh.set(entryKey(level, value), index < lost ? 1 : 0));
+    }
+    if (known !== undefined) {
+      for (const key of skipped) known.delete(key);
+      idle = skipped.length > 0 ? 0 : idle + 1;
+      if (known.size === 0 || idle > 64) memory = undefined;
     }
     // Every stream refused: the batch fails whole (to the fallback), as one stream's would.
     if (stored === 0 && refusal !== undefined) return refusal;
     cancelBody(refusal);
-    if (ignored === 0 && refused === 0) return response as Response;
+    if (ignored === 0 && refused === 0 && response !== undefined) return response;
     cancelBody(response);
     return new Response(`{"accepted":${stored - ignored},"rejected":${ignored + refused}}`);
   };
 }
 
+/** An entry of a stream, as {@link lokiFetch} remembers it: its level, timestamp and line. */
+function entryKey(level: string, value: unknown): string {
+  return JSON.stringify([level, value]);
+}
+
 /**
- * The push as one push per stream, each with its `level` label, when it carries several, else
- * undefined (sent as it is). Each stream opens with `{"stream":{`, which cannot occur inside a
- * JSON string, where `"` is escaped.
+ * The streams of a push, when it carries several (or `always`), else undefined (sent as it is).
+ * Each stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
  */
-function pushPerStream(body: string): { body: string; level: string }[] | undefined {
+function pushPerStream(
+  body: string,
+  always: boolean,
+): { stream: Record<string, unknown>; values: unknown[]; level: string }[] | undefined {
   const start = '{"stream":{';
-  if (body.indexOf(start) === body.lastIndexOf(start)) return undefined;
+  if (!always && body.indexOf(start) === body.lastIndexOf(start)) return undefined;
   try {
-    return (JSON.parse(body) as { streams: { stream: { level?: unknown } }[] }).streams.map((stream) => ({
-      body: JSON.stringify({ streams: [stream] }),
-      level: String(stream.stream.level),
-    }));
+    const { streams } = JSON.parse(body) as { streams: { stream: Record<string, unknown>; values: unknown[] }[] };
+    // A stream without labels or values throws here, and the push is sent as it is.
+    return streams.map(({ stream, values }) => ({ stream, values: [...values], level: String(stream.level) }));
   } catch {
     // Not a push rxlog wrote (an offline store's damaged text): sent as it is.
     return undefined;

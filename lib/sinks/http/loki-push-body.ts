@@ -1,6 +1,6 @@
 import type { LogEvent } from '../../core/log-event';
 import type { Formatter } from '../../core/sink';
-import { readEventTimeMs, unixNanos } from './http-unix-nanos';
+import { readEventTimeMs } from './http-unix-nanos';
 import { withoutLoneSurrogates } from '../../templates/safe-json';
 import { trimNewline } from '../../formatting/trim-newline';
 import { SelfLog } from '../../core/self-log';
@@ -25,6 +25,8 @@ const RECENT_MS = 1_024;
  * knows the events whose line SelfLog said was cut, so a batch built again does not say it again.
  */
 export interface LokiEntryClock {
+  /** Nanoseconds added to every timestamp, below half a millisecond, chosen at random per sink. */
+  readonly offset: number;
   readonly counts: Map<number, number>;
   readonly given: WeakMap<LogEvent, string>;
   readonly cut: WeakSet<LogEvent>;
@@ -32,16 +34,17 @@ export interface LokiEntryClock {
 
 /** A clock for {@link lokiPushBody}: one per sink. */
 export function lokiEntryClock(): LokiEntryClock {
-  return { counts: new Map(), given: new WeakMap(), cut: new WeakSet() };
+  return { offset: Math.floor(Math.random() * 500_000), counts: new Map(), given: new WeakMap(), cut: new WeakSet() };
 }
 
 /**
  * An entry's timestamp: the event's time (the time of sending when that is invalid or outside
- * int64 nanoseconds), plus one nanosecond for each earlier entry in the same millisecond. Loki
- * drops an entry whose timestamp and line equal another's in its stream (its guard against pushes
- * sent twice; unordered writes compare with every entry at that nanosecond, not only the last),
- * and rxlog's times are milliseconds: two identical events logged in one millisecond would
- * otherwise be stored once, yet counted delivered.
+ * int64 nanoseconds), plus the clock's offset, plus one nanosecond for each earlier entry in the
+ * same millisecond. Loki drops an entry whose timestamp and line equal another's in its stream (its
+ * guard against pushes sent twice; unordered writes compare with every entry at that nanosecond,
+ * not only the last), and rxlog's times are milliseconds: two identical events logged in one
+ * millisecond, by one sink or by two with the same labels (two browsers), would otherwise be
+ * stored once, yet counted delivered.
  */
 function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   let nanos = clock.given.get(event);
@@ -56,7 +59,9 @@ function entryNanos(event: LogEvent, clock: LokiEntryClock): string {
   counts.set(time, n + 1);
   // Bounded memory: the oldest millisecond first seen is forgotten.
   if (counts.size > RECENT_MS) counts.delete(counts.keys().next().value as number);
-  nanos = n === 0 ? unixNanos(new Date(time)) : String(BigInt(time) * 1_000_000n + BigInt(n));
+  // Hot path: after 1970, two strings joined, no BigInt. (offset + n past a millisecond: never in practice.)
+  const sub = clock.offset + n;
+  nanos = time > 0 && sub < 1e6 ? time + String(sub).padStart(6, '0') : String(BigInt(time) * 1_000_000n + BigInt(sub));
   clock.given.set(event, nanos);
   return nanos;
 }
@@ -103,7 +108,8 @@ function cutLine(line: string, max: number, event: LogEvent, clock: LokiEntryClo
  * `labels` plus `level`, each value `[unix nanoseconds as a string, the formatted line]`, in
  * event order; a trailing newline of the formatter's output is left out, and a lone UTF-16
  * surrogate is written as U+FFFD (Loki refuses a push whose JSON escapes one). Entries in the same
- * millisecond are a nanosecond apart (see `clock`), so Loki keeps identical ones; a time's fraction of
+ * millisecond are a nanosecond apart, after the clock's random offset below half a millisecond
+ * (see `clock`), so Loki keeps identical ones; a time's fraction of
  * a millisecond (a LogEventRecord built with one) is dropped, as in CLEF's `@t`. An event whose time is
  * invalid or outside Loki's int64 nanoseconds (before 1677-09-21, after 2262-04-11) is stamped
  * with the time of sending, as CLEF writes an invalid time, so one bad timestamp cannot fail

@@ -11,6 +11,26 @@ import { parseTemplate } from '../../../lib/templates/parse-template';
 describe('lokiPushBody', () => {
   const at = new Date(1_700_000_000_123);
 
+  // A clock's random offset at 0: the timestamps below are the events' milliseconds, plus their counts.
+  beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(0));
+  afterEach(() => jest.restoreAllMocks());
+
+  it("adds its clock's random offset below half a millisecond, so two sinks' identical entries of one millisecond differ, and the latest time still fits int64", () => {
+    const event = makeEvent({ text: 'a', timestamp: at });
+    const nanos = (random: number, events: LogEvent[]): string[] => {
+      jest.spyOn(Math, 'random').mockReturnValue(random);
+      const body = lokiPushBody(events, {}, new TextFormatter('{Message}'), lokiEntryClock());
+      return (JSON.parse(body) as { streams: { values: [string, string][] }[] }).streams[0].values.map(([ns]) => ns);
+    };
+    expect(nanos(0.25, [event])).toEqual(['1700000000123125000']);
+    expect(nanos(0.5, [event, makeEvent({ text: 'a', timestamp: at })])).toEqual(['1700000000123250000', '1700000000123250001']);
+    expect(nanos(0.999_999_9, [makeEvent({ timestamp: new Date(-1) })])).toEqual(['-500001']);
+    // 2262-04-11T23:47:16.854Z: int64's largest is 9223372036854775807.
+    const last = nanos(0.999_999_9, [makeEvent({ timestamp: new Date(9_223_372_036_854) })])[0];
+    expect(BigInt(last) <= 9_223_372_036_854_775_807n).toBe(true);
+    expect(last).toBe('9223372036854499999');
+  });
+
   it('groups lines into one stream per level, labelled, in event order', () => {
     const events = [
       makeEvent({ text: 'a', timestamp: at }),

@@ -13,9 +13,45 @@ import { startTestServer, type TestServer } from '../../helpers/http-test-server
 describe('LokiSink', () => {
   let server: TestServer | undefined;
 
+  // A sink's random offset at 0: the timestamps below are the events' milliseconds, plus their counts.
+  beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(0));
+
   afterEach(async () => {
+    jest.restoreAllMocks();
     await server?.close();
     server = undefined;
+  });
+
+  // Loki drops an entry whose stream, timestamp and line equal one it holds (pkg/chunkenc/unordered.go,
+  // unorderedHeadBlock.Append; pkg/ingester/stream.go keeps the last line for the same check). Two
+  // browsers (two processes, two loggers) with the same labels logging the same line in the same
+  // millisecond: before, both sent it at that millisecond's nanosecond, Loki kept one, and both
+  // counted it delivered.
+  it('sends identical events two sinks log in one millisecond with distinct timestamps, so Loki keeps both', async () => {
+    // A stand-in for Loki's de-duplication (no Loki binary here): it stores an entry unless its
+    // stream already holds one of the same timestamp and line.
+    const stored = new Set<string>();
+    server = await startTestServer((request) => {
+      for (const { stream, values } of (JSON.parse(request.body) as { streams: { stream: object; values: [string, string][] }[] })
+        .streams)
+        for (const value of values) stored.add(JSON.stringify([stream, ...value]));
+      return { status: 204 };
+    });
+    const at = new Date(1_700_000_000_123);
+    const browser = (random: number): LokiSink => {
+      jest.spyOn(Math, 'random').mockReturnValue(random);
+      return new LokiSink({ url: server?.url ?? '', labels: { app: 'shop' } });
+    };
+    const [first, second] = [browser(0.1), browser(0.7)];
+    await first.emit([makeEvent({ text: 'Page loaded', timestamp: at })]);
+    await second.emit([makeEvent({ text: 'Page loaded', timestamp: at })]);
+    expect(server.requests).toHaveLength(2);
+    expect(stored.size).toBe(2);
+    // Both within the event's millisecond.
+    expect([...stored].map((entry) => (JSON.parse(entry) as [object, string])[1].slice(0, 13))).toEqual([
+      '1700000000123',
+      '1700000000123',
+    ]);
   });
 
   it('posts a push request to /loki/api/v1/push with the labels and the tenant header', async () => {
