@@ -10,6 +10,7 @@ import { inject, PLATFORM_ID } from '@angular/core';
 import { defer, Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { parseTraceparent } from '../core/trace-context';
 import type { Logger } from '../pipeline/logger';
 import { isInSinkCode } from '../pipeline/reentrancy-guard';
 import { newTraceparent, randomHex } from './correlation-ids';
@@ -259,20 +260,25 @@ function correlate(
   request: HttpRequest<unknown>,
   options: HttpLoggingOptions,
   page: Page,
-): { request: HttpRequest<unknown>; properties?: Record<string, string> } {
+): { request: HttpRequest<unknown>; properties?: Record<string, string | number> } {
   const correlation = options.correlation ?? 'none';
   // Angular's JSONP backend refuses a request with any header (NG02812): a script element has none to send.
   if (correlation === 'none' || request.method === 'JSONP' || !isSameOrigin(request.url, page)) return { request };
   if (correlation === 'traceparent') {
+    // The app's own valid traceparent (an OpenTelemetry span's, a later version's with more fields)
+    // is sent as it is, its ids and flags logged. An invalid one (version ff, all-zero ids, wrong
+    // shape) is one the server ignores, starting a trace of its own the events could not be found
+    // by: it is replaced by a new one, and its tracestate dropped with it, as W3C Trace Context's
+    // processing model restarts a trace on an invalid traceparent.
     const existing = request.headers.get('traceparent');
-    if (existing !== null) {
-      const match = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/.exec(existing);
-      return { request, properties: match === null ? undefined : { TraceId: match[1], SpanId: match[2] } };
-    }
+    const parsed = existing === null ? undefined : parseTraceparent(existing);
+    if (parsed !== undefined)
+      return { request, properties: { TraceId: parsed.traceId, SpanId: parsed.spanId, TraceFlags: parsed.flags } };
     const trace = newTraceparent();
+    const headers = request.headers.set('traceparent', trace.header);
     return {
-      request: request.clone({ setHeaders: { traceparent: trace.header } }),
-      properties: { TraceId: trace.traceId, SpanId: trace.spanId },
+      request: request.clone({ headers: existing === null ? headers : headers.delete('tracestate') }),
+      properties: { TraceId: trace.traceId, SpanId: trace.spanId, TraceFlags: 1 },
     };
   }
   const header = options.requestIdHeader ?? 'X-Request-Id';

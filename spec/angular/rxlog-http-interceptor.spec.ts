@@ -31,6 +31,7 @@ import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLo
 import { RXLOG_HTTP_LOGGING_OPTIONS } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
 import { startTestServer } from '../helpers/http-test-server';
+import { toOtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
 
 function setup(
   options?: HttpLoggingOptions,
@@ -263,6 +264,52 @@ void describe('rxlogHttpInterceptor', () => {
     assert.equal(other.request.headers.has('traceparent'), false, 'no CORS preflight caused by the logger');
     other.flush('');
     await crossOrigin;
+    injector.destroy();
+  });
+
+  // The events carried TraceId and SpanId but no TraceFlags, so OtlpSink sent them without flags
+  // (not sampled) though the request said sampled; and the app's own traceparent was read by a
+  // regex that took version ff and all-zero ids and gave no ids for a later version's header.
+  void it('logs the flags of the traceparent sent, keeping a valid one and replacing an invalid one', async () => {
+    const { memory, injector, client, backend } = setup({ correlation: 'traceparent' });
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const cases: [string | undefined, 'kept' | 'new'][] = [
+      [undefined, 'new'],
+      [`00-${trace}-00f067aa0ba902b7-03`, 'kept'],
+      [`00-${trace}-00f067aa0ba902b7-00`, 'kept'],
+      [`01-${trace}-00f067aa0ba902b7-09-more`, 'kept'],
+      [`ff-${trace}-00f067aa0ba902b7-01`, 'new'],
+      [`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, 'new'],
+      [`00-${trace}-${'0'.repeat(16)}-01`, 'new'],
+      [`00-${trace}-00f067aa0ba902b7-01-more`, 'new'],
+    ];
+    const sent: { traceparent: string | null; tracestate: string | null }[] = [];
+    for (const [index, [header, expected]] of cases.entries()) {
+      const headers: Record<string, string> = header === undefined ? {} : { traceparent: header, tracestate: 'k=v' };
+      const call = firstValueFrom(client.get(`/traced/${index}`, { headers }));
+      const request = backend.expectOne(`/traced/${index}`);
+      sent.push({
+        traceparent: request.request.headers.get('traceparent'),
+        tracestate: request.request.headers.get('tracestate'),
+      });
+      request.flush('');
+      await call;
+      const { TraceId, SpanId, TraceFlags } = memory.events[index].properties;
+      const traceparent = sent[index].traceparent ?? '';
+      if (expected === 'kept') {
+        assert.deepEqual(sent[index], { traceparent: header, tracestate: 'k=v' }, String(header));
+        assert.deepEqual([TraceId, SpanId, TraceFlags], [trace, '00f067aa0ba902b7', parseInt(header!.slice(53, 55), 16)]);
+      } else {
+        assert.match(traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, String(header));
+        assert.notEqual(traceparent.slice(3, 35), trace);
+        assert.equal(sent[index].tracestate, null, 'the tracestate of an invalid traceparent goes with it');
+        assert.equal(traceparent, `00-${String(TraceId)}-${String(SpanId)}-01`);
+        assert.equal(TraceFlags, 1);
+      }
+    }
+    // What OtlpSink sends: the request's sampled flag, not an unsampled record.
+    assert.equal(toOtlpLogRecord(memory.events[0]).flags, 1);
+    assert.equal(toOtlpLogRecord(memory.events[1]).flags, 3);
     injector.destroy();
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeValue } from '../../core/describe-value';
 import { SelfLog } from '../../core/self-log';
 import { isThenable, reportRejection } from '../../operators/report-rejection';
-import { isZeroId } from '../../core/trace-context';
+import { parseTraceparent } from '../../core/trace-context';
 
 /** Incoming request headers as Node's `IncomingHttpHeaders` (lower-case names) or any framework's equivalent. */
 export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -10,8 +10,6 @@ export type RequestHeaders = Readonly<Record<string, string | readonly string[] 
 const MAX_REQUEST_ID_LENGTH = 128;
 // Printable ASCII without quotes or backslash: safe to echo in a header and to write in any log format.
 const SAFE_REQUEST_ID = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-// A later version may add fields after the flags (W3C Trace Context, "Versioning of traceparent").
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
 function first(value: string | readonly string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : value?.[0];
@@ -24,11 +22,7 @@ function first(value: string | readonly string[] | undefined): string | undefine
  * does; version `00` has exactly four.
  */
 export function traceIdFromTraceparent(header: string | undefined): string | undefined {
-  const match = header === undefined ? null : TRACEPARENT.exec(header.trim());
-  if (match === null) return undefined;
-  const [, version, traceId, parentId, , more] = match as unknown as [string, string, string, string, string, string?];
-  if (version === 'ff' || (version === '00' && more !== undefined) || isZeroId(traceId) || isZeroId(parentId)) return undefined;
-  return traceId;
+  return parseTraceparent(header)?.traceId;
 }
 
 /**

@@ -8,18 +8,28 @@ export interface BeaconPage {
 
 /**
  * Sends request bodies with `navigator.sendBeacon` and knows whether the page is going away:
- * after `pagehide` (until a `pageshow` restores it from the back/forward cache) or while
- * `document.visibilityState` is `'hidden'`. HttpSink writes through it only then, because a
- * beacon is fire-and-forget: it survives unload, but says nothing about the server's answer.
+ * after `pagehide` (until a `pageshow` restores it from the back/forward cache), and in the task
+ * whose `visibilitychange` made it `'hidden'` (the last event a mobile browser reliably fires).
+ * HttpSink writes through it only then, because a beacon is fire-and-forget: it survives unload,
+ * but says nothing about the server's answer. A page that stays hidden (a background tab) lives
+ * on, and its later batches go by `fetch`, which a 5xx answer retries, and which outlives the
+ * page too when the body fits `keepalive`.
  */
 export class HttpBeacon {
   readonly #page: BeaconPage;
   readonly #url: string;
   readonly #contentType: string;
   #pageHidden = false;
-  /** `pagehide` marks the page as going away, `pageshow` (back from the back/forward cache) as staying. */
-  readonly #onPageEvent = (event: { type: string }): void => {
-    this.#pageHidden = event.type === 'pagehide';
+  /**
+   * `pagehide` marks the page as going away, `pageshow` (back from the back/forward cache) as
+   * staying; `visibilitychange` starts a turn in which a hidden page is going away.
+   */
+  readonly #onPageEvent = ({ type }: { type: string }): void => {
+    if (type !== 'visibilitychange') this.#pageHidden = type === 'pagehide';
+    else if (!visibilityTurn) {
+      visibilityTurn = true;
+      setTimeout(() => (visibilityTurn = false), 0);
+    }
   };
 
   /**
@@ -56,13 +66,12 @@ export class HttpBeacon {
     this.#page = page;
     this.#url = url;
     this.#contentType = contentType;
-    page.addEventListener('pagehide', this.#onPageEvent);
-    page.addEventListener('pageshow', this.#onPageEvent);
+    for (const type of PAGE_EVENTS) page.addEventListener(type, this.#onPageEvent);
   }
 
   /** Whether the page is being hidden or unloaded, so only a beacon can be relied on to leave it. */
   get hiding(): boolean {
-    return forcedHiding > 0 || this.#pageHidden || this.#page.document?.visibilityState === 'hidden';
+    return forcedHiding > 0 || this.#pageHidden || (visibilityTurn && this.#page.document?.visibilityState === 'hidden');
   }
 
   /** Queues one body with the browser; `false` when the browser refused it (over its quota). */
@@ -76,10 +85,17 @@ export class HttpBeacon {
 
   /** Stops following the page's lifecycle. */
   close(): void {
-    this.#page.removeEventListener('pagehide', this.#onPageEvent);
-    this.#page.removeEventListener('pageshow', this.#onPageEvent);
+    for (const type of PAGE_EVENTS) this.#page.removeEventListener(type, this.#onPageEvent);
   }
 }
+
+const PAGE_EVENTS = ['pagehide', 'pageshow', 'visibilitychange'];
+
+/**
+ * Whether a `visibilitychange` came in this task (set by every beacon's listener, cleared on the
+ * next task): a page `'hidden'` then is going away, one hidden since an earlier task lives on.
+ */
+let visibilityTurn = false;
 
 /** How many `whileHiding` calls are running: the page is going away for every beacon meanwhile. */
 let forcedHiding = 0;

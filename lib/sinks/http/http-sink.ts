@@ -122,7 +122,7 @@ export interface HttpSinkOptions {
   /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
   timeoutMs?: number | undefined;
   /**
-   * In a browser, writes with `navigator.sendBeacon` while the page is hidden or unloading (see
+   * In a browser, writes with `navigator.sendBeacon` as the page is hidden or unloading (see
    * `installPageHideFlush`). Default `true`, but `false` when the beacon URL (`beaconUrl`, else
    * `url`) has a `user:password@`: a beacon cannot carry them (they are taken out of its URL).
    */
@@ -165,9 +165,10 @@ const HTTP_OPTION_KEYS = [
  * logger's delivery stage retries, opens its circuit breaker and falls back; the sink itself
  * keeps no backlog (the stage queues and batches). Works in browsers and in Node 18+.
  *
- * In a browser window (and unless `beacon: false`) the sink also has `emitSync`: while the page
- * is hidden or being unloaded it hands batches to `navigator.sendBeacon`, cut into bodies of at
- * most 60 KiB; at other times it returns `false`, so batches take the normal `fetch` path.
+ * In a browser window (and unless `beacon: false`) the sink also has `emitSync`: as the page is
+ * hidden (in the task of that `visibilitychange`) or being unloaded it hands batches to
+ * `navigator.sendBeacon`, cut into bodies of at most 60 KiB; at other times, a page that stays
+ * hidden in the background included, it returns `false`, so batches take the normal `fetch` path.
  * `installPageHideFlush(log)` connects the page's `pagehide` and `visibilitychange` events to
  * `log.flushSync()`, which pushes everything queued through `emitSync`. Beacons are
  * fire-and-forget: a batch the browser accepted counts as delivered; what it refuses (past its

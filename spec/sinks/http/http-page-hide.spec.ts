@@ -329,6 +329,65 @@ describe('installPageHideFlush in Chromium', () => {
     30_000,
   );
 
+  // A tab in the background is hidden, not gone: it lives on for minutes or hours, and the Page
+  // Lifecycle API's hidden state is no unload. Every batch such a page sent after the flush at
+  // hiding went by beacon, for as long as it stayed hidden: a 5xx answer went unseen, the batch
+  // counted delivered and was never retried. Visibility is emulated as above; sendBeacon, fetch,
+  // the 503 and the retry are real.
+  (hasChromium ? it : it.skip)(
+    'sends the batches of a page that stays hidden by fetch, retried after a 5xx, not by beacon',
+    async () => {
+      const html = `<!doctype html><script src="/rxlog.js"></script><script>
+        window.log = new rxlog.LoggerConfiguration()
+          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 50 } })
+          .createLogger();
+        rxlog.installPageHideFlush(log);
+        let state = 'visible';
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+        window.hideTab = () => { state = 'hidden'; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
+        log.information('Browser event {N}', 0);
+        window.hideTab();
+        window.ready = true;
+      </script>`;
+      const answers: number[] = [];
+      const server = await startPageServer(html, (request) => {
+        // The first request that carries the event logged while hidden fails, as a busy server's would.
+        const later = request.body.includes('"N":1');
+        const status = later && !answers.includes(503) ? 503 : 204;
+        if (request.url === '/ingest') answers.push(status);
+        return { status };
+      });
+      await inChromium(server, async (browser) => {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        await within(
+          server.received(1, (r) => r.url === '/ingest'),
+          20_000,
+          'the beacon at hiding',
+        );
+        // A later task of the hidden page: the tab lives on in the background.
+        await page.evaluate(() =>
+          (window as unknown as { log: { information(t: string, n: number): void } }).log.information('Hidden {N}', 1),
+        );
+        await within(
+          server.received(3, (r) => r.url === '/ingest'),
+          10_000,
+          'the retry after the 503',
+        );
+        expect(answers).toEqual([204, 503, 204]);
+        expect(ingested(server.requests)).toEqual([0, 1, 1]);
+        type Metrics = { log: { metrics(): { sinks: { http: { retried: number; delivered: number } } } } };
+        // Counted once the page has read the retry's answer.
+        await page.waitForFunction(() => (window as unknown as Metrics).log.metrics().sinks.http.delivered === 2, undefined, {
+          timeout: 10_000,
+        });
+        expect(await page.evaluate(() => (window as unknown as Metrics).log.metrics().sinks.http.retried)).toBe(1);
+      });
+    },
+    30_000,
+  );
+
   /** A page whose logger holds 400 events of about 1 KB (about 390 KiB, six times the beacon quota) in one open batch. */
   const quotaPage = (offline: boolean): string => `<!doctype html><script src="/rxlog.js"></script><script>
     window.sink = new rxlog.HttpSink({ url: '/ingest'${offline ? ', offline: { maxBytes: 2000000 }' : ''} });
