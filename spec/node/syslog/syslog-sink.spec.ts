@@ -490,6 +490,61 @@ describe('SyslogSink', () => {
       // CPU-bound (64 MiB formatted, framed, sent and read back): 11 s at a load average of 14 on 2 cores.
     }, 60_000);
 
+    // A send that fails part way through a batch (a route gone: ENETUNREACH) failed it whole, and its
+    // retry sent again the datagrams that had left, duplicates at the receiver. The failure cannot be
+    // made on 127.0.0.1, so the sink's real socket fails one send (the `failing`th); the datagrams are real.
+    it.each([
+      ['', 3, [] as number[], { delivered: 5, failed: 0 }],
+      [', past an event its formatter throws on', 2, [1], { delivered: 4, failed: 1 }],
+    ])(
+      'sends again only the datagrams of a batch not sent when a send fails part way through it%s',
+      async (_, failing, refused, counts) => {
+        const server = track(await startUdpServer());
+        const real = dgram.createSocket.bind(dgram) as (type: 'udp4' | 'udp6') => Socket;
+        let sockets = 0;
+        jest.spyOn(dgram, 'createSocket').mockImplementation(((type: 'udp4' | 'udp6') => {
+          const socket = real(type);
+          if (++sockets === 1) {
+            const send = socket.send.bind(socket) as (data: Buffer, callback: (error: Error | null) => void) => void;
+            let calls = 0;
+            jest.spyOn(socket, 'send').mockImplementation(((data: Buffer, callback: (error: Error | null) => void) => {
+              if (++calls !== failing) return send(data, callback);
+              const error = Object.assign(new Error('send ENETUNREACH'), { code: 'ENETUNREACH' });
+              setImmediate(() => callback(error));
+            }) as typeof socket.send);
+          }
+          return socket;
+        }) as typeof dgram.createSocket);
+        const formatter = {
+          format: (e: ReturnType<typeof makeEvent>) => {
+            if (refused.includes(e.properties.OrderId as number)) throw new Error('boom');
+            return e.renderMessage();
+          },
+        };
+        try {
+          const log = new LoggerConfiguration().writeTo
+            .sink(sinkFor({ ...common, port: server.port, formatter }), {
+              batch: { size: 5, maxDelayMs: 1_000 },
+              retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
+            })
+            .createLogger();
+          for (let i = 0; i < 5; i++) log.information('Order {OrderId} paid', i);
+          const report = await log.close({ strategy: 'flush' });
+          // A last datagram after the others: once it is in, nothing else is on its way.
+          await sinkFor({ ...common, port: server.port }).emit([makeEvent({ text: 'end' })]);
+          const received = await server.waitFor(5 - refused.length + 1);
+          const ids = received.filter((m) => !m.endsWith(' end')).map((m) => Number(/ Order (\d+) paid$/.exec(m)?.[1]));
+
+          expect(ids.sort()).toEqual([0, 1, 2, 3, 4].filter((i) => !refused.includes(i)));
+          expect(report.sinks.syslog).toEqual({ ...counts, dropped: 0, undelivered: 0 });
+          expect(log.metrics().sinks.syslog).toMatchObject({ retried: 1 });
+          expect(log.metrics().sinks.syslog.lastError).toMatch(/ENETUNREACH/);
+        } finally {
+          jest.restoreAllMocks();
+        }
+      },
+    );
+
     // A receiver that accepts and closes at once (a load balancer without a backend, rsyslog
     // shutting down) never reads a batch the kernel took, and syslog over TCP has no acknowledgement:
     // every batch was counted delivered (delivered 6, failed 0 here) though none arrived.
