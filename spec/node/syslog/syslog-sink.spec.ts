@@ -545,24 +545,35 @@ describe('SyslogSink', () => {
       },
     );
 
-    // A receiver that accepts and closes at once (a load balancer without a backend, rsyslog
-    // shutting down) never reads a batch the kernel took, and syslog over TCP has no acknowledgement:
-    // every batch was counted delivered (delivered 6, failed 0 here) though none arrived.
-    it('counts failed, not delivered, the batches of a receiver that closes each connection at accept', async () => {
-      const server = track(await startStreamServer({ framing: 'octet-counting', closeFirst: { count: 100, afterBytes: 0 } }));
-      const log = new LoggerConfiguration().writeTo
-        .sink(sinkFor({ ...common, transport: 'tcp', port: server.port }), {
-          batch: { size: 2, maxDelayMs: 1 },
-          retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
-        })
-        .createLogger();
-      for (let i = 0; i < 6; i++) log.information('Order {OrderId} paid', i);
-      const report = await log.close({ strategy: 'flush' });
+    // A receiver that accepts and closes at once (a load balancer without a backend, one over its
+    // session limit) never reads a batch the kernel took, and syslog over TCP has no acknowledgement:
+    // every TCP batch was counted delivered (delivered 6, failed 0 here) though none arrived (a unix
+    // socket fails the write at once: EPIPE).
+    it.each(['tcp', 'unix'] as const)(
+      'counts failed, not delivered, the batches of a receiver that closes each connection at accept (%s)',
+      async (transport) => {
+        const dir = mkdtempSync(join(tmpdir(), 'rxlog-syslog-'));
+        const path = transport === 'unix' ? join(dir, 'log.sock') : undefined;
+        const server = track(
+          await startStreamServer({ framing: 'octet-counting', path, closeFirst: { count: 100, afterBytes: 0 } }),
+        );
+        const target =
+          transport === 'unix' ? { transport, path, tcpFraming: 'octet-counting' as const } : { transport, port: server.port };
+        const log = new LoggerConfiguration().writeTo
+          .sink(sinkFor({ ...common, ...target }), {
+            batch: { size: 2, maxDelayMs: 1 },
+            retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
+          })
+          .createLogger();
+        for (let i = 0; i < 6; i++) log.information('Order {OrderId} paid', i);
+        const report = await log.close({ strategy: 'flush' });
 
-      expect(server.messages).toEqual([]);
-      expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: 6, undelivered: 0 });
-      expect(log.metrics().sinks.syslog.lastError).toMatch(/closed the connection|ECONNRESET|EPIPE/);
-    });
+        expect(server.messages).toEqual([]);
+        expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: 6, undelivered: 0 });
+        expect(log.metrics().sinks.syslog.lastError).toMatch(/closed the connection|ECONNRESET|EPIPE/);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    );
 
     // rsyslog restarting, or a receiver crashing, after reading part of a batch the kernel took
     // whole: the batch was counted delivered, and what the receiver never read was lost.
