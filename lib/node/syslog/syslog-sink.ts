@@ -1,4 +1,5 @@
 import type { LogEvent } from '../../core/log-event';
+import { PartialDeliveryError, partialDelivered } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
 import type { EmitResult, Sink } from '../../core/sink';
 import type { SyslogMessageSettings } from './syslog-message-settings';
@@ -63,20 +64,25 @@ export class SyslogSink implements Sink {
   }
 
   /**
-   * Sends the batch and resolves once it has reached the kernel; rejects when the receiver cannot
-   * be reached or a write fails or times out. An event the formatter throws on is skipped and
+   * Sends the batch and resolves once it has reached the kernel (over TCP and unix, and the receiver
+   * has not closed or reset the connection within three turns of the event loop); rejects when the
+   * receiver cannot be reached or a write fails or times out. An event the formatter throws on is skipped and
    * reported to SelfLog, so one hostile event cannot fail its batch; the result's `rejected`
-   * counts it (failed, not delivered, and not sent again).
+   * counts it (failed, not delivered, and not sent again). A UDP send that fails part way through
+   * rejects with a PartialDeliveryError, so a retry sends only the events not sent yet.
    */
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (this.closed) throw new Error('SyslogSink: closed');
     const messages: string[] = [];
+    /** The batch's index of each message's event. */
+    const from: number[] = [];
     let cut = 0;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       const cutsBefore = this.cuts;
       try {
         messages.push(this.formatMessage(event, this.settings, this.onCut));
+        from.push(i);
       } catch (error) {
         SelfLog.write('SyslogSink: formatting an event failed; event skipped', error);
         continue;
@@ -94,7 +100,17 @@ export class SyslogSink implements Sink {
         this.settings.maxMessageBytes,
       );
     const skipped = events.length - messages.length;
-    if (messages.length !== 0) this.written += await this.transport.send(messages);
+    if (messages.length !== 0) {
+      try {
+        this.written += await this.transport.send(messages);
+      } catch (error) {
+        const sent = partialDelivered(error);
+        if (sent === undefined) throw error;
+        // UDP sent the first `sent` messages: their events, and those skipped among them, are done with.
+        for (let i = 0; i < sent; i++) this.written += Buffer.byteLength(messages[i], 'utf8');
+        throw new PartialDeliveryError(from[sent], (error as PartialDeliveryError).cause, from[sent] - sent);
+      }
+    }
     return skipped === 0 ? undefined : { rejected: skipped };
   }
 

@@ -41,7 +41,7 @@ export class SyslogStreamTransport implements SyslogTransport {
     this.where = 'path' in target ? `unix:${target.path}` : `tcp://${target.host}:${target.port}`;
   }
 
-  /** Frames the messages and writes them with one call; resolves once the kernel has them. */
+  /** Frames the messages and writes them; resolves once the kernel has them and the receiver has not closed or reset the connection within {@link CONFIRM_TURNS} turns. */
   async send(messages: readonly string[]): Promise<number> {
     const text = syslogFrame(messages, this.framing);
     const socket = await this.connect();
@@ -50,6 +50,12 @@ export class SyslogStreamTransport implements SyslogTransport {
       if (socket.writableNeedDrain)
         await syslogTimeout(waitForDrain(socket), this.writeTimeoutMs, `waiting to write to ${this.where}`);
       await this.write(socket, text);
+      // The kernel taking a batch proves nothing (TCP syslog has no acknowledgement): a receiver that
+      // closed at accept, or after reading part of it, answers with a FIN or a reset. One on this host
+      // does so within these turns, failing the batch so its retry sends it on a new connection,
+      // where it was counted delivered though lost; another host's answer takes a round trip.
+      await nextTurns(CONFIRM_TURNS);
+      if (socket.destroyed && !this.closed) throw this.destroyedError(socket);
     } catch (error) {
       this.discard(socket);
       throw error;
@@ -210,6 +216,14 @@ export class SyslogStreamTransport implements SyslogTransport {
  */
 const LOST_DURING_WRITE =
   'what it had not read of earlier batches is lost, though counted delivered; the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
+
+/** Turns of the event loop, each with its poll phase, a batch waits after its write for the receiver's close or reset. */
+const CONFIRM_TURNS = 3;
+
+/** Resolves after `count` turns of the event loop, each with its poll phase (where a socket's close or reset is read). */
+async function nextTurns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
 
 /** The most a batch's write hands the socket at a time: the kernel taking a piece is the progress `writeTimeoutMs` waits for. */
 const PIECE_BYTES = 64 * 1024;

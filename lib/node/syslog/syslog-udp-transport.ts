@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
+import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect } from './syslog-connect';
 import { syslogTimeout } from './syslog-timeout';
@@ -22,7 +23,7 @@ function pickAddress(addresses: readonly ResolvedAddress[], refused: string | un
 }
 
 /**
- * Sends each message as one UDP datagram on a connected socket, so the host is resolved once and
+ * Sends each message as one UDP datagram, one after the other, on a connected socket, so the host is resolved once and
  * the kernel can report an ICMP "port unreachable". A host name is looked up for either IP version,
  * as `net.connect` does for TCP, and the socket (udp4 or udp6) matches the address found: a name
  * with IPv6 addresses only is reached too. UDP cannot confirm delivery: datagrams sent
@@ -65,7 +66,10 @@ export class SyslogUdpTransport implements SyslogTransport {
     this.where = `udp://${host}:${port}`;
   }
 
-  /** Sends one datagram per message and resolves once every send has completed. */
+  /**
+   * Sends one datagram per message and resolves once every send has completed; rejects with a
+   * PartialDeliveryError counting the datagrams sent when a later one's send fails (not a refusal).
+   */
   async send(messages: readonly string[]): Promise<number> {
     const refused = this.refused;
     if (refused !== undefined) {
@@ -74,9 +78,15 @@ export class SyslogUdpTransport implements SyslogTransport {
     }
     const socket = await this.connect();
     this.sending++;
+    // Datagrams sent, one after the other: a send that fails (a route gone) leaves those before it
+    // sent and the rest unsent, so the batch's retry sends the rest only (a PartialDeliveryError).
+    let sent = 0;
+    let total = 0;
     try {
-      const sizes = await syslogTimeout(
-        Promise.all(messages.map((message) => sendOne(socket, message))),
+      await syslogTimeout(
+        (async () => {
+          for (; sent < messages.length; sent++) total += await sendOne(socket, messages[sent]);
+        })(),
         this.writeTimeoutMs,
         `sending to ${this.where}`,
       );
@@ -86,17 +96,19 @@ export class SyslogUdpTransport implements SyslogTransport {
       // first one took two). Waiting two turns fails the batch nobody received, where it was counted
       // delivered and only the next batch failed, for it (and that one's retry passed).
       if (messages.length !== 0) await nextTurns(2);
-      const refusal = this.refused;
-      if (refusal !== undefined)
-        throw new Error(`SyslogSink: ${this.where} refused the batch's datagrams (${refusal.message}): nothing listens there`);
-      let total = 0;
-      for (let i = 0; i < sizes.length; i++) total += sizes[i];
+      if (this.refused !== undefined) throw this.refused;
       return total;
     } catch (error) {
       // A refusal that arrived during this batch failed it: the next batch is not rejected for it too.
+      const refusal = this.refused ?? ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? (error as Error) : undefined);
       this.refused = undefined;
       this.discard(socket);
-      throw error;
+      // Nothing listens there (the kernel hands the ICMP to the socket's reader, or to a later send): the batch fails whole.
+      if (refusal !== undefined)
+        throw new Error(`SyslogSink: ${this.where} refused the batch's datagrams (${refusal.message}): nothing listens there`, {
+          cause: error,
+        });
+      throw sent === 0 ? error : new PartialDeliveryError(sent, error);
     } finally {
       this.sending--;
     }

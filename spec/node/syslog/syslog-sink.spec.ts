@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import dgram, { type Socket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { createServer, type Socket as NetSocket } from 'node:net';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../../lib/core/self-log';
@@ -254,7 +254,9 @@ describe('SyslogSink', () => {
 
     // A reset loses what the receiver had not read as a close does; SelfLog said only "failed".
     it('reports to SelfLog that what the receiver had not read is lost when it resets the connection', async () => {
-      const server = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+      // The reset comes once the batch was counted delivered (a reset right after a write fails it).
+      let accepted: NetSocket | undefined;
+      const server = createServer((socket) => (accepted = socket));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as { port: number };
       const sink = sinkFor({ ...common, transport: 'tcp', port });
@@ -262,6 +264,7 @@ describe('SyslogSink', () => {
       const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
       try {
         await sink.emit([makeEvent({ text: 'first' })]);
+        accepted?.resetAndDestroy();
         while (diagnostics.length === 0) await new Promise((resolve) => setImmediate(resolve));
       } finally {
         subscription.unsubscribe();
@@ -486,6 +489,112 @@ describe('SyslogSink', () => {
       ]);
       // CPU-bound (64 MiB formatted, framed, sent and read back): 11 s at a load average of 14 on 2 cores.
     }, 60_000);
+
+    // A send that fails part way through a batch (a route gone: ENETUNREACH) failed it whole, and its
+    // retry sent again the datagrams that had left, duplicates at the receiver. The failure cannot be
+    // made on 127.0.0.1, so the sink's real socket fails one send (the `failing`th); the datagrams are real.
+    it.each([
+      ['', 3, [] as number[], { delivered: 5, failed: 0 }],
+      [', past an event its formatter throws on', 2, [1], { delivered: 4, failed: 1 }],
+    ])(
+      'sends again only the datagrams of a batch not sent when a send fails part way through it%s',
+      async (_, failing, refused, counts) => {
+        const server = track(await startUdpServer());
+        const real = dgram.createSocket.bind(dgram) as (type: 'udp4' | 'udp6') => Socket;
+        let sockets = 0;
+        jest.spyOn(dgram, 'createSocket').mockImplementation(((type: 'udp4' | 'udp6') => {
+          const socket = real(type);
+          if (++sockets === 1) {
+            const send = socket.send.bind(socket) as (data: Buffer, callback: (error: Error | null) => void) => void;
+            let calls = 0;
+            jest.spyOn(socket, 'send').mockImplementation(((data: Buffer, callback: (error: Error | null) => void) => {
+              if (++calls !== failing) return send(data, callback);
+              const error = Object.assign(new Error('send ENETUNREACH'), { code: 'ENETUNREACH' });
+              setImmediate(() => callback(error));
+            }) as typeof socket.send);
+          }
+          return socket;
+        }) as typeof dgram.createSocket);
+        const formatter = {
+          format: (e: ReturnType<typeof makeEvent>) => {
+            if (refused.includes(e.properties.OrderId as number)) throw new Error('boom');
+            return e.renderMessage();
+          },
+        };
+        try {
+          const log = new LoggerConfiguration().writeTo
+            .sink(sinkFor({ ...common, port: server.port, formatter }), {
+              batch: { size: 5, maxDelayMs: 1_000 },
+              retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
+            })
+            .createLogger();
+          for (let i = 0; i < 5; i++) log.information('Order {OrderId} paid', i);
+          const report = await log.close({ strategy: 'flush' });
+          // A last datagram after the others: once it is in, nothing else is on its way.
+          await sinkFor({ ...common, port: server.port }).emit([makeEvent({ text: 'end' })]);
+          const received = await server.waitFor(5 - refused.length + 1);
+          const ids = received.filter((m) => !m.endsWith(' end')).map((m) => Number(/ Order (\d+) paid$/.exec(m)?.[1]));
+
+          expect(ids.sort()).toEqual([0, 1, 2, 3, 4].filter((i) => !refused.includes(i)));
+          expect(report.sinks.syslog).toEqual({ ...counts, dropped: 0, undelivered: 0 });
+          expect(log.metrics().sinks.syslog).toMatchObject({ retried: 1 });
+          expect(log.metrics().sinks.syslog.lastError).toMatch(/ENETUNREACH/);
+        } finally {
+          jest.restoreAllMocks();
+        }
+      },
+    );
+
+    // A receiver that accepts and closes at once (a load balancer without a backend, one over its
+    // session limit) never reads a batch the kernel took, and syslog over TCP has no acknowledgement:
+    // every TCP batch was counted delivered (delivered 6, failed 0 here) though none arrived (a unix
+    // socket fails the write at once: EPIPE).
+    it.each(['tcp', 'unix'] as const)(
+      'counts failed, not delivered, the batches of a receiver that closes each connection at accept (%s)',
+      async (transport) => {
+        const dir = mkdtempSync(join(tmpdir(), 'rxlog-syslog-'));
+        const path = transport === 'unix' ? join(dir, 'log.sock') : undefined;
+        const server = track(
+          await startStreamServer({ framing: 'octet-counting', path, closeFirst: { count: 100, afterBytes: 0 } }),
+        );
+        const target =
+          transport === 'unix' ? { transport, path, tcpFraming: 'octet-counting' as const } : { transport, port: server.port };
+        const log = new LoggerConfiguration().writeTo
+          .sink(sinkFor({ ...common, ...target }), {
+            batch: { size: 2, maxDelayMs: 1 },
+            retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
+          })
+          .createLogger();
+        for (let i = 0; i < 6; i++) log.information('Order {OrderId} paid', i);
+        const report = await log.close({ strategy: 'flush' });
+
+        expect(server.messages).toEqual([]);
+        expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: 6, undelivered: 0 });
+        expect(log.metrics().sinks.syslog.lastError).toMatch(/closed the connection|ECONNRESET|EPIPE/);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    );
+
+    // rsyslog restarting, or a receiver crashing, after reading part of a batch the kernel took
+    // whole: the batch was counted delivered, and what the receiver never read was lost.
+    it('sends a batch again on a new connection when the receiver closes after reading part of it', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting', closeFirst: { count: 1, afterBytes: 300 } }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(sinkFor({ ...common, transport: 'tcp', port: server.port }), {
+          batch: { size: 10, maxDelayMs: 1_000 },
+          retry: { attempts: 3, initialDelayMs: 1, jitter: 0 },
+        })
+        .createLogger();
+      for (let i = 0; i < 10; i++) log.information('Order {OrderId} paid', i);
+      const report = await log.close({ strategy: 'flush' });
+      await server.allEnded();
+      const ids = server.messages.map((m) => Number(/ Order (\d+) paid$/.exec(m)?.[1]));
+
+      expect(server.connections).toBe(2);
+      expect(new Set(ids)).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
+      expect(report.sinks.syslog).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
+      expect(log.metrics().sinks.syslog).toMatchObject({ retried: 1 });
+    });
 
     it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {
       const server = track(transport === 'tcp' ? await startStreamServer({ framing: 'octet-counting' }) : await startUdpServer());

@@ -102,6 +102,12 @@ export async function startStreamServer(options: {
   path?: string;
   /** Resets the first connection (RST) once it has received this many bytes; the frames it completed are kept. */
   resetFirstAfterBytes?: number;
+  /**
+   * Closes each of the first `count` connections once it has received `afterBytes` (0: at accept,
+   * before reading anything), keeping only the frames complete within them: a receiver restarting,
+   * or a load balancer without a backend.
+   */
+  closeFirst?: { readonly count: number; readonly afterBytes: number };
 }): Promise<SyslogStreamTestServer> {
   const messages: string[] = [];
   const payloads: Buffer[] = [];
@@ -116,8 +122,20 @@ export async function startStreamServer(options: {
     let pending = Buffer.alloc(0);
     ended.push(new Promise<void>((resolve) => socket.once('close', () => resolve())));
     const resetAfter = connections === 1 ? options.resetFirstAfterBytes : undefined;
+    const closeAfter = connections <= (options.closeFirst?.count ?? 0) ? options.closeFirst?.afterBytes : undefined;
     let received = 0;
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (closeAfter === 0) {
+      socket.destroy();
+      return;
+    }
     socket.on('data', (chunk: Buffer) => {
+      if (closeAfter !== undefined) {
+        if (received >= closeAfter) return;
+        chunk = chunk.subarray(0, closeAfter - received);
+        if (received + chunk.length >= closeAfter) socket.destroy();
+      }
       chunks.push(chunk);
       received += chunk.length;
       if (resetAfter !== undefined && received >= resetAfter) setImmediate(() => socket.resetAndDestroy());
@@ -129,8 +147,6 @@ export async function startStreamServer(options: {
       }
       notify();
     });
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
