@@ -39,7 +39,8 @@ function withEscapedMessage(event: LogEvent): LogEvent {
 
 /**
  * Turns each event into the text `rxlog` writes for it, always ending with a newline: a CLEF
- * line (its `@i` the line's own, `eventId`, when given, else the template's hash; its C1
+ * line (its `@t` with the digits past the millisecond of a `DisplayedEvent`'s line; its `@i` the
+ * line's own, `eventId`, when given, else the template's hash; its C1
  * controls, DEL and U+2028/U+2029 written as `\u` escapes, as JSON has them), or
  * the output template's text (with `\n` added when the template does not end with `{NewLine}` or
  * an exception), coloured by level when asked. Control characters in the
@@ -54,7 +55,11 @@ export function createEventRenderer(options: EventRendererOptions = {}): (event:
     // UTF-8), DEL and U+2028/U+2029 raw: written as `\u009b` …, the line is the same JSON and cannot drive a terminal.
     // The formatter's own `@i` is the first `,"@i":"` of its line: a string before it (`@mt`) has its quotes escaped.
     return (event, eventId) => {
-      const line = clef.format(event);
+      let line = clef.format(event);
+      // The digits of the line's time past the millisecond, back in `@t` before its `Z` (`{"@t":"2026-11-22T10:00:00.123Z"`):
+      // Serilog writes ticks (`.1234567`), and Seq keeps them and orders events of one millisecond by them.
+      const fine = event instanceof DisplayedEvent ? event.subMillisecond : '';
+      if (fine !== '' && line.charCodeAt(30) === 0x5a) line = `${line.slice(0, 30)}${fine}${line.slice(30)}`;
       const written = eventId === undefined ? line : line.replace(/,"@i":"[0-9a-f]{8}"/, () => `,"@i":${writeJson(eventId)}`);
       return `${escapeControlCharacters(written)}\n`;
     };
