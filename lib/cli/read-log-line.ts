@@ -20,9 +20,17 @@ export type LogLineResult =
        * timestamp cannot hold: shown by `{Timestamp:fffffff}` and written back by `--json`. Left out when none.
        */
       readonly subMillisecond?: string | undefined;
+      /**
+       * A CLEF line's own fields that start with one `@` and that rxlog does not read (Seq's span fields `@ps`, `@st`,
+       * `@sk`, `@sa`, `@ra`): properties of the event under those names, which `--json` writes back as they were,
+       * not escaped as `@@ps` (a property named `@ps`). Left out when none.
+       */
+      readonly atFields?: readonly string[] | undefined;
     }
   | { readonly kind: 'invalid'; readonly reason: string };
 
+// The CLEF fields readCompactJson reads; any other field that starts with one `@` is a property of that name.
+const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
 // NdjsonFormatter's top-level fields; a property with one of these names is written as `_name`.
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // What NdjsonFormatter escaped with one more leading `_`: a field name after one or more underscores.
@@ -91,13 +99,20 @@ function checked(read: () => LogEvent | string): LogLineResult {
  * line's `@i` (`id`), when it has one: Serilog's RenderedCompactJsonFormatter writes `@m` with the `@i` of the
  * template it rendered, which a hash of the message would not give back, and Seq groups events by it.
  */
-function withLineFields(read: LogLineResult, time: string, id: unknown): LogLineResult {
+function withLineFields(read: LogLineResult, time: string, id: unknown, clef?: Record<string, unknown>): LogLineResult {
   if (read.kind !== 'event') return read;
   const fine = subMillisecond(time);
+  // A field `@x` beside `@@x` is one property: the last of the two, written back escaped.
+  const atFields =
+    clef &&
+    Object.keys(clef).filter(
+      (key) => key[0] === '@' && key[1] !== '@' && !CLEF_FIELDS.has(key) && !Object.hasOwn(clef, `@${key}`),
+    );
   return {
     ...read,
     ...(typeof id === 'string' || typeof id === 'number' ? { eventId: id } : {}),
     ...(fine === '' ? {} : { subMillisecond: fine }),
+    ...(atFields === undefined || atFields.length === 0 ? {} : { atFields }),
   };
 }
 
@@ -111,6 +126,7 @@ function fromClef(fields: Record<string, unknown>): LogLineResult {
         checked(() => readCompactJsonValue(fields)),
         fields['@t'],
         fields['@i'],
+        fields,
       )
     : invalid(problem);
 }
@@ -314,7 +330,7 @@ export function readLogLine(line: string): LogLineResult {
   if (text.startsWith('{"@t":') && bracesProblem(fields, '@mt', '@m') === undefined) {
     readAsWritten(fields, '@t', '@l');
     const fast = checked(() => readCompactJsonValue(fields));
-    if (fast.kind === 'event') return withLineFields(fast, fields['@t'] as string, fields['@i']);
+    if (fast.kind === 'event') return withLineFields(fast, fields['@t'] as string, fields['@i'], fields);
   }
   const clef = Object.hasOwn(fields, '@t');
   const ndjson = Object.hasOwn(fields, 'timestamp');

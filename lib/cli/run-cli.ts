@@ -141,7 +141,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
         out.write(
           options.json && !writtenWhole(line, event)
             ? `${escapeControlCharacters(withoutBom(line), true)}\n`
-            : render(event, read.kind === 'event' ? read.eventId : undefined),
+            : render(event, read.kind === 'event' ? read.eventId : undefined, read.kind === 'event' ? read.atFields : undefined),
         );
     } else if (options.json && !options.strict) {
       // stdout carries CLEF only, so `rxlog --json mixed.log > out.clef` reads back under --strict;

@@ -762,3 +762,36 @@ describe('runCli: a time finer than the millisecond', () => {
     expect(stdout.slice(0, 36)).toBe(`{"@t":"${local.replace('Z', '4567Z')}"`);
   });
 });
+
+describe("runCli: a CLEF line's own @ fields", () => {
+  // Seq's spans carry @st (start), @ps (parent span id), @sk (kind), @sa and @ra (scope and resource attributes), as
+  // seqcli writes them; rxlog reads them as properties of those names, and writes them back as they were.
+  const span =
+    '{"@t":"2023-12-20T00:55:07Z","@st":"2023-12-20T00:50:07Z","@tr":"af2f559d8ac24a288d2aaef55439778b","@sp":"5b08fd4ac3aa42d4","@ps":"44acf182dec544fb","@sk":"Server","@ra":{"service.name":"shop"},"@sa":{"b":1},"@m":"GET /cart","@@Name":"escaped"}';
+
+  it('writes them with --json as the line had them, not escaped as properties named @ps', async () => {
+    const { code, stdout } = await run(['--json', '--where', '@ps=44acf182dec544fb'], span);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      '@t': '2023-12-20T00:55:07.000Z',
+      '@mt': 'GET /cart',
+      '@i': expect.any(String),
+      '@tr': 'af2f559d8ac24a288d2aaef55439778b',
+      '@sp': '5b08fd4ac3aa42d4',
+      '@@Name': 'escaped',
+      '@st': '2023-12-20T00:50:07Z',
+      '@ps': '44acf182dec544fb',
+      '@sk': 'Server',
+      '@ra': { 'service.name': 'shop' },
+      '@sa': { b: 1 },
+    });
+    // What it writes reads back, and writes the same again.
+    expect(await run(['--json', '--strict'], stdout)).toEqual({ code: 0, stdout, stderr: '' });
+  });
+
+  it('shows them among the properties', async () => {
+    expect((await run(['--template', '{Message} {Properties}{NewLine}'], span)).stdout).toBe(
+      'GET /cart {"TraceId":"af2f559d8ac24a288d2aaef55439778b","SpanId":"5b08fd4ac3aa42d4","@st":"2023-12-20T00:50:07Z","@ps":"44acf182dec544fb","@sk":"Server","@ra":{"service.name":"shop"},"@sa":{"b":1},"@Name":"escaped"}\n',
+    );
+  });
+});
