@@ -1,22 +1,42 @@
 import type { LogEvent } from '../core/log-event';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from '../formatting/line-renderings';
+import type { FineDate } from '../templates/format-date';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { alignText, renderPropertyToken } from '../templates/render-template';
 
 /**
- * An event shown with its message rendered beforehand, and the renderings of its formatted holes
- * (what `CompactJsonFormatter` writes as `@r`): the rest is the event's own.
+ * An event shown with its message rendered beforehand, the renderings of its formatted holes
+ * (what `CompactJsonFormatter` writes as `@r`), and the digits of its line's time past the
+ * millisecond: the rest is the event's own.
  */
 export class DisplayedEvent extends LogEventRecord {
   readonly #message: string;
   readonly #renderings: readonly (string | undefined)[] | undefined;
+  /** The digits of the line's time past the millisecond (`'4567'` of `.1234567`), or `''`. */
+  readonly subMillisecond: string;
+  #fineDate: FineDate | undefined;
 
-  /** @param renderings One per formatted hole of the template, in hole order; undefined: the event's own. */
-  constructor(event: LogEvent, message: string, renderings?: readonly (string | undefined)[]) {
+  /**
+   * @param renderings One per formatted hole of the template, in hole order; undefined: the event's own.
+   * @param subMillisecond The digits of the line's time past the millisecond. Default: the event's own, if a DisplayedEvent, else none.
+   */
+  constructor(
+    event: LogEvent,
+    message: string,
+    renderings?: readonly (string | undefined)[],
+    subMillisecond = event instanceof DisplayedEvent ? event.subMillisecond : '',
+  ) {
     // The time as a number: a record's `timestamp` would make a Date just to be read back.
     super(eventTimeMs(event), event.level, event.messageTemplate, event.properties, event.exception);
     this.#message = message;
     this.#renderings = renderings ?? (event as MaybeRenderedEvent)[LINE_RENDERINGS];
+    this.subMillisecond = subMillisecond;
+  }
+
+  /** When the event happened, with the digits past the millisecond its line had, which `formatDate` shows (`fffffff`). */
+  override get timestamp(): FineDate {
+    if (this.subMillisecond === '') return super.timestamp;
+    return (this.#fineDate ??= Object.assign(new Date(this.timeMs), { subMillisecond: this.subMillisecond }));
   }
 
   /** The renderings of the formatted holes, for `CompactJsonFormatter` (see `LINE_RENDERINGS`). */
@@ -37,12 +57,13 @@ export class DisplayedEvent extends LogEventRecord {
  * hole repeated with the same text is rendered once, so the work is bounded by `maxLength` and
  * the line's length. The message is as `renderMessage()` gives it: a formatted hole keeps the
  * line's `@r` rendering (see `RenderedEvent`), and the returned event carries each formatted
- * hole's rendering, so `CompactJsonFormatter` does not render them again.
+ * hole's rendering, so `CompactJsonFormatter` does not render them again, and the digits of
+ * its line's time past the millisecond, `subMillisecond` (see `DisplayedEvent`).
  *
  * @param maxLength Longest message kept, in UTF-16 code units.
  * @example boundedEvent(readCompactJson(line), 16 * 1024 * 1024)?.renderMessage()
  */
-export function boundedEvent(event: LogEvent, maxLength: number): LogEvent | undefined {
+export function boundedEvent(event: LogEvent, maxLength: number, subMillisecond = ''): LogEvent | undefined {
   const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];
   // The first hole rendered is kept aside, the others in a map made for them: most templates have one or two holes.
   let firstRaw: string | undefined;
@@ -73,5 +94,5 @@ export function boundedEvent(event: LogEvent, maxLength: number): LogEvent | und
     if (message.length + text.length > maxLength) return undefined;
     message += text;
   }
-  return new DisplayedEvent(event, message, renderings);
+  return new DisplayedEvent(event, message, renderings, subMillisecond);
 }

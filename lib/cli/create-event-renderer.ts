@@ -5,6 +5,7 @@ import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, defaultConsoleTheme } from '../sinks/console-theme';
 import { DisplayedEvent } from './bounded-event';
 import { writeJson } from '../templates/safe-json';
+import { LINE_RENDERINGS, type MaybeRenderedEvent } from '../formatting/line-renderings';
 
 /** How the `rxlog` command shows an event. */
 export interface EventRendererOptions {
@@ -37,9 +38,25 @@ function withEscapedMessage(event: LogEvent): LogEvent {
   return escaped === rendered ? event : new DisplayedEvent(event, escaped);
 }
 
+/** The event without the properties `names`: the rest, its message and its renderings are its own. */
+function withoutProperties(event: LogEvent, names: readonly string[]): LogEvent {
+  const properties: Record<string, unknown> = {};
+  for (const key of Object.keys(event.properties))
+    if (!names.includes(key))
+      Object.defineProperty(properties, key, {
+        value: event.properties[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  const copy = Object.create(event, { properties: { value: properties } }) as LogEvent;
+  return new DisplayedEvent(copy, event.renderMessage(), (event as MaybeRenderedEvent)[LINE_RENDERINGS]);
+}
+
 /**
  * Turns each event into the text `rxlog` writes for it, always ending with a newline: a CLEF
- * line (its `@i` the line's own, `eventId`, when given, else the template's hash; its C1
+ * line (its `@t` with the digits past the millisecond of a `DisplayedEvent`'s line; its `@i` the
+ * line's own, `eventId`, when given, else the template's hash; its C1
  * controls, DEL and U+2028/U+2029 written as `\u` escapes, as JSON has them), or
  * the output template's text (with `\n` added when the template does not end with `{NewLine}` or
  * an exception), coloured by level when asked. Control characters in the
@@ -47,14 +64,27 @@ function withEscapedMessage(event: LogEvent): LogEvent {
  *
  * @example createEventRenderer({ template: '{Level:u3} {Message}' })(event) // 'INF Hi Ann\n'
  */
-export function createEventRenderer(options: EventRendererOptions = {}): (event: LogEvent, eventId?: string | number) => string {
+export function createEventRenderer(
+  options: EventRendererOptions = {},
+): (event: LogEvent, eventId?: string | number, atFields?: readonly string[]) => string {
   if (options.json === true) {
     const clef = new CompactJsonFormatter();
     // JSON escapes C0 controls but leaves C1 (U+009B is a one-byte CSI, which xterm and VTE act on when it comes as
     // UTF-8), DEL and U+2028/U+2029 raw: written as `\u009b` …, the line is the same JSON and cannot drive a terminal.
     // The formatter's own `@i` is the first `,"@i":"` of its line: a string before it (`@mt`) has its quotes escaped.
-    return (event, eventId) => {
-      const line = clef.format(event);
+    return (event, eventId, atFields) => {
+      let line = clef.format(atFields === undefined ? event : withoutProperties(event, atFields));
+      // A line's own `@ps`, `@st` … (Seq's span fields), written as they were: the formatter would escape them as `@@ps`.
+      if (atFields !== undefined) {
+        let more = '';
+        for (const name of atFields)
+          if (Object.hasOwn(event.properties, name)) more += `,${writeJson(name)}:${writeJson(event.properties[name])}`;
+        line = `${line.slice(0, -1)}${more}}`;
+      }
+      // The digits of the line's time past the millisecond, back in `@t` before its `Z` (`{"@t":"2026-11-22T10:00:00.123Z"`):
+      // Serilog writes ticks (`.1234567`), and Seq keeps them and orders events of one millisecond by them.
+      const fine = event instanceof DisplayedEvent ? event.subMillisecond : '';
+      if (fine !== '' && line.charCodeAt(30) === 0x5a) line = `${line.slice(0, 30)}${fine}${line.slice(30)}`;
       const written = eventId === undefined ? line : line.replace(/,"@i":"[0-9a-f]{8}"/, () => `,"@i":${writeJson(eventId)}`);
       return `${escapeControlCharacters(written)}\n`;
     };

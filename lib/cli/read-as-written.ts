@@ -27,10 +27,21 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /**
+ * The digits of an ISO 8601 time's fraction past the millisecond, as written (`'4567'` of `…:00.1234567+02:00`),
+ * or `''`: what a time read to the millisecond leaves out. Its only `.` or `,` is the one before the fraction.
+ *
+ * @example subMillisecond('2026-11-22T12:00:00.1234567+02:00') // '4567'
+ */
+export function subMillisecond(text: string): string {
+  return /[.,]\d{3}(\d+)/.exec(text)?.[1] ?? '';
+}
+
+/**
  * Rewrites, in place, a line's time and level fields (`@t` and `@l`, or `timestamp` and `level`) as the reader
  * reads them: a time without an offset (`"2026-12-04T10:00:00.123"`, as Python's `datetime.isoformat()` and
  * .NET's `DateTime` of kind Unspecified write it) is local time, as Serilog's CLEF reader (`DateTimeOffset.TryParse`),
- * pino-pretty (JavaScript's `Date`) and Python's `astimezone()` read it, so it becomes that instant in UTC; a level
+ * pino-pretty (JavaScript's `Date`) and Python's `astimezone()` read it, so it becomes that instant in UTC, its
+ * fraction's digits kept (`.123456` stays six digits); a level
  * in `INPUT_LEVELS` (any case) becomes the level it stands for. Anything else is left for the reader to judge.
  *
  * @example readAsWritten({ '@t': '2026-12-04T10:00:00', '@l': 'CRITICAL' }, '@t', '@l') // in TZ=UTC: { '@t': '2026-12-04T10:00:00.000Z', '@l': 'fatal' }
@@ -40,7 +51,8 @@ export function readAsWritten(fields: Record<string, unknown>, time: string, lev
   if (typeof text === 'string' && NO_OFFSET.test(text)) {
     const instant = parseIsoInstant(text, 'local');
     // A local time in the years 0001–9999 may lie outside them in UTC: the reader says so of the UTC text.
-    if (instant === instant) define(fields, time, new Date(instant).toISOString());
+    // The fraction's digits past the millisecond kept (`.1234567`): the instant holds milliseconds only.
+    if (instant === instant) define(fields, time, new Date(instant).toISOString().replace('Z', `${subMillisecond(text)}Z`));
   }
   const name = fields[level];
   if (typeof name === 'string') define(fields, level, readLevelAsWritten(name));

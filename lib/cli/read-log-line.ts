@@ -6,7 +6,7 @@ import { readCompactJsonValue } from '../formatting/read-compact-json';
 import { RenderedEvent } from '../formatting/rendered-event';
 import { alignText, renderPropertyToken } from '../templates/render-template';
 import { writeJson } from '../templates/safe-json';
-import { readAsWritten } from './read-as-written';
+import { readAsWritten, subMillisecond } from './read-as-written';
 
 /** What one line of a log file holds: an event, or the reason it is not one. */
 export type LogLineResult =
@@ -15,9 +15,22 @@ export type LogLineResult =
       readonly event: LogEvent;
       /** A CLEF line's `@i`, as written: not part of the event, kept so `--json` writes it back. */
       readonly eventId?: string | number | undefined;
+      /**
+       * The digits of the line's time past the millisecond (`'4567'` of Serilog's `.1234567`), which the event's
+       * timestamp cannot hold: shown by `{Timestamp:fffffff}` and written back by `--json`. Left out when none.
+       */
+      readonly subMillisecond?: string | undefined;
+      /**
+       * A CLEF line's own fields that start with one `@` and that rxlog does not read (Seq's span fields `@ps`, `@st`,
+       * `@sk`, `@sa`, `@ra`): properties of the event under those names, which `--json` writes back as they were,
+       * not escaped as `@@ps` (a property named `@ps`). Left out when none.
+       */
+      readonly atFields?: readonly string[] | undefined;
     }
   | { readonly kind: 'invalid'; readonly reason: string };
 
+// The CLEF fields readCompactJson reads; any other field that starts with one `@` is a property of that name.
+const CLEF_FIELDS = new Set(['@t', '@mt', '@m', '@l', '@x', '@i', '@r', '@tr', '@sp']);
 // NdjsonFormatter's top-level fields; a property with one of these names is written as `_name`.
 const NDJSON_FIELDS = new Set(['timestamp', 'level', 'message', 'template', 'exception']);
 // What NdjsonFormatter escaped with one more leading `_`: a field name after one or more underscores.
@@ -82,12 +95,25 @@ function checked(read: () => LogEvent | string): LogLineResult {
 }
 
 /**
- * `read` with the line's `@i`, when it has one: Serilog's RenderedCompactJsonFormatter writes `@m` with the `@i` of the
+ * `read` with what the event cannot hold of its line: the digits of its `time` past the millisecond, and a CLEF
+ * line's `@i` (`id`), when it has one: Serilog's RenderedCompactJsonFormatter writes `@m` with the `@i` of the
  * template it rendered, which a hash of the message would not give back, and Seq groups events by it.
  */
-function withEventId(read: LogLineResult, fields: Record<string, unknown>): LogLineResult {
-  const id = fields['@i'];
-  return read.kind === 'event' && (typeof id === 'string' || typeof id === 'number') ? { ...read, eventId: id } : read;
+function withLineFields(read: LogLineResult, time: string, id: unknown, clef?: Record<string, unknown>): LogLineResult {
+  if (read.kind !== 'event') return read;
+  const fine = subMillisecond(time);
+  // A field `@x` beside `@@x` is one property: the last of the two, written back escaped.
+  const atFields =
+    clef &&
+    Object.keys(clef).filter(
+      (key) => key[0] === '@' && key[1] !== '@' && !CLEF_FIELDS.has(key) && !Object.hasOwn(clef, `@${key}`),
+    );
+  return {
+    ...read,
+    ...(typeof id === 'string' || typeof id === 'number' ? { eventId: id } : {}),
+    ...(fine === '' ? {} : { subMillisecond: fine }),
+    ...(atFields === undefined || atFields.length === 0 ? {} : { atFields }),
+  };
 }
 
 function fromClef(fields: Record<string, unknown>): LogLineResult {
@@ -96,8 +122,10 @@ function fromClef(fields: Record<string, unknown>): LogLineResult {
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem = levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
   return problem === undefined
-    ? withEventId(
+    ? withLineFields(
         checked(() => readCompactJsonValue(fields)),
+        fields['@t'],
+        fields['@i'],
         fields,
       )
     : invalid(problem);
@@ -242,19 +270,23 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   if (read.kind === 'event') {
     const { event } = read;
     const renderings = typeof fields.message === 'string' ? messageRenderings(event, fields.message) : undefined;
-    return renderings === undefined
-      ? read
-      : {
-          kind: 'event',
-          event: new RenderedEvent(
-            event.timestamp,
-            event.level,
-            event.messageTemplate,
-            event.properties,
-            event.exception,
-            renderings,
-          ),
-        };
+    return withLineFields(
+      renderings === undefined
+        ? read
+        : {
+            kind: 'event',
+            event: new RenderedEvent(
+              event.timestamp,
+              event.level,
+              event.messageTemplate,
+              event.properties,
+              event.exception,
+              renderings,
+            ),
+          },
+      fields.timestamp,
+      undefined,
+    );
   }
   // The CLEF reader names its own fields; of those, only "@t" and "@x" come from an NDJSON line, as "timestamp" and "exception".
   return invalid(read.reason.replace(/^"@t"/, '"timestamp"').replace(/^"@x"/, '"exception"'));
@@ -298,7 +330,7 @@ export function readLogLine(line: string): LogLineResult {
   if (text.startsWith('{"@t":') && bracesProblem(fields, '@mt', '@m') === undefined) {
     readAsWritten(fields, '@t', '@l');
     const fast = checked(() => readCompactJsonValue(fields));
-    if (fast.kind === 'event') return withEventId(fast, fields);
+    if (fast.kind === 'event') return withLineFields(fast, fields['@t'] as string, fields['@i'], fields);
   }
   const clef = Object.hasOwn(fields, '@t');
   const ndjson = Object.hasOwn(fields, 'timestamp');

@@ -134,14 +134,14 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
   const onLine = (line: string, lineNumber: number): void => {
     const read = readLogLine(line);
     // A message may render far longer than its line (`{A,9999}`, `{A}{A}…`): up to the line cap, or the line is not shown as an event.
-    const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes) : undefined;
+    const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes, read.subMillisecond) : undefined;
     if (event !== undefined) {
       // An event the CLEF writer would cut (a value nested past 63 levels or past 2^20 items) is written as its line.
       if (eventMatches(event, options))
         out.write(
           options.json && !writtenWhole(line, event)
             ? `${escapeControlCharacters(withoutBom(line), true)}\n`
-            : render(event, read.kind === 'event' ? read.eventId : undefined),
+            : render(event, read.kind === 'event' ? read.eventId : undefined, read.kind === 'event' ? read.atFields : undefined),
         );
     } else if (options.json && !options.strict) {
       // stdout carries CLEF only, so `rxlog --json mixed.log > out.clef` reads back under --strict;

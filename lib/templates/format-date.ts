@@ -24,8 +24,17 @@ function nameOf(name: string, run: number): string {
   return run === 3 ? name.slice(0, 3) : name;
 }
 
-/** One token (a letter of `TOKEN_LETTERS`); `zone` is the offset in minutes east of UTC, undefined in UTC (`K` writes `Z`). */
-function token(get: (field: Field) => number, zone: number | undefined, letter: string, run: number): string {
+/**
+ * A Date read from text that held more of its second than milliseconds: `subMillisecond` is the fraction's digits
+ * past the third (`'4567'` of Serilog's `.1234567`), which `formatDate` shows in `f` and `F` runs past three.
+ */
+export type FineDate = Date & { readonly subMillisecond?: string | undefined };
+
+/**
+ * One token (a letter of `TOKEN_LETTERS`); `zone` is the offset in minutes east of UTC, undefined in UTC (`K` writes
+ * `Z`); `fine` the fraction's digits past the millisecond.
+ */
+function token(get: (field: Field) => number, zone: number | undefined, letter: string, run: number, fine: string): string {
   // Hours, minutes and seconds have at most two digits, however long the run.
   const upToTwo = Math.min(run, 2);
   switch (letter) {
@@ -47,7 +56,7 @@ function token(get: (field: Field) => number, zone: number | undefined, letter: 
       return pad(get('Seconds'), upToTwo);
     case 'f':
     case 'F': {
-      const digits = `${pad(get('Milliseconds'), 3)}0000`.slice(0, Math.min(run, 7));
+      const digits = `${pad(get('Milliseconds'), 3)}${fine}0000`.slice(0, Math.min(run, 7));
       return letter === 'f' ? digits : digits.replace(/0+$/, '');
     }
     case 't': {
@@ -97,7 +106,8 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
  * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);
  * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00` (each `K` is a token of its own:
  * `KK` writes the offset twice, as in .NET); no format (or an empty one) gives ISO 8601 in UTC
- * (`toISOString()`), an invalid Date gives `Invalid Date`.
+ * (`toISOString()`), an invalid Date gives `Invalid Date`. A `FineDate` shows its digits past the millisecond in
+ * `ffff` to `fffffff` (and `F`), `o` and ISO 8601: `.1234567` as .NET shows a DateTimeOffset's ticks.
  *
  * @param utc Read the fields in UTC instead of local time. Default `false`.
  * @example formatDate(new Date(2026, 10, 22, 9, 5), 'yyyy-MM-dd HH:mm') // '2026-11-22 09:05'
@@ -105,7 +115,8 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
 export function formatDate(date: Date, format?: string, utc = false): string {
   const time = date.getTime();
   if (time !== time) return 'Invalid Date';
-  if (format === undefined || format.length === 0) return date.toISOString();
+  const fine = (date as FineDate).subMillisecond ?? '';
+  if (format === undefined || format.length === 0) return `${date.toISOString().slice(0, -1)}${fine}Z`;
   if (format === 'r' || format === 'R') return date.toUTCString();
   // u and U are UTC, as .NET converts a DateTimeOffset for them; u is a pattern, not toISOString's text, so a year
   // past 9999 (`+010000-01-01T…`) is written as yyyy writes it, seconds and all.
@@ -129,7 +140,7 @@ export function formatDate(date: Date, format?: string, utc = false): string {
       let run = 1;
       // .NET's FormatCustomized reads a run of each letter but one: `case 'K': tokenLen = 1;`, so KK is K twice.
       while (c !== 'K' && i !== lone && pattern[i + run] === c) run++;
-      const text = token(get, zone, c, run);
+      const text = token(get, zone, c, run, fine);
       // .NET drops the separator before an all-zero `F` fraction as well.
       out = c === 'F' && text.length === 0 && out.endsWith('.') ? out.slice(0, -1) : out + text;
       i += run;

@@ -703,3 +703,95 @@ describe('runCli on hostile input (fast-check)', () => {
     );
   });
 });
+
+describe('runCli: a time finer than the millisecond', () => {
+  // Serilog writes "@t" with .NET's "o" format: seven digits (ticks of 100 ns) and the offset. Seq and Serilog's CLEF
+  // reader (a DateTimeOffset) keep them, so two events of one millisecond keep their order.
+  const serilog = [
+    '{"@t":"2026-11-22T12:00:00.1234567+02:00","@mt":"First {N}","N":1}',
+    '{"@t":"2026-11-22T12:00:00.1239999+02:00","@mt":"Second {N}","N":2}',
+    '{"@t":"2026-11-22T12:00:00.1230000+02:00","@mt":"Third {N}","N":3}',
+  ].join('\n');
+
+  it('writes with --json the digits the line had, in UTC', async () => {
+    const { code, stdout } = await run(['--json'], serilog);
+    expect(code).toBe(0);
+    expect(stdout.split('\n').map((l) => l.slice(0, 36))).toEqual([
+      '{"@t":"2026-11-22T10:00:00.1234567Z"',
+      '{"@t":"2026-11-22T10:00:00.1239999Z"',
+      '{"@t":"2026-11-22T10:00:00.1230000Z"',
+      '',
+    ]);
+    // What it writes reads back, and writes the same again.
+    expect(await run(['--json', '--strict'], stdout)).toEqual({ code: 0, stdout, stderr: '' });
+  });
+
+  it('shows them in f and F runs past three, truncated as .NET truncates, and in o and ISO 8601', async () => {
+    const template =
+      '{UtcTimestamp:HH:mm:ss.fffffff} {UtcTimestamp:fff} {UtcTimestamp:ffffff} {UtcTimestamp:FFFFFFF} {UtcTimestamp:o} {UtcTimestamp}{NewLine}';
+    expect((await run(['--template', template], serilog)).stdout).toBe(
+      [
+        '10:00:00.1234567 123 123456 1234567 2026-11-22T10:00:00.1234567Z 2026-11-22T10:00:00.1234567Z',
+        '10:00:00.1239999 123 123999 1239999 2026-11-22T10:00:00.1239999Z 2026-11-22T10:00:00.1239999Z',
+        '10:00:00.1230000 123 123000 123 2026-11-22T10:00:00.1230000Z 2026-11-22T10:00:00.1230000Z',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps them from NDJSON and from nanoseconds (Go, OpenTelemetry), and shows ticks of those', async () => {
+    const lines = [
+      '{"timestamp":"2026-11-22T10:00:00.123456Z","message":"Python"}',
+      '{"@t":"2026-11-22T10:00:00.608125300Z","@mt":"Go"}',
+      '{"@t":"2026-11-22T10:00:00.5Z","@mt":"Short"}',
+    ].join('\n');
+    expect((await run(['--json'], lines)).stdout.split('\n').map((l) => l.slice(0, 38))).toEqual([
+      '{"@t":"2026-11-22T10:00:00.123456Z","@',
+      '{"@t":"2026-11-22T10:00:00.608125300Z"',
+      '{"@t":"2026-11-22T10:00:00.500Z","@mt"',
+      '',
+    ]);
+    expect((await run(['--template', '{UtcTimestamp:fffffff} {Message}{NewLine}'], lines)).stdout).toBe(
+      '1234560 Python\n6081253 Go\n5000000 Short\n',
+    );
+  });
+
+  it('keeps them in a time without an offset, read as local time', async () => {
+    const local = new Date(2026, 11, 4, 10, 0, 0, 123).toISOString();
+    const { stdout } = await run(['--json'], '{"@t":"2026-12-04T10:00:00.1234567","@mt":"A"}\n');
+    expect(stdout.slice(0, 36)).toBe(`{"@t":"${local.replace('Z', '4567Z')}"`);
+  });
+});
+
+describe("runCli: a CLEF line's own @ fields", () => {
+  // Seq's spans carry @st (start), @ps (parent span id), @sk (kind), @sa and @ra (scope and resource attributes), as
+  // seqcli writes them; rxlog reads them as properties of those names, and writes them back as they were.
+  const span =
+    '{"@t":"2023-12-20T00:55:07Z","@st":"2023-12-20T00:50:07Z","@tr":"af2f559d8ac24a288d2aaef55439778b","@sp":"5b08fd4ac3aa42d4","@ps":"44acf182dec544fb","@sk":"Server","@ra":{"service.name":"shop"},"@sa":{"b":1},"@m":"GET /cart","@@Name":"escaped"}';
+
+  it('writes them with --json as the line had them, not escaped as properties named @ps', async () => {
+    const { code, stdout } = await run(['--json', '--where', '@ps=44acf182dec544fb'], span);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      '@t': '2023-12-20T00:55:07.000Z',
+      '@mt': 'GET /cart',
+      '@i': expect.any(String),
+      '@tr': 'af2f559d8ac24a288d2aaef55439778b',
+      '@sp': '5b08fd4ac3aa42d4',
+      '@@Name': 'escaped',
+      '@st': '2023-12-20T00:50:07Z',
+      '@ps': '44acf182dec544fb',
+      '@sk': 'Server',
+      '@ra': { 'service.name': 'shop' },
+      '@sa': { b: 1 },
+    });
+    // What it writes reads back, and writes the same again.
+    expect(await run(['--json', '--strict'], stdout)).toEqual({ code: 0, stdout, stderr: '' });
+  });
+
+  it('shows them among the properties', async () => {
+    expect((await run(['--template', '{Message} {Properties}{NewLine}'], span)).stdout).toBe(
+      'GET /cart {"TraceId":"af2f559d8ac24a288d2aaef55439778b","SpanId":"5b08fd4ac3aa42d4","@st":"2023-12-20T00:50:07Z","@ps":"44acf182dec544fb","@sk":"Server","@ra":{"service.name":"shop"},"@sa":{"b":1},"@Name":"escaped"}\n',
+    );
+  });
+});

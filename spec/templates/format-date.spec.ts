@@ -1,4 +1,4 @@
-import { formatDate } from '../../lib/templates/format-date';
+import { type FineDate, formatDate } from '../../lib/templates/format-date';
 
 // Expectations are computed from the same Date's local fields, so the tests pass in any time zone.
 const date = new Date(2026, 10, 22, 9, 5, 7, 89);
@@ -36,6 +36,13 @@ describe('formatDate', () => {
     expect(formatDate(date, 'f ff fff ffff')).toBe('0 08 089 0890');
     expect(formatDate(date, 'ss.FFF')).toBe('07.089');
     expect(formatDate(new Date(2026, 0, 1, 0, 0, 7, 0), 'ss.FFF')).toBe('07');
+  });
+
+  it('renders the digits past the millisecond of a FineDate (a time read from text with ticks)', () => {
+    const fine: FineDate = Object.assign(new Date(Date.UTC(2026, 10, 22, 10, 0, 0, 123)), { subMillisecond: '4560' });
+    expect(formatDate(fine, 'fff ffff fffffff FFFFFFF ss.FFFFFF', true)).toBe('123 1234 1234560 123456 00.123456');
+    expect(formatDate(fine, 'o', true)).toBe('2026-11-22T10:00:00.1234560Z');
+    expect(formatDate(fine)).toBe('2026-11-22T10:00:00.1234560Z');
   });
 
   it('renders the local offset with zzz, zz, z and K', () => {
