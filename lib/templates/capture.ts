@@ -235,7 +235,7 @@ function walkObject(value: object, depth: number, w: Walk, key?: string | number
   try {
     // A Date of another realm (Node's own inside Jest: an `fs.Stats` time, what `structuredClone`
     // returns) by its slot, or its toJSON made it a string that no date format applies to.
-    if (value instanceof Date || (tagOf(value) === '[object Date]' && accepts(() => Date.prototype.getTime.call(value)))) {
+    if (isDate(value)) {
       const time = Date.prototype.getTime.call(value);
       // An invalid Date: writeJson writes "Invalid Date" where JSON.stringify writes null.
       if (time !== time) w.safe = false;
@@ -295,6 +295,17 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
   if (scalar !== value) return walk(scalar, depth, w);
   if (w.structure || json) return walkOwnKeys(value, depth, w);
   return stringOf(value, w);
+}
+
+/**
+ * Whether `value` is a Date of any realm: this one's, or another's (Node's own inside Jest, a vm
+ * context's, an event built in an iframe) told by its tag and by `Date.prototype.getTime` accepting
+ * it (a Date's slot; a `Symbol.toStringTag` of `'Date'` alone is not one). Capture, `renderValue`
+ * and `writeJson` share it, so a Date takes its format however it reached the event. May throw (a
+ * Proxy's trap).
+ */
+export function isDate(value: unknown): value is Date {
+  return value instanceof Date || (tagOf(value) === '[object Date]' && accepts(() => Date.prototype.getTime.call(value)));
 }
 
 /** Whether `read`, a built-in's method called on a value, accepts it: the value has the built-in's slot, whatever its realm or tag. */

@@ -1,4 +1,5 @@
 import type { MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
+import { isDate } from './capture';
 import { formatDate } from './format-date';
 import { formatNumber } from './format-number';
 import { writeJson } from './safe-json';
@@ -74,7 +75,7 @@ export function renderValue(value: unknown, format?: string): string {
       return '[Function]';
     case 'object':
       try {
-        if (value instanceof Date) return formatDate(value, format);
+        if (isDate(value)) return formatDate(value, format);
       } catch {
         // A hostile object (e.g. a Proxy of a Date); writeJson renders what it can.
       }
@@ -117,7 +118,7 @@ export function renderPropertyToken(
     if (known !== undefined) return alignText(known, token.alignment);
     let date = false;
     try {
-      date = value instanceof Date;
+      date = isDate(value);
     } catch {
       // A Proxy whose prototype trap throws: renderValue writes it as JSON, as below.
     }

@@ -1,5 +1,5 @@
 import { errorMessage } from '../core/read-property';
-import { CIRCULAR_MARKER, MAX_DEPTH_MARKER, unbox } from './capture';
+import { CIRCULAR_MARKER, isDate, MAX_DEPTH_MARKER, unbox } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
@@ -144,12 +144,12 @@ function write(value: unknown, depth: number, ancestors: object[], key: string |
 
 function writeObject(value: object, depth: number, ancestors: object[], key: string | number): string | undefined {
   try {
-    if (value instanceof Date) return jsonDate(value);
+    if (isDate(value)) return jsonDate(value);
     // As JSON.stringify: what toJSON(key) returns, once (not the toJSON of what it returns), and a
     // box's primitive (read from its slot, so no valueOf of the app's runs).
     const toJSON = (value as JsonHooks).toJSON;
     const json = unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
-    if (typeof json !== 'object' || json === null || json instanceof Date) return write(json, depth, ancestors, key);
+    if (typeof json !== 'object' || json === null || isDate(json)) return write(json, depth, ancestors, key);
     if (ancestors.includes(json)) return `"${CIRCULAR_MARKER}"`;
     if (depth >= WRITE_JSON_MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
     // Spent: no item fits any more, so its keys go unread (Object.keys reads each, a Proxy's trap for each).

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
@@ -188,6 +189,22 @@ describe('renderValue', () => {
 
   it('renders a Date as ISO 8601 without a format', () => {
     expect(renderValue(new Date(Date.UTC(2026, 10, 22, 12)))).toBe('2026-11-22T12:00:00.000Z');
+  });
+
+  // An event built by hand, or mapped in a pipe(), is not captured: its Date may be of another
+  // realm (Node's own inside Jest, a vm context), which instanceof misses. Its toJSON made it the
+  // ISO string, and the format was ignored.
+  it('renders a Date of another realm with its format, as one of its own', () => {
+    const [at, invalid] = runInNewContext('[new Date(Date.UTC(2009, 5, 15, 12)), new Date(NaN)]') as [Date, Date];
+    expect(at instanceof Date).toBe(false);
+    const own = new Date(Date.UTC(2009, 5, 15, 12));
+    expect(renderValue(at, 'yyyy-MM-dd')).toBe(renderValue(own, 'yyyy-MM-dd'));
+    expect(renderValue(at, 'yyyy-MM-dd')).toMatch(/^2009-06-1[456]$/);
+    expect(renderValue(at, 'u')).toBe('2009-06-15 12:00:00Z');
+    expect(renderValue(invalid, 'yyyy')).toBe('Invalid Date');
+    const template = parseTemplate('At {At:yyyy-MM-dd} and {At,12:yyyy}; {Bad:yyyy}');
+    expect(renderTemplate(template, { At: at, Bad: invalid })).toBe(renderTemplate(template, { At: own, Bad: new Date(NaN) }));
+    expect(renderTemplate(template, { At: at, Bad: invalid })).toMatch(/^At 2009-06-1[456] and {9}2009; Invalid Date$/);
   });
 });
 

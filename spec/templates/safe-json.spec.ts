@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { type CaptureLimits, captureValue } from '../../lib/templates/capture';
 import { isJsonSafe } from '../../lib/templates/json-safe-captures';
@@ -102,6 +103,14 @@ describe('writeJson', () => {
     expect(writeJson({ d: new Date(0), bad: new Date(Number.NaN) })).toBe(
       '{"d":"1970-01-01T00:00:00.000Z","bad":"Invalid Date"}',
     );
+  });
+
+  // Not captured (an event built by hand): Node's own Dates inside Jest, a vm context's. Its toJSON
+  // wrote an invalid one as null, where one of this realm's is "Invalid Date".
+  it('writes Dates of another realm as its own', () => {
+    const [d, bad, wrapped] = runInNewContext('[new Date(0), new Date(NaN), { toJSON: () => new Date(NaN) }]') as unknown[];
+    expect(writeJson({ d, bad, wrapped })).toBe('{"d":"1970-01-01T00:00:00.000Z","bad":"Invalid Date","wrapped":"Invalid Date"}');
+    expect(writeJson({ tagged: { [Symbol.toStringTag]: 'Date' } })).toBe('{"tagged":{}}');
   });
 
   it('skips symbol keys and writes symbol values as strings', () => {

@@ -11,18 +11,21 @@ export interface SyncFlushable {
 
 /** The page events `installPageHideFlush` listens to: a window, or a stand-in in tests. */
 export interface PageEvents {
-  /** Adds a listener for `pagehide`, `pageshow` or `visibilitychange`. */
-  addEventListener(type: string, listener: () => void): void;
+  /**
+   * Adds a listener for `pagehide`, `pageshow` or `visibilitychange`, or (captured, as they are
+   * fired at the document and do not bubble) `freeze` or `resume`.
+   */
+  addEventListener(type: string, listener: () => void, options?: { readonly capture?: boolean }): void;
   /** Removes a listener added by addEventListener. */
-  removeEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void, options?: { readonly capture?: boolean }): void;
   /** The page's document, read for its visibility state. */
   readonly document?: { readonly visibilityState?: string | undefined } | undefined;
 }
 
 /**
  * Gets queued events out of a browser page before it goes away: on `pagehide`, and on
- * `visibilitychange` to `'hidden'` (the last event mobile browsers reliably fire), calls
- * `log.flushSync()`. That pushes every partial batch and everything queued through the sinks'
+ * `visibilitychange` to `'hidden'` (the last event mobile browsers reliably fire), and on `freeze`
+ * (a frozen page may be discarded with no further event), calls `log.flushSync()`. That pushes every partial batch and everything queued through the sinks'
  * `emitSync`, which for HttpSink, SeqSink, OtlpSink and LokiSink is `navigator.sendBeacon` while
  * the page hides. A batch already in flight is not sent again: it continues as a `keepalive`
  * fetch when its body is at most 64 KiB; a larger one whose request the browser cancelled as the
@@ -30,7 +33,8 @@ export interface PageEvents {
  * in flight"). An event logged after that flush while the page goes away (in the app's own
  * `pagehide` listener, or a `visibilitychange` one, that runs after this one) is sent by beacon
  * too, once the listener that logged it returns: from `pagehide` until a `pageshow` brings the
- * page back, and from `visibilitychange` to `'hidden'` until the page's next task. Returns a
+ * page back, and from `visibilitychange` to `'hidden'` or `freeze` until the page's next task (or
+ * the `resume` that ends a freeze, which comes before any task of the frozen page). Returns a
  * function that removes the listeners; a Logger's come off by themselves once it has closed.
  * Outside a browser window it does nothing.
  *
@@ -98,14 +102,24 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
     left = false;
     unwatch();
   };
+  // A page frozen (a background tab after some minutes, a page entering the back/forward cache)
+  // may be discarded with no further event: what a hidden page logged since is still in an open
+  // batch. Flushed as at hiding; the watch ends at `resume` (a frozen page runs no task before it),
+  // or in the next task.
+  const onHidden = (): void => {
+    flush();
+    watch();
+    // A hidden page may live on for hours: watch only the listeners of this turn.
+    setTimeout(onResume, 0);
+  };
+  const onResume = (): void => {
+    if (!left) unwatch();
+  };
   const onVisibilityChange = (): void => {
     // Visible again: shown, or back from the back/forward cache (Chromium says so before pageshow,
     // so what the app's own pageshow listeners log goes by fetch, not by beacon).
     if (page.document?.visibilityState !== 'hidden') return onPageShow();
-    flush();
-    watch();
-    // A hidden page may live on for hours: watch only the listeners of this turn.
-    setTimeout(() => left || unwatch(), 0);
+    onHidden();
   };
   let closed: Unsubscribable | undefined;
   let removed = false;
@@ -115,12 +129,17 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
     page.removeEventListener('pagehide', onPageHide);
     page.removeEventListener('pageshow', onPageShow);
     page.removeEventListener('visibilitychange', onVisibilityChange);
+    page.removeEventListener('freeze', onHidden, CAPTURE);
+    page.removeEventListener('resume', onResume, CAPTURE);
     unwatch();
     closed?.unsubscribe();
   };
   page.addEventListener('pagehide', onPageHide);
   page.addEventListener('pageshow', onPageShow);
   page.addEventListener('visibilitychange', onVisibilityChange);
+  // Fired at the document, not bubbling: the window sees them as they are captured, before the app's own.
+  page.addEventListener('freeze', onHidden, CAPTURE);
+  page.addEventListener('resume', onResume, CAPTURE);
   // A Logger lets go of the page when it closes, as installProcessHooks' hooks do: an app that
   // builds its logger again (a sign-in, a tenant switch) would otherwise keep every closed one,
   // with its sinks, reachable from the window. metricsEvery completes once close() has finished.
@@ -134,6 +153,9 @@ export function installPageHideFlush(log: SyncFlushable, page: PageEvents = glob
   if (removed) closed?.unsubscribe();
   return uninstall;
 }
+
+/** As an object, not `true`: Node's EventTarget removes no listener added with a bare `true`. */
+const CAPTURE = { capture: true };
 
 /** Most flushes of what is logged after the flush while the page hides, once per listener that logs. */
 const LATE_FLUSHES = 64;

@@ -181,6 +181,46 @@ describe('installPageHideFlush', () => {
     }
   });
 
+  // The Page Lifecycle API's freeze (a background tab after some minutes) may be followed by a
+  // discard with no further event. What a hidden page logged in a later task sat in the open batch
+  // and went with the page. `freeze` and `resume` are fired at the document without bubbling: the
+  // stand-in window gets them at its capture phase as a real one does.
+  it('sends by beacon on freeze what a hidden page logged since, and batches again from resume', async () => {
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
+    try {
+      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
+      const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+      const uninstall = installPageHideFlush(log, page.target);
+      page.target.addEventListener('freeze', () => log.information('Item {N}', 3));
+      page.target.addEventListener('resume', () => log.information('Item {N}', 4));
+      const sent = async (): Promise<number[][]> => {
+        await Promise.resolve();
+        await page.settled();
+        return page.beacons.map((b) => b.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+      };
+      log.information('Item {N}', 0);
+      page.setVisibility('hidden');
+      expect(await sent()).toEqual([[0]]);
+      // A later task of the hidden page: its events wait for the batch.
+      jest.advanceTimersByTime(0);
+      log.information('Item {N}', 1);
+      log.information('Item {N}', 2);
+      expect(await sent()).toEqual([[0]]);
+      page.target.dispatchEvent(new Event('freeze'));
+      expect(await sent()).toEqual([[0], [1, 2], [3]]);
+      // A frozen page runs no task until it resumes: no timer has run since the freeze.
+      page.target.dispatchEvent(new Event('resume'));
+      expect(await sent()).toEqual([[0], [1, 2], [3]]);
+      expect(log.metrics().sinks.http).toMatchObject({ received: 5, delivered: 4, pending: 1 });
+      uninstall();
+      page.target.dispatchEvent(new Event('freeze'));
+      expect(await sent()).toEqual([[0], [1, 2], [3]]);
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   // Each flush the browser refuses writes to SelfLog; an app that logs its SelfLog lines on a later
   // microtask made each line flush again: on microtasks alone, the page never finished hiding.
   it('stops flushing what is logged while the page hides after a bounded number of flushes', async () => {
@@ -383,6 +423,53 @@ describe('installPageHideFlush in Chromium', () => {
           timeout: 10_000,
         });
         expect(await page.evaluate(() => (window as unknown as Metrics).log.metrics().sinks.http.retried)).toBe(1);
+      });
+    },
+    30_000,
+  );
+
+  // A hidden page is frozen after some minutes in the background (and on entering the back/forward
+  // cache), and a frozen page may be discarded with no further event: what it logged since it was
+  // hidden sat in the open batch and went with it. Headless Chromium never freezes a page by itself
+  // (CDP's Page.setWebLifecycleState 'frozen' reaches no listener either), so the page dispatches
+  // the `freeze` event itself, at the document as Chromium does, and emulates its visibility as
+  // above; the listeners, sendBeacon and the server are real.
+  (hasChromium ? it : it.skip)(
+    'sends by beacon on freeze what a hidden page logged since it was hidden',
+    async () => {
+      const html = `<!doctype html><script src="/rxlog.js"></script><script>
+        window.log = new rxlog.LoggerConfiguration()
+          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 600000 } })
+          .createLogger();
+        rxlog.installPageHideFlush(log);
+        document.addEventListener('freeze', () => log.information('Frozen {N}', 99));
+        const sendBeacon = navigator.sendBeacon.bind(navigator);
+        window.beacons = 0;
+        navigator.sendBeacon = (url, data) => (window.beacons++, sendBeacon(url, data));
+        let state = 'visible';
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+        state = 'hidden';
+        document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+        window.ready = true;
+      </script>`;
+      const server = await startPageServer(html);
+      await inChromium(server, async (browser) => {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        type Hidden = { log: { information(t: string, n: number): void }; beacons: number };
+        // A later task of the hidden page: its events wait in the batch.
+        await page.evaluate(() => {
+          for (let n = 0; n < 3; n++) (window as unknown as Hidden).log.information('Hidden {N}', n);
+        });
+        await page.evaluate(() => document.dispatchEvent(new Event('freeze')));
+        await within(
+          server.received(2, (r) => r.url === '/ingest'),
+          10_000,
+          'the beacons at freeze',
+        );
+        expect(ingested(server.requests)).toEqual([0, 1, 2, 99]);
+        expect(await page.evaluate(() => (window as unknown as Hidden).beacons)).toBe(2);
       });
     },
     30_000,
