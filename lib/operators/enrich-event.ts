@@ -5,7 +5,7 @@ import { callbackName, strayPromise } from '../core/stray-promise';
 import { read } from '../core/read-property';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS, keptAsIs } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
-import { setOwnProperty } from '../templates/own-property';
+import { copyOwnProperties, setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { describeOption } from './operator-options';
 
@@ -127,7 +127,10 @@ export function enrichEvent(event: LogEvent, enrichers: readonly AnyEnricher[]):
     const added: Record<string, unknown> = {};
     addCaptured(added, event.properties, extra, enricher, enrichers);
     if (Object.keys(added).length === 0) continue;
-    properties = { ...event.properties, ...added };
+    // Copied name by name, not spread: later enrichers add names to it (see copyOwnProperties).
+    properties = {};
+    copyOwnProperties(properties, event.properties);
+    copyOwnProperties(properties, added);
     enriched = new LogEventRecord(eventTimeMs(event), event.level, event.messageTemplate, properties, event.exception);
   }
   return enriched;

@@ -1,6 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import { isPlainRecord } from '../core/is-plain-record';
 import { truncatedText } from '../templates/truncated-text';
+import { setOwnProperty } from '../templates/own-property';
 import { LongTextCache } from './long-text-cache';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
@@ -230,7 +231,8 @@ function mapStrings(
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, onString, walk, depth + 1));
   if (!isPlainRecord(value)) return value;
   const copy: Record<string, unknown> = {};
-  for (const key in value) copy[key] = mapStrings(value[key], onString, walk, depth + 1);
+  // A "__proto__" name stays a property (as JSON.parse made it), never the copy's prototype.
+  for (const key in value) setOwnProperty(copy, key, mapStrings(value[key], onString, walk, depth + 1));
   return copy;
 }
 

@@ -66,13 +66,15 @@ function logRecord(event: LogEvent): LogRecord {
     0,
     traceSkipped === undefined ? (key) => Object.hasOwn(own, key) : (key) => Object.hasOwn(own, key) || traceSkipped.has(key),
   );
-  return {
-    ...timesOf(event),
-    ...severityOf(event.level),
-    body: String(renderMessageSafely(event)),
-    attributes,
-    context: spanContext ?? ROOT_CONTEXT,
-  };
+  // Set name by name on one fresh object, not spread from parts: V8 adds names to an object a
+  // spread made on a slow path (several microseconds per record).
+  const record: LogRecord = {};
+  setTimes(record, event);
+  setSeverity(record, event.level);
+  record.body = String(renderMessageSafely(event));
+  record.attributes = attributes;
+  record.context = spanContext ?? ROOT_CONTEXT;
+  return record;
 }
 
 /**
@@ -95,18 +97,22 @@ function exceptionAttributes(attributes: AnyValueMap, exception: Error): AnyValu
  * so is one OTLP's fixed64 nanoseconds cannot carry (before 1970, after 2554-07-21), which the SDK
  * would export as is and a collector would refuse, with the whole request.
  */
-function timesOf(event: LogEvent): { timestamp?: Date; observedTimestamp?: Date } {
+function setTimes(record: LogRecord, event: LogEvent): void {
   const timestamp = event.timestamp;
   // NaN fails both comparisons.
   const time = timestamp instanceof Date ? timestamp.getTime() : Number.NaN;
-  return time >= 0 && time <= OTLP_MAX_TIME_MS ? { timestamp, observedTimestamp: timestamp } : {};
+  if (time >= 0 && time <= OTLP_MAX_TIME_MS) {
+    record.timestamp = timestamp;
+    record.observedTimestamp = timestamp;
+  }
 }
 
 /** Severity number and text; a level outside the six has no number, and its name as the text. */
-function severityOf(level: LogLevelName): { severityNumber?: SeverityNumber; severityText: string } {
-  const severity = otlpSeverity(level);
+function setSeverity(record: LogRecord, level: LogLevelName): void {
+  const severity: SeverityNumber | undefined = otlpSeverity(level);
   const severityText = formatLevel(level);
-  return severity === undefined ? { severityText } : { severityNumber: severity, severityText };
+  if (severity !== undefined) record.severityNumber = severity;
+  record.severityText = severityText;
 }
 
 /**

@@ -116,6 +116,19 @@ describe('enrich', () => {
     expect(Object.keys(properties)).toEqual(['__proto__']);
     expect((properties as { Injected?: unknown }).Injected).toBeUndefined();
   });
+
+  it('keeps an event’s own "__proto__" property (a CLEF line’s) as a property, in its place, when it adds others', () => {
+    const properties = JSON.parse('{"Before":1,"__proto__":{"Injected":"yes"},"After":2}') as Record<string, unknown>;
+    const seen: LogEvent[] = [];
+    of(makeEvent({ properties }))
+      .pipe(enrich(() => ({ Host: 'web-1' })))
+      .subscribe((e) => seen.push(e));
+    const enriched = seen[0].properties;
+    expect(Object.keys(enriched)).toEqual(['Before', '__proto__', 'After', 'Host']);
+    expect(Object.getOwnPropertyDescriptor(enriched, '__proto__')?.value).toEqual({ Injected: 'yes' });
+    expect(Object.getPrototypeOf(enriched)).toBe(Object.prototype);
+    expect((enriched as { Injected?: unknown }).Injected).toBeUndefined();
+  });
 });
 
 describe('enrichOwnEvent', () => {

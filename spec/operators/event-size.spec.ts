@@ -86,6 +86,21 @@ describe('truncateEvent', () => {
     }
   });
 
+  it('keeps a "__proto__" property name (a CLEF line’s, parsed JSON’s) as a property of the copy, never its prototype', () => {
+    const properties = JSON.parse(
+      `{"Big":"${'b'.repeat(100_000)}","__proto__":{"Kept":"top"},"Meta":{"__proto__":{"Kept":"nested"},"Note":"n"}}`,
+    ) as Record<string, unknown>;
+    const cut = truncateEvent(makeEvent({ properties }), 10_000);
+    expect(cut.properties.Big).toMatch(/…\[truncated \d+ chars\]$/);
+    expect(Object.keys(cut.properties)).toEqual(['Big', '__proto__', 'Meta']);
+    expect(Object.getOwnPropertyDescriptor(cut.properties, '__proto__')?.value).toEqual({ Kept: 'top' });
+    expect(Object.getPrototypeOf(cut.properties)).toBe(Object.prototype);
+    const meta = cut.properties.Meta as Record<string, unknown>;
+    expect(Object.keys(meta)).toEqual(['__proto__', 'Note']);
+    expect(Object.getOwnPropertyDescriptor(meta, '__proto__')?.value).toEqual({ Kept: 'nested' });
+    expect(meta.Kept).toBeUndefined();
+  });
+
   it('returns the same event when it fits', () => {
     const event = makeEvent({ properties: { A: 'short' } });
     expect(truncateEvent(event, 1024)).toBe(event);
