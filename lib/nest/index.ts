@@ -7,6 +7,7 @@ export { RXLOG_MODULE_OPTIONS } from './rxlog-module-options';
 export type {
   RxlogModuleOptions,
   RxlogModuleAsyncOptions,
+  RxlogOptionsFactory,
   RxlogRequestLoggingOptions,
   RxlogShutdownOptions,
 } from './rxlog-module-options';

@@ -1,4 +1,4 @@
-import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
 import type { LoggerConfiguration } from '../configuration/logger-configuration';
 import type { LogLevelName } from '../core/log-level';
 import type { Logger } from '../pipeline/logger';
@@ -91,12 +91,28 @@ export interface RxlogShutdownOptions extends CloseOptions {
   report?: false | ((report: ShutdownReport) => void) | undefined;
 }
 
-/** Options of `RxlogModule.forRootAsync`: a factory for the options, with its dependencies. */
+/**
+ * A class that makes the module's options, for `forRootAsync`'s `useClass` or `useExisting` (as
+ * `JwtOptionsFactory` is for `@nestjs/jwt` and `TypeOrmOptionsFactory` for `@nestjs/typeorm`): its
+ * constructor's dependencies are injected, then `createRxlogOptions()` is called once.
+ */
+export interface RxlogOptionsFactory {
+  createRxlogOptions(): RxlogModuleOptions | Promise<RxlogModuleOptions>;
+}
+
+/**
+ * Options of `RxlogModule.forRootAsync`: where the module's options come from, with exactly one of
+ * `useFactory`, `useClass` and `useExisting`, as Nest's `ConfigurableModuleBuilder` makes them.
+ */
 export interface RxlogModuleAsyncOptions {
-  /** Modules that export what the factory injects (e.g. `ConfigModule`). Default none. */
+  /** Modules that export what the factory or class injects (e.g. `ConfigModule`), or the `useExisting` provider. Default none. */
   imports?: ModuleMetadata['imports'] | undefined;
-  /** Providers passed to `useFactory`, in order. Default none. */
+  /** Providers passed to `useFactory`, in order (only with `useFactory`). Default none. */
   inject?: FactoryProvider['inject'] | undefined;
   /** Makes the module's options from the injected providers; may return a Promise. */
-  useFactory: (...args: never[]) => RxlogModuleOptions | Promise<RxlogModuleOptions>;
+  useFactory?: ((...args: never[]) => RxlogModuleOptions | Promise<RxlogModuleOptions>) | undefined;
+  /** A class the module provides (its constructor's dependencies injected), whose `createRxlogOptions()` makes the options. */
+  useClass?: Type<RxlogOptionsFactory> | undefined;
+  /** A provider the app already has (exported by a module in `imports`, or global) whose `createRxlogOptions()` makes the options. */
+  useExisting?: Type<RxlogOptionsFactory> | undefined;
 }

@@ -8,6 +8,7 @@ import {
   type OnApplicationBootstrap,
   type Provider,
   RequestMethod,
+  type Type,
 } from '@nestjs/common';
 import * as nestCommon from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
@@ -21,7 +22,12 @@ import { createModuleLogger, MODULE_OPTION_NAMES, shutdownSettings } from './cre
 import { getLoggerToken, injectedLoggerContexts } from './inject-logger';
 import { requestLoggingSettings } from './request-logging-settings';
 import { RxlogLoggerService } from './rxlog-logger-service';
-import { RXLOG_MODULE_OPTIONS, type RxlogModuleAsyncOptions, type RxlogModuleOptions } from './rxlog-module-options';
+import {
+  RXLOG_MODULE_OPTIONS,
+  type RxlogModuleAsyncOptions,
+  type RxlogModuleOptions,
+  type RxlogOptionsFactory,
+} from './rxlog-module-options';
 import type { RawRequest, RawResponse, RxlogRequestContext as RequestContext } from './rxlog-request-context';
 import { noteRoute, RxlogRequestContext } from './rxlog-request-context';
 import { RxlogRequestInterceptor } from './rxlog-request-interceptor';
@@ -37,6 +43,9 @@ import { writeUnansweredExpressErrors, writeUnansweredFastifyErrors } from './un
  */
 const ALL_PATHS = 'IntrinsicException' in nestCommon ? '{*path}' : '*';
 
+/** Where `forRootAsync`'s options come from: exactly one is given. */
+const ASYNC_SOURCES = ['useFactory', 'useClass', 'useExisting'] as const;
+
 /**
  * rxlog for NestJS: a global module that provides the app's `Logger` (inject it with
  * `@Inject(Logger)` or `@InjectLogger('Orders')` for a `SourceContext` child), the
@@ -44,7 +53,8 @@ const ALL_PATHS = 'IntrinsicException' in nestCommon ? '{*path}' : '*';
  * every event logged while handling a request (taken from `x-request-id` or `traceparent`, else
  * generated), a request-logging interceptor that writes one completion event per request, and a
  * shutdown hook that closes the logger gracefully. Made with `forRoot(options)` or
- * `forRootAsync({ imports, inject, useFactory })`, as `@nestjs/config` and `@nestjs/typeorm` are.
+ * `forRootAsync({ imports, inject, useFactory })` (or `useClass` / `useExisting`, an
+ * `RxlogOptionsFactory`), as `@nestjs/config` and `@nestjs/typeorm` are.
  *
  * @example
  * ```ts fragment
@@ -69,31 +79,65 @@ export class RxlogModule implements NestModule, OnApplicationBootstrap {
     return rxlogModule({ provide: RXLOG_MODULE_OPTIONS, useValue: options }, []);
   }
 
-  /** A global module whose options come from a factory with injected dependencies. @throws ConfigurationError for bad options. */
+  /**
+   * A global module whose options come from `useFactory` (with `inject`), or from the
+   * `createRxlogOptions()` of a `useClass` the module provides or of a `useExisting` provider.
+   *
+   * @throws ConfigurationError for bad options, and unless exactly one of the three is given.
+   */
   static forRootAsync(options: RxlogModuleAsyncOptions): DynamicModule {
     const given: unknown = options;
-    if (typeof given === 'object' && given !== null)
-      checkOptionKeys('RxlogModule.forRootAsync', given, ['imports', 'inject', 'useFactory']);
-    const useFactory: unknown = (options as Partial<RxlogModuleAsyncOptions> | undefined)?.useFactory;
-    if (typeof useFactory !== 'function')
-      throw new ConfigurationError(`RxlogModule.forRootAsync: expected a useFactory function, got ${describeValue(useFactory)}`);
+    if (typeof given !== 'object' || given === null)
+      throw new ConfigurationError(`RxlogModule.forRootAsync: expected an options object, got ${describeValue(given)}`);
+    checkOptionKeys('RxlogModule.forRootAsync', given, ['imports', 'inject', 'useFactory', 'useClass', 'useExisting']);
     const { inject, imports } = options as { inject?: unknown; imports?: unknown };
     // Nest would spread a string into its letters (it "can't resolve" argument "C"), or fail on imports.map.
-    if (inject !== undefined && !Array.isArray(inject))
-      throw new ConfigurationError(
-        `RxlogModule.forRootAsync inject: expected an array of the providers useFactory takes, got ${describeValue(inject)}`,
-      );
     if (imports !== undefined && !Array.isArray(imports))
       throw new ConfigurationError(
         `RxlogModule.forRootAsync imports: expected an array of modules, got ${describeValue(imports)}`,
       );
-    return rxlogModule(
-      {
-        provide: RXLOG_MODULE_OPTIONS,
-        useFactory: options.useFactory as (...args: unknown[]) => unknown,
-        inject: options.inject ?? [],
+    // Nest's builder takes the first it finds and ignores the others: one is required, and one alone.
+    const sources = ASYNC_SOURCES.filter((name) => options[name] !== undefined);
+    if (sources.length !== 1)
+      throw new ConfigurationError(
+        sources.length === 0
+          ? 'RxlogModule.forRootAsync: expected one of useFactory, useClass or useExisting, got none'
+          : `RxlogModule.forRootAsync: give one of useFactory, useClass or useExisting, not ${sources.join(' and ')}`,
+      );
+    const [source] = sources;
+    const made: unknown = options[source];
+    if (typeof made !== 'function')
+      throw new ConfigurationError(
+        `RxlogModule.forRootAsync ${source}: expected ${source === 'useFactory' ? 'a function' : 'a class'}, got ${describeValue(made)}`,
+      );
+    if (source === 'useFactory') {
+      if (inject !== undefined && !Array.isArray(inject))
+        throw new ConfigurationError(
+          `RxlogModule.forRootAsync inject: expected an array of the providers useFactory takes, got ${describeValue(inject)}`,
+        );
+      const useFactory = made as (...args: unknown[]) => unknown;
+      return rxlogModule({ provide: RXLOG_MODULE_OPTIONS, useFactory, inject: options.inject ?? [] }, options.imports ?? []);
+    }
+    if (inject !== undefined)
+      throw new ConfigurationError(
+        `RxlogModule.forRootAsync inject: only for useFactory; ${source}'s class gets its dependencies injected into its constructor`,
+      );
+    const factoryClass = made as Type<RxlogOptionsFactory>;
+    const fromFactory: Provider = {
+      provide: RXLOG_MODULE_OPTIONS,
+      useFactory: (factory: Partial<RxlogOptionsFactory> | undefined) => {
+        if (typeof factory?.createRxlogOptions !== 'function')
+          throw new ConfigurationError(
+            `RxlogModule.forRootAsync ${source}: ${factoryClass.name || 'the class'} has no createRxlogOptions() method (expected an RxlogOptionsFactory)`,
+          );
+        return factory.createRxlogOptions();
       },
+      inject: [factoryClass],
+    };
+    return rxlogModule(
+      fromFactory,
       options.imports ?? [],
+      source === 'useClass' ? [{ provide: factoryClass, useClass: factoryClass }] : [],
     );
   }
 
@@ -250,9 +294,14 @@ function noteFastifyRoutes(host: HttpAdapterHost | undefined): void {
   }
 }
 
-function rxlogModule(options: Provider, imports: NonNullable<DynamicModule['imports']>): DynamicModule {
+function rxlogModule(
+  options: Provider,
+  imports: NonNullable<DynamicModule['imports']>,
+  optionsFactories: Provider[] = [],
+): DynamicModule {
   const fixed: Provider[] = [
     options,
+    ...optionsFactories,
     { provide: Logger, useFactory: (given: RxlogModuleOptions) => createModuleLogger(given), inject: [RXLOG_MODULE_OPTIONS] },
     { provide: RxlogLoggerService, useFactory: (log: Logger) => new RxlogLoggerService(log), inject: [Logger] },
     {

@@ -9,6 +9,14 @@ const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
 const UNANSWERED = 'An exception filter threw, and the HTTP framework answered the request itself';
 
 type HttpAdapter = HttpAdapterHost['httpAdapter'];
+
+/**
+ * The Node requests whose escaped error was written. Two apps made on one Express instance
+ * (`new ExpressAdapter(expressApp)` twice) each add an error layer and this middleware to it: what
+ * escapes the first app's filter goes on to the second app's layer, its filter fails again, and the
+ * second middleware would write that too. One request, one event: the first app's, whose request it was.
+ */
+const written = new WeakSet<object>();
 type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unknown) => unknown;
 
 /**
@@ -22,7 +30,7 @@ type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unk
  *
  * On Express, an error middleware after Nest's error layer: added once the app has initialised
  * (`onApplicationBootstrap`), when that layer is set, so it sees only what escaped it (once, though
- * under a global prefix the layer is mounted twice and fails twice).
+ * under a global prefix the layer is mounted twice and fails twice). Written once per request.
  */
 export function writeUnansweredExpressErrors(adapter: HttpAdapter, requests: RxlogRequestContext, log: Logger): void {
   try {
@@ -86,6 +94,10 @@ function writeUnanswered(requests: RxlogRequestContext, log: Logger, request: un
     // Fastify's request holds Node's as `raw`; Express's is Node's.
     const raw: unknown =
       typeof request === 'object' && request !== null ? ((request as { raw?: unknown }).raw ?? request) : undefined;
+    if (typeof raw === 'object' && raw !== null) {
+      if (written.has(raw)) return;
+      written.add(raw);
+    }
     const state = typeof raw === 'object' && raw !== null ? requests.stateOf(raw) : undefined;
     if (state === undefined) beside();
     else

@@ -9,6 +9,7 @@ const cases = [
   ['express', ''],
   ['express', 'prefix'],
   ['express', 'own-handler'],
+  ['express', 'shared'],
   ['fastify', ''],
 ] as const;
 

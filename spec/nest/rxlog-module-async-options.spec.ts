@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+// RxlogModule.forRootAsync's three sources of options, as Nest's ConfigurableModuleBuilder,
+// @nestjs/jwt and @nestjs/typeorm have them, each in a real Nest 12 application context
+// (spec/nest/fixtures/nest-async-options.ts, in a child process).
+
+describe('RxlogModule.forRootAsync with useFactory, useClass or useExisting, in real Nest application contexts', () => {
+  let outcomes: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const fixture = join(__dirname, 'fixtures', 'nest-async-options.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: join(__dirname, '..', '..'),
+      timeout: 90_000,
+    });
+    outcomes = JSON.parse(stdout) as Record<string, unknown>;
+  }, 120_000);
+
+  it('makes the options with useFactory from the injected providers', () => {
+    expect(outcomes.useFactory).toEqual({ events: [['debug', 'useFactory', 'orders (factory)']], constructed: 0 });
+  });
+
+  it('provides a useClass, injects its dependencies and takes its createRxlogOptions(), sync or async', () => {
+    expect(outcomes.useClass).toEqual({ events: [['debug', 'useClass', 'orders (class)']], constructed: 1 });
+    expect(outcomes['useClass, async createRxlogOptions']).toEqual({
+      events: [['debug', 'useClass, async createRxlogOptions', 'orders (async class)']],
+      constructed: 1,
+    });
+  });
+
+  it('takes a useExisting provider from an imported module, the instance that module has', () => {
+    expect(outcomes['useExisting, from an imported module']).toEqual({
+      events: [['debug', 'useExisting, from an imported module', 'orders (class)']],
+      constructed: 1,
+    });
+  });
+
+  it('refuses two sources or none with a ConfigurationError naming them, where Nest’s builder would pick one', () => {
+    expect(outcomes).toMatchObject({
+      'useClass and useFactory':
+        'ConfigurationError: RxlogModule.forRootAsync: give one of useFactory, useClass or useExisting, not useFactory and useClass',
+      'useExisting and useClass':
+        'ConfigurationError: RxlogModule.forRootAsync: give one of useFactory, useClass or useExisting, not useClass and useExisting',
+      none: 'ConfigurationError: RxlogModule.forRootAsync: expected one of useFactory, useClass or useExisting, got none',
+    });
+  });
+
+  it('refuses a useClass that is no class, an inject it would ignore, and a class without createRxlogOptions', () => {
+    expect(outcomes).toMatchObject({
+      'useClass not a class': 'ConfigurationError: RxlogModule.forRootAsync useClass: expected a class, got "RxlogConfig"',
+      'useExisting with inject':
+        "ConfigurationError: RxlogModule.forRootAsync inject: only for useFactory; useExisting's class gets its dependencies injected into its constructor",
+      'useExisting without createRxlogOptions':
+        'ConfigurationError: RxlogModule.forRootAsync useExisting: NotAFactory has no createRxlogOptions() method (expected an RxlogOptionsFactory)',
+    });
+  });
+});
