@@ -29,7 +29,8 @@ export interface CircuitBreakerOptions {
    * Longest open time, in milliseconds: each failed probe doubles the open time, from
    * `resetTimeoutMs` up to this, until a probe succeeds. Default `resetTimeoutMs`: no backoff, a
    * probe every `resetTimeoutMs`, so a sink that recovers is written to again within it. At most
-   * 2^31 - 1; not less than `resetTimeoutMs`.
+   * 2^31 - 1; not less than `resetTimeoutMs`. A failure's `Retry-After` can hold the breaker open
+   * longer (see `recordFailure`).
    */
   maxResetTimeoutMs?: number | undefined;
 }
@@ -63,7 +64,8 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
  * scheduler's clock), then lets exactly one probe through as `half-open`; the probe's success
  * closes it, its failure opens it again, for twice as long each time up to `maxResetTimeoutMs`
  * when that is set (as Polly's break duration generator and Serilog's batching backoff do), else
- * for `resetTimeoutMs` again. Time is only read when a call
+ * for `resetTimeoutMs` again; a failure that asks for a longer wait (an HTTP `Retry-After`, given
+ * to `recordFailure`) holds it open that long. Time is only read when a call
  * asks, so an idle breaker schedules nothing. Changes go to `state$` and to SelfLog; SelfLog hears
  * of the first probe of an outage, then of failed probes at most once a minute (with the count of
  * those not told), and always of the close. The caller must report every acquired call's outcome
@@ -162,11 +164,21 @@ export class CircuitBreaker {
     else if (this.#current === 'half-open') this.#moveTo('closed');
   }
 
-  /** Reports that an acquired call failed: counts it, opening the breaker at the threshold, or reopens a half-open one. */
-  recordFailure(): void {
+  /**
+   * Reports that an acquired call failed: counts it, opening the breaker at the threshold, or reopens a half-open one.
+   *
+   * @param retryAfterMs The least wait the failure asked for, in milliseconds (its error's
+   * `retryAfterMs`: an `HttpStatusError`'s `Retry-After`): when this failure opens the breaker, it
+   * stays open for the longer of its open time and this wait, the wait capped by `maxRetryAfterMs`,
+   * as a retry waits the longer of its backoff and the wait, capped by its `maxDelayMs`. Without it
+   * (or NaN), the open time is as the options make it.
+   * @param maxRetryAfterMs The longest wait for a `Retry-After`, in milliseconds (the retries' `maxDelayMs`). Default `5_000`, as theirs.
+   */
+  recordFailure(retryAfterMs = 0, maxRetryAfterMs = 5_000): void {
     if (this.#current === 'half-open') this.#failedProbes++;
     if (this.#current === 'half-open' || (this.#current === 'closed' && ++this.#failures >= this.options.failureThreshold))
-      this.#moveTo('open', this.#scheduler.now());
+      // NaN from JavaScript: no wait.
+      this.#moveTo('open', this.#scheduler.now(), Math.min(retryAfterMs, maxRetryAfterMs) || 0);
   }
 
   /**
@@ -183,7 +195,7 @@ export class CircuitBreaker {
     if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.#openMs);
   }
 
-  #moveTo(next: BreakerStateName, openedAt = 0): void {
+  #moveTo(next: BreakerStateName, openedAt = 0, atLeastMs = 0): void {
     const previous = this.#current;
     const { resetTimeoutMs, maxResetTimeoutMs } = this.options;
     const now = this.#scheduler.now();
@@ -192,7 +204,8 @@ export class CircuitBreaker {
     this.#openedAt = openedAt;
     if (next === 'closed') this.#failedProbes = 0;
     // At most 31 doublings: resetTimeoutMs 0 times 2^1024 would be NaN.
-    this.#openMs = Math.min(resetTimeoutMs * 2 ** Math.min(this.#failedProbes, 31), maxResetTimeoutMs);
+    // A failure's Retry-After holds it open longer.
+    this.#openMs = Math.max(Math.min(resetTimeoutMs * 2 ** Math.min(this.#failedProbes, 31), maxResetTimeoutMs), atLeastMs);
     if (previous === next) return;
     // Only the first probe of an outage is told as it starts, and a failed one at most once a
     // minute: a resource down for hours (a full disk) made three lines per probe, several a second.
@@ -287,8 +300,10 @@ export function circuitBreaker(
         error: (error: unknown) => {
           settled = true;
           // As in the delivery stage: a permanent error is the call's fault; the resource answered.
-          if (retryHint(error).permanent) breaker.recordSuccess();
-          else breaker.recordFailure();
+          // A Retry-After holds the breaker open, up to 5 s (retryWithBackoff's default maxDelayMs).
+          const hint = retryHint(error);
+          if (hint.permanent) breaker.recordSuccess();
+          else breaker.recordFailure(hint.retryAfterMs);
           subscriber.error(error);
         },
         complete: () => {

@@ -654,8 +654,10 @@ export class SinkDelivery {
     // pipeline: a permanent one (a 400, a 422, an event too large) is the batch's fault, not the
     // sink's, so the receiver answered. It counts as a success (as an outcome ShouldHandle leaves
     // out does in Polly): a run of bad batches leaves the breaker closed for the good ones behind.
+    // A Retry-After holds it open as it holds a retry back (the next probe waits for it), up to the
+    // retries' maxDelayMs (5 s without retries).
     if (hint.permanent) this.#breaker?.recordSuccess();
-    else this.#breaker?.recordFailure();
+    else this.#breaker?.recordFailure(hint.retryAfterMs, retry?.maxDelayMs);
     this.#reportFailure(flight, error);
     this.#toFallback(flight);
   }

@@ -20,6 +20,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { BreakerStateName } from '../../lib/metrics/metrics-types';
 import { BrokenCircuitError } from '../../lib/operators/broken-circuit-error';
+import { HttpStatusError } from '../../lib/sinks/http/http-status-error';
 import { CircuitBreaker, circuitBreaker, type CircuitBreakerOptions } from '../../lib/operators/circuit-breaker';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
@@ -105,6 +106,33 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
     breaker.recordFailure();
     expect(breaker.retryAfterMs).toBe(100);
+  });
+
+  it('stays open for the Retry-After of the failure that opens it or fails the probe, up to maxRetryAfterMs (default 5 s), and as before without one', () => {
+    const clock = manualClock();
+    clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames
+    const tenYears = 10 * 365 * 86_400_000;
+    const openFor = (retryAfterMs?: number, maxRetryAfterMs?: number): number => {
+      const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 400 }, clock.scheduler);
+      breaker.recordFailure();
+      clock.advance(400);
+      expect(breaker.tryAcquire()).toBe('primary');
+      breaker.recordFailure(retryAfterMs, maxRetryAfterMs);
+      const openedAt = clock.now();
+      while (breaker.tryAcquire() === 'reject') clock.advance(100);
+      return clock.now() - openedAt;
+    };
+    expect(openFor(5_000)).toBe(5_000);
+    expect(openFor()).toBe(400);
+    expect(openFor(100)).toBe(400);
+    expect(openFor(tenYears)).toBe(5_000);
+    expect(openFor(tenYears, 30_000)).toBe(30_000);
+    expect(openFor(NaN)).toBe(400);
+    // The failure that opens a closed breaker too; one before the threshold holds nothing.
+    const breaker = new CircuitBreaker({ failureThreshold: 2, resetTimeoutMs: 400 }, clock.scheduler);
+    breaker.recordFailure(60_000);
+    breaker.recordFailure(3_000);
+    expect(breaker.retryAfterMs).toBe(3_000);
   });
 
   it('keeps the open time when a probe is released, and backs off only when maxResetTimeoutMs is given', () => {
@@ -333,6 +361,41 @@ describe('circuitBreaker', () => {
     clock.advance(10);
     call(bad);
     expect(guard.breaker.state).toBe('closed');
+  });
+
+  it('holds the breaker open for a 503’s Retry-After (5 s), up to 5 s for an absurd one, and for resetTimeoutMs without one', () => {
+    const clock = manualClock();
+    clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames
+    const tenYears = 10 * 365 * 86_400_000;
+    for (const [retryAfterMs, openMs] of [
+      [5_000, 5_000],
+      [tenYears, 5_000],
+      [undefined, 400],
+    ] as const) {
+      const guard = circuitBreaker({ failureThreshold: 1 }, clock.scheduler);
+      const busy = throwError(
+        () => new HttpStatusError('POST', 'http://127.0.0.1/ingest', 503, 'Service Unavailable', retryAfterMs),
+      );
+      const errors: unknown[] = [];
+      const calls: number[] = [];
+      const start = clock.now();
+      const call = (): void => {
+        defer(() => {
+          calls.push(clock.now() - start);
+          return busy;
+        })
+          .pipe(guard)
+          .subscribe({ error: (error: unknown) => errors.push(error) });
+      };
+      for (let at = 0; at <= openMs; at += 100) {
+        call();
+        clock.advance(100);
+      }
+      // Called at 0, then rejected until the open time has passed.
+      expect(calls).toEqual([0, openMs]);
+      expect(errors[1]).toBeInstanceOf(BrokenCircuitError);
+      expect(errors[1]).toMatchObject({ retryAfterMs: openMs - 100 });
+    }
   });
 
   it('does not subscribe to the source while open', () => {

@@ -696,7 +696,11 @@ describe('SinkDelivery', () => {
     it('tries the half-open probe once: its failure reopens the breaker and sends it to the fallback, retries or a Retry-After notwithstanding', async () => {
       // Polly's half-open: one trial; if it fails, the circuit opens again. The batches behind the
       // probe go to the fallback at once instead of waiting out the probe's backoff.
-      for (const error of [new Error('down'), Object.assign(new Error('busy'), { retryAfterMs: 5_000 })]) {
+      for (const [error, openMs] of [
+        [new Error('down'), 1_000],
+        // A Retry-After holds the breaker open as long (see the next test).
+        [Object.assign(new Error('busy'), { retryAfterMs: 5_000 }), 5_000],
+      ] as const) {
         let calls = 0;
         const fallback = new SyncSink();
         const delivery = create(
@@ -717,7 +721,7 @@ describe('SinkDelivery', () => {
         await jest.advanceTimersByTimeAsync(10_000);
         expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, fallback: 1 });
         expect(calls).toBe(3);
-        await jest.advanceTimersByTimeAsync(1_000);
+        await jest.advanceTimersByTimeAsync(openMs);
         delivery.push(makeEvent({ properties: { N: 1 } }));
         delivery.push(makeEvent({ properties: { N: 2 } }));
         await jest.advanceTimersByTimeAsync(0);
@@ -725,6 +729,87 @@ describe('SinkDelivery', () => {
         expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 2, delivered: 3, fallback: 3, pending: 0 });
         expect(ns(fallback.events)).toEqual([0, 1, 2]);
       }
+    });
+
+    describe('a failure with a Retry-After', () => {
+      const busy = (retryAfterMs: number | undefined): HttpStatusError =>
+        new HttpStatusError('POST', 'http://127.0.0.1/ingest', 503, 'Service Unavailable', retryAfterMs);
+
+      /**
+       * A sink that fails with each error of `errors` in turn and then succeeds, fed one event every
+       * 100 ms for `forMs`: the virtual times at which it was called, and the delivery.
+       */
+      async function probeTimes(
+        errors: readonly Error[],
+        options: SinkDeliveryOptions,
+        forMs: number,
+      ): Promise<{ times: number[]; delivery: SinkDelivery }> {
+        const start = Date.now();
+        const times: number[] = [];
+        const delivery = create(
+          {
+            emit: () => {
+              const error = errors[times.length];
+              times.push(Date.now() - start);
+              return error === undefined ? undefined : Promise.reject(error);
+            },
+          },
+          { fallback: new SyncSink(), ...options },
+        );
+        for (let at = 0; at < forMs; at += 100) {
+          delivery.push(makeEvent({ properties: { N: at } }));
+          await jest.advanceTimersByTimeAsync(100);
+        }
+        return { times, delivery };
+      }
+
+      // A 429 or 503 with Retry-After: 60 that failed a probe used to reopen the breaker for
+      // resetTimeoutMs (400 ms), so a rate-limited server got a probe every 400 ms for the minute
+      // it asked for, though a retry waits for it.
+      it('holds the breaker open after a probe failed with Retry-After: 5 until the 5 s have passed, then probes once', async () => {
+        const { times, delivery } = await probeTimes(
+          [busy(undefined), busy(5_000)],
+          { retry: false, circuitBreaker: { failureThreshold: 1 } },
+          7_000,
+        );
+        // Opened at 0 for resetTimeoutMs (no hint), probed at 400, which asked for 5 s: the next probe at 5 400.
+        expect(times).toEqual([
+          0, 400, 5_400, 5_500, 5_600, 5_700, 5_800, 5_900, 6_000, 6_100, 6_200, 6_300, 6_400, 6_500, 6_600, 6_700, 6_800, 6_900,
+        ]);
+        expect(delivery.metrics()).toMatchObject({ breaker: 'closed', failed: 0, fallback: 54, delivered: 70 });
+        const opened = diagnostics.filter((d) => d.template.startsWith('Circuit breaker') && d.args[1] === 'open');
+        expect(opened.map((d) => d.args[3])).toEqual(['; next probe in 400 ms', '; next probe in 5000 ms']);
+      });
+
+      it('opens for the Retry-After of the failure that opens it, after its retries', async () => {
+        const { times } = await probeTimes(
+          [busy(2_000), busy(2_000), busy(2_000)],
+          { retry: { attempts: 2, initialDelayMs: 100, jitter: 0 }, circuitBreaker: { failureThreshold: 1 } },
+          5_000,
+        );
+        // Tried at 0 and, after the 2 s asked for, at 2 000: the breaker opens for 2 s, to 4 000.
+        expect(times.slice(0, 3)).toEqual([0, 2_000, 4_000]);
+      });
+
+      it('probes every resetTimeoutMs, as before, when the failure carries no Retry-After', async () => {
+        const errors = Array.from({ length: 5 }, () => busy(undefined));
+        const { times } = await probeTimes(errors, { retry: false, circuitBreaker: { failureThreshold: 1 } }, 2_100);
+        expect(times.slice(0, 6)).toEqual([0, 400, 800, 1_200, 1_600, 2_000]);
+      });
+
+      it.each([
+        ['the retries’ maxDelayMs', { retry: { attempts: 1, maxDelayMs: 2_000 } }, 2_000],
+        ['5 s with retries off', { retry: false }, 5_000],
+      ] as const)('caps an absurd Retry-After (ten years) on the probe at %s', async (_, options, capMs) => {
+        const tenYears = 10 * 365 * 86_400_000;
+        const { times, delivery } = await probeTimes(
+          [busy(undefined), busy(tenYears)],
+          { ...options, circuitBreaker: { failureThreshold: 1 } },
+          capMs + 600,
+        );
+        expect(times.slice(0, 3)).toEqual([0, 400, 400 + capMs]);
+        expect(delivery.metrics().breaker).toBe('closed');
+      });
     });
 
     // Polly's ShouldHandle decides which outcomes a circuit breaker counts; the standard HTTP
