@@ -71,7 +71,7 @@ describe('a browser page after its loggers close', () => {
       log.information('Event {N}', i);
       await log.close();
     }
-    expect(Object.fromEntries(counts)).toEqual({ pagehide: 0, pageshow: 0, visibilitychange: 0 });
+    expect(Object.fromEntries(counts)).toEqual({ freeze: 0, pagehide: 0, pageshow: 0, resume: 0, visibilitychange: 0 });
   });
 
   it('removes them at once when the logger has closed already, and once only when uninstalled too', async () => {
