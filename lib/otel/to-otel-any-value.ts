@@ -1,5 +1,6 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { exceptionText } from '../formatting/exception-text';
+import { isDate } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { startUnreadable, unreadableMarker } from '../formatting/unreadable-values';
 import { jsonForm, noSkip, readValue, reportUnreadable, TYPED_ARRAY } from '../sinks/http/otlp-any-value';
@@ -160,7 +161,8 @@ function structure(value: object, depth: number, key: string | number, json: boo
   if (ancestors.includes(value)) return '[Circular]';
   ancestors.push(value);
   try {
-    if (value instanceof Date) {
+    // Any realm's Date (a vm context's, an iframe's): an invalid one is 'Invalid Date', as this realm's.
+    if (isDate(value)) {
       const time = value.getTime();
       return time === time ? value.toISOString() : 'Invalid Date';
     }

@@ -285,6 +285,30 @@ describe('readCompactJson', () => {
     });
   });
 
+  // W3C Trace Context: an all-zero trace-id or parent-id is invalid; OpenTelemetry reads it as no span context.
+  it('reads an all-zero @tr or @sp as no id, and writes an all-zero TraceId or SpanId as an ordinary property', () => {
+    const zeros =
+      '{"@t":"2016-10-12T04:20:58.055Z","@mt":"x","@tr":"00000000000000000000000000000000","@sp":"0000000000000000","N":1}';
+    const event = readCompactJson(zeros);
+    expect({ ...event.properties }).toEqual({ N: 1 });
+    expect(new CompactJsonFormatter().format(event)).toBe('{"@t":"2016-10-12T04:20:58.055Z","@mt":"x","@i":"9303a5e5","N":1}');
+    // Each id on its own: a valid span id beside an all-zero trace id is still read.
+    expect({
+      ...readCompactJson('{"@t":"2016-10-12T04:20:58.055Z","@tr":"00000000000000000000000000000000","@sp":"bb1111820570b80e"}')
+        .properties,
+    }).toEqual({ SpanId: 'bb1111820570b80e' });
+    const written = new CompactJsonFormatter().format(
+      new LogEventRecord(new Date(0), 'information', parseTemplate('x'), {
+        TraceId: '00000000000000000000000000000000',
+        SpanId: '0000000000000000',
+      }),
+    );
+    expect(written).toBe(
+      '{"@t":"1970-01-01T00:00:00.000Z","@mt":"x","@i":"9303a5e5","TraceId":"00000000000000000000000000000000","SpanId":"0000000000000000"}',
+    );
+    expect(new CompactJsonFormatter().format(readCompactJson(written))).toBe(written);
+  });
+
   it('names the reason and the line in the error', () => {
     expect(() => readCompactJson('[1]')).toThrow('Not a CLEF event (not a JSON object): [1]');
     expect(() => readCompactJson('{"@mt":"x"}')).toThrow('Not a CLEF event (no "@t" timestamp): {"@mt":"x"}');

@@ -31,6 +31,30 @@ describe('SinkMetricsRecorder', () => {
     });
   });
 
+  // toEqual ignores key order; a snapshot's JSON (logger.metrics() written out, a /metrics body) keeps it.
+  it('writes its names in SinkMetrics’ order, the optional ones last', () => {
+    const recorder = new SinkMetricsRecorder('file');
+    expect(Object.keys(recorder.snapshot())).toEqual([
+      'name',
+      'received',
+      'delivered',
+      'dropped',
+      'failed',
+      'retried',
+      'fallback',
+      'pending',
+      'queueDepth',
+      'queueBytes',
+      'bytesWritten',
+      'latencyMs',
+      'breaker',
+    ]);
+    recorder.droppedBy.set('overflow', 1);
+    recorder.droppedAtClose = 1;
+    recorder.lastError = 'Error: 503';
+    expect(Object.keys(recorder.snapshot()).slice(13)).toEqual(['lastError', 'droppedAtClose', 'droppedBy']);
+  });
+
   it('includes lastError only once there was one, and the snapshot survives JSON', () => {
     const recorder = new SinkMetricsRecorder('http');
     expect('lastError' in recorder.snapshot()).toBe(false);

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { toOtelAnyValue, toOtelAttributes } from '../../lib/otel/to-otel-any-value';
 import { defineGetter, getterEntries, thrownMarker } from '../helpers/throwing-getters';
@@ -20,6 +21,17 @@ describe('toOtelAnyValue', () => {
     expect(toOtelAnyValue(cyclic)).toEqual({ n: 1, self: '[Circular]', again: ['[Circular]'] });
     const shared = { n: 1 };
     expect(toOtelAnyValue([shared, shared])).toEqual([{ n: 1 }, { n: 1 }]);
+  });
+});
+
+// A Date of another realm (a vm context's, an iframe's) fails instanceof Date; its toJSON gives null when invalid.
+describe('toOtelAnyValue with a Date of another realm', () => {
+  it('gives it as this realm’s Date: an invalid one as "Invalid Date", never null', () => {
+    const invalid = runInNewContext('new Date(NaN)') as Date;
+    expect(invalid instanceof Date).toBe(false);
+    expect(toOtelAnyValue(invalid)).toBe('Invalid Date');
+    expect(toOtelAnyValue({ at: invalid })).toEqual(toOtelAnyValue({ at: new Date(Number.NaN) }));
+    expect(toOtelAnyValue(runInNewContext('new Date(0)'))).toBe('1970-01-01T00:00:00.000Z');
   });
 });
 

@@ -189,13 +189,14 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   const trace = readTrace(fields[clef ? '@tr' : 'TraceId'], fields[clef ? '@sp' : 'SpanId'], fields.TraceFlags);
   const properties = Object.create(null) as Record<string, unknown>;
   let budget = limits.maxProperties;
-  // CLEF's @tr and @sp ids that are no trace (one without the other, all zeros) are the browser's
-  // TraceId and SpanId properties, as readCompactJson reads them, first: kept in its data, not lost.
+  // CLEF's @tr and @sp ids that are no trace (one without the other) are the browser's TraceId and
+  // SpanId properties, as readCompactJson reads them, first: kept in its data, not lost. An all-zero
+  // one is no id (W3C Trace Context), as readCompactJson reads it; rxlog's writers never send it.
   if (clef && trace === undefined)
     for (const [field, name, isId] of CLEF_ID_PROPERTIES) {
       const value = fields[field];
       // Ids rxlog's formatter would write; anything else there is no property of the browser's.
-      if (!isId(value)) continue;
+      if (!isId(value) || isZeroId(value)) continue;
       budget = spend(value, budget - 1, 1, limits.maxDepth);
       properties[name] = value;
     }

@@ -2,7 +2,7 @@ import { SelfLog } from '../../core/self-log';
 import { exceptionText } from '../../formatting/exception-text';
 import { firstUnreadableMarker, startUnreadable, unreadableCount, unreadableMarker } from '../../formatting/unreadable-values';
 import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
-import { unbox } from '../../templates/capture';
+import { isDate, unbox } from '../../templates/capture';
 
 /** An OTLP `AnyValue` in the OTLP/JSON encoding: exactly one field is set (none for null). */
 export interface OtlpAnyValue {
@@ -193,7 +193,8 @@ function structureJson(value: object, depth: number, key: string | number, json:
   if (ancestors.includes(value)) return '{"stringValue":"[Circular]"}';
   ancestors.push(value);
   try {
-    if (value instanceof Date) return `{"stringValue":${jsonDate(value)}}`;
+    // Any realm's Date (a vm context's, an iframe's): an invalid one is "Invalid Date", as this realm's.
+    if (isDate(value)) return `{"stringValue":${jsonDate(value)}}`;
     if (value instanceof Error) return stringValueJson(exceptionText(value));
     const bytes = value instanceof Uint8Array;
     // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.

@@ -47,7 +47,7 @@ describe('parseClientEvents', () => {
     expect({ ...malformed.properties }).toEqual({});
   });
 
-  it("keeps CLEF's @tr or @sp ids that make no trace (one alone, all zeros) as the browser's TraceId and SpanId, as readCompactJson reads them", () => {
+  it("keeps CLEF's @tr or @sp ids that make no trace (one alone) as the browser's TraceId and SpanId, and drops all-zero ones, as readCompactJson reads them", () => {
     const id = '4bf92f3577b34da6a3ce929d0e0e4736';
     const lines = [
       { '@t': '2026-11-30T10:00:00.000Z', '@mt': 'alone', '@tr': id, N: 1 },
@@ -59,6 +59,7 @@ describe('parseClientEvents', () => {
     expect(events.map((e) => e.trace)).toEqual([undefined, undefined, undefined]);
     for (const [n, event] of events.entries()) expect({ ...event.properties }).toEqual(readCompactJson(lines[n]).properties);
     expect({ ...events[0].properties }).toEqual({ TraceId: id, N: 1 });
+    expect({ ...events[2].properties }).toEqual({});
   });
 
   it('reads an integer a number cannot hold as a bigint with its digits, and rejects one of more than 4 300 digits', () => {

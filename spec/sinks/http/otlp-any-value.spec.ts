@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import fc from 'fast-check';
@@ -33,6 +34,16 @@ describe('toAnyValue', () => {
     expect(toAnyValue(null)).toEqual({});
     expect(toAnyValue(undefined)).toEqual({});
     expect(toAnyValue(new Date(Date.UTC(2026, 10, 22)))).toEqual({ stringValue: '2026-11-22T00:00:00.000Z' });
+  });
+
+  // A Date of another realm (a vm context's, an iframe's) fails instanceof Date; its toJSON gives null when invalid.
+  it('sends a Date of another realm as this realm’s: an invalid one as "Invalid Date", never as no value', () => {
+    const invalid = runInNewContext('new Date(NaN)') as Date;
+    expect(invalid instanceof Date).toBe(false);
+    expect(toAnyValue(invalid)).toEqual({ stringValue: 'Invalid Date' });
+    expect(toAnyValue(invalid)).toEqual(toAnyValue(new Date(Number.NaN)));
+    expect(anyValueJson({ at: invalid })).toBe(anyValueJson({ at: new Date(Number.NaN) }));
+    expect(toAnyValue(runInNewContext('new Date(0)'))).toEqual({ stringValue: '1970-01-01T00:00:00.000Z' });
   });
 
   it('sends a bigint outside int64 as a string value, never as an intValue', () => {
