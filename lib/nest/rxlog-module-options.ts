@@ -97,6 +97,7 @@ export interface RxlogShutdownOptions extends CloseOptions {
  * constructor's dependencies are injected, then `createRxlogOptions()` is called once.
  */
 export interface RxlogOptionsFactory {
+  /** The module's options, checked as `forRoot`'s are; Nest waits for a returned Promise before the logger is built. */
   createRxlogOptions(): RxlogModuleOptions | Promise<RxlogModuleOptions>;
 }
 
