@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { SelfLog } from '../../../lib/core/self-log';
@@ -24,6 +25,19 @@ async function inChromium(server: { close(): Promise<void> }, test: (browser: Br
 
 describe('installPageHideFlush', () => {
   let page: ReturnType<typeof installFakePage>;
+
+  /** A logger whose HTTP sink never answers a fetch, flushed by installPageHideFlush on the stand-in page; `sent()`: each beacon's `N`s so far. */
+  function beaconedLogger(): { log: Logger; uninstall: () => void; sent: () => Promise<number[][]> } {
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    const sent = async (): Promise<number[][]> => {
+      await Promise.resolve();
+      await page.settled();
+      return page.beacons.map((b) => b.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+    };
+    return { log, uninstall, sent };
+  }
 
   beforeEach(() => {
     page = installFakePage();
@@ -151,16 +165,9 @@ describe('installPageHideFlush', () => {
   it('sends by beacon what a later listener logs while the page goes away, and only while it does', async () => {
     jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
     try {
-      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
-      const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
-      const uninstall = installPageHideFlush(log, page.target);
+      const { log, uninstall, sent } = beaconedLogger();
       page.target.addEventListener('pagehide', () => log.information('Item {N}', 1));
       page.target.addEventListener('visibilitychange', () => log.information('Item {N}', 3));
-      const sent = async (): Promise<number[][]> => {
-        await Promise.resolve();
-        await page.settled();
-        return page.beacons.map((b) => b.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
-      };
       log.information('Item {N}', 0);
       page.hide();
       expect(await sent()).toEqual([[0], [1]]);
@@ -188,16 +195,9 @@ describe('installPageHideFlush', () => {
   it('sends by beacon on freeze what a hidden page logged since, and batches again from resume', async () => {
     jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
     try {
-      const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => new Promise(() => undefined) });
-      const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
-      const uninstall = installPageHideFlush(log, page.target);
+      const { log, uninstall, sent } = beaconedLogger();
       page.target.addEventListener('freeze', () => log.information('Item {N}', 3));
       page.target.addEventListener('resume', () => log.information('Item {N}', 4));
-      const sent = async (): Promise<number[][]> => {
-        await Promise.resolve();
-        await page.settled();
-        return page.beacons.map((b) => b.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
-      };
       log.information('Item {N}', 0);
       page.setVisibility('hidden');
       expect(await sent()).toEqual([[0]]);
