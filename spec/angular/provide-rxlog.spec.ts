@@ -135,7 +135,7 @@ void describe('provideRxlog', () => {
         ]);
         injector.destroy();
       }
-      assert.deepEqual(added, ['pagehide', 'pageshow', 'visibilitychange'], "the browser's only");
+      assert.deepEqual(added, ['pagehide', 'pageshow', 'visibilitychange', 'freeze', 'resume'], "the browser's only");
     } finally {
       page.restore();
     }
@@ -401,6 +401,7 @@ void describe('provideRxlog', () => {
       ]);
       globalThis.setTimeout = realSetTimeout;
       assert.deepEqual(registered.filter((entry) => !entry.startsWith('visibilitychange')).sort(), [
+        'freeze outside', // installPageHideFlush's
         'online outside',
         'pagehide outside',
         'pagehide outside',
@@ -408,6 +409,7 @@ void describe('provideRxlog', () => {
         'pageshow outside',
         'pageshow outside',
         'pageshow outside', // installPageHideFlush's
+        'resume outside', // installPageHideFlush's
         'timer outside',
         'timer outside', // installPageHideFlush's, which lets go of the page when the logger closes
       ]);
