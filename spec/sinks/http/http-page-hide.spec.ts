@@ -276,6 +276,23 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
+/**
+ * A page whose logger sends to `/ingest` (batches of 100, `maxDelayMs` as given) with
+ * installPageHideFlush, and whose visibility is emulated, as headless Chromium never hides a page:
+ * `hideTab()` makes `visibilityState` read 'hidden' and fires `visibilitychange`. Then `script` runs.
+ */
+const hiddenTabPage = (maxDelayMs: number, script: string): string => `<!doctype html><script src="/rxlog.js"></script><script>
+  window.log = new rxlog.LoggerConfiguration()
+    .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: ${maxDelayMs} } })
+    .createLogger();
+  rxlog.installPageHideFlush(log);
+  let state = 'visible';
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  window.hideTab = () => { state = 'hidden'; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
+  ${script}
+  window.ready = true;
+</script>`;
+
 const PAGE = `<!doctype html><script src="/rxlog.js"></script><script>
   const log = new rxlog.LoggerConfiguration()
     .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 600000 } })
@@ -333,19 +350,12 @@ describe('installPageHideFlush in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'sends by beacon what the app logs in its own pagehide listener, after the flush, when the tab was hidden already',
     async () => {
-      const html = `<!doctype html><script src="/rxlog.js"></script><script>
-        const log = new rxlog.LoggerConfiguration()
-          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 600000 } })
-          .createLogger();
-        rxlog.installPageHideFlush(log);
-        window.addEventListener('pagehide', (e) => log.information('Page left {N}', 99));
-        let state = 'visible';
-        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      const html = hiddenTabPage(
+        600_000,
+        `window.addEventListener('pagehide', (e) => log.information('Page left {N}', 99));
         window.addEventListener('visibilitychange', (e) => { if (e.isTrusted) e.stopImmediatePropagation(); }, true);
-        window.hideTab = () => { state = 'hidden'; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
-        for (let n = 0; n < 3; n++) log.information('Browser event {N}', n);
-        window.ready = true;
-      </script>`;
+        for (let n = 0; n < 3; n++) log.information('Browser event {N}', n);`,
+      );
       const server = await startPageServer(html);
       await inChromium(server, async (browser) => {
         const page = browser.pages()[0] ?? (await browser.newPage());
@@ -377,18 +387,7 @@ describe('installPageHideFlush in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'sends the batches of a page that stays hidden by fetch, retried after a 5xx, not by beacon',
     async () => {
-      const html = `<!doctype html><script src="/rxlog.js"></script><script>
-        window.log = new rxlog.LoggerConfiguration()
-          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 50 } })
-          .createLogger();
-        rxlog.installPageHideFlush(log);
-        let state = 'visible';
-        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
-        window.hideTab = () => { state = 'hidden'; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
-        log.information('Browser event {N}', 0);
-        window.hideTab();
-        window.ready = true;
-      </script>`;
+      const html = hiddenTabPage(50, `log.information('Browser event {N}', 0); hideTab();`);
       const answers: number[] = [];
       const server = await startPageServer(html, (request) => {
         // The first request that carries the event logged while hidden fails, as a busy server's would.
@@ -437,21 +436,14 @@ describe('installPageHideFlush in Chromium', () => {
   (hasChromium ? it : it.skip)(
     'sends by beacon on freeze what a hidden page logged since it was hidden',
     async () => {
-      const html = `<!doctype html><script src="/rxlog.js"></script><script>
-        window.log = new rxlog.LoggerConfiguration()
-          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 600000 } })
-          .createLogger();
-        rxlog.installPageHideFlush(log);
-        document.addEventListener('freeze', () => log.information('Frozen {N}', 99));
+      const html = hiddenTabPage(
+        600_000,
+        `document.addEventListener('freeze', () => log.information('Frozen {N}', 99));
         const sendBeacon = navigator.sendBeacon.bind(navigator);
         window.beacons = 0;
         navigator.sendBeacon = (url, data) => (window.beacons++, sendBeacon(url, data));
-        let state = 'visible';
-        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
-        state = 'hidden';
-        document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
-        window.ready = true;
-      </script>`;
+        hideTab();`,
+      );
       const server = await startPageServer(html);
       await inChromium(server, async (browser) => {
         const page = browser.pages()[0] ?? (await browser.newPage());
