@@ -110,7 +110,11 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
   // Cloudflare Workers) would hold every render's logger until it closed. 'server' is what
   // isPlatformServer compares with: importing @angular/common for it would load, in an app that
   // bundles provideRxlog alone, classes that need the Angular compiler or linker.
-  const uninstall = inject(PLATFORM_ID) === 'server' ? () => undefined : outside(() => installPageHideFlush(logger));
+  // The logger without metricsEvery: installPageHideFlush would follow it to its close with a
+  // timer (0 ms, then every 24.8 days), which a test's vi.runAllTimers() or jest.runAllTimers()
+  // runs for ever. The injector's destroy uninstalls the listeners instead.
+  const page = { flushSync: () => logger.flushSync(), events$: logger.events$ };
+  const uninstall = inject(PLATFORM_ID) === 'server' ? () => undefined : outside(() => installPageHideFlush(page));
   const destroyRef = inject(DestroyRef);
   const appDestroyRef = inject(APP_DESTROY_REF, { optional: true });
   let closed = false;

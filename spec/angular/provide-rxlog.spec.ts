@@ -141,6 +141,50 @@ void describe('provideRxlog', () => {
     }
   });
 
+  // installPageHideFlush followed the logger to its close with metricsEvery, a timer of 0 ms, then
+  // of 24.8 days for ever: a test of a component with provideRxlog that ran vi.runAllTimers() or
+  // jest.runAllTimers() failed with "Aborting after running 10000 timers, assuming an infinite
+  // loop!". The fake clock below runs timers as theirs do (@sinonjs/fake-timers, not a dependency here).
+  void it("leaves no timer running in a browser app, so a test's runAllTimers() ends", () => {
+    const page = installFakePage();
+    const pending = new Map<number, () => void>();
+    let nextId = 1;
+    const saved = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+    Object.assign(globalThis, {
+      setTimeout: (callback: () => void) => (pending.set(nextId, callback), nextId++),
+      clearTimeout: (id: number) => void pending.delete(id),
+    });
+    const runAllTimers = (): number => {
+      let ran = 0;
+      for (; pending.size > 0 && ran < 1_000; ran++) {
+        const [id, callback] = pending.entries().next().value as [number, () => void];
+        pending.delete(id);
+        callback();
+      }
+      return ran;
+    };
+    try {
+      const memory = new MemorySink();
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideRxlog((c) => c.writeTo.sink(memory, { batch: { size: 100, maxDelayMs: 60_000 } }), withErrorHandler()),
+      ]);
+      injector.get(RXLOG_LOGGER).information('Cart shown');
+      // The page listeners are in place all the same: the page hides, the open batch goes.
+      page.hide();
+      assert.deepEqual(
+        memory.events.map((e) => e.renderMessage()),
+        ['Cart shown'],
+      );
+      assert.ok(runAllTimers() < 1_000, 'a timer re-armed itself for ever');
+      assert.equal(pending.size, 0);
+      injector.destroy();
+    } finally {
+      Object.assign(globalThis, saved);
+      page.restore();
+    }
+  });
+
   void it('closes the logger, delivering what it holds, when the injector is destroyed', async () => {
     const delivered: LogEvent[] = [];
     const slow = {
@@ -411,7 +455,6 @@ void describe('provideRxlog', () => {
         'pageshow outside', // installPageHideFlush's
         'resume outside', // installPageHideFlush's
         'timer outside',
-        'timer outside', // installPageHideFlush's, which lets go of the page when the logger closes
       ]);
       injector.destroy();
     } finally {
