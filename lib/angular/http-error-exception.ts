@@ -25,15 +25,37 @@ export function isHttpErrorResponse(value: unknown): value is HttpErrorResponse 
  * value's getters throw.
  */
 export function httpErrorException(value: HttpErrorResponse): Error {
-  const url = value.url;
   // A timeout and a refused connection both read "0 undefined": what HttpClient kept says which.
-  const text = value.message + httpFailureCause(value);
-  const message = url === null || url === '' ? text : text.split(url).join(redactQuery(url));
+  const message = hideUrlOf(value, value.message + httpFailureCause(value));
   const exception = new Error(message);
   exception.name = 'HttpErrorResponse';
   // Made here, it has no stack of its own worth showing: rxlog's frames would mislead.
   exception.stack = `HttpErrorResponse: ${message}`;
   return exception;
+}
+
+/**
+ * An Error whose `cause` is an HttpErrorResponse, and that response: Angular's ResourceValueError,
+ * thrown where the value of an `httpResource` (or of a resource whose loader failed with one) is
+ * read in its error state, quotes the response's message, URL and all, and holds the response as
+ * its cause, body included. The exception is a copy with the URL's query values redacted in its
+ * message and stack, and httpErrorException's exception as its cause. Undefined for any other
+ * value. Throws only what the values' getters throw.
+ */
+export function errorWithHttpCause(error: Error): { exception: Error; response: HttpErrorResponse } | undefined {
+  const response: unknown = error.cause;
+  if (!isHttpErrorResponse(response)) return undefined;
+  const stack: unknown = error.stack;
+  const exception = new Error(hideUrlOf(response, String(error.message)), { cause: httpErrorException(response) });
+  exception.name = String(error.name);
+  exception.stack = typeof stack === 'string' ? hideUrlOf(response, stack) : `${exception.name}: ${exception.message}`;
+  return { exception, response };
+}
+
+/** `text` with the response's URL in it redacted as HTTP logging redacts it. */
+function hideUrlOf(response: HttpErrorResponse, text: string): string {
+  const url = response.url;
+  return url === null || url === '' ? text : text.split(url).join(redactQuery(url));
 }
 
 /**

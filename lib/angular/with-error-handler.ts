@@ -5,7 +5,8 @@ import { SelfLog } from '../core/self-log';
 import { exceptionFrom } from '../pipeline/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
-import { httpErrorException, isHttpErrorResponse } from './http-error-exception';
+import type { HttpErrorResponse } from '@angular/common/http';
+import { errorWithHttpCause, httpErrorException, isHttpErrorResponse } from './http-error-exception';
 import { redactQuery } from './redact-query';
 import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
@@ -31,7 +32,8 @@ export interface ErrorHandlerOptions {
  * error as an `error` event, `Uncaught error on {Route}: {ErrorMessage}`, with the error as the
  * event's exception and the active route (`Route`, `RoutePattern`) when `withRouterContext()` is
  * given too; in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
- * message (query values redacted) with `StatusCode` and `Url`. Together with
+ * message (query values redacted) with `StatusCode` and `Url`, and so is an Error whose cause is
+ * one (the `ResourceValueError` of a failed `httpResource` whose value a template reads). Together with
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
  * promise rejections outside Angular too, and logs each error once even if Angular reports it
  * twice (the same error object within a second of logging it); the same object thrown again later
@@ -289,13 +291,14 @@ function readUncaught(value: unknown): Uncaught {
 }
 
 function readValue(value: unknown): Uncaught {
-  if (value instanceof Error) return { message: errorMessage(value), exception: value };
+  if (value instanceof Error) {
+    // A template that read a failed httpResource's value: its URL and body kept out as the response's are.
+    const wrapped = readWrapped(value);
+    return wrapped ?? { message: errorMessage(value), exception: value };
+  }
   if (isHttpErrorResponse(value)) {
     const exception = httpErrorException(value);
-    const url = value.url;
-    const properties: Record<string, unknown> = { StatusCode: value.status };
-    if (url !== null) properties.Url = redactQuery(url);
-    return { message: exception.message, exception, properties };
+    return { message: exception.message, exception, properties: httpProperties(value) };
   }
   // The exception log.error(value, …) would make of it in a catch: an Error of another realm (an
   // iframe's) as it is, with its stack; an object's data as JSON, which redaction policies redact.
@@ -305,6 +308,27 @@ function readValue(value: unknown): Uncaught {
     if (typeof message === 'string') return { message, exception };
   }
   return { message: String(value), exception };
+}
+
+/** What an Error whose cause is an HttpErrorResponse tells, read as errorWithHttpCause reads it; undefined for any other. */
+function readWrapped(error: Error): Uncaught | undefined {
+  let read: ReturnType<typeof errorWithHttpCause>;
+  try {
+    read = errorWithHttpCause(error);
+  } catch {
+    // A getter that throws: the Error as it is.
+    return undefined;
+  }
+  if (read === undefined) return undefined;
+  return { message: read.exception.message, exception: read.exception, properties: httpProperties(read.response) };
+}
+
+/** `StatusCode` and the redacted `Url` of an HttpErrorResponse. */
+function httpProperties(response: HttpErrorResponse): Record<string, unknown> {
+  const url = response.url;
+  const properties: Record<string, unknown> = { StatusCode: response.status };
+  if (url !== null) properties.Url = redactQuery(url);
+  return properties;
 }
 
 /**

@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import vm from 'node:vm';
 import { DOCUMENT } from '@angular/common';
-import { HttpErrorResponse } from '@angular/common/http';
+import { HttpErrorResponse, httpResource, provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { provideLocationMocks } from '@angular/common/testing';
-import { ErrorHandler, inject } from '@angular/core';
+import { ApplicationRef, ErrorHandler, inject, provideZonelessChangeDetection, runInInjectionContext } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
 import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
 import { provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
+import { exceptionText } from '../../lib/formatting/exception-text';
 import { bundleOf } from './bundle-of';
 
 const routes = [{ path: 'orders/:id', children: [] }];
@@ -199,6 +201,44 @@ void describe('withErrorHandler', () => {
       ],
     );
     assert.doesNotMatch(JSON.stringify(memory.events.map((e) => [e.properties, e.exception?.stack])), /secret/);
+    injector.destroy();
+  });
+
+  // Angular 21's httpResource: a template that reads value() of a failed request throws
+  // ResourceValueError, whose message quotes HttpClient's (the URL, query and all) and whose cause
+  // is the HttpErrorResponse, response body included. Both were logged as they were.
+  void it("keeps the URL's query values and the response body of a failed httpResource out of the event", async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      { provide: DOCUMENT, useValue: { title: '', getElementById: () => null } },
+      provideHttpClient(),
+      provideHttpClientTesting(),
+      provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false })),
+    ]);
+    const orders = runInInjectionContext(injector, () => httpResource(() => '/api/orders?token=s3cret'));
+    injector.get(ApplicationRef).tick();
+    injector
+      .get(HttpTestingController)
+      .expectOne('/api/orders?token=s3cret')
+      .flush({ detail: 'card 4111 declined' }, { status: 500, statusText: 'Internal Server Error' });
+    await injector.get(ApplicationRef).whenStable();
+    assert.throws(
+      () => orders.value(),
+      (error: unknown) => (injector.get(ErrorHandler).handleError(error), true),
+    );
+    const [event] = memory.events;
+    const http = 'Http failure response for /api/orders?token=***: 500 Internal Server Error';
+    assert.equal(
+      event.renderMessage(),
+      `Uncaught error: Resource is currently in an error state (see Error.cause for details): ${http}`,
+    );
+    assert.equal(event.properties.StatusCode, 500);
+    assert.equal(event.properties.Url, '/api/orders?token=***');
+    const text = exceptionText(event.exception);
+    assert.match(text, /^Error: Resource is currently in an error state[^\n]*token=\*\*\*: 500[^\n]*\n\s+at /);
+    assert.match(text, new RegExp(`\\ncaused by: HttpErrorResponse: ${http.replace(/[*?]/g, '\\$&')}$`));
+    assert.doesNotMatch(`${JSON.stringify(event)} ${text}`, /s3cret|4111/);
     injector.destroy();
   });
 
