@@ -1,13 +1,14 @@
 import '@angular/compiler'; // first: Angular's JIT compiler, for the component below
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import { HttpClient, httpResource, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { Component, DestroyRef, inject, Injectable, InjectionToken, provideZonelessChangeDetection, signal } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideServerRendering, renderApplication } from '@angular/platform-server';
 import { forkJoin } from 'rxjs';
 import { ConfigurationError, HttpSink, type LogEvent, MemorySink, type Sink } from '../../lib/index';
-import { injectLogger, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
+import { injectLogger, provideRxlog, rxlogHttpInterceptor, withErrorHandler, withHttpLogging } from '../../lib/angular/index';
+import { exceptionText } from '../../lib/formatting/exception-text';
 import { startTestServer } from '../helpers/http-test-server';
 
 // A real server render with @angular/platform-server's renderApplication: the same app, rendered
@@ -84,6 +85,15 @@ class TimedPage {
   }
 }
 Component({ selector: 'app-root', template: 'timed' })(TimedPage);
+
+const ORDERS_URL = new InjectionToken<string>('orders URL');
+
+/** Reads an httpResource's value in its template, without a hasValue() guard. */
+class ResourcePage {
+  private readonly url = inject(ORDERS_URL);
+  readonly orders = httpResource(() => this.url);
+}
+Component({ selector: 'app-root', template: '<p>{{ orders.value() }}</p>' })(ResourcePage);
 
 void describe('server-side rendering (real @angular/platform-server)', () => {
   // The render's end destroys its injector; provideRxlog closed the logger from its destroy
@@ -165,6 +175,57 @@ void describe('server-side rendering (real @angular/platform-server)', () => {
         await first.close();
         await second.close();
       }
+    },
+  );
+
+  // Angular's ResourceValueError, thrown where the template read the value of the failed request,
+  // quotes HttpClient's message and holds the HttpErrorResponse as its cause: the event carried
+  // the URL's query values, and the response body as the cause's JSON.
+  void it(
+    "logs a template's read of a failed httpResource without the URL's query values or the body",
+    { timeout: 30000 },
+    async () => {
+      const server = await startTestServer(() => ({
+        status: 500,
+        headers: { 'content-type': 'application/json' },
+        body: '{"detail":"card 4111 declined"}',
+      }));
+      const memory = new MemorySink();
+      try {
+        await renderApplication(
+          (context) =>
+            bootstrapApplication(
+              ResourcePage,
+              {
+                providers: [
+                  provideServerRendering(),
+                  provideZonelessChangeDetection(),
+                  provideHttpClient(withFetch()),
+                  provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false })),
+                  { provide: ORDERS_URL, useValue: `${server.url}/api/orders?token=s3cret` },
+                ],
+              },
+              context,
+            ),
+          { document: '<html><body><app-root></app-root></body></html>', url: 'http://127.0.0.1/', allowedHosts: ['127.0.0.1'] },
+        );
+      } finally {
+        await server.close();
+      }
+      const http = `Http failure response for ${server.url}/api/orders?token=***: 500 Internal Server Error`;
+      assert.deepEqual(
+        memory.events.map((e) => [e.renderMessage(), e.properties.StatusCode, e.properties.Url]),
+        [
+          [
+            `Uncaught error: Resource is currently in an error state (see Error.cause for details): ${http}`,
+            500,
+            `${server.url}/api/orders?token=***`,
+          ],
+        ],
+      );
+      const text = exceptionText(memory.events[0].exception);
+      assert.ok(text.endsWith(`\ncaused by: HttpErrorResponse: ${http}`), text);
+      assert.doesNotMatch(`${JSON.stringify(memory.events)} ${text}`, /s3cret|4111/);
     },
   );
 
