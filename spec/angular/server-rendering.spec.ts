@@ -229,6 +229,37 @@ void describe('server-side rendering (real @angular/platform-server)', () => {
     },
   );
 
+  // Zoneless, only PendingTasks hold a render: rxlog adds none, so neither an open batch (its timer)
+  // nor the fetch that ships it keeps the render (or ApplicationRef.whenStable) waiting.
+  void it('never holds a render for an open batch; the batch is shipped when the render ends', { timeout: 30000 }, async () => {
+    const server = await startTestServer(() => ({ status: 200 }));
+    try {
+      const started = Date.now();
+      await renderApplication(
+        (context) =>
+          bootstrapApplication(
+            TimedPage,
+            {
+              providers: [
+                provideServerRendering(),
+                provideZonelessChangeDetection(),
+                provideRxlog((c) =>
+                  c.writeTo.sink(new HttpSink({ url: `${server.url}/ingest` }), { batch: { size: 100, maxDelayMs: 60_000 } }),
+                ),
+              ],
+            },
+            context,
+          ),
+        { document: '<html><body><app-root></app-root></body></html>', url: 'http://127.0.0.1/', allowedHosts: ['127.0.0.1'] },
+      );
+      assert.ok(Date.now() - started < 20_000, 'the render waited for the batch');
+      await server.received(1);
+      assert.match(server.requests[0].body, /"@mt":"Render ended"/);
+    } finally {
+      await server.close();
+    }
+  });
+
   // docs/angular.md: a sink sending to a relative URL cannot work on a server, and says so.
   void it('fails the render with a ConfigurationError for an HttpSink with a relative URL', { timeout: 30000 }, async () => {
     const origins = { first: 'http://127.0.0.1:9/', second: 'http://127.0.0.1:9/' };
