@@ -61,8 +61,17 @@ function hideUrlOf(response: HttpErrorResponse, text: string): string {
 /**
  * The reader `provideRxlog` gives `log.error(err, …)`: an HttpErrorResponse handled in `catchError`
  * becomes the same exception the error handler logs, not its data as JSON (which holds the
- * unredacted URL and the response body).
+ * unredacted URL and the response body), and so does an Error whose cause is one. Given an Error,
+ * it never throws.
  */
 export function readHttpErrorResponse(value: object): Error | undefined {
+  if (value instanceof Error)
+    try {
+      // A failed httpResource's ResourceValueError, caught where its value was read.
+      return errorWithHttpCause(value)?.exception;
+    } catch {
+      // A getter that throws: the Error as it is.
+      return undefined;
+    }
   return isHttpErrorResponse(value) ? httpErrorException(value) : undefined;
 }

@@ -8,8 +8,9 @@ let thrownReader: ((value: object) => Error | undefined) | undefined;
 
 /**
  * Gives {@link exceptionFrom} a reader of a framework's error object that is no Error (the Angular
- * entry's, for HttpClient's HttpErrorResponse, set by `provideRxlog`): what it returns is the
- * exception, `undefined` leaves the value to the rules below. Internal: not exported by an entry.
+ * entry's, for HttpClient's HttpErrorResponse, set by `provideRxlog`), and of an Error that holds
+ * one: what it returns is the exception, `undefined` leaves the value to the rules below. Given an
+ * Error, it must not throw. Internal: not exported by an entry.
  */
 export function readThrownValuesWith(reader: (value: object) => Error | undefined): void {
   thrownReader = reader;
@@ -28,7 +29,7 @@ export function readThrownValuesWith(reader: (value: object) => Error | undefine
 export function exceptionFrom(value: unknown): Error {
   if (typeof value === 'object' && value !== null) {
     try {
-      if (value instanceof Error) return value;
+      if (value instanceof Error) return thrownReader?.(value) ?? value;
       const read = thrownReader?.(value);
       if (read !== undefined) return read;
       // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is one by

@@ -557,6 +557,30 @@ void describe('an HttpErrorResponse logged with log.error in catchError', () => 
     injector.destroy();
   });
 
+  // A failed httpResource's ResourceValueError, caught where the value was read, quoted the URL and
+  // held the HttpErrorResponse (its body) as its cause, written as JSON.
+  void it('makes an Error whose cause is an HttpErrorResponse the same redacted exception', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    const err = failure();
+    const wrapper = new Error(`Resource is currently in an error state (see Error.cause for details): ${err.message}`, {
+      cause: err,
+    });
+    injector.get(RXLOG_LOGGER).error(wrapper, 'Total not computed');
+    const text = exceptionText(memory.events[0]?.exception);
+    assert.match(text, /^Error: Resource is currently in an error state .*api\/orders\?token=\*\*\*: 500/);
+    assert.match(
+      text,
+      /\ncaused by: HttpErrorResponse: Http failure response for https:\/\/shop\.example\.com\/api\/orders\?token=\*\*\*: 500 Internal Server Error$/,
+    );
+    assert.doesNotMatch(text, /s3cret|Stack trace of the server|normalizedNames/);
+    // Any other Error is the exception as it is.
+    const plain = new Error('plain', { cause: new Error('inner') });
+    injector.get(RXLOG_LOGGER).error(plain, 'Failed');
+    assert.equal(memory.events[1]?.exception, plain);
+    injector.destroy();
+  });
+
   void it('leaves any other thrown object to the usual rules (its data as JSON)', () => {
     const memory = new MemorySink();
     const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
