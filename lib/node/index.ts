@@ -38,6 +38,8 @@ export type {
   FastifyLikeRequest,
   FastifyLikeReply,
 } from './http/fastify-request-logging';
+export { fastifyLogger } from './http/fastify-logger';
+export type { FastifyLogger, FastifyLogFn, FastifyLogSerializer, FastifyChildLoggerOptions } from './http/fastify-logger';
 export type { RequestLoggingOptions, RequestOutcome, ResolvedRequestLoggingOptions } from './http/request-logging-options';
 export {
   REQUEST_COMPLETED_TEMPLATE,

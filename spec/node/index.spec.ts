@@ -10,6 +10,7 @@ describe('rxlog/node (the Node entry)', () => {
       'installProcessHooks',
       'requestLogging',
       'fastifyRequestLogging',
+      'fastifyLogger',
       'diagnosticContext',
       'createIngestHandler',
       'withEnvironmentUserName',

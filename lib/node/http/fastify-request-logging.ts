@@ -8,6 +8,8 @@ import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequ
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyLikeRequest {
   readonly raw: IncomingMessage;
+  /** The request's logger (`request.log`), a child of Fastify's `loggerInstance`. */
+  readonly log?: unknown;
   readonly routeOptions?: { readonly url?: string | undefined } | undefined;
 }
 
@@ -79,6 +81,8 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
         }
         trackers.set(request.raw, tracker);
       }
+      // fastifyLogger tells the lines Fastify writes with request.log and reply.log by it.
+      if (typeof request.log === 'object' && request.log !== null) requestLoggers.set(request.log, request.raw);
       tracker.run(next);
     });
     // Fastify reads the body from the request's own events, which Node emits from the socket's
@@ -120,6 +124,7 @@ function followAnsweredBeforeHooks(
 ): void {
   try {
     const server = instance.server as { on?: unknown } | null | undefined;
+    if (typeof server === 'object' && server !== null) loggedServers.add(server);
     if (typeof server?.on !== 'function' || servers.has(server)) return;
     servers.add(server);
     (server.on as (event: string, listener: (req: IncomingMessage, res: ServerResponse) => void) => unknown).call(
@@ -137,8 +142,35 @@ function followAnsweredBeforeHooks(
   }
 }
 
-// The trackers of every plugin registered, for the one handler-error subscription of the process.
+// The trackers of every plugin registered, for the one handler-error subscription of the process
+// and for fastifyLogger.
 const followed = new Set<WeakMap<IncomingMessage, RequestTracker>>();
+// The Node servers of the apps a plugin was registered on, for fastifyLogger: Fastify logs
+// `incoming request` before any onRequest hook, so before the request has a tracker.
+const loggedServers = new WeakSet<object>();
+
+/** Whether a `fastifyRequestLogging` plugin was registered on the Fastify app whose Node server is `server`. */
+export function hasRequestLogging(server: unknown): boolean {
+  return typeof server === 'object' && server !== null && loggedServers.has(server);
+}
+
+// Each followed request's logger (request.log, reply.log), for fastifyLogger.
+const requestLoggers = new WeakMap<object, IncomingMessage>();
+
+/** The request whose `request.log` is `logger`, when a `fastifyRequestLogging` plugin follows it. */
+export function requestOfLogger(logger: object): IncomingMessage | undefined {
+  return requestLoggers.get(logger);
+}
+
+/** The tracker of a request a `fastifyRequestLogging` plugin follows. */
+export function followedRequest(req: unknown): RequestTracker | undefined {
+  if (typeof req !== 'object' || req === null) return undefined;
+  for (const trackers of followed) {
+    const tracker = trackers.get(req as IncomingMessage);
+    if (tracker !== undefined) return tracker;
+  }
+  return undefined;
+}
 
 /**
  * Follows the errors a handler throws or rejects with once its reply was sent (`reply.send(x)`

@@ -37,8 +37,11 @@ export interface RequestTracker {
   /**
    * Records the error a handler threw or passed on (the first one counts); it goes on the completion
    * event, or, once that was written for a response that went out whole, on an `error` event of its own.
+   * Returns whether the error is on the request's events now (see `carries`).
    */
-  fail(error: unknown): void;
+  fail(error: unknown): boolean;
+  /** Whether `error` is on the request's events: its completion event's exception, or an event of its own. */
+  carries(error: unknown): boolean;
 }
 
 /** The event of a handler that failed after its response completed (its completion event is written already). */
@@ -181,10 +184,12 @@ export function trackRequest(
   // comes of the abort: the request stays aborted, with that error as its exception.
   // One raised because the server gave up reading the request (body-parser's 'request aborted' after
   // Node's requestTimeout) comes of that: the server's error is the exception, not its consequence.
-  const fail = (cause: unknown): void => {
+  const carries = (cause: unknown): boolean => (hasError && Object.is(cause, error)) || lateErrors.includes(cause);
+  const fail = (cause: unknown): boolean => {
     if (done) failedAfterCompletion(cause);
     else if (!res.headersSent && connectionGone(req)) record(serverRefusal(req)?.error ?? cause, false);
     else record(cause, res.headersSent || !connectionGone(req));
+    return carries(cause);
   };
   // A handler that fails once its response went out whole (an audit write after res.end()): its
   // completion event is written, so the error gets an event of its own rather than being dropped.
@@ -242,7 +247,7 @@ export function trackRequest(
   emitInOwnContext(res, collector, inEndContext, run);
   afterWriteHead(res, () => (headStatus ??= res.statusCode));
 
-  return { requestId, run, fail };
+  return { requestId, run, fail, carries };
 }
 
 /**

@@ -1,0 +1,343 @@
+import { expectOption } from '../../core/expect-option';
+import { hasMethods } from '../../core/has-methods';
+import type { LogLevelName } from '../../core/log-level';
+import { SelfLog } from '../../core/self-log';
+import { exceptionFrom } from '../../pipeline/exception-from';
+import type { Logger } from '../../pipeline/logger';
+import { isError } from '../is-error';
+import { followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
+import { requestPath } from './request-tracker';
+
+/** A pino log method, as Fastify calls it: `(message, ...values)`, `(object, message?, ...values)` or `(error, message?)`. */
+export interface FastifyLogFn {
+  (message: string, ...values: unknown[]): void;
+  (object: unknown, message?: string, ...values: unknown[]): void;
+}
+
+/** A value's serializer, as pino's: given the value under its key, returns what is logged instead. */
+export type FastifyLogSerializer = (value: unknown) => unknown;
+
+/** What Fastify passes to `child()`: a route's `logLevel` and `logSerializers`. */
+export interface FastifyChildLoggerOptions {
+  /** The child's level, a pino name (`'trace'` … `'fatal'`, `'silent'`). Default: the parent's. */
+  level?: string;
+  /** Serializers by property name, added to the parent's. */
+  serializers?: Record<string, FastifyLogSerializer>;
+}
+
+/** The pino-shaped logger Fastify takes as its `loggerInstance`, writing into an rxlog `Logger`. */
+export interface FastifyLogger {
+  /**
+   * The lowest pino level written: `'trace'`, `'debug'`, `'info'`, `'warn'`, `'error'`, `'fatal'`
+   * or `'silent'`. Until one is set, the lowest the rxlog logger accepts now (it follows its
+   * `LevelSwitch`); one set is a further threshold, never a way past the logger's minimum level.
+   */
+  level: string;
+  fatal: FastifyLogFn;
+  error: FastifyLogFn;
+  warn: FastifyLogFn;
+  info: FastifyLogFn;
+  debug: FastifyLogFn;
+  trace: FastifyLogFn;
+  /** Writes nothing, as pino's. */
+  silent: FastifyLogFn;
+  /** A logger whose events carry `bindings` (Fastify's `{ reqId }`) as properties. */
+  child(bindings: Record<string, unknown>, options?: FastifyChildLoggerOptions): FastifyLogger;
+}
+
+type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+const PINO_LEVELS: readonly PinoLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+const VALUES: Readonly<Record<string, number>> = Object.freeze({
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+});
+const LABELS: Readonly<Record<number, string>> = Object.freeze({
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+});
+const RXLOG_LEVELS: Readonly<Record<PinoLevel, LogLevelName>> = {
+  trace: 'verbose',
+  debug: 'debug',
+  info: 'information',
+  warn: 'warning',
+  error: 'error',
+  fatal: 'fatal',
+};
+
+// Fastify's own lines (lib/log-controller.js, lib/wrap-thenable.js) that a fastifyRequestLogging
+// plugin's events say already.
+const INCOMING_REQUEST = 'incoming request';
+const REQUEST_COMPLETED = 'request completed';
+const REQUEST_ERRORED = 'request errored';
+const PROMISE_ERRORED = 'Promise errored, but reply.sent = true was set';
+
+/**
+ * A request as it is logged: its method and path, without the query string (its values often hold
+ * tokens; Fastify's own `req` serializer logs the URL whole) and without the client's address.
+ */
+function serializeRequest(request: unknown): unknown {
+  if (typeof request !== 'object' || request === null) return request;
+  const { method, url } = request as { method?: unknown; url?: unknown };
+  return { method, path: requestPath(typeof url === 'string' ? url : undefined) };
+}
+
+/** A reply as it is logged: its status, as Fastify's `res` serializer. */
+function serializeReply(reply: unknown): unknown {
+  if (typeof reply !== 'object' || reply === null) return reply;
+  return { statusCode: (reply as { statusCode?: unknown }).statusCode };
+}
+
+const SERIALIZERS: Readonly<Record<string, FastifyLogSerializer>> = Object.freeze({ req: serializeRequest, res: serializeReply });
+
+function thresholdOf(level: unknown, where: string): number {
+  const value = typeof level === 'string' && Object.hasOwn(VALUES, level) ? VALUES[level] : undefined;
+  expectOption(value !== undefined, where, `a pino level name (${Object.keys(VALUES).join(', ')})`, level);
+  return value;
+}
+
+/** The message text as a template with no holes: every brace doubled. */
+function textTemplate(text: string): string {
+  return text.replace(/[{}]/g, (brace) => brace + brace);
+}
+
+/** A message that is not a string (a number, an object as pino's second argument) as text. */
+function textOf(message: unknown): string {
+  return String(message);
+}
+
+/** pino's printf-style interpolation (`%s`, `%d`, `%i`, `%f`, `%j`, `%o`, `%O`, `%%`); values past the placeholders are left out, as there. */
+function interpolate(message: string, values: readonly unknown[]): string {
+  if (values.length === 0) return message;
+  let next = 0;
+  return message.replace(/%[sdifjoO%]/g, (token) => {
+    if (token === '%%') return '%';
+    if (next >= values.length) return token;
+    const value = values[next++];
+    switch (token[1]) {
+      case 's':
+        return String(value);
+      case 'd':
+      case 'f':
+        return String(Number(value));
+      case 'i':
+        return String(Math.trunc(Number(value)));
+      default:
+        try {
+          // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+          const json: unknown = JSON.stringify(value);
+          return typeof json === 'string' ? json : String(value);
+        } catch {
+          // A circular structure or a bigint, which pino writes through its safe stringify.
+          return '[Unserializable]';
+        }
+    }
+  });
+}
+
+/** The Fastify request a logged object names, as `req`, or as the `request` of its `res` (a reply). */
+function requestOf(object: Record<string, unknown>): { server?: { server?: unknown }; raw?: unknown } | undefined {
+  const request = object.req ?? (object.res as { request?: unknown } | null | undefined)?.request;
+  return typeof request === 'object' && request !== null ? request : undefined;
+}
+
+const LEVELS = Object.freeze({ values: VALUES, labels: LABELS });
+
+// levels and serializers are left out of the FastifyLogger type, so that an app made with it is
+// still a FastifyInstance of Fastify's own FastifyBaseLogger to functions typed with it.
+class RxlogFastifyLogger implements FastifyLogger {
+  /** pino's level names and values, by which Fastify checks a route's `logLevel` when it is added. */
+  readonly levels = LEVELS;
+  readonly #log: Logger;
+  readonly #serializers: Readonly<Record<string, FastifyLogSerializer>>;
+  // A level set on this logger (pino's value), or undefined to follow the rxlog logger's.
+  #threshold: number | undefined;
+
+  constructor(log: Logger, serializers: Readonly<Record<string, FastifyLogSerializer>>, threshold: number | undefined) {
+    this.#log = log;
+    this.#serializers = serializers;
+    this.#threshold = threshold;
+  }
+
+  /** Serializers Fastify merges with its own (`req`, `res`: ours win) and hands back to `child()`. */
+  get serializers(): Readonly<Record<string, FastifyLogSerializer>> {
+    return this.#serializers;
+  }
+
+  get level(): string {
+    const threshold = this.#threshold ?? 0;
+    return PINO_LEVELS.find((level) => VALUES[level] >= threshold && this.#log.isEnabled(RXLOG_LEVELS[level])) ?? 'silent';
+  }
+
+  set level(level: string) {
+    this.#threshold = thresholdOf(level, 'fastifyLogger level');
+  }
+
+  fatal(...args: unknown[]): void {
+    this.#write('fatal', args);
+  }
+
+  error(...args: unknown[]): void {
+    this.#write('error', args);
+  }
+
+  warn(...args: unknown[]): void {
+    this.#write('warn', args);
+  }
+
+  info(...args: unknown[]): void {
+    this.#write('info', args);
+  }
+
+  debug(...args: unknown[]): void {
+    this.#write('debug', args);
+  }
+
+  trace(...args: unknown[]): void {
+    this.#write('trace', args);
+  }
+
+  silent(): void {
+    // pino's silent level writes nothing.
+  }
+
+  child(bindings: Record<string, unknown>, options: FastifyChildLoggerOptions = {}): FastifyLogger {
+    const serializers = options.serializers === undefined ? this.#serializers : { ...this.#serializers, ...options.serializers };
+    const threshold = options.level === undefined ? this.#threshold : thresholdOf(options.level, 'fastifyLogger child level');
+    let log = this.#log;
+    try {
+      const properties = this.#properties(bindings, serializers, undefined, false);
+      if (properties !== undefined) log = log.child(properties);
+    } catch (error) {
+      SelfLog.write('fastifyLogger: the bindings of a child logger could not be read; bound nothing', error);
+    }
+    return new RxlogFastifyLogger(log, serializers, threshold);
+  }
+
+  #write(pinoLevel: PinoLevel, args: unknown[]): void {
+    const level = RXLOG_LEVELS[pinoLevel];
+    // Returns before reading the call when the level is off; a call to a closed logger still goes
+    // through write(), which counts it in rejectedAfterClose.
+    if (this.#threshold !== undefined && VALUES[pinoLevel] < this.#threshold) return;
+    if (!this.#log.isEnabled(level)) {
+      this.#log.write(level, '');
+      return;
+    }
+    try {
+      const [first, ...values] = args;
+      let object: Record<string, unknown> | undefined;
+      let message: unknown;
+      let error: unknown;
+      let hasError = false;
+      if (isError(first)) {
+        error = first;
+        hasError = true;
+        message = values.length > 0 ? values.shift() : first.message;
+      } else if (typeof first === 'object' && first !== null) {
+        object = first as Record<string, unknown>;
+        message = values.shift();
+        if (object.err !== undefined && object.err !== null) {
+          error = object.err;
+          hasError = true;
+        }
+        if (message === undefined)
+          message =
+            typeof object.msg === 'string' ? object.msg : hasError ? (error as { message?: unknown } | null)?.message : undefined;
+      } else message = first === undefined ? values.shift() : first;
+      const text = message === undefined || message === null ? '' : interpolate(textOf(message), values);
+      if (this.#saidByCompletion(object, text, error, hasError)) return;
+      const properties = object === undefined ? undefined : this.#properties(object, this.#serializers, message, hasError);
+      const log = properties === undefined ? this.#log : this.#log.child(properties);
+      if (hasError) log.write(level, exceptionFrom(error), textTemplate(text));
+      else log.write(level, textTemplate(text));
+    } catch (cause) {
+      // A serializer, a getter or a value's toString that throws: the call is still written, at its level.
+      SelfLog.write('fastifyLogger: a Fastify log call could not be read; written with its message text or a marker', cause);
+      const message = args.find((arg) => typeof arg === 'string');
+      this.#log.write(level, textTemplate(typeof message === 'string' ? message : '[Unreadable Fastify log call]'));
+    }
+  }
+
+  /**
+   * Whether the completion event of a `fastifyRequestLogging` plugin already says what this line of
+   * Fastify's says: `incoming request` and `request completed` of a request it follows, Fastify's
+   * error handler's report of the error the completion event carries (its message is the error's),
+   * and `Promise errored …` of a late handler error the plugin wrote. `request errored` (an
+   * `onResponse` hook's error) is handed to the request's events: to the completion event, or to an
+   * event of its own after it. The request is the logged `req` or `res`, or the one whose
+   * `request.log` this is. What the app logs itself is always written.
+   */
+  #saidByCompletion(object: Record<string, unknown> | undefined, text: string, error: unknown, hasError: boolean): boolean {
+    const request = object === undefined ? undefined : requestOf(object);
+    if (request !== undefined && text === INCOMING_REQUEST) return hasRequestLogging(request.server?.server);
+    if (request !== undefined && text === REQUEST_COMPLETED) return followedRequest(request.raw) !== undefined;
+    if (!hasError) return false;
+    const errored = request !== undefined && text === REQUEST_ERRORED;
+    const reported =
+      text === PROMISE_ERRORED || (request !== undefined && text === String((error as { message?: unknown } | null)?.message));
+    if (!errored && !reported) return false;
+    const tracker = followedRequest(requestOfLogger(this) ?? request?.raw);
+    if (tracker === undefined) return false;
+    return errored ? tracker.fail(error) : tracker.carries(error);
+  }
+
+  /** An object's own fields as properties, serialized; `err` left out when it is the exception, and `msg` when it was the message. */
+  #properties(
+    object: Record<string, unknown>,
+    serializers: Readonly<Record<string, FastifyLogSerializer>>,
+    message: unknown,
+    errIsException: boolean,
+  ): Record<string, unknown> | undefined {
+    // A JavaScript caller's bindings that are no object bind nothing.
+    if (typeof (object as unknown) !== 'object' || (object as unknown) === null) return undefined;
+    let properties: Record<string, unknown> | undefined;
+    for (const key of Object.keys(object)) {
+      if ((key === 'err' && errIsException) || (key === 'msg' && object.msg === message)) continue;
+      const serializer = Object.hasOwn(serializers, key) ? serializers[key] : undefined;
+      const value = serializer === undefined ? object[key] : serializer(object[key]);
+      properties ??= {};
+      Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return properties;
+  }
+}
+
+/**
+ * Fastify's logger on an rxlog `Logger`, for Fastify 5's `loggerInstance` option: everything
+ * Fastify logs becomes an rxlog event, its own lines included (`incoming request`, `request
+ * completed`, `request errored` for an `onResponse` hook that failed, a route not found, `Promise
+ * errored, but reply.sent = true was set`), and so does what the app logs with `request.log`.
+ * pino's levels map to rxlog's (`trace` to `verbose`, `info` to `information`, `warn` to
+ * `warning`); a child's bindings (Fastify's `reqId`) and the fields of the logged object are
+ * properties, under their own names; `err`, or an Error given first, is the event's exception; the
+ * message is text (with pino's `%s` `%d` `%j` interpolation), never a template. `req` is logged as
+ * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
+ *
+ * With a `fastifyRequestLogging` plugin registered on the same app, Fastify's `incoming request`
+ * and `request completed` lines are left out for its requests: its completion event says the same.
+ *
+ * @throws ConfigurationError when `log` is not a logger.
+ * @example
+ * ```ts compile-only
+ * import Fastify from 'fastify';
+ * import { LoggerConfiguration } from 'rxlog';
+ * import { fastifyLogger, fastifyRequestLogging } from 'rxlog/node';
+ *
+ * const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.console().createLogger();
+ * const app = Fastify({ loggerInstance: fastifyLogger(log) });
+ * await app.register(fastifyRequestLogging(log));
+ * ```
+ */
+export function fastifyLogger(log: Logger): FastifyLogger {
+  expectOption(hasMethods(log, ['child', 'write', 'isEnabled']), 'fastifyLogger log', 'a logger', log);
+  return new RxlogFastifyLogger(log, SERIALIZERS, undefined);
+}

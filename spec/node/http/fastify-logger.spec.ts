@@ -1,0 +1,451 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { LevelSwitch } from '../../../lib/core/level-switch';
+import { SelfLog } from '../../../lib/core/self-log';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { fastifyLogger } from '../../../lib/node/http/fastify-logger';
+import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
+import { eventsArrive, get, memoryLogger } from '../../helpers/node-http';
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function listening(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  closers.push(() => app.close());
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+const text = (events: LogEvent[]): string[] => events.map((e) => `${e.level} ${e.renderMessage()}`);
+const completions = (events: LogEvent[]): LogEvent[] => events.filter((e) => e.properties.Elapsed !== undefined);
+const named = (events: LogEvent[], message: string): LogEvent[] => events.filter((e) => e.messageTemplate.text === message);
+
+describe('fastifyLogger', () => {
+  describe('as the loggerInstance of a Fastify 5 app', () => {
+    it("writes Fastify's incoming request and request completed lines with the child's reqId, the path without its query", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      app.get('/orders/:id', async () => ({ ok: true }));
+      const url = await listening(app);
+
+      await get(`${url}/orders/7?token=secret`);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
+
+      const [incoming] = named(events, 'incoming request');
+      expect(incoming?.level).toBe('information');
+      expect(incoming?.properties).toEqual({ reqId: 'req-1', req: { method: 'GET', path: '/orders/7' } });
+      const [completed] = named(events, 'request completed');
+      expect(completed?.level).toBe('information');
+      expect(completed?.properties).toMatchObject({ reqId: 'req-1', res: { statusCode: 200 } });
+      expect(typeof completed?.properties.responseTime).toBe('number');
+      expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
+    });
+
+    it('writes the error of an onResponse hook, which reaches no hook of a plugin, as an error event with its exception', async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      app.addHook('onResponse', async () => {
+        throw new Error('metrics push failed');
+      });
+      app.get('/', async () => 'ok');
+      const url = await listening(app);
+
+      expect((await get(url)).status).toBe(200);
+      await eventsArrive(events, 1, (e) => e.exception !== undefined);
+
+      const [errored] = events.filter((e) => e.exception !== undefined);
+      expect(errored?.level).toBe('error');
+      expect(errored?.renderMessage()).toBe('request errored');
+      expect(errored?.exception?.message).toBe('metrics push failed');
+      expect(errored?.properties).toMatchObject({ reqId: 'req-1', res: { statusCode: 200 } });
+    });
+
+    it("writes a handler's error after reply.send(), which Fastify reports only to its logger", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      app.get('/audit', async (_request, reply) => {
+        await reply.send('ok');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        throw new Error('audit write failed');
+      });
+      const url = await listening(app);
+
+      await get(`${url}/audit`);
+      await eventsArrive(events, 1, (e) => e.exception !== undefined);
+
+      const [reported] = events.filter((e) => e.exception !== undefined);
+      expect([reported?.level, reported?.renderMessage(), reported?.exception?.message]).toEqual([
+        'error',
+        'Promise errored, but reply.sent = true was set',
+        'audit write failed',
+      ]);
+      expect(reported?.properties.reqId).toBe('req-1');
+    });
+
+    it("writes the 404 of an unknown route as Fastify's lines, at information", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      const url = await listening(app);
+
+      expect((await get(`${url}/missing`)).status).toBe(404);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
+
+      expect(text(events.filter((e) => e.properties.reqId === 'req-1'))).toEqual([
+        'information incoming request',
+        'information Route GET:/missing not found',
+        'information request completed',
+      ]);
+      expect(named(events, 'request completed')[0]?.properties.res).toEqual({ statusCode: 404 });
+    });
+
+    it("writes a thrown handler's error as Fastify's error handler reports it, with the error as the exception", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      app.get('/boom', async () => {
+        throw new Error('handler exploded {not a hole}');
+      });
+      const url = await listening(app);
+
+      expect((await get(`${url}/boom`)).status).toBe(500);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
+
+      const [reported] = events.filter((e) => e.exception !== undefined);
+      expect(reported?.level).toBe('error');
+      expect(reported?.renderMessage()).toBe('handler exploded {not a hole}');
+      expect(reported?.exception?.message).toBe('handler exploded {not a hole}');
+      expect(reported?.properties).toMatchObject({
+        reqId: 'req-1',
+        req: { method: 'GET', path: '/boom' },
+        res: { statusCode: 500 },
+      });
+    });
+
+    it("gives request.log's children their bindings, and a route's logLevel its threshold", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      app.get('/orders/:id', async (request) => {
+        request.log.child({ orderId: 7 }).info({ sku: 'A-1' }, 'Loaded order');
+        return 'ok';
+      });
+      app.get('/quiet', { logLevel: 'warn' }, async (request) => {
+        request.log.info('not written');
+        request.log.warn('written');
+        return 'ok';
+      });
+      const url = await listening(app);
+
+      await get(`${url}/orders/7`);
+      await get(`${url}/quiet`);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'written');
+
+      expect(named(events, 'Loaded order')[0]?.properties).toEqual({ reqId: 'req-1', orderId: 7, sku: 'A-1' });
+      expect(text(events.filter((e) => e.properties.reqId === 'req-2'))).toEqual(['warning written']);
+    });
+
+    it("refuses a route's logLevel that is no pino level when the route is added, as Fastify does with pino", () => {
+      const { log } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      expect(() => app.get('/', { logLevel: 'information' as never }, async () => 'ok')).toThrow(/logLevel|valid logger level/);
+    });
+
+    it("writes none of Fastify's request lines under disableRequestLogging, and still what the app logs", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log), disableRequestLogging: true });
+      app.get('/', async (request) => {
+        request.log.info('handled');
+        return 'ok';
+      });
+      const url = await listening(app);
+
+      await get(url);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'handled');
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(text(events.filter((e) => e.properties.reqId !== undefined))).toEqual(['information handled']);
+    });
+  });
+
+  describe('with fastifyRequestLogging on the same app', () => {
+    async function bothApp() {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      await app.register(fastifyRequestLogging(log));
+      return { app, log, events };
+    }
+
+    it("leaves out Fastify's incoming request and request completed lines: one completion event per request", async () => {
+      const { app, events } = await bothApp();
+      app.get('/orders/:id', async (request) => {
+        request.log.info('Loading');
+        return 'ok';
+      });
+      const url = await listening(app);
+
+      await get(`${url}/orders/7`, { 'x-request-id': 'r-1' });
+      await eventsArrive(events, 1, (e) => e.properties.Elapsed !== undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(events.filter((e) => e.properties.RequestId === 'r-1').map((e) => e.messageTemplate.text)).toEqual([
+        'Loading',
+        'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms',
+      ]);
+      expect(named(events, 'Loading')[0]?.properties).toMatchObject({ reqId: 'req-1', RequestId: 'r-1' });
+    });
+
+    it("puts a thrown handler's error on the completion event only, not beside it in Fastify's report (5xx and 4xx)", async () => {
+      const { app, events } = await bothApp();
+      app.get('/boom', async () => {
+        throw new Error('handler exploded');
+      });
+      app.get('/invalid', async () => {
+        throw Object.assign(new Error('unknown sku'), { statusCode: 422 });
+      });
+      const url = await listening(app);
+
+      await get(`${url}/boom`);
+      await get(`${url}/invalid`);
+      await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(
+        events.filter((e) => e.exception !== undefined).map((e) => [e.level, e.renderMessage(), e.exception?.message]),
+      ).toEqual([
+        ['error', expect.stringMatching(/^HTTP GET \/boom responded 500 in/), 'handler exploded'],
+        ['warning', expect.stringMatching(/^HTTP GET \/invalid responded 422 in/), 'unknown sku'],
+      ]);
+      expect(events.filter((e) => e.properties.reqId !== undefined)).toEqual([]);
+    });
+
+    it("writes a handler's error after reply.send() once, as the plugin does, not again as Fastify's report", async () => {
+      const { app, events } = await bothApp();
+      app.get('/audit', async (_request, reply) => {
+        await reply.send('ok');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        throw new Error('audit write failed');
+      });
+      const url = await listening(app);
+
+      await get(`${url}/audit`);
+      await eventsArrive(events, 1, (e) => e.exception !== undefined);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(events.filter((e) => e.exception !== undefined).map((e) => [e.messageTemplate.text, e.exception?.message])).toEqual([
+        ['HTTP {RequestMethod} {RequestPath} failed after its response completed', 'audit write failed'],
+      ]);
+    });
+
+    it("writes the app's own error lines as they are, and leaves its completion event alone", async () => {
+      const { app, events } = await bothApp();
+      app.get('/pay', async (request) => {
+        request.log.error({ err: new Error('card declined') }, 'payment failed');
+        return 'retry later';
+      });
+      const url = await listening(app);
+
+      await get(`${url}/pay`, { 'x-request-id': 'r-pay' });
+      await eventsArrive(events, 1, (e) => e.properties.Elapsed !== undefined);
+
+      expect(
+        events
+          .filter((e) => e.properties.RequestId === 'r-pay')
+          .map((e) => [e.level, e.messageTemplate.text, e.exception?.message]),
+      ).toEqual([
+        ['error', 'payment failed', 'card declined'],
+        ['information', 'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms', undefined],
+      ]);
+    });
+
+    it("writes a 404's completion event and Fastify's route not found line, without Fastify's request lines", async () => {
+      const { app, events } = await bothApp();
+      const url = await listening(app);
+
+      await get(`${url}/missing`);
+      await eventsArrive(events, 1, (e) => e.properties.Elapsed !== undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      const ofRequest = events.filter((e) => e.properties.RequestId !== undefined);
+      expect(ofRequest.map((e) => [e.level, e.renderMessage()])).toEqual([
+        ['information', 'Route GET:/missing not found'],
+        ['warning', expect.stringMatching(/^HTTP GET \/missing responded 404 in/)],
+      ]);
+    });
+
+    it("puts an onResponse hook's error on the request's events: the completion event when it throws at once, its own event after it", async () => {
+      const { app, events } = await bothApp();
+      app.addHook('onResponse', (request, _reply, done) => {
+        if (request.url === '/sync') throw new Error('sync onResponse failed');
+        setImmediate(() => done(request.url === '/async' ? new Error('async onResponse failed') : undefined));
+      });
+      app.get('/sync', async () => 'ok');
+      app.get('/async', async () => 'ok');
+      const url = await listening(app);
+
+      await get(`${url}/sync`, { 'x-request-id': 'r-sync' });
+      await get(`${url}/async`, { 'x-request-id': 'r-async' });
+      await eventsArrive(events, 1, (e) => e.exception?.message === 'async onResponse failed');
+
+      const sync = events.filter((e) => e.properties.RequestId === 'r-sync');
+      expect(sync).toHaveLength(1);
+      expect(sync[0]?.level).toBe('error');
+      expect(sync[0]?.properties.StatusCode).toBe(200);
+      expect(sync[0]?.exception?.message).toBe('sync onResponse failed');
+      const late = events.filter((e) => e.properties.RequestId === 'r-async');
+      expect(late.map((e) => e.renderMessage())).toEqual([
+        expect.stringMatching(/^HTTP GET \/async responded 200 in/),
+        'HTTP GET /async failed after its response completed',
+      ]);
+      expect(late[1]?.exception?.message).toBe('async onResponse failed');
+    });
+
+    it("writes an onResponse hook's error beside the completion event that already carries the handler's", async () => {
+      const { app, events } = await bothApp();
+      app.addHook('onResponse', () => {
+        throw new Error('onResponse failed too');
+      });
+      app.get('/boom', async () => {
+        throw new Error('handler exploded');
+      });
+      const url = await listening(app);
+
+      await get(`${url}/boom`);
+      await eventsArrive(events, 2, (e) => e.exception !== undefined);
+
+      expect(events.filter((e) => e.exception !== undefined).map((e) => [e.renderMessage(), e.exception?.message])).toEqual([
+        ['request errored', 'onResponse failed too'],
+        [expect.stringMatching(/^HTTP GET \/boom responded 500/), 'handler exploded'],
+      ]);
+    });
+
+    it("cannot see a hook's error after the hook sent the reply (onRequest, preHandler): Fastify drops it before any logger", async () => {
+      const { app, events } = await bothApp();
+      app.addHook('onRequest', async (request, reply) => {
+        if (request.url !== '/on-request') return;
+        await reply.send('early');
+        throw new Error('onRequest failed after sending');
+      });
+      app.addHook('preHandler', (request, reply, done) => {
+        if (request.url !== '/pre-handler') return done();
+        void reply.send('early');
+        done(new Error('preHandler failed after sending'));
+      });
+      app.get('/on-request', async () => 'late');
+      app.get('/pre-handler', async () => 'late');
+      const url = await listening(app);
+
+      expect((await get(`${url}/on-request`)).body).toBe('early');
+      expect((await get(`${url}/pre-handler`)).body).toBe('early');
+      await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(completions(events).map((e) => [e.level, e.properties.StatusCode])).toEqual([
+        ['information', 200],
+        ['information', 200],
+      ]);
+      expect(events.filter((e) => e.exception !== undefined)).toEqual([]);
+    });
+  });
+
+  describe('calls as pino takes them', () => {
+    function adapter(level: 'verbose' | 'information' = 'verbose') {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel.is(level).writeTo.sink(memory).createLogger();
+      return { logger: fastifyLogger(log), log, events: memory.events };
+    }
+
+    it("maps pino's levels onto rxlog's", () => {
+      const { logger, events } = adapter();
+      logger.trace('t');
+      logger.debug('d');
+      logger.info('i');
+      logger.warn('w');
+      logger.error('e');
+      logger.fatal('f');
+      logger.silent('s');
+      expect(text(events)).toEqual(['verbose t', 'debug d', 'information i', 'warning w', 'error e', 'fatal f']);
+    });
+
+    it('reads a message with values, an object and a message, an Error first, and err in an object', () => {
+      const { logger, events } = adapter();
+      const error = new Error('disk full');
+      logger.info('user %s has %d items, %j; 100%%', 'ann', 3, { a: 1 });
+      logger.info({ orderId: 7 }, 'order {OrderId}');
+      logger.error(error);
+      logger.error(error, 'write failed');
+      logger.warn({ err: error, path: '/tmp' });
+      logger.info({ msg: 'from the object' });
+      expect(events.map((e) => [e.level, e.renderMessage(), e.properties, e.exception?.message])).toEqual([
+        ['information', 'user ann has 3 items, {"a":1}; 100%', {}, undefined],
+        ['information', 'order {OrderId}', { orderId: 7 }, undefined],
+        ['error', 'disk full', {}, 'disk full'],
+        ['error', 'write failed', {}, 'disk full'],
+        ['warning', 'disk full', { path: '/tmp' }, 'disk full'],
+        ['information', 'from the object', {}, undefined],
+      ]);
+    });
+
+    it("reports the rxlog logger's level until one is set, then that one; refuses an unknown name", () => {
+      const levels = new LevelSwitch('information');
+      const memory = new MemorySink();
+      const logger = fastifyLogger(
+        new LoggerConfiguration().minimumLevel.controlledBy(levels).writeTo.sink(memory).createLogger(),
+      );
+      expect(logger.level).toBe('info');
+      levels.level = 'debug';
+      expect(logger.level).toBe('debug');
+      const child = logger.child({ reqId: 'req-1' }, { level: 'error' });
+      expect(child.level).toBe('error');
+      // A level set below the logger's minimum level writes no more than it.
+      expect(logger.child({}, { level: 'trace' }).level).toBe('debug');
+      child.warn('not written');
+      child.error('written');
+      logger.level = 'silent';
+      logger.fatal('not written either');
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['written']);
+      expect(() => (logger.level = 'information')).toThrow(ConfigurationError);
+      expect(() => logger.child({}, { level: 'loud' })).toThrow(/fastifyLogger child level: expected a pino level name/);
+    });
+
+    it('never throws into Fastify: a serializer or value that throws is written with its message, and told to SelfLog', () => {
+      const { logger, events } = adapter();
+      const reports: string[] = [];
+      SelfLog.enable((message) => reports.push(message));
+      try {
+        const child = logger.child(
+          {},
+          {
+            serializers: {
+              user: () => {
+                throw new Error('serializer broke');
+              },
+            },
+          },
+        );
+        child.info({ user: 1 }, 'signed in');
+        const circular: Record<string, unknown> = {};
+        circular.self = circular;
+        child.info('state %j', circular);
+      } finally {
+        SelfLog.disable();
+      }
+      expect(text(events)).toEqual(['information signed in', 'information state [Unserializable]']);
+      expect(reports.join('\n')).toContain('fastifyLogger');
+    });
+
+    it('counts a call to a closed logger as rejected after close', async () => {
+      const { logger, log } = adapter();
+      await log.close();
+      logger.error('too late');
+      expect(log.metrics().rejectedAfterClose).toBe(1);
+      expect(logger.level).toBe('silent');
+    });
+
+    it('refuses what is not a logger when it is made', () => {
+      expect(() => fastifyLogger(undefined as never)).toThrow(/fastifyLogger log: expected a logger, got undefined/);
+    });
+  });
+});
