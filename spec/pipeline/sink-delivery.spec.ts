@@ -967,6 +967,11 @@ describe('SinkDelivery', () => {
           await push(7);
           expect(calls).toBe(5);
           expect(delivery.metrics()).toMatchObject({ breaker: 'closed', received: 8, pending: 0 });
+          // Broken again after a success: told again, once.
+          broken = true;
+          await push(8);
+          await push(9);
+          expect(diagnostics.filter((d) => d.template.startsWith('Sink {Name} refuses every batch'))).toHaveLength(2);
           balance(delivery);
         }
       },
