@@ -242,7 +242,8 @@ export interface CircuitBreakerOperator {
  * call: while the breaker is open it errors at once with `BrokenCircuitError` without
  * subscribing to the source; otherwise the source's error counts as a failure (but one marked
  * `permanent: true`, an `HttpStatusError` 400, counts as a success: the resource answered, as an
- * outcome Polly's `ShouldHandle` leaves out does; see `retryHint`), and its completion,
+ * outcome Polly's `ShouldHandle` leaves out does; one marked `permanent: 'sink'`, a 401 or 404,
+ * is a failure; see `retryHint`), and its completion,
  * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
  * unsubscribe before any value counts as neither (so a `timeout` goes before it, inside the call,
  * for a call that times out to count as a failure). Build the operator once and pipe every call through it, so they share the
@@ -300,9 +301,10 @@ export function circuitBreaker(
         error: (error: unknown) => {
           settled = true;
           // As in the delivery stage: a permanent error is the call's fault; the resource answered.
+          // But one of the resource as a whole ('sink': a 401, a 404) counts as its failure.
           // A Retry-After holds the breaker open, up to 5 s (retryWithBackoff's default maxDelayMs).
           const hint = retryHint(error);
-          if (hint.permanent) breaker.recordSuccess();
+          if (hint.permanent === true) breaker.recordSuccess();
           else breaker.recordFailure(hint.retryAfterMs);
           subscriber.error(error);
         },

@@ -41,8 +41,8 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
  * (`resetOnSuccess: false`): a try that emitted values before it failed still uses one up, and
  * the delay keeps growing. For a long-lived stream whose values should give tries back, use
  * `retry({ delay: (_, n) => timer(backoffDelay(n, options)), resetOnSuccess: true })`.
- * Like the sinks' `retry` option, it reads an error's hints: one with `permanent: true` (an
- * `HttpStatusError` 400) is passed on at once, and its `retryAfterMs` (an HTTP `Retry-After`) is
+ * Like the sinks' `retry` option, it reads an error's hints: one with `permanent: true` or
+ * `'sink'` (an `HttpStatusError` 400 or 401) is passed on at once, and its `retryAfterMs` (an HTTP `Retry-After`) is
  * waited for when longer than the backoff, up to `maxDelayMs`.
  *
  * @param scheduler Runs the delays. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler`.

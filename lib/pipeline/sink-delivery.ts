@@ -148,6 +148,8 @@ export class SinkDelivery {
   #skipped = 0;
   /** Events the fallback lost: as `#failures`, while no fallback write succeeded since. */
   #losses = quietGate();
+  /** Set once SelfLog heard that the sink refuses every batch (`permanent: 'sink'`); cleared by a write that succeeds. */
+  #brokenTold = false;
   /** Set once reading the sink's `emitSync` threw: reported once, not once per batch. */
   #emitSyncUnreadable = false;
   /** The calls of the sink's `flush()` that have not settled yet, oldest first. */
@@ -611,6 +613,7 @@ export class SinkDelivery {
       this.#failures = quietGate();
       this.#skipped = 0;
     }
+    this.#brokenTold = false;
     this.#breaker?.recordSuccess();
   }
 
@@ -655,9 +658,18 @@ export class SinkDelivery {
     // sink's, so the receiver answered. It counts as a success (as an outcome ShouldHandle leaves
     // out does in Polly): a run of bad batches leaves the breaker closed for the good ones behind.
     // A Retry-After holds it open as it holds a retry back (the next probe waits for it), up to the
-    // retries' maxDelayMs (5 s without retries).
-    if (hint.permanent) this.#breaker?.recordSuccess();
+    // retries' maxDelayMs (5 s without retries). A failure of the sink as a whole ('sink': a 401, a
+    // 404) is not retried either, but it is the sink's fault: it counts, so the breaker opens.
+    if (hint.permanent === true) this.#breaker?.recordSuccess();
     else this.#breaker?.recordFailure(hint.retryAfterMs, retry?.maxDelayMs);
+    if (hint.permanent === 'sink' && !this.#brokenTold) {
+      this.#brokenTold = true;
+      SelfLog.write(
+        'Sink {Name} refuses every batch, not just this one ({Error}): none is retried, and each counts toward opening its circuit breaker',
+        this.name,
+        describeError(error),
+      );
+    }
     this.#reportFailure(flight, error);
     this.#toFallback(flight);
   }

@@ -7,6 +7,13 @@ describe('retryHint', () => {
     expect(retryHint(Object.assign(new Error('x'), { retryAfterMs: 5_000 }))).toEqual({ permanent: false, retryAfterMs: 5_000 });
   });
 
+  it("reads permanent: 'sink', a failure of the sink as a whole, as it is", () => {
+    expect(retryHint(Object.assign(new Error('x'), { permanent: 'sink' }))).toEqual({
+      permanent: 'sink',
+      retryAfterMs: undefined,
+    });
+  });
+
   it('reads a wait past the longest timer delay, Infinity included, as the longest, which maxDelayMs then caps', () => {
     // Infinity used to count as no hint at all, so "wait as long as you may" got the shortest backoff.
     expect(retryHint({ retryAfterMs: Infinity }).retryAfterMs).toBe(MAX_TIMER_MS);

@@ -363,6 +363,29 @@ describe('circuitBreaker', () => {
     expect(guard.breaker.state).toBe('closed');
   });
 
+  // A 401 or 404 says the resource is wrong as a whole (a revoked key, a wrong URL): it used to
+  // count as a success, as a 400 does, so the breaker never opened on a resource that refused every call.
+  it("counts an error of the resource as a whole (permanent: 'sink', an HTTP 401) as its failure: it opens the breaker", () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10 }, clock.scheduler);
+    const refused = throwError(() => new HttpStatusError('POST', 'http://127.0.0.1/ingest', 401, 'Unauthorized', undefined));
+    const errors: unknown[] = [];
+    const call = (): void => {
+      refused.pipe(guard).subscribe({ error: (error: unknown) => errors.push(error) });
+    };
+    call();
+    expect(guard.breaker.state).toBe('closed');
+    call();
+    expect(guard.breaker.state).toBe('open');
+    call();
+    expect(errors[2]).toBeInstanceOf(BrokenCircuitError);
+    // The probe meets the same refusal and opens it again.
+    clock.advance(10);
+    call();
+    expect(errors[3]).toBeInstanceOf(HttpStatusError);
+    expect(guard.breaker.state).toBe('open');
+  });
+
   it('holds the breaker open for a 503’s Retry-After (5 s), up to 5 s for an absurd one, and for resetTimeoutMs without one', () => {
     const clock = manualClock();
     clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames

@@ -226,10 +226,13 @@ describe('retry options with initialDelayMs past maxDelayMs', () => {
 });
 
 describe('retryWithBackoff and the hints an error carries (as the sink retry option reads them)', () => {
-  it('passes a permanent error (an HTTP 400) on at once, without another try', () => {
+  it.each([
+    ['an HTTP 400', new HttpStatusError('POST', '/orders', 400, 'Bad Request', undefined)],
+    ['an HTTP 401', new HttpStatusError('POST', '/orders', 401, 'Unauthorized', undefined)],
+    ["permanent: 'sink'", Object.assign(new Error('the queue was deleted'), { permanent: 'sink' })],
+  ])('passes a permanent error (%s) on at once, without another try', (_, refused) => {
     const testScheduler = createTestScheduler();
     let tries = 0;
-    const refused = new HttpStatusError('POST', '/orders', 400, 'Bad Request', undefined);
     testScheduler.run(({ expectObservable }) => {
       const call = defer(() => {
         tries++;

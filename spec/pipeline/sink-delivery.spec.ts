@@ -908,6 +908,75 @@ describe('SinkDelivery', () => {
       balance(delivery);
     });
 
+    // A 401 from a wrong or revoked API key, a 404 from a wrong URL, fails every batch alike: such
+    // a failure was `permanent: true` like a 400, so the breaker heard it as a success and never
+    // opened. Every batch went to the sink once, for ever, and the fallback only after it failed.
+    // Serilog's batching sink counts such a failure and backs off; here the breaker counts it.
+    it.each([
+      ['an HTTP 401', () => new HttpStatusError('POST', 'http://127.0.0.1/api/events/raw', 401, 'Unauthorized', undefined)],
+      [
+        "a sink's own error with permanent: 'sink'",
+        () => Object.assign(new Error('the queue was deleted'), { permanent: 'sink' }),
+      ],
+    ])(
+      'opens the breaker on failures of the sink as a whole (%s), without retrying a batch, and tells SelfLog once',
+      async (_, failure) => {
+        for (const withFallback of [false, true]) {
+          diagnostics.length = 0;
+          let calls = 0;
+          let broken = true;
+          const sink: Sink = {
+            emit: async () => {
+              calls++;
+              if (broken) throw failure();
+            },
+          };
+          const fallback = new SyncSink();
+          const delivery = create(sink, {
+            retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+            circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 400 },
+            ...(withFallback ? { fallback } : {}),
+          });
+          const push = async (n: number): Promise<void> => {
+            delivery.push(makeEvent({ properties: { N: n } }));
+            await jest.advanceTimersByTimeAsync(0);
+          };
+          for (let n = 0; n < 3; n++) await push(n);
+          // One try each, no retry; the third failure opens the breaker.
+          expect(calls).toBe(3);
+          expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 0, pending: 0 });
+          for (let n = 3; n < 6; n++) await push(n);
+          // Open: the batches skip the sink.
+          expect(calls).toBe(3);
+          expect(ns(fallback.events)).toEqual(withFallback ? range(0, 6) : []);
+          expect(delivery.metrics()).toMatchObject(
+            withFallback ? { delivered: 6, fallback: 6, failed: 0 } : { delivered: 0, fallback: 0, failed: 6 },
+          );
+          // After resetTimeoutMs one probe, which fails and reopens it.
+          await jest.advanceTimersByTimeAsync(400);
+          await push(6);
+          expect(calls).toBe(4);
+          expect(delivery.metrics()).toMatchObject({ breaker: 'open', retried: 0 });
+          const told = diagnostics.filter((d) => d.template.startsWith('Sink {Name} refuses every batch'));
+          expect(told).toHaveLength(1);
+          expect(told[0].message).toContain('rxlog: Sink test refuses every batch');
+          expect(told[0].message).toContain(failure().message);
+          // Fixed (the key restored): the next probe closes the breaker and writes.
+          broken = false;
+          await jest.advanceTimersByTimeAsync(400);
+          await push(7);
+          expect(calls).toBe(5);
+          expect(delivery.metrics()).toMatchObject({ breaker: 'closed', received: 8, pending: 0 });
+          // Broken again after a success: told again, once.
+          broken = true;
+          await push(8);
+          await push(9);
+          expect(diagnostics.filter((d) => d.template.startsWith('Sink {Name} refuses every batch'))).toHaveLength(2);
+          balance(delivery);
+        }
+      },
+    );
+
     // A sink that keeps failing for an hour (a full disk, /dev/full, an endpoint down): each
     // breaker probe used to write "half-open", "open" and "failed to write a batch", some 7 lines
     // a second. Serilog's batching sink backs its retries off to 10 minutes.

@@ -497,10 +497,11 @@ export class HttpSink implements Sink {
 
   /**
    * Whether a failure answer is final: a live batch answered so is not retried, a stored one is
-   * dropped from the offline store. Here `HttpStatusError`'s judgement; a subclass follows its
-   * protocol (OTLP retries only 429, 502, 503 and 504).
+   * dropped from the offline store; `'sink'` when the answer is the sink's fault, not the batch's
+   * (a 401, a 404), so it counts toward opening the circuit breaker. Here `HttpStatusError`'s
+   * judgement; a subclass follows its protocol (OTLP retries only 429, 502, 503 and 504).
    */
-  protected permanent(error: HttpStatusError): boolean {
+  protected permanent(error: HttpStatusError): boolean | 'sink' {
     return error.permanent;
   }
 

@@ -3,17 +3,26 @@ import { escapeControlCharacters } from '../../core/escape-control-characters';
 /** How much of a failed response's body goes into the error message, in characters. */
 const BODY_EXCERPT_CHARS = 200;
 
+/** The 4xx every request of a sink gets, whatever its batch: a wrong URL, key, proxy or content type. */
+const SINK_STATUSES = [401, 403, 404, 405, 407, 410, 411, 414, 415, 421, 426, 431];
+
 /**
  * A batch the server answered with a status outside 200–299 (a redirect included: the sinks never
  * follow one, so credentials and bodies never reach another host). The delivery stage treats it
  * as a failed try: `permanent` errors (every 3xx and 4xx but 408, 425 and 429; 501 and 505) fail
  * the batch at once, others are retried after the backoff or after `retryAfterMs`, a 429 or
- * 5xx's `Retry-After`, whichever is longer (capped by the retry options' `maxDelayMs`).
+ * 5xx's `Retry-After`, whichever is longer (capped by the retry options' `maxDelayMs`). Of the
+ * permanent ones, those that say the sink is wrong rather than the batch (a redirect, 401, 403,
+ * 404, 405, 407, 410, 411, 414, 415, 421, 426, 431, 501, 505: a wrong URL, key or proxy) are
+ * `'sink'`, and count toward opening the circuit breaker; the rest (400, 413, 422 …) are `true`.
  */
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
-  /** True when sending the same request again cannot succeed; the delivery stage does not retry it. */
-  readonly permanent: boolean;
+  /**
+   * Truthy when sending the same request again cannot succeed, so the delivery stage does not
+   * retry it: `'sink'` when no request of the sink can (see above), `true` when this one cannot.
+   */
+  readonly permanent: boolean | 'sink';
 
   /**
    * @param retryAfterMs The delay asked for by `Retry-After`, in milliseconds, when the response had one.
@@ -30,7 +39,8 @@ export class HttpStatusError extends Error {
     super(describe(method, url, status, statusText, retryAfterMs, responseText));
     // Worth another try: timeouts, too early, too many requests, and server errors but 501 and 505.
     const transient = status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
-    this.permanent = !transient;
+    // A status no batch gets past (see above) is the sink's; another 4xx is the batch's.
+    this.permanent = transient ? false : status < 400 || status > 499 || SINK_STATUSES.includes(status) ? 'sink' : true;
   }
 }
 

@@ -215,11 +215,13 @@ export class OtlpSink extends HttpSink {
 
   /**
    * A failure status other than 429, 502, 503 and 504 is permanent, as the OTLP specification and
-   * the OpenTelemetry exporters have it (a collector answers 500 to a request it will never accept):
-   * a live batch is not retried, and a stored one is dropped from the offline store.
+   * the OpenTelemetry exporters have it: a live batch is not retried, and a stored one is dropped
+   * from the offline store. Only a 400 (the specification's bad data) or another 4xx of the batch
+   * (see HttpStatusError) is the batch's fault; a 5xx is the server's (the Collector answers 500
+   * when its pipeline failed for good, "server-side"), so it is `'sink'`, as a 401 or 404 is.
    */
-  protected override permanent(error: HttpStatusError): boolean {
-    return !RETRYABLE.includes(error.status);
+  protected override permanent(error: HttpStatusError): boolean | 'sink' {
+    return RETRYABLE.includes(error.status) ? false : error.permanent || 'sink';
   }
 
   /**

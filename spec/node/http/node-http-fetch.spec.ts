@@ -420,7 +420,7 @@ describe('createNodeHttpFetch', () => {
           res.end();
         });
         const failure = new SeqSink({ serverUrl: receiver.url, apiKey: 'secret', fetch }).emit([makeEvent()]);
-        await expect(failure).rejects.toMatchObject({ status: 302, permanent: true });
+        await expect(failure).rejects.toMatchObject({ status: 302, permanent: 'sink' });
         expect(elsewhere.requests).toHaveLength(0);
       } finally {
         await elsewhere.close();

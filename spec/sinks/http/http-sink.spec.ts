@@ -19,6 +19,7 @@ import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-hand
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
 import { makeEvent, makeEvents } from '../../helpers/events';
@@ -643,7 +644,7 @@ describe('HttpSink', () => {
         for (const status of [302, 307]) {
           server = await startTestServer(() => ({ status, headers: { Location: `${elsewhere.url}/x` } }));
           const failure = new HttpSink({ url: server.url, headers: { Authorization: 'Bearer t' } }).emit([makeEvent()]);
-          await expect(failure).rejects.toMatchObject({ status, permanent: true });
+          await expect(failure).rejects.toMatchObject({ status, permanent: 'sink' });
           await expect(failure).rejects.toThrow(/redirect/);
           await server.close();
           server = undefined;
@@ -709,6 +710,82 @@ describe('HttpSink', () => {
       expect(report.sinks.http).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
       expect(log.metrics().sinks.http.retried).toBe(0);
     });
+
+    // A wrong or revoked API key (401, 403), a wrong URL (404, 405, 410), a server that cannot take
+    // the request at all (501; the OTLP Collector's 500): every batch gets the same answer. Such an
+    // answer used to count as a success for the breaker, as a 400 does, so every batch was sent
+    // once, for ever, and went to the fallback only after its request failed. Now it opens the
+    // breaker: batches go to the fallback without a request, and a probe goes out after
+    // resetTimeoutMs. A batch the receiver refuses (Loki's 400 for a bad label) keeps the breaker closed.
+    it.each([
+      ['SeqSink', 401, 'open', (url: string) => new SeqSink({ serverUrl: url, apiKey: 'revoked' })],
+      ['SeqSink', 403, 'open', (url: string) => new SeqSink({ serverUrl: url, apiKey: 'read-only' })],
+      ['HttpSink', 404, 'open', (url: string) => new HttpSink({ url: `${url}/wrong` })],
+      ['HttpSink', 405, 'open', (url: string) => new HttpSink({ url })],
+      ['HttpSink', 410, 'open', (url: string) => new HttpSink({ url })],
+      ['HttpSink', 501, 'open', (url: string) => new HttpSink({ url })],
+      ['OtlpSink', 500, 'open', (url: string) => new OtlpSink({ endpoint: `${url}/v1/logs` })],
+      ['OtlpSink', 401, 'open', (url: string) => new OtlpSink({ endpoint: `${url}/v1/logs` })],
+      ['LokiSink', 401, 'open', (url: string) => new LokiSink({ url })],
+      ['LokiSink', 400, 'closed', (url: string) => new LokiSink({ url })],
+      ['OtlpSink', 400, 'closed', (url: string) => new OtlpSink({ endpoint: `${url}/v1/logs` })],
+    ] as const)(
+      '%s answered %d: the breaker ends %s, no batch is retried, every event is counted',
+      async (_, status, breaker, make) => {
+        server = await startTestServer(() => ({ status, body: status === 400 ? 'error parsing labels' : 'refused' }));
+        const scheduler = new VirtualTimeScheduler();
+        const settle = async (until: () => boolean): Promise<void> => {
+          for (let t = 0; t < 2_000 && !until(); t++) await new Promise((resolve) => setImmediate(resolve));
+        };
+        const told: string[] = [];
+        const subscription = SelfLog.events$.subscribe((event) => told.push(event.message));
+        const fallback = new MemorySink();
+        const sink = make(server.url);
+        const log = new LoggerConfiguration()
+          .useScheduler(scheduler)
+          .writeTo.sink(sink, {
+            name: 'remote',
+            batch: { size: 1, maxDelayMs: 0 },
+            retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+            circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 400 },
+            fallback,
+          })
+          .createLogger();
+        try {
+          for (let n = 1; n <= 5; n++) {
+            log.information('Item {N}', n);
+            await settle(() => fallback.events.length === n);
+          }
+          expect(fallback.events).toHaveLength(5);
+          const open = breaker === 'open';
+          // Open: three requests, then the fallback without one. Closed: one request a batch.
+          expect(server.requests).toHaveLength(open ? 3 : 5);
+          expect(log.metrics().sinks.remote).toMatchObject({
+            breaker,
+            retried: 0,
+            delivered: 5,
+            fallback: 5,
+            failed: 0,
+            pending: 0,
+          });
+          // After resetTimeoutMs, one probe: refused again, the breaker opens again.
+          scheduler.schedule(() => undefined, 400);
+          scheduler.flush();
+          log.information('Item {N}', 6);
+          await settle(() => fallback.events.length === 6);
+          expect(server.requests).toHaveLength(open ? 4 : 6);
+          expect(log.metrics().sinks.remote.breaker).toBe(breaker);
+          const refusals = told.filter((line) => line.includes('rxlog: Sink remote refuses every batch'));
+          expect(refusals).toHaveLength(open ? 1 : 0);
+          if (open) expect(refusals[0]).toContain(`answered ${status}`);
+          const m = log.metrics().sinks.remote;
+          expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
+        } finally {
+          subscription.unsubscribe();
+          await log.close({ strategy: 'immediate' });
+        }
+      },
+    );
 
     it('answers 413 by sending the batch again in halves, in order, down to single events, counting exactly what got through', async () => {
       server = await startTestServer((request) =>
