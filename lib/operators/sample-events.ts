@@ -29,8 +29,9 @@ export interface SampleEventsOptions {
    * `'traceidratio'` reads it as an OpenTelemetry trace id and keeps exactly the traces that
    * OpenTelemetry JS's `TraceIdRatioBasedSampler` samples at ratio `rate` (the XOR of the id's four
    * 32-bit words, below `rate × 0xffffffff`), so logs follow traces sampled with
-   * `OTEL_TRACES_SAMPLER=traceidratio`; a value that is no trace id (not 32 hex digits, or all zero:
-   * logged outside any trace) is sampled at random, told to SelfLog once. Needs `key`. Default `'fnv1a'`.
+   * `OTEL_TRACES_SAMPLER=traceidratio`. The all-zero id (no trace) is sampled at random, as an event
+   * without the key; another value that is no trace id (not 32 hex digits: a request id) is hashed as
+   * by `'fnv1a'`, told to SelfLog once. Needs `key`. Default `'fnv1a'`.
    */
   keyHash?: 'fnv1a' | 'traceidratio' | undefined;
   /**
@@ -97,8 +98,9 @@ export function sampleFraction(value: unknown): number {
   return (hash >>> 0) / 0x1_0000_0000;
 }
 
-/** 32 hex digits, not all zero: a valid trace id, in either case, as `@opentelemetry/api` reads one. */
-const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/i;
+/** 32 hex digits, in either case, as `@opentelemetry/api` reads a trace id. */
+const TRACE_ID = /^[0-9a-f]{32}$/i;
+const NO_TRACE_ID = '00000000000000000000000000000000';
 
 /**
  * What OpenTelemetry JS's `TraceIdRatioBasedSampler` compares with its bound: the XOR of the
@@ -183,9 +185,19 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     const value = keyOf?.(event);
     if (value !== undefined && value !== null) {
       try {
-        if (keyHash === 'fnv1a') return sampleFraction(value) < rate;
-        if (typeof value === 'string' && TRACE_ID.test(value)) return traceIdWords(value) < traceBound;
-        tellOnce('sampleEvents: the key value {Value} is no trace id; such events are sampled at random', describeValue(value));
+        if (keyHash === 'traceidratio' && typeof value === 'string' && TRACE_ID.test(value)) {
+          // All zero is W3C Trace Context's "no trace", which every untraced event would share:
+          // hashed, it would keep or drop them all at once. Such an event has no key.
+          if (value !== NO_TRACE_ID) return traceIdWords(value) < traceBound;
+        } else {
+          // Another id (a request id where no traceparent came) still keeps its events together.
+          if (keyHash !== 'fnv1a')
+            tellOnce(
+              'sampleEvents: the key value {Value} is no trace id; such values are hashed as keyHash "fnv1a" does',
+              describeValue(value),
+            );
+          return sampleFraction(value) < rate;
+        }
       } catch (error) {
         // String(value) threw (an object without a prototype, a throwing toString).
         SelfLog.write('sampleEvents: the key value cannot be made a string; the event is sampled at random', error);
@@ -205,7 +217,7 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
       return tellOnce('sampleEvents: the random source threw; such draws keep their events', error);
     }
   };
-  // Said once per operator and message: a broken random source, or a key that holds no trace ids,
+  // Said once per operator and message: a broken random source, or a key that holds other ids,
   // would otherwise fill SelfLog, one line an event.
   const told = new Set<string>();
   const tellOnce = (message: string, detail: unknown): true => {

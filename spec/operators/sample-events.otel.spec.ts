@@ -28,10 +28,10 @@ function sdkSampled(ratio: number, traceIds: readonly string[]): string[] {
 }
 
 /** The trace ids whose event sampleEvents keeps, one event per id, in the order given. */
-function keptBy(options: SampleEventsOptions, traceIds: readonly string[]): string[] {
+function keptBy(options: SampleEventsOptions, traceIds: readonly unknown[]): unknown[] {
   const source = new Subject<LogEvent>();
-  const kept: string[] = [];
-  source.pipe(sampleEvents(options)).subscribe((event) => kept.push(event.properties.TraceId as string));
+  const kept: unknown[] = [];
+  source.pipe(sampleEvents(options)).subscribe((event) => kept.push(event.properties.TraceId));
   for (const traceId of traceIds) source.next(makeEvent({ properties: { TraceId: traceId } }));
   return kept;
 }
@@ -81,31 +81,39 @@ describe('sampleEvents with OpenTelemetry trace sampling', () => {
 
   it('keeps other traces than the SDK with the default keyHash, its own hash', () => {
     // The reason keyHash "traceidratio" exists: at the same 10%, most traces with logs have no spans.
-    const bySdk = new Set(sdkSampled(0.1, randomIds));
+    const bySdk = new Set<unknown>(sdkSampled(0.1, randomIds));
     const byHash = keptBy({ rate: 0.1, key: 'TraceId', keepWhen: () => false }, randomIds);
     expect(byHash.filter((id) => bySdk.has(id)).length).toBeLessThan(byHash.length / 4);
   });
 
-  it('samples at random an event whose key is no trace id (all zero, short, not hex, not a string), and tells SelfLog once', () => {
-    const notIds: unknown[] = ['0'.repeat(32), 'abc', `${'0'.repeat(31)}g`, ` ${'1'.repeat(32)}`, '1'.repeat(33), 42];
-    // The SDK never samples such an id, but it never makes a span with one either: an event that carries one
-    // was logged outside any trace the SDK decided on, so it is sampled as an event without the key.
-    for (const id of notIds.filter((id): id is string => typeof id === 'string')) expect(sdkSampled(1, [id])).toEqual([]);
+  it('samples the all-zero id at random, and hashes another value that is no trace id as keyHash "fnv1a" does, told to SelfLog once', () => {
+    const zero = '0'.repeat(32);
+    const notIds = ['abc', `${'0'.repeat(31)}g`, ` ${'1'.repeat(32)}`, '1'.repeat(33), 'f47ac10b-58cc-4372-a567-0e02b2c3d479'];
+    // The SDK samples none of them, but it never makes a span with one either: such an event was logged outside
+    // any trace the SDK decided on. The all-zero id is W3C's "no trace", shared by every untraced event, so it is
+    // no key (hashed, every such event would be kept or dropped at once); another value (a request id where no
+    // traceparent came) keeps its events together, as the default hash does.
+    for (const id of [zero, ...notIds]) expect(sdkSampled(1, [id])).toEqual([]);
     const { diagnostics, stop } = collectSelfLog();
     try {
-      const seen: unknown[] = [];
-      const draws = [0.2, 0.8, 0.2, 0.8, 0.2, 0.8];
-      const source = new Subject<LogEvent>();
-      source
-        .pipe(sampleEvents({ rate: 0.5, key: 'TraceId', keyHash: 'traceidratio', random: () => draws.shift() ?? 0 }))
-        .subscribe((event) => seen.push(event.properties.TraceId));
-      for (const id of notIds) source.next(makeEvent({ properties: { TraceId: id } }));
-      expect(seen).toEqual([notIds[0], notIds[2], notIds[4]]);
-      expect(diagnostics.map((d) => d.message)).toEqual([
-        expect.stringContaining(
-          `sampleEvents: the key value "${'0'.repeat(32)}" is no trace id; such events are sampled at random`,
-        ),
+      const draws = [0.2, 0.8];
+      const zeros = keptBy({ rate: 0.5, key: 'TraceId', keyHash: 'traceidratio', random: () => draws.shift() ?? 0.9 }, [
+        zero,
+        zero,
       ]);
+      expect(zeros).toEqual([zero]);
+      const ids = [...notIds, ...notIds, 42];
+      for (const rate of [0.1, 0.5, 0.9]) {
+        const options = { rate, key: 'TraceId', keepWhen: () => false, random: () => 0 };
+        expect(keptBy({ ...options, keyHash: 'traceidratio' }, ids)).toEqual(keptBy(options, ids));
+      }
+      expect(diagnostics.map((d) => d.message)).toEqual(
+        Array.from({ length: 3 }, () =>
+          expect.stringContaining(
+            'sampleEvents: the key value "abc" is no trace id; such values are hashed as keyHash "fnv1a" does',
+          ),
+        ),
+      );
     } finally {
       stop();
     }
