@@ -8,6 +8,8 @@ import { excludingCounted } from './filter-events';
 import { type EventKey, eventKeySelector } from './event-key';
 import { describeOption, numberOption } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { expectOption } from '../core/expect-option';
+import { describeValue } from '../core/describe-value';
 
 /** Options of {@link sampleEvents}. */
 export interface SampleEventsOptions {
@@ -22,6 +24,22 @@ export interface SampleEventsOptions {
    * Events without the key are sampled at random. Default: none.
    */
   key?: EventKey | undefined;
+  /**
+   * How a `key` value becomes a decision. `'fnv1a'` hashes any value (see {@link sampleFraction}).
+   * `'traceidratio'` reads it as an OpenTelemetry trace id and keeps exactly the traces that
+   * OpenTelemetry JS's `TraceIdRatioBasedSampler` samples at ratio `rate` (the XOR of the id's four
+   * 32-bit words, below `rate × 0xffffffff`), so logs follow traces sampled with
+   * `OTEL_TRACES_SAMPLER=traceidratio`. The all-zero id (no trace) is sampled at random, as an event
+   * without the key; another value that is no trace id (not 32 hex digits: a request id) is hashed as
+   * by `'fnv1a'`, told to SelfLog once. Needs `key`. Default `'fnv1a'`.
+   */
+  keyHash?: 'fnv1a' | 'traceidratio' | undefined;
+  /**
+   * Keeps every event of a sampled trace: one whose `TraceFlags` (a number, as
+   * `traceContextEnricher` writes it) has bit 0, W3C Trace Context's `sampled` flag, set, whichever
+   * sampler decided it. The other events are sampled at `rate`. Default `false`.
+   */
+  keepSampledTraces?: boolean | undefined;
   /**
    * The random source for events sampled without a key, giving numbers in `[0, 1)`. A draw that
    * throws or is anything else (NaN, a string, 1) keeps its event, told to SelfLog once. Default `Math.random`.
@@ -80,6 +98,20 @@ export function sampleFraction(value: unknown): number {
   return (hash >>> 0) / 0x1_0000_0000;
 }
 
+/** 32 hex digits, in either case, as `@opentelemetry/api` reads a trace id. */
+const TRACE_ID = /^[0-9a-f]{32}$/i;
+const NO_TRACE_ID = '00000000000000000000000000000000';
+
+/**
+ * What OpenTelemetry JS's `TraceIdRatioBasedSampler` compares with its bound: the XOR of the
+ * trace id's four 32-bit words (its `_accumulate`, in `@opentelemetry/sdk-trace-base` 1.x and 2.x).
+ */
+function traceIdWords(traceId: string): number {
+  let words = 0;
+  for (let i = 0; i < 32; i += 8) words ^= parseInt(traceId.slice(i, i + 8), 16);
+  return words >>> 0;
+}
+
 function keepWarnings(event: LogEvent): boolean {
   return levelValue(event.level) >= WARNING;
 }
@@ -87,7 +119,9 @@ function keepWarnings(event: LogEvent): boolean {
 /**
  * Keeps a fraction `rate` of events, always keeping those `keepWhen` selects (by default
  * warnings and above). With `key`, the decision is a hash of the key's value, so a sampled
- * request or trace keeps all its events, across services. In a sink's `pipe`, what it drops
+ * request or trace keeps all its events, across services; `keyHash: 'traceidratio'` makes it
+ * OpenTelemetry JS's trace id ratio decision, and `keepSampledTraces` keeps the events of traces
+ * whose `TraceFlags` say sampled, so logs follow the traces. In a sink's `pipe`, what it drops
  * counts in `dropped` (under {@link SAMPLE_REASON}). Nothing it is given errors the stream: a
  * key value that cannot be made a string is sampled at random (reported to SelfLog), and a `random`
  * that throws or returns anything but a number in `[0, 1)` keeps the event (reported once); an async `keepWhen`'s or `random`'s Promise is no answer (the
@@ -102,11 +136,14 @@ function keepWarnings(event: LogEvent): boolean {
  * @throws ConfigurationError when `rate` is not a number from 0 to 1, or another option is invalid.
  * @example
  * .writeTo.sink(http, { pipe: [sampleEvents({ rate: 0.1, key: 'TraceId' })] })
+ * @example
+ * // The logs of the traces the tracer provider sampled, and warnings.
+ * .writeTo.sink(http, { pipe: [sampleEvents({ rate: 0, keepSampledTraces: true })] })
  */
 export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunction<LogEvent> {
   if (typeof options !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`sampleEvents: expected options with a rate, got ${describeOption(options)}`);
-  checkOptionKeys('sampleEvents', options, ['rate', 'keepWhen', 'key', 'random']);
+  checkOptionKeys('sampleEvents', options, ['rate', 'keepWhen', 'key', 'keyHash', 'keepSampledTraces', 'random']);
   if ((options.rate as unknown) === undefined)
     throw new ConfigurationError('sampleEvents: rate is required (a number from 0 to 1)');
   const rate = numberOption(options.rate, 1, 'sampleEvents: rate', { min: 0, max: 1 });
@@ -114,9 +151,22 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     throw new ConfigurationError(`sampleEvents: keepWhen: expected a function, got ${describeOption(options.keepWhen)}`);
   if (options.random !== undefined && typeof options.random !== 'function')
     throw new ConfigurationError(`sampleEvents: random: expected a function, got ${describeOption(options.random)}`);
+  // Read as unknown: a JavaScript caller's value may be anything, null included (only undefined is the default).
+  const keyHash: unknown = options.keyHash === undefined ? 'fnv1a' : options.keyHash;
+  const keepSampledTraces: unknown = options.keepSampledTraces === undefined ? false : options.keepSampledTraces;
+  expectOption(keyHash === 'fnv1a' || keyHash === 'traceidratio', 'sampleEvents: keyHash', "'fnv1a' or 'traceidratio'", keyHash);
+  // Without a key, 'traceidratio' would sample every event at random, and nothing would say why.
+  if (keyHash !== 'fnv1a' && options.key === undefined)
+    throw new ConfigurationError(
+      `sampleEvents: keyHash "traceidratio" needs a key, the property that holds the trace id ('TraceId')`,
+    );
+  expectOption(typeof keepSampledTraces === 'boolean', 'sampleEvents: keepSampledTraces', 'true or false', keepSampledTraces);
   const keepWhen = options.keepWhen ?? keepWarnings;
   const random = options.random ?? Math.random;
   const keyOf = options.key === undefined ? undefined : eventKeySelector(options.key, 'sampleEvents: key');
+  const flagsOf = keepSampledTraces ? eventKeySelector('TraceFlags', 'sampleEvents: keepSampledTraces') : undefined;
+  // The SDK's own bound, to the bit: ratio 1 keeps every id, whose XOR can be 0xffffffff.
+  const traceBound = rate === 1 ? 0x1_0000_0000 : Math.floor(rate * 0xffffffff);
 
   const keeps = (event: LogEvent): boolean => {
     // A value that is not an event (an app operator's `undefined`) is passed on as the pipeline passes
@@ -129,10 +179,25 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     } catch (error) {
       SelfLog.write('sampleEvents: keepWhen threw; the event is sampled', error);
     }
+    const flags = flagsOf?.(event);
+    // As the sinks read TraceFlags: an integer 0-255; the text '01' is no flags byte.
+    if (Number.isInteger(flags) && (flags as number) >= 0 && (flags as number) < 256 && (flags as number) & 1) return true;
     const value = keyOf?.(event);
     if (value !== undefined && value !== null) {
       try {
-        return sampleFraction(value) < rate;
+        if (keyHash === 'traceidratio' && typeof value === 'string' && TRACE_ID.test(value)) {
+          // All zero is W3C Trace Context's "no trace", which every untraced event would share:
+          // hashed, it would keep or drop them all at once. Such an event has no key.
+          if (value !== NO_TRACE_ID) return traceIdWords(value) < traceBound;
+        } else {
+          // Another id (a request id where no traceparent came) still keeps its events together.
+          if (keyHash !== 'fnv1a')
+            tellOnce(
+              'sampleEvents: the key value {Value} is no trace id; such values are hashed as keyHash "fnv1a" does',
+              describeValue(value),
+            );
+          return sampleFraction(value) < rate;
+        }
       } catch (error) {
         // String(value) threw (an object without a prototype, a throwing toString).
         SelfLog.write('sampleEvents: the key value cannot be made a string; the event is sampled at random', error);
@@ -144,19 +209,20 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
       if (strayPromise(draw, 'sampleEvents random', random)) return true;
       if (typeof draw === 'number' && draw >= 0 && draw < 1) return draw < rate;
       // NaN, a string, 1 or -1 is no decision: keeping the event is safer than losing it.
-      return keepOnce(
+      return tellOnce(
         'sampleEvents: random returned {Draw}, not a number in [0, 1); such draws keep their events',
         describeOption(draw),
       );
     } catch (error) {
-      return keepOnce('sampleEvents: the random source threw; such draws keep their events', error);
+      return tellOnce('sampleEvents: the random source threw; such draws keep their events', error);
     }
   };
-  // Said once per operator: a broken random source would otherwise fill SelfLog, one line an event.
-  let told = false;
-  const keepOnce = (message: string, detail: unknown): true => {
-    if (!told) SelfLog.write(message, detail);
-    told = true;
+  // Said once per operator and message: a broken random source, or a key that holds other ids,
+  // would otherwise fill SelfLog, one line an event.
+  const told = new Set<string>();
+  const tellOnce = (message: string, detail: unknown): true => {
+    if (!told.has(message)) SelfLog.write(message, detail);
+    told.add(message);
     return true;
   };
 

@@ -264,6 +264,30 @@ describe('sampleEvents', () => {
     expect(diagnostics).toEqual([]);
   });
 
+  it('keeps with keepSampledTraces every event whose TraceFlags has the sampled bit, and samples the rest at the rate', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const of = (text: string, properties: Record<string, unknown>): LogEvent => makeEvent({ text, properties });
+    const values = {
+      a: of('sampled', { TraceId: dropped, TraceFlags: 1 }),
+      b: of('sampled and random', { TraceId: dropped, TraceFlags: 3 }),
+      c: of('random only', { TraceId: dropped, TraceFlags: 2 }),
+      d: of('unsampled, key below the rate', { TraceId: kept, TraceFlags: 0 }),
+      e: of('unsampled', { TraceId: dropped, TraceFlags: 0 }),
+      // As the sinks read TraceFlags, only an integer 0-255 is a flags byte: '01' (pino's text), 257 and -1 are none.
+      f: of('text', { TraceId: dropped, TraceFlags: '01' }),
+      g: of('out of range', { TraceId: dropped, TraceFlags: 257 }),
+      h: of('negative', { TraceId: dropped, TraceFlags: -1 }),
+      i: of('no flags', { TraceId: dropped }),
+    };
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-b-c-d-e-f-g-h-i-|', values);
+      const out = source.pipe(sampleEvents({ rate: 0.5, key: 'TraceId', keepSampledTraces: true }));
+      expectObservable(subscribedWith(accounting, out)).toBe('-a-b---d-----------|', values);
+    });
+    expect(accounting.droppedBy).toEqual({ [SAMPLE_REASON]: 6 });
+  });
+
   it('rejects bad options with a ConfigurationError naming them', () => {
     expect(() => sampleEvents({} as { rate: number })).toThrow(ConfigurationError);
     expect(() => sampleEvents({ rate: 1.5 })).toThrow(/rate.*1\.5/);
@@ -272,6 +296,13 @@ describe('sampleEvents', () => {
     expect(() => sampleEvents(undefined as unknown as { rate: number })).toThrow(/rate/);
     expect(() => sampleEvents({ rate: 0.5, keepWhen: 'warning' as unknown as () => boolean })).toThrow(/keepWhen/);
     expect(() => sampleEvents({ rate: 0.5, key: {} as string })).toThrow(/key/);
+    expect(() => sampleEvents({ rate: 0.5, key: 'TraceId', keyHash: 'otel' as 'fnv1a' })).toThrow(/keyHash.*"otel"/);
+    expect(() => sampleEvents({ rate: 0.5, keyHash: 'traceidratio' })).toThrow(/keyHash "traceidratio" needs a key/);
+    expect(() => sampleEvents({ rate: 0.5, keepSampledTraces: 'yes' as unknown as boolean })).toThrow(/keepSampledTraces.*"yes"/);
+    expect(() => sampleEvents({ rate: 0.5, keepSampledTraces: 1 as unknown as boolean })).toThrow(/keepSampledTraces.*1/);
+    expect(() => sampleEvents({ rate: 0.5, key: 'TraceId', keyHash: null as unknown as 'fnv1a' })).toThrow(/keyHash.*null/);
+    expect(() => sampleEvents({ rate: 0.5, keepSampledTraces: null as unknown as boolean })).toThrow(/keepSampledTraces.*null/);
+    expect(() => sampleEvents({ rate: 0.5, keepSampled: true } as { rate: number })).toThrow(/unknown option "keepSampled"/);
   });
 
   describe('in a sink pipe', () => {
