@@ -36,8 +36,10 @@ export interface SyslogTlsOptions {
   rejectUnauthorized?: boolean | undefined;
   /**
    * Checks the receiver's certificate once its chain is verified, returning an Error to refuse it:
-   * RFC 5425 §5.2's fingerprint matching, or rsyslog's `PermittedPeer`. Default Node's
-   * `tls.checkServerIdentity` (the name, as above).
+   * RFC 5425 §5.2's fingerprint matching (a self-signed certificate is then its own `ca`), or
+   * rsyslog's `PermittedPeer`. It holds under `NODE_TLS_REJECT_UNAUTHORIZED=0` too; with
+   * `rejectUnauthorized: false`, under which Node ignores its answer, it is a ConfigurationError. Default
+   * Node's `tls.checkServerIdentity` (the name, as above).
    */
   checkServerIdentity?: ((hostname: string, cert: PeerCertificate) => Error | undefined) | undefined;
 }
@@ -88,6 +90,13 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
   if (rejectUnauthorized !== undefined && typeof rejectUnauthorized !== 'boolean') fail('rejectUnauthorized', 'true or false');
   if (checkServerIdentity !== undefined && typeof checkServerIdentity !== 'function')
     fail('checkServerIdentity', 'a function (hostname, cert) returning an Error or undefined');
+  // Node asks checkServerIdentity only of a verified chain, and ignores its Error when
+  // rejectUnauthorized is false: a pinned fingerprint would accept any certificate.
+  if (checkServerIdentity !== undefined && rejectUnauthorized === false)
+    fail(
+      'rejectUnauthorized',
+      'true with checkServerIdentity, which Node ignores otherwise (give a self-signed certificate as tls.ca)',
+    );
   let secureContext;
   try {
     secureContext = createSecureContext({ ca: ca as ConnectionOptions['ca'] });
@@ -115,6 +124,10 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
   const options: ConnectionOptions = { secureContext };
   if (servername !== undefined) options.servername = servername;
   if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
-  if (checkServerIdentity !== undefined) options.checkServerIdentity = checkServerIdentity;
+  if (checkServerIdentity !== undefined) {
+    options.checkServerIdentity = checkServerIdentity;
+    // Not NODE_TLS_REJECT_UNAUTHORIZED=0 either: it would make the check's answer ignored.
+    options.rejectUnauthorized = true;
+  }
   return options;
 }

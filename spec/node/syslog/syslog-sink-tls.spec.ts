@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { join } from 'node:path';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
@@ -20,15 +23,18 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
   const servers: SyslogStreamTestServer[] = [];
   const sinks: SyslogSink[] = [];
   const serve = async (
-    options: Omit<Parameters<typeof startStreamServer>[0], 'framing' | 'tls'> & { requestClientCert?: boolean } = {},
+    options: Omit<Parameters<typeof startStreamServer>[0], 'framing' | 'tls'> & {
+      requestClientCert?: boolean;
+      selfSigned?: boolean;
+    } = {},
   ): Promise<SyslogStreamTestServer> => {
-    const { requestClientCert, ...rest } = options;
+    const { requestClientCert, selfSigned, ...rest } = options;
     const server = await startStreamServer({
       ...rest,
       framing: 'octet-counting',
       tls: {
-        key: certs.serverKey,
-        cert: certs.serverCert,
+        key: selfSigned === true ? certs.selfSignedKey : certs.serverKey,
+        cert: selfSigned === true ? certs.selfSignedCert : certs.serverCert,
         ...(requestClientCert === true ? { ca: certs.ca, requestCert: true, rejectUnauthorized: true } : {}),
       },
     });
@@ -152,6 +158,34 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     await expect(sink.emit([makeEvent()])).rejects.toThrow(/failed: fingerprint [0-9A-F:]+ not pinned/);
     expect(server.messages).toEqual([]);
   });
+
+  // RFC 5425 §5.2: a receiver with a self-signed certificate, known by its fingerprint. The
+  // certificate itself is the CA; the pin is then checked on top of the chain.
+  it('delivers to a self-signed receiver whose certificate is tls.ca and whose fingerprint is pinned', async () => {
+    const server = await serve({ selfSigned: true });
+    const pinned = new X509Certificate(certs.selfSignedCert).fingerprint256;
+    const pin = (_: string, cert: { fingerprint256: string }): Error | undefined =>
+      cert.fingerprint256 === pinned ? undefined : new Error(`fingerprint ${cert.fingerprint256} not pinned`);
+    const sink = sinkFor({ port: server.port, tls: { ca: certs.selfSignedCert, checkServerIdentity: pin } });
+
+    await sink.emit([makeEvent({ text: 'pinned' })]);
+
+    expect(await server.waitFor(1)).toEqual([expect.stringMatching(/ pinned$/)]);
+  });
+
+  // NODE_TLS_REJECT_UNAUTHORIZED=0 (set for a development proxy) made Node ignore the pin's
+  // Error: any certificate was accepted though a fingerprint was pinned. Node reads it from the
+  // real environment, so the sink runs in a child process.
+  it('keeps a pinned fingerprint in force under NODE_TLS_REJECT_UNAUTHORIZED=0', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'syslog-tls-pinned.ts'), certs.dir],
+      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '1' } },
+    );
+
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toMatch(/^rejected: .*fingerprint not pinned/);
+  }, 60_000);
 
   // A plain TCP port given by mistake: the receiver reads the ClientHello as a message and never
   // answers it, so the handshake would wait for ever; connectTimeoutMs bounds it.

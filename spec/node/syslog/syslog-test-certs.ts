@@ -14,6 +14,9 @@ export interface TestCerts {
   readonly clientKey: string;
   /** A CA that signed none of them. */
   readonly otherCa: string;
+  /** A self-signed certificate holding `localhost` and `127.0.0.1` (RFC 5425 §5.2's case for fingerprints), and its key. */
+  readonly selfSignedCert: string;
+  readonly selfSignedKey: string;
   remove(): void;
 }
 
@@ -68,6 +71,21 @@ export function makeTestCerts(): TestCerts {
     );
   };
   issue('server', 'localhost', 'DNS:localhost,IP:127.0.0.1');
+  openssl(
+    'req',
+    '-x509',
+    ...newKey,
+    '-keyout',
+    at('self.key'),
+    '-out',
+    at('self.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  );
   issue('client', 'rxlog-client', 'DNS:rxlog-client');
   const read = (name: string): string => readFileSync(at(name), 'utf8');
   return {
@@ -78,6 +96,8 @@ export function makeTestCerts(): TestCerts {
     clientCert: read('client.pem'),
     clientKey: read('client.key'),
     otherCa: read('other-ca.pem'),
+    selfSignedCert: read('self.pem'),
+    selfSignedKey: read('self.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

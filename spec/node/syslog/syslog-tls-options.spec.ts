@@ -44,6 +44,11 @@ describe('syslogTlsConnectOptions', () => {
       'tls.checkServerIdentity',
     ],
     [
+      'checkServerIdentity with rejectUnauthorized false, whose Error Node ignores',
+      { transport: 'tls', tls: { rejectUnauthorized: false, checkServerIdentity: () => undefined } },
+      'tls.rejectUnauthorized is not valid (expected true with checkServerIdentity',
+    ],
+    [
       'a cert and key OpenSSL cannot load',
       { transport: 'tls', tls: { cert: BROKEN_CERT, key: BROKEN_KEY } },
       'tls.cert and tls.key cannot be loaded',
