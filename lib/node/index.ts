@@ -22,6 +22,7 @@ export { SyslogSink } from './syslog/syslog-sink';
 export type { SyslogSinkOptions, SyslogTransportKind, SyslogFormat } from './syslog/syslog-sink-options';
 export type { SyslogFacilityName } from './syslog/syslog-facility';
 export type { SyslogFraming } from './syslog/syslog-framing';
+export type { SyslogPem, SyslogTlsOptions } from './syslog/syslog-tls-options';
 export { diagnosticContext, DiagnosticCollector } from './http/diagnostic-context';
 export { createIngestHandler, INGEST_TEMPLATE } from './ingest/create-ingest-handler';
 export type { IngestHandler, IngestLogger, IngestMetrics } from './ingest/create-ingest-handler';

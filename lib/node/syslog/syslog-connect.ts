@@ -4,6 +4,8 @@ import type { EventEmitter } from 'node:events';
 export interface SyslogConnectOptions<S> {
   /** Longest wait for `'connect'`, in milliseconds; the timer is unref'd. */
   readonly timeoutMs: number;
+  /** The event that means connected: `'secureConnect'` for TLS, so the wait covers the handshake. Default `'connect'`. */
+  readonly event?: 'connect' | 'secureConnect';
   /** The receiver, for the timeout's message. */
   readonly where: string;
   /** Whether the sink was closed meanwhile; a socket that connects after close is disposed. */
@@ -39,7 +41,7 @@ export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: S
     const onClose = (): void => fail(new Error('SyslogSink: closed'));
     socket.once('error', fail);
     socket.once('close', onClose);
-    socket.once('connect', () => {
+    socket.once(options.event ?? 'connect', () => {
       clearTimeout(timer);
       socket.off('error', fail);
       socket.off('close', onClose);

@@ -11,6 +11,7 @@ import { syslogBsdHostname } from './syslog-rfc3164';
 import type { SyslogMessageSettings } from './syslog-message-settings';
 import { SyslogStreamTransport } from './syslog-stream-transport';
 import { DEFAULT_STRUCTURED_DATA_ID } from './syslog-structured-data';
+import { type SyslogTlsOptions, syslogTlsConnectOptions } from './syslog-tls-options';
 import type { SyslogTransport } from './syslog-transport';
 import { SyslogUdpTransport } from './syslog-udp-transport';
 
@@ -20,6 +21,7 @@ const SYSLOG_SINK_OPTIONS = [
   'host',
   'port',
   'path',
+  'tls',
   'facility',
   'appName',
   'hostname',
@@ -35,7 +37,7 @@ const SYSLOG_SINK_OPTIONS = [
 ] as const satisfies readonly (keyof SyslogSinkOptions)[];
 
 /** How a SyslogSink reaches its receiver. */
-export type SyslogTransportKind = 'udp' | 'tcp' | 'unix';
+export type SyslogTransportKind = 'udp' | 'tcp' | 'tls' | 'unix';
 
 /** The syslog message format: RFC 5424 (structured) or BSD syslog (RFC 3164). */
 export type SyslogFormat = 'rfc5424' | 'rfc3164';
@@ -43,17 +45,20 @@ export type SyslogFormat = 'rfc5424' | 'rfc3164';
 /** Options of a SyslogSink. */
 export interface SyslogSinkOptions {
   /**
-   * `udp`, `tcp`, or `unix` for a Unix *stream* socket at `path`. Node has no Unix datagram
+   * `udp`, `tcp`, `tls` (RFC 5425: TCP with TLS, octet-counting framing, port 6514; see `tls`),
+   * or `unix` for a Unix *stream* socket at `path`. Node has no Unix datagram
    * sockets, so `/dev/log` (a datagram socket) cannot be used: send over `udp` to a local rsyslog
    * instead. Default `'udp'`.
    */
   transport?: SyslogTransportKind | undefined;
-  /** The receiver's host name or IP address (udp, tcp; with unix a ConfigurationError), without port, scheme or brackets (`::1`, not `[::1]`). Default `'127.0.0.1'`. */
+  /** The receiver's host name or IP address (udp, tcp, tls; with unix a ConfigurationError), without port, scheme or brackets (`::1`, not `[::1]`). Default `'127.0.0.1'`. */
   host?: string | undefined;
-  /** The receiver's port (udp, tcp; with unix a ConfigurationError), 1–65535. Default `514`. */
+  /** The receiver's port (udp, tcp, tls; with unix a ConfigurationError), 1–65535. Default `514`, `6514` with tls (RFC 5425 §4.1). */
   port?: number | undefined;
   /** The Unix stream socket's path; required for, and only for, transport `unix`. No default. */
   path?: string | undefined;
+  /** With transport `tls` only: the CA, client certificate and name checks (see SyslogTlsOptions). Default Node's bundled CAs, no client certificate, the name checked against `host`. */
+  tls?: SyslogTlsOptions | undefined;
   /** The facility, by name (`user`, `daemon`, `local0` … `local7`) or code 0–23. Default `'user'`. */
   facility?: SyslogFacilityName | number | undefined;
   /** APP-NAME (RFC 5424) or TAG (RFC 3164, where `[`, `]`, `:` and `/` become `_` too); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
@@ -77,11 +82,11 @@ export interface SyslogSinkOptions {
   structuredDataId?: string | undefined;
   /** RFC 5424 only: the property whose value becomes MSGID (printable ASCII, at most 32 characters); `false` always writes `-`. Default `'SourceContext'`. */
   messageIdProperty?: string | false | undefined;
-  /** Framing on tcp and unix (RFC 6587; with udp a ConfigurationError). Default `'octet-counting'` for tcp, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
+  /** Framing on tcp and unix (RFC 6587; with udp a ConfigurationError, with tls only `'octet-counting'`, which RFC 5425 §4.3 requires). Default `'octet-counting'` for tcp and tls, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming | undefined;
-  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number | undefined;
-  /** Longest wait to connect (tcp, unix) or resolve the host (udp), in milliseconds. Default `5000`. */
+  /** Longest wait to connect (tcp, unix; with tls, the handshake included) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
   /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams. A timeout fails the batch and drops the connection. Default `10000`. */
   writeTimeoutMs?: number | undefined;
@@ -94,7 +99,7 @@ export interface ResolvedSyslogSinkOptions {
   readonly transport: SyslogTransport;
 }
 
-const TRANSPORTS: readonly SyslogTransportKind[] = ['udp', 'tcp', 'unix'];
+const TRANSPORTS: readonly SyslogTransportKind[] = ['udp', 'tcp', 'tls', 'unix'];
 const FORMATS: readonly SyslogFormat[] = ['rfc5424', 'rfc3164'];
 const FRAMINGS: readonly SyslogFraming[] = ['octet-counting', 'newline'];
 /** The largest UDP payload over IPv4. */
@@ -188,7 +193,13 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   const facility = syslogFacility(options.facility === undefined ? 'user' : options.facility);
   const host = text('host', options.host, '127.0.0.1');
   if (!isHost(host)) fail('host', host, 'a host name or IP address, without port or scheme (the port goes in port)');
-  const port = integer('port', options.port, 1, 65_535, 514);
+  const port = integer('port', options.port, 1, 65_535, transport === 'tls' ? 6514 : 514);
+  if (transport === 'tls' && framing !== 'octet-counting')
+    fail('tcpFraming', framing, "'octet-counting' with transport 'tls' (RFC 5425 §4.3 frames every message by its length)");
+  if (transport !== 'tls' && options.tls !== undefined)
+    throw new ConfigurationError(
+      `SyslogSink: tls is set with transport '${transport}' (expected transport: 'tls' for syslog over TLS)`,
+    );
   // An option of another transport is a mistake, never ignored: tcpFraming without transport 'tcp'
   // sent UDP datagrams to a receiver listening on TCP, lost though counted delivered.
   if (transport === 'unix') {
@@ -207,7 +218,11 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     fail('path', options.path, `no path with transport '${transport}' (set transport: 'unix' for a Unix stream socket)`);
   }
   if (transport === 'udp' && options.tcpFraming !== undefined)
-    fail('tcpFraming', options.tcpFraming, "no tcpFraming with transport 'udp' (set transport: 'tcp' or 'unix' for a stream)");
+    fail(
+      'tcpFraming',
+      options.tcpFraming,
+      "no tcpFraming with transport 'udp' (set transport: 'tcp', 'tls' or 'unix' for a stream)",
+    );
   const maxMessageBytes = integer(
     'maxMessageBytes',
     options.maxMessageBytes,
@@ -267,7 +282,9 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     transport === 'udp'
       ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
       : new SyslogStreamTransport(
-          transport === 'unix' ? { path: options.path as string } : { host, port },
+          transport === 'unix'
+            ? { path: options.path as string }
+            : { host, port, tls: transport === 'tls' ? syslogTlsConnectOptions(options.tls) : undefined },
           framing,
           connectTimeoutMs,
           writeTimeoutMs,

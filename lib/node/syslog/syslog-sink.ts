@@ -21,7 +21,8 @@ import type { SyslogTransport } from './syslog-transport';
  * fallback act; the sink never buffers beyond the batch it is given. It is async-only (no
  * `emitSync`) and batches by default as the file sinks do (512 events / 100 ms, `batchDefaults`),
  * so a burst costs one write per batch rather than one per event; a `batch` option replaces that.
- * No TLS: put a local relay (rsyslog, stunnel) in front of a remote receiver that needs it.
+ * `transport: 'tls'` is syslog over TLS (RFC 5425): the TCP transport inside a TLS connection,
+ * on port 6514 by default, octet-counted, the receiver's certificate checked (see `tls`).
  *
  * @example
  * new LoggerConfiguration()

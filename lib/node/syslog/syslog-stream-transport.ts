@@ -1,15 +1,20 @@
 import { connect, type Socket } from 'node:net';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect } from './syslog-connect';
 import { type SyslogFraming, syslogFrame } from './syslog-framing';
 import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
 
-/** Where a stream transport connects: a TCP host and port, or a Unix stream socket's path. */
-export type SyslogStreamTarget = { readonly host: string; readonly port: number } | { readonly path: string };
+/**
+ * Where a stream transport connects: a TCP host and port (with `tls`, over TLS with those
+ * `tls.connect` options), or a Unix stream socket's path.
+ */
+export type SyslogStreamTarget =
+  { readonly host: string; readonly port: number; readonly tls?: ConnectionOptions } | { readonly path: string };
 
 /**
- * Sends a batch of framed messages on a TCP or Unix stream socket, in writes of 64 KiB. It connects on
+ * Sends a batch of framed messages on a TCP (or TLS) or Unix stream socket, in writes of 64 KiB. It connects on
  * the first batch, and after an error, a timeout or the receiver closing the connection it drops
  * the socket, so the next batch reconnects. It never holds a backlog: a batch waits for the
  * previous write to reach the kernel (`'drain'`) and for its own, each stalled no longer than `writeTimeoutMs`. The
@@ -26,7 +31,7 @@ export class SyslogStreamTransport implements SyslogTransport {
   private readonly where: string;
 
   /**
-   * @param target The receiver: `{ host, port }` for TCP, `{ path }` for a Unix stream socket.
+   * @param target The receiver: `{ host, port }` for TCP, with `tls` for TLS, `{ path }` for a Unix stream socket.
    * @param framing How messages are delimited on the stream.
    * @param connectTimeoutMs Longest wait for a connection, in milliseconds.
    * @param writeTimeoutMs Longest wait for a batch's write to make progress (64 KiB of it, or all
@@ -38,7 +43,7 @@ export class SyslogStreamTransport implements SyslogTransport {
     private readonly connectTimeoutMs: number,
     private readonly writeTimeoutMs: number,
   ) {
-    this.where = 'path' in target ? `unix:${target.path}` : `tcp://${target.host}:${target.port}`;
+    this.where = 'path' in target ? `unix:${target.path}` : `${target.tls ? 'tls' : 'tcp'}://${target.host}:${target.port}`;
   }
 
   /** Frames the messages and writes them; resolves once the kernel has them and the receiver has not closed or reset the connection within {@link CONFIRM_TURNS} turns. */
@@ -153,19 +158,31 @@ export class SyslogStreamTransport implements SyslogTransport {
     if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
     if (this.socket !== undefined) return Promise.resolve(this.socket);
     if (this.connecting !== undefined) return this.connecting;
+    const target = this.target;
+    const tls = 'path' in target ? undefined : target.tls;
     const socket =
-      'path' in this.target ? connect({ path: this.target.path }) : connect({ host: this.target.host, port: this.target.port });
+      'path' in target
+        ? connect({ path: target.path })
+        : tls
+          ? connectTls({ ...tls, host: target.host, port: target.port })
+          : connect({ host: target.host, port: target.port });
     this.connectingSocket = socket;
     this.connecting = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
+      // Connected once the handshake is done, the receiver's certificate checked: the wait covers it.
+      event: tls ? 'secureConnect' : 'connect',
       where: this.where,
       isClosed: () => this.closed,
       adopt: (connected) => this.adopt(connected),
       dispose: destroyQuietly,
-    }).finally(() => {
-      this.connecting = undefined;
-      this.connectingSocket = undefined;
-    });
+    })
+      .catch((error: unknown) => {
+        throw tls ? tlsError(error, this.where) : error;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+        this.connectingSocket = undefined;
+      });
     return this.connecting;
   }
 
@@ -243,6 +260,21 @@ function waitForDrain(socket: Socket): Promise<void> {
     socket.on('close', onClose);
     socket.on('error', done);
   });
+}
+
+/**
+ * A failed TLS connection's error, naming the receiver (Node's certificate errors do not) and,
+ * for a certificate refused, what to set; the original is its `cause`.
+ */
+function tlsError(error: unknown, where: string): unknown {
+  // Not `instanceof Error`: Node's own errors come from another realm under a test runner's sandbox.
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
+  const hint =
+    typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME/.test(code)
+      ? ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`
+      : '';
+  return new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
 }
 
 function ignore(): void {

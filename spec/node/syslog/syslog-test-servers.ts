@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 
 /** What an in-test syslog receiver has seen, and a way to wait for more. */
 export interface SyslogTestServer {
@@ -93,13 +94,15 @@ function unframe(buffer: Buffer, framing: 'octet-counting' | 'newline'): { frame
 }
 
 /**
- * A TCP receiver on 127.0.0.1 (on `port`, or a free one), or a Unix stream socket at `path`,
- * splitting messages by `framing`.
+ * A TCP receiver on 127.0.0.1 (on `port`, or a free one), over TLS with `tls`, or a Unix stream
+ * socket at `path`, splitting messages by `framing`.
  */
 export async function startStreamServer(options: {
   framing: 'octet-counting' | 'newline';
   port?: number;
   path?: string;
+  /** A TLS receiver (RFC 5425) with these `tls.createServer` options; `raw()` is then the decrypted stream. */
+  tls?: TlsOptions;
   /** Resets the first connection (RST) once it has received this many bytes; the frames it completed are kept. */
   resetFirstAfterBytes?: number;
   /**
@@ -116,7 +119,7 @@ export async function startStreamServer(options: {
   const ended: Promise<void>[] = [];
   const { notify, waitFor } = waiter(messages);
   let connections = 0;
-  const server: Server = createServer((socket) => {
+  const accept = (socket: Socket): void => {
     connections++;
     sockets.add(socket);
     let pending = Buffer.alloc(0);
@@ -147,7 +150,10 @@ export async function startStreamServer(options: {
       }
       notify();
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, accept) : createServer(accept);
+  // A handshake the server refuses (a client certificate missing) is the client's to see.
+  server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (options.path !== undefined) server.listen(options.path, resolve);

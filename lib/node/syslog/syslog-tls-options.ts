@@ -1,0 +1,133 @@
+import { isIP } from 'node:net';
+import { type ConnectionOptions, createSecureContext, type PeerCertificate } from 'node:tls';
+import { checkOptionKeys } from '../../core/check-option-keys';
+import { ConfigurationError } from '../../core/errors/configuration-error';
+
+/** PEM text: a string, or its bytes. */
+export type SyslogPem = string | Buffer;
+
+/**
+ * How a SyslogSink with `transport: 'tls'` (RFC 5425) checks the receiver and shows itself, as
+ * `tls.connect` takes these options. rsyslog's names for the same settings are given for each.
+ */
+export interface SyslogTlsOptions {
+  /**
+   * The CA certificates (PEM text, not a file path) the receiver's certificate must chain to; they
+   * replace Node's bundled roots (rsyslog's `DefaultNetstreamDriverCAFile`). Default Node's bundled
+   * roots, which a hosted receiver's certificate chains to.
+   */
+  ca?: SyslogPem | readonly SyslogPem[] | undefined;
+  /** This sender's certificate chain (PEM), for a receiver that asks for one (its `StreamDriver.AuthMode` `x509/…`); with `key`. No default: none is sent. */
+  cert?: SyslogPem | readonly SyslogPem[] | undefined;
+  /** The private key (PEM) of `cert`; with `cert`. No default. */
+  key?: SyslogPem | undefined;
+  /** The passphrase of an encrypted `key`. No default. */
+  passphrase?: string | undefined;
+  /**
+   * The name the receiver's certificate must hold, sent as SNI too, when `host` is not it (a load
+   * balancer's address, an IP address). Default `host`: a host name is matched against the
+   * certificate's DNS names, an IP address against its IP addresses (and sends no SNI).
+   */
+  servername?: string | undefined;
+  /**
+   * `false` accepts any certificate: encrypted, but to whoever answers (rsyslog's AuthMode `anon`).
+   * Default `true`, unless the `NODE_TLS_REJECT_UNAUTHORIZED=0` environment variable turns it off, as for every Node TLS client.
+   */
+  rejectUnauthorized?: boolean | undefined;
+  /**
+   * Checks the receiver's certificate once its chain is verified, returning an Error to refuse it:
+   * RFC 5425 §5.2's fingerprint matching (a self-signed certificate is then its own `ca`), or
+   * rsyslog's `PermittedPeer`. It holds under `NODE_TLS_REJECT_UNAUTHORIZED=0` too; with
+   * `rejectUnauthorized: false`, under which Node ignores its answer, it is a ConfigurationError. Default
+   * Node's `tls.checkServerIdentity` (the name, as above).
+   */
+  checkServerIdentity?: ((hostname: string, cert: PeerCertificate) => Error | undefined) | undefined;
+}
+
+const TLS_OPTIONS = [
+  'ca',
+  'cert',
+  'key',
+  'passphrase',
+  'servername',
+  'rejectUnauthorized',
+  'checkServerIdentity',
+] as const satisfies readonly (keyof SyslogTlsOptions)[];
+
+function fail(option: string, expected: string): never {
+  throw new ConfigurationError(`SyslogSink: tls.${option} is not valid (expected ${expected})`);
+}
+
+/** Whether `value` is PEM text (or, with `list`, an array of it); a file path is the usual mistake, since rsyslog's settings take paths. */
+function isPem(value: unknown, list: boolean): boolean {
+  if (list && Array.isArray(value)) return value.length !== 0 && value.every((item) => isPem(item, false));
+  return (typeof value === 'string' || Buffer.isBuffer(value)) && value.includes('-----BEGIN ');
+}
+
+/**
+ * Checks a SyslogSink's `tls` option and builds the `tls.connect` options its connections use:
+ * one secure context, so a CA, certificate or key that cannot be loaded fails here, not on every batch.
+ *
+ * @throws ConfigurationError naming the option when one is not valid.
+ */
+export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): ConnectionOptions {
+  if (tls === undefined) return { secureContext: createSecureContext() };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
+  if (typeof tls !== 'object' || tls === null)
+    throw new ConfigurationError(
+      `SyslogSink: tls ${String(tls)} is not valid (expected an object of TLS options: ca, cert, key …)`,
+    );
+  checkOptionKeys('SyslogSink tls', tls, TLS_OPTIONS);
+  const { ca, cert, key, passphrase, servername, rejectUnauthorized, checkServerIdentity } = tls;
+  const pem = 'PEM text (a file path is not read: pass readFileSync(path))';
+  if (ca !== undefined && !isPem(ca, true)) fail('ca', `${pem}, or an array of it`);
+  if (cert !== undefined && !isPem(cert, true)) fail('cert', `${pem}, or an array of it`);
+  if (key !== undefined && !isPem(key, false)) fail('key', pem);
+  if ((cert === undefined) !== (key === undefined)) fail(cert === undefined ? 'cert' : 'key', 'cert and key together');
+  if (passphrase !== undefined && typeof passphrase !== 'string') fail('passphrase', 'a string');
+  if (servername !== undefined && (typeof servername !== 'string' || servername === '' || isIP(servername) !== 0))
+    fail('servername', 'a host name the certificate holds (an IP address is matched through host, and never sent as SNI)');
+  if (rejectUnauthorized !== undefined && typeof rejectUnauthorized !== 'boolean') fail('rejectUnauthorized', 'true or false');
+  if (checkServerIdentity !== undefined && typeof checkServerIdentity !== 'function')
+    fail('checkServerIdentity', 'a function (hostname, cert) returning an Error or undefined');
+  // Node asks checkServerIdentity only of a verified chain, and ignores its Error when
+  // rejectUnauthorized is false: a pinned fingerprint would accept any certificate.
+  if (checkServerIdentity !== undefined && rejectUnauthorized === false)
+    fail(
+      'rejectUnauthorized',
+      'true with checkServerIdentity, which Node ignores otherwise (give a self-signed certificate as tls.ca)',
+    );
+  let secureContext;
+  try {
+    secureContext = createSecureContext({ ca: ca as ConnectionOptions['ca'] });
+  } catch (error) {
+    throw new ConfigurationError(`SyslogSink: tls.ca cannot be loaded: ${String(error)}`, { cause: error });
+  }
+  try {
+    if (cert !== undefined)
+      secureContext = createSecureContext({
+        ca: ca as ConnectionOptions['ca'],
+        cert: cert as ConnectionOptions['cert'],
+        key,
+        passphrase,
+      });
+  } catch (error) {
+    throw new ConfigurationError(
+      `SyslogSink: tls.cert and tls.key cannot be loaded (a wrong passphrase, or a key not of that certificate): ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  // Only what is set: tls.connect's own defaults (the name check, NODE_TLS_REJECT_UNAUTHORIZED)
+  // apply to what is not, where an undefined would replace them.
+  const options: ConnectionOptions = { secureContext };
+  if (servername !== undefined) options.servername = servername;
+  if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
+  if (checkServerIdentity !== undefined) {
+    options.checkServerIdentity = checkServerIdentity;
+    // Not NODE_TLS_REJECT_UNAUTHORIZED=0 either: it would make the check's answer ignored.
+    options.rejectUnauthorized = true;
+  }
+  return options;
+}

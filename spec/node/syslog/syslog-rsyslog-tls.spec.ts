@@ -1,0 +1,161 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import type { SyslogTlsOptions } from '../../../lib/node/syslog/syslog-tls-options';
+import { makeEvent } from '../../helpers/events';
+import { poller } from '../../helpers/poll-until';
+import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
+import { freeTcpPort } from './syslog-test-servers';
+
+const RSYSLOGD = '/usr/sbin/rsyslogd';
+/** rsyslog's GnuTLS stream driver (Debian's rsyslog-gnutls), under the multiarch library folder. */
+const hasGtls = (() => {
+  try {
+    return readdirSync('/usr/lib').some((dir) => existsSync(join('/usr/lib', dir, 'rsyslog', 'lmnsd_gtls.so')));
+  } catch {
+    return false;
+  }
+})();
+const missing = [
+  existsSync(RSYSLOGD) ? undefined : 'rsyslog',
+  hasGtls ? undefined : 'rsyslog-gnutls',
+  hasOpenssl ? undefined : 'openssl',
+].filter((name) => name !== undefined);
+if (missing.length !== 0) {
+  console.warn(
+    `SKIPPED spec/node/syslog/syslog-rsyslog-tls.spec.ts: ${missing.join(', ')} not installed: \`apt-get install ${missing.join(' ')}\` (CI's .ci/install-system-packages installs them). SyslogSink over TLS is not tested against a real syslog daemon.`,
+  );
+}
+
+/** Longest wait for rsyslogd to start or for lines to reach its output file, in milliseconds: ended as soon as they are there. */
+const WAIT_MS = 15_000;
+const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
+/** What rsyslog's GnuTLS driver says of a connection closed without TLS's close_notify (GNUTLS_E_PREMATURE_TERMINATION). */
+const NO_CLOSE_NOTIFY = 'non-properly terminated';
+
+(missing.length === 0 ? describe : describe.skip)('SyslogSink over TLS with a real rsyslogd (gtls driver)', () => {
+  let certs: TestCerts;
+  let dir: string;
+  let output: string;
+  /** imtcp with TLS, the server authenticated only (rsyslog's AuthMode anon). */
+  let anonPort: number;
+  /** imtcp with TLS that asks for the sender's certificate and admits `rxlog-client` only (AuthMode x509/name). */
+  let mutualPort: number;
+  let daemon: ChildProcess | undefined;
+  let daemonLog = '';
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+
+  const lines = (): string[] =>
+    existsSync(output)
+      ? readFileSync(output, 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+      : [];
+
+  beforeAll(async () => {
+    certs = makeTestCerts();
+    dir = mkdtempSync(join(tmpdir(), 'rxlog-rsyslog-tls-'));
+    output = join(dir, 'out.log');
+    anonPort = await freeTcpPort();
+    mutualPort = await freeTcpPort();
+    const config = join(dir, 'rsyslog.conf');
+    // Everything lives in the temp dirs: no system config, pid file, spool or /dev/log is touched.
+    writeFileSync(
+      config,
+      [
+        `global(workDirectory="${dir}" defaultNetstreamDriverCAFile="${join(certs.dir, 'ca.pem')}"`,
+        `  defaultNetstreamDriverCertFile="${join(certs.dir, 'server.pem')}" defaultNetstreamDriverKeyFile="${join(certs.dir, 'server.key')}")`,
+        'module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")',
+        `input(type="imtcp" address="127.0.0.1" port="${anonPort}")`,
+        `input(type="imtcp" address="127.0.0.1" port="${mutualPort}" streamDriver.authMode="x509/name" permittedPeer=["rxlog-client"])`,
+        'template(name="rxlogTest" type="string" string="%syslogseverity%|%app-name%|%msgid%|%structured-data%|%msg%\\n")',
+        `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
+        '',
+      ].join('\n'),
+    );
+    daemon = spawn(RSYSLOGD, ['-n', '-f', config, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon.stdout?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
+    daemon.stderr?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
+    daemon.on('exit', (code) => (daemonLog += `\n[rsyslogd exited with ${code}]`));
+
+    // Ready when a probe sent over TLS comes out in the file.
+    const sink = new SyslogSink({ transport: 'tls', port: anonPort, appName: 'probe', tls: { ca: certs.ca } });
+    const text = `probe ${run}`;
+    await pollUntil(
+      async () => {
+        await sink.emit([makeEvent({ text })]).catch(() => undefined);
+        return lines().some((l) => l.endsWith(`|${text}`)) ? true : undefined;
+      },
+      () => `rsyslogd did not log a TLS probe; its output:\n${daemonLog}`,
+    );
+    await sink.close();
+  }, 60_000);
+
+  afterAll(async () => {
+    const child = daemon;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    certs?.remove();
+  });
+
+  /** Logs `count` events and a last one through a logger over TLS; the lines rsyslogd wrote for them, once all are in. */
+  async function deliver(name: string, port: number, tls: SyslogTlsOptions, count: number): Promise<string[]> {
+    const tag = `${name} ${run}`;
+    const log = new LoggerConfiguration().writeTo
+      .sink(new SyslogSink({ transport: 'tls', port, tls, appName: 'rxlog-tls' }), { batch: { size: 10, maxDelayMs: 20 } })
+      .createLogger();
+    for (let i = 0; i < count; i++) log.forContext('SourceContext', 'Orders').warning('Event {I} of {Tag}', i, tag);
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.syslog).toEqual({ delivered: count, dropped: 0, failed: 0, undelivered: 0 });
+    return pollUntil(
+      () => {
+        const found = lines().filter((l) => l.endsWith(` of ${tag}`));
+        return found.length >= count ? found : undefined;
+      },
+      () =>
+        `only ${lines().filter((l) => l.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemonLog}`,
+    );
+  }
+
+  it('delivers every event exactly once, parsed as RFC 5424, over octet-counted TLS', async () => {
+    const count = 45;
+    const received = await deliver('anon', anonPort, { ca: certs.ca }, count);
+
+    const ids = received.map((line) => Number(/\|Event (\d+) of /.exec(line)?.[1]));
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(received[0].split('|').slice(0, 3)).toEqual(['4', 'rxlog-tls', 'Orders']);
+    expect(received.every((line) => line.includes(`|[rxlog@32473 I="`))).toBe(true);
+  });
+
+  it('shows its certificate to a receiver that admits only its name (x509/name, permittedPeer)', async () => {
+    const received = await deliver('mutual', mutualPort, { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey }, 5);
+
+    expect(received).toHaveLength(5);
+  });
+
+  // RFC 5425 §4.4: the sender sends close_notify before closing. Without it (a socket destroyed),
+  // GnuTLS reports the connection "non-properly terminated": a truncation attack, to the receiver.
+  it('ends its connection with close_notify on close, as RFC 5425 §4.4 requires', async () => {
+    const before = daemonLog.split(NO_CLOSE_NOTIFY).length;
+    const sink = new SyslogSink({ transport: 'tls', port: anonPort, appName: 'rxlog-tls', tls: { ca: certs.ca } });
+    const text = `closing ${run}`;
+    await sink.emit([makeEvent({ text })]);
+    await sink.close();
+    // The message is in the file once rsyslogd has read the connection, its end included.
+    await pollUntil(
+      () => (lines().some((l) => l.endsWith(`|${text}`)) ? true : undefined),
+      () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+    );
+
+    expect(daemonLog.split(NO_CLOSE_NOTIFY).length).toBe(before);
+  });
+});
