@@ -130,13 +130,21 @@ console.log(changes.length === 0 ? 'none' : changes.join('; '));
 
 try {
   fs.mkdirSync(app);
+  // `npm pack` alone, from a tree without dist/ (a fresh clone's): its prepack script builds, so
+  // the tarball holds the build; without one it would hold package.json, README and LICENSE only.
   await step(
-    'npm run build, npm pack',
+    'npm pack from a tree without dist/ builds first (prepack)',
     () => {
-      run('npm', ['run', 'build', '--silent'], { cwd: repo, timeout: 300_000 });
-      const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo }).trim().split('\n').pop();
+      fs.rmSync(path.join(repo, 'dist'), { recursive: true, force: true });
+      // The last line is the tarball's name; before it, the prepack script's output.
+      const packed = run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo, timeout: 300_000 })
+        .trim()
+        .split('\n')
+        .pop();
       fs.renameSync(path.join(work, packed), path.join(work, 'rxlog.tgz'));
       const listing = run('tar', ['-tzf', path.join(work, 'rxlog.tgz')]);
+      if (!listing.includes('package/dist/cjs/index.js') || !listing.includes('package/dist/esm/index.js'))
+        throw new Error(`npm pack did not build: the tarball holds\n${listing}`);
       if (listing.includes('package/lib/') || listing.includes('node_modules'))
         throw new Error('tarball ships sources or node_modules');
     },

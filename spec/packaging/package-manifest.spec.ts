@@ -13,6 +13,8 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   devDependencies?: Record<string, string>;
   bin: Record<string, string>;
+  scripts: Record<string, string>;
+  files: string[];
 };
 const subpaths = fs
   .readdirSync(path.join(root, 'lib'), { withFileTypes: true })
@@ -53,6 +55,13 @@ describe('package.json', () => {
     expect(frameworks.length).toBeGreaterThan(0);
     for (const name of frameworks) expect({ name, ...manifest.peerDependenciesMeta?.[name] }).toEqual({ name, optional: true });
     expect(manifest.peerDependenciesMeta?.rxjs).toBeUndefined();
+  });
+
+  // A fresh clone has no dist/ and `files` ships dist/ only: a pack that did not build would hold
+  // package.json, README and LICENSE, and every import of it would fail. `npm publish` packs too.
+  it('builds on `npm pack` (prepack), so a tarball packed from a fresh clone holds dist/', () => {
+    expect(manifest.scripts.prepack).toBe('npm run build');
+    expect(manifest.files).toEqual(['dist']);
   });
 
   it('declares no side effects and a CommonJS bin', () => {
