@@ -37,7 +37,9 @@ export interface ErrorHandlerOptions {
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
  * promise rejections outside Angular too, and logs each error once even if Angular reports it
  * twice (the same error object within a second of logging it); the same object thrown again later
- * is logged again.
+ * is logged again. A window `error` event without an error (a cross-origin script's muted
+ * `Script error.`, `throw null`), which Angular wraps in an Error of its own, is logged by the
+ * event's message with `ErrorFile`, `ErrorLine` and `ErrorColumn` where the browser gives them.
  *
  * @throws ConfigurationError naming a bad or misspelt option.
  */
@@ -291,6 +293,7 @@ function readUncaught(value: unknown): Uncaught {
 }
 
 function readValue(value: unknown): Uncaught {
+  if (isErrorEvent(value)) return readErrorEvent(value);
   if (value instanceof Error) {
     // A template that read a failed httpResource's value: its URL and body kept out as the response's are.
     const wrapped = readWrapped(value);
@@ -308,6 +311,43 @@ function readValue(value: unknown): Uncaught {
     if (typeof message === 'string') return { message, exception };
   }
   return { message: String(value), exception };
+}
+
+/**
+ * What a window's ErrorEvent tells: its `error` read as any other uncaught value, or, when it has
+ * none (a cross-origin script's muted error, `throw null`, `throw undefined`), the event's message
+ * and no exception (a made-up one would point at Angular's listener, not at the script). Where the
+ * browser says where it was thrown, as `ErrorFile` (the script's URL, query values redacted),
+ * `ErrorLine` and `ErrorColumn`: properties rather than a made-up stack line, so that they can be
+ * queried and need no stack parser. A muted error (message `Script error.`, no file) says so.
+ */
+function readErrorEvent(event: ErrorEvent): Uncaught {
+  const { message, filename, lineno, colno } = event;
+  const error: unknown = event.error;
+  const location: Record<string, unknown> = {};
+  if (typeof filename === 'string' && filename !== '') location.ErrorFile = redactQuery(filename);
+  if (lineno > 0) location.ErrorLine = lineno;
+  if (colno > 0) location.ErrorColumn = colno;
+  if (error === null || error === undefined) {
+    const text = String(message);
+    const muted = text === MUTED_MESSAGE && location.ErrorFile === undefined;
+    return { message: muted ? `${text} ${MUTED_NOTE}` : text, properties: location };
+  }
+  const read = readValue(error);
+  return { ...read, properties: { ...read.properties, ...location } };
+}
+
+/** The message of an ErrorEvent of a cross-origin script the browser mutes (HTML's "report an exception"). */
+const MUTED_MESSAGE = 'Script error.';
+const MUTED_NOTE = "(a cross-origin script's error, whose details the browser hides)";
+
+/** A window's ErrorEvent, of this realm or another; never throws. */
+function isErrorEvent(value: unknown): value is ErrorEvent {
+  try {
+    return Object.prototype.toString.call(value) === '[object ErrorEvent]';
+  } catch {
+    return false;
+  }
 }
 
 /** What an Error whose cause is an HttpErrorResponse tells, read as errorWithHttpCause reads it; undefined for any other. */
@@ -349,12 +389,18 @@ function errorMessage(error: Error): string {
   }
 }
 
-/** zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason. */
+/**
+ * zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason, and
+ * `provideBrowserGlobalErrorListeners()` an ErrorEvent without an error in an Error whose cause is
+ * the event (whose message, file, line and column {@link readErrorEvent} reads).
+ */
 function unwrap(error: unknown): unknown {
   try {
-    if (error instanceof Error && 'rejection' in error) {
+    if (error instanceof Error) {
       const rejection = (error as { rejection?: unknown }).rejection;
       if (rejection !== undefined) return rejection;
+      const cause = error.cause;
+      if (isErrorEvent(cause) && !(cause.error as unknown)) return cause;
     }
   } catch {
     // A hostile value: logged as it is.

@@ -6,7 +6,14 @@ import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse, httpResource, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { provideLocationMocks } from '@angular/common/testing';
-import { ApplicationRef, ErrorHandler, inject, provideZonelessChangeDetection, runInInjectionContext } from '@angular/core';
+import {
+  ApplicationRef,
+  ErrorHandler,
+  inject,
+  provideBrowserGlobalErrorListeners,
+  provideZonelessChangeDetection,
+  runInInjectionContext,
+} from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
 import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
 import { provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
@@ -14,6 +21,27 @@ import { exceptionText } from '../../lib/formatting/exception-text';
 import { bundleOf } from './bundle-of';
 
 const routes = [{ path: 'orders/:id', children: [] }];
+
+/** An ErrorEvent as a browser makes it (Node has none): an Event whose toString tag is `ErrorEvent`. */
+function errorEvent(init: { message: string; filename: string; lineno: number; colno: number; error: unknown }): Event {
+  const event = new Event('error', { cancelable: true });
+  Object.defineProperty(event, Symbol.toStringTag, { value: 'ErrorEvent' });
+  for (const [key, value] of Object.entries(init)) Object.defineProperty(event, key, { value, enumerable: false });
+  return event;
+}
+
+/** An injector with Angular's own global error listeners on `window`, an EventTarget. */
+function globalListenersSetup() {
+  const memory = new MemorySink();
+  const window = new EventTarget();
+  const injector = testInjector([
+    provideZonelessChangeDetection(),
+    provideBrowserGlobalErrorListeners(),
+    { provide: DOCUMENT, useValue: { title: '', defaultView: window } },
+    provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false })),
+  ]);
+  return { memory, injector, window };
+}
 
 function setup(options: Parameters<typeof withErrorHandler>[0] = { console: false }) {
   const memory = new MemorySink();
@@ -135,6 +163,78 @@ void describe('withErrorHandler', () => {
       ],
     );
     assert.ok(memory.events[1].exception === reason);
+    injector.destroy();
+  });
+
+  // provideBrowserGlobalErrorListeners() hands the ErrorHandler `event.error` when it is truthy; for
+  // a cross-origin script's muted "Script error.", `throw null`, `throw undefined` or `throw 0` it
+  // hands `new Error(event.message, { cause: event })` instead. That was logged with the Error made in
+  // Angular's listener (its stack Angular's own) and the cause as `{"isTrusted":…}`: the event's
+  // filename, lineno and colno, where the error came from, were lost.
+  void it("logs an ErrorEvent without an error by the event's message and location, once, its URL's query values redacted", () => {
+    const { memory, injector, window } = globalListenersSetup();
+    window.dispatchEvent(
+      errorEvent({
+        message: 'Uncaught null',
+        filename: 'https://shop.example/main.js?v=7&token=secret#x',
+        lineno: 12,
+        colno: 34,
+        error: null,
+      }),
+    );
+    window.dispatchEvent(errorEvent({ message: 'Script error.', filename: '', lineno: 0, colno: 0, error: null }));
+    window.dispatchEvent(
+      errorEvent({ message: 'Uncaught 0', filename: 'https://shop.example/main.js', lineno: 3, colno: 1, error: 0 }),
+    );
+    assert.deepEqual(
+      memory.events.map((e) => [
+        e.renderMessage(),
+        e.exception?.name,
+        e.exception?.message,
+        e.properties.ErrorFile,
+        e.properties.ErrorLine,
+        e.properties.ErrorColumn,
+      ]),
+      [
+        ['Uncaught error: Uncaught null', undefined, undefined, 'https://shop.example/main.js?v=***&token=***', 12, 34],
+        [
+          "Uncaught error: Script error. (a cross-origin script's error, whose details the browser hides)",
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+        ],
+        ['Uncaught error: 0', 'ThrownValueError', '0', 'https://shop.example/main.js', 3, 1],
+      ],
+    );
+    const text = JSON.stringify(
+      memory.events.map((e) => [e.properties, e.exception === undefined ? '' : exceptionText(e.exception)]),
+    );
+    assert.equal(text.includes('isTrusted'), false, text);
+    assert.equal(text.includes('secret'), false, text);
+    injector.destroy();
+  });
+
+  void it('logs an ErrorEvent handed to it directly by its error, with its location, and never throws on a hostile one', () => {
+    const { memory, injector, handler } = setup();
+    const error = new RangeError('out of range');
+    handler.handleError(
+      errorEvent({ message: 'Uncaught RangeError: out of range', filename: '/app.js', lineno: 5, colno: 9, error }),
+    );
+    const hostile = new Proxy(errorEvent({ message: 'x', filename: '/a.js', lineno: 1, colno: 1, error: null }), {
+      get(_target, key) {
+        if (key === Symbol.toStringTag) return 'ErrorEvent';
+        throw new Error(`no ${String(key)}`);
+      },
+    });
+    assert.doesNotThrow(() => handler.handleError(new Error('wrapped', { cause: hostile })));
+    assert.doesNotThrow(() => handler.handleError(hostile));
+    assert.deepEqual(
+      memory.events.slice(0, 1).map((e) => [e.renderMessage(), e.exception, e.properties.ErrorFile, e.properties.ErrorLine]),
+      [['Uncaught error: out of range', error, '/app.js', 5]],
+    );
+    assert.equal(memory.events.length, 3);
     injector.destroy();
   });
 
