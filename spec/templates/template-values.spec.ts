@@ -15,7 +15,8 @@ jest.setTimeout(120_000);
 // build would, and read the compiler's diagnostics.
 const TYPES = path.join(__dirname, '..', '..', 'lib', 'templates', 'template-values');
 
-function diagnostics(source: string): { code: number; text: string }[] {
+/** The compiler's diagnostics for `source`, and the type instantiations it took to check them. */
+function compile(source: string): { diagnostics: { code: number; text: string }[]; instantiations: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-template-values-'));
   try {
     const file = path.join(dir, 'check.ts');
@@ -24,12 +25,17 @@ function diagnostics(source: string): { code: number; text: string }[] {
       `import type { CheckLogArguments, TemplateHoles, TemplateValues } from ${JSON.stringify(TYPES)};\n${source}`,
     );
     const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
-    return ts
+    const diagnostics = ts
       .getPreEmitDiagnostics(program)
       .map((d) => ({ code: d.code, text: ts.flattenDiagnosticMessageText(d.messageText, '\n') }));
+    return { diagnostics, instantiations: program.getInstantiationCount() };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function diagnostics(source: string): { code: number; text: string }[] {
+  return compile(source).diagnostics;
 }
 
 const holes = (count: number): string => Array.from({ length: count }, (_, i) => `{A${i}}`).join(' ');
@@ -86,6 +92,58 @@ describe('TemplateValues and CheckLogArguments', () => {
         export { many, braces, loose };
       `),
     ).toEqual([]);
+  });
+
+  // The 900 steps are counted in characters and compared with a literal; built from shorter ones, that comparison
+  // answered wrongly once a template had been read near the limit, so the next one was read past it.
+  it('stop at 900 steps whatever was read before, in one program', () => {
+    const braces = (count: number): string => `${'{{'.repeat(count)}{A}`;
+    expect(
+      diagnostics(`
+        type Checked<T extends string> = number extends TemplateValues<T>['length'] ? 'unchecked' : 'checked';
+        const below: Checked<'${braces(898)}'> = 'checked';
+        const atLimit: Checked<'${braces(899)}'> = 'unchecked';
+        const belowAgain: Checked<'${braces(897)}'> = 'checked';
+        type Long<T extends string> = number extends TemplateValues<T>['length'] ? 'unchecked' : 'checked';
+        const shorter: Long<'${'x'.repeat(65532)}{A}'> = 'checked';
+        const longest: Long<'${'x'.repeat(65533)}{A}'> = 'unchecked';
+        export { below, atLimit, belowAgain, shorter, longest };
+      `),
+    ).toEqual([]);
+  });
+
+  // Each step of the reading counted its steps in a tuple, and the names a call binds were found by taking the names
+  // apart from the start, costs that grew with the template: 800 holes took 830 000 instantiations, and 400 holes
+  // then the same 400 again 770 000 (TypeScript gives up at 5 000 000 a statement). What a user waits for is the
+  // compiler's time, which follows the instantiations; the count is the same on every machine.
+  it('check a template of 800 holes in instantiations proportional to its holes', () => {
+    const values = Array.from({ length: 800 }, (_, i) => i).join(', ');
+    const distinct = compile(`
+      type Template = '${holes(800)}';
+      const count: TemplateValues<Template>['length'] = 800;
+      const fits: CheckLogArguments<Template, [${values}]> = 'anything';
+      export { count, fits };
+    `);
+    expect(distinct.diagnostics).toEqual([]);
+    expect(distinct.instantiations).toBeLessThan(300_000);
+    // The repeats that end a template are dropped one by one, each a step costing more the more names there are.
+    const repeated = compile(`
+      const repeats: TemplateValues<'${holes(400)} ${holes(400)}'>['length'] = 400;
+      export { repeats };
+    `);
+    expect(repeated.diagnostics).toEqual([]);
+    expect(repeated.instantiations).toBeLessThan(450_000);
+  });
+
+  // Whether a literal is too long to read was told by counting its characters 128 a step in a tuple: a literal of
+  // 60 000 characters and one hole took 120 000 instantiations.
+  it('check a literal of 60 000 characters in instantiations proportional to its holes', () => {
+    const long = compile(`
+      const count: TemplateValues<'${'x'.repeat(60_000)} {A}'>['length'] = 1;
+      export { count };
+    `);
+    expect(long.diagnostics).toEqual([]);
+    expect(long.instantiations).toBeLessThan(20_000);
   });
 
   it('accept a long matching call', () => {
