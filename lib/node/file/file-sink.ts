@@ -73,11 +73,15 @@ export interface FileSinkOptions {
 
 const GIB = 1024 * 1024 * 1024;
 /**
- * Most UTF-16 units of formatted text held at once (1 MiB; at most 3 MiB of UTF-8): a batch whose
+ * Most UTF-16 units of formatted text held at once (64 Ki; at most 192 KiB of UTF-8): a batch whose
  * text is larger is formatted and written in chunks of about this size, so a batch write never
- * needs memory proportional to the batch. A usual batch fits in one chunk: one write call.
+ * needs memory proportional to the batch. A batch of short lines fits in one chunk: one write call.
+ * Kept below V8's large-object size (128 KiB): a longer text, flattened for the write, would be made
+ * in the large-object space, which only a full collection frees. 512 object-heavy lines (about 200 000
+ * characters) made one such text each batch, and with a bound of 1 Mi that cost about a sixth of
+ * such a workload's CPU.
  */
-export const FILE_SINK_CHUNK_CHARS = 1024 * 1024;
+export const FILE_SINK_CHUNK_CHARS = 64 * 1024;
 
 /** A path that names a folder whatever is on disk: ending in a separator (`/`, and `\` on Windows), `.` or `..`. */
 const FOLDER_ONLY = path.sep === '\\' ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
