@@ -180,9 +180,9 @@ function checkKinds(options: FileSinkOptions): void {
  * Writes events to a file, one line each (CLEF by default), rolling by time and size like
  * Serilog's rolling file sink: `logs/app-.log` rolling by day writes `logs/app-20261122.log`.
  *
- * A batch is formatted into one buffer and written with one `writeSync` call on a descriptor kept
- * open, inline on the caller's turn (`emitSync`), so a tight loop loses nothing and pays one
- * syscall per batch. The async `emit` uses the same synchronous write (a local file write is
+ * A batch is formatted and written with one `writeSync` call per 64 Ki characters of text (one
+ * for a batch of short lines) on a descriptor kept open, inline on the caller's turn (`emitSync`),
+ * so a tight loop loses nothing and pays a few syscalls per batch, not one per event. The async `emit` uses the same synchronous write (a local file write is
  * faster than a trip through the thread pool) and only waits, by polling, when a FIFO's reader is
  * stalled. A file deleted or moved away is re-created on the next batch (one `stat` per batch);
  * missing folders are created. FIFOs are opened non-blocking: when the reader stalls, `emitSync`
