@@ -10,13 +10,15 @@ import { waitForEvent } from '../support/wait-for-event';
 
 // Scenarios 7–10 (pino): the same work as workload-rxlog through pino's default (synchronous)
 // destination: `{ order }` objects, a child with bindings plus a mixin reading AsyncLocalStorage,
-// the `err` serializer, and `redact` with the same five paths.
+// the `err` serializer, and `redact` with the same five paths. `--min-length 4096` gives the
+// destination a write buffer (pino's own benchmarks' `PinoMinLength`), still synchronous: one
+// `writeSync` per 4 KiB, as rxlog's FileSink writes one batch with one `writeSync`.
 runScenario(async () => {
   const args = scenarioArgs();
   const n = args.number('n', 100_000);
   const file = args.text('file');
   const workload = args.text('workload');
-  const dest = pino.destination({ dest: file, sync: true });
+  const dest = pino.destination({ dest: file, sync: true, minLength: args.number('min-length', 0) });
   const storage = new AsyncLocalStorage<Record<string, unknown>>();
   const options: pino.LoggerOptions = {};
   if (workload === 'child') {

@@ -22,7 +22,10 @@ runScenario(async () => {
     configuration.enrich.with(() => ({ Region: 'eu-north-1' }));
   }
   if (workload === 'redact') configuration.destructure.redact({ paths: [...REDACT_PATHS] });
-  const log = configuration.writeTo.sink(new FileSink(file), { name: 'file' }).createLogger();
+  // --batch N: the FileSink's batch size instead of its default (512), for profiling by hand.
+  const batchSize = args.number('batch', 0);
+  const batch = batchSize === 0 ? undefined : { size: batchSize, maxDelayMs: 100 };
+  const log = configuration.writeTo.sink(new FileSink(file), { name: 'file', batch }).createLogger();
   const error = makeError();
   let start = 0;
   let loopEnd = 0;

@@ -108,6 +108,7 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
       variants: [
         hot('rxlog', 'rxlog FileSink (batch 512 / 100 ms)', 'hot-path-rxlog'),
         hot('pino-sync', 'pino destination (default, sync)', 'hot-path-pino', ['--mode', 'sync']),
+        hot('pino-buffered', 'pino destination, sync, minLength 4096', 'hot-path-pino', ['--mode', 'buffered']),
         hot('pino-async', 'pino destination sync: false', 'hot-path-pino', ['--mode', 'async']),
         hot('pino-transport', 'pino transport pino/file (worker)', 'hot-path-pino', ['--mode', 'transport']),
         hot('winston', 'winston File transport', 'hot-path-winston'),
@@ -265,6 +266,56 @@ export function scenarioPlan(quick: boolean): ScenarioPlan[] {
     httpScenario(size),
     scalingScenario(size),
     disabledMethodsScenario(size),
+    ...basicScenarios(size),
+  ];
+}
+
+/**
+ * pino's basic benchmark (scenario 14: `info('hello world')` to a file, against its default and
+ * its buffered destination) and its Node-stream variant (scenario 15: the hot path's event as
+ * JSON into an fs.WriteStream, rxlog's StreamSink against `pino(stream)`).
+ */
+function basicScenarios(size: Sizes): ScenarioPlan[] {
+  const variant = (id: string, label: string, script: string, extra: string[]): VariantPlan => ({
+    id,
+    label,
+    script,
+    args: (context) => ['--n', String(size.hotN), '--file', file(context), ...extra],
+  });
+  const metrics: MetricPlan[] = [
+    { key: 'callerNsPerCall', label: 'caller ns/call', digits: 0 },
+    { key: 'eventsPerSec', label: 'end-to-end events/s', digits: 0 },
+    { key: 'lostLines', label: 'lost lines', digits: 0 },
+    { key: 'peakRssMiB', label: 'peak RSS MiB', digits: 0 },
+  ];
+  return [
+    {
+      id: 14,
+      title: `Simple message: ${size.hotN.toLocaleString('en')} information('hello world') calls to a file, end to end until closed and fsynced`,
+      runs: size.runs,
+      timeoutMs: 60_000,
+      reference: 'pino-sync',
+      variants: [
+        variant('rxlog', 'rxlog FileSink (defaults)', 'basic-rxlog', ['--to', 'file']),
+        variant('pino-sync', 'pino destination (default, sync)', 'basic-pino', ['--to', 'file', '--mode', 'sync']),
+        variant('pino-buffered', 'pino destination, sync, minLength 4096', 'basic-pino', ['--to', 'file', '--mode', 'buffered']),
+      ],
+      metrics,
+    },
+    {
+      id: 15,
+      title: `JSON to a Node stream: ${size.hotN.toLocaleString('en')} calls with two properties into an fs.WriteStream, end to end until ended and fsynced`,
+      runs: size.runs,
+      timeoutMs: 60_000,
+      reference: 'pino',
+      variants: [
+        variant('rxlog', `rxlog StreamSink (CLEF), queue ${size.hotN.toLocaleString('en')}`, 'basic-rxlog', [
+          ...['--to', 'stream', '--queue', String(size.hotN)],
+        ]),
+        variant('pino', 'pino(fs.createWriteStream(file))', 'basic-pino', ['--to', 'stream', '--mode', 'stream']),
+      ],
+      metrics,
+    },
   ];
 }
 
@@ -302,6 +353,15 @@ function richScenarios(size: Sizes): ScenarioPlan[] {
         label: 'pino destination (default, sync)',
         script: 'workload-pino',
         args: (context: RunContext) => ['--n', String(size.richN), '--file', file(context), '--workload', workload],
+      },
+      {
+        id: 'pino-buffered',
+        label: 'pino destination, sync, minLength 4096',
+        script: 'workload-pino',
+        args: (context: RunContext) => [
+          ...['--n', String(size.richN), '--file', file(context), '--workload', workload],
+          ...['--min-length', '4096'],
+        ],
       },
     ],
     metrics: [

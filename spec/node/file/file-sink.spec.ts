@@ -193,6 +193,24 @@ describe('FileSink', () => {
       expect(numbers(file)).toEqual(range(0, 512));
     });
 
+    it("writes a batch of longer lines in chunks below V8's large-object size, and the file gets every event", () => {
+      // 512 lines of about 400 characters, as an object-heavy event's CLEF line: about 205 000 characters.
+      const wide: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, pad: 'x'.repeat(390) }) };
+      const file = path.join(dir, 'wide.log');
+      const sink = new FileSink(file, { formatter: wide });
+      const writes = spyWrites();
+      try {
+        expect(sink.emitSync(makeEvents(512))).toBe(true);
+      } finally {
+        writes.restore();
+      }
+      void sink.close();
+      // A text of 128 KiB or more is made in V8's large-object space, freed only by a full collection.
+      expect(writes.sizes.length).toBeGreaterThan(1);
+      for (const size of writes.sizes) expect(size).toBeLessThan(128 * 1024);
+      expect(numbers(file)).toEqual(range(0, 512));
+    });
+
     it('counts exactly the events of the chunks written when a later chunk fails', () => {
       const file = path.join(dir, 'fails.log');
       const sink = new FileSink(file, { formatter: big });
