@@ -124,7 +124,9 @@ function pipeDescriptorOf(stream: Writable): number | undefined {
  * TTY and asynchronously when it is a pipe; either way at most one batch sits past the stream's
  * `highWaterMark`. stdout or stderr as a pipe or a socket is written through its descriptor, so
  * only what the pipe took counts as delivered, and while the process exits (where Node drops what
- * it holds) the sink waits for a stalled reader, at most `syncFlushTimeoutMs`.
+ * it holds) the sink waits for a stalled reader, at most `syncFlushTimeoutMs`. Once the stream
+ * failed (EPIPE), was destroyed or ended, or the sink was closed, every batch fails as the sink's
+ * (`permanent: 'sink'`): not retried, and the circuit breaker opens.
  *
  * @example new LoggerConfiguration().writeTo.sink(new StreamSink({ formatter: new NdjsonFormatter() })).createLogger();
  */
@@ -746,10 +748,12 @@ export class StreamSink implements Sink {
   }
 
   /**
-   * Why no batch can be written any more, if so. The error is `permanent` (see `retryHint`): a
-   * closed sink or a failed, destroyed or ended stream never takes a batch again, so the delivery
-   * stage fails the batch at once instead of retrying it (a reader that went away, EPIPE, would
-   * otherwise hold every batch through its retries and a graceful close until its timeout).
+   * Why no batch can be written any more, if so. The error is `permanent: 'sink'` (see
+   * `retryHint`): a closed sink or a failed, destroyed or ended stream never takes a batch again,
+   * whatever it holds, so the delivery stage fails the batch at once instead of retrying it (a
+   * reader that went away, EPIPE, would otherwise hold every batch through its retries and a
+   * graceful close until its timeout), and counts it toward opening the circuit breaker, so later
+   * batches go to the fallback without a try.
    */
   private unusable(): Error | undefined {
     if (this.closed) return permanent(new Error('StreamSink: closed'));
@@ -839,7 +843,7 @@ function asBuffer(data: Buffer | string): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
-/** Marks an error as one a retry cannot cure. */
+/** Marks an error as one of the sink as a whole, which no retry and no other batch can cure. */
 function permanent(error: Error): Error {
-  return Object.assign(error, { permanent: true });
+  return Object.assign(error, { permanent: 'sink' });
 }

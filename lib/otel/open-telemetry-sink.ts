@@ -118,7 +118,9 @@ const MAX_SCOPES = 1000;
  * provider's `forceFlush` when it has one; the provider belongs to the app, so `close` never
  * shuts it down. Once the app has shut the SDK's provider down (its loggers drop every record),
  * also before the first write and whichever copy of api-logs the SDK loaded, each batch fails for
- * good: to the fallback, else counted failed (see docs/opentelemetry.md for what the API cannot tell).
+ * good: to the fallback, else counted failed (see docs/opentelemetry.md for what the API cannot
+ * tell). That failure is the sink's (`permanent: 'sink'`), so the circuit breaker opens and later
+ * batches go to the fallback without a try; no provider registered yet is retried.
  *
  * @example
  * ```ts fragment
@@ -203,9 +205,10 @@ export class OpenTelemetrySink implements Sink {
     // No logger yet, or ours says it emits nothing. After shutdown() the SDK's provider hands out
     // the API's no-op logger (as the logs SDK specification asks), one object for every name, and
     // its own loggers drop every record: fail the batch for good (fallback, else failed) rather
-    // than count it delivered. That no-op logger is the one of the api-logs copy the SDK loaded,
-    // which may not be ours, so a logger that emits nothing and is also what the provider gives
-    // for another name counts as it. A live logger whose configuration disables it is handed out
+    // than count it delivered, and as the sink's ('sink': no batch gets through, so the breaker
+    // opens). That no-op logger is the one of the api-logs copy the SDK loaded, which may not be
+    // ours, so a logger that emits nothing and is also what the provider gives for another name
+    // counts as it. A live logger whose configuration disables it is handed out
     // again, or anew per call by a provider that wraps its loggers, and differs from another
     // name's: the app drops those records on purpose. A provider registered since (the global
     // one) gets loggers anew.
@@ -215,7 +218,7 @@ export class OpenTelemetrySink implements Sink {
       (fresh !== logger && emitsNothing(fresh) && provider.getLogger(SHUTDOWN_PROBE) === fresh)
     )
       throw Object.assign(new Error('OpenTelemetrySink: the LoggerProvider is shut down; its loggers drop every record'), {
-        permanent: true,
+        permanent: 'sink',
       });
     if (fresh !== logger || provider !== this.loggerProvider) this.scoped.clear();
     this.logger = fresh;

@@ -65,10 +65,21 @@ function writeGuard(stream: NodeTextStream): WriteGuard {
   return guard;
 }
 
-/** The error of a write to a stream that failed: marked permanent, as a retry cannot help. */
-function streamFailed(stream: NodeTextStream): Error {
+/** Whether a stream failed: it is never written to again. */
+function broken(stream: NodeTextStream, guard: WriteGuard): boolean {
+  return guard.failed || Boolean(stream.errored) || Boolean(stream.destroyed);
+}
+
+/**
+ * The error of a write to a stream that failed, as a retry cannot help: `permanent: 'sink'` when
+ * every stream the sink writes to failed (stdout as a pipe whose reader left, with stderr the same
+ * stream or failed too), so no batch gets through and it counts toward opening the circuit
+ * breaker; `true` while the other stream still takes its levels (only stderr failed: batches
+ * without a warning get through).
+ */
+function streamFailed(stream: NodeTextStream, whole: boolean): Error {
   return Object.assign(new Error('ConsoleSink: the stream failed or was destroyed', { cause: stream.errored }), {
-    permanent: true,
+    permanent: whole ? 'sink' : true,
   });
 }
 
@@ -279,7 +290,9 @@ export class ConsoleSink implements Sink {
   /**
    * Writes the batch, one event at a time. When a write fails (in Node, a stream that failed, such
    * as stdout after its reader left, EPIPE), the events before it count as delivered (a
-   * `PartialDeliveryError`) and the rest fail; a failed stream is never written to again. An event
+   * `PartialDeliveryError`) and the rest fail; a failed stream is never written to again, and
+   * once every stream the events go to failed, the failure is the sink's (`permanent: 'sink'`),
+   * so the circuit breaker opens (see streamFailed). An event
    * a `formatter` throws on (or gives no string for) is skipped, reported to SelfLog and counted
    * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written.
    */
@@ -316,6 +329,9 @@ export class ConsoleSink implements Sink {
       options.standardErrorFromLevel === null
         ? Infinity
         : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
+    // Broken as a whole once each stream an event can go to failed (see streamFailed).
+    const whole = (): boolean =>
+      (errorFrom === Infinity || broken(stderr, errGuard)) && (errorFrom <= levelValue('verbose') || broken(stdout, outGuard));
     // A formatter's text (CLEF, NDJSON) is written as it is, as Serilog's console sink does with an
     // ITextFormatter: escape codes would break `node app.js | rxlog` under FORCE_COLOR.
     const themed = theme !== false && options.formatter === undefined;
@@ -332,14 +348,14 @@ export class ConsoleSink implements Sink {
       const target = toStderr ? stderr : stdout;
       const guard = toStderr ? errGuard : outGuard;
       // A stream that failed earlier is not written to again (stdout takes writes again after its error).
-      if (guard.failed) throw streamFailed(target);
+      if (guard.failed) throw streamFailed(target, whole());
       const code = theme !== false && (toStderr ? errColors : outColors) ? theme.ansi[level] : '';
       target.write(code === '' ? text : colorLines(text, code), guard.done);
       // A pipe whose reader left fails the write before write() returns (the stream is errored at
       // once, its callback runs later), and a write to an errored stream is held, never written.
       // A stream of the app's own may call back at once: write() can have set guard.failed.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-      if (guard.failed || target.errored || target.destroyed) throw streamFailed(target);
+      if (guard.failed || target.errored || target.destroyed) throw streamFailed(target, whole());
       return true;
     };
   }

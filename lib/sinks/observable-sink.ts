@@ -10,8 +10,9 @@ import type { Sink } from '../core/sink';
  * logger closes. What a subscriber throws goes to SelfLog (not to RxJS's unhandled-error path,
  * which would end a Node process); it never fails the delivery, and that subscriber and the others
  * keep receiving events. Once closed (by its logger, or by the app or another logger it was also
- * given to), it refuses batches: `emit` throws a permanent error, so the events count as failed
- * (or go to the lane's fallback) instead of delivered to no one.
+ * given to), it refuses batches: `emit` throws an error with `permanent: 'sink'`, so the events
+ * count as failed (or go to the lane's fallback) instead of delivered to no one, no batch is
+ * retried, and the lane's circuit breaker opens.
  *
  * @example
  * const viewer = new ObservableSink();
@@ -29,10 +30,10 @@ export class ObservableSink implements Sink {
     SelfLog.write('An ObservableSink subscriber failed', error),
   );
 
-  /** @throws Error (marked `permanent`: no retry helps) once the sink is closed. */
+  /** @throws Error (marked `permanent: 'sink'`: no retry and no other batch helps) once the sink is closed. */
   emit(events: readonly LogEvent[]): void {
     // A completed Subject ignores next(): the events would count delivered and reach no one.
-    if (this.closed) throw Object.assign(new Error('ObservableSink: closed'), { permanent: true });
+    if (this.closed) throw Object.assign(new Error('ObservableSink: closed'), { permanent: 'sink' });
     for (const event of events) this.subject.next(event);
   }
 

@@ -13,6 +13,7 @@ import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents, throwsOnTens } from '../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from './fixtures/exit-burst';
 import { collectLines } from '../helpers/stream-lines';
+import { expectBreakerOpens, runBrokenSink } from '../helpers/sink-breaker';
 
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
 
@@ -492,6 +493,30 @@ describe('StreamSink options of the wrong kind', () => {
 });
 
 describe('StreamSink in a logger', () => {
+  // A stream that failed (a pipe whose reader left), was destroyed or ended takes no batch again,
+  // whatever it holds. Its error used to be `permanent: true`, a bad batch, which the breaker
+  // counts as a success: it never opened, and every batch reached the fallback only after a
+  // failed try. It is the sink's now (`permanent: 'sink'`), so the breaker opens.
+  it.each([
+    [
+      'failed',
+      (stream: Writable) => stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })),
+      /the stream failed: write EPIPE/,
+    ],
+    ['was destroyed', (stream: Writable) => stream.destroy(), /no longer writable/],
+    ['ended', (stream: Writable) => stream.end(), /no longer writable/],
+  ] as const)(
+    'opens the circuit breaker on a stream that %s: later batches go to the fallback without a try, SelfLog says so once',
+    async (_, breakIt, error) => {
+      const stream = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+      stream.on('error', () => undefined);
+      const sink = new StreamSink({ stream });
+      breakIt(stream);
+      await new Promise((resolve) => setImmediate(resolve));
+      expectBreakerOpens(await runBrokenSink(sink), error);
+    },
+  );
+
   // Many loggers writing to one stream (one per tenant or module, each with its StreamSink on
   // stdout) gave a MaxListenersExceededWarning on stderr from the 11th: each sink keeps an 'error'
   // listener on the stream, and one more of 'drain', 'error' and 'close' while it waits.

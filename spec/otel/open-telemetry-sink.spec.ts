@@ -19,6 +19,7 @@ import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-
 import { toJsonValues } from '../helpers/to-json-values';
 import { makeEvent } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
+import { expectBreakerOpens, runBrokenSink } from '../helpers/sink-breaker';
 
 // The real OpenTelemetry SDK in-process: sdk-logs with an in-memory exporter, sdk-trace-node spans.
 
@@ -688,6 +689,15 @@ describe('OpenTelemetrySink', () => {
     late.information('First write, after shutdown');
     late.information('Second write');
     expect((await late.close()).sinks.otel).toMatchObject({ delivered: 0, failed: 2 });
+  });
+
+  // A LoggerProvider shut down drops every record, whatever the batch: the sink's error used to be
+  // `permanent: true`, a bad batch, which the breaker counts as a success, so it never opened and
+  // each batch reached the fallback only after a failed try. It is the sink's now (`'sink'`).
+  it('opens the circuit breaker once the LoggerProvider is shut down: later batches go to the fallback without a try', async () => {
+    const sink = new OpenTelemetrySink({ loggerProvider: provider });
+    await provider.shutdown();
+    expectBreakerOpens(await runBrokenSink(sink), /OpenTelemetrySink: the LoggerProvider is shut down/);
   });
 
   it('writes to a global LoggerProvider registered after the one it used was shut down', async () => {

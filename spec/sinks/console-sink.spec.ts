@@ -17,6 +17,8 @@ import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatte
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { collectLines } from '../helpers/stream-lines';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { expectBreakerOpens, runBrokenSink } from '../helpers/sink-breaker';
 
 class Capture implements TextStream {
   readonly chunks: string[] = [];
@@ -440,6 +442,38 @@ describe('ConsoleSink on a stream that fails', () => {
     // The stream is known broken after the first write: no event is offered to it again.
     expect(writes()).toBe(1);
     expect(log.metrics().sinks.console.retried).toBe(0);
+  });
+
+  // `node app.js | head -1`: the reader left, and every batch fails alike. The error used to be
+  // `permanent: true`, a bad batch, which the breaker counts as a success: it never opened, and
+  // each batch reached the fallback only after a failed try. It is the sink's now.
+  it('opens the circuit breaker once its stream failed: later batches go to the fallback without a try, SelfLog says so once', async () => {
+    const { stream } = brokenPipe();
+    const sink = new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}{NewLine}' });
+    expectBreakerOpens(await runBrokenSink(sink), /ConsoleSink: the stream failed or was destroyed/);
+  });
+
+  // `node app.js 2> /full/disk`: stdout still takes the events below standardErrorFromLevel, so a
+  // batch with a warning is refused for what it holds (`permanent: true`), not the sink as a whole.
+  it('keeps the circuit breaker closed while only stderr failed: stdout still takes its levels', async () => {
+    const stdout = new Capture();
+    const { stream: stderr } = brokenPipe();
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new ConsoleSink({ stdout, stderr, outputTemplate: '{Message}{NewLine}' }), {
+        name: 'console',
+        batch: { size: 1, maxDelayMs: 0 },
+        circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 60_000 },
+        fallback,
+      })
+      .createLogger();
+    for (let n = 1; n <= 5; n++) log.warning('Warning {N}', n);
+    log.information('Still written');
+    await log.flush();
+    expect(log.metrics().sinks.console).toMatchObject({ breaker: 'closed', delivered: 6, fallback: 5, failed: 0 });
+    expect(stdout.chunks).toEqual(['Still written\n']);
+    expect(fallback.events).toHaveLength(5);
+    await log.close();
   });
 
   // process.stdout cannot be destroyed: after its 'error' event it takes writes again (Node's

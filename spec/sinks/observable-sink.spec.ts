@@ -4,6 +4,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog } from '../../lib/core/self-log';
 import { ObservableSink } from '../../lib/sinks/observable-sink';
 import { makeEvent } from '../helpers/events';
+import { expectBreakerOpens, runBrokenSink } from '../helpers/sink-breaker';
 
 describe('ObservableSink', () => {
   it('re-emits delivered events on events$ and completes on close', () => {
@@ -32,9 +33,18 @@ describe('ObservableSink', () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toEqual(expect.objectContaining({ message: 'ObservableSink: closed', permanent: true }));
+    expect(thrown).toEqual(expect.objectContaining({ message: 'ObservableSink: closed', permanent: 'sink' }));
     expect(() => sink.emitSync([makeEvent()])).toThrow('ObservableSink: closed');
     expect(seen).toEqual([]);
+  });
+
+  // A closed sink refuses every batch, whatever it holds: its error used to be `permanent: true`,
+  // a bad batch, which the breaker counts as a success, so it never opened and each batch reached
+  // the fallback only after a failed try. It is the sink's (`permanent: 'sink'`) now.
+  it('opens the circuit breaker once closed: later batches go to the fallback without a try, and SelfLog says so once', async () => {
+    const viewer = new ObservableSink();
+    viewer.close();
+    expectBreakerOpens(await runBrokenSink(viewer), /ObservableSink: closed/);
   });
 
   it("counts an event delivered to it after it was closed as failed in the logger's metrics, not delivered", async () => {

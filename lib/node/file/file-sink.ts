@@ -406,11 +406,16 @@ export class FileSink implements Sink {
   /**
    * Writes the batch; throws on an I/O error, and returns a promise only while a pipe reader is
    * stalled, resolved once the reader took the whole batch. Closing the sink meanwhile rejects it
-   * with a `PartialDeliveryError` naming the events the reader took whole.
+   * with a `PartialDeliveryError` naming the events the reader took whole. An I/O error (a full
+   * disk, EACCES, EROFS) is retried and counts toward opening the circuit breaker: freed space or a
+   * remount needs no new configuration, as Serilog's file sink opens its file again later. A closed
+   * sink throws `permanent: 'sink'` (no batch gets through: the breaker opens), a full file that
+   * does not roll `permanent: true` (see FileSizeLimitError).
    */
   emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
-    // Permanent (see retryHint): a closed sink never takes a batch again, so retrying only delays the failure.
-    if (this.closed) throw Object.assign(new Error(`FileSink: ${this.basePath} is closed`), { permanent: true });
+    // The sink's (see retryHint): a closed sink never takes a batch again, so retrying only delays
+    // the failure, and the breaker opens.
+    if (this.closed) throw Object.assign(new Error(`FileSink: ${this.basePath} is closed`), { permanent: 'sink' });
     const skipped = this.skipped;
     // The events the formatter skipped before a cut count failed (see withSkipped); the rest past
     // a full file are as permanent as the FileSizeLimitError behind them.

@@ -9,6 +9,8 @@ export class FileSizeLimitError extends Error {
   /**
    * Not retried (see retryHint): a full file that does not roll takes nothing until its period
    * ends, so the events fail (or go to the fallback) at once, as Serilog's file sink drops them.
+   * The batch's (`true`), not the sink's: the file takes smaller events while it has room, and one
+   * event larger than the limit fails alone.
    */
   readonly permanent = true;
 

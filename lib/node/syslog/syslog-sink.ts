@@ -18,9 +18,14 @@ import type { SyslogTransport } from './syslog-transport';
  * or a Unix stream socket a batch is one `write` of framed messages (octet counting by default on
  * TCP, newline framing on Unix sockets); the connection opens on the first batch and, after an
  * error, again on the next one. A failure rejects, so the pipeline's retry, circuit breaker and
- * fallback act; the sink never buffers beyond the batch it is given. It is async-only (no
- * `emitSync`) and batches by default as the file sinks do (512 events / 100 ms, `batchDefaults`),
- * so a burst costs one write per batch rather than one per event; a `batch` option replaces that.
+ * fallback act: a refused connection, a name that does not resolve, a timeout or a reset are
+ * retried (the receiver or DNS may be back for the next try) and count toward opening the
+ * breaker; a receiver's certificate refused over TLS, and a closed sink, fail the batch at once
+ * as the sink's (`permanent: 'sink'`: no batch gets through until it is reconfigured, so the
+ * breaker opens, and its probes after `resetTimeoutMs` find a receiver's renewed certificate).
+ * The sink never buffers beyond the batch it is given. It is async-only (no `emitSync`) and
+ * batches by default as the file sinks do (512 events / 100 ms, `batchDefaults`), so a burst
+ * costs one write per batch rather than one per event; a `batch` option replaces that.
  * `transport: 'tls'` is syslog over TLS (RFC 5425): the TCP transport inside a TLS connection,
  * on port 6514 by default, octet-counted, the receiver's certificate checked (see `tls`).
  *
@@ -73,7 +78,7 @@ export class SyslogSink implements Sink {
    * rejects with a PartialDeliveryError, so a retry sends only the events not sent yet.
    */
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    if (this.closed) throw new Error('SyslogSink: closed');
+    if (this.closed) throw Object.assign(new Error('SyslogSink: closed'), { permanent: 'sink' });
     const messages: string[] = [];
     /** The batch's index of each message's event. */
     const from: number[] = [];

@@ -4,6 +4,7 @@ import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect } from './syslog-connect';
 import { type SyslogFraming, syslogFrame } from './syslog-framing';
 import { syslogTimeout } from './syslog-timeout';
+import { identityRefusals } from './syslog-tls-options';
 import type { SyslogTransport } from './syslog-transport';
 
 /**
@@ -155,7 +156,7 @@ export class SyslogStreamTransport implements SyslogTransport {
   }
 
   private connect(): Promise<Socket> {
-    if (this.closed) return Promise.reject(new Error('SyslogSink: closed'));
+    if (this.closed) return Promise.reject(Object.assign(new Error('SyslogSink: closed'), { permanent: 'sink' }));
     if (this.socket !== undefined) return Promise.resolve(this.socket);
     if (this.connecting !== undefined) return this.connecting;
     const target = this.target;
@@ -264,17 +265,21 @@ function waitForDrain(socket: Socket): Promise<void> {
 
 /**
  * A failed TLS connection's error, naming the receiver (Node's certificate errors do not) and,
- * for a certificate refused, what to set; the original is its `cause`.
+ * for a certificate refused, what to set; the original is its `cause`. A certificate refused (the
+ * receiver's, by Node's checks or `tls.checkServerIdentity`, or ours by the receiver) is
+ * `permanent: 'sink'`: no batch gets through until one side is reconfigured, so none is retried
+ * and each counts toward opening the breaker.
  */
 function tlsError(error: unknown, where: string): unknown {
   // Not `instanceof Error`: Node's own errors come from another realm under a test runner's sandbox.
   const { message, code } = error as { message?: unknown; code?: unknown };
   if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
-  const hint =
-    typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME/.test(code)
-      ? ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`
-      : '';
-  return new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
+  const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME/.test(code);
+  const hint = certificate
+    ? ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`
+    : '';
+  const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
+  return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;
 }
 
 function ignore(): void {

@@ -3,6 +3,9 @@ import { type ConnectionOptions, createSecureContext, type PeerCertificate } fro
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 
+/** The errors a `tls.checkServerIdentity` answered with: a certificate refused (see tlsError). */
+export const identityRefusals = new WeakSet<object>();
+
 /** PEM text: a string, or its bytes. */
 export type SyslogPem = string | Buffer;
 
@@ -125,7 +128,12 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
   if (servername !== undefined) options.servername = servername;
   if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
   if (checkServerIdentity !== undefined) {
-    options.checkServerIdentity = checkServerIdentity;
+    options.checkServerIdentity = (hostname, cert) => {
+      // A JavaScript caller's function may answer anything: only an object can be remembered.
+      const refusal: unknown = checkServerIdentity(hostname, cert);
+      if (typeof refusal === 'object' && refusal !== null) identityRefusals.add(refusal);
+      return refusal as Error | undefined;
+    };
     // Not NODE_TLS_REJECT_UNAUTHORIZED=0 either: it would make the check's answer ignored.
     options.rejectUnauthorized = true;
   }

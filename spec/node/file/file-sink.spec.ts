@@ -12,6 +12,7 @@ import { FILE_SINK_CHUNK_CHARS, FileSink, type FileSinkOptions } from '../../../
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
 import { makeEvent, makeEvents, throwsOnTens } from '../../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from '../fixtures/exit-burst';
+import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 
 /** One short JSON line per event: `{"N":0}` … */
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
@@ -1883,6 +1884,26 @@ describe('FileSink in a logger', () => {
     const report = await log.close({ strategy: 'flush' });
     expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
     expect(log.metrics().sinks.file.retried).toBe(0);
+  });
+
+  // A closed sink takes no batch again, whatever it holds: its error used to be `permanent: true`,
+  // a bad batch, which the breaker counts as a success, so it never opened and each batch reached
+  // the fallback only after a failed try. It is the sink's now (`permanent: 'sink'`).
+  it('opens the circuit breaker once closed: later batches go to the fallback without a try, SelfLog says so once', async () => {
+    const sink = new FileSink(path.join(root, 'app.log'));
+    await sink.close();
+    expectBreakerOpens(await runBrokenSink(sink), /FileSink: .*app\.log is closed/);
+  });
+
+  // A folder that is a file, a full disk, a read-only mount or a folder without permission may be
+  // fixed without touching the logger (space freed, the mount remounted): such an I/O error is
+  // retried, and counts toward opening the breaker, whose probes find the file writable again.
+  it('retries an I/O error of its folder, and opens the circuit breaker after failureThreshold failed batches', async () => {
+    fs.writeFileSync(path.join(root, 'not-a-folder'), 'x');
+    const run = await runBrokenSink(new FileSink(path.join(root, 'not-a-folder', 'app.log')), 200);
+    // Three batches of three tries each; the probe is one try.
+    expect(run).toMatchObject({ calls: [9, 10], breaker: ['open', 'open'], retried: 6, fallback: 6, balanced: true });
+    expect(run.told).toEqual([]);
   });
 
   it('loses nothing in a tight loop that never yields, holding at most one batch', async () => {

@@ -6,6 +6,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
 import { makeEvent } from '../../helpers/events';
+import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
 import { startStreamServer, type SyslogStreamTestServer } from './syslog-test-servers';
 
@@ -136,6 +137,24 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
       expect(line).toContain(`the TLS connection to tls://127.0.0.1:${server.port} failed`);
       expect(line).toMatch(reason);
       expect(line).toContain("the receiver's certificate was refused");
+    },
+  );
+
+  // A refused certificate refuses every batch until the sink or the receiver is reconfigured: it
+  // was an ordinary error, so each batch was retried (a new handshake each try, refused alike)
+  // before it failed. It is the sink's now (`permanent: 'sink'`): no retry, the breaker opens,
+  // and its probes find a receiver whose certificate was renewed.
+  const pinRefusal = (): SyslogSinkOptions['tls'] => ({
+    ca: certs.ca,
+    checkServerIdentity: () => new Error('fingerprint not pinned'),
+  });
+  it.each([...refused, ['refused by checkServerIdentity (a pin)', pinRefusal, /fingerprint not pinned/] as const])(
+    'opens the circuit breaker on a receiver whose certificate is %s: no batch retried, later ones go to the fallback without a handshake',
+    async (_, tls, reason) => {
+      const server = await serve();
+      const run = await runBrokenSink(sinkFor({ port: server.port, tls: tls() }), 2_000);
+      expectBreakerOpens(run, reason);
+      expect(server.messages).toEqual([]);
     },
   );
 

@@ -10,6 +10,7 @@ import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import { freeTcpPort, startStreamServer, startUdpServer, startUdpServerOn, type SyslogTestServer } from './syslog-test-servers';
 import { closedUdpPort } from '../../helpers/closed-udp-port';
+import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 
 const PID = process.pid;
 const common = { hostname: 'web-1', appName: 'shop' } as const;
@@ -358,6 +359,27 @@ describe('SyslogSink', () => {
   });
 
   describe('through a logger', () => {
+    // A closed sink takes no batch again: its error was an ordinary one, so each batch was retried
+    // before it failed. It is the sink's now (`permanent: 'sink'`): no retry, and the breaker opens.
+    it.each(['udp', 'tcp'] as const)(
+      'opens the circuit breaker once closed (%s): no batch retried, later ones go to the fallback without a try',
+      async (transport) => {
+        const sink = sinkFor({ ...common, transport, port: await freeTcpPort() });
+        await sink.close();
+        expectBreakerOpens(await runBrokenSink(sink), /SyslogSink: closed/);
+      },
+    );
+
+    // A refused connection (the receiver restarting) may succeed on the next try: it is retried,
+    // and counts toward opening the breaker, whose probe reconnects once the receiver is back.
+    it('retries a refused connection, and opens the circuit breaker after failureThreshold failed batches', async () => {
+      const sink = sinkFor({ ...common, transport: 'tcp', port: await freeTcpPort() });
+      const run = await runBrokenSink(sink, 2_000);
+      // Three batches of three tries each; the probe is one try.
+      expect(run).toMatchObject({ calls: [9, 10], breaker: ['open', 'open'], retried: 6, fallback: 6, balanced: true });
+      expect(run.told).toEqual([]);
+    });
+
     // Found by a review: without a batch option each event was a batch of its own, one write (or
     // one awaited datagram) per event, where the file sinks (and Serilog's syslog sink) batch.
     it('batches by default: a burst without a batch option goes in one emit, one write of framed messages', async () => {
