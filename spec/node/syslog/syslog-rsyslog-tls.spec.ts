@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -9,8 +8,8 @@ import { makeEvent } from '../../helpers/events';
 import { poller } from '../../helpers/poll-until';
 import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
 import { freeTcpPort } from './syslog-test-servers';
+import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
 
-const RSYSLOGD = '/usr/sbin/rsyslogd';
 /** rsyslog's GnuTLS stream driver (Debian's rsyslog-gnutls), under the multiarch library folder. */
 const hasGtls = (() => {
   try {
@@ -44,8 +43,7 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
   let anonPort: number;
   /** imtcp with TLS that asks for the sender's certificate and admits `rxlog-client` only (AuthMode x509/name). */
   let mutualPort: number;
-  let daemon: ChildProcess | undefined;
-  let daemonLog = '';
+  let daemon: Rsyslogd | undefined;
   const run = `${process.pid}-${Date.now().toString(36)}`;
 
   const lines = (): string[] =>
@@ -61,10 +59,9 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
     output = join(dir, 'out.log');
     anonPort = await freeTcpPort();
     mutualPort = await freeTcpPort();
-    const config = join(dir, 'rsyslog.conf');
     // Everything lives in the temp dirs: no system config, pid file, spool or /dev/log is touched.
-    writeFileSync(
-      config,
+    daemon = startRsyslogd(
+      dir,
       [
         `global(workDirectory="${dir}" defaultNetstreamDriverCAFile="${join(certs.dir, 'ca.pem')}"`,
         `  defaultNetstreamDriverCertFile="${join(certs.dir, 'server.pem')}" defaultNetstreamDriverKeyFile="${join(certs.dir, 'server.key')}")`,
@@ -73,13 +70,9 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
         `input(type="imtcp" address="127.0.0.1" port="${mutualPort}" streamDriver.authMode="x509/name" permittedPeer=["rxlog-client"])`,
         'template(name="rxlogTest" type="string" string="%syslogseverity%|%app-name%|%msgid%|%structured-data%|%msg%\\n")',
         `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
-        '',
-      ].join('\n'),
+      ],
+      WAIT_MS,
     );
-    daemon = spawn(RSYSLOGD, ['-n', '-f', config, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    daemon.stdout?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
-    daemon.stderr?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
-    daemon.on('exit', (code) => (daemonLog += `\n[rsyslogd exited with ${code}]`));
 
     // Ready when a probe sent over TLS comes out in the file.
     const sink = new SyslogSink({ transport: 'tls', port: anonPort, appName: 'probe', tls: { ca: certs.ca } });
@@ -89,20 +82,13 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
         await sink.emit([makeEvent({ text })]).catch(() => undefined);
         return lines().some((l) => l.endsWith(`|${text}`)) ? true : undefined;
       },
-      () => `rsyslogd did not log a TLS probe; its output:\n${daemonLog}`,
+      () => `rsyslogd did not log a TLS probe; its output:\n${daemon?.output()}`,
     );
     await sink.close();
   }, 60_000);
 
   afterAll(async () => {
-    const child = daemon;
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
+    await daemon?.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     certs?.remove();
   });
@@ -122,7 +108,7 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
         return found.length >= count ? found : undefined;
       },
       () =>
-        `only ${lines().filter((l) => l.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemonLog}`,
+        `only ${lines().filter((l) => l.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemon?.output()}`,
     );
   }
 
@@ -145,7 +131,7 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
   // RFC 5425 §4.4: the sender sends close_notify before closing. Without it (a socket destroyed),
   // GnuTLS reports the connection "non-properly terminated": a truncation attack, to the receiver.
   it('ends its connection with close_notify on close, as RFC 5425 §4.4 requires', async () => {
-    const before = daemonLog.split(NO_CLOSE_NOTIFY).length;
+    const before = (daemon?.output() ?? '').split(NO_CLOSE_NOTIFY).length;
     const sink = new SyslogSink({ transport: 'tls', port: anonPort, appName: 'rxlog-tls', tls: { ca: certs.ca } });
     const text = `closing ${run}`;
     await sink.emit([makeEvent({ text })]);
@@ -153,9 +139,9 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
     // The message is in the file once rsyslogd has read the connection, its end included.
     await pollUntil(
       () => (lines().some((l) => l.endsWith(`|${text}`)) ? true : undefined),
-      () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+      () => `the message did not reach rsyslogd; its output:\n${daemon?.output()}`,
     );
 
-    expect(daemonLog.split(NO_CLOSE_NOTIFY).length).toBe(before);
+    expect((daemon?.output() ?? '').split(NO_CLOSE_NOTIFY).length).toBe(before);
   });
 });

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -9,9 +8,9 @@ import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
 import { makeEvent } from '../../helpers/events';
 import { freeTcpPort } from './syslog-test-servers';
+import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
 import { poller } from '../../helpers/poll-until';
 
-const RSYSLOGD = '/usr/sbin/rsyslogd';
 const installed = existsSync(RSYSLOGD);
 if (!installed) {
   console.warn(
@@ -57,8 +56,7 @@ interface Received {
   let tcpPort: number;
   let nulTcpPort: number;
   let socketPath: string;
-  let daemon: ChildProcess | undefined;
-  let daemonLog = '';
+  let daemon: Rsyslogd | undefined;
   const run = `${process.pid}-${Date.now().toString(36)}`;
 
   const lines = (): Received[] => {
@@ -87,10 +85,9 @@ interface Received {
     tcpPort = await freeTcpPort();
     nulTcpPort = await freeTcpPort();
     socketPath = join(dir, 'stream.sock');
-    const config = join(dir, 'rsyslog.conf');
     // Everything lives in the temp dir: no system config, pid file, spool or /dev/log is touched.
-    writeFileSync(
-      config,
+    daemon = startRsyslogd(
+      dir,
       [
         `global(workDirectory="${dir}")`,
         'module(load="imudp")',
@@ -111,13 +108,9 @@ interface Received {
         `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
         `*.* action(type="omfile" file="${output}.sd" template="rxlogSd")`,
         `*.* action(type="omfile" file="${output}.host" template="rxlogHost")`,
-        '',
-      ].join('\n'),
+      ],
+      WAIT_MS,
     );
-    daemon = spawn(RSYSLOGD, ['-n', '-f', config, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    daemon.stdout?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
-    daemon.stderr?.on('data', (chunk: Buffer) => (daemonLog += chunk.toString()));
-    daemon.on('exit', (code) => (daemonLog += `\n[rsyslogd exited with ${code}]`));
 
     // Ready when a probe sent over each transport comes out in the file.
     const probe = (transport: 'udp' | 'tcp' | 'unix'): Promise<void> => {
@@ -132,7 +125,7 @@ interface Received {
           await sink.emit([makeEvent({ text })]).catch(() => undefined);
           return lines().some((l) => l.msg === text) ? true : undefined;
         },
-        () => `rsyslogd did not log a ${transport} probe; its output:\n${daemonLog}`,
+        () => `rsyslogd did not log a ${transport} probe; its output:\n${daemon?.output()}`,
       ).then(() => sink.close());
     };
     await probe('udp');
@@ -141,14 +134,7 @@ interface Received {
   }, 60_000);
 
   afterAll(async () => {
-    const child = daemon;
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
+    await daemon?.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -183,7 +169,7 @@ interface Received {
         return found.some((l) => l.msg === `Done ${tag}`) && found.length >= count + 1 ? found : undefined;
       },
       () =>
-        `only ${lines().filter((l) => l.msg.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemonLog}`,
+        `only ${lines().filter((l) => l.msg.endsWith(` of ${tag}`)).length} of ${count} events reached rsyslogd; its output:\n${daemon?.output()}`,
     );
 
     const events = mine.filter((l) => l.msg !== `Done ${tag}`);
@@ -230,7 +216,7 @@ interface Received {
                 .split('\n')
                 .find((l) => l.endsWith(`|${tag}`))
             : undefined,
-        () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+        () => `the message did not reach rsyslogd; its output:\n${daemon?.output()}`,
       );
       expect(line.split('|')).toEqual([appName, hostname, 'm'.repeat(32), tag]);
     },
@@ -247,7 +233,7 @@ interface Received {
         const found = lines().filter((l) => l.msg.endsWith(` ${tag}`) && l.appName === 'rxlog-bsd');
         return found.length >= LEVELS.length ? found : undefined;
       },
-      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemon?.output()}`,
     );
 
     expect(mine.map((l) => [l.msg, l.severity, l.facility, l.procId]).sort()).toEqual(
@@ -270,7 +256,7 @@ interface Received {
         const found = lines().filter((l) => l.msg.endsWith(` ${tag}`));
         return found.length >= messages.length ? found : undefined;
       },
-      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemonLog}`,
+      () => `RFC 3164 messages did not all reach rsyslogd; its output:\n${daemon?.output()}`,
     );
   }
 
@@ -316,7 +302,7 @@ interface Received {
 
     const line = await pollUntil(
       () => lines().find((l) => l.msg.endsWith(tag)),
-      () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+      () => `the message did not reach rsyslogd; its output:\n${daemon?.output()}`,
     );
     expect(line).toEqual({
       severity: 3,
@@ -338,7 +324,7 @@ interface Received {
 
     await pollUntil(
       () => (lines().some((l) => l.msg === `done ${tag}`) ? true : undefined),
-      () => `the messages did not reach rsyslogd; its output:\n${daemonLog}`,
+      () => `the messages did not reach rsyslogd; its output:\n${daemon?.output()}`,
     );
     expect(lines().filter((l) => l.msg.includes(run) && (l.appName === 'rxlog-nul' || l.appName === 'forged'))).toEqual([
       {
@@ -385,7 +371,7 @@ interface Received {
           const found = lines().filter((l) => l.msg.includes(tag));
           return found.length >= 3 ? found : undefined;
         },
-        () => `the messages did not reach rsyslogd; its output:\n${daemonLog}`,
+        () => `the messages did not reach rsyslogd; its output:\n${daemon?.output()}`,
       );
       expect(mine.map((l) => [l.appName, l.structuredData, l.msg]).sort()).toEqual([
         ['rxlog-lf', '-', `formatter ${tag}#012${forged('formatter')}`],
@@ -420,7 +406,7 @@ interface Received {
       await sink.close();
       await pollUntil(
         () => (lines().some((l) => l.msg === `done ${tag}`) ? true : undefined),
-        () => `the messages did not reach rsyslogd; its output:\n${daemonLog}`,
+        () => `the messages did not reach rsyslogd; its output:\n${daemon?.output()}`,
       );
       const all = readFileSync(output, 'utf8').split('\n');
       const first = all.findIndex((l) => l.includes(`|${tag} x`));
@@ -473,7 +459,7 @@ interface Received {
               .split('\n')
               .find((l) => l.startsWith('rxlog-sd|') && l.includes(tag))
           : undefined,
-      () => `the message did not reach rsyslogd; its output:\n${daemonLog}`,
+      () => `the message did not reach rsyslogd; its output:\n${daemon?.output()}`,
     );
     // mmpstrucdata lower-cases names by default.
     expect(JSON.parse(line.slice('rxlog-sd|'.length))).toEqual({
