@@ -164,16 +164,22 @@ describe('FileSink', () => {
       return { sizes, restore: () => spy.mockRestore() };
     }
 
-    it('writes a batch larger than FILE_SINK_CHUNK_CHARS in bounded chunks, and the file gets every event', () => {
-      const file = path.join(dir, 'big.log');
-      const sink = new FileSink(file, { formatter: big });
+    /** Writes `count` events in one batch through a FileSink on `name` with `formatter`, then closes it: the file and the sizes of its writes. */
+    function emitSpied(name: string, formatter: Formatter, count: number): { file: string; writes: { sizes: number[] } } {
+      const file = path.join(dir, name);
+      const sink = new FileSink(file, { formatter });
       const writes = spyWrites();
       try {
-        expect(sink.emitSync(makeEvents(40))).toBe(true);
+        expect(sink.emitSync(makeEvents(count))).toBe(true);
       } finally {
         writes.restore();
       }
       void sink.close();
+      return { file, writes };
+    }
+
+    it('writes a batch larger than FILE_SINK_CHUNK_CHARS in bounded chunks, and the file gets every event', () => {
+      const { file, writes } = emitSpied('big.log', big, 40);
       // About 8 MB of text: never formatted or written at once, but in chunks of at most the bound plus one line.
       expect(writes.sizes.length).toBeGreaterThanOrEqual(6);
       for (const size of writes.sizes) expect(size).toBeLessThanOrEqual(FILE_SINK_CHUNK_CHARS + 200_100);
@@ -197,15 +203,7 @@ describe('FileSink', () => {
     it("writes a batch of longer lines in chunks below V8's large-object size, and the file gets every event", () => {
       // 512 lines of about 400 characters, as an object-heavy event's CLEF line: about 205 000 characters.
       const wide: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, pad: 'x'.repeat(390) }) };
-      const file = path.join(dir, 'wide.log');
-      const sink = new FileSink(file, { formatter: wide });
-      const writes = spyWrites();
-      try {
-        expect(sink.emitSync(makeEvents(512))).toBe(true);
-      } finally {
-        writes.restore();
-      }
-      void sink.close();
+      const { file, writes } = emitSpied('wide.log', wide, 512);
       // A text of 128 KiB or more is made in V8's large-object space, freed only by a full collection.
       expect(writes.sizes.length).toBeGreaterThan(1);
       for (const size of writes.sizes) expect(size).toBeLessThan(128 * 1024);
