@@ -8,7 +8,7 @@ import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-opt
 import { makeEvent } from '../../helpers/events';
 import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
-import { startStreamServer, type SyslogStreamTestServer } from './syslog-test-servers';
+import { expectBatchResentWhole, startStreamServer, type SyslogStreamTestServer } from './syslog-test-servers';
 
 if (!hasOpenssl) {
   console.warn(
@@ -222,21 +222,7 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
   // TLS connection, as over TCP.
   it('sends a batch again on a new connection when the receiver closes after reading part of it', async () => {
     const server = await serve({ closeFirst: { count: 1, afterBytes: 300 } });
-    const log = new LoggerConfiguration().writeTo
-      .sink(sinkFor({ port: server.port, tls: { ca: certs.ca } }), {
-        batch: { size: 10, maxDelayMs: 1_000 },
-        retry: { attempts: 3, initialDelayMs: 1, jitter: 0 },
-      })
-      .createLogger();
-    for (let i = 0; i < 10; i++) log.information('Order {OrderId} paid', i);
-    const report = await log.close({ strategy: 'flush' });
-    await server.allEnded();
-    const ids = server.messages.map((m) => Number(/ Order (\d+) paid$/.exec(m)?.[1]));
-
-    expect(server.connections).toBe(2);
-    expect(new Set(ids)).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
-    expect(report.sinks.syslog).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
-    expect(log.metrics().sinks.syslog).toMatchObject({ retried: 1 });
+    await expectBatchResentWhole(sinkFor({ port: server.port, tls: { ca: certs.ca } }), server);
   });
 
   it('ends the connection on close, and rejects later batches', async () => {

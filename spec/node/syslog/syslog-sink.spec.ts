@@ -8,7 +8,14 @@ import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent, makeEvents } from '../../helpers/events';
-import { freeTcpPort, startStreamServer, startUdpServer, startUdpServerOn, type SyslogTestServer } from './syslog-test-servers';
+import {
+  expectBatchResentWhole,
+  freeTcpPort,
+  startStreamServer,
+  startUdpServer,
+  startUdpServerOn,
+  type SyslogTestServer,
+} from './syslog-test-servers';
 import { closedUdpPort } from '../../helpers/closed-udp-port';
 import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 
@@ -601,21 +608,7 @@ describe('SyslogSink', () => {
     // whole: the batch was counted delivered, and what the receiver never read was lost.
     it('sends a batch again on a new connection when the receiver closes after reading part of it', async () => {
       const server = track(await startStreamServer({ framing: 'octet-counting', closeFirst: { count: 1, afterBytes: 300 } }));
-      const log = new LoggerConfiguration().writeTo
-        .sink(sinkFor({ ...common, transport: 'tcp', port: server.port }), {
-          batch: { size: 10, maxDelayMs: 1_000 },
-          retry: { attempts: 3, initialDelayMs: 1, jitter: 0 },
-        })
-        .createLogger();
-      for (let i = 0; i < 10; i++) log.information('Order {OrderId} paid', i);
-      const report = await log.close({ strategy: 'flush' });
-      await server.allEnded();
-      const ids = server.messages.map((m) => Number(/ Order (\d+) paid$/.exec(m)?.[1]));
-
-      expect(server.connections).toBe(2);
-      expect(new Set(ids)).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
-      expect(report.sinks.syslog).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
-      expect(log.metrics().sinks.syslog).toMatchObject({ retried: 1 });
+      await expectBatchResentWhole(sinkFor({ ...common, transport: 'tcp', port: server.port }), server);
     });
 
     it.each(['tcp', 'udp'] as const)('delivers every event exactly once over %s', async (transport) => {

@@ -1,6 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { Sink } from '../../../lib/core/sink';
 
 /** What an in-test syslog receiver has seen, and a way to wait for more. */
 export interface SyslogTestServer {
@@ -191,4 +193,25 @@ export async function freeTcpPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (typeof address !== 'object' || address === null) throw new Error('no port');
   return address.port;
+}
+
+/**
+ * Logs ten events in one batch through `sink` to `server`, a receiver that closes its first
+ * connection after reading part of it (`closeFirst: { count: 1, afterBytes: 300 }`), and checks
+ * the batch was sent again whole on a second connection: every event arrives, all count delivered,
+ * after one retry.
+ */
+export async function expectBatchResentWhole(sink: Sink, server: SyslogStreamTestServer): Promise<void> {
+  const log = new LoggerConfiguration().writeTo
+    .sink(sink, { batch: { size: 10, maxDelayMs: 1_000 }, retry: { attempts: 3, initialDelayMs: 1, jitter: 0 } })
+    .createLogger();
+  for (let i = 0; i < 10; i++) log.information('Order {OrderId} paid', i);
+  const report = await log.close({ strategy: 'flush' });
+  await server.allEnded();
+  const ids = server.messages.map((m) => Number(/ Order (\d+) paid$/.exec(m)?.[1]));
+
+  expect(server.connections).toBe(2);
+  expect(new Set(ids)).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
+  expect(report.sinks.syslog).toEqual({ delivered: 10, dropped: 0, failed: 0, undelivered: 0 });
+  expect(log.metrics().sinks.syslog).toMatchObject({ retried: 1 });
 }
