@@ -46,6 +46,25 @@ const LEVEL_FIELDS: Readonly<Record<LogLevelName, string>> = {
 const KEY_PREFIX_CACHE_LIMIT = 4096;
 /** Longest property name whose prefix is kept: a longer one (made from data) is quoted each time. */
 const KEY_PREFIX_MAX_LENGTH = 256;
+/** Longest string value whose `,"Name":"value"` text is kept for the next event. */
+const KEPT_VALUE_MAX_LENGTH = 256;
+
+/**
+ * What a formatter keeps of one property name: its `,"Name":` prefix, and the whole
+ * `,"Name":value` text of the last value written under it when that was a string (of at most
+ * {@link KEPT_VALUE_MAX_LENGTH} characters), a number or a boolean. The text of such a value
+ * depends only on the value, and `===` tells the same value (NaN, never equal to itself, is
+ * written anew; 0 and -0, equal, are both written `0`), so a bound, context or enricher property
+ * that repeats on every event is written with one concatenation and no escaping check.
+ */
+interface KeyEntry {
+  readonly prefix: string;
+  value: unknown;
+  text: string;
+}
+
+/** No value: nothing written is `===` to a fresh object. */
+const NO_VALUE: unknown = Object.freeze({});
 
 const piecesByTemplate = new WeakMap<MessageTemplate, TemplatePieces>();
 
@@ -98,10 +117,9 @@ export class CompactJsonFormatter implements Formatter {
   // A loop usually logs one template many times: skip the WeakMap lookup for a repeat.
   #lastTemplate: MessageTemplate | undefined;
   #lastPieces: TemplatePieces | undefined;
-  // `,"Name":` for each property name seen, so a key is quoted once, not once per event; and
-  // `,"Name":"` for names whose value is a string that needs no escaping (the common value).
-  readonly #keyPrefixes = new Map<string, string>();
-  readonly #keyQuotes = new Map<string, string>();
+  // `,"Name":` for each property name seen, so a key is quoted once, not once per event, with the
+  // text of its last value (see KeyEntry).
+  readonly #keys = new Map<string, KeyEntry>();
   // The last exception text and its JSON: one error logged many times (a retry loop, a rejected
   // promise many callers await) is escaped once. Keyed by the text, so a changed stack is never stale.
   #exceptionText = '';
@@ -189,25 +207,45 @@ export class CompactJsonFormatter implements Formatter {
       if ((tr && key === TRACE_ID_PROPERTY) || (sp && key === SPAN_ID_PROPERTY)) continue;
       const value = properties[key];
       if (value === undefined) continue;
+      const entry = this.#keyEntry(key);
+      // The value written last under this name: its text again (entry.value is only ever a string, number or boolean).
+      if (value === entry.value) {
+        out += entry.text;
+        continue;
+      }
+      let text: string;
+      const type = typeof value;
       // Strings, the most common value, skip writeJson's type dispatch; one that needs no escaping
-      // follows its cached `,"Name":"` directly (two concatenations fewer than quoting it apart).
-      if (typeof value === 'string' && needsNoEscape(value)) out += `${this.#keyPrefix(key, this.#keyQuotes, '"')}${value}"`;
-      else out += this.#keyPrefix(key, this.#keyPrefixes, '') + (typeof value === 'string' ? quoteJson(value) : writeJson(value));
+      // is written between quotes as it is.
+      if (type === 'string') {
+        text = needsNoEscape(value as string) ? `${entry.prefix}"${value as string}"` : entry.prefix + quoteJson(value as string);
+        if ((value as string).length <= KEPT_VALUE_MAX_LENGTH) {
+          entry.value = value;
+          entry.text = text;
+        }
+      } else {
+        text = entry.prefix + writeJson(value);
+        if (type === 'number' || type === 'boolean') {
+          entry.value = value;
+          entry.text = text;
+        }
+      }
+      out += text;
     }
     return `${out}}`;
   }
 
-  /** `,"Name":` followed by `open`, from `cache` (which holds only prefixes ending with `open`). */
-  #keyPrefix(key: string, cache: Map<string, string>, open: string): string {
-    let prefix = cache.get(key);
-    if (prefix === undefined) {
-      prefix = `,${quoteJson(key.charCodeAt(0) === 0x40 ? `@${key}` : key)}:${open}`;
+  /** What this formatter keeps of `key` (see KeyEntry). */
+  #keyEntry(key: string): KeyEntry {
+    let entry = this.#keys.get(key);
+    if (entry === undefined) {
+      entry = { prefix: `,${quoteJson(key.charCodeAt(0) === 0x40 ? `@${key}` : key)}:`, value: NO_VALUE, text: '' };
       // Bounded in count and weight: an app that invents property names without end (or long ones,
       // from data) gets a fresh cache, not a leak of megabytes per formatter.
-      if (key.length > KEY_PREFIX_MAX_LENGTH) return prefix;
-      if (cache.size >= KEY_PREFIX_CACHE_LIMIT) cache.clear();
-      cache.set(key, prefix);
+      if (key.length > KEY_PREFIX_MAX_LENGTH) return entry;
+      if (this.#keys.size >= KEY_PREFIX_CACHE_LIMIT) this.#keys.clear();
+      this.#keys.set(key, entry);
     }
-    return prefix;
+    return entry;
   }
 }

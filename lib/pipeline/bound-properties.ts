@@ -5,6 +5,7 @@ import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../tem
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { isProperties } from '../core/is-properties';
+import type { MessageTemplate } from '../core/message-template';
 
 /**
  * The properties a child logger adds to its events, captured and redacted once, when the child
@@ -28,7 +29,22 @@ export interface BoundProperties {
    * the child was given no string `SourceContext`.
    */
   readonly sourceContext: string | undefined;
+  /** What {@link joinBound} keeps per template; made on the child's first event. */
+  layouts?: Map<MessageTemplate, BoundLayout> | undefined;
 }
+
+/**
+ * The properties object an event of one template gets from its child logger: its own names (the
+ * template's, as captured, with `undefined` standing for their values) then the bound names it
+ * does not have, with their values. Each event's object is a copy of it.
+ */
+interface BoundLayout {
+  readonly own: readonly string[];
+  readonly object: Readonly<Record<string, unknown>>;
+}
+
+/** Most templates whose layout one child logger keeps; past them, its events take the slow path. */
+const MAX_LAYOUTS = 32;
 
 /**
  * Most properties a logger binds, its parents' included: the capture limit on a collection's
@@ -95,4 +111,59 @@ export function bindProperties(
     }
   }
   return { keys, values, redacted, sourceContext };
+}
+
+/**
+ * Adds the bound properties an event does not have itself, after its own, in their bound order.
+ * The values were captured when the child was made: copied as they are, in a counted loop over the
+ * parallel arrays (no Object.keys per event).
+ */
+export function addBound(properties: Record<string, unknown>, bound: BoundProperties): void {
+  const keys = bound.keys;
+  const values = bound.values;
+  for (let i = 0; i < keys.length; i++) {
+    if (!Object.hasOwn(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
+  }
+}
+
+/**
+ * `properties` (an event's own, as `captureProperties` made them: string names, data values) with
+ * the bound properties added as {@link addBound} adds them: the same names in the same order, the
+ * same values. When the event has the names its template's events had before, the result is a
+ * copy of that template's {@link BoundLayout} with the event's own values set: one object copy
+ * instead of one property added by name for each bound property. Otherwise `properties`, added to.
+ */
+export function joinBound(
+  properties: Record<string, unknown>,
+  bound: BoundProperties,
+  template: MessageTemplate,
+): Record<string, unknown> {
+  const own = Object.keys(properties);
+  let layouts = bound.layouts;
+  let layout = layouts?.get(template);
+  if (layout === undefined) {
+    if (layouts === undefined) bound.layouts = layouts = new Map();
+    if (layouts.size >= MAX_LAYOUTS || Object.hasOwn(properties, '__proto__') || bound.keys.includes('__proto__')) {
+      addBound(properties, bound);
+      return properties;
+    }
+    const object: Record<string, unknown> = {};
+    for (const key of own) setOwnProperty(object, key, undefined);
+    addBound(object, bound);
+    layouts.set(template, (layout = { own, object }));
+  }
+  const names = layout.own;
+  let same = names.length === own.length;
+  for (let i = 0; same && i < own.length; i++) same = names[i] === own[i];
+  if (!same) {
+    // A call with fewer values than holes, or extra ones: this event's own names differ.
+    addBound(properties, bound);
+    return properties;
+  }
+  // Object.assign sets each name in the layout's order (not a spread: V8 adds the enrichers'
+  // names to a spread copy on a slow path, about 50 times slower). It would set a `__proto__`
+  // name as the prototype, so no layout is made when a `__proto__` name is own or bound (above).
+  const joined = Object.assign({}, layout.object);
+  for (let i = 0; i < own.length; i++) setOwnProperty(joined, own[i], properties[own[i]]);
+  return joined;
 }

@@ -28,10 +28,9 @@ import { enrichOwnEvent } from '../operators/enrich-event';
 import { type EventPredicate, passes } from '../operators/event-predicate';
 import { type CaptureLimits, captureProperties } from '../templates/capture';
 import { LogEventRecord, wholeEvent } from '../templates/log-event-record';
-import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
-import { type BoundProperties, bindProperties } from './bound-properties';
+import { addBound, type BoundProperties, bindProperties, joinBound } from './bound-properties';
 import { exceptionFrom } from './exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { CLOSED_REASON, LaneAccounting } from './lane-accounting';
@@ -301,7 +300,7 @@ export class LoggerPipeline {
         }
       }
       const messageTemplate = parseTemplateCached(template);
-      const properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
+      let properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
       // Bound values are usually redacted already (when the child was made) and join after the
       // redaction walk; a censor function runs once per event, so then they join before it.
       if (bound !== undefined && !bound.redacted) addBound(properties, bound);
@@ -311,8 +310,12 @@ export class LoggerPipeline {
           policy.redactProperties(properties, true);
           if (exception !== undefined) exception = policy.redactError(exception);
         }
+        if (bound?.redacted === true) addBound(properties, bound);
+      } else if (bound?.redacted === true) {
+        // Without redaction the captured properties are as captureProperties made them: a copy of
+        // the template's layout for this child takes them and the bound ones at once.
+        properties = joinBound(properties, bound, messageTemplate);
       }
-      if (bound?.redacted === true) addBound(properties, bound);
       const event = new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception);
       // Enriched here, into the properties object made above, which nothing else has seen yet:
       // no second event, no copy of the properties, and no map stage (nor the share() behind it)
@@ -631,19 +634,6 @@ export class LoggerPipeline {
       complete: finish,
     });
     return { name: registration.name, delivery, completed, accounting, subscription };
-  }
-}
-
-/**
- * Adds the bound properties an event does not have itself. The values were captured when the
- * child was made: copied as they are, in a counted loop over the parallel arrays (no Object.keys
- * per event).
- */
-function addBound(properties: Record<string, unknown>, bound: BoundProperties): void {
-  const keys = bound.keys;
-  const values = bound.values;
-  for (let i = 0; i < keys.length; i++) {
-    if (!Object.hasOwn(properties, keys[i])) setOwnProperty(properties, keys[i], values[i]);
   }
 }
 

@@ -374,6 +374,50 @@ describe('CompactJsonFormatter', () => {
     );
   });
 
+  it('writes a value repeated under the same name as a fresh formatter would, whatever was written there before', () => {
+    // Names repeat on every event (a child's bound properties, context, enrichers) and so do many
+    // values: the line must not depend on what the formatter wrote for that name before.
+    const shared = new CompactJsonFormatter();
+    const mutable = { n: 1 };
+    const long = 'x'.repeat(300);
+    const value = fc.constantFrom<unknown>(
+      'orders',
+      'a"b',
+      '\u0001',
+      '\ud800',
+      '',
+      '1',
+      1,
+      0,
+      -0,
+      Number.NaN,
+      Infinity,
+      true,
+      'true',
+      false,
+      null,
+      10n,
+      long,
+      `${long}y`,
+      mutable,
+      [1],
+      new Date(0),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.dictionary(fc.constantFrom('A', 'B', '@A', 'k"q'), value), fc.integer({ min: 0, max: 3 }))),
+        (events) => {
+          for (const [properties, n] of events) {
+            mutable.n = n;
+            const e = event('{A}', properties);
+            expect(shared.format(e)).toBe(new CompactJsonFormatter().format(e));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   // Serilog.Formatting.Compact's CompactJsonFormatterTests and RenderedCompactJsonFormatterTests (both formatters are
   // one here: renderMessage adds @m). Deliberate differences (docs/conformance.md): @t has milliseconds, not 7 digits;
   // @i is written by both forms; @m renders strings bare.

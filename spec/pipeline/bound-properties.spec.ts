@@ -1,5 +1,11 @@
+import fc from 'fast-check';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { bindProperties, MAX_BOUND_PROPERTIES } from '../../lib/pipeline/bound-properties';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { captureProperties } from '../../lib/templates/capture';
+import { setOwnProperty } from '../../lib/templates/own-property';
+import { parseTemplate } from '../../lib/templates/parse-template';
 import { RedactionPolicy } from '../../lib/templates/redaction-policy';
 
 describe('bindProperties', () => {
@@ -122,5 +128,67 @@ describe('bindProperties', () => {
     expect(result.keys).toEqual(['A']);
     expect(result.values).toEqual([1]);
     expect(diagnostics).toHaveLength(1);
+  });
+});
+
+describe('a child logger’s events', () => {
+  // The names a template, an extra argument and a child may share, integer-like ones (which
+  // objects list first) and __proto__ (an own property, never the prototype) among them.
+  const names = ['A', 'B', '0', '__proto__', 'Z'] as const;
+
+  /** What the event's properties are by definition: its own captured ones, then each bound one it does not have, in bound order. */
+  function expected(template: string, args: readonly unknown[], bound: Readonly<Record<string, unknown>>): [string, unknown][] {
+    const own = captureProperties(parseTemplate(template), args);
+    const entries: [string, unknown][] = Object.keys(own).map((key) => [key, own[key]]);
+    const result: Record<string, unknown> = {};
+    for (const [key, value] of entries) setOwnProperty(result, key, value);
+    for (const key of Object.keys(bound)) if (!Object.hasOwn(result, key)) setOwnProperty(result, key, bound[key]);
+    return Object.keys(result).map((key) => [key, result[key]]);
+  }
+
+  it('carry exactly the template’s properties then the bound ones it lacks, in order, however often a template repeats', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom(...names), fc.oneof(fc.integer(), fc.string(), fc.constant({ n: 1 }))),
+        fc.array(
+          fc.tuple(
+            fc.array(fc.constantFrom(...names), { maxLength: 3 }),
+            fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 4 }),
+          ),
+          { maxLength: 12 },
+        ),
+        (boundProperties, calls) => {
+          const memory = new MemorySink();
+          const log = new LoggerConfiguration().enrich
+            .with((event) => ({ Seen: Object.keys(event.properties).join(',') }))
+            .writeTo.sink(memory)
+            .createLogger();
+          const child = log.child(boundProperties);
+          // Each call twice: the second meets what the first left behind.
+          const all = calls.flatMap((call) => [call, call]);
+          for (const [holes, args] of all) child.information(holes.map((name) => `{${name}}`).join(' '), ...args);
+          expect(memory.events).toHaveLength(all.length);
+          memory.events.forEach((event, i) => {
+            const [holes, args] = all[i];
+            const want = expected(holes.map((name) => `{${name}}`).join(' '), args, boundProperties);
+            const got = Object.keys(event.properties).map((key): [string, unknown] => [key, event.properties[key]]);
+            expect(got).toEqual([...want, ['Seen', want.map(([key]) => key).join(',')]]);
+            expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('are separate objects: an operator that changes one event’s properties changes no other event', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const child = log.child({ RequestId: 'r-1' });
+    child.information('Order {OrderId}', 1);
+    (memory.events[0].properties as Record<string, unknown>).RequestId = 'changed';
+    child.information('Order {OrderId}', 2);
+    expect(memory.events[1].properties).toEqual({ OrderId: 2, RequestId: 'r-1' });
+    expect(memory.events[0].properties).not.toBe(memory.events[1].properties);
   });
 });
