@@ -1,31 +1,10 @@
-import * as fs from 'node:fs';
 import pino from 'pino';
-import { nowNs, peakRssMiB } from '../support/clock';
-import { countLines, fsyncPath } from '../support/file-lines';
-import { ACTION, hotPathResult, USERS } from '../support/hot-path-workload';
-import { reportResult, runScenario } from '../support/report-result';
+import { nowNs } from '../support/clock';
+import { ACTION, USERS } from '../support/hot-path-workload';
+import { endPinoRun, pinoDestination } from '../support/pino-destination';
+import { runScenario } from '../support/report-result';
 import { scenarioArgs } from '../support/scenario-args';
 import { waitForEvent } from '../support/wait-for-event';
-
-/** What the harness needs of a destination: pino's stream that can also be ended and says when it closed. */
-type Destination = pino.DestinationStream & NodeJS.EventEmitter & { end(): void };
-
-/**
- * The destinations of pino's basic benchmark (`plogDest`, `plogMinLength`, `plogNodeStream`), to a
- * file: the default synchronous destination, the same with a 4 KiB buffer, a Node fs.WriteStream.
- */
-function destination(mode: string, file: string): Destination {
-  switch (mode) {
-    case 'sync':
-      return pino.destination({ dest: file, sync: true });
-    case 'buffered':
-      return pino.destination({ dest: file, sync: true, minLength: 4096 });
-    case 'stream':
-      return fs.createWriteStream(file, { flags: 'a' });
-    default:
-      throw new Error(`unknown pino mode ${mode}`);
-  }
-}
 
 // Scenarios 14 and 15 (pino), its basic benchmark: N info('hello world') calls (--to file), or N
 // calls with the hot path's two properties into a Node fs.WriteStream (--to stream); then end
@@ -36,20 +15,12 @@ runScenario(async () => {
   const file = args.text('file');
   const to = args.text('to');
   const mode = args.text('mode');
-  const dest = destination(mode, file);
+  const dest = pinoDestination(mode, file);
   if (mode === 'stream') await waitForEvent(dest, 'ready');
   const logger = pino(dest);
   const start = nowNs();
   if (to === 'file') for (let i = 0; i < n; i++) logger.info('hello world');
   else for (let i = 0; i < n; i++) logger.info({ User: USERS[i & 7], Action: ACTION }, 'User did something');
   const loopEnd = nowNs();
-  const closed = waitForEvent(dest, 'close');
-  dest.end();
-  await closed;
-  fsyncPath(file);
-  const end = nowNs();
-  reportResult({
-    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
-    peakRssMiB: peakRssMiB(),
-  });
+  await endPinoRun(dest, file, n, start, loopEnd);
 });

@@ -1,12 +1,10 @@
 import pino from 'pino';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { nowNs, peakRssMiB } from '../support/clock';
-import { countLines, fsyncPath } from '../support/file-lines';
-import { hotPathResult } from '../support/hot-path-workload';
-import { reportResult, runScenario } from '../support/report-result';
+import { nowNs } from '../support/clock';
+import { endPinoRun } from '../support/pino-destination';
+import { runScenario } from '../support/report-result';
 import { ORDERS, REDACT_PATHS, REDACT_VALUES, makeError } from '../support/rich-workloads';
 import { scenarioArgs } from '../support/scenario-args';
-import { waitForEvent } from '../support/wait-for-event';
 
 // Scenarios 7–10 (pino): the same work as workload-rxlog through pino's default (synchronous)
 // destination: `{ order }` objects, a child with bindings plus a mixin reading AsyncLocalStorage,
@@ -58,13 +56,5 @@ runScenario(async () => {
     default:
       throw new Error(`unknown workload ${workload}`);
   }
-  const closed = waitForEvent(dest, 'close');
-  dest.end();
-  await closed;
-  fsyncPath(file);
-  const end = nowNs();
-  reportResult({
-    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
-    peakRssMiB: peakRssMiB(),
-  });
+  await endPinoRun(dest, file, n, start, loopEnd);
 });
