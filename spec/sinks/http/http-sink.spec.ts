@@ -19,11 +19,11 @@ import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-hand
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
-import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { HttpTimeoutError } from '../../../lib/sinks/http/http-timeout-error';
 import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
+import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { listen, memoryLogger } from '../../helpers/node-http';
 import { nextMacrotask, selfResolvingThenable } from '../../helpers/self-resolving-thenable';
@@ -733,57 +733,21 @@ describe('HttpSink', () => {
       '%s answered %d: the breaker ends %s, no batch is retried, every event is counted',
       async (_, status, breaker, make) => {
         server = await startTestServer(() => ({ status, body: status === 400 ? 'error parsing labels' : 'refused' }));
-        const scheduler = new VirtualTimeScheduler();
-        const settle = async (until: () => boolean): Promise<void> => {
-          for (let t = 0; t < 2_000 && !until(); t++) await new Promise((resolve) => setImmediate(resolve));
-        };
-        const told: string[] = [];
-        const subscription = SelfLog.events$.subscribe((event) => told.push(event.message));
-        const fallback = new MemorySink();
-        const sink = make(server.url);
-        const log = new LoggerConfiguration()
-          .useScheduler(scheduler)
-          .writeTo.sink(sink, {
-            name: 'remote',
-            batch: { size: 1, maxDelayMs: 0 },
-            retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
-            circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 400 },
-            fallback,
-          })
-          .createLogger();
-        try {
-          for (let n = 1; n <= 5; n++) {
-            log.information('Item {N}', n);
-            await settle(() => fallback.events.length === n);
-          }
-          expect(fallback.events).toHaveLength(5);
-          const open = breaker === 'open';
-          // Open: three requests, then the fallback without one. Closed: one request a batch.
-          expect(server.requests).toHaveLength(open ? 3 : 5);
-          expect(log.metrics().sinks.remote).toMatchObject({
-            breaker,
+        // Real requests: up to 2 000 turns of the event loop for each batch to settle.
+        const run = await runBrokenSink(make(server.url), 2_000);
+        if (breaker === 'open') expectBreakerOpens(run, new RegExp(`answered ${status}`));
+        // Closed: one request a batch, each to the fallback, and nothing told of the sink.
+        else
+          expect(run).toMatchObject({
+            calls: [5, 6],
+            breaker: ['closed', 'closed'],
             retried: 0,
-            delivered: 5,
-            fallback: 5,
-            failed: 0,
-            pending: 0,
+            fallback: 6,
+            told: [],
+            balanced: true,
           });
-          // After resetTimeoutMs, one probe: refused again, the breaker opens again.
-          scheduler.schedule(() => undefined, 400);
-          scheduler.flush();
-          log.information('Item {N}', 6);
-          await settle(() => fallback.events.length === 6);
-          expect(server.requests).toHaveLength(open ? 4 : 6);
-          expect(log.metrics().sinks.remote.breaker).toBe(breaker);
-          const refusals = told.filter((line) => line.includes('rxlog: Sink remote refuses every batch'));
-          expect(refusals).toHaveLength(open ? 1 : 0);
-          if (open) expect(refusals[0]).toContain(`answered ${status}`);
-          const m = log.metrics().sinks.remote;
-          expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
-        } finally {
-          subscription.unsubscribe();
-          await log.close({ strategy: 'immediate' });
-        }
+        // Open: three requests, then the fallback without one, then the probe after resetTimeoutMs.
+        expect(server.requests).toHaveLength(breaker === 'open' ? 4 : 6);
       },
     );
 
