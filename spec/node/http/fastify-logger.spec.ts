@@ -21,6 +21,16 @@ async function listening(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
+/** `app` with GET /audit: answers `ok`, then its handler throws a moment later, after the reply was sent. */
+function withAuditRoute(app: FastifyInstance): FastifyInstance {
+  app.get('/audit', async (_request, reply) => {
+    await reply.send('ok');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    throw new Error('audit write failed');
+  });
+  return app;
+}
+
 const text = (events: LogEvent[]): string[] => events.map((e) => `${e.level} ${e.renderMessage()}`);
 const completions = (events: LogEvent[]): LogEvent[] => events.filter((e) => e.properties.Elapsed !== undefined);
 const named = (events: LogEvent[], message: string): LogEvent[] => events.filter((e) => e.messageTemplate.text === message);
@@ -68,12 +78,7 @@ describe('fastifyLogger', () => {
     it("writes a handler's error after reply.send(), which Fastify reports only to its logger", async () => {
       const { log, events } = memoryLogger();
       const app = Fastify({ loggerInstance: fastifyLogger(log) });
-      app.get('/audit', async (_request, reply) => {
-        await reply.send('ok');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        throw new Error('audit write failed');
-      });
-      const url = await listening(app);
+      const url = await listening(withAuditRoute(app));
 
       await get(`${url}/audit`);
       await eventsArrive(events, 1, (e) => e.exception !== undefined);
@@ -223,12 +228,7 @@ describe('fastifyLogger', () => {
 
     it("writes a handler's error after reply.send() once, as the plugin does, not again as Fastify's report", async () => {
       const { app, events } = await bothApp();
-      app.get('/audit', async (_request, reply) => {
-        await reply.send('ok');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        throw new Error('audit write failed');
-      });
-      const url = await listening(app);
+      const url = await listening(withAuditRoute(app));
 
       await get(`${url}/audit`);
       await eventsArrive(events, 1, (e) => e.exception !== undefined);
