@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import { LoggerConfiguration, type Logger } from '../../../lib/index';
 import { FileSink } from '../../../lib/node/file/file-sink';
 import { StreamSink } from '../../../lib/node/stream-sink';
-import { nowNs, peakRssMiB } from '../support/clock';
-import { countLines, fsyncPath } from '../support/file-lines';
-import { ACTION, HOT_TEMPLATE, hotPathResult, USERS } from '../support/hot-path-workload';
-import { reportResult, runScenario } from '../support/report-result';
+import { nowNs } from '../support/clock';
+import { reportFileRun } from '../support/file-run';
+import { ACTION, HOT_TEMPLATE, USERS } from '../support/hot-path-workload';
+import { runScenario } from '../support/report-result';
 import { scenarioArgs } from '../support/scenario-args';
 import { waitForEvent } from '../support/wait-for-event';
 
@@ -36,12 +36,5 @@ runScenario(async () => {
     stream.end();
     await closed;
   }
-  fsyncPath(file);
-  const end = nowNs();
-  const counts = report.sinks.out;
-  reportResult({
-    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
-    dropped: counts.dropped + counts.failed + counts.undelivered,
-    peakRssMiB: peakRssMiB(),
-  });
+  reportFileRun(file, n, start, loopEnd, report.sinks.out);
 });

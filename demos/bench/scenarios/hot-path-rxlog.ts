@@ -1,9 +1,9 @@
 import { LoggerConfiguration } from '../../../lib/index';
 import { FileSink } from '../../../lib/node/file/file-sink';
-import { nowNs, peakRssMiB } from '../support/clock';
-import { countLines, fsyncPath } from '../support/file-lines';
-import { ACTION, HOT_TEMPLATE, hotPathResult, USERS } from '../support/hot-path-workload';
-import { reportResult, runScenario } from '../support/report-result';
+import { nowNs } from '../support/clock';
+import { reportFileRun } from '../support/file-run';
+import { ACTION, HOT_TEMPLATE, USERS } from '../support/hot-path-workload';
+import { runScenario } from '../support/report-result';
 import { scenarioArgs } from '../support/scenario-args';
 
 // Scenario 1 (rxlog): N information() calls into a FileSink batched 512 / 100 ms, then close and fsync.
@@ -19,12 +19,5 @@ runScenario(async () => {
   for (let i = 0; i < n; i++) log.information(HOT_TEMPLATE, USERS[i & 7], ACTION);
   const loopEnd = nowNs();
   const report = await log.close({ strategy: 'flush' });
-  fsyncPath(file);
-  const end = nowNs();
-  const sink = report.sinks.file;
-  reportResult({
-    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
-    dropped: sink.dropped + sink.failed + sink.undelivered,
-    peakRssMiB: peakRssMiB(),
-  });
+  reportFileRun(file, n, start, loopEnd, report.sinks.file);
 });

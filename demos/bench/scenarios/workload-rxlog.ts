@@ -1,10 +1,9 @@
 import { LoggerConfiguration, LogContext } from '../../../lib/index';
 import { FileSink } from '../../../lib/node/file/file-sink';
 import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
-import { nowNs, peakRssMiB } from '../support/clock';
-import { countLines, fsyncPath } from '../support/file-lines';
-import { hotPathResult } from '../support/hot-path-workload';
-import { reportResult, runScenario } from '../support/report-result';
+import { nowNs } from '../support/clock';
+import { reportFileRun } from '../support/file-run';
+import { runScenario } from '../support/report-result';
 import { ORDERS, REDACT_PATHS, REDACT_VALUES, makeError } from '../support/rich-workloads';
 import { scenarioArgs } from '../support/scenario-args';
 
@@ -65,12 +64,5 @@ runScenario(async () => {
       throw new Error(`unknown workload ${workload}`);
   }
   const report = await log.close({ strategy: 'flush' });
-  fsyncPath(file);
-  const end = nowNs();
-  const sink = report.sinks.file;
-  reportResult({
-    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
-    dropped: sink.dropped + sink.failed + sink.undelivered,
-    peakRssMiB: peakRssMiB(),
-  });
+  reportFileRun(file, n, start, loopEnd, report.sinks.file);
 });

@@ -1,9 +1,6 @@
 import * as fs from 'node:fs';
 import pino from 'pino';
-import { nowNs, peakRssMiB } from './clock';
-import { countLines, fsyncPath } from './file-lines';
-import { hotPathResult } from './hot-path-workload';
-import { reportResult } from './report-result';
+import { reportFileRun } from './file-run';
 import { waitForEvent } from './wait-for-event';
 
 /** Bytes pino's buffered destination gathers before one `writeSync` (pino's own benchmarks use 4 096). */
@@ -44,10 +41,5 @@ export async function endPinoRun(dest: PinoDestination, file: string, n: number,
   const closed = waitForEvent(dest, 'close');
   dest.end();
   await closed;
-  fsyncPath(file);
-  const end = nowNs();
-  reportResult({
-    ...hotPathResult({ n, loopNs: loopEnd - start, endToEndNs: end - start, lines: countLines(file) }),
-    peakRssMiB: peakRssMiB(),
-  });
+  reportFileRun(file, n, start, loopEnd);
 }
