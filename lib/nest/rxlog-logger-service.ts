@@ -8,6 +8,7 @@ import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { wasLoggedRequestError } from './logged-request-errors';
 import { isError } from '../node/is-error';
+import { textTemplate } from '../templates/text-template';
 import { isPlainObject, isStackFormat, type NestLogCall, readNestLogCall } from './nest-log-call';
 import { keepForCompletion, keepResponseError } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
@@ -347,11 +348,6 @@ function templateOf(message: unknown): string {
   if (typeof message === 'string') return textTemplate(message);
   if (typeof message === 'object' && message !== null) return '{@Message}';
   return textTemplate(String(message));
-}
-
-/** The text as a template with no holes: every brace doubled. */
-function textTemplate(text: string): string {
-  return text.replace(/[{}]/g, (brace) => brace + brace);
 }
 
 function errorFromStack(message: unknown, stack: string): Error {

@@ -4,6 +4,8 @@ import type { LogLevelName } from '../../core/log-level';
 import { SelfLog } from '../../core/self-log';
 import { exceptionFrom } from '../../pipeline/exception-from';
 import type { Logger } from '../../pipeline/logger';
+import { setOwnProperty } from '../../templates/own-property';
+import { textTemplate } from '../../templates/text-template';
 import { isError } from '../is-error';
 import { followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
 import { requestPath } from './request-tracker';
@@ -105,12 +107,7 @@ function thresholdOf(level: unknown, where: string): number {
   return value;
 }
 
-/** The message text as a template with no holes: every brace doubled. */
-function textTemplate(text: string): string {
-  return text.replace(/[{}]/g, (brace) => brace + brace);
-}
-
-/** A message that is not a string (a number, an object as pino's second argument) as text. */
+/** A message that is not a string (a number, an object as pino's second argument) as text, as pino writes it. */
 function textOf(message: unknown): string {
   return String(message);
 }
@@ -305,7 +302,7 @@ class RxlogFastifyLogger implements FastifyLogger {
       const serializer = Object.hasOwn(serializers, key) ? serializers[key] : undefined;
       const value = serializer === undefined ? object[key] : serializer(object[key]);
       properties ??= {};
-      Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+      setOwnProperty(properties, key, value);
     }
     return properties;
   }
