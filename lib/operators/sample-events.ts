@@ -29,11 +29,16 @@ export interface SampleEventsOptions {
    * `'traceidratio'` reads it as an OpenTelemetry trace id and keeps exactly the traces that
    * OpenTelemetry JS's `TraceIdRatioBasedSampler` samples at ratio `rate` (the XOR of the id's four
    * 32-bit words, below `rate × 0xffffffff`), so logs follow traces sampled with
-   * `OTEL_TRACES_SAMPLER=traceidratio`. The all-zero id (no trace) is sampled at random, as an event
-   * without the key; another value that is no trace id (not 32 hex digits: a request id) is hashed as
-   * by `'fnv1a'`, told to SelfLog once. Needs `key`. Default `'fnv1a'`.
+   * `OTEL_TRACES_SAMPLER=traceidratio`. `'probability'` is the specification's consistent probability
+   * sampling (its `ProbabilitySampler`): the randomness R is the trace id's last 14 hex digits (56
+   * bits), or a value of exactly 14 hex digits itself (an explicit randomness `rv` from `tracestate`,
+   * given by a `key` function), and the event is kept when R ≥ 2^56 − round(`rate` × 2^56), the
+   * sampler's rejection threshold; a lower rate keeps a subset of what a higher one keeps. For both,
+   * upper-case hex reads as lower case; the all-zero id (no trace) is sampled at random, as an event
+   * without the key; another value that is no trace id (a request id) is hashed as by `'fnv1a'`, told
+   * to SelfLog once. Both need `key`. Default `'fnv1a'`.
    */
-  keyHash?: 'fnv1a' | 'traceidratio' | undefined;
+  keyHash?: 'fnv1a' | 'traceidratio' | 'probability' | undefined;
   /**
    * Keeps every event of a sampled trace: one whose `TraceFlags` (a number, as
    * `traceContextEnricher` writes it) has bit 0, W3C Trace Context's `sampled` flag, set, whichever
@@ -101,6 +106,8 @@ export function sampleFraction(value: unknown): number {
 /** 32 hex digits, in either case, as `@opentelemetry/api` reads a trace id. */
 const TRACE_ID = /^[0-9a-f]{32}$/i;
 const NO_TRACE_ID = '00000000000000000000000000000000';
+/** An explicit randomness value, `rv` in the `ot` entry of `tracestate`: 14 hex digits. */
+const RANDOMNESS = /^[0-9a-f]{14}$/i;
 
 /**
  * What OpenTelemetry JS's `TraceIdRatioBasedSampler` compares with its bound: the XOR of the
@@ -120,7 +127,8 @@ function keepWarnings(event: LogEvent): boolean {
  * Keeps a fraction `rate` of events, always keeping those `keepWhen` selects (by default
  * warnings and above). With `key`, the decision is a hash of the key's value, so a sampled
  * request or trace keeps all its events, across services; `keyHash: 'traceidratio'` makes it
- * OpenTelemetry JS's trace id ratio decision, and `keepSampledTraces` keeps the events of traces
+ * OpenTelemetry JS's trace id ratio decision, `keyHash: 'probability'` the specification's consistent
+ * probability sampling (56 random bits of the trace id), and `keepSampledTraces` keeps the events of traces
  * whose `TraceFlags` say sampled, so logs follow the traces. In a sink's `pipe`, what it drops
  * counts in `dropped` (under {@link SAMPLE_REASON}). Nothing it is given errors the stream: a
  * key value that cannot be made a string is sampled at random (reported to SelfLog), and a `random`
@@ -154,11 +162,16 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
   // Read as unknown: a JavaScript caller's value may be anything, null included (only undefined is the default).
   const keyHash: unknown = options.keyHash === undefined ? 'fnv1a' : options.keyHash;
   const keepSampledTraces: unknown = options.keepSampledTraces === undefined ? false : options.keepSampledTraces;
-  expectOption(keyHash === 'fnv1a' || keyHash === 'traceidratio', 'sampleEvents: keyHash', "'fnv1a' or 'traceidratio'", keyHash);
-  // Without a key, 'traceidratio' would sample every event at random, and nothing would say why.
+  expectOption(
+    keyHash === 'fnv1a' || keyHash === 'traceidratio' || keyHash === 'probability',
+    'sampleEvents: keyHash',
+    "'fnv1a', 'traceidratio' or 'probability'",
+    keyHash,
+  );
+  // Without a key, a trace keyHash would sample every event at random, and nothing would say why.
   if (keyHash !== 'fnv1a' && options.key === undefined)
     throw new ConfigurationError(
-      `sampleEvents: keyHash "traceidratio" needs a key, the property that holds the trace id ('TraceId')`,
+      `sampleEvents: keyHash "${keyHash}" needs a key, the property that holds the trace id ('TraceId')`,
     );
   expectOption(typeof keepSampledTraces === 'boolean', 'sampleEvents: keepSampledTraces', 'true or false', keepSampledTraces);
   const keepWhen = options.keepWhen ?? keepWarnings;
@@ -167,6 +180,12 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
   const flagsOf = keepSampledTraces ? eventKeySelector('TraceFlags', 'sampleEvents: keepSampledTraces') : undefined;
   // The SDK's own bound, to the bit: ratio 1 keeps every id, whose XOR can be 0xffffffff.
   const traceBound = rate === 1 ? 0x1_0000_0000 : Math.floor(rate * 0xffffffff);
+  // The specification's rejection threshold T = 2^56 - round(rate × 2^56), exact (as OpenTelemetry
+  // JS's and Java's consistent samplers compute it), as 14 lower-case hex digits: OpenTelemetry
+  // specifies lower case so that R >= T is a comparison of the texts. Below 2^-57 no trace is
+  // kept (T would be 2^56, which 14 digits cannot hold; the specification's least rate is 2^-56).
+  const kept56 = Math.round(rate * 2 ** 56);
+  const threshold = kept56 === 0 ? undefined : (2n ** 56n - BigInt(kept56)).toString(16).padStart(14, '0');
 
   const keeps = (event: LogEvent): boolean => {
     // A value that is not an event (an app operator's `undefined`) is passed on as the pipeline passes
@@ -185,10 +204,17 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
     const value = keyOf?.(event);
     if (value !== undefined && value !== null) {
       try {
-        if (keyHash === 'traceidratio' && typeof value === 'string' && TRACE_ID.test(value)) {
+        if (
+          keyHash !== 'fnv1a' &&
+          typeof value === 'string' &&
+          (TRACE_ID.test(value) || (keyHash === 'probability' && RANDOMNESS.test(value)))
+        ) {
           // All zero is W3C Trace Context's "no trace", which every untraced event would share:
           // hashed, it would keep or drop them all at once. Such an event has no key.
-          if (value !== NO_TRACE_ID) return traceIdWords(value) < traceBound;
+          if (value !== NO_TRACE_ID)
+            return keyHash === 'traceidratio'
+              ? traceIdWords(value) < traceBound
+              : threshold !== undefined && value.slice(-14).toLowerCase() >= threshold;
         } else {
           // Another id (a request id where no traceparent came) still keeps its events together.
           if (keyHash !== 'fnv1a')

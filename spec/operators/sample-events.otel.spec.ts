@@ -10,6 +10,8 @@ import {
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { Subject } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -117,6 +119,193 @@ describe('sampleEvents with OpenTelemetry trace sampling', () => {
     } finally {
       stop();
     }
+  });
+
+  describe('with keyHash "probability", the specification’s consistent probability sampling', () => {
+    // The texts are OpenTelemetry's: specification/trace/tracestate-probability-sampling.md (the threshold table and the
+    // 1% example) and tracestate-handling.md (`th` and `rv`). No JS ProbabilitySampler is installed here, so the
+    // decisions are checked against the specification's own numbers.
+    const probability = (rate: number): SampleEventsOptions => ({
+      rate,
+      key: 'TraceId',
+      keyHash: 'probability',
+      keepWhen: () => false,
+    });
+    /** A trace id whose last 56 bits (its randomness R) are `r`, its first 18 digits random-looking. */
+    const idWithRandomness = (r: bigint): string => `4bf92f3577b34da6a3${r.toString(16).padStart(14, '0')}`;
+    const keeps = (rate: number, r: bigint): boolean => keptBy(probability(rate), [idWithRandomness(r)]).length === 1;
+    const MAX = 2n ** 56n;
+
+    it('keeps an id exactly when its last 56 bits reach the threshold the specification gives for the rate', () => {
+      // tracestate-handling.md: th:0 is 100%, th:8 50%, th:c 25% ("c0000000000000 … which is 75%"); likewise e and f.
+      for (const [rate, th] of [
+        [1, 0n],
+        [0.5, 0x80000000000000n],
+        [0.25, 0xc0000000000000n],
+        [0.125, 0xe0000000000000n],
+        [0.0625, 0xf0000000000000n],
+      ] as const) {
+        expect({ rate, atThreshold: keeps(rate, th), largest: keeps(rate, MAX - 1n) }).toEqual({
+          rate,
+          atThreshold: true,
+          largest: true,
+        });
+        if (th > 0n)
+          expect({ rate, belowThreshold: keeps(rate, th - 1n), zero: keeps(rate, 0n) }).toEqual({
+            rate,
+            belowThreshold: false,
+            zero: false,
+          });
+      }
+      // R = 0 passes at 100% only (th:0 rejects nothing).
+      expect(keeps(1, 0n)).toBe(true);
+      // Upper-case hex decides as its lower case (the API and the JS SDK accept it): as text, 'D' sorts below 'c'.
+      const upper = idWithRandomness(0xd0000000000000n).toUpperCase();
+      expect([upper, `${'0'.repeat(18)}D0000000000000`].map((id) => keptBy(probability(0.25), [id]).length)).toEqual([1, 1]);
+    });
+
+    it('agrees with the specification’s threshold table to within half its last digit, at precision 3, 4 and 5', () => {
+      // "Converting floating-point probability to threshold value": 1-in-N rows, thresholds at precision 3, 4 and 5.
+      const table: Array<[number, string[]]> = [
+        [1 / 3, ['aab', 'aaab', 'aaaab']],
+        [0.2, ['ccd', 'cccd', 'ccccd']],
+        [0.1, ['e66', 'e666', 'e6666']],
+        [0.01, ['fd71', 'fd70a', 'fd70a4']],
+        [0.001, ['ffbe7', 'ffbe77', 'ffbe76d']],
+        [0.0001, ['fff972', 'fff9724', 'fff97247']],
+        [0.00001, ['ffff584', 'ffff583a', 'ffff583a5']],
+        [0.000001, ['ffffef4', 'ffffef39', 'ffffef391']],
+      ];
+      for (const [rate, thresholds] of table) {
+        for (const th of thresholds) {
+          const unit = 16n ** BigInt(14 - th.length);
+          const rounded = BigInt(`0x${th}`) * unit;
+          // The exact threshold lies within half a unit of the rounded one: above it every id is kept, below it none.
+          expect({ rate, th, above: keeps(rate, rounded + unit / 2n), below: keeps(rate, rounded - unit / 2n - 1n) }).toEqual({
+            rate,
+            th,
+            above: true,
+            below: false,
+          });
+        }
+      }
+      // Definitions: "if the sampling probability is 1% … ≈ 71337018784743424 = 0xfd70a400000000", `ot=th:fd70a4`.
+      expect(keeps(0.01, 71337018784743424n + 2n ** 32n)).toBe(true);
+      expect(keeps(0.01, 71337018784743424n - 2n ** 32n)).toBe(false);
+    });
+
+    it('reads a 14-digit value as an explicit randomness `rv`, as the specification’s example does', () => {
+      // tracestate-handling.md: `ot=rv:6e6d1a75832a2f` "supports making a consistent positive sampling decision at
+      // probabilities ranging from 56.9% through 100% … the same as for a hexadecimal TraceID ending in 6e6d1a75832a2f".
+      const rv = '6e6d1a75832a2f';
+      const traceId = `${'f'.repeat(18)}${rv}`;
+      for (const [rate, kept] of [
+        [1, true],
+        [0.9, true],
+        [0.569, true],
+        [0.568, false],
+        [0.25, false],
+      ] as const) {
+        expect({
+          rate,
+          rv: keptBy(probability(rate), [rv]).length,
+          traceId: keptBy(probability(rate), [traceId]).length,
+        }).toEqual({
+          rate,
+          rv: kept ? 1 : 0,
+          traceId: kept ? 1 : 0,
+        });
+      }
+      // sdk.md's example of non-random ids with explicit randomness: the rv decides, from a key function.
+      const event = makeEvent({
+        properties: { TraceId: 'f'.repeat(32), TraceState: 'ot=rv:7479cfb506891d' },
+      });
+      const rvOf = (e: LogEvent): unknown =>
+        /(?:^|,)\s*ot=(?:[^,]*;)?rv:([0-9a-f]{14})(?:;|,|$)/.exec(String(e.properties.TraceState))?.[1] ?? e.properties.TraceId;
+      const byRv = (rate: number): number => {
+        const kept: LogEvent[] = [];
+        const source = new Subject<LogEvent>();
+        source
+          .pipe(sampleEvents({ rate, key: rvOf, keyHash: 'probability', keepWhen: () => false }))
+          .subscribe((e) => kept.push(e));
+        source.next(event);
+        return kept.length;
+      };
+      // 0x7479cfb506891d / 2^56 ≈ 0.4550: kept from 54.5% on, where the all-f trace id alone would be kept at any rate.
+      expect([byRv(0.546), byRv(0.544), byRv(0.01)]).toEqual([1, 0, 0]);
+    });
+
+    it('keeps about a fraction `rate` of random trace ids (property)', () => {
+      const N = 2_000;
+      fc.assert(
+        fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer(), (rate, seed) => {
+          // Ids from a hash of the seed, so a failing case shrinks to a rate and a seed, not to 32 000 bytes.
+          const ids = Array.from({ length: N }, (_, i) => createHash('sha256').update(`${seed}:${i}`).digest('hex').slice(0, 32));
+          const kept = keptBy(probability(rate), ids).length;
+          // Six standard deviations of the binomial count (plus one for rounding): a false alarm once in ~10^9 runs.
+          return Math.abs(kept - N * rate) <= 6 * Math.sqrt(N * rate * (1 - rate)) + 1;
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('keeps at a lower rate a subset of what a higher rate keeps, for every id (property)', () => {
+      const rateArb = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 2 ** -56, 0.5, 1 - 2 ** -53, 1));
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.stringMatching(/^[0-9a-f]{32}$/),
+            fc.stringMatching(/^[0-9A-F]{32}$/),
+            fc.stringMatching(/^[0-9a-f]{14}$/),
+            // Ids right at a rate's threshold, where rounding would show.
+            rateArb.map((rate) => {
+              const kept = BigInt(Math.round(rate * 2 ** 56));
+              return idWithRandomness(MAX - (kept === 0n ? 1n : kept));
+            }),
+          ),
+          rateArb,
+          rateArb,
+          (id, a, b) => {
+            const [low, high] = a <= b ? [a, b] : [b, a];
+            const keptLow = keptBy(probability(low), [id]).length === 1;
+            const keptHigh = keptBy(probability(high), [id]).length === 1;
+            // Upper case decides as lower case, as the API and the JS SDK read ids.
+            const keptLower = keptBy(probability(low), [id.toLowerCase()]).length === 1;
+            return (!keptLow || keptHigh) && keptLow === keptLower;
+          },
+        ),
+        { numRuns: 2_000 },
+      );
+      // Rate 0 keeps no trace, rate 1 every one, with no SelfLog line.
+      expect(keptBy(probability(0), [idWithRandomness(MAX - 1n)])).toEqual([]);
+      expect(keptBy(probability(1), [idWithRandomness(0n)])).toHaveLength(1);
+    });
+
+    it('treats the all-zero id and values that are no trace id as keyHash "traceidratio" does', () => {
+      const zero = '0'.repeat(32);
+      const notIds = ['abc', `${'0'.repeat(31)}g`, '1'.repeat(33), '1'.repeat(13), 'f47ac10b-58cc-4372-a567-0e02b2c3d479', 42];
+      const { diagnostics, stop } = collectSelfLog();
+      try {
+        const draws = [0.2, 0.8];
+        expect(keptBy({ ...probability(0.5), random: () => draws.shift() ?? 0.9 }, [zero, zero])).toEqual([zero]);
+        for (const rate of [0.1, 0.5, 0.9]) {
+          const options = { rate, key: 'TraceId', keepWhen: () => false, random: () => 0 };
+          expect(keptBy({ ...options, keyHash: 'probability' }, notIds)).toEqual(keptBy(options, notIds));
+        }
+        expect(diagnostics.map((d) => d.message)).toEqual(
+          Array.from({ length: 3 }, () => expect.stringContaining('sampleEvents: the key value "abc" is no trace id')),
+        );
+      } finally {
+        stop();
+      }
+    });
+
+    it('needs a key, and is refused with a message that names it otherwise', () => {
+      expect(() => sampleEvents({ rate: 0.5, keyHash: 'probability' })).toThrow(/keyHash "probability" needs a key/);
+      expect(() => sampleEvents({ rate: 0.5, key: 'TraceId', keyHash: 'Probability' as 'probability' })).toThrow(
+        /'fnv1a', 'traceidratio' or 'probability'.*"Probability"/,
+      );
+    });
   });
 
   describe('under a registered NodeTracerProvider', () => {
