@@ -68,6 +68,26 @@ describe('sampleEvents', () => {
     expect(sampleFraction(42)).toBe(sampleFraction('42'));
   });
 
+  it('hashes with the default keyHash every value as its text: an upper-case id is another key, the all-zero id one key', () => {
+    // Unchanged for existing users: 'fnv1a' knows nothing of trace ids (the trace keyHashes do).
+    const id = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const zero = '0'.repeat(32);
+    const rate = (sampleFraction(id) + sampleFraction(id.toUpperCase())) / 2;
+    const keptIds: unknown[] = [];
+    const source = new Subject<LogEvent>();
+    source
+      .pipe(sampleEvents({ rate, key: 'TraceId', keepWhen: () => false, random: () => 0 }))
+      .subscribe((e) => keptIds.push(e.properties.TraceId));
+    for (const traceId of [id, id.toUpperCase(), zero, zero]) source.next(makeEvent({ properties: { TraceId: traceId } }));
+    const zeroKept = sampleFraction(zero) < rate;
+    expect(keptIds).toEqual([
+      ...[id, id.toUpperCase()].filter((v) => sampleFraction(v) < rate),
+      ...(zeroKept ? [zero, zero] : []),
+    ]);
+    // The two cases of one id fall on both sides of the rate: one is kept, the other not.
+    expect(keptIds.filter((v) => v !== zero)).toHaveLength(1);
+  });
+
   it('spreads ids that differ only at the end over the whole range', () => {
     const fractions = Array.from({ length: 1000 }, (_, n) => sampleFraction(`trace-${n}`));
     const below = fractions.filter((f) => f < 0.25).length;
