@@ -77,8 +77,21 @@ const args = process.argv.slice(2);
 const parsed = parseCliArgs(args);
 // Ctrl-C sends SIGINT to the whole pipeline `node app.js | rxlog`. As pino-pretty does (pinojs/pino#358),
 // the first one leaves rxlog running to show what the app logs while it shuts down; rxlog ends with
-// its input. A second Ctrl-C stops it.
-if (parsed.kind === 'ok' && parsed.options.files.includes('-') && stdinIsPipe()) process.once('SIGINT', () => {});
+// its input. A second Ctrl-C stops it, killed by SIGINT as `cat` is. Counted by a listener that stays, not
+// `process.once`: Node hands a signal to JavaScript on a later turn of its loop, so two that come while rxlog is
+// busy reach it together, and a listener gone with the first would leave the second unheard.
+if (parsed.kind === 'ok' && parsed.options.files.includes('-') && stdinIsPipe()) {
+  let interrupted = false;
+  const onInterrupt = (): void => {
+    if (!interrupted) {
+      interrupted = true;
+      return;
+    }
+    process.off('SIGINT', onInterrupt); // SIGINT's default action again: the next one ends the process
+    process.kill(process.pid, 'SIGINT');
+  };
+  process.on('SIGINT', onInterrupt);
+}
 
 // The `rxlog` command's entry: the process's streams into runCli, its result into the exit code.
 // process.exitCode, not process.exit(): a pending write to a piped stdout must not be cut off.

@@ -106,8 +106,9 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
         try {
           // The names a line's level may have are the names --level takes (`crit`, `ERR`: see readLevelAsWritten).
           minimumLevel = parseLevel(readLevelAsWritten(value), '--level');
-        } catch (caught) {
-          problem ??= caught instanceof Error ? caught.message : String(caught);
+        } catch {
+          // Not parseLevel's message, which names configuration's names only: these are the names --help lists.
+          problem ??= `--level: unknown level ${JSON.stringify(value)} (expected verbose (trace), debug, information (info), warning (warn), error, fatal, or critical, crit, err, VRB, DBG, INF, WRN, ERR, FTL)`;
         }
         break;
       case '--grep':

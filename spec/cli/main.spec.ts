@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { plainEnv } from '../helpers/plain-env';
+import { poller } from '../helpers/poll-until';
 
 // The real command in a child process (node --import tsx), as `npx rxlog` runs it from a checkout.
 describe('rxlog (lib/cli/main.ts)', () => {
@@ -310,6 +311,74 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(await exited).toEqual([null, 'SIGINT']);
     rxlog.stdin.destroy();
     expect(out).toBe('[12:00:00 INF] Listening\n[12:00:01 INF] Still here\n');
+  }, 20_000);
+
+  // Two Ctrl-Cs that come while rxlog is busy (a long line, a burst of output) reach its JavaScript together, on its
+  // next turn: the second must still stop it. With `process.once`, the first took the listener away and the second,
+  // already caught by Node, was dropped: rxlog ran on until a third. Here a preloaded script (the one stand-in, for a
+  // main thread busy at a known moment) holds rxlog's main thread, as long work would, once it has shown its first
+  // line, until the test opens a FIFO; the test lets it go once the kernel has handed both signals to rxlog (Linux's
+  // /proc shows none pending), so the two are sure to be caught and not yet handled.
+  it('is killed by a second Ctrl-C that comes before it has handled the first', async () => {
+    const gate = path.join(dir, 'gate.fifo');
+    expect(spawnSync('mkfifo', [gate]).status).toBe(0);
+    const busy = path.join(dir, 'busy-after-first-write.cjs');
+    fs.writeFileSync(
+      busy,
+      [
+        "const fs = require('node:fs');",
+        'const write = process.stdout.write;',
+        'process.stdout.write = function (...args) {',
+        '  process.stdout.write = write;',
+        '  const accepted = write.apply(this, args);',
+        `  fs.readFileSync(${JSON.stringify(gate)}); // blocks until the test opens and closes the FIFO`,
+        '  return accepted;',
+        '};',
+      ].join('\n'),
+    );
+    const rxlog = spawn(process.execPath, ['--require', busy, '--import', 'tsx', 'lib/cli/main.ts'], {
+      cwd: root,
+      env: plainEnv({ TZ: 'UTC' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(rxlog);
+    rxlog.stdin.on('error', () => {}); // EPIPE once rxlog has gone
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      rxlog.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    let out = '';
+    const shown = new Promise<void>((resolve) =>
+      rxlog.stdout.setEncoding('utf8').on('data', (text: string) => {
+        out += text;
+        if (out.includes('Listening')) resolve();
+      }),
+    );
+    rxlog.stdin.write('{"@t":"2026-11-22T12:00:00.000Z","@mt":"Listening"}\n');
+    await shown;
+    // Signals the kernel holds for the process but has not yet handed to it (bit 2: SIGINT); two Ctrl-Cs while the
+    // first is still held would count as one, as they do for any process.
+    const pending = (): number =>
+      [...fs.readFileSync(`/proc/${rxlog.pid}/status`, 'utf8').matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].reduce(
+        (bits, [, hex]) => bits | Number(BigInt(`0x${hex}`) & 0xffn),
+        0,
+      );
+    const handedOver = poller({ waitMs: 10_000, pollMs: 5 });
+    for (const ctrlC of ['first', 'second']) {
+      rxlog.kill('SIGINT');
+      await handedOver(
+        () => ((pending() & 0b10) === 0 ? true : undefined),
+        () => `the ${ctrlC} SIGINT still pending`,
+      );
+    }
+    // Let rxlog's main thread go: its loop now finds both signals at once.
+    await (await fs.promises.open(gate, 'w')).close();
+    const ended = await Promise.race([
+      exited,
+      new Promise<string>((resolve) => setTimeout(() => resolve('still running 10 s after the second Ctrl-C'), 10_000).unref()),
+    ]);
+    rxlog.stdin.destroy();
+    expect(ended).toEqual([null, 'SIGINT']);
+    expect(out).toBe('[12:00:00 INF] Listening\n');
   }, 20_000);
 
   // Ctrl-C while the app has written half a line: rxlog keeps it, and shows it once the app ends its output,
