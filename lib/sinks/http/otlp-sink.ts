@@ -80,7 +80,7 @@ export interface OtlpSinkOptions extends Omit<
   scopeName?: string | undefined;
   /**
    * The largest request body sent, in UTF-8 bytes (the OTLP specification's client limit). A
-   * batch whose body is larger is sent in halves instead; a single event that large fails without
+   * batch whose body is larger is sent in parts of at most that size instead (see HttpSink's); a single event that large fails without
    * being sent. Default 67 108 864 (64 MiB, the specification's); `Infinity` for none.
    */
   maxRequestBytes?: number | undefined;
@@ -208,6 +208,7 @@ export class OtlpSink extends HttpSink {
       timeoutMs: options.timeoutMs ?? environment.timeoutMs,
       fetch: typeof send === 'function' && maxRequestBytes !== Infinity ? cappedFetch(send, maxRequestBytes) : options.fetch,
       url: endpoint,
+      maxRequestBytes,
       contentType: 'application/json',
       body: (events) => otlpBody(head, scopeName, events),
     });

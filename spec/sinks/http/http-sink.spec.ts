@@ -770,6 +770,20 @@ describe('HttpSink', () => {
       expect(log.metrics().sinks.http.lastError).toContain('413');
     });
 
+    it('sends a batch over maxRequestBytes in parts of at most that many bytes, never whole, and counts a failed part exactly', async () => {
+      // The third request (the third part) fails for good: the parts before it count delivered.
+      server = await startTestServer((_request, index) => ({ status: index === 2 ? 400 : 200 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url, maxRequestBytes: 1_000 }), { batch: { size: 12, maxDelayMs: 10 } })
+        .createLogger();
+      for (let n = 0; n < 12; n++) log.information('Item {N} {Padding}', n, 'z'.repeat(150));
+      const report = await log.close({ strategy: 'flush' });
+      const bodies = server.requests.map((request) => request.body);
+      expect(bodies.every((body) => Buffer.byteLength(body) <= 1_000)).toBe(true);
+      expect(bodies.map((body) => body.split('\n').length)).toEqual([4, 4, 4]);
+      expect(report.sinks.http).toEqual({ delivered: 8, dropped: 0, failed: 4, undelivered: 0 });
+    });
+
     // rxlog's ingest handler answers {"accepted":n,"rejected":m}: in a 413 split whose second half
     // fails, the line the first half's answer rejected counts failed, not delivered, and is not
     // sent again (nor are the first half's others).
