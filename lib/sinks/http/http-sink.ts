@@ -396,6 +396,8 @@ export class HttpSink implements Sink {
       if (body === '' && this.leftOut(events) === events.length) return { rejected: events.length };
       // Over maxRequestBytes: in parts of about the bound each, by count (one more body for events
       // of like sizes, where halving would write the batch again at every level), none sent whole.
+      // Returned, not awaited: a part's failure (a lone event answered 413) is not for this
+      // catch to split again.
       const max = this.#maxRequestBytes;
       const bytes = events.length > 1 && body.length * 3 > max ? utf8Length(body) : 0;
       if (bytes > max) return this.#emitParts(events, Math.min(events.length, Math.ceil(bytes / max)));

@@ -784,6 +784,23 @@ describe('HttpSink', () => {
       expect(report.sinks.http).toEqual({ delivered: 8, dropped: 0, failed: 4, undelivered: 0 });
     });
 
+    it('fails for good, without sending the batch again, an event over maxRequestBytes that the server answers 413 alone', async () => {
+      server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 2_000 ? 413 : 200 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url, maxRequestBytes: 1_000 }), {
+          batch: { size: 7, maxDelayMs: 10 },
+          retry: { attempts: 3, initialDelayMs: 1 },
+        })
+        .createLogger();
+      for (let n = 0; n < 7; n++) log.information('Item {N} {Padding}', n, 'z'.repeat(n === 3 ? 3_000 : 100));
+      const report = await log.close({ strategy: 'flush' });
+      // Each event goes once, but the one the server refuses alone, and none after it.
+      const sent = numbersIn(server.requests.filter((request) => request.body.length < 2_000).map((r) => r.body));
+      expect(sent).toEqual([0, 1, 2]);
+      expect(server.requests.filter((request) => request.body.includes('"N":3'))).toHaveLength(1);
+      expect(report.sinks.http).toEqual({ delivered: 3, dropped: 0, failed: 4, undelivered: 0 });
+    });
+
     // rxlog's ingest handler answers {"accepted":n,"rejected":m}: in a 413 split whose second half
     // fails, the line the first half's answer rejected counts failed, not delivered, and is not
     // sent again (nor are the first half's others).
