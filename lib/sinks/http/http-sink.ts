@@ -378,8 +378,9 @@ export class HttpSink implements Sink {
    * a network error or a timeout. In a browser that says it is offline (`navigator.onLine` false)
    * and without the `offline` option, the request waits for the `online` event (or `close()`),
    * so the batch is sent once when the network returns; meanwhile the logger's bounded queue
-   * holds later events and counts what overflows. A batch answered 413 (Payload Too Large) is sent again in two
-   * halves, recursively; a single event answered 413 fails for good. An empty batch sends nothing
+   * holds later events and counts what overflows. A batch whose body is over `maxRequestBytes` is
+   * sent in parts instead, and one answered 413 (Payload Too Large) again in two halves,
+   * recursively; a single event answered 413 fails for good. An empty batch sends nothing
    * (OTLP asks senders not to send empty envelopes). A subclass may resolve with an EmitResult
    * (OtlpSink: the records a partial success refused).
    */
