@@ -80,8 +80,9 @@ export interface OtlpSinkOptions extends Omit<
   scopeName?: string | undefined;
   /**
    * The largest request body sent, in UTF-8 bytes (the OTLP specification's client limit). A
-   * batch whose body is larger is sent in parts of at most that size instead (see HttpSink's); a single event that large fails without
-   * being sent. Default 67 108 864 (64 MiB, the specification's); `Infinity` for none.
+   * batch whose body is larger is sent in parts of at most that size instead (see HttpSink's); a
+   * single event that large fails without being sent. Default 67 108 864 (64 MiB, the
+   * specification's); `Infinity` for none.
    */
   maxRequestBytes?: number | undefined;
 }
