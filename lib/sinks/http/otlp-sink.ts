@@ -170,13 +170,8 @@ export class OtlpSink extends HttpSink {
     const resource = resourceAttributesJson(options, environment, runtimeName);
     const scopeName = options.scopeName ?? 'rxlog';
     expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
+    // HttpSink checks it (a bad one throws before any request).
     const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-    expectOption(
-      typeof maxRequestBytes === 'number' && maxRequestBytes > 0,
-      'OtlpSink.maxRequestBytes',
-      'bytes > 0, or Infinity',
-      maxRequestBytes,
-    );
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,
     // or with one that is no function, HttpSink says so.
     checkHeaders('OtlpSink.headers', options.headers);
