@@ -119,6 +119,14 @@ export interface HttpSinkOptions {
   fetch?: FetchFunction | undefined;
   /** Sends bodies of at most 64 KiB with `keepalive`, so a request in flight outlives the page. Default `true`. */
   keepalive?: boolean | undefined;
+  /**
+   * The largest request body, in UTF-8 bytes: a batch whose body is larger is not sent whole but
+   * cut into as many parts as its size needs (each cut again while still larger), sent in order;
+   * an event whose body alone is larger is sent alone, and the server's answer decides (a 413
+   * fails it for good). Beacons and offline-store entries are bodies of at most 60 KiB whatever
+   * this says. Default `Infinity`: a batch answered 413 is sent again in halves.
+   */
+  maxRequestBytes?: number | undefined;
   /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
   timeoutMs?: number | undefined;
   /**
@@ -157,6 +165,7 @@ const HTTP_OPTION_KEYS = [
   'beaconUrl',
   'beaconContentType',
   'offline',
+  'maxRequestBytes',
 ] satisfies (keyof HttpSinkOptions)[];
 
 /**
@@ -237,6 +246,7 @@ export class HttpSink implements Sink {
   readonly #fetch: typeof fetch;
   readonly #keepalive: boolean;
   readonly #timeoutMs: number;
+  readonly #maxRequestBytes: number;
   readonly #body: (events: readonly LogEvent[]) => string;
   /** The events the sink's own line bodies left out: the formatter threw on them and on their placeholder. */
   readonly #omitted = new WeakSet<LogEvent>();
@@ -290,6 +300,14 @@ export class HttpSink implements Sink {
       options.timeoutMs,
     );
     this.#timeoutMs = timeoutMs;
+    const maxRequestBytes = options.maxRequestBytes ?? Infinity;
+    expectOption(
+      typeof maxRequestBytes === 'number' && maxRequestBytes > 0,
+      `${kind}.maxRequestBytes`,
+      'bytes > 0, or Infinity',
+      options.maxRequestBytes,
+    );
+    this.#maxRequestBytes = maxRequestBytes;
     const { formatter, body, headers } = options;
     expectOption(
       formatter === undefined || typeof formatter?.format === 'function',
@@ -360,8 +378,9 @@ export class HttpSink implements Sink {
    * a network error or a timeout. In a browser that says it is offline (`navigator.onLine` false)
    * and without the `offline` option, the request waits for the `online` event (or `close()`),
    * so the batch is sent once when the network returns; meanwhile the logger's bounded queue
-   * holds later events and counts what overflows. A batch answered 413 (Payload Too Large) is sent again in two
-   * halves, recursively; a single event answered 413 fails for good. An empty batch sends nothing
+   * holds later events and counts what overflows. A batch whose body is over `maxRequestBytes` is
+   * sent in parts instead, and one answered 413 (Payload Too Large) again in two halves,
+   * recursively; a single event answered 413 fails for good. An empty batch sends nothing
    * (OTLP asks senders not to send empty envelopes). A subclass may resolve with an EmitResult
    * (OtlpSink: the records a partial success refused).
    */
@@ -376,6 +395,13 @@ export class HttpSink implements Sink {
       const body = this.#body(events);
       // A body that left every event out (see `leftOut`) would be an empty request: nothing is sent.
       if (body === '' && this.leftOut(events) === events.length) return { rejected: events.length };
+      // Over maxRequestBytes: in parts of about the bound each, by count (one more body for events
+      // of like sizes, where halving would write the batch again at every level), none sent whole.
+      // Returned, not awaited: a part's failure (a lone event answered 413) is not for this
+      // catch to split again.
+      const max = this.#maxRequestBytes;
+      const bytes = events.length > 1 && body.length * 3 > max ? utf8Length(body) : 0;
+      if (bytes > max) return this.#emitParts(events, Math.min(events.length, Math.ceil(bytes / max)));
       const queue = this.#offlineQueue;
       // A batch the store cannot keep is sent as without a store; once the network is back, through
       // the store again, which sends what it holds (older) first.
@@ -399,7 +425,7 @@ export class HttpSink implements Sink {
       }
       return this.#withLeftOut(await this.#send(body), events);
     } catch (error) {
-      if (this.tooLarge(error) && events.length > 1) return this.#emitHalves(events);
+      if (this.tooLarge(error) && events.length > 1) return this.#emitParts(events, 2);
       // Not once closed: the request close() aborted has no page hide to come.
       if (
         !this.#closed.signal.aborted &&
@@ -417,17 +443,19 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * The halves of a batch the server found too large, each sent (and split again) on its own, in
-   * order. When the first half fails, the second is not sent; when the second fails, the error is
-   * a `PartialDeliveryError` counting the events that got through, so the delivery stage counts
-   * those as delivered and retries, falls back with or fails only the rest: nothing is lost or
-   * sent twice. A failure's `permanent` flag is kept, so a single event too large is not retried.
+   * The batch in `parts` parts of as many events each (the halves of a batch the server found too
+   * large), each sent (and split again) on its own, in order. When a part fails, the later ones
+   * are not sent, and the error is a `PartialDeliveryError` counting the events that got through,
+   * so the delivery stage counts those as delivered and retries, falls back with or fails only the
+   * rest: nothing is lost or sent twice. A failure's `permanent` flag is kept, so a single event
+   * too large is not retried.
    */
-  async #emitHalves(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    const middle = Math.ceil(events.length / 2);
-    // What the answers refused of either half is refused of the batch.
-    const first = await this.emit(events.slice(0, middle));
-    return this.#after(middle, rejectedOf(first), () => this.emit(events.slice(middle)));
+  async #emitParts(events: readonly LogEvent[], parts: number): Promise<void | EmitResult> {
+    if (parts < 2) return this.emit(events);
+    const size = Math.ceil(events.length / parts);
+    // What the answers refused of any part is refused of the batch.
+    const first = await this.emit(events.slice(0, size));
+    return this.#after(size, rejectedOf(first), () => this.#emitParts(events.slice(size), parts - 1));
   }
 
   /**

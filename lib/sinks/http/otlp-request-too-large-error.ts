@@ -1,6 +1,6 @@
 /**
  * A request body over OtlpSink's `maxRequestBytes`, which was not sent (the OTLP specification:
- * the client "MUST NOT make the request"). OtlpSink sends a batch that large again in halves; a
+ * the client "MUST NOT make the request"). OtlpSink sends a batch that large in parts instead; a
  * single event that large fails for good (`permanent`: the delivery stage does not retry it).
  */
 export class OtlpRequestTooLargeError extends Error {

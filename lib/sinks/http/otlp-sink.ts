@@ -80,8 +80,9 @@ export interface OtlpSinkOptions extends Omit<
   scopeName?: string | undefined;
   /**
    * The largest request body sent, in UTF-8 bytes (the OTLP specification's client limit). A
-   * batch whose body is larger is sent in halves instead; a single event that large fails without
-   * being sent. Default 67 108 864 (64 MiB, the specification's); `Infinity` for none.
+   * batch whose body is larger is sent in parts of at most that size instead (see HttpSink's); a
+   * single event that large fails without being sent. Default 67 108 864 (64 MiB, the
+   * specification's); `Infinity` for none.
    */
   maxRequestBytes?: number | undefined;
 }
@@ -169,13 +170,8 @@ export class OtlpSink extends HttpSink {
     const resource = resourceAttributesJson(options, environment, runtimeName);
     const scopeName = options.scopeName ?? 'rxlog';
     expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
+    // HttpSink checks it (a bad one throws before any request).
     const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-    expectOption(
-      typeof maxRequestBytes === 'number' && maxRequestBytes > 0,
-      'OtlpSink.maxRequestBytes',
-      'bytes > 0, or Infinity',
-      maxRequestBytes,
-    );
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,
     // or with one that is no function, HttpSink says so.
     checkHeaders('OtlpSink.headers', options.headers);
@@ -208,6 +204,7 @@ export class OtlpSink extends HttpSink {
       timeoutMs: options.timeoutMs ?? environment.timeoutMs,
       fetch: typeof send === 'function' && maxRequestBytes !== Infinity ? cappedFetch(send, maxRequestBytes) : options.fetch,
       url: endpoint,
+      maxRequestBytes,
       contentType: 'application/json',
       body: (events) => otlpBody(head, scopeName, events),
     });

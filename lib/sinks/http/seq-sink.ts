@@ -73,6 +73,13 @@ export interface SeqSinkOptions extends Omit<
    * as failed (its batch sent by request or beacon, or kept offline). `Infinity` for no limit. Default `262_144` (256 KiB, Seq's default and Serilog's).
    */
   eventBodyLimitBytes?: number | undefined;
+  /**
+   * The largest request body, in UTF-8 bytes (see HttpSink's): a batch whose CLEF lines add up to
+   * more is sent in parts of at most this size, as Seq's own clients cut their batches, so that
+   * Seq's payload limit does not refuse it whole. An event larger alone is sent alone. Default
+   * `10_485_760` (10 MiB, Seq's default raw payload limit and seqcli's `batchSizeLimitBytes`).
+   */
+  maxRequestBytes?: number | undefined;
 }
 
 /** Where Seq's answer states the API key's minimum level: `"MinimumLevelAccepted":"Warning"`, `null`, or anything else. */
@@ -83,6 +90,9 @@ const SEQ_LEVELS = ['"Verbose"', '"Debug"', '"Information"', '"Warning"', '"Erro
 
 /** Seq's default event body limit, and Serilog's Seq sink's `eventBodyLimitBytes`: 256 KiB. */
 const EVENT_BODY_LIMIT_BYTES = 256 * 1024;
+
+/** Seq's default raw payload limit, and seqcli's `batchSizeLimitBytes`: 10 MiB. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 /** How long a SeqSink with a `controlLevelSwitch` may send nothing before it asks Seq for the level with an empty batch. */
 const LEVEL_CHECK_MS = 120_000;
@@ -185,6 +195,7 @@ export class SeqSink extends HttpSink {
       // HttpSink checks the formatter option before any batch is written.
       body: seqBody(formatter, limit, omitted),
       url,
+      maxRequestBytes: options.maxRequestBytes ?? MAX_REQUEST_BYTES,
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
       beaconUrl: apiKey === undefined ? url : `${url}&apiKey=${encodeURIComponent(apiKey)}`,

@@ -770,6 +770,37 @@ describe('HttpSink', () => {
       expect(log.metrics().sinks.http.lastError).toContain('413');
     });
 
+    it('sends a batch over maxRequestBytes in parts of at most that many bytes, never whole, and counts a failed part exactly', async () => {
+      // The third request (the third part) fails for good: the parts before it count delivered.
+      server = await startTestServer((_request, index) => ({ status: index === 2 ? 400 : 200 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url, maxRequestBytes: 1_000 }), { batch: { size: 12, maxDelayMs: 10 } })
+        .createLogger();
+      for (let n = 0; n < 12; n++) log.information('Item {N} {Padding}', n, 'z'.repeat(150));
+      const report = await log.close({ strategy: 'flush' });
+      const bodies = server.requests.map((request) => request.body);
+      expect(bodies.every((body) => Buffer.byteLength(body) <= 1_000)).toBe(true);
+      expect(bodies.map((body) => body.split('\n').length)).toEqual([4, 4, 4]);
+      expect(report.sinks.http).toEqual({ delivered: 8, dropped: 0, failed: 4, undelivered: 0 });
+    });
+
+    it('fails for good, without sending the batch again, an event over maxRequestBytes that the server answers 413 alone', async () => {
+      server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > 2_000 ? 413 : 200 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url, maxRequestBytes: 1_000 }), {
+          batch: { size: 7, maxDelayMs: 10 },
+          retry: { attempts: 3, initialDelayMs: 1 },
+        })
+        .createLogger();
+      for (let n = 0; n < 7; n++) log.information('Item {N} {Padding}', n, 'z'.repeat(n === 3 ? 3_000 : 100));
+      const report = await log.close({ strategy: 'flush' });
+      // Each event goes once, but the one the server refuses alone, and none after it.
+      const sent = numbersIn(server.requests.filter((request) => request.body.length < 2_000).map((r) => r.body));
+      expect(sent).toEqual([0, 1, 2]);
+      expect(server.requests.filter((request) => request.body.includes('"N":3'))).toHaveLength(1);
+      expect(report.sinks.http).toEqual({ delivered: 3, dropped: 0, failed: 4, undelivered: 0 });
+    });
+
     // rxlog's ingest handler answers {"accepted":n,"rejected":m}: in a 413 split whose second half
     // fails, the line the first half's answer rejected counts failed, not delivered, and is not
     // sent again (nor are the first half's others).

@@ -800,7 +800,7 @@ describe('OtlpSink', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('sends no body over maxRequestBytes: a larger batch goes in halves, a single event that large fails without a request', async () => {
+  it('sends no body over maxRequestBytes: a larger batch goes in parts, a single event that large fails without a request', async () => {
     server = await startTestServer(() => ({ status: 200, body: '{}' }));
     const maxRequestBytes = 50_000;
     const sink = new OtlpSink({ endpoint: server.url, maxRequestBytes });

@@ -994,6 +994,54 @@ describe('SeqSink', () => {
     });
   });
 
+  describe('maxRequestBytes', () => {
+    // Batches were bounded by count only (1 000 events), so 1 000 events of 12 KB
+    // made a 12 MB body, over Seq's 10 MB payload limit; Seq 2025.1 answers such a body 400
+    // (datalust/seq-tickets#2421), which fails the whole batch for good. Seq's own clients cut
+    // batches by bytes (seqcli's batchSizeLimitBytes, 10 MiB), and so does the sink now.
+    it('sends a batch over 10 MiB of CLEF in parts of at most 10 MiB, in order, none refused by a Seq that answers 400 to a larger body', async () => {
+      const limit = 10 * 1024 * 1024;
+      server = await startTestServer((request) =>
+        Buffer.byteLength(request.body) > limit ? { status: 400 } : { status: 201, body: '{"MinimumLevelAccepted":null}' },
+      );
+      const log = new LoggerConfiguration().writeTo.sink(new SeqSink({ serverUrl: server.url })).createLogger();
+      const padding = 'x'.repeat(12_000);
+      for (let n = 0; n < 1_000; n++) log.information('Item {N} {Padding}', n, padding);
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.seq).toEqual({ delivered: 1_000, dropped: 0, failed: 0, undelivered: 0 });
+      expect(server.requests.map((request) => Buffer.byteLength(request.body) <= limit)).toEqual([true, true]);
+      const numbers = server.requests.flatMap((request) =>
+        request.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N),
+      );
+      expect(numbers).toEqual(Array.from({ length: 1_000 }, (_, n) => n));
+    });
+
+    it('cuts by the given bound, again where a part is still over it, and sends an event larger alone', async () => {
+      server = await startTestServer(() => ({ status: 201 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, maxRequestBytes: 2_000 }), { batch: { size: 8, maxDelayMs: 10 } })
+        .createLogger();
+      // Seven events of about 300 bytes of CLEF, one of about 3 000.
+      for (let n = 0; n < 8; n++) log.information('Item {N} {Padding}', n, 'y'.repeat(n === 6 ? 3_000 : 200));
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.seq).toEqual({ delivered: 8, dropped: 0, failed: 0, undelivered: 0 });
+      const parts = server.requests.map((request) =>
+        request.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N),
+      );
+      expect(parts.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(parts).toContainEqual([6]);
+      for (const request of server.requests)
+        if (!request.body.includes('"N":6')) expect(Buffer.byteLength(request.body)).toBeLessThanOrEqual(2_000);
+    });
+
+    it('throws ConfigurationError naming a maxRequestBytes that is no number of bytes', () => {
+      for (const maxRequestBytes of [0, -1, Number.NaN, '1000'])
+        expect(() => new SeqSink({ serverUrl: 'http://127.0.0.1:5341', maxRequestBytes: maxRequestBytes as number })).toThrow(
+          /SeqSink\.maxRequestBytes/,
+        );
+    });
+  });
+
   it('never follows a redirect: the API key and the body stay with the configured server, and the batch fails', async () => {
     const elsewhere = await startTestServer();
     try {
