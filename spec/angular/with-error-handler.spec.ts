@@ -156,10 +156,11 @@ void describe('withErrorHandler', () => {
     handler.handleError(wrapped);
     handler.handleError(reason);
     assert.deepEqual(
-      memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message]),
+      memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message, e.properties.UnhandledRejection]),
       [
-        ['Uncaught error: a string was thrown', 'ThrownValueError', 'a string was thrown'],
-        ['Uncaught error: the reason', 'Error', 'the reason'],
+        ['Uncaught error: a string was thrown', 'ThrownValueError', 'a string was thrown', undefined],
+        // zone.js's wrapper says it was a rejection nobody handled.
+        ['Uncaught error: the reason', 'Error', 'the reason', true],
       ],
     );
     assert.ok(memory.events[1].exception === reason);
