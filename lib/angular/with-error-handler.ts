@@ -67,7 +67,11 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
   );
   /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   return rxlogFeature('error-handler', [
-    { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(Injector), options) },
+    // The values checked, not the object: one changed before Angular makes the handler gives nothing unchecked.
+    {
+      provide: ErrorHandler,
+      useFactory: () => new RxlogErrorHandler(inject(Injector), { console, sourceContext, maxErrorsPerSecond }),
+    },
   ]);
 }
 
