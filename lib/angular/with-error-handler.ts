@@ -39,7 +39,9 @@ export interface ErrorHandlerOptions {
  * twice (the same error object within a second of logging it); the same object thrown again later
  * is logged again. A window `error` event without an error (a cross-origin script's muted
  * `Script error.`, `throw null`), which Angular wraps in an Error of its own, is logged by the
- * event's message with `ErrorFile`, `ErrorLine` and `ErrorColumn` where the browser gives them.
+ * event's message with `ErrorFile`, `ErrorLine` and `ErrorColumn` where the browser gives them; any
+ * other value Angular's global listener hands on (a thrown string or object included) carries them
+ * too, and an unhandled rejection `UnhandledRejection: true`.
  *
  * @throws ConfigurationError naming a bad or misspelt option.
  */
@@ -65,7 +67,11 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
   );
   /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   return rxlogFeature('error-handler', [
-    { provide: ErrorHandler, useFactory: () => new RxlogErrorHandler(inject(Injector), options) },
+    // The values checked, not the object: one changed before Angular makes the handler gives nothing unchecked.
+    {
+      provide: ErrorHandler,
+      useFactory: () => new RxlogErrorHandler(inject(Injector), { console, sourceContext, maxErrorsPerSecond }),
+    },
   ]);
 }
 
@@ -143,7 +149,10 @@ class RxlogErrorHandler extends ErrorHandler {
     }
     try {
       const route = this.route();
-      const { message, exception, properties } = readUncaught(unwrapped);
+      const reported = reportedBy(error, unwrapped);
+      const read = readUncaught(reported.value);
+      const { message, exception } = read;
+      const properties = reported.rejection ? { ...read.properties, UnhandledRejection: true } : read.properties;
       const template: string =
         route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
       const args = route === undefined ? [message] : [route.Route, message];
@@ -386,6 +395,30 @@ function errorMessage(error: Error): string {
     return `[${String(error.name)}]`;
   } catch {
     return '[Error]';
+  }
+}
+
+/**
+ * The uncaught value together with what the browser's event that reported it tells, when a global
+ * listener (`provideBrowserGlobalErrorListeners()`'s) hands it on while that event is dispatched
+ * (`window.event`, the event being dispatched, whose `error` or `reason` is this very value): an
+ * ErrorEvent, for `ErrorFile`, `ErrorLine` and `ErrorColumn` (the only place where a thrown string
+ * or object was thrown is known), or an unhandled rejection, marked `UnhandledRejection`, as is
+ * zone.js's wrapper of one. Never throws.
+ */
+function reportedBy(error: unknown, unwrapped: unknown): { value: unknown; rejection: boolean } {
+  try {
+    // unwrap() took it out of Angular's Error around an ErrorEvent, or out of zone.js's wrapper of a rejection.
+    if (error !== unwrapped) return { value: unwrapped, rejection: !isErrorEvent(unwrapped) };
+    const event: unknown = (globalThis as { event?: unknown }).event;
+    if (isErrorEvent(event) && Object.is(event.error, unwrapped)) return { value: event, rejection: false };
+    const rejection =
+      Object.prototype.toString.call(event) === '[object PromiseRejectionEvent]' &&
+      Object.is((event as PromiseRejectionEvent).reason, unwrapped);
+    return { value: unwrapped, rejection };
+  } catch {
+    // A hostile event or value: read as it is.
+    return { value: unwrapped, rejection: false };
   }
 }
 

@@ -1,7 +1,7 @@
 // Real Chromium: what a page's uncaught errors look like when they reach withErrorHandler through
 // Angular's provideBrowserGlobalErrorListeners(), for the ErrorEvents that carry no error (a
 // cross-origin script's muted error, `throw null`, `throw undefined`) and for thrown and rejected
-// values that are no Error.
+// values that are no Error, in a bare injector and in a bootstrapped app.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -13,17 +13,10 @@ import { startTestServer } from '../helpers/http-test-server';
 const hasChromium = existsSync(CHROMIUM);
 
 /** Angular's core, the real global error listeners and rxlog/angular with a MemorySink, as one page script. */
-async function appScript(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `
-import '@angular/compiler';
+function appScript(): Promise<string> {
+  return pageScript(`
 import { createEnvironmentInjector, DOCUMENT, platformCore, provideBrowserGlobalErrorListeners,
   provideZonelessChangeDetection, ɵINJECTOR_SCOPE as INJECTOR_SCOPE } from '@angular/core';
-import { MemorySink } from '../index';
-import { provideRxlog, withErrorHandler } from './index';
-import { exceptionText } from '../formatting/exception-text';
-const memory = new MemorySink();
 createEnvironmentInjector([
   { provide: INJECTOR_SCOPE, useValue: 'root' },
   { provide: DOCUMENT, useValue: document },
@@ -31,6 +24,43 @@ createEnvironmentInjector([
   provideBrowserGlobalErrorListeners(),
   provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false })),
 ], platformCore().injector, 'page');
+`);
+}
+
+/** An app bootstrapped as `ng new` makes one (zoneless, with the global error listeners), whose buttons fail. */
+function bootstrappedScript(): Promise<string> {
+  return pageScript(`
+import { Component, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+class App {
+  throwText() { throw 'text thrown in a click handler'; }
+  throwLater() { setTimeout(() => { throw 'text thrown in a timer'; }); }
+  reject() { void Promise.reject({ code: 'E_REJECTED' }); }
+}
+Component({
+  selector: 'app-root',
+  template: '<button id="text" (click)="throwText()">a</button><button id="later" (click)="throwLater()">b</button>' +
+    '<button id="reject" (click)="reject()">c</button>',
+})(App);
+void bootstrapApplication(App, { providers: [
+  provideZonelessChangeDetection(),
+  provideBrowserGlobalErrorListeners(),
+  provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false })),
+] }).then(() => { window.started = true; });
+`);
+}
+
+/** The setup, after Angular's JIT compiler and a MemorySink whose events `window.logged()` returns, as one page script. */
+async function pageScript(setup: string): Promise<string> {
+  const result = await build({
+    stdin: {
+      contents: `
+import '@angular/compiler';
+import { MemorySink } from '../index';
+import { provideRxlog, withErrorHandler } from './index';
+import { exceptionText } from '../formatting/exception-text';
+const memory = new MemorySink();
+${setup}
 window.logged = () => memory.events.map((e) => ({
   message: e.renderMessage(),
   exception: e.exception === undefined ? null : exceptionText(e.exception),
@@ -74,6 +104,9 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
             "setTimeout(() => { throw 'a string'; });",
             "Promise.reject('a rejected string');",
             'Promise.reject();',
+            "setTimeout(() => { throw { code: 'E_THROWN' }; });",
+            "Promise.reject({ code: 'E_REJECTED' });",
+            "setTimeout(() => { throw new Error('an Error'); });",
           ].join('\n'),
         );
       return {
@@ -86,7 +119,7 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
     try {
       const tab = await chromium.browser.newPage();
       await tab.goto(`${page.url}/`);
-      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 6, undefined, {
+      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 9, undefined, {
         timeout: 10_000,
       });
       // Settled: nothing else comes (no double report).
@@ -100,8 +133,16 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
         ErrorFile: properties.ErrorFile,
         ErrorLine: properties.ErrorLine,
         ErrorColumn: typeof properties.ErrorColumn,
+        UnhandledRejection: properties.UnhandledRejection,
       }));
-      const byMessage = (a: { message: string }, b: { message: string }) => a.message.localeCompare(b.message);
+      const byMessage = (a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+      const at = (line: number) => ({
+        ErrorFile: thrower,
+        ErrorLine: line,
+        ErrorColumn: 'number',
+        UnhandledRejection: undefined,
+      });
+      const rejected = { ErrorFile: undefined, ErrorLine: undefined, ErrorColumn: 'undefined', UnhandledRejection: true };
       assert.deepEqual(
         summary.sort(byMessage),
         [
@@ -111,46 +152,98 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
             ErrorFile: undefined,
             ErrorLine: undefined,
             ErrorColumn: 'undefined',
+            UnhandledRejection: undefined,
           },
+          // A rejection's event says nothing of where: it is marked as one.
+          { message: 'Uncaught error: a rejected string', exception: 'ThrownValueError: a rejected string', ...rejected },
+          { message: 'Uncaught error: undefined', exception: 'ThrownValueError: undefined', ...rejected },
           {
-            message: 'Uncaught error: a rejected string',
-            exception: 'ThrownValueError: a rejected string',
-            ErrorFile: undefined,
-            ErrorLine: undefined,
-            ErrorColumn: 'undefined',
+            message: 'Uncaught error: [object Object]',
+            exception: 'ThrownValueError: {"code":"E_REJECTED"}',
+            ...rejected,
           },
-          {
-            message: 'Uncaught error: undefined',
-            exception: 'ThrownValueError: undefined',
-            ErrorFile: undefined,
-            ErrorLine: undefined,
-            ErrorColumn: 'undefined',
-          },
-          { message: 'Uncaught error: Uncaught null', exception: null, ErrorFile: thrower, ErrorLine: 1, ErrorColumn: 'number' },
-          {
-            message: 'Uncaught error: Uncaught undefined',
-            exception: null,
-            ErrorFile: thrower,
-            ErrorLine: 2,
-            ErrorColumn: 'number',
-          },
-          // Angular hands on a truthy `error` alone: where a string was thrown is not known.
-          {
-            message: 'Uncaught error: a string',
-            exception: 'ThrownValueError: a string',
-            ErrorFile: undefined,
-            ErrorLine: undefined,
-            ErrorColumn: 'undefined',
-          },
+          { message: 'Uncaught error: Uncaught null', exception: null, ...at(1) },
+          { message: 'Uncaught error: Uncaught undefined', exception: null, ...at(2) },
+          // Angular hands on a truthy `error` alone; the event it came with says where it was thrown.
+          { message: 'Uncaught error: a string', exception: 'ThrownValueError: a string', ...at(3) },
+          { message: 'Uncaught error: [object Object]', exception: 'ThrownValueError: {"code":"E_THROWN"}', ...at(6) },
+          { message: 'Uncaught error: an Error', exception: 'Error: an Error', ...at(8) },
         ].sort(byMessage),
       );
-      const text = JSON.stringify(logged);
+      // The Error's stack names its script as the page loaded it, query and all: only the Error's.
+      const text = JSON.stringify(logged.map((e) => (e.message.endsWith('an Error') ? { ...e, exception: null } : e)));
       assert.equal(text.includes('secret'), false, text);
       assert.equal(text.includes('isTrusted'), false, text);
     } finally {
       await chromium.close();
       await page.close();
       await other.close();
+    }
+  });
+
+  // A string thrown in a timer and an object rejected reached the handler as the bare value: the
+  // event said neither where the string was thrown nor that the object was a rejection.
+  void it("logs a bootstrapped app's thrown and rejected non-Errors once each, with where and how", async () => {
+    const script = await bootstrappedScript();
+    const page = await startTestServer((request) =>
+      request.url === '/app.js'
+        ? { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script }
+        : {
+            status: 200,
+            headers: { 'Content-Type': 'text/html' },
+            body: '<!doctype html><app-root></app-root><script src="/app.js"></script>',
+          },
+    );
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await tab.waitForFunction(() => (window as unknown as { started?: boolean }).started === true, undefined, {
+        timeout: 10_000,
+      });
+      for (const button of ['#text', '#later', '#reject']) await tab.click(button);
+      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 3, undefined, {
+        timeout: 10_000,
+      });
+      // Settled: nothing else comes (no double report).
+      await tab.evaluate(() => new Promise((done) => setTimeout(done, 200)));
+      const logged = await tab.evaluate(() => (window as unknown as { logged(): Logged[] }).logged());
+      assert.deepEqual(
+        logged.map(({ message, exception, properties }) => ({
+          message,
+          exception,
+          ErrorFile: properties.ErrorFile,
+          ErrorLine: typeof properties.ErrorLine,
+          UnhandledRejection: properties.UnhandledRejection,
+        })),
+        [
+          // Angular caught it in its listener, with no word from the browser of where.
+          {
+            message: 'Uncaught error: text thrown in a click handler',
+            exception: 'ThrownValueError: text thrown in a click handler',
+            ErrorFile: undefined,
+            ErrorLine: 'undefined',
+            UnhandledRejection: undefined,
+          },
+          {
+            message: 'Uncaught error: text thrown in a timer',
+            exception: 'ThrownValueError: text thrown in a timer',
+            ErrorFile: `${page.url}/app.js`,
+            ErrorLine: 'number',
+            UnhandledRejection: undefined,
+          },
+          {
+            message: 'Uncaught error: [object Object]',
+            exception: 'ThrownValueError: {"code":"E_REJECTED"}',
+            ErrorFile: undefined,
+            ErrorLine: 'undefined',
+            UnhandledRejection: true,
+          },
+        ],
+      );
+    } finally {
+      await chromium.close();
+      await page.close();
     }
   });
 });

@@ -1,5 +1,7 @@
 import { testInjector } from './test-injector'; // first: loads Angular's JIT compiler
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import {
   HttpClient,
@@ -25,7 +27,7 @@ import {
   type Provider,
   provideZonelessChangeDetection,
 } from '@angular/core';
-import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError } from 'rxjs';
+import { EMPTY, firstValueFrom, lastValueFrom, retry, throwError, timeout } from 'rxjs';
 import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink, SelfLog } from '../../lib/index';
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_HTTP_LOGGING_OPTIONS } from '../../lib/angular/index';
@@ -594,6 +596,47 @@ void describe('rxlogHttpInterceptor', () => {
     assert.equal(request.cancelled, true);
     assert.match(memory.events[0].renderMessage(), /^HTTP GET \/slow cancelled after [\d.]+ ms$/);
     injector.destroy();
+  });
+
+  // A real server that never answers (or stalls after the headers), through the fetch backend: the
+  // `timeout` option fails the request, RxJS's timeout() and an unsubscribe cancel it; each once.
+  void it("logs a real request that times out or is cancelled once, with the backend's abort unlogged", async () => {
+    const server = createServer((request, response) => {
+      if (request.url === '/stalled') response.writeHead(200, { 'content-type': 'application/json' }).write('{"a":');
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+      provideRxlog((c) => c.writeTo.sink(memory)),
+    ]);
+    const settled = () => new Promise((done) => setTimeout(done, 200));
+    try {
+      const client = injector.get(HttpClient);
+      await firstValueFrom(client.get(`${url}/silent`, { timeout: 50 })).catch(() => undefined);
+      await firstValueFrom(client.get(`${url}/stalled`, { timeout: 50 })).catch(() => undefined);
+      await firstValueFrom(client.get(`${url}/silent`).pipe(timeout(50))).catch(() => undefined);
+      const subscription = client.get(`${url}/silent`).subscribe();
+      await settled();
+      subscription.unsubscribe();
+      await settled();
+      const lines = memory.events.map((e) => `${e.level} ${e.renderMessage().split(url).join('')}`);
+      const patterns = [
+        /^error HTTP GET \/silent failed with 0 in [\d.]+ ms: Http failure response for \/silent: 0 undefined \(TimeoutError: signal timed out\)$/,
+        // Angular's message for a body cut short names no URL nor status; why it was cut says which.
+        /^error HTTP GET \/stalled failed with 0 in [\d.]+ ms: Http failure response for .*\(TimeoutError: signal timed out\)$/,
+        /^information HTTP GET \/silent cancelled after [\d.]+ ms$/,
+        /^information HTTP GET \/silent cancelled after [\d.]+ ms$/,
+      ];
+      assert.equal(lines.length, patterns.length, lines.join('\n'));
+      lines.forEach((line, i) => assert.match(line, patterns[i]));
+    } finally {
+      injector.destroy();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   // An interceptor after rxlog's may answer with no response at all (EMPTY: a request it blocks or

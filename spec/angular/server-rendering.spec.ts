@@ -2,7 +2,16 @@ import '@angular/compiler'; // first: Angular's JIT compiler, for the component 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpClient, httpResource, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import { Component, DestroyRef, inject, Injectable, InjectionToken, provideZonelessChangeDetection, signal } from '@angular/core';
+import {
+  Component,
+  DestroyRef,
+  ErrorHandler,
+  inject,
+  Injectable,
+  InjectionToken,
+  provideZonelessChangeDetection,
+  signal,
+} from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideServerRendering, renderApplication } from '@angular/platform-server';
 import { forkJoin } from 'rxjs';
@@ -95,7 +104,73 @@ class ResourcePage {
 }
 Component({ selector: 'app-root', template: '<p>{{ orders.value() }}</p>' })(ResourcePage);
 
+/** A page that cannot be made: the render fails. */
+class BrokenPage {
+  constructor() {
+    injectLogger().information('Making the page');
+    throw new Error('the page failed');
+  }
+}
+Component({ selector: 'app-root', template: 'broken' })(BrokenPage);
+
+/** A page whose making reports more uncaught errors than a second's allowance. */
+class NoisyPage {
+  constructor() {
+    const handler = inject(ErrorHandler);
+    for (let i = 1; i <= 12; i += 1) handler.handleError(new Error(`failure ${i}`));
+  }
+}
+Component({ selector: 'app-root', template: 'noisy' })(NoisyPage);
+
+/** Renders the page with a recording sink and withErrorHandler; what the render gave (or its error) and the sink. */
+async function renderWithErrors(page: new () => unknown) {
+  const sink = recordingSink();
+  const html = await renderApplication(
+    (context) =>
+      bootstrapApplication(
+        page,
+        {
+          providers: [
+            provideServerRendering(),
+            provideZonelessChangeDetection(),
+            provideRxlog((c) => c.writeTo.sink(sink), withErrorHandler({ console: false })),
+          ],
+        },
+        context,
+      ),
+    { document: '<html><body><app-root></app-root></body></html>', url: 'http://127.0.0.1/', allowedHosts: ['127.0.0.1'] },
+  ).catch((error: unknown) => error);
+  return { html, sink };
+}
+
 void describe('server-side rendering (real @angular/platform-server)', () => {
+  void it('logs why a render failed and closes its logger with the platform', { timeout: 30000 }, async () => {
+    const { html, sink } = await renderWithErrors(BrokenPage);
+    assert.ok(html instanceof Error && html.message === 'the page failed', String(html));
+    await sink.closed;
+    assert.deepEqual(
+      sink.events.map((e) => e.renderMessage()),
+      ['Making the page', 'Uncaught error: the page failed'],
+    );
+  });
+
+  // The summary of the skipped errors waits for the end of their second on a timer; the render's
+  // end logs it at once and leaves no timer behind to fire into a closed logger.
+  void it(
+    'logs the errors a render skipped over maxErrorsPerSecond when it ends, before its logger closes',
+    { timeout: 30000 },
+    async () => {
+      const { html, sink } = await renderWithErrors(NoisyPage);
+      assert.match(String(html), /noisy/);
+      await sink.closed;
+      assert.deepEqual(
+        sink.events.slice(-2).map((e) => e.renderMessage()),
+        ['Uncaught error: failure 10', 'Skipped 2 uncaught errors: more than 10 a second'],
+      );
+      assert.equal(sink.events.length, 11);
+    },
+  );
+
   // The render's end destroys its injector; provideRxlog closed the logger from its destroy
   // callback, registered before any service's, and what a service logged from its own was refused.
   void it("delivers what a service logs from DestroyRef.onDestroy at the render's end", { timeout: 30000 }, async () => {

@@ -118,6 +118,26 @@ void describe('withErrorHandler', () => {
       );
   });
 
+  // The options were read again when Angular made the handler: an object changed in between
+  // (shared, or spread from a settings object the app fills later) gave values never checked, and
+  // `maxErrorsPerSecond: 0` logged no uncaught error at all.
+  void it('keeps the options as they were checked, whatever happens to the object afterwards', () => {
+    const memory = new MemorySink();
+    const options: Record<string, unknown> = { console: false, sourceContext: 'Errors' };
+    const feature = withErrorHandler(options);
+    Object.assign(options, { sourceContext: '', maxErrorsPerSecond: 0, console: 'yes' });
+    const injector = testInjector([
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), feature),
+    ]);
+    injector.get(ErrorHandler).handleError(new Error('after the change'));
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.properties.SourceContext]),
+      [['Uncaught error: after the change', 'Errors']],
+    );
+    injector.destroy();
+  });
+
   void it('logs the same error once when Angular reports it twice', () => {
     const { memory, injector, handler } = setup();
     const error = new Error('twice');
@@ -156,10 +176,11 @@ void describe('withErrorHandler', () => {
     handler.handleError(wrapped);
     handler.handleError(reason);
     assert.deepEqual(
-      memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message]),
+      memory.events.map((e) => [e.renderMessage(), e.exception?.name, e.exception?.message, e.properties.UnhandledRejection]),
       [
-        ['Uncaught error: a string was thrown', 'ThrownValueError', 'a string was thrown'],
-        ['Uncaught error: the reason', 'Error', 'the reason'],
+        ['Uncaught error: a string was thrown', 'ThrownValueError', 'a string was thrown', undefined],
+        // zone.js's wrapper says it was a rejection nobody handled.
+        ['Uncaught error: the reason', 'Error', 'the reason', true],
       ],
     );
     assert.ok(memory.events[1].exception === reason);
