@@ -168,6 +168,8 @@ export class SyslogStreamTransport implements SyslogTransport {
           ? connectTls({ ...tls, host: target.host, port: target.port })
           : connect({ host: target.host, port: target.port });
     this.connectingSocket = socket;
+    // Flowing from the start: a TLS receiver's close while the connection settles is read (see TLS_SETTLE_MS).
+    if (tls) socket.resume();
     this.connecting = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
       // Connected once the handshake is done, the receiver's certificate checked: the wait covers it.
@@ -176,6 +178,7 @@ export class SyslogStreamTransport implements SyslogTransport {
       isClosed: () => this.closed,
       adopt: (connected) => this.adopt(connected),
       dispose: destroyQuietly,
+      settleMs: tls ? (connectMs) => Math.min(this.connectTimeoutMs, Math.max(TLS_SETTLE_MS, connectMs)) : undefined,
     })
       .catch((error: unknown) => {
         throw tls ? tlsError(error, this.where) : error;
@@ -235,6 +238,18 @@ export class SyslogStreamTransport implements SyslogTransport {
 const LOST_DURING_WRITE =
   'what it had not read of earlier batches is lost, though counted delivered; the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
 
+/**
+ * The least time a new TLS connection is left to settle before its first batch is written: a
+ * receiver that checks the sender's certificate after its side of the handshake (TLS 1.3 always,
+ * RFC 8446 §4.4.2; rsyslog's gtls driver under TLS 1.2 too) refuses it with an alert or a plain close
+ * that arrives after the sender's handshake is done, with no record that says it was accepted
+ * (rsyslog sends none). A batch written before would count delivered and be lost, so the first
+ * waits that long, or as long as the connection took to make if longer (its refusal takes a round
+ * trip and the receiver's check, the handshake two round trips), at most `connectTimeoutMs`: a
+ * refusal then fails the batch before any of it is written.
+ */
+const TLS_SETTLE_MS = 100;
+
 /** Turns of the event loop, each with its poll phase, a batch waits after its write for the receiver's close or reset. */
 const CONFIRM_TURNS = 3;
 
@@ -275,9 +290,12 @@ function tlsError(error: unknown, where: string): unknown {
   const { message, code } = error as { message?: unknown; code?: unknown };
   if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
   const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME/.test(code);
-  const hint = certificate
-    ? ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`
-    : '';
+  // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
+  const hint = !certificate
+    ? ''
+    : code.includes('ALERT')
+      ? ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
+      : ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`;
   const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
   return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;
 }
