@@ -17,7 +17,8 @@ export type SyslogStreamTarget =
 /**
  * Sends a batch of framed messages on a TCP (or TLS) or Unix stream socket, in writes of 64 KiB. It connects on
  * the first batch, and after an error, a timeout or the receiver closing the connection it drops
- * the socket, so the next batch reconnects. It never holds a backlog: a batch waits for the
+ * the socket, so the next batch reconnects, the batches a reset came soon after written again
+ahead of it (see RESEND_WINDOW_MS). It never holds a backlog: a batch waits for the
  * previous write to reach the kernel (`'drain'`) and for its own, each stalled no longer than `writeTimeoutMs`. The
  * socket is unref'd, so an idle sink never keeps the process alive (pending writes still do).
  */
@@ -29,6 +30,10 @@ export class SyslogStreamTransport implements SyslogTransport {
   private closed = false;
   /** The socket a batch is being written to: a reset or close then fails that batch, which a retry sends whole. */
   private writing: Socket | undefined;
+  /** The batches written on `socket` lately (see RESEND_WINDOW_MS), and when. */
+  private recent: { text: string; count: number; at: number }[] = [];
+  /** What a reset showed the receiver may not have read, written ahead of the next batch. */
+  private resend = { text: '', count: 0 };
   private readonly where: string;
 
   /**
@@ -49,7 +54,11 @@ export class SyslogStreamTransport implements SyslogTransport {
 
   /** Frames the messages and writes them; resolves once the kernel has them and the receiver has not closed or reset the connection within {@link CONFIRM_TURNS} turns. */
   async send(messages: readonly string[]): Promise<number> {
-    const text = syslogFrame(messages, this.framing);
+    const resent = this.resend;
+    const text = resent.text + syslogFrame(messages, this.framing);
+    // A close or reset that has reached this host is read before the batch is written, which then
+    // goes to a new connection: written after it, it was lost (a close) or failed (a reset).
+    if (this.socket !== undefined) await nextTurns(1);
     const socket = await this.connect();
     this.writing = socket;
     try {
@@ -68,6 +77,13 @@ export class SyslogStreamTransport implements SyslogTransport {
     } finally {
       this.writing = undefined;
     }
+    if (this.resend === resent) this.resend = { text: '', count: 0 };
+    const now = Date.now();
+    const recent = this.recent.filter((batch) => now - batch.at <= RESEND_WINDOW_MS);
+    recent.push({ text, count: resent.count + messages.length, at: now });
+    for (let chars = recent.reduce((sum, batch) => sum + batch.text.length, 0); chars > RESEND_MAX_CHARS && recent.length > 1;)
+      chars -= recent.shift()?.text.length ?? 0;
+    this.recent = recent;
     return Buffer.byteLength(text, 'utf8');
   }
 
@@ -123,6 +139,12 @@ export class SyslogStreamTransport implements SyslogTransport {
    */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.resend.count !== 0)
+      SelfLog.write(
+        'SyslogSink: {Count} message(s) a reset showed {Target} may not have read were not sent again, the sink closed: lost, though counted delivered',
+        this.resend.count,
+        this.where,
+      );
     // A connect to a receiver that never answers (its SYNs dropped) would otherwise keep the
     // process alive until connectTimeoutMs after the logger closed; its send rejects now.
     if (this.connectingSocket !== undefined) destroyQuietly(this.connectingSocket);
@@ -192,13 +214,19 @@ export class SyslogStreamTransport implements SyslogTransport {
 
   private adopt(socket: Socket): void {
     this.socket = socket;
+    this.recent = [];
     socket.on('error', (error) => {
-      // A reset (ECONNRESET, EPIPE) loses what the receiver had not read, as its close does ('end' below).
+      // A reset (ECONNRESET, EPIPE): the receiver closed with data unread, or got data after its
+      // close. The batches written lately are sent again ahead of the next one.
+      if (this.socket !== socket) return destroyQuietly(socket);
+      const now = Date.now();
+      const unread = this.recent.filter((batch) => now - batch.at <= RESEND_WINDOW_MS);
+      this.recent = [];
+      for (const batch of unread) this.resend = { text: this.resend.text + batch.text, count: this.resend.count + batch.count };
       SelfLog.write(
-        this.writing === socket
-          ? `SyslogSink: the connection to {Target} failed during a write; ${LOST_DURING_WRITE}`
-          : 'SyslogSink: the connection to {Target} failed; what it had not read is lost, though counted delivered; reconnecting on the next batch',
+        `SyslogSink: the connection to {Target} failed${this.writing === socket ? ' during a write' : ''}; the {Count} message(s) written to it in the last second are sent again on the next connection (what it read of them arrives twice), what it had not read of earlier ones is lost, though counted delivered; ${this.writing === socket ? RETRIED_WHOLE : 'reconnecting on the next batch'}`,
         this.where,
+        unread.reduce((sum, batch) => sum + batch.count, 0),
         error,
       );
       this.discard(socket);
@@ -235,8 +263,19 @@ export class SyslogStreamTransport implements SyslogTransport {
  * does (its FAQ, "Message Duplication"); resending only what the kernel never took would need a
  * write per message and would lose what the kernel took but the receiver never read.
  */
-const LOST_DURING_WRITE =
-  'what it had not read of earlier batches is lost, though counted delivered; the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
+const RETRIED_WHOLE =
+  'the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
+const LOST_DURING_WRITE = `what it had not read of earlier batches is lost, though counted delivered; ${RETRIED_WHOLE}`;
+
+/**
+ * How long after a batch was written a reset has it sent again: a receiver stopping (rsyslogd
+ * stopped or restarted) stops reading, then closes with what it got since unread (a reset, where a
+ * close with nothing unread is a FIN), within milliseconds on this host and a round trip more from
+ * another. At most {@link RESEND_MAX_CHARS} of them are kept.
+ */
+const RESEND_WINDOW_MS = 1_000;
+/** The most text of recent batches kept to send again after a reset (about a socket's buffers). */
+const RESEND_MAX_CHARS = 1 << 20;
 
 /**
  * The least time a new TLS connection is left to settle before its first batch is written: a
