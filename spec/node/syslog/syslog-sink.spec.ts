@@ -301,6 +301,40 @@ describe('SyslogSink', () => {
       ]);
     });
 
+    // The receiver's close (a FIN) had reached this host, but the event loop had not read it when
+    // the next batch was written: the batch went into a connection closed at the other end, and
+    // failed (or, from another host, was lost counted delivered). It is read first now.
+    it('writes a batch to a new connection when the open one was closed by the receiver just before', async () => {
+      let accepted: NetSocket | undefined;
+      const received: string[] = [];
+      let secondArrived: () => void = () => undefined;
+      const arrived = new Promise<void>((resolve) => (secondArrived = resolve));
+      const server = createServer((socket) => {
+        accepted = socket;
+        const at = received.push('') - 1;
+        socket.on('data', (data: Buffer) => {
+          received[at] += data.toString();
+          if (received[at].includes(' second')) secondArrived();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      const sink = sinkFor({ ...common, transport: 'tcp', port });
+      try {
+        await sink.emit([makeEvent({ text: 'first' })]);
+        while (received[0]?.includes(' first') !== true) await new Promise((resolve) => setImmediate(resolve));
+        // Closed synchronously: the FIN is in this host's kernel before the batch is handed over.
+        accepted?.destroy();
+        await sink.emit([makeEvent({ text: 'second' })]);
+        await arrived;
+      } finally {
+        await sink.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+
+      expect(received.map((text) => text.match(/ (first|second)/g))).toEqual([[' first'], [' second']]);
+    });
+
     it('rejects batches after close', async () => {
       const server = track(await startStreamServer({ framing: 'octet-counting' }));
       const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });
