@@ -14,6 +14,11 @@ export interface SyslogConnectOptions<S> {
   readonly adopt: (socket: S) => void;
   /** Destroys a socket that failed, timed out or came too late. */
   readonly dispose: (socket: S) => void;
+  /**
+   * How long to wait, once connected, for the receiver to close or reset the connection before it
+   * counts as connected, given how long connecting took (ms); its close then fails the wait. Default none.
+   */
+  readonly settleMs?: (connectMs: number) => number;
 }
 
 /**
@@ -25,6 +30,7 @@ export interface SyslogConnectOptions<S> {
 export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: SyslogConnectOptions<S>): Promise<S> {
   return new Promise<S>((resolve, reject) => {
     let settled = false;
+    const started = Date.now();
     const fail = (error: Error): void => {
       // Once: disposing the socket emits the 'close' that would call it again.
       if (settled) return;
@@ -33,7 +39,7 @@ export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: S
       options.dispose(socket);
       reject(error);
     };
-    const timer = setTimeout(
+    let timer = setTimeout(
       () => fail(new Error(`SyslogSink: connecting to ${options.where} timed out after ${options.timeoutMs} ms`)),
       options.timeoutMs,
     );
@@ -41,13 +47,29 @@ export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: S
     const onClose = (): void => fail(new Error('SyslogSink: closed'));
     socket.once('error', fail);
     socket.once('close', onClose);
-    socket.once(options.event ?? 'connect', () => {
+    const connected = (): void => {
       clearTimeout(timer);
       socket.off('error', fail);
       socket.off('close', onClose);
+      socket.off('end', onEnd);
       if (options.isClosed()) return fail(new Error('SyslogSink: closed'));
       options.adopt(socket);
       resolve(socket);
+    };
+    const onEnd = (): void =>
+      fail(
+        new Error(
+          `SyslogSink: ${options.where} closed the connection right after the handshake, before anything was written: it refuses this sender's certificate (tls.cert) or the lack of one, or takes no connection now`,
+        ),
+      );
+    socket.once(options.event ?? 'connect', () => {
+      clearTimeout(timer);
+      const settle = options.settleMs?.(Date.now() - started) ?? 0;
+      if (settle <= 0) return connected();
+      // The caller has the socket flowing, so the receiver's close is read and seen as 'end'.
+      socket.once('end', onEnd);
+      timer = setTimeout(connected, settle);
+      timer.unref();
     });
   });
 }

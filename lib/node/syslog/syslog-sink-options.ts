@@ -86,7 +86,7 @@ export interface SyslogSinkOptions {
   tcpFraming?: SyslogFraming | undefined;
   /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number | undefined;
-  /** Longest wait to connect (tcp, unix; with tls, the handshake included) or resolve the host (udp), in milliseconds. Default `5000`. */
+  /** Longest wait to connect (tcp, unix; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
   /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams. A timeout fails the batch and drops the connection. Default `10000`. */
   writeTimeoutMs?: number | undefined;

@@ -70,8 +70,9 @@ export class SyslogSink implements Sink {
   }
 
   /**
-   * Sends the batch and resolves once it has reached the kernel (over TCP and unix, and the receiver
-   * has not closed or reset the connection within three turns of the event loop); rejects when the
+   * Sends the batch and resolves once it has reached the kernel (over TCP, TLS and unix, and the receiver
+   * has not closed or reset the connection within three turns of the event loop; a reset within a
+   * second after has it sent again ahead of the next batch); rejects when the
    * receiver cannot be reached or a write fails or times out. An event the formatter throws on is skipped and
    * reported to SelfLog, so one hostile event cannot fail its batch; the result's `rejected`
    * counts it (failed, not delivered, and not sent again). A UDP send that fails part way through

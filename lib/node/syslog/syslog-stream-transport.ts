@@ -17,7 +17,8 @@ export type SyslogStreamTarget =
 /**
  * Sends a batch of framed messages on a TCP (or TLS) or Unix stream socket, in writes of 64 KiB. It connects on
  * the first batch, and after an error, a timeout or the receiver closing the connection it drops
- * the socket, so the next batch reconnects. It never holds a backlog: a batch waits for the
+ * the socket, so the next batch reconnects, the batches a reset came soon after written again
+ahead of it (see RESEND_WINDOW_MS). It never holds a backlog: a batch waits for the
  * previous write to reach the kernel (`'drain'`) and for its own, each stalled no longer than `writeTimeoutMs`. The
  * socket is unref'd, so an idle sink never keeps the process alive (pending writes still do).
  */
@@ -29,6 +30,10 @@ export class SyslogStreamTransport implements SyslogTransport {
   private closed = false;
   /** The socket a batch is being written to: a reset or close then fails that batch, which a retry sends whole. */
   private writing: Socket | undefined;
+  /** The batches written on `socket` lately (see RESEND_WINDOW_MS), and when. */
+  private recent: { text: string; count: number; at: number }[] = [];
+  /** What a reset showed the receiver may not have read, written ahead of the next batch. */
+  private resend = { text: '', count: 0 };
   private readonly where: string;
 
   /**
@@ -49,7 +54,11 @@ export class SyslogStreamTransport implements SyslogTransport {
 
   /** Frames the messages and writes them; resolves once the kernel has them and the receiver has not closed or reset the connection within {@link CONFIRM_TURNS} turns. */
   async send(messages: readonly string[]): Promise<number> {
-    const text = syslogFrame(messages, this.framing);
+    const resent = this.resend;
+    const text = resent.text + syslogFrame(messages, this.framing);
+    // A close or reset that has reached this host is read before the batch is written, which then
+    // goes to a new connection: written after it, it was lost (a close) or failed (a reset).
+    if (this.socket !== undefined) await nextTurns(1);
     const socket = await this.connect();
     this.writing = socket;
     try {
@@ -68,6 +77,13 @@ export class SyslogStreamTransport implements SyslogTransport {
     } finally {
       this.writing = undefined;
     }
+    if (this.resend === resent) this.resend = { text: '', count: 0 };
+    const now = Date.now();
+    const recent = this.recent.filter((batch) => now - batch.at <= RESEND_WINDOW_MS);
+    recent.push({ text, count: resent.count + messages.length, at: now });
+    for (let chars = recent.reduce((sum, batch) => sum + batch.text.length, 0); chars > RESEND_MAX_CHARS && recent.length > 1;)
+      chars -= recent.shift()?.text.length ?? 0;
+    this.recent = recent;
     return Buffer.byteLength(text, 'utf8');
   }
 
@@ -123,6 +139,12 @@ export class SyslogStreamTransport implements SyslogTransport {
    */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.resend.count !== 0)
+      SelfLog.write(
+        'SyslogSink: {Count} message(s) a reset showed {Target} may not have read were not sent again, the sink closed: lost, though counted delivered',
+        this.resend.count,
+        this.where,
+      );
     // A connect to a receiver that never answers (its SYNs dropped) would otherwise keep the
     // process alive until connectTimeoutMs after the logger closed; its send rejects now.
     if (this.connectingSocket !== undefined) destroyQuietly(this.connectingSocket);
@@ -168,6 +190,8 @@ export class SyslogStreamTransport implements SyslogTransport {
           ? connectTls({ ...tls, host: target.host, port: target.port })
           : connect({ host: target.host, port: target.port });
     this.connectingSocket = socket;
+    // Flowing from the start: a TLS receiver's close while the connection settles is read (see TLS_SETTLE_MS).
+    if (tls) socket.resume();
     this.connecting = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
       // Connected once the handshake is done, the receiver's certificate checked: the wait covers it.
@@ -176,6 +200,7 @@ export class SyslogStreamTransport implements SyslogTransport {
       isClosed: () => this.closed,
       adopt: (connected) => this.adopt(connected),
       dispose: destroyQuietly,
+      settleMs: tls ? (connectMs) => Math.min(this.connectTimeoutMs, Math.max(TLS_SETTLE_MS, connectMs)) : undefined,
     })
       .catch((error: unknown) => {
         throw tls ? tlsError(error, this.where) : error;
@@ -189,13 +214,19 @@ export class SyslogStreamTransport implements SyslogTransport {
 
   private adopt(socket: Socket): void {
     this.socket = socket;
+    this.recent = [];
     socket.on('error', (error) => {
-      // A reset (ECONNRESET, EPIPE) loses what the receiver had not read, as its close does ('end' below).
+      // A reset (ECONNRESET, EPIPE): the receiver closed with data unread, or got data after its
+      // close. The batches written lately are sent again ahead of the next one.
+      if (this.socket !== socket) return destroyQuietly(socket);
+      const now = Date.now();
+      const unread = this.recent.filter((batch) => now - batch.at <= RESEND_WINDOW_MS);
+      this.recent = [];
+      for (const batch of unread) this.resend = { text: this.resend.text + batch.text, count: this.resend.count + batch.count };
       SelfLog.write(
-        this.writing === socket
-          ? `SyslogSink: the connection to {Target} failed during a write; ${LOST_DURING_WRITE}`
-          : 'SyslogSink: the connection to {Target} failed; what it had not read is lost, though counted delivered; reconnecting on the next batch',
+        `SyslogSink: the connection to {Target} failed${this.writing === socket ? ' during a write' : ''}; the {Count} message(s) written to it in the last second are sent again on the next connection (what it read of them arrives twice), what it had not read of earlier ones is lost, though counted delivered; ${this.writing === socket ? RETRIED_WHOLE : 'reconnecting on the next batch'}`,
         this.where,
+        unread.reduce((sum, batch) => sum + batch.count, 0),
         error,
       );
       this.discard(socket);
@@ -232,8 +263,31 @@ export class SyslogStreamTransport implements SyslogTransport {
  * does (its FAQ, "Message Duplication"); resending only what the kernel never took would need a
  * write per message and would lose what the kernel took but the receiver never read.
  */
-const LOST_DURING_WRITE =
-  'what it had not read of earlier batches is lost, though counted delivered; the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
+const RETRIED_WHOLE =
+  'the batch being written fails, and a retry sends it whole on a new connection (the receiver gets again what it had read of it)';
+const LOST_DURING_WRITE = `what it had not read of earlier batches is lost, though counted delivered; ${RETRIED_WHOLE}`;
+
+/**
+ * How long after a batch was written a reset has it sent again: a receiver stopping (rsyslogd
+ * stopped or restarted) stops reading, then closes with what it got since unread (a reset, where a
+ * close with nothing unread is a FIN), within milliseconds on this host and a round trip more from
+ * another. At most {@link RESEND_MAX_CHARS} of them are kept.
+ */
+const RESEND_WINDOW_MS = 1_000;
+/** The most text of recent batches kept to send again after a reset (about a socket's buffers). */
+const RESEND_MAX_CHARS = 1 << 20;
+
+/**
+ * The least time a new TLS connection is left to settle before its first batch is written: a
+ * receiver that checks the sender's certificate after its side of the handshake (TLS 1.3 always,
+ * RFC 8446 §4.4.2; rsyslog's gtls driver under TLS 1.2 too) refuses it with an alert or a plain close
+ * that arrives after the sender's handshake is done, with no record that says it was accepted
+ * (rsyslog sends none). A batch written before would count delivered and be lost, so the first
+ * waits that long, or as long as the connection took to make if longer (its refusal takes a round
+ * trip and the receiver's check, the handshake two round trips), at most `connectTimeoutMs`: a
+ * refusal then fails the batch before any of it is written.
+ */
+const TLS_SETTLE_MS = 100;
 
 /** Turns of the event loop, each with its poll phase, a batch waits after its write for the receiver's close or reset. */
 const CONFIRM_TURNS = 3;
@@ -275,9 +329,12 @@ function tlsError(error: unknown, where: string): unknown {
   const { message, code } = error as { message?: unknown; code?: unknown };
   if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
   const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME/.test(code);
-  const hint = certificate
-    ? ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`
-    : '';
+  // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
+  const hint = !certificate
+    ? ''
+    : code.includes('ALERT')
+      ? ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
+      : ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`;
   const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
   return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import type { SyslogTlsOptions } from '../../../lib/node/syslog/syslog-tls-options';
 import { makeEvent } from '../../helpers/events';
 import { poller } from '../../helpers/poll-until';
@@ -43,6 +44,8 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
   let anonPort: number;
   /** imtcp with TLS that asks for the sender's certificate and admits `rxlog-client` only (AuthMode x509/name). */
   let mutualPort: number;
+  /** imtcp with TLS that asks for the sender's certificate and admits any that chains to its CA (AuthMode x509/certvalid). */
+  let certvalidPort: number;
   let daemon: Rsyslogd | undefined;
   const run = `${process.pid}-${Date.now().toString(36)}`;
 
@@ -59,6 +62,7 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
     output = join(dir, 'out.log');
     anonPort = await freeTcpPort();
     mutualPort = await freeTcpPort();
+    certvalidPort = await freeTcpPort();
     // Everything lives in the temp dirs: no system config, pid file, spool or /dev/log is touched.
     daemon = startRsyslogd(
       dir,
@@ -68,6 +72,7 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
         'module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")',
         `input(type="imtcp" address="127.0.0.1" port="${anonPort}")`,
         `input(type="imtcp" address="127.0.0.1" port="${mutualPort}" streamDriver.authMode="x509/name" permittedPeer=["rxlog-client"])`,
+        `input(type="imtcp" address="127.0.0.1" port="${certvalidPort}" streamDriver.authMode="x509/certvalid")`,
         'template(name="rxlogTest" type="string" string="%syslogseverity%|%app-name%|%msgid%|%structured-data%|%msg%\\n")',
         `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
       ],
@@ -127,6 +132,38 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
 
     expect(received).toHaveLength(5);
   });
+
+  // Under TLS 1.3 (Node's and GnuTLS's default) the sender's side of the handshake is done before
+  // the receiver has seen its certificate (RFC 8446 §4.4.2), and rsyslog checks it only after its
+  // own side is done, then closes the connection, with no alert and no record when it accepts: the
+  // first batch was written at once, counted delivered, and lost to the close that followed.
+  it.each([
+    ['x509/certvalid, a certificate its CA did not sign', () => certvalidPort],
+    ['x509/name, a certificate without the permitted name', () => mutualPort],
+  ])(
+    'counts no event delivered to a receiver (%s) refusing its certificate after the handshake: all go to the fallback',
+    async (_, port) => {
+      const tag = `refused ${port()} ${run}`;
+      const fallback = new MemorySink();
+      const log = new LoggerConfiguration().writeTo
+        .sink(
+          new SyslogSink({
+            transport: 'tls',
+            port: port(),
+            appName: 'rxlog-refused',
+            tls: { ca: certs.ca, cert: certs.selfSignedCert, key: certs.selfSignedKey },
+          }),
+          { batch: { size: 5, maxDelayMs: 20 }, retry: { attempts: 2, initialDelayMs: 1, jitter: 0 }, fallback },
+        )
+        .createLogger();
+      for (let i = 0; i < 10; i++) log.warning('Event {I} of {Tag}', i, tag);
+      await log.close({ strategy: 'flush' });
+
+      expect(fallback.events.map((e) => e.properties.I)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(log.metrics().sinks.syslog).toMatchObject({ delivered: 10, fallback: 10, failed: 0 });
+      expect(lines().filter((l) => l.includes(tag))).toEqual([]);
+    },
+  );
 
   // RFC 5425 §4.4: the sender sends close_notify before closing. Without it (a socket destroyed),
   // GnuTLS reports the connection "non-properly terminated": a truncation attack, to the receiver.

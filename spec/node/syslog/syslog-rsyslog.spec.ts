@@ -420,6 +420,71 @@ interface Received {
     },
   );
 
+  // TCP syslog has no acknowledgement (RFC 6587). rsyslogd stopping stops reading, then closes its
+  // connections some milliseconds later: a batch written in between was counted delivered, and the
+  // close, a reset since it was unread, came after the sink had stopped waiting for one. Lost.
+  it('sends again, once rsyslogd is back, the batch written as it was stopping: every batch counted delivered arrives (tcp)', async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), 'rxlog-rsyslog-restart-'));
+    const ownOutput = join(ownDir, 'out.log');
+    const port = await freeTcpPort();
+    const config = [
+      `global(workDirectory="${ownDir}")`,
+      'module(load="imtcp")',
+      `input(type="imtcp" address="127.0.0.1" port="${port}")`,
+      'template(name="rxlogMsg" type="string" string="%msg%\\n")',
+      `*.* action(type="omfile" file="${ownOutput}" template="rxlogMsg")`,
+    ];
+    const received = (): string[] => (existsSync(ownOutput) ? readFileSync(ownOutput, 'utf8').split('\n') : []);
+    let own = startRsyslogd(ownDir, config, WAIT_MS);
+    const sink = new SyslogSink({ transport: 'tcp', port, appName: 'rxlog-restart' });
+    const tag = `restart ${run}`;
+    /** The messages of every batch counted delivered. */
+    const delivered: string[] = [];
+    let batches = 0;
+    /** Sends a batch of three; whether it counted delivered. */
+    const send = async (): Promise<boolean> => {
+      const texts = [0, 1, 2].map((i) => `batch ${batches} event ${i} ${tag}`);
+      batches++;
+      try {
+        await sink.emit(texts.map((text) => makeEvent({ text })));
+      } catch {
+        return false;
+      }
+      delivered.push(...texts);
+      return true;
+    };
+    try {
+      // Up once a batch is delivered (sends until then fail, refused).
+      await pollUntil(
+        async () => ((await send()) ? true : undefined),
+        () => `rsyslogd did not take a connection; its output:\n${own.output()}`,
+      );
+      await send();
+      // stop() sends SIGTERM at once: the batch is written while rsyslogd shuts down.
+      const stopped = own.stop();
+      await send();
+      await stopped;
+      own = startRsyslogd(ownDir, config, WAIT_MS);
+      await pollUntil(
+        async () => ((await send()) ? true : undefined),
+        () => `rsyslogd did not take a connection once restarted; its output:\n${own.output()}`,
+      );
+      await sink.close();
+      const last = delivered[delivered.length - 1];
+      await pollUntil(
+        () => (received().includes(last) ? true : undefined),
+        () => `the last batch did not reach rsyslogd; its output:\n${own.output()}`,
+      );
+
+      const lines = received();
+      expect(delivered.filter((text) => !lines.includes(text))).toEqual([]);
+    } finally {
+      await sink.close();
+      await own.stop();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  });
+
   it('parses the structured data of hostile property names and values back to the values, each name once (mmpstrucdata)', async () => {
     const tag = `sd-${run}`;
     const sink = new SyslogSink({ transport: 'tcp', port: tcpPort, appName: 'rxlog-sd', messageIdProperty: false });
