@@ -7,7 +7,7 @@ import type { Logger } from '../../pipeline/logger';
 import { setOwnProperty } from '../../templates/own-property';
 import { textTemplate } from '../../templates/text-template';
 import { isError } from '../is-error';
-import { followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
+import { ADOPT_REQUEST_ID, followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
 import { requestPath } from './request-tracker';
 
 /** A pino log method, as Fastify calls it: `(message, ...values)`, `(object, message?, ...values)` or `(error, message?)`. */
@@ -154,15 +154,40 @@ const LEVELS = Object.freeze({ values: VALUES, labels: LABELS });
 class RxlogFastifyLogger implements FastifyLogger {
   /** pino's level names and values, by which Fastify checks a route's `logLevel` when it is added. */
   readonly levels = LEVELS;
-  readonly #log: Logger;
+  readonly #parent: Logger;
+  // The bindings of this logger as properties, and the parent's logger with them.
+  #bound: Record<string, unknown> | undefined;
+  #log: Logger;
   readonly #serializers: Readonly<Record<string, FastifyLogSerializer>>;
   // A level set on this logger (pino's value), or undefined to follow the rxlog logger's.
   #threshold: number | undefined;
 
-  constructor(log: Logger, serializers: Readonly<Record<string, FastifyLogSerializer>>, threshold: number | undefined) {
-    this.#log = log;
+  constructor(
+    parent: Logger,
+    bound: Record<string, unknown> | undefined,
+    serializers: Readonly<Record<string, FastifyLogSerializer>>,
+    threshold: number | undefined,
+  ) {
+    this.#parent = parent;
+    this.#bound = bound;
+    this.#log = bound === undefined ? parent : parent.child(bound);
     this.#serializers = serializers;
     this.#threshold = threshold;
+  }
+
+  /**
+   * Writes the binding Fastify gave a request's logger with its id (`reqId`, or the app's
+   * `requestIdLogLabel`) as `RequestId`, the name the request's other events carry it under: called
+   * by fastifyRequestLogging, whose `RequestId` is Fastify's id.
+   */
+  [ADOPT_REQUEST_ID](fastifyId: unknown, requestId: string): void {
+    const bound = this.#bound;
+    const label = bound === undefined ? undefined : Object.keys(bound).find((key) => bound[key] === fastifyId);
+    if (bound === undefined || label === undefined) return;
+    const properties: Record<string, unknown> = { RequestId: requestId };
+    for (const key of Object.keys(bound)) if (key !== label) setOwnProperty(properties, key, bound[key]);
+    this.#bound = properties;
+    this.#log = this.#parent.child(properties);
   }
 
   /** Serializers Fastify merges with its own (`req`, `res`: ours win) and hands back to `child()`. */
@@ -210,14 +235,13 @@ class RxlogFastifyLogger implements FastifyLogger {
   child(bindings: Record<string, unknown>, options: FastifyChildLoggerOptions = {}): FastifyLogger {
     const serializers = options.serializers === undefined ? this.#serializers : { ...this.#serializers, ...options.serializers };
     const threshold = options.level === undefined ? this.#threshold : thresholdOf(options.level, 'fastifyLogger child level');
-    let log = this.#log;
+    let properties: Record<string, unknown> | undefined;
     try {
-      const properties = this.#properties(bindings, serializers, undefined, false);
-      if (properties !== undefined) log = log.child(properties);
+      properties = this.#properties(bindings, serializers, undefined, false);
     } catch (error) {
       SelfLog.write('fastifyLogger: the bindings of a child logger could not be read; bound nothing', error);
     }
-    return new RxlogFastifyLogger(log, serializers, threshold);
+    return new RxlogFastifyLogger(this.#log, properties, serializers, threshold);
   }
 
   #write(pinoLevel: PinoLevel, args: unknown[]): void {
@@ -314,8 +338,8 @@ class RxlogFastifyLogger implements FastifyLogger {
  * completed`, `request errored` for an `onResponse` hook that failed, a route not found, `Promise
  * errored, but reply.sent = true was set`), and so does what the app logs with `request.log`.
  * pino's levels map to rxlog's (`trace` to `verbose`, `info` to `information`, `warn` to
- * `warning`); a child's bindings (Fastify's `reqId`) and the fields of the logged object are
- * properties, under their own names; `err`, or an Error given first, is the event's exception; the
+ * `warning`); a child's bindings (Fastify's `reqId`, `RequestId` with a `fastifyRequestLogging`
+ * plugin) and the fields of the logged object are properties, under their own names; `err`, or an Error given first, is the event's exception; the
  * message is text (with pino's `%s` `%d` `%j` interpolation), never a template. `req` is logged as
  * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
  *
@@ -336,5 +360,5 @@ class RxlogFastifyLogger implements FastifyLogger {
  */
 export function fastifyLogger(log: Logger): FastifyLogger {
   expectOption(hasMethods(log, ['child', 'write', 'isEnabled']), 'fastifyLogger log', 'a logger', log);
-  return new RxlogFastifyLogger(log, SERIALIZERS, undefined);
+  return new RxlogFastifyLogger(log, undefined, SERIALIZERS, undefined);
 }

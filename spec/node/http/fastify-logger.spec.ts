@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { LevelSwitch } from '../../../lib/core/level-switch';
@@ -199,7 +199,48 @@ describe('fastifyLogger', () => {
         'Loading',
         'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms',
       ]);
-      expect(named(events, 'Loading')[0]?.properties).toMatchObject({ reqId: 'req-1', RequestId: 'r-1' });
+      expect(named(events, 'Loading')[0]?.properties).toEqual({ RequestId: 'r-1' });
+    });
+
+    it("writes Fastify's request id once, as RequestId, the plugin's: the default, a genReqId, a requestIdLogLabel", async () => {
+      let count = 0;
+      const setups: FastifyServerOptions[] = [
+        {},
+        { genReqId: () => `app-${++count}` },
+        { logController: new LogController({ requestIdLogLabel: 'traceId' }) },
+      ];
+      for (const options of setups) {
+        const { log, events } = memoryLogger();
+        const app = Fastify({ ...options, loggerInstance: fastifyLogger(log) });
+        await app.register(fastifyRequestLogging(log));
+        app.get('/id', async (request) => {
+          request.log.info('Loading');
+          request.log.child({ tenant: 't-1' }).info('Loaded');
+          return request.id;
+        });
+        const url = await listening(app);
+
+        const answer = await get(`${url}/id`);
+        expect((await get(`${url}/missing`)).status).toBe(404);
+        await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+
+        expect(answer.headers['x-request-id']).toBe(answer.body);
+        expect(events.flatMap((e) => Object.keys(e.properties)).filter((key) => key === 'reqId' || key === 'traceId')).toEqual(
+          [],
+        );
+        expect(events.filter((e) => e.properties.RequestId === answer.body).map((e) => e.renderMessage().split(' ')[0])).toEqual([
+          'Loading',
+          'Loaded',
+          'HTTP',
+        ]);
+        const missing = events.filter((e) => e.properties.RequestId !== undefined && e.properties.RequestId !== answer.body);
+        expect(missing.map((e) => e.renderMessage().split(' ').slice(0, 2).join(' '))).toEqual([
+          'Route GET:/missing',
+          'HTTP GET',
+        ]);
+        expect(new Set(missing.map((e) => e.properties.RequestId)).size).toBe(1);
+      }
+      expect(count).toBe(2);
     });
 
     it("puts a thrown handler's error on the completion event only, not beside it in Fastify's report (5xx and 4xx)", async () => {
