@@ -3,6 +3,8 @@ import { hasMethods } from '../../core/has-methods';
 import type { LogLevelName } from '../../core/log-level';
 import { SelfLog } from '../../core/self-log';
 import { exceptionFrom } from '../../pipeline/exception-from';
+import { captureValue } from '../../templates/capture';
+import { writeJson } from '../../templates/safe-json';
 import type { Logger } from '../../pipeline/logger';
 import { setOwnProperty } from '../../templates/own-property';
 import { textTemplate } from '../../templates/text-template';
@@ -25,6 +27,8 @@ export interface FastifyChildLoggerOptions {
   level?: string;
   /** Serializers by property name, added to the parent's. */
   serializers?: Record<string, FastifyLogSerializer>;
+  /** Text put before every message the child is given, after the parent's prefix, as pino's. Default none. */
+  msgPrefix?: string;
 }
 
 /** The pino-shaped logger Fastify takes as its `loggerInstance`, writing into an rxlog `Logger`. */
@@ -107,12 +111,21 @@ function thresholdOf(level: unknown, where: string): number {
   return value;
 }
 
-/** A message that is not a string (a number, an object as pino's second argument) as text, as pino writes it. */
-function textOf(message: unknown): string {
-  return String(message);
+/** A value as JSON, as pino's safe stringify writes it: a circular reference as `"[Circular]"`, never a throw. */
+function jsonOf(value: unknown): string {
+  return writeJson(captureValue(value));
 }
 
-/** pino's printf-style interpolation (`%s`, `%d`, `%i`, `%f`, `%j`, `%o`, `%O`, `%%`); values past the placeholders are left out, as there. */
+/** A message that is not a string (a number, an object as pino's second argument) as text: an object as its JSON, as pino writes it. */
+function textOf(message: unknown): string {
+  return typeof message === 'object' && message !== null ? jsonOf(message) : String(message);
+}
+
+/**
+ * pino's printf-style interpolation (quick-format-unescaped: `%s`, `%d`, `%i`, `%f`, `%j`, `%o`,
+ * `%O`, `%%`); values past the placeholders are left out, and a number placeholder given null or
+ * undefined (a JSON one given undefined) stays as it is, as there.
+ */
 function interpolate(message: string, values: readonly unknown[]): string {
   if (values.length === 0) return message;
   let next = 0;
@@ -125,18 +138,14 @@ function interpolate(message: string, values: readonly unknown[]): string {
         return String(value);
       case 'd':
       case 'f':
-        return String(Number(value));
       case 'i':
-        return String(Math.trunc(Number(value)));
+        if (value === null || value === undefined) return token;
+        return String(token[1] === 'i' ? Math.floor(Number(value)) : Number(value));
       default:
-        try {
-          // JSON.stringify answers undefined for undefined and functions, whatever its type says.
-          const json: unknown = JSON.stringify(value);
-          return typeof json === 'string' ? json : String(value);
-        } catch {
-          // A circular structure or a bigint, which pino writes through its safe stringify.
-          return '[Unserializable]';
-        }
+        if (value === undefined) return token;
+        if (typeof value === 'string') return `'${value}'`;
+        if (typeof value === 'function') return value.name || '<anonymous>';
+        return jsonOf(value);
     }
   });
 }
@@ -149,30 +158,37 @@ function requestOf(object: Record<string, unknown>): { server?: { server?: unkno
 
 const LEVELS = Object.freeze({ values: VALUES, labels: LABELS });
 
-// levels and serializers are left out of the FastifyLogger type, so that an app made with it is
-// still a FastifyInstance of Fastify's own FastifyBaseLogger to functions typed with it.
+// levels, serializers and pino's isLevelEnabled, bindings and flush (for code that calls request.log
+// as a pino logger) are left out of the FastifyLogger type, so that an app made with it is still a
+// FastifyInstance of Fastify's own FastifyBaseLogger to functions typed with it.
 class RxlogFastifyLogger implements FastifyLogger {
   /** pino's level names and values, by which Fastify checks a route's `logLevel` when it is added. */
   readonly levels = LEVELS;
   readonly #parent: Logger;
+  readonly #up: RxlogFastifyLogger | undefined;
   // The bindings of this logger as properties, and the parent's logger with them.
   #bound: Record<string, unknown> | undefined;
   #log: Logger;
   readonly #serializers: Readonly<Record<string, FastifyLogSerializer>>;
   // A level set on this logger (pino's value), or undefined to follow the rxlog logger's.
   #threshold: number | undefined;
+  readonly #prefix: string | undefined;
 
   constructor(
     parent: Logger,
+    up: RxlogFastifyLogger | undefined,
     bound: Record<string, unknown> | undefined,
     serializers: Readonly<Record<string, FastifyLogSerializer>>,
     threshold: number | undefined,
+    prefix: string | undefined,
   ) {
     this.#parent = parent;
+    this.#up = up;
     this.#bound = bound;
     this.#log = bound === undefined ? parent : parent.child(bound);
     this.#serializers = serializers;
     this.#threshold = threshold;
+    this.#prefix = prefix;
   }
 
   /**
@@ -232,16 +248,40 @@ class RxlogFastifyLogger implements FastifyLogger {
     // pino's silent level writes nothing.
   }
 
+  /** Whether a call at `level` (a pino level name) is written; `false` for `'silent'` and unknown names. */
+  isLevelEnabled(level: string): boolean {
+    if (!Object.hasOwn(RXLOG_LEVELS, level)) return false;
+    const value = VALUES[level];
+    return (this.#threshold === undefined || value >= this.#threshold) && this.#log.isEnabled(RXLOG_LEVELS[level as PinoLevel]);
+  }
+
+  /** The bindings of this logger and its parents, as its events carry them (serialized). */
+  bindings(): Record<string, unknown> {
+    return { ...this.#up?.bindings(), ...this.#bound };
+  }
+
+  /** Flushes the rxlog logger, then calls `callback`. */
+  flush(callback?: (error?: Error) => void): void {
+    this.#log
+      .flush()
+      .then(
+        () => callback?.(),
+        (error: unknown) => callback?.(error instanceof Error ? error : new Error(String(error))),
+      )
+      .catch((error: unknown) => SelfLog.write('fastifyLogger: the callback of flush threw', error));
+  }
+
   child(bindings: Record<string, unknown>, options: FastifyChildLoggerOptions = {}): FastifyLogger {
     const serializers = options.serializers === undefined ? this.#serializers : { ...this.#serializers, ...options.serializers };
     const threshold = options.level === undefined ? this.#threshold : thresholdOf(options.level, 'fastifyLogger child level');
+    const prefix = typeof options.msgPrefix === 'string' ? (this.#prefix ?? '') + options.msgPrefix : this.#prefix;
     let properties: Record<string, unknown> | undefined;
     try {
       properties = this.#properties(bindings, serializers, undefined, false);
     } catch (error) {
       SelfLog.write('fastifyLogger: the bindings of a child logger could not be read; bound nothing', error);
     }
-    return new RxlogFastifyLogger(this.#log, properties, serializers, threshold);
+    return new RxlogFastifyLogger(this.#log, this, properties, serializers, threshold, prefix);
   }
 
   #write(pinoLevel: PinoLevel, args: unknown[]): void {
@@ -262,10 +302,10 @@ class RxlogFastifyLogger implements FastifyLogger {
       if (isError(first)) {
         error = first;
         hasError = true;
-        message = values.length > 0 ? values.shift() : first.message;
+        message = values.length > 0 ? this.#prefixed(values.shift()) : first.message;
       } else if (typeof first === 'object' && first !== null) {
         object = first as Record<string, unknown>;
-        message = values.shift();
+        message = this.#prefixed(values.shift());
         if (object.err !== undefined && object.err !== null) {
           error = object.err;
           hasError = true;
@@ -273,7 +313,7 @@ class RxlogFastifyLogger implements FastifyLogger {
         if (message === undefined)
           message =
             typeof object.msg === 'string' ? object.msg : hasError ? (error as { message?: unknown } | null)?.message : undefined;
-      } else message = first === undefined ? values.shift() : first;
+      } else message = this.#prefixed(first === undefined ? values.shift() : first);
       const text = message === undefined || message === null ? '' : interpolate(textOf(message), values);
       if (this.#saidByCompletion(object, text, error, hasError)) return;
       const properties = object === undefined ? undefined : this.#properties(object, this.#serializers, message, hasError);
@@ -286,6 +326,11 @@ class RxlogFastifyLogger implements FastifyLogger {
       const message = args.find((arg) => typeof arg === 'string');
       this.#log.write(level, textTemplate(typeof message === 'string' ? message : '[Unreadable Fastify log call]'));
     }
+  }
+
+  /** A message given to the call with the `msgPrefix` of this logger and its parents before it, as pino's. */
+  #prefixed(message: unknown): unknown {
+    return this.#prefix === undefined || message === undefined || message === null ? message : this.#prefix + textOf(message);
   }
 
   /**
@@ -360,5 +405,5 @@ class RxlogFastifyLogger implements FastifyLogger {
  */
 export function fastifyLogger(log: Logger): FastifyLogger {
   expectOption(hasMethods(log, ['child', 'write', 'isEnabled']), 'fastifyLogger log', 'a logger', log);
-  return new RxlogFastifyLogger(log, undefined, SERIALIZERS, undefined);
+  return new RxlogFastifyLogger(log, undefined, undefined, SERIALIZERS, undefined, undefined);
 }

@@ -5,7 +5,7 @@ import type { LogEvent } from '../../../lib/core/log-event';
 import { LevelSwitch } from '../../../lib/core/level-switch';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
-import { fastifyLogger } from '../../../lib/node/http/fastify-logger';
+import { type FastifyLogger, fastifyLogger } from '../../../lib/node/http/fastify-logger';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { eventsArrive, get, memoryLogger } from '../../helpers/node-http';
@@ -429,6 +429,62 @@ describe('fastifyLogger', () => {
       ]);
     });
 
+    it('writes %j, %o and a message that is an object as pino does: circular references marked, strings quoted, functions by name', () => {
+      const { logger, events } = adapter();
+      const circular: Record<string, unknown> = { a: 1 };
+      circular.self = circular;
+      logger.info('state %j', circular);
+      logger.info('name %o, handler %o, %d left, %i rounded', 'ann', function onReady() {}, null, -1.5);
+      logger.info({ a: 1 }, { b: 2 } as unknown as string);
+      // The same calls to pino 10 write these messages.
+      expect(events.map((e) => e.renderMessage())).toEqual([
+        'state {"a":1,"self":"[Circular]"}',
+        "name 'ann', handler onReady, %d left, -2 rounded",
+        '{"b":2}',
+      ]);
+    });
+
+    it("puts a child's msgPrefix, after its parents', before the messages it is given, as pino does", () => {
+      const { logger, events } = adapter();
+      const db = logger.child({}, { msgPrefix: '[db] ' }).child({ q: 1 }, { msgPrefix: '[query] ' });
+      db.info('took %d ms', 5);
+      db.info({ rows: 2 }, 'read');
+      db.error(new Error('lost'), 'failed');
+      db.info({ msg: 'from the object' });
+      db.error(new Error('lost'));
+      expect(events.map((e) => e.renderMessage())).toEqual([
+        '[db] [query] took 5 ms',
+        '[db] [query] read',
+        '[db] [query] failed',
+        'from the object',
+        'lost',
+      ]);
+    });
+
+    it("answers pino's isLevelEnabled, bindings and flush, for code that calls request.log as a pino logger", async () => {
+      type PinoCalls = {
+        isLevelEnabled(level: string): boolean;
+        bindings(): Record<string, unknown>;
+        flush(callback?: (error?: Error) => void): void;
+      };
+      const { logger, events } = adapter('information');
+      const root = logger as FastifyLogger & PinoCalls;
+      const child = logger.child({ tenant: 't-1' }).child({ user: 7 }, { level: 'warn' }) as FastifyLogger & PinoCalls;
+      expect(['debug', 'info', 'warn', 'silent', 'loud'].map((level) => root.isLevelEnabled(level))).toEqual([
+        false,
+        true,
+        true,
+        false,
+        false,
+      ]);
+      expect(['info', 'warn'].map((level) => child.isLevelEnabled(level))).toEqual([false, true]);
+      expect(child.bindings()).toEqual({ tenant: 't-1', user: 7 });
+      expect(root.bindings()).toEqual({});
+      child.warn('before the flush');
+      await new Promise<void>((resolve, reject) => child.flush((error) => (error === undefined ? resolve() : reject(error))));
+      expect(text(events)).toEqual(['warning before the flush']);
+    });
+
     it("reports the rxlog logger's level until one is set, then that one; refuses an unknown name", () => {
       const levels = new LevelSwitch('information');
       const memory = new MemorySink();
@@ -467,13 +523,15 @@ describe('fastifyLogger', () => {
           },
         );
         child.info({ user: 1 }, 'signed in');
-        const circular: Record<string, unknown> = {};
-        circular.self = circular;
-        child.info('state %j', circular);
+        child.info('state %j', {
+          get broken(): never {
+            throw new Error('getter broke');
+          },
+        });
       } finally {
         SelfLog.disable();
       }
-      expect(text(events)).toEqual(['information signed in', 'information state [Unserializable]']);
+      expect(text(events)).toEqual(['information signed in', 'information state {"broken":"[Throws: getter broke]"}']);
       expect(reports.join('\n')).toContain('fastifyLogger');
     });
 
