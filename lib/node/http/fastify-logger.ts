@@ -21,7 +21,10 @@ export interface FastifyLogFn {
 /** A value's serializer, as pino's: given the value under its key, returns what is logged instead. */
 export type FastifyLogSerializer = (value: unknown) => unknown;
 
-/** What Fastify passes to `child()`: a route's `logLevel` and `logSerializers`. */
+/**
+ * What Fastify passes to `child()`: a route's `logLevel` and `logSerializers`. pino's other child
+ * options are ignored, but for `redact`, which throws a ConfigurationError: it would hide nothing.
+ */
 export interface FastifyChildLoggerOptions {
   /** The child's level, a pino name (`'trace'` … `'fatal'`, `'silent'`). Default: the parent's. */
   level?: string;
@@ -274,6 +277,14 @@ class RxlogFastifyLogger implements FastifyLogger {
   child(bindings: Record<string, unknown>, options: FastifyChildLoggerOptions = {}): FastifyLogger {
     const serializers = options.serializers === undefined ? this.#serializers : { ...this.#serializers, ...options.serializers };
     const threshold = options.level === undefined ? this.#threshold : thresholdOf(options.level, 'fastifyLogger child level');
+    // pino's redact paths would be ignored here, and the secrets they name written: refused instead.
+    const { redact } = options as { redact?: unknown };
+    expectOption(
+      redact === undefined,
+      'fastifyLogger child redact',
+      "no redact paths (redact with the rxlog configuration's .destructure.redact)",
+      redact,
+    );
     const prefix = typeof options.msgPrefix === 'string' ? (this.#prefix ?? '') + options.msgPrefix : this.#prefix;
     let properties: Record<string, unknown> | undefined;
     try {

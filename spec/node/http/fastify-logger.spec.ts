@@ -5,7 +5,7 @@ import type { LogEvent } from '../../../lib/core/log-event';
 import { LevelSwitch } from '../../../lib/core/level-switch';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
-import { type FastifyLogger, fastifyLogger } from '../../../lib/node/http/fastify-logger';
+import { type FastifyChildLoggerOptions, type FastifyLogger, fastifyLogger } from '../../../lib/node/http/fastify-logger';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { eventsArrive, get, memoryLogger } from '../../helpers/node-http';
@@ -505,6 +505,13 @@ describe('fastifyLogger', () => {
       expect(memory.events.map((e) => e.renderMessage())).toEqual(['written']);
       expect(() => (logger.level = 'information')).toThrow(ConfigurationError);
       expect(() => logger.child({}, { level: 'loud' })).toThrow(/fastifyLogger child level: expected a pino level name/);
+    });
+
+    it("refuses a child's pino redact paths, which it would ignore, writing the secrets they name", () => {
+      const { logger } = adapter();
+      const options = { redact: ['card.number'] } as FastifyChildLoggerOptions;
+      expect(() => logger.child({}, options)).toThrow(ConfigurationError);
+      expect(() => logger.child({}, options)).toThrow(/fastifyLogger child redact: .*\.destructure\.redact/);
     });
 
     it('never throws into Fastify: a serializer or value that throws is written with its message, and told to SelfLog', () => {
