@@ -152,6 +152,25 @@ describe('fastifyLogger', () => {
       expect(text(events.filter((e) => e.properties.reqId === 'req-2'))).toEqual(['warning written']);
     });
 
+    it("applies a route's logSerializers to what request.log writes and to its children's bindings, as pino does", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      const user = (value: unknown) => ({ id: (value as { id?: unknown }).id });
+      app.get('/me', { logSerializers: { user } }, async (request) => {
+        request.log.info({ user: { id: 1, password: 'p-1' } }, 'Signed in');
+        request.log.child({ user: { id: 2, password: 'p-2' } }).info('Acting as');
+        return 'ok';
+      });
+      const url = await listening(app);
+
+      await get(`${url}/me`);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
+
+      expect(named(events, 'Signed in')[0]?.properties.user).toEqual({ id: 1 });
+      expect(named(events, 'Acting as')[0]?.properties.user).toEqual({ id: 2 });
+      expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('p-');
+    });
+
     it("refuses a route's logLevel that is no pino level when the route is added, as Fastify does with pino", () => {
       const { log } = memoryLogger();
       const app = Fastify({ loggerInstance: fastifyLogger(log) });
@@ -362,7 +381,7 @@ describe('fastifyLogger', () => {
       ]);
     });
 
-    it("cannot see a hook's error after the hook sent the reply (onRequest, preHandler): Fastify drops it before any logger", async () => {
+    it("cannot see a hook's error after the hook sent the reply (onRequest, preValidation, preHandler): Fastify drops it before any logger", async () => {
       const { app, events } = await bothApp();
       app.addHook('onRequest', async (request, reply) => {
         if (request.url !== '/on-request') return;
@@ -376,14 +395,26 @@ describe('fastifyLogger', () => {
       });
       app.get('/on-request', async () => 'late');
       app.get('/pre-handler', async () => 'late');
+      app.get(
+        '/pre-validation',
+        {
+          preValidation: (_request, reply, _done) => {
+            void reply.send('early');
+            throw new Error('preValidation failed after sending');
+          },
+        },
+        async () => 'late',
+      );
       const url = await listening(app);
 
       expect((await get(`${url}/on-request`)).body).toBe('early');
       expect((await get(`${url}/pre-handler`)).body).toBe('early');
-      await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+      expect((await get(`${url}/pre-validation`)).body).toBe('early');
+      await eventsArrive(events, 3, (e) => e.properties.Elapsed !== undefined);
       await new Promise((resolve) => setTimeout(resolve, 20));
 
       expect(completions(events).map((e) => [e.level, e.properties.StatusCode])).toEqual([
+        ['information', 200],
         ['information', 200],
         ['information', 200],
       ]);
