@@ -3,10 +3,10 @@ import { hasMethods } from '../../core/has-methods';
 import type { LogLevelName } from '../../core/log-level';
 import { SelfLog } from '../../core/self-log';
 import { exceptionFrom } from '../../pipeline/exception-from';
-import { captureValue } from '../../templates/capture';
-import { writeJson } from '../../templates/safe-json';
 import type { Logger } from '../../pipeline/logger';
+import { captureValue } from '../../templates/capture';
 import { setOwnProperty } from '../../templates/own-property';
+import { writeJson } from '../../templates/safe-json';
 import { textTemplate } from '../../templates/text-template';
 import { isError } from '../is-error';
 import { ADOPT_REQUEST_ID, followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
@@ -395,8 +395,9 @@ class RxlogFastifyLogger implements FastifyLogger {
  * errored, but reply.sent = true was set`), and so does what the app logs with `request.log`.
  * pino's levels map to rxlog's (`trace` to `verbose`, `info` to `information`, `warn` to
  * `warning`); a child's bindings (Fastify's `reqId`, `RequestId` with a `fastifyRequestLogging`
- * plugin) and the fields of the logged object are properties, under their own names; `err`, or an Error given first, is the event's exception; the
- * message is text (with pino's `%s` `%d` `%j` interpolation), never a template. `req` is logged as
+ * plugin) and the fields of the logged object are properties, under their own names; `err`, or an
+ * Error given first, is the event's exception; the message is text (with pino's `%s` `%d` `%j`
+ * interpolation, after a child's `msgPrefix`), never a template. `req` is logged as
  * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
  *
  * With a `fastifyRequestLogging` plugin registered on the same app, Fastify's `incoming request`

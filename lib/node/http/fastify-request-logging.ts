@@ -50,9 +50,9 @@ export type FastifyRequestLoggingPlugin = (
  * The same completion event, request id, LogContext and diagnostic context as `requestLogging`,
  * through Fastify's hooks: `onRequest` starts the request, `preParsing` runs the body's events (so
  * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it, and
- * `onError` puts a handler's error on the completion event. Its `RequestId` is Fastify's `request.id`,
- * which the plugin makes by its options while the app leaves Fastify's ids at their default. Fastify is not imported:
- * anything with Fastify's `addHook` works.
+ * `onError` puts a handler's error on the completion event. Its `RequestId` is Fastify's
+ * `request.id`, which the plugin makes by its options while the app leaves Fastify's ids at their
+ * default. Fastify is not imported: anything with Fastify's `addHook` works.
  *
  * @throws ConfigurationError naming a bad option.
  * @example
