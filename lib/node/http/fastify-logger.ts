@@ -4,10 +4,12 @@ import type { LogLevelName } from '../../core/log-level';
 import { SelfLog } from '../../core/self-log';
 import { exceptionFrom } from '../../pipeline/exception-from';
 import type { Logger } from '../../pipeline/logger';
+import { captureValue } from '../../templates/capture';
 import { setOwnProperty } from '../../templates/own-property';
+import { writeJson } from '../../templates/safe-json';
 import { textTemplate } from '../../templates/text-template';
 import { isError } from '../is-error';
-import { followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
+import { ADOPT_REQUEST_ID, followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
 import { requestPath } from './request-tracker';
 
 /** A pino log method, as Fastify calls it: `(message, ...values)`, `(object, message?, ...values)` or `(error, message?)`. */
@@ -19,12 +21,17 @@ export interface FastifyLogFn {
 /** A value's serializer, as pino's: given the value under its key, returns what is logged instead. */
 export type FastifyLogSerializer = (value: unknown) => unknown;
 
-/** What Fastify passes to `child()`: a route's `logLevel` and `logSerializers`. */
+/**
+ * What Fastify passes to `child()`: a route's `logLevel` and `logSerializers`. pino's other child
+ * options are ignored, but for `redact`, which throws a ConfigurationError: it would hide nothing.
+ */
 export interface FastifyChildLoggerOptions {
   /** The child's level, a pino name (`'trace'` … `'fatal'`, `'silent'`). Default: the parent's. */
   level?: string;
   /** Serializers by property name, added to the parent's. */
   serializers?: Record<string, FastifyLogSerializer>;
+  /** Text put before every message the child is given, after the parent's prefix, as pino's. Default none. */
+  msgPrefix?: string;
 }
 
 /** The pino-shaped logger Fastify takes as its `loggerInstance`, writing into an rxlog `Logger`. */
@@ -107,12 +114,21 @@ function thresholdOf(level: unknown, where: string): number {
   return value;
 }
 
-/** A message that is not a string (a number, an object as pino's second argument) as text, as pino writes it. */
-function textOf(message: unknown): string {
-  return String(message);
+/** A value as JSON, as pino's safe stringify writes it: a circular reference as `"[Circular]"`, never a throw. */
+function jsonOf(value: unknown): string {
+  return writeJson(captureValue(value));
 }
 
-/** pino's printf-style interpolation (`%s`, `%d`, `%i`, `%f`, `%j`, `%o`, `%O`, `%%`); values past the placeholders are left out, as there. */
+/** A message that is not a string (a number, an object as pino's second argument) as text: an object as its JSON, as pino writes it. */
+function textOf(message: unknown): string {
+  return typeof message === 'object' && message !== null ? jsonOf(message) : String(message);
+}
+
+/**
+ * pino's printf-style interpolation (quick-format-unescaped: `%s`, `%d`, `%i`, `%f`, `%j`, `%o`,
+ * `%O`, `%%`); values past the placeholders are left out, and a number placeholder given null or
+ * undefined (a JSON one given undefined) stays as it is, as there.
+ */
 function interpolate(message: string, values: readonly unknown[]): string {
   if (values.length === 0) return message;
   let next = 0;
@@ -125,18 +141,14 @@ function interpolate(message: string, values: readonly unknown[]): string {
         return String(value);
       case 'd':
       case 'f':
-        return String(Number(value));
       case 'i':
-        return String(Math.trunc(Number(value)));
+        if (value === null || value === undefined) return token;
+        return String(token[1] === 'i' ? Math.floor(Number(value)) : Number(value));
       default:
-        try {
-          // JSON.stringify answers undefined for undefined and functions, whatever its type says.
-          const json: unknown = JSON.stringify(value);
-          return typeof json === 'string' ? json : String(value);
-        } catch {
-          // A circular structure or a bigint, which pino writes through its safe stringify.
-          return '[Unserializable]';
-        }
+        if (value === undefined) return token;
+        if (typeof value === 'string') return `'${value}'`;
+        if (typeof value === 'function') return value.name || '<anonymous>';
+        return jsonOf(value);
     }
   });
 }
@@ -149,20 +161,52 @@ function requestOf(object: Record<string, unknown>): { server?: { server?: unkno
 
 const LEVELS = Object.freeze({ values: VALUES, labels: LABELS });
 
-// levels and serializers are left out of the FastifyLogger type, so that an app made with it is
-// still a FastifyInstance of Fastify's own FastifyBaseLogger to functions typed with it.
+// levels, serializers and pino's isLevelEnabled, bindings and flush (for code that calls request.log
+// as a pino logger) are left out of the FastifyLogger type, so that an app made with it is still a
+// FastifyInstance of Fastify's own FastifyBaseLogger to functions typed with it.
 class RxlogFastifyLogger implements FastifyLogger {
   /** pino's level names and values, by which Fastify checks a route's `logLevel` when it is added. */
   readonly levels = LEVELS;
-  readonly #log: Logger;
+  readonly #parent: Logger;
+  readonly #up: RxlogFastifyLogger | undefined;
+  // The bindings of this logger as properties, and the parent's logger with them.
+  #bound: Record<string, unknown> | undefined;
+  #log: Logger;
   readonly #serializers: Readonly<Record<string, FastifyLogSerializer>>;
   // A level set on this logger (pino's value), or undefined to follow the rxlog logger's.
   #threshold: number | undefined;
+  readonly #prefix: string | undefined;
 
-  constructor(log: Logger, serializers: Readonly<Record<string, FastifyLogSerializer>>, threshold: number | undefined) {
-    this.#log = log;
+  constructor(
+    parent: Logger,
+    up: RxlogFastifyLogger | undefined,
+    bound: Record<string, unknown> | undefined,
+    serializers: Readonly<Record<string, FastifyLogSerializer>>,
+    threshold: number | undefined,
+    prefix: string | undefined,
+  ) {
+    this.#parent = parent;
+    this.#up = up;
+    this.#bound = bound;
+    this.#log = bound === undefined ? parent : parent.child(bound);
     this.#serializers = serializers;
     this.#threshold = threshold;
+    this.#prefix = prefix;
+  }
+
+  /**
+   * Writes the binding Fastify gave a request's logger with its id (`reqId`, or the app's
+   * `requestIdLogLabel`) as `RequestId`, the name the request's other events carry it under: called
+   * by fastifyRequestLogging, whose `RequestId` is Fastify's id.
+   */
+  [ADOPT_REQUEST_ID](fastifyId: unknown, requestId: string): void {
+    const bound = this.#bound;
+    const label = bound === undefined ? undefined : Object.keys(bound).find((key) => bound[key] === fastifyId);
+    if (bound === undefined || label === undefined) return;
+    const properties: Record<string, unknown> = { RequestId: requestId };
+    for (const key of Object.keys(bound)) if (key !== label) setOwnProperty(properties, key, bound[key]);
+    this.#bound = properties;
+    this.#log = this.#parent.child(properties);
   }
 
   /** Serializers Fastify merges with its own (`req`, `res`: ours win) and hands back to `child()`. */
@@ -207,17 +251,48 @@ class RxlogFastifyLogger implements FastifyLogger {
     // pino's silent level writes nothing.
   }
 
+  /** Whether a call at `level` (a pino level name) is written; `false` for `'silent'` and unknown names. */
+  isLevelEnabled(level: string): boolean {
+    if (!Object.hasOwn(RXLOG_LEVELS, level)) return false;
+    const value = VALUES[level];
+    return (this.#threshold === undefined || value >= this.#threshold) && this.#log.isEnabled(RXLOG_LEVELS[level as PinoLevel]);
+  }
+
+  /** The bindings of this logger and its parents, as its events carry them (serialized). */
+  bindings(): Record<string, unknown> {
+    return { ...this.#up?.bindings(), ...this.#bound };
+  }
+
+  /** Flushes the rxlog logger, then calls `callback`. */
+  flush(callback?: (error?: Error) => void): void {
+    this.#log
+      .flush()
+      .then(
+        () => callback?.(),
+        (error: unknown) => callback?.(error instanceof Error ? error : new Error(String(error))),
+      )
+      .catch((error: unknown) => SelfLog.write('fastifyLogger: the callback of flush threw', error));
+  }
+
   child(bindings: Record<string, unknown>, options: FastifyChildLoggerOptions = {}): FastifyLogger {
     const serializers = options.serializers === undefined ? this.#serializers : { ...this.#serializers, ...options.serializers };
     const threshold = options.level === undefined ? this.#threshold : thresholdOf(options.level, 'fastifyLogger child level');
-    let log = this.#log;
+    // pino's redact paths would be ignored here, and the secrets they name written: refused instead.
+    const { redact } = options as { redact?: unknown };
+    expectOption(
+      redact === undefined,
+      'fastifyLogger child redact',
+      "no redact paths (redact with the rxlog configuration's .destructure.redact)",
+      redact,
+    );
+    const prefix = typeof options.msgPrefix === 'string' ? (this.#prefix ?? '') + options.msgPrefix : this.#prefix;
+    let properties: Record<string, unknown> | undefined;
     try {
-      const properties = this.#properties(bindings, serializers, undefined, false);
-      if (properties !== undefined) log = log.child(properties);
+      properties = this.#properties(bindings, serializers, undefined, false);
     } catch (error) {
       SelfLog.write('fastifyLogger: the bindings of a child logger could not be read; bound nothing', error);
     }
-    return new RxlogFastifyLogger(log, serializers, threshold);
+    return new RxlogFastifyLogger(this.#log, this, properties, serializers, threshold, prefix);
   }
 
   #write(pinoLevel: PinoLevel, args: unknown[]): void {
@@ -238,10 +313,10 @@ class RxlogFastifyLogger implements FastifyLogger {
       if (isError(first)) {
         error = first;
         hasError = true;
-        message = values.length > 0 ? values.shift() : first.message;
+        message = values.length > 0 ? this.#prefixed(values.shift()) : first.message;
       } else if (typeof first === 'object' && first !== null) {
         object = first as Record<string, unknown>;
-        message = values.shift();
+        message = this.#prefixed(values.shift());
         if (object.err !== undefined && object.err !== null) {
           error = object.err;
           hasError = true;
@@ -249,7 +324,7 @@ class RxlogFastifyLogger implements FastifyLogger {
         if (message === undefined)
           message =
             typeof object.msg === 'string' ? object.msg : hasError ? (error as { message?: unknown } | null)?.message : undefined;
-      } else message = first === undefined ? values.shift() : first;
+      } else message = this.#prefixed(first === undefined ? values.shift() : first);
       const text = message === undefined || message === null ? '' : interpolate(textOf(message), values);
       if (this.#saidByCompletion(object, text, error, hasError)) return;
       const properties = object === undefined ? undefined : this.#properties(object, this.#serializers, message, hasError);
@@ -262,6 +337,11 @@ class RxlogFastifyLogger implements FastifyLogger {
       const message = args.find((arg) => typeof arg === 'string');
       this.#log.write(level, textTemplate(typeof message === 'string' ? message : '[Unreadable Fastify log call]'));
     }
+  }
+
+  /** A message given to the call with the `msgPrefix` of this logger and its parents before it, as pino's. */
+  #prefixed(message: unknown): unknown {
+    return this.#prefix === undefined || message === undefined || message === null ? message : this.#prefix + textOf(message);
   }
 
   /**
@@ -314,9 +394,10 @@ class RxlogFastifyLogger implements FastifyLogger {
  * completed`, `request errored` for an `onResponse` hook that failed, a route not found, `Promise
  * errored, but reply.sent = true was set`), and so does what the app logs with `request.log`.
  * pino's levels map to rxlog's (`trace` to `verbose`, `info` to `information`, `warn` to
- * `warning`); a child's bindings (Fastify's `reqId`) and the fields of the logged object are
- * properties, under their own names; `err`, or an Error given first, is the event's exception; the
- * message is text (with pino's `%s` `%d` `%j` interpolation), never a template. `req` is logged as
+ * `warning`); a child's bindings (Fastify's `reqId`, `RequestId` with a `fastifyRequestLogging`
+ * plugin) and the fields of the logged object are properties, under their own names; `err`, or an
+ * Error given first, is the event's exception; the message is text (with pino's `%s` `%d` `%j`
+ * interpolation, after a child's `msgPrefix`), never a template. `req` is logged as
  * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
  *
  * With a `fastifyRequestLogging` plugin registered on the same app, Fastify's `incoming request`
@@ -336,5 +417,5 @@ class RxlogFastifyLogger implements FastifyLogger {
  */
 export function fastifyLogger(log: Logger): FastifyLogger {
   expectOption(hasMethods(log, ['child', 'write', 'isEnabled']), 'fastifyLogger log', 'a logger', log);
-  return new RxlogFastifyLogger(log, SERIALIZERS, undefined);
+  return new RxlogFastifyLogger(log, undefined, undefined, SERIALIZERS, undefined, undefined);
 }

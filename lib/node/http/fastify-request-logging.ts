@@ -1,13 +1,16 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
-import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
+import { expectRequestLogger, type RequestLogger, requestIdOf, type RequestTracker, trackRequest } from './request-tracker';
 
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyLikeRequest {
   readonly raw: IncomingMessage;
+  /** The id Fastify gave the request (`request.id`), which the plugin takes as its `RequestId`. */
+  readonly id?: unknown;
   /** The request's logger (`request.log`), a child of Fastify's `loggerInstance`. */
   readonly log?: unknown;
   readonly routeOptions?: { readonly url?: string | undefined } | undefined;
@@ -24,7 +27,16 @@ export interface FastifyLikeInstance {
   addHook(name: string, hook: (...args: never[]) => unknown): unknown;
   /** The Node server (`http`, `https` or `http2`), for the requests Fastify answers before any hook runs. */
   readonly server?: unknown;
+  /** Fastify's request id generator, replaced by the plugin's only while it is Fastify's default. */
+  readonly genReqId?: unknown;
+  setGenReqId?(generate: (req: IncomingMessage | Http2ServerRequest) => string): unknown;
 }
+
+/**
+ * The method of a `fastifyLogger` request logger that writes the binding carrying Fastify's id
+ * (`reqId`, or the app's `requestIdLogLabel`) as `RequestId`: `(fastifyId, requestId) => void`.
+ */
+export const ADOPT_REQUEST_ID: unique symbol = Symbol('rxlog.adoptRequestId');
 
 /** A Fastify plugin (register it with `app.register(...)`); it applies to the whole app, as `fastify-plugin` plugins do. */
 export type FastifyRequestLoggingPlugin = (
@@ -38,8 +50,9 @@ export type FastifyRequestLoggingPlugin = (
  * The same completion event, request id, LogContext and diagnostic context as `requestLogging`,
  * through Fastify's hooks: `onRequest` starts the request, `preParsing` runs the body's events (so
  * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it, and
- * `onError` puts a handler's error on the completion event. Fastify is not imported:
- * anything with Fastify's `addHook` works.
+ * `onError` puts a handler's error on the completion event. Its `RequestId` is Fastify's
+ * `request.id`, which the plugin makes by its options while the app leaves Fastify's ids at their
+ * default. Fastify is not imported: anything with Fastify's `addHook` works.
  *
  * @throws ConfigurationError naming a bad option.
  * @example
@@ -59,11 +72,19 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();
   const servers = new WeakSet<object>();
+  // The ids the plugin gave Fastify's requests, for those answered before its onRequest hook.
+  const generated = new WeakMap<IncomingMessage, string>();
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
+    generateFastifyIds(instance, (req) => {
+      // Node's HTTP/2 compatibility request has the headers and socket requestLogging reads.
+      const id = requestIdOf(req as IncomingMessage, settings);
+      generated.set(req as IncomingMessage, id);
+      return id;
+    });
     followAnsweredBeforeHooks(instance, servers, (req, res) => {
       if (trackers.has(req)) return;
       try {
-        trackers.set(req, trackRequest(log, settings, req, res));
+        trackers.set(req, trackRequest(log, settings, req, res, undefined, generated.get(req)));
       } catch (error) {
         SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
       }
@@ -73,7 +94,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
       let tracker = trackers.get(request.raw);
       if (tracker === undefined) {
         try {
-          tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url);
+          tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url, idOf(request.id));
         } catch (error) {
           SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
           next();
@@ -81,8 +102,13 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
         }
         trackers.set(request.raw, tracker);
       }
-      // fastifyLogger tells the lines Fastify writes with request.log and reply.log by it.
-      if (typeof request.log === 'object' && request.log !== null) requestLoggers.set(request.log, request.raw);
+      // fastifyLogger tells the lines Fastify writes with request.log and reply.log by it, and writes
+      // the id Fastify bound to it under the name every other event has it.
+      if (typeof request.log === 'object' && request.log !== null) {
+        requestLoggers.set(request.log, request.raw);
+        const adopt = (request.log as { [ADOPT_REQUEST_ID]?: unknown })[ADOPT_REQUEST_ID];
+        if (typeof adopt === 'function') adopt.call(request.log, request.id, tracker.requestId);
+      }
       tracker.run(next);
     });
     // Fastify reads the body from the request's own events, which Node emits from the socket's
@@ -109,6 +135,36 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
   });
+}
+
+/**
+ * Makes the plugin's ids Fastify's (`request.id`, the `reqId` of Fastify's lines) while the app left
+ * Fastify's own at its default (`req-1`, `req-2` …, counted per process): a trusted `x-request-id` or
+ * `traceparent`, else `generateRequestId`, as `requestLogging` does. An app that gave Fastify its own
+ * (`genReqId`, `requestIdHeader`, `setGenReqId`) keeps them, and the plugin takes those. Either way
+ * each request has one id.
+ */
+function generateFastifyIds(
+  instance: FastifyLikeInstance,
+  generate: (req: IncomingMessage | Http2ServerRequest) => string,
+): void {
+  try {
+    const current = instance.genReqId;
+    // Fastify 5's own generator (lib/req-id-gen-factory.js); one wrapped for requestIdHeader is named otherwise.
+    if (typeof current !== 'function' || current.name !== 'defaultGenReqId' || typeof instance.setGenReqId !== 'function') return;
+    instance.setGenReqId(generate);
+  } catch (error) {
+    SelfLog.write(
+      "fastifyRequestLogging: Fastify's request id generator could not be set; the plugin takes Fastify's ids",
+      error,
+    );
+  }
+}
+
+/** Fastify's id of a request as text, or undefined for none (a `genReqId` of the app that returned no id). */
+function idOf(id: unknown): string | undefined {
+  if (typeof id === 'string') return id === '' ? undefined : id;
+  return typeof id === 'number' && Number.isFinite(id) ? String(id) : undefined;
 }
 
 /**

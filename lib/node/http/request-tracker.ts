@@ -79,6 +79,7 @@ export function requestPath(url: string | undefined): string {
  *
  * @param settings The options with their defaults: `resolveRequestLoggingOptions(options)`, made once, not per request.
  * @param route Reads the matched route pattern when the request ends (frameworks know it only then).
+ * @param givenId The request's id when the framework gave it one (Fastify's `request.id`), else made by `settings`.
  */
 export function trackRequest(
   log: RequestLogger,
@@ -86,9 +87,10 @@ export function trackRequest(
   req: IncomingMessage,
   res: ServerResponse,
   route: () => string | undefined = () => undefined,
+  givenId?: string,
 ): RequestTracker {
   const started = process.hrtime.bigint();
-  const requestId = requestIdOf(req, settings);
+  const requestId = givenId ?? requestIdOf(req, settings);
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
@@ -302,7 +304,7 @@ function afterWriteHead(res: ServerResponse, wrote: () => void): void {
  * wrapper's Proxy or getter that throws) are reported to SelfLog and the id is generated: they
  * never cost the request its events.
  */
-function requestIdOf(req: IncomingMessage, settings: ResolvedRequestLoggingOptions): string {
+export function requestIdOf(req: IncomingMessage, settings: ResolvedRequestLoggingOptions): string {
   if (settings.trustIncomingRequestId)
     try {
       return requestIdFrom(req.headers, settings.generateRequestId);

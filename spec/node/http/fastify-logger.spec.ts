@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { LevelSwitch } from '../../../lib/core/level-switch';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
-import { fastifyLogger } from '../../../lib/node/http/fastify-logger';
+import { type FastifyChildLoggerOptions, type FastifyLogger, fastifyLogger } from '../../../lib/node/http/fastify-logger';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { eventsArrive, get, memoryLogger } from '../../helpers/node-http';
@@ -152,6 +152,25 @@ describe('fastifyLogger', () => {
       expect(text(events.filter((e) => e.properties.reqId === 'req-2'))).toEqual(['warning written']);
     });
 
+    it("applies a route's logSerializers to what request.log writes and to its children's bindings, as pino does", async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      const user = (value: unknown) => ({ id: (value as { id?: unknown }).id });
+      app.get('/me', { logSerializers: { user } }, async (request) => {
+        request.log.info({ user: { id: 1, password: 'p-1' } }, 'Signed in');
+        request.log.child({ user: { id: 2, password: 'p-2' } }).info('Acting as');
+        return 'ok';
+      });
+      const url = await listening(app);
+
+      await get(`${url}/me`);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
+
+      expect(named(events, 'Signed in')[0]?.properties.user).toEqual({ id: 1 });
+      expect(named(events, 'Acting as')[0]?.properties.user).toEqual({ id: 2 });
+      expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('p-');
+    });
+
     it("refuses a route's logLevel that is no pino level when the route is added, as Fastify does with pino", () => {
       const { log } = memoryLogger();
       const app = Fastify({ loggerInstance: fastifyLogger(log) });
@@ -199,7 +218,48 @@ describe('fastifyLogger', () => {
         'Loading',
         'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms',
       ]);
-      expect(named(events, 'Loading')[0]?.properties).toMatchObject({ reqId: 'req-1', RequestId: 'r-1' });
+      expect(named(events, 'Loading')[0]?.properties).toEqual({ RequestId: 'r-1' });
+    });
+
+    it("writes Fastify's request id once, as RequestId, the plugin's: the default, a genReqId, a requestIdLogLabel", async () => {
+      let count = 0;
+      const setups: FastifyServerOptions[] = [
+        {},
+        { genReqId: () => `app-${++count}` },
+        { logController: new LogController({ requestIdLogLabel: 'traceId' }) },
+      ];
+      for (const options of setups) {
+        const { log, events } = memoryLogger();
+        const app = Fastify({ ...options, loggerInstance: fastifyLogger(log) });
+        await app.register(fastifyRequestLogging(log));
+        app.get('/id', async (request) => {
+          request.log.info('Loading');
+          request.log.child({ tenant: 't-1' }).info('Loaded');
+          return request.id;
+        });
+        const url = await listening(app);
+
+        const answer = await get(`${url}/id`);
+        expect((await get(`${url}/missing`)).status).toBe(404);
+        await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+
+        expect(answer.headers['x-request-id']).toBe(answer.body);
+        expect(events.flatMap((e) => Object.keys(e.properties)).filter((key) => key === 'reqId' || key === 'traceId')).toEqual(
+          [],
+        );
+        expect(events.filter((e) => e.properties.RequestId === answer.body).map((e) => e.renderMessage().split(' ')[0])).toEqual([
+          'Loading',
+          'Loaded',
+          'HTTP',
+        ]);
+        const missing = events.filter((e) => e.properties.RequestId !== undefined && e.properties.RequestId !== answer.body);
+        expect(missing.map((e) => e.renderMessage().split(' ').slice(0, 2).join(' '))).toEqual([
+          'Route GET:/missing',
+          'HTTP GET',
+        ]);
+        expect(new Set(missing.map((e) => e.properties.RequestId)).size).toBe(1);
+      }
+      expect(count).toBe(2);
     });
 
     it("puts a thrown handler's error on the completion event only, not beside it in Fastify's report (5xx and 4xx)", async () => {
@@ -321,7 +381,7 @@ describe('fastifyLogger', () => {
       ]);
     });
 
-    it("cannot see a hook's error after the hook sent the reply (onRequest, preHandler): Fastify drops it before any logger", async () => {
+    it("cannot see a hook's error after the hook sent the reply (onRequest, preValidation, preHandler): Fastify drops it before any logger", async () => {
       const { app, events } = await bothApp();
       app.addHook('onRequest', async (request, reply) => {
         if (request.url !== '/on-request') return;
@@ -335,14 +395,26 @@ describe('fastifyLogger', () => {
       });
       app.get('/on-request', async () => 'late');
       app.get('/pre-handler', async () => 'late');
+      app.get(
+        '/pre-validation',
+        {
+          preValidation: (_request, reply, _done) => {
+            void reply.send('early');
+            throw new Error('preValidation failed after sending');
+          },
+        },
+        async () => 'late',
+      );
       const url = await listening(app);
 
       expect((await get(`${url}/on-request`)).body).toBe('early');
       expect((await get(`${url}/pre-handler`)).body).toBe('early');
-      await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+      expect((await get(`${url}/pre-validation`)).body).toBe('early');
+      await eventsArrive(events, 3, (e) => e.properties.Elapsed !== undefined);
       await new Promise((resolve) => setTimeout(resolve, 20));
 
       expect(completions(events).map((e) => [e.level, e.properties.StatusCode])).toEqual([
+        ['information', 200],
         ['information', 200],
         ['information', 200],
       ]);
@@ -388,6 +460,62 @@ describe('fastifyLogger', () => {
       ]);
     });
 
+    it('writes %j, %o and a message that is an object as pino does: circular references marked, strings quoted, functions by name', () => {
+      const { logger, events } = adapter();
+      const circular: Record<string, unknown> = { a: 1 };
+      circular.self = circular;
+      logger.info('state %j', circular);
+      logger.info('name %o, handler %o, %d left, %i rounded', 'ann', function onReady() {}, null, -1.5);
+      logger.info({ a: 1 }, { b: 2 } as unknown as string);
+      // The same calls to pino 10 write these messages.
+      expect(events.map((e) => e.renderMessage())).toEqual([
+        'state {"a":1,"self":"[Circular]"}',
+        "name 'ann', handler onReady, %d left, -2 rounded",
+        '{"b":2}',
+      ]);
+    });
+
+    it("puts a child's msgPrefix, after its parents', before the messages it is given, as pino does", () => {
+      const { logger, events } = adapter();
+      const db = logger.child({}, { msgPrefix: '[db] ' }).child({ q: 1 }, { msgPrefix: '[query] ' });
+      db.info('took %d ms', 5);
+      db.info({ rows: 2 }, 'read');
+      db.error(new Error('lost'), 'failed');
+      db.info({ msg: 'from the object' });
+      db.error(new Error('lost'));
+      expect(events.map((e) => e.renderMessage())).toEqual([
+        '[db] [query] took 5 ms',
+        '[db] [query] read',
+        '[db] [query] failed',
+        'from the object',
+        'lost',
+      ]);
+    });
+
+    it("answers pino's isLevelEnabled, bindings and flush, for code that calls request.log as a pino logger", async () => {
+      type PinoCalls = {
+        isLevelEnabled(level: string): boolean;
+        bindings(): Record<string, unknown>;
+        flush(callback?: (error?: Error) => void): void;
+      };
+      const { logger, events } = adapter('information');
+      const root = logger as FastifyLogger & PinoCalls;
+      const child = logger.child({ tenant: 't-1' }).child({ user: 7 }, { level: 'warn' }) as FastifyLogger & PinoCalls;
+      expect(['debug', 'info', 'warn', 'silent', 'loud'].map((level) => root.isLevelEnabled(level))).toEqual([
+        false,
+        true,
+        true,
+        false,
+        false,
+      ]);
+      expect(['info', 'warn'].map((level) => child.isLevelEnabled(level))).toEqual([false, true]);
+      expect(child.bindings()).toEqual({ tenant: 't-1', user: 7 });
+      expect(root.bindings()).toEqual({});
+      child.warn('before the flush');
+      await new Promise<void>((resolve, reject) => child.flush((error) => (error === undefined ? resolve() : reject(error))));
+      expect(text(events)).toEqual(['warning before the flush']);
+    });
+
     it("reports the rxlog logger's level until one is set, then that one; refuses an unknown name", () => {
       const levels = new LevelSwitch('information');
       const memory = new MemorySink();
@@ -410,6 +538,13 @@ describe('fastifyLogger', () => {
       expect(() => logger.child({}, { level: 'loud' })).toThrow(/fastifyLogger child level: expected a pino level name/);
     });
 
+    it("refuses a child's pino redact paths, which it would ignore, writing the secrets they name", () => {
+      const { logger } = adapter();
+      const options = { redact: ['card.number'] } as FastifyChildLoggerOptions;
+      expect(() => logger.child({}, options)).toThrow(ConfigurationError);
+      expect(() => logger.child({}, options)).toThrow(/fastifyLogger child redact: .*\.destructure\.redact/);
+    });
+
     it('never throws into Fastify: a serializer or value that throws is written with its message, and told to SelfLog', () => {
       const { logger, events } = adapter();
       const reports: string[] = [];
@@ -426,13 +561,15 @@ describe('fastifyLogger', () => {
           },
         );
         child.info({ user: 1 }, 'signed in');
-        const circular: Record<string, unknown> = {};
-        circular.self = circular;
-        child.info('state %j', circular);
+        child.info('state %j', {
+          get broken(): never {
+            throw new Error('getter broke');
+          },
+        });
       } finally {
         SelfLog.disable();
       }
-      expect(text(events)).toEqual(['information signed in', 'information state [Unserializable]']);
+      expect(text(events)).toEqual(['information signed in', 'information state {"broken":"[Throws: getter broke]"}']);
       expect(reports.join('\n')).toContain('fastifyLogger');
     });
 

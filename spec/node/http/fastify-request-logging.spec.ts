@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
@@ -155,6 +155,31 @@ describe('fastifyRequestLogging with Fastify 5', () => {
       StatusCode: 200,
       RequestHeaders: { authorization: '[Redacted]' },
     });
+  });
+
+  it("takes Fastify's request.id as its RequestId: its own ids by default, the app's genReqId or requestIdHeader", async () => {
+    const idsOf = async (options: FastifyServerOptions, headers: Record<string, string>): Promise<unknown[]> => {
+      const { log, events } = memoryLogger();
+      const app = Fastify(options);
+      await app.register(fastifyRequestLogging(log));
+      app.get('/id', async (request) => {
+        log.information('Handling');
+        return request.id;
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      const answer = await get(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/id`, headers);
+      await eventsArrive(events, 2);
+      return [answer.body, answer.headers['x-request-id'], ...events.map((e) => e.properties.RequestId)];
+    };
+
+    expect(await idsOf({}, { 'x-request-id': 'client-1' })).toEqual(Array(4).fill('client-1'));
+    const [generated, ...same] = await idsOf({}, {});
+    expect(generated).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(same).toEqual(Array(3).fill(generated));
+    expect(await idsOf({ genReqId: () => 'app-7' }, { 'x-request-id': 'client-1' })).toEqual(Array(4).fill('app-7'));
+    const headers = { 'x-correlation-id': 'corr-3', 'x-request-id': 'client-1' };
+    expect(await idsOf({ requestIdHeader: 'x-correlation-id' }, headers)).toEqual(Array(4).fill('corr-3'));
   });
 
   // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
