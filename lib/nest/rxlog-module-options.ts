@@ -1,4 +1,4 @@
-import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
+import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { LoggerConfiguration } from '../configuration/logger-configuration';
 import type { LogLevelName } from '../core/log-level';
 import type { Logger } from '../pipeline/logger';
@@ -116,4 +116,16 @@ export interface RxlogModuleAsyncOptions {
   useClass?: Type<RxlogOptionsFactory> | undefined;
   /** A provider the app already has (exported by a module in `imports`, or global) whose `createRxlogOptions()` makes the options. */
   useExisting?: Type<RxlogOptionsFactory> | undefined;
+  /**
+   * Providers the module adds for the factory or class to inject, as `@nestjs/jwt`'s
+   * `extraProviders` (nestjs-pino's `providers`): a service that needs no module of its own. They
+   * are not exported. Default none.
+   */
+  extraProviders?: Provider[] | undefined;
+  /**
+   * As Nest's `ConfigurableModuleBuilder`: providers of the importing module, of which the module
+   * adds those that `useFactory`'s `inject` (or `useExisting`) names, and those they inject in
+   * turn. Default none.
+   */
+  provideInjectionTokensFrom?: Provider[] | undefined;
 }

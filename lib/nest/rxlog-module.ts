@@ -89,8 +89,18 @@ export class RxlogModule implements NestModule, OnApplicationBootstrap {
     const given: unknown = options;
     if (typeof given !== 'object' || given === null)
       throw new ConfigurationError(`RxlogModule.forRootAsync: expected an options object, got ${describeValue(given)}`);
-    checkOptionKeys('RxlogModule.forRootAsync', given, ['imports', 'inject', 'useFactory', 'useClass', 'useExisting']);
+    checkOptionKeys('RxlogModule.forRootAsync', given, [
+      'imports',
+      'inject',
+      'useFactory',
+      'useClass',
+      'useExisting',
+      'extraProviders',
+      'provideInjectionTokensFrom',
+    ]);
     const { inject, imports } = options as { inject?: unknown; imports?: unknown };
+    const extraProviders = providerList('extraProviders', options.extraProviders) ?? [];
+    const providersFrom = providerList('provideInjectionTokensFrom', options.provideInjectionTokensFrom);
     // Nest would spread a string into its letters (it "can't resolve" argument "C"), or fail on imports.map.
     if (imports !== undefined && !Array.isArray(imports))
       throw new ConfigurationError(
@@ -115,12 +125,25 @@ export class RxlogModule implements NestModule, OnApplicationBootstrap {
         throw new ConfigurationError(
           `RxlogModule.forRootAsync inject: expected an array of the providers useFactory takes, got ${describeValue(inject)}`,
         );
+      if (providersFrom !== undefined && inject === undefined)
+        throw new ConfigurationError(
+          'RxlogModule.forRootAsync provideInjectionTokensFrom: it provides what inject names, and inject is not given',
+        );
       const useFactory = made as (...args: unknown[]) => unknown;
-      return rxlogModule({ provide: RXLOG_MODULE_OPTIONS, useFactory, inject: options.inject ?? [] }, options.imports ?? []);
+      const tokens = options.inject ?? [];
+      return rxlogModule({ provide: RXLOG_MODULE_OPTIONS, useFactory, inject: tokens }, options.imports ?? [], [
+        ...injectionProviders(providersFrom, tokens),
+        ...extraProviders,
+      ]);
     }
     if (inject !== undefined)
       throw new ConfigurationError(
         `RxlogModule.forRootAsync inject: only for useFactory; ${source}'s class gets its dependencies injected into its constructor`,
+      );
+    // Nest's builder passes it over with useClass, whose constructor's dependencies it cannot name.
+    if (providersFrom !== undefined && source === 'useClass')
+      throw new ConfigurationError(
+        "RxlogModule.forRootAsync provideInjectionTokensFrom: only for useFactory (with inject) or useExisting; give useClass's dependencies in extraProviders or imports",
       );
     const factoryClass = made as Type<RxlogOptionsFactory>;
     const fromFactory: Provider = {
@@ -134,11 +157,12 @@ export class RxlogModule implements NestModule, OnApplicationBootstrap {
       },
       inject: [factoryClass],
     };
-    return rxlogModule(
-      fromFactory,
-      options.imports ?? [],
-      source === 'useClass' ? [{ provide: factoryClass, useClass: factoryClass }] : [],
-    );
+    return rxlogModule(fromFactory, options.imports ?? [], [
+      ...(source === 'useClass'
+        ? [{ provide: factoryClass, useClass: factoryClass }]
+        : injectionProviders(providersFrom, [factoryClass])),
+      ...extraProviders,
+    ]);
   }
 
   /** Called by Nest: opens the request context for every route, before guards and interceptors run. */
@@ -163,6 +187,49 @@ Module({})(RxlogModule);
 Inject(RxlogRequestContext)(RxlogModule, undefined, 0);
 Inject(HttpAdapterHost)(RxlogModule, undefined, 1);
 Inject(Logger)(RxlogModule, undefined, 2);
+
+/**
+ * `forRootAsync`'s list of providers named `name`, each a class or an object with `provide`.
+ *
+ * @throws ConfigurationError naming the option, or the item, that is not.
+ */
+function providerList(name: string, given: unknown): Provider[] | undefined {
+  if (given === undefined) return undefined;
+  const where = `RxlogModule.forRootAsync ${name}`;
+  if (!Array.isArray(given))
+    throw new ConfigurationError(`${where}: expected an array of providers, got ${describeValue(given)}`);
+  given.forEach((item: unknown, index) => {
+    if (typeof item !== 'function' && (typeof item !== 'object' || item === null || !('provide' in item)))
+      throw new ConfigurationError(
+        `${where}[${index}]: expected a provider (a class, or an object with provide), got ${describeValue(item)}`,
+      );
+  });
+  return given as Provider[];
+}
+
+/**
+ * The providers among `providers` that `tokens` name, and those they inject or alias in turn, as
+ * Nest's `ConfigurableModuleBuilder` picks them for `provideInjectionTokensFrom`.
+ */
+function injectionProviders(providers: readonly Provider[] | undefined, tokens: readonly unknown[]): Provider[] {
+  const picked: Provider[] = [];
+  const tokenOf = (item: unknown): unknown => (typeof item === 'object' && item !== null && 'token' in item ? item.token : item);
+  let wanted = tokens.map(tokenOf);
+  while (providers !== undefined && wanted.length > 0) {
+    const found = providers.filter(
+      (provider) =>
+        !picked.includes(provider) && (wanted.includes(provider) || wanted.includes((provider as { provide?: unknown }).provide)),
+    );
+    picked.push(...found);
+    wanted = found
+      .flatMap((provider) => {
+        const { useExisting, inject } = provider as { useExisting?: unknown; inject?: unknown[] };
+        return useExisting !== undefined ? [useExisting] : (inject ?? []);
+      })
+      .map(tokenOf);
+  }
+  return picked;
+}
 
 /** The app's HTTP adapter when it is of `type` (an application context has none: Nest's host holds null). */
 function httpAdapterOf(host: HttpAdapterHost | undefined, type: string): HttpAdapterHost['httpAdapter'] | undefined {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-// RxlogModule.forRootAsync's three sources of options, as Nest's ConfigurableModuleBuilder,
+// RxlogModule.forRootAsync's three sources of options and its extra providers, as Nest's ConfigurableModuleBuilder,
 // @nestjs/jwt and @nestjs/typeorm have them, each in a real Nest 12 application context
 // (spec/nest/fixtures/nest-async-options.ts, in a child process).
 
@@ -35,6 +35,44 @@ describe('RxlogModule.forRootAsync with useFactory, useClass or useExisting, in 
       events: [['debug', 'useExisting, from an imported module', 'orders (class)']],
       constructed: 1,
     });
+  });
+
+  it('provides extraProviders to useFactory and to useClass, as @nestjs/jwt does, without a module of their own', () => {
+    expect(outcomes['useFactory, extraProviders']).toEqual({
+      events: [['debug', 'useFactory, extraProviders', 'orders (extra factory)']],
+      constructed: 0,
+    });
+    expect(outcomes['useClass, extraProviders']).toEqual({
+      events: [['debug', 'useClass, extraProviders', 'orders (extra class)']],
+      constructed: 1,
+    });
+  });
+
+  it('provides from provideInjectionTokensFrom what inject or useExisting names and what that injects, nothing else', () => {
+    expect(outcomes['useFactory, provideInjectionTokensFrom']).toEqual({
+      events: [['debug', 'useFactory, provideInjectionTokensFrom', 'orders (picked factory)']],
+      constructed: 0,
+    });
+    expect(outcomes['useExisting, provideInjectionTokensFrom']).toEqual({
+      events: [['debug', 'useExisting, provideInjectionTokensFrom', 'orders (class)']],
+      constructed: 1,
+    });
+  });
+
+  it('refuses a provider list that is not one, an item that is no provider, and provideInjectionTokensFrom it would ignore', () => {
+    expect(outcomes).toMatchObject({
+      'extraProviders not an array':
+        'ConfigurationError: RxlogModule.forRootAsync extraProviders: expected an array of providers, got function AppConfig',
+      'extraProviders with undefined':
+        'ConfigurationError: RxlogModule.forRootAsync extraProviders[1]: expected a provider (a class, or an object with provide), got undefined',
+      'provideInjectionTokensFrom without inject':
+        'ConfigurationError: RxlogModule.forRootAsync provideInjectionTokensFrom: it provides what inject names, and inject is not given',
+      'provideInjectionTokensFrom with useClass':
+        "ConfigurationError: RxlogModule.forRootAsync provideInjectionTokensFrom: only for useFactory (with inject) or useExisting; give useClass's dependencies in extraProviders or imports",
+    });
+    expect(outcomes['extraProvider misspelt']).toMatch(
+      /^ConfigurationError: RxlogModule\.forRootAsync: unknown option "extraProvider" \(expected one of .*extraProviders/,
+    );
   });
 
   it('refuses two sources or none with a ConfigurationError naming them, where Nest’s builder would pick one', () => {

@@ -499,7 +499,7 @@ describe('RxlogModule registrations a new user gets wrong, in real Nest applicat
       'forRootAsync, misspelt shutdown option':
         'ConfigurationError: RxlogModule shutdown: unknown option "timeout" (expected one of strategy, timeoutMs, report)',
       'forRootAsync, misspelt own option':
-        'ConfigurationError: RxlogModule.forRootAsync: unknown option "injects" (expected one of imports, inject, useFactory, useClass, useExisting)',
+        'ConfigurationError: RxlogModule.forRootAsync: unknown option "injects" (expected one of imports, inject, useFactory, useClass, useExisting, extraProviders, provideInjectionTokensFrom)',
       'forRootAsync, inject not an array':
         'ConfigurationError: RxlogModule.forRootAsync inject: expected an array of the providers useFactory takes, got "ConfigService"',
       'forRootAsync, imports not an array':

@@ -1,0 +1,59 @@
+import type { LogEvent } from '../../lib/core/log-event';
+import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+
+// A real NestJS 12 app (spec/nest/fixtures/nest-rejecting-filter-app.ts) whose global exception
+// filter returns a Promise that rejects, in a child process on 127.0.0.1. Nest leaves that
+// rejection unhandled and the request unanswered; these tests pin what rxlog then writes, as
+// docs/nestjs.md says.
+
+const summary = (events: readonly LogEvent[]): unknown[] =>
+  events.map((e) => [
+    e.level,
+    e.properties.SourceContext ?? null,
+    e.renderMessage().replace(/[\d.]+ ms$/, '… ms'),
+    e.exception?.message ?? null,
+  ]);
+const ofRequest = (run: NestAppRun, id: string): LogEvent[] => run.events.filter((e) => e.properties.RequestId === id);
+
+describe.each(['express', 'fastify'])('RxlogModule with an exception filter whose Promise rejects, on %s', (platform) => {
+  it('with installProcessHooks: the process ends, and the rejection is a fatal event carrying the request’s RequestId', async () => {
+    const app = await startNestApp('nest-rejecting-filter-app.ts', [platform, 'hooks']);
+    let run: NestAppRun | undefined;
+    try {
+      const fine = await fetch(`${app.url}/fine`, { headers: { 'x-request-id': 'fine' } });
+      await fine.text();
+      await expect(
+        fetch(`${app.url}/failing`, { headers: { 'x-request-id': 'failing' }, signal: AbortSignal.timeout(20_000) }),
+      ).rejects.toThrow('fetch failed');
+    } finally {
+      run = await app.stop();
+    }
+    expect(run.code).toBe(1);
+    // The request has no completion event: the process ended before its client left.
+    expect(summary(ofRequest(run, 'failing'))).toEqual([['fatal', null, 'Unhandled rejection', 'Error: Filter failed']]);
+    expect(summary(ofRequest(run, 'fine'))).toEqual([
+      ['information', 'RequestLogging', 'HTTP GET /fine responded 200 in … ms', null],
+    ]);
+  }, 120_000);
+
+  it('with an unhandledRejection listener of the app’s: the listener logs with the RequestId, and the request is written when the client leaves', async () => {
+    const app = await startNestApp('nest-rejecting-filter-app.ts', [platform, 'listener']);
+    let run: NestAppRun | undefined;
+    try {
+      await expect(
+        fetch(`${app.url}/failing`, { headers: { 'x-request-id': 'failing' }, signal: AbortSignal.timeout(500) }),
+      ).rejects.toThrow();
+      // The abort reaches the server's 'close' before the next request on a new connection is answered.
+      const fine = await fetch(`${app.url}/fine`, { headers: { 'x-request-id': 'fine' } });
+      await fine.text();
+    } finally {
+      run = await app.stop();
+    }
+    expect([run.code, run.signal]).toEqual([null, 'SIGTERM']); // Nest raises the signal again once it shut down
+    expect(summary(ofRequest(run, 'failing'))).toEqual([
+      ['error', null, 'Unhandled rejection', 'Error: Filter failed'],
+      // The handler's error at the status it maps to, though no answer was sent (as for a filter that answers too late).
+      ['error', 'RequestLogging', 'HTTP GET /failing responded 500 in … ms', 'Error: Order failed'],
+    ]);
+  }, 120_000);
+});
