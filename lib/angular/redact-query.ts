@@ -59,13 +59,14 @@ export function stripQuery(url: string): string {
 }
 
 /**
- * A script URL with a query or fragment where a stack frame names it: after `(` (Chromium's
+ * A script URL with a query, a fragment or an `@` (a user name and password, which redactQuery
+ * hides; an `@` in a path it leaves) where a stack frame names it: after `(` (Chromium's
  * `at f (url:1:2)`), `@` (Firefox's and Safari's `f@url:1:2`) or `at ` (Chromium's unnamed frame).
  * It runs to the frame's `:line:column` (a `)` in a query value included) or to a space (the URL
  * of an eval's caller, `url line 2 > eval:1:3` in Firefox). A `file:///` path has no host and is
  * left alone.
  */
-const STACK_URL = /(\(|@|^\s*at )([a-z][\w+.-]*:\/\/[^/\s]\S*?[?#]\S*?)(?=:\d+:\d+(?:\)|$)|\s|$)/gi;
+const STACK_URL = /(\(|@|^\s*at )([a-z][\w+.-]*:\/\/[^/\s]\S*?[?#@]\S*?)(?=:\d+:\d+(?:\)|$)|\s|$)/gi;
 
 /** A frame line of V8's stacks, which start with the error's message (Firefox's and Safari's are frames only). */
 const V8_FRAME = /^\s+at /;

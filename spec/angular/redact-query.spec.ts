@@ -110,6 +110,8 @@ void describe('redactStackUrls', () => {
       'total@https://shop.example/chunk-X3.js?v=3&email=ann@example.com:1:2345',
       'forEach@[native code]',
       'global code@https://shop.example/main.js?token=secret:2:100',
+      'load@https://ann:pw@shop.example/@fs/main.js:3:1',
+      'boot@https://shop.example/node_modules/.vite/deps/@angular_core.js:4:1',
     ].join('\n');
     assert.equal(
       redactStackUrls(safari),
@@ -117,6 +119,8 @@ void describe('redactStackUrls', () => {
         'total@https://shop.example/chunk-X3.js?v=***&email=***:1:2345',
         'forEach@[native code]',
         'global code@https://shop.example/main.js?token=***:2:100',
+        'load@https://***@shop.example/@fs/main.js:3:1',
+        'boot@https://shop.example/node_modules/.vite/deps/@angular_core.js:4:1',
       ].join('\n'),
     );
   });
