@@ -107,7 +107,7 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
             'Promise.reject();',
             "setTimeout(() => { throw { code: 'E_THROWN' }; });",
             "Promise.reject({ code: 'E_REJECTED' });",
-            "setTimeout(() => { throw new Error('an Error'); });",
+            "setTimeout(function boom() { throw new Error('an Error', { cause: new Error('its cause') }); });",
           ].join('\n'),
         );
       return {
@@ -173,7 +173,10 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
       );
       // The Error's stack names its script with the query values redacted, as ErrorFile does.
       const thrown = logged.find((e) => e.message.endsWith('an Error'));
-      assert.equal(thrown?.exception?.replace(/:\d+$/, ':N'), `Error: an Error\n    at ${thrower}:8:N`);
+      assert.equal(
+        thrown?.exception?.replace(/:8:\d+\)/g, ':8:N)'),
+        `Error: an Error\n    at boom (${thrower}:8:N)\ncaused by: Error: its cause\n    at boom (${thrower}:8:N)`,
+      );
       const text = JSON.stringify(logged);
       assert.equal(text.includes('secret'), false, text);
       assert.equal(text.includes('isTrusted'), false, text);
