@@ -57,3 +57,32 @@ export function stripQuery(url: string): string {
   const end = url.search(/[?#]/);
   return end === -1 ? url : url.slice(0, end);
 }
+
+/**
+ * A script URL with a query, a fragment or an `@` (a user name and password, which redactQuery
+ * hides; an `@` in a path it leaves) where a stack frame names it: after `(` (Chromium's
+ * `at f (url:1:2)`), `@` (Firefox's and Safari's `f@url:1:2`) or `at ` (Chromium's unnamed frame).
+ * It runs to the frame's `:line:column` (a `)` in a query value included) or to a space (the URL
+ * of an eval's caller, `url line 2 > eval:1:3` in Firefox). A `file:///` path has no host and is
+ * left alone.
+ */
+const STACK_URL = /(\(|@|^\s*at )([a-z][\w+.-]*:\/\/[^/\s]\S*?[?#@]\S*?)(?=:\d+:\d+(?:\)|$)|\s|$)/gi;
+
+/** A frame line of V8's stacks, which start with the error's message (Firefox's and Safari's are frames only). */
+const V8_FRAME = /^\s+at /;
+
+/**
+ * A stack with the query values of the script URLs its frames name redacted as {@link redactQuery}
+ * redacts them (`at f (https://host/a.js?token=***:1:2)`, `f@https://host/a.js?token=***:1:2`).
+ * The message V8 puts first is left as it is, as the event's message is: only its frame lines are
+ * read, so a long message costs no search.
+ */
+export function redactStackUrls(stack: string): string {
+  const lines = stack.split('\n');
+  const v8 = lines.some((line) => V8_FRAME.test(line));
+  return lines
+    .map((line) =>
+      v8 && !V8_FRAME.test(line) ? line : line.replace(STACK_URL, (_, before: string, url: string) => before + redactQuery(url)),
+    )
+    .join('\n');
+}

@@ -7,7 +7,7 @@ import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
 import type { HttpErrorResponse } from '@angular/common/http';
 import { errorWithHttpCause, httpErrorException, isHttpErrorResponse } from './http-error-exception';
-import { redactQuery } from './redact-query';
+import { redactQuery, redactStackUrls } from './redact-query';
 import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT } from './rxlog-tokens';
@@ -41,7 +41,8 @@ export interface ErrorHandlerOptions {
  * `Script error.`, `throw null`), which Angular wraps in an Error of its own, is logged by the
  * event's message with `ErrorFile`, `ErrorLine` and `ErrorColumn` where the browser gives them; any
  * other value Angular's global listener hands on (a thrown string or object included) carries them
- * too, and an unhandled rejection `UnhandledRejection: true`.
+ * too, its exception's stack frames naming scripts with query values redacted as `ErrorFile`'s, and
+ * an unhandled rejection `UnhandledRejection: true`.
  *
  * @throws ConfigurationError naming a bad or misspelt option.
  */
@@ -343,8 +344,42 @@ function readErrorEvent(event: ErrorEvent): Uncaught {
     return { message: muted ? `${text} ${MUTED_NOTE}` : text, properties: location };
   }
   const read = readValue(error);
-  return { ...read, properties: { ...read.properties, ...location } };
+  let exception = read.exception;
+  // One made here (a ThrownValueError, an HttpErrorResponse's copy) has its stack redacted as it
+  // is: a copy would lose the thrown data a redaction policy rewrites its message from.
+  if (exception === error) exception = withStackUrlsRedacted(exception, 0);
+  else if (typeof exception?.stack === 'string') exception.stack = redactStackUrls(exception.stack);
+  return { ...read, exception, properties: { ...read.properties, ...location } };
 }
+
+/**
+ * The exception with the script URLs in its stack and its causes' stacks redacted as `ErrorFile`
+ * is (the same script's URL, query and all, is in them): a copy (same class, own properties) where
+ * one changes, the error itself otherwise (or when a getter throws); an error is never changed.
+ */
+function withStackUrlsRedacted(error: Error, depth: number): Error {
+  try {
+    return copyRedacted(error, depth);
+  } catch {
+    // A getter or Proxy trap that throws: what exception text reads of it is as much as it gives here.
+    return error;
+  }
+}
+
+function copyRedacted(error: Error, depth: number): Error {
+  const stack: unknown = error.stack;
+  const cause: unknown = error.cause;
+  const text = typeof stack === 'string' ? redactStackUrls(stack) : stack;
+  const redactedCause = cause instanceof Error && depth < MAX_CAUSES ? withStackUrlsRedacted(cause, depth + 1) : cause;
+  if (text === stack && redactedCause === cause) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object | null, Object.getOwnPropertyDescriptors(error)) as Error;
+  Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });
+  if (redactedCause !== cause) Object.defineProperty(copy, 'cause', { value: redactedCause, writable: true, configurable: true });
+  return copy;
+}
+
+/** How deep in an error's `cause` chain stacks are redacted, as deep as exception text follows it. */
+const MAX_CAUSES = 8;
 
 /** The message of an ErrorEvent of a cross-origin script the browser mutes (HTML's "report an exception"). */
 const MUTED_MESSAGE = 'Script error.';

@@ -95,7 +95,8 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
     }));
     const js = (body: string) => ({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body });
     const page = await startTestServer((request) => {
-      if (request.url === '/app.js') return js(script);
+      // The app's script with a query of its own: the stacks of the ThrownValueErrors made in it name it.
+      if (request.url === '/app.js?build=secret') return js(script);
       if (request.url.startsWith('/thrower.js'))
         return js(
           [
@@ -106,13 +107,13 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
             'Promise.reject();',
             "setTimeout(() => { throw { code: 'E_THROWN' }; });",
             "Promise.reject({ code: 'E_REJECTED' });",
-            "setTimeout(() => { throw new Error('an Error'); });",
+            "setTimeout(function boom() { throw new Error('an Error', { cause: new Error('its cause') }); });",
           ].join('\n'),
         );
       return {
         status: 200,
         headers: { 'Content-Type': 'text/html' },
-        body: `<!doctype html><script src="/app.js"></script><script src="${other.url}/widget.js?key=secret"></script><script src="/thrower.js?token=secret"></script>`,
+        body: `<!doctype html><script src="/app.js?build=secret"></script><script src="${other.url}/widget.js?key=secret"></script><script src="/thrower.js?token=secret"></script>`,
       };
     });
     const chromium = await freshChromium();
@@ -170,8 +171,13 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
           { message: 'Uncaught error: an Error', exception: 'Error: an Error', ...at(8) },
         ].sort(byMessage),
       );
-      // The Error's stack names its script as the page loaded it, query and all: only the Error's.
-      const text = JSON.stringify(logged.map((e) => (e.message.endsWith('an Error') ? { ...e, exception: null } : e)));
+      // The Error's stack names its script with the query values redacted, as ErrorFile does.
+      const thrown = logged.find((e) => e.message.endsWith('an Error'));
+      assert.equal(
+        thrown?.exception?.replace(/:8:\d+\)/g, ':8:N)'),
+        `Error: an Error\n    at boom (${thrower}:8:N)\ncaused by: Error: its cause\n    at boom (${thrower}:8:N)`,
+      );
+      const text = JSON.stringify(logged);
       assert.equal(text.includes('secret'), false, text);
       assert.equal(text.includes('isTrusted'), false, text);
     } finally {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redactQuery, stripQuery } from '../../lib/angular/redact-query';
+import { redactQuery, redactStackUrls, stripQuery } from '../../lib/angular/redact-query';
 
 void describe('redactQuery', () => {
   void it('replaces every query value and drops the fragment', () => {
@@ -58,5 +58,81 @@ void describe('stripQuery', () => {
     assert.equal(stripQuery('/orders/42?tab=items#x'), '/orders/42');
     assert.equal(stripQuery('/orders#x'), '/orders');
     assert.equal(stripQuery('/'), '/');
+  });
+});
+
+// The stacks below are written as strings, in the shapes each browser gives `error.stack` (Node
+// runs no Firefox or Safari); spec/angular/global-errors-chromium.spec.ts checks a real Chromium's.
+void describe('redactStackUrls', () => {
+  void it("redacts the query values of the script URLs in Chromium's frames, not in its message", () => {
+    const stack = [
+      "TypeError: Cannot read properties of undefined (reading 'id') at https://shop.example/a?token=in-message:1:2",
+      '    at OrderList.total (https://shop.example/chunk-X3.js?v=3&token=secret:1:2345)',
+      '    at https://shop.example/main.js?token=secret#top:2:100',
+      '    at new Cart (https://shop.example/cart.js?q=(secret):4:7)',
+      '    at eval (eval at load (https://shop.example/main.js?token=secret:9:3), <anonymous>:1:1)',
+      '    at Array.forEach (<anonymous>)',
+      '    at async Promise.all (index 0)',
+      '    at boot (https://shop.example/main.js:3:1)',
+    ].join('\n');
+    assert.equal(
+      redactStackUrls(stack),
+      [
+        "TypeError: Cannot read properties of undefined (reading 'id') at https://shop.example/a?token=in-message:1:2",
+        '    at OrderList.total (https://shop.example/chunk-X3.js?v=***&token=***:1:2345)',
+        '    at https://shop.example/main.js?token=***:2:100',
+        '    at new Cart (https://shop.example/cart.js?q=***:4:7)',
+        '    at eval (eval at load (https://shop.example/main.js?token=***:9:3), <anonymous>:1:1)',
+        '    at Array.forEach (<anonymous>)',
+        '    at async Promise.all (index 0)',
+        '    at boot (https://shop.example/main.js:3:1)',
+      ].join('\n'),
+    );
+  });
+
+  void it("redacts them in Firefox's and Safari's frames", () => {
+    const firefox = [
+      'total@https://shop.example/chunk-X3.js?v=3&token=secret:1:2345',
+      '@https://shop.example/main.js?token=secret:2:100',
+      'load@https://shop.example/main.js?token=secret line 9 > eval:1:1',
+      '',
+    ].join('\n');
+    assert.equal(
+      redactStackUrls(firefox),
+      [
+        'total@https://shop.example/chunk-X3.js?v=***&token=***:1:2345',
+        '@https://shop.example/main.js?token=***:2:100',
+        'load@https://shop.example/main.js?token=*** line 9 > eval:1:1',
+        '',
+      ].join('\n'),
+    );
+    const safari = [
+      'total@https://shop.example/chunk-X3.js?v=3&email=ann@example.com:1:2345',
+      'forEach@[native code]',
+      'global code@https://shop.example/main.js?token=secret:2:100',
+      'load@https://ann:pw@shop.example/@fs/main.js:3:1',
+      'boot@https://shop.example/node_modules/.vite/deps/@angular_core.js:4:1',
+    ].join('\n');
+    assert.equal(
+      redactStackUrls(safari),
+      [
+        'total@https://shop.example/chunk-X3.js?v=***&email=***:1:2345',
+        'forEach@[native code]',
+        'global code@https://shop.example/main.js?token=***:2:100',
+        'load@https://***@shop.example/@fs/main.js:3:1',
+        'boot@https://shop.example/node_modules/.vite/deps/@angular_core.js:4:1',
+      ].join('\n'),
+    );
+  });
+
+  void it("leaves Node's paths and file URLs, and URLs without a query, as they are", () => {
+    const node = [
+      'Error: boom',
+      '    at main (file:///srv/app/main.mjs?v=2:3:9)',
+      '    at Object.<anonymous> (/srv/my app/index.js:1:2)',
+      '    at https://shop.example/main.js:2:100',
+      '    at node:internal/main/run_main_module:28:49',
+    ].join('\n');
+    assert.equal(redactStackUrls(node), node);
   });
 });

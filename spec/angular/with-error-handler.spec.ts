@@ -259,6 +259,65 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // An Error thrown in `thrower.js?token=secret` got `ErrorFile` with the query value redacted, but
+  // its stack (the event's exception text, `@x` in CLEF) named the same URL, secret and all. The
+  // stacks are written as strings in Chromium's and Firefox's shapes (Node makes neither).
+  void it("redacts the script URLs in the stacks of an ErrorEvent's error and its causes as ErrorFile, on a copy", () => {
+    const { memory, injector, handler } = setup();
+    const cause = new Error('widget failed');
+    cause.stack = 'render@https://shop.example/widget.js?key=secret:4:11\n@https://shop.example/thrower.js?token=secret:2:1\n';
+    const error = Object.assign(new RangeError('out of range', { cause }), { code: 'E_RANGE' });
+    const stack =
+      'RangeError: out of range\n    at check (https://shop.example/thrower.js?token=secret:8:31)\n    at https://shop.example/thrower.js?token=secret:9:1';
+    error.stack = stack;
+    handler.handleError(
+      errorEvent({
+        message: 'Uncaught RangeError: out of range',
+        filename: 'https://shop.example/thrower.js?token=secret',
+        lineno: 8,
+        colno: 31,
+        error,
+      }),
+    );
+    const [event] = memory.events;
+    assert.equal(event.properties.ErrorFile, 'https://shop.example/thrower.js?token=***');
+    assert.equal(
+      exceptionText(event.exception),
+      [
+        'RangeError: out of range',
+        '    at check (https://shop.example/thrower.js?token=***:8:31)',
+        '    at https://shop.example/thrower.js?token=***:9:1',
+        'caused by: Error: widget failed',
+        'render@https://shop.example/widget.js?key=***:4:11',
+        '@https://shop.example/thrower.js?token=***:2:1',
+      ].join('\n'),
+    );
+    // A copy of the same class, with the error's own properties; the thrown error is not changed.
+    assert.ok(event.exception instanceof RangeError);
+    assert.deepEqual([event.exception.message, (event.exception as { code?: unknown }).code], ['out of range', 'E_RANGE']);
+    assert.equal(error.stack, stack);
+    assert.equal(cause.stack.includes('key=secret'), true);
+    // A failed httpResource's error, logged as a copy made here: its stack is redacted as well.
+    const resource = new Error('Http failure response for /api/orders: 500 Server Error', {
+      cause: new HttpErrorResponse({ url: '/api/orders', status: 500, statusText: 'Server Error' }),
+    });
+    resource.stack = `Error: ${resource.message}\n    at OrderList.total (https://shop.example/main.js?token=secret:3:5)`;
+    handler.handleError(
+      errorEvent({
+        message: 'Uncaught Error',
+        filename: 'https://shop.example/main.js?token=secret',
+        lineno: 3,
+        colno: 5,
+        error: resource,
+      }),
+    );
+    assert.equal(
+      exceptionText(memory.events[1].exception).split('\n').slice(0, 2).join('\n'),
+      'Error: Http failure response for /api/orders: 500 Server Error\n    at OrderList.total (https://shop.example/main.js?token=***:3:5)',
+    );
+    injector.destroy();
+  });
+
   // A value thrown or rejected that is not an Error of this realm was logged by its text alone, with
   // no exception: `Promise.reject({ status: 401, reason: 'expired' })` as "[object Object]" and
   // nothing else, `{ code, message }` without its code, an iframe's Error without its stack. It is
