@@ -294,7 +294,9 @@ interface Uncaught {
  */
 function readUncaught(value: unknown): Uncaught {
   try {
-    return readValue(value);
+    const read = readValue(value);
+    const thrown: unknown = isErrorEvent(value) ? value.error : value;
+    return { ...read, exception: stackUrlsRedacted(read.exception, thrown) };
   } catch {
     // A getter, a proxy trap or a toString that throws, or an object without a prototype
     // (exceptionFrom never throws: it says what it can).
@@ -344,12 +346,20 @@ function readErrorEvent(event: ErrorEvent): Uncaught {
     return { message: muted ? `${text} ${MUTED_NOTE}` : text, properties: location };
   }
   const read = readValue(error);
-  let exception = read.exception;
-  // One made here (a ThrownValueError, an HttpErrorResponse's copy) has its stack redacted as it
-  // is: a copy would lose the thrown data a redaction policy rewrites its message from.
-  if (exception === error) exception = withStackUrlsRedacted(exception, 0);
-  else if (typeof exception?.stack === 'string') exception.stack = redactStackUrls(exception.stack);
-  return { ...read, exception, properties: { ...read.properties, ...location } };
+  return { ...read, properties: { ...read.properties, ...location } };
+}
+
+/**
+ * The exception with the script URLs in its stacks redacted, whether the browser reported it or
+ * Angular caught it (a template's event handler, zone.js): the thrown Error as a copy
+ * ({@link withStackUrlsRedacted}); one made here (a ThrownValueError, an HttpErrorResponse's copy)
+ * as it is, since a copy would lose the thrown data a redaction policy rewrites its message from.
+ */
+function stackUrlsRedacted(exception: Error | undefined, thrown: unknown): Error | undefined {
+  if (exception === undefined) return undefined;
+  if (exception === thrown) return withStackUrlsRedacted(exception, 0);
+  if (typeof exception.stack === 'string') exception.stack = redactStackUrls(exception.stack);
+  return exception;
 }
 
 /**

@@ -318,6 +318,23 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // An Error Angular catches itself (a template's (click) handler, zone.js) comes with no browser
+  // event, but its stack names the same script URLs: they are redacted as the browser-reported ones.
+  void it('redacts the script URLs in the stack of an Error Angular hands on without a browser event', () => {
+    const { memory, injector, handler } = setup();
+    const error = new TypeError("Cannot read properties of undefined (reading 'id')");
+    const stack = `TypeError: ${error.message}\n    at CartComponent.remove (https://shop.example/main.js?token=secret:12:7)`;
+    error.stack = stack;
+    handler.handleError(error);
+    assert.equal(
+      exceptionText(memory.events[0].exception),
+      `TypeError: ${error.message}\n    at CartComponent.remove (https://shop.example/main.js?token=***:12:7)`,
+    );
+    assert.ok(memory.events[0].exception instanceof TypeError);
+    assert.equal(error.stack, stack);
+    injector.destroy();
+  });
+
   // A value thrown or rejected that is not an Error of this realm was logged by its text alone, with
   // no exception: `Promise.reject({ status: 401, reason: 'expired' })` as "[object Object]" and
   // nothing else, `{ code, message }` without its code, an iframe's Error without its stack. It is
