@@ -17,6 +17,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
+import { type FastifyLikeRequest, followFastifyRequest, noteRequestLogging } from '../node/http/fastify-request-logging';
 import { Logger } from '../pipeline/logger';
 import { createModuleLogger, MODULE_OPTION_NAMES, shutdownSettings } from './create-module-logger';
 import { getLoggerToken, injectedLoggerContexts } from './inject-logger';
@@ -266,6 +267,7 @@ function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undef
   const fastify = httpAdapterOf(host, 'fastify');
   if (fastify !== undefined) {
     openOnFastifyRequest(requests, fastify);
+    if (requests.logsRequests) noteRequestLogging(fastifyServerOf(fastify));
     if (log !== undefined) writeUnansweredFastifyErrors(fastify, requests, log);
     return;
   }
@@ -277,6 +279,16 @@ function addRequestStart(requests: RequestContext, host: HttpAdapterHost | undef
     });
   } catch (error) {
     SelfLog.write('RxlogModule: the Express middleware that opens request contexts could not be added', error);
+  }
+}
+
+/** The Node server of FastifyAdapter's Fastify instance, on which a fastifyLogger tells the app's requests. */
+function fastifyServerOf(adapter: HttpAdapterHost['httpAdapter']): unknown {
+  try {
+    return adapter.getInstance<{ server?: unknown }>().server;
+  } catch (error) {
+    SelfLog.write("RxlogModule: the Fastify instance's server could not be read", error);
+    return undefined;
   }
 }
 
@@ -298,6 +310,10 @@ interface FastifyRequestHookSlot {
  * Opens each request's context in FastifyAdapter's `onRequest` hook. The adapter holds one such
  * hook: one the app set before (on the adapter it passed to `NestFactory.create`) or sets later
  * (`app.getHttpAdapter().setOnRequestHook(...)`) runs inside the context rather than replacing it.
+ * A `fastifyLogger` given to the adapter is told the request is logged, as `fastifyRequestLogging`
+ * tells it: it leaves out Fastify's `incoming request` and `request completed` lines, hands an
+ * `onResponse` hook's error (`request errored`) to the request's events, and writes the id Fastify
+ * bound to `request.log` as the module's `RequestId`.
  */
 function openOnFastifyRequest(requests: RequestContext, adapter: FastifyRequestHookSlot): void {
   const setHook = adapter.setOnRequestHook;
@@ -311,7 +327,10 @@ function openOnFastifyRequest(requests: RequestContext, adapter: FastifyRequestH
     };
     if (request.raw === undefined) return next();
     try {
-      return requests.run(request.raw, reply.raw, next);
+      return requests.run(request.raw, reply.raw, (state) => {
+        if (requests.logsRequests) followFastifyRequest(request as FastifyLikeRequest, requests.trackerOf(state));
+        return next();
+      });
     } catch (error) {
       // The app's hook threw: the adapter answers that. rxlog's own failure never costs the request.
       if (progress.entered) throw error;

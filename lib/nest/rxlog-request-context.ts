@@ -14,7 +14,9 @@ import {
   destroyedByServer,
   emitInOwnContext,
   erroredWith,
+  FAILED_AFTER_COMPLETION_TEMPLATE,
   requestPath,
+  type RequestTracker,
   responseDestroyed,
   responseFinished,
   serverRefusal,
@@ -272,6 +274,38 @@ export class RxlogRequestContext {
     private readonly settings: RequestLoggingSettings,
   ) {
     this.completions = log.forContext('SourceContext', REQUEST_LOGGING_SOURCE);
+  }
+
+  /** Whether this app writes completion events (its `requestLogging` option is not `false`). */
+  get logsRequests(): boolean {
+    return this.settings.enabled;
+  }
+
+  /**
+   * The request as `fastifyRequestLogging` follows one, for a `fastifyLogger` given to
+   * FastifyAdapter: its id and context, and `fail` for an error Fastify reports with its logger (an
+   * `onResponse` hook's `request errored`), written as an `error` event of the request (`HTTP GET
+   * /orders failed after its response completed`, as `requestLogging` writes one).
+   */
+  trackerOf(state: RequestState): RequestTracker {
+    const late: unknown[] = [];
+    const carries = (error: unknown): boolean =>
+      (state.loggedError !== undefined && Object.is(state.loggedError, error)) || late.includes(error);
+    const fail = (error: unknown): boolean => {
+      // Fastify's onResponse hooks have run after the completion event was written in every case
+      // seen; one reported before it, or after an aborted one, is left to Fastify's own line.
+      if (!state.completed || state.abandoned === true || carries(error) || !loggingRequests.has(state)) return carries(error);
+      late.push(error);
+      try {
+        const properties = { RequestId: state.requestId, RequestMethod: state.method, RequestPath: state.path };
+        const log = (owners.get(state) ?? this).completions.child(properties);
+        this.inContext(state, () => log.write('error', exceptionFrom(error), FAILED_AFTER_COMPLETION_TEMPLATE as string));
+      } catch (cause) {
+        SelfLog.write('The failure of completed request {RequestId} could not be written', state.requestId, cause);
+      }
+      return true;
+    };
+    return { requestId: state.requestId, run: (fn) => this.inContext(state, fn), fail, carries };
   }
 
   /** The state of a request opened by `run`, if any. */

@@ -196,8 +196,8 @@ class RxlogFastifyLogger implements FastifyLogger {
 
   /**
    * Writes the binding Fastify gave a request's logger with its id (`reqId`, or the app's
-   * `requestIdLogLabel`) as `RequestId`, the name the request's other events carry it under: called
-   * by fastifyRequestLogging, whose `RequestId` is Fastify's id.
+   * `requestIdLogLabel`) as `RequestId`, the name the request's other events carry it under, with
+   * their id: called by fastifyRequestLogging (whose id is Fastify's) and by RxlogModule (its own).
    */
   [ADOPT_REQUEST_ID](fastifyId: unknown, requestId: string): void {
     const bound = this.#bound;
@@ -345,13 +345,13 @@ class RxlogFastifyLogger implements FastifyLogger {
   }
 
   /**
-   * Whether the completion event of a `fastifyRequestLogging` plugin already says what this line of
-   * Fastify's says: `incoming request` and `request completed` of a request it follows, Fastify's
-   * error handler's report of the error the completion event carries (its message is the error's),
-   * and `Promise errored …` of a late handler error the plugin wrote. `request errored` (an
-   * `onResponse` hook's error) is handed to the request's events: to the completion event, or to an
-   * event of its own after it. The request is the logged `req` or `res`, or the one whose
-   * `request.log` this is. What the app logs itself is always written.
+   * Whether the completion event of a `fastifyRequestLogging` plugin (or of RxlogModule) already
+   * says what this line of Fastify's says: `incoming request` and `request completed` of a request
+   * it follows, Fastify's error handler's report of the error the completion event carries (its
+   * message is the error's), and `Promise errored …` of a late handler error the plugin wrote.
+   * `request errored` (an `onResponse` hook's error) is handed to the request's events: to the
+   * completion event, or to an event of its own after it. The request is the logged `req` or
+   * `res`, or the one whose `request.log` this is. What the app logs itself is always written.
    */
   #saidByCompletion(object: Record<string, unknown> | undefined, text: string, error: unknown, hasError: boolean): boolean {
     const request = object === undefined ? undefined : requestOf(object);
@@ -400,8 +400,9 @@ class RxlogFastifyLogger implements FastifyLogger {
  * interpolation, after a child's `msgPrefix`), never a template. `req` is logged as
  * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
  *
- * With a `fastifyRequestLogging` plugin registered on the same app, Fastify's `incoming request`
- * and `request completed` lines are left out for its requests: its completion event says the same.
+ * With a `fastifyRequestLogging` plugin registered on the same app, or `RxlogModule` (rxlog/nest)
+ * on a NestJS FastifyAdapter given this logger, Fastify's `incoming request` and `request completed`
+ * lines are left out for their requests: the completion event says the same.
  *
  * @throws ConfigurationError when `log` is not a logger.
  * @example

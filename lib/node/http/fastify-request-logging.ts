@@ -102,13 +102,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
         }
         trackers.set(request.raw, tracker);
       }
-      // fastifyLogger tells the lines Fastify writes with request.log and reply.log by it, and writes
-      // the id Fastify bound to it under the name every other event has it.
-      if (typeof request.log === 'object' && request.log !== null) {
-        requestLoggers.set(request.log, request.raw);
-        const adopt = (request.log as { [ADOPT_REQUEST_ID]?: unknown })[ADOPT_REQUEST_ID];
-        if (typeof adopt === 'function') adopt.call(request.log, request.id, tracker.requestId);
-      }
+      markRequestLog(request, tracker.requestId);
       tracker.run(next);
     });
     // Fastify reads the body from the request's own events, which Node emits from the socket's
@@ -213,14 +207,49 @@ export function hasRequestLogging(server: unknown): boolean {
 // Each followed request's logger (request.log, reply.log), for fastifyLogger.
 const requestLoggers = new WeakMap<object, IncomingMessage>();
 
+// The requests RxlogModule follows on FastifyAdapter, for fastifyLogger, as the plugin's.
+const moduleTrackers = new WeakMap<IncomingMessage, RequestTracker>();
+
+/**
+ * Marks `request.log` for fastifyLogger, which tells the lines Fastify writes with it (and with
+ * reply.log) by it, and writes the id Fastify bound to it as `requestId`, under `RequestId`.
+ */
+function markRequestLog(request: FastifyLikeRequest, requestId: string): void {
+  if (typeof request.log !== 'object' || request.log === null) return;
+  requestLoggers.set(request.log, request.raw);
+  const adopt = (request.log as { [ADOPT_REQUEST_ID]?: unknown })[ADOPT_REQUEST_ID];
+  if (typeof adopt === 'function') adopt.call(request.log, request.id, requestId);
+}
+
+/**
+ * For request logging other than the plugin's (RxlogModule's on FastifyAdapter): notes that it
+ * writes the requests of the Fastify app whose Node server is `server`, so a fastifyLogger leaves
+ * out Fastify's `incoming request` line (written before any hook runs) as it does for the plugin's.
+ */
+export function noteRequestLogging(server: unknown): void {
+  if (typeof server === 'object' && server !== null) loggedServers.add(server);
+}
+
+/**
+ * For request logging other than the plugin's: `tracker` writes the events of `request`, which a
+ * fastifyLogger then treats as the plugin's (`request completed` left out, `request errored` handed
+ * to `tracker.fail`, Fastify's id bound to `request.log` written as `RequestId`).
+ */
+export function followFastifyRequest(request: FastifyLikeRequest, tracker: RequestTracker): void {
+  moduleTrackers.set(request.raw, tracker);
+  markRequestLog(request, tracker.requestId);
+}
+
 /** The request whose `request.log` is `logger`, when a `fastifyRequestLogging` plugin follows it. */
 export function requestOfLogger(logger: object): IncomingMessage | undefined {
   return requestLoggers.get(logger);
 }
 
-/** The tracker of a request a `fastifyRequestLogging` plugin follows. */
+/** The tracker of a request a `fastifyRequestLogging` plugin (or RxlogModule) follows. */
 export function followedRequest(req: unknown): RequestTracker | undefined {
   if (typeof req !== 'object' || req === null) return undefined;
+  const marked = moduleTrackers.get(req as IncomingMessage);
+  if (marked !== undefined) return marked;
   for (const trackers of followed) {
     const tracker = trackers.get(req as IncomingMessage);
     if (tracker !== undefined) return tracker;
