@@ -266,10 +266,11 @@ export class CompactJsonFormatter implements Formatter {
     // The first position of the run, up to the last, where each position holds what it held in the event before.
     let run = 0;
     let large = false;
-    // Own names in Object.keys order, listed with for-in: V8 walks the enum cache of the object's
-    // shape instead of copying it into a new array for every event.
-    for (const key in properties) {
-      if (!Object.hasOwn(properties, key)) continue;
+    // Object.keys, not for-in (which makes no array): a fresh process logging 200 000 events
+    // (bench scenario 1) spent more time before V8 had optimized a for-in loop here.
+    const keys = Object.keys(properties);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       const value = properties[key];
       let text: string;
       if (n < MAX_POSITIONS && at.keys[n] === key && at.values[n] === value) {
