@@ -85,25 +85,24 @@ function addCaptured(
       refuseOnce(enrichers, enricher, 'Enricher {Name} returned not properties: {Value}', what);
       return;
     }
-    const keys = Object.keys(extra);
-    let count = keys.length;
-    if (count > MAX_KEYS) {
-      SelfLog.write(
-        'Enricher {Name}: {Count} properties past {Limit} left out',
-        callbackName(enricher),
-        count - MAX_KEYS,
-        MAX_KEYS,
-      );
-      count = MAX_KEYS;
-    }
-    for (let i = 0; i < count; i++) {
-      const key = keys[i];
+    // Own names in Object.keys order, listed with for-in: V8 walks the enum cache of the object's
+    // shape instead of copying it into a new array for every enricher of every event.
+    let count = 0;
+    for (const key in extra) {
+      if (!Object.hasOwn(extra, key) || count++ >= MAX_KEYS) continue;
       if (Object.hasOwn(target, key) || (existing !== undefined && Object.hasOwn(existing, key))) continue;
       // A getter that throws gives its marker ('[Throws: message]'), as a call's argument does, and the names after it are kept.
       const value = read(extra, key);
       // Hot path: a number, boolean or short string is its own capture; no walk.
       setOwnProperty(target, key, keptAsIs(value, maxString) ? value : captureValue(value, 'default', limits));
     }
+    if (count > MAX_KEYS)
+      SelfLog.write(
+        'Enricher {Name}: {Count} properties past {Limit} left out',
+        callbackName(enricher),
+        count - MAX_KEYS,
+        MAX_KEYS,
+      );
   } catch (error) {
     SelfLog.write('Enricher {Name} returned unreadable properties; ignored', callbackName(enricher), error);
   }

@@ -138,7 +138,6 @@ export function joinBound(
   bound: BoundProperties,
   template: MessageTemplate,
 ): Record<string, unknown> {
-  const own = Object.keys(properties);
   let layouts = bound.layouts;
   let layout = layouts?.get(template);
   if (layout === undefined) {
@@ -147,23 +146,33 @@ export function joinBound(
       addBound(properties, bound);
       return properties;
     }
+    const own = Object.keys(properties);
     const object: Record<string, unknown> = {};
     for (const key of own) setOwnProperty(object, key, undefined);
     addBound(object, bound);
     layouts.set(template, (layout = { own, object }));
   }
-  const names = layout.own;
-  let same = names.length === own.length;
-  for (let i = 0; same && i < own.length; i++) same = names[i] === own[i];
-  if (!same) {
-    // A call with fewer values than holes, or extra ones: this event's own names differ.
-    addBound(properties, bound);
-    return properties;
-  }
   // Object.assign sets each name in the layout's order (not a spread: V8 adds the enrichers'
   // names to a spread copy on a slow path, about 50 times slower). It would set a `__proto__`
   // name as the prototype, so no layout is made when a `__proto__` name is own or bound (above).
-  const joined = Object.assign({}, layout.object);
-  for (let i = 0; i < own.length; i++) setOwnProperty(joined, own[i], properties[own[i]]);
+  const joined: Record<string, unknown> = Object.assign({}, layout.object);
+  // The event's own names, compared with the layout's as they are copied: for-in lists them in
+  // Object.keys order from the enum cache of the object's shape, with no array made per event.
+  const names = layout.own;
+  let count = 0;
+  for (const key in properties) {
+    if (!Object.hasOwn(properties, key)) continue;
+    if (names[count] !== key) {
+      // A call with fewer values than holes, or extra ones: this event's own names differ.
+      addBound(properties, bound);
+      return properties;
+    }
+    joined[key] = properties[key];
+    count++;
+  }
+  if (count !== names.length) {
+    addBound(properties, bound);
+    return properties;
+  }
   return joined;
 }

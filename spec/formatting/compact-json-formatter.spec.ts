@@ -418,6 +418,91 @@ describe('CompactJsonFormatter', () => {
     );
   });
 
+  it('writes each event as a fresh formatter would when its properties repeat the last events’ at the same positions, or nearly', () => {
+    // A child's bound properties, the context's and the enrichers' follow the event's own and repeat
+    // on every event: the formatter keeps what each position held and the run that ends the
+    // properties as one text. Events here share most of that run and change one name, value or the
+    // count (more, fewer, past 64 positions), so a kept text that is no longer right would show.
+    const shared = new CompactJsonFormatter();
+    const mutable = { n: 1 };
+    const tail: [string, unknown][] = [
+      ['RequestId', 'r-7'],
+      ['UserId', 42],
+      ['Tenant', 'acme'],
+      ['Flag', true],
+      ['Nothing', undefined],
+      ['TraceId', '0af7651916cd43dd8448eb211c80319c'],
+      ['Nested', mutable],
+      ['Route', '/orders'],
+    ];
+    const change = fc.record({
+      at: fc.integer({ min: 0, max: tail.length - 1 }),
+      name: fc.constantFrom<string | undefined>(undefined, 'Other', 'UserId', 'SpanId'),
+      value: fc.constantFrom<unknown>('r-8', 43, false, undefined, 'x'.repeat(300), -0, Number.NaN, 'a"b', mutable),
+    });
+    const shape = fc.record({
+      own: fc.integer({ min: 0, max: 3 }),
+      cut: fc.integer({ min: 0, max: 3 }),
+      extra: fc.constantFrom(0, 0, 1, 70),
+      changes: fc.array(change, { maxLength: 2 }),
+      n: fc.integer({ min: 0, max: 2 }),
+    });
+    fc.assert(
+      fc.property(fc.array(shape, { minLength: 1, maxLength: 12 }), (shapes) => {
+        for (const { own, cut, extra, changes, n } of shapes) {
+          const pairs: [string, unknown][] = [];
+          for (let i = 0; i < own; i++) pairs.push([`Own${i}`, i * 7]);
+          const rest = tail.map((pair) => [...pair] as [string, unknown]);
+          for (const { at: index, name, value } of changes) rest[index] = [name ?? rest[index][0], value];
+          pairs.push(...rest.slice(0, rest.length - cut));
+          for (let i = 0; i < extra; i++) pairs.push([`Extra${i}`, i]);
+          // The same object, changed between events: its text must be written afresh.
+          mutable.n = n;
+          const properties: Record<string, unknown> = {};
+          for (const [name, value] of pairs) properties[name] = value;
+          const e = event('{Own0}', properties);
+          expect(shared.format(e)).toBe(new CompactJsonFormatter().format(e));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes a property that formats another event with the same formatter as it is read as a fresh formatter would', () => {
+    const shared = new CompactJsonFormatter();
+    const inner = event('{A}', { A: 1, B: 'b', C: true });
+    let innerLine = '';
+    const outer: Record<string, unknown> = { X: 'x', B: 'b' };
+    Object.defineProperty(outer, 'Y', {
+      enumerable: true,
+      get: () => {
+        innerLine = shared.format(inner);
+        return 'y';
+      },
+    });
+    outer.C = true;
+    // Twice, so the second outer event repeats the first one's positions while the getter writes another event.
+    for (let i = 0; i < 2; i++) {
+      const line = shared.format(event('{X}', outer));
+      expect(line).toBe(new CompactJsonFormatter().format(event('{X}', { X: 'x', B: 'b', Y: 'y', C: true })));
+      expect(innerLine).toBe(new CompactJsonFormatter().format(inner));
+    }
+  });
+
+  it('writes only own enumerable properties, in Object.keys order, whatever the prototype of the properties holds', () => {
+    class Properties {
+      B = 2;
+      A = 1;
+    }
+    Object.defineProperty(Properties.prototype, 'Inherited', { value: 'no', enumerable: true });
+    const properties = new Properties() as unknown as Record<string, unknown>;
+    Object.defineProperty(properties, 'Hidden', { value: 'no', enumerable: false });
+    properties['10'] = 'ten';
+    properties['2'] = 'two';
+    const line = formatter.format(event('{A}', properties));
+    expect(line.slice(line.indexOf('"@i"') + 16)).toBe('"2":"two","10":"ten","B":2,"A":1}');
+  });
+
   // Serilog.Formatting.Compact's CompactJsonFormatterTests and RenderedCompactJsonFormatterTests (both formatters are
   // one here: renderMessage adds @m). Deliberate differences (docs/conformance.md): @t has milliseconds, not 7 digits;
   // @i is written by both forms; @m renders strings bare.

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LogContext } from '../../lib/context/log-context';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { bindProperties, MAX_BOUND_PROPERTIES } from '../../lib/pipeline/bound-properties';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -174,6 +175,65 @@ describe('a child logger’s events', () => {
             const got = Object.keys(event.properties).map((key): [string, unknown] => [key, event.properties[key]]);
             expect(got).toEqual([...want, ['Seen', want.map(([key]) => key).join(',')]]);
             expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('carry the template’s, the bound, the context’s and each enricher’s properties in that order, whatever names an enricher returns per event', () => {
+    // Each enricher adds its own enumerable names, in Object.keys order, that the event lacks; one
+    // here returns other names on each event, one an object whose prototype holds an enumerable
+    // name (never added) and integer-like names (listed first, ascending).
+    function Extra(this: Record<string, unknown>, i: number): void {
+      this.Z = i;
+      this['7'] = 'seven';
+      this[String(i % 3)] = 'int';
+    }
+    Extra.prototype.Inherited = 'never added';
+    const value = fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.boolean());
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom(...names, 'Service'), value),
+        fc.dictionary(fc.constantFrom(...names, 'C', 'Service'), value),
+        fc.array(fc.array(fc.tuple(fc.constantFrom(...names, 'C', 'Service', 'V'), value), { maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 10,
+        }),
+        fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 3 }),
+        (boundProperties, context, perEvent, args) => {
+          const memory = new MemorySink();
+          let call = 0;
+          const extras: Record<string, unknown>[] = [];
+          const log = new LoggerConfiguration().enrich
+            .fromLogContext()
+            .enrich.withProperty('Service', 'orders')
+            .enrich.with(() => {
+              const extra: Record<string, unknown> = {};
+              for (const [key, v] of perEvent[call % perEvent.length]) setOwnProperty(extra, key, v);
+              extras.push(extra);
+              return extra;
+            })
+            .enrich.with(() => new (Extra as unknown as new (i: number) => Record<string, unknown>)(call++))
+            .writeTo.sink(memory)
+            .createLogger();
+          const child = log.child(boundProperties);
+          const template = '{A} {0}';
+          const count = perEvent.length * 2;
+          LogContext.run(context, () => {
+            for (let i = 0; i < count; i++) child.information(template, ...args);
+          });
+          expect(memory.events).toHaveLength(count);
+          memory.events.forEach((event, i) => {
+            const want: Record<string, unknown> = {};
+            for (const [key, v] of expected(template, args, boundProperties)) setOwnProperty(want, key, v);
+            const extra = new (Extra as unknown as new (i: number) => Record<string, unknown>)(i);
+            for (const source of [context, { Service: 'orders' }, extras[i], extra])
+              for (const key of Object.keys(source)) if (!Object.hasOwn(want, key)) setOwnProperty(want, key, source[key]);
+            const got = Object.keys(event.properties).map((key): [string, unknown] => [key, event.properties[key]]);
+            expect(got).toEqual(Object.keys(want).map((key): [string, unknown] => [key, want[key]]));
+            expect(Object.hasOwn(event.properties, 'Inherited')).toBe(false);
           });
         },
       ),
