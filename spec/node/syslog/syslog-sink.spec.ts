@@ -22,6 +22,35 @@ import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 const PID = process.pid;
 const common = { hostname: 'web-1', appName: 'shop' } as const;
 
+/**
+ * A TCP receiver on 127.0.0.1 that keeps the text of each connection it accepted (one string per
+ * connection, in order); `arrived` resolves once a connection has received " second".
+ */
+async function recordingReceiver() {
+  let accepted: NetSocket | undefined;
+  const received: string[] = [];
+  let secondArrived: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (secondArrived = resolve));
+  const server = createServer((socket) => {
+    accepted = socket;
+    const at = received.push('') - 1;
+    socket.on('data', (data: Buffer) => {
+      received[at] += data.toString();
+      if (received[at].includes(' second')) secondArrived();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    received,
+    arrived,
+    /** The connection accepted last. */
+    accepted: () => accepted,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('SyslogSink', () => {
   const servers: SyslogTestServer[] = [];
   const sinks: SyslogSink[] = [];
@@ -264,33 +293,20 @@ describe('SyslogSink', () => {
     // written just before was lost though counted delivered, and SelfLog said only that.
     it('sends again on the next connection the batch a reset came after, and says so in SelfLog', async () => {
       // The reset comes once the batch was counted delivered (a reset right after a write fails it).
-      let accepted: NetSocket | undefined;
-      const received: string[] = [];
-      let secondArrived: () => void = () => undefined;
-      const arrived = new Promise<void>((resolve) => (secondArrived = resolve));
-      const server = createServer((socket) => {
-        accepted = socket;
-        const at = received.push('') - 1;
-        socket.on('data', (data: Buffer) => {
-          received[at] += data.toString();
-          if (received[at].includes(' second')) secondArrived();
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as { port: number };
+      const { port, received, arrived, accepted, close } = await recordingReceiver();
       const sink = sinkFor({ ...common, transport: 'tcp', port });
       const diagnostics: string[] = [];
       const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
       try {
         await sink.emit([makeEvent({ text: 'first' })]);
-        accepted?.resetAndDestroy();
+        accepted()?.resetAndDestroy();
         while (diagnostics.length === 0) await new Promise((resolve) => setImmediate(resolve));
         await sink.emit([makeEvent({ text: 'second' })]);
         await arrived;
       } finally {
         subscription.unsubscribe();
         await sink.close();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await close();
       }
 
       expect(received[1].match(/ (first|second)/g)).toEqual([' first', ' second']);
@@ -305,31 +321,18 @@ describe('SyslogSink', () => {
     // the next batch was written: the batch went into a connection closed at the other end, and
     // failed (or, from another host, was lost counted delivered). It is read first now.
     it('writes a batch to a new connection when the open one was closed by the receiver just before', async () => {
-      let accepted: NetSocket | undefined;
-      const received: string[] = [];
-      let secondArrived: () => void = () => undefined;
-      const arrived = new Promise<void>((resolve) => (secondArrived = resolve));
-      const server = createServer((socket) => {
-        accepted = socket;
-        const at = received.push('') - 1;
-        socket.on('data', (data: Buffer) => {
-          received[at] += data.toString();
-          if (received[at].includes(' second')) secondArrived();
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as { port: number };
+      const { port, received, arrived, accepted, close } = await recordingReceiver();
       const sink = sinkFor({ ...common, transport: 'tcp', port });
       try {
         await sink.emit([makeEvent({ text: 'first' })]);
         while (received[0]?.includes(' first') !== true) await new Promise((resolve) => setImmediate(resolve));
         // Closed synchronously: the FIN is in this host's kernel before the batch is handed over.
-        accepted?.destroy();
+        accepted()?.destroy();
         await sink.emit([makeEvent({ text: 'second' })]);
         await arrived;
       } finally {
         await sink.close();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await close();
       }
 
       expect(received.map((text) => text.match(/ (first|second)/g))).toEqual([[' first'], [' second']]);
