@@ -18,7 +18,7 @@ export type SyslogStreamTarget =
  * Sends a batch of framed messages on a TCP (or TLS) or Unix stream socket, in writes of 64 KiB. It connects on
  * the first batch, and after an error, a timeout or the receiver closing the connection it drops
  * the socket, so the next batch reconnects, the batches a reset came soon after written again
-ahead of it (see RESEND_WINDOW_MS). It never holds a backlog: a batch waits for the
+ * ahead of it (see RESEND_WINDOW_MS). It never holds a backlog: a batch waits for the
  * previous write to reach the kernel (`'drain'`) and for its own, each stalled no longer than `writeTimeoutMs`. The
  * socket is unref'd, so an idle sink never keeps the process alive (pending writes still do).
  */
