@@ -12,7 +12,6 @@ import { isOffline } from './http-online';
 import { HttpStatusError } from './http-status-error';
 import { HttpTimeoutError } from './http-timeout-error';
 import { utf8Length } from './http-utf8-length';
-import { BEACON_MAX_BYTES } from './beacon-max-bytes';
 
 /** Where undeliverable batches wait: `localStorage`, or any object with the same three methods. */
 export interface OfflineStore {
@@ -284,16 +283,16 @@ export class HttpOfflineQueue {
       const unsent = entries.filter((entry) => !this.#sentIds.has(entry.id));
       const next = unsent[0] as Entry | undefined;
       if (next === undefined) break;
-      // The batches that follow go in the same request, up to 60 KiB, where the sink can join their
-      // bodies (lines): a page offline for an hour keeps a small batch every second or so, and
-      // sent one request each, they held the page's new batches back for thousands of requests.
+      // The batches that follow go in the same request, as far as the sink can join their bodies
+      // (lines, within a stored piece's bound: see `StoredJoin`): a page offline for an hour keeps
+      // a small batch every second or so, and sent one request each, they held the page's new
+      // batches back for thousands of requests.
       // Not the halves of a body answered 413 (an id with '.', see `#split`): the server's limit is lower.
       const group = [next];
       let body = next.body;
       for (const entry of alone || next.id.includes('.') ? [] : unsent.slice(1)) {
         const joined = entry.id.includes('.') ? undefined : this.#join(body, entry.body);
-        // A joined body stays within the bound of a stored piece, a beacon's.
-        if (joined === undefined || utf8Length(joined) > BEACON_MAX_BYTES) break;
+        if (joined === undefined) break;
         group.push(entry);
         body = joined;
       }
@@ -623,7 +622,10 @@ function idTime(entry: Entry | undefined): number {
  */
 export type StoredHalves = (piece: OfflinePiece, error: unknown) => readonly OfflinePiece[] | undefined;
 
-/** Two stored bodies as the body of one request, or undefined where the sink cannot join them. */
+/**
+ * Two stored bodies as the body of one request, or undefined where the sink cannot join them or
+ * the joined body would be over the bound of a stored piece (60 KiB, or `maxRequestBytes` when less).
+ */
 export type StoredJoin = (first: string, next: string) => string | undefined;
 
 /** Makes the ids of the entries one page keeps in the same millisecond sort in the order it kept them. */

@@ -123,8 +123,9 @@ export interface HttpSinkOptions {
    * The largest request body, in UTF-8 bytes: a batch whose body is larger is not sent whole but
    * cut into as many parts as its size needs (each cut again while still larger), sent in order;
    * an event whose body alone is larger is sent alone, and the server's answer decides (a 413
-   * fails it for good). Beacons and offline-store entries are bodies of at most 60 KiB whatever
-   * this says. Default `Infinity`: a batch answered 413 is sent again in halves.
+   * fails it for good). Beacons, offline-store entries and the offline replay's joined requests
+   * keep to it too (and to their own 60 KiB). Default `Infinity`: a batch answered 413 is sent
+   * again in halves.
    */
   maxRequestBytes?: number | undefined;
   /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
@@ -176,7 +177,7 @@ const HTTP_OPTION_KEYS = [
  *
  * In a browser window (and unless `beacon: false`) the sink also has `emitSync`: as the page is
  * hidden (in the task of that `visibilitychange`) or being unloaded it hands batches to
- * `navigator.sendBeacon`, cut into bodies of at most 60 KiB; at other times, a page that stays
+ * `navigator.sendBeacon`, cut into bodies of at most 60 KiB (or `maxRequestBytes`); at other times, a page that stays
  * hidden in the background included, it returns `false`, so batches take the normal `fetch` path.
  * `installPageHideFlush(log)` connects the page's `pagehide` and `visibilitychange` events to
  * `log.flushSync()`, which pushes everything queued through `emitSync`. Beacons are
@@ -216,6 +217,14 @@ export class HttpSink implements Sink {
    */
   protected static readonly urlOption: string = 'url';
 
+  /**
+   * Whether an event whose body alone is over `maxRequestBytes` is sent alone, the server deciding,
+   * by `fetch` and by beacon alike; false where the protocol fails it unsent (OtlpSink).
+   *
+   * @internal
+   */
+  protected static readonly sendsOversizedEvent: boolean = true;
+
   /** The default name of this sink in metrics and the shutdown report (subclasses name their backend). */
   readonly kind: string = 'http';
 
@@ -247,6 +256,13 @@ export class HttpSink implements Sink {
   readonly #keepalive: boolean;
   readonly #timeoutMs: number;
   readonly #maxRequestBytes: number;
+  /** The largest body of a beacon or an offline-store entry: `maxRequestBytes`, at most 60 KiB. */
+  readonly #pieceBytes: number;
+  /**
+   * The largest beacon body of one event alone: 60 KiB, or `#pieceBytes` where an event over
+   * `maxRequestBytes` is not sent (see `sendsOversizedEvent`).
+   */
+  readonly #loneBytes: number;
   readonly #body: (events: readonly LogEvent[]) => string;
   /** The events the sink's own line bodies left out: the formatter threw on them and on their placeholder. */
   readonly #omitted = new WeakSet<LogEvent>();
@@ -308,6 +324,8 @@ export class HttpSink implements Sink {
       options.maxRequestBytes,
     );
     this.#maxRequestBytes = maxRequestBytes;
+    const pieceBytes = (this.#pieceBytes = Math.min(maxRequestBytes, BEACON_MAX_BYTES));
+    this.#loneBytes = new.target.sendsOversizedEvent ? BEACON_MAX_BYTES : pieceBytes;
     const { formatter, body, headers } = options;
     expectOption(
       formatter === undefined || typeof formatter?.format === 'function',
@@ -354,7 +372,11 @@ export class HttpSink implements Sink {
             `${kind}.offline`,
             (text, keepalive) => this.#send(text, keepalive),
             (piece, error) => (this.tooLarge(error) ? this.storedHalves(piece) : undefined),
-            (first, next) => this.storedJoin(first, next),
+            (first, next) => {
+              // Within the bound of a stored piece: the replay sends the joined body as one request.
+              const joined = this.storedJoin(first, next);
+              return joined !== undefined && utf8Length(joined) <= pieceBytes ? joined : undefined;
+            },
           );
   }
 
@@ -410,7 +432,7 @@ export class HttpSink implements Sink {
           queue === undefined
             ? false
             : await queue.deliver(body, events.length, () =>
-                utf8Length(body) <= BEACON_MAX_BYTES ? [{ body, count: events.length }] : this.#pieces(events),
+                utf8Length(body) <= this.#pieceBytes ? [{ body, count: events.length }] : this.#pieces(events),
               );
         // Sent or kept offline, the events the body left out are never sent: they count failed.
         if (taken !== false) return this.#withLeftOut(taken === true ? undefined : taken, events);
@@ -493,8 +515,8 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * Two stored bodies as one, which the offline replay sends in one request (up to 60 KiB) instead
-   * of one request each; undefined where they cannot be joined. Here: their lines, when the bodies
+   * Two stored bodies as one, which the offline replay sends in one request (up to 60 KiB and
+   * `maxRequestBytes`) instead of one request each; undefined where they cannot be joined. Here: their lines, when the bodies
    * are the sink's own (no `body` option), as the body of both batches' events together.
    */
   protected storedJoin(first: string, next: string): string | undefined {
@@ -677,9 +699,10 @@ export class HttpSink implements Sink {
 
   /**
    * Beacons accepted by the browser count as written. The batches whose request the browser
-   * cancelled go first (see `#handOverHeld`), then this batch, in order, one body
-   * of at most 60 KiB at a time; a body the browser refuses (its keepalive quota, 64 KiB in
-   * flight per page in Chromium, is shared by every beacon and keepalive request) is tried again
+   * cancelled go first (see `#handOverHeld`), then this batch, in order, one body of at most
+   * 60 KiB and `maxRequestBytes` at a time (an event larger than `maxRequestBytes` alone, see
+   * `#loneBytes`); a body the browser refuses (its keepalive quota, 64 KiB in flight per page in
+   * Chromium, is shared by every beacon and keepalive request) is tried again
    * half as large, until it refuses a single event or an event is too large for a beacon on its own. What is left then goes to the offline store when there is
    * one (it is synchronous and outlives the page); otherwise it stays with the logger: `false`
    * when nothing was sent, else a PartialDeliveryError counting the events sent, so the logger
@@ -730,14 +753,19 @@ export class HttpSink implements Sink {
     let sent = 0;
     let refusal = 'offline';
     const quotaFull = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
-    let maxBytes = Math.min(BEACON_MAX_BYTES, this.#refusedBytes - 1);
+    const bound = this.#pieceBytes;
+    const lone = this.#loneBytes;
+    let maxBytes = Math.min(bound, this.#refusedBytes - 1);
     // A beacon sent offline is lost: the store is synchronous and survives the page; without
     // one, the batch stays pending with the logger, which sends it once the network is back.
     while (!isOffline() && sent < events.length) {
-      const payload = beaconPayload(events.slice(sent), this.#body, maxBytes);
+      let payload = beaconPayload(events.slice(sent), this.#body, maxBytes);
+      // An event larger than maxRequestBytes alone goes alone, as by fetch, where a beacon can
+      // carry it (see `#loneBytes`) and the quota refused no body as large: the server decides.
+      if (payload.count === 0 && maxBytes === bound)
+        payload = beaconPayload(events.slice(sent, sent + 1), this.#body, Math.min(lone, this.#refusedBytes - 1));
       if (payload.count === 0) {
-        refusal =
-          maxBytes === BEACON_MAX_BYTES ? `an event is larger than a beacon can carry (${BEACON_MAX_BYTES} bytes)` : quotaFull;
+        refusal = this.#refusedBytes > lone ? `an event is larger than a beacon can carry (${lone} bytes)` : quotaFull;
         break;
       }
       let accepted: boolean;
@@ -781,15 +809,16 @@ export class HttpSink implements Sink {
   }
 
   /**
-   * The events as bodies of at most 60 KiB (an event larger than that alone), in order: how the
-   * offline store keeps a batch, so its replay sends bodies a server's size limit takes (a whole
-   * batch answered 413 there would be dropped, where a live one is sent again in halves).
+   * The events as bodies of at most 60 KiB and `maxRequestBytes` (an event larger than that
+   * alone), in order: how the offline store keeps a batch, so its replay sends bodies a server's
+   * size limit takes (a whole batch answered 413 there would be dropped, where a live one is sent
+   * again in halves).
    */
   #pieces(events: readonly LogEvent[]): OfflinePiece[] {
     const pieces: OfflinePiece[] = [];
     for (let kept = 0; kept < events.length;) {
       const rest = events.slice(kept);
-      const piece = beaconPayload(rest, this.#body, BEACON_MAX_BYTES);
+      const piece = beaconPayload(rest, this.#body, this.#pieceBytes);
       const count = Math.max(1, piece.count);
       pieces.push({ body: piece.count === 0 ? this.#body(rest.slice(0, 1)) : piece.body, count });
       kept += count;

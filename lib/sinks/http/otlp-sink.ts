@@ -100,6 +100,8 @@ export class OtlpSink extends HttpSink {
   /** @internal */
   protected static override readonly optionsName: string = 'OtlpSink';
   /** @internal */
+  protected static override readonly sendsOversizedEvent: boolean = false;
+  /** @internal */
   protected static override readonly urlOption: string = 'endpoint';
   /** @internal */
   protected static override readonly optionKeys: readonly string[] = [

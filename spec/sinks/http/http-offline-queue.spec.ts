@@ -778,6 +778,29 @@ describe('HttpSink offline store', () => {
     await log.close();
   });
 
+  it('replays consecutive stored batches joined in requests of at most maxRequestBytes when it is below 60 KiB', async () => {
+    await limitBodiesTo(4_000);
+    goOffline(page, true);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, maxRequestBytes: 4_000, offline: { store: keyedStorage(storage) } });
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { batch: { size: 1, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (let n = 0; n < 60; n++) log.information('Event {N} {Pad}', n, 'p'.repeat(400));
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 60, pending: 60 });
+
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
+    const bodies = server.requests.map((r) => r.body);
+    // About 28 KB stored: joined in requests of up to 4 KB, none the server refuses.
+    expect(bodies.length).toBeGreaterThan(6);
+    expect(bodies.length).toBeLessThan(15);
+    expect(bodies.every((body) => Buffer.byteLength(body) <= 4_000)).toBe(true);
+    expect(bodies.flatMap(lines)).toEqual(Array.from({ length: 60 }, (_, n) => n));
+    expect(sink.offline).toMatchObject({ stored: 60, replayed: 60, dropped: 0, pending: 0 });
+    await log.close();
+  });
+
   it('sends joined stored batches one by one when the server refuses the joined body, dropping only the batch it refuses', async () => {
     await server.close();
     // 400 to any body holding event 3 (one bad batch), 200 to the rest.
@@ -1141,6 +1164,42 @@ describe('HttpSink offline store', () => {
     expect(stored.length).toBeGreaterThan(1);
     expect(stored.every((entry) => Buffer.byteLength(entry.body) <= 60 * 1024)).toBe(true);
     expect([...beaconed, ...stored.flatMap((entry) => lines(entry.body))]).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    uninstall();
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
+  // Offline-store entries and the replay's joined requests went up to 60 KiB whatever
+  // maxRequestBytes said: a server that takes at most 8 KB answered the replay 413.
+  it('keeps what the beacon quota refuses at page hide in entries of at most maxRequestBytes, and replays them joined within it', async () => {
+    await limitBodiesTo(8_000);
+    const sink = new HttpSink({ url: `${server.url}/ingest`, maxRequestBytes: 8_000, offline: { store: keyedStorage(storage) } });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 1_000, maxDelayMs: 60_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    for (let n = 0; n < 100; n++) log.information('Event {N} {Pad}', n, 'x'.repeat(n === 50 ? 12_000 : 900));
+    page.accept = (index) => index < 1;
+    page.hide();
+    await page.settled();
+    const beaconed = page.beacons.flatMap((b) => lines(b.body));
+    expect(beaconed.length).toBeGreaterThan(0);
+    expect(page.beacons.every((b) => Buffer.byteLength(b.body) <= 8_000)).toBe(true);
+    expect(sink.offline).toMatchObject({ stored: 100 - beaconed.length, dropped: 0 });
+    const stored = [...storage.items.values()].flatMap((value) => JSON.parse(value) as { body: string }[]);
+    expect(stored.length).toBeGreaterThan(1);
+    // The event over the bound alone in an entry of its own, as fetch sends it.
+    for (const entry of stored)
+      if (lines(entry.body).includes(50)) expect(lines(entry.body)).toEqual([50]);
+      else expect(Buffer.byteLength(entry.body)).toBeLessThanOrEqual(8_000);
+    expect([...beaconed, ...stored.flatMap((entry) => lines(entry.body))]).toEqual(Array.from({ length: 100 }, (_, n) => n));
+
+    page.show();
+    await until(() => sink.offline?.pending === 0);
+    const statuses = server.requests.map((r) => (Buffer.byteLength(r.body) > 8_000 ? lines(r.body) : 'ok'));
+    // Only the lone event over the bound went over it (and the server refused it, as a live one).
+    expect(statuses.filter((status) => status !== 'ok')).toEqual([[50]]);
+    expect(server.requests.flatMap((r) => lines(r.body))).toEqual(
+      Array.from({ length: 100 - beaconed.length }, (_, n) => n + beaconed.length),
+    );
+    expect(sink.offline).toMatchObject({ replayed: 99 - beaconed.length, dropped: 1, pending: 0 });
     uninstall();
     await log.close({ strategy: 'immediate', timeoutMs: 0 });
   });

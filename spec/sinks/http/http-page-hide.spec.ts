@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import type { Logger } from '../../../lib/pipeline/logger';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
@@ -93,6 +94,49 @@ describe('installPageHideFlush', () => {
     expect(page.beacons).toHaveLength(1);
     expect(page.beacons[0].body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N)).toEqual([0, 1, 2, 3, 4]);
     expect(log.metrics().sinks.http).toMatchObject({ received: 5, delivered: 5, queueDepth: 0 });
+    uninstall();
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
+  // Beacons were cut at 60 KiB whatever maxRequestBytes said: a server that takes at most 4 KB got
+  // one 27 KB beacon at page hide, which it refused unseen while the events counted delivered.
+  it('cuts page-hide beacons at a maxRequestBytes below 60 KiB, an event larger than it sent alone as by fetch', async () => {
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      maxRequestBytes: 4_000,
+      fetch: () => new Promise(() => undefined),
+    });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    for (let n = 0; n < 30; n++) log.information('Item {N} {Pad}', n, 'x'.repeat(n === 12 ? 9_000 : 800));
+    page.hide();
+    await page.settled();
+    const sent = page.beacons.map((b) => b.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+    expect(sent.flat()).toEqual(Array.from({ length: 30 }, (_, n) => n));
+    expect(sent).toContainEqual([12]);
+    for (const beacon of page.beacons)
+      if (!beacon.body.includes('"N":12,')) expect(Buffer.byteLength(beacon.body)).toBeLessThanOrEqual(4_000);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 30, delivered: 30, queueDepth: 0 });
+    uninstall();
+    await log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+
+  it('sends no beacon of an OtlpSink event over maxRequestBytes, which OTLP fails unsent: it stays pending', async () => {
+    const sink = new OtlpSink({
+      endpoint: 'http://127.0.0.1:1/v1/logs',
+      maxRequestBytes: 4_000,
+      fetch: () => new Promise(() => undefined),
+    });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    log.information('Item {N} {Pad}', 0, 'x'.repeat(100));
+    log.information('Item {N} {Pad}', 1, 'x'.repeat(9_000));
+    page.hide();
+    await page.settled();
+    expect(page.beacons).toHaveLength(1);
+    expect(page.beacons[0].body).toContain('"Item 0 ');
+    expect(page.beacons.every((b) => Buffer.byteLength(b.body) <= 4_000)).toBe(true);
+    expect(log.metrics().sinks.otlp).toMatchObject({ received: 2, delivered: 1 });
     uninstall();
     await log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
