@@ -1,5 +1,6 @@
 import { ErrorHandler, inject, Injector, isDevMode, NgZone } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { hasErrorBrand } from '../core/has-error-brand';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
 import { exceptionFrom } from '../pipeline/exception-from';
@@ -391,11 +392,12 @@ interface RedactWalk {
   changed: boolean;
 }
 
-/** A copy of an Error (undefined for anything else, or when a getter throws) with its stack redacted. */
+/** A copy of an Error, of any realm (undefined for anything else, or when a getter throws), with its stack redacted. */
 function copyRedacted(value: unknown, walk: RedactWalk): Error | undefined {
   try {
-    if (!(value instanceof Error)) return undefined;
-    const stack: unknown = value.stack;
+    // An Error of another realm (an iframe's) too: exception text writes its stack as any other.
+    if (!(value instanceof Error) && !hasErrorBrand(value)) return undefined;
+    const stack: unknown = (value as Error).stack;
     const text = typeof stack === 'string' ? redactStackUrls(stack) : stack;
     const copy = Object.create(Object.getPrototypeOf(value) as object | null, Object.getOwnPropertyDescriptors(value)) as Error;
     Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });

@@ -397,6 +397,14 @@ void describe('withErrorHandler', () => {
       ],
     );
     assert.ok(memory.events[2].exception === foreign, 'the foreign Error itself, with its stack');
+    // One whose stack names a script with a query value is redacted as this realm's are, on a copy.
+    const stack = 'TypeError: from an iframe\n    at f (https://shop.example/frame.js?token=secret:1:2)';
+    const framed = vm.runInNewContext('new TypeError("from an iframe")') as Error;
+    framed.stack = stack;
+    handler.handleError(framed);
+    assert.equal(exceptionText(memory.events[3].exception), stack.replace('token=secret', 'token=***'));
+    assert.equal(memory.events[3].exception?.name, 'TypeError');
+    assert.equal(framed.stack, stack);
     injector.destroy();
   });
 
