@@ -59,14 +59,52 @@ export function stripQuery(url: string): string {
 }
 
 /**
- * A script URL with a query, a fragment or an `@` (a user name and password, which redactQuery
- * hides; an `@` in a path it leaves) where a stack frame names it: after `(` (Chromium's
- * `at f (url:1:2)`), `@` (Firefox's and Safari's `f@url:1:2`) or `at ` (Chromium's unnamed frame).
- * It runs to the frame's `:line:column` (a `)` in a query value included) or to a space (the URL
- * of an eval's caller, `url line 2 > eval:1:3` in Firefox). A `file:///` path has no host and is
- * left alone.
+ * Where a stack frame names a script URL: after `(` (Chromium's `at f (url:1:2)`), `@` (Firefox's
+ * and Safari's `f@url:1:2`) or `at ` (Chromium's unnamed frame), its scheme and the first character
+ * of its host. A `file:///` path has no host and is left alone.
  */
-const STACK_URL = /(\(|@|^\s*at )([a-z][\w+.-]*:\/\/[^/\s]\S*?[?#@]\S*?)(?=:\d+:\d+(?:\)|$)|\s|$)/gi;
+const STACK_URL_START = /(\(|@|^\s*at )[a-z][\w+.-]*:\/\/[^/\s]/gi;
+
+/**
+ * From the character after a URL's `?`, `#` or `@`: the rest of the URL, to the frame's
+ * `:line:column` (a `)` in a query value included) or to a space (the URL of an eval's caller,
+ * `url line 2 > eval:1:3` in Firefox).
+ */
+const STACK_URL_REST = /\S*?(?=:\d+:\d+(?:\)|$)|\s|$)/y;
+
+/**
+ * A frame line with each script URL that has a query, a fragment or an `@` (a user name and
+ * password, which redactQuery hides; an `@` in a path it leaves) redacted. Linear in the line: a
+ * URL without any is not read to its end again for each `(` or `@` after its start (a crafted line
+ * of many `(https://x` would otherwise cost its length squared), since the next `?`, `#`, `@` or
+ * space found from one start is the one every later start of the same word reaches first.
+ */
+function redactFrameLine(line: string): string {
+  let out = '';
+  let copied = 0;
+  // The first `?`, `#`, `@` or space at or after the last URL's start (the line's length when none).
+  let stop = -1;
+  STACK_URL_START.lastIndex = 0;
+  for (let start = STACK_URL_START.exec(line); start !== null; start = STACK_URL_START.exec(line)) {
+    const from = start.index + start[0].length;
+    if (stop < from) {
+      STACK_URL_STOP.lastIndex = from;
+      stop = STACK_URL_STOP.exec(line)?.index ?? line.length;
+    }
+    if (stop === line.length || /\s/.test(line.charAt(stop))) continue;
+    STACK_URL_REST.lastIndex = stop + 1;
+    STACK_URL_REST.exec(line);
+    const end = STACK_URL_REST.lastIndex;
+    const urlStart = start.index + start[1].length;
+    out += line.slice(copied, urlStart) + redactQuery(line.slice(urlStart, end));
+    copied = end;
+    STACK_URL_START.lastIndex = end;
+  }
+  return copied === 0 ? line : out + line.slice(copied);
+}
+
+/** A `?`, `#` or `@` (after which a URL is redacted) or a space (which ends it). */
+const STACK_URL_STOP = /[\s?#@]/g;
 
 /** A frame line of V8's stacks, which start with the error's message (Firefox's and Safari's are frames only). */
 const V8_FRAME = /^\s+at /;
@@ -80,9 +118,5 @@ const V8_FRAME = /^\s+at /;
 export function redactStackUrls(stack: string): string {
   const lines = stack.split('\n');
   const v8 = lines.some((line) => V8_FRAME.test(line));
-  return lines
-    .map((line) =>
-      v8 && !V8_FRAME.test(line) ? line : line.replace(STACK_URL, (_, before: string, url: string) => before + redactQuery(url)),
-    )
-    .join('\n');
+  return lines.map((line) => (v8 && !V8_FRAME.test(line) ? line : redactFrameLine(line))).join('\n');
 }

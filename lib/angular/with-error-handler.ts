@@ -1,5 +1,6 @@
 import { ErrorHandler, inject, Injector, isDevMode, NgZone } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { hasErrorBrand } from '../core/has-error-brand';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
 import { exceptionFrom } from '../pipeline/exception-from';
@@ -357,39 +358,126 @@ function readErrorEvent(event: ErrorEvent): Uncaught {
  */
 function stackUrlsRedacted(exception: Error | undefined, thrown: unknown): Error | undefined {
   if (exception === undefined) return undefined;
-  if (exception === thrown) return withStackUrlsRedacted(exception, 0);
+  if (exception === thrown) return withStackUrlsRedacted(exception);
   if (typeof exception.stack === 'string') exception.stack = redactStackUrls(exception.stack);
   return exception;
 }
 
 /**
- * The exception with the script URLs in its stack and its causes' stacks redacted as `ErrorFile`
- * is (the same script's URL, query and all, is in them): a copy (same class, own properties) where
- * one changes, the error itself otherwise (or when a getter throws); an error is never changed.
+ * The exception with the script URLs redacted as `ErrorFile` is (the same script's URL, query and
+ * all, is in them) in every stack its exception text writes: its own, its causes', an
+ * AggregateError's `errors`' and theirs, walked as exceptionText walks them (the first eight errors
+ * of each, eight causes of each chain, 64 in all; one met again inside itself is its copy, which
+ * the text writes as `[Circular]`), so that what the text writes is all redacted. The error itself
+ * when no stack changes; otherwise a copy (same class, own properties) of it and of each Error
+ * walked. An error is never changed; one whose getter throws is kept as it is (what exception text
+ * reads of it is as much as it gives here).
  */
-function withStackUrlsRedacted(error: Error, depth: number): Error {
+function withStackUrlsRedacted(error: Error): Error {
+  const walk: RedactWalk = { above: new Map(), left: MAX_PARTS, changed: false };
+  const copy = copyRedacted(error, walk);
+  if (copy === undefined) return error;
+  walk.above.set(error, copy);
+  redactTail(error, copy, walk);
+  return walk.changed ? copy : error;
+}
+
+/** What one withStackUrlsRedacted call has walked, counted as exceptionText counts it. */
+interface RedactWalk {
+  /** The errors and causes above the current one, each with what stands for it in the copy. */
+  readonly above: Map<unknown, unknown>;
+  /** How many more errors and causes the text writes. */
+  left: number;
+  /** Whether a stack has changed. */
+  changed: boolean;
+}
+
+/** A copy of an Error, of any realm (undefined for anything else, or when a getter throws), with its stack redacted. */
+function copyRedacted(value: unknown, walk: RedactWalk): Error | undefined {
   try {
-    return copyRedacted(error, depth);
+    // An Error of another realm (an iframe's) too: exception text writes its stack as any other.
+    if (!(value instanceof Error) && !hasErrorBrand(value)) return undefined;
+    const stack: unknown = (value as Error).stack;
+    const text = typeof stack === 'string' ? redactStackUrls(stack) : stack;
+    const copy = Object.create(Object.getPrototypeOf(value) as object | null, Object.getOwnPropertyDescriptors(value)) as Error;
+    Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });
+    if (text !== stack) walk.changed = true;
+    return copy;
   } catch {
-    // A getter or Proxy trap that throws: what exception text reads of it is as much as it gives here.
-    return error;
+    return undefined;
   }
 }
 
-function copyRedacted(error: Error, depth: number): Error {
-  const stack: unknown = error.stack;
-  const cause: unknown = error.cause;
-  const text = typeof stack === 'string' ? redactStackUrls(stack) : stack;
-  const redactedCause = cause instanceof Error && depth < MAX_CAUSES ? withStackUrlsRedacted(cause, depth + 1) : cause;
-  if (text === stack && redactedCause === cause) return error;
-  const copy = Object.create(Object.getPrototypeOf(error) as object | null, Object.getOwnPropertyDescriptors(error)) as Error;
-  Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });
-  if (redactedCause !== cause) Object.defineProperty(copy, 'cause', { value: redactedCause, writable: true, configurable: true });
-  return copy;
+/** Sets a copy's own `key`, as a plain writable one. */
+function setOwn(copy: Error | undefined, key: 'cause' | 'errors', value: unknown): void {
+  if (copy !== undefined) Object.defineProperty(copy, key, { value, writable: true, configurable: true });
 }
 
-/** How deep in an error's `cause` chain stacks are redacted, as deep as exception text follows it. */
+/** The errors of `value` (an AggregateError's) and its causes, redacted into `copy` as exceptionText's tailText writes them. */
+function redactTail(value: unknown, copy: Error | undefined, walk: RedactWalk): void {
+  redactErrors(value, copy, walk);
+  const chain: unknown[] = [];
+  let current = value;
+  let currentCopy = copy;
+  for (;;) {
+    let cause: unknown;
+    try {
+      cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+    } catch {
+      break;
+    }
+    if (cause === undefined) break;
+    if (walk.above.has(cause)) {
+      setOwn(currentCopy, 'cause', walk.above.get(cause));
+      break;
+    }
+    if (chain.length === MAX_CAUSES || walk.left === 0) break;
+    walk.left--;
+    const causeCopy = copyRedacted(cause, walk);
+    setOwn(currentCopy, 'cause', causeCopy ?? cause);
+    walk.above.set(cause, causeCopy ?? cause);
+    chain.push(cause);
+    redactErrors(cause, causeCopy, walk);
+    current = cause;
+    currentCopy = causeCopy;
+  }
+  for (const cause of chain) walk.above.delete(cause);
+}
+
+/** An AggregateError's first eight errors, each with its own errors and causes, redacted into `copy`. */
+function redactErrors(value: unknown, copy: Error | undefined, walk: RedactWalk): void {
+  let errors: unknown;
+  try {
+    errors =
+      value instanceof AggregateError || (value as { name?: unknown } | null | undefined)?.name === 'AggregateError'
+        ? (value as { errors?: unknown }).errors
+        : undefined;
+    if (!Array.isArray(errors)) return;
+    const items: unknown[] = errors.slice();
+    setOwn(copy, 'errors', items);
+    for (let index = 0; index < Math.min(items.length, MAX_CAUSES) && walk.left > 0; index++) {
+      const item = items[index];
+      if (walk.above.has(item)) {
+        items[index] = walk.above.get(item);
+        continue;
+      }
+      walk.left--;
+      const itemCopy = copyRedacted(item, walk);
+      items[index] = itemCopy ?? item;
+      walk.above.set(item, itemCopy ?? item);
+      redactTail(item, itemCopy, walk);
+      walk.above.delete(item);
+    }
+  } catch {
+    // A getter or Proxy trap that throws: exception text's writing of these errors stops there too.
+  }
+}
+
+/** How many causes of a chain, and errors of an AggregateError, exception text writes. */
 const MAX_CAUSES = 8;
+
+/** How many errors and causes exception text writes in all, nested ones included. */
+const MAX_PARTS = 64;
 
 /** The message of an ErrorEvent of a cross-origin script the browser mutes (HTML's "report an exception"). */
 const MUTED_MESSAGE = 'Script error.';

@@ -135,4 +135,30 @@ void describe('redactStackUrls', () => {
     ].join('\n');
     assert.equal(redactStackUrls(node), node);
   });
+
+  // Each `(` or `@` that starts a URL was read to the end of its word looking for a `?`, `#` or `@`:
+  // a frame line of many `(https://x` without one (a crafted script name, an error's own stack text)
+  // cost its length squared, about half a second for 100 KB, blocking the page in the error handler.
+  void it('costs time linear in a crafted line of many URL starts without a query', () => {
+    const fastest = (line: string): number => {
+      const stack = `Error: x\n    at f ${line}`;
+      let best = Infinity;
+      for (let run = 0; run < 7; run++) {
+        const began = performance.now();
+        assert.equal(redactStackUrls(stack), stack);
+        best = Math.min(best, performance.now() - began);
+      }
+      return best;
+    };
+    const piece = '(https://x';
+    fastest(piece.repeat(100)); // compiled before it is timed
+    const short = fastest(piece.repeat(2_500));
+    const long = fastest(piece.repeat(10_000));
+    // Four times the line: about four times the time, where a quadratic cost takes sixteen.
+    assert.ok(long < 8 * Math.max(short, 0.05), `25 KB in ${short} ms, 100 KB in ${long} ms`);
+    assert.equal(
+      redactStackUrls(`Error: x\n    at f ${piece.repeat(3)} (https://shop.example/a.js?token=secret:1:2)`),
+      `Error: x\n    at f ${piece.repeat(3)} (https://shop.example/a.js?token=***:1:2)`,
+    );
+  });
 });

@@ -335,6 +335,49 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Promise.any rejects with an AggregateError whose `errors` each have a stack, which exception text
+  // writes as `error i of n: ` lines; the stack and the causes' were redacted, these were not.
+  void it("redacts the script URLs in an AggregateError's errors and theirs as exception text writes them, on a copy", () => {
+    const { memory, injector, handler } = setup();
+    const frame = (name: string) => `    at ${name} (https://shop.example/main.js?token=secret:1:2)`;
+    const failed = (name: string, options?: ErrorOptions) =>
+      Object.assign(new Error(`${name} failed`, options), { stack: `Error: ${name} failed\n${frame(name)}` });
+    const inner = new AggregateError([failed('c'), failed('d', { cause: failed('e') })], 'inner');
+    inner.stack = `AggregateError: inner\n${frame('inner')}`;
+    const first = failed('a');
+    const error = new AggregateError([first, failed('b', { cause: inner }), inner], 'All promises were rejected');
+    error.stack = `AggregateError: All promises were rejected\n${frame('any')}`;
+    error.errors.push(error);
+    handler.handleError(error);
+    const text = exceptionText(memory.events[0].exception);
+    assert.equal(text, exceptionText(error).replaceAll('token=secret', 'token=***'));
+    assert.doesNotMatch(text, /secret/);
+    assert.match(text, /\nerror 2 of 4: Error: b failed\n {4}at b \(.*\n {2}caused by: AggregateError: inner\n/);
+    assert.match(text, /\nerror 4 of 4: \[Circular\]$/);
+    assert.ok(memory.events[0].exception instanceof AggregateError);
+    // The thrown errors are not changed.
+    assert.equal(error.errors[0], first);
+    assert.match(String(first.stack), /token=secret/);
+    // As many as the text writes: the first eight of each, 64 errors and causes in all.
+    const many = new AggregateError(
+      Array.from(
+        { length: 10 },
+        (_, i) =>
+          new AggregateError(
+            Array.from({ length: 10 }, (_, j) => failed(`f${i}.${j}`)),
+            `g${i}`,
+          ),
+      ),
+      'many',
+    );
+    handler.handleError(many);
+    const manyText = exceptionText(memory.events[1].exception);
+    assert.equal(manyText, exceptionText(many).replaceAll('token=secret', 'token=***'));
+    assert.doesNotMatch(manyText, /secret/);
+    assert.match(manyText, /\[2 more errors\]/);
+    injector.destroy();
+  });
+
   // A value thrown or rejected that is not an Error of this realm was logged by its text alone, with
   // no exception: `Promise.reject({ status: 401, reason: 'expired' })` as "[object Object]" and
   // nothing else, `{ code, message }` without its code, an iframe's Error without its stack. It is
@@ -354,6 +397,14 @@ void describe('withErrorHandler', () => {
       ],
     );
     assert.ok(memory.events[2].exception === foreign, 'the foreign Error itself, with its stack');
+    // One whose stack names a script with a query value is redacted as this realm's are, on a copy.
+    const stack = 'TypeError: from an iframe\n    at f (https://shop.example/frame.js?token=secret:1:2)';
+    const framed = vm.runInNewContext('new TypeError("from an iframe")') as Error;
+    framed.stack = stack;
+    handler.handleError(framed);
+    assert.equal(exceptionText(memory.events[3].exception), stack.replace('token=secret', 'token=***'));
+    assert.equal(memory.events[3].exception?.name, 'TypeError');
+    assert.equal(framed.stack, stack);
     injector.destroy();
   });
 

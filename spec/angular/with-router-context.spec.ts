@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
 import { provideLocationMocks } from '@angular/common/testing';
 import { provideRouter, Router } from '@angular/router';
-import { MemorySink } from '../../lib/index';
+import { ConfigurationError, MemorySink } from '../../lib/index';
 import { injectLogger, provideRxlog, withRouterContext } from '../../lib/angular/index';
 
 const routes = [
@@ -151,5 +151,23 @@ void describe('withRouterContext', () => {
     within(injector, () => injectLogger()).information('no router');
     assert.equal(memory.events.length, 1);
     injector.destroy();
+  });
+
+  // It declares no parameters, so TypeScript refuses `withRouterContext({ … })`; from JavaScript the
+  // options were silently ignored, where withErrorHandler and withHttpLogging refuse a misspelt one.
+  void it('refuses any argument a JavaScript caller passes, naming it, rather than ignoring it', () => {
+    const call = withRouterContext as (...args: unknown[]) => unknown;
+    for (const [args, got] of [
+      [[{ queryParams: true }], 'got Object'],
+      [['route'], 'got "route"'],
+      [[undefined], 'got undefined'],
+    ] as const)
+      assert.throws(
+        () => call(...args),
+        (error: unknown) =>
+          error instanceof ConfigurationError &&
+          error.message === `withRouterContext: takes no arguments (Route and RoutePattern need no options), ${got}`,
+      );
+    assert.doesNotThrow(() => withRouterContext());
   });
 });
