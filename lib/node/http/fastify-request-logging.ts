@@ -29,6 +29,7 @@ export interface FastifyLikeInstance {
   readonly server?: unknown;
   /** Fastify's request id generator, replaced by the plugin's only while it is Fastify's default. */
   readonly genReqId?: unknown;
+  /** Fastify's `setGenReqId`, through which the plugin gives Fastify its ids while `genReqId` is Fastify's default. */
   setGenReqId?(generate: (req: IncomingMessage | Http2ServerRequest) => string): unknown;
 }
 
