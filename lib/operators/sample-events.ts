@@ -30,10 +30,11 @@ export interface SampleEventsOptions {
    * OpenTelemetry JS's `TraceIdRatioBasedSampler` samples at ratio `rate` (the XOR of the id's four
    * 32-bit words, below `rate × 0xffffffff`), so logs follow traces sampled with
    * `OTEL_TRACES_SAMPLER=traceidratio`. `'probability'` is the specification's consistent probability
-   * sampling (its `ProbabilitySampler`): the randomness R is the trace id's last 14 hex digits (56
-   * bits), or a value of exactly 14 hex digits itself (an explicit randomness `rv` from `tracestate`,
-   * given by a `key` function), and the event is kept when R ≥ 2^56 − round(`rate` × 2^56), the
-   * sampler's rejection threshold; a lower rate keeps a subset of what a higher one keeps. For both,
+   * sampling (its `ProbabilitySampler`): the randomness R is the explicit randomness `rv` of the `ot`
+   * entry of the event's `TraceState` (as `traceContextEnricher({ traceState: true })` writes it),
+   * else the trace id's last 14 hex digits (56 bits); a key value of exactly 14 hex digits is R
+   * itself. The event is kept when R ≥ 2^56 − round(`rate` × 2^56), the sampler's rejection
+   * threshold; a lower rate keeps a subset of what a higher one keeps. For both,
    * upper-case hex reads as lower case; the all-zero id (no trace) is sampled at random, as an event
    * without the key; another value that is no trace id (a request id) is hashed as by `'fnv1a'`, told
    * to SelfLog once. Both need `key`. Default `'fnv1a'`.
@@ -110,6 +111,25 @@ const NO_TRACE_ID = '00000000000000000000000000000000';
 const RANDOMNESS = /^[0-9a-f]{14}$/i;
 
 /**
+ * The explicit randomness in a W3C `tracestate` text, as `@opentelemetry/sampler-composite` reads
+ * it: the `ot` entry (none when longer than 256 characters), its last `rv:` member, valid when it
+ * is 14 hex digits (the specification asks for lower case; the JS sampler takes either). An
+ * invalid `rv` is none, so the trace id decides, as in the JS and Java samplers.
+ */
+function randomnessIn(traceState: unknown): string | undefined {
+  const ot = typeof traceState === 'string' ? /(?:^|,)[ \t]*ot=([^,]*)/.exec(traceState)?.[1].trimEnd() : undefined;
+  // A later rv: member replaces an earlier one, as in the JS sampler's parse loop.
+  const rv =
+    ot !== undefined && ot.length <= 256
+      ? ot
+          .split(';')
+          .filter((m) => m.startsWith('rv:'))
+          .pop()
+      : undefined;
+  return rv !== undefined && RANDOMNESS.test(rv.slice(3)) ? rv.slice(3) : undefined;
+}
+
+/**
  * What OpenTelemetry JS's `TraceIdRatioBasedSampler` compares with its bound: the XOR of the
  * trace id's four 32-bit words (its `_accumulate`, in `@opentelemetry/sdk-trace-base` 1.x and 2.x).
  */
@@ -128,7 +148,7 @@ function keepWarnings(event: LogEvent): boolean {
  * warnings and above). With `key`, the decision is a hash of the key's value, so a sampled
  * request or trace keeps all its events, across services; `keyHash: 'traceidratio'` makes it
  * OpenTelemetry JS's trace id ratio decision, `keyHash: 'probability'` the specification's consistent
- * probability sampling (56 random bits of the trace id), and `keepSampledTraces` keeps the events of traces
+ * probability sampling (56 random bits of the trace id, or the `rv` of its `TraceState`), and `keepSampledTraces` keeps the events of traces
  * whose `TraceFlags` say sampled, so logs follow the traces. In a sink's `pipe`, what it drops
  * counts in `dropped` (under {@link SAMPLE_REASON}). Nothing it is given errors the stream: a
  * key value that cannot be made a string is sampled at random (reported to SelfLog), and a `random`
@@ -178,6 +198,7 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
   const random = options.random ?? Math.random;
   const keyOf = options.key === undefined ? undefined : eventKeySelector(options.key, 'sampleEvents: key');
   const flagsOf = keepSampledTraces ? eventKeySelector('TraceFlags', 'sampleEvents: keepSampledTraces') : undefined;
+  const stateOf = keyHash === 'probability' ? eventKeySelector('TraceState', 'sampleEvents: keyHash') : undefined;
   // The SDK's own bound, to the bit: ratio 1 keeps every id, whose XOR can be 0xffffffff.
   const traceBound = rate === 1 ? 0x1_0000_0000 : Math.floor(rate * 0xffffffff);
   // The specification's rejection threshold T = 2^56 - round(rate × 2^56), exact (as OpenTelemetry
@@ -214,7 +235,8 @@ export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunc
           if (value !== NO_TRACE_ID)
             return keyHash === 'traceidratio'
               ? traceIdWords(value) < traceBound
-              : threshold !== undefined && value.slice(-14).toLowerCase() >= threshold;
+              : threshold !== undefined &&
+                  ((value.length > 14 && randomnessIn(stateOf?.(event))) || value.slice(-14)).toLowerCase() >= threshold;
         } else {
           // Another id (a request id where no traceparent came) still keeps its events together.
           if (keyHash !== 'fnv1a')

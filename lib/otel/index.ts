@@ -1,5 +1,6 @@
 // The OpenTelemetry entry of rxlog: "rxlog/otel". Every export is named here.
 export { traceContextEnricher } from './trace-context-enricher';
+export type { TraceContextEnricherOptions } from './trace-context-enricher';
 export { OpenTelemetrySink } from './open-telemetry-sink';
 export { suppressSinkTracing } from './suppress-sink-tracing';
 export type { OpenTelemetrySinkOptions } from './open-telemetry-sink';

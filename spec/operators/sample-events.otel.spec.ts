@@ -1,5 +1,7 @@
-import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { createComposableProbabilitySampler, createCompositeSampler } from '@opentelemetry/sampler-composite';
 // sdk-trace-node re-exports sdk-trace-base's samplers: the TraceIdRatioBasedSampler apps configure.
 import {
   InMemorySpanExporter,
@@ -123,8 +125,8 @@ describe('sampleEvents with OpenTelemetry trace sampling', () => {
 
   describe('with keyHash "probability", the specification’s consistent probability sampling', () => {
     // The texts are OpenTelemetry's: specification/trace/tracestate-probability-sampling.md (the threshold table and the
-    // 1% example) and tracestate-handling.md (`th` and `rv`). No JS ProbabilitySampler is installed here, so the
-    // decisions are checked against the specification's own numbers.
+    // 1% example) and tracestate-handling.md (`th` and `rv`): the decisions against the specification's own numbers.
+    // The next block compares them with OpenTelemetry JS's sampler.
     const probability = (rate: number): SampleEventsOptions => ({
       rate,
       key: 'TraceId',
@@ -305,6 +307,177 @@ describe('sampleEvents with OpenTelemetry trace sampling', () => {
       expect(() => sampleEvents({ rate: 0.5, key: 'TraceId', keyHash: 'Probability' as 'probability' })).toThrow(
         /'fnv1a', 'traceidratio' or 'probability'.*"Probability"/,
       );
+    });
+  });
+
+  // The real consistent probability sampler of OpenTelemetry JS: @opentelemetry/sampler-composite's
+  // CompositeSampler over its ComposableProbabilitySampler, the specification's ProbabilitySampler.
+  // Its threshold is exact, MAX - round(ratio × 2^56), not rounded to a few hex digits.
+  describe('with keyHash "probability", against OpenTelemetry JS’s ComposableProbabilitySampler', () => {
+    const MAX = 2n ** 56n;
+    /** Whether the real sampler at `rate` samples a span of `traceId` under a remote parent whose tracestate is `traceState`. */
+    const samplerSamples = (rate: number, traceId: string, traceState?: TraceState): boolean => {
+      const parent =
+        traceState === undefined
+          ? ROOT_CONTEXT
+          : trace.setSpanContext(ROOT_CONTEXT, {
+              traceId,
+              spanId: '00f067aa0ba902b7',
+              traceFlags: TraceFlags.NONE,
+              isRemote: true,
+              traceState,
+            });
+      const sampler = createCompositeSampler(createComposableProbabilitySampler(rate));
+      // The sampler returns the enum of its own copy of @opentelemetry/sdk-trace: the same numbers.
+      const { decision } = sampler.shouldSample(parent, traceId, 'span', SpanKind.SERVER, {}, []);
+      return Number(decision) === Number(SamplingDecision.RECORD_AND_SAMPLED);
+    };
+    /** Whether sampleEvents at `rate` keeps one event with these properties. */
+    const rxlogKeeps = (rate: number, properties: Record<string, unknown>): boolean => {
+      const source = new Subject<LogEvent>();
+      let kept = false;
+      source
+        .pipe(sampleEvents({ rate, key: 'TraceId', keyHash: 'probability', keepWhen: () => false }))
+        .subscribe(() => (kept = true));
+      source.next(makeEvent({ properties }));
+      return kept;
+    };
+    // 1, the halves, thirds and tenths, and the least rates: 2^-56 keeps R = 2^56 - 1 only; 2^-57
+    // rounds (half up) to the same threshold; 2^-58 and 0 keep nothing.
+    const edgeRates = [1, 1 - 2 ** -53, 0.5, 1 / 3, 0.1, 0.01, 1e-6, 2 ** -40, 2 ** -56, 1.5 * 2 ** -57, 2 ** -57, 2 ** -58, 0];
+    const rateArb = fc.oneof(fc.constantFrom(...edgeRates), fc.double({ min: 0, max: 1, noNaN: true }));
+    /** 32 lower-case hex digits, never all zero (no span has that id). */
+    const traceIdArb = fc.stringMatching(/^[0-9a-f]{32}$/).filter((id) => !/^0+$/.test(id));
+    /** A trace id whose last 56 bits are at, or one off, the sampler's threshold for `rate`. */
+    const atThreshold = (rate: number, prefix: string, offset: bigint): string => {
+      const threshold = MAX - BigInt(Math.round(rate * 2 ** 56));
+      const r = threshold + offset < 0n ? 0n : threshold + offset >= MAX ? MAX - 1n : threshold + offset;
+      return `${prefix}${r.toString(16).padStart(14, '0')}`;
+    };
+
+    it('keeps an event exactly when the sampler samples a root span with its trace id (property)', () => {
+      fc.assert(
+        fc.property(
+          rateArb,
+          fc.oneof(
+            traceIdArb,
+            fc
+              .tuple(rateArb, fc.stringMatching(/^[1-9a-f][0-9a-f]{17}$/), fc.constantFrom(-1n, 0n, 1n))
+              .map(([rate, prefix, offset]) => atThreshold(rate, prefix, offset)),
+          ),
+          (rate, traceId) => rxlogKeeps(rate, { TraceId: traceId }) === samplerSamples(rate, traceId),
+        ),
+        { numRuns: 3_000 },
+      );
+      // The edges themselves, for every edge rate: one below the threshold is dropped, the threshold kept.
+      for (const rate of edgeRates)
+        for (const offset of [-1n, 0n, 1n]) {
+          const traceId = atThreshold(rate, '4bf92f3577b34da6a3', offset);
+          expect({ rate, traceId, kept: rxlogKeeps(rate, { TraceId: traceId }) }).toEqual({
+            rate,
+            traceId,
+            kept: samplerSamples(rate, traceId),
+          });
+        }
+      // Not vacuous: the sampler keeps the threshold itself at 10% and drops the id one below it.
+      expect([0n, -1n].map((offset) => samplerSamples(0.1, atThreshold(0.1, '4bf92f3577b34da6a3', offset)))).toEqual([
+        true,
+        false,
+      ]);
+    });
+
+    it('uses the explicit randomness `rv` of the event’s TraceState exactly where the sampler uses the parent’s (property)', () => {
+      const hex14 = fc.stringMatching(/^[0-9a-f]{14}$/);
+      // `ot` members: valid, upper-case, short, long and non-hex rv values, thresholds and others.
+      const otMember = fc.oneof(
+        hex14.map((rv) => `rv:${rv}`),
+        hex14.map((rv) => `rv:${rv.toUpperCase()}`),
+        fc.stringMatching(/^[0-9a-f]{13}$/).map((rv) => `rv:${rv}`),
+        fc.stringMatching(/^[0-9a-f]{15}$/).map((rv) => `rv:${rv}`),
+        fc.stringMatching(/^[0-9a-f]{13}[g-z]$/).map((rv) => `rv:${rv}`),
+        fc.stringMatching(/^[0-9a-f]{1,14}$/).map((th) => `th:${th}`),
+        fc.constantFrom('rv:', 'rv', 'p:8', 'xrv:6e6d1a75832a2f', 'r:62'),
+      );
+      const traceStateArb = fc
+        .tuple(
+          fc.array(otMember, { minLength: 1, maxLength: 4 }),
+          fc.constantFrom('', 'congo=t61rcWkgMzE,', 'rojo=00f067aa0ba902b7,'),
+          fc.constantFrom('', ',congo=t61rcWkgMzE', ',vendor@ot=rv:ffffffffffffff'),
+        )
+        .map(([members, before, after]) => new TraceState(`${before}ot=${members.join(';')}${after}`));
+      fc.assert(
+        fc.property(rateArb, fc.oneof(traceIdArb, fc.constant('f'.repeat(32))), traceStateArb, (rate, traceId, traceState) => {
+          // What traceContextEnricher({ traceState: true }) writes: the span context's tracestate as its header text.
+          const properties = { TraceId: traceId, TraceState: traceState.serialize() };
+          return rxlogKeeps(rate, properties) === samplerSamples(rate, traceId, traceState);
+        }),
+        { numRuns: 3_000 },
+      );
+      // sdk.md's example: non-random ids and an explicit randomness; 0x7479cfb506891d / 2^56 ≈ 0.455.
+      const example = new TraceState('ot=rv:7479cfb506891d');
+      const decisions = [0.546, 0.544, 0.01].map((rate) => [
+        rxlogKeeps(rate, { TraceId: 'f'.repeat(32), TraceState: example.serialize() }),
+        samplerSamples(rate, 'f'.repeat(32), example),
+      ]);
+      expect(decisions).toEqual([
+        [true, true],
+        [false, false],
+        [false, false],
+      ]);
+    });
+
+    describe('under a NodeTracerProvider with the composite sampler', () => {
+      const exporter = new InMemorySpanExporter();
+      const provider = new NodeTracerProvider({
+        sampler: createCompositeSampler(createComposableProbabilitySampler(0.5)),
+        spanProcessors: [new SimpleSpanProcessor(exporter)],
+      });
+      beforeAll(() => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()));
+      afterAll(async () => {
+        await provider.shutdown();
+        context.disable();
+      });
+
+      it('keeps the logs of exactly the spans sampled, an upstream `rv` deciding over the trace id', async () => {
+        const sink = new MemorySink();
+        const log = new LoggerConfiguration().enrich
+          .with(traceContextEnricher({ traceState: true }))
+          .writeTo.sink(sink, { pipe: [sampleEvents({ rate: 0.5, key: 'TraceId', keyHash: 'probability' })] })
+          .createLogger();
+        const tracer = provider.getTracer('spec');
+        const propagator = new W3CTraceContextPropagator();
+        const getter = { get: (carrier: Record<string, string>, key: string) => carrier[key], keys: Object.keys };
+        // An upstream service with non-random ids sent explicit randomness: the all-f id alone would be kept at any
+        // rate, its rv (≈ 0.455) only from 54.5%; the all-zero tail alone would never be kept above 0, its rv (≈ 0.569)
+        // is kept at 50%. Then traces of random ids that the SDK starts itself.
+        const upstream = [
+          ['f'.repeat(32), 'ot=rv:7479cfb506891d'],
+          [`4bf92f3577b34da6a3${'0'.repeat(14)}`, 'congo=t61rcWkgMzE,ot=rv:91a0c3e5f2b4d6'],
+        ];
+        for (const [traceId, tracestate] of upstream) {
+          const parent = propagator.extract(
+            ROOT_CONTEXT,
+            { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, tracestate },
+            getter,
+          );
+          tracer.startActiveSpan('handler', {}, parent, (span) => {
+            log.information('Handled upstream');
+            span.end();
+          });
+        }
+        for (let n = 0; n < 200; n++)
+          tracer.startActiveSpan('root', (span) => {
+            log.information('Root {N}', n);
+            span.end();
+          });
+        const exported = exporter.getFinishedSpans().map((span) => span.spanContext().traceId);
+        expect(exported.slice(0, 1)).toEqual([upstream[1][0]]);
+        expect(exported.length).toBeGreaterThan(60);
+        expect(sink.events.map((e) => e.properties.TraceId)).toEqual(exported);
+        // The sampler's tracestate, as the enricher captured it: its threshold and the upstream rv, vendors kept.
+        expect(sink.events[0]?.properties.TraceState).toBe('ot=th:8;rv:91a0c3e5f2b4d6,congo=t61rcWkgMzE');
+        await log.close();
+      });
     });
   });
 

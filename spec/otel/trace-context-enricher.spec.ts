@@ -13,6 +13,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
 import { otlpLogRecordJson } from '../../lib/sinks/http/otlp-log-record';
 import { OpenTelemetrySink } from '../../lib/otel/open-telemetry-sink';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { startTestServer } from '../helpers/http-test-server';
 
 // The real OpenTelemetry SDK in-process: NodeTracerProvider registers its AsyncLocalStorage context manager.
@@ -160,6 +161,82 @@ describe('traceContextEnricher', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('with traceState: true', () => {
+    const propagator = new W3CTraceContextPropagator();
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    /** The context of a request whose headers carried this traceparent and tracestate. */
+    const remote = (tracestate?: string): ReturnType<typeof context.active> =>
+      propagator.extract(
+        ROOT_CONTEXT,
+        tracestate === undefined ? { traceparent } : { traceparent, tracestate },
+        defaultTextMapGetter,
+      );
+
+    it('adds the span context’s tracestate as TraceState, its header text, beside the ids; none without one, nor by default', () => {
+      const sink = new MemorySink();
+      const log = new LoggerConfiguration().enrich
+        .with(traceContextEnricher({ traceState: true }))
+        .writeTo.sink(sink)
+        .createLogger();
+      const plain = setup();
+      const header = 'congo=t61rcWkgMzE, ot=th:8;rv:6e6d1a75832a2f';
+      for (const tracestate of [header, undefined, 'not a member']) {
+        context.with(remote(tracestate), () => {
+          tracer.startActiveSpan('handler', (span) => {
+            log.information('Handled');
+            plain.log.information('Handled');
+            span.end();
+          });
+        });
+      }
+      expect(sink.events.map((e) => e.properties.TraceState)).toEqual([
+        'congo=t61rcWkgMzE,ot=th:8;rv:6e6d1a75832a2f',
+        undefined,
+        undefined,
+      ]);
+      expect(sink.events.map((e) => Object.keys(e.properties))).toEqual([
+        ['TraceId', 'SpanId', 'TraceFlags', 'TraceState'],
+        ['TraceId', 'SpanId', 'TraceFlags'],
+        ['TraceId', 'SpanId', 'TraceFlags'],
+      ]);
+      expect(sink.events[0]?.properties.TraceId).toBe('0af7651916cd43dd8448eb211c80319c');
+      expect(plain.sink.events.map((e) => Object.keys(e.properties))).toEqual(Array(3).fill(['TraceId', 'SpanId', 'TraceFlags']));
+    });
+
+    it('adds nothing to an event that has its own TraceState, so two trace contexts never mix', () => {
+      const sink = new MemorySink();
+      const log = new LoggerConfiguration().enrich
+        .with(traceContextEnricher({ traceState: true }))
+        .writeTo.sink(sink)
+        .createLogger();
+      context.with(remote('ot=rv:6e6d1a75832a2f'), () => log.child({ TraceState: 'ot=rv:00000000000001' }).information('Own'));
+      expect(sink.events.map((e) => e.properties)).toEqual([{ TraceState: 'ot=rv:00000000000001' }]);
+    });
+
+    it('is sent by OtlpSink as an attribute (no log record has a trace state field), by CLEF as a property', () => {
+      const sink = new MemorySink();
+      const log = new LoggerConfiguration().enrich
+        .with(traceContextEnricher({ traceState: true }))
+        .writeTo.sink(sink)
+        .createLogger();
+      context.with(remote('ot=rv:6e6d1a75832a2f'), () => log.information('Handled'));
+      const record = JSON.parse(otlpLogRecordJson(sink.events[0])) as { traceId: string; attributes: unknown[] };
+      expect(record.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+      expect(record.attributes).toContainEqual({ key: 'TraceState', value: { stringValue: 'ot=rv:6e6d1a75832a2f' } });
+      expect(JSON.parse(new CompactJsonFormatter().format(sink.events[0]))).toMatchObject({ TraceState: 'ot=rv:6e6d1a75832a2f' });
+    });
+
+    it('refuses a traceState that is not a boolean and an unknown option when the configuration is built', () => {
+      expect(() => traceContextEnricher({ traceState: 'yes' as unknown as boolean })).toThrow(
+        new ConfigurationError('traceContextEnricher: traceState: expected true or false, got "yes"'),
+      );
+      expect(() => traceContextEnricher({ tracestate: true } as never)).toThrow(
+        /traceContextEnricher: unknown option "tracestate"/,
+      );
+      expect(() => traceContextEnricher({ traceState: undefined })).not.toThrow();
+    });
   });
 
   it('adds nothing for an invalid (all-zero) span context', () => {
