@@ -114,7 +114,9 @@ const RANDOMNESS = /^[0-9a-f]{14}$/i;
  * The explicit randomness in a W3C `tracestate` text, as `@opentelemetry/sampler-composite` reads
  * it: the `ot` entry (none when longer than 256 characters), its last `rv:` member, valid when it
  * is 14 hex digits (the specification asks for lower case; the JS sampler takes either). An
- * invalid `rv` is none, so the trace id decides, as in the JS and Java samplers.
+ * invalid `rv` is none, so the trace id decides, as in the JS and Java samplers. (The JS sampler
+ * also reads fewer digits padded with spaces, then writes its span's `tracestate` with the 14
+ * digits it used, which is what `TraceState` holds.)
  */
 function randomnessIn(traceState: unknown): string | undefined {
   const ot = typeof traceState === 'string' ? /(?:^|,)[ \t]*ot=([^,]*)/.exec(traceState)?.[1].trimEnd() : undefined;
