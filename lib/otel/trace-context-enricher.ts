@@ -7,7 +7,7 @@ import { expectOption } from '../core/expect-option';
 export interface TraceContextEnricherOptions {
   /**
    * Also adds the span context's W3C `tracestate`, when it has one, as `TraceState`: its header
-   * text (`ot=th:8;rv:6e6d1a75832a2f,congo=t61rcWkgMzE`). `sampleEvents`' `keyHash: 'probability'`
+   * text (`ot=th:4;rv:6e6d1a75832a2f,congo=t61rcWkgMzE`). `sampleEvents`' `keyHash: 'probability'`
    * reads the explicit randomness `rv` of its `ot` entry, as OpenTelemetry's consistent samplers do.
    * Off by default: a consistent sampler writes `ot=th:…` into the trace state of every span it
    * samples, and no log record has a field for it (CLEF writes it as a property, `OtlpSink` and

@@ -181,7 +181,7 @@ describe('traceContextEnricher', () => {
         .writeTo.sink(sink)
         .createLogger();
       const plain = setup();
-      const header = 'congo=t61rcWkgMzE, ot=th:8;rv:6e6d1a75832a2f';
+      const header = 'congo=t61rcWkgMzE, ot=th:4;rv:6e6d1a75832a2f';
       for (const tracestate of [header, undefined, 'not a member']) {
         context.with(remote(tracestate), () => {
           tracer.startActiveSpan('handler', (span) => {
@@ -192,7 +192,7 @@ describe('traceContextEnricher', () => {
         });
       }
       expect(sink.events.map((e) => e.properties.TraceState)).toEqual([
-        'congo=t61rcWkgMzE,ot=th:8;rv:6e6d1a75832a2f',
+        'congo=t61rcWkgMzE,ot=th:4;rv:6e6d1a75832a2f',
         undefined,
         undefined,
       ]);
