@@ -378,12 +378,13 @@ export class HttpSink implements Sink {
             url,
             `${kind}.offline`,
             (text, keepalive) => this.#send(text, keepalive),
-            (piece, error) => (this.tooLarge(error) ? this.storedHalves(piece) : undefined),
+            (piece, error) => (error === undefined || this.tooLarge(error) ? this.storedHalves(piece) : undefined),
             (first, next) => {
               // Within the bound of a stored piece: the replay sends the joined body as one request.
               const joined = this.storedJoin(first, next);
               return joined !== undefined && utf8Length(joined) <= pieceBytes ? joined : undefined;
             },
+            pieceBytes,
           );
   }
 
