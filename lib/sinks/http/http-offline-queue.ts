@@ -89,6 +89,8 @@ export class HttpOfflineQueue {
   readonly #send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>;
   readonly #halves: StoredHalves;
   readonly #join: StoredJoin;
+  /** The largest body the sink sends from the store now (see `#replayAll`), in UTF-8 bytes. */
+  readonly #pieceBytes: number;
   readonly #store: OfflineStore;
   readonly #maxBytes: number;
   readonly #key: string;
@@ -140,10 +142,12 @@ export class HttpOfflineQueue {
     send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>,
     halves: StoredHalves,
     join: StoredJoin,
+    pieceBytes: number,
   ) {
     this.#send = send;
     this.#halves = halves;
     this.#join = join;
+    this.#pieceBytes = pieceBytes;
     const given = options as { [K in keyof HttpOfflineOptions]?: unknown } | null;
     expectOption(typeof given === 'object' && given !== null, where, 'an object', options);
     checkOptionKeys(where, given, ['store', 'maxBytes', 'key'] satisfies (keyof HttpOfflineOptions)[]);
@@ -283,6 +287,12 @@ export class HttpOfflineQueue {
       const unsent = entries.filter((entry) => !this.#sentIds.has(entry.id));
       const next = unsent[0] as Entry | undefined;
       if (next === undefined) break;
+      // Kept under a larger bound (an earlier page's maxRequestBytes, since lowered): cut in the
+      // store as a body refused as too large is (see below), before it is sent, not sent whole.
+      if (next.count > 1 && utf8Length(next.body) > this.#pieceBytes) {
+        const halves = this.#halves(next, undefined);
+        if (halves !== undefined && this.#split(next, halves)) continue;
+      }
       // The batches that follow go in the same request, as far as the sink can join their bodies
       // (lines, within a stored piece's bound: see `StoredJoin`): a page offline for an hour keeps
       // a small batch every second or so, and sent one request each, they held the page's new
@@ -617,8 +627,9 @@ function idTime(entry: Entry | undefined): number {
 }
 
 /**
- * The pieces a stored piece is sent again as, in order, when the server answered it with `error`:
- * its halves when `error` says the body was too large and the sink can cut it; else undefined.
+ * The pieces a stored piece is sent again as, in order, when the server answered it with `error`
+ * (undefined: it is over the bound of a stored piece, unsent): its halves when `error` says the
+ * body was too large, or there is none, and the sink can cut it; else undefined.
  */
 export type StoredHalves = (piece: OfflinePiece, error: unknown) => readonly OfflinePiece[] | undefined;
 

@@ -125,7 +125,8 @@ export interface HttpSinkOptions {
    * an event whose body alone is larger is sent alone, and the server's answer decides (a 413
    * fails it for good). Beacons, offline-store entries and the offline replay's joined requests
    * keep to it too (and to their own 60 KiB). Default `Infinity`: a batch answered 413 is sent
-   * again in halves.
+   * again in halves. Once the server refused a body of several events as too large, later batches
+   * are also cut to the largest body it took (at least half the refused one) before they are sent.
    */
   maxRequestBytes?: number | undefined;
   /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
@@ -290,6 +291,12 @@ export class HttpSink implements Sink {
   #refusedBytes = Infinity;
   /** Whether a 2xx answer was an HTML page yet (SelfLog says so once). */
   #htmlSeen = false;
+  /** UTF-8 bytes of the smallest body of several events the server refused as too large (see `tooLarge`). */
+  #refused = Infinity;
+  /** UTF-8 bytes of the largest body the server accepted. */
+  #taken = 0;
+  /** How many batches the server refused as too large are being sent in halves (see `emit`). */
+  #splitting = 0;
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(options: HttpSinkOptions) {
@@ -371,12 +378,13 @@ export class HttpSink implements Sink {
             url,
             `${kind}.offline`,
             (text, keepalive) => this.#send(text, keepalive),
-            (piece, error) => (this.tooLarge(error) ? this.storedHalves(piece) : undefined),
+            (piece, error) => (error === undefined || this.tooLarge(error) ? this.storedHalves(piece) : undefined),
             (first, next) => {
               // Within the bound of a stored piece: the replay sends the joined body as one request.
               const joined = this.storedJoin(first, next);
               return joined !== undefined && utf8Length(joined) <= pieceBytes ? joined : undefined;
             },
+            pieceBytes,
           );
   }
 
@@ -413,15 +421,20 @@ export class HttpSink implements Sink {
     while (this.#handedOver.has(events[handed])) handed++;
     // The logger sends again a batch page hide handed over (in part): those events went.
     if (handed > 0) return this.#after(handed, this.leftOut(events.slice(0, handed)), () => this.emit(events.slice(handed)));
+    let written: string | undefined;
     try {
-      const body = this.#body(events);
+      const body = (written = this.#body(events));
       // A body that left every event out (see `leftOut`) would be an empty request: nothing is sent.
       if (body === '' && this.leftOut(events) === events.length) return { rejected: events.length };
-      // Over maxRequestBytes: in parts of about the bound each, by count (one more body for events
+      // Once the server refused a body as too large (a limit below maxRequestBytes), later batches
+      // are cut below it before they are sent, not refused one upload each: to the largest body it
+      // took, at least half the one it refused.
+      const refused = this.#splitting > 0 ? Infinity : this.#refused;
+      const max = Math.min(this.#maxRequestBytes, Math.max(Math.ceil(refused / 2), Math.min(this.#taken, refused - 1)));
+      // Over the bound: in parts of about the bound each, by count (one more body for events
       // of like sizes, where halving would write the batch again at every level), none sent whole.
       // Returned, not awaited: a part's failure (a lone event answered 413) is not for this
       // catch to split again.
-      const max = this.#maxRequestBytes;
       const bytes = events.length > 1 && body.length * 3 > max ? utf8Length(body) : 0;
       if (bytes > max) return this.#emitParts(events, Math.min(events.length, Math.ceil(bytes / max)));
       const queue = this.#offlineQueue;
@@ -447,7 +460,16 @@ export class HttpSink implements Sink {
       }
       return this.#withLeftOut(await this.#send(body), events);
     } catch (error) {
-      if (this.tooLarge(error) && events.length > 1) return this.#emitParts(events, 2);
+      if (this.tooLarge(error) && events.length > 1) {
+        if (written !== undefined) this.#refused = Math.min(this.#refused, utf8Length(written));
+        // Its halves go as they are, the server judging them: the bound it taught (above) is for later batches.
+        this.#splitting++;
+        try {
+          return await this.#emitParts(events, 2);
+        } finally {
+          this.#splitting--;
+        }
+      }
       // Not once closed: the request close() aborted has no page hide to come.
       if (
         !this.#closed.signal.aborted &&
@@ -663,6 +685,7 @@ export class HttpSink implements Sink {
         throw Object.assign(error, { permanent: this.permanent(error) });
       }
       this.#written += bytes;
+      this.#taken = Math.max(this.#taken, bytes);
       // A web page is no log collector's answer (an app's route that answers every path with its
       // index.html, a captive portal's sign-in page): the batch counts delivered, the sink cannot
       // know better, but SelfLog says so once, where it would otherwise go unseen.

@@ -33,12 +33,18 @@ import { isPlainRecord } from '../../core/is-plain-record';
 const RETRYABLE = [429, 502, 503, 504];
 /** The OTLP exporter specification's default logs endpoint, where no option or variable names one. */
 const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/logs';
-/** The OTLP specification's default limit of a request body, before compression: 64 MiB. */
-const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/**
+ * The OpenTelemetry Collector's default `max_request_body_size`, 20 MiB (config/confighttp/server.go,
+ * `defaultMaxRequestBodySize`), below the OTLP specification's 64 MiB (its gRPC text): a body in
+ * between was refused once (`COLLECTOR_TOO_LARGE`) before it went again in halves.
+ */
+const MAX_REQUEST_BYTES = 20 * 1024 * 1024;
 /**
  * The OpenTelemetry Collector's answer to a body over its `max_request_body_size` (20 MiB by
  * default): 400, not the 413 the specification asks for, with Go's MaxBytesReader error in a JSON
- * `google.rpc.Status` (`{"code":3,"message":"http: request body too large"}`).
+ * `google.rpc.Status` (`{"code":3,"message":"http: request body too large"}`): confighttp's
+ * `maxRequestBodySizeInterceptor` wraps the body in `http.MaxBytesReader`, and otlpreceiver's
+ * `readAndCloseBody` answers its read error with `http.StatusBadRequest` (otlphttp.go).
  */
 const COLLECTOR_TOO_LARGE = /"message": ?"http: request body too large"/;
 /** How each log record of a request body starts: a key only a record has (attribute keys are "key" values). */
@@ -81,8 +87,8 @@ export interface OtlpSinkOptions extends Omit<
   /**
    * The largest request body sent, in UTF-8 bytes (the OTLP specification's client limit). A
    * batch whose body is larger is sent in parts of at most that size instead (see HttpSink's); a
-   * single event that large fails without being sent. Default 67 108 864 (64 MiB, the
-   * specification's); `Infinity` for none.
+   * single event that large fails without being sent. Default 20 971 520 (20 MiB, the OpenTelemetry
+   * Collector's default `max_request_body_size`; the specification recommends 64 MiB); `Infinity` for none.
    */
   maxRequestBytes?: number | undefined;
 }

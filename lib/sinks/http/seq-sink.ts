@@ -16,6 +16,7 @@ import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { baseUrlOption, checkSpreadOptions, checkOptionalText } from './http-option-checks';
 import { isOffline } from './http-online';
+import { HttpStatusError } from './http-status-error';
 import { lineHalves } from './line-halves';
 import type { OfflinePiece } from './http-offline-queue';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
@@ -93,6 +94,14 @@ const EVENT_BODY_LIMIT_BYTES = 256 * 1024;
 
 /** Seq's default raw payload limit, and seqcli's `batchSizeLimitBytes`: 10 MiB. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Seq's words for a payload over its raw payload limit, answered 400 since Seq 2025.1
+ * (datalust/seq-tickets#2421; 413 before): its own (`Maximum raw payload content length of 1048576
+ * bytes exceeded`, serilog-sinks-seq#9) or those of ASP.NET Core, which hosts it and has its own
+ * limit (seq-tickets#736: `Request body too large. The max request body size is 30000000 bytes.`).
+ */
+const SEQ_TOO_LARGE = /raw payload content length|request body too large/i;
 
 /** How long a SeqSink with a `controlLevelSwitch` may send nothing before it asks Seq for the level with an empty batch. */
 const LEVEL_CHECK_MS = 120_000;
@@ -275,6 +284,16 @@ export class SeqSink extends HttpSink {
   protected override accepted(responseText: string): void | EmitResult {
     this.#followLevel(responseText);
     return super.accepted(responseText);
+  }
+
+  /**
+   * A 413, or a 400 whose answer says the payload is over Seq's limit (see `SEQ_TOO_LARGE`): the
+   * batch is sent again in halves. Any other 400 (a line Seq refuses) fails it at once.
+   */
+  protected override tooLarge(error: unknown): boolean {
+    return (
+      super.tooLarge(error) || (error instanceof HttpStatusError && error.status === 400 && SEQ_TOO_LARGE.test(error.message))
+    );
   }
 
   /** A stored body's halves: its CLEF lines, one per event unless the body left one out (see `leftOut`). */

@@ -960,6 +960,26 @@ describe('HttpSink offline store', () => {
     },
   );
 
+  // Found by a review: an entry an earlier page kept under a larger maxRequestBytes (60 KiB, the
+  // default) was sent whole after the bound was lowered (for a server that refuses larger bodies),
+  // and cut only once the server had refused it; a server or proxy that closes the connection on
+  // such a body instead of answering 413 held it in the store for ever.
+  it('cuts a stored entry kept under a larger maxRequestBytes to the current one before sending it, each event once', async () => {
+    await limitBodiesTo(1_000);
+    const storeKey = `rxlog:offline:${server.url}/ingest`;
+    const body = Array.from({ length: 6 }, (_, n) =>
+      JSON.stringify({ '@t': '2026-01-01T00:00:00.000Z', '@mt': 'Event {N} {Pad}', N: n, Pad: 'p'.repeat(300) }),
+    ).join('\n');
+    storage.setItem(storeKey, JSON.stringify([{ id: '00000000a-0000000-abcdef', count: 6, body }]));
+    const sink = new HttpSink({ url: `${server.url}/ingest`, maxRequestBytes: 1_000, offline: { store: storage } });
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 6, dropped: 0, pending: 0 });
+    expect(server.requests.map((request) => Buffer.byteLength(request.body) <= 1_000)).toEqual([true, true, true, true]);
+    expect(server.requests.map((request) => lines(request.body))).toEqual([[0, 1], [2], [3, 4], [5]]);
+    expect(storage.getItem(storeKey)).toBeNull();
+    sink.close();
+  });
+
   it('drops only a single stored event larger than the server takes, counting it, and sends the others', async () => {
     await limitBodiesTo(4 * 1024);
     const storeKey = `rxlog:offline:${server.url}/ingest`;

@@ -770,6 +770,27 @@ describe('HttpSink', () => {
       expect(log.metrics().sinks.http.lastError).toContain('413');
     });
 
+    it('cuts later batches below the body a server refused as too large, so its limit costs one refused upload, not one per batch', async () => {
+      const limit = 3_000;
+      server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > limit ? 413 : 200 }));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new HttpSink({ url: server.url }), { batch: { size: 8, maxDelayMs: 10 }, retry: { attempts: 1 } })
+        .createLogger();
+      // About 600 bytes a line: a batch of 8 is over the server's limit, 4 are not.
+      for (let batch = 0; batch < 4; batch++) {
+        for (let n = 0; n < 8; n++) log.information('Item {N} {Padding}', 10 + batch * 8 + n, 'z'.repeat(500));
+        await log.flush();
+      }
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.http).toEqual({ delivered: 32, dropped: 0, failed: 0, undelivered: 0 });
+      expect(server.requests.filter((request) => Buffer.byteLength(request.body) > limit)).toHaveLength(1);
+      // After the refusal, each batch in two requests of 4 (the size the server took), not more.
+      expect(server.requests.map((request) => request.body.split('\n').length)).toEqual([8, 4, 4, 4, 4, 4, 4, 4, 4]);
+      expect(numbersIn(server.requests.slice(1).map((request) => request.body))).toEqual(
+        Array.from({ length: 32 }, (_, n) => 10 + n),
+      );
+    });
+
     it('sends a batch over maxRequestBytes in parts of at most that many bytes, never whole, and counts a failed part exactly', async () => {
       // The third request (the third part) fails for good: the parts before it count delivered.
       server = await startTestServer((_request, index) => ({ status: index === 2 ? 400 : 200 }));
@@ -805,11 +826,11 @@ describe('HttpSink', () => {
     // fails, the line the first half's answer rejected counts failed, not delivered, and is not
     // sent again (nor are the first half's others).
     it.each([
-      ['is retried and delivered', 2, { delivered: 3, failed: 1 }, 4],
-      ['fails for good', 1, { delivered: 1, failed: 3 }, 3],
+      ['is retried and delivered', 2, { delivered: 3, failed: 1 }, [4, 2, 2, 2, 1, 1]],
+      ['fails for good', 1, { delivered: 1, failed: 3 }, [4, 2, 2]],
     ])(
       "counts failed the line rxlog's ingest handler rejected in a 413 split whose second half %s",
-      async (_outcome, attempts, counts, requests) => {
+      async (_outcome, attempts, counts, lineCounts) => {
         const received = memoryLogger();
         const ingest = createIngestHandler(received.log, { maxBodyBytes: 150, rateLimit: false });
         let index = 0;
@@ -842,8 +863,10 @@ describe('HttpSink', () => {
           for (let n = 0; n < 4; n++) log.information('Item {N}', n);
           const report = await log.close({ strategy: 'flush' });
           expect(report.sinks.http).toEqual({ ...counts, dropped: 0, undelivered: 0 });
-          // 4 (413), the first half, the second half, and its retry when retryable: no line of the first half twice.
-          expect(bodies.map((b) => b.split('\n').length)).toEqual([4, 2, 2, 2].slice(0, requests));
+          // 4 (413), the first half, the second half, and its retry when retryable: no line of the first
+          // half twice. The retry's body is larger than any the server took since its 413 (the first
+          // half's holds the short line): it goes one event a request rather than risk another 413.
+          expect(bodies.map((b) => b.split('\n').length)).toEqual(lineCounts);
           await received.log.flush();
           expect(received.events.map((e) => (e.properties.Client as { N: number }).N)).toEqual(
             counts.delivered === 3 ? [0, 2, 3] : [0],

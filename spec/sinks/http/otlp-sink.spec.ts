@@ -777,6 +777,32 @@ describe('OtlpSink', () => {
     },
   );
 
+  // A fake Collector (no Go toolchain or Collector binary here): the answer and the default bound
+  // are the Collector's own (config/confighttp/server.go defaultMaxRequestBodySize, 20 MiB;
+  // receiver/otlpreceiver/otlphttp.go readAndCloseBody answering 400). With the specification's
+  // 64 MiB default, a body between the two was uploaded whole, refused, then sent in halves.
+  it("sends no body over the Collector's default max_request_body_size (20 MiB) by default, so none is refused", async () => {
+    const maxRequestBodySize = 20 * 1024 * 1024;
+    server = await startTestServer((request) =>
+      Buffer.byteLength(request.body) > maxRequestBodySize
+        ? {
+            status: 400,
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"code":3,"message":"http: request body too large"}',
+          }
+        : { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' },
+    );
+    const sink = new OtlpSink({ endpoint: server.url });
+    // About 1 MB a record: a body of about 30 MB.
+    const events = makeEvents(30, { properties: { Padding: 'x'.repeat(1_000_000) } });
+    await sink.emit(events);
+    const sizes = server.requests.map((request) => Buffer.byteLength(request.body));
+    expect(sizes.every((size) => size <= maxRequestBodySize)).toBe(true);
+    const records = server.requests.map((request) => (request.body.match(/"timeUnixNano"/g) ?? []).length);
+    expect(records).toEqual([15, 15]);
+    sink.close();
+  });
+
   it('fails a batch answered any other 400 at once, without splitting it, and a single event the Collector finds too large', async () => {
     const answers = [
       '{"code":3,"message":"proto: syntax error (line 1:2): unexpected token"}',

@@ -1016,6 +1016,47 @@ describe('SeqSink', () => {
       expect(numbers).toEqual(Array.from({ length: 1_000 }, (_, n) => n));
     });
 
+    // A fake Seq (Seq cannot run here) whose raw payload limit an administrator lowered below the
+    // sink's 10 MiB: Seq 2025.1 answers a payload over it 400, not 413 (datalust/seq-tickets#2421),
+    // with its own words for it or ASP.NET Core's. Such a batch failed for good, every event lost.
+    it.each([
+      ['Maximum raw payload content length of 3000 bytes exceeded'],
+      ['{"Error":"Request body too large. The max request body size is 3000 bytes."}'],
+    ])('sends a batch again in halves when Seq answers 400 %s, as a 413', async (answer) => {
+      const limit = 3_000;
+      server = await startTestServer((request) =>
+        Buffer.byteLength(request.body) > limit
+          ? { status: 400, body: answer }
+          : { status: 201, body: '{"MinimumLevelAccepted":null}' },
+      );
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 8, maxDelayMs: 10 }, retry: { attempts: 1 } })
+        .createLogger();
+      for (let n = 0; n < 8; n++) log.information('Item {N} {Padding}', n, 'y'.repeat(500));
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.seq).toEqual({ delivered: 8, dropped: 0, failed: 0, undelivered: 0 });
+      const taken = server.requests.filter((request) => Buffer.byteLength(request.body) <= limit);
+      const numbers = taken.flatMap((request) => request.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+      expect(numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    });
+
+    it('fails a batch Seq answers any other 400 at once, without splitting it', async () => {
+      // seqcli's forwarder's answers to lines it refuses (src/SeqCli/Forwarder/Web/Api/IngestionEndpoints.cs).
+      const answers = [
+        'Payload validation failed: missing `@t` timestamp property.',
+        'Payload validation failed: JSON parsing failure.',
+        '',
+      ];
+      server = await startTestServer((_request, index) => ({ status: 400, body: answers[index] }));
+      const sink = new SeqSink({ serverUrl: server.url });
+      for (const answer of answers) {
+        const before = server.requests.length;
+        await expect(sink.emit(makeEvents(4))).rejects.toThrow(answer === '' ? 'answered 400' : answer.slice(0, 30));
+        expect(server.requests.length - before).toBe(1);
+      }
+      sink.close();
+    });
+
     it('cuts by the given bound, again where a part is still over it, and sends an event larger alone', async () => {
       server = await startTestServer(() => ({ status: 201 }));
       const log = new LoggerConfiguration().writeTo
