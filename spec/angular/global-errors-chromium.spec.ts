@@ -187,6 +187,58 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
     }
   });
 
+  // The stacks behind a plain object in a cause chain, and those in a thrown object's data, named
+  // the script with its query values: exception text and the ThrownValueError's message wrote them.
+  void it('redacts the stacks behind plain objects in cause chains and in thrown data', async () => {
+    const script = await appScript();
+    const js = (body: string) => ({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body });
+    const page = await startTestServer((request) => {
+      if (request.url === '/app.js') return js(script);
+      if (request.url === '/thrower.js?token=secret')
+        return js(
+          [
+            "setTimeout(function chained() { throw new Error('a', { cause: { code: 'E_PLAIN', cause: new Error('b') } }); });",
+            "setTimeout(function serialized() { const e = new Error('c'); throw new Error('d', { cause: { message: e.message, stack: e.stack } }); });",
+            "setTimeout(function data() { throw { code: 'E_DATA', detail: new Error('e') }; });",
+          ].join('\n'),
+        );
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html' },
+        body: '<!doctype html><script src="/app.js"></script><script src="/thrower.js?token=secret"></script>',
+      };
+    });
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 3, undefined, {
+        timeout: 10_000,
+      });
+      const logged = await tab.evaluate(() => (window as unknown as { logged(): Logged[] }).logged());
+      const thrower = `${page.url}/thrower.js?token=***`;
+      const text = (message: string) => logged.find((e) => e.message === `Uncaught error: ${message}`)?.exception ?? '';
+      assert.equal(
+        text('a').replace(/:1:\d+\)/g, ':1:N)'),
+        `Error: a\n    at chained (${thrower}:1:N)\ncaused by: {"code":"E_PLAIN","cause":{}}\ncaused by: Error: b\n    at chained (${thrower}:1:N)`,
+      );
+      assert.equal(
+        text('d').replace(/:2:\d+\)/g, ':2:N)'),
+        `Error: d\n    at serialized (${thrower}:2:N)\ncaused by: Error: c\n    at serialized (${thrower}:2:N)`,
+      );
+      assert.match(
+        text('[object Object]'),
+        /^ThrownValueError: \{"code":"E_DATA","detail":\{"name":"Error","message":"e","stack":"Error: e\\n {4}at data \(/,
+      );
+      const all = JSON.stringify(logged);
+      assert.equal(all.includes('secret'), false, all);
+      assert.equal(all.includes('token=***'), true, all);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
   // A string thrown in a timer and an object rejected reached the handler as the bare value: the
   // event said neither where the string was thrown nor that the object was a rejection.
   void it("logs a bootstrapped app's thrown and rejected non-Errors once each, with where and how", async () => {
