@@ -43,7 +43,9 @@ export interface ErrorHandlerOptions {
  * event's message with `ErrorFile`, `ErrorLine` and `ErrorColumn` where the browser gives them; any
  * other value Angular's global listener hands on (a thrown string or object included) carries them
  * too, its exception's stack frames naming scripts with query values redacted as `ErrorFile`'s, and
- * an unhandled rejection `UnhandledRejection: true`.
+ * an unhandled rejection `UnhandledRejection: true`. What Angular hands on while the browser
+ * dispatches another event (a template's `(click)` listener threw) carries that event's `EventName`
+ * and `EventTarget` (`button#buy.primary`).
  *
  * @throws ConfigurationError naming a bad or misspelt option.
  */
@@ -154,7 +156,7 @@ class RxlogErrorHandler extends ErrorHandler {
       const reported = reportedBy(error, unwrapped);
       const read = readUncaught(reported.value);
       const { message, exception } = read;
-      const properties = reported.rejection ? { ...read.properties, UnhandledRejection: true } : read.properties;
+      const properties = reported.properties === undefined ? read.properties : { ...read.properties, ...reported.properties };
       const template: string =
         route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
       const args = route === undefined ? [message] : [route.Route, message];
@@ -630,23 +632,49 @@ function errorMessage(error: Error): string {
  * (`window.event`, the event being dispatched, whose `error` or `reason` is this very value): an
  * ErrorEvent, for `ErrorFile`, `ErrorLine` and `ErrorColumn` (the only place where a thrown string
  * or object was thrown is known), or an unhandled rejection, marked `UnhandledRejection`, as is
- * zone.js's wrapper of one. Never throws.
+ * zone.js's wrapper of one. Reported while any other event is dispatched (Angular catches what a
+ * template's `(click)` listener throws and hands it on at once, with no word of where), that
+ * event's `EventName` and `EventTarget` (see {@link eventTargetText}). Never throws.
  */
-function reportedBy(error: unknown, unwrapped: unknown): { value: unknown; rejection: boolean } {
+function reportedBy(error: unknown, unwrapped: unknown): { value: unknown; properties?: Record<string, unknown> } {
   try {
     // unwrap() took it out of Angular's Error around an ErrorEvent, or out of zone.js's wrapper of a rejection.
-    if (error !== unwrapped) return { value: unwrapped, rejection: !isErrorEvent(unwrapped) };
+    if (error !== unwrapped) return { value: unwrapped, properties: isErrorEvent(unwrapped) ? undefined : REJECTION };
     const event: unknown = (globalThis as { event?: unknown }).event;
-    if (isErrorEvent(event) && Object.is(event.error, unwrapped)) return { value: event, rejection: false };
-    const rejection =
+    if (isErrorEvent(event) && Object.is(event.error, unwrapped)) return { value: event };
+    if (
       Object.prototype.toString.call(event) === '[object PromiseRejectionEvent]' &&
-      Object.is((event as PromiseRejectionEvent).reason, unwrapped);
-    return { value: unwrapped, rejection };
+      Object.is((event as PromiseRejectionEvent).reason, unwrapped)
+    )
+      return { value: unwrapped, properties: REJECTION };
+    if (typeof Event !== 'function' || !(event instanceof Event)) return { value: unwrapped };
+    return { value: unwrapped, properties: { EventName: event.type, EventTarget: eventTargetText(event.currentTarget) } };
   } catch {
     // A hostile event or value: read as it is.
-    return { value: unwrapped, rejection: false };
+    return { value: unwrapped };
   }
 }
+
+/** What an unhandled rejection is marked with. */
+const REJECTION = { UnhandledRejection: true };
+
+/**
+ * What the listener that was running listens on (an event's `currentTarget`, the element a
+ * template's `(click)` is on, not the child clicked inside it): an element as its tag, `#id` and
+ * classes (`button#save.primary`), cut at 100 characters; any other target by its kind (`Window`,
+ * `HTMLDocument`, `XMLHttpRequest`).
+ */
+function eventTargetText(target: EventTarget | null): string {
+  if (typeof Element === 'function' && target instanceof Element) {
+    let text = target.localName + (target.id === '' ? '' : `#${target.id}`);
+    for (const name of Array.from(target.classList)) text += `.${name}`;
+    return text.length > MAX_TARGET_TEXT ? `${text.slice(0, MAX_TARGET_TEXT)}…` : text;
+  }
+  return Object.prototype.toString.call(target).slice(8, -1);
+}
+
+/** The longest `EventTarget` text. */
+const MAX_TARGET_TEXT = 100;
 
 /**
  * zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason, and

@@ -168,6 +168,32 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Angular catches what a template's (click) listener throws and hands it on at once, while the
+  // browser dispatches the click (window.event): a thrown string said nothing of where it came from.
+  void it('names the event being dispatched and what its listener is on when Angular hands on an error', () => {
+    const { memory, injector, handler } = setup();
+    const target = new EventTarget();
+    const global = globalThis as { event?: unknown };
+    target.addEventListener('click', (event) => {
+      global.event = event;
+      try {
+        handler.handleError('thrown in a click handler');
+      } finally {
+        delete global.event;
+      }
+    });
+    target.dispatchEvent(new Event('click'));
+    handler.handleError('thrown elsewhere');
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.properties.EventName, e.properties.EventTarget]),
+      [
+        ['Uncaught error: thrown in a click handler', 'click', 'EventTarget'],
+        ['Uncaught error: thrown elsewhere', undefined, undefined],
+      ],
+    );
+    injector.destroy();
+  });
+
   void it("logs non-Error values and unwraps zone.js's rejection wrapper", () => {
     const { memory, injector, handler } = setup();
     handler.handleError('a string was thrown');
