@@ -3,6 +3,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
+import { truncatedText } from '../templates/truncated-text';
 import { exceptionFrom } from '../pipeline/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
@@ -388,10 +389,11 @@ function withStackUrlsRedacted<T>(value: T): T {
     done: new Map(),
     left: MAX_PARTS,
     data: MAX_DATA_VALUES,
+    chars: MAX_NESTED_STACKS,
     copies: new WeakSet(),
     changed: false,
   };
-  const copy = copyRedacted(value, walk);
+  const copy = copyRedacted(value, walk, MAX_TOP_STACK);
   if (copy === undefined) return value;
   walk.above.set(value, copy);
   redactTail(value, copy, walk);
@@ -409,6 +411,8 @@ interface RedactWalk {
   readonly done: Map<object, object>;
   /** How many more values of data may be copied (each copy costs as many as it has own properties). */
   data: number;
+  /** How many more characters of stacks other than the top one are kept. */
+  chars: number;
   /** The copies made: met again in a copy's data, they are walked already. */
   readonly copies: WeakSet<object>;
   /** Whether a stack has changed. */
@@ -428,7 +432,7 @@ function isPlainObject(value: unknown): value is object {
  * copied as they are, getters as getters, but writable and configurable, so that a frozen value's
  * copy takes its redacted stack and links.
  */
-function copyRedacted(value: unknown, walk: RedactWalk): object | undefined {
+function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | undefined {
   try {
     let copy: object;
     if (Array.isArray(value)) {
@@ -439,7 +443,7 @@ function copyRedacted(value: unknown, walk: RedactWalk): object | undefined {
       const error = value instanceof Error || hasErrorBrand(value);
       if (!error && !isPlainObject(value)) return undefined;
       const stack: unknown = (value as { stack?: unknown }).stack;
-      const text = typeof stack === 'string' ? redactStackUrls(stack) : stack;
+      const text = typeof stack === 'string' ? redactStackUrls(boundedStack(stack, walk, max)) : stack;
       const descriptors = Object.getOwnPropertyDescriptors(value);
       const own = Object.values(descriptors);
       walk.data -= own.length;
@@ -456,6 +460,20 @@ function copyRedacted(value: unknown, walk: RedactWalk): object | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A stack cut as it is written: the top one (`max`) at 256 KiB, a queued sink's default
+ * `maxEventBytes`; any other at 64 KiB and the walk's 1 MiB in all, as exception text writes causes
+ * and errors and capture a string. Redacting the megabytes of a stack no sink writes
+ * (`Error.stackTraceLimit = Infinity` and a deep recursion) held the page for seconds.
+ */
+function boundedStack(stack: string, walk: RedactWalk, max?: number): string {
+  if (max === undefined) {
+    max = Math.min(MAX_NESTED_STACK, walk.chars);
+    walk.chars -= Math.min(stack.length, max);
+  }
+  return stack.length > max ? truncatedText(stack, max) : stack;
 }
 
 /** Sets a copy's own `key` to `value`, keeping it enumerable if it was. */
@@ -573,6 +591,15 @@ const MAX_DATA_VALUES = 1_000;
 
 /** How deep data is walked, as capture keeps it. */
 const MAX_DATA_DEPTH = 10;
+
+/** The longest top stack kept, a queued sink's default `maxEventBytes` (256 KiB). */
+const MAX_TOP_STACK = 256 * 1024;
+
+/** The longest stack of a cause or another nested error kept, as exception text writes one (64 KiB). */
+const MAX_NESTED_STACK = 64 * 1024;
+
+/** How many characters of nested stacks are kept in all, as exception text writes them (1 MiB). */
+const MAX_NESTED_STACKS = 1024 * 1024;
 
 /** The message of an ErrorEvent of a cross-origin script the browser mutes (HTML's "report an exception"). */
 const MUTED_MESSAGE = 'Script error.';

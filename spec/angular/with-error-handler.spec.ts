@@ -499,6 +499,30 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // With Error.stackTraceLimit = Infinity, a deep recursion's RangeError has a stack of megabytes:
+  // redacting all of it (a queued sink cuts the event at 256 KiB anyway) held the page for seconds.
+  void it('redacts a huge stack as far as it is written: the top one cut at 256 KiB, a cause at 64 KiB', () => {
+    const { memory, injector, handler } = setup();
+    const frames = (count: number) =>
+      Array.from({ length: count }, (_, i) => `    at f${i} (https://shop.example/main.js?token=secret:${i}:1)`).join('\n');
+    const cause = Object.assign(new Error('inner'), { stack: `Error: inner\n${frames(20_000)}` });
+    const error = new RangeError('Maximum call stack size exceeded', { cause });
+    error.stack = `RangeError: Maximum call stack size exceeded\n${frames(200_000)}`;
+    handler.handleError(error);
+    const exception = memory.events[0].exception as Error & { cause: Error };
+    assert.match(
+      String(exception.stack),
+      /^RangeError: Maximum call stack size exceeded\n {4}at f0 \(https:\/\/shop\.example\/main\.js\?token=\*\*\*:0:1\)/,
+    );
+    assert.match(String(exception.stack), /…\[truncated \d+ chars\]$/);
+    assert.ok(String(exception.stack).length < 256 * 1024 + 30);
+    assert.match(String(exception.cause.stack), /…\[truncated \d+ chars\]$/);
+    assert.ok(String(exception.cause.stack).length < 64 * 1024 + 30);
+    assert.doesNotMatch(exceptionText(exception), /secret/);
+    assert.equal(error.stack.length > 10_000_000, true, 'the thrown error is not changed');
+    injector.destroy();
+  });
+
   // A value thrown or rejected that is not an Error of this realm was logged by its text alone, with
   // no exception: `Promise.reject({ status: 401, reason: 'expired' })` as "[object Object]" and
   // nothing else, `{ code, message }` without its code, an iframe's Error without its stack. It is
