@@ -427,8 +427,9 @@ function isPlainObject(value: unknown): value is object {
 }
 
 /**
- * A copy of an Error of any realm or a plain object, with its stack redacted, or of an array;
- * undefined for anything else, or when a getter or Proxy trap throws. Its own properties are
+ * A copy of an Error of any realm or a plain object, with its stack redacted, or of an array no
+ * longer than the walk's data budget; undefined for anything else, or when a getter or Proxy trap
+ * throws. Its own properties are
  * copied as they are, getters as getters, but writable and configurable, so that a frozen value's
  * copy takes its redacted stack and links.
  */
@@ -436,6 +437,8 @@ function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | 
   try {
     let copy: object;
     if (Array.isArray(value)) {
+      // Checked before the copy: slicing a sparse array of 10⁸ items takes seconds.
+      if (value.length > walk.data) return undefined;
       copy = value.slice();
       walk.data -= value.length;
     } else {
