@@ -429,9 +429,8 @@ function isPlainObject(value: unknown): value is object {
 /**
  * A copy of an Error of any realm or a plain object, with its stack redacted, or of an array no
  * longer than the walk's data budget; undefined for anything else, or when a getter or Proxy trap
- * throws. Its own properties are
- * copied as they are, getters as getters, but writable and configurable, so that a frozen value's
- * copy takes its redacted stack and links.
+ * throws. Its own properties are copied as they are, getters as getters, but writable and
+ * configurable, so that a frozen value's copy takes its redacted stack and links.
  */
 function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | undefined {
   try {
