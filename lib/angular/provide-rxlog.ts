@@ -76,7 +76,23 @@ export function provideRxlog(configure: RxlogConfigure, ...features: RxlogFeatur
     // One list per injector: the same providers serve every app and every server render in a
     // process, and each one's HTTP logging leaves alone its own sinks' endpoints only.
     { provide: RXLOG_SINK_ENDPOINTS, useFactory: () => ({ urls: [] as string[] }) },
-    { provide: RXLOG_LOGGER_SLOT, useFactory: () => ({ building: false, logger: undefined, beforeClose: [] }) },
+    {
+      provide: RXLOG_LOGGER_SLOT,
+      useFactory: () => {
+        const slot = {
+          building: false,
+          logger: undefined,
+          beforeClose: [],
+          close: undefined as (() => void) | undefined,
+          // An injector's destroy runs its services' ngOnDestroy, then its onDestroy callbacks, and
+          // stops at the first that throws: an app's service whose ngOnDestroy throws left the
+          // logger open, its batches unsent. This one (the slot is made before the logger, as the
+          // injector starts) closes it after the destroy, whether that completed or threw.
+          ngOnDestroy: () => queueMicrotask(() => slot.close?.()),
+        };
+        return slot;
+      },
+    },
     { provide: RXLOG_LOGGER, useFactory: () => createAppLogger(configure, steps) },
     // Builds the logger with the injector, so page-hide flushing and close-on-destroy are in place
     // before the first event, even when nothing injects the logger early.
@@ -138,6 +154,7 @@ function createAppLogger(configure: RxlogConfigure, own: ReadonlySet<unknown>): 
       }),
     );
   };
+  slot.close = close;
   // Angular's Router never destroys a lazy route's injector with the app (only
   // withExperimentalAutoCleanupInjectors does, when the route is left): a route's logger closes
   // with the app's root injector too, whichever goes first.

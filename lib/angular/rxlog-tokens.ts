@@ -22,10 +22,12 @@ export const RXLOG_SINK_ENDPOINTS = new InjectionToken<{ urls: readonly string[]
  * the logger: a request `configure` itself makes with HttpClient is logged to it when it settles,
  * since injecting RXLOG_LOGGER then would be a circular dependency. `beforeClose` runs when the
  * injector is destroyed, before the logger closes: what is still to be logged (withErrorHandler's
- * summary of skipped errors) is written while the logger takes it.
+ * summary of skipped errors) is written while the logger takes it. `close` closes the logger (once),
+ * set when it is built.
  */
 export const RXLOG_LOGGER_SLOT = new InjectionToken<{
   building: boolean;
   logger: Logger | undefined;
   readonly beforeClose: (() => void)[];
+  close: (() => void) | undefined;
 }>('rxlog logger slot');

@@ -3,6 +3,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
+import { truncatedText } from '../templates/truncated-text';
 import { exceptionFrom } from '../pipeline/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';
@@ -43,7 +44,9 @@ export interface ErrorHandlerOptions {
  * event's message with `ErrorFile`, `ErrorLine` and `ErrorColumn` where the browser gives them; any
  * other value Angular's global listener hands on (a thrown string or object included) carries them
  * too, its exception's stack frames naming scripts with query values redacted as `ErrorFile`'s, and
- * an unhandled rejection `UnhandledRejection: true`.
+ * an unhandled rejection `UnhandledRejection: true`. What Angular hands on while the browser
+ * dispatches another event (a template's `(click)` listener threw) carries that event's `EventName`
+ * and `EventTarget` (`button#buy.primary`).
  *
  * @throws ConfigurationError naming a bad or misspelt option.
  */
@@ -154,7 +157,7 @@ class RxlogErrorHandler extends ErrorHandler {
       const reported = reportedBy(error, unwrapped);
       const read = readUncaught(reported.value);
       const { message, exception } = read;
-      const properties = reported.rejection ? { ...read.properties, UnhandledRejection: true } : read.properties;
+      const properties = reported.properties === undefined ? read.properties : { ...read.properties, ...reported.properties };
       const template: string =
         route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
       const args = route === undefined ? [message] : [route.Route, message];
@@ -317,8 +320,9 @@ function readValue(value: unknown): Uncaught {
     return { message: exception.message, exception, properties: httpProperties(value) };
   }
   // The exception log.error(value, …) would make of it in a catch: an Error of another realm (an
-  // iframe's) as it is, with its stack; an object's data as JSON, which redaction policies redact.
-  const exception = exceptionFrom(value);
+  // iframe's) as it is, with its stack; an object's data as JSON, which redaction policies redact,
+  // the stacks in it (an Error's, captured) redacted first.
+  const exception = exceptionFrom(withStackUrlsRedacted(value));
   if (typeof value === 'object' && value !== null) {
     const message: unknown = (value as { message?: unknown }).message;
     if (typeof message === 'string') return { message, exception };
@@ -364,22 +368,37 @@ function stackUrlsRedacted(exception: Error | undefined, thrown: unknown): Error
 }
 
 /**
- * The exception with the script URLs redacted as `ErrorFile` is (the same script's URL, query and
- * all, is in them) in every stack its exception text writes: its own, its causes', an
- * AggregateError's `errors`' and theirs, walked as exceptionText walks them (the first eight errors
- * of each, eight causes of each chain, 64 in all; one met again inside itself is its copy, which
- * the text writes as `[Circular]`), so that what the text writes is all redacted. The error itself
- * when no stack changes; otherwise a copy (same class, own properties) of it and of each Error
- * walked. An error is never changed; one whose getter throws is kept as it is (what exception text
- * reads of it is as much as it gives here).
+ * The value with the script URLs redacted as `ErrorFile` is (the same script's URL, query and all,
+ * is in them) in every stack its exception text writes: its own, its causes', an AggregateError's
+ * `errors`' and theirs, walked as exceptionText walks them (the first eight errors of each, eight
+ * causes of each chain, 64 in all; one met again inside itself is its copy, which the text writes
+ * as `[Circular]`), through a plain object in a chain too (`cause: { code, cause: error }`), and
+ * the `stack` of such an object, which the text writes as any other. A plain object (or array) the
+ * text writes as JSON, or the data of a thrown object, holds stacks too once captured (an Error in
+ * it becomes `{ name, message, stack }`, as a redaction policy or a ThrownValueError captures it):
+ * its own data properties are walked for Errors and stacks, the first 1 000 values in all, ten
+ * levels deep, as capture keeps them (a getter is not called). The value itself when no stack
+ * changes; otherwise a copy (same prototype, own properties) of it and of each Error, plain object
+ * and array walked. A value is never changed; an object of a class other than Error's is kept as it
+ * is (a copy could break its methods), and so is what is behind it, and one whose getter or Proxy
+ * trap throws (what exception text reads of it is as much as it gives here).
  */
-function withStackUrlsRedacted(error: Error): Error {
-  const walk: RedactWalk = { above: new Map(), left: MAX_PARTS, changed: false };
-  const copy = copyRedacted(error, walk);
-  if (copy === undefined) return error;
-  walk.above.set(error, copy);
-  redactTail(error, copy, walk);
-  return walk.changed ? copy : error;
+function withStackUrlsRedacted<T>(value: T): T {
+  const walk: RedactWalk = {
+    above: new Map(),
+    done: new Map(),
+    left: MAX_PARTS,
+    data: MAX_DATA_VALUES,
+    chars: MAX_NESTED_STACKS,
+    copies: new WeakSet(),
+    changed: false,
+  };
+  const copy = copyRedacted(value, walk, MAX_TOP_STACK);
+  if (copy === undefined) return value;
+  walk.above.set(value, copy);
+  redactTail(value, copy, walk);
+  redactData(copy, walk, 0);
+  return walk.changed ? (copy as T) : value;
 }
 
 /** What one withStackUrlsRedacted call has walked, counted as exceptionText counts it. */
@@ -388,35 +407,87 @@ interface RedactWalk {
   readonly above: Map<unknown, unknown>;
   /** How many more errors and causes the text writes. */
   left: number;
+  /** The values of data copied so far, each with its copy: one met again is that copy. */
+  readonly done: Map<object, object>;
+  /** How many more values of data may be copied (each copy costs as many as it has own properties). */
+  data: number;
+  /** How many more characters of stacks other than the top one are kept. */
+  chars: number;
+  /** The copies made: met again in a copy's data, they are walked already. */
+  readonly copies: WeakSet<object>;
   /** Whether a stack has changed. */
   changed: boolean;
 }
 
-/** A copy of an Error, of any realm (undefined for anything else, or when a getter throws), with its stack redacted. */
-function copyRedacted(value: unknown, walk: RedactWalk): Error | undefined {
+/** Whether a value is a plain object as capture tells one: its prototype is an `Object.prototype` (of any realm) or none. May throw. */
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
+/**
+ * A copy of an Error of any realm or a plain object, with its stack redacted, or of an array no
+ * longer than the walk's data budget; undefined for anything else, or when a getter or Proxy trap
+ * throws. Its own properties are copied as they are, getters as getters, but writable and
+ * configurable, so that a frozen value's copy takes its redacted stack and links.
+ */
+function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | undefined {
   try {
-    // An Error of another realm (an iframe's) too: exception text writes its stack as any other.
-    if (!(value instanceof Error) && !hasErrorBrand(value)) return undefined;
-    const stack: unknown = (value as Error).stack;
-    const text = typeof stack === 'string' ? redactStackUrls(stack) : stack;
-    const copy = Object.create(Object.getPrototypeOf(value) as object | null, Object.getOwnPropertyDescriptors(value)) as Error;
-    Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });
-    if (text !== stack) walk.changed = true;
+    let copy: object;
+    if (Array.isArray(value)) {
+      // Checked before the copy: slicing a sparse array of 10⁸ items takes seconds.
+      if (value.length > walk.data) return undefined;
+      copy = value.slice();
+      walk.data -= value.length;
+    } else {
+      // An Error of another realm (an iframe's) too: exception text writes its stack as any other.
+      const error = value instanceof Error || hasErrorBrand(value);
+      if (!error && !isPlainObject(value)) return undefined;
+      const stack: unknown = (value as { stack?: unknown }).stack;
+      const text = typeof stack === 'string' ? redactStackUrls(boundedStack(stack, walk, max)) : stack;
+      const descriptors = Object.getOwnPropertyDescriptors(value);
+      const own = Object.values(descriptors);
+      walk.data -= own.length;
+      for (const descriptor of own) {
+        descriptor.configurable = true;
+        if ('value' in descriptor) descriptor.writable = true;
+      }
+      copy = Object.create(Object.getPrototypeOf(value) as object | null, descriptors) as object;
+      if (error || text !== stack) Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });
+      if (text !== stack) walk.changed = true;
+    }
+    walk.copies.add(copy);
     return copy;
   } catch {
     return undefined;
   }
 }
 
-/** Sets a copy's own `key`, as a plain writable one. */
-function setOwn(copy: Error | undefined, key: 'cause' | 'errors', value: unknown): void {
+/**
+ * A stack cut as it is written: the top one (`max`) at 256 KiB, a queued sink's default
+ * `maxEventBytes`; any other at 64 KiB and the walk's 1 MiB in all, as exception text writes causes
+ * and errors and capture a string. Redacting the megabytes of a stack no sink writes
+ * (`Error.stackTraceLimit = Infinity` and a deep recursion) held the page for seconds.
+ */
+function boundedStack(stack: string, walk: RedactWalk, max?: number): string {
+  if (max === undefined) {
+    max = Math.min(MAX_NESTED_STACK, walk.chars);
+    walk.chars -= Math.min(stack.length, max);
+  }
+  return stack.length > max ? truncatedText(stack, max) : stack;
+}
+
+/** Sets a copy's own `key` to `value`, keeping it enumerable if it was. */
+function setOwn(copy: object | undefined, key: string, value: unknown): void {
   if (copy !== undefined) Object.defineProperty(copy, key, { value, writable: true, configurable: true });
 }
 
 /** The errors of `value` (an AggregateError's) and its causes, redacted into `copy` as exceptionText's tailText writes them. */
-function redactTail(value: unknown, copy: Error | undefined, walk: RedactWalk): void {
+function redactTail(value: unknown, copy: object | undefined, walk: RedactWalk): void {
   redactErrors(value, copy, walk);
   const chain: unknown[] = [];
+  const copies: object[] = [];
   let current = value;
   let currentCopy = copy;
   for (;;) {
@@ -437,22 +508,27 @@ function redactTail(value: unknown, copy: Error | undefined, walk: RedactWalk): 
     setOwn(currentCopy, 'cause', causeCopy ?? cause);
     walk.above.set(cause, causeCopy ?? cause);
     chain.push(cause);
+    if (causeCopy !== undefined) copies.push(causeCopy);
     redactErrors(cause, causeCopy, walk);
+    // Without a copy, what is behind it stays as it is: the copy above links to the value itself.
+    if (causeCopy === undefined) break;
     current = cause;
     currentCopy = causeCopy;
   }
+  // A plain cause's data after the chain, so that the chain's stacks come first.
+  for (const causeCopy of copies) redactData(causeCopy, walk, 0);
   for (const cause of chain) walk.above.delete(cause);
 }
 
 /** An AggregateError's first eight errors, each with its own errors and causes, redacted into `copy`. */
-function redactErrors(value: unknown, copy: Error | undefined, walk: RedactWalk): void {
+function redactErrors(value: unknown, copy: object | undefined, walk: RedactWalk): void {
   let errors: unknown;
   try {
     errors =
       value instanceof AggregateError || (value as { name?: unknown } | null | undefined)?.name === 'AggregateError'
         ? (value as { errors?: unknown }).errors
         : undefined;
-    if (!Array.isArray(errors)) return;
+    if (!Array.isArray(errors) || copy === undefined) return;
     const items: unknown[] = errors.slice();
     setOwn(copy, 'errors', items);
     for (let index = 0; index < Math.min(items.length, MAX_CAUSES) && walk.left > 0; index++) {
@@ -463,13 +539,43 @@ function redactErrors(value: unknown, copy: Error | undefined, walk: RedactWalk)
       }
       walk.left--;
       const itemCopy = copyRedacted(item, walk);
-      items[index] = itemCopy ?? item;
-      walk.above.set(item, itemCopy ?? item);
+      if (itemCopy === undefined) continue;
+      items[index] = itemCopy;
+      walk.above.set(item, itemCopy);
       redactTail(item, itemCopy, walk);
+      redactData(itemCopy, walk, 0);
       walk.above.delete(item);
     }
   } catch {
     // A getter or Proxy trap that throws: exception text's writing of these errors stops there too.
+  }
+}
+
+/**
+ * The data of a copied plain object, array or Error (its own enumerable properties, read from the
+ * copy: a getter's value is not walked) with each Error, plain object and array in it copied and
+ * redacted (an Error with its causes and errors), to `MAX_DATA_DEPTH` levels, while the walk's
+ * data budget lasts; a value met again is its copy (a cycle, one object listed many times).
+ */
+function redactData(copy: object, walk: RedactWalk, depth: number): void {
+  if (depth === MAX_DATA_DEPTH) return;
+  for (const key of Object.keys(copy)) {
+    const item: unknown = Object.getOwnPropertyDescriptor(copy, key)?.value;
+    if (typeof item !== 'object' || item === null || walk.copies.has(item)) continue;
+    const known = walk.above.get(item) ?? walk.done.get(item);
+    if (known !== undefined) {
+      setOwn(copy, key, known);
+      continue;
+    }
+    if (walk.data <= 0) return;
+    const itemCopy = copyRedacted(item, walk);
+    if (itemCopy === undefined) continue;
+    setOwn(copy, key, itemCopy);
+    walk.done.set(item, itemCopy);
+    walk.above.set(item, itemCopy);
+    redactTail(item, itemCopy, walk);
+    redactData(itemCopy, walk, depth + 1);
+    walk.above.delete(item);
   }
 }
 
@@ -478,6 +584,24 @@ const MAX_CAUSES = 8;
 
 /** How many errors and causes exception text writes in all, nested ones included. */
 const MAX_PARTS = 64;
+
+/**
+ * How many values of plain objects' data are walked in all: more than the 1 000 characters of
+ * JSON exception text writes of a plain object hold, as many as capture keeps of one collection.
+ */
+const MAX_DATA_VALUES = 1_000;
+
+/** How deep data is walked, as capture keeps it. */
+const MAX_DATA_DEPTH = 10;
+
+/** The longest top stack kept, a queued sink's default `maxEventBytes` (256 KiB). */
+const MAX_TOP_STACK = 256 * 1024;
+
+/** The longest stack of a cause or another nested error kept, as exception text writes one (64 KiB). */
+const MAX_NESTED_STACK = 64 * 1024;
+
+/** How many characters of nested stacks are kept in all, as exception text writes them (1 MiB). */
+const MAX_NESTED_STACKS = 1024 * 1024;
 
 /** The message of an ErrorEvent of a cross-origin script the browser mutes (HTML's "report an exception"). */
 const MUTED_MESSAGE = 'Script error.';
@@ -537,23 +661,49 @@ function errorMessage(error: Error): string {
  * (`window.event`, the event being dispatched, whose `error` or `reason` is this very value): an
  * ErrorEvent, for `ErrorFile`, `ErrorLine` and `ErrorColumn` (the only place where a thrown string
  * or object was thrown is known), or an unhandled rejection, marked `UnhandledRejection`, as is
- * zone.js's wrapper of one. Never throws.
+ * zone.js's wrapper of one. Reported while any other event is dispatched (Angular catches what a
+ * template's `(click)` listener throws and hands it on at once, with no word of where), that
+ * event's `EventName` and `EventTarget` (see {@link eventTargetText}). Never throws.
  */
-function reportedBy(error: unknown, unwrapped: unknown): { value: unknown; rejection: boolean } {
+function reportedBy(error: unknown, unwrapped: unknown): { value: unknown; properties?: Record<string, unknown> } {
   try {
     // unwrap() took it out of Angular's Error around an ErrorEvent, or out of zone.js's wrapper of a rejection.
-    if (error !== unwrapped) return { value: unwrapped, rejection: !isErrorEvent(unwrapped) };
+    if (error !== unwrapped) return { value: unwrapped, properties: isErrorEvent(unwrapped) ? undefined : REJECTION };
     const event: unknown = (globalThis as { event?: unknown }).event;
-    if (isErrorEvent(event) && Object.is(event.error, unwrapped)) return { value: event, rejection: false };
-    const rejection =
+    if (isErrorEvent(event) && Object.is(event.error, unwrapped)) return { value: event };
+    if (
       Object.prototype.toString.call(event) === '[object PromiseRejectionEvent]' &&
-      Object.is((event as PromiseRejectionEvent).reason, unwrapped);
-    return { value: unwrapped, rejection };
+      Object.is((event as PromiseRejectionEvent).reason, unwrapped)
+    )
+      return { value: unwrapped, properties: REJECTION };
+    if (typeof Event !== 'function' || !(event instanceof Event)) return { value: unwrapped };
+    return { value: unwrapped, properties: { EventName: event.type, EventTarget: eventTargetText(event.currentTarget) } };
   } catch {
     // A hostile event or value: read as it is.
-    return { value: unwrapped, rejection: false };
+    return { value: unwrapped };
   }
 }
+
+/** What an unhandled rejection is marked with. */
+const REJECTION = { UnhandledRejection: true };
+
+/**
+ * What the listener that was running listens on (an event's `currentTarget`, the element a
+ * template's `(click)` is on, not the child clicked inside it): an element as its tag, `#id` and
+ * classes (`button#save.primary`), cut at 100 characters; any other target by its kind (`Window`,
+ * `HTMLDocument`, `XMLHttpRequest`).
+ */
+function eventTargetText(target: EventTarget | null): string {
+  if (typeof Element === 'function' && target instanceof Element) {
+    let text = target.localName + (target.id === '' ? '' : `#${target.id}`);
+    for (const name of Array.from(target.classList)) text += `.${name}`;
+    return text.length > MAX_TARGET_TEXT ? `${text.slice(0, MAX_TARGET_TEXT)}…` : text;
+  }
+  return Object.prototype.toString.call(target).slice(8, -1);
+}
+
+/** The longest `EventTarget` text. */
+const MAX_TARGET_TEXT = 100;
 
 /**
  * zone.js wraps an unhandled promise rejection in an Error whose `rejection` is the reason, and

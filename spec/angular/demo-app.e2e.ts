@@ -120,6 +120,9 @@ void describe('demos/angular in Chromium', { skip: !hasChromium }, () => {
     assert.equal(client(thrown[0]).Route, '/orders/42');
     assert.equal(client(thrown[0]).RoutePattern, '/orders/:id');
     assert.equal(client(thrown[0]).SourceContext, 'ErrorHandler');
+    // Thrown in the button's (click) listener, which Angular caught: the event being dispatched.
+    assert.equal(client(thrown[0]).EventName, 'click');
+    assert.equal(client(thrown[0]).EventTarget, 'button#throw');
 
     // The unhandled rejection, once, with the route it happened on.
     const rejected = browserEvents.filter((e) => text(e['@x']).includes('Demo rejection nobody handled'));

@@ -27,7 +27,7 @@ createEnvironmentInjector([
 `);
 }
 
-/** An app bootstrapped as `ng new` makes one (zoneless, with the global error listeners), whose buttons fail. */
+/** An app bootstrapped as `ng new` makes one (zoneless, with the global error listeners), whose buttons and keys fail. */
 function bootstrappedScript(): Promise<string> {
   return pageScript(`
 import { Component, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
@@ -36,11 +36,18 @@ class App {
   throwText() { throw 'text thrown in a click handler'; }
   throwLater() { setTimeout(() => { throw 'text thrown in a timer'; }); }
   reject() { void Promise.reject({ code: 'E_REJECTED' }); }
+  throwObject() { throw { code: 'E_CLICKED' }; }
+  throwError() { throw new Error('an Error thrown in a click handler'); }
+  throwKey() { throw 'text thrown in a keydown handler'; }
+  longId = 'x'.repeat(300);
 }
 Component({
   selector: 'app-root',
+  host: { '(document:keydown)': 'throwKey()' },
   template: '<button id="text" (click)="throwText()">a</button><button id="later" (click)="throwLater()">b</button>' +
-    '<button id="reject" (click)="reject()">c</button>',
+    '<button id="reject" (click)="reject()">c</button>' +
+    '<button id="inside" class="buy primary" (click)="throwObject()"><span id="label">d</span></button>' +
+    '<button class="long" [id]="longId" (click)="throwError()">e</button>',
 })(App);
 void bootstrapApplication(App, { providers: [
   provideZonelessChangeDetection(),
@@ -187,6 +194,58 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
     }
   });
 
+  // The stacks behind a plain object in a cause chain, and those in a thrown object's data, named
+  // the script with its query values: exception text and the ThrownValueError's message wrote them.
+  void it('redacts the stacks behind plain objects in cause chains and in thrown data', async () => {
+    const script = await appScript();
+    const js = (body: string) => ({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body });
+    const page = await startTestServer((request) => {
+      if (request.url === '/app.js') return js(script);
+      if (request.url === '/thrower.js?token=secret')
+        return js(
+          [
+            "setTimeout(function chained() { throw new Error('a', { cause: { code: 'E_PLAIN', cause: new Error('b') } }); });",
+            "setTimeout(function serialized() { const e = new Error('c'); throw new Error('d', { cause: { message: e.message, stack: e.stack } }); });",
+            "setTimeout(function data() { throw { code: 'E_DATA', detail: new Error('e') }; });",
+          ].join('\n'),
+        );
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html' },
+        body: '<!doctype html><script src="/app.js"></script><script src="/thrower.js?token=secret"></script>',
+      };
+    });
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 3, undefined, {
+        timeout: 10_000,
+      });
+      const logged = await tab.evaluate(() => (window as unknown as { logged(): Logged[] }).logged());
+      const thrower = `${page.url}/thrower.js?token=***`;
+      const text = (message: string) => logged.find((e) => e.message === `Uncaught error: ${message}`)?.exception ?? '';
+      assert.equal(
+        text('a').replace(/:1:\d+\)/g, ':1:N)'),
+        `Error: a\n    at chained (${thrower}:1:N)\ncaused by: {"code":"E_PLAIN","cause":{}}\ncaused by: Error: b\n    at chained (${thrower}:1:N)`,
+      );
+      assert.equal(
+        text('d').replace(/:2:\d+\)/g, ':2:N)'),
+        `Error: d\n    at serialized (${thrower}:2:N)\ncaused by: Error: c\n    at serialized (${thrower}:2:N)`,
+      );
+      assert.match(
+        text('[object Object]'),
+        /^ThrownValueError: \{"code":"E_DATA","detail":\{"name":"Error","message":"e","stack":"Error: e\\n {4}at data \(/,
+      );
+      const all = JSON.stringify(logged);
+      assert.equal(all.includes('secret'), false, all);
+      assert.equal(all.includes('token=***'), true, all);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
   // A string thrown in a timer and an object rejected reached the handler as the bare value: the
   // event said neither where the string was thrown nor that the object was a rejection.
   void it("logs a bootstrapped app's thrown and rejected non-Errors once each, with where and how", async () => {
@@ -211,25 +270,36 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
       await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 3, undefined, {
         timeout: 10_000,
       });
+      // The span inside the button: the event's target, not the element the (click) is on.
+      await tab.click('#label');
+      await tab.click('button.long');
+      await tab.keyboard.press('a');
+      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 6, undefined, {
+        timeout: 10_000,
+      });
       // Settled: nothing else comes (no double report).
       await tab.evaluate(() => new Promise((done) => setTimeout(done, 200)));
       const logged = await tab.evaluate(() => (window as unknown as { logged(): Logged[] }).logged());
+      const none = { ErrorFile: undefined, ErrorLine: 'undefined', UnhandledRejection: undefined };
       assert.deepEqual(
         logged.map(({ message, exception, properties }) => ({
           message,
-          exception,
+          exception: exception?.split('\n')[0],
           ErrorFile: properties.ErrorFile,
           ErrorLine: typeof properties.ErrorLine,
           UnhandledRejection: properties.UnhandledRejection,
+          EventName: properties.EventName,
+          EventTarget: properties.EventTarget,
         })),
         [
-          // Angular caught it in its listener, with no word from the browser of where.
+          // Angular caught it in its listener, with no word from the browser of where: the event
+          // being dispatched says which listener, the element its (click) is on.
           {
             message: 'Uncaught error: text thrown in a click handler',
             exception: 'ThrownValueError: text thrown in a click handler',
-            ErrorFile: undefined,
-            ErrorLine: 'undefined',
-            UnhandledRejection: undefined,
+            ...none,
+            EventName: 'click',
+            EventTarget: 'button#text',
           },
           {
             message: 'Uncaught error: text thrown in a timer',
@@ -237,6 +307,8 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
             ErrorFile: `${page.url}/app.js`,
             ErrorLine: 'number',
             UnhandledRejection: undefined,
+            EventName: undefined,
+            EventTarget: undefined,
           },
           {
             message: 'Uncaught error: [object Object]',
@@ -244,6 +316,30 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
             ErrorFile: undefined,
             ErrorLine: 'undefined',
             UnhandledRejection: true,
+            EventName: undefined,
+            EventTarget: undefined,
+          },
+          {
+            message: 'Uncaught error: [object Object]',
+            exception: 'ThrownValueError: {"code":"E_CLICKED"}',
+            ...none,
+            EventName: 'click',
+            EventTarget: 'button#inside.buy.primary',
+          },
+          {
+            message: 'Uncaught error: an Error thrown in a click handler',
+            exception: 'Error: an Error thrown in a click handler',
+            ...none,
+            EventName: 'click',
+            // Cut at 100 characters.
+            EventTarget: `button#${'x'.repeat(93)}…`,
+          },
+          {
+            message: 'Uncaught error: text thrown in a keydown handler',
+            exception: 'ThrownValueError: text thrown in a keydown handler',
+            ...none,
+            EventName: 'keydown',
+            EventTarget: 'HTMLDocument',
           },
         ],
       );

@@ -204,6 +204,35 @@ void describe('provideRxlog', () => {
     assert.equal(log.metrics().rejectedAfterClose, 1);
   });
 
+  // An injector's destroy runs its services' ngOnDestroy hooks before its onDestroy callbacks (the
+  // logger's close among them) and stops at the first that throws: one app service whose
+  // ngOnDestroy threw left the logger open and its partial batch unsent.
+  void it("closes the logger when the injector's destroy is ended by a service's ngOnDestroy that throws", async () => {
+    const delivered: LogEvent[] = [];
+    const sink = { emit: (events: readonly LogEvent[]) => void delivered.push(...events) };
+    const Broken = new InjectionToken<object>('a service whose ngOnDestroy throws', {
+      factory: () => ({
+        ngOnDestroy() {
+          throw new Error('ngOnDestroy failed');
+        },
+      }),
+    });
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }))]);
+    injector.get(Broken);
+    const log = injector.get(RXLOG_LOGGER);
+    log.information('one');
+    assert.throws(() => injector.destroy(), /ngOnDestroy failed/);
+    // Once the microtasks have run: the logger is closing, on its own.
+    await new Promise((done) => setImmediate(done));
+    assert.equal(log.isEnabled('Information'), false);
+    const report = await log.close();
+    assert.equal(report.sinks['sink'].delivered, 1);
+    assert.deepEqual(
+      delivered.map((e) => e.renderMessage()),
+      ['one'],
+    );
+  });
+
   // Angular runs an injector's DestroyRef.onDestroy callbacks in the order they were registered, and
   // provideRxlog registers its own when the injector starts, before any service's: the logger was
   // closed first, and what a root service logged from its DestroyRef.onDestroy (or a

@@ -168,6 +168,32 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Angular catches what a template's (click) listener throws and hands it on at once, while the
+  // browser dispatches the click (window.event): a thrown string said nothing of where it came from.
+  void it('names the event being dispatched and what its listener is on when Angular hands on an error', () => {
+    const { memory, injector, handler } = setup();
+    const target = new EventTarget();
+    const global = globalThis as { event?: unknown };
+    target.addEventListener('click', (event) => {
+      global.event = event;
+      try {
+        handler.handleError('thrown in a click handler');
+      } finally {
+        delete global.event;
+      }
+    });
+    target.dispatchEvent(new Event('click'));
+    handler.handleError('thrown elsewhere');
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.properties.EventName, e.properties.EventTarget]),
+      [
+        ['Uncaught error: thrown in a click handler', 'click', 'EventTarget'],
+        ['Uncaught error: thrown elsewhere', undefined, undefined],
+      ],
+    );
+    injector.destroy();
+  });
+
   void it("logs non-Error values and unwraps zone.js's rejection wrapper", () => {
     const { memory, injector, handler } = setup();
     handler.handleError('a string was thrown');
@@ -375,6 +401,128 @@ void describe('withErrorHandler', () => {
     assert.equal(manyText, exceptionText(many).replaceAll('token=secret', 'token=***'));
     assert.doesNotMatch(manyText, /secret/);
     assert.match(manyText, /\[2 more errors\]/);
+    injector.destroy();
+  });
+
+  // A plain object in a cause chain (`cause: { code, cause: error }`, a serialized error's
+  // `{ message, stack }`, `{ name: 'AggregateError', errors }`) stopped the redaction: exception
+  // text wrote the stacks behind it unredacted. An Error in a plain object's data (a cause's
+  // `detail`, a thrown object's) is written with its stack once captured: by a redaction policy
+  // that changes the object, and in a thrown object's ThrownValueError message.
+  void it('redacts the stacks behind a plain object in a chain and in the data of a plain object, on copies', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.destructure.redact({ keys: /password/ }).writeTo.sink(memory), withErrorHandler({ console: false })),
+    ]);
+    const handler = injector.get(ErrorHandler);
+    const frame = (name: string) => `    at ${name} (https://shop.example/main.js?token=secret:1:2)`;
+    const failed = (name: string, options?: ErrorOptions) =>
+      Object.assign(new Error(`${name} failed`, options), { stack: `Error: ${name} failed\n${frame(name)}` });
+    const serialized = { name: 'Error', message: 'in a worker', stack: `Error: in a worker\n${frame('worker')}` };
+    const detail = failed('detail');
+    const data = { password: 'p', detail, list: [{ deeper: failed('listed') }] };
+    const cyclic: Record<string, unknown> = { code: 'E_CYCLE' };
+    cyclic.self = cyclic;
+    cyclic.cause = failed('behind a cycle');
+    const thrown = [
+      failed('a', { cause: { code: 'E_PLAIN', cause: failed('b') } }),
+      failed('c', { cause: serialized }),
+      failed('d', { cause: { name: 'AggregateError', errors: [failed('e')] } }),
+      failed('f', { cause: data }),
+      failed('g', { cause: cyclic }),
+      serialized,
+      { code: 'E_THROWN', detail: failed('h') },
+      Object.freeze(failed('frozen')),
+    ];
+    for (const value of thrown) handler.handleError(value);
+    const texts = memory.events.map((e) => exceptionText(e.exception));
+    for (const text of texts) assert.doesNotMatch(text, /secret/);
+    assert.match(
+      texts[0],
+      /\ncaused by: \{"code":"E_PLAIN","cause":\{\}\}\ncaused by: Error: b failed\n {4}at b \(.*token=\*\*\*/,
+    );
+    assert.match(
+      texts[1],
+      /\ncaused by: Error: in a worker\n {4}at worker \(https:\/\/shop\.example\/main\.js\?token=\*\*\*:1:2\)$/,
+    );
+    assert.match(texts[2], /\nerror 1 of 1: Error: e failed\n {4}at e \(.*token=\*\*\*/);
+    // Captured by the redaction policy (a password in it): the Errors in it as { name, message, stack }.
+    assert.match(
+      texts[3],
+      /\ncaused by: \{"password":"\[Redacted\]","detail":\{"name":"Error","message":"detail failed","stack":/,
+    );
+    assert.match(texts[3], /"list":\[\{"deeper":\{"name":"Error","message":"listed failed"/);
+    assert.match(texts[4], /\ncaused by: Error: behind a cycle failed\n {4}at .*token=\*\*\*/);
+    assert.equal(texts[5], `Error: in a worker\n${frame('worker').replace('secret', '***')}`);
+    const message = memory.events[6].exception?.message ?? '';
+    assert.match(message, /^\{"code":"E_THROWN","detail":\{"name":"Error","message":"h failed","stack":".*token=\*\*\*/);
+    assert.doesNotMatch(message, /secret/);
+    assert.match(texts[7], /^Error: frozen failed\n {4}at frozen \(.*token=\*\*\*/);
+    // The thrown values are not changed.
+    assert.match(String(detail.stack), /token=secret/);
+    assert.equal(data.detail, detail);
+    assert.equal(cyclic.self, cyclic);
+    assert.match(serialized.stack, /token=secret/);
+    injector.destroy();
+  });
+
+  void it("walks a plain object's data within a budget, calls none of its getters, and never throws on proxies", () => {
+    const { memory, injector, handler } = setup();
+    const stack = 'Error: x\n    at f (https://shop.example/main.js?token=secret:1:2)';
+    let called = 0;
+    const withGetter = {
+      get detail() {
+        called++;
+        return Object.assign(new Error('x'), { stack });
+      },
+    };
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    // 10⁵ references to one object of 10⁵ keys (10¹⁰ values, were each walked), and cycles.
+    const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    const huge = Array.from({ length: 100_000 }, () => wide);
+    const started = performance.now();
+    // A sparse array of 10⁸ items, which a copy would spend seconds on.
+    const sparse: unknown[] = [];
+    sparse.length = 100_000_000;
+    for (const cause of [withGetter, hostile, revoked.proxy, huge, { sparse }]) handler.handleError(new Error('top', { cause }));
+    handler.handleError({ detail: hostile, other: revoked.proxy });
+    assert.ok(performance.now() - started < 2_000, 'bounded');
+    assert.equal(called, 0);
+    assert.equal(memory.events.length, 6);
+    injector.destroy();
+  });
+
+  // With Error.stackTraceLimit = Infinity, a deep recursion's RangeError has a stack of megabytes:
+  // redacting all of it (a queued sink cuts the event at 256 KiB anyway) held the page for seconds.
+  void it('redacts a huge stack as far as it is written: the top one cut at 256 KiB, a cause at 64 KiB', () => {
+    const { memory, injector, handler } = setup();
+    const frames = (count: number) =>
+      Array.from({ length: count }, (_, i) => `    at f${i} (https://shop.example/main.js?token=secret:${i}:1)`).join('\n');
+    const cause = Object.assign(new Error('inner'), { stack: `Error: inner\n${frames(20_000)}` });
+    const error = new RangeError('Maximum call stack size exceeded', { cause });
+    error.stack = `RangeError: Maximum call stack size exceeded\n${frames(200_000)}`;
+    handler.handleError(error);
+    const exception = memory.events[0].exception as Error & { cause: Error };
+    assert.match(
+      String(exception.stack),
+      /^RangeError: Maximum call stack size exceeded\n {4}at f0 \(https:\/\/shop\.example\/main\.js\?token=\*\*\*:0:1\)/,
+    );
+    assert.match(String(exception.stack), /…\[truncated \d+ chars\]$/);
+    assert.ok(String(exception.stack).length < 256 * 1024 + 30);
+    assert.match(String(exception.cause.stack), /…\[truncated \d+ chars\]$/);
+    assert.ok(String(exception.cause.stack).length < 64 * 1024 + 30);
+    assert.doesNotMatch(exceptionText(exception), /secret/);
+    assert.equal(error.stack.length > 10_000_000, true, 'the thrown error is not changed');
     injector.destroy();
   });
 
