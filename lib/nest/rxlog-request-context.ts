@@ -26,6 +26,7 @@ import {
 import type { Logger } from '../pipeline/logger';
 import { exceptionFrom } from '../pipeline/exception-from';
 import { answeredStatus } from './answered-status';
+import { closeAfterResponse } from './close-after-response';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
@@ -268,6 +269,8 @@ export class RxlogRequestContext {
   private readonly unclosed = new Map<RequestState, object>();
   /** Called whenever a response of `unclosed` has closed (see `whenCutResponsesClosed`). */
   private readonly closeListeners = new Set<() => void>();
+  /** Whether the app is shutting down: each response still to be sent closes its connection (see `closeConnectionsAfterResponses`). */
+  private closingConnections = false;
 
   constructor(
     log: Logger,
@@ -351,6 +354,7 @@ export class RxlogRequestContext {
         // a route noted after it (the one that matched) names the request's route.
         state.middlewareRoute = routeOf(request as RoutedRequest);
         if (response !== undefined) this.completeOnClose(state, request, response);
+        if (this.closingConnections) closeAfterResponse(request, response);
         return next(state);
       }),
     );
@@ -501,6 +505,19 @@ export class RxlogRequestContext {
       events.once('close', () => {
         if (connectionGone(request)) writeOnClose();
       });
+  }
+
+  /**
+   * While `closing`, has the app's responses still to be sent close their keep-alive connection once
+   * complete (`Connection: close`): those of the requests in flight, and of those that arrive until
+   * it is called again with `false`. Called when the app shuts down, just before Nest stops the
+   * server, so its `close()` ends once the requests in flight are answered (see `closeAfterResponse`).
+   */
+  closeConnectionsAfterResponses(closing: boolean): void {
+    this.closingConnections = closing;
+    if (closing)
+      for (const [state, request] of this.unclosed)
+        if (owners.get(state) === this) closeAfterResponse(request, responsesByState.get(state));
   }
 
   /**
