@@ -442,7 +442,7 @@ export class RxlogRequestContext {
       if (outcome.route !== undefined) properties.RoutePattern = outcome.route;
       if (aborted) properties.Aborted = true;
       addDiagnostics(properties, diagnostics);
-      const level = aborted ? 'warning' : this.levelFor(outcome, elapsed);
+      const level = aborted && outcome.failed !== true ? 'warning' : this.levelFor(outcome, elapsed);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
       const { error } = outcome;
@@ -575,7 +575,10 @@ export class RxlogRequestContext {
         return;
       }
       const statusCode = finished ? response.statusCode : state.handlerError.statusCode;
-      this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
+      // The client left before the filter answered (one that awaits something, or never answers):
+      // aborted, with the error, at the level of the status Nest maps it to; no status reached it.
+      const left = !finished && !response.headersSent && !serverCut(request, response) && serverRefusal(request) === undefined;
+      this.complete(state, { statusCode, error, failed: statusCode >= 500, aborted: left, ...route });
       return;
     }
     // A connection the server gave up reading (its requestTimeout, a malformed body) is not the client
@@ -593,9 +596,7 @@ export class RxlogRequestContext {
     const error =
       destroyedWith ??
       state.error ??
-      (!finished && !streamReset(response) && destroyedByServer(request)
-        ? (state.streamError ?? responseDestroyed())
-        : undefined);
+      (!finished && serverCut(request, response) ? (state.streamError ?? responseDestroyed()) : undefined);
     if (error === undefined && finished && state.streamError !== undefined) {
       // A StreamableFile's stream failed and the app's own error handler answered: the level follows its status.
       const { statusCode } = response;
@@ -610,6 +611,11 @@ export class RxlogRequestContext {
       ...route,
     });
   }
+}
+
+/** Whether the server closed the response's connection (or its HTTP/2 stream) before it ended, not the client. */
+function serverCut(request: object, response: object): boolean {
+  return !streamReset(response) && destroyedByServer(request);
 }
 
 function safeRequestId(request: RawRequest, generate: (() => string) | undefined): string {
