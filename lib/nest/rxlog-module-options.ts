@@ -47,7 +47,9 @@ export interface RxlogRequestLoggingOptions {
    * The completion event's level from the status code, the handler's error (if any) and the
    * milliseconds the request took (the event's `Elapsed`, as Serilog's `GetLevel` is given it), so
    * a slow request can be a warning: `(status, error, elapsed) => (status >= 500 ? 'error' : elapsed > 1000 ? 'warning' : 'information')`.
-   * Default: `error` for 5xx, `warning` for 4xx, else `information`.
+   * Default: `error` for 5xx, `warning` for 4xx, else `information`. A request the client
+   * abandoned is a `warning` without asking it; one whose handler failed with a 5xx error before
+   * the client left unanswered is asked, with the status that error maps to.
    */
   level?: ((statusCode: number, error: unknown, elapsed: number) => LogLevelName) | undefined;
   /**

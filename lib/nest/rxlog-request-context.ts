@@ -26,6 +26,7 @@ import {
 import type { Logger } from '../pipeline/logger';
 import { exceptionFrom } from '../pipeline/exception-from';
 import { answeredStatus } from './answered-status';
+import { closeAfterResponse } from './close-after-response';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
@@ -268,6 +269,8 @@ export class RxlogRequestContext {
   private readonly unclosed = new Map<RequestState, object>();
   /** Called whenever a response of `unclosed` has closed (see `whenCutResponsesClosed`). */
   private readonly closeListeners = new Set<() => void>();
+  /** Whether the app is shutting down: each response still to be sent closes its connection (see `closeConnectionsAfterResponses`). */
+  private closingConnections = false;
 
   constructor(
     log: Logger,
@@ -351,6 +354,7 @@ export class RxlogRequestContext {
         // a route noted after it (the one that matched) names the request's route.
         state.middlewareRoute = routeOf(request as RoutedRequest);
         if (response !== undefined) this.completeOnClose(state, request, response);
+        if (this.closingConnections) closeAfterResponse(request, response);
         return next(state);
       }),
     );
@@ -438,7 +442,7 @@ export class RxlogRequestContext {
       if (outcome.route !== undefined) properties.RoutePattern = outcome.route;
       if (aborted) properties.Aborted = true;
       addDiagnostics(properties, diagnostics);
-      const level = aborted ? 'warning' : this.levelFor(outcome, elapsed);
+      const level = aborted && outcome.failed !== true ? 'warning' : this.levelFor(outcome, elapsed);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       const log = this.completions.child(properties);
       const { error } = outcome;
@@ -504,6 +508,19 @@ export class RxlogRequestContext {
   }
 
   /**
+   * While `closing`, has the app's responses still to be sent close their keep-alive connection once
+   * complete (`Connection: close`): those of the requests in flight, and of those that arrive until
+   * it is called again with `false`. Called when the app shuts down, just before Nest stops the
+   * server, so its `close()` ends once the requests in flight are answered (see `closeAfterResponse`).
+   */
+  closeConnectionsAfterResponses(closing: boolean): void {
+    this.closingConnections = closing;
+    if (closing)
+      for (const [state, request] of this.unclosed)
+        if (owners.get(state) === this) closeAfterResponse(request, responsesByState.get(state));
+  }
+
+  /**
    * Resolves once every response whose connection is already gone has closed, so its completion
    * event is written (or `limitMs` passed). At shutdown, Nest's adapter resolves its `close()` when
    * the server has let go of its connections, but Node emits a cut response's `close` a moment
@@ -558,7 +575,10 @@ export class RxlogRequestContext {
         return;
       }
       const statusCode = finished ? response.statusCode : state.handlerError.statusCode;
-      this.complete(state, { statusCode, error, failed: statusCode >= 500, ...route });
+      // The client left before the filter answered (one that awaits something, or never answers):
+      // aborted, with the error, at the level of the status Nest maps it to; no status reached it.
+      const left = !finished && !response.headersSent && !serverCut(request, response) && serverRefusal(request) === undefined;
+      this.complete(state, { statusCode, error, failed: statusCode >= 500, aborted: left, ...route });
       return;
     }
     // A connection the server gave up reading (its requestTimeout, a malformed body) is not the client
@@ -576,9 +596,7 @@ export class RxlogRequestContext {
     const error =
       destroyedWith ??
       state.error ??
-      (!finished && !streamReset(response) && destroyedByServer(request)
-        ? (state.streamError ?? responseDestroyed())
-        : undefined);
+      (!finished && serverCut(request, response) ? (state.streamError ?? responseDestroyed()) : undefined);
     if (error === undefined && finished && state.streamError !== undefined) {
       // A StreamableFile's stream failed and the app's own error handler answered: the level follows its status.
       const { statusCode } = response;
@@ -593,6 +611,11 @@ export class RxlogRequestContext {
       ...route,
     });
   }
+}
+
+/** Whether the server closed the response's connection (or its HTTP/2 stream) before it ended, not the client. */
+function serverCut(request: object, response: object): boolean {
+  return !streamReset(response) && destroyedByServer(request);
 }
 
 function safeRequestId(request: RawRequest, generate: (() => string) | undefined): string {

@@ -1,4 +1,10 @@
-import { ConsoleLogger, type LogLevel, Logger as NestLogger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  ConsoleLogger,
+  type LogLevel,
+  Logger as NestLogger,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SelfLog } from '../core/self-log';
 import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
 import type { Logger } from '../pipeline/logger';
@@ -18,7 +24,7 @@ const CUT_RESPONSES_LIMIT_MS = 1_000;
  * server stopped, so nothing the app logs on the way out is lost; then hands the shutdown report
  * to the `report` option.
  */
-export class RxlogShutdown implements OnApplicationShutdown {
+export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   private closing: Promise<void> | undefined;
   /** Stops writing the logger out at process exit, once the shutdown closed it (with `shutdown: false`, closing it is the app's job). */
   private readonly stopFlushAtExit: () => void;
@@ -35,10 +41,22 @@ export class RxlogShutdown implements OnApplicationShutdown {
   }
 
   /**
+   * Called by Nest after every other module's hook of this kind, just before it stops the HTTP
+   * server: the responses still to be sent close their keep-alive connection once complete, so the
+   * server's close ends when the requests in flight are answered rather than when their clients
+   * close those connections.
+   */
+  beforeApplicationShutdown(): void {
+    this.requests?.closeConnectionsAfterResponses(true);
+  }
+
+  /**
    * Called by Nest. Closes the logger and reports once: Nest 12 lets an app be closed again once a
    * shutdown has settled, and runs the hooks again; the second time waits for the first.
    */
   onApplicationShutdown(): Promise<void> {
+    // The server is closed: requests served after it (an Express instance the app shares with a server of its own) keep their connections.
+    this.requests?.closeConnectionsAfterResponses(false);
     this.closing ??= this.close().finally(this.stopFlushAtExit);
     return this.closing;
   }

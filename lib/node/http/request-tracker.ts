@@ -71,7 +71,7 @@ export function requestPath(url: string | undefined): string {
  * Starts following a request: gives it an id (echoed in the response header), and writes one
  * completion event when the response finishes, or one aborted event when the client closes the
  * connection first (one the server destroyed is a failure, with a `ResponseDestroyed` exception when
- * it had no error). The events carry `RequestId`, `RequestMethod`, `RequestPath`, `StatusCode`, `Elapsed`
+ * it had no error; one whose handler had failed keeps that error, at `error`). The events carry `RequestId`, `RequestMethod`, `RequestPath`, `StatusCode`, `Elapsed`
  * (milliseconds), `RoutePattern` when known, the selected headers, the handler's error as the
  * exception, and what `diagnosticContext.set` added inside the request. The event is written in
  * the LogContext of the code that ended the response when that is the request's own, else (another
@@ -223,8 +223,12 @@ export function trackRequest(
   // A connection the server gave up reading (its requestTimeout, a malformed body) is not the client
   // leaving: Node answered it (408, 400 …) when the handler had sent nothing, with that error as the
   // exception, a client's failure; once the handler's response had started, it was cut, the server's.
+  // A handler that failed before anything was sent, whose client then left while the error handling
+  // had not answered yet (an error middleware awaiting something), is aborted too, with its error as
+  // the exception, at `error`: no status reached the client (nginx logs such a request 499).
   const onClose = (): void => {
     const finished = wentOutWhole();
+    let clientLeft = false;
     if (!finished) {
       const destroyedWith = erroredWith(res);
       const refusal = destroyedWith === undefined ? serverRefusal(req) : undefined;
@@ -233,8 +237,9 @@ export function trackRequest(
         if (!res.headersSent && !failed) refusedStatus = refusal.status;
         record(refusal.error, res.headersSent);
       } else if (!streamReset(res) && destroyedByServer(req)) record(responseDestroyed(), true);
+      else clientLeft = !res.headersSent;
     }
-    complete(!finished && !failed && refusedStatus === undefined);
+    complete(!finished && refusedStatus === undefined && (!failed || clientLeft));
   };
   // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
   // the connection closes, Node destroys its request, but the response emits neither 'finish' nor

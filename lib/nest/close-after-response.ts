@@ -1,0 +1,22 @@
+import { SelfLog } from '../core/self-log';
+
+/**
+ * Has an HTTP/1 response that is still to be sent close its connection once it is complete, by
+ * answering with `Connection: close` (the client then opens a new connection for its next request).
+ * At shutdown, Node's `server.close()` and Fastify's `close()` close only the keep-alive connections
+ * that are idle; one whose response was in flight stays open for the client's next request after
+ * that response, until the client closes it or the server's `keepAliveTimeout` (Node's 5 s,
+ * Fastify's 72 s) passes, and the app's `close()` waits for it. Fastify answers the requests that
+ * arrive while it closes the same way; `http-terminator` does this for the ones in flight. A
+ * response whose headers went out (a stream) cannot be changed, and HTTP/2 has no such header.
+ */
+export function closeAfterResponse(request: object | undefined, response: object | undefined): void {
+  try {
+    const { headersSent, setHeader } = (response ?? {}) as { headersSent?: unknown; setHeader?: unknown };
+    const version: unknown = (request as { httpVersionMajor?: unknown } | undefined)?.httpVersionMajor;
+    if (headersSent !== false || typeof setHeader !== 'function' || (typeof version === 'number' && version >= 2)) return;
+    setHeader.call(response, 'connection', 'close');
+  } catch (error) {
+    SelfLog.write('A response could not be told to close its connection at shutdown', error);
+  }
+}
