@@ -58,7 +58,7 @@ export interface IngestHandlerOptions {
   rateLimit?: IngestRateLimit | false | undefined;
   /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected; at most 2 147 483 647 (the longest timer delay). Default `10_000`. */
   bodyTimeoutMs?: number | undefined;
-  /** The property that holds the client's own properties. Default `'Client'`. */
+  /** The property that holds the client's own properties; not one the handler sets itself (`Origin`, `ClientMessage`, `TraceId` …). Default `'Client'`. */
   clientProperty?: string | undefined;
   /** The value of the `Origin` property added to every event. Default `'browser'`. */
   origin?: string | undefined;
@@ -173,6 +173,20 @@ function origins(value: unknown): ReadonlySet<string> | undefined {
   return new Set(value as string[]);
 }
 
+/** The properties the handler gives each server event itself, which `clientProperty` cannot name. */
+const SERVER_PROPERTIES = [
+  'ClientMessage',
+  'ClientTemplate',
+  'ClientTimestamp',
+  'ClientLevel',
+  'Origin',
+  'UserAgent',
+  'ClientAddress',
+  'TraceId',
+  'SpanId',
+  'TraceFlags',
+];
+
 /** The option names of createIngestHandler, so a misspelt one is refused. */
 const OPTION_NAMES = [
   'maxBodyBytes',
@@ -225,6 +239,12 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
   if (typeof clientProperty !== 'string' || clientProperty === '' || clientProperty === '__proto__')
     throw new ConfigurationError(
       `createIngestHandler.clientProperty: expected a property name, got ${describeValue(clientProperty)}`,
+    );
+  // One of the handler's own names would take its place (`Origin`, `TraceId`) or, as
+  // `ClientMessage`, be replaced by the message: every event's client properties silently lost.
+  if (SERVER_PROPERTIES.includes(clientProperty))
+    throw new ConfigurationError(
+      `createIngestHandler.clientProperty: ${describeValue(clientProperty)} is a property the handler sets itself (${SERVER_PROPERTIES.join(', ')}); choose another name`,
     );
   const origin = options.origin ?? 'browser';
   if (typeof origin !== 'string')

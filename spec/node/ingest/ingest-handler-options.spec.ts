@@ -85,6 +85,27 @@ describe('resolveIngestOptions', () => {
     expect(() => resolveIngestOptions(options as never)).toThrow(name);
   });
 
+  // It took the place of the handler's own property (`Origin`, `TraceId`, `ClientTemplate`), and as
+  // `ClientMessage` the rendered message replaced it: every client property was dropped unsaid.
+  it.each([
+    'ClientMessage',
+    'ClientTemplate',
+    'ClientTimestamp',
+    'ClientLevel',
+    'Origin',
+    'UserAgent',
+    'ClientAddress',
+    'TraceId',
+    'SpanId',
+    'TraceFlags',
+  ])('refuses clientProperty %s, a property the handler sets itself', (name) => {
+    expect(() => resolveIngestOptions({ clientProperty: name })).toThrow(
+      new ConfigurationError(
+        `createIngestHandler.clientProperty: "${name}" is a property the handler sets itself (ClientMessage, ClientTemplate, ClientTimestamp, ClientLevel, Origin, UserAgent, ClientAddress, TraceId, SpanId, TraceFlags); choose another name`,
+      ),
+    );
+  });
+
   // A misspelt limit silently meant its default: a public endpoint kept 1 MiB bodies, 5 requests a second.
   it('refuses a misspelt option, naming it', () => {
     expect(() => resolveIngestOptions({ maxBodyByte: 65_536 } as never)).toThrow(
