@@ -55,6 +55,10 @@ function edgeMetrics(): LoggerMetrics {
 (installed ? describe : describe.skip)('metricsToPrometheus scraped by a real Prometheus', () => {
   let dir: string;
   let server: Server;
+  /** Answers the same text labelled OpenMetrics, as a server that echoes the scrape's Accept would. */
+  let echoing: Server;
+  /** The Accept header of each scrape of the rxlog target. */
+  const accepts: string[] = [];
   let prometheus: ChildProcess | undefined;
   let prometheusLog = '';
   let promPort: number;
@@ -76,13 +80,22 @@ function edgeMetrics(): LoggerMetrics {
     log = config.createLogger();
     for (let i = 0; i < 7; i++) log.information('Event {N}', i);
     await log.flush();
-    server = createServer((_req, res) => {
+    server = createServer((req, res) => {
+      accepts.push(req.headers.accept ?? '');
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(exposition());
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const targetPort = typeof address == 'object' && address !== null ? address.port : 0;
+    echoing = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/openmetrics-text; version=1.0.0; charset=utf-8' });
+      res.end(exposition());
+    });
+    const listen = async (http: Server): Promise<number> => {
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+      const address = http.address();
+      return typeof address == 'object' && address !== null ? address.port : 0;
+    };
+    const targetPort = await listen(server);
+    const echoingPort = await listen(echoing);
     promPort = await freeTcpPort();
     const configFile = join(dir, 'prometheus.yml');
     writeFileSync(
@@ -95,6 +108,9 @@ function edgeMetrics(): LoggerMetrics {
         '  - job_name: rxlog',
         '    static_configs:',
         `      - targets: ['127.0.0.1:${targetPort}']`,
+        '  - job_name: echoing',
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${echoingPort}']`,
         '',
       ].join('\n'),
     );
@@ -120,6 +136,7 @@ function edgeMetrics(): LoggerMetrics {
   afterAll(async () => {
     prometheus?.kill('SIGKILL');
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => echoing.close(() => resolve()));
     await log.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -142,8 +159,10 @@ function edgeMetrics(): LoggerMetrics {
       if (unavailable) return;
       const target = await pollUntil(
         async () => {
-          const body = (await api('/api/v1/targets')) as { data: { activeTargets: { health: string; lastError: string }[] } };
-          const [first] = body.data.activeTargets;
+          const body = (await api('/api/v1/targets')) as {
+            data: { activeTargets: { health: string; lastError: string; labels: Record<string, string> }[] };
+          };
+          const first = body.data.activeTargets.find(({ labels }) => labels.job === 'rxlog');
           return first !== undefined && first.health !== 'unknown' ? first : undefined;
         },
         () => `no scrape; Prometheus said:\n${prometheusLog}`,
@@ -186,6 +205,34 @@ function edgeMetrics(): LoggerMetrics {
         .filter((line) => line !== '' && !line.startsWith('#')).length;
       const [count] = await query('count({job="rxlog",__name__=~"rxlog_.*"})');
       expect(Number(count.value[1])).toBe(exposed);
+    },
+    WAIT_MS + 5_000,
+  );
+
+  it(
+    'is scraped as the 0.0.4 text although Prometheus asks for OpenMetrics first; labelled OpenMetrics, the same text fails the scrape',
+    async () => {
+      if (unavailable) return;
+      const targets = await pollUntil(
+        async () => {
+          const body = (await api('/api/v1/targets')) as {
+            data: { activeTargets: { health: string; lastError: string; labels: Record<string, string> }[] };
+          };
+          const health = new Map(
+            body.data.activeTargets.map(({ labels, health, lastError }) => [labels.job, { health, lastError }]),
+          );
+          return health.get('rxlog')?.health === 'unknown' || health.get('echoing')?.health === 'unknown' ? undefined : health;
+        },
+        () => `no scrape; Prometheus said:\n${prometheusLog}`,
+      );
+      // Prometheus prefers OpenMetrics, and takes the text format (q=0.5 in 2.x, listed last in 3.x).
+      expect(accepts[0]).toMatch(/^application\/openmetrics-text;\s*version=/);
+      expect(accepts[0]).toMatch(/text\/plain;\s*version=0\.0\.4/);
+      expect(targets.get('rxlog')).toEqual({ health: 'up', lastError: '' });
+      // Echoing the Accept's content type does not make the text OpenMetrics: no `# EOF`, and
+      // counters' TYPE lines keep `_total`. The scrape fails, so the answer's type must stay 0.0.4.
+      expect(targets.get('echoing')?.health).toBe('down');
+      expect(targets.get('echoing')?.lastError).toMatch(/# EOF/);
     },
     WAIT_MS + 5_000,
   );
