@@ -24,6 +24,7 @@ import {
   LOGGER_SCHEDULER,
   provideEventAccounting,
 } from '../operators/event-accounting';
+import { type EventCounts, eventCounts } from './event-counts';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -91,9 +92,10 @@ export class LaneAccounting implements EventAccounting {
   /**
    * Per event object that entered or left the operators, how many times it entered and has not
    * left yet: one that leaves when none is left inside is a copy an operator made (the same object
-   * entering twice, from a copy made upstream, is no copy made here).
+   * entering twice, from a copy made upstream, is no copy made here). Kept on the event objects
+   * (see eventCounts), not in a WeakMap entry per event.
    */
-  readonly #inside = new WeakMap<LogEvent, number>();
+  readonly #inside: EventCounts = eventCounts();
   /** True once the delivery stage has taken over what was held at close. */
   #handedOver = false;
   /**

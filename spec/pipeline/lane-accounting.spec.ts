@@ -679,6 +679,30 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
     expect(log.metrics().pipe).toEqual({ entered: 3, left: 6, created: 3, dropped: 0, pending: 0, droppedBy: {} });
   });
 
+  it('counts per stage: a frozen event copied by .pipe() enters a sink operator twice as no copy of its own; sinks get it unchanged', () => {
+    const freezeThenTwice: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) => of(Object.freeze(event), event));
+    const passOn: MonoTypeOperatorFunction<LogEvent> = map((event) => event);
+    const passed = new MemorySink();
+    const plain = new MemorySink();
+    const log = new LoggerConfiguration()
+      .pipe(freezeThenTwice)
+      .writeTo.sink(passed, { name: 'passed', pipe: [passOn] })
+      .writeTo.sink(plain, { name: 'plain' })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    const metrics = log.metrics();
+    expect(metrics.pipe).toMatchObject({ entered: 3, left: 6, created: 3, dropped: 0, pending: 0 });
+    // Each object entered the sink's operator twice and left twice: nothing made there, nothing held.
+    expect(metrics.sinks.passed).toMatchObject({ received: 6, delivered: 6, dropped: 0, pending: 0 });
+    // The same objects as a sink without operators gets, with nothing an app can see added by the counting.
+    expect(passed.events.map((event) => event.properties.N)).toEqual([0, 0, 1, 1, 2, 2]);
+    passed.events.forEach((event, i) => {
+      expect(event).toBe(plain.events[i]);
+      expect(Object.isFrozen(event)).toBe(true);
+      expect(Reflect.ownKeys(event)).toEqual(['level', 'messageTemplate', 'properties', 'exception', 'timeMs']);
+    });
+  });
+
   it('counts an event made once when the operator sends it before it reports it', () => {
     // Sends a copy, then says it made one: the report names the copy already counted.
     const copyThenReport: MonoTypeOperatorFunction<LogEvent> = (source) =>

@@ -27,6 +27,8 @@ import { sampleEvents } from '../../lib/operators/sample-events';
 import { throttleEvents } from '../../lib/operators/throttle-events';
 import { withLogContext } from '../../lib/operators/with-log-context';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { LogContext } from '../../lib/context/log-context';
 
 function fixture(name: string): string {
   return path.join(__dirname, 'fixtures', name);
@@ -1069,5 +1071,108 @@ describe('an app operator that copies events with spread syntax', () => {
     expect(piped.events[0].level).toBe('error');
     expect(seen).toEqual(['Order 17 placed']);
     expect(log.metrics().sinks.shared.delivered).toBe(1);
+  });
+});
+
+describe("an event's properties: names, order and values as the sinks receive them", () => {
+  // The order is the template's properties, then the child's bound ones it lacks, then each
+  // enricher's new names in enricher order; an enricher sees what the earlier ones added and never
+  // replaces a name the event has. Pinned with a sink that keeps events and with the CLEF line.
+  const line = (event: LogEvent): string => new CompactJsonFormatter().format(event).replace(/^\{"@t":"[^"]+",/, '{');
+
+  it('template, bound, context and enricher properties, for repeated events and for events whose enricher names change', () => {
+    const memory = new MemorySink();
+    const seen: string[][] = [];
+    let n = 0;
+    const log = new LoggerConfiguration().enrich
+      .fromLogContext()
+      .enrich.withProperty('Service', 'orders')
+      .enrich.with((event) => {
+        seen.push(Object.keys(event.properties));
+        n++;
+        // Different names per event: odd events add Extra, event 3 also names an earlier enricher's and a bound name.
+        if (n === 3) return { Region: 'eu-north-1', Service: 'billing', Tenant: 'other', Extra: true };
+        return n % 2 === 1 ? { Region: 'eu-north-1', Extra: n } : { Region: 'eu-north-1' };
+      })
+      .writeTo.sink(memory, { name: 'memory' })
+      .createLogger();
+    const child = log.child({ RequestId: 'r-7', UserId: 42, Tenant: 'acme', OrderId: 'bound' });
+    LogContext.run({ CorrelationId: 'c-1', UserId: 'context' }, () => {
+      for (let i = 0; i < 4; i++) child.information('Order {OrderId} placed', i);
+    });
+    const own = ['OrderId', 'RequestId', 'UserId', 'Tenant', 'CorrelationId', 'Service'];
+    // The last enricher saw the template's, bound, context and earlier enrichers' names, in order.
+    expect(seen).toEqual([own, own, own, own]);
+    expect(memory.events.map((event) => Object.entries(event.properties))).toEqual([
+      [
+        ...Object.entries({ OrderId: 0, RequestId: 'r-7', UserId: 42, Tenant: 'acme' }),
+        ['CorrelationId', 'c-1'],
+        ['Service', 'orders'],
+        ['Region', 'eu-north-1'],
+        ['Extra', 1],
+      ],
+      [
+        ...Object.entries({ OrderId: 1, RequestId: 'r-7', UserId: 42, Tenant: 'acme' }),
+        ['CorrelationId', 'c-1'],
+        ['Service', 'orders'],
+        ['Region', 'eu-north-1'],
+      ],
+      [
+        ...Object.entries({ OrderId: 2, RequestId: 'r-7', UserId: 42, Tenant: 'acme' }),
+        ['CorrelationId', 'c-1'],
+        ['Service', 'orders'],
+        ['Region', 'eu-north-1'],
+        ['Extra', true],
+      ],
+      [
+        ...Object.entries({ OrderId: 3, RequestId: 'r-7', UserId: 42, Tenant: 'acme' }),
+        ['CorrelationId', 'c-1'],
+        ['Service', 'orders'],
+        ['Region', 'eu-north-1'],
+      ],
+    ]);
+    expect(memory.events.map(line)).toEqual([
+      '{"@mt":"Order {OrderId} placed","@i":"14b7dc98","OrderId":0,"RequestId":"r-7","UserId":42,"Tenant":"acme","CorrelationId":"c-1","Service":"orders","Region":"eu-north-1","Extra":1}',
+      '{"@mt":"Order {OrderId} placed","@i":"14b7dc98","OrderId":1,"RequestId":"r-7","UserId":42,"Tenant":"acme","CorrelationId":"c-1","Service":"orders","Region":"eu-north-1"}',
+      '{"@mt":"Order {OrderId} placed","@i":"14b7dc98","OrderId":2,"RequestId":"r-7","UserId":42,"Tenant":"acme","CorrelationId":"c-1","Service":"orders","Region":"eu-north-1","Extra":true}',
+      '{"@mt":"Order {OrderId} placed","@i":"14b7dc98","OrderId":3,"RequestId":"r-7","UserId":42,"Tenant":"acme","CorrelationId":"c-1","Service":"orders","Region":"eu-north-1"}',
+    ]);
+  });
+
+  it('an enricher that returns a name an earlier enricher added leaves the earlier value; a later call with fewer values keeps the bound one', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich
+      .with(() => ({ Region: 'first', Zone: 'a' }))
+      .enrich.with((event) => ({ Region: 'second', Saw: event.properties.Region, Zone: 'b', Last: 'x' }))
+      .writeTo.sink(memory, { name: 'memory' })
+      .createLogger();
+    const child = log.child({ OrderId: 'bound', Region: 'bound-region' });
+    child.information('Order {OrderId} placed', 7);
+    // Fewer values than holes: the template's name has no value of its own, so the bound one stays.
+    (child.information as (template: string) => void)('Order {OrderId} placed');
+    child.information('Order {OrderId} placed', 8);
+    expect(memory.events.map((event) => Object.entries(event.properties))).toEqual([
+      [
+        ['OrderId', 7],
+        ['Region', 'bound-region'],
+        ['Zone', 'a'],
+        ['Saw', 'bound-region'],
+        ['Last', 'x'],
+      ],
+      [
+        ['OrderId', 'bound'],
+        ['Region', 'bound-region'],
+        ['Zone', 'a'],
+        ['Saw', 'bound-region'],
+        ['Last', 'x'],
+      ],
+      [
+        ['OrderId', 8],
+        ['Region', 'bound-region'],
+        ['Zone', 'a'],
+        ['Saw', 'bound-region'],
+        ['Last', 'x'],
+      ],
+    ]);
   });
 });
