@@ -1,19 +1,10 @@
+import { escapeControlsPastC0 } from '../core/escape-control-characters';
 import { errorMessage } from '../core/read-property';
 import { CIRCULAR_MARKER, isDate, MAX_DEPTH_MARKER, unbox } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
-
-/**
- * What JSON may hold raw but rxlog writes as a `\u` escape: DEL, the C1 controls (U+009B is a
- * one-byte CSI to xterm and VTE), U+2028 / U+2029 and the bidirectional embeddings, overrides and
- * isolates (Trojan Source). A `tail -f` or `cat` of a log file must not run a value from data as a
- * terminal command nor make its line read backwards; the JSON is the same (`JSON.parse` gives the
- * same string), as the text output and the `rxlog` command escape them too.
- */
-const TERMINAL_CONTROLS = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const escapeTerminalControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * A lone surrogate's `\u` escape in JSON text, after an even number of backslashes (so not an
@@ -34,13 +25,15 @@ export function withoutLoneSurrogates(json: string): string {
 
 /**
  * JSON text as JSON.stringify wrote it, made safe to write: lone surrogates as U+FFFD (see
- * {@link withoutLoneSurrogates}) and the characters of {@link TERMINAL_CONTROLS} as escapes (raw,
- * they can only be inside strings).
+ * {@link withoutLoneSurrogates}), and as `\u` escapes what JSON may hold raw (raw, they can only be
+ * inside strings): DEL, the C1 controls (U+009B is a one-byte CSI to xterm and VTE), U+2028 /
+ * U+2029 and the bidirectional embeddings, overrides and isolates (Trojan Source). So a `tail -f`
+ * or `cat` of a log file cannot run a value from data as a terminal command nor show its line
+ * backwards; the JSON is the same (`JSON.parse` gives the same strings), and the text output and
+ * the `rxlog` command escape them too.
  */
 function safeJsonText(json: string): string {
-  const text = withoutLoneSurrogates(json);
-  TERMINAL_CONTROLS.lastIndex = 0;
-  return TERMINAL_CONTROLS.test(text) ? text.replace(TERMINAL_CONTROLS, escapeTerminalControl) : text;
+  return escapeControlsPastC0(withoutLoneSurrogates(json));
 }
 
 /**
@@ -54,7 +47,7 @@ export function quoteJson(text: string): string {
 
 /**
  * Whether `text` goes between JSON quotes as it is: no control character, quote, backslash or
- * surrogate, nor any character of {@link TERMINAL_CONTROLS}.
+ * surrogate, nor any character {@link safeJsonText} escapes.
  */
 export function needsNoEscape(text: string): boolean {
   // Hot path: a char loop beats a regex on short strings, a regex wins on long ones.
