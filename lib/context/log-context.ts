@@ -71,7 +71,11 @@ export const LogContext = {
     return fn();
   },
 
-  /** The properties in force now, or undefined outside any run. */
+  /**
+   * The properties in force now, or undefined outside any run: with rxlog's stores a frozen object
+   * (Serilog's `LogContext.Clone()`), to put in force again later with `run(saved, fn)`; changing
+   * it throws in strict code and never changes the context of the run.
+   */
   current(): ContextProperties | undefined {
     return shared().store.current();
   },

@@ -12,6 +12,9 @@ import { isProperties } from '../core/is-properties';
  */
 const MAX_PROPERTIES = 1000;
 
+/** The context of a run whose properties were refused, outside any other. */
+const NONE: ContextProperties = Object.freeze({});
+
 /** Sets `key` on `target`; a "__proto__" name becomes an own property, as spreading makes it, not the prototype. */
 function put(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
@@ -27,11 +30,15 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
  * listed (a Proxy whose traps throw) are reported to SelfLog and left out, so the app's callback
  * still runs, with the outer context. A getter that throws puts its marker (`'[Throws: message]'`)
  * in force, as a call's argument would, and the names after it are kept.
+ *
+ * Frozen, once per run: it is what `LogContext.current()` hands out and what every event of the
+ * run reads, so a caller that changes what it got cannot change the run's context (Serilog's
+ * `LogContext.Clone()` is a snapshot of an immutable stack too), and no copy is made per read.
  */
 export function mergeContext(outer: ContextProperties | undefined, properties: ContextProperties): ContextProperties {
   if (!isProperties(properties)) {
     SelfLog.write('LogContext.run: not properties: {Value}', describeValue(properties));
-    return outer ?? {};
+    return outer ?? NONE;
   }
   try {
     const outerKeys = outer === undefined ? [] : Object.keys(outer);
@@ -46,9 +53,9 @@ export function mergeContext(outer: ContextProperties | undefined, properties: C
     const merged: Record<string, unknown> = {};
     for (const key of outerKeys) put(merged, key, (outer as ContextProperties)[key]);
     for (const key of kept) put(merged, key, read(properties, key));
-    return merged;
+    return Object.freeze(merged);
   } catch (error) {
     SelfLog.write('LogContext.run: unreadable properties ignored', error);
-    return outer ?? {};
+    return outer ?? NONE;
   }
 }

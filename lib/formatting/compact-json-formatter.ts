@@ -136,7 +136,9 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * four-digit year. Values are written
  * as `writeJson` writes them (bigint as an integer, past 4300 digits as a string, NaN and
  * ±Infinity as strings, undefined left out, a Date as its ISO string). `format` never throws and
- * its output always parses as JSON.
+ * its output always parses as JSON. DEL, C1 controls, U+2028 / U+2029 and the bidirectional
+ * controls are written as `\u` escapes wherever they occur, so no value can drive a terminal
+ * that shows the file.
  *
  * @example new CompactJsonFormatter().format(event) // '{"@t":"2026-11-22T12:00:00.000Z","@mt":"Hi {Name}","@i":"9fac8463","Name":"Ann"}'
  */

@@ -1,9 +1,10 @@
+import { escapeControlsPastC0 } from '../core/escape-control-characters';
 import { errorMessage } from '../core/read-property';
 import { CIRCULAR_MARKER, isDate, MAX_DEPTH_MARKER, unbox } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
 
 /**
  * A lone surrogate's `\u` escape in JSON text, after an even number of backslashes (so not an
@@ -23,21 +24,43 @@ export function withoutLoneSurrogates(json: string): string {
 }
 
 /**
+ * JSON text as JSON.stringify wrote it, made safe to write: lone surrogates as U+FFFD (see
+ * {@link withoutLoneSurrogates}), and as `\u` escapes what JSON may hold raw (raw, they can only be
+ * inside strings): DEL, the C1 controls (U+009B is a one-byte CSI to xterm and VTE), U+2028 /
+ * U+2029 and the bidirectional embeddings, overrides and isolates (Trojan Source). So a `tail -f`
+ * or `cat` of a log file cannot run a value from data as a terminal command nor show its line
+ * backwards; the JSON is the same (`JSON.parse` gives the same strings), and the text output and
+ * the `rxlog` command escape them too.
+ */
+function safeJsonText(json: string): string {
+  return escapeControlsPastC0(withoutLoneSurrogates(json));
+}
+
+/**
  * A string as a JSON string literal. Strings that need no escaping (the common case) are only
  * wrapped in quotes; the rest go through JSON.stringify, and a lone surrogate becomes U+FFFD
  * (see {@link withoutLoneSurrogates}), so the output is valid UTF-8 for every reader.
  */
 export function quoteJson(text: string): string {
-  return needsNoEscape(text) ? `"${text}"` : withoutLoneSurrogates(JSON.stringify(text));
+  return needsNoEscape(text) ? `"${text}"` : safeJsonText(JSON.stringify(text));
 }
 
-/** Whether `text` goes between JSON quotes as it is: no control character, quote, backslash or surrogate. */
+/**
+ * Whether `text` goes between JSON quotes as it is: no control character, quote, backslash or
+ * surrogate, nor any character {@link safeJsonText} escapes.
+ */
 export function needsNoEscape(text: string): boolean {
   // Hot path: a char loop beats a regex on short strings, a regex wins on long ones.
   if (text.length < 42) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+      if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
+      // One comparison for ASCII text: the rest only past DEL.
+      if (
+        c >= 0x7f &&
+        (c <= 0x9f || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x2028 && (c <= 0x202e || (c >= 0x2066 && c <= 0x2069))))
+      )
+        return false;
     }
     return true;
   }
@@ -206,7 +229,7 @@ export function writeJson(value: unknown): string {
     // Speed: a tree capture marked as plain JSON-safe data is written natively, byte for byte as below.
     if (isJsonSafe(value) && nativeMatches()) {
       try {
-        return withoutLoneSurrogates(JSON.stringify(value));
+        return safeJsonText(JSON.stringify(value));
       } catch {
         // Only a result longer than a string can hold; the walk below writes what it can.
       }

@@ -188,6 +188,38 @@ describe('LogContext nesting and scope, checked against Serilog’s LogContext',
     }
   });
 
+  // Serilog's Clone() hands back an enricher over its immutable stack: nothing done to it changes
+  // the context it came from. current() is the object every event of the run reads, so it is frozen.
+  it.each<[string, () => () => void]>([
+    ['the default store', () => () => undefined],
+    ['the AsyncLocalStorage store', useAsyncLocalStorage],
+  ])('returns a snapshot a caller cannot change the running context through, in %s', async (_, install) => {
+    const restore = install();
+    try {
+      const { log, last } = contextLogger();
+      const saved = await LogContext.run({ RequestId: 'r-7', User: 'ada' }, async () => {
+        const got = LogContext.current() as Record<string, unknown>;
+        // Strict-mode code (every ES module) is told at once; nothing of the run changes.
+        expect(() => (got.RequestId = 'forged')).toThrow(TypeError);
+        expect(() => delete got.User).toThrow(TypeError);
+        expect(() => (got.Extra = 1)).toThrow(TypeError);
+        expect(() => Object.setPrototypeOf(got, { Inherited: 1 })).toThrow(TypeError);
+        log.information('x');
+        expect(last()?.properties).toEqual({ RequestId: 'r-7', User: 'ada' });
+        await tick();
+        return got;
+      });
+      expect(LogContext.current()).toBeUndefined();
+      LogContext.run(saved, () => {
+        expect(LogContext.current()).toEqual({ RequestId: 'r-7', User: 'ada' });
+        log.information('x');
+      });
+      expect(last()?.properties).toEqual({ RequestId: 'r-7', User: 'ada' });
+    } finally {
+      restore();
+    }
+  });
+
   it('keeps interleaved async runs apart with useAsyncLocalStorage(), each ending with its own scope', async () => {
     const restore = useAsyncLocalStorage();
     try {

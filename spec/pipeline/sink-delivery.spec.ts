@@ -368,6 +368,32 @@ describe('SinkDelivery', () => {
       expect(delivery.metrics()).toMatchObject({ delivered: 2, failed: 0 });
     });
 
+    // The inline write is a fast path, not a try: a throw sends the batch to emit, whose tries the
+    // retry policy counts, and whose outcome is the one counted and reported.
+    it('counts a batch whose emitSync and emit both throw once: the tries of emit, one failure, one report of it', async () => {
+      const calls: string[] = [];
+      const sink: Sink = {
+        emit: (events) => {
+          calls.push(`emit ${events.length}`);
+          throw new Error('emit down');
+        },
+        emitSync: (events) => {
+          calls.push(`emitSync ${events.length}`);
+          throw new Error('emitSync down');
+        },
+      };
+      const delivery = create(sink, { retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 10, jitter: 0 } });
+      delivery.push(makeEvent());
+      await jest.advanceTimersByTimeAsync(100);
+      expect(calls).toEqual(['emitSync 1', 'emit 1', 'emit 1', 'emit 1']);
+      expect(delivery.metrics()).toMatchObject({ received: 1, delivered: 0, failed: 1, retried: 2, pending: 0 });
+      expect(delivery.metrics().lastError).toBe('Error: emit down');
+      const told = diagnostics.map((event) => event.message);
+      expect(told.filter((line) => line.includes('failed to write a batch'))).toHaveLength(1);
+      expect(told.filter((line) => line.includes('after 3 tries'))).toHaveLength(1);
+      expect(told.some((line) => line.includes('emitSync down'))).toBe(false);
+    });
+
     it('reports to SelfLog, never as an unhandled rejection, an async emitSync or flushSync that rejects', async () => {
       // An unhandled rejection fails this test (jest reports it), as it would end a Node process.
       const diagnostics: SelfLogEvent[] = [];

@@ -304,7 +304,7 @@ describe('writeJson on a tree capture marked as JSON-safe', () => {
     const captured = captureValue(source) as object;
     expect(isJsonSafe(captured)).toBe(true);
     expect(writeJson(captured)).toBe(
-      '{"2":1e+21,"10":0,"a\\"b":"line\\nbreak \\u0007 😀 \ufffd \u2028","d":"2026-11-30T12:00:00.000Z","far":"+275760-09-13T00:00:00.000Z","list":[null,null,"x"],"__proto__":{"p":1}}',
+      '{"2":1e+21,"10":0,"a\\"b":"line\\nbreak \\u0007 😀 \ufffd \\u2028","d":"2026-11-30T12:00:00.000Z","far":"+275760-09-13T00:00:00.000Z","list":[null,null,"x"],"__proto__":{"p":1}}',
     );
     expect(writeJson(captured)).toBe(writeJson(unmarkedCopy(captured)));
   });

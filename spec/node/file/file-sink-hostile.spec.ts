@@ -137,3 +137,32 @@ describe('FileSink under hostile file operations', () => {
     );
   });
 });
+
+describe('FileSink and property values from data', () => {
+  it('writes no byte a terminal runs or reorders: C1 controls, U+2028 / U+2029 and bidi controls are \\u escapes in the file', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-controls-'));
+    try {
+      const file = path.join(root, 'app.log');
+      const log = new LoggerConfiguration().writeTo.sink(new FileSink(file), { name: 'file' }).createLogger();
+      // What `tail -f app.log` would show: U+009B is CSI to xterm and VTE, U+202E reverses the rest of the line.
+      const hostile = 'x\u009b2J\u009b?1049h\u202etxt.exe\u2028\u0085';
+      log.information('Login by {User} from {@Client}', hostile, { agent: hostile });
+      log.warning(new Error(hostile), hostile);
+      await log.close();
+      const bytes = fs.readFileSync(file);
+      const text = bytes.toString('utf8');
+      expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+      // No UTF-8 form of a C1 control (C2 80–C2 9F) anywhere.
+      expect(bytes.some((byte, at) => byte === 0xc2 && bytes[at + 1] >= 0x80 && bytes[at + 1] <= 0x9f)).toBe(false);
+      const lines = text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines[0].User).toBe(hostile);
+      expect(lines[0].Client).toEqual({ agent: hostile });
+      expect(lines[1]['@mt']).toBe(hostile);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
