@@ -95,6 +95,21 @@ describe('SyslogSink over RELP', () => {
     }
   });
 
+  it('fails the batch after connectTimeoutMs on a port that never answers open (a plain syslog receiver), retried', async () => {
+    const server = await fakeRelpServer(() => undefined);
+    const sink = new SyslogSink({ transport: 'relp', port: server.port, connectTimeoutMs: 200 });
+    try {
+      const error: unknown = await sink.emit([makeEvent({ text: 'x' })]).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^SyslogSink: waiting for relp://127\\.0\\.0\\.1:${server.port} to answer RELP open timed out after \\d+ ms$`),
+      );
+      expect((error as { permanent?: unknown }).permanent).toBeUndefined();
+    } finally {
+      await sink.close();
+      await server.close();
+    }
+  });
+
   it('fails the unanswered messages after writeTimeoutMs on a receiver that stops answering, and sends them again on a new session', async () => {
     let sessions = 0;
     const server = await fakeRelpServer((frame) => {
