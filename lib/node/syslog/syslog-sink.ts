@@ -75,8 +75,9 @@ export class SyslogSink implements Sink {
 
   /**
    * Sends the batch and resolves once it has reached the kernel (over TCP, TLS and unix, and the receiver
-   * has not closed or reset the connection within three turns of the event loop; a reset within a
-   * second after has it sent again ahead of the next batch); rejects when the
+   * has not closed or reset the connection within three turns of the event loop; a reset, or over TLS
+   * the receiver's close, within a second after has it sent again ahead of the next batch; over RELP,
+   * once the receiver acknowledged every message); rejects when the
    * receiver cannot be reached or a write fails or times out. An event the formatter throws on is skipped and
    * reported to SelfLog, so one hostile event cannot fail its batch; the result's `rejected`
    * counts it (failed, not delivered, and not sent again). A UDP send that fails part way through
