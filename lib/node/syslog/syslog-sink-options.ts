@@ -9,6 +9,7 @@ import type { SyslogFraming } from './syslog-framing';
 import { syslogHeaderField } from './syslog-header-field';
 import { syslogBsdHostname } from './syslog-rfc3164';
 import type { SyslogMessageSettings } from './syslog-message-settings';
+import { SyslogRelpTransport } from './syslog-relp-transport';
 import { SyslogStreamTransport } from './syslog-stream-transport';
 import { DEFAULT_STRUCTURED_DATA_ID } from './syslog-structured-data';
 import { type SyslogTlsOptions, syslogTlsConnectOptions } from './syslog-tls-options';
@@ -37,7 +38,7 @@ const SYSLOG_SINK_OPTIONS = [
 ] as const satisfies readonly (keyof SyslogSinkOptions)[];
 
 /** How a SyslogSink reaches its receiver. */
-export type SyslogTransportKind = 'udp' | 'tcp' | 'tls' | 'unix';
+export type SyslogTransportKind = 'udp' | 'tcp' | 'tls' | 'unix' | 'relp';
 
 /** The syslog message format: RFC 5424 (structured) or BSD syslog (RFC 3164). */
 export type SyslogFormat = 'rfc5424' | 'rfc3164';
@@ -46,14 +47,16 @@ export type SyslogFormat = 'rfc5424' | 'rfc3164';
 export interface SyslogSinkOptions {
   /**
    * `udp`, `tcp`, `tls` (RFC 5425: TCP with TLS, octet-counting framing, port 6514; see `tls`),
-   * or `unix` for a Unix *stream* socket at `path`. Node has no Unix datagram
+   * `unix` for a Unix *stream* socket at `path`, or `relp` (rsyslog's Reliable Event Logging
+   * Protocol, imrelp: each message acknowledged by the receiver, counted delivered only then; plain
+   * TCP, no `tls`, `port` required). Node has no Unix datagram
    * sockets, so `/dev/log` (a datagram socket) cannot be used: send over `udp` to a local rsyslog
    * instead. Default `'udp'`.
    */
   transport?: SyslogTransportKind | undefined;
   /** The receiver's host name or IP address (udp, tcp, tls; with unix a ConfigurationError), without port, scheme or brackets (`::1`, not `[::1]`). Default `'127.0.0.1'`. */
   host?: string | undefined;
-  /** The receiver's port (udp, tcp, tls; with unix a ConfigurationError), 1–65535. Default `514`, `6514` with tls (RFC 5425 §4.1). */
+  /** The receiver's port (udp, tcp, tls, relp; with unix a ConfigurationError), 1–65535. Default `514`, `6514` with tls (RFC 5425 §4.1); with relp no default (RELP has no assigned port: rsyslog's examples use 2514), a ConfigurationError when missing. */
   port?: number | undefined;
   /** The Unix stream socket's path; required for, and only for, transport `unix`. No default. */
   path?: string | undefined;
@@ -82,13 +85,13 @@ export interface SyslogSinkOptions {
   structuredDataId?: string | undefined;
   /** RFC 5424 only: the property whose value becomes MSGID (printable ASCII, at most 32 characters); `false` always writes `-`. Default `'SourceContext'`. */
   messageIdProperty?: string | false | undefined;
-  /** Framing on tcp and unix (RFC 6587; with udp a ConfigurationError, with tls only `'octet-counting'`, which RFC 5425 §4.3 requires). Default `'octet-counting'` for tcp and tls, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
+  /** Framing on tcp and unix (RFC 6587; with udp or relp, whose frames carry their length, a ConfigurationError, with tls only `'octet-counting'`, which RFC 5425 §4.3 requires). Default `'octet-counting'` for tcp and tls, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming | undefined;
-  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls and unix: rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls, unix and relp (imrelp's `maxDataSize` defaults to it, and cuts a longer one): rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number | undefined;
-  /** Longest wait to connect (tcp, unix; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
+  /** Longest wait to connect (tcp, unix; with relp, the answer to its `open` included; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
-  /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams. A timeout fails the batch and drops the connection. Default `10000`. */
+  /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams; on relp, for the receiver's next acknowledgement while messages await one (and for the answer to `close`). A timeout fails the batch and drops the connection. Default `10000`. */
   writeTimeoutMs?: number | undefined;
 }
 
@@ -99,7 +102,7 @@ export interface ResolvedSyslogSinkOptions {
   readonly transport: SyslogTransport;
 }
 
-const TRANSPORTS: readonly SyslogTransportKind[] = ['udp', 'tcp', 'tls', 'unix'];
+const TRANSPORTS: readonly SyslogTransportKind[] = ['udp', 'tcp', 'tls', 'unix', 'relp'];
 const FORMATS: readonly SyslogFormat[] = ['rfc5424', 'rfc3164'];
 const FRAMINGS: readonly SyslogFraming[] = ['octet-counting', 'newline'];
 /** The largest UDP payload over IPv4. */
@@ -196,6 +199,13 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   const port = integer('port', options.port, 1, 65_535, transport === 'tls' ? 6514 : 514);
   if (transport === 'tls' && framing !== 'octet-counting')
     fail('tcpFraming', framing, "'octet-counting' with transport 'tls' (RFC 5425 §4.3 frames every message by its length)");
+  // RELP over TLS (imrelp's tls="on") would be its own handshake and settle: not built, so refused.
+  if (transport === 'relp' && options.tls !== undefined)
+    throw new ConfigurationError(
+      "SyslogSink: tls is set with transport 'relp' (RELP over TLS is not supported: use transport 'relp' on a trusted network, or 'tls')",
+    );
+  if (transport === 'relp' && options.port === undefined)
+    fail('port', options.port, "a port with transport 'relp' (RELP has no assigned port; rsyslog's examples use 2514)");
   if (transport !== 'tls' && options.tls !== undefined)
     throw new ConfigurationError(
       `SyslogSink: tls is set with transport '${transport}' (expected transport: 'tls' for syslog over TLS)`,
@@ -217,11 +227,11 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   } else if (options.path !== undefined) {
     fail('path', options.path, `no path with transport '${transport}' (set transport: 'unix' for a Unix stream socket)`);
   }
-  if (transport === 'udp' && options.tcpFraming !== undefined)
+  if ((transport === 'udp' || transport === 'relp') && options.tcpFraming !== undefined)
     fail(
       'tcpFraming',
       options.tcpFraming,
-      "no tcpFraming with transport 'udp' (set transport: 'tcp', 'tls' or 'unix' for a stream)",
+      `no tcpFraming with transport '${transport}' (${transport === 'relp' ? 'RELP frames each message itself' : "set transport: 'tcp', 'tls' or 'unix' for a stream"})`,
     );
   const maxMessageBytes = integer(
     'maxMessageBytes',
@@ -281,13 +291,15 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   const connection: SyslogTransport =
     transport === 'udp'
       ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
-      : new SyslogStreamTransport(
-          transport === 'unix'
-            ? { path: options.path as string }
-            : { host, port, tls: transport === 'tls' ? syslogTlsConnectOptions(options.tls) : undefined },
-          framing,
-          connectTimeoutMs,
-          writeTimeoutMs,
-        );
+      : transport === 'relp'
+        ? new SyslogRelpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
+        : new SyslogStreamTransport(
+            transport === 'unix'
+              ? { path: options.path as string }
+              : { host, port, tls: transport === 'tls' ? syslogTlsConnectOptions(options.tls) : undefined },
+            framing,
+            connectTimeoutMs,
+            writeTimeoutMs,
+          );
   return { format, settings, transport: connection };
 }

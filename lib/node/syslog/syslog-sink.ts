@@ -28,6 +28,10 @@ import type { SyslogTransport } from './syslog-transport';
  * costs one write per batch rather than one per event; a `batch` option replaces that.
  * `transport: 'tls'` is syslog over TLS (RFC 5425): the TCP transport inside a TLS connection,
  * on port 6514 by default, octet-counted, the receiver's certificate checked (see `tls`).
+ * `transport: 'relp'` is RELP (rsyslog's imrelp): the receiver acknowledges each message, so an
+ * event counts delivered only once acknowledged, one refused (`500`) counts failed, and those
+ * unanswered when the session breaks or the receiver stops answering are sent again by the retry on
+ * a new session (at least once: one taken but whose answer was lost arrives twice).
  *
  * @example
  * new LoggerConfiguration()
@@ -71,8 +75,9 @@ export class SyslogSink implements Sink {
 
   /**
    * Sends the batch and resolves once it has reached the kernel (over TCP, TLS and unix, and the receiver
-   * has not closed or reset the connection within three turns of the event loop; a reset within a
-   * second after has it sent again ahead of the next batch); rejects when the
+   * has not closed or reset the connection within three turns of the event loop; a reset, or over TLS
+   * the receiver's close, within a second after has it sent again ahead of the next batch; over RELP,
+   * once the receiver acknowledged every message); rejects when the
    * receiver cannot be reached or a write fails or times out. An event the formatter throws on is skipped and
    * reported to SelfLog, so one hostile event cannot fail its batch; the result's `rejected`
    * counts it (failed, not delivered, and not sent again). A UDP send that fails part way through
@@ -113,15 +118,18 @@ export class SyslogSink implements Sink {
       } catch (error) {
         const sent = partialDelivered(error);
         if (sent === undefined) throw error;
-        // UDP sent the first `sent` messages: their events, and those skipped among them, are done with.
+        // UDP sent, or RELP had answered, the first `sent` messages: their events, and those skipped
+        // among them, are done with; RELP's `rejected` were answered with an error, failed for good.
+        const { cause, rejected } = error as PartialDeliveryError;
         for (let i = 0; i < sent; i++) this.written += Buffer.byteLength(messages[i], 'utf8');
-        throw new PartialDeliveryError(from[sent], (error as PartialDeliveryError).cause, from[sent] - sent);
+        const done = sent < messages.length ? from[sent] : events.length;
+        throw new PartialDeliveryError(done, cause, done - sent + rejected);
       }
     }
     return skipped === 0 ? undefined : { rejected: skipped };
   }
 
-  /** Ends the connection or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent. */
+  /** Ends the connection (RELP: sends `close` and waits for its answer, at most `writeTimeoutMs`) or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -215,27 +215,36 @@ export class SyslogStreamTransport implements SyslogTransport {
   private adopt(socket: Socket): void {
     this.socket = socket;
     this.recent = [];
-    socket.on('error', (error) => {
-      // A reset (ECONNRESET, EPIPE): the receiver closed with data unread, or got data after its
-      // close. The batches written lately are sent again ahead of the next one.
-      if (this.socket !== socket) return destroyQuietly(socket);
+    /** Sends the batches written lately again ahead of the next one, and says so: `how` the connection ended. */
+    const resendRecent = (how: string, ...error: unknown[]): void => {
       const now = Date.now();
       const unread = this.recent.filter((batch) => now - batch.at <= RESEND_WINDOW_MS);
       this.recent = [];
       for (const batch of unread) this.resend = { text: this.resend.text + batch.text, count: this.resend.count + batch.count };
       SelfLog.write(
-        `SyslogSink: the connection to {Target} failed${this.writing === socket ? ' during a write' : ''}; the {Count} message(s) written to it in the last second are sent again on the next connection (what it read of them arrives twice), what it had not read of earlier ones is lost, though counted delivered; ${this.writing === socket ? RETRIED_WHOLE : 'reconnecting on the next batch'}`,
+        `SyslogSink: ${how}${this.writing === socket ? ' during a write' : ''}; the {Count} message(s) written to it in the last second are sent again on the next connection (what it read of them arrives twice), what it had not read of earlier ones is lost, though counted delivered; ${this.writing === socket ? RETRIED_WHOLE : 'reconnecting on the next batch'}`,
         this.where,
         unread.reduce((sum, batch) => sum + batch.count, 0),
-        error,
+        ...error,
       );
       this.discard(socket);
+    };
+    socket.on('error', (error) => {
+      // A reset (ECONNRESET, EPIPE): the receiver closed with data unread, or got data after its
+      // close. The batches written lately are sent again ahead of the next one.
+      if (this.socket !== socket) return destroyQuietly(socket);
+      resendRecent('the connection to {Target} failed', error);
     });
     // Receivers never answer; reading (and discarding) is how the receiver closing its end is noticed.
     socket.on('end', () => {
       // The one sign of loss TCP syslog gives (it has no acknowledgement): a receiver that ends every
       // connection at once gets nothing while each batch counts delivered. close() has already let go
       // of the socket it ends, so the sink's own close is not reported.
+      // Over TLS the end is the receiver's close_notify, which it sends with data unread as well:
+      // rsyslogd stopping (either driver) ends so where over TCP it resets, and the reset that
+      // follows comes to a socket already let go. So it is taken as a reset.
+      if (this.socket === socket && 'host' in this.target && this.target.tls !== undefined)
+        return resendRecent('{Target} closed the TLS connection');
       if (this.socket === socket) {
         SelfLog.write(
           this.writing === socket

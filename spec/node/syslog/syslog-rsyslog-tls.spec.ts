@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
@@ -11,32 +12,52 @@ import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
 import { freeTcpPort } from './syslog-test-servers';
 import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
 
-/** rsyslog's GnuTLS stream driver (Debian's rsyslog-gnutls), under the multiarch library folder. */
-const hasGtls = (() => {
+/** Whether rsyslog's stream driver `name` (lmnsd_<name>.so) is installed, under the multiarch library folder. */
+function hasDriver(name: string): boolean {
   try {
-    return readdirSync('/usr/lib').some((dir) => existsSync(join('/usr/lib', dir, 'rsyslog', 'lmnsd_gtls.so')));
+    return readdirSync('/usr/lib').some((dir) => existsSync(join('/usr/lib', dir, 'rsyslog', `lmnsd_${name}.so`)));
   } catch {
     return false;
   }
-})();
-const missing = [
-  existsSync(RSYSLOGD) ? undefined : 'rsyslog',
-  hasGtls ? undefined : 'rsyslog-gnutls',
-  hasOpenssl ? undefined : 'openssl',
-].filter((name) => name !== undefined);
-if (missing.length !== 0) {
-  console.warn(
-    `SKIPPED spec/node/syslog/syslog-rsyslog-tls.spec.ts: ${missing.join(', ')} not installed: \`apt-get install ${missing.join(' ')}\` (CI's .ci/install-system-packages installs them). SyslogSink over TLS is not tested against a real syslog daemon.`,
-  );
 }
+
+/** rsyslog's two TLS stream drivers: GnuTLS (Debian's rsyslog-gnutls) and OpenSSL (rsyslog-openssl). */
+const DRIVERS = [
+  { driver: 'gtls', packageName: 'rsyslog-gnutls' },
+  { driver: 'ossl', packageName: 'rsyslog-openssl' },
+] as const;
+
+/** The packages missing for a driver's tests, warned of once. */
+const missingFor = new Map(
+  DRIVERS.map(({ driver, packageName }) => {
+    const missing = [
+      existsSync(RSYSLOGD) ? undefined : 'rsyslog',
+      hasDriver(driver) ? undefined : packageName,
+      hasOpenssl ? undefined : 'openssl',
+    ].filter((name) => name !== undefined);
+    if (missing.length !== 0)
+      console.warn(
+        `SKIPPED spec/node/syslog/syslog-rsyslog-tls.spec.ts (${driver} driver): ${missing.join(', ')} not installed: \`apt-get install ${missing.join(' ')}\` (CI's .ci/install-system-packages installs them). SyslogSink over TLS is not tested against that rsyslog driver.`,
+      );
+    return [driver, missing] as const;
+  }),
+);
 
 /** Longest wait for rsyslogd to start or for lines to reach its output file, in milliseconds: ended as soon as they are there. */
 const WAIT_MS = 15_000;
 const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
-/** What rsyslog's GnuTLS driver says of a connection closed without TLS's close_notify (GNUTLS_E_PREMATURE_TERMINATION). */
-const NO_CLOSE_NOTIFY = 'non-properly terminated';
+/**
+ * What each rsyslog driver says of a connection closed without TLS's close_notify: GnuTLS's
+ * GNUTLS_E_PREMATURE_TERMINATION; the OpenSSL driver's read error (its "unexpected eof while
+ * reading" is not always printed, the session's close for it is), and nothing on a clean close.
+ */
+const NO_CLOSE_NOTIFY = { gtls: 'non-properly terminated', ossl: 'will be closed due to error' } as const;
 
-(missing.length === 0 ? describe : describe.skip)('SyslogSink over TLS with a real rsyslogd (gtls driver)', () => {
+describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver)', ({ driver }) => {
+  if (missingFor.get(driver)?.length !== 0) {
+    it.skip(`needs ${missingFor.get(driver)?.join(', ')}`, () => undefined);
+    return;
+  }
   let certs: TestCerts;
   let dir: string;
   let output: string;
@@ -69,7 +90,7 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
       [
         `global(workDirectory="${dir}" defaultNetstreamDriverCAFile="${join(certs.dir, 'ca.pem')}"`,
         `  defaultNetstreamDriverCertFile="${join(certs.dir, 'server.pem')}" defaultNetstreamDriverKeyFile="${join(certs.dir, 'server.key')}")`,
-        'module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")',
+        `module(load="imtcp" streamDriver.name="${driver}" streamDriver.mode="1" streamDriver.authMode="anon")`,
         `input(type="imtcp" address="127.0.0.1" port="${anonPort}")`,
         `input(type="imtcp" address="127.0.0.1" port="${mutualPort}" streamDriver.authMode="x509/name" permittedPeer=["rxlog-client"])`,
         `input(type="imtcp" address="127.0.0.1" port="${certvalidPort}" streamDriver.authMode="x509/certvalid")`,
@@ -165,20 +186,100 @@ const NO_CLOSE_NOTIFY = 'non-properly terminated';
     },
   );
 
-  // RFC 5425 §4.4: the sender sends close_notify before closing. Without it (a socket destroyed),
-  // GnuTLS reports the connection "non-properly terminated": a truncation attack, to the receiver.
-  it('ends its connection with close_notify on close, as RFC 5425 §4.4 requires', async () => {
-    const before = (daemon?.output() ?? '').split(NO_CLOSE_NOTIFY).length;
-    const sink = new SyslogSink({ transport: 'tls', port: anonPort, appName: 'rxlog-tls', tls: { ca: certs.ca } });
-    const text = `closing ${run}`;
-    await sink.emit([makeEvent({ text })]);
-    await sink.close();
-    // The message is in the file once rsyslogd has read the connection, its end included.
-    await pollUntil(
-      () => (lines().some((l) => l.endsWith(`|${text}`)) ? true : undefined),
-      () => `the message did not reach rsyslogd; its output:\n${daemon?.output()}`,
-    );
+  // As over TCP (syslog-rsyslog.spec.ts): rsyslogd stopping stops reading, then closes its
+  // connections; a batch written in between must not count delivered and be lost, whatever the driver.
+  it('sends again, once rsyslogd is back, the batch written as it was stopping: every batch counted delivered arrives', async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), 'rxlog-rsyslog-tls-restart-'));
+    const ownOutput = join(ownDir, 'out.log');
+    const port = await freeTcpPort();
+    const config = [
+      `global(workDirectory="${ownDir}" defaultNetstreamDriverCAFile="${join(certs.dir, 'ca.pem')}"`,
+      `  defaultNetstreamDriverCertFile="${join(certs.dir, 'server.pem')}" defaultNetstreamDriverKeyFile="${join(certs.dir, 'server.key')}")`,
+      `module(load="imtcp" streamDriver.name="${driver}" streamDriver.mode="1" streamDriver.authMode="anon")`,
+      `input(type="imtcp" address="127.0.0.1" port="${port}")`,
+      'template(name="rxlogMsg" type="string" string="%msg%\\n")',
+      `*.* action(type="omfile" file="${ownOutput}" template="rxlogMsg")`,
+    ];
+    const received = (): string[] => (existsSync(ownOutput) ? readFileSync(ownOutput, 'utf8').split('\n') : []);
+    let own = startRsyslogd(ownDir, config, WAIT_MS);
+    const sink = new SyslogSink({ transport: 'tls', port, appName: 'rxlog-restart', tls: { ca: certs.ca } });
+    const tag = `tls-restart ${run}`;
+    /** The messages of every batch counted delivered. */
+    const delivered: string[] = [];
+    let batches = 0;
+    /** Sends a batch of three; whether it counted delivered. */
+    const send = async (): Promise<boolean> => {
+      const texts = [0, 1, 2].map((i) => `batch ${batches} event ${i} ${tag}`);
+      batches++;
+      try {
+        await sink.emit(texts.map((text) => makeEvent({ text })));
+      } catch {
+        return false;
+      }
+      delivered.push(...texts);
+      return true;
+    };
+    const up = (): Promise<true> =>
+      pollUntil(
+        async () => ((await send()) ? true : undefined),
+        () => `rsyslogd did not take a connection; its output:\n${own.output()}`,
+      );
+    try {
+      await up();
+      for (let round = 0; round < 3; round++) {
+        await send();
+        // stop() sends SIGTERM at once: the batch is written while rsyslogd shuts down.
+        const stopped = own.stop();
+        await send();
+        await stopped;
+        own = startRsyslogd(ownDir, config, WAIT_MS);
+        await up();
+      }
+      await sink.close();
+      const last = delivered[delivered.length - 1];
+      await pollUntil(
+        () => (received().includes(last) ? true : undefined),
+        () => `the last batch did not reach rsyslogd; its output:\n${own.output()}`,
+      );
+      const lines = received();
+      expect(delivered.filter((text) => !lines.includes(text))).toEqual([]);
+    } finally {
+      await sink.close();
+      await own.stop();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
-    expect((daemon?.output() ?? '').split(NO_CLOSE_NOTIFY).length).toBe(before);
+  // RFC 5425 §4.4: the sender sends close_notify before closing. Without it (a socket destroyed),
+  // GnuTLS reports the connection "non-properly terminated", OpenSSL closes it "due to error": a
+  // truncation attack, to the receiver.
+  it('ends its connection with close_notify on close, as RFC 5425 §4.4 requires', async () => {
+    const reports = (): number => (daemon?.output() ?? '').split(NO_CLOSE_NOTIFY[driver]).length - 1;
+    /** Sends a message over a clean connection: once it is in, rsyslogd has read the ends of those before it. */
+    const settled = async (name: string): Promise<void> => {
+      const sink = new SyslogSink({ transport: 'tls', port: anonPort, appName: 'rxlog-tls', tls: { ca: certs.ca } });
+      await sink.emit([makeEvent({ text: `${name} ${run}` })]);
+      await sink.close();
+      await pollUntil(
+        () => (lines().some((l) => l.endsWith(`|${name} ${run}`)) ? true : undefined),
+        () => `the message did not reach rsyslogd; its output:\n${daemon?.output()}`,
+      );
+    };
+    // The refusals of the tests before are reported by then.
+    await settled('first');
+    const before = reports();
+    await settled('closing');
+    // A connection destroyed without close_notify afterwards is reported: the text is the driver's.
+    const unclean = connectTls({ host: '127.0.0.1', port: anonPort, ca: certs.ca, servername: 'localhost' }, () => {
+      const message = `<14>1 - - rxlog-unclean - - - unclean ${run}`;
+      unclean.write(`${message.length} ${message}`, () => unclean.destroy());
+    });
+    unclean.on('error', () => undefined);
+    await pollUntil(
+      () => (reports() > before ? true : undefined),
+      () => `rsyslogd did not report a connection without close_notify; its output:\n${daemon?.output()}`,
+    );
+    await settled('last');
+    expect(reports()).toBe(before + 1);
   });
 });

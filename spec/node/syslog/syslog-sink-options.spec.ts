@@ -35,6 +35,8 @@ describe('resolveSyslogSinkOptions', () => {
       singleLine: true,
     });
     expect(resolve({ transport: 'tcp', tcpFraming: 'newline' }).settings.singleLine).toBe(true);
+    // imrelp's maxDataSize defaults to rsyslog's maxMessageSize: a longer message is cut there.
+    expect(resolve({ transport: 'relp', port: 2514 }).settings).toMatchObject({ maxMessageBytes: 8096, singleLine: false });
   });
 
   it('takes a host name, an IPv4 or IPv6 address (a zone too) as host', () => {
@@ -171,6 +173,13 @@ describe('resolveSyslogSinkOptions', () => {
       { tcpFraming: 'newline', port: 601 },
       /tcpFraming "newline" is not valid \(expected no tcpFraming with transport 'udp' \(set transport: 'tcp'/,
     ],
+    // RELP has no assigned port: 514 is plain syslog's, whose receiver takes RELP frames for messages and never answers.
+    [{ transport: 'relp' }, /port undefined is not valid \(expected a port with transport 'relp'/],
+    [
+      { transport: 'relp', port: 2514, tcpFraming: 'octet-counting' },
+      /tcpFraming "octet-counting" is not valid \(expected no tcpFraming with transport 'relp'/,
+    ],
+    [{ transport: 'relp', port: 2514, tls: {} }, /tls is set with transport 'relp' \(RELP over TLS is not supported/],
     // A Unix socket has a path, not a host and port: both were ignored.
     [
       { transport: 'unix', path: '/run/syslog.sock', host: 'logs.internal' },

@@ -1,0 +1,196 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { EmitResult } from '../../../lib/core/sink';
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
+import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import { makeEvent } from '../../helpers/events';
+import { poller } from '../../helpers/poll-until';
+import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
+import { freeTcpPort } from './syslog-test-servers';
+
+const IMRELP = '/usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so';
+const installed = existsSync(RSYSLOGD) && existsSync(IMRELP);
+if (!installed) {
+  console.warn(
+    'SKIPPED spec/node/syslog/syslog-relp-rsyslog.spec.ts: rsyslog or its RELP input not installed: `apt-get install rsyslog rsyslog-relp` (CI installs them). SyslogSink’s RELP transport is not tested against a real rsyslogd.',
+  );
+}
+
+/** Longest wait for rsyslogd to start or for lines to reach its output file, in milliseconds. */
+const WAIT_MS = 15_000;
+const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
+
+/** A real rsyslogd with imrelp on a port of its own, writing each message's MSG to a file. */
+interface RelpDaemon {
+  readonly port: number;
+  /** The MSG of every message rsyslogd wrote, in order. */
+  received(): string[];
+  start(): void;
+  stop(): Promise<void>;
+  output(): string;
+  remove(): Promise<void>;
+}
+
+async function relpDaemon(): Promise<RelpDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), 'rxlog-relp-'));
+  const file = join(dir, 'out.log');
+  const port = await freeTcpPort();
+  const config = [
+    `global(workDirectory="${dir}")`,
+    'module(load="imrelp")',
+    `input(type="imrelp" address="127.0.0.1" port="${port}")`,
+    'template(name="rxlogMsg" type="string" string="%msg%\\n")',
+    `*.* action(type="omfile" file="${file}" template="rxlogMsg")`,
+  ];
+  let daemon: Rsyslogd | undefined;
+  const stop = async (): Promise<void> => {
+    await daemon?.stop();
+    daemon = undefined;
+  };
+  return {
+    port,
+    received: () =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+        : [],
+    start: () => {
+      daemon = startRsyslogd(dir, config, WAIT_MS);
+    },
+    stop,
+    output: () => daemon?.output() ?? '(not running)',
+    remove: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+(installed ? describe : describe.skip)('SyslogSink over RELP with a real rsyslogd (imrelp)', () => {
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+  let daemon: RelpDaemon;
+
+  beforeEach(async () => {
+    daemon = await relpDaemon();
+    daemon.start();
+    // Up once a probe is acknowledged (its sends fail, refused, until imrelp listens).
+    const probe = new SyslogSink({ transport: 'relp', port: daemon.port, appName: 'probe' });
+    await pollUntil(
+      () =>
+        probe.emit([makeEvent({ text: `probe ${run}` })]).then(
+          () => true,
+          () => undefined,
+        ),
+      () => `rsyslogd did not take a RELP session; its output:\n${daemon.output()}`,
+    );
+    await probe.close();
+  }, 30_000);
+
+  afterEach(async () => {
+    await daemon.remove();
+  });
+
+  it('delivers every event exactly once, each counted delivered once acknowledged', async () => {
+    const count = 300;
+    const tag = `once ${run}`;
+    const log = new LoggerConfiguration().writeTo // Batches larger than the window of 128 unacknowledged messages, and smaller ones.
+      .sink(new SyslogSink({ transport: 'relp', port: daemon.port, appName: 'rxlog-relp' }), {
+        batch: { size: 200, maxDelayMs: 20 },
+      })
+      .createLogger();
+    for (let i = 0; i < count; i++) log.information('Event {I} of {Tag}', i, tag);
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.syslog).toEqual({ delivered: count, dropped: 0, failed: 0, undelivered: 0 });
+
+    // Acknowledged means rsyslogd has it: once the logger closed, wait only for its queue to write the file.
+    const mine = await pollUntil(
+      () => {
+        const found = daemon.received().filter((line) => line.endsWith(` of ${tag}`));
+        return found.length >= count ? found : undefined;
+      },
+      () => `rsyslogd wrote ${daemon.received().length} lines; its output:\n${daemon.output()}`,
+    );
+    expect(mine).toEqual(Array.from({ length: count }, (_, i) => `Event ${i} of ${tag}`));
+  });
+
+  it('loses nothing uncounted while rsyslogd is stopped and restarted between and during batches', async () => {
+    const sink = new SyslogSink({ transport: 'relp', port: daemon.port, appName: 'rxlog-restart', connectTimeoutMs: 1_000 });
+    const tag = `restart ${run}`;
+    /** The messages counted delivered: emit resolved, or a PartialDeliveryError counted them. */
+    const delivered: string[] = [];
+    let batches = 0;
+    /** How many events of each batch rsyslogd was stopped during counted delivered. */
+    const partial: number[] = [];
+    /** Sends a batch of `size`; how many of its events counted delivered (a retry would send the rest). */
+    const send = async (size: number): Promise<number> => {
+      const texts = Array.from({ length: size }, (_, i) => `batch ${batches} event ${i} ${tag}`);
+      batches++;
+      try {
+        const result = (await sink.emit(texts.map((text) => makeEvent({ text })))) as EmitResult | undefined;
+        expect(result).toBeUndefined();
+        delivered.push(...texts);
+        return size;
+      } catch (error) {
+        const done = error instanceof PartialDeliveryError ? error.delivered : 0;
+        delivered.push(...texts.slice(0, done));
+        return done;
+      }
+    };
+    try {
+      expect(await send(3)).toBe(3);
+      // Between batches: stopped, then a batch fails (nothing listens), then back.
+      await daemon.stop();
+      expect(await send(3)).toBe(0);
+      daemon.start();
+      await pollUntil(
+        async () => ((await send(3)) === 3 ? true : undefined),
+        () => `rsyslogd did not take a RELP session once restarted; its output:\n${daemon.output()}`,
+      );
+      // During batches: SIGTERM once rsyslogd has written the first event of a batch of 20 000
+      // (157 windows of 128), three times.
+      for (let round = 0; round < 3; round++) {
+        const first = `batch ${batches} event 0 ${tag}`;
+        const sending = send(20_000);
+        await pollUntil(
+          () => (daemon.received().includes(first) ? true : undefined),
+          () => `the batch did not reach rsyslogd; its output:\n${daemon.output()}`,
+        );
+        await daemon.stop();
+        partial.push(await sending);
+        daemon.start();
+        await pollUntil(
+          async () => ((await send(3)) === 3 ? true : undefined),
+          () => `rsyslogd did not take a RELP session once restarted; its output:\n${daemon.output()}`,
+        );
+      }
+      // Stopped part way: some of each batch acknowledged, the rest failed (a retry would send it).
+      expect(partial.filter((done) => done > 0 && done < 20_000)).toHaveLength(partial.length);
+      await sink.close();
+      const last = delivered[delivered.length - 1];
+      await pollUntil(
+        () => (daemon.received().includes(last) ? true : undefined),
+        () => `the last batch did not reach rsyslogd; its output:\n${daemon.output()}`,
+      );
+      const lines = new Set(daemon.received());
+      expect(delivered.filter((text) => !lines.has(text))).toEqual([]);
+    } finally {
+      await sink.close();
+    }
+  }, 60_000);
+
+  it('sends close and gets its answer, so rsyslogd sees a clean end of the session', async () => {
+    const sink = new SyslogSink({ transport: 'relp', port: daemon.port, appName: 'rxlog-close' });
+    await sink.emit([makeEvent({ text: `closing ${run}` })]);
+    await sink.close();
+    await expect(sink.emit([makeEvent({ text: 'late' })])).rejects.toMatchObject({ permanent: 'sink' });
+    await pollUntil(
+      () => (daemon.received().includes(`closing ${run}`) ? true : undefined),
+      () => `the message did not reach rsyslogd; its output:\n${daemon.output()}`,
+    );
+    // librelp reports a session that ended without close as an error; a clean close says nothing.
+    expect(daemon.output()).not.toMatch(/error|abort/i);
+  });
+});
