@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
+import { isSafeRequestId } from './request-id';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
 import { expectRequestLogger, type RequestLogger, requestIdOf, type RequestTracker, trackRequest } from './request-tracker';
 
@@ -156,10 +157,14 @@ function generateFastifyIds(
   }
 }
 
-/** Fastify's id of a request as text, or undefined for none (a `genReqId` of the app that returned no id). */
+/**
+ * Fastify's id of a request as text, or undefined for none: a `genReqId` of the app that returned
+ * no id, or an id past rxlog's bounds for ids (the raw header a `requestIdHeader` takes as the client
+ * sent it), for which the plugin makes its own, by `requestLogging`'s rule.
+ */
 function idOf(id: unknown): string | undefined {
-  if (typeof id === 'string') return id === '' ? undefined : id;
-  return typeof id === 'number' && Number.isFinite(id) ? String(id) : undefined;
+  const text = typeof id === 'number' && Number.isFinite(id) ? String(id) : id;
+  return typeof text === 'string' && isSafeRequestId(text) ? text : undefined;
 }
 
 /**
