@@ -7,6 +7,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
+import { fastifyLogger } from '../../../lib/node/http/fastify-logger';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { abandon, eventsArrive, exchangeRaw, get, memoryLogger, signal } from '../../helpers/node-http';
 
@@ -221,6 +222,37 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     expect((await exchange('x'.repeat(128))).echoed).toBe('x'.repeat(128));
     expect((await exchange('a\rb')).status).toBe('400');
     expect(JSON.stringify(events.map((e) => e.properties))).not.toMatch(/aaaaaaaaaa|a\\"b|\u00e2|\\t/);
+  });
+
+  it("puts a handler's or preHandler hook's error on the completion event once, when an onError hook added before the plugin throws", async () => {
+    for (const withLogger of [false, true]) {
+      const { log, events } = memoryLogger();
+      const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
+      // Fastify skips the onError hooks after one that fails, the plugin's among them, and drops its error.
+      app.addHook('onError', async () => {
+        throw new Error('alerting is down');
+      });
+      await app.register(fastifyRequestLogging(log));
+      app.get('/handler', async () => {
+        throw new Error('handler failed');
+      });
+      app.get('/hook', { preHandler: () => Promise.reject(new Error('preHandler failed')) }, async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+      expect((await get(`${url}/handler`)).status).toBe(500);
+      expect((await get(`${url}/hook`)).status).toBe(500);
+      await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+      await ticks(5);
+
+      expect(
+        events.filter((e) => e.exception !== undefined).map((e) => [e.properties.RequestPath, e.exception?.message]),
+      ).toEqual([
+        ['/handler', 'handler failed'],
+        ['/hook', 'preHandler failed'],
+      ]);
+    }
   });
 
   // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
