@@ -256,6 +256,9 @@ class RxlogFastifyLogger implements FastifyLogger {
   // until a request logging adopts the request's own (then undefined).
   readonly #fastifyId: unknown;
   #requestId: string | undefined;
+  // This logger's rxlog logger with that id as RequestId, and with it under its label.
+  #withRequestId: Logger | undefined;
+  #withLabel: Logger | undefined;
 
   constructor(
     parent: Logger,
@@ -505,7 +508,9 @@ class RxlogFastifyLogger implements FastifyLogger {
     const id = this.#boundRequestId();
     if (id === undefined) return this.#log;
     const current = LogContext.current()?.RequestId;
-    return this.#log.child(current === undefined || current === id ? { RequestId: id } : { [this.#inherited.label]: id });
+    // Made once per logger (Fastify writes several lines with each request's), not once per call.
+    if (current === undefined || current === id) return (this.#withRequestId ??= this.#log.child({ RequestId: id }));
+    return (this.#withLabel ??= this.#log.child({ [this.#inherited.label]: id }));
   }
 
   /** The request id Fastify bound to this logger, or to the nearest parent it bound one to. */
