@@ -40,7 +40,13 @@ export type {
   FastifyLikeReply,
 } from './http/fastify-request-logging';
 export { fastifyLogger } from './http/fastify-logger';
-export type { FastifyLogger, FastifyLogFn, FastifyLogSerializer, FastifyChildLoggerOptions } from './http/fastify-logger';
+export type {
+  FastifyLogger,
+  FastifyLoggerOptions,
+  FastifyLogFn,
+  FastifyLogSerializer,
+  FastifyChildLoggerOptions,
+} from './http/fastify-logger';
 export type { RequestLoggingOptions, RequestOutcome, ResolvedRequestLoggingOptions } from './http/request-logging-options';
 export {
   REQUEST_COMPLETED_TEMPLATE,

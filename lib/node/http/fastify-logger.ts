@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { checkOptionKeys } from '../../core/check-option-keys';
+import { LogContext } from '../../context/log-context';
 import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
 import type { LogLevelName } from '../../core/log-level';
@@ -10,6 +13,7 @@ import { writeJson } from '../../templates/safe-json';
 import { textTemplate } from '../../templates/text-template';
 import { isError } from '../is-error';
 import { ADOPT_REQUEST_ID, followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
+import { isSafeRequestId } from './request-id';
 import { requestPath } from './request-tracker';
 
 /** A pino log method, as Fastify calls it: `(message, ...values)`, `(object, message?, ...values)` or `(error, message?)`. */
@@ -22,16 +26,47 @@ export interface FastifyLogFn {
 export type FastifyLogSerializer = (value: unknown) => unknown;
 
 /**
- * What Fastify passes to `child()`: a route's `logLevel` and `logSerializers`. pino's other child
- * options are ignored, but for `redact`, which throws a ConfigurationError: it would hide nothing.
+ * What Fastify passes to `child()` (a route's `logLevel` and `logSerializers`), and the pino child
+ * options a plugin may pass. pino's others are ignored, but for `redact` and `formatters.level`,
+ * which throw a ConfigurationError: the one would hide nothing, the other shapes nothing.
  */
 export interface FastifyChildLoggerOptions {
-  /** The child's level, a pino name (`'trace'` … `'fatal'`, `'silent'`). Default: the parent's. */
+  /** The child's level, a pino name (`'trace'` … `'fatal'`, `'silent'`, a custom level's). Default: the parent's. */
   level?: string;
+  /** More levels for the child and its children, as {@link FastifyLoggerOptions.customLevels}. Default none. */
+  customLevels?: Record<string, number>;
+  /**
+   * pino's `log` formatter (given each call's object, returns the object logged: kept by the
+   * child's children) and `bindings` formatter (given the child's bindings, returns those bound).
+   * Default none.
+   */
+  formatters?: {
+    /** Given each call's object (`{}` without one, `{ err }` for an Error first), returns the object logged. */
+    log?: (object: object) => object;
+    /** Given the child's bindings, returns those bound. */
+    bindings?: (bindings: object) => object;
+  };
   /** Serializers by property name, added to the parent's. */
   serializers?: Record<string, FastifyLogSerializer>;
   /** Text put before every message the child is given, after the parent's prefix, as pino's. Default none. */
   msgPrefix?: string;
+}
+
+/** Options of {@link fastifyLogger}. */
+export interface FastifyLoggerOptions<CustomLevels extends string = never> {
+  /**
+   * The binding in which Fastify gives `request.log` the request's id: the `requestIdLogLabel` given
+   * to Fastify (or to its `logController`). It is written as `RequestId`, the name every request
+   * event of rxlog carries the id under. Default `'reqId'`, Fastify's.
+   */
+  requestIdLogLabel?: string;
+  /**
+   * pino's `customLevels`: more levels, by name and pino value (`{ audit: 35 }`), each a method of
+   * the logger and its children (`request.log.audit('…')`) and a name for `level` and a route's
+   * `logLevel`. A call writes an event at the rxlog level of the pino value at or below its value
+   * (35: `information`, as `info` is 30). Default none.
+   */
+  customLevels?: Record<CustomLevels, number>;
 }
 
 /** The pino-shaped logger Fastify takes as its `loggerInstance`, writing into an rxlog `Logger`. */
@@ -50,13 +85,10 @@ export interface FastifyLogger {
   trace: FastifyLogFn;
   /** Writes nothing, as pino's. */
   silent: FastifyLogFn;
-  /** A logger whose events carry `bindings` (Fastify's `{ reqId }`) as properties. */
+  /** A logger whose events carry `bindings` as properties (Fastify's `{ reqId }` as `RequestId`). */
   child(bindings: Record<string, unknown>, options?: FastifyChildLoggerOptions): FastifyLogger;
 }
 
-type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-
-const PINO_LEVELS: readonly PinoLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const VALUES: Readonly<Record<string, number>> = Object.freeze({
   trace: 10,
   debug: 20,
@@ -74,14 +106,17 @@ const LABELS: Readonly<Record<number, string>> = Object.freeze({
   50: 'error',
   60: 'fatal',
 });
-const RXLOG_LEVELS: Readonly<Record<PinoLevel, LogLevelName>> = {
-  trace: 'verbose',
-  debug: 'debug',
-  info: 'information',
-  warn: 'warning',
-  error: 'error',
-  fatal: 'fatal',
-};
+// The rxlog level of a pino value, by tens: trace (10) and below to verbose, info (30) to 39 to information …
+const RXLOG_LEVELS: readonly LogLevelName[] = ['verbose', 'verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
+
+function rxlogLevelOf(value: number): LogLevelName {
+  return RXLOG_LEVELS[Math.min(6, Math.max(0, Math.floor(value / 10)))];
+}
+
+interface Levels {
+  readonly values: Readonly<Record<string, number>>;
+  readonly labels: Readonly<Record<number, string>>;
+}
 
 // Fastify's own lines (lib/log-controller.js, lib/wrap-thenable.js) that a fastifyRequestLogging
 // plugin's events say already.
@@ -108,10 +143,40 @@ function serializeReply(reply: unknown): unknown {
 
 const SERIALIZERS: Readonly<Record<string, FastifyLogSerializer>> = Object.freeze({ req: serializeRequest, res: serializeReply });
 
-function thresholdOf(level: unknown, where: string): number {
-  const value = typeof level === 'string' && Object.hasOwn(VALUES, level) ? VALUES[level] : undefined;
-  expectOption(value !== undefined, where, `a pino level name (${Object.keys(VALUES).join(', ')})`, level);
+function thresholdOf(levels: Levels, level: unknown, where: string): number {
+  const value = typeof level === 'string' && Object.hasOwn(levels.values, level) ? levels.values[level] : undefined;
+  expectOption(value !== undefined, where, `a pino level name (${Object.keys(levels.values).join(', ')})`, level);
   return value;
+}
+
+/** `levels` with pino's `customLevels` added: a name or a value a level has already, or a method's name, throws, as in pino. */
+function withCustomLevels(levels: Levels, custom: unknown, where: string): Levels {
+  if (custom === undefined) return levels;
+  expectOption(typeof custom === 'object' && custom !== null, where, 'level names with their pino values', custom);
+  const values: Record<string, number> = { ...levels.values };
+  const labels: Record<number, string> = { ...levels.labels };
+  for (const [name, value] of Object.entries(custom)) {
+    expectOption(
+      typeof value === 'number' &&
+        !Number.isNaN(value) &&
+        !Object.hasOwn(labels, value) &&
+        !(name in values) &&
+        !(name in RxlogFastifyLogger.prototype) &&
+        name !== 'levels',
+      `${where} ${name}`,
+      'a pino value no level has, for a name that is no level or method already',
+      value,
+    );
+    values[name] = value;
+    labels[value] = name;
+  }
+  return Object.freeze({ values: Object.freeze(values), labels: Object.freeze(labels) });
+}
+
+/** The id Fastify bound, as `RequestId`: text within rxlog's bounds for ids, else (a raw `requestIdHeader`) a generated UUID. */
+function boundedId(id: unknown): string {
+  const text = typeof id === 'number' && Number.isFinite(id) ? String(id) : id;
+  return typeof text === 'string' && isSafeRequestId(text) ? text : randomUUID();
 }
 
 /** A value as JSON, as pino's safe stringify writes it: a circular reference as `"[Circular]"`, never a throw. */
@@ -159,39 +224,63 @@ function requestOf(object: Record<string, unknown>): { server?: { server?: unkno
   return typeof request === 'object' && request !== null ? request : undefined;
 }
 
-const LEVELS = Object.freeze({ values: VALUES, labels: LABELS });
+const LEVELS: Levels = Object.freeze({ values: VALUES, labels: LABELS });
+
+type Formatter = (object: object) => object;
+
+/** What a logger passes on to its children. */
+interface Inherited {
+  readonly serializers: Readonly<Record<string, FastifyLogSerializer>>;
+  readonly prefix: string | undefined;
+  readonly levels: Levels;
+  readonly formatLog: Formatter | undefined;
+  // The binding carrying Fastify's request id, written as RequestId.
+  readonly label: string;
+}
 
 // levels, serializers and pino's isLevelEnabled, bindings and flush (for code that calls request.log
 // as a pino logger) are left out of the FastifyLogger type, so that an app made with it is still a
 // FastifyInstance of Fastify's own FastifyBaseLogger to functions typed with it.
 class RxlogFastifyLogger implements FastifyLogger {
   /** pino's level names and values, by which Fastify checks a route's `logLevel` when it is added. */
-  readonly levels = LEVELS;
+  readonly levels: Levels;
   readonly #parent: Logger;
   readonly #up: RxlogFastifyLogger | undefined;
   // The bindings of this logger as properties, and the parent's logger with them.
   #bound: Record<string, unknown> | undefined;
   #log: Logger;
-  readonly #serializers: Readonly<Record<string, FastifyLogSerializer>>;
   // A level set on this logger (pino's value), or undefined to follow the rxlog logger's.
   #threshold: number | undefined;
-  readonly #prefix: string | undefined;
+  readonly #inherited: Inherited;
+  // The request id Fastify bound under the label, as given, and as written (within rxlog's bounds)
+  // until a request logging adopts the request's own (then undefined).
+  readonly #fastifyId: unknown;
+  #requestId: string | undefined;
+  // This logger's rxlog logger with that id as RequestId, and with it under its label.
+  #withRequestId: Logger | undefined;
+  #withLabel: Logger | undefined;
 
   constructor(
     parent: Logger,
     up: RxlogFastifyLogger | undefined,
     bound: Record<string, unknown> | undefined,
-    serializers: Readonly<Record<string, FastifyLogSerializer>>,
     threshold: number | undefined,
-    prefix: string | undefined,
+    inherited: Inherited,
+    fastifyId?: unknown,
   ) {
     this.#parent = parent;
     this.#up = up;
     this.#bound = bound;
     this.#log = bound === undefined ? parent : parent.child(bound);
-    this.#serializers = serializers;
     this.#threshold = threshold;
-    this.#prefix = prefix;
+    this.#inherited = inherited;
+    this.#fastifyId = fastifyId;
+    this.#requestId = fastifyId === undefined ? undefined : boundedId(fastifyId);
+    this.levels = inherited.levels;
+    if (inherited.levels !== LEVELS)
+      for (const name of Object.keys(inherited.levels.values))
+        if (!Object.hasOwn(VALUES, name))
+          Object.defineProperty(this, name, { value: (...args: unknown[]): void => this.#write(name, args) });
   }
 
   /**
@@ -200,9 +289,12 @@ class RxlogFastifyLogger implements FastifyLogger {
    * their id: called by fastifyRequestLogging (whose id is Fastify's) and by RxlogModule (its own).
    */
   [ADOPT_REQUEST_ID](fastifyId: unknown, requestId: string): void {
-    const bound = this.#bound;
-    const label = bound === undefined ? undefined : Object.keys(bound).find((key) => bound[key] === fastifyId);
-    if (bound === undefined || label === undefined) return;
+    const bound = this.#bound ?? {};
+    const own = this.#fastifyId !== undefined && this.#fastifyId === fastifyId;
+    // Without the option, an app's own requestIdLogLabel is found by its value.
+    const label = own ? undefined : Object.keys(bound).find((key) => bound[key] === fastifyId);
+    if (!own && label === undefined) return;
+    this.#requestId = undefined;
     const properties: Record<string, unknown> = { RequestId: requestId };
     for (const key of Object.keys(bound)) if (key !== label) setOwnProperty(properties, key, bound[key]);
     this.#bound = properties;
@@ -211,16 +303,23 @@ class RxlogFastifyLogger implements FastifyLogger {
 
   /** Serializers Fastify merges with its own (`req`, `res`: ours win) and hands back to `child()`. */
   get serializers(): Readonly<Record<string, FastifyLogSerializer>> {
-    return this.#serializers;
+    return this.#inherited.serializers;
   }
 
   get level(): string {
     const threshold = this.#threshold ?? 0;
-    return PINO_LEVELS.find((level) => VALUES[level] >= threshold && this.#log.isEnabled(RXLOG_LEVELS[level])) ?? 'silent';
+    let level = 'silent';
+    let lowest = Infinity;
+    for (const [name, value] of Object.entries(this.levels.values))
+      if (value >= threshold && value < lowest && this.#log.isEnabled(rxlogLevelOf(value))) {
+        level = name;
+        lowest = value;
+      }
+    return level;
   }
 
   set level(level: string) {
-    this.#threshold = thresholdOf(level, 'fastifyLogger level');
+    this.#threshold = thresholdOf(this.levels, level, 'fastifyLogger level');
   }
 
   fatal(...args: unknown[]): void {
@@ -253,14 +352,17 @@ class RxlogFastifyLogger implements FastifyLogger {
 
   /** Whether a call at `level` (a pino level name) is written; `false` for `'silent'` and unknown names. */
   isLevelEnabled(level: string): boolean {
-    if (!Object.hasOwn(RXLOG_LEVELS, level)) return false;
-    const value = VALUES[level];
-    return (this.#threshold === undefined || value >= this.#threshold) && this.#log.isEnabled(RXLOG_LEVELS[level as PinoLevel]);
+    const value = Object.hasOwn(this.levels.values, level) ? this.levels.values[level] : Infinity;
+    return (
+      value !== Infinity &&
+      (this.#threshold === undefined || value >= this.#threshold) &&
+      this.#log.isEnabled(rxlogLevelOf(value))
+    );
   }
 
   /** The bindings of this logger and its parents, as its events carry them (serialized). */
   bindings(): Record<string, unknown> {
-    return { ...this.#up?.bindings(), ...this.#bound };
+    return { ...this.#up?.bindings(), ...(this.#requestId === undefined ? {} : { RequestId: this.#requestId }), ...this.#bound };
   }
 
   /** Flushes the rxlog logger, then calls `callback`. */
@@ -275,8 +377,12 @@ class RxlogFastifyLogger implements FastifyLogger {
   }
 
   child(bindings: Record<string, unknown>, options: FastifyChildLoggerOptions = {}): FastifyLogger {
-    const serializers = options.serializers === undefined ? this.#serializers : { ...this.#serializers, ...options.serializers };
-    const threshold = options.level === undefined ? this.#threshold : thresholdOf(options.level, 'fastifyLogger child level');
+    const inherited = this.#inherited;
+    const serializers =
+      options.serializers === undefined ? inherited.serializers : { ...inherited.serializers, ...options.serializers };
+    const levels = withCustomLevels(this.levels, options.customLevels, 'fastifyLogger child customLevels');
+    const threshold =
+      options.level === undefined ? this.#threshold : thresholdOf(levels, options.level, 'fastifyLogger child level');
     // pino's redact paths would be ignored here, and the secrets they name written: refused instead.
     const { redact } = options as { redact?: unknown };
     expectOption(
@@ -285,21 +391,70 @@ class RxlogFastifyLogger implements FastifyLogger {
       "no redact paths (redact with the rxlog configuration's .destructure.redact)",
       redact,
     );
-    const prefix = typeof options.msgPrefix === 'string' ? (this.#prefix ?? '') + options.msgPrefix : this.#prefix;
+    const {
+      log: formatLog,
+      bindings: formatBindings,
+      level: formatLevel,
+    } = (options.formatters ?? {}) as Record<string, unknown>;
+    // An event's level is rxlog's, not a field: how it is written is the sink formatter's business.
+    expectOption(
+      formatLevel === undefined,
+      'fastifyLogger child formatters.level',
+      "none (the level's shape is the sink formatter's)",
+      formatLevel,
+    );
+    expectOption(
+      formatLog === undefined || typeof formatLog === 'function',
+      'fastifyLogger child formatters.log',
+      'a function',
+      formatLog,
+    );
+    expectOption(
+      formatBindings === undefined || typeof formatBindings === 'function',
+      'fastifyLogger child formatters.bindings',
+      'a function',
+      formatBindings,
+    );
+    const prefix = typeof options.msgPrefix === 'string' ? (inherited.prefix ?? '') + options.msgPrefix : inherited.prefix;
     let properties: Record<string, unknown> | undefined;
+    let fastifyId: unknown;
     try {
-      properties = this.#properties(bindings, serializers, undefined, false);
+      properties = this.#properties(
+        formatBindings === undefined ? bindings : ((formatBindings as Formatter)(bindings) as Record<string, unknown>),
+        serializers,
+        undefined,
+        false,
+      );
+      if (properties !== undefined && Object.hasOwn(properties, inherited.label)) {
+        const { [inherited.label]: id, ...others } = properties;
+        fastifyId = id;
+        properties = Object.keys(others).length === 0 ? undefined : others;
+      }
     } catch (error) {
       SelfLog.write('fastifyLogger: the bindings of a child logger could not be read; bound nothing', error);
     }
-    return new RxlogFastifyLogger(this.#log, this, properties, serializers, threshold, prefix);
+    return new RxlogFastifyLogger(
+      this.#log,
+      this,
+      properties,
+      threshold,
+      {
+        serializers,
+        prefix,
+        levels,
+        formatLog: (formatLog as Formatter | undefined) ?? inherited.formatLog,
+        label: inherited.label,
+      },
+      fastifyId,
+    );
   }
 
-  #write(pinoLevel: PinoLevel, args: unknown[]): void {
-    const level = RXLOG_LEVELS[pinoLevel];
+  #write(name: string, args: unknown[]): void {
+    const value = this.levels.values[name];
+    const level = rxlogLevelOf(value);
     // Returns before reading the call when the level is off; a call to a closed logger still goes
     // through write(), which counts it in rejectedAfterClose.
-    if (this.#threshold !== undefined && VALUES[pinoLevel] < this.#threshold) return;
+    if (this.#threshold !== undefined && value < this.#threshold) return;
     if (!this.#log.isEnabled(level)) {
       this.#log.write(level, '');
       return;
@@ -327,8 +482,12 @@ class RxlogFastifyLogger implements FastifyLogger {
       } else message = this.#prefixed(first === undefined ? values.shift() : first);
       const text = message === undefined || message === null ? '' : interpolate(textOf(message), values);
       if (this.#saidByCompletion(object, text, error, hasError)) return;
-      const properties = object === undefined ? undefined : this.#properties(object, this.#serializers, message, hasError);
-      const log = properties === undefined ? this.#log : this.#log.child(properties);
+      const { formatLog, serializers } = this.#inherited;
+      // pino gives its log formatter every call's object: `{}` without one, `{ err }` for an Error first.
+      if (formatLog !== undefined) object = formatLog(object ?? (hasError ? { err: error } : {})) as Record<string, unknown>;
+      const properties = object === undefined ? undefined : this.#properties(object, serializers, message, hasError);
+      const base = this.#requestLog();
+      const log = properties === undefined ? base : base.child(properties);
       if (hasError) log.write(level, exceptionFrom(error), textTemplate(text));
       else log.write(level, textTemplate(text));
     } catch (cause) {
@@ -339,9 +498,31 @@ class RxlogFastifyLogger implements FastifyLogger {
     }
   }
 
+  /**
+   * The rxlog logger with the request id Fastify bound to this logger or a parent, not adopted by a
+   * request logging: as `RequestId`, unless the request's context carries another (set by code that
+   * does not adopt Fastify's, RxlogModule without its request logging), which stays, with Fastify's
+   * under its label beside it.
+   */
+  #requestLog(): Logger {
+    const id = this.#boundRequestId();
+    if (id === undefined) return this.#log;
+    const current = LogContext.current()?.RequestId;
+    // Made once per logger (Fastify writes several lines with each request's), not once per call.
+    if (current === undefined || current === id) return (this.#withRequestId ??= this.#log.child({ RequestId: id }));
+    return (this.#withLabel ??= this.#log.child({ [this.#inherited.label]: id }));
+  }
+
+  /** The request id Fastify bound to this logger, or to the nearest parent it bound one to. */
+  #boundRequestId(): string | undefined {
+    if (this.#fastifyId !== undefined) return this.#requestId;
+    return this.#up === undefined ? undefined : this.#up.#boundRequestId();
+  }
+
   /** A message given to the call with the `msgPrefix` of this logger and its parents before it, as pino's. */
   #prefixed(message: unknown): unknown {
-    return this.#prefix === undefined || message === undefined || message === null ? message : this.#prefix + textOf(message);
+    const { prefix } = this.#inherited;
+    return prefix === undefined || message === undefined || message === null ? message : prefix + textOf(message);
   }
 
   /**
@@ -394,8 +575,9 @@ class RxlogFastifyLogger implements FastifyLogger {
  * completed`, `request errored` for an `onResponse` hook that failed, a route not found, `Promise
  * errored, but reply.sent = true was set`), and so does what the app logs with `request.log`.
  * pino's levels map to rxlog's (`trace` to `verbose`, `info` to `information`, `warn` to
- * `warning`); a child's bindings (Fastify's `reqId`, `RequestId` with a `fastifyRequestLogging`
- * plugin) and the fields of the logged object are properties, under their own names; `err`, or an
+ * `warning`, a custom level's by its value); a child's bindings and the fields of the logged object
+ * are properties, under their own names, but for the request id Fastify binds (`reqId`, or
+ * `requestIdLogLabel`'s), written as `RequestId` (within rxlog's bounds for ids); `err`, or an
  * Error given first, is the event's exception; the message is text (with pino's `%s` `%d` `%j`
  * interpolation, after a child's `msgPrefix`), never a template. `req` is logged as
  * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
@@ -404,7 +586,7 @@ class RxlogFastifyLogger implements FastifyLogger {
  * on a NestJS FastifyAdapter given this logger, Fastify's `incoming request` and `request completed`
  * lines are left out for their requests: the completion event says the same.
  *
- * @throws ConfigurationError when `log` is not a logger.
+ * @throws ConfigurationError when `log` is not a logger, or naming a bad option.
  * @example
  * ```ts compile-only
  * import Fastify from 'fastify';
@@ -416,7 +598,28 @@ class RxlogFastifyLogger implements FastifyLogger {
  * await app.register(fastifyRequestLogging(log));
  * ```
  */
-export function fastifyLogger(log: Logger): FastifyLogger {
+export function fastifyLogger<CustomLevels extends string = never>(
+  log: Logger,
+  options: FastifyLoggerOptions<CustomLevels> = {},
+): FastifyLogger & Record<NoInfer<CustomLevels>, FastifyLogFn> {
   expectOption(hasMethods(log, ['child', 'write', 'isEnabled']), 'fastifyLogger log', 'a logger', log);
-  return new RxlogFastifyLogger(log, undefined, undefined, SERIALIZERS, undefined, undefined);
+  const { useOnlyCustomLevels } = options as { useOnlyCustomLevels?: unknown };
+  // Fastify writes its own lines with info, error, warn …: a logger without pino's levels breaks it.
+  expectOption(
+    !useOnlyCustomLevels,
+    'fastifyLogger useOnlyCustomLevels',
+    "false (Fastify logs at pino's own levels)",
+    useOnlyCustomLevels,
+  );
+  checkOptionKeys('fastifyLogger', { ...options, useOnlyCustomLevels: undefined }, ['requestIdLogLabel', 'customLevels']);
+  const label = options.requestIdLogLabel ?? 'reqId';
+  expectOption(typeof label === 'string' && label !== '', 'fastifyLogger requestIdLogLabel', 'a binding name', label);
+  const levels = withCustomLevels(LEVELS, options.customLevels, 'fastifyLogger customLevels');
+  return new RxlogFastifyLogger(log, undefined, undefined, undefined, {
+    serializers: SERIALIZERS,
+    prefix: undefined,
+    levels,
+    formatLog: undefined,
+    label,
+  }) as FastifyLogger & Record<CustomLevels, FastifyLogFn>;
 }

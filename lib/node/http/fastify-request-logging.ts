@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
+import { isSafeRequestId } from './request-id';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
 import { expectRequestLogger, type RequestLogger, requestIdOf, type RequestTracker, trackRequest } from './request-tracker';
 
@@ -123,7 +124,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     // A streamed body (`reply.send(stream)`) that fails once its headers went out reaches no onError
     // hook: Fastify destroys the response without the stream's error. Its 'error' is the failure.
     instance.addHook('onSend', payloadHook(trackers, failOnStreamError));
-    followLateHandlerErrors(trackers);
+    followHandlerErrors(trackers);
     done();
   };
   return Object.assign(plugin, {
@@ -156,10 +157,14 @@ function generateFastifyIds(
   }
 }
 
-/** Fastify's id of a request as text, or undefined for none (a `genReqId` of the app that returned no id). */
+/**
+ * Fastify's id of a request as text, or undefined for none: a `genReqId` of the app that returned
+ * no id, or an id past rxlog's bounds for ids (the raw header a `requestIdHeader` takes as the client
+ * sent it), for which the plugin makes its own, by `requestLogging`'s rule.
+ */
 function idOf(id: unknown): string | undefined {
-  if (typeof id === 'string') return id === '' ? undefined : id;
-  return typeof id === 'number' && Number.isFinite(id) ? String(id) : undefined;
+  const text = typeof id === 'number' && Number.isFinite(id) ? String(id) : id;
+  return typeof text === 'string' && isSafeRequestId(text) ? text : undefined;
 }
 
 /**
@@ -259,24 +264,21 @@ export function followedRequest(req: unknown): RequestTracker | undefined {
 }
 
 /**
- * Follows the errors a handler throws or rejects with once its reply was sent (`reply.send(x)`
- * then a throw, an audit write awaited after it): Fastify calls no onError hook for them (its own
- * logger writes `Promise errored, but reply.sent = true was set`, or, for a synchronous throw, only
- * `Reply was already sent`), so they were lost. Fastify publishes every handler error on its
- * `tracing:fastify.request.handler:error` diagnostics channel; those of a sent reply go on the
- * request's completion event, or an event of their own once that was written. Errors of an unsent
- * reply reach the onError hook, as before.
+ * Follows the errors a handler (or a preHandler hook) throws or rejects with, which Fastify
+ * publishes on its `tracing:fastify.request.handler:error` diagnostics channel. Those of a reply
+ * already sent (`reply.send(x)` then a throw, an audit write awaited after it) reach no onError
+ * hook (Fastify's own logger writes `Promise errored, but reply.sent = true was set`, or, for a
+ * synchronous throw, only `Reply was already sent`); those of an unsent reply reach the plugin's
+ * onError hook only when no onError hook added before it threw: Fastify skips the hooks after one
+ * that fails, and drops its error. They go on the request's completion event, or an event of
+ * their own once that was written; the onError hook records the same error again, once.
  */
-function followLateHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>): void {
+function followHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>): void {
   if (followed.size === 0)
     subscribe('tracing:fastify.request.handler:error', (message) => {
       try {
-        const { request, reply, error } = message as {
-          request?: FastifyLikeRequest;
-          reply?: { sent?: unknown };
-          error?: unknown;
-        };
-        if (reply?.sent !== true || request === undefined) return;
+        const { request, error } = message as { request?: FastifyLikeRequest; error?: unknown };
+        if (request === undefined) return;
         for (const each of followed) each.get(request.raw)?.fail(error);
       } catch (cause) {
         SelfLog.write('fastifyRequestLogging: a handler error could not be followed', cause);

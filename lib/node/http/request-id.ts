@@ -11,6 +11,14 @@ const MAX_REQUEST_ID_LENGTH = 128;
 // Printable ASCII without quotes or backslash: safe to echo in a header and to write in any log format.
 const SAFE_REQUEST_ID = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/**
+ * Whether `id` keeps rxlog's bounds for a request id a client may have chosen: printable ASCII
+ * without quotes or backslash, at most 128 characters, so it can never break a header or a log line.
+ */
+export function isSafeRequestId(id: string): boolean {
+  return id.length <= MAX_REQUEST_ID_LENGTH && SAFE_REQUEST_ID.test(id);
+}
+
 function first(value: string | readonly string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : value?.[0];
 }
@@ -35,7 +43,7 @@ export function traceIdFromTraceparent(header: string | undefined): string | und
  */
 export function requestIdFrom(headers: RequestHeaders, generate: () => string = randomUUID): string {
   const incoming = first(headers['x-request-id'])?.trim();
-  if (incoming !== undefined && incoming.length <= MAX_REQUEST_ID_LENGTH && SAFE_REQUEST_ID.test(incoming)) return incoming;
+  if (incoming !== undefined && isSafeRequestId(incoming)) return incoming;
   return traceIdFromTraceparent(first(headers.traceparent)) ?? generated(generate);
 }
 

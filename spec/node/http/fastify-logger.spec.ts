@@ -5,10 +5,15 @@ import type { LogEvent } from '../../../lib/core/log-event';
 import { LevelSwitch } from '../../../lib/core/level-switch';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
-import { type FastifyChildLoggerOptions, type FastifyLogger, fastifyLogger } from '../../../lib/node/http/fastify-logger';
+import {
+  type FastifyChildLoggerOptions,
+  type FastifyLogFn,
+  type FastifyLogger,
+  fastifyLogger,
+} from '../../../lib/node/http/fastify-logger';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
-import { eventsArrive, get, memoryLogger } from '../../helpers/node-http';
+import { eventsArrive, exchangeRaw, get, memoryLogger } from '../../helpers/node-http';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -37,7 +42,7 @@ const named = (events: LogEvent[], message: string): LogEvent[] => events.filter
 
 describe('fastifyLogger', () => {
   describe('as the loggerInstance of a Fastify 5 app', () => {
-    it("writes Fastify's incoming request and request completed lines with the child's reqId, the path without its query", async () => {
+    it("writes Fastify's incoming request and request completed lines with the request's id as RequestId, the path without its query", async () => {
       const { log, events } = memoryLogger();
       const app = Fastify({ loggerInstance: fastifyLogger(log) });
       app.get('/orders/:id', async () => ({ ok: true }));
@@ -48,10 +53,10 @@ describe('fastifyLogger', () => {
 
       const [incoming] = named(events, 'incoming request');
       expect(incoming?.level).toBe('information');
-      expect(incoming?.properties).toEqual({ reqId: 'req-1', req: { method: 'GET', path: '/orders/7' } });
+      expect(incoming?.properties).toEqual({ RequestId: 'req-1', req: { method: 'GET', path: '/orders/7' } });
       const [completed] = named(events, 'request completed');
       expect(completed?.level).toBe('information');
-      expect(completed?.properties).toMatchObject({ reqId: 'req-1', res: { statusCode: 200 } });
+      expect(completed?.properties).toMatchObject({ RequestId: 'req-1', res: { statusCode: 200 } });
       expect(typeof completed?.properties.responseTime).toBe('number');
       expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('secret');
     });
@@ -72,7 +77,7 @@ describe('fastifyLogger', () => {
       expect(errored?.level).toBe('error');
       expect(errored?.renderMessage()).toBe('request errored');
       expect(errored?.exception?.message).toBe('metrics push failed');
-      expect(errored?.properties).toMatchObject({ reqId: 'req-1', res: { statusCode: 200 } });
+      expect(errored?.properties).toMatchObject({ RequestId: 'req-1', res: { statusCode: 200 } });
     });
 
     it("writes a handler's error after reply.send(), which Fastify reports only to its logger", async () => {
@@ -89,7 +94,7 @@ describe('fastifyLogger', () => {
         'Promise errored, but reply.sent = true was set',
         'audit write failed',
       ]);
-      expect(reported?.properties.reqId).toBe('req-1');
+      expect(reported?.properties.RequestId).toBe('req-1');
     });
 
     it("writes the 404 of an unknown route as Fastify's lines, at information", async () => {
@@ -100,7 +105,7 @@ describe('fastifyLogger', () => {
       expect((await get(`${url}/missing`)).status).toBe(404);
       await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
 
-      expect(text(events.filter((e) => e.properties.reqId === 'req-1'))).toEqual([
+      expect(text(events.filter((e) => e.properties.RequestId === 'req-1'))).toEqual([
         'information incoming request',
         'information Route GET:/missing not found',
         'information request completed',
@@ -124,7 +129,7 @@ describe('fastifyLogger', () => {
       expect(reported?.renderMessage()).toBe('handler exploded {not a hole}');
       expect(reported?.exception?.message).toBe('handler exploded {not a hole}');
       expect(reported?.properties).toMatchObject({
-        reqId: 'req-1',
+        RequestId: 'req-1',
         req: { method: 'GET', path: '/boom' },
         res: { statusCode: 500 },
       });
@@ -148,8 +153,8 @@ describe('fastifyLogger', () => {
       await get(`${url}/quiet`);
       await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'written');
 
-      expect(named(events, 'Loaded order')[0]?.properties).toEqual({ reqId: 'req-1', orderId: 7, sku: 'A-1' });
-      expect(text(events.filter((e) => e.properties.reqId === 'req-2'))).toEqual(['warning written']);
+      expect(named(events, 'Loaded order')[0]?.properties).toEqual({ RequestId: 'req-1', orderId: 7, sku: 'A-1' });
+      expect(text(events.filter((e) => e.properties.RequestId === 'req-2'))).toEqual(['warning written']);
     });
 
     it("applies a route's logSerializers to what request.log writes and to its children's bindings, as pino does", async () => {
@@ -190,7 +195,152 @@ describe('fastifyLogger', () => {
       await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'handled');
       await new Promise((resolve) => setImmediate(resolve));
 
-      expect(text(events.filter((e) => e.properties.reqId !== undefined))).toEqual(['information handled']);
+      expect(text(events.filter((e) => e.properties.RequestId !== undefined))).toEqual(['information handled']);
+    });
+  });
+
+  describe("the request's id, with and without fastifyRequestLogging", () => {
+    // A 10 KB id with quotes, a backslash, a tab and latin1 bytes (a bidi override sent as UTF-8): Node passes it on.
+    const hostile = `a"b\\c\t${'x'.repeat(10 * 1024)}\u00e2\u0080\u00ae`;
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+    async function idsOf(options: FastifyServerOptions, label: string | undefined, plugin: boolean, id?: string) {
+      const { log, events } = memoryLogger();
+      const app = Fastify({
+        ...options,
+        loggerInstance: fastifyLogger(log, label === undefined ? {} : { requestIdLogLabel: label }),
+      });
+      if (plugin) await app.register(fastifyRequestLogging(log));
+      app.get('/id', async (request) => {
+        request.log.child({ tenant: 't-1' }).info('Loading');
+        return request.id;
+      });
+      const url = await listening(app);
+      const { port } = app.server.address() as AddressInfo;
+      const head = `GET /id HTTP/1.1\r\nHost: x\r\n${id === undefined ? '' : `x-request-id: ${id}\r\n`}Connection: close\r\n\r\n`;
+      const answer = id === undefined ? '' : await exchangeRaw(port, head, () => false);
+      const echoed =
+        /\r\nx-request-id: ([^\r]*)/i.exec(answer)?.[1] ??
+        (id === undefined ? (await get(`${url}/id`)).headers['x-request-id'] : undefined);
+      await eventsArrive(events, 1, (e) => e.properties.Elapsed !== undefined || e.messageTemplate.text === 'request completed');
+      await new Promise((resolve) => setImmediate(resolve));
+      const requests = events.filter((e) => e.renderMessage() !== 'Server listening at ' + url);
+      return {
+        echoed,
+        keys: [
+          ...new Set(requests.flatMap((e) => Object.keys(e.properties)).filter((key) => /^(reqId|traceId|RequestId)$/.test(key))),
+        ],
+        ids: [...new Set(requests.map((e) => e.properties.RequestId ?? e.properties.traceId))],
+      };
+    }
+
+    it("writes Fastify's id as RequestId without the plugin too: the default label, or the requestIdLogLabel it is given", async () => {
+      expect(await idsOf({}, undefined, false)).toEqual({ echoed: undefined, keys: ['RequestId'], ids: ['req-1'] });
+      const traceId = { logController: new LogController({ requestIdLogLabel: 'traceId' }) };
+      expect(await idsOf(traceId, 'traceId', false)).toEqual({ echoed: undefined, keys: ['RequestId'], ids: ['req-1'] });
+      // The label cannot be read from Fastify: without the option, it is a property of its own.
+      expect(await idsOf(traceId, undefined, false)).toEqual({ echoed: undefined, keys: ['traceId'], ids: ['req-1'] });
+      const withPlugin = await idsOf(traceId, 'traceId', true);
+      expect(withPlugin.keys).toEqual(['RequestId']);
+      expect(withPlugin.ids).toEqual([withPlugin.echoed]);
+    });
+
+    it("bounds a requestIdHeader's raw id as requestLogging does: one id per request, with the plugin the one echoed", async () => {
+      const options = { requestIdHeader: 'x-request-id' };
+      const alone = await idsOf(options, undefined, false, hostile);
+      expect(alone.keys).toEqual(['RequestId']);
+      expect(alone.ids).toEqual([expect.stringMatching(uuid)]);
+      const withPlugin = await idsOf(options, undefined, true, hostile);
+      expect(withPlugin.echoed).toMatch(uuid);
+      expect(withPlugin).toEqual({ echoed: withPlugin.echoed, keys: ['RequestId'], ids: [withPlugin.echoed] });
+      expect(await idsOf(options, undefined, true, 'corr-3')).toEqual({ echoed: 'corr-3', keys: ['RequestId'], ids: ['corr-3'] });
+    });
+  });
+
+  describe("pino's customLevels and formatters", () => {
+    it('gives each custom level a method, a name for level and logLevel, and the rxlog level of its value', async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log, { customLevels: { audit: 35, notice: 25 } }) });
+      // Fastify types a route's logLevel as one of pino's own names, with pino's custom levels too.
+      app.get('/audited', { logLevel: 'audit' as 'info' }, async (request) => {
+        request.log.info('not written');
+        request.log.audit({ userId: 7 }, 'Signed in');
+        (request.log.child({ tenant: 't-1' }) as typeof request.log).notice('not written either');
+        return 'ok';
+      });
+      const url = await listening(app as unknown as FastifyInstance);
+      app.log.notice('Started');
+
+      await get(`${url}/audited`);
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'Signed in');
+
+      expect(text(events.filter((e) => e.properties.RequestId !== undefined))).toEqual(['information Signed in']);
+      expect(named(events, 'Signed in')[0]?.properties).toEqual({ RequestId: 'req-1', userId: 7 });
+      expect(text(named(events, 'Started'))).toEqual(['debug Started']);
+      const logger = fastifyLogger(log, { customLevels: { audit: 35 } });
+      type PinoLike = FastifyLogger & { isLevelEnabled(level: string): boolean; levels: { values: Record<string, number> } };
+      const child = logger.child({}, { level: 'audit' }) as PinoLike;
+      expect([
+        child.level,
+        child.isLevelEnabled('audit'),
+        child.isLevelEnabled('info'),
+        (logger as unknown as PinoLike).levels.values.audit,
+      ]).toEqual(['audit', true, false, 35]);
+    });
+
+    it("gives a child's customLevels to it and its children, as pino does for a plugin's child", () => {
+      const memory = new MemorySink();
+      const logger = fastifyLogger(new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger());
+      const security = logger.child({ plugin: 'guard' }, { customLevels: { security: 45 } }) as FastifyLogger & {
+        security: FastifyLogFn;
+      };
+      security.security('Blocked %s', '10.0.0.1');
+      (security.child({ rule: 3 }) as FastifyLogger & { security: FastifyLogFn }).security('Blocked again');
+      expect(memory.events.map((e) => [e.level, e.renderMessage(), e.properties])).toEqual([
+        ['warning', 'Blocked 10.0.0.1', { plugin: 'guard' }],
+        ['warning', 'Blocked again', { plugin: 'guard', rule: 3 }],
+      ]);
+      expect((logger as FastifyLogger & { security?: unknown }).security).toBeUndefined();
+    });
+
+    it('refuses custom levels that take a level or a method, useOnlyCustomLevels and unknown options, naming them', () => {
+      const { log } = memoryLogger();
+      expect(() => fastifyLogger(log, { customLevels: { info: 35 } })).toThrow(
+        /fastifyLogger customLevels info: expected a pino value no level has/,
+      );
+      expect(() => fastifyLogger(log, { customLevels: { audit: 30 } })).toThrow(/customLevels audit/);
+      expect(() => fastifyLogger(log, { customLevels: { child: 35 } })).toThrow(/customLevels child/);
+      expect(() => fastifyLogger(log).child({}, { customLevels: { flush: 35 } })).toThrow(/child customLevels flush/);
+      expect(() => fastifyLogger(log, { customLevels: { audit: 35 }, useOnlyCustomLevels: true } as never)).toThrow(
+        /fastifyLogger useOnlyCustomLevels: expected false \(Fastify logs at pino's own levels\), got boolean true/,
+      );
+      expect(() => fastifyLogger(log, { formatters: {} } as never)).toThrow(/fastifyLogger: unknown option "formatters"/);
+      expect(() => fastifyLogger(log, { requestIdLogLabel: '' })).toThrow(ConfigurationError);
+    });
+
+    it("applies a child's log formatter to every call of it and its children, and its bindings formatter to its bindings", () => {
+      const memory = new MemorySink();
+      const logger = fastifyLogger(new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger());
+      const child = logger.child(
+        { tenant: 't-1', secret: 's-1' },
+        {
+          formatters: {
+            bindings: (bindings: object) => Object.fromEntries(Object.entries(bindings).filter(([key]) => key !== 'secret')),
+            log: (object: object) => ({ ...object, service: 'orders' }),
+          },
+        },
+      );
+      child.info({ orderId: 7 }, 'Loaded');
+      child.child({ step: 2 }).error(new Error('failed'));
+      logger.info('Unformatted');
+      expect(memory.events.map((e) => [e.renderMessage(), e.properties, e.exception?.message])).toEqual([
+        ['Loaded', { tenant: 't-1', orderId: 7, service: 'orders' }, undefined],
+        ['failed', { tenant: 't-1', step: 2, service: 'orders' }, 'failed'],
+        ['Unformatted', {}, undefined],
+      ]);
+      expect(() => logger.child({}, { formatters: { level: () => ({}) } } as never)).toThrow(
+        /fastifyLogger child formatters.level: expected none/,
+      );
     });
   });
 

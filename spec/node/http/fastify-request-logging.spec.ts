@@ -7,6 +7,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
+import { fastifyLogger } from '../../../lib/node/http/fastify-logger';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { abandon, eventsArrive, exchangeRaw, get, memoryLogger, signal } from '../../helpers/node-http';
 
@@ -180,6 +181,78 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     expect(await idsOf({ genReqId: () => 'app-7' }, { 'x-request-id': 'client-1' })).toEqual(Array(4).fill('app-7'));
     const headers = { 'x-correlation-id': 'corr-3', 'x-request-id': 'client-1' };
     expect(await idsOf({ requestIdHeader: 'x-correlation-id' }, headers)).toEqual(Array(4).fill('corr-3'));
+  });
+
+  it("bounds a requestIdHeader's id as requestLogging bounds x-request-id: one past them gets the plugin's id, request.id stays Fastify's", async () => {
+    const { log, events } = memoryLogger();
+    const app = Fastify({ requestIdHeader: 'x-request-id' });
+    await app.register(fastifyRequestLogging(log));
+    app.get('/id', async (request) => {
+      log.information('Handling');
+      return request.id;
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(() => app.close());
+    const { port } = app.server.address() as AddressInfo;
+    // Raw bytes, as a hostile client sends them: Node reads bytes past 0x7f as latin1 (U+202E, a
+    // bidi override, as three characters, one a C1 control), and answers 400 itself to a bare CR.
+    const exchange = async (id: string) => {
+      const answer = await exchangeRaw(
+        port,
+        `GET /id HTTP/1.1\r\nHost: x\r\nx-request-id: ${id}\r\nConnection: close\r\n\r\n`,
+        () => false,
+      );
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      // Fastify sends the body as UTF-8.
+      return {
+        status: head.split(' ')[1],
+        echoed: /\r\nx-request-id: ([^\r]*)/i.exec(head)?.[1],
+        body: Buffer.from(body, 'latin1').toString(),
+      };
+    };
+    const hostile = ['a'.repeat(10 * 1024), 'a"b\\c', 'id\tid', 'id-\u00e2\u0080\u00ae-di', 'x'.repeat(129)];
+    for (const id of hostile) {
+      const before = completions(events).length;
+      const { status, echoed, body } = await exchange(id);
+      await eventsArrive(events, before + 1, (e) => e.properties.Elapsed !== undefined);
+      expect([status, body]).toEqual(['200', id]);
+      expect(echoed).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(events.slice(-2).map((e) => e.properties.RequestId)).toEqual([echoed, echoed]);
+    }
+    expect((await exchange('x'.repeat(128))).echoed).toBe('x'.repeat(128));
+    expect((await exchange('a\rb')).status).toBe('400');
+    expect(JSON.stringify(events.map((e) => e.properties))).not.toMatch(/aaaaaaaaaa|a\\"b|\u00e2|\\t/);
+  });
+
+  it("puts a handler's or preHandler hook's error on the completion event once, when an onError hook added before the plugin throws", async () => {
+    for (const withLogger of [false, true]) {
+      const { log, events } = memoryLogger();
+      const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
+      // Fastify skips the onError hooks after one that fails, the plugin's among them, and drops its error.
+      app.addHook('onError', async () => {
+        throw new Error('alerting is down');
+      });
+      await app.register(fastifyRequestLogging(log));
+      app.get('/handler', async () => {
+        throw new Error('handler failed');
+      });
+      app.get('/hook', { preHandler: () => Promise.reject(new Error('preHandler failed')) }, async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+      expect((await get(`${url}/handler`)).status).toBe(500);
+      expect((await get(`${url}/hook`)).status).toBe(500);
+      await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+      await ticks(5);
+
+      expect(
+        events.filter((e) => e.exception !== undefined).map((e) => [e.properties.RequestPath, e.exception?.message]),
+      ).toEqual([
+        ['/handler', 'handler failed'],
+        ['/hook', 'preHandler failed'],
+      ]);
+    }
   });
 
   // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
