@@ -3,6 +3,7 @@ import { isPlainRecord } from '../core/is-plain-record';
 import { truncatedText } from '../templates/truncated-text';
 import { setOwnProperty } from '../templates/own-property';
 import { LongTextCache } from './long-text-cache';
+import { hasErrorBrand } from '../core/has-error-brand';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
@@ -135,7 +136,8 @@ function sizeOfRecord(record: Readonly<Record<string, unknown>>): number {
  * largest strings, in properties and in the exception, are cut to a common size in bytes and end
  * with `…[truncated N chars]` (N counts the characters cut); if cutting strings is not enough, the
  * largest top-level properties are replaced by `'…[truncated]'`. The copy's `renderMessage()` is
- * the original's rendering, cut to half of `maxEventBytes`. An event that already fits is
+ * the original's rendering, cut to half of `maxEventBytes`. The exception's copy keeps its class,
+ * causes and errors, each cut the same way (see `cutError`). An event that already fits is
  * returned as is. Never throws.
  *
  * @example truncateEvent(eventWithBody, 256 * 1024).properties.Body // a Body of 1 MiB of 'x': 'xxxx…[truncated 786546 chars]'
@@ -236,13 +238,113 @@ function mapStrings(
   return copy;
 }
 
+/** Most causes deep, and most errors of an AggregateError, a cut exception keeps: what `exceptionText` writes. */
+const MAX_NESTED = 8;
+/** Most nested errors and causes a cut exception keeps in all (`exceptionText` writes 64). */
+const MAX_PARTS = 64;
+/** Most other own enumerable properties (a Node error's `code`, `errno`, `syscall`) kept per error. */
+const MAX_ERROR_KEYS = 32;
+
+/** One `cutError`: the copies made so far (a cycle links to the copy), the parts left, whether anything was cut. */
+interface ErrorCut {
+  readonly keep: number;
+  readonly copies: Map<object, unknown>;
+  left: number;
+  changed: boolean;
+}
+
+/**
+ * A copy of `error` whose message and stack are cut to `keep` bytes, and so are those of its
+ * `cause` chain and an AggregateError's `errors`, as `exceptionText` writes them: the copy keeps
+ * its class (prototype, so `instanceof` holds), own `name`, links and other own enumerable
+ * properties (`code`), eight causes deep, eight errors each and 64 in all (past that a link is
+ * `'…[truncated]'`); a cycle stays a cycle. The original, frozen or not, is never changed, and it is
+ * returned as is when nothing in it is cut. Never throws: a getter or Proxy trap that throws costs
+ * the value it guards (a `cause` getter's is `'[unreadable cause]'`, as `exceptionText` writes it).
+ */
 function cutError(error: Error, keep: number): Error {
-  const message = cut(error.message, keep);
-  const stack = error.stack === undefined ? undefined : cut(error.stack, keep);
-  if (message === error.message && stack === error.stack) return error;
-  const copy = new Error(message);
-  copy.name = error.name;
-  copy.stack = stack;
+  const state: ErrorCut = { keep, copies: new Map(), left: MAX_PARTS, changed: false };
+  const copy = cutThrown(error, state, 0);
+  return state.changed && copy instanceof Error ? copy : error;
+}
+
+const UNREAD: unique symbol = Symbol('unread');
+
+/** `value[key]`, or `UNREAD` when reading it throws (a getter, a Proxy trap). */
+function readMember(value: object, key: PropertyKey): unknown {
+  try {
+    return (value as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return UNREAD;
+  }
+}
+
+function cutThrown(value: unknown, state: ErrorCut, depth: number): unknown {
+  if (typeof value === 'string') {
+    const text = cut(value, state.keep);
+    if (text !== value) state.changed = true;
+    return text;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  try {
+    if (state.copies.has(value)) return state.copies.get(value);
+    if (!(value instanceof Error) && !hasErrorBrand(value)) {
+      // A plain-object cause (`{ code: 'ETIMEDOUT' }`): its strings cut, as a property's are.
+      return mapStrings(value, (text) => cutThrown(text, state, depth) as string);
+    }
+  } catch {
+    // A Proxy whose traps throw: nothing can be read from it, and nothing is kept of it.
+    state.changed = true;
+    return TRUNCATED_VALUE;
+  }
+  if (depth > MAX_NESTED || state.left-- <= 0) {
+    state.changed = true;
+    return TRUNCATED_VALUE;
+  }
+  const copy = new Error();
+  state.copies.set(value, copy);
+  const define = (key: string, member: unknown, enumerable = false): void => {
+    Object.defineProperty(copy, key, { value: member, writable: true, configurable: true, enumerable });
+  };
+  let prototype: unknown = UNREAD;
+  try {
+    prototype = Object.getPrototypeOf(value);
+    Object.setPrototypeOf(copy, prototype as object | null);
+  } catch {
+    // Left an Error, named below.
+  }
+  for (const key of ['message', 'stack'] as const) {
+    const member = readMember(value, key);
+    if (typeof member === 'string') define(key, cutThrown(member, state, depth));
+    else if (key === 'stack') define(key, undefined);
+  }
+  const name = readMember(value, 'name');
+  if (typeof name === 'string' && (prototype === UNREAD || readMember(prototype as object, 'name') !== name))
+    define('name', name);
+  const cause = readMember(value, 'cause');
+  if (cause === UNREAD) define('cause', '[unreadable cause]');
+  else if (cause !== undefined) define('cause', cutThrown(cause, state, depth + 1));
+  let keys: string[] = [];
+  try {
+    const errors = readMember(value, 'errors');
+    if (Array.isArray(errors)) {
+      const kept = errors.slice(0, MAX_NESTED).map((item) => cutThrown(item, state, depth + 1));
+      if (errors.length > MAX_NESTED) {
+        state.changed = true;
+        kept.push(`…[${errors.length - MAX_NESTED} more errors]`);
+      }
+      define('errors', kept);
+    }
+    keys = Object.keys(value).slice(0, MAX_ERROR_KEYS);
+  } catch {
+    // An `errors` Proxy or an `ownKeys` trap that throws: what was kept stands.
+  }
+  for (const key of keys) {
+    if (key === 'message' || key === 'stack' || key === 'name' || key === 'cause' || key === 'errors' || key === '__proto__')
+      continue;
+    const member = readMember(value, key);
+    if (member !== UNREAD) define(key, cutThrown(member, state, depth + 1), true);
+  }
   return copy;
 }
 

@@ -138,6 +138,95 @@ describe('truncateEvent', () => {
     expect(cut.exception?.stack).toContain('…[truncated');
   });
 
+  describe('a cut exception', () => {
+    class FetchFailed extends Error {
+      override name = 'FetchFailed';
+    }
+    const bigStack = (name: string): string => `${name}: failed\n${'    at frame (file.js:1:1)\n'.repeat(20_000)}`;
+    const oversized = (exception: Error) => truncateEvent(makeEvent({ exception }), 20_000);
+
+    it('keeps its class, name, cause chain and an AggregateError’s errors, each cut, as CLEF writes them', () => {
+      const root = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      root.stack = bigStack('Error');
+      const error = new FetchFailed('fetch failed', { cause: root });
+      error.stack = bigStack('FetchFailed');
+      const cut = oversized(error).exception as FetchFailed & { cause: Error & { code: string } };
+      expect(cut).not.toBe(error);
+      expect(cut).toBeInstanceOf(FetchFailed);
+      expect(cut.name).toBe('FetchFailed');
+      expect(cut.message).toBe('fetch failed');
+      expect(cut.stack).toContain('…[truncated');
+      expect(cut.cause).toBeInstanceOf(Error);
+      expect(cut.cause.message).toBe('connect ECONNREFUSED');
+      expect(cut.cause.code).toBe('ECONNREFUSED');
+      expect(cut.cause.stack).toMatch(/^Error: failed\n[^]*…\[truncated \d+ chars\]$/);
+      expect(cut.cause.stack!.length).toBeLessThan(20_000);
+      expect(Object.prototype.toString.call(cut)).toBe('[object Error]');
+      const x = (JSON.parse(new CompactJsonFormatter().format(makeEvent({ exception: cut }))) as { '@x': string })['@x'];
+      expect(x).toContain('\ncaused by: Error: failed\n');
+      expect(error.cause).toBe(root);
+      expect(root.stack).toHaveLength(bigStack('Error').length);
+
+      const aggregate = new AggregateError([root, new TypeError('bad')], 'all failed');
+      aggregate.stack = bigStack('AggregateError');
+      const cutAggregate = oversized(aggregate).exception as AggregateError;
+      expect(cutAggregate).toBeInstanceOf(AggregateError);
+      expect(cutAggregate.errors).toHaveLength(2);
+      expect(cutAggregate.errors[0]).toBeInstanceOf(Error);
+      expect((cutAggregate.errors[0] as Error).stack).toContain('…[truncated');
+      expect(cutAggregate.errors[1]).toBeInstanceOf(TypeError);
+      expect((cutAggregate.errors[1] as Error).message).toBe('bad');
+    });
+
+    it('bounds depth and count, keeps a cycle a cycle, and survives throwing getters, frozen errors and hostile proxies', () => {
+      let chain: Error = new Error('root');
+      for (let index = 0; index < 20; index++) chain = new Error(`level ${index}`, { cause: chain });
+      chain.stack = bigStack('Error');
+      let link: unknown = oversized(chain).exception;
+      let depth = 0;
+      while (link instanceof Error) [link, depth] = [link.cause, depth + 1];
+      expect(depth).toBe(9);
+      expect(link).toBe('…[truncated]');
+
+      const wide = new AggregateError(
+        Array.from({ length: 1000 }, (_, index) => new Error(`e${index}`)),
+        'many',
+      );
+      wide.stack = bigStack('AggregateError');
+      const cutWide = oversized(wide).exception as AggregateError;
+      expect(cutWide.errors).toHaveLength(9);
+      expect(cutWide.errors[8]).toBe('…[992 more errors]');
+
+      const a = new Error('a');
+      const b = new Error('b', { cause: a });
+      a.cause = b;
+      a.stack = bigStack('Error');
+      const cutA = oversized(a).exception as Error & { cause: Error };
+      expect(cutA.cause.message).toBe('b');
+      expect(cutA.cause.cause).toBe(cutA);
+
+      const hostile = new Error('hostile');
+      hostile.stack = bigStack('Error');
+      Object.defineProperty(hostile, 'cause', {
+        get() {
+          throw new Error('getter');
+        },
+      });
+      expect((oversized(hostile).exception as Error).cause).toBe('[unreadable cause]');
+
+      const revocable = Proxy.revocable(new Error('gone'), {});
+      revocable.revoke();
+      const frozen = Object.freeze(
+        Object.assign(new RangeError('frozen', { cause: revocable.proxy }), { stack: bigStack('RangeError') }),
+      );
+      const cutFrozen = oversized(frozen).exception as Error;
+      expect(cutFrozen).toBeInstanceOf(RangeError);
+      expect(cutFrozen.stack).toContain('…[truncated');
+      expect(cutFrozen.cause).toBe('…[truncated]');
+      expect(frozen.stack).toHaveLength(bigStack('RangeError').length);
+    });
+  });
+
   it('replaces the largest properties when structure, not strings, makes the event large', () => {
     const many = Array.from({ length: 5_000 }, (_, i) => i);
     const cut = truncateEvent(makeEvent({ properties: { Many: many, Name: 'kept' } }), 2_000);

@@ -50,8 +50,9 @@ export interface OfflineStats {
   readonly replayed: number;
   /**
    * Events of stored batches the server refused for good when replayed (a status the sink does not
-   * retry, but 401 and 403, which leave them stored; or those a 2xx answer says it refused, as an
-   * OTLP partial success does), and of stored entries it cannot send
+   * retry, but 401 and 403, which leave them stored, and a redirect, 404 or 501, which leave them
+   * stored for 10 replays; or those a 2xx answer says it refused, as an OTLP partial success does),
+   * and of stored entries it cannot send
    * (unreadable, or larger than `maxBytes`). The store never drops what it kept to make room; a
    * batch it cannot keep stays with the logger.
    */
@@ -70,6 +71,8 @@ export interface OfflinePiece {
 
 interface Entry extends OfflinePiece {
   readonly id: string;
+  /** How many replays, from any page, the server answered with a redirect, 404 or 501 (see `#passing`). */
+  readonly refused?: number;
 }
 
 /**
@@ -276,6 +279,8 @@ export class HttpOfflineQueue {
   async #replayAll(): Promise<boolean> {
     let sent = false;
     let alone = false;
+    // A batch answered a redirect, 404 or 501 for the 10th replay was dropped: the ones after it go on the first such answer.
+    let gaveUp = false;
     // Whichever trigger started this replay, the one scheduled is not needed now.
     this.#cancelRetry();
     while (!this.#closed && !isOffline() && !this.#leaving) {
@@ -320,9 +325,15 @@ export class HttpOfflineQueue {
         // a status the sink retries, see HttpSink.permanent), and a refusal of the credentials (401,
         // 403: an expired token, which the app renews), not of the batch.
         const hint = retryHint(error);
-        const later = !hint.permanent || status === 401 || status === 403;
+        // A redirect (an opaque one too), 404 and 501 say the URL answers nothing now, not that the
+        // batch is bad, and come from what stands in front of the server as often as from it: a
+        // captive portal's 302, a 404 while the server is being deployed. Kept, for 10 replays.
+        const passing = error instanceof HttpStatusError && (status < 400 || status === 404 || status === 501);
+        const later: boolean =
+          !hint.permanent || status === 401 || status === 403 || (passing && !gaveUp && this.#refusedAgain(next));
+        gaveUp ||= passing && !later;
         // Joined batches refused for good (too large, one bad line): from here on each is sent on its own and judged alone.
-        if (group.length > 1 && !later) {
+        if (group.length > 1 && !later && !passing) {
           alone = true;
           continue;
         }
@@ -342,8 +353,8 @@ export class HttpOfflineQueue {
           this.#retryLater(hint.retryAfterMs);
           break;
         }
-        this.#droppedCount += next.count;
-        SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', next.count, error);
+        this.#droppedCount += count;
+        SelfLog.write('HttpSink: {Count} events dropped: the server refused a stored batch', count, error);
       }
       sent = true;
       this.#failures = 0;
@@ -378,6 +389,32 @@ export class HttpOfflineQueue {
   #cancelRetry(): void {
     this.#retry?.unsubscribe();
     this.#retry = undefined;
+  }
+
+  /**
+   * Counts one more replay of `entry` answered with a redirect, 404 or 501, in the store, so every
+   * page's replays count: whether it stays stored (fewer than `MAX_PASSING_REFUSALS`, and the count
+   * was written; one the store cannot count could be sent for ever, so it goes).
+   */
+  #refusedAgain(entry: Entry): boolean {
+    const refused = (Number.isSafeInteger(entry.refused) ? (entry.refused as number) : 0) + 1;
+    if (refused >= MAX_PASSING_REFUSALS) return false;
+    const counted = { ...entry, refused };
+    if (!this.#keyed) {
+      const entries = this.#read();
+      if (entries === undefined) return false;
+      const at = entries.findIndex((stored) => stored.id === entry.id);
+      if (at >= 0) entries.splice(at, 1, counted);
+      return at < 0 || this.#write(entries);
+    }
+    try {
+      // Another tab took it out meanwhile: nothing to keep.
+      if (this.#store.getItem(this.#entryKey(entry.id)) === null) return true;
+      this.#store.setItem(this.#entryKey(entry.id), JSON.stringify({ count: entry.count, body: entry.body, refused }));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -580,6 +617,13 @@ export function storageBlocked(options: HttpOfflineOptions, where: string): bool
  * could still see, and send again, a batch just sent. A mitigation, not a guarantee.
  */
 const HANDOVER_MS = 250;
+
+/**
+ * Most replays a stored batch is answered with a redirect, 404 or 501 before it is dropped: on the
+ * replay timer's backoff (5 s doubling to 10 minutes) about half an hour on an idle page, or 10
+ * page loads, long enough for a sign-in or a deploy, never an endless resend.
+ */
+const MAX_PASSING_REFUSALS = 10;
 
 /** The first wait before the replay is tried again after a failure without `Retry-After` (a network error, a 503 alone); doubled at each failure in a row. */
 const BACKOFF_MS = 5_000;

@@ -658,6 +658,120 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
     sink.close();
   });
 
+  /** A fetch that answers every request `status` (0: a browser's opaque answer to a manual redirect) until `okFrom` requests were made, then 200. */
+  const refusing = (status: number, okFrom = Infinity) => {
+    const at: number[] = [];
+    const bodies: number[][] = [];
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      at.push(Date.now());
+      if (at.length > okFrom) {
+        bodies.push(lines(init?.body as string));
+        return Promise.resolve(new Response('', { status: 200 }));
+      }
+      if (status !== 0)
+        return Promise.resolve(new Response('', { status, headers: status < 400 ? { Location: 'http://portal.example/' } : {} }));
+      // What fetch gives for redirect: 'manual' in a browser; Node's undici has no such response.
+      return Promise.resolve({
+        ok: false,
+        status: 0,
+        type: 'opaqueredirect',
+        statusText: '',
+        headers: new Headers(),
+        body: null,
+      } as unknown as Response);
+    };
+    return { fetch, at, bodies };
+  };
+  const storedRefusals = (): unknown =>
+    (JSON.parse(storage.items.get(key) ?? '[]') as { refused?: number }[]).map((entry) => entry.refused);
+
+  it.each([
+    ['a captive portal’s 302', 302],
+    ['an opaque redirect', 0],
+    ['a 404 while the server is being deployed', 404],
+    ['501', 501],
+  ])(
+    'keeps a stored batch answered %s for 10 replays on the backoff timer, then drops it counted, and sends nothing more',
+    async (_case, status) => {
+      const { fetch, at } = refusing(status);
+      const sink = sinkWith(fetch);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(at).toHaveLength(1);
+      expect(sink.offline).toMatchObject({ dropped: 0, pending: 1 });
+      expect(storedRefusals()).toEqual([1]);
+      await jest.advanceTimersByTimeAsync(3_600_000);
+      // 5 s, 10 s … 640 s cut to 10 min: the 10th answer, some 29 minutes after the first, drops it.
+      expect(at.map((time) => (time - at[0]) / 1000)).toEqual([0, 5, 15, 35, 75, 155, 315, 635, 1235, 1835]);
+      expect(sink.offline).toMatchObject({ replayed: 0, dropped: 1, pending: 0 });
+      expect(storage.items.has(key)).toBe(false);
+      expect(jest.getTimerCount()).toBe(0);
+      await jest.advanceTimersByTimeAsync(24 * 3_600_000);
+      expect(at).toHaveLength(10);
+      sink.close();
+    },
+  );
+
+  it('sends a batch kept through 404s once the server answers again, and counts the replays of every page toward the 10', async () => {
+    const { fetch, at, bodies } = refusing(404, 3);
+    const sink = sinkWith(fetch);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(at).toHaveLength(4);
+    expect(bodies).toEqual([[100]]);
+    expect(sink.offline).toMatchObject({ replayed: 1, dropped: 0, pending: 0 });
+    sink.close();
+
+    // Batches kept by an earlier page whose replays were answered 404 seven times: three more go.
+    storage.items.set(
+      key,
+      JSON.stringify([
+        { id: 'b', count: 2, body: '{"N":101}\n{"N":102}', refused: 7 },
+        { id: 'c', count: 1, body: '{"N":103}' },
+      ]),
+    );
+    const later = refusing(404);
+    const next = sinkWith(later.fetch);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(storedRefusals()).toEqual([8, undefined]);
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    // The two joined in each request: dropped together at the 10th refusal, 3 events.
+    expect(later.at).toHaveLength(3);
+    expect(next.offline).toMatchObject({ dropped: 3, pending: 0 });
+    next.close();
+  });
+
+  it('counts the 404s of a batch kept under a key of its own (localStorage) in its entry', async () => {
+    storage.items.clear();
+    const keyed = keyedStorage(storage);
+    keyed.items.set(`${key}#000000001-a`, JSON.stringify({ count: 1, body: '{"N":100}', refused: 8 }));
+    const { fetch, at } = refusing(404);
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: keyed } });
+    await jest.advanceTimersByTimeAsync(10);
+    expect(JSON.parse(keyed.items.get(`${key}#000000001-a`)!)).toEqual({ count: 1, body: '{"N":100}', refused: 9 });
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(at).toHaveLength(2);
+    expect(sink.offline).toMatchObject({ dropped: 1, pending: 0 });
+    expect(keyed.items.size).toBe(0);
+    sink.close();
+  });
+
+  it('drops the batches after one dropped at its 10th redirect on their first redirect, each counted, once', async () => {
+    storage.items.set(
+      key,
+      JSON.stringify([
+        { id: 'a', count: 1, body: '{"N":100}', refused: 9 },
+        { id: 'b', count: 1, body: '{"N":101}' },
+        { id: 'c', count: 1, body: '{"N":102}' },
+      ]),
+    );
+    const { fetch, at } = refusing(302);
+    // A body the sink cannot join: each batch goes on its own.
+    const sink = new OtlpSink({ endpoint: 'http://127.0.0.1:1/ingest', fetch, offline: { store: storage, key } });
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(at).toHaveLength(3);
+    expect(sink.offline).toMatchObject({ dropped: 3, pending: 0 });
+    sink.close();
+  });
+
   it.each([
     ['the sink is closed', (sink: HttpSink) => sink.close()],
     ['the page goes away (pagehide)', () => page.hide()],
@@ -882,12 +996,12 @@ describe('HttpSink offline store', () => {
   // Found by a review: the replay had a table of its own, and kept what a live batch fails at once (a
   // redirect, 501, and what the sink's protocol calls final: OTLP's 500), to send it again at every
   // later trigger, forever.
-  it('drops a stored batch the server answers with a status the sink does not retry, as a live batch fails at once', async () => {
+  it('drops a stored batch the server answers with a status the sink does not retry, as a live batch fails at once (a redirect, 404 or 501 at its 10th replay)', async () => {
     const storeKey = `rxlog:offline:${server.url}/ingest`;
     const sent = (): number => server.requests.filter((request) => request.url === '/ingest').length;
     /** Replays one stored batch answered `answer`: until it is dropped, or (kept) sent again at the next online event. */
-    const replay = async (answer: number, sink: (url: string) => HttpSink, kept = false) => {
-      storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 2, body: '{"N":1}' }]));
+    const replay = async (answer: number, sink: (url: string) => HttpSink, kept = false, refused = 0) => {
+      storage.setItem(storeKey, JSON.stringify([{ id: 'a', count: 2, body: '{"N":1}', refused }]));
       status = answer;
       const before = sent();
       const replaying = sink(`${server.url}/ingest`);
@@ -898,9 +1012,12 @@ describe('HttpSink offline store', () => {
     };
     const http = (url: string) => new HttpSink({ url, offline: { store: storage } });
     const strict = (url: string) => new RetriesOnly503({ url, offline: { store: storage } });
-    expect(await replay(308, http)).toEqual([308, 2, 0]);
-    expect(await replay(501, http)).toEqual([501, 2, 0]);
+    // A redirect and 501 (404 too) go at the 10th replay they answer, from whichever page: before, at the first.
+    expect(await replay(308, http, false, 9)).toEqual([308, 2, 0]);
+    expect(await replay(501, http, false, 9)).toEqual([501, 2, 0]);
+    expect(await replay(308, http, true)).toEqual([308, 0, 2]);
     expect(await replay(500, strict)).toEqual([500, 2, 0]);
+    expect(await replay(400, http)).toEqual([400, 2, 0]);
     // What the sink retries stays stored.
     expect(await replay(500, http, true)).toEqual([500, 0, 2]);
     expect(await replay(503, strict, true)).toEqual([503, 0, 2]);
