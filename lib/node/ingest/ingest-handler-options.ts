@@ -56,8 +56,22 @@ export interface IngestHandlerOptions {
   maxLevel?: LogLevelName | undefined;
   /** The per-client rate limit, or `false` for none (when something in front of the handler limits already). Default `{ perSecond: 5, burst: 20 }` keyed by remote address (IPv6 by /64). */
   rateLimit?: IngestRateLimit | false | undefined;
-  /** The longest a client may take to send its body, in milliseconds; then it is answered 408 and disconnected; at most 2 147 483 647 (the longest timer delay). Default `10_000`. */
+  /**
+   * The longest a client may take to send its body, however fast it sends it, in milliseconds;
+   * then it is answered 408 and disconnected; at most 2 147 483 647 (the longest timer delay).
+   * Default `300_000` (5 minutes, Node's own `requestTimeout`): a slow link's large batch is read
+   * as long as it keeps to `minBodyBytesPerSecond`, which ends a stalled body far sooner.
+   */
   bodyTimeoutMs?: number | undefined;
+  /**
+   * The least average rate, in bytes a second since the body began, a body must keep once
+   * `bodyGracePeriodMs` have passed; a slower one is answered 408 and disconnected (as Kestrel's
+   * `MinRequestBodyDataRate`, which Seq's server applies). `0` checks no rate, leaving
+   * `bodyTimeoutMs` alone. Default `240`.
+   */
+  minBodyBytesPerSecond?: number | undefined;
+  /** How long a body may arrive slower than `minBodyBytesPerSecond` (or not at all) before the rate is checked, in milliseconds, from 1 to 2 147 483 647. Default `5_000`. */
+  bodyGracePeriodMs?: number | undefined;
   /** The property that holds the client's own properties; not one the handler sets itself (`Origin`, `ClientMessage`, `TraceId` …). Default `'Client'`. */
   clientProperty?: string | undefined;
   /** The value of the `Origin` property added to every event. Default `'browser'`. */
@@ -90,6 +104,8 @@ export interface ResolvedIngestOptions {
   readonly maxLevel: LogLevelName;
   readonly rateLimit: ResolvedRateLimit | false;
   readonly bodyTimeoutMs: number;
+  readonly minBodyBytesPerSecond: number;
+  readonly bodyGracePeriodMs: number;
   readonly clientProperty: string;
   readonly origin: string;
   readonly clientAddress: ((req: IncomingMessage, ip?: string) => string | undefined) | undefined;
@@ -198,6 +214,8 @@ const OPTION_NAMES = [
   'maxLevel',
   'rateLimit',
   'bodyTimeoutMs',
+  'minBodyBytesPerSecond',
+  'bodyGracePeriodMs',
   'clientProperty',
   'origin',
   'clientAddress',
@@ -270,7 +288,9 @@ export function resolveIngestOptions(given: IngestHandlerOptions = {}): Resolved
     maxDepth: count(options.maxDepth, 'maxDepth', 10),
     maxLevel: isLevelName(maxLevel) ? maxLevel : 'error',
     rateLimit,
-    bodyTimeoutMs: timerMs(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000),
+    bodyTimeoutMs: timerMs(options.bodyTimeoutMs, 'bodyTimeoutMs', 300_000),
+    minBodyBytesPerSecond: count(options.minBodyBytesPerSecond, 'minBodyBytesPerSecond', 240, 0),
+    bodyGracePeriodMs: timerMs(options.bodyGracePeriodMs, 'bodyGracePeriodMs', 5_000),
     clientProperty,
     origin,
     clientAddress:

@@ -19,7 +19,18 @@ export interface ByteBudget {
 const UNBOUNDED: ByteBudget = { take: () => 'taken', give: () => undefined };
 
 /**
- * Reads a request body of at most `maxBytes` bytes within `timeoutMs`. A declared
+ * The least average rate a body must keep once `graceMs` have passed since its read began (as
+ * Kestrel's `MinRequestBodyDataRate`), so a slow link's large body is read as long as it keeps
+ * coming and a stalled one ends early; `bytesPerSecond` 0 checks no rate.
+ */
+export interface MinBodyRate {
+  readonly bytesPerSecond: number;
+  readonly graceMs: number;
+}
+
+/**
+ * Reads a request body of at most `maxBytes` bytes within `timeoutMs`, and no slower than
+ * `minRate` after its grace period (else `timeout`). A declared
  * `Content-Length` over the limit is refused before anything is read; a body that grows past the
  * limit stops being read at once (the caller answers and closes the connection). A body a
  * framework already read (`parsed`: by default `req.body`; Fastify's is `request.body`) as a
@@ -37,6 +48,7 @@ export function readRequestBody(
   timeoutMs: number,
   parsed: unknown = (req as { body?: unknown }).body,
   budget: ByteBudget = UNBOUNDED,
+  minRate: MinBodyRate = { bytesPerSecond: 0, graceMs: 0 },
 ): Promise<BodyReadResult> {
   if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
     const body = typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : Buffer.from(parsed);
@@ -66,6 +78,7 @@ export function readRequestBody(
     let buffer = Buffer.alloc(0);
     let size = 0;
     let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (result: BodyReadResult): void => {
       if (settled) return;
       settled = true;
@@ -101,7 +114,22 @@ export function readRequestBody(
     const onClose = (): void => {
       if (!req.complete) finish({ kind: 'aborted' });
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    // One timer, moved on only when it fires: to the moment the bytes read so far stop covering
+    // the rate since the read began (never before the grace period ends), or to timeoutMs, which
+    // bounds the read however fast bytes come (a client keeping just to the rate cannot hold on).
+    // On the monotonic clock: a wall clock set back would stretch both.
+    const start = performance.now();
+    const { bytesPerSecond, graceMs } = minRate;
+    const check = (): void => {
+      const now = performance.now();
+      const due = Math.min(
+        start + timeoutMs,
+        bytesPerSecond > 0 ? start + Math.max(graceMs, (size / bytesPerSecond) * 1000) : Infinity,
+      );
+      if (due <= now) return finish({ kind: 'timeout' });
+      timer = setTimeout(check, Math.max(1, Math.ceil(due - now)));
+    };
+    check();
     req.on('data', onData);
     req.on('end', onEnd);
     // Stays attached: a reset after the read must not become an unhandled 'error'.

@@ -409,8 +409,9 @@ export class HttpSink implements Sink {
    * and without the `offline` option, the request waits for the `online` event (or `close()`),
    * so the batch is sent once when the network returns; meanwhile the logger's bounded queue
    * holds later events and counts what overflows. A batch whose body is over `maxRequestBytes` is
-   * sent in parts instead, and one answered 413 (Payload Too Large) again in two halves,
-   * recursively; a single event answered 413 fails for good. An empty batch sends nothing
+   * sent in parts instead, and one answered 413 (Payload Too Large) or 408 (Request Timeout: the
+   * server stopped reading a body that came too slowly) again in two halves, recursively; a single
+   * event answered 413 fails for good, one answered 408 is retried. An empty batch sends nothing
    * (OTLP asks senders not to send empty envelopes). A subclass may resolve with an EmitResult
    * (OtlpSink: the records a partial success refused).
    */
@@ -460,8 +461,14 @@ export class HttpSink implements Sink {
       }
       return this.#withLeftOut(await this.#send(body), events);
     } catch (error) {
-      if (this.tooLarge(error) && events.length > 1) {
-        if (written !== undefined) this.#refused = Math.min(this.#refused, utf8Length(written));
+      // A 408 is a body the server stopped reading before it all came (rxlog's ingest handler and
+      // Kestrel answer it below their least rate, Node after its requestTimeout): sent whole again it
+      // would take as long, on every try. Halves take half as long each. Not a size limit: it
+      // teaches no bound (see #refused), as the link's speed varies; a single event is retried.
+      // Only where a 408 is retried at all (not OtlpSink's: OTLP retries no 408).
+      const timedOut = error instanceof HttpStatusError && error.status === 408 && error.permanent === false;
+      if ((timedOut || this.tooLarge(error)) && events.length > 1) {
+        if (written !== undefined && !timedOut) this.#refused = Math.min(this.#refused, utf8Length(written));
         // Its halves go as they are, the server judging them: the bound it taught (above) is for later batches.
         this.#splitting++;
         try {

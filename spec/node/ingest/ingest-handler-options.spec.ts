@@ -14,7 +14,9 @@ describe('resolveIngestOptions', () => {
       maxProperties: 256,
       maxDepth: 10,
       maxLevel: 'error',
-      bodyTimeoutMs: 10_000,
+      bodyTimeoutMs: 300_000,
+      minBodyBytesPerSecond: 240,
+      bodyGracePeriodMs: 5_000,
       clientProperty: 'Client',
       origin: 'browser',
       clientAddress: undefined,
@@ -110,7 +112,7 @@ describe('resolveIngestOptions', () => {
   it('refuses a misspelt option, naming it', () => {
     expect(() => resolveIngestOptions({ maxBodyByte: 65_536 } as never)).toThrow(
       new ConfigurationError(
-        'createIngestHandler: unknown option "maxBodyByte" (expected one of maxBodyBytes, maxPendingBytes, maxEvents, maxEventBytes, maxProperties, maxDepth, maxLevel, rateLimit, bodyTimeoutMs, clientProperty, origin, clientAddress, allowedOrigins)',
+        'createIngestHandler: unknown option "maxBodyByte" (expected one of maxBodyBytes, maxPendingBytes, maxEvents, maxEventBytes, maxProperties, maxDepth, maxLevel, rateLimit, bodyTimeoutMs, minBodyBytesPerSecond, bodyGracePeriodMs, clientProperty, origin, clientAddress, allowedOrigins)',
       ),
     );
     expect(() => resolveIngestOptions({ rateLimit: { persecond: 1 } } as never)).toThrow(
@@ -126,6 +128,23 @@ describe('resolveIngestOptions', () => {
       `createIngestHandler.bodyTimeoutMs: expected milliseconds from 1 to ${MAX_TIMER_MS}, got number ${MAX_TIMER_MS + 1}`,
     );
     expect(resolveIngestOptions({ bodyTimeoutMs: MAX_TIMER_MS }).bodyTimeoutMs).toBe(MAX_TIMER_MS);
+  });
+
+  it('refuses a minBodyBytesPerSecond or bodyGracePeriodMs that is no rate or delay, naming it; 0 checks no rate', () => {
+    for (const bad of [-1, Number.NaN, Infinity, '240'])
+      expect(() => resolveIngestOptions({ minBodyBytesPerSecond: bad as number })).toThrow(
+        new ConfigurationError(
+          `createIngestHandler.minBodyBytesPerSecond: expected a number >= 0, got ${typeof bad === 'string' ? `"${bad}"` : `number ${bad}`}`,
+        ),
+      );
+    for (const bad of [0, -5, MAX_TIMER_MS + 1, Number.NaN])
+      expect(() => resolveIngestOptions({ bodyGracePeriodMs: bad })).toThrow(
+        `createIngestHandler.bodyGracePeriodMs: expected milliseconds from 1 to ${MAX_TIMER_MS}, got number ${bad}`,
+      );
+    expect(resolveIngestOptions({ minBodyBytesPerSecond: 0, bodyGracePeriodMs: 1 })).toMatchObject({
+      minBodyBytesPerSecond: 0,
+      bodyGracePeriodMs: 1,
+    });
   });
 
   it('throws a ConfigurationError, not a TypeError, for values JSON.stringify cannot write, and names their type', () => {

@@ -770,6 +770,55 @@ describe('HttpSink', () => {
       expect(log.metrics().sinks.http.lastError).toContain('413');
     });
 
+    // A slow link: the server stops reading a body that takes too long (rxlog's ingest handler
+    // below its least rate, Kestrel's MinRequestBodyDataRate, Node's requestTimeout) and answers
+    // 408. Sent whole again, the batch took as long on every try and failed once retries ran out.
+    // Modelled with a fake fetch in virtual time: a body of more than 2 events is too slow.
+    it('answers 408 by sending the batch again in halves, down to single events, retrying a lone event and counting exactly', async () => {
+      const settle = async (until: () => boolean): Promise<void> => {
+        for (let t = 0; t < 2_000 && !until(); t++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      const scheduler = new VirtualTimeScheduler();
+      const bodies: string[] = [];
+      const accepted: string[] = [];
+      let fives = 0;
+      const { fetch } = recordingFetch(({ init }) => {
+        const body = init.body as string;
+        bodies.push(body);
+        // Event 5 is too slow in the first two small bodies holding it (the link got worse), then goes through.
+        const slow = body.split('\n').length > 2 || (body.includes('"N":5') && fives++ < 2);
+        if (!slow) accepted.push(body);
+        return Promise.resolve(new Response(slow ? 'Request Timeout' : '', { status: slow ? 408 : 200 }));
+      });
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(new HttpSink({ url: 'http://127.0.0.1:1/', fetch }), {
+          batch: { size: 8, maxDelayMs: 0 },
+          retry: { attempts: 3, initialDelayMs: 100, jitter: 0 },
+        })
+        .createLogger();
+      const deliver = async (total: number): Promise<void> => {
+        for (let turn = 0; turn < 20 && log.metrics().sinks.http.delivered < total; turn++) {
+          scheduler.flush();
+          await settle(() => log.metrics().sinks.http.delivered >= total || log.metrics().sinks.http.failed > 0);
+        }
+      };
+      for (let n = 0; n < 8; n++) log.information('Item {N}', n);
+      await deliver(8);
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 8, failed: 0, dropped: 0, retried: 1 });
+      // 8, its halves, theirs; the lone 5 answered 408 is retried with the events after it (5, 6, 7), halved again.
+      expect(bodies.map((body) => body.split('\n').length)).toEqual([8, 4, 2, 2, 4, 2, 1, 1, 3, 2, 1]);
+      // Every event delivered once, in order.
+      expect(numbersIn(accepted)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      // A 408 teaches no bound (the link's speed varies): a later batch goes whole first.
+      const before = bodies.length;
+      for (let n = 10; n < 14; n++) log.information('Item {N}', n);
+      await deliver(12);
+      expect(bodies.slice(before).map((body) => body.split('\n').length)).toEqual([4, 2, 2]);
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 12, failed: 0, dropped: 0 });
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    });
+
     it('cuts later batches below the body a server refused as too large, so its limit costs one refused upload, not one per batch', async () => {
       const limit = 3_000;
       server = await startTestServer((request) => ({ status: Buffer.byteLength(request.body) > limit ? 413 : 200 }));
