@@ -604,10 +604,17 @@ export class RxlogRequestContext {
       return;
     }
     // A response the server failed before sending anything reports 500, as requestLogging does:
-    // its client got no status, and `statusCode` still reads Node's default 200.
+    // its client got no status, and `statusCode` still reads Node's default 200. One whose client
+    // left first (a guard's error Nest's filter reported, the filter then never answering) is aborted.
+    const left =
+      !finished &&
+      !response.headersSent &&
+      destroyedWith === undefined &&
+      !serverCut(request, response) &&
+      serverRefusal(request) === undefined;
     this.complete(state, {
       statusCode: statusOf(response, undefined, error !== undefined),
-      ...(error === undefined ? { aborted: !finished } : { error, failed: true }),
+      ...(error === undefined ? { aborted: !finished } : { error, failed: true, aborted: left }),
       ...route,
     });
   }
