@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { LogContext } from '../context/log-context';
 import type { LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { closeAfterResponse } from '../node/http/close-after-response';
 import { addDiagnostics, type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
 import { chosenLevel } from '../node/http/chosen-level';
 import { isIgnoredPath } from '../node/http/is-ignored-path';
@@ -26,7 +27,6 @@ import {
 import type { Logger } from '../pipeline/logger';
 import { exceptionFrom } from '../pipeline/exception-from';
 import { answeredStatus } from './answered-status';
-import { closeAfterResponse } from './close-after-response';
 import { markLoggedRequestError } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
@@ -604,10 +604,17 @@ export class RxlogRequestContext {
       return;
     }
     // A response the server failed before sending anything reports 500, as requestLogging does:
-    // its client got no status, and `statusCode` still reads Node's default 200.
+    // its client got no status, and `statusCode` still reads Node's default 200. One whose client
+    // left first (a guard's error Nest's filter reported, the filter then never answering) is aborted.
+    const left =
+      !finished &&
+      !response.headersSent &&
+      destroyedWith === undefined &&
+      !serverCut(request, response) &&
+      serverRefusal(request) === undefined;
     this.complete(state, {
       statusCode: statusOf(response, undefined, error !== undefined),
-      ...(error === undefined ? { aborted: !finished } : { error, failed: true }),
+      ...(error === undefined ? { aborted: !finished } : { error, failed: true, aborted: left }),
       ...route,
     });
   }

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adoptOutcome } from '../../core/adopt-outcome';
 import { SelfLog } from '../../core/self-log';
 import { isThenable } from '../../operators/report-rejection';
+import { closeAfterResponse } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
-import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
+import { connectionGone, expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
 
 /** A connect-style middleware, with an Express error middleware that puts a handler's error on the completion event. */
 export interface RequestLoggingMiddleware {
@@ -15,6 +16,15 @@ export interface RequestLoggingMiddleware {
    * handling still answers. Without it a handler error is still logged, as its 500, but without the exception.
    */
   readonly errorHandler: (error: unknown, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown) => void;
+  /**
+   * While `closing` (the default), has every HTTP/1 response still to be sent close its keep-alive
+   * connection once complete (`Connection: close`): those of the requests in flight and of those that
+   * arrive until it is called again with `false`. Call it just before `server.close()`, which closes
+   * only the connections idle at that moment: a connection whose response finishes later would stay
+   * open for the client's next request until `keepAliveTimeout`, and `close()` would wait for it.
+   * A response whose headers went out already (a stream) keeps its connection.
+   */
+  readonly closeConnectionsAfterResponses: (closing?: boolean) => void;
 }
 
 /**
@@ -54,10 +64,15 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
   const settings = resolveRequestLoggingOptions(options);
   if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();
+  // The responses not yet closed, for closeConnectionsAfterResponses.
+  const unclosed = new Map<IncomingMessage, ServerResponse>();
+  let closing = false;
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown): void => {
     // Mounted twice on one request's way (on an app and on a router of it): one request, one event.
     let tracker = trackers.get(req);
     if (tracker === undefined) {
+      if (closing) closeAfterResponse(req, res);
+      else followUntilClosed(unclosed, req, res);
       try {
         tracker = trackRequest(log, settings, req, res, () => expressRoute(req));
       } catch (error) {
@@ -75,7 +90,29 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
     trackers.get(req)?.fail(error);
     next(error);
   };
-  return Object.assign(middleware, { errorHandler });
+  const closeConnectionsAfterResponses = (closingNow = true): void => {
+    closing = closingNow;
+    if (closing) for (const [req, res] of unclosed) closeAfterResponse(req, res);
+  };
+  return Object.assign(middleware, { errorHandler, closeConnectionsAfterResponses });
+}
+
+/**
+ * Keeps `req` in `unclosed` until its response closes, or its connection is gone (a response queued
+ * behind another on a pipelined connection emits no 'close' when the connection closes).
+ */
+function followUntilClosed(unclosed: Map<IncomingMessage, ServerResponse>, req: IncomingMessage, res: ServerResponse): void {
+  try {
+    unclosed.set(req, res);
+    const forget = (): void => void unclosed.delete(req);
+    res.once('close', forget);
+    req.once('close', () => {
+      if (connectionGone(req)) forget();
+    });
+  } catch (error) {
+    unclosed.delete(req);
+    SelfLog.write('requestLogging: the request could not be followed until its response closed', error);
+  }
 }
 
 /** Calls the handler (`next`), and answers it failed when it throws or rejects. */

@@ -1,4 +1,4 @@
-import { SelfLog } from '../core/self-log';
+import { SelfLog } from '../../core/self-log';
 
 /**
  * Has an HTTP/1 response that is still to be sent close its connection once it is complete, by

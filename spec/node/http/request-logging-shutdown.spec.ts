@@ -1,0 +1,119 @@
+import { Agent, createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { requestLogging } from '../../../lib/node/http/request-logging';
+import { memoryLogger, signal } from '../../helpers/node-http';
+import { collectSelfLog } from '../../helpers/self-log';
+
+// A real Express 5 server in this process, with requestLogging, drained as docs/http-servers.md
+// shows, against a keep-alive client (node:http's Agent). The server keeps idle connections 120 s
+// (keepAliveTimeout): a connection left open after its response would hold server.close() that
+// long. Every wait is bounded: past LIMIT_MS it fails rather than hangs.
+
+const LIMIT_MS = 5_000;
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** `promise`, or a rejection naming `what` once LIMIT_MS passed. */
+function within<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${LIMIT_MS} ms`)), LIMIT_MS);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+async function drainableApp() {
+  const { log, events } = memoryLogger();
+  const logRequests = requestLogging(log);
+  const arrived = signal();
+  const release = signal();
+  const app = express();
+  app.use(logRequests);
+  app.get('/slow', async (_req, res) => {
+    arrived.resolve();
+    await release.promise;
+    res.send('done');
+  });
+  app.get('/stream', async (_req, res) => {
+    res.write('first,');
+    arrived.resolve();
+    await release.promise;
+    res.end('last');
+  });
+  app.get('/fast', (_req, res) => {
+    res.send('fast');
+  });
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  cleanups.push(() => {
+    release.resolve();
+    agent.destroy();
+    server.closeAllConnections();
+    server.close();
+    void log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+  const { port } = server.address() as AddressInfo;
+  const fetchOnAgent = (path: string): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      httpGet({ host: '127.0.0.1', port, path, agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      }).on('error', reject);
+    });
+  const closed = (): Promise<void> => new Promise<void>((resolve) => server.close(() => resolve()));
+  return { logRequests, events, arrived, release, fetchOnAgent, closed, agent };
+}
+
+const completions = (events: readonly LogEvent[]): string[] =>
+  events.filter((e) => e.properties.Elapsed !== undefined).map((e) => e.renderMessage().replace(/ in \S+ ms$/, ''));
+
+describe('requestLogging closeConnectionsAfterResponses with Express 5 and a keep-alive client', () => {
+  it('answers the request in flight with Connection: close, so server.close() ends without waiting for keepAliveTimeout', async () => {
+    const app = await drainableApp();
+    // The agent's connection is kept alive and reused: an earlier request opened it.
+    expect((await app.fetchOnAgent('/fast')).headers.connection).toBe('keep-alive');
+    const answer = app.fetchOnAgent('/slow');
+    await within('the request reaching its handler', app.arrived.promise);
+    app.logRequests.closeConnectionsAfterResponses();
+    const closed = app.closed();
+    app.release.resolve();
+    const { status, headers, body } = await within('the answer', answer);
+    expect([status, headers.connection, body]).toEqual([200, 'close', 'done']);
+    await within('server.close()', closed);
+    expect(completions(app.events)).toEqual(['HTTP GET /fast responded 200', 'HTTP GET /slow responded 200']);
+  });
+
+  it('answers a request that arrives while closing with Connection: close, and keeps connections alive again after false', async () => {
+    const app = await drainableApp();
+    app.logRequests.closeConnectionsAfterResponses();
+    expect((await within('the answer while closing', app.fetchOnAgent('/fast'))).headers.connection).toBe('close');
+    app.logRequests.closeConnectionsAfterResponses(false);
+    expect((await within('the answer after closing', app.fetchOnAgent('/fast'))).headers.connection).toBe('keep-alive');
+  });
+
+  it('leaves a response whose headers went out already (a stream) as it was sent, and reports nothing', async () => {
+    const app = await drainableApp();
+    const selfLog = collectSelfLog();
+    cleanups.push(selfLog.stop);
+    const answer = app.fetchOnAgent('/stream');
+    await within('the request reaching its handler', app.arrived.promise);
+    app.logRequests.closeConnectionsAfterResponses();
+    app.release.resolve();
+    const { headers, body } = await within('the answer', answer);
+    expect([headers.connection, body]).toEqual(['keep-alive', 'first,last']);
+    expect(selfLog.diagnostics).toEqual([]);
+  });
+});
