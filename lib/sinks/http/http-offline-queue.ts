@@ -94,6 +94,8 @@ export class HttpOfflineQueue {
   readonly #join: StoredJoin;
   /** The largest body the sink sends from the store now (see `#replayAll`), in UTF-8 bytes. */
   readonly #pieceBytes: number;
+  /** The most events stored batches are joined up to in one request: what a live batch holds by default (see `#replayAll`). */
+  readonly #joinCount: () => number;
   readonly #store: OfflineStore;
   readonly #maxBytes: number;
   readonly #key: string;
@@ -146,8 +148,10 @@ export class HttpOfflineQueue {
     halves: StoredHalves,
     join: StoredJoin,
     pieceBytes: number,
+    joinCount: () => number,
   ) {
     this.#send = send;
+    this.#joinCount = joinCount;
     this.#halves = halves;
     this.#join = join;
     this.#pieceBytes = pieceBytes;
@@ -303,15 +307,20 @@ export class HttpOfflineQueue {
       // a small batch every second or so, and sent one request each, they held the page's new
       // batches back for thousands of requests.
       // Not the halves of a body answered 413 (an id with '.', see `#split`): the server's limit is lower.
+      // Nor past the events of a live batch (the sink's batch size), so a server sized for live
+      // batches (an ingest handler's `maxEvents`) takes replays whole; each entry is sent whole,
+      // one over that count (stored under a larger batch size) on its own.
       const group = [next];
       let body = next.body;
+      let count = next.count;
       for (const entry of alone || next.id.includes('.') ? [] : unsent.slice(1)) {
-        const joined = entry.id.includes('.') ? undefined : this.#join(body, entry.body);
+        const joined =
+          entry.id.includes('.') || count + entry.count > this.#joinCount() ? undefined : this.#join(body, entry.body);
         if (joined === undefined) break;
         group.push(entry);
         body = joined;
+        count += entry.count;
       }
-      const count = group.reduce((sum, entry) => sum + entry.count, 0);
       try {
         // Not keepalive: a request that outlived the page would arrive without the store learning it.
         // A 2xx may refuse some of the batch's events (an OTLP partial success), read as for a live batch.

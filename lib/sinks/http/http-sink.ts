@@ -385,6 +385,8 @@ export class HttpSink implements Sink {
               return joined !== undefined && utf8Length(joined) <= pieceBytes ? joined : undefined;
             },
             pieceBytes,
+            // Read at each replay: a subclass's own batchDefaults is set after this constructor.
+            () => this.batchDefaults.size,
           );
   }
 

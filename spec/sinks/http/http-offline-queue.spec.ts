@@ -803,6 +803,57 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
   });
 });
 
+describe('HttpSink offline store joining stored batches within the batch size (fake timers)', () => {
+  let page: FakePage;
+  let storage: FakeStorage;
+  const key = 'rxlog:offline:http://127.0.0.1:1/ingest';
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    page = installFakePage();
+    storage = new FakeStorage();
+  });
+
+  afterEach(() => {
+    page.restore();
+    jest.useRealTimers();
+  });
+
+  let next = 0;
+  const entry = (id: string, count: number) => ({
+    id,
+    count,
+    body: Array.from({ length: count }, () => JSON.stringify({ N: next++ })).join('\n'),
+  });
+
+  it('joins whole stored batches up to the batch size, and sends one stored under a larger batch size alone and whole', async () => {
+    next = 0;
+    const counts = [300, 300, 100, 100, 600, 10, 2];
+    storage.items.set(key, JSON.stringify(counts.map((count, n) => entry(`e${n}`, count))));
+    const { fetch, bodies } = recordingFetch();
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: storage } });
+    await jest.advanceTimersByTimeAsync(0);
+    // HttpSink's batches hold 512 events: 300 + 300 would pass it; the 600 stored by a page with a larger batch size goes alone.
+    expect(bodies.map((body) => body.length)).toEqual([300, 500, 600, 12]);
+    expect(bodies.flat()).toEqual(Array.from({ length: 1_412 }, (_, n) => n));
+    expect(sink.offline).toMatchObject({ replayed: 1_412, dropped: 0, pending: 0 });
+    sink.close();
+  });
+
+  it("joins up to a subclass's own batch size (SeqSink's 1 000)", async () => {
+    next = 0;
+    storage.items.set(key, JSON.stringify([entry('a', 400), entry('b', 400), entry('c', 400)]));
+    const { fetch, bodies } = recordingFetch();
+    class ThousandSink extends HttpSink {
+      override readonly batchDefaults = { size: 1_000, maxDelayMs: 1_000 };
+    }
+    const sink = new ThousandSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: storage } });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(bodies.map((body) => body.length)).toEqual([800, 400]);
+    sink.close();
+  });
+});
+
 describe('HttpSink offline store', () => {
   let page: FakePage;
   let server: TestServer;
@@ -1607,6 +1658,31 @@ describe('HttpSink offline store replaying to a server that refuses part of a ba
     await until(() => sink.offline?.pending === 0);
     expect(received.events.map((event) => (event.properties.Client as { N: number }).N)).toEqual([0, 1, 2, 4]);
     expect(sink.offline).toMatchObject({ replayed: 4, dropped: 1, pending: 0 });
+    sink.close();
+  });
+
+  // Found by a review: the replay joined stored batches up to 60 KiB whatever their count. Tiny
+  // CLEF lines are about 45 bytes, so one replayed request carried 1 200 lines, and the handler
+  // rejected those past its maxEvents (1 000): 200 events counted dropped that a live batch (512
+  // at most by default) would have delivered.
+  it("replays stored batches joined within the sink's batch size, so rxlog's ingest handler takes them all", async () => {
+    const received = memoryLogger();
+    const app = await listen(createServer(createIngestHandler(received.log, { rateLimit: false })));
+    closers.push(() => app.close());
+    const line = (n: number): string => JSON.stringify({ '@t': '2026-01-01T00:00:00Z', '@mt': 'E', N: n });
+    const entry = (id: string, from: number) => ({
+      id,
+      count: 400,
+      body: Array.from({ length: 400 }, (_, n) => line(from + n)).join('\n'),
+    });
+    // Stored by an earlier page: 1 200 tiny events, about 56 KB, within one request's 60 KiB.
+    storage.setItem(`rxlog:offline:${app.url}/ingest`, JSON.stringify([entry('a', 0), entry('b', 400), entry('c', 800)]));
+    const sink = new HttpSink({ url: `${app.url}/ingest`, offline: { store: storage } });
+    await until(() => sink.offline?.pending === 0);
+    expect(sink.offline).toMatchObject({ replayed: 1_200, dropped: 0, pending: 0 });
+    expect(received.events.map((event) => (event.properties.Client as { N: number }).N)).toEqual(
+      Array.from({ length: 1_200 }, (_, n) => n),
+    );
     sink.close();
   });
 
