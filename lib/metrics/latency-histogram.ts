@@ -1,4 +1,4 @@
-import type { LatencySummary } from './metrics-types';
+import type { LatencySummary, SinkMetrics } from './metrics-types';
 
 /** Sub-buckets per power of two, and per millisecond up to 1 ms: about 6 % relative error. */
 const SUB_BUCKETS = 16;
@@ -6,6 +6,16 @@ const SUB_BUCKETS = 16;
 const OCTAVES = 26;
 /** Bucket 0 holds exactly 0 (a delivery within the clock's millisecond); the others follow it. */
 const BUCKET_COUNT = 1 + SUB_BUCKETS + OCTAVES * SUB_BUCKETS;
+/**
+ * The highest power of two (2^23 ms, about 2.3 hours) that `buckets()` reports: every
+ * power of two from 1 ms up to it is an exact edge of the fine buckets, so its cumulative count is
+ * exact. 24 edges and `count` make a Prometheus histogram of 25 series a sink: edges below 1 ms
+ * would tell nothing, since a logger's clock counts whole milliseconds, and a longer delivery
+ * counts in `+Inf`.
+ */
+const TOP_OCTAVE = 23;
+/** The upper edges of `buckets`, in milliseconds: 1, 2, 4 … 2^23, shared by every call. */
+const BUCKET_EDGES_MS: readonly number[] = Object.freeze(Array.from({ length: TOP_OCTAVE + 1 }, (_, octave) => 2 ** octave));
 
 /**
  * A fixed log-linear latency histogram (HdrHistogram-lite): one bucket for 0, 1/16 ms buckets up
@@ -18,6 +28,7 @@ const BUCKET_COUNT = 1 + SUB_BUCKETS + OCTAVES * SUB_BUCKETS;
  * const histogram = new LatencyHistogram();
  * histogram.record(12.5);
  * histogram.summary(); // { p50: 12.5, p95: 12.5, p99: 12.5, max: 12.5, count: 1, sum: 12.5 }
+ * histogram.buckets(); // { le: [1, 2, 4, 8, 16 …], counts: [0, 0, 0, 0, 1 …] }
  */
 export class LatencyHistogram {
   readonly #counts = new Float64Array(BUCKET_COUNT);
@@ -62,6 +73,22 @@ export class LatencyHistogram {
       count: this.#total,
       sum: this.#sum,
     };
+  }
+
+  /**
+   * How many values were at most each power of two from 1 ms to 2^23 ms (`counts[i]` for `le[i]`):
+   * cumulative, as Prometheus' `le` buckets, with `count` as `+Inf`; exact, since those are edges
+   * of the fine buckets too.
+   */
+  buckets(): NonNullable<SinkMetrics['latencyBuckets']> {
+    const counts = this.#counts;
+    const cumulative: number[] = [];
+    // The fine bucket whose upper edge is 2^octave ms is SUB_BUCKETS * (octave + 1).
+    for (let index = 0, seen = 0; cumulative.length <= TOP_OCTAVE; index++) {
+      seen += counts[index];
+      if (index === SUB_BUCKETS * (cumulative.length + 1)) cumulative.push(seen);
+    }
+    return { le: BUCKET_EDGES_MS, counts: cumulative };
   }
 
   /** Forgets every recorded value. */

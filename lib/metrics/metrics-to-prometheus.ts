@@ -93,6 +93,16 @@ function dropsByReason(sink: SinkMetrics): Map<string, number> {
   return drops;
 }
 
+/**
+ * The latency histogram beside the summary: cumulative `le` buckets at every power of two from 1 ms
+ * (0.001 s) to 2^23 ms (8388.608 s) and `+Inf`, so `histogram_quantile(0.99, rate(…_bucket[5m]))`
+ * is a windowed percentile and `sum by (le)` adds sinks and replicas up, as a summary's quantiles
+ * (over the logger's whole life, and not to be averaged) cannot.
+ */
+const DURATION = 'rxlog_delivery_duration_seconds';
+const DURATION_HELP =
+  'Enqueue-to-delivery latency, in seconds, in cumulative buckets at every power of two of a millisecond from 0.001 to 8388.608; _count is rxlog_delivery_latency_seconds_count.';
+
 /** The family of the `.pipe()` operators' drops by reason, beside `rxlog_pipe_events_dropped_total`. */
 const PIPE_DROPPED_BY_REASON = 'rxlog_pipe_events_dropped_by_reason_total';
 const PIPE_DROPPED_BY_REASON_HELP =
@@ -139,7 +149,9 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
  * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples, `_count` (the
  * latencies recorded: a logger's sink records one per delivered event) and `_sum` (their total)
- * plus a max gauge,
+ * plus a max gauge, and the same latencies as a histogram, `rxlog_delivery_duration_seconds`
+ * (cumulative `_bucket`s with `le` every power of two from 0.001 s to 8388.608 s, and `+Inf`
+ * equal to `_count`: 25 series a sink, for windowed percentiles and sums across replicas),
  * the breaker state as one 0/1 gauge per state, and a sink's drops by `reason` beside their total
  * (`rxlog_events_dropped_by_reason_total`: `queue_full`, `already_shutdown`, or the `droppedBy`
  * reason, as `metricsToOpenTelemetry` names its `error.type`; at most 67 per sink: 64 reasons, `other`, `queue_full` and `already_shutdown`), and with
@@ -192,6 +204,7 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
   family(DROPPED_BY_REASON, 'counter', DROPPED_BY_REASON_HELP);
   // Prometheus wants base units (promtool rejects `_ms`) and `quantile` only on summaries.
   family('rxlog_delivery_latency_seconds', 'summary', 'Enqueue-to-delivery latency percentiles, in seconds.');
+  family(DURATION, 'histogram', DURATION_HELP);
   family('rxlog_breaker_state', 'gauge', 'Circuit breaker state of the sink: 1 for the current state, 0 for the others.');
 
   loggers.forEach(([, logger], index) => {
@@ -228,6 +241,22 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
       const { count, sum } = sink.latencyMs;
       sample('rxlog_delivery_latency_seconds', label, typeof count == 'number' ? count : sink.delivered, '_count');
       sample('rxlog_delivery_latency_seconds', label, seconds(sum), '_sum');
+    }
+    for (const { label, sink } of sinks) {
+      // A histogram without its +Inf bucket is no histogram: metrics without `latencyMs.count` or
+      // `latencyBuckets` (from an earlier version) leave the sink out of the family.
+      const { count, sum } = sink.latencyMs;
+      const buckets = sink.latencyBuckets;
+      if (typeof count != 'number' || !isRecord(buckets) || !Array.isArray(buckets.le) || !Array.isArray(buckets.counts))
+        continue;
+      const counts: readonly unknown[] = buckets.counts;
+      // 2^k ms in seconds is never a whole number, so `le` reads the same in every client (`0.001`, `1.024`).
+      buckets.le.forEach((edge: unknown, index) => {
+        if (typeof edge == 'number') sample(DURATION, `${label},le="${formatValue(edge / 1000)}"`, counts[index], '_bucket');
+      });
+      sample(DURATION, `${label},le="+Inf"`, count, '_bucket');
+      sample(DURATION, label, seconds(sum), '_sum');
+      sample(DURATION, label, count, '_count');
     }
     for (const { label, sink } of sinks) {
       for (const state of BREAKER_STATES)

@@ -31,6 +31,13 @@ export interface SinkMetrics {
   bytesWritten: number;
   /** Enqueue → delivered. */
   latencyMs: LatencySummary;
+  /**
+   * The same latencies in cumulative buckets: `counts[i]` is how many were at most `le[i]`
+   * milliseconds, for every power of two from 1 to 2^23 (about 2.3 hours), as Prometheus' `le`
+   * buckets, with `latencyMs.count` as the last (`+Inf`); no count ever falls. Absent in metrics
+   * from an earlier version.
+   */
+  latencyBuckets?: { readonly le: readonly number[]; readonly counts: readonly number[] } | undefined;
   breaker: BreakerStateName;
   /**
    * The last failure: a write's error, or a failed call of the sink's own methods, prefixed

@@ -62,6 +62,7 @@ export class SinkMetricsRecorder {
       queueBytes: this.queueBytes,
       bytesWritten: this.bytesWritten,
       latencyMs: this.latency.summary(),
+      latencyBuckets: this.latency.buckets(),
       breaker: this.breaker,
     };
     const { lastError, droppedAtClose, droppedBy } = this;

@@ -1,9 +1,50 @@
 import fc from 'fast-check';
 import { LatencyHistogram } from '../../lib/metrics/latency-histogram';
 
+/** Every power of two of a millisecond from 1 to 2^23: the edges of `buckets()`. */
+const EDGES = Array.from({ length: 24 }, (_, power) => 2 ** power);
+
+/** The cumulative buckets of `values`, counted one by one: how many are at most each edge (a negative one counts as 0). */
+function bucketsOf(values: readonly number[]): { le: number[]; counts: number[] } {
+  return { le: EDGES, counts: EDGES.map((edge) => values.filter((value) => Math.max(0, value) <= edge).length) };
+}
+
 describe('LatencyHistogram', () => {
   it('reports zeros when nothing is recorded', () => {
-    expect(new LatencyHistogram().summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0, count: 0, sum: 0 });
+    expect(new LatencyHistogram().summary()).toEqual({
+      p50: 0,
+      p95: 0,
+      p99: 0,
+      max: 0,
+      count: 0,
+      sum: 0,
+    });
+    expect(new LatencyHistogram().buckets()).toEqual(bucketsOf([]));
+  });
+
+  it('counts in its buckets, exactly, how many values were at most each power of two from 1 ms to 2^23 ms', () => {
+    // Those are edges of the fine buckets, so the counts are exact for any value, between edges,
+    // on them, a hair either side, below 1 ms or past the last edge (and past 2^26, the open bucket).
+    const value = fc.oneof(
+      fc.double({ min: -1, max: 2 ** 28, noNaN: true }),
+      fc.integer({ min: 0, max: 25 }).map((power) => 2 ** power),
+      fc
+        .tuple(fc.integer({ min: 0, max: 25 }), fc.constantFrom(-1, 1))
+        .map(([power, side]) => 2 ** power * (1 + side * Number.EPSILON)),
+      fc.integer({ min: 0, max: 5_000 }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 200 }), (values) => {
+        const histogram = new LatencyHistogram();
+        for (const ms of values) histogram.record(ms);
+        const { count } = histogram.summary();
+        expect(histogram.buckets()).toEqual(bucketsOf(values));
+        // Cumulative: no count above the next, none above `count` (Prometheus' +Inf).
+        const { counts } = histogram.buckets();
+        counts.forEach((seen, index) => expect(seen).toBeLessThanOrEqual(index + 1 < counts.length ? counts[index + 1] : count));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('reports the exact maximum and percentiles within 7 % of the true value', () => {
@@ -95,6 +136,7 @@ describe('LatencyHistogram', () => {
     histogram.reset();
     expect(histogram.count).toBe(0);
     expect(histogram.summary()).toEqual({ p50: 0, p95: 0, p99: 0, max: 0, count: 0, sum: 0 });
+    expect(histogram.buckets()).toEqual(bucketsOf([]));
   });
 
   it('counts a latency exactly on a bucket boundary in the bucket it bounds, as a Prometheus `le` does: whole milliseconds up to 32 are exact', () => {
@@ -129,6 +171,7 @@ describe('LatencyHistogram', () => {
             count: values.length,
             sum: values.reduce((total, value) => total + value, 0),
           });
+          expect(exact.buckets()).toEqual(bucketsOf(values));
         },
       ),
       { numRuns: 300 },

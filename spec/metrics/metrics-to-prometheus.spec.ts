@@ -504,6 +504,63 @@ describe('metricsToPrometheus', () => {
     expect(text).not.toContain('rxlog_delivery_latency_seconds_sum');
   });
 
+  it('writes the latencies as a histogram too: cumulative buckets at every power of two of a millisecond, in seconds, +Inf equal to _count', () => {
+    const file = new SinkMetricsRecorder('file');
+    for (const ms of [0, 1, 3, 250, 250, 9_000_000]) file.latency.record(ms);
+    file.delivered = 6;
+    const metrics: LoggerMetrics = { ...sample(), sinks: { file: file.snapshot() } };
+    const text = metricsToPrometheus(metrics);
+    const lines = text.split('\n').filter((line) => line.startsWith('rxlog_delivery_duration_seconds'));
+    // 2^k ms as seconds: never a whole number, so no client spells an `le` another way (`1` or `1.0`).
+    const at = (le: string, count: number): string => `rxlog_delivery_duration_seconds_bucket{sink="file",le="${le}"} ${count}`;
+    expect(lines).toEqual([
+      at('0.001', 2),
+      at('0.002', 2),
+      at('0.004', 3),
+      ...['0.008', '0.016', '0.032', '0.064', '0.128'].map((le) => at(le, 3)),
+      ...['0.256', '0.512', '1.024', '2.048', '4.096', '8.192', '16.384', '32.768', '65.536', '131.072'].map((le) => at(le, 5)),
+      ...['262.144', '524.288', '1048.576', '2097.152', '4194.304', '8388.608'].map((le) => at(le, 5)),
+      // 9 000 s is past the last edge: only +Inf has it.
+      at('+Inf', 6),
+      'rxlog_delivery_duration_seconds_sum{sink="file"} 9000.504',
+      'rxlog_delivery_duration_seconds_count{sink="file"} 6',
+    ]);
+    expect(text).toContain('# TYPE rxlog_delivery_duration_seconds histogram\n');
+    expect(text).toMatch(/^# HELP rxlog_delivery_duration_seconds \S/m);
+    // The summary and its names stay as they were.
+    expect(text).toContain('\nrxlog_delivery_latency_seconds_count{sink="file"} 6\n');
+    expect(text).toContain('# TYPE rxlog_delivery_latency_seconds summary\n');
+    // Read back from JSON, the metrics give the same text.
+    expect(metricsToPrometheus(JSON.parse(JSON.stringify(metrics)) as LoggerMetrics)).toBe(text);
+    if (promtool) expect(() => execFileSync('promtool', ['check', 'metrics'], { input: text, stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('leaves a sink out of the histogram when its metrics have no buckets or no count (an earlier version, JSON from elsewhere), never throwing', () => {
+    const { latencyBuckets, ...file } = sample().sinks.file;
+    expect(latencyBuckets).toBeDefined();
+    for (const odd of [
+      file,
+      { ...file, latencyBuckets, latencyMs: { ...file.latencyMs, count: undefined } },
+      { ...file, latencyBuckets: null },
+      { ...file, latencyBuckets: { le: 'x', counts: [] } },
+      { ...file, latencyBuckets: { le: [1, 2], counts: null } },
+    ]) {
+      const text = metricsToPrometheus({ ...sample(), sinks: { file: odd as never } });
+      expect(text).not.toMatch(/^rxlog_delivery_duration_seconds_/m);
+      expect(text).toContain('rxlog_delivery_latency_seconds{sink="file",quantile="0.99"} 0.25');
+      if (promtool) expect(() => execFileSync('promtool', ['check', 'metrics'], { input: text, stdio: 'pipe' })).not.toThrow();
+    }
+    // A bucket whose edge or count is not a number is left out, the rest written.
+    const odd = { ...file, latencyBuckets: { le: [1, 'x', 4], counts: [0, 1, null] } };
+    const text = metricsToPrometheus({ ...sample(), sinks: { file: odd as never } });
+    expect(text.split('\n').filter((line) => line.startsWith('rxlog_delivery_duration_seconds'))).toEqual([
+      'rxlog_delivery_duration_seconds_bucket{sink="file",le="0.001"} 0',
+      'rxlog_delivery_duration_seconds_bucket{sink="file",le="+Inf"} 1',
+      'rxlog_delivery_duration_seconds_sum{sink="file"} 0.25',
+      'rxlog_delivery_duration_seconds_count{sink="file"} 1',
+    ]);
+  });
+
   it('escapes backslashes, quotes and newlines in label values', () => {
     expect(metricsToPrometheus(sample())).toContain('rxlog_events_received_total{sink="http \\"eu\\"\\\\\\nprimary"} 0');
   });

@@ -17,8 +17,9 @@ import { mulberry32 } from '../helpers/model-run';
 // events or leave some out, with random queue, batch, retry, breaker and fallback options. Each
 // scrape is read back from the text, as Prometheus would: per sink received = delivered + dropped
 // + failed + pending, the drops by reason add up to dropped, fallback ≤ delivered, the latency
-// summary's _count is the events delivered (one latency each), and no counter (nor _count, _sum)
-// ever falls or vanishes.
+// summary's _count is the events delivered (one latency each), the latency histogram's buckets are
+// cumulative at the documented `le` edges with le="+Inf" = its _count = delivered, and no counter
+// (nor a _count, _sum or _bucket) ever falls or vanishes.
 // PROMETHEUS_BALANCE_RUNS / PROMETHEUS_BALANCE_SEED explore further.
 
 type Act =
@@ -150,14 +151,18 @@ function samples(text: string): Map<string, number> {
   return series;
 }
 
-/** The names of the counter samples (a counter family's, a summary's `_count` and `_sum`). */
+/** The names of the counter samples (a counter family's, a summary's `_count` and `_sum`, a histogram's and its `_bucket`s). */
 function counterNames(text: string): Set<string> {
   const names = new Set<string>();
-  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (counter|summary)$/gm))
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (counter|summary|histogram)$/gm))
     if (type === 'counter') names.add(name);
-    else names.add(`${name}_count`).add(`${name}_sum`);
+    else if (type === 'summary') names.add(`${name}_count`).add(`${name}_sum`);
+    else names.add(`${name}_count`).add(`${name}_sum`).add(`${name}_bucket`);
   return names;
 }
+
+/** The `le` edges of the latency histogram, in seconds as the text spells them: 2^k ms, 1 ms to 2^23 ms, then +Inf. */
+const LE = [...Array.from({ length: 24 }, (_, power) => String(2 ** power / 1000)), '+Inf'];
 
 class Scraper {
   last = '';
@@ -204,6 +209,26 @@ class Scraper {
         throw new Error(
           `${where}: ${sink} latency _count ${latencies} ≠ delivered ${delivered} (one latency per delivered event)`,
         );
+      // The histogram: cumulative buckets at the documented edges, +Inf = _count = delivered, as
+      // histogram_quantile() and sum by (le) over replicas need.
+      const prefix = `rxlog_delivery_duration_seconds_bucket{sink="${sink}",le="`;
+      const buckets = [...series].filter(([key]) => key.startsWith(prefix));
+      const edges = buckets.map(([key]) => key.slice(prefix.length, -2));
+      if (edges.join(' ') !== LE.join(' '))
+        throw new Error(`${where}: ${sink} histogram le ${edges.join(' ')} ≠ ${LE.join(' ')}`);
+      buckets.forEach(([key, count], index) => {
+        if (index > 0 && count < buckets[index - 1][1])
+          throw new Error(`${where}: ${key} ${count} < the bucket before it, ${buckets[index - 1][1]}: not cumulative`);
+      });
+      const infinite = buckets[buckets.length - 1][1];
+      const histogramCount = value('rxlog_delivery_duration_seconds_count', sink);
+      if (infinite !== histogramCount || histogramCount !== delivered)
+        throw new Error(
+          `${where}: ${sink} histogram le="+Inf" ${infinite}, _count ${histogramCount}, delivered ${delivered}: not all equal`,
+        );
+      const sum = value('rxlog_delivery_duration_seconds_sum', sink);
+      if (sum !== value('rxlog_delivery_latency_seconds_sum', sink))
+        throw new Error(`${where}: ${sink} histogram _sum ${sum} ≠ summary _sum`);
     }
     // Prometheus reads a counter that falls as a reset, and a series that stops as gone.
     const counters = counterNames(text);
@@ -287,7 +312,7 @@ describe('the Prometheus exposition of a logger, scraped at any moment', () => {
     jest.useRealTimers();
   });
 
-  it('balances every sink, adds drops by reason up to dropped, keeps one latency per delivery and never lowers a counter', async () => {
+  it('balances every sink, adds drops by reason up to dropped, keeps one latency per delivery in the summary and the cumulative histogram and never lowers a counter', async () => {
     const texts: string[] = [];
     await fc.assert(
       fc.asyncProperty(

@@ -65,13 +65,25 @@ function edgeMetrics(): LoggerMetrics {
   let log: Logger;
   /** Set when the installed prometheus cannot start here (a sandbox, no loopback): the test is skipped, saying so. */
   let unavailable = false;
-  const exposition = (): string =>
-    metricsToPrometheus([
+  /** Two replicas' `worker` sinks: each scrape finds one more round of deliveries recorded in each. */
+  const replicas = [new SinkMetricsRecorder('worker'), new SinkMetricsRecorder('worker')];
+  const exposition = (): string => {
+    // Replica 1 delivers 95 events in 5 ms and 5 in 100 ms a round, replica 2 100 in 5 ms: 200
+    // latencies, whose 198th (p99) is 100 ms, where the replicas' own p99s, 100 and 5 ms,
+    // averaged would say 52.5 ms.
+    replicas[0].latency.record(5, 95);
+    replicas[0].latency.record(100, 5);
+    replicas[1].latency.record(5, 100);
+    for (const replica of replicas) replica.delivered = replica.latency.count;
+    return metricsToPrometheus([
       ['', log.metrics()],
       ['app', log.metrics()],
       ['a"b\\\n😀', edgeMetrics()],
       ['app', edgeMetrics()],
+      ['replica-1', { ...edgeMetrics(), pipe: undefined, sinks: { worker: replicas[0].snapshot() } }],
+      ['replica-2', { ...edgeMetrics(), pipe: undefined, sinks: { worker: replicas[1].snapshot() } }],
     ]);
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rxlog-prometheus-'));
@@ -177,6 +189,11 @@ function edgeMetrics(): LoggerMetrics {
         // The latency summary's _count: the deliveries its quantiles cover.
         const count = await query(`rxlog_delivery_latency_seconds_count{logger="app",sink=${JSON.stringify(name)}}`);
         expect(count.map(({ value }) => value[1])).toEqual(['7']);
+        // The histogram's: its +Inf bucket and _count are the deliveries too.
+        const inf = await query(`rxlog_delivery_duration_seconds_bucket{logger="app",sink=${JSON.stringify(name)},le="+Inf"}`);
+        expect(inf.map(({ value }) => value[1])).toEqual(['7']);
+        const histogramCount = await query(`rxlog_delivery_duration_seconds_count{logger="app",sink=${JSON.stringify(name)}}`);
+        expect(histogramCount.map(({ value }) => value[1])).toEqual(['7']);
       }
       const edge = await query('rxlog_events_delivered_total{sink="edge"}');
       expect(edge.map(({ metric, value }) => [metric.logger, value[1]]).sort()).toEqual([
@@ -205,6 +222,60 @@ function edgeMetrics(): LoggerMetrics {
         .filter((line) => line !== '' && !line.startsWith('#')).length;
       const [count] = await query('count({job="rxlog",__name__=~"rxlog_.*"})');
       expect(Number(count.value[1])).toBe(exposed);
+    },
+    WAIT_MS + 5_000,
+  );
+
+  it(
+    'gives a windowed p99 from the latency histogram, of one replica or summed across replicas, where the summary cannot',
+    async () => {
+      if (unavailable) return;
+      // The buckets as Prometheus stored them: every power of two of a millisecond from 1 ms to 2^23 ms, in seconds, then +Inf.
+      const buckets = await pollUntil(
+        async () => {
+          const found = await query('rxlog_delivery_duration_seconds_bucket{logger="replica-1",sink="worker"}');
+          return found.length > 0 ? found : undefined;
+        },
+        () => `no histogram scraped; Prometheus said:\n${prometheusLog}`,
+      );
+      const le = buckets.map(({ metric }) => metric.le);
+      const edge = (value: string): number => (value === '+Inf' ? Number.POSITIVE_INFINITY : Number(value));
+      expect(le.sort((a, b) => edge(a) - edge(b))).toEqual([
+        ...Array.from({ length: 24 }, (_, power) => String(2 ** power / 1000)),
+        '+Inf',
+      ]);
+      // rate() needs two scrapes in the window: a scrape each second.
+      const quantile = async (promql: string): Promise<number> =>
+        pollUntil(
+          async () => {
+            const [result] = await query(promql);
+            const value = result === undefined ? Number.NaN : Number(result.value[1]);
+            return Number.isFinite(value) ? value : undefined;
+          },
+          () => `no value for ${promql}; Prometheus said:\n${prometheusLog}`,
+        );
+      // Linear within a bucket: replica 1's p99, the 99th of 100, is 4/5 into (64 ms, 128 ms]: 115.2 ms.
+      expect(
+        await quantile(
+          'histogram_quantile(0.99, rate(rxlog_delivery_duration_seconds_bucket{logger="replica-1",sink="worker"}[1m]))',
+        ),
+      ).toBeCloseTo(0.1152, 6);
+      // Both replicas: the 198th of 200 is 3/5 into (64 ms, 128 ms], 102.4 ms, about the true 100 ms.
+      const both = await quantile(
+        'histogram_quantile(0.99, sum by (le) (rate(rxlog_delivery_duration_seconds_bucket{sink="worker"}[1m])))',
+      );
+      expect(both).toBeCloseTo(0.1024, 6);
+      expect(both).toBeGreaterThan(0.064);
+      expect(both).toBeLessThanOrEqual(0.128);
+      // The summary's quantiles cannot be added up: averaged, the replicas' p99s say 52.5 ms.
+      const [averaged] = await query('avg(rxlog_delivery_latency_seconds{sink="worker",quantile="0.99"})');
+      expect(Number(averaged.value[1])).toBeCloseTo(0.0525, 6);
+      // The mean from _sum and _count, windowed as well: (195 × 5 ms + 5 × 100 ms) / 200.
+      expect(
+        await quantile(
+          'sum(rate(rxlog_delivery_duration_seconds_sum{sink="worker"}[1m])) / sum(rate(rxlog_delivery_duration_seconds_count{sink="worker"}[1m]))',
+        ),
+      ).toBeCloseTo(0.007375, 6);
     },
     WAIT_MS + 5_000,
   );

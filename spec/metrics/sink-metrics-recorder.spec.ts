@@ -26,7 +26,16 @@ describe('SinkMetricsRecorder', () => {
       queueDepth: 4,
       queueBytes: 400,
       bytesWritten: 1234,
-      latencyMs: { p50: 2, p95: 2, p99: 2, max: 2, count: 1, sum: 2 },
+      latencyMs: {
+        p50: 2,
+        p95: 2,
+        p99: 2,
+        max: 2,
+        count: 1,
+        sum: 2,
+      },
+      // How many latencies were at most 1 ms, 2 ms, 4 ms … 2^23 ms.
+      latencyBuckets: { le: Array.from({ length: 24 }, (_, power) => 2 ** power), counts: [0, ...Array<number>(23).fill(1)] },
       breaker: 'open',
     });
   });
@@ -47,12 +56,13 @@ describe('SinkMetricsRecorder', () => {
       'queueBytes',
       'bytesWritten',
       'latencyMs',
+      'latencyBuckets',
       'breaker',
     ]);
     recorder.droppedBy.set('overflow', 1);
     recorder.droppedAtClose = 1;
     recorder.lastError = 'Error: 503';
-    expect(Object.keys(recorder.snapshot()).slice(13)).toEqual(['lastError', 'droppedAtClose', 'droppedBy']);
+    expect(Object.keys(recorder.snapshot()).slice(14)).toEqual(['lastError', 'droppedAtClose', 'droppedBy']);
   });
 
   it('includes lastError only once there was one, and the snapshot survives JSON', () => {
