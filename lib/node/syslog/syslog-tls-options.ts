@@ -151,7 +151,8 @@ export function tlsError(error: unknown, where: string): unknown {
   // Not `instanceof Error`: Node's own errors come from another realm under a test runner's sandbox.
   const { message, code } = error as { message?: unknown; code?: unknown };
   if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
-  const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME/.test(code);
+  // UNKNOWN_CA: the alert of an OpenSSL receiver (librelp's) whose CA did not sign ours.
+  const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME|UNKNOWN_CA/.test(code);
   // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
   const hint = !certificate
     ? ''
