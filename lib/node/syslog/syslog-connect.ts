@@ -1,4 +1,6 @@
 import type { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 
 /** How awaitSyslogConnect treats the socket it waits for. */
 export interface SyslogConnectOptions<S> {
@@ -72,4 +74,9 @@ export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: S
       timer.unref();
     });
   });
+}
+
+/** Starts a TCP connection to `host`:`port`, inside TLS with `tls` (the options syslogTlsConnectOptions built): its `'secureConnect'` then means connected. */
+export function connectSyslogSocket(host: string, port: number, tls: ConnectionOptions | undefined): Socket {
+  return tls ? connectTls({ ...tls, host, port }) : connect({ host, port });
 }

@@ -1,9 +1,11 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
-import { awaitSyslogConnect } from './syslog-connect';
+import { awaitSyslogConnect, connectSyslogSocket } from './syslog-connect';
 import { RelpReader, relpFrame } from './syslog-relp-frame';
 import { syslogTimeout } from './syslog-timeout';
+import { tlsError } from './syslog-tls-options';
 import type { SyslogTransport } from './syslog-transport';
 
 /**
@@ -35,6 +37,8 @@ interface RelpSession {
   readonly waiting: { txnr: number; done: (answer: RelpAnswer) => void }[];
   /** Why it ended; no command is written to it from then on. */
   ended: Error | undefined;
+  /** Whether `open` was answered `200`. */
+  opened: boolean;
 }
 
 /**
@@ -47,6 +51,11 @@ interface RelpSession {
  * the receiver took but whose answer the break lost arrives twice: RELP is at least once, as
  * rsyslog's omrelp is. At most {@link RELP_WINDOW} commands are unanswered at a time. The socket is
  * unref'd, so an idle sink never keeps the process alive.
+ *
+ * With `tls` the session runs inside TLS (imrelp's `tls="on"`), connected as the `'tls'` transport
+ * connects, its certificate errors as permanent. Unlike that transport it needs no settle time
+ * after the handshake: a receiver that refuses this sender's certificate after its side of the
+ * handshake closes before answering `open`, and nothing counts delivered before its `200`.
  */
 export class SyslogRelpTransport implements SyslogTransport {
   private session: RelpSession | undefined;
@@ -63,14 +72,16 @@ export class SyslogRelpTransport implements SyslogTransport {
    * @param port The port of its RELP input.
    * @param connectTimeoutMs Longest wait to connect and for the answer to `open`, in milliseconds.
    * @param writeTimeoutMs Longest wait for the next answer while commands are unanswered, in milliseconds.
+   * @param tls `tls.connect`'s options (syslogTlsConnectOptions) for RELP over TLS; none for plain TCP.
    */
   constructor(
     private readonly host: string,
     private readonly port: number,
     private readonly connectTimeoutMs: number,
     private readonly writeTimeoutMs: number,
+    private readonly tls?: ConnectionOptions,
   ) {
-    this.where = `relp://${host}:${port}`;
+    this.where = `relp${tls ? '+tls' : ''}://${host}:${port}`;
   }
 
   /**
@@ -169,10 +180,12 @@ export class SyslogRelpTransport implements SyslogTransport {
     if (this.opening !== undefined) return this.opening;
     if (this.session !== undefined) return Promise.resolve(this.session);
     const started = Date.now();
-    const socket = connect({ host: this.host, port: this.port });
+    const socket = connectSyslogSocket(this.host, this.port, this.tls);
     this.connectingSocket = socket;
     this.opening = awaitSyslogConnect(socket, {
       timeoutMs: this.connectTimeoutMs,
+      // Over TLS, once the handshake is done and the receiver's certificate checked.
+      event: this.tls ? 'secureConnect' : 'connect',
       where: this.where,
       isClosed: () => this.closed,
       adopt: (connected) => this.adopt(connected),
@@ -196,8 +209,10 @@ export class SyslogRelpTransport implements SyslogTransport {
             answer.code === '200' &&
             offers.some((offer) => offer.startsWith('relp_version=')) &&
             commands.split(',').includes('syslog')
-          )
+          ) {
+            session.opened = true;
             return session;
+          }
           // A receiver that refuses this sender's offers refuses every session: the sink's, not the batch's.
           answer = {
             kind: 'broken',
@@ -212,6 +227,9 @@ export class SyslogRelpTransport implements SyslogTransport {
         this.end(session, answer.error);
         throw answer.error;
       })
+      .catch((error: unknown) => {
+        throw this.tls ? tlsError(error, this.where) : error;
+      })
       .finally(() => {
         this.opening = undefined;
         this.connectingSocket = undefined;
@@ -220,7 +238,7 @@ export class SyslogRelpTransport implements SyslogTransport {
   }
 
   private adopt(socket: Socket): void {
-    const session: RelpSession = { socket, reader: new RelpReader(), txnr: 1, waiting: [], ended: undefined };
+    const session: RelpSession = { socket, reader: new RelpReader(), txnr: 1, waiting: [], ended: undefined, opened: false };
     this.session = session;
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -231,7 +249,16 @@ export class SyslogRelpTransport implements SyslogTransport {
       }
     });
     socket.on('error', (error) => this.end(session, error));
-    socket.on('end', () => this.end(session, new Error(`SyslogSink: ${this.where} closed the RELP session`)));
+    socket.on('end', () =>
+      this.end(
+        session,
+        new Error(
+          session.opened || !this.tls
+            ? `SyslogSink: ${this.where} closed the RELP session`
+            : `SyslogSink: ${this.where} closed the TLS connection before answering RELP open: it refuses this sender's certificate (tls.cert) or the lack of one, or takes no session now`,
+        ),
+      ),
+    );
     socket.on('close', () => this.end(session, new Error(`SyslogSink: the connection to ${this.where} closed`)));
     socket.unref();
   }

@@ -48,8 +48,8 @@ export interface SyslogSinkOptions {
   /**
    * `udp`, `tcp`, `tls` (RFC 5425: TCP with TLS, octet-counting framing, port 6514; see `tls`),
    * `unix` for a Unix *stream* socket at `path`, or `relp` (rsyslog's Reliable Event Logging
-   * Protocol, imrelp: each message acknowledged by the receiver, counted delivered only then; plain
-   * TCP, no `tls`, `port` required). Node has no Unix datagram
+   * Protocol, imrelp: each message acknowledged by the receiver, counted delivered only then;
+   * `port` required; over TLS with `tls`, imrelp's `tls="on"`). Node has no Unix datagram
    * sockets, so `/dev/log` (a datagram socket) cannot be used: send over `udp` to a local rsyslog
    * instead. Default `'udp'`.
    */
@@ -60,7 +60,7 @@ export interface SyslogSinkOptions {
   port?: number | undefined;
   /** The Unix stream socket's path; required for, and only for, transport `unix`. No default. */
   path?: string | undefined;
-  /** With transport `tls` only: the CA, client certificate and name checks (see SyslogTlsOptions). Default Node's bundled CAs, no client certificate, the name checked against `host`. */
+  /** With transport `tls`, or `relp` to run RELP over TLS: the CA, client certificate and name checks (see SyslogTlsOptions). Default Node's bundled CAs, no client certificate, the name checked against `host`; with relp, none: plain TCP. */
   tls?: SyslogTlsOptions | undefined;
   /** The facility, by name (`user`, `daemon`, `local0` … `local7`) or code 0–23. Default `'user'`. */
   facility?: SyslogFacilityName | number | undefined;
@@ -89,7 +89,7 @@ export interface SyslogSinkOptions {
   tcpFraming?: SyslogFraming | undefined;
   /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls, unix and relp (imrelp's `maxDataSize` defaults to it, and cuts a longer one): rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number | undefined;
-  /** Longest wait to connect (tcp, unix; with relp, the answer to its `open` included; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
+  /** Longest wait to connect (tcp, unix; with relp, the answer to its `open` included, and over TLS the handshake; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
   /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams; on relp, for the receiver's next acknowledgement while messages await one (and for the answer to `close`). A timeout fails the batch and drops the connection. Default `10000`. */
   writeTimeoutMs?: number | undefined;
@@ -199,16 +199,11 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   const port = integer('port', options.port, 1, 65_535, transport === 'tls' ? 6514 : 514);
   if (transport === 'tls' && framing !== 'octet-counting')
     fail('tcpFraming', framing, "'octet-counting' with transport 'tls' (RFC 5425 §4.3 frames every message by its length)");
-  // RELP over TLS (imrelp's tls="on") would be its own handshake and settle: not built, so refused.
-  if (transport === 'relp' && options.tls !== undefined)
-    throw new ConfigurationError(
-      "SyslogSink: tls is set with transport 'relp' (RELP over TLS is not supported: use transport 'relp' on a trusted network, or 'tls')",
-    );
   if (transport === 'relp' && options.port === undefined)
     fail('port', options.port, "a port with transport 'relp' (RELP has no assigned port; rsyslog's examples use 2514)");
-  if (transport !== 'tls' && options.tls !== undefined)
+  if (transport !== 'tls' && transport !== 'relp' && options.tls !== undefined)
     throw new ConfigurationError(
-      `SyslogSink: tls is set with transport '${transport}' (expected transport: 'tls' for syslog over TLS)`,
+      `SyslogSink: tls is set with transport '${transport}' (expected transport: 'tls' for syslog over TLS, or 'relp' for RELP over TLS)`,
     );
   // An option of another transport is a mistake, never ignored: tcpFraming without transport 'tcp'
   // sent UDP datagrams to a receiver listening on TCP, lost though counted delivered.
@@ -292,7 +287,13 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     transport === 'udp'
       ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
       : transport === 'relp'
-        ? new SyslogRelpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
+        ? new SyslogRelpTransport(
+            host,
+            port,
+            connectTimeoutMs,
+            writeTimeoutMs,
+            options.tls === undefined ? undefined : syslogTlsConnectOptions(options.tls),
+          )
         : new SyslogStreamTransport(
             transport === 'unix'
               ? { path: options.path as string }

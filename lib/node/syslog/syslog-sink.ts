@@ -31,7 +31,8 @@ import type { SyslogTransport } from './syslog-transport';
  * `transport: 'relp'` is RELP (rsyslog's imrelp): the receiver acknowledges each message, so an
  * event counts delivered only once acknowledged, one refused (`500`) counts failed, and those
  * unanswered when the session breaks or the receiver stops answering are sent again by the retry on
- * a new session (at least once: one taken but whose answer was lost arrives twice).
+ * a new session (at least once: one taken but whose answer was lost arrives twice); with `tls`, over
+ * TLS (imrelp's `tls="on"`), checked as `transport: 'tls'` is.
  *
  * @example
  * new LoggerConfiguration()

@@ -1,10 +1,10 @@
 import { connect, type Socket } from 'node:net';
-import { type ConnectionOptions, connect as connectTls } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { SelfLog } from '../../core/self-log';
-import { awaitSyslogConnect } from './syslog-connect';
+import { awaitSyslogConnect, connectSyslogSocket } from './syslog-connect';
 import { type SyslogFraming, syslogFrame } from './syslog-framing';
 import { syslogTimeout } from './syslog-timeout';
-import { identityRefusals } from './syslog-tls-options';
+import { tlsError } from './syslog-tls-options';
 import type { SyslogTransport } from './syslog-transport';
 
 /**
@@ -183,12 +183,7 @@ export class SyslogStreamTransport implements SyslogTransport {
     if (this.connecting !== undefined) return this.connecting;
     const target = this.target;
     const tls = 'path' in target ? undefined : target.tls;
-    const socket =
-      'path' in target
-        ? connect({ path: target.path })
-        : tls
-          ? connectTls({ ...tls, host: target.host, port: target.port })
-          : connect({ host: target.host, port: target.port });
+    const socket = 'path' in target ? connect({ path: target.path }) : connectSyslogSocket(target.host, target.port, tls);
     this.connectingSocket = socket;
     // Flowing from the start: a TLS receiver's close while the connection settles is read (see TLS_SETTLE_MS).
     if (tls) socket.resume();
@@ -324,28 +319,6 @@ function waitForDrain(socket: Socket): Promise<void> {
     socket.on('close', onClose);
     socket.on('error', done);
   });
-}
-
-/**
- * A failed TLS connection's error, naming the receiver (Node's certificate errors do not) and,
- * for a certificate refused, what to set; the original is its `cause`. A certificate refused (the
- * receiver's, by Node's checks or `tls.checkServerIdentity`, or ours by the receiver) is
- * `permanent: 'sink'`: no batch gets through until one side is reconfigured, so none is retried
- * and each counts toward opening the breaker.
- */
-function tlsError(error: unknown, where: string): unknown {
-  // Not `instanceof Error`: Node's own errors come from another realm under a test runner's sandbox.
-  const { message, code } = error as { message?: unknown; code?: unknown };
-  if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
-  const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME/.test(code);
-  // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
-  const hint = !certificate
-    ? ''
-    : code.includes('ALERT')
-      ? ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
-      : ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`;
-  const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
-  return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;
 }
 
 function ignore(): void {

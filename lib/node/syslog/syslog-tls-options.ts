@@ -139,3 +139,26 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
   }
   return options;
 }
+
+/**
+ * A failed TLS connection's error, naming the receiver (Node's certificate errors do not) and,
+ * for a certificate refused, what to set; the original is its `cause`. A certificate refused (the
+ * receiver's, by Node's checks or `tls.checkServerIdentity`, or ours by the receiver) is
+ * `permanent: 'sink'`: no batch gets through until one side is reconfigured, so none is retried
+ * and each counts toward opening the breaker.
+ */
+export function tlsError(error: unknown, where: string): unknown {
+  // Not `instanceof Error`: Node's own errors come from another realm under a test runner's sandbox.
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
+  // UNKNOWN_CA: the alert of an OpenSSL receiver (librelp's) whose CA did not sign ours.
+  const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME|UNKNOWN_CA/.test(code);
+  // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
+  const hint = !certificate
+    ? ''
+    : code.includes('ALERT')
+      ? ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
+      : ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`;
+  const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
+  return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;
+}

@@ -179,7 +179,15 @@ describe('resolveSyslogSinkOptions', () => {
       { transport: 'relp', port: 2514, tcpFraming: 'octet-counting' },
       /tcpFraming "octet-counting" is not valid \(expected no tcpFraming with transport 'relp'/,
     ],
-    [{ transport: 'relp', port: 2514, tls: {} }, /tls is set with transport 'relp' \(RELP over TLS is not supported/],
+    // RELP over TLS takes the tls option of transport 'tls', checked the same at build time.
+    [
+      { transport: 'relp', port: 2514, tls: { ca: '/etc/ssl/ca.pem' } },
+      /tls.ca is not valid \(expected PEM text \(a file path is not read/,
+    ],
+    [
+      { transport: 'tcp', tls: {} },
+      /tls is set with transport 'tcp' \(expected transport: 'tls' .*, or 'relp' for RELP over TLS\)/,
+    ],
     // A Unix socket has a path, not a host and port: both were ignored.
     [
       { transport: 'unix', path: '/run/syslog.sock', host: 'logs.internal' },

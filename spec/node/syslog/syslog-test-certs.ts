@@ -12,8 +12,11 @@ export interface TestCerts {
   readonly serverKey: string;
   readonly clientCert: string;
   readonly clientKey: string;
-  /** A CA that signed none of them. */
+  /** A CA that signed none of them but `otherClientCert`. */
   readonly otherCa: string;
+  /** A client certificate holding `rxlog-client` too, signed by `otherCa`, and its key. */
+  readonly otherClientCert: string;
+  readonly otherClientKey: string;
   /** A self-signed certificate holding `localhost` and `127.0.0.1` (RFC 5425 §5.2's case for fingerprints), and its key. */
   readonly selfSignedCert: string;
   readonly selfSignedKey: string;
@@ -46,7 +49,7 @@ export function makeTestCerts(): TestCerts {
       '-subj',
       `/CN=rxlog test ${ca}`,
     );
-  const issue = (name: string, cn: string, san: string): void => {
+  const issue = (name: string, cn: string, san: string, ca = 'ca'): void => {
     openssl('req', ...newKey, '-keyout', at(`${name}.key`), '-out', at(`${name}.csr`), '-subj', `/CN=${cn}`);
     writeFileSync(
       at(`${name}.ext`),
@@ -58,9 +61,9 @@ export function makeTestCerts(): TestCerts {
       '-in',
       at(`${name}.csr`),
       '-CA',
-      at('ca.pem'),
+      at(`${ca}.pem`),
       '-CAkey',
-      at('ca.key'),
+      at(`${ca}.key`),
       '-CAcreateserial',
       '-out',
       at(`${name}.pem`),
@@ -87,6 +90,7 @@ export function makeTestCerts(): TestCerts {
     'subjectAltName=DNS:localhost,IP:127.0.0.1',
   );
   issue('client', 'rxlog-client', 'DNS:rxlog-client');
+  issue('other-client', 'rxlog-client', 'DNS:rxlog-client', 'other-ca');
   const read = (name: string): string => readFileSync(at(name), 'utf8');
   return {
     dir,
@@ -96,6 +100,8 @@ export function makeTestCerts(): TestCerts {
     clientCert: read('client.pem'),
     clientKey: read('client.key'),
     otherCa: read('other-ca.pem'),
+    otherClientCert: read('other-client.pem'),
+    otherClientKey: read('other-client.key'),
     selfSignedCert: read('self.pem'),
     selfSignedKey: read('self.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -1,0 +1,253 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { EmitResult } from '../../../lib/core/sink';
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
+import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import type { SyslogTlsOptions } from '../../../lib/node/syslog/syslog-tls-options';
+import { makeEvent } from '../../helpers/events';
+import { poller } from '../../helpers/poll-until';
+import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
+import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
+import { freeTcpPort } from './syslog-test-servers';
+
+const IMRELP = '/usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so';
+const installed = existsSync(RSYSLOGD) && existsSync(IMRELP) && hasOpenssl;
+if (!installed) {
+  console.warn(
+    'SKIPPED spec/node/syslog/syslog-relp-tls-rsyslog.spec.ts: rsyslog, its RELP input or openssl not installed: `apt-get install rsyslog rsyslog-relp openssl` (CI installs them). SyslogSink’s RELP over TLS is not tested against a real rsyslogd.',
+  );
+}
+
+/** Longest wait for rsyslogd to start or for lines to reach its output file, in milliseconds. */
+const WAIT_MS = 15_000;
+const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
+
+/**
+ * A real rsyslogd whose imrelp inputs take RELP over TLS (`tls="on"`) with the test CA's server
+ * certificate, each writing every message's MSG to one file, on either TLS library of librelp:
+ * GnuTLS (its default) or OpenSSL (`tls.tlslib`).
+ */
+(installed ? describe.each : describe.skip.each)([{ tlslib: 'gnutls' }, { tlslib: 'openssl' }])(
+  'SyslogSink over RELP with TLS, with a real rsyslogd (imrelp tls="on", $tlslib)',
+  ({ tlslib }) => {
+    const run = `${process.pid}-${Date.now().toString(36)}`;
+    let certs: TestCerts;
+    let dir: string;
+    let file: string;
+    let config: string[];
+    let daemon: Rsyslogd | undefined;
+    /** Asks for the sender's certificate and admits only `rxlog-client` (tls.authmode="name", tls.permittedpeer). */
+    let namePort: number;
+    /**
+     * Asks for the sender's certificate and admits any (tls.authmode="certvalid"): librelp's OpenSSL
+     * code checks that the test CA signed it, its GnuTLS code only that there is one.
+     */
+    let certvalidPort: number;
+
+    const received = (): string[] =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+        : [];
+    const output = (): string => daemon?.output() ?? '(not running)';
+    const clientTls = (): SyslogTlsOptions => ({ ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
+
+    /** Starts rsyslogd, then waits until a probe over RELP with TLS is acknowledged. */
+    async function start(): Promise<void> {
+      daemon = startRsyslogd(dir, config, WAIT_MS);
+      const probe = new SyslogSink({ transport: 'relp', port: certvalidPort, appName: 'probe', tls: clientTls() });
+      await pollUntil(
+        () =>
+          probe.emit([makeEvent({ text: `probe ${run}` })]).then(
+            () => true,
+            () => undefined,
+          ),
+        () => `rsyslogd did not take a RELP session over TLS; its output:\n${output()}`,
+      );
+      await probe.close();
+    }
+
+    beforeAll(async () => {
+      certs = makeTestCerts();
+      dir = mkdtempSync(join(tmpdir(), 'rxlog-relp-tls-'));
+      file = join(dir, 'out.log');
+      namePort = await freeTcpPort();
+      certvalidPort = await freeTcpPort();
+      const server = `tls="on" tls.cacert="${join(certs.dir, 'ca.pem')}" tls.mycert="${join(certs.dir, 'server.pem')}" tls.myprivkey="${join(certs.dir, 'server.key')}"`;
+      config = [
+        `global(workDirectory="${dir}")`,
+        `module(load="imrelp" tls.tlslib="${tlslib}")`,
+        `input(type="imrelp" address="127.0.0.1" port="${namePort}" ${server} tls.authmode="name" tls.permittedpeer=["rxlog-client"])`,
+        `input(type="imrelp" address="127.0.0.1" port="${certvalidPort}" ${server} tls.authmode="certvalid")`,
+        'template(name="rxlogMsg" type="string" string="%msg%\\n")',
+        `*.* action(type="omfile" file="${file}" template="rxlogMsg")`,
+      ];
+      await start();
+    }, 30_000);
+
+    afterAll(async () => {
+      await daemon?.stop();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      certs?.remove();
+    });
+
+    it('delivers every event exactly once over TLS to a receiver that admits only its certificate’s name', async () => {
+      const count = 300;
+      const tag = `once ${run}`;
+      const log = new LoggerConfiguration().writeTo // Batches larger than the window of 128 unacknowledged messages, and smaller ones.
+        .sink(new SyslogSink({ transport: 'relp', port: namePort, appName: 'rxlog-relp-tls', tls: clientTls() }), {
+          batch: { size: 200, maxDelayMs: 20 },
+        })
+        .createLogger();
+      for (let i = 0; i < count; i++) log.information('Event {I} of {Tag}', i, tag);
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.syslog).toEqual({ delivered: count, dropped: 0, failed: 0, undelivered: 0 });
+      const mine = await pollUntil(
+        () => {
+          const found = received().filter((line) => line.endsWith(` of ${tag}`));
+          return found.length >= count ? found : undefined;
+        },
+        () => `rsyslogd wrote ${received().length} lines; its output:\n${output()}`,
+      );
+      expect(mine).toEqual(Array.from({ length: count }, (_, i) => `Event ${i} of ${tag}`));
+    });
+
+    it('sends close and gets its answer, so rsyslogd sees a clean end of the TLS session', async () => {
+      const before = output().length;
+      const text = `closing ${run}`;
+      const sink = new SyslogSink({ transport: 'relp', port: namePort, appName: 'rxlog-close', tls: clientTls() });
+      await sink.emit([makeEvent({ text })]);
+      await sink.close();
+      await pollUntil(
+        () => (received().includes(text) ? true : undefined),
+        () => `the message did not reach rsyslogd; its output:\n${output()}`,
+      );
+      // librelp reports a session that ended without close (or TLS without close_notify) as an error;
+      // this test runs before those of refused certificates, whose errors rsyslogd reports late.
+      expect(output().slice(before)).toBe('');
+    });
+
+    const otherCaTls = (): SyslogTlsOptions => ({ ca: certs.ca, cert: certs.otherClientCert, key: certs.otherClientKey });
+    const refusals: [string, () => number, () => SyslogTlsOptions][] = [
+      ['the permitted name in a certificate of a CA it does not trust', () => namePort, otherCaTls],
+      ['no certificate', () => certvalidPort, () => ({ ca: certs.ca })],
+    ];
+    // librelp's GnuTLS code takes a certificate of any CA under certvalid (see certvalidPort).
+    if (tlslib === 'openssl') refusals.push(['a certificate of a CA it does not trust', () => certvalidPort, otherCaTls]);
+    it.each(refusals)('fails the batch, counted delivered never, when the receiver refuses %s', async (name, port, tls) => {
+      const text = `refused ${name} ${run}`;
+      const sink = new SyslogSink({ transport: 'relp', port: port(), appName: 'rxlog-refused', tls: tls() });
+      try {
+        // Refused after the sender's side of the handshake is done (TLS 1.3): the session closes before `open` is answered.
+        const error = await sink.emit([makeEvent({ text })]).then(
+          () => undefined,
+          (failed: unknown) => failed,
+        );
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(PartialDeliveryError);
+        expect((error as Error).message).toMatch(/refuse(s|d) this sender's certificate/);
+      } finally {
+        await sink.close();
+      }
+      // The next message on an admitted connection is written after it: once that is in, the refused one never comes.
+      const after = `after ${name} ${run}`;
+      const admitted = new SyslogSink({ transport: 'relp', port: certvalidPort, appName: 'rxlog-after', tls: clientTls() });
+      await admitted.emit([makeEvent({ text: after })]);
+      await admitted.close();
+      await pollUntil(
+        () => (received().includes(after) ? true : undefined),
+        () => `rsyslogd did not write the admitted message; its output:\n${output()}`,
+      );
+      expect(received()).not.toContain(text);
+    });
+
+    it.each([
+      [
+        'a name it does not hold',
+        (): SyslogTlsOptions => ({ ...clientTls(), servername: 'other.example' }),
+        /ERR_TLS_CERT_ALTNAME_INVALID/,
+      ],
+      [
+        'a CA that did not sign it',
+        (): SyslogTlsOptions => ({ ...clientTls(), ca: certs.otherCa }),
+        // librelp's OpenSSL code sends the CA with the server's certificate, its GnuTLS code does not.
+        /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/,
+      ],
+    ])('refuses the receiver’s certificate for good when tls names %s, as transport tls does', async (_name, tls, code) => {
+      const sink = new SyslogSink({ transport: 'relp', port: certvalidPort, appName: 'rxlog-server-refused', tls: tls() });
+      try {
+        const text = `server refused ${code.source} ${run}`;
+        await expect(sink.emit([makeEvent({ text })])).rejects.toMatchObject({
+          permanent: 'sink',
+          message: expect.stringMatching(new RegExp(`\\((${code.source})\\): the receiver's certificate was refused`)) as unknown,
+        });
+        expect(received()).not.toContain(text);
+      } finally {
+        await sink.close();
+      }
+    });
+
+    it('loses nothing uncounted while rsyslogd is stopped and restarted during batches', async () => {
+      const sink = new SyslogSink({
+        transport: 'relp',
+        port: certvalidPort,
+        appName: 'rxlog-restart',
+        connectTimeoutMs: 1_000,
+        tls: clientTls(),
+      });
+      const tag = `restart ${run}`;
+      const delivered: string[] = [];
+      let batches = 0;
+      const partial: number[] = [];
+      /** Sends a batch of `size`; how many of its events counted delivered (a retry would send the rest). */
+      const send = async (size: number): Promise<number> => {
+        const texts = Array.from({ length: size }, (_, i) => `batch ${batches} event ${i} ${tag}`);
+        batches++;
+        try {
+          const result = (await sink.emit(texts.map((text) => makeEvent({ text })))) as EmitResult | undefined;
+          expect(result).toBeUndefined();
+          delivered.push(...texts);
+          return size;
+        } catch (error) {
+          const done = error instanceof PartialDeliveryError ? error.delivered : 0;
+          delivered.push(...texts.slice(0, done));
+          return done;
+        }
+      };
+      try {
+        expect(await send(3)).toBe(3);
+        // SIGTERM once rsyslogd has written the first event of a batch of 20 000 (157 windows of 128), twice.
+        for (let round = 0; round < 2; round++) {
+          const first = `batch ${batches} event 0 ${tag}`;
+          const sending = send(20_000);
+          await pollUntil(
+            () => (received().includes(first) ? true : undefined),
+            () => `the batch did not reach rsyslogd; its output:\n${output()}`,
+          );
+          await daemon?.stop();
+          partial.push(await sending);
+          daemon = startRsyslogd(dir, config, WAIT_MS);
+          await pollUntil(
+            async () => ((await send(3)) === 3 ? true : undefined),
+            () => `rsyslogd did not take a RELP session over TLS once restarted; its output:\n${output()}`,
+          );
+        }
+        // Stopped part way: some of each batch acknowledged, the rest failed (a retry would send it).
+        expect(partial.filter((done) => done > 0 && done < 20_000)).toHaveLength(partial.length);
+        await sink.close();
+        const last = delivered[delivered.length - 1];
+        await pollUntil(
+          () => (received().includes(last) ? true : undefined),
+          () => `the last batch did not reach rsyslogd; its output:\n${output()}`,
+        );
+        const lines = new Set(received());
+        expect(delivered.filter((text) => !lines.has(text))).toEqual([]);
+      } finally {
+        await sink.close();
+      }
+    }, 60_000);
+  },
+);
