@@ -2,12 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
-import type { EmitResult } from '../../../lib/core/sink';
-import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent } from '../../helpers/events';
 import { poller } from '../../helpers/poll-until';
 import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
+import { expectNothingLostAcrossRestarts } from './relp-restarts';
 import { freeTcpPort } from './syslog-test-servers';
 
 const IMRELP = '/usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so';
@@ -118,67 +117,17 @@ async function relpDaemon(): Promise<RelpDaemon> {
 
   it('loses nothing uncounted while rsyslogd is stopped and restarted between and during batches', async () => {
     const sink = new SyslogSink({ transport: 'relp', port: daemon.port, appName: 'rxlog-restart', connectTimeoutMs: 1_000 });
-    const tag = `restart ${run}`;
-    /** The messages counted delivered: emit resolved, or a PartialDeliveryError counted them. */
-    const delivered: string[] = [];
-    let batches = 0;
-    /** How many events of each batch rsyslogd was stopped during counted delivered. */
-    const partial: number[] = [];
-    /** Sends a batch of `size`; how many of its events counted delivered (a retry would send the rest). */
-    const send = async (size: number): Promise<number> => {
-      const texts = Array.from({ length: size }, (_, i) => `batch ${batches} event ${i} ${tag}`);
-      batches++;
-      try {
-        const result = (await sink.emit(texts.map((text) => makeEvent({ text })))) as EmitResult | undefined;
-        expect(result).toBeUndefined();
-        delivered.push(...texts);
-        return size;
-      } catch (error) {
-        const done = error instanceof PartialDeliveryError ? error.delivered : 0;
-        delivered.push(...texts.slice(0, done));
-        return done;
-      }
-    };
-    try {
-      expect(await send(3)).toBe(3);
-      // Between batches: stopped, then a batch fails (nothing listens), then back.
-      await daemon.stop();
-      expect(await send(3)).toBe(0);
-      daemon.start();
-      await pollUntil(
-        async () => ((await send(3)) === 3 ? true : undefined),
-        () => `rsyslogd did not take a RELP session once restarted; its output:\n${daemon.output()}`,
-      );
-      // During batches: SIGTERM once rsyslogd has written the first event of a batch of 20 000
-      // (157 windows of 128), three times.
-      for (let round = 0; round < 3; round++) {
-        const first = `batch ${batches} event 0 ${tag}`;
-        const sending = send(20_000);
-        await pollUntil(
-          () => (daemon.received().includes(first) ? true : undefined),
-          () => `the batch did not reach rsyslogd; its output:\n${daemon.output()}`,
-        );
-        await daemon.stop();
-        partial.push(await sending);
-        daemon.start();
-        await pollUntil(
-          async () => ((await send(3)) === 3 ? true : undefined),
-          () => `rsyslogd did not take a RELP session once restarted; its output:\n${daemon.output()}`,
-        );
-      }
-      // Stopped part way: some of each batch acknowledged, the rest failed (a retry would send it).
-      expect(partial.filter((done) => done > 0 && done < 20_000)).toHaveLength(partial.length);
-      await sink.close();
-      const last = delivered[delivered.length - 1];
-      await pollUntil(
-        () => (daemon.received().includes(last) ? true : undefined),
-        () => `the last batch did not reach rsyslogd; its output:\n${daemon.output()}`,
-      );
-      const lines = new Set(daemon.received());
-      expect(delivered.filter((text) => !lines.has(text))).toEqual([]);
-    } finally {
-      await sink.close();
-    }
+    await expectNothingLostAcrossRestarts(
+      sink,
+      {
+        received: () => daemon.received(),
+        output: () => daemon.output(),
+        stop: () => daemon.stop(),
+        restart: () => daemon.start(),
+      },
+      pollUntil,
+      { tag: `restart ${run}`, rounds: 3, stopBetweenBatches: true },
+    );
   }, 60_000);
 
   it('sends close and gets its answer, so rsyslogd sees a clean end of the session', async () => {

@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
-import type { EmitResult } from '../../../lib/core/sink';
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import type { SyslogTlsOptions } from '../../../lib/node/syslog/syslog-tls-options';
@@ -10,6 +9,7 @@ import { makeEvent } from '../../helpers/events';
 import { poller } from '../../helpers/poll-until';
 import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
 import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
+import { expectNothingLostAcrossRestarts } from './relp-restarts';
 import { freeTcpPort } from './syslog-test-servers';
 
 const IMRELP = '/usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so';
@@ -198,56 +198,21 @@ const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
         connectTimeoutMs: 1_000,
         tls: clientTls(),
       });
-      const tag = `restart ${run}`;
-      const delivered: string[] = [];
-      let batches = 0;
-      const partial: number[] = [];
-      /** Sends a batch of `size`; how many of its events counted delivered (a retry would send the rest). */
-      const send = async (size: number): Promise<number> => {
-        const texts = Array.from({ length: size }, (_, i) => `batch ${batches} event ${i} ${tag}`);
-        batches++;
-        try {
-          const result = (await sink.emit(texts.map((text) => makeEvent({ text })))) as EmitResult | undefined;
-          expect(result).toBeUndefined();
-          delivered.push(...texts);
-          return size;
-        } catch (error) {
-          const done = error instanceof PartialDeliveryError ? error.delivered : 0;
-          delivered.push(...texts.slice(0, done));
-          return done;
-        }
-      };
-      try {
-        expect(await send(3)).toBe(3);
-        // SIGTERM once rsyslogd has written the first event of a batch of 20 000 (157 windows of 128), twice.
-        for (let round = 0; round < 2; round++) {
-          const first = `batch ${batches} event 0 ${tag}`;
-          const sending = send(20_000);
-          await pollUntil(
-            () => (received().includes(first) ? true : undefined),
-            () => `the batch did not reach rsyslogd; its output:\n${output()}`,
-          );
-          await daemon?.stop();
-          partial.push(await sending);
-          daemon = startRsyslogd(dir, config, WAIT_MS);
-          await pollUntil(
-            async () => ((await send(3)) === 3 ? true : undefined),
-            () => `rsyslogd did not take a RELP session over TLS once restarted; its output:\n${output()}`,
-          );
-        }
-        // Stopped part way: some of each batch acknowledged, the rest failed (a retry would send it).
-        expect(partial.filter((done) => done > 0 && done < 20_000)).toHaveLength(partial.length);
-        await sink.close();
-        const last = delivered[delivered.length - 1];
-        await pollUntil(
-          () => (received().includes(last) ? true : undefined),
-          () => `the last batch did not reach rsyslogd; its output:\n${output()}`,
-        );
-        const lines = new Set(received());
-        expect(delivered.filter((text) => !lines.has(text))).toEqual([]);
-      } finally {
-        await sink.close();
-      }
+      await expectNothingLostAcrossRestarts(
+        sink,
+        {
+          received,
+          output,
+          stop: async () => {
+            await daemon?.stop();
+          },
+          restart: () => {
+            daemon = startRsyslogd(dir, config, WAIT_MS);
+          },
+        },
+        pollUntil,
+        { tag: `restart ${run}`, rounds: 2, stopBetweenBatches: false },
+      );
     }, 60_000);
   },
 );
