@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import { makeEvent } from '../../helpers/events';
 
 /** Where Debian's rsyslog package puts the daemon. */
 export const RSYSLOGD = '/usr/sbin/rsyslogd';
@@ -38,4 +40,65 @@ export function startRsyslogd(dir: string, config: readonly string[], waitMs: nu
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Sends batches of three through a TCP or TLS `sink` to an rsyslogd started here in `dir` with
+ * `config` (writing each message's text to `outputFile`), stops it `rounds` times while a batch is
+ * being written (SIGTERM at once: the batch goes out while rsyslogd shuts down) and starts it
+ * again, then checks that every batch counted delivered is in rsyslogd's output. Closes `sink`,
+ * stops rsyslogd and removes `dir`.
+ */
+export async function expectBatchesAcrossRestarts(
+  sink: SyslogSink,
+  start: { readonly dir: string; readonly config: readonly string[]; readonly outputFile: string; readonly waitMs: number },
+  pollUntil: <T>(check: () => T | undefined | Promise<T | undefined>, describe: () => string) => Promise<T>,
+  options: { readonly tag: string; readonly rounds: number },
+): Promise<void> {
+  const received = (): string[] => (existsSync(start.outputFile) ? readFileSync(start.outputFile, 'utf8').split('\n') : []);
+  let own = startRsyslogd(start.dir, start.config, start.waitMs);
+  /** The messages of every batch counted delivered. */
+  const delivered: string[] = [];
+  let batches = 0;
+  /** Sends a batch of three; whether it counted delivered. */
+  const send = async (): Promise<boolean> => {
+    const texts = [0, 1, 2].map((i) => `batch ${batches} event ${i} ${options.tag}`);
+    batches++;
+    try {
+      await sink.emit(texts.map((text) => makeEvent({ text })));
+    } catch {
+      return false;
+    }
+    delivered.push(...texts);
+    return true;
+  };
+  // Up once a batch is delivered (sends until then fail, refused).
+  const up = (): Promise<true> =>
+    pollUntil(
+      async () => ((await send()) ? true : undefined),
+      () => `rsyslogd did not take a connection; its output:\n${own.output()}`,
+    );
+  try {
+    await up();
+    for (let round = 0; round < options.rounds; round++) {
+      await send();
+      const stopped = own.stop();
+      await send();
+      await stopped;
+      own = startRsyslogd(start.dir, start.config, start.waitMs);
+      await up();
+    }
+    await sink.close();
+    const last = delivered[delivered.length - 1];
+    await pollUntil(
+      () => (received().includes(last) ? true : undefined),
+      () => `the last batch did not reach rsyslogd; its output:\n${own.output()}`,
+    );
+    const lines = received();
+    expect(delivered.filter((text) => !lines.includes(text))).toEqual([]);
+  } finally {
+    await sink.close();
+    await own.stop();
+    rmSync(start.dir, { recursive: true, force: true });
+  }
 }

@@ -10,7 +10,7 @@ import { makeEvent } from '../../helpers/events';
 import { poller } from '../../helpers/poll-until';
 import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
 import { freeTcpPort } from './syslog-test-servers';
-import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
+import { expectBatchesAcrossRestarts, RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
 
 /** Whether rsyslog's stream driver `name` (lmnsd_<name>.so) is installed, under the multiarch library folder. */
 function hasDriver(name: string): boolean {
@@ -200,54 +200,11 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
       'template(name="rxlogMsg" type="string" string="%msg%\\n")',
       `*.* action(type="omfile" file="${ownOutput}" template="rxlogMsg")`,
     ];
-    const received = (): string[] => (existsSync(ownOutput) ? readFileSync(ownOutput, 'utf8').split('\n') : []);
-    let own = startRsyslogd(ownDir, config, WAIT_MS);
     const sink = new SyslogSink({ transport: 'tls', port, appName: 'rxlog-restart', tls: { ca: certs.ca } });
-    const tag = `tls-restart ${run}`;
-    /** The messages of every batch counted delivered. */
-    const delivered: string[] = [];
-    let batches = 0;
-    /** Sends a batch of three; whether it counted delivered. */
-    const send = async (): Promise<boolean> => {
-      const texts = [0, 1, 2].map((i) => `batch ${batches} event ${i} ${tag}`);
-      batches++;
-      try {
-        await sink.emit(texts.map((text) => makeEvent({ text })));
-      } catch {
-        return false;
-      }
-      delivered.push(...texts);
-      return true;
-    };
-    const up = (): Promise<true> =>
-      pollUntil(
-        async () => ((await send()) ? true : undefined),
-        () => `rsyslogd did not take a connection; its output:\n${own.output()}`,
-      );
-    try {
-      await up();
-      for (let round = 0; round < 3; round++) {
-        await send();
-        // stop() sends SIGTERM at once: the batch is written while rsyslogd shuts down.
-        const stopped = own.stop();
-        await send();
-        await stopped;
-        own = startRsyslogd(ownDir, config, WAIT_MS);
-        await up();
-      }
-      await sink.close();
-      const last = delivered[delivered.length - 1];
-      await pollUntil(
-        () => (received().includes(last) ? true : undefined),
-        () => `the last batch did not reach rsyslogd; its output:\n${own.output()}`,
-      );
-      const lines = received();
-      expect(delivered.filter((text) => !lines.includes(text))).toEqual([]);
-    } finally {
-      await sink.close();
-      await own.stop();
-      rmSync(ownDir, { recursive: true, force: true });
-    }
+    await expectBatchesAcrossRestarts(sink, { dir: ownDir, config, outputFile: ownOutput, waitMs: WAIT_MS }, pollUntil, {
+      tag: `tls-restart ${run}`,
+      rounds: 3,
+    });
   }, 60_000);
 
   // RFC 5425 §4.4: the sender sends close_notify before closing. Without it (a socket destroyed),

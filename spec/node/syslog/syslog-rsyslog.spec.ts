@@ -8,7 +8,7 @@ import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
 import { makeEvent } from '../../helpers/events';
 import { freeTcpPort } from './syslog-test-servers';
-import { RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
+import { expectBatchesAcrossRestarts, RSYSLOGD, type Rsyslogd, startRsyslogd } from './rsyslogd';
 import { poller } from '../../helpers/poll-until';
 
 const installed = existsSync(RSYSLOGD);
@@ -434,55 +434,11 @@ interface Received {
       'template(name="rxlogMsg" type="string" string="%msg%\\n")',
       `*.* action(type="omfile" file="${ownOutput}" template="rxlogMsg")`,
     ];
-    const received = (): string[] => (existsSync(ownOutput) ? readFileSync(ownOutput, 'utf8').split('\n') : []);
-    let own = startRsyslogd(ownDir, config, WAIT_MS);
     const sink = new SyslogSink({ transport: 'tcp', port, appName: 'rxlog-restart' });
-    const tag = `restart ${run}`;
-    /** The messages of every batch counted delivered. */
-    const delivered: string[] = [];
-    let batches = 0;
-    /** Sends a batch of three; whether it counted delivered. */
-    const send = async (): Promise<boolean> => {
-      const texts = [0, 1, 2].map((i) => `batch ${batches} event ${i} ${tag}`);
-      batches++;
-      try {
-        await sink.emit(texts.map((text) => makeEvent({ text })));
-      } catch {
-        return false;
-      }
-      delivered.push(...texts);
-      return true;
-    };
-    try {
-      // Up once a batch is delivered (sends until then fail, refused).
-      await pollUntil(
-        async () => ((await send()) ? true : undefined),
-        () => `rsyslogd did not take a connection; its output:\n${own.output()}`,
-      );
-      await send();
-      // stop() sends SIGTERM at once: the batch is written while rsyslogd shuts down.
-      const stopped = own.stop();
-      await send();
-      await stopped;
-      own = startRsyslogd(ownDir, config, WAIT_MS);
-      await pollUntil(
-        async () => ((await send()) ? true : undefined),
-        () => `rsyslogd did not take a connection once restarted; its output:\n${own.output()}`,
-      );
-      await sink.close();
-      const last = delivered[delivered.length - 1];
-      await pollUntil(
-        () => (received().includes(last) ? true : undefined),
-        () => `the last batch did not reach rsyslogd; its output:\n${own.output()}`,
-      );
-
-      const lines = received();
-      expect(delivered.filter((text) => !lines.includes(text))).toEqual([]);
-    } finally {
-      await sink.close();
-      await own.stop();
-      rmSync(ownDir, { recursive: true, force: true });
-    }
+    await expectBatchesAcrossRestarts(sink, { dir: ownDir, config, outputFile: ownOutput, waitMs: WAIT_MS }, pollUntil, {
+      tag: `restart ${run}`,
+      rounds: 1,
+    });
   });
 
   it('parses the structured data of hostile property names and values back to the values, each name once (mmpstrucdata)', async () => {
