@@ -116,8 +116,8 @@ interface Walk {
 
 /**
  * A nested error's or cause's own text (see `stackText`), cut at 64 KiB and to what is left of the
- * walk's 1 MiB, which it spends: a queued sink's `maxEventBytes` measures the top stack only, and
- * eight errors of a 10 MB message each would make an 80 MB line.
+ * walk's 1 MiB, which it spends: eight errors of a 10 MB message each would make an 80 MB line
+ * (a queued sink's `maxEventBytes` counts these caps, and cuts the parts to fit).
  */
 function partText(value: unknown, walk: Walk): string {
   const own = stackText(value);

@@ -46,8 +46,10 @@ let budget = 0;
  * A cheap estimate of an event's size in bytes (about its JSON length in UTF-8), used to bound
  * queues by bytes. It never serializes: a string of 64 characters or more counts its bytes in
  * JSON's UTF-8 (escapes included: `é` 2, `€` 3, a control character up to 6), a shorter one its
- * length; numbers count 8, at any depth. An event with more than 16 384 values is not walked
- * further and counts as larger than any limit (so a queue truncates it). Never throws.
+ * length; numbers count 8, at any depth. An exception counts its stack and, as `exceptionText`
+ * writes them, those of its causes and an AggregateError's errors (see `nestedBytes`). An event
+ * with more than 16 384 values is not walked further and counts as larger than any limit (so a
+ * queue truncates it). Never throws.
  *
  * @example estimateEventBytes(event) <= 256 * 1024
  */
@@ -57,7 +59,7 @@ export function estimateEventBytes(event: LogEvent): number {
     let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties);
     const exception = event.exception;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
-    if (exception !== undefined) bytes += textBytes(exception.stack ?? exception.message ?? '') + 16;
+    if (exception !== undefined) bytes += textBytes(exception.stack ?? exception.message ?? '') + 16 + nestedBytes(exception);
     return budget <= 0 ? UNMEASURED_BYTES : bytes;
   } catch {
     // A hostile value (a throwing getter, a revoked proxy): assume the event is large, not free.
@@ -92,11 +94,72 @@ function textBytes(text: string): number {
   return longTexts.bytes(text, measureText);
 }
 
-/** `textBytes` of a string of `EXACT_FROM` characters or more, read in full. */
-function measureText(text: string): number {
-  const length = text.length;
+/** `textBytes` of a string of `EXACT_FROM` characters or more, read in full (or its first `length` characters). */
+function measureText(text: string, length = text.length): number {
   let bytes = 0;
   for (let index = 0; index < length; index++) bytes += charBytes(text.charCodeAt(index));
+  return bytes;
+}
+
+/** Most characters `exceptionText` writes of one nested error or cause (64 Ki), and of all of them (16 times that, 1 MiB). */
+const MAX_PART_CHARS = 64 * 1024;
+/** What a nested error or cause adds besides its text: its `caused by: ` or `error i of n: ` line, a marker. */
+const PART_OVERHEAD = 32;
+// One `nestedBytes` walk's state, module state as `budget` is: the parts and characters left, where each text's bytes go.
+let partsLeft = 0;
+let charsLeft = 0;
+let nestedLengths: number[] | undefined;
+
+/**
+ * What the causes and errors below `error` add to its text as `exceptionText` writes them: each
+ * one's stack (else its message; a plain object's JSON, at most 1 000 characters, counts 1 KiB),
+ * at most 64 Ki characters of each, 1 MiB and 64 of them in all, eight deep. An upper bound: a cycle
+ * counts each time round, within those caps. Each text's bytes also go to `lengths`, so the cut
+ * sees the strings the estimate counted. An error with neither `cause` nor `errors` costs two
+ * reads. Never throws: a getter or Proxy trap that throws costs `UNREADABLE`.
+ */
+function nestedBytes(error: Error, lengths?: number[]): number {
+  partsLeft = MAX_PARTS;
+  charsLeft = 16 * MAX_PART_CHARS;
+  nestedLengths = lengths;
+  const bytes = linkBytes(error, 0);
+  nestedLengths = undefined;
+  return bytes;
+}
+
+/** `nestedBytes` of the cause and errors of `value`, `depth` levels below the top. */
+function linkBytes(value: object, depth: number): number {
+  let bytes = 0;
+  const cause = readMember(value, 'cause');
+  if (cause === UNREAD) bytes += PART_OVERHEAD;
+  else if (cause !== undefined) bytes += partBytes(cause, depth + 1);
+  const errors = readMember(value, 'errors');
+  try {
+    if (Array.isArray(errors))
+      for (let index = 0; index < errors.length && index < MAX_NESTED; index++) bytes += partBytes(errors[index], depth + 1);
+  } catch {
+    // An `errors` Proxy whose traps throw.
+    bytes += UNREADABLE;
+  }
+  return bytes;
+}
+
+/** What one nested error or cause adds, with its own cause and errors. */
+function partBytes(value: unknown, depth: number): number {
+  if (depth > MAX_NESTED || partsLeft-- <= 0) return PART_OVERHEAD;
+  if (typeof value !== 'object' || value === null) return PART_OVERHEAD + (typeof value === 'string' ? textCost(value) : 0);
+  let text = readMember(value, 'stack');
+  if (typeof text !== 'string') text = readMember(value, 'message');
+  const own = typeof text === 'string' ? textCost(text) : UNREADABLE * 16;
+  return PART_OVERHEAD + own + linkBytes(value, depth);
+}
+
+/** The bytes of what `exceptionText` writes of one nested text: at most 64 Ki characters, and what is left of its 1 MiB. */
+function textCost(text: string): number {
+  const written = Math.min(text.length, MAX_PART_CHARS, charsLeft);
+  charsLeft -= written;
+  const bytes = written < text.length ? measureText(text, written) + MARKER_ALLOWANCE : textBytes(text);
+  if (text.length >= MIN_CUT) nestedLengths?.push(bytes);
   return bytes;
 }
 
@@ -157,6 +220,8 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
     // message. Counting both made a huge message look like twice the bytes, so half stayed.
     const thrown = exception?.stack ?? exception?.message;
     if (thrown !== undefined && thrown.length >= MIN_CUT) lengths.push(textBytes(thrown));
+    // And each text of its causes and errors, which `cutError` cuts to the same size.
+    if (exception !== undefined) nestedBytes(exception, lengths);
     const keep = cutLength(lengths, before - maxEventBytes);
     let properties = mapStrings(event.properties, (text, beyondLimit) => cut(text, keep, beyondLimit)) as Record<string, unknown>;
     const cutException = exception === undefined ? undefined : cutError(exception, keep);

@@ -138,6 +138,53 @@ describe('truncateEvent', () => {
     expect(cut.exception?.stack).toContain('…[truncated');
   });
 
+  // @x writes up to 64 KiB of each cause and error, 1 MiB of them in all: the estimate counts them too,
+  // so an event whose size is in its causes is cut like one whose size is in its top stack.
+  it('cuts an event whose bytes are in its causes, so the CLEF line fits the default limit', () => {
+    const clef = new CompactJsonFormatter();
+    const limit = 256 * 1024;
+    const frames = (name: string): string => `${name}: failed\n${'    at frame (file.js:1:1)\n'.repeat(2_700)}`;
+    let chain: Error = Object.assign(new Error('root'), { stack: frames('Error') });
+    for (let index = 0; index < 7; index++)
+      chain = Object.assign(new Error(`level ${index}`, { cause: chain }), { stack: frames('Error') });
+    const top = new Error('request failed', { cause: chain });
+    top.stack = 'Error: request failed\n    at handler (app.js:1:1)';
+    const event = makeEvent({ exception: top });
+    // A small top error with 600 KB in its eight causes: @x writes 8 × 64 KiB of them.
+    expect(Buffer.byteLength(clef.format(event))).toBeGreaterThan(limit);
+    expect(estimateEventBytes(event)).toBeGreaterThan(limit);
+    const cut = truncateEvent(event, limit);
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(limit);
+    const line = clef.format(cut);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(limit);
+    expect(Buffer.byteLength(line)).toBeGreaterThan(limit / 2);
+    const x = (JSON.parse(line) as { '@x': string })['@x'];
+    expect(x.match(/\ncaused by: Error: failed\n/g)).toHaveLength(8);
+    expect(x).toContain('…[truncated');
+    expect(cut.exception?.stack).toBe(top.stack);
+
+    const aggregate = new AggregateError(
+      Array.from({ length: 8 }, () => Object.assign(new Error('part'), { stack: frames('Error') })),
+      'all failed',
+    );
+    const cutAggregate = truncateEvent(makeEvent({ exception: aggregate }), limit);
+    expect(cutAggregate).not.toBe(aggregate);
+    expect(Buffer.byteLength(clef.format(cutAggregate))).toBeLessThanOrEqual(limit);
+  });
+
+  it('counts an error without causes or errors as before: its stack and 16 bytes', () => {
+    const error = new Error('boom');
+    error.stack = 's'.repeat(5_000);
+    expect(estimateEventBytes(makeEvent({ exception: error })) - estimateEventBytes(makeEvent())).toBe(5_016);
+    const hostile = new Proxy(new Error('x'), {
+      get(target, key) {
+        if (key === 'cause' || key === 'errors') throw new Error('trap');
+        return Reflect.get(target, key) as unknown;
+      },
+    });
+    expect(estimateEventBytes(makeEvent({ exception: hostile }))).toBeGreaterThan(estimateEventBytes(makeEvent()));
+  });
+
   describe('a cut exception', () => {
     class FetchFailed extends Error {
       override name = 'FetchFailed';
