@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SelfLog } from '../../core/self-log';
+import { connectionGone } from './request-tracker';
 
 /**
  * Has an HTTP/1 response that is still to be sent close its connection once it is complete, by
@@ -19,4 +21,39 @@ export function closeAfterResponse(request: object | undefined, response: object
   } catch (error) {
     SelfLog.write('A response could not be told to close its connection at shutdown', error);
   }
+}
+
+/**
+ * The responses of the requests in flight, for `closeAfterResponse` at shutdown: `follow` each new
+ * request, and `close()` has those in flight and those followed later (until `close(false)`)
+ * close their connections. A request is followed until its response closes, or its connection is
+ * gone (a response queued behind another on a pipelined connection emits no 'close' then).
+ * `owner` names the request logging in SelfLog.
+ */
+export function connectionCloser(owner: string): {
+  follow: (req: IncomingMessage, res: ServerResponse) => void;
+  close: (closing?: boolean) => void;
+} {
+  const unclosed = new Map<IncomingMessage, ServerResponse>();
+  let closing = false;
+  return {
+    follow: (req, res) => {
+      if (closing) return closeAfterResponse(req, res);
+      try {
+        unclosed.set(req, res);
+        const forget = (): void => void unclosed.delete(req);
+        res.once('close', forget);
+        req.once('close', () => {
+          if (connectionGone(req)) forget();
+        });
+      } catch (error) {
+        unclosed.delete(req);
+        SelfLog.write(`${owner}: the request could not be followed until its response closed`, error);
+      }
+    },
+    close: (closingNow = true) => {
+      closing = closingNow;
+      if (closing) for (const [req, res] of unclosed) closeAfterResponse(req, res);
+    },
+  };
 }

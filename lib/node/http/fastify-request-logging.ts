@@ -2,6 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
+import { connectionCloser } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { isSafeRequestId } from './request-id';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
@@ -52,7 +53,8 @@ export type FastifyRequestLoggingPlugin = (
  * The same completion event, request id, LogContext and diagnostic context as `requestLogging`,
  * through Fastify's hooks: `onRequest` starts the request, `preParsing` runs the body's events (so
  * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it, and
- * `onError` puts a handler's error on the completion event. Its `RequestId` is Fastify's
+ * `onError` puts a handler's error on the completion event, and `preClose` has the responses of
+ * the requests in flight at `app.close()` close their connections. Its `RequestId` is Fastify's
  * `request.id`, which the plugin makes by its options while the app leaves Fastify's ids at their
  * default. Fastify is not imported: anything with Fastify's `addHook` works.
  *
@@ -77,6 +79,15 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   // The ids the plugin gave Fastify's requests, for those answered before its onRequest hook.
   const generated = new WeakMap<IncomingMessage, string>();
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
+    // Fastify's close() answers the requests that arrive while it closes with `Connection: close`;
+    // from its preClose hook on, those in flight (and those past its router already) do too, so a
+    // keep-alive client's connection closes after its answer instead of holding close() until
+    // keepAliveTimeout (72 s).
+    const closer = connectionCloser('fastifyRequestLogging');
+    instance.addHook('preClose', (closed: () => void) => {
+      closer.close();
+      closed();
+    });
     generateFastifyIds(instance, (req) => {
       // Node's HTTP/2 compatibility request has the headers and socket requestLogging reads.
       const id = requestIdOf(req as IncomingMessage, settings);
@@ -95,6 +106,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
       // Registered twice: one request, one event.
       let tracker = trackers.get(request.raw);
       if (tracker === undefined) {
+        closer.follow(request.raw, reply.raw);
         try {
           tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url, idOf(request.id));
         } catch (error) {

@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adoptOutcome } from '../../core/adopt-outcome';
 import { SelfLog } from '../../core/self-log';
 import { isThenable } from '../../operators/report-rejection';
-import { closeAfterResponse } from './close-after-response';
+import { connectionCloser } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
-import { connectionGone, expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
+import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
 
 /** A connect-style middleware, with an Express error middleware that puts a handler's error on the completion event. */
 export interface RequestLoggingMiddleware {
@@ -65,14 +65,12 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
   if (settings.asyncLocalStorage) ensureAsyncLocalStorage();
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();
   // The responses not yet closed, for closeConnectionsAfterResponses.
-  const unclosed = new Map<IncomingMessage, ServerResponse>();
-  let closing = false;
+  const closer = connectionCloser('requestLogging');
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown): void => {
     // Mounted twice on one request's way (on an app and on a router of it): one request, one event.
     let tracker = trackers.get(req);
     if (tracker === undefined) {
-      if (closing) closeAfterResponse(req, res);
-      else followUntilClosed(unclosed, req, res);
+      closer.follow(req, res);
       try {
         tracker = trackRequest(log, settings, req, res, () => expressRoute(req));
       } catch (error) {
@@ -90,29 +88,7 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
     trackers.get(req)?.fail(error);
     next(error);
   };
-  const closeConnectionsAfterResponses = (closingNow = true): void => {
-    closing = closingNow;
-    if (closing) for (const [req, res] of unclosed) closeAfterResponse(req, res);
-  };
-  return Object.assign(middleware, { errorHandler, closeConnectionsAfterResponses });
-}
-
-/**
- * Keeps `req` in `unclosed` until its response closes, or its connection is gone (a response queued
- * behind another on a pipelined connection emits no 'close' when the connection closes).
- */
-function followUntilClosed(unclosed: Map<IncomingMessage, ServerResponse>, req: IncomingMessage, res: ServerResponse): void {
-  try {
-    unclosed.set(req, res);
-    const forget = (): void => void unclosed.delete(req);
-    res.once('close', forget);
-    req.once('close', () => {
-      if (connectionGone(req)) forget();
-    });
-  } catch (error) {
-    unclosed.delete(req);
-    SelfLog.write('requestLogging: the request could not be followed until its response closed', error);
-  }
+  return Object.assign(middleware, { errorHandler, closeConnectionsAfterResponses: closer.close });
 }
 
 /** Calls the handler (`next`), and answers it failed when it throws or rejects. */

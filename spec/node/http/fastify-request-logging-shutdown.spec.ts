@@ -1,0 +1,112 @@
+import { Agent, get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import type { LogEvent } from '../../../lib/core/log-event';
+import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
+import { memoryLogger, signal } from '../../helpers/node-http';
+import { collectSelfLog } from '../../helpers/self-log';
+
+// A real Fastify 5 app in this process, with fastifyRequestLogging and Fastify's defaults (idle
+// connections kept 72 s: keepAliveTimeout), closed with app.close() alone while a keep-alive
+// client (node:http's Agent) has a request in flight. A connection left open after its response
+// would hold app.close() those 72 s. Every wait is bounded: past LIMIT_MS it fails rather than hangs.
+
+const LIMIT_MS = 5_000;
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** `promise`, or a rejection naming `what` once LIMIT_MS passed. */
+function within<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${LIMIT_MS} ms`)), LIMIT_MS);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+async function closableApp() {
+  const { log, events } = memoryLogger();
+  const arrived = signal();
+  const release = signal();
+  const app = Fastify();
+  await app.register(fastifyRequestLogging(log));
+  app.get('/slow', async () => {
+    arrived.resolve();
+    await release.promise;
+    return 'done';
+  });
+  app.get('/stream', (_request, reply) => {
+    reply.raw.write('first,');
+    arrived.resolve();
+    void release.promise.then(() => reply.raw.end('last'));
+  });
+  app.get('/fast', async () => 'fast');
+  // Fastify runs the preClose hooks from close() on a later tick, in the order they were added:
+  // this one, after the plugin's, lets the handler answer only once close() began.
+  const closing = signal();
+  app.addHook('preClose', (done) => {
+    closing.resolve();
+    done();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  cleanups.push(() => {
+    release.resolve();
+    agent.destroy();
+    app.server.closeAllConnections();
+    void app.close();
+    void log.close({ strategy: 'immediate', timeoutMs: 0 });
+  });
+  const { port } = app.server.address() as AddressInfo;
+  const fetchOnAgent = (path: string): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      httpGet({ host: '127.0.0.1', port, path, agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      }).on('error', reject);
+    });
+  return { app, events, arrived, release, closing, fetchOnAgent };
+}
+
+const completions = (events: readonly LogEvent[]): string[] =>
+  events.filter((e) => e.properties.Elapsed !== undefined).map((e) => e.renderMessage().replace(/ in \S+ ms$/, ''));
+
+describe('fastifyRequestLogging at app.close() with Fastify 5 and a keep-alive client', () => {
+  it('answers the request in flight with Connection: close, so app.close() ends without waiting for keepAliveTimeout', async () => {
+    const { app, events, arrived, release, closing, fetchOnAgent } = await closableApp();
+    // The agent's connection is kept alive and reused: an earlier request opened it.
+    expect((await fetchOnAgent('/fast')).headers.connection).toBe('keep-alive');
+    const answer = fetchOnAgent('/slow');
+    await within('the request reaching its handler', arrived.promise);
+    const closed = app.close();
+    await within('preClose', closing.promise);
+    release.resolve();
+    const { status, headers, body } = await within('the answer', answer);
+    expect([status, headers.connection, body]).toEqual([200, 'close', 'done']);
+    await within('app.close()', closed);
+    expect(completions(events)).toEqual(['HTTP GET /fast responded 200', 'HTTP GET /slow responded 200']);
+  });
+
+  it('leaves a response whose headers went out already (a stream) as it was sent, and reports nothing', async () => {
+    const { app, arrived, release, closing, fetchOnAgent } = await closableApp();
+    const selfLog = collectSelfLog();
+    cleanups.push(selfLog.stop);
+    const answer = fetchOnAgent('/stream');
+    await within('the request reaching its handler', arrived.promise);
+    void app.close();
+    await within('preClose', closing.promise);
+    release.resolve();
+    const { headers, body } = await within('the answer', answer);
+    expect([headers.connection, body]).toEqual(['keep-alive', 'first,last']);
+    expect(selfLog.diagnostics).toEqual([]);
+  });
+});
