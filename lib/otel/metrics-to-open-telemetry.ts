@@ -12,7 +12,7 @@ import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { Logger } from '../pipeline/logger';
-import type { LoggerMetrics } from '../metrics/metrics-types';
+import type { LatencySummary, LoggerMetrics } from '../metrics/metrics-types';
 import { BOUNDED_QUEUE_REASONS } from '../metrics/bounded-queue-reasons';
 
 /** What `metricsToOpenTelemetry` reads: a Logger, or anything with its `metrics()`. */
@@ -91,6 +91,10 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: object; handles: 
  * - `otel.sdk.processor.log.queue.size` (up-down counter, `{log_record}`): events queued now.
  * - `otel.sdk.processor.log.queue.capacity` (up-down counter, `{log_record}`): for sinks named in
  *   `queueCapacity`.
+ * - `rxlog.delivery.duration.sum` (counter, `s`) and `rxlog.delivery.duration.count` (counter,
+ *   `{log_record}`): `latencyMs.sum` in seconds and `latencyMs.count`, for the mean latency over a
+ *   window. No histogram: the API has no asynchronous one, and a synchronous one would be fed made-up
+ *   values; `metricsToPrometheus` writes the buckets.
  * The values are read from `log.metrics()` when the meter's reader collects; nothing runs between.
  * A second logger on the same meter needs `options.name`, so its components keep their own names.
  * A logger that takes over the names of one whose handle was stopped (an app restarting its logger)
@@ -186,7 +190,17 @@ export function metricsToOpenTelemetry(
     description: 'The maximum number of log records the queue of a given instance of an SDK Log Record processor can hold.',
     unit: '{log_record}',
   });
-  const instruments: Observable[] = [processed, exported, queueSize, queueCapacity];
+  // No asynchronous histogram exists in the API, and a synchronous one would need a call per
+  // latency, at a made-up value, which would make up its sum: the total and the count, as counters.
+  const latencySum = meter.createObservableCounter('rxlog.delivery.duration.sum', {
+    description: 'The enqueue-to-delivery latencies of the delivered log records, added up.',
+    unit: 's',
+  });
+  const latencyCount = meter.createObservableCounter('rxlog.delivery.duration.count', {
+    description: 'The number of enqueue-to-delivery latencies recorded: one per delivered log record.',
+    unit: '{log_record}',
+  });
+  const instruments: Observable[] = [processed, exported, queueSize, queueCapacity, latencySum, latencyCount];
   const totalOf = counterTotals(meter, identity);
   const callback = (result: BatchObservableResult): void => {
     const snapshot = readMetrics(log);
@@ -195,7 +209,10 @@ export function metricsToOpenTelemetry(
     const count: Count = (instrument, value, attributes) =>
       result.observe(
         instrument,
-        totalOf(JSON.stringify([instrument === processed, attributes['otel.component.name'], attributes['error.type']]), value),
+        totalOf(
+          JSON.stringify([instruments.indexOf(instrument), attributes['otel.component.name'], attributes['error.type']]),
+          value,
+        ),
         attributes,
       );
     for (const sink of Object.values(snapshot.sinks)) {
@@ -221,6 +238,10 @@ export function metricsToOpenTelemetry(
       const other = Math.max(otherFailed.get(sink.name) ?? 0, sink.failed - rejected);
       otherFailed.set(sink.name, other);
       count(exported, other, { ...component, 'error.type': '_OTHER' });
+      // Metrics built by hand may lack them: a value that is not a number is no growth (see counterTotals).
+      const latency = sink.latencyMs as Partial<LatencySummary> | null;
+      count(latencySum, Number(latency?.sum) / 1000, component);
+      count(latencyCount, Number(latency?.count), component);
       result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity.get(sink.name);
       if (typeof limit === 'number') result.observe(queueCapacity, limit, component);

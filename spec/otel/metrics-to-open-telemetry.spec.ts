@@ -1,6 +1,6 @@
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { type DataPoint, DataPointType, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { Logger } from '../../lib/pipeline/logger';
@@ -108,6 +108,84 @@ describe('metricsToOpenTelemetry', () => {
     expect(sdks.length).toBeGreaterThanOrEqual(3);
     expect(describe(await collect(ourReader))).toEqual(sdks);
     await Promise.all([provider.shutdown(), sdkMeters.shutdown(), ourMeters.shutdown(), log.close()]);
+  });
+
+  it('reports each sink’s delivery latency total in seconds and its count as counters that match log.metrics() and never fall', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const reader = new TestReader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      // Each write takes 250 ms of fake time: the latencies are known, nothing waits on the real clock.
+      const slow = { emit: (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 250)) };
+      const log = new LoggerConfiguration().writeTo.sink(slow, { name: 'slow' }).createLogger();
+      metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+      const latency = async (): Promise<[unknown[], unknown[]]> => {
+        const data = await collect(reader);
+        const series = (name: string): unknown[] => {
+          const metric = data.find((m) => m.descriptor.name === name);
+          const kind = metric && [metric.descriptor.unit, metric.dataPointType, 'isMonotonic' in metric && metric.isMonotonic];
+          return [kind, ...points(data, name)];
+        };
+        return [series('rxlog.delivery.duration.sum'), series('rxlog.delivery.duration.count')];
+      };
+      const expected = (): [unknown[], unknown[]] => {
+        const { sum, count } = log.metrics().sinks['slow'].latencyMs;
+        const component = { 'otel.component.name': 'slow', 'otel.component.type': 'rxlog_sink' };
+        return [
+          [
+            ['s', DataPointType.SUM, true],
+            [component, sum / 1000],
+          ],
+          [
+            ['{log_record}', DataPointType.SUM, true],
+            [component, count],
+          ],
+        ];
+      };
+      log.information('one');
+      log.information('two');
+      const flushed = log.flush();
+      await jest.advanceTimersByTimeAsync(1_000);
+      await flushed;
+      const first = await latency();
+      expect(log.metrics().sinks['slow'].latencyMs.count).toBe(2);
+      expect(log.metrics().sinks['slow'].latencyMs.sum).toBeGreaterThanOrEqual(250);
+      expect(first).toEqual(expected());
+
+      log.information('three');
+      const again = log.flush();
+      await jest.advanceTimersByTimeAsync(1_000);
+      await again;
+      const second = await latency();
+      expect(second).toEqual(expected());
+      expect((second[0][1] as [unknown, number])[1]).toBeGreaterThan((first[0][1] as [unknown, number])[1]);
+      expect((second[1][1] as [unknown, number])[1]).toBe(3);
+      const closed = log.close();
+      await jest.advanceTimersByTimeAsync(1_000);
+      await closed;
+      await meterProvider.shutdown();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('reports no latency growth, and every other series, for metrics built by hand without latencyMs', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    log.information('one');
+    await log.flush();
+    const real = log.metrics();
+    const handBuilt = { metrics: () => ({ ...real, sinks: { memory: { ...real.sinks['memory'], latencyMs: null } } }) };
+    metricsToOpenTelemetry(handBuilt as never, meterProvider.getMeter('rxlog'));
+    const { resourceMetrics, errors } = await reader.collect();
+    const data = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+    const component = { 'otel.component.name': 'memory', 'otel.component.type': 'rxlog_sink' };
+    expect(errors).toEqual([]);
+    expect(points(data, 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 1]]));
+    expect(points(data, 'rxlog.delivery.duration.sum')).toEqual([[component, 0]]);
+    expect(points(data, 'rxlog.delivery.duration.count')).toEqual([[component, 0]]);
+    await Promise.all([meterProvider.shutdown(), log.close()]);
   });
 
   it('reports events a sink’s pipe discards by design under their reason, not as queue_full, which stays for a full queue', async () => {
@@ -370,8 +448,11 @@ describe('metricsToOpenTelemetry', () => {
       'otel.sdk.exporter.log.exported',
       'otel.sdk.processor.log.processed',
       'otel.sdk.processor.log.queue.size',
+      'rxlog.delivery.duration.count',
+      'rxlog.delivery.duration.sum',
     ]);
     expect(points(data, 'otel.sdk.processor.log.processed')).toEqual(expect.arrayContaining([[component, 3]]));
+    expect(points(data, 'rxlog.delivery.duration.count')).toEqual([[component, 3]]);
     expect(points(data, 'otel.sdk.exporter.log.exported')).toEqual(expect.arrayContaining([[component, 3]]));
     first.stop();
     log.information('One more');
