@@ -612,9 +612,16 @@ export class RxlogRequestContext {
       destroyedWith === undefined &&
       !serverCut(request, response) &&
       serverRefusal(request) === undefined;
+    if (error !== undefined && left) {
+      // At the level of the status Nest answers that error with, as a handler's error is: a guard's
+      // ForbiddenException the filter reported as itself is a `warning`, not a 500's `error`.
+      const statusCode = answeredStatus(error);
+      this.complete(state, { statusCode, error, failed: statusCode >= 500, aborted: true, ...route });
+      return;
+    }
     this.complete(state, {
       statusCode: statusOf(response, undefined, error !== undefined),
-      ...(error === undefined ? { aborted: !finished } : { error, failed: true, aborted: left }),
+      ...(error === undefined ? { aborted: !finished } : { error, failed: true }),
       ...route,
     });
   }
