@@ -49,6 +49,10 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, a global filter that n
     ]);
     expect(events[0].renderMessage()).toMatch(new RegExp(`^HTTP GET ${path} aborted by the client after \\d+\\.\\d{4} ms$`));
     expect(events[0].exception?.stack?.split('\n')[0]).toBe(`Error: ${message}`);
+    // The error the filter reported as its message and stack is the event's: not written again beside it.
+    expect(run.events.filter((e) => e.properties.RequestId === id && e.properties.SourceContext === 'ExceptionsHandler')).toEqual(
+      [],
+    );
   });
 
   it('writes a guard’s ForbiddenException the filter reported as aborted at the level of its 403: a warning', () => {
