@@ -24,7 +24,8 @@ export function wasLoggedRequestError(error: unknown, stack?: string): boolean {
   return stack !== undefined && stacks.includes(stack);
 }
 
-function stackOf(error: object): string | undefined {
+/** An error's stack trace, when it has one as text. */
+export function stackOf(error: object): string | undefined {
   try {
     const stack: unknown = (error as { stack?: unknown }).stack;
     return typeof stack === 'string' && stack !== '' ? stack : undefined;

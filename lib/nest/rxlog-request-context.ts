@@ -27,7 +27,7 @@ import {
 import type { Logger } from '../pipeline/logger';
 import { exceptionFrom } from '../pipeline/exception-from';
 import { answeredStatus } from './answered-status';
-import { markLoggedRequestError } from './logged-request-errors';
+import { markLoggedRequestError, stackOf } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';
 
 /** The `SourceContext` of completion events, so `minimumLevel.override('RequestLogging', …)` can tune them. */
@@ -174,8 +174,9 @@ export function noteRoute(request: object, route: unknown): void {
  * With `writeBeside`, the write of the caller's own event: run when the completion event does not
  * carry the error after all (see {@link RequestState.reports}), so it is written once either way.
  */
-export function keepForCompletion(error: unknown, options: KeepOptions = {}): boolean {
+export function keepForCompletion(reported: unknown, options: KeepOptions = {}): boolean {
   const { writeBeside } = options;
+  let error = reported;
   if (error === undefined || error === null) return false;
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
@@ -190,7 +191,11 @@ export function keepForCompletion(error: unknown, options: KeepOptions = {}): bo
   if (!state.closeCompletes || state.handling === true) return false;
   // The event carries one error: another than the one it holds already is written beside it, not lost.
   const held = state.handlerError === undefined ? state.error : state.handlerError.error;
-  if (held !== undefined && !Object.is(held, error)) return false;
+  if (held !== undefined && !Object.is(held, error)) {
+    // Reported as its message and stack (a filter's `logger.error(e.message, e.stack)`): the same error, rebuilt.
+    if (!sameStack(held, error)) return false;
+    error = held;
+  }
   // The interceptor saw the handler end without failing: what its response's close decides.
   const afterHandler = options.byExceptionFilter === true && state.handling === false && state.handlerError === undefined;
   if (writeBeside === undefined) state.error ??= error;
@@ -249,6 +254,12 @@ function streamError(request: object | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+function sameStack(held: unknown, error: unknown): boolean {
+  if (typeof held !== 'object' || held === null || typeof error !== 'object' || error === null) return false;
+  const stack = stackOf(held);
+  return stack !== undefined && stack === stackOf(error);
 }
 
 function isConnectionReset(error: unknown): boolean {
@@ -612,9 +623,16 @@ export class RxlogRequestContext {
       destroyedWith === undefined &&
       !serverCut(request, response) &&
       serverRefusal(request) === undefined;
+    if (error !== undefined && left) {
+      // At the level of the status Nest answers that error with, as a handler's error is: a guard's
+      // ForbiddenException the filter reported as itself is a `warning`, not a 500's `error`.
+      const statusCode = answeredStatus(error);
+      this.complete(state, { statusCode, error, failed: statusCode >= 500, aborted: true, ...route });
+      return;
+    }
     this.complete(state, {
       statusCode: statusOf(response, undefined, error !== undefined),
-      ...(error === undefined ? { aborted: !finished } : { error, failed: true, aborted: left }),
+      ...(error === undefined ? { aborted: !finished } : { error, failed: true }),
       ...route,
     });
   }

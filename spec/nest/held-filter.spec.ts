@@ -32,6 +32,7 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, a global filter that n
     try {
       received.guard = await leaveOnceHeld(app, '/guarded', 'held-guard');
       received.handler = await leaveOnceHeld(app, '/failing', 'held-handler');
+      received.forbidden = await leaveOnceHeld(app, '/forbidden', 'held-forbidden');
     } finally {
       run = await app.stop();
     }
@@ -48,5 +49,22 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, a global filter that n
     ]);
     expect(events[0].renderMessage()).toMatch(new RegExp(`^HTTP GET ${path} aborted by the client after \\d+\\.\\d{4} ms$`));
     expect(events[0].exception?.stack?.split('\n')[0]).toBe(`Error: ${message}`);
+    // The error the filter reported as its message and stack is the event's: not written again beside it.
+    expect(run.events.filter((e) => e.properties.RequestId === id && e.properties.SourceContext === 'ExceptionsHandler')).toEqual(
+      [],
+    );
+  });
+
+  it('writes a guard’s ForbiddenException the filter reported as aborted at the level of its 403: a warning', () => {
+    expect(received.forbidden).toBe('');
+    const events = completions(run, 'held-forbidden');
+    expect(events.map((e) => [e.level, e.properties.Aborted, e.properties.StatusCode])).toEqual([['warning', true, undefined]]);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/forbidden aborted by the client after \d+\.\d{4} ms$/);
+    expect(events[0].exception?.stack?.split('\n')[0]).toBe('ForbiddenException: Forbidden');
+    // Carried by the completion event, not written again beside it.
+    const beside = run.events.filter(
+      (e) => e.properties.RequestId === 'held-forbidden' && e.properties.SourceContext === 'ExceptionsHandler',
+    );
+    expect(beside).toEqual([]);
   });
 });
