@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { type Agent, get as httpGet, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect as connectHttp2, constants as http2Constants } from 'node:http2';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -125,4 +125,36 @@ export function exchangeRaw(port: number, requests: string, complete: (received:
     socket.on('close', () => resolve(received));
     socket.write(Buffer.from(requests, 'latin1'));
   });
+}
+
+/** `promise`, or a rejection naming `what` once `limitMs` passed: a wait on a real server that fails rather than hangs. */
+export function within<T>(what: string, promise: Promise<T>, limitMs = 5_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${limitMs} ms`)), limitMs);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/** An answer read whole: its status, headers and body text. */
+export interface WholeAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A GET of `path` on 127.0.0.1:`port` through `agent` (a keep-alive agent reuses its connection), read whole. */
+export function getOnAgent(port: number, agent: Agent, path: string): Promise<WholeAnswer> {
+  return new Promise((resolve, reject) => {
+    httpGet({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    }).on('error', reject);
+  });
+}
+
+/** The completion events' messages, without their elapsed time (`HTTP GET /slow responded 200`). */
+export function completions(events: readonly LogEvent[]): string[] {
+  return events.filter((e) => e.properties.Elapsed !== undefined).map((e) => e.renderMessage().replace(/ in \S+ ms$/, ''));
 }

@@ -1,36 +1,19 @@
-import { Agent, get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import type { LogEvent } from '../../../lib/core/log-event';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
-import { memoryLogger, signal } from '../../helpers/node-http';
+import { completions, getOnAgent, memoryLogger, signal, type WholeAnswer, within } from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
 
 // A real Fastify 5 app in this process, with fastifyRequestLogging and Fastify's defaults (idle
 // connections kept 72 s: keepAliveTimeout), closed with app.close() alone while a keep-alive
 // client (node:http's Agent) has a request in flight. A connection left open after its response
-// would hold app.close() those 72 s. Every wait is bounded: past LIMIT_MS it fails rather than hangs.
+// would hold app.close() those 72 s. Every wait is bounded: past 5 s (within) it fails rather than hangs.
 
-const LIMIT_MS = 5_000;
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
-
-/** `promise`, or a rejection naming `what` once LIMIT_MS passed. */
-function within<T>(what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${LIMIT_MS} ms`)), LIMIT_MS);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
-
-interface Answer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
 
 async function closableApp() {
   const { log, events } = memoryLogger();
@@ -66,19 +49,9 @@ async function closableApp() {
     void log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
   const { port } = app.server.address() as AddressInfo;
-  const fetchOnAgent = (path: string): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      httpGet({ host: '127.0.0.1', port, path, agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      }).on('error', reject);
-    });
+  const fetchOnAgent = (path: string): Promise<WholeAnswer> => getOnAgent(port, agent, path);
   return { app, events, arrived, release, closing, fetchOnAgent };
 }
-
-const completions = (events: readonly LogEvent[]): string[] =>
-  events.filter((e) => e.properties.Elapsed !== undefined).map((e) => e.renderMessage().replace(/ in \S+ ms$/, ''));
 
 describe('fastifyRequestLogging at app.close() with Fastify 5 and a keep-alive client', () => {
   it('answers the request in flight with Connection: close, so app.close() ends without waiting for keepAliveTimeout', async () => {

@@ -1,36 +1,19 @@
-import { Agent, createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { LogEvent } from '../../../lib/core/log-event';
 import { requestLogging } from '../../../lib/node/http/request-logging';
-import { memoryLogger, signal } from '../../helpers/node-http';
+import { completions, getOnAgent, memoryLogger, signal, type WholeAnswer, within } from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
 
 // A real Express 5 server in this process, with requestLogging, drained as docs/http-servers.md
 // shows, against a keep-alive client (node:http's Agent). The server keeps idle connections 120 s
 // (keepAliveTimeout): a connection left open after its response would hold server.close() that
-// long. Every wait is bounded: past LIMIT_MS it fails rather than hangs.
+// long. Every wait is bounded: past 5 s (within) it fails rather than hangs.
 
-const LIMIT_MS = 5_000;
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
-
-/** `promise`, or a rejection naming `what` once LIMIT_MS passed. */
-function within<T>(what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${LIMIT_MS} ms`)), LIMIT_MS);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
-
-interface Answer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
 
 async function drainableApp() {
   const { log, events } = memoryLogger();
@@ -65,20 +48,10 @@ async function drainableApp() {
     void log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
   const { port } = server.address() as AddressInfo;
-  const fetchOnAgent = (path: string): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      httpGet({ host: '127.0.0.1', port, path, agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      }).on('error', reject);
-    });
+  const fetchOnAgent = (path: string): Promise<WholeAnswer> => getOnAgent(port, agent, path);
   const closed = (): Promise<void> => new Promise<void>((resolve) => server.close(() => resolve()));
   return { logRequests, events, arrived, release, fetchOnAgent, closed, agent };
 }
-
-const completions = (events: readonly LogEvent[]): string[] =>
-  events.filter((e) => e.properties.Elapsed !== undefined).map((e) => e.renderMessage().replace(/ in \S+ ms$/, ''));
 
 describe('requestLogging closeConnectionsAfterResponses with Express 5 and a keep-alive client', () => {
   it('answers the request in flight with Connection: close, so server.close() ends without waiting for keepAliveTimeout', async () => {
