@@ -601,7 +601,7 @@ class RxlogFastifyLogger implements FastifyLogger {
 export function fastifyLogger<CustomLevels extends string = never>(
   log: Logger,
   options: FastifyLoggerOptions<CustomLevels> = {},
-): FastifyLogger & Record<NoInfer<CustomLevels>, FastifyLogFn> {
+): FastifyLogger & Record<CustomLevels, FastifyLogFn> {
   expectOption(hasMethods(log, ['child', 'write', 'isEnabled']), 'fastifyLogger log', 'a logger', log);
   const { useOnlyCustomLevels } = options as { useOnlyCustomLevels?: unknown };
   // Fastify writes its own lines with info, error, warn …: a logger without pino's levels breaks it.
