@@ -11,8 +11,12 @@ export type LogLevelName = 'verbose' | 'debug' | 'information' | 'warning' | 'er
  */
 export type LogLevelText = LogLevelName | 'trace' | 'info' | 'warn' | (string & Record<never, never>);
 
-/** The level names as constants: `LogLevel.Warning === 'warning'`. Frozen, as LOG_LEVELS. */
-export const LogLevel = Object.freeze({
+/**
+ * The level names as constants: `LogLevel.Warning === 'warning'`. Frozen, as LOG_LEVELS. Marked
+ * pure, so a bundle that never reads it leaves it out (a bundler keeps a call it cannot prove free of
+ * side effects).
+ */
+export const LogLevel = /* @__PURE__ */ Object.freeze({
   Verbose: 'verbose',
   Debug: 'debug',
   Information: 'information',
