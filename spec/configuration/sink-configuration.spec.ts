@@ -1,5 +1,7 @@
 import type { SinkOptions } from '../../lib/configuration/sink-options';
 import { execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { filter } from 'rxjs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +11,7 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { Sink } from '../../lib/core/sink';
+import type { LogEvent } from '../../lib/core/log-event';
 import { HttpSink } from '../../lib/sinks/http/http-sink';
 import { LokiSink } from '../../lib/sinks/http/loki-sink';
 import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
@@ -396,5 +399,47 @@ describe('writeTo with one sink object given twice', () => {
         .writeTo.sink({ ...failing }, { name: 'b', fallback: spill })
         .createLogger(),
     ).not.toThrow();
+  });
+});
+
+// A Node stream has an emit method, EventEmitter's: emit(eventName, …) takes the batch as the name
+// of an event nobody listens to, so every event would count as delivered and be written nowhere.
+describe('writeTo with an EventEmitter given as a sink', () => {
+  const refusal =
+    'expected a sink, not an EventEmitter (its emit(eventName, …) writes nothing; for a Node stream, StreamSink from rxlog/node), got';
+
+  it('refuses a Node stream, as pino users pass one, naming it', () => {
+    const stream = new PassThrough();
+    expect(() => new LoggerConfiguration().writeTo.sink(stream as unknown as Sink)).toThrow(ConfigurationError);
+    expect(() => new LoggerConfiguration().writeTo.sink(stream as unknown as Sink)).toThrow(
+      `writeTo.sink: ${refusal} PassThrough`,
+    );
+    expect(() => new LoggerConfiguration().writeTo.sink(process.stdout as unknown as Sink)).toThrow(
+      `writeTo.sink: ${refusal} ${process.stdout.constructor.name}`,
+    );
+    expect(() => new LoggerConfiguration().writeTo.sink(new EventEmitter() as unknown as Sink)).toThrow(
+      `writeTo.sink: ${refusal} EventEmitter`,
+    );
+  });
+
+  it('refuses one as a fallback', () => {
+    expect(() =>
+      new LoggerConfiguration().writeTo.sink(new MemorySink(), { fallback: new PassThrough() as unknown as Sink }),
+    ).toThrow(`writeTo.sink(memory).fallback: ${refusal} PassThrough`);
+  });
+
+  it('takes a sink class that extends EventEmitter with an emit(events) of its own', async () => {
+    class EmittingSink extends EventEmitter implements Sink {
+      readonly received: string[] = [];
+      // @ts-expect-error -- a sink's emit(events), in place of EventEmitter's emit(eventName, …)
+      override emit(events: readonly LogEvent[]): void {
+        for (const event of events) this.received.push(event.renderMessage());
+      }
+    }
+    const sink = new EmittingSink();
+    const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+    log.information('Hello {Name}', 'Ann');
+    await log.close();
+    expect(sink.received).toEqual(['Hello Ann']);
   });
 });
