@@ -33,7 +33,8 @@ const PART_KEYS = {
 const EMIT = ['emit'];
 
 /**
- * Checks that `value` is a sink: an object with an `emit` method that is not an EventEmitter's. A
+ * Checks that `value` is a sink: an object with an `emit` method that is not an EventEmitter's, and
+ * whose `emitSync`, `flush`, `flushSync` and `close`, where present, are methods. A
  * Node stream (`process.stdout`, a file stream, pino's destination) has EventEmitter's
  * `emit(eventName, …)`, which takes each batch as the name of an event nobody listens to: every
  * event would count as delivered and be written nowhere. Told by where `emit` is defined: beside
@@ -51,6 +52,11 @@ function expectSink(value: unknown, where: string): void {
     'a sink, not an EventEmitter (its emit(eventName, …) writes nothing; for a Node stream, StreamSink from rxlog/node)',
     value,
   );
+  // Each would fail only when called (close() at shutdown, leaving a file open; flushSync() at exit).
+  for (const method of ['emitSync', 'flush', 'flushSync', 'close']) {
+    const given = value[method];
+    expectOption(given == null || typeof given === 'function', where, `a sink whose ${method} is a method or absent`, given);
+  }
 }
 
 /**

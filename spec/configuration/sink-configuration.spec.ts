@@ -443,3 +443,28 @@ describe('writeTo with an EventEmitter given as a sink', () => {
     expect(sink.received).toEqual(['Hello Ann']);
   });
 });
+
+// Before, each of these failed only when called: close() at shutdown (the file left open), flush()
+// at each flush, flushSync() at process exit, and emitSync was skipped without a word.
+describe('writeTo with a sink whose optional methods are not functions', () => {
+  it.each([
+    ['close', 5, 'number 5'],
+    ['flush', true, 'boolean true'],
+    ['flushSync', 'now', '"now"'],
+    ['emitSync', {}, 'Object'],
+  ])('refuses a sink whose %s is %p, naming it', (method, value, named) => {
+    const sink = { emit: (): void => undefined, [method]: value } as unknown as Sink;
+    expect(() => new LoggerConfiguration().writeTo.sink(sink)).toThrow(ConfigurationError);
+    expect(() => new LoggerConfiguration().writeTo.sink(sink)).toThrow(
+      `writeTo.sink: expected a sink whose ${method} is a method or absent, got ${named}`,
+    );
+    expect(() => new LoggerConfiguration().writeTo.sink(new MemorySink(), { fallback: sink })).toThrow(
+      `writeTo.sink(memory).fallback: expected a sink whose ${method} is a method or absent, got ${named}`,
+    );
+  });
+
+  it('takes one whose optional methods are undefined or null', () => {
+    const sink = { emit: (): void => undefined, emitSync: undefined, flush: null, flushSync: undefined, close: null };
+    expect(() => new LoggerConfiguration().writeTo.sink(sink as unknown as Sink).createLogger()).not.toThrow();
+  });
+});
