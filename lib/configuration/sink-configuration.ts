@@ -45,7 +45,9 @@ const EMIT = ['emit'];
 function expectSink(value: unknown, where: string): void {
   expectOption(hasMethods(value, EMIT), where, 'a sink with an emit(events) method', value);
   let owner: object | null = value;
-  while (owner !== null && !Object.hasOwn(owner, 'emit')) owner = Reflect.getPrototypeOf(owner);
+  // Bounded: a Proxy's getPrototypeOf may give the Proxy itself, for ever.
+  for (let depth = 0; owner !== null && depth < 100 && !Object.hasOwn(owner, 'emit'); depth++)
+    owner = Reflect.getPrototypeOf(owner);
   expectOption(
     owner === null || !Object.hasOwn(owner, 'addListener'),
     where,

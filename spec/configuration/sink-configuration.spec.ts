@@ -1,5 +1,5 @@
 import type { SinkOptions } from '../../lib/configuration/sink-options';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { filter } from 'rxjs';
@@ -466,5 +466,15 @@ describe('writeTo with a sink whose optional methods are not functions', () => {
   it('takes one whose optional methods are undefined or null', () => {
     const sink = { emit: (): void => undefined, emitSync: undefined, flush: null, flushSync: undefined, close: null };
     expect(() => new LoggerConfiguration().writeTo.sink(sink as unknown as Sink).createLogger()).not.toThrow();
+  });
+});
+
+describe('writeTo with a sink whose prototype chain never ends', () => {
+  it('configures it without walking the chain for ever (a Proxy whose getPrototypeOf gives itself)', () => {
+    const fixture = path.join(__dirname, 'fixtures', 'prototype-loop.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, 'sink'], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.stderr).toBe('');
+    expect(child.signal).toBeNull();
+    expect(child.stdout).toBe('sink taken: 1 event\n');
   });
 });
