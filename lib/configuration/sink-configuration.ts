@@ -31,7 +31,35 @@ const PART_KEYS = {
 
 /** What `writeTo.sink` and a `fallback` take: an object with an `emit` method. */
 const EMIT = ['emit'];
-const A_SINK = 'a sink with an emit(events) method';
+
+/**
+ * Checks that `value` is a sink: an object with an `emit` method that is not an EventEmitter's, and
+ * whose `emitSync`, `flush`, `flushSync` and `close`, where present, are methods. A
+ * Node stream (`process.stdout`, a file stream, pino's destination) has EventEmitter's
+ * `emit(eventName, …)`, which takes each batch as the name of an event nobody listens to: every
+ * event would count as delivered and be written nowhere. Told by where `emit` is defined: beside
+ * `addListener` on an emitter's prototype, where a sink class defines its own.
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+function expectSink(value: unknown, where: string): void {
+  expectOption(hasMethods(value, EMIT), where, 'a sink with an emit(events) method', value);
+  let owner: object | null = value;
+  // Bounded: a Proxy's getPrototypeOf may give the Proxy itself, for ever.
+  for (let depth = 0; owner !== null && depth < 100 && !Object.hasOwn(owner, 'emit'); depth++)
+    owner = Reflect.getPrototypeOf(owner);
+  expectOption(
+    owner === null || !Object.hasOwn(owner, 'addListener'),
+    where,
+    'a sink, not an EventEmitter (its emit(eventName, …) writes nothing; for a Node stream, StreamSink from rxlog/node)',
+    value,
+  );
+  // Each would fail only when called (close() at shutdown, leaving a file open; flushSync() at exit).
+  for (const method of ['emitSync', 'flush', 'flushSync', 'close']) {
+    const given = value[method];
+    expectOption(given == null || typeof given === 'function', where, `a sink whose ${method} is a method or absent`, given);
+  }
+}
 
 /**
  * Checks the delivery options now, so a mistake throws with the sink's path instead of at
@@ -57,7 +85,7 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
     }
   }
   const { fallback } = delivery;
-  expectOption(fallback === undefined || hasMethods(fallback, EMIT), `${where}.fallback`, A_SINK, fallback);
+  if (fallback !== undefined) expectSink(fallback, `${where}.fallback`);
   try {
     resolveDeliveryOptions(delivery);
   } catch (error) {
@@ -77,7 +105,7 @@ export class SinkConfiguration<TParent> {
   /**
    * Any object with `emit(events)`.
    *
-   * @throws ConfigurationError when the sink has no `emit`, was given before (to another `writeTo`, or
+   * @throws ConfigurationError when the sink has no `emit` (or EventEmitter's: a Node stream), was given before (to another `writeTo`, or
    * as its own fallback: one fallback may serve several sinks), an option is out of range, or the name is taken,
    * empty, `__proto__` or holds a lone UTF-16 surrogate (it has no UTF-8 form).
    */
@@ -122,7 +150,7 @@ export class SinkConfiguration<TParent> {
   }
 
   #addLane(call: string, sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
-    expectOption(hasMethods(sink, EMIT), call, A_SINK, sink);
+    expectSink(sink, call);
     const name = this.#nameFor(call, sink, options.name);
     const where = `${call}(${name})`;
     checkOptionKeys(where, options, keys);

@@ -149,11 +149,14 @@ function isLevelValue(value: unknown): value is number {
 /**
  * Whether `value` is read through rxlog's own getter: the first object on the prototype chain that
  * defines `value` is a LevelSwitch prototype of some copy of rxlog (it defines the shared brand),
- * not a subclass's prototype or the instance itself. Never throws (a Proxy's trap that throws: no).
+ * not a subclass's prototype or the instance itself. Never throws (a Proxy's trap that throws: no),
+ * and gives up (no) past 100 prototypes.
  */
 function readsOwnValue(levelSwitch: LevelSwitch): boolean {
   try {
-    for (let target: object | null = levelSwitch; target !== null; target = Reflect.getPrototypeOf(target)) {
+    // Bounded: a Proxy's getPrototypeOf may give the Proxy itself, for ever.
+    let target: object | null = levelSwitch;
+    for (let depth = 0; target !== null && depth < 100; target = Reflect.getPrototypeOf(target), depth++) {
       if (Object.hasOwn(target, 'value')) return Object.hasOwn(target, BRAND);
     }
   } catch {

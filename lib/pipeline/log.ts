@@ -2,6 +2,7 @@ import { adoptOutcome } from '../core/adopt-outcome';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { hasMethods } from '../core/has-methods';
+import { readFailure } from '../core/read-options';
 import { sharedState } from '../core/shared-state';
 import type { CheckLogArguments } from '../templates/template-values';
 import type { Logger } from './logger';
@@ -43,12 +44,18 @@ export class Log {
    * Sets the logger the facade writes to, or `undefined` to make it a no-op again.
    *
    * @throws ConfigurationError naming the value when it is neither undefined nor a logger (an
-   * object with the level methods and `close`): checked here, once, so that no later `Log.information`
-   * can throw.
+   * object with the level methods and `close`), or saying so when reading it throws (a hostile Proxy):
+   * checked here, once, so that no later `Log.information` can throw.
    */
   static set logger(logger: Logger | undefined) {
-    if (logger !== undefined && !hasMethods(logger, LOGGER_METHODS))
-      throw new ConfigurationError(`Log.logger: expected a Logger or undefined, got ${describeValue(logger)}`);
+    let ok = logger === undefined;
+    try {
+      ok ||= hasMethods(logger, LOGGER_METHODS);
+    } catch (error) {
+      // A Proxy whose reads throw: a mistake like any other, not the Proxy's own error.
+      readFailure('Log.logger', 'the logger', error);
+    }
+    if (!ok) throw new ConfigurationError(`Log.logger: expected a Logger or undefined, got ${describeValue(logger)}`);
     shared().logger = logger;
   }
 

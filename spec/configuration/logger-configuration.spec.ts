@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { map, throwError } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
@@ -94,6 +96,16 @@ describe('LoggerConfiguration', () => {
         );
         expect(() => minimumLevel(sw)).toThrow(ConfigurationError);
       }
+    });
+
+    it('takes a LevelSwitch whose prototype chain never ends without walking it for ever', () => {
+      // A Proxy whose getPrototypeOf gives itself, around a switch: run in a child process with a
+      // timeout, as a configuration that walks the chain for ever would hang.
+      const fixture = path.join(__dirname, 'fixtures', 'prototype-loop.ts');
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, 'switch'], { encoding: 'utf8', timeout: 20_000 });
+      expect(child.stderr).toBe('');
+      expect(child.signal).toBeNull();
+      expect(child.stdout).toBe('switch taken: root, orders\n');
     });
 
     it('follows a LevelSwitch at once', () => {

@@ -1,5 +1,7 @@
 import type { SinkOptions } from '../../lib/configuration/sink-options';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { filter } from 'rxjs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +11,7 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { Sink } from '../../lib/core/sink';
+import type { LogEvent } from '../../lib/core/log-event';
 import { HttpSink } from '../../lib/sinks/http/http-sink';
 import { LokiSink } from '../../lib/sinks/http/loki-sink';
 import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
@@ -396,5 +399,82 @@ describe('writeTo with one sink object given twice', () => {
         .writeTo.sink({ ...failing }, { name: 'b', fallback: spill })
         .createLogger(),
     ).not.toThrow();
+  });
+});
+
+// A Node stream has an emit method, EventEmitter's: emit(eventName, …) takes the batch as the name
+// of an event nobody listens to, so every event would count as delivered and be written nowhere.
+describe('writeTo with an EventEmitter given as a sink', () => {
+  const refusal =
+    'expected a sink, not an EventEmitter (its emit(eventName, …) writes nothing; for a Node stream, StreamSink from rxlog/node), got';
+
+  it('refuses a Node stream, as pino users pass one, naming it', () => {
+    const stream = new PassThrough();
+    expect(() => new LoggerConfiguration().writeTo.sink(stream as unknown as Sink)).toThrow(ConfigurationError);
+    expect(() => new LoggerConfiguration().writeTo.sink(stream as unknown as Sink)).toThrow(
+      `writeTo.sink: ${refusal} PassThrough`,
+    );
+    expect(() => new LoggerConfiguration().writeTo.sink(process.stdout as unknown as Sink)).toThrow(
+      `writeTo.sink: ${refusal} ${process.stdout.constructor.name}`,
+    );
+    expect(() => new LoggerConfiguration().writeTo.sink(new EventEmitter() as unknown as Sink)).toThrow(
+      `writeTo.sink: ${refusal} EventEmitter`,
+    );
+  });
+
+  it('refuses one as a fallback', () => {
+    expect(() =>
+      new LoggerConfiguration().writeTo.sink(new MemorySink(), { fallback: new PassThrough() as unknown as Sink }),
+    ).toThrow(`writeTo.sink(memory).fallback: ${refusal} PassThrough`);
+  });
+
+  it('takes a sink class that extends EventEmitter with an emit(events) of its own', async () => {
+    class EmittingSink extends EventEmitter implements Sink {
+      readonly received: string[] = [];
+      // @ts-expect-error -- a sink's emit(events), in place of EventEmitter's emit(eventName, …)
+      override emit(events: readonly LogEvent[]): void {
+        for (const event of events) this.received.push(event.renderMessage());
+      }
+    }
+    const sink = new EmittingSink();
+    const log = new LoggerConfiguration().writeTo.sink(sink).createLogger();
+    log.information('Hello {Name}', 'Ann');
+    await log.close();
+    expect(sink.received).toEqual(['Hello Ann']);
+  });
+});
+
+// Before, each of these failed only when called: close() at shutdown (the file left open), flush()
+// at each flush, flushSync() at process exit, and emitSync was skipped without a word.
+describe('writeTo with a sink whose optional methods are not functions', () => {
+  it.each([
+    ['close', 5, 'number 5'],
+    ['flush', true, 'boolean true'],
+    ['flushSync', 'now', '"now"'],
+    ['emitSync', {}, 'Object'],
+  ])('refuses a sink whose %s is %p, naming it', (method, value, named) => {
+    const sink = { emit: (): void => undefined, [method]: value } as unknown as Sink;
+    expect(() => new LoggerConfiguration().writeTo.sink(sink)).toThrow(ConfigurationError);
+    expect(() => new LoggerConfiguration().writeTo.sink(sink)).toThrow(
+      `writeTo.sink: expected a sink whose ${method} is a method or absent, got ${named}`,
+    );
+    expect(() => new LoggerConfiguration().writeTo.sink(new MemorySink(), { fallback: sink })).toThrow(
+      `writeTo.sink(memory).fallback: expected a sink whose ${method} is a method or absent, got ${named}`,
+    );
+  });
+
+  it('takes one whose optional methods are undefined or null', () => {
+    const sink = { emit: (): void => undefined, emitSync: undefined, flush: null, flushSync: undefined, close: null };
+    expect(() => new LoggerConfiguration().writeTo.sink(sink as unknown as Sink).createLogger()).not.toThrow();
+  });
+});
+
+describe('writeTo with a sink whose prototype chain never ends', () => {
+  it('configures it without walking the chain for ever (a Proxy whose getPrototypeOf gives itself)', () => {
+    const fixture = path.join(__dirname, 'fixtures', 'prototype-loop.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, 'sink'], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.stderr).toBe('');
+    expect(child.signal).toBeNull();
+    expect(child.stdout).toBe('sink taken: 1 event\n');
   });
 });

@@ -36,6 +36,46 @@ describe('Log', () => {
     expect(memory.events.map((e) => e.renderMessage())).toEqual(['still true']);
   });
 
+  it('refuses a Proxy whose reads throw with a ConfigurationError that keeps the error, keeping the logger set before', () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink()).createLogger();
+    Log.logger = log;
+    const boom = new Error('boom');
+    const revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    for (const [value, thrown] of [
+      [
+        new Proxy(
+          {},
+          {
+            get: () => {
+              throw boom;
+            },
+          },
+        ),
+        'Error: boom',
+      ],
+      [revocable.proxy, "TypeError: Cannot perform 'get' on a proxy that has been revoked"],
+    ] as const) {
+      expect(() => (Log.logger = value as unknown as Logger)).toThrow(ConfigurationError);
+      expect(() => (Log.logger = value as unknown as Logger)).toThrow(`Log.logger: reading the logger threw ${thrown}`);
+    }
+    let caught: unknown;
+    try {
+      Log.logger = new Proxy(
+        {},
+        {
+          get: () => {
+            throw boom;
+          },
+        },
+      ) as unknown as Logger;
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).cause).toBe(boom);
+    expect(Log.logger).toBe(log);
+  });
+
   it('writes trace, info and warn, and takes a thrown value first as the exception', () => {
     const memory = new MemorySink();
     Log.logger = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
