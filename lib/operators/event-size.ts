@@ -57,7 +57,7 @@ let budget = 0;
 export function estimateEventBytes(event: LogEvent): number {
   budget = VISIT_BUDGET;
   try {
-    let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties);
+    let bytes = EVENT_OVERHEAD + textBytes(event.messageTemplate.text) + sizeOfRecord(event.properties);
     const exception = event.exception;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
     if (exception !== undefined) bytes += textBytes(exception.stack ?? exception.message ?? '') + 16 + nestedBytes(exception);

@@ -331,6 +331,17 @@ describe('truncateEvent', () => {
     expect(event.messageTemplate.text).toHaveLength(1_000_000 + 'Order {OrderId} failed: '.length);
   });
 
+  it('counts a long template text by its bytes, so a non-ASCII one built from data is cut and its CLEF line fits', () => {
+    const clef = new CompactJsonFormatter();
+    const limit = 256 * 1024;
+    // 120 000 characters, 360 000 bytes of UTF-8: counted as 120 000, it was not cut at all.
+    const event = makeEvent({ text: `Antwort: ${'日本語'.repeat(40_000)}` });
+    expect(estimateEventBytes(event)).toBeGreaterThan(360_000);
+    const cut = truncateEvent(event, limit);
+    expect(cut.messageTemplate.text).toMatch(/^Antwort: (日本語)+(日|日本)?…\[truncated \d+ chars\]$/u);
+    expect(Buffer.byteLength(clef.format(cut))).toBeLessThanOrEqual(limit);
+  });
+
   it('cuts the rendered message to half the limit', () => {
     const event = { ...makeEvent(), renderMessage: () => 'm'.repeat(50_000) };
     const cut = truncateEvent({ ...event, properties: { Big: 'x'.repeat(50_000) } }, 4_000);
