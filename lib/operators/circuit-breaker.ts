@@ -101,6 +101,8 @@ export class CircuitBreaker {
   #openedAt = 0;
   /** Failed probes since the breaker last closed: the open time doubles with each. */
   #failedProbes = 0;
+  /** Whether SelfLog has heard of a probe since the breaker last closed (only the outage's first is told). */
+  #probeTold = false;
   /** How long it stays open this time, in milliseconds. */
   #openMs: number;
   /** When SelfLog last heard of a failed probe, and how many it has not heard of since. */
@@ -190,12 +192,17 @@ export class CircuitBreaker {
     if (this.#current === 'open') this.#openedAt = this.#scheduler.now() - this.#openMs;
   }
 
-  /** Gives back a half-open probe that ended without an outcome (it was cancelled): the next `tryAcquire` probes again. */
+  /**
+   * Gives back a half-open probe that ended without an outcome (it was cancelled): the next
+   * `tryAcquire` probes again. Not told to SelfLog: nothing was learnt of the resource, and a
+   * caller that cancels every call (a `switchMap`, a `timeout` after the breaker) would write
+   * two lines per call.
+   */
   releaseProbe(): void {
-    if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.#openMs);
+    if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.#openMs, 0, false);
   }
 
-  #moveTo(next: BreakerStateName, openedAt = 0, atLeastMs = 0): void {
+  #moveTo(next: BreakerStateName, openedAt = 0, atLeastMs = 0, tell = true): void {
     const previous = this.#current;
     const { resetTimeoutMs, maxResetTimeoutMs } = this.options;
     const now = this.#scheduler.now();
@@ -210,11 +217,14 @@ export class CircuitBreaker {
     // Only the first probe of an outage is told as it starts, and a failed one at most once a
     // minute: a resource down for hours (a full disk) made three lines per probe, several a second.
     // (Only a reopening has failed probes behind it: one from closed has none.) The close tells
-    // what went untold.
+    // what went untold. A probe given back (releaseProbe) is not told, nor is the next one.
     const gate = this.#probeReports;
-    let untold: number | undefined = gate.untold;
-    if (next === 'half-open') untold = this.#failedProbes > 0 ? undefined : untold;
-    else if (next === 'open') untold = passGate(gate, now, this.#failedProbes > 1 ? PROBE_REPORT_INTERVAL_MS : 0, 1);
+    let untold: number | undefined = tell ? gate.untold : undefined;
+    if (next === 'half-open') {
+      if (this.#probeTold) untold = undefined;
+      this.#probeTold = true;
+    } else if (next === 'closed') this.#probeTold = false;
+    else if (tell) untold = passGate(gate, now, this.#failedProbes > 1 ? PROBE_REPORT_INTERVAL_MS : 0, 1);
     if (untold !== undefined) {
       gate.untold = 0;
       SelfLog.write(

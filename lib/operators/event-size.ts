@@ -1,5 +1,6 @@
 import type { LogEvent } from '../core/log-event';
 import { isPlainRecord } from '../core/is-plain-record';
+import { parseTemplate } from '../templates/parse-template';
 import { truncatedText } from '../templates/truncated-text';
 import { setOwnProperty } from '../templates/own-property';
 import { LongTextCache } from './long-text-cache';
@@ -56,7 +57,7 @@ let budget = 0;
 export function estimateEventBytes(event: LogEvent): number {
   budget = VISIT_BUDGET;
   try {
-    let bytes = EVENT_OVERHEAD + event.messageTemplate.text.length + sizeOfRecord(event.properties);
+    let bytes = EVENT_OVERHEAD + textBytes(event.messageTemplate.text) + sizeOfRecord(event.properties);
     const exception = event.exception;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
     if (exception !== undefined) bytes += textBytes(exception.stack ?? exception.message ?? '') + 16 + nestedBytes(exception);
@@ -196,12 +197,12 @@ function sizeOfRecord(record: Readonly<Record<string, unknown>>): number {
 
 /**
  * A copy of `event` that fits in about `maxEventBytes` (as `estimateEventBytes` counts): its
- * largest strings, in properties and in the exception, are cut to a common size in bytes and end
- * with `…[truncated N chars]` (N counts the characters cut); if cutting strings is not enough, the
- * largest top-level properties are replaced by `'…[truncated]'`. The copy's `renderMessage()` is
- * the original's rendering, cut to half of `maxEventBytes`. The exception's copy keeps its class,
- * causes and errors, each cut the same way (see `cutError`). An event that already fits is
- * returned as is. Never throws.
+ * largest strings, in its template's text (parsed again once cut), properties and exception, are
+ * cut to a common size in bytes and end with `…[truncated N chars]` (N counts the characters
+ * cut); if cutting strings is not enough, the largest top-level properties are replaced by
+ * `'…[truncated]'`. The copy's `renderMessage()` is the original's rendering, cut to half of
+ * `maxEventBytes`. The exception's copy keeps its class, causes and errors, each cut the same way
+ * (see `cutError`). An event that already fits is returned as is. Never throws.
  *
  * @example truncateEvent(eventWithBody, 256 * 1024).properties.Body // a Body of 1 MiB of 'x': 'xxxx…[truncated 786546 chars]'
  */
@@ -209,7 +210,10 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
   const before = estimateEventBytes(event);
   if (before <= maxEventBytes) return event;
   try {
-    const lengths: number[] = [];
+    // The template's text too: one built from data (a body interpolated into it) is as large as
+    // that data, and was kept whole while the queue counted the event as maxEventBytes.
+    const template = event.messageTemplate.text;
+    const lengths: number[] = template.length >= MIN_CUT ? [textBytes(template)] : [];
     // The walk that cuts, run first to measure: it sees the same strings the cutting will.
     mapStrings(event.properties, (text, beyondLimit) => {
       if (!beyondLimit && text.length >= MIN_CUT) lengths.push(textBytes(text));
@@ -225,12 +229,14 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
     const keep = cutLength(lengths, before - maxEventBytes);
     let properties = mapStrings(event.properties, (text, beyondLimit) => cut(text, keep, beyondLimit)) as Record<string, unknown>;
     const cutException = exception === undefined ? undefined : cutError(exception, keep);
-    properties = dropLargestProperties(event, properties, cutException, maxEventBytes);
+    const cutTemplate = cut(template, keep);
+    const messageTemplate = cutTemplate === template ? event.messageTemplate : parseTemplate(cutTemplate);
+    properties = dropLargestProperties({ ...event, messageTemplate }, properties, cutException, maxEventBytes);
     const rendered = cut(renderSafely(event), Math.floor(maxEventBytes / 2), true);
     return {
       timestamp: event.timestamp,
       level: event.level,
-      messageTemplate: event.messageTemplate,
+      messageTemplate,
       properties,
       exception: cutException,
       renderMessage: () => rendered,

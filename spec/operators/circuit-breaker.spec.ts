@@ -10,6 +10,7 @@ import {
   type OperatorFunction,
   type SchedulerLike,
   Subject,
+  switchMap,
   take,
   throwError,
 } from 'rxjs';
@@ -534,6 +535,55 @@ describe('circuitBreaker with a probe that outlived its half-open period', () =>
     expect(errors).toEqual([expect.any(BrokenCircuitError)]); // still one probe at a time
     second.complete();
     expect(guard.breaker.state).toBe('closed');
+  });
+});
+
+describe('circuitBreaker with calls cancelled while they probe (switchMap)', () => {
+  // Each cancelled probe was told as a reopening, "next probe in 400 ms" while the next call could
+  // probe at once, and the next probe as a new one: two SelfLog lines for every call of an outage.
+  it('tells SelfLog nothing of a probe given back, nor of the probes after it, until one has an outcome', () => {
+    const clock = manualClock();
+    clock.scheduler.maxFrames = Infinity; // past TestScheduler's 750 frames
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 400 }, clock.scheduler);
+    throwError(() => new Error('down'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined });
+    clock.advance(400);
+    // A type-ahead: each term cancels the call of the one before, which the resource never answered.
+    const terms = new Subject<string>();
+    let answers = new Subject<string>();
+    const rejected: unknown[] = [];
+    terms
+      .pipe(
+        switchMap(() =>
+          answers.pipe(
+            take(1),
+            guard,
+            catchError((error: unknown) => (rejected.push(error), EMPTY)),
+          ),
+        ),
+      )
+      .subscribe();
+    for (let n = 0; n < 1_000; n++) terms.next(`term ${n}`);
+    expect(rejected).toEqual([]);
+    expect(guard.breaker.state).toBe('half-open');
+    const down = new Error('still down');
+    answers.error(down);
+    clock.advance(400);
+    answers = new Subject<string>();
+    terms.next('last');
+    answers.next('found');
+    subscription.unsubscribe();
+    expect(rejected).toEqual([down]);
+    expect(guard.breaker.state).toBe('closed');
+    expect(diagnostics.map((d) => `${String(d.args[1])} (was ${String(d.args[2])})${String(d.args[3])}`)).toEqual([
+      'open (was closed); next probe in 400 ms',
+      'half-open (was open)',
+      'open (was half-open); next probe in 400 ms',
+      'closed (was half-open)',
+    ]);
   });
 });
 

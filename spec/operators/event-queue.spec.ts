@@ -17,6 +17,18 @@ describe('EventQueue', () => {
   });
   afterEach(() => subscription.unsubscribe());
 
+  it('bounds the bytes it holds of events whose template text is built from data, by cutting the template too', () => {
+    const queue = new EventQueue({ maxEventBytes: 1_024, limitBytes: 64 * 1024 });
+    const body = 'x'.repeat(1_000_000);
+    for (let n = 0; n < 100; n++) queue.push(makeEvent({ text: `Response ${n}: ${body}` }));
+    const held = queue.clear();
+    // 64 events of a MiB each (64 MiB) were held while the queue counted 64 KiB.
+    const bytes = held.reduce((sum, event) => sum + estimateEventBytes(event), 0);
+    expect(bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(held.every((event) => event.messageTemplate.text.length <= 1_024)).toBe(true);
+    expect(held.at(-1)?.messageTemplate.text).toMatch(/^Response 99: x+…\[truncated \d+ chars\]$/);
+  });
+
   it('hands events back in order with their enqueue times', () => {
     const queue = new EventQueue();
     const events = makeEvents(5);

@@ -5,6 +5,9 @@ import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-siz
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { cpuMs } from '../helpers/cpu-time';
 import { makeEvent } from '../helpers/events';
+import type { LogEvent } from '../../lib/core/log-event';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import { renderTemplate } from '../../lib/templates/render-template';
 
 describe('estimateEventBytes', () => {
   it('grows with string length and counts numbers at a flat rate', () => {
@@ -304,6 +307,39 @@ describe('truncateEvent', () => {
     let cut = makeEvent();
     expect(await cpuMs(() => void (cut = truncateEvent(makeEvent({ properties }), 256 * 1024)))).toBeLessThan(5_000);
     expect(Object.values(cut.properties).every((value) => value === 1)).toBe(true);
+  });
+
+  // A template built from data (`log.information(\`Response: ${body}\`)`) was kept whole: the
+  // copy was as large as the original, and a queue counting it as maxEventBytes held 1 000 times that.
+  it('cuts a template text built from data, keeping it a template whose holes before the cut still render', () => {
+    const clef = new CompactJsonFormatter();
+    const limit = 4_096;
+    const body = 'x'.repeat(1_000_000);
+    const template = parseTemplate(`Order {OrderId} failed: ${body}`);
+    const event: LogEvent = {
+      ...makeEvent({ properties: { OrderId: 42 } }),
+      messageTemplate: template,
+      renderMessage: () => renderTemplate(template, { OrderId: 42 }),
+    };
+    const cut = truncateEvent(event, limit);
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(limit);
+    expect(cut.messageTemplate.text).toMatch(/^Order \{OrderId\} failed: x+…\[truncated \d+ chars\]$/);
+    expect(cut.messageTemplate.tokens[1]).toMatchObject({ kind: 'property', name: 'OrderId' });
+    expect(renderTemplate(cut.messageTemplate, cut.properties)).toMatch(/^Order 42 failed: x+…/);
+    expect(cut.properties.OrderId).toBe(42);
+    expect(Buffer.byteLength(clef.format(cut))).toBeLessThanOrEqual(limit);
+    expect(event.messageTemplate.text).toHaveLength(1_000_000 + 'Order {OrderId} failed: '.length);
+  });
+
+  it('counts a long template text by its bytes, so a non-ASCII one built from data is cut and its CLEF line fits', () => {
+    const clef = new CompactJsonFormatter();
+    const limit = 256 * 1024;
+    // 120 000 characters, 360 000 bytes of UTF-8: counted as 120 000, it was not cut at all.
+    const event = makeEvent({ text: `Antwort: ${'日本語'.repeat(40_000)}` });
+    expect(estimateEventBytes(event)).toBeGreaterThan(360_000);
+    const cut = truncateEvent(event, limit);
+    expect(cut.messageTemplate.text).toMatch(/^Antwort: (日本語)+(日|日本)?…\[truncated \d+ chars\]$/u);
+    expect(Buffer.byteLength(clef.format(cut))).toBeLessThanOrEqual(limit);
   });
 
   it('cuts the rendered message to half the limit', () => {
