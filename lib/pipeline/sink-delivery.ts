@@ -1007,7 +1007,7 @@ export class SinkDelivery {
     this.#clearOpen();
     this.#undelivered += pending;
     // A half-open probe given up on ends without an outcome: the breaker reads open again, not half-open with no probe out.
-    // Released once the counters are settled: the breaker tells SelfLog, whose handler may read metrics().
+    // Released once the counters are settled: the breaker's state$ subscribers may read metrics().
     if (flight !== null) this.#breaker?.releaseProbe();
     this.#waiters.releaseAll();
     if (this.#undelivered > 0)
