@@ -330,6 +330,13 @@ export class RedactionPolicy {
       const value = changes.has(key) ? changes.get(key) : record[key];
       if (value !== REMOVED) setOwnProperty(copy, key, value);
     }
+    // A name or message its class reads from the error's internal slot (a DOMException's) or a
+    // private field throws on the copy, which has neither: the copy holds the error's own text.
+    for (const name of ['name', 'message']) {
+      if (readOwn(copy, name) !== REMOVED) continue;
+      const value = readOwn(record, name);
+      if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
+    }
     return copy as unknown as Error;
   }
 

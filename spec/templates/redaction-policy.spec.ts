@@ -464,6 +464,33 @@ describe('RedactionPolicy', () => {
       expect(Object.keys(copy)).toEqual(['name', 'token']);
     });
 
+    it('keeps the name and message of an error whose class reads them from a slot or a private field (a DOMException)', () => {
+      const abort = Object.assign(new DOMException('The operation was aborted', 'AbortError'), { token: 't-1' });
+      class ApiError extends Error {
+        readonly #status: number;
+        token = 't-2';
+        constructor(status: number) {
+          super('ignored');
+          this.#status = status;
+        }
+        override get name(): string {
+          return 'ApiError';
+        }
+        override get message(): string {
+          return `status ${this.#status}`;
+        }
+      }
+      const policy = RedactionPolicy.compile({ keys: /token/ });
+      for (const error of [abort, new ApiError(503)]) {
+        const copy = policy.redactError(error) as Error & { token: string };
+        expect(copy).not.toBe(error);
+        expect(copy.token).toBe(DEFAULT_CENSOR);
+        // What an OTLP sink sends as exception.type and exception.message, and String(error).
+        expect([copy.name, copy.message, String(copy)]).toEqual([error.name, error.message, String(error)]);
+        expect(Object.keys(copy)).toEqual(['token']);
+      }
+    });
+
     it('returns the same Error when nothing of it is named', () => {
       const policy = RedactionPolicy.compile(ISSUE_POLICY);
       const plain = new Error('plain');
