@@ -491,6 +491,38 @@ describe('RedactionPolicy', () => {
       }
     });
 
+    it('keeps the stack of an error whose stack is an accessor on its prototype, as in Firefox', () => {
+      // Shaped as SpiderMonkey's Error.prototype.stack (which cannot run here): it reads the
+      // error's slot, and on an object without one (a copy) gives ''.
+      const slots = new WeakMap<object, string>();
+      class FirefoxError extends Error {
+        constructor(message: string) {
+          super(message);
+          delete (this as { stack?: string }).stack;
+          slots.set(this, 'handler@https://app.example/main.js:10:5\n');
+        }
+      }
+      Object.defineProperty(FirefoxError.prototype, 'stack', {
+        configurable: true,
+        get(this: object): string {
+          return slots.get(this) ?? '';
+        },
+      });
+      const error = Object.assign(new FirefoxError('denied'), { token: 't-1' });
+      const copy = RedactionPolicy.compile({ keys: /token/ }).redactError(error);
+      expect(copy).not.toBe(error);
+      expect(copy.stack).toBe('handler@https://app.example/main.js:10:5\n');
+      expect(exceptionText(copy)).toContain('handler@https://app.example/main.js:10:5');
+    });
+
+    it('leaves out an enumerable message the policy removes, never putting it back from the original', () => {
+      const error = new Error('token t-1 refused');
+      Object.defineProperty(error, 'message', { enumerable: true });
+      const copy = RedactionPolicy.compile({ keys: /message/, remove: true }).redactError(error);
+      expect(Object.hasOwn(copy, 'message')).toBe(false);
+      expect(copy.message).toBe('');
+    });
+
     it('returns the same Error when nothing of it is named', () => {
       const policy = RedactionPolicy.compile(ISSUE_POLICY);
       const plain = new Error('plain');
