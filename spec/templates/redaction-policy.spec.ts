@@ -515,6 +515,16 @@ describe('RedactionPolicy', () => {
       expect(exceptionText(copy)).toContain('handler@https://app.example/main.js:10:5');
     });
 
+    it('redacts the entries of a fetch Headers an exception holds, which travelled as they were', () => {
+      const error = Object.assign(new Error('401 Unauthorized'), {
+        headers: new Headers({ authorization: 'Bearer abc', accept: 'application/json' }),
+      });
+      const copy = RedactionPolicy.compile({ keys: /authorization/i }).redactError(error) as Error & { headers: unknown };
+      expect(copy).not.toBe(error);
+      expect(copy.headers).toEqual({ accept: 'application/json', authorization: DEFAULT_CENSOR });
+      expect(error.headers.get('authorization')).toBe('Bearer abc');
+    });
+
     it('leaves out an enumerable message the policy removes, never putting it back from the original', () => {
       const error = new Error('token t-1 refused');
       Object.defineProperty(error, 'message', { enumerable: true });
