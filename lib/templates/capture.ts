@@ -285,6 +285,18 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
     return walkMap(value as Map<unknown, unknown>, depth, w);
   if (value instanceof Set || (tag === '[object Set]' && accepts(() => Set.prototype.has.call(value, 0))))
     return walkIterable(value as Set<unknown>, (value as Set<unknown>).size, depth, w);
+  // Headers, URLSearchParams and FormData hold their entries in slots, no own property: their names
+  // and values, as a Map of string keys (a repeated name, as Set-Cookie, gets `#i`).
+  const entries = value as { keys?: () => Iterable<unknown>; entries?: () => Iterable<[unknown, unknown]> };
+  if (
+    /^\[object (?:Headers|URLSearchParams|FormData)\]$/.test(tag) &&
+    typeof entries.keys === 'function' &&
+    typeof entries.entries === 'function'
+  ) {
+    let size = 0;
+    for (const _name of entries.keys()) size++;
+    return walkPairs(entries.entries(), size, depth, w);
+  }
   if (ArrayBuffer.isView(value) && tag !== '[object DataView]') {
     return walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
   }
@@ -356,12 +368,17 @@ function walkMap(value: Map<unknown, unknown>, depth: number, w: Walk): unknown 
     // is its [key, value] pairs, as Serilog makes a dictionary whose keys are not scalars a sequence.
     if (Object(key) === key) return walkIterable(value, value.size, depth, w);
   }
-  const kept = keep(value.size, w);
+  return walkPairs(value, value.size, depth, w);
+}
+
+/** `size` [key, value] pairs (a Map's, a Headers') as an object keyed by `String(key)`. */
+function walkPairs(pairs: Iterable<[unknown, unknown]>, size: number, depth: number, w: Walk): Record<string, unknown> {
+  const kept = keep(size, w);
   const result: Record<string, unknown> = {};
   let count = 0;
-  for (const [key, item] of value) {
+  for (const [key, item] of pairs) {
     if (count === kept) {
-      result[freeKey(result, '…', count)] = more(value.size - count);
+      result[freeKey(result, '…', count)] = more(size - count);
       break;
     }
     // Any two keys may meet here: cut to the same text, or 1 and '1'.
@@ -458,7 +475,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  *   as String() joins it, an array inside itself as nothing, within the limits).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
- *   object or a function, an array of `[key, value]` pairs.
+ *   object or a function, an array of `[key, value]` pairs; so do the entries of a `Headers`,
+ *   `URLSearchParams` or `FormData` (a repeated name gets `#i`).
  * - An object with a `toJSON` method is captured as what `toJSON(key)` returns, with the key
  *   JSON.stringify would pass: its member's name, its index as a string, `''` at the root.
  *   Once per position, as JSON.stringify: the result's own toJSON is not called, and an object

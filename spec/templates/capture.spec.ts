@@ -210,6 +210,38 @@ describe('captureValue', () => {
     expect(captureValue(new Set([1, 'two']))).toEqual([1, 'two']);
   });
 
+  it('captures Headers, URLSearchParams and FormData as an object of their entries, a repeated name with #i', () => {
+    const headers = new Headers([
+      ['Accept', 'application/json'],
+      ['Set-Cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+    ]);
+    const form = new FormData();
+    form.append('name', 'ann');
+    const template = parseTemplate('{Headers} {@Query} {Form}');
+    const properties = captureProperties(template, [headers, new URLSearchParams('page=2&tag=a&tag=b'), form]);
+    expect(properties).toEqual({
+      Headers: { accept: 'application/json', 'set-cookie': 'a=1', 'set-cookie#2': 'b=2' },
+      Query: { page: '2', tag: 'a', 'tag#2': 'b' },
+      Form: { name: 'ann' },
+    });
+    // What a sink writes: before, `[object Headers]`, and `{}` with `@`.
+    expect(renderTemplate(template, properties)).toBe(
+      '{"accept":"application/json","set-cookie":"a=1","set-cookie#2":"b=2"} {"page":"2","tag":"a","tag#2":"b"} {"name":"ann"}',
+    );
+    // Bounded as a Map is.
+    const many = new URLSearchParams(Array.from({ length: 5 }, (_, i) => [`k${i}`, 'v']));
+    expect(captureValue(many, 'default', { maxCollectionLength: 2 })).toEqual({ k0: 'v', k1: 'v', '…': '…3 more' });
+    // Only a value whose tag says so and that lists its entries is taken for one.
+    class Liar {
+      readonly a = 1;
+      get [Symbol.toStringTag](): string {
+        return 'Headers';
+      }
+    }
+    expect(captureValue(new Liar())).toBe('[object Headers]');
+  });
+
   it('captures a typed array as an array of numbers', () => {
     expect(captureValue(new Uint8Array([1, 2, 3]))).toEqual([1, 2, 3]);
   });

@@ -464,6 +464,75 @@ describe('RedactionPolicy', () => {
       expect(Object.keys(copy)).toEqual(['name', 'token']);
     });
 
+    it('keeps the name and message of an error whose class reads them from a slot or a private field (a DOMException)', () => {
+      const abort = Object.assign(new DOMException('The operation was aborted', 'AbortError'), { token: 't-1' });
+      class ApiError extends Error {
+        readonly #status: number;
+        token = 't-2';
+        constructor(status: number) {
+          super('ignored');
+          this.#status = status;
+        }
+        override get name(): string {
+          return 'ApiError';
+        }
+        override get message(): string {
+          return `status ${this.#status}`;
+        }
+      }
+      const policy = RedactionPolicy.compile({ keys: /token/ });
+      for (const error of [abort, new ApiError(503)]) {
+        const copy = policy.redactError(error) as Error & { token: string };
+        expect(copy).not.toBe(error);
+        expect(copy.token).toBe(DEFAULT_CENSOR);
+        // What an OTLP sink sends as exception.type and exception.message, and String(error).
+        expect([copy.name, copy.message, String(copy)]).toEqual([error.name, error.message, String(error)]);
+        expect(Object.keys(copy)).toEqual(['token']);
+      }
+    });
+
+    it('keeps the stack of an error whose stack is an accessor on its prototype, as in Firefox', () => {
+      // Shaped as SpiderMonkey's Error.prototype.stack (which cannot run here): it reads the
+      // error's slot, and on an object without one (a copy) gives ''.
+      const slots = new WeakMap<object, string>();
+      class FirefoxError extends Error {
+        constructor(message: string) {
+          super(message);
+          delete (this as { stack?: string }).stack;
+          slots.set(this, 'handler@https://app.example/main.js:10:5\n');
+        }
+      }
+      Object.defineProperty(FirefoxError.prototype, 'stack', {
+        configurable: true,
+        get(this: object): string {
+          return slots.get(this) ?? '';
+        },
+      });
+      const error = Object.assign(new FirefoxError('denied'), { token: 't-1' });
+      const copy = RedactionPolicy.compile({ keys: /token/ }).redactError(error);
+      expect(copy).not.toBe(error);
+      expect(copy.stack).toBe('handler@https://app.example/main.js:10:5\n');
+      expect(exceptionText(copy)).toContain('handler@https://app.example/main.js:10:5');
+    });
+
+    it('redacts the entries of a fetch Headers an exception holds, which travelled as they were', () => {
+      const error = Object.assign(new Error('401 Unauthorized'), {
+        headers: new Headers({ authorization: 'Bearer abc', accept: 'application/json' }),
+      });
+      const copy = RedactionPolicy.compile({ keys: /authorization/i }).redactError(error) as Error & { headers: unknown };
+      expect(copy).not.toBe(error);
+      expect(copy.headers).toEqual({ accept: 'application/json', authorization: DEFAULT_CENSOR });
+      expect(error.headers.get('authorization')).toBe('Bearer abc');
+    });
+
+    it('leaves out an enumerable message the policy removes, never putting it back from the original', () => {
+      const error = new Error('token t-1 refused');
+      Object.defineProperty(error, 'message', { enumerable: true });
+      const copy = RedactionPolicy.compile({ keys: /message/, remove: true }).redactError(error);
+      expect(Object.hasOwn(copy, 'message')).toBe(false);
+      expect(copy.message).toBe('');
+    });
+
     it('returns the same Error when nothing of it is named', () => {
       const policy = RedactionPolicy.compile(ISSUE_POLICY);
       const plain = new Error('plain');
