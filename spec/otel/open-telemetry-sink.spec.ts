@@ -416,6 +416,46 @@ describe('OpenTelemetrySink', () => {
     });
   });
 
+  // A proto3 string is valid UTF-8, which a lone UTF-16 surrogate has no form in: the SDK's JSON
+  // exporter writes its escape (`"\\ud800"`, which protobuf's JSON readers refuse, with the whole
+  // request) and its protobuf exporter bytes that are no UTF-8. OtlpSink writes U+FFFD in its place.
+  it('hands the SDK U+FFFD for a lone UTF-16 surrogate, in the body, the template, keys, values and the exception, so the exported request is valid UTF-8', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider })).createLogger();
+    const cut = '😀 smile'.slice(1); // half of a pair, as a cut by UTF-16 units leaves it
+    const error = new TypeError(`bad ${cut}`);
+    error.name = `Type${cut}`;
+    error.stack = `TypeError: bad ${cut}\n    at f (a.js:1:1)`;
+    log
+      .forContext('SourceContext', `Orders${cut}`)
+      .child({ [`key${cut}`]: 1, '\udc00x': 'lone low' })
+      .error(error, `Saw ${cut} {Text} {@Nested} {List}`, `value ${cut}`, { [`inner${cut}`]: cut }, [cut]);
+    await log.close();
+    const records = exporter.getFinishedLogRecords();
+    const json = new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records));
+    expect(json).not.toMatch(/\\ud[89a-f]/i);
+    const lone = /\p{Cs}/u;
+    const texts: string[] = [];
+    JSON.parse(json, (key: string, value: unknown) => {
+      texts.push(key);
+      if (typeof value === 'string') texts.push(value);
+      return value;
+    });
+    expect(texts.filter((text) => lone.test(text))).toEqual([]);
+    const [record] = records;
+    expect(record.instrumentationScope.name).toBe('Orders\ufffd smile');
+    expect(record.body).toBe('Saw \ufffd smile value \ufffd smile {"inner\ufffd smile":"\ufffd smile"} ["\ufffd smile"]');
+    expect(record.attributes).toMatchObject({
+      'message_template.text': 'Saw \ufffd smile {Text} {@Nested} {List}',
+      'exception.type': 'Type\ufffd smile',
+      'exception.message': 'bad \ufffd smile',
+      Text: 'value \ufffd smile',
+      Nested: { 'inner\ufffd smile': '\ufffd smile' },
+      List: ['\ufffd smile'],
+      'key\ufffd smile': 1,
+      '\ufffdx': 'lone low',
+    });
+  });
+
   it('writes structured values as maps and arrays, and odd scalars safely', async () => {
     const log = rxlog();
     log.information(
