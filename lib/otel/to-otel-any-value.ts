@@ -118,8 +118,9 @@ export function addOtelAttributes(
     // inside an attribute may have one).
     if ((outer && key === '') || skip(key)) continue;
     const value = readValue(properties, key);
-    // A key holding a lone surrogate as a value's: two that differ only there meet, the later kept.
-    if (value !== undefined) define(out, wellFormed(key), anyValue(value, depth, key));
+    // U+FFFD for a lone surrogate, as in a value: of keys that are one then, the first is kept.
+    const name = wellFormed(key);
+    if (value !== undefined && !Object.hasOwn(out, name)) define(out, name, anyValue(value, depth, key));
   }
   if (outer) {
     // Rare (a JSON body a client sent): only then is the converted record walked again.
