@@ -156,6 +156,46 @@ describe('OpenTelemetrySink', () => {
     expect(record.attributes.P124).toBeUndefined();
   });
 
+  it('is cut by the SDK’s attributeValueLengthLimit as the SDK logger’s own record is: strings, in maps and arrays too, never the body', async () => {
+    const limited = new InMemoryLogRecordExporter();
+    const limitedProvider = new LoggerProvider({
+      processors: [new SimpleLogRecordProcessor({ exporter: limited })],
+      logRecordLimits: { attributeValueLengthLimit: 8 },
+    });
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: limitedProvider }))
+      .writeTo.sink(memory)
+      .createLogger();
+    const long = 'abcdefghijklmnop';
+    log.information('Long {Text} {@Map} {List} {N}', long, { inner: long }, [long], 12345678901);
+    await log.close();
+    limitedProvider.getLogger('rxlog').emit({
+      timestamp: memory.events[0].timestamp,
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'Information',
+      body: memory.events[0].renderMessage(),
+      attributes: {
+        'message_template.text': 'Long {Text} {@Map} {List} {N}',
+        Text: long,
+        Map: { inner: long },
+        List: [long],
+        N: 12345678901,
+      },
+    });
+    const [ours, sdks] = limited.getFinishedLogRecords();
+    expect(seen(ours)).toEqual(seen(sdks));
+    expect(ours.attributes).toEqual({
+      'message_template.text': 'Long {Te',
+      Text: 'abcdefgh',
+      Map: { inner: 'abcdefgh' },
+      List: ['abcdefgh'],
+      N: 12345678901,
+    });
+    expect(ours.body).toBe('Long abcdefghijklmnop {"inner":"abcdefghijklmnop"} ["abcdefghijklmnop"] 12345678901');
+    await limitedProvider.shutdown();
+  });
+
   it('gives a record the event time as its observed time too, also when the sink batches and delivers later', async () => {
     jest.useFakeTimers({ now: new Date('2026-03-01T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate'] });
     try {
