@@ -3,6 +3,7 @@
 import type { Logger as OtelLogger, LoggerProvider } from '@opentelemetry/api-logs';
 import { settledOutcome } from '../core/adopt-outcome';
 import { describeValue } from '../core/describe-value';
+import { wellFormed } from '../core/lone-surrogate';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
@@ -239,7 +240,8 @@ export class OpenTelemetrySink implements Sink {
     if (logger === undefined) {
       if (this.scoped.size >= MAX_SCOPES) return fallback;
       // The provider whose logger `fallback` is: otelLogger() found one.
-      logger = (this.loggerProvider as LoggerProvider).getLogger(name);
+      // A scope name is a proto3 string too (see toOtelAnyValue).
+      logger = (this.loggerProvider as LoggerProvider).getLogger(wellFormed(name));
       this.scoped.set(name, logger);
     }
     return logger;

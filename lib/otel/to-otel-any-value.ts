@@ -1,4 +1,5 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
+import { wellFormed } from '../core/lone-surrogate';
 import { exceptionText } from '../formatting/exception-text';
 import { isDate } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
@@ -54,6 +55,9 @@ function keptWhole(value: AnyValue): AnyValue {
 function anyValue(value: unknown, depth: number, key: string | number, json = false): AnyValue {
   switch (typeof value) {
     case 'string':
+      // A proto3 string is UTF-8: the SDK's exporters would write a lone surrogate's escape
+      // (which protobuf's JSON readers refuse, with the whole request) or bytes that are no UTF-8.
+      return wellFormed(value);
     case 'number':
     case 'boolean':
       return value;
@@ -70,7 +74,7 @@ function anyValue(value: unknown, depth: number, key: string | number, json = fa
       return '[Function]';
     default:
       // A symbol: String() reads its description slot, no member, so it cannot throw.
-      return String(value);
+      return wellFormed(String(value));
   }
 }
 
@@ -107,14 +111,16 @@ export function addOtelAttributes(
   try {
     keys = Object.keys(properties);
   } catch (error) {
-    define(out, 'rxlog.unreadable', unreadableMarker(error));
+    define(out, 'rxlog.unreadable', wellFormed(unreadableMarker(error)));
   }
   for (const key of keys) {
     // A record's attribute keys are non-empty: the SDK drops a '' one, with a diag warning (a map
     // inside an attribute may have one).
     if ((outer && key === '') || skip(key)) continue;
     const value = readValue(properties, key);
-    if (value !== undefined) define(out, key, anyValue(value, depth, key));
+    // U+FFFD for a lone surrogate, as in a value: of keys that are one then, the first is kept.
+    const name = wellFormed(key);
+    if (value !== undefined && !Object.hasOwn(out, name)) define(out, name, anyValue(value, depth, key));
   }
   if (outer) {
     // Rare (a JSON body a client sent): only then is the converted record walked again.
@@ -166,7 +172,7 @@ function structure(value: object, depth: number, key: string | number, json: boo
       const time = value.getTime();
       return time === time ? value.toISOString() : 'Invalid Date';
     }
-    if (value instanceof Error) return exceptionText(value);
+    if (value instanceof Error) return wellFormed(exceptionText(value));
     if (value instanceof Uint8Array) return value;
     // A typed array is a list of its numbers, as capture makes it: counted by its length, never by its keys.
     const array = Array.isArray(value) || value instanceof TYPED_ARRAY;
@@ -189,7 +195,7 @@ function structure(value: object, depth: number, key: string | number, json: boo
     if (holdsLostMember(map)) lostMember = true;
     return map;
   } catch (error) {
-    return unreadableMarker(error);
+    return wellFormed(unreadableMarker(error));
   } finally {
     ancestors.pop();
   }

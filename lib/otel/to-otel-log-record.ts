@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, type Context, trace, TraceFlags } from '@opentelemetry/api';
 import type { AnyValueMap, LogRecord, SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogEvent } from '../core/log-event';
+import { wellFormed } from '../core/lone-surrogate';
 import { SelfLog } from '../core/self-log';
 import type { LogLevelName } from '../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
@@ -55,7 +56,8 @@ function logRecord(event: LogEvent): LogRecord {
   // The record's own attributes first: past the SDK's attribute count limit (128 by default) it
   // drops the last ones, which are then properties, never the template or the exception.
   // Strings, whatever an event built in JavaScript gives (an object's members would be dropped by the SDK).
-  const own: AnyValueMap = { 'message_template.text': String(event.messageTemplate.text) };
+  // U+FFFD for a lone surrogate, in every text of the record (see toOtelAnyValue).
+  const own: AnyValueMap = { 'message_template.text': wellFormed(String(event.messageTemplate.text)) };
   const exception = event.exception;
   if (exception !== undefined) exceptionAttributes(own, exception);
   // Attribute keys are unique: a property named like one of the record's own is not sent (nor one
@@ -71,7 +73,7 @@ function logRecord(event: LogEvent): LogRecord {
   const record: LogRecord = {};
   setTimes(record, event);
   setSeverity(record, event.level);
-  record.body = String(renderMessageSafely(event));
+  record.body = wellFormed(String(renderMessageSafely(event)));
   record.attributes = attributes;
   record.context = spanContext ?? ROOT_CONTEXT;
   return record;
@@ -83,10 +85,10 @@ function logRecord(event: LogEvent): LogRecord {
  * as the SDK's own LogRecord leaves it out. Never throws, whatever was thrown.
  */
 function exceptionAttributes(attributes: AnyValueMap, exception: Error): AnyValueMap {
-  attributes['exception.type'] = readErrorField(exception, 'name') || 'Error';
+  attributes['exception.type'] = wellFormed(readErrorField(exception, 'name') || 'Error');
   const message = readErrorField(exception, 'message');
-  if (message) attributes['exception.message'] = message;
-  attributes['exception.stacktrace'] = exceptionText(exception);
+  if (message) attributes['exception.message'] = wellFormed(message);
+  attributes['exception.stacktrace'] = wellFormed(exceptionText(exception));
   return attributes;
 }
 
@@ -110,7 +112,7 @@ function setTimes(record: LogRecord, event: LogEvent): void {
 /** Severity number and text; a level outside the six has no number, and its name as the text. */
 function setSeverity(record: LogRecord, level: LogLevelName): void {
   const severity: SeverityNumber | undefined = otlpSeverity(level);
-  const severityText = formatLevel(level);
+  const severityText = wellFormed(formatLevel(level));
   if (severity !== undefined) record.severityNumber = severity;
   record.severityText = severityText;
 }

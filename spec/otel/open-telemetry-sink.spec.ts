@@ -156,6 +156,46 @@ describe('OpenTelemetrySink', () => {
     expect(record.attributes.P124).toBeUndefined();
   });
 
+  it('is cut by the SDK’s attributeValueLengthLimit as the SDK logger’s own record is: strings, in maps and arrays too, never the body', async () => {
+    const limited = new InMemoryLogRecordExporter();
+    const limitedProvider = new LoggerProvider({
+      processors: [new SimpleLogRecordProcessor({ exporter: limited })],
+      logRecordLimits: { attributeValueLengthLimit: 8 },
+    });
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: limitedProvider }))
+      .writeTo.sink(memory)
+      .createLogger();
+    const long = 'abcdefghijklmnop';
+    log.information('Long {Text} {@Map} {List} {N}', long, { inner: long }, [long], 12345678901);
+    await log.close();
+    limitedProvider.getLogger('rxlog').emit({
+      timestamp: memory.events[0].timestamp,
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'Information',
+      body: memory.events[0].renderMessage(),
+      attributes: {
+        'message_template.text': 'Long {Text} {@Map} {List} {N}',
+        Text: long,
+        Map: { inner: long },
+        List: [long],
+        N: 12345678901,
+      },
+    });
+    const [ours, sdks] = limited.getFinishedLogRecords();
+    expect(seen(ours)).toEqual(seen(sdks));
+    expect(ours.attributes).toEqual({
+      'message_template.text': 'Long {Te',
+      Text: 'abcdefgh',
+      Map: { inner: 'abcdefgh' },
+      List: ['abcdefgh'],
+      N: 12345678901,
+    });
+    expect(ours.body).toBe('Long abcdefghijklmnop {"inner":"abcdefghijklmnop"} ["abcdefghijklmnop"] 12345678901');
+    await limitedProvider.shutdown();
+  });
+
   it('gives a record the event time as its observed time too, also when the sink batches and delivers later', async () => {
     jest.useFakeTimers({ now: new Date('2026-03-01T10:00:00.000Z'), doNotFake: ['nextTick', 'setImmediate'] });
     try {
@@ -413,6 +453,55 @@ describe('OpenTelemetrySink', () => {
       'message_template.text': 'Body {@Body} {@Ctor}',
       Body: '{"user":"eve","__proto__":{"isAdmin":true},"inner":{"__proto__":"x"}}',
       Ctor: '{"constructor":"X","n":1}',
+    });
+  });
+
+  // A proto3 string is valid UTF-8, which a lone UTF-16 surrogate has no form in: the SDK's JSON
+  // exporter writes its escape (`"\\ud800"`, which protobuf's JSON readers refuse, with the whole
+  // request) and its protobuf exporter bytes that are no UTF-8. OtlpSink writes U+FFFD in its place.
+  it('hands the SDK U+FFFD for a lone UTF-16 surrogate, in the body, the template, keys, values and the exception, so the exported request is valid UTF-8', async () => {
+    const log = new LoggerConfiguration().writeTo.sink(new OpenTelemetrySink({ loggerProvider: provider })).createLogger();
+    const cut = '😀 smile'.slice(1); // half of a pair, as a cut by UTF-16 units leaves it
+    const error = new TypeError(`bad ${cut}`);
+    error.name = `Type${cut}`;
+    error.stack = `TypeError: bad ${cut}\n    at f (a.js:1:1)`;
+    log
+      .forContext('SourceContext', `Orders${cut}`)
+      .child({ [`key${cut}`]: 1, 'key\ufffd smile': 2, '\udc00x': 'lone low' })
+      .error(
+        error,
+        `Saw ${cut} {Text} {@Nested} {List}`,
+        `value ${cut}`,
+        { [`inner${cut}`]: cut, 'inner\ufffd smile': 'same key' },
+        [cut],
+      );
+    await log.close();
+    const records = exporter.getFinishedLogRecords();
+    const json = new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records));
+    expect(json).not.toMatch(/\\ud[89a-f]/i);
+    const lone = /\p{Cs}/u;
+    const texts: string[] = [];
+    JSON.parse(json, (key: string, value: unknown) => {
+      texts.push(key);
+      if (typeof value === 'string') texts.push(value);
+      return value;
+    });
+    expect(texts.filter((text) => lone.test(text))).toEqual([]);
+    const [record] = records;
+    expect(record.instrumentationScope.name).toBe('Orders\ufffd smile');
+    // The rendered message writes the map as JSON, where a key may come twice.
+    expect(record.body).toBe(
+      'Saw \ufffd smile value \ufffd smile {"inner\ufffd smile":"\ufffd smile","inner\ufffd smile":"same key"} ["\ufffd smile"]',
+    );
+    expect(record.attributes).toMatchObject({
+      'message_template.text': 'Saw \ufffd smile {Text} {@Nested} {List}',
+      'exception.type': 'Type\ufffd smile',
+      'exception.message': 'bad \ufffd smile',
+      Text: 'value \ufffd smile',
+      Nested: { 'inner\ufffd smile': '\ufffd smile' },
+      List: ['\ufffd smile'],
+      'key\ufffd smile': 1,
+      '\ufffdx': 'lone low',
     });
   });
 

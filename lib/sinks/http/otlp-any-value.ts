@@ -128,16 +128,28 @@ export function keyValuesJson(
   } catch (error) {
     out = `{"key":"rxlog.unreadable","value":${stringValueJson(unreadableMarker(error))}}`;
   }
+  let written: Set<string> | undefined;
+  if (outer) mergedKeys = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (skip(key)) continue;
     const value = readValue(properties, key);
-    if (value !== undefined)
-      out += `${out === '' ? '' : ','}{"key":${quoteJson(key)},"value":${anyValueJson(value, depth, key)}}`;
+    if (value === undefined) continue;
+    const name = quoteJson(key);
+    // Keys MUST be unique (common.proto), and a lone surrogate is written as U+FFFD: of keys that
+    // are one once written, the first is sent (a record counts the others as dropped).
+    if (name.includes('\ufffd') && (written ??= new Set()).size === written.add(name).size) {
+      if (outer) mergedKeys++;
+      continue;
+    }
+    out += `${out === '' ? '' : ','}{"key":${name},"value":${anyValueJson(value, depth, key)}}`;
   }
   if (outer) reportUnreadable();
   return out;
 }
+
+/** How many keys the last {@link keyValuesJson} of a record left out as the same key as an earlier one, once written. */
+export let mergedKeys = 0;
 
 /**
  * `source[key]`, or when reading it throws (a getter, a Proxy trap), its `'[Throws: message]'`

@@ -11,7 +11,7 @@ import {
 import { exceptionText } from '../../formatting/exception-text';
 import { formatLevel } from '../../formatting/format-level';
 import { readEventTimeMs, unixNanos } from './http-unix-nanos';
-import { keyValuesJson, type OtlpAnyValue, type OtlpKeyValue, readValue, stringValueJson } from './otlp-any-value';
+import { keyValuesJson, mergedKeys, type OtlpAnyValue, type OtlpKeyValue, readValue, stringValueJson } from './otlp-any-value';
 import { readErrorField, renderMessageSafely } from '../../formatting/safe-event-text';
 import { quoteJson } from '../../templates/safe-json';
 import { SelfLog } from '../../core/self-log';
@@ -132,6 +132,7 @@ function recordJson(event: LogEvent): string {
   );
   // Not kept past its record: a large event would stay in memory until the next one.
   recordProperties = NO_PROPERTIES;
+  dropped += mergedKeys;
   attributes += `${attributes === '' ? '' : ','}{"key":"${TEMPLATE_KEY}","value":${stringValueJson(event.messageTemplate.text)}}`;
   if (exception !== undefined) attributes += `,${exceptionJson(exception)}`;
   const time = readEventTimeMs(event);

@@ -252,6 +252,24 @@ describe('toOtlpLogRecord', () => {
     expect(withTrace.droppedAttributesCount).toBe(2);
   });
 
+  // common.proto: attribute keys, and the keys of a kvlist, MUST be unique. A lone surrogate is
+  // written as U+FFFD (the body is UTF-8), so two keys that differ only there were sent twice.
+  it('sends one attribute for keys that are one once written (a lone surrogate is U+FFFD), the first, and counts the other in droppedAttributesCount', () => {
+    const record = toOtlpLogRecord(
+      makeEvent({
+        text: 'T',
+        properties: { 'a\ud800': 1, 'a\udc00': 2, 'a\ufffd': 3, Map: { 'k\udbff': 'first', 'k\udfff': 'second' }, b: 4 },
+      }),
+    );
+    expect(record.attributes.map((a) => [a.key, a.value])).toEqual([
+      ['a\ufffd', { intValue: '1' }],
+      ['Map', { kvlistValue: { values: [{ key: 'k\ufffd', value: { stringValue: 'first' } }] } }],
+      ['b', { intValue: '4' }],
+      ['message_template.text', { stringValue: 'T' }],
+    ]);
+    expect(record.droppedAttributesCount).toBe(2);
+  });
+
   it('falls back to the template text when rendering throws', () => {
     const event = {
       ...makeEvent({ text: 'raw {X}' }),

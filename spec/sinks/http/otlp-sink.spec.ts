@@ -12,6 +12,7 @@ import { type OtlpLogRecord, toOtlpLogRecord } from '../../../lib/sinks/http/otl
 import { makeEvent, makeEvents } from '../../helpers/events';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import type { SdkRecord } from './fixtures/otlp-sdk-export';
+import type { LogAttributes } from '@opentelemetry/api-logs';
 import { type ReceivedRequest, startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { startPageServer } from '../../helpers/browser-bundle';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
@@ -1106,6 +1107,131 @@ describe('OtlpSink and the OpenTelemetry SDK exporter', () => {
     expect(sdkAttributes[2].value).toEqual({ stringValue: 'opentelemetry' });
     sdkAttributes.splice(2, 2, TELEMETRY_SDK[1], TELEMETRY_SDK[2]);
     expect(rxlog).toEqual(sdk);
+  }, 30_000);
+
+  // Values JSON has no literal for reach the SDK as the JavaScript values a caller logs (see the
+  // fixture's revive()). Every difference here is one docs/conformance.md lists.
+  it('writes what docs/conformance.md says for values JSON has no literal for, where the SDK drops or changes them: bigint, bytes, undefined, NaN, ±Infinity, whole numbers past 2^53, a Date', async () => {
+    const js = (kind: string, text = ''): LogAttributes[string] => ({ $js: kind, text });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const sdkAttributes: LogAttributes = {
+      'message_template.text': 'values',
+      Big: js('bigint', String(2n ** 40n)),
+      Huge: js('bigint', String(2n ** 70n)),
+      Bytes: js('bytes', '00ff'),
+      Undefined: js('undefined'),
+      Null: null,
+      Nan: js('number', 'NaN'),
+      NegInf: js('number', '-Infinity'),
+      P60: 2 ** 60,
+      E21: 1e21,
+      Whole: 3,
+      When: js('date', '2026-01-02T03:04:05.678Z'),
+      Members: { kept: 1, gone: js('undefined'), nothing: null },
+      Items: [1, null, 'x'],
+    };
+    server = await startTestServer(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+    const url = `${server.url}/v1/logs`;
+    const record: SdkRecord = {
+      ...sdkRecord,
+      body: 'values',
+      attributes: sdkAttributes,
+      traceId,
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 3,
+    };
+    await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      join(__dirname, 'fixtures', 'otlp-sdk-export.ts'),
+      url,
+      JSON.stringify([record]),
+    ]);
+    await new OtlpSink({ endpoint: url, serviceName: 'shop' }).emit([
+      makeEvent({
+        timestamp: new Date(sdkRecord.timeMs),
+        text: 'values',
+        properties: {
+          Big: 2n ** 40n,
+          Huge: 2n ** 70n,
+          Bytes: new Uint8Array([0, 255]),
+          Undefined: undefined,
+          Null: null,
+          Nan: Number.NaN,
+          NegInf: -Infinity,
+          P60: 2 ** 60,
+          E21: 1e21,
+          Whole: 3,
+          When: new Date('2026-01-02T03:04:05.678Z'),
+          Members: { kept: 1, gone: undefined, nothing: null },
+          Items: [1, null, 'x'],
+          TraceId: traceId,
+          SpanId: 'b7ad6b7169203331',
+          TraceFlags: 3,
+        },
+      }),
+    ]);
+    type Body = { resourceLogs: { scopeLogs: { scope: unknown; logRecords: Record<string, unknown>[] }[] }[] };
+    const [sdk, rxlog] = server.requests.map((request) => (JSON.parse(request.body) as Body).resourceLogs[0].scopeLogs[0]);
+    expect(rxlog.scope).toEqual(sdk.scope);
+    const [sdkRecordSent, rxlogRecord] = [sdk.logRecords[0], rxlog.logRecords[0]];
+    const valueOf = (sent: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries((sent.attributes as { key: string; value: unknown }[]).map((a) => [a.key, a.value]));
+    expect(valueOf(sdkRecordSent)).toEqual({
+      'message_template.text': { stringValue: 'values' },
+      // A bigint and a Date are no attribute values to the SDK: dropped (with a diag warning).
+      Bytes: { bytesValue: 'AP8=' },
+      Undefined: {},
+      Null: {},
+      // JSON.stringify writes NaN and ±Infinity as null.
+      Nan: { doubleValue: null },
+      NegInf: { doubleValue: null },
+      // Any whole number is an intValue, as a JSON number: 2^60 read back as 2^60 + 24, 1e21 outside int64.
+      P60: { intValue: 1152921504606847000 },
+      E21: { intValue: 1e21 },
+      Whole: { intValue: 3 },
+      Members: {
+        kvlistValue: {
+          values: [
+            { key: 'kept', value: { intValue: 1 } },
+            { key: 'gone', value: {} },
+            { key: 'nothing', value: {} },
+          ],
+        },
+      },
+      Items: { arrayValue: { values: [{ intValue: 1 }, {}, { stringValue: 'x' }] } },
+    });
+    expect(valueOf(rxlogRecord)).toEqual({
+      Big: { intValue: '1099511627776' },
+      Huge: { stringValue: '1180591620717411303424' },
+      Bytes: { bytesValue: 'AP8=' },
+      // undefined is no value: left out, as CLEF leaves it out (null is the empty AnyValue, as in the SDK).
+      Null: {},
+      Nan: { doubleValue: 'NaN' },
+      NegInf: { doubleValue: '-Infinity' },
+      P60: { doubleValue: 2 ** 60 },
+      E21: { doubleValue: 1e21 },
+      Whole: { intValue: '3' },
+      When: { stringValue: '2026-01-02T03:04:05.678Z' },
+      Members: {
+        kvlistValue: {
+          values: [
+            { key: 'kept', value: { intValue: '1' } },
+            { key: 'nothing', value: {} },
+          ],
+        },
+      },
+      Items: { arrayValue: { values: [{ intValue: '1' }, {}, { stringValue: 'x' }] } },
+      'message_template.text': { stringValue: 'values' },
+    });
+    // The rest of the record is the same: no eventName (rxlog events have none), the whole flags byte.
+    const rest = (sent: Record<string, unknown>): Record<string, unknown> => {
+      const { attributes: _a, observedTimeUnixNano: _o, droppedAttributesCount: _d, ...others } = sent;
+      return others;
+    };
+    expect(rest(rxlogRecord)).toEqual(rest(sdkRecordSent));
+    expect(rxlogRecord).toMatchObject({ traceId, flags: 3 });
+    expect(rxlogRecord).not.toHaveProperty('eventName');
   }, 30_000);
 });
 
