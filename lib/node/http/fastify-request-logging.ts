@@ -2,6 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
+import { isError } from '../is-error';
 import { connectionCloser } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { isSafeRequestId } from './request-id';
@@ -21,6 +22,10 @@ export interface FastifyLikeRequest {
 /** The parts of a Fastify reply the plugin reads. */
 export interface FastifyLikeReply {
   readonly raw: ServerResponse;
+  /** Whether the reply was sent (`reply.sent`). */
+  readonly sent?: boolean;
+  /** Sends the reply (`reply.send(payload)`): Fastify sends every error of a request's lifecycle through it. */
+  send?(payload?: unknown): unknown;
 }
 
 /** The part of a Fastify instance the plugin uses: `addHook`, and its Node `server` when it has one. */
@@ -115,6 +120,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
           return;
         }
         trackers.set(request.raw, tracker);
+        failOnErrorSent(reply, tracker);
       }
       markRequestLog(request, tracker.requestId);
       tracker.run(next);
@@ -297,6 +303,27 @@ function followHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>)
       }
     });
   followed.add(trackers);
+}
+
+/**
+ * Records the Error a reply not sent yet is given (`reply.send(error)`), on its way to the app's
+ * onError hooks and error handler: Fastify sends the error of a hook (`onRequest`, `preParsing`,
+ * `preValidation`, `preHandler`), of a validation and of a handler that way. The plugin's onError
+ * hook sees them too, but not when an onError hook added before it throws (Fastify then skips the
+ * later ones), and only the handler's are on Fastify's diagnostics channel. The reply's `send` is
+ * Fastify's own, called with the same arguments; the first error recorded is the one kept.
+ */
+function failOnErrorSent(reply: FastifyLikeReply, tracker: RequestTracker): void {
+  const send = (reply as { send?: unknown }).send;
+  if (typeof send !== 'function') return;
+  Object.defineProperty(reply, 'send', {
+    configurable: true,
+    writable: true,
+    value(this: FastifyLikeReply, ...args: unknown[]): unknown {
+      if (isError(args[0]) && this.sent !== true) tracker.fail(args[0]);
+      return Reflect.apply(send, this, args);
+    },
+  });
 }
 
 /**
