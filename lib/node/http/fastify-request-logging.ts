@@ -57,11 +57,13 @@ export type FastifyRequestLoggingPlugin = (
  * `requestLogging` for Fastify 5, as a plugin: `await app.register(fastifyRequestLogging(log))`.
  * The same completion event, request id, LogContext and diagnostic context as `requestLogging`,
  * through Fastify's hooks: `onRequest` starts the request, `preParsing` runs the body's events (so
- * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it, and
- * `onError` puts a handler's error on the completion event, and `preClose` has the responses of
- * the requests in flight at `app.close()` close their connections. Its `RequestId` is Fastify's
- * `request.id`, which the plugin makes by its options while the app leaves Fastify's ids at their
- * default. Fastify is not imported: anything with Fastify's `addHook` works.
+ * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it,
+ * `onError` puts an error on the completion event (so does the reply's `send`, which Fastify hands
+ * a hook's or a validation's error, for when an onError hook before the plugin's throws), and
+ * `preClose` has the responses of the requests in flight at `app.close()` close their
+ * connections. Its `RequestId` is Fastify's `request.id`, which the plugin makes by its options
+ * while the app leaves Fastify's ids at their default. Fastify is not imported: anything with
+ * Fastify's `addHook` works.
  *
  * @throws ConfigurationError naming a bad option.
  * @example
@@ -319,8 +321,12 @@ function failOnErrorSent(reply: FastifyLikeReply, tracker: RequestTracker): void
   Object.defineProperty(reply, 'send', {
     configurable: true,
     writable: true,
-    value(this: FastifyLikeReply, ...args: unknown[]): unknown {
-      if (isError(args[0]) && this.sent !== true) tracker.fail(args[0]);
+    value(this: unknown, ...args: unknown[]): unknown {
+      try {
+        if (isError(args[0]) && reply.sent !== true) tracker.fail(args[0]);
+      } catch (error) {
+        SelfLog.write('fastifyRequestLogging: an error sent with a reply could not be followed', error);
+      }
       return Reflect.apply(send, this, args);
     },
   });
