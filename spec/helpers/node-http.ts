@@ -158,3 +158,8 @@ export function getOnAgent(port: number, agent: Agent, path: string): Promise<Wh
 export function completions(events: readonly LogEvent[]): string[] {
   return events.filter((e) => e.properties.Elapsed !== undefined).map((e) => e.renderMessage().replace(/ in \S+ ms$/, ''));
 }
+
+/** Resolves once `server` no longer listens (its `close()` was called), checked once per turn of the event loop. */
+export async function stoppedListening(server: { listening: boolean }): Promise<void> {
+  for (let turn = 0; turn < 10_000 && server.listening; turn++) await new Promise((resolve) => setImmediate(resolve));
+}

@@ -112,3 +112,31 @@ describe.each([
     }
   }, 120_000);
 });
+
+// The same app streaming its answer: its headers went out before the shutdown began, so they keep
+// the connection alive; once the stream ends, the connection is closed as Node closed the idle
+// ones when the server's close() began, and the app ends without waiting for the client.
+describe.each([
+  ['express', 'signal'],
+  ['fastify', 'signal'],
+])('RxlogModule when a streamed response on a keep-alive connection is in flight at shutdown, on %s (%s)', (platform, stop) => {
+  it('sends it whole, then closes its connection, so the app ends without waiting for the client', async () => {
+    const app = await startNestApp('nest-in-flight-app.ts', [platform, stop]);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const { answer, connectionClosed } = await getKeptAlive(`${app.url}/stream`, agent, { 'x-request-id': 'stream' });
+      const run = await app.exited();
+      await connectionClosed;
+      expect(answer).toEqual([200, 'first,last', 'keep-alive']);
+      expect(run.signal ?? run.code).toBe('SIGTERM');
+      expect(
+        run.events
+          .filter((e) => e.properties.RequestId === 'stream')
+          .map((e) => e.renderMessage().replace(/in [\d.]+ ms$/, 'in … ms')),
+      ).toEqual(['HTTP GET /stream responded 200 in … ms']);
+      expect(run.stderr).toBe('');
+    } finally {
+      agent.destroy();
+    }
+  }, 120_000);
+});

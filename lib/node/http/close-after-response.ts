@@ -10,17 +10,45 @@ import { connectionGone } from './request-tracker';
  * that response, until the client closes it or the server's `keepAliveTimeout` (Node's 5 s,
  * Fastify's 72 s) passes, and the app's `close()` waits for it. Fastify answers the requests that
  * arrive while it closes the same way; `http-terminator` does this for the ones in flight. A
- * response whose headers went out (a stream) cannot be changed, and HTTP/2 has no such header.
+ * response whose headers went out (a stream) cannot be changed: once it finishes, if the server
+ * stopped listening by then, the server's idle connections are closed again
+ * (`closeIdleConnections()`, which `server.close()` calls once, when it is called), its own among
+ * them. HTTP/2 has no such header.
  */
 export function closeAfterResponse(request: object | undefined, response: object | undefined): void {
   try {
     const { headersSent, setHeader } = (response ?? {}) as { headersSent?: unknown; setHeader?: unknown };
     const version: unknown = (request as { httpVersionMajor?: unknown } | undefined)?.httpVersionMajor;
-    if (headersSent !== false || typeof setHeader !== 'function' || (typeof version === 'number' && version >= 2)) return;
-    setHeader.call(response, 'connection', 'close');
+    if (typeof version === 'number' && version >= 2) return;
+    if (headersSent === true) closeWhenFinished(request, response as object);
+    else if (headersSent === false && typeof setHeader === 'function') setHeader.call(response, 'connection', 'close');
   } catch (error) {
     SelfLog.write('A response could not be told to close its connection at shutdown', error);
   }
+}
+
+// The responses closeWhenFinished follows already.
+const finishing = new WeakSet<object>();
+
+/**
+ * Once `response` finishes, its connection is idle: when its server stopped listening by then
+ * (`close()` was called, and closed the connections idle at that moment), it closes its idle
+ * connections again. A connection on which the client sent its next request already is not idle,
+ * and is left to Node, which answers it.
+ */
+function closeWhenFinished(request: object | undefined, response: object): void {
+  const server = (request as { socket?: { server?: { closeIdleConnections?: unknown; listening?: unknown } } } | undefined)
+    ?.socket?.server;
+  const { once } = response as { once?: unknown };
+  if (typeof server?.closeIdleConnections !== 'function' || typeof once !== 'function' || finishing.has(response)) return;
+  finishing.add(response);
+  once.call(response, 'finish', () => {
+    try {
+      if (server.listening === false) (server.closeIdleConnections as () => void).call(server);
+    } catch (error) {
+      SelfLog.write('A connection could not be closed after its response at shutdown', error);
+    }
+  });
 }
 
 /**

@@ -64,7 +64,7 @@ export interface FastifyLoggerOptions<CustomLevels extends string = never> {
    * pino's `customLevels`: more levels, by name and pino value (`{ audit: 35 }`), each a method of
    * the logger and its children (`request.log.audit('…')`) and a name for `level` and a route's
    * `logLevel`. A call writes an event at the rxlog level of the pino value at or below its value
-   * (35: `information`, as `info` is 30). Default none.
+   * (35: `information`, as `info` is 30), with the level's name as `PinoLevel`. Default none.
    */
   customLevels?: Record<CustomLevels, number>;
 }
@@ -485,7 +485,9 @@ class RxlogFastifyLogger implements FastifyLogger {
       const { formatLog, serializers } = this.#inherited;
       // pino gives its log formatter every call's object: `{}` without one, `{ err }` for an Error first.
       if (formatLog !== undefined) object = formatLog(object ?? (hasError ? { err: error } : {})) as Record<string, unknown>;
-      const properties = object === undefined ? undefined : this.#properties(object, serializers, message, hasError);
+      let properties = object === undefined ? undefined : this.#properties(object, serializers, message, hasError);
+      // A custom level's name, which its rxlog level does not keep (pino's are one to one); a field of the call's wins.
+      if (!Object.hasOwn(VALUES, name)) properties = { PinoLevel: name, ...properties };
       const base = this.#requestLog();
       const log = properties === undefined ? base : base.child(properties);
       if (hasError) log.write(level, exceptionFrom(error), textTemplate(text));
@@ -575,7 +577,7 @@ class RxlogFastifyLogger implements FastifyLogger {
  * completed`, `request errored` for an `onResponse` hook that failed, a route not found, `Promise
  * errored, but reply.sent = true was set`), and so does what the app logs with `request.log`.
  * pino's levels map to rxlog's (`trace` to `verbose`, `info` to `information`, `warn` to
- * `warning`, a custom level's by its value); a child's bindings and the fields of the logged object
+ * `warning`, a custom level's by its value, its name as `PinoLevel`); a child's bindings and the fields of the logged object
  * are properties, under their own names, but for the request id Fastify binds (`reqId`, or
  * `requestIdLogLabel`'s), written as `RequestId` (within rxlog's bounds for ids); `err`, or an
  * Error given first, is the event's exception; the message is text (with pino's `%s` `%d` `%j`

@@ -2,6 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { SelfLog } from '../../core/self-log';
+import { isError } from '../is-error';
 import { connectionCloser } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { isSafeRequestId } from './request-id';
@@ -21,6 +22,10 @@ export interface FastifyLikeRequest {
 /** The parts of a Fastify reply the plugin reads. */
 export interface FastifyLikeReply {
   readonly raw: ServerResponse;
+  /** Whether the reply was sent (`reply.sent`). */
+  readonly sent?: boolean;
+  /** Sends the reply (`reply.send(payload)`): Fastify sends every error of a request's lifecycle through it. */
+  send?(payload?: unknown): unknown;
 }
 
 /** The part of a Fastify instance the plugin uses: `addHook`, and its Node `server` when it has one. */
@@ -52,11 +57,13 @@ export type FastifyRequestLoggingPlugin = (
  * `requestLogging` for Fastify 5, as a plugin: `await app.register(fastifyRequestLogging(log))`.
  * The same completion event, request id, LogContext and diagnostic context as `requestLogging`,
  * through Fastify's hooks: `onRequest` starts the request, `preParsing` runs the body's events (so
- * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it, and
- * `onError` puts a handler's error on the completion event, and `preClose` has the responses of
- * the requests in flight at `app.close()` close their connections. Its `RequestId` is Fastify's
- * `request.id`, which the plugin makes by its options while the app leaves Fastify's ids at their
- * default. Fastify is not imported: anything with Fastify's `addHook` works.
+ * the app's content-type parsers) inside its context, `preHandler` runs the handler inside it,
+ * `onError` puts an error on the completion event (so does the reply's `send`, which Fastify hands
+ * a hook's or a validation's error, for when an onError hook before the plugin's throws), and
+ * `preClose` has the responses of the requests in flight at `app.close()` close their
+ * connections. Its `RequestId` is Fastify's `request.id`, which the plugin makes by its options
+ * while the app leaves Fastify's ids at their default. Fastify is not imported: anything with
+ * Fastify's `addHook` works.
  *
  * @throws ConfigurationError naming a bad option.
  * @example
@@ -115,6 +122,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
           return;
         }
         trackers.set(request.raw, tracker);
+        failOnErrorSent(reply, tracker);
       }
       markRequestLog(request, tracker.requestId);
       tracker.run(next);
@@ -297,6 +305,31 @@ function followHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>)
       }
     });
   followed.add(trackers);
+}
+
+/**
+ * Records the Error a reply not sent yet is given (`reply.send(error)`), on its way to the app's
+ * onError hooks and error handler: Fastify sends the error of a hook (`onRequest`, `preParsing`,
+ * `preValidation`, `preHandler`), of a validation and of a handler that way. The plugin's onError
+ * hook sees them too, but not when an onError hook added before it throws (Fastify then skips the
+ * later ones), and only the handler's are on Fastify's diagnostics channel. The reply's `send` is
+ * Fastify's own, called with the same arguments; the first error recorded is the one kept.
+ */
+function failOnErrorSent(reply: FastifyLikeReply, tracker: RequestTracker): void {
+  const send = (reply as { send?: unknown }).send;
+  if (typeof send !== 'function') return;
+  Object.defineProperty(reply, 'send', {
+    configurable: true,
+    writable: true,
+    value(this: unknown, ...args: unknown[]): unknown {
+      try {
+        if (isError(args[0]) && reply.sent !== true) tracker.fail(args[0]);
+      } catch (error) {
+        SelfLog.write('fastifyRequestLogging: an error sent with a reply could not be followed', error);
+      }
+      return Reflect.apply(send, this, args);
+    },
+  });
 }
 
 /**

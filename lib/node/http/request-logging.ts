@@ -22,7 +22,8 @@ export interface RequestLoggingMiddleware {
    * arrive until it is called again with `false`. Call it just before `server.close()`, which closes
    * only the connections idle at that moment: a connection whose response finishes later would stay
    * open for the client's next request until `keepAliveTimeout`, and `close()` would wait for it.
-   * A response whose headers went out already (a stream) keeps its connection.
+   * A response whose headers went out already (a stream) keeps its header; once it ends, if the
+   * server stopped listening by then, the server's idle connections (its own) are closed again.
    */
   readonly closeConnectionsAfterResponses: (closing?: boolean) => void;
 }

@@ -258,7 +258,7 @@ describe('fastifyLogger', () => {
   });
 
   describe("pino's customLevels and formatters", () => {
-    it('gives each custom level a method, a name for level and logLevel, and the rxlog level of its value', async () => {
+    it('gives each custom level a method, a name for level and logLevel, the rxlog level of its value, and its name as PinoLevel', async () => {
       const { log, events } = memoryLogger();
       const app = Fastify({ loggerInstance: fastifyLogger(log, { customLevels: { audit: 35, notice: 25 } }) });
       // Fastify types a route's logLevel as one of pino's own names, with pino's custom levels too.
@@ -275,8 +275,13 @@ describe('fastifyLogger', () => {
       await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'Signed in');
 
       expect(text(events.filter((e) => e.properties.RequestId !== undefined))).toEqual(['information Signed in']);
-      expect(named(events, 'Signed in')[0]?.properties).toEqual({ RequestId: 'req-1', userId: 7 });
+      // pino writes only the value (35); the name, which the rxlog level does not keep, is PinoLevel.
+      expect(named(events, 'Signed in')[0]?.properties).toEqual({ RequestId: 'req-1', PinoLevel: 'audit', userId: 7 });
       expect(text(named(events, 'Started'))).toEqual(['debug Started']);
+      expect(named(events, 'Started')[0]?.properties).toEqual({ PinoLevel: 'notice' });
+      // A field of the app's own under that name is the app's.
+      app.log.notice({ PinoLevel: 'mine' }, 'Own field');
+      expect(named(events, 'Own field')[0]?.properties).toEqual({ PinoLevel: 'mine' });
       const logger = fastifyLogger(log, { customLevels: { audit: 35 } });
       type PinoLike = FastifyLogger & { isLevelEnabled(level: string): boolean; levels: { values: Record<string, number> } };
       const child = logger.child({}, { level: 'audit' }) as PinoLike;
@@ -297,8 +302,8 @@ describe('fastifyLogger', () => {
       security.security('Blocked %s', '10.0.0.1');
       (security.child({ rule: 3 }) as FastifyLogger & { security: FastifyLogFn }).security('Blocked again');
       expect(memory.events.map((e) => [e.level, e.renderMessage(), e.properties])).toEqual([
-        ['warning', 'Blocked 10.0.0.1', { plugin: 'guard' }],
-        ['warning', 'Blocked again', { plugin: 'guard', rule: 3 }],
+        ['warning', 'Blocked 10.0.0.1', { plugin: 'guard', PinoLevel: 'security' }],
+        ['warning', 'Blocked again', { plugin: 'guard', rule: 3, PinoLevel: 'security' }],
       ]);
       expect((logger as FastifyLogger & { security?: unknown }).security).toBeUndefined();
     });

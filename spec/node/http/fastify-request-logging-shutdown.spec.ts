@@ -2,7 +2,15 @@ import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
-import { completions, getOnAgent, memoryLogger, signal, type WholeAnswer, within } from '../../helpers/node-http';
+import {
+  completions,
+  getOnAgent,
+  memoryLogger,
+  signal,
+  stoppedListening,
+  type WholeAnswer,
+  within,
+} from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
 
 // A real Fastify 5 app in this process, with fastifyRequestLogging and Fastify's defaults (idle
@@ -69,17 +77,22 @@ describe('fastifyRequestLogging at app.close() with Fastify 5 and a keep-alive c
     expect(completions(events)).toEqual(['HTTP GET /fast responded 200', 'HTTP GET /slow responded 200']);
   });
 
-  it('leaves a response whose headers went out already (a stream) as it was sent, and reports nothing', async () => {
-    const { app, arrived, release, closing, fetchOnAgent } = await closableApp();
+  it('leaves a response whose headers went out already (a stream) as it was sent, then closes its connection, so app.close() ends', async () => {
+    const { app, events, arrived, release, closing, fetchOnAgent } = await closableApp();
     const selfLog = collectSelfLog();
     cleanups.push(selfLog.stop);
     const answer = fetchOnAgent('/stream');
     await within('the request reaching its handler', arrived.promise);
-    void app.close();
+    const closed = app.close();
     await within('preClose', closing.promise);
+    // Fastify stops the server listening after its preClose hooks: the stream ends after that.
+    await within('the server to stop listening', stoppedListening(app.server));
     release.resolve();
     const { headers, body } = await within('the answer', answer);
     expect([headers.connection, body]).toEqual(['keep-alive', 'first,last']);
+    // Its connection, idle once the stream ended, is closed as Node closed the idle ones at close().
+    await within('app.close()', closed);
+    expect(completions(events)).toEqual(['HTTP GET /stream responded 200']);
     expect(selfLog.diagnostics).toEqual([]);
   });
 });

@@ -255,6 +255,55 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     }
   });
 
+  it("puts a hook's or validation's error on the completion event once, when an onError hook added before the plugin throws", async () => {
+    for (const withLogger of [false, true]) {
+      const { log, events } = memoryLogger();
+      const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
+      // Fastify skips the onError hooks after one that fails (the plugin's), and these errors are not
+      // on its handler-error diagnostics channel.
+      app.addHook('onError', async () => {
+        throw new Error('alerting is down');
+      });
+      await app.register(fastifyRequestLogging(log));
+      app.addHook('onRequest', async (request) => {
+        if (request.url === '/on-request') throw new Error('onRequest failed');
+      });
+      app.addHook('preParsing', async (request) => {
+        if (request.url === '/pre-parsing') throw new Error('preParsing failed');
+      });
+      app.get('/on-request', async () => 'ok');
+      app.get('/pre-parsing', async () => 'ok');
+      app.get(
+        '/pre-validation',
+        { preValidation: (_request, _reply, done) => done(new Error('preValidation failed')) },
+        async () => 'ok',
+      );
+      app.get('/pre-handler', { preHandler: () => Promise.reject(new Error('preHandler failed')) }, async () => 'ok');
+      app.get('/validated', { schema: { querystring: { type: 'object', required: ['n'] } } }, async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+      const paths = ['/on-request', '/pre-parsing', '/pre-validation', '/pre-handler', '/validated'];
+      for (const each of paths) await get(`${url}${each}`);
+      await eventsArrive(events, paths.length, (e) => e.properties.Elapsed !== undefined);
+      await ticks(5);
+
+      // Each error once, on its completion event: Fastify's error handler's report of it is left out.
+      expect(
+        events
+          .filter((e) => e.exception !== undefined)
+          .map((e) => [e.properties.RequestPath, e.properties.StatusCode, e.level, e.exception?.message]),
+      ).toEqual([
+        ['/on-request', 500, 'error', 'onRequest failed'],
+        ['/pre-parsing', 500, 'error', 'preParsing failed'],
+        ['/pre-validation', 500, 'error', 'preValidation failed'],
+        ['/pre-handler', 500, 'error', 'preHandler failed'],
+        ['/validated', 400, 'warning', "querystring must have required property 'n'"],
+      ]);
+    }
+  });
+
   // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
   // when nothing was set with setHeader() first: with requestIdHeader: false, no reply had ResponseHeaders.
   it('logs the reply headers with requestIdHeader: false, set-cookie redacted', async () => {

@@ -2,7 +2,15 @@ import { Agent, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { requestLogging } from '../../../lib/node/http/request-logging';
-import { completions, getOnAgent, memoryLogger, signal, type WholeAnswer, within } from '../../helpers/node-http';
+import {
+  completions,
+  getOnAgent,
+  memoryLogger,
+  signal,
+  stoppedListening,
+  type WholeAnswer,
+  within,
+} from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
 
 // A real Express 5 server in this process, with requestLogging, drained as docs/http-servers.md
@@ -50,7 +58,7 @@ async function drainableApp() {
   const { port } = server.address() as AddressInfo;
   const fetchOnAgent = (path: string): Promise<WholeAnswer> => getOnAgent(port, agent, path);
   const closed = (): Promise<void> => new Promise<void>((resolve) => server.close(() => resolve()));
-  return { logRequests, events, arrived, release, fetchOnAgent, closed, agent };
+  return { logRequests, events, arrived, release, fetchOnAgent, closed, agent, server };
 }
 
 describe('requestLogging closeConnectionsAfterResponses with Express 5 and a keep-alive client', () => {
@@ -77,16 +85,31 @@ describe('requestLogging closeConnectionsAfterResponses with Express 5 and a kee
     expect((await within('the answer after closing', app.fetchOnAgent('/fast'))).headers.connection).toBe('keep-alive');
   });
 
-  it('leaves a response whose headers went out already (a stream) as it was sent, and reports nothing', async () => {
+  it('leaves a response whose headers went out already (a stream) as it was sent, then closes its connection, so server.close() ends', async () => {
     const app = await drainableApp();
     const selfLog = collectSelfLog();
     cleanups.push(selfLog.stop);
     const answer = app.fetchOnAgent('/stream');
     await within('the request reaching its handler', app.arrived.promise);
     app.logRequests.closeConnectionsAfterResponses();
+    const closed = app.closed();
+    await within('the server to stop listening', stoppedListening(app.server));
     app.release.resolve();
     const { headers, body } = await within('the answer', answer);
     expect([headers.connection, body]).toEqual(['keep-alive', 'first,last']);
+    // Its connection, idle once the stream ended, is closed as Node closed the idle ones at close().
+    await within('server.close()', closed);
+    expect(completions(app.events)).toEqual(['HTTP GET /stream responded 200']);
     expect(selfLog.diagnostics).toEqual([]);
+  });
+
+  it('leaves the connection of a stream that ends before server.close() to Node, which closes it as idle', async () => {
+    const app = await drainableApp();
+    const answer = app.fetchOnAgent('/stream');
+    await within('the request reaching its handler', app.arrived.promise);
+    app.logRequests.closeConnectionsAfterResponses();
+    app.release.resolve();
+    expect((await within('the answer', answer)).headers.connection).toBe('keep-alive');
+    await within('server.close()', app.closed());
   });
 });
