@@ -395,4 +395,41 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
       await page.close();
     }
   });
+
+  // zone.js's long stack trace zone (dev mode, with its plugin loaded) joins the stacks of the
+  // timers that led to an error, ten at most: the exception keeps them, whole.
+  void it("keeps the long stack trace zone's stacks of an error, which zone.js bounds", bounded, async () => {
+    const script = await zoneAppScript({
+      batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
+      extraSetup: "import 'zone.js/plugins/long-stack-trace-zone';",
+    });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => {
+          const w = window as unknown as { n: number; next(): void };
+          w.n = 0;
+          w.next = function () {
+            if (++w.n === 40) throw new Error('deep');
+            setTimeout(w.next);
+          };
+          setTimeout(w.next);
+        });
+      });
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 1, undefined, { timeout: 10_000 });
+      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+      const text = logged[0].exception ?? '';
+      assert.match(text, /^Error: deep\n/);
+      assert.equal(text.match(/at _{20}Elapsed_\d+_ms__At__/g)?.length, 10);
+      assert.equal(text.includes('[truncated'), false);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
 });
