@@ -163,6 +163,35 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
     }
   });
 
+  // Listeners added in Angular's zone make every event they hear a change detection.
+  void it("runs no change detection for the page lifecycle and the sinks' online listeners", bounded, async () => {
+    const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 60_000 } }' });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => app.log.information('Held {N}', 1));
+      });
+      await settle(tab, 100);
+      const before = await checks(tab);
+      await tab.evaluate(() => {
+        for (const type of ['online', 'pagehide', 'freeze']) window.dispatchEvent(new Event(type));
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await settle(tab, 300);
+      assert.equal(await checks(tab), before);
+      // The pagehide listener heard it: the held event left by beacon.
+      await page.received(1, (r) => r.url === '/ingest');
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
   void it('becomes stable while a batch waits for its timer and while its upload is in flight', bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 2, maxDelayMs: 60_000 } }' });
     // The server never answers: the upload stays in flight.
