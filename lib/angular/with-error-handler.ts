@@ -1,4 +1,4 @@
-import { ErrorHandler, inject, Injector, isDevMode, NgZone } from '@angular/core';
+import { ErrorHandler, inject, Injector, isDevMode, NgZone, PLATFORM_ID } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { expectOption } from '../core/expect-option';
@@ -10,6 +10,7 @@ import { currentRoute, type RouteProperties } from './current-route';
 import type { HttpErrorResponse } from '@angular/common/http';
 import { errorWithHttpCause, httpErrorException, isHttpErrorResponse } from './http-error-exception';
 import { redactQuery, redactStackUrls } from './redact-query';
+import { repairZoneRejections } from './repair-zone-rejections';
 import { ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT } from './rxlog-tokens';
@@ -75,7 +76,11 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
     // The values checked, not the object: one changed before Angular makes the handler gives nothing unchecked.
     {
       provide: ErrorHandler,
-      useFactory: () => new RxlogErrorHandler(inject(Injector), { console, sourceContext, maxErrorsPerSecond }),
+      useFactory: () => {
+        // With zone.js, a promise rejected outside Angular's zone reached no listener, Angular's neither.
+        if (inject(PLATFORM_ID) !== 'server') repairZoneRejections();
+        return new RxlogErrorHandler(inject(Injector), { console, sourceContext, maxErrorsPerSecond });
+      },
     },
   ]);
 }

@@ -1,0 +1,464 @@
+// Real Chromium, zone.js loaded and provideZoneChangeDetection(): what docs/angular.md says of
+// rxlog under zone.js, checked in a bootstrapped Angular 21 app. Change detection is counted by
+// the root component's ngDoCheck, which every ApplicationRef tick calls.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { build } from 'esbuild';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, freshChromium } from '../helpers/chromium';
+import { type Responder, startTestServer } from '../helpers/http-test-server';
+
+const hasChromium = existsSync(CHROMIUM);
+/** Each test ends, passed or failed, within a minute (a server waited for never answers). */
+const bounded = { timeout: 60_000 };
+
+/**
+ * An app with zone.js, its root component counting checks, logging to a MemorySink and to an
+ * HttpSink posting to /ingest in batches (`batch` the lane's batch options). Exposes `window.app`.
+ */
+async function zoneAppScript(options: { batch: string; extraSetup?: string; extraProviders?: string }): Promise<string> {
+  const result = await build({
+    stdin: {
+      contents: `
+import 'zone.js';
+import '@angular/compiler';
+import { Component, NgZone, provideAppInitializer, provideBrowserGlobalErrorListeners, provideZoneChangeDetection } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { HttpSink, MemorySink } from '../index';
+import { provideRxlog, RXLOG_LOGGER, withErrorHandler } from './index';
+import { exceptionText } from '../formatting/exception-text';
+const memory = new MemorySink();
+const app = { checks: 0, started: false };
+window.app = app;
+class App {
+  ngDoCheck() { app.checks++; }
+  throwText() { throw 'text thrown in a click handler'; }
+  throwLater() { setTimeout(() => { throw 'text thrown in a timer'; }); }
+  throwErrorLater() { setTimeout(() => { throw new Error('an Error thrown in a timer'); }); }
+  rejectText() { void Promise.reject('a rejected string'); }
+  rejectError() { void Promise.reject(new Error('a rejected Error')); }
+  logIt() { app.log.information('Clicked {Button}', 'log'); }
+}
+Component({
+  selector: 'app-root',
+  template: '<button id="text" (click)="throwText()">a</button><button id="later" (click)="throwLater()">b</button>' +
+    '<button id="errorLater" (click)="throwErrorLater()">c</button><button id="rejectText" (click)="rejectText()">d</button>' +
+    '<button id="rejectError" (click)="rejectError()">e</button><button id="log" (click)="logIt()">f</button>',
+})(App);
+${options.extraSetup ?? ''}
+bootstrapApplication(App, { providers: [
+  provideZoneChangeDetection(),
+  provideBrowserGlobalErrorListeners(),
+  provideRxlog((c) => c.writeTo.sink(memory).writeTo.sink(new HttpSink({ url: '/ingest' }), ${options.batch}),
+    withErrorHandler({ console: false })),
+  ${options.extraProviders ?? ''}
+] }).then((appRef) => {
+  app.appRef = appRef;
+  app.zone = appRef.injector.get(NgZone);
+  app.log = appRef.injector.get(RXLOG_LOGGER);
+  app.started = true;
+}, (error) => { app.failed = String(error); });
+app.logged = () => memory.events.map((e) => ({
+  message: e.renderMessage(),
+  exception: e.exception === undefined ? null : exceptionText(e.exception),
+  properties: JSON.parse(JSON.stringify(e.properties)),
+}));
+app.inZone = () => Zone.current.name;
+`,
+      resolveDir: path.join(__dirname, '..', '..', 'lib', 'angular'),
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
+
+interface Logged {
+  message: string;
+  exception: string | null;
+  properties: Record<string, unknown>;
+}
+
+interface AppWindow {
+  app: {
+    checks: number;
+    started: boolean;
+    failed?: string;
+    appRef: { whenStable(): Promise<void>; isStable: { subscribe(f: (v: boolean) => void): unknown } };
+    zone: { run<T>(fn: () => T): T; runOutsideAngular<T>(fn: () => T): T };
+    log: { information(template: string, ...args: unknown[]): void; error(template: string, ...args: unknown[]): void };
+    logged(): Logged[];
+  };
+}
+
+/** Serves the page, its script after `preamble` (a script run before zone.js loads), and /ingest. */
+async function servePage(script: string, ingest: Responder = () => ({ status: 200 }), preamble = '') {
+  return startTestServer((request, index) => {
+    if (request.url === '/app.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+    if (request.url === '/ingest') return ingest(request, index);
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/html' },
+      body: `<!doctype html><app-root></app-root><script>${preamble}</script><script src="/app.js"></script>`,
+    };
+  });
+}
+
+async function started(tab: Page): Promise<void> {
+  await tab.waitForFunction(
+    () => (window as unknown as AppWindow).app.started || (window as unknown as AppWindow).app.failed,
+    undefined,
+    {
+      timeout: 10_000,
+    },
+  );
+  const failed = await tab.evaluate(() => (window as unknown as AppWindow).app.failed);
+  assert.equal(failed, undefined);
+}
+
+/** Waits `ms` in the page outside Angular's zone (a timer there would itself run change detection). */
+function settle(tab: Page, ms: number): Promise<unknown> {
+  return tab.evaluate(
+    (wait) => (window as unknown as AppWindow).app.zone.runOutsideAngular(() => new Promise((done) => setTimeout(done, wait))),
+    ms,
+  );
+}
+
+const checks = (tab: Page) => tab.evaluate(() => (window as unknown as AppWindow).app.checks);
+
+void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, () => {
+  void it('runs no change detection for the batch timer, the fetch and its answer', bounded, async () => {
+    const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await settle(tab, 100);
+      const before = await checks(tab);
+      // A click runs its handler in the zone: one check for the click, none for what logging starts.
+      await tab.click('#log');
+      await page.received(1, (r) => r.url === '/ingest');
+      await settle(tab, 300);
+      const afterClick = await checks(tab);
+      assert.equal(afterClick - before, 1);
+      // Logged inside zone.run: the check run leaving it, nothing else.
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => app.log.information('Inside {Where}', 'zone.run'));
+      });
+      await page.received(2, (r) => r.url === '/ingest');
+      await settle(tab, 300);
+      assert.equal((await checks(tab)) - afterClick, 1);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  // Listeners added in Angular's zone make every event they hear a change detection.
+  void it("runs no change detection for the page lifecycle and the sinks' online listeners", bounded, async () => {
+    const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 60_000 } }' });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => app.log.information('Held {N}', 1));
+      });
+      await settle(tab, 100);
+      const before = await checks(tab);
+      await tab.evaluate(() => {
+        for (const type of ['online', 'pagehide', 'freeze']) window.dispatchEvent(new Event(type));
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await settle(tab, 300);
+      assert.equal(await checks(tab), before);
+      // The pagehide listener heard it: the held event left by beacon.
+      await page.received(1, (r) => r.url === '/ingest');
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  void it('becomes stable while a batch waits for its timer and while its upload is in flight', bounded, async () => {
+    const script = await zoneAppScript({ batch: '{ batch: { size: 2, maxDelayMs: 60_000 } }' });
+    // The server never answers: the upload stays in flight.
+    const page = await servePage(script, () => 'hang');
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      const stableWithin = (ms: number) =>
+        tab.evaluate((wait) => {
+          const { app } = window as unknown as AppWindow;
+          return app.zone.runOutsideAngular(() =>
+            Promise.race([
+              app.appRef.whenStable().then(() => 'stable'),
+              new Promise((done) => setTimeout(() => done('not stable'), wait)),
+            ]),
+          );
+        }, ms);
+      // One event: a partial batch, its 60-second timer started inside the zone.
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => app.log.information('One {N}', 1));
+      });
+      assert.equal(await stableWithin(2_000), 'stable');
+      // A second: the batch is full and its fetch never ends.
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => app.log.information('Two {N}', 2));
+      });
+      await page.received(1, (r) => r.url === '/ingest');
+      assert.equal(await stableWithin(2_000), 'stable');
+      // The check: a timer started in the zone does hold it.
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => setTimeout(() => undefined, 5_000));
+      });
+      assert.equal(await stableWithin(500), 'not stable');
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  void it('runs no change detection for retries', bounded, async () => {
+    const script = await zoneAppScript({
+      batch: '{ batch: { size: 100, maxDelayMs: 50 }, retry: { attempts: 3, initialDelayMs: 100, maxDelayMs: 100, jitter: 0 } }',
+    });
+    let attempts = 0;
+    // Twice 503, then 200: two retries, each after its timer.
+    const page = await servePage(script, () => ({ status: ++attempts < 3 ? 503 : 200 }));
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await settle(tab, 100);
+      const before = await checks(tab);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => app.log.information('Retried {N}', 1));
+      });
+      await page.received(3, (r) => r.url === '/ingest');
+      await settle(tab, 300);
+      assert.equal((await checks(tab)) - before, 1);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  // A promise rejected outside Angular's zone and never handled reached no listener: zone.js
+  // failed to build the event it hands them (angular/angular#51357).
+  void it('logs errors thrown and rejected inside and outside the zone once each', bounded, async () => {
+    const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      for (const button of ['#text', '#later', '#errorLater', '#rejectText', '#rejectError']) await tab.click(button);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.runOutsideAngular(() => {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
+          void Promise.reject('rejected outside');
+          void Promise.reject(new Error('an Error rejected outside'));
+          setTimeout(() => {
+            throw 'thrown outside';
+          });
+          // An async function's promise is the browser's own, which zone.js does not patch.
+          void (async () => {
+            await new Promise((resolve) => setTimeout(resolve));
+            throw 'async rejected outside';
+          })();
+        });
+      });
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 9, undefined, { timeout: 10_000 });
+      // Settled: nothing else comes (no double report).
+      await settle(tab, 300);
+      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+      const summary = logged
+        .map(({ message, exception, properties }) => ({
+          message,
+          exception: exception?.split('\n')[0] ?? null,
+          UnhandledRejection: properties.UnhandledRejection,
+          EventName: properties.EventName,
+        }))
+        .sort((a, b) => a.message.localeCompare(b.message));
+      const rejected = { UnhandledRejection: true, EventName: undefined };
+      assert.deepEqual(summary, [
+        {
+          message: 'Uncaught error: a rejected Error',
+          exception: 'Error: a rejected Error',
+          UnhandledRejection: undefined,
+          EventName: 'click',
+        },
+        // zone.js hands a rejection in Angular's zone to NgZone as the value itself, when it runs
+        // the microtasks of the click: nothing tells it from a throw.
+        {
+          message: 'Uncaught error: a rejected string',
+          exception: 'ThrownValueError: a rejected string',
+          UnhandledRejection: undefined,
+          EventName: 'click',
+        },
+        { message: 'Uncaught error: an Error rejected outside', exception: 'Error: an Error rejected outside', ...rejected },
+        {
+          message: 'Uncaught error: an Error thrown in a timer',
+          exception: 'Error: an Error thrown in a timer',
+          UnhandledRejection: undefined,
+          EventName: undefined,
+        },
+        { message: 'Uncaught error: async rejected outside', exception: 'ThrownValueError: async rejected outside', ...rejected },
+        { message: 'Uncaught error: rejected outside', exception: 'ThrownValueError: rejected outside', ...rejected },
+        {
+          message: 'Uncaught error: text thrown in a click handler',
+          exception: 'ThrownValueError: text thrown in a click handler',
+          UnhandledRejection: undefined,
+          EventName: 'click',
+        },
+        {
+          message: 'Uncaught error: text thrown in a timer',
+          exception: 'ThrownValueError: text thrown in a timer',
+          UnhandledRejection: undefined,
+          EventName: undefined,
+        },
+        {
+          message: 'Uncaught error: thrown outside',
+          exception: 'ThrownValueError: thrown outside',
+          UnhandledRejection: undefined,
+          EventName: undefined,
+        },
+      ]);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  void it("logs zone.js's wrapper of a rejection by the rejected value, marked as a rejection, once", bounded, async () => {
+    const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
+    const page = await servePage(script, undefined, 'window.__zone_symbol__DISABLE_WRAPPING_UNCAUGHT_PROMISE_REJECTION = false;');
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      for (const button of ['#rejectText', '#rejectError']) await tab.click(button);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
+        app.zone.runOutsideAngular(() => void Promise.reject('rejected outside'));
+      });
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 3, undefined, { timeout: 10_000 });
+      await settle(tab, 300);
+      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+      assert.deepEqual(
+        logged.map(({ message, exception, properties }) => ({
+          message,
+          exception: exception?.split('\n')[0] ?? null,
+          UnhandledRejection: properties.UnhandledRejection,
+        })),
+        [
+          {
+            message: 'Uncaught error: a rejected string',
+            exception: 'ThrownValueError: a rejected string',
+            UnhandledRejection: true,
+          },
+          { message: 'Uncaught error: a rejected Error', exception: 'Error: a rejected Error', UnhandledRejection: true },
+          {
+            message: 'Uncaught error: rejected outside',
+            exception: 'ThrownValueError: rejected outside',
+            UnhandledRejection: true,
+          },
+        ],
+      );
+      // The rejected Error's own stack, not the wrapper's "Uncaught (in promise)".
+      assert.match(logged[1].exception ?? '', /^Error: a rejected Error\n {4}at App\.rejectError /);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  // The app never starts, its injector is never destroyed and the logger never closed: what it
+  // logged, the failure included, leaves with the batch timer.
+  void it('delivers the error of an initializer that fails the bootstrap', bounded, async () => {
+    const script = await zoneAppScript({
+      batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
+      extraProviders: "provideAppInitializer(() => { throw new Error('the settings could not be loaded'); }),",
+    });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, { timeout: 10_000 });
+      await page.received(1, (r) => r.url === '/ingest');
+      const events = page.requests
+        .filter((r) => r.url === '/ingest')
+        .flatMap((r) => r.body.split('\n').filter(Boolean))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.deepEqual(
+        events.map((e) => [e['@mt'], e.ErrorMessage]),
+        [['Uncaught error: {ErrorMessage}', 'the settings could not be loaded']],
+      );
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  // zone.js's long stack trace zone (dev mode, with its plugin loaded) joins the stacks of the
+  // timers that led to an error, ten at most: the exception keeps them, whole.
+  void it("keeps the long stack trace zone's stacks of an error, which zone.js bounds", bounded, async () => {
+    const script = await zoneAppScript({
+      batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
+      extraSetup: "import 'zone.js/plugins/long-stack-trace-zone';",
+    });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        app.zone.run(() => {
+          const w = window as unknown as { n: number; next(): void };
+          w.n = 0;
+          w.next = function () {
+            if (++w.n === 40) throw new Error('deep');
+            setTimeout(w.next);
+          };
+          setTimeout(w.next);
+        });
+      });
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 1, undefined, { timeout: 10_000 });
+      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+      const text = logged[0].exception ?? '';
+      assert.match(text, /^Error: deep\n/);
+      assert.equal(text.match(/at _{20}Elapsed_\d+_ms__At__/g)?.length, 10);
+      assert.equal(text.includes('[truncated'), false);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+});
