@@ -422,42 +422,57 @@ if (event?.renderMessage() !== 'Library at warning' || event.properties['Library
     run(process.execPath, ['bundler/out/app.mjs']);
     expectFileLogged('logs/bundler.log', 'bundler');
   });
-  // The oldest TypeScript docs/packaging.md supports: rxlog's declarations read under the options
-  // users turn on (skipLibCheck false), and the typed templates checked, under node10 (typesVersions)
-  // and bundler (exports); node16 reads the same files (checked by hand, left out to keep this step
-  // short). The fixtures of spec/pipeline/typed-templates.spec.ts, importing 'rxlog': compiles.ts
-  // without an error, and each `// error: …` of fails.ts on its next line and nowhere else.
-  await step(
-    `TypeScript ${OLDEST_TYPESCRIPT} (the oldest supported), strict, exactOptionalPropertyTypes, skipLibCheck false: typed templates checked`,
-    () => {
-      const compiler = path.join(work, 'typescript-oldest');
+  // The oldest TypeScript docs/packaging.md supports, and TypeScript 7 (the compiler a new project
+  // installs today, the native one): rxlog's declarations read under the options users turn on
+  // (skipLibCheck false), and the typed templates checked, under node10 (typesVersions; nodenext
+  // for TypeScript 7, which has no node10) and bundler (exports). The fixtures of
+  // spec/pipeline/typed-templates.spec.ts, importing 'rxlog': compiles.ts without an error, and
+  // each `// error: …` of fails.ts on its next line and nowhere else.
+  for (const { label, spec, dir, resolutions } of [
+    {
+      label: `TypeScript ${OLDEST_TYPESCRIPT} (the oldest supported)`,
+      spec: OLDEST_TYPESCRIPT,
+      dir: 'oldest-ts',
+      resolutions: [
+        ['node10', 'commonjs'],
+        ['bundler', 'esnext'],
+      ],
+    },
+    {
+      label: 'TypeScript 7 (the newest major)',
+      spec: '7',
+      dir: 'newest-ts',
+      resolutions: [
+        ['nodenext', 'nodenext'],
+        ['bundler', 'esnext'],
+      ],
+    },
+  ])
+    await step(`${label}, strict, exactOptionalPropertyTypes, skipLibCheck false: typed templates checked`, () => {
+      const compiler = path.join(work, `typescript-${dir}`);
       fs.mkdirSync(compiler, { recursive: true });
-      fs.writeFileSync(path.join(compiler, 'package.json'), JSON.stringify({ name: 'typescript-oldest', private: true }));
-      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${OLDEST_TYPESCRIPT}`], {
-        cwd: compiler,
-      });
+      fs.writeFileSync(path.join(compiler, 'package.json'), JSON.stringify({ name: `typescript-${dir}`, private: true }));
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${spec}`], { cwd: compiler });
       const tsc = path.join(compiler, 'node_modules', 'typescript', 'bin', 'tsc');
       const version = run(process.execPath, [tsc, '--version']).trim();
-      if (version !== `Version ${OLDEST_TYPESCRIPT}`) throw new Error(`expected TypeScript ${OLDEST_TYPESCRIPT}, got ${version}`);
+      if (!version.startsWith(`Version ${spec}${spec.includes('.') ? '' : '.'}`))
+        throw new Error(`expected TypeScript ${spec}, got ${version}`);
       const fixtures = path.join(repo, 'spec', 'fixtures', 'typed-templates');
       const expected = new Map();
       for (const name of ['compiles.ts', 'fails.ts']) {
         const text = fs.readFileSync(path.join(fixtures, name), 'utf8').replaceAll("'../../../lib'", "'rxlog'");
         if (!text.includes("from 'rxlog'")) throw new Error(`${name} no longer imports '../../../lib'`);
-        write(`oldest-ts/${name}`, text);
+        write(`${dir}/${name}`, text);
         text.split('\n').forEach((line, index) => {
           const match = /^\/\/ error: (.+)$/.exec(line.trim());
           if (match !== null) expected.set(`${name}:${index + 2}`, match[1]);
         });
       }
       if (expected.size < 12) throw new Error(`fails.ts has ${expected.size} expected errors`);
-      write('oldest-ts/app.ts', typed('oldest-ts'));
-      for (const [resolution, module] of [
-        ['node10', 'commonjs'],
-        ['bundler', 'esnext'],
-      ]) {
+      write(`${dir}/app.ts`, typed(dir));
+      for (const [resolution, module] of resolutions) {
         write(
-          `oldest-ts/${resolution}.json`,
+          `${dir}/${resolution}.json`,
           tsconfig(
             { module, moduleResolution: resolution, skipLibCheck: false, exactOptionalPropertyTypes: true, noEmit: true },
             ['app.ts', 'compiles.ts', 'fails.ts'],
@@ -465,7 +480,7 @@ if (event?.renderMessage() !== 'Library at warning' || event.properties['Library
         );
         let output = '';
         try {
-          output = run(process.execPath, [tsc, '-p', `oldest-ts/${resolution}.json`, '--pretty', 'false']);
+          output = run(process.execPath, [tsc, '-p', `${dir}/${resolution}.json`, '--pretty', 'false']);
         } catch (error) {
           output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
         }
@@ -476,7 +491,7 @@ if (event?.renderMessage() !== 'Library at warning' || event.properties['Library
           const match = /^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/.exec(line);
           if (match !== null) {
             last = `${path.basename(match[1])}:${match[2]}`;
-            if (!match[1].startsWith('oldest-ts/')) last = `${match[1]}:${match[2]}`;
+            if (!match[1].startsWith(`${dir}/`)) last = `${match[1]}:${match[2]}`;
             found.set(last, [...(found.get(last) ?? []), match[3]]);
           } else if (line.trim() !== '' && last !== undefined) {
             const messages = found.get(last);
@@ -494,10 +509,9 @@ if (event?.renderMessage() !== 'Library at warning' || event.properties['Library
             problems.push(`${at}: ${messages.join('\n')}`);
         }
         for (const [at, text] of expected) if (!found.has(at)) problems.push(`${at}: compiles, expected ${text}`);
-        if (problems.length > 0) throw new Error(`under ${resolution}:\n${problems.join('\n')}`);
+        if (problems.length > 0) throw new Error(`${version} under ${resolution}:\n${problems.join('\n')}`);
       }
-    },
-  );
+    });
   // TypeScript 6 and later load @types/node only when tsconfig names it ("types": []'s default): the
   // declarations of rxlog/node reference Node's types themselves, so a Node project compiles as is.
   await step("TypeScript strict, types [] (TypeScript 6+'s default), skipLibCheck false: rxlog/node brings Node's types", () => {
