@@ -859,7 +859,11 @@ export class FileSink implements Sink {
       at = (error as { written?: number }).written ?? 0;
       this.written += at;
       const cut = wholeLines(lines, at);
-      if (at > cut.whole) SelfLog.write('FileSink {Path}: a write failed in the middle of a line', file.path, error);
+      // The line's start is in the pipe: its rest is held and written first, as for a stall (see drainPending).
+      if (at > cut.whole && !file.isStale()) {
+        this.pending = Buffer.from(buffer.subarray(at, cut.whole + Buffer.byteLength(lines[cut.lineCount], 'utf8')));
+        this.pendingEvent = events[this.lineEvents[cut.lineCount]];
+      }
       if (cut.lineCount === 0) throw error;
       throw new PartialDeliveryError(cut.lineCount < lines.length ? this.lineEvents[cut.lineCount] : end, error);
     }
@@ -876,8 +880,9 @@ export class FileSink implements Sink {
 
   /**
    * Writes the held rest of a line, if any; true when nothing is held any more. Throws on I/O
-   * errors, after dropping the rest: its event is then not counted, and goes whole to the fallback
-   * or is retried.
+   * errors (its event is not counted: retried, or whole to the fallback), keeping the rest while
+   * the path still names the pipe: a FIFO keeps the line's start for its next reader (a restarted
+   * shipper after EPIPE), which would get it run into the next line otherwise.
    */
   private drainPending(): boolean {
     const pending = this.pending;
@@ -893,9 +898,11 @@ export class FileSink implements Sink {
     try {
       at = file.write(pending, 0);
     } catch (error) {
-      this.written += (error as { written?: number }).written ?? 0;
-      this.pending = undefined;
-      this.pendingEvent = undefined;
+      const reached = (error as { written?: number }).written ?? 0;
+      this.written += reached;
+      this.pending = pending.subarray(reached);
+      // A FIFO replaced or gone for good: the rest is dropped, so the next batch opens the path anew.
+      if (file.isStale()) this.pending = this.pendingEvent = undefined;
       throw error;
     }
     this.written += at;
