@@ -72,6 +72,8 @@ export interface FileSinkOptions {
 }
 
 const GIB = 1024 * 1024 * 1024;
+/** Most bytes a write to a pipe makes at once, never interleaved with another writer's (POSIX PIPE_BUF, Linux's). */
+const PIPE_BUF = 4096;
 /**
  * Most UTF-16 units of formatted text held at once (64 Ki; at most 192 KiB of UTF-8): a batch whose
  * text is larger is formatted and written in chunks of about this size, so a batch write never
@@ -852,9 +854,17 @@ export class FileSink implements Sink {
    */
   private writeBuffer(file: LogFile, buffer: Buffer, events: readonly LogEvent[], end: number): number {
     const lines = this.lines;
-    let at: number;
+    let at = 0;
     try {
-      at = file.write(buffer, 0);
+      // In pieces of whole lines of at most PIPE_BUF bytes (Linux's; 512 on macOS), one call each:
+      // such a write to a pipe is atomic (all of it or, non-blocking, nothing), so the lines of
+      // two writers of one FIFO (two sinks, cluster workers) never run into each other. A longer
+      // line goes alone and may be cut.
+      for (let line = 0, piece = 0; line < lines.length && at === piece; at = file.write(buffer.subarray(0, piece), at)) {
+        const start = piece;
+        do piece += Buffer.byteLength(lines[line++], 'utf8');
+        while (line < lines.length && piece - start + Buffer.byteLength(lines[line], 'utf8') <= PIPE_BUF);
+      }
     } catch (error) {
       at = (error as { written?: number }).written ?? 0;
       this.written += at;
