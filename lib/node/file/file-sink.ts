@@ -762,12 +762,12 @@ export class FileSink implements Sink {
     // The common case, a regular file far from its limit (3 bytes per UTF-16 unit at most): one
     // write of the string, no byte count beforehand.
     if (file.regular && (this.limit === null || file.size + 3 * text.length <= this.limit))
-      return this.writeText(file, text, end);
+      return this.writeText(file, text, events, end);
     const buffer = Buffer.from(text, 'utf8');
     // A pipe or device (whose partial writes need byte offsets), or a chunk near the limit.
     if (!file.regular) return this.writeBuffer(file, buffer, events, end);
-    if (this.limit === null || file.size + buffer.length <= this.limit) return this.writeText(file, text, end);
-    return this.writeSplit(this.limit, end);
+    if (this.limit === null || file.size + buffer.length <= this.limit) return this.writeText(file, text, events, end);
+    return this.writeSplit(this.limit, events, end);
   }
 
   /**
@@ -776,7 +776,7 @@ export class FileSink implements Sink {
    * fail with a FileSizeLimitError (a PartialDeliveryError naming the events written, when there
    * are some): the file fills up to its limit, as Serilog's does, rather than stopping a batch short.
    */
-  private writeSplit(limit: number, end: number): number {
+  private writeSplit(limit: number, events: readonly LogEvent[], end: number): number {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
     let from = 0;
@@ -799,7 +799,7 @@ export class FileSink implements Sink {
             this.lines.push(lines[i]);
             this.lineEvents.push(lineEvents[i]);
           }
-          this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
+          this.writeText(file, this.lines.join(''), events, to < lines.length ? lineEvents[to] : end);
         }
         from = to;
         if (from < lines.length) {
@@ -823,7 +823,7 @@ export class FileSink implements Sink {
    * PartialDeliveryError naming how many events of the batch are in the file: the rest are
    * retried, sent to the fallback whole, or failed.
    */
-  private writeText(file: LogFile, text: string, end: number): number {
+  private writeText(file: LogFile, text: string, events: readonly LogEvent[], end: number): number {
     const lines = this.lines;
     let written: number;
     try {
@@ -836,14 +836,17 @@ export class FileSink implements Sink {
     this.written += written;
     if (written === Buffer.byteLength(text, 'utf8')) return end;
     const { whole, lineCount } = wholeLines(lines, written);
-    try {
-      file.truncateTail(written - whole);
-    } catch (error) {
-      SelfLog.write('FileSink {Path}: could not undo a short write', file.path, error);
-    }
-    this.written -= written - whole;
     // Events before the first unwritten line are in the file (or were skipped by the formatter).
     const delivered = lineCount < lines.length ? this.lineEvents[lineCount] : end;
+    try {
+      file.truncateTail(written - whole);
+      this.written -= written - whole;
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: could not undo a short write', file.path, error);
+      // The line's start stays (an append-only file, chattr +a): its rest is held and written first, as a pipe's.
+      this.pending = Buffer.from(lines[lineCount], 'utf8').subarray(written - whole);
+      this.pendingEvent = events[delivered];
+    }
     throw new PartialDeliveryError(delivered, new Error(`short write to ${file.path}: the disk may be full`));
   }
 
