@@ -104,8 +104,8 @@ maybe('FileSink on a full disk', () => {
     fs.writeFileSync(file, '');
     // Append-only: appends work, truncating the torn tail of a short write fails with EPERM.
     if (spawnSync('chattr', ['+a', file]).status !== 0) return console.warn('skipped: chattr +a is not supported here');
+    const sink = new FileSink(file, { formatter: { format: (e) => JSON.stringify({ N: e.properties.N, Pad: PAD }) } });
     try {
-      const sink = new FileSink(file, { formatter: { format: (e) => JSON.stringify({ N: e.properties.N, Pad: PAD }) } });
       const events = Array.from({ length: 50 }, (_, i) => makeEvent({ properties: { N: i } }));
       let delivered = 0;
       try {
@@ -118,10 +118,11 @@ maybe('FileSink on a full disk', () => {
       // Space again: the pipeline offers the rest.
       fs.rmSync(filler);
       expect(sink.emitSync(events.slice(delivered))).toBe(true);
-      void sink.close();
       // Before: the torn line's start ran into the retried whole line, which no reader could parse.
       expect(numbers(file)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     } finally {
+      // Closed even when an expectation fails: an open file would keep the tmpfs from unmounting.
+      void sink.close();
       spawnSync('chattr', ['-a', file]);
     }
   });
