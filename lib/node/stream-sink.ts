@@ -778,10 +778,13 @@ export class StreamSink implements Sink {
       const stopDrain = ownListener(this.stream, 'drain', onDrain);
       const stopError = ownListener(this.stream, 'error', onFailure);
       const stopClose = ownListener(this.stream, 'close', onClose);
+      // An ended stream never drains, and one without autoDestroy (a half-open socket) never closes either.
+      const stopFinish = ownListener(this.stream, 'finish', () => onFailure(this.unusable()));
       onCleanup(() => {
         stopDrain();
         stopError();
         stopClose();
+        stopFinish();
       });
     });
   }

@@ -244,6 +244,34 @@ describe('StreamSink', () => {
     await expect(emitted).rejects.toThrow(/closed|no longer writable/);
   });
 
+  it('fails a batch waiting for drain once the app ended the stream and it finished, with no close to come (autoDestroy: false)', async () => {
+    const callbacks: Array<() => void> = [];
+    const stream = new Writable({
+      autoDestroy: false,
+      highWaterMark: 16,
+      write(_chunk, _encoding, callback) {
+        callbacks.push(() => callback());
+      },
+    });
+    const sink = new StreamSink({ stream, formatter: numbered });
+    const first = sink.emit(makeEvents(3));
+    let outcome = 'waiting';
+    const emitted = sink.emit(makeEvents(1)).then(
+      () => (outcome = 'resolved'),
+      (error: Error) => (outcome = error.message),
+    );
+    stream.end();
+    // The stream writes what it held and finishes: an ended stream emits no 'drain', and without
+    // autoDestroy no 'close' either. Before, the batch waited until the sink was closed.
+    callbacks.splice(0).forEach((callback) => callback());
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.writableFinished).toBe(true);
+    expect(outcome).toMatch(/finished|no longer writable/);
+    await first;
+    await emitted;
+    await sink.close();
+  });
+
   it('rejects waits still pending when closed, and refuses batches after', async () => {
     const slow = slowStream(16);
     const sink = new StreamSink({ stream: slow.stream, formatter: numbered });

@@ -72,6 +72,8 @@ export interface FileSinkOptions {
 }
 
 const GIB = 1024 * 1024 * 1024;
+/** Most bytes a write to a pipe makes at once, never interleaved with another writer's (POSIX PIPE_BUF, Linux's). */
+const PIPE_BUF = 4096;
 /**
  * Most UTF-16 units of formatted text held at once (64 Ki; at most 192 KiB of UTF-8): a batch whose
  * text is larger is formatted and written in chunks of about this size, so a batch write never
@@ -760,12 +762,12 @@ export class FileSink implements Sink {
     // The common case, a regular file far from its limit (3 bytes per UTF-16 unit at most): one
     // write of the string, no byte count beforehand.
     if (file.regular && (this.limit === null || file.size + 3 * text.length <= this.limit))
-      return this.writeText(file, text, end);
+      return this.writeText(file, text, events, end);
     const buffer = Buffer.from(text, 'utf8');
     // A pipe or device (whose partial writes need byte offsets), or a chunk near the limit.
     if (!file.regular) return this.writeBuffer(file, buffer, events, end);
-    if (this.limit === null || file.size + buffer.length <= this.limit) return this.writeText(file, text, end);
-    return this.writeSplit(this.limit, end);
+    if (this.limit === null || file.size + buffer.length <= this.limit) return this.writeText(file, text, events, end);
+    return this.writeSplit(this.limit, events, end);
   }
 
   /**
@@ -774,7 +776,7 @@ export class FileSink implements Sink {
    * fail with a FileSizeLimitError (a PartialDeliveryError naming the events written, when there
    * are some): the file fills up to its limit, as Serilog's does, rather than stopping a batch short.
    */
-  private writeSplit(limit: number, end: number): number {
+  private writeSplit(limit: number, events: readonly LogEvent[], end: number): number {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
     let from = 0;
@@ -797,7 +799,7 @@ export class FileSink implements Sink {
             this.lines.push(lines[i]);
             this.lineEvents.push(lineEvents[i]);
           }
-          this.writeText(file, this.lines.join(''), to < lines.length ? lineEvents[to] : end);
+          this.writeText(file, this.lines.join(''), events, to < lines.length ? lineEvents[to] : end);
         }
         from = to;
         if (from < lines.length) {
@@ -821,7 +823,7 @@ export class FileSink implements Sink {
    * PartialDeliveryError naming how many events of the batch are in the file: the rest are
    * retried, sent to the fallback whole, or failed.
    */
-  private writeText(file: LogFile, text: string, end: number): number {
+  private writeText(file: LogFile, text: string, events: readonly LogEvent[], end: number): number {
     const lines = this.lines;
     let written: number;
     try {
@@ -834,14 +836,17 @@ export class FileSink implements Sink {
     this.written += written;
     if (written === Buffer.byteLength(text, 'utf8')) return end;
     const { whole, lineCount } = wholeLines(lines, written);
-    try {
-      file.truncateTail(written - whole);
-    } catch (error) {
-      SelfLog.write('FileSink {Path}: could not undo a short write', file.path, error);
-    }
-    this.written -= written - whole;
     // Events before the first unwritten line are in the file (or were skipped by the formatter).
     const delivered = lineCount < lines.length ? this.lineEvents[lineCount] : end;
+    try {
+      file.truncateTail(written - whole);
+      this.written -= written - whole;
+    } catch (error) {
+      SelfLog.write('FileSink {Path}: could not undo a short write', file.path, error);
+      // The line's start stays (an append-only file, chattr +a): its rest is held and written first, as a pipe's.
+      this.pending = Buffer.from(lines[lineCount], 'utf8').subarray(written - whole);
+      this.pendingEvent = events[delivered];
+    }
     throw new PartialDeliveryError(delivered, new Error(`short write to ${file.path}: the disk may be full`));
   }
 
@@ -852,14 +857,26 @@ export class FileSink implements Sink {
    */
   private writeBuffer(file: LogFile, buffer: Buffer, events: readonly LogEvent[], end: number): number {
     const lines = this.lines;
-    let at: number;
+    let at = 0;
     try {
-      at = file.write(buffer, 0);
+      // In pieces of whole lines of at most PIPE_BUF bytes (Linux's; 512 on macOS), one call each:
+      // such a write to a pipe is atomic (all of it or, non-blocking, nothing), so the lines of
+      // two writers of one FIFO (two sinks, cluster workers) never run into each other. A longer
+      // line goes alone and may be cut.
+      for (let line = 0, piece = 0; line < lines.length && at === piece; at = file.write(buffer.subarray(0, piece), at)) {
+        const start = piece;
+        do piece += Buffer.byteLength(lines[line++], 'utf8');
+        while (line < lines.length && piece - start + Buffer.byteLength(lines[line], 'utf8') <= PIPE_BUF);
+      }
     } catch (error) {
       at = (error as { written?: number }).written ?? 0;
       this.written += at;
       const cut = wholeLines(lines, at);
-      if (at > cut.whole) SelfLog.write('FileSink {Path}: a write failed in the middle of a line', file.path, error);
+      // The line's start is in the pipe: its rest is held and written first, as for a stall (see drainPending).
+      if (at > cut.whole && !file.isStale()) {
+        this.pending = Buffer.from(buffer.subarray(at, cut.whole + Buffer.byteLength(lines[cut.lineCount], 'utf8')));
+        this.pendingEvent = events[this.lineEvents[cut.lineCount]];
+      }
       if (cut.lineCount === 0) throw error;
       throw new PartialDeliveryError(cut.lineCount < lines.length ? this.lineEvents[cut.lineCount] : end, error);
     }
@@ -876,8 +893,9 @@ export class FileSink implements Sink {
 
   /**
    * Writes the held rest of a line, if any; true when nothing is held any more. Throws on I/O
-   * errors, after dropping the rest: its event is then not counted, and goes whole to the fallback
-   * or is retried.
+   * errors (its event is not counted: retried, or whole to the fallback), keeping the rest while
+   * the path still names the pipe: a FIFO keeps the line's start for its next reader (a restarted
+   * shipper after EPIPE), which would get it run into the next line otherwise.
    */
   private drainPending(): boolean {
     const pending = this.pending;
@@ -893,9 +911,11 @@ export class FileSink implements Sink {
     try {
       at = file.write(pending, 0);
     } catch (error) {
-      this.written += (error as { written?: number }).written ?? 0;
-      this.pending = undefined;
-      this.pendingEvent = undefined;
+      const reached = (error as { written?: number }).written ?? 0;
+      this.written += reached;
+      this.pending = pending.subarray(reached);
+      // A FIFO replaced or gone for good: the rest is dropped, so the next batch opens the path anew.
+      if (file.isStale()) this.pending = this.pendingEvent = undefined;
       throw error;
     }
     this.written += at;

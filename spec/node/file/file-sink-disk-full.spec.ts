@@ -96,6 +96,36 @@ maybe('FileSink on a full disk', () => {
     // Every line whole: the first batch's, the other writer's, then exactly the events counted.
     expect(numbers(file)).toEqual([1000, -1, ...Array.from({ length: delivered }, (_, i) => i)]);
   });
+
+  it('finishes a line it could not cut back (an append-only file, chattr +a) before writing on once there is room', () => {
+    const file = path.join(disk, 'app.log');
+    const filler = path.join(disk, 'filler');
+    fs.writeFileSync(filler, Buffer.alloc(32 * 1024));
+    fs.writeFileSync(file, '');
+    // Append-only: appends work, truncating the torn tail of a short write fails with EPERM.
+    if (spawnSync('chattr', ['+a', file]).status !== 0) return console.warn('skipped: chattr +a is not supported here');
+    const sink = new FileSink(file, { formatter: { format: (e) => JSON.stringify({ N: e.properties.N, Pad: PAD }) } });
+    try {
+      const events = Array.from({ length: 50 }, (_, i) => makeEvent({ properties: { N: i } }));
+      let delivered = 0;
+      try {
+        sink.emitSync(events);
+      } catch (error) {
+        delivered = (error as PartialDeliveryError).delivered;
+      }
+      expect(delivered).toBeGreaterThan(0);
+      expect(delivered).toBeLessThan(50);
+      // Space again: the pipeline offers the rest.
+      fs.rmSync(filler);
+      expect(sink.emitSync(events.slice(delivered))).toBe(true);
+      // Before: the torn line's start ran into the retried whole line, which no reader could parse.
+      expect(numbers(file)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    } finally {
+      // Closed even when an expectation fails: an open file would keep the tmpfs from unmounting.
+      void sink.close();
+      spawnSync('chattr', ['-a', file]);
+    }
+  });
 });
 
 // /dev/full answers every write with ENOSPC: a full disk any user can write to, so these run everywhere on Linux.
