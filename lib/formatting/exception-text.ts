@@ -29,7 +29,7 @@ function jsonText(value: unknown): string | undefined {
  * A first line of Firefox's and Safari's stacks: a frame (`handler@https://…/main.js:10:5`,
  * `global code@…`, `forEach@[native code]`), where V8's is `Name: message`.
  */
-const FRAME_FIRST = /^[^\n@]*@[^\n]*(?::\d+:\d+|\[native code\])(?:\n|$)/;
+export const FRAME_FIRST = /^[^\n@]*@[^\n]*(?::\d+:\d+|\[native code\])(?:\n|$)/;
 
 /**
  * A `stack` with `Name: message` put first when it starts with a frame and leaves the message out,

@@ -5,6 +5,7 @@ import { truncatedText } from '../templates/truncated-text';
 import { setOwnProperty } from '../templates/own-property';
 import { LongTextCache } from './long-text-cache';
 import { hasErrorBrand } from '../core/has-error-brand';
+import { FRAME_FIRST } from '../formatting/exception-text';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
@@ -48,7 +49,9 @@ let budget = 0;
  * queues by bytes. It never serializes: a string of 64 characters or more counts its bytes in
  * JSON's UTF-8 (escapes included: `é` 2, `€` 3, a control character up to 6), a shorter one its
  * length; numbers count 8, at any depth. An exception counts its stack and, as `exceptionText`
- * writes them, those of its causes and an AggregateError's errors (see `nestedBytes`). An event
+ * writes them, those of its causes and an AggregateError's errors (see `nestedBytes`), with the
+ * `Name: message` a Firefox or Safari stack leaves out and the indent of each line (see
+ * `aroundText`): an upper bound of what the CLEF, JSON and text formatters write. An event
  * with more than 16 384 values is not walked further and counts as larger than any limit (so a
  * queue truncates it). Never throws.
  *
@@ -59,8 +62,11 @@ export function estimateEventBytes(event: LogEvent): number {
   try {
     let bytes = EVENT_OVERHEAD + textBytes(event.messageTemplate.text) + sizeOfRecord(event.properties);
     const exception = event.exception;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
-    if (exception !== undefined) bytes += textBytes(exception.stack ?? exception.message ?? '') + 16 + nestedBytes(exception);
+    if (exception !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
+      const text = exception.stack ?? exception.message ?? '';
+      bytes += textBytes(text) + 16 + aroundText(exception, text, 0, textBytes, Infinity) + nestedBytes(exception);
+    }
     return budget <= 0 ? UNMEASURED_BYTES : bytes;
   } catch {
     // A hostile value (a throwing getter, a revoked proxy): assume the event is large, not free.
@@ -123,21 +129,26 @@ function nestedBytes(error: Error, lengths?: number[]): number {
   partsLeft = MAX_PARTS;
   charsLeft = 16 * MAX_PART_CHARS;
   nestedLengths = lengths;
-  const bytes = linkBytes(error, 0);
+  const bytes = linkBytes(error, 0, 0);
   nestedLengths = undefined;
   return bytes;
 }
 
-/** `nestedBytes` of the cause and errors of `value`, `depth` levels below the top. */
-function linkBytes(value: object, depth: number): number {
+/**
+ * `nestedBytes` of the cause and errors of `value`, `depth` levels below the top, their lines
+ * indented by `indent` spaces: `exceptionText` indents what follows an AggregateError's item (its
+ * causes and errors) by two more than the item.
+ */
+function linkBytes(value: object, depth: number, indent: number): number {
   let bytes = 0;
   const cause = readMember(value, 'cause');
-  if (cause === UNREAD) bytes += PART_OVERHEAD;
-  else if (cause !== undefined) bytes += partBytes(cause, depth + 1);
+  if (cause === UNREAD) bytes += PART_OVERHEAD + indent;
+  else if (cause !== undefined) bytes += partBytes(cause, depth + 1, indent, indent);
   const errors = readMember(value, 'errors');
   try {
     if (Array.isArray(errors))
-      for (let index = 0; index < errors.length && index < MAX_NESTED; index++) bytes += partBytes(errors[index], depth + 1);
+      for (let index = 0; index < errors.length && index < MAX_NESTED; index++)
+        bytes += partBytes(errors[index], depth + 1, indent, indent + 2);
   } catch {
     // An `errors` Proxy whose traps throw.
     bytes += UNREADABLE;
@@ -145,14 +156,51 @@ function linkBytes(value: object, depth: number): number {
   return bytes;
 }
 
-/** What one nested error or cause adds, with its own cause and errors. */
-function partBytes(value: unknown, depth: number): number {
-  if (depth > MAX_NESTED || partsLeft-- <= 0) return PART_OVERHEAD;
-  if (typeof value !== 'object' || value === null) return PART_OVERHEAD + (typeof value === 'string' ? textCost(value) : 0);
+/** What one nested error or cause adds, its lines indented by `indent`, with its own cause and errors (indented by `childIndent`). */
+function partBytes(value: unknown, depth: number, indent: number, childIndent: number): number {
+  if (depth > MAX_NESTED || partsLeft-- <= 0) return PART_OVERHEAD + indent;
+  if (typeof value !== 'object' || value === null)
+    return PART_OVERHEAD + indent + (typeof value === 'string' ? textCost(value) + breakBytes(value, indent, MAX_PART_CHARS) : 0);
   let text = readMember(value, 'stack');
   if (typeof text !== 'string') text = readMember(value, 'message');
-  const own = typeof text === 'string' ? textCost(text) : UNREADABLE * 16;
-  return PART_OVERHEAD + own + linkBytes(value, depth);
+  const own = typeof text === 'string' ? textCost(text) + aroundText(value, text, indent, textCost) : UNREADABLE * 16;
+  return PART_OVERHEAD + indent + own + linkBytes(value, depth, childIndent);
+}
+
+/**
+ * What `exceptionText` and the formatters add to an error's `text` (its stack, else its message):
+ * the `Name: message` line a Firefox or Safari stack leaves out, which is put first (its message
+ * counted by `cost`), and what its line breaks add (see `breakBytes`). Never throws: a `name` or
+ * `message` getter that throws costs `UNREADABLE`.
+ */
+function aroundText(error: object, text: string, indent: number, cost: (text: string) => number, end = MAX_PART_CHARS): number {
+  let bytes = breakBytes(text, indent, end);
+  try {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    // As exceptionText's withHeader decides.
+    if (typeof message === 'string' && message !== '' && FRAME_FIRST.test(text) && !text.includes(message)) {
+      bytes +=
+        (typeof name === 'string' ? textBytes(name) : 5) + cost(message) + 4 + breakBytes(message, indent, end) + (indent || 1);
+    }
+  } catch {
+    bytes += UNREADABLE;
+  }
+  return bytes;
+}
+
+/**
+ * What the line breaks in the first `end` characters of `text` add to it as written: `indent`
+ * spaces each, for a nested part's lines; at the first column, one byte for each break the text
+ * formatter indents (one before a line that starts with neither a space nor a tab, a Firefox frame:
+ * it writes a break as one byte and two spaces, where JSON writes `\n`, two).
+ */
+function breakBytes(text: string, indent: number, end: number): number {
+  let bytes = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) {
+    const next = text.charCodeAt(at + 1);
+    bytes += indent > 0 ? indent : next === 32 || next === 9 ? 0 : 1;
+  }
+  return bytes;
 }
 
 /** The bytes of what `exceptionText` writes of one nested text: at most 64 Ki characters, and what is left of its 1 MiB. */

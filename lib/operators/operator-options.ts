@@ -50,12 +50,13 @@ export function checkCount(where: string, value: unknown, unit: string): void {
 }
 
 /**
- * Checks a byte bound: a finite number above 0 (a string such as `'10'` is not one, though `'10' > 0`).
+ * Checks a byte bound: a whole number, at least 1, as counts are (a string such as `'10'` is not one,
+ * though `'10' > 0`; nor is `Infinity` or a fraction of a byte).
  *
- * @throws ConfigurationError naming `where` and the value.
+ * @throws ConfigurationError `where: expected a whole number of bytes ≥ 1, got <value>`.
  */
 export function checkBytes(where: string, value: unknown): void {
-  expectOption(Number.isFinite(value) && (value as number) > 0, where, 'a finite number of bytes > 0', value);
+  checkCount(where, value, 'bytes');
 }
 
 /**

@@ -414,6 +414,7 @@ export class LoggerPipeline {
   }
 
   async flush(options?: FlushOptions): Promise<FlushResult> {
+    reportUnknownOptions(options, 'flush', FLUSH_OPTIONS);
     const timeoutMs = timeoutFrom(options, 'flush');
     const release = this.#keepProcessAlive();
     try {
@@ -478,6 +479,7 @@ export class LoggerPipeline {
     // gets this same report; set after them, it ran a second shutdown with a report of its own.
     let start!: (report: Promise<ShutdownReport>) => void;
     this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
+    reportUnknownOptions(options, 'close', CLOSE_OPTIONS);
     let strategy = readOption(options, 'strategy', 'close') ?? 'graceful';
     if (!STRATEGIES.includes(strategy)) {
       SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
@@ -654,6 +656,33 @@ function readOption<T, K extends keyof T>(options: T | undefined, key: K, method
   }
   SelfLog.write('{Method}: unreadable {Option} option; default used', method, key);
   return undefined;
+}
+
+const CLOSE_OPTIONS: readonly string[] = ['strategy', 'timeoutMs'];
+const FLUSH_OPTIONS: readonly string[] = ['timeoutMs'];
+
+/**
+ * Tells SelfLog of each own key of `close()` or `flush()` options that is not one of `allowed` (a
+ * misspelt `timeout` or `stratgy`), which would otherwise mean the default without a word. Not a
+ * ConfigurationError: these calls run at shutdown and must settle, so the default is used. Never throws.
+ */
+function reportUnknownOptions(options: unknown, method: string, allowed: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) return;
+  let unknown: string[];
+  try {
+    unknown = Object.keys(options).filter(
+      (key) => !allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined,
+    );
+  } catch {
+    return; // Options that cannot be read are reported by readOption.
+  }
+  for (const key of unknown)
+    SelfLog.write(
+      '{Method}: unknown option {Option} (expected one of {Expected}); ignored',
+      method,
+      JSON.stringify(key),
+      allowed.join(', '),
+    );
 }
 
 /** The `timeoutMs` option of `close()` or `flush()`: the default when missing, and when not a number ≥ 0 (reported to SelfLog). */

@@ -276,7 +276,8 @@ export class Logger {
   /**
    * Resolves when everything logged so far is delivered, or accounted for as dropped or failed,
    * and every sink's own `flush()` has finished; or after `timeoutMs` (default 5000) with
-   * `{ timedOut: true }` (also reported to SelfLog). Never rejects. Events an app operator holds
+   * `{ timedOut: true }` (also reported to SelfLog). Never rejects, nor throws on bad options: an
+   * unknown key or a bad `timeoutMs` means the default and is reported to SelfLog. Events an app operator holds
    * (a `delay` in a sink's `pipe`, `fingersCrossed`) have not reached delivery and are not waited
    * for: they stay pending until the operator lets them go or the logger closes.
    */
@@ -304,7 +305,8 @@ export class Logger {
 
   /**
    * Stops accepting events, drains per the strategy, closes the sinks and reports what happened
-   * to every event. Idempotent: a second call returns the same report.
+   * to every event. Idempotent: a second call returns the same report. Never rejects, nor throws
+   * on bad options: an unknown key or a bad value means its default and is reported to SelfLog.
    */
   close(options?: CloseOptions): Promise<ShutdownReport> {
     return this.#pipeline.close(options);

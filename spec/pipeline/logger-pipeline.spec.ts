@@ -16,6 +16,7 @@ import {
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -1174,5 +1175,17 @@ describe("an event's properties: names, order and values as the sinks receive th
         ['Last', 'x'],
       ],
     ]);
+  });
+});
+
+describe('a sink queue byte bound that is not a whole number', () => {
+  it.each([
+    ['limitBytes', 1000.5],
+    ['maxEventBytes', 512.25],
+  ])('refuses queue.%s = %p at build time, naming the value, as queue.limit refuses a fraction', (option, value) => {
+    const build = (): unknown =>
+      new LoggerConfiguration().writeTo.sink({ emit: () => undefined }, { queue: { [option]: value } }).createLogger();
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(`queue.${option}: expected a whole number of bytes ≥ 1, got number ${value}`);
   });
 });

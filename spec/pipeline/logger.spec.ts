@@ -525,6 +525,30 @@ describe('Logger', () => {
       expect(lines).toHaveLength(12);
     });
 
+    it('settles with the defaults for a misspelt option or a bad value, telling SelfLog once per call, naming it', async () => {
+      const { diagnostics, stop } = collectSelfLog();
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+      let report: unknown;
+      try {
+        log.information('kept');
+        // JavaScript callers and spread objects reach these calls with keys the types do not have.
+        const flushOptions = { timeout: 100, timeoutMs: Number.NaN } as unknown as { timeoutMs: number };
+        await expect(log.flush(flushOptions)).resolves.toEqual({ timedOut: false });
+        const closeOptions = { stratgy: 'immediate', timeoutMs: -1, extra: undefined } as unknown as { timeoutMs: number };
+        report = await log.close(closeOptions);
+      } finally {
+        stop();
+      }
+      expect(report).toMatchObject({ strategy: 'graceful', sinks: { memory: { delivered: 1, undelivered: 0 } } });
+      expect(diagnostics.map((d) => d.message.replace(/^\S+ rxlog: /, ''))).toEqual([
+        'flush: unknown option "timeout" (expected one of timeoutMs); ignored',
+        'flush: timeoutMs NaN is not a number of milliseconds ≥ 0; using 5000',
+        'close: unknown option "stratgy" (expected one of strategy, timeoutMs); ignored',
+        'close: timeoutMs -1 is not a number of milliseconds ≥ 0; using 5000',
+      ]);
+    });
+
     it('answers isEnabled false from the moment close() is called, for every level and every child logger', async () => {
       const memory = new MemorySink();
       const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { estimateEventBytes } from '../../lib/operators/event-size';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
+import { TextFormatter } from '../../lib/formatting/text-formatter';
+import { makeEvent } from '../helpers/events';
+
+/** A Firefox or Safari stack: frames only (`fn@url:line:col`), no `Name: message` header, often a final newline. */
+const firefoxStack = fc
+  .tuple(
+    fc.array(
+      fc.tuple(
+        fc.stringMatching(/^[a-zA-Z_$][\w$]{0,12}$/),
+        fc.integer({ min: 1, max: 99_999 }),
+        fc.integer({ min: 1, max: 999 }),
+      ),
+      { minLength: 1, maxLength: 128 },
+    ),
+    fc.boolean(),
+  )
+  .map(
+    ([frames, finalNewline]) =>
+      frames.map(([fn, line, column]) => `${fn}@https://a.example/m.js:${line}:${column}`).join('\n') +
+      (finalNewline ? '\n' : ''),
+  );
+
+/** A V8 stack: `Name: message` and `    at` frames. */
+const v8Stack = (name: string, message: string): fc.Arbitrary<string> =>
+  fc
+    .array(fc.stringMatching(/^[a-zA-Z_$][\w$]{0,12}$/), { minLength: 1, maxLength: 40 })
+    .map((fns) => [`${name}: ${message}`, ...fns.map((fn) => `    at ${fn} (file:///app/main.js:1:2)`)].join('\n'));
+
+const message = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ minLength: 100, maxLength: 2_000, unit: 'grapheme' }));
+const name = fc.constantFrom('Error', 'TypeError', 'AggregateError', 'FetchError');
+
+/** One error with a Firefox- or V8-style stack. */
+const leaf: fc.Arbitrary<Error> = fc
+  .tuple(name, message, fc.boolean())
+  .chain(([n, m, firefox]) => fc.tuple(fc.constant(n), fc.constant(m), firefox ? firefoxStack : v8Stack(n, m)))
+  .map(([n, m, stack]) => {
+    const error = new Error(m);
+    error.name = n;
+    error.stack = stack;
+    return error;
+  });
+
+/** Errors nested up to `depth` deep through AggregateError `errors` and `cause`. */
+function nestedError(depth: number): fc.Arbitrary<Error> {
+  if (depth === 0) return leaf;
+  return fc
+    .tuple(leaf, fc.array(nestedError(depth - 1), { maxLength: 3 }), fc.option(nestedError(depth - 1), { nil: undefined }))
+    .map(([top, errors, cause]) => {
+      const error = errors.length > 0 ? new AggregateError(errors, top.message) : top;
+      if (error !== top) error.stack = top.stack;
+      if (cause !== undefined) error.cause = cause;
+      return error;
+    });
+}
+
+const clef = new CompactJsonFormatter();
+const text = new TextFormatter();
+const ndjson = new NdjsonFormatter();
+const bytes = (line: string): number => Buffer.byteLength(line, 'utf8');
+
+describe('estimateEventBytes against what the formatters write', () => {
+  it('is never below the CLEF, NDJSON or text bytes of an event with Firefox/Safari or V8 stacks, AggregateErrors nested 3 deep', () => {
+    fc.assert(
+      fc.property(nestedError(3), (exception) => {
+        const event = makeEvent({ level: 'error', exception });
+        const estimate = estimateEventBytes(event);
+        expect(estimate).toBeGreaterThanOrEqual(bytes(clef.format(event)));
+        expect(estimate).toBeGreaterThanOrEqual(bytes(text.format(event)));
+        // NDJSON's envelope (long keys, the message written twice) is past the estimate's overhead
+        // for every event, exception or not: what the exception adds is compared.
+        const bare = makeEvent({ level: 'error' });
+        expect(estimate - estimateEventBytes(bare)).toBeGreaterThanOrEqual(
+          bytes(ndjson.format(event)) - bytes(ndjson.format(bare)),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("counts the text formatter's indent of a long Firefox stack's frame lines", () => {
+    const error = new Error('');
+    error.stack = Array.from({ length: 128 }, () => 'f@a.js:1:2').join('\n');
+    const event = makeEvent({ level: 'error', exception: error });
+    expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(bytes(text.format(event)));
+  });
+
+  it('counts the header a Firefox stack leaves out: a 1 000-character message is not free', () => {
+    const error = new TypeError('x'.repeat(1_000));
+    error.stack = 'handler@https://app.example/main.js:10:5\nglobal code@https://app.example/main.js:1:1\n';
+    const event = makeEvent({ level: 'error', exception: error });
+    expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(bytes(clef.format(event)));
+    expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(bytes(text.format(event)));
+  });
+});
