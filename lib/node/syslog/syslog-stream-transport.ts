@@ -286,10 +286,13 @@ const RESEND_MAX_CHARS = 1 << 20;
  * receiver that checks the sender's certificate after its side of the handshake (TLS 1.3 always,
  * RFC 8446 §4.4.2; rsyslog's gtls driver under TLS 1.2 too) refuses it with an alert or a plain close
  * that arrives after the sender's handshake is done, with no record that says it was accepted
- * (rsyslog sends none). A batch written before would count delivered and be lost, so the first
- * waits that long, or as long as the connection took to make if longer (its refusal takes a round
- * trip and the receiver's check, the handshake two round trips), at most `connectTimeoutMs`: a
- * refusal then fails the batch before any of it is written.
+ * (the session tickets rsyslog's OpenSSL driver sends, and either driver's under TLS 1.2, come
+ * before its name check; GnuTLS sends none under TLS 1.3), with or without a client certificate
+ * (a receiver that asks for one refuses a sender with none the same way). A batch written before
+ * would count delivered and be lost, so the first waits that long, or as long as the connection
+ * took to make if longer (its refusal takes a round trip and the receiver's check, the handshake two
+ * round trips), at most `connectTimeoutMs`: a refusal then fails the batch before any of it is
+ * written.
  */
 const TLS_SETTLE_MS = 100;
 
