@@ -28,6 +28,7 @@ import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { countingSource } from '../helpers/events';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { secondCopy } from '../helpers/second-copy';
+import { exceptionText } from '../../lib/formatting/exception-text';
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {
@@ -678,5 +679,70 @@ describe('circuitBreaker with retryWithBackoff after it (each retry asks the bre
     const rejected = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 50 }, testScheduler);
     rejected.recordFailure();
     expect(rejected.retryAfterMs).toBe(50);
+  });
+});
+
+describe('circuitBreaker and the failure that opened it', () => {
+  /** The call's error, through the guard, as a subscriber sees it. */
+  function errorOf(call: Observable<unknown>): unknown {
+    let caught: unknown;
+    call.subscribe({ error: (error: unknown) => (caught = error) });
+    return caught;
+  }
+
+  it('gives a rejected call the failure that opened the breaker as its cause, the failed probe’s after a reopening, and its time left', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:5341');
+    errorOf(throwError(() => refused).pipe(guard));
+    clock.advance(4);
+    const rejected = errorOf(of(1).pipe(guard));
+    expect(rejected).toBeInstanceOf(BrokenCircuitError);
+    expect(rejected).toMatchObject({ cause: refused, retryAfterMs: 6 });
+    expect(guard.breaker.lastFailure).toBe(refused);
+    clock.advance(6);
+    const timedOut = new Error('timed out');
+    errorOf(throwError(() => timedOut).pipe(guard)); // the probe fails
+    expect(errorOf(of(1).pipe(guard))).toMatchObject({ cause: timedOut, retryAfterMs: 10 });
+    clock.advance(10);
+    expect(errorOf(of(1).pipe(guard))).toBeUndefined(); // the probe succeeds and closes it
+    expect(guard.breaker.lastFailure).toBeUndefined();
+    // A breaker told of no failure (recordFailure() as a direct caller makes it) rejects with no cause at all.
+    const bare = circuitBreaker({ failureThreshold: 1 }, clock.scheduler);
+    bare.breaker.recordFailure();
+    expect(Object.prototype.hasOwnProperty.call(errorOf(of(1).pipe(bare)), 'cause')).toBe(false);
+  });
+
+  it('keeps one rejection in the chain however many outages feed its BrokenCircuitError back in, and formatters and SelfLog write the cause once', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    // A call that fails with the last rejection it saw: the same breaker, reached again through a
+    // fallback that goes through it, as a nested guard of one API does.
+    let last: unknown = new Error('disk full');
+    for (let outage = 0; outage < 5; outage++) {
+      const failed = last;
+      errorOf(throwError(() => failed).pipe(guard)); // opens (then reopens) it with the last rejection
+      last = errorOf(of(1).pipe(guard));
+      expect(last).toBeInstanceOf(BrokenCircuitError);
+      clock.advance(10);
+    }
+    const chain: unknown[] = [];
+    for (let error: unknown = last; error !== undefined; error = (error as { cause?: unknown }).cause) chain.push(error);
+    expect(chain.map((error) => (error as Error).message)).toEqual([
+      'Circuit breaker circuit is open; the call was not attempted',
+      'disk full',
+    ]);
+    const text = exceptionText(last);
+    expect(text.match(/caused by: /g)).toHaveLength(1);
+    expect(text).toContain('\ncaused by: Error: disk full');
+    const lines: string[] = [];
+    const subscription = SelfLog.events$.subscribe((diagnostic) => lines.push(diagnostic.message));
+    SelfLog.write('Call failed: {Error}', last);
+    subscription.unsubscribe();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      / rxlog: Call failed: BrokenCircuitError: Circuit breaker circuit is open; the call was not attempted\n/,
+    );
+    expect(lines[0]?.match(/caused by: Error: disk full/g)).toHaveLength(1);
   });
 });
