@@ -189,6 +189,8 @@ export class CircuitBreaker {
    * (or NaN), the open time is as the options make it.
    * @param maxRetryAfterMs The longest wait for a `Retry-After`, in milliseconds (the retries' `maxDelayMs`). Default `5_000`, as theirs.
    * @param error The failure, kept as `lastFailure` when it opens the breaker.
+   * Half-open, any failure reported here is taken as the probe's: a caller that can tell a call
+   * made before the breaker opened (the `circuitBreaker` operator does) leaves that one out.
    */
   recordFailure(retryAfterMs = 0, maxRetryAfterMs = 5_000, error?: unknown): void {
     if (this.#current === 'half-open') this.#failedProbes++;
@@ -278,7 +280,8 @@ export interface CircuitBreakerOperator {
  * Guards calls with one shared circuit breaker. Each subscription to a guarded source is one
  * call: while the breaker is open it errors at once with `BrokenCircuitError` (its `cause` the
  * failure that opened the breaker) without subscribing to the source; otherwise the source's
- * error counts as a failure (but one marked
+ * error counts as a failure (while half-open, only the probe's: a call made before the breaker
+ * opened brings old news there, as it does while open; and one marked
  * `permanent: true`, an `HttpStatusError` 400, counts as a success: the resource answered, as an
  * outcome Polly's `ShouldHandle` leaves out does; one marked `permanent: 'sink'`, a 401 or 404,
  * is a failure; see `retryHint`), and its completion,
@@ -341,9 +344,12 @@ export function circuitBreaker(
           // As in the delivery stage: a permanent error is the call's fault; the resource answered.
           // But one of the resource as a whole ('sink': a 401, a 404) counts as its failure.
           // A Retry-After holds the breaker open, up to 5 s (retryWithBackoff's default maxDelayMs).
+          // Half-open, only the probe's failure counts: a call acquired before the breaker opened
+          // brings old news (as when it fails while open), and reopening on it would throw away the
+          // probe's answer and, with maxResetTimeoutMs, double the open time.
           const hint = retryHint(error);
           if (hint.permanent === true) breaker.recordSuccess();
-          else breaker.recordFailure(hint.retryAfterMs, undefined, error);
+          else if (probe || breaker.state !== 'half-open') breaker.recordFailure(hint.retryAfterMs, undefined, error);
           subscriber.error(error);
         },
         complete: () => {

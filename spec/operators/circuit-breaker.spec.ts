@@ -524,9 +524,12 @@ describe('circuitBreaker with a probe that outlived its half-open period', () =>
       .subscribe({ error: () => undefined }); // opens the breaker
     clock.advance(10);
     const first = new Subject<number>().pipe(guard).subscribe(); // the first probe, in flight
-    late.error(new Error('timed out')); // a failure while half-open reopens the breaker
+    late.complete(); // a success while half-open closes the breaker (as in Polly)
+    throwError(() => new Error('x'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // and a failure opens it again
     expect(guard.breaker.state).toBe('open');
-    clock.advance(20); // a failed probe doubles the open time
+    clock.advance(10);
     const second = new Subject<number>();
     second.pipe(guard).subscribe(); // the second probe, in flight
     first.unsubscribe(); // the first probe ends without an outcome, long after its half-open period
@@ -744,5 +747,35 @@ describe('circuitBreaker and the failure that opened it', () => {
       / rxlog: Call failed: BrokenCircuitError: Circuit breaker circuit is open; the call was not attempted\n/,
     );
     expect(lines[0]?.match(/caused by: Error: disk full/g)).toHaveLength(1);
+  });
+});
+
+describe('circuitBreaker with a call made before it opened that fails while a probe is out', () => {
+  it('leaves the breaker half-open for the probe to decide: the old failure neither reopens it nor doubles its open time', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10, maxResetTimeoutMs: 80 }, clock.scheduler);
+    const old = new Subject<number>();
+    old.pipe(guard).subscribe({ error: () => undefined }); // acquired while closed, still in flight
+    throwError(() => new Error('down'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // opens the breaker for 10 ms
+    clock.advance(10);
+    const probe = new Subject<number>();
+    probe.pipe(guard).subscribe({ error: () => undefined }); // the probe, in flight
+    old.error(new Error('timed out')); // old news, as it would be while open
+    expect(guard.breaker.state).toBe('half-open');
+    probe.complete(); // the probe's answer counts
+    expect(guard.breaker.state).toBe('closed');
+
+    // The probe's own failure still reopens it, for twice as long.
+    throwError(() => new Error('down'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined });
+    clock.advance(10);
+    throwError(() => new Error('still down'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined });
+    expect(guard.breaker.state).toBe('open');
+    expect(guard.breaker.retryAfterMs).toBe(20);
   });
 });
