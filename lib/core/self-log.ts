@@ -2,6 +2,7 @@ import { defer, Subject } from 'rxjs';
 import { sharedState } from './shared-state';
 import { guardSubscribers } from './guard-subscribers';
 import { escapeControlCharacters } from './escape-control-characters';
+import { exceptionText } from '../formatting/exception-text';
 
 /** One internal diagnostic: what went wrong inside the logging pipeline. */
 export interface SelfLogEvent {
@@ -51,16 +52,14 @@ function onSubscriberFault(error: unknown): void {
 }
 
 /**
- * A quoted value as the diagnostic shows it: an Error as its stack, anything else as String(), its
+ * A quoted value as the diagnostic shows it: an Error as formatters write it (its stack, then its
+ * `cause` chain and an AggregateError's errors, bounded: see exceptionText), anything else as String(), its
  * control characters escaped as text output escapes data (a receiver's answer or an event's value
  * could otherwise clear the console, retitle the terminal or forge a line), line breaks kept.
  */
 function describe(value: unknown): string {
   try {
-    return escapeControlCharacters(
-      value instanceof Error ? (value.stack ?? `${value.name}: ${value.message}`) : String(value),
-      true,
-    );
+    return escapeControlCharacters(value instanceof Error ? exceptionText(value) : String(value), true);
   } catch {
     return '[unprintable]';
   }

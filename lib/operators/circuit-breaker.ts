@@ -105,6 +105,8 @@ export class CircuitBreaker {
   #probeTold = false;
   /** How long it stays open this time, in milliseconds. */
   #openMs: number;
+  /** The failure that last opened it (see lastFailure). */
+  #lastFailure: unknown;
   /** When SelfLog last heard of a failed probe, and how many it has not heard of since. */
   readonly #probeReports = quietGate();
   readonly #subject = new BehaviorSubject<BreakerStateName>('closed');
@@ -150,6 +152,17 @@ export class CircuitBreaker {
     return this.#current === 'open' ? Math.max(0, this.#openedAt + this.#openMs - this.#scheduler.now()) : undefined;
   }
 
+  /**
+   * While open or half-open, the failure that last opened the breaker, as given to
+   * `recordFailure` (the failed probe's once a probe failed); `undefined` when closed or none was
+   * given. A rejected call's `BrokenCircuitError` has it as its `cause`. When that failure is itself
+   * a `BrokenCircuitError` (a call through another breaker, or through this one again), its
+   * `cause` is kept instead: a chain holds one rejection, however many outages feed it back.
+   */
+  get lastFailure(): unknown {
+    return this.#lastFailure;
+  }
+
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
   tryAcquire(): 'primary' | 'reject' {
     // Half-open: the probe is out; everyone else waits for its outcome.
@@ -175,12 +188,24 @@ export class CircuitBreaker {
    * as a retry waits the longer of its backoff and the wait, capped by its `maxDelayMs`. Without it
    * (or NaN), the open time is as the options make it.
    * @param maxRetryAfterMs The longest wait for a `Retry-After`, in milliseconds (the retries' `maxDelayMs`). Default `5_000`, as theirs.
+   * @param error The failure, kept as `lastFailure` when it opens the breaker.
+   * Half-open, any failure reported here is taken as the probe's: a caller that can tell a call
+   * made before the breaker opened (the `circuitBreaker` operator does) leaves that one out.
    */
-  recordFailure(retryAfterMs = 0, maxRetryAfterMs = 5_000): void {
+  recordFailure(retryAfterMs = 0, maxRetryAfterMs = 5_000, error?: unknown): void {
     if (this.#current === 'half-open') this.#failedProbes++;
-    if (this.#current === 'half-open' || (this.#current === 'closed' && ++this.#failures >= this.options.failureThreshold))
+    if (this.#current === 'half-open' || (this.#current === 'closed' && ++this.#failures >= this.options.failureThreshold)) {
+      // A rejection's cause, not the rejection: a chain never holds two. Bounded for a cycle a caller
+      // built; a Proxy's trap or a getter that throws leaves the failure as far as it was unwrapped.
+      try {
+        for (let depth = 0; depth < 8 && error instanceof BrokenCircuitError; depth++) error = error.cause;
+      } catch {
+        // Kept as it is.
+      }
+      this.#lastFailure = error;
       // NaN from JavaScript: no wait.
       this.#moveTo('open', this.#scheduler.now(), Math.min(retryAfterMs, maxRetryAfterMs) || 0);
+    }
   }
 
   /**
@@ -209,7 +234,11 @@ export class CircuitBreaker {
     this.#current = next;
     this.#failures = 0;
     this.#openedAt = openedAt;
-    if (next === 'closed') this.#failedProbes = 0;
+    // Closed, the failure is let go: an error can hold a response or a socket.
+    if (next === 'closed') {
+      this.#failedProbes = 0;
+      this.#lastFailure = undefined;
+    }
     // At most 31 doublings: resetTimeoutMs 0 times 2^1024 would be NaN.
     // A failure's Retry-After holds it open longer.
     this.#openMs = Math.max(Math.min(resetTimeoutMs * 2 ** Math.min(this.#failedProbes, 31), maxResetTimeoutMs), atLeastMs);
@@ -249,8 +278,10 @@ export interface CircuitBreakerOperator {
 
 /**
  * Guards calls with one shared circuit breaker. Each subscription to a guarded source is one
- * call: while the breaker is open it errors at once with `BrokenCircuitError` without
- * subscribing to the source; otherwise the source's error counts as a failure (but one marked
+ * call: while the breaker is open it errors at once with `BrokenCircuitError` (its `cause` the
+ * failure that opened the breaker) without subscribing to the source; otherwise the source's
+ * error counts as a failure (while half-open, only the probe's: a call made before the breaker
+ * opened brings old news there, as it does while open; and one marked
  * `permanent: true`, an `HttpStatusError` 400, counts as a success: the resource answered, as an
  * outcome Polly's `ShouldHandle` leaves out does; one marked `permanent: 'sink'`, a 401 or 404,
  * is a failure; see `retryHint`), and its completion,
@@ -288,7 +319,7 @@ export function circuitBreaker(
     new Observable<T>((subscriber) => {
       clock();
       if (breaker.tryAcquire() === 'reject') {
-        subscriber.error(new BrokenCircuitError(breaker.name, breaker.retryAfterMs));
+        subscriber.error(new BrokenCircuitError(breaker.name, breaker.retryAfterMs, breaker.lastFailure));
         return undefined;
       }
       // Only the call that moved the breaker to half-open is the probe; a call acquired while it
@@ -313,9 +344,12 @@ export function circuitBreaker(
           // As in the delivery stage: a permanent error is the call's fault; the resource answered.
           // But one of the resource as a whole ('sink': a 401, a 404) counts as its failure.
           // A Retry-After holds the breaker open, up to 5 s (retryWithBackoff's default maxDelayMs).
+          // Half-open, only the probe's failure counts: a call acquired before the breaker opened
+          // brings old news (as when it fails while open), and reopening on it would throw away the
+          // probe's answer and, with maxResetTimeoutMs, double the open time.
           const hint = retryHint(error);
           if (hint.permanent === true) breaker.recordSuccess();
-          else breaker.recordFailure(hint.retryAfterMs);
+          else if (probe || breaker.state !== 'half-open') breaker.recordFailure(hint.retryAfterMs, undefined, error);
           subscriber.error(error);
         },
         complete: () => {

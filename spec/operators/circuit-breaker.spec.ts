@@ -28,6 +28,7 @@ import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { countingSource } from '../helpers/events';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { secondCopy } from '../helpers/second-copy';
+import { exceptionText } from '../../lib/formatting/exception-text';
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {
@@ -523,9 +524,12 @@ describe('circuitBreaker with a probe that outlived its half-open period', () =>
       .subscribe({ error: () => undefined }); // opens the breaker
     clock.advance(10);
     const first = new Subject<number>().pipe(guard).subscribe(); // the first probe, in flight
-    late.error(new Error('timed out')); // a failure while half-open reopens the breaker
+    late.complete(); // a success while half-open closes the breaker (as in Polly)
+    throwError(() => new Error('x'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // and a failure opens it again
     expect(guard.breaker.state).toBe('open');
-    clock.advance(20); // a failed probe doubles the open time
+    clock.advance(10);
     const second = new Subject<number>();
     second.pipe(guard).subscribe(); // the second probe, in flight
     first.unsubscribe(); // the first probe ends without an outcome, long after its half-open period
@@ -678,5 +682,100 @@ describe('circuitBreaker with retryWithBackoff after it (each retry asks the bre
     const rejected = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 50 }, testScheduler);
     rejected.recordFailure();
     expect(rejected.retryAfterMs).toBe(50);
+  });
+});
+
+describe('circuitBreaker and the failure that opened it', () => {
+  /** The call's error, through the guard, as a subscriber sees it. */
+  function errorOf(call: Observable<unknown>): unknown {
+    let caught: unknown;
+    call.subscribe({ error: (error: unknown) => (caught = error) });
+    return caught;
+  }
+
+  it('gives a rejected call the failure that opened the breaker as its cause, the failed probe’s after a reopening, and its time left', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:5341');
+    errorOf(throwError(() => refused).pipe(guard));
+    clock.advance(4);
+    const rejected = errorOf(of(1).pipe(guard));
+    expect(rejected).toBeInstanceOf(BrokenCircuitError);
+    expect(rejected).toMatchObject({ cause: refused, retryAfterMs: 6 });
+    expect(guard.breaker.lastFailure).toBe(refused);
+    clock.advance(6);
+    const timedOut = new Error('timed out');
+    errorOf(throwError(() => timedOut).pipe(guard)); // the probe fails
+    expect(errorOf(of(1).pipe(guard))).toMatchObject({ cause: timedOut, retryAfterMs: 10 });
+    clock.advance(10);
+    expect(errorOf(of(1).pipe(guard))).toBeUndefined(); // the probe succeeds and closes it
+    expect(guard.breaker.lastFailure).toBeUndefined();
+    // A breaker told of no failure (recordFailure() as a direct caller makes it) rejects with no cause at all.
+    const bare = circuitBreaker({ failureThreshold: 1 }, clock.scheduler);
+    bare.breaker.recordFailure();
+    expect(Object.prototype.hasOwnProperty.call(errorOf(of(1).pipe(bare)), 'cause')).toBe(false);
+  });
+
+  it('keeps one rejection in the chain however many outages feed its BrokenCircuitError back in, and formatters and SelfLog write the cause once', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    // A call that fails with the last rejection it saw: the same breaker, reached again through a
+    // fallback that goes through it, as a nested guard of one API does.
+    let last: unknown = new Error('disk full');
+    for (let outage = 0; outage < 5; outage++) {
+      const failed = last;
+      errorOf(throwError(() => failed).pipe(guard)); // opens (then reopens) it with the last rejection
+      last = errorOf(of(1).pipe(guard));
+      expect(last).toBeInstanceOf(BrokenCircuitError);
+      clock.advance(10);
+    }
+    const chain: unknown[] = [];
+    for (let error: unknown = last; error !== undefined; error = (error as { cause?: unknown }).cause) chain.push(error);
+    expect(chain.map((error) => (error as Error).message)).toEqual([
+      'Circuit breaker circuit is open; the call was not attempted',
+      'disk full',
+    ]);
+    const text = exceptionText(last);
+    expect(text.match(/caused by: /g)).toHaveLength(1);
+    expect(text).toContain('\ncaused by: Error: disk full');
+    const lines: string[] = [];
+    const subscription = SelfLog.events$.subscribe((diagnostic) => lines.push(diagnostic.message));
+    SelfLog.write('Call failed: {Error}', last);
+    subscription.unsubscribe();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      / rxlog: Call failed: BrokenCircuitError: Circuit breaker circuit is open; the call was not attempted\n/,
+    );
+    expect(lines[0]?.match(/caused by: Error: disk full/g)).toHaveLength(1);
+  });
+});
+
+describe('circuitBreaker with a call made before it opened that fails while a probe is out', () => {
+  it('leaves the breaker half-open for the probe to decide: the old failure neither reopens it nor doubles its open time', () => {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10, maxResetTimeoutMs: 80 }, clock.scheduler);
+    const old = new Subject<number>();
+    old.pipe(guard).subscribe({ error: () => undefined }); // acquired while closed, still in flight
+    throwError(() => new Error('down'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined }); // opens the breaker for 10 ms
+    clock.advance(10);
+    const probe = new Subject<number>();
+    probe.pipe(guard).subscribe({ error: () => undefined }); // the probe, in flight
+    old.error(new Error('timed out')); // old news, as it would be while open
+    expect(guard.breaker.state).toBe('half-open');
+    probe.complete(); // the probe's answer counts
+    expect(guard.breaker.state).toBe('closed');
+
+    // The probe's own failure still reopens it, for twice as long.
+    throwError(() => new Error('down'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined });
+    clock.advance(10);
+    throwError(() => new Error('still down'))
+      .pipe(guard)
+      .subscribe({ error: () => undefined });
+    expect(guard.breaker.state).toBe('open');
+    expect(guard.breaker.retryAfterMs).toBe(20);
   });
 });
