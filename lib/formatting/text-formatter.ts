@@ -11,7 +11,6 @@ import { setOwnProperty } from '../templates/own-property';
 import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters } from '../core/escape-control-characters';
 import { read, thrownMessage } from '../core/read-property';
-import { SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { renderMessageEscaped } from './escape-control-characters';
 import { exceptionText } from './exception-text';
 import { formatLevel } from './format-level';
@@ -41,8 +40,8 @@ export const DEFAULT_OUTPUT_TEMPLATE = '[{Timestamp:HH:mm:ss} {Level:u3}] {Messa
  */
 const UNMARKED_LINE = /\n(?![\t ]|caused by: |error \d+ of \d+: |\[\d+ more errors\])(?=.)/g;
 
-/** One hole of the output template; undefined for a missing event property, which renders nothing, not even padding. */
-type Step = (event: LogEvent) => string | undefined;
+/** One hole of the output template; a missing event property renders as `''`, which its alignment pads. */
+type Step = (event: LogEvent) => string;
 
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 
@@ -102,13 +101,13 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
           : `${escapeControlCharacters(exceptionText(event.exception), true).replace(UNMARKED_LINE, '\n  ')}\n`;
     default: {
       const name = token.name;
-      // Serilog's TraceId and SpanId are fields of every event, empty outside a trace and padded all the same.
-      const missing = name === TRACE_ID_PROPERTY || name === SPAN_ID_PROPERTY ? '' : undefined;
       return (event) => {
-        // A missing property renders nothing, not even its alignment's padding (Serilog's output templates).
+        // A missing property renders as empty text, padded to its alignment so the columns after it
+        // line up, as Serilog's console sink and Serilog.Expressions templates do (Serilog's
+        // MessageTemplateTextFormatter skips it, padding and all); TraceId and SpanId outside a trace too.
         let value: unknown;
         try {
-          if (!Object.hasOwn(event.properties, name)) return missing;
+          if (!Object.hasOwn(event.properties, name)) return '';
           value = read(event.properties, name);
         } catch (error) {
           // Properties that are null or a revoked Proxy (an event built in JavaScript): as `{Properties}` writes it.
@@ -139,8 +138,8 @@ function step(token: PropertyToken, outputNames: ReadonlySet<string>): Step {
  * named in its message template nor in the output template, as one compact JSON object, `{}` when
  * none), `{NewLine}` (`\n`), `{Exception}` (the stack and `\n`, or nothing; a line the error's message
  * adds is indented by two spaces), and any event property
- * by name (`{SourceContext}`; nothing when the event lacks it, not even the padding of an
- * alignment, as in Serilog, but `{TraceId}` and `{SpanId}`, which Serilog pads when empty; `:u` / `:w` upper- /
+ * by name (`{SourceContext}`; empty text when the event lacks it, padded to the hole's alignment
+ * as Serilog's console sink pads it, so the columns after it line up; `:u` / `:w` upper- /
  * lower-case a string value). Every hole takes an alignment
  * (`{Level,-12}`). Control characters in values that come from data (property values, in the
  * message too, a level outside the six, and the exception's text but its line breaks) are written as escapes (`\n`,
@@ -165,12 +164,7 @@ export class TextFormatter implements Formatter {
       }
       const render = step(token, outputNames);
       const alignment = token.alignment;
-      return alignment === undefined
-        ? render
-        : (event) => {
-            const text = render(event);
-            return text === undefined ? text : alignText(text, alignment);
-          };
+      return alignment === undefined ? render : (event) => alignText(render(event), alignment);
     });
   }
 
@@ -179,7 +173,7 @@ export class TextFormatter implements Formatter {
     try {
       let out = '';
       const steps = this.#steps;
-      for (let i = 0; i < steps.length; i++) out += steps[i](event) ?? '';
+      for (let i = 0; i < steps.length; i++) out += steps[i](event);
       return out;
     } catch (error) {
       SelfLog.write('TextFormatter failed to format an event: {Error}', error);

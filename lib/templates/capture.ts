@@ -109,7 +109,11 @@ function keepString(text: string, w: Walk): string {
 
 function stringOf(value: unknown, w: Walk): string {
   try {
-    return keepString(joinsItems(value) ? join(value, 0, w) : String(value), w);
+    if (!joinsItems(value)) return keepString(String(value), w);
+    const cut: Cut = { text: '', room: w.maxString < w.chars ? w.maxString : w.chars, dropped: 0 };
+    join(value, 0, w, cut);
+    w.chars -= cut.text.length;
+    return cut.dropped > 0 ? truncatedText(cut.text, cut.text.length, cut.dropped) : cut.text;
   } catch (error) {
     const bare = bareText(value);
     return bare === undefined ? throwsMarker('toString', error) : keepString(bare, w);
@@ -151,24 +155,45 @@ export function joinsItems(value: unknown): value is readonly unknown[] {
 }
 
 /**
- * `String(array)` (or a typed array's) within the limits and the call's budget. String() joins every item, nested
+ * The text of a join as kept: up to `room` code units, and the count of those left out past it.
+ * The items are cut with no marker of their own: one marker at the end counts all that was left
+ * out (an item cut with its own `…[truncated N chars]` and the joined text cut again counted only
+ * the second cut).
+ */
+interface Cut {
+  text: string;
+  room: number;
+  dropped: number;
+}
+
+function append(part: string, cut: Cut): void {
+  if (part.length <= cut.room) cut.text += part;
+  else {
+    cut.text += part.slice(0, cut.room);
+    cut.dropped += part.length - cut.room;
+  }
+  cut.room -= part.length < cut.room ? part.length : cut.room;
+}
+
+/**
+ * `String(array)` (or a typed array's) within the limits and the call's budget, into `cut`. String() joins every item, nested
  * arrays too, with no bound: the same array held many times over would take seconds and
  * gigabytes. Items are written as String() writes them (an Error as `Error: message`, null and
  * undefined as nothing); past the limits, a `'…N more'` item, and nothing deeper than `maxDepth`.
  */
-function join(array: readonly unknown[], depth: number, w: Walk, outer: readonly unknown[] = [array]): string {
+function join(array: readonly unknown[], depth: number, w: Walk, cut: Cut, outer: readonly unknown[] = [array]): void {
   const kept = keep(array.length, w);
-  const parts: string[] = [];
   for (let i = 0; i < kept; i++) {
+    if (i > 0) append(',', cut);
     const item = read(array, i);
     // An array that contains itself is joined as nothing there, as String() does.
-    if (joinsItems(item))
-      parts.push(depth < w.maxDepth && !outer.includes(item) ? join(item, depth + 1, w, [...outer, item]) : '');
+    if (joinsItems(item)) {
+      if (depth < w.maxDepth && !outer.includes(item)) join(item, depth + 1, w, cut, [...outer, item]);
+    }
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String(array) writes, [object Object] included
-    else parts.push(item == null ? '' : keepString(String(item), w));
+    else if (item != null) append(String(item), cut);
   }
-  if (array.length > kept) parts.push(more(array.length - kept));
-  return parts.join();
+  if (array.length > kept) append(`${kept > 0 ? ',' : ''}${more(array.length - kept)}`, cut);
 }
 
 function more(count: number): string {

@@ -1,7 +1,8 @@
 /**
  * The first `end` UTF-16 code units of `text` (one fewer when the cut would split a surrogate
  * pair: a lone surrogate is not valid UTF-8, and strict JSON readers reject its escape), followed
- * by `…[truncated N chars]`, N counting the characters cut.
+ * by `…[truncated N chars]`, N counting the characters cut and `more` left out before (by a
+ * join that cut its items with no marker of their own).
  *
  * The result shares no memory with `text`. V8 represents `slice`/`substring` results (and strings
  * built from them) as views that keep the whole original alive, so a 64 KiB cut of a 100 MiB
@@ -10,10 +11,10 @@
  *
  * @example truncatedText('abcdef', 2) // 'ab…[truncated 4 chars]'
  */
-export function truncatedText(text: string, end: number): string {
+export function truncatedText(text: string, end: number, more = 0): string {
   // charCodeAt(-1) is NaN: a cut at 0 keeps nothing and splits nothing.
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
   // JSON.parse builds a fresh sequential string from its input; the round trip is exact for any string.
-  return JSON.parse(JSON.stringify(`${text.slice(0, end)}…[truncated ${text.length - end} chars]`)) as string;
+  return JSON.parse(JSON.stringify(`${text.slice(0, end)}…[truncated ${text.length - end + more} chars]`)) as string;
 }

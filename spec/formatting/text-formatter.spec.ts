@@ -79,10 +79,18 @@ describe('TextFormatter', () => {
     expect(new TextFormatter('[{SourceContext}] {Elapsed:0.0} ms {Missing}.').format(e)).toBe('[Orders] 12.3 ms .');
   });
 
-  it('renders nothing for a missing property even with an alignment, as Serilog does, and pads a present one', () => {
-    const formatter = new TextFormatter('[{SourceContext,-8}] {Message}');
-    expect(formatter.format(event('x'))).toBe('[] x');
-    expect(formatter.format(event('x', { SourceContext: 'Orders' }))).toBe('[Orders  ] x');
+  // A missing property rendered nothing, its alignment's padding too (as Serilog's MessageTemplateTextFormatter), so
+  // `{SourceContext,-13}` put every line without one 13 columns off; Serilog's console sink and Serilog.Expressions pad it.
+  it('pads a missing property to its alignment, as Serilog’s console sink does, so the columns after it line up', () => {
+    const left = new TextFormatter('[{SourceContext,-13}] {Message}');
+    expect(left.format(event('x'))).toBe(`[${' '.repeat(13)}] x`);
+    expect(left.format(event('x', { SourceContext: 'Orders' }))).toBe('[Orders       ] x');
+    const right = new TextFormatter('[{SourceContext,13}] {Message}');
+    expect(right.format(event('x'))).toBe(`[${' '.repeat(13)}] x`);
+    expect(right.format(event('x', { SourceContext: 'Orders' }))).toBe('[       Orders] x');
+    expect(new TextFormatter('[{Missing}] {Message}').format(event('x'))).toBe('[] x');
+    // In the message, a missing property is still its token, as Serilog writes it.
+    expect(new TextFormatter('{Message}').format(event('at {Where,-8}|'))).toBe('at {Where,-8}|');
   });
 
   // Serilog's MessageTemplateTextFormatter pads `logEvent.TraceId?.ToString() ?? ""`: an event outside a trace keeps

@@ -78,6 +78,18 @@ describe('ConsoleSink', () => {
     expect(stdout.chunks).toEqual(['[09:05:07 INF] started\n']);
   });
 
+  // The demo's template: a line without a SourceContext (a request logged by the root logger) started its message
+  // 13 columns left of the lines around it, where Serilog's console sink pads the missing property.
+  it('keeps the columns of a line whose event lacks an aligned property', () => {
+    const stdout = new Capture();
+    const sink = new ConsoleSink({ stdout, stderr: stdout, outputTemplate: '{Level:u3} {SourceContext,-13} {Message}{NewLine}' });
+    sink.emit([
+      makeEvent({ text: 'Order 7 placed', properties: { SourceContext: 'OrderService' } }),
+      makeEvent({ text: 'Listening on 8080' }),
+    ]);
+    expect(stdout.chunks).toEqual(['INF OrderService  Order 7 placed\n', `INF ${' '.repeat(13)} Listening on 8080\n`]);
+  });
+
   it('writes no raw control character from a property value: no terminal escape, no forged line', () => {
     const stdout = new Capture();
     const sink = new ConsoleSink({ stdout, stderr: stdout, outputTemplate: '{Message}{NewLine}', theme: false });

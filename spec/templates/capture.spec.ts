@@ -535,6 +535,33 @@ describe('captureValue', () => {
     expect(captureValue([1, [2, 3], 'a'], 'stringify')).toBe('1,2,3,a');
   });
 
+  // Each item was cut with its own marker and the joined text cut again: `{$Items}` of one
+  // 100 000-character string ended `…[truncated 24 chars]`, counting the first marker, where 34 464 were left out.
+  it('stringifies an array of long strings with one marker counting all that was left out', () => {
+    const limit = 64 * 1024;
+    const long = 'x'.repeat(100_000);
+    const cutAt = (text: string, end = limit): string => `${text.slice(0, end)}…[truncated ${text.length - end} chars]`;
+    expect(captureProperties(parseTemplate('{$Items}'), [[long]])).toEqual({ Items: cutAt(long) });
+    expect(captureProperties(parseTemplate('{$Items}'), [[long]])).toEqual({
+      Items: `${'x'.repeat(limit)}…[truncated 34464 chars]`,
+    });
+    const many = Array.from({ length: 30 }, (_, i) => `${i}`.repeat(10_000));
+    expect(captureValue(many, 'stringify')).toBe(cutAt(many.join()));
+    const nested = [['a'.repeat(70_000), ['b', 'c'.repeat(70_000)]], null, 'd'];
+    expect(captureValue(nested, 'stringify')).toBe(cutAt(String(nested)));
+    const wordy = { toString: (): string => 'o'.repeat(80_000) };
+    expect(captureValue([wordy, wordy], 'stringify')).toBe(cutAt(String([wordy, wordy])));
+    expect(captureValue(wordy, 'stringify')).toBe(cutAt(String(wordy)));
+    // The items left out by maxCollectionLength are written as `…N more` ('abcdef,gh,…1 more'), counted when that is cut.
+    const limits: CaptureLimits = { maxStringLength: 3, maxCollectionLength: 2 };
+    expect(captureProperties(parseTemplate('{$S}'), [['abcdef', 'gh', 'i']], limits)).toEqual({ S: 'abc…[truncated 14 chars]' });
+    expect(captureProperties(parseTemplate('{$S}'), [['ab', ['cdef']]], { maxStringLength: 3 })).toEqual({
+      S: 'ab,…[truncated 4 chars]',
+    });
+    // A cut between the halves of a surrogate pair leaves the pair out whole, and counts both halves.
+    expect(captureValue(['ab😀c'], 'stringify', { maxStringLength: 3 })).toBe('ab…[truncated 3 chars]');
+  });
+
   // A typed array's String() is Array.prototype.toString, which joins every item: a
   // Float64Array of 10⁸ numbers takes seconds and gigabytes before the text is cut.
   it('stringifies a typed array as it does an array, item by item within the limits', () => {
