@@ -302,6 +302,45 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-202611220942.log'))).toEqual([1, 2, 3]);
     });
 
+    it('opens the clock’s own period when it steps back past the period before (a device booted years ahead, then NTP), keeping the future file', () => {
+      // The device's clock read 2031 at boot: its first events went to app-20310101.log.
+      const time = manualClock(Date.UTC(2031, 0, 1, 0, 5));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        // Three `{"N":0}` lines (8 bytes each), not four.
+        fileSizeLimitBytes: 30,
+        clock: time.clock,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      // NTP sets the real date. Before, the sink stayed on app-20310101.log until 2032: the next
+      // event filled it and every later one failed with FileSizeLimitError (a PartialDeliveryError here).
+      time.set(Date.UTC(2026, 10, 22, 12));
+      expect(sink.emitSync(makeEvents(3))).toBe(true);
+      expect(sink.currentPath).toBe(path.join(dir, 'app-20261122.log'));
+      time.set(Date.UTC(2026, 10, 23, 0, 0, 1));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      // Back into the period just before: the current file is kept, as for any small step.
+      time.set(Date.UTC(2026, 10, 22, 23, 59, 59));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      expect(sink.currentPath).toBe(path.join(dir, 'app-20261123.log'));
+      // Back past it: the clock's own period again.
+      time.set(Date.UTC(2026, 10, 21, 12));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      // The future file stays (its name sorts newest, so retention keeps it) with its events.
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'app-20261121.log',
+        'app-20261122.log',
+        'app-20261123.log',
+        'app-20310101.log',
+      ]);
+      expect(numbers(path.join(dir, 'app-20310101.log'))).toEqual([0, 1]);
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1, 2]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0, 0]);
+      expect(numbers(path.join(dir, 'app-20261121.log'))).toEqual([0]);
+    });
+
     it('keeps to its set when the clock returns an invalid Date: the current file, or before the first one the system time', () => {
       // Before, an invalid time opened app-.log, a name outside the set that retention never prunes.
       let now = NaN;
