@@ -226,6 +226,10 @@ export class FileSink implements Sink {
   private readonly retainedMs: number | null;
   /** The time of the batch being written (the clock's, or a stand-in when it gave none): what retention ages files by. */
   private nowMs = 0;
+  /** `performance.now()` at the current file's last batch, with a time limit: when the sink last wrote it. */
+  private lastWriteMs = 0;
+  /** When the sink last wrote each file it left (see applyFileRetention), with a time limit. */
+  private readonly lastWrites = new Map<string, number>();
   private readonly formatter: Formatter;
   private readonly clock: () => Date | number;
   /** Whether a clock that threw or gave no time was reported: once per sink, not once per batch. */
@@ -928,6 +932,8 @@ export class FileSink implements Sink {
 
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
+    // This batch's time by a clock no step moves, kept once the roll is done: a file left keeps its own last batch's.
+    const batchMs = this.retainedMs === null ? 0 : performance.now();
     let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.readClock();
     // An invalid Date keeps the current file; before the first, the system time picks it (a period
     // of NaN would open `app-.log`, a name outside the set).
@@ -954,6 +960,7 @@ export class FileSink implements Sink {
       this.closeFile();
       this.openNewest(this.sequence + 1);
     }
+    this.lastWriteMs = batchMs;
     return this.file as LogFile;
   }
 
@@ -1044,7 +1051,7 @@ export class FileSink implements Sink {
     this.file = file;
     if (!this.rolling) return;
     try {
-      applyFileRetention(this.files, this.retained, file.path, this.retainedMs, this.nowMs);
+      applyFileRetention(this.files, this.retained, file.path, this.retainedMs, this.nowMs, this.lastWrites);
     } catch (error) {
       SelfLog.write('FileSink {Path}: retention failed', file.path, error);
     }
@@ -1058,6 +1065,7 @@ export class FileSink implements Sink {
     const file = this.file;
     if (file === undefined) return;
     this.file = undefined;
+    if (this.retainedMs !== null) this.lastWrites.set(file.path, this.lastWriteMs);
     try {
       if (this.fsync) file.sync();
     } catch (error) {

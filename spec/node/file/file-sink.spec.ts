@@ -929,6 +929,75 @@ describe('FileSink', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261121.log', 'app-20261122.log', 'app-20261123.log', 'other.log']);
     });
 
+    it('keeps a file it wrote less than retainedFileTimeLimitMs ago when the clock is corrected forward (booted at 1970, then NTP)', () => {
+      // Fake timers move the monotonic clock (performance.now) that the real time since a write is taken from.
+      jest.useFakeTimers();
+      try {
+        const hour = 60 * 60 * 1000;
+        // Left by an earlier run: its name alone says how old it is.
+        fs.writeFileSync(path.join(dir, 'app-2026112000.log'), 'old\n');
+        const time = manualClock(Date.UTC(1970, 0, 1, 0, 0, 10));
+        const sink = new FileSink(path.join(dir, 'app-.log'), {
+          rollingInterval: 'hour',
+          retainedFileCountLimit: null,
+          retainedFileTimeLimitMs: 24 * hour,
+          clock: time.clock,
+          formatter: numbered,
+        });
+        const later = (ms: number, clockMs: number): void => {
+          jest.advanceTimersByTime(ms);
+          time.set(clockMs);
+          expect(sink.emitSync(makeEvents(1))).toBe(true);
+        };
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
+        later(3 * 60_000, Date.UTC(1970, 0, 1, 0, 3, 10));
+        // Stamped by the kernel with the system clock of then, as on the device: its mtime says 1970 too.
+        const booted = new Date(Date.UTC(1970, 0, 1, 0, 3, 10));
+        fs.utimesSync(path.join(dir, 'app-1970010100.log'), booted, booted);
+        // NTP sets the real date a second later. Before, the roll's retention deleted
+        // app-1970010100.log, written a second earlier, for a name 56 years old.
+        later(1000, Date.UTC(2026, 10, 22, 9, 30));
+        expect(fs.readdirSync(dir).sort()).toEqual(['app-1970010100.log', 'app-2026112209.log']);
+        // 23 hours on it is still younger than the limit.
+        later(23 * hour, Date.UTC(2026, 10, 23, 8, 30));
+        expect(fs.readdirSync(dir)).toContain('app-1970010100.log');
+        // Once a day has gone by since its last write, it goes; the files named in time go by their names, as before.
+        later(2 * hour, Date.UTC(2026, 10, 23, 10, 30));
+        void sink.close();
+        expect(fs.readdirSync(dir).sort()).toEqual(['app-2026112308.log', 'app-2026112310.log']);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('deletes by name a file whose last write was inside its period, however late the next roll came (quiet hours)', () => {
+      jest.useFakeTimers();
+      try {
+        const hour = 60 * 60 * 1000;
+        const time = manualClock(Date.UTC(2026, 10, 22, 9, 10));
+        const sink = new FileSink(path.join(dir, 'app-.log'), {
+          rollingInterval: 'hour',
+          retainedFileCountLimit: null,
+          retainedFileTimeLimitMs: hour,
+          clock: time.clock,
+          formatter: numbered,
+        });
+        const at = (clockMs: number): void => {
+          jest.advanceTimersByTime(clockMs - time.clock().getTime());
+          time.set(clockMs);
+          expect(sink.emitSync(makeEvents(1))).toBe(true);
+        };
+        at(Date.UTC(2026, 10, 22, 9, 10));
+        // Nothing logged until 10:50, then 11:00:05: the 09 file's events are all over an hour old.
+        at(Date.UTC(2026, 10, 22, 10, 50));
+        at(Date.UTC(2026, 10, 22, 11, 0, 5));
+        void sink.close();
+        expect(fs.readdirSync(dir).sort()).toEqual(['app-2026112210.log', 'app-2026112211.log']);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('keeps every file when the limit is null', () => {
       const sink = new FileSink(path.join(dir, 'app.log'), {
         fileSizeLimitBytes: 8,
