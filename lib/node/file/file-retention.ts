@@ -9,6 +9,13 @@ import type { RollingFilePath } from './rolling-file-path';
  * the folder each time (so files from earlier runs count) and never deletes `currentPath`. A file
  * that cannot be deleted is reported to SelfLog and skipped.
  *
+ * `lastWrites` holds when (`performance.now()`) the sink last wrote each file it left: one written
+ * less than the time limit ago is kept by it whatever its name says, as after a clock corrected
+ * forward (booted at 1970, then NTP) the name of a file written minutes ago is decades old (its
+ * mtime too: the kernel stamped it with the same clock). Entries the limit no longer keeps, or of
+ * files deleted, are removed. Without a step, a file's last write is inside its period, so its
+ * name ages it first and this changes nothing.
+ *
  * @returns the paths it deleted.
  */
 export function applyFileRetention(
@@ -17,14 +24,18 @@ export function applyFileRetention(
   currentPath: string,
   retainedFileTimeLimitMs: number | null = null,
   nowMs: number = Date.now(),
+  lastWrites: Map<string, number> = new Map(),
 ): string[] {
   if (retainedFileCountLimit === null && retainedFileTimeLimitMs === null) return [];
   const onDisk = files.list().filter((file) => file.path !== currentPath);
   const excess = retainedFileCountLimit === null ? 0 : onDisk.length + 1 - retainedFileCountLimit;
+  const monotonicMs = performance.now();
+  const limit = retainedFileTimeLimitMs ?? Infinity;
+  for (const [written, at] of lastWrites) if (monotonicMs - at >= limit) lastWrites.delete(written);
   const deleted: string[] = [];
   for (let i = 0; i < onDisk.length; i++) {
     const file = onDisk[i];
-    const expired = retainedFileTimeLimitMs !== null && file.endMs <= nowMs - retainedFileTimeLimitMs;
+    const expired = file.endMs <= nowMs - limit && !lastWrites.has(file.path);
     if (i >= excess && !expired) continue;
     try {
       fs.unlinkSync(file.path);
@@ -33,6 +44,7 @@ export function applyFileRetention(
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       SelfLog.write('FileSink could not delete the old log file {Path}', file.path, error);
     }
+    lastWrites.delete(file.path);
   }
   return deleted;
 }

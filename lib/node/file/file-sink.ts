@@ -45,9 +45,10 @@ export interface FileSinkOptions {
   formatter?: Formatter | undefined;
   /**
    * The time that decides the rolling period, a Date or epoch milliseconds (`Date.now` will do),
-   * read once per batch; a time earlier than the current period (a clock stepped back) keeps the
-   * current file, as does an invalid Date, anything else, or a clock that throws (reported to
-   * SelfLog once); before the first file, the system time picks it. Default `() => new Date()`.
+   * read once per batch; a time in the period before the current one (a clock stepped back a
+   * little) keeps the current file, one earlier opens its own period's; an invalid Date, anything
+   * else, or a clock that throws (reported to SelfLog once) keeps the current file; before the
+   * first file, the system time picks it. Default `() => new Date()`.
    */
   clock?: (() => Date | number) | undefined;
   /**
@@ -225,6 +226,10 @@ export class FileSink implements Sink {
   private readonly retainedMs: number | null;
   /** The time of the batch being written (the clock's, or a stand-in when it gave none): what retention ages files by. */
   private nowMs = 0;
+  /** `performance.now()` at the current file's last batch, with a time limit: when the sink last wrote it. */
+  private lastWriteMs = 0;
+  /** When the sink last wrote each file it left (see applyFileRetention), with a time limit. */
+  private readonly lastWrites = new Map<string, number>();
   private readonly formatter: Formatter;
   private readonly clock: () => Date | number;
   /** Whether a clock that threw or gave no time was reported: once per sink, not once per batch. */
@@ -238,6 +243,8 @@ export class FileSink implements Sink {
   private file: LogFile | undefined;
   // Ended before any time, so the first batch opens the current period.
   private period: RollingPeriod = { text: '', startMs: -Infinity, endMs: -Infinity };
+  /** The start of the period before the current one: a clock earlier than this opens its own period. */
+  private earliestMs = -Infinity;
   private sequence = 0;
   /** The unwritten rest of a line a stalled reader took only part of; written before anything else. */
   private pending: Buffer | undefined;
@@ -925,15 +932,20 @@ export class FileSink implements Sink {
 
   /** The file for this batch: rolls to a new period, reopens a deleted or moved file, opens lazily. */
   private prepare(): LogFile {
+    // This batch's time by a clock no step moves, kept once the roll is done: a file left keeps its own last batch's.
+    const batchMs = this.retainedMs === null ? 0 : performance.now();
     let now = this.interval === 'infinite' && this.file !== undefined ? 0 : this.readClock();
     // An invalid Date keeps the current file; before the first, the system time picks it (a period
     // of NaN would open `app-.log`, a name outside the set).
     if (Number.isNaN(now)) now = this.file === undefined ? Date.now() : this.period.startMs;
     this.nowMs = now;
-    // Only forward, as Serilog rolls: a clock stepped back (NTP) stays on the current file until it
-    // passes the period's end again. Going back to an earlier period's file would make retention,
-    // which keeps the newest names, delete the file holding the newest events.
-    if (now >= this.period.endMs) {
+    // Forward, as Serilog rolls. A clock stepped back into the period before (NTP across a
+    // boundary) stays on the current file until it passes the period's end again: going back would
+    // make retention, which keeps the newest names, delete the file holding the newest events. One
+    // stepped back further (a device that booted with a date years ahead) opens its own period,
+    // where Serilog writes on to the future file until real time reaches it: for years, every event
+    // failing once it is full. The future file keeps its name and sorts newest, so retention keeps it.
+    if (now >= this.period.endMs || now < this.earliestMs) {
       this.openPeriod(rollingPeriod(this.interval, now));
     } else if (this.file === undefined) {
       this.openSequence(this.sequence);
@@ -948,6 +960,7 @@ export class FileSink implements Sink {
       this.closeFile();
       this.openNewest(this.sequence + 1);
     }
+    this.lastWriteMs = batchMs;
     return this.file as LogFile;
   }
 
@@ -980,6 +993,7 @@ export class FileSink implements Sink {
   private openPeriod(period: RollingPeriod): void {
     this.closeFile();
     this.period = period;
+    this.earliestMs = rollingPeriod(this.interval, period.startMs - 1).startMs;
     this.openNewest(0);
   }
 
@@ -1037,7 +1051,7 @@ export class FileSink implements Sink {
     this.file = file;
     if (!this.rolling) return;
     try {
-      applyFileRetention(this.files, this.retained, file.path, this.retainedMs, this.nowMs);
+      applyFileRetention(this.files, this.retained, file.path, this.retainedMs, this.nowMs, this.lastWrites);
     } catch (error) {
       SelfLog.write('FileSink {Path}: retention failed', file.path, error);
     }
@@ -1051,6 +1065,7 @@ export class FileSink implements Sink {
     const file = this.file;
     if (file === undefined) return;
     this.file = undefined;
+    if (this.retainedMs !== null) this.lastWrites.set(file.path, this.lastWriteMs);
     try {
       if (this.fsync) file.sync();
     } catch (error) {

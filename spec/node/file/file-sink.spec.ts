@@ -302,6 +302,45 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app-202611220942.log'))).toEqual([1, 2, 3]);
     });
 
+    it('opens the clock’s own period when it steps back past the period before (a device booted years ahead, then NTP), keeping the future file', () => {
+      // The device's clock read 2031 at boot: its first events went to app-20310101.log.
+      const time = manualClock(Date.UTC(2031, 0, 1, 0, 5));
+      const sink = new FileSink(path.join(dir, 'app-.log'), {
+        rollingInterval: 'day',
+        // Three `{"N":0}` lines (8 bytes each), not four.
+        fileSizeLimitBytes: 30,
+        clock: time.clock,
+        formatter: numbered,
+      });
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      // NTP sets the real date. Before, the sink stayed on app-20310101.log until 2032: the next
+      // event filled it and every later one failed with FileSizeLimitError (a PartialDeliveryError here).
+      time.set(Date.UTC(2026, 10, 22, 12));
+      expect(sink.emitSync(makeEvents(3))).toBe(true);
+      expect(sink.currentPath).toBe(path.join(dir, 'app-20261122.log'));
+      time.set(Date.UTC(2026, 10, 23, 0, 0, 1));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      // Back into the period just before: the current file is kept, as for any small step.
+      time.set(Date.UTC(2026, 10, 22, 23, 59, 59));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      expect(sink.currentPath).toBe(path.join(dir, 'app-20261123.log'));
+      // Back past it: the clock's own period again.
+      time.set(Date.UTC(2026, 10, 21, 12));
+      expect(sink.emitSync(makeEvents(1))).toBe(true);
+      void sink.close();
+      // The future file stays (its name sorts newest, so retention keeps it) with its events.
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'app-20261121.log',
+        'app-20261122.log',
+        'app-20261123.log',
+        'app-20310101.log',
+      ]);
+      expect(numbers(path.join(dir, 'app-20310101.log'))).toEqual([0, 1]);
+      expect(numbers(path.join(dir, 'app-20261122.log'))).toEqual([0, 1, 2]);
+      expect(numbers(path.join(dir, 'app-20261123.log'))).toEqual([0, 0]);
+      expect(numbers(path.join(dir, 'app-20261121.log'))).toEqual([0]);
+    });
+
     it('keeps to its set when the clock returns an invalid Date: the current file, or before the first one the system time', () => {
       // Before, an invalid time opened app-.log, a name outside the set that retention never prunes.
       let now = NaN;
@@ -888,6 +927,75 @@ describe('FileSink', () => {
       sink.emitSync(makeEvents(1));
       void sink.close();
       expect(fs.readdirSync(dir).sort()).toEqual(['app-20261121.log', 'app-20261122.log', 'app-20261123.log', 'other.log']);
+    });
+
+    it('keeps a file it wrote less than retainedFileTimeLimitMs ago when the clock is corrected forward (booted at 1970, then NTP)', () => {
+      // Fake timers move the monotonic clock (performance.now) that the real time since a write is taken from.
+      jest.useFakeTimers();
+      try {
+        const hour = 60 * 60 * 1000;
+        // Left by an earlier run: its name alone says how old it is.
+        fs.writeFileSync(path.join(dir, 'app-2026112000.log'), 'old\n');
+        const time = manualClock(Date.UTC(1970, 0, 1, 0, 0, 10));
+        const sink = new FileSink(path.join(dir, 'app-.log'), {
+          rollingInterval: 'hour',
+          retainedFileCountLimit: null,
+          retainedFileTimeLimitMs: 24 * hour,
+          clock: time.clock,
+          formatter: numbered,
+        });
+        const later = (ms: number, clockMs: number): void => {
+          jest.advanceTimersByTime(ms);
+          time.set(clockMs);
+          expect(sink.emitSync(makeEvents(1))).toBe(true);
+        };
+        expect(sink.emitSync(makeEvents(1))).toBe(true);
+        later(3 * 60_000, Date.UTC(1970, 0, 1, 0, 3, 10));
+        // Stamped by the kernel with the system clock of then, as on the device: its mtime says 1970 too.
+        const booted = new Date(Date.UTC(1970, 0, 1, 0, 3, 10));
+        fs.utimesSync(path.join(dir, 'app-1970010100.log'), booted, booted);
+        // NTP sets the real date a second later. Before, the roll's retention deleted
+        // app-1970010100.log, written a second earlier, for a name 56 years old.
+        later(1000, Date.UTC(2026, 10, 22, 9, 30));
+        expect(fs.readdirSync(dir).sort()).toEqual(['app-1970010100.log', 'app-2026112209.log']);
+        // 23 hours on it is still younger than the limit.
+        later(23 * hour, Date.UTC(2026, 10, 23, 8, 30));
+        expect(fs.readdirSync(dir)).toContain('app-1970010100.log');
+        // Once a day has gone by since its last write, it goes; the files named in time go by their names, as before.
+        later(2 * hour, Date.UTC(2026, 10, 23, 10, 30));
+        void sink.close();
+        expect(fs.readdirSync(dir).sort()).toEqual(['app-2026112308.log', 'app-2026112310.log']);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('deletes by name a file whose last write was inside its period, however late the next roll came (quiet hours)', () => {
+      jest.useFakeTimers();
+      try {
+        const hour = 60 * 60 * 1000;
+        const time = manualClock(Date.UTC(2026, 10, 22, 9, 10));
+        const sink = new FileSink(path.join(dir, 'app-.log'), {
+          rollingInterval: 'hour',
+          retainedFileCountLimit: null,
+          retainedFileTimeLimitMs: hour,
+          clock: time.clock,
+          formatter: numbered,
+        });
+        const at = (clockMs: number): void => {
+          jest.advanceTimersByTime(clockMs - time.clock().getTime());
+          time.set(clockMs);
+          expect(sink.emitSync(makeEvents(1))).toBe(true);
+        };
+        at(Date.UTC(2026, 10, 22, 9, 10));
+        // Nothing logged until 10:50, then 11:00:05: the 09 file's events are all over an hour old.
+        at(Date.UTC(2026, 10, 22, 10, 50));
+        at(Date.UTC(2026, 10, 22, 11, 0, 5));
+        void sink.close();
+        expect(fs.readdirSync(dir).sort()).toEqual(['app-2026112210.log', 'app-2026112211.log']);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('keeps every file when the limit is null', () => {
