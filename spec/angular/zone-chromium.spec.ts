@@ -352,6 +352,45 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
     }
   });
 
+  // An app (or an error tracker) that set its own handler of the rejections zone.js handles, before
+  // rxlog started, lost it: rxlog replaced it with the one that tells the window's listeners.
+  void it('keeps a rejection handler the app set in zone.js before it, calling it after logging', bounded, async () => {
+    const script = await zoneAppScript({
+      batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
+      extraSetup: `
+const tracked = [];
+app.tracked = tracked;
+Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
+  tracked.push({ error: String(error), logged: app.logged().length });
+};`,
+    });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
+        app.zone.runOutsideAngular(() => void Promise.reject('rejected outside'));
+      });
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 1, undefined, { timeout: 10_000 });
+      await settle(tab, 300);
+      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+      assert.deepEqual(
+        logged.map(({ message, properties }) => [message, properties.UnhandledRejection]),
+        [['Uncaught error: rejected outside', true]],
+      );
+      const tracked = await tab.evaluate(() => (window as unknown as { app: { tracked: unknown[] } }).app.tracked);
+      // Once, with what zone.js hands it, after the window's listeners had the event.
+      assert.deepEqual(tracked, [{ error: 'rejected outside', logged: 1 }]);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
   void it("logs zone.js's wrapper of a rejection by the rejected value, marked as a rejection, once", bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
     const page = await servePage(script, undefined, 'window.__zone_symbol__DISABLE_WRAPPING_UNCAUGHT_PROMISE_REJECTION = false;');
