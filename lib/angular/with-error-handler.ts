@@ -1,6 +1,7 @@
 import { ErrorHandler, inject, Injector, isDevMode, NgZone, PLATFORM_ID } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { hasErrorBrand } from '../core/has-error-brand';
+import { keepErrorText } from '../core/keep-error-text';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
 import { truncatedText } from '../templates/truncated-text';
@@ -459,6 +460,8 @@ function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | 
         if ('value' in descriptor) descriptor.writable = true;
       }
       copy = Object.create(Object.getPrototypeOf(value) as object | null, descriptors) as object;
+      // A name or message its class reads from the error's slot (a DOMException's) would throw on the copy.
+      if (error) keepErrorText(copy, value as object);
       if (error || text !== stack) Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });
       if (text !== stack) walk.changed = true;
     }

@@ -2,6 +2,7 @@ import { expectOption } from '../core/expect-option';
 import { readOptions } from '../core/read-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { isPlainRecord } from '../core/is-plain-record';
+import { keepErrorText } from '../core/keep-error-text';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { SelfLog } from '../core/self-log';
@@ -330,16 +331,10 @@ export class RedactionPolicy {
       const value = changes.has(key) ? changes.get(key) : record[key];
       if (value !== REMOVED) setOwnProperty(copy, key, value);
     }
-    // What the error's class reads from its internal slot or a private field is not in the copy,
-    // which has neither: a DOMException's name and message throw there, and Firefox's stack (an
-    // accessor on Error.prototype) is ''. The copy holds the error's own text instead (never
-    // where the policy censored or removed it).
-    for (const name of ['name', 'message', 'stack']) {
-      if (changes.has(name)) continue;
-      const value = readOwn(record, name);
-      if (isText(value) && !isText(readOwn(copy, name)))
-        Object.defineProperty(copy, name, { value, writable: true, configurable: true });
-    }
+    // What the error's class reads from its internal slot or a private field (a DOMException's
+    // name, Firefox's stack) is not in the copy: it holds the error's own text instead (never where
+    // the policy censored or removed it).
+    keepErrorText(copy, error, changes);
     return copy as unknown as Error;
   }
 
@@ -669,11 +664,6 @@ const CUT_NAME = /…\[truncated \d+ chars\](?:#\d+)*$/;
 function isCutName(key: string): boolean {
   // The shortest marker, '…[truncated 1 chars]', is 20 characters: a shorter name is tested no further.
   return key.length >= 20 && key.includes('…[truncated ') && CUT_NAME.test(key);
-}
-
-/** Whether `value` is a string with something in it. */
-function isText(value: unknown): boolean {
-  return typeof value === 'string' && value !== '';
 }
 
 /** `record[key]`, or REMOVED when reading it throws (a getter on `name`, `message` or `stack`). */

@@ -361,6 +361,47 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // The copy that carries a redacted stack is made with the error's prototype: a DOMException's
+  // name and message read its internal slot, which the copy has not, so they threw there (exception
+  // text wrote no name, OTLP's exception.type said 'Error'). In Firefox, stack is an accessor on
+  // Error.prototype that reads the error's slot; that engine cannot run here, so its accessor is
+  // simulated on a subclass.
+  void it("keeps a DOMException's name and message, and a stack its class reads from the error, on the redacted copy", () => {
+    const { memory, injector, handler } = setup();
+    const error = new DOMException('The operation was aborted.', 'AbortError');
+    error.stack = 'AbortError: The operation was aborted.\n    at load (https://shop.example/main.js?token=secret:7:3)';
+    const slots = new WeakMap<object, string>();
+    class FirefoxError extends Error {
+      constructor(message: string) {
+        super(message);
+        delete (this as { stack?: string }).stack;
+        slots.set(this, 'render@https://shop.example/widget.js?key=secret:4:11\n');
+      }
+    }
+    Object.defineProperty(FirefoxError.prototype, 'stack', {
+      configurable: true,
+      get(this: object): string {
+        return slots.get(this) ?? '';
+      },
+    });
+    const firefox = new FirefoxError('render failed');
+    handler.handleError(error);
+    handler.handleError(firefox);
+    const [dom, ff] = memory.events.map((event) => event.exception as Error);
+    assert.notEqual(dom, error);
+    assert.ok(dom instanceof DOMException);
+    assert.equal(dom.name, 'AbortError');
+    assert.equal(dom.message, 'The operation was aborted.');
+    assert.equal(
+      exceptionText(dom),
+      'AbortError: The operation was aborted.\n    at load (https://shop.example/main.js?token=***:7:3)',
+    );
+    assert.equal(ff.message, 'render failed');
+    assert.equal(ff.stack, 'render@https://shop.example/widget.js?key=***:4:11\n');
+    assert.equal(error.name, 'AbortError');
+    injector.destroy();
+  });
+
   // Promise.any rejects with an AggregateError whose `errors` each have a stack, which exception text
   // writes as `error i of n: ` lines; the stack and the causes' were redacted, these were not.
   void it("redacts the script URLs in an AggregateError's errors and theirs as exception text writes them, on a copy", () => {

@@ -18,15 +18,20 @@ const bounded = { timeout: 60_000 };
  * An app with zone.js, its root component counting checks, logging to a MemorySink and to an
  * HttpSink posting to /ingest in batches (`batch` the lane's batch options). Exposes `window.app`.
  */
-async function zoneAppScript(options: { batch: string; extraSetup?: string; extraProviders?: string }): Promise<string> {
+async function zoneAppScript(options: {
+  batch: string;
+  extraSetup?: string;
+  extraProviders?: string;
+  onFailure?: string;
+}): Promise<string> {
   const result = await build({
     stdin: {
       contents: `
 import 'zone.js';
 import '@angular/compiler';
-import { Component, NgZone, provideAppInitializer, provideBrowserGlobalErrorListeners, provideZoneChangeDetection } from '@angular/core';
+import { Component, NgZone, provideAppInitializer, provideBrowserGlobalErrorListeners, provideEnvironmentInitializer, provideZoneChangeDetection } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { HttpSink, MemorySink } from '../index';
+import { HttpSink, LoggerConfiguration, MemorySink } from '../index';
 import { provideRxlog, RXLOG_LOGGER, withErrorHandler } from './index';
 import { exceptionText } from '../formatting/exception-text';
 const memory = new MemorySink();
@@ -59,7 +64,7 @@ bootstrapApplication(App, { providers: [
   app.zone = appRef.injector.get(NgZone);
   app.log = appRef.injector.get(RXLOG_LOGGER);
   app.started = true;
-}, (error) => { app.failed = String(error); });
+}, ${options.onFailure ?? '(error) => { app.failed = String(error); }'});
 app.logged = () => memory.events.map((e) => ({
   message: e.renderMessage(),
   exception: e.exception === undefined ? null : exceptionText(e.exception),
@@ -352,6 +357,45 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
     }
   });
 
+  // An app (or an error tracker) that set its own handler of the rejections zone.js handles, before
+  // rxlog started, lost it: rxlog replaced it with the one that tells the window's listeners.
+  void it('keeps a rejection handler the app set in zone.js before it, calling it after logging', bounded, async () => {
+    const script = await zoneAppScript({
+      batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
+      extraSetup: `
+const tracked = [];
+app.tracked = tracked;
+Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
+  tracked.push({ error: String(error), logged: app.logged().length });
+};`,
+    });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await started(tab);
+      await tab.evaluate(() => {
+        const { app } = window as unknown as AppWindow;
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
+        app.zone.runOutsideAngular(() => void Promise.reject('rejected outside'));
+      });
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 1, undefined, { timeout: 10_000 });
+      await settle(tab, 300);
+      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+      assert.deepEqual(
+        logged.map(({ message, properties }) => [message, properties.UnhandledRejection]),
+        [['Uncaught error: rejected outside', true]],
+      );
+      const tracked = await tab.evaluate(() => (window as unknown as { app: { tracked: unknown[] } }).app.tracked);
+      // Once, with what zone.js hands it, after the window's listeners had the event.
+      assert.deepEqual(tracked, [{ error: 'rejected outside', logged: 1 }]);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
   void it("logs zone.js's wrapper of a rejection by the rejected value, marked as a rejection, once", bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
     const page = await servePage(script, undefined, 'window.__zone_symbol__DISABLE_WRAPPING_UNCAUGHT_PROMISE_REJECTION = false;');
@@ -419,6 +463,49 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
         events.map((e) => [e['@mt'], e.ErrorMessage]),
         [['Uncaught error: {ErrorMessage}', 'the settings could not be loaded']],
       );
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
+
+  // An environment initializer that throws fails the bootstrap before Angular subscribes its
+  // ErrorHandler to NgZone.onError. Under zone.js the error is still logged, as an unhandled
+  // rejection: bootstrapApplication (an async function) returns zone.js's rejected promise, which
+  // zone.js reports before the async function takes it; the logger is never closed, and the event
+  // leaves with the batch timer. The pattern docs/angular.md gives for main.ts (a logger of its
+  // own in bootstrapApplication's catch, closed) delivers it as well.
+  void it("logs an environment initializer's failure as a rejection, and main.ts's own logger delivers it", bounded, async () => {
+    const script = await zoneAppScript({
+      batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
+      extraProviders: "provideEnvironmentInitializer(() => { throw new Error('the feature flags could not be read'); }),",
+      onFailure: `async (error) => {
+        const log = new LoggerConfiguration().writeTo.sink(new HttpSink({ url: '/ingest' })).createLogger();
+        log.fatal(error, 'The app failed to start');
+        await log.close();
+        app.failed = String(error);
+      }`,
+    });
+    const page = await servePage(script);
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, { timeout: 10_000 });
+      await page.received(2, (r) => r.url === '/ingest');
+      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+      assert.deepEqual(
+        logged.map(({ message, properties }) => [message, properties.UnhandledRejection]),
+        [['Uncaught error: the feature flags could not be read', true]],
+      );
+      const events = page.requests
+        .filter((r) => r.url === '/ingest')
+        .flatMap((r) => r.body.split('\n').filter(Boolean))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.deepEqual(events.map((e) => [e['@l'] ?? 'Information', e['@mt'], String(e['@x']).split('\n')[0]]).sort(), [
+        ['Error', 'Uncaught error: {ErrorMessage}', 'Error: the feature flags could not be read'],
+        ['Fatal', 'The app failed to start', 'Error: the feature flags could not be read'],
+      ]);
     } finally {
       await chromium.close();
       await page.close();
