@@ -4,7 +4,7 @@ import { hasErrorBrand } from '../core/has-error-brand';
 import { keepErrorText } from '../core/keep-error-text';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
-import { truncatedText } from '../templates/truncated-text';
+import { truncatedText } from '../core/truncated-text';
 import { exceptionFrom } from '../pipeline/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties } from './current-route';

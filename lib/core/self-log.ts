@@ -2,7 +2,7 @@ import { defer, Subject } from 'rxjs';
 import { sharedState } from './shared-state';
 import { guardSubscribers } from './guard-subscribers';
 import { escapeControlCharacters } from './escape-control-characters';
-import { exceptionText } from '../formatting/exception-text';
+import { exceptionText } from './exception-text';
 
 /** One internal diagnostic: what went wrong inside the logging pipeline. */
 export interface SelfLogEvent {

@@ -6,7 +6,7 @@ import type { Formatter } from '../core/sink';
 import { isSpanIdText, isTraceIdText, isZeroId, SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { renderPropertyToken } from '../templates/render-template';
 import { needsNoEscape, quoteJson, writeJson } from '../templates/safe-json';
-import { exceptionText } from './exception-text';
+import { exceptionText } from '../core/exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
 import { templateEventId } from './template-event-id';

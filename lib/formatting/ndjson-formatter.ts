@@ -1,7 +1,7 @@
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
-import { exceptionText } from './exception-text';
+import { exceptionText } from '../core/exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { quoteJson, writeJson } from '../templates/safe-json';
 import { eventMessage } from '../templates/log-event-record';

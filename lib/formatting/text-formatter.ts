@@ -12,7 +12,7 @@ import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters } from '../core/escape-control-characters';
 import { read, thrownMessage } from '../core/read-property';
 import { renderMessageEscaped } from './escape-control-characters';
-import { exceptionText } from './exception-text';
+import { exceptionText } from '../core/exception-text';
 import { formatLevel } from './format-level';
 
 /**

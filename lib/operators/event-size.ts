@@ -1,11 +1,11 @@
 import type { LogEvent } from '../core/log-event';
 import { isPlainRecord } from '../core/is-plain-record';
 import { parseTemplate } from '../templates/parse-template';
-import { truncatedText } from '../templates/truncated-text';
+import { truncatedText } from '../core/truncated-text';
 import { setOwnProperty } from '../templates/own-property';
 import { LongTextCache } from './long-text-cache';
 import { hasErrorBrand } from '../core/has-error-brand';
-import { FRAME_FIRST } from '../formatting/exception-text';
+import { FRAME_FIRST } from '../core/exception-text';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;

@@ -1,6 +1,6 @@
 import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
 import { wellFormed } from '../core/lone-surrogate';
-import { exceptionText } from '../formatting/exception-text';
+import { exceptionText } from '../core/exception-text';
 import { isDate } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
 import { startUnreadable, unreadableMarker } from '../formatting/unreadable-values';

@@ -5,7 +5,7 @@ import { wellFormed } from '../core/lone-surrogate';
 import { SelfLog } from '../core/self-log';
 import type { LogLevelName } from '../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
-import { exceptionText } from '../formatting/exception-text';
+import { exceptionText } from '../core/exception-text';
 import { formatLevel } from '../formatting/format-level';
 import { readValue } from '../sinks/http/otlp-any-value';
 import { OTLP_MAX_TIME_MS, otlpSeverity } from '../sinks/http/otlp-log-record';

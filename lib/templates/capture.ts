@@ -1,7 +1,7 @@
 import { expectOption } from '../core/expect-option';
 import { hasErrorBrand } from '../core/has-error-brand';
 import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
-import { truncatedText } from './truncated-text';
+import { truncatedText } from '../core/truncated-text';
 import { read, throwsMarker } from '../core/read-property';
 import { callbackName } from '../core/stray-promise';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';

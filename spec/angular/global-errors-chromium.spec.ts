@@ -65,7 +65,7 @@ async function pageScript(setup: string): Promise<string> {
 import '@angular/compiler';
 import { MemorySink } from '../index';
 import { provideRxlog, withErrorHandler } from './index';
-import { exceptionText } from '../formatting/exception-text';
+import { exceptionText } from '../core/exception-text';
 const memory = new MemorySink();
 ${setup}
 window.logged = () => memory.events.map((e) => ({

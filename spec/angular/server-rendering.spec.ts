@@ -17,7 +17,7 @@ import { provideServerRendering, renderApplication } from '@angular/platform-ser
 import { forkJoin } from 'rxjs';
 import { ConfigurationError, HttpSink, type LogEvent, MemorySink, type Sink } from '../../lib/index';
 import { injectLogger, provideRxlog, rxlogHttpInterceptor, withErrorHandler, withHttpLogging } from '../../lib/angular/index';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 import { startTestServer } from '../helpers/http-test-server';
 
 // A real server render with @angular/platform-server's renderApplication: the same app, rendered

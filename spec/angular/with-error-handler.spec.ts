@@ -17,7 +17,7 @@ import {
 import { provideRouter, Router } from '@angular/router';
 import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
 import { provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 import { bundleOf } from './bundle-of';
 
 const routes = [{ path: 'orders/:id', children: [] }];

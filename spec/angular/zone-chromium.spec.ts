@@ -33,7 +33,7 @@ import { Component, NgZone, provideAppInitializer, provideBrowserGlobalErrorList
 import { bootstrapApplication } from '@angular/platform-browser';
 import { HttpSink, LoggerConfiguration, MemorySink } from '../index';
 import { provideRxlog, RXLOG_LOGGER, withErrorHandler } from './index';
-import { exceptionText } from '../formatting/exception-text';
+import { exceptionText } from '../core/exception-text';
 const memory = new MemorySink();
 const app = { checks: 0, started: false };
 window.app = app;

@@ -3,7 +3,7 @@ import { LOG_LEVELS } from '../../lib/core/log-level';
 import type { LogEvent } from '../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 import { TextFormatter } from '../../lib/formatting/text-formatter';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';

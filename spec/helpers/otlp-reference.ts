@@ -7,7 +7,7 @@ import {
   TRACE_FLAGS_PROPERTY,
   TRACE_ID_PROPERTY,
 } from '../../lib/core/trace-context';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 import { formatLevel } from '../../lib/formatting/format-level';
 import { readErrorField, renderMessageSafely } from '../../lib/formatting/safe-event-text';
 import { unixNanos } from '../../lib/sinks/http/http-unix-nanos';

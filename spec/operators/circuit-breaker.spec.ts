@@ -28,7 +28,7 @@ import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { countingSource } from '../helpers/events';
 import { heapGrowthMiB } from '../helpers/operator-memory';
 import { secondCopy } from '../helpers/second-copy';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance: (ms: number) => void; scheduler: ReturnType<typeof createTestScheduler> } {

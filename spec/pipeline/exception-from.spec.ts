@@ -1,5 +1,5 @@
 import { ThrownValueError } from '../../lib/core/errors/thrown-value-error';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 import { exceptionFrom } from '../../lib/pipeline/exception-from';
 
 describe('exceptionFrom', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 import { captureValue } from '../../lib/templates/capture';
 import { DEFAULT_CENSOR, MAX_KEY_PATTERN_NAME, type RedactOptions, RedactionPolicy } from '../../lib/templates/redaction-policy';
 

@@ -1,7 +1,7 @@
 import type { LogEvent } from '../../core/log-event';
 import type { Formatter } from '../../core/sink';
 import { renderMessageEscaped } from '../../formatting/escape-control-characters';
-import { exceptionText } from '../../formatting/exception-text';
+import { exceptionText } from '../../core/exception-text';
 
 /**
  * The MSG part of a syslog message: the formatter's output without trailing line breaks, or by

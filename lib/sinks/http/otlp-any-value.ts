@@ -1,5 +1,5 @@
 import { SelfLog } from '../../core/self-log';
-import { exceptionText } from '../../formatting/exception-text';
+import { exceptionText } from '../../core/exception-text';
 import { firstUnreadableMarker, startUnreadable, unreadableCount, unreadableMarker } from '../../formatting/unreadable-values';
 import { jsonDate, jsonNumber, quoteJson } from '../../templates/safe-json';
 import { isDate, unbox } from '../../templates/capture';

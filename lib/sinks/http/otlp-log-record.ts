@@ -8,7 +8,7 @@ import {
   TRACE_FLAGS_PROPERTY,
   TRACE_ID_PROPERTY,
 } from '../../core/trace-context';
-import { exceptionText } from '../../formatting/exception-text';
+import { exceptionText } from '../../core/exception-text';
 import { formatLevel } from '../../formatting/format-level';
 import { readEventTimeMs, unixNanos } from './http-unix-nanos';
 import { keyValuesJson, mergedKeys, type OtlpAnyValue, type OtlpKeyValue, readValue, stringValueJson } from './otlp-any-value';

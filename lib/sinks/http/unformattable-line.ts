@@ -1,7 +1,7 @@
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
 import type { Formatter } from '../../core/sink';
-import { exceptionText } from '../../formatting/exception-text';
+import { exceptionText } from '../../core/exception-text';
 import { trimNewline } from '../../formatting/trim-newline';
 import { eventTimeMs, LogEventRecord } from '../../templates/log-event-record';
 import { parseTemplateCached } from '../../templates/template-cache';

@@ -1,5 +1,5 @@
 import * as vm from 'node:vm';
-import { exceptionText } from '../../lib/formatting/exception-text';
+import { exceptionText } from '../../lib/core/exception-text';
 
 describe('exceptionText', () => {
   it('gives the stack of an error', () => {

@@ -1,5 +1,5 @@
-import { hasErrorBrand } from '../core/has-error-brand';
-import { truncatedText } from '../templates/truncated-text';
+import { hasErrorBrand } from './has-error-brand';
+import { truncatedText } from './truncated-text';
 
 /** Most causes followed, and most errors of an AggregateError listed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
