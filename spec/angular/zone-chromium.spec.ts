@@ -127,6 +127,28 @@ async function started(tab: Page): Promise<void> {
   assert.equal(failed, undefined);
 }
 
+/**
+ * Serves `script`'s page (with `ingest` and `preamble` as servePage takes them), opens it in a fresh
+ * Chromium, waits for the app to start unless `start` is false, runs `body`, and closes both.
+ */
+async function withZoneApp(
+  script: string,
+  body: (tab: Page, page: Awaited<ReturnType<typeof servePage>>) => Promise<void>,
+  { ingest, preamble, start = true }: { ingest?: Responder; preamble?: string; start?: boolean } = {},
+): Promise<void> {
+  const page = await servePage(script, ingest, preamble);
+  const chromium = await freshChromium();
+  try {
+    const tab = await chromium.browser.newPage();
+    await tab.goto(`${page.url}/`);
+    if (start) await started(tab);
+    await body(tab, page);
+  } finally {
+    await chromium.close();
+    await page.close();
+  }
+}
+
 /** Waits `ms` in the page outside Angular's zone (a timer there would itself run change detection). */
 function settle(tab: Page, ms: number): Promise<unknown> {
   return tab.evaluate(
@@ -140,12 +162,7 @@ const checks = (tab: Page) => tab.evaluate(() => (window as unknown as AppWindow
 void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, () => {
   void it('runs no change detection for the batch timer, the fetch and its answer', bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
-    const page = await servePage(script);
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
+    await withZoneApp(script, async (tab, page) => {
       await settle(tab, 100);
       const before = await checks(tab);
       // A click runs its handler in the zone: one check for the click, none for what logging starts.
@@ -162,21 +179,13 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
       await page.received(2, (r) => r.url === '/ingest');
       await settle(tab, 300);
       assert.equal((await checks(tab)) - afterClick, 1);
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    });
   });
 
   // Listeners added in Angular's zone make every event they hear a change detection.
   void it("runs no change detection for the page lifecycle and the sinks' online listeners", bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 60_000 } }' });
-    const page = await servePage(script);
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
+    await withZoneApp(script, async (tab, page) => {
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
         app.zone.run(() => app.log.information('Held {N}', 1));
@@ -191,54 +200,47 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
       assert.equal(await checks(tab), before);
       // The pagehide listener heard it: the held event left by beacon.
       await page.received(1, (r) => r.url === '/ingest');
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    });
   });
 
   void it('becomes stable while a batch waits for its timer and while its upload is in flight', bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 2, maxDelayMs: 60_000 } }' });
     // The server never answers: the upload stays in flight.
-    const page = await servePage(script, () => 'hang');
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
-      const stableWithin = (ms: number) =>
-        tab.evaluate((wait) => {
+    await withZoneApp(
+      script,
+      async (tab, page) => {
+        const stableWithin = (ms: number) =>
+          tab.evaluate((wait) => {
+            const { app } = window as unknown as AppWindow;
+            return app.zone.runOutsideAngular(() =>
+              Promise.race([
+                app.appRef.whenStable().then(() => 'stable'),
+                new Promise((done) => setTimeout(() => done('not stable'), wait)),
+              ]),
+            );
+          }, ms);
+        // One event: a partial batch, its 60-second timer started inside the zone.
+        await tab.evaluate(() => {
           const { app } = window as unknown as AppWindow;
-          return app.zone.runOutsideAngular(() =>
-            Promise.race([
-              app.appRef.whenStable().then(() => 'stable'),
-              new Promise((done) => setTimeout(() => done('not stable'), wait)),
-            ]),
-          );
-        }, ms);
-      // One event: a partial batch, its 60-second timer started inside the zone.
-      await tab.evaluate(() => {
-        const { app } = window as unknown as AppWindow;
-        app.zone.run(() => app.log.information('One {N}', 1));
-      });
-      assert.equal(await stableWithin(2_000), 'stable');
-      // A second: the batch is full and its fetch never ends.
-      await tab.evaluate(() => {
-        const { app } = window as unknown as AppWindow;
-        app.zone.run(() => app.log.information('Two {N}', 2));
-      });
-      await page.received(1, (r) => r.url === '/ingest');
-      assert.equal(await stableWithin(2_000), 'stable');
-      // The check: a timer started in the zone does hold it.
-      await tab.evaluate(() => {
-        const { app } = window as unknown as AppWindow;
-        app.zone.run(() => setTimeout(() => undefined, 5_000));
-      });
-      assert.equal(await stableWithin(500), 'not stable');
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+          app.zone.run(() => app.log.information('One {N}', 1));
+        });
+        assert.equal(await stableWithin(2_000), 'stable');
+        // A second: the batch is full and its fetch never ends.
+        await tab.evaluate(() => {
+          const { app } = window as unknown as AppWindow;
+          app.zone.run(() => app.log.information('Two {N}', 2));
+        });
+        await page.received(1, (r) => r.url === '/ingest');
+        assert.equal(await stableWithin(2_000), 'stable');
+        // The check: a timer started in the zone does hold it.
+        await tab.evaluate(() => {
+          const { app } = window as unknown as AppWindow;
+          app.zone.run(() => setTimeout(() => undefined, 5_000));
+        });
+        assert.equal(await stableWithin(500), 'not stable');
+      },
+      { ingest: () => 'hang' },
+    );
   });
 
   void it('runs no change detection for retries', bounded, async () => {
@@ -247,37 +249,28 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
     });
     let attempts = 0;
     // Twice 503, then 200: two retries, each after its timer.
-    const page = await servePage(script, () => ({ status: ++attempts < 3 ? 503 : 200 }));
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
-      await settle(tab, 100);
-      const before = await checks(tab);
-      await tab.evaluate(() => {
-        const { app } = window as unknown as AppWindow;
-        app.zone.run(() => app.log.information('Retried {N}', 1));
-      });
-      await page.received(3, (r) => r.url === '/ingest');
-      await settle(tab, 300);
-      assert.equal((await checks(tab)) - before, 1);
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    await withZoneApp(
+      script,
+      async (tab, page) => {
+        await settle(tab, 100);
+        const before = await checks(tab);
+        await tab.evaluate(() => {
+          const { app } = window as unknown as AppWindow;
+          app.zone.run(() => app.log.information('Retried {N}', 1));
+        });
+        await page.received(3, (r) => r.url === '/ingest');
+        await settle(tab, 300);
+        assert.equal((await checks(tab)) - before, 1);
+      },
+      { ingest: () => ({ status: ++attempts < 3 ? 503 : 200 }) },
+    );
   });
 
   // A promise rejected outside Angular's zone and never handled reached no listener: zone.js
   // failed to build the event it hands them (angular/angular#51357).
   void it('logs errors thrown and rejected inside and outside the zone once each', bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
-    const page = await servePage(script);
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
+    await withZoneApp(script, async (tab) => {
       for (const button of ['#text', '#later', '#errorLater', '#rejectText', '#rejectError']) await tab.click(button);
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
@@ -351,10 +344,7 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
           EventName: undefined,
         },
       ]);
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    });
   });
 
   // An app (or an error tracker) that set its own handler of the rejections zone.js handles, before
@@ -369,12 +359,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
   tracked.push({ error: String(error), logged: app.logged().length });
 };`,
     });
-    const page = await servePage(script);
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
+    await withZoneApp(script, async (tab) => {
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
@@ -390,55 +375,50 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
       const tracked = await tab.evaluate(() => (window as unknown as { app: { tracked: unknown[] } }).app.tracked);
       // Once, with what zone.js hands it, after the window's listeners had the event.
       assert.deepEqual(tracked, [{ error: 'rejected outside', logged: 1 }]);
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    });
   });
 
   void it("logs zone.js's wrapper of a rejection by the rejected value, marked as a rejection, once", bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
-    const page = await servePage(script, undefined, 'window.__zone_symbol__DISABLE_WRAPPING_UNCAUGHT_PROMISE_REJECTION = false;');
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
-      for (const button of ['#rejectText', '#rejectError']) await tab.click(button);
-      await tab.evaluate(() => {
-        const { app } = window as unknown as AppWindow;
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
-        app.zone.runOutsideAngular(() => void Promise.reject('rejected outside'));
-      });
-      await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 3, undefined, { timeout: 10_000 });
-      await settle(tab, 300);
-      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
-      assert.deepEqual(
-        logged.map(({ message, exception, properties }) => ({
-          message,
-          exception: exception?.split('\n')[0] ?? null,
-          UnhandledRejection: properties.UnhandledRejection,
-        })),
-        [
-          {
-            message: 'Uncaught error: a rejected string',
-            exception: 'ThrownValueError: a rejected string',
-            UnhandledRejection: true,
-          },
-          { message: 'Uncaught error: a rejected Error', exception: 'Error: a rejected Error', UnhandledRejection: true },
-          {
-            message: 'Uncaught error: rejected outside',
-            exception: 'ThrownValueError: rejected outside',
-            UnhandledRejection: true,
-          },
-        ],
-      );
-      // The rejected Error's own stack, not the wrapper's "Uncaught (in promise)".
-      assert.match(logged[1].exception ?? '', /^Error: a rejected Error\n {4}at App\.rejectError /);
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    await withZoneApp(
+      script,
+      async (tab) => {
+        for (const button of ['#rejectText', '#rejectError']) await tab.click(button);
+        await tab.evaluate(() => {
+          const { app } = window as unknown as AppWindow;
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
+          app.zone.runOutsideAngular(() => void Promise.reject('rejected outside'));
+        });
+        await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 3, undefined, {
+          timeout: 10_000,
+        });
+        await settle(tab, 300);
+        const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+        assert.deepEqual(
+          logged.map(({ message, exception, properties }) => ({
+            message,
+            exception: exception?.split('\n')[0] ?? null,
+            UnhandledRejection: properties.UnhandledRejection,
+          })),
+          [
+            {
+              message: 'Uncaught error: a rejected string',
+              exception: 'ThrownValueError: a rejected string',
+              UnhandledRejection: true,
+            },
+            { message: 'Uncaught error: a rejected Error', exception: 'Error: a rejected Error', UnhandledRejection: true },
+            {
+              message: 'Uncaught error: rejected outside',
+              exception: 'ThrownValueError: rejected outside',
+              UnhandledRejection: true,
+            },
+          ],
+        );
+        // The rejected Error's own stack, not the wrapper's "Uncaught (in promise)".
+        assert.match(logged[1].exception ?? '', /^Error: a rejected Error\n {4}at App\.rejectError /);
+      },
+      { preamble: 'window.__zone_symbol__DISABLE_WRAPPING_UNCAUGHT_PROMISE_REJECTION = false;' },
+    );
   });
 
   // The app never starts, its injector is never destroyed and the logger never closed: what it
@@ -448,25 +428,24 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
       batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
       extraProviders: "provideAppInitializer(() => { throw new Error('the settings could not be loaded'); }),",
     });
-    const page = await servePage(script);
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, { timeout: 10_000 });
-      await page.received(1, (r) => r.url === '/ingest');
-      const events = page.requests
-        .filter((r) => r.url === '/ingest')
-        .flatMap((r) => r.body.split('\n').filter(Boolean))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      assert.deepEqual(
-        events.map((e) => [e['@mt'], e.ErrorMessage]),
-        [['Uncaught error: {ErrorMessage}', 'the settings could not be loaded']],
-      );
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    await withZoneApp(
+      script,
+      async (tab, page) => {
+        await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, {
+          timeout: 10_000,
+        });
+        await page.received(1, (r) => r.url === '/ingest');
+        const events = page.requests
+          .filter((r) => r.url === '/ingest')
+          .flatMap((r) => r.body.split('\n').filter(Boolean))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        assert.deepEqual(
+          events.map((e) => [e['@mt'], e.ErrorMessage]),
+          [['Uncaught error: {ErrorMessage}', 'the settings could not be loaded']],
+        );
+      },
+      { start: false },
+    );
   });
 
   // An environment initializer that throws fails the bootstrap before Angular subscribes its
@@ -486,30 +465,29 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
         app.failed = String(error);
       }`,
     });
-    const page = await servePage(script);
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, { timeout: 10_000 });
-      await page.received(2, (r) => r.url === '/ingest');
-      const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
-      assert.deepEqual(
-        logged.map(({ message, properties }) => [message, properties.UnhandledRejection]),
-        [['Uncaught error: the feature flags could not be read', true]],
-      );
-      const events = page.requests
-        .filter((r) => r.url === '/ingest')
-        .flatMap((r) => r.body.split('\n').filter(Boolean))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      assert.deepEqual(events.map((e) => [e['@l'] ?? 'Information', e['@mt'], String(e['@x']).split('\n')[0]]).sort(), [
-        ['Error', 'Uncaught error: {ErrorMessage}', 'Error: the feature flags could not be read'],
-        ['Fatal', 'The app failed to start', 'Error: the feature flags could not be read'],
-      ]);
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    await withZoneApp(
+      script,
+      async (tab, page) => {
+        await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, {
+          timeout: 10_000,
+        });
+        await page.received(2, (r) => r.url === '/ingest');
+        const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
+        assert.deepEqual(
+          logged.map(({ message, properties }) => [message, properties.UnhandledRejection]),
+          [['Uncaught error: the feature flags could not be read', true]],
+        );
+        const events = page.requests
+          .filter((r) => r.url === '/ingest')
+          .flatMap((r) => r.body.split('\n').filter(Boolean))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        assert.deepEqual(events.map((e) => [e['@l'] ?? 'Information', e['@mt'], String(e['@x']).split('\n')[0]]).sort(), [
+          ['Error', 'Uncaught error: {ErrorMessage}', 'Error: the feature flags could not be read'],
+          ['Fatal', 'The app failed to start', 'Error: the feature flags could not be read'],
+        ]);
+      },
+      { start: false },
+    );
   });
 
   // zone.js's long stack trace zone (dev mode, with its plugin loaded) joins the stacks of the
@@ -519,12 +497,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
       batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
       extraSetup: "import 'zone.js/plugins/long-stack-trace-zone';",
     });
-    const page = await servePage(script);
-    const chromium = await freshChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      await tab.goto(`${page.url}/`);
-      await started(tab);
+    await withZoneApp(script, async (tab) => {
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
         app.zone.run(() => {
@@ -543,9 +516,6 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
       assert.match(text, /^Error: deep\n/);
       assert.equal(text.match(/at _{20}Elapsed_\d+_ms__At__/g)?.length, 10);
       assert.equal(text.includes('[truncated'), false);
-    } finally {
-      await chromium.close();
-      await page.close();
-    }
+    });
   });
 });
