@@ -7,8 +7,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, freshChromium } from '../helpers/chromium';
-import { type Responder, startTestServer } from '../helpers/http-test-server';
+import { ingested, withAppPage } from '../helpers/angular-chromium';
+import { CHROMIUM } from '../helpers/chromium';
 
 const hasChromium = existsSync(CHROMIUM);
 /** Each test ends, passed or failed, within a minute (a server waited for never answers). */
@@ -102,53 +102,6 @@ interface AppWindow {
   };
 }
 
-/** Serves the page, its script after `preamble` (a script run before zone.js loads), and /ingest. */
-async function servePage(script: string, ingest: Responder = () => ({ status: 200 }), preamble = '') {
-  return startTestServer((request, index) => {
-    if (request.url === '/app.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
-    if (request.url === '/ingest') return ingest(request, index);
-    return {
-      status: 200,
-      headers: { 'Content-Type': 'text/html' },
-      body: `<!doctype html><app-root></app-root><script>${preamble}</script><script src="/app.js"></script>`,
-    };
-  });
-}
-
-async function started(tab: Page): Promise<void> {
-  await tab.waitForFunction(
-    () => (window as unknown as AppWindow).app.started || (window as unknown as AppWindow).app.failed,
-    undefined,
-    {
-      timeout: 10_000,
-    },
-  );
-  const failed = await tab.evaluate(() => (window as unknown as AppWindow).app.failed);
-  assert.equal(failed, undefined);
-}
-
-/**
- * Serves `script`'s page (with `ingest` and `preamble` as servePage takes them), opens it in a fresh
- * Chromium, waits for the app to start unless `start` is false, runs `body`, and closes both.
- */
-async function withZoneApp(
-  script: string,
-  body: (tab: Page, page: Awaited<ReturnType<typeof servePage>>) => Promise<void>,
-  { ingest, preamble, start = true }: { ingest?: Responder; preamble?: string; start?: boolean } = {},
-): Promise<void> {
-  const page = await servePage(script, ingest, preamble);
-  const chromium = await freshChromium();
-  try {
-    const tab = await chromium.browser.newPage();
-    await tab.goto(`${page.url}/`);
-    if (start) await started(tab);
-    await body(tab, page);
-  } finally {
-    await chromium.close();
-    await page.close();
-  }
-}
-
 /** Waits `ms` in the page outside Angular's zone (a timer there would itself run change detection). */
 function settle(tab: Page, ms: number): Promise<unknown> {
   return tab.evaluate(
@@ -162,7 +115,7 @@ const checks = (tab: Page) => tab.evaluate(() => (window as unknown as AppWindow
 void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, () => {
   void it('runs no change detection for the batch timer, the fetch and its answer', bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
-    await withZoneApp(script, async (tab, page) => {
+    await withAppPage(script, async (tab, page) => {
       await settle(tab, 100);
       const before = await checks(tab);
       // A click runs its handler in the zone: one check for the click, none for what logging starts.
@@ -185,7 +138,7 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
   // Listeners added in Angular's zone make every event they hear a change detection.
   void it("runs no change detection for the page lifecycle and the sinks' online listeners", bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 60_000 } }' });
-    await withZoneApp(script, async (tab, page) => {
+    await withAppPage(script, async (tab, page) => {
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
         app.zone.run(() => app.log.information('Held {N}', 1));
@@ -206,7 +159,7 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
   void it('becomes stable while a batch waits for its timer and while its upload is in flight', bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 2, maxDelayMs: 60_000 } }' });
     // The server never answers: the upload stays in flight.
-    await withZoneApp(
+    await withAppPage(
       script,
       async (tab, page) => {
         const stableWithin = (ms: number) =>
@@ -249,7 +202,7 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
     });
     let attempts = 0;
     // Twice 503, then 200: two retries, each after its timer.
-    await withZoneApp(
+    await withAppPage(
       script,
       async (tab, page) => {
         await settle(tab, 100);
@@ -270,7 +223,7 @@ void describe('provideRxlog under zone.js in Chromium', { skip: !hasChromium }, 
   // failed to build the event it hands them (angular/angular#51357).
   void it('logs errors thrown and rejected inside and outside the zone once each', bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
-    await withZoneApp(script, async (tab) => {
+    await withAppPage(script, async (tab) => {
       for (const button of ['#text', '#later', '#errorLater', '#rejectText', '#rejectError']) await tab.click(button);
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
@@ -359,7 +312,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
   tracked.push({ error: String(error), logged: app.logged().length });
 };`,
     });
-    await withZoneApp(script, async (tab) => {
+    await withAppPage(script, async (tab) => {
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
@@ -380,7 +333,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
 
   void it("logs zone.js's wrapper of a rejection by the rejected value, marked as a rejection, once", bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
-    await withZoneApp(
+    await withAppPage(
       script,
       async (tab) => {
         for (const button of ['#rejectText', '#rejectError']) await tab.click(button);
@@ -428,17 +381,14 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
       batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
       extraProviders: "provideAppInitializer(() => { throw new Error('the settings could not be loaded'); }),",
     });
-    await withZoneApp(
+    await withAppPage(
       script,
       async (tab, page) => {
         await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, {
           timeout: 10_000,
         });
         await page.received(1, (r) => r.url === '/ingest');
-        const events = page.requests
-          .filter((r) => r.url === '/ingest')
-          .flatMap((r) => r.body.split('\n').filter(Boolean))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        const events = ingested(page);
         assert.deepEqual(
           events.map((e) => [e['@mt'], e.ErrorMessage]),
           [['Uncaught error: {ErrorMessage}', 'the settings could not be loaded']],
@@ -465,7 +415,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
         app.failed = String(error);
       }`,
     });
-    await withZoneApp(
+    await withAppPage(
       script,
       async (tab, page) => {
         await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, {
@@ -477,10 +427,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
           logged.map(({ message, properties }) => [message, properties.UnhandledRejection]),
           [['Uncaught error: the feature flags could not be read', true]],
         );
-        const events = page.requests
-          .filter((r) => r.url === '/ingest')
-          .flatMap((r) => r.body.split('\n').filter(Boolean))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        const events = ingested(page);
         assert.deepEqual(events.map((e) => [e['@l'] ?? 'Information', e['@mt'], String(e['@x']).split('\n')[0]]).sort(), [
           ['Error', 'Uncaught error: {ErrorMessage}', 'Error: the feature flags could not be read'],
           ['Fatal', 'The app failed to start', 'Error: the feature flags could not be read'],
@@ -497,7 +444,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
       batch: '{ batch: { size: 100, maxDelayMs: 300 } }',
       extraSetup: "import 'zone.js/plugins/long-stack-trace-zone';",
     });
-    await withZoneApp(script, async (tab) => {
+    await withAppPage(script, async (tab) => {
       await tab.evaluate(() => {
         const { app } = window as unknown as AppWindow;
         app.zone.run(() => {

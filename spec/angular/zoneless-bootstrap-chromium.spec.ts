@@ -1,0 +1,113 @@
+// Real Chromium, no zone.js: what reaches the log server when an Angular 21 app fails to start,
+// checked against what docs/angular.md ("When the app fails to start") says, with the main.ts
+// pattern it gives (a logger of its own in bootstrapApplication's catch, closed).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { build } from 'esbuild';
+import { ingested, waitForApp, withAppPage } from '../helpers/angular-chromium';
+import { CHROMIUM } from '../helpers/chromium';
+
+const hasChromium = existsSync(CHROMIUM);
+/** Each test ends, passed or failed, within a minute (a server waited for never answers). */
+const bounded = { timeout: 60_000 };
+
+/**
+ * A zoneless app (no zone.js loaded) whose `providers` fail its bootstrap, with `provideRxlog`
+ * posting to /ingest in batches of 300 ms, and main.ts's catch as docs/angular.md gives it. Sets
+ * `window.app.failed` once that catch has closed its logger.
+ */
+async function failingAppScript(providers: string): Promise<string> {
+  const result = await build({
+    stdin: {
+      contents: `
+import '@angular/compiler';
+import { Component, provideAppInitializer, provideBrowserGlobalErrorListeners, provideEnvironmentInitializer,
+  provideZonelessChangeDetection } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { HttpSink, LoggerConfiguration } from '../index';
+import { provideRxlog, withErrorHandler } from './index';
+const app = { started: false };
+window.app = app;
+class App {}
+Component({ selector: 'app-root', template: '' })(App);
+const sinks = (c) => c.writeTo.sink(new HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 300 } });
+bootstrapApplication(App, { providers: [
+  ${providers}
+] }).then(() => { app.started = true; }).catch(async (error) => {
+  const log = sinks(new LoggerConfiguration()).createLogger();
+  log.fatal(error, 'The app failed to start');
+  await log.close();
+  app.failed = String(error);
+});
+`,
+      resolveDir: path.join(__dirname, '..', '..', 'lib', 'angular'),
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
+
+const rxlog = 'provideRxlog(sinks, withErrorHandler({ console: false })),';
+const throwingEnvironmentInitializer =
+  "provideEnvironmentInitializer(() => { throw new Error('the feature flags could not be read'); }),";
+const throwingAppInitializer = "provideAppInitializer(() => { throw new Error('the settings could not be loaded'); }),";
+
+/**
+ * Opens the page of `providers`' app, waits for main.ts's catch to finish and then 600 ms (two of
+ * the app logger's batch periods), and returns what /ingest got: [level, template, the exception's
+ * first line] of each event.
+ */
+async function delivered(providers: string): Promise<string[][]> {
+  const script = await failingAppScript(providers);
+  let events: string[][] = [];
+  await withAppPage(
+    script,
+    async (tab, page) => {
+      await waitForApp(tab);
+      assert.notEqual(await tab.evaluate(() => (window as unknown as { app: { failed?: string } }).app.failed), undefined);
+      // A batch the app's own logger holds would leave within its 300 ms.
+      await tab.evaluate(() => new Promise((done) => setTimeout(done, 600)));
+      const text = (value: unknown, absent = ''): string => (typeof value === 'string' ? value : absent);
+      events = ingested(page).map((e) => [text(e['@l'], 'Information'), text(e['@mt']), text(e['@x']).split('\n')[0]]);
+    },
+    { start: false },
+  );
+  return events;
+}
+
+const zoneless = 'provideZonelessChangeDetection(), provideBrowserGlobalErrorListeners(),';
+const fatal = (message: string) => ['Fatal', 'The app failed to start', `Error: ${message}`];
+const uncaught = (message: string) => ['Error', 'Uncaught error: {ErrorMessage}', `Error: ${message}`];
+
+void describe('an Angular app without zone.js that fails to start, in Chromium', { skip: !hasChromium }, () => {
+  // No zone.js promise to report as unhandled, and Angular subscribes its ErrorHandler only after
+  // the environment initializers ran: the app's logger, built or not, logs nothing.
+  for (const [setup, providers] of [
+    ['provideZonelessChangeDetection() and the global error listeners', `${zoneless} ${rxlog} ${throwingEnvironmentInitializer}`],
+    ['the default change detection, no global error listeners', `${rxlog} ${throwingEnvironmentInitializer}`],
+    ['the initializer before provideRxlog', `${zoneless} ${throwingEnvironmentInitializer} ${rxlog}`],
+  ])
+    void it(`delivers an environment initializer's failure only by main.ts's logger (${setup})`, bounded, async () => {
+      assert.deepEqual(await delivered(providers), [fatal('the feature flags could not be read')]);
+    });
+
+  // Angular hands an app initializer's failure to the ErrorHandler, zone.js or not: withErrorHandler
+  // logs it, and main.ts's logger a second time.
+  for (const [setup, providers] of [
+    ['provideZonelessChangeDetection() and the global error listeners', `${zoneless} ${rxlog} ${throwingAppInitializer}`],
+    ['the default change detection, no global error listeners', `${rxlog} ${throwingAppInitializer}`],
+  ])
+    void it(`delivers an app initializer's failure by withErrorHandler and by main.ts's logger (${setup})`, bounded, async () => {
+      assert.deepEqual((await delivered(providers)).sort(), [
+        uncaught('the settings could not be loaded'),
+        fatal('the settings could not be loaded'),
+      ]);
+    });
+});
