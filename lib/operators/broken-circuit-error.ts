@@ -1,5 +1,25 @@
+import { hasSharedBrand } from '../core/shared-brand';
+
+/** Marks the BrokenCircuitErrors of every copy of rxlog in a process (its CommonJS and ES module builds). */
+const BRAND: unique symbol = Symbol.for('rxlog.BrokenCircuitError');
+
 /** Thrown (as an Observable error) by a call that an open circuit breaker rejects without trying it. */
 export class BrokenCircuitError extends Error {
+  /**
+   * `error instanceof BrokenCircuitError` holds for one made by any copy of rxlog in the process,
+   * so a breaker unwraps another copy's rejection to the failure it carries and a feedback loop
+   * between the two copies keeps one rejection in the chain. For a subclass, `instanceof` keeps
+   * its usual meaning.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasSharedBrand(this, BrokenCircuitError, BRAND, value);
+  }
+
+  /** The mark `instanceof BrokenCircuitError` reads. */
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   override readonly name = 'BrokenCircuitError';
 
   /**

@@ -1,7 +1,9 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { partialDelivered, reportedCount } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
+import { escapeControlCharacters } from '../core/escape-control-characters';
 import { retryHint } from '../core/retry-hint';
+import { truncatedText } from '../core/truncated-text';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { type EmitResult, GIVEN_UP, type LetsGo, type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
@@ -1078,13 +1080,44 @@ function reportLate(result: unknown, name: string): void {
   );
 }
 
-/** `Error: message` for an Error, else the value as a string; never throws. */
-function describeError(error: unknown): string {
+/** Most causes a `lastError` names, and most characters of each: the line stays short. */
+const MAX_LAST_ERROR_CAUSES = 3;
+const MAX_CAUSE_CHARS = 200;
+
+/**
+ * `Error: message` for an Error, else the value as a string (a plain object cause as its JSON), then
+ * `; caused by Name: message` for each of its first three causes (each cut at 200 characters,
+ * control characters escaped, so the line stays one line), `; caused by [more causes]` after
+ * them and `; caused by [Circular]` for a cycle: a `fetch failed` or a BrokenCircuitError says
+ * what failed in its cause. Never throws.
+ */
+function describeError(error: unknown, cause = false): string {
+  let text: string;
   try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
-    return String(error);
+    text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (cause && text.startsWith('[object ')) {
+      // Undefined for an object whose toJSON gives undefined.
+      const json = JSON.stringify(error) as unknown;
+      if (typeof json === 'string') text = json;
+    }
   } catch {
     return 'unprintable error';
+  }
+  if (cause) return escapeControlCharacters(text.length > MAX_CAUSE_CHARS ? truncatedText(text, MAX_CAUSE_CHARS) : text);
+  const seen = new Set<unknown>([error]);
+  try {
+    for (let links = 0; ; links++) {
+      const next: unknown = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+      if (next === undefined) return text;
+      if (seen.has(next) || links === MAX_LAST_ERROR_CAUSES)
+        return `${text}; caused by ${seen.has(next) ? '[Circular]' : '[more causes]'}`;
+      seen.add(next);
+      text += `; caused by ${describeError(next, true)}`;
+      error = next;
+    }
+  } catch {
+    // A `cause` getter that throws: the text made so far.
+    return text;
   }
 }
 

@@ -748,6 +748,28 @@ describe('circuitBreaker and the failure that opened it', () => {
     );
     expect(lines[0]?.match(/caused by: Error: disk full/g)).toHaveLength(1);
   });
+
+  // The breaker unwrapped a BrokenCircuitError with plain `instanceof`: one made by another copy of
+  // rxlog in the process (its CommonJS build, where the app imports the ES module build) was kept
+  // whole as the failure, so a feedback loop between the two copies grew the chain an outage at a
+  // time. Now it is recognised by the mark both copies share, as PartialDeliveryError is.
+  it('unwraps the BrokenCircuitError of another copy of rxlog, keeping one rejection in the chain (instanceof usual for a subclass)', async () => {
+    const { BrokenCircuitError: Foreign } = await secondCopy(() => import('../../lib/operators/broken-circuit-error'));
+    expect(Foreign).not.toBe(BrokenCircuitError);
+    const failure = new Error('disk full');
+    const foreign = new Foreign('other', 5, failure);
+    expect(foreign).toBeInstanceOf(BrokenCircuitError);
+    expect(new BrokenCircuitError('this')).toBeInstanceOf(Foreign);
+    class Special extends BrokenCircuitError {}
+    expect(foreign).not.toBeInstanceOf(Special);
+    expect(new Error('plain')).not.toBeInstanceOf(BrokenCircuitError);
+
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
+    errorOf(throwError(() => foreign).pipe(guard));
+    expect(guard.breaker.lastFailure).toBe(failure);
+    expect(errorOf(of(1).pipe(guard))).toMatchObject({ cause: failure });
+  });
 });
 
 describe('circuitBreaker with a call made before it opened that fails while a probe is out', () => {

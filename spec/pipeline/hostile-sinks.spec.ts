@@ -132,6 +132,44 @@ describe('LoggerPipeline with hostile sinks', () => {
     expect(log.metrics().sinks.primary).toMatchObject({ retried: 1, lastError: 'not even an Error' });
   });
 
+  // A lastError was the error's own `Name: message`: a sink failing with `TypeError: fetch failed`
+  // (whose reason, ECONNREFUSED, is its cause) or with a BrokenCircuitError (whose cause is the
+  // failure that opened the breaker) said nothing useful in metrics. Now its causes follow.
+  it('names the causes of a failed write in lastError, a bounded few, on one line', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5341'), { name: 'ConnectError' });
+    const log = new LoggerConfiguration().writeTo
+      .sink({ emit: () => Promise.reject(new TypeError('fetch failed', { cause: refused })) }, { name: 'seq' })
+      .createLogger();
+    log.information('one');
+    await within(log.close(), 1_000);
+    expect(log.metrics().sinks.seq.lastError).toBe(
+      'TypeError: fetch failed; caused by ConnectError: connect ECONNREFUSED 127.0.0.1:5341',
+    );
+
+    // A long chain stops after three causes; a long or multi-line cause is cut and escaped; a cycle ends.
+    const cycle: Error = new Error('loop');
+    cycle.cause = cycle;
+    const deep = new Error('top', {
+      cause: new Error('one\nforged line', {
+        cause: new Error('x'.repeat(1_000), { cause: new Error('three', { cause: new Error('four') }) }),
+      }),
+    });
+    const chains = new LoggerConfiguration().writeTo
+      .sink({ emit: () => Promise.reject(deep) }, { name: 'deep' })
+      .writeTo.sink({ emit: () => Promise.reject(cycle) }, { name: 'cycle' })
+      .writeTo.sink({ emit: () => Promise.reject(new Error('plain', { cause: { code: 'ETIMEDOUT' } })) }, { name: 'plain' })
+      .createLogger();
+    chains.information('one');
+    await within(chains.close(), 1_000);
+    const { sinks } = chains.metrics();
+    expect(sinks.deep.lastError).toMatch(
+      /^Error: top; caused by Error: one\\nforged line; caused by Error: x{100,}…\[truncated \d+ chars\]; caused by Error: three; caused by \[more causes\]$/,
+    );
+    expect(sinks.deep.lastError?.length).toBeLessThan(500);
+    expect(sinks.cycle.lastError).toBe('Error: loop; caused by [Circular]');
+    expect(sinks.plain.lastError).toBe('Error: plain; caused by {"code":"ETIMEDOUT"}');
+  });
+
   it('gives each of two loggers sharing one sink its own counts, and closes the sink once per logger', async () => {
     const events: LogEvent[] = [];
     let closes = 0;

@@ -31,7 +31,9 @@ export class PartialDeliveryError extends Error {
 
   /**
    * @param delivered How many leading events of the batch reached the destination.
-   * @param cause Why the rest did not.
+   * @param cause Why the rest did not. Kept as the standard `cause` only, not in the message:
+   *   formatters and SelfLog write the cause chain, so the message says what was partial and the
+   *   `caused by:` line what failed, each once (metrics' `lastError` appends it as `; caused by`).
    * @param rejected How many of those `delivered` events the receiver refused without saying
    *   which (an OTLP partial success): the delivery stage counts them failed, not delivered, and
    *   does not send them again. Default 0.
@@ -41,7 +43,7 @@ export class PartialDeliveryError extends Error {
     override readonly cause?: unknown,
     readonly rejected = 0,
   ) {
-    super(`only the first ${delivered} events of the batch were written${causeText(cause)}`);
+    super(`only the first ${delivered} events of the batch were written`);
   }
 }
 
@@ -64,14 +66,5 @@ export function partialDelivered(error: unknown): number | undefined {
     return typeof delivered === 'number' ? delivered : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function causeText(cause: unknown): string {
-  try {
-    if (cause instanceof Error) return `: ${cause.name}: ${cause.message}`;
-    return typeof cause === 'string' ? `: ${cause}` : '';
-  } catch {
-    return '';
   }
 }

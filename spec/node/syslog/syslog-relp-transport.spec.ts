@@ -128,7 +128,9 @@ describe('SyslogSink over RELP', () => {
       expect(error).toMatchObject({
         delivered: 2,
         rejected: 0,
-        message: expect.stringContaining('to answer (RELP, 2 message(s) unanswered) timed out after 200 ms'),
+        cause: expect.objectContaining({
+          message: expect.stringContaining('to answer (RELP, 2 message(s) unanswered) timed out after 200 ms'),
+        }),
       });
       // The retry: the rest, on a new session.
       await expect(sink.emit(events.slice(2))).resolves.toBeUndefined();

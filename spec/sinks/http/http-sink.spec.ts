@@ -1222,7 +1222,7 @@ describe('HttpSink', () => {
       expect(beaconed).toEqual(Array.from({ length: beaconed.length }, (_, n) => n));
       expect(thrown).toBeInstanceOf(PartialDeliveryError);
       expect((thrown as PartialDeliveryError).delivered).toBe(beaconed.length);
-      expect((thrown as PartialDeliveryError).message).toContain('refused a beacon');
+      expect(String((thrown as PartialDeliveryError).cause)).toContain('refused a beacon');
       // Neither sent behind the logger's back nor counted as written.
       expect(calls).toHaveLength(0);
       expect(sink.bytesWritten).toBe(page.beacons.reduce((sum, b) => sum + Buffer.byteLength(b.body), 0));
