@@ -274,12 +274,13 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
     if (thrown !== undefined && thrown.length >= MIN_CUT) lengths.push(textBytes(thrown));
     // And each text of its causes and errors, which `cutError` cuts to the same size.
     if (exception !== undefined) nestedBytes(exception, lengths);
-    const keep = cutLength(lengths, before - maxEventBytes);
-    let properties = mapStrings(event.properties, (text, beyondLimit) => cut(text, keep, beyondLimit)) as Record<string, unknown>;
-    const cutException = exception === undefined ? undefined : cutError(exception, keep);
-    const cutTemplate = cut(template, keep);
-    const messageTemplate = cutTemplate === template ? event.messageTemplate : parseTemplate(cutTemplate);
-    properties = dropLargestProperties({ ...event, messageTemplate }, properties, cutException, maxEventBytes);
+    let keep = cutLength(lengths, before - maxEventBytes);
+    // The plan counts string bytes only, but a nested part's lines cost their indent too, and go
+    // with the lines cut: it cut every text to its marker where a quarter would do.
+    if (exception !== undefined && lengths.length > 0) keep = searchKeep(event, keep, lengths[0], maxEventBytes);
+    const cutEvent = cutAll(event, keep);
+    const { messageTemplate, exception: cutException } = cutEvent;
+    const properties = dropLargestProperties({ ...event, messageTemplate }, cutEvent.properties, cutException, maxEventBytes);
     const rendered = cut(renderSafely(event), Math.floor(maxEventBytes / 2), true);
     return {
       timestamp: event.timestamp,
@@ -292,6 +293,33 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
   } catch {
     return event;
   }
+}
+
+/** `event` with its strings, template text and exception's texts cut to `keep` bytes (see `cutLength`). */
+function cutAll(event: LogEvent, keep: number): Pick<LogEvent, 'messageTemplate' | 'properties' | 'exception'> {
+  const template = event.messageTemplate.text;
+  const cutTemplate = cut(template, keep);
+  return {
+    messageTemplate: cutTemplate === template ? event.messageTemplate : parseTemplate(cutTemplate),
+    properties: mapStrings(event.properties, (text, beyondLimit) => cut(text, keep, beyondLimit)) as Record<string, unknown>,
+    exception: event.exception === undefined ? undefined : cutError(event.exception, keep),
+  };
+}
+
+/**
+ * The largest cut size, from `keep` (the plan) up to `largest`, or down to 0 when the plan is
+ * over, whose cut `event` fits `maxEventBytes`: six cuts at most, for an oversized exception only.
+ * Outside `truncateEvent`, so the copy's `renderMessage` closure does not hold the original.
+ */
+function searchKeep(event: LogEvent, keep: number, largest: number, maxEventBytes: number): number {
+  const fits = (size: number): boolean => estimateEventBytes({ ...event, ...cutAll(event, size) }) <= maxEventBytes;
+  let [low, high] = fits(keep) ? [keep, largest] : [0, keep];
+  for (let step = 0; step < 6 && high - low > 64; step++) {
+    const middle = Math.floor((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
 }
 
 interface Walk {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { estimateEventBytes } from '../../lib/operators/event-size';
+import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-size';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { TextFormatter } from '../../lib/formatting/text-formatter';
@@ -104,5 +104,39 @@ describe('estimateEventBytes against what the formatters write', () => {
     const event = makeEvent({ level: 'error', exception: error });
     expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(bytes(clef.format(event)));
     expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(bytes(text.format(event)));
+  });
+});
+
+describe('truncateEvent of an event made large by nested, line-heavy stacks', () => {
+  /** Frames only, 300 lines: as nested parts, each line costs its indent as well as its characters. */
+  const framesOnly = (frame: string): string => Array.from({ length: 300 }, (_, index) => `${frame}${index}@a.js:1:2`).join('\n');
+  const deep = (): Error => {
+    const leaf = (index: number): Error => Object.assign(new Error(`m${index}`.repeat(100)), { stack: framesOnly('f') });
+    let top = leaf(0);
+    for (let depth = 1; depth < 7; depth++)
+      top = Object.assign(new AggregateError([top, leaf(depth)], 'agg'), { stack: framesOnly('g') });
+    return top;
+  };
+
+  it('fits maxEventBytes and keeps most of it, not only markers', () => {
+    const event = makeEvent({ level: 'error', exception: deep() });
+    const max = Math.floor(estimateEventBytes(event) / 4);
+    const after = estimateEventBytes(truncateEvent(event, max));
+    expect(after).toBeLessThanOrEqual(max);
+    // The plan counted string bytes only, saw too little to cut, and cut every text to its marker (830 of 18 463).
+    expect(after).toBeGreaterThan(max / 2);
+  });
+
+  it('fits maxEventBytes whenever the fully cut copy does (Firefox/Safari and V8 stacks, 3 deep)', () => {
+    fc.assert(
+      fc.property(nestedError(3), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (exception, fraction) => {
+        const event = makeEvent({ level: 'error', exception });
+        const max = Math.floor(estimateEventBytes(event) * fraction);
+        // Below what is left when every text is cut to its marker, no cut fits: not reachable.
+        fc.pre(max >= estimateEventBytes(truncateEvent(event, 0)));
+        expect(estimateEventBytes(truncateEvent(event, max))).toBeLessThanOrEqual(max);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
