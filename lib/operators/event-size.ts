@@ -51,7 +51,10 @@ let budget = 0;
  * length; numbers count 8, at any depth. An exception counts its stack and, as `exceptionText`
  * writes them, those of its causes and an AggregateError's errors (see `nestedBytes`), with the
  * `Name: message` a Firefox or Safari stack leaves out and the indent of each line (see
- * `aroundText`): an upper bound of what the CLEF, JSON and text formatters write. An event
+ * `aroundText`): an upper bound of what the CLEF, JSON and text formatters write of an
+ * exception. The fixed part (`EVENT_OVERHEAD` and the template) is an estimate, not a bound: a
+ * bare event's CLEF line is about 5 bytes over it and NDJSON's about 20 (its longer keys and the
+ * message written twice), a few per event against the bytes that make events large. An event
  * with more than 16 384 values is not walked further and counts as larger than any limit (so a
  * queue truncates it). Never throws.
  *
