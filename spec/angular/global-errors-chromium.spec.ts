@@ -4,9 +4,8 @@
 // values that are no Error, in a bare injector and in a bootstrapped app.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { build } from 'esbuild';
+import { bundleAppScript } from '../helpers/angular-chromium';
 import { CHROMIUM, freshChromium } from '../helpers/chromium';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -59,9 +58,7 @@ void bootstrapApplication(App, { providers: [
 
 /** The setup, after Angular's JIT compiler and a MemorySink whose events `window.logged()` returns, as one page script. */
 async function pageScript(setup: string): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `
+  return bundleAppScript(`
 import '@angular/compiler';
 import { MemorySink } from '../index';
 import { provideRxlog, withErrorHandler } from './index';
@@ -73,17 +70,7 @@ window.logged = () => memory.events.map((e) => ({
   exception: e.exception === undefined ? null : exceptionText(e.exception),
   properties: JSON.parse(JSON.stringify(e.properties)),
 }));
-`,
-      resolveDir: path.join(__dirname, '..', '..', 'lib', 'angular'),
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+`);
 }
 
 interface Logged {

@@ -3,11 +3,9 @@
 // the root component's ngDoCheck, which every ApplicationRef tick calls.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
-import { ingested, withAppPage } from '../helpers/angular-chromium';
+import { bundleAppScript, ingested, withAppPage } from '../helpers/angular-chromium';
 import { CHROMIUM } from '../helpers/chromium';
 
 const hasChromium = existsSync(CHROMIUM);
@@ -24,9 +22,7 @@ async function zoneAppScript(options: {
   extraProviders?: string;
   onFailure?: string;
 }): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `
+  return bundleAppScript(`
 import 'zone.js';
 import '@angular/compiler';
 import { Component, NgZone, provideAppInitializer, provideBrowserGlobalErrorListeners, provideEnvironmentInitializer, provideZoneChangeDetection } from '@angular/core';
@@ -71,17 +67,7 @@ app.logged = () => memory.events.map((e) => ({
   properties: JSON.parse(JSON.stringify(e.properties)),
 }));
 app.inZone = () => Zone.current.name;
-`,
-      resolveDir: path.join(__dirname, '..', '..', 'lib', 'angular'),
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+`);
 }
 
 interface Logged {

@@ -3,10 +3,8 @@
 // pattern it gives (a logger of its own in bootstrapApplication's catch, closed).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { build } from 'esbuild';
-import { ingested, waitForApp, withAppPage } from '../helpers/angular-chromium';
+import { bundleAppScript, ingested, waitForApp, withAppPage } from '../helpers/angular-chromium';
 import { CHROMIUM } from '../helpers/chromium';
 
 const hasChromium = existsSync(CHROMIUM);
@@ -19,9 +17,7 @@ const bounded = { timeout: 60_000 };
  * `window.app.failed` once that catch has closed its logger.
  */
 async function failingAppScript(providers: string): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `
+  return bundleAppScript(`
 import '@angular/compiler';
 import { Component, provideAppInitializer, provideBrowserGlobalErrorListeners, provideEnvironmentInitializer,
   provideZonelessChangeDetection } from '@angular/core';
@@ -41,17 +37,7 @@ bootstrapApplication(App, { providers: [
   await log.close();
   app.failed = String(error);
 });
-`,
-      resolveDir: path.join(__dirname, '..', '..', 'lib', 'angular'),
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+`);
 }
 
 const rxlog = 'provideRxlog(sinks, withErrorHandler({ console: false })),';

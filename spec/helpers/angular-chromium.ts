@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { freshChromium } from './chromium';
 import { type Responder, startTestServer, type TestServer } from './http-test-server';
@@ -65,4 +67,20 @@ export function ingested(page: TestServer): Record<string, unknown>[] {
     .filter((r) => r.url === '/ingest')
     .flatMap((r) => r.body.split('\n').filter(Boolean))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * Bundles an app page's script for the browser (an IIFE), its imports resolved from lib/angular:
+ * `'./index'` is rxlog/angular, `'../index'` the root entry.
+ */
+export async function bundleAppScript(contents: string): Promise<string> {
+  const result = await build({
+    stdin: { contents, resolveDir: path.join(__dirname, '..', '..', 'lib', 'angular'), loader: 'ts' },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
 }
