@@ -196,6 +196,9 @@ function join(array: readonly unknown[], depth: number, w: Walk, cut: Cut, outer
   if (array.length > kept) append(`${kept > 0 ? ',' : ''}${more(array.length - kept)}`, cut);
 }
 
+/** Most entries of a Headers, URLSearchParams or FormData counted for its `…N more` marker. */
+const MAX_COUNTED_ENTRIES = 100_000;
+
 function more(count: number): string {
   return `…${count} more`;
 }
@@ -319,7 +322,8 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
     typeof entries.entries === 'function'
   ) {
     let size = 0;
-    for (const _name of entries.keys()) size++;
+    // Bounded: an object that only claims one of these tags may iterate for ever.
+    for (const _name of entries.keys()) if (++size === MAX_COUNTED_ENTRIES) break;
     return walkPairs(entries.entries(), size, depth, w);
   }
   if (ArrayBuffer.isView(value) && tag !== '[object DataView]') {

@@ -240,6 +240,19 @@ describe('captureValue', () => {
       }
     }
     expect(captureValue(new Liar())).toBe('[object Headers]');
+    // One that claims the tag and lists entries for ever is read within the bounds, not hung on.
+    class Endless {
+      get [Symbol.toStringTag](): string {
+        return 'URLSearchParams';
+      }
+      *keys(): Generator<string> {
+        for (;;) yield 'k';
+      }
+      *entries(): Generator<[string, string]> {
+        for (let i = 0; ; i++) yield [`k${i}`, 'v'];
+      }
+    }
+    expect(captureValue(new Endless(), 'default', { maxCollectionLength: 2 })).toEqual({ k0: 'v', k1: 'v', '…': '…99998 more' });
   });
 
   it('captures a typed array as an array of numbers', () => {
