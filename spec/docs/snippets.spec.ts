@@ -13,6 +13,9 @@ import { plainEnv } from '../helpers/plain-env';
  *                        so it closes its logger and starts no server it leaves open);
  * - ```ts compile-only   a complete program that must not run (a server, a browser, a backend):
  *                        compiled only;
+ * - ```ts compile-error  a complete program that must not compile, as the page shows: each comment
+ *                        right after a line (`// …`, one or more lines, joined with a space) is the
+ *                        error the compiler must report on that line, and it reports no other;
  * - ```ts fragment       a deliberate fragment: skipped.
  *
  * Each block is an ES module (written as its own `.mts` file), so top-level `await` is allowed
@@ -83,7 +86,7 @@ const NG_NEW_OPTIONS: Readonly<Record<string, unknown>> = {
 };
 const PARALLEL_RUNS = 2;
 
-type Mode = 'run' | 'compile-only' | 'fragment';
+type Mode = 'run' | 'compile-only' | 'compile-error' | 'fragment';
 
 interface Block {
   /** `docs/sinks.md:42`, the line of the opening fence. */
@@ -96,7 +99,12 @@ interface Block {
   file?: string;
 }
 
-const MODES: Readonly<Record<string, Mode>> = { '': 'run', 'compile-only': 'compile-only', fragment: 'fragment' };
+const MODES: Readonly<Record<string, Mode>> = {
+  '': 'run',
+  'compile-only': 'compile-only',
+  'compile-error': 'compile-error',
+  fragment: 'fragment',
+};
 
 function markdownFiles(): string[] {
   const docs = path.join(ROOT, 'docs');
@@ -126,7 +134,7 @@ function blocksOf(markdown: string): { blocks: Block[]; errors: string[] } {
     if (language !== 'ts' && language !== 'typescript') continue;
     const where = `${relative}:${start + 1}`;
     const mode = MODES[marker.trim()] as Mode | undefined;
-    if (mode === undefined) errors.push(`${where}: unknown marker "${marker.trim()}" (use ts, ts compile-only or ts fragment)`);
+    if (mode === undefined) errors.push(`${where}: unknown marker "${marker.trim()}" (use ts, ts compile-only, ts compile-error or ts fragment)`);
     else blocks.push({ where, mode, code: `${body.join('\n')}\n`, firstLine: start + 2, markdown: relative });
   }
   return { blocks, errors };
@@ -172,7 +180,7 @@ function compilerOptionsJson(): Record<string, unknown> {
 }
 
 describe('docs snippets', () => {
-  it('marks every TypeScript block as ts, ts compile-only or ts fragment', () => {
+  it('marks every TypeScript block as ts, ts compile-only, ts compile-error or ts fragment', () => {
     expect(markerErrors).toEqual([]);
     expect(blocks.length).toBeGreaterThan(0);
   });
@@ -230,7 +238,26 @@ describe('docs snippets', () => {
   }, RUN_ALL_LIMIT_MS);
 });
 
-/** Type checks the blocks in one program; each diagnostic in a block, with its Markdown line. */
+/**
+ * The errors a compile-error block shows: for each comment after a code line (its `// ` lines
+ * joined with a space), the 0-based line of that code line in the block and the message.
+ */
+function expectedErrors(block: Block): { line: number; message: string }[] {
+  const lines = block.code.split('\n');
+  const expected: { line: number; message: string }[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    if (!lines[index].trimStart().startsWith('//') || index === 0 || lines[index - 1].trimStart().startsWith('//')) continue;
+    const comment: string[] = [];
+    for (let at = index; at < lines.length && lines[at].trimStart().startsWith('//'); at++) comment.push(lines[at].trim().replace(/^\/\/\s?/, ''));
+    expected.push({ line: index - 1, message: comment.join(' ') });
+  }
+  return expected;
+}
+
+/**
+ * Type checks the blocks in one program; each diagnostic in a block, with its Markdown line, but
+ * the errors a compile-error block shows, and each of those the compiler does not report.
+ */
 function compileFailures(selected: readonly Block[], json: Record<string, unknown>): string[] {
   const { options, errors } = ts.convertCompilerOptionsFromJson(json, workDir);
   expect(errors).toEqual([]);
@@ -239,15 +266,27 @@ function compileFailures(selected: readonly Block[], json: Record<string, unknow
     options,
   );
   const byFile = new Map(selected.map((b) => [b.file as string, b]));
-  return ts
+  const expected = new Map(selected.map((b) => [b, b.mode === 'compile-error' ? expectedErrors(b) : []]));
+  const failures = ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file !== undefined && byFile.has(d.file.fileName))
-    .map((d) => {
+    .flatMap((d) => {
       const file = d.file as ts.SourceFile;
       const block = byFile.get(file.fileName) as Block;
       const { line } = file.getLineAndCharacterOfPosition(d.start ?? 0);
-      return `${block.markdown}:${block.firstLine + line} (block at ${block.where}): ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      const shown = expected.get(block) ?? [];
+      const match = shown.findIndex((e) => e.line === line && e.message === message.split('\n')[0]);
+      if (match !== -1) {
+        shown.splice(match, 1);
+        return [];
+      }
+      return [`${block.markdown}:${block.firstLine + line} (block at ${block.where}): ${message}`];
     });
+  for (const [block, missing] of expected)
+    for (const { line, message } of missing)
+      failures.push(`${block.markdown}:${block.firstLine + line} (block at ${block.where}): no error "${message}"`);
+  return failures;
 }
 
 /** Runs one block in its own working directory; a description of the failure, or undefined. */
