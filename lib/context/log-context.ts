@@ -11,6 +11,7 @@ import {
   RUN_EXACTLY,
 } from './context-store';
 import { StackContextStore } from './stack-context-store';
+import { mergeContext } from './merge-context';
 import { sinkDeliveryWrapper } from './around-sink-delivery';
 import { writeUnlessRepeated } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
@@ -110,6 +111,26 @@ export function runExactly<T>(context: ContextProperties | undefined, fn: () => 
   const store = shared().store as ContextStore & Partial<ExactContextRunner>;
   if (typeof store[RUN_EXACTLY] === 'function') return (store as ExactContextRunner)[RUN_EXACTLY](context, fn);
   return LogContext.suspend(() => (context === undefined ? fn() : LogContext.run(context, fn)));
+}
+
+/**
+ * `LogContext.run(properties, fn)` for properties run again and again (withLogContext's, on every
+ * notification): the context they make over the one in force is kept while that one stays in
+ * force, so their names are listed (and SelfLog told of those past the limit) once, not on every
+ * run. With a store that cannot put a context back exactly (an app's own), each call is a run.
+ *
+ * @internal For withLogContext.
+ */
+export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => T {
+  let outer: ContextProperties | undefined;
+  let merged: ContextProperties | undefined;
+  return (fn) => {
+    const store = shared().store as ContextStore & Partial<ExactContextRunner>;
+    if (typeof store[RUN_EXACTLY] !== 'function') return store.run(properties, fn);
+    const here = store.current();
+    if (merged === undefined || here !== outer) merged = mergeContext((outer = here), properties);
+    return (store as ExactContextRunner)[RUN_EXACTLY](merged, fn);
+  };
 }
 
 /**
