@@ -115,20 +115,26 @@ export function runExactly<T>(context: ContextProperties | undefined, fn: () => 
 
 /**
  * `LogContext.run(properties, fn)` for properties run again and again (withLogContext's, on every
- * notification): the context they make over the one in force is kept while that one stays in
- * force, so their names are listed (and SelfLog told of those past the limit) once, not on every
- * run. With a store that cannot put a context back exactly (an app's own), each call is a run.
+ * notification): the context they make over each context in force is kept for as long as that
+ * one lives, so their names are listed (and SelfLog told of those past the limit) once for it, not
+ * on every run. With a store that cannot put a context back exactly (an app's own), each call is a run.
  *
  * @internal For withLogContext.
  */
 export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => T {
-  let outer: ContextProperties | undefined;
-  let merged: ContextProperties | undefined;
+  // Weakly, by the outer context: a long-lived stream must not keep a request's context alive.
+  let alone: ContextProperties | undefined;
+  const over = new WeakMap<ContextProperties, ContextProperties>();
   return (fn) => {
     const store = shared().store as ContextStore & Partial<ExactContextRunner>;
     if (typeof store[RUN_EXACTLY] !== 'function') return store.run(properties, fn);
     const here = store.current();
-    if (merged === undefined || here !== outer) merged = mergeContext((outer = here), properties);
+    let merged = here === undefined ? alone : over.get(here);
+    if (merged === undefined) {
+      merged = mergeContext(here, properties);
+      if (here === undefined) alone = merged;
+      else over.set(here, merged);
+    }
     return (store as ExactContextRunner)[RUN_EXACTLY](merged, fn);
   };
 }
