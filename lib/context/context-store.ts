@@ -51,7 +51,7 @@ export interface ExactContextRunner {
  * The key of a store's optional method that runs `fn` detached from whatever called it: no
  * properties in force and, for a store that follows async continuations, none of the caller's
  * async context either (the AsyncLocalStorage store restores every AsyncLocalStorage of the
- * process, OpenTelemetry's included, as it was where the store was made), so async work started
+ * process, OpenTelemetry's included, as it was where `rxlog/node` was first loaded), so async work started
  * inside (a timer, a socket, a promise) carries nothing of the caller. Sink delivery runs through
  * it: a batch holds events of many callers and belongs to none of them.
  *

@@ -11,6 +11,7 @@ import {
   RUN_EXACTLY,
 } from './context-store';
 import { StackContextStore } from './stack-context-store';
+import { mergeContext } from './merge-context';
 import { sinkDeliveryWrapper } from './around-sink-delivery';
 import { writeUnlessRepeated } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
@@ -110,6 +111,32 @@ export function runExactly<T>(context: ContextProperties | undefined, fn: () => 
   const store = shared().store as ContextStore & Partial<ExactContextRunner>;
   if (typeof store[RUN_EXACTLY] === 'function') return (store as ExactContextRunner)[RUN_EXACTLY](context, fn);
   return LogContext.suspend(() => (context === undefined ? fn() : LogContext.run(context, fn)));
+}
+
+/**
+ * `LogContext.run(properties, fn)` for properties run again and again (withLogContext's, on every
+ * notification): the context they make over each context in force is kept for as long as that
+ * one lives, so their names are listed (and SelfLog told of those past the limit) once for it, not
+ * on every run. With a store that cannot put a context back exactly (an app's own), each call is a run.
+ *
+ * @internal For withLogContext.
+ */
+export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => T {
+  // Weakly, by the outer context: a long-lived stream must not keep a request's context alive.
+  let alone: ContextProperties | undefined;
+  const over = new WeakMap<ContextProperties, ContextProperties>();
+  return (fn) => {
+    const store = shared().store as ContextStore & Partial<ExactContextRunner>;
+    if (typeof store[RUN_EXACTLY] !== 'function') return store.run(properties, fn);
+    const here = store.current();
+    let merged = here === undefined ? alone : over.get(here);
+    if (merged === undefined) {
+      merged = mergeContext(here, properties);
+      if (here === undefined) alone = merged;
+      else over.set(here, merged);
+    }
+    return (store as ExactContextRunner)[RUN_EXACTLY](merged, fn);
+  };
 }
 
 /**

@@ -27,6 +27,12 @@ interface SelfLogState {
   delivering: number;
   /** The last diagnostic `writeUnlessRepeated` wrote, as its template and arguments; cleared by any other. */
   repeated: string | undefined;
+  /**
+   * Every diagnostic `writeUnlessRepeated` wrote since any other (at most {@link MAX_TOLD}), so
+   * reads that throw by turns are told once each; cleared with `repeated`. Optional: state made by
+   * an earlier copy of rxlog has none.
+   */
+  told?: Set<string> | undefined;
 }
 let state: SelfLogState | undefined;
 const shared = (): SelfLogState =>
@@ -39,6 +45,8 @@ const shared = (): SelfLogState =>
   })));
 /** Most diagnostics delivered one inside another; a deeper one is dropped, so an output that logs cannot recurse without end. */
 const MAX_NESTED_DIAGNOSTICS = 8;
+/** Most repeated diagnostics remembered at once (see writeUnlessRepeated); past it, the memory starts again. */
+const MAX_TOLD = 16;
 
 function onSubscriberFault(error: unknown): void {
   const self = shared();
@@ -144,16 +152,21 @@ export const SelfLog = {
 };
 
 /**
- * Writes a diagnostic unless the one written just before was this one (the same template and
- * arguments): a value read for every event that throws the same way each time (a LogContext
- * value's getter, read for every event of its run) is told once, not once per event, until
- * another diagnostic is written, an output is enabled or disabled, or `events$` gains a subscriber.
+ * Writes a diagnostic unless it was written already (the same template and arguments) with no
+ * other diagnostic since: a value read for every event that throws the same way each time (a
+ * LogContext value's getter, read for every event of its run; several such values by turns) is
+ * told once, not once per event, until another diagnostic is written, an output is enabled or
+ * disabled, or `events$` gains a subscriber.
  */
 export function writeUnlessRepeated(template: string, ...args: string[]): void {
   const key = [template, ...args].join('\u0000');
   const self = shared();
   // Nobody listens: nothing to write, and no state to keep (a new listener resets it anyway).
-  if (self.repeated === key || (self.output === undefined && !self.subject.observed)) return;
+  if (self.repeated === undefined) self.told = undefined;
+  if (self.repeated === key || self.told?.has(key) === true || (self.output === undefined && !self.subject.observed)) return;
+  const told = self.told;
   SelfLog.write(template, ...args);
   self.repeated = key;
+  // Reads that throw by turns (two context values whose getters fail on every event) are each told once.
+  self.told = told !== undefined && told.size < MAX_TOLD ? told.add(key) : new Set([key]);
 }

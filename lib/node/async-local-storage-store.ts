@@ -21,6 +21,22 @@ let shared: AsyncLocalStorage<ContextProperties> | undefined;
 const storage = (): AsyncLocalStorage<ContextProperties> =>
   (shared ??= sharedState('LogContext.AsyncLocalStorage.v1', () => new AsyncLocalStorage<ContextProperties>()));
 
+/** Runs `fn` with no properties and outside any diagnostic collection (the store's `suspend`). */
+const outsideRequest = <T>(fn: () => T): T =>
+  // run, not exit (experimental): async work started inside keeps no properties either.
+  storage().run(undefined as unknown as ContextProperties, () => outsideDiagnosticCollection(fn));
+
+/**
+ * The async context sink delivery runs in (RUN_DETACHED), for every store of every copy of rxlog:
+ * made as this module is first loaded, with the app's imports at startup, not where a store is
+ * made, which may be inside a request (a serverless handler that calls `useAsyncLocalStorage()`
+ * on every invocation makes it in the first), whose every AsyncLocalStorage (its OpenTelemetry
+ * span) each later batch would run in.
+ */
+const detached: AsyncResource = sharedState('LogContext.detached.v1', () =>
+  outsideRequest(() => new AsyncResource('rxlog.SinkDelivery')),
+);
+
 /**
  * A LogContext store on Node's AsyncLocalStorage: properties set by `run` follow the callback's
  * async continuations (`await`, promise callbacks, timers, `setImmediate`, `process.nextTick`),
@@ -35,17 +51,12 @@ const storage = (): AsyncLocalStorage<ContextProperties> =>
  * `LogContext.suspend` (this store's `suspend`), which runs it with none.
  *
  * Sink delivery (a batch's write, its retries, its age timer, a sink's `flush()` and `close()`)
- * runs in the async context in force where the store was made (at startup, with
- * `useAsyncLocalStorage()`: none), with no properties and outside any request: every
- * AsyncLocalStorage of the process, OpenTelemetry's active span included, reads as it did there.
+ * runs in the async context in force where `rxlog/node` was first loaded (at startup, with the
+ * app's imports: none), wherever the store is made, with no properties and outside any request:
+ * every AsyncLocalStorage of the process, OpenTelemetry's active span included, reads as it did
+ * there.
  */
 export class AsyncLocalStorageContextStore implements ContextStore, ExactContextRunner, DetachedRunner {
-  /**
-   * The async context of the store's making, with no properties and no diagnostic collection,
-   * for RUN_DETACHED: `runInAsyncScope` restores every AsyncLocalStorage to it.
-   */
-  readonly #detached: AsyncResource = this.suspend(() => new AsyncResource('rxlog.SinkDelivery'));
-
   current(): ContextProperties | undefined {
     return storage().getStore();
   }
@@ -62,8 +73,7 @@ export class AsyncLocalStorageContextStore implements ContextStore, ExactContext
    * onto that request's completion event nor keeps the request's state alive.
    */
   suspend<T>(fn: () => T): T {
-    // run, not exit (experimental): async work started inside keeps no properties either.
-    return storage().run(undefined as unknown as ContextProperties, () => outsideDiagnosticCollection(fn));
+    return outsideRequest(fn);
   }
 
   /** @internal See RUN_EXACTLY: the diagnostic collection stays, as the rest of the async context does. */
@@ -71,8 +81,8 @@ export class AsyncLocalStorageContextStore implements ContextStore, ExactContext
     return storage().run(context as ContextProperties, fn);
   }
 
-  /** @internal See RUN_DETACHED: in the async context of the store's making. */
+  /** @internal See RUN_DETACHED: in the async context of this module's first loading. */
   [RUN_DETACHED]<T>(fn: () => T): T {
-    return this.#detached.runInAsyncScope(fn);
+    return detached.runInAsyncScope(fn);
   }
 }

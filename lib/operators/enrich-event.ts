@@ -3,7 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { callbackName, strayPromise } from '../core/stray-promise';
 import { read } from '../core/read-property';
-import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS, keptAsIs } from '../templates/capture';
+import { type CaptureLimits, captureSharing, DEFAULT_CAPTURE_LIMITS, keptAsIs } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { copyOwnProperties, setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
@@ -65,7 +65,7 @@ const MAX_KEYS = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * change the event. What is not an object of properties (a string or an array would add its
  * indexes as names, a Map or a Date nothing) adds nothing, reported to SelfLog once per enricher;
  * keys past the first {@link MAX_KEYS} are left out, reported too. Values are captured within `limits`
- * (default `DEFAULT_CAPTURE_LIMITS`).
+ * (default `DEFAULT_CAPTURE_LIMITS`), all of them within one call's budget.
  */
 function addCaptured(
   target: Record<string, unknown>,
@@ -88,13 +88,15 @@ function addCaptured(
     // Own names in Object.keys order, listed with for-in: V8 walks the enum cache of the object's
     // shape instead of copying it into a new array for every enricher of every event.
     let count = 0;
+    // Made for the first value that needs a walk: a context of 1000 large values would otherwise cost 1000 budgets.
+    let capture: ((value: unknown) => unknown) | undefined;
     for (const key in extra) {
       if (!Object.hasOwn(extra, key) || count++ >= MAX_KEYS) continue;
       if (Object.hasOwn(target, key) || (existing !== undefined && Object.hasOwn(existing, key))) continue;
       // A getter that throws gives its marker ('[Throws: message]'), as a call's argument does, and the names after it are kept.
       const value = read(extra, key);
       // Hot path: a number, boolean or short string is its own capture; no walk.
-      setOwnProperty(target, key, keptAsIs(value, maxString) ? value : captureValue(value, 'default', limits));
+      setOwnProperty(target, key, keptAsIs(value, maxString) ? value : (capture ??= captureSharing(limits))(value));
     }
     if (count > MAX_KEYS)
       SelfLog.write(

@@ -3,7 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { adoptOutcome } from '../core/adopt-outcome';
 import { SelfLog } from '../core/self-log';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
-import { LogContext, runExactly } from '../context/log-context';
+import { LogContext, repeatedRun, runExactly } from '../context/log-context';
 import { describeOption } from './operator-options';
 import { isThenable } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
@@ -133,23 +133,25 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
     // context with AsyncLocalStorage): it starts from the context around the stream, not inside
     // the context of the subscription that ended.
     const endedIn = new WeakMap<ContextProperties, ContextProperties | undefined>();
-    const end = (context: ContextProperties, notify: () => void): void => {
+    const end = (run: ReturnType<typeof repeatedRun>, notify: () => void): void => {
       const around = LogContext.current();
-      LogContext.run(context, () => {
+      run(() => {
         const inside = LogContext.current();
         if (inside !== undefined && inside !== around) endedIn.set(inside, around);
         notify();
       });
     };
     const subscribe = (subscriber: Subscriber<T>): void => {
-      const context = contextOf();
+      // Merged over the context around each notification once while that one stays in force,
+      // not on every notification: a context of thousands of names would cost its listing each time.
+      const run = repeatedRun(contextOf());
       // Subscribed outside the context: what runs as the source is subscribed is upstream work (a
       // synchronous source's operators, defer's factory), which must not carry it any more than
       // the same work does on a later turn for an asynchronous source.
       subscribeUpstream(source, subscriber, {
-        next: (value) => LogContext.run(context, () => subscriber.next(value)),
-        error: (error: unknown) => end(context, () => subscriber.error(error)),
-        complete: () => end(context, () => subscriber.complete()),
+        next: (value) => run(() => subscriber.next(value)),
+        error: (error: unknown) => end(run, () => subscriber.error(error)),
+        complete: () => end(run, () => subscriber.complete()),
       });
     };
     return new Observable<T>((subscriber) => {

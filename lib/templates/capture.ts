@@ -543,6 +543,19 @@ export function captureValue(value: unknown, capturing: Capturing = 'default', l
   return capture(value, capturing, walkOf(limits));
 }
 
+/**
+ * `captureValue` for the values of one object of properties (an enricher's, LogContext's): they
+ * share one budget, as the arguments of one call do, so a context of many large values costs
+ * what one call's arguments can, not that much for each value.
+ *
+ * @internal
+ */
+export function captureSharing(limits?: CaptureLimits): (value: unknown) => unknown {
+  checkLimits(limits);
+  const w = walkOf(limits);
+  return (value) => capture(value, 'default', w);
+}
+
 /** `captureValue` with the state `w`, whose budget it spends. */
 function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
   if (capturing === 'stringify') return typeof value === 'function' ? captureScalar(value, w) : stringOf(unbox(value), w);

@@ -49,6 +49,22 @@ describe.each(stores)('a LogContext value whose nested getter throws, with %s', 
     expect(capturing().map((line) => line.args)).toEqual([['property Name', 'session closed']]);
   });
 
+  it('tells SelfLog once of each of several values that throw, not once per event as they take turns', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const closed = (what: string): object => ({
+      get State(): string {
+        throw new Error(`${what} closed`);
+      },
+    });
+    LogContext.run({ Session: closed('session'), Socket: closed('socket'), Cursor: closed('cursor') }, () => {
+      for (let i = 0; i < 100; i++) log.information('Order {N}', i);
+    });
+    expect(memory.events).toHaveLength(100);
+    expect(memory.events.every((event) => event.properties.Socket !== undefined)).toBe(true);
+    expect(capturing().map((line) => line.args[1])).toEqual(['session closed', 'socket closed', 'cursor closed']);
+  });
+
   it('tells it again once another diagnostic came between, or the read threw another way', () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();

@@ -169,6 +169,39 @@ describe('LogContext', () => {
   });
 });
 
+describe('LogContext values captured for an event', () => {
+  /** Items kept in a captured tree: array elements and object members, at every depth. */
+  const items = (value: unknown): number =>
+    typeof value !== 'object' || value === null
+      ? 0
+      : Object.values(value).reduce((sum: number, each) => sum + 1 + items(each), 0);
+  /** A value of 11 000 items: 1000 rows of 10 fields. */
+  const table = (): Record<string, number>[] =>
+    Array.from({ length: 1000 }, (_, row) => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, row])));
+
+  it('share one capture budget, as a call’s arguments do: a context of many large values keeps what arguments would', () => {
+    const log = new LoggerConfiguration().enrich.fromLogContext().createLogger();
+    const captured: Record<string, unknown>[] = [];
+    const subscription = log.events$.subscribe((event) => captured.push({ ...event.properties }));
+    const context = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`Table${i}`, table()]));
+    const names = Object.keys(context);
+    try {
+      LogContext.run({ One: table() }, () => log.information('one'));
+      LogContext.run(context, () => log.information('twenty'));
+      log.information(names.map((name) => `{${name}}`).join(' '), ...Object.values(context));
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(items(captured[0])).toBe(1 + 11_000);
+    // Every name is there; past the budget, collections end early with their '…N more' marker,
+    // and objects met after it is spent are { '…': '…more' }, exactly as for the arguments.
+    expect(Object.keys(captured[1])).toEqual(names);
+    expect(captured[1]).toEqual(captured[2]);
+    expect(items(captured[1])).toBeLessThan(20 * 11_000 * 0.5);
+    expect(captured[1].Table0).toEqual(context.Table0);
+  });
+});
+
 describe('LogContext.run with an async callback on the default synchronous store', () => {
   // Before, the properties silently stopped at the callback's first await (in Node without
   // useAsyncLocalStorage(), or in a browser), and nothing said why events lacked them.

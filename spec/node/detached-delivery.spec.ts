@@ -169,3 +169,38 @@ describe('sink delivery with the AsyncLocalStorage store', () => {
     });
   });
 });
+
+describe('sink delivery with an AsyncLocalStorage store first switched on inside a request', () => {
+  // A serverless handler that calls useAsyncLocalStorage() as it sets up, on every invocation
+  // (docs/configuration.md: such calls cost nothing more), makes the store inside the first one.
+  it('runs in none of that request’s async context: a later invocation’s batch does not see the first’s', async () => {
+    const invocation = new AsyncLocalStorage<string>();
+    const sink = new SeeingSink(() => invocation.getStore());
+    const log = new LoggerConfiguration().enrich
+      .fromLogContext()
+      .writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 5 } })
+      .createLogger();
+    const restores: (() => void)[] = [];
+    const handle = (id: string): void =>
+      invocation.run(id, () => {
+        restores.push(useAsyncLocalStorage());
+        LogContext.run({ RequestId: id }, () => log.information('handled'));
+      });
+    try {
+      let written = sink.next();
+      handle('invocation-1');
+      await written;
+      written = sink.next();
+      handle('invocation-2');
+      await written;
+      expect(sink.seen.map((s) => [s.context, s.extra])).toEqual([
+        [undefined, undefined],
+        [undefined, undefined],
+      ]);
+      expect(sink.events.map((e) => e.properties.RequestId)).toEqual(['invocation-1', 'invocation-2']);
+    } finally {
+      for (const restore of restores) restore();
+      await log.close();
+    }
+  });
+});

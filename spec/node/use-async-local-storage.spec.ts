@@ -2,6 +2,7 @@ import {
   asapScheduler,
   asyncScheduler,
   BehaviorSubject,
+  concatMap,
   debounceTime,
   defer,
   firstValueFrom,
@@ -14,7 +15,7 @@ import {
   throwError,
   timer,
 } from 'rxjs';
-import type { ContextStore } from '../../lib/context/context-store';
+import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
@@ -299,6 +300,45 @@ describe('useAsyncLocalStorage with a Subject made outside any run', () => {
       await done;
       // r-2's value, delivered in r-1's context: r-1's value armed the timer that delivers it.
       expect(seen).toEqual([['shoes', 'r-1']]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('runs the work concatMap queued in the context of the value before it; withLogContext of the value’s own context puts its names back', async () => {
+    const restore = useAsyncLocalStorage();
+    try {
+      const orders = new Subject<{ id: string; context: ContextProperties }>();
+      const seen: unknown[] = [];
+      const save = (id: string): void => orders.next({ id, context: LogContext.current() ?? {} });
+      const done = new Promise<void>((resolve) => {
+        orders
+          .pipe(
+            concatMap(({ id, context }) =>
+              timer(2).pipe(
+                map(() => {
+                  seen.push(['queued', id, LogContext.current()?.RequestId]);
+                  return id;
+                }),
+                withLogContext(context),
+              ),
+            ),
+          )
+          .subscribe((id) => {
+            seen.push(['carried', id, LogContext.current()?.RequestId]);
+            if (id === 'o-2') resolve();
+          });
+      });
+      LogContext.run({ RequestId: 'r-1' }, () => save('o-1'));
+      LogContext.run({ RequestId: 'r-2' }, () => save('o-2'));
+      await done;
+      // o-2's work starts when o-1's completes, in r-1's context: that is where its timer is set.
+      expect(seen).toEqual([
+        ['queued', 'o-1', 'r-1'],
+        ['carried', 'o-1', 'r-1'],
+        ['queued', 'o-2', 'r-1'],
+        ['carried', 'o-2', 'r-2'],
+      ]);
     } finally {
       restore();
     }

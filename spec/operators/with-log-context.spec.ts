@@ -369,6 +369,52 @@ describe('withLogContext under retry and repeat (the same stream subscribed agai
   });
 });
 
+describe('withLogContext with more properties than an event can carry', () => {
+  const names = (count: number, prefix: string): Record<string, number> =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, i]));
+  const pastLimit = (diagnostics: SelfLogEvent[]): SelfLogEvent[] =>
+    diagnostics.filter((d) => d.template.startsWith('LogContext.run: {Count} properties past'));
+
+  it('puts them in force once per subscription, not once per value: SelfLog hears of the names left out once', () => {
+    const { log, memory } = contextLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      const values = Array.from({ length: 100 }, (_, i) => i);
+      of(...values)
+        .pipe(withLogContext(names(5000, 'K')))
+        .subscribe((n) => log.information('value {N}', n));
+    } finally {
+      stop();
+    }
+    expect(memory.events).toHaveLength(100);
+    expect(memory.events.every((e) => Object.keys(e.properties).length === 1001 && e.properties.K999 === 999)).toBe(true);
+    expect(memory.events.some((e) => 'K1000' in e.properties)).toBe(false);
+    expect(pastLimit(diagnostics)).toHaveLength(1);
+  });
+
+  it('tells SelfLog once when the context around the stream is full, and follows a change of that context', () => {
+    const { log, memory } = contextLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const source = new Subject<number>();
+    try {
+      source.pipe(withLogContext({ Extra: 'e' })).subscribe((n) => log.information('value {N}', n));
+      LogContext.run(names(1000, 'F'), () => {
+        for (let i = 0; i < 50; i++) source.next(i);
+      });
+      LogContext.run({ Outer: 'o' }, () => source.next(50));
+      source.next(51);
+    } finally {
+      stop();
+    }
+    expect(pastLimit(diagnostics)).toHaveLength(1);
+    expect(memory.events.slice(0, 50).every((e) => !('Extra' in e.properties) && e.properties.F999 === 999)).toBe(true);
+    expect(memory.events.slice(50).map((e) => e.properties)).toEqual([
+      { N: 50, Outer: 'o', Extra: 'e' },
+      { N: 51, Extra: 'e' },
+    ]);
+  });
+});
+
 describe('withLogContext under a downstream that unsubscribes', () => {
   it('stops a synchronous source at once (take(1))', () => {
     const { source, emitted } = countingSource([1, 2, 3, 4, 5]);
