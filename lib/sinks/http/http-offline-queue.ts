@@ -79,7 +79,7 @@ interface Entry extends OfflinePiece {
  * The offline half of HttpSink: a batch that cannot leave (the browser is offline, or `fetch`
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
  * oldest first, on the window's `online` event, at the next page load, after any later
- * successful request, and on a timer after a replay that failed (see `#retryLater`); a new batch waits until the store has been sent, so events keep their order
+ * successful request, and on a timer after a replay that failed or a batch kept after a network error (see `#retryLater`); a new batch waits until the store has been sent, so events keep their order
  * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
@@ -214,6 +214,8 @@ export class HttpOfflineQueue {
       if (this.#closed || error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces()))
         throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
+      // Sent again on the replay timer: a page that logs nothing more has no other trigger.
+      this.#retryLater(undefined);
       return true;
     }
     if (this.#read()?.length) void this.#replay();
@@ -376,7 +378,7 @@ export class HttpOfflineQueue {
   }
 
   /**
-   * Schedules the next replay after one stopped at a failure, so an idle page (nothing more logged,
+   * Schedules the next replay after one stopped at a failure (or a batch was kept after a network error), so an idle page (nothing more logged,
    * no `online` event to come: the browser still says it is online) does not hold the store until
    * it is reloaded: after the `Retry-After` delay the server asked for, when it gave one (at least
    * `RETRY_MIN_MS`), else after a backoff from `BACKOFF_MS` doubling with each failed replay in a
