@@ -117,6 +117,12 @@ export class HttpOfflineQueue {
   /** Replays in a row that stopped at a failure without an answer saying when to come back: the backoff's exponent. */
   #failures = 0;
   /**
+   * Whether the last request failed without an answer (a network error while `navigator.onLine`
+   * is true: the server is unreachable): new batches then go into the store until the replay
+   * timer's next try (see `deliver`).
+   */
+  #unreachable = false;
+  /**
    * Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again;
    * `online` and `pageshow` start one. `visibilitychange` starts none (a batch waits only while one
    * runs): a page switched to and from would send to a failing server at each switch.
@@ -198,6 +204,9 @@ export class HttpOfflineQueue {
    */
   async deliver(body: string, count: number, pieces: () => readonly OfflinePiece[]): Promise<boolean | EmitResult> {
     if (isOffline()) return this.save(pieces());
+    // The server was unreachable at the last try and the replay timer tries again: a request now
+    // would fail too (three a batch: the replay's, the batch's, and again without keepalive).
+    if (this.#unreachable && this.#retry !== undefined && this.save(pieces())) return true;
     // What the store holds is older than this batch: it goes first, so the server gets events in
     // the order they were logged (unless the replay stops at a failure; then this batch goes on).
     if (this.#read()?.length) {
@@ -215,9 +224,11 @@ export class HttpOfflineQueue {
         throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
       // Sent again on the replay timer: a page that logs nothing more has no other trigger.
+      this.#unreachable = true;
       this.#retryLater(undefined);
       return true;
     }
+    this.#unreachable = false;
     if (this.#read()?.length) void this.#replay();
     return result ?? true;
   }
@@ -361,6 +372,7 @@ export class HttpOfflineQueue {
           SelfLog.write('HttpSink: the offline store has no room to split a stored batch the server found too large');
         }
         if (later) {
+          this.#unreachable = !(error instanceof HttpStatusError || error instanceof HttpTimeoutError);
           this.#retryLater(hint.retryAfterMs);
           break;
         }
@@ -369,6 +381,7 @@ export class HttpOfflineQueue {
       }
       sent = true;
       this.#failures = 0;
+      this.#unreachable = false;
       for (const { id } of group) {
         this.#sentIds.add(id);
         this.#remove(id);

@@ -835,6 +835,34 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
     expect(sink.offline).toMatchObject({ replayed: 1, pending: 0 });
     await log.close();
   });
+
+  // `navigator.onLine` says only that there is a network, not that the server is reachable. With
+  // the store, a network error never reached the logger's retry and breaker, and each new batch
+  // started the replay at once (past its backoff timer), then went itself, with keepalive and again
+  // without: three failing requests a batch, a second for as long as the server was down (1 800 in
+  // these 10 minutes). A batch now goes into the store while the replay waits on its timer.
+  it('keeps batches in the store while the backoff timer waits after a network error, instead of three requests a batch', async () => {
+    storage.items.clear();
+    const { fetch, at, bodies, down } = unreachable();
+    const sink = sinkWith(fetch);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
+    for (let n = 0; n < 600; n++) {
+      log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(1_000);
+    }
+    // The first batch's two requests (keepalive, then without it), then the replays 5 s, 10 s … 160 s apart.
+    expect(at.map((time) => (time - at[0]) / 1_000)).toEqual([0, 0, 5, 15, 35, 75, 155, 315]);
+    expect(log.metrics().sinks.http).toMatchObject({ delivered: 600, failed: 0, pending: 0 });
+    expect(sink.offline).toMatchObject({ stored: 600, pending: 600 });
+    down.value = false;
+    for (let n = 600; n < 700; n++) {
+      log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(1_000);
+    }
+    expect(bodies.flat()).toEqual(Array.from({ length: 700 }, (_, n) => n));
+    expect(sink.offline).toMatchObject({ pending: 0 });
+    await log.close();
+  });
 });
 
 describe('HttpSink offline store joining stored batches within the batch size (fake timers)', () => {
@@ -1509,6 +1537,9 @@ describe('HttpSink offline store', () => {
     await log.flush();
     expect(sink.offline).toMatchObject({ stored: 2, pending: 2 });
     networkUp = true;
+    // The replay goes at the `online` event (else on its backoff timer; until then new batches join the store).
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
     log.information('Event {N}', 2);
     log.information('Event {N}', 3);
     await log.flush();
