@@ -1895,6 +1895,41 @@ describe('HttpSink offline store in Chromium', () => {
     },
   );
 
+  // `navigator.onLine` stays true while the server cannot be reached (here its connections are
+  // refused, as behind a Wi-Fi without internet). Each batch started the replay and then went
+  // itself, with keepalive and again without: three refused connections a batch (60 here).
+  itInChromium(
+    'sends no request per batch while the server is unreachable and the browser says it is online, then each event once, in order',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      let refused = 0;
+      let down = true;
+      await page.route('**/ingest', async (route) => {
+        if (!down) return route.continue();
+        refused++;
+        return route.abort('connectionrefused');
+      });
+      const online = await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 20; n++) {
+          w.log.information('Unreachable {N}', n);
+          await w.log.flush();
+        }
+        return navigator.onLine;
+      });
+      expect(online).toBe(true);
+      expect(await page.evaluate(() => (window as unknown as Win).sink.offline)).toMatchObject({ stored: 20, pending: 20 });
+      // The first batch's two tries (keepalive, then without it); a replay too, should the 5 s timer have come.
+      expect(refused).toBeLessThanOrEqual(3);
+      down = false;
+      // The network comes back: a real `online` event.
+      await browser.setOffline(true);
+      await browser.setOffline(false);
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
+      expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    },
+  );
+
   // Found by a review: a replay answered 503 with Retry-After stopped until the next trigger; an
   // idle page (nothing more logged, no online event to come) held its stored events until reloaded.
   let replayAnswers = 0;
