@@ -183,6 +183,11 @@ export class HttpOfflineQueue {
     this.#start = unrefScheduler.schedule(() => void this.#replay());
   }
 
+  /** Whether the last request found no server though the browser said it was online: a beacon would be lost too. */
+  get unreachable(): boolean {
+    return this.#unreachable;
+  }
+
   /** The counters of this page and what the store holds now. */
   stats(): OfflineStats {
     let pending = 0;

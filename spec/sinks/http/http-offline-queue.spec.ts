@@ -1398,6 +1398,27 @@ describe('HttpSink offline store', () => {
     void log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
 
+  // The browser said it was online, but the last request found no server (a Wi-Fi without
+  // internet): a beacon then goes the same way, and sendBeacon's `true` counted it delivered. What
+  // the page hides with now goes where the batches before it went, into the store.
+  it('puts what the page hides with into the store instead of a beacon after a network error while the browser says it is online', async () => {
+    const { fetch, down } = recordingFetch();
+    down.value = true;
+    const sink = new HttpSink({ url: `${server.url}/ingest`, fetch, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    log.information('Event {N}', 0);
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 1, pending: 1 });
+    for (let n = 1; n < 3; n++) log.information('Event {N}', n);
+    page.hide();
+    expect(page.calls).toBe(0);
+    expect(sink.offline).toMatchObject({ stored: 3, pending: 3 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 3, delivered: 3, pending: 0 });
+    uninstall();
+    await log.close();
+  });
+
   it('puts what the beacon quota refuses at page hide into the store, in bodies of at most 60 KiB', async () => {
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
     const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 1_000, maxDelayMs: 60_000 } }).createLogger();
@@ -1927,6 +1948,41 @@ describe('HttpSink offline store in Chromium', () => {
       await browser.setOffline(false);
       await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    },
+  );
+
+  // The page hides while the server is still unreachable: its beacon would be refused like the
+  // requests before it, and sendBeacon's `true` counted its events delivered. They go to the store.
+  itInChromium(
+    'keeps what the page hides with in the store, not in a beacon, after a request found no server while the browser said it was online',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      const refused: string[] = [];
+      let down = true;
+      await page.route('**/ingest', async (route) => {
+        if (!down) return route.continue();
+        refused.push(route.request().postData() ?? '');
+        return route.abort('connectionrefused');
+      });
+      const atHide = await page.evaluate(async () => {
+        const w = window as unknown as Win & { log: { flushSync(): void } };
+        w.log.information('Unreachable {N}', 0);
+        await w.log.flush();
+        for (let n = 1; n < 3; n++) w.log.information('Unreachable {N}', n);
+        window.dispatchEvent(new Event('pagehide'));
+        w.log.flushSync();
+        const stats = w.sink.offline;
+        window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+        return stats;
+      });
+      expect(atHide).toMatchObject({ stored: 3, pending: 3 });
+      // The first batch's two tries, and no beacon.
+      expect(refused.map(lines)).toEqual([[0], [0]]);
+      down = false;
+      await browser.setOffline(true);
+      await browser.setOffline(false);
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
+      expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2]);
     },
   );
 
