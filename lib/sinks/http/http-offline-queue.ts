@@ -79,7 +79,7 @@ interface Entry extends OfflinePiece {
  * The offline half of HttpSink: a batch that cannot leave (the browser is offline, or `fetch`
  * fails with a network error) is kept in a bounded store instead of failing, and sent again,
  * oldest first, on the window's `online` event, at the next page load, after any later
- * successful request, and on a timer after a replay that failed (see `#retryLater`); a new batch waits until the store has been sent, so events keep their order
+ * successful request, and on a timer after a replay that failed or a batch kept after a network error (see `#retryLater`); a new batch waits until the store has been sent, so events keep their order
  * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived).
  *
@@ -116,6 +116,12 @@ export class HttpOfflineQueue {
   #retry: Subscription | undefined;
   /** Replays in a row that stopped at a failure without an answer saying when to come back: the backoff's exponent. */
   #failures = 0;
+  /**
+   * Whether the last request failed without an answer (a network error while `navigator.onLine`
+   * is true: the server is unreachable): new batches then go into the store until the replay
+   * timer's next try (see `deliver`).
+   */
+  #unreachable = false;
   /**
    * Follows the page: `pagehide` stops replays from starting, `pageshow` allows them again;
    * `online` and `pageshow` start one. `visibilitychange` starts none (a batch waits only while one
@@ -177,6 +183,11 @@ export class HttpOfflineQueue {
     this.#start = unrefScheduler.schedule(() => void this.#replay());
   }
 
+  /** Whether the last request found no server though the browser said it was online: a beacon would be lost too. */
+  get unreachable(): boolean {
+    return this.#unreachable;
+  }
+
   /** The counters of this page and what the store holds now. */
   stats(): OfflineStats {
     let pending = 0;
@@ -198,6 +209,9 @@ export class HttpOfflineQueue {
    */
   async deliver(body: string, count: number, pieces: () => readonly OfflinePiece[]): Promise<boolean | EmitResult> {
     if (isOffline()) return this.save(pieces());
+    // The server was unreachable at the last try and the replay timer tries again: a request now
+    // would fail too (three a batch: the replay's, the batch's, and again without keepalive).
+    if (this.#unreachable && this.#retry !== undefined && this.save(pieces())) return true;
     // What the store holds is older than this batch: it goes first, so the server gets events in
     // the order they were logged (unless the replay stops at a failure; then this batch goes on).
     if (this.#read()?.length) {
@@ -214,8 +228,12 @@ export class HttpOfflineQueue {
       if (this.#closed || error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces()))
         throw error;
       SelfLog.write('HttpSink: a batch of {Count} events could not be sent ({Error}); it is kept offline', count, error);
+      // Sent again on the replay timer: a page that logs nothing more has no other trigger.
+      this.#unreachable = true;
+      this.#retryLater(undefined);
       return true;
     }
+    this.#unreachable = false;
     if (this.#read()?.length) void this.#replay();
     return result ?? true;
   }
@@ -359,6 +377,7 @@ export class HttpOfflineQueue {
           SelfLog.write('HttpSink: the offline store has no room to split a stored batch the server found too large');
         }
         if (later) {
+          this.#unreachable = !(error instanceof HttpStatusError || error instanceof HttpTimeoutError);
           this.#retryLater(hint.retryAfterMs);
           break;
         }
@@ -367,6 +386,7 @@ export class HttpOfflineQueue {
       }
       sent = true;
       this.#failures = 0;
+      this.#unreachable = false;
       for (const { id } of group) {
         this.#sentIds.add(id);
         this.#remove(id);
@@ -376,7 +396,7 @@ export class HttpOfflineQueue {
   }
 
   /**
-   * Schedules the next replay after one stopped at a failure, so an idle page (nothing more logged,
+   * Schedules the next replay after one stopped at a failure (or a batch was kept after a network error), so an idle page (nothing more logged,
    * no `online` event to come: the browser still says it is online) does not hold the store until
    * it is reloaded: after the `Retry-After` delay the server asked for, when it gave one (at least
    * `RETRY_MIN_MS`), else after a backoff from `BACKOFF_MS` doubling with each failed replay in a

@@ -783,14 +783,16 @@ export class HttpSink implements Sink {
   #handOver(beacon: HttpBeacon, events: readonly LogEvent[]): [taken: number, reason: string] {
     const store = this.#offlineQueue;
     let sent = 0;
-    let refusal = 'offline';
+    // A beacon sent offline is lost, and so is one after a request that found no server while the
+    // browser said it was online (see `unreachable`): the store is synchronous and survives the
+    // page; without one, the batch stays pending with the logger, which sends it once the network is back.
+    const lost = isOffline() || store?.unreachable === true;
+    let refusal = 'offline, or the server unreachable';
     const quotaFull = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
     const bound = this.#pieceBytes;
     const lone = this.#loneBytes;
     let maxBytes = Math.min(bound, this.#refusedBytes - 1);
-    // A beacon sent offline is lost: the store is synchronous and survives the page; without
-    // one, the batch stays pending with the logger, which sends it once the network is back.
-    while (!isOffline() && sent < events.length) {
+    while (!lost && sent < events.length) {
       let payload = beaconPayload(events.slice(sent), this.#body, maxBytes);
       // An event larger than maxRequestBytes alone goes alone, as by fetch, where a beacon can
       // carry it (see `#loneBytes`) and the quota refused no body as large: the server decides.

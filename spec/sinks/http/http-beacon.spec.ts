@@ -73,7 +73,7 @@ interface BfcacheWindow {
 
 describe('HttpBeacon in Chromium', () => {
   (existsSync(CHROMIUM) ? it : it.skip)(
-    'lets a page restored from the back/forward cache keep logging and shipping with fetch, each event once',
+    'lets a page restored from the back/forward cache keep logging and shipping with fetch, and by beacon when it is left again, each event once',
     async () => {
       const server = await startPageServer(PAGE, (request) => {
         if (request.url === '/ingest') return { status: 204 };
@@ -108,6 +108,15 @@ describe('HttpBeacon in Chromium', () => {
         // Sent by fetch (the page is visible again), not by another beacon.
         expect(await page.evaluate(() => (window as unknown as BfcacheWindow).beacons)).toBe(1);
         expect(ingested()).toEqual([0, 1, 2, 5, 10, 11, 12]);
+
+        // Left a second time: what it logged since the restore leaves by beacon (the sink and the
+        // page-hide listeners are not spent by the first pagehide).
+        await page.evaluate(() => {
+          for (let n = 20; n < 23; n++) (window as unknown as BfcacheWindow).log.information('Again {N}', n);
+        });
+        await page.goto(`${server.url}/elsewhere`);
+        await server.received(3, (r) => r.url === '/ingest');
+        expect(ingested()).toEqual([0, 1, 2, 5, 10, 11, 12, 20, 21, 22]);
       } finally {
         await closeBrowser();
         await server.close();

@@ -801,6 +801,68 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
     expect(bodies).toEqual([[100]]);
     sink.close();
   });
+
+  /** A fetch that fails as a network error (connection refused) while `down.value`, else answers 200; `at` records the time of each request. */
+  const unreachable = () => {
+    const at: number[] = [];
+    const bodies: number[][] = [];
+    const down = { value: true };
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      at.push(Date.now());
+      if (down.value) return Promise.reject(new TypeError('Failed to fetch'));
+      bodies.push(lines(init?.body as string));
+      return Promise.resolve(new Response('', { status: 200 }));
+    };
+    return { fetch, at, bodies, down };
+  };
+
+  // The last batch an idle page logged failed with a network error while the browser said it was
+  // online (a Wi-Fi without internet, the server restarting) and went into the store. Only a replay
+  // that failed set the timer: this one waited for the next event, `online` or page load, an hour
+  // here, though the server was back a second later (without `offline`, the logger's retry sent it).
+  it('sends a batch kept after a network error again on the backoff timer, on a page that logs nothing more', async () => {
+    storage.items.clear();
+    const { fetch, at, bodies, down } = unreachable();
+    const sink = sinkWith(fetch);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
+    log.information('Event {N}', 1);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(sink.offline).toMatchObject({ stored: 1, pending: 1 });
+    down.value = false;
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(bodies).toEqual([[1]]);
+    expect(at[at.length - 1] - at[0]).toBe(5_000);
+    expect(sink.offline).toMatchObject({ replayed: 1, pending: 0 });
+    await log.close();
+  });
+
+  // `navigator.onLine` says only that there is a network, not that the server is reachable. With
+  // the store, a network error never reached the logger's retry and breaker, and each new batch
+  // started the replay at once (past its backoff timer), then went itself, with keepalive and again
+  // without: three failing requests a batch, a second for as long as the server was down (1 800 in
+  // these 10 minutes). A batch now goes into the store while the replay waits on its timer.
+  it('keeps batches in the store while the backoff timer waits after a network error, instead of three requests a batch', async () => {
+    storage.items.clear();
+    const { fetch, at, bodies, down } = unreachable();
+    const sink = sinkWith(fetch);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
+    for (let n = 0; n < 600; n++) {
+      log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(1_000);
+    }
+    // The first batch's two requests (keepalive, then without it), then the replays 5 s, 10 s … 160 s apart.
+    expect(at.map((time) => (time - at[0]) / 1_000)).toEqual([0, 0, 5, 15, 35, 75, 155, 315]);
+    expect(log.metrics().sinks.http).toMatchObject({ delivered: 600, failed: 0, pending: 0 });
+    expect(sink.offline).toMatchObject({ stored: 600, pending: 600 });
+    down.value = false;
+    for (let n = 600; n < 700; n++) {
+      log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(1_000);
+    }
+    expect(bodies.flat()).toEqual(Array.from({ length: 700 }, (_, n) => n));
+    expect(sink.offline).toMatchObject({ pending: 0 });
+    await log.close();
+  });
 });
 
 describe('HttpSink offline store joining stored batches within the batch size (fake timers)', () => {
@@ -1336,6 +1398,27 @@ describe('HttpSink offline store', () => {
     void log.close({ strategy: 'immediate', timeoutMs: 0 });
   });
 
+  // The browser said it was online, but the last request found no server (a Wi-Fi without
+  // internet): a beacon then goes the same way, and sendBeacon's `true` counted it delivered. What
+  // the page hides with now goes where the batches before it went, into the store.
+  it('puts what the page hides with into the store instead of a beacon after a network error while the browser says it is online', async () => {
+    const { fetch, down } = recordingFetch();
+    down.value = true;
+    const sink = new HttpSink({ url: `${server.url}/ingest`, fetch, offline: { store: storage } });
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    log.information('Event {N}', 0);
+    await log.flush();
+    expect(sink.offline).toMatchObject({ stored: 1, pending: 1 });
+    for (let n = 1; n < 3; n++) log.information('Event {N}', n);
+    page.hide();
+    expect(page.calls).toBe(0);
+    expect(sink.offline).toMatchObject({ stored: 3, pending: 3 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 3, delivered: 3, pending: 0 });
+    uninstall();
+    await log.close();
+  });
+
   it('puts what the beacon quota refuses at page hide into the store, in bodies of at most 60 KiB', async () => {
     const sink = new HttpSink({ url: `${server.url}/ingest`, offline: { store: storage } });
     const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 1_000, maxDelayMs: 60_000 } }).createLogger();
@@ -1475,11 +1558,13 @@ describe('HttpSink offline store', () => {
     await log.flush();
     expect(sink.offline).toMatchObject({ stored: 2, pending: 2 });
     networkUp = true;
+    // The replay goes at the `online` event (else on its backoff timer; until then new batches join the store).
+    goOffline(page, false);
+    await until(() => sink.offline?.pending === 0);
     log.information('Event {N}', 2);
     log.information('Event {N}', 3);
     await log.flush();
     await server.received(2);
-    await until(() => sink.offline?.pending === 0);
     // The stored batch goes before the new one (events keep their order). The failed keepalive
     // request was sent again without keepalive first (a refusal of the page's keepalive quota
     // looks like this network error), then stored.
@@ -1828,6 +1913,76 @@ describe('HttpSink offline store in Chromium', () => {
         { timeout: 20_000 },
       );
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
+    },
+  );
+
+  // `navigator.onLine` stays true while the server cannot be reached (here its connections are
+  // refused, as behind a Wi-Fi without internet). Each batch started the replay and then went
+  // itself, with keepalive and again without: three refused connections a batch (60 here).
+  itInChromium(
+    'sends no request per batch while the server is unreachable and the browser says it is online, then each event once, in order',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      let refused = 0;
+      let down = true;
+      await page.route('**/ingest', async (route) => {
+        if (!down) return route.continue();
+        refused++;
+        return route.abort('connectionrefused');
+      });
+      const online = await page.evaluate(async () => {
+        const w = window as unknown as Win;
+        for (let n = 0; n < 20; n++) {
+          w.log.information('Unreachable {N}', n);
+          await w.log.flush();
+        }
+        return navigator.onLine;
+      });
+      expect(online).toBe(true);
+      expect(await page.evaluate(() => (window as unknown as Win).sink.offline)).toMatchObject({ stored: 20, pending: 20 });
+      // The first batch's two tries (keepalive, then without it); a replay too, should the 5 s timer have come.
+      expect(refused).toBeLessThanOrEqual(3);
+      down = false;
+      // The network comes back: a real `online` event.
+      await browser.setOffline(true);
+      await browser.setOffline(false);
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
+      expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    },
+  );
+
+  // The page hides while the server is still unreachable: its beacon would be refused like the
+  // requests before it, and sendBeacon's `true` counted its events delivered. They go to the store.
+  itInChromium(
+    'keeps what the page hides with in the store, not in a beacon, after a request found no server while the browser said it was online',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      const refused: string[] = [];
+      let down = true;
+      await page.route('**/ingest', async (route) => {
+        if (!down) return route.continue();
+        refused.push(route.request().postData() ?? '');
+        return route.abort('connectionrefused');
+      });
+      const atHide = await page.evaluate(async () => {
+        const w = window as unknown as Win & { log: { flushSync(): void } };
+        w.log.information('Unreachable {N}', 0);
+        await w.log.flush();
+        for (let n = 1; n < 3; n++) w.log.information('Unreachable {N}', n);
+        window.dispatchEvent(new Event('pagehide'));
+        w.log.flushSync();
+        const stats = w.sink.offline;
+        window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+        return stats;
+      });
+      expect(atHide).toMatchObject({ stored: 3, pending: 3 });
+      // The first batch's two tries, and no beacon.
+      expect(refused.map(lines)).toEqual([[0], [0]]);
+      down = false;
+      await browser.setOffline(true);
+      await browser.setOffline(false);
+      await page.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
+      expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2]);
     },
   );
 

@@ -384,6 +384,52 @@ describe('installPageHideFlush in Chromium', () => {
     60_000,
   );
 
+  // docs/browser.md: a beacon has no answer the page can read. The server refuses the beacon (a body
+  // over its limit, its rate limit, an outage): the sink counts its events delivered, as sendBeacon
+  // took them, and never sends them again; a batch sent later by fetch goes on as usual.
+  (hasChromium ? it.each : it.skip.each)([413, 429, 503])(
+    'counts a beacon the server answers %s as delivered and sends it no more, as its answer cannot be read',
+    async (status) => {
+      const html = hiddenTabPage(600_000, "for (let n = 0; n < 3; n++) log.information('Browser event {N}', n);");
+      const server = await startPageServer(html, (request) => ({
+        status: request.url !== '/ingest' ? 200 : request.body.includes('"N":0') ? status : 204,
+        headers: { 'Content-Type': 'text/html', 'Retry-After': '1' },
+        body: request.url === '/ingest' ? '' : '<!doctype html>bye',
+      }));
+      await inChromium(server, async (browser) => {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        type Metrics = { delivered: number; failed: number; retried: number; pending: number };
+        type Win = {
+          log: { information(t: string, n: number): void; flush(): Promise<unknown>; metrics(): { sinks: { http: Metrics } } };
+        };
+        // Hidden and back from the back/forward cache in one task; the page stays, its real sendBeacon.
+        const atHide = await page.evaluate(() => {
+          window.dispatchEvent(new Event('pagehide'));
+          window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+          return (window as unknown as Win).log.metrics().sinks.http;
+        });
+        expect(atHide).toMatchObject({ delivered: 3, failed: 0, pending: 0 });
+        await within(
+          server.received(1, (r) => r.url === '/ingest'),
+          20_000,
+          'the beacon',
+        );
+        // Then a batch by fetch: the logger holds no retry of the beacon (flush would wait for it).
+        const after = await page.evaluate(async () => {
+          const w = window as unknown as Win;
+          w.log.information('Browser event {N}', 3);
+          await w.log.flush();
+          return w.log.metrics().sinks.http;
+        });
+        expect(after).toMatchObject({ delivered: 4, failed: 0, retried: 0, pending: 0 });
+        expect(server.requests.filter((r) => r.url === '/ingest').map((r) => r.body.split('\n').length)).toEqual([3, 1]);
+      });
+    },
+    60_000,
+  );
+
   // An app's own pagehide listener, added after installPageHideFlush's, logs after the flush ran
   // ('Page left', analytics). A page in front also gets visibilitychange at unload, which flushed
   // that event by luck; a tab already hidden (in the background, or minimised) gets none, and the
