@@ -93,6 +93,14 @@ void describe('an Angular app without zone.js that fails to start, in Chromium',
     ['throws, provideZonelessChangeDetection() and the global error listeners', `${zoneless} ${rxlog} ${throwingAppInitializer}`],
     ['throws, the default change detection, no global error listeners', `${rxlog} ${throwingAppInitializer}`],
     [
+      'throws, provideZonelessChangeDetection(), no global error listeners',
+      `provideZonelessChangeDetection(), ${rxlog} ${throwingAppInitializer}`,
+    ],
+    [
+      'throws, the default change detection and the global error listeners',
+      `provideBrowserGlobalErrorListeners(), ${rxlog} ${throwingAppInitializer}`,
+    ],
+    [
       'rejects, provideZonelessChangeDetection() and the global error listeners',
       `${zoneless} ${rxlog} ${rejectingAppInitializer}`,
     ],
