@@ -455,14 +455,19 @@ function isPlainObject(value: unknown): value is object {
 
 /**
  * A copy of an Error of any realm or a plain object, with its stack redacted, or of an array no
- * longer than the walk's data budget; undefined for anything else, or when a getter or Proxy trap
- * throws. Its own properties are copied as they are, getters as getters, but writable and
+ * longer than the walk's data budget, and an HttpErrorResponse as its exception; undefined for
+ * anything else, or when a getter or Proxy trap throws. Its own properties are copied as they are, getters as getters, but writable and
  * configurable, so that a frozen value's copy takes its redacted stack and links.
  */
 function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | undefined {
   try {
     let copy: object;
-    if (Array.isArray(value)) {
+    if (isHttpErrorResponse(value)) {
+      // HttpClient's error inside the error (Promise.any over requests, a cause's or thrown data):
+      // the exception the handler logs of one, not its data (the unredacted URL, the body).
+      copy = httpErrorException(value);
+      walk.changed = true;
+    } else if (Array.isArray(value)) {
       // Checked before the copy: slicing a sparse array of 10⁸ items takes seconds.
       if (value.length > walk.data) return undefined;
       copy = value.slice();
