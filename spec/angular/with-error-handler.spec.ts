@@ -1050,6 +1050,26 @@ void describe('an HttpErrorResponse logged with log.error in catchError', () => 
     injector.destroy();
   });
 
+  // Promise.any over requests to mirrors, all failed: the AggregateError's errors were written as
+  // their data, the query values and the response bodies included.
+  void it("makes each HttpErrorResponse of an AggregateError (Promise.any's) the same redacted exception", async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- HttpClient's error is no Error
+    const [any] = await Promise.allSettled([Promise.any([Promise.reject(failure()), Promise.reject(failure())])]);
+    const aggregate = (any as PromiseRejectedResult).reason as AggregateError;
+    injector.get(RXLOG_LOGGER).error(aggregate, 'No mirror answered');
+    const text = exceptionText(memory.events[0]?.exception);
+    assert.match(text, /^AggregateError: All promises were rejected/);
+    const quoted =
+      'HttpErrorResponse: Http failure response for https://shop.example.com/api/orders?token=***: 500 Internal Server Error';
+    assert.equal(text.split(quoted).length, 3, text);
+    assert.doesNotMatch(text, /s3cret|Stack trace of the server|normalizedNames/);
+    // The app's own error is left as it is.
+    assert.ok(aggregate.errors.every((e) => e instanceof HttpErrorResponse));
+    injector.destroy();
+  });
+
   void it('leaves any other thrown object to the usual rules (its data as JSON)', () => {
     const memory = new MemorySink();
     const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
