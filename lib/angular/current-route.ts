@@ -45,7 +45,7 @@ export function currentRoute(router: Router): RouteProperties | undefined {
  * parameters, `/orders/42;token=x`; a `;` in a value is written `%3B`): they may carry what the
  * query would, so neither is logged. Secondary outlets stay: `/a(aux:popup;k=v)` gives `/a(aux:popup)`.
  */
-function routePath(url: string): string {
+export function routePath(url: string): string {
   return stripQuery(url).replace(/;[^/()]*/g, '');
 }
 

@@ -68,10 +68,28 @@ export function readHttpErrorResponse(value: object): Error | undefined {
   if (value instanceof Error)
     try {
       // A failed httpResource's ResourceValueError, caught where its value was read.
-      return errorWithHttpCause(value)?.exception;
+      return errorWithHttpCause(value)?.exception ?? aggregateOfHttpErrors(value);
     } catch {
       // A getter that throws: the Error as it is.
       return undefined;
     }
   return isHttpErrorResponse(value) ? httpErrorException(value) : undefined;
+}
+
+/**
+ * An Error with an `errors` array holding HttpErrorResponses (the AggregateError of `Promise.any`
+ * over requests that all failed): a copy whose errors are their exceptions, as httpErrorException
+ * makes them; undefined for any other, or one of more than 1 000 errors (copying a huge array
+ * would hold the caller, and exception text writes the first eight only). Throws only what the
+ * values' getters throw.
+ */
+function aggregateOfHttpErrors(error: Error): Error | undefined {
+  const given: unknown = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(given)) return undefined;
+  const errors = given as unknown[];
+  if (errors.length > 1_000 || !errors.some(isHttpErrorResponse)) return undefined;
+  const copy = Object.create(Object.getPrototypeOf(error) as object | null, Object.getOwnPropertyDescriptors(error)) as Error;
+  const items: unknown[] = errors.map((item) => (isHttpErrorResponse(item) ? httpErrorException(item) : item));
+  Object.defineProperty(copy, 'errors', { value: items, writable: true, configurable: true });
+  return copy;
 }

@@ -9,3 +9,14 @@ import type { Router } from '@angular/router';
  * `withRouterContext()` refers to the Router class: an app without a Router never bundles it.
  */
 export const ROUTER_HOLDER = new InjectionToken<{ router: Router | null }>('rxlog router of withRouterContext');
+
+/**
+ * The method of `withErrorHandler()`'s ErrorHandler that logs a navigation that failed (the Router's
+ * `NavigationError`: its error and the URL it was for), which `withRouterContext()` calls.
+ */
+export const NAVIGATION_FAILED = Symbol('rxlog navigation failed');
+
+/** An ErrorHandler that logs failed navigations: `withErrorHandler()`'s. */
+export interface NavigationFailureHandler {
+  [NAVIGATION_FAILED](error: unknown, url: string): void;
+}

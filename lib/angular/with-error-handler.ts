@@ -7,12 +7,12 @@ import { SelfLog } from '../core/self-log';
 import { truncatedText } from '../core/truncated-text';
 import { exceptionFrom } from '../pipeline/exception-from';
 import type { Logger } from '../pipeline/logger';
-import { currentRoute, type RouteProperties } from './current-route';
+import { currentRoute, type RouteProperties, routePath } from './current-route';
 import type { HttpErrorResponse } from '@angular/common/http';
 import { errorWithHttpCause, httpErrorException, isHttpErrorResponse } from './http-error-exception';
 import { redactQuery, redactStackUrls } from './redact-query';
 import { repairZoneRejections } from './repair-zone-rejections';
-import { ROUTER_HOLDER } from './router-holder';
+import { NAVIGATION_FAILED, type NavigationFailureHandler, ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT } from './rxlog-tokens';
 
@@ -35,7 +35,8 @@ export interface ErrorHandlerOptions {
  * A `provideRxlog` feature: replaces Angular's ErrorHandler with one that logs every uncaught
  * error as an `error` event, `Uncaught error on {Route}: {ErrorMessage}`, with the error as the
  * event's exception and the active route (`Route`, `RoutePattern`) when `withRouterContext()` is
- * given too; in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
+ * given too (and then a navigation that fails as `Navigation to {TargetRoute} failed: {ErrorMessage}`,
+ * once); in dev mode it also keeps Angular's console output. An `HttpErrorResponse` is logged by its
  * message (query values redacted) with `StatusCode` and `Url`, and so is an Error whose cause is
  * one (the `ResourceValueError` of a failed `httpResource` whose value a template reads). Together with
  * `provideBrowserGlobalErrorListeners()` (Angular 20+) it receives uncaught errors and unhandled
@@ -87,7 +88,7 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
 }
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
-class RxlogErrorHandler extends ErrorHandler {
+class RxlogErrorHandler extends ErrorHandler implements NavigationFailureHandler {
   // Taken at the first error, not when Angular makes the handler: what configure injects (a
   // service, a sink) may inject the ErrorHandler, which would then need the logger being built.
   private log: Logger | undefined;
@@ -109,6 +110,9 @@ class RxlogErrorHandler extends ErrorHandler {
   private handling = false;
   // Set when provideRxlog closes the logger (the injector destroyed).
   private closed = false;
+  // The last failed navigation's error and when it was logged: Angular may hand it on just after
+  // (a routerLink's rejection), also when it is no object, which `reported` cannot hold.
+  private navigationFailure: { error: unknown; at: number } | undefined;
 
   constructor(
     private readonly injector: Injector,
@@ -121,6 +125,15 @@ class RxlogErrorHandler extends ErrorHandler {
   }
 
   override handleError(error: unknown): void {
+    this.report(error);
+  }
+
+  /** A navigation that failed (withRouterContext() hands on the Router's NavigationError), logged naming the URL it was for. */
+  [NAVIGATION_FAILED](error: unknown, url: string): void {
+    this.report(error, typeof url === 'string' ? routePath(url) : undefined);
+  }
+
+  private report(error: unknown, target?: string): void {
     // Whatever was thrown (getters that throw, proxies, objects without a prototype), the handler
     // itself never throws: Angular calls it where nothing else would catch.
     const unwrapped = unwrap(error);
@@ -136,17 +149,21 @@ class RxlogErrorHandler extends ErrorHandler {
       const last = this.reported.get(unwrapped);
       if (last !== undefined && now - last < DOUBLE_REPORT_MS) return;
       this.reported.set(unwrapped, now);
+    } else {
+      const failure = this.navigationFailure;
+      if (failure !== undefined && Object.is(failure.error, unwrapped) && now - failure.at < DOUBLE_REPORT_MS) return;
     }
+    if (target !== undefined) this.navigationFailure = { error: unwrapped, at: now };
     if (!this.admit(now)) return;
     this.handling = true;
     try {
-      this.handle(error, unwrapped);
+      this.handle(error, unwrapped, target);
     } finally {
       this.handling = false;
     }
   }
 
-  private handle(error: unknown, unwrapped: unknown): void {
+  private handle(error: unknown, unwrapped: unknown, target: string | undefined): void {
     const logger = this.logger();
     if (logger === undefined) {
       // Reported while configure builds the logger, after it failed, or once the injector is
@@ -165,8 +182,12 @@ class RxlogErrorHandler extends ErrorHandler {
       const { message, exception } = read;
       const properties = reported.properties === undefined ? read.properties : { ...read.properties, ...reported.properties };
       const template: string =
-        route === undefined ? 'Uncaught error: {ErrorMessage}' : 'Uncaught error on {Route}: {ErrorMessage}';
-      const args = route === undefined ? [message] : [route.Route, message];
+        target !== undefined
+          ? 'Navigation to {TargetRoute} failed: {ErrorMessage}'
+          : route === undefined
+            ? 'Uncaught error: {ErrorMessage}'
+            : 'Uncaught error on {Route}: {ErrorMessage}';
+      const args = target !== undefined ? [target, message] : route === undefined ? [message] : [route.Route, message];
       const extra = route === undefined ? properties : { ...route, ...properties };
       const log = extra === undefined ? logger : logger.child(extra);
       if (exception !== undefined) log.error(exception, template, ...args);
@@ -434,14 +455,19 @@ function isPlainObject(value: unknown): value is object {
 
 /**
  * A copy of an Error of any realm or a plain object, with its stack redacted, or of an array no
- * longer than the walk's data budget; undefined for anything else, or when a getter or Proxy trap
- * throws. Its own properties are copied as they are, getters as getters, but writable and
+ * longer than the walk's data budget, and an HttpErrorResponse as its exception; undefined for
+ * anything else, or when a getter or Proxy trap throws. Its own properties are copied as they are, getters as getters, but writable and
  * configurable, so that a frozen value's copy takes its redacted stack and links.
  */
 function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | undefined {
   try {
     let copy: object;
-    if (Array.isArray(value)) {
+    if (isHttpErrorResponse(value)) {
+      // HttpClient's error inside the error (Promise.any over requests, a cause's or thrown data):
+      // the exception the handler logs of one, not its data (the unredacted URL, the body).
+      copy = httpErrorException(value);
+      walk.changed = true;
+    } else if (Array.isArray(value)) {
       // Checked before the copy: slicing a sparse array of 10⁸ items takes seconds.
       if (value.length > walk.data) return undefined;
       copy = value.slice();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { bundleAppScript } from '../helpers/angular-chromium';
+import { bundleAppScript, withAppPage } from '../helpers/angular-chromium';
 import { CHROMIUM, freshChromium } from '../helpers/chromium';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -334,5 +334,56 @@ void describe('uncaught errors of a page in Chromium', { skip: !hasChromium }, (
       await chromium.close();
       await page.close();
     }
+  });
+
+  // A lazy route whose chunk the server no longer has (a deploy replaced it; the server answers its
+  // index.html): Angular hands the NavigationError to the ErrorHandler (a routerLink's rejection, or
+  // an unhandled one), which named the page being left, not the route that failed to load.
+  void it("logs a lazy route's chunk that fails to load once per navigation, naming the route it was for", async () => {
+    const script = await pageScript(`
+import { Component, provideBrowserGlobalErrorListeners } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { provideRouter, Router, RouterLink, RouterOutlet } from '@angular/router';
+import { withRouterContext } from './index';
+const app = { started: false };
+window.app = app;
+class App {}
+Component({ selector: 'app-root', imports: [RouterOutlet, RouterLink],
+  template: '<a id="orders" routerLink="/orders/7" [queryParams]="{ token: 1234 }">orders</a><router-outlet />' })(App);
+const chunk = '/chunk-ORDERS.js';
+void bootstrapApplication(App, { providers: [
+  provideBrowserGlobalErrorListeners(),
+  provideRouter([{ path: '', children: [] }, { path: 'orders/:id', loadComponent: () => import(chunk) }]),
+  provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false }), withRouterContext()),
+] }).then((appRef) => { app.router = appRef.injector.get(Router); app.started = true; }, (e) => { app.failed = String(e); });
+`);
+    await withAppPage(script, async (tab, page) => {
+      await tab.click('#orders');
+      // A navigate() whose promise nobody handles: its rejection reaches the handler unhandled.
+      await tab.evaluate(
+        () =>
+          void (
+            window as unknown as { app: { router: { navigateByUrl(url: string): Promise<boolean> } } }
+          ).app.router.navigateByUrl('/orders/8'),
+      );
+      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 2, undefined, {
+        timeout: 10_000,
+      });
+      await tab.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+      const logged = await tab.evaluate(() => (window as unknown as { logged(): Logged[] }).logged());
+      const failed = `Failed to fetch dynamically imported module: ${page.url}/chunk-ORDERS.js`;
+      assert.deepEqual(
+        logged.map(({ message, exception, properties }) => [
+          message,
+          exception?.split('\n')[0],
+          properties.Route,
+          properties.TargetRoute,
+        ]),
+        [
+          [`Navigation to /orders/7 failed: ${failed}`, `TypeError: ${failed}`, '/', '/orders/7'],
+          [`Navigation to /orders/8 failed: ${failed}`, `TypeError: ${failed}`, '/', '/orders/8'],
+        ],
+      );
+    });
   });
 });

@@ -641,6 +641,38 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Promise.any over requests to mirrors rejects, when all fail, with an AggregateError of their
+  // HttpErrorResponses; an error of the app's may hold one in its cause's data or in thrown data.
+  // Each was written as its data, the URL's query values and the response body included.
+  void it('keeps the query values and the body of an HttpErrorResponse inside the error out of the event', async () => {
+    const { memory, injector, handler } = setup();
+    const response = (mirror: string) =>
+      new HttpErrorResponse({
+        url: `/${mirror}/orders?token=secret`,
+        status: 502,
+        statusText: 'Bad Gateway',
+        error: 'BODY'.repeat(100),
+      });
+    // What firstValueFrom(http.get(…)) rejects with when the request fails.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- HttpClient's error is no Error
+    const failed = (mirror: string) => Promise.reject(response(mirror));
+    const [any] = await Promise.allSettled([Promise.any([failed('a'), failed('b')])]);
+    handler.handleError((any as PromiseRejectedResult).reason);
+    handler.handleError(new Error('Orders not loaded', { cause: { step: 'load', detail: response('a') } }));
+    handler.handleError({ code: 'E_ORDERS', response: response('a') });
+    const written = memory.events.map((e) => (e.exception === undefined ? '' : exceptionText(e.exception)));
+    assert.equal(written.length, 3);
+    for (const text of written) {
+      assert.match(text, /HttpErrorResponse/);
+      assert.doesNotMatch(text, /secret|BODY/);
+    }
+    // A plain cause's data is written as its JSON, which holds an Error's own enumerable properties only.
+    for (const text of [written[0], written[2]])
+      assert.match(text, /Http failure response for \/a\/orders\?token=\*\*\*: 502 Bad Gateway/);
+    assert.match(written[0], /Http failure response for \/b\/orders\?token=\*\*\*: 502 Bad Gateway/);
+    injector.destroy();
+  });
+
   // Angular 21's httpResource: a template that reads value() of a failed request throws
   // ResourceValueError, whose message quotes HttpClient's (the URL, query and all) and whose cause
   // is the HttpErrorResponse, response body included. Both were logged as they were.
@@ -1015,6 +1047,26 @@ void describe('an HttpErrorResponse logged with log.error in catchError', () => 
     const plain = new Error('plain', { cause: new Error('inner') });
     injector.get(RXLOG_LOGGER).error(plain, 'Failed');
     assert.equal(memory.events[1]?.exception, plain);
+    injector.destroy();
+  });
+
+  // Promise.any over requests to mirrors, all failed: the AggregateError's errors were written as
+  // their data, the query values and the response bodies included.
+  void it("makes each HttpErrorResponse of an AggregateError (Promise.any's) the same redacted exception", async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- HttpClient's error is no Error
+    const [any] = await Promise.allSettled([Promise.any([Promise.reject(failure()), Promise.reject(failure())])]);
+    const aggregate = (any as PromiseRejectedResult).reason as AggregateError;
+    injector.get(RXLOG_LOGGER).error(aggregate, 'No mirror answered');
+    const text = exceptionText(memory.events[0]?.exception);
+    assert.match(text, /^AggregateError: All promises were rejected/);
+    const quoted =
+      'HttpErrorResponse: Http failure response for https://shop.example.com/api/orders?token=***: 500 Internal Server Error';
+    assert.equal(text.split(quoted).length, 3, text);
+    assert.doesNotMatch(text, /s3cret|Stack trace of the server|normalizedNames/);
+    // The app's own error is left as it is.
+    assert.ok(aggregate.errors.every((e) => e instanceof HttpErrorResponse));
     injector.destroy();
   });
 

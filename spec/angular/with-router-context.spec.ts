@@ -3,9 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DOCUMENT } from '@angular/common';
 import { provideLocationMocks } from '@angular/common/testing';
-import { provideRouter, Router } from '@angular/router';
-import { ConfigurationError, MemorySink } from '../../lib/index';
-import { injectLogger, provideRxlog, withRouterContext } from '../../lib/angular/index';
+import {
+  provideZonelessChangeDetection,
+  ɵINTERNAL_APPLICATION_ERROR_HANDLER as INTERNAL_APPLICATION_ERROR_HANDLER,
+} from '@angular/core';
+import { provideRouter, Router, type Routes, withRouterConfig } from '@angular/router';
+import { ConfigurationError, type LogEvent, MemorySink } from '../../lib/index';
+import { injectLogger, provideRxlog, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 
 const routes = [
   { path: '', children: [] },
@@ -169,5 +173,140 @@ void describe('withRouterContext', () => {
           error.message === `withRouterContext: takes no arguments (Route and RoutePattern need no options), ${got}`,
       );
     assert.doesNotThrow(() => withRouterContext());
+  });
+});
+
+/**
+ * An app's injector with a Router of `routes` (`routerOptions` its withRouterConfig), withErrorHandler()
+ * and withRouterContext(); `navigate(url)` navigates as a routerLink does, handing a rejected
+ * navigation to Angular's application error handler (router_link.ts).
+ */
+function navigatingApp(routes: Routes, routerOptions: Parameters<typeof withRouterConfig>[0] = {}) {
+  const memory = new MemorySink();
+  const injector = testInjector([
+    provideZonelessChangeDetection(),
+    provideRouter([{ path: '', children: [] }, ...routes], withRouterConfig(routerOptions)),
+    provideLocationMocks(),
+    { provide: DOCUMENT, useValue: { title: '' } },
+    provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false }), withRouterContext()),
+  ]);
+  const router = injector.get(Router);
+  const reportError = injector.get(INTERNAL_APPLICATION_ERROR_HANDLER);
+  const navigate = (url: string): Promise<boolean | void> =>
+    router.navigateByUrl(url).catch((error: unknown) => reportError(error));
+  return { memory, injector, router, navigate };
+}
+
+const navigationSummary = (e: LogEvent) => [
+  e.level,
+  e.renderMessage(),
+  e.properties.Route,
+  e.properties.TargetRoute,
+  e.properties.SourceContext,
+];
+
+/** What a browser's failed dynamic import of a lazy route's chunk rejects with (Chromium's message). */
+const chunkError = () => new TypeError('Failed to fetch dynamically imported module: https://shop.example/chunk-ORDERS.js');
+
+// Angular's Router reports a navigation that fails (NavigationError) to the ErrorHandler only when
+// the navigation's promise rejects and whoever started it hands the rejection on (a routerLink, the
+// first navigation, a navigate() nobody awaits with the global listeners): the event then named the
+// page being left, never the one that failed to load, and with withRouterConfig's
+// resolveNavigationPromiseOnError, or a navigate() whose promise the app handles, nothing was logged.
+void describe('withRouterContext with withErrorHandler', () => {
+  void it("logs a lazy route's chunk that fails to load once, naming the route it was for", async () => {
+    const error = chunkError();
+    const { memory, injector, navigate } = navigatingApp([{ path: 'orders/:id', loadComponent: () => Promise.reject(error) }]);
+    await navigate('/');
+    await navigate('/orders/7;pin=1234?token=secret#top');
+    assert.deepEqual(memory.events.map(navigationSummary), [
+      [
+        'error',
+        'Navigation to /orders/7 failed: Failed to fetch dynamically imported module: https://shop.example/chunk-ORDERS.js',
+        '/',
+        '/orders/7',
+        'ErrorHandler',
+      ],
+    ]);
+    assert.equal(memory.events[0].exception, error);
+    injector.destroy();
+  });
+
+  void it('logs a failed navigation whose promise resolves false (resolveNavigationPromiseOnError)', async () => {
+    const { memory, injector, router, navigate } = navigatingApp(
+      [{ path: 'orders/:id', loadComponent: () => Promise.reject(chunkError()) }],
+      { resolveNavigationPromiseOnError: true },
+    );
+    await navigate('/');
+    assert.equal(await router.navigateByUrl('/orders/8'), false);
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Navigation to /orders/8 failed: Failed to fetch dynamically imported module: https://shop.example/chunk-ORDERS.js'],
+    );
+    injector.destroy();
+  });
+
+  void it('logs the first navigation that fails, before any route is set, by the route it was for', async () => {
+    const { memory, injector, navigate } = navigatingApp([
+      { path: 'orders/:id', loadComponent: () => Promise.reject(chunkError()) },
+    ]);
+    await navigate('/orders/9');
+    assert.deepEqual(memory.events.map(navigationSummary), [
+      [
+        'error',
+        'Navigation to /orders/9 failed: Failed to fetch dynamically imported module: https://shop.example/chunk-ORDERS.js',
+        undefined,
+        '/orders/9',
+        'ErrorHandler',
+      ],
+    ]);
+    injector.destroy();
+  });
+
+  void it('logs a value a guard throws once, be it no object', async () => {
+    const { memory, injector, navigate } = navigatingApp([
+      {
+        path: 'admin',
+        canActivate: [
+          () => {
+            throw 'the session store is gone';
+          },
+        ],
+        children: [],
+      },
+    ]);
+    await navigate('/');
+    await navigate('/admin');
+    assert.deepEqual(
+      memory.events.map((e) => e.renderMessage()),
+      ['Navigation to /admin failed: the session store is gone'],
+    );
+    injector.destroy();
+  });
+
+  // Cancelled navigations are the Router's ordinary flow (a guard that says no or redirects, a newer
+  // navigation): none is logged, so a loop of guard redirects writes nothing. A loop of redirectTo
+  // is a navigation error Angular bounds (NG04016 after 31 redirects), logged once.
+  void it('logs no cancelled or redirected navigation, and a redirectTo loop once', async () => {
+    let redirects = 0;
+    const { memory, injector, router, navigate } = navigatingApp([
+      { path: 'closed', canActivate: [() => false], children: [] },
+      { path: 'moved', canActivate: [() => router.parseUrl('/')], children: [] },
+      { path: 'ping', canActivate: [() => (++redirects < 50 ? router.parseUrl('/pong') : false)], children: [] },
+      { path: 'pong', canActivate: [() => router.parseUrl('/ping')], children: [] },
+      { path: 'a', redirectTo: '/b' },
+      { path: 'b', redirectTo: '/a' },
+    ]);
+    await navigate('/');
+    assert.equal(await navigate('/closed'), false);
+    await navigate('/moved');
+    await navigate('/ping');
+    assert.equal(redirects, 50);
+    await navigate('/a');
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage().split('\n')[0], e.properties.TargetRoute]),
+      [["Navigation to /a failed: NG04016: Detected possible infinite redirect when redirecting from '/b' to '/a'.", '/a']],
+    );
+    injector.destroy();
   });
 });

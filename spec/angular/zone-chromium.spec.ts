@@ -317,6 +317,63 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
     });
   });
 
+  // zone.js has one slot for the handler and no way to chain; an assignment replaces what is there,
+  // as an app's ErrorHandler provider replaces Angular's. An app that sets its own after rxlog
+  // started and wants both calls the one it found, as rxlog does with one set before it.
+  void it(
+    'leaves a rejection handler the app sets in zone.js after it in charge, logging only when it calls the one it found',
+    bounded,
+    async () => {
+      const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
+      await withAppPage(script, async (tab) => {
+        const rejectOutside = (value: string) =>
+          tab.evaluate((reason) => {
+            const { app } = window as unknown as AppWindow;
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a page may reject with
+            app.zone.runOutsideAngular(() => void Promise.reject(reason));
+          }, value);
+        const setHandler = (chain: boolean) =>
+          tab.evaluate((callFound) => {
+            const page = window as unknown as {
+              Zone: Record<string, unknown> & { __symbol__(name: string): string };
+              tracked: string[];
+            };
+            const key = page.Zone.__symbol__('unhandledPromiseRejectionHandler');
+            const found = page.Zone[key] as (this: unknown, error: unknown) => void;
+            page.tracked = [];
+            page.Zone[key] = function (this: unknown, error: unknown) {
+              if (callFound) found.call(this, error);
+              page.tracked.push(String(error));
+            };
+          }, chain);
+        const tracked = () => tab.evaluate(() => (window as unknown as { tracked: string[] }).tracked);
+        const messages = async () =>
+          (await tab.evaluate(() => (window as unknown as AppWindow).app.logged())).map((e) => [
+            e.message,
+            e.properties.UnhandledRejection,
+          ]);
+
+        await setHandler(true);
+        await rejectOutside('rejected with both handlers');
+        await tab.waitForFunction(() => (window as unknown as AppWindow).app.logged().length >= 1, undefined, {
+          timeout: 10_000,
+        });
+        await settle(tab, 300);
+        assert.deepEqual(await messages(), [['Uncaught error: rejected with both handlers', true]]);
+        assert.deepEqual(await tracked(), ['rejected with both handlers']);
+
+        await setHandler(false);
+        await rejectOutside('rejected with the app handler alone');
+        await tab.waitForFunction(() => (window as unknown as { tracked: string[] }).tracked.length >= 1, undefined, {
+          timeout: 10_000,
+        });
+        await settle(tab, 300);
+        assert.deepEqual(await tracked(), ['rejected with the app handler alone']);
+        assert.deepEqual(await messages(), [['Uncaught error: rejected with both handlers', true]]);
+      });
+    },
+  );
+
   void it("logs zone.js's wrapper of a rejection by the rejected value, marked as a rejection, once", bounded, async () => {
     const script = await zoneAppScript({ batch: '{ batch: { size: 100, maxDelayMs: 300 } }' });
     await withAppPage(

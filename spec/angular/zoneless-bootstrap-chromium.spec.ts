@@ -44,6 +44,9 @@ const rxlog = 'provideRxlog(sinks, withErrorHandler({ console: false })),';
 const throwingEnvironmentInitializer =
   "provideEnvironmentInitializer(() => { throw new Error('the feature flags could not be read'); }),";
 const throwingAppInitializer = "provideAppInitializer(() => { throw new Error('the settings could not be loaded'); }),";
+/** An async initializer (the usual shape: it awaits the settings' fetch) whose promise rejects. */
+const rejectingAppInitializer =
+  "provideAppInitializer(async () => { await Promise.resolve(); throw new Error('the settings could not be loaded'); }),";
 
 /**
  * Opens the page of `providers`' app, waits for main.ts's catch to finish and then 600 ms (two of
@@ -87,8 +90,21 @@ void describe('an Angular app without zone.js that fails to start, in Chromium',
   // Angular hands an app initializer's failure to the ErrorHandler, zone.js or not: withErrorHandler
   // logs it, and main.ts's logger a second time.
   for (const [setup, providers] of [
-    ['provideZonelessChangeDetection() and the global error listeners', `${zoneless} ${rxlog} ${throwingAppInitializer}`],
-    ['the default change detection, no global error listeners', `${rxlog} ${throwingAppInitializer}`],
+    ['throws, provideZonelessChangeDetection() and the global error listeners', `${zoneless} ${rxlog} ${throwingAppInitializer}`],
+    ['throws, the default change detection, no global error listeners', `${rxlog} ${throwingAppInitializer}`],
+    [
+      'throws, provideZonelessChangeDetection(), no global error listeners',
+      `provideZonelessChangeDetection(), ${rxlog} ${throwingAppInitializer}`,
+    ],
+    [
+      'throws, the default change detection and the global error listeners',
+      `provideBrowserGlobalErrorListeners(), ${rxlog} ${throwingAppInitializer}`,
+    ],
+    [
+      'rejects, provideZonelessChangeDetection() and the global error listeners',
+      `${zoneless} ${rxlog} ${rejectingAppInitializer}`,
+    ],
+    ['rejects, the default change detection, no global error listeners', `${rxlog} ${rejectingAppInitializer}`],
   ])
     void it(`delivers an app initializer's failure by withErrorHandler and by main.ts's logger (${setup})`, bounded, async () => {
       assert.deepEqual((await delivered(providers)).sort(), [
