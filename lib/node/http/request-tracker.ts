@@ -107,7 +107,9 @@ export function trackRequest(
   // emits it from its own end(), before Node's stream reads writableFinished, then 'close' at once:
   // judged by writableFinished alone, every injected request was logged as aborted by the client.
   let finishedAfterEnd = false;
-  const wentOutWhole = (): boolean => finishedAfterEnd || responseFinished(res);
+  // Node emits 'finish' from the last write's callback even when that write failed: a download the
+  // client reset (or closed) with its body still queued read as sent whole. Its connection's error tells.
+  const wentOutWhole = (): boolean => (finishedAfterEnd || responseFinished(res)) && !connectionFailed(req);
   // The errors written after the completion event (each once).
   const lateErrors: unknown[] = [];
   // The status the client got, when the handler failed after the headers went out: an error handler
@@ -380,6 +382,16 @@ export function streamReset(res: object): boolean {
 export function connectionGone(req: object): boolean {
   const socket = (req as { socket?: { destroyed?: unknown } | null }).socket;
   return socket?.destroyed === true;
+}
+
+/** Whether the request's connection failed (`ECONNRESET`, `EPIPE` …): what was still queued on it never reached the client. */
+function connectionFailed(req: object): boolean {
+  try {
+    // HTTP/2's socket is a Proxy onto its session's, which can throw once the session is gone.
+    return ((req as { socket?: { errored?: unknown } | null }).socket?.errored ?? null) !== null;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -693,6 +693,35 @@ describe('requestLogging with node:http', () => {
     expect(events.every((e) => e.properties.RequestId === id)).toBe(true);
   });
 
+  it("logs a download the client resets with its body still queued as aborted, not as the 200 Node's 'finish' claims", async () => {
+    const queued = signal();
+    const { url, events } = await nodeServer((req, res) => {
+      // Larger than the loopback socket's buffers: most of it stays queued in Node's socket.
+      res.end(Buffer.alloc(32 * 1024 * 1024));
+      expect(req.socket.writableLength).toBeGreaterThan(0);
+      queued.resolve();
+    });
+    const port = Number(new URL(url).port);
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      // Reads nothing: destroying it with unread data resets the connection (ECONNRESET).
+      socket.pause();
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+      socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
+      void queued.promise.then(() => socket.destroy());
+    });
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+  });
+
   it('ignores the listed paths on every request, also with a global or sticky RegExp', async () => {
     const { url, events } = await nodeServer((_req, res) => res.end(), { ignorePaths: [/^\/health/g, /^\/ready/y] });
     for (let i = 0; i < 3; i++) {
