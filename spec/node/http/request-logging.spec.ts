@@ -242,6 +242,43 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('request aborted');
   });
 
+  // The error passed on after the handler cut the connection was taken for one that came of a client leaving.
+  it('logs an upload a handler cuts (req.destroy, with or without an error) and passes on with next(error) as failed, not as aborted by the client', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    app.use(logRequests);
+    app.post('/upload/:how', (req, _res, next) => {
+      let received = 0;
+      req.on('error', () => undefined);
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= 4096) return;
+        const error = new Error('Upload over 4096 bytes');
+        if (req.params.how === 'with-error') req.destroy(error);
+        else req.destroy();
+        next(error);
+      });
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    for (const how of ['with-error', 'without'])
+      await exchangeRaw(
+        Number(new URL(server.url).port),
+        `POST /upload/${how} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n${'x'.repeat(8192)}`,
+        () => false,
+      ).catch(() => undefined);
+    await eventsArrive(events, 2);
+    await ticks(20);
+    expect(
+      events.map((e) => [e.properties.RequestPath, e.level, e.properties.StatusCode, e.properties.Aborted, e.exception?.message]),
+    ).toEqual([
+      ['/upload/with-error', 'error', 500, undefined, 'Upload over 4096 bytes'],
+      ['/upload/without', 'error', 500, undefined, 'Upload over 4096 bytes'],
+    ]);
+  });
+
   it("logs an upload the server timed out (requestTimeout) as Node's 408, a warning with Node's error, not as aborted by the client", async () => {
     const { log, events } = memoryLogger();
     const logRequests = requestLogging(log);
@@ -719,6 +756,38 @@ describe('requestLogging with node:http', () => {
       'warning',
       true,
       undefined,
+    ]);
+  });
+
+  // req.destroy(error) destroys the connection with that error: it read as the client leaving, the error lost.
+  it('logs an upload the handler cuts with req.destroy(error) or req.socket.destroy(error) as that failure, not as aborted by the client', async () => {
+    const { url, events } = await nodeServer((req) => {
+      let received = 0;
+      req.on('error', () => undefined);
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= 4096) return;
+        const error = new Error('Upload over 4096 bytes');
+        if (req.url === '/request') req.destroy(error);
+        else req.socket.destroy(error);
+      });
+    });
+    const port = Number(new URL(url).port);
+    for (const path of ['/request', '/socket'])
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+        socket.resume();
+        socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n${'x'.repeat(8192)}`);
+      });
+    await eventsArrive(events, 2);
+    await ticks(20);
+    expect(
+      events.map((e) => [e.properties.RequestPath, e.level, e.properties.StatusCode, e.properties.Aborted, e.exception?.message]),
+    ).toEqual([
+      ['/request', 'error', 500, undefined, 'Upload over 4096 bytes'],
+      ['/socket', 'error', 500, undefined, 'Upload over 4096 bytes'],
     ]);
   });
 
