@@ -107,9 +107,11 @@ export function trackRequest(
   // emits it from its own end(), before Node's stream reads writableFinished, then 'close' at once:
   // judged by writableFinished alone, every injected request was logged as aborted by the client.
   let finishedAfterEnd = false;
+  // Whether the connection was gone when the request was first seen: nothing the handler sends reaches anyone.
+  let goneAtStart = false;
   // Node emits 'finish' from the last write's callback even when that write failed: a download the
   // client reset (or closed) with its body still queued read as sent whole. Its connection's error tells.
-  const wentOutWhole = (): boolean => (finishedAfterEnd || responseFinished(res)) && !connectionFailed(req);
+  const wentOutWhole = (): boolean => !goneAtStart && (finishedAfterEnd || responseFinished(res)) && !connectionFailed(req);
   // The errors written after the completion event (each once).
   const lateErrors: unknown[] = [];
   // The status the client got, when the handler failed after the headers went out: an error handler
@@ -256,6 +258,13 @@ export function trackRequest(
   res.on('finish', onFinish);
   res.on('close', onClose);
   req.on('close', onRequestClose);
+  // The client left before the request reached this (while a middleware before it awaited): its
+  // 'close' events are gone, so the outcome is read once the handler had its turn (Node reads the
+  // response finished once the handler ends it, though nothing reached anyone).
+  if (connectionGone(req) && !wentOutWhole()) {
+    goneAtStart = true;
+    setImmediate(onClose);
+  }
   const run = <T>(fn: () => T): T => LogContext.run(context, () => diagnosticContext.runWith(collector, fn));
   emitInOwnContext(res, collector, inEndContext, run);
   afterWriteHead(res, () => (headStatus ??= res.statusCode));

@@ -279,6 +279,43 @@ describe('requestLogging with Express 5', () => {
     ]);
   });
 
+  // Its response had closed before the middleware listened for it: the request got no event at all.
+  it('logs a request whose client left while a middleware before it was still awaiting, as aborted', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const arrived = signal();
+    const left = signal();
+    app.use(async (req, _res, next) => {
+      arrived.resolve();
+      await new Promise((resolve) => req.socket.once('close', resolve));
+      left.resolve();
+      next();
+    });
+    app.use(logRequests);
+    app.get('/orders', (_req, res) => {
+      res.json([]);
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /orders HTTP/1.1\r\nHost: x\r\n\r\n');
+    await arrived.promise;
+    socket.destroy();
+    await left.promise;
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/orders aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+  });
+
   it("logs an upload the server timed out (requestTimeout) as Node's 408, a warning with Node's error, not as aborted by the client", async () => {
     const { log, events } = memoryLogger();
     const logRequests = requestLogging(log);
