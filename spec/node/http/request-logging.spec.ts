@@ -431,6 +431,22 @@ describe('requestLogging with Express 5', () => {
     ]);
   });
 
+  it('ignores a path string exactly as sent: its query and fragment aside, every variant Express may route the same way is logged', async () => {
+    const { url, events } = await expressApp({ ignorePaths: ['/health'] });
+    const variants = ['/health', '/health?probe=1', '/health#top', '/health/', '/HEALTH', '//health', '/health%2F', '/health/..'];
+    const requests = variants.map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`).join('');
+    await exchangeRaw(Number(new URL(url).port), requests, (received) => received.split('HTTP/1.1 ').length > variants.length);
+    await eventsArrive(events, 5);
+    await ticks(20);
+    expect(completions(events).map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
+      ['/health/', 200],
+      ['/HEALTH', 200],
+      ['//health', 404],
+      ['/health%2F', 404],
+      ['/health/..', 404],
+    ]);
+  });
+
   it('logs selected headers with authorization, cookies and configured ones redacted', async () => {
     const { url, events } = await expressApp({
       requestHeaders: ['Authorization', 'Cookie', 'X-Api-Key', 'User-Agent', 'Accept'],
