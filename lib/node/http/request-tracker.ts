@@ -186,18 +186,25 @@ export function trackRequest(
     failed = failure;
     if (failure && res.headersSent) sentStatus = headStatus ?? res.statusCode;
   };
-  // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
-  // comes of the abort: the request stays aborted, with that error as its exception.
+  // An error raised once the client has left comes of the abort: the request stays aborted, with
+  // that error as its exception (body-parser's 'request aborted' with nothing sent; Express's
+  // sendFile calling back with 'Request aborted', from the connection's 'error' before the
+  // response's 'close', when the client reset it mid-download).
   // One raised because the server gave up reading the request (body-parser's 'request aborted' after
-  // Node's requestTimeout) comes of that: the server's error is the exception, not its consequence.
+  // Node's requestTimeout) comes of that: the server's error is the exception, not its consequence;
+  // once the response had started, the response was cut, the server's failure.
   // One passed on after the server's own code cut the connection (`req.destroy(error); next(error)`
   // on an upload over a limit) is the request's failure.
   const carries = (cause: unknown): boolean => (hasError && Object.is(cause, error)) || lateErrors.includes(cause);
   const fail = (cause: unknown): boolean => {
-    if (done) failedAfterCompletion(cause);
-    else if (!res.headersSent && connectionGone(req) && !destroyedByServer(req) && cutWith(req) === undefined)
-      record(serverRefusal(req)?.error ?? cause, false);
-    else record(cause, true);
+    if (done) {
+      failedAfterCompletion(cause);
+      return carries(cause);
+    }
+    const left = connectionGone(req) && !destroyedByServer(req) && cutWith(req) === undefined;
+    const refusal = left ? serverRefusal(req) : undefined;
+    if (left && !res.headersSent) record(refusal?.error ?? cause, false);
+    else record(cause, !left || refusal !== undefined);
     return carries(cause);
   };
   // A handler that fails once its response went out whole (an audit write after res.end()): its

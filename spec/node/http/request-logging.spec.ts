@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type Duplex, pipeline, Readable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
@@ -314,6 +316,49 @@ describe('requestLogging with Express 5', () => {
       true,
       undefined,
     ]);
+  });
+
+  // Express's sendFile calls back with 'Request aborted' (ECONNABORTED) from the socket's 'error',
+  // before the response's 'close': passed on with next(error), it read as a server failure, "responded 200".
+  it("logs a download the client resets as aborted, with the error sendFile passes to next as its exception, not as the server's failure", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'rxlog-download-'));
+    closers.push(async () => rmSync(folder, { recursive: true, force: true }));
+    const file = path.join(folder, 'large.bin');
+    writeFileSync(file, Buffer.alloc(16 * 1024 * 1024));
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    app.use(logRequests);
+    app.get('/download', (_req, res, next) => {
+      res.sendFile(file, (error?: Error) => {
+        if (error !== undefined) next(error);
+      });
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        // A reset (RST), as a browser's cancelled download: ECONNRESET on the server.
+        if (received > 64 * 1024) socket.resetAndDestroy();
+      });
+      socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    await eventsArrive(events, 1);
+    await ticks(50);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+    expect((events[0].exception as { code?: string } | undefined)?.code).toBe('ECONNABORTED');
   });
 
   it("logs an upload the server timed out (requestTimeout) as Node's 408, a warning with Node's error, not as aborted by the client", async () => {
@@ -794,12 +839,12 @@ describe('requestLogging with node:http', () => {
     const port = Number(new URL(url).port);
     await new Promise<void>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      // Reads nothing: destroying it with unread data resets the connection (ECONNRESET).
+      // Reads nothing, then resets the connection (RST): ECONNRESET on the server.
       socket.pause();
       socket.on('error', () => undefined);
       socket.on('close', () => resolve());
       socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
-      void queued.promise.then(() => socket.destroy());
+      void queued.promise.then(() => socket.resetAndDestroy());
     });
     await eventsArrive(events, 1);
     await ticks(20);
