@@ -27,7 +27,11 @@ export interface RequestLoggingOptions {
   abortedTemplate?: string | undefined;
   /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx (an error the app answered with a 4xx too) and aborted requests, else `information` (`levelForStatus`). */
   level?: ((outcome: RequestOutcome) => LogLevelName) | undefined;
-  /** Paths (without query) that get no completion event: exact strings or regular expressions. Default none. */
+  /**
+   * Paths (without query) that get no completion event: exact strings, each starting with `/`
+   * (or `'*'`), matched as sent (case, trailing slash and percent-encoding included), or regular
+   * expressions. Default none.
+   */
   ignorePaths?: readonly (string | RegExp)[] | undefined;
   /** Request headers to log as `RequestHeaders` (names in any case, or `'*'` for all). Default none. */
   requestHeaders?: readonly string[] | undefined;
@@ -145,6 +149,14 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
   if (!Array.isArray(ignorePaths) || ignorePaths.some((path) => typeof path !== 'string' && !(path instanceof RegExp)))
     throw new ConfigurationError(
       `requestLogging.ignorePaths: expected strings and regular expressions, got ${shown(ignorePaths)}`,
+    );
+  // RequestPath starts with a slash (or is OPTIONS' `*`) and has no query or fragment: another string never matches.
+  const unmatched = (ignorePaths as unknown[]).find(
+    (path) => typeof path === 'string' && path !== '*' && !/^\/[^?#]*$/.test(path),
+  );
+  if (unmatched !== undefined)
+    throw new ConfigurationError(
+      `requestLogging.ignorePaths: ${shown(unmatched)} never matches a request path (one starts with "/", without query or fragment)`,
     );
   const header = options.requestIdHeader ?? 'x-request-id';
   if (header !== false && (typeof header !== 'string' || !HEADER_NAME.test(header)))

@@ -107,7 +107,11 @@ export function trackRequest(
   // emits it from its own end(), before Node's stream reads writableFinished, then 'close' at once:
   // judged by writableFinished alone, every injected request was logged as aborted by the client.
   let finishedAfterEnd = false;
-  const wentOutWhole = (): boolean => finishedAfterEnd || responseFinished(res);
+  // Whether the connection was gone when the request was first seen: nothing the handler sends reaches anyone.
+  let goneAtStart = false;
+  // Node emits 'finish' from the last write's callback even when that write failed: a download the
+  // client reset (or closed) with its body still queued read as sent whole. Its connection's error tells.
+  const wentOutWhole = (): boolean => !goneAtStart && (finishedAfterEnd || responseFinished(res)) && !connectionFailed(req);
   // The errors written after the completion event (each once).
   const lateErrors: unknown[] = [];
   // The status the client got, when the handler failed after the headers went out: an error handler
@@ -182,15 +186,25 @@ export function trackRequest(
     failed = failure;
     if (failure && res.headersSent) sentStatus = headStatus ?? res.statusCode;
   };
-  // An error raised once the client has left, with nothing sent (body-parser's 'request aborted'),
-  // comes of the abort: the request stays aborted, with that error as its exception.
+  // An error raised once the client has left comes of the abort: the request stays aborted, with
+  // that error as its exception (body-parser's 'request aborted' with nothing sent; Express's
+  // sendFile calling back with 'Request aborted', from the connection's 'error' before the
+  // response's 'close', when the client reset it mid-download).
   // One raised because the server gave up reading the request (body-parser's 'request aborted' after
-  // Node's requestTimeout) comes of that: the server's error is the exception, not its consequence.
+  // Node's requestTimeout) comes of that: the server's error is the exception, not its consequence;
+  // once the response had started, the response was cut, the server's failure.
+  // One passed on after the server's own code cut the connection (`req.destroy(error); next(error)`
+  // on an upload over a limit) is the request's failure.
   const carries = (cause: unknown): boolean => (hasError && Object.is(cause, error)) || lateErrors.includes(cause);
   const fail = (cause: unknown): boolean => {
-    if (done) failedAfterCompletion(cause);
-    else if (!res.headersSent && connectionGone(req)) record(serverRefusal(req)?.error ?? cause, false);
-    else record(cause, res.headersSent || !connectionGone(req));
+    if (done) {
+      failedAfterCompletion(cause);
+      return carries(cause);
+    }
+    const left = connectionGone(req) && !destroyedByServer(req) && cutWith(req) === undefined;
+    const refusal = left ? serverRefusal(req) : undefined;
+    if (left && !res.headersSent) record(refusal?.error ?? cause, false);
+    else record(cause, !left || refusal !== undefined);
     return carries(cause);
   };
   // A handler that fails once its response went out whole (an audit write after res.end()): its
@@ -216,7 +230,8 @@ export function trackRequest(
   };
   // A response cut after the handler failed was cut by the server (requestLogging or Express destroys
   // it), not abandoned by the client: it is written as the failed request it is. So is one destroyed
-  // with an error (`res.errored`: a piped body that failed, `res.destroy(error)`); a client that
+  // with an error (`res.errored`: a piped body that failed, `res.destroy(error)`), or whose
+  // connection the handler destroyed with one (`req.destroy(error)`, see cutWith); a client that
   // leaves destroys it without one.
   // One destroyed without an error by the server (`res.destroy()`, a connection the server cut) is its
   // failure too: a client that leaves ends or resets the connection first (see destroyedByServer).
@@ -230,7 +245,7 @@ export function trackRequest(
     const finished = wentOutWhole();
     let clientLeft = false;
     if (!finished) {
-      const destroyedWith = erroredWith(res);
+      const destroyedWith = erroredWith(res) ?? cutWith(req);
       const refusal = destroyedWith === undefined ? serverRefusal(req) : undefined;
       if (destroyedWith !== undefined) record(destroyedWith, true);
       else if (refusal !== undefined) {
@@ -250,6 +265,13 @@ export function trackRequest(
   res.on('finish', onFinish);
   res.on('close', onClose);
   req.on('close', onRequestClose);
+  // The client left before the request reached this (while a middleware before it awaited): its
+  // 'close' events are gone, so the outcome is read once the handler had its turn (Node reads the
+  // response finished once the handler ends it, though nothing reached anyone).
+  if (connectionGone(req) && !wentOutWhole()) {
+    goneAtStart = true;
+    setImmediate(onClose);
+  }
   const run = <T>(fn: () => T): T => LogContext.run(context, () => diagnosticContext.runWith(collector, fn));
   emitInOwnContext(res, collector, inEndContext, run);
   afterWriteHead(res, () => (headStatus ??= res.statusCode));
@@ -380,6 +402,40 @@ export function streamReset(res: object): boolean {
 export function connectionGone(req: object): boolean {
   const socket = (req as { socket?: { destroyed?: unknown } | null }).socket;
   return socket?.destroyed === true;
+}
+
+// The codes of the errors a connection fails with of itself: the client reset or closed it, the
+// network, TLS or an HTTP/2 session failed, Node's parser or request timeout refused the request (serverRefusal).
+const CONNECTION_ERROR =
+  /^(?:E(?:CONNRESET|PIPE|TIMEDOUT|CONNABORTED|HOSTUNREACH|NETUNREACH|NETDOWN|HOSTDOWN|NOTCONN|CANCELED|PROTO)$|HPE_|ERR_SSL_|ERR_HTTP2_|ERR_HTTP_REQUEST_TIMEOUT$)/;
+
+/**
+ * The error the server's own code destroyed the request's connection with, if any: a handler that
+ * cuts an upload over its limit with `req.destroy(error)` (which destroys the connection of a
+ * request not read whole) or `req.socket.destroy(error)`. An error the connection failed with of
+ * itself (`ECONNRESET`, `EPIPE`, a parse error …) is not one.
+ */
+export function cutWith(req: object): unknown {
+  try {
+    const socket = (req as { socket?: { destroyed?: unknown; errored?: unknown } | null }).socket;
+    const error = socket?.destroyed === true ? socket.errored : undefined;
+    if (error === undefined || error === null) return undefined;
+    const code: unknown = typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+    return typeof code === 'string' && CONNECTION_ERROR.test(code) ? undefined : error;
+  } catch {
+    // HTTP/2's socket is a Proxy onto its session's, which can throw once the session is gone.
+    return undefined;
+  }
+}
+
+/** Whether the request's connection failed (`ECONNRESET`, `EPIPE` …): what was still queued on it never reached the client. */
+function connectionFailed(req: object): boolean {
+  try {
+    // HTTP/2's socket is a Proxy onto its session's, which can throw once the session is gone.
+    return ((req as { socket?: { errored?: unknown } | null }).socket?.errored ?? null) !== null;
+  } catch {
+    return false;
+  }
 }
 
 /**

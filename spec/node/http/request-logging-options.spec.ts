@@ -22,6 +22,15 @@ describe('resolveRequestLoggingOptions', () => {
     expect([...resolved.redactHeaders]).toEqual(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
   });
 
+  it('takes ignored paths that start with a slash, and the asterisk of OPTIONS *', () => {
+    expect(resolveRequestLoggingOptions({ ignorePaths: ['/health', '/', '*', /health/] }).ignorePaths).toEqual([
+      '/health',
+      '/',
+      '*',
+      /health/,
+    ]);
+  });
+
   it('lower-cases header names and adds redacted ones to the fixed list', () => {
     const resolved = resolveRequestLoggingOptions({ requestHeaders: ['User-Agent'], redactHeaders: ['X-Api-Key'] });
     expect(resolved.requestHeaders).toEqual(['user-agent']);
@@ -60,6 +69,11 @@ describe('resolveRequestLoggingOptions', () => {
       { ignorePaths: [() => '/health'] },
       'requestLogging.ignorePaths: expected strings and regular expressions, got [function (anonymous)]',
     ],
+    // A path no request has (RequestPath starts with a slash, without query or fragment) was taken
+    // and never matched: health checks were logged after all.
+    [{ ignorePaths: ['health'] }, 'requestLogging.ignorePaths: "health" never matches a request path'],
+    [{ ignorePaths: ['/health?full=1'] }, 'requestLogging.ignorePaths: "/health?full=1" never matches a request path'],
+    [{ ignorePaths: ['/ready', '/health#'] }, 'requestLogging.ignorePaths: "/health#" never matches a request path'],
     // A misspelt option was ignored: health checks were logged after all.
     [{ ignorePath: ['/health'] }, 'requestLogging: unknown option "ignorePath" (expected one of messageTemplate,'],
   ])('throws a ConfigurationError naming the bad option %#', (options, name) => {

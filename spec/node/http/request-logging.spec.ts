@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type Duplex, pipeline, Readable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
@@ -242,6 +244,123 @@ describe('requestLogging with Express 5', () => {
     expect(events[0].exception?.message).toBe('request aborted');
   });
 
+  // The error passed on after the handler cut the connection was taken for one that came of a client leaving.
+  it('logs an upload a handler cuts (req.destroy, with or without an error) and passes on with next(error) as failed, not as aborted by the client', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    app.use(logRequests);
+    app.post('/upload/:how', (req, _res, next) => {
+      let received = 0;
+      req.on('error', () => undefined);
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= 4096) return;
+        const error = new Error('Upload over 4096 bytes');
+        if (req.params.how === 'with-error') req.destroy(error);
+        else req.destroy();
+        next(error);
+      });
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    for (const how of ['with-error', 'without'])
+      await exchangeRaw(
+        Number(new URL(server.url).port),
+        `POST /upload/${how} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n${'x'.repeat(8192)}`,
+        () => false,
+      ).catch(() => undefined);
+    await eventsArrive(events, 2);
+    await ticks(20);
+    expect(
+      events.map((e) => [e.properties.RequestPath, e.level, e.properties.StatusCode, e.properties.Aborted, e.exception?.message]),
+    ).toEqual([
+      ['/upload/with-error', 'error', 500, undefined, 'Upload over 4096 bytes'],
+      ['/upload/without', 'error', 500, undefined, 'Upload over 4096 bytes'],
+    ]);
+  });
+
+  // Its response had closed before the middleware listened for it: the request got no event at all.
+  it('logs a request whose client left while a middleware before it was still awaiting, as aborted', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    const arrived = signal();
+    const left = signal();
+    app.use(async (req, _res, next) => {
+      arrived.resolve();
+      await new Promise((resolve) => req.socket.once('close', resolve));
+      left.resolve();
+      next();
+    });
+    app.use(logRequests);
+    app.get('/orders', (_req, res) => {
+      res.json([]);
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /orders HTTP/1.1\r\nHost: x\r\n\r\n');
+    await arrived.promise;
+    socket.destroy();
+    await left.promise;
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/orders aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+  });
+
+  // Express's sendFile calls back with 'Request aborted' (ECONNABORTED) from the socket's 'error',
+  // before the response's 'close': passed on with next(error), it read as a server failure, "responded 200".
+  it("logs a download the client resets as aborted, with the error sendFile passes to next as its exception, not as the server's failure", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'rxlog-download-'));
+    closers.push(async () => rmSync(folder, { recursive: true, force: true }));
+    const file = path.join(folder, 'large.bin');
+    writeFileSync(file, Buffer.alloc(16 * 1024 * 1024));
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const app = express();
+    app.use(logRequests);
+    app.get('/download', (_req, res, next) => {
+      res.sendFile(file, (error?: Error) => {
+        if (error !== undefined) next(error);
+      });
+    });
+    app.use(logRequests.errorHandler);
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        // A reset (RST), as a browser's cancelled download: ECONNRESET on the server.
+        if (received > 64 * 1024) socket.resetAndDestroy();
+      });
+      socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    await eventsArrive(events, 1);
+    await ticks(50);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+    expect((events[0].exception as { code?: string } | undefined)?.code).toBe('ECONNABORTED');
+  });
+
   it("logs an upload the server timed out (requestTimeout) as Node's 408, a warning with Node's error, not as aborted by the client", async () => {
     const { log, events } = memoryLogger();
     const logRequests = requestLogging(log);
@@ -354,6 +473,22 @@ describe('requestLogging with Express 5', () => {
     expect(completions(events).map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
       ['/health', 503],
       ['/orders/1', 200],
+    ]);
+  });
+
+  it('ignores a path string exactly as sent: its query and fragment aside, every variant Express may route the same way is logged', async () => {
+    const { url, events } = await expressApp({ ignorePaths: ['/health'] });
+    const variants = ['/health', '/health?probe=1', '/health#top', '/health/', '/HEALTH', '//health', '/health%2F', '/health/..'];
+    const requests = variants.map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`).join('');
+    await exchangeRaw(Number(new URL(url).port), requests, (received) => received.split('HTTP/1.1 ').length > variants.length);
+    await eventsArrive(events, 5);
+    await ticks(20);
+    expect(completions(events).map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
+      ['/health/', 200],
+      ['/HEALTH', 200],
+      ['//health', 404],
+      ['/health%2F', 404],
+      ['/health/..', 404],
     ]);
   });
 
@@ -691,6 +826,67 @@ describe('requestLogging with node:http', () => {
     expect(aborted[0].properties.StatusCode).toBeUndefined();
     const id = aborted[0].properties.RequestId;
     expect(events.every((e) => e.properties.RequestId === id)).toBe(true);
+  });
+
+  it("logs a download the client resets with its body still queued as aborted, not as the 200 Node's 'finish' claims", async () => {
+    const queued = signal();
+    const { url, events } = await nodeServer((req, res) => {
+      // Larger than the loopback socket's buffers: most of it stays queued in Node's socket.
+      res.end(Buffer.alloc(32 * 1024 * 1024));
+      expect(req.socket.writableLength).toBeGreaterThan(0);
+      queued.resolve();
+    });
+    const port = Number(new URL(url).port);
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      // Reads nothing, then resets the connection (RST): ECONNRESET on the server.
+      socket.pause();
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+      socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
+      void queued.promise.then(() => socket.resetAndDestroy());
+    });
+    await eventsArrive(events, 1);
+    await ticks(20);
+    expect(events).toHaveLength(1);
+    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
+    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
+      'warning',
+      true,
+      undefined,
+    ]);
+  });
+
+  // req.destroy(error) destroys the connection with that error: it read as the client leaving, the error lost.
+  it('logs an upload the handler cuts with req.destroy(error) or req.socket.destroy(error) as that failure, not as aborted by the client', async () => {
+    const { url, events } = await nodeServer((req) => {
+      let received = 0;
+      req.on('error', () => undefined);
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= 4096) return;
+        const error = new Error('Upload over 4096 bytes');
+        if (req.url === '/request') req.destroy(error);
+        else req.socket.destroy(error);
+      });
+    });
+    const port = Number(new URL(url).port);
+    for (const path of ['/request', '/socket'])
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+        socket.resume();
+        socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n${'x'.repeat(8192)}`);
+      });
+    await eventsArrive(events, 2);
+    await ticks(20);
+    expect(
+      events.map((e) => [e.properties.RequestPath, e.level, e.properties.StatusCode, e.properties.Aborted, e.exception?.message]),
+    ).toEqual([
+      ['/request', 'error', 500, undefined, 'Upload over 4096 bytes'],
+      ['/socket', 'error', 500, undefined, 'Upload over 4096 bytes'],
+    ]);
   });
 
   it('ignores the listed paths on every request, also with a global or sticky RegExp', async () => {
