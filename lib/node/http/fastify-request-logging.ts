@@ -307,13 +307,18 @@ function followHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>)
   followed.add(trackers);
 }
 
+// Fastify 5's mark of a reply sent an error (kReplyIsError in its lib/symbols.js), found on the first reply.
+let errorMark: symbol | undefined;
+
 /**
- * Records the Error a reply not sent yet is given (`reply.send(error)`), on its way to the app's
+ * Records the error a reply not sent yet is given (`reply.send(error)`), on its way to the app's
  * onError hooks and error handler: Fastify sends the error of a hook (`onRequest`, `preParsing`,
  * `preValidation`, `preHandler`), of a validation and of a handler that way. The plugin's onError
  * hook sees them too, but not when an onError hook added before it throws (Fastify then skips the
- * later ones), and only the handler's are on Fastify's diagnostics channel. The reply's `send` is
- * Fastify's own, called with the same arguments; the first error recorded is the one kept.
+ * later ones), and only the handler's are on Fastify's diagnostics channel. A value that is no
+ * Error (`throw 'denied'`, `done({ statusCode: 418 })`) is told from a payload by the mark Fastify
+ * sets on the reply before it sends a thrown value. The reply's `send` is Fastify's own, called
+ * with the same arguments; the first error recorded is the one kept.
  */
 function failOnErrorSent(reply: FastifyLikeReply, tracker: RequestTracker): void {
   const send = (reply as { send?: unknown }).send;
@@ -323,7 +328,10 @@ function failOnErrorSent(reply: FastifyLikeReply, tracker: RequestTracker): void
     writable: true,
     value(this: unknown, ...args: unknown[]): unknown {
       try {
-        if (isError(args[0]) && reply.sent !== true) tracker.fail(args[0]);
+        errorMark ??= Object.getOwnPropertySymbols(reply).find((symbol) => symbol.description === 'fastify.reply.isError');
+        const thrown =
+          isError(args[0]) || (errorMark !== undefined && (reply as object as Record<symbol, unknown>)[errorMark] === true);
+        if (thrown && reply.sent !== true) tracker.fail(args[0]);
       } catch (error) {
         SelfLog.write('fastifyRequestLogging: an error sent with a reply could not be followed', error);
       }

@@ -304,6 +304,95 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     }
   });
 
+  it('puts a value that is no Error, thrown or passed on by a hook or a handler, on the completion event whatever the hook order', async () => {
+    type Fail = () => unknown;
+    // Each way a hook fails: an async one rejects, a callback one calls done(value), a sync one throws.
+    const hookFailing = (kind: string, value: Fail) =>
+      kind === 'async'
+        ? async () => {
+            throw value();
+          }
+        : kind === 'callback'
+          ? // Fastify's type asks for an Error; a value that is not one is what is tried.
+            (_request: unknown, _reply: unknown, done: (error?: Error) => void) => done(value() as Error)
+          : () => {
+              throw value();
+            };
+    for (const withLogger of [false, true]) {
+      const { log, events } = memoryLogger();
+      const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
+      // Fastify skips the onError hooks after one that fails, the plugin's among them.
+      app.addHook('onError', async () => {
+        throw new Error('alerting is down');
+      });
+      await app.register(fastifyRequestLogging(log));
+      app.addHook('preParsing', async (request) => {
+        if (request.url === '/pre-parsing') throw 'parsing refused';
+      });
+      app.get('/pre-parsing', async () => 'ok');
+      const paths: string[] = ['/pre-parsing'];
+      for (const hook of ['onRequest', 'preValidation', 'preHandler'])
+        for (const kind of ['async', 'callback', 'sync']) {
+          app.get(`/${hook}/${kind}/text`, { [hook]: hookFailing(kind, () => 'denied') }, async () => 'ok');
+          app.get(
+            `/${hook}/${kind}/object`,
+            { [hook]: hookFailing(kind, () => ({ statusCode: 418, reason: 'teapot' })) },
+            async () => 'ok',
+          );
+          paths.push(`/${hook}/${kind}/text`, `/${hook}/${kind}/object`);
+        }
+      app.get('/handler/async', async () => {
+        throw { statusCode: 418, reason: 'teapot' };
+      });
+      app.get('/handler/sync', () => {
+        throw 'denied';
+      });
+      // Fastify answers a rejection with null, undefined or 0 with an error of its own; a sync hook
+      // that throws undefined, or calls done(null), is one that succeeded, to Fastify.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a hook may reject with
+      app.get('/rejects-null', { preHandler: () => Promise.reject(null) }, async () => 'ok');
+      app.get('/throws-undefined', { onRequest: hookFailing('sync', () => undefined) }, async () => 'ok');
+      // A hook that sends a value answers with it: a payload, not an error.
+      app.get('/sends-text', { preHandler: async (_request, reply) => reply.code(403).send('denied') }, async () => 'ok');
+      paths.push('/handler/async', '/handler/sync', '/rejects-null', '/throws-undefined', '/sends-text');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+      for (const each of paths) await get(`${url}${each}`);
+      await eventsArrive(events, paths.length, (e) => e.properties.Elapsed !== undefined);
+      await ticks(5);
+
+      const teapot = [418, 'warning', 'ThrownValueError', '{"statusCode":418,"reason":"teapot"}'];
+      const denied = [500, 'error', 'ThrownValueError', 'denied'];
+      const hooks = ['onRequest', 'preValidation', 'preHandler'].flatMap((hook) =>
+        ['async', 'callback', 'sync'].flatMap((kind) => [
+          [`/${hook}/${kind}/text`, ...denied],
+          [`/${hook}/${kind}/object`, ...teapot],
+        ]),
+      );
+      expect(
+        completions(events).map((e) => [
+          e.properties.RequestPath,
+          e.properties.StatusCode,
+          e.level,
+          e.exception?.name,
+          e.exception?.message,
+        ]),
+      ).toEqual([
+        ['/pre-parsing', 500, 'error', 'ThrownValueError', 'parsing refused'],
+        ...hooks,
+        ['/handler/async', ...teapot],
+        ['/handler/sync', ...denied],
+        ['/rejects-null', 500, 'error', 'FastifyError', 'Undefined error has occurred'],
+        ['/throws-undefined', 200, 'information', undefined, undefined],
+        ['/sends-text', 403, 'warning', undefined, undefined],
+      ]);
+      // Each once: on its completion event, none beside it.
+      expect(events.filter((e) => e.exception !== undefined)).toHaveLength(paths.length - 2);
+    }
+  });
+
   // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
   // when nothing was set with setHeader() first: with requestIdHeader: false, no reply had ResponseHeaders.
   it('logs the reply headers with requestIdHeader: false, set-cookie redacted', async () => {
