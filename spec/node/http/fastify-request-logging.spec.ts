@@ -393,6 +393,34 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     }
   });
 
+  it("gets the client's address as the app's trustProxy resolves it, from a hook added after the plugin (docs/http-servers.md)", async () => {
+    const addressOf = async (options: FastifyServerOptions): Promise<unknown> => {
+      const { log, events } = memoryLogger();
+      const app = Fastify(options);
+      await app.register(fastifyRequestLogging(log));
+      app.addHook('onRequest', async (request) => {
+        diagnosticContext.set('ClientAddress', request.ip);
+      });
+      app.get('/', async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      // A client that connects directly, with a header it wrote itself.
+      await get(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, {
+        'x-forwarded-for': '203.0.113.7, 198.51.100.2',
+      });
+      await eventsArrive(events, 1);
+      return events[0].properties.ClientAddress;
+    };
+
+    expect(await addressOf({})).toBe('127.0.0.1');
+    // Trusting only the app's own proxies: the connection did not come from one, so the header is not read.
+    expect(await addressOf({ trustProxy: '10.0.0.0/8' })).toBe('127.0.0.1');
+    // Trusting the loopback proxy: the nearest address it forwarded for.
+    expect(await addressOf({ trustProxy: '127.0.0.1' })).toBe('198.51.100.2');
+    // Trusting everything: whatever the client wrote first.
+    expect(await addressOf({ trustProxy: true })).toBe('203.0.113.7');
+  });
+
   // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
   // when nothing was set with setHeader() first: with requestIdHeader: false, no reply had ResponseHeaders.
   it('logs the reply headers with requestIdHeader: false, set-cookie redacted', async () => {
