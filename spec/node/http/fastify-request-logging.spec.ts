@@ -686,35 +686,57 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     ]);
   });
 
-  it('logs a request a hook added before the plugin answers at once, with its status, and one it answers after an await not at all', async () => {
-    const { log, events } = memoryLogger();
-    const app = Fastify({ forceCloseConnections: true });
-    app.addHook('onRequest', (request, reply, done) => {
-      if (request.url === '/callback') void reply.code(401).send('no');
-      else done();
-    });
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.url === '/later') await ticks(1);
-      if (request.url !== '/ok') return reply.code(403).send('no');
-    });
-    const plugin = fastifyRequestLogging(log);
-    await app.register(plugin);
-    await app.register(plugin);
-    for (const path of ['/callback', '/at-once', '/later', '/ok']) app.get(path, async () => 'ok');
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(
-      () => app.close(),
-      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
-    );
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    for (const path of ['/callback', '/at-once', '/later', '/ok']) await get(`${url}${path}`);
-    await eventsArrive(events, 3);
-    await ticks(20);
-    expect(events.map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
-      ['/callback', 401],
-      ['/at-once', 403],
-      ['/ok', 200],
-    ]);
+  it('logs a request a hook added before the plugin answers or fails at once, with its status and error, and one it answers after an await not at all', async () => {
+    for (const withLogger of [false, true]) {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ forceCloseConnections: true, ...(withLogger ? { loggerInstance: fastifyLogger(log) } : {}) });
+      app.addHook('onRequest', (request, reply, done) => {
+        if (request.url === '/callback') void reply.code(401).send('no');
+        else if (request.url === '/fails') done(new Error('session store down'));
+        // Fastify's type asks for an Error; a hook may pass on any value.
+        else if (request.url === '/fails-text') done('denied' as unknown as Error);
+        else done();
+      });
+      app.addHook('onRequest', async (request, reply) => {
+        if (request.url === '/later') await ticks(1);
+        if (request.url !== '/ok') return reply.code(403).send('no');
+      });
+      const plugin = fastifyRequestLogging(log);
+      await app.register(plugin);
+      await app.register(plugin);
+      const paths = ['/callback', '/fails', '/fails-text', '/at-once', '/later', '/ok'];
+      for (const path of paths) app.get(path, async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(
+        () => app.close(),
+        () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+      );
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const echoed: unknown[] = [];
+      for (const path of paths) echoed.push((await get(`${url}${path}`)).headers['x-request-id']);
+      await eventsArrive(events, 5, (e) => e.properties.Elapsed !== undefined);
+      await ticks(20);
+      // A hook that failed at once: its error is the exception, with the route and the id echoed, as
+      // when the hook comes after the plugin; Fastify's own report of the error is not written beside it.
+      expect(
+        completions(events).map((e) => [
+          e.properties.RequestPath,
+          e.properties.StatusCode,
+          e.level,
+          e.exception?.message,
+          e.properties.RoutePattern,
+        ]),
+      ).toEqual([
+        ['/callback', 401, 'warning', undefined, undefined],
+        ['/fails', 500, 'error', 'session store down', '/fails'],
+        ['/fails-text', 500, 'error', 'denied', '/fails-text'],
+        ['/at-once', 403, 'warning', undefined, undefined],
+        ['/ok', 200, 'information', undefined, '/ok'],
+      ]);
+      const [, fails, failsText] = completions(events);
+      expect(echoed.slice(1, 3)).toEqual([fails.properties.RequestId, failsText.properties.RequestId]);
+      expect(events.filter((e) => e.exception !== undefined)).toEqual([fails, failsText]);
+    }
   });
 
   it('logs an upload the server timed out (requestTimeout) as the 408 Fastify answered, a warning, not as aborted by the client', async () => {
