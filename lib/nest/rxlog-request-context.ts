@@ -630,11 +630,13 @@ export class RxlogRequestContext {
       this.complete(state, { statusCode, error, failed: statusCode >= 500, aborted: true, ...route });
       return;
     }
-    this.complete(state, {
-      statusCode: statusOf(response, undefined, error !== undefined),
-      ...(error === undefined ? { aborted: !finished } : { error, failed: true }),
-      ...route,
-    });
+    const statusCode = statusOf(response, undefined, error !== undefined);
+    // An error a filter answered whole (a guard's, which the interceptor never saw) is as bad as the
+    // status it sent, as a handler's error is: a ForbiddenException answered 403 is a `warning`,
+    // however the filter reported it. One the server cut short is its failure, and so is a
+    // StreamableFile's stream that failed (Nest answers a missing file 400 on Express).
+    const failed = !finished || statusCode >= 500 || Object.is(error, state.streamError);
+    this.complete(state, { statusCode, ...(error === undefined ? { aborted: !finished } : { error, failed }), ...route });
   }
 }
 

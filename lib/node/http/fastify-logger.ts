@@ -531,10 +531,11 @@ class RxlogFastifyLogger implements FastifyLogger {
    * Whether the completion event of a `fastifyRequestLogging` plugin (or of RxlogModule) already
    * says what this line of Fastify's says: `incoming request` and `request completed` of a request
    * it follows, Fastify's error handler's report of the error the completion event carries (its
-   * message is the error's), and `Promise errored …` of a late handler error the plugin wrote.
-   * `request errored` (an `onResponse` hook's error) is handed to the request's events: to the
-   * completion event, or to an event of its own after it. The request is the logged `req` or
-   * `res`, or the one whose `request.log` this is. What the app logs itself is always written.
+   * message is the error's, none for a thrown value without one), and `Promise errored …` of a
+   * late handler error the plugin wrote. `request errored` (an `onResponse` hook's error) is
+   * handed to the request's events: to the completion event, or to an event of its own after it.
+   * The request is the logged `req` or `res`, or the one whose `request.log` this is. What the app
+   * logs itself is always written.
    */
   #saidByCompletion(object: Record<string, unknown> | undefined, text: string, error: unknown, hasError: boolean): boolean {
     const request = object === undefined ? undefined : requestOf(object);
@@ -542,8 +543,10 @@ class RxlogFastifyLogger implements FastifyLogger {
     if (request !== undefined && text === REQUEST_COMPLETED) return followedRequest(request.raw) !== undefined;
     if (!hasError) return false;
     const errored = request !== undefined && text === REQUEST_ERRORED;
+    // Fastify's message is the error's `message`: none (so no text) for a thrown value that has none, `throw 'denied'`.
+    const said: unknown = (error as { message?: unknown } | null)?.message;
     const reported =
-      text === PROMISE_ERRORED || (request !== undefined && text === String((error as { message?: unknown } | null)?.message));
+      text === PROMISE_ERRORED || (request !== undefined && text === (said === undefined || said === null ? '' : textOf(said)));
     if (!errored && !reported) return false;
     const tracker = followedRequest(requestOfLogger(this) ?? request?.raw);
     if (tracker === undefined) return false;

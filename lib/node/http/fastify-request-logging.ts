@@ -109,23 +109,26 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
         SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
       }
     });
+    const follow = (request: FastifyLikeRequest, reply: FastifyLikeReply): RequestTracker | undefined => {
+      closer.follow(request.raw, reply.raw);
+      try {
+        const tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url, idOf(request.id));
+        trackers.set(request.raw, tracker);
+        failOnErrorSent(reply, tracker);
+        markRequestLog(request, tracker.requestId);
+        return tracker;
+      } catch (error) {
+        SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
+        return undefined;
+      }
+    };
     instance.addHook('onRequest', (request: FastifyLikeRequest, reply: FastifyLikeReply, next: () => void) => {
       // Registered twice: one request, one event.
       let tracker = trackers.get(request.raw);
-      if (tracker === undefined) {
-        closer.follow(request.raw, reply.raw);
-        try {
-          tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url, idOf(request.id));
-        } catch (error) {
-          SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
-          next();
-          return;
-        }
-        trackers.set(request.raw, tracker);
-        failOnErrorSent(reply, tracker);
-      }
-      markRequestLog(request, tracker.requestId);
-      tracker.run(next);
+      if (tracker === undefined) tracker = follow(request, reply);
+      else markRequestLog(request, tracker.requestId);
+      if (tracker === undefined) next();
+      else tracker.run(next);
     });
     // Fastify reads the body from the request's own events, which Node emits from the socket's
     // context: they are run inside the request's, so a content-type parser of the app logs with it.
@@ -137,8 +140,12 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
       if (tracker === undefined) next();
       else tracker.run(next);
     });
-    instance.addHook('onError', (request: FastifyLikeRequest, _reply: FastifyLikeReply, error: unknown, next: () => void) => {
-      trackers.get(request.raw)?.fail(error);
+    instance.addHook('onError', (request: FastifyLikeRequest, reply: FastifyLikeReply, error: unknown, next: () => void) => {
+      // A hook added before the plugin that failed at once, inside Fastify's request listener: the
+      // request is followed from here (an elapsed time of the same turn), so its event has the error
+      // and the route, and Fastify's own report of it (fastifyLogger) is left out as for any other.
+      const tracker = trackers.get(request.raw) ?? (arriving === request.raw ? follow(request, reply) : undefined);
+      tracker?.fail(error);
       next();
     });
     // A streamed body (`reply.send(stream)`) that fails once its headers went out reaches no onError
@@ -203,13 +210,18 @@ function followAnsweredBeforeHooks(
     if (typeof server === 'object' && server !== null) loggedServers.add(server);
     if (typeof server?.on !== 'function' || servers.has(server)) return;
     servers.add(server);
-    (server.on as (event: string, listener: (req: IncomingMessage, res: ServerResponse) => void) => unknown).call(
-      server,
-      'request',
-      (req, res) => {
-        if (res.writableEnded) follow(req, res);
-      },
-    );
+    const listen = (method: unknown, listener: (req: IncomingMessage, res: ServerResponse) => void): unknown =>
+      (method as (event: string, listener: (req: IncomingMessage, res: ServerResponse) => void) => unknown).call(
+        server,
+        'request',
+        listener,
+      );
+    if (typeof (server as { prependListener?: unknown }).prependListener === 'function')
+      listen((server as { prependListener: unknown }).prependListener, (req) => (arriving = req));
+    listen(server.on, (req, res) => {
+      arriving = undefined;
+      if (res.writableEnded) follow(req, res);
+    });
   } catch (error) {
     SelfLog.write(
       'fastifyRequestLogging: the server could not be followed; requests Fastify answers before any hook are not logged',
@@ -217,6 +229,9 @@ function followAnsweredBeforeHooks(
     );
   }
 }
+
+// The request Fastify's own `request` listener is handling, while it runs.
+let arriving: IncomingMessage | undefined;
 
 // The trackers of every plugin registered, for the one handler-error subscription of the process
 // and for fastifyLogger.
@@ -307,13 +322,18 @@ function followHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>)
   followed.add(trackers);
 }
 
+// Fastify 5's mark of a reply sent an error (kReplyIsError in its lib/symbols.js), found on the first reply.
+let errorMark: symbol | undefined;
+
 /**
- * Records the Error a reply not sent yet is given (`reply.send(error)`), on its way to the app's
+ * Records the error a reply not sent yet is given (`reply.send(error)`), on its way to the app's
  * onError hooks and error handler: Fastify sends the error of a hook (`onRequest`, `preParsing`,
  * `preValidation`, `preHandler`), of a validation and of a handler that way. The plugin's onError
  * hook sees them too, but not when an onError hook added before it throws (Fastify then skips the
- * later ones), and only the handler's are on Fastify's diagnostics channel. The reply's `send` is
- * Fastify's own, called with the same arguments; the first error recorded is the one kept.
+ * later ones), and only the handler's are on Fastify's diagnostics channel. A value that is no
+ * Error (`throw 'denied'`, `done({ statusCode: 418 })`) is told from a payload by the mark Fastify
+ * sets on the reply before it sends a thrown value. The reply's `send` is Fastify's own, called
+ * with the same arguments; the first error recorded is the one kept.
  */
 function failOnErrorSent(reply: FastifyLikeReply, tracker: RequestTracker): void {
   const send = (reply as { send?: unknown }).send;
@@ -323,7 +343,10 @@ function failOnErrorSent(reply: FastifyLikeReply, tracker: RequestTracker): void
     writable: true,
     value(this: unknown, ...args: unknown[]): unknown {
       try {
-        if (isError(args[0]) && reply.sent !== true) tracker.fail(args[0]);
+        errorMark ??= Object.getOwnPropertySymbols(reply).find((symbol) => symbol.description === 'fastify.reply.isError');
+        const thrown =
+          isError(args[0]) || (errorMark !== undefined && (reply as object as Record<symbol, unknown>)[errorMark] === true);
+        if (thrown && reply.sent !== true) tracker.fail(args[0]);
       } catch (error) {
         SelfLog.write('fastifyRequestLogging: an error sent with a reply could not be followed', error);
       }

@@ -304,6 +304,123 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     }
   });
 
+  it('puts a value that is no Error, thrown or passed on by a hook or a handler, on the completion event whatever the hook order', async () => {
+    type Fail = () => unknown;
+    // Each way a hook fails: an async one rejects, a callback one calls done(value), a sync one throws.
+    const hookFailing = (kind: string, value: Fail) =>
+      kind === 'async'
+        ? async () => {
+            throw value();
+          }
+        : kind === 'callback'
+          ? // Fastify's type asks for an Error; a value that is not one is what is tried.
+            (_request: unknown, _reply: unknown, done: (error?: Error) => void) => done(value() as Error)
+          : () => {
+              throw value();
+            };
+    for (const withLogger of [false, true]) {
+      const { log, events } = memoryLogger();
+      const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
+      // Fastify skips the onError hooks after one that fails, the plugin's among them.
+      app.addHook('onError', async () => {
+        throw new Error('alerting is down');
+      });
+      await app.register(fastifyRequestLogging(log));
+      app.addHook('preParsing', async (request) => {
+        if (request.url === '/pre-parsing') throw 'parsing refused';
+      });
+      app.get('/pre-parsing', async () => 'ok');
+      const paths: string[] = ['/pre-parsing'];
+      for (const hook of ['onRequest', 'preValidation', 'preHandler'])
+        for (const kind of ['async', 'callback', 'sync']) {
+          app.get(`/${hook}/${kind}/text`, { [hook]: hookFailing(kind, () => 'denied') }, async () => 'ok');
+          app.get(
+            `/${hook}/${kind}/object`,
+            { [hook]: hookFailing(kind, () => ({ statusCode: 418, reason: 'teapot' })) },
+            async () => 'ok',
+          );
+          paths.push(`/${hook}/${kind}/text`, `/${hook}/${kind}/object`);
+        }
+      app.get('/handler/async', async () => {
+        throw { statusCode: 418, reason: 'teapot' };
+      });
+      app.get('/handler/sync', () => {
+        throw 'denied';
+      });
+      // Fastify answers a rejection with null, undefined or 0 with an error of its own; a sync hook
+      // that throws undefined, or calls done(null), is one that succeeded, to Fastify.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a hook may reject with
+      app.get('/rejects-null', { preHandler: () => Promise.reject(null) }, async () => 'ok');
+      app.get('/throws-undefined', { onRequest: hookFailing('sync', () => undefined) }, async () => 'ok');
+      // A hook that sends a value answers with it: a payload, not an error.
+      app.get('/sends-text', { preHandler: async (_request, reply) => reply.code(403).send('denied') }, async () => 'ok');
+      paths.push('/handler/async', '/handler/sync', '/rejects-null', '/throws-undefined', '/sends-text');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+      for (const each of paths) await get(`${url}${each}`);
+      await eventsArrive(events, paths.length, (e) => e.properties.Elapsed !== undefined);
+      await ticks(5);
+
+      const teapot = [418, 'warning', 'ThrownValueError', '{"statusCode":418,"reason":"teapot"}'];
+      const denied = [500, 'error', 'ThrownValueError', 'denied'];
+      const hooks = ['onRequest', 'preValidation', 'preHandler'].flatMap((hook) =>
+        ['async', 'callback', 'sync'].flatMap((kind) => [
+          [`/${hook}/${kind}/text`, ...denied],
+          [`/${hook}/${kind}/object`, ...teapot],
+        ]),
+      );
+      expect(
+        completions(events).map((e) => [
+          e.properties.RequestPath,
+          e.properties.StatusCode,
+          e.level,
+          e.exception?.name,
+          e.exception?.message,
+        ]),
+      ).toEqual([
+        ['/pre-parsing', 500, 'error', 'ThrownValueError', 'parsing refused'],
+        ...hooks,
+        ['/handler/async', ...teapot],
+        ['/handler/sync', ...denied],
+        ['/rejects-null', 500, 'error', 'FastifyError', 'Undefined error has occurred'],
+        ['/throws-undefined', 200, 'information', undefined, undefined],
+        ['/sends-text', 403, 'warning', undefined, undefined],
+      ]);
+      // Each once: on its completion event, none beside it.
+      expect(events.filter((e) => e.exception !== undefined)).toHaveLength(paths.length - 2);
+    }
+  });
+
+  it("gets the client's address as the app's trustProxy resolves it, from a hook added after the plugin (docs/http-servers.md)", async () => {
+    const addressOf = async (options: FastifyServerOptions): Promise<unknown> => {
+      const { log, events } = memoryLogger();
+      const app = Fastify(options);
+      await app.register(fastifyRequestLogging(log));
+      app.addHook('onRequest', async (request) => {
+        diagnosticContext.set('ClientAddress', request.ip);
+      });
+      app.get('/', async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      // A client that connects directly, with a header it wrote itself.
+      await get(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, {
+        'x-forwarded-for': '203.0.113.7, 198.51.100.2',
+      });
+      await eventsArrive(events, 1);
+      return events[0].properties.ClientAddress;
+    };
+
+    expect(await addressOf({})).toBe('127.0.0.1');
+    // Trusting only the app's own proxies: the connection did not come from one, so the header is not read.
+    expect(await addressOf({ trustProxy: '10.0.0.0/8' })).toBe('127.0.0.1');
+    // Trusting the loopback proxy: the nearest address it forwarded for.
+    expect(await addressOf({ trustProxy: '127.0.0.1' })).toBe('198.51.100.2');
+    // Trusting everything: whatever the client wrote first.
+    expect(await addressOf({ trustProxy: true })).toBe('203.0.113.7');
+  });
+
   // Fastify sends its reply's headers with writeHead(status, headers), which Node does not keep
   // when nothing was set with setHeader() first: with requestIdHeader: false, no reply had ResponseHeaders.
   it('logs the reply headers with requestIdHeader: false, set-cookie redacted', async () => {
@@ -569,35 +686,57 @@ describe('fastifyRequestLogging with Fastify 5', () => {
     ]);
   });
 
-  it('logs a request a hook added before the plugin answers at once, with its status, and one it answers after an await not at all', async () => {
-    const { log, events } = memoryLogger();
-    const app = Fastify({ forceCloseConnections: true });
-    app.addHook('onRequest', (request, reply, done) => {
-      if (request.url === '/callback') void reply.code(401).send('no');
-      else done();
-    });
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.url === '/later') await ticks(1);
-      if (request.url !== '/ok') return reply.code(403).send('no');
-    });
-    const plugin = fastifyRequestLogging(log);
-    await app.register(plugin);
-    await app.register(plugin);
-    for (const path of ['/callback', '/at-once', '/later', '/ok']) app.get(path, async () => 'ok');
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(
-      () => app.close(),
-      () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
-    );
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    for (const path of ['/callback', '/at-once', '/later', '/ok']) await get(`${url}${path}`);
-    await eventsArrive(events, 3);
-    await ticks(20);
-    expect(events.map((e) => [e.properties.RequestPath, e.properties.StatusCode])).toEqual([
-      ['/callback', 401],
-      ['/at-once', 403],
-      ['/ok', 200],
-    ]);
+  it('logs a request a hook added before the plugin answers or fails at once, with its status and error, and one it answers after an await not at all', async () => {
+    for (const withLogger of [false, true]) {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ forceCloseConnections: true, ...(withLogger ? { loggerInstance: fastifyLogger(log) } : {}) });
+      app.addHook('onRequest', (request, reply, done) => {
+        if (request.url === '/callback') void reply.code(401).send('no');
+        else if (request.url === '/fails') done(new Error('session store down'));
+        // Fastify's type asks for an Error; a hook may pass on any value.
+        else if (request.url === '/fails-text') done('denied' as unknown as Error);
+        else done();
+      });
+      app.addHook('onRequest', async (request, reply) => {
+        if (request.url === '/later') await ticks(1);
+        if (request.url !== '/ok') return reply.code(403).send('no');
+      });
+      const plugin = fastifyRequestLogging(log);
+      await app.register(plugin);
+      await app.register(plugin);
+      const paths = ['/callback', '/fails', '/fails-text', '/at-once', '/later', '/ok'];
+      for (const path of paths) app.get(path, async () => 'ok');
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(
+        () => app.close(),
+        () => log.close({ strategy: 'immediate', timeoutMs: 0 }),
+      );
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const echoed: unknown[] = [];
+      for (const path of paths) echoed.push((await get(`${url}${path}`)).headers['x-request-id']);
+      await eventsArrive(events, 5, (e) => e.properties.Elapsed !== undefined);
+      await ticks(20);
+      // A hook that failed at once: its error is the exception, with the route and the id echoed, as
+      // when the hook comes after the plugin; Fastify's own report of the error is not written beside it.
+      expect(
+        completions(events).map((e) => [
+          e.properties.RequestPath,
+          e.properties.StatusCode,
+          e.level,
+          e.exception?.message,
+          e.properties.RoutePattern,
+        ]),
+      ).toEqual([
+        ['/callback', 401, 'warning', undefined, undefined],
+        ['/fails', 500, 'error', 'session store down', '/fails'],
+        ['/fails-text', 500, 'error', 'denied', '/fails-text'],
+        ['/at-once', 403, 'warning', undefined, undefined],
+        ['/ok', 200, 'information', undefined, '/ok'],
+      ]);
+      const [, fails, failsText] = completions(events);
+      expect(echoed.slice(1, 3)).toEqual([fails.properties.RequestId, failsText.properties.RequestId]);
+      expect(events.filter((e) => e.exception !== undefined)).toEqual([fails, failsText]);
+    }
   });
 
   it('logs an upload the server timed out (requestTimeout) as the 408 Fastify answered, a warning, not as aborted by the client', async () => {
