@@ -1040,6 +1040,36 @@ describe('SeqSink', () => {
       expect(numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     });
 
+    // Found by a review: a proxy in front of Seq (or Seq 2025.1's 400) refusing one event alone
+    // as too large failed, unsent, every event after it in the batch: the lone event's failure is
+    // permanent, so they were neither sent nor retried (a fake Seq: 2 delivered, 4 failed).
+    it.each([
+      [413, ''],
+      [400, 'Maximum raw payload content length of 2000 bytes exceeded'],
+    ])(
+      'counts one event Seq answers %d alone failed, with a SelfLog line, and sends the rest of its batch',
+      async (status, body) => {
+        server = await startTestServer((request) =>
+          Buffer.byteLength(request.body) > 2_000 ? { status, body } : { status: 201, body: '{"MinimumLevelAccepted":null}' },
+        );
+        const diagnostics: string[] = [];
+        const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+        const log = new LoggerConfiguration().writeTo
+          .sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 6, maxDelayMs: 10 }, retry: { attempts: 3 } })
+          .createLogger();
+        for (let n = 0; n < 6; n++) log.information('Item {N} {Padding}', n, 'y'.repeat(n === 2 ? 3_000 : 100));
+        const report = await log.close({ strategy: 'flush' });
+        subscription.unsubscribe();
+        expect(report.sinks.seq).toEqual({ delivered: 5, dropped: 0, failed: 1, undelivered: 0 });
+        const taken = server.requests.filter((request) => Buffer.byteLength(request.body) <= 2_000);
+        const numbers = taken.flatMap((request) => request.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+        expect(numbers).toEqual([0, 1, 3, 4, 5]);
+        // Sent alone once, not retried.
+        expect(server.requests.filter((request) => request.body.includes('"N":2'))).toHaveLength(3);
+        expect(diagnostics.filter((message) => message.includes('refused an event as too large even alone'))).toHaveLength(1);
+      },
+    );
+
     it('fails a batch Seq answers any other 400 at once, without splitting it', async () => {
       // seqcli's forwarder's answers to lines it refuses (src/SeqCli/Forwarder/Web/Api/IngestionEndpoints.cs).
       const answers = [
