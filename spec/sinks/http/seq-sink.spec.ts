@@ -6,6 +6,8 @@ import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { LokiSink } from '../../../lib/sinks/http/loki-sink';
+import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplateCached } from '../../../lib/templates/template-cache';
@@ -888,6 +890,44 @@ describe('SeqSink', () => {
     for (const apiKey of ['a\nb', 'a\rb', 'a\u0000b', 'k€y'])
       expect(() => new SeqSink({ serverUrl: 'http://h', apiKey })).toThrow(/SeqSink\.apiKey: expected .*header/);
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' Zz9-_.~+/=\tü ' })).not.toThrow();
+  });
+
+  // Found by a review: the same key given as a header (`headers: { 'X-Seq-ApiKey': key }`, or any
+  // header of SeqSink, LokiSink or HttpSink) was taken, and fetch refused it on every request: each
+  // batch failed at run time, retried, then opened the breaker. Nothing is ever sent as a header of its own.
+  it('throws ConfigurationError naming a header fetch cannot send (a line break, a character past Latin-1, a name no token), never its value', async () => {
+    const server = await startTestServer(() => ({ status: 201 }));
+    try {
+      for (const [headers, message] of [
+        [
+          { 'X-Seq-ApiKey': 'Secr3t\r\nX-Injected: 1' },
+          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got U+000D at index 6 (the value is not shown)',
+        ],
+        [
+          { 'X-Seq-ApiKey': 'Secr3t€' },
+          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got U+20AC at index 6 (the value is not shown)',
+        ],
+        [{ 'X-Seq-ApiKey\r\nX-Injected': 'Secr3t' }, '["X-Seq-ApiKey\\r\\nX-Injected"]: expected a header name'],
+        [{ 'X Key': 'Secr3t' }, '["X Key"]: expected a header name'],
+      ] as const) {
+        for (const [name, make] of [
+          ['SeqSink', () => new SeqSink({ serverUrl: server.url, headers })],
+          ['LokiSink', () => new LokiSink({ url: server.url, headers })],
+          ['HttpSink', () => new HttpSink({ url: server.url, headers })],
+        ] as const) {
+          expect(make).toThrow(ConfigurationError);
+          expect(make).toThrow(`${name}.headers${message}`);
+          expect(make).not.toThrow(/Secr3t/);
+        }
+      }
+      // Fetch leaves out the tabs, spaces and line breaks around a value: such a value is sent.
+      const sink = new SeqSink({ serverUrl: server.url, headers: { 'X-Seq-ApiKey': ' k-1\r\n' } });
+      await sink.emit(makeEvents(1));
+      expect(server.requests[0].headers['x-seq-apikey']).toBe('k-1');
+      sink.close();
+    } finally {
+      await server.close();
+    }
   });
 
   // Found by a review: the error quoted the key, a secret, into whatever records the app's startup errors.
