@@ -519,7 +519,7 @@ export class HttpSink implements Sink {
     } catch (error) {
       if (events.length > 1 || !this.tooLarge(error)) throw error;
       SelfLog.write(
-        '{Sink}: the server refused an event as too large even alone; it counts failed, the rest of its batch is sent',
+        '{Sink}: an event too large to send even alone counts failed; the rest of its batch is sent',
         this.kind,
         error,
       );

@@ -1106,7 +1106,9 @@ describe('SeqSink', () => {
         expect(numbers).toEqual([0, 1, 3, 4, 5]);
         // Sent alone once, not retried.
         expect(server.requests.filter((request) => request.body.includes('"N":2'))).toHaveLength(3);
-        expect(diagnostics.filter((message) => message.includes('refused an event as too large even alone'))).toHaveLength(1);
+        expect(
+          diagnostics.filter((message) => message.includes('an event too large to send even alone counts failed')),
+        ).toHaveLength(1);
       },
     );
 
