@@ -73,12 +73,7 @@ export function checkFramingHeaders(where: string, headers: unknown): void {
       if (!/^[\w!#$%&'*+.^`|~-]+$/.test(name))
         throw new ConfigurationError(`${at}: expected a header name (letters, digits and !#$%&'*+-.^_\`|~)`);
       // Fetch leaves out the tabs, spaces and line breaks around a value.
-      const text = typeof value == 'string' ? value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : '';
-      const bad = text.search(/[^\t\x20-\x7e\x80-\xff]/);
-      if (bad >= 0)
-        throw new ConfigurationError(
-          `${at}: expected a header value (Latin-1, no control characters but tab), got U+${text.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} at index ${bad} (the value is not shown)`,
-        );
+      checkHeaderValue(at, 'one', typeof value == 'string' ? value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : '');
       expectOption(
         !fetchRefuses(name, value),
         at,
@@ -86,6 +81,21 @@ export function checkFramingHeaders(where: string, headers: unknown): void {
         value,
       );
     }
+}
+
+/**
+ * Refuses a header `value` fetch cannot send (a control character but tab, a character past
+ * Latin-1), naming the character and its index, not the value: a secret, in whatever records the
+ * app's startup errors. `what` names the value in the message (`a key`).
+ *
+ * @throws ConfigurationError naming `where`.
+ */
+export function checkHeaderValue(where: string, what: string, value: string): void {
+  const bad = value.search(/[^\t\x20-\x7e\x80-\xff]/);
+  if (bad >= 0)
+    throw new ConfigurationError(
+      `${where}: expected a header value (Latin-1, no control characters but tab), got ${what} with U+${value.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} at index ${bad} (the ${what === 'one' ? 'value' : what.slice(2)} is not shown)`,
+    );
 }
 
 /**

@@ -901,11 +901,11 @@ describe('SeqSink', () => {
       for (const [headers, message] of [
         [
           { 'X-Seq-ApiKey': 'Secr3t\r\nX-Injected: 1' },
-          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got U+000D at index 6 (the value is not shown)',
+          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got one with U+000D at index 6 (the value is not shown)',
         ],
         [
           { 'X-Seq-ApiKey': 'Secr3t€' },
-          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got U+20AC at index 6 (the value is not shown)',
+          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got one with U+20AC at index 6 (the value is not shown)',
         ],
         [{ 'X-Seq-ApiKey\r\nX-Injected': 'Secr3t' }, '["X-Seq-ApiKey\\r\\nX-Injected"]: expected a header name'],
         [{ 'X Key': 'Secr3t' }, '["X Key"]: expected a header name'],
