@@ -8,6 +8,7 @@ import type { LogEvent } from '../../../lib/core/log-event';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplateCached } from '../../../lib/templates/template-cache';
@@ -893,7 +894,7 @@ describe('SeqSink', () => {
   });
 
   // Found by a review: the same key given as a header (`headers: { 'X-Seq-ApiKey': key }`, or any
-  // header of SeqSink, LokiSink or HttpSink) was taken, and fetch refused it on every request: each
+  // header of SeqSink, LokiSink, HttpSink or OtlpSink) was taken, and fetch refused it on every request: each
   // batch failed at run time, retried, then opened the breaker. Nothing is ever sent as a header of its own.
   it('throws ConfigurationError naming a header fetch cannot send (a line break, a character past Latin-1, a name no token), never its value', async () => {
     const server = await startTestServer(() => ({ status: 201 }));
@@ -914,6 +915,7 @@ describe('SeqSink', () => {
           ['SeqSink', () => new SeqSink({ serverUrl: server.url, headers })],
           ['LokiSink', () => new LokiSink({ url: server.url, headers })],
           ['HttpSink', () => new HttpSink({ url: server.url, headers })],
+          ['OtlpSink', () => new OtlpSink({ endpoint: server.url, headers })],
         ] as const) {
           expect(make).toThrow(ConfigurationError);
           expect(make).toThrow(`${name}.headers${message}`);
