@@ -500,15 +500,31 @@ export class HttpSink implements Sink {
    * large), each sent (and split again) on its own, in order. When a part fails, the later ones
    * are not sent, and the error is a `PartialDeliveryError` counting the events that got through,
    * so the delivery stage counts those as delivered and retries, falls back with or fails only the
-   * rest: nothing is lost or sent twice. A failure's `permanent` flag is kept, so a single event
-   * too large is not retried.
+   * rest: nothing is lost or sent twice. But a single event the server refuses as too large (see
+   * `tooLarge`) counts failed, and the parts after it are sent: its failure, permanent, would fail
+   * them unsent too.
    */
   async #emitParts(events: readonly LogEvent[], parts: number): Promise<void | EmitResult> {
-    if (parts < 2) return this.emit(events);
+    if (parts < 2) return this.#emitPart(events);
     const size = Math.ceil(events.length / parts);
     // What the answers refused of any part is refused of the batch.
-    const first = await this.emit(events.slice(0, size));
+    const first = await this.#emitPart(events.slice(0, size));
     return this.#after(size, rejectedOf(first), () => this.#emitParts(events.slice(size), parts - 1));
+  }
+
+  /** One part of a split batch (see `#emitParts`): a lone event too large for the server counts failed. */
+  async #emitPart(events: readonly LogEvent[]): Promise<void | EmitResult> {
+    try {
+      return await this.emit(events);
+    } catch (error) {
+      if (events.length > 1 || !this.tooLarge(error)) throw error;
+      SelfLog.write(
+        '{Sink}: an event too large to send even alone counts failed; the rest of its batch is sent',
+        this.kind,
+        error,
+      );
+      return { rejected: 1 };
+    }
   }
 
   /**

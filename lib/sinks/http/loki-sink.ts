@@ -50,6 +50,14 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
    * `false` unless a `beaconUrl` (a proxy that adds them) is given.
    */
   tenantId?: string | undefined;
+  /**
+   * The largest push body, in UTF-8 bytes (see HttpSink's): a larger batch is sent in parts of at
+   * most this size. Loki answers `429` to a push whose lines add up to more than its ingestion
+   * burst (`ingestion_burst_size_mb`, 6 MiB by default) on every try, so a batch of large events
+   * (1 000 stack traces of 8 KB) was retried and failed whole. Default `1_048_576` (1 MiB,
+   * Promtail's `batchsize` and Alloy's `batch_size`).
+   */
+  maxRequestBytes?: number | undefined;
 }
 
 /**
@@ -65,6 +73,8 @@ const MAX_LABEL_NAME_LENGTH = 1024;
 const MAX_LABEL_VALUE_BYTES = 2048;
 /** Loki's default `max_line_size`, 256KB as Go's humanize reads it. */
 const MAX_LINE_BYTES = 256_000;
+/** Promtail's `batchsize` and Alloy's `batch_size`: 1 MiB, far below Loki's default ingestion burst of 6 MiB. */
+const MAX_REQUEST_BYTES = 1_048_576;
 /** The path of Loki's push API. */
 const PUSH_PATH = '/loki/api/v1/push';
 /** The characters and length Loki (dskit) takes in a tenant id. */
@@ -145,6 +155,7 @@ export class LokiSink extends HttpSink {
     super({
       ...options,
       url,
+      maxRequestBytes: options.maxRequestBytes ?? MAX_REQUEST_BYTES,
       contentType: 'application/json',
       headers,
       // A beacon carries no header but Content-Type: without X-Scope-OrgID or Authorization, Loki (or

@@ -23,7 +23,7 @@ import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
 import { expectOptionsObject } from '../../core/read-options';
 import { checkOptionalText } from './http-option-checks';
-import { checkHeaders, withHeaders } from './with-header';
+import { checkFramingHeaders, checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
 import { OtlpRequestTooLargeError } from './otlp-request-too-large-error';
 import { redactUrl } from './http-redact-url';
@@ -196,6 +196,8 @@ export class OtlpSink extends HttpSink {
           'no Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade or Expect, and no Content-Type but application/json',
           fixed[name],
         );
+    // Names and values fetch refuses (a line break in a value), as every HTTP sink's.
+    checkFramingHeaders('OtlpSink.headers', fixed);
     const send = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
     // Everything before the scopes is the same for every batch: written once.
     const head = `{"resourceLogs":[{"resource":{"attributes":[${resource}]},"scopeLogs":[`;

@@ -1,4 +1,5 @@
 import { expectOption } from '../../core/expect-option';
+import { ConfigurationError } from '../../core/errors/configuration-error';
 import { isPlainRecord } from '../../core/is-plain-record';
 import type { HttpHeaders } from './http-sink';
 
@@ -56,19 +57,45 @@ function fetchRefuses(name: string, value: unknown): boolean {
 }
 
 /**
- * Checks a fixed `headers` option for a header fetch fails every request with (see {@link FRAMING_HEADERS}).
+ * Checks a fixed `headers` option for a header fetch fails every request with: a framing header
+ * (see {@link FRAMING_HEADERS}), a name that is no HTTP token, or a value that is no header value
+ * (a line break or other control character but tab inside it, a character past Latin-1), which
+ * fetch and Node's http refuse (so a line break can never add a header of its own).
  *
- * @throws ConfigurationError naming `where`, the header and its value.
+ * @throws ConfigurationError naming `where`, the header and, for a framing header, its value (any
+ *   other value, a secret as often as not, is not shown: the character and its index are).
  */
 export function checkFramingHeaders(where: string, headers: unknown): void {
   if (isPlainRecord(headers))
-    for (const name of Object.keys(headers))
+    for (const name of Object.keys(headers)) {
+      const at = `${where}[${JSON.stringify(name)}]`;
+      const value: unknown = headers[name];
+      if (!/^[\w!#$%&'*+.^`|~-]+$/.test(name))
+        throw new ConfigurationError(`${at}: expected a header name (letters, digits and !#$%&'*+-.^_\`|~)`);
+      // Fetch leaves out the tabs, spaces and line breaks around a value.
+      checkHeaderValue(at, 'one', typeof value == 'string' ? value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : '');
       expectOption(
-        !fetchRefuses(name, headers[name]),
-        `${where}["${name}"]`,
+        !fetchRefuses(name, value),
+        at,
         'no Content-Length, Transfer-Encoding, Keep-Alive, Upgrade or Expect header, and a Connection only close or keep-alive (fetch sets them)',
-        headers[name],
+        value,
       );
+    }
+}
+
+/**
+ * Refuses a header `value` fetch cannot send (a control character but tab, a character past
+ * Latin-1), naming the character and its index, not the value: a secret, in whatever records the
+ * app's startup errors. `what` names the value in the message (`a key`).
+ *
+ * @throws ConfigurationError naming `where`.
+ */
+export function checkHeaderValue(where: string, what: string, value: string): void {
+  const bad = value.search(/[^\t\x20-\x7e\x80-\xff]/);
+  if (bad >= 0)
+    throw new ConfigurationError(
+      `${where}: expected a header value (Latin-1, no control characters but tab), got ${what} with U+${value.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} at index ${bad} (the ${what === 'one' ? 'value' : what.slice(2)} is not shown)`,
+    );
 }
 
 /**

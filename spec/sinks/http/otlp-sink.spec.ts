@@ -849,6 +849,22 @@ describe('OtlpSink', () => {
     });
   });
 
+  // Found by a review: the records after one too large to send alone failed with it, unsent (its
+  // OtlpRequestTooLargeError is permanent, so they were not retried either).
+  it('sends the records of a batch after one too large to send alone, which counts failed', async () => {
+    server = await startTestServer(() => ({ status: 200, body: '{}' }));
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OtlpSink({ endpoint: server.url, maxRequestBytes: 50_000 }), {
+        batch: { size: 4, maxDelayMs: 10 },
+        retry: { attempts: 3, initialDelayMs: 1 },
+      })
+      .createLogger();
+    for (let n = 0; n < 4; n++) log.information('Item {N} {Padding}', n, 'x'.repeat(n === 1 ? 30_000 : 1_000));
+    const report = await log.close({ strategy: 'flush' });
+    expect(report.sinks.otlp).toEqual({ delivered: 3, failed: 1, dropped: 0, undelivered: 0 });
+    expect(server.requests.flatMap((r) => [...r.body.matchAll(/"Item (\d) /g)].map((m) => Number(m[1])))).toEqual([0, 2, 3]);
+  });
+
   it('counts no more records rejected than the request held, and says so once when a collector claims more', async () => {
     server = await startTestServer((request) =>
       (request.body.match(/"timeUnixNano"/g) ?? []).length > 2

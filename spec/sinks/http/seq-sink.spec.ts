@@ -6,6 +6,9 @@ import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
+import { LokiSink } from '../../../lib/sinks/http/loki-sink';
+import { HttpSink } from '../../../lib/sinks/http/http-sink';
+import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplateCached } from '../../../lib/templates/template-cache';
@@ -890,6 +893,45 @@ describe('SeqSink', () => {
     expect(() => new SeqSink({ serverUrl: 'http://h', apiKey: ' Zz9-_.~+/=\tü ' })).not.toThrow();
   });
 
+  // Found by a review: the same key given as a header (`headers: { 'X-Seq-ApiKey': key }`, or any
+  // header of SeqSink, LokiSink, HttpSink or OtlpSink) was taken, and fetch refused it on every request: each
+  // batch failed at run time, retried, then opened the breaker. Nothing is ever sent as a header of its own.
+  it('throws ConfigurationError naming a header fetch cannot send (a line break, a character past Latin-1, a name no token), never its value', async () => {
+    const server = await startTestServer(() => ({ status: 201 }));
+    try {
+      for (const [headers, message] of [
+        [
+          { 'X-Seq-ApiKey': 'Secr3t\r\nX-Injected: 1' },
+          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got one with U+000D at index 6 (the value is not shown)',
+        ],
+        [
+          { 'X-Seq-ApiKey': 'Secr3t€' },
+          '["X-Seq-ApiKey"]: expected a header value (Latin-1, no control characters but tab), got one with U+20AC at index 6 (the value is not shown)',
+        ],
+        [{ 'X-Seq-ApiKey\r\nX-Injected': 'Secr3t' }, '["X-Seq-ApiKey\\r\\nX-Injected"]: expected a header name'],
+        [{ 'X Key': 'Secr3t' }, '["X Key"]: expected a header name'],
+      ] as const) {
+        for (const [name, make] of [
+          ['SeqSink', () => new SeqSink({ serverUrl: server.url, headers })],
+          ['LokiSink', () => new LokiSink({ url: server.url, headers })],
+          ['HttpSink', () => new HttpSink({ url: server.url, headers })],
+          ['OtlpSink', () => new OtlpSink({ endpoint: server.url, headers })],
+        ] as const) {
+          expect(make).toThrow(ConfigurationError);
+          expect(make).toThrow(`${name}.headers${message}`);
+          expect(make).not.toThrow(/Secr3t/);
+        }
+      }
+      // Fetch leaves out the tabs, spaces and line breaks around a value: such a value is sent.
+      const sink = new SeqSink({ serverUrl: server.url, headers: { 'X-Seq-ApiKey': ' k-1\r\n' } });
+      await sink.emit(makeEvents(1));
+      expect(server.requests[0].headers['x-seq-apikey']).toBe('k-1');
+      sink.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   // Found by a review: the error quoted the key, a secret, into whatever records the app's startup errors.
   it('names the first character of a bad apiKey that fetch cannot send, and never the key', () => {
     for (const [apiKey, bad] of [
@@ -1039,6 +1081,38 @@ describe('SeqSink', () => {
       const numbers = taken.flatMap((request) => request.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
       expect(numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     });
+
+    // Found by a review: a proxy in front of Seq (or Seq 2025.1's 400) refusing one event alone
+    // as too large failed, unsent, every event after it in the batch: the lone event's failure is
+    // permanent, so they were neither sent nor retried (a fake Seq: 2 delivered, 4 failed).
+    it.each([
+      [413, ''],
+      [400, 'Maximum raw payload content length of 2000 bytes exceeded'],
+    ])(
+      'counts one event Seq answers %d alone failed, with a SelfLog line, and sends the rest of its batch',
+      async (status, body) => {
+        server = await startTestServer((request) =>
+          Buffer.byteLength(request.body) > 2_000 ? { status, body } : { status: 201, body: '{"MinimumLevelAccepted":null}' },
+        );
+        const diagnostics: string[] = [];
+        const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
+        const log = new LoggerConfiguration().writeTo
+          .sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 6, maxDelayMs: 10 }, retry: { attempts: 3 } })
+          .createLogger();
+        for (let n = 0; n < 6; n++) log.information('Item {N} {Padding}', n, 'y'.repeat(n === 2 ? 3_000 : 100));
+        const report = await log.close({ strategy: 'flush' });
+        subscription.unsubscribe();
+        expect(report.sinks.seq).toEqual({ delivered: 5, dropped: 0, failed: 1, undelivered: 0 });
+        const taken = server.requests.filter((request) => Buffer.byteLength(request.body) <= 2_000);
+        const numbers = taken.flatMap((request) => request.body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N));
+        expect(numbers).toEqual([0, 1, 3, 4, 5]);
+        // Sent alone once, not retried.
+        expect(server.requests.filter((request) => request.body.includes('"N":2'))).toHaveLength(3);
+        expect(
+          diagnostics.filter((message) => message.includes('an event too large to send even alone counts failed')),
+        ).toHaveLength(1);
+      },
+    );
 
     it('fails a batch Seq answers any other 400 at once, without splitting it', async () => {
       // seqcli's forwarder's answers to lines it refuses (src/SeqCli/Forwarder/Web/Api/IngestionEndpoints.cs).
