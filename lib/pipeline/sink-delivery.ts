@@ -1105,7 +1105,7 @@ function describeError(error: unknown, cause = false): string {
   }
   if (cause) return escapeControlCharacters(text.length > MAX_CAUSE_CHARS ? truncatedText(text, MAX_CAUSE_CHARS) : text);
   // Escaped as its causes are: a message from data (a receiver's answer, a path) could end the
-  // line, forge one or drive the terminal of whoever reads the metrics or the shutdown report.
+  // line, forge one or drive the terminal of whoever reads the metrics.
   text = escapeControlCharacters(text);
   const seen = new Set<unknown>([error]);
   try {
