@@ -165,11 +165,28 @@ export class CircuitBreaker {
 
   /** Asks to make a call: `'primary'` to go ahead (possibly as the half-open probe), `'reject'` to skip it. */
   tryAcquire(): 'primary' | 'reject' {
+    return this.tryAcquireCall() === 'reject' ? 'reject' : 'primary';
+  }
+
+  /**
+   * Asks to make a call, as `tryAcquire` does, and tells the half-open probe apart: `'probe'` for
+   * the call that moved the breaker to half-open, `'primary'` for any other call let through,
+   * `'reject'` to skip it. Give the answer to `recordFailure`, so the failure of a call made
+   * before the breaker opened, which ends while the probe is out, counts as nothing there, as it
+   * would while open (the `circuitBreaker` operator tells them apart so).
+   *
+   * @example
+   * const call = breaker.tryAcquireCall();
+   * if (call !== 'reject') {
+   *   try { await pay(); breaker.recordSuccess(); } catch (error) { breaker.recordFailure(0, 5_000, error, call); throw error; }
+   * }
+   */
+  tryAcquireCall(): 'primary' | 'probe' | 'reject' {
     // Half-open: the probe is out; everyone else waits for its outcome.
     if (this.#current === 'closed') return 'primary';
     if (this.#current === 'half-open' || this.#scheduler.now() - this.#openedAt < this.#openMs) return 'reject';
     this.#moveTo('half-open');
-    return 'primary';
+    return 'probe';
   }
 
   /** Reports that an acquired call succeeded: resets the failure count, or closes a half-open breaker. */
@@ -189,10 +206,13 @@ export class CircuitBreaker {
    * (or NaN), the open time is as the options make it.
    * @param maxRetryAfterMs The longest wait for a `Retry-After`, in milliseconds (the retries' `maxDelayMs`). Default `5_000`, as theirs.
    * @param error The failure, kept as `lastFailure` when it opens the breaker.
-   * Half-open, any failure reported here is taken as the probe's: a caller that can tell a call
-   * made before the breaker opened (the `circuitBreaker` operator does) leaves that one out.
+   * @param call What `tryAcquireCall` answered for the call: half-open, a `'primary'` call's
+   * failure counts as nothing (it was made before the breaker opened: old news, as while open,
+   * and reopening on it would throw away the probe's answer). Without it, any failure reported
+   * half-open is taken as the probe's.
    */
-  recordFailure(retryAfterMs = 0, maxRetryAfterMs = 5_000, error?: unknown): void {
+  recordFailure(retryAfterMs = 0, maxRetryAfterMs = 5_000, error?: unknown, call?: 'primary' | 'probe'): void {
+    if (this.#current === 'half-open' && call === 'primary') return;
     if (this.#current === 'half-open') this.#failedProbes++;
     if (this.#current === 'half-open' || (this.#current === 'closed' && ++this.#failures >= this.options.failureThreshold)) {
       // A rejection's cause, not the rejection: a chain never holds two. Bounded for a cycle a caller

@@ -1085,9 +1085,9 @@ const MAX_LAST_ERROR_CAUSES = 3;
 const MAX_CAUSE_CHARS = 200;
 
 /**
- * `Error: message` for an Error, else the value as a string (a plain object cause as its JSON), then
- * `; caused by Name: message` for each of its first three causes (each cut at 200 characters,
- * control characters escaped, so the line stays one line), `; caused by [more causes]` after
+ * `Error: message` for an Error, else the value as a string (a plain object cause as its JSON), its
+ * control characters escaped, then `; caused by Name: message` for each of its first three causes
+ * (each cut at 200 characters and escaped the same way, so the line stays one line), `; caused by [more causes]` after
  * them and `; caused by [Circular]` for a cycle: a `fetch failed` or a BrokenCircuitError says
  * what failed in its cause. Never throws.
  */
@@ -1104,6 +1104,9 @@ function describeError(error: unknown, cause = false): string {
     return 'unprintable error';
   }
   if (cause) return escapeControlCharacters(text.length > MAX_CAUSE_CHARS ? truncatedText(text, MAX_CAUSE_CHARS) : text);
+  // Escaped as its causes are: a message from data (a receiver's answer, a path) could end the
+  // line, forge one or drive the terminal of whoever reads the metrics.
+  text = escapeControlCharacters(text);
   const seen = new Set<unknown>([error]);
   try {
     for (let links = 0; ; links++) {

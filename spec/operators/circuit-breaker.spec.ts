@@ -1,3 +1,4 @@
+import { TestScheduler } from 'rxjs/testing';
 import {
   catchError,
   defer,
@@ -56,6 +57,66 @@ describe('CircuitBreaker', () => {
     breaker.recordFailure();
     expect(breaker.state).toBe('open');
     expect(breaker.tryAcquire()).toBe('reject');
+  });
+
+  // Used directly, the breaker could not tell the probe from a call made before it opened: that
+  // call's late failure reopened it while the probe was out, and doubled the open time.
+  describe('tryAcquireCall', () => {
+    function breakerOpenedAt0(): { scheduler: TestScheduler; breaker: CircuitBreaker } {
+      const scheduler = new TestScheduler(() => undefined);
+      const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100, maxResetTimeoutMs: 800 }, scheduler);
+      return { scheduler, breaker };
+    }
+
+    it('tells the half-open probe from the other calls, and rejects those while it is out', () => {
+      const { scheduler, breaker } = breakerOpenedAt0();
+      const calls: string[] = [];
+      scheduler.schedule(() => calls.push(breaker.tryAcquireCall()), 0);
+      scheduler.schedule(() => breaker.recordFailure(0, 5_000, new Error('down'), 'primary'), 0);
+      for (const at of [50, 100, 101]) scheduler.schedule(() => calls.push(`${at}:${breaker.tryAcquireCall()}`), at);
+      scheduler.flush();
+      expect(calls).toEqual(['primary', '50:reject', '100:probe', '101:reject']);
+      expect(breaker.tryAcquire()).toBe('reject');
+    });
+
+    it("leaves out the failure of a call made before the breaker opened while the probe is out; the probe's answer stands", () => {
+      const { scheduler, breaker } = breakerOpenedAt0();
+      const states: string[] = [];
+      breaker.state$.subscribe((state) => states.push(`${scheduler.now()}:${state}`));
+      let slow: 'primary' | 'probe' | 'reject' = 'reject';
+      let probe: 'primary' | 'probe' | 'reject' = 'reject';
+      scheduler.schedule(() => {
+        slow = breaker.tryAcquireCall();
+        // Another call made while closed fails and opens the breaker.
+        if (breaker.tryAcquireCall() === 'primary') breaker.recordFailure(0, 5_000, new Error('down'), 'primary');
+      }, 0);
+      scheduler.schedule(() => (probe = breaker.tryAcquireCall()), 100);
+      // The slow call, made while closed, fails at 120 with the probe out: old news.
+      scheduler.schedule(() => breaker.recordFailure(0, 5_000, new Error('late'), slow as 'primary'), 120);
+      scheduler.schedule(() => breaker.recordSuccess(), 130);
+      scheduler.flush();
+      expect([slow, probe]).toEqual(['primary', 'probe']);
+      expect(states).toEqual(['0:closed', '0:open', '100:half-open', '130:closed']);
+      expect(breaker.lastFailure).toBeUndefined();
+    });
+
+    it("reopens on the probe's failure, for twice as long, and on any failure reported without a call, as before", () => {
+      const { scheduler, breaker } = breakerOpenedAt0();
+      const seen: string[] = [];
+      scheduler.schedule(() => breaker.recordFailure(), 0);
+      scheduler.schedule(() => {
+        const call = breaker.tryAcquireCall();
+        breaker.recordFailure(0, 5_000, new Error('probe failed'), call as 'probe');
+        seen.push(`${call} ${breaker.state} ${breaker.retryAfterMs}`);
+      }, 100);
+      scheduler.schedule(() => {
+        seen.push(breaker.tryAcquireCall());
+        breaker.recordFailure();
+        seen.push(`${breaker.state} ${breaker.retryAfterMs}`);
+      }, 300);
+      scheduler.flush();
+      expect(seen).toEqual(['probe open 200', 'probe', 'open 400']);
+    });
   });
 
   it('resets the failure count on success', () => {

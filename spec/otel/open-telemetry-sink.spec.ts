@@ -215,6 +215,40 @@ describe('OpenTelemetrySink', () => {
     ]);
   });
 
+  // The SDK's OTLP/JSON serializer writes every whole number as an intValue: 2 ** 63 as
+  // 9223372036854776000, 1e21 as 1e+21, outside int64, which a proto3 JSON reader refuses, and with
+  // it the whole request (every record of the batch). Those go as their text; the rest as numbers.
+  it('hands a whole number of 2^63 or more in size over as its text, so every intValue the JSON exporter writes is an int64', () => {
+    const properties = {
+      Pow63: 2 ** 63,
+      NegPow63: -(2 ** 63),
+      Huge: 1e21,
+      Max: -Number.MAX_VALUE,
+      Below: 2 ** 62,
+      Safe: -42,
+      Fraction: 1.5,
+    };
+    new OpenTelemetrySink({ loggerProvider: provider }).emit([makeEvent({ properties })]);
+    const [record] = exporter.getFinishedLogRecords();
+    expect(record.attributes).toMatchObject({
+      Pow63: '9223372036854776000',
+      NegPow63: '-9223372036854776000',
+      Huge: '1e+21',
+      Max: '-1.7976931348623157e+308',
+      Below: 2 ** 62,
+      Safe: -42,
+      Fraction: 1.5,
+    });
+    const json = new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords()));
+    const ints = [...json.matchAll(/"intValue":([^,}]*)/g)].map((match) => match[1]);
+    expect(ints).toHaveLength(2);
+    for (const literal of ints) {
+      expect(literal).toMatch(/^"?-?\d+"?$/);
+      const value = BigInt(literal.replaceAll('"', ''));
+      expect(value >= -(2n ** 63n) && value < 2n ** 63n).toBe(true);
+    }
+  });
+
   // logs.proto's times are fixed64 nanoseconds: a negative one, or one past 2^64 - 1 (2554-07-21),
   // is no uint64, and a collector refuses the whole request that carries it (every record of it).
   it('leaves to the SDK a time OTLP cannot carry (before 1970, after 2554), so the exported request stays valid', () => {

@@ -7,6 +7,8 @@ import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { collectSelfLog } from '../helpers/self-log';
 import { SelfLog } from '../../lib/core/self-log';
+import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
+import { spawnSync } from 'node:child_process';
 
 function balanced(m: SinkMetrics): boolean {
   return m.received === m.delivered + m.dropped + m.failed + m.pending;
@@ -168,6 +170,36 @@ describe('LoggerPipeline with hostile sinks', () => {
     expect(sinks.deep.lastError?.length).toBeLessThan(500);
     expect(sinks.cycle.lastError).toBe('Error: loop; caused by [Circular]');
     expect(sinks.plain.lastError).toBe('Error: plain; caused by {"code":"ETIMEDOUT"}');
+  });
+
+  // The causes were escaped, the error's own `Name: message` was not: a line break or an ANSI
+  // escape in it (a receiver's answer, a path from data) reached metrics() and the Prometheus page raw.
+  it("escapes the control characters of the error's own Name: message in lastError, as its causes'", async () => {
+    const hostile = Object.assign(new Error('disk full\n[12:00:00 INF] forged line\u001b[2J\u2028"q"\\'), {
+      name: 'Write\rError',
+      cause: new Error('one\nmore'),
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink({ emit: () => Promise.reject(hostile) }, { name: 'disk\n"x"' })
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a sink may reject with anything
+      .writeTo.sink({ emit: () => Promise.reject('not\u001b[31man Error') }, { name: 'plain' })
+      .createLogger();
+    log.information('one');
+    await within(log.close(), 1_000);
+    const { sinks } = log.metrics();
+    expect(sinks['disk\n"x"'].lastError).toBe(
+      'Write\\rError: disk full\\n[12:00:00 INF] forged line\\u001b[2J\\u2028"q"\\; caused by Error: one\\nmore',
+    );
+    expect(sinks.plain.lastError).toBe('not\\u001b[31man Error');
+    // Prometheus readers see one valid exposition (lastError is no series; the sink name is a label).
+    const text = metricsToPrometheus(log.metrics());
+    // eslint-disable-next-line no-control-regex -- the characters that must not reach the page raw
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
+    if (spawnSync('promtool', ['--version']).status === 0) {
+      const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+      expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+      expect(result.status).toBe(0);
+    }
   });
 
   it('gives each of two loggers sharing one sink its own counts, and closes the sink once per logger', async () => {
