@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { markdownFiles, prose, ROOT } from '../helpers/markdown-pages';
 
 /**
  * The tests the docs cite exist. README.md and docs/*.md back a claim with the test that holds it
@@ -11,18 +12,8 @@ import * as path from 'node:path';
  * test otherwise leaves the docs citing one that no longer exists. Quotes inside code (fenced
  * blocks, `inline code`) are code, not names.
  */
-const ROOT = path.resolve(__dirname, '../..');
 const SPEC = path.join(ROOT, 'spec');
 const MIN_NAME = 12;
-
-function markdownFiles(): string[] {
-  const pages = fs
-    .readdirSync(path.join(ROOT, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/${name}`);
-  return ['README.md', ...pages];
-}
 
 function specFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -39,22 +30,7 @@ function normalize(text: string): string {
 
 /** The paragraphs of a page's prose (fenced code blocks and inline code left out), each on one line. */
 function paragraphs(file: string): string[] {
-  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-  let fence: string | undefined;
-  const prose = text.split('\n').map((line) => {
-    const open = /^\s*(`{3,}|~{3,})/.exec(line);
-    if (fence === undefined && open !== null) {
-      fence = open[1];
-      return '';
-    }
-    if (fence !== undefined) {
-      if (line.trimStart().startsWith(fence)) fence = undefined;
-      return '';
-    }
-    return line;
-  });
-  return prose
-    .join('\n')
+  return prose(file)
     .split(/\n\s*\n/)
     .map((p) => normalize(p.replace(/``[^`]*``|`[^`]*`/g, ' ')));
 }

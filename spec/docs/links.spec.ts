@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { markdownFiles, prose, ROOT } from '../helpers/markdown-pages';
 
 /**
  * Every relative link of README.md and docs/*.md leads somewhere: the file exists, and a `#fragment`
@@ -7,36 +8,6 @@ import * as path from 'node:path';
  * as `-`, punctuation other than `-` and `_` dropped, `-1`, `-2` … for a repeated heading) or an
  * explicit `<a id>`. Links inside code blocks are code, not links.
  */
-const ROOT = path.resolve(__dirname, '../..');
-
-function markdownFiles(): string[] {
-  const pages = fs
-    .readdirSync(path.join(ROOT, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/${name}`);
-  return ['README.md', ...pages];
-}
-
-/** The page's text without its fenced code blocks (```` ``` ```` or `~~~`), line numbers kept. */
-function prose(file: string): string {
-  const lines = fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n');
-  let fence: string | undefined;
-  return lines
-    .map((line) => {
-      const open = /^\s*(`{3,}|~{3,})/.exec(line);
-      if (fence === undefined && open !== null) {
-        fence = open[1];
-        return '';
-      }
-      if (fence !== undefined) {
-        if (line.trimStart().startsWith(fence)) fence = undefined;
-        return '';
-      }
-      return line;
-    })
-    .join('\n');
-}
 
 /** GitHub's anchor for a heading's text. */
 function slug(heading: string): string {
