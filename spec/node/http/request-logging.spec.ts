@@ -30,6 +30,15 @@ afterEach(async () => {
 const completions = (events: LogEvent[]): LogEvent[] => events.filter((e) => e.properties.Elapsed !== undefined);
 const ticks = (n: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, n));
 
+/** Waits for the request's event and `settleMs` more, then expects it alone: `HTTP <request> aborted by the client`, a warning with no status. */
+async function expectOnlyAborted(events: LogEvent[], request: string, settleMs: number): Promise<void> {
+  await eventsArrive(events, 1);
+  await ticks(settleMs);
+  expect(events).toHaveLength(1);
+  expect(events[0].renderMessage()).toMatch(new RegExp(`^HTTP ${request} aborted by the client after \\d+\\.\\d{4} ms$`));
+  expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual(['warning', true, undefined]);
+}
+
 async function expressApp(options: RequestLoggingOptions = {}) {
   const { log, events } = memoryLogger();
   const logRequests = requestLogging(log, options);
@@ -232,15 +241,7 @@ describe('requestLogging with Express 5', () => {
     socket.write('POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sku":');
     await arrived.promise;
     socket.destroy();
-    await eventsArrive(events, 1);
-    await ticks(20);
-    expect(events).toHaveLength(1);
-    expect(events[0].renderMessage()).toMatch(/^HTTP POST \/orders aborted by the client after \d+\.\d{4} ms$/);
-    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
-      'warning',
-      true,
-      undefined,
-    ]);
+    await expectOnlyAborted(events, 'POST /orders', 20);
     expect(events[0].exception?.message).toBe('request aborted');
   });
 
@@ -307,15 +308,7 @@ describe('requestLogging with Express 5', () => {
     await arrived.promise;
     socket.destroy();
     await left.promise;
-    await eventsArrive(events, 1);
-    await ticks(20);
-    expect(events).toHaveLength(1);
-    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/orders aborted by the client after \d+\.\d{4} ms$/);
-    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
-      'warning',
-      true,
-      undefined,
-    ]);
+    await expectOnlyAborted(events, 'GET /orders', 20);
   });
 
   // Express's sendFile calls back with 'Request aborted' (ECONNABORTED) from the socket's 'error',
@@ -349,15 +342,7 @@ describe('requestLogging with Express 5', () => {
       });
       socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
     });
-    await eventsArrive(events, 1);
-    await ticks(50);
-    expect(events).toHaveLength(1);
-    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
-    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
-      'warning',
-      true,
-      undefined,
-    ]);
+    await expectOnlyAborted(events, 'GET /download', 50);
     expect((events[0].exception as { code?: string } | undefined)?.code).toBe('ECONNABORTED');
   });
 
@@ -846,15 +831,7 @@ describe('requestLogging with node:http', () => {
       socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n');
       void queued.promise.then(() => socket.resetAndDestroy());
     });
-    await eventsArrive(events, 1);
-    await ticks(20);
-    expect(events).toHaveLength(1);
-    expect(events[0].renderMessage()).toMatch(/^HTTP GET \/download aborted by the client after \d+\.\d{4} ms$/);
-    expect([events[0].level, events[0].properties.Aborted, events[0].properties.StatusCode]).toEqual([
-      'warning',
-      true,
-      undefined,
-    ]);
+    await expectOnlyAborted(events, 'GET /download', 20);
   });
 
   // req.destroy(error) destroys the connection with that error: it read as the client leaving, the error lost.
