@@ -19,6 +19,17 @@ afterEach(async () => {
 const completions = (events: LogEvent[]): LogEvent[] => events.filter((e) => e.properties.Elapsed !== undefined);
 const ticks = (n: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, n));
 
+/** A Fastify app (with fastifyLogger or not) whose own onError hook, added before the plugin, throws. */
+async function afterThrowingOnError(withLogger: boolean) {
+  const { log, events } = memoryLogger();
+  const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
+  app.addHook('onError', async () => {
+    throw new Error('alerting is down');
+  });
+  await app.register(fastifyRequestLogging(log));
+  return { events, app };
+}
+
 async function fastifyApp() {
   const { log, events } = memoryLogger();
   const started = signal();
@@ -257,14 +268,9 @@ describe('fastifyRequestLogging with Fastify 5', () => {
 
   it("puts a hook's or validation's error on the completion event once, when an onError hook added before the plugin throws", async () => {
     for (const withLogger of [false, true]) {
-      const { log, events } = memoryLogger();
-      const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
       // Fastify skips the onError hooks after one that fails (the plugin's), and these errors are not
       // on its handler-error diagnostics channel.
-      app.addHook('onError', async () => {
-        throw new Error('alerting is down');
-      });
-      await app.register(fastifyRequestLogging(log));
+      const { events, app } = await afterThrowingOnError(withLogger);
       app.addHook('onRequest', async (request) => {
         if (request.url === '/on-request') throw new Error('onRequest failed');
       });
@@ -319,13 +325,7 @@ describe('fastifyRequestLogging with Fastify 5', () => {
               throw value();
             };
     for (const withLogger of [false, true]) {
-      const { log, events } = memoryLogger();
-      const app = Fastify(withLogger ? { loggerInstance: fastifyLogger(log) } : {});
-      // Fastify skips the onError hooks after one that fails, the plugin's among them.
-      app.addHook('onError', async () => {
-        throw new Error('alerting is down');
-      });
-      await app.register(fastifyRequestLogging(log));
+      const { events, app } = await afterThrowingOnError(withLogger);
       app.addHook('preParsing', async (request) => {
         if (request.url === '/pre-parsing') throw 'parsing refused';
       });
