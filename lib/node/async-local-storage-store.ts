@@ -27,15 +27,15 @@ const outsideRequest = <T>(fn: () => T): T =>
   storage().run(undefined as unknown as ContextProperties, () => outsideDiagnosticCollection(fn));
 
 /**
- * The async context sink delivery runs in (RUN_DETACHED), for every store of every copy of rxlog:
- * made as this module is first loaded, with the app's imports at startup, not where a store is
- * made, which may be inside a request (a serverless handler that calls `useAsyncLocalStorage()`
- * on every invocation makes it in the first), whose every AsyncLocalStorage (its OpenTelemetry
- * span) each later batch would run in.
+ * The async context this module was first loaded in (with the app's imports at startup: none),
+ * for sink delivery (RUN_DETACHED), not where a store is made, which may be inside a request (a
+ * serverless handler that calls `useAsyncLocalStorage()` on every invocation makes it in the
+ * first), whose every AsyncLocalStorage (its OpenTelemetry span) each later batch would run in.
+ * Only an object made at load: nothing global is touched until the first delivery.
  */
-const detached: AsyncResource = sharedState('LogContext.detached.v1', () =>
-  outsideRequest(() => new AsyncResource('rxlog.SinkDelivery')),
-);
+const loadedIn = new AsyncResource('rxlog.SinkDelivery');
+/** The one of every copy of rxlog in the process: the first to deliver gives its own. */
+let detached: AsyncResource | undefined;
 
 /**
  * A LogContext store on Node's AsyncLocalStorage: properties set by `run` follow the callback's
@@ -83,6 +83,7 @@ export class AsyncLocalStorageContextStore implements ContextStore, ExactContext
 
   /** @internal See RUN_DETACHED: in the async context of this module's first loading. */
   [RUN_DETACHED]<T>(fn: () => T): T {
-    return detached.runInAsyncScope(fn);
+    detached ??= sharedState('LogContext.detached.v1', () => loadedIn);
+    return detached.runInAsyncScope(() => outsideRequest(fn));
   }
 }
