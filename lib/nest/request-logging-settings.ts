@@ -2,7 +2,7 @@ import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
-import { REQUEST_ABORTED_TEMPLATE } from '../node/http/request-logging-options';
+import { REQUEST_ABORTED_TEMPLATE, unmatchedIgnorePath } from '../node/http/request-logging-options';
 import type { RxlogModuleOptions, RxlogRequestLoggingOptions } from './rxlog-module-options';
 
 /** The default template of a request's completion event (Serilog.AspNetCore's). */
@@ -48,6 +48,11 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
   if (!Array.isArray(ignorePaths) || !ignorePaths.every((p: unknown) => typeof p === 'string' || p instanceof RegExp))
     throw new ConfigurationError(
       `RxlogModule requestLogging.ignorePaths: expected strings and RegExps, got ${describeValue(ignorePaths)}`,
+    );
+  const unmatched = unmatchedIgnorePath(ignorePaths);
+  if (unmatched !== undefined)
+    throw new ConfigurationError(
+      `RxlogModule requestLogging.ignorePaths: ${describeValue(unmatched)} never matches a request path (one starts with "/", without query or fragment)`,
     );
   const level: unknown = given.level;
   if (level !== undefined && typeof level !== 'function')

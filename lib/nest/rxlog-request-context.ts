@@ -11,7 +11,9 @@ import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
 import {
+  connectionFailed,
   connectionGone,
+  cutWith,
   destroyedByServer,
   emitInOwnContext,
   erroredWith,
@@ -53,6 +55,16 @@ export interface RequestState {
    * is not the request's failure, which the interceptor sees itself.
    */
   handling?: boolean | undefined;
+  /**
+   * Whether the client had left before the request reached rxlog (an app's own asynchronous step
+   * ahead of it): nothing sent reaches anyone, and the response's `close` decides its event.
+   */
+  goneAtStart?: boolean | undefined;
+  /**
+   * An error raised once the client had left, before the response closed (Express's sendFile's
+   * 'Request aborted'): it comes of the abort, and is the aborted event's exception.
+   */
+  abortError?: unknown;
   /** The route pattern, noted by the interceptor for a completion written when the response closes. */
   route?: string | undefined;
   /** The route Express notes for the module's own catch-all middleware while it runs: not the request's route. */
@@ -191,6 +203,11 @@ export function keepForCompletion(reported: unknown, options: KeepOptions = {}):
   if (!state.closeCompletes || state.handling === true) return false;
   // The event carries one error: another than the one it holds already is written beside it, not lost.
   const held = state.handlerError === undefined ? state.error : state.handlerError.error;
+  // Raised once the client had left, with nothing failed before: it comes of the abort (see clientLeft).
+  if (held === undefined && clientLeft(requestsByState.get(state))) {
+    state.abortError ??= error;
+    return Object.is(state.abortError, error);
+  }
   if (held !== undefined && !Object.is(held, error)) {
     // Reported as its message and stack (a filter's `logger.error(e.message, e.stack)`): the same error, rebuilt.
     if (!sameStack(held, error)) return false;
@@ -506,6 +523,12 @@ export class RxlogRequestContext {
       if ((response as { writableEnded?: unknown }).writableEnded === true) finishedAfterEnd.add(state);
     });
     response.once('close', writeOnClose);
+    // The client left before the request reached this (while an app's own step ahead of it awaited):
+    // its 'close' events are gone, so the outcome is read once the handler had its turn.
+    if (connectionGone(request) && !finishedAfterEnd.has(state) && !responseFinished(response)) {
+      state.goneAtStart = true;
+      setImmediate(writeOnClose);
+    }
     // The app's own listeners (res.on('finish')) too, on a pipelined connection (see emitInOwnContext).
     emitInOwnContext(response, state.collector, inEndContext, (fn) => this.inContext(state, fn));
     // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
@@ -563,8 +586,14 @@ export class RxlogRequestContext {
     // that leaves destroys it without one. Else an error Nest's exception filter reported (a guard's)
     // or a StreamableFile logged (its stream's, answered 400 or cut short), else the error of the
     // stream of a StreamableFile whose response the server destroyed without it.
-    const finished = finishedAfterEnd.has(state) || responseFinished(response);
-    const destroyedWith = finished ? undefined : erroredWith(response);
+    // Node emits 'finish' from the last write's callback even when that write failed: a download the
+    // client reset with its body still queued is not sent whole; its connection's error tells. Nor
+    // is anything sent once the client had left before the request reached rxlog.
+    const finished =
+      state.goneAtStart !== true && (finishedAfterEnd.has(state) || responseFinished(response)) && !connectionFailed(request);
+    // Destroyed with an error: the response (a piped body that failed), or its connection by the
+    // handler (`req.destroy(error)`, `req.socket.destroy(error)`; see cutWith).
+    const destroyedWith = finished ? undefined : (erroredWith(response) ?? cutWith(request));
     // Reported once the handler had ended without failing: the request's failure when Nest answered it
     // (its result could not be sent), else another's (an event listener's), written beside the event.
     const answered = state.reports?.find(
@@ -636,8 +665,28 @@ export class RxlogRequestContext {
     // however the filter reported it. One the server cut short is its failure, and so is a
     // StreamableFile's stream that failed (Nest answers a missing file 400 on Express).
     const failed = !finished || statusCode >= 500 || Object.is(error, state.streamError);
-    this.complete(state, { statusCode, ...(error === undefined ? { aborted: !finished } : { error, failed }), ...route });
+    // An error raised once the client had left is the aborted event's exception.
+    const { abortError } = state;
+    const ended =
+      error === undefined
+        ? { aborted: !finished, ...(abortError === undefined ? {} : { error: abortError }) }
+        : { error, failed };
+    this.complete(state, { statusCode, ...ended, ...route });
   }
+}
+
+/**
+ * Whether the request's client left: its connection is gone, and neither the server's code cut it
+ * (destroyedByServer, cutWith) nor Node gave up reading the request (serverRefusal).
+ */
+export function clientLeft(request: object | undefined): boolean {
+  return (
+    request !== undefined &&
+    connectionGone(request) &&
+    !destroyedByServer(request) &&
+    cutWith(request) === undefined &&
+    serverRefusal(request) === undefined
+  );
 }
 
 /** Whether the server closed the response's connection (or its HTTP/2 stream) before it ended, not the client. */

@@ -1,6 +1,7 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { defer, type Observable, tap, finalize } from 'rxjs';
 import {
+  clientLeft,
   keepStreamError,
   type RawRequest,
   type RawResponse,
@@ -81,7 +82,13 @@ export class RxlogRequestInterceptor implements NestInterceptor {
           // Nest's exception filters answer the error after this: one of the app's may send another
           // status than the error's own (a domain error as 404 or 409), so the response's close writes it.
           const statusCode = statusOf(error);
-          if (state.closeCompletes && !isSent(response)) {
+          // Raised once the client had left (a handler awaiting Express's sendFile, which fails with
+          // 'Request aborted'): it comes of the abort, the aborted event's exception.
+          if (state.closeCompletes && clientLeft(request.raw ?? request)) {
+            state.abortError ??= error;
+            return;
+          }
+          if (state.closeCompletes && (state.goneAtStart === true || !isSent(response))) {
             const sentStatus = statusSent(response);
             state.handlerError = sentStatus === undefined ? { error, statusCode } : { error, statusCode, sentStatus };
             return;
@@ -97,7 +104,7 @@ export class RxlogRequestInterceptor implements NestInterceptor {
         // Nest writes the response after the handler's Observable ends, and a handler using @Res() may
         // answer much later: the response's close then writes the event, with the status sent and the
         // whole time (or as aborted, when the client left first).
-        if (state.closeCompletes && !isSent(response)) state.route = route;
+        if (state.closeCompletes && (state.goneAtStart === true || !isSent(response))) state.route = route;
         else this.requests.complete(state, { statusCode: responseStatus(response), route });
       }),
     );

@@ -328,3 +328,12 @@ describe('RxlogModule on Fastify under app.inject, in a child process', () => {
     });
   }, 70_000);
 });
+
+describe('RxlogModule requestLogging.ignorePaths', () => {
+  it('refuses a string no request path can be (one starts with "/", without query or fragment) at build time', () => {
+    for (const path of ['health', '/health?full=1', '/a#b'])
+      expect(() => requestLoggingSettings({ requestLogging: { ignorePaths: [path] } })).toThrow(ConfigurationError);
+    expect(() => requestLoggingSettings({ requestLogging: { ignorePaths: ['health'] } })).toThrow(/"health"|'health'/);
+    expect(requestLoggingSettings({ requestLogging: { ignorePaths: ['/health', '*', /^health/] } }).ignorePaths).toHaveLength(3);
+  });
+});

@@ -136,6 +136,14 @@ const REQUEST_LOGGING_OPTIONS = [
 ] as const satisfies readonly (keyof RequestLoggingOptions)[];
 
 /**
+ * The first string of `ignorePaths` no request path can be, if any: RequestPath starts with a slash
+ * (or is OPTIONS' `*`) and has no query or fragment, so another string never matches.
+ */
+export function unmatchedIgnorePath(ignorePaths: readonly unknown[]): string | undefined {
+  return ignorePaths.find((path): path is string => typeof path === 'string' && path !== '*' && !/^\/[^?#]*$/.test(path));
+}
+
+/**
  * Applies the defaults to {@link RequestLoggingOptions}.
  *
  * @throws ConfigurationError naming the bad option.
@@ -150,10 +158,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
     throw new ConfigurationError(
       `requestLogging.ignorePaths: expected strings and regular expressions, got ${shown(ignorePaths)}`,
     );
-  // RequestPath starts with a slash (or is OPTIONS' `*`) and has no query or fragment: another string never matches.
-  const unmatched = (ignorePaths as unknown[]).find(
-    (path) => typeof path === 'string' && path !== '*' && !/^\/[^?#]*$/.test(path),
-  );
+  const unmatched = unmatchedIgnorePath(ignorePaths as unknown[]);
   if (unmatched !== undefined)
     throw new ConfigurationError(
       `requestLogging.ignorePaths: ${shown(unmatched)} never matches a request path (one starts with "/", without query or fragment)`,

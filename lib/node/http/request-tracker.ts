@@ -429,7 +429,7 @@ export function cutWith(req: object): unknown {
 }
 
 /** Whether the request's connection failed (`ECONNRESET`, `EPIPE` …): what was still queued on it never reached the client. */
-function connectionFailed(req: object): boolean {
+export function connectionFailed(req: object): boolean {
   try {
     // HTTP/2's socket is a Proxy onto its session's, which can throw once the session is gone.
     return ((req as { socket?: { errored?: unknown } | null }).socket?.errored ?? null) !== null;
