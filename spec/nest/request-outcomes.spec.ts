@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { LogEvent } from '../../lib/core/log-event';
-import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+import { type NestApp, type NestAppRun, runNestApp } from './fixtures/run-nest-app';
 
 // A real Nest 12 app (spec/nest/fixtures/nest-abort-app.ts) in a child process on 127.0.0.1, on
 // Express and on Fastify; every rxlog event it writes comes back as a CLEF line. The raw clients
@@ -17,15 +17,8 @@ const rows = (run: NestAppRun): unknown[][] =>
     e.exception?.stack?.split('\n')[0],
   ]);
 
-async function withApp(platform: string, requests: (app: NestApp) => Promise<void>): Promise<NestAppRun> {
-  const app = await startNestApp('nest-abort-app.ts', [platform]);
-  try {
-    await requests(app);
-  } catch (error) {
-    await app.stop();
-    throw error;
-  }
-  return app.stop();
+function withApp(platform: string, requests: (app: NestApp) => Promise<void>): Promise<NestAppRun> {
+  return runNestApp('nest-abort-app.ts', [platform], requests);
 }
 
 /** Sends `request` on a raw connection that reads what comes; `reset` decides when it resets it (RST). */

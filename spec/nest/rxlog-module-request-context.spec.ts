@@ -1,6 +1,6 @@
 import type { LogEvent } from '../../lib/core/log-event';
 import { exchangeRaw, requestHttp2 } from '../helpers/node-http';
-import { type NestApp, type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+import { type NestApp, type NestAppRun, runNestApp, startNestApp } from './fixtures/run-nest-app';
 
 // A small real NestJS app (spec/nest/fixtures/nest-request-context-app.ts) in a child process on
 // 127.0.0.1, on Express and on Fastify; every rxlog event it writes comes back as a CLEF line.
@@ -10,19 +10,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const completions = (run: NestAppRun): LogEvent[] => run.events.filter((e) => e.properties.SourceContext === 'RequestLogging');
 
 /** Runs `requests` against the fixture app on `platform` (with `args`), then stops it and resolves with what it wrote. */
-async function withApp(
-  platform: string,
-  args: readonly string[],
-  requests: (app: NestApp) => Promise<void>,
-): Promise<NestAppRun> {
-  const app = await startNestApp('nest-request-context-app.ts', [platform, ...args]);
-  try {
-    await requests(app);
-  } catch (error) {
-    await app.stop();
-    throw error;
-  }
-  return app.stop();
+function withApp(platform: string, args: readonly string[], requests: (app: NestApp) => Promise<void>): Promise<NestAppRun> {
+  return runNestApp('nest-request-context-app.ts', [platform, ...args], requests);
 }
 
 describe.each(['express', 'fastify'])('RxlogModule on %s with requestLogging.trustIncomingRequestId: false', (platform) => {
