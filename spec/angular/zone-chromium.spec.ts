@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { bundleAppScript, ingested, withAppPage } from '../helpers/angular-chromium';
+import { bundleAppScript, ingested, waitForApp, withAppPage } from '../helpers/angular-chromium';
 import { CHROMIUM } from '../helpers/chromium';
 
 const hasChromium = existsSync(CHROMIUM);
@@ -427,9 +427,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
     await withAppPage(
       script,
       async (tab, page) => {
-        await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, {
-          timeout: 10_000,
-        });
+        await waitForApp(tab);
         await page.received(1, (r) => r.url === '/ingest');
         const events = ingested(page);
         assert.deepEqual(
@@ -461,9 +459,7 @@ Zone[Zone.__symbol__('unhandledPromiseRejectionHandler')] = function (error) {
     await withAppPage(
       script,
       async (tab, page) => {
-        await tab.waitForFunction(() => (window as unknown as AppWindow).app.failed !== undefined, undefined, {
-          timeout: 10_000,
-        });
+        await waitForApp(tab);
         await page.received(2, (r) => r.url === '/ingest');
         const logged = await tab.evaluate(() => (window as unknown as AppWindow).app.logged());
         assert.deepEqual(
