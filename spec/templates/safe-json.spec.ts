@@ -385,13 +385,29 @@ describe('writeJson on a tree capture marked as JSON-safe', () => {
 });
 
 describe('quoteJson', () => {
-  it('quotes strings exactly as JSON.stringify does', () => {
+  /** What quoteJson documents: JSON.stringify's literal, a lone surrogate as U+FFFD, and DEL, C1, U+2028/9 and the bidi controls as `\u` escapes. */
+  const documented = (text: string): string =>
+    JSON.stringify(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')).replace(
+      /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+
+  it('quotes strings as JSON.stringify does, with the terminal controls past C0 escaped and lone surrogates replaced', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 80 })), (text) => {
-        expect(quoteJson(text)).toBe(JSON.stringify(text));
+        expect(quoteJson(text)).toBe(documented(text));
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('escapes DEL, C1 and bidi controls where JSON.stringify leaves them raw, and reads back the same', () => {
+    for (const text of ['\u007f', 'a\u009bb', '\u2028', '\u202e!', '\u2069']) {
+      const quoted = quoteJson(text);
+      expect(quoted).not.toBe(JSON.stringify(text));
+      expect(quoted).toMatch(/^"[\x20-\x7e]*"$/);
+      expect(JSON.parse(quoted)).toBe(text);
+    }
   });
 });
 
