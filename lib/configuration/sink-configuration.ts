@@ -15,9 +15,11 @@ import type { SinkOptions } from './sink-options';
  * The default name of a sink: the `kind` it declares (`console`, `file` …), else `sink`. Never the
  * class name: minifiers rename classes, and metrics keys must not change with the build.
  */
+/** A sink's default name: its declared kind in lower case (`Kafka` → `kafka`), else `sink`. */
 function kindOf(sink: Sink): string {
-  const kind = (sink as { kind?: unknown }).kind;
-  return typeof kind === 'string' && kind !== '' && kind !== '__proto__' && !hasLoneSurrogate(kind) ? kind : 'sink';
+  const declared = (sink as { kind?: unknown }).kind;
+  const kind = typeof declared === 'string' ? declared.toLowerCase() : '';
+  return kind !== '' && kind !== '__proto__' && !hasLoneSurrogate(kind) ? kind : 'sink';
 }
 
 /** The keys each options object of `writeTo.sink` takes; any other is a mistake (a typo like `retires`). */

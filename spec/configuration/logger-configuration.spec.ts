@@ -465,6 +465,15 @@ describe('sink names', () => {
     expect(Object.keys(log.metrics().sinks)).toEqual(['audit', 'sink', 'sink-2', 'memory', 'observable', 'console']);
   });
 
+  it('are the declared kind in lower case, numbered as one kind whatever its case', () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink({ kind: 'Kafka', emit: () => undefined })
+      .writeTo.sink({ kind: 'KAFKA', emit: () => undefined })
+      .writeTo.sink({ kind: '__PROTO__', emit: () => undefined })
+      .createLogger();
+    expect(Object.keys(log.metrics().sinks)).toEqual(['kafka', 'kafka-2', 'sink']);
+  });
+
   it('come from the kind of every built-in sink', () => {
     const kinds = [
       new HttpSink({ url: 'http://127.0.0.1:9/' }),
