@@ -33,11 +33,20 @@ export interface RequestLoggingOptions {
    * expressions. Default none.
    */
   ignorePaths?: readonly (string | RegExp)[] | undefined;
-  /** Request headers to log as `RequestHeaders` (names in any case, or `'*'` for all). Default none. */
+  /**
+   * Request headers to log as `RequestHeaders`: names in any case, or `'*'` for all. `'*'` redacts
+   * the value of each header whose name looks like a credential's: one containing `auth`, `token`,
+   * `secret`, `password`, `passwd`, `credential`, `signature`, `session`, `csrf`, `xsrf`, `cookie`,
+   * `jwt` or `apikey`, or with `key` as a word (`x-api-key`, `x-auth-token`, `x-session-id`), but
+   * for `:authority`, `www-authenticate`, `proxy-authenticate` and
+   * `access-control-allow-credentials`. A header named in the list is logged in clear unless
+   * `redactHeaders` (or the four always redacted) has it: `['*', 'x-session-id']` logs one
+   * knowingly. Default none.
+   */
   requestHeaders?: readonly string[] | undefined;
-  /** Response headers to log as `ResponseHeaders` (names in any case, or `'*'` for all). Default none. */
+  /** Response headers to log as `ResponseHeaders`, as `requestHeaders` (`'*'` redacts `x-csrf-token`). Default none. */
   responseHeaders?: readonly string[] | undefined;
-  /** More headers whose values are replaced with `'[Redacted]'`; `authorization`, `proxy-authorization`, `cookie` and `set-cookie` always are. Default none. */
+  /** More headers whose values are replaced with `'[Redacted]'`, even when named; `authorization`, `proxy-authorization`, `cookie` and `set-cookie` always are. Default none. */
   redactHeaders?: readonly string[] | undefined;
   /** The response header that echoes the request id (a header name), or `false` for none. Default `'x-request-id'`. */
   requestIdHeader?: string | false | undefined;

@@ -4,6 +4,26 @@ export type HeaderValues = Readonly<Record<string, string | number | readonly st
 /** The headers that are always redacted, whatever the options say. */
 export const ALWAYS_REDACTED_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
 
+/**
+ * Names that look like a credential's, whose values `'*'` redacts: a name containing `auth`,
+ * `token`, `secret`, `password`, `passwd`, `credential`, `signature`, `session`, `csrf`, `xsrf`,
+ * `cookie`, `jwt` or `apikey`, or with `key` as a word of its own (`x-api-key`, `api_key`,
+ * `ocp-apim-subscription-key`). Tested on lower-case names.
+ */
+const CREDENTIAL_NAME =
+  /auth|token|secret|passw(?:or)?d|credential|signature|session|csrf|xsrf|cookie|jwt|apikey|(?:^|[-_.])key(?:$|[-_.])/;
+
+/**
+ * Names the rule matches whose values are never credentials: HTTP/2's host, the challenges of a
+ * 401 or a 407, and CORS's `true`.
+ */
+const NOT_CREDENTIALS = new Set([':authority', 'www-authenticate', 'proxy-authenticate', 'access-control-allow-credentials']);
+
+/** Whether `'*'` redacts the header `name` (lower case): its name looks like a credential's. */
+function looksLikeCredential(name: string): boolean {
+  return CREDENTIAL_NAME.test(name) && !NOT_CREDENTIALS.has(name);
+}
+
 /** What a redacted header's value is replaced with. */
 export const REDACTED = '[Redacted]';
 
@@ -51,11 +71,14 @@ function withoutUrlSecrets(url: string): string {
 
 /**
  * The named headers that are present, with lower-case names and redacted values replaced by
- * `'[Redacted]'`; `'*'` selects every header. URL headers (`referer`, `location`,
- * `content-location`, `:path` and the proxies' original-URL headers) lose their query string, fragment and credentials. Values are strings (several values joined with `', '`).
+ * `'[Redacted]'`; `'*'` selects every header, and redacts those whose names look like a
+ * credential's (`x-api-key`, `x-auth-token`, `x-session-id`…) unless `names` names them too. URL
+ * headers (`referer`, `location`, `content-location`, `:path` and the proxies' original-URL
+ * headers) lose their query string, fragment and credentials. Values are strings (several values
+ * joined with `', '`).
  *
- * @param names Lower-case header names to keep, or `['*']`.
- * @param redacted Lower-case names whose values are replaced.
+ * @param names Lower-case header names to keep, with `'*'` for all the others.
+ * @param redacted Lower-case names whose values are replaced, named or not.
  */
 export function selectHeaders(
   headers: HeaderValues,
@@ -71,9 +94,10 @@ export function selectHeaders(
     if (value === undefined) continue;
     any = true;
     const key = name.toLowerCase();
+    const hidden = redacted.has(key) || (all && looksLikeCredential(key) && !names.includes(key));
     const text = Array.isArray(value) ? value.join(', ') : String(value);
     Object.defineProperty(selected, key, {
-      value: redacted.has(key) ? REDACTED : URL_HEADERS.has(key) ? withoutUrlSecrets(text) : text,
+      value: hidden ? REDACTED : URL_HEADERS.has(key) ? withoutUrlSecrets(text) : text,
       enumerable: true,
       writable: true,
       configurable: true,

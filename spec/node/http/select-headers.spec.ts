@@ -1,6 +1,7 @@
 import { ALWAYS_REDACTED_HEADERS, selectHeaders } from '../../../lib/node/http/select-headers';
 
 describe('selectHeaders', () => {
+  const always = new Set(ALWAYS_REDACTED_HEADERS);
   const redacted = new Set([...ALWAYS_REDACTED_HEADERS, 'x-api-key']);
   const headers = {
     authorization: 'Bearer t',
@@ -26,6 +27,106 @@ describe('selectHeaders', () => {
       accept: 'text/html',
       'content-length': '12',
       via: 'a, b',
+    });
+  });
+
+  // With '*', every header a request brings was written in clear but the four always redacted: an
+  // x-api-key, an x-auth-token, an x-amz-security-token or an x-session-id went to the log store.
+  it.each([
+    'authorization',
+    'proxy-authorization',
+    'x-upstream-proxy-authorization',
+    'cookie',
+    'set-cookie',
+    'x-api-key',
+    'x-goog-api-key',
+    'api-key',
+    'apikey',
+    'api_key',
+    'x-rapidapi-key',
+    'ocp-apim-subscription-key',
+    'x-functions-key',
+    'x-amz-server-side-encryption-customer-key',
+    'x-auth-token',
+    'x-access-token',
+    'x-refresh-token',
+    'x-amz-security-token',
+    'private-token',
+    'x-csrf-token',
+    'x-xsrf-token',
+    'csrf-token',
+    'x-session-id',
+    'sessionid',
+    'x-hub-signature-256',
+    'stripe-signature',
+    'x-client-secret',
+    'x-password',
+    'x-passwd',
+    'x-credential',
+    'cf-access-jwt-assertion',
+    'x-goog-iap-jwt-assertion',
+    'x-auth-request-user',
+    'authentication-info',
+  ])("redacts %p with '*': its name looks like a credential's", (name) => {
+    expect(selectHeaders({ [name]: 's3cret' }, ['*'], always)).toEqual({ [name]: '[Redacted]' });
+  });
+
+  // A name that merely contains a credential word is redacted too: a wrong guess costs a value
+  // the user can still log by naming the header, a missed credential cannot be taken back.
+  it.each(['author', 'idempotency-key', 'sec-websocket-key', 'signature-input'])(
+    "redacts %p with '*' too: the rule errs on the side of redacting",
+    (name) => {
+      expect(selectHeaders({ [name]: 'v' }, ['*'], always)).toEqual({ [name]: '[Redacted]' });
+    },
+  );
+
+  it.each([
+    'accept',
+    'accept-language',
+    'content-type',
+    'content-length',
+    'user-agent',
+    'host',
+    ':authority',
+    ':method',
+    'x-request-id',
+    'traceparent',
+    'tracestate',
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'cache-control',
+    'etag',
+    'keep-alive',
+    'x-keyboard-layout',
+    'monkey',
+    'sec-fetch-mode',
+    'x-amz-content-sha256',
+    'www-authenticate',
+    'proxy-authenticate',
+    'access-control-allow-credentials',
+    'access-control-allow-headers',
+  ])("logs %p in clear with '*'", (name) => {
+    expect(selectHeaders({ [name]: 'v' }, ['*'], always)).toEqual({ [name]: 'v' });
+  });
+
+  it("logs a credential-looking header the list names in clear, beside '*' or alone", () => {
+    const sent = { 'x-auth-token': 't', 'x-session-id': 's', accept: 'a' };
+    expect(selectHeaders(sent, ['*', 'x-auth-token'], always)).toEqual({
+      'x-auth-token': 't',
+      'x-session-id': '[Redacted]',
+      accept: 'a',
+    });
+    expect(selectHeaders(sent, ['x-auth-token', 'x-session-id'], always)).toEqual({ 'x-auth-token': 't', 'x-session-id': 's' });
+  });
+
+  it('redacts the four always redacted and those of redactHeaders even when the list names them', () => {
+    const sent = { authorization: 'Bearer t', cookie: 'sid=s', 'x-api-key': 'k', 'x-tenant': 'acme' };
+    const withTenant = new Set([...redacted, 'x-tenant']);
+    expect(selectHeaders(sent, ['*', 'authorization', 'cookie', 'x-api-key', 'x-tenant'], withTenant)).toEqual({
+      authorization: '[Redacted]',
+      cookie: '[Redacted]',
+      'x-api-key': '[Redacted]',
+      'x-tenant': '[Redacted]',
     });
   });
 
