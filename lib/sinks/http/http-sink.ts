@@ -800,10 +800,11 @@ export class HttpSink implements Sink {
     const store = this.#offlineQueue;
     let sent = 0;
     // A beacon sent offline is lost, and so is one after a request that found no server while the
-    // browser said it was online (see `unreachable`): the store is synchronous and survives the
-    // page; without one, the batch stays pending with the logger, which sends it once the network is back.
-    const lost = isOffline() || store?.unreachable === true;
-    let refusal = 'offline, or the server unreachable';
+    // browser said it was online, or while the server asks for no request (a Retry-After: see
+    // `holding`): the store is synchronous and survives the page; without one, the batch stays
+    // pending with the logger, which sends it once the network is back.
+    const lost = isOffline() || store?.holding === true;
+    let refusal = 'offline, or the server unreachable or asking to wait';
     const quotaFull = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
     const bound = this.#pieceBytes;
     const lone = this.#loneBytes;
