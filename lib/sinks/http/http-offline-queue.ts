@@ -81,7 +81,8 @@ interface Entry extends OfflinePiece {
  * oldest first, on the window's `online` event, at the next page load, after any later
  * successful request, and on a timer after a replay that failed or a batch kept after a network error (see `#retryLater`); a new batch waits until the store has been sent, so events keep their order
  * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
- * retry and circuit breaker as before (a timed-out request may have arrived).
+ * retry and circuit breaker as before (a timed-out request may have arrived). After a `Retry-After`,
+ * nothing is sent until the replay timer ends the wait: new batches, and retries, go into the store.
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
  * must not outlive its page: it never starts while the page is going away (after `pagehide`,
@@ -423,8 +424,10 @@ export class HttpOfflineQueue {
    * no `online` event to come: the browser still says it is online) does not hold the store until
    * it is reloaded: after the `Retry-After` delay the server asked for, when it gave one (at least
    * `RETRY_MIN_MS`), else after a backoff from `BACKOFF_MS` doubling with each failed replay in a
-   * row, both at most `RETRY_MAX_MS` (Serilog's durable sinks' bounds). One timer at most, unref'd
-   * (it never keeps a Node process alive), cleared on close, on `pagehide` and when a replay starts.
+   * row, both at most `RETRY_MAX_MS` (Serilog's durable sinks' bounds). A `Retry-After` (a replay's
+   * or a live batch's) also holds every other request until the timer fires (see `#until`). One
+   * timer at most, unref'd (it never keeps a Node process alive), cleared on close, on `pagehide`
+   * and when a replay starts.
    * None while offline: the `online` event starts the replay.
    */
   #retryLater(retryAfterMs: number | undefined): void {

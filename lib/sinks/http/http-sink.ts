@@ -144,7 +144,8 @@ export interface HttpSinkOptions {
   /**
    * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
    * on the next `online` event or page load, oldest first (after a failed replay, again on a
-   * timer: `Retry-After`, else 5 s doubling, at most 10 min); see {@link HttpOfflineOptions}. Such a
+   * timer: `Retry-After`, else 5 s doubling, at most 10 min; until a `Retry-After` is over, no request
+   * goes at all, new batches wait in the store); see {@link HttpOfflineOptions}. Such a
    * batch counts as delivered in the logger's metrics; one the store cannot keep (past its bound,
    * refused by the storage) is handled as without the option. `sink.offline` says what the store did.
    * Default none.
