@@ -81,7 +81,8 @@ interface Entry extends OfflinePiece {
  * oldest first, on the window's `online` event, at the next page load, after any later
  * successful request, and on a timer after a replay that failed or a batch kept after a network error (see `#retryLater`); a new batch waits until the store has been sent, so events keep their order
  * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
- * retry and circuit breaker as before (a timed-out request may have arrived).
+ * retry and circuit breaker as before (a timed-out request may have arrived). After a `Retry-After`,
+ * nothing is sent until the replay timer ends the wait: new batches, and retries, go into the store.
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
  * must not outlive its page: it never starts while the page is going away (after `pagehide`,
@@ -114,6 +115,12 @@ export class HttpOfflineQueue {
   #leaving = false;
   /** The replay scheduled after a failure (see `#retryLater`): at most one pending. */
   #retry: Subscription | undefined;
+  /**
+   * Until when (`Date.now()`) the server asked for no request (a `Retry-After`, see `#retryLater`):
+   * the replay timer fires then and ends the wait; until it does, no replay starts, new batches go
+   * into the store and page hide keeps what it holds there, instead of a request or a beacon.
+   */
+  #until = 0;
   /** Replays in a row that stopped at a failure without an answer saying when to come back: the backoff's exponent. */
   #failures = 0;
   /**
@@ -183,9 +190,13 @@ export class HttpOfflineQueue {
     this.#start = unrefScheduler.schedule(() => void this.#replay());
   }
 
-  /** Whether the last request found no server though the browser said it was online: a beacon would be lost too. */
-  get unreachable(): boolean {
-    return this.#unreachable;
+  /**
+   * Whether a request now would be lost or refused, so page hide puts what it holds into the store
+   * instead of a beacon: the last request found no server though the browser said it was online
+   * (a beacon would be lost too), or the server asked for no request yet (a `Retry-After`).
+   */
+  get holding(): boolean {
+    return this.#unreachable || this.#until > Date.now();
   }
 
   /** The counters of this page and what the store holds now. */
@@ -210,20 +221,26 @@ export class HttpOfflineQueue {
   async deliver(body: string, count: number, pieces: () => readonly OfflinePiece[]): Promise<boolean | EmitResult> {
     if (isOffline()) return this.save(pieces());
     // The server was unreachable at the last try and the replay timer tries again: a request now
-    // would fail too (three a batch: the replay's, the batch's, and again without keepalive).
-    if (this.#unreachable && this.#retry !== undefined && this.save(pieces())) return true;
+    // would fail too (three a batch: the replay's, the batch's, and again without keepalive). Or
+    // it asked for no request yet: the timer's replay sends this batch after the stored ones.
+    if (((this.#unreachable && this.#retry !== undefined) || this.#until > Date.now()) && this.save(pieces())) return true;
     // What the store holds is older than this batch: it goes first, so the server gets events in
-    // the order they were logged (unless the replay stops at a failure; then this batch goes on).
+    // the order they were logged (unless the replay stops at a failure; then this batch goes on,
+    // but into the store when the server answered with a Retry-After).
     if (this.#read()?.length) {
       this.#waiting.add(pieces);
       await this.#replay();
       // Gone: page hide put it into the store.
       if (!this.#waiting.delete(pieces)) return true;
+      if (this.#until > Date.now() && this.save(pieces())) return true;
     }
     let result: void | EmitResult;
     try {
       result = await this.#send(body);
     } catch (error) {
+      // A live batch's Retry-After holds the replay and the batches after this one as a replay's does.
+      const { retryAfterMs } = retryHint(error);
+      if (retryAfterMs !== undefined) this.#retryLater(retryAfterMs);
       // Closed meanwhile: the logger reported the batch undelivered, it must not leave later from the store.
       if (this.#closed || error instanceof HttpStatusError || error instanceof HttpTimeoutError || !this.save(pieces()))
         throw error;
@@ -293,6 +310,13 @@ export class HttpOfflineQueue {
    * (and tries again later: see `#retryLater`), and does not start while the page is going away.
    */
   #replay(): Promise<void> {
+    // The server asked for no request yet: the timer set then replays (again after `pagehide`
+    // cleared it, at `pageshow`), never later than the wait's bound.
+    const wait = this.#until - Date.now();
+    if (wait > 0) {
+      if (this.#retry === undefined) this.#schedule(Math.min(wait, RETRY_MAX_MS));
+      return Promise.resolve();
+    }
     this.#replaying ??= withLock(this.#key, () => this.#replayAll()).finally(() => (this.#replaying = undefined));
     return this.#replaying;
   }
@@ -400,17 +424,28 @@ export class HttpOfflineQueue {
    * no `online` event to come: the browser still says it is online) does not hold the store until
    * it is reloaded: after the `Retry-After` delay the server asked for, when it gave one (at least
    * `RETRY_MIN_MS`), else after a backoff from `BACKOFF_MS` doubling with each failed replay in a
-   * row, both at most `RETRY_MAX_MS` (Serilog's durable sinks' bounds). One timer at most, unref'd
-   * (it never keeps a Node process alive), cleared on close, on `pagehide` and when a replay starts.
+   * row, both at most `RETRY_MAX_MS` (Serilog's durable sinks' bounds). A `Retry-After` (a replay's
+   * or a live batch's) also holds every other request until the timer fires (see `#until`). One
+   * timer at most, unref'd (it never keeps a Node process alive), cleared on close, on `pagehide`
+   * and when a replay starts.
    * None while offline: the `online` event starts the replay.
    */
   #retryLater(retryAfterMs: number | undefined): void {
-    this.#cancelRetry();
-    if (this.#closed || this.#leaving || isOffline()) return;
     const backoff = BACKOFF_MS * 2 ** Math.min(this.#failures++, 16);
     const delay = Math.min(retryAfterMs === undefined ? backoff : Math.max(retryAfterMs, RETRY_MIN_MS), RETRY_MAX_MS);
+    // The server's wish is for every request to it: live batches and page hide keep to it too.
+    if (retryAfterMs !== undefined) this.#until = Date.now() + delay;
+    this.#schedule(delay);
+  }
+
+  /** Arms the replay timer (see `#retryLater`); none once closed, while the page goes away, or offline. */
+  #schedule(delay: number): void {
+    this.#cancelRetry();
+    if (this.#closed || this.#leaving || isOffline()) return;
     this.#retry = unrefScheduler.schedule(() => {
       this.#retry = undefined;
+      // The wait is over when its timer fires, whatever the clock says (a device's clock set back meanwhile).
+      this.#until = 0;
       void this.#replay();
     }, delay);
   }

@@ -144,7 +144,8 @@ export interface HttpSinkOptions {
   /**
    * Keeps batches that cannot leave (offline, network errors) in a bounded store and sends them
    * on the next `online` event or page load, oldest first (after a failed replay, again on a
-   * timer: `Retry-After`, else 5 s doubling, at most 10 min); see {@link HttpOfflineOptions}. Such a
+   * timer: `Retry-After`, else 5 s doubling, at most 10 min; until a `Retry-After` is over, no request
+   * goes at all, new batches wait in the store); see {@link HttpOfflineOptions}. Such a
    * batch counts as delivered in the logger's metrics; one the store cannot keep (past its bound,
    * refused by the storage) is handled as without the option. `sink.offline` says what the store did.
    * Default none.
@@ -800,10 +801,11 @@ export class HttpSink implements Sink {
     const store = this.#offlineQueue;
     let sent = 0;
     // A beacon sent offline is lost, and so is one after a request that found no server while the
-    // browser said it was online (see `unreachable`): the store is synchronous and survives the
-    // page; without one, the batch stays pending with the logger, which sends it once the network is back.
-    const lost = isOffline() || store?.unreachable === true;
-    let refusal = 'offline, or the server unreachable';
+    // browser said it was online, or while the server asks for no request (a Retry-After: see
+    // `holding`): the store is synchronous and survives the page; without one, the batch stays
+    // pending with the logger, which sends it once the network is back.
+    const lost = isOffline() || store?.holding === true;
+    let refusal = 'offline, or the server unreachable or asking to wait';
     const quotaFull = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
     const bound = this.#pieceBytes;
     const lone = this.#loneBytes;

@@ -863,6 +863,123 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
     expect(sink.offline).toMatchObject({ pending: 0 });
     await log.close();
   });
+
+  /**
+   * A server that refuses every request with `status` and a `Retry-After` of the seconds left until
+   * `openMs` after the test's start (a rate limiter's window, a maintenance), then answers 200;
+   * `at` records the time of each request, `bodies` the event numbers of those it took.
+   */
+  const limited = (openMs: number, status = 429) => {
+    const opensAt = Date.now() + openMs;
+    const at: number[] = [];
+    const bodies: number[][] = [];
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      const now = Date.now();
+      at.push(now);
+      if (now < opensAt)
+        return Promise.resolve(
+          new Response('', { status, headers: { 'Retry-After': String(Math.ceil((opensAt - now) / 1_000)) } }),
+        );
+      bodies.push(lines(init?.body as string));
+      return Promise.resolve(new Response('', { status: 200 }));
+    };
+    return { fetch, at, bodies, opensAt };
+  };
+  const numbers = (count: number): number[] => Array.from({ length: count }, (_, n) => n);
+
+  // Found by a review: a replay answered 429 with Retry-After set its timer, but the next live
+  // batch started the replay at once (clearing that timer), then went itself: two requests a batch
+  // against the server's stated wish, and each batch, refused, used up the logger's retries (capped
+  // at its 5 s maxDelayMs) until it counted failed. Batches now go into the store until the wait
+  // is over, and leave with the stored ones at the timer's replay.
+  it('sends no request, live or replayed, before the Retry-After a replay was answered with, then every event once, in order', async () => {
+    const { fetch, at, bodies, opensAt } = limited(30_000);
+    const sink = sinkWith(fetch);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
+    await jest.advanceTimersByTimeAsync(10);
+    expect(at).toHaveLength(1);
+    for (let n = 0; n < 40; n++) {
+      log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(1_000);
+    }
+    // The page load's replay, answered 429, then nothing until the window opens.
+    expect(at.filter((time) => time < opensAt)).toEqual([at[0]]);
+    expect(at[1]).toBe(opensAt);
+    expect(bodies.flat()).toEqual([100, ...numbers(40)]);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 40, delivered: 40, failed: 0, dropped: 0, pending: 0 });
+    const { stored } = sink.offline!;
+    expect(stored).toBeGreaterThan(25);
+    expect(sink.offline).toMatchObject({ replayed: 1 + stored, dropped: 0, pending: 0 });
+    await log.close();
+  });
+
+  // The same when it is a live batch the server answers so (the store empty): the logger retries
+  // that batch after its maxDelayMs (5 s), and it went again, refused again, until it failed.
+  it.each([
+    ['429', 429],
+    ['503', 503],
+  ])(
+    'sends no request before the Retry-After a live batch was answered with (%s), then every event once, in order',
+    async (_case, status) => {
+      storage.items.clear();
+      const { fetch, at, bodies, opensAt } = limited(30_000, status);
+      const sink = sinkWith(fetch);
+      const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
+      for (let n = 0; n < 40; n++) {
+        log.information('Event {N}', n);
+        await jest.advanceTimersByTimeAsync(1_000);
+      }
+      // The first batch, with keepalive: refused (an answer, so not again without it).
+      expect(at.filter((time) => time < opensAt)).toEqual([at[0]]);
+      expect(at[1]).toBe(opensAt);
+      expect(bodies.flat()).toEqual(numbers(40));
+      expect(log.metrics().sinks.http).toMatchObject({ received: 40, delivered: 40, failed: 0, dropped: 0, pending: 0 });
+      expect(sink.offline).toMatchObject({ dropped: 0, pending: 0 });
+      expect(sink.offline!.replayed).toBe(sink.offline!.stored);
+      await log.close();
+    },
+  );
+
+  it('keeps the Retry-After cap: a wait of a day holds requests for 10 minutes, not longer', async () => {
+    const { fetch, at, bodies } = scripted([{ status: 503, retryAfter: '86400' }]);
+    const sink = sinkWith(fetch);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
+    await jest.advanceTimersByTimeAsync(10);
+    log.information('Event {N}', 0);
+    await jest.advanceTimersByTimeAsync(600_000 - 20);
+    expect(at).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(at).toHaveLength(2);
+    expect(bodies).toEqual([[100, 0]]);
+    expect(log.metrics().sinks.http).toMatchObject({ received: 1, delivered: 1, failed: 0, pending: 0 });
+    await log.close();
+  });
+
+  // A beacon is fire-and-forget: one sent to a server that has just asked for no request would be
+  // refused unseen, its events counted delivered. The store keeps them, as after a network error.
+  it('puts what the page hides with during a Retry-After wait into the store instead of a beacon, and sends it once after the wait', async () => {
+    const { fetch, at, bodies, opensAt } = limited(30_000);
+    const sink = sinkWith(fetch);
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    await jest.advanceTimersByTimeAsync(10);
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    page.hide();
+    expect(page.calls).toBe(0);
+    expect(sink.offline).toMatchObject({ stored: 3, pending: 4 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 3, delivered: 3, pending: 0 });
+    // Shown again (the back/forward cache) during the wait: still nothing before it ends.
+    await jest.advanceTimersByTimeAsync(10_000);
+    page.show();
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(at).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(opensAt - Date.now());
+    expect(at.slice(1)).toEqual([opensAt]);
+    expect(bodies).toEqual([[100, 0, 1, 2]]);
+    expect(sink.offline).toMatchObject({ replayed: 4, dropped: 0, pending: 0 });
+    uninstall();
+    await log.close();
+  });
 });
 
 describe('HttpSink offline store joining stored batches within the batch size (fake timers)', () => {
