@@ -152,6 +152,12 @@ export class LoggerPipeline {
   readonly #closesLast: (sink: Sink) => boolean;
   /** Called after every flushSync() (see AFTER_FLUSH_SYNC). */
   afterFlushSync: (() => void) | undefined;
+  /**
+   * Internal, for request logging (reached through LOGGER_PARTS): called once each, in order, when
+   * `close()` is first called, before events are refused, so what they log is delivered by that
+   * close. A listener must never throw (close() never does).
+   */
+  readonly beforeClose: (() => void)[] = [];
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -471,6 +477,9 @@ export class LoggerPipeline {
   }
 
   close(options?: CloseOptions): Promise<ShutdownReport> {
+    // While events are still accepted: request logging writes the requests in flight (see beforeClose).
+    if (this.#closing === undefined) for (const listener of this.beforeClose.splice(0)) listener();
+    // Closed already, or by one of them (an event it wrote reached a sink that closes the logger): that close stands.
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
     // Set before anything can call back into the logger: reading bad options writes to SelfLog,

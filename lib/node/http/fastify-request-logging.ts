@@ -5,6 +5,7 @@ import { SelfLog } from '../../core/self-log';
 import { isError } from '../is-error';
 import { connectionCloser } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
+import { inFlightRequests } from './in-flight-requests';
 import { isSafeRequestId } from './request-id';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
 import { expectRequestLogger, type RequestLogger, requestIdOf, type RequestTracker, trackRequest } from './request-tracker';
@@ -85,6 +86,8 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   const servers = new WeakSet<object>();
   // The ids the plugin gave Fastify's requests, for those answered before its onRequest hook.
   const generated = new WeakMap<IncomingMessage, string>();
+  // The requests not yet completed, written as unfinished should the logger close first.
+  const inFlight = inFlightRequests(log, 'fastifyRequestLogging');
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
     // Fastify's close() answers the requests that arrive while it closes with `Connection: close`;
     // from its preClose hook on, those in flight (and those past its router already) do too, so a
@@ -104,7 +107,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     followAnsweredBeforeHooks(instance, servers, (req, res) => {
       if (trackers.has(req)) return;
       try {
-        trackers.set(req, trackRequest(log, settings, req, res, undefined, generated.get(req)));
+        trackers.set(req, trackRequest(log, settings, req, res, undefined, generated.get(req), inFlight));
       } catch (error) {
         SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
       }
@@ -112,7 +115,15 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     const follow = (request: FastifyLikeRequest, reply: FastifyLikeReply): RequestTracker | undefined => {
       closer.follow(request.raw, reply.raw);
       try {
-        const tracker = trackRequest(log, settings, request.raw, reply.raw, () => request.routeOptions?.url, idOf(request.id));
+        const tracker = trackRequest(
+          log,
+          settings,
+          request.raw,
+          reply.raw,
+          () => request.routeOptions?.url,
+          idOf(request.id),
+          inFlight,
+        );
         trackers.set(request.raw, tracker);
         failOnErrorSent(reply, tracker);
         markRequestLog(request, tracker.requestId);

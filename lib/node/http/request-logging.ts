@@ -4,6 +4,7 @@ import { SelfLog } from '../../core/self-log';
 import { isThenable } from '../../operators/report-rejection';
 import { connectionCloser } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
+import { inFlightRequests } from './in-flight-requests';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
 import { expectRequestLogger, type RequestLogger, type RequestTracker, trackRequest } from './request-tracker';
 
@@ -39,7 +40,10 @@ export interface RequestLoggingMiddleware {
  * properties to the completion event only. A client that closes the connection before the response
  * is complete gets one aborted event (`warning`); a handler error is logged once, on the
  * completion event, as its exception (or, when the handler fails after its response went out whole,
- * on an `error` event of its own, `HTTP GET /orders failed after its response completed`).
+ * on an `error` event of its own, `HTTP GET /orders failed after its response completed`). A
+ * request still in flight when the logger closes (`await log.close()`, a signal through
+ * `installProcessHooks`) gets one event then, while the logger still accepts it:
+ * `HTTP GET /orders unfinished at shutdown after 5012.3456 ms`, `warning`, with `Unfinished: true`.
  *
  * Creating the middleware switches LogContext to AsyncLocalStorage (unless the app installed a store
  * itself, with `useAsyncLocalStorage()` or `LogContext.useStore`, or passes `asyncLocalStorage: false`), because with the default synchronous store the request's properties
@@ -67,13 +71,15 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
   const trackers = new WeakMap<IncomingMessage, RequestTracker>();
   // The responses not yet closed, for closeConnectionsAfterResponses.
   const closer = connectionCloser('requestLogging');
+  // The requests not yet completed, written as unfinished should the logger close first.
+  const inFlight = inFlightRequests(log, 'requestLogging');
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => unknown): void => {
     // Mounted twice on one request's way (on an app and on a router of it): one request, one event.
     let tracker = trackers.get(req);
     if (tracker === undefined) {
       closer.follow(req, res);
       try {
-        tracker = trackRequest(log, settings, req, res, () => expressRoute(req));
+        tracker = trackRequest(log, settings, req, res, () => expressRoute(req), undefined, inFlight);
       } catch (error) {
         SelfLog.write('requestLogging: the request could not be followed', error);
         // Unlogged, but its handler's failure is still answered, never thrown into node:http's listener.

@@ -14,6 +14,7 @@ import { requestIdFrom } from './request-id';
 import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
 import { exceptionFrom } from '../../pipeline/exception-from';
+import type { InFlightRequests } from './in-flight-requests';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */
 export type RequestLogger = Pick<Logger, 'child'>;
@@ -43,6 +44,14 @@ export interface RequestTracker {
   /** Whether `error` is on the request's events: its completion event's exception, or an event of its own. */
   carries(error: unknown): boolean;
 }
+
+/**
+ * The event of a request still in flight when its logger closes (a signal's shutdown, `await log.close()`):
+ * it has `Unfinished: true`, the `StatusCode` only when the response's head went out, and is a
+ * `warning` (an `error` when its handler had failed).
+ */
+export const UNFINISHED_AT_SHUTDOWN_TEMPLATE =
+  'HTTP {RequestMethod} {RequestPath} unfinished at shutdown after {Elapsed:0.0000} ms';
 
 /** The event of a handler that failed after its response completed (its completion event is written already). */
 export const FAILED_AFTER_COMPLETION_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} failed after its response completed';
@@ -80,6 +89,8 @@ export function requestPath(url: string | undefined): string {
  * @param settings The options with their defaults: `resolveRequestLoggingOptions(options)`, made once, not per request.
  * @param route Reads the matched route pattern when the request ends (frameworks know it only then).
  * @param givenId The request's id when the framework gave it one (Fastify's `request.id`), else made by `settings`.
+ * @param inFlight The requests in flight of this request logging: the request is in it until it
+ * completes, and gets an unfinished event (UNFINISHED_AT_SHUTDOWN_TEMPLATE) if the logger closes first.
  */
 export function trackRequest(
   log: RequestLogger,
@@ -88,6 +99,7 @@ export function trackRequest(
   res: ServerResponse,
   route: () => string | undefined = () => undefined,
   givenId?: string,
+  inFlight?: InFlightRequests,
 ): RequestTracker {
   const started = process.hrtime.bigint();
   const requestId = givenId ?? requestIdOf(req, settings);
@@ -132,27 +144,41 @@ export function trackRequest(
     }
   } else if (settings.responseHeaders.length > 0) keepWrittenHeaders(res);
 
-  const complete = (aborted: boolean): void => {
+  // `unfinished`: the logger is closing while the request is in flight (see inFlightRequests).
+  const complete = (aborted: boolean, unfinished = false): void => {
     if (done) return;
     done = true;
-    completedWhole = !aborted && wentOutWhole();
+    inFlight?.delete(complete);
+    completedWhole = !aborted && !unfinished && wentOutWhole();
     res.off('finish', onFinish);
     res.off('close', onClose);
     req.off('close', onRequestClose);
     try {
-      const statusCode = refusedStatus ?? statusOf(res, sentStatus ?? headStatus, failed);
-      // An error the app's error handling answered whole, before anything else was sent, is as bad as
-      // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
-      // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
-      const failure = failed && !(sentStatus === undefined && !aborted && statusCode < 500 && wentOutWhole());
-      if (ignored && !failure && statusCode < 500) return;
-      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = levelOf(settings, { statusCode, error, aborted, elapsed, req }, failure);
+      let statusCode: number | undefined;
+      let level: LogLevelName;
+      let elapsed: number;
+      if (unfinished) {
+        // The status its head went out with, if it did: the client has no other. Its handler's failure is an error.
+        if (res.headersSent) statusCode = sentStatus ?? headStatus ?? res.statusCode;
+        if (ignored && !failed && (statusCode ?? 0) < 500) return;
+        elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+        level = failed ? 'error' : 'warning';
+      } else {
+        const status = refusedStatus ?? statusOf(res, sentStatus ?? headStatus, failed);
+        // An error the app's error handling answered whole, before anything else was sent, is as bad as
+        // the status it chose: a 4xx (body-parser's 400 for a malformed body, Fastify's schema 400, an
+        // http-errors 404) is the client's failure, a warning, as a 4xx HttpException is in rxlog/nest.
+        const failure = failed && !(sentStatus === undefined && !aborted && status < 500 && wentOutWhole());
+        if (ignored && !failure && status < 500) return;
+        elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+        level = levelOf(settings, { statusCode: status, error, aborted, elapsed, req }, failure);
+        statusCode = status;
+      }
       const properties: Record<string, unknown> = {};
       properties.RequestId = requestId;
       properties.RequestMethod = req.method ?? 'GET';
       properties.RequestPath = path;
-      if (!aborted) properties.StatusCode = statusCode;
+      if (!aborted && statusCode !== undefined) properties.StatusCode = statusCode;
       properties.Elapsed = elapsed;
       const pattern = route();
       if (pattern !== undefined) properties.RoutePattern = pattern;
@@ -165,8 +191,14 @@ export function trackRequest(
       );
       if (responseHeaders !== undefined) properties.ResponseHeaders = responseHeaders;
       if (aborted) properties.Aborted = true;
-      addDiagnostics(properties, collector.complete());
-      const template = aborted ? settings.abortedTemplate : settings.messageTemplate;
+      if (unfinished) properties.Unfinished = true;
+      // An unfinished request's handler still runs: what it adds later is no mistake of its (no SelfLog warning).
+      addDiagnostics(properties, unfinished ? collector.properties() : collector.complete());
+      const template = unfinished
+        ? UNFINISHED_AT_SHUTDOWN_TEMPLATE
+        : aborted
+          ? settings.abortedTemplate
+          : settings.messageTemplate;
       const logger = log.child(properties);
       const write = (): void =>
         LogContext.run(context, () => {
@@ -265,6 +297,7 @@ export function trackRequest(
   res.on('finish', onFinish);
   res.on('close', onClose);
   req.on('close', onRequestClose);
+  inFlight?.add(complete);
   // The client left before the request reached this (while a middleware before it awaited): its
   // 'close' events are gone, so the outcome is read once the handler had its turn (Node reads the
   // response finished once the handler ends it, though nothing reached anyone).

@@ -1229,7 +1229,7 @@ describe('requestLogging with node:http', () => {
     ]);
   });
 
-  it('answers requests in flight and after the logger closed, counting their events as rejected after close, throwing nothing', async () => {
+  it('answers requests in flight and after the logger closed, writing the one in flight as unfinished and counting later events as rejected after close, throwing nothing', async () => {
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown): void => void uncaught.push(error);
     process.on('uncaughtException', onUncaught);
@@ -1252,9 +1252,12 @@ describe('requestLogging with node:http', () => {
       expect([during.status, after.status, during.body, after.body]).toEqual([200, 200, 'ok', 'ok']);
       for (const answer of [during, after]) expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(report).toBeDefined();
-      expect(events).toEqual([]);
-      // 'Answering' and a completion event for each request.
-      expect(log.metrics().rejectedAfterClose).toBe(4);
+      // The request in flight is written as unfinished while the logger closes, and only then.
+      expect(events.map((e) => [e.level, e.properties.RequestPath, e.properties.Unfinished])).toEqual([
+        ['warning', '/in-flight', true],
+      ]);
+      // Each request's 'Answering', and the completion event of the one after the close.
+      expect(log.metrics().rejectedAfterClose).toBe(3);
       expect(uncaught).toEqual([]);
     } finally {
       process.off('uncaughtException', onUncaught);

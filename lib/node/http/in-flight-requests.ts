@@ -1,0 +1,60 @@
+import { SelfLog } from '../../core/self-log';
+import { LOGGER_PARTS, type LoggerParts } from '../../pipeline/logger-parts';
+
+/**
+ * How many requests in flight one request logging follows for its logger's close, at most: past
+ * that, a request gets no event should the logger close before it ends (SelfLog says how many).
+ */
+export const MAX_IN_FLIGHT_FOLLOWED = 10_000;
+
+/** The completion of a request in flight, called with `unfinished` true when the logger closes first. */
+export type InFlightRequest = (aborted: boolean, unfinished?: boolean) => void;
+
+/** The requests in flight of one request logging: `add` as a request starts, `delete` as it completes. */
+export interface InFlightRequests {
+  add(request: InFlightRequest): void;
+  delete(request: InFlightRequest): void;
+}
+
+/**
+ * Follows the requests in flight of one request logging, and completes each as unfinished when
+ * `log` starts closing, while it still accepts events (its pipeline's `beforeClose`): the request
+ * a deploy or a crash cut is the one most worth seeing. Bounded: at most MAX_IN_FLIGHT_FOLLOWED
+ * at a time, each only until it completes; no timer. Undefined for a logger that cannot say when
+ * it closes (a test double, a logger of an older copy of rxlog): its requests are not followed.
+ */
+export function inFlightRequests(log: object, owner: string): InFlightRequests | undefined {
+  const requests = new Set<InFlightRequest>();
+  // The requests in flight past the limit, not followed.
+  let missed = 0;
+  const beforeClose = (): void => {
+    if (missed > 0)
+      SelfLog.write(`${owner}: {Count} requests in flight when the logger closed were not followed; they have no event`, missed);
+    // Each deletes itself as it completes. A listener before close must never throw.
+    for (const request of [...requests])
+      try {
+        request(false, true);
+      } catch (error) {
+        SelfLog.write(`${owner}: a request in flight could not be written as unfinished`, error);
+      }
+  };
+  try {
+    const parts = (log as { [LOGGER_PARTS]?: unknown })[LOGGER_PARTS];
+    if (typeof parts !== 'function') return undefined;
+    const listeners: unknown = ((parts as () => LoggerParts).call(log)[0] as { beforeClose?: unknown }).beforeClose;
+    if (!Array.isArray(listeners)) return undefined;
+    listeners.push(beforeClose);
+  } catch (error) {
+    SelfLog.write(`${owner}: the logger's close could not be followed; requests in flight when it closes get no event`, error);
+    return undefined;
+  }
+  return {
+    add: (request) => {
+      if (requests.size < MAX_IN_FLIGHT_FOLLOWED) requests.add(request);
+      else missed++;
+    },
+    delete: (request) => {
+      if (!requests.delete(request) && missed > 0) missed--;
+    },
+  };
+}
