@@ -82,16 +82,7 @@ export class DestructureConfiguration<TParent> {
    * new LoggerConfiguration().destructure.byTransforming(User, (user) => ({ id: user.id, name: user.name }))
    */
   byTransforming<T extends object>(type: abstract new (...args: never[]) => T, transform: (value: T) => unknown): TParent {
-    const where = 'destructure.byTransforming';
-    let isClass = typeof type === 'function';
-    try {
-      // An arrow function (no prototype) would throw in every instanceof check.
-      if (isClass) void (Object.prototype instanceof type);
-    } catch {
-      isClass = false;
-    }
-    expectOption(isClass, where, 'a class as the type', type);
-    return this.#transform(where, (value) => value instanceof type, transform);
+    return this.#transform('destructure.byTransforming', type, (value) => value instanceof type, transform);
   }
 
   /**
@@ -109,13 +100,21 @@ export class DestructureConfiguration<TParent> {
     predicate: ((value: object) => value is T) | ((value: object) => boolean),
     transform: (value: T) => unknown,
   ): TParent {
-    const where = 'destructure.byTransformingWhere';
-    expectOption(typeof predicate === 'function', where, 'a predicate function', predicate);
-    return this.#transform(where, predicate, transform);
+    return this.#transform('destructure.byTransformingWhere', predicate, predicate, transform);
   }
 
-  #transform<T extends object>(where: string, matches: (value: object) => boolean, transform: (value: T) => unknown): TParent {
+  /** `given`: the class, or the predicate (then `matches` itself). */
+  #transform<T extends object>(
+    where: string,
+    given: unknown,
+    matches: (value: object) => boolean,
+    transform: (value: T) => unknown,
+  ): TParent {
     expectNotCreated(this.#state, where);
+    const isPredicate = given === matches;
+    // A class has a prototype object: an arrow function has none, and would throw in every instanceof check.
+    const ok = typeof given === 'function' && (isPredicate || typeof (given as { prototype?: unknown }).prototype === 'object');
+    expectOption(ok, where, isPredicate ? 'a predicate function' : 'a class as the type', given);
     expectOption(typeof transform === 'function', where, 'a transform function', transform);
     const limits = this.#state.captureLimits;
     // Matched before it is called: `matches` says the value is a T.

@@ -295,7 +295,7 @@ function walkObject(
   json?: boolean,
   transformed?: boolean,
 ): unknown {
-  if (w.transforms !== undefined && !transformed) return walkTransformed(value, depth, w, w.transforms, key, json);
+  if (w.transforms !== undefined && !transformed) return walkTransformed(value, depth, w, key, json);
   try {
     // A Date of another realm (Node's own inside Jest: an `fs.Stats` time, what `structuredClone`
     // returns) by its slot, or its toJSON made it a string that no date format applies to.
@@ -327,38 +327,33 @@ function walkObject(
  * members of what they return meet the transforms again, deeper, as far as `maxDepth`. A
  * transform or predicate that throws is captured as `'[Throws: message]'` (told to SelfLog).
  */
-function walkTransformed(
-  value: object,
-  depth: number,
-  w: Walk,
-  transforms: readonly CaptureTransform[],
-  key?: string | number,
-  json?: boolean,
-): unknown {
+function walkTransformed(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
+  const transforms = w.transforms ?? [];
+  const used: CaptureTransform[] = [];
   let result: unknown = value;
-  let used: CaptureTransform[] | undefined;
   try {
-    for (let i = 0; i < transforms.length; i++) {
-      const t = transforms[i];
-      if (used?.includes(t) || !t.matches(result as object)) continue;
-      result = t.transform(result as object);
-      (used ??= []).push(t);
-      if (typeof result !== 'object' || result === null) break;
-      // Another transform, an earlier one too, may take what this one returned.
-      i = -1;
-    }
+    // After each transform, from the first again: another (an earlier one too) may take what it returned.
+    for (let i = 0; i < transforms.length && isObject(result); i++)
+      if (!used.includes(transforms[i]) && transforms[i].matches(result)) {
+        used.push(transforms[i]);
+        result = transforms[i].transform(result);
+        i = -1;
+      }
   } catch (error) {
     return throwsMarker('a transform', error);
   }
-  if (used === undefined) return walkObject(value, depth, w, key, json, true);
-  if (typeof result !== 'object' || result === null) return walk(result, depth, w, key);
+  if (used.length === 0) return walkObject(value, depth, w, key, json, true);
   const structure = w.structure;
   w.structure = true;
   try {
-    return walkObject(result, depth, w, key, false, true);
+    return isObject(result) ? walkObject(result, depth, w, key, false, true) : walk(result, depth, w, key);
   } finally {
     w.structure = structure;
   }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function walkStructure(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
