@@ -90,7 +90,7 @@ export class DestructureConfiguration<TParent> {
    * `Destructure.ByTransformingWhere`, whose predicate reads the type: this one reads the object,
    * and a type guard types `transform`'s argument). The predicate runs for every object captured,
    * so keep it cheap; one that throws counts as a transform that throws. Otherwise as
-   * {@link byTransforming}.
+   * `byTransforming`.
    *
    * @throws ConfigurationError naming the value when `predicate` or `transform` is not a function.
    * @example
