@@ -8,13 +8,33 @@ import { redactQuery } from './redact-query';
  */
 export function isHttpErrorResponse(value: unknown): value is HttpErrorResponse {
   if (typeof value !== 'object' || value === null) return false;
-  const { name, status, message, url } = value as Partial<Record<keyof HttpErrorResponse, unknown>>;
+  // The name first: capture asks this of every object it meets, and most have none.
+  const response = value as Partial<Record<keyof HttpErrorResponse, unknown>>;
   return (
-    name === 'HttpErrorResponse' &&
-    typeof status === 'number' &&
-    typeof message === 'string' &&
-    (url === null || typeof url === 'string')
+    response.name === 'HttpErrorResponse' &&
+    typeof response.status === 'number' &&
+    typeof response.message === 'string' &&
+    (response.url === null || typeof response.url === 'string')
   );
+}
+
+/**
+ * An HttpErrorResponse as a logged value (`{@Response}`, `{ response }`, one inside another value):
+ * its `name`, its `message` as {@link httpErrorException} writes it (the URL's query values
+ * redacted, why a request got no answer added), `status`, `statusText` and the `url` with its query
+ * values redacted (`null` when HttpClient had none). The headers (an `Authorization` the app set),
+ * the response body (`error`) and the unredacted URL stay out. `provideRxlog` registers it with
+ * `.destructure.byTransformingWhere(isHttpErrorResponse, …)`. Throws only what the value's getters throw.
+ */
+export function httpErrorData(value: HttpErrorResponse): Record<string, unknown> {
+  const url = value.url;
+  return {
+    name: 'HttpErrorResponse',
+    message: hideUrlOf(value, value.message + httpFailureCause(value)),
+    status: value.status,
+    statusText: value.statusText,
+    url: url === null ? null : redactQuery(url),
+  };
 }
 
 /**

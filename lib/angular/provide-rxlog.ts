@@ -21,7 +21,7 @@ import type { Sink } from '../core/sink';
 import { readThrownValuesWith } from '../pipeline/exception-from';
 import { Logger } from '../pipeline/logger';
 import { installPageHideFlush } from '../sinks/http/http-page-hide';
-import { readHttpErrorResponse } from './http-error-exception';
+import { httpErrorData, isHttpErrorResponse, readHttpErrorResponse } from './http-error-exception';
 import { runOutsideAngular } from './run-outside-angular';
 import type { RxlogFeature } from './rxlog-feature';
 import { RXLOG_CONFIGURATION_STEPS, RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
@@ -185,7 +185,9 @@ function buildLogger(configure: RxlogConfigure, endpoints: string[], own: Readon
   // log.error(err, …) in catchError: an HttpErrorResponse as the exception the error handler logs
   // (query values redacted, no response body), not its data as JSON.
   readThrownValuesWith(readHttpErrorResponse);
-  const configuration = new LoggerConfiguration();
+  // And wherever else capture meets one ({@Response}, { response }, inside another value): its
+  // status and redacted URL, not its headers (an Authorization token), query values or body.
+  const configuration = new LoggerConfiguration().destructure.byTransformingWhere(isHttpErrorResponse, httpErrorData);
   // Only a zone.js NgZone: a zoneless app's NoopNgZone (not an NgZone) starts no zone tasks, and the
   // operator, which would change nothing, would take every event off the direct path to the sinks.
   if (zone instanceof NgZone) configuration.pipe(runOutsideAngular(zone));

@@ -5,7 +5,7 @@ import { type LevelReader, LevelSwitch } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import type { EventPredicate } from '../operators/event-predicate';
 import type { SinkRegistration } from '../pipeline/logger-pipeline';
-import type { CaptureLimits } from '../templates/capture';
+import type { CaptureSettings } from '../templates/capture';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 
 /** What the fluent builders collect before `createLogger()`. */
@@ -23,8 +23,11 @@ export interface ConfigurationState {
   scheduler: SchedulerLike | undefined;
   /** Redaction policies from `.destructure.redact(…)`, applied in order at capture. */
   redaction: RedactionPolicy[];
-  /** The capture limits `.destructure.toMaximum…(…)` set; undefined until one is set (the defaults, on the hot path's shortest way). */
-  captureLimits: CaptureLimits | undefined;
+  /**
+   * The capture limits `.destructure.toMaximum…(…)` set, and the transforms of
+   * `.destructure.byTransforming…(…)`; undefined until one is set (the defaults, on the hot path's shortest way).
+   */
+  captureLimits: CaptureSettings | undefined;
   /** Whether `createLogger()` has run: the configuration is spent, and a later call on it is a mistake. */
   created: boolean;
 }

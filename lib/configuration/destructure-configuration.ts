@@ -1,6 +1,6 @@
 import { expectOption } from '../core/expect-option';
 import { readFailure } from '../core/read-options';
-import { type CaptureLimits, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { type CaptureLimits, type CaptureTransform, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
 
@@ -64,6 +64,63 @@ export class DestructureConfiguration<TParent> {
    */
   toMaximumCollectionCount(maximumCollectionCount: number): TParent {
     return this.#limit('maxCollectionLength', maximumCollectionCount, 1, 'destructure.toMaximumCollectionCount');
+  }
+
+  /**
+   * Captures each instance of `type` (`value instanceof type`: a subclass's too) as what
+   * `transform(value)` returns, in structure, within the same limits (Serilog's
+   * `Destructure.ByTransforming<T>`). Applies wherever capture meets such an object: call
+   * arguments with or without `@` (not `$`), their members at any depth, child-logger properties,
+   * LogContext and enricher values, and the data of a thrown object that is not an Error. A
+   * transform applies at most once at each place: what it returns is not transformed by it again
+   * (one returning its own type cannot loop), though another transform may take it, and its
+   * members meet every transform again. One that throws is captured as `'[Throws: message]'` and
+   * told to SelfLog; the call still logs. Transforms are tried in the order registered.
+   *
+   * @throws ConfigurationError naming the value when `type` is not a class (an arrow function is not) or `transform` is not a function.
+   * @example
+   * new LoggerConfiguration().destructure.byTransforming(User, (user) => ({ id: user.id, name: user.name }))
+   */
+  byTransforming<T extends object>(type: abstract new (...args: never[]) => T, transform: (value: T) => unknown): TParent {
+    return this.#transform('destructure.byTransforming', type, (value) => value instanceof type, transform);
+  }
+
+  /**
+   * Captures each object `predicate` accepts as what `transform(value)` returns (Serilog's
+   * `Destructure.ByTransformingWhere`, whose predicate reads the type: this one reads the object,
+   * and a type guard types `transform`'s argument). The predicate runs for every object captured,
+   * so keep it cheap; one that throws counts as a transform that throws. Otherwise as
+   * `byTransforming`.
+   *
+   * @throws ConfigurationError naming the value when `predicate` or `transform` is not a function.
+   * @example
+   * new LoggerConfiguration().destructure.byTransformingWhere(isHttpErrorResponse, (r) => ({ status: r.status }))
+   */
+  byTransformingWhere<T extends object = object>(
+    predicate: ((value: object) => value is T) | ((value: object) => boolean),
+    transform: (value: T) => unknown,
+  ): TParent {
+    return this.#transform('destructure.byTransformingWhere', predicate, predicate, transform);
+  }
+
+  /** `given`: the class, or the predicate (then `matches` itself). */
+  #transform<T extends object>(
+    where: string,
+    given: unknown,
+    matches: (value: object) => boolean,
+    transform: (value: T) => unknown,
+  ): TParent {
+    expectNotCreated(this.#state, where);
+    const isPredicate = given === matches;
+    // A class has a prototype object: an arrow function has none, and would throw in every instanceof check.
+    const ok = typeof given === 'function' && (isPredicate || typeof (given as { prototype?: unknown }).prototype === 'object');
+    expectOption(ok, where, isPredicate ? 'a predicate function' : 'a class as the type', given);
+    expectOption(typeof transform === 'function', where, 'a transform function', transform);
+    const limits = this.#state.captureLimits;
+    // Matched before it is called: `matches` says the value is a T.
+    const added: CaptureTransform = { matches, transform: transform as (value: object) => unknown };
+    this.#state.captureLimits = { ...(limits ?? DEFAULT_CAPTURE_LIMITS), transforms: [...(limits?.transforms ?? []), added] };
+    return this.#parent;
   }
 
   #limit(name: keyof CaptureLimits, value: number, min: number, where: string): TParent {

@@ -1,6 +1,6 @@
 import { hasErrorBrand } from '../core/has-error-brand';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
-import { captureValue, joinsItems } from '../templates/capture';
+import { type CaptureSettings, captureValue, joinsItems } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import { thrownDataError } from '../templates/redaction-policy';
 
@@ -24,9 +24,10 @@ export function readThrownValuesWith(reader: (value: object) => Error | undefine
  * `[object Object]` (`{ name, message }` without a stack too), its data as JSON
  * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties), a
  * `name` and `message` it inherits first; that text is cut as a captured string is (64 KiB).
- * Never throws.
+ * That data is captured with the default limits and the `transforms` of `settings` (a logger's
+ * `.destructure.byTransforming…`). Never throws.
  */
-export function exceptionFrom(value: unknown): Error {
+export function exceptionFrom(value: unknown, settings?: CaptureSettings): Error {
   if (typeof value === 'object' && value !== null) {
     try {
       if (value instanceof Error) return thrownReader?.(value) ?? value;
@@ -50,7 +51,7 @@ export function exceptionFrom(value: unknown): Error {
     // An object without a toString of its own says nothing as String(): its data, as JSON, does
     // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.
-    if (text === '[object Object]') return thrownDataError(thrownData(value as object));
+    if (text === '[object Object]') return thrownDataError(thrownData(value as object, settings?.transforms));
   } catch {
     // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
     try {
@@ -68,8 +69,10 @@ export function exceptionFrom(value: unknown): Error {
  * inherits. A DOMException from another realm (an iframe's AbortError) has no stack and keeps both
  * in getters on its prototype, so its own properties alone would say `{}`. Never throws.
  */
-function thrownData(value: object): unknown {
-  const data = captureValue(value, 'structure');
+function thrownData(value: object, transforms: CaptureSettings['transforms']): unknown {
+  // The transforms only: an exception keeps the default limits.
+  const settings: CaptureSettings | undefined = transforms && { transforms };
+  const data = captureValue(value, 'structure', settings);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
   try {
     const { name, message } = value as { name?: unknown; message?: unknown };

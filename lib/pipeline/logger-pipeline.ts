@@ -26,7 +26,7 @@ import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
 import { enrichOwnEvent } from '../operators/enrich-event';
 import { type EventPredicate, passes } from '../operators/event-predicate';
-import { type CaptureLimits, captureProperties } from '../templates/capture';
+import { type CaptureSettings, captureProperties } from '../templates/capture';
 import { LogEventRecord, wholeEvent } from '../templates/log-event-record';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
@@ -72,8 +72,11 @@ export interface PipelineOptions {
   readonly scheduler: SchedulerLike;
   /** Redaction policies applied, in order, to each event's captured properties and exception (often none). */
   readonly redaction: readonly RedactionPolicy[];
-  /** Limits on what call arguments, child-logger properties and enricher values capture. Default: `DEFAULT_CAPTURE_LIMITS`. */
-  readonly captureLimits?: CaptureLimits | undefined;
+  /**
+   * Limits on what call arguments, child-logger properties and enricher values capture, and the
+   * transforms capture applies. Default: `DEFAULT_CAPTURE_LIMITS`, no transforms.
+   */
+  readonly captureLimits?: CaptureSettings | undefined;
 }
 
 interface SinkLane {
@@ -252,7 +255,7 @@ export class LoggerPipeline {
   }
 
   /** The capture limits `.destructure.toMaximum…(…)` set, or undefined for the defaults (for bindRedacted). */
-  get captureLimits(): CaptureLimits | undefined {
+  get captureLimits(): CaptureSettings | undefined {
     return this.#options.captureLimits;
   }
 
@@ -296,7 +299,7 @@ export class LoggerPipeline {
         for (let i = 1; i < first.length; i++) template += `{${i - 1}}` + templatePiece(first, i);
       } else {
         // Anything but a string first is the exception (whatever a catch gave), then the template.
-        exception = exceptionFrom(first);
+        exception = exceptionFrom(first, this.#options.captureLimits);
         if (typeof args[0] === 'string') {
           template = args[0];
           args = args.slice(1);

@@ -21,6 +21,27 @@ export interface CaptureLimits {
   maxStringLength?: number | undefined;
 }
 
+/**
+ * A transform `.destructure.byTransforming(…)` or `.byTransformingWhere(…)` registered: capture
+ * meets an object `matches` accepts and captures `transform(value)` in its place.
+ *
+ * @internal
+ */
+export interface CaptureTransform {
+  readonly matches: (value: object) => boolean;
+  readonly transform: (value: object) => unknown;
+}
+
+/**
+ * The limits a configuration passes to capture, with its transforms (undefined when it has none:
+ * capture then pays nothing for them).
+ *
+ * @internal
+ */
+export interface CaptureSettings extends CaptureLimits {
+  readonly transforms?: readonly CaptureTransform[] | undefined;
+}
+
 /** The capture limits used when none are given. */
 export const DEFAULT_CAPTURE_LIMITS: Readonly<Required<CaptureLimits>> = Object.freeze({
   maxDepth: 10,
@@ -57,6 +78,8 @@ interface Walk {
   chars: number;
   /** The keys of objects larger than `maxItems` met so far: see `ownKeys`. */
   keys?: Map<object, string[]>;
+  /** The configuration's transforms; undefined when there are none. */
+  readonly transforms: readonly CaptureTransform[] | undefined;
 }
 
 /**
@@ -75,7 +98,7 @@ function checkLimits(limits: CaptureLimits | null | undefined): void {
   }
 }
 
-function walkOf(limits: CaptureLimits | undefined): Walk {
+function walkOf(limits: CaptureSettings | undefined): Walk {
   const maxItems = limits?.maxCollectionLength ?? DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
   const maxString = limits?.maxStringLength ?? DEFAULT_CAPTURE_LIMITS.maxStringLength;
   return {
@@ -90,6 +113,8 @@ function walkOf(limits: CaptureLimits | undefined): Walk {
     // ordinary object once a few of them had been kept.
     items: 100 * Math.max(maxItems, DEFAULT_CAPTURE_LIMITS.maxCollectionLength),
     chars: 16 * Math.max(maxString, DEFAULT_CAPTURE_LIMITS.maxStringLength),
+    // A configuration's limits carry its transforms (see CaptureSettings).
+    transforms: limits?.transforms,
   };
 }
 
@@ -258,8 +283,19 @@ function walk(value: unknown, depth: number, w: Walk, key?: string | number, jso
   return captureScalar(value, w);
 }
 
-/** `json`: `value` is what a toJSON returned, whose own toJSON JSON.stringify does not call. */
-function walkObject(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
+/**
+ * `json`: `value` is what a toJSON returned, whose own toJSON JSON.stringify does not call.
+ * `transformed`: `value` is what the transforms made of the value at this place, not to be transformed again.
+ */
+function walkObject(
+  value: object,
+  depth: number,
+  w: Walk,
+  key?: string | number,
+  json?: boolean,
+  transformed?: boolean,
+): unknown {
+  if (w.transforms !== undefined && !transformed) return walkTransformed(value, depth, w, key, json);
   try {
     // A Date of another realm (Node's own inside Jest: an `fs.Stats` time, what `structuredClone`
     // returns) by its slot, or its toJSON made it a string that no date format applies to.
@@ -281,6 +317,43 @@ function walkObject(value: object, depth: number, w: Walk, key?: string | number
     // A Proxy whose traps throw, or an exotic object that refuses inspection.
     return throwsMarker('an object', error);
   }
+}
+
+/**
+ * `value` through the transforms: the first that matches it captures what it returns in its place,
+ * in structure (as Serilog's `ByTransforming` destructures its result), and so on while another
+ * matches that; each applies at most once at a place, so one that returns a value of its own type
+ * (or a chain that comes back to it) ends there, and what it returned is captured as it is. The
+ * members of what they return meet the transforms again, deeper, as far as `maxDepth`. A
+ * transform or predicate that throws is captured as `'[Throws: message]'` (told to SelfLog).
+ */
+function walkTransformed(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
+  const transforms = w.transforms ?? [];
+  const used: CaptureTransform[] = [];
+  let result: unknown = value;
+  try {
+    // After each transform, from the first again: another (an earlier one too) may take what it returned.
+    for (let i = 0; i < transforms.length && isObject(result); i++)
+      if (!used.includes(transforms[i]) && transforms[i].matches(result)) {
+        used.push(transforms[i]);
+        result = transforms[i].transform(result);
+        i = -1;
+      }
+  } catch (error) {
+    return throwsMarker('a transform', error);
+  }
+  if (used.length === 0) return walkObject(value, depth, w, key, json, true);
+  const structure = w.structure;
+  w.structure = true;
+  try {
+    return isObject(result) ? walkObject(result, depth, w, key, false, true) : walk(result, depth, w, key);
+  } finally {
+    w.structure = structure;
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function walkStructure(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
