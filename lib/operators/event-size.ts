@@ -1,4 +1,5 @@
 import type { LogEvent } from '../core/log-event';
+import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { isPlainRecord } from '../core/is-plain-record';
 import { parseTemplate } from '../templates/parse-template';
 import { truncatedText } from '../core/truncated-text';
@@ -54,9 +55,13 @@ let budget = 0;
  * `aroundText`): an upper bound of what the CLEF, JSON and text formatters write of an
  * exception. The fixed part (`EVENT_OVERHEAD` and the template) is an estimate, not a bound: a
  * bare event's CLEF line is about 5 bytes over it and NDJSON's about 20 (its longer keys and the
- * message written twice), a few per event against the bytes that make events large. An event
- * with more than 16 384 values is not walked further and counts as larger than any limit (so a
- * queue truncates it). Never throws.
+ * message written twice), a few per event against the bytes that make events large. A property
+ * that a hole with a format renders (`{Body:l}`, `{Elapsed,8:0.0}`) counts once more, as CLEF
+ * writes it again in `@r` whatever its options (see `renderedNames`; the hole's padding, and a
+ * missing property's hole as written, are not counted); what only a rendered message repeats
+ * (CLEF's `@m` with `renderMessage`, NDJSON's `message`) is not, as the estimate does not know the
+ * formatter. An event with more than 16 384 values is not walked further and counts as larger
+ * than any limit (so a queue truncates it). Never throws.
  *
  * @example estimateEventBytes(event) <= 256 * 1024
  */
@@ -64,6 +69,9 @@ export function estimateEventBytes(event: LogEvent): number {
   budget = VISIT_BUDGET;
   try {
     let bytes = EVENT_OVERHEAD + textBytes(event.messageTemplate.text) + sizeOfRecord(event.properties);
+    // CLEF's `@r`, whatever its options: each property a hole with a format renders, again (a
+    // structure walked again, within the same budget).
+    for (const name of renderedNames(event.messageTemplate)) bytes += sizeOf(event.properties[name]) + 1;
     const exception = event.exception;
     if (exception !== undefined) {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
@@ -75,6 +83,27 @@ export function estimateEventBytes(event: LogEvent): number {
     // A hostile value (a throwing getter, a revoked proxy): assume the event is large, not free.
     return EVENT_OVERHEAD + UNREADABLE * 16;
   }
+}
+
+/** The names `renderedNames` found in each template, kept while the template is. */
+const namesByTemplate = new WeakMap<MessageTemplate, readonly string[]>();
+
+/**
+ * The properties CLEF's `@r` writes again, whatever its options: those of the holes with a format
+ * (`{Body:l}`, `{Elapsed,8:0.0}`), in order, each as often as a hole names it. Found once per
+ * template: reading a template's frozen tokens on every event doubled the estimate's cost.
+ */
+function renderedNames(template: MessageTemplate): readonly string[] {
+  let names = namesByTemplate.get(template);
+  if (names === undefined)
+    namesByTemplate.set(
+      template,
+      // Only a property token has a format.
+      (names = (template.tokens as readonly PropertyToken[])
+        .filter((token) => token.format !== undefined)
+        .map((token) => token.name)),
+    );
+  return names;
 }
 
 function sizeOf(value: unknown): number {
@@ -266,10 +295,15 @@ export function truncateEvent(event: LogEvent, maxEventBytes: number): LogEvent 
     const template = event.messageTemplate.text;
     const lengths: number[] = template.length >= MIN_CUT ? [textBytes(template)] : [];
     // The walk that cuts, run first to measure: it sees the same strings the cutting will.
-    mapStrings(event.properties, (text, beyondLimit) => {
+    const measure = (text: string, beyondLimit: boolean): string => {
       if (!beyondLimit && text.length >= MIN_CUT) lengths.push(textBytes(text));
       return text;
-    });
+    };
+    mapStrings(event.properties, measure);
+    // Again for what CLEF's `@r` writes again (see `renderedNames`): a cut there saves twice. A
+    // loop, not a closure over `event`, which the copy's `renderMessage` would then hold.
+    const walk: Walk = { visits: TRUNCATE_VISIT_LIMIT };
+    for (const name of renderedNames(event.messageTemplate)) mapStrings(event.properties[name], measure, walk);
     const exception = event.exception;
     // Only the text the estimate counts: the stack (which repeats the message in V8), else the
     // message. Counting both made a huge message look like twice the bytes, so half stayed.

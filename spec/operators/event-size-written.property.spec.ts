@@ -4,6 +4,7 @@ import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatte
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { TextFormatter } from '../../lib/formatting/text-formatter';
 import { makeEvent } from '../helpers/events';
+import { parseTemplate } from '../../lib/templates/parse-template';
 
 /** A Firefox or Safari stack: frames only (`fn@url:line:col`), no `Name: message` header, often a final newline. */
 const firefoxStack = fc
@@ -104,6 +105,45 @@ describe('estimateEventBytes against what the formatters write', () => {
     const event = makeEvent({ level: 'error', exception: error });
     expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(bytes(clef.format(event)));
     expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(bytes(text.format(event)));
+  });
+});
+
+describe('estimateEventBytes of events whose holes have formats, against their CLEF line', () => {
+  /** A hole with a format, and an alignment or none: what makes CLEF write its property again, in `@r`. */
+  const hole = fc.record({
+    name: fc.constantFrom('A', 'B', 'C', 'D'),
+    alignment: fc.option(fc.integer({ min: -20, max: 20 }), { nil: undefined }),
+    format: fc.constantFrom('l', 'j', 'x', '0.00', 'N2', 'yyyy'),
+  });
+  /** A string under 64 characters counts its length (see `message` above): such a one needs no escape here. */
+  const value = fc.oneof(
+    fc.stringMatching(/^[ -!#-[\]-~]{0,63}$/),
+    fc.string({ minLength: 64, maxLength: 3_000, unit: 'binary' }),
+    fc.integer({ min: -999_999, max: 999_999 }),
+    fc.boolean(),
+  );
+  /** The fixed part's few bytes (see estimateEventBytes) and `@r`'s own `,"@r":[]`. */
+  const SLACK = 16;
+
+  it("is never below the line by more than 16 bytes and the holes' padding, whatever the holes render", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.stringMatching(/^[a-z ]{0,8}$/), hole), { minLength: 1, maxLength: 6 }),
+        fc.record({ A: value, B: value, C: value, D: value }),
+        (parts, properties) => {
+          const text = parts
+            .map(
+              ([literal, { name, alignment, format }]) =>
+                `${literal}{${name}${alignment === undefined ? '' : `,${alignment}`}:${format}}`,
+            )
+            .join('');
+          const event = { ...makeEvent({ properties }), messageTemplate: parseTemplate(text) };
+          const padding = parts.reduce((sum, [, { alignment }]) => sum + Math.abs(alignment ?? 0), 0);
+          expect(estimateEventBytes(event) + SLACK + padding).toBeGreaterThanOrEqual(bytes(clef.format(event)));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-size';
+import { EventQueue } from '../../lib/operators/event-queue';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { cpuMs } from '../helpers/cpu-time';
 import { makeEvent } from '../helpers/events';
@@ -375,6 +376,40 @@ describe('truncateEvent', () => {
     // Both strings are cut (by bytes, to a common size), and never inside a character.
     expect(/^(日本語)+(日|日本)?…\[truncated \d+ chars\]$/u.test(cut.properties.Body as string)).toBe(true);
     expect(/^(😀)+…\[truncated \d+ chars\]$/u.test(cut.properties.Emoji as string)).toBe(true);
+  });
+
+  // CLEF writes a property a hole with a format renders twice: as itself and in `@r`. The estimate
+  // counted it once, so `Body {Body:l}` with a 160 000-byte body passed 256 KiB and wrote 320 KB.
+  it.each(['Body {Body:l}', 'Body {Body,-12:x} of {Length:0.0}'])(
+    'counts what @r writes again: %s with a 160 000-byte body is cut by maxEventBytes, and its CLEF line fits',
+    (text) => {
+      const clef = new CompactJsonFormatter();
+      const limit = 256 * 1024;
+      const template = parseTemplate(text);
+      const properties = { Body: 'x'.repeat(160_000), Length: 160_000 };
+      const event: LogEvent = { ...makeEvent({ properties }), messageTemplate: template };
+      expect(Buffer.byteLength(clef.format(event))).toBeGreaterThan(320_000);
+      expect(estimateEventBytes(event)).toBeGreaterThan(320_000);
+      const queue = new EventQueue({ maxEventBytes: limit });
+      queue.push(event);
+      expect(queue.truncated).toBe(1);
+      const cut = queue.shift() as LogEvent;
+      expect(cut.properties.Body).toMatch(/^x+…\[truncated \d+ chars\]$/);
+      const line = Buffer.byteLength(clef.format(cut));
+      expect(line).toBeLessThanOrEqual(limit);
+      // Cut once for both copies: the plan counts the body twice, so no more than needed goes.
+      expect(line).toBeGreaterThan(limit - 1_024);
+    },
+  );
+
+  it('counts a hole without a format once, and a property each hole with a format names once more', () => {
+    const body = 'x'.repeat(10_000);
+    const estimate = (text: string): number =>
+      estimateEventBytes({ ...makeEvent({ properties: { Body: body } }), messageTemplate: parseTemplate(text) }) - text.length;
+    expect(estimate('{Body}') - estimate('')).toBe(0);
+    expect(estimate('{Body,5}') - estimate('')).toBe(0);
+    expect(estimate('{Body:l}') - estimate('')).toBe(10_003);
+    expect(estimate('{Body:l} {Body:0}') - estimate('')).toBe(20_006);
   });
 
   it('keeps the JSON of cut events within the limit, within a few bytes per short string, for any code points', () => {
