@@ -1,7 +1,3 @@
-import { describeValue } from '../core/describe-value';
-import { isProperties } from '../core/is-properties';
-import { read } from '../core/read-property';
-import { SelfLog } from '../core/self-log';
 import type { ContextProperties } from './context-store';
 import { MAX_PROPERTIES, mergeContext, put } from './merge-context';
 
@@ -30,29 +26,22 @@ export function rootFrame(context: ContextProperties): ContextFrame {
 
 /**
  * The frame a run of `properties` puts in force over `parent`: outside any run, their merge (see
- * mergeContext); inside one, a copy of their names and values, merged with the outer ones when
- * first read. Told to SelfLog and left out as mergeContext does: properties that are not an object
- * of properties or cannot be listed leave `parent` in force. Never throws, but for a RangeError
- * where no stack is left (the run catches that).
+ * mergeContext); inside one, a copy of their names and values (read now, refused or left out as
+ * mergeContext does: with none, `parent` stays in force), merged with the outer ones when first
+ * read. Never throws, but for a RangeError where no stack is left (the run catches that).
  */
 export function openFrame(parent: ContextFrame | undefined, properties: ContextProperties): ContextFrame {
   if (parent === undefined) return rootFrame(mergeContext(undefined, properties));
-  if (!isProperties(properties)) {
-    SelfLog.write('LogContext.run: not properties: {Value}', describeValue(properties));
-    return parent;
-  }
+  let many = false;
   try {
-    const keys = Object.keys(properties);
-    if (keys.length === 0) return parent;
-    // Past the limit, which names are kept depends on the outer ones: merged now, once for the run.
-    if (keys.length > MAX_PROPERTIES) return rootFrame(mergeContext(contextOf(parent), properties));
-    const own: Record<string, unknown> = {};
-    for (const key of keys) put(own, key, read(properties, key));
-    return { parent, own, merged: undefined };
-  } catch (error) {
-    SelfLog.write('LogContext.run: unreadable properties ignored', error);
-    return parent;
+    many = Object.keys(properties).length > MAX_PROPERTIES;
+  } catch {
+    // Not listable: mergeContext tells SelfLog.
   }
+  // Past the limit, which names are kept depends on the outer ones: merged now, once for the run.
+  if (many) return rootFrame(mergeContext(contextOf(parent), properties));
+  const own = mergeContext(undefined, properties);
+  return Object.keys(own).length === 0 ? parent : { parent, own, merged: undefined };
 }
 
 /** The properties in force in `frame`: its merge, made on the first read and kept. Never throws. */
@@ -68,10 +57,10 @@ export function contextOf(frame: ContextFrame): ContextProperties {
 }
 
 /**
- * The names of the nearest merged frame, then each unmerged frame's from the outermost in: a
- * replaced name keeps its place, a new one comes last, and past {@link MAX_PROPERTIES} new names
- * are left out (told to SelfLog, once for the merge), as merging run by run would. A loop, not a
- * recursion: a nesting thousands of runs deep is merged in one pass, with no stack per level.
+ * The nearest merged frame's context under the names of every unmerged frame above it, taken
+ * from the outermost in (a later value replaces an earlier one in its place), as merging run by
+ * run would give, limit included. A loop, not a recursion: a nesting thousands of runs deep is
+ * merged in one pass, with no stack per level.
  */
 function merge(frame: ContextFrame): ContextProperties {
   const layers: ContextProperties[] = [];
@@ -80,26 +69,7 @@ function merge(frame: ContextFrame): ContextProperties {
     layers.push(at.own);
     at = at.parent;
   }
-  const merged: Record<string, unknown> = {};
-  let count = 0;
-  let leftOut = 0;
-  if (at !== undefined) {
-    const base = at.merged as ContextProperties;
-    for (const key of Object.keys(base)) {
-      put(merged, key, base[key]);
-      count++;
-    }
-  }
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const own = layers[i];
-    for (const key of Object.keys(own)) {
-      if (Object.hasOwn(merged, key)) put(merged, key, own[key]);
-      else if (count < MAX_PROPERTIES) {
-        put(merged, key, own[key]);
-        count++;
-      } else leftOut++;
-    }
-  }
-  if (leftOut > 0) SelfLog.write('LogContext.run: {Count} properties past {Limit} left out', leftOut, MAX_PROPERTIES);
-  return Object.freeze(merged);
+  const names: Record<string, unknown> = {};
+  for (let i = layers.length - 1; i >= 0; i--) for (const key of Object.keys(layers[i])) put(names, key, layers[i][key]);
+  return mergeContext(at?.merged, names);
 }
