@@ -49,8 +49,10 @@ export const LogContext = {
    * @throws TypeError naming `fn` when it is not a function (nothing is put in force).
    */
   run<T, P extends object = ContextProperties>(properties: P & CheckProperties<P>, fn: () => T): T {
-    expectCallback(fn, 'run');
-    return shared().store.run(properties as ContextProperties, fn);
+    // The check inline and the store read directly, no helper called on the way: a level of
+    // nesting costs this frame and the store's (see docs/configuration.md).
+    if (typeof fn !== 'function') expectCallback(fn, 'run');
+    return (context ?? shared()).store.run(properties as ContextProperties, fn);
   },
 
   /**

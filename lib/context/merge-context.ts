@@ -10,13 +10,13 @@ import { isProperties } from '../core/is-properties';
  * Kept here, at the run, so that a run given a huge object costs its listing once, not on every
  * event logged inside it (listing 100 000 names takes V8 over 100 ms).
  */
-const MAX_PROPERTIES = 1000;
+export const MAX_PROPERTIES = 1000;
 
 /** The context of a run whose properties were refused, outside any other. */
 const NONE: ContextProperties = Object.freeze({});
 
 /** Sets `key` on `target`; a "__proto__" name becomes an own property, as spreading makes it, not the prototype. */
-function put(target: Record<string, unknown>, key: string, value: unknown): void {
+export function put(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

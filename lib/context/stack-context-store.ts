@@ -7,7 +7,7 @@ import {
   RUN_DETACHED,
   RUN_EXACTLY,
 } from './context-store';
-import { mergeContext } from './merge-context';
+import { type ContextFrame, contextOf, openFrame, rootFrame } from './context-frame';
 import { SelfLog } from '../core/self-log';
 
 /**
@@ -53,27 +53,37 @@ export class StackContextStore implements ContextStore, ExactContextRunner, Deta
     // On the prototype, not each instance: printed by Node, an instance would show it.
     return true;
   }
-  // An undefined entry is a suspend: no properties in force until it returns.
-  readonly #stack: (ContextProperties | undefined)[] = [];
+  /** The innermost run's frame: undefined outside any run and inside a suspend. */
+  #top: ContextFrame | undefined = undefined;
   /** What SelfLog was told a run's callback returned (see runsLater): each kind once per store. */
   readonly #told = new Set<string>();
 
   current(): ContextProperties | undefined {
-    return this.#stack.at(-1);
+    const top = this.#top;
+    return top === undefined ? undefined : (top.merged ?? contextOf(top));
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
-    const result = this.#with(mergeContext(this.current(), properties), fn);
-    // Its properties stop where the callback returns: said once a kind, so a missing RequestId has a reason.
-    const later = runsLater(result);
-    if (later !== undefined && !this.#told.has(later)) {
-      this.#told.add(later);
-      SelfLog.write(
-        later === 'Promise'
-          ? 'LogContext.run: the callback returned a Promise; its properties do not follow its awaits (in Node: useAsyncLocalStorage())'
-          : "LogContext.run: the callback's {Kind} runs after the run, without its properties (an Observable: use withLogContext)",
-        later,
-      );
+    const outer = this.#top;
+    try {
+      this.#top = openFrame(outer, properties);
+    } catch {
+      // No stack left for the merge, at the depth a nesting of runs reached: not the caller's
+      // error, so `fn` still runs (in the outer context), and whatever it throws is its own.
+    }
+    // `fn` is called here, not through a helper: a level of nesting costs this frame and LogContext.run's.
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.#top = outer;
+    }
+    if (typeof result === 'object' && result !== null) {
+      try {
+        this.#tellRunsLater(result);
+      } catch {
+        // As above: no stack left for the diagnostic; the result is the caller's all the same.
+      }
     }
     return result;
   }
@@ -84,7 +94,7 @@ export class StackContextStore implements ContextStore, ExactContextRunner, Deta
 
   /** @internal See RUN_EXACTLY. */
   [RUN_EXACTLY]<T>(context: ContextProperties | undefined, fn: () => T): T {
-    return this.#with(context, fn);
+    return this.#with(context === undefined ? undefined : rootFrame(context), fn);
   }
 
   /** @internal See RUN_DETACHED: a synchronous stack has only its properties to leave, as `suspend`. */
@@ -92,12 +102,26 @@ export class StackContextStore implements ContextStore, ExactContextRunner, Deta
     return this.#with(undefined, fn);
   }
 
-  #with<T>(context: ContextProperties | undefined, fn: () => T): T {
-    this.#stack.push(context);
+  /** Its properties stop where the callback returns: said once a kind, so a missing RequestId has a reason. */
+  #tellRunsLater(result: object): void {
+    const later = runsLater(result);
+    if (later === undefined || this.#told.has(later)) return;
+    this.#told.add(later);
+    SelfLog.write(
+      later === 'Promise'
+        ? 'LogContext.run: the callback returned a Promise; its properties do not follow its awaits (in Node: useAsyncLocalStorage())'
+        : "LogContext.run: the callback's {Kind} runs after the run, without its properties (an Observable: use withLogContext)",
+      later,
+    );
+  }
+
+  #with<T>(frame: ContextFrame | undefined, fn: () => T): T {
+    const outer = this.#top;
+    this.#top = frame;
     try {
       return fn();
     } finally {
-      this.#stack.pop();
+      this.#top = outer;
     }
   }
 }

@@ -7,7 +7,7 @@ import {
   RUN_DETACHED,
   RUN_EXACTLY,
 } from '../context/context-store';
-import { mergeContext } from '../context/merge-context';
+import { type ContextFrame, contextOf, openFrame, rootFrame } from '../context/context-frame';
 import { sharedState } from '../core/shared-state';
 import { outsideDiagnosticCollection } from './http/diagnostic-context';
 
@@ -17,14 +17,14 @@ import { outsideDiagnosticCollection } from './http/diagnostic-context';
  * `useAsyncLocalStorage()`, or its restore, while requests are in flight, or the other build's)
  * must not take their properties away.
  */
-let shared: AsyncLocalStorage<ContextProperties> | undefined;
-const storage = (): AsyncLocalStorage<ContextProperties> =>
-  (shared ??= sharedState('LogContext.AsyncLocalStorage.v1', () => new AsyncLocalStorage<ContextProperties>()));
+let shared: AsyncLocalStorage<ContextFrame | undefined> | undefined;
+const storage = (): AsyncLocalStorage<ContextFrame | undefined> =>
+  (shared ??= sharedState('LogContext.AsyncLocalStorage.v2', () => new AsyncLocalStorage<ContextFrame | undefined>()));
 
 /** Runs `fn` with no properties and outside any diagnostic collection (the store's `suspend`). */
 const outsideRequest = <T>(fn: () => T): T =>
   // run, not exit (experimental): async work started inside keeps no properties either.
-  storage().run(undefined as unknown as ContextProperties, () => outsideDiagnosticCollection(fn));
+  storage().run(undefined, () => outsideDiagnosticCollection(fn));
 
 /**
  * The async context this module was first loaded in (with the app's imports at startup: none),
@@ -58,13 +58,19 @@ let detached: AsyncResource | undefined;
  */
 export class AsyncLocalStorageContextStore implements ContextStore, ExactContextRunner, DetachedRunner {
   current(): ContextProperties | undefined {
-    return storage().getStore();
+    const frame = (shared ?? storage()).getStore();
+    return frame === undefined ? undefined : (frame.merged ?? contextOf(frame));
   }
 
   run<T>(properties: ContextProperties, fn: () => T): T {
-    // Merged once per run, so reading the context on every event is a single lookup.
-    const context = storage();
-    return context.run(mergeContext(context.getStore(), properties), fn);
+    const context = shared ?? storage();
+    let frame = context.getStore();
+    try {
+      frame = openFrame(frame, properties);
+    } catch {
+      // No stack left for the merge, at the depth a nesting of runs reached: `fn` still runs, in the outer context.
+    }
+    return context.run(frame, fn);
   }
 
   /**
@@ -78,7 +84,7 @@ export class AsyncLocalStorageContextStore implements ContextStore, ExactContext
 
   /** @internal See RUN_EXACTLY: the diagnostic collection stays, as the rest of the async context does. */
   [RUN_EXACTLY]<T>(context: ContextProperties | undefined, fn: () => T): T {
-    return storage().run(context as ContextProperties, fn);
+    return storage().run(context === undefined ? undefined : rootFrame(context), fn);
   }
 
   /** @internal See RUN_DETACHED: in the async context of this module's first loading. */
