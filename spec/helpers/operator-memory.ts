@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { childStdout } from './child-stdout';
 
 /** The stateful operators spec/operators/fixtures/operator-memory.ts can run. */
 export type MemoryProbe = 'fingersCrossed' | 'throttleEvents' | 'sampleEvents' | 'boundedQueue' | 'circuitBreaker';
@@ -14,7 +15,6 @@ export function heapGrowthMiB(kind: MemoryProbe): number {
     encoding: 'utf8',
     timeout: 120_000,
   });
-  if (child.stdout === '') throw new Error(child.stderr);
-  const { warmMiB, endMiB } = JSON.parse(child.stdout) as { warmMiB: number; endMiB: number };
+  const { warmMiB, endMiB } = JSON.parse(childStdout(child)) as { warmMiB: number; endMiB: number };
   return endMiB - warmMiB;
 }

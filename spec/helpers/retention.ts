@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { childStdout } from './child-stdout';
 
 /**
  * Runs scenarios of spec/memory/fixtures/retention.ts in a child process with --expose-gc and
@@ -11,6 +12,5 @@ export function runRetention(...scenarios: string[]): Record<string, unknown> {
     encoding: 'utf8',
     timeout: 120_000,
   });
-  if (child.stdout === '') throw new Error(child.stderr);
-  return JSON.parse(child.stdout) as Record<string, unknown>;
+  return JSON.parse(childStdout(child)) as Record<string, unknown>;
 }

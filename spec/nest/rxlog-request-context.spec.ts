@@ -9,6 +9,7 @@ import { REQUEST_LOGGING_SOURCE, RxlogRequestContext } from '../../lib/nest/rxlo
 import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
 import { memoryLogger } from '../helpers/node-http';
 import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+import { childStdout } from '../helpers/child-stdout';
 
 describe('RxlogRequestContext', () => {
   it('writes the completion event at the default level when the level option returns no level name', async () => {
@@ -299,7 +300,7 @@ describe('RxlogRequestContext and work started inside LogContext.suspend, in a c
     // Only the first request is asserted gone: it is the one the work started in (it stayed alive
     // before the fix). Whether the last request is collected yet varies from run to run (the
     // server's own bookkeeping of its last socket), which says nothing about the work.
-    const result = JSON.parse(child.stdout) as { gc: boolean; alive: boolean[]; refreshed: unknown[] };
+    const result = JSON.parse(childStdout(child)) as { gc: boolean; alive: boolean[]; refreshed: unknown[] };
     expect({ gc: result.gc, firstAlive: result.alive[0], refreshed: result.refreshed }).toEqual({
       gc: true,
       firstAlive: false,

@@ -9,6 +9,7 @@ import { makeEvent } from '../helpers/events';
 import type { LogEvent } from '../../lib/core/log-event';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { renderTemplate } from '../../lib/templates/render-template';
+import { childStdout } from '../helpers/child-stdout';
 
 describe('estimateEventBytes', () => {
   it('grows with string length and counts numbers at a flat rate', () => {
@@ -496,8 +497,7 @@ describe('queue.limitBytes bounds what a queue retains', () => {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    if (child.stdout === '') throw new Error(child.stderr);
-    return JSON.parse(child.stdout) as Measured;
+    return JSON.parse(childStdout(child)) as Measured;
   }
 
   it('counts data nested deeper than any cutoff: a 4 MiB queue of deep events holds well under 32 MiB', () => {

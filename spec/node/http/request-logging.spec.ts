@@ -21,6 +21,7 @@ import { abandon, eventsArrive, exchangeRaw, get, listen, memoryLogger, signal }
 import { collectSelfLog } from '../../helpers/self-log';
 import { selfResolvingThenable } from '../../helpers/self-resolving-thenable';
 import { unhandledRejectionsOf } from '../../helpers/unhandled-rejections';
+import { childStdout } from '../../helpers/child-stdout';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -1500,7 +1501,7 @@ describe('request logging under load, in a child process', () => {
       { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8', timeout: 170_000 },
     );
     expect(child.stderr).toBe('');
-    const result = JSON.parse(child.stdout) as {
+    const result = JSON.parse(childStdout(child)) as {
       gc: boolean;
       express: { answered: number; events: number; bleed: number; wrongCount: number };
       fastify: { answered: number; events: number; bleed: number; wrongCount: number };

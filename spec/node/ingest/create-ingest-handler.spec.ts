@@ -24,6 +24,7 @@ import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-forma
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
 import { fakeDateOnly } from '../../helpers/fake-date';
+import { childStdout } from '../../helpers/child-stdout';
 
 interface Ingest {
   url: string;
@@ -1727,7 +1728,12 @@ describe('createIngestHandler memory, in a child process', () => {
       { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8', timeout: 110_000 },
     );
     expect(child.stderr).toBe('');
-    const result = JSON.parse(child.stdout) as { gc: boolean; heapBefore: number; heapHolding: number; pendingBytes: number };
+    const result = JSON.parse(childStdout(child)) as {
+      gc: boolean;
+      heapBefore: number;
+      heapHolding: number;
+      pendingBytes: number;
+    };
     expect(result).toMatchObject({ gc: true, pendingBytes: 200_000 });
     // 200 000 bytes counted against maxPendingBytes. Kept as one Buffer per chunk they took about
     // 190 bytes of heap each (38 MiB), so a client's share of maxPendingBytes (16 MiB by default)

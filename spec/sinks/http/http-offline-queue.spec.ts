@@ -18,6 +18,7 @@ import { type Responder, startTestServer, type TestServer } from '../../helpers/
 import { listen, memoryLogger } from '../../helpers/node-http';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
+import { childStdout } from '../../helpers/child-stdout';
 
 /** localStorage's three methods over a Map, with an optional quota in characters. */
 class FakeStorage implements OfflineStore {
@@ -1909,8 +1910,7 @@ describe('HttpSink offline store in a long-lived page', () => {
       ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'fixtures', 'offline-memory.ts')],
       { encoding: 'utf8', timeout: 120_000 },
     );
-    if (child.stdout === '') throw new Error(child.stderr);
-    const measured = JSON.parse(child.stdout) as { warmMiB: number; endMiB: number; requests: number; unexpected: number };
+    const measured = JSON.parse(childStdout(child)) as { warmMiB: number; endMiB: number; requests: number; unexpected: number };
     expect(measured).toMatchObject({
       requests: 120_000,
       unexpected: 0,
