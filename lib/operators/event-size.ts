@@ -246,13 +246,16 @@ function textCost(text: string): number {
 
 /**
  * The bytes of one UTF-16 code unit in JSON's UTF-8: `\"`, `\\`, `\b`, `\t`, `\n`, `\f` and
- * `\r` take 2, other control characters 6 (`\u001b`), and each half of a surrogate pair 3 (the
+ * `\r` take 2, other C0 controls 6 (`\u001b`), and so do DEL, the C1 controls, U+2028/U+2029
+ * and the bidi controls, which the JSON writers escape too; each half of a surrogate pair 3 (the
  * pair takes 4, so this is an upper bound).
  */
 function charBytes(code: number): number {
-  if (code >= 0x800) return 3;
-  if (code >= 0x80) return 2;
-  if (code >= 0x20) return code === 0x22 || code === 0x5c ? 2 : 1;
+  // U+2028/U+2029 and the bidi controls (U+202A–U+202E, U+2066–U+2069) are written as `\uXXXX`.
+  if (code >= 0x800) return (code >= 0x2028 && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) ? 6 : 3;
+  // The C1 controls too (see safeJsonText).
+  if (code >= 0x80) return code <= 0x9f ? 6 : 2;
+  if (code >= 0x20) return code === 0x22 || code === 0x5c ? 2 : code === 0x7f ? 6 : 1;
   return code >= 8 && code <= 13 && code !== 11 ? 2 : 6;
 }
 

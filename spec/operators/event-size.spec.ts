@@ -344,6 +344,29 @@ describe('truncateEvent', () => {
     expect(Buffer.byteLength(clef.format(cut))).toBeLessThanOrEqual(limit);
   });
 
+  // JSON writers escape DEL, the C1 controls, U+2028/U+2029 and the bidi controls as `\uXXXX`
+  // (six bytes each): counted as their UTF-8 bytes (1 to 3), a body of them passed maxEventBytes
+  // uncut and wrote a line two or three times the limit.
+  it.each([
+    ['NEL (C1)', '\u0085', 'Body'],
+    ['DEL', '\u007f', 'Body'],
+    ['U+2028', '\u2028', 'Body'],
+    ['U+202E (bidi)', '\u202e', 'Body'],
+    ['U+2066 (bidi isolate)', '\u2066', 'Body'],
+  ])(
+    'counts %s as the six bytes of its JSON escape, so an event full of them is cut and its CLEF line fits',
+    (_name, char, key) => {
+      const clef = new CompactJsonFormatter();
+      const limit = 256 * 1024;
+      const event = makeEvent({ text: 'Got {Body}', properties: { [key]: char.repeat(100_000) } });
+      expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(Buffer.byteLength(clef.format(event)) - 64);
+      const cut = truncateEvent(event, limit);
+      const bytes = Buffer.byteLength(clef.format(cut));
+      expect(bytes).toBeLessThanOrEqual(limit);
+      expect(bytes).toBeGreaterThan(limit / 2);
+    },
+  );
+
   it('cuts the rendered message to half the limit', () => {
     const event = { ...makeEvent(), renderMessage: () => 'm'.repeat(50_000) };
     const cut = truncateEvent({ ...event, properties: { Big: 'x'.repeat(50_000) } }, 4_000);

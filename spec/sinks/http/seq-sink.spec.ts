@@ -608,8 +608,8 @@ describe('SeqSink', () => {
 
   // Seq refuses a whole payload holding one event over its event body limit (256 KiB by default)
   // with 400, so Serilog's Seq sink (ConstrainedBufferedFormatter, eventBodyLimitBytes) sends a
-  // placeholder with a sample in that event's place. The queue's maxEventBytes does not see the
-  // line CLEF writes: a formatted hole's rendering (`@r`) or `@m` repeats the value.
+  // placeholder with a sample in that event's place. The queue's maxEventBytes is an estimate of
+  // the line (it does not count `@m` repeating a value) and can be set above Seq's limit.
   describe('eventBodyLimitBytes', () => {
     const LIMIT = 256 * 1024;
     const bytes = (line: string): number => Buffer.byteLength(line, 'utf8');
@@ -622,9 +622,14 @@ describe('SeqSink', () => {
       const diagnostics: string[] = [];
       const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d.message));
       const log = new LoggerConfiguration().writeTo
-        .sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 3, maxDelayMs: 10 }, retry: { attempts: 1 } })
+        // The queue's maxEventBytes (which counts the `@r` copy too) raised past the line: the sink's own guard is under test.
+        .sink(new SeqSink({ serverUrl: server.url }), {
+          batch: { size: 3, maxDelayMs: 10 },
+          retry: { attempts: 1 },
+          queue: { maxEventBytes: 1024 * 1024 },
+        })
         .createLogger();
-      const body = 'é'.repeat(80_000); // 160 000 bytes: under the queue's 256 KiB, over it twice in the line
+      const body = 'é'.repeat(80_000); // 160 000 bytes, over 256 KiB twice in the line
       log.information('before');
       log.warning('Body {Body:l}', body);
       log.information('after');
