@@ -383,9 +383,13 @@ export class HttpOfflineQueue {
         const later: boolean =
           !hint.permanent || status === 401 || status === 403 || (passing && !gaveUp && this.#refusedAgain(next));
         gaveUp ||= passing && !later;
-        // Joined batches refused for good (too large, one bad line): from here on each is sent on its own and judged alone.
         if (group.length > 1 && !later && !passing) {
-          alone = true;
+          // Too large (the sink would cut it): the sink learns its size, and the next request joins
+          // below it (about half the bytes), and so on while refused, down to one entry; this replay
+          // and the next join below it from then on (see `StoredJoin`). Refused for good otherwise
+          // (one bad line), or a body of fewer than 2 events or bytes (the learned size could not
+          // shrink it): from here on each is sent on its own and judged alone.
+          alone ||= count < 2 || body.length < 2 || this.#halves({ body, count }, error) === undefined;
           continue;
         }
         // Too large for the server (a 413): its halves take its place in the store, and go next,
@@ -737,13 +741,16 @@ function idTime(entry: Entry | undefined): number {
 /**
  * The pieces a stored piece is sent again as, in order, when the server answered it with `error`
  * (undefined: it is over the bound of a stored piece, unsent): its halves when `error` says the
- * body was too large, or there is none, and the sink can cut it; else undefined.
+ * body was too large, or there is none, and the sink can cut it; else undefined. Asked of a joined
+ * request's body too: halves say the server found it too large, and the sink learns the size (see `StoredJoin`).
  */
 export type StoredHalves = (piece: OfflinePiece, error: unknown) => readonly OfflinePiece[] | undefined;
 
 /**
  * Two stored bodies as the body of one request, or undefined where the sink cannot join them or
- * the joined body would be over the bound of a stored piece (60 KiB, or `maxRequestBytes` when less).
+ * the joined body would be over the bound of a stored piece (60 KiB, or `maxRequestBytes` when less)
+ * or over the size the sink learned from a body of several events answered 413, live or replayed
+ * (below it, as a live batch is cut), so later replays of the page do not meet the 413 again.
  */
 export type StoredJoin = (first: string, next: string) => string | undefined;
 

@@ -379,11 +379,16 @@ export class HttpSink implements Sink {
             url,
             `${kind}.offline`,
             (text, keepalive) => this.#send(text, keepalive),
-            (piece, error) => (error === undefined || this.tooLarge(error) ? this.storedHalves(piece) : undefined),
+            (piece, error) => {
+              if (error !== undefined && !this.tooLarge(error)) return;
+              // A body of several events too large for the server teaches a bound, as a live batch's does (see `emit`).
+              if (error !== undefined && piece.count > 1) this.#refused = Math.min(this.#refused, utf8Length(piece.body));
+              return this.storedHalves(piece);
+            },
             (first, next) => {
-              // Within the bound of a stored piece: the replay sends the joined body as one request.
+              // Within the bound of a stored piece, and below a size the server refused: the replay sends the joined body as one request.
               const joined = this.storedJoin(first, next);
-              return joined !== undefined && utf8Length(joined) <= pieceBytes ? joined : undefined;
+              return joined !== undefined && utf8Length(joined) <= Math.min(pieceBytes, this.#learned()) ? joined : undefined;
             },
             pieceBytes,
             // Read at each replay: a subclass's own batchDefaults is set after this constructor.
@@ -433,8 +438,7 @@ export class HttpSink implements Sink {
       // Once the server refused a body as too large (a limit below maxRequestBytes), later batches
       // are cut below it before they are sent, not refused one upload each: to the largest body it
       // took, at least half the one it refused.
-      const refused = this.#splitting > 0 ? Infinity : this.#refused;
-      const max = Math.min(this.#maxRequestBytes, Math.max(Math.ceil(refused / 2), Math.min(this.#taken, refused - 1)));
+      const max = Math.min(this.#maxRequestBytes, this.#splitting > 0 ? Infinity : this.#learned());
       // Over the bound: in parts of about the bound each, by count (one more body for events
       // of like sizes, where halving would write the batch again at every level), none sent whole.
       // Returned, not awaited: a part's failure (a lone event answered 413) is not for this
@@ -488,6 +492,12 @@ export class HttpSink implements Sink {
         this.#unanswered = events;
       throw error;
     }
+  }
+
+  /** The largest body sent once the server refused one as too large (see `#refused`): the largest it took, at least half the refused one; Infinity before. */
+  #learned(): number {
+    const refused = this.#refused;
+    return Math.max(Math.ceil(refused / 2), Math.min(this.#taken, refused - 1));
   }
 
   /** The result of sending the body of `events`, with the events it left out (see `leftOut`) counted failed. */

@@ -1032,6 +1032,81 @@ describe('HttpSink offline store joining stored batches within the batch size (f
     expect(bodies.map((body) => body.length)).toEqual([800, 400]);
     sink.close();
   });
+
+  // Found by a review: a joined request answered 413 made the replay send every later entry on its
+  // own, and the next replay joined them all again, to the same 413: 301 requests per replay of 300
+  // one-event batches to a server taking 2 000 bytes.
+  it('halves a joined request answered 413 and joins below the size it learned, in this replay and the next', async () => {
+    const limit = 2_000;
+    const answers: { status: number; events: number[] }[] = [];
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      const body = init?.body as string;
+      const status = Buffer.byteLength(body) > limit ? 413 : 200;
+      answers.push({ status, events: lines(body) });
+      return Promise.resolve(new Response('', { status }));
+    };
+    const line = (n: number): string => JSON.stringify({ N: n, Pad: 'p'.repeat(80) });
+    const keep = (from: number): void =>
+      void storage.items.set(
+        key,
+        JSON.stringify(
+          Array.from({ length: 300 }, (_, n) => ({ id: `${from + n}`.padStart(4, '0'), count: 1, body: line(from + n) })),
+        ),
+      );
+    // Every stored body, joined: about 30 KB each time.
+    const bytes = (from: number): number => Buffer.byteLength(Array.from({ length: 300 }, (_, n) => line(from + n)).join('\n'));
+    keep(0);
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: storage } });
+    await jest.advanceTimersByTimeAsync(0);
+    const first = answers.splice(0);
+    // Each refusal teaches a size about half the refused body's, which the next request joins
+    // below (300 entries, then 150, 75, 37: at most log2(300) refusals, halving down to one line);
+    // each request taken after them but the last holds more than half the limit less one line (the
+    // learned size is at least half the last refused body, which was over the limit): at most
+    // bytes / (limit / 2 - line) + 1 of them, 34 here (17 now, 300 before).
+    const refusals = first.filter(({ status }) => status === 413).length;
+    expect(refusals).toBeGreaterThan(0);
+    expect(refusals).toBeLessThanOrEqual(Math.ceil(Math.log2(300)));
+    const most = (from: number): number => Math.ceil(bytes(from) / (limit / 2 - Buffer.byteLength(`${line(599)}\n`))) + 1;
+    expect(first.length - refusals).toBeLessThanOrEqual(most(0));
+
+    // The next replay (new batches kept offline meanwhile) joins below the learned size from its first request.
+    keep(300);
+    goOffline(page, false);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.filter(({ status }) => status === 413)).toEqual([]);
+    expect(answers.length).toBeLessThanOrEqual(most(300));
+
+    const taken = [...first, ...answers].filter(({ status }) => status === 200).flatMap(({ events }) => events);
+    expect(taken).toEqual(Array.from({ length: 600 }, (_, n) => n));
+    expect(sink.offline).toMatchObject({ replayed: 600, dropped: 0, pending: 0 });
+    sink.close();
+  });
+
+  it('drops only the one stored event too large alone when halving a joined request answered 413, counting it, and sends the rest in order', async () => {
+    const answers: { status: number; events: number[] }[] = [];
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      const body = init?.body as string;
+      const status = Buffer.byteLength(body) > 2_000 ? 413 : 200;
+      answers.push({ status, events: lines(body) });
+      return Promise.resolve(new Response('', { status }));
+    };
+    const line = (n: number): string => JSON.stringify({ N: n, Pad: 'p'.repeat(n === 20 ? 5_000 : 80) });
+    storage.items.set(
+      key,
+      JSON.stringify(Array.from({ length: 40 }, (_, n) => ({ id: `${n}`.padStart(2, '0'), count: 1, body: line(n) }))),
+    );
+    const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, offline: { store: storage } });
+    await jest.advanceTimersByTimeAsync(0);
+    const taken = answers.filter(({ status }) => status === 200).flatMap(({ events }) => events);
+    expect(taken).toEqual(Array.from({ length: 40 }, (_, n) => n).filter((n) => n !== 20));
+    expect(answers.filter(({ status }) => status === 413).at(-1)?.events).toEqual([20]);
+    // 4 requests: the 40 joined (413), 0–19, 20 alone (413), 21–39; 41 before, each alone after the first 413.
+    expect(answers.length).toBeLessThan(20);
+    expect(sink.offline).toMatchObject({ replayed: 39, dropped: 1, pending: 0 });
+    sink.close();
+  });
 });
 
 describe('HttpSink offline store', () => {
