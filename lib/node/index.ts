@@ -54,7 +54,13 @@ export {
   resolveRequestLoggingOptions,
 } from './http/request-logging-options';
 export type { RequestLogger, RequestTracker } from './http/request-tracker';
-export { trackRequest, requestPath, FAILED_AFTER_COMPLETION_TEMPLATE } from './http/request-tracker';
+export {
+  trackRequest,
+  requestPath,
+  FAILED_AFTER_COMPLETION_TEMPLATE,
+  UNFINISHED_AT_SHUTDOWN_TEMPLATE,
+} from './http/request-tracker';
+export type { InFlightRequest, InFlightRequests } from './http/in-flight-requests';
 export { levelForStatus } from './http/level-for-status';
 export { requestIdFrom, traceIdFromTraceparent } from './http/request-id';
 export type { RequestHeaders } from './http/request-id';

@@ -12,7 +12,9 @@ export type InFlightRequest = (aborted: boolean, unfinished?: boolean) => void;
 
 /** The requests in flight of one request logging: `add` as a request starts, `delete` as it completes. */
 export interface InFlightRequests {
+  /** Follows a request that has started: `request(false, true)` is called if the logger closes first. */
   add(request: InFlightRequest): void;
+  /** Stops following a request that has completed. */
   delete(request: InFlightRequest): void;
 }
 
