@@ -52,7 +52,10 @@ export interface RejectingSink {
 
 /** What the returned handle does: stop reporting. */
 export interface OpenTelemetryMetricsHandle {
-  /** Removes the instruments' callback; the instruments report nothing more. */
+  /**
+   * Removes the instruments' callback; the instruments report nothing more. The logger's counts at
+   * this call are what a logger taking over its names goes on from: call it after `close()`.
+   */
   stop(): void;
 }
 
@@ -98,7 +101,7 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: object; handles: 
  * The values are read from `log.metrics()` when the meter's reader collects; nothing runs between.
  * A second logger on the same meter needs `options.name`, so its components keep their own names.
  * A logger that takes over the names of one whose handle was stopped (an app restarting its logger)
- * adds to the counters it left: they never fall. A child logger (`forContext`, `child`) is the logger
+ * adds to the counters it left, as counted when `stop()` was called (after the close, every event): they never fall. A child logger (`forContext`, `child`) is the logger
  * it comes from: its counts are the parent's, never added to them.
  *
  * @param meter the meter the instruments are made on. Default: `metrics.getMeter('rxlog')` from the global
@@ -265,6 +268,9 @@ export function metricsToOpenTelemetry(
     stop: () => {
       if (stopped) return;
       stopped = true;
+      // The counts now, into the totals a logger taking over these names goes on from: what this
+      // one counted since the last collection (its close's deliveries) would be in no counter.
+      callback({ observe: () => undefined });
       meter.removeBatchObservableCallback(callback, instruments);
       release();
     },
