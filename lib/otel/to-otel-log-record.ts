@@ -7,10 +7,12 @@ import type { LogLevelName } from '../core/log-level';
 import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { exceptionText } from '../core/exception-text';
 import { formatLevel } from '../formatting/format-level';
+import { readEventTimeMs } from '../sinks/http/http-unix-nanos';
 import { readValue } from '../sinks/http/otlp-any-value';
 import { OTLP_MAX_TIME_MS, otlpSeverity } from '../sinks/http/otlp-log-record';
 import { addOtelAttributes } from './to-otel-any-value';
 import { readErrorField, renderMessageSafely } from '../formatting/safe-event-text';
+import { LogEventRecord } from '../templates/log-event-record';
 
 const TRACE_PROPERTIES: ReadonlySet<string> = new Set(['TraceId', 'SpanId', 'TraceFlags']);
 const TRACE_IDS: ReadonlySet<string> = new Set(['TraceId', 'SpanId']);
@@ -100,10 +102,14 @@ function exceptionAttributes(attributes: AnyValueMap, exception: Error): AnyValu
  * would export as is and a collector would refuse, with the whole request.
  */
 function setTimes(record: LogRecord, event: LogEvent): void {
-  const timestamp = event.timestamp;
+  // Read as OtlpSink reads it: an app operator's spread copy of a record keeps only its `timeMs`, a
+  // Date of another realm fails `instanceof`, and a time that throws when read is unknown (NaN).
+  const time = readEventTimeMs(event);
   // NaN fails both comparisons.
-  const time = timestamp instanceof Date ? timestamp.getTime() : Number.NaN;
   if (time >= 0 && time <= OTLP_MAX_TIME_MS) {
+    // A Date of this realm: the SDK reads an early number of milliseconds (before about 1994) as a
+    // performance.now() offset, and throws at a Date of another realm. A record's own is made once.
+    const timestamp = event instanceof LogEventRecord ? event.timestamp : new Date(time);
     record.timestamp = timestamp;
     record.observedTimestamp = timestamp;
   }
