@@ -5,7 +5,7 @@
  * what the parser leaves to others too: no series twice (labels with an empty value count as
  * absent, as Prometheus stores them), every family's lines together, counters named `_total`,
  * histograms with ascending `le` edges, cumulative counts and `+Inf` equal to `_count`, and
- * summaries with `_count` and `_sum`.
+ * summaries with `_count`.
  */
 
 export interface Sample {
@@ -151,19 +151,18 @@ function checkHistogram(family: Family): void {
 }
 
 function checkSummary(family: Family): void {
-  const groups = new Map<string, { sum: boolean; count: boolean }>();
+  const counted = new Map<string, boolean>();
   for (const sample of family.samples) {
     const key = groupKey(sample, 'quantile');
-    const group = groups.get(key) ?? { sum: false, count: false };
-    groups.set(key, group);
+    counted.set(key, (counted.get(key) ?? false) || sample.name.endsWith('_count'));
     if (sample.name === family.name) {
       const quantile = goFloat(sample.labels.quantile ?? 'missing');
       if (!(quantile >= 0 && quantile <= 1)) throw new Error(`${family.name}: quantile ${quantile}`);
     } else if (Object.hasOwn(sample.labels, 'quantile')) throw new Error(`${family.name}: quantile on ${sample.name}`);
-    else if (sample.name.endsWith('_sum')) group.sum = true;
-    else group.count = true;
   }
-  for (const [key, { sum, count }] of groups) if (!sum || !count) throw new Error(`${family.name} ${key}: no _sum or _count`);
+  // A conversion to OpenTelemetry drops a summary without _count; one without _sum (metrics from an
+  // earlier version, which had no total) reads as a sum of 0, as docs/metrics.md says.
+  for (const [key, count] of counted) if (!count) throw new Error(`${family.name} ${key}: no _count`);
 }
 
 /** Reads `text` strictly; throws naming the line and what is wrong. */
