@@ -270,7 +270,15 @@ export function metricsToOpenTelemetry(
       stopped = true;
       // The counts now, into the totals a logger taking over these names goes on from: what this
       // one counted since the last collection (its close's deliveries) would be in no counter.
-      callback({ observe: () => undefined });
+      try {
+        callback({ observe: () => undefined });
+      } catch (error) {
+        // Metrics built by hand that cannot be read: the counts stay where the last collection left them.
+        SelfLog.write(
+          'metricsToOpenTelemetry: the metrics could not be read at stop(); counted as at the last collection',
+          error,
+        );
+      }
       meter.removeBatchObservableCallback(callback, instruments);
       release();
     },

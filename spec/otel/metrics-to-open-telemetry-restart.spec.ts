@@ -3,6 +3,8 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import type { Logger } from '../../lib/pipeline/logger';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
+import { collectSelfLog } from '../helpers/self-log';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -73,5 +75,25 @@ describe('metricsToOpenTelemetry across a logger restart', () => {
     expect(await counters(reader)).toMatchObject({ 'otel.sdk.processor.log.processed app/memory': 10 });
     third.stop();
     await Promise.all([meterProvider.shutdown(), second.close()]);
+  });
+
+  // stop() reads the metrics once more: a source whose metrics() gives a snapshot it cannot read
+  // (metrics built by hand, without sinks) must not make stop() throw, and the handle still stops.
+  it('stops without throwing when the last read of the metrics fails, and says so on SelfLog', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const meter = meterProvider.getMeter('rxlog');
+    const source = { metrics: (): LoggerMetrics => ({ timestamp: new Date(0), logged: 1 }) as unknown as LoggerMetrics };
+    const handle = metricsToOpenTelemetry(source, meter);
+    const selfLog = collectSelfLog();
+    try {
+      expect(() => handle.stop()).not.toThrow();
+      expect(selfLog.diagnostics.map((d) => d.message).join('\n')).toContain('metricsToOpenTelemetry');
+    } finally {
+      selfLog.stop();
+    }
+    // Stopped: the names are free for another source.
+    expect(() => metricsToOpenTelemetry({ metrics: source.metrics }, meter).stop()).not.toThrow();
+    await meterProvider.shutdown();
   });
 });
