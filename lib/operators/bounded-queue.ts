@@ -5,7 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { EventQueue, type QueueOptions, resolveQueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { checkScheduler, describeOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, optionsObject, snapshotOptions } from './operator-options';
 import { reportRejection } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 import { BOUNDED_QUEUE_REASONS } from '../metrics/bounded-queue-reasons';
@@ -43,8 +43,9 @@ export function boundedQueue(
   demand$: Observable<number>,
   scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const given = optionsObject(options, 'boundedQueue');
-  checkOptionKeys('boundedQueue', given, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
+  const names = ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop'];
+  const given = snapshotOptions(optionsObject(options, 'boundedQueue'), 'boundedQueue', names);
+  checkOptionKeys('boundedQueue', given, names);
   // Refused here: it would fail only when subscribed, as a TypeError sent to the subscriber.
   if (!isObservable(demand$))
     throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);

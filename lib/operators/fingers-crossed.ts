@@ -8,7 +8,7 @@ import { SelfLog } from '../core/self-log';
 import { strayPromise } from '../core/stray-promise';
 import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, numberOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
@@ -141,7 +141,8 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
   };
 }
 
-function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
+function passthroughFor(given: AfterTrigger | undefined): number {
+  const afterTrigger = snapshotOptions(given, 'fingersCrossed: afterTrigger', ['passthroughMs']);
   if (afterTrigger === undefined || afterTrigger === 'passthrough') return Number.POSITIVE_INFINITY;
   if (afterTrigger === 'reset') return 0;
   if (typeof afterTrigger === 'object' && (afterTrigger as unknown) !== null && !Array.isArray(afterTrigger)) {
@@ -197,17 +198,9 @@ export function fingersCrossed(
   options: FingersCrossedOptions = {},
   scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const given = optionsObject(options, 'fingersCrossed');
-  checkOptionKeys('fingersCrossed', given, [
-    'trigger',
-    'bufferSize',
-    'isolateBy',
-    'ttlMs',
-    'afterTrigger',
-    'maxKeys',
-    'maxBytes',
-    'passthroughLevel',
-  ]);
+  const names = ['trigger', 'bufferSize', 'isolateBy', 'ttlMs', 'afterTrigger', 'maxKeys', 'maxBytes', 'passthroughLevel'];
+  const given = snapshotOptions(optionsObject(options, 'fingersCrossed'), 'fingersCrossed', names);
+  checkOptionKeys('fingersCrossed', given, names);
   const { trigger, afterTrigger, isolateBy, passthroughLevel, ...bounds } = given;
   const isTrigger = triggerPredicate(trigger);
   const passAt = passthroughFrom(passthroughLevel, trigger);

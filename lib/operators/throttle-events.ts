@@ -8,7 +8,7 @@ import { setOwnProperty } from '../templates/own-property';
 import { parseTemplateCached } from '../templates/template-cache';
 import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { checkScheduler, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, numberOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
@@ -103,8 +103,9 @@ export function throttleEvents(
   options: ThrottleEventsOptions = {},
   scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const given = optionsObject(options, 'throttleEvents');
-  checkOptionKeys('throttleEvents', given, ['key', 'windowMs', 'max', 'maxKeys']);
+  const names = ['key', 'windowMs', 'max', 'maxKeys'];
+  const given = snapshotOptions(optionsObject(options, 'throttleEvents'), 'throttleEvents', names);
+  checkOptionKeys('throttleEvents', given, names);
   const { key, ...bounds } = given;
   // A window is a timer: past 2^31 - 1 ms (or Infinity) Node's and browsers' timers fire at once.
   const windowMs = numberOption(bounds.windowMs, 1000, 'throttleEvents: windowMs', { min: 1, max: MAX_TIMER_MS });
