@@ -12,6 +12,7 @@ import { checkScheduler, describeOption, numberOption, optionsObject, snapshotOp
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
+import { readLevel } from './read-level';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -117,9 +118,9 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
   const threshold = levelValue(
     parseLevel(trigger === undefined || typeof trigger === 'function' ? 'error' : trigger, 'fingersCrossed: trigger'),
   );
-  // A value that is not an event (an app operator's `undefined`) is held as one below the trigger:
-  // failing on it would lose everything held.
-  const atLevel = (event: LogEvent): boolean => levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= threshold;
+  // A value that is not an event (an app operator's `undefined`, a Proxy whose reads throw) is held
+  // as one below the trigger: failing on it would lose everything held.
+  const atLevel = (event: LogEvent): boolean => levelValue(readLevel(event) as LogLevelName) >= threshold;
   if (typeof trigger !== 'function') return atLevel;
   let told = false;
   return (event) => {
@@ -386,7 +387,7 @@ export function fingersCrossed(
               if (ending !== null) end(ending);
             }
           }
-        } else if (state.passUntil > now || levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= passAt) {
+        } else if (state.passUntil > now || levelValue(readLevel(event) as LogLevelName) >= passAt) {
           subscriber.next(event);
         } else {
           // One event larger than maxBytes is held alone, as if it were maxBytes: held events then

@@ -73,6 +73,19 @@ function shareProperties(common: Map<string, unknown>, event: LogEvent, first: b
   }
 }
 
+/**
+ * Whether `value` is an event the default key can be made of: a template text, and a level that
+ * can be read and made text (a Symbol cannot). Never throws: a Proxy whose trap throws is no event.
+ */
+function hasTemplateText(value: unknown): boolean {
+  try {
+    const event = value as Partial<LogEvent> | undefined;
+    return typeof event?.messageTemplate?.text === 'string' && typeof (event.level as unknown) !== 'symbol';
+  } catch {
+    return false;
+  }
+}
+
 function defaultKey(event: LogEvent): string {
   return `${event.level}\u0000${event.messageTemplate.text}`;
 }
@@ -172,9 +185,10 @@ export function throttleEvents(
 
       subscribeUpstream(source, subscriber, {
         next: (event) => {
-          // A value that is not an event (an app operator's `undefined`) repeats nothing: it is passed
-          // on as the pipeline passes it, instead of failing on its template and losing every window.
-          if (typeof (event as Partial<LogEvent> | undefined)?.messageTemplate?.text !== 'string') {
+          // A value that is not an event (an app operator's `undefined`, a Proxy whose reads throw)
+          // repeats nothing: it is passed on as the pipeline passes it, instead of failing on its
+          // template and losing every window.
+          if (!hasTemplateText(event)) {
             subscriber.next(event);
             return;
           }
