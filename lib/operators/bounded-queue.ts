@@ -99,7 +99,13 @@ export function boundedQueue(
         next: (count) => {
           // Whole events only: 1.5 then 0.5 grant two. NaN, negative and non-numbers grant nothing
           // (a string would turn the credit into text).
-          if (typeof count === 'number' && count > 0) credit += count;
+          if (typeof count === 'number' && count > 0) {
+            credit += count;
+            // Decimal fractions add up inexactly in binary (ten grants of 0.1 make 0.9999999999999999):
+            // a sum within a billionth of a whole number is that number.
+            const whole = Math.round(credit);
+            if (Math.abs(credit - whole) < 1e-9) credit = whole;
+          }
           release();
         },
         error: fail,
