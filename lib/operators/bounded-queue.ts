@@ -26,7 +26,9 @@ export interface BoundedQueueOptions extends QueueOptions {
  * and nothing queued passes straight through). Completes once the source has completed and the
  * queue is empty; a source or `demand$` error passes through at once, discarding what is queued
  * (a `demand$` that fails as it is subscribed leaves the source unsubscribed).
- * If `demand$` completes, queued events wait for credit already granted and no more. In a sink's
+ * If `demand$` completes, queued events wait for credit already granted and no more. Each
+ * subscription subscribes to `demand$` and takes every grant it sends, so a `demand$` is one
+ * consumer's: two subscriptions of one operator on a shared Subject release N events each per N. In a sink's
  * `pipe`, what it queues counts as pending, and what it drops or discards is reported through
  * `EventAccounting`: `'boundedQueue.overflow'` for overflow drops, `'boundedQueue.discarded'` for what an error
  * or an unsubscribe discards.
