@@ -187,7 +187,7 @@ function passthroughFrom(level: LogLevelName | undefined, trigger: FingersCrosse
  *
  * ```text
  * source:              -d1-d2-i3-E4-d5-|     (d = debug, i = information, E = error)
- * fingersCrossed():    -----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
+ * fingersCrossed():    ----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
  * ```
  *
  * @param scheduler Reads the clock and runs the expiry timer. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler` (its timer never keeps a Node process alive).
