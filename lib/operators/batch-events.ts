@@ -3,7 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectScheduler } from './event-accounting';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { checkScheduler } from './operator-options';
+import { checkScheduler, snapshotOptions } from './operator-options';
 import { type BatchOptions, resolveBatchOptions } from './batch-options';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -23,8 +23,9 @@ export { type BatchOptions, type ResolvedBatchOptions, resolveBatchOptions } fro
  * @example events$.pipe(batchEvents({ size: 100, maxDelayMs: 50 })).subscribe((batch) => sink.emit(batch));
  */
 export function batchEvents(options: BatchOptions = {}, scheduler?: SchedulerLike): OperatorFunction<LogEvent, LogEvent[]> {
-  const { size, maxDelayMs } = resolveBatchOptions(options, 'batchEvents');
-  checkOptionKeys('batchEvents', options, ['size', 'maxDelayMs']);
+  const given = snapshotOptions(options, 'batchEvents', ['size', 'maxDelayMs']);
+  const { size, maxDelayMs } = resolveBatchOptions(given, 'batchEvents');
+  checkOptionKeys('batchEvents', given, ['size', 'maxDelayMs']);
   if (scheduler !== undefined) checkScheduler('batchEvents', scheduler);
   return (source) =>
     new Observable<LogEvent[]>((subscriber) => {

@@ -5,7 +5,7 @@ import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { EventQueue, type QueueOptions, resolveQueueOptions } from './event-queue';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { checkScheduler, describeOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, optionsObject, snapshotOptions } from './operator-options';
 import { reportRejection } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 import { BOUNDED_QUEUE_REASONS } from '../metrics/bounded-queue-reasons';
@@ -26,7 +26,9 @@ export interface BoundedQueueOptions extends QueueOptions {
  * and nothing queued passes straight through). Completes once the source has completed and the
  * queue is empty; a source or `demand$` error passes through at once, discarding what is queued
  * (a `demand$` that fails as it is subscribed leaves the source unsubscribed).
- * If `demand$` completes, queued events wait for credit already granted and no more. In a sink's
+ * If `demand$` completes, queued events wait for credit already granted and no more. Each
+ * subscription subscribes to `demand$` and takes every grant it sends, so a `demand$` is one
+ * consumer's: two subscriptions of one operator on a shared Subject release N events each per N. In a sink's
  * `pipe`, what it queues counts as pending, and what it drops or discards is reported through
  * `EventAccounting`: `'boundedQueue.overflow'` for overflow drops, `'boundedQueue.discarded'` for what an error
  * or an unsubscribe discards.
@@ -43,8 +45,9 @@ export function boundedQueue(
   demand$: Observable<number>,
   scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const given = optionsObject(options, 'boundedQueue');
-  checkOptionKeys('boundedQueue', given, ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop']);
+  const names = ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes', 'onDrop'];
+  const given = snapshotOptions(optionsObject(options, 'boundedQueue'), 'boundedQueue', names);
+  checkOptionKeys('boundedQueue', given, names);
   // Refused here: it would fail only when subscribed, as a TypeError sent to the subscriber.
   if (!isObservable(demand$))
     throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);
@@ -98,7 +101,13 @@ export function boundedQueue(
         next: (count) => {
           // Whole events only: 1.5 then 0.5 grant two. NaN, negative and non-numbers grant nothing
           // (a string would turn the credit into text).
-          if (typeof count === 'number' && count > 0) credit += count;
+          if (typeof count === 'number' && count > 0) {
+            credit += count;
+            // Decimal fractions add up inexactly in binary (ten grants of 0.1 make 0.9999999999999999):
+            // a sum within a billionth of a whole number is that number.
+            const whole = Math.round(credit);
+            if (Math.abs(credit - whole) < 1e-9) credit = whole;
+          }
           release();
         },
         error: fail,

@@ -4,7 +4,7 @@ import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
-import { checkCount, checkScheduler, optionsObject } from './operator-options';
+import { checkCount, checkScheduler, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { hasSharedBrand } from '../core/shared-brand';
@@ -334,7 +334,14 @@ export function circuitBreaker(
     now: () => clock().now(),
     schedule: (...args: Parameters<SchedulerLike['schedule']>) => clock().schedule(...args),
   };
-  const breaker = shared ? options : new CircuitBreaker(options, scheduler ?? lazy);
+  // Read once, here rather than in the constructor, whose bytes every logger's bundle carries: a
+  // getter that throws is a ConfigurationError naming it (see snapshotOptions).
+  const breaker = shared
+    ? options
+    : new CircuitBreaker(
+        snapshotOptions(options, 'circuitBreaker', ['failureThreshold', 'resetTimeoutMs', 'maxResetTimeoutMs']),
+        scheduler ?? lazy,
+      );
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       clock();

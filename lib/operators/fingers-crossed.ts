@@ -8,10 +8,11 @@ import { SelfLog } from '../core/self-log';
 import { strayPromise } from '../core/stray-promise';
 import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, numberOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
+import { readLevel } from './read-level';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -117,9 +118,9 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
   const threshold = levelValue(
     parseLevel(trigger === undefined || typeof trigger === 'function' ? 'error' : trigger, 'fingersCrossed: trigger'),
   );
-  // A value that is not an event (an app operator's `undefined`) is held as one below the trigger:
-  // failing on it would lose everything held.
-  const atLevel = (event: LogEvent): boolean => levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= threshold;
+  // A value that is not an event (an app operator's `undefined`, a Proxy whose reads throw) is held
+  // as one below the trigger: failing on it would lose everything held.
+  const atLevel = (event: LogEvent): boolean => levelValue(readLevel(event) as LogLevelName) >= threshold;
   if (typeof trigger !== 'function') return atLevel;
   let told = false;
   return (event) => {
@@ -141,7 +142,8 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
   };
 }
 
-function passthroughFor(afterTrigger: AfterTrigger | undefined): number {
+function passthroughFor(given: AfterTrigger | undefined): number {
+  const afterTrigger = snapshotOptions(given, 'fingersCrossed: afterTrigger', ['passthroughMs']);
   if (afterTrigger === undefined || afterTrigger === 'passthrough') return Number.POSITIVE_INFINITY;
   if (afterTrigger === 'reset') return 0;
   if (typeof afterTrigger === 'object' && (afterTrigger as unknown) !== null && !Array.isArray(afterTrigger)) {
@@ -185,7 +187,7 @@ function passthroughFrom(level: LogLevelName | undefined, trigger: FingersCrosse
  *
  * ```text
  * source:              -d1-d2-i3-E4-d5-|     (d = debug, i = information, E = error)
- * fingersCrossed():    -----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
+ * fingersCrossed():    ----------(d1 d2 i3 E4)-d5-|   ('passthrough' after the trigger)
  * ```
  *
  * @param scheduler Reads the clock and runs the expiry timer. Default: given none, the scheduler of the logger whose pipeline subscribes it (`useScheduler`), read at subscribe; outside a logger, `unrefScheduler` (its timer never keeps a Node process alive).
@@ -197,17 +199,9 @@ export function fingersCrossed(
   options: FingersCrossedOptions = {},
   scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const given = optionsObject(options, 'fingersCrossed');
-  checkOptionKeys('fingersCrossed', given, [
-    'trigger',
-    'bufferSize',
-    'isolateBy',
-    'ttlMs',
-    'afterTrigger',
-    'maxKeys',
-    'maxBytes',
-    'passthroughLevel',
-  ]);
+  const names = ['trigger', 'bufferSize', 'isolateBy', 'ttlMs', 'afterTrigger', 'maxKeys', 'maxBytes', 'passthroughLevel'];
+  const given = snapshotOptions(optionsObject(options, 'fingersCrossed'), 'fingersCrossed', names);
+  checkOptionKeys('fingersCrossed', given, names);
   const { trigger, afterTrigger, isolateBy, passthroughLevel, ...bounds } = given;
   const isTrigger = triggerPredicate(trigger);
   const passAt = passthroughFrom(passthroughLevel, trigger);
@@ -393,7 +387,7 @@ export function fingersCrossed(
               if (ending !== null) end(ending);
             }
           }
-        } else if (state.passUntil > now || levelValue((event as LogEvent | undefined)?.level as LogLevelName) >= passAt) {
+        } else if (state.passUntil > now || levelValue(readLevel(event) as LogLevelName) >= passAt) {
           subscriber.next(event);
         } else {
           // One event larger than maxBytes is held alone, as if it were maxBytes: held events then

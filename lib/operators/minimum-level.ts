@@ -4,6 +4,7 @@ import { type LevelSwitch, levelSwitchFrom } from '../core/level-switch';
 import { isLevelName, type LogLevelName, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { excludingCounted } from './filter-events';
+import { readLevel } from './read-level';
 
 /** The `droppedBy` reason under which a sink counts the events `minimumLevel` excluded in its `pipe`. */
 export const MINIMUM_LEVEL_REASON = 'minimumLevel.belowLevel';
@@ -26,8 +27,9 @@ export function minimumLevel(level: LogLevelName | LevelSwitch | string): MonoTy
   const threshold = levelSwitchFrom(level, 'minimumLevel');
   let told = false;
   return excludingCounted((event) => {
-    // A value that is not an event (an app operator's `undefined`) is kept, as one without a level.
-    const name = (event as LogEvent | undefined)?.level;
+    // A value that is not an event (an app operator's `undefined`, a Proxy whose reads throw) is
+    // kept, as one without a level.
+    const name = readLevel(event);
     if (isLevelName(name)) return levelValue(name) >= threshold.value;
     if (!told) {
       told = true;

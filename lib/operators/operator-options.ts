@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
+import { readOptions } from '../core/read-options';
 
 /** A short description of a bad option value, for a ConfigurationError. */
 export function describeOption(value: unknown): string {
@@ -70,6 +71,22 @@ export function optionsObject<T extends object>(value: T | undefined, where: str
   if (typeof value !== 'object' || (value as unknown) === null || Array.isArray(value))
     throw new ConfigurationError(`${where}: expected an options object, got ${describeOption(value)}`);
   return value;
+}
+
+/**
+ * Reads an operator's options once, before anything checks them (see `readOptions`): a getter that
+ * throws (or a Proxy's trap) is a ConfigurationError naming the option, not its own error thrown out
+ * of the operator's call, and a getter that answers differently on each read cannot pass a check
+ * with one value and run with another. What is no object (or is an array) is given back as it is,
+ * for the operator's own check to refuse in its own words.
+ *
+ * @param names The options the operator knows, read even when inherited (a class's getters).
+ * @throws ConfigurationError naming `where` and the option whose read threw.
+ */
+export function snapshotOptions<T>(options: T, where: string, names: readonly string[]): T {
+  return typeof options === 'object' && options !== null && !Array.isArray(options)
+    ? (readOptions(where, options, names) as T)
+    : options;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
+import type { LogLevelName } from '../core/log-level';
+import type { MessageTemplate } from '../core/message-template';
+import { readLevel } from './read-level';
 import { SelfLog } from '../core/self-log';
 import { captureValue } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
@@ -30,9 +33,10 @@ export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEven
   const policy = RedactionPolicy.compile(options, 'redact');
   return map((event) => {
     if (typeof event !== 'object' || (event as unknown) === null) return event;
-    // A spread copy has the record's timeMs (and perhaps a template as text), not its timestamp getter.
-    const whole = wholeEvent(event);
+    let whole = event;
     try {
+      // A spread copy has the record's timeMs (and perhaps a template as text), not its timestamp getter.
+      whole = wholeEvent(event);
       let properties: Readonly<Record<string, unknown>>;
       try {
         properties = policy.redactProperties(whole.properties);
@@ -46,7 +50,9 @@ export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEven
       return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, properties, exception);
     } catch (error) {
       SelfLog.write('redact: the event could not be redacted; its properties are dropped', error);
-      return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, {});
+      // Each part read on its own: an event whose level or template cannot be read either (a Proxy
+      // whose traps throw) still goes on without its properties, rather than as it came or as an error.
+      return new LogEventRecord(timeOf(whole), readLevel(whole) as LogLevelName, templateOf(whole), {});
     }
   });
 }
@@ -56,6 +62,15 @@ function capturedCopy(properties: Readonly<Record<string, unknown>>): Record<str
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(properties)) setOwnProperty(copy, key, captureValue(properties[key], 'structure'));
   return copy;
+}
+
+/** The event's template, or `undefined` when it cannot be read: never throws. */
+function templateOf(event: LogEvent): MessageTemplate {
+  try {
+    return event.messageTemplate;
+  } catch {
+    return undefined as unknown as MessageTemplate;
+  }
 }
 
 /** When the event happened, or now when that cannot be read (no timestamp at all): never throws. */

@@ -1,7 +1,7 @@
 import { defer, type MonoTypeOperatorFunction, retry, type SchedulerLike, timer } from 'rxjs';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectScheduler } from './event-accounting';
-import { checkScheduler } from './operator-options';
+import { checkScheduler, snapshotOptions } from './operator-options';
 import { backoffDelay as delayOf, checkRandom, resolveRetryOptions, type RetryOptions } from './backoff-delay';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
@@ -11,6 +11,8 @@ import { SelfLog } from '../core/self-log';
 // The options and the delay live in their own module, free of RxJS, so the logger's delivery
 // stage can use them without pulling this operator's imports into a bundle that does not use it.
 export { type ResolvedRetryOptions, resolveRetryOptions, type RetryOptions } from './backoff-delay';
+
+const RETRY_KEYS = ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter'];
 
 /**
  * The delay before retry number `retryNumber` (1 for the first retry; a number below 1 counts as
@@ -30,7 +32,7 @@ export function backoffDelay(retryNumber: number, options: RetryOptions = {}, ra
     "the retry's number (1 for the first)",
     retryNumber,
   );
-  return delayOf(retryNumber, resolveRetryOptions(options, 'backoffDelay'), random);
+  return delayOf(retryNumber, resolveRetryOptions(snapshotOptions(options, 'backoffDelay', RETRY_KEYS), 'backoffDelay'), random);
 }
 
 /**
@@ -55,8 +57,9 @@ export function retryWithBackoff<T>(
   scheduler?: SchedulerLike,
   random: () => number = Math.random,
 ): MonoTypeOperatorFunction<T> {
-  const resolved = resolveRetryOptions(options, 'retryWithBackoff');
-  checkOptionKeys('retryWithBackoff', options, ['attempts', 'initialDelayMs', 'maxDelayMs', 'jitter']);
+  const given = snapshotOptions(options, 'retryWithBackoff', RETRY_KEYS);
+  const resolved = resolveRetryOptions(given, 'retryWithBackoff');
+  checkOptionKeys('retryWithBackoff', given, RETRY_KEYS);
   checkRandom('retryWithBackoff', random);
   if (scheduler !== undefined) checkScheduler('retryWithBackoff', scheduler);
   // A random source that throws would replace the source's error and end the retries: its draw

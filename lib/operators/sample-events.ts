@@ -6,7 +6,7 @@ import { SelfLog } from '../core/self-log';
 import { strayPromise } from '../core/stray-promise';
 import { excludingCounted } from './filter-events';
 import { type EventKey, eventKeySelector } from './event-key';
-import { describeOption, numberOption } from './operator-options';
+import { describeOption, numberOption, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectOption } from '../core/expect-option';
 import { describeValue } from '../core/describe-value';
@@ -170,10 +170,12 @@ function keepWarnings(event: LogEvent): boolean {
  * // The logs of the traces the tracer provider sampled, and warnings.
  * .writeTo.sink(http, { pipe: [sampleEvents({ rate: 0, keepSampledTraces: true })] })
  */
-export function sampleEvents(options: SampleEventsOptions): MonoTypeOperatorFunction<LogEvent> {
-  if (typeof options !== 'object' || (options as unknown) === null)
-    throw new ConfigurationError(`sampleEvents: expected options with a rate, got ${describeOption(options)}`);
-  checkOptionKeys('sampleEvents', options, ['rate', 'keepWhen', 'key', 'keyHash', 'keepSampledTraces', 'random']);
+export function sampleEvents(given: SampleEventsOptions): MonoTypeOperatorFunction<LogEvent> {
+  if (typeof given !== 'object' || (given as unknown) === null)
+    throw new ConfigurationError(`sampleEvents: expected options with a rate, got ${describeOption(given)}`);
+  const names = ['rate', 'keepWhen', 'key', 'keyHash', 'keepSampledTraces', 'random'];
+  const options = snapshotOptions(given, 'sampleEvents', names);
+  checkOptionKeys('sampleEvents', options, names);
   if ((options.rate as unknown) === undefined)
     throw new ConfigurationError('sampleEvents: rate is required (a number from 0 to 1)');
   const rate = numberOption(options.rate, 1, 'sampleEvents: rate', { min: 0, max: 1 });

@@ -3,7 +3,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { LOG_LEVELS, type LogLevelName, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
-import { checkScheduler, describeOption, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, numberOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { injectScheduler } from './event-accounting';
 import { reportRejection } from './report-rejection';
@@ -47,6 +47,8 @@ export const TAP_LOG_TEMPLATES = Object.freeze({
   unsubscribe: '{Stream} unsubscribed after {Count} values in {Elapsed} ms',
 });
 
+const TAP_LOG_KEYS = ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits'];
+
 function asError(error: unknown): Error {
   // `instanceof` throws for a revoked Proxy, String() for an object without a prototype.
   try {
@@ -65,8 +67,8 @@ function asError(error: unknown): Error {
  */
 function checkCaptureLimits(value: CaptureLimits | undefined): CaptureLimits | undefined {
   if (value === undefined) return undefined;
-  const given = optionsObject(value, 'tapLog: captureLimits');
   const names = Object.keys(DEFAULT_CAPTURE_LIMITS) as (keyof CaptureLimits)[];
+  const given = snapshotOptions(optionsObject(value, 'tapLog: captureLimits'), 'tapLog: captureLimits', names);
   checkOptionKeys('tapLog: captureLimits', given, names);
   const bound = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true };
   const limits: Required<CaptureLimits> = { ...DEFAULT_CAPTURE_LIMITS };
@@ -116,7 +118,8 @@ export function tapLog<T>(
 ): MonoTypeOperatorFunction<T> {
   if (typeof log !== 'object' || (log as unknown) === null || typeof (log.write as unknown) !== 'function')
     throw new ConfigurationError(`tapLog: expected a logger, got ${describeOption(log)}`);
-  const options: TapLogOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
+  const options: TapLogOptions =
+    typeof nameOrOptions === 'string' ? { name: nameOrOptions } : snapshotOptions(nameOrOptions, 'tapLog', TAP_LOG_KEYS);
   if (
     typeof options !== 'object' ||
     (options as unknown) === null ||
@@ -124,8 +127,7 @@ export function tapLog<T>(
     options.name === ''
   )
     throw new ConfigurationError(`tapLog: expected a stream name or options with a name, got ${describeOption(nameOrOptions)}`);
-  if (typeof nameOrOptions === 'object')
-    checkOptionKeys('tapLog', options, ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits']);
+  if (typeof nameOrOptions === 'object') checkOptionKeys('tapLog', options, TAP_LOG_KEYS);
   const name = options.name;
   if (scheduler !== undefined) checkScheduler('tapLog', scheduler);
   const levels = {

@@ -6,7 +6,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { eventTimeMs } from '../templates/log-event-record';
-import { checkScheduler, describeOption, optionsObject } from './operator-options';
+import { checkScheduler, describeOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -73,7 +73,7 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
   // An unknown name would count into a new property of the recorder, NaN after the first event.
   if (!COUNTERS.includes(counter))
     throw new ConfigurationError(`tapMetrics: counter: expected one of ${COUNTERS.join(', ')}, got ${describeOption(counter)}`);
-  const given = optionsObject(options, 'tapMetrics');
+  const given = snapshotOptions(optionsObject(options, 'tapMetrics'), 'tapMetrics', ['latency']);
   checkOptionKeys('tapMetrics', given, ['latency']);
   // A truthy 'yes' or 1 would otherwise mean false: no latency recorded, and nothing said.
   if (given.latency !== undefined && typeof given.latency !== 'boolean')

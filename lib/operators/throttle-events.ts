@@ -8,7 +8,7 @@ import { setOwnProperty } from '../templates/own-property';
 import { parseTemplateCached } from '../templates/template-cache';
 import { injectEventAccounting, injectScheduler } from './event-accounting';
 import { type EventKey, eventKeySelector } from './event-key';
-import { checkScheduler, numberOption, optionsObject } from './operator-options';
+import { checkScheduler, numberOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
@@ -73,6 +73,19 @@ function shareProperties(common: Map<string, unknown>, event: LogEvent, first: b
   }
 }
 
+/**
+ * Whether `value` is an event the default key can be made of: a template text, and a level that
+ * can be read and made text (a Symbol cannot). Never throws: a Proxy whose trap throws is no event.
+ */
+function hasTemplateText(value: unknown): boolean {
+  try {
+    const event = value as Partial<LogEvent> | undefined;
+    return typeof event?.messageTemplate?.text === 'string' && typeof (event.level as unknown) !== 'symbol';
+  } catch {
+    return false;
+  }
+}
+
 function defaultKey(event: LogEvent): string {
   return `${event.level}\u0000${event.messageTemplate.text}`;
 }
@@ -103,8 +116,9 @@ export function throttleEvents(
   options: ThrottleEventsOptions = {},
   scheduler?: SchedulerLike,
 ): MonoTypeOperatorFunction<LogEvent> {
-  const given = optionsObject(options, 'throttleEvents');
-  checkOptionKeys('throttleEvents', given, ['key', 'windowMs', 'max', 'maxKeys']);
+  const names = ['key', 'windowMs', 'max', 'maxKeys'];
+  const given = snapshotOptions(optionsObject(options, 'throttleEvents'), 'throttleEvents', names);
+  checkOptionKeys('throttleEvents', given, names);
   const { key, ...bounds } = given;
   // A window is a timer: past 2^31 - 1 ms (or Infinity) Node's and browsers' timers fire at once.
   const windowMs = numberOption(bounds.windowMs, 1000, 'throttleEvents: windowMs', { min: 1, max: MAX_TIMER_MS });
@@ -171,9 +185,10 @@ export function throttleEvents(
 
       subscribeUpstream(source, subscriber, {
         next: (event) => {
-          // A value that is not an event (an app operator's `undefined`) repeats nothing: it is passed
-          // on as the pipeline passes it, instead of failing on its template and losing every window.
-          if (typeof (event as Partial<LogEvent> | undefined)?.messageTemplate?.text !== 'string') {
+          // A value that is not an event (an app operator's `undefined`, a Proxy whose reads throw)
+          // repeats nothing: it is passed on as the pipeline passes it, instead of failing on its
+          // template and losing every window.
+          if (!hasTemplateText(event)) {
             subscriber.next(event);
             return;
           }

@@ -155,6 +155,36 @@ describe('boundedQueue', () => {
     expect(seen).toEqual([0, 1, 2]);
   });
 
+  it('gives every subscription each grant of a shared demand$, as documented: one demand$ per consumer', () => {
+    const demand$ = new Subject<number>();
+    const queue = boundedQueue({}, demand$, createTestScheduler());
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    from(makeEvents(3))
+      .pipe(queue)
+      .subscribe((event) => first.push(event.properties.N));
+    from(makeEvents(3))
+      .pipe(queue)
+      .subscribe((event) => second.push(event.properties.N));
+    demand$.next(2);
+    expect(first).toEqual([0, 1]);
+    expect(second).toEqual([0, 1]);
+  });
+
+  it('counts decimal fractions of demand as they add up: ten grants of 0.1 release one event', () => {
+    const demand$ = new Subject<number>();
+    const seen: unknown[] = [];
+    from(makeEvents(3))
+      .pipe(boundedQueue({}, demand$, createTestScheduler()))
+      .subscribe((event) => seen.push(event.properties.N));
+    // 0.1 added ten times is 0.9999999999999999 in binary floating point.
+    for (let grant = 0; grant < 10; grant++) demand$.next(0.1);
+    expect(seen).toEqual([0]);
+    for (let grant = 0; grant < 3; grant++) demand$.next(0.3);
+    demand$.next(0.1);
+    expect(seen).toEqual([0, 1]);
+  });
+
   it('reports overflow drops, and what an error or an unsubscribe discards, through EventAccounting', () => {
     const accounting = new RecordingAccounting();
     const source = new Subject<LogEvent>();
