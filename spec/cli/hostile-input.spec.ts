@@ -124,6 +124,33 @@ describe('rxlog on hostile input (lib/cli/main.ts in a child process)', () => {
     expect(rxlog(['--strict'], input).stderr).toBe('rxlog: <stdin>:3: not a log event ("@r" is not an array of strings)\n');
   });
 
+  it('passes an NDJSON line whose message or template is not a string through as it is, as a CLEF line of such an @m', () => {
+    // winston's `logger.info(42)` and `logger.info({ message: { a: 1 } })` with format.json(): the value was dropped and the
+    // line shown as an event with an empty message.
+    const lines = [
+      '{"level":"info","message":42,"timestamp":"2026-11-22T12:00:00.000Z"}',
+      '{"level":"info","message":{"a":1},"timestamp":"2026-11-22T12:00:00.000Z"}',
+      '{"timestamp":"2026-11-22T12:00:00.000Z","message":"Hi","template":["Hi"]}',
+      `{${T},"@m":42}`,
+      '{"timestamp":"2026-11-22T12:00:00.000Z","message":"Shown","template":null}',
+    ];
+    const input = `${lines.join('\n')}\n`;
+    expect(rxlog([], input)).toEqual({
+      status: 0,
+      signal: null,
+      stdout: `${lines.slice(0, 4).join('\n')}\n[12:00:00 INF] Shown\n`,
+      stderr: '',
+    });
+    expect(rxlog(['--json'], input).stderr).toBe('rxlog: 4 lines that are not log events left out of the CLEF output\n');
+    expect(rxlog(['--strict'], input).stderr.split('\n')).toEqual([
+      'rxlog: <stdin>:1: not a log event ("message" is not a string)',
+      'rxlog: <stdin>:2: not a log event ("message" is not a string)',
+      'rxlog: <stdin>:3: not a log event ("template" is not a string)',
+      'rxlog: <stdin>:4: not a log event ("@m" is not a string)',
+      '',
+    ]);
+  });
+
   it('reads @t in the ISO 8601 forms other writers use, and reports the rest under --strict', () => {
     const times = [
       '2026-11-22t12:00:00z',
