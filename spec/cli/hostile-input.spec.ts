@@ -215,6 +215,7 @@ describe('rxlog on hostile input (lib/cli/main.ts in a child process)', () => {
     [['--where', 'UserId'], '--where expects Name=value, got "UserId"'],
     [['--where', 'UserId==42'], '--where compares with one "=" (Name=value) and nothing else, got "UserId==42"'],
     [['--json=yes'], '--json takes no value, got "--json=yes"'],
+    [['--template', ''], '--template is empty: every event would show as a blank line'],
     [['--grep', 'a', '--grep', 'b'], '--grep may be given once, got "a" and "b"'],
   ])('refuses %j with exit code 2, a usage message on stderr and nothing read', (args, message) => {
     const { status, stdout, stderr } = rxlog(args, `{${T},"@mt":"Never read"}\n`);
