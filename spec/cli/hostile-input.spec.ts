@@ -273,9 +273,13 @@ describe('rxlog on hostile input (lib/cli/main.ts in a child process)', () => {
   // On a terminal rxlog reads what is typed, line by line, as `cat` does; Ctrl-C is not held back as it is on a pipe
   // (no app shares the terminal's Ctrl-C with it there): the first stops it. util-linux `script` gives it a terminal.
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-  (hasScript ? it : it.skip)(
-    'reads a terminal line by line, and stops at the first Ctrl-C there',
-    async () => {
+  // `script --return` exits with rxlog's status: 0 at Ctrl-D (end of input), 128 + 2 killed by SIGINT at Ctrl-C.
+  (hasScript ? it.each : it.skip.each)([
+    ['Ctrl-D', '\x04', 0],
+    ['the first Ctrl-C', '\x03', 130],
+  ])(
+    'reads a terminal line by line, and stops at %s there',
+    async (_key, typed, status) => {
       const command = `${JSON.stringify(process.execPath)} --import tsx lib/cli/main.ts`;
       const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
         cwd: root,
@@ -297,9 +301,9 @@ describe('rxlog on hostile input (lib/cli/main.ts in a child process)', () => {
       // What a user types: the terminal echoes it, and hands rxlog the line at Enter.
       child.stdin.write(`{${T},"@mt":"Typed"}\n`);
       await shown;
-      child.stdin.write('\x03'); // Ctrl-C: the terminal sends SIGINT to rxlog
-      // `script --return` exits with rxlog's status: 128 + 2, killed by SIGINT.
-      expect(await exited).toEqual([130, null]);
+      // Ctrl-D: the terminal ends rxlog's input; Ctrl-C: it sends SIGINT to rxlog.
+      child.stdin.write(typed);
+      expect(await exited).toEqual([status, null]);
       expect(out).toContain('[12:00:00 INF] Typed\r\n');
     },
     20_000,
