@@ -124,6 +124,8 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
         break;
       }
       case '--template':
+        // `--template "$FORMAT"` with FORMAT unset: every event would show as a blank line, the filters seeming to work.
+        if (value === '') problem ??= '--template is empty: every event would show as a blank line';
         template = value;
         break;
       case '--json':

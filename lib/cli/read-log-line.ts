@@ -81,6 +81,16 @@ function bracesProblem(fields: Record<string, unknown>, template: string, messag
   return undefined;
 }
 
+/**
+ * Why `fields[name]` is not read as text: present, not null, and not a string. An NDJSON `message` or `template` that is
+ * not text (`{"message":{"a":1}}`, winston's `logger.info(42)`) makes the line not an event, as a CLEF `@m` or `@mt`
+ * does, rather than an event shown with an empty message and the value lost.
+ */
+function textProblem(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
+  return value === undefined || value === null || typeof value === 'string' ? undefined : `"${name}" is not a string`;
+}
+
 /** The event `read` gives, or the reason it gives instead (a bare reason: the caller says which line). */
 function checked(read: () => LogEvent | string): LogLineResult {
   let event: LogEvent | string;
@@ -266,7 +276,11 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   readAsWritten(fields, 'timestamp', 'level');
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
-  const problem = levelProblem(fields.level, 'level') ?? bracesProblem(fields, 'template', 'message');
+  const problem =
+    levelProblem(fields.level, 'level') ??
+    textProblem(fields, 'template') ??
+    textProblem(fields, 'message') ??
+    bracesProblem(fields, 'template', 'message');
   if (problem !== undefined) return invalid(problem);
   const read = checked(() => readCompactJsonValue(ndjsonToClef(fields)));
   if (read.kind === 'event') {

@@ -51,9 +51,21 @@ const BAD_LINES = 1;
 /** Exit code: bad usage, or a file or the output could not be used. */
 const USAGE_OR_IO = 2;
 
-/** A line without the byte order mark a file may start with. */
+/**
+ * A line without the byte order mark a file may start with: at the start of any line, as readLogLine reads it, since
+ * `cat a.log b.log | rxlog` puts b.log's mid-stream.
+ */
 function withoutBom(line: string): string {
   return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+}
+
+/**
+ * A line that parsed as JSON, as `--json` writes it whole: without a byte order mark, and with its carriage returns,
+ * which can only be white space between its tokens (JSON escapes them in strings), as spaces: escaped as `\r`, they
+ * would make the line invalid JSON. Its C1 controls and the like are escaped, as in every line `--json` writes.
+ */
+function jsonLineAsWritten(line: string): string {
+  return escapeControlCharacters(withoutBom(line).replace(/\r/g, ' '), true);
 }
 
 function message(error: unknown): string {
@@ -140,7 +152,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
       if (eventMatches(event, options))
         out.write(
           options.json && !writtenWhole(line, event)
-            ? `${escapeControlCharacters(withoutBom(line), true)}\n`
+            ? `${jsonLineAsWritten(line)}\n`
             : render(event, read.kind === 'event' ? read.eventId : undefined, read.kind === 'event' ? read.atFields : undefined),
         );
     } else if (options.json && !options.strict) {
@@ -150,7 +162,8 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     } else if (!options.strict) {
       // Input is data: its control characters are shown as escapes, never sent to the terminal raw;
       // but for tabs, which move nothing but the cursor to the next stop (stack traces, TSV).
-      out.write(`${escapeControlCharacters(line, true)}\n`);
+      // A byte order mark is no part of the text, as it is none of an event's.
+      out.write(`${escapeControlCharacters(withoutBom(line), true)}\n`);
     } else if (line.trim() !== '') {
       const reason = read.kind === 'event' ? `its message renders to more than ${maxLineBytes} characters` : read.reason;
       report(`${source}:${lineNumber}: not a log event (${reason})`);
