@@ -31,22 +31,25 @@ describe.each([
   ['fastify', 'hooks', 143, 'cut', 'warning HTTP GET /orders/7 unfinished at shutdown after … ms'],
   // Answered after the logger closed: its completion writes nothing, not even an event the logger refuses.
   ['express', 'log-close', 0, '200 late', 'warning HTTP GET /orders/7 unfinished at shutdown after … ms'],
-] as const)('RxlogModule on %s, a request in flight when the app stops (%s)', (platform, stop, code, answer, event) => {
-  it(`writes it once: ${event.replace(/ HTTP.*/, '')}`, async () => {
-    const app = await startNestApp('nest-unfinished-app.ts', [platform, stop]);
-    const outcome = await getOutcome(`${app.url}/orders/7`);
-    const run = await app.exited();
-    expect(outcome).toBe(answer);
-    expect(run.code).toBe(code);
-    const written = run.events.filter((e) => e.properties.RequestId === 'hanging');
-    expect(written.map((e) => `${e.level} ${e.renderMessage().replace(/ \d+\.\d{4} ms$/, ' … ms')}`)).toEqual([event]);
-    const properties = { RequestPath: '/orders/7', RoutePattern: '/orders/:id', CartItems: 3 };
-    if (stop === 'close') expect(written[0].properties).toMatchObject({ ...properties, StatusCode: 200 });
-    else {
-      expect(written[0].properties).toMatchObject({ ...properties, Unfinished: true });
-      expect(written[0].properties.StatusCode).toBeUndefined();
-    }
-    if (stop === 'log-close') expect(run.otherLines).toContain('rejected 0');
-    expect(run.stderr).toBe('');
-  }, 120_000);
-});
+] as const)(
+  'RxlogModule on %s, a request whose handler never answers when the app stops (%s)',
+  (platform, stop, code, answer, event) => {
+    it('writes exactly one event for it: its completion when it is answered during the close, else the unfinished one', async () => {
+      const app = await startNestApp('nest-unfinished-app.ts', [platform, stop]);
+      const outcome = await getOutcome(`${app.url}/orders/7`);
+      const run = await app.exited();
+      expect(outcome).toBe(answer);
+      expect(run.code).toBe(code);
+      const written = run.events.filter((e) => e.properties.RequestId === 'hanging');
+      expect(written.map((e) => `${e.level} ${e.renderMessage().replace(/ \d+\.\d{4} ms$/, ' … ms')}`)).toEqual([event]);
+      const properties = { RequestPath: '/orders/7', RoutePattern: '/orders/:id', CartItems: 3 };
+      if (stop === 'close') expect(written[0].properties).toMatchObject({ ...properties, StatusCode: 200 });
+      else {
+        expect(written[0].properties).toMatchObject({ ...properties, Unfinished: true });
+        expect(written[0].properties.StatusCode).toBeUndefined();
+      }
+      if (stop === 'log-close') expect(run.otherLines).toContain('rejected 0');
+      expect(run.stderr).toBe('');
+    }, 120_000);
+  },
+);
