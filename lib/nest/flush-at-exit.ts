@@ -1,4 +1,5 @@
 import { SelfLog } from '../core/self-log';
+import { writeUnfinishedRequests } from '../node/http/in-flight-requests';
 import type { Logger } from '../pipeline/logger';
 
 /** The loggers of the apps still running, and the one `exit` listener that writes them out. */
@@ -23,8 +24,12 @@ function running(): Running {
 
 function flushRunning(): void {
   for (const ref of running().loggers) {
+    const log = ref.deref();
+    if (log === undefined) continue;
+    // No shutdown comes now: the requests in flight are written as unfinished, as the logger's close would.
+    writeUnfinishedRequests(log);
     try {
-      ref.deref()?.flushSync();
+      log.flushSync();
     } catch (error) {
       SelfLog.write('RxlogModule: the logger could not be flushed at process exit', error);
     }
@@ -35,7 +40,8 @@ function flushRunning(): void {
  * Writes what `log` still holds (a FileSink's partial batch, a queue) synchronously at the
  * process's `exit`, for as long as the app runs: a process that ends without Nest's shutdown (a
  * crash at boot, an unhandled rejection, `process.exit()` in the bootstrap's catch) would
- * otherwise lose the events that say why. One `exit` listener serves every app. Returns the call
+ * otherwise lose the events that say why. The requests still in flight are written first, as
+ * unfinished (see RxlogRequestContext). One `exit` listener serves every app. Returns the call
  * that stops it, made once the app's shutdown has closed the logger.
  */
 export function flushAtExit(log: Logger): () => void {

@@ -10,6 +10,7 @@ import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
+import { followClose } from '../node/http/in-flight-requests';
 import {
   connectionFailed,
   connectionGone,
@@ -20,6 +21,7 @@ import {
   FAILED_AFTER_COMPLETION_TEMPLATE,
   requestPath,
   type RequestTracker,
+  UNFINISHED_AT_SHUTDOWN_TEMPLATE,
   responseDestroyed,
   responseFinished,
   serverRefusal,
@@ -299,12 +301,76 @@ export class RxlogRequestContext {
   private readonly closeListeners = new Set<() => void>();
   /** Whether the app is shutting down: each response still to be sent closes its connection (see `closeConnectionsAfterResponses`). */
   private closingConnections = false;
+  /** Stops writing this app's requests in flight when the logger closes (see `stopFollowingClose`). */
+  private readonly unfollowClose: (() => void) | undefined;
 
   constructor(
     log: Logger,
     private readonly settings: RequestLoggingSettings,
   ) {
     this.completions = log.forContext('SourceContext', REQUEST_LOGGING_SOURCE);
+    // The requests still in flight when the logger closes (or the process exits first) get their event then.
+    this.unfollowClose = followClose(log, 'RxlogModule', () => this.writeUnfinished());
+  }
+
+  /**
+   * Stops following the logger's close, once the app has shut down: a logger the app keeps open
+   * (`shutdown: false`) and gives the next app (an e2e spec's) does not hold every closed app.
+   */
+  stopFollowingClose(): void {
+    this.unfollowClose?.();
+  }
+
+  /**
+   * Writes each request of this app still in flight as unfinished (UNFINISHED_AT_SHUTDOWN_TEMPLATE),
+   * as the logger starts closing while it still accepts events, or at process exit: with
+   * `Unfinished: true`, a `StatusCode` only when the response's head went out, at `warning` (`error`
+   * when its handler had failed with a 5xx error, which is the exception). That is its one event:
+   * its completion later writes nothing. The app's `level` function is not asked, as for an aborted
+   * request: it is told a status, which an unfinished request does not have. Never throws.
+   */
+  private writeUnfinished(): void {
+    for (const [state, request] of [...this.unclosed])
+      if (!state.completed && owners.get(state) === this)
+        try {
+          this.writeUnfinishedRequest(state, request);
+        } catch (error) {
+          SelfLog.write('RxlogModule: request {RequestId} could not be written as unfinished', state.requestId, error);
+        }
+  }
+
+  private writeUnfinishedRequest(state: RequestState, request: object): void {
+    const response = responsesByState.get(state);
+    const handlerError = state.handlerError;
+    const error = handlerError === undefined ? state.error : handlerError.error;
+    const failed = error !== undefined && (handlerError?.statusCode ?? answeredStatus(error)) >= 500;
+    const statusCode = response?.headersSent === true ? response.statusCode : undefined;
+    state.completed = true;
+    // An ignored path (a health check) is still written when it failed, as its completion would be.
+    const written = loggingRequests.has(state) && (!state.ignored || failed || (statusCode ?? 0) >= 500);
+    writeReportsBeside(state, error, written);
+    if (!written) return;
+    const properties: Record<string, unknown> = { RequestMethod: state.method, RequestPath: state.path };
+    if (statusCode !== undefined) properties.StatusCode = statusCode;
+    properties.Elapsed = performance.now() - state.startedAt;
+    properties.RequestId = state.requestId;
+    const route = state.route ?? routedRequests.get(request) ?? routeOf(request);
+    if (route !== undefined && route !== state.middlewareRoute) properties.RoutePattern = route;
+    properties.Unfinished = true;
+    // The handler still runs: what it adds later is no mistake of its (no SelfLog warning).
+    addDiagnostics(properties, state.collector.properties());
+    const log = this.completions.child(properties);
+    const level = failed ? 'error' : 'warning';
+    // Its values are the child's properties, not arguments.
+    const template: string = UNFINISHED_AT_SHUTDOWN_TEMPLATE;
+    this.inContext(state, () => {
+      if (error === undefined) log.write(level, template);
+      else {
+        markLoggedRequestError(error);
+        state.loggedError = error;
+        log.write(level, exceptionFrom(error), template);
+      }
+    });
   }
 
   /** Whether this app writes completion events (its `requestLogging` option is not `false`). */

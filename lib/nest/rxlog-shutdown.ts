@@ -57,7 +57,10 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
   onApplicationShutdown(): Promise<void> {
     // The server is closed: requests served after it (an Express instance the app shares with a server of its own) keep their connections.
     this.requests?.closeConnectionsAfterResponses(false);
-    this.closing ??= this.close().finally(this.stopFlushAtExit);
+    this.closing ??= this.close().finally(() => {
+      this.stopFlushAtExit();
+      this.requests?.stopFollowingClose();
+    });
     return this.closing;
   }
 

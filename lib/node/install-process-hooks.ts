@@ -9,6 +9,7 @@ import { SelfLog } from '../core/self-log';
 import { AFTER_FLUSH_SYNC } from '../pipeline/after-flush-sync';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import { processExiting } from './file/exit-waits';
+import { writeUnfinishedRequests } from './http/in-flight-requests';
 import { shutdownReportLost, shutdownReportText } from './shutdown-report-text';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
@@ -234,7 +235,9 @@ function safely(what: string, fn: () => void): void {
  * - on `beforeExit` (the event loop ran dry), closes gracefully, once. When the app listens to
  *   `beforeExit` too (cleanup that may log after an `await`), only flushes and lets the loop turn
  *   again, closing at a later `beforeExit` that finds nothing logged since (at the latest the fourth);
- * - on `exit`, calls `log.flushSync()`, the last chance to write anything synchronously; an event
+ * - on `exit`, writes the requests in flight of `requestLogging` and `fastifyRequestLogging` (and
+ *   `rxlog/nest`'s) as unfinished, as a close would, then calls `log.flushSync()`, the last chance
+ *   to write anything synchronously; an event
  *   logged after that (by an `exit` listener that runs later, such as the app's own added after
  *   this call) is written at once, one `flushSync()` per event, and reported again if a sink could
  *   not take it;
@@ -501,6 +504,9 @@ export function installProcessHooks(
   };
 
   const onExit = (code: unknown): void => {
+    // No close comes now (`process.exit()` in the app, a crash): the requests in flight are written
+    // as unfinished, as a close would, and the flush writes them out.
+    writeUnfinishedRequests(log);
     safely('flushSync', () => log.flushSync());
     const cause = `at exit (code ${String(code)})`;
     // Reported before this exit (by a close, or the exit after a signal): the logger is closed or

@@ -29,8 +29,11 @@ describe.each(['express', 'fastify'])('RxlogModule with an exception filter whos
       run = await app.stop();
     }
     expect(run.code).toBe(1);
-    // The request has no completion event: the process ended before its client left.
-    expect(summary(ofRequest(run, 'failing'))).toEqual([['fatal', null, 'Unhandled rejection', 'Error: Filter failed']]);
+    // The process ended before the request was answered: at exit it is written unfinished, with its handler's error.
+    expect(summary(ofRequest(run, 'failing'))).toEqual([
+      ['fatal', null, 'Unhandled rejection', 'Error: Filter failed'],
+      ['error', 'RequestLogging', 'HTTP GET /failing unfinished at shutdown after … ms', 'Error: Order failed'],
+    ]);
     expect(summary(ofRequest(run, 'fine'))).toEqual([
       ['information', 'RequestLogging', 'HTTP GET /fine responded 200 in … ms', null],
     ]);

@@ -20,7 +20,8 @@ export interface InFlightRequests {
 
 /**
  * Follows the requests in flight of one request logging, and completes each as unfinished when
- * `log` starts closing, while it still accepts events (its pipeline's `beforeClose`): the request
+ * `log` starts closing, while it still accepts events (its pipeline's `beforeClose`), or when the
+ * process exits first (see writeUnfinishedRequests): the request
  * a deploy or a crash cut is the one most worth seeing. Bounded: at most MAX_IN_FLIGHT_FOLLOWED
  * at a time, each only until it completes; no timer. Undefined for a logger that cannot say when
  * it closes (a test double, a logger of an older copy of rxlog): its requests are not followed.
@@ -40,16 +41,7 @@ export function inFlightRequests(log: object, owner: string): InFlightRequests |
         SelfLog.write(`${owner}: a request in flight could not be written as unfinished`, error);
       }
   };
-  try {
-    const parts = (log as { [LOGGER_PARTS]?: unknown })[LOGGER_PARTS];
-    if (typeof parts !== 'function') return undefined;
-    const listeners: unknown = ((parts as () => LoggerParts).call(log)[0] as { beforeClose?: unknown }).beforeClose;
-    if (!Array.isArray(listeners)) return undefined;
-    listeners.push(beforeClose);
-  } catch (error) {
-    SelfLog.write(`${owner}: the logger's close could not be followed; requests in flight when it closes get no event`, error);
-    return undefined;
-  }
+  if (followClose(log, owner, beforeClose) === undefined) return undefined;
   return {
     add: (request) => {
       if (requests.size < MAX_IN_FLIGHT_FOLLOWED) requests.add(request);
@@ -59,4 +51,48 @@ export function inFlightRequests(log: object, owner: string): InFlightRequests |
       if (!requests.delete(request) && missed > 0) missed--;
     },
   };
+}
+
+/** The listeners `log`'s pipeline calls as its close begins (see LoggerPipeline.beforeClose), if it has them. */
+function beforeCloseOf(log: object): (() => void)[] | undefined {
+  const parts = (log as { [LOGGER_PARTS]?: unknown })[LOGGER_PARTS];
+  if (typeof parts !== 'function') return undefined;
+  const listeners: unknown = ((parts as () => LoggerParts).call(log)[0] as { beforeClose?: unknown }).beforeClose;
+  return Array.isArray(listeners) ? (listeners as (() => void)[]) : undefined;
+}
+
+/**
+ * Calls `writeUnfinished` (which must never throw) when `log` starts closing, while it still
+ * accepts events, and at process exit through {@link writeUnfinishedRequests}. Returns the call
+ * that stops it, or undefined for a logger that cannot say when it closes (a test double, a logger
+ * of an older copy of rxlog).
+ */
+export function followClose(log: object, owner: string, writeUnfinished: () => void): (() => void) | undefined {
+  try {
+    const listeners = beforeCloseOf(log);
+    if (listeners === undefined) return undefined;
+    listeners.push(writeUnfinished);
+    return () => {
+      const at = listeners.indexOf(writeUnfinished);
+      if (at !== -1) listeners.splice(at, 1);
+    };
+  } catch (error) {
+    SelfLog.write(`${owner}: the logger's close could not be followed; requests in flight when it closes get no event`, error);
+    return undefined;
+  }
+}
+
+/**
+ * Writes the requests in flight of every request logging of `log` as unfinished, now: at process
+ * exit (`process.exit()`, a crash), where no close comes, just before the synchronous flush that
+ * writes them out. Nothing for a logger whose close began (its requests were written then) or that
+ * cannot say. Never throws.
+ */
+export function writeUnfinishedRequests(log: object): void {
+  try {
+    // Not removed: a process hook's stand-in process (a test) goes on after its 'exit'.
+    for (const listener of [...(beforeCloseOf(log) ?? [])]) listener();
+  } catch (error) {
+    SelfLog.write('The requests in flight could not be written as unfinished', error);
+  }
 }

@@ -6,14 +6,23 @@ import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { LogLevelName } from '../../core/log-level';
 import { ALWAYS_REDACTED_HEADERS } from './select-headers';
 
-/** What the level function of {@link RequestLoggingOptions} is told about a finished request. */
+/** What the level function of {@link RequestLoggingOptions} is told about a finished request, or one unfinished at shutdown. */
 export interface RequestOutcome {
-  /** The response status; for an aborted request, what was set when the client left (often 200). */
+  /**
+   * The response status; for an aborted request, what was set when the client left (often 200);
+   * for an unfinished one, the status its head went out with, else what is set so far (often 200).
+   */
   readonly statusCode: number;
   /** The error a handler threw or passed on, if any. */
   readonly error?: unknown;
   /** Whether the client closed the connection before the response was complete. */
   readonly aborted: boolean;
+  /**
+   * True for a request still in flight when the logger closed or the process exited (its event is
+   * `UNFINISHED_AT_SHUTDOWN_TEMPLATE`'s, by default a `warning`, an `error` when its handler had
+   * failed); absent for a request that completed.
+   */
+  readonly unfinished?: true | undefined;
   /** Milliseconds from the middleware to the end of the response, the event's `Elapsed` (Serilog's GetLevel is given it too): a slow request can be a warning. */
   readonly elapsed: number;
   readonly req: IncomingMessage;
@@ -25,7 +34,12 @@ export interface RequestLoggingOptions {
   messageTemplate?: string | undefined;
   /** The template for a request the client abandoned. Default `'HTTP {RequestMethod} {RequestPath} aborted by the client after {Elapsed:0.0000} ms'`. */
   abortedTemplate?: string | undefined;
-  /** The completion event's level. Default: `error` for 5xx and handler errors, `warning` for 4xx (an error the app answered with a 4xx too) and aborted requests, else `information` (`levelForStatus`). */
+  /**
+   * The completion event's level, and that of the event of a request unfinished at shutdown
+   * (asked with `unfinished: true`). Default: `error` for 5xx and handler errors, `warning` for
+   * 4xx (an error the app answered with a 4xx too), aborted and unfinished requests, else
+   * `information` (`levelForStatus`).
+   */
   level?: ((outcome: RequestOutcome) => LogLevelName) | undefined;
   /**
    * Paths (without query) that get no completion event: exact strings, each starting with `/`

@@ -48,7 +48,8 @@ export interface RequestTracker {
 /**
  * The event of a request still in flight when its logger closes (a signal's shutdown, `await log.close()`):
  * it has `Unfinished: true`, the `StatusCode` only when the response's head went out, and is a
- * `warning` (an `error` when its handler had failed).
+ * `warning` (an `error` when its handler had failed), unless the `level` option, asked with
+ * `unfinished: true`, answers otherwise.
  */
 export const UNFINISHED_AT_SHUTDOWN_TEMPLATE =
   'HTTP {RequestMethod} {RequestPath} unfinished at shutdown after {Elapsed:0.0000} ms';
@@ -162,7 +163,16 @@ export function trackRequest(
         if (res.headersSent) statusCode = sentStatus ?? headStatus ?? res.statusCode;
         if (ignored && !failed && (statusCode ?? 0) < 500) return;
         elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-        level = failed ? 'error' : 'warning';
+        // The level option is asked too, told it is unfinished: the status so far is no answer.
+        const outcome: RequestOutcome = {
+          statusCode: statusCode ?? res.statusCode,
+          error,
+          aborted: false,
+          unfinished: true,
+          elapsed,
+          req,
+        };
+        level = unfinishedLevel(settings, outcome, failed);
       } else {
         const status = refusedStatus ?? statusOf(res, sentStatus ?? headStatus, failed);
         // An error the app's error handling answered whole, before anything else was sent, is as bad as
@@ -538,6 +548,13 @@ export function statusOf(
 ): number {
   if (sent !== undefined) return sent;
   return failed && !res.headersSent && !responseFinished(res) ? 500 : res.statusCode;
+}
+
+/** The unfinished event's level: the level option's answer when it is a level name, else `error` for a failed handler, `warning` otherwise. */
+function unfinishedLevel(settings: ResolvedRequestLoggingOptions, outcome: RequestOutcome, failed: boolean): LogLevelName {
+  const fallback = failed ? 'error' : 'warning';
+  const level = settings.level;
+  return level === undefined ? fallback : chosenLevel(() => level(outcome), fallback);
 }
 
 /** The completion event's level: the level option's answer when it is a level name, else the default (a faulty option never costs the event). */
