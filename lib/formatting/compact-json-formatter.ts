@@ -4,7 +4,7 @@ import type { MessageTemplate, PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
 import { isSpanIdText, isTraceIdText, isZeroId, SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
-import { renderPropertyToken } from '../templates/render-template';
+import { MAX_RENDERED_LENGTH, type RenderMemo, renderPropertyToken } from '../templates/render-template';
 import { needsNoEscape, quoteJson, writeJson } from '../templates/safe-json';
 import { exceptionText } from '../core/exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
@@ -126,7 +126,8 @@ function piecesOf(template: MessageTemplate): TemplatePieces {
  * message, only with `renderMessage: true`), `@l` (left out for Information; else `Verbose`,
  * `Debug`, `Warning`, `Error`, `Fatal`), `@x` (the exception's stack, else `String(exception)`),
  * `@i` (8 hex digits: Serilog's event id hash of the template text, see `templateEventId`), `@r` (renderings of the
- * holes that have a format, in hole order; a missing property renders as the hole's text), `@tr`
+ * holes that have a format, in hole order; a missing property renders as the hole's text; none
+ * past the line's first 2^28 code units, a message's bound), `@tr`
  * and `@sp` (the `TraceId` property when it is 32 lower-case hex digits and the `SpanId` property
  * when it is 16, not all zeros, as Seq reads them; otherwise, an all-zero id, which W3C Trace Context
  * defines as invalid, included, they stay ordinary properties), then the other
@@ -231,10 +232,14 @@ export class CompactJsonFormatter implements Formatter {
     if (formatted.length > 0) {
       // An event read from a line writes the line's renderings back, as Serilog's reader and writer do.
       const kept = (event as MaybeRenderedEvent)[LINE_RENDERINGS];
+      // Each structure the holes name is written once, and the renderings stop once the line is as
+      // long as a message may be (`@m` included): many holes naming one large property wrote it once
+      // per hole, past the longest string. A reader renders the holes left without one itself.
+      const memo: RenderMemo = {};
       out += ',"@r":[';
-      for (let i = 0; i < formatted.length; i++) {
+      for (let i = 0; i < formatted.length && out.length < MAX_RENDERED_LENGTH; i++) {
         if (i > 0) out += ',';
-        out += quoteJson(kept?.[i] ?? renderPropertyToken(formatted[i], properties));
+        out += quoteJson(kept?.[i] ?? renderPropertyToken(formatted[i], properties, memo));
       }
       out += ']';
     }
