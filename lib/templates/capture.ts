@@ -224,7 +224,7 @@ function join(array: readonly unknown[], depth: number, w: Walk, cut: Cut, outer
 /** Most entries of a Headers, URLSearchParams or FormData counted for its `…N more` marker. */
 const MAX_COUNTED_ENTRIES = 100_000;
 
-function more(count: number): string {
+export function more(count: number): string {
   return `…${count} more`;
 }
 
@@ -247,7 +247,7 @@ function captureScalar(value: unknown, w: Walk): unknown {
 const BOXES = [Number, String, Boolean, BigInt, Symbol];
 
 /** `Object.prototype.toString` of `value` (`[object Date]`): a built-in's kind whatever its realm. May throw (a Proxy's trap). */
-function tagOf(value: unknown): string {
+export function tagOf(value: unknown): string {
   return Object.prototype.toString.call(value);
 }
 

@@ -1,6 +1,6 @@
 import { escapeControlsPastC0 } from '../core/escape-control-characters';
 import { errorMessage } from '../core/read-property';
-import { CIRCULAR_MARKER, isDate, MAX_DEPTH_MARKER, unbox } from './capture';
+import { CIRCULAR_MARKER, DEFAULT_CAPTURE_LIMITS, isDate, MAX_DEPTH_MARKER, more, tagOf, unbox } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
@@ -171,7 +171,15 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
     // As JSON.stringify: what toJSON(key) returns, once (not the toJSON of what it returns), and a
     // box's primitive (read from its slot, so no valueOf of the app's runs).
     const toJSON = (value as JsonHooks).toJSON;
-    const json = unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
+    let json = unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
+    // A typed array (not a DataView) as capture keeps one, its keys never listed (Object.keys of a
+    // Float64Array(1e7) takes seconds): its first maxCollectionLength numbers, then `"…N more"`.
+    if (ArrayBuffer.isView(json) && tagOf(json) !== '[object DataView]') {
+      const max = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
+      const rest = (json as unknown as ArrayLike<unknown>).length - max;
+      json = Array.prototype.slice.call(json, 0, max) as unknown[];
+      if (rest > 0) (json as unknown[]).push(more(rest));
+    }
     if (typeof json !== 'object' || json === null || isDate(json)) return write(json, depth, ancestors, key);
     if (ancestors.includes(json)) return `"${CIRCULAR_MARKER}"`;
     if (depth >= WRITE_JSON_MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
@@ -215,7 +223,9 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
  * what an object's `toJSON(key)` returns (called once, with the member's name, the item's index
  * or `''` at the top) and a boxed primitive (`new Number(1)`, `new String('a')`, `Object(1n)`) as
  * the primitive it holds, read from the box so no `valueOf` of the app's runs. A getter, `toJSON` or
- * Proxy trap that throws is written as `"[Throws: <message>]"`. It follows 63 levels of nesting
+ * Proxy trap that throws is written as `"[Throws: <message>]"`. A typed array (a bigint one too)
+ * is written as capture keeps one, its first 1000 numbers then `"…N more"`, without listing its keys;
+ * a DataView, as JSON.stringify writes it, as `{}`. It follows 63 levels of nesting
  * (deeper is `"[MaxDepth]"`), so a CLEF line, one object around its properties, nests at most 64
  * deep, as Serilog's reader takes. It writes at most 2^20 items in all (an
  * object past them is `"[Truncated]"`), so a value holding the same objects many times over
