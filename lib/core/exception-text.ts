@@ -1,5 +1,5 @@
 import { hasErrorBrand } from './has-error-brand';
-import { truncatedText } from './truncated-text';
+import { cutText, truncatedText } from './truncated-text';
 
 /** Most causes followed, and most errors of an AggregateError listed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
@@ -18,7 +18,7 @@ const MAX_NESTED_TEXT = 16 * MAX_PART_TEXT;
 function jsonText(value: unknown): string | undefined {
   try {
     const json = JSON.stringify(value);
-    if (typeof json === 'string') return json.length > MAX_JSON ? `${json.slice(0, MAX_JSON)}…` : json;
+    if (typeof json === 'string') return json.length > MAX_JSON ? `${cutText(json, MAX_JSON)}…` : json;
   } catch {
     // A cycle, a BigInt or a throwing getter: there is no JSON to give.
   }

@@ -12,9 +12,19 @@
  * @example truncatedText('abcdef', 2) // 'ab…[truncated 4 chars]'
  */
 export function truncatedText(text: string, end: number, more = 0): string {
+  const kept = cutText(text, end);
+  // JSON.parse builds a fresh sequential string from its input; the round trip is exact for any string.
+  return JSON.parse(JSON.stringify(`${kept}…[truncated ${text.length - kept.length + more} chars]`)) as string;
+}
+
+/**
+ * The first `end` UTF-16 code units of `text`, one fewer when the cut would split a surrogate pair
+ * (a lone surrogate is not valid UTF-8, and strict JSON readers reject its escape).
+ *
+ * @example cutText('a😀', 2) // 'a'
+ */
+export function cutText(text: string, end: number): string {
   // charCodeAt(-1) is NaN: a cut at 0 keeps nothing and splits nothing.
   const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  // JSON.parse builds a fresh sequential string from its input; the round trip is exact for any string.
-  return JSON.parse(JSON.stringify(`${text.slice(0, end)}…[truncated ${text.length - end + more} chars]`)) as string;
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
 }

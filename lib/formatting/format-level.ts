@@ -1,4 +1,5 @@
 import { isLevelName, type LogLevelName, levelValue } from '../core/log-level';
+import { cutText } from '../core/truncated-text';
 
 // Serilog's monikers, indexed by width - 1 (`u3` is `INF`, `w1` is `i`), up to the full name.
 /**
@@ -41,7 +42,7 @@ export function formatLevel(level: LogLevelName, format?: string): string {
   if (widthText !== undefined) {
     const width = Number(widthText);
     if (width === 0) return '';
-    text = (known ? MONIKERS[levelValue(level)][width - 1] : undefined) || title.slice(0, width);
+    text = (known ? MONIKERS[levelValue(level)][width - 1] : undefined) || cutText(title, width);
   }
   return casing === 'u' ? text.toUpperCase() : casing === 'w' ? text.toLowerCase() : text;
 }

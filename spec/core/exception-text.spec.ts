@@ -101,6 +101,12 @@ describe('exceptionText with causes', () => {
     );
   });
 
+  it("cuts a plain-object cause's JSON before a surrogate pair it would split, never writing half of it", () => {
+    const cause = { data: `${'x'.repeat(990)}😀${'y'.repeat(100)}` };
+    const text = exceptionText(Object.assign(new Error('a'), { stack: 'Error: a', cause }));
+    expect(text).toBe(`Error: a\ncaused by: {"data":"${'x'.repeat(990)}…`);
+  });
+
   it('prints a plain-object cause as its JSON, cut at 1 000 characters, and one without JSON as its tag', () => {
     const error = (cause: unknown): Error => Object.assign(new Error('a'), { stack: 'Error: a', cause });
     expect(exceptionText(error({ code: 'ETIMEDOUT', port: 443 }))).toBe('Error: a\ncaused by: {"code":"ETIMEDOUT","port":443}');

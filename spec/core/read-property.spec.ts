@@ -1,4 +1,4 @@
-import { errorMessage, read } from '../../lib/core/read-property';
+import { errorMessage, read, thrownMessage } from '../../lib/core/read-property';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 
 describe('read', () => {
@@ -31,6 +31,13 @@ describe('read', () => {
       subscription.unsubscribe();
     }
     expect(diagnostics).toHaveLength(2);
+  });
+});
+
+describe('thrownMessage', () => {
+  it('cuts a message at 200 characters before a surrogate pair it would split, never writing half of it', () => {
+    expect(thrownMessage(new Error(`${'x'.repeat(199)}😀${'y'.repeat(50)}`))).toBe(`${'x'.repeat(199)}…`);
+    expect(thrownMessage(new Error(`${'x'.repeat(198)}😀${'y'.repeat(50)}`))).toBe(`${'x'.repeat(198)}😀…`);
   });
 });
 

@@ -52,6 +52,13 @@ describe('formatLevel', () => {
     expect(formatLevel('error', 'u100')).toBe('Error');
   });
 
+  it('cuts a level name of its own before a surrogate pair the width would split, never writing half of it', () => {
+    const level = '😀loud' as LogLevelName;
+    expect(formatLevel(level, 't1')).toBe('');
+    expect(formatLevel(level, 'u2')).toBe('😀');
+    expect(formatLevel('a😀' as LogLevelName, 'w2')).toBe('a');
+  });
+
   it('writes a level outside the six as its own name, even one named like an Object.prototype member', () => {
     for (const name of ['constructor', 'toString', '__proto__', 'loud']) {
       const level = name as LogLevelName;
