@@ -295,7 +295,7 @@ function walkObject(
   json?: boolean,
   transformed?: boolean,
 ): unknown {
-  if (w.transforms !== undefined && !transformed) return walkTransformed(value, depth, w, key, json);
+  if (w.transforms !== undefined && !transformed) return walkTransformed(value, depth, w, key, json, w.transforms);
   try {
     // A Date of another realm (Node's own inside Jest: an `fs.Stats` time, what `structuredClone`
     // returns) by its slot, or its toJSON made it a string that no date format applies to.
@@ -327,8 +327,14 @@ function walkObject(
  * members of what they return meet the transforms again, deeper, as far as `maxDepth`. A
  * transform or predicate that throws is captured as `'[Throws: message]'` (told to SelfLog).
  */
-function walkTransformed(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
-  const transforms = w.transforms ?? [];
+function walkTransformed(
+  value: object,
+  depth: number,
+  w: Walk,
+  key: string | number | undefined,
+  json: boolean | undefined,
+  transforms: readonly CaptureTransform[],
+): unknown {
   const used: CaptureTransform[] = [];
   let result: unknown = value;
   try {
