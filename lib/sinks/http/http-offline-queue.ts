@@ -94,8 +94,11 @@ export class HttpOfflineQueue {
   readonly #send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>;
   readonly #halves: StoredHalves;
   readonly #join: StoredJoin;
-  /** The largest body the sink sends from the store now (see `#replayAll`), in UTF-8 bytes. */
-  readonly #pieceBytes: number;
+  /**
+   * The largest body the sink sends from the store now (see `#replayAll`), in UTF-8 bytes, for a
+   * stored batch (`whole`) or the half of one: read at each request, as a 413 lowers the first.
+   */
+  readonly #pieceBytes: (whole: boolean) => number;
   /** The most events stored batches are joined up to in one request: what a live batch holds by default (see `#replayAll`). */
   readonly #joinCount: () => number;
   readonly #store: OfflineStore;
@@ -164,7 +167,7 @@ export class HttpOfflineQueue {
     send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>,
     halves: StoredHalves,
     join: StoredJoin,
-    pieceBytes: number,
+    pieceBytes: (whole: boolean) => number,
     joinCount: () => number,
   ) {
     this.#send = send;
@@ -354,9 +357,13 @@ export class HttpOfflineQueue {
       const unsent = entries.filter((entry) => !this.#sentIds.has(entry.id));
       const next = unsent[0] as Entry | undefined;
       if (next === undefined) break;
-      // Kept under a larger bound (an earlier page's maxRequestBytes, since lowered): cut in the
-      // store as a body refused as too large is (see below), before it is sent, not sent whole.
-      if (next.count > 1 && utf8Length(next.body) > this.#pieceBytes) {
+      // Kept under a larger bound (an earlier page's maxRequestBytes, since lowered), or a batch
+      // (not the half of one: an id with '.', see `#split`) larger than the size a 413 taught the
+      // sink (see `StoredJoin`), as a live batch is cut: cut in the store as a body refused as too
+      // large is (see below), before it is sent, not sent whole to be refused. The halves of a
+      // refused body go as they are (as a live batch's do), split again only if refused: the size
+      // learned is at first half the refused one, and would cut them smaller than the server takes.
+      if (next.count > 1 && utf8Length(next.body) > this.#pieceBytes(!next.id.includes('.'))) {
         const halves = this.#halves(next, undefined);
         if (halves !== undefined && this.#split(next, halves)) continue;
       }
