@@ -243,7 +243,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
     await jest.advanceTimersByTimeAsync(10);
     expect(server.at).toHaveLength(1);
     expect(storage.items.has(HOLD)).toBe(false);
-    // This page still waits, and its page hide would not go by beacon.
+    // This page still waits: the online event starts no replay before the end.
     goOnline(page);
     await jest.advanceTimersByTimeAsync(10_000);
     expect(server.at).toHaveLength(1);
