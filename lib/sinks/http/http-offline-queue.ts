@@ -83,6 +83,7 @@ interface Entry extends OfflinePiece {
  * (and goes into the store if the page goes away or is hidden meanwhile). HTTP error answers and timeouts are not kept: they go through the logger's
  * retry and circuit breaker as before (a timed-out request may have arrived). After a `Retry-After`,
  * nothing is sent until the replay timer ends the wait: new batches, and retries, go into the store.
+ * The wait's end is kept in the store too (see `#hold`), so the next page and the other tabs keep to it.
  *
  * A stored batch leaves the store only once this page has seen the server's answer, so a replay
  * must not outlive its page: it never starts while the page is going away (after `pagehide`,
@@ -93,13 +94,18 @@ export class HttpOfflineQueue {
   readonly #send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>;
   readonly #halves: StoredHalves;
   readonly #join: StoredJoin;
-  /** The largest body the sink sends from the store now (see `#replayAll`), in UTF-8 bytes. */
-  readonly #pieceBytes: number;
+  /**
+   * The largest body the sink sends from the store now (see `#replayAll`), in UTF-8 bytes, for a
+   * stored batch (`whole`) or the half of one: read at each request, as a 413 lowers the first.
+   */
+  readonly #pieceBytes: (whole: boolean) => number;
   /** The most events stored batches are joined up to in one request: what a live batch holds by default (see `#replayAll`). */
   readonly #joinCount: () => number;
   readonly #store: OfflineStore;
   readonly #maxBytes: number;
   readonly #key: string;
+  /** Where the store keeps `#until` for the next page and the other tabs (see `#hold`). */
+  readonly #holdKey: string;
   #storedCount = 0;
   #replayedCount = 0;
   #droppedCount = 0;
@@ -118,7 +124,8 @@ export class HttpOfflineQueue {
   /**
    * Until when (`Date.now()`) the server asked for no request (a `Retry-After`, see `#retryLater`):
    * the replay timer fires then and ends the wait; until it does, no replay starts, new batches go
-   * into the store and page hide keeps what it holds there, instead of a request or a beacon.
+   * into the store and page hide keeps what it holds there, instead of a request or a beacon. Kept
+   * in the store for the next page and the other tabs, and taken from there (see `#hold`, `#adopt`).
    */
   #until = 0;
   /** Replays in a row that stopped at a failure without an answer saying when to come back: the backoff's exponent. */
@@ -160,7 +167,7 @@ export class HttpOfflineQueue {
     send: (body: string, keepalive?: boolean) => Promise<void | EmitResult>,
     halves: StoredHalves,
     join: StoredJoin,
-    pieceBytes: number,
+    pieceBytes: (whole: boolean) => number,
     joinCount: () => number,
   ) {
     this.#send = send;
@@ -185,6 +192,8 @@ export class HttpOfflineQueue {
     const key = given.key ?? `rxlog:offline:${url}`;
     expectOption(typeof key === 'string' && key !== '', `${where}.key`, 'a string', key);
     this.#key = key;
+    // Not read as a stored batch's key, `<key>#<id>`: an id has no '#'.
+    this.#holdKey = `${key}#until#`;
     this.#follow('addEventListener');
     // What earlier pages left behind goes out once the logger is set up.
     this.#start = unrefScheduler.schedule(() => void this.#replay());
@@ -193,10 +202,11 @@ export class HttpOfflineQueue {
   /**
    * Whether a request now would be lost or refused, so page hide puts what it holds into the store
    * instead of a beacon: the last request found no server though the browser said it was online
-   * (a beacon would be lost too), or the server asked for no request yet (a `Retry-After`).
+   * (a beacon would be lost too), or the server asked for no request yet (a `Retry-After`, this
+   * page's or one another page or tab kept in the store: see `#adopt`).
    */
   get holding(): boolean {
-    return this.#unreachable || this.#until > Date.now();
+    return this.#unreachable || this.#adopt() > Date.now();
   }
 
   /** The counters of this page and what the store holds now. */
@@ -223,7 +233,7 @@ export class HttpOfflineQueue {
     // The server was unreachable at the last try and the replay timer tries again: a request now
     // would fail too (three a batch: the replay's, the batch's, and again without keepalive). Or
     // it asked for no request yet: the timer's replay sends this batch after the stored ones.
-    if (((this.#unreachable && this.#retry !== undefined) || this.#until > Date.now()) && this.save(pieces())) return true;
+    if (((this.#unreachable && this.#retry !== undefined) || this.#adopt() > Date.now()) && this.save(pieces())) return true;
     // What the store holds is older than this batch: it goes first, so the server gets events in
     // the order they were logged (unless the replay stops at a failure; then this batch goes on,
     // but into the store when the server answered with a Retry-After).
@@ -251,6 +261,7 @@ export class HttpOfflineQueue {
       return true;
     }
     this.#unreachable = false;
+    this.#hold();
     if (this.#read()?.length) void this.#replay();
     return result ?? true;
   }
@@ -310,15 +321,20 @@ export class HttpOfflineQueue {
    * (and tries again later: see `#retryLater`), and does not start while the page is going away.
    */
   #replay(): Promise<void> {
-    // The server asked for no request yet: the timer set then replays (again after `pagehide`
-    // cleared it, at `pageshow`), never later than the wait's bound.
-    const wait = this.#until - Date.now();
-    if (wait > 0) {
-      if (this.#retry === undefined) this.#schedule(Math.min(wait, RETRY_MAX_MS));
-      return Promise.resolve();
-    }
+    if (this.#held()) return Promise.resolve();
     this.#replaying ??= withLock(this.#key, () => this.#replayAll()).finally(() => (this.#replaying = undefined));
     return this.#replaying;
+  }
+
+  /**
+   * Whether the server asked for no request yet (this page's `Retry-After`, or one kept in the
+   * store: see `#adopt`): the timer set then replays (again after `pagehide` cleared it, at
+   * `pageshow`), never later than the wait's bound.
+   */
+  #held(): boolean {
+    const wait = this.#adopt() - Date.now();
+    if (wait > 0 && this.#retry === undefined) this.#schedule(Math.min(wait, RETRY_MAX_MS));
+    return wait > 0;
   }
 
   /** The replay loop; resolves true when it sent (or dropped) anything. */
@@ -327,6 +343,9 @@ export class HttpOfflineQueue {
     let alone = false;
     // A batch answered a redirect, 404 or 501 for the 10th replay was dropped: the ones after it go on the first such answer.
     let gaveUp = false;
+    // Held since it was asked for: the replay of another tab, which this one waited for (the Web
+    // Lock), was answered with a Retry-After.
+    if (this.#held()) return false;
     // Whichever trigger started this replay, the one scheduled is not needed now.
     this.#cancelRetry();
     while (!this.#closed && !isOffline() && !this.#leaving) {
@@ -338,9 +357,13 @@ export class HttpOfflineQueue {
       const unsent = entries.filter((entry) => !this.#sentIds.has(entry.id));
       const next = unsent[0] as Entry | undefined;
       if (next === undefined) break;
-      // Kept under a larger bound (an earlier page's maxRequestBytes, since lowered): cut in the
-      // store as a body refused as too large is (see below), before it is sent, not sent whole.
-      if (next.count > 1 && utf8Length(next.body) > this.#pieceBytes) {
+      // Kept under a larger bound (an earlier page's maxRequestBytes, since lowered), or a batch
+      // (not the half of one: an id with '.', see `#split`) larger than the size a 413 taught the
+      // sink (see `StoredJoin`), as a live batch is cut: cut in the store as a body refused as too
+      // large is (see below), before it is sent, not sent whole to be refused. The halves of a
+      // refused body go as they are (as a live batch's do), split again only if refused: the size
+      // learned is at first half the refused one, and would cut them smaller than the server takes.
+      if (next.count > 1 && utf8Length(next.body) > this.#pieceBytes(!next.id.includes('.'))) {
         const halves = this.#halves(next, undefined);
         if (halves !== undefined && this.#split(next, halves)) continue;
       }
@@ -415,6 +438,7 @@ export class HttpOfflineQueue {
       sent = true;
       this.#failures = 0;
       this.#unreachable = false;
+      this.#hold();
       for (const { id } of group) {
         this.#sentIds.add(id);
         this.#remove(id);
@@ -437,9 +461,50 @@ export class HttpOfflineQueue {
   #retryLater(retryAfterMs: number | undefined): void {
     const backoff = BACKOFF_MS * 2 ** Math.min(this.#failures++, 16);
     const delay = Math.min(retryAfterMs === undefined ? backoff : Math.max(retryAfterMs, RETRY_MIN_MS), RETRY_MAX_MS);
-    // The server's wish is for every request to it: live batches and page hide keep to it too.
-    if (retryAfterMs !== undefined) this.#until = Date.now() + delay;
+    // The server's wish is for every request to it: live batches and page hide keep to it too, and
+    // so do the next page and the other tabs, which find it in the store.
+    if (retryAfterMs !== undefined) this.#hold((this.#until = Date.now() + delay));
     this.#schedule(delay);
+  }
+
+  /**
+   * Keeps `until` in the store as the hold of every page and tab using it (see `#adopt`), or takes
+   * the hold out (none given: an answer came, or the wait is over). A store that refuses leaves
+   * the hold to this page.
+   */
+  #hold(until?: number): void {
+    try {
+      if (until) this.#store.setItem(this.#holdKey, String(until));
+      else this.#store.removeItem(this.#holdKey);
+    } catch {
+      // This page still waits (`#until`); the next one cannot know.
+    }
+  }
+
+  /**
+   * `#until`, after taking in the hold kept in the store (see `#hold`) when it ends later: a
+   * `Retry-After` an earlier page or another tab was answered with. One that is not a time, is
+   * over, or ends more than `RETRY_MAX_MS` from now (the longest wait, so never a value a clock
+   * set back or another app made) is taken out. Taking one in arms the replay timer for its end.
+   * Read before a batch or a replay is sent, and at page hide: a getItem, not one per event.
+   */
+  #adopt(): number {
+    let text: string | null = null;
+    try {
+      text = this.#store.getItem(this.#holdKey);
+    } catch {
+      // Unreadable: this page's own hold only.
+    }
+    if (text !== null) {
+      const until = /^\d{1,15}$/.test(text) ? Number(text) : 0;
+      const wait = until - Date.now();
+      if (wait <= 0 || wait > RETRY_MAX_MS) this.#hold();
+      else if (until > this.#until) {
+        this.#until = until;
+        this.#schedule(wait);
+      }
+    }
+    return this.#until;
   }
 
   /** Arms the replay timer (see `#retryLater`); none once closed, while the page goes away, or offline. */
@@ -448,8 +513,11 @@ export class HttpOfflineQueue {
     if (this.#closed || this.#leaving || isOffline()) return;
     this.#retry = unrefScheduler.schedule(() => {
       this.#retry = undefined;
-      // The wait is over when its timer fires, whatever the clock says (a device's clock set back meanwhile).
-      this.#until = 0;
+      // The wait is over when its timer fires, whatever the clock says (a device's clock set back
+      // meanwhile), in the store too; unless another tab kept a later one meanwhile: this one then
+      // waits for it (the replay below starts nothing, the timer is armed again).
+      const ended = this.#until;
+      if (this.#adopt() === ended) this.#hold((this.#until = 0));
       void this.#replay();
     }, delay);
   }

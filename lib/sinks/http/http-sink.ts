@@ -371,6 +371,9 @@ export class HttpSink implements Sink {
         if (beacon.hiding) this.#handOverHeld(beacon);
       };
     }
+    // A stored piece's bound, and below a size the server refused (see `#learned`) for a joined
+    // request or a stored batch (not the half of one), as a live batch is cut.
+    const storedBytes = (whole = true): number => Math.min(pieceBytes, whole ? this.#learned() : Infinity);
     this.#offlineQueue =
       options.offline === undefined || storageBlocked(options.offline, `${kind}.offline`)
         ? undefined
@@ -388,9 +391,9 @@ export class HttpSink implements Sink {
             (first, next) => {
               // Within the bound of a stored piece, and below a size the server refused: the replay sends the joined body as one request.
               const joined = this.storedJoin(first, next);
-              return joined !== undefined && utf8Length(joined) <= Math.min(pieceBytes, this.#learned()) ? joined : undefined;
+              return joined !== undefined && utf8Length(joined) <= storedBytes() ? joined : undefined;
             },
-            pieceBytes,
+            storedBytes,
             // Read at each replay: a subclass's own batchDefaults is set after this constructor.
             () => this.batchDefaults.size,
           );
