@@ -1,25 +1,12 @@
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
-import type { OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
+import { FakeStorage } from '../../helpers/fake-storage';
 
 const URL = 'http://127.0.0.1:1/ingest';
 const KEY = `rxlog:offline:${URL}`;
 /** The most UTF-8 bytes of body the server takes; it answers 413 to a larger one. */
 const LIMIT = 1_000;
-
-class FakeStorage implements OfflineStore {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 const lines = (body: string): number[] => body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N);
 

@@ -3,6 +3,7 @@ import type { OfflineStore } from '../../../lib/sinks/http/http-offline-queue';
 import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
+import { FakeStorage } from '../../helpers/fake-storage';
 
 // Found by a review: a server's Retry-After held the offline store's requests only in the memory
 // of the page that was answered. A page reload (or another tab on the same store) replayed the
@@ -12,22 +13,6 @@ import { installFakePage, type FakePage } from '../../helpers/fake-page';
 const URL = 'http://127.0.0.1:1/ingest';
 const KEY = `rxlog:offline:${URL}`;
 const HOLD = `${KEY}#until#`;
-
-/** localStorage's three methods over a Map; `refuse` makes setItem throw (Safari's private mode, a full quota). */
-class FakeStorage implements OfflineStore {
-  readonly items = new Map<string, string>();
-  refuse = false;
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    if (this.refuse) throw new Error('QuotaExceededError');
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 /** A store that lists its keys, as localStorage does: each batch under a key of its own. */
 function keyedStorage(storage: FakeStorage): FakeStorage {

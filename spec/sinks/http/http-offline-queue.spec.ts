@@ -14,27 +14,12 @@ import type { HttpStatusError } from '../../../lib/sinks/http/http-status-error'
 import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
+import { FakeStorage } from '../../helpers/fake-storage';
 import { type Responder, startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { listen, memoryLogger } from '../../helpers/node-http';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
 import { bundleRxlogForBrowser, startPageServer } from '../../helpers/browser-bundle';
 import { childStdout } from '../../helpers/child-stdout';
-
-/** localStorage's three methods over a Map, with an optional quota in characters. */
-class FakeStorage implements OfflineStore {
-  readonly items = new Map<string, string>();
-  quota = Infinity;
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    if (value.length > this.quota) throw new Error('QuotaExceededError');
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 const lines = (body: string): number[] => body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N);
 const goOffline = (page: FakePage, offline: boolean): void => {
