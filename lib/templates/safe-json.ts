@@ -1,6 +1,6 @@
 import { escapeControlsPastC0 } from '../core/escape-control-characters';
 import { errorMessage } from '../core/read-property';
-import { CIRCULAR_MARKER, DEFAULT_CAPTURE_LIMITS, isDate, MAX_DEPTH_MARKER, more, tagOf, unbox } from './capture';
+import { CIRCULAR_MARKER, DEFAULT_CAPTURE_LIMITS, isDate, longView, MAX_DEPTH_MARKER, more, tagOf, unbox } from './capture';
 import { isJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 
 // eslint-disable-next-line no-control-regex -- JSON must escape control characters, so the pattern names them
@@ -171,11 +171,13 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
     // As JSON.stringify: what toJSON(key) returns, once (not the toJSON of what it returns), and a
     // box's primitive (read from its slot, so no valueOf of the app's runs).
     const toJSON = (value as JsonHooks).toJSON;
-    let json = unbox(typeof toJSON === 'function' ? toJSON.call(value, `${key}`) : value);
+    const max = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
+    // A typed array longer than that bound is not given to its toJSON, as in capture (Node's
+    // Buffer.toJSON copies every byte into an array first).
+    let json = unbox(typeof toJSON === 'function' && !longView(value, max) ? toJSON.call(value, `${key}`) : value);
     // A typed array (not a DataView) as capture keeps one, its keys never listed (Object.keys of a
     // Float64Array(1e7) takes seconds): its first maxCollectionLength numbers, then `"…N more"`.
     if (ArrayBuffer.isView(json) && tagOf(json) !== '[object DataView]') {
-      const max = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
       const rest = (json as unknown as ArrayLike<unknown>).length - max;
       json = Array.prototype.slice.call(json, 0, max) as unknown[];
       if (rest > 0) (json as unknown[]).push(more(rest));
@@ -224,7 +226,8 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
  * or `''` at the top) and a boxed primitive (`new Number(1)`, `new String('a')`, `Object(1n)`) as
  * the primitive it holds, read from the box so no `valueOf` of the app's runs. A getter, `toJSON` or
  * Proxy trap that throws is written as `"[Throws: <message>]"`. A typed array (a bigint one too)
- * is written as capture keeps one, its first 1000 numbers then `"…N more"`, without listing its keys;
+ * is written as capture keeps one, its first 1000 numbers then `"…N more"`, without listing its keys
+ * (or calling its toJSON when it is longer: Node's `Buffer.toJSON` copies every byte);
  * a DataView, as JSON.stringify writes it, as `{}`. It follows 63 levels of nesting
  * (deeper is `"[MaxDepth]"`), so a CLEF line, one object around its properties, nests at most 64
  * deep, as Serilog's reader takes. It writes at most 2^20 items in all (an
