@@ -359,6 +359,12 @@ void bootstrapApplication(App, { providers: [
 `);
     await withAppPage(script, async (tab, page) => {
       await tab.click('#orders');
+      // The first navigation's failure first: a second navigation that starts while the first
+      // still loads its chunk cancels it (a NavigationCancel, rightly not logged), which a slow
+      // chunk answer on a loaded machine made happen.
+      await tab.waitForFunction(() => (window as unknown as { logged(): unknown[] }).logged().length >= 1, undefined, {
+        timeout: 10_000,
+      });
       // A navigate() whose promise nobody handles: its rejection reaches the handler unhandled.
       await tab.evaluate(
         () =>
