@@ -4,6 +4,7 @@ import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { FakeStorage } from '../../helpers/fake-storage';
+import { limitedFetch } from '../../helpers/limited-fetch';
 
 // Found by a review: a server's Retry-After held the offline store's requests only in the memory
 // of the page that was answered. A page reload (or another tab on the same store) replayed the
@@ -23,29 +24,6 @@ function keyedStorage(storage: FakeStorage): FakeStorage {
 }
 
 const lines = (body: string): number[] => body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N);
-
-/**
- * A server that refuses every request with `status` and a `Retry-After` of the seconds left until
- * `openMs` after now (a rate limiter's window, a maintenance), then answers 200, each answer
- * `latencyMs` after the request; `at` records the
- * time of each request, `bodies` the event numbers of those it took.
- */
-function limited(openMs: number, status = 503, latencyMs = 0) {
-  const opensAt = Date.now() + openMs;
-  const at: number[] = [];
-  const bodies: number[][] = [];
-  const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
-    const now = Date.now();
-    at.push(now);
-    const later = (response: Response): Promise<Response> =>
-      latencyMs === 0 ? Promise.resolve(response) : new Promise((resolve) => setTimeout(() => resolve(response), latencyMs));
-    if (now < opensAt)
-      return later(new Response('', { status, headers: { 'Retry-After': String(Math.ceil((opensAt - now) / 1_000)) } }));
-    bodies.push(lines(init?.body as string));
-    return later(new Response('', { status: 200 }));
-  };
-  return { fetch, at, bodies, opensAt };
-}
 
 describe('HttpSink offline store keeping a Retry-After across page loads (fake timers)', () => {
   let page: FakePage;
@@ -83,7 +61,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   ])('waits for the Retry-After an earlier page was answered with before its first replay (store: %s)', async (_case, keyed) => {
     const store = keyed ? keyedStorage(storage) : storage;
     stored(store, 1, keyed);
-    const server = limited(30_000);
+    const server = limitedFetch(30_000, 503);
     const first = sinkWith(server.fetch, store);
     await jest.advanceTimersByTimeAsync(10);
     expect(server.at).toHaveLength(1);
@@ -107,7 +85,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
 
   it('holds the live batches of a reloaded page too, and sends them after the stored ones once the wait is over', async () => {
     stored(storage, 1, false);
-    const server = limited(30_000);
+    const server = limitedFetch(30_000, 503);
     const first = sinkWith(server.fetch);
     await jest.advanceTimersByTimeAsync(10);
     first.close();
@@ -135,7 +113,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   ])('replays at once, and takes the kept hold out, when it is %s', async (_case, value) => {
     stored(storage, 1, false);
     storage.items.set(HOLD, value());
-    const server = limited(0);
+    const server = limitedFetch(0, 503);
     const sink = sinkWith(server.fetch);
     await jest.advanceTimersByTimeAsync(10);
     expect(server.bodies).toEqual([[1]]);
@@ -147,7 +125,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   it('honours a kept hold of exactly the longest wait, 10 minutes', async () => {
     stored(storage, 1, false);
     storage.items.set(HOLD, String(Date.now() + 600_000));
-    const server = limited(0);
+    const server = limitedFetch(0, 503);
     const sink = sinkWith(server.fetch);
     await jest.advanceTimersByTimeAsync(600_000 - 1);
     expect(server.at).toEqual([]);
@@ -159,7 +137,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   // A tab whose request was in flight when another tab was answered 429 sees it taken: the server
   // takes requests again, and the next page must not wait for a window that is over.
   it('takes the kept hold out when a request succeeds: the next page sends at once', async () => {
-    const server = limited(30_000, 429);
+    const server = limitedFetch(30_000, 429);
     // Answers its first request when told to, the others at once.
     let answer: ((response: Response) => void) | undefined;
     const tabBodies: number[][] = [];
@@ -185,7 +163,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
     expect(tabBodies).toEqual([[1], [2]]);
     other.close();
     stored(storage, 3, false);
-    const next = sinkWith(limited(0).fetch);
+    const next = sinkWith(limitedFetch(0, 503).fetch);
     await jest.advanceTimersByTimeAsync(10);
     expect(next.offline).toMatchObject({ replayed: 1, pending: 0 });
     next.close();
@@ -223,7 +201,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   it('keeps the hold in memory, throwing nothing, when the store refuses the write', async () => {
     stored(storage, 1, false);
     storage.refuse = true;
-    const server = limited(30_000);
+    const server = limitedFetch(30_000, 503);
     const sink = sinkWith(server.fetch);
     await jest.advanceTimersByTimeAsync(10);
     expect(server.at).toHaveLength(1);
@@ -241,7 +219,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   it('keeps to the Retry-After the replay it waited for was answered with, when two pages start together', async () => {
     stored(storage, 1, false);
     // The second page's replay asks for its turn while the first one's request is on its way.
-    const server = limited(30_000, 429, 100);
+    const server = limitedFetch(30_000, 429, 100);
     const first = sinkWith(server.fetch);
     const second = sinkWith(server.fetch);
     await jest.advanceTimersByTimeAsync(10_000);
@@ -257,7 +235,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   });
 
   it('reads the hold another tab kept before sending a batch, while the store holds nothing to replay', async () => {
-    const server = limited(30_000, 429);
+    const server = limitedFetch(30_000, 429);
     const sink = sinkWith(server.fetch);
     const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
     await jest.advanceTimersByTimeAsync(10);
@@ -273,7 +251,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
   });
 
   it('puts what a tab hides with into the store, not into a beacon, during the hold another tab kept', async () => {
-    const server = limited(30_000, 429);
+    const server = limitedFetch(30_000, 429);
     const sink = sinkWith(server.fetch);
     const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
     const uninstall = installPageHideFlush(log, page.target);
@@ -293,7 +271,7 @@ describe('HttpSink offline store keeping a Retry-After across page loads (fake t
 
   // Tabs share the store, and so the hold: a tab already open reads it before each request.
   it('holds a tab already open to the Retry-After another tab was answered with: its batches go into the store until then', async () => {
-    const server = limited(30_000, 429);
+    const server = limitedFetch(30_000, 429);
     const tab = sinkWith(server.fetch);
     const log = new LoggerConfiguration().writeTo.sink(tab, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
     const uninstall = installPageHideFlush(log, page.target);

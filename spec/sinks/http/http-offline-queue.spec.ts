@@ -15,6 +15,7 @@ import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { installFakePage, type FakePage } from '../../helpers/fake-page';
 import { FakeStorage } from '../../helpers/fake-storage';
+import { limitedFetch } from '../../helpers/limited-fetch';
 import { type Responder, startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { listen, memoryLogger } from '../../helpers/node-http';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
@@ -850,27 +851,6 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
     await log.close();
   });
 
-  /**
-   * A server that refuses every request with `status` and a `Retry-After` of the seconds left until
-   * `openMs` after the test's start (a rate limiter's window, a maintenance), then answers 200;
-   * `at` records the time of each request, `bodies` the event numbers of those it took.
-   */
-  const limited = (openMs: number, status = 429) => {
-    const opensAt = Date.now() + openMs;
-    const at: number[] = [];
-    const bodies: number[][] = [];
-    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
-      const now = Date.now();
-      at.push(now);
-      if (now < opensAt)
-        return Promise.resolve(
-          new Response('', { status, headers: { 'Retry-After': String(Math.ceil((opensAt - now) / 1_000)) } }),
-        );
-      bodies.push(lines(init?.body as string));
-      return Promise.resolve(new Response('', { status: 200 }));
-    };
-    return { fetch, at, bodies, opensAt };
-  };
   const numbers = (count: number): number[] => Array.from({ length: count }, (_, n) => n);
 
   // Found by a review: a replay answered 429 with Retry-After set its timer, but the next live
@@ -879,7 +859,7 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
   // at its 5 s maxDelayMs) until it counted failed. Batches now go into the store until the wait
   // is over, and leave with the stored ones at the timer's replay.
   it('sends no request, live or replayed, before the Retry-After a replay was answered with, then every event once, in order', async () => {
-    const { fetch, at, bodies, opensAt } = limited(30_000);
+    const { fetch, at, bodies, opensAt } = limitedFetch(30_000);
     const sink = sinkWith(fetch);
     const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
     await jest.advanceTimersByTimeAsync(10);
@@ -908,7 +888,7 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
     'sends no request before the Retry-After a live batch was answered with (%s), then every event once, in order',
     async (_case, status) => {
       storage.items.clear();
-      const { fetch, at, bodies, opensAt } = limited(30_000, status);
+      const { fetch, at, bodies, opensAt } = limitedFetch(30_000, status);
       const sink = sinkWith(fetch);
       const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 1_000 } }).createLogger();
       for (let n = 0; n < 40; n++) {
@@ -944,7 +924,7 @@ describe('HttpSink offline store retrying its replay on a timer (fake timers)', 
   // A beacon is fire-and-forget: one sent to a server that has just asked for no request would be
   // refused unseen, its events counted delivered. The store keeps them, as after a network error.
   it('puts what the page hides with during a Retry-After wait into the store instead of a beacon, and sends it once after the wait', async () => {
-    const { fetch, at, bodies, opensAt } = limited(30_000);
+    const { fetch, at, bodies, opensAt } = limitedFetch(30_000);
     const sink = sinkWith(fetch);
     const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 60_000 } }).createLogger();
     const uninstall = installPageHideFlush(log, page.target);
