@@ -359,18 +359,31 @@ export class RxlogRequestContext {
     properties.Unfinished = true;
     // The handler still runs: what it adds later is no mistake of its (no SelfLog warning).
     addDiagnostics(properties, state.collector.properties());
-    const log = this.completions.child(properties);
-    const level = failed ? 'error' : 'warning';
     // Its values are the child's properties, not arguments.
     const template: string = UNFINISHED_AT_SHUTDOWN_TEMPLATE;
-    this.inContext(state, () => {
-      if (error === undefined) log.write(level, template);
-      else {
-        markLoggedRequestError(error);
-        state.loggedError = error;
-        log.write(level, exceptionFrom(error), template);
-      }
-    });
+    this.inContext(state, () => this.writeEvent(state, properties, failed ? 'error' : 'warning', template, error));
+  }
+
+  /**
+   * Writes a request's one event with `properties` as a child's, and `error` (marked as logged,
+   * so Nest's own report of it is not written again) as its exception.
+   */
+  private writeEvent(
+    state: RequestState,
+    properties: Record<string, unknown>,
+    level: LogLevelName,
+    template: string,
+    error: unknown,
+  ): void {
+    const log = this.completions.child(properties);
+    if (error === undefined) log.write(level, template);
+    else {
+      markLoggedRequestError(error);
+      state.loggedError = error;
+      // An Error from another realm too (Node's own errors inside a Jest sandbox): its stack, not
+      // lost; a thrown string or plain object as a ThrownValueError, as log.error(value) makes it.
+      log.write(level, exceptionFrom(error), template);
+    }
   }
 
   /** Whether this app writes completion events (its `requestLogging` option is not `false`). */
@@ -538,16 +551,7 @@ export class RxlogRequestContext {
       addDiagnostics(properties, diagnostics);
       const level = aborted && outcome.failed !== true ? 'warning' : this.levelFor(outcome, elapsed);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
-      const log = this.completions.child(properties);
-      const { error } = outcome;
-      if (error === undefined) log.write(level, template);
-      else {
-        markLoggedRequestError(error);
-        state.loggedError = error;
-        // An Error from another realm too (Node's own errors inside a Jest sandbox): its stack, not
-        // lost; a thrown string or plain object as a ThrownValueError, as log.error(value) makes it.
-        log.write(level, exceptionFrom(error), template);
-      }
+      this.writeEvent(state, properties, level, template, outcome.error);
     } catch (error) {
       SelfLog.write('Request completion event for {RequestId} could not be written', state.requestId, error);
     }

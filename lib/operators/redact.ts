@@ -52,7 +52,12 @@ export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEven
       SelfLog.write('redact: the event could not be redacted; its properties are dropped', error);
       // Each part read on its own: an event whose level or template cannot be read either (a Proxy
       // whose traps throw) still goes on without its properties, rather than as it came or as an error.
-      return new LogEventRecord(timeOf(whole), readLevel(whole) as LogLevelName, templateOf(whole), {});
+      return new LogEventRecord(
+        timeOf(whole),
+        readLevel(whole) as LogLevelName,
+        readLevel(whole, 'messageTemplate') as MessageTemplate,
+        {},
+      );
     }
   });
 }
@@ -62,15 +67,6 @@ function capturedCopy(properties: Readonly<Record<string, unknown>>): Record<str
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(properties)) setOwnProperty(copy, key, captureValue(properties[key], 'structure'));
   return copy;
-}
-
-/** The event's template, or `undefined` when it cannot be read: never throws. */
-function templateOf(event: LogEvent): MessageTemplate {
-  try {
-    return event.messageTemplate;
-  } catch {
-    return undefined as unknown as MessageTemplate;
-  }
 }
 
 /** When the event happened, or now when that cannot be read (no timestamp at all): never throws. */
