@@ -9,6 +9,14 @@ import { aroundSinkDelivery } from '../context/around-sink-delivery';
 const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
 /**
+ * This copy's calls not yet restored and the one registration around sink delivery they share
+ * while there are any: a count, so a call never restored (a serverless handler's setup, run on
+ * every invocation) keeps nothing. (Another copy of rxlog in the process, its other build, counts
+ * its own; the registrations themselves are shared, see aroundSinkDelivery.)
+ */
+const suppression: { holders: number; remove: (() => void) | undefined } = { holders: 0, remove: undefined };
+
+/**
  * Keeps OpenTelemetry from tracing rxlog's own delivery, as the official exporters keep it from
  * tracing theirs (`context.with(suppressTracing(…))`): from the call on, every sink's delivery (a
  * batch's write, its retries and fallback, `flush()`, `close()` and `flushSync()`) runs in
@@ -19,7 +27,8 @@ const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUP
  * keeps the trace ids `traceContextEnricher()` read where it was logged.
  *
  * Calls nest: delivery is traced again once every call's restore function has been called (each
- * acts once).
+ * acts once). A call never restored keeps nothing in memory, so a handler may call it on every
+ * invocation.
  *
  * @returns a function that ends this call's suppression.
  * @example
@@ -29,6 +38,16 @@ const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUP
  * ```
  */
 export function suppressSinkTracing(): () => void {
-  const suppressed = ROOT_CONTEXT.setValue(SUPPRESS_TRACING_KEY, true);
-  return aroundSinkDelivery((fn) => context.with(suppressed, fn));
+  if (suppression.holders++ === 0) {
+    const suppressed = ROOT_CONTEXT.setValue(SUPPRESS_TRACING_KEY, true);
+    suppression.remove = aroundSinkDelivery((fn) => context.with(suppressed, fn));
+  }
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    if (--suppression.holders !== 0) return;
+    suppression.remove?.();
+    suppression.remove = undefined;
+  };
 }
