@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
 import { CHROMIUM, freshChromium } from '../helpers/chromium';
 import { startPageServer } from '../helpers/browser-bundle';
+import { startTestServer } from '../helpers/http-test-server';
 
 // A browser has no AsyncLocalStorage: LogContext keeps its default synchronous store there. What
 // the docs promise of it (configuration.md, operators.md), in a real page with real timers, DOM
@@ -77,6 +80,70 @@ describe('LogContext in Chromium (no AsyncLocalStorage)', () => {
         expect(seen.told).toEqual([expect.stringContaining('LogContext.run: the callback returned a Promise')]);
         expect(seen.stream).toEqual({ Stream: 's-1' });
         expect(seen.after).toBeUndefined();
+      } finally {
+        await close();
+        await server.close();
+      }
+    },
+  );
+
+  // RxJS's animationFrameScheduler runs an action in the next frame (requestAnimationFrame), on a
+  // turn of its own: what a withLogContext before observeOn(animationFrameScheduler) delivered
+  // there carries nothing; one after it carries each stream's own (docs/operators.md).
+  (existsSync(CHROMIUM) ? it : it.skip)(
+    'delivers what observeOn(animationFrameScheduler) moved to the next frame without the context; withLogContext after it carries each its own',
+    async () => {
+      // rxlog's entry and the RxJS pieces the page uses, one copy of RxJS for both.
+      const bundle = await build({
+        stdin: {
+          contents:
+            "export * from '../index';\nexport { animationFrameScheduler, firstValueFrom, observeOn, of, tap } from 'rxjs';\n",
+          resolveDir: path.join(__dirname, '../../lib/sinks'),
+          loader: 'ts',
+        },
+        bundle: true,
+        platform: 'browser',
+        format: 'iife',
+        globalName: 'rxlog',
+        write: false,
+        logLevel: 'silent',
+      });
+      const script = bundle.outputFiles[0].text;
+      const server = await startTestServer((request) =>
+        request.url === '/rxlog.js'
+          ? { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script }
+          : { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE },
+      );
+      const { browser, close } = await freshChromium();
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+        const seen = await page.evaluate(async (): Promise<Record<string, unknown[]>> => {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const rx = (window as any).rxlog;
+          const ids = ['r-1', 'r-2'];
+          const frame = rx.animationFrameScheduler;
+          // Both streams' values, each after what `operators` did, or a failure after 5 s without a frame.
+          const deliver = (operators: (id: string) => unknown[]): Promise<unknown> =>
+            Promise.race([
+              Promise.all(ids.map((id) => rx.firstValueFrom(rx.of(id).pipe(...operators(id))))),
+              new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no animation frame in 5 s')), 5_000)),
+            ]);
+          const contexts: Record<string, unknown[]> = { before: [], after: [] };
+          await deliver((id) => [
+            rx.withLogContext({ RequestId: id }),
+            rx.observeOn(frame),
+            rx.tap(() => contexts.before.push(rx.LogContext.current()?.RequestId)),
+          ]);
+          await deliver((id) => [
+            rx.observeOn(frame),
+            rx.withLogContext({ RequestId: id }),
+            rx.tap(() => contexts.after.push(rx.LogContext.current()?.RequestId)),
+          ]);
+          return contexts;
+        });
+        expect(seen).toEqual({ before: [undefined, undefined], after: ['r-1', 'r-2'] });
       } finally {
         await close();
         await server.close();
