@@ -24,8 +24,9 @@ export interface TraceContextEnricherOptions {
  * a span, or with an invalid (all-zero) span context, it adds nothing; an event that already
  * has a `TraceId`, `SpanId` or `TraceFlags` property (or `TraceState`, when it is asked for; from a child logger, LogContext, an upstream
  * request, or a template hole given undefined) keeps its own and gets none of the active span's,
- * so ids and flags never mix two trace contexts. A non-recording
- * (unsampled) span's ids are added with its flags (0). CLEF writes these as `@tr`
+ * so ids and flags never mix two trace contexts. A non-recording span's ids are added too, with
+ * its flags: 0 when unsampled, 1 for a sampled remote parent (a `traceparent` extracted before a
+ * server span starts). CLEF writes these as `@tr`
  * and `@sp`, `OtlpSink` and `OpenTelemetrySink` as the record's trace context, and an output
  * template shows them as `{TraceId}` and `{SpanId}`.
  *
