@@ -560,18 +560,16 @@ export class LoggerPipeline {
     // (an unreported copy still held when what it held read 0) reaches every sink's counters, as
     // dropped at close where the sink has closed, not only the sinks still waiting.
     for (const lane of this.#lanes) lane.subscription?.unsubscribe();
-    // What entered a lane after the close took what it held (`.pipe()` let it out late) and its
-    // operators still held as it was unsubscribed will never leave: dropped at close, as it
-    // would have been had it left, not pending in a lane that is gone.
-    for (const lane of this.#lanes) {
-      const stranded = lane.accounting?.takeStranded() ?? 0;
-      if (stranded > 0) lane.delivery.abandonHeld(stranded, 'immediate');
-    }
     // The report is made of the counts now: what app operators let go later (a delay that
     // outlasted a graceful timeout) reaches no sink, so neither counts it a second time.
     // Keyed by sink name in the order the sinks were configured (names are never "__proto__").
     const sinks: Record<string, SinkShutdownSummary> = {};
     for (const lane of this.#lanes) {
+      // What entered a lane after the close took what it held (`.pipe()` let it out late) and its
+      // operators still held as it was unsubscribed will never leave: dropped at close, as it
+      // would have been had it left, not pending in a lane that is gone.
+      const stranded = lane.accounting?.takeStranded() ?? 0;
+      if (stranded > 0) lane.delivery.abandonHeld(stranded, 'immediate');
       const summary = lane.delivery.summary();
       // Events the operators dropped by design never reached the stage: they join its dropped count.
       summary.dropped += lane.accounting?.discarded ?? 0;

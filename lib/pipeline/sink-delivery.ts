@@ -272,8 +272,7 @@ export class SinkDelivery {
         await settledOutcome(() => runDetached(() => this.#guard.run(() => sink.flush?.())));
       } catch (error) {
         // In metrics too: SelfLog is off by default, and flush() resolves without saying a sink's own flush failed.
-        this.#recorder.lastError = `flush: ${describeError(error)}`;
-        SelfLog.write('Sink {Name} failed to flush', this.name, error);
+        this.#sinkCallFailed(sink, 'flush', 'flush', error);
       }
     })();
     running.push(call);
@@ -333,8 +332,7 @@ export class SinkDelivery {
           this.name,
         );
       } catch (error) {
-        this.#recorder.lastError = `${sink === this.#sink ? 'flushSync' : 'fallback flushSync'}: ${describeError(error)}`;
-        SelfLog.write('Sink {Name} failed to flush synchronously', this.name, error);
+        this.#sinkCallFailed(sink, 'flushSync', 'flush synchronously', error);
       }
     }
     // FileSink and StreamSink at exit write the batch their emit holds, and finish a line they cut,
@@ -986,8 +984,7 @@ export class SinkDelivery {
       this.#recorder.lastError = 'close: did not settle within the shutdown timeout';
       SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
     }
-    const { delivered, dropped, failed } = this.#recorder;
-    return { delivered, dropped, failed, undelivered: this.#undelivered, timedOut: !settled || !closed };
+    return { ...this.summary(), timedOut: !settled || !closed };
   }
 
   /** Counts `count` events dropped because the logger is closing. */
@@ -1016,6 +1013,15 @@ export class SinkDelivery {
       SelfLog.write('Sink {Name} shut down with {Count} events undelivered', this.name, this.#undelivered);
   }
 
+  /**
+   * A call of the sink's (or the fallback's) `flush`, `flushSync` or `close` threw or rejected:
+   * `lastError` says which (`fallback close: …`) and SelfLog tells it (`Sink {Name} failed to close`).
+   */
+  #sinkCallFailed(sink: Sink, call: string, told: string, error: unknown): void {
+    this.#recorder.lastError = `${sink === this.#sink ? '' : 'fallback '}${call}: ${describeError(error)}`;
+    SelfLog.write(`Sink {Name} failed to ${told}`, this.name, error);
+  }
+
   async #closeSinks(): Promise<void> {
     await Promise.all(
       [this.#sink, this.#fallback].map(async (sink) => {
@@ -1024,8 +1030,7 @@ export class SinkDelivery {
           await settledOutcome(() => runDetached(() => this.#guard.run(() => sink.close?.())));
           this.#closedSinks.add(sink);
         } catch (error) {
-          this.#recorder.lastError = `${sink === this.#sink ? 'close' : 'fallback close'}: ${describeError(error)}`;
-          SelfLog.write('Sink {Name} failed to close', this.name, error);
+          this.#sinkCallFailed(sink, 'close', 'close', error);
         }
       }),
     );
