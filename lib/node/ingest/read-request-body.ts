@@ -93,7 +93,11 @@ export function readRequestBody(
       reserved = 0;
       resolve(result);
     };
-    const onData = (chunk: Buffer): void => {
+    const onData = (data: Buffer | string): void => {
+      // Text when something before the handler called req.setEncoding (a middleware teeing the
+      // raw body): its bytes again. A string has no copy(): it threw in Node's 'data' emit, an
+      // uncaught exception that ended the process.
+      const chunk = typeof data === 'string' ? Buffer.from(data, req.readableEncoding ?? 'utf8') : data;
       size += chunk.length;
       last = performance.now();
       if (size > maxBytes) return finish({ kind: 'too-large' });
