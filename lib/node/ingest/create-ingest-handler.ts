@@ -103,7 +103,8 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
  *   being read), a limit on the body bytes held across concurrent requests (503 with `Retry-After`),
  *   of which one client (the rate limit's key) holds at most a quarter (429 with `Retry-After`),
- *   and a time limit for the body (408): a least rate after a grace period, and a bound on the whole;
+ *   and a time limit for the body (408): a least rate after a grace period, no gap longer than that
+ *   period, and a bound on the whole;
  * - per line: size, value count, depth, field types and level are checked; a bad line is rejected
  *   and counted while the rest of the batch is kept; lines past `maxEvents` are rejected unparsed;
  * - levels above `maxLevel` are lowered to it;
@@ -209,7 +210,7 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
     if (!permissiveSaid && settings.key === remoteNetwork && ip !== undefined && trustsEveryProxy(req)) {
       permissiveSaid = true;
       SelfLog.write(
-        "createIngestHandler: Express's 'trust proxy' is true, so req.ip, which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set 'trust proxy' to your proxy's address or hop count",
+        "createIngestHandler: Express's 'trust proxy' is true or trusts every address (a function answering true, a hop count past any chain of proxies), so req.ip, which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set 'trust proxy' to your proxy's address or hop count",
       );
     }
     // Any client can send the header, so the notice says what to do either way, never only "trust it".
@@ -234,13 +235,29 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
   };
 }
 
-/** Whether the request is Express's and its app trusts every proxy (`app.set('trust proxy', true)`). */
+/** What Express's compiled trust function (`trust proxy fn`) answered, by function: asked once each. */
+const everyProxyTrusted = new WeakMap<object, boolean>();
+
+/**
+ * Whether the request is Express's and its app trusts every proxy: `app.set('trust proxy', true)`,
+ * or a setting that trusts any address at any hop as `true` does (a function answering true, a
+ * hop count of thousands), which its compiled `trust proxy fn` says of a documentation address
+ * (RFC 5737) 1 000 hops from the socket, where no chain of real proxies reaches.
+ */
 function trustsEveryProxy(req: IncomingMessage): boolean {
   try {
     const app: unknown = (req as { app?: unknown }).app;
     const get: unknown =
       typeof app === 'function' || typeof app === 'object' ? (app as { get?: unknown } | null)?.get : undefined;
-    return typeof get === 'function' && (get as (name: string) => unknown).call(app, 'trust proxy') === true;
+    if (typeof get !== 'function') return false;
+    const trust: unknown = (get as (name: string) => unknown).call(app, 'trust proxy fn');
+    if (typeof trust !== 'function') return (get as (name: string) => unknown).call(app, 'trust proxy') === true;
+    let every = everyProxyTrusted.get(trust);
+    if (every === undefined) {
+      every = (trust as (address: string, hop: number) => unknown)('203.0.113.7', 1_000) === true;
+      everyProxyTrusted.set(trust, every);
+    }
+    return every;
   } catch {
     return false;
   }

@@ -66,11 +66,16 @@ export interface IngestHandlerOptions {
   /**
    * The least average rate, in bytes a second since the body began, a body must keep once
    * `bodyGracePeriodMs` have passed; a slower one is answered 408 and disconnected (as Kestrel's
-   * `MinRequestBodyDataRate`, which Seq's server applies). `0` checks no rate, leaving
-   * `bodyTimeoutMs` alone. Default `240`.
+   * `MinRequestBodyDataRate`, which Seq's server applies), as is one that sends nothing for
+   * `bodyGracePeriodMs`. `0` checks neither, leaving `bodyTimeoutMs` alone. Default `240`.
    */
   minBodyBytesPerSecond?: number | undefined;
-  /** How long a body may arrive slower than `minBodyBytesPerSecond` (or not at all) before the rate is checked, in milliseconds, from 1 to 2 147 483 647. Default `5_000`. */
+  /**
+   * How long a body may arrive slower than `minBodyBytesPerSecond` before the rate is checked, and
+   * the longest it may send nothing at all, at its start or after any byte (bytes sent at once do
+   * not buy a stall: a body stalled a byte short of its end would hold its bytes of
+   * `maxPendingBytes` until `bodyTimeoutMs`), in milliseconds, from 1 to 2 147 483 647. Default `5_000`.
+   */
   bodyGracePeriodMs?: number | undefined;
   /** The property that holds the client's own properties; not one the handler sets itself (`Origin`, `ClientMessage`, `TraceId` …). Default `'Client'`. */
   clientProperty?: string | undefined;

@@ -21,7 +21,8 @@ const UNBOUNDED: ByteBudget = { take: () => 'taken', give: () => undefined };
 /**
  * The least average rate a body must keep once `graceMs` have passed since its read began (as
  * Kestrel's `MinRequestBodyDataRate`), so a slow link's large body is read as long as it keeps
- * coming and a stalled one ends early; `bytesPerSecond` 0 checks no rate.
+ * coming and a stalled one ends early: one that sends nothing for `graceMs` ends then, however
+ * much it sent before; `bytesPerSecond` 0 checks neither.
  */
 export interface MinBodyRate {
   readonly bytesPerSecond: number;
@@ -92,8 +93,13 @@ export function readRequestBody(
       reserved = 0;
       resolve(result);
     };
-    const onData = (chunk: Buffer): void => {
+    const onData = (data: Buffer | string): void => {
+      // Text when something before the handler called req.setEncoding (a middleware teeing the
+      // raw body): its bytes again. A string has no copy(): it threw in Node's 'data' emit, an
+      // uncaught exception that ended the process.
+      const chunk = typeof data === 'string' ? Buffer.from(data, req.readableEncoding ?? 'utf8') : data;
       size += chunk.length;
+      last = performance.now();
       if (size > maxBytes) return finish({ kind: 'too-large' });
       if (size > reserved) {
         const taken = budget.take(size - reserved);
@@ -115,16 +121,20 @@ export function readRequestBody(
       if (!req.complete) finish({ kind: 'aborted' });
     };
     // One timer, moved on only when it fires: to the moment the bytes read so far stop covering
-    // the rate since the read began (never before the grace period ends), or to timeoutMs, which
-    // bounds the read however fast bytes come (a client keeping just to the rate cannot hold on).
-    // On the monotonic clock: a wall clock set back would stretch both.
+    // the rate since the read began (never before the grace period ends), or graceMs after the
+    // last byte (a fast start buys no stall: a 1 MiB body stalled a byte short of its end covered
+    // 73 minutes of 240 bytes a second, so it held its part of maxPendingBytes until timeoutMs),
+    // or to timeoutMs, which bounds the read however fast bytes come (a client keeping just to the
+    // rate cannot hold on).
+    // On the monotonic clock: a wall clock set back would stretch them.
     const start = performance.now();
+    let last = start;
     const { bytesPerSecond, graceMs } = minRate;
     const check = (): void => {
       const now = performance.now();
       const due = Math.min(
         start + timeoutMs,
-        bytesPerSecond > 0 ? start + Math.max(graceMs, (size / bytesPerSecond) * 1000) : Infinity,
+        bytesPerSecond > 0 ? Math.min(last + graceMs, start + Math.max(graceMs, (size / bytesPerSecond) * 1000)) : Infinity,
       );
       if (due <= now) return finish({ kind: 'timeout' });
       timer = setTimeout(check, Math.max(1, Math.ceil(due - now)));

@@ -1,0 +1,69 @@
+import { createServer } from 'node:http';
+import express from 'express';
+import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
+import { listen, memoryLogger } from '../../helpers/node-http';
+
+async function post(url: string, body: Uint8Array | string): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+    headers: { 'Content-Type': 'application/vnd.serilog.clef' },
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+// A request stream something set an encoding on emits strings: the handler copied each 'data'
+// chunk as a Buffer, and a string's missing copy() threw inside Node's emit, which ended the process.
+describe('createIngestHandler reading a body whose stream has an encoding set', () => {
+  it('reads the body a middleware tees as text (req.setEncoding) before the handler, and keeps the process up', async () => {
+    const { log, events } = memoryLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const app = express();
+    const teed: string[] = [];
+    // A raw-body capture for a signature check, reading along with whoever comes next.
+    app.use((req, _res, next) => {
+      let raw = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (raw += chunk));
+      req.on('end', () => teed.push(raw));
+      next();
+    });
+    app.post('/api/logs', ingest);
+    const server = await listen(createServer(app));
+    try {
+      const body = ['Grüße {N}', 'Ready ✓ {N}'].map((template, n) => JSON.stringify({ '@mt': template, N: n })).join('\n');
+      expect(await post(`${server.url}/api/logs`, body)).toEqual({ status: 200, json: { accepted: 2, rejected: 0 } });
+      expect(events.map((event) => event.renderMessage())).toEqual(['Grüße 0', 'Ready ✓ 1']);
+      expect(teed).toEqual([body]);
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it('reads the bytes as sent under any encoding: a line of invalid UTF-8 is still rejected as such, and its neighbours kept', async () => {
+    const { log, events } = memoryLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const server = await listen(
+      createServer((req, res) => {
+        req.setEncoding('latin1');
+        ingest(req, res);
+      }),
+    );
+    try {
+      const body = Buffer.concat([
+        Buffer.from(`${JSON.stringify({ '@mt': 'Café' })}\n{"@mt":"`),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from(`"}\n${JSON.stringify({ '@mt': 'After' })}`),
+      ]);
+      expect(await post(server.url, body)).toEqual({
+        status: 200,
+        json: { accepted: 2, rejected: 1, error: 'line 2: invalid UTF-8' },
+      });
+      expect(events.map((event) => event.renderMessage())).toEqual(['Café', 'After']);
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+});
