@@ -8,6 +8,26 @@ export function isWouldBlock(error: unknown): boolean {
 }
 
 /**
+ * Names `filePath` in an error of a call on its descriptor, as Node names the path of a failed
+ * `open` (`ENOSPC: no space left on device, write '/var/log/app.log'`): Node's `write`, `fsync` and
+ * `ftruncate` errors name none, so the failure in metrics and SelfLog would not say which file.
+ * Returns the error.
+ */
+function naming(error: unknown, filePath: string): unknown {
+  // Not `instanceof Error`: an error of Node's fs is of another realm's Error in a vm context (jest).
+  const failure = error as Partial<NodeJS.ErrnoException> | null;
+  if (typeof failure === 'object' && failure !== null && typeof failure.message === 'string' && failure.path === undefined) {
+    try {
+      failure.path = filePath;
+      failure.message += ` '${filePath}'`;
+    } catch {
+      // A frozen error stays as it is.
+    }
+  }
+  return error;
+}
+
+/**
  * Creates `folder` and its missing parents, one `mkdir` each from the deepest existing ancestor
  * down, throwing the first error. Not `fs.mkdirSync(folder, { recursive: true })`: for a missing
  * folder under `/proc` (where `mkdir` fails with ENOENT) Node's recursive loop retries the parent
@@ -82,7 +102,7 @@ export class LogFile {
         if (isWouldBlock(error)) break;
         if (this.regular) this.size += at - offset;
         (error as { written?: number }).written = at;
-        throw error;
+        throw naming(error, this.path);
       }
     }
     if (this.regular) this.size += at - offset;
@@ -94,7 +114,12 @@ export class LogFile {
    * in JavaScript); returns the bytes written, short of the text's length only on a short write.
    */
   writeText(text: string): number {
-    const written = fs.writeSync(this.fd, text);
+    let written: number;
+    try {
+      written = fs.writeSync(this.fd, text);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
     this.size += written;
     return written;
   }
@@ -128,14 +153,22 @@ export class LogFile {
    * writer appending meanwhile (a second logger or process on the file) has left behind.
    */
   truncateTail(bytes: number): void {
-    const size = fs.fstatSync(this.fd).size - bytes;
-    fs.ftruncateSync(this.fd, size);
-    this.size = size;
+    try {
+      const size = fs.fstatSync(this.fd).size - bytes;
+      fs.ftruncateSync(this.fd, size);
+      this.size = size;
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
 
   /** Flushes a regular file's data to the disk (`fsync`); pipes and devices have nothing to sync. */
   sync(): void {
-    if (this.regular) fs.fsyncSync(this.fd);
+    try {
+      if (this.regular) fs.fsyncSync(this.fd);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
 
   /** Closes the descriptor; a second call does nothing. */
@@ -143,6 +176,10 @@ export class LogFile {
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
-    fs.closeSync(fd);
+    try {
+      fs.closeSync(fd);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
 }
