@@ -50,9 +50,10 @@ function makeFolders(folder: string): void {
 
 /**
  * One open log file: a descriptor kept open for appending, its size, and the identity of the file
- * it was opened on (to notice when it is deleted or moved away). Regular files are opened with
- * `'a'`; FIFOs with `O_WRONLY | O_NONBLOCK | O_APPEND`, so a stalled reader makes writes fail with
- * EAGAIN instead of freezing the process (and opening a FIFO that has no reader fails with ENXIO).
+ * it was opened on (to notice when it is deleted or moved away). Opened with
+ * `O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK`, so for a FIFO a stalled reader makes writes fail
+ * with EAGAIN instead of freezing the process (and opening a FIFO that has no reader fails with
+ * ENXIO); a regular file's writes never block whatever the flag.
  */
 export class LogFile {
   /** Bytes in the file: its size when opened plus what this descriptor appended since (0 for non-regular files). */
@@ -72,13 +73,17 @@ export class LogFile {
     this.regular = regular;
   }
 
-  /** Opens `filePath` for appending, creating it and its missing folders. Throws on I/O errors. */
+  /**
+   * Opens `filePath` for appending, creating it and its missing folders. Throws on I/O errors.
+   * Always non-blocking, which changes nothing for a regular file: a FIFO made at the path between
+   * a check and the open (another process), or a device whose open waits, would otherwise block
+   * the process in `open` until a reader came.
+   */
   static open(filePath: string): LogFile {
-    const existing = fs.statSync(filePath, { throwIfNoEntry: false });
-    if (existing === undefined) makeFolders(path.dirname(filePath));
-    const fifo = existing?.isFIFO() === true;
-    const { O_WRONLY, O_NONBLOCK, O_APPEND } = fs.constants;
-    const fd = fifo ? fs.openSync(filePath, O_WRONLY | O_NONBLOCK | O_APPEND) : fs.openSync(filePath, 'a');
+    if (fs.statSync(filePath, { throwIfNoEntry: false }) === undefined) makeFolders(path.dirname(filePath));
+    const { O_WRONLY, O_NONBLOCK, O_APPEND, O_CREAT } = fs.constants;
+    // O_NONBLOCK is undefined on Windows (no FIFOs at a path there), which `|` reads as 0.
+    const fd = fs.openSync(filePath, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK);
     try {
       const stat = fs.fstatSync(fd);
       return new LogFile(filePath, fd, stat.ino, stat.dev, stat.isFile() ? stat.size : 0, stat.isFile());
