@@ -3,8 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { FileSink } from '../../../lib/node/file/file-sink';
+import { makeEvents } from '../../helpers/events';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -88,4 +90,76 @@ describe('FileSink opening its file', () => {
     },
     40_000,
   );
+});
+
+describe('FileSink and symlink loops named like files of its set', () => {
+  let dir: string;
+  const numbered = { format: (e: LogEvent) => JSON.stringify({ N: e.properties.N }) };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-loop-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The listing stat'ed each link to see whether it led to a folder, and a loop threw: the whole
+  // listing failed, so retention deleted nothing for the life of the process.
+  it('keeps pruning the set as days roll when a symlink loop has the name of an old file, and leaves the loop alone', () => {
+    let now = Date.UTC(2026, 10, 20, 12);
+    for (const day of ['17', '18', '19']) fs.writeFileSync(path.join(dir, `app-202611${day}.log`), 'old\n');
+    fs.symlinkSync('app-20261110.log', path.join(dir, 'app-20261110.log'));
+    const sink = new FileSink(path.join(dir, 'app-.log'), {
+      rollingInterval: 'day',
+      retainedFileCountLimit: 2,
+      clock: () => now,
+      formatter: numbered,
+    });
+    try {
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+      now += 24 * 3600_000;
+      expect(sink.emitSync(makeEvents(2))).toBe(true);
+    } finally {
+      void sink.close();
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(['app-20261110.log', 'app-20261120.log', 'app-20261121.log']);
+    expect(fs.lstatSync(path.join(dir, 'app-20261110.log')).isSymbolicLink()).toBe(true);
+  });
+
+  it('rolls past a symlink loop that has the name of the next file of the set, instead of failing every batch until the period ends', () => {
+    fs.symlinkSync('app-20261122_001.log', path.join(dir, 'app-20261122_001.log'));
+    const sink = new FileSink(path.join(dir, 'app-.log'), {
+      rollingInterval: 'day',
+      rollOnFileSizeLimit: true,
+      fileSizeLimitBytes: 20,
+      clock: () => Date.UTC(2026, 10, 22, 12),
+      formatter: numbered,
+    });
+    try {
+      for (let i = 0; i < 3; i++) expect(sink.emitSync(makeEvents(3))).toBe(true);
+    } finally {
+      void sink.close();
+    }
+    const read = (name: string): string => fs.readFileSync(path.join(dir, name), 'utf8');
+    expect(read('app-20261122.log')).toBe('{"N":0}\n{"N":1}\n');
+    expect(read('app-20261122_002.log')).toBe('{"N":2}\n{"N":0}\n');
+    expect(fs.lstatSync(path.join(dir, 'app-20261122_001.log')).isSymbolicLink()).toBe(true);
+  });
+
+  it('fails every batch, without spinning, when the folder of the set is itself a symlink loop', async () => {
+    const folder = path.join(dir, 'logs');
+    fs.symlinkSync('logs', folder);
+    const log = new LoggerConfiguration().writeTo
+      .sink(new FileSink(path.join(folder, 'app-.log'), { rollingInterval: 'day', rollOnFileSizeLimit: true }), {
+        name: 'file',
+        batch: { size: 2, maxDelayMs: 0 },
+        retry: false,
+      })
+      .createLogger();
+    for (let i = 0; i < 4; i++) log.information('Event {N}', i);
+    const report = await log.close({ timeoutMs: 2_000 });
+    expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 4, undelivered: 0 });
+    expect(log.metrics().sinks.file.lastError).toMatch(/ELOOP/);
+  });
 });
