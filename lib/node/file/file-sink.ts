@@ -15,7 +15,7 @@ import { formatLine, skippedEvents, wholeLines } from '../format-lines';
 import { FileSizeLimitError } from './file-size-limit-error';
 import { LogFile } from './log-file';
 import { PollingWaits } from './polling-waits';
-import { isFolder, RollingFilePath } from './rolling-file-path';
+import { isNoFile, RollingFilePath } from './rolling-file-path';
 import { parseRollingInterval, rollingPeriod, type RollingInterval, type RollingPeriod } from './rolling-interval';
 import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exit-waits';
 
@@ -1026,9 +1026,10 @@ export class FileSink implements Sink {
     this.closeFile();
     let file: LogFile | undefined;
     for (let attempt = 1; file === undefined; attempt++) {
-      // A folder with the name of a file of the set is not one of its files (list() skips it): the
-      // set goes on at the name after it. Opening the folder would fail every batch until the period ends.
-      if (this.rolling) while (isFolder(this.files.pathFor(this.period.text, sequence))) sequence++;
+      // A folder (or a symlink loop) with the name of a file of the set is not one of its files
+      // (list() skips it): the set goes on at the name after it. Opening it would fail every batch
+      // until the period ends.
+      if (this.rolling) while (isNoFile(this.files.pathFor(this.period.text, sequence))) sequence++;
       this.sequence = sequence;
       const filePath = this.files.pathFor(this.period.text, sequence);
       try {

@@ -8,6 +8,26 @@ export function isWouldBlock(error: unknown): boolean {
 }
 
 /**
+ * Names `filePath` in an error of a call on its descriptor, as Node names the path of a failed
+ * `open` (`ENOSPC: no space left on device, write '/var/log/app.log'`): Node's `write`, `fsync` and
+ * `ftruncate` errors name none, so the failure in metrics and SelfLog would not say which file.
+ * Returns the error.
+ */
+function naming(error: unknown, filePath: string): unknown {
+  // Not `instanceof Error`: an error of Node's fs is of another realm's Error in a vm context (jest).
+  const failure = error as Partial<NodeJS.ErrnoException> | null;
+  if (typeof failure === 'object' && failure !== null && typeof failure.message === 'string' && failure.path === undefined) {
+    try {
+      failure.path = filePath;
+      failure.message += ` '${filePath}'`;
+    } catch {
+      // A frozen error stays as it is.
+    }
+  }
+  return error;
+}
+
+/**
  * Creates `folder` and its missing parents, one `mkdir` each from the deepest existing ancestor
  * down, throwing the first error. Not `fs.mkdirSync(folder, { recursive: true })`: for a missing
  * folder under `/proc` (where `mkdir` fails with ENOENT) Node's recursive loop retries the parent
@@ -30,9 +50,10 @@ function makeFolders(folder: string): void {
 
 /**
  * One open log file: a descriptor kept open for appending, its size, and the identity of the file
- * it was opened on (to notice when it is deleted or moved away). Regular files are opened with
- * `'a'`; FIFOs with `O_WRONLY | O_NONBLOCK | O_APPEND`, so a stalled reader makes writes fail with
- * EAGAIN instead of freezing the process (and opening a FIFO that has no reader fails with ENXIO).
+ * it was opened on (to notice when it is deleted or moved away). Opened with
+ * `O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK`, so for a FIFO a stalled reader makes writes fail
+ * with EAGAIN instead of freezing the process (and opening a FIFO that has no reader fails with
+ * ENXIO); a regular file's writes never block whatever the flag.
  */
 export class LogFile {
   /** Bytes in the file: its size when opened plus what this descriptor appended since (0 for non-regular files). */
@@ -52,13 +73,17 @@ export class LogFile {
     this.regular = regular;
   }
 
-  /** Opens `filePath` for appending, creating it and its missing folders. Throws on I/O errors. */
+  /**
+   * Opens `filePath` for appending, creating it and its missing folders. Throws on I/O errors.
+   * Always non-blocking, which changes nothing for a regular file: a FIFO made at the path between
+   * a check and the open (another process), or a device whose open waits, would otherwise block
+   * the process in `open` until a reader came.
+   */
   static open(filePath: string): LogFile {
-    const existing = fs.statSync(filePath, { throwIfNoEntry: false });
-    if (existing === undefined) makeFolders(path.dirname(filePath));
-    const fifo = existing?.isFIFO() === true;
-    const { O_WRONLY, O_NONBLOCK, O_APPEND } = fs.constants;
-    const fd = fifo ? fs.openSync(filePath, O_WRONLY | O_NONBLOCK | O_APPEND) : fs.openSync(filePath, 'a');
+    if (fs.statSync(filePath, { throwIfNoEntry: false }) === undefined) makeFolders(path.dirname(filePath));
+    const { O_WRONLY, O_NONBLOCK, O_APPEND, O_CREAT } = fs.constants;
+    // O_NONBLOCK is undefined on Windows (no FIFOs at a path there), which `|` reads as 0.
+    const fd = fs.openSync(filePath, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK);
     try {
       const stat = fs.fstatSync(fd);
       return new LogFile(filePath, fd, stat.ino, stat.dev, stat.isFile() ? stat.size : 0, stat.isFile());
@@ -82,7 +107,7 @@ export class LogFile {
         if (isWouldBlock(error)) break;
         if (this.regular) this.size += at - offset;
         (error as { written?: number }).written = at;
-        throw error;
+        throw naming(error, this.path);
       }
     }
     if (this.regular) this.size += at - offset;
@@ -94,7 +119,12 @@ export class LogFile {
    * in JavaScript); returns the bytes written, short of the text's length only on a short write.
    */
   writeText(text: string): number {
-    const written = fs.writeSync(this.fd, text);
+    let written: number;
+    try {
+      written = fs.writeSync(this.fd, text);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
     this.size += written;
     return written;
   }
@@ -128,14 +158,22 @@ export class LogFile {
    * writer appending meanwhile (a second logger or process on the file) has left behind.
    */
   truncateTail(bytes: number): void {
-    const size = fs.fstatSync(this.fd).size - bytes;
-    fs.ftruncateSync(this.fd, size);
-    this.size = size;
+    try {
+      const size = fs.fstatSync(this.fd).size - bytes;
+      fs.ftruncateSync(this.fd, size);
+      this.size = size;
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
 
   /** Flushes a regular file's data to the disk (`fsync`); pipes and devices have nothing to sync. */
   sync(): void {
-    if (this.regular) fs.fsyncSync(this.fd);
+    try {
+      if (this.regular) fs.fsyncSync(this.fd);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
 
   /** Closes the descriptor; a second call does nothing. */
@@ -143,6 +181,10 @@ export class LogFile {
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
-    fs.closeSync(fd);
+    try {
+      fs.closeSync(fd);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
 }

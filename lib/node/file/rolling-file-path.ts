@@ -31,9 +31,24 @@ function periodOf(text: string, interval: RollingInterval): RollingPeriod | unde
   return period.text === text ? period : undefined;
 }
 
-/** Whether `filePath` names a folder, through symlinks: the sink never opens one, nor lists it in a set. */
-export function isFolder(filePath: string): boolean {
-  return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
+/**
+ * Whether `filePath` can be no file of a set: a folder (through symlinks) or a symlink loop at that
+ * name. The sink never opens one, nor lists, counts or deletes it. Never throws: a loop threw from
+ * the listing, which stopped retention for good (and the search for the newest file), and one at
+ * the next `_NNN` name failed every batch until the period ended. A loop in the folder above (every
+ * name fails alike) is not one at the name: its `lstat` fails too.
+ */
+export function isNoFile(filePath: string): boolean {
+  try {
+    return fs.statSync(filePath, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') return false;
+    try {
+      return fs.lstatSync(filePath).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  }
 }
 
 function escapeRegExp(text: string): string {
@@ -98,7 +113,8 @@ export class RollingFilePath {
    * The files of this set on disk, oldest first (by period, then sequence). Reads the folder, so
    * it survives restarts; a missing folder is an empty set. A folder whose name matches is not
    * part of the set (Serilog lists files only), nor is a symlink to a folder (opening it would
-   * pass it over): the sink never picks it to append to, nor counts or deletes it for retention.
+   * pass it over) or a symlink loop: the sink never picks it to append to, nor counts or deletes
+   * it for retention.
    */
   list(): RollingFile[] {
     let entries: fs.Dirent[];
@@ -116,7 +132,7 @@ export class RollingFilePath {
       if (parsed === undefined) continue;
       const filePath = path.join(this.directory, name);
       // One stat, for links only: the directory entry of a link does not say what it points to.
-      if (entry.isSymbolicLink() && isFolder(filePath)) continue;
+      if (entry.isSymbolicLink() && isNoFile(filePath)) continue;
       files.push({ path: filePath, ...parsed });
     }
     // Period texts are fixed-width digits, so string order is time order; sequences compare as numbers.

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { FileSink } from '../../../lib/node/file/file-sink';
+import { rollingPeriod } from '../../../lib/node/file/rolling-interval';
 
 /** What happens between two steps of the app: it logs, the clock moves, or the files change under the sink. */
 type Step =
@@ -17,6 +18,10 @@ type Step =
   | { kind: 'folderIsFile' }
   /** A folder at the base path: EISDIR for a plain file, skipped by a rolling set. */
   | { kind: 'pathIsFolder' }
+  /** logrotate's copytruncate: every file copied away, then cut to nothing in place. */
+  | { kind: 'copytruncate' }
+  /** Symlink loops at the names the set is at now and rolls to next: ELOOP for a plain file, skipped by a rolling set. */
+  | { kind: 'loops' }
   | { kind: 'heal' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -28,17 +33,27 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     { kind: 'rotate' },
     { kind: 'folderIsFile' },
     { kind: 'pathIsFolder' },
+    { kind: 'copytruncate' },
+    { kind: 'loops' },
     { kind: 'heal' },
   ),
 );
 
-const isFolder = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+/** Whether `p` is a folder, through symlinks (false for a loop). */
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
 
 /** The `N` of every line of every file under `folder`, checking that each file ends with a whole line. */
 function loggedNumbers(folder: string): number[] {
   const found: number[] = [];
   for (const name of fs.readdirSync(folder)) {
     const file = path.join(folder, name);
+    if (fs.lstatSync(file).isSymbolicLink()) continue;
     if (isFolder(file)) {
       found.push(...loggedNumbers(file));
       continue;
@@ -115,8 +130,29 @@ describe('FileSink under hostile file operations', () => {
                   rotate();
                   if (isFolder(folder)) fs.mkdirSync(path.join(folder, 'app-.log'), { recursive: true });
                   break;
+                case 'copytruncate':
+                  if (!isFolder(folder)) break;
+                  for (const name of fs.readdirSync(folder)) {
+                    const file = path.join(folder, name);
+                    if (!fs.lstatSync(file).isFile()) continue;
+                    fs.copyFileSync(file, path.join(away, `${rotated++}`));
+                    fs.truncateSync(file, 0);
+                  }
+                  break;
+                case 'loops': {
+                  if (!isFolder(folder)) break;
+                  const period = rollingPeriod(rollingInterval, now).text;
+                  for (const name of [`app-${period}.log`, `app-${period}_001.log`, `app-${period}_002.log`]) {
+                    const link = path.join(folder, name);
+                    if (fs.lstatSync(link, { throwIfNoEntry: false }) === undefined) fs.symlinkSync(name, link);
+                  }
+                  break;
+                }
                 case 'heal':
                   if (fs.existsSync(folder) && !isFolder(folder)) fs.rmSync(folder);
+                  if (isFolder(folder))
+                    for (const name of fs.readdirSync(folder))
+                      if (fs.lstatSync(path.join(folder, name)).isSymbolicLink()) fs.rmSync(path.join(folder, name));
                   break;
               }
               await new Promise((resolve) => setImmediate(resolve));
