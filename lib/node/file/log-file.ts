@@ -27,6 +27,15 @@ function naming(error: unknown, filePath: string): unknown {
   return error;
 }
 
+/** Runs `call`, a call on `filePath`'s descriptor, naming the file in what it throws. */
+function onFile<T>(filePath: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw naming(error, filePath);
+  }
+}
+
 /**
  * Creates `folder` and its missing parents, one `mkdir` each from the deepest existing ancestor
  * down, throwing the first error. Not `fs.mkdirSync(folder, { recursive: true })`: for a missing
@@ -119,12 +128,7 @@ export class LogFile {
    * in JavaScript); returns the bytes written, short of the text's length only on a short write.
    */
   writeText(text: string): number {
-    let written: number;
-    try {
-      written = fs.writeSync(this.fd, text);
-    } catch (error) {
-      throw naming(error, this.path);
-    }
+    const written = onFile(this.path, () => fs.writeSync(this.fd, text));
     this.size += written;
     return written;
   }
@@ -158,22 +162,16 @@ export class LogFile {
    * writer appending meanwhile (a second logger or process on the file) has left behind.
    */
   truncateTail(bytes: number): void {
-    try {
+    this.size = onFile(this.path, () => {
       const size = fs.fstatSync(this.fd).size - bytes;
       fs.ftruncateSync(this.fd, size);
-      this.size = size;
-    } catch (error) {
-      throw naming(error, this.path);
-    }
+      return size;
+    });
   }
 
   /** Flushes a regular file's data to the disk (`fsync`); pipes and devices have nothing to sync. */
   sync(): void {
-    try {
-      if (this.regular) fs.fsyncSync(this.fd);
-    } catch (error) {
-      throw naming(error, this.path);
-    }
+    if (this.regular) onFile(this.path, () => fs.fsyncSync(this.fd));
   }
 
   /** Closes the descriptor; a second call does nothing. */
@@ -181,10 +179,6 @@ export class LogFile {
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
-    try {
-      fs.closeSync(fd);
-    } catch (error) {
-      throw naming(error, this.path);
-    }
+    onFile(this.path, () => fs.closeSync(fd));
   }
 }
