@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
-import { readOptions } from '../core/read-options';
+import { readCheck, readOptions } from '../core/read-options';
 
 /** A short description of a bad option value, for a ConfigurationError. */
 export function describeOption(value: unknown): string {
@@ -93,8 +93,11 @@ export function snapshotOptions<T>(options: T, where: string, names: readonly st
  * Checks an operator's scheduler argument when the operator is built: a value without `schedule`
  * and `now` would fail only when a timer is due or the clock read, as a TypeError sent to the subscriber.
  *
- * @throws ConfigurationError `where: scheduler: expected an RxJS SchedulerLike, got <value>`.
+ * @param at Where the message says the value was given. Default `where: scheduler`.
+ * @throws ConfigurationError `at: expected an RxJS SchedulerLike, got <value>`, or
+ * `where: reading the scheduler threw …` when checking it throws (a Proxy's trap).
  */
-export function checkScheduler(where: string, scheduler: unknown): void {
-  expectOption(hasMethods(scheduler, ['schedule', 'now']), `${where}: scheduler`, 'an RxJS SchedulerLike', scheduler);
+export function checkScheduler(where: string, scheduler: unknown, at = `${where}: scheduler`): void {
+  const ok = readCheck(where, 'the scheduler', () => hasMethods(scheduler, ['schedule', 'now']));
+  expectOption(ok, at, 'an RxJS SchedulerLike', scheduler);
 }
