@@ -41,13 +41,14 @@ export function numberOption(
 }
 
 /**
- * Checks a count option: a whole number, at least 1.
+ * Checks a count option: a whole number, at least 1, and safe (2^53 and above, `Number.MAX_VALUE`
+ * too, would mean "no bound" as `Infinity` would, which is refused as well).
  *
  * @param unit What is counted, as the message names it: `events`, `tries` …
  * @throws ConfigurationError `where: expected a whole number of <unit> ≥ 1, got <value>`.
  */
 export function checkCount(where: string, value: unknown, unit: string): void {
-  expectOption(Number.isInteger(value) && (value as number) >= 1, where, `a whole number of ${unit} ≥ 1`, value);
+  expectOption(Number.isSafeInteger(value) && (value as number) >= 1, where, `a whole number of ${unit} ≥ 1`, value);
 }
 
 /**

@@ -190,6 +190,31 @@ describe('a value that cannot be read, where configuration checks it', () => {
   });
 });
 
+describe('a count past 2^53 - 1, which means no bound as Infinity does', () => {
+  it.each<[string, object, string]>([
+    ['queue.limit', { queue: { limit: 2 ** 53 } }, 'a whole number of events ≥ 1, got number 9007199254740992'],
+    [
+      'queue.limitBytes',
+      { queue: { limitBytes: Number.MAX_VALUE } },
+      'a whole number of bytes ≥ 1, got number 1.7976931348623157e+308',
+    ],
+    ['queue.maxEventBytes', { queue: { maxEventBytes: 2 ** 53 } }, 'a whole number of bytes ≥ 1, got number 9007199254740992'],
+    ['batch.size', { batch: { size: 2 ** 53 } }, 'a whole number of events ≥ 1, got number 9007199254740992'],
+    ['retry.attempts', { retry: { attempts: 2 ** 53 } }, 'a whole number of tries ≥ 1, got number 9007199254740992'],
+    [
+      'circuitBreaker.failureThreshold',
+      { circuitBreaker: { failureThreshold: 2 ** 53 } },
+      'a whole number of failures ≥ 1, got number 9007199254740992',
+    ],
+  ])('refuses %s, as destructure.toMaximum… refuse it', (option, options, expected) => {
+    expectRefusal(() => sink(options), `writeTo.sink(memory).${option}: expected ${expected}`);
+  });
+
+  it('takes the largest safe count', () => {
+    expect(() => sink({ queue: { limit: Number.MAX_SAFE_INTEGER }, retry: { attempts: Number.MAX_SAFE_INTEGER } })).not.toThrow();
+  });
+});
+
 describe('new CircuitBreaker(options, scheduler, name) given hostile values', () => {
   it.each(['failureThreshold', 'resetTimeoutMs', 'maxResetTimeoutMs'])(
     'refuses options whose %s getter throws, naming it, the error as its cause',
