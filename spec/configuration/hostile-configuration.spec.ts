@@ -1,6 +1,7 @@
 import { of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { Logger } from '../../lib/pipeline/logger';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { batchEvents } from '../../lib/operators/batch-events';
 import { boundedQueue } from '../../lib/operators/bounded-queue';
@@ -134,17 +135,22 @@ describe('configuration given hostile values', () => {
     ]),
   );
   it.each(cases)(
-    '%s given %s: a ConfigurationError naming it at that call, or a logger whose logging never throws',
+    '%s given %s: a ConfigurationError naming it at that call or at createLogger(), or a logger whose logging never throws',
     async (_call, _name, where, build, make) => {
-      let built: LoggerConfiguration | undefined;
+      const memory = new MemorySink();
+      let log: Logger;
       try {
-        built = (build as (value: unknown) => LoggerConfiguration)(make());
+        // A sink of its own, so that createLogger() applies every operator the value may be.
+        log = (build as (value: unknown) => LoggerConfiguration)(make()).writeTo.sink(memory, { name: 'probe' }).createLogger();
       } catch (error) {
         expect(error).toBeInstanceOf(ConfigurationError);
-        expect((error as Error).message.startsWith(`${where}:`) || (error as Error).message.startsWith(`${where}(`)).toBe(true);
+        const { message } = error as Error;
+        const named = [`${where}:`, `${where}(`, `createLogger: operator ${where} failed`].some((start) =>
+          message.startsWith(start),
+        );
+        expect([named, message]).toEqual([true, message]);
         return;
       }
-      const log = built.createLogger();
       // writeTo.console's line goes nowhere.
       const quiet = [process.stdout, process.stderr].map((stream) => jest.spyOn(stream, 'write').mockReturnValue(true));
       try {
@@ -153,6 +159,7 @@ describe('configuration given hostile values', () => {
       } finally {
         for (const spy of quiet) spy.mockRestore();
       }
+      expect(memory.events.map((e) => e.renderMessage())).toEqual(['Hello world']);
     },
   );
 });
