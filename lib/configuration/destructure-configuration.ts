@@ -1,5 +1,5 @@
 import { expectOption } from '../core/expect-option';
-import { readFailure } from '../core/read-options';
+import { readCheck, readFailure } from '../core/read-options';
 import { type CaptureLimits, type CaptureTransform, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
@@ -111,9 +111,15 @@ export class DestructureConfiguration<TParent> {
     transform: (value: T) => unknown,
   ): TParent {
     expectNotCreated(this.#state, where);
-    const isPredicate = given === matches;
+    // Object.is: byTransformingWhere(NaN) is a predicate that is not a function, not a class.
+    const isPredicate = Object.is(given, matches);
     // A class has a prototype object: an arrow function has none, and would throw in every instanceof check.
-    const ok = typeof given === 'function' && (isPredicate || typeof (given as { prototype?: unknown }).prototype === 'object');
+    // A Proxy whose trap throws as it is read is a ConfigurationError too.
+    const ok = readCheck(
+      where,
+      'the type',
+      () => typeof given === 'function' && (isPredicate || typeof (given as { prototype?: unknown }).prototype === 'object'),
+    );
     expectOption(ok, where, isPredicate ? 'a predicate function' : 'a class as the type', given);
     expectOption(typeof transform === 'function', where, 'a transform function', transform);
     const limits = this.#state.captureLimits;

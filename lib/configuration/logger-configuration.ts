@@ -1,14 +1,14 @@
 import type { OperatorFunction, SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
-import { hasMethods } from '../core/has-methods';
 import { guardScheduler } from '../core/guard-scheduler';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { Logger } from '../pipeline/logger';
 import { LoggerPipeline } from '../pipeline/logger-pipeline';
 import { type ConfigurationState, emptyConfigurationState, expectNotCreated } from './configuration-state';
-import { expectFunctions, expectOption } from '../core/expect-option';
-import { readFailure, thrownText } from '../core/read-options';
+import { expectFunctions } from '../core/expect-option';
+import { thrownText } from '../core/read-options';
+import { checkScheduler } from '../operators/operator-options';
 import { DestructureConfiguration } from './destructure-configuration';
 import { EnrichmentConfiguration } from './enrichment-configuration';
 import { FilterConfiguration } from './filter-configuration';
@@ -55,11 +55,7 @@ export class LoggerConfiguration {
    */
   useScheduler(scheduler: SchedulerLike): this {
     expectNotCreated(this.#state, 'useScheduler');
-    try {
-      expectOption(hasMethods(scheduler, ['schedule', 'now']), 'useScheduler', 'an RxJS SchedulerLike', scheduler);
-    } catch (error) {
-      readFailure('useScheduler', 'the scheduler', error);
-    }
+    checkScheduler('useScheduler', scheduler, 'useScheduler');
     this.#state.scheduler = scheduler;
     return this;
   }

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { levelSwitchFrom } from '../core/level-switch';
 import type { Sink } from '../core/sink';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { readFailure, readOptions } from '../core/read-options';
+import { readCheck, readFailure, readOptions } from '../core/read-options';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
@@ -44,7 +44,7 @@ const EMIT = ['emit'];
  *
  * @throws ConfigurationError naming `where` and the value.
  */
-function expectSink(value: unknown, where: string): void {
+function expectSink(value: unknown, where: string): true {
   expectOption(hasMethods(value, EMIT), where, 'a sink with an emit(events) method', value);
   let owner: object | null = value;
   // Bounded: a Proxy's getPrototypeOf may give the Proxy itself, for ever.
@@ -68,6 +68,7 @@ function expectSink(value: unknown, where: string): void {
     }
     expectOption(given == null || typeof given === 'function', where, `a sink whose ${method} is a method or absent`, given);
   }
+  return true;
 }
 
 /**
@@ -94,7 +95,9 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
     }
   }
   const { fallback } = delivery;
-  if (fallback !== undefined) expectSink(fallback, `${where}.fallback`);
+  const at = `${where}.fallback`;
+  // A Proxy whose trap throws as it is checked: a ConfigurationError naming the fallback.
+  if (fallback !== undefined) readCheck(at, 'the sink', () => expectSink(fallback, at));
   try {
     resolveDeliveryOptions(delivery);
   } catch (error) {

@@ -20,6 +20,21 @@ export function readFailure(where: string, what: string, error: unknown): never 
 }
 
 /**
+ * What `check` answers about a value given to `where`, where answering reads the value: a read that
+ * throws (a Proxy's trap, a getter) is a ConfigurationError saying that reading `what` threw, the
+ * error as its `cause`, never the error itself.
+ *
+ * @throws ConfigurationError as readFailure.
+ */
+export function readCheck(where: string, what: string, check: () => boolean): boolean {
+  try {
+    return check();
+  } catch (error) {
+    return readFailure(where, what, error);
+  }
+}
+
+/**
  * The built-ins that are objects but never options (their toStringTag, so from any realm): an
  * Error of any class is `[object Error]`; a typed array (a Node Buffer too) is named by its kind.
  */

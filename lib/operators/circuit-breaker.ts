@@ -4,7 +4,9 @@ import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { BreakerStateName } from '../metrics/metrics-types';
 import { BrokenCircuitError } from './broken-circuit-error';
-import { checkCount, checkScheduler, optionsObject, snapshotOptions } from './operator-options';
+import { checkCount, checkScheduler, optionsObject } from './operator-options';
+import { readOptions } from '../core/read-options';
+import { expectOption } from '../core/expect-option';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { guardSubscribers } from '../core/guard-subscribers';
 import { hasSharedBrand } from '../core/shared-brand';
@@ -115,18 +117,24 @@ export class CircuitBreaker {
   /**
    * @param scheduler The clock for `resetTimeoutMs`. Default `unrefScheduler`.
    * @param name Named in diagnostics. Default `'circuit'`.
-   * @throws ConfigurationError when an option is invalid or unknown, or the scheduler is not a SchedulerLike.
+   * @throws ConfigurationError when an option is invalid or unknown (or reading it throws), the scheduler is not a SchedulerLike, or the name is not a string.
    */
   constructor(
     options: CircuitBreakerOptions = {},
     scheduler: SchedulerLike = unrefScheduler,
     readonly name = 'circuit',
   ) {
-    this.options = resolveCircuitBreakerOptions(options);
+    // Each option read once (see readOptions): a getter that throws, or a Proxy's trap, is a
+    // ConfigurationError naming it, and one that answers differently on each read is read once.
+    const keys = ['failureThreshold', 'resetTimeoutMs', 'maxResetTimeoutMs'];
+    const given = readOptions('circuitBreaker', optionsObject(options, 'circuitBreaker'), keys);
+    this.options = resolveCircuitBreakerOptions(given);
     // Refused here, as circuitBreaker(options) refuses them: a misspelt option would mean its default,
     // and a scheduler without now() (a name given in its place) would throw out of recordFailure.
-    checkOptionKeys('circuitBreaker', options, ['failureThreshold', 'resetTimeoutMs', 'maxResetTimeoutMs']);
+    checkOptionKeys('circuitBreaker', given, keys);
     checkScheduler('CircuitBreaker', scheduler);
+    // Named in every BrokenCircuitError's message: a value whose text cannot be made would throw there.
+    expectOption(typeof name === 'string', 'CircuitBreaker: name', 'a string', name);
     this.#scheduler = scheduler;
     this.#openMs = this.options.resetTimeoutMs;
   }
@@ -334,14 +342,7 @@ export function circuitBreaker(
     now: () => clock().now(),
     schedule: (...args: Parameters<SchedulerLike['schedule']>) => clock().schedule(...args),
   };
-  // Read once, here rather than in the constructor, whose bytes every logger's bundle carries: a
-  // getter that throws is a ConfigurationError naming it (see snapshotOptions).
-  const breaker = shared
-    ? options
-    : new CircuitBreaker(
-        snapshotOptions(options, 'circuitBreaker', ['failureThreshold', 'resetTimeoutMs', 'maxResetTimeoutMs']),
-        scheduler ?? lazy,
-      );
+  const breaker = shared ? options : new CircuitBreaker(options, scheduler ?? lazy);
   const operator = <T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       clock();

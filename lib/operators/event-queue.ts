@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { describeValue } from '../core/describe-value';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
@@ -57,7 +58,8 @@ export function resolveQueueOptions(options: QueueOptions = {}, where = 'queue')
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
     throw new ConfigurationError(
-      `${where}.overflow: unknown policy ${JSON.stringify(String(overflow))} (expected drop-oldest or drop-newest)`,
+      // describeValue: String() of a Proxy whose trap throws would throw.
+      `${where}.overflow: unknown policy ${describeValue(overflow)} (expected drop-oldest or drop-newest)`,
     );
   }
   expectOption(typeof warnAt === 'number' && warnAt > 0 && warnAt <= 1, `${where}.warnAt`, 'a fraction in (0, 1]', warnAt);

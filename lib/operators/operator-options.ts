@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
-import { readOptions } from '../core/read-options';
+import { readCheck, readOptions } from '../core/read-options';
 
 /** A short description of a bad option value, for a ConfigurationError. */
 export function describeOption(value: unknown): string {
@@ -41,13 +41,14 @@ export function numberOption(
 }
 
 /**
- * Checks a count option: a whole number, at least 1.
+ * Checks a count option: a whole number, at least 1, and safe (2^53 and above, `Number.MAX_VALUE`
+ * too, would mean "no bound" as `Infinity` would, which is refused as well).
  *
  * @param unit What is counted, as the message names it: `events`, `tries` …
  * @throws ConfigurationError `where: expected a whole number of <unit> ≥ 1, got <value>`.
  */
 export function checkCount(where: string, value: unknown, unit: string): void {
-  expectOption(Number.isInteger(value) && (value as number) >= 1, where, `a whole number of ${unit} ≥ 1`, value);
+  expectOption(Number.isSafeInteger(value) && (value as number) >= 1, where, `a whole number of ${unit} ≥ 1`, value);
 }
 
 /**
@@ -93,8 +94,11 @@ export function snapshotOptions<T>(options: T, where: string, names: readonly st
  * Checks an operator's scheduler argument when the operator is built: a value without `schedule`
  * and `now` would fail only when a timer is due or the clock read, as a TypeError sent to the subscriber.
  *
- * @throws ConfigurationError `where: scheduler: expected an RxJS SchedulerLike, got <value>`.
+ * @param at Where the message says the value was given. Default `where: scheduler`.
+ * @throws ConfigurationError `at: expected an RxJS SchedulerLike, got <value>`, or
+ * `where: reading the scheduler threw …` when checking it throws (a Proxy's trap).
  */
-export function checkScheduler(where: string, scheduler: unknown): void {
-  expectOption(hasMethods(scheduler, ['schedule', 'now']), `${where}: scheduler`, 'an RxJS SchedulerLike', scheduler);
+export function checkScheduler(where: string, scheduler: unknown, at = `${where}: scheduler`): void {
+  const ok = readCheck(where, 'the scheduler', () => hasMethods(scheduler, ['schedule', 'now']));
+  expectOption(ok, at, 'an RxJS SchedulerLike', scheduler);
 }

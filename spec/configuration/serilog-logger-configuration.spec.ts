@@ -72,7 +72,21 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
     expect(messages(memory)).toEqual(['included']);
   });
 
-  // Serilog's Destructure.ByTransforming has no counterpart; docs/configuration.md points to toJSON().
+  it('TransformationsAreAppliedToEventProperties', () => {
+    class AB {
+      A = 0;
+      B = 0;
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory)
+      .destructure.byTransforming(AB, (ab) => ({ C: ab.B }))
+      .createLogger();
+    log.information('{@AB}', new AB());
+    expect(memory.events[0].properties.AB).toEqual({ C: 0 });
+  });
+
+  // A class's own toJSON() is the other way to the same end, with no configuration.
   it('TransformationsAreAppliedToEventProperties: through toJSON()', () => {
     class AB {
       A = 0;
@@ -100,6 +114,42 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
     const log = new LoggerConfiguration().writeTo.sink(memory, { minimumLevel: 'fatal' }).createLogger();
     log.information('x');
     expect(memory.events).toHaveLength(0);
+  });
+
+  // Serilog's sub-logger sees only what its parent let through: its own lower MinimumLevel cannot
+  // bring back an event below the parent's. So with a lane's minimumLevel (docs/sinks.md).
+  it('a sub-logger (a sink lane) at a lower level than its logger receives nothing below the logger’s', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel
+      .information()
+      .writeTo.sink(memory, { minimumLevel: 'verbose' })
+      .createLogger();
+    log.debug('below the logger');
+    log.information('x');
+    expect(messages(memory)).toEqual(['x']);
+  });
+
+  // Serilog's FilteringSink asks its filters in the order configured and stops at the first that
+  // refuses the event; the enrichers ran before it (Logger.Dispatch), so filters see their properties.
+  it('asks filters in configuration order, after enrichment, stopping at the first that excludes the event', () => {
+    const asked: string[] = [];
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich
+      .with(() => ({ Enriched: true }))
+      .filter.byExcluding((e) => {
+        asked.push(`first ${e.messageTemplate.text} ${String(e.properties.Enriched)}`);
+        return e.messageTemplate.text === 'dropped';
+      })
+      .filter.byIncludingOnly((e) => {
+        asked.push(`second ${e.messageTemplate.text}`);
+        return true;
+      })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('dropped');
+    log.information('kept');
+    expect(asked).toEqual(['first dropped true', 'first kept true', 'second kept']);
+    expect(messages(memory)).toEqual(['kept']);
   });
 
   it.each<[string, (seen: (e: LogEvent) => void) => LoggerConfiguration]>([
@@ -401,6 +451,7 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
     ['MaximumStringLengthEffectiveForCapturedString', 'ABCD', '@', '"ABC…[truncated 1 chars]"'],
     ['MaximumStringLengthEffectiveForStringifiedString', 'ABCD', '$', '"ABC…[truncated 1 chars]"'],
     ['MaximumStringLengthEffectiveForStringifiedObject', new ToStringOfLength(4), '$', '"###…[truncated 1 chars]"'],
+    ['MaximumStringLengthNOTEffectiveForObject: in rxlog, effective', new ToStringOfLength(4), '', '"###…[truncated 1 chars]"'],
   ])('%s', (_, x, symbol, expected) => {
     expect(logAndGetAsString(x, (c) => c.destructure.toMaximumStringLength(3), symbol)).toBe(expected);
   });
