@@ -667,15 +667,15 @@ export function keptAsIs(value: unknown, maxString: number): boolean {
 }
 
 interface BindingPlan {
-  /** The template's holes, in order. */
+  /** The holes that bind, in order: every hole, but the last of each index when all are positional. */
   readonly holes: readonly PropertyToken[];
   /**
    * The argument index each hole binds: its position when every hole is positional, else its own
    * index (named binding, left to right).
    */
   readonly positions: readonly number[];
-  /** The same indexes as a set: a lookup per argument, not a scan of every hole. */
-  readonly taken: ReadonlySet<number>;
+  /** The same indexes, each to its hole: a lookup per argument, not a scan of every hole. */
+  readonly taken: ReadonlyMap<number | undefined, PropertyToken>;
 }
 
 const plans = new WeakMap<MessageTemplate, BindingPlan>();
@@ -684,9 +684,13 @@ function planOf(template: MessageTemplate): BindingPlan {
   let plan = plans.get(template);
   if (plan !== undefined) return plan;
   const holes = template.tokens.filter((token) => token.kind === 'property');
-  const positions = holes.map((hole) => hole.position);
-  const bound = positions.includes(undefined) ? holes.map((_hole, index) => index) : (positions as number[]);
-  plan = { holes, positions: bound, taken: new Set(bound) };
+  const positional = holes.every((hole) => hole.position !== undefined);
+  // Each argument index and its hole. As Serilog's PropertyBinder, which fills an array by index:
+  // of positional holes of one index (`{01} {1}`), the last binds, under its own name, and the
+  // others render as their text.
+  const bound = new Map<number | undefined, PropertyToken>();
+  holes.forEach((hole, index) => bound.set(positional ? hole.position : index, hole));
+  plan = { holes: [...bound.values()], positions: [...bound.keys()] as number[], taken: bound };
   plans.set(template, plan);
   return plan;
 }
@@ -714,7 +718,8 @@ function bind(
  * Binds a call's arguments to the template's holes and captures them (see {@link captureValue}).
  *
  * Named holes bind left to right, one argument each (a repeated name keeps the later value).
- * When every hole is positional (`{0}`, `{1}`) each binds the argument at its index; a template
+ * When every hole is positional (`{0}`, `{1}`) each binds the argument at its index, and of holes
+ * of one index the last (`'{01} {1}', 'a', 'b'` gives `{ 1: 'b' }` and renders `{01} b`); a template
  * that mixes both binds by name, as Serilog does. An argument no hole takes is kept as `__i`,
  * `i` being its 0-based index (Serilog's naming: `'{A}', 1, 2` gives `{ A: 1, __1: 2 }`), or `__i#i`
  * when a hole has that name (`'{__2} {A}', 1, 2, 3` gives `{ __2: 1, A: 2, '__2#2': 3 }`). A hole

@@ -1009,6 +1009,28 @@ describe('captureProperties', () => {
     expect(captureProperties(parseTemplate('{2147483647}'), ['a'])).toEqual({ __0: 'a' });
   });
 
+  // Serilog 4 (PropertyToken: int.TryParse(name, NumberStyles.None, InvariantCulture); PropertyBinder fills an array
+  // by that index, so of holes of one index the last binds, under its own name; MessageTemplateParser: a name starting
+  // with a char.IsDigit is digits only, else an identifier). With the arguments 'a', 'b'. Where Serilog drops an
+  // argument no positional hole takes, rxlog keeps it as __i (documented in docs/conformance.md).
+  it.each([
+    ['{01} {1}', { 1: 'b', __0: 'a' }, '{01} b'],
+    ['{1} {01}', { '01': 'b', __0: 'a' }, '{1} b'],
+    ['{1} {01} {1}', { 1: 'b', __0: 'a' }, 'b {01} b'],
+    ['{0} {00} {1}', { '00': 'a', 1: 'b' }, '{0} a b'],
+    ['{01}', { '01': 'b', __0: 'a' }, 'b'],
+    ['{ 1} {+1} {1.0}', { __0: 'a', __1: 'b' }, '{ 1} {+1} {1.0}'],
+    ['{\u0661}', { '\u0661': 'a', __1: 'b' }, 'a'],
+    ['{\u0661} {1}', { '\u0661': 'a', 1: 'b' }, 'a b'],
+    ['{2147483648} {1}', { 2147483648: 'a', 1: 'b' }, 'a b'],
+    ['{2147483647} {1}', { 1: 'b', __0: 'a' }, '{2147483647} b'],
+  ])('binds %p with "a", "b" as Serilog does: %p, rendering %p', (text, properties, rendered) => {
+    const template = parseTemplate(text);
+    const captured = captureProperties(template, ['a', 'b']);
+    expect(captured).toEqual(properties);
+    expect(renderTemplate(template, captured)).toBe(rendered);
+  });
+
   it('keeps the later value for a repeated name', () => {
     expect(captureProperties(parseTemplate('{A} {A}'), [1, 2])).toEqual({ A: 2 });
   });

@@ -5,8 +5,8 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import { parseTemplate } from '../../lib/templates/parse-template';
 
 // Serilog 4's PropertyBinder (src/Serilog/Capturing/PropertyBinder.cs) as a model: when every hole is positional,
-// hole {n} takes argument n; else the i-th hole takes the i-th argument (a repeated name keeps the later value) and an
-// argument past the holes is kept as `__i`. rxlog's documented difference (docs/conformance.md): an argument no
+// hole {n} takes argument n (of holes of one index, `{01} {1}`, the last); else the i-th hole takes the i-th argument
+// (a repeated name keeps the later value) and an argument past the holes is kept as `__i`. rxlog's documented difference (docs/conformance.md): an argument no
 // positional hole takes, and any argument of a template without holes, is kept as `__i` too; and where a hole is
 // named `__i` itself, it keeps its argument and the extra is `__i#i` (Serilog's extra overwrites the hole's value).
 function serilogBind(template: string, args: readonly string[]): Record<string, string> {
@@ -14,13 +14,15 @@ function serilogBind(template: string, args: readonly string[]): Record<string, 
   const bound: Record<string, string> = {};
   const taken = new Set<number>();
   if (holes.length > 0 && holes.every((hole) => hole.position !== undefined)) {
-    for (const hole of holes) {
-      const position = hole.position ?? -1;
+    // An array by index: of holes of one index (`{01} {1}`), the last one's name is bound.
+    const byIndex: PropertyToken[] = [];
+    for (const hole of holes) byIndex[hole.position ?? -1] = hole;
+    byIndex.forEach((hole, position) => {
       if (position < args.length) {
         bound[hole.name] = args[position];
         taken.add(position);
       }
-    }
+    });
   } else {
     holes.slice(0, args.length).forEach((hole, i) => {
       bound[hole.name] = args[i];

@@ -144,8 +144,12 @@ function bindsEveryHole(template: string, count: number): boolean {
   const holes = parsed.tokens.flatMap((token) => (token.kind === 'property' ? [token] : []));
   const args = Array.from({ length: count }, (_, i) => `v${i}`);
   const properties = captureProperties(parsed, args);
-  const names = new Set(holes.map((hole) => hole.name));
   const positional = holes.length > 0 && holes.every((hole) => hole.position !== undefined);
+  // Of positional holes of one index (`{1} {01}`), the last one binds (Serilog's PropertyBinder).
+  const binding = positional
+    ? holes.filter((hole, i) => !holes.slice(i + 1).some((later) => later.position === hole.position))
+    : holes;
+  const names = new Set(binding.map((hole) => hole.name));
   return (
     [...names].every((name) => Object.hasOwn(properties, name)) && (positional || Object.keys(properties).length === names.size)
   );
