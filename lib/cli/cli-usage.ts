@@ -13,7 +13,7 @@ Options:
                          (once)
   --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
                          every condition must hold; one "=", no spaces around
-                         <Name>)
+                         <Name>); @l=<level> compares the level, @i=<id> the event id
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
   --json                 write matching events as CLEF instead of text (not with --template);

@@ -45,8 +45,18 @@ function condition(text: string): PropertyCondition | string {
     return `--where compares with one "=" (Name=value) and nothing else, got ${JSON.stringify(text)}`;
   if (name.trim() !== name)
     return `--where: the property name ${JSON.stringify(name)} starts or ends with a space, in ${JSON.stringify(text)}`;
-  return { name, value };
+  if (name !== '@l') return { name, value };
+  // CLEF's level, read as a line's level is (`Error`, `ERR`, `crit`): a name no line has would match nothing.
+  try {
+    return { name, value: parseLevel(readLevelAsWritten(value)) };
+  } catch {
+    return `--where @l: unknown level ${JSON.stringify(value)} (${LEVEL_NAMES})`;
+  }
 }
+
+/** The level names a line and --level may have, as usage messages list them. */
+const LEVEL_NAMES =
+  'expected verbose (trace), debug, information (info), warning (warn), error, fatal, or critical, crit, err, VRB, DBG, INF, WRN, ERR, FTL';
 
 /**
  * Reads the arguments of `rxlog [options] [file ...]` (without `node` and the script): `--level`,
@@ -108,7 +118,7 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
           minimumLevel = parseLevel(readLevelAsWritten(value), '--level');
         } catch {
           // Not parseLevel's message, which names configuration's names only: these are the names --help lists.
-          problem ??= `--level: unknown level ${JSON.stringify(value)} (expected verbose (trace), debug, information (info), warning (warn), error, fatal, or critical, crit, err, VRB, DBG, INF, WRN, ERR, FTL)`;
+          problem ??= `--level: unknown level ${JSON.stringify(value)} (${LEVEL_NAMES})`;
         }
         break;
       case '--grep':

@@ -149,7 +149,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes, read.subMillisecond) : undefined;
     if (event !== undefined) {
       // An event the CLEF writer would cut (a value nested past 63 levels or past 2^20 items) is written as its line.
-      if (eventMatches(event, options))
+      if (eventMatches(event, options, read.kind === 'event' ? read.eventId : undefined))
         out.write(
           options.json && !writtenWhole(line, event)
             ? `${jsonLineAsWritten(line)}\n`

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { escapeControlCharacters } from '../../lib/core/escape-control-characters';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
+import { templateEventId } from '../../lib/formatting/template-event-id';
 
 /** A Writable that keeps everything written to it. */
 class Collector extends Writable {
@@ -312,6 +313,30 @@ describe('runCli', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('rxlog: 1 line that is not a log event left out of the CLEF output\n');
     expect((await run(['--strict'], `${line}\n`)).code).toBe(1);
+  });
+
+  // Serilog's CLEF reader (LogEventReader) reads `@l` as the event's level (Information when the line has none) and
+  // `@i` as the event id; `--where @l=…` and `--where @i=…` compared properties of those names, which no line has,
+  // and showed nothing.
+  it('compares --where @l with the level (Information without one) and @i with the event id (else the template’s)', async () => {
+    const lines = [
+      '{"@t":"2026-01-01T00:00:00Z","@mt":"A {X}","X":1,"@i":"abcd1234"}',
+      '{"@t":"2026-01-01T00:00:01Z","@mt":"B","@l":"Error","@i":42}',
+      '{"@t":"2026-01-01T00:00:02Z","@mt":"C {Y}","Y":2,"@l":"WRN"}',
+    ].join('\n');
+    const shown = async (...where: string[]): Promise<string> =>
+      (await run(['--template', '{Message}{NewLine}', ...where.flatMap((condition) => ['--where', condition])], lines)).stdout;
+    expect(await shown('@l=Information')).toBe('A 1\n');
+    expect(await shown('@l=info')).toBe('A 1\n');
+    expect(await shown('@l=ERR')).toBe('B\n');
+    expect(await shown('@l=warning')).toBe('C 2\n');
+    expect(await shown('@i=abcd1234')).toBe('A 1\n');
+    expect(await shown('@i=42', '@l=error')).toBe('B\n');
+    expect(await shown(`@i=${templateEventId('C {Y}')}`)).toBe('C 2\n');
+    expect(await shown('@i=ABCD1234')).toBe('');
+    const refused = await run(['--where', '@l=chatty'], lines);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--where @l: unknown level "chatty" (expected verbose (trace), debug,');
   });
 
   it('filters by --level, --grep and --where together', async () => {
