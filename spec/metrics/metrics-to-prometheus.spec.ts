@@ -8,6 +8,7 @@ import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { EmitResult, Sink } from '../../lib/core/sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { parsePrometheusStrictly } from '../helpers/strict-prometheus-parser';
 import { sampleEvents } from '../../lib/operators/sample-events';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { filter } from 'rxjs';
@@ -559,6 +560,51 @@ describe('metricsToPrometheus', () => {
       'rxlog_delivery_duration_seconds_sum{sink="file"} 0.25',
       'rxlog_delivery_duration_seconds_count{sink="file"} 1',
     ]);
+  });
+
+  // Found by a review: hand-built buckets were written in the order given, so repeated or unsorted `le` values made a
+  // histogram Prometheus rejects (le not ascending, a series written twice).
+  it('sorts hand-built buckets and merges a repeated edge, and leaves out a sink whose buckets no histogram can have', () => {
+    const { latencyBuckets: _, ...file } = sample().sinks.file;
+    const count = file.latencyMs.count ?? 0;
+    const histogram = (le: number[], counts: number[]): string[] =>
+      metricsToPrometheus({ ...sample(), sinks: { file: { ...file, latencyBuckets: { le, counts } } } })
+        .split('\n')
+        .filter((line) => line.startsWith('rxlog_delivery_duration_seconds_bucket'));
+    const at = (le: string, n: number): string => `rxlog_delivery_duration_seconds_bucket{sink="file",le="${le}"} ${n}`;
+    const written = [at('0.001', 0), at('0.004', count), at('+Inf', count)];
+    expect(histogram([4, 1], [count, 0])).toEqual(written);
+    expect(histogram([1, 4, 1, 4], [0, count, 0, count])).toEqual(written);
+    for (const [le, counts] of [
+      [
+        [1, 1],
+        [0, count],
+      ],
+      [
+        [1, 4],
+        [count, 0],
+      ],
+      [
+        [1, 4],
+        [0, count + 1],
+      ],
+      [
+        [1, Number.NaN],
+        [0, count],
+      ],
+      [
+        [1, Number.POSITIVE_INFINITY],
+        [0, count],
+      ],
+    ]) {
+      expect(histogram(le, counts)).toEqual([]);
+    }
+    const unsorted = metricsToPrometheus({
+      ...sample(),
+      sinks: { file: { ...file, latencyBuckets: { le: [4, 1, 4], counts: [count, 0, count] } } },
+    });
+    expect(() => parsePrometheusStrictly(unsorted)).not.toThrow();
+    if (promtool) expect(() => execFileSync('promtool', ['check', 'metrics'], { input: unsorted, stdio: 'pipe' })).not.toThrow();
   });
 
   it('escapes backslashes, quotes and newlines in label values', () => {
