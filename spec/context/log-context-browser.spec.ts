@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { build } from 'esbuild';
 import { CHROMIUM, freshChromium } from '../helpers/chromium';
 import { startPageServer } from '../helpers/browser-bundle';
-import { startTestServer } from '../helpers/http-test-server';
 
 // A browser has no AsyncLocalStorage: LogContext keeps its default synchronous store there. What
 // the docs promise of it (configuration.md, operators.md), in a real page with real timers, DOM
@@ -94,25 +91,10 @@ describe('LogContext in Chromium (no AsyncLocalStorage)', () => {
     'delivers what observeOn(animationFrameScheduler) moved to the next frame without the context; withLogContext after it carries each its own',
     async () => {
       // rxlog's entry and the RxJS pieces the page uses, one copy of RxJS for both.
-      const bundle = await build({
-        stdin: {
-          contents:
-            "export * from '../index';\nexport { animationFrameScheduler, firstValueFrom, observeOn, of, tap } from 'rxjs';\n",
-          resolveDir: path.join(__dirname, '../../lib/sinks'),
-          loader: 'ts',
-        },
-        bundle: true,
-        platform: 'browser',
-        format: 'iife',
-        globalName: 'rxlog',
-        write: false,
-        logLevel: 'silent',
-      });
-      const script = bundle.outputFiles[0].text;
-      const server = await startTestServer((request) =>
-        request.url === '/rxlog.js'
-          ? { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script }
-          : { status: 200, headers: { 'Content-Type': 'text/html' }, body: PAGE },
+      const server = await startPageServer(
+        PAGE,
+        undefined,
+        "export { animationFrameScheduler, firstValueFrom, observeOn, of, tap } from 'rxjs';\n",
       );
       const { browser, close } = await freshChromium();
       try {
