@@ -1,5 +1,5 @@
 import { expectOption } from '../core/expect-option';
-import { readCheck, readFailure } from '../core/read-options';
+import { readGuarded } from '../core/read-options';
 import { type CaptureLimits, type CaptureTransform, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
@@ -24,12 +24,10 @@ export class DestructureConfiguration<TParent> {
    */
   redact(options: RedactOptions): TParent {
     expectNotCreated(this.#state, 'destructure.redact');
-    try {
-      this.#state.redaction.push(RedactionPolicy.compile(options, 'destructure.redact'));
-    } catch (error) {
-      // A Proxy whose names cannot be listed is a configuration mistake like any other.
-      readFailure('destructure.redact', 'the options', error);
-    }
+    // A Proxy whose names cannot be listed is a configuration mistake like any other.
+    this.#state.redaction.push(
+      readGuarded('destructure.redact', 'the options', () => RedactionPolicy.compile(options, 'destructure.redact')),
+    );
     return this.#parent;
   }
 
@@ -115,7 +113,7 @@ export class DestructureConfiguration<TParent> {
     const isPredicate = Object.is(given, matches);
     // A class has a prototype object: an arrow function has none, and would throw in every instanceof check.
     // A Proxy whose trap throws as it is read is a ConfigurationError too.
-    const ok = readCheck(
+    const ok = readGuarded(
       where,
       'the type',
       () => typeof given === 'function' && (isPredicate || typeof (given as { prototype?: unknown }).prototype === 'object'),

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { levelSwitchFrom } from '../core/level-switch';
 import type { Sink } from '../core/sink';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { readCheck, readFailure, readOptions } from '../core/read-options';
+import { readGuarded, readOptions } from '../core/read-options';
 import { resolveDeliveryOptions, type SinkDeliveryOptions } from '../pipeline/sink-delivery-options';
 import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../sinks/console-sink';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
@@ -44,7 +44,7 @@ const EMIT = ['emit'];
  *
  * @throws ConfigurationError naming `where` and the value.
  */
-function expectSink(value: unknown, where: string): true {
+function expectSink(value: unknown, where: string): void {
   expectOption(hasMethods(value, EMIT), where, 'a sink with an emit(events) method', value);
   let owner: object | null = value;
   // Bounded: a Proxy's getPrototypeOf may give the Proxy itself, for ever.
@@ -68,7 +68,6 @@ function expectSink(value: unknown, where: string): true {
     }
     expectOption(given == null || typeof given === 'function', where, `a sink whose ${method} is a method or absent`, given);
   }
-  return true;
 }
 
 /**
@@ -97,7 +96,7 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
   const { fallback } = delivery;
   const at = `${where}.fallback`;
   // A Proxy whose trap throws as it is checked: a ConfigurationError naming the fallback.
-  if (fallback !== undefined) readCheck(at, 'the sink', () => expectSink(fallback, at));
+  if (fallback !== undefined) readGuarded(at, 'the sink', () => expectSink(fallback, at));
   try {
     resolveDeliveryOptions(delivery);
   } catch (error) {
@@ -151,14 +150,12 @@ export class SinkConfiguration<TParent> {
    * app called (`writeTo.console(console).queue: …`).
    */
   #add(call: string, sinkFor: (given: Record<string, unknown>) => Sink, options: SinkOptions, keys: readonly string[]): TParent {
-    try {
+    return readGuarded(call, 'the sink or its options', () => {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
       expectOption(typeof options === 'object' && options !== null, call, 'options', options);
       const given = readOptions(call, options, keys);
       return this.#addLane(call, sinkFor(given), given, keys);
-    } catch (error) {
-      return readFailure(call, 'the sink or its options', error);
-    }
+    });
   }
 
   #addLane(call: string, sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {

@@ -1,5 +1,5 @@
 import { expectOption } from '../core/expect-option';
-import { readFailure } from '../core/read-options';
+import { readGuarded } from '../core/read-options';
 import { hasMethods } from '../core/has-methods';
 import {
   type CheckProperties,
@@ -90,11 +90,9 @@ export const LogContext = {
    */
   useStore(next: ContextStore): ContextStore {
     // Refused here: taken, it would make every LogContext.run throw in the app and every event lose its context.
-    try {
-      expectOption(hasMethods(next, ['current', 'run']), 'LogContext.useStore', 'a ContextStore with current() and run()', next);
-    } catch (error) {
-      readFailure('LogContext.useStore', 'the store', error);
-    }
+    readGuarded('LogContext.useStore', 'the store', () =>
+      expectOption(hasMethods(next, ['current', 'run']), 'LogContext.useStore', 'a ContextStore with current() and run()', next),
+    );
     const state = shared();
     const previous = state.store;
     state.store = next;

@@ -1,5 +1,5 @@
 import { ConfigurationError } from './errors/configuration-error';
-import { expectOptionsObject, readFailure } from './read-options';
+import { expectOptionsObject, readGuarded } from './read-options';
 
 /**
  * Refuses a misspelt option: throws naming the first own key of `options` with a value that is
@@ -11,15 +11,10 @@ import { expectOptionsObject, readFailure } from './read-options';
  * @throws ConfigurationError naming `where`, the key and the keys allowed.
  */
 export function checkOptionKeys(where: string, options: object, allowed: readonly string[]): void {
-  let unknown: string | undefined;
-  try {
+  const unknown = readGuarded(where, 'the options', () => {
     expectOptionsObject(where, options);
-    unknown = Object.keys(options).find(
-      (key) => !allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined,
-    );
-  } catch (error) {
-    readFailure(where, 'the options', error);
-  }
+    return Object.keys(options).find((key) => !allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined);
+  });
   if (unknown !== undefined)
     throw new ConfigurationError(`${where}: unknown option ${JSON.stringify(unknown)} (expected one of ${allowed.join(', ')})`);
 }

@@ -2,7 +2,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { expectOption } from './expect-option';
 import { guardSubscribers } from './guard-subscribers';
 import { describeValue } from './describe-value';
-import { readFailure, thrownText } from './read-options';
+import { readGuarded, thrownText } from './read-options';
 import { LOG_LEVELS, type LogLevelName, type LogLevelText, levelValue, parseLevel } from './log-level';
 import { SelfLog } from './self-log';
 import { hasSharedBrand } from './shared-brand';
@@ -131,12 +131,7 @@ export function levelSwitchFrom(level: LogLevelText | LevelSwitch, where: string
  * @throws ConfigurationError naming `where` when reading the level throws or gives no level.
  */
 export function readableSwitch(levelSwitch: LevelSwitch, where: string): LevelReader {
-  let value: unknown;
-  try {
-    value = levelSwitch.value;
-  } catch (error) {
-    readFailure(where, "the LevelSwitch's level", error);
-  }
+  const value: unknown = readGuarded(where, "the LevelSwitch's level", () => levelSwitch.value);
   // A level's value is its index in LOG_LEVELS: a fraction, NaN or out of range indexes nothing.
   expectOption(isLevelValue(value), where, 'a LevelSwitch at one of the six levels', value);
   return readsOwnValue(levelSwitch) ? levelSwitch : guardedLevel(levelSwitch, value, where);

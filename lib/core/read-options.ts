@@ -20,15 +20,16 @@ export function readFailure(where: string, what: string, error: unknown): never 
 }
 
 /**
- * What `check` answers about a value given to `where`, where answering reads the value: a read that
- * throws (a Proxy's trap, a getter) is a ConfigurationError saying that reading `what` threw, the
- * error as its `cause`, never the error itself.
+ * What `read` gives, where it reads a value given to `where` (to check it, or to build from it): a
+ * ConfigurationError it throws passes as it is, and any other error (a Proxy's trap, a getter) is
+ * a ConfigurationError saying that reading `what` threw, the error as its `cause`, never the error
+ * itself.
  *
  * @throws ConfigurationError as readFailure.
  */
-export function readCheck(where: string, what: string, check: () => boolean): boolean {
+export function readGuarded<T>(where: string, what: string, read: () => T): T {
   try {
-    return check();
+    return read();
   } catch (error) {
     return readFailure(where, what, error);
   }

@@ -1,6 +1,6 @@
 import { isObservable, type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { readCheck } from '../core/read-options';
+import { readGuarded } from '../core/read-options';
 import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectEventAccounting, injectScheduler } from './event-accounting';
@@ -50,7 +50,7 @@ export function boundedQueue(
   const given = snapshotOptions(optionsObject(options, 'boundedQueue'), 'boundedQueue', names);
   checkOptionKeys('boundedQueue', given, names);
   // Refused here: it would fail only when subscribed, as a TypeError sent to the subscriber.
-  if (!readCheck('boundedQueue', 'demand$', () => isObservable(demand$)))
+  if (!readGuarded('boundedQueue', 'demand$', () => isObservable(demand$)))
     throw new ConfigurationError(`boundedQueue: demand$: expected an Observable of counts, got ${describeOption(demand$)}`);
   const { onDrop, ...queueOptions } = given;
   if (scheduler !== undefined) checkScheduler('boundedQueue', scheduler);

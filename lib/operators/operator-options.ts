@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
-import { readCheck, readOptions } from '../core/read-options';
+import { readGuarded, readOptions } from '../core/read-options';
 
 /** A short description of a bad option value, for a ConfigurationError. */
 export function describeOption(value: unknown): string {
@@ -99,6 +99,6 @@ export function snapshotOptions<T>(options: T, where: string, names: readonly st
  * `where: reading the scheduler threw …` when checking it throws (a Proxy's trap).
  */
 export function checkScheduler(where: string, scheduler: unknown, at = `${where}: scheduler`): void {
-  const ok = readCheck(where, 'the scheduler', () => hasMethods(scheduler, ['schedule', 'now']));
+  const ok = readGuarded(where, 'the scheduler', () => hasMethods(scheduler, ['schedule', 'now']));
   expectOption(ok, at, 'an RxJS SchedulerLike', scheduler);
 }

@@ -1,6 +1,6 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { readCheck } from '../core/read-options';
+import { readGuarded } from '../core/read-options';
 import { LOG_LEVELS, type LogLevelName, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
@@ -119,7 +119,7 @@ export function tapLog<T>(
 ): MonoTypeOperatorFunction<T> {
   const isLogger = (): boolean =>
     typeof log === 'object' && (log as unknown) !== null && typeof (log.write as unknown) === 'function';
-  if (!readCheck('tapLog', 'the logger', isLogger))
+  if (!readGuarded('tapLog', 'the logger', isLogger))
     throw new ConfigurationError(`tapLog: expected a logger, got ${describeOption(log)}`);
   const options: TapLogOptions =
     typeof nameOrOptions === 'string' ? { name: nameOrOptions } : snapshotOptions(nameOrOptions, 'tapLog', TAP_LOG_KEYS);

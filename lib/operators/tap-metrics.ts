@@ -3,7 +3,7 @@ import type { LogEvent } from '../core/log-event';
 import { unrefScheduler } from '../core/unref-scheduler';
 import { injectScheduler } from './event-accounting';
 import { ConfigurationError } from '../core/errors/configuration-error';
-import { readCheck } from '../core/read-options';
+import { readGuarded } from '../core/read-options';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { eventTimeMs } from '../templates/log-event-record';
@@ -71,7 +71,7 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
 ): MonoTypeOperatorFunction<T> {
   const isRecorder = (): boolean =>
     typeof recorder === 'object' && (recorder as unknown) !== null && typeof (recorder.latency as unknown) === 'object';
-  if (!readCheck('tapMetrics', 'the recorder', isRecorder))
+  if (!readGuarded('tapMetrics', 'the recorder', isRecorder))
     throw new ConfigurationError(`tapMetrics: expected a SinkMetricsRecorder, got ${describeOption(recorder)}`);
   // An unknown name would count into a new property of the recorder, NaN after the first event.
   if (!COUNTERS.includes(counter))

@@ -2,7 +2,7 @@ import { adoptOutcome } from '../core/adopt-outcome';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { hasMethods } from '../core/has-methods';
-import { readFailure } from '../core/read-options';
+import { readGuarded } from '../core/read-options';
 import { sharedState } from '../core/shared-state';
 import type { CheckLogArguments } from '../templates/template-values';
 import type { Logger } from './logger';
@@ -48,13 +48,8 @@ export class Log {
    * checked here, once, so that no later `Log.information` can throw.
    */
   static set logger(logger: Logger | undefined) {
-    let ok = logger === undefined;
-    try {
-      ok ||= hasMethods(logger, LOGGER_METHODS);
-    } catch (error) {
-      // A Proxy whose reads throw: a mistake like any other, not the Proxy's own error.
-      readFailure('Log.logger', 'the logger', error);
-    }
+    // A Proxy whose reads throw: a mistake like any other, not the Proxy's own error.
+    const ok = logger === undefined || readGuarded('Log.logger', 'the logger', () => hasMethods(logger, LOGGER_METHODS));
     if (!ok) throw new ConfigurationError(`Log.logger: expected a Logger or undefined, got ${describeValue(logger)}`);
     shared().logger = logger;
   }
