@@ -280,7 +280,8 @@ export class RedactionPolicy {
       return unreadableError(error, fault);
     }
     const record = error as unknown as Record<string, unknown>;
-    // What the copy holds instead (or REMOVED), by property name. A Map: `__proto__` is a name like any other.
+    // What the copy holds, by property name: the value as read, once (a getter may answer a secret
+    // the next time), or what the policy made of it, or REMOVED. A Map: `__proto__` is a name like any other.
     const changes = new Map<string, unknown>();
     // A link back into the chain alone calls for no copy: the error travels as it is.
     let copied = false;
@@ -294,10 +295,8 @@ export class RedactionPolicy {
         continue;
       }
       const outcome = this.#redactEntry(key, value, alive, true);
-      if (outcome !== UNCHANGED) {
-        changes.set(key, outcome);
-        copied = true;
-      }
+      changes.set(key, outcome === UNCHANGED ? value : outcome);
+      copied ||= outcome !== UNCHANGED;
     }
     // The linked errors: `cause` and an AggregateError's `errors`, when own and not enumerable
     // (enumerable ones are own properties like any other, redacted above).
@@ -313,12 +312,8 @@ export class RedactionPolicy {
       }
       // Not searched any deeper than MAX_LINKED_ERRORS: what is behind this link stays out of the copy.
       const outcome = chain.length >= MAX_LINKED_ERRORS ? TRUNCATED_MARKER : this.#redactLink(name, value, alive, deeper, done);
-      if (outcome === CIRCULAR) {
-        changes.set(name, CIRCULAR_MARKER);
-      } else if (outcome !== UNCHANGED) {
-        changes.set(name, outcome);
-        copied = true;
-      }
+      changes.set(name, outcome === CIRCULAR ? CIRCULAR_MARKER : outcome === UNCHANGED ? value : outcome);
+      copied ||= outcome !== CIRCULAR && outcome !== UNCHANGED;
     }
     if (!copied) return error;
     const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Record<string, unknown>;
@@ -328,12 +323,12 @@ export class RedactionPolicy {
       if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
     }
     for (const key of keys) {
-      const value = changes.has(key) ? changes.get(key) : record[key];
+      const value = changes.get(key);
       if (value !== REMOVED) setOwnProperty(copy, key, value);
     }
     // What the error's class reads from its internal slot or a private field (a DOMException's
-    // name, Firefox's stack) is not in the copy: it holds the error's own text instead (never where
-    // the policy censored or removed it).
+    // name, Firefox's stack) is not in the copy: it holds the error's own text instead (never for a
+    // name it was given above, censored, removed or as read).
     keepErrorText(copy, error, changes);
     return copy as unknown as Error;
   }
