@@ -1,5 +1,17 @@
+import { inspect } from 'node:util';
+import { of } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { exceptionText } from '../../lib/core/exception-text';
-import { RedactionPolicy } from '../../lib/templates/redaction-policy';
+import type { LogEvent } from '../../lib/core/log-event';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
+import { TextFormatter } from '../../lib/formatting/text-formatter';
+import { redact } from '../../lib/operators/redact';
+import { toOtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+import { LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
+import { type RedactOptions, RedactionPolicy } from '../../lib/templates/redaction-policy';
 
 /** An Error whose enumerable `details` getter answers `first` the first time it is read and `later` after. */
 function errorWithShiftingGetter(name: string, enumerable: boolean, first: unknown, later: unknown): Error {
@@ -19,5 +31,171 @@ describe('RedactionPolicy and hostile objects', () => {
     const withCause = policy.redactError(errorWithShiftingGetter('cause', false, { ok: 1 }, { token: 'secret-2' }));
     expect(withCause.cause).toEqual({ ok: 1 });
     expect(exceptionText(withCause)).not.toContain('secret-2');
+  });
+});
+
+/** Every formatter's text of the events: CLEF with @m (and @r), the text output, NDJSON and an OTLP record. */
+function everyOutput(events: readonly LogEvent[]): string {
+  return events
+    .map((event) =>
+      [
+        new CompactJsonFormatter({ renderMessage: true }).format(event),
+        new TextFormatter('{Timestamp} {Level} {Message:lj} {Properties:j}{NewLine}{Exception}').format(event),
+        new NdjsonFormatter().format(event),
+        JSON.stringify(toOtlpLogRecord(event)),
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
+/** The values a caller might log, fresh for each use, each holding 'secret' under a `password` or `token`. */
+function callerValues(): [string, unknown][] {
+  class Account {
+    #secret = 'secret';
+    password = 'secret';
+    nested = { token: 'secret' };
+    peek(): string {
+      return this.#secret;
+    }
+  }
+  return [
+    ['a plain object', { password: 'secret', nested: { token: 'secret', list: [{ token: 'secret' }] } }],
+    ['a frozen object', Object.freeze({ password: 'secret', nested: Object.freeze({ token: 'secret' }) })],
+    ['a sealed object', Object.seal({ password: 'secret', nested: Object.seal({ token: 'secret' }) })],
+    ['an object that cannot be extended', Object.preventExtensions({ password: 'secret', nested: { token: 'secret' } })],
+    ['a class instance with a private field', new Account()],
+    [
+      'a Map',
+      new Map<string, unknown>([
+        ['password', 'secret'],
+        ['nested', { token: 'secret' }],
+      ]),
+    ],
+    ['a Set', new Set([{ token: 'secret' }])],
+    ['a Buffer', Buffer.from('not named')],
+    [
+      'an object of getters',
+      {
+        get password() {
+          return 'secret';
+        },
+        get nested() {
+          return { token: 'secret' };
+        },
+      },
+    ],
+    [
+      'an object without a prototype',
+      Object.assign(Object.create(null) as object, { password: 'secret', nested: { token: 'secret' } }),
+    ],
+    ['an array', [{ password: 'secret' }, { token: 'secret' }]],
+    [
+      'an Error with a cause',
+      Object.assign(new Error('failed', { cause: Object.assign(new Error('inner'), { token: 'secret' }) }), {
+        password: 'secret',
+        nested: { token: 'secret' },
+      }),
+    ],
+  ];
+}
+
+const CALLER_POLICIES: readonly RedactOptions[] = [
+  {
+    paths: [
+      'U.password',
+      'U.nested.token',
+      'U.nested.list.token',
+      'U.*.token',
+      'U.0.password',
+      'U.cause.token',
+      'password',
+      'nested.token',
+      'cause.token',
+    ],
+  },
+  { keys: /password|token/ },
+  { keys: /password|token/, remove: true },
+  { paths: ['U.password', 'U.nested', 'U.token', 'U.cause', 'password', 'nested', 'cause'], censor: () => 'censored' },
+];
+
+describe('redaction of what a caller logs', () => {
+  it("never changes the caller's values, through the logger or the redact operator, frozen, sealed, private or not", async () => {
+    for (const [index, options] of CALLER_POLICIES.entries()) {
+      for (const [kind, value] of callerValues()) {
+        const before = inspect(value, { depth: Infinity, showHidden: true, getters: false });
+        const memory = new MemorySink();
+        const log = new LoggerConfiguration().destructure.redact(options).writeTo.sink(memory).createLogger();
+        log.information('{@U}', value);
+        log.information('{U}', value);
+        log.child({ U: value }).information('Bound');
+        if (value instanceof Error) log.error(value, 'Failed');
+        await log.close();
+        const event = new LogEventRecord(
+          Date.now(),
+          'information',
+          parseTemplate('{@U}'),
+          { U: value },
+          value instanceof Error ? value : undefined,
+        );
+        const piped: LogEvent[] = [];
+        of<LogEvent>(event)
+          .pipe(redact(options))
+          .subscribe((e) => piped.push(e));
+        expect([index, kind, inspect(value, { depth: Infinity, showHidden: true, getters: false })]).toEqual([
+          index,
+          kind,
+          before,
+        ]);
+        // What the caller's value held under the names the policy gives is in no sink's output.
+        expect([index, kind, everyOutput([...memory.events, ...piped]).includes('secret')]).toEqual([index, kind, false]);
+      }
+    }
+  });
+
+  it('writes no secret in any formatter (CLEF @m and @r, text, NDJSON, OTLP body) from hostile values, and never throws in the caller', async () => {
+    let deep: Record<string, unknown> = { password: 'secret' };
+    for (let i = 0; i < 10_000; i++) deep = { next: deep };
+    const cycle: Record<string, unknown> = { password: 'secret' };
+    cycle.self = cycle;
+    const traps = new Proxy(
+      { password: 'secret' },
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    const million = Array.from({ length: 1_000_000 }, () => ({ password: 'secret' }));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['Password', 'U.password', 'U.self.password'], keys: /password|token/ })
+      .writeTo.sink(memory)
+      .createLogger();
+    const calls: (() => void)[] = [
+      () => log.information('Deep {@U}', deep),
+      () => log.information('Cycle {@U}', cycle),
+      () => log.information('Proxy {@U}', traps),
+      () =>
+        log.information('Getter {@U}', {
+          get password(): string {
+            throw new Error('secret in the getter’s message');
+          },
+        }),
+      () => log.information('Names {@U}', JSON.parse('{"__proto__":{"password":"secret"},"constructor":{"password":"secret"}}')),
+      () => log.information('Symbols {@U}', { [Symbol('password')]: 'secret', password: 'secret' }),
+      () => log.information('Million {@U}', million),
+      () => log.information('Formats {Password:l} {Password,-20} {Password:000}', 'secret'),
+      () => log.error(new Error('failed', { cause: { token: 'secret' } }), 'Cause'),
+      () => log.error(new AggregateError([Object.assign(new Error('one'), { token: 'secret' })], 'all'), 'Aggregate'),
+    ];
+    for (const call of calls) expect(call).not.toThrow();
+    await log.close();
+    expect(memory.events).toHaveLength(calls.length);
+    expect(everyOutput(memory.events)).not.toContain('secret');
+    // The rendered message is made from the redacted values, in every formatter.
+    expect(memory.events[7]?.renderMessage()).toBe('Formats [Redacted] [Redacted]           [Redacted]');
   });
 });
