@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { of } from 'rxjs';
+import { from, of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { exceptionText } from '../../lib/core/exception-text';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -153,40 +153,14 @@ describe('redaction of what a caller logs', () => {
   });
 
   it('writes no secret in any formatter (CLEF @m and @r, text, NDJSON, OTLP body) from hostile values, and never throws in the caller', async () => {
-    let deep: Record<string, unknown> = { password: 'secret' };
-    for (let i = 0; i < 10_000; i++) deep = { next: deep };
-    const cycle: Record<string, unknown> = { password: 'secret' };
-    cycle.self = cycle;
-    const traps = new Proxy(
-      { password: 'secret' },
-      {
-        get: () => {
-          throw new Error('trap');
-        },
-        ownKeys: () => {
-          throw new Error('trap');
-        },
-      },
-    );
-    const million = Array.from({ length: 1_000_000 }, () => ({ password: 'secret' }));
     const memory = new MemorySink();
-    const log = new LoggerConfiguration().destructure
-      .redact({ paths: ['Password', 'U.password', 'U.self.password'], keys: /password|token/ })
-      .writeTo.sink(memory)
-      .createLogger();
+    const log = new LoggerConfiguration().destructure.redact(HOSTILE_POLICY).writeTo.sink(memory).createLogger();
     const calls: (() => void)[] = [
-      () => log.information('Deep {@U}', deep),
-      () => log.information('Cycle {@U}', cycle),
-      () => log.information('Proxy {@U}', traps),
-      () =>
-        log.information('Getter {@U}', {
-          get password(): string {
-            throw new Error('secret in the getter’s message');
-          },
-        }),
-      () => log.information('Names {@U}', JSON.parse('{"__proto__":{"password":"secret"},"constructor":{"password":"secret"}}')),
-      () => log.information('Symbols {@U}', { [Symbol('password')]: 'secret', password: 'secret' }),
-      () => log.information('Million {@U}', million),
+      ...hostileValues().map(
+        ([kind, value]) =>
+          () =>
+            log.information(`${kind} {@U}`, value),
+      ),
       () => log.information('Formats {Password:l} {Password,-20} {Password:000}', 'secret'),
       () => log.error(new Error('failed', { cause: { token: 'secret' } }), 'Cause'),
       () => log.error(new AggregateError([Object.assign(new Error('one'), { token: 'secret' })], 'all'), 'Aggregate'),
@@ -196,6 +170,52 @@ describe('redaction of what a caller logs', () => {
     expect(memory.events).toHaveLength(calls.length);
     expect(everyOutput(memory.events)).not.toContain('secret');
     // The rendered message is made from the redacted values, in every formatter.
-    expect(memory.events[7]?.renderMessage()).toBe('Formats [Redacted] [Redacted]           [Redacted]');
+    expect(memory.events.at(-3)?.renderMessage()).toBe('Formats [Redacted] [Redacted]           [Redacted]');
+  });
+
+  it('writes no secret from hostile values in events an app builds, through the redact operator, which never errors the stream', () => {
+    const events = hostileValues(10_000).map(
+      ([kind, value]) => new LogEventRecord(Date.now(), 'information', parseTemplate(`${kind} {@U}`), { U: value }),
+    );
+    const piped: LogEvent[] = [];
+    let failed: unknown;
+    from(events)
+      .pipe(redact(HOSTILE_POLICY))
+      .subscribe({ next: (event) => piped.push(event), error: (error: unknown) => (failed = error) });
+    expect(failed).toBeUndefined();
+    expect(piped).toHaveLength(events.length);
+    expect(everyOutput(piped)).not.toContain('secret');
   });
 });
+
+const HOSTILE_POLICY: RedactOptions = { paths: ['Password', 'U.password', 'U.self.password'], keys: /password|token/ };
+
+/**
+ * Hostile values, each holding 'secret' under a name HOSTILE_POLICY gives, fresh for each use; the
+ * array holds `items` objects (the logger captures 1 000 of them; sinks write all of an app's event).
+ */
+function hostileValues(items = 1_000_000): [string, unknown][] {
+  let deep: Record<string, unknown> = { password: 'secret' };
+  for (let i = 0; i < 10_000; i++) deep = { next: deep };
+  const cycle: Record<string, unknown> = { password: 'secret' };
+  cycle.self = cycle;
+  const trap = (): never => {
+    throw new Error('trap');
+  };
+  return [
+    ['Deep', deep],
+    ['Cycle', cycle],
+    ['Proxy', new Proxy({ password: 'secret' }, { get: trap, ownKeys: trap })],
+    [
+      'Getter',
+      {
+        get password(): string {
+          throw new Error('secret in the getter’s message');
+        },
+      },
+    ],
+    ['Names', JSON.parse('{"__proto__":{"password":"secret"},"constructor":{"password":"secret"}}') as unknown],
+    ['Symbols', { [Symbol('password')]: 'secret', password: 'secret' }],
+    ['Many', Array.from({ length: items }, () => ({ password: 'secret' }))],
+  ];
+}
