@@ -1,6 +1,7 @@
 import {
   type BeforeApplicationShutdown,
   ConsoleLogger,
+  type LoggerService,
   type LogLevel,
   Logger as NestLogger,
   type OnApplicationShutdown,
@@ -28,15 +29,20 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
   private closing: Promise<void> | undefined;
   /** Stops writing the logger out at process exit, once the shutdown closed it (with `shutdown: false`, closing it is the app's job). */
   private readonly stopFlushAtExit: () => void;
+  /** Nest's console for the report and for what Nest logs once the logger is closed. */
+  private readonly console: () => LoggerService;
 
   constructor(
     private readonly log: Logger,
     private readonly options: false | RxlogShutdownOptions,
     private readonly requests?: RxlogRequestContext,
   ) {
+    // Made while Nest creates the app, before `app.useLogger` replaces the console it was created with.
+    const appConsole = appConsoleLogger();
+    this.console = () => appConsole ?? nestConsole();
     // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
-    fallBackWhenClosed(log, nestConsole);
+    fallBackWhenClosed(log, this.console);
     this.stopFlushAtExit = flushAtExit(log);
   }
 
@@ -66,11 +72,15 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
 
   private async close(): Promise<void> {
     if (this.options === false) return;
-    const { report = writeReport, strategy = 'graceful', timeoutMs } = this.options;
+    const {
+      report = (closed: ShutdownReport) => writeReport(closed, this.console()),
+      strategy = 'graceful',
+      timeoutMs,
+    } = this.options;
     // Responses the server's shutdown cut (forceCloseConnections) close a moment after it stopped:
     // their completion events are written before the logger closes, not rejected by it.
     if (this.requests !== undefined) await this.requests.whenCutResponsesClosed(CUT_RESPONSES_LIMIT_MS);
-    markClosedAtShutdown(this.log, nestConsole);
+    markClosedAtShutdown(this.log, this.console);
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
     try {
@@ -98,6 +108,23 @@ function nestConsole(): ConsoleLogger {
   return new ConsoleLogger({ logLevels: NEST_LEVELS.filter((level) => NestLogger.isLevelEnabled(level)) });
 }
 
+/**
+ * The console logger the app was created with (`logger: new ConsoleLogger({ json: true })`,
+ * `forceConsole: true`), read through Nest's public `Logger` while Nest creates the app; undefined
+ * when it is Nest's default one (each `Logger` then makes a console of its own: `nestConsole` reads
+ * the levels when it is needed), or no `ConsoleLogger` (turned off with `logger: false`, or another
+ * app's `RxlogLoggerService` in an e2e spec that makes one app after another).
+ */
+function appConsoleLogger(): ConsoleLogger | undefined {
+  try {
+    const instance: unknown = new NestLogger().localInstance;
+    return instance instanceof ConsoleLogger && instance === new NestLogger().localInstance ? instance : undefined;
+  } catch (error) {
+    SelfLog.write('RxlogModule: the console logger the app was created with cannot be read', error);
+    return undefined;
+  }
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
@@ -107,14 +134,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * The default report: one line through Nest's own console logger, since the app's logger is closed;
- * none when the app turned Nest's logging off (`logger: false`) or that level off (`useLogger(['error'])`).
+ * The default report: one line through Nest's console logger (the app's own, as it was created), since
+ * the app's logger is closed; none when the app turned Nest's logging off (`logger: false`) or that
+ * level off (`useLogger(['error'])`).
  */
-function writeReport(report: ShutdownReport): void {
+function writeReport(report: ShutdownReport, console: LoggerService): void {
   const line = `Logger closed ${shutdownReportText(report)}`;
   const lost = shutdownReportLost(report);
   if (!NestLogger.isLevelEnabled(lost ? 'warn' : 'log')) return;
-  const console = new ConsoleLogger('RxlogModule');
-  if (lost) console.warn(line);
-  else console.log(line);
+  if (lost) console.warn(line, 'RxlogModule');
+  else console.log(line, 'RxlogModule');
 }
