@@ -304,13 +304,16 @@ const NO_CONTEXT_FIELD = Symbol('no SourceContext field');
 
 /**
  * Copies `fields`' own enumerable fields but `SourceContext` by defining them (a `__proto__` parsed
- * from JSON is a field, not the prototype); returns the value of a `SourceContext` field, if any.
+ * from JSON is a field, not the prototype; a getter that throws, its `[Throws: …]` marker); returns
+ * the value of a `SourceContext` field, if any.
  */
 function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): unknown {
   let context: unknown = NO_CONTEXT_FIELD;
   for (const key of Object.keys(fields)) {
-    if (key === SOURCE_CONTEXT) context = fields[key];
-    else Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+    // A getter that throws gives its field a marker, as capture does, not the whole call its marker.
+    const value = read(fields, key);
+    if (key === SOURCE_CONTEXT) context = value;
+    else Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return context;
 }

@@ -1,0 +1,42 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+// What a careless or hostile caller hands Nest's LoggerService methods: the call never throws into
+// it, and its event is written with everything that could be read, a marker for the rest.
+
+function setup(): { service: RxlogLoggerService; sink: MemorySink } {
+  const sink = new MemorySink();
+  const log = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(sink).createLogger();
+  return { service: new RxlogLoggerService(log), sink };
+}
+
+function selfLogDuring(run: () => void): string[] {
+  const reports: SelfLogEvent[] = [];
+  const subscription = SelfLog.events$.subscribe((event) => reports.push(event));
+  try {
+    run();
+  } finally {
+    subscription.unsubscribe();
+  }
+  return reports.map((report) => report.template);
+}
+
+describe('RxlogLoggerService, given what a hostile caller passes', () => {
+  it('keeps the other fields of a plain-object param whose getter throws, that field a [Throws: …] marker', () => {
+    const { service, sink } = setup();
+    const fields = {
+      orderId: 7,
+      get secret(): string {
+        throw new Error('locked');
+      },
+    };
+    const reports = selfLogDuring(() => expect(() => service.log('Imported', fields, 'Orders')).not.toThrow());
+
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.properties])).toEqual([
+      ['information', 'Imported', { SourceContext: 'Orders', orderId: 7, secret: '[Throws: locked]' }],
+    ]);
+    expect(reports).toEqual(['Capturing {What} threw {Message}; captured as a marker']);
+  });
+});
