@@ -15,6 +15,11 @@ import { closedFallback, isClosedLogger } from './closed-loggers';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
+/**
+ * Longest context kept for reuse: Nest's contexts are class names, but `logger.log('Payload', body)`
+ * takes the body for the context, and 256 of them must not stay alive for the app's lifetime.
+ */
+const MAX_CACHED_CONTEXT_LENGTH = 256;
 
 const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
   verbose: 'verbose',
@@ -271,7 +276,7 @@ export class RxlogLoggerService implements LoggerService {
     const cached = this.contexts.get(context);
     if (cached !== undefined) return cached;
     const log = this.logger.forContext('SourceContext', context);
-    if (this.contexts.size < MAX_CACHED_CONTEXTS) this.contexts.set(context, log);
+    if (this.contexts.size < MAX_CACHED_CONTEXTS && context.length <= MAX_CACHED_CONTEXT_LENGTH) this.contexts.set(context, log);
     return log;
   }
 }

@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { childStdout } from '../helpers/child-stdout';
+import { plainEnv } from '../helpers/plain-env';
 
 // What a careless or hostile caller hands Nest's LoggerService methods: the call never throws into
 // it, and its event is written with everything that could be read, a marker for the rest.
@@ -39,4 +43,24 @@ describe('RxlogLoggerService, given what a hostile caller passes', () => {
     ]);
     expect(reports).toEqual(['Capturing {What} threw {Message}; captured as a marker']);
   });
+});
+
+describe('RxlogLoggerService, given long text where Nest takes the context', () => {
+  it('keeps no long context alive after its call: logger.log(message, body) with 256 bodies of 200 000 characters', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', join(__dirname, 'fixtures', 'nest-context-retention.ts')],
+      {
+        cwd: join(__dirname, '..', '..'),
+        encoding: 'utf8',
+        env: plainEnv(),
+        timeout: 60_000,
+      },
+    );
+    const { written, growthMiB } = JSON.parse(childStdout(child)) as { written: number; growthMiB: number };
+
+    expect(written).toBe(256);
+    // The bodies weigh about 50 MiB: kept for reuse, they stayed alive (81 MiB with their child loggers).
+    expect(growthMiB).toBeLessThan(10);
+  }, 90_000);
 });
