@@ -324,6 +324,12 @@ function addFields(properties: Record<string, unknown>, fields: Record<string, u
 }
 
 /**
+ * A class's source: `class Orders {`, and `class{` too, as a minifier or esbuild writes an
+ * anonymous one (`ConsoleLogger` looks for `'class '` only, and calls such a class, which throws).
+ */
+const CLASS_SOURCE = /^class[\s{]/;
+
+/**
  * Nest's lazy messages, read as its `ConsoleLogger` reads them: a class stands for its name, any
  * other function is called and its result read again (a few levels deep, so a function returning
  * itself cannot loop).
@@ -332,7 +338,7 @@ function resolveLazyMessage(message: unknown): unknown {
   let resolved = message;
   try {
     for (let depth = 0; typeof resolved === 'function' && depth < MAX_LAZY_DEPTH; depth++) {
-      if (Function.prototype.toString.call(resolved).startsWith('class ')) return (resolved as { name: string }).name;
+      if (CLASS_SOURCE.test(Function.prototype.toString.call(resolved))) return (resolved as { name: string }).name;
       resolved = (resolved as () => unknown)();
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
@@ -42,6 +43,18 @@ describe('RxlogLoggerService, given what a hostile caller passes', () => {
       ['information', 'Imported', { SourceContext: 'Orders', orderId: 7, secret: '[Throws: locked]' }],
     ]);
     expect(reports).toEqual(['Capturing {What} threw {Message}; captured as a marker']);
+  });
+});
+
+describe('RxlogLoggerService, given a class as the message', () => {
+  it('writes the name of a class whose source has no space after `class` (a minified or esbuild-compiled bundle), not a [Throws: …] marker', () => {
+    const { service, sink } = setup();
+    // What a minifier makes of `const Orders = class {}`: Function.prototype.toString gives 'class{}'.
+    const compact = runInNewContext('const Orders = class{}; Orders') as unknown;
+    const reports = selfLogDuring(() => service.log(compact, 'Registry'));
+
+    expect(sink.events.map((e) => [e.renderMessage(), e.properties])).toEqual([['Orders', { SourceContext: 'Registry' }]]);
+    expect(reports).toEqual([]);
   });
 });
 
