@@ -11,6 +11,7 @@ import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-
 import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import { fallBackWhenClosed, markClosedAtShutdown } from './closed-loggers';
+import { RxlogLoggerService } from './rxlog-logger-service';
 import { flushAtExit } from './flush-at-exit';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 import type { RxlogRequestContext } from './rxlog-request-context';
@@ -29,7 +30,7 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
   private closing: Promise<void> | undefined;
   /** Stops writing the logger out at process exit, once the shutdown closed it (with `shutdown: false`, closing it is the app's job). */
   private readonly stopFlushAtExit: () => void;
-  /** Nest's console for the report and for what Nest logs once the logger is closed. */
+  /** The Nest logger for the report and for what Nest logs once the logger is closed: the app's own, else Nest's console. */
   private readonly console: () => LoggerService;
 
   constructor(
@@ -37,9 +38,9 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
     private readonly options: false | RxlogShutdownOptions,
     private readonly requests?: RxlogRequestContext,
   ) {
-    // Made while Nest creates the app, before `app.useLogger` replaces the console it was created with.
-    const appConsole = appConsoleLogger();
-    this.console = () => appConsole ?? nestConsole();
+    // Made while Nest creates the app, before `app.useLogger` replaces the logger it was created with.
+    const created = appLogger();
+    this.console = () => created ?? nestConsole();
     // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
     fallBackWhenClosed(log, this.console);
@@ -109,18 +110,19 @@ function nestConsole(): ConsoleLogger {
 }
 
 /**
- * The console logger the app was created with (`logger: new ConsoleLogger({ json: true })`,
- * `forceConsole: true`), read through Nest's public `Logger` while Nest creates the app; undefined
- * when it is Nest's default one (each `Logger` then makes a console of its own: `nestConsole` reads
- * the levels when it is needed), or no `ConsoleLogger` (turned off with `logger: false`, or another
- * app's `RxlogLoggerService` in an e2e spec that makes one app after another).
+ * The logger the app was created with (`logger: new ConsoleLogger({ json: true })`, `forceConsole:
+ * true`, a `LoggerService` of its own), read through Nest's public `Logger` while Nest creates the
+ * app; undefined when it is Nest's default console (each `Logger` then makes one of its own:
+ * `nestConsole` reads the levels when it is needed), when logging is off (`logger: false`), and when
+ * it is an `RxlogLoggerService` (another app's, in an e2e spec that makes one app after another).
  */
-function appConsoleLogger(): ConsoleLogger | undefined {
+function appLogger(): LoggerService | undefined {
   try {
-    const instance: unknown = new NestLogger().localInstance;
-    return instance instanceof ConsoleLogger && instance === new NestLogger().localInstance ? instance : undefined;
+    const instance = new NestLogger().localInstance as LoggerService | undefined;
+    if (instance === undefined || instance !== new NestLogger().localInstance) return undefined;
+    return instance instanceof RxlogLoggerService ? undefined : instance;
   } catch (error) {
-    SelfLog.write('RxlogModule: the console logger the app was created with cannot be read', error);
+    SelfLog.write('RxlogModule: the logger the app was created with cannot be read', error);
     return undefined;
   }
 }
@@ -134,7 +136,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * The default report: one line through Nest's console logger (the app's own, as it was created), since
+ * The default report: one line through the app's Nest logger (the one it was created with), since
  * the app's logger is closed; none when the app turned Nest's logging off (`logger: false`) or that
  * level off (`useLogger(['error'])`).
  */
