@@ -72,8 +72,8 @@ const RESPONSE_CONTROLLER = 'RouterResponseController';
  * it) is not written again when Nest's exception filter reports it: it goes on that event instead
  * of beside it, as does the error of a server-sent event stream or of a streamed body (a web
  * `Response`, a `ReadableStream`) Nest logs after its headers went out. Once the logger is closed (by the app's shutdown, or, in an app that imports
- * `RxlogModule`, by the app itself under `shutdown: false`), calls go to Nest's own
- * `ConsoleLogger` (at the levels `setLogLevels` set).
+ * `RxlogModule`, by the app itself under `shutdown: false`), calls go to the logger the app was
+ * created with, else Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
  *
  * @example
  * ```ts fragment
@@ -167,7 +167,8 @@ export class RxlogLoggerService implements LoggerService {
 
   /**
    * Once the logger is closed (by the app's shutdown, or by the app itself under `shutdown: false`),
-   * hands the call to Nest's own `ConsoleLogger`, as the shutdown report is written: Nest's static
+   * hands the call to the logger the app was created with, else Nest's own `ConsoleLogger`, as the
+   * shutdown report is written: Nest's static
    * `Logger` still points at this service, and what Nest and the app log then (a hook that runs
    * after the close, a `new Logger(...)` after `app.close()`, the next app's boot in an e2e spec)
    * would otherwise be rejected by the closed logger. Returns whether it did.
