@@ -15,6 +15,11 @@ import { closedFallback, isClosedLogger } from './closed-loggers';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
+/**
+ * Longest context kept for reuse: Nest's contexts are class names, but `logger.log('Payload', body)`
+ * takes the body for the context, and 256 of them must not stay alive for the app's lifetime.
+ */
+const MAX_CACHED_CONTEXT_LENGTH = 256;
 
 const NEST_LEVELS: Readonly<Record<NestLogLevel, LogLevelName>> = {
   verbose: 'verbose',
@@ -67,8 +72,8 @@ const RESPONSE_CONTROLLER = 'RouterResponseController';
  * it) is not written again when Nest's exception filter reports it: it goes on that event instead
  * of beside it, as does the error of a server-sent event stream or of a streamed body (a web
  * `Response`, a `ReadableStream`) Nest logs after its headers went out. Once the logger is closed (by the app's shutdown, or, in an app that imports
- * `RxlogModule`, by the app itself under `shutdown: false`), calls go to Nest's own
- * `ConsoleLogger` (at the levels `setLogLevels` set).
+ * `RxlogModule`, by the app itself under `shutdown: false`), calls go to the logger the app was
+ * created with, else Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
  *
  * @example
  * ```ts fragment
@@ -162,7 +167,8 @@ export class RxlogLoggerService implements LoggerService {
 
   /**
    * Once the logger is closed (by the app's shutdown, or by the app itself under `shutdown: false`),
-   * hands the call to Nest's own `ConsoleLogger`, as the shutdown report is written: Nest's static
+   * hands the call to the logger the app was created with, else Nest's own `ConsoleLogger`, as the
+   * shutdown report is written: Nest's static
    * `Logger` still points at this service, and what Nest and the app log then (a hook that runs
    * after the close, a `new Logger(...)` after `app.close()`, the next app's boot in an e2e spec)
    * would otherwise be rejected by the closed logger. Returns whether it did.
@@ -271,7 +277,7 @@ export class RxlogLoggerService implements LoggerService {
     const cached = this.contexts.get(context);
     if (cached !== undefined) return cached;
     const log = this.logger.forContext('SourceContext', context);
-    if (this.contexts.size < MAX_CACHED_CONTEXTS) this.contexts.set(context, log);
+    if (this.contexts.size < MAX_CACHED_CONTEXTS && context.length <= MAX_CACHED_CONTEXT_LENGTH) this.contexts.set(context, log);
     return log;
   }
 }
@@ -304,16 +310,25 @@ const NO_CONTEXT_FIELD = Symbol('no SourceContext field');
 
 /**
  * Copies `fields`' own enumerable fields but `SourceContext` by defining them (a `__proto__` parsed
- * from JSON is a field, not the prototype); returns the value of a `SourceContext` field, if any.
+ * from JSON is a field, not the prototype; a getter that throws, its `[Throws: …]` marker); returns
+ * the value of a `SourceContext` field, if any.
  */
 function addFields(properties: Record<string, unknown>, fields: Record<string, unknown>): unknown {
   let context: unknown = NO_CONTEXT_FIELD;
   for (const key of Object.keys(fields)) {
-    if (key === SOURCE_CONTEXT) context = fields[key];
-    else Object.defineProperty(properties, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+    // A getter that throws gives its field a marker, as capture does, not the whole call its marker.
+    const value = read(fields, key);
+    if (key === SOURCE_CONTEXT) context = value;
+    else Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return context;
 }
+
+/**
+ * A class's source: `class Orders {`, and `class{` too, as a minifier or esbuild writes an
+ * anonymous one (`ConsoleLogger` looks for `'class '` only, and calls such a class, which throws).
+ */
+const CLASS_SOURCE = /^class[\s{]/;
 
 /**
  * Nest's lazy messages, read as its `ConsoleLogger` reads them: a class stands for its name, any
@@ -324,7 +339,7 @@ function resolveLazyMessage(message: unknown): unknown {
   let resolved = message;
   try {
     for (let depth = 0; typeof resolved === 'function' && depth < MAX_LAZY_DEPTH; depth++) {
-      if (Function.prototype.toString.call(resolved).startsWith('class ')) return (resolved as { name: string }).name;
+      if (CLASS_SOURCE.test(Function.prototype.toString.call(resolved))) return (resolved as { name: string }).name;
       resolved = (resolved as () => unknown)();
     }
   } catch (error) {

@@ -29,7 +29,8 @@ export interface RxlogModuleOptions {
   /**
    * How the logger closes when the application shuts down (`app.close()`, or a signal after
    * `app.enableShutdownHooks()`); `false` leaves it open for the app to close (what Nest logs
-   * through `RxlogLoggerService` after that goes to Nest's `ConsoleLogger`). Default `{ strategy: 'graceful', timeoutMs: 5000 }`.
+   * through `RxlogLoggerService` after that goes to the logger the app was created with, else Nest's
+   * `ConsoleLogger`). Default `{ strategy: 'graceful', timeoutMs: 5000 }`.
    */
   shutdown?: false | RxlogShutdownOptions | undefined;
 }
@@ -84,8 +85,9 @@ export interface RxlogRequestLoggingOptions {
 /** How the logger closes at application shutdown. */
 export interface RxlogShutdownOptions extends CloseOptions {
   /**
-   * Receives the shutdown report; `false` for none. Default: one line through Nest's
-   * `ConsoleLogger` (the app's logger is closed by then), a warning when anything was lost; none
+   * Receives the shutdown report; `false` for none. Default: one line through the logger the app
+   * was created with (`logger: new ConsoleLogger({ json: true })`), else Nest's `ConsoleLogger` (the
+   * app's rxlog logger is closed by then), a warning when anything was lost; none
    * when Nest's logging is off (`logger: false`) or that level is (`app.useLogger(['error'])`).
    * The callback is not waited for; one that throws, or returns a Promise that rejects, is
    * reported to SelfLog.

@@ -1,6 +1,7 @@
 import {
   type BeforeApplicationShutdown,
   ConsoleLogger,
+  type LoggerService,
   type LogLevel,
   Logger as NestLogger,
   type OnApplicationShutdown,
@@ -10,6 +11,7 @@ import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-
 import type { Logger } from '../pipeline/logger';
 import type { ShutdownReport } from '../pipeline/shutdown-report';
 import { fallBackWhenClosed, markClosedAtShutdown } from './closed-loggers';
+import { RxlogLoggerService } from './rxlog-logger-service';
 import { flushAtExit } from './flush-at-exit';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 import type { RxlogRequestContext } from './rxlog-request-context';
@@ -28,15 +30,20 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
   private closing: Promise<void> | undefined;
   /** Stops writing the logger out at process exit, once the shutdown closed it (with `shutdown: false`, closing it is the app's job). */
   private readonly stopFlushAtExit: () => void;
+  /** The Nest logger for the report and for what Nest logs once the logger is closed: the app's own, else Nest's console. */
+  private readonly console: () => LoggerService;
 
   constructor(
     private readonly log: Logger,
     private readonly options: false | RxlogShutdownOptions,
     private readonly requests?: RxlogRequestContext,
   ) {
+    // Made while Nest creates the app, before `app.useLogger` replaces the logger it was created with.
+    const created = appLogger();
+    this.console = () => created ?? nestConsole();
     // Also when the app closes the logger itself (shutdown: false, or in a hook of its own): what
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
-    fallBackWhenClosed(log, nestConsole);
+    fallBackWhenClosed(log, this.console);
     this.stopFlushAtExit = flushAtExit(log);
   }
 
@@ -66,11 +73,15 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
 
   private async close(): Promise<void> {
     if (this.options === false) return;
-    const { report = writeReport, strategy = 'graceful', timeoutMs } = this.options;
+    const {
+      report = (closed: ShutdownReport) => writeReport(closed, this.console()),
+      strategy = 'graceful',
+      timeoutMs,
+    } = this.options;
     // Responses the server's shutdown cut (forceCloseConnections) close a moment after it stopped:
     // their completion events are written before the logger closes, not rejected by it.
     if (this.requests !== undefined) await this.requests.whenCutResponsesClosed(CUT_RESPONSES_LIMIT_MS);
-    markClosedAtShutdown(this.log, nestConsole);
+    markClosedAtShutdown(this.log, this.console);
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
     try {
@@ -98,6 +109,24 @@ function nestConsole(): ConsoleLogger {
   return new ConsoleLogger({ logLevels: NEST_LEVELS.filter((level) => NestLogger.isLevelEnabled(level)) });
 }
 
+/**
+ * The logger the app was created with (`logger: new ConsoleLogger({ json: true })`, `forceConsole:
+ * true`, a `LoggerService` of its own), read through Nest's public `Logger` while Nest creates the
+ * app; undefined when it is Nest's default console (each `Logger` then makes one of its own:
+ * `nestConsole` reads the levels when it is needed), when logging is off (`logger: false`), and when
+ * it is an `RxlogLoggerService` (another app's, in an e2e spec that makes one app after another).
+ */
+function appLogger(): LoggerService | undefined {
+  try {
+    const instance = new NestLogger().localInstance as LoggerService | undefined;
+    if (instance === undefined || instance !== new NestLogger().localInstance) return undefined;
+    return instance instanceof RxlogLoggerService ? undefined : instance;
+  } catch (error) {
+    SelfLog.write('RxlogModule: the logger the app was created with cannot be read', error);
+    return undefined;
+  }
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
@@ -107,14 +136,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * The default report: one line through Nest's own console logger, since the app's logger is closed;
- * none when the app turned Nest's logging off (`logger: false`) or that level off (`useLogger(['error'])`).
+ * The default report: one line through the app's Nest logger (the one it was created with), since
+ * the app's logger is closed; none when the app turned Nest's logging off (`logger: false`) or that
+ * level off (`useLogger(['error'])`).
  */
-function writeReport(report: ShutdownReport): void {
+function writeReport(report: ShutdownReport, console: LoggerService): void {
   const line = `Logger closed ${shutdownReportText(report)}`;
   const lost = shutdownReportLost(report);
   if (!NestLogger.isLevelEnabled(lost ? 'warn' : 'log')) return;
-  const console = new ConsoleLogger('RxlogModule');
-  if (lost) console.warn(line);
-  else console.log(line);
+  if (lost) console.warn(line, 'RxlogModule');
+  else console.log(line, 'RxlogModule');
 }

@@ -402,7 +402,7 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
   }, 120_000);
 
   it('writes one event per call with everything ConsoleLogger shows: level, context, message, stack, error, fields and other arguments', () => {
-    expect(Object.keys(calls)).toHaveLength(19);
+    expect(Object.keys(calls)).toHaveLength(29);
     for (const [name, { nest, rxlog }] of Object.entries(calls)) {
       const [first, ...others] = nest;
       expect([name, rxlog.length]).toEqual([name, 1]);

@@ -72,6 +72,42 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
     });
   });
 
+  it('hands the shutdown report and what Nest logs after the close to the ConsoleLogger the app was created with, in its JSON', () => {
+    expect(outcomes['logged after the logger closed, in an app created with a JSON ConsoleLogger']).toEqual({
+      rxlog: STARTED,
+      console: [
+        {
+          level: 'log',
+          message: expect.stringMatching(
+            /^Logger closed \(graceful, \d+ ms\): memory: 3 delivered, 0 dropped, 0 failed, 0 undelivered$/,
+          ),
+          context: 'RxlogModule',
+          pid: 'number',
+          timestamp: 'number',
+        },
+        {
+          level: 'warn',
+          message: 'Logged after close',
+          context: 'Orders',
+          params: { orderId: 7 },
+          pid: 'number',
+          timestamp: 'number',
+        },
+      ],
+    });
+  });
+
+  it('hands the report and what Nest logs after the close to the LoggerService the app was created with, leaving out the levels it has no method for', () => {
+    expect(outcomes['logged after the logger closed, in an app created with a LoggerService without optional methods']).toEqual({
+      calls: [
+        ['log', 'Logger closed (graceful, N ms): memory: 3 delivered, 0 dropped, 0 failed, 0 undelivered', 'RxlogModule'],
+        ['warn', 'Logged after close', 'Orders'],
+        ['error', 'Failed after close', 'Late'],
+      ],
+      console: [],
+    });
+  });
+
   it("keeps the levels given to NestFactory (logger: ['warn']) for what Nest’s console takes after the logger closed", () => {
     expect(outcomes['logged after the logger closed, with levels given to NestFactory']).toEqual([
       'WARN [Orders] Written after close',
