@@ -1005,4 +1005,49 @@ describe('OpenTelemetrySink', () => {
       new ConfigurationError('OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got null'),
     );
   });
+
+  // Found by review: a getter or Proxy trap that throws threw its own error out of the constructor,
+  // and a misspelt option (`scopename`) was ignored without a word, where every other sink refuses it.
+  it('refuses an option it cannot read or does not know with a ConfigurationError naming it', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const refusal = (make: () => unknown): unknown => {
+      try {
+        make();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    for (const [make, message] of [
+      [
+        () =>
+          new OpenTelemetrySink({
+            get scopeName(): string {
+              return boom();
+            },
+          }),
+        'OpenTelemetrySink: reading option "scopeName" threw Error: boom',
+      ],
+      [() => new OpenTelemetrySink(new Proxy({}, { ownKeys: boom })), 'OpenTelemetrySink: reading the options threw Error: boom'],
+      [
+        () => new OpenTelemetrySink({ loggerProvider: new Proxy({} as OtelLoggerProvider, { get: boom }) }),
+        'OpenTelemetrySink.loggerProvider: reading the provider threw Error: boom',
+      ],
+    ] as const) {
+      const error = refusal(make);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toBe(message);
+      expect((error as Error).cause).toEqual(new Error('boom'));
+    }
+    expect(() => new OpenTelemetrySink({ scopename: 'shop' } as never)).toThrow(
+      new ConfigurationError(
+        'OpenTelemetrySink: unknown option "scopename" (expected one of loggerProvider, scopeName, scopeVersion)',
+      ),
+    );
+    expect(() => new OpenTelemetrySink(new Map([['scopeName', 'shop']]) as never)).toThrow(
+      new ConfigurationError('OpenTelemetrySink: expected options, got Map'),
+    );
+  });
 });
