@@ -10,6 +10,7 @@ import {
 import { describeValue } from '../core/describe-value';
 import { expectOption } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { readGuarded, readOptions } from '../core/read-options';
 import { SelfLog } from '../core/self-log';
 import { Logger } from '../pipeline/logger';
 import type { LatencySummary, LoggerMetrics } from '../metrics/metrics-types';
@@ -118,14 +119,19 @@ export function metricsToOpenTelemetry(
   options: OpenTelemetryMetricsOptions = {},
 ): OpenTelemetryMetricsHandle {
   const source: unknown = log;
-  if (typeof (source as Partial<MetricsSource> | null)?.metrics !== 'function')
+  if (
+    readGuarded('metricsToOpenTelemetry', 'the logger', () => typeof (source as Partial<MetricsSource> | null)?.metrics) !==
+    'function'
+  )
     throw new ConfigurationError(`metricsToOpenTelemetry: expected a Logger, got ${describeValue(source)}`);
   const given: unknown = options;
   expectOption(typeof given === 'object' && given !== null, 'metricsToOpenTelemetry', 'an options object', given);
+  // Each option read once: a getter or Proxy trap that throws is a ConfigurationError naming it.
+  const read = readOptions('metricsToOpenTelemetry', options, ['name', 'queueCapacity', 'sinks']) as OpenTelemetryMetricsOptions;
   // A bare number or a sink would be read as no entries (or as its own fields): refused, named.
-  entriesOption(options.queueCapacity, 'queueCapacity', 'queue limits by sink name ({ otlp: 2048 })');
-  entriesOption(options.sinks, 'sinks', 'sinks by sink name ({ otlp: sink })');
-  const prefix: unknown = options.name;
+  entriesOption(read.queueCapacity, 'queueCapacity', 'queue limits by sink name ({ otlp: 2048 })');
+  entriesOption(read.sinks, 'sinks', 'sinks by sink name ({ otlp: sink })');
+  const prefix: unknown = read.name;
   if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || hasLoneSurrogate(prefix)))
     throw new ConfigurationError(
       `metricsToOpenTelemetry name: expected a non-empty string without a lone UTF-16 surrogate, got ${describeValue(prefix)}`,
@@ -133,24 +139,36 @@ export function metricsToOpenTelemetry(
   const loggerComponent = prefix ?? 'rxlog';
   const componentOf = (sinkName: string): string => (prefix === undefined ? sinkName : `${prefix}/${sinkName}`);
   // Maps of the options' own entries: a sink named `constructor` or `toString` must not find Object.prototype's members.
-  const capacity = new Map<string, unknown>(Object.entries(options.queueCapacity ?? {}));
+  const capacity = new Map<string, unknown>(entries(read.queueCapacity, 'queueCapacity'));
   for (const [name, limit] of capacity) {
     if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0)
       throw new ConfigurationError(
         `metricsToOpenTelemetry queueCapacity["${name}"]: expected a whole count >= 0, got ${describeValue(limit)}`,
       );
   }
-  const sinks = new Map<string, RejectingSink>(Object.entries(options.sinks ?? {}));
+  const sinks = new Map<string, RejectingSink>(entries(read.sinks, 'sinks'));
   // The highest `_OTHER` count reported per sink: a counter never falls, even when a sink's
   // rejectedLogRecords grows by records the logger did not count failed (an offline replay's).
   const otherFailed = new Map<string, number>();
   for (const [name, sink] of sinks) {
-    if (typeof (sink as Partial<RejectingSink> | null)?.rejectedLogRecords !== 'number')
+    if (
+      readGuarded(
+        `metricsToOpenTelemetry sinks["${name}"]`,
+        'the sink',
+        () => typeof (sink as Partial<RejectingSink> | null)?.rejectedLogRecords,
+      ) !== 'number'
+    )
       throw new ConfigurationError(
         `metricsToOpenTelemetry sinks["${name}"]: expected a sink with rejectedLogRecords (an OtlpSink), got ${describeValue(sink)}`,
       );
   }
-  if (typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback !== 'function')
+  if (
+    readGuarded(
+      'metricsToOpenTelemetry',
+      'the meter',
+      () => typeof (meter as Partial<Meter> | null)?.addBatchObservableCallback,
+    ) !== 'function'
+  )
     throw new ConfigurationError(`metricsToOpenTelemetry: expected an OpenTelemetry Meter, got ${describeValue(meter)}`);
   const first = readMetrics(log);
   const sinkNames = Object.keys(first?.sinks ?? {});
@@ -290,13 +308,19 @@ export function metricsToOpenTelemetry(
  * nor a sink itself (`sinks: otlp` for `sinks: { otlp }`), whose fields would be read as entries.
  */
 function entriesOption(value: unknown, option: string, expected: string): void {
+  const where = `metricsToOpenTelemetry ${option}`;
   const entries =
     value === undefined ||
     (typeof value === 'object' &&
       value !== null &&
       !Array.isArray(value) &&
-      typeof (value as Partial<RejectingSink>).rejectedLogRecords !== 'number');
-  expectOption(entries, `metricsToOpenTelemetry ${option}`, `an object of ${expected}`, value);
+      readGuarded(where, 'the entries', () => typeof (value as Partial<RejectingSink>).rejectedLogRecords) !== 'number');
+  expectOption(entries, where, `an object of ${expected}`, value);
+}
+
+/** An option's own entries, each read once: one that throws when read is a ConfigurationError naming the option. */
+function entries<T>(value: Readonly<Record<string, T>> | undefined, option: string): [string, T][] {
+  return readGuarded(`metricsToOpenTelemetry ${option}`, 'the entries', () => Object.entries(value ?? {}));
 }
 
 /**

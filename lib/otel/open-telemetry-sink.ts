@@ -5,6 +5,8 @@ import { settledOutcome } from '../core/adopt-outcome';
 import { describeValue } from '../core/describe-value';
 import { wellFormed } from '../core/lone-surrogate';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { checkOptionKeys } from '../core/check-option-keys';
+import { readGuarded, readOptions } from '../core/read-options';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import type { Sink } from '../core/sink';
@@ -106,6 +108,9 @@ const SHUTDOWN_PROBE = 'rxlog.shutdown-probe';
 /** Most `SourceContext` names given a logger (an instrumentation scope) of their own. */
 const MAX_SCOPES = 1000;
 
+/** The options `OpenTelemetrySink` takes. */
+const OPTION_KEYS = ['loggerProvider', 'scopeName', 'scopeVersion'] satisfies (keyof OpenTelemetrySinkOptions)[];
+
 /**
  * Hands events to an OpenTelemetry `LoggerProvider` (`@opentelemetry/api-logs`), so a service
  * that already runs the OpenTelemetry SDK sends rxlog's events through its own processors and
@@ -144,8 +149,19 @@ export class OpenTelemetrySink implements Sink {
     const given: unknown = options;
     if (typeof given !== 'object' || given === null)
       throw new ConfigurationError(`OpenTelemetrySink: expected an options object, got ${describeValue(given)}`);
-    const { loggerProvider, scopeName = 'rxlog', scopeVersion } = options;
-    if (loggerProvider !== undefined && typeof (loggerProvider as Partial<LoggerProvider> | null)?.getLogger !== 'function')
+    // Each option read once: a getter or Proxy trap that throws is a ConfigurationError naming it,
+    // and a misspelt option is refused, as every sink's.
+    const read = readOptions('OpenTelemetrySink', options, OPTION_KEYS);
+    checkOptionKeys('OpenTelemetrySink', read, OPTION_KEYS);
+    const { loggerProvider, scopeName = 'rxlog', scopeVersion } = read as OpenTelemetrySinkOptions;
+    if (
+      loggerProvider !== undefined &&
+      readGuarded(
+        'OpenTelemetrySink.loggerProvider',
+        'the provider',
+        () => typeof (loggerProvider as Partial<LoggerProvider> | null)?.getLogger,
+      ) !== 'function'
+    )
       throw new ConfigurationError(
         `OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got ${describeValue(loggerProvider)}`,
       );

@@ -26,7 +26,8 @@ let lostMember = false;
 /**
  * A captured property value as an OpenTelemetry `AnyValue`: strings, numbers and booleans as
  * they are (but a whole number of 2^63 or more in size as its text, which the SDK's OTLP/JSON
- * serializer would write as an intValue outside int64), a bigint as a number when it is a safe integer (else its decimal text), arrays as
+ * serializer would write as an intValue outside int64, and NaN and ±Infinity as `'NaN'`,
+ * `'Infinity'` and `'-Infinity'`, which it would write as a null double), a bigint as a number when it is a safe integer (else its decimal text), arrays as
  * arrays (typed arrays too, a Uint8Array left as bytes), plain objects as maps (undefined members
  * left out), a Date as its ISO string, an Error as its text, another object with a `toJSON` as
  * what `toJSON(key)` returns (whose own toJSON is not called) and a boxed primitive as its value,
@@ -61,10 +62,11 @@ function anyValue(value: unknown, depth: number, key: string | number, json = fa
       return wellFormed(value);
     case 'number':
       // A whole number at or past 2^63 in size: the SDK's OTLP/JSON serializer writes every whole
-      // number as an intValue (`9223372036854776000`, `1e+21`), outside int64, and a collector
-      // refuses the whole request. No number reaches it as a double, so its JSON text goes, as a
-      // bigint past int64 does (its protobuf exporter would have sent a double).
-      return Number.isInteger(value) && Math.abs(value) >= 2 ** 63 ? String(value) : value;
+      // number as an intValue (`9223372036854776000`, `1e+21`), outside int64, and NaN and
+      // ±Infinity as `"doubleValue":null`, which the Collector's reader refuses: either way with the
+      // whole request. Each goes as its text (every finite number that large is whole), as a bigint
+      // past int64 does (its protobuf exporter would have sent a double).
+      return Math.abs(value) < 2 ** 63 ? value : String(value);
     case 'boolean':
       return value;
     case 'bigint':

@@ -1,5 +1,6 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { readOptions } from '../core/read-options';
 import type { Enricher } from '../core/enricher';
 import { expectOption } from '../core/expect-option';
 
@@ -37,8 +38,10 @@ export interface TraceContextEnricherOptions {
  * ```
  */
 export function traceContextEnricher(options: TraceContextEnricherOptions = {}): Enricher {
-  checkOptionKeys('traceContextEnricher', options, ['traceState']);
-  const withState: unknown = options.traceState ?? false;
+  // Read once: a getter or Proxy trap that throws is a ConfigurationError naming the option.
+  const read = readOptions('traceContextEnricher', options, ['traceState']);
+  checkOptionKeys('traceContextEnricher', read, ['traceState']);
+  const withState: unknown = read.traceState ?? false;
   expectOption(typeof withState === 'boolean', 'traceContextEnricher: traceState', 'true or false', withState);
   return function traceContext(event) {
     // Ids are added as a set or not at all: the active span's SpanId beside another trace's TraceId

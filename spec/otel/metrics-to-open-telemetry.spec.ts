@@ -667,4 +667,57 @@ describe('metricsToOpenTelemetry', () => {
     );
     await log.close();
   });
+
+  // Found by review: a getter or Proxy trap that throws threw its own error out of the call.
+  it('refuses a logger, meter, option or entry it cannot read with a ConfigurationError naming it', async () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const meter = new MeterProvider().getMeter('x');
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const trapping = (): never => new Proxy({}, { get: boom, ownKeys: boom }) as never;
+    for (const [call, message] of [
+      [() => metricsToOpenTelemetry(trapping(), meter), 'metricsToOpenTelemetry: reading the logger threw Error: boom'],
+      [() => metricsToOpenTelemetry(log, trapping()), 'metricsToOpenTelemetry: reading the meter threw Error: boom'],
+      [() => metricsToOpenTelemetry(log, meter, trapping()), 'metricsToOpenTelemetry: reading the options threw Error: boom'],
+      [
+        () =>
+          metricsToOpenTelemetry(log, meter, {
+            get name(): string {
+              return boom();
+            },
+          }),
+        'metricsToOpenTelemetry: reading option "name" threw Error: boom',
+      ],
+      [
+        () =>
+          metricsToOpenTelemetry(log, meter, {
+            queueCapacity: {
+              get memory(): number {
+                return boom();
+              },
+            },
+          }),
+        'metricsToOpenTelemetry queueCapacity: reading the entries threw Error: boom',
+      ],
+      [
+        () => metricsToOpenTelemetry(log, meter, { sinks: trapping() }),
+        'metricsToOpenTelemetry sinks: reading the entries threw Error: boom',
+      ],
+      [
+        () => metricsToOpenTelemetry(log, meter, { sinks: { memory: trapping() } }),
+        'metricsToOpenTelemetry sinks["memory"]: reading the sink threw Error: boom',
+      ],
+    ] as const) {
+      let error: unknown;
+      try {
+        call();
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toEqual(new ConfigurationError(message));
+      expect((error as Error).cause).toEqual(new Error('boom'));
+    }
+    await log.close();
+  });
 });

@@ -249,6 +249,25 @@ describe('OpenTelemetrySink', () => {
     }
   });
 
+  // The SDK's OTLP/JSON serializer writes NaN and ±Infinity as `"doubleValue":null`, which the
+  // Collector's reader (pdata's ReadFloat64: a number or a string, nothing else) refuses, and with it
+  // the whole request: every record of the batch. They go as their text, in maps and lists too.
+  it('hands NaN and ±Infinity over as their text, so the JSON exporter writes no null double', () => {
+    const properties = { Nan: NaN, Inf: Infinity, NegInf: -Infinity, Nested: { list: [NaN, 1.5] }, Fraction: 0.25 };
+    new OpenTelemetrySink({ loggerProvider: provider }).emit([makeEvent({ properties })]);
+    const [record] = exporter.getFinishedLogRecords();
+    expect(record.attributes).toMatchObject({
+      Nan: 'NaN',
+      Inf: 'Infinity',
+      NegInf: '-Infinity',
+      Nested: { list: ['NaN', 1.5] },
+      Fraction: 0.25,
+    });
+    const json = new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords()));
+    expect(json).not.toContain('null');
+    expect([...json.matchAll(/"doubleValue":([^,}]*)/g)].map((match) => match[1])).toEqual(['1.5', '0.25']);
+  });
+
   // logs.proto's times are fixed64 nanoseconds: a negative one, or one past 2^64 - 1 (2554-07-21),
   // is no uint64, and a collector refuses the whole request that carries it (every record of it).
   it('leaves to the SDK a time OTLP cannot carry (before 1970, after 2554), so the exported request stays valid', () => {
@@ -435,7 +454,7 @@ describe('OpenTelemetrySink', () => {
       Error: { name: 'RangeError', message: 'out' },
       Circular: { name: 'loop', self: '[Circular]' },
       Empty: {},
-      Inf: Infinity,
+      Inf: 'Infinity',
       Bool: false,
     });
   });
@@ -556,7 +575,7 @@ describe('OpenTelemetrySink', () => {
       Big: '1180591620717411303424',
       When: '1970-01-01T00:00:00.000Z',
       Nothing: null,
-      Nan: NaN,
+      Nan: 'NaN',
     });
   });
 
@@ -984,6 +1003,51 @@ describe('OpenTelemetrySink', () => {
     // Before: a TypeError reading getLogger of null.
     expect(() => new OpenTelemetrySink({ loggerProvider: null as never })).toThrow(
       new ConfigurationError('OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got null'),
+    );
+  });
+
+  // Found by review: a getter or Proxy trap that throws threw its own error out of the constructor,
+  // and a misspelt option (`scopename`) was ignored without a word, where every other sink refuses it.
+  it('refuses an option it cannot read or does not know with a ConfigurationError naming it', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const refusal = (make: () => unknown): unknown => {
+      try {
+        make();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    for (const [make, message] of [
+      [
+        () =>
+          new OpenTelemetrySink({
+            get scopeName(): string {
+              return boom();
+            },
+          }),
+        'OpenTelemetrySink: reading option "scopeName" threw Error: boom',
+      ],
+      [() => new OpenTelemetrySink(new Proxy({}, { ownKeys: boom })), 'OpenTelemetrySink: reading the options threw Error: boom'],
+      [
+        () => new OpenTelemetrySink({ loggerProvider: new Proxy({} as OtelLoggerProvider, { get: boom }) }),
+        'OpenTelemetrySink.loggerProvider: reading the provider threw Error: boom',
+      ],
+    ] as const) {
+      const error = refusal(make);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toBe(message);
+      expect((error as Error).cause).toEqual(new Error('boom'));
+    }
+    expect(() => new OpenTelemetrySink({ scopename: 'shop' } as never)).toThrow(
+      new ConfigurationError(
+        'OpenTelemetrySink: unknown option "scopename" (expected one of loggerProvider, scopeName, scopeVersion)',
+      ),
+    );
+    expect(() => new OpenTelemetrySink(new Map([['scopeName', 'shop']]) as never)).toThrow(
+      new ConfigurationError('OpenTelemetrySink: expected options, got Map'),
     );
   });
 });

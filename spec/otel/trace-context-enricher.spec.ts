@@ -237,6 +237,24 @@ describe('traceContextEnricher', () => {
       );
       expect(() => traceContextEnricher({ traceState: undefined })).not.toThrow();
     });
+
+    it('refuses a traceState it cannot read (a getter or Proxy trap that throws) with a ConfigurationError naming it', () => {
+      const boom = (): never => {
+        throw new Error('boom');
+      };
+      let error: unknown;
+      try {
+        traceContextEnricher({
+          get traceState(): boolean {
+            return boom();
+          },
+        });
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toEqual(new ConfigurationError('traceContextEnricher: reading option "traceState" threw Error: boom'));
+      expect((error as Error).cause).toEqual(new Error('boom'));
+    });
   });
 
   it('adds nothing for an invalid (all-zero) span context', () => {

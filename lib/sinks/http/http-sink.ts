@@ -154,7 +154,7 @@ export interface HttpSinkOptions {
 }
 
 /** HttpSink's own option names (see {@link HttpSinkOptions}). */
-const HTTP_OPTION_KEYS = [
+export const HTTP_OPTION_KEYS = [
   'url',
   'formatter',
   'body',

@@ -1,6 +1,6 @@
 import type { LogEvent } from '../../core/log-event';
 import type { EmitResult } from '../../core/sink';
-import { HttpSink, type HttpSinkOptions } from './http-sink';
+import { HTTP_OPTION_KEYS, HttpSink, type HttpSinkOptions } from './http-sink';
 import { isHttpUrlHere } from './page-url';
 import {
   BROWSER_SERVICE_NAME,
@@ -21,7 +21,7 @@ import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
-import { expectOptionsObject } from '../../core/read-options';
+import { readGuarded, readOptions } from '../../core/read-options';
 import { checkOptionalText } from './http-option-checks';
 import { checkFramingHeaders, checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
@@ -144,11 +144,13 @@ export class OtlpSink extends HttpSink {
   }
 
   /** @throws ConfigurationError naming the bad option. */
-  constructor(options: OtlpSinkOptions = {}) {
+  constructor(given: OtlpSinkOptions = {}) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-    expectOption(typeof options === 'object' && options !== null, 'OtlpSink', 'an options object', options);
-    // A Map's endpoint would otherwise give way to the environment's or the default, without a word.
-    expectOptionsObject('OtlpSink', options);
+    expectOption(typeof given === 'object' && given !== null, 'OtlpSink', 'an options object', given);
+    // Each option read once (a Map's endpoint would otherwise give way to the environment's or the
+    // default, without a word): a getter that throws is a ConfigurationError naming it, and one
+    // that answers differently cannot pass a check below and then send another value.
+    const options = readOptions('OtlpSink', given, [...HTTP_OPTION_KEYS, ...OtlpSink.optionKeys]) as OtlpSinkOptions;
     const environment = readOtlpEnvironment(options.environment ?? processEnvironment());
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
     // Variables set for the SDK's gRPC exporter name its endpoint, on the collector's gRPC port
@@ -186,12 +188,16 @@ export class OtlpSink extends HttpSink {
     // As the variables' (see readOtlpEnvironment): the body is always OTLP/JSON, uncompressed, and a
     // Content-Type or Content-Encoding saying otherwise (HttpSink lets the option's win) would make
     // the collector refuse every batch, for good; the framing and connection headers fail them in fetch.
-    const fixed = options.headers;
+    // Checked on a copy, read once (a getter that throws is a ConfigurationError); the record goes on
+    // as it is, read per request as HttpSink reads every sink's.
+    const fixed = isPlainRecord(options.headers)
+      ? readGuarded('OtlpSink.headers', 'the headers', () => ({ ...options.headers }))
+      : options.headers;
     if (isPlainRecord(fixed))
       for (const name of Object.keys(fixed))
         expectOption(
           !new RegExp(`^(${OWN_HEADERS})$`, 'i').test(name) &&
-            !(/^content-type$/i.test(name) && !/^application\/json *(;|$)/i.test(fixed[name])),
+            !(/^content-type$/i.test(name) && !/^application\/json *(;|$)/i.test(fixed[name] as string)),
           `OtlpSink.headers["${name}"]`,
           'no Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade or Expect, and no Content-Type but application/json',
           fixed[name],
@@ -326,14 +332,16 @@ function otlpBody(head: string, scopeName: string, events: readonly LogEvent[]):
  * environment's or a default of the same key, in its place.
  */
 function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvironment, runtimeName: string): string {
-  const resource = options.resource ?? {};
+  const given = options.resource ?? {};
   expectOption(
     // Not a Map or an array, whose entries are no own keys: they would be taken as no attributes at all.
-    isPlainRecord(resource),
+    isPlainRecord(given),
     'OtlpSink.resource',
     'an object of attributes',
-    resource,
+    given,
   );
+  // Each attribute read once, as the options.
+  const resource = readGuarded('OtlpSink.resource', 'the attributes', () => ({ ...given }));
   // telemetry.sdk.* as the conventions ask of an SDK other than OpenTelemetry's (its own name, not
   // the reserved 'opentelemetry'), and as Serilog's OpenTelemetry sink sends 'serilog'.
   // No prototype: a key such as __proto__ is an attribute like any other.

@@ -972,6 +972,98 @@ describe('OtlpSink', () => {
       'OtlpSink.headers: expected an object or a function (for a Headers instance: Object.fromEntries(headers)), got "x"',
     );
   });
+
+  // Found by review: a getter or Proxy trap that throws (in the options, the resource or the headers)
+  // threw its own error out of the constructor, and the options were read up to four times each, so
+  // a getter answering differently passed the Content-Type check with one value and sent another.
+  it('throws a ConfigurationError naming what it could not read, and reads each option and resource attribute once', async () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const cases: [string, () => OtlpSinkOptions, string][] = [
+      [
+        'an option',
+        () => ({
+          get endpoint(): string {
+            return boom();
+          },
+        }),
+        'OtlpSink: reading option "endpoint" threw Error: boom',
+      ],
+      ['the options', () => new Proxy({}, { ownKeys: boom }), 'OtlpSink: reading the options threw Error: boom'],
+      [
+        'an attribute',
+        () => ({
+          resource: {
+            get a(): string {
+              return boom();
+            },
+          },
+        }),
+        'OtlpSink.resource: reading the attributes threw Error: boom',
+      ],
+      [
+        'a header',
+        () => ({
+          headers: {
+            get a(): string {
+              return boom();
+            },
+          },
+        }),
+        'OtlpSink.headers: reading the headers threw Error: boom',
+      ],
+    ];
+    for (const [, make, message] of cases) {
+      let error: unknown;
+      try {
+        // Not spread: that would read the getters here. The endpoint is inherited, as a class's option may be.
+        new OtlpSink(Object.setPrototypeOf(make(), { endpoint: 'http://h/v1/logs' }) as OtlpSinkOptions);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toBe(message);
+      expect((error as Error).cause).toEqual(new Error('boom'));
+    }
+    // Each read counted: a getter that answers differently cannot pass a check and then send another
+    // value. (A fixed headers record is checked on a copy and then read per request, as every HTTP
+    // sink reads it: what its getters answer then is sent.)
+    const reads = new Map<string, number>();
+    const counted = <T extends object>(name: string, values: Record<string, () => unknown>): T => {
+      const out = {};
+      for (const key of Object.keys(values))
+        Object.defineProperty(out, key, {
+          enumerable: true,
+          get: () => {
+            const count = (reads.get(`${name}.${key}`) ?? 0) + 1;
+            reads.set(`${name}.${key}`, count);
+            return values[key]();
+          },
+        });
+      return out as T;
+    };
+    server = await startTestServer();
+    let type = 0;
+    const sink = new OtlpSink(
+      counted<OtlpSinkOptions>('options', {
+        endpoint: () => `${server?.url ?? ''}/v1/logs`,
+        serviceName: () => 'shop',
+        resource: () => counted('resource', { tier: () => 'web' }),
+        // application/json when checked, text/plain were the option read again.
+        headers: () => (type++ === 0 ? { 'Content-Type': 'application/json' } : { 'Content-Type': 'text/plain' }),
+      }),
+    );
+    await sink.emit(makeEvents(1));
+    expect(server.requests[0].headers['content-type']).toBe('application/json');
+    expect(Object.fromEntries(reads)).toEqual({
+      'options.endpoint': 1,
+      'options.serviceName': 1,
+      'options.resource': 1,
+      'options.headers': 1,
+      'resource.tier': 1,
+    });
+  });
 });
 
 // The resource semantic conventions: telemetry.sdk.language is `webjs` for JavaScript in a browser
