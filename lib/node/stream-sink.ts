@@ -153,6 +153,8 @@ export class StreamSink implements Sink {
   private readonly syncFlushTimeoutMs: number;
   /** stdout's or stderr's descriptor when it is a pipe or a socket: batches are written to it directly (see `emitSync`). */
   private readonly fd: number | undefined;
+  /** The other of stdout and stderr when it is the same pipe (`2>&1`), see `samePipeSibling`. */
+  private readonly sibling: Writable | undefined;
   /** The last bytes handed to the stream (a batch `emit` wrote, or the rest of one `emitSync` began). */
   private chunk: StreamChunk | undefined;
   /** The batch `emit` holds while the stream writes what came before it. */
@@ -224,6 +226,7 @@ export class StreamSink implements Sink {
     // would end at once), with a TimeoutOverflowWarning.
     this.syncFlushTimeoutMs = Math.min(options.syncFlushTimeoutMs ?? 1000, MAX_TIMER_MS);
     this.fd = pipeDescriptorOf(this.stream);
+    this.sibling = samePipeSibling(this.stream, this.fd);
     // Listening turns a stream error (EPIPE on a closed stdout …) into a failed batch instead of a crash.
     this.stopOnError = ownListener(this.stream, 'error', this.onError);
   }
@@ -515,7 +518,7 @@ export class StreamSink implements Sink {
     this.settleChunk();
     if (exiting) {
       if (!this.takeOver(fd)) return false;
-    } else if (this.waiting !== undefined || this.stream.writableLength > 0) return false;
+    } else if (this.waiting !== undefined || this.stream.writableLength > 0 || this.siblingHolds()) return false;
     const skip = writtenOverlap(this.writtenAside, events);
     if (skip === events.length) return skippedEvents(this.skippedIn(events, skip)) ?? true;
     const batch = skip === 0 ? events : events.slice(skip);
@@ -573,6 +576,10 @@ export class StreamSink implements Sink {
       let skip = writtenOverlap(this.writtenAside, events);
       if (!waiting.written && skip < events.length) {
         if (this.stream.writableNeedDrain) await this.waitForDrain();
+        // With `2>&1`, what the other of stdout and stderr holds goes first: Node writes a stream's
+        // chunk at once when the stream holds nothing, which would land inside the other's cut line.
+        // It has no event for that, so it is looked at again after 1, 2, 4 … at most 50 ms.
+        for (let ms = 1; this.siblingHolds(); ms = Math.min(ms * 2, 50)) await this.pause(ms);
         skip = writtenOverlap(this.writtenAside, events);
       }
       if (waiting.written) return;
@@ -789,6 +796,19 @@ export class StreamSink implements Sink {
     });
   }
 
+  /** Whether the other of stdout and stderr, as the same pipe, holds bytes Node has not written yet. */
+  private siblingHolds(): boolean {
+    return (this.sibling?.writableLength ?? 0) > 0;
+  }
+
+  /** Resolves after `ms` milliseconds; rejected by `close()`. */
+  private pause(ms: number): Promise<void> {
+    return this.guard<void>((resolve, _reject, onCleanup) => {
+      const timer = setTimeout(resolve, ms);
+      onCleanup(() => clearTimeout(timer));
+    });
+  }
+
   /** A promise that `close()` can reject, with its listeners removed once it settles. */
   private guard<T>(
     body: (resolve: (value: T) => void, reject: (error: Error) => void, onCleanup: (cleanup: () => void) => void) => void,
@@ -822,6 +842,22 @@ export class StreamSink implements Sink {
         fail(error instanceof Error ? error : new Error(`StreamSink: the stream threw ${describeValue(error)}`));
       }
     });
+  }
+}
+
+/**
+ * The other of stdout and stderr when it is the same pipe as `fd` (`2>&1`): bytes it holds that
+ * Node has not written yet go first, or a batch written past them would land inside their cut line.
+ */
+function samePipeSibling(stream: Writable, fd: number | undefined): Writable | undefined {
+  const sibling = stream === process.stdout ? process.stderr : process.stdout;
+  const other = (sibling as { fd?: unknown }).fd;
+  if (fd === undefined || typeof other !== 'number') return undefined;
+  try {
+    const [a, b] = [fs.fstatSync(fd), fs.fstatSync(other)];
+    return a.dev === b.dev && a.ino === b.ino ? sibling : undefined;
+  } catch {
+    return undefined;
   }
 }
 

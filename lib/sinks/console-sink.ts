@@ -31,7 +31,25 @@ interface NodeTextStream extends TextStream, ColorStream {
   write(text: string, done?: (error?: unknown) => void): unknown;
   readonly errored?: unknown;
   readonly destroyed?: unknown;
-  on?(event: 'error', listener: () => void): unknown;
+  /** True once a `write()` returned false: the stream holds more than its `highWaterMark` until `'drain'`. */
+  readonly writableNeedDrain?: unknown;
+  on?(event: string, listener: () => void): unknown;
+  off?(event: string, listener: () => void): unknown;
+}
+
+/**
+ * Resolves once the stream drains, fails or closes (the write that follows says which), its
+ * listeners taken off again.
+ */
+function drained(stream: NodeTextStream): Promise<void> {
+  return new Promise((resolve) => {
+    const events = ['drain', 'error', 'close'];
+    const done = (): void => {
+      for (const event of events) stream.off?.(event, done);
+      resolve();
+    };
+    for (const event of events) stream.on?.(event, done);
+  });
 }
 
 /** Streams given their one `'error'` listener, by any ConsoleSink. */
@@ -249,7 +267,9 @@ function readTheme(theme: unknown): ConsoleTheme | false {
  * otherwise (`FORCE_COLOR`, `NO_COLOR`, `NODE_DISABLE_COLORS`, `TERM=dumb`; see `colors`), never on a `formatter`'s text. In
  * browsers each level uses the matching console method (`debug`, `info`, `warn`, `error`) with
  * `%c` styling, the text passed as a `%s` argument so that `%` sequences in it are shown as
- * written. Writes are synchronous: the sink sees each event on the caller's turn. In Node a
+ * written. Writes are synchronous: the sink sees each event on the caller's turn, but in Node, once
+ * a stream needs draining (a pipe whose reader is slower than the app), events wait in the sink's
+ * bounded queue for its `'drain'` rather than in the stream's unbounded buffer. In Node a
  * `formatter` (`CompactJsonFormatter`, `NdjsonFormatter`, one of the app's) gets one event per line,
  * so the output pipes into `rxlog`; the `outputTemplate` decides its own newlines (`{NewLine}`).
  */
@@ -261,6 +281,14 @@ export class ConsoleSink implements Sink {
   readonly #text: (event: LogEvent) => string | undefined;
   /** Writes an event; false when it was skipped. */
   readonly #write: (event: LogEvent) => boolean;
+  /** In Node, a stream that must drain before the sink writes again (see emit). */
+  #full?: () => NodeTextStream | undefined;
+
+  /**
+   * Queue bound when `writeTo.sink` gives none: 1 000 000 events, so the 16 MiB byte bound is what
+   * binds. A burst into a slow reader waits whole, as it did in Node's own buffer, but bounded.
+   */
+  readonly queueDefaults = { limit: 1_000_000 } as const;
 
   /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level, or `mode` is `'node'` with no stream to write to. */
   constructor(options: ConsoleSinkOptions = {}) {
@@ -294,9 +322,21 @@ export class ConsoleSink implements Sink {
    * once every stream the events go to failed, the failure is the sink's (`permanent: 'sink'`),
    * so the circuit breaker opens (see streamFailed). An event
    * a `formatter` throws on (or gives no string for) is skipped, reported to SelfLog and counted
-   * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written.
+   * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written. In
+   * Node, while a stream holds more than its `highWaterMark` (a `write()` returned false), waits
+   * for its `'drain'` (or its failure) first, and `emitSync` refuses the batch, so the pipeline's
+   * bounded queue holds what the reader has not taken, its drops counted.
    */
-  emit(events: readonly LogEvent[]): EmitResult | undefined {
+  emit(events: readonly LogEvent[]): EmitResult | undefined | Promise<EmitResult | undefined> {
+    const full = this.#full?.();
+    return full === undefined ? this.#emitNow(events) : drained(full).then(() => this.emit(events));
+  }
+
+  emitSync(events: readonly LogEvent[]): boolean | EmitResult {
+    return this.#full?.() === undefined && (this.#emitNow(events) ?? true);
+  }
+
+  #emitNow(events: readonly LogEvent[]): EmitResult | undefined {
     let skipped = 0;
     for (let index = 0; index < events.length; index++) {
       try {
@@ -307,10 +347,6 @@ export class ConsoleSink implements Sink {
       }
     }
     return skipped > 0 ? { rejected: skipped } : undefined;
-  }
-
-  emitSync(events: readonly LogEvent[]): boolean | EmitResult {
-    return this.emit(events) ?? true;
   }
 
   #nodeWriter(
@@ -325,6 +361,10 @@ export class ConsoleSink implements Sink {
     const stderr: NodeTextStream = options.stderr ?? proc?.stderr ?? stdout;
     const outGuard = writeGuard(stdout);
     const errGuard = stderr === stdout ? outGuard : writeGuard(stderr);
+    // A stream that failed is left to the write, which fails the batch at once.
+    const full = (stream: NodeTextStream, guard: WriteGuard): NodeTextStream | undefined =>
+      stream.writableNeedDrain === true && !broken(stream, guard) ? stream : undefined;
+    this.#full = () => full(stdout, outGuard) ?? full(stderr, errGuard);
     const errorFrom =
       options.standardErrorFromLevel === null
         ? Infinity

@@ -978,6 +978,37 @@ describe('StreamSink on a hostile stdout, in a child process', () => {
   }, 30_000);
 });
 
+// `node app.js 2>&1 | shipper`: stdout and stderr are one pipe, written through two Node streams
+// (spec/node/fixtures/two-std-sinks.ts).
+describe('StreamSinks on stdout and stderr when both are one pipe, in a child process', () => {
+  it("never writes a batch inside the other's line cut by a full pipe: every line the reader gets is whole", async () => {
+    const fixture = path.join(__dirname, 'fixtures', 'two-std-sinks.ts');
+    const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" --import tsx "${fixture}" 20000 2>&1`], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    // A slow reader: it waits 5 ms after each chunk, so the pipe is full again and again and batches are cut.
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 5);
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    const lines = text.split('\n').filter((line) => line !== '');
+    const torn = lines.filter((line) => {
+      try {
+        return typeof (JSON.parse(line) as { N?: unknown }).N !== 'number';
+      } catch {
+        return true;
+      }
+    });
+    expect({ lines: lines.length, torn: torn.slice(0, 2) }).toEqual({ lines: 20_000, torn: [] });
+  }, 40_000);
+});
+
 // process.exit() right after a burst, stdout a pipe (spec/node/fixtures/exit-after-burst.ts).
 describe('StreamSink on a stdout pipe when the process exits right after a burst, in a child process', () => {
   const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i);

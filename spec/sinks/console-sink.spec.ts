@@ -63,7 +63,7 @@ describe('ConsoleSink', () => {
     const stdout = new Capture();
     const stderr = new Capture();
     const sink = new ConsoleSink({ stdout, stderr, outputTemplate: '{Level:u3} {Message:lj}{NewLine}' });
-    sink.emit([
+    sink.emitSync([
       makeEvent({ text: 'hello', timestamp: at }),
       makeEvent({ text: 'careful', level: 'warning' }),
       makeEvent({ text: 'bad', level: 'error' }),
@@ -74,7 +74,7 @@ describe('ConsoleSink', () => {
 
   it('uses the default template: time, level, message, newline', () => {
     const stdout = new Capture();
-    new ConsoleSink({ stdout, stderr: stdout }).emit([makeEvent({ text: 'started', timestamp: at })]);
+    new ConsoleSink({ stdout, stderr: stdout }).emitSync([makeEvent({ text: 'started', timestamp: at })]);
     expect(stdout.chunks).toEqual(['[09:05:07 INF] started\n']);
   });
 
@@ -83,7 +83,7 @@ describe('ConsoleSink', () => {
   it('keeps the columns of a line whose event lacks an aligned property', () => {
     const stdout = new Capture();
     const sink = new ConsoleSink({ stdout, stderr: stdout, outputTemplate: '{Level:u3} {SourceContext,-13} {Message}{NewLine}' });
-    sink.emit([
+    sink.emitSync([
       makeEvent({ text: 'Order 7 placed', properties: { SourceContext: 'OrderService' } }),
       makeEvent({ text: 'Listening on 8080' }),
     ]);
@@ -93,21 +93,23 @@ describe('ConsoleSink', () => {
   it('writes no raw control character from a property value: no terminal escape, no forged line', () => {
     const stdout = new Capture();
     const sink = new ConsoleSink({ stdout, stderr: stdout, outputTemplate: '{Message}{NewLine}', theme: false });
-    sink.emit([createLogEvent('information', 'User {Name}', ['eve\u001b[2J\n[INF] root logged in'])]);
+    sink.emitSync([createLogEvent('information', 'User {Name}', ['eve\u001b[2J\n[INF] root logged in'])]);
     expect(stdout.chunks.join('')).toBe('User eve\\u001b[2J\\n[INF] root logged in\n');
   });
 
   it('colours lines only when stdout is a TTY, unless told otherwise', () => {
     const plain = new Capture(false);
-    new ConsoleSink({ stdout: plain, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'debug' })]);
+    new ConsoleSink({ stdout: plain, outputTemplate: '{Message}' }).emitSync([makeEvent({ text: 'x', level: 'debug' })]);
     expect(plain.chunks).toEqual(['x']);
 
     const tty = new Capture(true);
-    new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'error' })]);
+    new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emitSync([
+      makeEvent({ text: 'x', level: 'error' }),
+    ]);
     expect(tty.chunks).toEqual(['\u001b[31mx\u001b[0m']);
 
     const forcedOff = new Capture(true);
-    new ConsoleSink({ stdout: forcedOff, outputTemplate: '{Message}', theme: false }).emit([makeEvent({ text: 'x' })]);
+    new ConsoleSink({ stdout: forcedOff, outputTemplate: '{Message}', theme: false }).emitSync([makeEvent({ text: 'x' })]);
     expect(forcedOff.chunks).toEqual(['x']);
   });
 
@@ -116,7 +118,7 @@ describe('ConsoleSink', () => {
     const terminal = (depth: number): Capture & { getColorDepth: () => number } =>
       Object.assign(new Capture(true), { getColorDepth: () => depth });
     const written = (stream: Capture, options: { colors?: boolean } = {}): string[] => {
-      new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}', ...options }).emit([
+      new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}', ...options }).emitSync([
         makeEvent({ text: 'x', level: 'error' }),
       ]);
       return stream.chunks;
@@ -139,7 +141,7 @@ describe('ConsoleSink', () => {
   it('colours each stream by its own TTY: errors redirected to a file (2> errors.log) get no escape codes', () => {
     const terminal = new Capture(true);
     const file = new Capture(false);
-    new ConsoleSink({ stdout: terminal, stderr: file, outputTemplate: '{Message}' }).emit([
+    new ConsoleSink({ stdout: terminal, stderr: file, outputTemplate: '{Message}' }).emitSync([
       makeEvent({ text: 'e', level: 'error' }),
       makeEvent({ text: 'w', level: 'warning' }),
     ]);
@@ -147,7 +149,7 @@ describe('ConsoleSink', () => {
 
     const redirected = new Capture(false);
     const errorTerminal = new Capture(true);
-    new ConsoleSink({ stdout: redirected, stderr: errorTerminal, outputTemplate: '{Message}' }).emit([
+    new ConsoleSink({ stdout: redirected, stderr: errorTerminal, outputTemplate: '{Message}' }).emitSync([
       makeEvent({ text: 'd', level: 'debug' }),
       makeEvent({ text: 'e', level: 'error' }),
     ]);
@@ -158,7 +160,7 @@ describe('ConsoleSink', () => {
   describe('colour variables of the environment', () => {
     const written = (isTTY: boolean, options: { colors?: boolean } = {}): string[] => {
       const stream = new Capture(isTTY);
-      new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}', ...options }).emit([
+      new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}', ...options }).emitSync([
         makeEvent({ text: 'x', level: 'error' }),
       ]);
       return stream.chunks;
@@ -207,14 +209,16 @@ describe('ConsoleSink', () => {
   it('honours NO_COLOR', () => {
     process.env.NO_COLOR = '1';
     const tty = new Capture(true);
-    new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emit([makeEvent({ text: 'x', level: 'error' })]);
+    new ConsoleSink({ stdout: tty, stderr: tty, outputTemplate: '{Message}' }).emitSync([
+      makeEvent({ text: 'x', level: 'error' }),
+    ]);
     expect(tty.chunks).toEqual(['x']);
   });
 
   it("writes a formatter's text without colour, even on a TTY or under FORCE_COLOR: CLEF stays JSON", () => {
     process.env.FORCE_COLOR = '1';
     const tty = new Capture(true);
-    new ConsoleSink({ stdout: tty, stderr: tty, formatter: { format: () => '{"@l":"Error"}' } }).emit([
+    new ConsoleSink({ stdout: tty, stderr: tty, formatter: { format: () => '{"@l":"Error"}' } }).emitSync([
       makeEvent({ level: 'error' }),
     ]);
     expect(tty.chunks).toEqual(['{"@l":"Error"}\n']);
@@ -223,7 +227,7 @@ describe('ConsoleSink', () => {
   it('can send everything to stdout', () => {
     const stdout = new Capture();
     const stderr = new Capture();
-    new ConsoleSink({ stdout, stderr, standardErrorFromLevel: null, outputTemplate: '{Message}' }).emit([
+    new ConsoleSink({ stdout, stderr, standardErrorFromLevel: null, outputTemplate: '{Message}' }).emitSync([
       makeEvent({ text: 'f', level: 'fatal' }),
     ]);
     expect(stdout.chunks).toEqual(['f']);
@@ -233,7 +237,7 @@ describe('ConsoleSink', () => {
   it('in a browser, calls the matching console method with %c styling', () => {
     const { calls, console: fakeConsole } = recordingConsole();
     const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Level:u3} {Message}{NewLine}' });
-    sink.emit([
+    sink.emitSync([
       makeEvent({ text: 'v', level: 'verbose' }),
       makeEvent({ text: 'i' }),
       makeEvent({ text: 'w', level: 'warning' }),
@@ -255,7 +259,7 @@ describe('ConsoleSink', () => {
     const shown = collectLines(out);
     const sink = new ConsoleSink({ mode: 'browser', console: new Console(out, out), outputTemplate: '{Message}' });
     const hostile = '50%% off %s %d %o %O %c red %i %f %_ %';
-    sink.emit([makeEvent({ text: hostile, level: 'warning' }), makeEvent({ text: hostile, level: 'information' })]);
+    sink.emitSync([makeEvent({ text: hostile, level: 'warning' }), makeEvent({ text: hostile, level: 'information' })]);
     expect(shown).toEqual([hostile, hostile]);
   });
 });
@@ -269,7 +273,7 @@ describe('ConsoleSink and an event whose level is not one of the six', () => {
     const stdout = new Capture(true);
     const stderr = new Capture(true);
     const sink = new ConsoleSink({ stdout, stderr, colors: true, outputTemplate: '{Message}\n' });
-    sink.emit(['warn', 'constructor', 'toString', '__proto__'].map(odd));
+    sink.emitSync(['warn', 'constructor', 'toString', '__proto__'].map(odd));
     expect(stdout.chunks).toEqual(['odd\n', 'odd\n', 'odd\n', 'odd\n']);
     expect(stderr.chunks).toEqual([]);
   });
@@ -277,7 +281,7 @@ describe('ConsoleSink and an event whose level is not one of the six', () => {
   it('shows it in a browser with console.info, as information, instead of failing the write', () => {
     const { calls, console: fakeConsole } = recordingConsole();
     const sink = new ConsoleSink({ mode: 'browser', console: fakeConsole, outputTemplate: '{Message}' });
-    sink.emit(['warn', 'constructor', '__proto__'].map(odd));
+    sink.emitSync(['warn', 'constructor', '__proto__'].map(odd));
     expect(calls).toEqual([
       ['info', ['%s', 'odd']],
       ['info', ['%s', 'odd']],
@@ -290,7 +294,7 @@ describe('ConsoleSink with a line formatter', () => {
   it('writes one CLEF event per line in Node, each ending in a newline', () => {
     const stdout = new Capture();
     const sink = new ConsoleSink({ stdout, stderr: stdout, formatter: new CompactJsonFormatter() });
-    sink.emit([makeEvent({ text: 'one {N}', properties: { N: 1 } }), makeEvent({ text: 'two', level: 'error' })]);
+    sink.emitSync([makeEvent({ text: 'one {N}', properties: { N: 1 } }), makeEvent({ text: 'two', level: 'error' })]);
     const output = stdout.chunks.join('');
     expect(output.endsWith('\n')).toBe(true);
     const lines = output.slice(0, -1).split('\n');
@@ -304,9 +308,9 @@ describe('ConsoleSink with a line formatter', () => {
     const { calls, console: browser } = recordingConsole();
     const hostile = 'a\u009b2J\u0085b\u202ec\u2066d\u2028e\u007f';
     const event = makeEvent({ text: 'User {Name}', properties: { Name: hostile } });
-    new ConsoleSink({ stdout, formatter: new CompactJsonFormatter() }).emit([event]);
-    new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emit([event]);
-    new ConsoleSink({ mode: 'browser', console: browser, formatter: new CompactJsonFormatter() }).emit([event]);
+    new ConsoleSink({ stdout, formatter: new CompactJsonFormatter() }).emitSync([event]);
+    new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emitSync([event]);
+    new ConsoleSink({ mode: 'browser', console: browser, formatter: new CompactJsonFormatter() }).emitSync([event]);
     const lines = [...stdout.chunks, ...calls.map(([, args]) => String(args[1]))];
     expect(lines).toHaveLength(3);
     for (const line of lines) {
@@ -321,13 +325,13 @@ describe('ConsoleSink with a line formatter', () => {
   it("keeps a formatter's own line breaks and ANSI colours: only what JSON would escape is escaped", () => {
     const stdout = new Capture();
     const coloured = { format: (): string => '\u001b[32mok\u001b[0m\n\tdetail\n' };
-    new ConsoleSink({ stdout, formatter: coloured }).emit([makeEvent({ text: 'x' })]);
+    new ConsoleSink({ stdout, formatter: coloured }).emitSync([makeEvent({ text: 'x' })]);
     expect(stdout.chunks).toEqual(['\u001b[32mok\u001b[0m\n\tdetail\n']);
   });
 
   it('writes one NDJSON event per line', () => {
     const stdout = new Capture();
-    new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
+    new ConsoleSink({ stdout, formatter: new NdjsonFormatter() }).emitSync([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
     expect(stdout.chunks.every((chunk) => chunk.endsWith('}\n'))).toBe(true);
     expect(stdout.chunks).toHaveLength(2);
   });
@@ -336,21 +340,21 @@ describe('ConsoleSink with a line formatter', () => {
     const stdout = new Capture();
     const json = { format: (event: LogEvent): string => JSON.stringify({ msg: event.messageTemplate.text }) };
     const ended = { format: (event: LogEvent): string => `${event.messageTemplate.text}\n` };
-    new ConsoleSink({ stdout, formatter: json }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
-    new ConsoleSink({ stdout, formatter: ended }).emit([makeEvent({ text: 'c' })]);
+    new ConsoleSink({ stdout, formatter: json }).emitSync([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
+    new ConsoleSink({ stdout, formatter: ended }).emitSync([makeEvent({ text: 'c' })]);
     expect(stdout.chunks.join('')).toBe('{"msg":"a"}\n{"msg":"b"}\nc\n');
   });
 
   it('leaves newlines to a text output template', () => {
     const stdout = new Capture();
-    new ConsoleSink({ stdout, outputTemplate: '{Message};' }).emit([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
+    new ConsoleSink({ stdout, outputTemplate: '{Message};' }).emitSync([makeEvent({ text: 'a' }), makeEvent({ text: 'b' })]);
     expect(stdout.chunks.join('')).toBe('a;b;');
   });
 
   it('gives output the rxlog command reads under --strict', async () => {
     const stdout = new Capture();
     const sink = new ConsoleSink({ stdout, stderr: stdout, formatter: new CompactJsonFormatter() });
-    sink.emit([makeEvent({ text: 'one' }), makeEvent({ text: 'two', level: 'warning' })]);
+    sink.emitSync([makeEvent({ text: 'one' }), makeEvent({ text: 'two', level: 'warning' })]);
     const out = new PassThrough();
     const err = new PassThrough();
     const printed: string[] = [];
@@ -534,7 +538,7 @@ describe('ConsoleSink on a stream that fails', () => {
       if (event === 'error') most = Math.max(most, stream.listenerCount('error') + 1);
     });
     const sink = new ConsoleSink({ stdout: stream, stderr: stream, outputTemplate: '{Message}' });
-    for (let n = 0; n < 30; n++) sink.emit([makeEvent({ text: `event ${n}` })]);
+    for (let n = 0; n < 30; n++) sink.emitSync([makeEvent({ text: `event ${n}` })]);
     for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(most).toBe(1);
   });
@@ -586,6 +590,96 @@ describe('ConsoleSink on a stream that fails', () => {
     expect(delivered + dropped + failed + undelivered).toBe(20_000);
     expect(failed).toBeGreaterThan(0);
     expect(outcome.report.timedOut).toBe(false);
+  }, 30_000);
+});
+
+// A reader slower than the app (a pager, a shipper that stalls): Node's stream keeps every line it
+// is handed, so a sink that wrote on regardless grew it without bound and counted every line
+// delivered that the reader might never get.
+describe('ConsoleSink on a stream that needs draining', () => {
+  /** A Writable of a 16-byte highWaterMark that completes a write only when the test says so. */
+  function heldStream(): { stream: Writable; chunks: string[]; release(): void } {
+    const chunks: string[] = [];
+    const callbacks: (() => void)[] = [];
+    const stream = new Writable({
+      highWaterMark: 16,
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk.toString('utf8'));
+        callbacks.push(() => callback());
+      },
+    });
+    return { stream, chunks, release: () => callbacks.splice(0).forEach((callback) => callback()) };
+  }
+
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it("waits for 'drain' before writing again: later events wait in its queue, none counted delivered before the stream takes it", async () => {
+    const { stream, chunks, release } = heldStream();
+    const log = new LoggerConfiguration().writeTo
+      .sink(new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' }), {
+        name: 'console',
+      })
+      .createLogger();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    await tick();
+    // The first line passed the stream's mark (write() returned false): nothing more is handed to it.
+    expect(chunks).toHaveLength(1);
+    expect(log.metrics().sinks.console).toMatchObject({ delivered: 1, pending: 4 });
+    for (let round = 0; round < 10 && chunks.length < 5; round++) {
+      release();
+      await tick();
+    }
+    release();
+    expect(chunks.map((line) => line.split(' ')[1])).toEqual(['0', '1', '2', '3', '4']);
+    const report = await log.close({ timeoutMs: 1_000 });
+    expect(report.sinks.console).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0 });
+    expect(stream.listenerCount('drain')).toBe(0);
+  });
+
+  it('refuses a batch with emitSync while the stream needs draining, and fails the waiting batch when the stream fails', async () => {
+    const { stream } = heldStream();
+    const sink = new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' });
+    expect(sink.emitSync([makeEvent()])).toBe(true);
+    expect(sink.emitSync([makeEvent()])).toBe(false);
+    const waiting = sink.emit([makeEvent()]);
+    stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await expect(waiting).rejects.toThrow(/the stream failed or was destroyed/);
+    expect(['drain', 'close'].map((event) => stream.listenerCount(event))).toEqual([0, 0]);
+  });
+
+  // A pipe nobody reads (spec/node/fixtures/stdout-logger.ts): the process's stdout.
+  it("holds a stdout pipe nobody reads to its bounded queue, not to Node's buffer: drops counted, delivered only what the pipe took", async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '..', 'node', 'fixtures', 'stdout-logger.ts'), '200000', 'console', '1000'],
+      { cwd: path.resolve(__dirname, '../..') },
+    );
+    child.stdout.pause();
+    let stderr = '';
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const line = await new Promise<string>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        const found = stderr.split('\n').find((text) => text.startsWith('{') && stderr.includes(`${text}\n`));
+        if (found !== undefined) resolve(found);
+      });
+      child.on('close', () => resolve(stderr));
+    });
+    // A process whose stdout write is pending never exits by itself: it has said all there is.
+    child.kill('SIGKILL');
+    clearTimeout(killer);
+    const outcome = JSON.parse(line) as {
+      metrics: { received: number; delivered: number; dropped: number; failed: number; pending: number };
+      stdoutHeld: number;
+    };
+    const { received, delivered, dropped, failed, pending } = outcome.metrics;
+    expect(received).toBe(200_000);
+    expect(delivered + dropped + failed + pending).toBe(received);
+    // Node holds its 16 KiB mark and one line past it (it held all 200 000 lines, 13 MB, counted delivered).
+    expect(outcome.stdoutHeld).toBeLessThan(17 * 1024);
+    // What a 64 KiB pipe and Node's 16 KiB take of 66-byte lines, far from all.
+    expect(delivered).toBeLessThan(5_000);
+    expect(dropped).toBeGreaterThan(0);
   }, 30_000);
 });
 
@@ -671,7 +765,7 @@ describe('ConsoleSink options of the wrong kind', () => {
         () =>
           new ConsoleSink({ console: { debug: record, info: record, warn: record, error: record }, outputTemplate: '{Message}' }),
       );
-      sink.emit([makeEvent({ text: 'shown' })]);
+      sink.emitSync([makeEvent({ text: 'shown' })]);
       expect(calls).toEqual([['%s', 'shown']]);
     });
 
@@ -692,7 +786,7 @@ describe('ConsoleSink options of the wrong kind', () => {
       const calls: unknown[][] = [];
       const log = (...args: unknown[]): number => calls.push(args);
       const sink = withConsole({ log, info: log }, () => withoutStdout(() => new ConsoleSink({ outputTemplate: '{Message}' })));
-      sink.emit([makeEvent({ text: '50%s done', level: 'debug' }), makeEvent({ text: 'ok' })]);
+      sink.emitSync([makeEvent({ text: '50%s done', level: 'debug' }), makeEvent({ text: 'ok' })]);
       expect(calls).toEqual([
         ['%c%s', 'color: gray', '50%s done'],
         ['%s', 'ok'],
@@ -766,7 +860,7 @@ describe('defaultConsoleTheme', () => {
       if (!Object.isFrozen(css)) css.fatal = 'color: white; background: red; font-weight: bold';
     }
     const terminal = new Capture(true);
-    new ConsoleSink({ stdout: terminal, stderr: terminal, colors: true, outputTemplate: '{Message}' }).emit([
+    new ConsoleSink({ stdout: terminal, stderr: terminal, colors: true, outputTemplate: '{Message}' }).emitSync([
       makeEvent({ text: 'x', level: 'error' }),
     ]);
     expect(terminal.chunks).toEqual(['\u001b[31mx\u001b[0m']);
