@@ -65,7 +65,7 @@ export class SyslogRelpTransport implements SyslogTransport {
   /** The batch being sent: batches go one at a time, as their answers come in order. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private readonly where: string;
+  readonly where: string;
 
   /**
    * @param host The receiver's host name or IP address.

@@ -34,7 +34,7 @@ export class SyslogStreamTransport implements SyslogTransport {
   private recent: { text: string; count: number; at: number }[] = [];
   /** What a reset showed the receiver may not have read, written ahead of the next batch. */
   private resend = { text: '', count: 0 };
-  private readonly where: string;
+  readonly where: string;
 
   /**
    * @param target The receiver: `{ host, port }` for TCP, with `tls` for TLS, `{ path }` for a Unix stream socket.

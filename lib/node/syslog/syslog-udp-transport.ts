@@ -49,7 +49,7 @@ export class SyslogUdpTransport implements SyslogTransport {
   private sending = 0;
   /** The address that refused a datagram last: the next lookup picks the one after it. */
   private refusedAddress: string | undefined;
-  private readonly where: string;
+  readonly where: string;
 
   /**
    * @param host The receiver's host name or IP address; an IPv6 address (a literal, or the one the name resolves to first) uses a udp6 socket.
