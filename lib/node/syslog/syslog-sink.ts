@@ -59,6 +59,8 @@ export class SyslogSink implements Sink {
     this.cuts++;
   };
   private closed = false;
+  /** The transport's close, which every call of close() awaits. */
+  private closing: Promise<void> | undefined;
   private written = 0;
 
   /** @throws ConfigurationError naming the option when one is out of range. */
@@ -132,11 +134,10 @@ export class SyslogSink implements Sink {
     return skipped === 0 ? undefined : { rejected: skipped };
   }
 
-  /** Ends the connection (RELP: sends `close` and waits for its answer, at most `writeTimeoutMs`) or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent. */
+  /** Ends the connection (RELP: sends `close` and waits for its answer, at most `writeTimeoutMs`) or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent: a second call resolves once the first has. */
   async close(): Promise<void> {
-    if (this.closed) return;
     this.closed = true;
-    await this.transport.close();
+    await (this.closing ??= this.transport.close());
   }
 }
 
