@@ -30,7 +30,10 @@ const HOSTILE = fc.constantFrom(
   ...['\0', '\t', '\n', '\r', '\u0007', '\u001b', '\u007f', '\u0085', '\u00a0', '\u2028', '\ufeff'],
   ...['é', 'Ü', '東', '😀', '\ud800'],
 );
-const hostile = (maxLength: number): fc.Arbitrary<string> => fc.string({ unit: HOSTILE, minLength: 0, maxLength });
+/** Any printable ASCII character, space included. */
+const PRINTABLE = fc.integer({ min: 32, max: 126 }).map((c) => String.fromCharCode(c));
+const hostile = (maxLength: number): fc.Arbitrary<string> =>
+  fc.string({ unit: fc.oneof(HOSTILE, PRINTABLE), minLength: 0, maxLength });
 /** Hostile text, short or just around a field's `limit` (a plain run, then hostile characters across the limit). */
 const nearLimit = (limit: number): fc.Arbitrary<string> =>
   fc.oneof(
