@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
-import { awaitSyslogConnect, connectSyslogSocket } from './syslog-connect';
+import { awaitSyslogConnect, connectSyslogSocket, syslogWhere } from './syslog-connect';
 import { RelpReader, relpFrame } from './syslog-relp-frame';
 import { syslogTimeout } from './syslog-timeout';
 import { tlsError } from './syslog-tls-options';
@@ -81,7 +81,7 @@ export class SyslogRelpTransport implements SyslogTransport {
     private readonly writeTimeoutMs: number,
     private readonly tls?: ConnectionOptions,
   ) {
-    this.where = `relp${tls ? '+tls' : ''}://${host}:${port}`;
+    this.where = syslogWhere(tls ? 'relp+tls' : 'relp', host, port);
   }
 
   /**

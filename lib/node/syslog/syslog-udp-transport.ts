@@ -3,7 +3,7 @@ import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
-import { awaitSyslogConnect } from './syslog-connect';
+import { awaitSyslogConnect, syslogWhere } from './syslog-connect';
 import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
 
@@ -63,7 +63,7 @@ export class SyslogUdpTransport implements SyslogTransport {
     private readonly connectTimeoutMs: number,
     private readonly writeTimeoutMs: number,
   ) {
-    this.where = `udp://${host}:${port}`;
+    this.where = syslogWhere('udp', host, port);
   }
 
   /**

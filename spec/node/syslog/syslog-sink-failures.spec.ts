@@ -4,7 +4,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { SyslogRelpTransport } from '../../../lib/node/syslog/syslog-relp-transport';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
+import { SyslogStreamTransport } from '../../../lib/node/syslog/syslog-stream-transport';
+import { SyslogUdpTransport } from '../../../lib/node/syslog/syslog-udp-transport';
 import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
 import { collectSelfLog } from '../../helpers/self-log';
 import { freeTcpPort } from './syslog-test-servers';
@@ -100,4 +103,30 @@ describe('SyslogSink failures', () => {
       }
     },
   );
+});
+
+// Found by a review: an IPv6 address was written bare, `tcp://fe80::1:514`, where the port cannot be
+// told from the address; URLs bracket it (RFC 3986 §3.2.2).
+describe('the receiver as errors and SelfLog name it', () => {
+  it('brackets an IPv6 address, as a URL does, and writes the rest as given', async () => {
+    const transports = [
+      new SyslogUdpTransport('::1', 514, 5_000, 10_000),
+      new SyslogStreamTransport({ host: 'fe80::1%eth0', port: 601 }, 'octet-counting', 5_000, 10_000),
+      new SyslogStreamTransport({ host: '2001:db8::5', port: 6514, tls: {} }, 'octet-counting', 5_000, 10_000),
+      new SyslogRelpTransport('::1', 2514, 5_000, 10_000),
+      new SyslogStreamTransport({ host: '10.0.0.5', port: 514 }, 'newline', 5_000, 10_000),
+      new SyslogUdpTransport('logs.internal', 5514, 5_000, 10_000),
+      new SyslogStreamTransport({ path: '/run/syslog.sock' }, 'newline', 5_000, 10_000),
+    ];
+    expect(transports.map((transport) => transport.where)).toEqual([
+      'udp://[::1]:514',
+      'tcp://[fe80::1%eth0]:601',
+      'tls://[2001:db8::5]:6514',
+      'relp://[::1]:2514',
+      'tcp://10.0.0.5:514',
+      'udp://logs.internal:5514',
+      'unix:/run/syslog.sock',
+    ]);
+    await Promise.all(transports.map((transport) => transport.close()));
+  });
 });
