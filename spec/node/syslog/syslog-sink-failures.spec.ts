@@ -1,6 +1,6 @@
 import dns, { type LookupAddress } from 'node:dns';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -25,14 +25,23 @@ function lookupFails(hostname: string): void {
   });
 }
 
-/** A TCP receiver on 127.0.0.1 that resets each connection once its first bytes arrive. */
-async function resettingReceiver(): Promise<{ port: number; server: Server }> {
+/** A TCP receiver on 127.0.0.1 that, once a connection's first bytes arrive, resets it, or closes it mid-frame; or that never reads. */
+async function hostileReceiver(how: 'reset' | 'close' | 'never-read'): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    sockets.add(socket);
     socket.on('error', () => undefined);
-    socket.once('data', () => socket.resetAndDestroy());
+    if (how === 'never-read') socket.pause();
+    else socket.once('data', () => (how === 'reset' ? socket.resetAndDestroy() : socket.destroy()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as { port: number }).port, server };
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 // A failed batch's error reaches SelfLog (the delivery stage's line) and metrics' lastError; with
@@ -41,18 +50,23 @@ async function resettingReceiver(): Promise<{ port: number; server: Server }> {
 describe('SyslogSink failures', () => {
   const missing = 'missing.rxlog.invalid';
   let dir: string;
-  let resetting: { port: number; server: Server };
+  let resetting: { port: number; close: () => Promise<void> };
+  let closing: { port: number; close: () => Promise<void> };
+  let neverReading: { port: number; close: () => Promise<void> };
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rxlog-syslog-failures-'));
-    resetting = await resettingReceiver();
+    resetting = await hostileReceiver('reset');
+    closing = await hostileReceiver('close');
+    neverReading = await hostileReceiver('never-read');
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await new Promise<void>((resolve) => resetting.server.close(() => resolve()));
+    await Promise.all([resetting, closing, neverReading].map((receiver) => receiver.close()));
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const cases: [string, () => Promise<[SyslogSinkOptions, string]>][] = [
+  /** What fails, how to reach it, and the receiver as named; that many events (default 1), in one batch. */
+  const cases: [string, () => Promise<[SyslogSinkOptions, string, number?]>][] = [
     [
       'udp, a host name that does not resolve',
       () => Promise.resolve([{ transport: 'udp', host: missing }, `udp://${missing}:514`]),
@@ -64,6 +78,20 @@ describe('SyslogSink failures', () => {
     [
       'tcp, a receiver that resets the connection',
       () => Promise.resolve([{ transport: 'tcp', port: resetting.port }, `tcp://127.0.0.1:${resetting.port}`]),
+    ],
+    [
+      'tcp, a receiver that closes the connection mid-frame',
+      () => Promise.resolve([{ transport: 'tcp', port: closing.port }, `tcp://127.0.0.1:${closing.port}`]),
+    ],
+    [
+      // A batch of 24 MB, more than the kernel's buffers on both ends hold: the write stalls, and fails writeTimeoutMs later.
+      'tcp, a receiver that accepts and never reads',
+      () =>
+        Promise.resolve([
+          { transport: 'tcp', port: neverReading.port, writeTimeoutMs: 300, maxMessageBytes: 65_536, structuredData: false },
+          `tcp://127.0.0.1:${neverReading.port}`,
+          400,
+        ]),
     ],
     [
       'unix, no socket at path',
@@ -79,24 +107,25 @@ describe('SyslogSink failures', () => {
   ];
 
   it.each(cases)(
-    'names the receiver in SelfLog and in metrics’ lastError (%s), the event counted failed',
+    'names the receiver in SelfLog and in metrics’ lastError (%s), its events counted failed',
     async (_name, make) => {
       lookupFails(missing);
-      const [options, where] = await make();
+      const [options, where, count = 1] = await make();
       const selfLog = collectSelfLog();
       const log = new LoggerConfiguration().writeTo
-        .sink(new SyslogSink({ ...options, appName: 'shop' }), { batch: { size: 1, maxDelayMs: 1 }, retry: false })
+        .sink(new SyslogSink({ ...options, appName: 'shop' }), { batch: { size: 512, maxDelayMs: 1 }, retry: false })
         .createLogger();
       try {
-        log.information('Order {OrderId} paid', 7);
+        const body = count === 1 ? '' : 'b'.repeat(60_000);
+        for (let i = 0; i < count; i++) log.information('Order {OrderId} paid {Body}', i, body);
         await log.flush();
         const metrics = log.metrics().sinks.syslog;
         const report = await log.close({ strategy: 'flush' });
 
-        expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: 1, undelivered: 0 });
-        expect(metrics.lastError).toContain(`SyslogSink: ${where}`);
+        expect(report.sinks.syslog).toEqual({ delivered: 0, dropped: 0, failed: count, undelivered: 0 });
+        expect(metrics.lastError).toContain(where);
         expect(selfLog.diagnostics.map((d) => d.message).filter((m) => m.includes('Sink syslog failed'))).toEqual([
-          expect.stringContaining(`SyslogSink: ${where}`),
+          expect.stringContaining(where),
         ]);
       } finally {
         selfLog.stop();
