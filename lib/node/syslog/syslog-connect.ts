@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 
 /** How awaitSyslogConnect treats the socket it waits for. */
@@ -79,4 +79,12 @@ export function awaitSyslogConnect<S extends EventEmitter>(socket: S, options: S
 /** Starts a TCP connection to `host`:`port`, inside TLS with `tls` (the options syslogTlsConnectOptions built): its `'secureConnect'` then means connected. */
 export function connectSyslogSocket(host: string, port: number, tls: ConnectionOptions | undefined): Socket {
   return tls ? connectTls({ ...tls, host, port }) : connect({ host, port });
+}
+
+/**
+ * The receiver as errors and SelfLog name it, `scheme://host:port`, an IPv6 address in brackets as
+ * in a URL (RFC 3986 §3.2.2): `tcp://[fe80::1]:514`, where `tcp://fe80::1:514` hides the port.
+ */
+export function syslogWhere(scheme: string, host: string, port: number): string {
+  return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }

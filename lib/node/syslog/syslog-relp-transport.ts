@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
-import { awaitSyslogConnect, connectSyslogSocket } from './syslog-connect';
+import { awaitSyslogConnect, connectSyslogSocket, syslogWhere } from './syslog-connect';
 import { RelpReader, relpFrame } from './syslog-relp-frame';
 import { syslogTimeout } from './syslog-timeout';
 import { tlsError } from './syslog-tls-options';
@@ -65,7 +65,7 @@ export class SyslogRelpTransport implements SyslogTransport {
   /** The batch being sent: batches go one at a time, as their answers come in order. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private readonly where: string;
+  readonly where: string;
 
   /**
    * @param host The receiver's host name or IP address.
@@ -81,7 +81,7 @@ export class SyslogRelpTransport implements SyslogTransport {
     private readonly writeTimeoutMs: number,
     private readonly tls?: ConnectionOptions,
   ) {
-    this.where = `relp${tls ? '+tls' : ''}://${host}:${port}`;
+    this.where = syslogWhere(tls ? 'relp+tls' : 'relp', host, port);
   }
 
   /**

@@ -59,6 +59,8 @@ export class SyslogSink implements Sink {
     this.cuts++;
   };
   private closed = false;
+  /** The transport's close, which every call of close() awaits. */
+  private closing: Promise<void> | undefined;
   private written = 0;
 
   /** @throws ConfigurationError naming the option when one is out of range. */
@@ -79,7 +81,8 @@ export class SyslogSink implements Sink {
    * has not closed or reset the connection within three turns of the event loop; a reset, or over TLS
    * the receiver's close, within a second after has it sent again ahead of the next batch; over RELP,
    * once the receiver acknowledged every message); rejects when the
-   * receiver cannot be reached or a write fails or times out. An event the formatter throws on is skipped and
+   * receiver cannot be reached or a write fails or times out, with an error that names the receiver
+   * (`SyslogSink: tcp://logs:514: read ECONNRESET`, Node's error its `cause`). An event the formatter throws on is skipped and
    * reported to SelfLog, so one hostile event cannot fail its batch; the result's `rejected`
    * counts it (failed, not delivered, and not sent again). A UDP send that fails part way through
    * rejects with a PartialDeliveryError, so a retry sends only the events not sent yet.
@@ -117,23 +120,40 @@ export class SyslogSink implements Sink {
       try {
         this.written += await this.transport.send(messages);
       } catch (error) {
+        const where = this.transport.where;
         const sent = partialDelivered(error);
-        if (sent === undefined) throw error;
+        if (sent === undefined) throw namingReceiver(error, where);
         // UDP sent, or RELP had answered, the first `sent` messages: their events, and those skipped
         // among them, are done with; RELP's `rejected` were answered with an error, failed for good.
         const { cause, rejected } = error as PartialDeliveryError;
         for (let i = 0; i < sent; i++) this.written += Buffer.byteLength(messages[i], 'utf8');
         const done = sent < messages.length ? from[sent] : events.length;
-        throw new PartialDeliveryError(done, cause, done - sent + rejected);
+        throw new PartialDeliveryError(done, namingReceiver(cause, where), done - sent + rejected);
       }
     }
     return skipped === 0 ? undefined : { rejected: skipped };
   }
 
-  /** Ends the connection (RELP: sends `close` and waits for its answer, at most `writeTimeoutMs`) or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent. */
+  /** Ends the connection (RELP: sends `close` and waits for its answer, at most `writeTimeoutMs`) or closes the UDP socket; a TCP or unix connection still under way is abandoned and a write the receiver has not taken is dropped, their batches rejected; later batches reject. Idempotent: a second call resolves once the first has. */
   async close(): Promise<void> {
-    if (this.closed) return;
     this.closed = true;
-    await this.transport.close();
+    await (this.closing ??= this.transport.close());
   }
+}
+
+/**
+ * A transport's error as the batch fails with it, naming the receiver: Node's own (`read
+ * ECONNRESET`, `getaddrinfo ENOTFOUND logs`, `connect ECONNREFUSED 10.0.0.5:514`) say neither
+ * the transport nor the port asked for, and reach SelfLog and metrics' `lastError` as they are.
+ * One that names it already, and the sink's own close, are kept; otherwise the original is the
+ * `cause`, and its `code` and `permanent` are kept too.
+ */
+function namingReceiver(error: unknown, where: string): unknown {
+  // Not `instanceof Error`: Node's own errors come from another realm under a test runner's sandbox.
+  const { message, code, permanent } = (error ?? {}) as { message?: unknown; code?: unknown; permanent?: unknown };
+  if (typeof message !== 'string' || message.includes(where) || message.startsWith('SyslogSink: closed')) return error;
+  const named = new Error(`SyslogSink: ${where}: ${message.replace(/^SyslogSink: /, '')}`, { cause: error });
+  if (code !== undefined) Object.assign(named, { code });
+  if (permanent !== undefined) Object.assign(named, { permanent });
+  return named;
 }

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { SelfLog } from '../../core/self-log';
-import { awaitSyslogConnect, connectSyslogSocket } from './syslog-connect';
+import { awaitSyslogConnect, connectSyslogSocket, syslogWhere } from './syslog-connect';
 import { type SyslogFraming, syslogFrame } from './syslog-framing';
 import { syslogTimeout } from './syslog-timeout';
 import { tlsError } from './syslog-tls-options';
@@ -34,7 +34,7 @@ export class SyslogStreamTransport implements SyslogTransport {
   private recent: { text: string; count: number; at: number }[] = [];
   /** What a reset showed the receiver may not have read, written ahead of the next batch. */
   private resend = { text: '', count: 0 };
-  private readonly where: string;
+  readonly where: string;
 
   /**
    * @param target The receiver: `{ host, port }` for TCP, with `tls` for TLS, `{ path }` for a Unix stream socket.
@@ -49,7 +49,7 @@ export class SyslogStreamTransport implements SyslogTransport {
     private readonly connectTimeoutMs: number,
     private readonly writeTimeoutMs: number,
   ) {
-    this.where = 'path' in target ? `unix:${target.path}` : `${target.tls ? 'tls' : 'tcp'}://${target.host}:${target.port}`;
+    this.where = 'path' in target ? `unix:${target.path}` : syslogWhere(target.tls ? 'tls' : 'tcp', target.host, target.port);
   }
 
   /** Frames the messages and writes them; resolves once the kernel has them and the receiver has not closed or reset the connection within {@link CONFIRM_TURNS} turns. */

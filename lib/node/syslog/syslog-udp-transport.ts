@@ -3,7 +3,7 @@ import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
-import { awaitSyslogConnect } from './syslog-connect';
+import { awaitSyslogConnect, syslogWhere } from './syslog-connect';
 import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
 
@@ -49,7 +49,7 @@ export class SyslogUdpTransport implements SyslogTransport {
   private sending = 0;
   /** The address that refused a datagram last: the next lookup picks the one after it. */
   private refusedAddress: string | undefined;
-  private readonly where: string;
+  readonly where: string;
 
   /**
    * @param host The receiver's host name or IP address; an IPv6 address (a literal, or the one the name resolves to first) uses a udp6 socket.
@@ -63,7 +63,7 @@ export class SyslogUdpTransport implements SyslogTransport {
     private readonly connectTimeoutMs: number,
     private readonly writeTimeoutMs: number,
   ) {
-    this.where = `udp://${host}:${port}`;
+    this.where = syslogWhere('udp', host, port);
   }
 
   /**

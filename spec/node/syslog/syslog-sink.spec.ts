@@ -348,6 +348,21 @@ describe('SyslogSink', () => {
       await expect(sink.emit([makeEvent()])).rejects.toThrow('SyslogSink: closed');
       await server.allEnded();
     });
+
+    // Found by a review: a second close() resolved at once, while the first was still ending the
+    // connection (RELP: still awaiting the answer to `close`), so code awaiting it went on early.
+    it('resolves a second close only once the first has ended the connection', async () => {
+      const server = track(await startStreamServer({ framing: 'octet-counting' }));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: server.port });
+      await sink.emit([makeEvent()]);
+      let firstDone = false;
+      const first = sink.close().then(() => (firstDone = true));
+
+      await sink.close();
+
+      expect(firstDone).toBe(true);
+      await first;
+    });
   });
 
   describe('over a Unix stream socket', () => {
