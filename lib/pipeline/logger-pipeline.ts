@@ -194,7 +194,9 @@ export class LoggerPipeline {
     // directly, saving share()'s extra Subject and subscriber on every event.
     const stageless = shared === this.#source;
     this.#shared = stageless ? this.#source.asObservable() : shared.pipe(share());
-    this.events$ = guardSubscribers(this.#shared, (error) =>
+    // Ends with the close, as metrics$ does: a subscriber that stayed would keep the shared
+    // operators running (a delay letting out after the report what it counted) and alive.
+    this.events$ = guardSubscribers(this.#shared.pipe(takeUntil(this.#closed$)), (error) =>
       SelfLog.write('A subscriber of log.events$ failed; it stays subscribed', error),
     );
     // How many lanes use each sink, as their own or as their fallback: the last to close it closes it.

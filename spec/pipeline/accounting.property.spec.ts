@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { delay, filter, map, type OperatorFunction, VirtualTimeScheduler } from 'rxjs';
+import { delay, filter, map, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
@@ -12,6 +12,7 @@ import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
+import { Clock, turn } from '../helpers/virtual-clock';
 
 // "Nothing lost or dropped unaccounted", as a property, with every timer of the pipeline on one
 // VirtualTimeScheduler (useScheduler) that the sinks' own delays run on too. fast-check makes 1–3
@@ -214,47 +215,6 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: 300 }).map<Step>((ms) => ({ kind: 'advance', ms })) },
   { weight: 1, arbitrary: closeStep },
 );
-
-/** A VirtualTimeScheduler stepped action by action, letting promises settle between actions. */
-class Clock {
-  readonly scheduler = new VirtualTimeScheduler();
-
-  now(): number {
-    return this.scheduler.now();
-  }
-
-  /** Runs every action due up to `ms` from now, in time order, with microtasks and I/O turns in between. */
-  async advance(ms: number): Promise<void> {
-    const target = this.scheduler.frame + ms;
-    for (;;) {
-      await turn();
-      const next = this.scheduler.actions[0];
-      if (next === undefined || next.delay > target) break;
-      this.scheduler.maxFrames = next.delay;
-      this.scheduler.flush();
-    }
-    this.scheduler.frame = Math.max(this.scheduler.frame, target);
-    await turn();
-  }
-
-  /** A promise settled by the clock `ms` from now. */
-  after<T>(ms: number, settle: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) =>
-      this.scheduler.schedule(() => {
-        try {
-          resolve(settle());
-        } catch (error) {
-          reject(error);
-        }
-      }, ms),
-    );
-  }
-}
-
-/** Lets every queued microtask (and the promise chains they start) run. */
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * Checks that the logger's counters balance now, in the middle of the pipeline's work: set by a

@@ -792,6 +792,34 @@ describe('LoggerPipeline', () => {
       expect(memory.events).toHaveLength(0);
     });
 
+    // Found by spec/pipeline/hostile-content-accounting.property.spec.ts: a subscriber of
+    // log.events$ kept the shared operators subscribed after the close, so what they held left
+    // them later (after an immediate close had counted it dropped, counted again as made) and
+    // reached that subscriber after the close had finished; with an operator that never
+    // completes, events$ never completed and the operators lived on.
+    it.each([
+      ['immediate', { entered: 1, left: 0, created: 0, dropped: 1, pending: 0, droppedBy: { already_shutdown: 1 } }],
+      ['graceful', { entered: 1, left: 0, created: 0, dropped: 0, pending: 1, droppedBy: {} }],
+    ] as const)(
+      'end with a %s close while log.events$ has a subscriber: events$ completes, nothing leaves later, no count moves',
+      async (strategy, counts) => {
+        jest.useFakeTimers();
+        const memory = new MemorySink();
+        const log = new LoggerConfiguration().pipe(delay(10)).writeTo.sink(memory, { name: 'memory' }).createLogger();
+        const seen: string[] = [];
+        log.events$.subscribe({ next: (e) => seen.push(e.renderMessage()), complete: () => seen.push('complete') });
+        log.information('Event {N}', 1);
+        const closing = log.close({ strategy, timeoutMs: 0 });
+        await jest.advanceTimersByTimeAsync(0);
+        await closing;
+        await jest.advanceTimersByTimeAsync(100);
+        expect(seen).toEqual(['complete']);
+        expect(log.metrics().pipe).toEqual(counts);
+        expect(memory.events).toHaveLength(0);
+        expect(jest.getTimerCount()).toBe(0);
+      },
+    );
+
     // Found by a review: the last sink lane to unsubscribe tore the shared operators down before the
     // report read what they held, and their teardown reported it dropped (boundedQueue.discarded).
     it('are undelivered, not dropped, when the operator reports what it held as it is torn down', async () => {
