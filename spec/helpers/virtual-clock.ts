@@ -40,3 +40,37 @@ export class Clock {
 export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Flushes started on a virtual clock, each to settle, never reject, by its timeout plus `slackMs`. */
+export class FlushWatch {
+  readonly #flushes: { bound: number; settled: boolean; failure: unknown }[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly slackMs: number,
+  ) {}
+
+  /** Follows `flushed`, a flush given `timeoutMs` started now. */
+  follow(flushed: Promise<unknown>, timeoutMs: number): void {
+    const flush = { bound: this.clock.now() + timeoutMs + this.slackMs, settled: false, failure: undefined as unknown };
+    flushed.then(
+      () => {
+        flush.settled = true;
+      },
+      (error: unknown) => {
+        flush.failure = error ?? 'undefined';
+      },
+    );
+    this.#flushes.push(flush);
+  }
+
+  /** Throws, naming `where`, when a flush rejected or is still pending past its bound. */
+  check(where: string): void {
+    const now = this.clock.now();
+    for (const flush of this.#flushes) {
+      if (flush.failure !== undefined) throw new Error(`${where}: flush() rejected`);
+      if (!flush.settled && now > flush.bound)
+        throw new Error(`${where}: a flush() still pending at ${now}, past ${flush.bound}`);
+    }
+  }
+}

@@ -12,7 +12,7 @@ import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
-import { Clock, turn } from '../helpers/virtual-clock';
+import { Clock, FlushWatch, turn } from '../helpers/virtual-clock';
 
 // "Nothing lost or dropped unaccounted", as a property, with every timer of the pipeline on one
 // VirtualTimeScheduler (useScheduler) that the sinks' own delays run on too. fast-check makes 1–3
@@ -495,7 +495,7 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
   let closedAt = NaN;
   let closeFailure: unknown;
   const laterCloses: Promise<ShutdownReport>[] = [];
-  const flushes: { bound: number; settled: boolean; failure: unknown }[] = [];
+  const flushes = new FlushWatch(clock, SLACK_MS);
   let last: LoggerMetrics | undefined;
 
   const check = (where: string): LoggerMetrics => {
@@ -513,11 +513,7 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
       if (m.queueDepth > limit) throw new Error(`${where}: ${name} queueDepth ${m.queueDepth} > limit ${limit}`);
     });
     const now = clock.now();
-    for (const flush of flushes) {
-      if (flush.failure !== undefined) throw new Error(`${where}: flush() rejected`);
-      if (!flush.settled && now > flush.bound)
-        throw new Error(`${where}: a flush() still pending at ${now}, past ${flush.bound}`);
-    }
+    flushes.check(where);
     if (closeFailure !== undefined) throw new Error(`${where}: close() rejected`);
     if (closing !== undefined && report === undefined && now > closeBound)
       throw new Error(`${where}: close() still pending at ${now}, past ${closeBound}`);
@@ -565,19 +561,12 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
       case 'log':
         logBurst(next.level, next.count, next.child, next.large);
         break;
-      case 'flush': {
-        const flush = { bound: clock.now() + next.timeoutMs + SLACK_MS, settled: false, failure: undefined as unknown };
-        noThrow('flush()', () => log.flush({ timeoutMs: next.timeoutMs })).then(
-          () => {
-            flush.settled = true;
-          },
-          (error: unknown) => {
-            flush.failure = error ?? 'undefined';
-          },
+      case 'flush':
+        flushes.follow(
+          noThrow('flush()', () => log.flush({ timeoutMs: next.timeoutMs })),
+          next.timeoutMs,
         );
-        flushes.push(flush);
         break;
-      }
       case 'flushSync':
         noThrow('flushSync()', () => log.flushSync());
         break;

@@ -14,7 +14,7 @@ import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { hostile, type Make } from '../helpers/hostile-values';
 import { LEVELS, mulberry32, noThrow } from '../helpers/model-run';
-import { Clock, turn } from '../helpers/virtual-clock';
+import { Clock, FlushWatch, turn } from '../helpers/virtual-clock';
 
 // "Nothing lost unaccounted" with hostile content: the accounting and pipeline-model properties
 // log well-behaved events; this one logs what an app may really hand a logger (templates that are
@@ -541,7 +541,7 @@ async function scenario(plan: Plan, steps: readonly Step[], end: Ending, diagnos
   let report: ShutdownReport | undefined;
   let closedAt = NaN;
   let closeFailure: unknown;
-  const flushes: { bound: number; settled: boolean; failure: unknown }[] = [];
+  const flushes = new FlushWatch(clock, SLACK_MS);
 
   const check = (where: string): LoggerMetrics => {
     const metrics = noThrow('metrics()', () => log.metrics());
@@ -563,11 +563,7 @@ async function scenario(plan: Plan, steps: readonly Step[], end: Ending, diagnos
       if (m.received !== expected) throw new Error(`${where}: ${name} received ${m.received}, expected ${expected}`);
     });
     const now = clock.now();
-    for (const flush of flushes) {
-      if (flush.failure !== undefined) throw new Error(`${where}: flush() rejected`);
-      if (!flush.settled && now > flush.bound)
-        throw new Error(`${where}: a flush() still pending at ${now}, past ${flush.bound}`);
-    }
+    flushes.check(where);
     if (closeFailure !== undefined) throw new Error(`${where}: close() rejected`);
     if (report === undefined && now > closeBound)
       throw new Error(`${where}: close() still pending at ${now}, past ${closeBound}`);
@@ -615,21 +611,11 @@ async function scenario(plan: Plan, steps: readonly Step[], end: Ending, diagnos
         (next.which === 'logger' ? loggerSwitch : sinkSwitch).level = next.level;
         break;
       case 'flush': {
-        const flush = {
-          bound: clock.now() + (next.timeoutMs ?? 5_000) + SLACK_MS,
-          settled: false,
-          failure: undefined as unknown,
-        };
         const options = next.timeoutMs === undefined ? undefined : { timeoutMs: next.timeoutMs };
-        noThrow('flush()', () => log.flush(options)).then(
-          () => {
-            flush.settled = true;
-          },
-          (error: unknown) => {
-            flush.failure = error ?? 'undefined';
-          },
+        flushes.follow(
+          noThrow('flush()', () => log.flush(options)),
+          next.timeoutMs ?? 5_000,
         );
-        flushes.push(flush);
         break;
       }
       case 'flushSync':
