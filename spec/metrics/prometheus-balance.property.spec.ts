@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
+import { batchOption, breakerOption, retryOption } from '../helpers/delivery-arbitraries';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
@@ -74,19 +75,9 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
     }),
     { nil: undefined },
   ),
-  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 6 }), maxDelayMs: fc.integer({ min: 0, max: 100 }) }), {
-    nil: undefined,
-  }),
-  retry: fc.oneof(
-    fc.constant(undefined),
-    fc.constant(false as const),
-    fc.record({ attempts: fc.integer({ min: 1, max: 3 }), initialDelayMs: fc.integer({ min: 0, max: 60 }) }),
-  ),
-  circuitBreaker: fc.oneof(
-    fc.constant(undefined),
-    fc.constant(false as const),
-    fc.record({ failureThreshold: fc.integer({ min: 1, max: 3 }), resetTimeoutMs: fc.integer({ min: 0, max: 300 }) }),
-  ),
+  batch: batchOption(6, 100),
+  retry: retryOption(60),
+  circuitBreaker: breakerOption(300),
   fallback: fc.option(fc.array(act, { minLength: 1, maxLength: 3 }), { nil: undefined, freq: 2 }),
 });
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { batchOption } from '../helpers/delivery-arbitraries';
 import { defer, filter, type MonoTypeOperatorFunction, VirtualTimeScheduler } from 'rxjs';
 import { AggregationTemporality, type DataPoint, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -50,9 +51,7 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
     }),
     { nil: undefined },
   ),
-  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 4 }), maxDelayMs: fc.integer({ min: 0, max: 50 }) }), {
-    nil: undefined,
-  }),
+  batch: batchOption(4, 50),
   retry: fc.oneof(
     fc.constant(false as const),
     fc.record({ attempts: fc.integer({ min: 1, max: 3 }), initialDelayMs: fc.integer({ min: 0, max: 40 }) }),

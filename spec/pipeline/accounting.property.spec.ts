@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { batchOption, breakerOption } from '../helpers/delivery-arbitraries';
 import { delay, filter, map, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
@@ -152,9 +153,7 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
     ),
     { nil: undefined },
   ),
-  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 6 }), maxDelayMs: fc.integer({ min: 0, max: 150 }) }), {
-    nil: undefined,
-  }),
+  batch: batchOption(6, 150),
   retry: fc.oneof(
     fc.constant(undefined),
     fc.constant(false as const),
@@ -164,11 +163,7 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
       jitter: fc.constantFrom(0, 0.5),
     }),
   ),
-  circuitBreaker: fc.oneof(
-    fc.constant(undefined),
-    fc.constant(false as const),
-    fc.record({ failureThreshold: fc.integer({ min: 1, max: 3 }), resetTimeoutMs: fc.integer({ min: 0, max: 300 }) }),
-  ),
+  circuitBreaker: breakerOption(300),
   fallback: fc.oneof(
     { weight: 4, arbitrary: fc.constant('none' as const) },
     { weight: 2, arbitrary: fc.constantFrom('own' as const, 'shared' as const) },

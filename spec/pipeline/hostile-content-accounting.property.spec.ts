@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { batchOption, breakerOption, retryOption } from '../helpers/delivery-arbitraries';
 import { concat, delay, filter, map, mergeMap, of, type OperatorFunction, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
@@ -146,19 +147,9 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
     ),
     { nil: undefined },
   ),
-  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 5 }), maxDelayMs: fc.integer({ min: 0, max: 120 }) }), {
-    nil: undefined,
-  }),
-  retry: fc.oneof(
-    fc.constant(undefined),
-    fc.constant(false as const),
-    fc.record({ attempts: fc.integer({ min: 1, max: 3 }), initialDelayMs: fc.integer({ min: 0, max: 100 }) }),
-  ),
-  circuitBreaker: fc.oneof(
-    fc.constant(undefined),
-    fc.constant(false as const),
-    fc.record({ failureThreshold: fc.integer({ min: 1, max: 3 }), resetTimeoutMs: fc.integer({ min: 0, max: 300 }) }),
-  ),
+  batch: batchOption(5, 120),
+  retry: retryOption(100),
+  circuitBreaker: breakerOption(300),
   pipe: fc.constantFrom<LanePipe>('none', 'none', 'redact', 'reported', 'plain', 'dup'),
 });
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { batchOption, breakerOption, retryOption } from '../helpers/delivery-arbitraries';
 import { delay, filter, map, mergeMap, Observable, of, type OperatorFunction, take, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
@@ -106,19 +107,9 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
     }),
     { nil: undefined },
   ),
-  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 8 }), maxDelayMs: fc.integer({ min: 0, max: 150 }) }), {
-    nil: undefined,
-  }),
-  retry: fc.oneof(
-    fc.constant(undefined),
-    fc.constant(false as const),
-    fc.record({ attempts: fc.integer({ min: 1, max: 3 }), initialDelayMs: fc.integer({ min: 0, max: 100 }) }),
-  ),
-  circuitBreaker: fc.oneof(
-    fc.constant(undefined),
-    fc.constant(false as const),
-    fc.record({ failureThreshold: fc.integer({ min: 1, max: 3 }), resetTimeoutMs: fc.integer({ min: 0, max: 400 }) }),
-  ),
+  batch: batchOption(8, 150),
+  retry: retryOption(100),
+  circuitBreaker: breakerOption(400),
   fallback: fc.option(fc.array(act, { minLength: 1, maxLength: 3 }), { nil: undefined, freq: 2 }),
 });
 

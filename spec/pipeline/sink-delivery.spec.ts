@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
+import { batchOption } from '../helpers/delivery-arbitraries';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { type EmitResult, type Sink, WRITTEN_ASIDE } from '../../lib/core/sink';
@@ -1545,9 +1546,7 @@ const step = fc.oneof(
 );
 
 const deliveryOptions = fc.record({
-  batch: fc.option(fc.record({ size: fc.integer({ min: 1, max: 20 }), maxDelayMs: fc.integer({ min: 0, max: 100 }) }), {
-    nil: undefined,
-  }),
+  batch: batchOption(20, 100),
   queue: fc.record({
     limit: fc.integer({ min: 1, max: 40 }),
     overflow: fc.constantFrom('drop-oldest' as const, 'drop-newest' as const),
