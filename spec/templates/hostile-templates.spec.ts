@@ -74,6 +74,27 @@ describe('hostile templates render as Serilog 4 parses them', () => {
     const clef = JSON.parse(new CompactJsonFormatter().format(event)) as { '@r': string[] };
     expect(clef['@r']).toHaveLength(10_000);
   });
+  // A lone surrogate is no letter (Serilog tests UTF-16 units one at a time, as parseTemplate does outside pairs): a hole
+  // with one in its name is text, as written, and the hole after it still binds.
+  it.each<[string, unknown[], string]>([
+    ['{\ud800}', [1], '{\ud800}'],
+    ['{\udc00}', [1], '{\udc00}'],
+    ['{a\ud800b} {C}', [1], '{a\ud800b} 1'],
+    ['{\udc00\ud800}}} {C}', [1], '{\udc00\ud800}} 1'],
+    ['{@\ud800,5:0} {C}', [1], '{@\ud800,5:0} 1'],
+    ['\ud800{C}\udc00', ['\udc00'], '\ud800\udc00\udc00'],
+  ])('keeps %j, a lone surrogate in a name, as text (with %j: %j)', (template, args, expected) => {
+    expect(createLogEvent('information', template, args).renderMessage()).toBe(expected);
+    expect(parseTemplate(template).tokens).toEqual(serilogParse(template).tokens);
+  });
+
+  it('binds 100 000 holes to 100 000 arguments and renders them all', () => {
+    const template = Array.from({ length: 100_000 }, (_, i) => `{H${i},-2}`).join('|');
+    const args = Array.from({ length: 100_000 }, (_, i) => i % 10);
+    const event = createLogEvent('information', template, args);
+    expect(Object.keys(event.properties)).toHaveLength(100_000);
+    expect(event.renderMessage()).toBe(args.map((n) => `${n} `).join('|'));
+  });
 });
 
 describe('a getter that logs while its object is captured', () => {
