@@ -459,6 +459,15 @@ describe('Serilog value rendering: src/Serilog/Events/*Value.cs, LogEventPropert
     ['AScalarValueToStringRendersTheValue', '{N}', [-12345], '-12345', '-12345', undefined],
     ['AScalarValueToStringRendersTheValueUsingFormat', '{N:N2}', [1234.5678], '1,234.57', '1,234.57', undefined],
     ['ScalarValue.Render: null', '{N}', [null], 'null', 'null', undefined],
+    ['ScalarValue.Render: a string with the format l is bare', '{S:l}', ['say "hi"'], 'say "hi"', 'say "hi"', undefined],
+    [
+      'ScalarValue.Render: a string with any other format is quoted, its " escaped',
+      '{S:j} {T:lj} {U:u}',
+      ['say "hi"', 'b', 'c'],
+      '"say \\"hi\\"" "b" "c"',
+      'say "hi" b c',
+      'strings are bare whatever the format',
+    ],
     ['SequenceValue.Render: a string element is quoted, its " escaped', '{S}', [['a"b', 1]], '["a\\"b", 1]', '["a\\"b",1]', json],
     ['SequenceValue.Render: a backslash is not escaped', '{S}', [['a\\b']], '["a\\b"]', '["a\\\\b"]', json],
     [
@@ -502,5 +511,18 @@ describe('Serilog test/Serilog.Tests/Rendering/MessageTemplateRendererTests.cs w
     ['{Number:X8}', '00000010'],
   ])('PropertyTokenFormatsAreApplied: %p renders 16 as %p in {Message:j}', (template, expected) => {
     expect(new TextFormatter('{Message:j}').format(createLogEvent('information', template, [16]))).toBe(expected);
+  });
+});
+
+// MessageTemplateRenderer.Render with the output template's format: `l` writes a string bare, `j` as JSON; rxlog writes
+// strings bare in every case (docs/conformance.md), so only `l` agrees.
+describe('Serilog src/Serilog/Rendering/MessageTemplateRenderer.cs: an output template’s :l and :j on a string', () => {
+  it.each<[string, string, string]>([
+    ['{Message}', 'Hi "Ann"', 'Hi Ann'],
+    ['{Message:l}', 'Hi Ann', 'Hi Ann'],
+    ['{Message:j}', 'Hi "Ann"', 'Hi Ann'],
+    ['{Message:lj}', 'Hi Ann', 'Hi Ann'],
+  ])('%s renders "Hi {Name}" with "Ann" as Serilog’s %p or rxlog’s %p', (output, _serilog, rxlog) => {
+    expect(new TextFormatter(output).format(createLogEvent('information', 'Hi {Name}', ['Ann']))).toBe(rxlog);
   });
 });
