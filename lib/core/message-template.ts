@@ -33,3 +33,13 @@ export interface MessageTemplate {
   /** Text and property tokens, in order. */
   readonly tokens: readonly TemplateToken[];
 }
+
+/**
+ * Whether a template has no holes: one text token, or none. Such a template needs no per-template
+ * table (binding plan, names), so an app that logs a new text on every call
+ * (`` log.information(`User ${name} logged in`) ``) adds no entry to those tables per event.
+ */
+export function hasNoHoles(template: MessageTemplate): boolean {
+  const tokens = template.tokens;
+  return tokens.length === 0 || (tokens.length === 1 && tokens[0].kind === 'text');
+}

@@ -1,6 +1,6 @@
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
-import type { MessageTemplate, PropertyToken } from '../core/message-template';
+import { hasNoHoles, type MessageTemplate, type PropertyToken } from '../core/message-template';
 import { SelfLog } from '../core/self-log';
 import type { Formatter } from '../core/sink';
 import { eventTimeMs } from '../templates/log-event-record';
@@ -44,8 +44,10 @@ const UNMARKED_LINE = /\n(?![\t ]|caused by: |error \d+ of \d+: |\[\d+ more erro
 type Step = (event: LogEvent) => string;
 
 const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 function namesIn(template: MessageTemplate): ReadonlySet<string> {
+  if (hasNoHoles(template)) return NO_NAMES;
   let names = templateNames.get(template);
   if (names === undefined) {
     names = new Set(template.tokens.flatMap((token) => (token.kind === 'property' ? [token.name] : [])));

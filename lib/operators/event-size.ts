@@ -1,5 +1,5 @@
 import type { LogEvent } from '../core/log-event';
-import type { MessageTemplate, PropertyToken } from '../core/message-template';
+import { hasNoHoles, type MessageTemplate, type PropertyToken } from '../core/message-template';
 import { isPlainRecord } from '../core/is-plain-record';
 import { parseTemplate } from '../templates/parse-template';
 import { truncatedText } from '../core/truncated-text';
@@ -94,6 +94,7 @@ const namesByTemplate = new WeakMap<MessageTemplate, readonly string[]>();
  * template: reading a template's frozen tokens on every event doubled the estimate's cost.
  */
 function renderedNames(template: MessageTemplate): readonly string[] {
+  if (hasNoHoles(template)) return [];
   let names = namesByTemplate.get(template);
   if (names === undefined)
     namesByTemplate.set(

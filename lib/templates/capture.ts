@@ -1,6 +1,6 @@
 import { expectOption } from '../core/expect-option';
 import { hasErrorBrand } from '../core/has-error-brand';
-import type { Capturing, MessageTemplate, PropertyToken } from '../core/message-template';
+import { hasNoHoles, type Capturing, type MessageTemplate, type PropertyToken } from '../core/message-template';
 import { truncatedText } from '../core/truncated-text';
 import { read, throwsMarker } from '../core/read-property';
 import { callbackName } from '../core/stray-promise';
@@ -679,8 +679,10 @@ interface BindingPlan {
 }
 
 const plans = new WeakMap<MessageTemplate, BindingPlan>();
+const NO_HOLES: BindingPlan = { holes: [], positions: [], taken: new Map() };
 
 function planOf(template: MessageTemplate): BindingPlan {
+  if (hasNoHoles(template)) return NO_HOLES;
   let plan = plans.get(template);
   if (plan !== undefined) return plan;
   const holes = template.tokens.filter((token) => token.kind === 'property');

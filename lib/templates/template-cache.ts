@@ -4,14 +4,14 @@ import { parseTemplate } from './parse-template';
 
 /** Bounds of a template cache. */
 export interface TemplateCacheOptions {
-  /** Most templates kept (`0`: none); when a new one would exceed it, the whole cache is cleared. Default `10000`. */
+  /** Most templates kept (`0`: none); when a new one would exceed it, the whole cache is cleared. Default `1000`, as Serilog's. */
   maxEntries?: number | undefined;
   /** Longest template text cached, in UTF-16 code units; longer texts are parsed every time. Default `4096`. */
   maxTextLength?: number | undefined;
   /**
    * Most template text held in all, in UTF-16 code units, each template counting its length plus 32 per token (what
    * its parsed tokens weigh); when a new one would exceed it, the whole cache is cleared. Default `4194304` (4 Mi:
-   * 10 000 templates of about 100 characters and 10 tokens, a few megabytes of memory).
+   * 10 000 templates of about 100 characters and 10 tokens, a few megabytes of memory; 1000 such weigh a tenth).
    */
   maxTotalLength?: number | undefined;
 }
@@ -38,7 +38,7 @@ export class TemplateCache {
 
   /** @throws ConfigurationError when a bound is not a whole number ≥ 0 (NaN would let the cache grow without limit). */
   constructor(options: TemplateCacheOptions = {}) {
-    this.#maxEntries = wholeNumber('maxEntries', options.maxEntries, 10_000);
+    this.#maxEntries = wholeNumber('maxEntries', options.maxEntries, 1000);
     this.#maxTextLength = wholeNumber('maxTextLength', options.maxTextLength, 4096);
     this.#maxTotalLength = wholeNumber('maxTotalLength', options.maxTotalLength, 4 * 1024 * 1024);
   }
@@ -75,7 +75,7 @@ export class TemplateCache {
 const shared = new TemplateCache();
 
 /**
- * Parses a template through the process-wide cache (10 000 templates, texts up to 4096 chars, 4 Mi in all):
+ * Parses a template through the process-wide cache (1000 templates, texts up to 4096 chars, 4 Mi in all):
  * what the logger calls on every event.
  *
  * @example parseTemplateCached('Hello {Name}') === parseTemplateCached('Hello {Name}') // true
