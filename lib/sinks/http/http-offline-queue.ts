@@ -439,10 +439,9 @@ export class HttpOfflineQueue {
       this.#failures = 0;
       this.#unreachable = false;
       this.#hold();
-      for (const { id } of group) {
-        this.#sentIds.add(id);
-        this.#remove(id);
-      }
+      const ids = group.map(({ id }) => id);
+      for (const id of ids) this.#sentIds.add(id);
+      this.#remove(ids);
     }
     return sent;
   }
@@ -569,7 +568,7 @@ export class HttpOfflineQueue {
       if (!this.#add([], parts)) return false;
       // Never sent again, should the store fail to take it out.
       this.#sentIds.add(entry.id);
-      this.#remove(entry.id);
+      this.#remove([entry.id]);
       return true;
     }
     const entries = this.#read();
@@ -593,23 +592,27 @@ export class HttpOfflineQueue {
       }
       return true;
     } catch {
-      for (const id of done) this.#remove(id);
+      this.#remove(done);
       return false;
     }
   }
 
-  /** Takes one entry out of the store. */
-  #remove(id: string): void {
-    if (this.#keyed) {
+  /**
+   * Takes entries out of the store: a one-value store in one write, not one per entry (a replay
+   * request joins hundreds of stored batches, and each write reads and writes the whole store).
+   */
+  #remove(ids: readonly string[]): void {
+    if (!this.#keyed) {
+      const rest = this.#read();
+      if (rest !== undefined) this.#write(rest.filter((entry) => !ids.includes(entry.id)));
+      return;
+    }
+    for (const id of ids)
       try {
         this.#store.removeItem(this.#entryKey(id));
       } catch {
         // Kept: #sentIds keeps this page from sending it again.
       }
-      return;
-    }
-    const rest = this.#read();
-    if (rest !== undefined) this.#write(rest.filter((entry) => entry.id !== id));
   }
 
   #entryKey(id: string): string {
