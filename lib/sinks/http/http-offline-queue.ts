@@ -115,6 +115,12 @@ export class HttpOfflineQueue {
   #closed = false;
   /** The batches `deliver` holds back until the replay ends (their `pieces`); page hide takes out those it put into the store. */
   readonly #waiting = new Set<() => readonly OfflinePiece[]>();
+  /**
+   * A keyed store's entries as last read, by key, with the text each was read from: one whose text
+   * is unchanged is not parsed again (the store is read at every save and replay request, and a
+   * page offline for an hour keeps thousands of small batches). Holds what the store holds, no more.
+   */
+  #parsed = new Map<string, [string, Entry]>();
   /** Whether the store lists its keys (see `OfflineStore.key`): each entry under a key of its own. */
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
@@ -630,11 +636,18 @@ export class HttpOfflineQueue {
       if (key?.startsWith(prefix) && !key.includes('#', prefix.length)) keys.push(key);
     }
     const entries: Entry[] = [];
+    const parsed = new Map<string, [string, Entry]>();
     let dropped = 0;
     let unreadable = false;
     for (const key of keys.sort()) {
       const text = store.getItem(key);
       if (text === null) continue;
+      const known = this.#parsed.get(key);
+      if (known?.[0] === text) {
+        entries.push(known[1]);
+        parsed.set(key, known);
+        continue;
+      }
       let entry: unknown;
       try {
         entry = { ...(JSON.parse(text) as object), id: key.slice(prefix.length) };
@@ -643,6 +656,7 @@ export class HttpOfflineQueue {
       }
       if (this.#sendable(entry)) {
         entries.push(entry);
+        parsed.set(key, [text, entry]);
         continue;
       }
       // Counted once it is out; one the store cannot take out is left alone.
@@ -654,6 +668,7 @@ export class HttpOfflineQueue {
         // Skipped, like what this page sent and could not take out.
       }
     }
+    this.#parsed = parsed;
     if (unreadable) this.#dropUnsendable(dropped);
     return entries;
   }
