@@ -115,6 +115,12 @@ export class HttpOfflineQueue {
   #closed = false;
   /** The batches `deliver` holds back until the replay ends (their `pieces`); page hide takes out those it put into the store. */
   readonly #waiting = new Set<() => readonly OfflinePiece[]>();
+  /**
+   * A keyed store's entries as last read, by key, with the text each was read from: one whose text
+   * is unchanged is not parsed again (the store is read at every save and replay request, and a
+   * page offline for an hour keeps thousands of small batches). Holds what the store holds, no more.
+   */
+  #parsed = new Map<string, [string, Entry]>();
   /** Whether the store lists its keys (see `OfflineStore.key`): each entry under a key of its own. */
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
@@ -439,10 +445,9 @@ export class HttpOfflineQueue {
       this.#failures = 0;
       this.#unreachable = false;
       this.#hold();
-      for (const { id } of group) {
-        this.#sentIds.add(id);
-        this.#remove(id);
-      }
+      const ids = group.map(({ id }) => id);
+      for (const id of ids) this.#sentIds.add(id);
+      this.#remove(ids);
     }
     return sent;
   }
@@ -569,7 +574,7 @@ export class HttpOfflineQueue {
       if (!this.#add([], parts)) return false;
       // Never sent again, should the store fail to take it out.
       this.#sentIds.add(entry.id);
-      this.#remove(entry.id);
+      this.#remove([entry.id]);
       return true;
     }
     const entries = this.#read();
@@ -593,23 +598,27 @@ export class HttpOfflineQueue {
       }
       return true;
     } catch {
-      for (const id of done) this.#remove(id);
+      this.#remove(done);
       return false;
     }
   }
 
-  /** Takes one entry out of the store. */
-  #remove(id: string): void {
-    if (this.#keyed) {
+  /**
+   * Takes entries out of the store: a one-value store in one write, not one per entry (a replay
+   * request joins hundreds of stored batches, and each write reads and writes the whole store).
+   */
+  #remove(ids: readonly string[]): void {
+    if (!this.#keyed) {
+      const rest = this.#read();
+      if (rest !== undefined) this.#write(rest.filter((entry) => !ids.includes(entry.id)));
+      return;
+    }
+    for (const id of ids)
       try {
         this.#store.removeItem(this.#entryKey(id));
       } catch {
         // Kept: #sentIds keeps this page from sending it again.
       }
-      return;
-    }
-    const rest = this.#read();
-    if (rest !== undefined) this.#write(rest.filter((entry) => entry.id !== id));
   }
 
   #entryKey(id: string): string {
@@ -627,11 +636,18 @@ export class HttpOfflineQueue {
       if (key?.startsWith(prefix) && !key.includes('#', prefix.length)) keys.push(key);
     }
     const entries: Entry[] = [];
+    const parsed = new Map<string, [string, Entry]>();
     let dropped = 0;
     let unreadable = false;
     for (const key of keys.sort()) {
       const text = store.getItem(key);
       if (text === null) continue;
+      const known = this.#parsed.get(key);
+      if (known?.[0] === text) {
+        entries.push(known[1]);
+        parsed.set(key, known);
+        continue;
+      }
       let entry: unknown;
       try {
         entry = { ...(JSON.parse(text) as object), id: key.slice(prefix.length) };
@@ -640,6 +656,7 @@ export class HttpOfflineQueue {
       }
       if (this.#sendable(entry)) {
         entries.push(entry);
+        parsed.set(key, [text, entry]);
         continue;
       }
       // Counted once it is out; one the store cannot take out is left alone.
@@ -651,6 +668,7 @@ export class HttpOfflineQueue {
         // Skipped, like what this page sent and could not take out.
       }
     }
+    this.#parsed = parsed;
     if (unreadable) this.#dropUnsendable(dropped);
     return entries;
   }

@@ -41,6 +41,9 @@ const INGEST_ANSWER = /^\{"accepted":\d+,"rejected":(\d+)[,}]/;
 /** The start of an HTML document: a 2xx answer's body that is a web page, not a log collector's answer. */
 const HTML_PAGE = /^\s*<(?:!doctype\s+html|html[\s>])/i;
 
+/** The longest wait for the start of a body after the status, when `timeoutMs` is `Infinity`: the default timeout. */
+const BODY_WAIT_MS = 10_000;
+
 /** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
 const KEEPALIVE_MAX_BYTES = 64 * 1024;
 
@@ -129,7 +132,7 @@ export interface HttpSinkOptions {
    * are also cut to the largest body it took (at least half the refused one) before they are sent.
    */
   maxRequestBytes?: number | undefined;
-  /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none. Default `10_000`. */
+  /** Longest wait for the response's status before the request is aborted and the batch fails (a body still arriving then is dropped, the status decides), in milliseconds: at most 2 147 483 647 (the longest timer delay), or `Infinity` for none (a body that stalls after the status is then read for at most 10 s). Default `10_000`. */
   timeoutMs?: number | undefined;
   /**
    * In a browser, writes with `navigator.sendBeacon` as the page is hidden or unloading (see
@@ -664,6 +667,7 @@ export class HttpSink implements Sink {
     if (this.#closed.signal.aborted) throw closed();
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let expire = (): void => undefined;
     // Rejects even when a custom fetch ignores the abort signal: at the timeout, or when close()
     // aborts the request (its timer would otherwise keep a Node process alive for timeoutMs).
     const timeout = new Promise<never>((_, reject) => {
@@ -671,11 +675,11 @@ export class HttpSink implements Sink {
         clearTimeout(timer);
         reject(closed());
       };
-      if (timeoutMs !== Infinity)
-        timer = setTimeout(() => {
-          reject(new HttpTimeoutError(method, safeUrl, timeoutMs));
-          controller.abort();
-        }, timeoutMs);
+      expire = () => {
+        reject(new HttpTimeoutError(method, safeUrl, timeoutMs));
+        controller.abort();
+      };
+      if (timeoutMs !== Infinity) timer = setTimeout(expire, timeoutMs);
     });
     this.#inFlight.add(controller);
     try {
@@ -706,6 +710,9 @@ export class HttpSink implements Sink {
         return request(false);
       });
       const response = await Promise.race([sent, timeout]);
+      // The status has decided: without a timeout, a body that stalls after it is still read for
+      // at most BODY_WAIT_MS, or it would hold the batch, and every later one, for ever.
+      timer ??= setTimeout(expire, BODY_WAIT_MS);
       // Reading the body releases the connection (undici keeps it until then). Only its start is
       // read, and once the status is known the batch's fate follows it: a body that never ends or
       // stalls is dropped (the timer aborts the request), it does not turn a 200 into a retry.

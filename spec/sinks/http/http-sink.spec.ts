@@ -552,6 +552,37 @@ describe('HttpSink', () => {
     });
   });
 
+  describe('with timeoutMs: Infinity', () => {
+    afterEach(() => jest.useRealTimers());
+
+    // Found by a review: with no timeout, the start of the body was awaited for ever, so a server
+    // that sent a 200 and then stalled its body held the batch, and every later one, until close.
+    it.each([200, 503])(
+      'follows a %i whose body stalls after the status within 10 s, and lets the request go',
+      async (status) => {
+        jest.useFakeTimers();
+        const signals: AbortSignal[] = [];
+        const stalled = (_url: unknown, init?: RequestInit): Promise<Response> => {
+          signals.push(init?.signal as AbortSignal);
+          const body = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
+          return Promise.resolve(new Response(body, { status }));
+        };
+        const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', timeoutMs: Infinity, fetch: stalled });
+        let outcome = 'pending';
+        void sink.emit([makeEvent()]).then(
+          () => (outcome = 'delivered'),
+          (error: unknown) => (outcome = `failed: ${(error as HttpStatusError).status}`),
+        );
+        await jest.advanceTimersByTimeAsync(9_999);
+        expect(outcome).toBe('pending');
+        await jest.advanceTimersByTimeAsync(1);
+        expect(outcome).toBe(status === 200 ? 'delivered' : 'failed: 503');
+        expect(signals[0].aborted).toBe(true);
+        sink.close();
+      },
+    );
+  });
+
   describe('through a logger', () => {
     it('delivers every event exactly once in batches, and counts the bytes', async () => {
       server = await startTestServer();
