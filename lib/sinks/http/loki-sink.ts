@@ -6,7 +6,8 @@ import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
 import { readGuarded } from '../../core/read-options';
 import { baseUrlOption, sinkOptions } from './http-option-checks';
-import { lokiEntryClock, lokiPushBody } from './loki-push-body';
+import { type LokiEntryClock, lokiEntryClock, lokiPushBody } from './loki-push-body';
+import type { LogEvent } from '../../core/log-event';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
 import { lokiFetch } from './loki-partial-push';
 import { isPlainRecord } from '../../core/is-plain-record';
@@ -110,6 +111,9 @@ export class LokiSink extends HttpSink {
    */
   override readonly batchDefaults = { size: 1_000, maxDelayMs: 1_000 };
 
+  /** The sink's entry clock (see `lokiEntryClock`), which also knows the events its bodies left out. */
+  readonly #clock: LokiEntryClock;
+
   /** @throws ConfigurationError naming the bad option. */
   constructor(given: LokiSinkOptions) {
     // Each option read once: a getter that throws is a ConfigurationError naming it.
@@ -168,6 +172,17 @@ export class LokiSink extends HttpSink {
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
       fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
+    this.#clock = clock;
+  }
+
+  /**
+   * The events the body left out (the formatter threw on them and on their placeholder), which
+   * HttpSink counts failed once it sent the body.
+   */
+  protected override leftOut(events: readonly LogEvent[]): number {
+    let count = 0;
+    for (const event of events) if (this.#clock.omitted.has(event)) count++;
+    return count;
   }
 
   /** A stored push body's halves: its streams' values, cut in document order (see `jsonHalves`). */
