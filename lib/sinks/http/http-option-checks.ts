@@ -1,5 +1,5 @@
 import { expectOption } from '../../core/expect-option';
-import { expectOptionsObject } from '../../core/read-options';
+import { readOptions } from '../../core/read-options';
 
 /**
  * Checks an optional text option (an API key, a tenant): undefined, or a non-empty string.
@@ -28,12 +28,15 @@ export function baseUrlOption(value: unknown, where: string, expected: string): 
 }
 
 /**
- * Refuses a Map, a Date or another built-in given as a sink's options (see expectOptionsObject)
- * before the sink spreads them into HttpSink's, which would lose what it is; null and what is no
- * object are left to the sink's own checks, which name the option missing.
+ * A sink's options read once, each of its own keys and each of `names` (see readOptions), before
+ * the sink checks them and spreads them into HttpSink's: a getter or Proxy trap that throws is a
+ * ConfigurationError naming the option, not its own error, and one that answers differently cannot
+ * pass a check and then send another value. A Map, a Date or another built-in is refused (see
+ * expectOptionsObject: spread, it would lose what it is); null and what is no object are given
+ * back as they are, for the sink's own checks, which name the option missing.
  *
- * @throws ConfigurationError naming `where` and the value.
+ * @throws ConfigurationError naming `where` and the option.
  */
-export function checkSpreadOptions(where: string, options: unknown): void {
-  if (typeof options === 'object' && options !== null) expectOptionsObject(where, options);
+export function sinkOptions<T>(where: string, options: T, names: readonly string[]): T {
+  return typeof options === 'object' && options !== null ? (readOptions(where, options, names) as T) : options;
 }

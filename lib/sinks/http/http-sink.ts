@@ -1,5 +1,6 @@
 import { adoptedPromise } from '../../core/adopt-outcome';
 import { checkOptionKeys } from '../../core/check-option-keys';
+import { readGuarded, readOptions } from '../../core/read-options';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import type { LogEvent } from '../../core/log-event';
@@ -303,11 +304,14 @@ export class HttpSink implements Sink {
   #splitting = 0;
 
   /** @throws ConfigurationError naming the bad option. */
-  constructor(options: HttpSinkOptions) {
+  constructor(supplied: HttpSinkOptions) {
     const kind = new.target.optionsName;
+    const names = [...HTTP_OPTION_KEYS, ...new.target.optionKeys];
     /* eslint-disable @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything: every option is checked */
-    expectOption(typeof options === 'object' && options !== null, kind, 'an options object with a url', options);
-    checkOptionKeys(kind, options, [...HTTP_OPTION_KEYS, ...new.target.optionKeys]);
+    expectOption(typeof supplied === 'object' && supplied !== null, kind, 'an options object with a url', supplied);
+    // Each option read once: a getter that throws is a ConfigurationError naming it.
+    const options = readOptions(kind, supplied, names) as unknown as HttpSinkOptions;
+    checkOptionKeys(kind, options, names);
     const where = `${kind}.${new.target.urlOption}`;
     const given = checkUrl(options.url, where);
     const [url, authorization] = urlCredentials(given, where);
@@ -346,7 +350,7 @@ export class HttpSink implements Sink {
     );
     expectOption(body === undefined || typeof body === 'function', `${kind}.body`, 'a function of the events', body);
     checkHeaders(`${kind}.headers`, headers);
-    checkFramingHeaders(`${kind}.headers`, headers);
+    readGuarded(`${kind}.headers`, 'the headers', () => checkFramingHeaders(`${kind}.headers`, headers));
     this.#fetch = options.fetch ?? globalFetch(kind);
     expectOption(typeof this.#fetch === 'function', `${kind}.fetch`, 'a fetch function', options.fetch);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */

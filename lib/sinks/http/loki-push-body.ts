@@ -2,7 +2,7 @@ import type { LogEvent } from '../../core/log-event';
 import type { Formatter } from '../../core/sink';
 import { readEventTimeMs } from './http-unix-nanos';
 import { withoutLoneSurrogates } from '../../templates/safe-json';
-import { trimNewline } from '../../formatting/trim-newline';
+import { lineOrPlaceholder } from './unformattable-line';
 import { SelfLog } from '../../core/self-log';
 import { LOG_LEVELS } from '../../core/log-level';
 
@@ -30,11 +30,19 @@ export interface LokiEntryClock {
   readonly counts: Map<number, number>;
   readonly given: WeakMap<LogEvent, string>;
   readonly cut: WeakSet<LogEvent>;
+  /** The events left out of a body: the formatter threw on them and on their placeholder. */
+  readonly omitted: WeakSet<LogEvent>;
 }
 
 /** A clock for {@link lokiPushBody}: one per sink. */
 export function lokiEntryClock(): LokiEntryClock {
-  return { offset: Math.floor(Math.random() * 500_000), counts: new Map(), given: new WeakMap(), cut: new WeakSet() };
+  return {
+    offset: Math.floor(Math.random() * 500_000),
+    counts: new Map(),
+    given: new WeakMap(),
+    cut: new WeakSet(),
+    omitted: new WeakSet(),
+  };
 }
 
 /**
@@ -113,7 +121,10 @@ function cutLine(line: string, max: number, event: LogEvent, clock: LokiEntryClo
  * a millisecond (a LogEventRecord built with one) is dropped, as in CLEF's `@t`. An event whose time is
  * invalid or outside Loki's int64 nanoseconds (before 1677-09-21, after 2262-04-11) is stamped
  * with the time of sending, as CLEF writes an invalid time, so one bad timestamp cannot fail
- * the whole push. A line over `maxLineBytes` UTF-8 bytes is cut to it (see `cutLine`).
+ * the whole push. A line over `maxLineBytes` UTF-8 bytes is cut to it (see `cutLine`). An event
+ * the formatter throws on is sent, in its own level's stream, as the placeholder HttpSink and
+ * SeqSink send (see `unformattableLine`); one whose placeholder it throws on too is left out and
+ * added to `clock.omitted`, and a body that leaves every event out is `''` (nothing is sent).
  */
 export function lokiPushBody(
   events: readonly LogEvent[],
@@ -124,14 +135,23 @@ export function lokiPushBody(
 ): string {
   const streams = new Map<string, [string, string][]>();
   for (const event of events) {
+    // An event the formatter throws on: its placeholder (Serilog's Seq sink's), in the event's
+    // stream; none when it throws on that too, and the sink counts the event failed.
+    const line = lineOrPlaceholder(formatter, event, 'LokiSink');
+    if (line === undefined) {
+      clock.omitted.add(event);
+      continue;
+    }
     const level = levelLabel(event.level);
     let values = streams.get(level);
     if (values === undefined) {
       values = [];
       streams.set(level, values);
     }
-    values.push([entryNanos(event, clock), cutLine(trimNewline(formatter.format(event)), maxLineBytes, event, clock)]);
+    values.push([entryNanos(event, clock), cutLine(line, maxLineBytes, event, clock)]);
   }
+  // Every event left out: no request (see HttpSink's `leftOut`).
+  if (streams.size === 0) return '';
   // Loki's JSON reader refuses a lone surrogate's escape, and with it the whole push.
   return withoutLoneSurrogates(
     JSON.stringify({ streams: Array.from(streams, ([level, values]) => ({ stream: { ...labels, level }, values })) }),

@@ -1,11 +1,13 @@
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
-import { HttpSink, type HttpSinkOptions } from './http-sink';
+import { HTTP_OPTION_KEYS, HttpSink, type HttpSinkOptions } from './http-sink';
 import { checkFramingHeaders, checkHeaders, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
-import { baseUrlOption, checkSpreadOptions } from './http-option-checks';
-import { lokiEntryClock, lokiPushBody } from './loki-push-body';
+import { readGuarded } from '../../core/read-options';
+import { baseUrlOption, sinkOptions } from './http-option-checks';
+import { type LokiEntryClock, lokiEntryClock, lokiPushBody } from './loki-push-body';
+import type { LogEvent } from '../../core/log-event';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
 import { lokiFetch } from './loki-partial-push';
 import { isPlainRecord } from '../../core/is-plain-record';
@@ -109,9 +111,13 @@ export class LokiSink extends HttpSink {
    */
   override readonly batchDefaults = { size: 1_000, maxDelayMs: 1_000 };
 
+  /** The sink's entry clock (see `lokiEntryClock`), which also knows the events its bodies left out. */
+  readonly #clock: LokiEntryClock;
+
   /** @throws ConfigurationError naming the bad option. */
-  constructor(options: LokiSinkOptions) {
-    checkSpreadOptions('LokiSink', options);
+  constructor(given: LokiSinkOptions) {
+    // Each option read once: a getter that throws is a ConfigurationError naming it.
+    const options = sinkOptions('LokiSink', given, [...HTTP_OPTION_KEYS, ...LokiSink.optionKeys]);
     // The path goes before a query (a gateway's `?token=`).
     const [path, query] = baseUrlOption(
       (options as Partial<LokiSinkOptions> | null | undefined)?.url,
@@ -128,7 +134,8 @@ export class LokiSink extends HttpSink {
       'an integer ≥ 1 (Loki’s max_label_names_per_series)',
       maxLabelNames,
     );
-    const labels = checkLabels(options.labels ?? {}, maxLabelNames);
+    // A label's getter (or a Proxy's trap) that throws is a ConfigurationError too.
+    const labels = readGuarded('LokiSink.labels', 'the labels', () => checkLabels(options.labels ?? {}, maxLabelNames));
     // HttpSink checks the formatter given (LokiSink.formatter), as it does its own.
     const formatter = options.formatter ?? new CompactJsonFormatter();
     const tenantId = options.tenantId;
@@ -150,7 +157,7 @@ export class LokiSink extends HttpSink {
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
     const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
     checkHeaders('LokiSink.headers', options.headers);
-    checkFramingHeaders('LokiSink.headers', options.headers);
+    readGuarded('LokiSink.headers', 'the headers', () => checkFramingHeaders('LokiSink.headers', options.headers));
     const headers = withHeader(options.headers, 'X-Scope-OrgID', tenantId);
     super({
       ...options,
@@ -165,6 +172,17 @@ export class LokiSink extends HttpSink {
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
       fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
     });
+    this.#clock = clock;
+  }
+
+  /**
+   * The events the body left out (the formatter threw on them and on their placeholder), which
+   * HttpSink counts failed once it sent the body.
+   */
+  protected override leftOut(events: readonly LogEvent[]): number {
+    let count = 0;
+    for (const event of events) if (this.#clock.omitted.has(event)) count++;
+    return count;
   }
 
   /** A stored push body's halves: its streams' values, cut in document order (see `jsonHalves`). */

@@ -9,11 +9,12 @@ import { retryHint } from '../../core/retry-hint';
 import { eventTimeMs } from '../../templates/log-event-record';
 import type { EmitResult, Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE } from './clef-content-type';
-import { HttpSink, type HttpSinkOptions } from './http-sink';
+import { HTTP_OPTION_KEYS, HttpSink, type HttpSinkOptions } from './http-sink';
 import { seqBody } from './seq-body';
 import { checkFramingHeaders, checkHeaders, checkHeaderValue, withHeader } from './with-header';
 import { expectOption } from '../../core/expect-option';
-import { baseUrlOption, checkSpreadOptions, checkOptionalText } from './http-option-checks';
+import { readGuarded } from '../../core/read-options';
+import { baseUrlOption, checkOptionalText, sinkOptions } from './http-option-checks';
 import { isOffline } from './http-online';
 import { HttpStatusError } from './http-status-error';
 import { lineHalves } from './line-halves';
@@ -161,8 +162,9 @@ export class SeqSink extends HttpSink {
   readonly #omitted: WeakSet<LogEvent>;
 
   /** @throws ConfigurationError naming the bad option. */
-  constructor(options: SeqSinkOptions) {
-    checkSpreadOptions('SeqSink', options);
+  constructor(supplied: SeqSinkOptions) {
+    // Each option read once: a getter that throws is a ConfigurationError naming it.
+    const options = sinkOptions('SeqSink', supplied, [...HTTP_OPTION_KEYS, ...SeqSink.optionKeys]);
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
     // The path goes before a query (Seq takes `?apiKey=`).
     const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL");
@@ -192,7 +194,7 @@ export class SeqSink extends HttpSink {
     );
     const formatter = options.formatter ?? new CompactJsonFormatter();
     checkHeaders('SeqSink.headers', options.headers);
-    checkFramingHeaders('SeqSink.headers', options.headers);
+    readGuarded('SeqSink.headers', 'the headers', () => checkFramingHeaders('SeqSink.headers', options.headers));
     const omitted = new WeakSet<LogEvent>();
     super({
       ...options,

@@ -211,6 +211,45 @@ describe('LokiSink', () => {
     }
   });
 
+  // Found by review: an app's formatter that threw on one event threw out of the push body, so the
+  // whole batch failed on every try and went to the fallback, where HttpSink and SeqSink send that
+  // event's placeholder (Serilog's Seq sink's) and the rest of the batch.
+  it('sends a placeholder for an event the formatter throws on, and the rest of the batch; one it cannot place counts failed', async () => {
+    // A mock receiver on 127.0.0.1 answering as Loki does (204), no Loki binary here.
+    server = await startTestServer(() => ({ status: 204 }));
+    const said: string[] = [];
+    SelfLog.enable((message) => said.push(message));
+    try {
+      const clef = new CompactJsonFormatter();
+      // Throws on the event 'bad'; on its placeholder too when `always`.
+      const picky = (always: boolean) => ({
+        format: (event: Parameters<CompactJsonFormatter['format']>[0]) => {
+          if (event.messageTemplate.text === 'bad' || (always && event.level === 'error')) throw new Error('cannot write it');
+          return clef.format(event);
+        },
+      });
+      const events = [makeEvent({ text: 'ok 1' }), makeEvent({ text: 'bad' }), makeEvent({ text: 'ok 2' })];
+      await expect(new LokiSink({ url: server.url, formatter: picky(false) }).emit(events)).resolves.toBeUndefined();
+      await expect(new LokiSink({ url: server.url, formatter: picky(true) }).emit(events)).resolves.toEqual({ rejected: 1 });
+      const lines = server.requests.map((request) =>
+        (JSON.parse(request.body) as { streams: { values: [string, string][] }[] }).streams.flatMap((stream) =>
+          stream.values.map(([, line]) => (JSON.parse(line) as Record<string, unknown>)['@mt']),
+        ),
+      );
+      expect(lines).toEqual([
+        // In the event's place and stream (info): one push.
+        ['ok 1', 'Event with message template {OriginalMessageTemplate} could not be formatted as JSON', 'ok 2'],
+        ['ok 1', 'ok 2'],
+      ]);
+      expect(said).toEqual([
+        expect.stringContaining('LokiSink: an event with message template bad could not be formatted; a placeholder is sent'),
+        expect.stringContaining('LokiSink: an event with message template bad could not be formatted, nor its placeholder'),
+      ]);
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   it('rejects when Loki answers with an error status', async () => {
     server = await startTestServer(() => ({ status: 429, headers: { 'Retry-After': '1' } }));
     await expect(new LokiSink({ url: server.url }).emit(makeEvents(1))).rejects.toMatchObject({
