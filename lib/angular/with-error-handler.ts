@@ -1,5 +1,6 @@
-import { ErrorHandler, inject, Injector, isDevMode, NgZone, PLATFORM_ID } from '@angular/core';
+import { ENVIRONMENT_INITIALIZER, ErrorHandler, inject, Injector, isDevMode, NgZone, PLATFORM_ID } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { describeValue } from '../core/describe-value';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { keepErrorText } from '../core/keep-error-text';
 import { expectOption } from '../core/expect-option';
@@ -84,7 +85,27 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
         return new RxlogErrorHandler(inject(Injector), { console, sourceContext, maxErrorsPerSecond });
       },
     },
+    { provide: ENVIRONMENT_INITIALIZER, multi: true, useValue: checkHandlerKept },
   ]);
+}
+
+/**
+ * Says on SelfLog when the injector's ErrorHandler is not this feature's: a provider of ErrorHandler
+ * given after provideRxlog (an error tracker's) replaces it, as Angular takes the last provider,
+ * and uncaught errors then go unlogged without a word. Angular makes the ErrorHandler as the
+ * injector starts all the same (its bootstrap's own environment initializer injects it).
+ */
+function checkHandlerKept(): void {
+  try {
+    const handler: unknown = inject(ErrorHandler, { optional: true });
+    if (!(handler instanceof RxlogErrorHandler))
+      SelfLog.write(
+        'withErrorHandler: a provider of ErrorHandler given after provideRxlog replaces its handler (Angular takes the last one), so uncaught errors are not logged: {Handler}',
+        describeValue(handler),
+      );
+  } catch (error) {
+    SelfLog.write('withErrorHandler: making the ErrorHandler failed', error);
+  }
 }
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */

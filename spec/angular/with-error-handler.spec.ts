@@ -798,6 +798,41 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Angular takes the last provider of a token: an error tracker's ErrorHandler given after
+  // provideRxlog (`{ provide: ErrorHandler, useClass: … }`) replaced withErrorHandler()'s, and no
+  // uncaught error was logged, without a word anywhere.
+  void it('says on SelfLog when an ErrorHandler provided after it replaces it, and logs then nothing', () => {
+    class TrackerErrorHandler extends ErrorHandler {
+      readonly seen: unknown[] = [];
+      override handleError(error: unknown): void {
+        this.seen.push(error);
+      }
+    }
+    const diagnostics: string[] = [];
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    const tracker = { provide: ErrorHandler, useClass: TrackerErrorHandler };
+    try {
+      for (const kept of [false, true]) {
+        diagnostics.length = 0;
+        const memory = new MemorySink();
+        const rxlog = provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false }));
+        const providers = kept ? [tracker, rxlog] : [rxlog, tracker];
+        const injector = testInjector([{ provide: DOCUMENT, useValue: { title: '' } }, ...providers]);
+        const handler = injector.get(ErrorHandler);
+        handler.handleError(new Error('boom'));
+        assert.equal(handler instanceof TrackerErrorHandler, !kept, 'Angular takes the last provider');
+        assert.equal(memory.events.length, kept ? 1 : 0);
+        assert.deepEqual(
+          diagnostics.map((line) => /replaces its handler .*uncaught errors are not logged: TrackerErrorHandler/.test(line)),
+          kept ? [] : [true],
+        );
+        injector.destroy();
+      }
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
   // Angular's ErrorHandler is what everything reports to, so services inject it: a configure that
   // injected it (or a service or sink that does) failed the bootstrap with "NG0200: Circular
   // dependency detected for InjectionToken rxlog Logger", since the handler needed the logger
