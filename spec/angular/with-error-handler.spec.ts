@@ -8,6 +8,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { provideLocationMocks } from '@angular/common/testing';
 import {
   ApplicationRef,
+  createEnvironmentInjector,
   ErrorHandler,
   inject,
   provideBrowserGlobalErrorListeners,
@@ -827,6 +828,33 @@ void describe('withErrorHandler', () => {
           kept ? [] : [true],
         );
         injector.destroy();
+      }
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
+  // Angular hands uncaught errors to the root injector's ErrorHandler: withErrorHandler() in a lazy
+  // route's providers made a handler nobody called, and nothing said so.
+  void it("says on SelfLog when it is given in a route's providers under a root without it", () => {
+    const diagnostics: string[] = [];
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    try {
+      for (const rootHasIt of [false, true]) {
+        diagnostics.length = 0;
+        // Angular's own ErrorHandler, as @angular/platform-browser provides it to every app's root.
+        const root = testInjector([
+          { provide: DOCUMENT, useValue: { title: '' } },
+          { provide: ErrorHandler, useFactory: () => new ErrorHandler() },
+          ...(rootHasIt ? [provideRxlog((c) => c, withErrorHandler({ console: false }))] : []),
+        ]);
+        const route = createEnvironmentInjector([provideRxlog((c) => c, withErrorHandler({ console: false }))], root, 'route');
+        assert.deepEqual(
+          diagnostics.map((line) => /in a route's providers, it has no effect .*not logged: ErrorHandler$/.test(line)),
+          rootHasIt ? [] : [true],
+        );
+        route.destroy();
+        root.destroy();
       }
     } finally {
       SelfLog.disable();
