@@ -1,5 +1,15 @@
-import { ErrorHandler, inject, Injector, isDevMode, NgZone, PLATFORM_ID } from '@angular/core';
+import {
+  ENVIRONMENT_INITIALIZER,
+  ErrorHandler,
+  inject,
+  InjectionToken,
+  Injector,
+  isDevMode,
+  NgZone,
+  PLATFORM_ID,
+} from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
+import { describeValue } from '../core/describe-value';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { keepErrorText } from '../core/keep-error-text';
 import { expectOption } from '../core/expect-option';
@@ -84,8 +94,41 @@ export function withErrorHandler(options: ErrorHandlerOptions = {}): RxlogFeatur
         return new RxlogErrorHandler(inject(Injector), { console, sourceContext, maxErrorsPerSecond });
       },
     },
+    { provide: ENVIRONMENT_INITIALIZER, multi: true, useValue: checkHandlerKept },
   ]);
 }
+
+/**
+ * Says on SelfLog when the ErrorHandler Angular uses is not this feature's, and uncaught errors
+ * would go unlogged without a word: a provider of ErrorHandler given after provideRxlog (an error
+ * tracker's) replaces it, as Angular takes the last provider; and in a lazy route's providers
+ * Angular still takes the root injector's. Angular makes the ErrorHandler as the injector starts
+ * all the same (its bootstrap's own environment initializer injects it).
+ */
+function checkHandlerKept(): void {
+  try {
+    const handler: unknown = inject(ErrorHandler, { optional: true });
+    const root: unknown = inject(ROOT_ERROR_HANDLER, { optional: true }) ?? handler;
+    if (!(handler instanceof RxlogErrorHandler))
+      SelfLog.write(
+        'withErrorHandler: a provider of ErrorHandler given after provideRxlog replaces its handler (Angular takes the last one), so uncaught errors are not logged: {Handler}',
+        describeValue(handler),
+      );
+    else if (!(root instanceof RxlogErrorHandler))
+      SelfLog.write(
+        "withErrorHandler: given in a route's providers, it has no effect (Angular takes the root injector's ErrorHandler), so uncaught errors are not logged: {Handler}",
+        describeValue(root),
+      );
+  } catch (error) {
+    SelfLog.write('withErrorHandler: making the ErrorHandler failed', error);
+  }
+}
+
+/** The ErrorHandler of the root injector, the one Angular hands uncaught errors to, from wherever it is injected. */
+const ROOT_ERROR_HANDLER = new InjectionToken<ErrorHandler | null>('rxlog ErrorHandler of the root injector', {
+  providedIn: 'root',
+  factory: () => inject(ErrorHandler, { optional: true }),
+});
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
 class RxlogErrorHandler extends ErrorHandler implements NavigationFailureHandler {

@@ -8,6 +8,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { provideLocationMocks } from '@angular/common/testing';
 import {
   ApplicationRef,
+  createEnvironmentInjector,
   ErrorHandler,
   inject,
   provideBrowserGlobalErrorListeners,
@@ -796,6 +797,68 @@ void describe('withErrorHandler', () => {
     // ok(===), not equal(): comparing or printing the Error would read its message.
     assert.ok(memory.events[0].exception === error, 'the Error itself is the exception');
     injector.destroy();
+  });
+
+  // Angular takes the last provider of a token: an error tracker's ErrorHandler given after
+  // provideRxlog (`{ provide: ErrorHandler, useClass: … }`) replaced withErrorHandler()'s, and no
+  // uncaught error was logged, without a word anywhere.
+  void it('says on SelfLog when an ErrorHandler provided after it replaces it, and logs then nothing', () => {
+    class TrackerErrorHandler extends ErrorHandler {
+      readonly seen: unknown[] = [];
+      override handleError(error: unknown): void {
+        this.seen.push(error);
+      }
+    }
+    const diagnostics: string[] = [];
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    const tracker = { provide: ErrorHandler, useClass: TrackerErrorHandler };
+    try {
+      for (const kept of [false, true]) {
+        diagnostics.length = 0;
+        const memory = new MemorySink();
+        const rxlog = provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false }));
+        const providers = kept ? [tracker, rxlog] : [rxlog, tracker];
+        const injector = testInjector([{ provide: DOCUMENT, useValue: { title: '' } }, ...providers]);
+        const handler = injector.get(ErrorHandler);
+        handler.handleError(new Error('boom'));
+        assert.equal(handler instanceof TrackerErrorHandler, !kept, 'Angular takes the last provider');
+        assert.equal(memory.events.length, kept ? 1 : 0);
+        assert.deepEqual(
+          diagnostics.map((line) => /replaces its handler .*uncaught errors are not logged: TrackerErrorHandler/.test(line)),
+          kept ? [] : [true],
+        );
+        injector.destroy();
+      }
+    } finally {
+      SelfLog.disable();
+    }
+  });
+
+  // Angular hands uncaught errors to the root injector's ErrorHandler: withErrorHandler() in a lazy
+  // route's providers made a handler nobody called, and nothing said so.
+  void it("says on SelfLog when it is given in a route's providers under a root without it", () => {
+    const diagnostics: string[] = [];
+    SelfLog.enable((line) => diagnostics.push(String(line)));
+    try {
+      for (const rootHasIt of [false, true]) {
+        diagnostics.length = 0;
+        // Angular's own ErrorHandler, as @angular/platform-browser provides it to every app's root.
+        const root = testInjector([
+          { provide: DOCUMENT, useValue: { title: '' } },
+          { provide: ErrorHandler, useFactory: () => new ErrorHandler() },
+          ...(rootHasIt ? [provideRxlog((c) => c, withErrorHandler({ console: false }))] : []),
+        ]);
+        const route = createEnvironmentInjector([provideRxlog((c) => c, withErrorHandler({ console: false }))], root, 'route');
+        assert.deepEqual(
+          diagnostics.map((line) => /in a route's providers, it has no effect .*not logged: ErrorHandler$/.test(line)),
+          rootHasIt ? [] : [true],
+        );
+        route.destroy();
+        root.destroy();
+      }
+    } finally {
+      SelfLog.disable();
+    }
   });
 
   // Angular's ErrorHandler is what everything reports to, so services inject it: a configure that

@@ -181,14 +181,15 @@ void describe('withRouterContext', () => {
  * and withRouterContext(); `navigate(url)` navigates as a routerLink does, handing a rejected
  * navigation to Angular's application error handler (router_link.ts).
  */
-function navigatingApp(routes: Routes, routerOptions: Parameters<typeof withRouterConfig>[0] = {}) {
+function navigatingApp(routes: Routes, routerOptions: Parameters<typeof withRouterConfig>[0] = {}, rxlogFirst = false) {
   const memory = new MemorySink();
+  const rxlog = provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false }), withRouterContext());
+  const routing = provideRouter([{ path: '', children: [] }, ...routes], withRouterConfig(routerOptions));
   const injector = testInjector([
     provideZonelessChangeDetection(),
-    provideRouter([{ path: '', children: [] }, ...routes], withRouterConfig(routerOptions)),
+    ...(rxlogFirst ? [rxlog, routing] : [routing, rxlog]),
     provideLocationMocks(),
     { provide: DOCUMENT, useValue: { title: '' } },
-    provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false }), withRouterContext()),
   ]);
   const router = injector.get(Router);
   const reportError = injector.get(INTERNAL_APPLICATION_ERROR_HANDLER);
@@ -229,6 +230,37 @@ void describe('withRouterContext with withErrorHandler', () => {
       ],
     ]);
     assert.equal(memory.events[0].exception, error);
+    injector.destroy();
+  });
+
+  // The Router is an injectable of the root, made by whoever injects it first: withRouterContext()
+  // takes it as the injector starts, before provideRouter's own initializers when provideRxlog
+  // comes first in the providers, and it is the same Router the app navigates with.
+  void it('logs a resolver that throws and the route, with provideRxlog given before provideRouter', async () => {
+    const { memory, injector, navigate } = navigatingApp(
+      [
+        { path: 'orders/:id', children: [] },
+        {
+          path: 'invoices/:id',
+          children: [],
+          resolve: {
+            invoice: () => {
+              throw new Error('the invoice could not be loaded');
+            },
+          },
+        },
+      ],
+      {},
+      true,
+    );
+    const log = within(injector, () => injectLogger());
+    await navigate('/orders/7');
+    log.information('on an order');
+    await navigate('/invoices/9?token=secret');
+    assert.deepEqual(memory.events.map(navigationSummary), [
+      ['information', 'on an order', '/orders/7', undefined, undefined],
+      ['error', 'Navigation to /invoices/9 failed: the invoice could not be loaded', '/orders/7', '/invoices/9', 'ErrorHandler'],
+    ]);
     injector.destroy();
   });
 

@@ -113,3 +113,70 @@ void describe('an Angular app without zone.js that fails to start, in Chromium',
       ]);
     });
 });
+
+/**
+ * What /ingest got, as `delivered` gives it, from a zoneless app whose root component runs `body`
+ * in its constructor, and whether its bootstrap failed, 600 ms after it started or failed.
+ */
+async function deliveredByRootComponent(body: string): Promise<{ failed: boolean; events: string[][] }> {
+  const script = await bundleAppScript(`
+import '@angular/compiler';
+import { afterNextRender, Component, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { HttpSink } from '../index';
+import { provideRxlog, withErrorHandler } from './index';
+const app = { started: false };
+window.app = app;
+class App {
+  constructor() { ${body} }
+}
+Component({ selector: 'app-root', template: 'shop' })(App);
+const sinks = (c) => c.writeTo.sink(new HttpSink({ url: '/ingest' }), { batch: { size: 100, maxDelayMs: 300 } });
+bootstrapApplication(App, { providers: [${zoneless} ${rxlog}] })
+  .then(() => { app.started = true; }, (error) => { app.failed = String(error); });
+`);
+  let result = { failed: false, events: [] as string[][] };
+  await withAppPage(
+    script,
+    async (tab, page) => {
+      await waitForApp(tab);
+      const failed = await tab.evaluate(() => (window as unknown as { app: { failed?: string } }).app.failed !== undefined);
+      await tab.evaluate(() => new Promise((done) => setTimeout(done, 600)));
+      const text = (value: unknown, absent = ''): string => (typeof value === 'string' ? value : absent);
+      result = {
+        failed,
+        events: ingested(page).map((e) => [text(e['@l'], 'Information'), text(e['@mt']), text(e['@x']).split('\n')[0]]),
+      };
+    },
+    { start: false },
+  );
+  return result;
+}
+
+void describe('errors Angular hands to the ErrorHandler as a zoneless app renders, in Chromium', { skip: !hasChromium }, () => {
+  // Angular catches what an afterNextRender callback throws (its write phase or its read phase)
+  // and hands it to the application's error handler, the ErrorHandler: the app runs on.
+  for (const callback of [
+    "() => { throw new Error('the chart could not be drawn'); }",
+    "{ read: () => { throw new Error('the chart could not be drawn'); } }",
+  ])
+    void it(
+      `logs an error thrown in afterNextRender(${callback.startsWith('{') ? '{ read }' : 'callback'}) once`,
+      bounded,
+      async () => {
+        assert.deepEqual(await deliveredByRootComponent(`afterNextRender(${callback});`), {
+          failed: false,
+          events: [uncaught('the chart could not be drawn')],
+        });
+      },
+    );
+
+  // The root component's constructor runs in bootstrap, after the environment initializers: Angular
+  // hands its error to the ErrorHandler and rejects bootstrapApplication's promise with it.
+  void it("logs once the error of a root component's constructor that fails the bootstrap", bounded, async () => {
+    assert.deepEqual(await deliveredByRootComponent("throw new Error('the cart could not be read');"), {
+      failed: true,
+      events: [uncaught('the cart could not be read')],
+    });
+  });
+});
