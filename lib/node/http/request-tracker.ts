@@ -307,6 +307,10 @@ export function trackRequest(
   res.on('finish', onFinish);
   res.on('close', onClose);
   req.on('close', onRequestClose);
+  // Node emits 'error' on a response written after its end (`res.end()` twice with a body, a
+  // `write` after `end`): the handler's failure, logged once as any other. Kept after the
+  // completion event (it is then an event of its own): without a listener, it ends the process.
+  res.on('error', fail);
   inFlight?.add(complete);
   // The client left before the request reached this (while a middleware before it awaited): its
   // 'close' events are gone, so the outcome is read once the handler had its turn (Node reads the
