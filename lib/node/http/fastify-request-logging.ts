@@ -35,6 +35,8 @@ export interface FastifyLikeInstance {
   addHook(name: string, hook: (...args: never[]) => unknown): unknown;
   /** The Node server (`http`, `https` or `http2`), for the requests Fastify answers before any hook runs. */
   readonly server?: unknown;
+  /** The options the app was made with: `useSemicolonDelimiter` (or under `routerOptions`) makes `;` start the query. */
+  readonly initialConfig?: unknown;
   /** Fastify's request id generator, replaced by the plugin's only while it is Fastify's default. */
   readonly genReqId?: unknown;
   /** Fastify's `setGenReqId`, through which the plugin gives Fastify its ids while `genReqId` is Fastify's default. */
@@ -89,6 +91,8 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   // The requests not yet completed, written as unfinished should the logger close first.
   const inFlight = inFlightRequests(log, 'fastifyRequestLogging');
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
+    // Fastify routes `/orders;token=x` as `/orders` with the query `token=x` when told to: its path is logged without it.
+    const appSettings = semicolonDelimited(instance) ? { ...settings, semicolonQuery: true } : settings;
     // Fastify's close() answers the requests that arrive while it closes with `Connection: close`;
     // from its preClose hook on, those in flight (and those past its router already) do too, so a
     // keep-alive client's connection closes after its answer instead of holding close() until
@@ -107,7 +111,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     followAnsweredBeforeHooks(instance, servers, (req, res) => {
       if (trackers.has(req)) return;
       try {
-        trackers.set(req, trackRequest(log, settings, req, res, undefined, generated.get(req), inFlight));
+        trackers.set(req, trackRequest(log, appSettings, req, res, undefined, generated.get(req), inFlight));
       } catch (error) {
         SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
       }
@@ -117,7 +121,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
       try {
         const tracker = trackRequest(
           log,
-          settings,
+          appSettings,
           request.raw,
           reply.raw,
           () => request.routeOptions?.url,
@@ -169,6 +173,18 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
   });
+}
+
+/** Whether the Fastify app reads a `;` as the start of the query string (`useSemicolonDelimiter`). */
+function semicolonDelimited(instance: FastifyLikeInstance): boolean {
+  try {
+    const config = instance.initialConfig as
+      { useSemicolonDelimiter?: unknown; routerOptions?: { useSemicolonDelimiter?: unknown } } | undefined;
+    return config?.routerOptions?.useSemicolonDelimiter === true || config?.useSemicolonDelimiter === true;
+  } catch (error) {
+    SelfLog.write("fastifyRequestLogging: Fastify's options could not be read; a ';' in a path is logged as sent", error);
+    return false;
+  }
 }
 
 /**

@@ -91,6 +91,11 @@ export interface ResolvedRequestLoggingOptions {
   readonly generateRequestId: () => string;
   readonly trustIncomingRequestId: boolean;
   readonly asyncLocalStorage: boolean;
+  /**
+   * Whether a `;` starts the query string too, as in a Fastify app with `useSemicolonDelimiter`
+   * (`/orders;token=x` has the query `token=x`): set by the plugin, never an option.
+   */
+  readonly semicolonQuery?: boolean;
 }
 
 /** The default completion template, as Serilog.AspNetCore writes it. */

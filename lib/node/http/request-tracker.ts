@@ -66,11 +66,12 @@ const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i;
  * An absolute-form target (`GET http://user:password@host/path`, which proxies are sent and Node
  * accepts) gives only its path: its user information is a secret too, and its host is not the path.
  * The path is kept as sent, as Express and Fastify route it: `http://h/admin/../health` is
- * `/admin/../health` (an `/admin/*` handler answers it), never resolved to `/health`.
+ * `/admin/../health` (an `/admin/*` handler answers it), never resolved to `/health`. With
+ * `semicolonQuery` (Fastify's `useSemicolonDelimiter`), a `;` starts the query string too.
  */
-export function requestPath(url: string | undefined): string {
+export function requestPath(url: string | undefined, semicolonQuery = false): string {
   if (url === undefined || url === '') return '/';
-  const end = url.search(/[?#]/);
+  const end = url.search(semicolonQuery ? /[?#;]/ : /[?#]/);
   const path = end === -1 ? url : url.slice(0, end);
   const authority = ABSOLUTE_FORM.exec(path);
   if (authority === null) return path;
@@ -104,7 +105,7 @@ export function trackRequest(
 ): RequestTracker {
   const started = process.hrtime.bigint();
   const requestId = givenId ?? requestIdOf(req, settings);
-  const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
+  const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url, settings.semicolonQuery);
   const ignored = isIgnoredPath(settings.ignorePaths, path);
   const collector = new DiagnosticCollector();
   const context = { RequestId: requestId };
@@ -307,6 +308,10 @@ export function trackRequest(
   res.on('finish', onFinish);
   res.on('close', onClose);
   req.on('close', onRequestClose);
+  // Node emits 'error' on a response written after its end (`res.end()` twice with a body, a
+  // `write` after `end`): the handler's failure, logged once as any other. Kept after the
+  // completion event (it is then an event of its own): without a listener, it ends the process.
+  res.on('error', fail);
   inFlight?.add(complete);
   // The client left before the request reached this (while a middleware before it awaited): its
   // 'close' events are gone, so the outcome is read once the handler had its turn (Node reads the

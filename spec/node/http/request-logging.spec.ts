@@ -895,6 +895,27 @@ describe('requestLogging with node:http', () => {
     expect(events[1].exception?.message).toContain('10');
   });
 
+  it('answers 500 and logs a handler that rejects with undefined or a Proxy whose traps throw, revoked too', async () => {
+    const trap = (): never => {
+      throw new Error('trap');
+    };
+    const revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    const rejections: Record<string, () => unknown> = {
+      '/undefined': () => undefined,
+      '/proxy': () => new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, has: trap }),
+      '/revoked': () => revocable.proxy,
+    };
+    const { url, events } = await nodeServer((req) => Promise.reject(rejections[req.url ?? '']?.()));
+    for (const path of Object.keys(rejections)) expect((await get(`${url}${path}`)).status).toBe(500);
+    await eventsArrive(events, 3);
+    expect(events.map((e) => [e.level, e.properties.RequestPath, e.properties.StatusCode, e.exception?.message])).toEqual([
+      ['error', '/undefined', 500, 'undefined'],
+      ['error', '/proxy', 500, '[unprintable object]'],
+      ['error', '/revoked', 500, '[unprintable object]'],
+    ]);
+  });
+
   // The thrown object was written into the exception's message as JSON, past the logger's redaction
   // policy: a handler's `throw { user, password }` put the password in the log.
   it("carries a thrown object's data as log.error does, so the logger's redaction policy applies to it", async () => {
