@@ -13,7 +13,7 @@ describe('TemplateCache', () => {
 
   // Serilog's MessageTemplateCache keeps 1000. At 10 000, an app logging a new text on every call
   // (`User ${name} logged in`) kept each parsed template alive long enough to be promoted out of V8's
-  // young generation: about 19 µs a call in the logger against about 4 µs at 1000.
+  // young generation: the cache cost about 4 µs a new text on top of its parse, against 0.5 µs at 1000.
   it('keeps 1000 templates by default, as Serilog, then clears itself', () => {
     const cache = new TemplateCache();
     for (let i = 0; i < 1000; i++) cache.parse(`User u${i} logged in`);
