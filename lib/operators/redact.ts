@@ -25,11 +25,13 @@ import { type RedactOptions, RedactionPolicy } from '../templates/redaction-poli
  * redact({ paths: ['User.password'] }): -b-|   b.properties = { User: { password: '[Redacted]' } }
  * ```
  *
+ * An array of paths is short for `{ paths }` with the default censor: `redact(['User.password'])`.
+ *
  * @throws ConfigurationError when the options are invalid.
  * @example
  * imported$.pipe(redact({ keys: /token|secret/i }))
  */
-export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEvent> {
+export function redact(options: RedactOptions | readonly string[]): MonoTypeOperatorFunction<LogEvent> {
   const policy = RedactionPolicy.compile(options, 'redact');
   return map((event) => {
     if (typeof event !== 'object' || (event as unknown) === null) return event;
