@@ -6,6 +6,7 @@ import { keepErrorText } from '../core/keep-error-text';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { SelfLog } from '../core/self-log';
+import { errorKind } from '../core/read-property';
 import { captureValue, CIRCULAR_MARKER } from './capture';
 import { setOwnProperty } from './own-property';
 import { writeJson } from './safe-json';
@@ -563,13 +564,7 @@ export class RedactionPolicy {
       return captureValue(censor(value, path));
     } catch (error) {
       // Only the kind of error (`SyntaxError`): its message may quote the value (JSON.parse, BigInt, the app's own text).
-      let kind: unknown = typeof error;
-      try {
-        if (error instanceof Error) kind = error.name;
-      } catch {
-        // A Proxy or a name getter that throws: the type is all that is said.
-      }
-      SelfLog.write('redact: the censor function threw {Error} at {Path}; the default censor is used', kind, path);
+      SelfLog.write('redact: the censor function threw {Error} at {Path}; the default censor is used', errorKind(error), path);
       return DEFAULT_CENSOR;
     }
   }
