@@ -16,13 +16,14 @@ export class DestructureConfiguration<TParent> {
   /**
    * Redacts secrets while they are captured: call arguments, child-logger properties, LogContext
    * and enricher values, and the exception's own properties. The queue, `events$` and every sink
-   * see only the censored value. Several calls apply one after another.
+   * see only the censored value. Several calls apply one after another. An array of paths is
+   * short for `{ paths }` with the default censor (pino's `redact: ['a.b']`).
    *
    * @throws ConfigurationError naming a bad path, key pattern or censor, or saying that reading the options threw.
    * @example
    * new LoggerConfiguration().destructure.redact({ paths: ['User.password'], keys: /token|secret/i })
    */
-  redact(options: RedactOptions): TParent {
+  redact(options: RedactOptions | readonly string[]): TParent {
     expectNotCreated(this.#state, 'destructure.redact');
     // A Proxy whose names cannot be listed is a configuration mistake like any other.
     this.#state.redaction.push(

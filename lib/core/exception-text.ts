@@ -203,6 +203,57 @@ function tailText(error: unknown, walk: Walk): string {
   return marker === '' ? text : `${text}\ncaused by: ${marker}`;
 }
 
+/** Most own fields of an error written, and most characters of each one's name or string value. */
+const MAX_FIELDS = 16;
+const MAX_FIELD_TEXT = 200;
+/** Own names written otherwise (the stack's header, the `caused by: ` and `error i of n: ` lines), never as fields. */
+const NOT_FIELDS = /^(?:name|message|stack|cause|errors)$/;
+/** A field name written as it is; any other is quoted as JSON. */
+const PLAIN_NAME = /^[A-Za-z_$][\w$]{0,63}$/;
+
+/** `text` cut to MAX_FIELD_TEXT characters, `…` marking the cut, as JSON. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > MAX_FIELD_TEXT ? `${cutText(text, MAX_FIELD_TEXT)}…` : text);
+}
+
+/**
+ * An error's own enumerable fields whose values are strings, numbers, booleans or bigints, as Node
+ * and pino show them (`{ code: "ECONNREFUSED", errno: -111, syscall: "connect", port: 5432 }`),
+ * on a line of its own after its stack, or `''` when it has none. Objects and arrays (axios's
+ * `config` with its headers, a response) are left out: they are structure, and what they hold is
+ * data an app logs as properties. At most 16 fields, each name and string cut at 200 characters
+ * (`…`), strings quoted as JSON (a line break or control in one stays escaped), `…` for the rest;
+ * a getter that throws skips its field, and a Proxy whose names cannot be listed gives none.
+ * Never throws.
+ */
+export function fieldsText(error: unknown): string {
+  let text = '';
+  try {
+    // An Error only (by brand too: from another realm, or without its prototype); a plain object's JSON says all already.
+    if (!(error instanceof Error) && !hasErrorBrand(error)) return '';
+    let count = 0;
+    for (const key of Object.keys(error as object)) {
+      if (NOT_FIELDS.test(key)) continue;
+      let value: unknown;
+      try {
+        value = (error as Record<string, unknown>)[key];
+      } catch {
+        continue;
+      }
+      const type = typeof value;
+      if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'bigint') continue;
+      if (count++ === MAX_FIELDS) {
+        text += ', …';
+        break;
+      }
+      text += `${text === '' ? '' : ', '}${PLAIN_NAME.test(key) ? key : quoted(key)}: ${type === 'string' ? quoted(value as string) : String(value)}`;
+    }
+  } catch {
+    // A Proxy whose ownKeys trap throws: what was made so far stands.
+  }
+  return text === '' ? '' : `\n{ ${text} }`;
+}
+
 /**
  * An exception as log text: its `stack` (which starts with `Name: message` in V8; Firefox's and
  * Safari's start with a frame, and get them put first), else `String(error)`,
@@ -215,13 +266,14 @@ function tailText(error: unknown, walk: Walk): string {
  * (`…[truncated N chars]`) and all of theirs at 1 MiB, as captured strings are; the top stack is
  * kept whole (a queued sink's `maxEventBytes` cuts it). A value nothing can be read from (a revoked
  * Proxy) is `[unprintable exception]`; a getter or Proxy trap that throws costs only the text it
- * guards. Never throws, whatever the error's getters do.
+ * guards. The top error's own fields of scalar values (`code`, `errno`, `syscall`, `port`) follow
+ * its stack on a line of their own (see `fieldsText`). Never throws, whatever the error's getters do.
  */
 export function exceptionText(error: unknown): string {
   try {
     const own = stackText(error);
     if (own === UNPRINTABLE) return own;
-    return own + tailText(error, { above: new Set([error]), left: MAX_PARTS, chars: MAX_NESTED_TEXT });
+    return own + fieldsText(error) + tailText(error, { above: new Set([error]), left: MAX_PARTS, chars: MAX_NESTED_TEXT });
   } catch {
     return UNPRINTABLE;
   }

@@ -16,15 +16,68 @@ export function thrownMessage(error: unknown): string {
   return full.length > 200 ? `${cutText(full, 200)}…` : full;
 }
 
+/** The kind of a thrown value, never its message: an Error's name (`TypeError`), else its type; never throws. */
+export function errorKind(error: unknown): string {
+  try {
+    if (error instanceof Error) return String(error.name);
+  } catch {
+    // A Proxy or a name getter that throws: the type is all that is said.
+  }
+  return typeof error;
+}
+
+/** The reads that threw while `heldThrows` runs: what was read, the error, the marker. */
+let held: [string, unknown, string][] | undefined;
+
 /**
  * A `'[Throws: message]'` marker for a read of `what` that threw, told to SelfLog unless the
  * diagnostic just before was the same read throwing the same way (a context value's getter, read
- * for every event of its run, is told once).
+ * for every event of its run, is told once); while `heldThrows` runs, told when it ends.
  */
 export function throwsMarker(what: string, error: unknown): string {
   const message = thrownMessage(error);
-  writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, message);
-  return `[Throws: ${message}]`;
+  const marker = `[Throws: ${message}]`;
+  if (held !== undefined) held.push([what, error, marker]);
+  else writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, message);
+  return marker;
+}
+
+/** Whether captured data holds `marker` as a value (its JSON, the marker's with it); false when it has none. */
+function holds(data: unknown, marker: string): boolean {
+  try {
+    return JSON.stringify(data).includes(JSON.stringify(marker));
+  } catch {
+    // A bigint, or no captured data after all: taken for redacted.
+    return false;
+  }
+}
+
+/**
+ * Runs `run`, a capture and the redaction of what it captured, holding the diagnostics of reads
+ * that threw (a getter's `invalid token abc123`) until it ends: a marker still in what `run`
+ * gives is told with its message, as always; one a policy censored or removed is told by the
+ * error's kind only (`TypeError`), since its message may quote the redacted value. When `run`
+ * throws, or with `later` (what it gives is redacted later, by a censor function), every held
+ * read is told by its kind.
+ */
+export function heldThrows<T>(run: () => T, later = false): T {
+  const outer = held;
+  const mine: [string, unknown, string][] = (held = []);
+  let result: T | typeof mine = mine;
+  try {
+    return (result = run());
+  } finally {
+    held = outer;
+    for (const [what, error, marker] of mine)
+      if (!later && result !== mine && holds(result, marker))
+        writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, marker.slice(9, -1));
+      else
+        writeUnlessRepeated(
+          'Capturing {What} threw {Type} (its message not told: the value is redacted); captured as a marker',
+          what,
+          errorKind(error),
+        );
+  }
 }
 
 /** `source[key]`, or when reading it throws, a `'[Throws: message]'` marker (told to SelfLog); never throws. */

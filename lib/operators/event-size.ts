@@ -6,7 +6,7 @@ import { truncatedText } from '../core/truncated-text';
 import { setOwnProperty } from '../templates/own-property';
 import { LongTextCache } from './long-text-cache';
 import { hasErrorBrand } from '../core/has-error-brand';
-import { FRAME_FIRST } from '../core/exception-text';
+import { fieldsText, FRAME_FIRST } from '../core/exception-text';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
@@ -76,7 +76,15 @@ export function estimateEventBytes(event: LogEvent): number {
     if (exception !== undefined) {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a thrown value typed as Error may lack a message
       const text = exception.stack ?? exception.message ?? '';
-      bytes += textBytes(text) + 16 + aroundText(exception, text, 0, textBytes, Infinity) + nestedBytes(exception);
+      // Its own fields' line (see fieldsText) counts as written, and its break as the text formatter writes it.
+      const fields = fieldsText(exception);
+      bytes +=
+        textBytes(text) +
+        16 +
+        aroundText(exception, text, 0, textBytes, Infinity) +
+        nestedBytes(exception) +
+        textBytes(fields) +
+        (fields === '' ? 0 : 1);
     }
     return budget <= 0 ? UNMEASURED_BYTES : bytes;
   } catch {

@@ -4,6 +4,7 @@ import type { LogLevelName } from '../core/log-level';
 import type { MessageTemplate } from '../core/message-template';
 import { readLevel } from './read-level';
 import { SelfLog } from '../core/self-log';
+import { heldThrows } from '../core/read-property';
 import { captureValue } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import { eventTimeMs, LogEventRecord, wholeEvent } from '../templates/log-event-record';
@@ -25,11 +26,13 @@ import { type RedactOptions, RedactionPolicy } from '../templates/redaction-poli
  * redact({ paths: ['User.password'] }): -b-|   b.properties = { User: { password: '[Redacted]' } }
  * ```
  *
+ * An array of paths is short for `{ paths }` with the default censor: `redact(['User.password'])`.
+ *
  * @throws ConfigurationError when the options are invalid.
  * @example
  * imported$.pipe(redact({ keys: /token|secret/i }))
  */
-export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEvent> {
+export function redact(options: RedactOptions | readonly string[]): MonoTypeOperatorFunction<LogEvent> {
   const policy = RedactionPolicy.compile(options, 'redact');
   return map((event) => {
     if (typeof event !== 'object' || (event as unknown) === null) return event;
@@ -37,15 +40,18 @@ export function redact(options: RedactOptions): MonoTypeOperatorFunction<LogEven
     try {
       // A spread copy has the record's timeMs (and perhaps a template as text), not its timestamp getter.
       whole = wholeEvent(event);
-      let properties: Readonly<Record<string, unknown>>;
-      try {
-        properties = policy.redactProperties(whole.properties);
-      } catch {
-        // A cycle of plain objects the app built (they are walked as they are, not captured):
-        // captured as the logger would (the cycle becomes '[Circular]'), then redacted.
-        properties = policy.redactProperties(capturedCopy(whole.properties), true);
-      }
-      const exception = whole.exception === undefined ? undefined : policy.redactError(whole.exception);
+      // A getter that threw on a value the policy censors is told to SelfLog without its message (see heldThrows).
+      const [properties, exception] = heldThrows((): [Readonly<Record<string, unknown>>, Error | undefined] => {
+        let redacted: Readonly<Record<string, unknown>>;
+        try {
+          redacted = policy.redactProperties(whole.properties);
+        } catch {
+          // A cycle of plain objects the app built (they are walked as they are, not captured):
+          // captured as the logger would (the cycle becomes '[Circular]'), then redacted.
+          redacted = policy.redactProperties(capturedCopy(whole.properties), true);
+        }
+        return [redacted, whole.exception === undefined ? undefined : policy.redactError(whole.exception)];
+      });
       if (properties === whole.properties && exception === whole.exception) return event;
       return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, properties, exception);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
-import { read } from '../core/read-property';
+import { heldThrows, read } from '../core/read-property';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
@@ -77,29 +77,35 @@ export function bindProperties(
   }
   const index = new Map<string, number>();
   for (let i = 0; i < keys.length; i++) index.set(keys[i], i);
-  let added = {} as Record<string, unknown>;
   let room = MAX_BOUND_PROPERTIES - keys.length;
   let leftOut = 0;
   let sourceContext: string | undefined;
-  try {
-    for (const key of Object.keys(properties)) {
-      if (!index.has(key)) {
-        if (room <= 0) {
-          leftOut++;
-          continue;
+  const capture = (): Record<string, unknown> => {
+    let added = {} as Record<string, unknown>;
+    try {
+      for (const key of Object.keys(properties)) {
+        if (!index.has(key)) {
+          if (room <= 0) {
+            leftOut++;
+            continue;
+          }
+          room--;
         }
-        room--;
+        const value = read(properties, key);
+        if (key === 'SourceContext' && typeof value === 'string') sourceContext = value;
+        setOwnProperty(added, key, captureValue(value, 'default', limits));
       }
-      const value = read(properties, key);
-      if (key === 'SourceContext' && typeof value === 'string') sourceContext = value;
-      setOwnProperty(added, key, captureValue(value, 'default', limits));
+    } catch (error) {
+      SelfLog.write('child: unreadable properties ignored', error);
     }
-  } catch (error) {
-    SelfLog.write('child: unreadable properties ignored', error);
-  }
+    // Only the new values are redacted: the parent's already were.
+    if (redacted && redaction !== undefined) for (const policy of redaction) added = policy.redactProperties(added, true);
+    return added;
+  };
+  // Under a policy, a getter that threw on a value it censors is told without its message; with
+  // a censor function the values are redacted later, with each event, so none is told with it.
+  const added = redaction === undefined || redaction.length === 0 ? capture() : heldThrows(capture, !redacted);
   if (leftOut > 0) SelfLog.write('child: {Count} properties past {Limit} left out', leftOut, MAX_BOUND_PROPERTIES);
-  // Only the new values are redacted: the parent's already were.
-  if (redacted && redaction !== undefined) for (const policy of redaction) added = policy.redactProperties(added, true);
   // The names of `added` are distinct: each is either the parent's, replaced in its place, or new, added last.
   for (const key of Object.keys(added)) {
     const at = index.get(key);

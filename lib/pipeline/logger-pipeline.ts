@@ -21,6 +21,7 @@ import type { LevelReader } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
+import { heldThrows } from '../core/read-property';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
@@ -311,21 +312,28 @@ export class LoggerPipeline {
         }
       }
       const messageTemplate = parseTemplateCached(template);
-      let properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
-      // Bound values are usually redacted already (when the child was made) and join after the
-      // redaction walk; a censor function runs once per event, so then they join before it.
-      if (bound !== undefined && !bound.redacted) addBound(properties, bound);
       const redaction = this.#options.redaction;
+      let properties: Record<string, unknown>;
       if (redaction.length !== 0) {
-        for (const policy of redaction) {
-          policy.redactProperties(properties, true);
-          if (exception !== undefined) exception = policy.redactError(exception);
-        }
+        // A getter that threw on a value a policy censors is told to SelfLog without its message (see heldThrows).
+        properties = heldThrows(() => {
+          const captured = captureProperties(messageTemplate, args, this.#options.captureLimits);
+          // Bound values are usually redacted already (when the child was made) and join after the
+          // redaction walk; a censor function runs once per event, so then they join before it.
+          if (bound !== undefined && !bound.redacted) addBound(captured, bound);
+          for (const policy of redaction) {
+            policy.redactProperties(captured, true);
+            if (exception !== undefined) exception = policy.redactError(exception);
+          }
+          return captured;
+        });
         if (bound?.redacted === true) addBound(properties, bound);
-      } else if (bound?.redacted === true) {
+      } else {
+        properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
         // Without redaction the captured properties are as captureProperties made them: a copy of
         // the template's layout for this child takes them and the bound ones at once.
-        properties = joinBound(properties, bound, messageTemplate);
+        if (bound?.redacted === true) properties = joinBound(properties, bound, messageTemplate);
+        else if (bound !== undefined) addBound(properties, bound);
       }
       const event = new LogEventRecord(Date.now(), LOG_LEVELS[level], messageTemplate, properties, exception);
       // Enriched here, into the properties object made above, which nothing else has seen yet:

@@ -37,19 +37,30 @@ interface NodeTextStream extends TextStream, ColorStream {
   off?(event: string, listener: () => void): unknown;
 }
 
+/** The wait for each stream that needs draining, shared by every ConsoleSink waiting on it. */
+const drains = new WeakMap<NodeTextStream, Promise<void>>();
+
 /**
  * Resolves once the stream drains, fails or closes (the write that follows says which), its
- * listeners taken off again.
+ * listeners taken off again. Every sink waiting on one stream shares one wait and one set of
+ * listeners: 20 sinks on stdout would otherwise add 20 of each, and Node warns from the 11th
+ * (`MaxListenersExceededWarning`).
  */
 function drained(stream: NodeTextStream): Promise<void> {
-  return new Promise((resolve) => {
-    const events = ['drain', 'error', 'close'];
-    const done = (): void => {
-      for (const event of events) stream.off?.(event, done);
-      resolve();
-    };
-    for (const event of events) stream.on?.(event, done);
-  });
+  let wait = drains.get(stream);
+  if (wait === undefined) {
+    wait = new Promise((resolve) => {
+      const events = ['drain', 'error', 'close'];
+      const done = (): void => {
+        for (const event of events) stream.off?.(event, done);
+        drains.delete(stream);
+        resolve();
+      };
+      for (const event of events) stream.on?.(event, done);
+    });
+    drains.set(stream, wait);
+  }
+  return wait;
 }
 
 /** Streams given their one `'error'` listener, by any ConsoleSink. */

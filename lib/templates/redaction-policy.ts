@@ -1,11 +1,12 @@
 import { expectOption } from '../core/expect-option';
-import { readOptions } from '../core/read-options';
+import { readGuarded, readOptions } from '../core/read-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { isPlainRecord } from '../core/is-plain-record';
 import { keepErrorText } from '../core/keep-error-text';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { SelfLog } from '../core/self-log';
+import { errorKind } from '../core/read-property';
 import { captureValue, CIRCULAR_MARKER } from './capture';
 import { setOwnProperty } from './own-property';
 import { writeJson } from './safe-json';
@@ -41,7 +42,7 @@ export function thrownDataError(data: unknown): Error {
 /** A replacement for a redacted value: a fixed value, or a function of the value and its dotted path. */
 export type RedactCensor = string | ((value: unknown, path: string) => unknown);
 
-/** What to redact and how. */
+/** What to redact and how. An array of paths is short for `{ paths }` (pino's `redact: ['a.b']`). */
 export interface RedactOptions {
   /**
    * Dotted paths from an event's properties, e.g. `'Password'`, `'User.password'`,
@@ -157,13 +158,18 @@ export class RedactionPolicy {
 
   /**
    * Checks and compiles the options, each read once (a getter that answers differently each time
-   * cannot pass the checks with one value and compile another).
+   * cannot pass the checks with one value and compile another). An array is pino's short form:
+   * the paths, with the default censor (`['User.password']` is `{ paths: ['User.password'] }`).
    *
    * @throws ConfigurationError naming a bad path, key pattern or censor, an unknown option, or an option whose getter throws.
    */
-  static compile(options: RedactOptions, where = 'redact'): RedactionPolicy {
+  static compile(options: RedactOptions | readonly string[], where = 'redact'): RedactionPolicy {
     expectOption(typeof options === 'object' && (options as unknown) !== null, where, 'options', options);
-    const given: RedactOptions = readOptions(where, options, OPTION_NAMES);
+    // Copied once, as an options object is read once; a Proxy whose trap throws is a ConfigurationError.
+    const short = readGuarded(where, 'the options', () =>
+      Array.isArray(options) ? [...(options as readonly string[])] : undefined,
+    );
+    const given: RedactOptions = short === undefined ? readOptions(where, options, OPTION_NAMES) : { paths: short };
     // On the snapshot, as every options object is checked (an option set to undefined passes), and after
     // readOptions, so options whose names cannot be listed (a Proxy's ownKeys trap throws) are a ConfigurationError.
     checkOptionKeys(where, given, OPTION_NAMES);
@@ -558,13 +564,7 @@ export class RedactionPolicy {
       return captureValue(censor(value, path));
     } catch (error) {
       // Only the kind of error (`SyntaxError`): its message may quote the value (JSON.parse, BigInt, the app's own text).
-      let kind: unknown = typeof error;
-      try {
-        if (error instanceof Error) kind = error.name;
-      } catch {
-        // A Proxy or a name getter that throws: the type is all that is said.
-      }
-      SelfLog.write('redact: the censor function threw {Error} at {Path}; the default censor is used', kind, path);
+      SelfLog.write('redact: the censor function threw {Error} at {Path}; the default censor is used', errorKind(error), path);
       return DEFAULT_CENSOR;
     }
   }

@@ -1,5 +1,6 @@
 import * as vm from 'node:vm';
 import { exceptionText } from '../../lib/core/exception-text';
+import { RedactionPolicy } from '../../lib/templates/redaction-policy';
 
 describe('exceptionText', () => {
   it('gives the stack of an error', () => {
@@ -294,5 +295,94 @@ describe('exceptionText with hostile errors', () => {
     const error = Object.assign(new Error('outer', { cause: revocable.proxy }), { stack: 'Error: outer' });
     expect(exceptionText(error)).toBe('Error: outer\ncaused by: [unprintable exception]');
     expect(exceptionText(revocable.proxy)).toBe('[unprintable exception]');
+  });
+});
+
+// Node's util.inspect(err) and pino's err serializer show an error's own fields; the text showed
+// only name, message, stack and cause, so `code: 'ECONNREFUSED'` never reached the log.
+describe('exceptionText of an error with own fields', () => {
+  const connectError = (): Error =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+      errno: -111,
+      syscall: 'connect',
+      address: '127.0.0.1',
+      port: 5432,
+    });
+
+  it('writes its own fields of scalar values on a line after its stack, before its causes, as Node and pino show them', () => {
+    const error = connectError();
+    error.stack = 'Error: connect ECONNREFUSED 127.0.0.1:5432\n    at connect (net.js:1:1)';
+    error.cause = Object.assign(new Error('inner'), { code: 'EINNER' });
+    (error.cause as Error).stack = 'Error: inner';
+    expect(exceptionText(error)).toBe(
+      'Error: connect ECONNREFUSED 127.0.0.1:5432\n    at connect (net.js:1:1)\n' +
+        '{ code: "ECONNREFUSED", errno: -111, syscall: "connect", address: "127.0.0.1", port: 5432 }\n' +
+        'caused by: Error: inner',
+    );
+  });
+
+  it('leaves out objects, arrays, functions and the names written otherwise, and writes none for an error without fields', () => {
+    const error = Object.assign(new Error('Request failed with status code 401'), {
+      status: 401,
+      retryable: false,
+      big: 10n,
+      config: { headers: { Authorization: 'Bearer secret' } },
+      response: [1],
+      toJSON: () => ({}),
+      missing: undefined,
+      none: null,
+    });
+    error.stack = 'AxiosError: Request failed with status code 401';
+    expect(exceptionText(error)).toBe(
+      'AxiosError: Request failed with status code 401\n{ status: 401, retryable: false, big: 10 }',
+    );
+    const plain = new Error('plain');
+    plain.stack = 'Error: plain';
+    expect(exceptionText(plain)).toBe('Error: plain');
+    // A thrown plain object's text is its JSON already.
+    expect(exceptionText({ code: 'ETIMEDOUT' })).toBe('{"code":"ETIMEDOUT"}');
+  });
+
+  it('bounds the fields in count and length, quotes odd names and strings as JSON, and survives throwing getters, Proxies and cycles', () => {
+    const error = new Error('many');
+    error.stack = 'Error: many';
+    for (let i = 0; i < 40; i++) (error as unknown as Record<string, unknown>)[`f${i}`] = i;
+    expect(exceptionText(error)).toBe(`Error: many\n{ ${Array.from({ length: 16 }, (_, i) => `f${i}: ${i}`).join(', ')}, … }`);
+
+    const odd = Object.assign(new Error('odd'), { 'x-line': 'a\nb\u001b[2J', long: 'y'.repeat(10_000) });
+    odd.stack = 'Error: odd';
+    const text = exceptionText(odd);
+    expect(text).toBe(`Error: odd\n{ "x-line": "a\\nb\\u001b[2J", long: "${'y'.repeat(200)}…" }`);
+
+    const hostile = new Error('hostile');
+    hostile.stack = 'Error: hostile';
+    Object.defineProperty(hostile, 'token', {
+      enumerable: true,
+      get() {
+        throw new Error('vault sealed');
+      },
+    });
+    Object.assign(hostile, { self: hostile, code: 'E1' });
+    expect(exceptionText(hostile)).toBe('Error: hostile\n{ code: "E1" }');
+
+    const proxy = new Proxy(connectError(), {
+      ownKeys() {
+        throw new Error('no keys');
+      },
+    });
+    expect(exceptionText(proxy)).toMatch(/^Error: connect ECONNREFUSED 127\.0\.0\.1:5432\n/);
+    expect(exceptionText(proxy)).not.toContain('{ code');
+  });
+
+  it("shows a redacted copy's own fields as the policy left them", () => {
+    const error = Object.assign(connectError(), { token: 'abc123', password: 'hunter2' });
+    error.stack = 'Error: connect ECONNREFUSED 127.0.0.1:5432';
+    const censored = RedactionPolicy.compile({ paths: ['token'] }).redactError(error);
+    const removed = RedactionPolicy.compile({ keys: /pass/, remove: true }).redactError(censored);
+    expect(exceptionText(removed)).toBe(
+      'Error: connect ECONNREFUSED 127.0.0.1:5432\n' +
+        '{ code: "ECONNREFUSED", errno: -111, syscall: "connect", address: "127.0.0.1", port: 5432, token: "[Redacted]" }',
+    );
   });
 });

@@ -50,7 +50,6 @@ describe('LoggerConfiguration options objects', () => {
     ['writeTo.sink queue', () => configure.writeTo.sink(new MemorySink(), { queue: [] as never })],
     ['writeTo.sink retry', () => configure.writeTo.sink(new MemorySink(), { retry: [] as never })],
     ['writeTo.console options', () => configure.writeTo.console([] as never)],
-    ['destructure.redact', () => configure.destructure.redact([] as never)],
   ])('%s: an empty array is a ConfigurationError, not "all defaults"', (_, call) => {
     expect(call).toThrow(ConfigurationError);
     expect(call).toThrow('expected options, got Array');

@@ -12,6 +12,21 @@ import { renderTemplate } from '../../lib/templates/render-template';
 import { childStdout } from '../helpers/child-stdout';
 
 describe('estimateEventBytes', () => {
+  it("counts an exception's own fields, which its text writes after the stack, at least as CLEF and text write them", () => {
+    const fields: Record<string, unknown> = {};
+    for (let i = 0; i < 16; i++) fields[`field${i}`] = '\u001b'.repeat(200);
+    const exception = Object.assign(new Error('boom'), fields);
+    exception.stack = 'Error: boom';
+    const event = makeEvent({ exception });
+    const bare = new Error('boom');
+    bare.stack = 'Error: boom';
+    const written = Buffer.byteLength(new CompactJsonFormatter().format(event));
+    expect(written - Buffer.byteLength(new CompactJsonFormatter().format(makeEvent({ exception: bare })))).toBeGreaterThan(
+      16 * 200 * 6,
+    );
+    expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(written);
+  });
+
   it('grows with string length and counts numbers at a flat rate', () => {
     const small = estimateEventBytes(makeEvent({ properties: { A: 'x' } }));
     const large = estimateEventBytes(makeEvent({ properties: { A: 'x'.repeat(10_001) } }));

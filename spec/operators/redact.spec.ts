@@ -27,6 +27,17 @@ describe('redact', () => {
     expect(secret.properties).toEqual({ User: { name: 'ann', password: 'x' } });
   });
 
+  it("takes an array of paths as { paths } with the default censor (pino's short form)", () => {
+    const testScheduler = createTestScheduler();
+    const secret = createLogEvent('information', 'Login {@User}', [{ name: 'ann', password: 'x' }]);
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a|', { a: secret }).pipe(redact(['User.password']))).toBe('-c|', {
+        c: expect.objectContaining({ properties: { User: { name: 'ann', password: '[Redacted]' } } }) as LogEvent,
+      });
+    });
+    expect(() => redact(['User[0]'])).toThrow(ConfigurationError);
+  });
+
   it('keeps the timestamp and renders the redacted value', () => {
     const secret = createLogEvent('warning', 'Token {Token}', ['abc'], { timestamp: new Date(Date.UTC(2026, 0, 1)) });
     const seen: LogEvent[] = [];

@@ -866,3 +866,45 @@ describe('defaultConsoleTheme', () => {
     expect(terminal.chunks).toEqual(['\u001b[31mx\u001b[0m']);
   });
 });
+
+// Many ConsoleSinks on one stdout (a logger per module, or a sink per level band): each waiting
+// sink put its own 'drain', 'error' and 'close' listeners on the stream, and Node printed
+// MaxListenersExceededWarning from the 11th. They now share one set per stream.
+describe('ConsoleSinks waiting on one stream', () => {
+  it('20 ConsoleSinks waiting for the same stdout to drain raise no MaxListenersExceededWarning and deliver every event', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'many-console-sinks.ts')], {
+      cwd: path.resolve(__dirname, '../..'),
+    });
+    child.stdout.pause();
+    let stdout = '';
+    let stderr = '';
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      // Every sink is waiting for 'drain' now: read stdout, so it drains.
+      if (stderr.includes('waiting\n')) child.stdout.resume();
+    });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    expect({ code, waited: stderr.includes('waiting\n'), warned: stderr.includes('MaxListenersExceededWarning') }).toEqual({
+      code: 0,
+      waited: true,
+      warned: false,
+    });
+    const report = (
+      JSON.parse(stderr.split('\n').find((line) => line.startsWith('{')) ?? '{}') as {
+        report: { sinks: Record<string, { delivered: number; dropped: number; failed: number; undelivered: number }> };
+      }
+    ).report;
+    const expected: Record<string, unknown> = {};
+    for (let n = 0; n < 20; n++) expected[`s${n}`] = { delivered: 200, dropped: 0, failed: 0, undelivered: 0 };
+    expect(report.sinks).toEqual(expected);
+    // Every event of every sink reached the reader, in order.
+    const lines = stdout.split('\n').filter((line) => line !== '');
+    for (let n = 0; n < 20; n++) {
+      const numbers = lines.filter((line) => line.startsWith(`s${n} `)).map((line) => Number(line.split(' ')[2]));
+      expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    }
+  }, 30_000);
+});

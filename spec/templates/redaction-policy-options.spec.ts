@@ -1,4 +1,6 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import { RedactionPolicy, type RedactOptions } from '../../lib/templates/redaction-policy';
 
 describe('RedactionPolicy.compile options', () => {
@@ -26,5 +28,40 @@ describe('RedactionPolicy.compile options', () => {
   it('lets an option set to undefined through, as every options object does', () => {
     const options = { paths: ['Password'], path: undefined } as unknown as RedactOptions;
     expect(RedactionPolicy.compile(options).redactProperties({ Password: 'x' })).toEqual({ Password: '[Redacted]' });
+  });
+
+  // pino's short form, `redact: ['a.b', 'c']`, the first thing a pino user writes.
+  it('takes an array of paths as { paths } with the default censor, in destructure.redact and RedactionPolicy.compile', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure.redact(['User.password', 'Token']).writeTo.sink(memory).createLogger();
+    log.information('Signed in {@User} with {Token}', { name: 'ann', password: 'hunter2' }, 'abc');
+    expect(memory.events[0]?.properties).toEqual({ User: { name: 'ann', password: '[Redacted]' }, Token: '[Redacted]' });
+    expect(RedactionPolicy.compile(['a.b']).redactProperties({ a: { b: 1, c: 2 } })).toEqual({ a: { b: '[Redacted]', c: 2 } });
+  });
+
+  it('checks each path of the short form as it checks paths, and an empty one as a policy with nothing to redact', () => {
+    expect(() => RedactionPolicy.compile(['User..password'], 'destructure.redact')).toThrow(
+      'destructure.redact: paths[0]: expected a dotted path like "User.password", got "User..password"',
+    );
+    expect(() => RedactionPolicy.compile(['a', 5] as never)).toThrow(/redact: paths\[1\]: expected a dotted path/);
+    expect(() => new LoggerConfiguration().destructure.redact([])).toThrow(
+      new ConfigurationError('destructure.redact: give at least one path or key pattern'),
+    );
+  });
+
+  it('reads the short form once: an array changed after configuration, or a Proxy whose trap throws, changes nothing or is a ConfigurationError', () => {
+    const paths = ['Password'];
+    const policy = RedactionPolicy.compile(paths);
+    paths[0] = 'Other';
+    expect(policy.redactProperties({ Password: 'x', Other: 'y' })).toEqual({ Password: '[Redacted]', Other: 'y' });
+    const hostile = new Proxy(['Password'], {
+      get(target, key) {
+        if (key === Symbol.iterator || key === 'length') throw new Error('vault sealed');
+        return Reflect.get(target, key) as unknown;
+      },
+    });
+    expect(() => RedactionPolicy.compile(hostile, 'destructure.redact')).toThrow(
+      'destructure.redact: reading the options threw Error: vault sealed',
+    );
   });
 });
