@@ -36,7 +36,7 @@ describe('a getter that throws on a value a redaction policy names', () => {
       .filter((d) => d.template.startsWith('Capturing'))
       .map(({ template, args, message }) => ({ template, args, message }));
   };
-  const KIND_ONLY = 'Capturing {What} threw {Type}; its message is not told, as the value is redacted';
+  const KIND_ONLY = 'Capturing {What} threw {Type} (its message not told: the value is redacted); captured as a marker';
 
   it('is told to SelfLog by the property and the error type, not its message, for call arguments, child properties and enrichers', () => {
     const memory = new MemorySink();
