@@ -53,30 +53,46 @@ function holds(data: unknown, marker: string): boolean {
 }
 
 /**
- * Runs `run`, a capture and the redaction of what it captured, holding the diagnostics of reads
- * that threw (a getter's `invalid token abc123`) until it ends: a marker still in what `run`
- * gives is told with its message, as always; one a policy censored or removed is told by the
- * error's kind only (`TypeError`), since its message may quote the redacted value. When `run`
- * throws, or with `later` (what it gives is redacted later, by a censor function), every held
- * read is told by its kind.
+ * Starts holding the diagnostics of reads that threw (a getter's `invalid token abc123`) while a
+ * capture and the redaction of what it captured run; `tellHeld` ends it. Returns the reads held
+ * before, for `tellHeld`. The logger's hot path calls the two around its own code rather than
+ * giving `heldThrows` a closure, which would make every log call allocate a context.
  */
-export function heldThrows<T>(run: () => T, later = false): T {
+export function holdThrows(): [string, unknown, string][] | undefined {
   const outer = held;
-  const mine: [string, unknown, string][] = (held = []);
-  let result: T | typeof mine = mine;
+  held = [];
+  return outer;
+}
+
+/**
+ * Ends what `holdThrows` began and tells what it held: a marker still in `result` (what was
+ * captured and redacted) is told with its message, as always; one a policy censored or removed is
+ * told by the error's kind only (`TypeError`), since its message may quote the redacted value.
+ * With no `result` (the capture threw), or with `later` (what it gives is redacted later, by a
+ * censor function), every held read is told by its kind.
+ */
+export function tellHeld(outer: [string, unknown, string][] | undefined, result?: unknown, later = false): void {
+  const mine = held ?? [];
+  held = outer;
+  for (const [what, error, marker] of mine)
+    if (!later && result !== undefined && holds(result, marker))
+      writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, marker.slice(9, -1));
+    else
+      writeUnlessRepeated(
+        'Capturing {What} threw {Type} (its message not told: the value is redacted); captured as a marker',
+        what,
+        errorKind(error),
+      );
+}
+
+/** Runs `run` (which gives something other than undefined) between `holdThrows` and `tellHeld`. */
+export function heldThrows<T>(run: () => T, later = false): T {
+  const outer = holdThrows();
+  let result: T | undefined;
   try {
     return (result = run());
   } finally {
-    held = outer;
-    for (const [what, error, marker] of mine)
-      if (!later && result !== mine && holds(result, marker))
-        writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, marker.slice(9, -1));
-      else
-        writeUnlessRepeated(
-          'Capturing {What} threw {Type} (its message not told: the value is redacted); captured as a marker',
-          what,
-          errorKind(error),
-        );
+    tellHeld(outer, result, later);
   }
 }
 

@@ -21,7 +21,7 @@ import type { LevelReader } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
-import { heldThrows } from '../core/read-property';
+import { holdThrows, tellHeld } from '../core/read-property';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
@@ -315,9 +315,11 @@ export class LoggerPipeline {
       const redaction = this.#options.redaction;
       let properties: Record<string, unknown>;
       if (redaction.length !== 0) {
-        // A getter that threw on a value a policy censors is told to SelfLog without its message (see heldThrows).
-        properties = heldThrows(() => {
-          const captured = captureProperties(messageTemplate, args, this.#options.captureLimits);
+        // A getter that threw on a value a policy censors is told to SelfLog without its message (see tellHeld).
+        const outer = holdThrows();
+        let captured: Record<string, unknown> | undefined;
+        try {
+          captured = captureProperties(messageTemplate, args, this.#options.captureLimits);
           // Bound values are usually redacted already (when the child was made) and join after the
           // redaction walk; a censor function runs once per event, so then they join before it.
           if (bound !== undefined && !bound.redacted) addBound(captured, bound);
@@ -325,8 +327,10 @@ export class LoggerPipeline {
             policy.redactProperties(captured, true);
             if (exception !== undefined) exception = policy.redactError(exception);
           }
-          return captured;
-        });
+        } finally {
+          tellHeld(outer, captured);
+        }
+        properties = captured;
         if (bound?.redacted === true) addBound(properties, bound);
       } else {
         properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
