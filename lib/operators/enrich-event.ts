@@ -2,7 +2,7 @@ import type { Enricher, EnricherProperties } from '../core/enricher';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
 import { callbackName, strayPromise } from '../core/stray-promise';
-import { heldThrows, read } from '../core/read-property';
+import { holdThrows, read, tellHeld } from '../core/read-property';
 import { type CaptureLimits, captureSharing, DEFAULT_CAPTURE_LIMITS, keptAsIs } from '../templates/capture';
 import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { copyOwnProperties, setOwnProperty } from '../templates/own-property';
@@ -161,12 +161,17 @@ export function enrichOwnEvent(
     }
     // Captured once, as without a policy, then redacted: no secret ever reaches the event, nor
     // SelfLog (a getter that threw on a value a policy censors is told without its message).
-    const added = heldThrows(() => {
+    // Held around the code itself, not in a closure, which would make each call allocate a context.
+    const outer = holdThrows();
+    let added: Record<string, unknown> | undefined;
+    try {
       const captured: Record<string, unknown> = {};
       addCaptured(captured, properties, extra, enrichers[i], enrichers, limits);
       for (const policy of redaction) policy.redactProperties(captured, true);
-      return captured;
-    });
+      added = captured;
+    } finally {
+      tellHeld(outer, added);
+    }
     for (const key of Object.keys(added)) setOwnProperty(properties, key, added[key]);
   }
 }
