@@ -314,6 +314,8 @@ void describe('withErrorHandler', () => {
         'RangeError: out of range',
         '    at check (https://shop.example/thrower.js?token=***:8:31)',
         '    at https://shop.example/thrower.js?token=***:9:1',
+        // The error's own fields of scalar values, as exception text writes them after its stack.
+        '{ code: "E_RANGE" }',
         'caused by: Error: widget failed',
         'render@https://shop.example/widget.js?key=***:4:11',
         '@https://shop.example/thrower.js?token=***:2:1',
