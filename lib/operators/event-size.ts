@@ -95,6 +95,7 @@ export function estimateEventBytes(event: LogEvent): number {
 
 /** The names `renderedNames` found in each template, kept while the template is. */
 const namesByTemplate = new WeakMap<MessageTemplate, readonly string[]>();
+const NO_NAMES: readonly string[] = [];
 
 /**
  * The properties CLEF's `@r` writes again, whatever its options: those of the holes with a format
@@ -102,7 +103,7 @@ const namesByTemplate = new WeakMap<MessageTemplate, readonly string[]>();
  * template: reading a template's frozen tokens on every event doubled the estimate's cost.
  */
 function renderedNames(template: MessageTemplate): readonly string[] {
-  if (hasNoHoles(template)) return [];
+  if (hasNoHoles(template)) return NO_NAMES;
   let names = namesByTemplate.get(template);
   if (names === undefined)
     namesByTemplate.set(

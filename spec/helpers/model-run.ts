@@ -1,6 +1,8 @@
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
+import type { SinkMetrics } from '../../lib/metrics/metrics-types';
 import { SUPPRESSED_TEMPLATE } from '../../lib/operators/throttle-events';
+import type { SinkShutdownSummary } from '../../lib/pipeline/shutdown-report';
 
 /** The six levels, lowest first: what the model tests draw a level from. */
 export const LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
@@ -38,4 +40,19 @@ export function seqOf(event: LogEvent): number {
   if (event.messageTemplate.text === SUPPRESSED_TEMPLATE) return -1;
   const seq = event.properties.Seq;
   return typeof seq === 'number' ? seq : -1;
+}
+
+/**
+ * Throws unless a close report's summary of a sink says what its metrics say after the close:
+ * delivered, dropped and failed alike, and undelivered as the metrics' pending.
+ */
+export function checkSummaryAgainstMetrics(name: string, summary: SinkShutdownSummary, metrics: SinkMetrics): void {
+  const pairs: [string, number, number][] = [
+    ['delivered', summary.delivered, metrics.delivered],
+    ['dropped', summary.dropped, metrics.dropped],
+    ['failed', summary.failed, metrics.failed],
+    ['undelivered', summary.undelivered, metrics.pending],
+  ];
+  for (const [field, reported, measured] of pairs)
+    if (reported !== measured) throw new Error(`${name}: report ${field} ${reported} ≠ metrics ${measured}`);
 }

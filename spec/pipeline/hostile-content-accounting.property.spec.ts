@@ -14,7 +14,7 @@ import { redact } from '../../lib/operators/redact';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { hostile, type Make } from '../helpers/hostile-values';
-import { LEVELS, mulberry32, noThrow } from '../helpers/model-run';
+import { checkSummaryAgainstMetrics, LEVELS, mulberry32, noThrow } from '../helpers/model-run';
 import { Clock, FlushWatch, turn } from '../helpers/virtual-clock';
 
 // "Nothing lost unaccounted" with hostile content: the accounting and pipeline-model properties
@@ -678,13 +678,7 @@ async function scenario(plan: Plan, steps: readonly Step[], end: Ending, diagnos
   names.forEach((name, index) => {
     const m = afterClose.sinks[name];
     const summary = final.sinks[name];
-    for (const [field, reported, measured] of [
-      ['delivered', summary.delivered, m.delivered],
-      ['dropped', summary.dropped, m.dropped],
-      ['failed', summary.failed, m.failed],
-      ['undelivered', summary.undelivered, m.pending],
-    ] as const)
-      if (reported !== measured) throw new Error(`${name}: report ${field} ${reported} ≠ metrics ${measured}`);
+    checkSummaryAgainstMetrics(name, summary, m);
     if (summary.undelivered > 0 && !final.timedOut)
       throw new Error(`${name}: undelivered ${summary.undelivered}, timedOut false`);
     if (final.strategy === 'flush' && summary.undelivered > 0) throw new Error(`${name}: a flush close left undelivered`);

@@ -15,7 +15,7 @@ import type { Sink } from '../../lib/core/sink';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import type { LoggerMetrics, SinkMetrics } from '../../lib/metrics/metrics-types';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
-import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
+import { checkSummaryAgainstMetrics, LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
 
 // "Nothing lost or dropped unaccounted", logger-wide, as a model: fast-check builds a logger whose
 // `.pipe()` and sinks' `pipe` hold operators that drop (a plain filter, `take` that completes early),
@@ -486,14 +486,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, fa
   names.forEach((name, index) => {
     const m = afterClose.sinks[name];
     const summary = final.sinks[name];
-    const pairs: [string, number, number][] = [
-      ['delivered', summary.delivered, m.delivered],
-      ['dropped', summary.dropped, m.dropped],
-      ['failed', summary.failed, m.failed],
-      ['undelivered', summary.undelivered, m.pending],
-    ];
-    for (const [field, reported, measured] of pairs)
-      if (reported !== measured) throw new Error(`${name}: report ${field} ${reported} ≠ metrics ${measured}`);
+    checkSummaryAgainstMetrics(name, summary, m);
     if (end.strategy === 'flush' && summary.undelivered !== 0)
       throw new Error(`${name}: a flush close left ${summary.undelivered} undelivered`);
     if (summary.undelivered > 0 && !final.timedOut)

@@ -16,7 +16,7 @@ import type { Logger } from '../../lib/pipeline/logger';
 import type { SinkOptions } from '../../lib/configuration/sink-options';
 import type { FlushResult } from '../../lib/pipeline/flush-options';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
-import { LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
+import { checkSummaryAgainstMetrics, LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
 
 // A model-based test of the whole logger: fast-check makes a configuration (1–3 sinks scripted
 // call by call, random delivery options, app operators) and a schedule (log calls, flush,
@@ -828,14 +828,7 @@ async function runModelInner(plan: Plan, steps: readonly Step[], end: Ending, di
     const m = afterClose.sinks[name];
     const summary = final.sinks[name];
     if (summary === undefined) throw new Error(`report has no sink ${name}`);
-    const pairs: [string, number, number][] = [
-      ['delivered', summary.delivered, m.delivered],
-      ['dropped', summary.dropped, m.dropped],
-      ['failed', summary.failed, m.failed],
-      ['undelivered', summary.undelivered, m.pending],
-    ];
-    for (const [field, reported, measured] of pairs)
-      if (reported !== measured) throw new Error(`${name}: report ${field} ${reported} ≠ metrics ${measured}`);
+    checkSummaryAgainstMetrics(name, summary, m);
     if (end.strategy === 'flush' && summary.undelivered !== 0)
       throw new Error(`${name}: flush close left ${summary.undelivered} undelivered`);
     if (summary.undelivered > 0 && !final.timedOut)

@@ -610,7 +610,8 @@ export class HttpOfflineQueue {
   #remove(ids: readonly string[]): void {
     if (!this.#keyed) {
       const rest = this.#read();
-      if (rest !== undefined) this.#write(rest.filter((entry) => !ids.includes(entry.id)));
+      const gone = new Set(ids);
+      if (rest !== undefined) this.#write(rest.filter((entry) => !gone.has(entry.id)));
       return;
     }
     for (const id of ids)
