@@ -726,9 +726,12 @@ export class HttpSink implements Sink {
       const status = response.status;
       // A browser answers a manual redirect with an opaque response of status 0.
       if (!response.ok || response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+        // A fetch supplied by the application may return a partial Response.
+        const headers = response.headers as Headers | undefined;
         const retryAfter =
-          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
-          status === 429 || status >= 500 ? parseRetryAfter(response.headers?.get('Retry-After')) : undefined;
+          status === 429 || status >= 500
+            ? parseRetryAfter(headers?.get('Retry-After'), undefined, headers?.get('Date'))
+            : undefined;
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a fetch supplied by the application may return a partial Response
         const error = new HttpStatusError(method, safeUrl, status, response.statusText ?? '', retryAfter, text);
         // The subclass's judgement, for a live batch and for the offline store's replay alike.

@@ -81,6 +81,21 @@ describe('parseRetryAfter', () => {
       expect([value, parseRetryAfter(value, now)]).toEqual([value, undefined]);
   });
 
+  // A device's clock may be off by minutes or hours (a phone set by hand, a laptop back from sleep):
+  // an HTTP date measured against it waits that much too long or not at all. The response's own
+  // Date is the server's clock, as the Retry-After date is.
+  it("measures an HTTP date from the response's Date when it has a valid one, not from the device's clock", () => {
+    const anHourBehind = now - 3_600_000;
+    const date = 'Sun, 22 Nov 2026 12:00:00 GMT';
+    expect(parseRetryAfter('Sun, 22 Nov 2026 12:00:30 GMT', anHourBehind, date)).toBe(30_000);
+    expect(parseRetryAfter('Sunday, 22-Nov-26 12:00:30 GMT', now + 3_600_000, ` ${date} `)).toBe(30_000);
+    expect(parseRetryAfter('Sun, 22 Nov 2026 11:59:00 GMT', anHourBehind, date)).toBe(0);
+    // Delay-seconds need no clock; an unreadable Date leaves the device's clock to measure with.
+    expect(parseRetryAfter('5', anHourBehind, 'Sun, 22 Nov 2026 13:00:00 GMT')).toBe(5_000);
+    for (const unreadable of ['', 'yesterday', 'Sun, 22 Nov 2026 12:00:00 PST', null, undefined])
+      expect(parseRetryAfter('Sun, 22 Nov 2026 12:00:30 GMT', now, unreadable)).toBe(30_000);
+  });
+
   it('gives undefined for a missing or unreadable header', () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();

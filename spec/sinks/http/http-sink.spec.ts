@@ -695,6 +695,13 @@ describe('HttpSink', () => {
         ['120', 10_000, 10_000, 10_000],
         // Computed when its turn comes, so time spent on the rows before does not shorten it.
         [() => new Date(Date.now() + 3_000).toUTCString(), 60_000, 1_900, 3_000],
+        // The server's clock an hour ahead of this one: measured from the response's Date.
+        [
+          () => [new Date(Date.now() + 3_603_000).toUTCString(), new Date(Date.now() + 3_600_000).toUTCString()],
+          60_000,
+          2_000,
+          4_000,
+        ],
         // An absurd Retry-After waits the longest retry allows, not the shortest.
         ['9'.repeat(400), 10_000, 10_000, 10_000],
         ['Fri, 31 Dec 9999 23:59:59 GMT', 10_000, 10_000, 10_000],
@@ -706,7 +713,10 @@ describe('HttpSink', () => {
         const { fetch } = recordingFetch(() => {
           answered++;
           const header = typeof retryAfter === 'function' ? retryAfter() : retryAfter;
-          const init = answered === 1 ? { status: 429, headers: { 'Retry-After': header } } : { status: 200 };
+          const [value, date] = typeof header === 'string' ? [header] : header;
+          const headers: Record<string, string> = { 'Retry-After': value };
+          if (date !== undefined) headers.Date = date;
+          const init = answered === 1 ? { status: 429, headers } : { status: 200 };
           return Promise.resolve(new Response('', init));
         });
         const log = new LoggerConfiguration()
