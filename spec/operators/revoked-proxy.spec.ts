@@ -1,4 +1,4 @@
-import { BehaviorSubject, of } from 'rxjs';
+import { BehaviorSubject, from, of } from 'rxjs';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { batchEvents } from '../../lib/operators/batch-events';
 import { boundedQueue } from '../../lib/operators/bounded-queue';
@@ -79,5 +79,18 @@ describe('a revoked Proxy given to an operator', () => {
     expect(selfLog.diagnostics.map((d) => d.template)).toEqual([
       'withLogContext: the properties cannot be read; the subscription runs without context',
     ]);
+  });
+
+  it('passed through tapMetrics as a value is counted as one event and passed on, not an error of the stream', () => {
+    const recorder = new SinkMetricsRecorder('s');
+    const value = revoked();
+    const seen: unknown[] = [];
+    let failed: unknown;
+    from([value, value])
+      .pipe(tapMetrics(recorder, 'received', { latency: true }))
+      .subscribe({ next: (v) => seen.push(v), error: (error: unknown) => (failed = error) });
+    expect(failed).toBeUndefined();
+    expect(seen.length).toBe(2);
+    expect([recorder.received, recorder.pending, recorder.latency.count]).toEqual([2, 2, 0]);
   });
 });
