@@ -54,7 +54,7 @@ function kindOf(value: unknown): string {
  * Never fails the stream: when the function throws, returns something that is not properties
  * (`null`, `undefined`, a number, a string, an array, a Map, Set or Date, a Promise: it must answer synchronously, and
  * a rejection is reported too) or properties that cannot be read (a
- * throwing getter, a Proxy whose traps throw), that subscription runs without this context and
+ * throwing getter, a Proxy whose traps throw, a revoked one), that subscription runs without this context and
  * SelfLog is told once per operator for each kind of fault, not once per subscription.
  *
  * ```text
