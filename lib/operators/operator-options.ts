@@ -3,12 +3,24 @@ import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
 import { readGuarded, readOptions } from '../core/read-options';
 
-/** A short description of a bad option value, for a ConfigurationError. */
+/**
+ * `Array.isArray(value)`, false where that throws (a revoked Proxy), so such a value is refused as
+ * one whose options cannot be read, with a ConfigurationError, not a TypeError of its own.
+ */
+export function isArrayOption(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** A short description of a bad option value, for a ConfigurationError (never throws). */
 export function describeOption(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
+  return isArrayOption(value) ? 'an array' : 'an object';
 }
 
 /**
@@ -69,7 +81,7 @@ export function checkBytes(where: string, value: unknown): void {
  */
 export function optionsObject<T extends object>(value: T | undefined, where: string): Partial<T> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || (value as unknown) === null || Array.isArray(value))
+  if (typeof value !== 'object' || (value as unknown) === null || isArrayOption(value))
     throw new ConfigurationError(`${where}: expected an options object, got ${describeOption(value)}`);
   return value;
 }
@@ -85,7 +97,7 @@ export function optionsObject<T extends object>(value: T | undefined, where: str
  * @throws ConfigurationError naming `where` and the option whose read threw.
  */
 export function snapshotOptions<T>(options: T, where: string, names: readonly string[]): T {
-  return typeof options === 'object' && options !== null && !Array.isArray(options)
+  return typeof options === 'object' && options !== null && !isArrayOption(options)
     ? (readOptions(where, options, names) as T)
     : options;
 }

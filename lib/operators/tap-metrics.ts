@@ -7,7 +7,7 @@ import { readGuarded } from '../core/read-options';
 import { SelfLog } from '../core/self-log';
 import type { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { eventTimeMs } from '../templates/log-event-record';
-import { checkScheduler, describeOption, optionsObject, snapshotOptions } from './operator-options';
+import { checkScheduler, describeOption, isArrayOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -126,5 +126,6 @@ export function tapMetrics<T extends LogEvent | readonly LogEvent[]>(
 }
 
 function isBatch(value: LogEvent | readonly LogEvent[]): value is readonly LogEvent[] {
-  return Array.isArray(value);
+  // Never throws: a revoked Proxy (an app operator's) counts as one event, not as a failed stream.
+  return isArrayOption(value);
 }

@@ -4,7 +4,7 @@ import { adoptOutcome } from '../core/adopt-outcome';
 import { SelfLog } from '../core/self-log';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
 import { LogContext, repeatedRun, runExactly } from '../context/log-context';
-import { describeOption } from './operator-options';
+import { describeOption, isArrayOption } from './operator-options';
 import { isThenable } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
 
@@ -20,13 +20,13 @@ function collectionKind(value: unknown): string | undefined {
 
 /** Whether `value` can be context properties: an object that is not null, an array, a Map, a Set or a Date. */
 function isPropertiesObject(value: unknown): value is ContextProperties {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && collectionKind(value) === undefined;
+  return typeof value === 'object' && value !== null && !isArrayOption(value) && collectionKind(value) === undefined;
 }
 
 /** The kind of a value that is not properties, as one word: `null`, `undefined`, `number`, `string`, `array`, `Map`, `Promise`, … */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
+  if (isArrayOption(value)) return 'array';
   return isThenable(value) ? 'Promise' : (collectionKind(value) ?? typeof value);
 }
 
@@ -54,7 +54,7 @@ function kindOf(value: unknown): string {
  * Never fails the stream: when the function throws, returns something that is not properties
  * (`null`, `undefined`, a number, a string, an array, a Map, Set or Date, a Promise: it must answer synchronously, and
  * a rejection is reported too) or properties that cannot be read (a
- * throwing getter, a Proxy whose traps throw), that subscription runs without this context and
+ * throwing getter, a Proxy whose traps throw, a revoked one), that subscription runs without this context and
  * SelfLog is told once per operator for each kind of fault, not once per subscription.
  *
  * ```text
