@@ -5,6 +5,7 @@ import { TextFormatter } from '../formatting/text-formatter';
 import { ANSI_RESET, defaultConsoleTheme } from '../sinks/console-theme';
 import { DisplayedEvent } from './bounded-event';
 import { writeJson } from '../templates/safe-json';
+import { wholeJson } from './written-whole';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from '../formatting/line-renderings';
 
 /** How the `rxlog` command shows an event. */
@@ -56,7 +57,9 @@ function withoutProperties(event: LogEvent, names: readonly string[]): LogEvent 
 /**
  * Turns each event into the text `rxlog` writes for it, always ending with a newline: a CLEF
  * line (its `@t` with the digits past the millisecond of a `DisplayedEvent`'s line; its `@i` the
- * line's own, `eventId`, when given, else the template's hash; its C1
+ * line's own, `eventId`, when given, else the template's hash; the line's own `@` fields, `atFields`, after the
+ * properties, as written; with `whole`, for an event the formatter would cut (see `writtenWhole`), its structured
+ * values after the others, whole (see `wholeJson`); its C1
  * controls, DEL and U+2028/U+2029 written as `\u` escapes, as JSON has them), or
  * the output template's text (with `\n` added when the template does not end with `{NewLine}` or
  * an exception), coloured by level when asked. Control characters in the
@@ -66,19 +69,32 @@ function withoutProperties(event: LogEvent, names: readonly string[]): LogEvent 
  */
 export function createEventRenderer(
   options: EventRendererOptions = {},
-): (event: LogEvent, eventId?: string | number, atFields?: readonly string[]) => string {
+): (event: LogEvent, eventId?: string | number, atFields?: readonly string[], whole?: boolean) => string {
   if (options.json === true) {
     const clef = new CompactJsonFormatter();
     // JSON escapes C0 controls but leaves C1 (U+009B is a one-byte CSI, which xterm and VTE act on when it comes as
     // UTF-8), DEL and U+2028/U+2029 raw: written as `\u009b` …, the line is the same JSON and cannot drive a terminal.
     // The formatter's own `@i` is the first `,"@i":"` of its line: a string before it (`@mt`) has its quotes escaped.
-    return (event, eventId, atFields) => {
-      let line = clef.format(atFields === undefined ? event : withoutProperties(event, atFields));
-      // A line's own `@ps`, `@st` … (Seq's span fields), written as they were: the formatter would escape them as `@@ps`.
-      if (atFields !== undefined) {
+    return (event, eventId, atFields, whole = false) => {
+      // Written after the formatter's line: a line's own `@ps`, `@st` … (Seq's span fields), as they were (the formatter
+      // would escape them as `@@ps`), and, for an event the formatter would cut, its structured values, whole.
+      const apart =
+        whole === true
+          ? Object.keys(event.properties).filter((name) => {
+              const value = event.properties[name];
+              return atFields?.includes(name) === true || (typeof value === 'object' && value !== null);
+            })
+          : atFields;
+      let line = clef.format(apart === undefined || apart.length === 0 ? event : withoutProperties(event, apart));
+      if (apart !== undefined && apart.length > 0) {
         let more = '';
-        for (const name of atFields)
-          if (Object.hasOwn(event.properties, name)) more += `,${writeJson(name)}:${writeJson(event.properties[name])}`;
+        for (const name of apart) {
+          if (!Object.hasOwn(event.properties, name)) continue;
+          // Any other name that starts with `@` escaped as the formatter escapes it: `@@name`.
+          const key = name.charCodeAt(0) === 0x40 && atFields?.includes(name) !== true ? `@${name}` : name;
+          const value = event.properties[name];
+          more += `,${writeJson(key)}:${whole ? wholeJson(value) : writeJson(value)}`;
+        }
         line = `${line.slice(0, -1)}${more}}`;
       }
       // The digits of the line's time past the millisecond, back in `@t` before its `Z` (`{"@t":"2026-11-22T10:00:00.123Z"`):

@@ -59,15 +59,6 @@ function withoutBom(line: string): string {
   return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
 }
 
-/**
- * A line that parsed as JSON, as `--json` writes it whole: without a byte order mark, and with its carriage returns,
- * which can only be white space between its tokens (JSON escapes them in strings), as spaces: escaped as `\r`, they
- * would make the line invalid JSON. Its C1 controls and the like are escaped, as in every line `--json` writes.
- */
-function jsonLineAsWritten(line: string): string {
-  return escapeControlCharacters(withoutBom(line).replace(/\r/g, ' '), true);
-}
-
 function message(error: unknown): string {
   // Duck-typed, not `instanceof Error`: errors from another realm (vm contexts, test runners) are errors too.
   const text = (error as { message?: unknown } | null | undefined)?.message;
@@ -148,12 +139,16 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     // A message may render far longer than its line (`{A,9999}`, `{A}{A}…`): up to the line cap, or the line is not shown as an event.
     const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes, read.subMillisecond) : undefined;
     if (event !== undefined) {
-      // An event the CLEF writer would cut (a value nested past 63 levels or past 2^20 items) is written as its line.
+      // An event the CLEF writer would cut (a value nested past 63 levels or past 2^20 items) is written with its
+      // structured values whole, as CLEF still: the line may be NDJSON, or hold a local time or a level such as `CRITICAL`.
       if (eventMatches(event, options, read.kind === 'event' ? read.eventId : undefined))
         out.write(
-          options.json && !writtenWhole(line, event)
-            ? `${jsonLineAsWritten(line)}\n`
-            : render(event, read.kind === 'event' ? read.eventId : undefined, read.kind === 'event' ? read.atFields : undefined),
+          render(
+            event,
+            read.kind === 'event' ? read.eventId : undefined,
+            read.kind === 'event' ? read.atFields : undefined,
+            options.json && !writtenWhole(line, event),
+          ),
         );
     } else if (options.json && !options.strict) {
       // stdout carries CLEF only, so `rxlog --json mixed.log > out.clef` reads back under --strict;
@@ -241,7 +236,8 @@ async function print(stream: Writable, text: string, code: number, reportTo?: Wr
  * message would render longer than `maxLineBytes` characters counts as such a line), and resolves
  * with the exit code: 0 ok, 1 lines that are not events under `--strict` or a line longer than `maxLineBytes`
  * (skipped and reported), 2 a usage mistake, an unreadable file (the other files are still read) or an output
- * that failed other than by EPIPE. With `--json`, an event the CLEF writer would cut is written as its line, and
+ * that failed other than by EPIPE. With `--json`, an event the CLEF writer would cut is written with its structured
+ * values whole, and
  * stdout carries CLEF only: a line that is not an event is left out, and their count said on stderr at the end.
  * Streams line by line in constant memory, honouring back-pressure on the output.
  *

@@ -86,20 +86,31 @@ describe('rxlog on hostile input (lib/cli/main.ts in a child process)', () => {
     expect(json).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
-  it('writes with --json a line it keeps whole (nested 65 levels deep) as JSON that reads back, its CRs as spaces', () => {
-    // A CR is JSON white space between tokens: written as the escape `\r`, it made the line invalid JSON.
+  it('writes with --json an event whose values it would cut (nested 65 levels deep) as CLEF with them whole, which reads back', () => {
+    // A CR is JSON white space between tokens; the NDJSON line, its local time and its level are written as CLEF.
     const deep = `${'['.repeat(70)}${']'.repeat(70)}`;
-    const input = `{${T},\r"@mt":"Deep","A":${deep}}\n{${T},"@mt":"Last","A":${deep}}\r`;
-    const converted = rxlog(['--json'], input);
+    const input =
+      `{${T},\r"@mt":"Deep","A":${deep}}\n` +
+      `{"timestamp":"2026-11-22T13:00:00","level":"CRITICAL","template":"Last","A":${deep}}\r`;
+    const converted = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', '--json'], {
+      cwd: root,
+      env: plainEnv({ TZ: 'Europe/Paris' }),
+      input,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect([converted.status, converted.stderr]).toEqual([0, '']);
-    const lines = converted.stdout.split('\n');
-    expect(lines).toEqual([`{${T}, "@mt":"Deep","A":${deep}}`, `{${T},"@mt":"Last","A":${deep}} `, '']);
+    expect(converted.stdout.split('\n')).toEqual([
+      `{${T},"@mt":"Deep","@i":"a4296de8","A":${deep}}`,
+      `{${T},"@mt":"Last","@l":"Fatal","@i":"e87e7988","A":${deep}}`,
+      '',
+    ]);
     const file = path.join(dir, 'out.clef');
     fs.writeFileSync(file, converted.stdout);
     expect(rxlog(['--strict', file])).toEqual({
       status: 0,
       signal: null,
-      stdout: '[12:00:00 INF] Deep\n[12:00:00 INF] Last\n',
+      stdout: `[12:00:00 INF] Deep\n[12:00:00 FTL] Last\n`,
       stderr: '',
     });
   });

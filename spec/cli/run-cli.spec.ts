@@ -249,19 +249,40 @@ describe('runCli', () => {
   });
 
   // rxlog's writer cuts a value at 63 levels ("[MaxDepth]") and past 2^20 items ("[Truncated]"), where the reader
-  // takes lines 128 levels deep and of any number of items: --json wrote such an event back with its data cut.
-  it('writes with --json an event it would write back cut, nested 65 levels deep or past 2^20 items, as its line', async () => {
+  // takes lines 128 levels deep and of any number of items: --json wrote such an event back with its data cut, then
+  // wrote its line as it was, which was no CLEF when the line was NDJSON, had a local time or a level Seq cannot read.
+  it('writes with --json an event it would write back cut, nested 65 levels deep or past 2^20 items, as CLEF with its values whole', async () => {
     const nested = (levels: number): string => `${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}`;
     const items = (count: number): string => `[${'0,'.repeat(count - 1)}0]`;
-    const clef = (l: string, value: string): string => `{"@t":"${T0}","@mt":"Data","@l":"${l}","A":${value}}`;
-    const ndjson = (value: string): string => `{"timestamp":"${T1}","level":"error","message":"Data","A":${value}}`;
+    const clef = (l: string, value: string): string => `{"@t":"${T0}","@mt":"Data","@l":"${l}","A":${value},"B":1}`;
+    const ndjson = (value: string): string =>
+      `{"timestamp":"${T1}","level":"err","message":"Data","A":${value},"@B":[1],"_level":{"x":2}}`;
     const written = (value: string, l = 'Error'): string =>
-      `{"@t":"${T0}","@mt":"Data","@l":"${l}","@i":"b411fa7e","A":${value}}`;
-    const cut = [clef('Error', nested(65)), clef('Fatal', items(2 ** 20 + 1)), ndjson(nested(65)), ndjson(items(2 ** 20 + 1))];
-    const input = [clef('Error', nested(64)), clef('Error', items(2 ** 20)), ...cut, clef('Debug', nested(65)), ''].join('\n');
+      `{"@t":"${T0}","@mt":"Data","@l":"${l}","@i":"b411fa7e","A":${value},"B":1}`;
+    // The scalar properties first, then the structured ones in their order (a name starting with `@` escaped).
+    const fromNdjson = (value: string): string =>
+      `{"@t":"${T1}","@mt":"Data","@l":"Error","@i":"b411fa7e","A":${value},"@@B":[1],"level":{"x":2}}`;
+    const input = [
+      clef('Error', nested(64)),
+      clef('Error', items(2 ** 20)),
+      clef('Error', nested(65)),
+      clef('crit', items(2 ** 20 + 1)),
+      ndjson(nested(65)),
+      ndjson(items(2 ** 20 + 1)),
+      clef('Debug', nested(65)),
+      '',
+    ].join('\n');
     const { code, stderr, stdout } = await run(['--json', '--level', 'error'], input);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.split('\n')).toEqual([written(nested(64)), written(items(2 ** 20)), ...cut, '']);
+    expect(stdout.split('\n')).toEqual([
+      written(nested(64)),
+      written(items(2 ** 20)),
+      `{"@t":"${T0}","@mt":"Data","@l":"Error","@i":"b411fa7e","B":1,"A":${nested(65)}}`,
+      `{"@t":"${T0}","@mt":"Data","@l":"Fatal","@i":"b411fa7e","B":1,"A":${items(2 ** 20 + 1)}}`,
+      fromNdjson(nested(65)),
+      fromNdjson(items(2 ** 20 + 1)),
+      '',
+    ]);
   });
 
   it('gives back rxlog CLEF unchanged with --json', async () => {
