@@ -8,20 +8,33 @@ import { MAX_PROPERTIES, mergeContext, put } from './merge-context';
  * that each add a name costs a name a level, not a copy of every name in force; a run whose
  * context is read holds its copy (at most {@link MAX_PROPERTIES} names) until it ends.
  *
+ * At most {@link MAX_LINKS} frames hang one under another: with AsyncLocalStorage a run opened
+ * inside the one before, run after run (a job that re-arms its timer inside its run), would
+ * otherwise hold every earlier run for good.
+ *
  * @internal
  */
 export interface ContextFrame {
   readonly parent: ContextFrame | undefined;
   readonly own: ContextProperties;
   merged: ContextProperties | undefined;
+  /** Frames opened over one another since the last one made merged (0 for that one). */
+  readonly links: number;
 }
+
+/**
+ * Most frames opened over one another: the next run is merged at once, over nothing. A nesting
+ * thousands of runs deep then holds a copy every so many levels (at most {@link MAX_PROPERTIES}
+ * names each), and a merge walks no more than this many frames.
+ */
+const MAX_LINKS = 256;
 
 /** What a frame reads as when its merge fails (no stack left for it): no properties, not cached. */
 const UNREAD: ContextProperties = Object.freeze({});
 
 /** A frame of exactly `context` (a merged, frozen context put back as it is), over nothing. */
 export function rootFrame(context: ContextProperties): ContextFrame {
-  return { parent: undefined, own: context, merged: context };
+  return { parent: undefined, own: context, merged: context, links: 0 };
 }
 
 /**
@@ -38,10 +51,11 @@ export function openFrame(parent: ContextFrame | undefined, properties: ContextP
   } catch {
     // Not listable: mergeContext tells SelfLog.
   }
-  // Past the limit, which names are kept depends on the outer ones: merged now, once for the run.
-  if (many) return rootFrame(mergeContext(contextOf(parent), properties));
+  // Past the limit, which names are kept depends on the outer ones; past MAX_LINKS frames, the
+  // chain is cut (a frame merged now holds no parent): merged now, once for the run.
+  if (many || parent.links >= MAX_LINKS) return rootFrame(mergeContext(contextOf(parent), properties));
   const own = mergeContext(undefined, properties);
-  return Object.keys(own).length === 0 ? parent : { parent, own, merged: undefined };
+  return Object.keys(own).length === 0 ? parent : { parent, own, merged: undefined, links: parent.links + 1 };
 }
 
 /** The properties in force in `frame`: its merge, made on the first read and kept. Never throws. */

@@ -1,5 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { firstValueFrom, interval, map, type Observable, observeOn, of, queueScheduler, take, toArray } from 'rxjs';
+import {
+  asapScheduler,
+  asyncScheduler,
+  firstValueFrom,
+  interval,
+  map,
+  type Observable,
+  observeOn,
+  of,
+  queueScheduler,
+  type SchedulerLike,
+  take,
+  toArray,
+} from 'rxjs';
 import { LogContext } from '../../lib/context/log-context';
 import type { ContextProperties } from '../../lib/context/context-store';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
@@ -99,6 +112,33 @@ describe.each(stores)('LogContext across what apps do, with %s', (name, install)
     expect(deliver('before')).toEqual(['top', 'action', 'action']);
     expect(deliver('after')).toEqual(['top', 'r-1', 'r-2']);
   });
+
+  // Two streams in flight together, each moved to a later turn by a scheduler, with withLogContext
+  // before the observeOn or after it (docs/operators.md, docs/node.md): what their values arrive in.
+  it.each<[string, SchedulerLike]>([
+    ['asyncScheduler', asyncScheduler],
+    ['asapScheduler', asapScheduler],
+  ])(
+    'delivers what observeOn(%s) moved to a later turn in the context the store carries there; withLogContext after it puts back each its own',
+    async (scheduler, on) => {
+      const both = (place: 'before' | 'after'): Promise<unknown[]> =>
+        Promise.all(
+          ['r-1', 'r-2'].map((id) =>
+            firstValueFrom(
+              place === 'before'
+                ? of(id).pipe(withLogContext({ RequestId: id }), observeOn(on), map(requestId))
+                : of(id).pipe(observeOn(on), withLogContext({ RequestId: id }), map(requestId)),
+            ),
+          ),
+        );
+      // A timer (asyncScheduler) keeps the context it was set in; asapScheduler runs every action
+      // queued on one turn in the first one's. The default store carries nothing to a later turn.
+      const carried = !follows ? [undefined, undefined] : scheduler === 'asyncScheduler' ? ['r-1', 'r-2'] : ['r-1', 'r-1'];
+      expect(await both('before')).toEqual(carried);
+      expect(await both('after')).toEqual(['r-1', 'r-2']);
+      expect(LogContext.current()).toBeUndefined();
+    },
+  );
 
   it('reads a context saved with current() and put back with run on a later turn, as Serilog’s Clone()', async () => {
     const saved: ContextProperties | undefined = LogContext.run({ RequestId: 'r-1' }, () =>
