@@ -65,6 +65,9 @@ describe('metricsToPrometheus, read strictly', () => {
     ['+Inf unequal to _count', 'h_bucket{le="1"} 1\nh_bucket{le="+Inf"} 3\nh_sum 1\nh_count 4'],
     ['no +Inf bucket', 'h_bucket{le="1"} 1\nh_sum 1\nh_count 1'],
     ['edges out of order', 'h_bucket{le="2"} 1\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1'],
+    // prometheus/common's expfmt (promtool 3): "negative bucket population", "negative count for histogram".
+    ['a negative bucket count', 'h_bucket{le="1"} -1\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1'],
+    ['a negative count', 'h_bucket{le="+Inf"} -1\nh_sum 1\nh_count -1'],
   ])('refuses a histogram with %s', (_, lines) => {
     expect(() => parsePrometheusStrictly(`# HELP h h\n# TYPE h histogram\n${lines}\n`)).toThrow();
   });
