@@ -259,11 +259,12 @@ export function metricsToOpenTelemetry(
       const other = Math.max(otherFailed.get(sink.name) ?? 0, sink.failed - rejected);
       otherFailed.set(sink.name, other);
       count(exported, other, { ...component, 'error.type': '_OTHER' });
-      // Metrics built by hand may lack them: a value that is not a number is no growth (see counterTotals).
+      // Metrics built by hand may lack them: a value that is not a finite number is no growth (see counterTotals).
       const latency = sink.latencyMs as Partial<LatencySummary> | null;
       count(latencySum, Number(latency?.sum) / 1000, component);
       count(latencyCount, Number(latency?.count), component);
-      result.observe(queueSize, sink.queueDepth, component);
+      // NaN or ±Infinity (metrics built by hand) is no size: OTLP/JSON would write null (see counterTotals).
+      if (Number.isFinite(sink.queueDepth)) result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity.get(sink.name);
       if (typeof limit === 'number') result.observe(queueCapacity, limit, component);
     }
@@ -368,10 +369,16 @@ function counterTotals(meter: Meter, source: object): (series: string, value: nu
   state.added.set(source, mine);
   return (series, value) => {
     const before = mine.get(series) ?? 0;
-    // Handles of the same logger read the same counts: only what grew since is added, once.
-    const total = (totals.get(series) ?? 0) + (value > before ? value - before : 0);
-    if (value > before) mine.set(series, value);
-    totals.set(series, total);
+    let total = totals.get(series) ?? 0;
+    // Handles of the same logger read the same counts: only what grew since is added, once. A count
+    // that is not a finite number (metrics built by hand) is no growth: an Infinity would stay in
+    // the total for good, and the SDK's OTLP/JSON serializer writes it as null, which a collector
+    // refuses with the whole request.
+    if (value > before && value < Infinity) {
+      total += value - before;
+      mine.set(series, value);
+      totals.set(series, total);
+    }
     return total;
   };
 }
