@@ -109,7 +109,7 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: object; handles: 
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
  * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, `options`, its `queueCapacity` or its
  * `sinks` is not an object (of entries by name, for the last two: a bare number or sink is refused), a capacity is not a whole count >= 0, a
- * `sinks` entry has no `rejectedLogRecords`, a `queueCapacity` or `sinks` entry names no sink of the logger, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's component name is the logger's own
+ * `sinks` entry has no `rejectedLogRecords`, a `queueCapacity` or `sinks` entry names no sink of the logger, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's name holds one (metrics built by hand), a sink's component name is the logger's own
  * (a sink named `rxlog` without `name`), or another logger already reports one of this one's component names
  * (a sink's or its own) on `meter`.
  */
@@ -186,6 +186,13 @@ export function metricsToOpenTelemetry(
       }
     }
   }
+  // A logger's configuration refuses such a name; metrics built by hand may hold one. It has no
+  // UTF-8 form: an exporter writes U+FFFD in its place, and 'a\uD800' and 'a\uDC00' as one component.
+  const unencodable = sinkNames.find(hasLoneSurrogate);
+  if (unencodable !== undefined)
+    throw new ConfigurationError(
+      `metricsToOpenTelemetry: the sink name ${JSON.stringify(unencodable)} holds a lone UTF-16 surrogate, which has no UTF-8 form`,
+    );
   const sinkComponents = sinkNames.map(componentOf);
   // The logger's refused calls and a sink's close drops would be one series (`already_shutdown`): one would hide the other.
   if (sinkComponents.includes(loggerComponent))
