@@ -247,27 +247,37 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
       // `latencyBuckets` (from an earlier version) leave the sink out of the family.
       const { count, sum } = sink.latencyMs;
       const buckets = sink.latencyBuckets;
-      if (typeof count != 'number' || !isRecord(buckets) || !Array.isArray(buckets.le) || !Array.isArray(buckets.counts))
+      // NaN fails `>= 0`; a negative count fails the whole text in expfmt (promtool 3).
+      if (
+        typeof count != 'number' ||
+        !(count >= 0) ||
+        !isRecord(buckets) ||
+        !Array.isArray(buckets.le) ||
+        !Array.isArray(buckets.counts)
+      )
         continue;
       const counts: readonly unknown[] = buckets.counts;
       // Buckets built by hand may come unsorted or with an edge twice: sorted, and a repeat of an
-      // edge with its count merged. Ones no histogram can have (an edge twice with two counts, an
-      // edge that is no finite number, counts that fall or pass `count`) would fail the scrape:
+      // edge with its count merged, edges compared in seconds as written (0 and 5e-324 ms are one
+      // `le`). Ones no histogram can have (an edge twice with two counts, an edge that is no finite
+      // number, a count below 0 or NaN, counts that fall or pass `count`) would fail the scrape:
       // they leave the sink out, as missing buckets do. An edge or count that is no number is left out.
       const pairs = (buckets.le as readonly unknown[])
-        .map((edge, index) => [edge, counts[index]])
+        .map((edge, index) => [typeof edge == 'number' ? edge / 1000 : edge, counts[index]])
         .filter((pair): pair is [number, number] => typeof pair[0] == 'number' && typeof pair[1] == 'number')
         .sort((a, b) => a[0] - b[0]);
       const edges = pairs.filter(([edge, n], index) => index === 0 || edge !== pairs[index - 1][0] || n !== pairs[index - 1][1]);
       if (
         edges.some(
           ([edge, n], index) =>
-            !Number.isFinite(edge) || n > count || (index > 0 && (edge === edges[index - 1][0] || n < edges[index - 1][1])),
+            !Number.isFinite(edge) ||
+            !(n >= 0 && n <= count) ||
+            (index > 0 && (edge === edges[index - 1][0] || n < edges[index - 1][1])),
         )
       )
         continue;
       // 2^k ms in seconds is never a whole number, so `le` reads the same in every client (`0.001`, `1.024`).
-      for (const [edge, n] of edges) sample(DURATION, `${label},le="${formatValue(edge / 1000)}"`, n, '_bucket');
+      for (const [edge, n] of edges) sample(DURATION, `${label},le="${formatValue(edge)}"`, n, '_bucket');
       sample(DURATION, `${label},le="+Inf"`, count, '_bucket');
       sample(DURATION, label, seconds(sum), '_sum');
       sample(DURATION, label, count, '_count');

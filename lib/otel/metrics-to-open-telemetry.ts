@@ -109,7 +109,7 @@ const claimsByMeter = new WeakMap<Meter, Map<string, { source: object; handles: 
  * MeterProvider, which must be registered by then (before, the API's meter is a no-op one for good).
  * @throws ConfigurationError when `log` has no `metrics()`, `meter` is not a Meter, `options`, its `queueCapacity` or its
  * `sinks` is not an object (of entries by name, for the last two: a bare number or sink is refused), a capacity is not a whole count >= 0, a
- * `sinks` entry has no `rejectedLogRecords`, a `queueCapacity` or `sinks` entry names no sink of the logger, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's component name is the logger's own
+ * `sinks` entry has no `rejectedLogRecords`, a `queueCapacity` or `sinks` entry names no sink of the logger, `name` is not a non-empty string (or holds a lone UTF-16 surrogate), a sink's name holds one (metrics built by hand), a sink's component name is the logger's own
  * (a sink named `rxlog` without `name`), or another logger already reports one of this one's component names
  * (a sink's or its own) on `meter`.
  */
@@ -186,6 +186,13 @@ export function metricsToOpenTelemetry(
       }
     }
   }
+  // A logger's configuration refuses such a name; metrics built by hand may hold one. It has no
+  // UTF-8 form: an exporter writes U+FFFD in its place, and 'a\uD800' and 'a\uDC00' as one component.
+  const unencodable = sinkNames.find(hasLoneSurrogate);
+  if (unencodable !== undefined)
+    throw new ConfigurationError(
+      `metricsToOpenTelemetry: the sink name ${JSON.stringify(unencodable)} holds a lone UTF-16 surrogate, which has no UTF-8 form`,
+    );
   const sinkComponents = sinkNames.map(componentOf);
   // The logger's refused calls and a sink's close drops would be one series (`already_shutdown`): one would hide the other.
   if (sinkComponents.includes(loggerComponent))
@@ -259,11 +266,12 @@ export function metricsToOpenTelemetry(
       const other = Math.max(otherFailed.get(sink.name) ?? 0, sink.failed - rejected);
       otherFailed.set(sink.name, other);
       count(exported, other, { ...component, 'error.type': '_OTHER' });
-      // Metrics built by hand may lack them: a value that is not a number is no growth (see counterTotals).
+      // Metrics built by hand may lack them: a value that is not a finite number is no growth (see counterTotals).
       const latency = sink.latencyMs as Partial<LatencySummary> | null;
       count(latencySum, Number(latency?.sum) / 1000, component);
       count(latencyCount, Number(latency?.count), component);
-      result.observe(queueSize, sink.queueDepth, component);
+      // NaN or ±Infinity (metrics built by hand) is no size: OTLP/JSON would write null (see counterTotals).
+      if (Number.isFinite(sink.queueDepth)) result.observe(queueSize, sink.queueDepth, component);
       const limit = capacity.get(sink.name);
       if (typeof limit === 'number') result.observe(queueCapacity, limit, component);
     }
@@ -368,10 +376,16 @@ function counterTotals(meter: Meter, source: object): (series: string, value: nu
   state.added.set(source, mine);
   return (series, value) => {
     const before = mine.get(series) ?? 0;
-    // Handles of the same logger read the same counts: only what grew since is added, once.
-    const total = (totals.get(series) ?? 0) + (value > before ? value - before : 0);
-    if (value > before) mine.set(series, value);
-    totals.set(series, total);
+    let total = totals.get(series) ?? 0;
+    // Handles of the same logger read the same counts: only what grew since is added, once. A count
+    // that is not a finite number (metrics built by hand) is no growth: an Infinity would stay in
+    // the total for good, and the SDK's OTLP/JSON serializer writes it as null, which a collector
+    // refuses with the whole request.
+    if (value > before && value < Infinity) {
+      total += value - before;
+      mine.set(series, value);
+      totals.set(series, total);
+    }
     return total;
   };
 }

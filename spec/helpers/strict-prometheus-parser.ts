@@ -4,8 +4,8 @@
  * `promtool check metrics` lints it) or a scrape would refuse or mis-read the text, and checks
  * what the parser leaves to others too: no series twice (labels with an empty value count as
  * absent, as Prometheus stores them), every family's lines together, counters named `_total`,
- * histograms with ascending `le` edges, cumulative counts and `+Inf` equal to `_count`, and
- * summaries with `_count`.
+ * histograms with ascending `le` edges, cumulative counts that are never negative and `+Inf`
+ * equal to `_count`, and summaries with `_count`.
  */
 
 export interface Sample {
@@ -140,6 +140,9 @@ function checkHistogram(family: Family): void {
   }
   for (const [key, { buckets, sum, count }] of groups) {
     if (sum === undefined || count === undefined) throw new Error(`${family.name} ${key}: no _sum or _count`);
+    // expfmt's TextParser (prometheus/common 0.67 on, so promtool 3) fails the whole text at a
+    // negative bucket population or count: "negative bucket population for histogram".
+    if (count < 0 || buckets.some(([, n]) => n < 0)) throw new Error(`${family.name} ${key}: a negative count`);
     const last = buckets[buckets.length - 1];
     if (last === undefined || last[0] !== Infinity || last[1] !== count)
       throw new Error(`${family.name} ${key}: the last bucket is not le="+Inf" equal to _count`);

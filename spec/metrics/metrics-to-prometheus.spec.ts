@@ -607,6 +607,41 @@ describe('metricsToPrometheus', () => {
     if (promtool) expect(() => execFileSync('promtool', ['check', 'metrics'], { input: unsorted, stdio: 'pipe' })).not.toThrow();
   });
 
+  // Found by a review: a negative or NaN count passed the checks (expfmt, so promtool 3, fails the
+  // whole text at a negative one; NaN is no cumulative count), and edges were compared in milliseconds
+  // but written in seconds, where 0 and 5e-324 ms are one `le`: the series twice.
+  it('leaves out a sink whose hand-built buckets have a negative or NaN count, or two edges that are one le in seconds', () => {
+    const { latencyBuckets: _, ...file } = sample().sinks.file;
+    const count = file.latencyMs.count ?? 0;
+    const written = (latencyMs: LoggerMetrics['sinks'][string]['latencyMs'], le: number[], counts: number[]): string => {
+      const text = metricsToPrometheus({ ...sample(), sinks: { file: { ...file, latencyMs, latencyBuckets: { le, counts } } } });
+      expect(() => parsePrometheusStrictly(text)).not.toThrow();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('rxlog_delivery_duration_seconds'))
+        .join('\n');
+    };
+    for (const [latencyMs, le, counts] of [
+      [file.latencyMs, [1, 4], [-1, count]],
+      [file.latencyMs, [1, 4], [Number.NaN, count]],
+      [file.latencyMs, [1, 4], [0, Number.NaN]],
+      [{ ...file.latencyMs, count: -1 }, [], []],
+      [{ ...file.latencyMs, count: Number.NaN }, [1], [0]],
+      [file.latencyMs, [0, 5e-324], [0, count]],
+    ] as const) {
+      expect(written(latencyMs, [...le], [...counts])).toBe('');
+    }
+    // Edges that are one number of seconds with one count are that edge once.
+    expect(written(file.latencyMs, [5e-324, 0], [0, 0])).toBe(
+      [
+        'rxlog_delivery_duration_seconds_bucket{sink="file",le="0"} 0',
+        `rxlog_delivery_duration_seconds_bucket{sink="file",le="+Inf"} ${count}`,
+        'rxlog_delivery_duration_seconds_sum{sink="file"} 0.25',
+        `rxlog_delivery_duration_seconds_count{sink="file"} ${count}`,
+      ].join('\n'),
+    );
+  });
+
   it('escapes backslashes, quotes and newlines in label values', () => {
     expect(metricsToPrometheus(sample())).toContain('rxlog_events_received_total{sink="http \\"eu\\"\\\\\\nprimary"} 0');
   });

@@ -65,6 +65,9 @@ describe('metricsToPrometheus, read strictly', () => {
     ['+Inf unequal to _count', 'h_bucket{le="1"} 1\nh_bucket{le="+Inf"} 3\nh_sum 1\nh_count 4'],
     ['no +Inf bucket', 'h_bucket{le="1"} 1\nh_sum 1\nh_count 1'],
     ['edges out of order', 'h_bucket{le="2"} 1\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1'],
+    // prometheus/common's expfmt (promtool 3): "negative bucket population", "negative count for histogram".
+    ['a negative bucket count', 'h_bucket{le="1"} -1\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1'],
+    ['a negative count', 'h_bucket{le="+Inf"} -1\nh_sum 1\nh_count -1'],
   ])('refuses a histogram with %s', (_, lines) => {
     expect(() => parsePrometheusStrictly(`# HELP h h\n# TYPE h histogram\n${lines}\n`)).toThrow();
   });
@@ -140,8 +143,20 @@ describe('metricsToPrometheus, read strictly', () => {
   );
 
   /** How the sink's latencies were read back: whole, or as JSON from an earlier version, or broken. */
-  const era = fc.constantFrom('whole', 'no buckets', 'no count', 'no latency', 'null latency');
-  const earlier = (snapshot: SinkMetrics, made: string): Partial<Record<keyof SinkMetrics, unknown>> => {
+  const era = fc.constantFrom('whole', 'no buckets', 'no count', 'no latency', 'null latency', 'hand-built');
+  /** Buckets built by hand: any edges and counts, sorted or not, with their own count. */
+  const handBuilt = fc.record({
+    le: fc.array(fc.oneof(value, fc.double(), fc.constantFrom(0, 5e-324, 1, 1 + 2 ** -52)), { maxLength: 5 }),
+    counts: fc.array(fc.oneof(value, fc.double()), { maxLength: 5 }),
+    count: value,
+  });
+  const earlier = (
+    snapshot: SinkMetrics,
+    made: string,
+    hand: { le: unknown[]; counts: unknown[]; count: unknown },
+  ): Partial<Record<keyof SinkMetrics, unknown>> => {
+    if (made === 'hand-built')
+      return { latencyBuckets: { le: hand.le, counts: hand.counts }, latencyMs: { ...snapshot.latencyMs, count: hand.count } };
     const { count: _, sum: __, ...summary } = snapshot.latencyMs;
     if (made === 'no buckets') return { latencyBuckets: undefined };
     if (made === 'no count') return { latencyBuckets: undefined, latencyMs: summary };
@@ -164,6 +179,7 @@ describe('metricsToPrometheus, read strictly', () => {
                 fc.array(value, { minLength: 6, maxLength: 6 }),
                 fc.array(fc.double({ min: 0, max: 1e10, noNaN: true }), { maxLength: 5 }),
                 era,
+                handBuilt,
               ),
               { maxLength: 4 },
             ),
@@ -174,12 +190,19 @@ describe('metricsToPrometheus, read strictly', () => {
         (loggers) => {
           const given = loggers.map(([loggerName, sinks, pipeDrops]): [string, LoggerMetrics] => {
             const records: Record<string, SinkMetrics> = {};
-            for (const [sinkName, drops, [received, delivered, dropped, failed, pending, atClose], latencies, made] of sinks) {
+            for (const [
+              sinkName,
+              drops,
+              [received, delivered, dropped, failed, pending, atClose],
+              latencies,
+              made,
+              hand,
+            ] of sinks) {
               const recorder = new SinkMetricsRecorder(sinkName);
               for (const latency of latencies) recorder.latency.record(latency);
               const snapshot = {
                 ...recorder.snapshot(),
-                ...earlier(recorder.snapshot(), made),
+                ...earlier(recorder.snapshot(), made, hand),
                 received,
                 delivered,
                 dropped,
@@ -190,7 +213,8 @@ describe('metricsToPrometheus, read strictly', () => {
               } as unknown as SinkMetrics;
               // An earlier version, without latencyMs.count, wrote the summary's _count from delivered,
               // a number: without either, the quantiles are left with no _count (out of this test).
-              if (made === 'no count' && typeof delivered != 'number') snapshot.delivered = 0;
+              const countless = made === 'no count' || (made === 'hand-built' && typeof hand.count != 'number');
+              if (countless && typeof delivered != 'number') snapshot.delivered = 0;
               Object.defineProperty(records, sinkName, { value: snapshot, enumerable: true, configurable: true, writable: true });
             }
             const pipe =

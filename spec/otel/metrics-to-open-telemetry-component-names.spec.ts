@@ -63,3 +63,24 @@ describe('metricsToOpenTelemetry component names', () => {
     await Promise.all([app.close(), audit.close()]);
   });
 });
+
+describe('metricsToOpenTelemetry component names from metrics built by hand', () => {
+  // Found by a review: a logger's configuration refuses a sink name with a lone UTF-16 surrogate,
+  // but a source's metrics built by hand were reported as they were: 'a\uD800' and 'a\uDC00' were
+  // two components that an exporter writes as one, U+FFFD in place of each half (the series twice
+  // in one request).
+  it('refuses a sink name with a lone UTF-16 surrogate, naming it', () => {
+    const meter = new MeterProvider().getMeter('rxlog');
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const real = log.metrics();
+    const sinks = Object.fromEntries(['a\uD800', 'a\uDC00'].map((name) => [name, { ...real.sinks['memory'], name }]));
+    const source = { metrics: () => ({ ...real, sinks }) };
+    expect(() => metricsToOpenTelemetry(source, meter)).toThrow(ConfigurationError);
+    expect(() => metricsToOpenTelemetry(source, meter)).toThrow(/"a\\ud800".*lone UTF-16 surrogate/);
+    // Well-formed names are reported.
+    expect(() =>
+      metricsToOpenTelemetry({ metrics: () => ({ ...real, sinks: { 'a\uFFFD': real.sinks['memory'] } }) }, meter).stop(),
+    ).not.toThrow();
+    return log.close();
+  });
+});
