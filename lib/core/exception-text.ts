@@ -115,13 +115,15 @@ interface Walk {
 }
 
 /**
- * A nested error's or cause's own text (see `stackText`), cut at 64 KiB and to what is left of the
+ * A nested error's or cause's own text (see `stackText`) and its own fields (see `fieldsText`), cut at 64 KiB and to what is left of the
  * walk's 1 MiB, which it spends: eight errors of a 10 MB message each would make an 80 MB line
  * (a queued sink's `maxEventBytes` counts these caps, and cuts the parts to fit).
  */
 function partText(value: unknown, walk: Walk): string {
-  const own = stackText(value);
+  let own = stackText(value);
   if (own === UNPRINTABLE) return own;
+  // Its own fields too, as Node's util.inspect shows a cause's (`code: 'ECONNREFUSED'`), within the same caps.
+  own += fieldsText(value);
   const max = walk.chars < MAX_PART_TEXT ? walk.chars : MAX_PART_TEXT;
   walk.chars -= own.length < max ? own.length : max;
   return own.length > max ? truncatedText(own, max) : own;
@@ -266,8 +268,8 @@ export function fieldsText(error: unknown): string {
  * (`…[truncated N chars]`) and all of theirs at 1 MiB, as captured strings are; the top stack is
  * kept whole (a queued sink's `maxEventBytes` cuts it). A value nothing can be read from (a revoked
  * Proxy) is `[unprintable exception]`; a getter or Proxy trap that throws costs only the text it
- * guards. The top error's own fields of scalar values (`code`, `errno`, `syscall`, `port`) follow
- * its stack on a line of their own (see `fieldsText`). Never throws, whatever the error's getters do.
+ * guards. Each error's and cause's own fields of scalar values (`code`, `errno`, `syscall`, `port`)
+ * follow its stack on a line of their own (see `fieldsText`), as Node's `util.inspect` shows them. Never throws, whatever the error's getters do.
  */
 export function exceptionText(error: unknown): string {
   try {

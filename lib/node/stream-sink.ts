@@ -193,6 +193,8 @@ export class StreamSink implements Sink {
   private anyUnformatted = false;
   private failure: Error | undefined;
   private closed = false;
+  /** Whether SelfLog heard of the stream's failure. */
+  private failureTold = false;
   /** Whether SelfLog heard of the stall under way (see `emit`). */
   private stallReported = false;
   private written = 0;
@@ -212,8 +214,7 @@ export class StreamSink implements Sink {
     else if (this.closed && this.outstanding === 0 && this.failure === undefined) this.stopOnError();
   };
   private readonly onError = (error: Error): void => {
-    this.failure ??= error;
-    SelfLog.write('StreamSink: the stream failed', error);
+    this.failWith(error);
   };
 
   /** @throws ConfigurationError when an option has the wrong kind of value. */
@@ -244,7 +245,7 @@ export class StreamSink implements Sink {
    * whole (see `emitSyncToPipe`).
    */
   emitSync(events: readonly LogEvent[]): boolean | EmitResult {
-    if (this.unusable() !== undefined) return false;
+    if (this.unusable() !== undefined) return this.refusedAtExit();
     if (this.fd !== undefined) return this.emitSyncToPipe(events, this.fd);
     // A batch handed earlier that the stream has not written yet goes first (the async path waits for it).
     if (this.stream.writableNeedDrain || this.chunk?.state === 'pending') return false;
@@ -261,7 +262,7 @@ export class StreamSink implements Sink {
       else settle(error);
     });
     // Failed at once (EPIPE before write() returned, an 'error' emitted inside it): emit fails it.
-    if (this.unusable() !== undefined || early?.error) return false;
+    if (this.unusable() !== undefined || early?.error) return this.refusedAtExit(early?.error);
     // Written before write() returned (a file or a TTY as stdout, a PassThrough): only Node's
     // callback, deferred to a later tick, is left. Nothing waits for it, so a loop that never
     // yields leaves no listener or text behind per batch.
@@ -748,9 +749,21 @@ export class StreamSink implements Sink {
     return at;
   }
 
+  /**
+   * False, for a batch the failed stream refuses. At exit the stream's `'error'` event, due on a
+   * later tick, never comes, nor does `emit`: SelfLog names the failure now (ENOSPC on
+   * `/dev/full` from a write inside `process.exit()`), once, as the events are reported undelivered.
+   */
+  private refusedAtExit(error?: Error | null): false {
+    const failure = this.failure ?? error ?? this.stream.errored;
+    if (failure && !this.failureTold && processExiting()) this.failWith(failure);
+    return false;
+  }
+
   private failWith(error: unknown): void {
     const failure = error instanceof Error ? error : new Error(`StreamSink: the write threw ${describeValue(error)}`);
     this.failure ??= failure;
+    this.failureTold = true;
     SelfLog.write('StreamSink: the stream failed', failure);
   }
 

@@ -206,7 +206,9 @@ function partBytes(value: unknown, depth: number, indent: number, childIndent: n
   let text = readMember(value, 'stack');
   if (typeof text !== 'string') text = readMember(value, 'message');
   const own = typeof text === 'string' ? textCost(text) + aroundText(value, text, indent, textCost) : UNREADABLE * 16;
-  return PART_OVERHEAD + indent + own + linkBytes(value, depth, childIndent);
+  // Its own fields' line, which `exceptionText` writes after its text (see fieldsText).
+  const fields = fieldsText(value);
+  return PART_OVERHEAD + indent + own + textCost(fields) + breakBytes(fields, indent, 1) + linkBytes(value, depth, childIndent);
 }
 
 /**

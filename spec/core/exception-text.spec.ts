@@ -318,7 +318,7 @@ describe('exceptionText of an error with own fields', () => {
     expect(exceptionText(error)).toBe(
       'Error: connect ECONNREFUSED 127.0.0.1:5432\n    at connect (net.js:1:1)\n' +
         '{ code: "ECONNREFUSED", errno: -111, syscall: "connect", address: "127.0.0.1", port: 5432 }\n' +
-        'caused by: Error: inner',
+        'caused by: Error: inner\n{ code: "EINNER" }',
     );
   });
 
@@ -375,6 +375,85 @@ describe('exceptionText of an error with own fields', () => {
     expect(exceptionText(proxy)).not.toContain('{ code');
   });
 
+  it("writes each cause's and each listed error's own fields after its text, as Node's util.inspect shows a cause's", () => {
+    const cause = connectError();
+    cause.stack = 'Error: connect ECONNREFUSED 127.0.0.1:5432';
+    const item = Object.assign(new Error('item'), { status: 503 });
+    item.stack = 'Error: item';
+    const aggregate = Object.assign(new AggregateError([item], 'all failed'), { attempts: 2 });
+    aggregate.stack = 'AggregateError: all failed';
+    const error = new Error('outer', { cause: aggregate });
+    error.stack = 'Error: outer';
+    (aggregate as Error).cause = cause;
+    expect(exceptionText(error)).toBe(
+      'Error: outer\n' +
+        'caused by: AggregateError: all failed\n{ attempts: 2 }\n' +
+        'error 1 of 1: Error: item\n{ status: 503 }\n' +
+        'caused by: Error: connect ECONNREFUSED 127.0.0.1:5432\n' +
+        '{ code: "ECONNREFUSED", errno: -111, syscall: "connect", address: "127.0.0.1", port: 5432 }',
+    );
+  });
+
+  it("bounds a cause's fields as the top error's, within the nested caps, however deep, wide or hostile the chain", () => {
+    // Twenty causes, each with 40 fields of a megabyte: eight are written, each with 16 fields of 200 characters.
+    const huge = 'v'.repeat(1_000_000);
+    let chain: Error = new Error('bottom');
+    for (let depth = 0; depth < 20; depth++) {
+      const next = new Error(`e${depth}`, { cause: chain });
+      next.stack = `Error: e${depth}`;
+      for (let i = 0; i < 40; i++) (next as unknown as Record<string, unknown>)[`f${i}`] = huge;
+      chain = next;
+    }
+    // 100 000 causes deep, each with a field: eight are written, then a marker.
+    const deep = { stack: 'Error: top' } as Error;
+    let link: Error = deep;
+    for (let depth = 0; depth < 100_000; depth++) {
+      const next = Object.assign(new Error('d'), { code: depth });
+      next.stack = 'Error: d';
+      link.cause = next;
+      link = next;
+    }
+    const deepText = exceptionText(Object.assign(new Error('top', { cause: deep.cause }), { stack: 'Error: top' }));
+    expect(deepText.split('caused by: ')).toHaveLength(10);
+    expect(deepText.endsWith('{ code: 7 }\ncaused by: [more causes]')).toBe(true);
+    const wide = exceptionText(chain);
+    const lines = wide.split('\n').filter((line) => line.startsWith('{ '));
+    expect(lines).toHaveLength(9);
+    for (const line of lines) expect(line.length).toBeLessThan(16 * 210 + 10);
+
+    const hostileCause = new Proxy(connectError(), {
+      ownKeys() {
+        throw new Error('no keys');
+      },
+    });
+    const selfCause = Object.assign(new Error('self'), { code: 'ESELF' });
+    selfCause.stack = 'Error: self';
+    selfCause.cause = selfCause;
+    const throwing = new Error('throwing');
+    throwing.stack = 'Error: throwing';
+    Object.defineProperty(throwing, 'token', {
+      enumerable: true,
+      get() {
+        throw new Error('vault sealed');
+      },
+    });
+    Object.assign(throwing, { code: 'ET' });
+    for (const cause of [hostileCause, selfCause, throwing]) {
+      const top = new Error('top', { cause });
+      top.stack = 'Error: top';
+      expect(() => exceptionText(top)).not.toThrow();
+    }
+    expect(exceptionText(Object.assign(new Error('top', { cause: selfCause }), { stack: 'Error: top' }))).toBe(
+      'Error: top\ncaused by: Error: self\n{ code: "ESELF" }\ncaused by: [Circular]',
+    );
+    expect(exceptionText(Object.assign(new Error('top', { cause: throwing }), { stack: 'Error: top' }))).toBe(
+      'Error: top\ncaused by: Error: throwing\n{ code: "ET" }',
+    );
+    expect(exceptionText(Object.assign(new Error('top', { cause: hostileCause }), { stack: 'Error: top' }))).not.toContain(
+      '{ code',
+    );
+  });
+
   it("shows a redacted copy's own fields as the policy left them", () => {
     const error = Object.assign(connectError(), { token: 'abc123', password: 'hunter2' });
     error.stack = 'Error: connect ECONNREFUSED 127.0.0.1:5432';
@@ -384,5 +463,11 @@ describe('exceptionText of an error with own fields', () => {
       'Error: connect ECONNREFUSED 127.0.0.1:5432\n' +
         '{ code: "ECONNREFUSED", errno: -111, syscall: "connect", address: "127.0.0.1", port: 5432, token: "[Redacted]" }',
     );
+    const cause = Object.assign(new Error('inner'), { code: 'EAUTH', apiToken: 'abc123' });
+    cause.stack = 'Error: inner';
+    const outer = new Error('outer', { cause });
+    outer.stack = 'Error: outer';
+    const text = exceptionText(RedactionPolicy.compile({ keys: /token/i }).redactError(outer));
+    expect(text).toBe('Error: outer\ncaused by: Error: inner\n{ code: "EAUTH", apiToken: "[Redacted]" }');
   });
 });

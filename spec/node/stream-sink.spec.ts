@@ -978,6 +978,62 @@ describe('StreamSink on a hostile stdout, in a child process', () => {
   }, 30_000);
 });
 
+// A StreamSink whose stream fails (a full disk, a reader gone) when the process exits. Found by
+// review: with stdout on /dev/full and process.exit() right after logging, the ENOSPC was never
+// named: the write failed inside the exit hook's flushSync, and the stream's 'error' event, which
+// SelfLog tells, is due on a later tick that never comes (SelfLog said only that 10 events could
+// not be written synchronously).
+describe('StreamSink on a stdout that fails when the process exits, in a child process', () => {
+  const fixture = path.join(__dirname, 'fixtures', 'stream-sink-exit-failed.ts');
+
+  function runOn(
+    stdout: 'full' | 'closed pipe',
+    count: number,
+    end: 'exit' | 'natural',
+  ): Promise<{ code: number | null; stderr: string }> {
+    const full = stdout === 'full' ? fs.openSync('/dev/full', 'w') : undefined;
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, String(count), end], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['ignore', full ?? 'pipe', 'pipe'],
+    });
+    if (full !== undefined) fs.closeSync(full);
+    // The reader has gone before the first write: EPIPE.
+    child.stdout?.destroy();
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Bounded: a hung exit is killed, and shows as a null code.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        resolve({ code, stderr });
+      }),
+    );
+  }
+
+  it.each([
+    ['full', 'exit', /ENOSPC/, /, 0 failed, 10 undelivered$/],
+    ['full', 'natural', /ENOSPC/, /, 10 failed, 0 undelivered$/],
+    ['closed pipe', 'exit', /EPIPE/, /, 0 failed, 10 undelivered$/],
+    ['closed pipe', 'natural', /EPIPE/, /, 10 failed, 0 undelivered$/],
+  ] as const)(
+    'on %s stdout, at %s: exits 0 without a stack, counts the 10 events lost in the report and names the error in SelfLog',
+    async (stdout, end, error, counted) => {
+      const { code, stderr } = await runOn(stdout, 10, end);
+      expect(code).toBe(0);
+      const lines = stderr.split('\n').filter((line) => line !== '');
+      // Only SelfLog's lines and the hooks' report: no stack, no uncaught error.
+      expect(lines.filter((line) => !line.startsWith('SELFLOG ') && !line.startsWith('rxlog: '))).toEqual([]);
+      expect(
+        lines.some((line) => line.startsWith('SELFLOG ') && line.includes('StreamSink: the stream failed') && error.test(line)),
+      ).toBe(true);
+      const report = lines.filter((line) => line.startsWith('rxlog: logger closed'));
+      expect(report.at(-1)).toMatch(new RegExp(`stdout: 0 delivered, 0 dropped${counted.source}`));
+    },
+    30_000,
+  );
+});
+
 // `node app.js 2>&1 | shipper`: stdout and stderr are one pipe, written through two Node streams
 // (spec/node/fixtures/two-std-sinks.ts).
 describe('StreamSinks on stdout and stderr when both are one pipe, in a child process', () => {

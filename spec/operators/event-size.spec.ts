@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { estimateEventBytes, truncateEvent } from '../../lib/operators/event-size';
 import { EventQueue } from '../../lib/operators/event-queue';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../lib/formatting/text-formatter';
 import { cpuMs } from '../helpers/cpu-time';
 import { makeEvent } from '../helpers/events';
 import type { LogEvent } from '../../lib/core/log-event';
@@ -25,6 +26,21 @@ describe('estimateEventBytes', () => {
       16 * 200 * 6,
     );
     expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(written);
+  });
+
+  it("counts the own fields of an exception's causes and listed errors, which its text writes after theirs", () => {
+    const fields: Record<string, unknown> = {};
+    for (let i = 0; i < 16; i++) fields[`field${i}`] = '\u001b'.repeat(200);
+    const withFields = (message: string): Error => Object.assign(new Error(message), fields);
+    const item = withFields('item');
+    const aggregate = Object.assign(new AggregateError([item, withFields('second')], 'all'), { cause: withFields('cause') });
+    const exception = new Error('boom', { cause: aggregate });
+    const event = makeEvent({ exception });
+    const written = Buffer.byteLength(new CompactJsonFormatter().format(event));
+    expect(written).toBeGreaterThan(3 * 16 * 200 * 6);
+    expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(written);
+    const text = Buffer.byteLength(new TextFormatter('{Exception}').format(event));
+    expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(text);
   });
 
   it('grows with string length and counts numbers at a flat rate', () => {

@@ -61,6 +61,17 @@ describe('toOtlpLogRecord', () => {
     ]);
   });
 
+  it('sends no eventName and applies no attribute limits: an EventName property is an attribute, 200 properties and a 100 000-character string go whole', () => {
+    const properties: Record<string, unknown> = { EventName: 'user.login', Long: 'y'.repeat(100_000) };
+    for (let i = 0; i < 198; i++) properties[`P${i}`] = i;
+    const record = toOtlpLogRecord(makeEvent({ properties }));
+    expect(Object.keys(record)).not.toContain('eventName');
+    expect(record.droppedAttributesCount).toBeUndefined();
+    expect(record.attributes).toHaveLength(201);
+    expect(record.attributes[0]).toEqual({ key: 'EventName', value: { stringValue: 'user.login' } });
+    expect(record.attributes[1]).toEqual({ key: 'Long', value: { stringValue: 'y'.repeat(100_000) } });
+  });
+
   it('maps the six levels to the first number of each OpenTelemetry range', () => {
     expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityNumber)).toEqual([1, 5, 9, 13, 17, 21]);
     expect(LOG_LEVELS.map((level) => toOtlpLogRecord(makeEvent({ level })).severityText)).toEqual([
