@@ -224,8 +224,9 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
     }
     const decision = limiter.take(key);
     // Under a flood, buckets refill and new clients share again many times a second: said once a minute at most.
-    if (decision.shared && Date.now() - sharedSaidAt >= SHARED_NOTICE_MS) {
-      sharedSaidAt = Date.now();
+    // On the limiter's monotonic clock: a wall clock set back would silence it until it caught up.
+    if (decision.shared && performance.now() - sharedSaidAt >= SHARED_NOTICE_MS) {
+      sharedSaidAt = performance.now();
       SelfLog.write(
         'createIngestHandler: rateLimit.maxKeys ({MaxKeys}) clients hold partly spent buckets, so new clients share one bucket until one of those refills; raise rateLimit.maxKeys if these are real clients',
         settings.maxKeys,
