@@ -78,8 +78,12 @@ const ACCEPTED_TYPES = new Set([
   'text/plain',
 ]);
 const MAX_USER_AGENT = 512;
-/** The least time between two SelfLog notices that new clients share the rate limiter's overflow bucket, in milliseconds. */
-const SHARED_NOTICE_MS = 60_000;
+/**
+ * The least time between two SelfLog notices of one kind that any request can cause again (new
+ * clients sharing the rate limiter's overflow bucket, an app's function throwing for what a client
+ * sent), in milliseconds: written for each request, a flood of them was a line a request.
+ */
+const NOTICE_INTERVAL_MS = 60_000;
 /** Trace properties an event has no value for, yet as own keys: enrichers never overwrite a property, so the server's trace is not added. */
 const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined };
 /** What a client's message rendered without its template becomes when the server's policy redacted one of its values. */
@@ -152,18 +156,21 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
       settings.maxBodyBytes,
       BEACON_MAX_BYTES,
     );
-  const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit);
+  const tell = throttledNotices();
+  const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit, tell);
   const budget = new PendingByteBudget(settings.maxPendingBytes, settings.maxBodyBytes);
   const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
   const handler = (
     request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
     reply: ServerResponse | Http2ServerResponse | IngestFrameworkReply,
   ): void => {
-    const { req, body, ip } = nodeRequest(request);
+    const { req, body, ip } = nodeRequest(request, (error) =>
+      tell("createIngestHandler: reading the request's ip failed; the socket's address is used", error),
+    );
     const res = nodeResponse(reply);
     try {
       countOutcome(tally, res);
-      handle(log, settings, limit, budget, tally, req, res, body, ip);
+      handle(log, settings, limit, budget, tally, tell, req, res, body, ip);
     } catch (error) {
       failed(req, res, error);
     }
@@ -199,11 +206,24 @@ function countOutcome(tally: Tally, res: ServerResponse): void {
 /** Takes a token for a request's client (`key`, from the request and the address the framework resolved). */
 type RateLimiter = (req: IncomingMessage, ip: string | undefined, key: string) => RateDecision;
 
-function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
+/** Writes a SelfLog notice unless one with the same template was written less than {@link NOTICE_INTERVAL_MS} ago. */
+type Tell = (template: string, ...args: unknown[]) => void;
+
+/** A {@link Tell} of one handler. On the monotonic clock: a wall clock set back would silence it until it caught up. */
+function throttledNotices(): Tell {
+  const saidAt = new Map<string, number>();
+  return (template, ...args) => {
+    const now = performance.now();
+    if (now - (saidAt.get(template) ?? -Infinity) < NOTICE_INTERVAL_MS) return;
+    saidAt.set(template, now);
+    SelfLog.write(template, ...args);
+  };
+}
+
+function rateLimiter(settings: ResolvedRateLimit, tell: Tell): RateLimiter {
   const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
   let warned = false;
   let permissiveSaid = false;
-  let sharedSaidAt = -Infinity;
   return (req, ip, key) => {
     // Express's `trust proxy: true` makes req.ip the first X-Forwarded-For entry, which the client
     // writes: every forged value is a client with a bucket of its own (up to maxKeys).
@@ -224,14 +244,11 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
     }
     const decision = limiter.take(key);
     // Under a flood, buckets refill and new clients share again many times a second: said once a minute at most.
-    // On the limiter's monotonic clock: a wall clock set back would silence it until it caught up.
-    if (decision.shared && performance.now() - sharedSaidAt >= SHARED_NOTICE_MS) {
-      sharedSaidAt = performance.now();
-      SelfLog.write(
+    if (decision.shared)
+      tell(
         'createIngestHandler: rateLimit.maxKeys ({MaxKeys}) clients hold partly spent buckets, so new clients share one bucket until one of those refills; raise rateLimit.maxKeys if these are real clients',
         settings.maxKeys,
       );
-    }
     return decision;
   };
 }
@@ -274,6 +291,7 @@ function handle(
   limit: RateLimiter | undefined,
   budget: PendingByteBudget,
   tally: Tally,
+  tell: Tell,
   req: IncomingMessage,
   res: ServerResponse,
   parsed: unknown,
@@ -289,7 +307,7 @@ function handle(
   // A page of an allowed origin: its preflight is answered here, its POST's answer made readable.
   if (settings.allowedOrigins !== undefined && allowCors(req, res, settings.allowedOrigins)) return;
   // The client the rate limit counts is the one whose share of maxPendingBytes is counted too.
-  const key = clientKey(settings.rateLimit === false ? remoteNetwork : settings.rateLimit.key, req, ip);
+  const key = clientKey(settings.rateLimit === false ? remoteNetwork : settings.rateLimit.key, req, ip, tell);
   if (limit !== undefined) {
     const decision = limit(req, ip, key);
     if (!decision.allowed) {
@@ -320,7 +338,7 @@ function handle(
   void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget.forClient(key), minRate).then(
     (result) => {
       try {
-        answer(log, settings, tally, req, res, result, ip);
+        answer(log, settings, tally, tell, req, res, result, ip);
       } catch (error) {
         failed(req, res, error);
       }
@@ -332,6 +350,7 @@ function answer(
   log: IngestLogger,
   settings: ResolvedIngestOptions,
   tally: Tally,
+  tell: Tell,
   req: IncomingMessage,
   res: ServerResponse,
   result: BodyReadResult,
@@ -365,7 +384,7 @@ function answer(
       return;
     case 'body': {
       const { events, rejected, reason } = parseClientEvents(result.body, settings);
-      const serverProperties = fromRequest(settings, req, ip);
+      const serverProperties = fromRequest(settings, req, ip, tell);
       const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
       for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
@@ -448,12 +467,13 @@ const MAX_KEY_LENGTH = 64;
  * SHA-256 digest: held for each of up to `maxKeys` clients, 10 000 keys of 10 000 characters kept
  * 100 MB.
  */
-function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined): string {
+function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined, tell: Tell): string {
   try {
     const text = String(key(req, ip));
     return text.length <= MAX_KEY_LENGTH ? text : `sha256:${createHash('sha256').update(text).digest('base64')}`;
   } catch (error) {
-    SelfLog.write('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
+    // Told before the rate limit, so at most once a minute: a client leaving out the header the key reads could write a line a request.
+    tell('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
     return 'unknown';
   }
 }
@@ -490,7 +510,12 @@ function rejectedAfterClose(log: IngestLogger): number {
   }
 }
 
-function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage, ip: string | undefined): Record<string, unknown> {
+function fromRequest(
+  settings: ResolvedIngestOptions,
+  req: IncomingMessage,
+  ip: string | undefined,
+  tell: Tell,
+): Record<string, unknown> {
   const properties: Record<string, unknown> = { Origin: settings.origin };
   const agent = req.headers['user-agent'];
   if (typeof agent === 'string' && agent !== '') properties.UserAgent = agent.slice(0, MAX_USER_AGENT);
@@ -499,7 +524,7 @@ function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage, ip: 
       const address = settings.clientAddress(req, ip);
       if (address !== undefined) properties.ClientAddress = String(address);
     } catch (error) {
-      SelfLog.write('createIngestHandler: clientAddress threw; the address is left out', error);
+      tell('createIngestHandler: clientAddress threw; the address is left out', error);
     }
   }
   return properties;
