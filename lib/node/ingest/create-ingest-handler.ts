@@ -170,7 +170,7 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
     const res = nodeResponse(reply);
     try {
       countOutcome(tally, res);
-      handle(log, settings, limit, budget, tally, tell, req, res, body, ip);
+      handle(log, settings, limit, budget, tally, tell, request, req, res, body, ip);
     } catch (error) {
       failed(req, res, error);
     }
@@ -203,8 +203,8 @@ function countOutcome(tally: Tally, res: ServerResponse): void {
   });
 }
 
-/** Takes a token for a request's client (`key`, from the request and the address the framework resolved). */
-type RateLimiter = (req: IncomingMessage, ip: string | undefined, key: string) => RateDecision;
+/** Takes a token for a request's client (`key`, from the request and the address the framework resolved from `framework`, the request the handler was given). */
+type RateLimiter = (req: IncomingMessage, ip: string | undefined, key: string, framework: object) => RateDecision;
 
 /** Writes a SelfLog notice unless one with the same template was written less than {@link NOTICE_INTERVAL_MS} ago. */
 type Tell = (template: string, ...args: unknown[]) => void;
@@ -224,13 +224,19 @@ function rateLimiter(settings: ResolvedRateLimit, tell: Tell): RateLimiter {
   const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
   let warned = false;
   let permissiveSaid = false;
-  return (req, ip, key) => {
-    // Express's `trust proxy: true` makes req.ip the first X-Forwarded-For entry, which the client
-    // writes: every forged value is a client with a bucket of its own (up to maxKeys).
-    if (!permissiveSaid && settings.key === remoteNetwork && ip !== undefined && trustsEveryProxy(req)) {
+  return (req, ip, key, framework) => {
+    // Express's `trust proxy: true` (Fastify's `trustProxy: true`) makes req.ip the first
+    // X-Forwarded-For entry, which the client writes: every forged value is a client with a bucket
+    // of its own (up to maxKeys).
+    if (
+      !permissiveSaid &&
+      settings.key === remoteNetwork &&
+      ip !== undefined &&
+      (trustsEveryProxy(req) || (framework !== req && fastifyTrustsEveryProxy(framework)))
+    ) {
       permissiveSaid = true;
       SelfLog.write(
-        "createIngestHandler: Express's 'trust proxy' is true or trusts every address (a function answering true, a hop count past any chain of proxies), so req.ip, which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set 'trust proxy' to your proxy's address or hop count",
+        "createIngestHandler: Express's 'trust proxy' is true or trusts every address (a function answering true, a hop count past any chain of proxies), or Fastify's trustProxy does, so req.ip (request.ip), which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set it to your proxy's address or hop count",
       );
     }
     // Any client can send the header, so the notice says what to do either way, never only "trust it".
@@ -253,7 +259,7 @@ function rateLimiter(settings: ResolvedRateLimit, tell: Tell): RateLimiter {
   };
 }
 
-/** What Express's compiled trust function (`trust proxy fn`) answered, by function: asked once each. */
+/** What Express's compiled trust function (`trust proxy fn`), or a Fastify request's `ip` getter, answered, by function: asked once each. */
 const everyProxyTrusted = new WeakMap<object, boolean>();
 
 /**
@@ -281,6 +287,39 @@ function trustsEveryProxy(req: IncomingMessage): boolean {
   }
 }
 
+/** The client address a Fastify `ip` getter is asked for behind 1 000 proxies, each at a documentation address (RFC 5737). */
+const PROBED_CLIENT = '198.51.100.1';
+
+/**
+ * Whether `framework` is a Fastify request (Nest's on Fastify too) whose `ip` trusts every proxy:
+ * `trustProxy: true`, a function answering true, a hop count of thousands. Fastify keeps its trust
+ * function to itself, so its `ip` getter is asked, once, of a request that came through 1 000
+ * proxies no app trusts by address: it answers their first client only when it trusts them all.
+ */
+function fastifyTrustsEveryProxy(framework: object): boolean {
+  let getter: unknown;
+  try {
+    for (let from: unknown = Object.getPrototypeOf(framework); from !== null && getter === undefined;) {
+      const descriptor: PropertyDescriptor | undefined = Object.getOwnPropertyDescriptor(from, 'ip');
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with a `this` of its own
+      getter = descriptor?.get;
+      from = Object.getPrototypeOf(from);
+    }
+    if (typeof getter !== 'function') return false;
+    let every = everyProxyTrusted.get(getter);
+    if (every !== undefined) return every;
+    // Remembered before asking: a getter that throws here is not asked again on every request.
+    everyProxyTrusted.set(getter, false);
+    const chain = [PROBED_CLIENT, ...Array<string>(999).fill('203.0.113.9')].join(', ');
+    const raw = { headers: { 'x-forwarded-for': chain }, socket: { remoteAddress: '203.0.113.7' } };
+    every = (getter as (this: object) => unknown).call({ raw }) === PROBED_CLIENT;
+    everyProxyTrusted.set(getter, every);
+    return every;
+  } catch {
+    return false;
+  }
+}
+
 function forwarded(req: IncomingMessage): boolean {
   return req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
 }
@@ -292,6 +331,7 @@ function handle(
   budget: PendingByteBudget,
   tally: Tally,
   tell: Tell,
+  framework: object,
   req: IncomingMessage,
   res: ServerResponse,
   parsed: unknown,
@@ -309,7 +349,7 @@ function handle(
   // The client the rate limit counts is the one whose share of maxPendingBytes is counted too.
   const key = clientKey(settings.rateLimit === false ? remoteNetwork : settings.rateLimit.key, req, ip, tell);
   if (limit !== undefined) {
-    const decision = limit(req, ip, key);
+    const decision = limit(req, ip, key, framework);
     if (!decision.allowed) {
       refuse(req, res, 429, 'Too Many Requests', { 'Retry-After': String(decision.retryAfterSeconds) });
       return;
