@@ -157,6 +157,8 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
       BEACON_MAX_BYTES,
     );
   const tell = throttledNotices();
+  const ipFailed = (error: unknown): void =>
+    tell("createIngestHandler: reading the request's ip failed; the socket's address is used", error);
   const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit, tell);
   const budget = new PendingByteBudget(settings.maxPendingBytes, settings.maxBodyBytes);
   const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
@@ -164,9 +166,7 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
     request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
     reply: ServerResponse | Http2ServerResponse | IngestFrameworkReply,
   ): void => {
-    const { req, body, ip } = nodeRequest(request, (error) =>
-      tell("createIngestHandler: reading the request's ip failed; the socket's address is used", error),
-    );
+    const { req, body, ip } = nodeRequest(request, ipFailed);
     const res = nodeResponse(reply);
     try {
       countOutcome(tally, res);
