@@ -78,8 +78,12 @@ const ACCEPTED_TYPES = new Set([
   'text/plain',
 ]);
 const MAX_USER_AGENT = 512;
-/** The least time between two SelfLog notices that new clients share the rate limiter's overflow bucket, in milliseconds. */
-const SHARED_NOTICE_MS = 60_000;
+/**
+ * The least time between two SelfLog notices of one kind that any request can cause again (new
+ * clients sharing the rate limiter's overflow bucket, an app's function throwing for what a client
+ * sent), in milliseconds: written for each request, a flood of them was a line a request.
+ */
+const NOTICE_INTERVAL_MS = 60_000;
 /** Trace properties an event has no value for, yet as own keys: enrichers never overwrite a property, so the server's trace is not added. */
 const NO_TRACE = { TraceId: undefined, SpanId: undefined, TraceFlags: undefined };
 /** What a client's message rendered without its template becomes when the server's policy redacted one of its values. */
@@ -152,18 +156,21 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
       settings.maxBodyBytes,
       BEACON_MAX_BYTES,
     );
-  const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit);
+  const tell = throttledNotices();
+  const ipFailed = (error: unknown): void =>
+    tell("createIngestHandler: reading the request's ip failed; the socket's address is used", error);
+  const limit = settings.rateLimit === false ? undefined : rateLimiter(settings.rateLimit, tell);
   const budget = new PendingByteBudget(settings.maxPendingBytes, settings.maxBodyBytes);
   const tally: Tally = { responses: Object.create(null) as Record<string, number>, aborted: 0, accepted: 0, rejected: 0 };
   const handler = (
     request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
     reply: ServerResponse | Http2ServerResponse | IngestFrameworkReply,
   ): void => {
-    const { req, body, ip } = nodeRequest(request);
+    const { req, body, ip } = nodeRequest(request, ipFailed);
     const res = nodeResponse(reply);
     try {
       countOutcome(tally, res);
-      handle(log, settings, limit, budget, tally, req, res, body, ip);
+      handle(log, settings, limit, budget, tally, tell, request, req, res, body, ip);
     } catch (error) {
       failed(req, res, error);
     }
@@ -196,21 +203,40 @@ function countOutcome(tally: Tally, res: ServerResponse): void {
   });
 }
 
-/** Takes a token for a request's client (`key`, from the request and the address the framework resolved). */
-type RateLimiter = (req: IncomingMessage, ip: string | undefined, key: string) => RateDecision;
+/** Takes a token for a request's client (`key`, from the request and the address the framework resolved from `framework`, the request the handler was given). */
+type RateLimiter = (req: IncomingMessage, ip: string | undefined, key: string, framework: object) => RateDecision;
 
-function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
+/** Writes a SelfLog notice unless one with the same template was written less than {@link NOTICE_INTERVAL_MS} ago. */
+type Tell = (template: string, ...args: unknown[]) => void;
+
+/** A {@link Tell} of one handler. On the monotonic clock: a wall clock set back would silence it until it caught up. */
+function throttledNotices(): Tell {
+  const saidAt = new Map<string, number>();
+  return (template, ...args) => {
+    const now = performance.now();
+    if (now - (saidAt.get(template) ?? -Infinity) < NOTICE_INTERVAL_MS) return;
+    saidAt.set(template, now);
+    SelfLog.write(template, ...args);
+  };
+}
+
+function rateLimiter(settings: ResolvedRateLimit, tell: Tell): RateLimiter {
   const limiter = new TokenBucketLimiter({ perSecond: settings.perSecond, burst: settings.burst, maxKeys: settings.maxKeys });
   let warned = false;
   let permissiveSaid = false;
-  let sharedSaidAt = -Infinity;
-  return (req, ip, key) => {
-    // Express's `trust proxy: true` makes req.ip the first X-Forwarded-For entry, which the client
-    // writes: every forged value is a client with a bucket of its own (up to maxKeys).
-    if (!permissiveSaid && settings.key === remoteNetwork && ip !== undefined && trustsEveryProxy(req)) {
+  return (req, ip, key, framework) => {
+    // Express's `trust proxy: true` (Fastify's `trustProxy: true`) makes req.ip the first
+    // X-Forwarded-For entry, which the client writes: every forged value is a client with a bucket
+    // of its own (up to maxKeys).
+    if (
+      !permissiveSaid &&
+      settings.key === remoteNetwork &&
+      ip !== undefined &&
+      (trustsEveryProxy(req) || (framework !== req && fastifyTrustsEveryProxy(framework)))
+    ) {
       permissiveSaid = true;
       SelfLog.write(
-        "createIngestHandler: Express's 'trust proxy' is true or trusts every address (a function answering true, a hop count past any chain of proxies), so req.ip, which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set 'trust proxy' to your proxy's address or hop count",
+        "createIngestHandler: Express's 'trust proxy' is true or trusts every address (a function answering true, a hop count past any chain of proxies), or Fastify's trustProxy does, so req.ip (request.ip), which the rate limit keys on, is the first X-Forwarded-For entry, which any client can forge: each forged address gets a bucket of its own. Set it to your proxy's address or hop count",
       );
     }
     // Any client can send the header, so the notice says what to do either way, never only "trust it".
@@ -224,18 +250,16 @@ function rateLimiter(settings: ResolvedRateLimit): RateLimiter {
     }
     const decision = limiter.take(key);
     // Under a flood, buckets refill and new clients share again many times a second: said once a minute at most.
-    if (decision.shared && Date.now() - sharedSaidAt >= SHARED_NOTICE_MS) {
-      sharedSaidAt = Date.now();
-      SelfLog.write(
+    if (decision.shared)
+      tell(
         'createIngestHandler: rateLimit.maxKeys ({MaxKeys}) clients hold partly spent buckets, so new clients share one bucket until one of those refills; raise rateLimit.maxKeys if these are real clients',
         settings.maxKeys,
       );
-    }
     return decision;
   };
 }
 
-/** What Express's compiled trust function (`trust proxy fn`) answered, by function: asked once each. */
+/** What Express's compiled trust function (`trust proxy fn`), or a Fastify request's `ip` getter, answered, by function: asked once each. */
 const everyProxyTrusted = new WeakMap<object, boolean>();
 
 /**
@@ -263,6 +287,39 @@ function trustsEveryProxy(req: IncomingMessage): boolean {
   }
 }
 
+/** The client address a Fastify `ip` getter is asked for behind 1 000 proxies, each at a documentation address (RFC 5737). */
+const PROBED_CLIENT = '198.51.100.1';
+
+/**
+ * Whether `framework` is a Fastify request (Nest's on Fastify too) whose `ip` trusts every proxy:
+ * `trustProxy: true`, a function answering true, a hop count of thousands. Fastify keeps its trust
+ * function to itself, so its `ip` getter is asked, once, of a request that came through 1 000
+ * proxies no app trusts by address: it answers their first client only when it trusts them all.
+ */
+function fastifyTrustsEveryProxy(framework: object): boolean {
+  let getter: unknown;
+  try {
+    for (let from: unknown = Object.getPrototypeOf(framework); from !== null && getter === undefined;) {
+      const descriptor: PropertyDescriptor | undefined = Object.getOwnPropertyDescriptor(from, 'ip');
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with a `this` of its own
+      getter = descriptor?.get;
+      from = Object.getPrototypeOf(from);
+    }
+    if (typeof getter !== 'function') return false;
+    let every = everyProxyTrusted.get(getter);
+    if (every !== undefined) return every;
+    // Remembered before asking: a getter that throws here is not asked again on every request.
+    everyProxyTrusted.set(getter, false);
+    const chain = [PROBED_CLIENT, ...Array<string>(999).fill('203.0.113.9')].join(', ');
+    const raw = { headers: { 'x-forwarded-for': chain }, socket: { remoteAddress: '203.0.113.7' } };
+    every = (getter as (this: object) => unknown).call({ raw }) === PROBED_CLIENT;
+    everyProxyTrusted.set(getter, every);
+    return every;
+  } catch {
+    return false;
+  }
+}
+
 function forwarded(req: IncomingMessage): boolean {
   return req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
 }
@@ -273,6 +330,8 @@ function handle(
   limit: RateLimiter | undefined,
   budget: PendingByteBudget,
   tally: Tally,
+  tell: Tell,
+  framework: object,
   req: IncomingMessage,
   res: ServerResponse,
   parsed: unknown,
@@ -288,9 +347,9 @@ function handle(
   // A page of an allowed origin: its preflight is answered here, its POST's answer made readable.
   if (settings.allowedOrigins !== undefined && allowCors(req, res, settings.allowedOrigins)) return;
   // The client the rate limit counts is the one whose share of maxPendingBytes is counted too.
-  const key = clientKey(settings.rateLimit === false ? remoteNetwork : settings.rateLimit.key, req, ip);
+  const key = clientKey(settings.rateLimit === false ? remoteNetwork : settings.rateLimit.key, req, ip, tell);
   if (limit !== undefined) {
-    const decision = limit(req, ip, key);
+    const decision = limit(req, ip, key, framework);
     if (!decision.allowed) {
       refuse(req, res, 429, 'Too Many Requests', { 'Retry-After': String(decision.retryAfterSeconds) });
       return;
@@ -319,7 +378,7 @@ function handle(
   void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget.forClient(key), minRate).then(
     (result) => {
       try {
-        answer(log, settings, tally, req, res, result, ip);
+        answer(log, settings, tally, tell, req, res, result, ip);
       } catch (error) {
         failed(req, res, error);
       }
@@ -331,6 +390,7 @@ function answer(
   log: IngestLogger,
   settings: ResolvedIngestOptions,
   tally: Tally,
+  tell: Tell,
   req: IncomingMessage,
   res: ServerResponse,
   result: BodyReadResult,
@@ -364,7 +424,7 @@ function answer(
       return;
     case 'body': {
       const { events, rejected, reason } = parseClientEvents(result.body, settings);
-      const serverProperties = fromRequest(settings, req, ip);
+      const serverProperties = fromRequest(settings, req, ip, tell);
       const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
       for (const event of events) if (write(log, settings, serverProperties, event)) accepted++;
@@ -447,12 +507,13 @@ const MAX_KEY_LENGTH = 64;
  * SHA-256 digest: held for each of up to `maxKeys` clients, 10 000 keys of 10 000 characters kept
  * 100 MB.
  */
-function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined): string {
+function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: string | undefined, tell: Tell): string {
   try {
     const text = String(key(req, ip));
     return text.length <= MAX_KEY_LENGTH ? text : `sha256:${createHash('sha256').update(text).digest('base64')}`;
   } catch (error) {
-    SelfLog.write('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
+    // Told before the rate limit, so at most once a minute: a client leaving out the header the key reads could write a line a request.
+    tell('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
     return 'unknown';
   }
 }
@@ -489,7 +550,12 @@ function rejectedAfterClose(log: IngestLogger): number {
   }
 }
 
-function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage, ip: string | undefined): Record<string, unknown> {
+function fromRequest(
+  settings: ResolvedIngestOptions,
+  req: IncomingMessage,
+  ip: string | undefined,
+  tell: Tell,
+): Record<string, unknown> {
   const properties: Record<string, unknown> = { Origin: settings.origin };
   const agent = req.headers['user-agent'];
   if (typeof agent === 'string' && agent !== '') properties.UserAgent = agent.slice(0, MAX_USER_AGENT);
@@ -498,7 +564,7 @@ function fromRequest(settings: ResolvedIngestOptions, req: IncomingMessage, ip: 
       const address = settings.clientAddress(req, ip);
       if (address !== undefined) properties.ClientAddress = String(address);
     } catch (error) {
-      SelfLog.write('createIngestHandler: clientAddress threw; the address is left out', error);
+      tell('createIngestHandler: clientAddress threw; the address is left out', error);
     }
   }
   return properties;

@@ -21,10 +21,14 @@ export interface IngestFrameworkReply {
 /**
  * Node's request; the body a framework already parsed: Fastify's (`request.body`) or Express's
  * (`req.body`); and the client address the framework resolved (Fastify's `request.ip`, Express's
- * `req.ip`: both follow the app's trust-proxy setting), if any. An HTTP/2 request of `node:http2`'s
- * compatibility API is read as Node's own: it has every member the handler uses.
+ * `req.ip`: both follow the app's trust-proxy setting), if any; an `ip` that throws is told to
+ * `ipFailed` (by default SelfLog). An HTTP/2 request of `node:http2`'s compatibility API is read
+ * as Node's own: it has every member the handler uses.
  */
-export function nodeRequest(request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest): {
+export function nodeRequest(
+  request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
+  ipFailed: (error: unknown) => void = reportIpFailure,
+): {
   req: IncomingMessage;
   body: unknown;
   ip: string | undefined;
@@ -34,18 +38,22 @@ export function nodeRequest(request: IncomingMessage | Http2ServerRequest | Inge
     typeof raw === 'object' && raw !== null && typeof (raw as Partial<IncomingMessage>).on === 'function'
       ? (raw as IncomingMessage)
       : (request as IncomingMessage);
-  return { req, body: (request as { body?: unknown }).body, ip: resolvedIp(request) };
+  return { req, body: (request as { body?: unknown }).body, ip: resolvedIp(request, ipFailed) };
 }
 
-/** The framework's `ip`, when it is a non-empty string (a getter that throws, or a plain Node request, give none). */
-function resolvedIp(request: object): string | undefined {
+/** The framework's `ip`, when it is a non-empty string (a getter that throws, told to `failed`, or a plain Node request, give none). */
+function resolvedIp(request: object, failed: (error: unknown) => void): string | undefined {
   try {
     const ip: unknown = (request as { ip?: unknown }).ip;
     return typeof ip === 'string' && ip !== '' ? ip : undefined;
   } catch (error) {
-    SelfLog.write("createIngestHandler: reading the request's ip failed; the socket's address is used", error);
+    failed(error);
     return undefined;
   }
+}
+
+function reportIpFailure(error: unknown): void {
+  SelfLog.write("createIngestHandler: reading the request's ip failed; the socket's address is used", error);
 }
 
 /** Node's response; a Fastify reply is hijacked first, so Fastify leaves the answer to the handler. */

@@ -13,7 +13,11 @@ export interface TokenBucketLimiterOptions {
    * rate and burst) with every other key that found no room. Default `10_000`.
    */
   maxKeys?: number | undefined;
-  /** The clock, in milliseconds. Default `Date.now`. */
+  /**
+   * The clock, in milliseconds. Default `performance.now`, the monotonic clock: on the wall clock,
+   * one stepped back an hour (NTP, a VM resumed) refilled no bucket for that hour, so every new
+   * client past `maxKeys` shared the overflow bucket until it caught up.
+   */
   now?: (() => number) | undefined;
 }
 
@@ -53,7 +57,7 @@ export class TokenBucketLimiter {
     this.perMs = options.perSecond / 1000;
     this.burst = options.burst;
     this.maxKeys = options.maxKeys ?? 10_000;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => performance.now());
     this.overflow = { tokens: this.burst, at: this.now() };
   }
 

@@ -23,7 +23,6 @@ import { useRegisteredTracer } from '../../helpers/registered-tracer';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
-import { fakeDateOnly } from '../../helpers/fake-date';
 import { childStdout } from '../../helpers/child-stdout';
 
 interface Ingest {
@@ -1634,8 +1633,22 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
   it.each(['express', 'fastify'] as const)(
     'keeps limiting clients that rotate through more than rateLimit.maxKeys keys, in bounded memory (%s)',
     async (where) => {
-      // The buckets refill in virtual time while the servers run for real.
-      fakeDateOnly(Date.UTC(2026, 11, 2, 8, 0, 0));
+      // The buckets refill in virtual time (the limiter's clock is performance.now) while the servers
+      // run for real: nothing but the clocks is faked, so advanceTimersByTime moves only them.
+      jest.useFakeTimers({
+        now: Date.UTC(2026, 11, 2, 8, 0, 0),
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      });
       // The key is what a reverse proxy vouches for (here a header the test sets for it).
       const limited = await mount({
         rateLimit: { perSecond: 1, burst: 1, maxKeys: 50, key: (req) => String(req.headers['x-client']) },
@@ -1658,7 +1671,7 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
         expect(await round(0, 60)).toEqual(Array<number>(61).fill(429));
         expect(diagnostics.filter((text) => text.includes('share one bucket'))).toHaveLength(1);
         // A second later every bucket has refilled: c0's own, and full ones make room for new keys.
-        jest.setSystemTime(Date.now() + 1_000);
+        jest.advanceTimersByTime(1_000);
         expect(await round(0, 0)).toEqual([200]);
         expect(await round(61, 61)).toEqual([200]);
         expect(await round(61, 61)).toEqual([429]);
