@@ -37,7 +37,7 @@ export interface FingersCrossedOptions {
   afterTrigger?: AfterTrigger | undefined;
   /** Most keys tracked at once; the least recently seen key is evicted (its ring dropped and counted) beyond it. Default `1000`. */
   maxKeys?: number | undefined;
-  /** Most estimated bytes held across all keys' rings (estimated as queues estimate events); beyond it the least recently seen keys that hold events are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow). Default `16 * 1024 * 1024` (16 MiB). */
+  /** Most estimated bytes held in all: the events held (estimated as queues estimate events), and each key tracked, its value's length (a structure's JSON text) and its state; beyond it the least recently seen keys that hold events are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow), then the least recently seen keys that hold none (a key passing through after its trigger forgets it: its next event is held, as a new key's). Default `16 * 1024 * 1024` (16 MiB). */
   maxBytes?: number | undefined;
   /**
    * The level at or above which an event below the trigger is passed on at once, never held, so
@@ -57,6 +57,9 @@ export const FINGERS_CROSSED_REASONS = Object.freeze({
   /** Released by a trigger while the downstream unsubscribed (the lane torn down at close), or arrived as it did (its trigger predicate or isolateBy selector logged what made it unsubscribe). */
   discarded: 'fingersCrossed.discarded',
 });
+
+/** What a tracked key costs besides its value's length: its state, its ring's object and arrays, its Map entry (about 244 bytes measured in V8). */
+const KEY_BYTES = 256;
 
 /** A fixed-size ring of held events, oldest first, with their estimated bytes. */
 class Ring {
@@ -94,8 +97,10 @@ class Ring {
     for (let i = 0; i < this.length; i++) {
       const index = (this.start + i) % this.capacity;
       events.push(this.items[index] as LogEvent);
-      this.items[index] = undefined;
     }
+    // Emptied, the arrays let their slots go: a key passing through weighs only KEY_BYTES.
+    this.items.length = 0;
+    this.sizes.length = 0;
     this.start = 0;
     this.length = 0;
     this.bytes = 0;
@@ -111,6 +116,8 @@ interface KeyState {
   /** Until when (scheduler time) events pass unheld; -Infinity while holding. */
   passUntil: number;
   lastSeen: number;
+  /** What the key itself weighs in estimated bytes (see KEY_BYTES), at most maxBytes. */
+  readonly weight: number;
 }
 
 function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: LogEvent) => boolean {
@@ -230,20 +237,33 @@ export function fingersCrossed(
       // always the least recently seen (the one to evict, and the first to expire).
       const states = new Map<unknown, KeyState>();
       let sweep: Subscription | null = null;
-      // The estimated bytes every ring holds (the sum of their `bytes`), bounded by maxBytes.
+      // The estimated bytes held: every key's weight and every ring's `bytes`, bounded by maxBytes.
       let held = 0;
+      // The keys' part of it (the sum of their weights).
+      let keyBytes = 0;
 
       const forget = (key: unknown, state: KeyState, reason: string): void => {
         states.delete(key);
-        held -= state.ring.bytes;
+        held -= state.weight + state.ring.bytes;
+        keyBytes -= state.weight;
         if (state.ring.length > 0) accounting.dropped(state.ring.drain().length, reason);
+      };
+
+      /** Evicts the least recently seen keys but `keep` (those that hold events only, when `holding`) until `size` more bytes fit maxBytes. */
+      const evictFor = (size: number, keep: KeyState | null, holding: boolean): void => {
+        for (const [key, other] of states) {
+          // Stop once the other keys' rings hold nothing, when only those are wanted.
+          if (held + size <= maxBytes || (holding && held - keyBytes === (keep?.ring.bytes ?? 0))) break;
+          if (other !== keep && (!holding || other.ring.length > 0)) forget(key, other, FINGERS_CROSSED_REASONS.evicted);
+        }
       };
 
       /**
        * Makes room in `state`'s ring for one event of `size` estimated bytes: past `bufferSize` its
        * oldest goes (overflow); past `maxBytes` the least recently seen other keys that hold events
-       * are evicted, as beyond `maxKeys`, then its own oldest go (overflow). Counted once, after the
-       * rings settle.
+       * are evicted, as beyond `maxKeys`, then its own oldest go (overflow), then the least recently
+       * seen keys that hold none (passing through after a trigger, which they forget). Counted
+       * once, after the rings settle.
        */
       const makeRoom = (state: KeyState, size: number): void => {
         let overflowed = 0;
@@ -252,17 +272,12 @@ export function fingersCrossed(
           overflowed++;
         }
         if (held + size > maxBytes) {
-          for (const [key, other] of states) {
-            // The arriving event's key is the most recently seen, so the last one; stop once the
-            // other keys hold nothing.
-            if (other === state || held + size <= maxBytes || held === state.ring.bytes) break;
-            // A key that holds nothing (passing through after its trigger) frees nothing: kept.
-            if (other.ring.length > 0) forget(key, other, FINGERS_CROSSED_REASONS.evicted);
-          }
+          evictFor(size, state, true);
           while (state.ring.length > 0 && held + size > maxBytes) {
             held -= state.ring.shift();
             overflowed++;
           }
+          evictFor(size, state, false);
         }
         if (overflowed > 0) accounting.dropped(overflowed, FINGERS_CROSSED_REASONS.overflow);
       };
@@ -292,7 +307,12 @@ export function fingersCrossed(
             const [oldestKey, oldest] = states.entries().next().value as [unknown, KeyState];
             forget(oldestKey, oldest, FINGERS_CROSSED_REASONS.evicted);
           }
-          state = { ring: new Ring(bufferSize), passUntil: Number.NEGATIVE_INFINITY, lastSeen: now };
+          // A key made from data (an id, a structure's JSON text) weighs its length, as throttleEvents weighs its keys.
+          const weight = Math.min(KEY_BYTES + (typeof key === 'string' ? key.length : 0), maxBytes);
+          evictFor(weight, null, false);
+          state = { ring: new Ring(bufferSize), passUntil: Number.NEGATIVE_INFINITY, lastSeen: now, weight };
+          held += weight;
+          keyBytes += weight;
         }
         state.lastSeen = now;
         states.set(key, state);
@@ -390,8 +410,8 @@ export function fingersCrossed(
         } else if (state.passUntil > now || levelValue(readLevel(event) as LogLevelName) >= passAt) {
           subscriber.next(event);
         } else {
-          // One event larger than maxBytes is held alone, as if it were maxBytes: held events then
-          // weigh at most maxBytes and one event the caller had already made.
+          // One event larger than maxBytes is held alone, as if it were maxBytes: what is held then
+          // weighs at most maxBytes, its own key, and one event the caller had already made.
           const size = Math.min(estimateEventBytes(event), maxBytes);
           makeRoom(state, size);
           state.ring.push(event, size);

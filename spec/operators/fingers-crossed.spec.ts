@@ -1,4 +1,4 @@
-import { asyncScheduler, map, type SchedulerLike, Subject, take, tap } from 'rxjs';
+import { asyncScheduler, from, map, type SchedulerLike, Subject, take, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -253,6 +253,60 @@ describe('fingersCrossed', () => {
       expect(m.droppedBy).toEqual({ 'fingersCrossed.evicted': m.dropped });
       const report = await log.close();
       expect(report.sinks.memory.delivered + report.sinks.memory.dropped).toBe(8);
+    });
+
+    // A structured isolateBy value is keyed by its JSON text, about 10 000 bytes here.
+    const request = (id: number, level: LogEvent['level']): LogEvent =>
+      makeEvent({ level, text: `${level} ${id}`, properties: { Request: { Id: id, Pad: pad } } });
+    const pad = 'x'.repeat(10_000);
+
+    it('weighs the keys it tracks: a key passing through after its trigger is forgotten past maxBytes, and its next event is held', () => {
+      const testScheduler = createTestScheduler();
+      const accounting = new RecordingAccounting();
+      const [aE, bE, cE, ad, aF] = [
+        request(1, 'error'),
+        request(2, 'error'),
+        request(3, 'error'),
+        request(1, 'debug'),
+        request(1, 'fatal'),
+      ];
+      testScheduler.run(({ hot, expectObservable }) => {
+        const source = hot('-x-y-z-d-F-----|', { x: aE, y: bE, z: cE, d: ad, F: aF });
+        const out = subscribedWith(
+          accounting,
+          source.pipe(fingersCrossed({ isolateBy: 'Request', maxBytes: 25_000 }, testScheduler)),
+        );
+        // Three keys of 10 000 bytes do not fit 25 000: c's arrival forgets a's trigger, so a's debug
+        // event is held, as a new key's, until a's next trigger releases it.
+        expectObservable(out).toBe('-x-y-z---(dF)--|', { x: aE, y: bE, z: cE, d: ad, F: aF });
+      });
+      // Forgetting keys that held nothing dropped nothing.
+      expect(accounting.droppedBy).toEqual({});
+    });
+
+    it('holds no more keys than maxBytes allows: 10 000 keys of 10 KB isolateBy values after their trigger, accounted exactly', () => {
+      const accounting = new RecordingAccounting();
+      const maxBytes = 1024 * 1024;
+      function* events(): Generator<LogEvent> {
+        for (let id = 0; id < 10_000; id++) yield request(id, 'error');
+        // Newest first: each key still remembered passes its event through, the first forgotten one holds its own.
+        for (let id = 9_999; id >= 0; id--) yield request(id, 'debug');
+      }
+      let passedThrough = 0;
+      let delivered = 0;
+      subscribedWith(accounting, from(events()).pipe(fingersCrossed({ isolateBy: 'Request', maxBytes }))).subscribe((event) => {
+        delivered++;
+        if (event.level === 'debug') passedThrough++;
+      });
+      // Counted by events alone, maxKeys (1 000) kept 1 000 such keys: about 10 MB.
+      expect(passedThrough).toBeGreaterThan(0);
+      expect(passedThrough * pad.length).toBeLessThanOrEqual(maxBytes);
+      const dropped = Object.values(accounting.droppedBy).reduce((sum, n) => sum + n, 0);
+      expect(delivered + dropped).toBe(20_000);
+      expect(Object.keys(accounting.droppedBy).sort()).toEqual([
+        FINGERS_CROSSED_REASONS.evicted,
+        FINGERS_CROSSED_REASONS.untriggered,
+      ]);
     });
 
     it('rejects a maxBytes that is not a whole number of bytes from 1, naming it', () => {
