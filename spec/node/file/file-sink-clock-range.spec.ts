@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import type { Formatter } from '../../../lib/core/sink';
 import { FileSink } from '../../../lib/node/file/file-sink';
 import { type RollingInterval, rollingPeriod } from '../../../lib/node/file/rolling-interval';
@@ -67,5 +68,29 @@ describe('FileSink with a clock in the years 0-99 (a bad real-time clock)', () =
       fsync.mockRestore();
       open.mockRestore();
     }
+  });
+});
+
+describe('FileSink with a clock whose Dates are of another realm', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-file-clock-realm-'));
+  });
+
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('rolls by the time of a Date made in a vm context, as by one of its own realm', () => {
+    const context = vm.createContext({});
+    let now = Date.UTC(2026, 10, 22, 12);
+    const clock = (): Date => vm.runInContext(`new Date(${now})`, context) as Date;
+    expect(clock() instanceof Date).toBe(false);
+    const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', formatter: numbered, clock });
+    expect(sink.emitSync(makeEvents(2))).toBe(true);
+    now = Date.UTC(2026, 10, 23, 12);
+    expect(sink.emitSync(makeEvents(3))).toBe(true);
+    void sink.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(['app-20261122.log', 'app-20261123.log']);
+    expect(fs.readFileSync(path.join(dir, 'app-20261123.log'), 'utf8').split('\n').length - 1).toBe(3);
   });
 });
