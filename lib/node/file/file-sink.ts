@@ -8,6 +8,7 @@ import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
+import { isDate } from '../../templates/capture';
 import { type EmitResult, type Formatter, type Sink, WRITTEN_ASIDE } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { applyFileRetention } from './file-retention';
@@ -972,7 +973,8 @@ export class FileSink implements Sink {
     let time: unknown;
     try {
       time = this.clock();
-      if (time instanceof Date) return time.getTime();
+      // Any realm's Date (one made in a vm context is no `instanceof Date` here): taken for no time, the sink never rolled.
+      if (isDate(time)) return Date.prototype.getTime.call(time);
       // Through a Date, so a number no Date can hold (Infinity, past year 275760) is no time either.
       if (typeof time === 'number') return new Date(time).getTime();
     } catch (error) {

@@ -36,6 +36,18 @@ export function periodDigits(interval: RollingInterval): number {
   return DIGITS[interval];
 }
 
+/**
+ * Epoch milliseconds of a UTC time, fields normalized as Date.UTC does, but taking the years 0-99
+ * as written: Date.UTC reads them as 1900-1999, so a clock in such a year (a bad RTC) got a period
+ * whose bounds did not hold its own time, and the sink reopened its file on every batch.
+ */
+function utc(year: number, month: number, day: number, hour = 0, minute = 0): number {
+  const time = new Date(0);
+  time.setUTCFullYear(year, month, day);
+  time.setUTCHours(hour, minute);
+  return time.getTime();
+}
+
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
@@ -54,19 +66,19 @@ export function rollingPeriod(interval: RollingInterval, timeMs: number): Rollin
   const day = interval === 'year' || interval === 'month' ? 1 : date.getUTCDate();
   const hour = interval === 'hour' || interval === 'minute' ? date.getUTCHours() : 0;
   const minute = interval === 'minute' ? date.getUTCMinutes() : 0;
-  const startMs = Date.UTC(year, month, day, hour, minute);
-  // Date.UTC normalizes overflowing fields, so "one more unit" is the next boundary even across
-  // month and year ends.
+  const startMs = utc(year, month, day, hour, minute);
+  // Overflowing fields are normalized, so "one more unit" is the next boundary even across month
+  // and year ends.
   const endMs =
     interval === 'year'
-      ? Date.UTC(year + 1, 0, 1)
+      ? utc(year + 1, 0, 1)
       : interval === 'month'
-        ? Date.UTC(year, month + 1, 1)
+        ? utc(year, month + 1, 1)
         : interval === 'day'
-          ? Date.UTC(year, month, day + 1)
+          ? utc(year, month, day + 1)
           : interval === 'hour'
-            ? Date.UTC(year, month, day, hour + 1)
-            : Date.UTC(year, month, day, hour, minute + 1);
+            ? utc(year, month, day, hour + 1)
+            : utc(year, month, day, hour, minute + 1);
   const full = `${pad(year, 4)}${pad(month + 1, 2)}${pad(day, 2)}${pad(hour, 2)}${pad(minute, 2)}`;
   return { text: full.slice(0, DIGITS[interval]), startMs, endMs };
 }
