@@ -45,6 +45,45 @@ function getterOptions(key: string, kind: 'throws' | 'flips'): { options: object
   return { options, reads: () => reads };
 }
 
+/** A first answer for each name configuration reads of an object given to it: a sink, scheduler, switch or options. */
+const FIRST_ANSWERS: Record<string, unknown> = {
+  emit: () => undefined,
+  schedule: () => undefined,
+  now: () => 0,
+  value: 1,
+  level: 'debug',
+  ...Object.fromEntries(['limit', 'size', 'attempts', 'failureThreshold', 'resetTimeoutMs', 'maxDelayMs'].map((k) => [k, 5])),
+  overflow: 'drop-oldest',
+  name: 'given',
+  pipe: [],
+  paths: ['a.b'],
+  prototype: {},
+  kind: 'given',
+};
+/**
+ * An object whose every property above is a getter: each throws `Error: getter`, or each gives its
+ * first answer once and a Symbol on every later read, which no check takes.
+ */
+function getterObject(kind: 'throws' | 'changes'): object {
+  const value = {};
+  for (const [key, first] of Object.entries(FIRST_ANSWERS)) {
+    let reads = 0;
+    Object.defineProperty(value, key, {
+      enumerable: true,
+      get: () => {
+        if (kind === 'throws') throw new Error('getter');
+        return reads++ === 0 ? first : Symbol('later');
+      },
+    });
+  }
+  return value;
+}
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
 const hostileValues: [string, () => unknown][] = [
   ['NaN', () => NaN],
   ['Infinity', () => Infinity],
@@ -56,6 +95,11 @@ const hostileValues: [string, () => unknown][] = [
   ['a function Proxy that throws on every trap', trappingFunction],
   ['a frozen object', () => Object.freeze({})],
   ['an object with a "__proto__" key', () => JSON.parse('{"__proto__": {"limit": 5}}') as unknown],
+  ['a revoked Proxy', revoked],
+  ['a symbol', () => Symbol('given')],
+  ['a bigint', () => 5n],
+  ['an object whose getters throw', () => getterObject('throws')],
+  ['an object whose getters answer differently on each read', () => getterObject('changes')],
 ];
 
 const configuration = (): LoggerConfiguration => new LoggerConfiguration();
@@ -187,6 +231,13 @@ describe('a value that cannot be read, where configuration checks it', () => {
       'writeTo.sink(memory).fallback: reading the sink threw Error: trap',
     );
     expect(error.cause).toEqual(new Error('trap'));
+  });
+
+  it('names the pipe when a sink’s pipe is a revoked Proxy', () => {
+    expectRefusal(
+      () => sink({ pipe: revoked() }),
+      'writeTo.sink(memory).pipe: expected an array of operator functions, got an unreadable object',
+    );
   });
 
   it('names queue.overflow when its value cannot be printed', () => {
