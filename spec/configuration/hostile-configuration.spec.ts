@@ -1,6 +1,7 @@
 import { of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { LevelSwitch } from '../../lib/core/level-switch';
 import type { Logger } from '../../lib/pipeline/logger';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { batchEvents } from '../../lib/operators/batch-events';
@@ -12,6 +13,7 @@ import { tapLog } from '../../lib/operators/tap-log';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
 import { throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 function trap(): never {
@@ -245,6 +247,44 @@ describe('a value that cannot be read, where configuration checks it', () => {
       () => sink({ queue: { overflow: trapping() } }),
       'writeTo.sink(memory).queue.overflow: unknown policy an unreadable object (expected drop-oldest or drop-newest)',
     );
+  });
+});
+
+describe('a Proxy of a LevelSwitch, whose get trap answers `value` itself', () => {
+  /** A Proxy of a switch at `information` whose `value` reads as a level at configuration, then throws or gives no level. */
+  function proxiedSwitch(later: 'throws' | 'gives 7.5'): LevelSwitch {
+    let reads = 0;
+    return new Proxy(new LevelSwitch(), {
+      get: (target, key) => {
+        if (key !== 'value' || ++reads === 1) return Reflect.get(target, key) as unknown;
+        if (later === 'throws') throw new Error('trap');
+        return 7.5;
+      },
+    });
+  }
+  it.each<[string, 'throws' | 'gives 7.5', (sw: LevelSwitch, memory: MemorySink) => LoggerConfiguration]>([
+    ['minimumLevel.controlledBy', 'throws', (sw, memory) => configuration().minimumLevel.controlledBy(sw).writeTo.sink(memory)],
+    [
+      'minimumLevel.controlledBy',
+      'gives 7.5',
+      (sw, memory) => configuration().minimumLevel.controlledBy(sw).writeTo.sink(memory),
+    ],
+    ['minimumLevel.override', 'throws', (sw, memory) => configuration().minimumLevel.override('Shop', sw).writeTo.sink(memory)],
+    ['a sink’s minimumLevel', 'throws', (sw, memory) => configuration().writeTo.sink(memory, { minimumLevel: sw })],
+  ])('%s: when it %s after configuration, logging does not throw and stays at the level read', (_, later, build) => {
+    const memory = new MemorySink();
+    const self = collectSelfLog();
+    try {
+      const log = build(proxiedSwitch(later), memory).createLogger().forContext('SourceContext', 'Shop.Orders');
+      expect(() => {
+        log.debug('Below');
+        log.information('At');
+      }).not.toThrow();
+    } finally {
+      self.stop();
+    }
+    expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['At']);
+    expect(self.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("reading the LevelSwitch's level")]);
   });
 });
 
