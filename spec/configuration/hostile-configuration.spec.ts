@@ -250,7 +250,7 @@ describe('a value that cannot be read, where configuration checks it', () => {
   });
 });
 
-describe('a Proxy of a LevelSwitch, whose get trap answers `value` itself', () => {
+describe('a Proxy of a LevelSwitch, whose get trap answers value itself', () => {
   /** A Proxy of a switch at `information` whose `value` reads as a level at configuration, then throws or gives no level. */
   function proxiedSwitch(later: 'throws' | 'gives 7.5'): LevelSwitch {
     let reads = 0;
