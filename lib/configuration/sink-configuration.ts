@@ -10,6 +10,7 @@ import { expectFunctions, expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
 import { hasLoneSurrogate } from '../core/lone-surrogate';
 import type { SinkOptions } from './sink-options';
+import { isArrayOption } from '../operators/operator-options';
 
 /**
  * The default name of a sink: the `kind` it declares (`console`, `file` …), else `sink`. Never the
@@ -171,7 +172,8 @@ export class SinkConfiguration<TParent> {
     // `batch: null` (meant as "no batching") would silently be the sink's own batches.
     const { pipe = [], queue = sink.queueDefaults, batch = sink.batchDefaults } = options;
 
-    expectOption(Array.isArray(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
+    // isArrayOption: a revoked Proxy is refused naming pipe, not as "the sink or its options".
+    expectOption(isArrayOption(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
     expectFunctions(pipe, `${where}.pipe`, 'an operator function');
     // A copy: an operator pushed onto the array later is not one of this sink's.
     const operators = [...pipe];

@@ -20,6 +20,9 @@ const BRAND: unique symbol = Symbol.for('rxlog.LevelSwitch');
  */
 const MAX_CHANGES_PER_SET = 100;
 
+/** Whether `value` holds this copy's private level: a LevelSwitch made here, never a Proxy of one. */
+let holdsLevel: (value: object) => boolean;
+
 /**
  * A minimum level that can change at run time: every logger and sink controlled by it follows.
  *
@@ -46,6 +49,10 @@ export class LevelSwitch {
   readonly #subject: BehaviorSubject<LogLevelName>;
   #numeric: number;
   #emitting = false;
+
+  static {
+    holdsLevel = (value) => #numeric in value;
+  }
 
   constructor(level: LogLevelText = 'information') {
     const parsed = parseLevel(level, 'LevelSwitch');
@@ -122,10 +129,10 @@ export function levelSwitchFrom(level: LogLevelText | LevelSwitch, where: string
 /**
  * What the logging calls read of `levelSwitch`, once its level reads as one of the six: a value
  * that passes `instanceof` but has no level (made with `Object.create(LevelSwitch.prototype)`, or
- * a subclass whose `value` misbehaves now) is refused here, at configuration. A switch whose
- * `value` is rxlog's own (of this copy or another: its CommonJS and ES module builds) is read as
- * it is, on the hot path, unguarded. One whose `value` is its own (a subclass's getter)
- * may start to throw, or to give no level, later, and logging never throws: it is read through
+ * a subclass whose `value` misbehaves now) is refused here, at configuration. A switch made
+ * by this copy whose `value` is LevelSwitch's is read as it is, on the hot path, unguarded. Any
+ * other (a subclass's getter, a Proxy's trap, another copy's switch: its CommonJS or ES module
+ * build) may start to throw, or to give no level, later, and logging never throws: it is read through
  * {@link guardedLevel}.
  *
  * @throws ConfigurationError naming `where` when reading the level throws or gives no level.
@@ -142,14 +149,16 @@ function isLevelValue(value: unknown): value is number {
 }
 
 /**
- * Whether `value` is read through rxlog's own getter: the first object on the prototype chain that
- * defines `value` is a LevelSwitch prototype of some copy of rxlog (it defines the shared brand),
- * not a subclass's prototype or the instance itself. Never throws (a Proxy's trap that throws: no),
- * and gives up (no) past 100 prototypes.
+ * Whether `value` is read through rxlog's own getter, which cannot throw: the switch was made by
+ * this copy of rxlog (a Proxy of one holds no private field, and its get trap would answer
+ * `value`; another copy's is read through the guard) and the first object on its prototype chain
+ * that defines `value` is a LevelSwitch prototype, not a subclass's or the instance itself. Never
+ * throws, and gives up (no) past 100 prototypes.
  */
 function readsOwnValue(levelSwitch: LevelSwitch): boolean {
+  if (!holdsLevel(levelSwitch)) return false;
   try {
-    // Bounded: a Proxy's getPrototypeOf may give the Proxy itself, for ever.
+    // Bounded: a Proxy set as a subclass's prototype may give itself as its own, for ever.
     let target: object | null = levelSwitch;
     for (let depth = 0; target !== null && depth < 100; target = Reflect.getPrototypeOf(target), depth++) {
       if (Object.hasOwn(target, 'value')) return Object.hasOwn(target, BRAND);

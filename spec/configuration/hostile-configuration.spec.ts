@@ -1,6 +1,7 @@
 import { of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { LevelSwitch } from '../../lib/core/level-switch';
 import type { Logger } from '../../lib/pipeline/logger';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { batchEvents } from '../../lib/operators/batch-events';
@@ -12,6 +13,7 @@ import { tapLog } from '../../lib/operators/tap-log';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
 import { throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 function trap(): never {
@@ -45,6 +47,45 @@ function getterOptions(key: string, kind: 'throws' | 'flips'): { options: object
   return { options, reads: () => reads };
 }
 
+/** A first answer for each name configuration reads of an object given to it: a sink, scheduler, switch or options. */
+const FIRST_ANSWERS: Record<string, unknown> = {
+  emit: () => undefined,
+  schedule: () => undefined,
+  now: () => 0,
+  value: 1,
+  level: 'debug',
+  ...Object.fromEntries(['limit', 'size', 'attempts', 'failureThreshold', 'resetTimeoutMs', 'maxDelayMs'].map((k) => [k, 5])),
+  overflow: 'drop-oldest',
+  name: 'given',
+  pipe: [],
+  paths: ['a.b'],
+  prototype: {},
+  kind: 'given',
+};
+/**
+ * An object whose every property above is a getter: each throws `Error: getter`, or each gives its
+ * first answer once and a Symbol on every later read, which no check takes.
+ */
+function getterObject(kind: 'throws' | 'changes'): object {
+  const value = {};
+  for (const [key, first] of Object.entries(FIRST_ANSWERS)) {
+    let reads = 0;
+    Object.defineProperty(value, key, {
+      enumerable: true,
+      get: () => {
+        if (kind === 'throws') throw new Error('getter');
+        return reads++ === 0 ? first : Symbol('later');
+      },
+    });
+  }
+  return value;
+}
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
 const hostileValues: [string, () => unknown][] = [
   ['NaN', () => NaN],
   ['Infinity', () => Infinity],
@@ -56,6 +97,11 @@ const hostileValues: [string, () => unknown][] = [
   ['a function Proxy that throws on every trap', trappingFunction],
   ['a frozen object', () => Object.freeze({})],
   ['an object with a "__proto__" key', () => JSON.parse('{"__proto__": {"limit": 5}}') as unknown],
+  ['a revoked Proxy', revoked],
+  ['a symbol', () => Symbol('given')],
+  ['a bigint', () => 5n],
+  ['an object whose getters throw', () => getterObject('throws')],
+  ['an object whose getters answer differently on each read', () => getterObject('changes')],
 ];
 
 const configuration = (): LoggerConfiguration => new LoggerConfiguration();
@@ -189,11 +235,56 @@ describe('a value that cannot be read, where configuration checks it', () => {
     expect(error.cause).toEqual(new Error('trap'));
   });
 
+  it('names the pipe when a sink’s pipe is a revoked Proxy', () => {
+    expectRefusal(
+      () => sink({ pipe: revoked() }),
+      'writeTo.sink(memory).pipe: expected an array of operator functions, got an unreadable object',
+    );
+  });
+
   it('names queue.overflow when its value cannot be printed', () => {
     expectRefusal(
       () => sink({ queue: { overflow: trapping() } }),
       'writeTo.sink(memory).queue.overflow: unknown policy an unreadable object (expected drop-oldest or drop-newest)',
     );
+  });
+});
+
+describe('a Proxy of a LevelSwitch, whose get trap answers value itself', () => {
+  /** A Proxy of a switch at `information` whose `value` reads as a level at configuration, then throws or gives no level. */
+  function proxiedSwitch(later: 'throws' | 'gives 7.5'): LevelSwitch {
+    let reads = 0;
+    return new Proxy(new LevelSwitch(), {
+      get: (target, key) => {
+        if (key !== 'value' || ++reads === 1) return Reflect.get(target, key) as unknown;
+        if (later === 'throws') throw new Error('trap');
+        return 7.5;
+      },
+    });
+  }
+  it.each<[string, 'throws' | 'gives 7.5', (sw: LevelSwitch, memory: MemorySink) => LoggerConfiguration]>([
+    ['minimumLevel.controlledBy', 'throws', (sw, memory) => configuration().minimumLevel.controlledBy(sw).writeTo.sink(memory)],
+    [
+      'minimumLevel.controlledBy',
+      'gives 7.5',
+      (sw, memory) => configuration().minimumLevel.controlledBy(sw).writeTo.sink(memory),
+    ],
+    ['minimumLevel.override', 'throws', (sw, memory) => configuration().minimumLevel.override('Shop', sw).writeTo.sink(memory)],
+    ['a sink’s minimumLevel', 'throws', (sw, memory) => configuration().writeTo.sink(memory, { minimumLevel: sw })],
+  ])('%s: when it %s after configuration, logging does not throw and stays at the level read', (_, later, build) => {
+    const memory = new MemorySink();
+    const self = collectSelfLog();
+    try {
+      const log = build(proxiedSwitch(later), memory).createLogger().forContext('SourceContext', 'Shop.Orders');
+      expect(() => {
+        log.debug('Below');
+        log.information('At');
+      }).not.toThrow();
+    } finally {
+      self.stop();
+    }
+    expect(memory.events.map((e) => e.messageTemplate.text)).toEqual(['At']);
+    expect(self.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("reading the LevelSwitch's level")]);
   });
 });
 

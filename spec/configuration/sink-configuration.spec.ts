@@ -400,6 +400,19 @@ describe('writeTo with one sink object given twice', () => {
         .createLogger(),
     ).not.toThrow();
   });
+
+  it('takes a sink with a lane of its own as another’s fallback, which then gets a failed event twice', async () => {
+    const screen = new MemorySink();
+    const failing: Sink = { emit: () => Promise.reject(new Error('down')) };
+    const log = new LoggerConfiguration().writeTo
+      .sink(failing, { name: 'file', retry: false, fallback: screen })
+      .writeTo.sink(screen, { name: 'console' })
+      .createLogger();
+    log.information('Saved');
+    await log.close();
+    expect(screen.events.map((e) => e.messageTemplate.text)).toEqual(['Saved', 'Saved']);
+    expect([log.metrics().sinks.file?.fallback, log.metrics().sinks.console?.delivered]).toEqual([1, 1]);
+  });
 });
 
 // A Node stream has an emit method, EventEmitter's: emit(eventName, …) takes the batch as the name
