@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { loggerMetrics } from '../helpers/logger-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { EmitResult, Sink } from '../../lib/core/sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -58,15 +59,7 @@ describe('metricsToPrometheus', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (name) => {
         const recorder = new SinkMetricsRecorder(name);
-        const text = metricsToPrometheus({
-          timestamp: new Date(0),
-          logged: 0,
-          filtered: 0,
-          rejectedAfterClose: 0,
-          rejectedReentrant: 0,
-          rejectedInvalidLevel: 0,
-          sinks: { [name]: recorder.snapshot() },
-        });
+        const text = metricsToPrometheus(loggerMetrics({ [name]: recorder.snapshot() }));
         const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
         expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
         expect(result.status).toBe(0);

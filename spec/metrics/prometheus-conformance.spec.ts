@@ -5,6 +5,7 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import type { LoggerMetrics, SinkMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { loggerMetrics } from '../helpers/logger-metrics';
 import { filterEvents } from '../../lib/operators/filter-events';
 import { sampleEvents } from '../../lib/operators/sample-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -228,19 +229,7 @@ describe('metricsToPrometheus, read strictly', () => {
                     pending: 0,
                     droppedBy: Object.fromEntries(pipeDrops) as Record<string, number>,
                   };
-            return [
-              loggerName,
-              {
-                timestamp: new Date(0),
-                logged: 1,
-                filtered: 0,
-                rejectedAfterClose: 0,
-                rejectedReentrant: 0,
-                rejectedInvalidLevel: 0,
-                pipe,
-                sinks: records,
-              },
-            ];
+            return [loggerName, loggerMetrics(records, { logged: 1, pipe })];
           });
           const text = metricsToPrometheus(given);
           parsePrometheusStrictly(text);

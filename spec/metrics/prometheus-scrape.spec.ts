@@ -9,6 +9,7 @@ import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { loggerMetrics } from '../helpers/logger-metrics';
 import { freeTcpPort } from '../node/syslog/syslog-test-servers';
 import { poller } from '../helpers/poll-until';
 
@@ -40,16 +41,14 @@ function edgeMetrics(): LoggerMetrics {
   const sinks = Object.fromEntries(
     ['a\uD800', 'a\uDC00', 'a\uFFFD'].map((name) => [name, new SinkMetricsRecorder(name).snapshot()]),
   );
-  return {
-    timestamp: new Date(0),
-    logged: 2 ** 53,
-    filtered: -0,
-    rejectedAfterClose: 0,
-    rejectedReentrant: 0,
-    rejectedInvalidLevel: 0,
-    pipe: { entered: 5, left: 2, created: 0, dropped: 3, pending: 0, droppedBy: { unreported: 1, 'say "no"\\\n': 2 } },
-    sinks: { edge: edge.snapshot(), ...sinks },
-  };
+  return loggerMetrics(
+    { edge: edge.snapshot(), ...sinks },
+    {
+      logged: 2 ** 53,
+      filtered: -0,
+      pipe: { entered: 5, left: 2, created: 0, dropped: 3, pending: 0, droppedBy: { unreported: 1, 'say "no"\\\n': 2 } },
+    },
+  );
 }
 
 (installed ? describe : describe.skip)('metricsToPrometheus scraped by a real Prometheus', () => {

@@ -2,6 +2,7 @@ import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk
 import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { LoggerMetrics, SinkMetrics } from '../../lib/metrics/metrics-types';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
+import { loggerMetrics } from '../helpers/logger-metrics';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
 
 // metricsToOpenTelemetry with a source whose metrics were built by hand or read back from elsewhere:
@@ -23,16 +24,7 @@ function metricsWith(
   loggerValues: Partial<LoggerMetrics> = {},
 ): LoggerMetrics {
   const sink = new SinkMetricsRecorder('edge').snapshot();
-  return {
-    timestamp: new Date(0),
-    logged: 0,
-    filtered: 0,
-    rejectedAfterClose: 0,
-    rejectedReentrant: 0,
-    rejectedInvalidLevel: 0,
-    ...loggerValues,
-    sinks: { edge: { ...sink, ...values } as SinkMetrics },
-  };
+  return loggerMetrics({ edge: { ...sink, ...values } as SinkMetrics }, loggerValues);
 }
 
 /** Each point as `name error.type` → value, and the OTLP/JSON request the SDK's serializer writes. */

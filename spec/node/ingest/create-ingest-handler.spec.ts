@@ -24,6 +24,7 @@ import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-forma
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { traceContextEnricher } from '../../../lib/otel/trace-context-enricher';
 import { childStdout } from '../../helpers/child-stdout';
+import { fakeClocksOnly } from '../../helpers/fake-date';
 
 interface Ingest {
   url: string;
@@ -1635,20 +1636,7 @@ describe('createIngestHandler under hostile bodies on Express 5 and Fastify 5', 
     async (where) => {
       // The buckets refill in virtual time (the limiter's clock is performance.now) while the servers
       // run for real: nothing but the clocks is faked, so advanceTimersByTime moves only them.
-      jest.useFakeTimers({
-        now: Date.UTC(2026, 11, 2, 8, 0, 0),
-        doNotFake: [
-          'hrtime',
-          'nextTick',
-          'queueMicrotask',
-          'setImmediate',
-          'clearImmediate',
-          'setInterval',
-          'clearInterval',
-          'setTimeout',
-          'clearTimeout',
-        ],
-      });
+      fakeClocksOnly(Date.UTC(2026, 11, 2, 8, 0, 0));
       // The key is what a reverse proxy vouches for (here a header the test sets for it).
       const limited = await mount({
         rateLimit: { perSecond: 1, burst: 1, maxKeys: 50, key: (req) => String(req.headers['x-client']) },
