@@ -21,8 +21,9 @@ function itemsPast(value: unknown, limit: number): boolean {
  * Whether `CompactJsonFormatter` writes the event read from `line` whole: no value of it nested deeper than the
  * writer follows (`"[MaxDepth]"` past 63 levels, the line's object and 64 levels in all) nor holding more items
  * than it writes (`"[Truncated]"` past 2^20). The reader takes lines 128 levels deep and of any number of items,
- * so `rxlog --json` writes the structured values of an event the writer would cut with `wholeJson`. A scan of the line, and a walk of the values
- * only for a line long enough to hold 2^20 items (two characters each at least: the item and a separator).
+ * so `rxlog --json` writes the structured values of an event the writer would cut with `wholeJson`. A scan of the
+ * line, and a walk of the values only for a line long enough to hold 2^20 items (two characters each at least: the
+ * item and a separator).
  *
  * @example writtenWhole('{"@t":"2026-11-22T12:00:00.000Z","A":[[1]]}', event) // true
  */

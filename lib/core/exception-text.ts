@@ -115,9 +115,10 @@ interface Walk {
 }
 
 /**
- * A nested error's or cause's own text (see `stackText`) and its own fields (see `fieldsText`), cut at 64 KiB and to what is left of the
- * walk's 1 MiB, which it spends: eight errors of a 10 MB message each would make an 80 MB line
- * (a queued sink's `maxEventBytes` counts these caps, and cuts the parts to fit).
+ * A nested error's or cause's own text (see `stackText`) and its own fields (see `fieldsText`),
+ * cut at 64 KiB and to what is left of the walk's 1 MiB, which it spends: eight errors of a 10 MB
+ * message each would make an 80 MB line (a queued sink's `maxEventBytes` counts these caps, and
+ * cuts the parts to fit).
  */
 function partText(value: unknown, walk: Walk): string {
   let own = stackText(value);
@@ -269,7 +270,8 @@ export function fieldsText(error: unknown): string {
  * kept whole (a queued sink's `maxEventBytes` cuts it). A value nothing can be read from (a revoked
  * Proxy) is `[unprintable exception]`; a getter or Proxy trap that throws costs only the text it
  * guards. Each error's and cause's own fields of scalar values (`code`, `errno`, `syscall`, `port`)
- * follow its stack on a line of their own (see `fieldsText`), as Node's `util.inspect` shows them. Never throws, whatever the error's getters do.
+ * follow its stack on a line of their own (see `fieldsText`), as Node's `util.inspect` shows them.
+ * Never throws, whatever the error's getters do.
  */
 export function exceptionText(error: unknown): string {
   try {

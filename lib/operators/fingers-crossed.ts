@@ -58,7 +58,10 @@ export const FINGERS_CROSSED_REASONS = Object.freeze({
   discarded: 'fingersCrossed.discarded',
 });
 
-/** What a tracked key costs besides its value's length: its state, its ring's object and arrays, its Map entry (about 244 bytes measured in V8). */
+/**
+ * What a tracked key costs besides its value's length: its state, its ring's object and arrays,
+ * its Map entry (about 244 bytes measured in V8).
+ */
 const KEY_BYTES = 256;
 
 /** A fixed-size ring of held events, oldest first, with their estimated bytes. */
@@ -249,7 +252,10 @@ export function fingersCrossed(
         if (state.ring.length > 0) accounting.dropped(state.ring.drain().length, reason);
       };
 
-      /** Evicts the least recently seen keys but `keep` (those that hold events only, when `holding`) until `size` more bytes fit maxBytes. */
+      /**
+       * Evicts the least recently seen keys but `keep` (those that hold events only, when
+       * `holding`) until `size` more bytes fit maxBytes.
+       */
       const evictFor = (size: number, keep: KeyState | null, holding: boolean): void => {
         for (const [key, other] of states) {
           // Stop once the other keys' rings hold nothing, when only those are wanted.

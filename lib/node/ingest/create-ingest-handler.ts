@@ -203,7 +203,10 @@ function countOutcome(tally: Tally, res: ServerResponse): void {
   });
 }
 
-/** Takes a token for a request's client (`key`, from the request and the address the framework resolved from `framework`, the request the handler was given). */
+/**
+ * Takes a token for a request's client (`key`, from the request and the address the framework
+ * resolved from `framework`, the request the handler was given).
+ */
 type RateLimiter = (req: IncomingMessage, ip: string | undefined, key: string, framework: object) => RateDecision;
 
 /** Writes a SelfLog notice unless one with the same template was written less than {@link NOTICE_INTERVAL_MS} ago. */
@@ -259,7 +262,10 @@ function rateLimiter(settings: ResolvedRateLimit, tell: Tell): RateLimiter {
   };
 }
 
-/** What Express's compiled trust function (`trust proxy fn`), or a Fastify request's `ip` getter, answered, by function: asked once each. */
+/**
+ * What Express's compiled trust function (`trust proxy fn`), or a Fastify request's `ip` getter,
+ * answered, by function: asked once each.
+ */
 const everyProxyTrusted = new WeakMap<object, boolean>();
 
 /**
