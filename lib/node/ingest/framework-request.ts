@@ -22,12 +22,12 @@ export interface IngestFrameworkReply {
  * Node's request; the body a framework already parsed: Fastify's (`request.body`) or Express's
  * (`req.body`); and the client address the framework resolved (Fastify's `request.ip`, Express's
  * `req.ip`: both follow the app's trust-proxy setting), if any; an `ip` that throws is told to
- * `ipFailed` (by default SelfLog). An HTTP/2 request of `node:http2`'s compatibility API is read
+ * `ipFailed` (the handler's once-a-minute SelfLog notice). An HTTP/2 request of `node:http2`'s compatibility API is read
  * as Node's own: it has every member the handler uses.
  */
 export function nodeRequest(
   request: IncomingMessage | Http2ServerRequest | IngestFrameworkRequest,
-  ipFailed: (error: unknown) => void = reportIpFailure,
+  ipFailed: (error: unknown) => void,
 ): {
   req: IncomingMessage;
   body: unknown;
@@ -50,10 +50,6 @@ function resolvedIp(request: object, failed: (error: unknown) => void): string |
     failed(error);
     return undefined;
   }
-}
-
-function reportIpFailure(error: unknown): void {
-  SelfLog.write("createIngestHandler: reading the request's ip failed; the socket's address is used", error);
 }
 
 /** Node's response; a Fastify reply is hijacked first, so Fastify leaves the answer to the handler. */

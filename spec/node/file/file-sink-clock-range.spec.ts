@@ -38,21 +38,25 @@ describe('rollingPeriod in the years 0-99', () => {
   });
 });
 
-describe('FileSink with a clock in the years 0-99 (a bad real-time clock)', () => {
-  let dir: string;
-
+/** A new temporary folder for each test of the calling describe, removed after it: `dir()` names it. */
+function useTempDir(prefix: string): () => string {
+  let dir = '';
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-file-clock-range-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   });
-
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
+
+describe('FileSink with a clock in the years 0-99 (a bad real-time clock)', () => {
+  const dir = useTempDir('rxlog-file-clock-range-');
 
   it('keeps its file open across batches, with fsync never per batch, as at any other time', () => {
     const realFs = jest.requireActual<typeof fs>('node:fs');
     const fsync = jest.spyOn(realFs, 'fsyncSync');
     const open = jest.spyOn(realFs, 'openSync');
     try {
-      const sink = new FileSink(path.join(dir, 'app-.log'), {
+      const sink = new FileSink(path.join(dir(), 'app-.log'), {
         rollingInterval: 'day',
         formatter: numbered,
         fsync: true,
@@ -62,8 +66,8 @@ describe('FileSink with a clock in the years 0-99 (a bad real-time clock)', () =
       expect(fsync).not.toHaveBeenCalled();
       expect(open).toHaveBeenCalledTimes(1);
       void sink.close();
-      expect(fs.readdirSync(dir)).toEqual(['app-00500603.log']);
-      expect(fs.readFileSync(path.join(dir, 'app-00500603.log'), 'utf8').split('\n').length - 1).toBe(6);
+      expect(fs.readdirSync(dir())).toEqual(['app-00500603.log']);
+      expect(fs.readFileSync(path.join(dir(), 'app-00500603.log'), 'utf8').split('\n').length - 1).toBe(6);
     } finally {
       fsync.mockRestore();
       open.mockRestore();
@@ -72,25 +76,19 @@ describe('FileSink with a clock in the years 0-99 (a bad real-time clock)', () =
 });
 
 describe('FileSink with a clock whose Dates are of another realm', () => {
-  let dir: string;
-
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-file-clock-realm-'));
-  });
-
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir('rxlog-file-clock-realm-');
 
   it('rolls by the time of a Date made in a vm context, as by one of its own realm', () => {
     const context = vm.createContext({});
     let now = Date.UTC(2026, 10, 22, 12);
     const clock = (): Date => vm.runInContext(`new Date(${now})`, context) as Date;
     expect(clock() instanceof Date).toBe(false);
-    const sink = new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', formatter: numbered, clock });
+    const sink = new FileSink(path.join(dir(), 'app-.log'), { rollingInterval: 'day', formatter: numbered, clock });
     expect(sink.emitSync(makeEvents(2))).toBe(true);
     now = Date.UTC(2026, 10, 23, 12);
     expect(sink.emitSync(makeEvents(3))).toBe(true);
     void sink.close();
-    expect(fs.readdirSync(dir).sort()).toEqual(['app-20261122.log', 'app-20261123.log']);
-    expect(fs.readFileSync(path.join(dir, 'app-20261123.log'), 'utf8').split('\n').length - 1).toBe(3);
+    expect(fs.readdirSync(dir()).sort()).toEqual(['app-20261122.log', 'app-20261123.log']);
+    expect(fs.readFileSync(path.join(dir(), 'app-20261123.log'), 'utf8').split('\n').length - 1).toBe(3);
   });
 });

@@ -3,14 +3,18 @@ import { Socket } from 'node:net';
 import { nodeRequest, nodeResponse } from '../../../lib/node/ingest/framework-request';
 
 describe('nodeRequest', () => {
+  const noIpFailure = (error: unknown): never => {
+    throw error;
+  };
+
   it("takes Node's request as it is, with the body a framework left on it", () => {
     const req = Object.assign(new IncomingMessage(new Socket()), { body: 'parsed by express.text()' });
-    expect(nodeRequest(req)).toEqual({ req, body: 'parsed by express.text()' });
+    expect(nodeRequest(req, noIpFailure)).toEqual({ req, body: 'parsed by express.text()' });
   });
 
   it("unwraps a Fastify request: Node's request from raw, the body from the Fastify request", () => {
     const raw = new IncomingMessage(new Socket());
-    expect(nodeRequest({ raw, body: { '@mt': 'parsed by Fastify' } })).toEqual({
+    expect(nodeRequest({ raw, body: { '@mt': 'parsed by Fastify' } }, noIpFailure)).toEqual({
       req: raw,
       body: { '@mt': 'parsed by Fastify' },
     });
