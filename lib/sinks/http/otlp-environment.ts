@@ -22,7 +22,7 @@ export interface OtlpEnvironment {
   readonly certificate?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
-  /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a delay (> 0, at most 2^31 - 1), or 0: no limit (Infinity). */
+  /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a whole delay (> 0, at most 2^31 - 1), or 0: no limit (Infinity). */
   readonly timeoutMs?: number | undefined;
   /** `OTEL_SERVICE_NAME`. */
   readonly serviceName?: string | undefined;
@@ -127,7 +127,7 @@ function signalUrl(base: string): string {
 }
 
 /**
- * A timeout variable's milliseconds, when it is a delay a timer can wait, or Infinity for 0, which
+ * A timeout variable's milliseconds, when it is a whole delay a timer can wait, or Infinity for 0, which
  * the specification's Timeout type asks to be no limit (the JS exporter ignores it); else undefined,
  * and said on SelfLog.
  */
@@ -136,8 +136,10 @@ function timeout(env: EnvironmentVariables, name: string): number | undefined {
   if (text === undefined) return undefined;
   const ms = Number(text);
   if (ms === 0) return Infinity;
-  if (ms > 0 && ms <= MAX_TIMER_MS) return ms;
-  SelfLog.write('{Name} is not a timeout in milliseconds (0 for none, else at most 2147483647); it is ignored', name);
+  // A whole number (the specification's Timeout is an integer): 2.5, meant as seconds, would cut
+  // every request after 2.5 ms.
+  if (ms > 0 && ms <= MAX_TIMER_MS && Number.isInteger(ms)) return ms;
+  SelfLog.write('{Name} is not a timeout in whole milliseconds (0 for none, else at most 2147483647); it is ignored', name);
   return undefined;
 }
 

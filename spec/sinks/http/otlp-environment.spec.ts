@@ -1,5 +1,6 @@
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
 import { processEnvironment, readOtlpEnvironment } from '../../../lib/sinks/http/otlp-environment';
+import { collectSelfLog } from '../../helpers/self-log';
 
 describe('readOtlpEnvironment', () => {
   it('uses the logs endpoint as it is, over the generic one', () => {
@@ -148,6 +149,26 @@ describe('readOtlpEnvironment', () => {
       expect(seen).toHaveLength(6);
     } finally {
       subscription.unsubscribe();
+    }
+  });
+
+  // The environment variable specification (configuration/common.md, "Timeout"): "Any value that
+  // represents a timeout MUST be an integer representing a number of milliseconds". Before, a
+  // fraction was taken as it was: 2.5 (seconds, as an SDK that reads the variable in seconds has it)
+  // cut every request after 2.5 ms, so every batch timed out. A whole number in another form (2.5e3)
+  // is still read, as the OpenTelemetry JS exporter reads it.
+  it('ignores a timeout that is not a whole number of milliseconds, on SelfLog, and keeps the generic one or the default', () => {
+    const seen = collectSelfLog();
+    try {
+      for (const fraction of ['2.5', '0.5', '1e-3', '10000.5'])
+        expect(
+          readOtlpEnvironment({ OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: fraction, OTEL_EXPORTER_OTLP_TIMEOUT: '7000' }).timeoutMs,
+        ).toBe(7_000);
+      expect(readOtlpEnvironment({ OTEL_EXPORTER_OTLP_TIMEOUT: '2.5' }).timeoutMs).toBeUndefined();
+      expect(seen.diagnostics).toHaveLength(5);
+      expect(seen.diagnostics[0].message).toContain('OTEL_EXPORTER_OTLP_LOGS_TIMEOUT');
+    } finally {
+      seen.stop();
     }
   });
 
