@@ -484,7 +484,10 @@ export class HttpSink implements Sink {
       // teaches no bound (see #refused), as the link's speed varies; a single event is retried.
       // Only where a 408 is retried at all (not OtlpSink's: OTLP retries no 408).
       const timedOut = error instanceof HttpStatusError && error.status === 408 && error.permanent === false;
-      if ((timedOut || this.tooLarge(error)) && events.length > 1) {
+      // A body past the longest string the engine makes (RangeError, about 2^29 characters: 512
+      // events of 1 MiB) was never written: its halves may be, as its events alone are.
+      const unwritten = written === undefined && error instanceof RangeError;
+      if ((timedOut || unwritten || this.tooLarge(error)) && events.length > 1) {
         if (written !== undefined && !timedOut) this.#refused = Math.min(this.#refused, utf8Length(written));
         // Its halves go as they are, the server judging them: the bound it taught (above) is for later batches.
         this.#splitting++;
