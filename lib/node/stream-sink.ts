@@ -571,6 +571,11 @@ export class StreamSink implements Sink {
     const waiting: WaitingBatch = { events, written: false };
     this.waiting = waiting;
     try {
+      // Called at exit (the pipeline retrying the rest of a batch the exit flush cut): Node never
+      // writes a chunk handed to it now, and a later exit flush writes this batch itself, as the
+      // one waiting, once it has finished the cut line; handed to Node too, its lines were written
+      // twice. It waits for that flush.
+      if (processExiting()) await this.guard<void>(() => undefined);
       const pending = this.chunk?.state === 'pending' ? this.chunk.written : undefined;
       if (pending !== undefined) await pending;
       // As in emitNow: a batch whose lines are all out counts delivered, whatever became of the stream since.
