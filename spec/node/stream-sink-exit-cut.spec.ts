@@ -98,4 +98,15 @@ describe('StreamSink on a stdout pipe after its exit flush cut a line', () => {
     // The second flush found room: what the first left is out, so nothing is lost here.
     expect(numbers.get('first')?.length).toBe(300);
   }, 40_000);
+
+  it("writes no other sink's lines into the line one cut on the same pipe: a torn line that counted delivered", async () => {
+    // The first logger's flush cuts a line and gives up after 100 ms; the reader then reads, and
+    // the second logger's sink, which waits for it up to 5 s, used to write its lines right after
+    // the cut one, so its first line ran into it. It now writes nothing there: its events are
+    // reported undelivered, as the rest of the first's.
+    const outcome = await run('second', 450);
+    const numbers = expectWholeLinesCountedAsRead(outcome, 450);
+    expect(numbers.get('first')?.length).toBeGreaterThan(0);
+    expect(numbers.get('first')?.length).toBeLessThan(450);
+  }, 40_000);
 });
