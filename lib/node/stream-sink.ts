@@ -91,6 +91,22 @@ interface StreamChunk {
   written?: Promise<void>;
 }
 
+/** What a sink began writing at exit and the reader did not take in time (see `exitRest`). */
+interface ExitRest {
+  readonly buffer: Buffer;
+  at: number;
+  readonly events: readonly LogEvent[];
+  /** Where each event's line ends in `buffer`, when known (the batch `emit` held): its whole lines are delivered. */
+  ends?: readonly number[];
+}
+
+/**
+ * The StreamSink that last left a line cut at exit on each pipe (by `pipeOf`): another sink on that
+ * pipe (a logger of its own on stdout, or one on stderr as the same pipe) writes nothing while the
+ * line is unfinished, or its lines would run into it.
+ */
+const cutAtExit = new Map<string, StreamSink>();
+
 /** A batch `emit` holds until the stream has taken what the sink handed it before. */
 interface WaitingBatch {
   readonly events: readonly LogEvent[];
@@ -155,6 +171,8 @@ export class StreamSink implements Sink {
   private readonly fd: number | undefined;
   /** The other of stdout and stderr when it is the same pipe (`2>&1`), see `samePipeSibling`. */
   private readonly sibling: Writable | undefined;
+  /** The pipe's device and inode, when `fd` is set: sinks on one pipe share it (see `cutAtExit`). */
+  private readonly pipe: string | undefined;
   /** The last bytes handed to the stream (a batch `emit` wrote, or the rest of one `emitSync` began). */
   private chunk: StreamChunk | undefined;
   /** The batch `emit` holds while the stream writes what came before it. */
@@ -173,15 +191,7 @@ export class StreamSink implements Sink {
    * in them): a later exit flush finishes them before writing anything else, so no line is written
    * twice or run into the next one. `events` are the ones whose lines they are.
    */
-  private exitRest:
-    | {
-        readonly buffer: Buffer;
-        at: number;
-        readonly events: readonly LogEvent[];
-        /** Where each event's line ends in `buffer`, when known (the batch `emit` held): its whole lines are delivered. */
-        ends?: readonly number[];
-      }
-    | undefined;
+  private exitRest: ExitRest | undefined;
   /** When waiting for the reader at exit ends (a `Date.now()` time), set by the first wait. */
   private exitDeadline: number | undefined;
   /**
@@ -228,6 +238,7 @@ export class StreamSink implements Sink {
     this.syncFlushTimeoutMs = Math.min(options.syncFlushTimeoutMs ?? 1000, MAX_TIMER_MS);
     this.fd = pipeDescriptorOf(this.stream);
     this.sibling = samePipeSibling(this.stream, this.fd);
+    this.pipe = pipeOf(this.fd);
     // Listening turns a stream error (EPIPE on a closed stdout …) into a failed batch instead of a crash.
     this.stopOnError = ownListener(this.stream, 'error', this.onError);
   }
@@ -547,12 +558,12 @@ export class StreamSink implements Sink {
     const { lineCount } = wholeLines(lines, at);
     const taken = lineCount < lines.length ? this.lineEvents[lineCount] : batch.length;
     if (exiting && buffer !== undefined && at > 0 && this.failure === undefined)
-      this.exitRest = {
+      this.cutAtExit({
         buffer,
         at,
         events: batch.slice(taken),
         ends: lineEnds(lines, this.lineEvents, taken, batch.length - taken),
-      };
+      });
     if (!exiting && at > 0 && this.failure === undefined) {
       // The rest, the cut line first, goes to the stream: Node writes it before anything logged later.
       buffer ??= Buffer.from(text, 'utf8');
@@ -571,6 +582,11 @@ export class StreamSink implements Sink {
     const waiting: WaitingBatch = { events, written: false };
     this.waiting = waiting;
     try {
+      // Called at exit (the pipeline retrying the rest of a batch the exit flush cut): Node never
+      // writes a chunk handed to it now, and a later exit flush writes this batch itself, as the
+      // one waiting, once it has finished the cut line; handed to Node too, its lines were written
+      // twice. It waits for that flush.
+      if (processExiting()) await this.guard<void>(() => undefined);
       const pending = this.chunk?.state === 'pending' ? this.chunk.written : undefined;
       if (pending !== undefined) await pending;
       // As in emitNow: a batch whose lines are all out counts delivered, whatever became of the stream since.
@@ -667,10 +683,13 @@ export class StreamSink implements Sink {
   /**
    * At exit, where Node will never write what it holds: writes the rest of the sink's chunk the
    * stream still holds (from where Node's pipe handle got to) and the batch `emit` holds, in that
-   * order. False when it cannot: the stream holds another writer's bytes too (they would be
-   * overtaken), Node does not say how far it got, or the reader did not take it all in time.
+   * order. False when it cannot: another sink left a line cut on the same pipe (see `cutAtExit`),
+   * the stream holds another writer's bytes too (they would be overtaken), Node does not say how
+   * far it got, or the reader did not take it all in time.
    */
   private takeOver(fd: number): boolean {
+    const cutter = this.pipe === undefined ? undefined : cutAtExit.get(this.pipe);
+    if (cutter !== undefined && cutter !== this && cutter.exitRest !== undefined) return false;
     this.settleChunk();
     const rest = this.exitRest;
     if (rest !== undefined) {
@@ -712,6 +731,12 @@ export class StreamSink implements Sink {
     return true;
   }
 
+  /** Keeps what is left of a write cut at exit for a later exit flush, which finishes it first. */
+  private cutAtExit(rest: ExitRest): void {
+    this.exitRest = rest;
+    if (this.pipe !== undefined) cutAtExit.set(this.pipe, this);
+  }
+
   /**
    * At exit, writes `buffer` from `from` on (the lines of `events`); true when all of it is out,
    * else keeps what is left for a later exit flush to finish first (`exitRest`).
@@ -719,7 +744,7 @@ export class StreamSink implements Sink {
   private finishAtExit(fd: number, buffer: Buffer, from: number, events: readonly LogEvent[]): boolean {
     const at = this.writeWithin(fd, buffer, from);
     if (at === buffer.length) return true;
-    if (this.failure === undefined) this.exitRest = { buffer, at, events };
+    if (this.failure === undefined) this.cutAtExit({ buffer, at, events });
     return false;
   }
 
@@ -869,6 +894,17 @@ function samePipeSibling(stream: Writable, fd: number | undefined): Writable | u
   try {
     const [a, b] = [fs.fstatSync(fd), fs.fstatSync(other)];
     return a.dev === b.dev && a.ino === b.ino ? sibling : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The device and inode of the pipe or socket `fd` is, which tell one pipe from another. */
+function pipeOf(fd: number | undefined): string | undefined {
+  if (fd === undefined) return undefined;
+  try {
+    const stat = fs.fstatSync(fd);
+    return `${stat.dev}:${stat.ino}`;
   } catch {
     return undefined;
   }
