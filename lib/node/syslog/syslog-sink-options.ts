@@ -51,7 +51,7 @@ export interface SyslogSinkOptions {
    * Protocol, imrelp: each message acknowledged by the receiver, counted delivered only then;
    * `port` required; over TLS with `tls`, imrelp's `tls="on"`). Node has no Unix datagram
    * sockets, so `/dev/log` (a datagram socket) cannot be used: send over `udp` to a local rsyslog
-   * instead. Default `'udp'`.
+   * instead (a datagram socket at `path` fails each batch as the sink's, saying so). Default `'udp'`.
    */
   transport?: SyslogTransportKind | undefined;
   /** The receiver's host name or IP address (udp, tcp, tls; with unix a ConfigurationError), without port, scheme or brackets (`::1`, not `[::1]`). Default `'127.0.0.1'`. */

@@ -203,7 +203,7 @@ export class SyslogStreamTransport implements SyslogTransport {
       settleMs: tls ? (connectMs) => Math.min(this.connectTimeoutMs, Math.max(TLS_SETTLE_MS, connectMs)) : undefined,
     })
       .catch((error: unknown) => {
-        throw tls ? tlsError(error, this.where) : error;
+        throw tls ? tlsError(error, this.where) : 'path' in target ? unixError(error, this.where) : error;
       })
       .finally(() => {
         this.connecting = undefined;
@@ -349,6 +349,24 @@ function waitForDrain(socket: Socket): Promise<void> {
     socket.on('close', onClose);
     socket.on('error', done);
   });
+}
+
+/**
+ * A failed Unix connection's error: EPROTOTYPE means `path` is a datagram socket (`/dev/log`:
+ * rsyslog's imuxsock, systemd-journald), which a stream cannot connect to and Node cannot write to.
+ * The socket's type does not change between tries, so it is the sink's (`permanent`), and says
+ * what to use instead; other errors are kept.
+ */
+function unixError(error: unknown, where: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'EPROTOTYPE') return error;
+  return Object.assign(
+    new Error(
+      `SyslogSink: ${where} is a Unix datagram socket (as /dev/log is), which Node cannot write to: send with transport 'udp' to the receiver's UDP input, or give path a stream socket (rsyslog's imptcp path=)`,
+      { cause: error },
+    ),
+    { code, permanent: 'sink' },
+  );
 }
 
 function ignore(): void {
