@@ -93,6 +93,8 @@ export class SyslogUdpTransport implements SyslogTransport {
               burst = 0;
               burstBytes = 0;
             }
+            // Closed meanwhile: the rest fail as closed, not with the closed socket's "Not running".
+            if (this.closed) throw new Error('SyslogSink: closed');
             const bytes = await sendOne(socket, messages[sent]);
             total += bytes;
             burst++;

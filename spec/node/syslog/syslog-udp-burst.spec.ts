@@ -1,3 +1,4 @@
+import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SyslogUdpTransport } from '../../../lib/node/syslog/syslog-udp-transport';
 import { startUdpServer } from './syslog-test-servers';
 
@@ -27,5 +28,28 @@ describe('SyslogUdpTransport sending a large batch', () => {
 
     expect(server.messages.length).toBe(batch.length);
     expect(server.messages.map((m) => /e(\d+) /.exec(m)?.[1])).toEqual(batch.map((_, i) => String(i)));
+  }, 20_000);
+
+  // Closed between two bursts, the batch went on to send on the closed socket, and failed with
+  // Node's "Not running", which said nothing of the close.
+  it('stops a batch at the next burst once closed: the datagrams sent count delivered, the rest fail as closed', async () => {
+    const server = await startUdpServer();
+    const transport = new SyslogUdpTransport('127.0.0.1', server.port, 5_000, 10_000);
+    const batch = Array.from({ length: 512 }, (_, i) => `<14>1 - - - - - - e${i}`);
+    let failure: unknown;
+    try {
+      const sending = transport.send(batch).catch((error: unknown) => (failure = error));
+      await until(() => server.messages.length > 0, 5_000);
+      await transport.close();
+      await sending;
+    } finally {
+      await server.close();
+    }
+
+    expect(failure).toBeInstanceOf(PartialDeliveryError);
+    const { delivered, cause } = failure as PartialDeliveryError;
+    expect(String(cause)).toContain('SyslogSink: closed');
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThan(batch.length);
   }, 20_000);
 });
