@@ -51,7 +51,7 @@ export interface SyslogSinkOptions {
    * Protocol, imrelp: each message acknowledged by the receiver, counted delivered only then;
    * `port` required; over TLS with `tls`, imrelp's `tls="on"`). Node has no Unix datagram
    * sockets, so `/dev/log` (a datagram socket) cannot be used: send over `udp` to a local rsyslog
-   * instead. Default `'udp'`.
+   * instead (a datagram socket at `path` fails each batch as the sink's, saying so). Default `'udp'`.
    */
   transport?: SyslogTransportKind | undefined;
   /** The receiver's host name or IP address (udp, tcp, tls; with unix a ConfigurationError), without port, scheme or brackets (`::1`, not `[::1]`). Default `'127.0.0.1'`. */
@@ -91,7 +91,7 @@ export interface SyslogSinkOptions {
   maxMessageBytes?: number | undefined;
   /** Longest wait to connect (tcp, unix; with relp, the answer to its `open` included, and over TLS the handshake; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
-  /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams; on relp, for the receiver's next acknowledgement while messages await one (and for the answer to `close`). A timeout fails the batch and drops the connection. Default `10000`. */
+  /** Longest a batch's write may stall, in milliseconds: on tcp and unix, with no 64 KiB of it (or all of a smaller batch) taken by the kernel, so a receiver reading slowly but steadily gets a large batch whole; on udp, the whole batch's datagrams (paced: a millisecond or more for each 32); on relp, for the receiver's next acknowledgement while messages await one (and for the answer to `close`). A timeout fails the batch and drops the connection. Default `10000`. */
   writeTimeoutMs?: number | undefined;
 }
 

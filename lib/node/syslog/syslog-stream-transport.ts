@@ -31,9 +31,9 @@ export class SyslogStreamTransport implements SyslogTransport {
   /** The socket a batch is being written to: a reset or close then fails that batch, which a retry sends whole. */
   private writing: Socket | undefined;
   /** The batches written on `socket` lately (see RESEND_WINDOW_MS), and when. */
-  private recent: { text: string; count: number; at: number }[] = [];
+  private recent: readonly WrittenBatch[] = [];
   /** What a reset showed the receiver may not have read, written ahead of the next batch. */
-  private resend = { text: '', count: 0 };
+  private resend: readonly WrittenBatch[] = [];
   readonly where: string;
 
   /**
@@ -55,7 +55,10 @@ export class SyslogStreamTransport implements SyslogTransport {
   /** Frames the messages and writes them; resolves once the kernel has them and the receiver has not closed or reset the connection within {@link CONFIRM_TURNS} turns. */
   async send(messages: readonly string[]): Promise<number> {
     const resent = this.resend;
-    const text = resent.text + syslogFrame(messages, this.framing);
+    const frame = syslogFrame(messages, this.framing);
+    let text = '';
+    for (const batch of resent) text += batch.text;
+    text += frame;
     // A close or reset that has reached this host is read before the batch is written, which then
     // goes to a new connection: written after it, it was lost (a close) or failed (a reset).
     if (this.socket !== undefined) await nextTurns(1);
@@ -77,13 +80,15 @@ export class SyslogStreamTransport implements SyslogTransport {
     } finally {
       this.writing = undefined;
     }
-    if (this.resend === resent) this.resend = { text: '', count: 0 };
+    if (this.resend === resent) this.resend = [];
     const now = Date.now();
+    // The batches sent again were written to this connection now, and are kept each as its own, so
+    // the limit holds over resets that follow each other (kept as one text with this batch, each
+    // reset sent every batch since the first again, the text growing without bound).
     const recent = this.recent.filter((batch) => now - batch.at <= RESEND_WINDOW_MS);
-    recent.push({ text, count: resent.count + messages.length, at: now });
-    for (let chars = recent.reduce((sum, batch) => sum + batch.text.length, 0); chars > RESEND_MAX_CHARS && recent.length > 1;)
-      chars -= recent.shift()?.text.length ?? 0;
-    this.recent = recent;
+    for (const batch of resent) recent.push({ text: batch.text, count: batch.count, at: now });
+    recent.push({ text: frame, count: messages.length, at: now });
+    this.recent = newest(recent);
     return Buffer.byteLength(text, 'utf8');
   }
 
@@ -139,10 +144,10 @@ export class SyslogStreamTransport implements SyslogTransport {
    */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.resend.count !== 0)
+    if (this.resend.length !== 0)
       SelfLog.write(
         'SyslogSink: {Count} message(s) a reset showed {Target} may not have read were not sent again, the sink closed: lost, though counted delivered',
-        this.resend.count,
+        messageCount(this.resend),
         this.where,
       );
     // A connect to a receiver that never answers (its SYNs dropped) would otherwise keep the
@@ -198,7 +203,7 @@ export class SyslogStreamTransport implements SyslogTransport {
       settleMs: tls ? (connectMs) => Math.min(this.connectTimeoutMs, Math.max(TLS_SETTLE_MS, connectMs)) : undefined,
     })
       .catch((error: unknown) => {
-        throw tls ? tlsError(error, this.where) : error;
+        throw tls ? tlsError(error, this.where) : 'path' in target ? unixError(error, this.where) : error;
       })
       .finally(() => {
         this.connecting = undefined;
@@ -215,11 +220,11 @@ export class SyslogStreamTransport implements SyslogTransport {
       const now = Date.now();
       const unread = this.recent.filter((batch) => now - batch.at <= RESEND_WINDOW_MS);
       this.recent = [];
-      for (const batch of unread) this.resend = { text: this.resend.text + batch.text, count: this.resend.count + batch.count };
+      this.resend = newest([...this.resend, ...unread]);
       SelfLog.write(
         `SyslogSink: ${how}${this.writing === socket ? ' during a write' : ''}; the {Count} message(s) written to it in the last second are sent again on the next connection (what it read of them arrives twice), what it had not read of earlier ones is lost, though counted delivered; ${this.writing === socket ? RETRIED_WHOLE : 'reconnecting on the next batch'}`,
         this.where,
-        unread.reduce((sum, batch) => sum + batch.count, 0),
+        messageCount(unread),
         ...error,
       );
       this.discard(socket);
@@ -281,6 +286,28 @@ const RESEND_WINDOW_MS = 1_000;
 /** The most text of recent batches kept to send again after a reset (about a socket's buffers). */
 const RESEND_MAX_CHARS = 1 << 20;
 
+/** A batch as it was written: its framed text, how many messages it holds, and when. */
+interface WrittenBatch {
+  readonly text: string;
+  readonly count: number;
+  readonly at: number;
+}
+
+/** The newest of `batches` whose text is at most {@link RESEND_MAX_CHARS} together, or the newest alone. */
+function newest(batches: WrittenBatch[]): WrittenBatch[] {
+  let chars = 0;
+  for (const batch of batches) chars += batch.text.length;
+  let first = 0;
+  while (chars > RESEND_MAX_CHARS && first < batches.length - 1) chars -= batches[first++].text.length;
+  return first === 0 ? batches : batches.slice(first);
+}
+
+function messageCount(batches: readonly WrittenBatch[]): number {
+  let count = 0;
+  for (const batch of batches) count += batch.count;
+  return count;
+}
+
 /**
  * The least time a new TLS connection is left to settle before its first batch is written: a
  * receiver that checks the sender's certificate after its side of the handshake (TLS 1.3 always,
@@ -322,6 +349,24 @@ function waitForDrain(socket: Socket): Promise<void> {
     socket.on('close', onClose);
     socket.on('error', done);
   });
+}
+
+/**
+ * A failed Unix connection's error: EPROTOTYPE means `path` is a datagram socket (`/dev/log`:
+ * rsyslog's imuxsock, systemd-journald), which a stream cannot connect to and Node cannot write to.
+ * The socket's type does not change between tries, so it is the sink's (`permanent`), and says
+ * what to use instead; other errors are kept.
+ */
+function unixError(error: unknown, where: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'EPROTOTYPE') return error;
+  return Object.assign(
+    new Error(
+      `SyslogSink: ${where} is a Unix datagram socket (as /dev/log is), which Node cannot write to: send with transport 'udp' to the receiver's UDP input, or give path a stream socket (rsyslog's imptcp path=)`,
+      { cause: error },
+    ),
+    { code, permanent: 'sink' },
+  );
 }
 
 function ignore(): void {
