@@ -6,6 +6,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { type LogLevelName, levelValue } from '../../lib/core/log-level';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
@@ -15,20 +16,21 @@ import { Clock, FlushWatch, turn } from '../helpers/virtual-clock';
 
 // "Nothing lost unaccounted" where the level rules decide what is an event at all: a logger level
 // that is fixed or a LevelSwitch, minimumLevel.override prefixes (fixed or switches, one given
-// twice in another case), child loggers made with forContext('SourceContext', …) or
-// child({ SourceContext }) (nested, a context that is only a prefix's look-alike: Shop.DbX),
-// write() with aliases in any case and with names that are no level, per-sink levels (fixed or
-// switches), a filter, every switch turned mid-run, in front of 1–3 sinks whose writes throw,
-// reject, settle late, never settle or throw on their Nth batch only, whose flush() and close()
-// throw, reject or never settle, with random queue, batch, retry and breaker options, on one
-// virtual clock. Checked at every step, against a model of the rules: logged, filtered,
-// rejectedInvalidLevel and rejectedAfterClose exactly; isEnabled as the model says for every
-// logger and level; per sink, received exactly the events the model offers it, received =
-// delivered + dropped + failed + pending, the queue within its limit and the events it holds within
-// the limit plus two batches (one in flight, one being filled) under a sink that never settles;
-// flush() and close() settle within their timeouts, nothing throws into the caller; then the report
-// says what metrics() says, every drop has its reason (without a queue bound, all are drops at
-// close), and what every logger logs after close() is refused and counted, nothing else moving.
+// twice in another case), child loggers made with forContext('SourceContext', …) or child({
+// SourceContext }) (nested, a context that is only a prefix's look-alike: Shop.DbX), write() with
+// aliases in any case and with names that are no level, per-sink levels (fixed or switches), a
+// filter, every switch turned mid-run, in front of 1–3 sinks whose writes throw, reject, settle
+// late, never settle or throw on their Nth batch only, whose flush() and close() throw, reject or
+// never settle, some logging through the logger from their own code (re-entrant, or after an
+// await), with random queue, batch, retry and breaker options, on one virtual clock. Checked at
+// every step, against a model of the rules: logged, filtered, rejectedInvalidLevel,
+// rejectedReentrant and rejectedAfterClose exactly; isEnabled as the model says for every logger
+// and level; per sink, received exactly the events the model offers it, received = delivered +
+// dropped + failed + pending, the queue within its limit and the events it holds within the limit
+// plus two batches (one in flight, one being filled) under a sink that never settles; flush() and
+// close() settle within their timeouts, nothing throws into the caller; then the report says what
+// metrics() says, every drop has its reason (without a queue bound, all are drops at close), and
+// what every logger logs after close() is refused and counted, nothing else moving.
 // LEVEL_RULES_RUNS / LEVEL_RULES_SEED explore further.
 
 /** What one emit call does: `nth` throws on that batch only (counted from 1), takes the others. */
@@ -54,6 +56,11 @@ interface SinkPlan {
   batch: { size: number; maxDelayMs: number } | undefined;
   retry: false | { attempts: number; initialDelayMs: number } | undefined;
   circuitBreaker: false | { failureThreshold: number; resetTimeoutMs: number } | undefined;
+  /**
+   * Logs through the logger from its own code: 'sync', in every emit, flush and close (refused as
+   * re-entrant, or after close); 'async', once, after an await in its first emit (a new event).
+   */
+  chatty: 'no' | 'sync' | 'async';
 }
 
 interface Plan {
@@ -104,6 +111,7 @@ const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
   batch: batchOption(4, 100),
   retry: retryOption(100),
   circuitBreaker: breakerOption(300),
+  chatty: fc.constantFrom('no' as const, 'no' as const, 'sync' as const, 'async' as const),
 });
 
 /** Prefixes, two of them the same but for case (the later replaces the earlier). */
@@ -181,12 +189,20 @@ class PlannedSink implements Sink {
   constructor(
     readonly clock: Clock,
     readonly plan: SinkPlan,
+    /** Logs one event through the scenario's logger, from inside the sink's code (`inside`) or not. */
+    readonly say: (inside: boolean) => void,
   ) {
-    if (plan.flush !== 'none') this.flush = () => this.#call(plan.flush, 'flush');
+    if (plan.flush !== 'none')
+      this.flush = () => {
+        if (plan.chatty === 'sync') say(true);
+        return this.#call(plan.flush, 'flush');
+      };
   }
 
   emit(events: readonly LogEvent[]): void | Promise<void> {
     this.#batches++;
+    if (this.plan.chatty === 'sync') this.say(true);
+    if (this.plan.chatty === 'async' && this.#batches === 1) void Promise.resolve().then(() => this.say(false));
     const write = this.plan.write;
     switch (write.kind) {
       case 'ok':
@@ -208,6 +224,7 @@ class PlannedSink implements Sink {
   }
 
   close(): void | Promise<void> {
+    if (this.plan.chatty === 'sync') this.say(true);
     return this.#call(this.plan.close, 'close');
   }
 
@@ -284,7 +301,9 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
   }
   if (plan.filter) configuration = configuration.filter.byExcluding((event) => seqOf(event) % 5 === 0);
   const names = plan.sinks.map((_, index) => `s${index}`);
-  const sinks = plan.sinks.map((sinkPlan) => new PlannedSink(clock, sinkPlan));
+  // A sink logs through the logger itself, from inside its code (re-entrant) or after an await (a new event).
+  const say = (inside: boolean): void => logThrough(loggers[0], { level: 'fatal', text: 'fatal' }, false, 1, false, inside);
+  const sinks = plan.sinks.map((sinkPlan) => new PlannedSink(clock, sinkPlan, say));
   const sinkLevels = plan.sinks.map((sinkPlan, index): (() => number) => {
     const options: SinkOptions = { name: names[index] };
     let read = (): number => 0;
@@ -319,6 +338,7 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
   let filtered = 0;
   let rejectedAfterClose = 0;
   let rejectedInvalidLevel = 0;
+  let rejectedReentrant = 0;
   const offered = names.map(() => 0);
   let closeCalled = false;
   let closeBound = Infinity;
@@ -347,7 +367,7 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
     );
   };
 
-  const logThrough = (target: Made, name: Named, byWrite: boolean, count: number, exception: boolean): void => {
+  const logThrough = (target: Made, name: Named, byWrite: boolean, count: number, exception: boolean, inSink = false): void => {
     for (let i = 0; i < count; i++) {
       const n = seq++;
       const logger = target.logger;
@@ -366,6 +386,10 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
         rejectedAfterClose++;
         continue;
       }
+      if (inSink) {
+        rejectedReentrant++;
+        continue;
+      }
       logged++;
       if (plan.filter && n % 5 === 0) {
         filtered++;
@@ -379,7 +403,7 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
 
   const check = (where: string): LoggerMetrics => {
     const metrics = noThrow('metrics()', () => log.metrics());
-    const expected = { logged, filtered, rejectedAfterClose, rejectedInvalidLevel };
+    const expected = { logged, filtered, rejectedAfterClose, rejectedInvalidLevel, rejectedReentrant };
     for (const [field, value] of Object.entries(expected))
       if (metrics[field as keyof typeof expected] !== value)
         throw new Error(`${where}: ${field} ${metrics[field as keyof typeof expected]}, expected ${value}`);
@@ -504,4 +528,26 @@ describe('accounting under the level rules, in virtual time', () => {
       { numRuns: Number(process.env.LEVEL_RULES_RUNS ?? 200), seed: Number(process.env.LEVEL_RULES_SEED ?? 20261206) },
     );
   }, 60_000);
+});
+
+describe('calls after close() and the level rules', () => {
+  it('counts in rejectedAfterClose the calls after close at a level the logger (or its override) lets through, none below it, and a write() with no level as rejectedInvalidLevel', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel
+      .is('information')
+      .minimumLevel.override('Shop.Db', 'error')
+      .writeTo.sink(memory)
+      .createLogger();
+    const db = log.forContext('SourceContext', 'shop.db.pool');
+    await log.close();
+    log.debug('below the minimum level');
+    log.information('at it');
+    db.warning('below the override');
+    db.error('at the override');
+    log.write('warn', 'an alias');
+    db.write('nope' as 'warn', 'no level');
+    expect(memory.events).toEqual([]);
+    expect(log.metrics()).toMatchObject({ logged: 0, rejectedAfterClose: 3, rejectedInvalidLevel: 1 });
+    expect([log.isEnabled('fatal'), db.isEnabled('fatal')]).toEqual([false, false]);
+  });
 });
