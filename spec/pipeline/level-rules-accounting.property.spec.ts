@@ -79,7 +79,9 @@ type Step =
   | { kind: 'child'; parent: number; context: string | undefined; how: 'forContext' | 'child' }
   /** Turns switch `index` (cycling over every switch of the plan) to `level`. */
   | { kind: 'switch'; index: number; level: LogLevelName }
-  | { kind: 'flush'; timeoutMs: number }
+  /** flush() with this timeout, or with no options (5 000 ms). */
+  | { kind: 'flush'; timeoutMs: number | undefined }
+  | { kind: 'flushSync' }
   | { kind: 'advance'; ms: number }
   | { kind: 'close'; strategy: 'graceful' | 'immediate' | 'flush' | undefined; timeoutMs: number | undefined };
 
@@ -173,7 +175,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       .map<Step>((s) => ({ kind: 'child', ...s })),
   },
   { weight: 2, arbitrary: fc.record({ index: fc.nat(20), level: levelName }).map<Step>((s) => ({ kind: 'switch', ...s })) },
-  { weight: 1, arbitrary: fc.constantFrom(0, 20, 300).map<Step>((timeoutMs) => ({ kind: 'flush', timeoutMs })) },
+  { weight: 1, arbitrary: fc.constantFrom(0, 20, 300, undefined).map<Step>((timeoutMs) => ({ kind: 'flush', timeoutMs })) },
+  { weight: 1, arbitrary: fc.constant<Step>({ kind: 'flushSync' }) },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 400 }).map<Step>((ms) => ({ kind: 'advance', ms })) },
   { weight: 1, arbitrary: closeStep },
 );
@@ -463,9 +466,12 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
         break;
       case 'flush':
         flushes.follow(
-          noThrow('flush()', () => log.flush({ timeoutMs: next.timeoutMs })),
-          next.timeoutMs,
+          noThrow('flush()', () => (next.timeoutMs === undefined ? log.flush() : log.flush({ timeoutMs: next.timeoutMs }))),
+          next.timeoutMs ?? 5_000,
         );
+        break;
+      case 'flushSync':
+        noThrow('flushSync()', () => log.flushSync());
         break;
       case 'advance':
         await clock.advance(next.ms);
