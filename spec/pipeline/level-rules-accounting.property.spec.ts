@@ -45,7 +45,11 @@ type Write =
 /** What a sink's flush() or close() does; 'none': the sink has no flush(). */
 type Call = 'none' | 'ok' | 'throw' | 'reject' | 'hang';
 
-type Level = { kind: 'fixed'; level: LogLevelName } | { kind: 'switch'; level: LogLevelName };
+/**
+ * A fixed level, a switch of its own, or one of two switches that the logger, overrides and sinks
+ * may share (made at its first use's level).
+ */
+type Level = { kind: 'fixed' | 'switch' | 'shared0' | 'shared1'; level: LogLevelName };
 
 interface SinkPlan {
   write: Write;
@@ -86,7 +90,10 @@ type Step =
   | { kind: 'close'; strategy: 'graceful' | 'immediate' | 'flush' | undefined; timeoutMs: number | undefined };
 
 const levelName = fc.constantFrom(...LEVELS);
-const level: fc.Arbitrary<Level> = fc.record({ kind: fc.constantFrom('fixed' as const, 'switch' as const), level: levelName });
+const level: fc.Arbitrary<Level> = fc.record({
+  kind: fc.constantFrom('fixed' as const, 'fixed' as const, 'switch' as const, 'shared0' as const, 'shared1' as const),
+  level: levelName,
+});
 const afterMs = fc.integer({ min: 0, max: 200 });
 
 const write: fc.Arbitrary<Write> = fc.oneof(
@@ -278,14 +285,17 @@ async function runScenario(plan: Plan, steps: readonly Step[], ending: Step, see
 async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagnostics: SelfLogEvent[]): Promise<void> {
   const clock = new Clock();
   const switches: LevelSwitch[] = [];
+  const shared = new Map<string, LevelSwitch>();
   /** A level of the plan as the configuration takes it, and a reader of it for the model. */
   const made = (given: Level): [LogLevelName | LevelSwitch, () => number] => {
     if (given.kind === 'fixed') {
       const value = levelValue(given.level);
       return [given.level, () => value];
     }
-    const levelSwitch = new LevelSwitch(given.level);
-    switches.push(levelSwitch);
+    const reuse = given.kind === 'switch' ? undefined : shared.get(given.kind);
+    const levelSwitch = reuse ?? new LevelSwitch(given.level);
+    if (reuse === undefined) switches.push(levelSwitch);
+    if (given.kind !== 'switch') shared.set(given.kind, levelSwitch);
     return [levelSwitch, () => levelValue(levelSwitch.level)];
   };
 
