@@ -205,6 +205,12 @@ export class RxlogLoggerService implements LoggerService {
    * completion event, which writes the call (without `keep`) if it does not carry the error after all.
    */
   private writeCall(level: LogLevelName, call: NestLogCall, keep: boolean): void {
+    const context = this.loggerFor(call.context);
+    // A level that is off reads nothing more of the call (no text copied for a template, no
+    // getter called), but where Nest reports a request's error, which its completion event takes
+    // whatever the level of this call.
+    const levelChecked = !(keep && isRequestErrorContext(call.context));
+    if (levelChecked && !context.isEnabled(level)) return refuse(context, level);
     const writeBeside = (): void => this.writeCall(level, call, false);
     if (keep && call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
     // Nest's exception filter reports a thrown value that is not an Error (a string, a plain
@@ -221,7 +227,7 @@ export class RxlogLoggerService implements LoggerService {
     let { message } = call;
     if (typeof message === 'function') {
       // A lazy message is only worth calling when its event would be written.
-      if (!this.loggerFor(call.context).isEnabled(level)) return;
+      if (!levelChecked && !context.isEnabled(level)) return refuse(context, level);
       message = resolveLazyMessage(message);
     }
     let params = call.params;
@@ -246,9 +252,8 @@ export class RxlogLoggerService implements LoggerService {
       return;
     // A server-sent event stream's error, or a streamed body's that failed after its headers went out.
     if (keep && call.context === RESPONSE_CONTROLLER && exception !== undefined && keepResponseError(exception)) return;
-    const context = this.loggerFor(call.context);
-    // A level that is off reads nothing of the extra arguments: no fields copied, no DTO captured.
-    if (params.length > 0 && !context.isEnabled(level)) return;
+    // Where Nest reports a request's error, the level is checked once the error found no completion event.
+    if (!levelChecked && !context.isEnabled(level)) return refuse(context, level);
     const log = withParams(context, params);
     const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
     const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
@@ -280,6 +285,19 @@ export class RxlogLoggerService implements LoggerService {
     if (this.contexts.size < MAX_CACHED_CONTEXTS && context.length <= MAX_CACHED_CONTEXT_LENGTH) this.contexts.set(context, log);
     return log;
   }
+}
+
+/** Whether Nest reports a request's error under `context`: the error may go on its completion event. */
+function isRequestErrorContext(context: string | undefined): boolean {
+  return context === EXCEPTIONS_HANDLER || context === STREAMABLE_FILE || context === RESPONSE_CONTROLLER;
+}
+
+/**
+ * Ends a call whose level is off without reading it: an empty event, which the logger drops by its
+ * level, or, once it is closed, counts in `rejectedAfterClose`, as it counts every call then.
+ */
+function refuse(log: Logger, level: LogLevelName): void {
+  log.write(level, '');
 }
 
 /**
