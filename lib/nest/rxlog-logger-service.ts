@@ -139,30 +139,33 @@ export class RxlogLoggerService implements LoggerService {
   /**
    * Writes only these Nest levels from now on, read as Nest's `ConsoleLogger` reads them: the
    * levels listed, and every level above the highest one listed (`['error', 'warn']` also writes
-   * `fatal`); a list of none Nest knows (`['info']`, rxlog's name) writes every level, as there.
+   * `fatal`); a list of none Nest knows (`['info']`, rxlog's name) writes every level, as there, and
+   * so does no list at all (`undefined`, which gives `ConsoleLogger` its default levels; anything
+   * else that is no array is told to SelfLog). A list that cannot be read (a getter or a Proxy that
+   * throws) leaves the levels as they were, told to SelfLog: this never throws.
    * `app.useLogger(['error', 'warn'])` calls it once this service is the app's logger; the `logger`
    * levels given to `NestFactory.create` went to Nest's `ConsoleLogger` and do not reach it. The
    * logger's own minimum level still applies.
    */
   setLogLevels(levels: NestLogLevel[]): void {
-    const enabled = new Set<LogLevelName>();
-    const given: unknown = levels;
-    const list = Array.isArray(given) ? (given as unknown[]) : [];
-    let highest = -1;
-    for (const level of list) {
-      const mapped = typeof level === 'string' ? (NEST_LEVELS as Partial<Record<string, LogLevelName>>)[level] : undefined;
-      if (mapped === undefined) {
-        SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
-        continue;
-      }
-      enabled.add(mapped);
-      highest = Math.max(highest, RANKED_LEVELS.indexOf(mapped));
+    try {
+      const enabled = enabledLevels(levels);
+      this.enabled = enabled;
+      this.nestLevels = RANKED_LEVELS.filter((level) => enabled === undefined || enabled.has(level)).map(
+        (level) => NEST_NAMES[level],
+      );
+    } catch (error) {
+      SelfLog.write('RxlogLoggerService.setLogLevels: the levels could not be read; the levels stay as they were', error);
+      return;
     }
-    // A list with no level Nest knows (['info']) writes every level in ConsoleLogger and Nest's Logger.isLevelEnabled.
-    if (highest >= 0 || list.length > 0) for (const level of RANKED_LEVELS.slice(Math.max(highest, 0))) enabled.add(level);
-    this.enabled = enabled;
-    this.nestLevels = RANKED_LEVELS.filter((level) => enabled.has(level)).map((level) => NEST_NAMES[level]);
-    this.console?.setLogLevels?.(this.nestLevels);
+    try {
+      this.console?.setLogLevels?.(this.nestLevels);
+    } catch (error) {
+      SelfLog.write(
+        'RxlogLoggerService.setLogLevels: the console the calls go to once the logger is closed refused the levels',
+        error,
+      );
+    }
   }
 
   /**
@@ -205,6 +208,12 @@ export class RxlogLoggerService implements LoggerService {
    * completion event, which writes the call (without `keep`) if it does not carry the error after all.
    */
   private writeCall(level: LogLevelName, call: NestLogCall, keep: boolean): void {
+    const context = this.loggerFor(call.context);
+    // A level that is off reads nothing more of the call (no text copied for a template, no
+    // getter called), but where Nest reports a request's error, which its completion event takes
+    // whatever the level of this call.
+    const levelChecked = !(keep && isRequestErrorContext(call.context));
+    if (levelChecked && !context.isEnabled(level)) return refuse(context, level);
     const writeBeside = (): void => this.writeCall(level, call, false);
     if (keep && call.context === EXCEPTIONS_HANDLER && wasLoggedRequestError(call.message, call.stack)) return;
     // Nest's exception filter reports a thrown value that is not an Error (a string, a plain
@@ -221,7 +230,7 @@ export class RxlogLoggerService implements LoggerService {
     let { message } = call;
     if (typeof message === 'function') {
       // A lazy message is only worth calling when its event would be written.
-      if (!this.loggerFor(call.context).isEnabled(level)) return;
+      if (!levelChecked && !context.isEnabled(level)) return refuse(context, level);
       message = resolveLazyMessage(message);
     }
     let params = call.params;
@@ -246,9 +255,8 @@ export class RxlogLoggerService implements LoggerService {
       return;
     // A server-sent event stream's error, or a streamed body's that failed after its headers went out.
     if (keep && call.context === RESPONSE_CONTROLLER && exception !== undefined && keepResponseError(exception)) return;
-    const context = this.loggerFor(call.context);
-    // A level that is off reads nothing of the extra arguments: no fields copied, no DTO captured.
-    if (params.length > 0 && !context.isEnabled(level)) return;
+    // Where Nest reports a request's error, the level is checked once the error found no completion event.
+    if (!levelChecked && !context.isEnabled(level)) return refuse(context, level);
     const log = withParams(context, params);
     const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
     const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
@@ -280,6 +288,49 @@ export class RxlogLoggerService implements LoggerService {
     if (this.contexts.size < MAX_CACHED_CONTEXTS && context.length <= MAX_CACHED_CONTEXT_LENGTH) this.contexts.set(context, log);
     return log;
   }
+}
+
+/** Whether Nest reports a request's error under `context`: the error may go on its completion event. */
+function isRequestErrorContext(context: string | undefined): boolean {
+  return context === EXCEPTIONS_HANDLER || context === STREAMABLE_FILE || context === RESPONSE_CONTROLLER;
+}
+
+/**
+ * Ends a call whose level is off without reading it: an empty event, which the logger drops by its
+ * level, or, once it is closed, counts in `rejectedAfterClose`, as it counts every call then.
+ */
+function refuse(log: Logger, level: LogLevelName): void {
+  log.write(level, '');
+}
+
+/**
+ * The rxlog levels a `setLogLevels` list writes, as `ConsoleLogger` reads it; undefined (every level)
+ * for a list of none Nest knows, and for no list at all. Throws when the list cannot be read.
+ */
+function enabledLevels(levels: unknown): ReadonlySet<LogLevelName> | undefined {
+  if (!Array.isArray(levels)) {
+    if (levels !== undefined && levels !== null)
+      SelfLog.write(
+        'RxlogLoggerService.setLogLevels: {Levels} is no list of Nest levels; every level is written, as by ConsoleLogger',
+        levels,
+      );
+    return undefined;
+  }
+  const enabled = new Set<LogLevelName>();
+  let highest = -1;
+  for (const level of levels as unknown[]) {
+    const mapped = typeof level === 'string' ? (NEST_LEVELS as Partial<Record<string, LogLevelName>>)[level] : undefined;
+    if (mapped === undefined) {
+      SelfLog.write('RxlogLoggerService.setLogLevels: unknown Nest level {Level} ignored', String(level));
+      continue;
+    }
+    enabled.add(mapped);
+    highest = Math.max(highest, RANKED_LEVELS.indexOf(mapped));
+  }
+  // A list with levels, none Nest knows (['info']), writes every level in ConsoleLogger and Nest's Logger.isLevelEnabled; an empty one, none.
+  if (highest < 0) return levels.length > 0 ? undefined : enabled;
+  for (const level of RANKED_LEVELS.slice(highest)) enabled.add(level);
+  return enabled;
 }
 
 /**

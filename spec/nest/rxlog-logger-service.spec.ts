@@ -463,10 +463,15 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
   });
 
   it('writes the Nest levels ConsoleLogger writes for every setLogLevels list: those listed, and every level above the highest listed', () => {
-    expect(Object.keys(levels)).toHaveLength(9);
+    expect(Object.keys(levels)).toHaveLength(11);
     for (const [list, { nest, rxlog }] of Object.entries(levels)) expect([list, rxlog]).toEqual([list, nest]);
     expect(levels['["error","warn"]'].nest).toEqual(['warn', 'error', 'fatal']);
     // No level Nest knows: ConsoleLogger (and Nest's Logger.isLevelEnabled) then write every level.
     expect(levels['["info"]'].nest).toEqual(['verbose', 'debug', 'log', 'warn', 'error', 'fatal']);
+    // No list (undefined), or a string: ConsoleLogger's default levels, every one.
+    expect([levels.undefined.nest, levels['"warn"'].nest]).toEqual([
+      ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
+      ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
+    ]);
   });
 });
