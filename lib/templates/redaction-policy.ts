@@ -58,7 +58,8 @@ export interface RedactOptions {
    * Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`.
    * Tested on names of up to 256 characters; a longer name counts as
    * matched, untested. A pattern with nested quantifiers (`/(\w+\s?)*$/`), which backtracks
-   * exponentially, is a ConfigurationError. Default: none.
+   * exponentially, is a ConfigurationError. Each is copied when the policy is built, as a plain
+   * RegExp of its source and flags (a subclass's `test` or `exec` is not used). Default: none.
    */
   keys?: RegExp | readonly RegExp[] | undefined;
   /** What replaces a redacted value: a value, or a function given the value and its dotted path. Default `'[Redacted]'`. */
@@ -179,7 +180,8 @@ export class RedactionPolicy {
       'an array of dotted paths',
       given.paths,
     );
-    const paths = (given.paths ?? []).map((path, index) => {
+    // Copied once, as the options are: a hole is an item (undefined, refused below), a Proxy's trap a ConfigurationError.
+    const paths = readGuarded(where, 'paths', () => Array.from(given.paths ?? [])).map((path, index) => {
       expectOption(
         // A name with spaces around it (' Card.number', split from 'Password, Card.number') would match nothing.
         typeof path === 'string' && !path.split('.').some((name) => name === '' || name.trim() !== name),
@@ -209,18 +211,25 @@ export class RedactionPolicy {
         );
       return names;
     });
-    const rawKeys: readonly unknown[] =
-      given.keys === undefined ? [] : Array.isArray(given.keys) ? (given.keys as readonly unknown[]) : [given.keys];
-    const keys = rawKeys.map((key, index) => {
-      expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
-      if (repeatsARepeat(key))
-        throw new ConfigurationError(
-          `${where}: keys[${index}]: ${String(key)} repeats a group that holds a repeat (nested quantifiers), ` +
-            'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
-        );
-      // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
-      return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
-    });
+    const keys = readGuarded(where, 'keys', () =>
+      (given.keys === undefined ? [] : Array.isArray(given.keys) ? Array.from(given.keys as unknown[]) : [given.keys]).map(
+        (key: unknown, index) => {
+          expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
+          // A plain RegExp of its source and flags, made once: the given one's test or exec (a subclass's, an own
+          // property, one set after configuration) would run app code on every name inside the logging call, where
+          // a throw lost the event, and could match otherwise than the source checked here. Without a global or
+          // sticky flag, which keep lastIndex between tests.
+          const own = new RegExp(key);
+          const pattern = new RegExp(own, own.flags.replace(/[gy]/g, ''));
+          if (repeatsARepeat(pattern))
+            throw new ConfigurationError(
+              `${where}: keys[${index}]: ${String(key)} repeats a group that holds a repeat (nested quantifiers), ` +
+                'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
+            );
+          return pattern;
+        },
+      ),
+    );
     const censor = given.censor ?? DEFAULT_CENSOR;
     expectOption(
       typeof censor === 'string' || typeof censor === 'function',
