@@ -149,6 +149,11 @@ export class RedactionPolicy {
   readonly #censor: RedactCensor;
   readonly #remove: boolean;
   readonly #path: string[] = [];
+  /**
+   * The path nodes that reached a `'[Circular]'` below the structure being walked, going on (null
+   * when none yet; undefined outside a structure): see `#redactNested`.
+   */
+  #loops: Set<PathNode> | null | undefined;
 
   private constructor(paths: readonly string[][], keys: readonly RegExp[], censor: RedactCensor, remove: boolean) {
     this.#root = paths.length === 0 ? NOTHING_ALIVE : [compilePaths(paths)];
@@ -492,8 +497,10 @@ export class RedactionPolicy {
       (this.#keys.length !== 0 && this.#keyMatches(key)) ||
       // A name capture cut may have been the one a path or pattern names here: its value is censored.
       ((this.#keys.length !== 0 || alive.length !== 0) && isCutName(key));
-    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0)))
+    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0))) {
+      if (value === CIRCULAR_MARKER) this.#loop(step);
       return UNCHANGED;
+    }
     if (matched && this.#remove) return REMOVED;
     // The dotted path is kept only for a censor function, the one reader of it.
     const tracks = typeof this.#censor === 'function';
@@ -501,7 +508,8 @@ export class RedactionPolicy {
     try {
       if (matched) return this.#replacement(value);
       if (raw) return this.#redactRaw(value, step);
-      const redacted = this.#redactNested(value, step);
+      // Reached by no path (a key pattern's walk), no path goes on past a '[Circular]' below.
+      const redacted = step.length === 0 ? this.#redactStructure(value, step) : this.#redactNested(value, step);
       return redacted !== value ? redacted : UNCHANGED;
     } finally {
       if (tracks) this.#path.pop();
@@ -522,11 +530,45 @@ export class RedactionPolicy {
     return wasCut(data) ? data : UNCHANGED;
   }
 
+  /** Keeps the path nodes that reached a `'[Circular]'` (see `#redactNested`). */
+  #loop(nodes: readonly PathNode[]): void {
+    if (this.#loops !== undefined) for (const node of nodes) (this.#loops ??= new Set()).add(node);
+  }
+
+  /**
+   * A structure redacted by the path nodes `alive`. Capture writes an object met again inside itself
+   * as `'[Circular]'`: a path going on past one names what is in that object, one of the structures
+   * the walk is in, this one perhaps (with `user.self === user`, `'User.self.password'` names the
+   * user's password). So each structure is walked again with each node that reached a
+   * `'[Circular]'` below it, and what it names there is redacted too (in a structure above the
+   * one that stood for as well: that errs on the side of the censor). A walk that throws leaves
+   * `#loops` as it was below: nothing reads it above the outermost structure.
+   */
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
+    const outer = this.#loops;
+    this.#loops = null;
+    let result = this.#redactStructure(value, alive);
+    // Made by the walk, if at all; a node the walks below add is visited too.
+    const loops = this.#loops as Set<PathNode> | null;
+    if (loops !== null) {
+      for (const node of loops) result = this.#redactStructure(result, [node]);
+      // The nodes go on up, to the structures above (the outermost keeps none).
+      if (outer) for (const node of loops) outer.add(node);
+    }
+    this.#loops = outer === null ? loops : outer;
+    return result;
+  }
+
+  #redactStructure(value: unknown, alive: readonly PathNode[]): unknown {
     if (Array.isArray(value))
-      return this.#redactItems(value, alive, (item, through) =>
-        typeof item === 'object' && item !== null ? this.#redactNested(item, through) : item,
-      );
+      return this.#redactItems(value, alive, (item, through) => {
+        if (item === CIRCULAR_MARKER) this.#loop(through);
+        return typeof item !== 'object' || item === null
+          ? item
+          : through.length === 0
+            ? this.#redactStructure(item, through)
+            : this.#redactNested(item, through);
+      });
     // Arrays are handled above, so a plain record here is never an array. One with a toJSON() (never
     // captured data, which holds no functions) is written as what that gives: captured below, as the logger would.
     if (isPlainRecord(value) && typeof value.toJSON !== 'function') return this.#redactRecord(value, alive, false);
