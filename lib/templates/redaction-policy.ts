@@ -58,7 +58,8 @@ export interface RedactOptions {
    * Property names redacted wherever they appear, at any depth, e.g. `/pass(word)?|secret|token|api[-_]?key/i`.
    * Tested on names of up to 256 characters; a longer name counts as
    * matched, untested. A pattern with nested quantifiers (`/(\w+\s?)*$/`), which backtracks
-   * exponentially, is a ConfigurationError. Default: none.
+   * exponentially, is a ConfigurationError. Each is copied when the policy is built, as a plain
+   * RegExp of its source and flags (a subclass's `test` or `exec` is not used). Default: none.
    */
   keys?: RegExp | readonly RegExp[] | undefined;
   /** What replaces a redacted value: a value, or a function given the value and its dotted path. Default `'[Redacted]'`. */
@@ -148,6 +149,11 @@ export class RedactionPolicy {
   readonly #censor: RedactCensor;
   readonly #remove: boolean;
   readonly #path: string[] = [];
+  /**
+   * The path nodes that reached a `'[Circular]'` below the structure being walked, going on (null
+   * when none yet; undefined outside a structure): see `#redactNested`.
+   */
+  #loops: Set<PathNode> | null | undefined;
 
   private constructor(paths: readonly string[][], keys: readonly RegExp[], censor: RedactCensor, remove: boolean) {
     this.#root = paths.length === 0 ? NOTHING_ALIVE : [compilePaths(paths)];
@@ -179,7 +185,8 @@ export class RedactionPolicy {
       'an array of dotted paths',
       given.paths,
     );
-    const paths = (given.paths ?? []).map((path, index) => {
+    // Copied once, as the options are: a hole is an item (undefined, refused below), a Proxy's trap a ConfigurationError.
+    const paths = readGuarded(where, 'paths', () => Array.from(given.paths ?? [])).map((path, index) => {
       expectOption(
         // A name with spaces around it (' Card.number', split from 'Password, Card.number') would match nothing.
         typeof path === 'string' && !path.split('.').some((name) => name === '' || name.trim() !== name),
@@ -209,18 +216,25 @@ export class RedactionPolicy {
         );
       return names;
     });
-    const rawKeys: readonly unknown[] =
-      given.keys === undefined ? [] : Array.isArray(given.keys) ? (given.keys as readonly unknown[]) : [given.keys];
-    const keys = rawKeys.map((key, index) => {
-      expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
-      if (repeatsARepeat(key))
-        throw new ConfigurationError(
-          `${where}: keys[${index}]: ${String(key)} repeats a group that holds a repeat (nested quantifiers), ` +
-            'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
-        );
-      // A global or sticky RegExp keeps lastIndex between tests; a plain copy answers the same every time.
-      return key.global || key.sticky ? new RegExp(key.source, key.flags.replace(/[gy]/g, '')) : key;
-    });
+    const keys = readGuarded(where, 'keys', () =>
+      (given.keys === undefined ? [] : Array.isArray(given.keys) ? Array.from(given.keys as unknown[]) : [given.keys]).map(
+        (key: unknown, index) => {
+          expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
+          // A plain RegExp of its source and flags, made once: the given one's test or exec (a subclass's, an own
+          // property, one set after configuration) would run app code on every name inside the logging call, where
+          // a throw lost the event, and could match otherwise than the source checked here. Without a global or
+          // sticky flag, which keep lastIndex between tests.
+          const own = new RegExp(key);
+          const pattern = new RegExp(own, own.flags.replace(/[gy]/g, ''));
+          if (repeatsARepeat(pattern))
+            throw new ConfigurationError(
+              `${where}: keys[${index}]: ${String(key)} repeats a group that holds a repeat (nested quantifiers), ` +
+                'which backtracks exponentially on some names; write it as an alternation of words, such as /pass(word)?|secret|token/i',
+            );
+          return pattern;
+        },
+      ),
+    );
     const censor = given.censor ?? DEFAULT_CENSOR;
     expectOption(
       typeof censor === 'string' || typeof censor === 'function',
@@ -483,8 +497,10 @@ export class RedactionPolicy {
       (this.#keys.length !== 0 && this.#keyMatches(key)) ||
       // A name capture cut may have been the one a path or pattern names here: its value is censored.
       ((this.#keys.length !== 0 || alive.length !== 0) && isCutName(key));
-    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0)))
+    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0))) {
+      if (value === CIRCULAR_MARKER) this.#loop(step);
       return UNCHANGED;
+    }
     if (matched && this.#remove) return REMOVED;
     // The dotted path is kept only for a censor function, the one reader of it.
     const tracks = typeof this.#censor === 'function';
@@ -492,7 +508,8 @@ export class RedactionPolicy {
     try {
       if (matched) return this.#replacement(value);
       if (raw) return this.#redactRaw(value, step);
-      const redacted = this.#redactNested(value, step);
+      // Reached by no path (a key pattern's walk), no path goes on past a '[Circular]' below.
+      const redacted = step.length === 0 ? this.#redactStructure(value, step) : this.#redactNested(value, step);
       return redacted !== value ? redacted : UNCHANGED;
     } finally {
       if (tracks) this.#path.pop();
@@ -513,11 +530,45 @@ export class RedactionPolicy {
     return wasCut(data) ? data : UNCHANGED;
   }
 
+  /** Keeps the path nodes that reached a `'[Circular]'` (see `#redactNested`). */
+  #loop(nodes: readonly PathNode[]): void {
+    if (this.#loops !== undefined) for (const node of nodes) (this.#loops ??= new Set()).add(node);
+  }
+
+  /**
+   * A structure redacted by the path nodes `alive`. Capture writes an object met again inside itself
+   * as `'[Circular]'`: a path going on past one names what is in that object, one of the structures
+   * the walk is in, this one perhaps (with `user.self === user`, `'User.self.password'` names the
+   * user's password). So each structure is walked again with each node that reached a
+   * `'[Circular]'` below it, and what it names there is redacted too (in a structure above the
+   * one that stood for as well: that errs on the side of the censor). A walk that throws leaves
+   * `#loops` as it was below: nothing reads it above the outermost structure.
+   */
   #redactNested(value: unknown, alive: readonly PathNode[]): unknown {
+    const outer = this.#loops;
+    this.#loops = null;
+    let result = this.#redactStructure(value, alive);
+    // Made by the walk, if at all; a node the walks below add is visited too.
+    const loops = this.#loops as Set<PathNode> | null;
+    if (loops !== null) {
+      for (const node of loops) result = this.#redactStructure(result, [node]);
+      // The nodes go on up, to the structures above (the outermost keeps none).
+      if (outer) for (const node of loops) outer.add(node);
+    }
+    this.#loops = outer === null ? loops : outer;
+    return result;
+  }
+
+  #redactStructure(value: unknown, alive: readonly PathNode[]): unknown {
     if (Array.isArray(value))
-      return this.#redactItems(value, alive, (item, through) =>
-        typeof item === 'object' && item !== null ? this.#redactNested(item, through) : item,
-      );
+      return this.#redactItems(value, alive, (item, through) => {
+        if (item === CIRCULAR_MARKER) this.#loop(through);
+        return typeof item !== 'object' || item === null
+          ? item
+          : through.length === 0
+            ? this.#redactStructure(item, through)
+            : this.#redactNested(item, through);
+      });
     // Arrays are handled above, so a plain record here is never an array. One with a toJSON() (never
     // captured data, which holds no functions) is written as what that gives: captured below, as the logger would.
     if (isPlainRecord(value) && typeof value.toJSON !== 'function') return this.#redactRecord(value, alive, false);

@@ -219,3 +219,47 @@ function hostileValues(items = 1_000_000): [string, unknown][] {
     ['Many', Array.from({ length: items }, () => ({ password: 'secret' }))],
   ];
 }
+
+describe('a path round a cycle', () => {
+  it('censors what a path names past a [Circular], in the object it stands for, as pino censors it (with user.self === user, User.self.password is the password)', async () => {
+    const user = (): Record<string, unknown> => {
+      const value: Record<string, unknown> = { name: 'ann', password: 'secret' };
+      value.self = value;
+      return value;
+    };
+    const order: Record<string, unknown> = { id: 7, customer: { name: 'c', card: 'secret', orders: [] } };
+    (order.customer as { orders: unknown[] }).orders.push(order);
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['User.self.password', 'Order.customer.orders.customer.card', 'Pair.*.self.password'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('{@User}', user());
+    log.information('{@Order}', order);
+    log.child({ Pair: { a: user(), b: user() } }).information('Bound');
+    log.error(Object.assign(new Error('failed'), { User: user() }), 'Own property');
+    await log.close();
+    expect(memory.events.map((event) => event.properties)).toEqual([
+      { User: { name: 'ann', password: '[Redacted]', self: '[Circular]' } },
+      { Order: { id: 7, customer: { name: 'c', card: '[Redacted]', orders: ['[Circular]'] } } },
+      {
+        Pair: {
+          a: { name: 'ann', password: '[Redacted]', self: '[Circular]' },
+          b: { name: 'ann', password: '[Redacted]', self: '[Circular]' },
+        },
+      },
+      {},
+    ]);
+    expect((memory.events[3]?.exception as Error & { User: unknown }).User).toEqual({
+      name: 'ann',
+      password: '[Redacted]',
+      self: '[Circular]',
+    });
+    expect(everyOutput(memory.events)).not.toContain('secret');
+    // Without a cycle, the path names what it says, and nothing else.
+    const policy = RedactionPolicy.compile({ paths: ['User.self.password'] });
+    expect(policy.redactProperties({ User: { password: 'kept', self: { password: 'x' } } })).toEqual({
+      User: { password: 'kept', self: { password: '[Redacted]' } },
+    });
+  });
+});

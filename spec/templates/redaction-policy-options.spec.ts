@@ -1,6 +1,11 @@
+import { of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import type { LogEvent } from '../../lib/core/log-event';
+import { redact } from '../../lib/operators/redact';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
 import { RedactionPolicy, type RedactOptions } from '../../lib/templates/redaction-policy';
 
 describe('RedactionPolicy.compile options', () => {
@@ -63,5 +68,53 @@ describe('RedactionPolicy.compile options', () => {
     expect(() => RedactionPolicy.compile(hostile, 'destructure.redact')).toThrow(
       'destructure.redact: reading the options threw Error: vault sealed',
     );
+  });
+
+  it('reads paths and keys once, each item: a hole or a Proxy whose trap throws is a ConfigurationError naming them, also in the redact operator', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holed = ['Password', , 'Card.number'] as string[];
+    expect(() => redact({ paths: holed })).toThrow(
+      new ConfigurationError('redact: paths[1]: expected a dotted path like "User.password", got undefined'),
+    );
+    const sealed = new Proxy(['Password'], {
+      get(target, key) {
+        if (key === '0') throw new Error('vault sealed');
+        return Reflect.get(target, key) as unknown;
+      },
+    });
+    expect(() => redact({ paths: sealed })).toThrow('redact: reading paths threw Error: vault sealed');
+    expect(() => redact({ keys: sealed as unknown as RegExp[] })).toThrow('redact: reading keys threw Error: vault sealed');
+  });
+
+  it('tests a key pattern as a plain RegExp of its source and flags, made once: its own test or exec, or one set later, never runs in the logging call', async () => {
+    // A subclass's exec, an own test, and an exec put on the pattern after configuration.
+    class Throwing extends RegExp {
+      override exec(): RegExpExecArray | null {
+        throw new Error('exec');
+      }
+    }
+    const ownTest = Object.assign(/token/, {
+      test(): boolean {
+        throw new Error('test');
+      },
+    });
+    const changedLater = /secret/;
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ keys: [new Throwing('api'), ownTest, changedLater] })
+      .writeTo.sink(memory)
+      .createLogger();
+    Object.defineProperty(changedLater, 'exec', { value: () => null });
+    log.information('Called with {apiKey}, {token} and {secret}', 'k-1', 't-1', 's-1');
+    await log.close();
+    // Each event was lost ("Logging an event failed") or, for the pattern changed later, its secret written.
+    expect(memory.events.map((event) => event.properties)).toEqual([
+      { apiKey: '[Redacted]', token: '[Redacted]', secret: '[Redacted]' },
+    ]);
+    const piped: LogEvent[] = [];
+    of(new LogEventRecord(Date.now(), 'information', parseTemplate('{apiKey}'), { apiKey: 'k-1' }))
+      .pipe(redact({ keys: new Throwing('api') }))
+      .subscribe((event) => piped.push(event));
+    expect(piped.map((event) => event.properties)).toEqual([{ apiKey: '[Redacted]' }]);
   });
 });
