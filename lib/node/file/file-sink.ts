@@ -310,7 +310,7 @@ export class FileSink implements Sink {
       );
     }
     this.syncFlushTimeoutMs = syncFlushTimeoutMs;
-    this.files = new RollingFilePath(basePath, this.interval);
+    this.files = new RollingFilePath(basePath, this.interval, this.rolling);
     this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
     this.owner = `FileSink ${basePath}`;
   }

@@ -582,6 +582,21 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app_003.log'))).toEqual([6, 7]);
     });
 
+    it('writes the set of a base path ending in a dot (app.) as Serilog names it (app20261122), and a sink that does not roll to app. itself', () => {
+      const rolled = new FileSink(path.join(dir, 'app.'), {
+        rollingInterval: 'day',
+        clock: manualClock(Date.UTC(2026, 10, 22, 12)).clock,
+        formatter: numbered,
+      });
+      expect(rolled.emitSync(makeEvents(2))).toBe(true);
+      void rolled.close();
+      const plain = new FileSink(path.join(dir, 'plain.'), { formatter: numbered });
+      expect(plain.emitSync(makeEvents(1))).toBe(true);
+      void plain.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app20261122', 'plain.']);
+      expect(numbers(path.join(dir, 'app20261122'))).toEqual([0, 1]);
+    });
+
     // Opening a FIFO that no process reads fails (ENXIO): every batch failed until the period ended.
     (process.platform === 'linux' ? it : it.skip)(
       'rolls past a FIFO no process reads at a name of the set (mkfifo), naming it once in SelfLog, and loses nothing',
