@@ -37,7 +37,7 @@ export interface FingersCrossedOptions {
   afterTrigger?: AfterTrigger | undefined;
   /** Most keys tracked at once; the least recently seen key is evicted (its ring dropped and counted) beyond it. Default `1000`. */
   maxKeys?: number | undefined;
-  /** Most estimated bytes held in all: the events held (estimated as queues estimate events), and each key tracked, its value's length (a structure's JSON text) and its state; beyond it the least recently seen keys that hold events are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow), then the least recently seen keys that hold none (a key passing through after its trigger forgets it: its next event is held, as a new key's). Default `16 * 1024 * 1024` (16 MiB). */
+  /** Most estimated bytes held in all: the events held (estimated as queues estimate events), and each key tracked, its value's length (a structure's JSON text) and its state; beyond it the least recently seen keys that hold events are evicted (their rings dropped and counted), then the oldest events of the arriving event's own key (counted as overflow), then the least recently seen keys that hold none (a key passing through after its trigger forgets it: its next event is held, as a new key's). Events that arrive while a release is taken weigh against it too (past it, the oldest of them are dropped as overflow). Default `16 * 1024 * 1024` (16 MiB). */
   maxBytes?: number | undefined;
   /**
    * The level at or above which an event below the trigger is passed on at once, never held, so
@@ -66,8 +66,8 @@ const KEY_BYTES = 256;
 
 /** A fixed-size ring of held events, oldest first, with their estimated bytes. */
 class Ring {
-  private readonly items: (LogEvent | undefined)[] = [];
-  private readonly sizes: number[] = [];
+  private items: (LogEvent | undefined)[] = [];
+  private sizes: number[] = [];
   private start = 0;
   length = 0;
   /** The estimated bytes of the events held. */
@@ -92,6 +92,26 @@ class Ring {
     this.length--;
     this.bytes -= size;
     return size;
+  }
+
+  /**
+   * Lets the slots of a ring its byte bound shrank go (its arrays keep their high-water length,
+   * about 16 bytes a slot, up to `capacity`): once it holds less than a quarter of them, and 32 or
+   * more are spare (a small ring is not copied again and again), what it holds is moved to the
+   * front and the rest released.
+   */
+  shrink(): void {
+    if (this.items.length < 4 * this.length + 32) return;
+    const items: (LogEvent | undefined)[] = [];
+    const sizes: number[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const index = (this.start + i) % this.capacity;
+      items.push(this.items[index]);
+      sizes.push(this.sizes[index]);
+    }
+    this.items = items;
+    this.sizes = sizes;
+    this.start = 0;
   }
 
   /** Removes and returns every held event, oldest first. */
@@ -283,6 +303,7 @@ export function fingersCrossed(
             held -= state.ring.shift();
             overflowed++;
           }
+          state.ring.shrink();
           evictFor(size, state, false);
         }
         if (overflowed > 0) accounting.dropped(overflowed, FINGERS_CROSSED_REASONS.overflow);
@@ -336,12 +357,32 @@ export function fingersCrossed(
       // right after it, in arrival order. Only the outermost release defers: what arrives while they
       // are taken is taken at once, on the same stack, so a subscriber that logs for every event it
       // sees still nests, and the logger's bound on nested log calls still stops it.
+      // They are weighed in `held` against maxBytes (a subscriber that logs large events for each
+      // released one queued them unbounded): one that does not fit evicts the least recently seen
+      // keys that hold events, then the oldest waiting (overflow).
       let deferring = false;
       let draining = false;
       const arrivedDuringRelease: LogEvent[] = [];
+      const arrivedSizes: number[] = [];
+      const nextArrived = (): LogEvent => {
+        held -= arrivedSizes.shift() as number;
+        return arrivedDuringRelease.shift() as LogEvent;
+      };
+      const arrive = (event: LogEvent): void => {
+        const size = Math.min(estimateEventBytes(event), maxBytes);
+        if (held + size > maxBytes) {
+          evictFor(size, null, true);
+          let overflowed = 0;
+          for (; arrivedDuringRelease.length > 0 && held + size > maxBytes; overflowed++) nextArrived();
+          if (overflowed > 0) accounting.dropped(overflowed, FINGERS_CROSSED_REASONS.overflow);
+        }
+        arrivedDuringRelease.push(event);
+        arrivedSizes.push(size);
+        held += size;
+      };
       const discardArrived = (): void => {
         if (arrivedDuringRelease.length > 0) accounting.dropped(arrivedDuringRelease.length, FINGERS_CROSSED_REASONS.discarded);
-        arrivedDuringRelease.length = 0;
+        while (arrivedDuringRelease.length > 0) nextArrived();
       };
 
       const release = (released: LogEvent[]): void => {
@@ -403,7 +444,7 @@ export function fingersCrossed(
             }
             draining = true;
             try {
-              while (arrivedDuringRelease.length > 0 && !subscriber.closed) take(arrivedDuringRelease.shift() as LogEvent);
+              while (arrivedDuringRelease.length > 0 && !subscriber.closed) take(nextArrived());
             } finally {
               draining = false;
               // The downstream went away, or taking one threw: what waited is counted, not lost silently.
@@ -428,7 +469,7 @@ export function fingersCrossed(
 
       subscribeUpstream(source, subscriber, {
         next: (event) => {
-          if (deferring) arrivedDuringRelease.push(event);
+          if (deferring) arrive(event);
           else take(event);
         },
         error: (error: unknown) => endOrDefer({ kind: 'error', error }),

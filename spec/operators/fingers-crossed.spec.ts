@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { asyncScheduler, from, map, type SchedulerLike, Subject, take, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
@@ -11,6 +13,7 @@ import { RecordingAccounting, subscribedWith } from '../helpers/recording-accoun
 import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
 import { heapGrowthMiB } from '../helpers/operator-memory';
+import { childStdout } from '../helpers/child-stdout';
 import { expectProcessEndsWhenIdle } from '../helpers/idle-operator';
 import { runTimeline, seededTimeline, type TimelineEvent } from '../helpers/seeded-timeline';
 
@@ -236,6 +239,61 @@ describe('fingersCrossed', () => {
       // The huge event evicted a's first small one; it was released with b's trigger, so a's later ones fit.
       expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1 });
     });
+
+    // They waited in a queue maxBytes did not weigh: a subscriber that logs large events while it
+    // takes released ones queued them all, however many.
+    it('weighs events that arrive while a release is taken against maxBytes, dropping the oldest of them as overflow', () => {
+      const source = new Subject<LogEvent>();
+      const seen: string[] = [];
+      const accounting = new RecordingAccounting();
+      const logged = ['1', '2', '3', '4', '5'].map((text) => big(undefined, 'debug', text));
+      subscribedWith(accounting, source.pipe(fingersCrossed({ maxBytes: 25_000 }, createTestScheduler()))).subscribe((event) => {
+        seen.push(event.messageTemplate.text);
+        if (event === d) for (const event of logged) source.next(event);
+      });
+      source.next(d);
+      source.next(E);
+      // Two of about 10 000 bytes fit in 25 000: the last two waited, then passed after the trigger.
+      expect(seen).toEqual(['d', 'E', '4', '5']);
+      expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.overflow]: 3 });
+    });
+
+    it('evicts the least recently seen key that holds events as an event arrives during a release and does not fit', () => {
+      const source = new Subject<LogEvent>();
+      const seen: string[] = [];
+      const accounting = new RecordingAccounting();
+      const [held, during] = [big('b', 'debug', 'b'), big('c', 'debug', 'c')];
+      const [ad, aE] = [keyed('a', 'debug', 'ad'), keyed('a', 'error', 'aE')];
+      let droppedWhileReleasing: Record<string, number> = {};
+      subscribedWith(
+        accounting,
+        source.pipe(fingersCrossed({ isolateBy: 'RequestId', maxBytes: 15_000 }, createTestScheduler())),
+      ).subscribe((event) => {
+        seen.push(event.messageTemplate.text);
+        if (event === ad) source.next(during);
+        // Still in the release: what waits is weighed already, so b's ring went when c arrived.
+        if (event === aE) droppedWhileReleasing = { ...accounting.droppedBy };
+      });
+      source.next(held);
+      source.next(ad);
+      source.next(aE);
+      source.next(keyed('c', 'error', 'cE'));
+      expect(droppedWhileReleasing).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1 });
+      expect(seen).toEqual(['ad', 'aE', 'c', 'cE']);
+      expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.evicted]: 1 });
+    });
+
+    it('lets the slots of a ring its byte bound shrank go: 300 000 held, pushed out by one heavy event, leave the heap as it was', () => {
+      const child = spawnSync(
+        process.execPath,
+        ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'fixtures', 'fingers-crossed-slots.ts')],
+        { encoding: 'utf8', timeout: 110_000 },
+      );
+      const { before, after, passed } = JSON.parse(childStdout(child)) as { before: number; after: number; passed: number };
+      expect(passed).toBe(0);
+      // Kept, the high-water slots held about 6 MiB (16 bytes each) for a ring of one event.
+      expect(after - before).toBeLessThan(1);
+    }, 120_000);
 
     it('keeps received = delivered + dropped + pending in a sink pipe while it evicts by weight', async () => {
       const memory = new MemorySink();

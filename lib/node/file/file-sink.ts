@@ -310,7 +310,7 @@ export class FileSink implements Sink {
       );
     }
     this.syncFlushTimeoutMs = syncFlushTimeoutMs;
-    this.files = new RollingFilePath(basePath, this.interval);
+    this.files = new RollingFilePath(basePath, this.interval, this.rolling);
     this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
     this.owner = `FileSink ${basePath}`;
   }
@@ -1040,10 +1040,19 @@ export class FileSink implements Sink {
         // A file of the set the process may not write (left by a run as root, made read-only):
         // the set goes on at the next name, as Serilog's does for a locked file (3 tries), rather
         // than failing every batch until the period ends. A folder that denies creating it fails.
-        if (!this.rolling || !isDenied(error) || attempt >= 3 || fs.statSync(filePath, { throwIfNoEntry: false }) === undefined)
+        // So does a FIFO at that name that no process reads (ENXIO): it failed every batch too.
+        const noReader = (error as NodeJS.ErrnoException | undefined)?.code === 'ENXIO';
+        if (
+          !this.rolling ||
+          !(isDenied(error) || noReader) ||
+          attempt >= 3 ||
+          fs.statSync(filePath, { throwIfNoEntry: false }) === undefined
+        )
           throw error;
         SelfLog.write(
-          'FileSink {Path}: cannot write {File}; going on at the next file of the set',
+          noReader
+            ? 'FileSink {Path}: {File} is a FIFO no process reads; going on at the next file of the set'
+            : 'FileSink {Path}: cannot write {File}; going on at the next file of the set',
           this.basePath,
           filePath,
           error,

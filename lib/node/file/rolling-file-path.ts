@@ -59,7 +59,10 @@ function escapeRegExp(text: string): string {
  * The names of a rolling file set, as Serilog spells them: `logs/app-.log` rolling by day is
  * `logs/app-20261122.log`, then `logs/app-20261122_001.log`, `_002` … when the size limit rolls;
  * with `infinite`, `logs/app-.log` then `logs/app-_001.log`. The period sits between the file's
- * name and its extension.
+ * name and its extension. A name ending in a dot (`logs/app.`) has no extension, as .NET's
+ * `Path.GetExtension` reads it, and its files have none (`logs/app20261122`, as Serilog names them;
+ * Windows drops a trailing dot from a file name anyway); a sink that does not roll (`rolling`
+ * false) writes its path as given.
  */
 export class RollingFilePath {
   /** The folder holding the set. */
@@ -71,6 +74,7 @@ export class RollingFilePath {
   constructor(
     basePath: string,
     private readonly interval: RollingInterval,
+    rolling = true,
   ) {
     const parsed = path.parse(path.resolve(basePath));
     this.directory = parsed.dir;
@@ -78,7 +82,7 @@ export class RollingFilePath {
     // without one to Node's path.parse (`.log20261122`, a hidden file).
     const extensionOnly = parsed.ext === '' && parsed.name.lastIndexOf('.') === 0;
     this.prefix = extensionOnly ? '' : parsed.name;
-    this.extension = extensionOnly ? parsed.name : parsed.ext;
+    this.extension = extensionOnly ? parsed.name : rolling && parsed.ext === '.' ? '' : parsed.ext;
     const digits = periodDigits(interval);
     const period = digits === 0 ? '()' : `(\\d{${digits}})`;
     this.pattern = new RegExp(`^${escapeRegExp(this.prefix)}${period}(?:_(\\d{3,}))?${escapeRegExp(this.extension)}$`);

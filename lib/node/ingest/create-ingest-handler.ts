@@ -100,7 +100,7 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   (`Access-Control-Allow-Origin` set to it, with credentials; see `allowCors`);
  * - only `POST` (else 405) with a CLEF, NDJSON, JSON or text content type in UTF-8, not compressed
  *   (else 415; a `Content-Encoding` other than `identity` is never decoded, nor a `Transfer-Encoding`
- *   other than `chunked`: 501);
+ *   other than `chunked`: 501; a body an Express body parser already inflated is taken);
  * - a per-client token bucket, one token per request whatever it carries (429 with `Retry-After`,
  *   checked before the body is read); at most `rateLimit.maxKeys` buckets are kept, a full one
  *   forgotten to make room, and clients that find none share one bucket;
@@ -369,8 +369,9 @@ function handle(
     refuse(req, res, 415, 'Unsupported Media Type');
     return;
   }
-  // Nothing is decompressed (so no gzip bomb): a coded body would only be split into garbage lines (RFC 9110 §8.4, RFC 7694).
-  if (!identityCoded(req.headers['content-encoding'])) {
+  // Nothing is decompressed (so no gzip bomb): a coded body would only be split into garbage lines
+  // (RFC 9110 §8.4, RFC 7694). One an Express body parser already inflated is no longer coded.
+  if (!identityCoded(req.headers['content-encoding']) && !inflatedByExpress(req, parsed)) {
     refuse(req, res, 415, 'Unsupported Media Type', { 'Accept-Encoding': 'identity' });
     return;
   }
@@ -429,7 +430,7 @@ function answer(
       res.destroy();
       return;
     case 'body': {
-      const { events, rejected, reason } = parseClientEvents(result.body, settings);
+      const { events, rejected, reason } = parseClientEvents(result.body, settings, result.unwritable);
       const serverProperties = fromRequest(settings, req, ip, tell);
       const closedBefore = rejectedAfterClose(log);
       let accepted = 0;
@@ -539,6 +540,19 @@ function identityCoded(header: string | undefined): boolean {
   // Trimmed, then compared: a regex with \s* on both sides of an optional word backtracks
   // quadratically on a header of spaces (16 KB of them cost 320 ms a request).
   return header === undefined || header.split(',').every((coding) => /^(?:identity)?$/i.test(coding.trim()));
+}
+
+/**
+ * Whether an Express app's body parser (`express.json()`, `text()`, `raw()`: body-parser, which
+ * inflates gzip, deflate and br under its own `limit`, or answers 415 itself with `inflate: false`)
+ * already read the body and left it in `parsed`. Fastify inflates nothing. A Buffer still starting
+ * as gzip (1F 8B) or zlib (RFC 1950) does was kept as it came, by a middleware that only read it.
+ */
+function inflatedByExpress(req: IncomingMessage, parsed: unknown): boolean {
+  if (!req.readableEnded || parsed === undefined || parsed === null || (req as { app?: unknown }).app === undefined) return false;
+  if (!(parsed instanceof Uint8Array) || parsed.length < 2) return true;
+  const [first, second] = parsed;
+  return !((first === 0x1f && second === 0x8b) || ((first & 0x0f) === 8 && ((first << 8) | second) % 31 === 0));
 }
 
 /** Whether a `Transfer-Encoding` is absent or only `chunked`, the one coding Node decodes. */

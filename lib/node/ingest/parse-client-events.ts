@@ -100,9 +100,14 @@ class Rejected extends Error {}
  * level, no message, too many values, too deep or too long rejects that line only. The message
  * {@link clientMessage} renders from a template is cut (then `…`) at twice its line's length in
  * characters (at least 1 024), or at `maxEventBytes` when that is less. Lines past
- * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped.
+ * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped. A line named in
+ * `unwritable` (by its number, from 1) is rejected for the reason given there.
  */
-export function parseClientEvents(body: Buffer, limits: ClientEventLimits): ParsedClientEvents {
+export function parseClientEvents(
+  body: Buffer,
+  limits: ClientEventLimits,
+  unwritable?: ReadonlyMap<number, string>,
+): ParsedClientEvents {
   const events: ClientEvent[] = [];
   let rejected = 0;
   let reason: string | undefined;
@@ -122,6 +127,7 @@ export function parseClientEvents(body: Buffer, limits: ClientEventLimits): Pars
     if (!isBlank(body, start, stop)) {
       lines++;
       if (lines > limits.maxEvents) reject(() => `past maxEvents (${limits.maxEvents} events a request)`);
+      else if (unwritable?.has(line) === true) reject(() => unwritable.get(line) ?? '');
       else if (stop - start > limits.maxEventBytes)
         reject(() => `${stop - start} bytes, longer than maxEventBytes (${limits.maxEventBytes})`);
       else {

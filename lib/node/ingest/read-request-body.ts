@@ -2,7 +2,15 @@ import type { IncomingMessage } from 'node:http';
 
 /** What reading a request body came to. */
 export type BodyReadResult =
-  | { readonly kind: 'body'; readonly body: Buffer }
+  | {
+      readonly kind: 'body';
+      readonly body: Buffer;
+      /**
+       * Why lines of a body a framework parsed could not be written back as JSON, by line number
+       * (from 1), when any could not: each is a line of its own, rejected for that reason.
+       */
+      readonly unwritable?: ReadonlyMap<number, string>;
+    }
   | { readonly kind: 'too-large' }
   | { readonly kind: 'busy' }
   | { readonly kind: 'client-share' }
@@ -60,8 +68,10 @@ export function readRequestBody(
   if (req.readableEnded) {
     // Read by something that kept it elsewhere (a signature check's req.rawBody): the events are gone.
     if (parsed === undefined && hasBody(req)) return Promise.resolve({ kind: 'consumed' });
-    const body = Buffer.from(parsedLines(parsed), 'utf8');
-    return Promise.resolve(body.length > maxBytes ? { kind: 'too-large' } : { kind: 'body', body });
+    const { text, unwritable } = parsedLines(parsed);
+    const body = Buffer.from(text, 'utf8');
+    if (body.length > maxBytes) return Promise.resolve({ kind: 'too-large' });
+    return Promise.resolve(unwritable === undefined ? { kind: 'body', body } : { kind: 'body', body, unwritable });
   }
   // A request whose client left before the handler ran emits nothing more: waiting would hold it
   // (and its timer) for timeoutMs.
@@ -156,22 +166,31 @@ function clientReset(req: IncomingMessage): boolean {
 /**
  * Parsed JSON (an object, or an array of them) as lines; any other JSON value is one line (which
  * the caller rejects, as it would have unparsed); nothing parsed is an empty body. A value that
- * cannot be written back (nested too deep for JSON.stringify, which JSON.parse read) is a line
- * the caller rejects, so it is counted, and the other items are kept.
+ * cannot be written back (nested too deep for JSON.stringify, which JSON.parse read; a bigint or a
+ * cycle an app's own parser left) is a line of its own, named in `unwritable` with why, so the
+ * caller rejects and counts it for that reason, and the other items are kept.
  */
-function parsedLines(parsed: unknown): string {
-  if (parsed === undefined) return '';
-  // JSON.stringify answers undefined (typed as string) for a function or symbol, and throws on a
-  // value nested too deep or a cycle: either is a line that is not an object.
-  const line = (value: unknown): string => {
+function parsedLines(parsed: unknown): { text: string; unwritable?: Map<number, string> } {
+  if (parsed === undefined) return { text: '' };
+  let unwritable: Map<number, string> | undefined;
+  // JSON.stringify answers undefined (typed as string) for a function or symbol (not an object:
+  // rejected as one), and throws on a value nested too deep (RangeError), a bigint or a cycle.
+  const line = (value: unknown, at: number): string => {
     try {
       const text: unknown = JSON.stringify(value);
       return typeof text === 'string' ? text : 'null';
-    } catch {
+    } catch (error) {
+      (unwritable ??= new Map()).set(
+        at + 1,
+        error instanceof RangeError
+          ? 'nested too deep to be written back as JSON'
+          : 'holds a value JSON cannot write (a bigint or a cycle)',
+      );
       return 'null';
     }
   };
-  return Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed);
+  const text = Array.isArray(parsed) ? parsed.map(line).join('\n') : line(parsed, 0);
+  return unwritable === undefined ? { text } : { text, unwritable };
 }
 
 /**

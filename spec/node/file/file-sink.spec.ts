@@ -511,24 +511,37 @@ describe('FileSink', () => {
       expect(lines(path.join(dir, 'app_002.log'))).toEqual(['x']);
     });
 
+    /** Makes opening `file` fail with EIO (a disk error) until the returned function is called. */
+    function failOpening(file: string): () => void {
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const openSync = realFs.openSync.bind(realFs);
+      const spy = jest.spyOn(realFs, 'openSync').mockImplementation((opened, ...rest: unknown[]) => {
+        if (opened === file) throw Object.assign(new Error(`EIO: i/o error, open '${file}'`), { code: 'EIO' });
+        return (openSync as (...args: unknown[]) => number)(opened, ...rest);
+      });
+      return () => spy.mockRestore();
+    }
+
     it('counts the events written before the roll when the next _NNN file cannot be opened', () => {
       const file = path.join(dir, 'app.log');
       const sink = new FileSink(file, { fileSizeLimitBytes: 24, rollOnFileSizeLimit: true, formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      // Something else took the name of the next file of the set: a FIFO nobody reads, which cannot be opened.
-      execFileSync('mkfifo', [path.join(dir, 'app_001.log')]);
+      // The next file of the set cannot be opened (a disk error).
+      const restore = failOpening(path.join(dir, 'app_001.log'));
       let error: unknown;
       try {
         void sink.emit(makeEvents(5));
       } catch (caught) {
         error = caught;
+      } finally {
+        restore();
       }
       void sink.close();
       // Two more lines fit under the limit before the roll failed: those two events are in the file.
       expect(numbers(file)).toEqual([0, 0, 1]);
       expect(error).toBeInstanceOf(PartialDeliveryError);
       expect((error as PartialDeliveryError).delivered).toBe(2);
-      expect(String((error as PartialDeliveryError).cause)).toMatch(/ENXIO/);
+      expect(String((error as PartialDeliveryError).cause)).toMatch(/EIO/);
     });
 
     it('sends only the events after a failed roll to fallbackPath: every event is in exactly one file', () => {
@@ -541,8 +554,12 @@ describe('FileSink', () => {
         fallbackPath: fallback,
       });
       expect(sink.emitSync(makeEvents(1))).toBe(true);
-      execFileSync('mkfifo', [path.join(dir, 'app_001.log')]);
-      expect(sink.emit(makeEvents(5))).toBeUndefined();
+      const restore = failOpening(path.join(dir, 'app_001.log'));
+      try {
+        expect(sink.emit(makeEvents(5))).toBeUndefined();
+      } finally {
+        restore();
+      }
       void sink.close();
       expect(numbers(file)).toEqual([0, 0, 1]);
       expect(numbers(fallback)).toEqual([2, 3, 4]);
@@ -564,6 +581,44 @@ describe('FileSink', () => {
       expect(numbers(path.join(dir, 'app_002.log'))).toEqual([3, 4, 5]);
       expect(numbers(path.join(dir, 'app_003.log'))).toEqual([6, 7]);
     });
+
+    it('writes the set of a base path ending in a dot (app.) as Serilog names it (app20261122), and a sink that does not roll to app. itself', () => {
+      const rolled = new FileSink(path.join(dir, 'app.'), {
+        rollingInterval: 'day',
+        clock: manualClock(Date.UTC(2026, 10, 22, 12)).clock,
+        formatter: numbered,
+      });
+      expect(rolled.emitSync(makeEvents(2))).toBe(true);
+      void rolled.close();
+      const plain = new FileSink(path.join(dir, 'plain.'), { formatter: numbered });
+      expect(plain.emitSync(makeEvents(1))).toBe(true);
+      void plain.close();
+      expect(fs.readdirSync(dir).sort()).toEqual(['app20261122', 'plain.']);
+      expect(numbers(path.join(dir, 'app20261122'))).toEqual([0, 1]);
+    });
+
+    // Opening a FIFO that no process reads fails (ENXIO): every batch failed until the period ended.
+    (process.platform === 'linux' ? it : it.skip)(
+      'rolls past a FIFO no process reads at a name of the set (mkfifo), naming it once in SelfLog, and loses nothing',
+      async () => {
+        const clock = manualClock(Date.UTC(2026, 10, 22, 12));
+        const fifo = path.join(dir, 'app-20261122.log');
+        execFileSync('mkfifo', [fifo]);
+        const log = new LoggerConfiguration().writeTo
+          .sink(new FileSink(path.join(dir, 'app-.log'), { rollingInterval: 'day', clock: clock.clock, formatter: numbered }), {
+            batch: { size: 2, maxDelayMs: 10 },
+          })
+          .createLogger();
+        for (let i = 0; i < 6; i++) log.information('{N}', i);
+        const report = await log.close();
+        expect(report.sinks.file).toEqual({ delivered: 6, dropped: 0, failed: 0, undelivered: 0 });
+        expect(fs.statSync(fifo).isFIFO()).toBe(true);
+        expect(numbers(path.join(dir, 'app-20261122_001.log'))).toEqual([0, 1, 2, 3, 4, 5]);
+        const named = diagnostics.filter((d) => d.message.includes('is a FIFO no process reads'));
+        expect(named).toHaveLength(1);
+        expect(named[0].message).toContain(fifo);
+      },
+    );
 
     it('goes on at the next file of the set when a file of it may not be written (left by a run as root), as Serilog does for a locked file', () => {
       // Before, every batch failed until the period ended: a day of logs lost after one `sudo` run.

@@ -36,6 +36,22 @@ describe('RollingFilePath', () => {
     );
   });
 
+  // Node's path.parse reads the trailing dot as the extension: the set was `app20261122.` and
+  // `app20261122_001.` (a name Windows cannot keep: it drops the dot, so the listing never found
+  // them). .NET's Path.GetExtension reads no extension there, and Serilog names them `app20261122`.
+  it('names the files of a base path ending in a dot (app.) as Serilog does: no extension, no dot', () => {
+    const files = new RollingFilePath(path.join(dir, 'logs/app.'), 'day');
+    expect(files.pathFor('20261122', 0)).toBe(path.join(dir, 'logs/app20261122'));
+    expect(files.pathFor('20261122', 1)).toBe(path.join(dir, 'logs/app20261122_001'));
+    expect(files.parse('app20261122_001')).toMatchObject({ period: '20261122', sequence: 1 });
+    expect(files.parse('app20261122.')).toBeUndefined();
+    // Only the last dot is the (empty) extension, as in .NET: `app..` is `app.` and its period.
+    expect(new RollingFilePath(path.join(dir, 'app..'), 'day').pathFor('20261122', 0)).toBe(path.join(dir, 'app.20261122'));
+    expect(new RollingFilePath(path.join(dir, 'app.'), 'infinite').pathFor('', 1)).toBe(path.join(dir, 'app_001'));
+    // A sink that does not roll writes its path as given.
+    expect(new RollingFilePath(path.join(dir, 'app.'), 'infinite', false).pathFor('', 0)).toBe(path.join(dir, 'app.'));
+  });
+
   it('names infinite sets without a period', () => {
     const files = new RollingFilePath(path.join(dir, 'app.log'), 'infinite');
     expect(files.pathFor('', 0)).toBe(path.join(dir, 'app.log'));
