@@ -554,7 +554,7 @@ export class HttpSink implements Sink {
   /**
    * What `send` resolves with, after `delivered` leading events of the batch reached the server,
    * which refused `refused` of them: the rejected counts added up, or a PartialDeliveryError that
-   * counts those events too (and keeps a failure's `permanent` flag).
+   * counts those events too (and keeps a failure's `permanent` flag and `retryAfterMs`).
    */
   async #after(delivered: number, refused: number, send: () => Promise<void | EmitResult>): Promise<void | EmitResult> {
     try {
@@ -563,9 +563,11 @@ export class HttpSink implements Sink {
     } catch (error) {
       const partial = error instanceof PartialDeliveryError;
       const cause: unknown = partial ? error.cause : error;
+      // A Retry-After of the answer that cut the batch short holds the retry of the rest back.
+      const { permanent, retryAfterMs } = retryHint(cause);
       throw Object.assign(
         new PartialDeliveryError(delivered + (partial ? error.delivered : 0), cause, refused + (partial ? error.rejected : 0)),
-        { permanent: retryHint(cause).permanent },
+        { permanent, retryAfterMs },
       );
     }
   }

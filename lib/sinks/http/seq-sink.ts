@@ -241,13 +241,16 @@ export class SeqSink extends HttpSink {
       const result = await super.emit(sent.map((index) => events[index]));
       return { rejected: result?.rejected ?? 0, dropped };
     } catch (error) {
-      const written = error instanceof PartialDeliveryError ? reportedCount(error.delivered, sent.length) : 0;
-      if (written === 0) throw error;
-      // The events the request wrote lead the batch, with left-out events among them: those lead too.
-      const leading = sent[written - 1] + 1;
-      const partial = error as PartialDeliveryError;
-      throw Object.assign(new PartialDeliveryError(leading, partial.cause, partial.rejected), {
-        permanent: retryHint(error).permanent,
+      const partial = error instanceof PartialDeliveryError ? error : undefined;
+      const written = partial === undefined ? 0 : reportedCount(partial.delivered, sent.length);
+      // The events the request wrote lead the batch, with left-out events among and before them: those
+      // lead too, and count dropped, not failed, even when the request wrote nothing.
+      const leading = written === 0 ? sent[0] : sent[written - 1] + 1;
+      if (leading === 0) throw error;
+      const { permanent, retryAfterMs } = retryHint(error);
+      throw Object.assign(new PartialDeliveryError(leading, partial === undefined ? error : partial.cause, partial?.rejected), {
+        permanent,
+        retryAfterMs,
         dropped: { count: leading - written, reason: SEQ_LEVEL_REASON },
       });
     }

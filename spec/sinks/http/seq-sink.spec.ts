@@ -239,6 +239,41 @@ describe('SeqSink', () => {
       await log.close();
     });
 
+    // The events left out before the first one sent were counted failed with it (and handed to a
+    // fallback) when Seq refused the request, and a Retry-After of the answer was lost to the retry.
+    it('counts the events left out before the first one sent dropped when Seq refuses the request, and keeps its Retry-After', async () => {
+      const answers = [
+        { status: 201, body: '{"MinimumLevelAccepted":"Fatal"}' },
+        { status: 429, headers: { 'Retry-After': '7' } },
+        { status: 400, body: '{"Error":"Invalid event"}' },
+      ];
+      server = await startTestServer(() => answers.shift() ?? { status: 201 });
+      const sink = new SeqSink({ serverUrl: server.url });
+      await sink.emit(makeEvents(1));
+      later();
+      const events = (): LogEvent[] => [
+        ...makeEvents(2, { level: 'information', timestamp: new Date() }),
+        ...makeEvents(1, { level: 'fatal', timestamp: new Date() }),
+      ];
+      const busy = (await sink.emit(events()).catch((error: unknown) => error)) as PartialDeliveryError;
+      expect(busy).toBeInstanceOf(PartialDeliveryError);
+      expect(busy).toMatchObject({ delivered: 2, permanent: false, retryAfterMs: 7_000 });
+      expect((busy as PartialDeliveryError & { dropped: unknown }).dropped).toEqual({
+        count: 2,
+        reason: 'seq.belowMinimumLevelAccepted',
+      });
+
+      const fallback = new MemorySink();
+      const log = new LoggerConfiguration().writeTo.sink(sink, { fallback }).createLogger();
+      log.information('left out');
+      log.fatal('refused');
+      await log.flush();
+      expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['refused']);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 2, delivered: 1, dropped: 1, failed: 0, fallback: 1 });
+      expect(server.requests.map((request) => request.body.split('\n').length)).toEqual([1, 1, 1]);
+      await log.close();
+    });
+
     // Found by a review: HttpSink sends the halves of a batch answered 413 through emit, which left
     // out again the events below a level Seq raised in its answer to the first half; HttpSink adds up
     // only what the halves' answers refused, so those events counted delivered, never sent.
@@ -1118,6 +1153,23 @@ describe('SeqSink', () => {
         ).toHaveLength(1);
       },
     );
+
+    // The PartialDeliveryError of a batch cut short kept the answer's `permanent` flag but not its
+    // Retry-After, so the rest was retried after the backoff alone.
+    it('keeps the Retry-After of a 429 to the second half of a batch answered 413', async () => {
+      server = await startTestServer((request) =>
+        request.body.includes('\n')
+          ? { status: 413 }
+          : request.body.includes('"N":1')
+            ? { status: 429, headers: { 'Retry-After': '7' } }
+            : { status: 201 },
+      );
+      const error = (await new SeqSink({ serverUrl: server.url })
+        .emit(makeEvents(2))
+        .catch((e: unknown) => e)) as PartialDeliveryError;
+      expect(error).toBeInstanceOf(PartialDeliveryError);
+      expect(error).toMatchObject({ delivered: 1, permanent: false, retryAfterMs: 7_000 });
+    });
 
     it('fails a batch Seq answers any other 400 at once, without splitting it', async () => {
       // seqcli's forwarder's answers to lines it refuses (src/SeqCli/Forwarder/Web/Api/IngestionEndpoints.cs).
