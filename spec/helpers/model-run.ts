@@ -1,5 +1,6 @@
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
+import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { SinkMetrics } from '../../lib/metrics/metrics-types';
 import { SUPPRESSED_TEMPLATE } from '../../lib/operators/throttle-events';
 import type { SinkShutdownSummary } from '../../lib/pipeline/shutdown-report';
@@ -20,6 +21,22 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Runs `body` with `Math.random` drawn from `mulberry32(seed)` and every SelfLog line it writes
+ * collected in `diagnostics`, so a scenario replays exactly from its seed; both are put back after.
+ */
+export async function seededRun(seed: number, body: (diagnostics: SelfLogEvent[]) => Promise<void>): Promise<void> {
+  const spy = jest.spyOn(Math, 'random').mockImplementation(mulberry32(seed));
+  const diagnostics: SelfLogEvent[] = [];
+  const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+  try {
+    await body(diagnostics);
+  } finally {
+    selfLog.unsubscribe();
+    spy.mockRestore();
+  }
 }
 
 /** Calls `call`, turning a throw into the caller into a failure of the model named by `what`. */

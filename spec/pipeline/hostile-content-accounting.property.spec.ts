@@ -6,7 +6,7 @@ import type { SinkOptions } from '../../lib/configuration/sink-options';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
 import { type LogLevelName, levelValue } from '../../lib/core/log-level';
-import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { filterEvents } from '../../lib/operators/filter-events';
@@ -14,7 +14,7 @@ import { redact } from '../../lib/operators/redact';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { hostile, type Make } from '../helpers/hostile-values';
-import { checkSummaryAgainstMetrics, LEVELS, mulberry32, noThrow } from '../helpers/model-run';
+import { checkSummaryAgainstMetrics, LEVELS, noThrow, seededRun } from '../helpers/model-run';
 import { Clock, FlushWatch, turn } from '../helpers/virtual-clock';
 
 // "Nothing lost unaccounted" with hostile content: the accounting and pipeline-model properties
@@ -450,15 +450,7 @@ function checkBalance(
 }
 
 async function runScenario(plan: Plan, steps: readonly Step[], end: Ending, seed: number): Promise<void> {
-  const spy = jest.spyOn(Math, 'random').mockImplementation(mulberry32(seed));
-  const diagnostics: SelfLogEvent[] = [];
-  const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
-  try {
-    await scenario(plan, steps, end, diagnostics);
-  } finally {
-    selfLog.unsubscribe();
-    spy.mockRestore();
-  }
+  await seededRun(seed, (diagnostics) => scenario(plan, steps, end, diagnostics));
 }
 
 async function scenario(plan: Plan, steps: readonly Step[], end: Ending, diagnostics: SelfLogEvent[]): Promise<void> {

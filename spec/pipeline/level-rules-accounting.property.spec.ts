@@ -4,14 +4,14 @@ import type { SinkOptions } from '../../lib/configuration/sink-options';
 import { LevelSwitch } from '../../lib/core/level-switch';
 import type { LogEvent } from '../../lib/core/log-event';
 import { type LogLevelName, levelValue } from '../../lib/core/log-level';
-import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { SelfLogEvent } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { batchOption, breakerOption, retryOption } from '../helpers/delivery-arbitraries';
-import { checkSummaryAgainstMetrics, LEVELS, mulberry32, noThrow, seqOf } from '../helpers/model-run';
+import { checkSummaryAgainstMetrics, LEVELS, noThrow, seededRun, seqOf } from '../helpers/model-run';
 import { Clock, FlushWatch, turn } from '../helpers/virtual-clock';
 
 // "Nothing lost unaccounted" where the level rules decide what is an event at all: a logger level
@@ -271,15 +271,7 @@ interface Made {
 }
 
 async function runScenario(plan: Plan, steps: readonly Step[], ending: Step, seed: number): Promise<void> {
-  const spy = jest.spyOn(Math, 'random').mockImplementation(mulberry32(seed));
-  const diagnostics: SelfLogEvent[] = [];
-  const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
-  try {
-    await scenario(plan, steps, ending, diagnostics);
-  } finally {
-    selfLog.unsubscribe();
-    spy.mockRestore();
-  }
+  await seededRun(seed, (diagnostics) => scenario(plan, steps, ending, diagnostics));
 }
 
 async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagnostics: SelfLogEvent[]): Promise<void> {
