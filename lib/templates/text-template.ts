@@ -3,5 +3,6 @@
  * logger's API (Nest's, pino's through Fastify) renders as it was written.
  */
 export function textTemplate(text: string): string {
-  return text.replace(/[{}]/g, (brace) => brace + brace);
+  // Most messages hold no brace: given back as they are, without a replace's scan and new string.
+  return text.indexOf('{') < 0 && text.indexOf('}') < 0 ? text : text.replace(/[{}]/g, (brace) => brace + brace);
 }
