@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { SelfLog } from '../../../lib/core/self-log';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { memoryLogger } from '../../helpers/node-http';
+import { postForged } from './post-forged';
 
 /**
  * Mounts the handler in Fastify 5 (given Fastify's own request and reply) under `trustProxy`;
@@ -37,22 +37,9 @@ async function forge(
   }
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  const diagnostics: string[] = [];
-  const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
   try {
-    const statuses: number[] = [];
-    for (const address of forged) {
-      const response = await fetch(`http://127.0.0.1:${port}/api/logs`, {
-        method: 'POST',
-        body: JSON.stringify({ '@mt': 'From {Address}', Address: address }),
-        headers: { 'Content-Type': 'application/vnd.serilog.clef', 'X-Forwarded-For': address },
-      });
-      await response.arrayBuffer();
-      statuses.push(response.status);
-    }
-    return { statuses, notices: diagnostics.filter((text) => text.includes("Fastify's trustProxy")) };
+    return await postForged(`http://127.0.0.1:${port}/api/logs`, forged, "Fastify's trustProxy");
   } finally {
-    subscription.unsubscribe();
     await app.close();
     await log.close({ strategy: 'immediate', timeoutMs: 0 });
   }

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import express from 'express';
-import { SelfLog } from '../../../lib/core/self-log';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { listen, memoryLogger } from '../../helpers/node-http';
+import { postForged } from './post-forged';
 
 /** Mounts the handler in Express 5 under `trust proxy` set to `trust`; POSTs one event a forged X-Forwarded-For each; resolves with the statuses and the SelfLog notices about the setting. */
 async function forge(trust: unknown, forged: readonly string[]): Promise<{ statuses: number[]; notices: string[] }> {
@@ -12,22 +12,9 @@ async function forge(trust: unknown, forged: readonly string[]): Promise<{ statu
   app.set('trust proxy', trust);
   app.post('/api/logs', ingest);
   const server = await listen(createServer(app));
-  const diagnostics: string[] = [];
-  const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
   try {
-    const statuses: number[] = [];
-    for (const address of forged) {
-      const response = await fetch(`${server.url}/api/logs`, {
-        method: 'POST',
-        body: JSON.stringify({ '@mt': 'From {Address}', Address: address }),
-        headers: { 'Content-Type': 'application/vnd.serilog.clef', 'X-Forwarded-For': address },
-      });
-      await response.arrayBuffer();
-      statuses.push(response.status);
-    }
-    return { statuses, notices: diagnostics.filter((text) => text.includes("Express's 'trust proxy'")) };
+    return await postForged(`${server.url}/api/logs`, forged, "Express's 'trust proxy'");
   } finally {
-    subscription.unsubscribe();
     await server.close();
     await log.close({ strategy: 'immediate', timeoutMs: 0 });
   }

@@ -1,0 +1,30 @@
+import { SelfLog } from '../../../lib/core/self-log';
+
+/**
+ * POSTs one CLEF event to `url` for each address of `forged`, in turn, with that address as its
+ * X-Forwarded-For; resolves with the statuses and the SelfLog lines written meanwhile that hold
+ * `notice`.
+ */
+export async function postForged(
+  url: string,
+  forged: readonly string[],
+  notice: string,
+): Promise<{ statuses: number[]; notices: string[] }> {
+  const diagnostics: string[] = [];
+  const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+  try {
+    const statuses: number[] = [];
+    for (const address of forged) {
+      const response = await fetch(url, {
+        method: 'POST',
+        body: JSON.stringify({ '@mt': 'From {Address}', Address: address }),
+        headers: { 'Content-Type': 'application/vnd.serilog.clef', 'X-Forwarded-For': address },
+      });
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    return { statuses, notices: diagnostics.filter((text) => text.includes(notice)) };
+  } finally {
+    subscription.unsubscribe();
+  }
+}
