@@ -237,8 +237,8 @@ export class StreamSink implements Sink {
     // would end at once), with a TimeoutOverflowWarning.
     this.syncFlushTimeoutMs = Math.min(options.syncFlushTimeoutMs ?? 1000, MAX_TIMER_MS);
     this.fd = pipeDescriptorOf(this.stream);
-    this.sibling = samePipeSibling(this.stream, this.fd);
     this.pipe = pipeOf(this.fd);
+    this.sibling = samePipeSibling(this.stream, this.pipe);
     // Listening turns a stream error (EPIPE on a closed stdout …) into a failed batch instead of a crash.
     this.stopOnError = ownListener(this.stream, 'error', this.onError);
   }
@@ -884,19 +884,14 @@ export class StreamSink implements Sink {
 }
 
 /**
- * The other of stdout and stderr when it is the same pipe as `fd` (`2>&1`): bytes it holds that
- * Node has not written yet go first, or a batch written past them would land inside their cut line.
+ * The other of stdout and stderr when it is the same pipe as `pipe` (`2>&1`, see `pipeOf`): bytes it
+ * holds that Node has not written yet go first, or a batch written past them would land inside
+ * their cut line.
  */
-function samePipeSibling(stream: Writable, fd: number | undefined): Writable | undefined {
+function samePipeSibling(stream: Writable, pipe: string | undefined): Writable | undefined {
   const sibling = stream === process.stdout ? process.stderr : process.stdout;
   const other = (sibling as { fd?: unknown }).fd;
-  if (fd === undefined || typeof other !== 'number') return undefined;
-  try {
-    const [a, b] = [fs.fstatSync(fd), fs.fstatSync(other)];
-    return a.dev === b.dev && a.ino === b.ino ? sibling : undefined;
-  } catch {
-    return undefined;
-  }
+  return pipe !== undefined && typeof other === 'number' && pipeOf(other) === pipe ? sibling : undefined;
 }
 
 /** The device and inode of the pipe or socket `fd` is, which tell one pipe from another. */
