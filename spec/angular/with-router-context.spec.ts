@@ -7,7 +7,17 @@ import {
   provideZonelessChangeDetection,
   ɵINTERNAL_APPLICATION_ERROR_HANDLER as INTERNAL_APPLICATION_ERROR_HANDLER,
 } from '@angular/core';
-import { provideRouter, Router, type Routes, withRouterConfig } from '@angular/router';
+import {
+  NavigationCancel,
+  type NavigationError,
+  provideRouter,
+  RedirectCommand,
+  Router,
+  type RouterFeatures,
+  type Routes,
+  withNavigationErrorHandler,
+  withRouterConfig,
+} from '@angular/router';
 import { ConfigurationError, type LogEvent, MemorySink } from '../../lib/index';
 import { injectLogger, provideRxlog, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 
@@ -177,14 +187,19 @@ void describe('withRouterContext', () => {
 });
 
 /**
- * An app's injector with a Router of `routes` (`routerOptions` its withRouterConfig), withErrorHandler()
- * and withRouterContext(); `navigate(url)` navigates as a routerLink does, handing a rejected
- * navigation to Angular's application error handler (router_link.ts).
+ * An app's injector with a Router of `routes` (`routerOptions` its withRouterConfig, `features` its
+ * other router features), withErrorHandler() and withRouterContext(); `navigate(url)` navigates as a
+ * routerLink does, handing a rejected navigation to Angular's application error handler (router_link.ts).
  */
-function navigatingApp(routes: Routes, routerOptions: Parameters<typeof withRouterConfig>[0] = {}, rxlogFirst = false) {
+function navigatingApp(
+  routes: Routes,
+  routerOptions: Parameters<typeof withRouterConfig>[0] = {},
+  rxlogFirst = false,
+  features: RouterFeatures[] = [],
+) {
   const memory = new MemorySink();
   const rxlog = provideRxlog((c) => c.writeTo.sink(memory), withErrorHandler({ console: false }), withRouterContext());
-  const routing = provideRouter([{ path: '', children: [] }, ...routes], withRouterConfig(routerOptions));
+  const routing = provideRouter([{ path: '', children: [] }, ...routes], withRouterConfig(routerOptions), ...features);
   const injector = testInjector([
     provideZonelessChangeDetection(),
     ...(rxlogFirst ? [rxlog, routing] : [routing, rxlog]),
@@ -339,6 +354,60 @@ void describe('withRouterContext with withErrorHandler', () => {
       memory.events.map((e) => [e.renderMessage().split('\n')[0], e.properties.TargetRoute]),
       [["Navigation to /a failed: NG04016: Detected possible infinite redirect when redirecting from '/b' to '/a'.", '/a']],
     );
+    injector.destroy();
+  });
+
+  // A guard or a resolver that returns a RedirectCommand, and a withNavigationErrorHandler() that
+  // turns an error into one, redirect: the Router cancels the navigation (NavigationCancel, no
+  // NavigationError) and hands nothing to the ErrorHandler, so nothing is logged. A
+  // withNavigationErrorHandler() that returns nothing leaves the error a NavigationError: logged once.
+  void it('logs no RedirectCommand of a guard, a resolver or withNavigationErrorHandler, and an error that handler keeps once', async () => {
+    const seen: string[] = [];
+    let redirectErrors = true;
+    const { memory, injector, router, navigate } = navigatingApp(
+      [
+        { path: 'login', children: [] },
+        { path: 'admin', canActivate: [() => new RedirectCommand(router.parseUrl('/login'))], children: [] },
+        { path: 'orders/:id', resolve: { order: () => new RedirectCommand(router.parseUrl('/login')) }, children: [] },
+        {
+          path: 'invoices/:id',
+          resolve: {
+            invoice: () => {
+              throw new Error('the invoice could not be loaded');
+            },
+          },
+          children: [],
+        },
+      ],
+      {},
+      false,
+      [
+        withNavigationErrorHandler((error: NavigationError) => {
+          seen.push(String(error.url));
+          return redirectErrors ? new RedirectCommand(router.parseUrl('/login')) : undefined;
+        }),
+      ],
+    );
+    const cancelled: string[] = [];
+    const subscription = router.events.subscribe((event) => {
+      if (event instanceof NavigationCancel) cancelled.push(event.url);
+    });
+    await navigate('/');
+    await navigate('/admin');
+    assert.equal(router.url, '/login');
+    await navigate('/orders/7');
+    assert.equal(router.url, '/login');
+    await navigate('/invoices/9');
+    assert.equal(router.url, '/login');
+    assert.deepEqual(cancelled, ['/admin', '/orders/7', '/invoices/9']);
+    assert.deepEqual(memory.events.map(navigationSummary), []);
+    redirectErrors = false;
+    await navigate('/invoices/10');
+    assert.deepEqual(seen, ['/invoices/9', '/invoices/10']);
+    assert.deepEqual(memory.events.map(navigationSummary), [
+      ['error', 'Navigation to /invoices/10 failed: the invoice could not be loaded', '/login', '/invoices/10', 'ErrorHandler'],
+    ]);
+    subscription.unsubscribe();
     injector.destroy();
   });
 });
