@@ -16,7 +16,8 @@ import {
   runInInjectionContext,
 } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
-import { ConfigurationError, MemorySink, SelfLog } from '../../lib/index';
+import { filter } from 'rxjs';
+import { ConfigurationError, type LogEvent, LoggerConfiguration, MemorySink, SelfLog } from '../../lib/index';
 import { provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { exceptionText } from '../../lib/core/exception-text';
 import { bundleOf } from './bundle-of';
@@ -676,6 +677,37 @@ void describe('withErrorHandler', () => {
     injector.destroy();
   });
 
+  // configure may return a Logger made from a configuration of its own, without the transform
+  // provideRxlog registers for an HttpErrorResponse captured as a value: the handler makes the
+  // redacted exception itself, so its events keep the query values and the body out all the same.
+  void it('keeps the query values and the body of an HttpErrorResponse out with a Logger configure creates itself', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRxlog(() => new LoggerConfiguration().writeTo.sink(memory).createLogger(), withErrorHandler({ console: false })),
+    ]);
+    const handler = injector.get(ErrorHandler);
+    const response = (mirror: string) =>
+      new HttpErrorResponse({ url: `/${mirror}/orders?token=secret`, status: 502, statusText: 'Bad Gateway', error: 'BODY' });
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- HttpClient's error is no Error
+    const failed = (mirror: string) => Promise.reject(response(mirror));
+    const [any] = await Promise.allSettled([Promise.any([failed('a'), failed('b')])]);
+    handler.handleError(response('a'));
+    handler.handleError((any as PromiseRejectedResult).reason);
+    handler.handleError(new Error('Orders not loaded', { cause: { step: 'load', detail: response('a') } }));
+    handler.handleError({ code: 'E_ORDERS', response: response('a') });
+    assert.equal(memory.events.length, 4);
+    assert.deepEqual(
+      [memory.events[0].renderMessage(), memory.events[0].properties.StatusCode, memory.events[0].properties.Url],
+      ['Uncaught error: Http failure response for /a/orders?token=***: 502 Bad Gateway', 502, '/a/orders?token=***'],
+    );
+    for (const event of memory.events) {
+      const text = event.exception === undefined ? '' : exceptionText(event.exception);
+      assert.match(text, /HttpErrorResponse/);
+      assert.doesNotMatch(`${text} ${JSON.stringify(event.properties)}`, /secret|BODY/);
+    }
+    injector.destroy();
+  });
+
   // Angular 21's httpResource: a template that reads value() of a failed request throws
   // ResourceValueError, whose message quotes HttpClient's (the URL, query and all) and whose cause
   // is the HttpErrorResponse, response body included. Both were logged as they were.
@@ -834,6 +866,44 @@ void describe('withErrorHandler', () => {
     } finally {
       SelfLog.disable();
     }
+  });
+
+  // An injector has one ErrorHandler, so an app's own reaction to uncaught errors (an error
+  // tracker, a toast) cannot wrap rxlog's: it runs from what the handler logs instead, a sink for a
+  // tracker and the logger's events$ for the page, each given the exception rxlog logs.
+  void it("hands each uncaught error to an app's tracker from a sink and to its page from events$", () => {
+    const captured: Error[] = [];
+    const toasts: string[] = [];
+    const injector = testInjector([
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog(
+        (c) =>
+          c.writeTo.sink({
+            emit(events: readonly LogEvent[]): void {
+              for (const e of events)
+                if (e.properties['SourceContext'] === 'ErrorHandler' && e.exception !== undefined) captured.push(e.exception);
+            },
+          }),
+        withErrorHandler({ console: false }),
+      ),
+    ]);
+    const subscription = injector
+      .get(RXLOG_LOGGER)
+      .events$.pipe(filter((e) => e.properties['SourceContext'] === 'ErrorHandler'))
+      .subscribe((e) => toasts.push(String(e.properties['ErrorMessage'])));
+    const error = new Error('boom');
+    injector.get(ErrorHandler).handleError(error);
+    injector
+      .get(ErrorHandler)
+      .handleError(new HttpErrorResponse({ url: '/api/orders?token=secret', status: 500, error: 'BODY' }));
+    injector.get(RXLOG_LOGGER).flushSync();
+    assert.deepEqual(toasts, ['boom', 'Http failure response for /api/orders?token=***: 500 undefined']);
+    assert.equal(captured.length, 2);
+    assert.equal(captured[0], error);
+    assert.equal(captured[1].name, 'HttpErrorResponse');
+    assert.doesNotMatch(exceptionText(captured[1]), /secret|BODY/);
+    subscription.unsubscribe();
+    injector.destroy();
   });
 
   // Angular hands uncaught errors to the root injector's ErrorHandler: withErrorHandler() in a lazy
