@@ -5,7 +5,7 @@ import { stripQuery } from './redact-query';
 export interface RouteProperties extends Readonly<Record<string, unknown>> {
   /** The current URL without query, fragment and matrix parameters, e.g. `/orders/42`. */
   readonly Route: string;
-  /** The path of the matched route configuration, e.g. `/orders/:id`; absent when no route configuration matched. */
+  /** The path of the matched route configuration, e.g. `/orders/:id` (`*` for a route a custom `matcher` matched); absent when no route configuration matched. */
   readonly RoutePattern?: string | undefined;
 }
 
@@ -49,12 +49,18 @@ export function routePath(url: string): string {
   return stripQuery(url).replace(/;[^/()]*/g, '');
 }
 
-/** The configured paths of the primary route chain, joined: `orders/:id` under `shop` gives `/shop/orders/:id`. */
+/**
+ * The configured paths of the primary route chain, joined: `orders/:id` under `shop` gives
+ * `/shop/orders/:id`. A route a custom `matcher` matched has no path: it is `*`, once whatever it
+ * consumed (its segments may be ids), or nothing when it consumed none.
+ */
 function routePattern(root: ActivatedRouteSnapshot): string | undefined {
   const parts: string[] = [];
   let matched = false;
   for (let route: ActivatedRouteSnapshot | null = root; route !== null; route = route.firstChild) {
-    const path = route.routeConfig?.path;
+    const config = route.routeConfig;
+    if (config === null) continue;
+    const path = config.path ?? (config.matcher === undefined ? undefined : route.url.length > 0 ? '*' : '');
     if (path === undefined) continue;
     matched = true;
     if (path !== '') parts.push(path);

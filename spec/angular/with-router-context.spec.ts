@@ -15,6 +15,7 @@ import {
   Router,
   type RouterFeatures,
   type Routes,
+  type UrlMatcher,
   withNavigationErrorHandler,
   withRouterConfig,
 } from '@angular/router';
@@ -83,6 +84,50 @@ void describe('withRouterContext', () => {
 
   // The Router's URL is '/' until the first navigation sets its state, whatever page was loaded:
   // an event logged while the app starts on /shop/orders/42 said Route '/'.
+  // A route matched by a custom `matcher` has no `path`: it was left out of the pattern, so a
+  // product page under /shop said RoutePattern '/shop', as the shop's own page does, and a page
+  // matched at the top level by a matcher had no RoutePattern at all.
+  void it('writes a route matched by a custom matcher as * in the pattern, once whatever it consumed', async () => {
+    const memory = new MemorySink();
+    const slug: UrlMatcher = (segments) =>
+      segments.length > 0 && segments.every((s) => /^[a-z-]+$/.test(s.path))
+        ? { consumed: segments, posParams: { slug: segments[segments.length - 1] } }
+        : null;
+    const handle: UrlMatcher = (segments) =>
+      segments.length === 1 && segments[0].path.startsWith('@') ? { consumed: segments } : null;
+    const injector = testInjector([
+      provideRouter([
+        {
+          path: 'shop',
+          children: [
+            { path: '', children: [] },
+            { matcher: slug, children: [] },
+          ],
+        },
+        { matcher: handle, children: [] },
+      ]),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ]);
+    const log = within(injector, () => injectLogger());
+    const router = injector.get(Router);
+    for (const url of ['/shop', '/shop/blue-shoes', '/shop/shoes/blue-shoes', '/@ann']) {
+      assert.ok(await router.navigateByUrl(url), url);
+      log.information('on a page');
+    }
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
+      [
+        ['/shop', '/shop'],
+        ['/shop/blue-shoes', '/shop/*'],
+        ['/shop/shoes/blue-shoes', '/shop/*'],
+        ['/@ann', '/*'],
+      ],
+    );
+    injector.destroy();
+  });
+
   void it('adds no route while the first navigation is still matching, and the route once it is set', async () => {
     const memory = new MemorySink();
     const injector = testInjector([
