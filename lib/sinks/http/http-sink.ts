@@ -43,7 +43,7 @@ const INGEST_ANSWER = /^\{"accepted":\d+,"rejected":(\d+)[,}]/;
 const HTML_PAGE = /^\s*<(?:!doctype\s+html|html[\s>])/i;
 
 /** The longest wait for the start of a body after the status, when `timeoutMs` is `Infinity`: the default timeout. */
-const BODY_WAIT_MS = 10_000;
+export const BODY_WAIT_MS = 10_000;
 
 /** Browsers refuse `keepalive` requests (and beacons) past 64 KiB of body in flight. */
 const KEEPALIVE_MAX_BYTES = 64 * 1024;

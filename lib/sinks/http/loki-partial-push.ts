@@ -1,9 +1,9 @@
 import { adoptedPromise } from '../../core/adopt-outcome';
 import { SelfLog } from '../../core/self-log';
-import { RESPONSE_TEXT_MAX_BYTES } from './http-sink';
+import { BODY_WAIT_MS, RESPONSE_TEXT_MAX_BYTES } from './http-sink';
 import { bodyExcerpt, HttpStatusError } from './http-status-error';
 import { redactUrl } from './http-redact-url';
-import { readResponseStart } from './read-response-start';
+import { readResponseStart, type ResponseStart } from './read-response-start';
 
 /**
  * The last line of Loki's answer to a push it took in part: `total ignored: N out of M` (Loki 1.6
@@ -203,8 +203,15 @@ function lokiPush(
   sinkName: () => string,
 ): (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => Promise<[answer: Response, ignored: number]> {
   return async (input, init) => {
+    // A signal of its own, aborted with the sink's (its timeout, its close), and by the wait for a
+    // body below: one that stalls after the status is let go of, its connection closed.
+    const reading = new AbortController();
+    const abort = (): void => reading.abort();
+    const given = init?.signal;
+    if (given?.aborted) abort();
+    given?.addEventListener('abort', abort);
     // Adopted: a custom fetch's thenable that fulfils with itself would be awaited for ever.
-    const response = await adoptedPromise(() => fetch(input, init));
+    const response = await adoptedPromise(() => fetch(input, { ...init, signal: reading.signal }));
     const request = init?.body;
     const { body, status } = response;
     // Not the usual successes (Loki's 204, a proxy's 200): HttpSink counts those delivered once the
@@ -215,7 +222,17 @@ function lokiPush(
       typeof body?.getReader !== 'function'
     )
       return [response, 0];
-    const { text, whole } = await readResponseStart(response, RESPONSE_TEXT_MAX_BYTES);
+    // Read for at most BODY_WAIT_MS, as HttpSink reads a body after the status: with no timeout
+    // (timeoutMs: Infinity) a 400 whose body stalled held the batch, and every later one, for ever.
+    // (A fetch that ignores the abort: its read is left, and the answer has no text.)
+    const timer = setTimeout(abort, BODY_WAIT_MS);
+    const { text, whole } = await Promise.race([
+      readResponseStart(response, RESPONSE_TEXT_MAX_BYTES),
+      new Promise<ResponseStart>((resolve) =>
+        reading.signal.addEventListener('abort', () => resolve({ text: '', whole: false })),
+      ),
+    ]);
+    clearTimeout(timer);
     if (status !== 400) {
       if (!BLOCKED.test(text)) return [new Response(text, response), 0];
       // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.

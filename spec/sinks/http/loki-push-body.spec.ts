@@ -66,11 +66,12 @@ describe('lokiPushBody', () => {
     expect(entries(first).map(([nanos]) => nanos)).toEqual(['1700000000123000000', '1700000000123000001', '1700000000123000002']);
     // Back to 123 after 124 (a clock stepped back, events from an operator that delays some):
     // Loki's unordered head block (pkg/chunkenc/unordered.go, Append) drops a line equal to one
-    // it holds at the same nanosecond, wherever it sits in the stream, so 123 goes on from 4.
+    // it holds at the same nanosecond, wherever it sits in the stream, so 123 goes on from 4 (and
+    // the push is in time order: see spec/sinks/http/loki-entry-order.spec.ts).
     expect(entries(second).map(([nanos]) => nanos)).toEqual([
       '1700000000123000003',
-      '1700000000124000000',
       '1700000000123000004',
+      '1700000000124000000',
     ]);
     // A retry (or the halves of a 413) rebuilds the body from the same events: same timestamps.
     expect(entries(first).map(([nanos]) => nanos)).toEqual(['1700000000123000000', '1700000000123000001', '1700000000123000002']);
@@ -90,14 +91,17 @@ describe('lokiPushBody', () => {
           const events = offsets.map((offset) => makeEvent({ text: 'same', timestamp: new Date(at.getTime() + offset) }));
           const nanos: string[] = [];
           for (let i = 0; i < events.length; i += batchSize) {
-            const body = JSON.parse(lokiPushBody(events.slice(i, i + batchSize), {}, formatter, clock)) as {
+            const batch = events.slice(i, i + batchSize);
+            const body = JSON.parse(lokiPushBody(batch, {}, formatter, clock)) as {
               streams: { values: [string, string][] }[];
             };
-            nanos.push(...body.streams[0].values.map(([n]) => n));
+            const values = body.streams[0].values.map(([n]) => n);
+            // Each entry stays within its event's millisecond, and a push is in time order.
+            const ms = batch.map((event) => event.timestamp.getTime()).sort((a, b) => a - b);
+            expect(values.map((n) => Number(BigInt(n) / 1_000_000n))).toEqual(ms);
+            nanos.push(...values);
           }
           expect(new Set(nanos).size).toBe(events.length);
-          // Each entry stays within its event's millisecond.
-          nanos.forEach((n, i) => expect(BigInt(n) / 1_000_000n).toBe(BigInt(events[i].timestamp.getTime())));
         },
       ),
     );
@@ -126,10 +130,11 @@ describe('lokiPushBody', () => {
       makeEvent({ text: 'invalid', timestamp: new Date(Number.NaN) }),
     ];
     const body = JSON.parse(lokiPushBody(events, {}, formatter)) as { streams: { values: [string, string][] }[] };
+    // In time order: the latest time int64 nanoseconds hold comes after the time of sending.
     const values = body.streams[0].values;
-    expect(values[0]).toEqual(['9223372036854000000', 'last']);
+    expect(values[4]).toEqual(['9223372036854000000', 'last']);
     const after = BigInt(Date.now()) * 1_000_000n;
-    for (const [nanos] of values.slice(1)) {
+    for (const [nanos] of values.slice(0, 4)) {
       expect(BigInt(nanos)).toBeGreaterThanOrEqual(before);
       // Entries of one millisecond are a nanosecond apart: four such entries, at most 3 ns past it.
       expect(BigInt(nanos)).toBeLessThanOrEqual(after + 3n);
@@ -154,11 +159,12 @@ describe('lokiPushBody', () => {
         {
           stream: { level: 'info' },
           values: [
-            ['1700000000123000000', ''],
-            ['1700000000123000001', ''],
             // Loki's strconv.ParseInt takes a sign; the second is 1 ns after the first, as after 1970.
+            // In time order, before the later ones logged first.
             ['-1000000', 'x'],
             ['-999999', 'y'],
+            ['1700000000123000000', ''],
+            ['1700000000123000001', ''],
           ],
         },
       ],

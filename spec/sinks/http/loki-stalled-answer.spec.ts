@@ -1,0 +1,90 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
+import { LokiSink } from '../../../lib/sinks/http/loki-sink';
+import { makeEvent } from '../../helpers/events';
+
+/**
+ * LokiSink reads the body of a `400` (Loki's count of the entries it ignored) and of a `2xx` past
+ * `206` (a blocked tenant's `260`) before HttpSink sees the answer. A body that stalls after the
+ * status must not hold the batch: HttpSink reads a body for at most 10 s after the status when
+ * `timeoutMs` is `Infinity`, and then follows the status.
+ */
+describe('LokiSink and an answer whose body stalls after the status', () => {
+  afterEach(() => jest.useRealTimers());
+
+  // Found by a review: with timeoutMs: Infinity, a 400 whose body stalled was awaited for ever, so
+  // the batch, and every later one, was held until close.
+  it.each([400, 207])('follows a %i whose body stalls within 10 s with no timeout, and lets the request go', async (status) => {
+    jest.useFakeTimers();
+    const signals: AbortSignal[] = [];
+    const stalled = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      signals.push(init?.signal as AbortSignal);
+      const body = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
+      return Promise.resolve(new Response(body, { status }));
+    };
+    const sink = new LokiSink({ url: 'http://127.0.0.1:1', timeoutMs: Infinity, fetch: stalled });
+    let outcome = 'pending';
+    void sink.emit([makeEvent()]).then(
+      () => (outcome = 'delivered'),
+      (error: unknown) =>
+        (outcome = `failed: ${(error as HttpStatusError).status} ${String((error as HttpStatusError).permanent)}`),
+    );
+    await jest.advanceTimersByTimeAsync(9_999);
+    expect(outcome).toBe('pending');
+    await jest.advanceTimersByTimeAsync(1);
+    expect(outcome).toBe(status === 400 ? 'failed: 400 true' : 'delivered');
+    expect(signals[0].aborted).toBe(true);
+    sink.close();
+  });
+
+  it('aborts the fetch it calls when the sink closes, as it aborts its own', async () => {
+    const signals: AbortSignal[] = [];
+    const never = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      signals.push(init?.signal as AbortSignal);
+      return new Promise<Response>(() => undefined);
+    };
+    const sink = new LokiSink({ url: 'http://127.0.0.1:1', timeoutMs: Infinity, fetch: never });
+    const failure = sink.emit([makeEvent()]);
+    await new Promise((resolve) => setImmediate(resolve));
+    sink.close();
+    await expect(failure).rejects.toThrow(/the sink closed/);
+    expect(signals[0].aborted).toBe(true);
+  });
+
+  describe('from a real server on 127.0.0.1 (a stand-in: Loki writes its 400 whole; a proxy may not)', () => {
+    let server: Server | undefined;
+    const sockets = new Set<Socket>();
+
+    afterEach(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+      server = undefined;
+    });
+
+    it('fails a batch answered 400 whose body stalls by its status, within 10 s, and closes the connection', async () => {
+      let closed!: Promise<void>;
+      server = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+          response.write("entry with timestamp 2023-11-14 22:13:20 +0000 UTC ignored, reason: 'entry out of order',\n");
+        });
+      });
+      server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      });
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const started = Date.now();
+
+      const failure = new LokiSink({ url, timeoutMs: Infinity }).emit([makeEvent()]);
+
+      await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
+      await expect(failure).rejects.toMatchObject({ status: 400, permanent: true });
+      expect(Date.now() - started).toBeLessThan(12_000);
+      await closed;
+    }, 15_000);
+  });
+});
