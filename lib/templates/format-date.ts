@@ -121,8 +121,15 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   // u and U are UTC, as .NET converts a DateTimeOffset for them; u is a pattern, not toISOString's text, so a year
   // past 9999 (`+010000-01-01T…`) is written as yyyy writes it, seconds and all.
   if (format === 'u' || format === 'U') utc = true;
+  let zone = utc ? undefined : -date.getTimezoneOffset();
+  // .NET holds an offset within ±14:00: TimeZoneInfo cuts a local mean time past it (Asia/Manila's -15:56 before 1845)
+  // to ±14:00 and reads the local fields at that offset, so a DateTimeOffset can parse what zzz writes.
+  if (zone! * zone! > 840 * 840) {
+    zone = Math.sign(zone!) * 840;
+    date = new Date(time + zone * 60_000);
+    utc = true;
+  }
   const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
-  const zone = utc ? undefined : -date.getTimezoneOffset();
   // One letter only: a longer format named like an Object.prototype member stays custom tokens.
   const pattern = (format.length === 1 && STANDARD_PATTERNS[format]) || format;
   let out = '';

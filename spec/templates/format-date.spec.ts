@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { type FineDate, formatDate } from '../../lib/templates/format-date';
 
 // Expectations are computed from the same Date's local fields, so the tests pass in any time zone.
@@ -275,4 +277,61 @@ describe('formatDate conformance with .NET’s DateTimeFormat.cs', () => {
   ])('writes %j (utc: %j) as %j, one token per run of z', (format, inUtc, expected) => {
     expect(formatDate(inUtc ? utc : june, format, inUtc)).toBe(expected);
   });
+});
+
+// .NET's TimeZoneInfo (NormalizeAdjustmentRuleOffset) cuts the few local mean times past ±14:00 (Asia/Manila's -15:56
+// before 1845, America/Sitka's +14:58 before 1867) to ±14:00 and reads the local fields at that offset, so `zzz` never
+// writes an offset DateTimeOffset refuses to parse. formatDate wrote -15:56 and +14:58. In a child process, since a
+// jest worker cannot change its own time zone.
+describe('formatDate in a zone whose offset was once past ±14:00', () => {
+  const cases: readonly (readonly [zone: string, utcMs: number, expected: readonly string[]])[] = [
+    // 20:00 UTC is 04:04 the next day at -15:56; .NET writes 06:00 at -14:00.
+    [
+      'Asia/Manila',
+      Date.UTC(1800, 0, 1, 20),
+      ['-956', '1800-01-01 06:00:00 -14:00 -14:00 -14', '1800-01-01T06:00:00.0000000-14:00'],
+    ],
+    // 00:30 UTC is 15:28 at +14:58; .NET writes 14:30 at +14:00.
+    [
+      'America/Sitka',
+      Date.UTC(1800, 0, 1, 0, 30),
+      ['898', '1800-01-01 14:30:00 +14:00 +14:00 +14', '1800-01-01T14:30:00.0000000+14:00'],
+    ],
+    // An offset of 14:00 itself is kept.
+    [
+      'Pacific/Kiritimati',
+      Date.UTC(2026, 0, 1),
+      ['840', '2026-01-01 14:00:00 +14:00 +14:00 +14', '2026-01-01T14:00:00.0000000+14:00'],
+    ],
+    // So is a later date in the same zone as Asia/Manila (+08:00).
+    ['Asia/Manila', Date.UTC(2026, 0, 1), ['480', '2026-01-01 08:00:00 +08:00 +08:00 +08', '2026-01-01T08:00:00.0000000+08:00']],
+  ];
+  let lines: string[][];
+
+  beforeAll(() => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(__dirname, 'fixtures', 'format-date-zones.ts'),
+        JSON.stringify(cases.map(([z, t]) => [z, t])),
+      ],
+      { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 },
+    );
+    expect(child.stderr).toBe('');
+    lines = JSON.parse(child.stdout) as string[][];
+  }, 70_000);
+
+  it.each(cases.map((c, i) => [c[0], new Date(c[1]).toISOString(), i] as const))(
+    'in %s, %s is written at an offset within ±14:00, as .NET writes it',
+    (_zone, _instant, i) => {
+      const [, utcMs, expected] = cases[i];
+      const [engineOffset, custom, roundTrip, parsedBack] = lines[i];
+      // The engine's own offset (minutes east), then what formatDate writes.
+      expect([engineOffset, custom, roundTrip]).toEqual(expected);
+      // The text names the Date's own instant.
+      expect(Number(parsedBack)).toBe(utcMs);
+    },
+  );
 });

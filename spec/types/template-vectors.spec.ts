@@ -96,8 +96,39 @@ const HAND_WRITTEN: readonly (readonly [what: string, template: string])[] = [
   ['120 holes of 90 names, escapes and malformed holes between them', holes(120, (i) => `{{x}} {@N${i % 90},${i}} {${i}a}`)],
 ];
 
+/**
+ * The templates of Serilog's rendering tests (serilog/serilog at 60935b4: test/Serilog.Tests/Core/MessageTemplateTests.cs
+ * and Rendering/MessageTemplateRendererTests.cs), each named by its test; spec/templates/render-template.spec.ts checks
+ * what they render.
+ */
+const SERILOG_RENDER_TEMPLATES: readonly (readonly [test: string, template: string])[] = [
+  ['AnObjectIsRenderedInSimpleNotation', 'I sat at {@Chair}'],
+  ['AnObjectIsRenderedInSimpleNotationUsingFormatProvider', 'I received {@Receipt}'],
+  ['AnObjectWithDefaultDestructuringIsRenderedAsAStringLiteral', 'I sat at {Chair}'],
+  ['AnObjectWithStringifyDestructuringIsRenderedAsAString', 'I sat at {$Chair}'],
+  ['MultiplePropertiesAreRenderedInOrder', 'Just biting {Fruit} number {Count}'],
+  ['MultiplePropertiesUseFormatProvider', 'Income was {Income} at {Date:d}'],
+  ['FormatStringsArePropagated', 'Welcome, customer {CustomerId:0000}'],
+  ...[
+    'Welcome, customer #{CustomerId,-10}, pleasure to see you',
+    'Welcome, customer #{CustomerId,-10:000000}, pleasure to see you',
+    'Welcome, customer #{CustomerId,10}, pleasure to see you',
+    'Welcome, customer #{CustomerId,10:000000}, pleasure to see you',
+    'Welcome, customer #{CustomerId,10:0,0}, pleasure to see you',
+    'Welcome, customer #{CustomerId:0,0}, pleasure to see you',
+  ].map((template) => ['AlignmentStringsArePropagated', template] as const),
+  ['FormatProviderIsUsed', 'Please pay {Sum}'],
+  ['ATemplateWithOnlyPositionalPropertiesIsAnalyzedAndRenderedPositionally', '{1}, {0}'],
+  ['ATemplateWithNamesAndPositionalsUsesNamesForAllValues', '{1}, {Place}'],
+  ['AnonymousTypeShouldBeRendered', 'Anonymous type {value}'],
+  ['DictionaryOfAnonymousTypeAsKeyShouldBeRendered', 'Dictionary with anonymous type key {dictionary}'],
+  ['PropertyTokenFormatsAreApplied', '{Number}'],
+  ['PropertyTokenFormatsAreApplied', '{Number:X8}'],
+];
+
 const CASES: readonly (readonly [label: string, template: string])[] = [
   ...SERILOG_PARSER_VECTORS.map((vector) => [`Serilog ${vector.test}`, vector.template] as const),
+  ...SERILOG_RENDER_TEMPLATES.map(([test, template]) => [`Serilog ${test}`, template] as const),
   ...HAND_WRITTEN,
 ];
 
