@@ -15,6 +15,7 @@ import { isError } from '../is-error';
 import { ADOPT_REQUEST_ID, followedRequest, hasRequestLogging, requestOfLogger } from './fastify-request-logging';
 import { isSafeRequestId } from './request-id';
 import { requestPath } from './request-tracker';
+import { semicolonDelimited } from './semicolon-delimited';
 
 /** A pino log method, as Fastify calls it: `(message, ...values)`, `(object, message?, ...values)` or `(error, message?)`. */
 export interface FastifyLogFn {
@@ -127,12 +128,15 @@ const PROMISE_ERRORED = 'Promise errored, but reply.sent = true was set';
 
 /**
  * A request as it is logged: its method and path, without the query string (its values often hold
- * tokens; Fastify's own `req` serializer logs the URL whole) and without the client's address.
+ * tokens; Fastify's own `req` serializer logs the URL whole) and without the client's address. In
+ * an app with `useSemicolonDelimiter` (read from a Fastify request's `server`), what follows a `;`
+ * is the query string too, as the plugin's `RequestPath` leaves it out.
  */
 function serializeRequest(request: unknown): unknown {
   if (typeof request !== 'object' || request === null) return request;
-  const { method, url } = request as { method?: unknown; url?: unknown };
-  return { method, path: requestPath(typeof url === 'string' ? url : undefined) };
+  const { method, url, server } = request as { method?: unknown; url?: unknown; server?: unknown };
+  const path = requestPath(typeof url === 'string' ? url : undefined, semicolonDelimited(server, 'fastifyLogger'));
+  return { method, path };
 }
 
 /** A reply as it is logged: its status, as Fastify's `res` serializer. */

@@ -7,6 +7,7 @@ import { connectionCloser } from './close-after-response';
 import { ensureAsyncLocalStorage } from './ensure-async-local-storage';
 import { inFlightRequests } from './in-flight-requests';
 import { isSafeRequestId } from './request-id';
+import { semicolonDelimited } from './semicolon-delimited';
 import { type RequestLoggingOptions, resolveRequestLoggingOptions } from './request-logging-options';
 import { expectRequestLogger, type RequestLogger, requestIdOf, type RequestTracker, trackRequest } from './request-tracker';
 
@@ -92,7 +93,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
   const inFlight = inFlightRequests(log, 'fastifyRequestLogging');
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {
     // Fastify routes `/orders;token=x` as `/orders` with the query `token=x` when told to: its path is logged without it.
-    const appSettings = semicolonDelimited(instance) ? { ...settings, semicolonQuery: true } : settings;
+    const appSettings = semicolonDelimited(instance, 'fastifyRequestLogging') ? { ...settings, semicolonQuery: true } : settings;
     // Fastify's close() answers the requests that arrive while it closes with `Connection: close`;
     // from its preClose hook on, those in flight (and those past its router already) do too, so a
     // keep-alive client's connection closes after its answer instead of holding close() until
@@ -173,18 +174,6 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
   });
-}
-
-/** Whether the Fastify app reads a `;` as the start of the query string (`useSemicolonDelimiter`). */
-function semicolonDelimited(instance: FastifyLikeInstance): boolean {
-  try {
-    const config = instance.initialConfig as
-      { useSemicolonDelimiter?: unknown; routerOptions?: { useSemicolonDelimiter?: unknown } } | undefined;
-    return config?.routerOptions?.useSemicolonDelimiter === true || config?.useSemicolonDelimiter === true;
-  } catch (error) {
-    SelfLog.write("fastifyRequestLogging: Fastify's options could not be read; a ';' in a path is logged as sent", error);
-    return false;
-  }
 }
 
 /**

@@ -322,7 +322,10 @@ export function trackRequest(
   }
   const run = <T>(fn: () => T): T => LogContext.run(context, () => diagnosticContext.runWith(collector, fn));
   emitInOwnContext(res, collector, inEndContext, run);
-  afterWriteHead(res, () => (headStatus ??= res.statusCode));
+  onCall(res, 'writeHead', undefined, () => (headStatus ??= res.statusCode));
+  // The code that ends the response is the request's own: its context is the one of the events to come.
+  onCall(res, 'end', inEndContext.ended);
+  onCall(res, 'destroy', inEndContext.ended);
 
   return { requestId, run, fail, carries };
 }
@@ -356,19 +359,21 @@ export function emitInOwnContext(
 }
 
 /**
- * Calls `wrote` once the response's head is written: Node writes it through `res.writeHead`, called
- * by the handler or, from the first `write`/`end`, by Node itself with `res.statusCode` (the hook
- * `on-headers` uses). A response that cannot be followed keeps reading `res.statusCode` at its end.
+ * Calls `before` and `after` around every call of the response's method `name`. Node writes the
+ * head through `res.writeHead`, called by the handler or, from the first `write`/`end`, by Node
+ * itself with `res.statusCode` (the hook `on-headers` uses). A response that cannot be followed so
+ * (no such method) keeps reading `res.statusCode` at its end.
  */
-function afterWriteHead(res: ServerResponse, wrote: () => void): void {
-  const writeHead: unknown = (res as { writeHead?: unknown }).writeHead;
-  if (typeof writeHead !== 'function') return;
-  Object.defineProperty(res, 'writeHead', {
+function onCall(res: ServerResponse, name: 'writeHead' | 'end' | 'destroy', before?: () => void, after?: () => void): void {
+  const method: unknown = (res as unknown as Record<string, unknown>)[name];
+  if (typeof method !== 'function') return;
+  Object.defineProperty(res, name, {
     configurable: true,
     writable: true,
     value(this: unknown, ...args: unknown[]): unknown {
-      const result: unknown = Reflect.apply(writeHead, this, args);
-      wrote();
+      before?.();
+      const result: unknown = Reflect.apply(method, this, args);
+      after?.();
       return result;
     },
   });

@@ -613,10 +613,37 @@ describe('requestLogging with a response ended by another request', () => {
     const sent = events.filter((e) => e.properties.Elapsed === undefined);
     expect(sent.map((e) => [e.properties.Url, e.properties.RequestId, e.properties.UserId])).toEqual([
       ['/items/1', 'item-1', 'user-1'],
-      ['/items/2', 'item-2', undefined],
-      ['/items/3', 'item-3', undefined],
+      ['/items/2', 'item-2', 'user-2'],
+      ['/items/3', 'item-3', 'user-3'],
     ]);
     expect(completions(events).map((e) => e.properties.RequestId)).toEqual(['item-1', 'item-2', 'item-3']);
+  });
+
+  // The completion event of a request pipelined behind another carried its RequestId but not what
+  // its own middleware put in LogContext (UserId): Node emits its 'finish' from the request before
+  // it, and the event fell back to the context the request started in.
+  it("writes a pipelined request's completion event in the context of its own code that ended the response", async () => {
+    const { log, events } = memoryLogger();
+    const app = express();
+    app.use(requestLogging(log));
+    app.use((req, _res, next) => LogContext.run({ UserId: req.get('x-user') }, next));
+    app.get('/items/:id', (req, res) => {
+      // The first one answers last, so the others' responses wait behind it on the connection.
+      setTimeout(() => res.send(req.params.id), req.params.id === '1' ? 50 : 0);
+    });
+    const server = await listen(createServer(app));
+    closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
+    const requests = ['/items/1', '/items/2', '/items/3'].map(
+      (path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: item-${i + 1}\r\nX-User: user-${i + 1}\r\n\r\n`,
+    );
+    const { port } = new URL(server.url);
+    await exchangeRaw(Number(port), requests.join(''), (received) => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 3);
+    await eventsArrive(events, 3);
+    expect(completions(events).map((e) => [e.properties.RequestId, e.properties.UserId])).toEqual([
+      ['item-1', 'user-1'],
+      ['item-2', 'user-2'],
+      ['item-3', 'user-3'],
+    ]);
   });
 });
 
