@@ -234,6 +234,8 @@ describe('readCompactJson', () => {
     expect(at('9999-12-31T23:59:59.999Z')).toBe('9999-12-31T23:59:59.999Z');
     // As Python's str(datetime) writes it, and Serilog's reader (DateTimeOffset.TryParse) reads it.
     expect(at('2016-10-12 04:20:58.055123+02')).toBe('2016-10-12T02:20:58.055Z');
+    // .NET's DateTimeOffset refuses an offset past ±14:00; rxlog reads the instant it names (docs/conformance.md).
+    expect(at('2026-01-01T00:00:00+15:00')).toBe('2025-12-31T09:00:00.000Z');
   });
 
   // The writer stamps a time outside the years 0001–9999 with the time of formatting (Seq and Serilog's reader, .NET's
