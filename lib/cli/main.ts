@@ -103,8 +103,8 @@ runCli(args, {
   stdout: process.stdout,
   stderr: process.stderr,
   isOutputFile,
-  // As ConsoleSink: FORCE_COLOR wins (on for '', 1, 2, 3 or true, off for any other value), then a
-  // non-empty NO_COLOR or NODE_DISABLE_COLORS, or TERM=dumb, turn colour off, else colour when
+  // As ConsoleSink: FORCE_COLOR wins (on for '', 1, 2, 3 or true, off for any other value), then
+  // NODE_DISABLE_COLORS (empty too), a non-empty NO_COLOR, or TERM=dumb, turn colour off, else colour when
   // stdout is a terminal of more than 2 colours.
   colorByDefault: colorsFromEnvironment(process.env) ?? terminalHasColors(process.stdout, process.env),
   version: packageVersion(),

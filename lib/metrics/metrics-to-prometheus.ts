@@ -148,8 +148,9 @@ const LOGGER_FAMILIES: readonly (readonly [string, string, LoggerCount])[] = [
  * A logger's metrics in the Prometheus text exposition format (version 0.0.4): one `# HELP` and
  * `# TYPE` per family, `rxlog_` names, a `sink` label on per-sink families (values escaped),
  * latency in seconds (Prometheus' base unit) as a summary's `quantile` samples, `_count` (the
- * latencies recorded: a logger's sink records one per delivered event) and `_sum` (their total)
- * plus a max gauge, and the same latencies as a histogram, `rxlog_delivery_duration_seconds`
+ * latencies recorded: a logger's sink records one per delivered event) and `_sum` (their total),
+ * written whole or not at all (metrics without a count and total, or with one NaN or negative,
+ * leave the sink out of the summary), plus a max gauge, and the same latencies as a histogram, `rxlog_delivery_duration_seconds`
  * (cumulative `_bucket`s with `le` every power of two from 0.001 s to 8388.608 s, and `+Inf`
  * equal to `_count`: 25 series a sink, for windowed percentiles and sums across replicas),
  * the breaker state as one 0/1 gauge per state, and a sink's drops by `reason` beside their total
@@ -232,14 +233,17 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
         sample(DROPPED_BY_REASON, `${label},reason="${escapeLabel(reason)}"`, count);
     }
     for (const { label, sink } of sinks) {
+      // A summary is written whole or not at all: a conversion to OTLP drops one without `_count`
+      // and reads a missing `_sum` as 0, a mean latency of 0 (OpenTelemetry, Prometheus and
+      // OpenMetrics Compatibility, Summaries), and OpenMetrics forbids a NaN or negative Count or
+      // Sum. Metrics without `latencyMs.count` and `sum` (an earlier version, or built by hand)
+      // leave the sink out of the summary; its max gauge stays.
+      const { count, sum } = sink.latencyMs;
+      if (typeof count != 'number' || typeof sum != 'number' || !(count >= 0 && sum >= 0)) continue;
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.5"`, seconds(sink.latencyMs.p50));
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.95"`, seconds(sink.latencyMs.p95));
       sample('rxlog_delivery_latency_seconds', `${label},quantile="0.99"`, seconds(sink.latencyMs.p99));
-      // A conversion to OTLP drops a summary without `_count` and reads a missing `_sum` as 0
-      // (OpenTelemetry, Prometheus and OpenMetrics Compatibility, Summaries). Metrics from before
-      // the histogram kept a count have one latency per delivered event, and no total to write.
-      const { count, sum } = sink.latencyMs;
-      sample('rxlog_delivery_latency_seconds', label, typeof count == 'number' ? count : sink.delivered, '_count');
+      sample('rxlog_delivery_latency_seconds', label, count, '_count');
       sample('rxlog_delivery_latency_seconds', label, seconds(sum), '_sum');
     }
     for (const { label, sink } of sinks) {
@@ -279,7 +283,8 @@ export function metricsToPrometheus(metrics: LoggerMetrics | readonly (readonly 
       // 2^k ms in seconds is never a whole number, so `le` reads the same in every client (`0.001`, `1.024`).
       for (const [edge, n] of edges) sample(DURATION, `${label},le="${formatValue(edge)}"`, n, '_bucket');
       sample(DURATION, `${label},le="+Inf"`, count, '_bucket');
-      sample(DURATION, label, seconds(sum), '_sum');
+      // OpenMetrics: a Sum is never NaN or negative here (no bucket below 0); a histogram may go without one.
+      if (typeof sum == 'number' && sum >= 0) sample(DURATION, label, seconds(sum), '_sum');
       sample(DURATION, label, count, '_count');
     }
     for (const { label, sink } of sinks) {

@@ -146,8 +146,8 @@ export interface ConsoleSinkOptions {
   stderr?: TextStream | undefined;
   /**
    * Node mode: force colours on or off. Default, as Node's `console` decides: `FORCE_COLOR` when set
-   * (on for `''`, `1`, `2`, `3` or `true`, off for any other value), else off when `NO_COLOR` or
-   * `NODE_DISABLE_COLORS` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for each
+   * (on for `''`, `1`, `2`, `3` or `true`, off for any other value), else off when `NODE_DISABLE_COLORS`
+   * is set (empty too, as Node reads it), `NO_COLOR` is set and not empty (no-color.org) or `TERM` is `dumb`, else on for each
    * stream that is a TTY of more than 2 colours (stdout and stderr each by its own).
    */
   colors?: boolean | undefined;

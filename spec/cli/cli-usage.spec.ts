@@ -41,7 +41,7 @@ describe('CLI_USAGE', () => {
     // main.ts follows colorsFromEnvironment and terminalHasColors, as ConsoleSink does: no-color.org's
     // NO_COLOR only when not empty, FORCE_COLOR as Node's tty.getColorDepth reads it.
     expect(CLI_USAGE.replace(/\n\s+/g, ' ')).toContain(
-      "FORCE_COLOR when set, on for '', 1, 2, 3 or true, off for any other value; else off when NO_COLOR or NODE_DISABLE_COLORS is set and not empty or TERM is dumb; else when stdout is a terminal of more than 2 colours",
+      "FORCE_COLOR when set, on for '', 1, 2, 3 or true, off for any other value; else off when NODE_DISABLE_COLORS is set, NO_COLOR is set and not empty or TERM is dumb; else when stdout is a terminal of more than 2 colours",
     );
   });
 

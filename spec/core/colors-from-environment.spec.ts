@@ -26,9 +26,17 @@ describe('colorsFromEnvironment', () => {
     expect(nodeColorDepth({ TERM: 'xterm-256color', ...env })).toBeLessThanOrEqual(2);
   });
 
-  it('says nothing for NO_COLOR or NODE_DISABLE_COLORS set empty, as no-color.org asks (Node turns colours off)', () => {
+  it('says nothing for NO_COLOR set empty, as no-color.org asks (Node turns colours off)', () => {
     expect(colorsFromEnvironment({ NO_COLOR: '' })).toBeUndefined();
-    expect(colorsFromEnvironment({ NODE_DISABLE_COLORS: '' })).toBeUndefined();
+    expect(nodeColorDepth({ TERM: 'xterm-256color', NO_COLOR: '' })).toBeLessThanOrEqual(2);
+  });
+
+  // NODE_DISABLE_COLORS is Node's own variable, not no-color.org's: Node turns colours off for any
+  // value, empty too. It was read by no-color.org's rule, so an empty one said nothing.
+  it.each(['', '0', 'false', '1'])('turns colours off for NODE_DISABLE_COLORS=%j, as Node does', (value) => {
+    const env = { TERM: 'xterm-256color', NODE_DISABLE_COLORS: value };
+    expect(nodeColorDepth(env)).toBeLessThanOrEqual(2);
+    expect(colorsFromEnvironment(env)).toBe(false);
   });
 
   it('says nothing when the environment is silent or missing', () => {
@@ -49,8 +57,8 @@ describe('terminalHasColors', () => {
     expect(terminalHasColors(tty, {})).toBe(false);
   });
 
-  it('reads an empty NO_COLOR or NODE_DISABLE_COLORS as saying nothing (no-color.org), where Node counts it', () => {
-    expect(terminalHasColors(tty, { TERM: 'xterm-256color', NO_COLOR: '', NODE_DISABLE_COLORS: '' })).toBe(true);
+  it('reads an empty NO_COLOR as saying nothing (no-color.org), where Node counts it', () => {
+    expect(terminalHasColors(tty, { TERM: 'xterm-256color', NO_COLOR: '' })).toBe(true);
   });
 
   it('gives no colours to what is not a terminal, and colours a terminal that cannot tell its depth', () => {

@@ -1,4 +1,5 @@
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
@@ -37,5 +38,19 @@ describe('CLEF property names with a lone surrogate', () => {
     const written = line({ 'a\ud800': 1, 'a\ufffd': 2 });
     expect(written).toMatch(/,"a\ufffd":1,"a\ufffd":2\}$/);
     expect(readCompactJson(written).properties).toEqual({ 'a\ufffd': 2 });
+  });
+});
+
+describe('NDJSON property names with a lone surrogate', () => {
+  const ndjson = new NdjsonFormatter();
+  const ndjsonLine = (properties: Record<string, unknown>): string =>
+    ndjson.format(new LogEventRecord(at, 'information', parseTemplate('x'), properties));
+
+  it('writes two NDJSON names that differ only by a lone surrogate and U+FFFD as one name twice, as CLEF does: JSON.parse keeps the last', () => {
+    const written = ndjsonLine({ 'a\ud800': 1, 'a\ufffd': 2 });
+    expect(written).toMatch(/,"a\ufffd":1,"a\ufffd":2\}$/);
+    expect(JSON.parse(written)).toMatchObject({ 'a\ufffd': 2 });
+    // A member of a structure alike.
+    expect(ndjsonLine({ S: { 'b\udc00': 1, 'b\ufffd': 2 } })).toMatch(/,"S":\{"b\ufffd":1,"b\ufffd":2\}\}$/);
   });
 });

@@ -490,12 +490,35 @@ describe('metricsToPrometheus', () => {
     }
   });
 
-  it('writes the latency _count as the events delivered, and no _sum, for metrics from before the histogram kept a total', () => {
+  // A summary without `_count` is dropped by an OTLP converter, one without `_sum` gets a sum of
+  // 0, and OpenMetrics forbids a NaN or negative Count or Sum: before, each of these was written.
+  withPromtool('leaves a sink out of the latency summary when its count or total is missing, NaN or negative', () => {
     const file = sample().sinks.file;
-    const { p50, p95, p99, max } = file.latencyMs;
-    const text = metricsToPrometheus({ ...sample(), sinks: { file: { ...file, latencyMs: { p50, p95, p99, max } as never } } });
-    expect(text).toContain('\nrxlog_delivery_latency_seconds_count{sink="file"} 7\n');
-    expect(text).not.toContain('rxlog_delivery_latency_seconds_sum');
+    const { p50, p95, p99, max, count, sum } = file.latencyMs;
+    const kept = { ...file, latencyMs: { p50, p95, p99, max, count, sum } };
+    const given: Record<string, unknown> = {
+      kept,
+      old: { ...file, latencyMs: { p50, p95, p99, max } },
+      noSum: { ...file, latencyMs: { p50, p95, p99, max, count } },
+      noCount: { ...file, delivered: undefined, latencyMs: { p50, p95, p99, max, sum } },
+      nanSum: { ...file, latencyMs: { p50, p95, p99, max, count, sum: Number.NaN } },
+      negativeCount: { ...file, latencyMs: { p50, p95, p99, max, count: -1, sum } },
+    };
+    const text = metricsToPrometheus({ ...sample(), sinks: given as LoggerMetrics['sinks'] });
+    const summary = text.split('\n').filter((line) => line.startsWith('rxlog_delivery_latency_seconds'));
+    expect(summary).toEqual([
+      'rxlog_delivery_latency_seconds{sink="kept",quantile="0.5"} 0.25',
+      'rxlog_delivery_latency_seconds{sink="kept",quantile="0.95"} 0.25',
+      'rxlog_delivery_latency_seconds{sink="kept",quantile="0.99"} 0.25',
+      'rxlog_delivery_latency_seconds_count{sink="kept"} 1',
+      'rxlog_delivery_latency_seconds_sum{sink="kept"} 0.25',
+    ]);
+    // The max gauge stays for every sink; the histogram writes no NaN _sum.
+    expect(text.split('\n').filter((line) => line.startsWith('rxlog_delivery_latency_max_seconds{'))).toHaveLength(6);
+    expect(text).not.toContain('rxlog_delivery_duration_seconds_sum{sink="nanSum"}');
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: text });
+    expect(`${result.stdout.toString()}${result.stderr.toString()}`).toBe('');
+    expect(result.status).toBe(0);
   });
 
   it('writes the latencies as a histogram too: cumulative buckets at every power of two of a millisecond, in seconds, +Inf equal to _count', () => {
@@ -541,7 +564,9 @@ describe('metricsToPrometheus', () => {
     ]) {
       const text = metricsToPrometheus({ ...sample(), sinks: { file: odd as never } });
       expect(text).not.toMatch(/^rxlog_delivery_duration_seconds_/m);
-      expect(text).toContain('rxlog_delivery_latency_seconds{sink="file",quantile="0.99"} 0.25');
+      // The summary is written whole, so without a count it goes too; the max gauge stays.
+      expect(text.includes('rxlog_delivery_latency_seconds{sink="file",quantile="0.99"} 0.25')).toBe(odd.latencyMs.count === 1);
+      expect(text).toContain('rxlog_delivery_latency_max_seconds{sink="file"} 0.25');
       if (promtool) expect(() => execFileSync('promtool', ['check', 'metrics'], { input: text, stdio: 'pipe' })).not.toThrow();
     }
     // A bucket whose edge or count is not a number is left out, the rest written.

@@ -142,7 +142,7 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
 
 /**
  * A failed TLS connection's error, naming the receiver (Node's certificate errors do not) and,
- * for a certificate refused, what to set; the original is its `cause`. A certificate refused (the
+ * for a certificate refused, what to set; the original is its `cause`, and its `code` is kept. A certificate refused (the
  * receiver's, by Node's checks or `tls.checkServerIdentity`, or ours by the receiver) is
  * `permanent: 'sink'`: no batch gets through until one side is reconfigured, so none is retried
  * and each counts toward opening the breaker.
@@ -160,5 +160,7 @@ export function tlsError(error: unknown, where: string): unknown {
       ? ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
       : ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`;
   const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
+  // Node's code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …) stays readable, as a TCP failure's does.
+  if (code !== undefined) Object.assign(failed, { code });
   return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;
 }

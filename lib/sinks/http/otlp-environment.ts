@@ -20,6 +20,12 @@ export interface OtlpEnvironment {
    * `_CLIENT_KEY`), which fetch cannot use: OtlpSink says so (see `createNodeHttpFetch`'s `tls`).
    */
   readonly certificate?: string | undefined;
+  /**
+   * The compression variable read (`OTEL_EXPORTER_OTLP_LOGS_COMPRESSION`, else
+   * `OTEL_EXPORTER_OTLP_COMPRESSION`) when it asks for one (`gzip`, or a value no exporter knows):
+   * OtlpSink sends its bodies uncompressed, and says so.
+   */
+  readonly compression?: string | undefined;
   /** `OTEL_EXPORTER_OTLP_HEADERS`, with `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it; undefined when neither is set. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` in milliseconds, else `OTEL_EXPORTER_OTLP_TIMEOUT`: each one only when it is a whole delay (> 0, at most 2^31 - 1), or 0: no limit (Infinity). */
@@ -77,6 +83,9 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const certificate = ['CERTIFICATE', 'CLIENT_CERTIFICATE', 'CLIENT_KEY']
     .flatMap((name) => [`OTEL_EXPORTER_OTLP_LOGS_${name}`, `OTEL_EXPORTER_OTLP_${name}`])
     .find((name) => value(env, name));
+  // The logs variable over the generic one, as for the protocol; `none` (any case) asks for nothing.
+  let compression = 'OTEL_EXPORTER_OTLP_LOGS_COMPRESSION';
+  const compressed = (value(env, compression) ?? value(env, (compression = 'OTEL_EXPORTER_OTLP_COMPRESSION')))?.toLowerCase();
   // As the OpenTelemetry JS exporter reads them: an invalid logs timeout leaves the generic one.
   const timeoutMs = timeout(env, 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT') ?? timeout(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
   return {
@@ -85,6 +94,7 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
     ...(headers === undefined ? {} : { headers }),
     ...(serviceName === undefined ? {} : { serviceName }),
     ...(certificate === undefined ? {} : { certificate }),
+    ...(compressed === undefined || compressed === 'none' ? {} : { compression }),
     resource,
   };
 }

@@ -167,6 +167,14 @@ export class OtlpSink extends HttpSink {
         '{Variable} is set, but OtlpSink reads no certificate files: see createNodeHttpFetch’s tls in rxlog/node',
         environment.certificate,
       );
+    // The specification's compression (gzip): the body goes uncompressed all the same, which a
+    // collector takes, but without a word the variable looks obeyed. The SDK warns likewise for a
+    // value it does not support (an enum value not recognized MUST give a warning and be ignored).
+    if (environment.compression !== undefined)
+      SelfLog.write(
+        '{Variable} asks for compression, but OtlpSink sends its bodies uncompressed; it is ignored',
+        environment.compression,
+      );
     // An http or https URL: another scheme ('localhost:4318/v1/logs' is a URL of scheme 'localhost:')
     // would fail every request with fetch's "fetch failed", retried for ever. No URL at all HttpSink refuses.
     expectOption(

@@ -8,7 +8,7 @@ import type { SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-opt
 import { makeEvent } from '../../helpers/events';
 import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 import { hasOpenssl, makeTestCerts, type TestCerts } from './syslog-test-certs';
-import { expectBatchResentWhole, startStreamServer, type SyslogStreamTestServer } from './syslog-test-servers';
+import { expectBatchResentWhole, freeTcpPort, startStreamServer, type SyslogStreamTestServer } from './syslog-test-servers';
 
 if (!hasOpenssl) {
   console.warn(
@@ -130,6 +130,36 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     expect(failure?.permanent).toBe(permanent);
     expect(sink.bytesWritten).toBe(0);
     expect(server.raw().length).toBe(0);
+  });
+
+  // The TLS path wrapped Node's error without its `code`, which the TCP path keeps: a caller could
+  // not tell a receiver that is down from a certificate refused but by parsing the message.
+  it.each([
+    ['nothing listening', 'ECONNREFUSED', async () => ({ port: await freeTcpPort() })],
+    [
+      'a self-signed receiver not trusted',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      async () => ({ port: (await serve({ selfSigned: true })).port }),
+    ],
+    [
+      'a receiver signed by another CA than tls.ca',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      async () => ({ port: (await serve()).port, tls: { ca: certs.otherCa } }),
+    ],
+    [
+      'a receiver without the name in servername',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      async () => ({ port: (await serve()).port, tls: { ca: certs.ca, servername: 'logs.example' } }),
+    ],
+  ] as const)('keeps Node’s code on a failed batch’s error: %s (%s)', async (_, code, make) => {
+    const sink = sinkFor(await make());
+    const failure = (await sink.emit([makeEvent()]).then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as (Error & { code?: unknown; cause?: { code?: unknown } }) | undefined;
+    expect(failure?.message).toMatch(/^SyslogSink: the TLS connection to tls:\/\/127\.0\.0\.1:\d+ failed: /);
+    expect(failure?.code).toBe(code);
+    expect(failure?.cause?.code).toBe(code);
   });
 
   const refused: [string, () => SyslogSinkOptions['tls'], RegExp][] = [

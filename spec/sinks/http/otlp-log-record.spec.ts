@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LogLevel, LOG_LEVELS } from '../../../lib/core/log-level';
 import { createLogEvent } from '../../../lib/templates/log-event-record';
 import fc from 'fast-check';
@@ -105,6 +108,27 @@ describe('toOtlpLogRecord', () => {
     ]);
     const unnamed = toOtlpLogRecord(makeEvent({ exception: Object.assign(new Error(''), { name: '' }) })).attributes;
     expect(unnamed.slice(-2, -1)).toEqual([{ key: 'exception.type', value: { stringValue: 'Error' } }]);
+  });
+
+  // A decision, not a defect: the semantic conventions' exception.type is the exception's type (its
+  // class name); the SDK's Span.recordException writes a Node error's code there instead. The code
+  // stays in the record: exception.stacktrace lists the error's own scalar fields after its stack.
+  it('sends a Node error’s name as exception.type, and its code in exception.stacktrace', () => {
+    let failure: unknown;
+    try {
+      readFileSync(join(tmpdir(), 'rxlog-no-such-file', 'none'));
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({ code: 'ENOENT', name: 'Error' });
+    const attributes = toOtlpLogRecord(makeEvent({ exception: failure as Error })).attributes;
+    expect(attributes.find((a) => a.key === 'exception.type')).toEqual({
+      key: 'exception.type',
+      value: { stringValue: 'Error' },
+    });
+    expect(attributes.find((a) => a.key === 'exception.stacktrace')?.value).toEqual({
+      stringValue: expect.stringContaining('code: "ENOENT"') as unknown,
+    });
   });
 
   it('moves valid TraceId and SpanId properties to the record’s trace context', () => {

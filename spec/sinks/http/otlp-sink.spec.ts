@@ -295,6 +295,39 @@ describe('OtlpSink', () => {
     expect(lines({ environment: { OTEL_EXPORTER_OTLP_CERTIFICATE: ' ' } })).toEqual([]);
   });
 
+  // OTEL_EXPORTER_OTLP_[LOGS_]COMPRESSION=gzip was not read and not said: the variable looked obeyed.
+  // The environment variable specification: a value not supported MUST give a warning and be ignored.
+  it('says on SelfLog, once when it is built, that it ignores a compression variable asking for one', () => {
+    const lines = selfLogWhileBuilding;
+    const advice = 'asks for compression, but OtlpSink sends its bodies uncompressed; it is ignored';
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' } })).toEqual([
+      `OTEL_EXPORTER_OTLP_COMPRESSION ${advice}`,
+    ]);
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'GZIP' } })).toEqual([
+      `OTEL_EXPORTER_OTLP_LOGS_COMPRESSION ${advice}`,
+    ]);
+    expect(
+      lines({ environment: { OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'zstd', OTEL_EXPORTER_OTLP_COMPRESSION: 'none' } }),
+    ).toEqual([`OTEL_EXPORTER_OTLP_LOGS_COMPRESSION ${advice}`]);
+    // The logs variable wins: none there asks for nothing, whatever the generic one says; so do none and empty.
+    expect(
+      lines({ environment: { OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'none', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' } }),
+    ).toEqual([]);
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_COMPRESSION: 'None' } })).toEqual([]);
+    expect(lines({ environment: { OTEL_EXPORTER_OTLP_COMPRESSION: ' ' } })).toEqual([]);
+  });
+
+  it('sends its body uncompressed under OTEL_EXPORTER_OTLP_COMPRESSION=gzip, which the collector reads', async () => {
+    const { request, seen } = await sendOneWith({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
+    expect(request.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(request.body)).toHaveProperty('resourceLogs');
+    expect(seen.map((event) => event.message)).toEqual([
+      expect.stringMatching(
+        / OTEL_EXPORTER_OTLP_COMPRESSION asks for compression, but OtlpSink sends its bodies uncompressed; it is ignored$/,
+      ),
+    ]);
+  });
+
   /** One event sent by an OtlpSink reading `environment`: the request the receiver got, and SelfLog's lines meanwhile. */
   async function sendOneWith(environment: Record<string, string>): Promise<{ request: ReceivedRequest; seen: SelfLogEvent[] }> {
     server = await startTestServer();
