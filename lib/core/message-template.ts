@@ -26,6 +26,17 @@ export interface PropertyToken {
 /** One piece of a parsed template: literal text, or a hole bound to a property. */
 export type TemplateToken = TextToken | PropertyToken;
 
+/**
+ * Longest template text a logger parses, in UTF-16 code units (128 Ki): a longer one is cut to it,
+ * with `…[truncated N chars]` (N counting the template's characters cut, a `{{` as two), before it
+ * is parsed. Parsing is linear in the text's length, but a megabyte dense with braces (a JSON body
+ * logged as a message) took most of a second in the log call; no sink writes so long a text whole
+ * by default (a queued event over 256 KiB is cut), and a body logged as a property is cut at 64 Ki
+ * characters. Twice that, so a 64 Ki-character message whose braces are doubled (see
+ * `textTemplate`) is kept whole.
+ */
+export const MAX_TEMPLATE_CHARS = 128 * 1024;
+
 /** A parsed message template: parsed once per distinct text and cached. */
 export interface MessageTemplate {
   /** The template as written. */

@@ -41,6 +41,8 @@ import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdo
 import { type FlushOwner, SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
 import { upperCaseSimple } from '../core/upper-case-simple';
+import { MAX_TEMPLATE_CHARS } from '../core/message-template';
+import { truncatedText } from '../core/truncated-text';
 
 /** One sink as the configuration registered it. */
 export interface SinkRegistration {
@@ -311,6 +313,8 @@ export class LoggerPipeline {
           template = '';
         }
       }
+      // A text no sink writes whole is cut before it is parsed (see MAX_TEMPLATE_CHARS), so the caller's cost stays bounded.
+      if (template.length > MAX_TEMPLATE_CHARS) template = truncatedText(template, MAX_TEMPLATE_CHARS);
       const messageTemplate = parseTemplateCached(template);
       const redaction = this.#options.redaction;
       let properties: Record<string, unknown>;

@@ -618,9 +618,30 @@ export class SinkDelivery {
   }
 
   #primaryFailed(flight: Flight, error: unknown): void {
+    const given = flight.events.length;
     const partial = partialDelivered(error);
     if (partial !== undefined) this.#settleLeading(flight, partial, error);
     if (flight.abandoned) return;
+    // Events past those written that the sink left out (SeqSink's below the level Seq accepts), named
+    // by their positions in the batch it was handed (its error's `dropped.indexes`), count dropped
+    // under `dropped.reason`, and go neither to a retry nor to the fallback. An error without them
+    // (or whose reads throw) leaves the flight as it is.
+    try {
+      const { indexes, reason } = (error as { dropped: { indexes: number[]; reason: unknown } }).dropped;
+      const out = new Set(indexes.map((index) => index - given + flight.events.length));
+      const kept = (_: unknown, index: number): boolean => !out.has(index);
+      const events = flight.events.filter(kept);
+      const count = flight.events.length - events.length;
+      if (count !== 0) {
+        flight.events = Object.freeze(events);
+        flight.times = flight.times.filter(kept);
+        this.#recorder.dropped += count;
+        countReason(this.#recorder.droppedBy, typeof reason == 'string' && reason !== '' ? reason : 'sink', count);
+        this.#waiters.settle(0, count);
+      }
+    } catch {
+      // No positions given: nothing more is left out.
+    }
     if (flight.events.length === 0) {
       // The PartialDeliveryError reported every event written.
       this.#primaryDelivered(flight);

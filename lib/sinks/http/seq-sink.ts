@@ -246,12 +246,18 @@ export class SeqSink extends HttpSink {
       // The events the request wrote lead the batch, with left-out events among and before them: those
       // lead too, and count dropped, not failed, even when the request wrote nothing.
       const leading = written === 0 ? sent[0] : sent[written - 1] + 1;
-      if (leading === 0) throw error;
+      // Those after it are named by their positions (`indexes`): they count dropped too, and go
+      // neither to the retry nor to the fallback with the rest.
+      const indexes: number[] = [];
+      for (let index = leading, next = written; index < events.length; index++)
+        if (sent[next] === index) next++;
+        else indexes.push(index);
+      if (leading === 0 && indexes.length === 0) throw error;
       const { permanent, retryAfterMs } = retryHint(error);
       throw Object.assign(new PartialDeliveryError(leading, partial === undefined ? error : partial.cause, partial?.rejected), {
         permanent,
         retryAfterMs,
-        dropped: { count: leading - written, reason: SEQ_LEVEL_REASON },
+        dropped: { count: leading - written, reason: SEQ_LEVEL_REASON, indexes },
       });
     }
   }

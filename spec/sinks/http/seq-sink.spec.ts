@@ -1,3 +1,4 @@
+import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../../lib/core/level-switch';
@@ -261,6 +262,7 @@ describe('SeqSink', () => {
       expect((busy as PartialDeliveryError & { dropped: unknown }).dropped).toEqual({
         count: 2,
         reason: 'seq.belowMinimumLevelAccepted',
+        indexes: [],
       });
 
       const fallback = new MemorySink();
@@ -271,6 +273,57 @@ describe('SeqSink', () => {
       expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['refused']);
       expect(log.metrics().sinks.seq).toMatchObject({ received: 2, delivered: 1, dropped: 1, failed: 0, fallback: 1 });
       expect(server.requests.map((request) => request.body.split('\n').length)).toEqual([1, 1, 1]);
+      await log.close();
+    });
+
+    // The events left out after the first one sent went with it: a retry left them out again, but
+    // when Seq refused the request for good they counted failed and went to the fallback.
+    it('counts the events left out after the first one sent dropped when Seq refuses the request, through the retry and the fallback', async () => {
+      // A mock Seq receiver on 127.0.0.1: the first answer raises the level, then 503 (retried), then 400 (for good).
+      const answers = [
+        { status: 201, body: '{"MinimumLevelAccepted":"Warning"}' },
+        { status: 503 },
+        { status: 400, body: '{"Error":"Invalid event"}' },
+      ];
+      server = await startTestServer(() => answers.shift() ?? { status: 201 });
+      const sink = new SeqSink({ serverUrl: server.url });
+      await sink.emit(makeEvents(1));
+      later();
+      // Virtual time for the retry's wait; the requests run on real timers, waited for a bounded time.
+      const scheduler = new VirtualTimeScheduler();
+      const until = async (check: () => boolean): Promise<void> => {
+        for (let tries = 0; tries < 500 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      const fallback = new MemorySink();
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(sink, { fallback, batch: { size: 5 }, retry: { attempts: 2, initialDelayMs: 60_000, jitter: 0 } })
+        .createLogger();
+      log.fatal('first');
+      log.information('between');
+      log.fatal('second');
+      log.information('after');
+      log.information('last');
+      await until(() => log.metrics().sinks.seq.lastError !== undefined);
+      // Refused with a 503, the three left out count dropped at once; the retry waits for the scheduler.
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, dropped: 3, failed: 0, pending: 2, retried: 0 });
+      expect(server.requests).toHaveLength(2);
+      scheduler.flush();
+      await until(() => log.metrics().sinks.seq.pending === 0);
+      expect(server.requests.slice(1).map(messages)).toEqual([
+        ['first', 'second'],
+        ['first', 'second'],
+      ]);
+      expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['first', 'second']);
+      expect(log.metrics().sinks.seq).toMatchObject({
+        received: 5,
+        delivered: 2,
+        dropped: 3,
+        failed: 0,
+        fallback: 2,
+        retried: 1,
+      });
+      expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 3 });
       await log.close();
     });
 

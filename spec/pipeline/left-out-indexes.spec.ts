@@ -1,0 +1,53 @@
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
+import type { LogEvent } from '../../lib/core/log-event';
+import { MemorySink } from '../../lib/sinks/memory-sink';
+
+// A failed write may name events past those it wrote that it left out (SeqSink's below Seq's
+// level): the stage counts them dropped and leaves them out of the retry and the fallback.
+describe('a failed write that names events it left out (dropped.indexes)', () => {
+  const run = async (dropped: unknown) => {
+    const batches: string[][] = [];
+    const sink = {
+      emit(events: readonly LogEvent[]): never {
+        batches.push(events.map((event) => event.messageTemplate.text));
+        throw Object.assign(new PartialDeliveryError(1, new Error('busy')), { permanent: true, dropped });
+      },
+    };
+    const fallback = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(sink, { name: 'left', fallback, batch: { size: 4 }, retry: { attempts: 3, initialDelayMs: 1 } })
+      .createLogger();
+    for (const text of ['a', 'b', 'c', 'd']) log.information(text);
+    await log.flush();
+    const metrics = log.metrics().sinks.left;
+    await log.close();
+    return { batches, fallback: fallback.events.map((event) => event.messageTemplate.text), metrics };
+  };
+
+  it('counts them dropped under the reason given and hands only the rest to the fallback', async () => {
+    const { batches, fallback, metrics } = await run({ count: 0, reason: 'test.leftOut', indexes: [2, 3] });
+    expect(batches).toEqual([['a', 'b', 'c', 'd']]);
+    expect(fallback).toEqual(['b']);
+    expect(metrics).toMatchObject({ received: 4, delivered: 2, dropped: 2, failed: 0, fallback: 1 });
+    expect(metrics.droppedBy).toEqual({ 'test.leftOut': 2 });
+  });
+
+  it.each([
+    ['no indexes', { count: 0, reason: 'r' }],
+    ['indexes that are no array', { count: 0, reason: 'r', indexes: 2 }],
+    ['positions before the rest, past the batch or not whole', { count: 0, reason: 'r', indexes: [-1, 0, 1.5, 9] }],
+    [
+      'a getter that throws',
+      Object.defineProperty({ count: 0, reason: 'r' }, 'indexes', {
+        get: () => {
+          throw new Error('unreadable');
+        },
+      }),
+    ],
+  ])('leaves the batch whole for %s', async (_, dropped) => {
+    const { fallback, metrics } = await run(dropped);
+    expect(fallback).toEqual(['b', 'c', 'd']);
+    expect(metrics).toMatchObject({ received: 4, delivered: 4, dropped: 0, failed: 0, fallback: 3 });
+  });
+});
