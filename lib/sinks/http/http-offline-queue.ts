@@ -121,6 +121,17 @@ export class HttpOfflineQueue {
    * page offline for an hour keeps thousands of small batches). Holds what the store holds, no more.
    */
   #parsed = new Map<string, [string, Entry]>();
+  /**
+   * A keyed store's entry keys as last listed, and how many keys the store held then: listing
+   * calls `key(index)` for every key of the origin, other libraries' too (10 000 of them: 16-28 ms
+   * in Chromium, at every save and twice for every batch sent). Listed again only when the store's
+   * `length` is not what this page left it at (another writer added or took out a key), another
+   * tab wrote one of this store's keys (`storage`), or a replay starts; this page's own writes
+   * follow it (see `#track`).
+   */
+  #listed: Set<string> | undefined;
+  /** How many keys the store held when this page last listed or wrote it (see `#listed`). */
+  #length = 0;
   /** Whether the store lists its keys (see `OfflineStore.key`): each entry under a key of its own. */
   readonly #keyed: boolean;
   /** Between `pagehide` and `pageshow`: the page may be unloading and could not learn a replay's outcome. */
@@ -147,7 +158,12 @@ export class HttpOfflineQueue {
    * `online` and `pageshow` start one. `visibilitychange` starts none (a batch waits only while one
    * runs): a page switched to and from would send to a failing server at each switch.
    */
-  readonly #onPageEvent = (event: { type: string }): void => {
+  readonly #onPageEvent = (event: { type: string; key?: string | null }): void => {
+    if (event.type === 'storage') {
+      // Another tab's write (localStorage.clear() has no key): listed again at the next read.
+      if (event.key?.startsWith(this.#key) !== false) this.#listed = undefined;
+      return;
+    }
     if (event.type === 'pagehide' || event.type === 'pageshow') this.#leaving = event.type === 'pagehide';
     // A page going away replays nothing; `pageshow` starts a replay if it comes back.
     if (this.#leaving) this.#cancelRetry();
@@ -354,6 +370,8 @@ export class HttpOfflineQueue {
     if (this.#held()) return false;
     // Whichever trigger started this replay, the one scheduled is not needed now.
     this.#cancelRetry();
+    // Listed afresh: another sink of this page with the same key writes without a `storage` event.
+    this.#listed = undefined;
     while (!this.#closed && !isOffline() && !this.#leaving) {
       const entries = this.#read();
       if (entries === undefined) break;
@@ -591,6 +609,7 @@ export class HttpOfflineQueue {
     // A key of its own for each: another tab's write, whose view of the store may lag behind this
     // one's by a few milliseconds, then cannot carry this one away.
     const done: string[] = [];
+    const listed = this.#current();
     try {
       for (const { id, count, body } of added) {
         this.#store.setItem(this.#entryKey(id), JSON.stringify({ count, body }));
@@ -600,6 +619,8 @@ export class HttpOfflineQueue {
     } catch {
       this.#remove(done);
       return false;
+    } finally {
+      this.#track(listed, done, true);
     }
   }
 
@@ -614,12 +635,27 @@ export class HttpOfflineQueue {
       if (rest !== undefined) this.#write(rest.filter((entry) => !gone.has(entry.id)));
       return;
     }
+    const listed = this.#current();
     for (const id of ids)
       try {
         this.#store.removeItem(this.#entryKey(id));
       } catch {
         // Kept: #sentIds keeps this page from sending it again.
       }
+    this.#track(listed, ids, false);
+  }
+
+  /** The entry keys as listed (see `#listed`) while the store holds as many keys as this page left it with; else undefined, and forgotten. */
+  #current(): Set<string> | undefined {
+    if (this.#length !== this.#store.length) this.#listed = undefined;
+    return this.#listed;
+  }
+
+  /** After this page's own writes of entries (`ids` added, else taken out): the list, current before them (`keys`), follows them. */
+  #track(keys: Set<string> | undefined, ids: readonly string[], added: boolean): void {
+    if (keys === undefined || keys !== this.#listed) return;
+    for (const id of ids) keys[added ? 'add' : 'delete'](this.#entryKey(id));
+    this.#length = this.#store.length as number;
   }
 
   #entryKey(id: string): string {
@@ -630,17 +666,20 @@ export class HttpOfflineQueue {
   #readKeyed(): Entry[] {
     const store = this.#store as Required<OfflineStore>;
     const prefix = this.#entryKey('');
-    const keys: string[] = [];
-    for (let index = 0; index < store.length; index++) {
-      const key = store.key(index);
-      // Not another store's (a key or URL that goes on with '#…'): an id has no '#'.
-      if (key?.startsWith(prefix) && !key.includes('#', prefix.length)) keys.push(key);
+    let keys = this.#current();
+    if (keys === undefined) {
+      keys = this.#listed = new Set();
+      for (let index = 0; index < (this.#length = store.length); index++) {
+        const key = store.key(index);
+        // Not another store's (a key or URL that goes on with '#…'): an id has no '#'.
+        if (key?.startsWith(prefix) && !key.includes('#', prefix.length)) keys.add(key);
+      }
     }
     const entries: Entry[] = [];
     const parsed = new Map<string, [string, Entry]>();
     let dropped = 0;
     let unreadable = false;
-    for (const key of keys.sort()) {
+    for (const key of [...keys].sort()) {
       const text = store.getItem(key);
       if (text === null) continue;
       const known = this.#parsed.get(key);
@@ -846,7 +885,7 @@ let sequence = 0;
 
 type Listen = (type: string, listener: (event: { type: string }) => void) => void;
 
-const PAGE_EVENTS = ['online', 'pagehide', 'pageshow', 'visibilitychange'];
+const PAGE_EVENTS = ['online', 'pagehide', 'pageshow', 'visibilitychange', 'storage'];
 
 /** Whether the page's document is hidden (`document.visibilityState`); false where there is none. */
 function documentHidden(): boolean {
