@@ -483,6 +483,7 @@ void describe('provideRxlog', () => {
         'pageshow outside',
         'pageshow outside', // installPageHideFlush's
         'resume outside', // installPageHideFlush's
+        'storage outside', // the offline store's: another tab wrote it
         'timer outside',
       ]);
       injector.destroy();
