@@ -1,5 +1,3 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
@@ -7,6 +5,7 @@ import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { makeEvent } from '../../helpers/events';
 import { startTestServer } from '../../helpers/http-test-server';
+import { answeringServer } from '../../helpers/http-answers';
 
 /**
  * What Node's global fetch (undici) does with answers a server, a proxy or a gateway in front of
@@ -14,30 +13,10 @@ import { startTestServer } from '../../helpers/http-test-server';
  * Seq runs here).
  */
 describe('HTTP sinks and the answers Node’s fetch gets', () => {
-  let server: Server | undefined;
-  const sockets = new Set<Socket>();
-
-  afterEach(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
-    server = undefined;
-  });
-
+  const answering = answeringServer();
+  afterEach(() => answering.close());
   /** A server on 127.0.0.1 that answers every request, once its body has come, with `answer`. */
-  async function start(answer: (response: ServerResponse) => void): Promise<string> {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
-    server = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => answer(response));
-    });
-    server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
+  const start = answering.start;
 
   const sinks = [
     ['HttpSink', (url: string) => new HttpSink({ url })],

@@ -25,6 +25,7 @@ import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { stalledBodyFetch } from '../../helpers/http-answers';
 import { listen, memoryLogger } from '../../helpers/node-http';
 import { nextMacrotask, selfResolvingThenable } from '../../helpers/self-resolving-thenable';
 import { MAX_NESTED_THENABLES } from '../../../lib/core/adopt-outcome';
@@ -562,12 +563,11 @@ describe('HttpSink', () => {
       async (status) => {
         jest.useFakeTimers();
         const signals: AbortSignal[] = [];
-        const stalled = (_url: unknown, init?: RequestInit): Promise<Response> => {
-          signals.push(init?.signal as AbortSignal);
-          const body = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
-          return Promise.resolve(new Response(body, { status }));
-        };
-        const sink = new HttpSink({ url: 'http://127.0.0.1:1/ingest', timeoutMs: Infinity, fetch: stalled });
+        const sink = new HttpSink({
+          url: 'http://127.0.0.1:1/ingest',
+          timeoutMs: Infinity,
+          fetch: stalledBodyFetch(status, signals),
+        });
         let outcome = 'pending';
         void sink.emit([makeEvent()]).then(
           () => (outcome = 'delivered'),

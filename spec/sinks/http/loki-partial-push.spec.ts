@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { asapScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import type { Logger } from '../../../lib/pipeline/logger';
@@ -9,6 +7,7 @@ import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { type ReceivedRequest, startTestServer, type TestServer } from '../../helpers/http-test-server';
+import { answeringServer } from '../../helpers/http-answers';
 
 /*
  * What Loki answers to a push it takes in part, copied from grafana/loki's source:
@@ -771,46 +770,32 @@ describe('LokiSink and a push Loki takes in part', () => {
   });
 
   describe('bodies a raw server sends', () => {
-    let raw: Server | undefined;
-    const sockets = new Set<Socket>();
+    const answering = answeringServer();
+    afterEach(() => answering.close());
 
-    afterEach(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => (raw === undefined ? resolve() : raw.close(() => resolve())));
-      raw = undefined;
-    });
-
-    /** A server that answers 400 and writes `chunks` (at most `max` of them), noting how many it wrote before the client went away. */
+    /** A server that answers 400 and writes `chunk(0)`, `chunk(1)` … until one is undefined, noting how many it wrote before the client went away. */
     async function startRaw(chunk: (index: number) => Buffer | undefined): Promise<{ url: string; written: () => number }> {
       let written = 0;
-      raw = createServer((request, response) => {
-        request.resume();
-        request.on('end', () => {
-          response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
-          const next = (): void => {
-            for (;;) {
-              const piece = chunk(written);
-              if (piece === undefined || response.destroyed) {
-                response.end();
-                return;
-              }
-              written++;
-              if (!response.write(piece)) {
-                response.once('drain', next);
-                return;
-              }
+      const url = await answering.start((response) => {
+        response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+        const next = (): void => {
+          for (;;) {
+            const piece = chunk(written);
+            if (piece === undefined || response.destroyed) {
+              response.end();
+              return;
             }
-          };
-          response.on('close', () => undefined);
-          next();
-        });
+            written++;
+            if (!response.write(piece)) {
+              response.once('drain', next);
+              return;
+            }
+          }
+        };
+        response.on('close', () => undefined);
+        next();
       });
-      raw.on('connection', (socket: Socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => raw?.listen(0, '127.0.0.1', resolve));
-      return { url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, written: () => written };
+      return { url, written: () => written };
     }
 
     async function failedBatch(url: string): Promise<SinkMetrics> {

@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { makeEvent } from '../../helpers/events';
+import { answeringServer, stalledBodyFetch } from '../../helpers/http-answers';
 
 /**
  * LokiSink reads the body of a `400` (Loki's count of the entries it ignored) and of a `2xx` past
@@ -18,12 +17,7 @@ describe('LokiSink and an answer whose body stalls after the status', () => {
   it.each([400, 207])('follows a %i whose body stalls within 10 s with no timeout, and lets the request go', async (status) => {
     jest.useFakeTimers();
     const signals: AbortSignal[] = [];
-    const stalled = (_url: unknown, init?: RequestInit): Promise<Response> => {
-      signals.push(init?.signal as AbortSignal);
-      const body = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
-      return Promise.resolve(new Response(body, { status }));
-    };
-    const sink = new LokiSink({ url: 'http://127.0.0.1:1', timeoutMs: Infinity, fetch: stalled });
+    const sink = new LokiSink({ url: 'http://127.0.0.1:1', timeoutMs: Infinity, fetch: stalledBodyFetch(status, signals) });
     let outcome = 'pending';
     void sink.emit([makeEvent()]).then(
       () => (outcome = 'delivered'),
@@ -53,30 +47,16 @@ describe('LokiSink and an answer whose body stalls after the status', () => {
   });
 
   describe('from a real server on 127.0.0.1 (a stand-in: Loki writes its 400 whole; a proxy may not)', () => {
-    let server: Server | undefined;
-    const sockets = new Set<Socket>();
-
-    afterEach(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
-      server = undefined;
-    });
+    const answering = answeringServer();
+    afterEach(() => answering.close());
 
     it('fails a batch answered 400 whose body stalls by its status, within 10 s, and closes the connection', async () => {
       let closed!: Promise<void>;
-      server = createServer((request, response) => {
-        request.resume();
-        request.on('end', () => {
-          response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
-          response.write("entry with timestamp 2023-11-14 22:13:20 +0000 UTC ignored, reason: 'entry out of order',\n");
-        });
+      const url = await answering.start((response) => {
+        closed = new Promise<void>((resolve) => response.socket?.once('close', () => resolve()));
+        response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+        response.write("entry with timestamp 2023-11-14 22:13:20 +0000 UTC ignored, reason: 'entry out of order',\n");
       });
-      server.on('connection', (socket: Socket) => {
-        sockets.add(socket);
-        closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      });
-      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const started = Date.now();
 
       const failure = new LokiSink({ url, timeoutMs: Infinity }).emit([makeEvent()]);
