@@ -31,6 +31,18 @@ afterEach(async () => {
 const completions = (events: LogEvent[]): LogEvent[] => events.filter((e) => e.properties.Elapsed !== undefined);
 const ticks = (n: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, n));
 
+/** Sends GET /items/1, /items/2 and /items/3 pipelined on one connection (ids item-N, X-User user-N); resolves on three 200s. */
+async function pipelineThreeItems(url: string): Promise<void> {
+  const requests = ['/items/1', '/items/2', '/items/3'].map(
+    (path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: item-${i + 1}\r\nX-User: user-${i + 1}\r\n\r\n`,
+  );
+  await exchangeRaw(
+    Number(new URL(url).port),
+    requests.join(''),
+    (received) => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 3,
+  );
+}
+
 /** Waits for the request's event and `settleMs` more, then expects it alone: `HTTP <request> aborted by the client`, a warning with no status. */
 async function expectOnlyAborted(events: LogEvent[], request: string, settleMs: number): Promise<void> {
   await eventsArrive(events, 1);
@@ -604,11 +616,7 @@ describe('requestLogging with a response ended by another request', () => {
     });
     const server = await listen(createServer(app));
     closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
-    const requests = ['/items/1', '/items/2', '/items/3'].map(
-      (path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: item-${i + 1}\r\nX-User: user-${i + 1}\r\n\r\n`,
-    );
-    const { port } = new URL(server.url);
-    await exchangeRaw(Number(port), requests.join(''), (received) => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 3);
+    await pipelineThreeItems(server.url);
     await eventsArrive(events, 6);
     const sent = events.filter((e) => e.properties.Elapsed === undefined);
     expect(sent.map((e) => [e.properties.Url, e.properties.RequestId, e.properties.UserId])).toEqual([
@@ -633,11 +641,7 @@ describe('requestLogging with a response ended by another request', () => {
     });
     const server = await listen(createServer(app));
     closers.push(server.close, () => log.close({ strategy: 'immediate', timeoutMs: 0 }));
-    const requests = ['/items/1', '/items/2', '/items/3'].map(
-      (path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: item-${i + 1}\r\nX-User: user-${i + 1}\r\n\r\n`,
-    );
-    const { port } = new URL(server.url);
-    await exchangeRaw(Number(port), requests.join(''), (received) => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 3);
+    await pipelineThreeItems(server.url);
     await eventsArrive(events, 3);
     expect(completions(events).map((e) => [e.properties.RequestId, e.properties.UserId])).toEqual([
       ['item-1', 'user-1'],
