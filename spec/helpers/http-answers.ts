@@ -1,5 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { LogEvent } from '../../lib/core/log-event';
+import type { HttpStatusError } from '../../lib/sinks/http/http-status-error';
+import { makeEvent } from './events';
 
 /** A real HTTP server on 127.0.0.1 answering each request, once its body has come, as a test says. */
 export interface AnsweringServer {
@@ -49,4 +52,24 @@ export function stalledBodyFetch(
     const body = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
     return Promise.resolve(new Response(body, { status }));
   };
+}
+
+/**
+ * Emits one event to `sink` under jest's fake timers and reads its outcome 1 ms before HttpSink's
+ * 10 s wait for a body ends, and when it ends: `'pending'`, `'delivered'` or `failed: ` and what
+ * `describe` says of the error.
+ */
+export async function outcomesAroundBodyWait(
+  sink: { emit(events: readonly LogEvent[]): Promise<unknown> },
+  describe: (error: HttpStatusError) => string,
+): Promise<[before: string, at: string]> {
+  let outcome = 'pending';
+  void sink.emit([makeEvent()]).then(
+    () => (outcome = 'delivered'),
+    (error: unknown) => (outcome = `failed: ${describe(error as HttpStatusError)}`),
+  );
+  await jest.advanceTimersByTimeAsync(9_999);
+  const before = outcome;
+  await jest.advanceTimersByTimeAsync(1);
+  return [before, outcome];
 }

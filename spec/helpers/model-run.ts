@@ -1,9 +1,10 @@
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
-import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import type { SelfLogEvent } from '../../lib/core/self-log';
 import type { SinkMetrics } from '../../lib/metrics/metrics-types';
 import { SUPPRESSED_TEMPLATE } from '../../lib/operators/throttle-events';
 import type { SinkShutdownSummary } from '../../lib/pipeline/shutdown-report';
+import { collectSelfLog } from './self-log';
 
 /** The six levels, lowest first: what the model tests draw a level from. */
 export const LEVELS: readonly LogLevelName[] = ['verbose', 'debug', 'information', 'warning', 'error', 'fatal'];
@@ -29,12 +30,11 @@ export function mulberry32(seed: number): () => number {
  */
 export async function seededRun(seed: number, body: (diagnostics: SelfLogEvent[]) => Promise<void>): Promise<void> {
   const spy = jest.spyOn(Math, 'random').mockImplementation(mulberry32(seed));
-  const diagnostics: SelfLogEvent[] = [];
-  const selfLog = SelfLog.events$.subscribe((event) => diagnostics.push(event));
+  const { diagnostics, stop } = collectSelfLog();
   try {
     await body(diagnostics);
   } finally {
-    selfLog.unsubscribe();
+    stop();
     spy.mockRestore();
   }
 }

@@ -1,4 +1,4 @@
-import { SelfLog } from '../../../lib/core/self-log';
+import { collectSelfLog } from '../../helpers/self-log';
 
 /**
  * POSTs one CLEF event to `url` for each address of `forged`, in turn, with that address as its
@@ -10,8 +10,7 @@ export async function postForged(
   forged: readonly string[],
   notice: string,
 ): Promise<{ statuses: number[]; notices: string[] }> {
-  const diagnostics: string[] = [];
-  const subscription = SelfLog.events$.subscribe((event) => diagnostics.push(event.message));
+  const { diagnostics, stop } = collectSelfLog();
   try {
     const statuses: number[] = [];
     for (const address of forged) {
@@ -23,8 +22,8 @@ export async function postForged(
       await response.arrayBuffer();
       statuses.push(response.status);
     }
-    return { statuses, notices: diagnostics.filter((text) => text.includes(notice)) };
+    return { statuses, notices: diagnostics.map((event) => event.message).filter((text) => text.includes(notice)) };
   } finally {
-    subscription.unsubscribe();
+    stop();
   }
 }

@@ -25,7 +25,7 @@ import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
-import { stalledBodyFetch } from '../../helpers/http-answers';
+import { outcomesAroundBodyWait, stalledBodyFetch } from '../../helpers/http-answers';
 import { listen, memoryLogger } from '../../helpers/node-http';
 import { nextMacrotask, selfResolvingThenable } from '../../helpers/self-resolving-thenable';
 import { MAX_NESTED_THENABLES } from '../../../lib/core/adopt-outcome';
@@ -568,15 +568,9 @@ describe('HttpSink', () => {
           timeoutMs: Infinity,
           fetch: stalledBodyFetch(status, signals),
         });
-        let outcome = 'pending';
-        void sink.emit([makeEvent()]).then(
-          () => (outcome = 'delivered'),
-          (error: unknown) => (outcome = `failed: ${(error as HttpStatusError).status}`),
-        );
-        await jest.advanceTimersByTimeAsync(9_999);
-        expect(outcome).toBe('pending');
-        await jest.advanceTimersByTimeAsync(1);
-        expect(outcome).toBe(status === 200 ? 'delivered' : 'failed: 503');
+        const [before, at] = await outcomesAroundBodyWait(sink, (error) => String(error.status));
+        expect(before).toBe('pending');
+        expect(at).toBe(status === 200 ? 'delivered' : 'failed: 503');
         expect(signals[0].aborted).toBe(true);
         sink.close();
       },

@@ -1,7 +1,7 @@
 import { HttpStatusError } from '../../../lib/sinks/http/http-status-error';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { makeEvent } from '../../helpers/events';
-import { answeringServer, stalledBodyFetch } from '../../helpers/http-answers';
+import { answeringServer, outcomesAroundBodyWait, stalledBodyFetch } from '../../helpers/http-answers';
 
 /**
  * LokiSink reads the body of a `400` (Loki's count of the entries it ignored) and of a `2xx` past
@@ -18,16 +18,9 @@ describe('LokiSink and an answer whose body stalls after the status', () => {
     jest.useFakeTimers();
     const signals: AbortSignal[] = [];
     const sink = new LokiSink({ url: 'http://127.0.0.1:1', timeoutMs: Infinity, fetch: stalledBodyFetch(status, signals) });
-    let outcome = 'pending';
-    void sink.emit([makeEvent()]).then(
-      () => (outcome = 'delivered'),
-      (error: unknown) =>
-        (outcome = `failed: ${(error as HttpStatusError).status} ${String((error as HttpStatusError).permanent)}`),
-    );
-    await jest.advanceTimersByTimeAsync(9_999);
-    expect(outcome).toBe('pending');
-    await jest.advanceTimersByTimeAsync(1);
-    expect(outcome).toBe(status === 400 ? 'failed: 400 true' : 'delivered');
+    const [before, at] = await outcomesAroundBodyWait(sink, (error) => `${error.status} ${String(error.permanent)}`);
+    expect(before).toBe('pending');
+    expect(at).toBe(status === 400 ? 'failed: 400 true' : 'delivered');
     expect(signals[0].aborted).toBe(true);
     sink.close();
   });
