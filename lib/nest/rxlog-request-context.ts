@@ -19,6 +19,7 @@ import {
   emitInOwnContext,
   erroredWith,
   FAILED_AFTER_COMPLETION_TEMPLATE,
+  onCall,
   requestPath,
   type RequestTracker,
   UNFINISHED_AT_SHUTDOWN_TEMPLATE,
@@ -601,6 +602,11 @@ export class RxlogRequestContext {
     }
     // The app's own listeners (res.on('finish')) too, on a pipelined connection (see emitInOwnContext).
     emitInOwnContext(response, state.collector, inEndContext, (fn) => this.inContext(state, fn));
+    // The code that ends the response is the request's own: its LogContext (an auth middleware's
+    // `LogContext.run({ UserId }, next)`) is the completion event's, though Node emits a pipelined
+    // response's 'close' from the request before it.
+    onCall(response, 'end', inEndContext.ended);
+    onCall(response, 'destroy', inEndContext.ended);
     // A response queued behind an unfinished one on a pipelined connection has no socket yet: when
     // the connection closes, Node destroys its request, but the response emits no 'close'
     // (node:_http_server, abortIncoming), so the request's end is only seen on the request.

@@ -55,6 +55,30 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, requests pipelined on 
     expect(sent.map((e) => e.properties.RequestId)).toEqual(['item-1', 'item-2', 'item-3']);
     expect(completions(run).map((e) => e.properties.RequestId)).toEqual(['item-1', 'item-2', 'item-3']);
   }, 120_000);
+
+  // The completion event of a request pipelined behind another carried its RequestId but not what
+  // the app's own middleware put in LogContext (UserId): Node emits its response's events from the
+  // request before it, and the event fell back to the context the request started in.
+  it("writes each completion event in the context of its own request's code that ended the response", async () => {
+    const requests = [1, 2, 3].map(
+      (i) =>
+        `GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: item-${i}\r\nX-User: user-${i}\r\n` +
+        // The first one answers last, so the others' responses wait behind it on the connection.
+        `X-Wait: ${i === 1 ? 100 : 0}\r\n\r\n`,
+    );
+    const run = await withApp(platform, [], async (app) => {
+      await exchangeRaw(
+        Number(new URL(app.url).port),
+        requests.join(''),
+        (answer) => (answer.match(/HTTP\/1\.1 200/g) ?? []).length === 3,
+      );
+    });
+    expect(completions(run).map((e) => [e.properties.RequestId, e.properties.UserId])).toEqual([
+      ['item-1', 'user-1'],
+      ['item-2', 'user-2'],
+      ['item-3', 'user-3'],
+    ]);
+  }, 120_000);
 });
 
 describe.each(['express', 'fastify'])('RxlogModule on %s', (platform) => {

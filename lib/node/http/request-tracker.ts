@@ -364,8 +364,8 @@ export function emitInOwnContext(
  * itself with `res.statusCode` (the hook `on-headers` uses). A response that cannot be followed so
  * (no such method) keeps reading `res.statusCode` at its end.
  */
-function onCall(res: ServerResponse, name: 'writeHead' | 'end' | 'destroy', before?: () => void, after?: () => void): void {
-  const method: unknown = (res as unknown as Record<string, unknown>)[name];
+export function onCall(res: object, name: 'writeHead' | 'end' | 'destroy', before?: () => void, after?: () => void): void {
+  const method: unknown = (res as Record<string, unknown>)[name];
   if (typeof method !== 'function') return;
   Object.defineProperty(res, name, {
     configurable: true,
