@@ -27,7 +27,9 @@ export interface ContextStore {
   run<T>(properties: ContextProperties, fn: () => T): T;
   /**
    * Runs `fn` with no properties in force; the current ones come back when it returns or throws.
-   * Optional: `LogContext.suspend` with a store that has none runs `fn` in the store's context.
+   * Sink delivery (a batch's write, its retries, its age timer) runs inside it too, so what it
+   * starts carries none of the caller's properties. Optional: with a store that has none,
+   * `LogContext.suspend` and sink delivery run `fn` in the store's context.
    */
   suspend?<T>(fn: () => T): T;
 }

@@ -141,11 +141,14 @@ export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => 
 
 /**
  * Runs `fn` detached from its caller with the store's own way (see {@link RUN_DETACHED}); with a
- * store that has none (an app's own), runs it as it is. For sink delivery: a batch's write, its
- * retries and its age timer run in no caller's context. Inside that, the wrapper an entry put
- * around sink delivery (see aroundSinkDelivery: `suppressSinkTracing` enters OpenTelemetry's root
- * context with tracing suppressed, whichever store is in force). Costs two property reads when
- * neither is there.
+ * store that has none (an app's own), inside its `suspend` when it has one (no properties in
+ * force, and for a store that follows async work, none in what `fn` starts), else as it is. For
+ * sink delivery: a batch's write, its retries and its age timer run in no caller's context.
+ * Inside that, the wrapper an entry put around sink delivery (see aroundSinkDelivery:
+ * `suppressSinkTracing` enters OpenTelemetry's root context with tracing suppressed, whichever
+ * store is in force). Costs three property reads when none is there. A store's `suspend` that
+ * throws before it calls `fn`, or returns without calling it, costs no batch: `fn` runs as it is
+ * (SelfLog hears of it, once for calls in a row).
  *
  * @internal
  */
@@ -153,5 +156,18 @@ export function runDetached<T>(fn: () => T): T {
   const store = shared().store as ContextStore & Partial<DetachedRunner>;
   const wrapper = sinkDeliveryWrapper();
   const inner = wrapper === undefined ? fn : (): T => wrapper(fn);
-  return typeof store[RUN_DETACHED] === 'function' ? (store as DetachedRunner)[RUN_DETACHED](inner) : inner();
+  if (typeof store[RUN_DETACHED] === 'function') return (store as DetachedRunner)[RUN_DETACHED](inner);
+  if (typeof store.suspend !== 'function') return inner();
+  // Set once `fn` runs, inside the store's suspend or here: a second call back does nothing.
+  let ran = 0;
+  let result: T | undefined;
+  try {
+    store.suspend(() => (ran++ ? undefined : (result = inner())));
+  } catch (error) {
+    if (ran) throw error;
+  }
+  if (ran) return result as T;
+  ran = 1;
+  writeUnlessRepeated("LogContext: the store's suspend() failed around sink delivery");
+  return inner();
 }

@@ -2,12 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { trace } from '@opentelemetry/api';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
-import type { ContextProperties } from '../../lib/context/context-store';
+import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
 import type { Logger } from '../../lib/pipeline/logger';
+import { appContextStore } from '../helpers/app-context-store';
 import { useRegisteredTracer } from '../helpers/registered-tracer';
 
 // With the AsyncLocalStorage store, a sink's delivery runs in no request's async context: a batch
@@ -201,6 +202,50 @@ describe('sink delivery with an AsyncLocalStorage store first switched on inside
     } finally {
       for (const restore of restores) restore();
       await log.close();
+    }
+  });
+});
+
+describe('sink delivery with a store of the app’s own that offers suspend()', () => {
+  // A store bridging LogContext to the app's request scope (docs/configuration.md) that follows
+  // async work as AsyncLocalStorage does: delivery runs inside its suspend, with no properties of
+  // the request whose event armed the batch's timer or whose failed try is retried.
+  let previous: ContextStore;
+  beforeEach(() => {
+    previous = LogContext.useStore(appContextStore({ suspend: true }));
+  });
+  afterEach(() => LogContext.useStore(previous));
+
+  it('writes a batch aged by its timer with none of the properties of the request that armed it', async () => {
+    const sink = new SeeingSink();
+    const log = new LoggerConfiguration().enrich
+      .fromLogContext()
+      .writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 10 } })
+      .createLogger();
+    const written = sink.next();
+    LogContext.run({ RequestId: 'r-1' }, () => log.information('first'));
+    await written;
+    expect(sink.seen.map((s) => s.context)).toEqual([undefined]);
+    expect(sink.events.map((e) => e.properties.RequestId)).toEqual(['r-1']);
+    await log.close();
+  });
+
+  it('retries, and tells SelfLog of the failed try, with none of the request’s properties', async () => {
+    const sink = new SeeingSink();
+    sink.failures = 1;
+    const selfLogContexts: (ContextProperties | undefined)[] = [];
+    SelfLog.enable((message) => {
+      if (message.includes('retrying')) selfLogContexts.push(LogContext.current());
+    });
+    try {
+      const { log, retried } = retryingInto(sink);
+      LogContext.run({ RequestId: 'r-1' }, () => log.information('unbatched'));
+      await retried;
+      expect(sink.seen.map((s) => s.context)).toEqual([undefined, undefined]);
+      expect(selfLogContexts).toEqual([undefined]);
+      await log.close();
+    } finally {
+      SelfLog.disable();
     }
   });
 });
