@@ -54,8 +54,9 @@ export interface RejectingSink {
 /** What the returned handle does: stop reporting. */
 export interface OpenTelemetryMetricsHandle {
   /**
-   * Removes the instruments' callback; the instruments report nothing more. The logger's counts at
-   * this call are what a logger taking over its names goes on from: call it after `close()`.
+   * Removes the instruments' callback: the logger's counts at this call are observed once more, at
+   * the meter's next collection (an SDK's shutdown exports them), then nothing. They are what a
+   * logger taking over its names goes on from: call it after `close()`.
    */
   stop(): void;
 }
@@ -296,8 +297,9 @@ export function metricsToOpenTelemetry(
       stopped = true;
       // The counts now, into the totals a logger taking over these names goes on from: what this
       // one counted since the last collection (its close's deliveries) would be in no counter.
+      const last: Observation[] = [];
       try {
-        callback({ observe: () => undefined });
+        callback({ observe: (instrument, value, attributes = {}) => last.push([instrument, value, attributes]) });
       } catch (error) {
         // Metrics built by hand that cannot be read: the counts stay where the last collection left them.
         SelfLog.write(
@@ -307,8 +309,38 @@ export function metricsToOpenTelemetry(
       }
       meter.removeBatchObservableCallback(callback, instruments);
       release();
+      observeOnce(meter, instruments, last);
     },
   };
+}
+
+/** One point a callback observed: the instrument, the value and the attributes. */
+type Observation = [instrument: Observable, value: number, attributes: Attributes];
+
+/**
+ * Observes `points` (what a handle observed when it was stopped) at the meter's next collection,
+ * once, then nothing more: the collection an SDK's shutdown makes after `stop()` exports what the
+ * logger counted since the one before (its last events, what its close delivered), which would
+ * otherwise never reach a reader. Every reader of the meter gets that one observation. A component
+ * another handle reports by then (a logger that took over the names, or another handle of the same
+ * logger) is left to it: it reports the same totals, and its own queue size. Handles stopped one
+ * after another under the same names, with no collection between, observe in that order, so a
+ * counter's points only rise.
+ */
+function observeOnce(meter: Meter, instruments: Observable[], points: readonly Observation[]): void {
+  if (points.length === 0) return;
+  let observed = false;
+  const last = (result: BatchObservableResult): void => {
+    if (observed) return;
+    observed = true;
+    const claimed = claimsByMeter.get(meter);
+    for (const [instrument, value, attributes] of points)
+      if (claimed?.has(String(attributes['otel.component.name'])) !== true) result.observe(instrument, value, attributes);
+    // Removed once this collection has called every callback: the SDK calls them over its list, which
+    // a removal now would shift under it, so that another handle's callback would be skipped.
+    queueMicrotask(() => meter.removeBatchObservableCallback(last, instruments));
+  };
+  meter.addBatchObservableCallback(last, instruments);
 }
 
 /**

@@ -1,4 +1,13 @@
-import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  type DataPoint,
+  InMemoryMetricExporter,
+  MeterProvider,
+  MetricReader,
+  type MetricData,
+  PeriodicExportingMetricReader,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { Logger } from '../../lib/pipeline/logger';
 import { metricsToOpenTelemetry } from '../../lib/otel/metrics-to-open-telemetry';
@@ -95,5 +104,67 @@ describe('metricsToOpenTelemetry across a logger restart', () => {
     // Stopped: the names are free for another source.
     expect(() => metricsToOpenTelemetry({ metrics: source.metrics }, meter).stop()).not.toThrow();
     await meterProvider.shutdown();
+  });
+
+  // An app's shutdown as docs/opentelemetry.md shows it: close the logger, stop the handle, then shut
+  // the SDK down, whose reader collects and exports one last time. stop() took the handle's callback
+  // away, so that last collection saw nothing of what the logger counted since the previous export
+  // (its last events, what its close delivered, up to a whole export interval, 60 s by default):
+  // 3 of 5 deliveries exported, and the queue size left as last seen.
+  it('hands the counts taken at stop() to the next collection, so the SDK shutdown after it exports every event', async () => {
+    // The values a metric's points for a component took, export after export (without error.type).
+    const values = (exported: ResourceMetrics[], name: string, component: string): number[] =>
+      exported.flatMap((resource) =>
+        resource.scopeMetrics
+          .flatMap((scope) => scope.metrics)
+          .filter((metric) => metric.descriptor.name === name)
+          .flatMap((metric): DataPoint<unknown>[] => metric.dataPoints)
+          .filter(
+            (point) => point.attributes['error.type'] === undefined && point.attributes['otel.component.name'] === component,
+          )
+          .map((point) => point.value as number),
+      );
+    const delivered = (exported: ResourceMetrics[]): number[] => values(exported, 'otel.sdk.processor.log.processed', 'memory');
+    const queueSizes = (exported: ResourceMetrics[]): number[] =>
+      values(exported, 'otel.sdk.processor.log.queue.size', 'q/stalled');
+    const exporters = [AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA].map(
+      (temporality) => new InMemoryMetricExporter(temporality),
+    );
+    // Two readers: the one observation after stop() reaches both.
+    const meterProvider = new MeterProvider({
+      readers: exporters.map((exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })),
+    });
+    // Its first write settles when the test says: the events after it wait in the queue.
+    let release = (): void => undefined;
+    let writes = 0;
+    const stalled = {
+      emit: (): Promise<void> | void => (writes++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined),
+    };
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+    const queued = new LoggerConfiguration().writeTo.sink(stalled, { name: 'stalled' }).createLogger();
+    const handle = metricsToOpenTelemetry(log, meterProvider.getMeter('rxlog'));
+    const queuedHandle = metricsToOpenTelemetry(queued, meterProvider.getMeter('rxlog'), { name: 'q' });
+    for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+    // One event in flight, two queued behind it: a queue size of 2 at the first export.
+    for (let n = 0; n < 3; n++) queued.information('Event {N}', n);
+    await meterProvider.forceFlush();
+    expect(exporters.map((exporter) => delivered(exporter.getMetrics()))).toEqual([[3], [3]]);
+    expect(exporters.map((exporter) => queueSizes(exporter.getMetrics()))).toEqual([[2], [2]]);
+    for (let n = 0; n < 2; n++) log.information('Late {N}', n);
+    await log.close();
+    handle.stop();
+    const closing = queued.close();
+    release();
+    await closing;
+    queuedHandle.stop();
+    await meterProvider.shutdown();
+
+    // Cumulative: 3, then 5; delta: 3, then the 2 more.
+    expect(exporters.map((exporter) => delivered(exporter.getMetrics()))).toEqual([
+      [3, 5],
+      [3, 2],
+    ]);
+    // The queue emptied by the close, not the 2 last seen.
+    expect(queueSizes(exporters[0].getMetrics())).toEqual([2, 0]);
   });
 });
