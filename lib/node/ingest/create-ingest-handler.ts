@@ -105,7 +105,8 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   checked before the body is read); at most `rateLimit.maxKeys` buckets are kept, a full one
  *   forgotten to make room, and clients that find none share one bucket;
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
- *   being read), a limit on the body bytes held across concurrent requests (503 with `Retry-After`),
+ *   being read; mounted on the server's `checkContinue` event too, a client that sent `Expect:
+ *   100-continue` is asked for its body only once every check before the read passed), a limit on the body bytes held across concurrent requests (503 with `Retry-After`),
  *   of which one client (the rate limit's key) holds at most a quarter (429 with `Retry-After`),
  *   and a time limit for the body (408): a least rate after a grace period, no gap longer than that
  *   period, and a bound on the whole;
@@ -382,15 +383,23 @@ function handle(
     return;
   }
   const minRate = { bytesPerSecond: settings.minBodyBytesPerSecond, graceMs: settings.bodyGracePeriodMs };
-  void readRequestBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs, parsed, budget.forClient(key), minRate).then(
-    (result) => {
-      try {
-        answer(log, settings, tally, tell, req, res, result, ip);
-      } catch (error) {
-        failed(req, res, error);
-      }
-    },
+  // Once every check that refuses a body unread has passed, a client holding it back is asked for it.
+  const reading = readRequestBody(
+    req,
+    settings.maxBodyBytes,
+    settings.bodyTimeoutMs,
+    parsed,
+    budget.forClient(key),
+    minRate,
+    () => inviteBody(req, res),
   );
+  void reading.then((result) => {
+    try {
+      answer(log, settings, tally, tell, req, res, result, ip);
+    } catch (error) {
+      failed(req, res, error);
+    }
+  });
 }
 
 function answer(
@@ -523,6 +532,23 @@ function clientKey(key: ResolvedRateLimit['key'], req: IncomingMessage, ip: stri
     tell('createIngestHandler: rateLimit.key threw; the request is limited under the key "unknown"', error);
     return 'unknown';
   }
+}
+
+/** An `Expect` header holding `100-continue`, as Node's server reads it. */
+const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+
+/**
+ * Sends `100 Continue` to a client that holds its body back until asked (`Expect: 100-continue`,
+ * RFC 9110 §10.1.1) when nothing has asked it yet: the handler is mounted on the server's
+ * `checkContinue` event, where Node leaves that answer to the app. So the body of a request the
+ * handler refuses (413 to its declared length, 429, 415 …) is never sent, as Kestrel asks for it
+ * only once the app reads it; mounted on `request` alone, Node has asked already. Node's response
+ * says whether it sent one (`_sent100`, `false` until then): any other response is left as it is.
+ */
+function inviteBody(req: IncomingMessage, res: ServerResponse): void {
+  if ((res as { _sent100?: unknown })._sent100 !== false || req.complete) return;
+  const expect = req.headers.expect;
+  if (typeof expect === 'string' && EXPECT_CONTINUE.test(expect)) res.writeContinue();
 }
 
 function acceptable(header: string | undefined): boolean {

@@ -74,7 +74,6 @@ export interface ParsedClientEvents {
   readonly reason?: string | undefined;
 }
 
-const MAX_NAME_LENGTH = 200;
 /** The least a rendered message may grow to, in characters, whatever the length of its line. */
 const MIN_MESSAGE_LENGTH = 1_024;
 // CLEF's reserved fields (clef-json.org): @tr and @sp are read as the trace, never kept as properties too
@@ -209,8 +208,9 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   for (const key of Object.keys(fields)) {
     if (reserved.has(key)) continue;
     const name = clef ? (key.startsWith('@@') ? key.slice(1) : key) : NDJSON_ESCAPED.test(key) ? key.slice(1) : key;
-    if (name.length === 0 || name.length > MAX_NAME_LENGTH)
-      throw new Rejected(`a property name of 0 or more than ${MAX_NAME_LENGTH} characters`);
+    // Of any length, as readCompactJson reads it (the line's maxEventBytes bounds it), but a name:
+    // rxlog's loggers refuse an empty one.
+    if (name.length === 0) throw new Rejected('an empty property name');
     budget = spend(fields[key], budget - 1, 1, limits.maxDepth);
     properties[name] = fields[key];
   }
@@ -332,10 +332,8 @@ function spend(value: unknown, budget: number, depth: number, maxDepth: number):
     for (const item of value as unknown[]) left = spend(item, left - 1, depth + 1, maxDepth);
   } else {
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (key.length > MAX_NAME_LENGTH) throw new Rejected(`a property name of 0 or more than ${MAX_NAME_LENGTH} characters`);
-      left = spend(record[key], left - 1, depth + 1, maxDepth);
-    }
+    // A key is data (a Map keyed by URLs, a dictionary keyed by sentences): any length, as values.
+    for (const key of Object.keys(record)) left = spend(record[key], left - 1, depth + 1, maxDepth);
   }
   return left;
 }

@@ -50,6 +50,8 @@ export interface MinBodyRate {
  * into one buffer, at most twice their size, however small the chunks they came in; when it runs
  * out the result is `busy` (or `client-share`, when this request's client holds its share); it is given back once the read ends, however it ends. A body some
  * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
+ * `reading` is called once the body is to be read from the request itself (not for a body already
+ * read, a client gone, or a declared length over the limit), just before that begins.
  */
 export function readRequestBody(
   req: IncomingMessage,
@@ -58,6 +60,7 @@ export function readRequestBody(
   parsed: unknown = (req as { body?: unknown }).body,
   budget: ByteBudget = UNBOUNDED,
   minRate: MinBodyRate = { bytesPerSecond: 0, graceMs: 0 },
+  reading: () => void = () => undefined,
 ): Promise<BodyReadResult> {
   if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
     const body = typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : Buffer.from(parsed);
@@ -85,6 +88,7 @@ export function readRequestBody(
   // maxBytes), so it holds at most twice what arrived: kept as they came, the one-byte chunks of a
   // chunked body cost a Buffer object each, about 190 bytes of heap, 190 times what the budget counts.
   const capacity = Number.isFinite(declared) ? Math.min(maxBytes, declared) : maxBytes;
+  reading();
   return new Promise((resolve) => {
     let buffer = Buffer.alloc(0);
     let size = 0;

@@ -307,6 +307,31 @@ describe('HttpSink to createIngestHandler, nested structures', () => {
   });
 });
 
+describe('HttpSink to createIngestHandler, long property names', () => {
+  beforeAll(() => useAsyncLocalStorage());
+
+  it('takes a Map keyed by presigned URLs and a long property name, where names past 200 characters rejected the whole event', async () => {
+    const server = await express5();
+    const sent: LogEvent[] = [];
+    const browser = new LoggerConfiguration().writeTo
+      .sink({ emit: (events) => void sent.push(...events) })
+      .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 10, maxDelayMs: 10 } })
+      .createLogger();
+    const presigned = `https://bucket.example.com/hero.png?X-Amz-Credential=${'A'.repeat(60)}&X-Amz-Signature=${'f'.repeat(64)}&X-Amz-Security-Token=${'t'.repeat(120)}`;
+    try {
+      browser.information('Prefetched {@Sizes}', new Map([[presigned, 48_213]]));
+      browser.forContext(`Feature.${'Flag'.repeat(60)}`, true).information('Flag read');
+      await browser.close({ strategy: 'flush', timeoutMs: 5_000 });
+      expect(browser.metrics().sinks.http).toMatchObject({ delivered: 2, failed: 0 });
+      expect(server.ingest.metrics()).toMatchObject({ accepted: 2, rejected: 0 });
+      for (const n of [0, 1]) expect(server.events[n].properties.Client).toEqual(clientValues(formatter.format(sent[n])));
+      expect(server.events[0].properties.Client).toEqual({ Sizes: { [presigned]: 48_213 } });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('HttpSink to createIngestHandler, ids that make no trace', () => {
   beforeAll(() => useAsyncLocalStorage());
 

@@ -102,11 +102,26 @@ describe('parseClientEvents', () => {
       line({ '@mt': 'x', '@x': ['stack'] }),
       line({ '@t': '2026-11-30T10:00:00.000Z' }),
       line({ Only: 'properties' }),
-      line({ '@mt': 'x', ['k'.repeat(201)]: 1 }),
+      line({ '@mt': 'x', '': 1 }),
     ];
     const { events, rejected } = parse([good, ...bad, good].join('\n'));
     expect(events).toHaveLength(2);
     expect(rejected).toBe(bad.length);
+  });
+
+  it('keeps property names of any length, at the top and nested, as readCompactJson reads them: only the line is bounded', () => {
+    // A Map keyed by presigned URLs, as a browser captures it: 300-character keys, which rejected the whole event.
+    const url = `https://bucket.example.com/a.png?X-Amz-Signature=${'f'.repeat(256)}`;
+    const text = line({
+      '@t': '2026-12-07T10:00:00.000Z',
+      '@mt': 'Prefetched {@Sizes}',
+      Sizes: { [url]: 1234 },
+      ['k'.repeat(300)]: 1,
+    });
+    const { events, rejected } = parse(text);
+    expect(rejected).toBe(0);
+    expect({ ...events[0].properties }).toEqual(readCompactJson(text).properties);
+    expect(parse(line({ '@mt': 'x', '': 1 })).reason).toBe('line 1: an empty property name');
   });
 
   it('rejects a timestamp on a day its month does not have, which Date.parse rolls into the next month, or with a year ISO 8601 does not write', () => {

@@ -1,0 +1,75 @@
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
+import { listen, memoryLogger, within } from '../../helpers/node-http';
+
+const LINE = JSON.stringify({ '@t': '2026-12-07T10:00:00.000Z', '@mt': 'Sent after {Answer}', Answer: '100 Continue' });
+
+/**
+ * Sends a request's head with `Expect: 100-continue` to 127.0.0.1:`port` and, as curl and .NET do,
+ * its body only once the server answers `100 Continue`; resolves with everything the server
+ * answered once it closes the connection (or `within`'s bound fails the test).
+ */
+function expectContinue(port: number, head: string, body: string): Promise<string> {
+  return within(
+    'the exchange',
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      let sent = false;
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (!sent && received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+          sent = true;
+          socket.write(body);
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+      socket.write(`${head}Expect: 100-continue\r\nConnection: close\r\n\r\n`);
+    }),
+  );
+}
+
+describe("createIngestHandler on the server's checkContinue event (Expect: 100-continue)", () => {
+  it('asks for the body (100 Continue) only once it will read it, so a body it refuses is never sent', async () => {
+    const { log, events } = memoryLogger();
+    // A stalled body is answered 408 at once: a client still waiting for its 100 Continue sees that.
+    const ingest = createIngestHandler(log, { maxBodyBytes: 70_000, bodyGracePeriodMs: 200, rateLimit: false });
+    const server = createServer(ingest);
+    server.on('checkContinue', ingest);
+    const { url, close } = await listen(server);
+    const port = Number(new URL(url).port);
+    const head = (type: string, length: number, method = 'POST'): string =>
+      `${method} / HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\n`;
+    try {
+      const taken = await expectContinue(port, head('application/vnd.serilog.clef', LINE.length), LINE);
+      expect(taken).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+      expect(taken).toMatch(/\{"accepted":1,"rejected":0\}$/);
+      expect(events.map((event) => event.renderMessage())).toEqual(['Sent after 100 Continue']);
+      // Refused on its head alone: answered at once, never asked for (the body below is never sent).
+      for (const [request, status] of [
+        [head('application/vnd.serilog.clef', 1_000_000), 413],
+        [head('text/html', LINE.length), 415],
+        [head('application/vnd.serilog.clef', LINE.length, 'PUT'), 405],
+      ] as const) {
+        const refused = await expectContinue(port, request, LINE);
+        expect([status, refused.split('\r\n')[0]]).toEqual([status, `HTTP/1.1 ${status} ${refusedText(status)}`]);
+      }
+      expect(events).toHaveLength(1);
+      // Mounted on 'request' alone, Node has sent its 100 Continue before the handler runs: not one more.
+      server.off('checkContinue', ingest);
+      const asked = await expectContinue(port, head('application/vnd.serilog.clef', LINE.length), LINE);
+      expect(asked.split('100 Continue')).toHaveLength(2);
+      expect(asked).toMatch(/\{"accepted":1,"rejected":0\}$/);
+    } finally {
+      await close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+});
+
+function refusedText(status: number): string {
+  return { 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type' }[status] ?? '';
+}
