@@ -31,6 +31,6 @@ Options:
 A value may also follow "=" (--level=warn); "--" ends the options.
 
 Exit codes: 0 ok, 1 lines that are not events under --strict or a line over 16 MiB (skipped and
-reported), 2 bad usage, unreadable input (the file stdout writes to, too) or an output that
-cannot be written.
+reported), 2 bad usage, unreadable input (the file stdout or stderr writes to, too) or an
+output that cannot be written.
 `;
