@@ -34,7 +34,7 @@ export interface EventFilter {
  * text, `@m` the rendered message, `@tr` / `@sp` the trace and span ids `--json` writes (undefined without one);
  * `null` for any other name, a property's.
  */
-function clefField(event: LogEvent, name: string, eventId: string | number | undefined): string | undefined | null {
+function clefField(event: LogEvent, name: string, eventId: string | number | bigint | undefined): string | undefined | null {
   switch (name) {
     case '@l':
       return event.level;
@@ -67,7 +67,7 @@ function clefField(event: LogEvent, name: string, eventId: string | number | und
  *
  * @example eventMatches(event, { minimumLevel: 'warning', where: [{ name: 'UserId', value: '42' }] })
  */
-export function eventMatches(event: LogEvent, filter: EventFilter, eventId?: string | number): boolean {
+export function eventMatches(event: LogEvent, filter: EventFilter, eventId?: string | number | bigint): boolean {
   if (filter.minimumLevel !== undefined && levelValue(event.level) < levelValue(filter.minimumLevel)) return false;
   const where = filter.where;
   if (where !== undefined) {

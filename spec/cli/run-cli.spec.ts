@@ -308,6 +308,14 @@ describe('runCli', () => {
     expect(again).toEqual({ code: 0, stdout, stderr: '' });
   });
 
+  // The reader takes an `@i` past 2^53 as a bigint, its digits kept, but the command kept a string or number `@i`
+  // only: `--json` wrote the template's hash in its place and `--where @i=<its digits>` showed nothing.
+  it("keeps a line's @i of an integer past 2^53 with --json and compares it with --where @i, digits and all", async () => {
+    const line = `{"@t":"${T0}","@mt":"Slow {Ms} ms","@i":12345678901234567890,"Ms":812}`;
+    expect(await run(['--json'], line)).toEqual({ code: 0, stdout: `${line}\n`, stderr: '' });
+    expect((await run(['--template', '{Message}', '--where', '@i=12345678901234567890'], line)).stdout).toBe('Slow 812 ms\n');
+  });
+
   // JSON escapes C0 controls only: `rxlog --json app.log` on a terminal wrote a value's U+009B (a one-byte CSI that
   // xterm and VTE act on, as UTF-8 too) raw, so `"A":"\u009b2J"` cleared the screen and U+009D (OSC) set the title.
   it('writes C1 controls, DEL and U+2028/U+2029 of an event as \\u escapes with --json: the same JSON, inert on a terminal', async () => {
