@@ -13,7 +13,8 @@ Options:
                          (once)
   --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
                          every condition must hold; one "=", no spaces around
-                         <Name>); @l=<level> compares the level, @i=<id> the event id
+                         <Name>); CLEF's @l=<level>, @i, @mt, @m, @tr and @sp compare
+                         the level, event id, template, message, trace id and span id
   --template <template>  output template (default
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
   --json                 write matching events as CLEF instead of text (not with --template);
@@ -30,6 +31,6 @@ Options:
 A value may also follow "=" (--level=warn); "--" ends the options.
 
 Exit codes: 0 ok, 1 lines that are not events under --strict or a line over 16 MiB (skipped and
-reported), 2 bad usage, unreadable input (the file stdout writes to, too) or an output that
-cannot be written.
+reported), 2 bad usage, unreadable input (the file stdout or stderr writes to, too) or an
+output that cannot be written.
 `;

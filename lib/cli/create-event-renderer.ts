@@ -69,7 +69,7 @@ function withoutProperties(event: LogEvent, names: readonly string[]): LogEvent 
  */
 export function createEventRenderer(
   options: EventRendererOptions = {},
-): (event: LogEvent, eventId?: string | number, atFields?: readonly string[], whole?: boolean) => string {
+): (event: LogEvent, eventId?: string | number | bigint, atFields?: readonly string[], whole?: boolean) => string {
   if (options.json === true) {
     const clef = new CompactJsonFormatter();
     // JSON escapes C0 controls but leaves C1 (U+009B is a one-byte CSI, which xterm and VTE act on when it comes as

@@ -48,26 +48,28 @@ function standardInput(): Readable {
   return directory ? createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
 }
 
-/** The regular file stdout writes to (`rxlog … > all.txt`, `>> all.txt`), if it is one. */
-function outputFile(): Stats | undefined {
+/** The regular file `fd` writes to (`rxlog … > all.txt`, `2>> errors.txt`), if it is one. */
+function outputFile(fd: number): Stats | undefined {
   try {
-    const stats = fstatSync(1);
+    const stats = fstatSync(fd);
     return stats.isFile() ? stats : undefined;
   } catch {
-    return undefined; // no stdout at all
+    return undefined; // no such output at all
   }
 }
 
 /**
- * Whether `file` (`-`: stdin) is the regular file stdout writes to, as `cat` tells it: the same device and inode.
+ * Whether `file` (`-`: stdin) is the regular file stdout or stderr writes to, as `cat` tells it for stdout: the same
+ * device and inode. Stderr too, since `--strict` writes a report there for each line that is not an event, so
+ * `rxlog --strict logs/* 2> logs/errors.txt` run twice would read back its reports, each making one more, without end.
  * A file that cannot be read is not: opening it reports why.
  */
 function isOutputFile(file: string): boolean {
-  const output = outputFile();
-  if (output === undefined) return false;
+  const outputs = [outputFile(1), outputFile(2)].filter((stats) => stats !== undefined);
+  if (outputs.length === 0) return false;
   try {
     const input = file === '-' ? fstatSync(0) : statSync(file);
-    return input.isFile() && input.dev === output.dev && input.ino === output.ino;
+    return input.isFile() && outputs.some((output) => input.dev === output.dev && input.ino === output.ino);
   } catch {
     return false;
   }

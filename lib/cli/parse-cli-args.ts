@@ -1,4 +1,5 @@
 import { parseLevel } from '../core/log-level';
+import { isSpanIdText, isTraceIdText, isZeroId } from '../core/trace-context';
 import { readLevelAsWritten } from './read-as-written';
 import { DEFAULT_OUTPUT_TEMPLATE } from '../formatting/text-formatter';
 import type { EventFilter, PropertyCondition } from './event-matches';
@@ -45,14 +46,36 @@ function condition(text: string): PropertyCondition | string {
     return `--where compares with one "=" (Name=value) and nothing else, got ${JSON.stringify(text)}`;
   if (name.trim() !== name)
     return `--where: the property name ${JSON.stringify(name)} starts or ends with a space, in ${JSON.stringify(text)}`;
-  if (name !== '@l') return { name, value };
-  // CLEF's level, read as a line's level is (`Error`, `ERR`, `crit`): a name no line has would match nothing.
-  try {
-    return { name, value: parseLevel(readLevelAsWritten(value)) };
-  } catch {
-    return `--where @l: unknown level ${JSON.stringify(value)} (${LEVEL_NAMES})`;
+  switch (name) {
+    case '@l':
+      // CLEF's level, read as a line's level is (`Error`, `ERR`, `crit`): a name no line has would match nothing.
+      try {
+        return { name, value: parseLevel(readLevelAsWritten(value)) };
+      } catch {
+        return `--where @l: unknown level ${JSON.stringify(value)} (${LEVEL_NAMES})`;
+      }
+    case '@tr':
+    case '@sp': {
+      // A hex id, read in any case as the CLEF reader reads it (and kept lower-case): anything else no event has.
+      const id = value.toLowerCase();
+      const [valid, what] = name === '@tr' ? [isTraceIdText(id), 'trace id of 32'] : [isSpanIdText(id), 'span id of 16'];
+      return valid && !isZeroId(id)
+        ? { name, value: id }
+        : `--where ${name}: expected a ${what} hex digits, not all zeros, got ${JSON.stringify(value)}`;
+    }
+    case '@t':
+    case '@x':
+    case '@r':
+      // CLEF fields an exact text cannot usefully match; the property `@t` (`@@t`) they would otherwise name is
+      // no line's either, so such a condition would silently show nothing.
+      return `--where cannot compare ${name} (CLEF's ${UNCOMPARED[name]}); it compares @l, @i, @mt, @m, @tr, @sp and properties`;
+    default:
+      return { name, value };
   }
 }
+
+/** The CLEF fields `--where` refuses, as its message names them. */
+const UNCOMPARED: Readonly<Record<string, string>> = { '@t': 'timestamp', '@x': 'exception', '@r': 'renderings' };
 
 /** The level names a line and --level may have, as usage messages list them. */
 const LEVEL_NAMES =

@@ -13,8 +13,11 @@ export type LogLineResult =
   | {
       readonly kind: 'event';
       readonly event: LogEvent;
-      /** A CLEF line's `@i`, as written: not part of the event, kept so `--json` writes it back. */
-      readonly eventId?: string | number | undefined;
+      /**
+       * A CLEF line's `@i`, as written: not part of the event, kept so `--json` writes it back (an integer past 2^53 as
+       * a bigint, its digits kept).
+       */
+      readonly eventId?: string | number | bigint | undefined;
       /**
        * The digits of the line's time past the millisecond (`'4567'` of Serilog's `.1234567`), which the event's
        * timestamp cannot hold: shown by `{Timestamp:fffffff}` and written back by `--json`. Left out when none.
@@ -122,7 +125,7 @@ function withLineFields(read: LogLineResult, time: string, id: unknown, clef?: R
   return {
     kind: 'event',
     event: read.event,
-    eventId: typeof id === 'string' || typeof id === 'number' ? id : undefined,
+    eventId: typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? id : undefined,
     subMillisecond: fine === '' ? undefined : fine,
     atFields: atFields === undefined || atFields.length === 0 ? undefined : atFields,
   };

@@ -26,9 +26,10 @@ export interface CliIo {
   /** Colour without `--color` / `--no-color`. Default `false`. */
   readonly colorByDefault?: boolean | undefined;
   /**
-   * Whether a file named on the command line (`-`: stdin) is the regular file stdout writes to
-   * (`rxlog logs/*.log > logs/all.txt`): it is refused, as `cat` refuses it ("input file is output file"), since
-   * reading it would read back what rxlog writes, without end. Default: never.
+   * Whether a file named on the command line (`-`: stdin) is the regular file stdout or stderr writes to
+   * (`rxlog logs/*.log > logs/all.txt`, `rxlog --strict logs/* 2> logs/errors.txt`): it is refused, as `cat` refuses
+   * its output file ("input file is output file"), since reading it would read back what rxlog writes (under
+   * `--strict`, a report for each line that is not an event), without end. Default: never.
    */
   readonly isOutputFile?: ((file: string) => boolean) | undefined;
   /** What `--version` prints. Default `'unknown'`. */

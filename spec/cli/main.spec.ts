@@ -239,6 +239,34 @@ describe('rxlog (lib/cli/main.ts)', () => {
     }
   });
 
+  // `rxlog --strict logs/* 2> logs/errors.txt` run a second time names the file of its reports among its inputs: each
+  // report read back is a line that is not an event, so one more report, without end (48 MB in 10 s from 20 000 lines,
+  // until the disk was full). Refused as the file stdout writes to is. The files here are small, so the run before the
+  // fix ended, without the report and with exit code 1.
+  it('refuses the file its stderr appends to and exits with 2 rather than read its own reports', () => {
+    const input = path.join(dir, 'app.log');
+    fs.writeFileSync(input, 'plain text\n');
+    const errors = path.join(dir, 'errors.txt');
+    const before = 'rxlog: app.log:1: not a log event (not a JSON object)\n';
+    fs.writeFileSync(errors, before);
+    const stderr = fs.openSync(errors, 'a');
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', '--strict', input, errors], {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: 'UTC' }),
+        stdio: ['ignore', 'pipe', stderr],
+        timeout: 10_000,
+      });
+      expect({ status: child.status, stdout: child.stdout }).toEqual({ status: 2, stdout: '' });
+      expect(fs.readFileSync(errors, 'utf8')).toBe(
+        `${before}rxlog: ${input}:1: not a log event (not a JSON object)\nrxlog: cannot read ${errors}: input file is output file\n`,
+      );
+    } finally {
+      fs.closeSync(stderr);
+    }
+  });
+
   // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
   // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.
   it('on Ctrl-C in `node app.js | rxlog`, shows the lines the app logs while it shuts down, then exits with 0', async () => {

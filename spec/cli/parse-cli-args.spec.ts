@@ -84,6 +84,16 @@ describe('parseCliArgs', () => {
     ]);
   });
 
+  it('reads a --where @tr or @sp id in any case as the lower-case id the reader keeps, and keeps @mt and @m as given', () => {
+    const where = ['@tr=4BF92F3577B34DA6A3CE929D0E0E4736', '@sp=00F067AA0BA902B7', '@mt=A {X}', '@m=A 1'];
+    expect(options(parseCliArgs(where.flatMap((condition) => ['--where', condition]))).where).toEqual([
+      { name: '@tr', value: '4bf92f3577b34da6a3ce929d0e0e4736' },
+      { name: '@sp', value: '00f067aa0ba902b7' },
+      { name: '@mt', value: 'A {X}' },
+      { name: '@m', value: 'A 1' },
+    ]);
+  });
+
   it('takes the level names a line may have: crit, critical, err and the {Level:u3} names', () => {
     expect(options(parseCliArgs(['--level', 'crit'])).minimumLevel).toBe('fatal');
     expect(options(parseCliArgs(['--level=CRITICAL'])).minimumLevel).toBe('fatal');

@@ -308,6 +308,14 @@ describe('runCli', () => {
     expect(again).toEqual({ code: 0, stdout, stderr: '' });
   });
 
+  // The reader takes an `@i` past 2^53 as a bigint, its digits kept, but the command kept a string or number `@i`
+  // only: `--json` wrote the template's hash in its place and `--where @i=<its digits>` showed nothing.
+  it("keeps a line's @i of an integer past 2^53 with --json and compares it with --where @i, digits and all", async () => {
+    const line = `{"@t":"${T0}","@mt":"Slow {Ms} ms","@i":12345678901234567890,"Ms":812}`;
+    expect(await run(['--json'], line)).toEqual({ code: 0, stdout: `${line}\n`, stderr: '' });
+    expect((await run(['--template', '{Message}', '--where', '@i=12345678901234567890'], line)).stdout).toBe('Slow 812 ms\n');
+  });
+
   // JSON escapes C0 controls only: `rxlog --json app.log` on a terminal wrote a value's U+009B (a one-byte CSI that
   // xterm and VTE act on, as UTF-8 too) raw, so `"A":"\u009b2J"` cleared the screen and U+009D (OSC) set the title.
   it('writes C1 controls, DEL and U+2028/U+2029 of an event as \\u escapes with --json: the same JSON, inert on a terminal', async () => {
@@ -358,6 +366,47 @@ describe('runCli', () => {
     const refused = await run(['--where', '@l=chatty'], lines);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--where @l: unknown level "chatty" (expected verbose (trace), debug,');
+  });
+
+  // Seq's span fields `@ps`, `@st` … are compared by `--where @ps=…` (properties of those names), but `@tr`, `@sp`,
+  // `@mt` and `@m`, which the reader reads into the event, were compared as properties `@tr` … that no line has:
+  // `--where @tr=<trace id>`, the first filter one tries to follow a request, showed nothing, exit code 0.
+  it('compares --where @tr and @sp with the trace and span ids --json writes, and @mt and @m with the template and message', async () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const lines = [
+      `{"@t":"2026-01-01T00:00:00Z","@mt":"A {X}","X":1,"@tr":"${trace.toUpperCase()}","@sp":"00f067aa0ba902b7"}`,
+      `{"@t":"2026-01-01T00:00:01Z","@mt":"B {{x}}","@tr":"${trace}","@sp":"00f067aa0ba902b8","@ps":"00f067aa0ba902b7"}`,
+      `{"timestamp":"2026-01-01T00:00:02Z","message":"C 2","template":"C {Y}","Y":2,"TraceId":"${trace}"}`,
+      '{"@t":"2026-01-01T00:00:03Z","@m":"D {z}"}',
+    ].join('\n');
+    const shown = async (...where: string[]): Promise<string> =>
+      (await run(['--template', '{Message}{NewLine}', ...where.flatMap((condition) => ['--where', condition])], lines)).stdout;
+    expect(await shown(`@tr=${trace}`)).toBe('A 1\nB {x}\nC 2\n');
+    expect(await shown(`@tr=${trace.toUpperCase()}`, '@sp=00f067aa0ba902b8')).toBe('B {x}\n');
+    expect(await shown('@sp=00f067aa0ba902b7')).toBe('A 1\n');
+    expect(await shown('@ps=00f067aa0ba902b7')).toBe('B {x}\n');
+    expect(await shown('@mt=C {Y}')).toBe('C 2\n');
+    expect(await shown('@mt=D {{z}}')).toBe('D {z}\n');
+    expect(await shown('@m=B {x}')).toBe('B {x}\n');
+    expect(await shown('@m=A 1', `@tr=${trace}`)).toBe('A 1\n');
+    // What --json writes for the events `--where @tr` shows: each has that "@tr", and no other event has.
+    const json = (await run(['--json', '--where', `@tr=${trace}`], lines)).stdout.trimEnd().split('\n');
+    expect(json.map((line) => (JSON.parse(line) as Record<string, unknown>)['@tr'])).toEqual([trace, trace, trace]);
+  });
+
+  it('refuses a --where on @tr or @sp that no event can have, and on @t, @x and @r, which it does not compare', async () => {
+    for (const [where, reason] of [
+      ['@tr=abc', '--where @tr: expected a trace id of 32 hex digits, not all zeros, got "abc"'],
+      ['@tr=00000000000000000000000000000000', '--where @tr: expected a trace id of 32 hex digits'],
+      ['@sp=4bf92f3577b34da6a3ce929d0e0e4736', '--where @sp: expected a span id of 16 hex digits'],
+      ['@t=2026-01-01T00:00:00Z', "--where cannot compare @t (CLEF's timestamp)"],
+      ['@x=Error', "--where cannot compare @x (CLEF's exception)"],
+      ['@r=x', "--where cannot compare @r (CLEF's renderings)"],
+    ]) {
+      const refused = await run(['--where', where], CLEF_INFO);
+      expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(refused.stderr).toContain(`rxlog: ${reason}`);
+    }
   });
 
   it('filters by --level, --grep and --where together', async () => {
