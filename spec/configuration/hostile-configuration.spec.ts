@@ -80,6 +80,11 @@ function getterObject(kind: 'throws' | 'changes'): object {
   }
   return value;
 }
+/** An instance of a class whose `name` is `name` (a Symbol, a megabyte of text), which a message would print. */
+function instanceNamed(name: unknown): object {
+  const Named = Object.defineProperty(class {}, 'name', { value: name });
+  return new Named();
+}
 function revoked(): object {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
@@ -102,6 +107,8 @@ const hostileValues: [string, () => unknown][] = [
   ['a bigint', () => 5n],
   ['an object whose getters throw', () => getterObject('throws')],
   ['an object whose getters answer differently on each read', () => getterObject('changes')],
+  ['an instance of a class whose name is a Symbol', () => instanceNamed(Symbol('name'))],
+  ['an instance of a class whose name is a megabyte long', () => instanceNamed('N'.repeat(1_000_000))],
 ];
 
 const configuration = (): LoggerConfiguration => new LoggerConfiguration();
@@ -195,6 +202,8 @@ describe('configuration given hostile values', () => {
           message.startsWith(start),
         );
         expect([named, message]).toEqual([true, message]);
+        // The value is named, not printed whole: a megabyte class name made a megabyte message.
+        expect(message.length).toBeLessThan(1_000);
         return;
       }
       // writeTo.console's line goes nowhere.
