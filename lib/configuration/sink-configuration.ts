@@ -174,9 +174,9 @@ export class SinkConfiguration<TParent> {
 
     // isArrayOption: a revoked Proxy is refused naming pipe, not as "the sink or its options".
     expectOption(isArrayOption(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
-    expectFunctions(pipe, `${where}.pipe`, 'an operator function');
-    // A copy: an operator pushed onto the array later is not one of this sink's.
-    const operators = [...pipe];
+    // A copy, each item read once: what was checked is what runs, and an operator pushed onto the
+    // array later is not one of this sink's.
+    const operators = expectFunctions(pipe, `${where}.pipe`, 'an operator function');
     const minimumLevel =
       options.minimumLevel === undefined ? undefined : levelSwitchFrom(options.minimumLevel, `${where}.minimumLevel`);
     // The lane's own options (name, minimumLevel, pipe) ride along unread.

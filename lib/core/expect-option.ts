@@ -13,11 +13,27 @@ export function expectOption(ok: boolean, where: string, expected: string, value
 }
 
 /**
+ * A copy of `items`, an array given to a configuration call: each item is read once and handed to
+ * `check` as it is read, which gives what to keep or throws. A hole is an item (`undefined`), so an
+ * array of holes (`new Array(1e8)`) is refused at its first item at once, where a copy made first,
+ * or a walk over its holes, held the caller a minute and took gigabytes.
+ */
+export function checkItems<T>(items: readonly unknown[], check: (item: unknown, index: number) => T): T[] {
+  const checked: T[] = [];
+  for (let index = 0, { length } = items; index < length; index++) checked.push(check(items[index], index));
+  return checked;
+}
+
+/**
  * Checks a list of functions given to `where` (enrichers, operators): throws naming the first item
- * that is not one, as `where[index]` (`pipe[1]: expected an operator function, got null`).
+ * that is not one, as `where[index]` (`pipe[1]: expected an operator function, got null`; a hole
+ * too). Gives the functions as read, each once (see checkItems).
  *
  * @throws ConfigurationError when an item is not a function.
  */
-export function expectFunctions(items: readonly unknown[], where: string, expected: string): void {
-  items.forEach((item, index) => expectOption(typeof item === 'function', `${where}[${index}]`, expected, item));
+export function expectFunctions<T>(items: readonly T[], where: string, expected: string): T[] {
+  return checkItems(items, (item, index) => {
+    expectOption(typeof item === 'function', `${where}[${index}]`, expected, item);
+    return item as T;
+  });
 }

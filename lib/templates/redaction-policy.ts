@@ -1,4 +1,4 @@
-import { expectOption } from '../core/expect-option';
+import { checkItems, expectOption } from '../core/expect-option';
 import { readGuarded, readOptions } from '../core/read-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { isPlainRecord } from '../core/is-plain-record';
@@ -171,10 +171,8 @@ export class RedactionPolicy {
    */
   static compile(options: RedactOptions | readonly string[], where = 'redact'): RedactionPolicy {
     expectOption(typeof options === 'object' && (options as unknown) !== null, where, 'options', options);
-    // Copied once, as an options object is read once; a Proxy whose trap throws is a ConfigurationError.
-    const short = readGuarded(where, 'the options', () =>
-      Array.isArray(options) ? [...(options as readonly string[])] : undefined,
-    );
+    // Read once, below, as an options object is read once; a Proxy whose trap throws is a ConfigurationError.
+    const short = readGuarded(where, 'the options', () => (Array.isArray(options) ? (options as readonly string[]) : undefined));
     const given: RedactOptions = short === undefined ? readOptions(where, options, OPTION_NAMES) : { paths: short };
     // On the snapshot, as every options object is checked (an option set to undefined passes), and after
     // readOptions, so options whose names cannot be listed (a Proxy's ownKeys trap throws) are a ConfigurationError.
@@ -185,39 +183,44 @@ export class RedactionPolicy {
       'an array of dotted paths',
       given.paths,
     );
-    // Copied once, as the options are: a hole is an item (undefined, refused below), a Proxy's trap a ConfigurationError.
-    const paths = readGuarded(where, 'paths', () => Array.from(given.paths ?? [])).map((path, index) => {
-      expectOption(
-        // A name with spaces around it (' Card.number', split from 'Password, Card.number') would match nothing.
-        typeof path === 'string' && !path.split('.').some((name) => name === '' || name.trim() !== name),
-        `${where}: paths[${index}]`,
-        'a dotted path like "User.password"',
-        path,
-      );
-      // pino's (fast-redact's) `a["b-c"]` and `a[*].b` would be read as names with brackets in them and match
-      // nothing, silently: the secret they meant would be logged. Say how to write them instead.
-      if (/[[\]]/.test(path))
-        throw new ConfigurationError(
-          `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
-            `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*; a[0] is a.0); for other names use a key pattern`,
+    // Copied once, as the options are, each path checked as it is read (see checkItems): a hole is an item
+    // (undefined, refused below), a Proxy's trap a ConfigurationError.
+    // The short form is the options themselves.
+    const paths = readGuarded(where, short === undefined ? 'paths' : 'the options', () =>
+      checkItems(given.paths ?? [], (path, index) => {
+        expectOption(
+          // A name with spaces around it (' Card.number', split from 'Password, Card.number') would match nothing.
+          typeof path === 'string' && !path.split('.').some((name) => name === '' || name.trim() !== name),
+          `${where}: paths[${index}]`,
+          'a dotted path like "User.password"',
+          path,
         );
-      // Several paths joined into one ('Password,Card.number') would be one name that matches nothing.
-      if (path.includes(','))
-        throw new ConfigurationError(
-          `${where}: paths[${index}]: ${JSON.stringify(path)} has a comma; give each path as its own item ` +
-            '(paths: ["Password", "Card.number"]); for a name with a comma in it use a key pattern',
-        );
-      const names = path.split('.');
-      // A glob ('**.password', 'User.pass*') would be a literal name here and match nothing, silently.
-      if (names.some((name) => name !== '*' && name.includes('*')))
-        throw new ConfigurationError(
-          `${where}: paths[${index}]: ${JSON.stringify(path)} has a * inside a name; * stands for one whole name ` +
-            '("*.token", "Users.*.password"); for names by pattern use a key pattern (keys: /pass/i)',
-        );
-      return names;
-    });
+        // pino's (fast-redact's) `a["b-c"]` and `a[*].b` would be read as names with brackets in them and match
+        // nothing, silently: the secret they meant would be logged. Say how to write them instead.
+        if (/[[\]]/.test(path))
+          throw new ConfigurationError(
+            `${where}: paths[${index}]: ${JSON.stringify(path)} uses brackets; paths are dotted names ` +
+              `(a["b-c"] is a.b-c; arrays are transparent, so a[*].b is a.b and a[*] is a.*; a[0] is a.0); for other names use a key pattern`,
+          );
+        // Several paths joined into one ('Password,Card.number') would be one name that matches nothing.
+        if (path.includes(','))
+          throw new ConfigurationError(
+            `${where}: paths[${index}]: ${JSON.stringify(path)} has a comma; give each path as its own item ` +
+              '(paths: ["Password", "Card.number"]); for a name with a comma in it use a key pattern',
+          );
+        const names = path.split('.');
+        // A glob ('**.password', 'User.pass*') would be a literal name here and match nothing, silently.
+        if (names.some((name) => name !== '*' && name.includes('*')))
+          throw new ConfigurationError(
+            `${where}: paths[${index}]: ${JSON.stringify(path)} has a * inside a name; * stands for one whole name ` +
+              '("*.token", "Users.*.password"); for names by pattern use a key pattern (keys: /pass/i)',
+          );
+        return names;
+      }),
+    );
     const keys = readGuarded(where, 'keys', () =>
-      (given.keys === undefined ? [] : Array.isArray(given.keys) ? Array.from(given.keys as unknown[]) : [given.keys]).map(
+      checkItems(
+        given.keys === undefined ? [] : Array.isArray(given.keys) ? (given.keys as unknown[]) : [given.keys],
         (key: unknown, index) => {
           expectOption(key instanceof RegExp, `${where}: keys[${index}]`, 'a RegExp', key);
           // A plain RegExp of its source and flags, made once: the given one's test or exec (a subclass's, an own

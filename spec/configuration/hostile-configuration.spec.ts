@@ -1,7 +1,8 @@
-import { of } from 'rxjs';
+import { filter, map, of, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
+import type { LogEvent } from '../../lib/core/log-event';
 import type { Logger } from '../../lib/pipeline/logger';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { batchEvents } from '../../lib/operators/batch-events';
@@ -80,6 +81,11 @@ function getterObject(kind: 'throws' | 'changes'): object {
   }
   return value;
 }
+/** An instance of a class whose `name` is `name` (a Symbol, a megabyte of text), which a message would print. */
+function instanceNamed(name: unknown): object {
+  const Named = Object.defineProperty(class {}, 'name', { value: name });
+  return new Named();
+}
 function revoked(): object {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
@@ -102,6 +108,8 @@ const hostileValues: [string, () => unknown][] = [
   ['a bigint', () => 5n],
   ['an object whose getters throw', () => getterObject('throws')],
   ['an object whose getters answer differently on each read', () => getterObject('changes')],
+  ['an instance of a class whose name is a Symbol', () => instanceNamed(Symbol('name'))],
+  ['an instance of a class whose name is a megabyte long', () => instanceNamed('N'.repeat(1_000_000))],
 ];
 
 const configuration = (): LoggerConfiguration => new LoggerConfiguration();
@@ -195,6 +203,8 @@ describe('configuration given hostile values', () => {
           message.startsWith(start),
         );
         expect([named, message]).toEqual([true, message]);
+        // The value is named, not printed whole: a megabyte class name made a megabyte message.
+        expect(message.length).toBeLessThan(1_000);
         return;
       }
       // writeTo.console's line goes nowhere.
@@ -446,3 +456,65 @@ function captureError(build: () => unknown): Error {
   }
   throw new Error('expected a throw');
 }
+
+/** An array of `length` holes behind a Proxy that counts the reads of its items (their presence too). */
+function countedHoles(length: number): { array: unknown[]; reads: () => number } {
+  let reads = 0;
+  const isIndex = (key: string | symbol): boolean => typeof key === 'string' && /^\d+$/.test(key);
+  const array = new Proxy(new Array<unknown>(length), {
+    get(target, key, receiver) {
+      if (isIndex(key)) reads++;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    has(target, key) {
+      if (isIndex(key)) reads++;
+      return Reflect.has(target, key);
+    },
+  });
+  return { array, reads: () => reads };
+}
+
+// Found by review: a sink's pipe of holes was walked past every hole (checked as fine), then copied
+// hole by hole, and destructure.redact copied its paths and keys whole before checking the first:
+// `pipe: new Array(1e8)` held the caller 68 s and took 1.7 GB, and was taken.
+describe('an array option of many holes', () => {
+  it.each<[string, (array: unknown[]) => unknown, string]>([
+    [
+      'a sink’s pipe',
+      (array) => configuration().writeTo.sink(new MemorySink(), { pipe: array as never }),
+      'writeTo.sink(memory).pipe[0]: expected an operator function, got undefined',
+    ],
+    [
+      'destructure.redact’s short form',
+      (array) => configuration().destructure.redact(array as never),
+      'destructure.redact: paths[0]: expected a dotted path like "User.password", got undefined',
+    ],
+    [
+      'destructure.redact’s paths',
+      (array) => configuration().destructure.redact({ paths: array as never }),
+      'destructure.redact: paths[0]: expected a dotted path like "User.password", got undefined',
+    ],
+    [
+      'destructure.redact’s keys',
+      (array) => configuration().destructure.redact({ keys: array as never }),
+      'destructure.redact: keys[0]: expected a RegExp, got undefined',
+    ],
+  ])('%s is refused at its first item, the rest unread', (_, build, message) => {
+    const { array, reads } = countedHoles(100_000);
+    expectRefusal(() => build(array), message);
+    expect(reads()).toBe(1);
+  });
+
+  it('reads a sink’s pipe once: the operator checked is the one that runs', async () => {
+    let reads = 0;
+    const pipe = Object.defineProperty([], 0, {
+      enumerable: true,
+      get: () => (++reads === 1 ? map((event: LogEvent) => event) : filter(() => false)),
+    }) as OperatorFunction<LogEvent, LogEvent>[];
+    const memory = new MemorySink();
+    const log = configuration().writeTo.sink(memory, { pipe }).createLogger();
+    log.information('Hello');
+    await log.close();
+    expect([reads, memory.events.length]).toEqual([1, 1]);
+  });
+});

@@ -18,6 +18,21 @@ describe('describeValue', () => {
     expect(describeValue(Object.create(null))).toBe('object');
   });
 
+  // Found by review: an anonymous class's instance was described as '' ("got " and nothing), one
+  // of a class whose name is a Symbol threw a TypeError out of the check meant to refuse it, and a
+  // class named by a megabyte made a megabyte message.
+  it('names an object or function whose name is not a usable string as "object" or "(anonymous)", and cuts a long name', () => {
+    const named = (name: unknown): new () => object => Object.defineProperty(class {}, 'name', { value: name });
+    expect(describeValue(new (class {})())).toBe('object');
+    expect(describeValue(new (named(Symbol('name')))())).toBe('object');
+    expect(describeValue(new (named(() => 'Named'))())).toBe('object');
+    expect(describeValue({ constructor: { name: Symbol('name') } })).toBe('object');
+    expect(describeValue(named(Symbol('name')))).toBe('function (anonymous)');
+    expect(describeValue(new (named('N'.repeat(1_000_000)))())).toBe(`${'N'.repeat(100)}… (1000000 characters)`);
+    expect(describeValue(named('f'.repeat(1_000_000)))).toBe(`function ${'f'.repeat(100)}… (1000000 characters)`);
+    expect(describeValue(new (named('Mine'))())).toBe('Mine');
+  });
+
   it('gives the type and value of other primitives', () => {
     expect(describeValue(0)).toBe('number 0');
     expect(describeValue(true)).toBe('boolean true');
