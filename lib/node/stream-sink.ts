@@ -25,8 +25,8 @@ export interface StreamSinkOptions {
   endOnClose?: boolean | undefined;
   /**
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
-   * exits, in milliseconds, over the whole exit: what is not written by then is reported
-   * undelivered. Also the longest `close()` waits for writes the stream has not completed yet
+   * exits, in milliseconds of elapsed time, over the whole exit: what is not written by then is
+   * reported undelivered. Also the longest `close()` waits for writes the stream has not completed yet
    * (with `endOnClose`, for the stream to finish), and `flush()` for the stream to drain; and how
    * long a batch waits for the stream before SelfLog says so (the wait goes on). Default
    * `1000`; a value past 2^31 - 1 (about 24.8 days) waits that long, as timers can.
@@ -192,7 +192,7 @@ export class StreamSink implements Sink {
    * twice or run into the next one. `events` are the ones whose lines they are.
    */
   private exitRest: ExitRest | undefined;
-  /** When waiting for the reader at exit ends (a `Date.now()` time), set by the first wait. */
+  /** When waiting for the reader at exit ends (a `performance.now()` time), set by the first wait. */
   private exitDeadline: number | undefined;
   /**
    * Events the formatter skipped (threw on): a batch the pipe took in part, or offered again after
@@ -754,7 +754,7 @@ export class StreamSink implements Sink {
    * A failure other than "would block" (EPIPE) fails the sink and ends the writing.
    */
   private writeWithin(fd: number, buffer: Buffer, from: number): number {
-    const deadline = (this.exitDeadline ??= Date.now() + this.syncFlushTimeoutMs);
+    const deadline = (this.exitDeadline ??= performance.now() + this.syncFlushTimeoutMs);
     let at = from;
     retryUntil(() => {
       const before = at;

@@ -16,17 +16,19 @@ export function processExiting(): boolean {
 export type WriteTry = 'done' | 'progress' | 'stalled';
 
 /**
- * Tries `attempt` until it is done or `deadline` (a `Date.now()` time) has passed, pausing the
- * thread between tries: 1 ms after a try that wrote something (a reader that reads takes a full
+ * Tries `attempt` until it is done or `deadline` (a `performance.now()` time) has passed, pausing
+ * the thread between tries: 1 ms after a try that wrote something (a reader that reads takes a full
  * pipe within that), else 2, 4 … 50 ms, never past the deadline. How a sink waits for a stalled
- * pipe reader where nothing asynchronous can run (process `exit`). True when it got done.
+ * pipe reader where nothing asynchronous can run (process `exit`). True when it got done. Elapsed
+ * time, not the wall clock: a clock stepped back during the wait (NTP) would hold the exiting
+ * process that much longer.
  */
 export function retryUntil(attempt: () => WriteTry, deadline: number): boolean {
   let delay = 1;
   for (;;) {
     const outcome = attempt();
     if (outcome === 'done') return true;
-    const left = deadline - Date.now();
+    const left = deadline - performance.now();
     if (left <= 0) return false;
     if (outcome === 'progress') delay = 1;
     sleepSync(Math.min(delay, left));

@@ -68,7 +68,8 @@ export interface FileSinkOptions {
   fsync?: boolean | undefined;
   /**
    * Longest wait of `flush()`, `flushSync()` and `close()` for a stalled pipe reader, in
-   * milliseconds; while the process exits, over the whole exit flush. Default `1000`.
+   * milliseconds of elapsed time (a wall clock stepped back meanwhile does not lengthen it); while
+   * the process exits, over the whole exit flush. Default `1000`.
    */
   syncFlushTimeoutMs?: number | undefined;
 }
@@ -267,7 +268,7 @@ export class FileSink implements Sink {
   private held: { readonly events: readonly LogEvent[]; done: number } | undefined;
   /** Events written at exit out of the pipeline's sight (the batch `emit` held): offered again, they are skipped. */
   private writtenAside: readonly LogEvent[] = [];
-  /** When waiting for a stalled reader at exit ends (a `Date.now()` time), set by the first wait. */
+  /** When waiting for a stalled reader at exit ends (a `performance.now()` time), set by the first wait. */
   private exitDeadline: number | undefined;
 
   constructor(
@@ -489,10 +490,11 @@ export class FileSink implements Sink {
   async flush(): Promise<void> {
     if (this.pending !== undefined) {
       // Bounded, as close(): each periodic log.flush() gives up at its own timeout, and a wait
-      // without end would stay behind it, polling the pipe, for as long as the reader stalls.
-      const deadline = Date.now() + this.syncFlushTimeoutMs;
+      // without end would stay behind it, polling the pipe, for as long as the reader stalls. By
+      // elapsed time, as every wait here: on the wall clock, a step back (NTP) made it that much longer.
+      const deadline = performance.now() + this.syncFlushTimeoutMs;
       await this.waits.wait(
-        () => this.drainPending() || Date.now() >= deadline,
+        () => this.drainPending() || performance.now() >= deadline,
         () => new Error(`FileSink: ${this.basePath} closed before a stalled reader took the batch`),
       );
       // Re-read: the wait's attempts write it (the compiler still holds it narrowed from before the await).
@@ -513,7 +515,7 @@ export class FileSink implements Sink {
       // At exit, the batch `emit` holds goes first (it would be lost), within the exit's one deadline.
       const exiting = processExiting();
       if (exiting) this.writeHeldAtExit();
-      const deadline = exiting ? this.exitWaitDeadline() : Date.now() + this.syncFlushTimeoutMs;
+      const deadline = exiting ? this.exitWaitDeadline() : performance.now() + this.syncFlushTimeoutMs;
       if (!retryUntil(() => this.tryWrite(() => this.drainPending()), deadline))
         SelfLog.write('FileSink {Path}: the reader did not take {Bytes} bytes in time', this.file?.path, this.pending?.length);
       if (this.fsync) this.file?.sync();
@@ -540,10 +542,10 @@ export class FileSink implements Sink {
       if (fallbackClosing !== undefined) this.closing = fallbackClosing;
       return fallbackClosing;
     }
-    const deadline = Date.now() + this.syncFlushTimeoutMs;
+    const deadline = performance.now() + this.syncFlushTimeoutMs;
     this.closing = this.waits
       .wait(
-        () => this.drainQuietly() || Date.now() >= deadline,
+        () => this.drainQuietly() || performance.now() >= deadline,
         () => new Error('closed'),
       )
       .catch(() => undefined)
@@ -555,7 +557,7 @@ export class FileSink implements Sink {
 
   /** When waiting for a stalled reader at exit ends: `syncFlushTimeoutMs` after the exit's first wait. */
   private exitWaitDeadline(): number {
-    return (this.exitDeadline ??= Date.now() + this.syncFlushTimeoutMs);
+    return (this.exitDeadline ??= performance.now() + this.syncFlushTimeoutMs);
   }
 
   /** One try of `write` (true once done), told apart by whether it wrote anything, for `retryUntil`. */

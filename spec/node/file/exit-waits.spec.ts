@@ -3,14 +3,14 @@ import { processExiting, retryUntil, writtenOverlap } from '../../../lib/node/fi
 describe('retryUntil', () => {
   it('returns true as soon as an attempt is done, without pausing', () => {
     let tries = 0;
-    expect(retryUntil(() => (++tries === 1 ? 'done' : 'stalled'), Date.now() + 60_000)).toBe(true);
+    expect(retryUntil(() => (++tries === 1 ? 'done' : 'stalled'), performance.now() + 60_000)).toBe(true);
     expect(tries).toBe(1);
   });
 
   it('tries again after an attempt that was stalled or made progress, until it is done', () => {
     const outcomes = ['stalled', 'progress', 'stalled', 'done'] as const;
     let tries = 0;
-    expect(retryUntil(() => outcomes[tries++], Date.now() + 60_000)).toBe(true);
+    expect(retryUntil(() => outcomes[tries++], performance.now() + 60_000)).toBe(true);
     expect(tries).toBe(4);
   });
 
@@ -20,9 +20,24 @@ describe('retryUntil', () => {
       retryUntil(() => {
         tries++;
         return 'stalled';
-      }, Date.now() - 1),
+      }, performance.now() - 1),
     ).toBe(false);
     expect(tries).toBe(1);
+  });
+
+  it('waits until its deadline by elapsed time, whatever the wall clock does meanwhile (a step back)', () => {
+    const wallNow = Date.now.bind(Date);
+    const start = wallNow();
+    const stepped = jest.spyOn(Date, 'now').mockImplementation(() => wallNow() - (wallNow() - start >= 10 ? 3_000 : 0));
+    try {
+      const started = performance.now();
+      expect(retryUntil(() => 'stalled', started + 40)).toBe(false);
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(40);
+      expect(elapsed).toBeLessThan(1_500);
+    } finally {
+      stepped.mockRestore();
+    }
   });
 });
 

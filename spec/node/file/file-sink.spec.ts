@@ -1966,6 +1966,68 @@ describe('FileSink', () => {
       }
     });
 
+    // Found by review: the waits for a stalled reader ended at a wall-clock time, so a clock stepped
+    // back during one (NTP, or a device that booted with a date ahead) made it last that much longer:
+    // an hour's step kept flush() and close() polling the pipe for an hour, and the exit flush, which
+    // blocks the thread, held the process that long.
+    fifoIt('bounds flush() and close() by elapsed time when the wall clock steps back during their wait', async () => {
+      jest.useFakeTimers();
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(5000) }, syncFlushTimeoutMs: 300 });
+      try {
+        expect(() => sink.emitSync(makeEvents(200))).toThrow(PartialDeliveryError);
+        let flushed = false;
+        void sink.flush().then(() => (flushed = true));
+        await jest.advanceTimersByTimeAsync(100);
+        // The wall clock steps back an hour; elapsed time (performance.now) goes on.
+        jest.setSystemTime(Date.now() - 3_600_000);
+        await jest.advanceTimersByTimeAsync(300);
+        expect(flushed).toBe(true);
+        expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
+        let closed = false;
+        void Promise.resolve(sink.close()).then(() => (closed = true));
+        await jest.advanceTimersByTimeAsync(100);
+        jest.setSystemTime(Date.now() - 3_600_000);
+        await jest.advanceTimersByTimeAsync(300);
+        expect(closed).toBe(true);
+        expect(jest.getTimerCount()).toBe(0);
+      } finally {
+        jest.useRealTimers();
+        void sink.close();
+        fs.closeSync(reader);
+      }
+    });
+
+    // At exit too: Node sets process._exiting before the `exit` listeners, where the hooks' flushSync runs.
+    (hasMkfifo ? it.each : it.skip.each)([
+      ['while the process runs', false],
+      ['while the process exits', true],
+    ])('bounds a synchronous flush by elapsed time when the wall clock steps back during its wait, %s', (_, exiting) => {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(5000) }, syncFlushTimeoutMs: 50 });
+      const wallNow = Date.now.bind(Date);
+      const stepped = jest.spyOn(Date, 'now');
+      const running = process as { _exiting?: boolean };
+      try {
+        expect(() => sink.emitSync(makeEvents(200))).toThrow(PartialDeliveryError);
+        // 20 ms into the wait, the wall clock steps back 3 s (the synchronous wait sleeps for real).
+        const start = wallNow();
+        stepped.mockImplementation(() => wallNow() - (wallNow() - start >= 20 ? 3_000 : 0));
+        const started = performance.now();
+        running._exiting = exiting;
+        sink.flushSync();
+        running._exiting = false;
+        // About 50 ms; 3 s more before, as long as the step.
+        expect(performance.now() - started).toBeLessThan(1_500);
+        expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
+      } finally {
+        running._exiting = false;
+        stepped.mockRestore();
+        void sink.close();
+        fs.closeSync(reader);
+      }
+    });
+
     // process.exit() right after a burst (spec/node/fixtures/exit-after-burst.ts): the exit hook's flushSync waits for the reader.
     fifoIt(
       'writes the whole burst in order at exit once the reader reads, counting as delivered nothing the reader did not get',
