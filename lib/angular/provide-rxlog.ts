@@ -18,7 +18,7 @@ import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
-import { readThrownValuesWith } from '../pipeline/exception-from';
+import { readThrownValuesWith } from '../templates/exception-from';
 import { Logger } from '../pipeline/logger';
 import { installPageHideFlush } from '../sinks/http/http-page-hide';
 import { httpErrorData, isHttpErrorResponse, readHttpErrorResponse } from './http-error-exception';

@@ -15,7 +15,7 @@ import { keepErrorText } from '../core/keep-error-text';
 import { expectOption } from '../core/expect-option';
 import { SelfLog } from '../core/self-log';
 import { truncatedText } from '../core/truncated-text';
-import { exceptionFrom } from '../pipeline/exception-from';
+import { exceptionFrom } from '../templates/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { currentRoute, type RouteProperties, routePath } from './current-route';
 import type { HttpErrorResponse } from '@angular/common/http';

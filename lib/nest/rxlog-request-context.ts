@@ -30,7 +30,7 @@ import {
   streamReset,
 } from '../node/http/request-tracker';
 import type { Logger } from '../pipeline/logger';
-import { exceptionFrom } from '../pipeline/exception-from';
+import { exceptionFrom } from '../templates/exception-from';
 import { answeredStatus } from './answered-status';
 import { markLoggedRequestError, stackOf } from './logged-request-errors';
 import { type RequestLoggingSettings } from './request-logging-settings';

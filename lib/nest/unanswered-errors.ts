@@ -1,6 +1,6 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import { SelfLog } from '../core/self-log';
-import { exceptionFrom } from '../pipeline/exception-from';
+import { exceptionFrom } from '../templates/exception-from';
 import type { Logger } from '../pipeline/logger';
 import { keepForCompletion, type RxlogRequestContext } from './rxlog-request-context';
 

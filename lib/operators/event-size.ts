@@ -47,13 +47,13 @@ let budget = 0;
 
 /**
  * A cheap estimate of an event's size in bytes (about its JSON length in UTF-8), used to bound
- * queues by bytes. It never serializes: a string of 64 characters or more counts its bytes in
- * JSON's UTF-8 (escapes included: `é` 2, `€` 3, a control character up to 6), a shorter one its
- * length; numbers count 8, at any depth. An exception counts its stack and, as `exceptionText`
- * writes them, those of its causes and an AggregateError's errors (see `nestedBytes`), with the
- * `Name: message` a Firefox or Safari stack leaves out and the indent of each line (see
- * `aroundText`): an upper bound of what the CLEF, JSON and text formatters write of an
- * exception. The fixed part (`EVENT_OVERHEAD` and the template) is an estimate, not a bound: a
+ * queues by bytes. It never serializes: a string (a property's name too) of 64 characters or more
+ * counts its bytes in JSON's UTF-8 (escapes included: `é` 2, `€` 3, a control character up to 6),
+ * a shorter one its length; numbers count 8, at any depth. An exception counts its stack and, as
+ * `exceptionText` writes them, those of its causes and an AggregateError's errors (see
+ * `nestedBytes`), with the `Name: message` a Firefox or Safari stack leaves out and the indent of
+ * each line (see `aroundText`): an upper bound of what the CLEF, JSON and text formatters write
+ * of an exception. The fixed part (`EVENT_OVERHEAD` and the template) is an estimate, not a bound: a
  * bare event's CLEF line is about 5 bytes over it and NDJSON's about 20 (its longer keys and the
  * message written twice), a few per event against the bytes that make events large. A property
  * that a hole with a format renders (`{Body:l}`, `{Elapsed,8:0.0}`) counts once more, as CLEF
@@ -285,7 +285,8 @@ function sizeOfRecord(record: Readonly<Record<string, unknown>>): number {
   let bytes = 2;
   for (const key in record) {
     if (--budget <= 0) return bytes;
-    bytes += key.length + 4 + sizeOf(record[key]);
+    // A name counts its bytes as a string does (a parsed body's names are data), then quotes, `:` and `,`.
+    bytes += sizeOf(record[key]) + textBytes(key) + 4;
   }
   return bytes;
 }
@@ -573,7 +574,7 @@ function dropLargestProperties(
     const size = sizeOf(properties[key]);
     const visited = VISIT_BUDGET - budget + 1;
     const measured = budget <= 0 ? UNMEASURED_BYTES : size;
-    predicted += key.length + 4 + measured;
+    predicted += textBytes(key) + 4 + measured;
     visits += visited;
     return { key, size: measured, visited };
   });

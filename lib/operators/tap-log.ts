@@ -4,6 +4,7 @@ import { readGuarded } from '../core/read-options';
 import { LOG_LEVELS, type LogLevelName, parseLevel } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { exceptionFrom } from '../templates/exception-from';
 import { checkScheduler, describeOption, numberOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { injectScheduler } from './event-accounting';
@@ -50,15 +51,6 @@ export const TAP_LOG_TEMPLATES = Object.freeze({
 
 const TAP_LOG_KEYS = ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits'];
 
-function asError(error: unknown): Error {
-  // `instanceof` throws for a revoked Proxy, String() for an object without a prototype.
-  try {
-    return error instanceof Error ? error : new Error(String(error));
-  } catch {
-    return new Error('unprintable error');
-  }
-}
-
 /**
  * Checks tapLog's captureLimits: each a whole number (0 or more), finite. A string or NaN would
  * be compared and multiplied as the capture walks, so a bad limit is refused when the operator is
@@ -94,7 +86,8 @@ function levelOption(value: TapLogLevel | undefined, fallback: TapLogLevel, wher
 
 /**
  * Logs an Observable's life as structured events: subscribe, each value (when `next` is on),
- * error (with the exception), complete, and unsubscribe before the end. Every event carries
+ * error (with the exception: a value that is no Error made one as `log.error(value, …)` makes it),
+ * complete, and unsubscribe before the end. Every event carries
  * `Stream` (the name), `Count` (values so far) and `Elapsed` (milliseconds since subscribe, on the
  * scheduler's clock), e.g. `{Stream} completed after {Count} values in {Elapsed} ms`. Values pass
  * through unchanged; a failing logger (one that throws, or an async one whose write rejects) never
@@ -186,7 +179,10 @@ export function tapLog<T>(
         },
         error: (error: unknown) => {
           ended = true;
-          write(levels.error, TAP_LOG_TEMPLATES.error, () => [name, count, elapsed()], asError(error));
+          // Made the exception `log.error(value, …)` makes of it: a value that is no Error (an
+          // HttpErrorResponse, `throwError(() => 'timeout')`) keeps its data, not `[object Object]`.
+          if (levels.error !== undefined)
+            write(levels.error, TAP_LOG_TEMPLATES.error, () => [name, count, elapsed()], exceptionFrom(error));
           subscriber.error(error);
         },
         complete: () => {

@@ -32,7 +32,7 @@ import { LogEventRecord, wholeEvent } from '../templates/log-event-record';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { parseTemplateCached } from '../templates/template-cache';
 import { addBound, type BoundProperties, bindProperties, joinBound } from './bound-properties';
-import { exceptionFrom } from './exception-from';
+import { exceptionFrom } from '../templates/exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { CLOSED_REASON, LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';

@@ -16,8 +16,8 @@ import {
   runInInjectionContext,
 } from '@angular/core';
 import { provideRouter, Router } from '@angular/router';
-import { filter } from 'rxjs';
-import { ConfigurationError, type LogEvent, LoggerConfiguration, MemorySink, SelfLog } from '../../lib/index';
+import { filter, throwError } from 'rxjs';
+import { ConfigurationError, type LogEvent, LoggerConfiguration, MemorySink, SelfLog, tapLog } from '../../lib/index';
 import { provideRxlog, RXLOG_LOGGER, withErrorHandler, withRouterContext } from '../../lib/angular/index';
 import { exceptionText } from '../../lib/core/exception-text';
 import { bundleOf } from './bundle-of';
@@ -1158,6 +1158,27 @@ void describe('an HttpErrorResponse logged with log.error in catchError', () => 
       'Http failure response for https://shop.example.com/api/orders?token=***: 500 Internal Server Error',
     );
     assert.doesNotMatch(exception?.stack ?? '', /s3cret|Stack trace of the server|normalizedNames/);
+    injector.destroy();
+  });
+
+  // tapLog on an HttpClient call logged its failure as `Error: [object Object]`, with a stack inside
+  // tapLog: the status and the URL were lost.
+  void it('is the exception tapLog logs for a stream that fails with it', () => {
+    const memory = new MemorySink();
+    const injector = testInjector([provideRxlog((c) => c.writeTo.sink(memory))]);
+    let seen: unknown;
+    const err = failure();
+    throwError(() => err)
+      .pipe(tapLog(injector.get(RXLOG_LOGGER), { name: 'orders', subscribe: 'off' }))
+      .subscribe({ error: (e: unknown) => (seen = e) });
+    assert.equal(seen, err);
+    const exception = memory.events[0]?.exception;
+    assert.equal(exception?.name, 'HttpErrorResponse');
+    assert.equal(
+      exception?.message,
+      'Http failure response for https://shop.example.com/api/orders?token=***: 500 Internal Server Error',
+    );
+    assert.doesNotMatch(exception?.stack ?? '', /s3cret|Stack trace of the server|normalizedNames|tap-log/);
     injector.destroy();
   });
 

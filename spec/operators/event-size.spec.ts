@@ -87,6 +87,18 @@ describe('estimateEventBytes', () => {
     );
   });
 
+  it('counts a long property name at least at its UTF-8 JSON length, whatever its code points, as a long string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 64, maxLength: 2_000 }), (name) => {
+        const extra =
+          estimateEventBytes(makeEvent({ properties: { A: { [name]: 1 } } })) -
+          estimateEventBytes(makeEvent({ properties: { A: {} } }));
+        expect(extra).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify({ [name]: 1 })) - 2);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('counts the exception stack', () => {
     const error = new Error('boom');
     error.stack = 's'.repeat(5_000);
@@ -397,6 +409,31 @@ describe('truncateEvent', () => {
       expect(bytes).toBeGreaterThan(limit / 2);
     },
   );
+
+  // Property names are strings too, written with the same escapes: counted by their length, a
+  // `{@Body}` parsed from JSON whose 200 names hold 1 000 NELs each was estimated at 200 KB for a
+  // 1.2 MB CLEF line, and passed maxEventBytes uncut (CJK names: 600 KB).
+  it.each([
+    ['NEL (C1)', '\u0085'],
+    ['CJK', '中'],
+    ['é', 'é'],
+  ])('counts long property names (%s) by their bytes as written, so an event they make large is cut and fits', (_name, char) => {
+    const clef = new CompactJsonFormatter();
+    const limit = 256 * 1024;
+    const body: Record<string, number> = {};
+    for (let i = 0; i < 200; i++) body[`${i}:${char.repeat(1_000)}`] = i;
+    const event = makeEvent({ text: 'Got {Body}', properties: { Body: body } });
+    const written = Buffer.byteLength(clef.format(event));
+    expect(written).toBeGreaterThan(limit);
+    expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(written - 64);
+    const queue = new EventQueue({ maxEventBytes: limit });
+    queue.push(event);
+    expect(queue.truncated).toBe(1);
+    const cut = queue.shift() as LogEvent;
+    // Names cannot be cut as values are: the property that holds them is replaced.
+    expect(cut.properties.Body).toBe('…[truncated]');
+    expect(Buffer.byteLength(clef.format(cut))).toBeLessThanOrEqual(limit);
+  });
 
   it('cuts the rendered message to half the limit', () => {
     const event = { ...makeEvent(), renderMessage: () => 'm'.repeat(50_000) };

@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../lib/configuration/logger-configuratio
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { Logger } from '../../lib/pipeline/logger';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
+import { exceptionText } from '../../lib/core/exception-text';
 import { TAP_LOG_TEMPLATES, tapLog, type TapLogOptions, type TapLogTarget } from '../../lib/operators/tap-log';
 import type { CaptureLimits } from '../../lib/templates/capture';
 import { MemorySink } from '../../lib/sinks/memory-sink';
@@ -68,6 +69,34 @@ describe('tapLog', () => {
       .subscribe({ error: (e: unknown) => (seen = e) });
     expect(seen).toBe('plain text');
     expect(memory.events[1].exception?.message).toBe('plain text');
+  });
+
+  // A stream fails with what its source threw, often no Error (HttpClient's HttpErrorResponse, a
+  // rejected fetch's body, `throwError(() => 'timeout')`). Made `new Error(String(value))`, it was
+  // logged as `Error: [object Object]` with a stack inside tapLog, where log.error(value, …) logs the
+  // value's data; it is now made the exception the logger makes of it.
+  it.each<[string, unknown]>([
+    ['an object (an HTTP error response)', { status: 503, url: '/api/orders', statusText: 'Service Unavailable' }],
+    ['a number', 504],
+  ])('logs a failure with %s as log.error(value, …) logs that value, and passes the original on', (_kind, thrown) => {
+    const { log, memory } = debugLogger();
+    let seen: unknown;
+    throwError(() => thrown)
+      .pipe(tapLog(log, { name: 'orders', subscribe: 'off' }))
+      .subscribe({ error: (e: unknown) => (seen = e) });
+    log.error(thrown as Error, 'directly');
+    expect(seen).toBe(thrown);
+    const [tapped, direct] = memory.events.map((e) => exceptionText(e.exception));
+    expect(tapped).toBe(direct);
+    expect(tapped).not.toMatch(/\[object Object\]|tap-log/);
+  });
+
+  it('logs a failure with a string as a ThrownValueError of that text, without a stack of its own', () => {
+    const { log, memory } = debugLogger();
+    throwError(() => 'timeout')
+      .pipe(tapLog(log, { name: 'orders', subscribe: 'off' }))
+      .subscribe({ error: () => undefined });
+    expect(exceptionText(memory.events[0].exception)).toBe('ThrownValueError: timeout');
   });
 
   it('logs an unsubscribe before the end, and not after complete', () => {

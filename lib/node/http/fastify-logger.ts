@@ -5,7 +5,7 @@ import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
 import type { LogLevelName } from '../../core/log-level';
 import { SelfLog } from '../../core/self-log';
-import { exceptionFrom } from '../../pipeline/exception-from';
+import { exceptionFrom } from '../../templates/exception-from';
 import type { Logger } from '../../pipeline/logger';
 import { captureValue } from '../../templates/capture';
 import { setOwnProperty } from '../../templates/own-property';

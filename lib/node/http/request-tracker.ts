@@ -13,7 +13,7 @@ import { levelForStatus } from './level-for-status';
 import { requestIdFrom } from './request-id';
 import type { RequestOutcome, ResolvedRequestLoggingOptions } from './request-logging-options';
 import { selectHeaders } from './select-headers';
-import { exceptionFrom } from '../../pipeline/exception-from';
+import { exceptionFrom } from '../../templates/exception-from';
 import type { InFlightRequests } from './in-flight-requests';
 
 /** What request logging writes to: a Logger (only `child` and the child's `write` are used). */

@@ -1,8 +1,8 @@
 import { hasErrorBrand } from '../core/has-error-brand';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
-import { type CaptureSettings, captureValue, joinsItems } from '../templates/capture';
-import { setOwnProperty } from '../templates/own-property';
-import { thrownDataError } from '../templates/redaction-policy';
+import { type CaptureSettings, captureValue, joinsItems } from './capture';
+import { setOwnProperty } from './own-property';
+import { thrownDataError } from './redaction-policy';
 
 let thrownReader: ((value: object) => Error | undefined) | undefined;
 

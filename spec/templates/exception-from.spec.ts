@@ -1,6 +1,6 @@
 import { ThrownValueError } from '../../lib/core/errors/thrown-value-error';
 import { exceptionText } from '../../lib/core/exception-text';
-import { exceptionFrom } from '../../lib/pipeline/exception-from';
+import { exceptionFrom } from '../../lib/templates/exception-from';
 
 describe('exceptionFrom', () => {
   it('returns an Error as it is', () => {
