@@ -22,6 +22,10 @@ interface Memoized extends MessageTemplate {
   readonly [MEMO]?: TemplateMemo;
 }
 
+function emptyMemo(): TemplateMemo {
+  return { plan: undefined, clef: undefined, names: undefined, formatted: undefined };
+}
+
 /** Reused for every template parsed (parsing is synchronous, so no other one is between its two writes). */
 const DESCRIPTOR: PropertyDescriptor = { value: undefined };
 
@@ -33,7 +37,7 @@ const DESCRIPTOR: PropertyDescriptor = { value: undefined };
  * @internal
  */
 export function withMemo<T extends MessageTemplate>(template: T): T {
-  DESCRIPTOR.value = { plan: undefined, clef: undefined, names: undefined, formatted: undefined } satisfies TemplateMemo;
+  DESCRIPTOR.value = emptyMemo();
   Object.defineProperty(template, MEMO, DESCRIPTOR);
   DESCRIPTOR.value = undefined;
   return template;
