@@ -26,8 +26,8 @@ function readOptions(argv: readonly string[]): Options {
   if (onlyAt !== -1) {
     const list = argv[onlyAt + 1] ?? '';
     only = new Set(list.split(',').map(Number));
-    if (only.size === 0 || [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 15)) {
-      throw new Error(`--only: expected scenario numbers 1–15 separated by commas, got "${list}"`);
+    if (only.size === 0 || [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 16)) {
+      throw new Error(`--only: expected scenario numbers 1–16 separated by commas, got "${list}"`);
     }
   }
   return { quick: argv.includes('--quick'), only, buildOnly: argv.includes('--build-only') };

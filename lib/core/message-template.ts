@@ -46,9 +46,9 @@ export interface MessageTemplate {
 }
 
 /**
- * Whether a template has no holes: one text token, or none. Such a template needs no per-template
- * table (binding plan, names), so an app that logs a new text on every call
- * (`` log.information(`User ${name} logged in`) ``) adds no entry to those tables per event.
+ * Whether a template has no holes: one text token, or none. Such a template shares one empty
+ * binding plan and one empty set of names, so an app that logs a new text on every call
+ * (`` log.information(`User ${name} logged in`) ``) builds none of them per event.
  */
 export function hasNoHoles(template: MessageTemplate): boolean {
   const tokens = template.tokens;

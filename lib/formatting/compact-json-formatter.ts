@@ -6,6 +6,7 @@ import type { Formatter } from '../core/sink';
 import { isSpanIdText, isTraceIdText, isZeroId, SPAN_ID_PROPERTY, TRACE_ID_PROPERTY } from '../core/trace-context';
 import { MAX_RENDERED_LENGTH, type RenderMemo, renderPropertyToken } from '../templates/render-template';
 import { needsNoEscape, quoteJson, writeJson } from '../templates/safe-json';
+import { memoOf } from '../templates/template-memo';
 import { exceptionText } from '../core/exception-text';
 import { IsoTimestampCache } from './iso-timestamp-cache';
 import { LINE_RENDERINGS, type MaybeRenderedEvent } from './line-renderings';
@@ -101,19 +102,25 @@ function keepsText(value: unknown): boolean {
   );
 }
 
-const piecesByTemplate = new WeakMap<MessageTemplate, TemplatePieces>();
+const NO_FORMATTED: readonly PropertyToken[] = [];
 
+/** The template's `@mt` and `@i` fields and its holes with a format, found once and kept in its memo. */
 function piecesOf(template: MessageTemplate): TemplatePieces {
-  let pieces = piecesByTemplate.get(template);
+  const memo = memoOf(template);
+  let pieces = memo.clef as TemplatePieces | undefined;
   if (pieces === undefined) {
-    const formatted = template.tokens.filter(
-      (token): token is PropertyToken => token.kind === 'property' && token.format !== undefined,
-    );
-    const mt = `,"@mt":${quoteJson(template.text)}`;
-    // The hash of the text as written (a lone surrogate is U+FFFD there), so a reader computes the same @i.
-    const id = `,"@i":"${templateEventId(JSON.parse(mt.slice(7)) as string)}"`;
-    pieces = { mt, id, mtId: mt + id, formatted };
-    piecesByTemplate.set(template, pieces);
+    // A loop that allocates only for a hole with a format: a template text new on every call finds its pieces every call.
+    let formatted: PropertyToken[] | undefined;
+    for (const token of template.tokens)
+      if (token.kind === 'property' && token.format !== undefined) (formatted ??= []).push(token);
+    const text = template.text;
+    const plain = needsNoEscape(text);
+    const mt = `,"@mt":${plain ? `"${text}"` : quoteJson(text)}`;
+    // The hash of the text as written (a lone surrogate is U+FFFD there), so a reader computes the same @i;
+    // a text written as it is (no surrogate, nothing escaped) is hashed as it is.
+    const id = `,"@i":"${templateEventId(plain ? text : (JSON.parse(mt.slice(7)) as string))}"`;
+    pieces = { mt, id, mtId: mt + id, formatted: formatted ?? NO_FORMATTED };
+    memo.clef = pieces;
   }
   return pieces;
 }

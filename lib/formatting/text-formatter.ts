@@ -8,6 +8,7 @@ import { formatDate } from '../templates/format-date';
 import { parseTemplate } from '../templates/parse-template';
 import { alignText, renderValue } from '../templates/render-template';
 import { setOwnProperty } from '../templates/own-property';
+import { memoOf } from '../templates/template-memo';
 import { writeJson } from '../templates/safe-json';
 import { escapeControlCharacters } from '../core/escape-control-characters';
 import { read, thrownMessage } from '../core/read-property';
@@ -43,16 +44,16 @@ const UNMARKED_LINE = /\n(?![\t ]|caused by: |error \d+ of \d+: |\[\d+ more erro
 /** One hole of the output template; a missing event property renders as `''`, which its alignment pads. */
 type Step = (event: LogEvent) => string;
 
-const templateNames = new WeakMap<MessageTemplate, ReadonlySet<string>>();
 const NO_NAMES: ReadonlySet<string> = new Set();
 
+/** The names of the template's holes, found once and kept in its memo. */
 function namesIn(template: MessageTemplate): ReadonlySet<string> {
-  if (hasNoHoles(template)) return NO_NAMES;
-  let names = templateNames.get(template);
-  if (names === undefined) {
-    names = new Set(template.tokens.flatMap((token) => (token.kind === 'property' ? [token.name] : [])));
-    templateNames.set(template, names);
-  }
+  const memo = memoOf(template);
+  let names = memo.names;
+  if (names === undefined)
+    memo.names = names = hasNoHoles(template)
+      ? NO_NAMES
+      : new Set(template.tokens.flatMap((token) => (token.kind === 'property' ? [token.name] : [])));
   return names;
 }
 

@@ -4,6 +4,7 @@ import { isPlainRecord } from '../core/is-plain-record';
 import { parseTemplate } from '../templates/parse-template';
 import { truncatedText } from '../core/truncated-text';
 import { setOwnProperty } from '../templates/own-property';
+import { memoOf } from '../templates/template-memo';
 import { LongTextCache } from './long-text-cache';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { fieldsText, FRAME_FIRST } from '../core/exception-text';
@@ -93,8 +94,6 @@ export function estimateEventBytes(event: LogEvent): number {
   }
 }
 
-/** The names `renderedNames` found in each template, kept while the template is. */
-const namesByTemplate = new WeakMap<MessageTemplate, readonly string[]>();
 const NO_NAMES: readonly string[] = [];
 
 /**
@@ -103,16 +102,13 @@ const NO_NAMES: readonly string[] = [];
  * template: reading a template's frozen tokens on every event doubled the estimate's cost.
  */
 function renderedNames(template: MessageTemplate): readonly string[] {
-  if (hasNoHoles(template)) return NO_NAMES;
-  let names = namesByTemplate.get(template);
+  const memo = memoOf(template);
+  let names = memo.formatted;
   if (names === undefined)
-    namesByTemplate.set(
-      template,
-      // Only a property token has a format.
-      (names = (template.tokens as readonly PropertyToken[])
-        .filter((token) => token.format !== undefined)
-        .map((token) => token.name)),
-    );
+    memo.formatted = names = hasNoHoles(template)
+      ? NO_NAMES
+      : // Only a property token has a format.
+        (template.tokens as readonly PropertyToken[]).filter((token) => token.format !== undefined).map((token) => token.name);
   return names;
 }
 

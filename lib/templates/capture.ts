@@ -6,6 +6,7 @@ import { read, throwsMarker } from '../core/read-property';
 import { callbackName } from '../core/stray-promise';
 import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 import { setOwnProperty } from './own-property';
+import { memoOf } from './template-memo';
 import { SelfLog } from '../core/self-log';
 
 /** Bounds on what one captured value may hold. */
@@ -674,26 +675,41 @@ interface BindingPlan {
    * index (named binding, left to right).
    */
   readonly positions: readonly number[];
-  /** The same indexes, each to its hole: a lookup per argument, not a scan of every hole. */
-  readonly taken: ReadonlyMap<number | undefined, PropertyToken>;
+  /**
+   * When every hole is positional, the same indexes, each to its hole: a lookup per argument, not a
+   * scan of every hole. Undefined when binding by name, where the holes take indexes 0 to `holes.length - 1`.
+   */
+  readonly taken: ReadonlyMap<number, PropertyToken> | undefined;
 }
 
-const plans = new WeakMap<MessageTemplate, BindingPlan>();
-const NO_HOLES: BindingPlan = { holes: [], positions: [], taken: new Map() };
+const NO_HOLES: BindingPlan = { holes: [], positions: [], taken: undefined };
 
+/** The template's binding plan, found once and kept in its memo. */
 function planOf(template: MessageTemplate): BindingPlan {
-  if (hasNoHoles(template)) return NO_HOLES;
-  let plan = plans.get(template);
+  const memo = memoOf(template);
+  let plan = memo.plan as BindingPlan | undefined;
   if (plan !== undefined) return plan;
-  const holes = template.tokens.filter((token) => token.kind === 'property');
-  const positional = holes.every((hole) => hole.position !== undefined);
+  if (hasNoHoles(template)) return (memo.plan = NO_HOLES);
+  // Plain loops, not filter/every/Map: a template text new on every call builds a plan on every call.
+  const holes: PropertyToken[] = [];
+  let positional = true;
+  for (const token of template.tokens) {
+    if (token.kind !== 'property') continue;
+    holes.push(token);
+    if (token.position === undefined) positional = false;
+  }
+  if (!positional) {
+    const positions: number[] = [];
+    for (let i = 0; i < holes.length; i++) positions.push(i);
+    return (memo.plan = { holes, positions, taken: undefined });
+  }
   // Each argument index and its hole. As Serilog's PropertyBinder, which fills an array by index:
   // of positional holes of one index (`{01} {1}`), the last binds, under its own name, and the
   // others render as their text.
-  const bound = new Map<number | undefined, PropertyToken>();
-  holes.forEach((hole, index) => bound.set(positional ? hole.position : index, hole));
-  plan = { holes: [...bound.values()], positions: [...bound.keys()] as number[], taken: bound };
-  plans.set(template, plan);
+  const bound = new Map<number, PropertyToken>();
+  for (const hole of holes) bound.set(hole.position as number, hole);
+  plan = { holes: [...bound.values()], positions: [...bound.keys()], taken: bound };
+  memo.plan = plan;
   return plan;
 }
 
@@ -755,9 +771,10 @@ export function captureProperties(
     if (at < count) w = bind(result, holes[i].name, args[at], holes[i].capturing, limits, maxString, w);
   }
   let extras = 0;
+  const taken = plan.taken;
   for (let i = 0; i < count; i++) {
     // A hole may be named `__i` itself ('{__2} {A}'): it keeps its argument, and the extra is `__i#i`.
-    if (!plan.taken.has(i) && extras++ < maxExtras)
+    if (!(taken === undefined ? i < holes.length : taken.has(i)) && extras++ < maxExtras)
       w = bind(result, freeKey(result, `__${i}`, i), args[i], 'default', limits, maxString, w);
   }
   // The extra arguments past the limit are counted under a `'…'` key, as a cut collection's are

@@ -1,4 +1,5 @@
 import type { Capturing, MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
+import { withMemo } from './template-memo';
 
 /**
  * What the parser stops at: `{{` and `}}` (literal braces), and a hole. A hole is `{`, its name and
@@ -67,9 +68,18 @@ function propertyToken([raw, sigil, name, alignmentText, format]: HoleMatch): Pr
  */
 export function parseTemplate(text: string): MessageTemplate {
   const tokens: TemplateToken[] = [];
+  // Speed: a text with no `{` and no `}}` (a message built by interpolation) has nothing for TOKEN to find.
+  if (text.indexOf('{') < 0 && text.indexOf('}}') < 0) {
+    if (text.length > 0) tokens.push(Object.freeze({ kind: 'text', text }));
+    return Object.freeze(withMemo({ text, tokens: Object.freeze(tokens) }));
+  }
   let pending = '';
   let end = 0;
-  for (const match of text.matchAll(TOKEN)) {
+  // Speed: exec on the global TOKEN itself, not matchAll, which copies the RegExp and makes an
+  // iterator per call. Nothing between two exec calls can parse another text and move lastIndex.
+  TOKEN.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  while ((match = TOKEN.exec(text)) !== null) {
     const raw = match[0];
     pending += text.slice(end, match.index);
     end = match.index + raw.length;
@@ -89,5 +99,5 @@ export function parseTemplate(text: string): MessageTemplate {
   }
   pending += text.slice(end);
   if (pending.length > 0) tokens.push(Object.freeze({ kind: 'text', text: pending }));
-  return Object.freeze({ text, tokens: Object.freeze(tokens) });
+  return Object.freeze(withMemo({ text, tokens: Object.freeze(tokens) }));
 }

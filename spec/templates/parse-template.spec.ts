@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import type { TemplateToken } from '../../lib/core/message-template';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { captureProperties } from '../../lib/templates/capture';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { renderTemplate } from '../../lib/templates/render-template';
 import { TEMPLATE_CHARACTERS } from '../helpers/arbitraries';
+import { makeEvent } from '../helpers/events';
 import { hole, SERILOG_PARSER_VECTORS, text } from '../helpers/serilog-parser-vectors';
 import { serilogParse } from '../helpers/serilog-template-parser';
 
@@ -30,6 +33,26 @@ describe('parseTemplate', () => {
       hole('UserId', '{UserId}'),
       text(' logged in'),
     ]);
+  });
+
+  // What the stages derive from a template (binding plan, CLEF pieces, names) is kept with it, out of sight: a copy with
+  // other tokens binds and writes by its own tokens, and equality, keys and JSON see the text and tokens only.
+  it('returns a template whose keys, copies, JSON and equality hold its text and tokens only', () => {
+    const parsed = parseTemplate('User {Id} did {Action}');
+    captureProperties(parsed, [1, 'x']);
+    new CompactJsonFormatter().format({ ...makeEvent(), messageTemplate: parsed });
+    expect(Object.keys(parsed)).toEqual(['text', 'tokens']);
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual({ text: parsed.text, tokens: parsed.tokens });
+    expect(parsed).toStrictEqual(parseTemplate('User {Id} did {Action}'));
+    const copy = { ...parsed, text: '{Other}', tokens: parseTemplate('{Other}').tokens };
+    expect(captureProperties(copy, [1])).toEqual({ Other: 1 });
+    expect(JSON.parse(new CompactJsonFormatter().format({ ...makeEvent(), messageTemplate: copy }))['@mt']).toBe('{Other}');
+  });
+
+  it('reads a text without braces, and one with a lone `}`, as one text token', () => {
+    expect(parseTemplate('User 42 did x').tokens).toEqual([text('User 42 did x')]);
+    expect(parseTemplate('a } b').tokens).toEqual([text('a } b')]);
+    expect(parseTemplate('a }} b').tokens).toEqual([text('a } b')]);
   });
 
   it('keeps the template text as written', () => {

@@ -109,6 +109,30 @@ describe('TemplateCache', () => {
     expect(cache.parse('User 99999 logged in from {Address}')).toBe(last);
   });
 
+  // A text built from data (`User ${id} did {Action}`), met once, filled the cache and cleared it every 1000 calls:
+  // the templates in use were parsed again after each clear, and each one-off template was kept until the next, which
+  // cost three times its parse in garbage collection. After the first overflow a new text is kept when met twice.
+  it('after overflowing, keeps a text when met twice, so texts met once no longer clear the templates in use', () => {
+    const cache = new TemplateCache({ maxEntries: 10 });
+    for (let i = 0; i <= 10; i++) cache.parse(`warm-up ${i}`);
+    expect(cache.size).toBe(1);
+    const once = cache.parse('Used {A}');
+    const kept = cache.parse('Used {A}');
+    expect(kept).not.toBe(once);
+    expect(cache.parse('Used {A}')).toBe(kept);
+    for (let i = 0; i < 1000; i++) cache.parse(`User ${i} did {Action}`);
+    expect(cache.parse('Used {A}')).toBe(kept);
+    expect(cache.size).toBeLessThan(10);
+  });
+
+  it('keeps every new text at once again after clear()', () => {
+    const cache = new TemplateCache({ maxEntries: 2 });
+    for (const text of ['a', 'b', 'c']) cache.parse(text);
+    cache.clear();
+    const first = cache.parse('d');
+    expect(cache.parse('d')).toBe(first);
+  });
+
   it('forgets everything on clear', () => {
     const cache = new TemplateCache();
     cache.parse('a');

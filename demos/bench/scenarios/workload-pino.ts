@@ -6,9 +6,9 @@ import { runScenario } from '../support/report-result';
 import { ORDERS, REDACT_PATHS, REDACT_VALUES, makeError } from '../support/rich-workloads';
 import { scenarioArgs } from '../support/scenario-args';
 
-// Scenarios 7–10 (pino): the same work as workload-rxlog through pino's default (synchronous)
+// Scenarios 7–10 and 16 (pino): the same work as workload-rxlog through pino's default (synchronous)
 // destination: `{ order }` objects, a child with bindings plus a mixin reading AsyncLocalStorage,
-// the `err` serializer, and `redact` with the same five paths. `--min-length 4096` gives the
+// the `err` serializer, `redact` with the same five paths, and an interpolated message. `--min-length 4096` gives the
 // destination a write buffer (pino's own benchmarks' `PinoMinLength`), still synchronous: one
 // `writeSync` per 4 KiB, as rxlog's FileSink writes one batch with one `writeSync`.
 runScenario(async () => {
@@ -51,6 +51,12 @@ runScenario(async () => {
     case 'redact':
       start = nowNs();
       for (let i = 0; i < n; i++) logger.info({ ...REDACT_VALUES, Attempt: i }, 'Signed in');
+      loopEnd = nowNs();
+      break;
+    case 'interpolated':
+      // pino parses no template: the interpolated message is its msg.
+      start = nowNs();
+      for (let i = 0; i < n; i++) logger.info(`User ${i} did login`);
       loopEnd = nowNs();
       break;
     default:

@@ -7,7 +7,7 @@ import { runScenario } from '../support/report-result';
 import { ORDERS, REDACT_PATHS, REDACT_VALUES, makeError } from '../support/rich-workloads';
 import { scenarioArgs } from '../support/scenario-args';
 
-// Scenarios 7–10 (rxlog): N calls of a richer workload into a FileSink, then close and fsync.
+// Scenarios 7–10 and 16 (rxlog): N calls of a richer workload into a FileSink, then close and fsync.
 runScenario(async () => {
   const args = scenarioArgs();
   const n = args.number('n', 100_000);
@@ -58,6 +58,18 @@ runScenario(async () => {
           REDACT_VALUES.Card,
           i,
         );
+      loopEnd = nowNs();
+      break;
+    case 'interpolated':
+      // A template text new on every call, as an app that builds its message by interpolation logs it.
+      start = nowNs();
+      for (let i = 0; i < n; i++) log.information(`User ${i} did {Action}`, 'login');
+      loopEnd = nowNs();
+      break;
+    case 'holes':
+      // The same event as 'interpolated', written as the docs advise: the varying part in a hole.
+      start = nowNs();
+      for (let i = 0; i < n; i++) log.information('User {User} did {Action}', i, 'login');
       loopEnd = nowNs();
       break;
     default:

@@ -319,7 +319,7 @@ function basicScenarios(size: Sizes): ScenarioPlan[] {
   ];
 }
 
-/** The rich workloads against pino doing the same work (scenarios 7–10). */
+/** The rich workloads against pino doing the same work (scenarios 7–10 and 16). */
 function richScenarios(size: Sizes): ScenarioPlan[] {
   const workloads = [
     {
@@ -334,6 +334,13 @@ function richScenarios(size: Sizes): ScenarioPlan[] {
     },
     { id: 9, workload: 'error', title: 'error(err, …) with a stack and a cause (pino: the err serializer)' },
     { id: 10, workload: 'redact', title: 'redaction of 5 paths (pino: redact with the same paths)' },
+    {
+      id: 16,
+      workload: 'interpolated',
+      title:
+        'an interpolated message, a new template text per call: `User ${i} did {Action}` (pino: info(`User ${i} did login`)); ' +
+        'rxlog with holes beside it',
+    },
   ];
   return workloads.map(({ id, workload, title }) => ({
     id,
@@ -363,6 +370,17 @@ function richScenarios(size: Sizes): ScenarioPlan[] {
           ...['--min-length', '4096'],
         ],
       },
+      // What the docs advise instead of interpolation: the same event with the id in a hole.
+      ...(workload === 'interpolated'
+        ? [
+            {
+              id: 'rxlog-holes',
+              label: "rxlog, holes: 'User {User} did {Action}'",
+              script: 'workload-rxlog',
+              args: (context: RunContext) => ['--n', String(size.richN), '--file', file(context), '--workload', 'holes'],
+            },
+          ]
+        : []),
     ],
     metrics: [
       { key: 'callerNsPerCall', label: 'caller ns/call', digits: 0 },
