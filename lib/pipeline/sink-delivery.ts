@@ -617,15 +617,14 @@ export class SinkDelivery {
     this.#breaker?.recordSuccess();
   }
 
-  #primaryFailed(flight: Flight, error: unknown): void {
-    const given = flight.events.length;
-    const partial = partialDelivered(error);
-    if (partial !== undefined) this.#settleLeading(flight, partial, error);
-    if (flight.abandoned) return;
-    // Events past those written that the sink left out (SeqSink's below the level Seq accepts), named
-    // by their positions in the batch it was handed (its error's `dropped.indexes`), count dropped
-    // under `dropped.reason`, and go neither to a retry nor to the fallback. An error without them
-    // (or whose reads throw) leaves the flight as it is.
+  /**
+   * Events past those written that a failed write of the sink or the fallback left out (SeqSink's
+   * below the level Seq accepts), named by their positions in the batch of `given` events it was
+   * handed (its error's `dropped.indexes`), count dropped under `dropped.reason` and leave the
+   * flight: they go neither to a retry nor to the fallback, nor count failed. An error without
+   * them (or whose reads throw) leaves the flight as it is.
+   */
+  #dropNamed(flight: Flight, error: unknown, given: number): void {
     try {
       const { indexes, reason } = (error as { dropped: { indexes: number[]; reason: unknown } }).dropped;
       const out = new Set(indexes.map((index) => index - given + flight.events.length));
@@ -642,6 +641,14 @@ export class SinkDelivery {
     } catch {
       // No positions given: nothing more is left out.
     }
+  }
+
+  #primaryFailed(flight: Flight, error: unknown): void {
+    const given = flight.events.length;
+    const partial = partialDelivered(error);
+    if (partial !== undefined) this.#settleLeading(flight, partial, error);
+    if (flight.abandoned) return;
+    this.#dropNamed(flight, error, given);
     if (flight.events.length === 0) {
       // The PartialDeliveryError reported every event written.
       this.#primaryDelivered(flight);
@@ -764,10 +771,13 @@ export class SinkDelivery {
         else this.#settle(flight, 'fallback', result);
       },
       (error) => {
-        // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest are lost.
+        // A fallback that wrote part of the batch (a full disk) delivered those events: only the rest
+        // are lost, but for those it names left out, which count dropped (as the primary's).
+        const given = flight.events.length;
         const partial = partialDelivered(error);
         if (partial !== undefined) this.#settleLeading(flight, partial, error, true);
         if (this.#flight !== flight) return;
+        this.#dropNamed(flight, error, given);
         if (flight.events.length === 0) {
           this.#settle(flight, 'fallback');
           return;

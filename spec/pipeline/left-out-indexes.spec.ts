@@ -51,3 +51,57 @@ describe('a failed write that names events it left out (dropped.indexes)', () =>
     expect(metrics).toMatchObject({ received: 4, delivered: 4, dropped: 0, failed: 0, fallback: 3 });
   });
 });
+
+// Found by a review: the fallback's failed write was read for what it wrote, not for what it named
+// left out, so those events counted failed with the rest (SeqSink as a fallback, below Seq's level).
+describe('a failed write of the fallback that names events it left out (dropped.indexes)', () => {
+  it('counts them dropped under the reason given, and only the rest failed', async () => {
+    const batches: string[][] = [];
+    const primary = {
+      emit(): never {
+        throw Object.assign(new Error('down'), { permanent: true });
+      },
+    };
+    const fallback = {
+      emit(events: readonly LogEvent[]): never {
+        batches.push(events.map((event) => event.messageTemplate.text));
+        throw Object.assign(new PartialDeliveryError(1, new Error('busy')), {
+          dropped: { count: 0, reason: 'test.leftOut', indexes: [2, 4] },
+        });
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(primary, { name: 'left', fallback, batch: { size: 5 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (const text of ['a', 'b', 'c', 'd', 'e']) log.information(text);
+    await log.flush();
+    const metrics = log.metrics().sinks.left;
+    const report = await log.close();
+    expect(batches).toEqual([['a', 'b', 'c', 'd', 'e']]);
+    expect(metrics).toMatchObject({ received: 5, delivered: 1, dropped: 2, failed: 2, fallback: 1, pending: 0 });
+    expect(metrics.droppedBy).toEqual({ 'test.leftOut': 2 });
+    expect(report.sinks.left).toEqual({ delivered: 1, dropped: 2, failed: 2, undelivered: 0 });
+  });
+
+  it('settles the batch without a failure when it names every event it did not write', async () => {
+    const primary = {
+      emit(): never {
+        throw Object.assign(new Error('down'), { permanent: true });
+      },
+    };
+    const fallback = {
+      emit(): never {
+        throw Object.assign(new PartialDeliveryError(1, new Error('busy')), {
+          dropped: { count: 0, reason: 'test.leftOut', indexes: [1, 2] },
+        });
+      },
+    };
+    const log = new LoggerConfiguration().writeTo
+      .sink(primary, { name: 'left', fallback, batch: { size: 3 }, retry: { attempts: 1 } })
+      .createLogger();
+    for (const text of ['a', 'b', 'c']) log.information(text);
+    await log.flush();
+    expect(log.metrics().sinks.left).toMatchObject({ received: 3, delivered: 1, dropped: 2, failed: 0, fallback: 1 });
+    await log.close();
+  });
+});

@@ -61,8 +61,9 @@ export interface SeqSinkOptions extends Omit<
    * Default none: then, as Serilog's Seq sink does, the sink itself keeps the last level Seq
    * answered with and sends no event below it that was logged after that answer (events logged
    * before it, still queued, are sent: Seq discards them), until Seq answers without a level.
-   * The events it leaves out count as dropped, under `seq.belowMinimumLevelAccepted` in the sink's
-   * `droppedBy`. Once Seq has sent a level, the 2-minute probe runs as with a switch.
+   * The events it leaves out, by request or by beacon as the page hides, count as dropped, under
+   * `seq.belowMinimumLevelAccepted` in the sink's `droppedBy`. Once Seq has sent a level, the
+   * 2-minute probe runs as with a switch.
    */
   controlLevelSwitch?: LevelSwitch | undefined;
   /**
@@ -209,6 +210,8 @@ export class SeqSink extends HttpSink {
     });
     this.#control = control;
     this.#omitted = omitted;
+    const sync = this.emitSync;
+    if (sync !== undefined) (this as { emitSync?: typeof sync }).emitSync = (events) => this.#emitSync(sync, events);
     if (control !== undefined) {
       this.#due = Date.now() + LEVEL_CHECK_MS;
       this.#arm(LEVEL_CHECK_MS);
@@ -228,38 +231,77 @@ export class SeqSink extends HttpSink {
    * after it came: the result counts those dropped (and a batch of only those sends nothing).
    */
   override async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
-    const floor = this.#floor;
-    const sent: number[] = [];
-    // Speed: without a level from Seq (or at Verbose), the events are not looked at.
-    if (floor > 0) events.forEach((event, index) => this.#refuses(event, floor) || (this.#passed.add(event), sent.push(index)));
-    const refused = floor > 0 ? events.length - sent.length : 0;
-    if (refused < events.length) this.#due = Date.now() + LEVEL_CHECK_MS;
-    if (refused === 0) return super.emit(events);
-    const dropped = { count: refused, reason: SEQ_LEVEL_REASON };
+    const sent = this.#sent(events, true);
+    if (sent === undefined) {
+      if (events.length !== 0) this.#due = Date.now() + LEVEL_CHECK_MS;
+      return super.emit(events);
+    }
+    const dropped = { count: events.length - sent.length, reason: SEQ_LEVEL_REASON };
     if (sent.length === 0) return { rejected: 0, dropped };
+    this.#due = Date.now() + LEVEL_CHECK_MS;
     try {
       const result = await super.emit(sent.map((index) => events[index]));
       return { rejected: result?.rejected ?? 0, dropped };
     } catch (error) {
-      const partial = error instanceof PartialDeliveryError ? error : undefined;
-      const written = partial === undefined ? 0 : reportedCount(partial.delivered, sent.length);
-      // The events the request wrote lead the batch, with left-out events among and before them: those
-      // lead too, and count dropped, not failed, even when the request wrote nothing.
-      const leading = written === 0 ? sent[0] : sent[written - 1] + 1;
-      // Those after it are named by their positions (`indexes`): they count dropped too, and go
-      // neither to the retry nor to the fallback with the rest.
-      const indexes: number[] = [];
-      for (let index = leading, next = written; index < events.length; index++)
-        if (sent[next] === index) next++;
-        else indexes.push(index);
-      if (leading === 0 && indexes.length === 0) throw error;
-      const { permanent, retryAfterMs } = retryHint(error);
-      throw Object.assign(new PartialDeliveryError(leading, partial === undefined ? error : partial.cause, partial?.rejected), {
-        permanent,
-        retryAfterMs,
-        dropped: { count: leading - written, reason: SEQ_LEVEL_REASON, indexes },
-      });
+      throw this.#widened(error, sent, events.length);
     }
+  }
+
+  /**
+   * HttpSink's `emitSync` (a beacon as the page hides) without the events `emit` leaves out, as
+   * Serilog's Seq sink filters by the level on every path: the result counts them dropped (it sent
+   * them all, counted delivered, though Seq discards them).
+   */
+  #emitSync(sync: (events: readonly LogEvent[]) => boolean | EmitResult, events: readonly LogEvent[]): boolean | EmitResult {
+    // Not marked let through (see `#passed`): what a beacon does not take goes later through `emit`.
+    const sent = this.#sent(events, false);
+    if (sent === undefined) return sync(events);
+    const dropped = { count: events.length - sent.length, reason: SEQ_LEVEL_REASON };
+    if (sent.length === 0) return { rejected: 0, dropped };
+    let result: boolean | EmitResult;
+    try {
+      result = sync(sent.map((index) => events[index]));
+    } catch (error) {
+      throw this.#widened(error, sent, events.length);
+    }
+    return result && { rejected: result === true ? 0 : result.rejected, dropped };
+  }
+
+  /**
+   * The positions in `events` of those the sink sends (see `#refuses`), each marked let through
+   * when `mark`; undefined when it sends them all.
+   */
+  #sent(events: readonly LogEvent[], mark: boolean): number[] | undefined {
+    const floor = this.#floor;
+    // Speed: without a level from Seq (or at Verbose), the events are not looked at.
+    if (floor <= 0) return undefined;
+    const sent: number[] = [];
+    events.forEach((event, index) => this.#refuses(event, floor) || (mark && this.#passed.add(event), sent.push(index)));
+    return sent.length === events.length ? undefined : sent;
+  }
+
+  /**
+   * The error of a write of the events at `sent` that failed, for the batch of `length` events they
+   * came from: the events the write wrote (a PartialDeliveryError's) lead the batch, with those left
+   * out among and before them, which count dropped, not failed, even when it wrote nothing; those
+   * after it are named by their positions (`dropped.indexes`): they count dropped too, and go
+   * neither to the retry nor to the fallback with the rest.
+   */
+  #widened(error: unknown, sent: readonly number[], length: number): unknown {
+    const partial = error instanceof PartialDeliveryError ? error : undefined;
+    const written = partial === undefined ? 0 : reportedCount(partial.delivered, sent.length);
+    const leading = written === 0 ? sent[0] : sent[written - 1] + 1;
+    const indexes: number[] = [];
+    for (let index = leading, next = written; index < length; index++)
+      if (sent[next] === index) next++;
+      else indexes.push(index);
+    if (leading === 0 && indexes.length === 0) return error;
+    const { permanent, retryAfterMs } = retryHint(error);
+    return Object.assign(new PartialDeliveryError(leading, partial === undefined ? error : partial.cause, partial?.rejected), {
+      permanent,
+      retryAfterMs,
+      dropped: { count: leading - written, reason: SEQ_LEVEL_REASON, indexes },
+    });
   }
 
   /**

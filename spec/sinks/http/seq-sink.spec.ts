@@ -6,6 +6,7 @@ import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-
 import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
+import type { LogLevelName } from '../../../lib/core/log-level';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
 import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { HttpSink } from '../../../lib/sinks/http/http-sink';
@@ -13,7 +14,7 @@ import { OtlpSink } from '../../../lib/sinks/http/otlp-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import { LogEventRecord } from '../../../lib/templates/log-event-record';
 import { parseTemplateCached } from '../../../lib/templates/template-cache';
-import { makeEvents } from '../../helpers/events';
+import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { fakeDateOnly } from '../../helpers/fake-date';
@@ -356,6 +357,84 @@ describe('SeqSink', () => {
           dropped: { count: 1, reason: 'seq.belowMinimumLevelAccepted' },
         });
         sink.close();
+      }
+    });
+
+    // Found by a review: emitSync, the beacons HttpSink sends as the page hides, sent the events below
+    // Seq's level that emit leaves out, counted delivered (Seq discards them). Serilog's Seq sink
+    // filters by its level on every path: the beacons leave them out too, and they count dropped.
+    it('leaves the same events out of the beacons sent as the page hides, counted dropped, as emit does', async () => {
+      const page = installFakePage();
+      try {
+        const requests: string[] = [];
+        const sink = new SeqSink({
+          serverUrl: 'https://seq.example.com',
+          fetch: (_url, init) => {
+            requests.push(init?.body as string);
+            return Promise.resolve(new Response('{"MinimumLevelAccepted":"Warning"}', { status: 201 }));
+          },
+        });
+        await sink.emit(makeEvents(1));
+        later();
+        const at = (level: LogLevelName, text: string): LogEvent => makeEvent({ level, text, timestamp: new Date() });
+        const batch = [at('debug', 'd'), at('warning', 'w1'), at('information', 'i'), at('error', 'e'), at('verbose', 'v')];
+        const dropped = (count: number) => ({ count, reason: 'seq.belowMinimumLevelAccepted' });
+        page.hide();
+        expect(sink.emitSync?.(batch)).toEqual({ rejected: 0, dropped: dropped(3) });
+        // A batch of only those sends no beacon.
+        expect(sink.emitSync?.([at('debug', 'alone')])).toEqual({ rejected: 0, dropped: dropped(1) });
+        await page.settled();
+        expect(page.beacons.map((beacon) => beacon.body.split('\n').map((line) => JSON.parse(line)['@mt']))).toEqual([
+          ['w1', 'e'],
+        ]);
+        // The browser takes the first beacon only: the events it carried are written, and the one
+        // left out ahead of them counts dropped; what follows stays pending, sent later by emit.
+        const accepted = page.calls;
+        page.accept = (index) => index === accepted;
+        const large = (level: LogLevelName): LogEvent => ({ ...at(level, 'x'), properties: { Body: 'y'.repeat(40_000) } });
+        const error = (() => {
+          try {
+            return sink.emitSync?.([at('debug', 'd'), large('warning'), at('debug', 'd'), large('warning')]);
+          } catch (thrown) {
+            return thrown;
+          }
+        })() as PartialDeliveryError & { dropped: unknown };
+        expect(error).toBeInstanceOf(PartialDeliveryError);
+        expect([error.delivered, error.rejected, error.dropped]).toEqual([2, 0, { ...dropped(1), indexes: [2] }]);
+        expect(requests).toHaveLength(1);
+        sink.close();
+
+        // Through the logger: the page hides with events queued, and flushSync hands them to beacons.
+        const log = new LoggerConfiguration().minimumLevel
+          .verbose()
+          .writeTo.sink(
+            new SeqSink({
+              serverUrl: 'https://seq.example.com',
+              fetch: () => Promise.resolve(new Response('{"MinimumLevelAccepted":"Warning"}', { status: 201 })),
+            }),
+            {
+              batch: { size: 10, maxDelayMs: 60_000 },
+            },
+          )
+          .createLogger();
+        page.accept = () => true;
+        page.show();
+        log.fatal('teaches the level');
+        await log.flush();
+        later();
+        page.hide();
+        log.debug('debug');
+        log.warning('warning');
+        log.information('information');
+        log.flushSync();
+        await page.settled();
+        expect(page.beacons.at(-1)?.body).toContain('"@mt":"warning"');
+        expect(page.beacons.at(-1)?.body.split('\n')).toHaveLength(1);
+        expect(log.metrics().sinks.seq).toMatchObject({ received: 4, delivered: 2, dropped: 2, failed: 0, pending: 0 });
+        expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 2 });
+        await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      } finally {
+        page.restore();
       }
     });
 
