@@ -135,7 +135,17 @@ export class SinkConfiguration<TParent> {
         // The sink gets only its own options (it refuses any other key); the rest are the lane's.
         const own: Record<string, unknown> = {};
         for (const key of CONSOLE_OPTION_KEYS) if (key in given) own[key] = given[key];
-        return new ConsoleSink(own);
+        try {
+          return new ConsoleSink(own);
+        } catch (error) {
+          // Named as the lane's options are (writeTo.console(out).queue), not after a class the app never named.
+          // A function, so that a name holding `$&` is not read as a replacement pattern.
+          const prefix = (): string =>
+            `writeTo.console(${this.#nameFor('writeTo.console', 'console', given.name as string | undefined)})`;
+          throw error instanceof ConfigurationError
+            ? new ConfigurationError(error.message.replace(/^ConsoleSink/, prefix))
+            : error;
+        }
       },
       options,
       [...SINK_KEYS, ...CONSOLE_OPTION_KEYS],
@@ -161,7 +171,7 @@ export class SinkConfiguration<TParent> {
 
   #addLane(call: string, sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
     expectSink(sink, call);
-    const name = this.#nameFor(call, sink, options.name);
+    const name = this.#nameFor(call, kindOf(sink), options.name);
     const where = `${call}(${name})`;
     checkOptionKeys(where, options, keys);
     // Two lanes on one sink would each deliver every event to it, and the first to finish closing
@@ -190,7 +200,7 @@ export class SinkConfiguration<TParent> {
     return this.#parent;
   }
 
-  #nameFor(call: string, sink: Sink, requested: string | undefined): string {
+  #nameFor(call: string, kind: string, requested: string | undefined): string {
     const taken = new Set(this.#state.sinks.map((s) => s.name));
     if (requested !== undefined) {
       // metrics().sinks and the shutdown report are plain objects keyed by name: "__proto__" cannot key them.
@@ -202,7 +212,6 @@ export class SinkConfiguration<TParent> {
       return requested;
     }
     // The kind, else the first of `kind-2`, `kind-3` … not taken.
-    const kind = kindOf(sink);
     let name = kind;
     for (let n = 2; taken.has(name); n++) name = `${kind}-${n}`;
     return name;

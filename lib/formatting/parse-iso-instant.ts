@@ -46,16 +46,21 @@ export function parseIsoInstant(text: string, withoutOffset: 'utc' | 'local' = '
     offsetMinutes = (zone.charCodeAt(0) === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
   const date = new Date(0);
+  // Whole 400-year Gregorian cycles (146 097 days each) taken off a UTC year and added back in milliseconds: fields past
+  // the range a Date holds, of an instant in it (+275760-09-13T09:00+09:00, as formatDate's o writes 8.64e15 in
+  // Tokyo), would make the Date NaN.
+  let cycles = 0;
   if (zone === undefined && withoutOffset === 'local') {
     // setFullYear, not the Date constructor: it would read the years 0–99 as 1900–1999.
     date.setFullYear(year, month - 1, day);
     date.setHours(hour, minute, second, ms);
   } else {
-    date.setUTCFullYear(year, month - 1, day);
+    cycles = Math.floor(year / 400) - 5;
+    date.setUTCFullYear(year - cycles * 400, month - 1, day);
     date.setUTCHours(hour, minute, second, ms);
   }
-  // NaN past the range a Date can hold (±8.64e15 ms): a date past it is NaN here, and an offset can
-  // carry an instant at its edge past it, which `new Date` would make an Invalid Date.
-  const time = date.getTime() - offsetMinutes * 60_000;
+  // NaN past the range a Date can hold (±8.64e15 ms): an offset can carry an instant at its edge past
+  // it, which `new Date` would make an Invalid Date.
+  const time = date.getTime() + cycles * 12_622_780_800_000 - offsetMinutes * 60_000;
   return Math.abs(time) <= 8.64e15 ? time : Number.NaN;
 }

@@ -102,7 +102,8 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
  * custom tokens, as Serilog renders a DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
  * (English month and day names), text in `'…'` or `"…"` and `\c` as literals (`\c` inside quotes
  * too, as in .NET: `'it\'s'` is `it's`), `%c` for a lone token (`%dd` is `d` twice); every other character is literal.
- * The standard formats `o`/`O` (round trip with offset), `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood, and
+ * The standard formats `o`/`O` (round trip with offset), `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood
+ * (`o`, `s` and `u` write a year outside 0000–9999 as ISO 8601's expanded year, `+010000` or `-000001`, as `toISOString` does), and
  * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);
  * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00` (each `K` is a token of its own:
  * `KK` writes the offset twice, as in .NET); no format (or an empty one) gives ISO 8601 in UTC
@@ -118,8 +119,8 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   const fine = (date as FineDate).subMillisecond ?? '';
   if (format === undefined || format.length === 0) return `${date.toISOString().slice(0, -1)}${fine}Z`;
   if (format === 'r' || format === 'R') return date.toUTCString();
-  // u and U are UTC, as .NET converts a DateTimeOffset for them; u is a pattern, not toISOString's text, so a year
-  // past 9999 (`+010000-01-01T…`) is written as yyyy writes it, seconds and all.
+  // u and U are UTC, as .NET converts a DateTimeOffset for them; u is a pattern, not toISOString's text, so it keeps
+  // its seconds for a year past 9999 (toISOString's is `+010000-01-01T…`, longer).
   if (format === 'u' || format === 'U') utc = true;
   let zone = utc ? undefined : -date.getTimezoneOffset();
   // .NET holds an offset within ±14:00: TimeZoneInfo cuts a local mean time past it (Asia/Manila's -15:56 before 1845)
@@ -156,5 +157,10 @@ export function formatDate(date: Date, format?: string, utc = false): string {
       i++;
     }
   }
-  return out;
+  // o, O, s and u are ISO 8601: a year outside 0000–9999 is its expanded form, a sign and six digits, as toISOString
+  // writes it, so parseIsoInstant and Date.parse read it back; yyyy's 10000 or -0001 neither reads (Date.parse takes
+  // -0001-01-01 00:00:00Z for 2001). yyyy is the patterns' first token.
+  if (!/^[oOsu]$/.test(format)) return out;
+  const year = get('FullYear');
+  return year < 0 || year > 9999 ? out.replace(/^-?\d+/, `${year > 0 ? '+' : ''}${pad(year, 6)}`) : out;
 }

@@ -234,6 +234,27 @@ describe('writeTo.sink options of the wrong kind', () => {
       () => new LoggerConfiguration().writeTo.console({ name: 'out', minimumLevel: 'loud' }),
       'writeTo.console(out).minimumLevel: unknown level "loud"',
     ],
+    // The console options as the lane's, not after ConsoleSink, a class the app never named.
+    [
+      'a console option of the wrong kind',
+      () => new LoggerConfiguration().writeTo.console({ mode: 'tty' as never }),
+      'writeTo.console(console).mode: expected "node" or "browser", got "tty"',
+    ],
+    [
+      'a theme part of the wrong kind, on a second console sink',
+      () => new LoggerConfiguration().writeTo.console().writeTo.console({ theme: { ansi: 'red' } as never }),
+      'writeTo.console(console-2).theme.ansi: expected an object with ANSI SGR codes',
+    ],
+    [
+      'an unknown level of a named console sink',
+      () => new LoggerConfiguration().writeTo.console({ name: 'out', standardErrorFromLevel: 'loud' as never }),
+      'writeTo.console(out).standardErrorFromLevel: unknown level "loud"',
+    ],
+    [
+      'a console option of a sink whose name holds a replacement pattern',
+      () => new LoggerConfiguration().writeTo.console({ name: "a$&b$'", colors: 'yes' as never }),
+      "writeTo.console(a$&b$').colors: expected true or false",
+    ],
   ])('name writeTo.console in the error for %s given to it', (_, configure, message) => {
     expect(configure).toThrow(ConfigurationError);
     expect(configure).toThrow(message);

@@ -54,6 +54,29 @@ describe('parseIsoInstant', () => {
     expect(parseIsoInstant('+275760-09-14')).toBeNaN();
   });
 
+  // formatDate's o writes 8.64e15 in Tokyo as +275760-09-13T09:00:00.0000000+09:00: fields past the range, an instant in it.
+  it('reads an instant in the range a Date can hold whose fields, at their offset, are past it', () => {
+    expect(parseIsoInstant('+275760-09-13T09:00:00.0000000+09:00')).toBe(8.64e15);
+    expect(parseIsoInstant('+275760-09-13T13:59:59.999+14:00')).toBe(8.64e15 - 1);
+    expect(parseIsoInstant('-271821-04-19T19:04:00-04:56')).toBe(-8.64e15);
+    expect(parseIsoInstant('-271821-04-19T10:00:00.001-14:00')).toBe(-8.64e15 + 1);
+  });
+
+  it('reads every instant written at any offset within ±14:00', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -8.64e15 + 86_400_000, max: 8.64e15 - 86_400_000 }),
+        fc.integer({ min: -840, max: 840 }),
+        (time, offset) => {
+          const fields = new Date(time + offset * 60_000).toISOString().slice(0, -1);
+          const abs = Math.abs(offset);
+          const zone = `${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+          expect(parseIsoInstant(`${fields}${zone}`)).toBe(time);
+        },
+      ),
+    );
+  });
+
   it('reads back every instant toISOString writes', () => {
     fc.assert(
       fc.property(fc.date({ noInvalidDate: true }), (date) => {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import fc from 'fast-check';
+import { parseIsoInstant } from '../../lib/formatting/parse-iso-instant';
 import { type FineDate, formatDate } from '../../lib/templates/format-date';
 
 // Expectations are computed from the same Date's local fields, so the tests pass in any time zone.
@@ -206,19 +208,45 @@ describe('formatDate conformance with .NET’s documented examples', () => {
     expect(formatDate(instant, 'R')).toBe('Mon, 15 Jun 2009 20:45:30 GMT');
   });
 
-  // A JavaScript Date reaches years .NET's DateTime does not (below 1, above 9999): every format writes the year as
-  // yyyy does, its sign and all its digits, and u keeps its seconds (it cut toISOString's `+010000-01-01T02:03`).
+  // A JavaScript Date reaches years .NET's DateTime does not (below 1, above 9999). The ISO 8601 formats o, s and u
+  // write such a year in ISO 8601's expanded form, as toISOString does, so parseIsoInstant and Date.parse read them
+  // back (Date.parse took -0001-01-01 00:00:00Z for 2001); u keeps its seconds (it cut toISOString's
+  // `+010000-01-01T02:03`). Custom formats and the culture's write the year as yyyy does, its sign and all its digits.
   it.each<[number, string, string]>([
-    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'u', '10000-01-01 02:03:04Z'],
-    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 's', '10000-01-01T02:03:04'],
-    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'o', '10000-01-01T02:03:04.0050000Z'],
-    [Date.UTC(-1, 0, 1, 2, 3, 4), 'u', '-0001-01-01 02:03:04Z'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'u', '+010000-01-01 02:03:04Z'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 's', '+010000-01-01T02:03:04'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'o', '+010000-01-01T02:03:04.0050000Z'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'O', '+010000-01-01T02:03:04.0050000Z'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'yyyy-MM-dd', '10000-01-01'],
+    [Date.UTC(10000, 0, 1, 2, 3, 4, 5), 'd', '01/01/10000'],
+    [Date.UTC(-1, 0, 1, 2, 3, 4), 'u', '-000001-01-01 02:03:04Z'],
     [Date.UTC(-1, 0, 1, 2, 3, 4), 'yyyy yy', '-0001 -01'],
+    [new Date(0).setUTCFullYear(0), 'u', '0000-01-01 00:00:00Z'],
     [new Date(0).setUTCFullYear(5), 'u', '0005-01-01 00:00:00Z'],
-    [8.64e15, 'u', '275760-09-13 00:00:00Z'],
+    [Date.UTC(9999, 11, 31, 23, 59, 59), 's', '9999-12-31T23:59:59'],
+    [8.64e15, 'u', '+275760-09-13 00:00:00Z'],
     [-8.64e15, 'u', '-271821-04-20 00:00:00Z'],
   ])('writes the instant %p with %p in UTC as %p', (time, format, expected) => {
     expect(formatDate(new Date(time), format, true)).toBe(expected);
+  });
+
+  it('writes every instant a Date holds with o, s and u so that parseIsoInstant and Date.parse read it back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.constantFrom('o', 's', 'u'), (time, format) => {
+        const text = formatDate(new Date(time), format, true);
+        // s and u stop at the second.
+        const expected = format === 'o' ? time : time - (((time % 1000) + 1000) % 1000);
+        expect([parseIsoInstant(text), Date.parse(format === 's' ? `${text}Z` : text)]).toEqual([expected, expected]);
+      }),
+      {
+        examples: [
+          [8.64e15, 'o'],
+          [-8.64e15, 'u'],
+          [Date.UTC(-1, 0, 1), 'u'],
+          [Date.UTC(10000, 0, 1), 's'],
+        ],
+      },
+    );
   });
 
   it.each(['', 'u', 'r', 'o', 'yyyy', "'unbalanced", '\\', '%'])('writes an invalid Date as Invalid Date with %p', (format) => {

@@ -32,7 +32,7 @@ export interface OtlpEnvironment {
   readonly timeoutMs?: number | undefined;
   /** `OTEL_SERVICE_NAME`. */
   readonly serviceName?: string | undefined;
-  /** `OTEL_RESOURCE_ATTRIBUTES`, all values strings. */
+  /** `OTEL_RESOURCE_ATTRIBUTES`, all values strings, without an empty `service.name`. */
   readonly resource: Readonly<Record<string, string>>;
 }
 
@@ -61,7 +61,8 @@ export const BROWSER_SERVICE_NAME = 'unknown_service';
  * the logs endpoint is used as it is, the generic one gets `v1/logs` appended to its path (after a
  * `/` when it has none, before a query), and one that is no http or https URL (an absolute one, but
  * in a browser) is ignored; the timeout is milliseconds, the logs one over the generic one; headers and resource attributes are `key=value` lists separated by commas, with
- * percent-encoded values. An empty variable counts as unset. A header entry that is not
+ * percent-encoded values. An empty variable counts as unset, and so does an empty `service.name`
+ * attribute. A header entry that is not
  * `key=value` (or is not a header fetch can send, or is one the sink sets: Content-Type, Content-Length, Content-Encoding, Transfer-Encoding, Connection, Keep-Alive, Upgrade, Expect) is skipped; a resource attribute list that fails to decode is discarded whole.
  * Both are reported to SelfLog. Never throws.
  */
@@ -79,6 +80,12 @@ export function readOtlpEnvironment(env: EnvironmentVariables = processEnvironme
   const headers = generic === undefined && forLogs === undefined ? undefined : { ...generic, ...forLogs };
   const resource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', true) ?? {};
   const serviceName = value(env, 'OTEL_SERVICE_NAME');
+  // An empty service.name names no service, as an empty OTEL_SERVICE_NAME does not: the resource
+  // conventions' unknown_service fallback applies (the JS SDK would send it empty; the option refuses it).
+  if (resource['service.name'] === '') {
+    delete resource['service.name'];
+    if (serviceName === undefined) SelfLog.write('OTEL_RESOURCE_ATTRIBUTES has an empty service.name; it is ignored');
+  }
   // The exporter specification's certificate files, logs ones first: fetch takes none (see OtlpSink).
   const certificate = ['CERTIFICATE', 'CLIENT_CERTIFICATE', 'CLIENT_KEY']
     .flatMap((name) => [`OTEL_EXPORTER_OTLP_LOGS_${name}`, `OTEL_EXPORTER_OTLP_${name}`])

@@ -155,6 +155,41 @@ describe('OtlpSink', () => {
     expect(ourNames).toEqual(sdkNames);
   });
 
+  // The JS SDK sends service.name= as an empty name; the resource conventions' fallback applies
+  // to a service named nowhere, and the serviceName option refuses '' too.
+  it('names a service whose OTEL_RESOURCE_ATTRIBUTES service.name is empty unknown_service:<argv0>, on SelfLog', async () => {
+    server = await startTestServer();
+    const seen: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((event) => seen.push(event));
+    try {
+      await new OtlpSink({ endpoint: server.url, environment: { OTEL_RESOURCE_ATTRIBUTES: 'service.name=,team=pay' } }).emit(
+        makeEvents(1),
+      );
+      await new OtlpSink({
+        endpoint: server.url,
+        environment: { OTEL_SERVICE_NAME: 'from-name', OTEL_RESOURCE_ATTRIBUTES: 'service.name=' },
+      }).emit(makeEvents(1));
+    } finally {
+      subscription.unsubscribe();
+    }
+    const attributes = server.requests.map(
+      (request) =>
+        (JSON.parse(request.body) as { resourceLogs: { resource: { attributes: unknown[] } }[] }).resourceLogs[0].resource
+          .attributes,
+    );
+    expect(attributes).toEqual([
+      [
+        { key: 'service.name', value: { stringValue: `unknown_service:${process.argv0}` } },
+        ...TELEMETRY_SDK,
+        { key: 'team', value: { stringValue: 'pay' } },
+      ],
+      [{ key: 'service.name', value: { stringValue: 'from-name' } }, ...TELEMETRY_SDK],
+    ]);
+    expect(seen.map((event) => event.message)).toEqual([
+      expect.stringContaining('OTEL_RESOURCE_ATTRIBUTES has an empty service.name; it is ignored'),
+    ]);
+  });
+
   it('calls the service unknown_service where there is no process (browsers)', async () => {
     server = await startTestServer();
     const saved = globalThis.process;
