@@ -77,8 +77,10 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
   if (tls === undefined) return { secureContext: createSecureContext() };
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof tls !== 'object' || tls === null)
+    // A string is not repeated: it may be a private key's PEM text (`tls: readFileSync('client.key')`),
+    // which the error's message would carry into whatever logs a failed start.
     throw new ConfigurationError(
-      `SyslogSink: tls ${String(tls)} is not valid (expected an object of TLS options: ca, cert, key …)`,
+      `SyslogSink: tls ${typeof tls === 'string' ? '(a string)' : String(tls)} is not valid (expected an object of TLS options: ca, cert, key …, which hold the PEM text)`,
     );
   checkOptionKeys('SyslogSink tls', tls, TLS_OPTIONS);
   const { ca, cert, key, passphrase, servername, rejectUnauthorized, checkServerIdentity } = tls;
