@@ -62,15 +62,14 @@ describe('syslogTlsConnectOptions', () => {
   // tls given a key's text instead of { cert, key }: the error repeated the private key, which
   // went wherever the failed start was logged.
   it('never repeats a tls given as text, which may be a private key, in its error', () => {
-    const error = (() => {
-      try {
-        new SyslogSink({ transport: 'tls', tls: BROKEN_KEY as unknown as SyslogTlsOptions });
-      } catch (thrown) {
-        return thrown as Error;
-      }
-    })();
+    let error: unknown;
+    try {
+      new SyslogSink({ transport: 'tls', tls: BROKEN_KEY as unknown as SyslogTlsOptions });
+    } catch (thrown) {
+      error = thrown;
+    }
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error?.message).toBe(
+    expect((error as Error).message).toBe(
       'SyslogSink: tls (a string) is not valid (expected an object of TLS options: ca, cert, key …, which hold the PEM text)',
     );
   });
