@@ -145,7 +145,7 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
 /**
  * Node's codes for a receiver's certificate it refused that name no CERT, SIGNATURE, ISSUER or
  * ALTNAME: one not made for a server (a client's certificate installed on the receiver), a chain
- * through a certificate that is no CA or one too long. OpenSSL's other verify codes hold one of
+ * through a certificate that is no CA (INVALID_PURPOSE too, for one with CA:FALSE) or one too long. OpenSSL's other verify codes hold one of
  * those words (CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
  */
 const OTHER_REFUSALS = /^(INVALID_PURPOSE|INVALID_CA|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/;
@@ -168,7 +168,7 @@ function receiverHint(code: string): string {
     case 'HOSTNAME_MISMATCH':
       return 'it does not hold the name checked (host, or tls.servername when set): set tls.servername to a name it holds';
     case 'INVALID_PURPOSE':
-      return 'it is not for a server (its extendedKeyUsage lacks serverAuth): give the receiver a server certificate';
+      return 'it is not for a server, or a certificate of its chain no CA (a server certificate needs extendedKeyUsage serverAuth, a CA basicConstraints CA:TRUE): give the receiver a server certificate and its chain';
     default:
       return 'tls.ca names the CA that signed it, tls.servername a name it holds';
   }

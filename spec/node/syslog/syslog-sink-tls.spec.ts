@@ -29,15 +29,17 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
       selfSigned?: boolean;
       /** Another certificate of `serverKey`'s than `serverCert`. */
       serverCert?: string;
+      /** Another certificate chain and its key. */
+      chain?: { cert: string; key: string };
     } = {},
   ): Promise<SyslogStreamTestServer> => {
-    const { requestClientCert, selfSigned, serverCert, ...rest } = options;
+    const { requestClientCert, selfSigned, serverCert, chain, ...rest } = options;
     const server = await startStreamServer({
       ...rest,
       framing: 'octet-counting',
       tls: {
-        key: selfSigned === true ? certs.selfSignedKey : certs.serverKey,
-        cert: selfSigned === true ? certs.selfSignedCert : (serverCert ?? certs.serverCert),
+        key: chain?.key ?? (selfSigned === true ? certs.selfSignedKey : certs.serverKey),
+        cert: chain?.cert ?? (selfSigned === true ? certs.selfSignedCert : (serverCert ?? certs.serverCert)),
         ...(requestClientCert === true ? { ca: certs.ca, requestCert: true, rejectUnauthorized: true } : {}),
       },
     });
@@ -205,6 +207,12 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
       'INVALID_PURPOSE',
       () => ({ serverCert: certs.clientOnlyServerCert }),
       /\(INVALID_PURPOSE\): the receiver's certificate was refused: it is not for a server/,
+    ],
+    [
+      'signed by one that is no CA (a client certificate, CA:FALSE)',
+      'INVALID_PURPOSE',
+      () => ({ chain: { cert: certs.underClientChain, key: certs.underClientKey } }),
+      /\(INVALID_PURPOSE\): the receiver's certificate was refused: .*a certificate of its chain no CA/,
     ],
   ] as const)(
     'says why it refuses a receiver’s certificate %s, with Node’s code, and opens the breaker: no batch retried',

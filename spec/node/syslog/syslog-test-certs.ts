@@ -27,6 +27,9 @@ export interface TestCerts {
   readonly clientOnlyServerCert: string;
   /** A client certificate of `ca` holding `rxlog-client`, with `clientKey`, that expired in 2020. */
   readonly expiredClientCert: string;
+  /** A chain whose server certificate (holding what `serverCert` holds) `clientCert` signed, which is no CA, then `clientCert`; and its key. */
+  readonly underClientChain: string;
+  readonly underClientKey: string;
   remove(): void;
 }
 
@@ -136,6 +139,7 @@ export function makeTestCerts(): TestCerts {
   );
   const now = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]|\.\d+/g, '');
   sign('client-only-server', 'server', 'client-only', now(-1), now(2));
+  issue('under-client', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'client');
   const read = (name: string): string => readFileSync(at(name), 'utf8');
   return {
     dir,
@@ -153,6 +157,8 @@ export function makeTestCerts(): TestCerts {
     futureServerCert: read('future-server.pem'),
     clientOnlyServerCert: read('client-only-server.pem'),
     expiredClientCert: read('expired-client.pem'),
+    underClientChain: read('under-client.pem') + read('client.pem'),
+    underClientKey: read('under-client.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
