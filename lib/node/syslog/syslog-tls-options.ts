@@ -77,8 +77,10 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
   if (tls === undefined) return { secureContext: createSecureContext() };
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof tls !== 'object' || tls === null)
+    // A string is not repeated: it may be a private key's PEM text (`tls: readFileSync('client.key')`),
+    // which the error's message would carry into whatever logs a failed start.
     throw new ConfigurationError(
-      `SyslogSink: tls ${String(tls)} is not valid (expected an object of TLS options: ca, cert, key …)`,
+      `SyslogSink: tls ${typeof tls === 'string' ? '(a string)' : String(tls)} is not valid (expected an object of TLS options: ca, cert, key …, which hold the PEM text)`,
     );
   checkOptionKeys('SyslogSink tls', tls, TLS_OPTIONS);
   const { ca, cert, key, passphrase, servername, rejectUnauthorized, checkServerIdentity } = tls;
@@ -141,24 +143,59 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
 }
 
 /**
+ * Node's codes for a receiver's certificate it refused that name no CERT, SIGNATURE, ISSUER or
+ * ALTNAME: one not made for a server (a client's certificate installed on the receiver), a chain
+ * through a certificate that is no CA (INVALID_PURPOSE too, for one with CA:FALSE) or one too long. OpenSSL's other verify codes hold one of
+ * those words (CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
+ */
+const OTHER_REFUSALS = /^(INVALID_PURPOSE|INVALID_CA|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/;
+
+/** What to do about the receiver's certificate Node refused with `code`, after "the receiver's certificate was refused". */
+function receiverHint(code: string): string {
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+      return "it has expired: renew it on the receiver (or set this host's clock right, if it is ahead)";
+    case 'CERT_NOT_YET_VALID':
+      return "it is not valid yet: set this host's clock right, if it is behind (or give the receiver one valid now)";
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      return 'it is self-signed: give it as tls.ca (and pin its fingerprint with tls.checkServerIdentity, RFC 5425 §5.2)';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return "it chains to no CA of tls.ca (without tls.ca, of Node's bundled roots): give the CA that signed it as tls.ca";
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+    case 'HOSTNAME_MISMATCH':
+      return 'it does not hold the name checked (host, or tls.servername when set): set tls.servername to a name it holds';
+    case 'INVALID_PURPOSE':
+      return 'it is not for a server, or a certificate of its chain no CA (a server certificate needs extendedKeyUsage serverAuth, a CA basicConstraints CA:TRUE): give the receiver a server certificate and its chain';
+    default:
+      return 'tls.ca names the CA that signed it, tls.servername a name it holds';
+  }
+}
+
+/**
  * A failed TLS connection's error, naming the receiver (Node's certificate errors do not) and,
- * for a certificate refused, what to set; the original is its `cause`, and its `code` is kept. A certificate refused (the
- * receiver's, by Node's checks or `tls.checkServerIdentity`, or ours by the receiver) is
- * `permanent: 'sink'`: no batch gets through until one side is reconfigured, so none is retried
- * and each counts toward opening the breaker.
+ * for a certificate refused, why and what to set; the original is its `cause`, and its `code` is
+ * kept. A certificate refused (the receiver's, by Node's checks or `tls.checkServerIdentity`, or
+ * ours by the receiver) is `permanent: 'sink'`: no batch gets through until one side is
+ * reconfigured, so none is retried and each counts toward opening the breaker.
  */
 export function tlsError(error: unknown, where: string): unknown {
   // Not `instanceof Error`: Node's own errors come from another realm under a test runner's sandbox.
   const { message, code } = error as { message?: unknown; code?: unknown };
   if (typeof message !== 'string' || message.startsWith('SyslogSink:')) return error;
   // UNKNOWN_CA: the alert of an OpenSSL receiver (librelp's) whose CA did not sign ours.
-  const certificate = typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME|UNKNOWN_CA/.test(code);
+  const certificate =
+    typeof code === 'string' && (/CERT|SIGNATURE|ISSUER|ALTNAME|UNKNOWN_CA/.test(code) || OTHER_REFUSALS.test(code));
   // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
   const hint = !certificate
     ? ''
     : code.includes('ALERT')
-      ? ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
-      : ` (${code}): the receiver's certificate was refused; tls.ca names the CA that signed it, tls.servername a name it holds`;
+      ? code.endsWith('_CERTIFICATE_EXPIRED')
+        ? ` (${code}): the receiver refused this sender's certificate (tls.cert) as expired, or not valid yet by the receiver's clock: renew it`
+        : ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
+      : ` (${code}): the receiver's certificate was refused: ${receiverHint(code)}`;
   const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
   // Node's code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …) stays readable, as a TCP failure's does.
   if (code !== undefined) Object.assign(failed, { code });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { SelfLog } from '../../../lib/core/self-log';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
 import type { SyslogTlsOptions } from '../../../lib/node/syslog/syslog-tls-options';
@@ -67,6 +68,8 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
   let mutualPort: number;
   /** imtcp with TLS that asks for the sender's certificate and admits any that chains to its CA (AuthMode x509/certvalid). */
   let certvalidPort: number;
+  /** imtcp with TLS (anon) whose own certificate (its input's streamDriver.certFile) Node refuses: expired, not valid yet, for clients only. */
+  const badCertPorts = { expired: 0, future: 0, clientOnly: 0 };
   let daemon: Rsyslogd | undefined;
   const run = `${process.pid}-${Date.now().toString(36)}`;
 
@@ -84,6 +87,8 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
     anonPort = await freeTcpPort();
     mutualPort = await freeTcpPort();
     certvalidPort = await freeTcpPort();
+    for (const name of ['expired', 'future', 'clientOnly'] as const) badCertPorts[name] = await freeTcpPort();
+    const badCertFiles = { expired: 'expired-server.pem', future: 'future-server.pem', clientOnly: 'client-only-server.pem' };
     // Everything lives in the temp dirs: no system config, pid file, spool or /dev/log is touched.
     daemon = startRsyslogd(
       dir,
@@ -94,6 +99,10 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
         `input(type="imtcp" address="127.0.0.1" port="${anonPort}")`,
         `input(type="imtcp" address="127.0.0.1" port="${mutualPort}" streamDriver.authMode="x509/name" permittedPeer=["rxlog-client"])`,
         `input(type="imtcp" address="127.0.0.1" port="${certvalidPort}" streamDriver.authMode="x509/certvalid")`,
+        ...(['expired', 'future', 'clientOnly'] as const).map(
+          (name) =>
+            `input(type="imtcp" address="127.0.0.1" port="${badCertPorts[name]}" streamDriver.certFile="${join(certs.dir, badCertFiles[name])}" streamDriver.keyFile="${join(certs.dir, 'server.key')}")`,
+        ),
         'template(name="rxlogTest" type="string" string="%syslogseverity%|%app-name%|%msgid%|%structured-data%|%msg%\\n")',
         `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
       ],
@@ -171,6 +180,11 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
     ['x509/certvalid, a certificate its CA did not sign', () => certvalidPort, self],
     ['x509/name, a certificate without the permitted name', () => mutualPort, self],
     ['x509/certvalid, no certificate', () => certvalidPort, () => ({ ca: certs.ca })],
+    [
+      'x509/certvalid, a certificate of its CA that expired',
+      () => certvalidPort,
+      () => ({ ca: certs.ca, cert: certs.expiredClientCert, key: certs.clientKey }),
+    ],
     ['x509/name, no certificate', () => mutualPort, () => ({ ca: certs.ca })],
   ];
   if (driver === 'gtls')
@@ -203,6 +217,62 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
       expect(lines().filter((l) => l.includes(tag))).toEqual([]);
     },
   );
+
+  // rsyslogd serving a certificate Node refuses: each batch failed with a hint at tls.ca and
+  // tls.servername whatever the cause, and one for clients only was retried, a handshake each try.
+  it.each([
+    ['expired (2020)', 'CERT_HAS_EXPIRED', 'expired', /it has expired: renew it on the receiver/],
+    ['not valid yet (2099)', 'CERT_NOT_YET_VALID', 'future', /it is not valid yet: set this host's clock right/],
+    ['for clients only', 'INVALID_PURPOSE', 'clientOnly', /it is not for a server/],
+  ] as const)(
+    'sends nothing to rsyslogd serving a certificate %s: SelfLog names the cause and %s, every event goes to the fallback, none retried',
+    async (name, code, port, hint) => {
+      const tag = `bad server certificate ${name} ${run}`;
+      const fallback = new MemorySink();
+      const told: string[] = [];
+      const subscription = SelfLog.events$.subscribe((event) => told.push(event.message));
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SyslogSink({ transport: 'tls', port: badCertPorts[port], appName: 'rxlog-bad-cert', tls: { ca: certs.ca } }), {
+          batch: { size: 5, maxDelayMs: 20 },
+          retry: { attempts: 3, initialDelayMs: 1, jitter: 0 },
+          fallback,
+        })
+        .createLogger();
+      for (let i = 0; i < 10; i++) log.warning('Event {I} of {Tag}', i, tag);
+      await log.close({ strategy: 'flush' });
+      subscription.unsubscribe();
+
+      expect(fallback.events).toHaveLength(10);
+      expect(log.metrics().sinks.syslog).toMatchObject({ fallback: 10, failed: 0, retried: 0 });
+      const line = told.find((l) => l.includes('failed to write a batch'));
+      expect(line).toContain(`the TLS connection to tls://127.0.0.1:${badCertPorts[port]} failed`);
+      expect(line).toContain(`(${code}): the receiver's certificate was refused: `);
+      expect(line).toMatch(hint);
+      expect(lines().filter((l) => l.includes(tag))).toEqual([]);
+    },
+  );
+
+  // rsyslog's OpenSSL driver answers a sender's expired certificate with an alert, which said only
+  // "refused this sender's certificate or the lack of one"; its GnuTLS driver closes the connection,
+  // which says nothing of why (retried, as in the test above).
+  if (driver === 'ossl')
+    it('says the receiver refused its certificate as expired when rsyslogd’s alert says so (x509/certvalid)', async () => {
+      const sink = new SyslogSink({
+        transport: 'tls',
+        port: certvalidPort,
+        tls: { ca: certs.ca, cert: certs.expiredClientCert, key: certs.clientKey },
+      });
+      const failure = (await sink.emit([makeEvent()]).then(
+        () => undefined,
+        (error: unknown) => error,
+      )) as (Error & { code?: unknown; permanent?: unknown }) | undefined;
+      await sink.close();
+
+      expect(failure).toMatchObject({ code: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', permanent: 'sink' });
+      expect(failure?.message).toContain(
+        "(ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED): the receiver refused this sender's certificate (tls.cert) as expired",
+      );
+    });
 
   // As over TCP (syslog-rsyslog.spec.ts): rsyslogd stopping stops reading, then closes its
   // connections; a batch written in between must not count delivered and be lost, whatever the driver.

@@ -27,15 +27,19 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     options: Omit<Parameters<typeof startStreamServer>[0], 'framing' | 'tls'> & {
       requestClientCert?: boolean;
       selfSigned?: boolean;
+      /** Another certificate of `serverKey`'s than `serverCert`. */
+      serverCert?: string;
+      /** Another certificate chain and its key. */
+      chain?: { cert: string; key: string };
     } = {},
   ): Promise<SyslogStreamTestServer> => {
-    const { requestClientCert, selfSigned, ...rest } = options;
+    const { requestClientCert, selfSigned, serverCert, chain, ...rest } = options;
     const server = await startStreamServer({
       ...rest,
       framing: 'octet-counting',
       tls: {
-        key: selfSigned === true ? certs.selfSignedKey : certs.serverKey,
-        cert: selfSigned === true ? certs.selfSignedCert : certs.serverCert,
+        key: chain?.key ?? (selfSigned === true ? certs.selfSignedKey : certs.serverKey),
+        cert: chain?.cert ?? (selfSigned === true ? certs.selfSignedCert : (serverCert ?? certs.serverCert)),
         ...(requestClientCert === true ? { ca: certs.ca, requestCert: true, rejectUnauthorized: true } : {}),
       },
     });
@@ -161,6 +165,79 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     expect(failure?.code).toBe(code);
     expect(failure?.cause?.code).toBe(code);
   });
+
+  // Each refusal said "tls.ca names the CA that signed it, tls.servername a name it holds",
+  // which sent a user whose receiver's certificate had expired looking at the CA; and a receiver
+  // given a client's certificate (INVALID_PURPOSE) was not taken as refused: each batch was
+  // retried, a new handshake each try. A Node TLS server stands in for the receiver here (the
+  // check is the sender's); syslog-rsyslog-tls.spec.ts has rsyslogd serve the same certificates.
+  it.each([
+    [
+      'expired (2020)',
+      'CERT_HAS_EXPIRED',
+      () => ({ serverCert: certs.expiredServerCert }),
+      /certificate has expired \(CERT_HAS_EXPIRED\): the receiver's certificate was refused: it has expired: renew it on the receiver/,
+    ],
+    [
+      'not valid yet (2099)',
+      'CERT_NOT_YET_VALID',
+      () => ({ serverCert: certs.futureServerCert }),
+      /\(CERT_NOT_YET_VALID\): the receiver's certificate was refused: it is not valid yet: set this host's clock right/,
+    ],
+    [
+      'self-signed, without tls.ca',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      () => ({ selfSigned: true }),
+      /\(DEPTH_ZERO_SELF_SIGNED_CERT\): the receiver's certificate was refused: it is self-signed: give it as tls\.ca/,
+    ],
+    [
+      'of a CA tls.ca does not name',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      () => ({}),
+      /\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): the receiver's certificate was refused: it chains to no CA of tls\.ca/,
+    ],
+    [
+      'without the name checked',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      () => ({}),
+      /\(ERR_TLS_CERT_ALTNAME_INVALID\): the receiver's certificate was refused: it does not hold the name checked .*set tls\.servername/,
+    ],
+    [
+      'for clients only (extendedKeyUsage clientAuth)',
+      'INVALID_PURPOSE',
+      () => ({ serverCert: certs.clientOnlyServerCert }),
+      /\(INVALID_PURPOSE\): the receiver's certificate was refused: it is not for a server/,
+    ],
+    [
+      'signed by one that is no CA (a client certificate, CA:FALSE)',
+      'INVALID_PURPOSE',
+      () => ({ chain: { cert: certs.underClientChain, key: certs.underClientKey } }),
+      /\(INVALID_PURPOSE\): the receiver's certificate was refused: .*a certificate of its chain no CA/,
+    ],
+  ] as const)(
+    'says why it refuses a receiver’s certificate %s, with Node’s code, and opens the breaker: no batch retried',
+    async (_, code, server, reason) => {
+      const receiver = await serve(server());
+      const tls =
+        code === 'DEPTH_ZERO_SELF_SIGNED_CERT'
+          ? undefined
+          : code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
+            ? { ca: certs.otherCa }
+            : { ca: certs.ca, ...(code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? { servername: 'logs.example' } : {}) };
+      const sink = sinkFor({ port: receiver.port, tls });
+      const failure = (await sink.emit([makeEvent()]).then(
+        () => undefined,
+        (error: unknown) => error,
+      )) as (Error & { code?: unknown; permanent?: unknown }) | undefined;
+      expect(failure?.message).toMatch(reason);
+      expect(failure).toMatchObject({ code, permanent: 'sink' });
+      expect(failure?.message).not.toContain('BEGIN');
+
+      const run = await runBrokenSink(sinkFor({ port: receiver.port, tls }), 2_000);
+      expectBreakerOpens(run, reason);
+      expect(receiver.messages).toEqual([]);
+    },
+  );
 
   const refused: [string, () => SyslogSinkOptions['tls'], RegExp][] = [
     ['signed by another CA than tls.ca', () => ({ ca: certs.otherCa }), /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/],

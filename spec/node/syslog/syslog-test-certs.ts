@@ -20,6 +20,16 @@ export interface TestCerts {
   /** A self-signed certificate holding `localhost` and `127.0.0.1` (RFC 5425 §5.2's case for fingerprints), and its key. */
   readonly selfSignedCert: string;
   readonly selfSignedKey: string;
+  /** Server certificates of `ca` holding what `serverCert` holds, with `serverKey`: one that expired in 2020, one valid from 2099 only. */
+  readonly expiredServerCert: string;
+  readonly futureServerCert: string;
+  /** A certificate of `ca` holding what `serverCert` holds, with `serverKey`, for clients only (extendedKeyUsage clientAuth). */
+  readonly clientOnlyServerCert: string;
+  /** A client certificate of `ca` holding `rxlog-client`, with `clientKey`, that expired in 2020. */
+  readonly expiredClientCert: string;
+  /** A chain whose server certificate (holding what `serverCert` holds) `clientCert` signed, which is no CA, then `clientCert`; and its key. */
+  readonly underClientChain: string;
+  readonly underClientKey: string;
   remove(): void;
 }
 
@@ -27,8 +37,9 @@ export interface TestCerts {
 export const hasOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
 
 /**
- * Generates the certificates with the `openssl` CLI (EC P-256, valid 2 days): the server's holds
- * `localhost` and `127.0.0.1`, the client's the name `rxlog-client`.
+ * Generates the certificates with the `openssl` CLI (EC P-256, valid 2 days, but the expired and
+ * future ones, whose dates `openssl ca` sets: this OpenSSL's `req` and `x509` take only `-days`):
+ * the server's hold `localhost` and `127.0.0.1`, the client's the name `rxlog-client`.
  */
 export function makeTestCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'rxlog-tls-'));
@@ -91,6 +102,44 @@ export function makeTestCerts(): TestCerts {
   );
   issue('client', 'rxlog-client', 'DNS:rxlog-client');
   issue('other-client', 'rxlog-client', 'DNS:rxlog-client', 'other-ca');
+  writeFileSync(
+    at('ca.cnf'),
+    '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = ca.srl\ndefault_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n',
+  );
+  writeFileSync(at('index.txt'), '');
+  /** Signs `csr` again with `ca` as `name`.pem, valid from `start` to `end` (YYYYMMDDHHMMSSZ), with the extensions in `ext`. */
+  const sign = (name: string, csr: string, ext: string, start: string, end: string): void =>
+    openssl(
+      'ca',
+      '-batch',
+      '-config',
+      at('ca.cnf'),
+      '-cert',
+      at('ca.pem'),
+      '-keyfile',
+      at('ca.key'),
+      '-in',
+      at(`${csr}.csr`),
+      '-out',
+      at(`${name}.pem`),
+      '-extfile',
+      at(`${ext}.ext`),
+      '-startdate',
+      start,
+      '-enddate',
+      end,
+      '-notext',
+    );
+  sign('expired-server', 'server', 'server', '20200101000000Z', '20200102000000Z');
+  sign('future-server', 'server', 'server', '20990101000000Z', '20990102000000Z');
+  sign('expired-client', 'client', 'client', '20200101000000Z', '20200102000000Z');
+  writeFileSync(
+    at('client-only.ext'),
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n',
+  );
+  const now = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]|\.\d+/g, '');
+  sign('client-only-server', 'server', 'client-only', now(-1), now(2));
+  issue('under-client', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'client');
   const read = (name: string): string => readFileSync(at(name), 'utf8');
   return {
     dir,
@@ -104,6 +153,12 @@ export function makeTestCerts(): TestCerts {
     otherClientKey: read('other-client.key'),
     selfSignedCert: read('self.pem'),
     selfSignedKey: read('self.key'),
+    expiredServerCert: read('expired-server.pem'),
+    futureServerCert: read('future-server.pem'),
+    clientOnlyServerCert: read('client-only-server.pem'),
+    expiredClientCert: read('expired-client.pem'),
+    underClientChain: read('under-client.pem') + read('client.pem'),
+    underClientKey: read('under-client.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

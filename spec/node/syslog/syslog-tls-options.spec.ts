@@ -17,8 +17,9 @@ describe('syslogTlsConnectOptions', () => {
     [
       'a tls that is no object',
       { transport: 'tls', tls: 'on' as unknown as SyslogTlsOptions },
-      'SyslogSink: tls on is not valid',
+      'SyslogSink: tls (a string) is not valid',
     ],
+    ['a tls that is true', { transport: 'tls', tls: true as unknown as SyslogTlsOptions }, 'SyslogSink: tls true is not valid'],
     ['a misspelt option', { transport: 'tls', tls: { rejectUnauthorised: false } as SyslogTlsOptions }, '"rejectUnauthorised"'],
     ['a file path as ca', { transport: 'tls', tls: { ca: '/etc/ssl/certs/ca.pem' } }, 'tls.ca is not valid (expected PEM text'],
     ['an empty list as ca', { transport: 'tls', tls: { ca: [] } }, 'tls.ca is not valid'],
@@ -56,6 +57,21 @@ describe('syslogTlsConnectOptions', () => {
   ])('throws a ConfigurationError at build time for %s', (_, options, message) => {
     expect(build(options)).toThrow(ConfigurationError);
     expect(build(options)).toThrow(message);
+  });
+
+  // tls given a key's text instead of { cert, key }: the error repeated the private key, which
+  // went wherever the failed start was logged.
+  it('never repeats a tls given as text, which may be a private key, in its error', () => {
+    let error: unknown;
+    try {
+      new SyslogSink({ transport: 'tls', tls: BROKEN_KEY as unknown as SyslogTlsOptions });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'SyslogSink: tls (a string) is not valid (expected an object of TLS options: ca, cert, key …, which hold the PEM text)',
+    );
   });
 
   it('leaves tls.connect its own defaults for what is not set (the name check, rejectUnauthorized)', () => {
