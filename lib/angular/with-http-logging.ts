@@ -1,6 +1,7 @@
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { ConfigurationError } from '../core/errors/configuration-error';
+import { checkItems } from '../core/expect-option';
 import { readOptions } from '../core/read-options';
 import { type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS } from './http-logging-options';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
@@ -34,9 +35,16 @@ export function checkedHttpLoggingOptions(options: HttpLoggingOptions): HttpLogg
   // A misspelt option would silently mean its default: `redactQueryValue: false` kept redacting.
   checkOptionKeys('withHttpLogging', options, OPTION_NAMES);
   const snapshot: HttpLoggingOptions = { ...readOptions('withHttpLogging', options, OPTION_NAMES) };
-  // Its own copy of the list: one pushed to later is not what was checked.
+  // Its own copy of the list (one pushed to later is not what was checked), made item by item, each
+  // checked as read (checkItems): a copy made whole first took a list of 1e8 holes hole by hole.
   const excludeUrls: unknown = snapshot.excludeUrls;
-  if (Array.isArray(excludeUrls)) snapshot.excludeUrls = [...(excludeUrls as string[])];
+  if (Array.isArray(excludeUrls))
+    snapshot.excludeUrls = checkItems(excludeUrls, (url, index) => {
+      // An empty prefix is the page's base URL, which covers every request of the app.
+      if (typeof url !== 'string' || url.trim() === '')
+        throw new ConfigurationError(`withHttpLogging.excludeUrls[${index}]: expected a URL prefix, got ${describeValue(url)}`);
+      return url;
+    });
   checkOptions(snapshot);
   return snapshot;
 }
@@ -60,15 +68,10 @@ function checkOptions(options: HttpLoggingOptions): void {
     (typeof requestIdHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(requestIdHeader))
   )
     throw new ConfigurationError(`withHttpLogging.requestIdHeader: not a header name: ${JSON.stringify(requestIdHeader)}`);
-  if (excludeUrls !== undefined && (!Array.isArray(excludeUrls) || excludeUrls.some((url) => typeof url !== 'string')))
+  // Its items are checked as they are copied (checkedHttpLoggingOptions).
+  if (excludeUrls !== undefined && !Array.isArray(excludeUrls))
     throw new ConfigurationError(
       `withHttpLogging.excludeUrls: expected an array of URL prefixes, got ${describeValue(excludeUrls)}`,
-    );
-  // An empty prefix is the page's base URL, which covers every request of the app.
-  const empty = excludeUrls?.findIndex((url: string) => url.trim() === '') ?? -1;
-  if (empty !== -1)
-    throw new ConfigurationError(
-      `withHttpLogging.excludeUrls[${empty}]: expected a URL prefix, got ${JSON.stringify(excludeUrls?.[empty])}`,
     );
   if (sourceContext !== undefined && (typeof sourceContext !== 'string' || sourceContext === ''))
     throw new ConfigurationError(

@@ -1,5 +1,6 @@
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
+import { checkItems } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
 import { REQUEST_ABORTED_TEMPLATE, unmatchedIgnorePath } from '../node/http/request-logging-options';
@@ -44,11 +45,21 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     throw new ConfigurationError(`RxlogModule requestLogging: expected true, false or options, got ${describeValue(value)}`);
   const given: RxlogRequestLoggingOptions = typeof value === 'object' ? value : {};
   checkOptionKeys('RxlogModule requestLogging', given, REQUEST_LOGGING_OPTION_NAMES);
-  const ignorePaths: unknown = given.ignorePaths ?? [];
-  if (!Array.isArray(ignorePaths) || !ignorePaths.every((p: unknown) => typeof p === 'string' || p instanceof RegExp))
+  const givenPaths: unknown = given.ignorePaths ?? [];
+  if (!Array.isArray(givenPaths))
     throw new ConfigurationError(
-      `RxlogModule requestLogging.ignorePaths: expected strings and RegExps, got ${describeValue(ignorePaths)}`,
+      `RxlogModule requestLogging.ignorePaths: expected strings and RegExps, got ${describeValue(givenPaths)}`,
     );
+  // Item by item, each read once, into a list of its own (checkItems): every() passed over a hole,
+  // which each request then read as a pattern and threw on, and the app's list, changed later, was
+  // the one requests read.
+  const ignorePaths = checkItems(givenPaths, (path, index) => {
+    if (typeof path !== 'string' && !(path instanceof RegExp))
+      throw new ConfigurationError(
+        `RxlogModule requestLogging.ignorePaths[${index}]: expected a string or a RegExp, got ${describeValue(path)}`,
+      );
+    return path;
+  });
   const unmatched = unmatchedIgnorePath(ignorePaths);
   if (unmatched !== undefined)
     throw new ConfigurationError(

@@ -15,6 +15,7 @@ import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer } from '@nestjs/core
 import { isObservable, take } from 'rxjs';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
+import { checkItems } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { type FastifyLikeRequest, followFastifyRequest, noteRequestLogging } from '../node/http/fastify-request-logging';
@@ -199,13 +200,15 @@ function providerList(name: string, given: unknown): Provider[] | undefined {
   const where = `RxlogModule.forRootAsync ${name}`;
   if (!Array.isArray(given))
     throw new ConfigurationError(`${where}: expected an array of providers, got ${describeValue(given)}`);
-  given.forEach((item: unknown, index) => {
+  // Item by item, each read once (checkItems): forEach passed over a hole, which reached Nest, and
+  // over `new Array(1e8)`'s for seconds; the list Nest gets is the one checked.
+  return checkItems(given, (item, index) => {
     if (typeof item !== 'function' && (typeof item !== 'object' || item === null || !('provide' in item)))
       throw new ConfigurationError(
         `${where}[${index}]: expected a provider (a class, or an object with provide), got ${describeValue(item)}`,
       );
+    return item as Provider;
   });
-  return given as Provider[];
 }
 
 /**

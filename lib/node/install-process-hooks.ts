@@ -330,6 +330,7 @@ export function installProcessHooks(
   let reportedCounts: string | undefined;
   /** Set once the default report wrote a line: a later report at exit writes its own, even without a loss. */
   let wroteLine = false;
+  /** When the hooks' close began, a `performance.now()` time. */
   let closeStartedAt: number | undefined;
   let guard: ReturnType<typeof setTimeout> | undefined;
 
@@ -390,7 +391,7 @@ export function installProcessHooks(
       deliver(
         {
           strategy: underWay ? 'graceful' : 'immediate',
-          elapsedMs: closeStartedAt === undefined ? 0 : Date.now() - closeStartedAt,
+          elapsedMs: closeStartedAt === undefined ? 0 : performance.now() - closeStartedAt,
           timedOut: underWay,
           sinks: summary,
         },
@@ -409,7 +410,9 @@ export function installProcessHooks(
   };
 
   const closeGracefully = (cause: string): Promise<unknown> => {
-    closeStartedAt = Date.now();
+    // Elapsed time, not the wall clock: a clock stepped back during the close (NTP) made the report
+    // say it took minus that much.
+    closeStartedAt = performance.now();
     return (hooksClose = closeAndReport(cause));
   };
 

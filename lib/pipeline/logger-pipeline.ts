@@ -538,7 +538,11 @@ export class LoggerPipeline {
 
   async #shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
     const scheduler = this.#options.scheduler;
-    const started = scheduler.now();
+    // Elapsed time: the default scheduler's clock is the wall clock (Date.now), which a step back
+    // (NTP) during the close made give the sinks that much longer, and the report a negative time.
+    // Another scheduler's (a TestScheduler's virtual time) is its own.
+    const clock = scheduler === unrefScheduler ? performance : scheduler;
+    const started = clock.now();
     // A close made while a write hands its event on (a sink or an events$ subscriber that closes
     // the logger as an event reaches it) waits for that write: completing the source in the
     // middle of its next(), or an immediate close abandoning what the lanes hold, would leave the
@@ -564,7 +568,7 @@ export class LoggerPipeline {
           lane.delivery.abandonHeld(lane.accounting.abandonHeld(), strategy);
         // Under 'flush' the wait above has no bound, and timeoutMs bounds only the sinks' close(),
         // counted from when everything is delivered: what is left of it here could be nothing.
-        const remaining = strategy === 'flush' ? timeoutMs : Math.max(0, timeoutMs - (scheduler.now() - started));
+        const remaining = strategy === 'flush' ? timeoutMs : Math.max(0, timeoutMs - (clock.now() - started));
         const { timedOut: laneTimedOut, undelivered } = await lane.delivery.shutdown(strategy, remaining);
         timedOut ||= laneTimedOut || undelivered > 0;
         // What `.pipe()`'s operators hold is taken first: the last lane's unsubscribe tears them
@@ -593,7 +597,7 @@ export class LoggerPipeline {
       summary.dropped += lane.accounting?.discarded ?? 0;
       sinks[lane.name] = summary;
     }
-    const report: ShutdownReport = { strategy, elapsedMs: scheduler.now() - started, timedOut, sinks };
+    const report: ShutdownReport = { strategy, elapsedMs: clock.now() - started, timedOut, sinks };
     const pipe = this.#pipe;
     if (pipe !== undefined) {
       // Events an app operator of the shared stream still holds (a long delay) reached no sink:

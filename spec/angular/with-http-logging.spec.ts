@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigurationError } from '../../lib/index';
 import { RXLOG_HTTP_LOGGING_OPTIONS, withHttpLogging } from '../../lib/angular/index';
+import { countedHoles } from '../helpers/counted-holes';
 
 void describe('withHttpLogging', () => {
   void it('is a feature that provides its options', () => {
@@ -25,6 +26,19 @@ void describe('withHttpLogging', () => {
     assert.deepEqual(feature.providers, [
       { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: { correlation: 'traceparent', excludeUrls: ['/health'] } },
     ]);
+  });
+
+  // Found by review: excludeUrls was copied whole before its first item was checked: a list of 1e8
+  // holes held the page while the copy took memory for every one.
+  void it('refuses a hole in excludeUrls at its index, at its first read', () => {
+    const { array, reads } = countedHoles(100_000);
+    assert.throws(
+      () => withHttpLogging({ excludeUrls: array as string[] }),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        error.message === 'withHttpLogging.excludeUrls[0]: expected a URL prefix, got undefined',
+    );
+    assert.equal(reads(), 1);
   });
 
   void it('throws a ConfigurationError naming a bad option', () => {

@@ -14,6 +14,7 @@ import { tapLog } from '../../lib/operators/tap-log';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
 import { throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { countedHoles } from '../helpers/counted-holes';
 import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
@@ -455,23 +456,6 @@ function captureError(build: () => unknown): Error {
     return error as Error;
   }
   throw new Error('expected a throw');
-}
-
-/** An array of `length` holes behind a Proxy that counts the reads of its items (their presence too). */
-function countedHoles(length: number): { array: unknown[]; reads: () => number } {
-  let reads = 0;
-  const isIndex = (key: string | symbol): boolean => typeof key === 'string' && /^\d+$/.test(key);
-  const array = new Proxy(new Array<unknown>(length), {
-    get(target, key, receiver) {
-      if (isIndex(key)) reads++;
-      return Reflect.get(target, key, receiver) as unknown;
-    },
-    has(target, key) {
-      if (isIndex(key)) reads++;
-      return Reflect.has(target, key);
-    },
-  });
-  return { array, reads: () => reads };
 }
 
 // Found by review: a sink's pipe of holes was walked past every hole (checked as fine), then copied

@@ -65,6 +65,11 @@ describe('RxlogModule.forRootAsync with useFactory, useClass or useExisting, in 
         'ConfigurationError: RxlogModule.forRootAsync extraProviders: expected an array of providers, got function AppConfig',
       'extraProviders with undefined':
         'ConfigurationError: RxlogModule.forRootAsync extraProviders[1]: expected a provider (a class, or an object with provide), got undefined',
+      // Found by review: forEach passed over a hole, which reached Nest, and walked 1e8 holes for seconds.
+      'extraProviders with a hole':
+        'ConfigurationError: RxlogModule.forRootAsync extraProviders[1]: expected a provider (a class, or an object with provide), got undefined',
+      'provideInjectionTokensFrom of holes':
+        'ConfigurationError: RxlogModule.forRootAsync provideInjectionTokensFrom[0]: expected a provider (a class, or an object with provide), got undefined',
       'provideInjectionTokensFrom without inject':
         'ConfigurationError: RxlogModule.forRootAsync provideInjectionTokensFrom: it provides what inject names, and inject is not given',
       'provideInjectionTokensFrom with useClass':

@@ -10,6 +10,7 @@ import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
 import { memoryLogger } from '../helpers/node-http';
 import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 import { childStdout } from '../helpers/child-stdout';
+import { countedHoles } from '../helpers/counted-holes';
 
 describe('RxlogRequestContext', () => {
   it('writes the completion event at the default level when the level option returns no level name', async () => {
@@ -336,5 +337,23 @@ describe('RxlogModule requestLogging.ignorePaths', () => {
       expect(() => requestLoggingSettings({ requestLogging: { ignorePaths: [path] } })).toThrow(ConfigurationError);
     expect(() => requestLoggingSettings({ requestLogging: { ignorePaths: ['health'] } })).toThrow(/"health"|'health'/);
     expect(requestLoggingSettings({ requestLogging: { ignorePaths: ['/health', '*', /^health/] } }).ignorePaths).toHaveLength(3);
+  });
+
+  // Found by review: every() passed over a hole, which each request then read as a pattern (and
+  // threw on), walked `new Array(1e8)` for seconds, and kept the app's own list, changed later.
+  it('refuses a hole at its index, at its first read, and keeps a list of its own', () => {
+    const { array, reads } = countedHoles(100_000);
+    expect(() => requestLoggingSettings({ requestLogging: { ignorePaths: array as never } })).toThrow(
+      new ConfigurationError('RxlogModule requestLogging.ignorePaths[0]: expected a string or a RegExp, got undefined'),
+    );
+    expect(reads()).toBe(1);
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => requestLoggingSettings({ requestLogging: { ignorePaths: ['/health', , '/ready'] as never } })).toThrow(
+      'RxlogModule requestLogging.ignorePaths[1]: expected a string or a RegExp, got undefined',
+    );
+    const paths: unknown[] = ['/health'];
+    const settings = requestLoggingSettings({ requestLogging: { ignorePaths: paths as string[] } });
+    paths.push(null);
+    expect(settings.ignorePaths).toEqual(['/health']);
   });
 });

@@ -123,6 +123,28 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledTimes(1);
   });
 
+  // Found by review: the hooks timed their close by the wall clock, so a clock stepped back during
+  // it (NTP) made the report at the last-resort exit say the close took minus an hour.
+  it('reports the close the last-resort exit cut short with its elapsed time, whatever the wall clock did meanwhile', () => {
+    const log: HookableLogger = { ...fakeLogger('manually'), metrics: () => ({ sinks: { http: { pending: 7 } } }) };
+    const received: ShutdownReport[] = [];
+    installProcessHooks(log, { timeoutMs: 1000, report: (r) => received.push(r) }, proc);
+    proc.emit('SIGTERM', 'SIGTERM');
+    jest.advanceTimersByTime(500);
+    // The wall clock steps back an hour (jest moves Date.now, not performance.now); time goes on.
+    jest.setSystemTime(Date.now() - 3_600_000);
+    jest.advanceTimersByTime(1500);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+    expect(received).toEqual([
+      {
+        strategy: 'graceful',
+        elapsedMs: 2000,
+        timedOut: true,
+        sinks: { http: { delivered: 0, dropped: 0, failed: 0, undelivered: 7 } },
+      },
+    ]);
+  });
+
   it('exits once the close reports when it settles at its own timeout', async () => {
     const log = fakeLogger('manually');
     installProcessHooks(log, { timeoutMs: 1000 }, proc);

@@ -297,6 +297,26 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  // Found by review: a graceful close timed itself by the default scheduler's clock, Date.now(): a
+  // wall clock stepped back an hour during the close (NTP) gave the sinks an hour more, and the
+  // report said the close took minus an hour; a step forward left them no time at all.
+  describe('a graceful close while the wall clock steps back', () => {
+    it('keeps to its timeout and reports its elapsed time (performance.now), not a wall-clock difference', async () => {
+      const log = new LoggerConfiguration().writeTo
+        .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck', pipe: [delay(700)] })
+        .createLogger();
+      jest.useFakeTimers();
+      log.information('Held by the lane, then stuck in the sink');
+      const closed = log.close({ timeoutMs: 1000 });
+      await jest.advanceTimersByTimeAsync(500);
+      // jest moves Date.now, not performance.now: the wall clock steps back an hour, time goes on.
+      jest.setSystemTime(Date.now() - 3_600_000);
+      await jest.advanceTimersByTimeAsync(500);
+      expect(await stateOf(closed)).toBe('settled');
+      expect(await closed).toMatchObject({ strategy: 'graceful', elapsedMs: 1000, timedOut: true });
+    });
+  });
+
   describe("a 'flush' close whose sink's close() never settles", () => {
     // Found by review: a flush close waited for ever on a sink whose close() hangs (a stalled
     // socket), though it had delivered everything. 'flush' means no bound on delivery, not on close().

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { describeValue } from '../../core/describe-value';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { checkItems } from '../../core/expect-option';
 import type { LogLevelName } from '../../core/log-level';
 import { ALWAYS_REDACTED_HEADERS } from './select-headers';
 
@@ -181,12 +182,22 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
   if (typeof options !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`requestLogging: expected an options object, got ${shown(given)}`);
   checkOptionKeys('requestLogging', options, REQUEST_LOGGING_OPTIONS);
-  const ignorePaths = options.ignorePaths ?? [];
-  if (!Array.isArray(ignorePaths) || ignorePaths.some((path) => typeof path !== 'string' && !(path instanceof RegExp)))
+  const givenPaths = options.ignorePaths ?? [];
+  if (!Array.isArray(givenPaths))
     throw new ConfigurationError(
-      `requestLogging.ignorePaths: expected strings and regular expressions, got ${shown(ignorePaths)}`,
+      `requestLogging.ignorePaths: expected strings and regular expressions, got ${shown(givenPaths)}`,
     );
-  const unmatched = unmatchedIgnorePath(ignorePaths as unknown[]);
+  // Item by item, each read once, into a list of its own (checkItems): some() passed over a hole,
+  // which each request then read as a pattern and threw on, and the app's list, changed later, was
+  // the one requests read.
+  const ignorePaths = checkItems(givenPaths as unknown[], (path, index) => {
+    if (typeof path !== 'string' && !(path instanceof RegExp))
+      throw new ConfigurationError(
+        `requestLogging.ignorePaths[${index}]: expected a string or a regular expression, got ${shown(path)}`,
+      );
+    return path;
+  });
+  const unmatched = unmatchedIgnorePath(ignorePaths);
   if (unmatched !== undefined)
     throw new ConfigurationError(
       `requestLogging.ignorePaths: ${shown(unmatched)} never matches a request path (one starts with "/", without query or fragment)`,
@@ -198,7 +209,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
     messageTemplate: template(options.messageTemplate, 'messageTemplate', REQUEST_COMPLETED_TEMPLATE),
     abortedTemplate: template(options.abortedTemplate, 'abortedTemplate', REQUEST_ABORTED_TEMPLATE),
     level: optionalFunction(options.level, 'level'),
-    ignorePaths: ignorePaths as (string | RegExp)[],
+    ignorePaths,
     requestHeaders: names(options.requestHeaders, 'requestHeaders'),
     responseHeaders: names(options.responseHeaders, 'responseHeaders'),
     redactHeaders: new Set([...ALWAYS_REDACTED_HEADERS, ...names(options.redactHeaders, 'redactHeaders')]),

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { REQUEST_COMPLETED_TEMPLATE, resolveRequestLoggingOptions } from '../../../lib/node/http/request-logging-options';
+import { countedHoles } from '../../helpers/counted-holes';
 
 function cyclic(): object {
   const value: Record<string, unknown> = {};
@@ -8,6 +9,20 @@ function cyclic(): object {
 }
 
 describe('resolveRequestLoggingOptions', () => {
+  // Found by review: some() passed over a hole, which each request then read as a pattern (and
+  // threw on), walked `new Array(1e8)` for seconds, and kept the app's own list, changed later.
+  it('refuses a hole in ignorePaths at its index, at its first read, and keeps a list of its own', () => {
+    const { array, reads } = countedHoles(100_000);
+    expect(() => resolveRequestLoggingOptions({ ignorePaths: array as never })).toThrow(
+      new ConfigurationError('requestLogging.ignorePaths[0]: expected a string or a regular expression, got undefined'),
+    );
+    expect(reads()).toBe(1);
+    const paths: unknown[] = ['/health'];
+    const resolved = resolveRequestLoggingOptions({ ignorePaths: paths as string[] });
+    paths.push(null);
+    expect(resolved.ignorePaths).toEqual(['/health']);
+  });
+
   it('has the documented defaults', () => {
     const resolved = resolveRequestLoggingOptions();
     expect(resolved).toMatchObject({
@@ -67,7 +82,7 @@ describe('resolveRequestLoggingOptions', () => {
     ],
     [
       { ignorePaths: [() => '/health'] },
-      'requestLogging.ignorePaths: expected strings and regular expressions, got [function (anonymous)]',
+      'requestLogging.ignorePaths[0]: expected a string or a regular expression, got function (anonymous)',
     ],
     // A path no request has (RequestPath starts with a slash, without query or fragment) was taken
     // and never matched: health checks were logged after all.
