@@ -54,6 +54,29 @@ function retryingInto(sink: SeeingSink): { log: Logger; retried: Promise<void> }
   return { log, retried };
 }
 
+/**
+ * Logs one event inside a request's LogContext to a sink that fails its first write: the write,
+ * its retry and SelfLog's report of the failed try all see no context.
+ */
+async function expectRetryInNoContext(): Promise<void> {
+  const sink = new SeeingSink();
+  sink.failures = 1;
+  const selfLogContexts: (ContextProperties | undefined)[] = [];
+  SelfLog.enable((message) => {
+    if (message.includes('retrying')) selfLogContexts.push(LogContext.current());
+  });
+  try {
+    const { log, retried } = retryingInto(sink);
+    LogContext.run({ RequestId: 'r-1' }, () => log.information('unbatched'));
+    await retried;
+    expect(sink.seen.map((s) => s.context)).toEqual([undefined, undefined]);
+    expect(selfLogContexts).toEqual([undefined]);
+    await log.close();
+  } finally {
+    SelfLog.disable();
+  }
+}
+
 describe('sink delivery with the AsyncLocalStorage store', () => {
   let restore: () => void;
   beforeAll(() => {
@@ -101,24 +124,7 @@ describe('sink delivery with the AsyncLocalStorage store', () => {
     expect(syncSeen).toEqual([undefined]);
   });
 
-  it('retries, and tells SelfLog of the failed try, in no request’s context', async () => {
-    const sink = new SeeingSink();
-    sink.failures = 1;
-    const selfLogContexts: (ContextProperties | undefined)[] = [];
-    SelfLog.enable((message) => {
-      if (message.includes('retrying')) selfLogContexts.push(LogContext.current());
-    });
-    try {
-      const { log, retried } = retryingInto(sink);
-      LogContext.run({ RequestId: 'r-1' }, () => log.information('unbatched'));
-      await retried;
-      expect(sink.seen.map((s) => s.context)).toEqual([undefined, undefined]);
-      expect(selfLogContexts).toEqual([undefined]);
-      await log.close();
-    } finally {
-      SelfLog.disable();
-    }
-  });
+  it('retries, and tells SelfLog of the failed try, in no request’s context', expectRetryInNoContext);
 
   it('restores every AsyncLocalStorage of the process, not only LogContext’s, as it was when the store was made', async () => {
     // Made after the store: it reads as unset where delivery runs.
@@ -230,22 +236,5 @@ describe('sink delivery with a store of the app’s own that offers suspend()', 
     await log.close();
   });
 
-  it('retries, and tells SelfLog of the failed try, with none of the request’s properties', async () => {
-    const sink = new SeeingSink();
-    sink.failures = 1;
-    const selfLogContexts: (ContextProperties | undefined)[] = [];
-    SelfLog.enable((message) => {
-      if (message.includes('retrying')) selfLogContexts.push(LogContext.current());
-    });
-    try {
-      const { log, retried } = retryingInto(sink);
-      LogContext.run({ RequestId: 'r-1' }, () => log.information('unbatched'));
-      await retried;
-      expect(sink.seen.map((s) => s.context)).toEqual([undefined, undefined]);
-      expect(selfLogContexts).toEqual([undefined]);
-      await log.close();
-    } finally {
-      SelfLog.disable();
-    }
-  });
+  it('retries, and tells SelfLog of the failed try, with none of the request’s properties', expectRetryInNoContext);
 });

@@ -123,6 +123,16 @@ async function fastify5(): Promise<Mounted> {
   };
 }
 
+/** A browser's logger: HttpSink to `url` in batches of 10, and every event it logged in `sent`, to compare with what the server wrote. */
+function browserLogger(url: string): { browser: Logger; sent: LogEvent[] } {
+  const sent: LogEvent[] = [];
+  const browser = new LoggerConfiguration().writeTo
+    .sink({ emit: (events) => void sent.push(...events) })
+    .writeTo.sink(new HttpSink({ url }), { batch: { size: 10, maxDelayMs: 10 } })
+    .createLogger();
+  return { browser, sent };
+}
+
 describe('HttpSink to createIngestHandler, one round trip', () => {
   beforeAll(() => useAsyncLocalStorage());
 
@@ -245,11 +255,7 @@ describe('HttpSink to createIngestHandler in a NestJS controller, re-logged as C
   // are read back here: the browser's values survive two CLEF hops (page to server, server to file).
   it("brings the browser's bigints, formatted holes and nested data through the server's own CLEF output", async () => {
     const app = await startNestApp('nest-ingest-app.ts', ['express']);
-    const sent: LogEvent[] = [];
-    const browser = new LoggerConfiguration().writeTo
-      .sink({ emit: (events) => void sent.push(...events) })
-      .writeTo.sink(new HttpSink({ url: `${app.url}/controller/logs` }), { batch: { size: 10, maxDelayMs: 10 } })
-      .createLogger();
+    const { browser, sent } = browserLogger(`${app.url}/controller/logs`);
     let run: Awaited<ReturnType<typeof app.stop>> | undefined;
     try {
       browser.information(
@@ -281,11 +287,7 @@ describe('HttpSink to createIngestHandler, nested structures', () => {
 
   it('takes every depth a browser logger writes with the default maxDepth, where 9 and 10 deep were rejected whole', async () => {
     const server = await express5();
-    const sent: LogEvent[] = [];
-    const browser = new LoggerConfiguration().writeTo
-      .sink({ emit: (events) => void sent.push(...events) })
-      .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 10, maxDelayMs: 10 } })
-      .createLogger();
+    const { browser, sent } = browserLogger(server.url);
     const nested = (depth: number): unknown => {
       let value: unknown = 'bottom';
       for (let i = 0; i < depth; i++) value = { v: value };
@@ -312,11 +314,7 @@ describe('HttpSink to createIngestHandler, long property names', () => {
 
   it('takes a Map keyed by presigned URLs and a long property name, where names past 200 characters rejected the whole event', async () => {
     const server = await express5();
-    const sent: LogEvent[] = [];
-    const browser = new LoggerConfiguration().writeTo
-      .sink({ emit: (events) => void sent.push(...events) })
-      .writeTo.sink(new HttpSink({ url: server.url }), { batch: { size: 10, maxDelayMs: 10 } })
-      .createLogger();
+    const { browser, sent } = browserLogger(server.url);
     const presigned = `https://bucket.example.com/hero.png?X-Amz-Credential=${'A'.repeat(60)}&X-Amz-Signature=${'f'.repeat(64)}&X-Amz-Security-Token=${'t'.repeat(120)}`;
     try {
       browser.information('Prefetched {@Sizes}', new Map([[presigned, 48_213]]));
