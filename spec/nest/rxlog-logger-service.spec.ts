@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -8,6 +5,7 @@ import { markLoggedRequestError } from '../../lib/nest/logged-request-errors';
 import { RxlogLoggerService } from '../../lib/nest/rxlog-logger-service';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { plainEnv } from '../helpers/plain-env';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
 
 function setup(): { service: RxlogLoggerService; sink: MemorySink } {
   const sink = new MemorySink();
@@ -392,13 +390,11 @@ describe('RxlogLoggerService in real Nest 12 application contexts, beside Nestâ€
   let levels: Record<string, { nest: string[]; rxlog: string[] }>;
 
   beforeAll(async () => {
-    const fixture = join(__dirname, 'fixtures', 'nest-logger-calls.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
-      cwd: join(__dirname, '..', '..'),
-      env: plainEnv(),
-      timeout: 90_000,
-    });
-    ({ calls, setups, levels } = JSON.parse(stdout) as { calls: typeof calls; setups: typeof setups; levels: typeof levels });
+    ({ calls, setups, levels } = await fixtureOutcomes<{ calls: typeof calls; setups: typeof setups; levels: typeof levels }>(
+      'nest-logger-calls.ts',
+      [],
+      { env: plainEnv() },
+    ));
   }, 120_000);
 
   it('writes one event per call with everything ConsoleLogger shows: level, context, message, stack, error, fields and other arguments', () => {

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
 
 // RxlogModule.forRootAsync's three sources of options and its extra providers, as Nest's ConfigurableModuleBuilder,
 // @nestjs/jwt and @nestjs/typeorm have them, each in a real Nest 12 application context
@@ -10,12 +8,7 @@ describe('RxlogModule.forRootAsync with useFactory, useClass or useExisting, in 
   let outcomes: Record<string, unknown>;
 
   beforeAll(async () => {
-    const fixture = join(__dirname, 'fixtures', 'nest-async-options.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
-      cwd: join(__dirname, '..', '..'),
-      timeout: 90_000,
-    });
-    outcomes = JSON.parse(stdout) as Record<string, unknown>;
+    outcomes = await fixtureOutcomes<Record<string, unknown>>('nest-async-options.ts');
   }, 120_000);
 
   it('makes the options with useFactory from the injected providers', () => {

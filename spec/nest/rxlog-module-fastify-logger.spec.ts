@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
 
 // A Nest 12 app on Fastify 5 with rxlog/node's fastifyLogger as Fastify's logger and RxlogModule
 // with the same logger (spec/nest/fixtures/nest-fastify-logger.ts, in a child process on
@@ -15,12 +13,7 @@ interface Run {
 }
 
 async function run(setup: Setup): Promise<Run> {
-  const fixture = join(__dirname, 'fixtures', 'nest-fastify-logger.ts');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, setup], {
-    cwd: join(__dirname, '..', '..'),
-    timeout: 90_000,
-  });
-  return JSON.parse(stdout) as Run;
+  return fixtureOutcomes<Run>('nest-fastify-logger.ts', [setup]);
 }
 
 describe('RxlogModule on Fastify with fastifyLogger as Fastify’s logger', () => {

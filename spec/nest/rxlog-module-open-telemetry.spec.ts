@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
 
 /** What the fixture prints of an exported log record. */
 interface ExportedRecord {
@@ -21,12 +19,10 @@ describe.each(['express', 'fastify'])('RxlogModule with the OpenTelemetry SDK on
   let spans: Record<string, string>;
 
   beforeAll(async () => {
-    const fixture = join(__dirname, 'fixtures', 'nest-otel-app.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, platform], {
-      cwd: join(__dirname, '..', '..'),
-      timeout: 90_000,
-    });
-    ({ records, spans } = JSON.parse(stdout) as { records: ExportedRecord[]; spans: Record<string, string> });
+    ({ records, spans } = await fixtureOutcomes<{ records: ExportedRecord[]; spans: Record<string, string> }>(
+      'nest-otel-app.ts',
+      [platform],
+    ));
   }, 120_000);
 
   it("gives every record of a request, its completion's too, the request's server span as its trace context", () => {

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { LogEvent } from '../../lib/core/log-event';
-import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
+import { type NestAppRun, startNestApp, fixtureOutcomes } from './fixtures/run-nest-app';
 
 // A real NestJS 12 app (spec/nest/fixtures/nest-app.ts) in a child process on 127.0.0.1, hit with
 // real HTTP requests; every rxlog event it writes comes back as a CLEF line on its stdout.
@@ -477,12 +474,7 @@ describe('RxlogModule registrations a new user gets wrong, in real Nest applicat
   let outcomes: Record<string, string>;
 
   beforeAll(async () => {
-    const fixture = join(__dirname, 'fixtures', 'nest-module-mistakes.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
-      cwd: join(__dirname, '..', '..'),
-      timeout: 90_000,
-    });
-    outcomes = JSON.parse(stdout) as Record<string, string>;
+    outcomes = await fixtureOutcomes<Record<string, string>>('nest-module-mistakes.ts');
   }, 120_000);
 
   it('refuses a misspelt option with a ConfigurationError naming it, in forRoot and in what forRootAsync’s factory returns', () => {

@@ -1,20 +1,12 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { plainEnv } from '../helpers/plain-env';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
 
 // Nest 12 ships ES modules only: the cases run in a real Nest application context in a child process.
 describe('RxlogShutdown in real Nest 12 application contexts', () => {
   let outcomes: Record<string, unknown>;
 
   beforeAll(async () => {
-    const fixture = join(__dirname, 'fixtures', 'nest-shutdown-cases.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
-      cwd: join(__dirname, '..', '..'),
-      env: plainEnv(),
-      timeout: 90_000,
-    });
-    outcomes = JSON.parse(stdout) as Record<string, unknown>;
+    outcomes = await fixtureOutcomes<Record<string, unknown>>('nest-shutdown-cases.ts', [], { env: plainEnv() });
   }, 120_000);
 
   /** What the first app logged through rxlog before its logger closed. */

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { plainEnv } from '../helpers/plain-env';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
 
 interface Run {
   events: [string, string | null, string, string | null][];
@@ -11,13 +9,7 @@ interface Run {
 }
 
 async function run(platform: string, shutdown: string): Promise<Run> {
-  const fixture = join(__dirname, 'fixtures', 'nest-shared-logger.ts');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, platform, shutdown], {
-    cwd: join(__dirname, '..', '..'),
-    env: plainEnv(),
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout) as Run;
+  return fixtureOutcomes<Run>('nest-shared-logger.ts', [platform, shutdown], { env: plainEnv(), timeoutMs: 60_000 });
 }
 
 /** The events of a request: its handler's two and its completion event, each with the request's id. */

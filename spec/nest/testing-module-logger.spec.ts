@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { plainEnv } from '../helpers/plain-env';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
 
 type Results = Record<string, { events: string[][]; printed: string[] }>;
 
@@ -21,13 +19,7 @@ const LISTEN = [
 // a module @nestjs/testing compiled, and what reaches rxlog, what is printed, and what is lost.
 let all: Results;
 beforeAll(async () => {
-  const fixture = join(__dirname, 'fixtures', 'nest-testing-logger.ts');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
-    cwd: join(__dirname, '..', '..'),
-    env: plainEnv(),
-    timeout: 90_000,
-  });
-  all = JSON.parse(stdout) as Results;
+  all = await fixtureOutcomes<Results>('nest-testing-logger.ts', [], { env: plainEnv() });
 }, 120_000);
 
 describe.each(['express', 'fastify'])('RxlogLoggerService as the Nest logger of a real app on %s', (platform) => {

@@ -43,6 +43,14 @@ class SeeingSink implements Sink {
   }
 }
 
+/** A logger with LogContext's properties on its events, writing to `sink` in batches its 10 ms age timer sends. */
+function agingInto(sink: SeeingSink): Logger {
+  return new LoggerConfiguration().enrich
+    .fromLogContext()
+    .writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 10 } })
+    .createLogger();
+}
+
 /** A logger writing to `sink` unbatched with one retry after 5 ms, and a promise of the sink's second call (the retry). */
 function retryingInto(sink: SeeingSink): { log: Logger; retried: Promise<void> } {
   const log = new LoggerConfiguration().writeTo
@@ -86,10 +94,7 @@ describe('sink delivery with the AsyncLocalStorage store', () => {
 
   it('writes a batch aged by its timer in no request’s context, though the timer was armed inside one', async () => {
     const sink = new SeeingSink();
-    const log = new LoggerConfiguration().enrich
-      .fromLogContext()
-      .writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 10 } })
-      .createLogger();
+    const log = agingInto(sink);
     const written = sink.next();
     LogContext.run({ A: 1 }, () => log.information('first'));
     LogContext.run({ R: 'r2' }, () => log.information('second'));
@@ -224,10 +229,7 @@ describe('sink delivery with a store of the app’s own that offers suspend()', 
 
   it('writes a batch aged by its timer with none of the properties of the request that armed it', async () => {
     const sink = new SeeingSink();
-    const log = new LoggerConfiguration().enrich
-      .fromLogContext()
-      .writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 10 } })
-      .createLogger();
+    const log = agingInto(sink);
     const written = sink.next();
     LogContext.run({ RequestId: 'r-1' }, () => log.information('first'));
     await written;
