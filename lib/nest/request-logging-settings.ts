@@ -1,9 +1,8 @@
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
-import { checkItems } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogLevelName } from '../core/log-level';
-import { REQUEST_ABORTED_TEMPLATE, unmatchedIgnorePath } from '../node/http/request-logging-options';
+import { checkedIgnorePaths, REQUEST_ABORTED_TEMPLATE } from '../node/http/request-logging-options';
 import type { RxlogModuleOptions, RxlogRequestLoggingOptions } from './rxlog-module-options';
 
 /** The default template of a request's completion event (Serilog.AspNetCore's). */
@@ -45,26 +44,12 @@ export function requestLoggingSettings(options: RxlogModuleOptions): RequestLogg
     throw new ConfigurationError(`RxlogModule requestLogging: expected true, false or options, got ${describeValue(value)}`);
   const given: RxlogRequestLoggingOptions = typeof value === 'object' ? value : {};
   checkOptionKeys('RxlogModule requestLogging', given, REQUEST_LOGGING_OPTION_NAMES);
-  const givenPaths: unknown = given.ignorePaths ?? [];
-  if (!Array.isArray(givenPaths))
-    throw new ConfigurationError(
-      `RxlogModule requestLogging.ignorePaths: expected strings and RegExps, got ${describeValue(givenPaths)}`,
-    );
-  // Item by item, each read once, into a list of its own (checkItems): every() passed over a hole,
-  // which each request then read as a pattern and threw on, and the app's list, changed later, was
-  // the one requests read.
-  const ignorePaths = checkItems(givenPaths, (path, index) => {
-    if (typeof path !== 'string' && !(path instanceof RegExp))
-      throw new ConfigurationError(
-        `RxlogModule requestLogging.ignorePaths[${index}]: expected a string or a RegExp, got ${describeValue(path)}`,
-      );
-    return path;
-  });
-  const unmatched = unmatchedIgnorePath(ignorePaths);
-  if (unmatched !== undefined)
-    throw new ConfigurationError(
-      `RxlogModule requestLogging.ignorePaths: ${describeValue(unmatched)} never matches a request path (one starts with "/", without query or fragment)`,
-    );
+  const ignorePaths = checkedIgnorePaths(
+    given.ignorePaths ?? [],
+    'RxlogModule requestLogging.ignorePaths',
+    'RegExp',
+    describeValue,
+  );
   const level: unknown = given.level;
   if (level !== undefined && typeof level !== 'function')
     throw new ConfigurationError(`RxlogModule requestLogging.level: expected a function, got ${describeValue(level)}`);

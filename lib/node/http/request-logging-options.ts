@@ -165,11 +165,33 @@ const REQUEST_LOGGING_OPTIONS = [
 ] as const satisfies readonly (keyof RequestLoggingOptions)[];
 
 /**
- * The first string of `ignorePaths` no request path can be, if any: RequestPath starts with a slash
- * (or is OPTIONS' `*`) and has no query or fragment, so another string never matches.
+ * `given` (an app's `ignorePaths`) checked into a list of its own, item by item, each read once
+ * (checkItems): some() and every() passed over a hole, which each request then read as a pattern
+ * and threw on, and the app's list, changed later, was the one requests read. Each item is a string
+ * or a RegExp (`regExp` is what the messages call one), and no string is one no request path can
+ * be: RequestPath starts with a slash (or is OPTIONS' `*`) and has no query or fragment, so another
+ * string never matches.
+ *
+ * @throws ConfigurationError naming `where` (`where[index]` for a bad item), the value shown by `show`.
  */
-export function unmatchedIgnorePath(ignorePaths: readonly unknown[]): string | undefined {
-  return ignorePaths.find((path): path is string => typeof path === 'string' && path !== '*' && !/^\/[^?#]*$/.test(path));
+export function checkedIgnorePaths(
+  given: unknown,
+  where: string,
+  regExp: 'regular expression' | 'RegExp',
+  show: (value: unknown) => string,
+): (string | RegExp)[] {
+  if (!Array.isArray(given)) throw new ConfigurationError(`${where}: expected strings and ${regExp}s, got ${show(given)}`);
+  const paths = checkItems(given, (path, index) => {
+    if (typeof path !== 'string' && !(path instanceof RegExp))
+      throw new ConfigurationError(`${where}[${index}]: expected a string or a ${regExp}, got ${show(path)}`);
+    return path;
+  });
+  const unmatched = paths.find((path): path is string => typeof path === 'string' && path !== '*' && !/^\/[^?#]*$/.test(path));
+  if (unmatched !== undefined)
+    throw new ConfigurationError(
+      `${where}: ${show(unmatched)} never matches a request path (one starts with "/", without query or fragment)`,
+    );
+  return paths;
 }
 
 /**
@@ -182,26 +204,7 @@ export function resolveRequestLoggingOptions(given: RequestLoggingOptions = {}):
   if (typeof options !== 'object' || (options as unknown) === null)
     throw new ConfigurationError(`requestLogging: expected an options object, got ${shown(given)}`);
   checkOptionKeys('requestLogging', options, REQUEST_LOGGING_OPTIONS);
-  const givenPaths = options.ignorePaths ?? [];
-  if (!Array.isArray(givenPaths))
-    throw new ConfigurationError(
-      `requestLogging.ignorePaths: expected strings and regular expressions, got ${shown(givenPaths)}`,
-    );
-  // Item by item, each read once, into a list of its own (checkItems): some() passed over a hole,
-  // which each request then read as a pattern and threw on, and the app's list, changed later, was
-  // the one requests read.
-  const ignorePaths = checkItems(givenPaths as unknown[], (path, index) => {
-    if (typeof path !== 'string' && !(path instanceof RegExp))
-      throw new ConfigurationError(
-        `requestLogging.ignorePaths[${index}]: expected a string or a regular expression, got ${shown(path)}`,
-      );
-    return path;
-  });
-  const unmatched = unmatchedIgnorePath(ignorePaths);
-  if (unmatched !== undefined)
-    throw new ConfigurationError(
-      `requestLogging.ignorePaths: ${shown(unmatched)} never matches a request path (one starts with "/", without query or fragment)`,
-    );
+  const ignorePaths = checkedIgnorePaths(options.ignorePaths ?? [], 'requestLogging.ignorePaths', 'regular expression', shown);
   const header = options.requestIdHeader ?? 'x-request-id';
   if (header !== false && (typeof header !== 'string' || !HEADER_NAME.test(header)))
     throw new ConfigurationError(`requestLogging.requestIdHeader: expected a header name or false, got ${shown(header)}`);
