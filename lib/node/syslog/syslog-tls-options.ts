@@ -145,8 +145,9 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
 /**
  * Node's codes for a receiver's certificate it refused that name no CERT, SIGNATURE, ISSUER or
  * ALTNAME: one not made for a server (a client's certificate installed on the receiver), a chain
- * through a certificate that is no CA (INVALID_PURPOSE too, for one with CA:FALSE) or one too long. OpenSSL's other verify codes hold one of
- * those words (CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
+ * through a certificate that is no CA (INVALID_PURPOSE too, for one with CA:FALSE) or one too
+ * long. OpenSSL's other verify codes hold one of those words (CERT_HAS_EXPIRED,
+ * UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
  */
 const OTHER_REFUSALS = /^(INVALID_PURPOSE|INVALID_CA|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/;
 
