@@ -105,11 +105,12 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze(Object.create
  *   checked before the body is read); at most `rateLimit.maxKeys` buckets are kept, a full one
  *   forgotten to make room, and clients that find none share one bucket;
  * - a body limit (413; a declared `Content-Length` over it is refused unread, a growing body stops
- *   being read; mounted on the server's `checkContinue` event too, a client that sent `Expect:
- *   100-continue` is asked for its body only once every check before the read passed), a limit on the body bytes held across concurrent requests (503 with `Retry-After`),
- *   of which one client (the rate limit's key) holds at most a quarter (429 with `Retry-After`),
- *   and a time limit for the body (408): a least rate after a grace period, no gap longer than that
- *   period, and a bound on the whole;
+ *   being read; mounted on the server's `checkContinue` event too, a client that sent
+ *   `Expect: 100-continue` is asked for its body only once every check before the read passed), a
+ *   limit on the body bytes held across concurrent requests (503 with `Retry-After`), of which one
+ *   client (the rate limit's key) holds at most a quarter (429 with `Retry-After`), and a time
+ *   limit for the body (408): a least rate after a grace period, no gap longer than that period,
+ *   and a bound on the whole;
  * - per line: size, value count, depth, field types and level are checked; a bad line is rejected
  *   and counted while the rest of the batch is kept; lines past `maxEvents` are rejected unparsed;
  * - levels above `maxLevel` are lowered to it;
