@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect, connectSyslogSocket, syslogWhere } from './syslog-connect';
+import { SyslogInTurn } from './syslog-in-turn';
 import { RelpReader, relpFrame } from './syslog-relp-frame';
 import { syslogTimeout } from './syslog-timeout';
 import { tlsError } from './syslog-tls-options';
@@ -62,8 +63,8 @@ export class SyslogRelpTransport implements SyslogTransport {
   private opening: Promise<RelpSession> | undefined;
   /** The socket of the connection under way, which `close()` abandons. */
   private connectingSocket: Socket | undefined;
-  /** The batch being sent: batches go one at a time, as their answers come in order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Batches go one at a time, as their answers come in order. */
+  private readonly turns = new SyslogInTurn();
   private closed = false;
   readonly where: string;
 
@@ -91,9 +92,7 @@ export class SyslogRelpTransport implements SyslogTransport {
    * are sent again by a retry; with the plain error when none was.
    */
   send(messages: readonly string[]): Promise<number> {
-    const sent = this.queue.then(() => this.sendNow(messages));
-    this.queue = sent.catch(() => undefined);
-    return sent;
+    return this.turns.run(() => this.sendNow(messages));
   }
 
   private async sendNow(messages: readonly string[]): Promise<number> {

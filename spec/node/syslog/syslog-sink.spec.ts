@@ -363,6 +363,61 @@ describe('SyslogSink', () => {
       expect(firstDone).toBe(true);
       await first;
     });
+
+    // Found by a review: a sink shared by two loggers (docs/sinks.md, "One logger owns its sinks"),
+    // or the fallback of several sinks, is sent two batches at once. Written together, their 64 KiB
+    // pieces interleaved once the kernel's buffer was full, splitting frames: the receiver read
+    // garbage from there on (a frame of one batch holding the other's bytes), every event counted
+    // delivered.
+    it('writes two batches sent at once one after the other, so their frames never interleave', async () => {
+      const chunks: Buffer[] = [];
+      let accepted: NetSocket | undefined;
+      /** Bytes the receiver reads before it pauses again: it reads 64 KiB a turn of the event loop. */
+      let budget = Infinity;
+      const server = createServer((socket) => {
+        accepted = socket;
+        socket.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          budget -= chunk.length;
+          if (budget <= 0) socket.pause();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const sink = sinkFor({ ...common, transport: 'tcp', port: (server.address() as { port: number }).port });
+      await sink.emit([makeEvent({ text: 'first' })]);
+      const receiver = accepted as NetSocket;
+      const ended = new Promise((resolve) => receiver.once('end', resolve));
+      // 8 MB a batch, more than the kernel's buffers take without the receiver reading.
+      const batch = (name: string) =>
+        Array.from({ length: 8_000 }, (_, i) => makeEvent({ text: `${name}${i} ${'x'.repeat(1_000)}` }));
+      let settled = 0;
+      const both = Promise.all([sink.emit(batch('a')), sink.emit(batch('b'))].map((sent) => sent.finally(() => settled++)));
+      while (settled < 2) {
+        budget = 64 * 1024;
+        receiver.resume();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await both;
+      budget = Infinity;
+      receiver.resume();
+      await sink.close();
+      await ended;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+
+      const raw = Buffer.concat(chunks);
+      const texts: string[] = [];
+      for (let at = 0; at < raw.length;) {
+        const space = raw.indexOf(32, at);
+        const length = Number(raw.toString('latin1', at, space));
+        texts.push(raw.toString('utf8', space + 1, space + 1 + length));
+        at = space + 1 + length;
+      }
+      const sent = ['first', ...['a', 'b'].flatMap((name) => Array.from({ length: 8_000 }, (_, i) => `${name}${i}`))];
+      const received = texts.map((text) => / - - (\w+)(?: x{1000})?$/.exec(text)?.[1] ?? text.slice(0, 80));
+      const wrong = received.findIndex((text, i) => text !== sent[i]);
+      // The first message that is not the one sent there, if any, rather than 16 001 lines of diff.
+      expect({ count: received.length, wrong: received[wrong] }).toEqual({ count: sent.length, wrong: undefined });
+    });
   });
 
   describe('over a Unix stream socket', () => {
