@@ -208,6 +208,19 @@ describe('SyslogSink', () => {
 
       expect(sink.bytesWritten).toBe(server.payloads.reduce((sum, p) => sum + p.length, 0));
     });
+
+    // Found by a review: a sink shared by two loggers, or the fallback of several sinks, is sent
+    // two batches at once. A local port's refusal failed the first of them to look; the other
+    // found it taken and counted delivered what nothing received.
+    it('fails both of two batches sent at once to a local port nothing listens on', async () => {
+      const sink = sinkFor({ ...common, port: await closedUdpPort() });
+
+      const outcomes = await Promise.allSettled([sink.emit([makeEvent({ text: 'a' })]), sink.emit([makeEvent({ text: 'b' })])]);
+
+      expect(
+        outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as Error).message : 'delivered')),
+      ).toEqual([expect.stringMatching(/refused the batch's datagrams/), expect.stringMatching(/refused the batch's datagrams/)]);
+    });
   });
 
   describe('over TCP', () => {
