@@ -65,8 +65,8 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp): st
  * `@t` (an ISO 8601 instant, see `parseIsoInstant`) becomes the timestamp, `@l` the level
  * (Information when missing; Serilog's names and the configuration aliases are accepted
  * in any case; other writers' names, `Critical`, `crit`, `FTL`, are refused as Serilog's reader
- * refuses them: the `rxlog` command reads those itself, see `readLevelAsWritten`), `@mt` the template (or, without it, `@m` as literal text), `@x` an Error whose
- * `stack` is that text and whose message is its first line (and its name, when that line starts
+ * refuses them: the `rxlog` command reads those itself, see `readLevelAsWritten`), `@mt` the
+ * template (or, without it, `@m` as literal text), `@x` an Error whose `stack` is that text and whose message is its first line (and its name, when that line starts
  * `SomeError: ` or, as .NET and Java write it, `System.DivideByZeroException: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
  * properties `TraceId` and `SpanId` (lower case, first; an all-zero id, which W3C Trace Context
  * defines as invalid, is left out, as a null one is); `@i`, `@r` and `@m` are not properties;
