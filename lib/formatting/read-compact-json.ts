@@ -63,17 +63,19 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp): st
  * Reads one CLEF line back into a LogEvent (a `LogEventRecord`).
  *
  * `@t` (an ISO 8601 instant, see `parseIsoInstant`) becomes the timestamp, `@l` the level
- * (Information when missing; Serilog's names and the configuration aliases are accepted
- * in any case), `@mt` the template (or, without it, `@m` as literal text), `@x` an Error whose
- * `stack` is that text and whose message is its first line (and its name, when that line starts
- * `SomeError: ` or, as .NET and Java write it, `System.DivideByZeroException: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them) become the
- * properties `TraceId` and `SpanId` (lower case, first; an all-zero id, which W3C Trace Context
- * defines as invalid, is left out, as a null one is); `@i`, `@r` and `@m` are not properties;
- * `@@name` becomes the property `@name`; other names keep their order. An integer a number cannot
- * hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its digits survive;
- * one of more than 4300 digits makes the line an error (see `parseJsonExact`; rxlog's writers
- * write a bigint that long as the string of its digits, which reads back as that string).
- * With `@r`, a formatted hole of a scalar property renders as the line's rendering (see
+ * (Information when missing; Serilog's names and the configuration aliases are accepted in any
+ * case; other writers' names, `Critical`, `crit`, `FTL`, are refused as Serilog's reader refuses
+ * them: the `rxlog` command reads those itself, see `readLevelAsWritten`), `@mt` the template (or,
+ * without it, `@m` as literal text), `@x` an Error whose `stack` is that text and whose message is
+ * its first line (and its name, when that line starts `SomeError: ` or, as .NET and Java write it,
+ * `System.DivideByZeroException: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them)
+ * become the properties `TraceId` and `SpanId` (lower case, first; an all-zero id, which W3C Trace
+ * Context defines as invalid, is left out, as a null one is); `@i`, `@r` and `@m` are not
+ * properties; `@@name` becomes the property `@name`; other names keep their order. An integer a
+ * number cannot hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its
+ * digits survive; one of more than 4300 digits makes the line an error (see `parseJsonExact`;
+ * rxlog's writers write a bigint that long as the string of its digits, which reads back as that
+ * string). With `@r`, a formatted hole of a scalar property renders as the line's rendering (see
  * `RenderedEvent`), and `CompactJsonFormatter` writes that rendering back. Formatting what this
  * returns gives the same line back for every line rxlog writes, whatever the values were, but a
  * property whose value was undefined: the line leaves it out, so its hole reads back as written.

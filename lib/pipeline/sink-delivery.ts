@@ -968,7 +968,10 @@ export class SinkDelivery {
   }
 
   async #runShutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<SinkShutdownResult> {
-    const deadline = this.#scheduler.now() + timeoutMs;
+    // The default scheduler's clock is the wall clock (Date.now), which a step forward (NTP) while
+    // the sink delivered made leave its close() no time at all. As the logger's close: performance.now.
+    const clock = this.#scheduler === unrefScheduler ? performance : this.#scheduler;
+    const deadline = clock.now() + timeoutMs;
     const bounded = strategy !== 'flush';
     if (strategy === 'immediate') {
       this.#noRetries = true;
@@ -1006,7 +1009,7 @@ export class SinkDelivery {
     // close's timeoutMs once everything is delivered: else it would hold the close for ever.
     const closed = await settlesWithin(
       this.#closeSinks(),
-      bounded ? Math.max(0, deadline - this.#scheduler.now()) : timeoutMs,
+      bounded ? Math.max(0, deadline - clock.now()) : timeoutMs,
       this.#scheduler,
     );
     this.#closingSinks = false;

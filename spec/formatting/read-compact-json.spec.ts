@@ -104,6 +104,9 @@ describe('readCompactJson', () => {
     ['a string', '"x"'],
     ['no @t', '{"@mt":"x"}'],
     ['an unknown level', '{"@t":"2026-11-22T12:00:00.000Z","@l":"Loud"}'],
+    // A decision: other writers' names are the rxlog command's to read (readLevelAsWritten), as in Serilog's reader.
+    [".NET's Critical", '{"@t":"2026-11-22T12:00:00.000Z","@l":"Critical"}'],
+    ["syslog's crit", '{"@t":"2026-11-22T12:00:00.000Z","@l":"crit"}'],
   ])('throws a ClefParseError on %s', (_, line) => {
     expect(() => readCompactJson(line)).toThrow(ClefParseError);
   });

@@ -1,6 +1,6 @@
-import { type Agent, get as httpGet, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { type Agent, get as httpGet, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect as connectHttp2, constants as http2Constants } from 'node:http2';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, type Server as NetServer, type Socket } from 'node:net';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { Logger } from '../../lib/pipeline/logger';
@@ -13,8 +13,8 @@ export function memoryLogger(): { log: Logger; events: LogEvent[] } {
   return { log, events: memory.events };
 }
 
-/** Listens on 127.0.0.1 with a free port; `close` also destroys open connections. */
-export async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+/** Listens on 127.0.0.1 with a free port (an HTTP/1.1 or HTTP/2 server); `close` also destroys open connections. */
+export async function listen(server: NetServer): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

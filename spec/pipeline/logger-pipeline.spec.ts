@@ -317,6 +317,33 @@ describe('LoggerPipeline', () => {
     });
   });
 
+  // Found by review: a sink's own close deadline was the default scheduler's clock, Date.now(): a
+  // wall clock stepped forward an hour while the sink delivered left its close() no time at all.
+  describe("a graceful close while the wall clock steps forward before the sinks' close()", () => {
+    it("gives the sinks' close() what is left of timeoutMs by performance.now, not a wall-clock difference", async () => {
+      jest.useFakeTimers();
+      let sinkClosed = false;
+      const log = new LoggerConfiguration().writeTo
+        .sink(
+          {
+            emit: () => new Promise<void>((resolve) => setTimeout(resolve, 200)),
+            close: () => new Promise<void>((resolve) => setTimeout(resolve, 100)).then(() => void (sinkClosed = true)),
+          },
+          { name: 'slow' },
+        )
+        .createLogger();
+      log.information('Delivered in 200 ms, closed in 100 ms');
+      const closed = log.close({ timeoutMs: 1000 });
+      await jest.advanceTimersByTimeAsync(100);
+      // jest moves Date.now, not performance.now: the wall clock steps forward an hour, time goes on.
+      jest.setSystemTime(Date.now() + 3_600_000);
+      await jest.advanceTimersByTimeAsync(200);
+      expect(await stateOf(closed)).toBe('settled');
+      expect(sinkClosed).toBe(true);
+      expect(await closed).toMatchObject({ strategy: 'graceful', elapsedMs: 300, timedOut: false });
+    });
+  });
+
   describe("a 'flush' close whose sink's close() never settles", () => {
     // Found by review: a flush close waited for ever on a sink whose close() hangs (a stalled
     // socket), though it had delivered everything. 'flush' means no bound on delivery, not on close().

@@ -543,13 +543,21 @@ const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
  * RFC 9110 §10.1.1) when nothing has asked it yet: the handler is mounted on the server's
  * `checkContinue` event, where Node leaves that answer to the app. So the body of a request the
  * handler refuses (413 to its declared length, 429, 415 …) is never sent, as Kestrel asks for it
- * only once the app reads it; mounted on `request` alone, Node has asked already. Node's response
- * says whether it sent one (`_sent100`, `false` until then): any other response is left as it is.
+ * only once the app reads it; mounted on `request` alone, Node has asked already. Over HTTP/1.1
+ * Node's response says whether it sent one (`_sent100`, `false` until then; any other response is
+ * left as it is); over HTTP/2 (`node:http2`'s compatibility API, whose request has its `stream`)
+ * the stream's informational headers sent do.
  */
 function inviteBody(req: IncomingMessage, res: ServerResponse): void {
-  if ((res as { _sent100?: unknown })._sent100 !== false || req.complete) return;
+  if (req.complete) return;
   const expect = req.headers.expect;
-  if (typeof expect === 'string' && EXPECT_CONTINUE.test(expect)) res.writeContinue();
+  if (typeof expect !== 'string' || !EXPECT_CONTINUE.test(expect)) return;
+  const stream = (req as { stream?: { sentInfoHeaders?: readonly Record<string, unknown>[] } }).stream;
+  const sent =
+    typeof stream === 'object'
+      ? (stream.sentInfoHeaders?.some((headers) => headers[':status'] === 100) ?? false)
+      : (res as { _sent100?: unknown })._sent100 !== false;
+  if (!sent) res.writeContinue();
 }
 
 function acceptable(header: string | undefined): boolean {

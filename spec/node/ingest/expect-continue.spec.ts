@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { connect } from 'node:net';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { listen, memoryLogger, within } from '../../helpers/node-http';
@@ -64,6 +65,60 @@ describe("createIngestHandler on the server's checkContinue event (Expect: 100-c
       expect(asked.split('100 Continue')).toHaveLength(2);
       expect(asked).toMatch(/\{"accepted":1,"rejected":0\}$/);
     } finally {
+      await close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+});
+
+// Found by review: over HTTP/2 the handler never sent its 100 Continue on the server's
+// checkContinue event (it looked for HTTP/1.1's flag only), so a client that waits for it sent no
+// body, and the request ended as a stalled body (408) with its events never read.
+describe("createIngestHandler on an HTTP/2 server's checkContinue event", () => {
+  it('asks for the body (100 Continue) once it will read it, refuses on the head alone, and sends none Node sent', async () => {
+    const { log, events } = memoryLogger();
+    const ingest = createIngestHandler(log, { maxBodyBytes: 70_000, bodyGracePeriodMs: 200, rateLimit: false });
+    const server = createHttp2Server(ingest);
+    server.on('checkContinue', ingest);
+    const { url, close } = await listen(server);
+    const session = connectHttp2(url);
+    session.on('error', () => undefined);
+    // Resolves with how many 100 Continue the client got and the final status once the stream
+    // closes; the body is sent only once asked for, as Node's http2 client and curl do.
+    const exchange = (headers: Record<string, string | number>): Promise<{ continues: number; status: number }> =>
+      within(
+        'the exchange',
+        new Promise((resolve) => {
+          const stream = session.request(
+            { ':method': 'POST', ':path': '/', expect: '100-continue', ...headers },
+            { endStream: false },
+          );
+          let continues = 0;
+          let status = 0;
+          stream.on('continue', () => {
+            continues += 1;
+            stream.end(LINE);
+          });
+          stream.on('response', (answer) => (status = Number(answer[':status'])));
+          stream.on('error', () => undefined);
+          stream.resume();
+          stream.on('close', () => resolve({ continues, status }));
+        }),
+      );
+    try {
+      const clef = { 'content-type': 'application/vnd.serilog.clef', 'content-length': LINE.length };
+      expect(await exchange(clef)).toEqual({ continues: 1, status: 200 });
+      expect(events.map((event) => event.renderMessage())).toEqual(['Sent after 100 Continue']);
+      // Refused on its head alone: answered at once, never asked for.
+      expect(await exchange({ ...clef, 'content-length': 1_000_000 })).toEqual({ continues: 0, status: 413 });
+      expect(await exchange({ ...clef, 'content-type': 'text/html' })).toEqual({ continues: 0, status: 415 });
+      expect(events).toHaveLength(1);
+      // Mounted on 'request' alone, Node has sent its 100 Continue before the handler runs: not one more.
+      server.off('checkContinue', ingest);
+      expect(await exchange(clef)).toEqual({ continues: 1, status: 200 });
+      expect(events).toHaveLength(2);
+    } finally {
+      session.destroy();
       await close();
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
