@@ -47,6 +47,9 @@ function textHash(text: string): number {
  * met once, is parsed and not kept. Keeping each such text until the next clear cost it three times
  * its parse (in the garbage collector's copying of what lived past the young generation), and its
  * stream cleared out the templates in use every `maxEntries` calls; now those stay cached.
+ *
+ * It keeps a copy of each text it keeps, so a template cut from a longer string (a line of a chunk
+ * read from a stream) does not keep that string alive.
  */
 export class TemplateCache {
   readonly #templates = new Map<string, MessageTemplate>();
@@ -69,16 +72,21 @@ export class TemplateCache {
     // Hot path: one Map lookup on a hit.
     const hit = this.#templates.get(text);
     if (hit !== undefined) return hit;
-    const parsed = parseTemplate(text);
+    // A template that could not be held even alone is not (maxEntries 0 holds none).
+    if (text.length > this.#maxTextLength || this.#maxEntries === 0 || !this.#admits(text)) return parseTemplate(text);
+    // Kept: parsed from a copy of its own. V8 makes a slice of 13 characters or more (`body.slice(0, 80)`, a line of
+    // `chunk.split('\n')`) a view into the string it was cut from, alive as long as the slice: a 40-character template
+    // cut from a 1 MiB chunk, cached as it was, kept the whole megabyte (as key and in its tokens' texts), a full cache
+    // a gigabyte. A concatenation is copied flat when sliced, so this copy holds its own characters and one space.
+    const parsed = parseTemplate((' ' + text).slice(1));
     // Bounded by weight as well as count: 10 000 templates of 4 096 characters, dense with holes, held 1.75 GB.
     const length = text.length + 32 * parsed.tokens.length;
-    // A template that could not be held even alone is not (maxEntries 0 holds none).
-    if (text.length <= this.#maxTextLength && this.#maxEntries > 0 && length <= this.#maxTotalLength && this.#admits(text)) {
+    if (length <= this.#maxTotalLength) {
       if (this.#templates.size >= this.#maxEntries || this.#totalLength + length > this.#maxTotalLength) {
         this.clear();
         this.#seen = new Int32Array(SEEN_SLOTS);
       }
-      this.#templates.set(text, parsed);
+      this.#templates.set(parsed.text, parsed);
       this.#totalLength += length;
     }
     return parsed;

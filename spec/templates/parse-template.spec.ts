@@ -55,6 +55,24 @@ describe('parseTemplate', () => {
     expect(parseTemplate('a }} b').tokens).toEqual([text('a } b')]);
   });
 
+  // A text with no `{` and no `}}` skips the tokenizer. `{{` first sends the same text through it: the tokenizer goes
+  // on at the text's first character, so the tokens must be those of the text alone with a `{` in front.
+  const throughTokenizer = (template: string): void => {
+    const tokens = parseTemplate(template).tokens;
+    const first = tokens[0];
+    const expected = first?.kind === 'text' ? [text(`{${first.text}`), ...tokens.slice(1)] : [text('{'), ...tokens];
+    expect(parseTemplate(`{{${template}`).tokens).toEqual(expected);
+  };
+  it('reads a text as the tokenizer does, whether or not it skips it', () => {
+    const unbraced = fc.string({ unit: fc.constantFrom('a', '}', '😀', '\udc00', ' ', ':'), maxLength: 40 });
+    fc.assert(fc.property(fc.oneof(templates, unbraced), throughTokenizer), { numRuns: 1000 });
+  });
+  it.each([
+    ['100 KB of text with lone "}"', 'a} 😀\ud800:'.repeat(10_000)],
+    ['100 KB of text ending in "}}"', `${'x'.repeat(100_000)}}}`],
+    ['100 KB of holes', '{A} {@B,-5:x}'.repeat(8_000)],
+  ])('reads %s as the tokenizer does', (_, template) => throughTokenizer(template));
+
   it('keeps the template text as written', () => {
     expect(parseTemplate('a {{b}} {C}').text).toBe('a {{b}} {C}');
   });

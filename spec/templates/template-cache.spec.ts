@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { parseTemplateCached, TemplateCache } from '../../lib/templates/template-cache';
@@ -123,6 +125,33 @@ describe('TemplateCache', () => {
     for (let i = 0; i < 1000; i++) cache.parse(`User ${i} did {Action}`);
     expect(cache.parse('Used {A}')).toBe(kept);
     expect(cache.size).toBeLessThan(10);
+  });
+
+  // Found by review: V8 makes a slice of 13 characters or more a view into the string it was cut
+  // from, alive as long as the slice. A template cut from a long text (a line of a 1 MiB chunk a
+  // service relays through Nest's logger.log) was cached as it was, so each cached template kept
+  // its whole chunk: 200 templates of 40-odd characters held 200 MiB, a full cache a gigabyte.
+  it('keeps a template cut from a long text without that text (200 first lines of 1 MiB chunks)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const cache = new TemplateCache();
+    const heapMiB = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    const before = heapMiB();
+    for (let i = 0; i < 200; i++) {
+      const chunk = `Job ${i} started step {Step} of {Steps}\n${'x'.repeat(2 ** 20)}`;
+      const [line] = chunk.split('\n');
+      expect(cache.parse(line).text).toBe(`Job ${i} started step {Step} of {Steps}`);
+    }
+    const growth = heapMiB() - before;
+    expect(cache.size).toBe(200);
+    expect(growth).toBeLessThan(20);
+    const kept = cache.parse('Job 7 started step {Step} of {Steps}');
+    expect(cache.parse(`Job 7 started step {Step} of {Steps}\nmore`.split('\n')[0])).toBe(kept);
+    expect(kept.tokens.map((token) => token.kind)).toEqual(['text', 'property', 'text', 'property']);
   });
 
   it('keeps every new text at once again after clear()', () => {
