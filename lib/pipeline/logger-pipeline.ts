@@ -21,7 +21,7 @@ import type { LevelReader } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
-import { holdThrows, tellHeld } from '../core/read-property';
+import { holdThrows, releaseThrows, tellHeld } from '../core/read-property';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
@@ -323,6 +323,8 @@ export class LoggerPipeline {
         const outer = holdThrows();
         let captured: Record<string, unknown> | undefined;
         try {
+          // Reads that threw in a thrown object's data, held with it when it was made an exception.
+          if (exception !== undefined) releaseThrows(exception);
           captured = captureProperties(messageTemplate, args, this.#options.captureLimits);
           // Bound values are usually redacted already (when the child was made) and join after the
           // redaction walk; a censor function runs once per event, so then they join before it.
@@ -332,11 +334,14 @@ export class LoggerPipeline {
             if (exception !== undefined) exception = policy.redactError(exception);
           }
         } finally {
+          // A read that threw in the exception's data (an Error's own properties, a thrown object's data) is
+          // told by its kind: only what the properties still hold is told with its message.
           tellHeld(outer, captured);
         }
         properties = captured;
         if (bound?.redacted === true) addBound(properties, bound);
       } else {
+        if (exception !== undefined) releaseThrows(exception);
         properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
         // Without redaction the captured properties are as captureProperties made them: a copy of
         // the template's layout for this child takes them and the bound ones at once.
