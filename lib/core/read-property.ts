@@ -26,8 +26,11 @@ export function errorKind(error: unknown): string {
   return typeof error;
 }
 
-/** The reads that threw while `heldThrows` runs: what was read, the error, the marker. */
-let held: [string, unknown, string][] | undefined;
+/** A read that threw: what was read, the error, the marker. */
+type Held = [string, unknown, string];
+
+/** The reads that threw while `heldThrows` runs. */
+let held: Held[] | undefined;
 
 /**
  * A `'[Throws: message]'` marker for a read of `what` that threw, told to SelfLog unless the
@@ -58,7 +61,7 @@ function holds(data: unknown, marker: string): boolean {
  * before, for `tellHeld`. The logger's hot path calls the two around its own code rather than
  * giving `heldThrows` a closure, which would make every log call allocate a context.
  */
-export function holdThrows(): [string, unknown, string][] | undefined {
+export function holdThrows(): Held[] | undefined {
   const outer = held;
   held = [];
   return outer;
@@ -71,18 +74,21 @@ export function holdThrows(): [string, unknown, string][] | undefined {
  * With no `result` (the capture threw), or with `later` (what it gives is redacted later, by a
  * censor function), every held read is told by its kind.
  */
-export function tellHeld(outer: [string, unknown, string][] | undefined, result?: unknown, later = false): void {
+export function tellHeld(outer: Held[] | undefined, result?: unknown, later = false): void {
   const mine = held ?? [];
   held = outer;
-  for (const [what, error, marker] of mine)
-    if (!later && result !== undefined && holds(result, marker))
-      writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, marker.slice(9, -1));
-    else
-      writeUnlessRepeated(
-        'Capturing {What} threw {Type} (its message not told: the value is redacted); captured as a marker',
-        what,
-        errorKind(error),
-      );
+  for (const read of mine) tell(read, !later && result !== undefined && holds(result, read[2]));
+}
+
+/** Tells a read that threw: with its message, or by the error's kind only. */
+function tell([what, error, marker]: Held, withMessage: boolean): void {
+  if (withMessage) writeUnlessRepeated('Capturing {What} threw {Message}; captured as a marker', what, marker.slice(9, -1));
+  else
+    writeUnlessRepeated(
+      'Capturing {What} threw {Type} (its message not told: the value is redacted); captured as a marker',
+      what,
+      errorKind(error),
+    );
 }
 
 /** Runs `run` (which gives something other than undefined) between `holdThrows` and `tellHeld`. */
@@ -94,6 +100,39 @@ export function heldThrows<T>(run: () => T, later = false): T {
   } finally {
     tellHeld(outer, result, later);
   }
+}
+
+/** What `keepThrows` held while a value was made, by that value, until `releaseThrows` tells it. */
+const kept = new WeakMap<object, Held[]>();
+
+/**
+ * Runs `make` (which never throws, and gives an object: a thrown value's data made an exception)
+ * holding the reads that threw, and keeps them with what it gives, untold: where that value is
+ * logged, under the logger's redaction policies or none, `releaseThrows` tells them, so a policy
+ * that censors the data decides as it does for a call's arguments. A value made and never logged
+ * (its level off) tells nothing.
+ */
+export function keepThrows<T extends object>(make: () => T): T {
+  const outer = holdThrows();
+  try {
+    const made = make();
+    kept.set(made, held as Held[]);
+    return made;
+  } finally {
+    held = outer;
+  }
+}
+
+/**
+ * Tells the reads `keepThrows` kept with `value`, once: held, while a hold runs (a logger with
+ * policies, see `tellHeld`), else at once with their messages.
+ */
+export function releaseThrows(value: unknown): void {
+  // A WeakMap answers undefined for a value that is no object.
+  for (const read of kept.get(value as object) ?? [])
+    if (held === undefined) tell(read, true);
+    else held.push(read);
+  kept.delete(value as object);
 }
 
 /** `source[key]`, or when reading it throws, a `'[Throws: message]'` marker (told to SelfLog); never throws. */

@@ -21,7 +21,7 @@ import type { LevelReader } from '../core/level-switch';
 import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, levelValue } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
-import { holdThrows, tellHeld } from '../core/read-property';
+import { holdThrows, releaseThrows, tellHeld } from '../core/read-property';
 import { unrefScheduler } from '../core/unref-scheduler';
 import type { Sink } from '../core/sink';
 import type { LoggerMetrics } from '../metrics/metrics-types';
@@ -284,8 +284,16 @@ export class LoggerPipeline {
       // loop on a synchronous sink, so the call is dropped and counted, as Serilog does. So is
       // a call nested too deep in the logger's own calls (a subscriber that logs what it sees).
       this.#rejectedReentrant++;
-      // Named by its template only: an exception first holds properties no redaction has seen.
-      const template = typeof first === 'string' ? first : typeof args[0] === 'string' ? args[0] : describeValue(first);
+      // Named by its template only: an exception first holds properties no redaction has seen, and
+      // a tagged template's values (args[0] the first of them) are what a policy may redact.
+      const template =
+        typeof first === 'string'
+          ? first
+          : isTemplateStrings(first)
+            ? taggedTemplate(first)
+            : typeof args[0] === 'string'
+              ? args[0]
+              : describeValue(first);
       SelfLog.write('A log call made from inside a sink or nested logging calls was dropped (re-entrant): {Template}', template);
       return;
     }
@@ -297,11 +305,8 @@ export class LoggerPipeline {
       if (typeof first === 'string') {
         template = first;
       } else if (isTemplateStrings(first)) {
-        // A tagged template (log.info`Paid ${amount}`, as LogTape users write it): its text, with
-        // literal braces doubled and a positional hole for each value (the values are the args).
-        // A piece with an invalid escape (`C:\users`) has no cooked text: its raw text stands in.
-        template = templatePiece(first, 0);
-        for (let i = 1; i < first.length; i++) template += `{${i - 1}}` + templatePiece(first, i);
+        // A tagged template (log.info`Paid ${amount}`, as LogTape users write it).
+        template = taggedTemplate(first);
       } else {
         // Anything but a string first is the exception (whatever a catch gave), then the template.
         exception = exceptionFrom(first, this.#options.captureLimits);
@@ -323,6 +328,8 @@ export class LoggerPipeline {
         const outer = holdThrows();
         let captured: Record<string, unknown> | undefined;
         try {
+          // Reads that threw in a thrown object's data, held with it when it was made an exception.
+          if (exception !== undefined) releaseThrows(exception);
           captured = captureProperties(messageTemplate, args, this.#options.captureLimits);
           // Bound values are usually redacted already (when the child was made) and join after the
           // redaction walk; a censor function runs once per event, so then they join before it.
@@ -332,11 +339,14 @@ export class LoggerPipeline {
             if (exception !== undefined) exception = policy.redactError(exception);
           }
         } finally {
+          // A read that threw in the exception's data (an Error's own properties, a thrown object's data) is
+          // told by its kind: only what the properties still hold is told with its message.
           tellHeld(outer, captured);
         }
         properties = captured;
         if (bound?.redacted === true) addBound(properties, bound);
       } else {
+        if (exception !== undefined) releaseThrows(exception);
         properties = captureProperties(messageTemplate, args, this.#options.captureLimits);
         // Without redaction the captured properties are as captureProperties made them: a copy of
         // the template's layout for this child takes them and the bound ones at once.
@@ -768,6 +778,17 @@ function isTemplateStrings(value: unknown): value is TemplateStringsArray {
   } catch {
     return false;
   }
+}
+
+/**
+ * A tagged template's text: its pieces with literal braces doubled and a positional hole for each
+ * value (the values are the args). A piece with an invalid escape (`C:\users`) has no cooked
+ * text: its raw text stands in.
+ */
+function taggedTemplate(strings: TemplateStringsArray): string {
+  let template = templatePiece(strings, 0);
+  for (let i = 1; i < strings.length; i++) template += `{${i - 1}}` + templatePiece(strings, i);
+  return template;
 }
 
 /** Piece `i` of a tagged template as template text: literal braces doubled, the raw text where it has no cooked one. */

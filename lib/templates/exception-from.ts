@@ -1,4 +1,5 @@
 import { hasErrorBrand } from '../core/has-error-brand';
+import { keepThrows } from '../core/read-property';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
 import { type CaptureSettings, captureValue, joinsItems } from './capture';
 import { setOwnProperty } from './own-property';
@@ -51,7 +52,9 @@ export function exceptionFrom(value: unknown, settings?: CaptureSettings): Error
     // An object without a toString of its own says nothing as String(): its data, as JSON, does
     // (pino's object-first call, `throw { code }`). Captured first, so it is bounded and safe, and
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.
-    if (text === '[object Object]') return thrownDataError(thrownData(value as object, settings?.transforms));
+    // A getter that threw as the data was read is told where the exception is logged (keepThrows):
+    // its message may quote a value the logger's policies censor.
+    if (text === '[object Object]') return keepThrows(() => thrownDataError(thrownData(value as object, settings?.transforms)));
   } catch {
     // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
     try {

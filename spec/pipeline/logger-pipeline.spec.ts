@@ -152,6 +152,22 @@ describe('LoggerPipeline', () => {
       expect(dropped[0].message).toMatch(/dropped \(re-entrant\): Charge \{Id\} failed$/);
       expect(dropped[0].args).not.toContain(failure);
     });
+
+    it('names a dropped tagged-template call by its text, never by its first value (which a policy may redact)', () => {
+      let log: ReturnType<LoggerConfiguration['createLogger']> | undefined = undefined;
+      const token = 'tok-s3cret';
+      const sink: Sink = {
+        emit() {
+          // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- a tagged template call is the log call
+          if (log !== undefined) log.information`Signed in with ${token} {at} ${2}`;
+        },
+      };
+      log = new LoggerConfiguration().destructure.redact(['0']).writeTo.sink(sink).createLogger();
+      log.information('Event');
+      const dropped = diagnostics.filter((d) => d.message.includes('re-entrant'));
+      expect(dropped.map((d) => d.args)).toEqual([['Signed in with {0} {{at}} {1}']]);
+      expect(dropped[0].message).not.toContain(token);
+    });
   });
 
   // A subscriber of log.events$ (or an enricher, or a SelfLog output) that logs through the same

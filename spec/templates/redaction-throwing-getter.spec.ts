@@ -4,6 +4,7 @@ import type { LogEvent } from '../../lib/core/log-event';
 import { heldThrows, throwsMarker } from '../../lib/core/read-property';
 import { redact } from '../../lib/operators/redact';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { exceptionFrom } from '../../lib/templates/exception-from';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { collectSelfLog } from '../helpers/self-log';
@@ -107,6 +108,34 @@ describe('a getter that throws on a value a redaction policy names', () => {
       ['Capturing {What} threw {Message}; captured as a marker', 'property password', `password ${SECRET} expired`],
     ]);
     expect(memory.events[0]?.properties).toEqual({ User: { name: 'ann', password: `[Throws: password ${SECRET} expired]` } });
+  });
+
+  it('is told by its kind for a thrown object that is no Error, whose data a policy redacts, whoever made the exception', () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure.redact(['user.password']).writeTo.sink(memory).createLogger();
+    const diagnostics = told(() => {
+      // pino's object-first call, and what a catch gives a framework entry (made into the exception before the call).
+      log.error({ user: throwing() }, 'Sign-in failed');
+      log.write('error', exceptionFrom({ user: throwing() }), 'Request failed');
+    });
+    expect(diagnostics.map((d) => [d.template, ...d.args])).toEqual([[KIND_ONLY, 'property password', 'Expired']]);
+    expect(diagnostics.filter((d) => d.message.includes(SECRET))).toEqual([]);
+    expect(memory.events.map((event) => event.exception?.message)).toEqual([
+      '{"user":{"name":"ann","password":"[Redacted]"}}',
+      '{"user":{"name":"ann","password":"[Redacted]"}}',
+    ]);
+  });
+
+  it('is told by its kind for a thrown object under any policy, and with its message without one', () => {
+    const toldFor = (configure: (c: LoggerConfiguration) => LoggerConfiguration): unknown[][] => {
+      const log = configure(new LoggerConfiguration()).writeTo.sink(new MemorySink()).createLogger();
+      return told(() => log.error({ user: throwing() }, 'Sign-in failed')).map((d) => [d.template, ...d.args]);
+    };
+    // As for an Error's own properties: under a policy that leaves the marker, the exception's text still shows it.
+    expect(toldFor((c) => c.destructure.redact(['user.token']))).toEqual([[KIND_ONLY, 'property password', 'Expired']]);
+    expect(toldFor((c) => c)).toEqual([
+      ['Capturing {What} threw {Message}; captured as a marker', 'property password', `password ${SECRET} expired`],
+    ]);
   });
 
   it('tells every held read by its kind when what runs under the hold throws, and holds nothing after', () => {
