@@ -21,7 +21,7 @@ import { SelfLog } from '../core/self-log';
 import { type FastifyLikeRequest, followFastifyRequest, noteRequestLogging } from '../node/http/fastify-request-logging';
 import { Logger } from '../pipeline/logger';
 import { createModuleLogger, MODULE_OPTION_NAMES, shutdownSettings } from './create-module-logger';
-import { getLoggerToken, injectedLoggerContexts } from './inject-logger';
+import { injectedLoggerContexts, tokenOf } from './inject-logger';
 import { requestLoggingSettings } from './request-logging-settings';
 import { RxlogLoggerService } from './rxlog-logger-service';
 import {
@@ -421,7 +421,7 @@ function rxlogModule(
   ];
   const contextProviders = (): Provider[] =>
     injectedLoggerContexts().map((context) => ({
-      provide: getLoggerToken(context),
+      provide: tokenOf(context),
       useFactory: (log: Logger) => log.forContext('SourceContext', context),
       inject: [Logger],
     }));
@@ -435,13 +435,7 @@ function rxlogModule(
       return [...fixed, ...contextProviders()];
     },
     get exports() {
-      return [
-        Logger,
-        RxlogLoggerService,
-        RxlogRequestContext,
-        RxlogRequestInterceptor,
-        ...injectedLoggerContexts().map(getLoggerToken),
-      ];
+      return [Logger, RxlogLoggerService, RxlogRequestContext, RxlogRequestInterceptor, ...injectedLoggerContexts().map(tokenOf)];
     },
   };
 }

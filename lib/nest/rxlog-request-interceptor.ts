@@ -1,5 +1,6 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { defer, type Observable, tap, finalize } from 'rxjs';
+import { answeredStatus } from './answered-status';
 import {
   clientLeft,
   keepStreamError,
@@ -32,7 +33,7 @@ interface FrameworkResponse {
  * still), the event is written when the response closes, with the status sent. The event has the
  * method, path, route pattern, status, elapsed milliseconds and what `diagnosticContext.set`
  * added during the request; an error is written once, with the exception, at the level of the
- * status sent (the one an exception filter of the app chose, else an `HttpException`'s, else 500). `RxlogModule` registers it for every route;
+ * status sent (the one an exception filter of the app chose, else the one Nest's own filter answers with, see `answeredStatus`). `RxlogModule` registers it for every route;
  * its middleware opens the request context, and where that did not run (the interceptor used on
  * its own) the interceptor opens it itself.
  */
@@ -81,7 +82,7 @@ export class RxlogRequestInterceptor implements NestInterceptor {
           state.handling = false;
           // Nest's exception filters answer the error after this: one of the app's may send another
           // status than the error's own (a domain error as 404 or 409), so the response's close writes it.
-          const statusCode = statusOf(error);
+          const statusCode = answeredStatus(error);
           // Raised once the client had left (a handler awaiting Express's sendFile, which fails with
           // 'Request aborted'): it comes of the abort, the aborted event's exception.
           if (state.closeCompletes && clientLeft(request.raw ?? request)) {
@@ -139,20 +140,6 @@ function isHttpRequest(value: unknown): value is FrameworkRequest {
   const request = value as { method?: unknown; url?: unknown; raw?: unknown };
   if (typeof request.method === 'string' && typeof request.url === 'string') return true;
   return request.raw !== undefined && isHttpRequest(request.raw);
-}
-
-/** An `HttpException`'s status (read through `getStatus`, so any copy of Nest's class counts), else 500. */
-function statusOf(error: unknown): number {
-  try {
-    const getStatus: unknown = (error as { getStatus?: unknown } | null)?.getStatus;
-    if (typeof getStatus === 'function') {
-      const status: unknown = getStatus.call(error);
-      if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 999) return status;
-    }
-  } catch {
-    // An unreadable error is an unknown one: 500.
-  }
-  return 500;
 }
 
 /** Whether the Node response has been written to its end (true when it cannot tell). */

@@ -33,6 +33,8 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, a global filter that n
       received.guard = await leaveOnceHeld(app, '/guarded', 'held-guard');
       received.handler = await leaveOnceHeld(app, '/failing', 'held-handler');
       received.forbidden = await leaveOnceHeld(app, '/forbidden', 'held-forbidden');
+      received.upstream = await leaveOnceHeld(app, '/upstream', 'held-upstream');
+      received.gone = await leaveOnceHeld(app, '/gone', 'held-gone');
     } finally {
       run = await app.stop();
     }
@@ -66,5 +68,28 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, a global filter that n
       (e) => e.properties.RequestId === 'held-forbidden' && e.properties.SourceContext === 'ExceptionsHandler',
     );
     expect(beside).toEqual([]);
+  });
+
+  // Nest's own filter would have answered each with the status it reads from the error.
+  it.each([
+    [
+      'an "http-errors" error of a handler, which Nest answers 410, as a warning',
+      'gone',
+      'held-gone',
+      'warning',
+      'Error: Order gone',
+    ],
+    [
+      'a guard’s Error that only carries a statusCode, which Nest answers 500, as an error',
+      'upstream',
+      'held-upstream',
+      'error',
+      'Error: Upstream answered 404',
+    ],
+  ])('writes %s at the level of the status Nest would send', (_what, key, id, level, exception) => {
+    expect(received[key]).toBe('');
+    const events = completions(run, id);
+    expect(events.map((e) => [e.level, e.properties.Aborted, e.properties.StatusCode])).toEqual([[level, true, undefined]]);
+    expect(events[0].exception?.stack?.split('\n')[0]).toBe(exception);
   });
 });
