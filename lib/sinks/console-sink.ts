@@ -41,16 +41,18 @@ interface NodeTextStream extends TextStream, ColorStream {
 const drains = new WeakMap<NodeTextStream, Promise<void>>();
 
 /**
- * Resolves once the stream drains, fails or closes (the write that follows says which), its
- * listeners taken off again. Every sink waiting on one stream shares one wait and one set of
- * listeners: 20 sinks on stdout would otherwise add 20 of each, and Node warns from the 11th
- * (`MaxListenersExceededWarning`).
+ * Resolves once the stream drains, fails, finishes or closes (the write that follows says which),
+ * its listeners taken off again. An ended stream never drains, and one without `autoDestroy` (a
+ * half-open socket, `fs.createWriteStream` with `autoClose: false`) never closes either: its
+ * `'finish'` ends the wait, so the batch fails at once instead of holding the sink forever. Every
+ * sink waiting on one stream shares one wait and one set of listeners: 20 sinks on stdout would
+ * otherwise add 20 of each, and Node warns from the 11th (`MaxListenersExceededWarning`).
  */
 function drained(stream: NodeTextStream): Promise<void> {
   let wait = drains.get(stream);
   if (wait === undefined) {
     wait = new Promise((resolve) => {
-      const events = ['drain', 'error', 'close'];
+      const events = ['drain', 'error', 'close', 'finish'];
       const done = (): void => {
         for (const event of events) stream.off?.(event, done);
         drains.delete(stream);

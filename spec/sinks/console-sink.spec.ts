@@ -9,6 +9,8 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
 import { WriteStream } from 'node:tty';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -645,6 +647,36 @@ describe('ConsoleSink on a stream that needs draining', () => {
     stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     await expect(waiting).rejects.toThrow(/the stream failed or was destroyed/);
     expect(['drain', 'close'].map((event) => stream.listenerCount(event))).toEqual([0, 0]);
+  });
+
+  // An ended stream emits no 'drain', and one that never closes (`autoClose: false` here, a
+  // half-open socket) left the waiting batch, and every batch after it, pending for good:
+  // log.flush() ran to its timeout and close({ strategy: 'flush' }) never returned.
+  it("fails a batch waiting for 'drain' once the app ended the stream and it finished, with no close to come (autoClose: false)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-console-'));
+    const file = path.join(dir, 'app.log');
+    const stream = fs.createWriteStream(file, { autoClose: false, highWaterMark: 16 });
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' }), {
+          name: 'console',
+        })
+        .createLogger();
+      // The first line passes the mark while the file stream writes it on a later turn; the app
+      // ends the stream before it drains, as at shutdown.
+      for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+      expect(stream.writableNeedDrain).toBe(true);
+      stream.end();
+      expect(await log.flush({ timeoutMs: 1_000 })).toEqual({ timedOut: false });
+      expect({ finished: stream.writableFinished, closed: stream.closed }).toEqual({ finished: true, closed: false });
+      const report = await log.close({ strategy: 'flush', timeoutMs: 1_000 });
+      expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 2, undelivered: 0 });
+      expect(fs.readFileSync(file, 'utf8')).toBe('Event 0 and text enough to pass the mark\n');
+      expect(['drain', 'close', 'finish'].map((event) => stream.listenerCount(event))).toEqual([0, 0, 0]);
+    } finally {
+      stream.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // A pipe nobody reads (spec/node/fixtures/stdout-logger.ts): the process's stdout.
