@@ -434,6 +434,67 @@ describe('ConsoleSink with a formatter that fails on some events', () => {
   });
 });
 
+// Found by review: in a browser, one console method that throws (a hook on console.warn, a test
+// harness that fails on warnings) failed every later event of the batch, whatever its level: a
+// ConsoleSink as the fallback of a batched sink lost the rest of each failed batch.
+describe('ConsoleSink in a browser whose console method throws', () => {
+  function throwingWarn(): { calls: [string, unknown[]][]; console: ConsoleLike } {
+    const { calls, console } = recordingConsole();
+    console.warn = (): void => {
+      throw new Error('console.warn is hooked and throws');
+    };
+    return { calls, console };
+  }
+  const texts = (calls: [string, unknown[]][]): string[] => calls.map(([method, args]) => `${method} ${String(args[1])}`);
+
+  it('fails only the events of that method, at once, and writes the rest of the batch of a sink it is the fallback of', async () => {
+    const { calls, console } = throwingWarn();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const down = { emit: (): never => Promise.reject(Object.assign(new Error('server down'), { permanent: true })) as never };
+    const fallback = new ConsoleSink({ mode: 'browser', console, theme: false, outputTemplate: '{Message}' });
+    const log = new LoggerConfiguration().writeTo
+      .sink(down, { name: 'http', batch: { size: 6, maxDelayMs: 1_000 }, retry: false, fallback })
+      .createLogger();
+    for (const [level, text] of [
+      ['information', 'a'],
+      ['warning', 'w1'],
+      ['information', 'b'],
+      ['error', 'e'],
+      ['warning', 'w2'],
+      ['information', 'c'],
+    ] as const)
+      log[level](text);
+    const report = await log.close();
+    subscription.unsubscribe();
+    expect(texts(calls)).toEqual(['info a', 'info b', 'error e', 'info c']);
+    expect(report.sinks.http).toEqual({ delivered: 4, dropped: 0, failed: 2, undelivered: 0 });
+    const failures = diagnostics.filter((d) => d.message.includes('ConsoleSink: the console failed'));
+    expect(failures.map((d) => d.message)).toEqual([
+      expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*console\.warn is hooked and throws/),
+      expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*console\.warn is hooked and throws/),
+    ]);
+  });
+
+  // A retry called the hook again: one that wrote the line before it threw showed it three times.
+  it('fails an event whose method throws at once, without retries, and says why to SelfLog', async () => {
+    const { calls, console } = throwingWarn();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const log = new LoggerConfiguration().writeTo
+      .console({ mode: 'browser', console, theme: false, outputTemplate: '{Message}' })
+      .createLogger();
+    log.information('shown');
+    log.warning('lost');
+    const report = await log.close();
+    subscription.unsubscribe();
+    expect(texts(calls)).toEqual(['info shown']);
+    expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
+    expect(log.metrics().sinks.console.retried).toBe(0);
+    expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/console\.warn is hooked and throws/));
+  });
+});
+
 describe('ConsoleSink on a stream that fails', () => {
   /** A Writable whose writes fail as a pipe whose reader left fails them: at once, with EPIPE. */
   function brokenPipe(): { stream: Writable; writes: () => number } {
@@ -831,15 +892,18 @@ describe('ConsoleSink options of the wrong kind', () => {
       const log = withConsole({ info }, () =>
         withoutStdout(() => new LoggerConfiguration().writeTo.console({ outputTemplate: '{Message}' }).createLogger()),
       );
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
       log.information('shown');
       log.warning('lost');
       const report = await log.close();
+      subscription.unsubscribe();
       expect(calls).toEqual([['%s', 'shown']]);
       expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
-      expect(log.metrics().sinks.console).toMatchObject({
-        retried: 0,
-        lastError: expect.stringMatching(/the console has no warn\(\) nor log\(\)/),
-      });
+      expect(log.metrics().sinks.console.retried).toBe(0);
+      expect(diagnostics.map((d) => d.message)).toContainEqual(
+        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*the console has no warn\(\) nor log\(\)/),
+      );
     });
 
     it('refuses mode "node" without a stdout option, whose every event would be written nowhere and counted delivered', () => {
