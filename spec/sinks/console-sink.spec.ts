@@ -735,7 +735,10 @@ describe('ConsoleSink on a stream that needs draining', () => {
       expect(fs.readFileSync(file, 'utf8')).toBe('Event 0 and text enough to pass the mark\n');
       expect(['drain', 'close', 'finish'].map((event) => stream.listenerCount(event))).toEqual([0, 0, 0]);
     } finally {
+      // autoClose: false leaves the descriptor to its owner.
       stream.destroy();
+      const fd = (stream as unknown as { fd?: unknown }).fd;
+      if (typeof fd === 'number') fs.closeSync(fd);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
