@@ -21,7 +21,12 @@ export interface StreamSinkOptions {
   stream?: Writable | undefined;
   /** Turns each event into a line: CLEF, `NdjsonFormatter`, `TextFormatter` … Default `new CompactJsonFormatter()`. */
   formatter?: Formatter | undefined;
-  /** End the stream when the sink closes. Default `false`: the stream belongs to the caller (and stdout must stay open). */
+  /**
+   * End the stream when the sink closes. Default `false`: the stream belongs to the caller.
+   * `process.stdout` and `process.stderr` are never ended (as pino's `SonicBoom` never closes
+   * descriptors 1 and 2): ended as a pipe, the reader got its end of file and the app's next
+   * `console.log` crashed the process with an unhandled `EPIPE`. `close()` waits for their writes.
+   */
   endOnClose?: boolean | undefined;
   /**
    * Longest wait for a stalled reader of stdout or stderr (a pipe or a socket) while the process
@@ -232,7 +237,9 @@ export class StreamSink implements Sink {
     checkStreamOptions(options);
     this.stream = options.stream ?? process.stdout;
     this.formatter = options.formatter ?? new CompactJsonFormatter();
-    this.endOnClose = options.endOnClose ?? false;
+    // The process's own stdout and stderr stay open for the app (see endOnClose): a config that
+    // ends its file stream may be given stdout when there is no file.
+    this.endOnClose = (options.endOnClose ?? false) && this.stream !== process.stdout && this.stream !== process.stderr;
     // Capped where timers stop: past 2^31 - 1 ms Node's timers fire after 1 ms (a day-long wait
     // would end at once), with a TimeoutOverflowWarning.
     this.syncFlushTimeoutMs = Math.min(options.syncFlushTimeoutMs ?? 1000, MAX_TIMER_MS);

@@ -6,6 +6,7 @@ import type { LogEvent } from '../core/log-event';
 import { isLevelName, LOG_LEVELS, type LogLevelName, levelValue, parseLevel } from '../core/log-level';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import { retryHint } from '../core/retry-hint';
+import { SelfLog } from '../core/self-log';
 import type { EmitResult, Formatter, Sink } from '../core/sink';
 import { formatLine } from '../formatting/format-line';
 import { TextFormatter } from '../formatting/text-formatter';
@@ -41,16 +42,18 @@ interface NodeTextStream extends TextStream, ColorStream {
 const drains = new WeakMap<NodeTextStream, Promise<void>>();
 
 /**
- * Resolves once the stream drains, fails or closes (the write that follows says which), its
- * listeners taken off again. Every sink waiting on one stream shares one wait and one set of
- * listeners: 20 sinks on stdout would otherwise add 20 of each, and Node warns from the 11th
- * (`MaxListenersExceededWarning`).
+ * Resolves once the stream drains, fails, finishes or closes (the write that follows says which),
+ * its listeners taken off again. An ended stream never drains, and one without `autoDestroy` (a
+ * half-open socket, `fs.createWriteStream` with `autoClose: false`) never closes either: its
+ * `'finish'` ends the wait, so the batch fails at once instead of holding the sink forever. Every
+ * sink waiting on one stream shares one wait and one set of listeners: 20 sinks on stdout would
+ * otherwise add 20 of each, and Node warns from the 11th (`MaxListenersExceededWarning`).
  */
 function drained(stream: NodeTextStream): Promise<void> {
   let wait = drains.get(stream);
   if (wait === undefined) {
     wait = new Promise((resolve) => {
-      const events = ['drain', 'error', 'close'];
+      const events = ['drain', 'error', 'close', 'finish'];
       const done = (): void => {
         for (const event of events) stream.off?.(event, done);
         drains.delete(stream);
@@ -333,7 +336,8 @@ export class ConsoleSink implements Sink {
    * once every stream the events go to failed, the failure is the sink's (`permanent: 'sink'`),
    * so the circuit breaker opens (see streamFailed). An event
    * a `formatter` throws on (or gives no string for) is skipped, reported to SelfLog and counted
-   * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written. In
+   * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written. So is
+   * one, in a browser, whose console method throws or is missing. In
    * Node, while a stream holds more than its `highWaterMark` (a `write()` returned false), waits
    * for its `'drain'` (or its failure) first, and `emitSync` refuses the batch, so the pipeline's
    * bounded queue holds what the reader has not taken, its drops counted.
@@ -419,12 +423,20 @@ export class ConsoleSink implements Sink {
       if (line === undefined) return false;
       const text = trimNewline(line);
       const level = writtenLevel(event);
-      const method = consoleMethod(target, BROWSER_METHOD[levelValue(level)]);
       const css = theme === false ? '' : theme.css[level];
-      // The text is an argument, never the format string: a `%%`, `%c` or `%o` in a message is shown as written.
-      if (css === '') method.call(target, '%s', text);
-      else method.call(target, '%c%s', css, text);
-      return true;
+      try {
+        const method = consoleMethod(target, BROWSER_METHOD[levelValue(level)]);
+        // The text is an argument, never the format string: a `%%`, `%c` or `%o` in a message is shown as written.
+        if (css === '') method.call(target, '%s', text);
+        else method.call(target, '%c%s', css, text);
+        return true;
+      } catch (error) {
+        // A method that throws (a hook on console.warn, a harness failing on warnings) or is missing
+        // fails its own event, as a formatter that throws does, not the rest of the batch; never
+        // retried, which would call a hook that wrote before it threw again, the line shown twice.
+        SelfLog.write('ConsoleSink: the console failed; event not written', error);
+        return false;
+      }
     };
   }
 }
@@ -433,14 +445,13 @@ export class ConsoleSink implements Sink {
  * The console's method of that name, read at each write (an app or a test may replace it), else
  * its `log()`: the default console of a small engine, or one an app trimmed, may lack one.
  *
- * @throws Error, marked permanent (a retry cannot help), when the console has neither.
+ * @throws Error when the console has neither.
  */
 function consoleMethod(target: ConsoleLike, name: keyof ConsoleLike): (...args: unknown[]) => void {
   // Read as data, called with the console as `this` by the caller.
   const own: unknown = (target as Partial<Record<keyof ConsoleLike, unknown>>)[name];
   const method = typeof own === 'function' ? own : (target as { log?: unknown }).log;
-  if (typeof method !== 'function')
-    throw Object.assign(new Error(`ConsoleSink: the console has no ${name}() nor log()`), { permanent: true });
+  if (typeof method !== 'function') throw new Error(`ConsoleSink: the console has no ${name}() nor log()`);
   return method as (...args: unknown[]) => void;
 }
 

@@ -13,6 +13,7 @@ import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents, throwsOnTens } from '../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from './fixtures/exit-burst';
 import { collectLines } from '../helpers/stream-lines';
+import { childStdout } from '../helpers/child-stdout';
 import { expectBreakerOpens, runBrokenSink } from '../helpers/sink-breaker';
 
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
@@ -387,6 +388,31 @@ describe('StreamSink', () => {
     stream.resume();
     await sink.close();
     expect(stream.writableEnded).toBe(true);
+  });
+
+  // Found by review: endOnClose ended process.stdout and process.stderr too (the default stream,
+  // or one a config gives when there is no file). As a pipe, the reader got its end of file, and
+  // the app's next write after log.close() crashed the process with an unhandled EPIPE (exit 1).
+  it('leaves process.stdout and process.stderr open with endOnClose, as pino does: the app writes on after close', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'std-end-on-close.ts')], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect({ status: child.status, stderr: child.stderr.split('\n').filter((line) => !line.startsWith('{')) }).toEqual({
+      status: 0,
+      stderr: ['after close {"stdout":false,"stderr":false}', ''],
+    });
+    const lines = childStdout(child).split('\n');
+    expect(lines.slice(0, 2).map((line) => (JSON.parse(line) as { '@mt': string })['@mt'])).toEqual([
+      'Logged to stdout',
+      'Logged to stderr',
+    ]);
+    const delivered = { dropped: 0, failed: 0, undelivered: 0 };
+    expect(lines.slice(2)).toEqual([
+      `after close ${JSON.stringify({ stdout: { delivered: 2, ...delivered }, stderr: { delivered: 1, ...delivered } })}`,
+      '',
+    ]);
   });
 
   it('writes to stdout by default and leaves it as it found it on close', async () => {

@@ -9,6 +9,8 @@ import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
 import { WriteStream } from 'node:tty';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
@@ -432,6 +434,67 @@ describe('ConsoleSink with a formatter that fails on some events', () => {
   });
 });
 
+// Found by review: in a browser, one console method that throws (a hook on console.warn, a test
+// harness that fails on warnings) failed every later event of the batch, whatever its level: a
+// ConsoleSink as the fallback of a batched sink lost the rest of each failed batch.
+describe('ConsoleSink in a browser whose console method throws', () => {
+  function throwingWarn(): { calls: [string, unknown[]][]; console: ConsoleLike } {
+    const { calls, console } = recordingConsole();
+    console.warn = (): void => {
+      throw new Error('console.warn is hooked and throws');
+    };
+    return { calls, console };
+  }
+  const texts = (calls: [string, unknown[]][]): string[] => calls.map(([method, args]) => `${method} ${String(args[1])}`);
+
+  it('fails only the events of that method, at once, and writes the rest of the batch of a sink it is the fallback of', async () => {
+    const { calls, console } = throwingWarn();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const down = { emit: (): never => Promise.reject(Object.assign(new Error('server down'), { permanent: true })) as never };
+    const fallback = new ConsoleSink({ mode: 'browser', console, theme: false, outputTemplate: '{Message}' });
+    const log = new LoggerConfiguration().writeTo
+      .sink(down, { name: 'http', batch: { size: 6, maxDelayMs: 1_000 }, retry: false, fallback })
+      .createLogger();
+    for (const [level, text] of [
+      ['information', 'a'],
+      ['warning', 'w1'],
+      ['information', 'b'],
+      ['error', 'e'],
+      ['warning', 'w2'],
+      ['information', 'c'],
+    ] as const)
+      log[level](text);
+    const report = await log.close();
+    subscription.unsubscribe();
+    expect(texts(calls)).toEqual(['info a', 'info b', 'error e', 'info c']);
+    expect(report.sinks.http).toEqual({ delivered: 4, dropped: 0, failed: 2, undelivered: 0 });
+    const failures = diagnostics.filter((d) => d.message.includes('ConsoleSink: the console failed'));
+    expect(failures.map((d) => d.message)).toEqual([
+      expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*console\.warn is hooked and throws/),
+      expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*console\.warn is hooked and throws/),
+    ]);
+  });
+
+  // A retry called the hook again: one that wrote the line before it threw showed it three times.
+  it('fails an event whose method throws at once, without retries, and says why to SelfLog', async () => {
+    const { calls, console } = throwingWarn();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const log = new LoggerConfiguration().writeTo
+      .console({ mode: 'browser', console, theme: false, outputTemplate: '{Message}' })
+      .createLogger();
+    log.information('shown');
+    log.warning('lost');
+    const report = await log.close();
+    subscription.unsubscribe();
+    expect(texts(calls)).toEqual(['info shown']);
+    expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
+    expect(log.metrics().sinks.console.retried).toBe(0);
+    expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/console\.warn is hooked and throws/));
+  });
+});
+
 describe('ConsoleSink on a stream that fails', () => {
   /** A Writable whose writes fail as a pipe whose reader left fails them: at once, with EPIPE. */
   function brokenPipe(): { stream: Writable; writes: () => number } {
@@ -647,6 +710,39 @@ describe('ConsoleSink on a stream that needs draining', () => {
     expect(['drain', 'close'].map((event) => stream.listenerCount(event))).toEqual([0, 0]);
   });
 
+  // An ended stream emits no 'drain', and one that never closes (`autoClose: false` here, a
+  // half-open socket) left the waiting batch, and every batch after it, pending for good:
+  // log.flush() ran to its timeout and close({ strategy: 'flush' }) never returned.
+  it("fails a batch waiting for 'drain' once the app ended the stream and it finished, with no close to come (autoClose: false)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-console-'));
+    const file = path.join(dir, 'app.log');
+    const stream = fs.createWriteStream(file, { autoClose: false, highWaterMark: 16 });
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' }), {
+          name: 'console',
+        })
+        .createLogger();
+      // The first line passes the mark while the file stream writes it on a later turn; the app
+      // ends the stream before it drains, as at shutdown.
+      for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+      expect(stream.writableNeedDrain).toBe(true);
+      stream.end();
+      expect(await log.flush({ timeoutMs: 1_000 })).toEqual({ timedOut: false });
+      expect({ finished: stream.writableFinished, closed: stream.closed }).toEqual({ finished: true, closed: false });
+      const report = await log.close({ strategy: 'flush', timeoutMs: 1_000 });
+      expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 2, undelivered: 0 });
+      expect(fs.readFileSync(file, 'utf8')).toBe('Event 0 and text enough to pass the mark\n');
+      expect(['drain', 'close', 'finish'].map((event) => stream.listenerCount(event))).toEqual([0, 0, 0]);
+    } finally {
+      // autoClose: false leaves the descriptor to its owner.
+      stream.destroy();
+      const fd = (stream as unknown as { fd?: unknown }).fd;
+      if (typeof fd === 'number') fs.closeSync(fd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // A pipe nobody reads (spec/node/fixtures/stdout-logger.ts): the process's stdout.
   it("holds a stdout pipe nobody reads to its bounded queue, not to Node's buffer: drops counted, delivered only what the pipe took", async () => {
     const child = spawn(
@@ -799,15 +895,18 @@ describe('ConsoleSink options of the wrong kind', () => {
       const log = withConsole({ info }, () =>
         withoutStdout(() => new LoggerConfiguration().writeTo.console({ outputTemplate: '{Message}' }).createLogger()),
       );
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
       log.information('shown');
       log.warning('lost');
       const report = await log.close();
+      subscription.unsubscribe();
       expect(calls).toEqual([['%s', 'shown']]);
       expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
-      expect(log.metrics().sinks.console).toMatchObject({
-        retried: 0,
-        lastError: expect.stringMatching(/the console has no warn\(\) nor log\(\)/),
-      });
+      expect(log.metrics().sinks.console.retried).toBe(0);
+      expect(diagnostics.map((d) => d.message)).toContainEqual(
+        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*the console has no warn\(\) nor log\(\)/),
+      );
     });
 
     it('refuses mode "node" without a stdout option, whose every event would be written nowhere and counted delivered', () => {
