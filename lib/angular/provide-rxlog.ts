@@ -240,19 +240,25 @@ function recordSinks(configuration: LoggerConfiguration, onSink: (sink: Sink) =>
 }
 
 /**
- * Runs the enrichers and filter predicates given to the configuration outside any reactive
- * context (`untracked`). They run where the event is logged: a signal one reads (the signed-in user
- * of a signal store) inside a computed, an effect or a template would otherwise become a dependency
- * of that code, which would run again whenever the signal changed.
+ * Runs the enrichers, filter predicates and destructure transforms (and their predicates) given to
+ * the configuration outside any reactive context (`untracked`). They run where the event is logged
+ * (a transform as the object is captured): a signal one reads (the signed-in user of a signal
+ * store, the items of a cart being logged) inside a computed, an effect or a template would
+ * otherwise become a dependency of that code, which would run again whenever the signal changed.
  */
 function untrackCallbacks(configuration: LoggerConfiguration): void {
-  const { enrich, filter } = configuration;
+  const { enrich, filter, destructure } = configuration;
   const addEnrichers = enrich.with.bind(enrich);
   const exclude = filter.byExcluding.bind(filter);
   const includeOnly = filter.byIncludingOnly.bind(filter);
+  const byTransforming = destructure.byTransforming.bind(destructure);
+  const byTransformingWhere = destructure.byTransformingWhere.bind(destructure);
   enrich.with = (...enrichers) => addEnrichers(...enrichers.map(untrackedCallback));
   filter.byExcluding = (predicate) => exclude(untrackedCallback(predicate));
   filter.byIncludingOnly = (predicate) => includeOnly(untrackedCallback(predicate));
+  destructure.byTransforming = (type, transform) => byTransforming(type, untrackedCallback(transform));
+  destructure.byTransformingWhere = (predicate, transform) =>
+    byTransformingWhere(untrackedCallback(predicate), untrackedCallback(transform));
 }
 
 /** The function, run untracked, under its own name (SelfLog names a failing one by it); anything else as it is, for the configuration to refuse. */
