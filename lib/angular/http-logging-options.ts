@@ -40,7 +40,10 @@ export interface HttpLoggingOptions {
 
 /**
  * The options given to `withHttpLogging`, read by `rxlogHttpInterceptor`. A route may provide it
- * itself for options of its own; they are then checked when the first request reads them, and a
+ * itself for options of its own, beside an HttpClient of its own
+ * (`provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent())`):
+ * HttpClient runs its interceptors in the injector that provides it, so the root's HttpClient
+ * reads the root's options. Provided so, they are checked when the first request reads them, and a
  * mistake is reported to SelfLog (the defaults apply) rather than failing the app's requests.
  */
 export const RXLOG_HTTP_LOGGING_OPTIONS = new InjectionToken<HttpLoggingOptions>('rxlog HTTP logging options');

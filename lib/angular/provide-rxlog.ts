@@ -18,7 +18,9 @@ import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import type { Sink } from '../core/sink';
+import { readOptions } from '../core/read-options';
 import { readThrownValuesWith } from '../templates/exception-from';
+import { REDACT_OPTION_NAMES, type RedactOptions } from '../templates/redaction-policy';
 import { Logger } from '../pipeline/logger';
 import { installPageHideFlush } from '../sinks/http/http-page-hide';
 import { httpErrorData, isHttpErrorResponse, readHttpErrorResponse } from './http-error-exception';
@@ -240,19 +242,44 @@ function recordSinks(configuration: LoggerConfiguration, onSink: (sink: Sink) =>
 }
 
 /**
- * Runs the enrichers and filter predicates given to the configuration outside any reactive
- * context (`untracked`). They run where the event is logged: a signal one reads (the signed-in user
- * of a signal store) inside a computed, an effect or a template would otherwise become a dependency
- * of that code, which would run again whenever the signal changed.
+ * Runs the enrichers, filter predicates, destructure transforms (and their predicates) and
+ * redaction censors given to the configuration outside any reactive context (`untracked`). They
+ * run where the event is logged (a transform and a censor as the value is captured): a signal one
+ * reads (the signed-in user of a signal store, the items of a cart being logged) inside a
+ * computed, an effect or a template would otherwise become a dependency of that code, which would
+ * run again whenever the signal changed.
  */
 function untrackCallbacks(configuration: LoggerConfiguration): void {
-  const { enrich, filter } = configuration;
+  const { enrich, filter, destructure } = configuration;
   const addEnrichers = enrich.with.bind(enrich);
   const exclude = filter.byExcluding.bind(filter);
   const includeOnly = filter.byIncludingOnly.bind(filter);
+  const byTransforming = destructure.byTransforming.bind(destructure);
+  const byTransformingWhere = destructure.byTransformingWhere.bind(destructure);
+  const redact = destructure.redact.bind(destructure);
   enrich.with = (...enrichers) => addEnrichers(...enrichers.map(untrackedCallback));
   filter.byExcluding = (predicate) => exclude(untrackedCallback(predicate));
   filter.byIncludingOnly = (predicate) => includeOnly(untrackedCallback(predicate));
+  destructure.byTransforming = (type, transform) => byTransforming(type, untrackedCallback(transform));
+  destructure.byTransformingWhere = (predicate, transform) =>
+    byTransformingWhere(untrackedCallback(predicate), untrackedCallback(transform));
+  destructure.redact = (options) => redact(untrackedCensor(options));
+}
+
+/**
+ * Redaction options with their censor function run untracked: read once, as `destructure.redact`
+ * reads them (what it refuses, it refuses naming itself); an array of paths, or anything that is no
+ * options object, as it is, for it to read or refuse.
+ */
+function untrackedCensor(options: RedactOptions | readonly string[]): RedactOptions | readonly string[] {
+  try {
+    if (typeof options !== 'object' || (options as unknown) === null || Array.isArray(options)) return options;
+  } catch {
+    // A revoked Proxy: destructure.redact says so.
+    return options;
+  }
+  const snapshot: RedactOptions = readOptions('destructure.redact', options, REDACT_OPTION_NAMES);
+  return typeof snapshot.censor === 'function' ? { ...snapshot, censor: untrackedCallback(snapshot.censor) } : snapshot;
 }
 
 /** The function, run untracked, under its own name (SelfLog names a failing one by it); anything else as it is, for the configuration to refuse. */

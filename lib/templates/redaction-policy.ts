@@ -69,7 +69,8 @@ export interface RedactOptions {
 }
 
 /** The options `RedactionPolicy.compile` knows; any other name is a mistake (a misspelt `path`). */
-const OPTION_NAMES: readonly string[] = ['paths', 'keys', 'censor', 'remove'];
+/** The names of RedactOptions, as `destructure.redact` reads them. */
+export const REDACT_OPTION_NAMES: readonly string[] = ['paths', 'keys', 'censor', 'remove'];
 
 /** The replacement used when none is given. */
 export const DEFAULT_CENSOR = '[Redacted]';
@@ -173,10 +174,10 @@ export class RedactionPolicy {
     expectOption(typeof options === 'object' && (options as unknown) !== null, where, 'options', options);
     // Read once, below, as an options object is read once; a Proxy whose trap throws is a ConfigurationError.
     const short = readGuarded(where, 'the options', () => (Array.isArray(options) ? (options as readonly string[]) : undefined));
-    const given: RedactOptions = short === undefined ? readOptions(where, options, OPTION_NAMES) : { paths: short };
+    const given: RedactOptions = short === undefined ? readOptions(where, options, REDACT_OPTION_NAMES) : { paths: short };
     // On the snapshot, as every options object is checked (an option set to undefined passes), and after
     // readOptions, so options whose names cannot be listed (a Proxy's ownKeys trap throws) are a ConfigurationError.
-    checkOptionKeys(where, given, OPTION_NAMES);
+    checkOptionKeys(where, given, REDACT_OPTION_NAMES);
     expectOption(
       given.paths === undefined || Array.isArray(given.paths),
       `${where}: paths`,

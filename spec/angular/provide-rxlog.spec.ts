@@ -407,6 +407,95 @@ void describe('provideRxlog', () => {
     injector.destroy();
   });
 
+  // Capture runs where the event is logged, and with it the transforms configure gives destructure:
+  // one that read a signal of the object it captures (a cart whose items are a signal) made a
+  // computed or an effect that logged the object depend on that signal, so it ran (and logged)
+  // again whenever the signal changed, as enrichers did before they ran untracked.
+  void it("runs the app's destructure transforms and predicates untracked: a signal they read is no dependency", () => {
+    class Cart {
+      readonly items = signal(['book']);
+      readonly id = 7;
+    }
+    const memory = new MemorySink();
+    const discount = signal(0);
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideRxlog((c) =>
+        c.destructure
+          .byTransforming(Cart, (cart) => ({ Id: cart.id, Items: cart.items().length }))
+          .destructure.byTransformingWhere(
+            (value) => 'percent' in value && discount() >= 0,
+            () => ({ Percent: discount() }),
+          )
+          .writeTo.sink(memory),
+      ),
+    ]);
+    const log = within(injector, () => injectLogger('Checkout'));
+    const cart = new Cart();
+    const step = signal(1);
+    let runs = 0;
+    const checkout = computed(() => {
+      runs++;
+      log.information('Step {Step} of {@Cart} with {@Discount}', step(), cart, { percent: true });
+      return step();
+    });
+    assert.equal(checkout(), 1);
+    cart.items.set(['book', 'pen']);
+    discount.set(10);
+    assert.equal(checkout(), 1);
+    assert.equal(runs, 1, 'not recomputed for what only the transforms and the predicate read');
+    step.set(2);
+    assert.equal(checkout(), 2);
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties['Cart'], e.properties['Discount']]),
+      [
+        [{ Id: 7, Items: 1 }, { Percent: 0 }],
+        [{ Id: 7, Items: 2 }, { Percent: 10 }],
+      ],
+    );
+    injector.destroy();
+  });
+
+  // A redaction censor runs as the value is captured too: one that read a signal (a switch that
+  // shows secrets while debugging) made the code that logged depend on it.
+  void it("runs the app's redaction censor untracked, and still refuses bad redaction options", () => {
+    const reveal = signal(false);
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideZonelessChangeDetection(),
+      provideRxlog((c) =>
+        c.destructure.redact({ paths: ['User.password'], censor: (value) => (reveal() ? value : '***') }).writeTo.sink(memory),
+      ),
+    ]);
+    const log = within(injector, () => injectLogger('SignIn'));
+    const attempt = signal(1);
+    let runs = 0;
+    const signIn = computed(() => {
+      runs++;
+      log.information('Attempt {Attempt} by {@User}', attempt(), { name: 'ann', password: 'pw' });
+      return attempt();
+    });
+    assert.equal(signIn(), 1);
+    reveal.set(true);
+    assert.equal(signIn(), 1);
+    assert.equal(runs, 1, 'not recomputed for what only the censor reads');
+    attempt.set(2);
+    assert.equal(signIn(), 2);
+    assert.deepEqual(
+      memory.events.map((e) => e.properties['User']),
+      [
+        { name: 'ann', password: '***' },
+        { name: 'ann', password: 'pw' },
+      ],
+    );
+    injector.destroy();
+    for (const bad of [{ pathz: ['User.password'] }, { paths: ['User.password'], censor: 42 }])
+      assert.throws(
+        () => testInjector([provideRxlog((c) => c.destructure.redact(bad as never))]),
+        (error: unknown) => error instanceof ConfigurationError && /destructure\.redact/.test(error.message),
+      );
+  });
+
   // docs/angular.md: events$ subscribers run where the event was logged; inside a computed (or a
   // template expression) Angular refuses signal writes (NG0600), so a toSignal of events$ misses
   // what is logged there, and SelfLog says so; handed on on a microtask, it shows it.

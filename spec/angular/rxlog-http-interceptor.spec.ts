@@ -954,6 +954,36 @@ void describe('rxlogHttpInterceptor', () => {
     injector.destroy();
   });
 
+  // HttpClient runs its interceptors in the injector that provides it: a route that provided only
+  // RXLOG_HTTP_LOGGING_OPTIONS, as docs/angular.md told it to, had its requests go through the
+  // root's HttpClient, whose interceptor read the root's options; its own HttpClient, made via the
+  // parent, reads the route's options and logs to the app's logger.
+  void it("applies a route's RXLOG_HTTP_LOGGING_OPTIONS to the requests of the route's own HttpClient only", async () => {
+    const { memory, injector, backend } = setup();
+    const options = { provide: RXLOG_HTTP_LOGGING_OPTIONS, useValue: { sourceContext: 'Orders' } };
+    const alone = createEnvironmentInjector([options], injector);
+    const withClient = createEnvironmentInjector(
+      [provideHttpClient(withInterceptors([rxlogHttpInterceptor]), withRequestsMadeViaParent()), options],
+      injector,
+    );
+    const calls = [
+      firstValueFrom(alone.get(HttpClient).get('/api/alone')),
+      firstValueFrom(withClient.get(HttpClient).get('/api/own-client')),
+    ];
+    backend.expectOne('/api/alone').flush('ok');
+    backend.expectOne('/api/own-client').flush('ok');
+    await Promise.all(calls);
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Url, e.properties.SourceContext]),
+      [
+        ['/api/alone', 'HttpClient'],
+        ['/api/own-client', 'Orders'],
+      ],
+    );
+    for (const child of [alone, withClient]) child.destroy();
+    injector.destroy();
+  });
+
   // RXLOG_HTTP_LOGGING_OPTIONS is exported, and a route may provide it without withHttpLogging's
   // checks: `excludeUrls: null` threw a TypeError out of the interceptor, failing every request of
   // the app, and a misspelt option silently meant its default.

@@ -54,7 +54,8 @@ function recordingSink(): Sink & { events: LogEvent[]; closed: Promise<void> } {
   };
 }
 
-async function render(url: string, origins: { first: string; second: string }, relativeSink = false) {
+/** Renders `url`; with `browserSink`, the app's logger writes to the sink it makes instead of a recording one. */
+async function render(url: string, origins: { first: string; second: string }, browserSink?: () => Sink) {
   const sink = recordingSink();
   const html = await renderApplication(
     (context) =>
@@ -66,7 +67,7 @@ async function render(url: string, origins: { first: string; second: string }, r
             provideZonelessChangeDetection(),
             provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
             provideRxlog(
-              (c) => (relativeSink ? c.writeTo.sink(new HttpSink({ url: '/ingest' })) : c.writeTo.sink(sink)),
+              (c) => c.writeTo.sink(browserSink === undefined ? sink : browserSink()),
               withHttpLogging({ correlation: 'traceparent' }),
             ),
             { provide: ORIGINS, useValue: origins },
@@ -338,10 +339,29 @@ void describe('server-side rendering (real @angular/platform-server)', () => {
   // docs/angular.md: a sink sending to a relative URL cannot work on a server, and says so.
   void it('fails the render with a ConfigurationError for an HttpSink with a relative URL', { timeout: 30000 }, async () => {
     const origins = { first: 'http://127.0.0.1:9/', second: 'http://127.0.0.1:9/' };
-    await assert.rejects(render('http://127.0.0.1/', origins, true), (error: unknown) => {
-      assert.ok(error instanceof ConfigurationError, String(error));
-      assert.match(error.message, /\/ingest/);
-      return true;
-    });
+    await assert.rejects(
+      render('http://127.0.0.1/', origins, () => new HttpSink({ url: '/ingest' })),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError, String(error));
+        assert.match(error.message, /\/ingest/);
+        return true;
+      },
+    );
   });
+
+  // docs/angular.md: an absolute URL is not enough for a sink with `offline`, whose default store
+  // is the browser's localStorage; the server has none, and says so.
+  void it(
+    'fails the render with a ConfigurationError for an HttpSink with offline and no store',
+    { timeout: 30000 },
+    async () => {
+      const origins = { first: 'http://127.0.0.1:9/', second: 'http://127.0.0.1:9/' };
+      const offlineSink = () => new HttpSink({ url: 'http://127.0.0.1:9/ingest', offline: {} });
+      await assert.rejects(render('http://127.0.0.1/', origins, offlineSink), (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError, String(error));
+        assert.match(error.message, /offline\.store: .*no localStorage/);
+        return true;
+      });
+    },
+  );
 });

@@ -2662,3 +2662,39 @@ describe('HttpSink offline store and installPageHideFlush in Chromium, when the 
     60_000,
   );
 });
+
+// docs/browser.md lists the page listeners a sink adds and its close() removes: its beacons'
+// pagehide, pageshow and visibilitychange, and with `offline` the store's online and storage too.
+describe('HttpSink page listeners', () => {
+  let page: FakePage;
+
+  beforeEach(() => {
+    page = installFakePage();
+  });
+
+  afterEach(() => page.restore());
+
+  it("adds its beacons' listeners, and the offline store's with offline, and removes every one at close", () => {
+    const listening = new Map<string, number>();
+    const count = (type: string, by: number): void => void listening.set(type, (listening.get(type) ?? 0) + by);
+    const add = globalThis.addEventListener;
+    const remove = globalThis.removeEventListener;
+    Object.assign(globalThis, {
+      addEventListener: (type: string, listener: () => void) => (count(type, 1), add(type, listener)),
+      removeEventListener: (type: string, listener: () => void) => (count(type, -1), remove(type, listener)),
+    });
+    const types = (): string[] => [...listening].filter(([, n]) => n > 0).map(([type]) => type);
+    const plain = new HttpSink({ url: 'http://h/ingest', fetch: () => Promise.resolve(new Response('')) });
+    expect(types()).toEqual(['pagehide', 'pageshow', 'visibilitychange']);
+    plain.close();
+    expect(types()).toEqual([]);
+    const offline = new HttpSink({
+      url: 'http://h/ingest',
+      fetch: () => Promise.resolve(new Response('')),
+      offline: { store: new FakeStorage() },
+    });
+    expect(types().sort()).toEqual(['online', 'pagehide', 'pageshow', 'storage', 'visibilitychange']);
+    offline.close();
+    expect(types()).toEqual([]);
+  });
+});
