@@ -21,7 +21,7 @@ import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
-import { readGuarded, readOptions } from '../../core/read-options';
+import { expectOptionsObject, readGuarded, readOptions } from '../../core/read-options';
 import { checkOptionalText } from './http-option-checks';
 import { checkFramingHeaders, checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
@@ -154,14 +154,9 @@ export class OtlpSink extends HttpSink {
     const options = readOptions('OtlpSink', given, [...HTTP_OPTION_KEYS, ...OtlpSink.optionKeys]) as OtlpSinkOptions;
     // Variables by name (process.env, an object): a Map of them, an array of pairs or a string
     // would read as none set, and the sink would send to the default endpoint without a word.
-    const variables: unknown = options.environment ?? processEnvironment();
-    expectOption(
-      typeof variables === 'object' && Object.prototype.toString.call(variables) === '[object Object]',
-      'OtlpSink.environment',
-      'an object of variables by name (process.env)',
-      variables,
-    );
-    const environment = readOtlpEnvironment(variables as EnvironmentVariables);
+    const variables = options.environment ?? processEnvironment();
+    expectOptionsObject('OtlpSink.environment', variables);
+    const environment = readOtlpEnvironment(variables);
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
     // Variables set for the SDK's gRPC exporter name its endpoint, on the collector's gRPC port
     // (HTTP/2 only): taken without a word, every batch would fail with fetch's bare "fetch failed".

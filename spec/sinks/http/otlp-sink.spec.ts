@@ -567,7 +567,7 @@ describe('OtlpSink', () => {
       [42, 'number 42'],
     ] as [never, string][])
       expect(() => new OtlpSink({ environment })).toThrow(
-        new ConfigurationError(`OtlpSink.environment: expected an object of variables by name (process.env), got ${shown}`),
+        new ConfigurationError(`OtlpSink.environment: expected options, got ${shown}`),
       );
     expect(new OtlpSink({ endpoint: server.url, environment: process.env })).toBeInstanceOf(OtlpSink);
     await new OtlpSink({ environment: variables }).emit(makeEvents(1));
