@@ -8,6 +8,8 @@ import type { LogEvent } from '../../lib/core/log-event';
 import type { Sink } from '../../lib/core/sink';
 import { suppressSinkTracing } from '../../lib/otel/suppress-sink-tracing';
 import { HttpSink } from '../../lib/sinks/http/http-sink';
+import { SeqSink } from '../../lib/sinks/http/seq-sink';
+import { LevelSwitch } from '../../lib/core/level-switch';
 import { FakeStorage } from '../helpers/fake-storage';
 import { nextMacrotask } from '../helpers/self-resolving-thenable';
 import { useRegisteredTracer } from '../helpers/registered-tracer';
@@ -155,6 +157,27 @@ describe('suppressSinkTracing', () => {
         sink.close();
       } finally {
         restore();
+      }
+    });
+    // Found by review: the level probe of a SeqSink with a controlLevelSwitch (an empty batch
+    // after 2 minutes without a request) ran on a timer armed when the sink was built, in that
+    // context, so every probe was a client span and sent a traceparent.
+    it('suppresses tracing in SeqSink’s level probe too (fake timers)', async () => {
+      jest.useFakeTimers();
+      const restore = suppressSinkTracing();
+      const seen: TracingSeen[] = [];
+      const fetch = (): Promise<Response> => {
+        seen.push(look());
+        return Promise.resolve(new Response('{"MinimumLevelAccepted":null}', { status: 201 }));
+      };
+      try {
+        const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:1', fetch, controlLevelSwitch: new LevelSwitch() });
+        await jest.advanceTimersByTimeAsync(120_000);
+        expect(seen).toEqual([{ activeSpanId: undefined, suppressed: true, startsRecordingSpan: false, properties: undefined }]);
+        sink.close();
+      } finally {
+        restore();
+        jest.useRealTimers();
       }
     });
   });
