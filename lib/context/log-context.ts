@@ -143,7 +143,8 @@ export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => 
  * Runs `fn` detached from its caller with the store's own way (see {@link RUN_DETACHED}); with a
  * store that has none (an app's own), inside its `suspend` when it has one (no properties in
  * force, and for a store that follows async work, none in what `fn` starts), else as it is. For
- * sink delivery: a batch's write, its retries and its age timer run in no caller's context.
+ * sink delivery: a batch's write, its retries, its age timer, the HTTP sinks' offline store
+ * replay and SeqSink's level probe run in no caller's context.
  * Inside that, the wrapper an entry put around sink delivery (see aroundSinkDelivery:
  * `suppressSinkTracing` enters OpenTelemetry's root context with tracing suppressed, whichever
  * store is in force). Costs three property reads when none is there. A store's `suspend` that

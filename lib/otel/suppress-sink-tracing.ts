@@ -19,12 +19,13 @@ const suppression: { holders: number; remove: (() => void) | undefined } = { hol
 /**
  * Keeps OpenTelemetry from tracing rxlog's own delivery, as the official exporters keep it from
  * tracing theirs (`context.with(suppressTracing(…))`): from the call on, every sink's delivery (a
- * batch's write, its retries and fallback, `flush()`, `close()` and `flushSync()`) runs in
- * OpenTelemetry's root context with tracing suppressed. An `HttpSink`, `SeqSink`, `OtlpSink` or
- * `LokiSink` request then makes no client span under HTTP instrumentation (`fetch`'s
- * `instrumentation-undici`, `node:http`'s `instrumentation-http` for `createNodeHttpFetch`), joins
- * no request's trace and sends no `traceparent`, whichever LogContext store is in force. Each event
- * keeps the trace ids `traceContextEnricher()` read where it was logged.
+ * batch's write, its retries and fallback, `flush()`, `close()`, `flushSync()`, the HTTP sinks'
+ * offline store replay and SeqSink's level probe) runs in OpenTelemetry's root context with
+ * tracing suppressed. An `HttpSink`, `SeqSink`, `OtlpSink` or `LokiSink` request then makes no
+ * client span under HTTP instrumentation (`fetch`'s `instrumentation-undici`, `node:http`'s
+ * `instrumentation-http` for `createNodeHttpFetch`), joins no request's trace and sends no
+ * `traceparent`, whichever LogContext store is in force. Each event keeps the trace ids
+ * `traceContextEnricher()` read where it was logged.
  *
  * Calls nest: delivery is traced again once every call's restore function has been called (each
  * acts once). A call never restored keeps nothing in memory, so a handler may call it on every

@@ -7,6 +7,11 @@ import { LogContext } from '../../lib/context/log-context';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { Sink } from '../../lib/core/sink';
 import { suppressSinkTracing } from '../../lib/otel/suppress-sink-tracing';
+import { HttpSink } from '../../lib/sinks/http/http-sink';
+import { SeqSink } from '../../lib/sinks/http/seq-sink';
+import { LevelSwitch } from '../../lib/core/level-switch';
+import { FakeStorage } from '../helpers/fake-storage';
+import { nextMacrotask } from '../helpers/self-resolving-thenable';
 import { useRegisteredTracer } from '../helpers/registered-tracer';
 
 /** What a sink's write sees of OpenTelemetry: the span active there, and whether a span it starts (as an HTTP instrumentation does) records. */
@@ -119,6 +124,60 @@ describe('suppressSinkTracing', () => {
         void log.close();
       } finally {
         restore();
+      }
+    });
+    // Found by review: the offline store's replay (the batches it kept, sent when the sink starts,
+    // when the network returns, on its retry timer) ran in the context that set it off, such as
+    // the request whose code built the sink, so each replayed request was traced in that request.
+    it('suppresses tracing in the offline store’s replay too, whatever context set it off', async () => {
+      const restore = suppressSinkTracing();
+      const storage = new FakeStorage();
+      const url = 'http://127.0.0.1:1/ingest';
+      storage.items.set(`rxlog:offline:${url}`, '[{"id":"a","count":1,"body":"{\\"N\\":1}"}]');
+      const seen: TracingSeen[] = [];
+      let replayed!: () => void;
+      const done = new Promise<void>((resolve) => (replayed = resolve));
+      const fetch = (): Promise<Response> => {
+        seen.push(look());
+        replayed();
+        return Promise.resolve(new Response('', { status: 200 }));
+      };
+      try {
+        // Built inside a request, as an app that makes its logger on first use: the replay of what
+        // earlier runs kept starts then.
+        const sink = tracer.startActiveSpan('GET /orders', (span) => {
+          span.end();
+          return LogContext.run({ RequestId: 'r-1' }, () => new HttpSink({ url, fetch, offline: { store: storage } }));
+        });
+        await done;
+        expect(seen).toEqual([{ activeSpanId: undefined, suppressed: true, startsRecordingSpan: false, properties: undefined }]);
+        // The answer's turn: the batch is taken out of the store.
+        await nextMacrotask();
+        expect(sink.offline).toMatchObject({ replayed: 1, pending: 0 });
+        sink.close();
+      } finally {
+        restore();
+      }
+    });
+    // Found by review: the level probe of a SeqSink with a controlLevelSwitch (an empty batch
+    // after 2 minutes without a request) ran on a timer armed when the sink was built, in that
+    // context, so every probe was a client span and sent a traceparent.
+    it('suppresses tracing in SeqSink’s level probe too (fake timers)', async () => {
+      jest.useFakeTimers();
+      const restore = suppressSinkTracing();
+      const seen: TracingSeen[] = [];
+      const fetch = (): Promise<Response> => {
+        seen.push(look());
+        return Promise.resolve(new Response('{"MinimumLevelAccepted":null}', { status: 201 }));
+      };
+      try {
+        const sink = new SeqSink({ serverUrl: 'http://127.0.0.1:1', fetch, controlLevelSwitch: new LevelSwitch() });
+        await jest.advanceTimersByTimeAsync(120_000);
+        expect(seen).toEqual([{ activeSpanId: undefined, suppressed: true, startsRecordingSpan: false, properties: undefined }]);
+        sink.close();
+      } finally {
+        restore();
+        jest.useRealTimers();
       }
     });
   });

@@ -8,6 +8,7 @@ import { retryHint } from '../../core/retry-hint';
 import { SelfLog } from '../../core/self-log';
 import type { EmitResult } from '../../core/sink';
 import { expectOption } from '../../core/expect-option';
+import { runDetached } from '../../context/log-context';
 import { isOffline } from './http-online';
 import { HttpStatusError } from './http-status-error';
 import { HttpTimeoutError } from './http-timeout-error';
@@ -344,7 +345,11 @@ export class HttpOfflineQueue {
    */
   #replay(): Promise<void> {
     if (this.#held()) return Promise.resolve();
-    this.#replaying ??= withLock(this.#key, () => this.#replayAll()).finally(() => (this.#replaying = undefined));
+    // As every other write of the sink: in no caller's context (the request whose code built the
+    // sink, the page's online event), and with suppressSinkTracing's wrapper, untraced.
+    this.#replaying ??= withLock(this.#key, () => runDetached(() => this.#replayAll())).finally(
+      () => (this.#replaying = undefined),
+    );
     return this.#replaying;
   }
 

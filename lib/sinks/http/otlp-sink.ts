@@ -21,7 +21,7 @@ import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
-import { readGuarded, readOptions } from '../../core/read-options';
+import { expectOptionsObject, readGuarded, readOptions } from '../../core/read-options';
 import { checkOptionalText } from './http-option-checks';
 import { checkFramingHeaders, checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
@@ -79,6 +79,7 @@ export interface OtlpSinkOptions extends Omit<
    * `OTEL_EXPORTER_OTLP_TIMEOUT`), milliseconds (0 for no limit), the default of `timeoutMs`, and `OTEL_EXPORTER_OTLP_HEADERS` with
    * `OTEL_EXPORTER_OTLP_LOGS_HEADERS` over it, whose headers are sent under `headers` (a header of
    * `headers` replaces the variables' of the same name, as in the OpenTelemetry JS exporter).
+   * An object of variables by name; a Map, an array or a string is a ConfigurationError.
    * Default: `process.env` in Node, none in browsers.
    */
   environment?: EnvironmentVariables | undefined;
@@ -151,7 +152,11 @@ export class OtlpSink extends HttpSink {
     // default, without a word): a getter that throws is a ConfigurationError naming it, and one
     // that answers differently cannot pass a check below and then send another value.
     const options = readOptions('OtlpSink', given, [...HTTP_OPTION_KEYS, ...OtlpSink.optionKeys]) as OtlpSinkOptions;
-    const environment = readOtlpEnvironment(options.environment ?? processEnvironment());
+    // Variables by name (process.env, an object): a Map of them, an array of pairs or a string
+    // would read as none set, and the sink would send to the default endpoint without a word.
+    const variables = options.environment ?? processEnvironment();
+    expectOptionsObject('OtlpSink.environment', variables);
+    const environment = readOtlpEnvironment(variables);
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
     // Variables set for the SDK's gRPC exporter name its endpoint, on the collector's gRPC port
     // (HTTP/2 only): taken without a word, every batch would fail with fetch's bare "fetch failed".

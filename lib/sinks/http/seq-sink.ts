@@ -6,6 +6,7 @@ import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
 import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-delivery-error';
 import { retryHint } from '../../core/retry-hint';
+import { runDetached } from '../../context/log-context';
 import { eventTimeMs } from '../../templates/log-event-record';
 import type { EmitResult, Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE } from './clef-content-type';
@@ -396,8 +397,9 @@ export class SeqSink extends HttpSink {
   }
 
   #arm(delay: number): void {
-    // In Node, the probe alone must not keep the process alive.
-    this.#probe = unrefScheduler.schedule(() => void this.#check(), delay);
+    // In Node, the probe alone must not keep the process alive. Its request is the sink's, as a
+    // batch's: in no caller's context (where the sink was built), untraced under suppressSinkTracing.
+    this.#probe = unrefScheduler.schedule(() => void runDetached(() => this.#check()), delay);
   }
 
   /** Posts the empty batch when nothing was sent for 2 minutes (not while the browser is offline), then waits for the next due time. */

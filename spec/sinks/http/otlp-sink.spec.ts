@@ -554,6 +554,27 @@ describe('OtlpSink', () => {
     expect(server.requests[0].url).toBe('/from-process');
   });
 
+  // Found by review: an environment that holds no variables by name (a Map of them, an array of
+  // pairs, a string) read as one with none set, so the sink sent to http://localhost:4318/v1/logs
+  // as unknown_service, every batch failing with fetch's "fetch failed", without a word.
+  it('refuses an environment that is no object of variables (a Map, an array, a string), and takes process.env and a plain or null-prototype object', async () => {
+    server = await startTestServer();
+    const variables = { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${server.url}/from-variables`, OTEL_SERVICE_NAME: 'shop' };
+    for (const [environment, shown] of [
+      [new Map(Object.entries(variables)), 'Map'],
+      [Object.entries(variables), 'Array'],
+      ['OTEL_SERVICE_NAME=shop', '"OTEL_SERVICE_NAME=shop"'],
+      [42, 'number 42'],
+    ] as [never, string][])
+      expect(() => new OtlpSink({ environment })).toThrow(
+        new ConfigurationError(`OtlpSink.environment: expected options, got ${shown}`),
+      );
+    expect(new OtlpSink({ endpoint: server.url, environment: process.env })).toBeInstanceOf(OtlpSink);
+    await new OtlpSink({ environment: variables }).emit(makeEvents(1));
+    await new OtlpSink({ environment: Object.assign(Object.create(null) as object, variables) }).emit(makeEvents(1));
+    expect(server.requests.map((r) => r.url)).toEqual(['/from-variables', '/from-variables']);
+  });
+
   // OTLP exporter specification, "Configuration Options": OTEL_EXPORTER_OTLP_TIMEOUT and
   // OTEL_EXPORTER_OTLP_LOGS_TIMEOUT bound each batch export; the timeoutMs option wins over them.
   it('waits for an answer as long as OTEL_EXPORTER_OTLP_LOGS_TIMEOUT or OTEL_EXPORTER_OTLP_TIMEOUT says, unless timeoutMs is given (fake timers)', async () => {
