@@ -57,7 +57,8 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
   // the offline store's next try), those entries are not pushed again. An entry is forgotten once a
   // request that left it out succeeds, and all of them after 64 requests in a row that carry none
   // (the batch went to the fallback) or when a failure would make them more than 10 000: till then
-  // every request is read to find them.
+  // every request is read to find them. Shared by the batches of a sink sent at once (a sink shared
+  // by two loggers): each failure adds to it, and only a request that began with it ends it.
   let memory: Map<string, number> | undefined;
   let idle = 0;
   return async (input, init) => {
@@ -93,8 +94,14 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
         if (stored > 0 && !response?.ok && response?.status !== 400) {
-          // Those of earlier requests too (another level of the halves of a 413), up to a bound.
-          memory = new Map([...(known !== undefined && known.size < 10_000 ? known : []), ...fresh]);
+          // Added to those of earlier requests (another level of the halves of a 413), up to a bound:
+          // to what is remembered now, not when this request began, since a sink shared by two loggers
+          // (or the fallback of several sinks) sends batches at once, and what one of them stored
+          // would otherwise be forgotten when the other fails, and pushed again on its retry.
+          const kept = memory !== undefined && memory.size < 10_000 ? memory : new Map<string, number>();
+          for (const entries of [known !== kept && known !== undefined && known.size < 10_000 ? known : [], fresh])
+            for (const [key, lost] of entries) kept.set(key, lost);
+          memory = kept;
           idle = 0;
           SelfLog.write(
             '{Sink}: a push failed after Loki stored {Count} entries of its batch, which count with the batch and are not pushed again when it is sent again',
@@ -131,7 +138,8 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     if (known !== undefined) {
       for (const key of skipped) known.delete(key);
       idle = skipped.length > 0 ? 0 : idle + 1;
-      if (known.size === 0 || idle > 64) memory = undefined;
+      // Not what another request remembered since this one began.
+      if (memory === known && (known.size === 0 || idle > 64)) memory = undefined;
     }
     // Every stream refused: the batch fails whole (to the fallback), as one stream's would.
     if (stored === 0 && refusal !== undefined) return refusal;

@@ -8,6 +8,8 @@ import { LokiSink } from '../../../lib/sinks/http/loki-sink';
 import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import { type ReceivedRequest, startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { answeringServer } from '../../helpers/http-answers';
+import { makeEvent } from '../../helpers/events';
+import type { LogEvent } from '../../../lib/core/log-event';
 
 /*
  * What Loki answers to a push it takes in part, copied from grafana/loki's source:
@@ -266,6 +268,76 @@ describe('LokiSink and a push Loki takes in part', () => {
     expect(diagnostics.join('\n')).toContain(
       'a push failed after Loki stored 1 entries of its batch, which count with the batch and are not pushed again when it is sent again',
     );
+  });
+
+  // Found by a review: a sink shared by two loggers (docs/sinks.md's wrapper) or the fallback of
+  // several sinks is sent two batches at once. What each stored before its failure was remembered
+  // as what was remembered when it began plus its own, so the second failure replaced the first's
+  // and that batch's retry pushed its stored level again (Loki drops a repeat only while it is in
+  // its head block).
+  it('does not push again what Loki stored of either of two batches sent at once, when both fail and are retried', async () => {
+    const failed = new Set<string>();
+    server = await startTestServer((request) => {
+      const { values } = (JSON.parse(request.body) as PushBody).streams[0];
+      const line = values[0][1];
+      // Each error level's first push is refused 503; every other push is stored.
+      if (!line.startsWith('error') || failed.has(line)) return { status: 204 };
+      failed.add(line);
+      return { status: 503, body: 'ingester unavailable\n' };
+    });
+    const sink = new LokiSink({ url: server.url, formatter: new TextFormatter('{Message}') });
+    const batch = (name: string): LogEvent[] => [
+      makeEvent({ text: `info ${name}` }),
+      makeEvent({ text: `error ${name}`, level: 'error' }),
+    ];
+    const [first, second] = [batch('a'), batch('b')];
+    const outcomes = await Promise.allSettled([sink.emit(first), sink.emit(second)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    // The delivery stage retries each batch.
+    await expect(sink.emit(first)).resolves.toBeUndefined();
+    await expect(sink.emit(second)).resolves.toBeUndefined();
+    const lines = server.requests.flatMap((request) =>
+      (JSON.parse(request.body) as PushBody).streams.flatMap(({ values }) => values.map(([, line]) => line)),
+    );
+    // Each info line once; each error line twice (refused, then stored).
+    expect(lines.filter((line) => line.startsWith('info')).sort()).toEqual(['info a', 'info b']);
+    expect(lines.filter((line) => line.startsWith('error')).sort()).toEqual(['error a', 'error a', 'error b', 'error b']);
+    sink.close();
+  });
+
+  it('keeps what Loki stored of a failed batch while a batch begun before it ends', async () => {
+    // A fetch that answers in the order the test lets it: the first push of "error f" and "error g"
+    // 503, the others 204, and "info c" only once released.
+    const lines: string[] = [];
+    const failed = new Set<string>();
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const fetch = async (_: unknown, init?: RequestInit): Promise<Response> => {
+      const line = (JSON.parse(init?.body as string) as PushBody).streams[0].values[0][1];
+      lines.push(line);
+      if (line === 'info c') await released;
+      if (line === 'error c' || !line.startsWith('error') || failed.has(line)) return new Response(null, { status: 204 });
+      failed.add(line);
+      return new Response('ingester unavailable\n', { status: 503 });
+    };
+    const sink = new LokiSink({ url: 'http://127.0.0.1:9/', formatter: new TextFormatter('{Message}'), fetch });
+    const batch = (name: string): LogEvent[] => [
+      makeEvent({ text: `info ${name}` }),
+      makeEvent({ text: `error ${name}`, level: 'error' }),
+    ];
+    const [f, c, g] = [batch('f'), batch('c'), batch('g')];
+    await expect(sink.emit(f)).rejects.toMatchObject({ status: 503 });
+    // c begins while Loki's "info f" is remembered; f's retry then pushes "error f" alone and ends
+    // that memory, and g stores "info g" and fails.
+    const slow = sink.emit(c);
+    await expect(sink.emit(f)).resolves.toBeUndefined();
+    await expect(sink.emit(g)).rejects.toMatchObject({ status: 503 });
+    release();
+    await expect(slow).resolves.toBeUndefined();
+    // g's retry: "error g" alone.
+    await expect(sink.emit(g)).resolves.toBeUndefined();
+    expect(lines).toEqual(['info f', 'error f', 'info c', 'error f', 'info g', 'error g', 'error c', 'error g']);
+    sink.close();
   });
 
   it('retries only the stream over the tenant limit (429) after the others were stored; a batch that fails for good still goes whole to the fallback', async () => {
