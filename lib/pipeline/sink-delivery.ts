@@ -6,7 +6,16 @@ import { retryHint } from '../core/retry-hint';
 import { truncatedText } from '../core/truncated-text';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { type EmitResult, GIVEN_UP, type LetsGo, type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
+import {
+  DECLINED,
+  type Declines,
+  type EmitResult,
+  GIVEN_UP,
+  type LetsGo,
+  type Sink,
+  WRITTEN_ASIDE,
+  type WritesAside,
+} from '../core/sink';
 import type { SinkMetrics } from '../metrics/metrics-types';
 import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
@@ -214,6 +223,13 @@ export class SinkDelivery {
     try {
       const now = this.#eventsAreNow ? eventTimeMs(event) : this.#scheduler.now();
       if (this.#flight !== null || this.#queue.depth !== 0) {
+        // What the sink would leave out takes no room in the queue (see DECLINED).
+        const declined = (this.#sink as Declines)[DECLINED]?.(event);
+        if (declined !== undefined) {
+          this.#recorder.dropped++;
+          countReason(this.#recorder.droppedBy, declined, 1);
+          return;
+        }
         // The sink is busy or behind: the bounded queue is the only buffer.
         this.#queue.push(event, now);
         if (this.#flight === null) this.#pump();
