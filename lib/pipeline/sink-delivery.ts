@@ -110,6 +110,8 @@ interface ByteCountingSink {
  */
 export class SinkDelivery {
   readonly #sink: Sink;
+  /** The sink's DECLINED, read once: what it would leave out is not queued but counted dropped. */
+  readonly #declined: ((event: LogEvent) => string | undefined) | undefined;
   readonly #scheduler: SchedulerLike;
   /**
    * Runs the batch age timer: under the default scheduler a ref'd timer (RxJS's asyncScheduler), so
@@ -193,6 +195,12 @@ export class SinkDelivery {
   ) {
     this.#closesLast = closesLast;
     this.#sink = sink;
+    try {
+      const declined = (sink as Declines)[DECLINED];
+      if (typeof declined == 'function') this.#declined = declined.bind(sink);
+    } catch {
+      // A sink whose getter throws declines nothing: its events are queued as any other's.
+    }
     this.#scheduler = scheduler;
     this.#ageScheduler = scheduler === unrefScheduler ? asyncScheduler : scheduler;
     this.#eventsAreNow = eventsAreNow;
@@ -224,7 +232,7 @@ export class SinkDelivery {
       const now = this.#eventsAreNow ? eventTimeMs(event) : this.#scheduler.now();
       if (this.#flight !== null || this.#queue.depth !== 0) {
         // What the sink would leave out takes no room in the queue (see DECLINED).
-        const declined = (this.#sink as Declines)[DECLINED]?.(event);
+        const declined = this.#declined?.(event);
         if (declined !== undefined) {
           this.#recorder.dropped++;
           countReason(this.#recorder.droppedBy, declined, 1);
