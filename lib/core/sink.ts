@@ -94,6 +94,22 @@ export const WRITTEN_ASIDE: unique symbol = Symbol.for('rxlog.aside');
  */
 export const GIVEN_UP: unique symbol = Symbol.for('rxlog.givenUp');
 
+/**
+ * Internal, for rxlog's own SeqSink; not part of the public API. The delivery stage asks
+ * `sink[DECLINED](event)` of each event it would put in its bounded queue (the sink busy or
+ * behind): a reason (`seq.belowMinimumLevelAccepted`) means the sink would leave the event out
+ * when sending, so it counts dropped under that reason at once instead, as Serilog's Seq sink
+ * leaves such events out where they enter its queue: they take no room there from those it sends.
+ *
+ * @internal
+ */
+export const DECLINED: unique symbol = Symbol.for('rxlog.declined');
+
+/** @internal A sink that implements DECLINED. */
+export interface Declines {
+  [DECLINED]?(event: LogEvent): string | undefined;
+}
+
 /** @internal A sink that implements GIVEN_UP. */
 export interface LetsGo {
   [GIVEN_UP]?(events: readonly LogEvent[]): void;

@@ -70,7 +70,9 @@ function readId(fields: Record<string, unknown>, name: string, form: RegExp): st
  * its first line (and its name, when that line starts `SomeError: ` or, as .NET and Java write it,
  * `System.DivideByZeroException: `). `@tr` and `@sp` (hex trace and span ids, as Seq reads them)
  * become the properties `TraceId` and `SpanId` (lower case, first; an all-zero id, which W3C Trace
- * Context defines as invalid, is left out, as a null one is); `@i`, `@r` and `@m` are not
+ * Context defines as invalid, is left out, as a null one is), in place of a `TraceId` or `SpanId`
+ * field the line also has (Serilog writes an app's own `TraceId` property beside the Activity's
+ * `@tr`, which is the event's trace to Seq and Serilog's reader); `@i`, `@r` and `@m` are not
  * properties; `@@name` becomes the property `@name`; other names keep their order. An integer a
  * number cannot hold exactly (`12345678901234567890`, a .NET `long`) is read as a bigint, so its
  * digits survive; one of more than 4300 digits makes the line an error (see `parseJsonExact`;
@@ -145,7 +147,14 @@ function readFields(parsed: unknown): LogEvent {
   const spanId = readId(fields, '@sp', HEX_SPAN_ID);
   if (spanId !== undefined) properties[SPAN_ID_PROPERTY] = spanId;
   for (const key of Object.keys(fields)) {
-    if (RESERVED.has(key)) continue;
+    // The line's own TraceId / SpanId field (Serilog writes an app's property of that name beside the
+    // Activity's @tr / @sp) gives way to the id: @tr and @sp are the event's trace, to Seq and Serilog's reader.
+    if (
+      RESERVED.has(key) ||
+      (key === TRACE_ID_PROPERTY && traceId !== undefined) ||
+      (key === SPAN_ID_PROPERTY && spanId !== undefined)
+    )
+      continue;
     const name = key.startsWith('@@') ? key.slice(1) : key;
     Object.defineProperty(properties, name, { value: fields[key], enumerable: true, writable: true, configurable: true });
   }

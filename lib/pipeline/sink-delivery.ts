@@ -6,7 +6,16 @@ import { retryHint } from '../core/retry-hint';
 import { truncatedText } from '../core/truncated-text';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { type EmitResult, GIVEN_UP, type LetsGo, type Sink, WRITTEN_ASIDE, type WritesAside } from '../core/sink';
+import {
+  DECLINED,
+  type Declines,
+  type EmitResult,
+  GIVEN_UP,
+  type LetsGo,
+  type Sink,
+  WRITTEN_ASIDE,
+  type WritesAside,
+} from '../core/sink';
 import type { SinkMetrics } from '../metrics/metrics-types';
 import { SinkMetricsRecorder } from '../metrics/sink-metrics-recorder';
 import { CircuitBreaker } from '../operators/circuit-breaker';
@@ -101,6 +110,8 @@ interface ByteCountingSink {
  */
 export class SinkDelivery {
   readonly #sink: Sink;
+  /** The sink's DECLINED, read once: what it would leave out is not queued but counted dropped. */
+  readonly #declined: ((event: LogEvent) => string | undefined) | undefined;
   readonly #scheduler: SchedulerLike;
   /**
    * Runs the batch age timer: under the default scheduler a ref'd timer (RxJS's asyncScheduler), so
@@ -184,6 +195,12 @@ export class SinkDelivery {
   ) {
     this.#closesLast = closesLast;
     this.#sink = sink;
+    try {
+      const declined = (sink as Declines)[DECLINED];
+      if (typeof declined == 'function') this.#declined = declined.bind(sink);
+    } catch {
+      // A sink whose getter throws declines nothing: its events are queued as any other's.
+    }
     this.#scheduler = scheduler;
     this.#ageScheduler = scheduler === unrefScheduler ? asyncScheduler : scheduler;
     this.#eventsAreNow = eventsAreNow;
@@ -214,6 +231,13 @@ export class SinkDelivery {
     try {
       const now = this.#eventsAreNow ? eventTimeMs(event) : this.#scheduler.now();
       if (this.#flight !== null || this.#queue.depth !== 0) {
+        // What the sink would leave out takes no room in the queue (see DECLINED).
+        const declined = this.#declined?.(event);
+        if (declined !== undefined) {
+          this.#recorder.dropped++;
+          countReason(this.#recorder.droppedBy, declined, 1);
+          return;
+        }
         // The sink is busy or behind: the bounded queue is the only buffer.
         this.#queue.push(event, now);
         if (this.#flight === null) this.#pump();

@@ -291,6 +291,25 @@ describe('readCompactJson', () => {
   });
 
   // W3C Trace Context: an all-zero trace-id or parent-id is invalid; OpenTelemetry reads it as no span context.
+  // Serilog 3.1+ writes the Activity's ids as @tr and @sp beside an app's own TraceId property (often
+  // ASP.NET Core's HttpContext.TraceIdentifier); Seq and Serilog's reader give the event @tr's trace.
+  it('reads @tr and @sp as the trace context when the line also has a TraceId or SpanId field, and writes them back', () => {
+    const tr = '1befc31e94b01d1a473f63a7905f6c9b';
+    const sp = 'bb1111820570b80e';
+    const line = `{"@t":"2016-10-12T04:20:58.055Z","@mt":"x","@tr":"${tr}","@sp":"${sp}","TraceId":"0HMV1C2D3E4F5:00000001","SpanId":"fedcba9876543210","N":1}`;
+    const event = readCompactJson(line);
+    expect({ ...event.properties }).toEqual({ TraceId: tr, SpanId: sp, N: 1 });
+    expect(new CompactJsonFormatter().format(event)).toBe(
+      `{"@t":"2016-10-12T04:20:58.055Z","@mt":"x","@i":"9303a5e5","@tr":"${tr}","@sp":"${sp}","N":1}`,
+    );
+    // Fields first, ids after: the same event.
+    const after = `{"@t":"2016-10-12T04:20:58.055Z","TraceId":"fedcba9876543210fedcba9876543210","SpanId":"s","@tr":"${tr}","@sp":"${sp}"}`;
+    expect({ ...readCompactJson(after).properties }).toEqual({ TraceId: tr, SpanId: sp });
+    // Without an id (none, null or all zeros), the line's own field is the property, as before.
+    const own = '{"@t":"2016-10-12T04:20:58.055Z","@tr":null,"@sp":"0000000000000000","TraceId":"t-1","SpanId":"s-1"}';
+    expect({ ...readCompactJson(own).properties }).toEqual({ TraceId: 't-1', SpanId: 's-1' });
+  });
+
   it('reads an all-zero @tr or @sp as no id, and writes an all-zero TraceId or SpanId as an ordinary property', () => {
     const zeros =
       '{"@t":"2016-10-12T04:20:58.055Z","@mt":"x","@tr":"00000000000000000000000000000000","@sp":"0000000000000000","N":1}';

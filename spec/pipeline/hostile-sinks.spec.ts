@@ -728,5 +728,36 @@ describe('LoggerPipeline with hostile sinks', () => {
         selfLog.stop();
       }
     });
+
+    // The delivery stage reads an internal symbol of the sink (the events SeqSink would leave out are
+    // not queued): a getter that throws for it, as for any key a Proxy does not know, declines nothing.
+    it('queues the events of a sink whose getter for an unknown symbol throws, and delivers them all', async () => {
+      const written: string[] = [];
+      const answers: (() => void)[] = [];
+      const target: Sink = {
+        emit: (events) =>
+          new Promise<void>((resolve) =>
+            answers.push(() => {
+              written.push(...events.map((e) => e.messageTemplate.text));
+              resolve();
+            }),
+          ),
+      };
+      const sink = new Proxy(target, {
+        get(object, key, receiver) {
+          if (typeof key === 'symbol') throw new Error('unknown key');
+          return Reflect.get(object, key, receiver) as unknown;
+        },
+      });
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'hostile' }).createLogger();
+      // The first is in flight: the others go to the queue.
+      for (const text of ['one', 'two', 'three']) log.information(text);
+      for (let i = 0; i < 3 && answers.length > 0; i++) {
+        answers.shift()?.();
+        await jest.advanceTimersByTimeAsync(0);
+      }
+      expect(written).toEqual(['one', 'two', 'three']);
+      expect(log.metrics().sinks.hostile).toMatchObject({ received: 3, delivered: 3, dropped: 0, pending: 0 });
+    });
   });
 });

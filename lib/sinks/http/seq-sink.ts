@@ -8,7 +8,7 @@ import { PartialDeliveryError, reportedCount } from '../../core/errors/partial-d
 import { retryHint } from '../../core/retry-hint';
 import { runDetached } from '../../context/log-context';
 import { eventTimeMs } from '../../templates/log-event-record';
-import type { EmitResult, Formatter } from '../../core/sink';
+import { DECLINED, type EmitResult, type Formatter } from '../../core/sink';
 import { CLEF_CONTENT_TYPE } from './clef-content-type';
 import { HTTP_OPTION_KEYS, HttpSink, type HttpSinkOptions } from './http-sink';
 import { seqBody } from './seq-body';
@@ -63,7 +63,8 @@ export interface SeqSinkOptions extends Omit<
    * answered with and sends no event below it that was logged after that answer (events logged
    * before it, still queued, are sent: Seq discards them), until Seq answers without a level.
    * The events it leaves out, by request or by beacon as the page hides, count as dropped, under
-   * `seq.belowMinimumLevelAccepted` in the sink's `droppedBy`. Once Seq has sent a level, the
+   * `seq.belowMinimumLevelAccepted` in the sink's `droppedBy`; while the sink is busy or behind,
+   * as they would enter its queue, as Serilog's sink filters there, so they take no room in it. Once Seq has sent a level, the
    * 2-minute probe runs as with a switch.
    */
   controlLevelSwitch?: LevelSwitch | undefined;
@@ -266,6 +267,20 @@ export class SeqSink extends HttpSink {
       throw this.#widened(error, sent, events.length);
     }
     return result && { rejected: result === true ? 0 : result.rejected, dropped };
+  }
+
+  /**
+   * `seq.belowMinimumLevelAccepted` for an event the sink would leave out (see `#refuses`), which
+   * the delivery stage then counts dropped as it takes it, before the sink's queue: as Serilog's Seq
+   * sink filters where events enter its queue, so that during an outage the events below Seq's level
+   * take no room there from those it sends (a logger at Debug for its console filled the queue, and
+   * overflow dropped the Errors queued before them). `emit` still leaves out what was queued before.
+   *
+   * @internal
+   */
+  [DECLINED](event: LogEvent): string | undefined {
+    const floor = this.#floor;
+    return floor > 0 && this.#refuses(event, floor) ? SEQ_LEVEL_REASON : undefined;
   }
 
   /**

@@ -546,6 +546,52 @@ describe('SeqSink', () => {
     }
   });
 
+  // Serilog's ControlledLevelSwitch filters where events enter its queue: while Seq is slow or away, the
+  // events below its level (a logger at Debug for a console sink) take no room there. Before, they
+  // filled the queue, only to be left out at sending, and its overflow dropped the Errors queued first.
+  it.each([
+    ['a controlLevelSwitch', true],
+    ['the level Seq answered, without a controlLevelSwitch', false],
+  ])('keeps out of its queue the events below %s, so that they do not push out those it sends', async (_title, withSwitch) => {
+    const bodies: string[] = [];
+    const answer = (level: string): Response => new Response(`{"MinimumLevelAccepted":${level}}`, { status: 201 });
+    let release = (): void => undefined;
+    const fetch = (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      bodies.push(init?.body as string);
+      // The first answer sets the level; the second request hangs (Seq slow) until released.
+      if (bodies.length === 1) return Promise.resolve(answer('"Warning"'));
+      if (bodies.length === 2) return new Promise((resolve) => (release = () => resolve(answer('"Warning"'))));
+      return Promise.resolve(answer('"Warning"'));
+    };
+    // Only the clock is fake: the events after the first answer are logged after it, to the millisecond.
+    fakeDateOnly();
+    try {
+      const control = withSwitch ? new LevelSwitch('debug') : undefined;
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(new SeqSink({ serverUrl: 'http://127.0.0.1:5341', fetch, controlLevelSwitch: control }), {
+          batch: { size: 1, maxDelayMs: 0 },
+          queue: { limit: 10 },
+        })
+        .createLogger();
+      log.warning('first');
+      await log.flush();
+      jest.setSystemTime(Date.now() + 1_000);
+      log.warning('in flight');
+      for (let i = 0; i < 5; i++) log.error('important {I}', i);
+      for (let i = 0; i < 100; i++) log.debug('chatter {I}', i);
+      release();
+      await log.flush();
+      const sent = bodies.map((body) => (JSON.parse(body) as { '@mt': string })['@mt']);
+      expect(sent).toEqual(['first', 'in flight', ...Array<string>(5).fill('important {I}')]);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 107, delivered: 7, dropped: 100, failed: 0 });
+      expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 100 });
+      await log.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   // As Serilog's Seq sink, which never splits a batch Seq refuses (its durable mode sets the payload
   // aside, its default mode retries it and then drops it): the batch fails whole, once, to the fallback.
   it('fails a whole batch Seq answers 400 (one line it refuses) at once, not split nor retried, and hands it to the fallback', async () => {
