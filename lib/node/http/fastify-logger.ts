@@ -139,6 +139,18 @@ function serializeRequest(request: unknown): unknown {
   return { method, path };
 }
 
+/**
+ * The object of a call as pino takes it: a request given as the object itself (`request.log.info(request.raw)`,
+ * or Fastify's `request`; pino's test: it has `method`, `headers` and `socket`) is logged under `req`, and a
+ * response (it has `setHeader`) under `res`, so their serializers write them (`{ method, path }`,
+ * `{ statusCode }`), never their fields (the headers with `authorization` and `cookie`, the URL with its
+ * query string, the socket).
+ */
+function asLogged(object: Record<string, unknown>): Record<string, unknown> {
+  if (object.method && object.headers && object.socket) return { req: object };
+  return typeof object.setHeader === 'function' ? { res: object } : object;
+}
+
 /** A reply as it is logged: its status, as Fastify's `res` serializer. */
 function serializeReply(reply: unknown): unknown {
   if (typeof reply !== 'object' || reply === null) return reply;
@@ -474,7 +486,7 @@ class RxlogFastifyLogger implements FastifyLogger {
         hasError = true;
         message = values.length > 0 ? this.#prefixed(values.shift()) : first.message;
       } else if (typeof first === 'object' && first !== null) {
-        object = first as Record<string, unknown>;
+        object = asLogged(first as Record<string, unknown>);
         message = this.#prefixed(values.shift());
         if (object.err !== undefined && object.err !== null) {
           error = object.err;
@@ -589,7 +601,8 @@ class RxlogFastifyLogger implements FastifyLogger {
  * `requestIdLogLabel`'s), written as `RequestId` (within rxlog's bounds for ids); `err`, or an
  * Error given first, is the event's exception; the message is text (with pino's `%s` `%d` `%j`
  * interpolation, after a child's `msgPrefix`), never a template. `req` is logged as
- * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
+ * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`, a request
+ * or a response given as the call's object too (`request.log.info(request.raw)`), as pino maps it.
  *
  * With a `fastifyRequestLogging` plugin registered on the same app, or `RxlogModule` (rxlog/nest)
  * on a NestJS FastifyAdapter given this logger, Fastify's `incoming request` and `request completed`

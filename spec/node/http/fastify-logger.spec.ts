@@ -201,6 +201,27 @@ describe('fastifyLogger', () => {
       expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('p-');
     });
 
+    it('writes a request or a response given as the object of a call as pino does, under req and res, never their headers', async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      app.get('/orders', async (request, reply) => {
+        request.log.info(request.raw, 'The raw request');
+        request.log.info(request, "Fastify's request");
+        reply.log.info(reply.raw, 'The raw response');
+        return 'ok';
+      });
+      const url = await listening(app);
+
+      await get(`${url}/orders?token=t-1`, { authorization: 'Bearer t-2', cookie: 'sid=t-3' });
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
+
+      const req = { method: 'GET', path: '/orders' };
+      expect(named(events, 'The raw request')[0]?.properties).toEqual({ RequestId: 'req-1', req });
+      expect(named(events, "Fastify's request")[0]?.properties).toEqual({ RequestId: 'req-1', req });
+      expect(named(events, 'The raw response')[0]?.properties).toEqual({ RequestId: 'req-1', res: { statusCode: 200 } });
+      expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('t-');
+    });
+
     it("refuses a route's logLevel that is no pino level when the route is added, as Fastify does with pino", () => {
       const { log } = memoryLogger();
       const app = Fastify({ loggerInstance: fastifyLogger(log) });
