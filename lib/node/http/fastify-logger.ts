@@ -125,6 +125,10 @@ const INCOMING_REQUEST = 'incoming request';
 const REQUEST_COMPLETED = 'request completed';
 const REQUEST_ERRORED = 'request errored';
 const PROMISE_ERRORED = 'Promise errored, but reply.sent = true was set';
+// A streamed reply cut once its headers went out (lib/log-controller.js streamError): by the client
+// that left, or by the server (its stream destroyed), with the stream's error.
+const STREAM_CLOSED = 'stream closed prematurely';
+const STREAM_FAILED = 'response terminated with an error with headers already sent';
 
 /**
  * A request as it is logged: its method and path, without the query string (its values often hold
@@ -545,10 +549,12 @@ class RxlogFastifyLogger implements FastifyLogger {
 
   /**
    * Whether the completion event of a `fastifyRequestLogging` plugin (or of RxlogModule) already
-   * says what this line of Fastify's says: `incoming request` and `request completed` of a request
+   * says what this line of Fastify's says: `incoming request`, `request completed` and `stream
+   * closed prematurely` (a streamed reply cut, which the event says aborted or failed) of a request
    * it follows, Fastify's error handler's report of the error the completion event carries (its
-   * message is the error's, none for a thrown value without one), and `Promise errored …` of a
-   * late handler error the plugin wrote. `request errored` (an `onResponse` hook's error) is
+   * message is the error's, none for a thrown value without one), `response terminated with an
+   * error …` of a streamed reply's error it carries, and `Promise errored …` of a late handler
+   * error the plugin wrote. `request errored` (an `onResponse` hook's error) is
    * handed to the request's events: to the completion event, or to an event of its own after it.
    * The request is the logged `req` or `res`, or the one whose `request.log` this is. What the app
    * logs itself is always written.
@@ -556,13 +562,16 @@ class RxlogFastifyLogger implements FastifyLogger {
   #saidByCompletion(object: Record<string, unknown> | undefined, text: string, error: unknown, hasError: boolean): boolean {
     const request = object === undefined ? undefined : requestOf(object);
     if (request !== undefined && text === INCOMING_REQUEST) return hasRequestLogging(request.server?.server);
-    if (request !== undefined && text === REQUEST_COMPLETED) return followedRequest(request.raw) !== undefined;
+    if (request !== undefined && (text === REQUEST_COMPLETED || text === STREAM_CLOSED))
+      return followedRequest(request.raw) !== undefined;
     if (!hasError) return false;
     const errored = request !== undefined && text === REQUEST_ERRORED;
     // Fastify's message is the error's `message`: none (so no text) for a thrown value that has none, `throw 'denied'`.
     const said: unknown = (error as { message?: unknown } | null)?.message;
     const reported =
-      text === PROMISE_ERRORED || (request !== undefined && text === (said === undefined || said === null ? '' : textOf(said)));
+      text === PROMISE_ERRORED ||
+      text === STREAM_FAILED ||
+      (request !== undefined && text === (said === undefined || said === null ? '' : textOf(said)));
     if (!errored && !reported) return false;
     const tracker = followedRequest(requestOfLogger(this) ?? request?.raw);
     if (tracker === undefined) return false;
