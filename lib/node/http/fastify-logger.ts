@@ -125,6 +125,10 @@ const INCOMING_REQUEST = 'incoming request';
 const REQUEST_COMPLETED = 'request completed';
 const REQUEST_ERRORED = 'request errored';
 const PROMISE_ERRORED = 'Promise errored, but reply.sent = true was set';
+// A streamed reply cut once its headers went out (lib/log-controller.js streamError): by the client
+// that left, or by the server (its stream destroyed), with the stream's error.
+const STREAM_CLOSED = 'stream closed prematurely';
+const STREAM_FAILED = 'response terminated with an error with headers already sent';
 
 /**
  * A request as it is logged: its method and path, without the query string (its values often hold
@@ -137,6 +141,18 @@ function serializeRequest(request: unknown): unknown {
   const { method, url, server } = request as { method?: unknown; url?: unknown; server?: unknown };
   const path = requestPath(typeof url === 'string' ? url : undefined, semicolonDelimited(server, 'fastifyLogger'));
   return { method, path };
+}
+
+/**
+ * The object of a call as pino takes it: a request given as the object itself (`request.log.info(request.raw)`,
+ * or Fastify's `request`; pino's test: it has `method`, `headers` and `socket`) is logged under `req`, and a
+ * response (it has `setHeader`) under `res`, so their serializers write them (`{ method, path }`,
+ * `{ statusCode }`), never their fields (the headers with `authorization` and `cookie`, the URL with its
+ * query string, the socket).
+ */
+function asLogged(object: Record<string, unknown>): Record<string, unknown> {
+  if (object.method && object.headers && object.socket) return { req: object };
+  return typeof object.setHeader === 'function' ? { res: object } : object;
 }
 
 /** A reply as it is logged: its status, as Fastify's `res` serializer. */
@@ -474,7 +490,7 @@ class RxlogFastifyLogger implements FastifyLogger {
         hasError = true;
         message = values.length > 0 ? this.#prefixed(values.shift()) : first.message;
       } else if (typeof first === 'object' && first !== null) {
-        object = first as Record<string, unknown>;
+        object = asLogged(first as Record<string, unknown>);
         message = this.#prefixed(values.shift());
         if (object.err !== undefined && object.err !== null) {
           error = object.err;
@@ -533,10 +549,12 @@ class RxlogFastifyLogger implements FastifyLogger {
 
   /**
    * Whether the completion event of a `fastifyRequestLogging` plugin (or of RxlogModule) already
-   * says what this line of Fastify's says: `incoming request` and `request completed` of a request
+   * says what this line of Fastify's says: `incoming request`, `request completed` and `stream
+   * closed prematurely` (a streamed reply cut, which the event says aborted or failed) of a request
    * it follows, Fastify's error handler's report of the error the completion event carries (its
-   * message is the error's, none for a thrown value without one), and `Promise errored …` of a
-   * late handler error the plugin wrote. `request errored` (an `onResponse` hook's error) is
+   * message is the error's, none for a thrown value without one), `response terminated with an
+   * error …` of a streamed reply's error it carries, and `Promise errored …` of a late handler
+   * error the plugin wrote. `request errored` (an `onResponse` hook's error) is
    * handed to the request's events: to the completion event, or to an event of its own after it.
    * The request is the logged `req` or `res`, or the one whose `request.log` this is. What the app
    * logs itself is always written.
@@ -544,13 +562,16 @@ class RxlogFastifyLogger implements FastifyLogger {
   #saidByCompletion(object: Record<string, unknown> | undefined, text: string, error: unknown, hasError: boolean): boolean {
     const request = object === undefined ? undefined : requestOf(object);
     if (request !== undefined && text === INCOMING_REQUEST) return hasRequestLogging(request.server?.server);
-    if (request !== undefined && text === REQUEST_COMPLETED) return followedRequest(request.raw) !== undefined;
+    if (request !== undefined && (text === REQUEST_COMPLETED || text === STREAM_CLOSED))
+      return followedRequest(request.raw) !== undefined;
     if (!hasError) return false;
     const errored = request !== undefined && text === REQUEST_ERRORED;
     // Fastify's message is the error's `message`: none (so no text) for a thrown value that has none, `throw 'denied'`.
     const said: unknown = (error as { message?: unknown } | null)?.message;
     const reported =
-      text === PROMISE_ERRORED || (request !== undefined && text === (said === undefined || said === null ? '' : textOf(said)));
+      text === PROMISE_ERRORED ||
+      text === STREAM_FAILED ||
+      (request !== undefined && text === (said === undefined || said === null ? '' : textOf(said)));
     if (!errored && !reported) return false;
     const tracker = followedRequest(requestOfLogger(this) ?? request?.raw);
     if (tracker === undefined) return false;
@@ -589,7 +610,8 @@ class RxlogFastifyLogger implements FastifyLogger {
  * `requestIdLogLabel`'s), written as `RequestId` (within rxlog's bounds for ids); `err`, or an
  * Error given first, is the event's exception; the message is text (with pino's `%s` `%d` `%j`
  * interpolation, after a child's `msgPrefix`), never a template. `req` is logged as
- * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`.
+ * `{ method, path }` (no query string, no client address) and `res` as `{ statusCode }`, a request
+ * or a response given as the call's object too (`request.log.info(request.raw)`), as pino maps it.
  *
  * With a `fastifyRequestLogging` plugin registered on the same app, or `RxlogModule` (rxlog/nest)
  * on a NestJS FastifyAdapter given this logger, Fastify's `incoming request` and `request completed`

@@ -1,4 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough, Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../../lib/core/log-event';
@@ -13,7 +15,7 @@ import {
 } from '../../../lib/node/http/fastify-logger';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
-import { eventsArrive, exchangeRaw, get, memoryLogger } from '../../helpers/node-http';
+import { eventsArrive, exchangeRaw, get, memoryLogger, signal } from '../../helpers/node-http';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -199,6 +201,27 @@ describe('fastifyLogger', () => {
       expect(named(events, 'Signed in')[0]?.properties.user).toEqual({ id: 1 });
       expect(named(events, 'Acting as')[0]?.properties.user).toEqual({ id: 2 });
       expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('p-');
+    });
+
+    it('writes a request or a response given as the object of a call as pino does, under req and res, never their headers', async () => {
+      const { log, events } = memoryLogger();
+      const app = Fastify({ loggerInstance: fastifyLogger(log) });
+      app.get('/orders', async (request, reply) => {
+        request.log.info(request.raw, 'The raw request');
+        request.log.info(request, "Fastify's request");
+        reply.log.info(reply.raw, 'The raw response');
+        return 'ok';
+      });
+      const url = await listening(app);
+
+      await get(`${url}/orders?token=t-1`, { authorization: 'Bearer t-2', cookie: 'sid=t-3' });
+      await eventsArrive(events, 1, (e) => e.messageTemplate.text === 'request completed');
+
+      const req = { method: 'GET', path: '/orders' };
+      expect(named(events, 'The raw request')[0]?.properties).toEqual({ RequestId: 'req-1', req });
+      expect(named(events, "Fastify's request")[0]?.properties).toEqual({ RequestId: 'req-1', req });
+      expect(named(events, 'The raw response')[0]?.properties).toEqual({ RequestId: 'req-1', res: { statusCode: 200 } });
+      expect(JSON.stringify(events.map((e) => e.properties))).not.toContain('t-');
     });
 
     it("refuses a route's logLevel that is no pino level when the route is added, as Fastify does with pino", () => {
@@ -399,6 +422,50 @@ describe('fastifyLogger', () => {
         'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms',
       ]);
       expect(named(events, 'Loading')[0]?.properties).toEqual({ RequestId: 'r-1' });
+    });
+
+    it("leaves out Fastify's lines of a streamed reply cut after its head, which the completion event says: aborted, or the stream's error", async () => {
+      const { app, events } = await bothApp();
+      const feedClosed = signal();
+      app.get('/feed', async (_request, reply) => {
+        const feed = new PassThrough();
+        feed.on('close', feedClosed.resolve);
+        feed.write('data: 1\n\n');
+        return reply.header('content-type', 'text/event-stream').send(feed);
+      });
+      app.get('/export', async (_request, reply) => {
+        let rows = 0;
+        const failing = new Readable({
+          read() {
+            if (rows++ === 0) this.push('row 1\n');
+            else setImmediate(() => this.destroy(new Error('disk read failed')));
+          },
+        });
+        return reply.send(failing);
+      });
+      const url = await listening(app);
+      // Reads until the body's first bytes arrive, then leaves (`leave`) or waits for the cut.
+      const read = (path: string, leave: boolean) =>
+        new Promise<void>((resolve) => {
+          const req = httpRequest(`${url}${path}`, { agent: false }, (res) => {
+            res.once('data', () => (leave ? req.destroy() : undefined));
+            res.on('error', () => undefined);
+            res.on('close', () => resolve());
+          });
+          req.on('error', () => resolve());
+          req.end();
+        });
+
+      await read('/feed', true);
+      await read('/export', false);
+      await eventsArrive(events, 2, (e) => e.properties.Elapsed !== undefined);
+      await feedClosed.promise;
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+
+      expect(
+        text(events.filter((e) => e.properties.RequestId !== undefined)).map((line) => line.replace(/[\d.]+ ms$/, 'ms')),
+      ).toEqual(['warning HTTP GET /feed aborted by the client after ms', 'error HTTP GET /export responded 200 in ms']);
+      expect(completions(events)[1]?.exception?.message).toBe('disk read failed');
     });
 
     it("writes Fastify's request id once, as RequestId, the plugin's: the default, a genReqId, a requestIdLogLabel", async () => {
