@@ -42,8 +42,9 @@ export interface TapLogOptions {
   unsubscribe?: TapLogLevel | undefined;
   /**
    * Bounds on each value, each a whole number ≥ 0 (checked when the operator is built); given,
-   * tapLog captures the value itself before it writes. Default: none, the logger captures the value
-   * under its own limits.
+   * tapLog captures the value itself before it writes, so the logger's redaction policies apply to it
+   * but not its `destructure` transforms. Default: none, the logger captures the value under its own
+   * limits and transforms.
    */
   captureLimits?: CaptureLimits | undefined;
 }

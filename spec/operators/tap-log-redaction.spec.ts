@@ -77,6 +77,32 @@ describe('tapLog under a redaction policy', () => {
     });
   });
 
+  it("logs each value as the logger captures a call's: through its destructure transforms and its capture limits", () => {
+    class Card {
+      constructor(
+        readonly holder: string,
+        readonly number: string,
+      ) {}
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .byTransforming(Card, (card) => ({ holder: card.holder, last4: card.number.slice(-4) }))
+      .destructure.toMaximumDepth(12)
+      .writeTo.sink(memory)
+      .createLogger();
+    type Nested = { next?: Nested; depth: number };
+    let deep: Nested = { depth: 12 };
+    for (let depth = 11; depth > 0; depth--) deep = { next: deep, depth };
+    of<unknown>(new Card('ann', '4111111111111111'), deep)
+      .pipe(tapLog(log, { name: 'cards', next: 'information', subscribe: 'off', complete: 'off' }))
+      .subscribe();
+    expect(memory.events[0]?.properties['Value']).toEqual({ holder: 'ann', last4: '1111' });
+    // Eleven levels below Value, as a call's {@Value} keeps them under toMaximumDepth(12) (10 by default).
+    let kept = memory.events[1]?.properties['Value'] as Nested;
+    while (kept.next !== undefined) kept = kept.next;
+    expect(kept.depth).toBe(12);
+  });
+
   it('reads nothing of a value whose event the logger would not write (next below its minimum level)', () => {
     expect(run(['Value.password'], {}, 'warning')).toEqual({ told: [], properties: [], quoted: 0 });
   });
