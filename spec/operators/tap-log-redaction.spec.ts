@@ -1,5 +1,7 @@
-import { of } from 'rxjs';
+import { of, throwError } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { exceptionText } from '../../lib/core/exception-text';
+import { exceptionFrom } from '../../lib/templates/exception-from';
 import { tapLog, type TapLogOptions } from '../../lib/operators/tap-log';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { collectSelfLog } from '../helpers/self-log';
@@ -93,7 +95,7 @@ describe('tapLog under a redaction policy', () => {
     type Nested = { next?: Nested; depth: number };
     let deep: Nested = { depth: 12 };
     for (let depth = 11; depth > 0; depth--) deep = { next: deep, depth };
-    of<unknown>(new Card('ann', '4111111111111111'), deep)
+    of<unknown[]>(new Card('ann', '4111111111111111'), deep)
       .pipe(tapLog(log, { name: 'cards', next: 'information', subscribe: 'off', complete: 'off' }))
       .subscribe();
     expect(memory.events[0]?.properties['Value']).toEqual({ holder: 'ann', last4: '1111' });
@@ -101,6 +103,30 @@ describe('tapLog under a redaction policy', () => {
     let kept = memory.events[1]?.properties['Value'] as Nested;
     while (kept.next !== undefined) kept = kept.next;
     expect(kept.depth).toBe(12);
+  });
+
+  it('logs a failure with a thrown object through the destructure transforms, as log.error(value, …) does, and so does a framework entry', () => {
+    class Card {
+      constructor(
+        readonly holder: string,
+        readonly number: string,
+      ) {}
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .byTransforming(Card, (card) => ({ last4: card.number.slice(-4) }))
+      .writeTo.sink(memory)
+      .createLogger();
+    const card = new Card('ann', '4111111111111111');
+    log.error({ card }, 'Declined');
+    throwError(() => ({ card }))
+      .pipe(tapLog(log, { name: 'payments', subscribe: 'off' }))
+      .subscribe({ error: () => undefined });
+    // What the Nest and Node request entries do with what a handler threw: the exception made before the call.
+    log.write('error', exceptionFrom({ card }), 'Request failed');
+    expect(memory.events.map((e) => exceptionText(e.exception))).toEqual(
+      Array(3).fill('ThrownValueError: {"card":{"last4":"1111"}}'),
+    );
   });
 
   it('reads nothing of a value whose event the logger would not write (next below its minimum level)', () => {
