@@ -2,6 +2,7 @@ import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type Schedul
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { readGuarded } from '../core/read-options';
 import { LOG_LEVELS, type LogLevelName, parseLevel } from '../core/log-level';
+import { heldThrows } from '../core/read-property';
 import { SelfLog } from '../core/self-log';
 import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
 import { exceptionFrom } from '../templates/exception-from';
@@ -28,7 +29,10 @@ export interface TapLogOptions {
   name: string;
   /** Level of the subscribe event. Default `'debug'`. */
   subscribe?: TapLogLevel | undefined;
-  /** Level of one event per value, carrying the value as `Value`. Default `'off'`. */
+  /**
+   * Level of one event per value, carrying the value as `{@Value}` (the logger captures it when it
+   * writes the event). Default `'off'`.
+   */
   next?: TapLogLevel | undefined;
   /** Level of the error event (the error is its exception). Default `'error'`. */
   error?: TapLogLevel | undefined;
@@ -36,7 +40,12 @@ export interface TapLogOptions {
   complete?: TapLogLevel | undefined;
   /** Level of the event when the subscriber unsubscribes before complete or error. Default `'debug'`. */
   unsubscribe?: TapLogLevel | undefined;
-  /** Bounds on each captured value, each a whole number ≥ 0 (checked when the operator is built). Default: the logger's usual limits (`DEFAULT_CAPTURE_LIMITS`). */
+  /**
+   * Bounds on each value, each a whole number ≥ 0 (checked when the operator is built); given,
+   * tapLog captures the value itself before it writes, so the logger's redaction policies apply to it
+   * but not its `destructure` transforms. Default: none, the logger captures the value under its own
+   * limits and transforms.
+   */
   captureLimits?: CaptureLimits | undefined;
 }
 
@@ -134,6 +143,14 @@ export function tapLog<T>(
     unsubscribe: levelOption(options.unsubscribe, 'debug', 'unsubscribe'),
   };
   const limits = checkCaptureLimits(options.captureLimits);
+  // The value itself, which the logger captures (`{@Value}`) under its limits and redaction
+  // policies, only when it writes the event: a getter that throws under a path a policy censors is
+  // told by its kind, as for the logger's own calls. Under captureLimits it is captured here, where
+  // no policy is known: such a read is told by its kind (its marker, left uncensored, shows it).
+  const valueOf =
+    limits === undefined
+      ? (value: unknown): unknown => value
+      : (value: unknown): unknown => heldThrows(() => captureValue(value, 'structure', limits), true);
 
   const writeTo = (level: LogLevelName, template: string, args: unknown[], exception?: Error): void => {
     const failed = 'tapLog {Stream}: the logger threw';
@@ -174,7 +191,7 @@ export function tapLog<T>(
       subscribeUpstream(source, subscriber, {
         next: (value) => {
           count++;
-          write(levels.next, TAP_LOG_TEMPLATES.next, () => [name, captureValue(value, 'structure', limits), count, elapsed()]);
+          write(levels.next, TAP_LOG_TEMPLATES.next, () => [name, valueOf(value), count, elapsed()]);
           subscriber.next(value);
         },
         error: (error: unknown) => {

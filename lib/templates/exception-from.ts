@@ -8,6 +8,12 @@ import { thrownDataError } from './redaction-policy';
 let thrownReader: ((value: object) => Error | undefined) | undefined;
 
 /**
+ * The thrown object each exception made of its data without a logger's transforms came from (an
+ * operator's, a request handler's, made before the call): the logger makes it again with its own.
+ */
+const madeFrom = new WeakMap<Error, object>();
+
+/**
  * Gives {@link exceptionFrom} a reader of a framework's error object that is no Error (the Angular
  * entry's, for HttpClient's HttpErrorResponse, set by `provideRxlog`), and of an Error that holds
  * one: what it returns is the exception, `undefined` leaves the value to the rules below. Given an
@@ -26,12 +32,18 @@ export function readThrownValuesWith(reader: (value: object) => Error | undefine
  * (`{"userId":42}`, which a redaction policy redacts as it does an Error's own properties), a
  * `name` and `message` it inherits first; that text is cut as a captured string is (64 KiB).
  * That data is captured with the default limits and the `transforms` of `settings` (a logger's
- * `.destructure.byTransforming…`). Never throws.
+ * `.destructure.byTransforming…`); an exception made so without transforms (by an operator or a
+ * framework entry, before the log call) is made again from the thrown object when given to a
+ * logger that has some, so its transforms mask the data as `log.error(value, …)` does. Never throws.
  */
 export function exceptionFrom(value: unknown, settings?: CaptureSettings): Error {
   if (typeof value === 'object' && value !== null) {
     try {
-      if (value instanceof Error) return thrownReader?.(value) ?? value;
+      if (value instanceof Error) {
+        // Made from a thrown object's data before the logger saw it: made again with its transforms.
+        const thrown = settings?.transforms && madeFrom.get(value);
+        return thrown ? exceptionFrom(thrown, settings) : (thrownReader?.(value) ?? value);
+      }
       const read = thrownReader?.(value);
       if (read !== undefined) return read;
       // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is one by
@@ -54,7 +66,11 @@ export function exceptionFrom(value: unknown, settings?: CaptureSettings): Error
     // kept with the error, so that a redaction policy can rewrite it. Neither call throws.
     // A getter that threw as the data was read is told where the exception is logged (keepThrows):
     // its message may quote a value the logger's policies censor.
-    if (text === '[object Object]') return keepThrows(() => thrownDataError(thrownData(value as object, settings?.transforms)));
+    if (text === '[object Object]') {
+      const made = keepThrows(() => thrownDataError(thrownData(value as object, settings?.transforms)));
+      if (settings?.transforms === undefined) madeFrom.set(made, value as object);
+      return made;
+    }
   } catch {
     // An object without a prototype, or whose toString throws, still gets an exception that says what it was.
     try {
