@@ -10,7 +10,8 @@ import { plainEnv } from '../helpers/plain-env';
  * `// → text` says what the block prints there: this spec runs each block holding one (bundled
  * by esbuild as the snippets spec does, then plain `node`, NO_COLOR and TZ=UTC) and checks that
  * every such text appears in its output, in the order of the comments (on stdout, or on stderr
- * for the console sink's warnings and errors).
+ * for the console sink's warnings and errors). A value such a block shows after a console call
+ * without the arrow (`console.log(names); // [ 'a', 'b' ]`) is refused, since nothing would check it.
  *
  * Compared loosely where output cannot be fixed, strictly everywhere else:
  * - runs of whitespace count as one space (util.inspect breaks long values over lines);
@@ -72,6 +73,27 @@ function blocksOf(markdown: string): Block[] {
       blocks.push({ where: `${relative}:${start + 1}`, code: `${body.join('\n')}\n`, expectations });
   }
   return blocks;
+}
+
+/**
+ * The lines of the runnable ts blocks of one Markdown file that show, after a console call, a
+ * value it prints (`// [ 'a', 'b' ]`, `// { … }`, `// 'text'`, `// 42`) without the `// →` that
+ * has this spec check it: such a comment is a promise nothing keeps.
+ */
+function unmarkedOutput(markdown: string): string[] {
+  const lines = fs.readFileSync(markdown, 'utf8').split('\n');
+  const relative = path.relative(ROOT, markdown);
+  const found: string[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const open = /^\s*(`{3,}|~{3,})\s*(\S*)\s*(.*)$/.exec(lines[index]);
+    if (open === null) continue;
+    const [, fence, language, marker] = open;
+    const runnable = language === 'ts' && marker.trim() === '';
+    for (index++; index < lines.length && !lines[index].trimStart().startsWith(fence); index++)
+      if (runnable && /\bconsole\.(?:log|info|warn|error|debug)\(.*\/\/ ["'[{\d]/.test(lines[index]))
+        found.push(`${relative}:${index + 1}: ${lines[index].trim()}`);
+  }
+  return found;
 }
 
 /** Whitespace runs as one space, times and dates masked. */
@@ -169,6 +191,10 @@ describe('documented output', () => {
 
   it('finds blocks that promise output', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('has every value a runnable block shows it prints marked `// →`, so it is checked', () => {
+    expect(markdownFiles().flatMap(unmarkedOutput)).toEqual([]);
   });
 
   it('prints what every `// →` comment says, in order', async () => {
