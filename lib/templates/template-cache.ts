@@ -1,3 +1,4 @@
+import { ownText } from '../core/own-text';
 import { expectOption } from '../core/expect-option';
 import type { MessageTemplate } from '../core/message-template';
 import { parseTemplate } from './parse-template';
@@ -72,13 +73,12 @@ export class TemplateCache {
     // Hot path: one Map lookup on a hit.
     const hit = this.#templates.get(text);
     if (hit !== undefined) return hit;
+    // Parsed from a copy of its own (see ownText), kept or not: a 40-character template cut from a 1 MiB chunk
+    // (`body.slice(0, 80)`, a line of `chunk.split('\n')`), cached as it was, kept the whole megabyte (as key and in its
+    // tokens' texts), a full cache a gigabyte; one not kept, a line logged as its own template, kept it in each queued event.
     // A template that could not be held even alone is not (maxEntries 0 holds none).
-    if (text.length > this.#maxTextLength || this.#maxEntries === 0 || !this.#admits(text)) return parseTemplate(text);
-    // Kept: parsed from a copy of its own. V8 makes a slice of 13 characters or more (`body.slice(0, 80)`, a line of
-    // `chunk.split('\n')`) a view into the string it was cut from, alive as long as the slice: a 40-character template
-    // cut from a 1 MiB chunk, cached as it was, kept the whole megabyte (as key and in its tokens' texts), a full cache
-    // a gigabyte. A concatenation is copied flat when sliced, so this copy holds its own characters and one space.
-    const parsed = parseTemplate((' ' + text).slice(1));
+    if (text.length > this.#maxTextLength || this.#maxEntries === 0 || !this.#admits(text)) return parseTemplate(ownText(text));
+    const parsed = parseTemplate(ownText(text));
     // Bounded by weight as well as count: 10 000 templates of 4 096 characters, dense with holes, held 1.75 GB.
     const length = text.length + 32 * parsed.tokens.length;
     if (length <= this.#maxTotalLength) {

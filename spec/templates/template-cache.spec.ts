@@ -154,6 +154,27 @@ describe('TemplateCache', () => {
     expect(kept.tokens.map((token) => token.kind)).toEqual(['text', 'property', 'text', 'property']);
   });
 
+  it('parses a text it does not keep from a copy too, so what holds the template does not hold the text it was cut from', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Holds none: each text is parsed and given back, as a text met once past the first overflow is.
+    const cache = new TemplateCache({ maxEntries: 0 });
+    const heapMiB = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    const before = heapMiB();
+    // What 200 queued events of a line logged as its own template hold: each line's parsed template.
+    const held = [];
+    for (let i = 0; i < 200; i++)
+      held.push(cache.parse(`Job ${i} started, output follows\n${'x'.repeat(2 ** 20)}`.split('\n')[0]));
+    const growth = heapMiB() - before;
+    expect(held[7].text).toBe('Job 7 started, output follows');
+    expect(cache.size).toBe(0);
+    expect(growth).toBeLessThan(20);
+  });
+
   it('keeps every new text at once again after clear()', () => {
     const cache = new TemplateCache({ maxEntries: 2 });
     for (const text of ['a', 'b', 'c']) cache.parse(text);
