@@ -1,8 +1,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { parseTemplateCached, TemplateCache } from '../../lib/templates/template-cache';
+import { makeEvent } from '../helpers/events';
 
 describe('TemplateCache', () => {
   it('returns the same parsed template for the same text', () => {
@@ -173,6 +175,24 @@ describe('TemplateCache', () => {
     expect(held[7].text).toBe('Job 7 started, output follows');
     expect(cache.size).toBe(0);
     expect(growth).toBeLessThan(20);
+  });
+
+  it('weighs the escaped @mt a CLEF formatter keeps with a template, so texts of control characters stay within maxTotalLength', () => {
+    const cache = new TemplateCache();
+    const formatter = new CompactJsonFormatter();
+    let written = 0;
+    for (let i = 0; i < 1000; i++) {
+      const template = cache.parse(`${String(i).padStart(6, '0')}${'\u0001'.repeat(4090)}`);
+      written = formatter.format({ ...makeEvent(), messageTemplate: template }).length;
+    }
+    // Each held 4 096 characters of text and a 24 576-character @mt: 1000 of them 28 MB, weighed as 4 MB.
+    // Weighed as both, 4 Mi holds about 146 of them.
+    expect(written).toBeGreaterThan(6 * 4096);
+    expect(cache.size).toBeLessThanOrEqual(Math.floor((4 * 1024 * 1024) / (7 * 4096)));
+    // A text written as it is weighs what it did: 1000 of 4 096 plain characters are all kept.
+    const plain = new TemplateCache();
+    for (let i = 0; i < 1000; i++) plain.parse(`${String(i).padStart(6, '0')}${'a'.repeat(4090)}`);
+    expect(plain.size).toBe(1000);
   });
 
   it('keeps every new text at once again after clear()', () => {
