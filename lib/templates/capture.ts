@@ -1,6 +1,7 @@
 import { expectOption } from '../core/expect-option';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { hasNoHoles, type Capturing, type MessageTemplate, type PropertyToken } from '../core/message-template';
+import { ownText } from '../core/own-text';
 import { truncatedText } from '../core/truncated-text';
 import { read, throwsMarker } from '../core/read-property';
 import { callbackName } from '../core/stray-promise';
@@ -128,7 +129,8 @@ function functionMarker(fn: unknown): string {
 /** A string as kept: cut to `maxString` and to what the call's budget has left, which it spends. */
 function keepString(text: string, w: Walk): string {
   const max = w.maxString < w.chars ? w.maxString : w.chars;
-  const kept = text.length > max ? truncatedText(text, max) : text;
+  // A copy of its own: a slice kept as given would keep the whole string it was cut from (see ownText).
+  const kept = text.length > max ? truncatedText(text, max) : ownText(text);
   w.chars -= text.length > max ? max : text.length;
   return kept;
 }
@@ -722,9 +724,10 @@ function bind(
   maxString: number,
   w: Walk | undefined,
 ): Walk | undefined {
-  // Hot path: a number, boolean or short string needs no walk and allocates nothing (no state either).
+  // Hot path: a number, boolean or string up to maxString needs no walk (no state either); a number, boolean or
+  // string under 13 code units allocates nothing. A longer string is copied: it may be a view into a far larger one.
   if (capturing !== 'stringify' && keptAsIs(arg, maxString)) {
-    setOwnProperty(result, name, arg);
+    setOwnProperty(result, name, typeof arg === 'string' ? ownText(arg) : arg);
     return w;
   }
   w ??= walkOf(limits);

@@ -1,6 +1,8 @@
+import { ownText } from '../core/own-text';
 import { expectOption } from '../core/expect-option';
 import type { MessageTemplate } from '../core/message-template';
 import { parseTemplate } from './parse-template';
+import { needsNoEscape } from './safe-json';
 
 /** Bounds of a template cache. */
 export interface TemplateCacheOptions {
@@ -13,7 +15,8 @@ export interface TemplateCacheOptions {
   maxTextLength?: number | undefined;
   /**
    * Most template text held in all, in UTF-16 code units, each template counting its length plus 32 per token (what
-   * its parsed tokens weigh); when a new one would exceed it, the whole cache is cleared. Default `4194304` (4 Mi:
+   * its parsed tokens weigh), and six times its length more for a text with a character JSON escapes (what the escaped
+   * copy a CLEF formatter keeps of it can weigh); when a new one would exceed it, the whole cache is cleared. Default `4194304` (4 Mi:
    * 10 000 templates of about 100 characters and 10 tokens, a few megabytes of memory; 1000 such weigh a tenth).
    */
   maxTotalLength?: number | undefined;
@@ -72,15 +75,17 @@ export class TemplateCache {
     // Hot path: one Map lookup on a hit.
     const hit = this.#templates.get(text);
     if (hit !== undefined) return hit;
+    // Parsed from a copy of its own (see ownText), kept or not: a 40-character template cut from a 1 MiB chunk
+    // (`body.slice(0, 80)`, a line of `chunk.split('\n')`), cached as it was, kept the whole megabyte (as key and in its
+    // tokens' texts), a full cache a gigabyte; one not kept, a line logged as its own template, kept it in each queued event.
     // A template that could not be held even alone is not (maxEntries 0 holds none).
-    if (text.length > this.#maxTextLength || this.#maxEntries === 0 || !this.#admits(text)) return parseTemplate(text);
-    // Kept: parsed from a copy of its own. V8 makes a slice of 13 characters or more (`body.slice(0, 80)`, a line of
-    // `chunk.split('\n')`) a view into the string it was cut from, alive as long as the slice: a 40-character template
-    // cut from a 1 MiB chunk, cached as it was, kept the whole megabyte (as key and in its tokens' texts), a full cache
-    // a gigabyte. A concatenation is copied flat when sliced, so this copy holds its own characters and one space.
-    const parsed = parseTemplate((' ' + text).slice(1));
-    // Bounded by weight as well as count: 10 000 templates of 4 096 characters, dense with holes, held 1.75 GB.
-    const length = text.length + 32 * parsed.tokens.length;
+    if (text.length > this.#maxTextLength || this.#maxEntries === 0 || !this.#admits(text)) return parseTemplate(ownText(text));
+    const parsed = parseTemplate(ownText(text));
+    // Bounded by weight as well as count: 10 000 templates of 4 096 characters, dense with holes, held 1.75 GB. The
+    // escaped `@mt` the CLEF formatter keeps with a template is weighed too: 1000 of 4 096 control characters held 28 MB.
+    // A text with a character JSON escapes counts six times its length more, the most its escape (`\u0001`) can be: an exact
+    // count, character by character, cost 40 bytes of bundle more for a cache that holds few such texts either way.
+    const length = text.length * (needsNoEscape(text) ? 1 : 7) + 32 * parsed.tokens.length;
     if (length <= this.#maxTotalLength) {
       if (this.#templates.size >= this.#maxEntries || this.#totalLength + length > this.#maxTotalLength) {
         this.clear();

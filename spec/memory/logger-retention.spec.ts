@@ -132,6 +132,21 @@ describe('a sink whose writes never settle', () => {
   );
 });
 
+describe('a string cut from a longer one', () => {
+  let sliced: Record<string, { pending: number; queueBytes: number; growthMiB: number }>;
+  beforeAll(() => {
+    sliced = runRetention('slicedStrings').slicedStrings as typeof sliced;
+  }, 120_000);
+
+  it.each(['argument', 'object', 'child'])('is queued as its own characters, not with the string it was cut from (%s)', (way) => {
+    const { pending, queueBytes, growthMiB } = sliced[way];
+    expect(pending).toBe(201);
+    // 200 events of a 100-character slice each: some 40 KB counted. Each slice kept as given held its 1 MiB body: 200 MiB.
+    expect(queueBytes).toBeLessThan(64 * 1024);
+    expect(growthMiB).toBeLessThan(20);
+  });
+});
+
 describe('LogContext under AsyncLocalStorage', () => {
   it('keeps no context of 20 000 concurrent async contexts once they are done', () => {
     const { alive, growthMiB } = results.asyncContexts as Alive;

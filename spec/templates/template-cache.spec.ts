@@ -1,8 +1,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { parseTemplateCached, TemplateCache } from '../../lib/templates/template-cache';
+import { makeEvent } from '../helpers/events';
 
 describe('TemplateCache', () => {
   it('returns the same parsed template for the same text', () => {
@@ -152,6 +154,45 @@ describe('TemplateCache', () => {
     const kept = cache.parse('Job 7 started step {Step} of {Steps}');
     expect(cache.parse(`Job 7 started step {Step} of {Steps}\nmore`.split('\n')[0])).toBe(kept);
     expect(kept.tokens.map((token) => token.kind)).toEqual(['text', 'property', 'text', 'property']);
+  });
+
+  it('parses a text it does not keep from a copy too, so what holds the template does not hold the text it was cut from', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Holds none: each text is parsed and given back, as a text met once past the first overflow is.
+    const cache = new TemplateCache({ maxEntries: 0 });
+    const heapMiB = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    const before = heapMiB();
+    // What 200 queued events of a line logged as its own template hold: each line's parsed template.
+    const held = [];
+    for (let i = 0; i < 200; i++)
+      held.push(cache.parse(`Job ${i} started, output follows\n${'x'.repeat(2 ** 20)}`.split('\n')[0]));
+    const growth = heapMiB() - before;
+    expect(held[7].text).toBe('Job 7 started, output follows');
+    expect(cache.size).toBe(0);
+    expect(growth).toBeLessThan(20);
+  });
+
+  it('weighs the escaped @mt a CLEF formatter keeps with a template, so texts of control characters stay within maxTotalLength', () => {
+    const cache = new TemplateCache();
+    const formatter = new CompactJsonFormatter();
+    let written = 0;
+    for (let i = 0; i < 1000; i++) {
+      const template = cache.parse(`${String(i).padStart(6, '0')}${'\u0001'.repeat(4090)}`);
+      written = formatter.format({ ...makeEvent(), messageTemplate: template }).length;
+    }
+    // Each held 4 096 characters of text and a 24 576-character @mt: 1000 of them 28 MB, weighed as 4 MB.
+    // Weighed as both, 4 Mi holds about 146 of them.
+    expect(written).toBeGreaterThan(6 * 4096);
+    expect(cache.size).toBeLessThanOrEqual(Math.floor((4 * 1024 * 1024) / (7 * 4096)));
+    // A text written as it is weighs what it did: 1000 of 4 096 plain characters are all kept.
+    const plain = new TemplateCache();
+    for (let i = 0; i < 1000; i++) plain.parse(`${String(i).padStart(6, '0')}${'a'.repeat(4090)}`);
+    expect(plain.size).toBe(1000);
   });
 
   it('keeps every new text at once again after clear()', () => {
