@@ -9,6 +9,15 @@ import { collectSelfLog } from '../helpers/self-log';
 // A value's getter may throw an error quoting what it guards (`password hunter2 expired`). The
 // logger tells such a read by its kind when a policy censors the value (see
 // spec/templates/redaction-throwing-getter.spec.ts); tapLog's values must be no way around it.
+
+/** A card whose number a destructure transform masks. */
+class Card {
+  constructor(
+    readonly holder: string,
+    readonly number: string,
+  ) {}
+}
+
 describe('tapLog under a redaction policy', () => {
   const SECRET = 'hunter2';
   class Expired extends Error {
@@ -80,12 +89,6 @@ describe('tapLog under a redaction policy', () => {
   });
 
   it("logs each value as the logger captures a call's: through its destructure transforms and its capture limits", () => {
-    class Card {
-      constructor(
-        readonly holder: string,
-        readonly number: string,
-      ) {}
-    }
     const memory = new MemorySink();
     const log = new LoggerConfiguration().destructure
       .byTransforming(Card, (card) => ({ holder: card.holder, last4: card.number.slice(-4) }))
@@ -106,12 +109,6 @@ describe('tapLog under a redaction policy', () => {
   });
 
   it('logs a failure with a thrown object through the destructure transforms, as log.error(value, …) does, and so does a framework entry', () => {
-    class Card {
-      constructor(
-        readonly holder: string,
-        readonly number: string,
-      ) {}
-    }
     const memory = new MemorySink();
     const log = new LoggerConfiguration().destructure
       .byTransforming(Card, (card) => ({ last4: card.number.slice(-4) }))
