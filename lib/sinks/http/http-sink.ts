@@ -34,6 +34,12 @@ import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './w
 import { CLEF_CONTENT_TYPE } from './clef-content-type';
 import { BEACON_MAX_BYTES } from './beacon-max-bytes';
 
+/**
+ * The most batches a sink holds for page hide (see `#unanswered`): one per lane it serves that
+ * waits for a retry; the oldest goes first.
+ */
+const HELD_BATCHES = 16;
+
 /** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
 export const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
 /** The answer of rxlog's ingest handler (createIngestHandler): the second number is the lines it rejected. */
@@ -278,11 +284,12 @@ export class HttpSink implements Sink {
   readonly #offlineQueue: HttpOfflineQueue | undefined;
   readonly #inFlight = new Set<AbortController>();
   /**
-   * The batch whose request failed without an answer (a network error), until the next `emit`:
-   * Chromium cancels a page's requests as it navigates away, before `pagehide`, so the logger
-   * holds such a batch for a retry when the page hides, and page hide hands it over.
+   * The batches whose request failed without an answer (a network error), oldest first, each until
+   * it is sent again or given up on: Chromium cancels a page's requests as it navigates away,
+   * before `pagehide`, so the logger holds such a batch for a retry when the page hides, and page
+   * hide hands it over. One per logger a shared sink serves (or per sink it is the fallback of).
    */
-  #unanswered: readonly LogEvent[] | undefined;
+  #unanswered: (readonly LogEvent[])[] = [];
   /** Events page hide handed to beacons or the offline store while the logger held them for a retry: not sent again. */
   readonly #handedOver = new WeakSet<LogEvent>();
   /** Aborted by close(): ends a wait for the network. */
@@ -435,7 +442,7 @@ export class HttpSink implements Sink {
    */
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (events.length === 0) return;
-    this.#unanswered = undefined;
+    this[GIVEN_UP](events);
     let handed = 0;
     while (this.#handedOver.has(events[handed])) handed++;
     // The logger sends again a batch page hide handed over (in part): those events went.
@@ -502,7 +509,8 @@ export class HttpSink implements Sink {
         !this.#closed.signal.aborted &&
         !(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError)
       )
-        this.#unanswered = events;
+        // Bounded: a lane that reaches the sink through a wrapper never says it gave a batch up.
+        if (this.#unanswered.push(events) > HELD_BATCHES) this.#unanswered.shift();
       throw error;
     }
   }
@@ -638,8 +646,8 @@ export class HttpSink implements Sink {
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them); their emit rejects at once, even through a custom fetch that ignores the abort. */
   close(): void {
-    // The logger has given up on the batch held for page hide: a sink the app still holds keeps none of its events.
-    this.#unanswered = undefined;
+    // The logger has given up on the batches held for page hide: a sink the app still holds keeps none of their events.
+    this.#unanswered = [];
     this.#closed.abort();
     this.#beacon?.close();
     this.#offlineQueue?.close();
@@ -801,12 +809,14 @@ export class HttpSink implements Sink {
     return this.#pending(events.length, handed + taken, reason, this.leftOut(events.slice(0, handed + taken)));
   }
 
-  /** The logger gave up on a batch (see GIVEN_UP): what of it was kept for page hide is not handed over. */
+  /**
+   * The logger gave up on a batch (see GIVEN_UP), or sends it again (`emit`): the batches held for
+   * page hide that share an event with it are not handed over.
+   */
   [GIVEN_UP](events: readonly LogEvent[]): void {
-    const held = this.#unanswered;
-    if (held === undefined) return;
+    if (this.#unanswered.length === 0) return;
     const given = new Set(events);
-    if (held.some((event) => given.has(event))) this.#unanswered = undefined;
+    this.#unanswered = this.#unanswered.filter((held) => !held.some((event) => given.has(event)));
   }
 
   /**
@@ -817,11 +827,18 @@ export class HttpSink implements Sink {
    * left alone: Chromium lets it finish when the tab is closed.
    */
   #handOverHeld(beacon: HttpBeacon): void {
-    const batch = this.#unanswered;
-    if (batch === undefined) return;
-    const [taken] = this.#handOver(beacon, batch);
-    for (let i = 0; i < taken; i++) this.#handedOver.add(batch[i]);
-    this.#unanswered = batch.slice(taken);
+    const held = this.#unanswered;
+    // In the order they failed: what a batch leaves behind stops the later ones, which would overtake it.
+    while (held.length > 0) {
+      const batch = held[0];
+      const [taken] = this.#handOver(beacon, batch);
+      for (let i = 0; i < taken; i++) this.#handedOver.add(batch[i]);
+      if (taken < batch.length) {
+        held[0] = batch.slice(taken);
+        return;
+      }
+      held.shift();
+    }
   }
 
   /**
