@@ -307,8 +307,11 @@ export class HttpSink implements Sink {
   #refused = Infinity;
   /** UTF-8 bytes of the largest body the server accepted. */
   #taken = 0;
-  /** How many batches the server refused as too large are being sent in halves (see `emit`). */
-  #splitting = 0;
+  /**
+   * The parts of a batch the server refused as too large, which go as they are (see `emit`): a
+   * mark on each part, not on the sink, so a batch another logger sends meanwhile is still cut.
+   */
+  readonly #asIs = new WeakSet<readonly LogEvent[]>();
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(supplied: HttpSinkOptions) {
@@ -443,6 +446,7 @@ export class HttpSink implements Sink {
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (events.length === 0) return;
     this[GIVEN_UP](events);
+    const asIs = this.#asIs.has(events);
     let handed = 0;
     while (this.#handedOver.has(events[handed])) handed++;
     // The logger sends again a batch page hide handed over (in part): those events went.
@@ -455,13 +459,13 @@ export class HttpSink implements Sink {
       // Once the server refused a body as too large (a limit below maxRequestBytes), later batches
       // are cut below it before they are sent, not refused one upload each: to the largest body it
       // took, at least half the one it refused.
-      const max = Math.min(this.#maxRequestBytes, this.#splitting > 0 ? Infinity : this.#learned());
+      const max = Math.min(this.#maxRequestBytes, asIs ? Infinity : this.#learned());
       // Over the bound: in parts of about the bound each, by count (one more body for events
       // of like sizes, where halving would write the batch again at every level), none sent whole.
       // Returned, not awaited: a part's failure (a lone event answered 413) is not for this
       // catch to split again.
       const bytes = events.length > 1 && body.length * 3 > max ? utf8Length(body) : 0;
-      if (bytes > max) return this.#emitParts(events, Math.min(events.length, Math.ceil(bytes / max)));
+      if (bytes > max) return this.#emitParts(events, Math.min(events.length, Math.ceil(bytes / max)), asIs);
       const queue = this.#offlineQueue;
       // A batch the store cannot keep is sent as without a store; once the network is back, through
       // the store again, which sends what it holds (older) first.
@@ -497,12 +501,7 @@ export class HttpSink implements Sink {
       if ((timedOut || unwritten || this.tooLarge(error)) && events.length > 1) {
         if (written !== undefined && !timedOut) this.#refused = Math.min(this.#refused, utf8Length(written));
         // Its halves go as they are, the server judging them: the bound it taught (above) is for later batches.
-        this.#splitting++;
-        try {
-          return await this.#emitParts(events, 2);
-        } finally {
-          this.#splitting--;
-        }
+        return await this.#emitParts(events, 2, true);
       }
       // Not once closed: the request close() aborted has no page hide to come.
       if (
@@ -536,16 +535,17 @@ export class HttpSink implements Sink {
    * `tooLarge`) counts failed, and the parts after it are sent: its failure, permanent, would fail
    * them unsent too.
    */
-  async #emitParts(events: readonly LogEvent[], parts: number): Promise<void | EmitResult> {
-    if (parts < 2) return this.#emitPart(events);
+  async #emitParts(events: readonly LogEvent[], parts: number, asIs: boolean): Promise<void | EmitResult> {
+    if (parts < 2) return this.#emitPart(events, asIs);
     const size = Math.ceil(events.length / parts);
     // What the answers refused of any part is refused of the batch.
-    const first = await this.#emitPart(events.slice(0, size));
-    return this.#after(size, rejectedOf(first), () => this.#emitParts(events.slice(size), parts - 1));
+    const first = await this.#emitPart(events.slice(0, size), asIs);
+    return this.#after(size, rejectedOf(first), () => this.#emitParts(events.slice(size), parts - 1, asIs));
   }
 
   /** One part of a split batch (see `#emitParts`): a lone event too large for the server counts failed. */
-  async #emitPart(events: readonly LogEvent[]): Promise<void | EmitResult> {
+  async #emitPart(events: readonly LogEvent[], asIs: boolean): Promise<void | EmitResult> {
+    if (asIs) this.#asIs.add(events);
     try {
       return await this.emit(events);
     } catch (error) {
