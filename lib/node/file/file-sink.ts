@@ -92,9 +92,6 @@ export const FILE_SINK_CHUNK_CHARS = 64 * 1024;
 const FOLDER_ONLY = path.sep === '\\' ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
 
 /** An absolute folder path with the symlinks of its part that exists resolved. */
-/** Ends a batch's turn whichever way its write settled: the next batch's write starts either way. */
-function settledTurn(): void {}
-
 function realFolder(folder: string): string {
   const rest: string[] = [];
   for (let at = folder; ; at = path.dirname(at)) {
@@ -436,9 +433,11 @@ export class FileSink implements Sink {
   emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
     const outcome = this.last === undefined ? this.emitNow(events) : this.last.then(() => this.emitNow(events));
     if (outcome instanceof Promise) {
-      const last: Promise<unknown> = outcome.then(settledTurn, settledTurn).then(() => {
+      // Ends the batch's turn whichever way its write settled: the next batch's write starts either way.
+      const settled = (): void => {
         if (this.last === last) this.last = undefined;
-      });
+      };
+      const last: Promise<unknown> = outcome.then(settled, settled);
       this.last = last;
     }
     return outcome;
