@@ -20,6 +20,15 @@ export interface EmitResult {
 /**
  * Where events end up. `emit` receives a batch; a throw or a rejected promise is a failed batch
  * that goes to retry, the circuit breaker and the fallback.
+ *
+ * One `writeTo.sink` registration calls `emit` with one batch at a time, the next once the last
+ * has settled. `emitSync` and `flushSync` may still come while an `emit` is pending (a flush at
+ * process exit or page hide: `emitSync` refuses, `false`, a batch that would overtake it), and
+ * `close` when a close gave up waiting for it. A sink that serves several lanes (the `fallback` of
+ * several sinks, or one sink shared by two loggers through a wrapper) is called by each on its own,
+ * so its `emit` may be called again before the last one settled: it must keep each batch whole and
+ * answer for each call alone. The built-in sinks do; the file, stream and syslog sinks write such
+ * batches in the order they were called, the HTTP sinks send them as requests at once.
  */
 export interface Sink {
   /**

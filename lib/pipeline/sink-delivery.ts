@@ -773,13 +773,18 @@ export class SinkDelivery {
     runDetached(() => this.#fallBack(flight));
   }
 
-  #fallBack(flight: Flight): void {
-    // The primary's part is over: what it kept aside of the batch for a later hand-over goes.
+  /** Tells `sink` the stage no longer holds `events` (see GIVEN_UP): what it kept aside of them for a later hand-over goes. */
+  #letGo(sink: Sink, events: readonly LogEvent[]): void {
     try {
-      this.#guard.run(() => (this.#sink as LetsGo)[GIVEN_UP]?.(flight.events));
+      this.#guard.run(() => (sink as LetsGo)[GIVEN_UP]?.(events));
     } catch (error) {
       SelfLog.write('Sink {Name} failed to let go of a batch given up on', this.name, error);
     }
+  }
+
+  #fallBack(flight: Flight): void {
+    // The primary's part is over.
+    this.#letGo(this.#sink, flight.events);
     const fallback = this.#fallback;
     if (fallback === null) {
       this.#settle(flight, 'failed');
@@ -807,6 +812,8 @@ export class SinkDelivery {
           return;
         }
         this.#recorder.lastError = describeError(error);
+        // A fallback is tried once: no retry comes to end what it kept of the batch (a shared HttpSink's page-hide hand-over).
+        this.#letGo(fallback, flight.events);
         const count = flight.events.length;
         // Told at once, then at most once a minute while it keeps failing (both sinks on one full
         // disk): it used to make a line per batch for as long as that lasted.

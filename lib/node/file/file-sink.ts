@@ -266,6 +266,12 @@ export class FileSink implements Sink {
   private readonly waits = new PollingWaits();
   /** The batch `emit` holds while a stalled reader takes it, and the first of its events not written whole yet. */
   private held: { readonly events: readonly LogEvent[]; done: number } | undefined;
+  /**
+   * The last async `emit` still under way (a stalled pipe reader, or a batch waiting behind one): a
+   * batch sent meanwhile, by a second logger sharing the sink or a second sink whose fallback it
+   * is, is written once it has settled, so no batch runs into another.
+   */
+  private last: Promise<unknown> | undefined;
   /** Events written at exit out of the pipeline's sight (the batch `emit` held): offered again, they are skipped. */
   private writtenAside: readonly LogEvent[] = [];
   /** When waiting for a stalled reader at exit ends (a `performance.now()` time), set by the first wait. */
@@ -388,7 +394,7 @@ export class FileSink implements Sink {
     const exiting = processExiting();
     // A batch an async emit still holds goes first (the pipeline offers the queue behind it to
     // emitSync only from flushSync): outside exit, this one waits its turn in the queue.
-    if (this.held !== undefined && !exiting) return false;
+    if ((this.held !== undefined || this.last !== undefined) && !exiting) return false;
     let done: number;
     const skipped = this.skipped;
     try {
@@ -421,9 +427,23 @@ export class FileSink implements Sink {
    * disk, EACCES, EROFS) is retried and counts toward opening the circuit breaker: freed space or a
    * remount needs no new configuration, as Serilog's file sink opens its file again later. A closed
    * sink throws `permanent: 'sink'` (no batch gets through: the breaker opens), a full file that
-   * does not roll `permanent: true` (see FileSizeLimitError).
+   * does not roll `permanent: true` (see FileSizeLimitError). A batch sent while an earlier `emit`
+   * is still under way is written after it, whatever that one's outcome.
    */
   emit(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
+    const outcome = this.last === undefined ? this.emitNow(events) : this.last.then(() => this.emitNow(events));
+    if (outcome instanceof Promise) {
+      // Ends the batch's turn whichever way its write settled: the next batch's write starts either way.
+      const settled = (): void => {
+        if (this.last === last) this.last = undefined;
+      };
+      const last: Promise<unknown> = outcome.then(settled, settled);
+      this.last = last;
+    }
+    return outcome;
+  }
+
+  private emitNow(events: readonly LogEvent[]): void | EmitResult | Promise<void | EmitResult> {
     // The sink's (see retryHint): a closed sink never takes a batch again, so retrying only delays
     // the failure, and the breaker opens.
     if (this.closed) throw Object.assign(new Error(`FileSink: ${this.basePath} is closed`), { permanent: 'sink' });

@@ -34,6 +34,12 @@ import { checkFramingHeaders, checkHeaders, readHeaders, withHeaders } from './w
 import { CLEF_CONTENT_TYPE } from './clef-content-type';
 import { BEACON_MAX_BYTES } from './beacon-max-bytes';
 
+/**
+ * The most batches a sink holds for page hide (see `#unanswered`): one per lane it serves that
+ * waits for a retry; the oldest goes first.
+ */
+const HELD_BATCHES = 16;
+
 /** How much of a response body is read (for an error's excerpt, and to release the connection), in bytes; the rest is dropped. */
 export const RESPONSE_TEXT_MAX_BYTES = 16 * 1024;
 /** The answer of rxlog's ingest handler (createIngestHandler): the second number is the lines it rejected. */
@@ -278,11 +284,12 @@ export class HttpSink implements Sink {
   readonly #offlineQueue: HttpOfflineQueue | undefined;
   readonly #inFlight = new Set<AbortController>();
   /**
-   * The batch whose request failed without an answer (a network error), until the next `emit`:
-   * Chromium cancels a page's requests as it navigates away, before `pagehide`, so the logger
-   * holds such a batch for a retry when the page hides, and page hide hands it over.
+   * The batches whose request failed without an answer (a network error), oldest first, each until
+   * it is sent again or given up on: Chromium cancels a page's requests as it navigates away,
+   * before `pagehide`, so the logger holds such a batch for a retry when the page hides, and page
+   * hide hands it over. One per logger a shared sink serves (or per sink it is the fallback of).
    */
-  #unanswered: readonly LogEvent[] | undefined;
+  #unanswered: (readonly LogEvent[])[] = [];
   /** Events page hide handed to beacons or the offline store while the logger held them for a retry: not sent again. */
   readonly #handedOver = new WeakSet<LogEvent>();
   /** Aborted by close(): ends a wait for the network. */
@@ -300,8 +307,11 @@ export class HttpSink implements Sink {
   #refused = Infinity;
   /** UTF-8 bytes of the largest body the server accepted. */
   #taken = 0;
-  /** How many batches the server refused as too large are being sent in halves (see `emit`). */
-  #splitting = 0;
+  /**
+   * The parts of a batch the server refused as too large, which go as they are (see `emit`): a
+   * mark on each part, not on the sink, so a batch another logger sends meanwhile is still cut.
+   */
+  readonly #asIs = new WeakSet<readonly LogEvent[]>();
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(supplied: HttpSinkOptions) {
@@ -435,7 +445,8 @@ export class HttpSink implements Sink {
    */
   async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     if (events.length === 0) return;
-    this.#unanswered = undefined;
+    this[GIVEN_UP](events);
+    const asIs = this.#asIs.has(events);
     let handed = 0;
     while (this.#handedOver.has(events[handed])) handed++;
     // The logger sends again a batch page hide handed over (in part): those events went.
@@ -448,13 +459,13 @@ export class HttpSink implements Sink {
       // Once the server refused a body as too large (a limit below maxRequestBytes), later batches
       // are cut below it before they are sent, not refused one upload each: to the largest body it
       // took, at least half the one it refused.
-      const max = Math.min(this.#maxRequestBytes, this.#splitting > 0 ? Infinity : this.#learned());
+      const max = Math.min(this.#maxRequestBytes, asIs ? Infinity : this.#learned());
       // Over the bound: in parts of about the bound each, by count (one more body for events
       // of like sizes, where halving would write the batch again at every level), none sent whole.
       // Returned, not awaited: a part's failure (a lone event answered 413) is not for this
       // catch to split again.
       const bytes = events.length > 1 && body.length * 3 > max ? utf8Length(body) : 0;
-      if (bytes > max) return this.#emitParts(events, Math.min(events.length, Math.ceil(bytes / max)));
+      if (bytes > max) return this.#emitParts(events, Math.min(events.length, Math.ceil(bytes / max)), asIs);
       const queue = this.#offlineQueue;
       // A batch the store cannot keep is sent as without a store; once the network is back, through
       // the store again, which sends what it holds (older) first.
@@ -490,19 +501,15 @@ export class HttpSink implements Sink {
       if ((timedOut || unwritten || this.tooLarge(error)) && events.length > 1) {
         if (written !== undefined && !timedOut) this.#refused = Math.min(this.#refused, utf8Length(written));
         // Its halves go as they are, the server judging them: the bound it taught (above) is for later batches.
-        this.#splitting++;
-        try {
-          return await this.#emitParts(events, 2);
-        } finally {
-          this.#splitting--;
-        }
+        return await this.#emitParts(events, 2, true);
       }
       // Not once closed: the request close() aborted has no page hide to come.
       if (
         !this.#closed.signal.aborted &&
         !(error instanceof HttpStatusError || error instanceof HttpTimeoutError || error instanceof PartialDeliveryError)
       )
-        this.#unanswered = events;
+        // Bounded: a lane that reaches the sink through a wrapper never says it gave a batch up.
+        if (this.#unanswered.push(events) > HELD_BATCHES) this.#unanswered.shift();
       throw error;
     }
   }
@@ -528,16 +535,17 @@ export class HttpSink implements Sink {
    * `tooLarge`) counts failed, and the parts after it are sent: its failure, permanent, would fail
    * them unsent too.
    */
-  async #emitParts(events: readonly LogEvent[], parts: number): Promise<void | EmitResult> {
-    if (parts < 2) return this.#emitPart(events);
+  async #emitParts(events: readonly LogEvent[], parts: number, asIs: boolean): Promise<void | EmitResult> {
+    if (parts < 2) return this.#emitPart(events, asIs);
     const size = Math.ceil(events.length / parts);
     // What the answers refused of any part is refused of the batch.
-    const first = await this.#emitPart(events.slice(0, size));
-    return this.#after(size, rejectedOf(first), () => this.#emitParts(events.slice(size), parts - 1));
+    const first = await this.#emitPart(events.slice(0, size), asIs);
+    return this.#after(size, rejectedOf(first), () => this.#emitParts(events.slice(size), parts - 1, asIs));
   }
 
   /** One part of a split batch (see `#emitParts`): a lone event too large for the server counts failed. */
-  async #emitPart(events: readonly LogEvent[]): Promise<void | EmitResult> {
+  async #emitPart(events: readonly LogEvent[], asIs: boolean): Promise<void | EmitResult> {
+    if (asIs) this.#asIs.add(events);
     try {
       return await this.emit(events);
     } catch (error) {
@@ -638,8 +646,8 @@ export class HttpSink implements Sink {
 
   /** Stops following the page's lifecycle and aborts requests still in flight (the delivery stage has already given up on them); their emit rejects at once, even through a custom fetch that ignores the abort. */
   close(): void {
-    // The logger has given up on the batch held for page hide: a sink the app still holds keeps none of its events.
-    this.#unanswered = undefined;
+    // The logger has given up on the batches held for page hide: a sink the app still holds keeps none of their events.
+    this.#unanswered = [];
     this.#closed.abort();
     this.#beacon?.close();
     this.#offlineQueue?.close();
@@ -801,12 +809,14 @@ export class HttpSink implements Sink {
     return this.#pending(events.length, handed + taken, reason, this.leftOut(events.slice(0, handed + taken)));
   }
 
-  /** The logger gave up on a batch (see GIVEN_UP): what of it was kept for page hide is not handed over. */
+  /**
+   * The logger gave up on a batch (see GIVEN_UP), or sends it again (`emit`): the batches held for
+   * page hide that share an event with it are not handed over.
+   */
   [GIVEN_UP](events: readonly LogEvent[]): void {
-    const held = this.#unanswered;
-    if (held === undefined) return;
+    if (this.#unanswered.length === 0) return;
     const given = new Set(events);
-    if (held.some((event) => given.has(event))) this.#unanswered = undefined;
+    this.#unanswered = this.#unanswered.filter((held) => !held.some((event) => given.has(event)));
   }
 
   /**
@@ -817,11 +827,18 @@ export class HttpSink implements Sink {
    * left alone: Chromium lets it finish when the tab is closed.
    */
   #handOverHeld(beacon: HttpBeacon): void {
-    const batch = this.#unanswered;
-    if (batch === undefined) return;
-    const [taken] = this.#handOver(beacon, batch);
-    for (let i = 0; i < taken; i++) this.#handedOver.add(batch[i]);
-    this.#unanswered = batch.slice(taken);
+    const held = this.#unanswered;
+    // In the order they failed: what a batch leaves behind stops the later ones, which would overtake it.
+    while (held.length > 0) {
+      const batch = held[0];
+      const [taken] = this.#handOver(beacon, batch);
+      for (let i = 0; i < taken; i++) this.#handedOver.add(batch[i]);
+      if (taken < batch.length) {
+        held[0] = batch.slice(taken);
+        return;
+      }
+      held.shift();
+    }
   }
 
   /**

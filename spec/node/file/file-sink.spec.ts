@@ -1843,6 +1843,51 @@ describe('FileSink', () => {
       }
     });
 
+    // Found by review: a sink shared by two loggers, or the fallback of two sinks, is sent a batch
+    // while the other's emit still waits for a stalled reader. The second batch was written at
+    // once, right after the rest of the first's cut line, so the first's remaining lines came after
+    // it and the cut event's line was written a second time.
+    fifoIt('writes a batch sent while an async emit still holds another after it, nothing repeated or interleaved', async () => {
+      jest.useFakeTimers();
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      try {
+        // Lines longer than PIPE_BUF (4096 bytes), which a full pipe cuts in the middle.
+        const padded: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, pad: 'x'.repeat(5000) }) };
+        const sink = new FileSink(fifo, { formatter: padded });
+        const first = makeEvents(30);
+        const second = range(100, 130).map((N) => makeEvent({ properties: { N } }));
+        let settled = 0;
+        const a = Promise.resolve(sink.emit(first)).then((result) => {
+          settled++;
+          return result;
+        });
+        // The reader takes what the pipe holds: room for the second batch, were it written now.
+        let received = drain(reader);
+        const b = Promise.resolve(sink.emit(second)).then((result) => {
+          settled++;
+          return result;
+        });
+        for (let step = 0; step < 200 && settled < 2; step++) {
+          received += drain(reader);
+          await jest.advanceTimersByTimeAsync(50);
+        }
+        received += drain(reader);
+        await expect(a).resolves.toBeUndefined();
+        await expect(b).resolves.toBeUndefined();
+        expect(received.endsWith('\n')).toBe(true);
+        expect(
+          received
+            .slice(0, -1)
+            .split('\n')
+            .map((line) => (JSON.parse(line) as { N: number }).N),
+        ).toEqual([...range(0, 30), ...range(100, 130)]);
+        void sink.close();
+      } finally {
+        fs.closeSync(reader);
+        jest.useRealTimers();
+      }
+    });
+
     fifoIt('waits in close for its fallbackPath file to take the rest of a line a stalled reader cut', async () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       // The primary cannot be opened (a folder at its path): every batch goes to the fallback, a FIFO.

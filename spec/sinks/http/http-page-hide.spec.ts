@@ -204,6 +204,60 @@ describe('installPageHideFlush', () => {
     }
   });
 
+  // Found by review: the sink kept one such batch. Shared by a second logger (through the wrapper of
+  // docs/sinks.md, "One logger owns its sinks"), the second logger's batch was forgotten when the
+  // first's request failed too, or when the first sent any batch, and went with the page.
+  it('hands over at page hide the cancelled batches of two loggers sharing the sink, each once (fake timers)', async () => {
+    jest.useFakeTimers();
+    const bodies: string[] = [];
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: (_url, init) => {
+        bodies.push(init?.body as string);
+        // Cancelled: both tries of each batch (with keepalive, then without).
+        return bodies.length <= 4
+          ? Promise.reject(new TypeError('Failed to fetch'))
+          : Promise.resolve(new Response(null, { status: 204 }));
+      },
+    });
+    const options = {
+      batch: { size: 2, maxDelayMs: 60_000 },
+      retry: { attempts: 2, initialDelayMs: 1_000, maxDelayMs: 1_000, jitter: 0 },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(sink, options).createLogger();
+    const other = new LoggerConfiguration().writeTo.sink({ emit: (events) => sink.emit(events) }, options).createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    try {
+      other.information('Item {N}', 10);
+      other.information('Item {N}', 11);
+      await jest.advanceTimersByTimeAsync(0);
+      log.information('Item {N}', 0);
+      log.information('Item {N}', 1);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(bodies).toHaveLength(4);
+
+      page.hide();
+      await page.settled();
+      const numbers = (body: string): number[] => body.split('\n').map((line) => (JSON.parse(line) as { N: number }).N);
+      expect(page.beacons.map((b) => numbers(b.body))).toEqual([
+        [10, 11],
+        [0, 1],
+      ]);
+
+      // Back from the back/forward cache: the retries send nothing the beacons carried.
+      page.show();
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(bodies).toHaveLength(4);
+      expect(log.metrics().sinks.http).toMatchObject({ delivered: 2, failed: 0, pending: 0 });
+      expect(other.metrics().sinks.sink).toMatchObject({ delivered: 2, failed: 0, pending: 0 });
+    } finally {
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      await other.close({ strategy: 'immediate', timeoutMs: 0 });
+      jest.useRealTimers();
+    }
+  });
+
   // A listener of the app's, added after installPageHideFlush's, logs after the flush: that event
   // waited in the open batch and went with the page (see the Chromium test below).
   it('sends by beacon what a later listener logs while the page goes away, and only while it does', async () => {
@@ -973,6 +1027,73 @@ describe('a batch the logger gave up on', () => {
     } finally {
       uninstall();
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      jest.useRealTimers();
+    }
+  });
+
+  // A sink that holds each lane's failed batch for page hide must hear that the fallback's failure
+  // ended it: a fallback is tried once, so no retry comes to let it go.
+  it('is not sent by beacon at page hide when it failed as the fallback of two sinks', async () => {
+    jest.useFakeTimers();
+    const http = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+    });
+    const broken = (): { emit(): never } => ({
+      emit: () => {
+        throw new Error('down');
+      },
+    });
+    const options = { batch: { size: 3, maxDelayMs: 0 }, retry: { attempts: 1 }, fallback: http };
+    const log = new LoggerConfiguration().writeTo
+      .sink(broken(), { ...options, name: 'a' })
+      .writeTo.sink(broken(), { ...options, name: 'b' })
+      .createLogger();
+    const uninstall = installPageHideFlush(log, page.target);
+    try {
+      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(log.metrics().sinks.a).toMatchObject({ pending: 0, failed: 3 });
+      expect(log.metrics().sinks.b).toMatchObject({ pending: 0, failed: 3 });
+      page.hide();
+      await page.settled();
+      expect(page.beacons).toHaveLength(0);
+    } finally {
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      jest.useRealTimers();
+    }
+  });
+
+  // Through a wrapper, the sink never hears that a lane gave a batch up: what it holds for page
+  // hide is bounded, or a page offline for hours would keep every failed batch.
+  it('holds at most 16 batches for page hide when a logger reaches it through a wrapper', async () => {
+    jest.useFakeTimers();
+    const http = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+    });
+    const log = new LoggerConfiguration().writeTo
+      .sink(
+        { emit: (events) => http.emit(events) },
+        { batch: { size: 1, maxDelayMs: 0 }, retry: { attempts: 1 }, circuitBreaker: false },
+      )
+      .createLogger();
+    try {
+      for (let n = 0; n < 40; n++) {
+        log.information('Item {N}', n);
+        await jest.advanceTimersByTimeAsync(10);
+      }
+      expect(log.metrics().sinks.sink).toMatchObject({ pending: 0, failed: 40 });
+      page.hide();
+      http.flushSync?.();
+      await page.settled();
+      expect(page.beacons.map((b) => (JSON.parse(b.body) as { N: number }).N)).toEqual(
+        Array.from({ length: 16 }, (_, i) => 24 + i),
+      );
+    } finally {
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      http.close();
       jest.useRealTimers();
     }
   });

@@ -877,6 +877,30 @@ describe('HttpSink', () => {
       );
     });
 
+    // Found by review: while one batch was sent in halves after a 413, the sink sent every batch
+    // whole, so a second logger sharing the sink (or a second sink whose fallback it is) paid one
+    // more refused upload per batch for as long as the halves took.
+    it('cuts a batch sent while another goes in halves after a 413 below the size the server refused', async () => {
+      const limit = 3_000;
+      // The first half of the refused batch stays unanswered: its split is under way for the rest of the test.
+      server = await startTestServer((request, index) =>
+        Buffer.byteLength(request.body) > limit ? { status: 413 } : index === 1 ? 'hang' : { status: 200 },
+      );
+      const sink = new HttpSink({ url: server.url });
+      // About 600 bytes a line: 8 are over the server's limit, 4 are not.
+      const padded = (from: number): LogEvent[] =>
+        Array.from({ length: 8 }, (_, i) => makeEvent({ properties: { N: from + i, Padding: 'z'.repeat(500) } }));
+      const first = sink.emit(padded(0));
+      await server.received(2);
+      await expect(sink.emit(padded(10))).resolves.toBeUndefined();
+      // Cut before it is sent (to half the refused body: the server took none yet), no upload refused.
+      const later = server.requests.slice(2).map((request) => request.body);
+      expect(later.map((body) => Buffer.byteLength(body) <= limit)).toEqual([true, true, true]);
+      expect(numbersIn(later)).toEqual(Array.from({ length: 8 }, (_, n) => 10 + n));
+      sink.close();
+      await expect(first).rejects.toThrow();
+    });
+
     it('sends a batch over maxRequestBytes in parts of at most that many bytes, never whole, and counts a failed part exactly', async () => {
       // The third request (the third part) fails for good: the parts before it count delivered.
       server = await startTestServer((_request, index) => ({ status: index === 2 ? 400 : 200 }));
