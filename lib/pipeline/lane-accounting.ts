@@ -118,8 +118,25 @@ export class LaneAccounting implements EventAccounting {
   readonly #scheduler: SchedulerLike | undefined;
   /** Resolves whenIdle()'s promise; set once it is asked for. */
   #idle: (() => void) | undefined;
-  /** Per operator, in pipe order: its exits (but the last's), what it reported, and what its failures lost. */
-  readonly #stages: { left: number; made: number; discarded: number; lost: number }[] = [];
+  /**
+   * Per operator, in pipe order: its exits (but the last's), what it made (reported, or found when
+   * more left it than entered it), what it reported dropped, and what its failures lost. Of
+   * `made`, `unreported` is what was found before the operator reported it.
+   */
+  readonly #stages: Stage[] = [];
+  /**
+   * Copies the operators before the last were found to make by their counts, whose event objects
+   * are not known: the next objects to leave as a copy (or as none that entered) are taken for them.
+   */
+  #unnamed = 0;
+  /**
+   * Copies found as they left the operators (the same object leaving again, or more having left in
+   * all than entered) that no operator's own count has shown yet: the next copy an operator's count
+   * shows is taken for one of them, so it is not counted twice (see isolate).
+   */
+  #unplaced = 0;
+  /** The last operator's stage and what entered it: its exits are the lane's `left` (see leave). */
+  #last: { readonly stage: Stage; readonly entries: () => number } | undefined;
 
   /**
    * @param reasons The map the operators' drop reasons are counted in. A sink's lane counts them in
@@ -187,11 +204,15 @@ export class LaneAccounting implements EventAccounting {
     // low while another event is still held (a close waiting for the operators stopped early, and
     // that event reached no sink, counted nowhere).
     let again = false;
+    let inside: number | undefined;
     if (event !== undefined) {
-      const inside = this.#inside.get(event);
-      again = inside === 0 && !this.#handedOver;
+      inside = this.#inside.get(event);
+      // A copy an operator before the last made, counted as it left that operator (see isolate).
+      if ((inside === 0 || inside === undefined) && this.#unnamed > 0) this.#unnamed--;
+      else again = inside === 0 && !this.#handedOver;
       this.#inside.set(event, Math.max(0, (inside ?? 0) - 1));
     }
+    const last = this.#last;
     if (this.#handedOver) {
       // After the handover, what leaves is taken as one of what it took first (a sink's delivery
       // stage skips as many, counted already), then as one that entered since (the stage counts it).
@@ -205,11 +226,25 @@ export class LaneAccounting implements EventAccounting {
         this.#made++;
         this.#unreportedMade++;
       }
-    } else if (again || this.entered + this.#made - this.left - this.discarded < 0) {
-      // More left than entered or was made: an operator made this one without a report (a
-      // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
-      this.#made++;
-      this.#unreportedMade++;
+    } else {
+      // More left the last operator than entered it or it made: it made this one (a new object)
+      // without a report, while an operator before it may hold an event (see isolate).
+      const placed = last !== undefined && this.left + last.stage.discarded + last.stage.lost > last.entries() + last.stage.made;
+      if (placed) {
+        last.stage.made++;
+        last.stage.unreported++;
+      }
+      const copy = placed || again || this.entered + this.#made - this.left - this.discarded < 0;
+      if (placed && this.#unplaced > 0) this.#unplaced--;
+      else if (copy) {
+        // More left than entered or was made: an operator made this one without a report (a
+        // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
+        this.#made++;
+        this.#unreportedMade++;
+        if (!placed && last !== undefined) this.#unplaced++;
+      }
+      // Found by the count, this object is the copy: what entered as it is still inside.
+      if (copy && !again && inside !== undefined && inside > 0) this.#inside.set(event, inside);
     }
     this.#settle();
   }
@@ -264,10 +299,11 @@ export class LaneAccounting implements EventAccounting {
     // Speed: one counter per boundary between operators. What enters operator k is what left
     // operator k - 1 (the lane's `entered` for the first), and what leaves the last is the lane's
     // `left`, so only the operators before the last count their exits with a stage of their own.
-    const stage = { left: 0, made: 0, discarded: 0, lost: 0 };
+    const stage: Stage = { left: 0, made: 0, unreported: 0, discarded: 0, lost: 0 };
     this.#stages[index] = stage;
     const last = index === count - 1;
     const entries = (): number => (index === 0 ? this.entered : this.#stages[index - 1].left);
+    if (last) this.#last = { stage, entries };
     // What this operator reports goes to the lane's accounting, and is remembered for a fault.
     const own: LaneChannel = {
       [LOGGER_SCHEDULER]: this.#scheduler,
@@ -276,7 +312,12 @@ export class LaneAccounting implements EventAccounting {
         this.dropped(dropped, reason);
       },
       created: (created) => {
-        if (isCount(created)) stage.made += created;
+        if (isCount(created)) {
+          // What it sent before it said it made it was counted as it left: the report names that.
+          const known = Math.min(created, stage.unreported);
+          stage.unreported -= known;
+          stage.made += created - known;
+        }
         this.created(created);
       },
     };
@@ -348,8 +389,37 @@ export class LaneAccounting implements EventAccounting {
           });
           if (!last)
             isolated = isolated.pipe(
-              tap(() => {
+              tap((event) => {
                 stage.left++;
+                // An event object that has left the lane already (the operators before this one
+                // mark what they make), or more leaving it than entered it or it made: it made this
+                // one without a report. Counted here, where it is made, not only as it leaves the
+                // lane: with an operator after it holding an event (a delay), or before it, the
+                // lane's net count read 0 while that event was held, and an immediate close let it
+                // go uncounted. A copy known by its object is marked inside, so its leaving is no
+                // copy; one known by the count is not known by its object: the next event object
+                // to leave as a copy, or as no event that entered, is taken for it (see leave).
+                if (this.#handedOver) return;
+                let seen = this.#inside.get(event) === 0;
+                if (seen) {
+                  this.#inside.set(event, 1);
+                  // A copy an operator before this one was found to make by its counts.
+                  if (this.#unnamed > 0) {
+                    this.#unnamed--;
+                    seen = false;
+                  }
+                }
+                if (seen || stage.left + stage.discarded + stage.lost > entries() + stage.made) {
+                  stage.made++;
+                  stage.unreported++;
+                  // A copy found as it left the operators, placed here now: counted already.
+                  if (!seen && this.#unplaced > 0) this.#unplaced--;
+                  else {
+                    this.#made++;
+                    this.#unreportedMade++;
+                    if (!seen) this.#unnamed++;
+                  }
+                }
               }),
             );
           const guarded = isolated.pipe(
@@ -438,6 +508,8 @@ export class LaneAccounting implements EventAccounting {
     // Copies made without a report before now are settled in `held`: an operator's report after
     // the close (a throttle summary) is a new event, not one of them.
     this.#unreportedMade = 0;
+    this.#unnamed = 0;
+    this.#unplaced = 0;
     this.#settle();
     return held;
   }
@@ -468,6 +540,15 @@ export class LaneAccounting implements EventAccounting {
       pending: metrics.pending + held,
     };
   }
+}
+
+/** The counts of one operator of a lane (see LaneAccounting's `#stages`). */
+interface Stage {
+  left: number;
+  made: number;
+  unreported: number;
+  discarded: number;
+  lost: number;
 }
 
 /**

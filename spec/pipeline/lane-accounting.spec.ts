@@ -768,6 +768,48 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
     }
   });
 
+  // A copy made as a new object (a changed event sent with the original) left while an operator
+  // before held another event: the counts netted out, so what was held read 0, and an immediate
+  // close let the held event go counted nowhere (a report of 2 delivered for 2 log calls, one of
+  // them never written). Now the operator that made the copy is found by its own counts.
+  it.each(['.pipe()', "a sink's pipe"] as const)(
+    'counts a new-object copy where it is made, so an event held before it is dropped by an immediate close, not lost (%s)',
+    async (where) => {
+      jest.useFakeTimers();
+      try {
+        const holdFirst: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) =>
+          event.properties.N === 1 ? of(event).pipe(delay(10)) : of(event),
+        );
+        const changed = (event: LogEvent): LogEvent =>
+          Object.assign(Object.create(Object.getPrototypeOf(event) as object) as LogEvent, event, { level: 'warning' });
+        const withChanged: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) =>
+          event.properties.N === 0 ? of(event, changed(event)) : of(event),
+        );
+        const memory = new MemorySink();
+        const log = (
+          where === '.pipe()'
+            ? new LoggerConfiguration().pipe(holdFirst, withChanged).writeTo.sink(memory, { name: 'memory' })
+            : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [holdFirst, withChanged] })
+        ).createLogger();
+        log.information('Event {N}', 1);
+        log.information('Event {N}', 0);
+        const running = log.metrics();
+        if (where === '.pipe()') expect(running.pipe).toMatchObject({ entered: 2, left: 2, created: 1, pending: 1 });
+        else expect(running.sinks.memory).toMatchObject({ received: 3, delivered: 2, pending: 1 });
+        const closing = log.close({ strategy: 'immediate' });
+        await jest.advanceTimersByTimeAsync(20);
+        const report = await closing;
+        expect(memory.events.map((event) => event.properties.N)).toEqual([0, 0]);
+        if (where === '.pipe()') {
+          expect(report.pipe).toEqual({ dropped: 1, undelivered: 0 });
+          expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 2, created: 1, dropped: 1, pending: 0 });
+        } else expect(report.sinks.memory).toEqual({ delivered: 2, dropped: 1, failed: 0, undelivered: 0 });
+      } finally {
+        jest.useRealTimers();
+      }
+    },
+  );
+
   // Found by review round 38's logger-accounting property (more seeds): after the copies of event 0
   // that left first made what .pipe() held read 0, the sink with nothing to wait for closed and left
   // the shared stream, so the two copies still in the delay reached the other sink alone: `memory`
