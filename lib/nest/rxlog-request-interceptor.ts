@@ -26,16 +26,17 @@ interface FrameworkResponse {
 }
 
 /**
- * Writes one completion event per HTTP request, the RxJS way: it watches the handler's
- * Observable with `tap` (an error: its status and the exception) and `finalize` (completion), so
- * an Observable a controller returns is timed to its end, not to its creation; when the response
- * is still unsent then (Nest sends it after the handler, a `@Res()` handler may answer later
- * still), the event is written when the response closes, with the status sent. The event has the
- * method, path, route pattern, status, elapsed milliseconds and what `diagnosticContext.set`
- * added during the request; an error is written once, with the exception, at the level of the
- * status sent (the one an exception filter of the app chose, else the one Nest's own filter answers with, see `answeredStatus`). `RxlogModule` registers it for every route;
- * its middleware opens the request context, and where that did not run (the interceptor used on
- * its own) the interceptor opens it itself.
+ * Writes one completion event per HTTP request, the RxJS way: it watches the handler's Observable
+ * with `tap` (an error: its status and the exception) and `finalize` (completion), so an Observable
+ * a controller returns is timed to its end, not to its creation; when the response is still unsent
+ * then (Nest sends it after the handler, a `@Res()` handler may answer later still), the event is
+ * written when the response closes, with the status sent. The event has the method, path, route
+ * pattern, status, elapsed milliseconds and what `diagnosticContext.set` added during the request;
+ * an error is written once, with the exception, at the level of the status sent (the one an
+ * exception filter of the app chose, else the one Nest's own filter answers with, see
+ * `answeredStatus`). `RxlogModule` registers it for every route; its middleware opens the request
+ * context, and where that did not run (the interceptor used on its own) the interceptor opens it
+ * itself.
  */
 export class RxlogRequestInterceptor implements NestInterceptor {
   constructor(private readonly requests: RxlogRequestContext) {}
