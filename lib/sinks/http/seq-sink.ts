@@ -61,11 +61,11 @@ export interface SeqSinkOptions extends Omit<
    * logger the higher level had silenced; the probe's timer never keeps a Node process alive.
    * Default none: then, as Serilog's Seq sink does, the sink itself keeps the last level Seq
    * answered with and sends no event below it that was logged after that answer (events logged
-   * before it, still queued, are sent: Seq discards them), until Seq answers without a level.
-   * The events it leaves out, by request or by beacon as the page hides, count as dropped, under
-   * `seq.belowMinimumLevelAccepted` in the sink's `droppedBy`; while the sink is busy or behind,
-   * as they would enter its queue, as Serilog's sink filters there, so they take no room in it. Once Seq has sent a level, the
-   * 2-minute probe runs as with a switch.
+   * before it, still queued, are sent: Seq discards them), until Seq answers without a level. The
+   * events it leaves out, by request or by beacon as the page hides, count as dropped, under
+   * `seq.belowMinimumLevelAccepted` in the sink's `droppedBy`; while the sink is busy or behind, as
+   * they would enter its queue, as Serilog's sink filters there, so they take no room in it. Once
+   * Seq has sent a level, the 2-minute probe runs as with a switch.
    */
   controlLevelSwitch?: LevelSwitch | undefined;
   /**
