@@ -993,86 +993,82 @@ describe('installPageHideFlush in Chromium', () => {
 // it twice with a fallback.
 describe('a batch the logger gave up on', () => {
   let page: ReturnType<typeof installFakePage>;
-  beforeEach(() => (page = installFakePage()));
-  afterEach(() => page.restore());
+  beforeEach(() => {
+    page = installFakePage();
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    page.restore();
+  });
+
+  /** An HttpSink whose every request fails without an answer, as a cancelled one does. */
+  const unanswering = (): HttpSink =>
+    new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch: () => Promise.reject(new TypeError('Failed to fetch')) });
+
+  /**
+   * Logs three events, lets their batch's request fail, runs `check`, then hides the page (its
+   * beacons in `page.beacons`). The logger is closed after.
+   */
+  async function hideAfterThree(log: Logger, check: () => void): Promise<void> {
+    const uninstall = installPageHideFlush(log, page.target);
+    try {
+      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
+      await jest.advanceTimersByTimeAsync(100);
+      check();
+      page.hide();
+      await page.settled();
+    } finally {
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  }
 
   it.each([
     ['failed for good', undefined],
     ['taken by the fallback', new MemorySink()],
   ] as const)('is not sent again by beacon at page hide (%s)', async (_, fallback) => {
-    jest.useFakeTimers();
-    const sink = new HttpSink({
-      url: 'http://127.0.0.1:1/ingest',
-      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
-    });
     const log = new LoggerConfiguration().writeTo
-      .sink(sink, {
+      .sink(unanswering(), {
         batch: { size: 3, maxDelayMs: 0 },
         retry: { attempts: 2, initialDelayMs: 1, jitter: 0 },
         ...(fallback === undefined ? {} : { fallback }),
       })
       .createLogger();
-    const uninstall = installPageHideFlush(log, page.target);
-    try {
-      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
-      await jest.advanceTimersByTimeAsync(100);
+    await hideAfterThree(log, () =>
       expect(log.metrics().sinks.http).toMatchObject({
         pending: 0,
         delivered: fallback === undefined ? 0 : 3,
         failed: fallback === undefined ? 3 : 0,
-      });
-      page.hide();
-      await page.settled();
-      expect(page.beacons).toHaveLength(0);
-    } finally {
-      uninstall();
-      await log.close({ strategy: 'immediate', timeoutMs: 0 });
-      jest.useRealTimers();
-    }
+      }),
+    );
+    expect(page.beacons).toHaveLength(0);
   });
 
   // A sink that holds each lane's failed batch for page hide must hear that the fallback's failure
   // ended it: a fallback is tried once, so no retry comes to let it go.
   it('is not sent by beacon at page hide when it failed as the fallback of two sinks', async () => {
-    jest.useFakeTimers();
-    const http = new HttpSink({
-      url: 'http://127.0.0.1:1/ingest',
-      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
-    });
     const broken = (): { emit(): never } => ({
       emit: () => {
         throw new Error('down');
       },
     });
-    const options = { batch: { size: 3, maxDelayMs: 0 }, retry: { attempts: 1 }, fallback: http };
+    const options = { batch: { size: 3, maxDelayMs: 0 }, retry: { attempts: 1 }, fallback: unanswering() };
     const log = new LoggerConfiguration().writeTo
       .sink(broken(), { ...options, name: 'a' })
       .writeTo.sink(broken(), { ...options, name: 'b' })
       .createLogger();
-    const uninstall = installPageHideFlush(log, page.target);
-    try {
-      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
-      await jest.advanceTimersByTimeAsync(100);
+    await hideAfterThree(log, () => {
       expect(log.metrics().sinks.a).toMatchObject({ pending: 0, failed: 3 });
       expect(log.metrics().sinks.b).toMatchObject({ pending: 0, failed: 3 });
-      page.hide();
-      await page.settled();
-      expect(page.beacons).toHaveLength(0);
-    } finally {
-      uninstall();
-      await log.close({ strategy: 'immediate', timeoutMs: 0 });
-      jest.useRealTimers();
-    }
+    });
+    expect(page.beacons).toHaveLength(0);
   });
 
   // Through a wrapper, the sink never hears that a lane gave a batch up: what it holds for page
   // hide is bounded, or a page offline for hours would keep every failed batch.
   it('holds at most 16 batches for page hide when a logger reaches it through a wrapper', async () => {
-    jest.useFakeTimers();
-    const http = new HttpSink({
-      url: 'http://127.0.0.1:1/ingest',
-      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
-    });
+    const http = unanswering();
     const log = new LoggerConfiguration().writeTo
       .sink(
         { emit: (events) => http.emit(events) },
@@ -1094,31 +1090,14 @@ describe('a batch the logger gave up on', () => {
     } finally {
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
       http.close();
-      jest.useRealTimers();
     }
   });
 
   it('is still handed over at page hide while the logger holds it for a retry', async () => {
-    jest.useFakeTimers();
-    const sink = new HttpSink({
-      url: 'http://127.0.0.1:1/ingest',
-      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
-    });
     const log = new LoggerConfiguration().writeTo
-      .sink(sink, { batch: { size: 3, maxDelayMs: 0 }, retry: { attempts: 2, initialDelayMs: 60_000, jitter: 0 } })
+      .sink(unanswering(), { batch: { size: 3, maxDelayMs: 0 }, retry: { attempts: 2, initialDelayMs: 60_000, jitter: 0 } })
       .createLogger();
-    const uninstall = installPageHideFlush(log, page.target);
-    try {
-      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
-      await jest.advanceTimersByTimeAsync(100);
-      expect(log.metrics().sinks.http).toMatchObject({ pending: 3, failed: 0 });
-      page.hide();
-      await page.settled();
-      expect(page.beacons).toHaveLength(1);
-    } finally {
-      uninstall();
-      await log.close({ strategy: 'immediate', timeoutMs: 0 });
-      jest.useRealTimers();
-    }
+    await hideAfterThree(log, () => expect(log.metrics().sinks.http).toMatchObject({ pending: 3, failed: 0 }));
+    expect(page.beacons).toHaveLength(1);
   });
 });
