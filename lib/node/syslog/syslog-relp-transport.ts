@@ -3,7 +3,6 @@ import type { ConnectionOptions } from 'node:tls';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect, connectSyslogSocket, syslogWhere } from './syslog-connect';
-import { SyslogInTurn } from './syslog-in-turn';
 import { RelpReader, relpFrame } from './syslog-relp-frame';
 import { syslogTimeout } from './syslog-timeout';
 import { tlsError } from './syslog-tls-options';
@@ -63,8 +62,6 @@ export class SyslogRelpTransport implements SyslogTransport {
   private opening: Promise<RelpSession> | undefined;
   /** The socket of the connection under way, which `close()` abandons. */
   private connectingSocket: Socket | undefined;
-  /** Batches go one at a time, as their answers come in order. */
-  private readonly turns = new SyslogInTurn();
   private closed = false;
   readonly where: string;
 
@@ -89,13 +86,10 @@ export class SyslogRelpTransport implements SyslogTransport {
    * Sends each message as a `syslog` command and resolves with the bytes written once every one was
    * answered `200`. Rejects with a PartialDeliveryError when some were answered: those first ones
    * are done with (the `rejected` among them answered with an error, failed for good), the rest
-   * are sent again by a retry; with the plain error when none was.
+   * are sent again by a retry; with the plain error when none was. SyslogSink sends one batch at a
+   * time (its turns), as the answers come in order.
    */
-  send(messages: readonly string[]): Promise<number> {
-    return this.turns.run(() => this.sendNow(messages));
-  }
-
-  private async sendNow(messages: readonly string[]): Promise<number> {
+  async send(messages: readonly string[]): Promise<number> {
     const session = await this.open();
     const answers: Promise<RelpAnswer>[] = [];
     let written = 0;

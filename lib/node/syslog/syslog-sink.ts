@@ -6,6 +6,7 @@ import type { SyslogMessageSettings } from './syslog-message-settings';
 import { syslogRfc3164 } from './syslog-rfc3164';
 import { syslogRfc5424 } from './syslog-rfc5424';
 import { resolveSyslogSinkOptions, type SyslogSinkOptions } from './syslog-sink-options';
+import { SyslogInTurn } from './syslog-in-turn';
 import type { SyslogTransport } from './syslog-transport';
 
 /**
@@ -50,6 +51,8 @@ export class SyslogSink implements Sink {
 
   private readonly settings: SyslogMessageSettings;
   private readonly transport: SyslogTransport;
+  /** The transport gets one batch at a time, whichever lane sent it (see SyslogInTurn). */
+  private readonly turns = new SyslogInTurn();
   private readonly formatMessage: (event: LogEvent, settings: SyslogMessageSettings, onCut: () => void) => string;
   /** Events SelfLog already said were cut, so a retry of their batch does not say it again. */
   private readonly reportedCut = new WeakSet<LogEvent>();
@@ -118,7 +121,7 @@ export class SyslogSink implements Sink {
     const skipped = events.length - messages.length;
     if (messages.length !== 0) {
       try {
-        this.written += await this.transport.send(messages);
+        this.written += await this.turns.run(() => this.transport.send(messages));
       } catch (error) {
         const where = this.transport.where;
         const sent = partialDelivered(error);

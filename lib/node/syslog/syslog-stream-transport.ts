@@ -3,7 +3,6 @@ import type { ConnectionOptions } from 'node:tls';
 import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect, connectSyslogSocket, syslogWhere } from './syslog-connect';
 import { type SyslogFraming, syslogFrame } from './syslog-framing';
-import { SyslogInTurn } from './syslog-in-turn';
 import { syslogTimeout } from './syslog-timeout';
 import { tlsError } from './syslog-tls-options';
 import type { SyslogTransport } from './syslog-transport';
@@ -19,11 +18,10 @@ export type SyslogStreamTarget =
  * Sends a batch of framed messages on a TCP (or TLS) or Unix stream socket, in writes of 64 KiB. It connects on
  * the first batch, and after an error, a timeout or the receiver closing the connection it drops
  * the socket, so the next batch reconnects, the batches a reset came soon after written again
- * ahead of it (see RESEND_WINDOW_MS). It never holds a backlog: a batch is written once the one
- * sent before it is done with (a sink shared by two loggers, or the fallback of several sinks, is
- * sent two at once: written together, their pieces interleaved and split the frames), and waits
- * for its own write to reach the kernel, stalled no longer than `writeTimeoutMs`. The socket is
- * unref'd, so an idle sink never keeps the process alive (pending writes still do).
+ * ahead of it (see RESEND_WINDOW_MS). It never holds a backlog: it gets one batch at a time (see
+ * SyslogTransport.send), and a batch waits for its own write to reach the kernel, stalled no
+ * longer than `writeTimeoutMs`. The socket is unref'd, so an idle sink never keeps the process
+ * alive (pending writes still do).
  */
 export class SyslogStreamTransport implements SyslogTransport {
   private socket: Socket | undefined;
@@ -37,8 +35,6 @@ export class SyslogStreamTransport implements SyslogTransport {
   private recent: readonly WrittenBatch[] = [];
   /** What a reset showed the receiver may not have read, written ahead of the next batch. */
   private resend: readonly WrittenBatch[] = [];
-  /** Batches are written one at a time: two at once interleave their pieces on the stream. */
-  private readonly turns = new SyslogInTurn();
   readonly where: string;
 
   /**
@@ -58,15 +54,11 @@ export class SyslogStreamTransport implements SyslogTransport {
   }
 
   /**
-   * Frames the messages and writes them, once the batches sent before have been written; resolves
-   * once the kernel has them and the receiver has not closed or reset the connection within
-   * {@link CONFIRM_TURNS} turns.
+   * Frames the messages and writes them; resolves once the kernel has them and the receiver has
+   * not closed or reset the connection within {@link CONFIRM_TURNS} turns. SyslogSink sends one
+   * batch at a time (its turns): two written at once would interleave their pieces.
    */
-  send(messages: readonly string[]): Promise<number> {
-    return this.turns.run(() => this.sendNow(messages));
-  }
-
-  private async sendNow(messages: readonly string[]): Promise<number> {
+  async send(messages: readonly string[]): Promise<number> {
     const resent = this.resend;
     const frame = syslogFrame(messages, this.framing);
     let text = '';

@@ -2,7 +2,11 @@
 export interface SyslogTransport {
   /** The receiver, as errors and SelfLog name it: `udp://host:port`, `tcp://…`, `tls://…`, `relp://…`, `unix:path`. */
   readonly where: string;
-  /** Sends the messages (already formatted, unframed); resolves with the bytes written, rejects on any failure. */
+  /**
+   * Sends the messages (already formatted, unframed); resolves with the bytes written, rejects on
+   * any failure. Called with one batch at a time: the next once the last has settled (SyslogSink's
+   * turns).
+   */
   send(messages: readonly string[]): Promise<number>;
   /** Releases the socket; later sends reject. Idempotent. */
   close(): Promise<void>;

@@ -4,7 +4,6 @@ import { isIP } from 'node:net';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
 import { awaitSyslogConnect, syslogWhere } from './syslog-connect';
-import { SyslogInTurn } from './syslog-in-turn';
 import { syslogTimeout } from './syslog-timeout';
 import type { SyslogTransport } from './syslog-transport';
 
@@ -50,11 +49,6 @@ export class SyslogUdpTransport implements SyslogTransport {
   private sending = 0;
   /** The address that refused a datagram last: the next lookup picks the one after it. */
   private refusedAddress: string | undefined;
-  /**
-   * Batches are sent one at a time: the refusal two at once got failed one of them, the other
-   * counted delivered, and their bursts together overran the pacing.
-   */
-  private readonly turns = new SyslogInTurn();
   readonly where: string;
 
   /**
@@ -75,13 +69,9 @@ export class SyslogUdpTransport implements SyslogTransport {
   /**
    * Sends one datagram per message and resolves once every send has completed; rejects with a
    * PartialDeliveryError counting the datagrams sent when a later one's send fails (not a refusal).
-   * A batch is sent once the one sent before it is done with, refusal check included.
+   * SyslogSink sends one batch at a time (its turns), refusal check included.
    */
-  send(messages: readonly string[]): Promise<number> {
-    return this.turns.run(() => this.sendNow(messages));
-  }
-
-  private async sendNow(messages: readonly string[]): Promise<number> {
+  async send(messages: readonly string[]): Promise<number> {
     const refused = this.refused;
     if (refused !== undefined) {
       this.refused = undefined;
