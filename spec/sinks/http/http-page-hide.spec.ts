@@ -24,6 +24,22 @@ async function inChromium(server: { close(): Promise<void> }, test: (browser: Br
   }
 }
 
+/**
+ * An HttpSink that keeps each request's body in `bodies`: its first `cancelled` requests fail
+ * without an answer, as the browser's cancelled ones do, the rest are answered 204.
+ */
+function cancellingSink(bodies: string[], cancelled: number): HttpSink {
+  return new HttpSink({
+    url: 'http://127.0.0.1:1/ingest',
+    fetch: (_url, init) => {
+      bodies.push(init?.body as string);
+      return bodies.length <= cancelled
+        ? Promise.reject(new TypeError('Failed to fetch'))
+        : Promise.resolve(new Response(null, { status: 204 }));
+    },
+  });
+}
+
 describe('installPageHideFlush', () => {
   let page: ReturnType<typeof installFakePage>;
 
@@ -163,15 +179,7 @@ describe('installPageHideFlush', () => {
   it('hands a batch whose request the browser cancelled to beacons at page hide; a page that lives on sends only the rest (fake timers)', async () => {
     jest.useFakeTimers();
     const bodies: string[] = [];
-    const sink = new HttpSink({
-      url: 'http://127.0.0.1:1/ingest',
-      fetch: (_url, init) => {
-        bodies.push(init?.body as string);
-        return bodies.length === 1
-          ? Promise.reject(new TypeError('Failed to fetch'))
-          : Promise.resolve(new Response(null, { status: 204 }));
-      },
-    });
+    const sink = cancellingSink(bodies, 1);
     const log = new LoggerConfiguration().writeTo
       .sink(sink, {
         batch: { size: 10, maxDelayMs: 60_000 },
@@ -210,16 +218,8 @@ describe('installPageHideFlush', () => {
   it('hands over at page hide the cancelled batches of two loggers sharing the sink, each once (fake timers)', async () => {
     jest.useFakeTimers();
     const bodies: string[] = [];
-    const sink = new HttpSink({
-      url: 'http://127.0.0.1:1/ingest',
-      fetch: (_url, init) => {
-        bodies.push(init?.body as string);
-        // Cancelled: both tries of each batch (with keepalive, then without).
-        return bodies.length <= 4
-          ? Promise.reject(new TypeError('Failed to fetch'))
-          : Promise.resolve(new Response(null, { status: 204 }));
-      },
-    });
+    // Cancelled: both tries of each batch (with keepalive, then without).
+    const sink = cancellingSink(bodies, 4);
     const options = {
       batch: { size: 2, maxDelayMs: 60_000 },
       retry: { attempts: 2, initialDelayMs: 1_000, maxDelayMs: 1_000, jitter: 0 },
