@@ -546,10 +546,12 @@ const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
  * only once the app reads it; mounted on `request` alone, Node has asked already. Over HTTP/1.1
  * Node's response says whether it sent one (`_sent100`, `false` until then; any other response is
  * left as it is); over HTTP/2 (`node:http2`'s compatibility API, whose request has its `stream`)
- * the stream's informational headers sent do.
+ * the stream's informational headers sent do. An HTTP/1.0 request's expectation is ignored, as
+ * Node's server ignores it: HTTP/1.0 has no 1xx answers, and such a client reads a `100 Continue`
+ * as its final answer (RFC 9110 §10.1.1 and §15.2: a server MUST NOT send one to it).
  */
 function inviteBody(req: IncomingMessage, res: ServerResponse): void {
-  if (req.complete) return;
+  if (req.complete || (req.httpVersionMajor === 1 && req.httpVersionMinor === 0)) return;
   const expect = req.headers.expect;
   if (typeof expect !== 'string' || !EXPECT_CONTINUE.test(expect)) return;
   const stream = (req as { stream?: { sentInfoHeaders?: readonly Record<string, unknown>[] } }).stream;

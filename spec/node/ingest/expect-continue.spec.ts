@@ -71,6 +71,50 @@ describe("createIngestHandler on the server's checkContinue event (Expect: 100-c
   });
 });
 
+// Found by review: an HTTP/1.0 request with `Expect: 100-continue` got a `100 Continue` from the
+// handler, though HTTP/1.0 has no 1xx answers (RFC 9110 §15.2: a server MUST NOT send one to an
+// HTTP/1.0 client; §10.1.1: it MUST ignore the expectation) and Node's server sends it none: such a
+// client (ApacheBench speaks HTTP/1.0) read the 100 as its answer and the real one as garbage.
+describe('createIngestHandler and an HTTP/1.0 request that says Expect: 100-continue', () => {
+  it('sends no 100 Continue, mounted on request or checkContinue, and takes the body the client sends at once', async () => {
+    const { log, events } = memoryLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const server = createServer(ingest);
+    const { url, close } = await listen(server);
+    const port = Number(new URL(url).port);
+    // As an HTTP/1.0 client sends it: head and body together, then it reads until the server closes.
+    const http10 = (): Promise<string> =>
+      within(
+        'the exchange',
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1');
+          let received = '';
+          socket.setEncoding('latin1');
+          socket.on('data', (chunk: string) => (received += chunk));
+          socket.on('error', reject);
+          socket.on('close', () => resolve(received));
+          socket.write(
+            `POST / HTTP/1.0\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${LINE.length}\r\nExpect: 100-continue\r\n\r\n${LINE}`,
+          );
+        }),
+      );
+    try {
+      const onRequest = await http10();
+      server.on('checkContinue', ingest);
+      const onBoth = await http10();
+      for (const answer of [onRequest, onBoth]) {
+        expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        expect(answer).not.toContain('100 Continue');
+        expect(answer).toMatch(/\{"accepted":1,"rejected":0\}$/);
+      }
+      expect(events).toHaveLength(2);
+    } finally {
+      await close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+});
+
 // Found by review: over HTTP/2 the handler never sent its 100 Continue on the server's
 // checkContinue event (it looked for HTTP/1.1's flag only), so a client that waits for it sent no
 // body, and the request ended as a stalled body (408) with its events never read.
