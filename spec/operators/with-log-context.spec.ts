@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { defer, map, of, repeat, retry, Subject, switchMap, take, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
@@ -10,6 +11,7 @@ import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
 import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
+import { defineGetter, getterEntries } from '../helpers/throwing-getters';
 
 function contextLogger(): { log: Logger; memory: MemorySink; seen: () => Record<string, unknown>[] } {
   const memory = new MemorySink();
@@ -328,6 +330,25 @@ describe('withLogContext', () => {
     expect(reads).toBe(3);
     // Told as any capture's getter is, once while it throws the same way (the second subscription's read is the same).
     expect(diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/Capturing property User threw session closed/)]);
+  });
+
+  it('puts in force what LogContext.run puts in force for the same properties, getters that throw included', () => {
+    const { stop } = collectSelfLog();
+    try {
+      fc.assert(
+        fc.property(getterEntries, fc.boolean(), (entries, asFunction) => {
+          const properties = {};
+          for (const entry of entries) defineGetter(properties, entry);
+          const seen: unknown[] = [];
+          of(1)
+            .pipe(withLogContext(asFunction ? () => properties : properties))
+            .subscribe(() => seen.push(LogContext.current()));
+          expect(seen).toEqual([LogContext.run(properties, () => LogContext.current())]);
+        }),
+      );
+    } finally {
+      stop();
+    }
   });
 });
 
