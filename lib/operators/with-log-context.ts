@@ -2,8 +2,10 @@ import { type MonoTypeOperatorFunction, Observable, type Subscriber } from 'rxjs
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { adoptOutcome } from '../core/adopt-outcome';
 import { SelfLog } from '../core/self-log';
+import { read } from '../core/read-property';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
 import { LogContext, repeatedRun, runExactly } from '../context/log-context';
+import { put } from '../context/merge-context';
 import { describeOption, isArrayOption } from './operator-options';
 import { isThenable } from './report-rejection';
 import { subscribeUpstream } from './subscribe-upstream';
@@ -53,9 +55,10 @@ function kindOf(value: unknown): string {
  *
  * Never fails the stream: when the function throws, returns something that is not properties
  * (`null`, `undefined`, a number, a string, an array, a Map, Set or Date, a Promise: it must answer synchronously, and
- * a rejection is reported too) or properties that cannot be read (a
- * throwing getter, a Proxy whose traps throw, a revoked one), that subscription runs without this context and
- * SelfLog is told once per operator for each kind of fault, not once per subscription.
+ * a rejection is reported too) or properties whose names cannot be listed (a Proxy whose traps
+ * throw, a revoked one), that subscription runs without this context and SelfLog is told once per
+ * operator for each kind of fault, not once per subscription. A getter that throws puts its marker
+ * (`'[Throws: message]'`) in force and the other names stay, as in `LogContext.run`.
  *
  * ```text
  * source:                         -a-b-|
@@ -118,9 +121,12 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
         return {};
       }
     }
-    // Read once, here: a throwing getter fails this subscription's context once, not every notification.
+    // Read once, here, name by name as LogContext.run reads them: a getter that throws puts its
+    // marker in force (told to SelfLog) and the other names stay.
     try {
-      return { ...(made as ContextProperties) };
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(made as object)) put(copy, key, read(made as object, key));
+      return copy;
     } catch (error) {
       report('unreadable', 'withLogContext: the properties cannot be read; the subscription runs without context', error);
       return {};

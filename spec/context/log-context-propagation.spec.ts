@@ -140,6 +140,36 @@ describe.each(stores)('LogContext across what apps do, with %s', (name, install)
     },
   );
 
+  // A thenable that starts its work only when its `then` is called (a query builder: Prisma's,
+  // knex's, Mongoose's), and reports from a timer it sets there, as a query's callback does.
+  it('runs a lazy thenable’s work in the context where it is awaited: the run’s with AsyncLocalStorage, none once the run has returned it', async () => {
+    const lazy = (): PromiseLike<unknown[]> => ({
+      then(onFulfilled, onRejected) {
+        const called = requestId();
+        return new Promise<unknown[]>((resolve) => setTimeout(() => resolve([called, requestId()]), 0)).then(
+          onFulfilled,
+          onRejected,
+        );
+      },
+    });
+    // Awaited inside an async run (Node calls `then` on a later microtask), or what an async callback returns.
+    const awaited = await LogContext.run({ RequestId: 'r-1' }, async () => [...(await lazy()), requestId()]);
+    const returnedAsync = await LogContext.run({ RequestId: 'r-2' }, async () => lazy());
+    // Returned by a synchronous callback: nothing is called until the caller awaits it, after the run.
+    const query = LogContext.run({ RequestId: 'r-3' }, () => lazy());
+    const returnedSync = await query;
+    expect({ awaited, returnedAsync, returnedSync }).toEqual(
+      follows
+        ? { awaited: ['r-1', 'r-1', 'r-1'], returnedAsync: ['r-2', 'r-2'], returnedSync: [undefined, undefined] }
+        : {
+            awaited: [undefined, undefined, undefined],
+            returnedAsync: [undefined, undefined],
+            returnedSync: [undefined, undefined],
+          },
+    );
+    expect(LogContext.current()).toBeUndefined();
+  });
+
   it('reads a context saved with current() and put back with run on a later turn, as Serilog’s Clone()', async () => {
     const saved: ContextProperties | undefined = LogContext.run({ RequestId: 'r-1' }, () =>
       LogContext.run({ Step: 'pay' }, () => LogContext.current()),

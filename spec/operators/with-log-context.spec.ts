@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { defer, map, of, repeat, retry, Subject, switchMap, take, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
@@ -10,6 +11,7 @@ import { createTestScheduler } from '../helpers/test-scheduler';
 import { countingSource } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
 import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
+import { defineGetter, getterEntries } from '../helpers/throwing-getters';
 
 function contextLogger(): { log: Logger; memory: MemorySink; seen: () => Record<string, unknown>[] } {
   const memory = new MemorySink();
@@ -181,23 +183,27 @@ describe('withLogContext', () => {
   it('runs a subscription without context when the function returns what is not properties, telling SelfLog once per kind', () => {
     const testScheduler = createTestScheduler();
     const { log, seen } = contextLogger();
-    const throwingGetter = {
-      get Id(): string {
-        throw new Error('getter broke');
+    // Names that cannot be listed: no context (a getter that throws is a marker, see below).
+    const unlistable = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('keys broke');
+        },
       },
-    };
+    );
     const results: unknown[] = [
       null,
       7,
       'Id',
       ['Id'],
       undefined,
-      throwingGetter,
+      unlistable,
       new Map([['Id', 'r-7']]),
       new Set(['Id']),
       null,
       8,
-      throwingGetter,
+      unlistable,
       { Id: 'ok' },
     ];
     const diagnostics: SelfLogEvent[] = [];
@@ -227,7 +233,7 @@ describe('withLogContext', () => {
       'string',
       'array',
       'undefined',
-      'getter broke',
+      'keys broke',
       'Map',
       'Set',
     ]);
@@ -290,18 +296,21 @@ describe('withLogContext', () => {
     ]);
   });
 
-  it('reads static properties once per subscription, so a throwing getter is reported once and values still flow', () => {
+  // A spread of the properties threw on the getter, and every subscription lost all of its names
+  // (RequestId with User); LogContext.run, which withLogContext stands for, marks that one value.
+  it('reads static properties once per subscription, a throwing getter put in force as its marker and the other names kept', () => {
     const testScheduler = createTestScheduler();
     const { log, seen } = contextLogger();
     let reads = 0;
     const properties = {
-      get Id(): string {
+      RequestId: 'r-7',
+      get User(): string {
         reads++;
-        throw new Error('getter broke');
+        throw new Error('session closed');
       },
+      After: 1,
     };
-    const diagnostics: SelfLogEvent[] = [];
-    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    const { diagnostics, stop } = collectSelfLog();
     try {
       testScheduler.run(({ cold, expectObservable }) => {
         const source = cold('-a-b-c|', { a: 1, b: 2, c: 3 }).pipe(
@@ -312,12 +321,34 @@ describe('withLogContext', () => {
         expectObservable(source).toBe('-a-b-c|', { a: 1, b: 2, c: 3 });
       });
     } finally {
-      subscription.unsubscribe();
+      stop();
     }
-    expect(seen()).toHaveLength(6);
-    expect(seen().every((e) => !('Id' in e))).toBe(true);
-    expect(reads).toBe(2);
-    expect(diagnostics.filter((d) => d.template.startsWith('withLogContext:'))).toHaveLength(1);
+    const marked = { RequestId: 'r-7', User: '[Throws: session closed]', After: 1 };
+    expect(seen()).toEqual([1, 1, 2, 2, 3, 3].map((N) => ({ text: 'value {N}', N, ...marked })));
+    // What LogContext.run puts in force for the same object.
+    expect(LogContext.run(properties, () => LogContext.current())).toEqual(marked);
+    expect(reads).toBe(3);
+    // Told as any capture's getter is, once while it throws the same way (the second subscription's read is the same).
+    expect(diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/Capturing property User threw session closed/)]);
+  });
+
+  it('puts in force what LogContext.run puts in force for the same properties, getters that throw included', () => {
+    const { stop } = collectSelfLog();
+    try {
+      fc.assert(
+        fc.property(getterEntries, fc.boolean(), (entries, asFunction) => {
+          const properties = {};
+          for (const entry of entries) defineGetter(properties, entry);
+          const seen: unknown[] = [];
+          of(1)
+            .pipe(withLogContext(asFunction ? () => properties : properties))
+            .subscribe(() => seen.push(LogContext.current()));
+          expect(seen).toEqual([LogContext.run(properties, () => LogContext.current())]);
+        }),
+      );
+    } finally {
+      stop();
+    }
   });
 });
 
