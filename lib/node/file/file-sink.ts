@@ -925,7 +925,8 @@ export class FileSink implements Sink {
    * Writes the held rest of a line, if any; true when nothing is held any more. Throws on I/O
    * errors (its event is not counted: retried, or whole to the fallback), keeping the rest while
    * the path still names the pipe: a FIFO keeps the line's start for its next reader (a restarted
-   * shipper after EPIPE), which would get it run into the next line otherwise.
+   * shipper after EPIPE), which would get it run into the next line otherwise. The rest is written
+   * even when its event has gone whole to a fallback meanwhile: at least once, never torn.
    */
   private drainPending(): boolean {
     const pending = this.pending;
