@@ -10,7 +10,7 @@ Options:
                          information (info), warning (warn), error, fatal (also
                          critical, crit, err, and VRB, DBG, INF, WRN, ERR, FTL)
   --grep <text>          show events whose rendered message contains <text>, ignoring case
-                         (once)
+                         (not the line's JSON, other properties or the exception; once)
   --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
                          every condition must hold; one "=", no spaces around
                          <Name>); CLEF's @l=<level>, @i, @mt, @m, @tr and @sp compare
