@@ -296,6 +296,28 @@ describe('rxlog (lib/cli/main.ts)', () => {
     }
   });
 
+  // docs/cli.md, "Started by npm": npm runs the script through a shell and exits with its exit code, so a script or CI
+  // step that runs `npm run view -- --strict app.log` (or `npx rxlog`) fails as rxlog alone does.
+  it('run by npm, exits with its own exit codes', () => {
+    const bad = path.join(dir, 'bad.log');
+    fs.writeFileSync(bad, 'not an event\n');
+    const npmRun = (...args: string[]) => {
+      const child = spawnSync('npm', ['run', '--silent', 'rxlog', '--', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: 'UTC' }),
+        timeout: 25_000,
+      });
+      return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+    };
+    expect(npmRun('--strict', bad)).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `rxlog: ${bad}:1: not a log event (not a JSON object)\n`,
+    });
+    expect(npmRun('--level=loud')).toMatchObject({ status: 2, stdout: '' });
+  }, 60_000);
+
   // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
   // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.
   it('on Ctrl-C in `node app.js | rxlog`, shows the lines the app logs while it shuts down, then exits with 0', async () => {
