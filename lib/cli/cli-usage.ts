@@ -10,7 +10,7 @@ Options:
                          information (info), warning (warn), error, fatal (also
                          critical, crit, err, and VRB, DBG, INF, WRN, ERR, FTL)
   --grep <text>          show events whose rendered message contains <text>, ignoring case
-                         (once)
+                         (not the line's JSON, other properties or the exception; once)
   --where <Name>=<value> show events whose property <Name> renders as <value> (repeatable;
                          every condition must hold; one "=", no spaces around
                          <Name>); CLEF's @l=<level>, @i, @mt, @m, @tr and @sp compare
@@ -19,10 +19,13 @@ Options:
                          '[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}')
   --json                 write matching events as CLEF instead of text (not with --template);
                          other lines are left out, their count said on stderr
-  --color, --no-color    colour by level (default: FORCE_COLOR when set, on for '', 1, 2, 3 or
-                         true, off for any other value; else off when NODE_DISABLE_COLORS is
-                         set, NO_COLOR is set and not empty or TERM is dumb; else when
-                         stdout is a terminal of more than 2 colours)
+  --color, --no-color    colour by level, or not, whatever the environment and stdout (a pipe
+                         too); --color=WHEN as ls and grep take it: always (yes, force) is
+                         --color, never (no, none) --no-color, auto (tty, if-tty) the default:
+                         FORCE_COLOR when set, on for '', 1, 2, 3 or true, off for any other
+                         value; else off when NODE_DISABLE_COLORS is set, NO_COLOR is set and
+                         not empty or TERM is dumb; else when stdout is a terminal of more than
+                         2 colours
   --strict               report lines that are not events (on stderr, with their line number)
                          instead of passing them through, and exit with 1
   -h, --help             show this help

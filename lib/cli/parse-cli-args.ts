@@ -12,7 +12,10 @@ export interface CliOptions extends EventFilter {
   readonly template: string;
   /** Re-emit matching events as CLEF instead of text. Default `false`. */
   readonly json: boolean;
-  /** `true` for `--color`, `false` for `--no-color`; undefined: colour when stdout is a terminal. */
+  /**
+   * `true` for `--color` or `--color=always`, `false` for `--no-color` or `--color=never`; undefined (also
+   * `--color=auto`): as the environment and stdout decide (see `colorsFromEnvironment`).
+   */
   readonly color: boolean | undefined;
   /** Lines that are not events are errors instead of passed through. Default `false`. */
   readonly strict: boolean;
@@ -28,6 +31,22 @@ export type CliArgsResult =
   | { readonly kind: 'error'; readonly message: string };
 
 const VALUE_OPTIONS = new Set(['--level', '--grep', '--where', '--template']);
+
+/**
+ * The values `--color=WHEN` takes, as GNU `ls` and `grep` read them (`git`, `rg` and `fd` take the first three):
+ * `--color=always` is what scripts write (`rxlog --color=always app.log | less -R`).
+ */
+const COLOR_WHEN: Readonly<Record<string, boolean | undefined>> = {
+  always: true,
+  yes: true,
+  force: true,
+  never: false,
+  no: false,
+  none: false,
+  auto: undefined,
+  tty: undefined,
+  'if-tty': undefined,
+};
 const FLAGS = new Set(['--json', '--color', '--no-color', '--strict', '--help', '-h', '--version']);
 
 function error(message: string): CliArgsResult {
@@ -84,8 +103,8 @@ const LEVEL_NAMES =
 /**
  * Reads the arguments of `rxlog [options] [file ...]` (without `node` and the script): `--level`,
  * `--grep`, `--where` (repeatable), `--template` take a value as the next argument or after `=`;
- * `--json`, `--color`, `--no-color`, `--strict` are flags (the last of `--color` / `--no-color`
- * wins, as do the last `--level` and `--template`); a second `--grep` is a mistake (it would read as "and" or as
+ * `--json`, `--color`, `--no-color`, `--strict` are flags, `--color` also `--color=always|never|auto` as `ls` and
+ * `grep` take it (the last of `--color` / `--no-color` wins, as do the last `--level` and `--template`); a second `--grep` is a mistake (it would read as "and" or as
  * "or"), as is `--template` with `--json` (the CLEF output has no
  * template); `--help` / `-h` and `--version` win over everything else;
  * `--` ends the options; `-` is stdin. A mistake is an `error` result naming the bad value. Pure.
@@ -125,6 +144,13 @@ export function parseCliArgs(args: readonly string[]): CliArgsResult {
         problem ??= `${name} needs a value`;
         continue;
       }
+    } else if (name === '--color' && equals !== -1) {
+      // `--color=WHEN`, as `ls` and `grep` take it: `=` only, since `--color always` names a file, as there.
+      const when = arg.slice(equals + 1);
+      if (Object.hasOwn(COLOR_WHEN, when)) color = COLOR_WHEN[when];
+      else
+        problem ??= `--color: expected always, never or auto (or yes, force, no, none, tty, if-tty), got ${JSON.stringify(when)}`;
+      continue;
     } else if (FLAGS.has(name)) {
       if (equals !== -1) {
         problem ??= `${name} takes no value, got ${JSON.stringify(arg)}`;

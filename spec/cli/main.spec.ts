@@ -133,6 +133,35 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(run(plainEnv({ TZ: 'UTC', FORCE_COLOR: '0' }))).toBe('[12:00:01 WRN] Slow 812 ms\n');
   });
 
+  // `ls --color=always | less -R`, `grep --color=always`: the spelling scripts use to keep colour through a pipe.
+  // It was refused as a value given to a flag (exit 2, nothing shown).
+  it('takes --color=always, never and auto as ls and grep do: always colours a pipe, auto leaves it to the environment', () => {
+    const file = path.join(dir, 'when.clef');
+    fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');
+    const run = (env: NodeJS.ProcessEnv, ...flags: string[]) => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...flags, file], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+      });
+      return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+    };
+    const coloured = { code: 0, stdout: '\u001b[33m[12:00:01 WRN] Slow 812 ms\u001b[0m\n', stderr: '' };
+    const plain = { code: 0, stdout: '[12:00:01 WRN] Slow 812 ms\n', stderr: '' };
+    // plainEnv sets NO_COLOR, and stdout is a pipe: colour only when asked for.
+    expect(run(plainEnv({ TZ: 'UTC' }), '--color=always')).toEqual(coloured);
+    expect(run(plainEnv({ TZ: 'UTC' }), '--color=auto')).toEqual(plain);
+    expect(run(plainEnv({ TZ: 'UTC', FORCE_COLOR: '1' }), '--color=never')).toEqual(plain);
+    expect(run(plainEnv({ TZ: 'UTC', FORCE_COLOR: '1' }), '--color=auto')).toEqual(coloured);
+    expect(run(plainEnv({ TZ: 'UTC' }), '--color=sometimes')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'rxlog: --color: expected always, never or auto (or yes, force, no, none, tty, if-tty), got "sometimes"\n' +
+        "Try 'rxlog --help' for the options.\n",
+    });
+  });
+
   // `cat < dir` says "Is a directory" and fails; Node gives such a stdin as an empty stream, which read as no lines.
   it('reports a directory as stdin as unreadable and exits with 2, as for a directory named as a file', () => {
     const stdin = fs.openSync(dir, 'r');
@@ -266,6 +295,28 @@ describe('rxlog (lib/cli/main.ts)', () => {
       fs.closeSync(stderr);
     }
   });
+
+  // docs/cli.md, "Started by npm": npm runs the script through a shell and exits with its exit code, so a script or CI
+  // step that runs `npm run view -- --strict app.log` (or `npx rxlog`) fails as rxlog alone does.
+  it('run by npm, exits with its own exit codes', () => {
+    const bad = path.join(dir, 'bad.log');
+    fs.writeFileSync(bad, 'not an event\n');
+    const npmRun = (...args: string[]) => {
+      const child = spawnSync('npm', ['run', '--silent', 'rxlog', '--', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: 'UTC' }),
+        timeout: 25_000,
+      });
+      return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+    };
+    expect(npmRun('--strict', bad)).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `rxlog: ${bad}:1: not a log event (not a JSON object)\n`,
+    });
+    expect(npmRun('--level=loud')).toMatchObject({ status: 2, stdout: '' });
+  }, 60_000);
 
   // pino-pretty's bin ignores the first SIGINT when stdin is a pipe (pinojs/pino#358): Ctrl-C signals the
   // whole pipeline `node app.js | rxlog`, and the app's shutdown lines must still be shown, not lost with rxlog.

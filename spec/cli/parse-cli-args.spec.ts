@@ -108,6 +108,21 @@ describe('parseCliArgs', () => {
     expect(options(parseCliArgs(['--color', '--no-color'])).color).toBe(false);
   });
 
+  it('reads --color=WHEN as ls and grep do, the last of it, --color and --no-color winning', () => {
+    for (const when of ['always', 'yes', 'force']) expect(options(parseCliArgs([`--color=${when}`])).color).toBe(true);
+    for (const when of ['never', 'no', 'none']) expect(options(parseCliArgs([`--color=${when}`])).color).toBe(false);
+    for (const when of ['auto', 'tty', 'if-tty'])
+      expect(options(parseCliArgs(['--no-color', `--color=${when}`])).color).toBeUndefined();
+    expect(options(parseCliArgs(['--color=never', '--color'])).color).toBe(true);
+    expect(options(parseCliArgs(['--color=always', '--no-color'])).color).toBe(false);
+    // As for ls and grep, WHEN follows "=" only: a separate word is a file.
+    expect(options(parseCliArgs(['--color', 'always']))).toMatchObject({ color: true, files: ['always'] });
+    for (const when of ['', 'ALWAYS', 'true', '1', 'constructor', '__proto__'])
+      expect(errorOf(parseCliArgs([`--color=${when}`]))).toBe(
+        `--color: expected always, never or auto (or yes, force, no, none, tty, if-tty), got ${JSON.stringify(when)}`,
+      );
+  });
+
   // `--grep a --grep b` reads as "and" (as --where) to some and as "or" (as grep -e) to others; keeping the last
   // silently dropped the first, showing events it was meant to hide.
   it('rejects a second --grep, naming both, where the last --level and --template win', () => {

@@ -428,6 +428,20 @@ describe('runCli', () => {
     );
   });
 
+  // Decided: --grep searches the message as shown, as Seq's text search searches messages, not the line's JSON (a
+  // property's name or a value the message does not show, a key such as "@mt", a JSON escape) nor the rest of the
+  // output line (the time and level, which --level and the template are for, and the exception). The raw line is
+  // what `grep` before rxlog searches.
+  it('matches --grep against the message as shown, not the JSON of its line, its other properties or its exception', async () => {
+    const escaped = `{"@t":"${T0}","@mt":"Caf\\u00e9 {Order} paid","Order":"o-7","Till":3}`;
+    const input = `${CLEF_ERROR}\n${escaped}\n`;
+    const grep = async (text: string): Promise<string> => (await run(['--template', '{Message}', '--grep', text], input)).stdout;
+    expect(await grep('CAFÉ O-7 PAID')).toBe('Café o-7 paid\n');
+    expect(await grep('payment p-1')).toBe('Payment p-1 failed\n');
+    for (const text of ['u00e9', 'Till', 'Order', '"@mt"', 'PaymentId', '/pay', 'declined', 'ERR', 'Error', '12:00'])
+      expect(await grep(text)).toBe('');
+  });
+
   it('reports lines that are not events under --strict, with their line numbers, and exits with 1', async () => {
     const { code, stdout, stderr } = await run(
       ['--strict', '--template', '{Message}'],
