@@ -192,6 +192,24 @@ describe('a queue or batch given without some of its fields, to a sink that decl
     await log.close({ strategy: 'immediate' });
   });
 
+  it('keeps SeqSink at 100 000 queued events and 1 000-event batches under queue: { limitBytes } and batch: { maxDelayMs }', async () => {
+    const server = await startTestServer(() => 'hang');
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, timeoutMs: 60_000 }), {
+          queue: { limitBytes: 64 * 1024 * 1024 },
+          batch: { maxDelayMs: 60_000 },
+        })
+        .createLogger();
+      for (let n = 0; n < 20_000; n++) log.information('Event {N}', n);
+      // Before: a queue of 10 000 dropped 9 488 of them, behind a first batch of 512.
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 20_000, dropped: 0, queueDepth: 19_000 });
+      await log.close({ strategy: 'immediate', timeoutMs: 50 });
+    } finally {
+      await server.close();
+    }
+  });
+
   it("keeps a field given as undefined as left out, and a field the sink's defaults do not know out of the lane", () => {
     const scheduler = createTestScheduler();
     scheduler.run(({ flush }) => {
