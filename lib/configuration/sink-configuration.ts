@@ -73,16 +73,26 @@ function expectSink(value: unknown, where: string): void {
 
 /**
  * Checks the delivery options now, so a mistake throws with the sink's path instead of at
- * createLogger(), and replaces each part given as an object with a snapshot of it.
+ * createLogger(), and replaces each part given as an object with a snapshot of it. A `queue` or
+ * `batch` given without some of its fields takes the sink's own `queueDefaults` / `batchDefaults`
+ * for them (`batch: { size: 100 }` on a SeqSink keeps its 2 s), as each of Serilog's sink
+ * parameters and OpenTelemetry's batch processor options keeps its default: a `queue: { limitBytes }`
+ * meant to hold more must not lower a SeqSink's 100 000 events to the general 10 000.
  */
-function checkDelivery(where: string, delivery: SinkDeliveryOptions): void {
+function checkDelivery(where: string, delivery: SinkDeliveryOptions, defaults: { queue?: unknown; batch?: unknown }): void {
   for (const part of ['queue', 'batch', 'retry', 'circuitBreaker'] as const) {
-    const value: unknown = delivery[part];
+    const given: unknown = delivery[part];
+    const declared: unknown = (defaults as Record<string, unknown>)[part];
+    // Defaults for undefined only (not `??`): null is a mistake like any other value of the wrong kind, where
+    // `batch: null` (meant as "no batching") would silently be the sink's own batches.
+    const value = given === undefined ? declared : given;
     const at = `${where}.${part}`;
     if (typeof value === 'object' && value !== null) {
       const snapshot = readOptions(at, value, PART_KEYS[part]);
       checkOptionKeys(at, snapshot, PART_KEYS[part]);
-      delivery[part] = snapshot;
+      // A declared default that is no options object (a sink's mistake) is refused here too, by readOptions.
+      delivery[part] =
+        value === declared || declared == null ? snapshot : { ...readOptions(at, declared, PART_KEYS[part]), ...snapshot };
     } else {
       // A value of the wrong kind (`queue: 5`, `retry: true`) would otherwise read as "all defaults".
       const switchable = part === 'retry' || part === 'circuitBreaker';
@@ -178,9 +188,7 @@ export class SinkConfiguration<TParent> {
     // would close it under the other; nor can a sink be its own fallback.
     const given = [options.fallback, ...this.#state.sinks.map((s) => s.sink)];
     expectOption(!given.includes(sink), where, 'a sink not given before', sink);
-    // Defaults for undefined only (not `??`): null is a mistake like any other value of the wrong kind, where
-    // `batch: null` (meant as "no batching") would silently be the sink's own batches.
-    const { pipe = [], queue = sink.queueDefaults, batch = sink.batchDefaults } = options;
+    const { pipe = [] } = options;
 
     // isArrayOption: a revoked Proxy is refused naming pipe, not as "the sink or its options".
     expectOption(isArrayOption(pipe), `${where}.pipe`, 'an array of operator functions', pipe);
@@ -190,12 +198,8 @@ export class SinkConfiguration<TParent> {
     const minimumLevel =
       options.minimumLevel === undefined ? undefined : levelSwitchFrom(options.minimumLevel, `${where}.minimumLevel`);
     // The lane's own options (name, minimumLevel, pipe) ride along unread.
-    const delivery: SinkDeliveryOptions = {
-      ...options,
-      queue,
-      batch,
-    };
-    checkDelivery(where, delivery);
+    const delivery: SinkDeliveryOptions = { ...options };
+    checkDelivery(where, delivery, { queue: sink.queueDefaults, batch: sink.batchDefaults });
     this.#state.sinks.push({ name, sink, minimumLevel, pipe: operators, delivery });
     return this.#parent;
   }

@@ -8,7 +8,8 @@ import type { SinkDeliveryOptions } from '../pipeline/sink-delivery';
  * How one sink is fed: its name in metrics, its own minimum level and operators, and its delivery
  * (queue, batch, retry, circuit breaker, fallback). Without `queue` and `batch`, a sink gets its
  * own `batchDefaults` and `queueDefaults` where it declares them (FileSink, StreamSink and SyslogSink batch
- * 512 events / 100 ms, the HTTP sinks their backend's figures); any other sink gets events one at
+ * 512 events / 100 ms, the HTTP sinks their backend's figures), and keeps them for the fields a
+ * given `queue` or `batch` leaves out; any other sink gets events one at
  * a time: a synchronous sink sees each on the caller's turn, a Promise-returning sink has one call
  * in flight with the default bounded queue behind it.
  */

@@ -49,16 +49,16 @@ export interface Sink {
   /** Releases the sink's resources (files, sockets) after its last batch; called once, at logger close. */
   close?(): void | Promise<void>;
   /**
-   * The batching this sink gets when its `writeTo.sink` options give none: file, stream and syslog sinks
-   * batch (512 events / 100 ms) so a burst costs one write per batch. Without it, events go one
-   * at a time.
+   * The batching this sink gets for what its `writeTo.sink` options leave out (all of it, or a
+   * field a `batch` option does not give): file, stream and syslog sinks batch (512 events /
+   * 100 ms) so a burst costs one write per batch. Without it, events go one at a time.
    */
   readonly batchDefaults?: { readonly size: number; readonly maxDelayMs: number } | undefined;
   /**
-   * The queue bound this sink gets when its `writeTo.sink` options give none (the OTLP sink takes
-   * the OpenTelemetry batch processor's 2 048 events; SeqSink Serilog's Seq sink's 100 000;
-   * FileSink and StreamSink 1 000 000, so their 16 MiB byte bound binds). Without it, the
-   * pipeline's default queue: 10 000 events.
+   * The queue bound this sink gets when its `writeTo.sink` options give no `queue.limit` (the OTLP
+   * sink takes the OpenTelemetry batch processor's 2 048 events; SeqSink Serilog's Seq sink's
+   * 100 000; FileSink, StreamSink and ConsoleSink 1 000 000, so their 16 MiB byte bound binds).
+   * Without it, the pipeline's default queue: 10 000 events.
    */
   readonly queueDefaults?: { readonly limit: number } | undefined;
   /**

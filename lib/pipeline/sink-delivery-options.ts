@@ -6,9 +6,9 @@ import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } fro
 
 /** How one sink's events are queued, batched and delivered. Every part has a default. */
 export interface SinkDeliveryOptions {
-  /** The bounded queue that a slow or blocked sink builds. Default `{ limit: 10_000, limitBytes: 16 MiB, overflow: 'drop-oldest', warnAt: 0.8, maxEventBytes: 256 KiB }`, with the sink's own `queueDefaults` limit where it has one (FileSink and StreamSink 1 000 000, SeqSink 100 000, OtlpSink 2 048). A given `queue` replaces that whole: a `limit` it leaves out is `10_000`. */
+  /** The bounded queue that a slow or blocked sink builds. Default `{ limit: 10_000, limitBytes: 16 MiB, overflow: 'drop-oldest', warnAt: 0.8, maxEventBytes: 256 KiB }`, with the sink's own `queueDefaults` limit where it has one (FileSink, StreamSink and ConsoleSink 1 000 000, SeqSink 100 000, OtlpSink 2 048). A given `queue` changes only the fields it gives: without a `limit`, the sink's own stays. */
   queue?: QueueOptions | undefined;
-  /** Batching. Default: the sink's own `batchDefaults` where it has one (FileSink, StreamSink and SyslogSink 512 events / 100 ms, SeqSink 1 000 / 2 s, OtlpSink and HttpSink 512 / 1 s, LokiSink 1 000 / 1 s), else no batching (size 1, no delay), so a synchronous sink sees each event on the caller's turn. Given without one of its fields, that field takes BatchOptions' default (512 / 100 ms), not the sink's. */
+  /** Batching. Default: the sink's own `batchDefaults` where it has one (FileSink, StreamSink and SyslogSink 512 events / 100 ms, SeqSink 1 000 / 2 s, OtlpSink and HttpSink 512 / 1 s, LokiSink 1 000 / 1 s), else no batching (size 1, no delay), so a synchronous sink sees each event on the caller's turn. Given without one of its fields, that field keeps the sink's own (`{ size: 100 }` on a SeqSink still waits up to 2 s), else BatchOptions' default (512 / 100 ms). */
   batch?: BatchOptions | undefined;
   /** Retries of a failed batch; `false` for none. Default `{ attempts: 3, initialDelayMs: 100, maxDelayMs: 5_000, jitter: 0.2 }`. */
   retry?: RetryOptions | false | undefined;

@@ -17,6 +17,7 @@ import { LokiSink } from '../../lib/sinks/http/loki-sink';
 import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
 import { SeqSink } from '../../lib/sinks/http/seq-sink';
 import { startTestServer, type TestServer } from '../helpers/http-test-server';
+import { createTestScheduler } from '../helpers/test-scheduler';
 
 // Sink names in metrics() and the shutdown report come from each sink's declared kind, so a
 // minified bundle (which renames every class) reports the same keys as the sources.
@@ -120,7 +121,7 @@ describe('default queue bounds', () => {
     expect(report.sinks.stalled).toMatchObject({ dropped: 10_005 });
   });
 
-  it("are the sink's own where it declares them: Serilog's 100 000 for SeqSink, and a given queue replaces them", async () => {
+  it("are the sink's own where it declares them: Serilog's 100 000 for SeqSink, and a given queue limit replaces them", async () => {
     expect(new SeqSink({ serverUrl: 'http://127.0.0.1:9' }).queueDefaults).toEqual({ limit: 100_000 });
     const server = await startTestServer(() => 'hang');
     try {
@@ -139,6 +140,93 @@ describe('default queue bounds', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('a queue or batch given without some of its fields, to a sink that declares its own defaults', () => {
+  it("takes the sink's batchDefaults for the fields it leaves out: batch: { size } keeps the sink's maxDelayMs, and the other way round", () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const sent: [string, number, number][] = [];
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(
+          {
+            batchDefaults: { size: 3, maxDelayMs: 2_000 },
+            emit: (events) => void sent.push(['size given', scheduler.now(), events.length]),
+          },
+          { batch: { size: 2 } },
+        )
+        .writeTo.sink(
+          {
+            batchDefaults: { size: 3, maxDelayMs: 2_000 },
+            emit: (events) => void sent.push(['delay given', scheduler.now(), events.length]),
+          },
+          { batch: { maxDelayMs: 50 } },
+        )
+        .createLogger();
+      for (let i = 0; i < 5; i++) log.information('Event {N}', i);
+      flush();
+      // Before, a field left out took the general default (size 512, 100 ms): the last event
+      // left at 100, not 2 000, and the other sink had its five in one batch at 50.
+      expect(sent).toEqual([
+        ['size given', 0, 2],
+        ['delay given', 0, 3],
+        ['size given', 0, 2],
+        ['delay given', 50, 2],
+        ['size given', 2_000, 1],
+      ]);
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+
+  it("takes the sink's queueDefaults limit when queue gives only limitBytes: raising the byte bound loses nothing", async () => {
+    // A sink whose first call never settles: the rest wait in the queue, which it bounds at 12 000 events.
+    const stalled: Sink = { queueDefaults: { limit: 12_000 }, emit: () => new Promise(() => undefined) };
+    const log = new LoggerConfiguration().writeTo
+      .sink(stalled, { name: 'stalled', queue: { limitBytes: 64 * 1024 * 1024 } })
+      .createLogger();
+    for (let n = 0; n < 11_001; n++) log.information('Event {N}', n);
+    // Before, the given queue replaced the sink's whole: 10 000 events, and 1 000 of these dropped.
+    expect(log.metrics().sinks.stalled).toMatchObject({ received: 11_001, dropped: 0, queueDepth: 11_000 });
+    await log.close({ strategy: 'immediate' });
+  });
+
+  it('keeps SeqSink at 100 000 queued events and 1 000-event batches under queue: { limitBytes } and batch: { maxDelayMs }', async () => {
+    const server = await startTestServer(() => 'hang');
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SeqSink({ serverUrl: server.url, timeoutMs: 60_000 }), {
+          queue: { limitBytes: 64 * 1024 * 1024 },
+          batch: { maxDelayMs: 60_000 },
+        })
+        .createLogger();
+      for (let n = 0; n < 20_000; n++) log.information('Event {N}', n);
+      // Before: a queue of 10 000 dropped 9 488 of them, behind a first batch of 512.
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 20_000, dropped: 0, queueDepth: 19_000 });
+      await log.close({ strategy: 'immediate', timeoutMs: 50 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps a field given as undefined as left out, and a field the sink's defaults do not know out of the lane", () => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const sent: number[] = [];
+      const declared = { size: 3, maxDelayMs: 2_000, extra: 1 };
+      const log = new LoggerConfiguration()
+        .useScheduler(scheduler)
+        .writeTo.sink(
+          { batchDefaults: declared, emit: () => void sent.push(scheduler.now()) },
+          { batch: { size: 5, maxDelayMs: undefined } },
+        )
+        .createLogger();
+      log.information('Event');
+      flush();
+      expect(sent).toEqual([2_000]);
+      void log.close({ strategy: 'immediate' });
+    });
   });
 });
 
