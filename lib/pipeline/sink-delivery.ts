@@ -55,6 +55,14 @@ const FAILURE_REPORT_INTERVAL_MS = 60_000;
  */
 const MAX_SINK_FLUSHES = 32;
 
+/**
+ * Most batches one sink starts, one after another as each settles, without letting the event loop
+ * turn: past them, the next waits for a timer of 0 ms. A sink whose `emit` logs through the same
+ * logger after an `await` feeds itself (the call is not seen as made from sink code), and with
+ * nothing but microtasks in between it starved every timer, I/O and signal of the process for good.
+ */
+export const MAX_BATCHES_PER_TURN = 10_000;
+
 /** Who asked for a flush: a logger's `flush()` call. */
 export interface FlushOwner {
   /** Set when the flush gave up waiting: the stage forgets it and does not call the sink's `flush()`. */
@@ -136,6 +144,8 @@ export class SinkDelivery {
   #ageTimer: Subscription | null = null;
   #ageDueAt = Infinity;
   #pumping = false;
+  /** Batches settles started from the queue since the age timer last ran (see MAX_BATCHES_PER_TURN). */
+  #chained = 0;
   #accepting = true;
   /** Send partial batches now (shutdown, flushSync) instead of waiting for their age. */
   #draining = false;
@@ -548,7 +558,11 @@ export class SinkDelivery {
     else this.#countDelivered(flight.times, count, outcome === 'fallback', result);
     this.#flight = null;
     this.#waiters.settle(0, count);
-    this.#pump();
+    // A batch a settle starts from the queue may be one more link of a chain that never lets the
+    // event loop turn (see MAX_BATCHES_PER_TURN): past them, the next waits for the age timer,
+    // which ends the chain. A synchronous sink settles inside the pump, whose loop goes on.
+    if (this.#queue.depth !== 0 && !this.#pumping && ++this.#chained > MAX_BATCHES_PER_TURN) this.#armAge(this.#scheduler.now());
+    else this.#pump();
   }
 
   /**
@@ -1124,6 +1138,7 @@ export class SinkDelivery {
   #onAge(): void {
     this.#ageTimer = null;
     this.#ageDueAt = Infinity;
+    this.#chained = 0;
     // Detached again (see #attempt), for a scheduler that calls back in a context of its own
     // rather than the one it was armed in.
     runDetached(() => {

@@ -5,6 +5,7 @@ import type { SinkMetrics } from '../../lib/metrics/metrics-types';
 import type { Logger } from '../../lib/pipeline/logger';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { MAX_BATCHES_PER_TURN } from '../../lib/pipeline/sink-delivery';
 import { collectSelfLog } from '../helpers/self-log';
 import { SelfLog } from '../../lib/core/self-log';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
@@ -412,6 +413,39 @@ describe('LoggerPipeline with hostile sinks', () => {
     const metrics = log.metrics().sinks.forwarding;
     expect(metrics).toMatchObject({ received: 7, delivered: 5, pending: 2 });
     expect(balanced(metrics)).toBe(true);
+  });
+
+  it('lets the event loop turn while a sink that logs each write after an await feeds itself, so a close from a timer ends it', async () => {
+    // Capped so that the test ends without the bound, when the loop starves every timer until then.
+    const cap = 4 * MAX_BATCHES_PER_TURN;
+    let writes = 0;
+    const feeding: Sink = {
+      emit: async (batch) => {
+        // After an await, the call is no longer seen as made from the sink's code (see reliability.md).
+        await Promise.resolve();
+        if (++writes < cap) log.information('Wrote {Count} events', batch.length);
+      },
+    };
+    const log = new LoggerConfiguration().writeTo.sink(feeding, { name: 'feeding' }).createLogger();
+    let writesSeenByTimer = -1;
+    let closing: Promise<ShutdownReport> | undefined;
+    setTimeout(() => {
+      writesSeenByTimer = writes;
+      closing = log.close({ timeoutMs: 1_000 });
+    }, 0);
+    log.information('first');
+    await jest.advanceTimersByTimeAsync(0);
+    // The timer ran after one turn's worth of writes, not after the loop had run to its cap.
+    expect(writesSeenByTimer).toBeGreaterThan(0);
+    expect(writesSeenByTimer).toBeLessThanOrEqual(MAX_BATCHES_PER_TURN + 1);
+    const report = await within(closing as Promise<ShutdownReport>, 1_100);
+    expect(writes).toBeLessThan(cap);
+    expect(report).toMatchObject({
+      timedOut: false,
+      sinks: { feeding: { delivered: writes, dropped: 0, failed: 0, undelivered: 0 } },
+    });
+    expect(log.metrics().rejectedAfterClose).toBe(1);
+    reportAddsUp(log, report as ShutdownReport, 'feeding');
   });
 
   it('closes from inside a sink’s emit: the call returns, the report comes, and the batch counts once', async () => {
