@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { TestScheduler } from 'rxjs/testing';
 import {
   catchError,
@@ -959,5 +960,60 @@ describe('CircuitBreaker.recordSuccess with the call tryAcquireCall answered', (
     }, 0);
     scheduler.flush();
     expect(seen).toEqual(['primary probe half-open', 'closed', 'closed']);
+  });
+});
+
+describe('circuitBreaker half-open under any interleaving of calls', () => {
+  type Step = { kind: 'call' } | { kind: 'settle'; call: number; how: number } | { kind: 'advance'; ms: number };
+  const settle = [
+    (call: Subject<number>) => call.complete(),
+    (call: Subject<number>) => call.error(new Error('503')),
+    (call: Subject<number>) => call.error(Object.assign(new Error('400'), { permanent: true })),
+    (call: Subject<number>) => call.error(Object.assign(new Error('401'), { permanent: 'sink' })),
+    (_call: Subject<number>, subscription: { unsubscribe: () => void }) => subscription.unsubscribe(),
+    (call: Subject<number>, subscription: { unsubscribe: () => void }) => {
+      call.next(1);
+      subscription.unsubscribe();
+    },
+  ];
+
+  it('lets one probe through and leaves half-open only on that probe’s outcome, over 3 000 seeded runs', () => {
+    const steps = fc.array(
+      fc.oneof(
+        fc.constant<Step>({ kind: 'call' }),
+        // The first few calls: those made while closed, which a probe may outlive.
+        fc.record({ kind: fc.constant('settle' as const), call: fc.nat(3), how: fc.nat(settle.length - 1) }),
+        fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15 }) }),
+      ),
+      { minLength: 10, maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(steps, (run) => {
+        const clock = manualClock();
+        const guard = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10, maxResetTimeoutMs: 40 }, clock.scheduler);
+        const calls: { source: Subject<number>; subscription: { closed: boolean; unsubscribe: () => void } }[] = [];
+        let probe = -1;
+        for (const step of run) {
+          const before = guard.breaker.state;
+          if (step.kind === 'call') {
+            const source = new Subject<number>();
+            const subscription = source.pipe(guard).subscribe({ error: () => undefined });
+            // Half-open, every call but the probe is rejected.
+            expect(before !== 'half-open' || subscription.closed).toBe(true);
+            if (before === 'open' && guard.breaker.state === 'half-open') probe = calls.length;
+            calls.push({ source, subscription });
+          } else if (step.kind === 'settle') {
+            const call = calls.at(step.call);
+            if (call === undefined || call.subscription.closed || call.source.closed) continue;
+            settle[step.how](call.source, call.subscription);
+            // Only the probe's outcome (or its cancellation) moves a half-open breaker.
+            if (before === 'half-open' && step.call !== probe) expect(guard.breaker.state).toBe('half-open');
+          } else {
+            clock.advance(step.ms);
+          }
+        }
+      }),
+      { numRuns: 3_000, seed: 57 },
+    );
   });
 });
