@@ -197,11 +197,18 @@ export class CircuitBreaker {
     return 'probe';
   }
 
-  /** Reports that an acquired call succeeded: resets the failure count, or closes a half-open breaker. */
-  recordSuccess(): void {
+  /**
+   * Reports that an acquired call succeeded: resets the failure count, or closes a half-open breaker.
+   *
+   * @param call What `tryAcquireCall` answered for the call: half-open, a `'primary'` call's
+   * success counts as nothing, as its failure does (it was made before the breaker opened: old
+   * news, as while open), so only the probe's answer closes the breaker, as in cockatiel. Without
+   * it, any success reported half-open is taken as the probe's.
+   */
+  recordSuccess(call?: 'primary' | 'probe'): void {
     // Open: a call acquired before the breaker opened finished late; the open period stands.
     if (this.#current === 'closed') this.#failures = 0;
-    else if (this.#current === 'half-open') this.#moveTo('closed');
+    else if (this.#current === 'half-open' && call !== 'primary') this.#moveTo('closed');
   }
 
   /**
@@ -313,8 +320,9 @@ export interface CircuitBreakerOperator {
  * `permanent: true`, an `HttpStatusError` 400, counts as a success: the resource answered, as an
  * outcome Polly's `ShouldHandle` leaves out does; one marked `permanent: 'sink'`, a 401 or 404,
  * is a failure; see `retryHint`), and its completion,
- * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success; an
- * unsubscribe before any value counts as neither (so a `timeout` goes before it, inside the call,
+ * or an unsubscribe after it emitted a value (`take(1)`, `firstValueFrom`), as a success (while
+ * half-open, only the probe's closes the breaker: that of a call made before it opened is old news
+ * too, as in cockatiel); an unsubscribe before any value counts as neither (so a `timeout` goes before it, inside the call,
  * for a call that times out to count as a failure). Build the operator once and pipe every call through it, so they share the
  * breaker; put `retryWithBackoff` before it to retry inside one call, or after it to let each
  * retry ask the breaker (a rejected retry's `BrokenCircuitError` has the open time left as its
@@ -360,6 +368,10 @@ export function circuitBreaker(
             if (state !== 'half-open') probe = false;
           })
         : undefined;
+      // Half-open, only the probe's success closes the breaker: a call made before it opened that
+      // succeeds late, while the probe is out, brings old news, as its failure would, and closing on
+      // it would let every call through to a resource the probe may yet find down.
+      const callKind = (): 'primary' | 'probe' => (probe ? 'probe' : 'primary');
       let settled = false;
       let answered = false;
       subscribeUpstream(source, subscriber, {
@@ -376,13 +388,13 @@ export function circuitBreaker(
           // brings old news (as when it fails while open), and reopening on it would throw away the
           // probe's answer and, with maxResetTimeoutMs, double the open time.
           const hint = retryHint(error);
-          if (hint.permanent === true) breaker.recordSuccess();
+          if (hint.permanent === true) breaker.recordSuccess(callKind());
           else if (probe || breaker.state !== 'half-open') breaker.recordFailure(hint.retryAfterMs, undefined, error);
           subscriber.error(error);
         },
         complete: () => {
           settled = true;
-          breaker.recordSuccess();
+          breaker.recordSuccess(callKind());
           subscriber.complete();
         },
       });
@@ -390,7 +402,7 @@ export function circuitBreaker(
         watch?.unsubscribe();
         if (settled) return;
         // The consumer took a value and stopped listening (take(1), firstValueFrom): the call worked.
-        if (answered) breaker.recordSuccess();
+        if (answered) breaker.recordSuccess(callKind());
         else if (probe) breaker.releaseProbe();
       };
     });

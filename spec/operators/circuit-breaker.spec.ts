@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { TestScheduler } from 'rxjs/testing';
 import {
   catchError,
@@ -578,17 +579,14 @@ describe('circuitBreaker with a probe that outlived its half-open period', () =>
   it('does not give back a later probe: a first probe, unsubscribed after the breaker reopened and probes again, leaves that probe alone', () => {
     const clock = manualClock();
     const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10 }, clock.scheduler);
-    const late = new Subject<number>();
-    late.pipe(guard).subscribe({ error: () => undefined }); // acquired while closed, still in flight
     throwError(() => new Error('x'))
       .pipe(guard)
       .subscribe({ error: () => undefined }); // opens the breaker
     clock.advance(10);
     const first = new Subject<number>().pipe(guard).subscribe(); // the first probe, in flight
-    late.complete(); // a success while half-open closes the breaker (as in Polly)
-    throwError(() => new Error('x'))
-      .pipe(guard)
-      .subscribe({ error: () => undefined }); // and a failure opens it again
+    // Code that shares the breaker reports a failure without saying which call failed: taken as
+    // the probe's, it opens the breaker again while the first probe is still out.
+    guard.breaker.recordFailure();
     expect(guard.breaker.state).toBe('open');
     clock.advance(10);
     const second = new Subject<number>();
@@ -860,5 +858,162 @@ describe('circuitBreaker with a call made before it opened that fails while a pr
       .subscribe({ error: () => undefined });
     expect(guard.breaker.state).toBe('open');
     expect(guard.breaker.retryAfterMs).toBe(20);
+  });
+});
+
+describe('circuitBreaker with a call made before it opened that succeeds while a probe is out', () => {
+  /** Opens a breaker at 0 with one call still in flight from before, and sends the probe at 10. */
+  function probeOutWithOldCall(): {
+    clock: ReturnType<typeof manualClock>;
+    guard: ReturnType<typeof circuitBreaker>;
+    old: Subject<number>;
+    probe: Subject<number>;
+    oldCall: () => { unsubscribe: () => void };
+  } {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: 3, resetTimeoutMs: 10, maxResetTimeoutMs: 80 }, clock.scheduler);
+    const old = new Subject<number>();
+    const oldCall = (): { unsubscribe: () => void } => old.pipe(guard).subscribe({ error: () => undefined });
+    return { clock, guard, old, probe: new Subject<number>(), oldCall };
+  }
+  function openAndProbe(setup: ReturnType<typeof probeOutWithOldCall>): void {
+    const { clock, guard, probe } = setup;
+    for (let n = 0; n < 3; n++)
+      throwError(() => new Error('down'))
+        .pipe(guard)
+        .subscribe({ error: () => undefined }); // three failures open the breaker for 10 ms
+    expect(guard.breaker.state).toBe('open');
+    clock.advance(10);
+    probe.pipe(guard).subscribe({ error: () => undefined }); // the probe, in flight
+    expect(guard.breaker.state).toBe('half-open');
+  }
+  function rejected(guard: ReturnType<typeof circuitBreaker>): boolean {
+    let subscribed = false;
+    const errors: unknown[] = [];
+    defer(() => {
+      subscribed = true;
+      return of(1);
+    })
+      .pipe(guard)
+      .subscribe({ error: (error: unknown) => errors.push(error) });
+    return !subscribed && errors[0] instanceof BrokenCircuitError;
+  }
+
+  it.each([
+    ['completes', (old: Subject<number>) => old.complete()],
+    [
+      'fails with a permanent error (an HTTP 400)',
+      (old: Subject<number>) => old.error(Object.assign(new Error('400'), { permanent: true })),
+    ],
+  ])(
+    'leaves the breaker half-open for the probe to decide when the old call %s, and the probe’s failure reopens it',
+    (_how, settle) => {
+      const setup = probeOutWithOldCall();
+      const { guard, old, probe } = setup;
+      setup.oldCall(); // acquired while closed, still in flight
+      openAndProbe(setup);
+      settle(old); // old news, as it would be while open
+      expect(guard.breaker.state).toBe('half-open');
+      expect(rejected(guard)).toBe(true); // every other call still waits for the probe
+      probe.error(new Error('still down')); // the probe's answer counts
+      expect(guard.breaker.state).toBe('open');
+      expect(guard.breaker.retryAfterMs).toBe(20); // a failed probe doubles the open time
+      expect(rejected(guard)).toBe(true);
+    },
+  );
+
+  it('leaves it half-open when the old call’s consumer stops after a value (take(1)), and closes it on the probe’s success', () => {
+    const setup = probeOutWithOldCall();
+    const { guard, old, probe } = setup;
+    setup.old.pipe(guard, take(1)).subscribe(); // acquired while closed, still in flight
+    openAndProbe(setup);
+    old.next(1); // take(1) unsubscribes on it: a success, but of a call made before the outage
+    expect(guard.breaker.state).toBe('half-open');
+    expect(rejected(guard)).toBe(true);
+    probe.complete();
+    expect(guard.breaker.state).toBe('closed');
+    expect(rejected(guard)).toBe(false);
+  });
+});
+
+describe('CircuitBreaker.recordSuccess with the call tryAcquireCall answered', () => {
+  it('closes a half-open breaker on the probe’s success only; without a call, any success is taken as the probe’s, as before', () => {
+    const scheduler = new TestScheduler(() => undefined);
+    const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 100 }, scheduler);
+    const seen: string[] = [];
+    scheduler.schedule(() => {
+      const old = breaker.tryAcquireCall();
+      breaker.recordFailure(0, 5_000, new Error('down'), 'primary');
+      scheduler.schedule(() => {
+        const probe = breaker.tryAcquireCall();
+        breaker.recordSuccess(old as 'primary');
+        seen.push(`${old} ${probe} ${breaker.state}`);
+        breaker.recordSuccess(probe as 'probe');
+        seen.push(breaker.state);
+        breaker.recordFailure();
+        scheduler.schedule(() => {
+          breaker.tryAcquireCall();
+          breaker.recordSuccess();
+          seen.push(breaker.state);
+        }, 100);
+      }, 100);
+    }, 0);
+    scheduler.flush();
+    expect(seen).toEqual(['primary probe half-open', 'closed', 'closed']);
+  });
+});
+
+describe('circuitBreaker half-open under any interleaving of calls', () => {
+  type Step = { kind: 'call' } | { kind: 'settle'; call: number; how: number } | { kind: 'advance'; ms: number };
+  const settle = [
+    (call: Subject<number>) => call.complete(),
+    (call: Subject<number>) => call.error(new Error('503')),
+    (call: Subject<number>) => call.error(Object.assign(new Error('400'), { permanent: true })),
+    (call: Subject<number>) => call.error(Object.assign(new Error('401'), { permanent: 'sink' })),
+    (_call: Subject<number>, subscription: { unsubscribe: () => void }) => subscription.unsubscribe(),
+    (call: Subject<number>, subscription: { unsubscribe: () => void }) => {
+      call.next(1);
+      subscription.unsubscribe();
+    },
+  ];
+
+  it('lets one probe through and leaves half-open only on that probe’s outcome, over 3 000 seeded runs', () => {
+    const steps = fc.array(
+      fc.oneof(
+        fc.constant<Step>({ kind: 'call' }),
+        // The first few calls: those made while closed, which a probe may outlive.
+        fc.record({ kind: fc.constant('settle' as const), call: fc.nat(3), how: fc.nat(settle.length - 1) }),
+        fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15 }) }),
+      ),
+      { minLength: 10, maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(steps, (run) => {
+        const clock = manualClock();
+        const guard = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10, maxResetTimeoutMs: 40 }, clock.scheduler);
+        const calls: { source: Subject<number>; subscription: { closed: boolean; unsubscribe: () => void } }[] = [];
+        let probe = -1;
+        for (const step of run) {
+          const before = guard.breaker.state;
+          if (step.kind === 'call') {
+            const source = new Subject<number>();
+            const subscription = source.pipe(guard).subscribe({ error: () => undefined });
+            // Half-open, every call but the probe is rejected.
+            expect(before !== 'half-open' || subscription.closed).toBe(true);
+            if (before === 'open' && guard.breaker.state === 'half-open') probe = calls.length;
+            calls.push({ source, subscription });
+          } else if (step.kind === 'settle') {
+            const call = calls.at(step.call);
+            if (call === undefined || call.subscription.closed || call.source.closed) continue;
+            settle[step.how](call.source, call.subscription);
+            // Only the probe's outcome (or its cancellation) moves a half-open breaker.
+            if (before === 'half-open' && step.call !== probe) expect(guard.breaker.state).toBe('half-open');
+          } else {
+            clock.advance(step.ms);
+          }
+        }
+      }),
+      { numRuns: 3_000, seed: 57 },
+    );
   });
 });
