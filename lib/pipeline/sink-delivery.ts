@@ -144,7 +144,7 @@ export class SinkDelivery {
   #ageTimer: Subscription | null = null;
   #ageDueAt = Infinity;
   #pumping = false;
-  /** Batches settles started from the queue since the age timer last ran (see MAX_BATCHES_PER_TURN). */
+  /** Batches started from the queue by a settle since the age timer last ran (see MAX_BATCHES_PER_TURN). */
   #chained = 0;
   #accepting = true;
   /** Send partial batches now (shutdown, flushSync) instead of waiting for their age. */
