@@ -1,7 +1,7 @@
 import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
 import { heldThrows, read } from '../core/read-property';
-import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS, unbox } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { isProperties } from '../core/is-properties';
@@ -25,8 +25,10 @@ export interface BoundProperties {
   /**
    * The string this child was given as its `SourceContext`, as given: before capture and
    * redaction, which decide what events carry, not the level a `minimumLevel.override` puts the
-   * logger at (Serilog looks the override up with the value given to ForContext). Undefined when
-   * the child was given no string `SourceContext`.
+   * logger at (Serilog looks the override up with the value given to ForContext). A boxed String
+   * counts as its text, which is what the events carry. Undefined when the child was given no
+   * string `SourceContext` (a number or an object picks no override, as Serilog's ForContext looks
+   * up only a string).
    */
   readonly sourceContext: string | undefined;
   /** What {@link joinBound} keeps per template; made on the child's first event. */
@@ -92,7 +94,11 @@ export function bindProperties(
           room--;
         }
         const value = read(properties, key);
-        if (key === 'SourceContext' && typeof value === 'string') sourceContext = value;
+        if (key === 'SourceContext') {
+          // A boxed String (`new String('Orders')`) is its text, as capture and every writer take it.
+          const text = unbox(value);
+          if (typeof text === 'string') sourceContext = text;
+        }
         setOwnProperty(added, key, captureValue(value, 'default', limits));
       }
     } catch (error) {
