@@ -5,6 +5,7 @@ import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS, unbox } from 
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { isProperties } from '../core/is-properties';
+import { isBlankName } from '../core/blank-name';
 import type { MessageTemplate } from '../core/message-template';
 
 /**
@@ -61,8 +62,9 @@ export const MAX_BOUND_PROPERTIES = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * new value). Never throws, and tells SelfLog what it leaves out: properties that are not an
  * object of properties (`null`, a string, an array, a Map, a Set, a Date) or whose names cannot be
  * listed (a revoked Proxy) bind nothing, a getter that throws binds its marker
- * (`'[Throws: message]'`, as a call's argument would), and names past
- * {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
+ * (`'[Throws: message]'`, as a call's argument would), a name that is empty or only white space
+ * (`{ '': 2 }`) is not bound, as `forContext` and Serilog's `ForContext` add no property under it,
+ * and names past {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
  */
 export function bindProperties(
   parent: BoundProperties | undefined,
@@ -81,11 +83,17 @@ export function bindProperties(
   for (let i = 0; i < keys.length; i++) index.set(keys[i], i);
   let room = MAX_BOUND_PROPERTIES - keys.length;
   let leftOut = 0;
+  let blank = 0;
   let sourceContext: string | undefined;
   const capture = (): Record<string, unknown> => {
     let added = {} as Record<string, unknown>;
     try {
       for (const key of Object.keys(properties)) {
+        // As forContext, and Serilog's ForContext: a name that is empty or white space names no property.
+        if (isBlankName(key)) {
+          blank++;
+          continue;
+        }
         if (!index.has(key)) {
           if (room <= 0) {
             leftOut++;
@@ -112,6 +120,7 @@ export function bindProperties(
   // a censor function the values are redacted later, with each event, so none is told with it.
   const added = redaction === undefined || redaction.length === 0 ? capture() : heldThrows(capture, !redacted);
   if (leftOut > 0) SelfLog.write('child: {Count} properties past {Limit} left out', leftOut, MAX_BOUND_PROPERTIES);
+  if (blank > 0) SelfLog.write('child: {Count} properties whose name is empty or white space left out', blank);
   // The names of `added` are distinct: each is either the parent's, replaced in its place, or new, added last.
   for (const key of Object.keys(added)) {
     const at = index.get(key);
