@@ -14,6 +14,7 @@ import { templateEventId } from './template-event-id';
 import { eventMessage } from '../templates/log-event-record';
 import { renderTemplate } from '../templates/render-template';
 import { readableProperties } from './unreadable-values';
+import { formatterFlag } from './formatter-flag';
 
 /** Options of {@link CompactJsonFormatter}. */
 export interface CompactJsonFormatterOptions {
@@ -176,8 +177,9 @@ export class CompactJsonFormatter implements Formatter {
   #exceptionText = '';
   #exceptionJson = '""';
 
+  /** @throws ConfigurationError for an option it does not know (`renderMesage`) or a `renderMessage` that is not a boolean. */
   constructor(options: CompactJsonFormatterOptions = {}) {
-    this.#withMessage = options.renderMessage ?? false;
+    this.#withMessage = formatterFlag('CompactJsonFormatter', options, 'renderMessage', false);
   }
 
   /** One event as one CLEF JSON object, without a trailing newline. */

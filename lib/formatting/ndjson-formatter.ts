@@ -7,6 +7,7 @@ import { quoteJson, writeJson } from '../templates/safe-json';
 import { eventMessage } from '../templates/log-event-record';
 import { renderTemplate } from '../templates/render-template';
 import { readableProperties } from './unreadable-values';
+import { formatterFlag } from './formatter-flag';
 
 /** Options of NdjsonFormatter. */
 export interface NdjsonFormatterOptions {
@@ -41,8 +42,9 @@ export class NdjsonFormatter implements Formatter {
   private readonly includeTemplate: boolean;
   private readonly times = new IsoTimestampCache();
 
+  /** @throws ConfigurationError for an option it does not know (`includeTemplates`) or an `includeTemplate` that is not a boolean. */
   constructor(options: NdjsonFormatterOptions = {}) {
-    this.includeTemplate = options.includeTemplate ?? true;
+    this.includeTemplate = formatterFlag('NdjsonFormatter', options, 'includeTemplate', true);
   }
 
   /** One event as one JSON object, without a trailing newline. */

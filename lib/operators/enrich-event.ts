@@ -8,6 +8,7 @@ import { eventTimeMs, LogEventRecord } from '../templates/log-event-record';
 import { copyOwnProperties, setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { describeOption } from './operator-options';
+import { isBlankName } from '../core/blank-name';
 
 /** An enricher of any object type of properties, as `enrich.with` and the `enrich` operator take it. */
 type AnyEnricher = Enricher<EnricherProperties>;
@@ -63,7 +64,8 @@ const MAX_KEYS = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * Adds the captured values of `extra`'s keys that neither `target` nor `existing` has to `target`.
  * Captured like a call's arguments: mutating the enricher's (or LogContext's) value later cannot
  * change the event. What is not an object of properties (a string or an array would add its
- * indexes as names, a Map or a Date nothing) adds nothing, reported to SelfLog once per enricher;
+ * indexes as names, a Map or a Date nothing) adds nothing, reported to SelfLog once per enricher,
+ * and so does a name that is empty or only white space;
  * keys past the first {@link MAX_KEYS} are left out, reported too. Values are captured within `limits`
  * (default `DEFAULT_CAPTURE_LIMITS`), all of them within one call's budget.
  */
@@ -93,6 +95,11 @@ function addCaptured(
     for (const key in extra) {
       if (!Object.hasOwn(extra, key) || count++ >= MAX_KEYS) continue;
       if (Object.hasOwn(target, key) || (existing !== undefined && Object.hasOwn(existing, key))) continue;
+      // A name that is empty or white space names no property (as child, forContext and Serilog's LogEventProperty).
+      if (isBlankName(key)) {
+        refuseOnce(enrichers, enricher, 'Enricher {Name} returned a property whose name is empty or white space; left out');
+        continue;
+      }
       // A getter that throws gives its marker ('[Throws: message]'), as a call's argument does, and the names after it are kept.
       const value = read(extra, key);
       // Hot path: a number, boolean or short string is its own capture; no walk.

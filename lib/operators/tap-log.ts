@@ -21,6 +21,11 @@ export interface TapLogTarget {
   write(level: LogLevelName, template: string, ...args: unknown[]): void;
   /** Writes one event at `level` with an exception, from a template and its values. */
   write(level: LogLevelName, error: Error, template?: string, ...args: unknown[]): void;
+  /**
+   * Whether an event at `level` would be written (a Logger's `isEnabled`). Optional: given, tapLog
+   * asks it before it captures a value under `captureLimits`, so a level that is off costs no capture.
+   */
+  isEnabled?(level: LogLevelName): boolean;
 }
 
 /** Options of {@link tapLog}. */
@@ -43,8 +48,10 @@ export interface TapLogOptions {
   /**
    * Bounds on each value, each a whole number ≥ 0 (checked when the operator is built); given,
    * tapLog captures the value itself before it writes, so the logger's redaction policies apply to it
-   * but not its `destructure` transforms. Default: none, the logger captures the value under its own
-   * limits and transforms.
+   * but not its `destructure` transforms. A target with `isEnabled` (a Logger) is asked first: at a
+   * level it has off the value is handed on uncaptured, for the target to drop, so its getters are
+   * not run for nothing. Default: none, the logger captures the value under its own limits and
+   * transforms, only when it writes the event.
    */
   captureLimits?: CaptureLimits | undefined;
 }
@@ -147,10 +154,23 @@ export function tapLog<T>(
   // policies, only when it writes the event: a getter that throws under a path a policy censors is
   // told by its kind, as for the logger's own calls. Under captureLimits it is captured here, where
   // no policy is known: such a read is told by its kind (its marker, left uncensored, shows it).
+  // Under captureLimits, a target that can tell whether a level is on (a Logger) is asked before
+  // the capture: at a level it has off the value goes on as it is, and the target drops it (a
+  // closed Logger still counts it), as it drops any call below its level, without its getters run.
+  const isEnabled: unknown = readGuarded('tapLog', 'the logger', (): unknown => (log as { isEnabled?: unknown }).isEnabled);
+  const enabled = (level: LogLevelName): boolean => {
+    try {
+      return typeof isEnabled !== 'function' || (isEnabled as (level: LogLevelName) => unknown).call(log, level) !== false;
+    } catch (error) {
+      SelfLog.write("tapLog {Stream}: the logger's isEnabled threw; the value is captured", name, error);
+      return true;
+    }
+  };
   const valueOf =
     limits === undefined
       ? (value: unknown): unknown => value
-      : (value: unknown): unknown => heldThrows(() => captureValue(value, 'structure', limits), true);
+      : (value: unknown, level: LogLevelName): unknown =>
+          enabled(level) ? heldThrows(() => captureValue(value, 'structure', limits), true) : value;
 
   const writeTo = (level: LogLevelName, template: string, args: unknown[], exception?: Error): void => {
     const failed = 'tapLog {Stream}: the logger threw';
@@ -178,11 +198,16 @@ export function tapLog<T>(
       // logging itself forever.
       let writing = false;
       const elapsed = (): number => clock.now() - started;
-      const write = (level: LogLevelName | undefined, template: string, args: () => unknown[], exception?: Error): void => {
+      const write = (
+        level: LogLevelName | undefined,
+        template: string,
+        args: (level: LogLevelName) => unknown[],
+        exception?: Error,
+      ): void => {
         if (level === undefined || writing) return;
         writing = true;
         try {
-          writeTo(level, template, args(), exception);
+          writeTo(level, template, args(level), exception);
         } finally {
           writing = false;
         }
@@ -191,7 +216,7 @@ export function tapLog<T>(
       subscribeUpstream(source, subscriber, {
         next: (value) => {
           count++;
-          write(levels.next, TAP_LOG_TEMPLATES.next, () => [name, valueOf(value), count, elapsed()]);
+          write(levels.next, TAP_LOG_TEMPLATES.next, (level) => [name, valueOf(value, level), count, elapsed()]);
           subscriber.next(value);
         },
         error: (error: unknown) => {

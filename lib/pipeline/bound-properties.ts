@@ -1,10 +1,11 @@
 import { describeValue } from '../core/describe-value';
 import { SelfLog } from '../core/self-log';
 import { heldThrows, read } from '../core/read-property';
-import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS, unbox } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import type { RedactionPolicy } from '../templates/redaction-policy';
 import { isProperties } from '../core/is-properties';
+import { isBlankName } from '../core/blank-name';
 import type { MessageTemplate } from '../core/message-template';
 
 /**
@@ -25,8 +26,10 @@ export interface BoundProperties {
   /**
    * The string this child was given as its `SourceContext`, as given: before capture and
    * redaction, which decide what events carry, not the level a `minimumLevel.override` puts the
-   * logger at (Serilog looks the override up with the value given to ForContext). Undefined when
-   * the child was given no string `SourceContext`.
+   * logger at (Serilog looks the override up with the value given to ForContext). A boxed String
+   * counts as its text, which is what the events carry. Undefined when the child was given no
+   * string `SourceContext` (a number or an object picks no override, as Serilog's ForContext looks
+   * up only a string).
    */
   readonly sourceContext: string | undefined;
   /** What {@link joinBound} keeps per template; made on the child's first event. */
@@ -59,8 +62,9 @@ export const MAX_BOUND_PROPERTIES = DEFAULT_CAPTURE_LIMITS.maxCollectionLength;
  * new value). Never throws, and tells SelfLog what it leaves out: properties that are not an
  * object of properties (`null`, a string, an array, a Map, a Set, a Date) or whose names cannot be
  * listed (a revoked Proxy) bind nothing, a getter that throws binds its marker
- * (`'[Throws: message]'`, as a call's argument would), and names past
- * {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
+ * (`'[Throws: message]'`, as a call's argument would), a name that is empty or only white space
+ * (`{ '': 2 }`) is not bound, as `forContext` and Serilog's `ForContext` add no property under it,
+ * and names past {@link MAX_BOUND_PROPERTIES} in all are not bound; the parent's are kept either way.
  */
 export function bindProperties(
   parent: BoundProperties | undefined,
@@ -79,11 +83,17 @@ export function bindProperties(
   for (let i = 0; i < keys.length; i++) index.set(keys[i], i);
   let room = MAX_BOUND_PROPERTIES - keys.length;
   let leftOut = 0;
+  let blank = 0;
   let sourceContext: string | undefined;
   const capture = (): Record<string, unknown> => {
     let added = {} as Record<string, unknown>;
     try {
       for (const key of Object.keys(properties)) {
+        // As forContext, and Serilog's ForContext: a name that is empty or white space names no property.
+        if (isBlankName(key)) {
+          blank++;
+          continue;
+        }
         if (!index.has(key)) {
           if (room <= 0) {
             leftOut++;
@@ -92,7 +102,11 @@ export function bindProperties(
           room--;
         }
         const value = read(properties, key);
-        if (key === 'SourceContext' && typeof value === 'string') sourceContext = value;
+        if (key === 'SourceContext') {
+          // A boxed String (`new String('Orders')`) is its text, as capture and every writer take it.
+          const text = unbox(value);
+          if (typeof text === 'string') sourceContext = text;
+        }
         setOwnProperty(added, key, captureValue(value, 'default', limits));
       }
     } catch (error) {
@@ -106,6 +120,7 @@ export function bindProperties(
   // a censor function the values are redacted later, with each event, so none is told with it.
   const added = redaction === undefined || redaction.length === 0 ? capture() : heldThrows(capture, !redacted);
   if (leftOut > 0) SelfLog.write('child: {Count} properties past {Limit} left out', leftOut, MAX_BOUND_PROPERTIES);
+  if (blank > 0) SelfLog.write('child: {Count} properties whose name is empty or white space left out', blank);
   // The names of `added` are distinct: each is either the parent's, replaced in its place, or new, added last.
   for (const key of Object.keys(added)) {
     const at = index.get(key);

@@ -24,6 +24,7 @@ import type { FlushOptions, FlushResult } from './flush-options';
 import { LOGGER_PARTS, type LoggerParts } from './logger-parts';
 import type { LoggerPipeline } from './logger-pipeline';
 import type { CloseOptions, ShutdownReport } from './shutdown-report';
+import { isBlankName } from '../core/blank-name';
 
 /** The Logger methods bound to their logger (see the constructor). */
 const BOUND_METHODS = ['verbose', 'trace', 'debug', 'information', 'info', 'warning', 'warn', 'error', 'fatal', 'write'] as const;
@@ -220,7 +221,7 @@ export class Logger {
       SelfLog.write('forContext: the property name cannot be turned into a string; no property added', error);
       return this;
     }
-    if (key.trim() === '') {
+    if (isBlankName(key)) {
       // As Serilog's ForContext: a property needs a name that is not empty or white space.
       SelfLog.write('forContext: the property name {Name} is empty or white space; no property added', key);
       return this;
@@ -232,9 +233,10 @@ export class Logger {
    * A logger that adds these properties to its events (properties of the event itself win). At
    * most 1000 properties are bound in all, parents' included; what is not an object of properties
    * (`null`, a string, an array, a Map, a Date) or cannot be read (a revoked Proxy) binds nothing.
-   * Either is reported to SelfLog, never thrown. Any object type is taken (an interface, a class
-   * whose own fields are the properties); an array, a Map, a Set, a Date or a function fails to
-   * compile.
+   * Either is reported to SelfLog, never thrown, and so is a property whose name is empty or only
+   * white space, which is left out as `forContext` leaves it out. Any object type is taken (an
+   * interface, a class whose own fields are the properties); an array, a Map, a Set, a Date or a
+   * function fails to compile.
    */
   child<P extends object>(properties: P & CheckProperties<P>): Logger {
     // Captured and redacted here, once, rather than on every event the child writes.

@@ -65,13 +65,16 @@ function token(get: (field: Field) => number, zone: number | undefined, letter: 
     }
     case 'z':
       return offset(zone ?? 0, Math.min(run, 3));
+    case 'g':
+      // The era, once for a run of any length: the invariant culture's name of the Gregorian calendar's one era.
+      return 'A.D.';
     default:
       // K
       return zone === undefined ? 'Z' : offset(zone, 3);
   }
 }
 
-const TOKEN_LETTERS = 'yMdHhmsfFtzK';
+const TOKEN_LETTERS = 'yMdHhmsfFtzKg';
 
 /**
  * The invariant culture's one-letter standard formats, as .NET (and so Serilog's default format
@@ -100,8 +103,9 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
 /**
  * Formats a Date in local time (or in UTC with `utc`, as Serilog's `{UtcTimestamp}`) with .NET-style
  * custom tokens, as Serilog renders a DateTime: `yyyy yy y MMMM MMM MM M dddd ddd dd d HH H hh h mm m ss s fff ff f FFF tt t zzz zz z K`
- * (English month and day names), text in `'…'` or `"…"` and `\c` as literals (`\c` inside quotes
- * too, as in .NET: `'it\'s'` is `it's`), `%c` for a lone token (`%dd` is `d` twice); every other character is literal.
+ * (English month and day names) and the era, any run of `g` (`gg`, `%g`): `A.D.`, the invariant culture's name of the
+ * Gregorian era, as .NET writes it (for a year before 1 too, which .NET cannot hold); text in `'…'` or `"…"` and `\c` as
+ * literals (`\c` inside quotes too, as in .NET: `'it\'s'` is `it's`), `%c` for a lone token (`%dd` is `d` twice); every other character is literal.
  * The standard formats `o`/`O` (round trip with offset), `s` (sortable), `u` (`yyyy-MM-dd HH:mm:ssZ`, UTC) and `r`/`R` (RFC 1123, UTC) are understood
  * (`o`, `s` and `u` write a year outside 0000–9999 as ISO 8601's expanded year, `+010000` or `-000001`, as `toISOString` does), and
  * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);

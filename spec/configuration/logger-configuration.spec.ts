@@ -13,6 +13,8 @@ import { collectSelfLog } from '../helpers/self-log';
 import type { Sink } from '../../lib/core/sink';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
+import { TextFormatter } from '../../lib/formatting/text-formatter';
 import { ObservableSink } from '../../lib/sinks/observable-sink';
 import { HttpSink } from '../../lib/sinks/http/http-sink';
 import { SeqSink } from '../../lib/sinks/http/seq-sink';
@@ -133,6 +135,26 @@ describe('LoggerConfiguration', () => {
       log.forContext('SourceContext', 'OrdersX').information('not a prefix match');
       log.child({ SourceContext: 'Orders' }).information('exact prefix');
       expect(memory.events.map((e) => e.renderMessage())).toEqual(['orders warning', 'audit debug', 'not a prefix match']);
+    });
+
+    it('reads a boxed String SourceContext as its text, as the events carry it; another value picks no override', () => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().minimumLevel
+        .information()
+        .minimumLevel.override('Orders', 'warning')
+        .writeTo.sink(memory)
+        .createLogger();
+      const boxed = log.child({ SourceContext: new String('Orders.Api') });
+      boxed.information('boxed info');
+      boxed.warning('boxed warning');
+      log.child({ SourceContext: 42 }).information('number info');
+      const written = memory.events.map((e) => [e.renderMessage(), e.properties.SourceContext]);
+      expect(written).toEqual([
+        ['boxed warning', 'Orders.Api'],
+        ['number info', 42],
+      ]);
+      expect(new CompactJsonFormatter().format(memory.events[0])).toContain('"SourceContext":"Orders.Api"');
+      expect(new TextFormatter('[{SourceContext}] {Message}').format(memory.events[0])).toBe('[Orders.Api] boxed warning');
     });
   });
 

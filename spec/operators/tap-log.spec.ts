@@ -50,6 +50,62 @@ describe('tapLog', () => {
     ]);
   });
 
+  it('captures no value under captureLimits at a level the logger has off, and still captures for a target without isEnabled', () => {
+    let reads = 0;
+    const value = {
+      get secret(): string {
+        reads++;
+        return 's';
+      },
+    };
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().minimumLevel.information().writeTo.sink(memory).createLogger();
+    const options: TapLogOptions = {
+      name: 'v',
+      next: 'debug',
+      subscribe: 'off',
+      complete: 'off',
+      captureLimits: { maxDepth: 3 },
+    };
+    of(value, value).pipe(tapLog(log, options)).subscribe();
+    expect({ reads, events: memory.events.length }).toEqual({ reads: 0, events: 0 });
+    // A target that cannot say whether a level is on gets the value captured, as before.
+    const written: unknown[][] = [];
+    const target: TapLogTarget = { write: (_level: string, ...args: unknown[]) => void written.push(args) };
+    of(value).pipe(tapLog(target, options)).subscribe();
+    expect({ reads, written }).toEqual({
+      reads: 1,
+      written: [[TAP_LOG_TEMPLATES.next, 'v', { secret: 's' }, 1, expect.any(Number)]],
+    });
+    // A closed logger still counts the value it refuses, as it counts any call after close.
+    const closing = debugLogger();
+    void closing.log.close();
+    of(value).pipe(tapLog(closing.log, options)).subscribe();
+    expect({ reads, rejected: closing.log.metrics().rejectedAfterClose }).toEqual({ reads: 1, rejected: 1 });
+  });
+
+  it("captures the value when the logger's isEnabled throws, and reports it to SelfLog", () => {
+    const written: unknown[][] = [];
+    const target: TapLogTarget = {
+      write: (_level: string, ...args: unknown[]) => void written.push(args),
+      isEnabled: () => {
+        throw new Error('no level');
+      },
+    };
+    const selfLog = collectSelfLog();
+    try {
+      of({ id: 1 })
+        .pipe(tapLog(target, { name: 'v', next: 'debug', subscribe: 'off', complete: 'off', captureLimits: {} }))
+        .subscribe();
+    } finally {
+      selfLog.stop();
+    }
+    expect(written).toEqual([[TAP_LOG_TEMPLATES.next, 'v', { id: 1 }, 1, expect.any(Number)]]);
+    expect(selfLog.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining("tapLog v: the logger's isEnabled threw"),
+    ]);
+  });
+
   it('logs an error at error level with the exception', () => {
     const testScheduler = createTestScheduler();
     const { log, memory, lines } = debugLogger();

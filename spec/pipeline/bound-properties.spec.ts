@@ -132,6 +132,37 @@ describe('bindProperties', () => {
   });
 });
 
+describe('a property name that is empty or only white space', () => {
+  // Serilog's LogEventProperty refuses such a name (IsValidName) and its ForContext adds nothing for
+  // it, reported to SelfLog. rxlog never throws in the caller: child, forContext and an enricher all
+  // leave it out and tell SelfLog (withProperty, a configuration call, refuses it when built).
+  it('is left out by child, forContext and an enricher alike, each telling SelfLog, and the other names kept', () => {
+    const memory = new MemorySink();
+    const blankEnricher = (): Record<string, unknown> => ({ '': 'e', ' \t': 'e', Host: 'web-1' });
+    const log = new LoggerConfiguration().enrich.with(blankEnricher).writeTo.sink(memory).createLogger();
+    const diagnostics: SelfLogEvent[] = [];
+    const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+    try {
+      log.child({ '': 2, '\u00a0': 3, Order: 7 }).information('child');
+      log.forContext('', 2).information('forContext');
+      log.information('again');
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(memory.events.map((e) => [e.renderMessage(), e.properties])).toEqual([
+      ['child', { Order: 7, Host: 'web-1' }],
+      ['forContext', { Host: 'web-1' }],
+      ['again', { Host: 'web-1' }],
+    ]);
+    // The enricher once, not once per event.
+    expect(diagnostics.map((d) => [d.template, ...d.args])).toEqual([
+      ['child: {Count} properties whose name is empty or white space left out', 2],
+      ['Enricher {Name} returned a property whose name is empty or white space; left out', 'blankEnricher'],
+      ['forContext: the property name {Name} is empty or white space; no property added', ''],
+    ]);
+  });
+});
+
 describe('a child logger’s events', () => {
   // The names a template, an extra argument and a child may share, integer-like ones (which
   // objects list first) and __proto__ (an own property, never the prototype) among them.

@@ -62,6 +62,25 @@ describe('formatDate', () => {
     expect(formatDate(date, 'yyyy/MM/dd [HH]')).toBe('2026/11/22 [09]');
   });
 
+  // learn.microsoft.com, "The "g" or "gg" custom format specifier": MM/dd/yyyy g of 70-08-04 with the invariant culture is
+  // 08/04/0070 A.D.; .NET's FormatCustomized reads a run of g of any length and writes the era's name once.
+  it.each([
+    ['MM/dd/yyyy g', '11/22/2026 A.D.'],
+    ['gg', 'A.D.'],
+    ['%g', 'A.D.'],
+    ['ggggg yyyy', 'A.D. 2026'],
+    ["'g' gg \\g", 'g A.D. g'],
+  ])('writes the era of %j as the invariant culture does: %j', (format, expected) => {
+    expect(formatDate(date, format)).toBe(expected);
+  });
+
+  it("writes learn.microsoft.com's era example and keeps g alone as the standard general format", () => {
+    const year70 = new Date(2000, 7, 4);
+    year70.setFullYear(70);
+    expect(formatDate(year70, 'MM/dd/yyyy g')).toBe('08/04/0070 A.D.');
+    expect(formatDate(date, 'g')).toBe('11/22/2026 09:05');
+  });
+
   it('reads %c as a lone custom token', () => {
     expect(formatDate(date, '%d')).toBe('22');
   });
