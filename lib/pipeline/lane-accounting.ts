@@ -203,7 +203,7 @@ export class LaneAccounting implements EventAccounting {
     // that event reached no sink, counted nowhere).
     let again = false;
     let inside: number | undefined;
-    if (event !== undefined) {
+    if (isObject(event)) {
       inside = this.#inside.get(event);
       // A copy an operator before the last made, counted as it left that operator (see isolate).
       if ((inside === 0 || inside === undefined) && this.#unnamed > 0) this.#unnamed--;
@@ -270,7 +270,7 @@ export class LaneAccounting implements EventAccounting {
       // Entered after the close took what the lane held (`.pipe()` let it out late): no handover
       // took it, so the lane counts it (held, dropped, or received as it leaves).
       if (this.#handedOver) this.#since++;
-      this.#inside.set(event, (this.#inside.get(event) ?? 0) + 1);
+      if (isObject(event)) this.#inside.set(event, (this.#inside.get(event) ?? 0) + 1);
     });
   }
 
@@ -594,6 +594,16 @@ function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting, th
     error: (failure: unknown) => hand(() => subscriber.error(failure)),
     complete: () => hand(() => subscriber.complete()),
   };
+}
+
+/**
+ * Whether `value` is an object, which can carry its count in `#inside`: what a step given from
+ * JavaScript passes on may be a string, a number or null (`map((e) => e.level)`), whose count a
+ * WeakMap refuses with a TypeError, which ended the lane (no later event counted) and, thrown on
+ * a timer by RxJS, the Node process. Such a value is counted by number only.
+ */
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function isCount(count: unknown): count is number {

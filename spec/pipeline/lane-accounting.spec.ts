@@ -1121,3 +1121,44 @@ describe('steps given from JavaScript that pass on what is no event (an array, a
     expect(log.metrics().sinks.memory).toMatchObject({ received: 6, delivered: 6, dropped: 0, pending: 0 });
   });
 });
+
+describe('steps given from JavaScript that pass on what is no object (a string, a number, null)', () => {
+  let unhandled: unknown[];
+  beforeEach(() => {
+    unhandled = [];
+    // Where RxJS sends what it cannot hand to anyone; by default it throws it on a timer, which
+    // ends a Node process (an uncaught exception).
+    config.onUnhandledError = (error) => unhandled.push(error);
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    config.onUnhandledError = null;
+  });
+  const toValue = (value: unknown): MonoTypeOperatorFunction<LogEvent> =>
+    map(() => value) as unknown as MonoTypeOperatorFunction<LogEvent>;
+
+  it.each([
+    ['the last step of a sink pipe', 'a string', 'text'],
+    ['the last step of a sink pipe', 'null', null],
+    ['the last step of a sink pipe', 'a number', 42],
+    ['.pipe(), before a sink pipe', 'a string', 'text'],
+    ['.pipe(), before a sink pipe', 'null', null],
+    ['.pipe(), before a sink pipe', 'undefined', undefined],
+  ])('keeps counting every event when %s passes on %s, and throws nothing', async (where, _what, value) => {
+    const memory = new MemorySink();
+    const keep: MonoTypeOperatorFunction<LogEvent> = map((event) => event);
+    const log = (where.startsWith('.pipe()') ? new LoggerConfiguration().pipe(toValue(value)) : new LoggerConfiguration()).writeTo
+      .sink(memory, { name: 'memory', pipe: where.startsWith('.pipe()') ? [keep] : [toValue(value)] })
+      .createLogger();
+    jest.useFakeTimers();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    const closing = log.close({ timeoutMs: 1_000 });
+    await jest.advanceTimersByTimeAsync(1_000); // runs the timer RxJS reports an unhandled error on, too
+    const report = await closing;
+    expect(unhandled).toEqual([]);
+    const m = log.metrics().sinks.memory;
+    expect(m.received).toBe(5);
+    expect(balanced(m)).toBe(true);
+    expect(report.sinks.memory.delivered + report.sinks.memory.dropped + report.sinks.memory.failed).toBe(5);
+  });
+});
