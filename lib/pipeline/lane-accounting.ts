@@ -328,8 +328,11 @@ export class LaneAccounting implements EventAccounting {
     };
     /** Counts what this operator held when it stopped (failed or completed) as dropped under `reason`. */
     const countLost = (reason: string): void => {
-      // Its exits are not counted (see `opaque`): the operator after it counts what it held as its own.
-      if (stage.opaque) return;
+      // Counted together with the operator next to it (see `opaque`), it has no count of its own
+      // of what it held: what the failure lost counts when the lane ends (see finish). Counted here
+      // from the two's count, what the one before still holds would count dropped, then made as it
+      // left later.
+      if (stage.opaque || before?.opaque) return;
       const exits = last ? this.left : stage.left;
       const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
       if (lost > 0) {

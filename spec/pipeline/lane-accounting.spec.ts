@@ -1,4 +1,5 @@
 import {
+  buffer,
   bufferCount,
   concat,
   config,
@@ -18,6 +19,7 @@ import {
   Observable,
   type OperatorFunction,
   of,
+  Subject,
   switchMap,
   take,
   takeUntil,
@@ -1102,6 +1104,40 @@ describe('steps given from JavaScript that pass on what is no event (an array, a
     diagnostics.stop();
     expect(report.sinks.memory).toEqual({ delivered: 5, dropped: 3, failed: 0, undelivered: 0 });
     expect(log.metrics().sinks.memory).toMatchObject({ received: 8, delivered: 5, dropped: 3, droppedBy: { unreported: 3 } });
+    expect(diagnostics.diagnostics.map((d) => d.template)).toEqual([
+      'Operator {Where} failed; the events it held are lost and it restarted',
+    ]);
+  });
+
+  it('counts nothing twice when the step after the arrays fails while the step before holds events, in virtual time', async () => {
+    const testScheduler = createTestScheduler();
+    const memory = new MemorySink();
+    const diagnostics = collectSelfLog();
+    let log!: ReturnType<LoggerConfiguration['createLogger']>;
+    testScheduler.run(({ flush }) => {
+      const release = new Subject<void>();
+      // Holds events until `release`; the step after lets each batch out 5 ms later, and fails on 0.
+      const pipe = steps(
+        buffer(release),
+        mergeMap((batch: LogEvent[]) => from(batch).pipe(delay(5, testScheduler), failOnceOn(0))),
+      );
+      log = new LoggerConfiguration().useScheduler(testScheduler).writeTo.sink(memory, { name: 'memory', pipe }).createLogger();
+      log.information('Event {N}', 0);
+      testScheduler.schedule(() => release.next(), 1);
+      testScheduler.schedule(() => log.information('Event {N}', 1), 2);
+      // 0 failed the step after at 6 ms, while the step before still held 1.
+      testScheduler.schedule(() => {
+        expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 0, dropped: 0, pending: 2 });
+      }, 10);
+      testScheduler.schedule(() => release.next(), 11);
+      flush();
+    });
+    expect(numbers(memory)).toEqual([1]);
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 1, dropped: 0, pending: 1 });
+    const report = await log.close();
+    diagnostics.stop();
+    expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 1, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 1, dropped: 1, droppedBy: { unreported: 1 } });
     expect(diagnostics.diagnostics.map((d) => d.template)).toEqual([
       'Operator {Where} failed; the events it held are lost and it restarted',
     ]);
