@@ -5,6 +5,7 @@ import {
   defer,
   EMPTY,
   filter,
+  isObservable,
   type MonoTypeOperatorFunction,
   Observable,
   type Observer,
@@ -119,12 +120,6 @@ export class LaneAccounting implements EventAccounting {
   /** Resolves whenIdle()'s promise; set once it is asked for. */
   #idle: (() => void) | undefined;
   /**
-   * Per operator, in pipe order: its exits (but the last's), what it made (reported, or found when
-   * more left it than entered it), what it reported dropped, and what its failures lost. Of
-   * `made`, `unreported` is what was found before the operator reported it.
-   */
-  readonly #stages: Stage[] = [];
-  /**
    * Copies the operators before the last were found to make by their counts, whose event objects
    * are not known: the next objects to leave as a copy (or as none that entered) are taken for them.
    */
@@ -135,8 +130,11 @@ export class LaneAccounting implements EventAccounting {
    * shows is taken for one of them, so it is not counted twice (see isolate).
    */
   #unplaced = 0;
-  /** The last operator's stage and what entered it: its exits are the lane's `left` (see leave). */
-  #last: { readonly stage: Stage; readonly entries: () => number } | undefined;
+  /**
+   * The last operator's stage: its exits are the lane's `left` (see leave). While isolate() is
+   * called for each operator in pipe order, the stage of the one before.
+   */
+  #last: Stage | undefined;
 
   /**
    * @param reasons The map the operators' drop reasons are counted in. A sink's lane counts them in
@@ -205,7 +203,7 @@ export class LaneAccounting implements EventAccounting {
     // that event reached no sink, counted nowhere).
     let again = false;
     let inside: number | undefined;
-    if (event !== undefined) {
+    if (isObject(event)) {
       inside = this.#inside.get(event);
       // A copy an operator before the last made, counted as it left that operator (see isolate).
       if ((inside === 0 || inside === undefined) && this.#unnamed > 0) this.#unnamed--;
@@ -229,10 +227,10 @@ export class LaneAccounting implements EventAccounting {
     } else {
       // More left the last operator than entered it or it made: it made this one (a new object)
       // without a report, while an operator before it may hold an event (see isolate).
-      const placed = last !== undefined && this.left + last.stage.discarded + last.stage.lost > last.entries() + last.stage.made;
+      const placed = last !== undefined && this.left + last.discarded + last.lost > last.entries() + last.made;
       if (placed) {
-        last.stage.made++;
-        last.stage.unreported++;
+        last.made++;
+        last.unreported++;
       }
       const copy = placed || again || this.entered + this.#made - this.left - this.discarded < 0;
       if (placed && this.#unplaced > 0) this.#unplaced--;
@@ -272,7 +270,7 @@ export class LaneAccounting implements EventAccounting {
       // Entered after the close took what the lane held (`.pipe()` let it out late): no handover
       // took it, so the lane counts it (held, dropped, or received as it leaves).
       if (this.#handedOver) this.#since++;
-      this.#inside.set(event, (this.#inside.get(event) ?? 0) + 1);
+      if (isObject(event)) this.#inside.set(event, (this.#inside.get(event) ?? 0) + 1);
     });
   }
 
@@ -299,11 +297,18 @@ export class LaneAccounting implements EventAccounting {
     // Speed: one counter per boundary between operators. What enters operator k is what left
     // operator k - 1 (the lane's `entered` for the first), and what leaves the last is the lane's
     // `left`, so only the operators before the last count their exits with a stage of their own.
-    const stage: Stage = { left: 0, made: 0, unreported: 0, discarded: 0, lost: 0 };
-    this.#stages[index] = stage;
+    // What entered the operator before (none for the first): its exits, or, once it passed on what
+    // is no event (see the tap below), what entered it net of what it made and removed.
+    const before = index === 0 ? undefined : this.#last;
+    const entries = (): number =>
+      before === undefined
+        ? this.entered
+        : before.opaque
+          ? before.entries() + before.made - before.discarded - before.lost
+          : before.left;
+    const stage: Stage = { left: 0, made: 0, unreported: 0, discarded: 0, lost: 0, opaque: false, entries };
+    this.#last = stage;
     const last = index === count - 1;
-    const entries = (): number => (index === 0 ? this.entered : this.#stages[index - 1].left);
-    if (last) this.#last = { stage, entries };
     // What this operator reports goes to the lane's accounting, and is remembered for a fault.
     const own: LaneChannel = {
       [LOGGER_SCHEDULER]: this.#scheduler,
@@ -323,6 +328,11 @@ export class LaneAccounting implements EventAccounting {
     };
     /** Counts what this operator held when it stopped (failed or completed) as dropped under `reason`. */
     const countLost = (reason: string): void => {
+      // Counted together with the operator next to it (see `opaque`), it has no count of its own
+      // of what it held: what the failure lost counts when the lane ends (see finish). Counted here
+      // from the two's count, what the one before still holds would count dropped, then made as it
+      // left later.
+      if (stage.opaque || before?.opaque) return;
       const exits = last ? this.left : stage.left;
       const lost = entries() + stage.made - exits - stage.discarded - stage.lost;
       if (lost > 0) {
@@ -390,6 +400,16 @@ export class LaneAccounting implements EventAccounting {
           if (!last)
             isolated = isolated.pipe(
               tap((event) => {
+                // An array or an Observable (a step given from JavaScript, `bufferCount(3)` before
+                // `mergeMap((b) => from(b))`, `groupBy` before a `mergeMap`) is no event: counted by
+                // its own exits, an array of 3 read as one, and the next step's 3 as 2 made (8
+                // received for 5 logged, and 3 dropped as unreported at close). This operator is
+                // counted with the next from then on, as if they were one element (what entered it
+                // enters the next), so the counts stay those of the events.
+                if (stage.opaque || Array.isArray(event) || isObservable(event)) {
+                  stage.opaque = true;
+                  return;
+                }
                 stage.left++;
                 // An event object that has left the lane already (the operators before this one
                 // mark what they make), or more leaving it than entered it or it made: it made this
@@ -542,13 +562,21 @@ export class LaneAccounting implements EventAccounting {
   }
 }
 
-/** The counts of one operator of a lane (see LaneAccounting's `#stages`). */
+/**
+ * The counts of one operator of a lane: its exits (but the last's), what it made (reported, or
+ * found when more left it than entered it), what it reported dropped, and what its failures lost.
+ * Of `made`, `unreported` is what was found before the operator reported it.
+ */
 interface Stage {
   left: number;
   made: number;
   unreported: number;
   discarded: number;
   lost: number;
+  /** True once the operator passed on what is no event (an array, an Observable): its exits are not counted. */
+  opaque: boolean;
+  /** What entered the operator. */
+  entries: () => number;
 }
 
 /**
@@ -569,6 +597,16 @@ function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting, th
     error: (failure: unknown) => hand(() => subscriber.error(failure)),
     complete: () => hand(() => subscriber.complete()),
   };
+}
+
+/**
+ * Whether `value` is an object, which can carry its count in `#inside`: what a step given from
+ * JavaScript passes on may be a string, a number or null (`map((e) => e.level)`), whose count a
+ * WeakMap refuses with a TypeError, which ended the lane (no later event counted) and, thrown on
+ * a timer by RxJS, the Node process. Such a value is counted by number only.
+ */
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function isCount(count: unknown): count is number {

@@ -1,4 +1,5 @@
 import {
+  buffer,
   bufferCount,
   concat,
   config,
@@ -8,6 +9,7 @@ import {
   distinct,
   filter,
   finalize,
+  from,
   groupBy,
   map,
   merge,
@@ -15,7 +17,9 @@ import {
   NEVER,
   type MonoTypeOperatorFunction,
   Observable,
+  type OperatorFunction,
   of,
+  Subject,
   switchMap,
   take,
   takeUntil,
@@ -33,6 +37,7 @@ import { filterEvents } from '../../lib/operators/filter-events';
 import { SAMPLE_REASON, sampleEvents } from '../../lib/operators/sample-events';
 import { THROTTLE_REASON, throttleEvents } from '../../lib/operators/throttle-events';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 function balanced(m: SinkMetrics): boolean {
@@ -1030,5 +1035,166 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
     } finally {
       jest.useRealTimers();
     }
+  });
+});
+
+describe('steps given from JavaScript that pass on what is no event (an array, an Observable)', () => {
+  // TypeScript refuses them (`OperatorFunction<LogEvent, LogEvent>` each); JavaScript does not.
+  const steps = (...operators: OperatorFunction<never, unknown>[]): MonoTypeOperatorFunction<LogEvent>[] =>
+    operators as unknown as MonoTypeOperatorFunction<LogEvent>[];
+  const inBatches = steps(
+    bufferCount(3),
+    mergeMap((batch: LogEvent[]) => from(batch)),
+  );
+  const byLevel = steps(
+    groupBy((event: LogEvent) => event.level),
+    mergeMap((group: Observable<LogEvent>) => group),
+  );
+
+  it.each([
+    ['bufferCount(3), mergeMap(from)', inBatches, 3],
+    ['groupBy(level), mergeMap(group)', byLevel, 5],
+  ])('counts the events of %s as written in one step: 5 logged are 5 received and delivered', async (_name, pipe, before) => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe }).createLogger();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    let m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 5, delivered: before, dropped: 0, pending: 5 - before });
+    const report = await log.close();
+    expect(memory.events).toHaveLength(5);
+    expect(report.sinks.memory).toEqual({ delivered: 5, dropped: 0, failed: 0, undelivered: 0 });
+    m = log.metrics().sinks.memory;
+    expect(m).toMatchObject({ received: 5, delivered: 5, dropped: 0, pending: 0 });
+    expect(m.droppedBy).toBeUndefined();
+  });
+
+  it('counts the events of .pipe(bufferCount(3), mergeMap(from)) as written in one step (metrics().pipe)', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration()
+      .pipe(...inBatches)
+      .writeTo.sink(memory, { name: 'memory' })
+      .createLogger();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    expect(log.metrics().pipe).toMatchObject({ entered: 5, left: 3, created: 0, dropped: 0, pending: 2 });
+    await log.close();
+    expect(memory.events).toHaveLength(5);
+    expect(log.metrics().pipe).toEqual({ entered: 5, left: 5, created: 0, dropped: 0, pending: 0, droppedBy: {} });
+  });
+
+  it('keeps what such a step held when it failed pending until the logger closes, then counts it dropped (unreported)', async () => {
+    const diagnostics = collectSelfLog();
+    const memory = new MemorySink();
+    const failsOnThird = (source: Observable<LogEvent>): Observable<LogEvent[]> =>
+      source.pipe(
+        map((event) => {
+          if (event.properties.N === 7) throw new Error('bad batch');
+          return event;
+        }),
+        bufferCount(5),
+      );
+    const pipe = steps(
+      failsOnThird,
+      mergeMap((batch: LogEvent[]) => from(batch)),
+    );
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe }).createLogger();
+    for (let n = 0; n < 8; n++) log.information('Event {N}', n);
+    // 0 to 4 passed as one batch; 5 and 6 were held when it failed on 7.
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 8, delivered: 5, dropped: 0, pending: 3 });
+    const report = await log.close();
+    diagnostics.stop();
+    expect(report.sinks.memory).toEqual({ delivered: 5, dropped: 3, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 8, delivered: 5, dropped: 3, droppedBy: { unreported: 3 } });
+    expect(diagnostics.diagnostics.map((d) => d.template)).toEqual([
+      'Operator {Where} failed; the events it held are lost and it restarted',
+    ]);
+  });
+
+  it('counts nothing twice when the step after the arrays fails while the step before holds events, in virtual time', async () => {
+    const testScheduler = createTestScheduler();
+    const memory = new MemorySink();
+    const diagnostics = collectSelfLog();
+    let log!: ReturnType<LoggerConfiguration['createLogger']>;
+    testScheduler.run(({ flush }) => {
+      const release = new Subject<void>();
+      // Holds events until `release`; the step after lets each batch out 5 ms later, and fails on 0.
+      const pipe = steps(
+        buffer(release),
+        mergeMap((batch: LogEvent[]) => from(batch).pipe(delay(5, testScheduler), failOnceOn(0))),
+      );
+      log = new LoggerConfiguration().useScheduler(testScheduler).writeTo.sink(memory, { name: 'memory', pipe }).createLogger();
+      log.information('Event {N}', 0);
+      testScheduler.schedule(() => release.next(), 1);
+      testScheduler.schedule(() => log.information('Event {N}', 1), 2);
+      // 0 failed the step after at 6 ms, while the step before still held 1.
+      testScheduler.schedule(() => {
+        expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 0, dropped: 0, pending: 2 });
+      }, 10);
+      testScheduler.schedule(() => release.next(), 11);
+      flush();
+    });
+    expect(numbers(memory)).toEqual([1]);
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 1, dropped: 0, pending: 1 });
+    const report = await log.close();
+    diagnostics.stop();
+    expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 1, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 2, delivered: 1, dropped: 1, droppedBy: { unreported: 1 } });
+    expect(diagnostics.diagnostics.map((d) => d.template)).toEqual([
+      'Operator {Where} failed; the events it held are lost and it restarted',
+    ]);
+  });
+
+  it('still counts a copy that the step after the arrays makes', async () => {
+    const memory = new MemorySink();
+    const pipe = steps(
+      bufferCount(2),
+      mergeMap((batch: LogEvent[]) => from([...batch, batch[0]])),
+    );
+    const log = new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe }).createLogger();
+    for (let n = 0; n < 4; n++) log.information('Event {N}', n);
+    const report = await log.close();
+    expect(memory.events).toHaveLength(6);
+    expect(report.sinks.memory).toEqual({ delivered: 6, dropped: 0, failed: 0, undelivered: 0 });
+    expect(log.metrics().sinks.memory).toMatchObject({ received: 6, delivered: 6, dropped: 0, pending: 0 });
+  });
+});
+
+describe('steps given from JavaScript that pass on what is no object (a string, a number, null)', () => {
+  let unhandled: unknown[];
+  beforeEach(() => {
+    unhandled = [];
+    // Where RxJS sends what it cannot hand to anyone; by default it throws it on a timer, which
+    // ends a Node process (an uncaught exception).
+    config.onUnhandledError = (error) => unhandled.push(error);
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    config.onUnhandledError = null;
+  });
+  const toValue = (value: unknown): MonoTypeOperatorFunction<LogEvent> =>
+    map(() => value) as unknown as MonoTypeOperatorFunction<LogEvent>;
+
+  it.each([
+    ['the last step of a sink pipe', 'a string', 'text'],
+    ['the last step of a sink pipe', 'null', null],
+    ['the last step of a sink pipe', 'a number', 42],
+    ['.pipe(), before a sink pipe', 'a string', 'text'],
+    ['.pipe(), before a sink pipe', 'null', null],
+    ['.pipe(), before a sink pipe', 'undefined', undefined],
+  ])('keeps counting every event when %s passes on %s, and throws nothing', async (where, _what, value) => {
+    const memory = new MemorySink();
+    const keep: MonoTypeOperatorFunction<LogEvent> = map((event) => event);
+    const log = (where.startsWith('.pipe()') ? new LoggerConfiguration().pipe(toValue(value)) : new LoggerConfiguration()).writeTo
+      .sink(memory, { name: 'memory', pipe: where.startsWith('.pipe()') ? [keep] : [toValue(value)] })
+      .createLogger();
+    jest.useFakeTimers();
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    const closing = log.close({ timeoutMs: 1_000 });
+    await jest.advanceTimersByTimeAsync(1_000); // runs the timer RxJS reports an unhandled error on, too
+    const report = await closing;
+    expect(unhandled).toEqual([]);
+    const m = log.metrics().sinks.memory;
+    expect(m.received).toBe(5);
+    expect(balanced(m)).toBe(true);
+    expect(report.sinks.memory.delivered + report.sinks.memory.dropped + report.sinks.memory.failed).toBe(5);
   });
 });
