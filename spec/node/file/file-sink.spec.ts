@@ -22,6 +22,14 @@ function lines(file: string): string[] {
   return text === '' ? [] : text.slice(0, -1).split('\n');
 }
 
+/** The `N` of each `numbered` line of `text` (which ends with a newline). */
+function numbersIn(text: string): number[] {
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { N: number }).N);
+}
+
 function numbers(file: string): number[] {
   return lines(file).map((line) => (JSON.parse(line) as { N: number }).N);
 }
@@ -1579,12 +1587,7 @@ describe('FileSink', () => {
         void sink.close();
         fs.closeSync(reader);
         expect(refusals + partials).toBeGreaterThan(0);
-        expect(
-          received
-            .slice(0, -1)
-            .split('\n')
-            .map((line) => (JSON.parse(line) as { N: number }).N),
-        ).toEqual(range(0, 100_000));
+        expect(numbersIn(received)).toEqual(range(0, 100_000));
       },
     );
 
@@ -1685,10 +1688,7 @@ describe('FileSink', () => {
         expect(delivered).toBe(events.length);
         // Before: the half line the pipe held ran into the retried whole line (unparseable), its event
         // lost though counted delivered.
-        const read = received
-          .slice(0, -1)
-          .split('\n')
-          .map((line) => (JSON.parse(line) as { N: number }).N);
+        const read = numbersIn(received);
         expect(read).toEqual(range(0, events.length));
       },
     );
@@ -1721,10 +1721,7 @@ describe('FileSink', () => {
       fs.closeSync(reader);
       void sink.close();
       // Before: the line's start ran into the retried whole line, which no reader could parse.
-      const read = received
-        .slice(0, -1)
-        .split('\n')
-        .map((line) => (JSON.parse(line) as { N: number }).N);
+      const read = numbersIn(received);
       expect(read).toEqual(range(0, 5));
     });
 
@@ -1757,10 +1754,7 @@ describe('FileSink', () => {
         received += drain(reader);
         fs.closeSync(reader);
         void sink.close();
-        const read = received
-          .slice(0, -1)
-          .split('\n')
-          .map((line) => (JSON.parse(line) as { N: number }).N);
+        const read = numbersIn(received);
         expect(read[0]).toBeGreaterThan(0);
         expect(read).toEqual(range(read[0], events.length));
       },
@@ -1803,10 +1797,7 @@ describe('FileSink', () => {
         received += drain(reader);
         fs.closeSync(reader);
         void sink.close();
-        const read = received
-          .slice(0, -1)
-          .split('\n')
-          .map((line) => (JSON.parse(line) as { N: number }).N);
+        const read = numbersIn(received);
         expect(read).toEqual([...range(0, cut + 1), 100]);
       },
     );
@@ -1920,12 +1911,7 @@ describe('FileSink', () => {
         await expect(a).resolves.toBeUndefined();
         await expect(b).resolves.toBeUndefined();
         expect(received.endsWith('\n')).toBe(true);
-        expect(
-          received
-            .slice(0, -1)
-            .split('\n')
-            .map((line) => (JSON.parse(line) as { N: number }).N),
-        ).toEqual([...range(0, 30), ...range(100, 130)]);
+        expect(numbersIn(received)).toEqual([...range(0, 30), ...range(100, 130)]);
         void sink.close();
       } finally {
         fs.closeSync(reader);
