@@ -41,7 +41,9 @@ export function subMillisecond(text: string): string {
  * reads them: a time without an offset (`"2026-12-04T10:00:00.123"`, as Python's `datetime.isoformat()` and
  * .NET's `DateTime` of kind Unspecified write it) is local time, as Serilog's CLEF reader (`DateTimeOffset.TryParse`),
  * pino-pretty (JavaScript's `Date`) and Python's `astimezone()` read it, so it becomes that instant in UTC, its
- * fraction's digits kept (`.123456` stays six digits); a level
+ * fraction's digits kept (`.123456` stays six digits). In the hour a clock repeats, it is the earlier instant, as
+ * JavaScript and Python read it (.NET reads standard time there, an hour later); in the hour a clock skips, the
+ * offset before the change applies, as in JavaScript and .NET (docs/cli.md). A level
  * in `INPUT_LEVELS` (any case) becomes the level it stands for. Anything else is left for the reader to judge.
  *
  * @example readAsWritten({ '@t': '2026-12-04T10:00:00', '@l': 'CRITICAL' }, '@t', '@l') // in TZ=UTC: { '@t': '2026-12-04T10:00:00.000Z', '@l': 'fatal' }

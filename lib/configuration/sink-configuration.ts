@@ -119,6 +119,15 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions, defaults: {
 export class SinkConfiguration<TParent> {
   readonly #parent: TParent;
   readonly #state: ConfigurationState;
+  /** The sinks added so far, and their names (this class alone adds them to the state's sinks). */
+  readonly #given = new Set<Sink>();
+  readonly #taken = new Set<string>();
+  /**
+   * Per kind, the suffix its search for a free `kind-n` starts from: names are only ever added, so
+   * those tried before are still taken. Rebuilding the set and searching from `-2` for each sink
+   * made 2 000 unnamed sinks of one kind cost 2 million lookups.
+   */
+  readonly #nextSuffix = new Map<string, number>();
   constructor(parent: TParent, state: ConfigurationState) {
     this.#parent = parent;
     this.#state = state;
@@ -186,8 +195,7 @@ export class SinkConfiguration<TParent> {
     checkOptionKeys(where, options, keys);
     // Two lanes on one sink would each deliver every event to it, and the first to finish closing
     // would close it under the other; nor can a sink be its own fallback.
-    const given = [options.fallback, ...this.#state.sinks.map((s) => s.sink)];
-    expectOption(!given.includes(sink), where, 'a sink not given before', sink);
+    expectOption(sink !== options.fallback && !this.#given.has(sink), where, 'a sink not given before', sink);
     const { pipe = [] } = options;
 
     // isArrayOption: a revoked Proxy is refused naming pipe, not as "the sink or its options".
@@ -201,11 +209,13 @@ export class SinkConfiguration<TParent> {
     const delivery: SinkDeliveryOptions = { ...options };
     checkDelivery(where, delivery, { queue: sink.queueDefaults, batch: sink.batchDefaults });
     this.#state.sinks.push({ name, sink, minimumLevel, pipe: operators, delivery });
+    this.#taken.add(name);
+    this.#given.add(sink);
     return this.#parent;
   }
 
   #nameFor(call: string, kind: string, requested: string | undefined): string {
-    const taken = new Set(this.#state.sinks.map((s) => s.name));
+    const taken = this.#taken;
     if (requested !== undefined) {
       // metrics().sinks and the shutdown report are plain objects keyed by name: "__proto__" cannot key them.
       const ok = typeof requested === 'string' && requested !== '' && requested !== '__proto__';
@@ -215,9 +225,12 @@ export class SinkConfiguration<TParent> {
       if (taken.has(requested)) throw new ConfigurationError(`${call}: a sink named "${requested}" is already configured`);
       return requested;
     }
-    // The kind, else the first of `kind-2`, `kind-3` … not taken.
-    let name = kind;
-    for (let n = 2; taken.has(name); n++) name = `${kind}-${n}`;
+    // The kind, else the first of `kind-2`, `kind-3` … not taken. The start is kept at the name
+    // found, not past it: a sink whose options are then refused does not take it.
+    let n = this.#nextSuffix.get(kind) ?? 1;
+    let name = n === 1 ? kind : `${kind}-${n}`;
+    while (taken.has(name)) name = `${kind}-${++n}`;
+    this.#nextSuffix.set(kind, n);
     return name;
   }
 }

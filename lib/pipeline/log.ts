@@ -10,12 +10,13 @@ import type { CloseOptions, ShutdownReport } from './shutdown-report';
 
 /**
  * The facade's state, one for every copy of rxlog in the process (see sharedState): its logger,
- * and the close that `closeAndFlush` started and that has not settled yet (absent where an older
- * copy made the state).
+ * and the close that `closeAndFlush` started and that has not settled yet, with its logger (each
+ * absent where an older copy made the state).
  */
 interface FacadeState {
   logger: Logger | undefined;
   closing?: Promise<ShutdownReport | undefined> | undefined;
+  closingLogger?: Logger | undefined;
 }
 
 let facade: FacadeState | undefined;
@@ -129,18 +130,27 @@ export class Log {
   /**
    * Closes the current logger (gracefully by default), resets the facade to a no-op and returns the
    * report; undefined when no logger was set. A call made while an earlier one is still closing
-   * (a signal handler and the app's own shutdown) waits for that close and returns its report, so
-   * neither lets the process end before the events are delivered.
+   * (a signal handler and the app's own shutdown) closes that logger again, as `log.close()` does:
+   * it waits for that close and returns its report, so neither lets the process end before the
+   * events are delivered, but no longer than its own `timeoutMs` when that ends sooner (see
+   * `Logger.close`).
    */
   static closeAndFlush(options?: CloseOptions): Promise<ShutdownReport | undefined> {
     const state = shared();
     const { logger } = state;
-    if (logger === undefined) return state.closing ?? Promise.resolve(undefined);
+    if (logger === undefined) {
+      const { closing, closingLogger } = state;
+      if (closing === undefined) return Promise.resolve(undefined);
+      return closingLogger === undefined ? closing : closeLogger(closingLogger, options);
+    }
     state.logger = undefined;
     const closing = closeLogger(logger, options);
     state.closing = closing;
+    state.closingLogger = logger;
     const settled = (): void => {
-      if (state.closing === closing) state.closing = undefined;
+      if (state.closing !== closing) return;
+      state.closing = undefined;
+      state.closingLogger = undefined;
     };
     closing.then(settled, settled);
     return closing;

@@ -131,6 +131,8 @@ export class LoggerPipeline {
   #rejectedInvalidLevel = 0;
   #closed = false;
   #closing: Promise<ShutdownReport> | undefined;
+  /** When the running close gives up at the latest, on its clock (see #clock); Infinity for a `'flush'` close; undefined while options are read. */
+  #closeDeadline: number | undefined;
   /** Emits once and completes when `close()` has finished: it ends every `metricsEvery` stream. */
   readonly #closed$ = new AsyncSubject<void>();
   readonly #source = new Subject<LogEvent>();
@@ -511,7 +513,7 @@ export class LoggerPipeline {
     // While events are still accepted: request logging writes the requests in flight (see beforeClose).
     if (this.#closing === undefined) for (const listener of this.beforeClose.splice(0)) listener();
     // Closed already, or by one of them (an event it wrote reached a sink that closes the logger): that close stands.
-    if (this.#closing !== undefined) return this.#closing;
+    if (this.#closing !== undefined) return this.#closeAgain(this.#closing, options);
     this.#closed = true;
     // Set before anything can call back into the logger: reading bad options writes to SelfLog,
     // whose output may close the logger too, and the shutdown's first, synchronous steps call
@@ -519,13 +521,8 @@ export class LoggerPipeline {
     // gets this same report; set after them, it ran a second shutdown with a report of its own.
     let start!: (report: Promise<ShutdownReport>) => void;
     this.#closing = new Promise<ShutdownReport>((resolve) => (start = resolve));
-    reportUnknownOptions(options, 'close', CLOSE_OPTIONS);
-    let strategy = readOption(options, 'strategy', 'close') ?? 'graceful';
-    if (!STRATEGIES.includes(strategy)) {
-      SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
-      strategy = 'graceful';
-    }
-    const timeoutMs = timeoutFrom(options, 'close');
+    const { strategy, timeoutMs } = readCloseOptions(options);
+    this.#closeDeadline = strategy === 'flush' ? Infinity : this.#clock().now() + timeoutMs;
     const release = this.#keepProcessAlive();
     start(this.#shutdown(strategy, timeoutMs));
     const closed = (): void => {
@@ -535,6 +532,51 @@ export class LoggerPipeline {
     };
     void this.#closing.then(closed, closed);
     return this.#closing;
+  }
+
+  /**
+   * A close() made while one is under way gets that close's report, unless its own bound ends
+   * before the running close's does: a bounded close (the process hooks', Nest's shutdown,
+   * `Log.closeAndFlush` with a timeout) after an app's unbounded `'flush'` close, or after a
+   * graceful close with a longer timeout. It then waits no longer than its own `timeoutMs` and, if
+   * the running close has not settled by then, reports what the sinks still hold as `undelivered`,
+   * with `timedOut`; the running close goes on, and its own caller still gets its report. A
+   * `'flush'` call waits for the running close, as it would for its own.
+   */
+  #closeAgain(closing: Promise<ShutdownReport>, options: CloseOptions | undefined): Promise<ShutdownReport> {
+    const deadline = this.#closeDeadline;
+    // Before the running close has read its own options, or while this reads another's (a SelfLog
+    // output that closes the logger on every diagnostic a bad option gives): that close stands.
+    if (deadline === undefined) return closing;
+    this.#closeDeadline = undefined;
+    // Never throws.
+    const { strategy, timeoutMs } = readCloseOptions(options);
+    this.#closeDeadline = deadline;
+    const started = this.#clock().now();
+    if (strategy === 'flush' || started + timeoutMs >= deadline) return closing;
+    return settlesWithin(closing, timeoutMs, this.#options.scheduler).then((settled) => {
+      if (settled) return closing;
+      // Given up: what every sink still holds is undelivered, as far as this caller knows.
+      const { sinks, pipe } = this.metrics();
+      const summary: Record<string, SinkShutdownSummary> = {};
+      for (const name of Object.keys(sinks)) {
+        const { delivered, dropped, failed, pending } = sinks[name];
+        summary[name] = { delivered, dropped, failed, undelivered: pending };
+      }
+      SelfLog.write('close: gave up after {TimeoutMs} ms waiting for the close under way', timeoutMs);
+      const report: ShutdownReport = { strategy, elapsedMs: this.#clock().now() - started, timedOut: true, sinks: summary };
+      if (pipe) report.pipe = { dropped: pipe.dropped, undelivered: pipe.pending };
+      return report;
+    });
+  }
+
+  /**
+   * Elapsed time of a close: the default scheduler's clock is the wall clock (Date.now), which a
+   * step back (NTP) during the close made give the sinks that much longer, and the report a
+   * negative time. Another scheduler's (a TestScheduler's virtual time) is its own.
+   */
+  #clock(): { now(): number } {
+    return this.#options.scheduler === unrefScheduler ? performance : this.#options.scheduler;
   }
 
   /**
@@ -548,10 +590,7 @@ export class LoggerPipeline {
 
   async #shutdown(strategy: ShutdownStrategy, timeoutMs: number): Promise<ShutdownReport> {
     const scheduler = this.#options.scheduler;
-    // Elapsed time: the default scheduler's clock is the wall clock (Date.now), which a step back
-    // (NTP) during the close made give the sinks that much longer, and the report a negative time.
-    // Another scheduler's (a TestScheduler's virtual time) is its own.
-    const clock = scheduler === unrefScheduler ? performance : scheduler;
+    const clock = this.#clock();
     const started = clock.now();
     // A close made while a write hands its event on (a sink or an events$ subscriber that closes
     // the logger as an event reaches it) waits for that write: completing the source in the
@@ -725,6 +764,17 @@ function reportUnknownOptions(options: unknown, method: string, allowed: readonl
       JSON.stringify(key),
       allowed.join(', '),
     );
+}
+
+/** The strategy and timeout `close()` options ask for, each its default when missing or bad (reported to SelfLog). Never throws. */
+function readCloseOptions(options: CloseOptions | undefined): { strategy: ShutdownStrategy; timeoutMs: number } {
+  reportUnknownOptions(options, 'close', CLOSE_OPTIONS);
+  let strategy = readOption(options, 'strategy', 'close') ?? 'graceful';
+  if (!STRATEGIES.includes(strategy)) {
+    SelfLog.write('close: unknown strategy {Strategy}; closing gracefully', strategy);
+    strategy = 'graceful';
+  }
+  return { strategy, timeoutMs: timeoutFrom(options, 'close') };
 }
 
 /** The `timeoutMs` option of `close()` or `flush()`: the default when missing, and when not a number ≥ 0 (reported to SelfLog). */

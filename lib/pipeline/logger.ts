@@ -307,8 +307,12 @@ export class Logger {
 
   /**
    * Stops accepting events, drains per the strategy, closes the sinks and reports what happened
-   * to every event. Idempotent: a second call returns the same report. Never rejects, nor throws
-   * on bad options: an unknown key or a bad value means its default and is reported to SelfLog.
+   * to every event. Idempotent: a second call returns the same report, but keeps its own bound:
+   * one whose `timeoutMs` ends before the running close's (an exit hook's close behind an app's
+   * unbounded `'flush'` close) waits no longer than that, then resolves with what the sinks still
+   * hold as `undelivered` and `timedOut: true`, while the running close goes on. Never rejects,
+   * nor throws on bad options: an unknown key or a bad value means its default and is reported to
+   * SelfLog.
    */
   close(options?: CloseOptions): Promise<ShutdownReport> {
     return this.#pipeline.close(options);

@@ -28,6 +28,11 @@ export interface ShutdownReport {
 export interface CloseOptions {
   /** `'immediate'` drops what is queued, `'flush'` delivers everything with no time bound (the sinks' `close()` then gets `timeoutMs`), `'graceful'` delivers until `timeoutMs`. Default `'graceful'`. */
   strategy?: ShutdownStrategy | undefined;
-  /** How long a graceful or immediate close waits, in milliseconds (under `'flush'`, how long the sinks' `close()` may take once everything is delivered). Default `5000`. `Infinity` or anything past 2^31 - 1 waits that long (about 24.8 days). */
+  /**
+   * How long a graceful or immediate close waits, in milliseconds (under `'flush'`, how long the
+   * sinks' `close()` may take once everything is delivered). Default `5000`. `Infinity` or
+   * anything past 2^31 - 1 waits that long (about 24.8 days). A graceful or immediate `close()`
+   * made while another is under way waits at most this long for it too (see `Logger.close`).
+   */
   timeoutMs?: number | undefined;
 }

@@ -120,6 +120,24 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(run('--json')).toBe('{"@t":"2026-12-04T15:00:00.123Z","@mt":"Disk full","@l":"Fatal","@i":"0153d560"}\n');
   });
 
+  // Where a local time names no single instant, rxlog reads it as JavaScript does (ECMAScript's
+  // "compatible" rule): the earlier of a repeated hour, where .NET's DateTimeOffset.Parse takes the
+  // standard offset (01:30Z); the offset before the change in a skipped hour, as .NET does too.
+  it('reads a local time in the hour a clock repeats as its earlier instant, and one in the hour it skips with the offset before', () => {
+    const file = path.join(dir, 'oslo.clef');
+    fs.writeFileSync(file, '{"@t":"2026-10-25T02:30:00","@mt":"Repeated"}\n{"@t":"2026-03-29T02:30:00","@mt":"Skipped"}\n');
+    const env = plainEnv({ TZ: 'Europe/Oslo' });
+    const run = (...flags: string[]): string =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...flags, file], { cwd: root, encoding: 'utf8', env })
+        .stdout;
+    expect(
+      run('--json')
+        .split('\n')
+        .map((line) => (line === '' ? '' : (JSON.parse(line) as { '@t': string })['@t'])),
+    ).toEqual(['2026-10-25T00:30:00.000Z', '2026-03-29T01:30:00.000Z', '']);
+    expect(run()).toBe('[02:30:00 INF] Repeated\n[03:30:00 INF] Skipped\n');
+  });
+
   it('colours by level on a pipe when FORCE_COLOR says so, as ConsoleSink does; --no-color still wins', () => {
     const file = path.join(dir, 'forced.clef');
     fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');

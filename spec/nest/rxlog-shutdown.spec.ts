@@ -30,6 +30,14 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
     });
   });
 
+  it('closes the app within its shutdown timeoutMs behind an unbounded flush close the app started, reporting what is undelivered', () => {
+    expect(outcomes['closed behind an unbounded flush close']).toEqual({
+      appClosed: true,
+      reports: [{ timedOut: true, stalled: { delivered: 0, dropped: 0, failed: 0, undelivered: 1 } }],
+      flushed: [false, true],
+    });
+  });
+
   it('reports a report callback that rejects to SelfLog, leaving no unhandled rejection to end the process', () => {
     expect(outcomes['a report callback that rejects']).toEqual({
       unhandled: [],

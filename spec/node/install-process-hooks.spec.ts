@@ -340,6 +340,33 @@ describe('installProcessHooks', () => {
     expect(proc.exit).toHaveBeenCalledWith(143);
   });
 
+  it("keeps its timeoutMs on a signal behind the app's own unbounded flush close, reporting that close's report, not the last resort's", async () => {
+    const log = new LoggerConfiguration().writeTo
+      .sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+      .createLogger();
+    const reports: ShutdownReport[] = [];
+    installProcessHooks(log, { timeoutMs: 3000, report: (report) => reports.push(report) }, proc);
+    log.information('In flight');
+    // The app's shutdown path, with no signal listener of its own: deliver everything, unbounded.
+    void log.close({ strategy: 'flush' });
+    await flushPromises();
+    proc.emit('SIGTERM', 'SIGTERM');
+    await jest.advanceTimersByTimeAsync(2999);
+    expect(proc.exit).not.toHaveBeenCalled();
+    // The hooks' close gave up at its own bound; it used to wait for the flush until the last
+    // resort, 1000 ms later, which made its report from the metrics.
+    await jest.advanceTimersByTimeAsync(1);
+    expect(proc.exit).toHaveBeenCalledWith(143);
+    expect(reports).toEqual([
+      {
+        strategy: 'graceful',
+        elapsedMs: expect.closeTo(3000, 0) as number,
+        timedOut: true,
+        sinks: { stuck: { delivered: 0, dropped: 0, failed: 0, undelivered: 1 } },
+      },
+    ]);
+  });
+
   it("exits at once on a signal during the close the app's process.once handler started at the first signal, as a second Ctrl-C does without the hooks", async () => {
     // A real logger whose sink never finishes its batch, closed by the app's handler that removes
     // itself first, as a process.once one does: the next signal reaches the hooks alone.

@@ -376,6 +376,16 @@ async function runScenario(plan: Plan, steps: readonly Step[], ending: Step, see
   }
 }
 
+/** A close() made after the first: its own bound, and what it resolved with and when. */
+interface LaterClose {
+  readonly deadline: number;
+  /** Whether its bound ends before the first close's. */
+  readonly tighter: boolean;
+  promise?: Promise<ShutdownReport>;
+  report?: ShutdownReport;
+  settledAt: number;
+}
+
 async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagnostics: SelfLogEvent[]): Promise<void> {
   const clock = new Clock();
   const model = {
@@ -386,13 +396,26 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
       };
       const first = !closeCalled;
       closeCalled = true;
+      // When this call's own bound ends: a later close whose bound ends before the running one's
+      // may give up waiting for it, with a report of its own (timedOut).
+      const deadline = strategy === 'flush' ? Infinity : clock.now() + (timeoutMs ?? 5_000);
       if (first) {
         closeStartedAt = clock.now();
-        if (strategy !== 'flush') closeBound = closeStartedAt + (timeoutMs ?? 5_000) + SLACK_MS;
+        closeDeadline = deadline;
+        if (strategy !== 'flush') closeBound = deadline + SLACK_MS;
       }
       const promise = noThrow('close()', () => log.close(options));
       if (!first) {
-        laterCloses.push(promise);
+        const later: LaterClose = { deadline, tighter: deadline < closeDeadline, settledAt: NaN };
+        laterCloses.push(later);
+        promise.then(
+          (value) => {
+            later.report = value;
+            later.settledAt = clock.now();
+          },
+          () => undefined,
+        );
+        later.promise = promise;
         return;
       }
       closing = promise;
@@ -486,10 +509,12 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
   let closeCalled = false;
   let closeStartedAt = NaN;
   let closeBound = Infinity;
+  /** When the first close's own bound ends (Infinity for 'flush'), before the slack. */
+  let closeDeadline = Infinity;
   let report: ShutdownReport | undefined;
   let closedAt = NaN;
   let closeFailure: unknown;
-  const laterCloses: Promise<ShutdownReport>[] = [];
+  const laterCloses: LaterClose[] = [];
   const flushes = new FlushWatch(clock, SLACK_MS);
   let last: LoggerMetrics | undefined;
 
@@ -589,13 +614,22 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
     check(`waiting for close at ${clock.now()}`);
   }
   if (closeFailure !== undefined) throw new Error('close() rejected');
+  // A later close with a tighter bound than the first's keeps it, whether or not the first settles.
+  for (const later of laterCloses)
+    if (later.tighter && !(later.settledAt <= later.deadline + SLACK_MS))
+      throw new Error(`a later close() bounded at ${later.deadline} settled at ${later.settledAt}`);
   if (report === undefined) {
     if (closeBound === Infinity && hangs) return; // a 'flush' close waits for a write that never settles, by design
     throw new Error(`close() never settled (started at ${closeStartedAt})`);
   }
   const final: ShutdownReport = report;
   if (closedAt > closeBound) throw new Error(`close() settled at ${closedAt}, past its bound ${closeBound}`);
-  for (const later of laterCloses) if ((await later) !== final) throw new Error('a later close() resolved with another report');
+  for (const later of laterCloses) {
+    const value = await later.promise;
+    // Another report only from a close that gave up at its own, tighter bound, saying so.
+    if (value !== final && !(later.tighter && value?.timedOut === true))
+      throw new Error('a later close() resolved with another report');
+  }
   if ((await log.close({ strategy: 'immediate' })) !== final) throw new Error('close() after the end gave another report');
 
   await turn();

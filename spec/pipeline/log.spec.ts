@@ -3,7 +3,9 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { Logger } from '../../lib/pipeline/logger';
 import { Log } from '../../lib/pipeline/log';
+import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { Clock } from '../helpers/virtual-clock';
 import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
 
 describe('Log', () => {
@@ -132,6 +134,31 @@ describe('Log', () => {
     expect(Log.logger).toBeUndefined();
     Log.information('after');
     expect(memory.events).toHaveLength(1);
+  });
+
+  // The app's shutdown flushes with no bound; an exit hook's bounded call must keep its bound.
+  it('bounds a second closeAndFlush by its own timeoutMs behind a first one under the flush strategy', async () => {
+    const clock = new Clock();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    Log.logger = new LoggerConfiguration()
+      .useScheduler(clock.scheduler)
+      .writeTo.sink({ emit: () => gate }, { name: 'stalled' })
+      .createLogger();
+    Log.information('one');
+    let first: ShutdownReport | undefined;
+    void Log.closeAndFlush({ strategy: 'flush' }).then((report) => (first = report));
+    let second: ShutdownReport | undefined;
+    void Log.closeAndFlush({ timeoutMs: 1_000 }).then((report) => (second = report));
+    await clock.advance(1_000);
+    expect(second).toMatchObject({ timedOut: true, sinks: { stalled: { undelivered: 1 } } });
+    await clock.advance(60_000);
+    expect(first).toBeUndefined();
+    // The first call keeps its meaning: it reports once everything is delivered.
+    release();
+    await clock.advance(0);
+    expect(first).toMatchObject({ strategy: 'flush', timedOut: false, sinks: { stalled: { delivered: 1 } } });
+    await expect(Log.closeAndFlush()).resolves.toBeUndefined();
   });
 
   // A signal handler and the app's own shutdown both calling it: the second must not resolve (and

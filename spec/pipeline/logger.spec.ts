@@ -11,6 +11,8 @@ import { createTestScheduler } from '../helpers/test-scheduler';
 import { collectSelfLog } from '../helpers/self-log';
 import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
 import { childStdout } from '../helpers/child-stdout';
+import { Clock } from '../helpers/virtual-clock';
+import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 
 describe('Logger', () => {
   it('writes one event per call with its level, template, properties and rendered message', () => {
@@ -565,6 +567,60 @@ describe('Logger', () => {
       await closing;
       expect(log.isEnabled('fatal')).toBe(false);
       expect(log.metrics().rejectedAfterClose).toBe(0);
+    });
+
+    it('bounds a later close by its own timeoutMs behind an unbounded flush close, which goes on', async () => {
+      const clock = new Clock();
+      const log = new LoggerConfiguration()
+        .useScheduler(clock.scheduler)
+        .writeTo.sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stalled' })
+        .createLogger();
+      log.information('Stuck');
+      log.information('Stuck too');
+      const { diagnostics, stop } = collectSelfLog();
+      try {
+        // The app's own shutdown: deliver everything, however long it takes.
+        let flushed = false;
+        void log.close({ strategy: 'flush' }).then(() => (flushed = true));
+        // The exit hook's (a signal, Nest's shutdown): it used to get the flush close's report, never.
+        let report: ShutdownReport | undefined;
+        void log.close({ timeoutMs: 2_000 }).then((closed) => (report = closed));
+        // A close with no bound of its own, or a looser one, waits for the running close as before.
+        let unbounded = false;
+        void log.close({ strategy: 'flush', timeoutMs: 10 }).then(() => (unbounded = true));
+        await clock.advance(1_999);
+        expect(report).toBeUndefined();
+        await clock.advance(1);
+        expect(report).toEqual({
+          strategy: 'graceful',
+          elapsedMs: 2_000,
+          timedOut: true,
+          sinks: { stalled: { delivered: 0, dropped: 0, failed: 0, undelivered: 2 } },
+        });
+        expect(diagnostics.map((d) => d.message)).toContainEqual(
+          expect.stringContaining('close: gave up after 2000 ms waiting for the close under way'),
+        );
+        await clock.advance(60_000);
+        expect([flushed, unbounded]).toEqual([false, false]);
+      } finally {
+        stop();
+      }
+    });
+
+    it('gives a later close with a looser bound than the running close the same report', async () => {
+      const clock = new Clock();
+      const log = new LoggerConfiguration()
+        .useScheduler(clock.scheduler)
+        .writeTo.sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stalled' })
+        .createLogger();
+      log.information('Stuck');
+      const first = log.close({ timeoutMs: 1_000 });
+      expect(log.close()).toBe(first);
+      expect(log.close({ strategy: 'flush' })).toBe(first);
+      const tighter = log.close({ strategy: 'immediate', timeoutMs: 500 });
+      await clock.advance(1_000);
+      await expect(tighter).resolves.toMatchObject({ strategy: 'immediate', elapsedMs: 500, timedOut: true });
+      await expect(first).resolves.toMatchObject({ strategy: 'graceful', timedOut: true });
     });
 
     it('calls the sink’s close', async () => {
