@@ -71,7 +71,8 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
  * asks, so an idle breaker schedules nothing. Changes go to `state$` and to SelfLog; SelfLog hears
  * of the first probe of an outage, then of failed probes at most once a minute (with the count of
  * those not told), and always of the close. The caller must report every acquired call's outcome
- * with `recordSuccess`, `recordFailure` or `releaseProbe`.
+ * with `recordSuccess`, `recordFailure` or `releaseProbe` (given `tryAcquireCall`'s answer, so
+ * only the probe's decides a half-open breaker).
  *
  * @example
  * const breaker = new CircuitBreaker({ failureThreshold: 3 }, unrefScheduler, 'payments');
@@ -179,14 +180,15 @@ export class CircuitBreaker {
   /**
    * Asks to make a call, as `tryAcquire` does, and tells the half-open probe apart: `'probe'` for
    * the call that moved the breaker to half-open, `'primary'` for any other call let through,
-   * `'reject'` to skip it. Give the answer to `recordFailure`, so the failure of a call made
-   * before the breaker opened, which ends while the probe is out, counts as nothing there, as it
-   * would while open (the `circuitBreaker` operator tells them apart so).
+   * `'reject'` to skip it. Give the answer to `recordSuccess`, `recordFailure` and `releaseProbe`,
+   * so the outcome of a call made before the breaker opened, which ends while the probe is out,
+   * counts as nothing there, as it would while open (the `circuitBreaker` operator tells them
+   * apart so): only the probe's answer closes or reopens a half-open breaker.
    *
    * @example
    * const call = breaker.tryAcquireCall();
    * if (call !== 'reject') {
-   *   try { await pay(); breaker.recordSuccess(); } catch (error) { breaker.recordFailure(0, 5_000, error, call); throw error; }
+   *   try { await pay(); breaker.recordSuccess(call); } catch (error) { breaker.recordFailure(0, 5_000, error, call); throw error; }
    * }
    */
   tryAcquireCall(): 'primary' | 'probe' | 'reject' {
@@ -257,9 +259,14 @@ export class CircuitBreaker {
    * `tryAcquire` probes again. Not told to SelfLog: nothing was learnt of the resource, and a
    * caller that cancels every call (a `switchMap`, a `timeout` after the breaker) would write
    * two lines per call.
+   *
+   * @param call What `tryAcquireCall` answered for the call: half-open, a `'primary'` call (made
+   * before the breaker opened) holds no probe, so giving it back leaves the probe out, as its
+   * outcome would count as nothing; giving back the probe's slot would let a second probe through
+   * while the first is out. Without it, the call is taken as the probe.
    */
-  releaseProbe(): void {
-    if (this.#current === 'half-open') this.#moveTo('open', this.#scheduler.now() - this.#openMs, 0, false);
+  releaseProbe(call?: 'primary' | 'probe'): void {
+    if (this.#current === 'half-open' && call !== 'primary') this.#moveTo('open', this.#scheduler.now() - this.#openMs, 0, false);
   }
 
   #moveTo(next: BreakerStateName, openedAt = 0, atLeastMs = 0, tell = true): void {

@@ -101,6 +101,26 @@ describe('CircuitBreaker', () => {
       expect(breaker.lastFailure).toBeUndefined();
     });
 
+    it("keeps the probe out when a call made before the breaker opened is given back while it is out; the probe's own is given back", () => {
+      const { scheduler, breaker } = breakerOpenedAt0();
+      const seen: string[] = [];
+      let slow: 'primary' | 'probe' | 'reject' = 'reject';
+      scheduler.schedule(() => {
+        slow = breaker.tryAcquireCall();
+        if (breaker.tryAcquireCall() === 'primary') breaker.recordFailure(0, 5_000, new Error('down'), 'primary');
+      }, 0);
+      scheduler.schedule(() => {
+        const probe = breaker.tryAcquireCall();
+        // The slow call, made while closed, is cancelled with the probe out: it held no probe.
+        breaker.releaseProbe(slow as 'primary');
+        seen.push(`${probe} ${breaker.state} ${breaker.tryAcquireCall()}`);
+        breaker.releaseProbe(probe as 'probe');
+        seen.push(`${breaker.state} ${breaker.tryAcquireCall()}`);
+      }, 100);
+      scheduler.flush();
+      expect(seen).toEqual(['probe half-open reject', 'open probe']);
+    });
+
     it("reopens on the probe's failure, for twice as long, and on any failure reported without a call, as before", () => {
       const { scheduler, breaker } = breakerOpenedAt0();
       const seen: string[] = [];
