@@ -24,7 +24,12 @@ import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exi
 export interface FileSinkOptions {
   /** How often a new file starts; periods are UTC. Default `'infinite'` (never by time). */
   rollingInterval?: RollingInterval | undefined;
-  /** Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). */
+  /**
+   * Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). A regular
+   * file's only: not a FIFO's or a device's, nor a path naming a descriptor of the process
+   * (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`) even when the shell redirected it to a file; such
+   * a path cannot roll either (`rollingInterval`, `rollOnFileSizeLimit` are a ConfigurationError).
+   */
   fileSizeLimitBytes?: number | null | undefined;
   /** Start the next `_NNN` file when the size limit is reached, instead of failing the events past it. Default `false`. */
   rollOnFileSizeLimit?: boolean | undefined;
@@ -123,6 +128,31 @@ function realFile(filePath: string, links = 0): string {
     // Unreadable, or a loop: compared through its folder.
   }
   return path.join(folder, path.basename(filePath));
+}
+
+/** A descriptor of a process by name: `/dev/stdout`, `/dev/stderr`, `/dev/stdin`, `/dev/fd/N`, `/proc/<pid>/fd/N`. */
+const DESCRIPTOR = /^(?:\/dev\/(?:std(?:in|out|err)|fd\/\d+)|\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/fd\/\d+)$/;
+
+/**
+ * Whether `filePath` names a descriptor of a process, as spelt or through symlinks (`/dev/stdout`,
+ * `/dev/fd/1`, `/proc/self/fd/1`, a link to one of them): a stream the process was given, not a file
+ * of its own, whatever it is connected to. `node app.js > app.log` makes `/dev/stdout` a regular
+ * file, but one the shell opened, so the size limit and rolling, which would name files beside it
+ * (`/dev/stdout_001`), are not for it.
+ */
+function namesDescriptor(filePath: string): boolean {
+  let at = path.resolve(filePath);
+  // At most 40 links deep, as Linux's ELOOP.
+  for (let links = 0; links <= 40; links++) {
+    if (DESCRIPTOR.test(at) || DESCRIPTOR.test(path.join(realFolder(path.dirname(at)), path.basename(at)))) return true;
+    try {
+      if (fs.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return false;
+      at = path.resolve(realFolder(path.dirname(at)), fs.readlinkSync(at));
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** Whether `filePath` names a regular file (through symlinks); false when it cannot be checked. */
@@ -296,8 +326,12 @@ export class FileSink implements Sink {
         `FileSink fileSizeLimitBytes: expected a whole number of bytes (at least 1) or null, got ${describeValue(limit)}`,
       );
     }
-    this.limit = limit;
+    // A descriptor of the process (`/dev/stdout` redirected to a file by the shell) is a stream, as
+    // pino.destination(1) writes it: no size limit, whatever it is connected to, and no rolling.
+    const descriptor = namesDescriptor(basePath);
+    this.limit = descriptor ? null : limit;
     this.rollOnLimit = options.rollOnFileSizeLimit ?? false;
+    if (descriptor) this.refuseRolling(basePath, options);
     // As Serilog's File() picks its plain FileSink over the rolling one: a file that rolls neither
     // by time nor by size is its path alone. Searching the folder for `app_NNN.log` names would
     // append to, and retention delete, files that are not the sink's (`app_20261001.log` archives).
@@ -320,6 +354,26 @@ export class FileSink implements Sink {
     this.files = new RollingFilePath(basePath, this.interval, this.rolling);
     this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
     this.owner = `FileSink ${basePath}`;
+  }
+
+  /**
+   * Refuses the options that roll or prune a set for a path naming a descriptor of the process:
+   * rolling would write files beside it (`/dev/stdout20261122`, `/dev/stdout_001`), not the stream.
+   *
+   * @throws ConfigurationError naming the option and its value.
+   */
+  private refuseRolling(basePath: string, options: FileSinkOptions): void {
+    const rolling: [string, unknown][] = [
+      ['rollingInterval', this.interval === 'infinite' ? undefined : options.rollingInterval],
+      ['rollOnFileSizeLimit', this.rollOnLimit ? true : undefined],
+      ['retainedFileTimeLimitMs', options.retainedFileTimeLimitMs ?? undefined],
+    ];
+    for (const [option, value] of rolling) {
+      if (value === undefined) continue;
+      throw new ConfigurationError(
+        `FileSink ${option}: ${basePath} names a stream of the process (a file descriptor), which neither rolls nor is pruned, got ${describeValue(value)}`,
+      );
+    }
   }
 
   /**

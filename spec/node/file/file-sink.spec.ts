@@ -1481,6 +1481,28 @@ describe('FileSink', () => {
       expect(() => new FileSink('')).toThrow(ConfigurationError);
     });
 
+    // Rolling named files beside the stream: /dev/stdout20261122 by day, /dev/stdout_001 by size
+    // (created as root, failing otherwise), which took the events instead of stdout.
+    (fs.existsSync('/proc/self/fd') ? it : it.skip)(
+      'refuses rolling for a path naming a descriptor of the process (/dev/stdout, /dev/fd/2, /proc/self/fd/1, a link to one), naming the value',
+      () => {
+        const link = path.join(dir, 'out.log');
+        fs.symlinkSync('/dev/stdout', link);
+        for (const stream of ['/dev/stdout', '/dev/stderr', '/dev/fd/2', '/proc/self/fd/1', link]) {
+          expect(() => new FileSink(stream, { rollingInterval: 'day' })).toThrow(
+            `FileSink rollingInterval: ${stream} names a stream of the process (a file descriptor), which neither rolls nor is pruned, got "day"`,
+          );
+          expect(() => new FileSink(stream, { rollOnFileSizeLimit: true })).toThrow(
+            /FileSink rollOnFileSizeLimit: .* got boolean true/,
+          );
+          // Not rolling, the limits are not refused: a stream has none (see "writes every event to /dev/stdout redirected").
+          expect(() => new FileSink(stream, { fileSizeLimitBytes: 1000, retainedFileCountLimit: 3 })).not.toThrow();
+        }
+        // A file of its own in a folder under /dev rolls as any other (tmpfs /dev/shm).
+        expect(() => new FileSink('/dev/shm/app-.log', { rollingInterval: 'day' })).not.toThrow();
+      },
+    );
+
     it('opens nothing until the first batch', () => {
       new FileSink(path.join(dir, 'later/app.log'));
       expect(fs.readdirSync(dir)).toEqual([]);
@@ -2536,6 +2558,35 @@ describe('FileSink in child processes', () => {
       expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 100, undelivered: 0 });
     },
     40_000,
+  );
+
+  // `node app.js > app.log` makes /dev/stdout a regular file, which the sink took for its own: the
+  // size limit applied (the events past it failed for good), and rolling wrote /dev/stdout_001 (as
+  // root; /dev/stdout20261122 by day) instead of stdout, counting those events delivered.
+  (fs.existsSync('/proc/self/fd') ? it : it.skip)(
+    'writes every event to /dev/stdout redirected to a file, past fileSizeLimitBytes: a stream the process does not own has no limit',
+    () => {
+      const out = path.join(dir, 'app.log');
+      const stdout = fs.openSync(out, 'w');
+      const options = JSON.stringify({ fileSizeLimitBytes: 1000 });
+      let child: ReturnType<typeof spawnSync>;
+      try {
+        child = spawnSync(process.execPath, ['--import', 'tsx', fixture, '/dev/stdout', '100', 'A', options, 'stderr'], {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 60_000,
+          stdio: ['ignore', stdout, 'pipe'],
+        });
+      } finally {
+        fs.closeSync(stdout);
+      }
+      expect(child.status).toBe(0);
+      const report = JSON.parse(String(child.stderr)) as Report;
+      expect(report.sinks.file).toEqual({ delivered: 100, dropped: 0, failed: 0, undelivered: 0 });
+      expect(lines(out).map((line) => (JSON.parse(line) as { N: number }).N)).toEqual(range(0, 100));
+      expect(fs.statSync(out).size).toBeGreaterThan(1000);
+    },
+    70_000,
   );
 
   it('keeps every line whole when two processes append to the same file at once', async () => {
