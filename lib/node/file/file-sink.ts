@@ -219,7 +219,9 @@ function checkKinds(options: FileSinkOptions): void {
  * for a batch of short lines) on a descriptor kept open, inline on the caller's turn (`emitSync`),
  * so a tight loop loses nothing and pays a few syscalls per batch, not one per event. The async `emit` uses the same synchronous write (a local file write is
  * faster than a trip through the thread pool) and only waits, by polling, when a FIFO's reader is
- * stalled. A file deleted or moved away is re-created on the next batch (one `stat` per batch);
+ * stalled. A file deleted or moved away is re-created on the next batch (one `stat` per batch),
+ * and lines written to a file deleted meanwhile (another process's retention) are written again
+ * to the file at its path (one `fstat` per write);
  * missing folders are created. FIFOs are opened non-blocking: when the reader stalls, `emitSync`
  * returns false, or throws a `PartialDeliveryError` naming the events the pipe took whole, so only
  * what reached the reader counts as delivered; the rest of a line cut in the middle is held and
@@ -821,7 +823,7 @@ export class FileSink implements Sink {
       }
       let done: number;
       try {
-        done = lines.length === 0 ? end : this.writeChunk(this.file as LogFile, text, events, end);
+        done = lines.length === 0 ? end : this.writeChunkLinked(text, events, end);
       } catch (error) {
         if (error instanceof PartialDeliveryError) this.countSkipped(skippedAt, error.delivered);
         if (at === from || (error instanceof PartialDeliveryError && error.delivered > at)) throw error;
@@ -839,6 +841,34 @@ export class FileSink implements Sink {
   /** Counts skipped the events of `skippedAt` before `before`: those the write is past, never formatted again. */
   private countSkipped(skippedAt: readonly number[], before: number): void {
     for (const index of skippedAt) if (index < before) this.skipped++;
+  }
+
+  /**
+   * writeChunk to the current file, written again to the file at its path when the one it went to
+   * was deleted meanwhile: between the batch's `stat` and its write, another process's retention
+   * (or anyone) may unlink it, and lines in a file no path reaches are lost though the write
+   * succeeded. One `fstat` per chunk of a regular file. A chunk that rolled on by size is not
+   * written again (its first lines are in a file left behind); a file deleted under every try
+   * fails the chunk.
+   */
+  private writeChunkLinked(text: string, events: readonly LogEvent[], end: number): number {
+    for (let attempt = 1; ; attempt++) {
+      const file = this.file as LogFile;
+      const done = this.writeChunk(file, text, events, end);
+      if (!file.regular || file !== this.file || !this.deletedUnder(file, text, attempt)) return done;
+    }
+  }
+
+  /**
+   * Whether `file`, just written `text`, was deleted meanwhile: then those bytes are uncounted and
+   * the path opened anew (the newest file of a set), to write them again. Throws at the third time.
+   */
+  private deletedUnder(file: LogFile, text: string, attempt: number): boolean {
+    if (!file.isUnlinked()) return false;
+    this.written -= Buffer.byteLength(text, 'utf8');
+    if (attempt >= 3) throw new Error(`FileSink: ${file.path} was deleted while being written, ${attempt} times`);
+    this.reopen();
+    return true;
   }
 
   /** Writes one chunk (`this.lines`, whose last event is `end - 1`); returns the first event not written whole. */
@@ -864,6 +894,7 @@ export class FileSink implements Sink {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
     let from = 0;
+    let deletions = 0;
     try {
       while (from < lines.length) {
         const file = this.file as LogFile;
@@ -883,7 +914,13 @@ export class FileSink implements Sink {
             this.lines.push(lines[i]);
             this.lineEvents.push(lineEvents[i]);
           }
-          this.writeText(file, this.lines.join(''), events, to < lines.length ? lineEvents[to] : end);
+          const part = this.lines.join('');
+          this.writeText(file, part, events, to < lines.length ? lineEvents[to] : end);
+          // Deleted meanwhile (see writeChunkLinked): these lines go again, measured against the file opened anew.
+          if (this.deletedUnder(file, part, deletions + 1)) {
+            deletions++;
+            continue;
+          }
         }
         from = to;
         if (from < lines.length) {
@@ -1028,11 +1065,7 @@ export class FileSink implements Sink {
     } else if (this.file === undefined) {
       this.openSequence(this.sequence);
     } else if (this.file.isStale()) {
-      this.closeFile();
-      // Another writer of the set (a second logger, a cluster worker) may have rolled on, its
-      // retention deleting this file: re-created under its old name, the next roll deletes it again.
-      if (this.rolling) this.openNewest(this.sequence);
-      else this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
+      this.reopen();
     } else if (this.rollOnLimit && isFile(this.files.pathFor(this.period.text, this.sequence + 1))) {
       // Another writer rolled on by size: the newest file is where retention keeps what goes in.
       this.closeFile();
@@ -1040,6 +1073,15 @@ export class FileSink implements Sink {
     }
     this.lastWriteMs = batchMs;
     return this.file as LogFile;
+  }
+
+  /** Opens the path anew after the sink's file was deleted or moved away. */
+  private reopen(): void {
+    this.closeFile();
+    // Another writer of the set (a second logger, a cluster worker) may have rolled on, its
+    // retention deleting this file: re-created under its old name, the next roll deletes it again.
+    if (this.rolling) this.openNewest(this.sequence);
+    else this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
   }
 
   /**

@@ -161,6 +161,18 @@ export class LogFile {
   }
 
   /**
+   * Whether the file has no name left (`fstat`'s link count is 0): deleted, so what was written to
+   * it reaches no reader. False when it cannot be checked.
+   */
+  isUnlinked(): boolean {
+    try {
+      return fs.fstatSync(this.fd).nlink === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Cuts the last `bytes` bytes off a regular file (undoing the torn tail of a short write),
    * measured from its end on disk, where an append just put them: not from `size`, which another
    * writer appending meanwhile (a second logger or process on the file) has left behind.

@@ -2347,6 +2347,90 @@ describe('FileSink in a logger', () => {
     });
   });
 
+  // Two processes on one set: the other's retention may delete this sink's file after the batch's
+  // stat found it in place and before its write, which then went to a file no path reaches, its
+  // events counted delivered (two child processes rolling at 1 500 bytes, keeping 1 file: about
+  // 50-150 of some 3 400 batch writes each).
+  it.each([
+    ['one line', range(1, 2), { 'app_001.log': range(5, 11), 'app_002.log': [11] }],
+    // Past the limit of its file: written in parts, the first one to the deleted file, the rest
+    // rolling on to app_003.log, whose retention deletes app_001.log.
+    ['lines split at the size limit', range(1, 9), { 'app_002.log': [11], 'app_003.log': [] }],
+  ])(
+    "writes a batch again to the newest file when another writer's retention deletes its file between the stat and the write: %s",
+    (_, idleLines, busyLines) => {
+      const file = path.join(root, 'app.log');
+      const make = (writer: string) =>
+        new FileSink(file, {
+          fileSizeLimitBytes: 40,
+          rollOnFileSizeLimit: true,
+          retainedFileCountLimit: 2,
+          formatter: { format: (e) => `${writer}${String(e.properties.N)}` },
+        });
+      const busy = make('busy');
+      const idle = make('idle');
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const writeSync = realFs.writeSync.bind(realFs) as (...args: unknown[]) => number;
+      let raced = false;
+      const spy = jest.spyOn(realFs, 'writeSync').mockImplementation((...args: unknown[]) => {
+        if (!raced && typeof args[1] === 'string' && args[1].startsWith('idle1')) {
+          raced = true;
+          // Six lines a file: on to app_002.log, its retention deleting app.log, the idle sink's file.
+          for (const N of range(0, 12)) busy.emitSync([makeEvent({ properties: { N } })]);
+        }
+        return writeSync(...args);
+      });
+      try {
+        idle.emitSync([makeEvent({ properties: { N: 0 } })]);
+        expect(idle.emitSync(idleLines.map((N) => makeEvent({ properties: { N } })))).toBe(true);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(raced).toBe(true);
+      void busy.close();
+      void idle.close();
+      const names = fs.readdirSync(root).sort();
+      const by = (writer: string): Record<string, number[]> =>
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            lines(path.join(root, name))
+              .filter((line) => line.startsWith(writer))
+              .map((line) => Number(line.slice(writer.length))),
+          ]),
+        );
+      expect(by('busy')).toEqual(busyLines);
+      expect(Object.values(by('idle')).flat()).toEqual(idleLines);
+    },
+  );
+
+  it.each([
+    ['once: the batch is in the file made anew at the path', 1, true, ['0']],
+    ['at every try: the batch fails after three, to be retried, not counted delivered', Infinity, false, []],
+  ])('writes a batch again when its file is deleted between the stat and the write, %s', (_, deletions, written, expected) => {
+    const file = path.join(root, 'app.log');
+    const sink = new FileSink(file, { formatter: { format: (e) => String(e.properties.N) } });
+    sink.emitSync([makeEvent({ properties: { N: -1 } })]);
+    const realFs = jest.requireActual<typeof fs>('node:fs');
+    const writeSync = realFs.writeSync.bind(realFs) as (...args: unknown[]) => number;
+    let deleted = 0;
+    const spy = jest.spyOn(realFs, 'writeSync').mockImplementation((...args: unknown[]) => {
+      if (deleted < deletions && realFs.existsSync(file)) {
+        deleted++;
+        realFs.unlinkSync(file);
+      }
+      return writeSync(...args);
+    });
+    try {
+      expect(sink.emitSync([makeEvent({ properties: { N: 0 } })])).toBe(written);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(deleted).toBe(written ? 1 : 3);
+    void sink.close();
+    expect(fs.existsSync(file) ? lines(file) : []).toEqual(expected);
+  });
+
   // Found by reviews: the events the formatter made the sink skip counted delivered, and on the
   // fallback file they were the fallback's skips, not the primary's.
   it.each([
