@@ -256,6 +256,11 @@ export class FileSink implements Sink {
    * than the one file at its path: only a set is searched for its newest file and pruned.
    */
   private readonly rolling: boolean;
+  /**
+   * Whether the path names a descriptor of the process (`/dev/stdout`): a stream, written whatever
+   * it is connected to, even a file the shell opened and someone deleted since, as pino writes fd 1.
+   */
+  private readonly stream: boolean;
   private readonly retained: number | null;
   private readonly retainedMs: number | null;
   /** The time of the batch being written (the clock's, or a stand-in when it gave none): what retention ages files by. */
@@ -330,10 +335,10 @@ export class FileSink implements Sink {
     }
     // A descriptor of the process (`/dev/stdout` redirected to a file by the shell) is a stream, as
     // pino.destination(1) writes it: no size limit, whatever it is connected to, and no rolling.
-    const descriptor = namesDescriptor(basePath);
-    this.limit = descriptor ? null : limit;
+    this.stream = namesDescriptor(basePath);
+    this.limit = this.stream ? null : limit;
     this.rollOnLimit = options.rollOnFileSizeLimit ?? false;
-    if (descriptor) this.refuseRolling(basePath, options);
+    if (this.stream) this.refuseRolling(basePath, options);
     // As Serilog's File() picks its plain FileSink over the rolling one: a file that rolls neither
     // by time nor by size is its path alone. Searching the folder for `app_NNN.log` names would
     // append to, and retention delete, files that are not the sink's (`app_20261001.log` archives).
@@ -847,15 +852,16 @@ export class FileSink implements Sink {
    * writeChunk to the current file, written again to the file at its path when the one it went to
    * was deleted meanwhile: between the batch's `stat` and its write, another process's retention
    * (or anyone) may unlink it, and lines in a file no path reaches are lost though the write
-   * succeeded. One `fstat` per chunk of a regular file. A chunk that rolled on by size is not
-   * written again (its first lines are in a file left behind); a file deleted under every try
-   * fails the chunk.
+   * succeeded. One `fstat` per chunk of a regular file (not of a stream: `/dev/stdout` on a file
+   * deleted since names that file still). A chunk split at the size limit checks each part
+   * (writeSplit); a file deleted under every try fails the chunk.
    */
   private writeChunkLinked(text: string, events: readonly LogEvent[], end: number): number {
     for (let attempt = 1; ; attempt++) {
       const file = this.file as LogFile;
       const done = this.writeChunk(file, text, events, end);
-      if (!file.regular || file !== this.file || !this.deletedUnder(file, text, attempt)) return done;
+      // A stream's file is the shell's: opened anew through the descriptor, it is the same deleted file.
+      if (!file.regular || this.stream || file !== this.file || !this.deletedUnder(file, text, attempt)) return done;
     }
   }
 

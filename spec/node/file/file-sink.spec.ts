@@ -2404,6 +2404,27 @@ describe('FileSink in a logger', () => {
     },
   );
 
+  // `node app.js > app.log`, then `rm app.log`: the process's stdout is the deleted file, which it
+  // writes on as pino writes fd 1; opened anew through /proc/self/fd/N it is that file again, so
+  // taking it for a file deleted under the write failed every batch.
+  (fs.existsSync('/proc/self/fd') ? it : it.skip)(
+    'writes on to a descriptor of the process whose file was deleted (stdout on a removed file), as a stream',
+    () => {
+      const file = path.join(root, 'app.log');
+      const fd = fs.openSync(file, 'w');
+      try {
+        fs.unlinkSync(file);
+        const sink = new FileSink(`/proc/self/fd/${fd}`, { formatter: { format: (e) => String(e.properties.N) } });
+        expect(sink.emitSync([makeEvent({ properties: { N: 0 } })])).toBe(true);
+        expect(sink.emitSync([makeEvent({ properties: { N: 1 } })])).toBe(true);
+        void sink.close();
+        expect(fs.readFileSync(`/proc/self/fd/${fd}`, 'utf8')).toBe('0\n1\n');
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  );
+
   it.each([
     ['once: the batch is in the file made anew at the path', 1, true, ['0']],
     ['at every try: the batch fails after three, to be retried, not counted delivered', Infinity, false, []],
