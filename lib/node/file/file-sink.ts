@@ -24,7 +24,12 @@ import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exi
 export interface FileSinkOptions {
   /** How often a new file starts; periods are UTC. Default `'infinite'` (never by time). */
   rollingInterval?: RollingInterval | undefined;
-  /** Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). */
+  /**
+   * Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). A regular
+   * file's only: not a FIFO's or a device's, nor a path naming a descriptor of the process
+   * (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`) even when the shell redirected it to a file; such
+   * a path cannot roll either (`rollingInterval`, `rollOnFileSizeLimit` are a ConfigurationError).
+   */
   fileSizeLimitBytes?: number | null | undefined;
   /** Start the next `_NNN` file when the size limit is reached, instead of failing the events past it. Default `false`. */
   rollOnFileSizeLimit?: boolean | undefined;
@@ -125,6 +130,31 @@ function realFile(filePath: string, links = 0): string {
   return path.join(folder, path.basename(filePath));
 }
 
+/** A descriptor of a process by name: `/dev/stdout`, `/dev/stderr`, `/dev/stdin`, `/dev/fd/N`, `/proc/<pid>/fd/N`. */
+const DESCRIPTOR = /^(?:\/dev\/(?:std(?:in|out|err)|fd\/\d+)|\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/fd\/\d+)$/;
+
+/**
+ * Whether `filePath` names a descriptor of a process, as spelt or through symlinks (`/dev/stdout`,
+ * `/dev/fd/1`, `/proc/self/fd/1`, a link to one of them): a stream the process was given, not a file
+ * of its own, whatever it is connected to. `node app.js > app.log` makes `/dev/stdout` a regular
+ * file, but one the shell opened, so the size limit and rolling, which would name files beside it
+ * (`/dev/stdout_001`), are not for it.
+ */
+function namesDescriptor(filePath: string): boolean {
+  let at = path.resolve(filePath);
+  // At most 40 links deep, as Linux's ELOOP.
+  for (let links = 0; links <= 40; links++) {
+    if (DESCRIPTOR.test(at) || DESCRIPTOR.test(path.join(realFolder(path.dirname(at)), path.basename(at)))) return true;
+    try {
+      if (fs.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return false;
+      at = path.resolve(realFolder(path.dirname(at)), fs.readlinkSync(at));
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** Whether `filePath` names a regular file (through symlinks); false when it cannot be checked. */
 function isFile(filePath: string): boolean {
   try {
@@ -189,7 +219,9 @@ function checkKinds(options: FileSinkOptions): void {
  * for a batch of short lines) on a descriptor kept open, inline on the caller's turn (`emitSync`),
  * so a tight loop loses nothing and pays a few syscalls per batch, not one per event. The async `emit` uses the same synchronous write (a local file write is
  * faster than a trip through the thread pool) and only waits, by polling, when a FIFO's reader is
- * stalled. A file deleted or moved away is re-created on the next batch (one `stat` per batch);
+ * stalled. A file deleted or moved away is re-created on the next batch (one `stat` per batch),
+ * and lines written to a file deleted meanwhile (another process's retention) are written again
+ * to the file at its path (one `fstat` per write);
  * missing folders are created. FIFOs are opened non-blocking: when the reader stalls, `emitSync`
  * returns false, or throws a `PartialDeliveryError` naming the events the pipe took whole, so only
  * what reached the reader counts as delivered; the rest of a line cut in the middle is held and
@@ -224,6 +256,11 @@ export class FileSink implements Sink {
    * than the one file at its path: only a set is searched for its newest file and pruned.
    */
   private readonly rolling: boolean;
+  /**
+   * Whether the path names a descriptor of the process (`/dev/stdout`): a stream, written whatever
+   * it is connected to, even a file the shell opened and someone deleted since, as pino writes fd 1.
+   */
+  private readonly stream: boolean;
   private readonly retained: number | null;
   private readonly retainedMs: number | null;
   /** The time of the batch being written (the clock's, or a stand-in when it gave none): what retention ages files by. */
@@ -296,8 +333,12 @@ export class FileSink implements Sink {
         `FileSink fileSizeLimitBytes: expected a whole number of bytes (at least 1) or null, got ${describeValue(limit)}`,
       );
     }
-    this.limit = limit;
+    // A descriptor of the process (`/dev/stdout` redirected to a file by the shell) is a stream, as
+    // pino.destination(1) writes it: no size limit, whatever it is connected to, and no rolling.
+    this.stream = namesDescriptor(basePath);
+    this.limit = this.stream ? null : limit;
     this.rollOnLimit = options.rollOnFileSizeLimit ?? false;
+    if (this.stream) this.refuseRolling(basePath, options);
     // As Serilog's File() picks its plain FileSink over the rolling one: a file that rolls neither
     // by time nor by size is its path alone. Searching the folder for `app_NNN.log` names would
     // append to, and retention delete, files that are not the sink's (`app_20261001.log` archives).
@@ -320,6 +361,26 @@ export class FileSink implements Sink {
     this.files = new RollingFilePath(basePath, this.interval, this.rolling);
     this.fallbackPath = this.checkFallbackPath(options.fallbackPath);
     this.owner = `FileSink ${basePath}`;
+  }
+
+  /**
+   * Refuses the options that roll or prune a set for a path naming a descriptor of the process:
+   * rolling would write files beside it (`/dev/stdout20261122`, `/dev/stdout_001`), not the stream.
+   *
+   * @throws ConfigurationError naming the option and its value.
+   */
+  private refuseRolling(basePath: string, options: FileSinkOptions): void {
+    const rolling: [string, unknown][] = [
+      ['rollingInterval', this.interval === 'infinite' ? undefined : options.rollingInterval],
+      ['rollOnFileSizeLimit', this.rollOnLimit ? true : undefined],
+      ['retainedFileTimeLimitMs', options.retainedFileTimeLimitMs ?? undefined],
+    ];
+    for (const [option, value] of rolling) {
+      if (value === undefined) continue;
+      throw new ConfigurationError(
+        `FileSink ${option}: ${basePath} names a stream of the process (a file descriptor), which neither rolls nor is pruned, got ${describeValue(value)}`,
+      );
+    }
   }
 
   /**
@@ -767,7 +828,7 @@ export class FileSink implements Sink {
       }
       let done: number;
       try {
-        done = lines.length === 0 ? end : this.writeChunk(this.file as LogFile, text, events, end);
+        done = lines.length === 0 ? end : this.writeChunkLinked(text, events, end);
       } catch (error) {
         if (error instanceof PartialDeliveryError) this.countSkipped(skippedAt, error.delivered);
         if (at === from || (error instanceof PartialDeliveryError && error.delivered > at)) throw error;
@@ -785,6 +846,35 @@ export class FileSink implements Sink {
   /** Counts skipped the events of `skippedAt` before `before`: those the write is past, never formatted again. */
   private countSkipped(skippedAt: readonly number[], before: number): void {
     for (const index of skippedAt) if (index < before) this.skipped++;
+  }
+
+  /**
+   * writeChunk to the current file, written again to the file at its path when the one it went to
+   * was deleted meanwhile: between the batch's `stat` and its write, another process's retention
+   * (or anyone) may unlink it, and lines in a file no path reaches are lost though the write
+   * succeeded. One `fstat` per chunk of a regular file (not of a stream: `/dev/stdout` on a file
+   * deleted since names that file still). A chunk split at the size limit checks each part
+   * (writeSplit); a file deleted under every try fails the chunk.
+   */
+  private writeChunkLinked(text: string, events: readonly LogEvent[], end: number): number {
+    for (let attempt = 1; ; attempt++) {
+      const file = this.file as LogFile;
+      const done = this.writeChunk(file, text, events, end);
+      // A stream's file is the shell's: opened anew through the descriptor, it is the same deleted file.
+      if (!file.regular || this.stream || file !== this.file || !this.deletedUnder(file, text, attempt)) return done;
+    }
+  }
+
+  /**
+   * Whether `file`, just written `text`, was deleted meanwhile: then those bytes are uncounted and
+   * the path opened anew (the newest file of a set), to write them again. Throws at the third time.
+   */
+  private deletedUnder(file: LogFile, text: string, attempt: number): boolean {
+    if (!file.isUnlinked()) return false;
+    this.written -= Buffer.byteLength(text, 'utf8');
+    if (attempt >= 3) throw new Error(`FileSink: ${file.path} was deleted while being written, ${attempt} times`);
+    this.reopen();
+    return true;
   }
 
   /** Writes one chunk (`this.lines`, whose last event is `end - 1`); returns the first event not written whole. */
@@ -810,6 +900,7 @@ export class FileSink implements Sink {
     const lines = this.lines.slice();
     const lineEvents = this.lineEvents.slice();
     let from = 0;
+    let deletions = 0;
     try {
       while (from < lines.length) {
         const file = this.file as LogFile;
@@ -829,7 +920,13 @@ export class FileSink implements Sink {
             this.lines.push(lines[i]);
             this.lineEvents.push(lineEvents[i]);
           }
-          this.writeText(file, this.lines.join(''), events, to < lines.length ? lineEvents[to] : end);
+          const part = this.lines.join('');
+          this.writeText(file, part, events, to < lines.length ? lineEvents[to] : end);
+          // Deleted meanwhile (see writeChunkLinked): these lines go again, measured against the file opened anew.
+          if (this.deletedUnder(file, part, deletions + 1)) {
+            deletions++;
+            continue;
+          }
         }
         from = to;
         if (from < lines.length) {
@@ -974,11 +1071,7 @@ export class FileSink implements Sink {
     } else if (this.file === undefined) {
       this.openSequence(this.sequence);
     } else if (this.file.isStale()) {
-      this.closeFile();
-      // Another writer of the set (a second logger, a cluster worker) may have rolled on, its
-      // retention deleting this file: re-created under its old name, the next roll deletes it again.
-      if (this.rolling) this.openNewest(this.sequence);
-      else this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
+      this.reopen();
     } else if (this.rollOnLimit && isFile(this.files.pathFor(this.period.text, this.sequence + 1))) {
       // Another writer rolled on by size: the newest file is where retention keeps what goes in.
       this.closeFile();
@@ -986,6 +1079,15 @@ export class FileSink implements Sink {
     }
     this.lastWriteMs = batchMs;
     return this.file as LogFile;
+  }
+
+  /** Opens the path anew after the sink's file was deleted or moved away. */
+  private reopen(): void {
+    this.closeFile();
+    // Another writer of the set (a second logger, a cluster worker) may have rolled on, its
+    // retention deleting this file: re-created under its old name, the next roll deletes it again.
+    if (this.rolling) this.openNewest(this.sequence);
+    else this.file = LogFile.open(this.files.pathFor(this.period.text, this.sequence));
   }
 
   /**

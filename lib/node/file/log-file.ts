@@ -67,7 +67,11 @@ function makeFolders(folder: string): void {
 export class LogFile {
   /** Bytes in the file: its size when opened plus what this descriptor appended since (0 for non-regular files). */
   size: number;
-  /** Whether it is a regular file: size limits apply only to those (not to FIFOs or `/dev/stdout`). */
+  /**
+   * Whether it is a regular file, its size then tracked: also `/dev/stdout` redirected to a file
+   * (`node app.js > app.log`). FileSink applies its size limit only to a regular file it names
+   * itself: never to a FIFO or device, nor to a descriptor of the process (`/dev/stdout`).
+   */
   readonly regular: boolean;
 
   private constructor(
@@ -154,6 +158,18 @@ export class LogFile {
     if (now === undefined || now.ino !== this.ino || now.dev !== this.dev) return true;
     if (this.regular) this.size = now.size;
     return false;
+  }
+
+  /**
+   * Whether the file has no name left (`fstat`'s link count is 0): deleted, so what was written to
+   * it reaches no reader. False when it cannot be checked.
+   */
+  isUnlinked(): boolean {
+    try {
+      return fs.fstatSync(this.fd).nlink === 0;
+    } catch {
+      return false;
+    }
   }
 
   /**

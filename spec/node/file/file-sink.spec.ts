@@ -1489,6 +1489,28 @@ describe('FileSink', () => {
       expect(() => new FileSink('')).toThrow(ConfigurationError);
     });
 
+    // Rolling named files beside the stream: /dev/stdout20261122 by day, /dev/stdout_001 by size
+    // (created as root, failing otherwise), which took the events instead of stdout.
+    (fs.existsSync('/proc/self/fd') ? it : it.skip)(
+      'refuses rolling for a path naming a descriptor of the process (/dev/stdout, /dev/fd/2, /proc/self/fd/1, a link to one), naming the value',
+      () => {
+        const link = path.join(dir, 'out.log');
+        fs.symlinkSync('/dev/stdout', link);
+        for (const stream of ['/dev/stdout', '/dev/stderr', '/dev/fd/2', '/proc/self/fd/1', link]) {
+          expect(() => new FileSink(stream, { rollingInterval: 'day' })).toThrow(
+            `FileSink rollingInterval: ${stream} names a stream of the process (a file descriptor), which neither rolls nor is pruned, got "day"`,
+          );
+          expect(() => new FileSink(stream, { rollOnFileSizeLimit: true })).toThrow(
+            /FileSink rollOnFileSizeLimit: .* got boolean true/,
+          );
+          // Not rolling, the limits are not refused: a stream has none (see "writes every event to /dev/stdout redirected").
+          expect(() => new FileSink(stream, { fileSizeLimitBytes: 1000, retainedFileCountLimit: 3 })).not.toThrow();
+        }
+        // A file of its own in a folder under /dev rolls as any other (tmpfs /dev/shm).
+        expect(() => new FileSink('/dev/shm/app-.log', { rollingInterval: 'day' })).not.toThrow();
+      },
+    );
+
     it('opens nothing until the first batch', () => {
       new FileSink(path.join(dir, 'later/app.log'));
       expect(fs.readdirSync(dir)).toEqual([]);
@@ -2311,6 +2333,111 @@ describe('FileSink in a logger', () => {
     });
   });
 
+  // Two processes on one set: the other's retention may delete this sink's file after the batch's
+  // stat found it in place and before its write, which then went to a file no path reaches, its
+  // events counted delivered (two child processes rolling at 1 500 bytes, keeping 1 file: about
+  // 50-150 of some 3 400 batch writes each).
+  it.each([
+    ['one line', range(1, 2), { 'app_001.log': range(5, 11), 'app_002.log': [11] }],
+    // Past the limit of its file: written in parts, the first one to the deleted file, the rest
+    // rolling on to app_003.log, whose retention deletes app_001.log.
+    ['lines split at the size limit', range(1, 9), { 'app_002.log': [11], 'app_003.log': [] }],
+  ])(
+    "writes a batch again to the newest file when another writer's retention deletes its file between the stat and the write: %s",
+    (_, idleLines, busyLines) => {
+      const file = path.join(root, 'app.log');
+      const make = (writer: string) =>
+        new FileSink(file, {
+          fileSizeLimitBytes: 40,
+          rollOnFileSizeLimit: true,
+          retainedFileCountLimit: 2,
+          formatter: { format: (e) => `${writer}${String(e.properties.N)}` },
+        });
+      const busy = make('busy');
+      const idle = make('idle');
+      const realFs = jest.requireActual<typeof fs>('node:fs');
+      const writeSync = realFs.writeSync.bind(realFs) as (...args: unknown[]) => number;
+      let raced = false;
+      const spy = jest.spyOn(realFs, 'writeSync').mockImplementation((...args: unknown[]) => {
+        if (!raced && typeof args[1] === 'string' && args[1].startsWith('idle1')) {
+          raced = true;
+          // Six lines a file: on to app_002.log, its retention deleting app.log, the idle sink's file.
+          for (const N of range(0, 12)) busy.emitSync([makeEvent({ properties: { N } })]);
+        }
+        return writeSync(...args);
+      });
+      try {
+        idle.emitSync([makeEvent({ properties: { N: 0 } })]);
+        expect(idle.emitSync(idleLines.map((N) => makeEvent({ properties: { N } })))).toBe(true);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(raced).toBe(true);
+      void busy.close();
+      void idle.close();
+      const names = fs.readdirSync(root).sort();
+      const by = (writer: string): Record<string, number[]> =>
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            lines(path.join(root, name))
+              .filter((line) => line.startsWith(writer))
+              .map((line) => Number(line.slice(writer.length))),
+          ]),
+        );
+      expect(by('busy')).toEqual(busyLines);
+      expect(Object.values(by('idle')).flat()).toEqual(idleLines);
+    },
+  );
+
+  // `node app.js > app.log`, then `rm app.log`: the process's stdout is the deleted file, which it
+  // writes on as pino writes fd 1; opened anew through /proc/self/fd/N it is that file again, so
+  // taking it for a file deleted under the write failed every batch.
+  (fs.existsSync('/proc/self/fd') ? it : it.skip)(
+    'writes on to a descriptor of the process whose file was deleted (stdout on a removed file), as a stream',
+    () => {
+      const file = path.join(root, 'app.log');
+      const fd = fs.openSync(file, 'w');
+      try {
+        fs.unlinkSync(file);
+        const sink = new FileSink(`/proc/self/fd/${fd}`, { formatter: { format: (e) => String(e.properties.N) } });
+        expect(sink.emitSync([makeEvent({ properties: { N: 0 } })])).toBe(true);
+        expect(sink.emitSync([makeEvent({ properties: { N: 1 } })])).toBe(true);
+        void sink.close();
+        expect(fs.readFileSync(`/proc/self/fd/${fd}`, 'utf8')).toBe('0\n1\n');
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  );
+
+  it.each([
+    ['once: the batch is in the file made anew at the path', 1, true, ['0']],
+    ['at every try: the batch fails after three, to be retried, not counted delivered', Infinity, false, []],
+  ])('writes a batch again when its file is deleted between the stat and the write, %s', (_, deletions, written, expected) => {
+    const file = path.join(root, 'app.log');
+    const sink = new FileSink(file, { formatter: { format: (e) => String(e.properties.N) } });
+    sink.emitSync([makeEvent({ properties: { N: -1 } })]);
+    const realFs = jest.requireActual<typeof fs>('node:fs');
+    const writeSync = realFs.writeSync.bind(realFs) as (...args: unknown[]) => number;
+    let deleted = 0;
+    const spy = jest.spyOn(realFs, 'writeSync').mockImplementation((...args: unknown[]) => {
+      if (deleted < deletions && realFs.existsSync(file)) {
+        deleted++;
+        realFs.unlinkSync(file);
+      }
+      return writeSync(...args);
+    });
+    try {
+      expect(sink.emitSync([makeEvent({ properties: { N: 0 } })])).toBe(written);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(deleted).toBe(written ? 1 : 3);
+    void sink.close();
+    expect(fs.existsSync(file) ? lines(file) : []).toEqual(expected);
+  });
+
   // Found by reviews: the events the formatter made the sink skip counted delivered, and on the
   // fallback file they were the fallback's skips, not the primary's.
   it.each([
@@ -2522,6 +2649,35 @@ describe('FileSink in child processes', () => {
       expect(report.sinks.file).toEqual({ delivered: 0, dropped: 0, failed: 100, undelivered: 0 });
     },
     40_000,
+  );
+
+  // `node app.js > app.log` makes /dev/stdout a regular file, which the sink took for its own: the
+  // size limit applied (the events past it failed for good), and rolling wrote /dev/stdout_001 (as
+  // root; /dev/stdout20261122 by day) instead of stdout, counting those events delivered.
+  (fs.existsSync('/proc/self/fd') ? it : it.skip)(
+    'writes every event to /dev/stdout redirected to a file, past fileSizeLimitBytes: a stream the process does not own has no limit',
+    () => {
+      const out = path.join(dir, 'app.log');
+      const stdout = fs.openSync(out, 'w');
+      const options = JSON.stringify({ fileSizeLimitBytes: 1000 });
+      let child: ReturnType<typeof spawnSync>;
+      try {
+        child = spawnSync(process.execPath, ['--import', 'tsx', fixture, '/dev/stdout', '100', 'A', options, 'stderr'], {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 60_000,
+          stdio: ['ignore', stdout, 'pipe'],
+        });
+      } finally {
+        fs.closeSync(stdout);
+      }
+      expect(child.status).toBe(0);
+      const report = JSON.parse(String(child.stderr)) as Report;
+      expect(report.sinks.file).toEqual({ delivered: 100, dropped: 0, failed: 0, undelivered: 0 });
+      expect(lines(out).map((line) => (JSON.parse(line) as { N: number }).N)).toEqual(range(0, 100));
+      expect(fs.statSync(out).size).toBeGreaterThan(1000);
+    },
+    70_000,
   );
 
   it('keeps every line whole when two processes append to the same file at once', async () => {
