@@ -145,11 +145,14 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
 /**
  * Node's codes for a receiver's certificate it refused that name no CERT, SIGNATURE, ISSUER or
  * ALTNAME: one not made for a server (a client's certificate installed on the receiver), a chain
- * through a certificate that is no CA (INVALID_PURPOSE too, for one with CA:FALSE) or one too
- * long. OpenSSL's other verify codes hold one of those words (CERT_HAS_EXPIRED,
- * UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
+ * through a certificate that is no CA (INVALID_PURPOSE for one with CA:FALSE or without
+ * basicConstraints, INVALID_CA for one without basicConstraints that has keyUsage keyCertSign) or
+ * one too long. UNSPECIFIED is Node's code for an OpenSSL verify error it has no name for, the
+ * message saying which (a CA whose keyUsage lacks keyCertSign: "key usage does not include
+ * certificate signing"); Node gives it to no other error. OpenSSL's other verify codes hold one of
+ * those words (CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
  */
-const OTHER_REFUSALS = /^(INVALID_PURPOSE|INVALID_CA|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/;
+const OTHER_REFUSALS = /^(INVALID_PURPOSE|INVALID_CA|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|UNSPECIFIED)$/;
 
 /** What to do about the receiver's certificate Node refused with `code`, after "the receiver's certificate was refused". */
 function receiverHint(code: string): string {
@@ -170,6 +173,12 @@ function receiverHint(code: string): string {
       return 'it does not hold the name checked (host, or tls.servername when set): set tls.servername to a name it holds';
     case 'INVALID_PURPOSE':
       return 'it is not for a server, or a certificate of its chain no CA (a server certificate needs extendedKeyUsage serverAuth, a CA basicConstraints CA:TRUE): give the receiver a server certificate and its chain';
+    case 'INVALID_CA':
+      return 'a certificate of its chain is no valid CA (a CA needs basicConstraints CA:TRUE, and keyCertSign in a keyUsage it has): give the receiver a chain of CAs that may sign';
+    case 'PATH_LENGTH_EXCEEDED':
+      return "its chain is longer than a CA's basicConstraints pathlen allows: give the receiver a chain within it";
+    case 'UNSPECIFIED':
+      return "OpenSSL's reason is before the code, which Node has no name for (as for a CA whose keyUsage lacks keyCertSign): give the receiver a certificate and chain of CAs that may sign";
     default:
       return 'tls.ca names the CA that signed it, tls.servername a name it holds';
   }

@@ -214,6 +214,27 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
       () => ({ chain: { cert: certs.underClientChain, key: certs.underClientKey } }),
       /\(INVALID_PURPOSE\): the receiver's certificate was refused: .*a certificate of its chain no CA/,
     ],
+    // Said "tls.ca names the CA that signed it, tls.servername a name it holds", where tls.ca had it.
+    [
+      'signed by one without basicConstraints but keyUsage keyCertSign',
+      'INVALID_CA',
+      () => ({ chain: { cert: certs.underNoCaChain, key: certs.underNoCaKey } }),
+      /invalid CA certificate \(INVALID_CA\): the receiver's certificate was refused: a certificate of its chain is no valid CA \(a CA needs basicConstraints CA:TRUE.*give the receiver a chain of CAs that may sign/,
+    ],
+    // Node has no name for OpenSSL's code: it was no refusal, so each batch was retried, a new
+    // handshake each try, with no hint.
+    [
+      'signed by a CA whose keyUsage lacks keyCertSign',
+      'UNSPECIFIED',
+      () => ({ chain: { cert: certs.underNoCertSignChain, key: certs.underNoCertSignKey } }),
+      /key usage does not include certificate signing \(UNSPECIFIED\): the receiver's certificate was refused: OpenSSL's reason is before the code, which Node has no name for .*give the receiver a certificate and chain of CAs that may sign/,
+    ],
+    [
+      'through more CAs than pathlen allows',
+      'PATH_LENGTH_EXCEEDED',
+      () => ({ chain: { cert: certs.pastPathLengthChain, key: certs.pastPathLengthKey } }),
+      /\(PATH_LENGTH_EXCEEDED\): the receiver's certificate was refused: its chain is longer than a CA's basicConstraints pathlen allows/,
+    ],
   ] as const)(
     'says why it refuses a receiver’s certificate %s, with Node’s code, and opens the breaker: no batch retried',
     async (_, code, server, reason) => {
