@@ -163,9 +163,11 @@ function receiverHint(code: string): string {
       return "it is not valid yet: set this host's clock right, if it is behind (or give the receiver one valid now)";
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
       return 'it is self-signed: give it as tls.ca (and pin its fingerprint with tls.checkServerIdentity, RFC 5425 §5.2)';
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+      // OpenSSL verifies up to a self-signed root: an intermediate CA alone is not enough.
+      return 'tls.ca holds a CA of its chain but not the CA that signed that one: add the root CA (self-signed) to tls.ca';
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
       return "it chains to no CA of tls.ca (without tls.ca, of Node's bundled roots): give the CA that signed it as tls.ca";
     case 'ERR_TLS_CERT_ALTNAME_INVALID':

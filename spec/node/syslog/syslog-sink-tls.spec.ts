@@ -235,6 +235,13 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
       () => ({ chain: { cert: certs.pastPathLengthChain, key: certs.pastPathLengthKey } }),
       /\(PATH_LENGTH_EXCEEDED\): the receiver's certificate was refused: its chain is longer than a CA's basicConstraints pathlen allows/,
     ],
+    // tls.ca holds the CA that signed it: "give the CA that signed it as tls.ca" sent the user in a circle.
+    [
+      'whose issuer tls.ca holds, but not that CA’s own issuer',
+      'UNABLE_TO_GET_ISSUER_CERT',
+      () => ({ chain: { cert: certs.underIntermediateChain, key: certs.underIntermediateKey } }),
+      /\(UNABLE_TO_GET_ISSUER_CERT\): the receiver's certificate was refused: tls\.ca holds a CA of its chain but not the CA that signed that one: add the root CA \(self-signed\) to tls\.ca/,
+    ],
   ] as const)(
     'says why it refuses a receiver’s certificate %s, with Node’s code, and opens the breaker: no batch retried',
     async (_, code, server, reason) => {
@@ -244,7 +251,9 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
           ? undefined
           : code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
             ? { ca: certs.otherCa }
-            : { ca: certs.ca, ...(code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? { servername: 'logs.example' } : {}) };
+            : code === 'UNABLE_TO_GET_ISSUER_CERT'
+              ? { ca: certs.intermediateCa }
+              : { ca: certs.ca, ...(code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? { servername: 'logs.example' } : {}) };
       const sink = sinkFor({ port: receiver.port, tls });
       const failure = (await sink.emit([makeEvent()]).then(
         () => undefined,

@@ -47,6 +47,10 @@ export interface TestCerts {
    */
   readonly pastPathLengthChain: string;
   readonly pastPathLengthKey: string;
+  /** A CA of `ca` (the pathlen 0 one above), a chain whose server certificate it signed, then it; and its key. */
+  readonly intermediateCa: string;
+  readonly underIntermediateChain: string;
+  readonly underIntermediateKey: string;
   remove(): void;
 }
 
@@ -173,6 +177,7 @@ export function makeTestCerts(): TestCerts {
   issue('path-len-0', 'rxlog test path-len-0', '', 'ca', 'basicConstraints=critical,CA:TRUE,pathlen:0\n');
   issue('past-path-len', 'rxlog test past-path-len', '', 'path-len-0', 'basicConstraints=critical,CA:TRUE\n');
   issue('under-past-path-len', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'past-path-len');
+  issue('under-intermediate', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'path-len-0');
   const read = (name: string): string => readFileSync(at(name), 'utf8');
   // As files too, for rsyslogd's streamDriver.certFile: the server certificate, then its issuer.
   for (const name of ['under-no-ca', 'under-no-cert-sign'])
@@ -201,6 +206,9 @@ export function makeTestCerts(): TestCerts {
     underNoCertSignKey: read('under-no-cert-sign.key'),
     pastPathLengthChain: read('under-past-path-len.pem') + read('past-path-len.pem') + read('path-len-0.pem'),
     pastPathLengthKey: read('under-past-path-len.key'),
+    intermediateCa: read('path-len-0.pem'),
+    underIntermediateChain: read('under-intermediate.pem') + read('path-len-0.pem'),
+    underIntermediateKey: read('under-intermediate.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
