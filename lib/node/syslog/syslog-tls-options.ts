@@ -201,14 +201,19 @@ export function tlsError(error: unknown, where: string): unknown {
   const certificate =
     typeof code === 'string' && (/CERT|SIGNATURE|ISSUER|ALTNAME|UNKNOWN_CA/.test(code) || OTHER_REFUSALS.test(code));
   // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
+  // A wrong version number is a port that answered in something else than TLS (HTTP's 400): retried,
+  // as a receiver down is, but said so.
   const hint = !certificate
-    ? ''
+    ? code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+      ? ` (${code}): the receiver does not speak TLS on that port: give the port of its syslog over TLS input (6514), or transport 'tcp' for a plain one`
+      : ''
     : code.includes('ALERT')
       ? code.endsWith('_CERTIFICATE_EXPIRED')
         ? ` (${code}): the receiver refused this sender's certificate (tls.cert) as expired, or not valid yet by the receiver's clock: renew it`
         : ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
       : ` (${code}): the receiver's certificate was refused: ${receiverHint(code)}`;
-  const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
+  // OpenSSL's own errors end in a line break, which would split the hint from the line.
+  const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message.trimEnd()}${hint}`, { cause: error });
   // Node's code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …) stays readable, as a TCP failure's does.
   if (code !== undefined) Object.assign(failed, { code });
   return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;

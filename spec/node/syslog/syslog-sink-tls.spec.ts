@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -375,6 +376,30 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     await expect(sink.emit([makeEvent()])).rejects.toThrow(
       `SyslogSink: connecting to tls://127.0.0.1:${plain.port} timed out after 300 ms`,
     );
+  });
+
+  // A port that answers the ClientHello in something else than TLS (an HTTP server's 400 here):
+  // the line held only OpenSSL's 'ssl3_get_record:wrong version number' and its source file.
+  it('says the receiver does not speak TLS on its port when it answers in something else (an HTTP server)', async () => {
+    const http = createHttpServer((_, response) => response.end());
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = http.address() as { port: number };
+      const failure = (await sinkFor({ port, tls: { ca: certs.ca } })
+        .emit([makeEvent()])
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )) as (Error & { code?: unknown; permanent?: unknown }) | undefined;
+
+      expect(failure?.message).toMatch(
+        /wrong version number.* \(ERR_SSL_WRONG_VERSION_NUMBER\): the receiver does not speak TLS on that port: give the port of its syslog over TLS input \(6514\), or transport 'tcp' for a plain one$/,
+      );
+      expect(failure).toMatchObject({ code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
+      expect(failure?.permanent).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 
   // A receiver restarting after reading part of a batch: the batch is sent again whole on a new
