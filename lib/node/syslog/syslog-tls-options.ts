@@ -145,11 +145,14 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
 /**
  * Node's codes for a receiver's certificate it refused that name no CERT, SIGNATURE, ISSUER or
  * ALTNAME: one not made for a server (a client's certificate installed on the receiver), a chain
- * through a certificate that is no CA (INVALID_PURPOSE too, for one with CA:FALSE) or one too
- * long. OpenSSL's other verify codes hold one of those words (CERT_HAS_EXPIRED,
- * UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
+ * through a certificate that is no CA (INVALID_PURPOSE for one with CA:FALSE or without
+ * basicConstraints, INVALID_CA for one without basicConstraints that has keyUsage keyCertSign) or
+ * one too long. UNSPECIFIED is Node's code for an OpenSSL verify error it has no name for, the
+ * message saying which (a CA whose keyUsage lacks keyCertSign: "key usage does not include
+ * certificate signing"); Node gives it to no other error. OpenSSL's other verify codes hold one of
+ * those words (CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT_LOCALLY …).
  */
-const OTHER_REFUSALS = /^(INVALID_PURPOSE|INVALID_CA|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/;
+const OTHER_REFUSALS = /^(INVALID_PURPOSE|INVALID_CA|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|UNSPECIFIED)$/;
 
 /** What to do about the receiver's certificate Node refused with `code`, after "the receiver's certificate was refused". */
 function receiverHint(code: string): string {
@@ -160,9 +163,11 @@ function receiverHint(code: string): string {
       return "it is not valid yet: set this host's clock right, if it is behind (or give the receiver one valid now)";
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
       return 'it is self-signed: give it as tls.ca (and pin its fingerprint with tls.checkServerIdentity, RFC 5425 §5.2)';
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+      // OpenSSL verifies up to a self-signed root: an intermediate CA alone is not enough.
+      return 'tls.ca holds a CA of its chain but not the CA that signed that one: add the root CA (self-signed) to tls.ca';
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
       return "it chains to no CA of tls.ca (without tls.ca, of Node's bundled roots): give the CA that signed it as tls.ca";
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
@@ -170,6 +175,12 @@ function receiverHint(code: string): string {
       return 'it does not hold the name checked (host, or tls.servername when set): set tls.servername to a name it holds';
     case 'INVALID_PURPOSE':
       return 'it is not for a server, or a certificate of its chain no CA (a server certificate needs extendedKeyUsage serverAuth, a CA basicConstraints CA:TRUE): give the receiver a server certificate and its chain';
+    case 'INVALID_CA':
+      return 'a certificate of its chain is no valid CA (a CA needs basicConstraints CA:TRUE, and keyCertSign in a keyUsage it has): give the receiver a chain of CAs that may sign';
+    case 'PATH_LENGTH_EXCEEDED':
+      return "its chain is longer than a CA's basicConstraints pathlen allows: give the receiver a chain within it";
+    case 'UNSPECIFIED':
+      return "OpenSSL's reason is before the code, which Node has no name for (as for a CA whose keyUsage lacks keyCertSign): give the receiver a certificate and chain of CAs that may sign";
     default:
       return 'tls.ca names the CA that signed it, tls.servername a name it holds';
   }
@@ -190,14 +201,19 @@ export function tlsError(error: unknown, where: string): unknown {
   const certificate =
     typeof code === 'string' && (/CERT|SIGNATURE|ISSUER|ALTNAME|UNKNOWN_CA/.test(code) || OTHER_REFUSALS.test(code));
   // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
+  // A wrong version number is a port that answered in something else than TLS (HTTP's 400): retried,
+  // as a receiver down is, but said so.
   const hint = !certificate
-    ? ''
+    ? code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+      ? ` (${code}): the receiver does not speak TLS on that port: give the port of its syslog over TLS input (6514), or transport 'tcp' for a plain one`
+      : ''
     : code.includes('ALERT')
       ? code.endsWith('_CERTIFICATE_EXPIRED')
         ? ` (${code}): the receiver refused this sender's certificate (tls.cert) as expired, or not valid yet by the receiver's clock: renew it`
         : ` (${code}): the receiver refused this sender's certificate (tls.cert, tls.key) or the lack of one`
       : ` (${code}): the receiver's certificate was refused: ${receiverHint(code)}`;
-  const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message}${hint}`, { cause: error });
+  // OpenSSL's own errors end in a line break, which would split the hint from the line.
+  const failed = new Error(`SyslogSink: the TLS connection to ${where} failed: ${message.trimEnd()}${hint}`, { cause: error });
   // Node's code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …) stays readable, as a TCP failure's does.
   if (code !== undefined) Object.assign(failed, { code });
   return certificate || identityRefusals.has(error as object) ? Object.assign(failed, { permanent: 'sink' }) : failed;

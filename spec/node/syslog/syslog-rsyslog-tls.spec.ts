@@ -47,6 +47,9 @@ const missingFor = new Map(
 /** Longest wait for rsyslogd to start or for lines to reach its output file, in milliseconds: ended as soon as they are there. */
 const WAIT_MS = 15_000;
 const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
+/** The certificates of `badCertPorts`. */
+const BAD_CERTS = ['expired', 'future', 'clientOnly', 'noCa', 'noCertSign'] as const;
+
 /**
  * What each rsyslog driver says of a connection closed without TLS's close_notify: GnuTLS's
  * GNUTLS_E_PREMATURE_TERMINATION; the OpenSSL driver's read error (its "unexpected eof while
@@ -68,8 +71,11 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
   let mutualPort: number;
   /** imtcp with TLS that asks for the sender's certificate and admits any that chains to its CA (AuthMode x509/certvalid). */
   let certvalidPort: number;
-  /** imtcp with TLS (anon) whose own certificate (its input's streamDriver.certFile) Node refuses: expired, not valid yet, for clients only. */
-  const badCertPorts = { expired: 0, future: 0, clientOnly: 0 };
+  /**
+   * imtcp with TLS (anon) whose own certificate (its input's streamDriver.certFile) Node refuses:
+   * expired, not valid yet, for clients only, or a chain through a certificate that may not sign.
+   */
+  const badCertPorts = { expired: 0, future: 0, clientOnly: 0, noCa: 0, noCertSign: 0 };
   let daemon: Rsyslogd | undefined;
   const run = `${process.pid}-${Date.now().toString(36)}`;
 
@@ -87,8 +93,14 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
     anonPort = await freeTcpPort();
     mutualPort = await freeTcpPort();
     certvalidPort = await freeTcpPort();
-    for (const name of ['expired', 'future', 'clientOnly'] as const) badCertPorts[name] = await freeTcpPort();
-    const badCertFiles = { expired: 'expired-server.pem', future: 'future-server.pem', clientOnly: 'client-only-server.pem' };
+    for (const name of BAD_CERTS) badCertPorts[name] = await freeTcpPort();
+    const badCertFiles = {
+      expired: ['expired-server.pem', 'server.key'],
+      future: ['future-server.pem', 'server.key'],
+      clientOnly: ['client-only-server.pem', 'server.key'],
+      noCa: ['under-no-ca-chain.pem', 'under-no-ca.key'],
+      noCertSign: ['under-no-cert-sign-chain.pem', 'under-no-cert-sign.key'],
+    } as const;
     // Everything lives in the temp dirs: no system config, pid file, spool or /dev/log is touched.
     daemon = startRsyslogd(
       dir,
@@ -99,9 +111,9 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
         `input(type="imtcp" address="127.0.0.1" port="${anonPort}")`,
         `input(type="imtcp" address="127.0.0.1" port="${mutualPort}" streamDriver.authMode="x509/name" permittedPeer=["rxlog-client"])`,
         `input(type="imtcp" address="127.0.0.1" port="${certvalidPort}" streamDriver.authMode="x509/certvalid")`,
-        ...(['expired', 'future', 'clientOnly'] as const).map(
+        ...BAD_CERTS.map(
           (name) =>
-            `input(type="imtcp" address="127.0.0.1" port="${badCertPorts[name]}" streamDriver.certFile="${join(certs.dir, badCertFiles[name])}" streamDriver.keyFile="${join(certs.dir, 'server.key')}")`,
+            `input(type="imtcp" address="127.0.0.1" port="${badCertPorts[name]}" streamDriver.certFile="${join(certs.dir, badCertFiles[name][0])}" streamDriver.keyFile="${join(certs.dir, badCertFiles[name][1])}")`,
         ),
         'template(name="rxlogTest" type="string" string="%syslogseverity%|%app-name%|%msgid%|%structured-data%|%msg%\\n")',
         `*.* action(type="omfile" file="${output}" template="rxlogTest")`,
@@ -224,6 +236,20 @@ describe.each(DRIVERS)('SyslogSink over TLS with a real rsyslogd ($driver driver
     ['expired (2020)', 'CERT_HAS_EXPIRED', 'expired', /it has expired: renew it on the receiver/],
     ['not valid yet (2099)', 'CERT_NOT_YET_VALID', 'future', /it is not valid yet: set this host's clock right/],
     ['for clients only', 'INVALID_PURPOSE', 'clientOnly', /it is not for a server/],
+    // rsyslogd sends the chain of its certFile. The first said "tls.ca names the CA that signed it",
+    // which tls.ca did; the second (a code Node has no name for) was retried, with no hint.
+    [
+      'through one without basicConstraints',
+      'INVALID_CA',
+      'noCa',
+      /invalid CA certificate \(INVALID_CA\): .*a certificate of its chain is no valid CA/,
+    ],
+    [
+      'through a CA whose keyUsage lacks keyCertSign',
+      'UNSPECIFIED',
+      'noCertSign',
+      /key usage does not include certificate signing \(UNSPECIFIED\): .*chain of CAs that may sign/,
+    ],
   ] as const)(
     'sends nothing to rsyslogd serving a certificate %s: SelfLog names the cause and %s, every event goes to the fallback, none retried',
     async (name, code, port, hint) => {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
@@ -214,6 +215,34 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
       () => ({ chain: { cert: certs.underClientChain, key: certs.underClientKey } }),
       /\(INVALID_PURPOSE\): the receiver's certificate was refused: .*a certificate of its chain no CA/,
     ],
+    // Said "tls.ca names the CA that signed it, tls.servername a name it holds", where tls.ca had it.
+    [
+      'signed by one without basicConstraints but keyUsage keyCertSign',
+      'INVALID_CA',
+      () => ({ chain: { cert: certs.underNoCaChain, key: certs.underNoCaKey } }),
+      /invalid CA certificate \(INVALID_CA\): the receiver's certificate was refused: a certificate of its chain is no valid CA \(a CA needs basicConstraints CA:TRUE.*give the receiver a chain of CAs that may sign/,
+    ],
+    // Node has no name for OpenSSL's code: it was no refusal, so each batch was retried, a new
+    // handshake each try, with no hint.
+    [
+      'signed by a CA whose keyUsage lacks keyCertSign',
+      'UNSPECIFIED',
+      () => ({ chain: { cert: certs.underNoCertSignChain, key: certs.underNoCertSignKey } }),
+      /key usage does not include certificate signing \(UNSPECIFIED\): the receiver's certificate was refused: OpenSSL's reason is before the code, which Node has no name for .*give the receiver a certificate and chain of CAs that may sign/,
+    ],
+    [
+      'through more CAs than pathlen allows',
+      'PATH_LENGTH_EXCEEDED',
+      () => ({ chain: { cert: certs.pastPathLengthChain, key: certs.pastPathLengthKey } }),
+      /\(PATH_LENGTH_EXCEEDED\): the receiver's certificate was refused: its chain is longer than a CA's basicConstraints pathlen allows/,
+    ],
+    // tls.ca holds the CA that signed it: "give the CA that signed it as tls.ca" sent the user in a circle.
+    [
+      'whose issuer tls.ca holds, but not that CA’s own issuer',
+      'UNABLE_TO_GET_ISSUER_CERT',
+      () => ({ chain: { cert: certs.underIntermediateChain, key: certs.underIntermediateKey } }),
+      /\(UNABLE_TO_GET_ISSUER_CERT\): the receiver's certificate was refused: tls\.ca holds a CA of its chain but not the CA that signed that one: add the root CA \(self-signed\) to tls\.ca/,
+    ],
   ] as const)(
     'says why it refuses a receiver’s certificate %s, with Node’s code, and opens the breaker: no batch retried',
     async (_, code, server, reason) => {
@@ -223,7 +252,9 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
           ? undefined
           : code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
             ? { ca: certs.otherCa }
-            : { ca: certs.ca, ...(code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? { servername: 'logs.example' } : {}) };
+            : code === 'UNABLE_TO_GET_ISSUER_CERT'
+              ? { ca: certs.intermediateCa }
+              : { ca: certs.ca, ...(code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? { servername: 'logs.example' } : {}) };
       const sink = sinkFor({ port: receiver.port, tls });
       const failure = (await sink.emit([makeEvent()]).then(
         () => undefined,
@@ -345,6 +376,30 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     await expect(sink.emit([makeEvent()])).rejects.toThrow(
       `SyslogSink: connecting to tls://127.0.0.1:${plain.port} timed out after 300 ms`,
     );
+  });
+
+  // A port that answers the ClientHello in something else than TLS (an HTTP server's 400 here):
+  // the line held only OpenSSL's 'ssl3_get_record:wrong version number' and its source file.
+  it('says the receiver does not speak TLS on its port when it answers in something else (an HTTP server)', async () => {
+    const http = createHttpServer((_, response) => response.end());
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = http.address() as { port: number };
+      const failure = (await sinkFor({ port, tls: { ca: certs.ca } })
+        .emit([makeEvent()])
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )) as (Error & { code?: unknown; permanent?: unknown }) | undefined;
+
+      expect(failure?.message).toMatch(
+        /wrong version number.* \(ERR_SSL_WRONG_VERSION_NUMBER\): the receiver does not speak TLS on that port: give the port of its syslog over TLS input \(6514\), or transport 'tcp' for a plain one$/,
+      );
+      expect(failure).toMatchObject({ code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
+      expect(failure?.permanent).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 
   // A receiver restarting after reading part of a batch: the batch is sent again whole on a new

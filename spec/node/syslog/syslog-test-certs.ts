@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /** Throwaway PEM files for TLS tests: a CA, a server and a client certificate it signed, and another CA. */
 export interface TestCerts {
-  /** The folder holding them as files (`ca.pem`, `server.pem`, `server.key` …), for rsyslogd. */
+  /** The folder holding them as files (`ca.pem`, `server.pem`, `server.key`, `under-no-ca-chain.pem` …), for rsyslogd. */
   readonly dir: string;
   readonly ca: string;
   readonly serverCert: string;
@@ -30,6 +30,27 @@ export interface TestCerts {
   /** A chain whose server certificate (holding what `serverCert` holds) `clientCert` signed, which is no CA, then `clientCert`; and its key. */
   readonly underClientChain: string;
   readonly underClientKey: string;
+  /**
+   * Chains whose server certificate (holding what `serverCert` holds) a certificate of `ca` that
+   * may not sign certificates signed, then that certificate; and the key of each: one without
+   * basicConstraints but with keyUsage keyCertSign (Node's INVALID_CA), one with CA:TRUE but
+   * keyUsage digitalSignature only (OpenSSL's "key usage does not include certificate signing",
+   * which Node gives no name: UNSPECIFIED).
+   */
+  readonly underNoCaChain: string;
+  readonly underNoCaKey: string;
+  readonly underNoCertSignChain: string;
+  readonly underNoCertSignKey: string;
+  /**
+   * A chain whose server certificate a CA signed that a CA of `ca` with pathlen 0 signed, then
+   * those two (Node's PATH_LENGTH_EXCEEDED); and its key.
+   */
+  readonly pastPathLengthChain: string;
+  readonly pastPathLengthKey: string;
+  /** A CA of `ca` (the pathlen 0 one above), a chain whose server certificate it signed, then it; and its key. */
+  readonly intermediateCa: string;
+  readonly underIntermediateChain: string;
+  readonly underIntermediateKey: string;
   remove(): void;
 }
 
@@ -60,12 +81,15 @@ export function makeTestCerts(): TestCerts {
       '-subj',
       `/CN=rxlog test ${ca}`,
     );
-  const issue = (name: string, cn: string, san: string, ca = 'ca'): void => {
+  const issue = (
+    name: string,
+    cn: string,
+    san: string,
+    ca = 'ca',
+    ext = `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n`,
+  ): void => {
     openssl('req', ...newKey, '-keyout', at(`${name}.key`), '-out', at(`${name}.csr`), '-subj', `/CN=${cn}`);
-    writeFileSync(
-      at(`${name}.ext`),
-      `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n`,
-    );
+    writeFileSync(at(`${name}.ext`), ext);
     openssl(
       'x509',
       '-req',
@@ -140,7 +164,24 @@ export function makeTestCerts(): TestCerts {
   const now = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]|\.\d+/g, '');
   sign('client-only-server', 'server', 'client-only', now(-1), now(2));
   issue('under-client', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'client');
+  issue('no-ca', 'rxlog test no-ca', '', 'ca', 'keyUsage=critical,keyCertSign,cRLSign\n');
+  issue(
+    'no-cert-sign',
+    'rxlog test no-cert-sign',
+    '',
+    'ca',
+    'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\n',
+  );
+  issue('under-no-ca', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'no-ca');
+  issue('under-no-cert-sign', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'no-cert-sign');
+  issue('path-len-0', 'rxlog test path-len-0', '', 'ca', 'basicConstraints=critical,CA:TRUE,pathlen:0\n');
+  issue('past-path-len', 'rxlog test past-path-len', '', 'path-len-0', 'basicConstraints=critical,CA:TRUE\n');
+  issue('under-past-path-len', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'past-path-len');
+  issue('under-intermediate', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'path-len-0');
   const read = (name: string): string => readFileSync(at(name), 'utf8');
+  // As files too, for rsyslogd's streamDriver.certFile: the server certificate, then its issuer.
+  for (const name of ['under-no-ca', 'under-no-cert-sign'])
+    writeFileSync(at(`${name}-chain.pem`), read(`${name}.pem`) + read(`${name.slice('under-'.length)}.pem`));
   return {
     dir,
     ca: read('ca.pem'),
@@ -159,6 +200,15 @@ export function makeTestCerts(): TestCerts {
     expiredClientCert: read('expired-client.pem'),
     underClientChain: read('under-client.pem') + read('client.pem'),
     underClientKey: read('under-client.key'),
+    underNoCaChain: read('under-no-ca-chain.pem'),
+    underNoCaKey: read('under-no-ca.key'),
+    underNoCertSignChain: read('under-no-cert-sign-chain.pem'),
+    underNoCertSignKey: read('under-no-cert-sign.key'),
+    pastPathLengthChain: read('under-past-path-len.pem') + read('past-path-len.pem') + read('path-len-0.pem'),
+    pastPathLengthKey: read('under-past-path-len.key'),
+    intermediateCa: read('path-len-0.pem'),
+    underIntermediateChain: read('under-intermediate.pem') + read('path-len-0.pem'),
+    underIntermediateKey: read('under-intermediate.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
