@@ -39,9 +39,10 @@ const MAX_RECHECKS = 4;
  * The sizes and cuts of the last four strings of 64 Ki code units or more: an oversized string
  * logged on every event (a fixed property) is read once, not four times per event. Four: an
  * event's two largest (a body and an exception's stack) and their cuts, which are measured too.
- * Holds at most four such strings, each until four others are seen.
+ * Holds at most four such strings, each until four others are seen, and one longer than 1 Mi code
+ * units only until the task that saw it ends (it is measured once per task).
  */
-const longTexts = new LongTextCache(4, 64 * 1024);
+const longTexts = new LongTextCache(4, 64 * 1024, 1024 * 1024);
 
 // The budget is module state so the walk allocates nothing; it is reset on every call.
 let budget = 0;

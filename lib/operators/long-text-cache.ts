@@ -15,17 +15,24 @@ interface LongTextEntry {
  * strings are held (strongly: a string cannot be held weakly), each until `slots` other long
  * strings have been seen. A string is found by `===`, which compares the same string at once and
  * an equal copy by its content, both far cheaper than measuring it.
+ *
+ * Past the task that measured it (on a microtask), a string longer than `keepLength` is let go:
+ * it is measured once per task rather than once per event, and does not outlive its event for
+ * good (one body of 100 MB logged once was held until `slots` other long strings came).
  */
 export class LongTextCache {
-  readonly #entries: LongTextEntry[] = [];
+  #entries: LongTextEntry[] = [];
+  #trimming = false;
 
   /**
    * @param slots Most strings held, a positive integer.
    * @param minLength Shortest string remembered, in UTF-16 code units; shorter ones cost less to measure than to look up.
+   * @param keepLength Longest string held past the task that saw it, in UTF-16 code units.
    */
   constructor(
     readonly slots: number,
     readonly minLength: number,
+    readonly keepLength: number,
   ) {}
 
   /** How many strings the cache holds now (at most `slots`). */
@@ -69,6 +76,16 @@ export class LongTextCache {
     const entry: LongTextEntry = { text, bytes, keep: -1, cut: '' };
     this.#entries.unshift(entry);
     if (this.#entries.length > this.slots) this.#entries.length = this.slots;
+    if (text.length > this.keepLength && !this.#trimming) {
+      this.#trimming = true;
+      void Promise.resolve().then(() => this.#trim());
+    }
     return entry;
+  }
+
+  /** Lets go of the strings longer than `keepLength`. */
+  #trim(): void {
+    this.#trimming = false;
+    this.#entries = this.#entries.filter((entry) => entry.text.length <= this.keepLength);
   }
 }

@@ -140,6 +140,15 @@ export class SinkDelivery {
   readonly #waiters = new SinkDeliveryWaiters();
   #open: LogEvent[] = [];
   #openTimes: number[] = [];
+  /**
+   * The open batch's estimated bytes, as the queue counts them. The batch is filled only while
+   * nothing is queued or in flight, and sent once the next event would take it past `limitBytes`:
+   * with a sink that never settles, what it holds is the queue's `limitBytes` and one batch of at
+   * most as much. After a partial synchronous write it may overstate what is left (sent early).
+   */
+  #openBytes = 0;
+  /** An event that waits, neither open nor queued, while the open batch it had no room in is sent. */
+  #arriving = 0;
   #flight: Flight | null = null;
   #ageTimer: Subscription | null = null;
   #ageDueAt = Infinity;
@@ -241,28 +250,55 @@ export class SinkDelivery {
     try {
       const now = this.#eventsAreNow ? eventTimeMs(event) : this.#scheduler.now();
       if (this.#flight !== null || this.#queue.depth !== 0) {
-        // What the sink would leave out takes no room in the queue (see DECLINED).
-        const declined = this.#declined?.(event);
-        if (declined !== undefined) {
-          this.#recorder.dropped++;
-          countReason(this.#recorder.droppedBy, declined, 1);
-          return;
-        }
-        // The sink is busy or behind: the bounded queue is the only buffer.
-        this.#queue.push(event, now);
-        if (this.#flight === null) this.#pump();
+        this.#enqueue(event, now);
       } else if (this.#size === 1) {
         // Unbatched: skip the open batch's bookkeeping on the most common path.
-        this.#dispatch([event], [now]);
+        const events = [event];
+        this.#boundEvents(events);
+        this.#dispatch(events, [now]);
       } else {
+        // The open batch counts against limitBytes (see #openBytes): its events are bounded as
+        // they come, and a batch that has no room for the next one goes now, which then queues.
+        const { maxEventBytes, limitBytes } = this.#queue.options;
+        let size = estimateEventBytes(event);
+        if (size > maxEventBytes) {
+          event = truncateEvent(event, maxEventBytes);
+          size = Math.min(estimateEventBytes(event), maxEventBytes);
+          this.#queue.truncated++;
+        }
+        if (this.#openBytes + size > limitBytes) {
+          // Pending meanwhile: the sink's emit may read the metrics, or flush.
+          this.#arriving++;
+          this.#sendOpen();
+          this.#arriving--;
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- sendOpen starts a flight, or queues what it could not write
+          if (this.#flight !== null || this.#queue.depth !== 0) {
+            this.#enqueue(event, now);
+            return;
+          }
+        }
         this.#open.push(event);
         this.#openTimes.push(now);
+        this.#openBytes += size;
         if (this.#open.length >= this.#size) this.#sendOpen();
         else if (this.#open.length === 1) this.#armAge(now + this.#maxDelayMs);
       }
     } catch (error) {
       SelfLog.write('Sink {Name}: the delivery stage failed to take an event', this.name, error);
     }
+  }
+
+  /** Queues an event while the sink is busy or behind: the bounded queue is the only buffer. */
+  #enqueue(event: LogEvent, now: number): void {
+    // What the sink would leave out takes no room in the queue (see DECLINED).
+    const declined = this.#declined?.(event);
+    if (declined !== undefined) {
+      this.#recorder.dropped++;
+      countReason(this.#recorder.droppedBy, declined, 1);
+      return;
+    }
+    this.#queue.push(event, now);
+    if (this.#flight === null) this.#pump();
   }
 
   /**
@@ -448,7 +484,7 @@ export class SinkDelivery {
   }
 
   #pendingCount(): number {
-    return this.#inFlightCount() + this.#queue.depth + this.#open.length + this.#requeueing;
+    return this.#inFlightCount() + this.#queue.depth + this.#open.length + this.#requeueing + this.#arriving;
   }
 
   #inFlightCount(): number {
@@ -466,12 +502,12 @@ export class SinkDelivery {
   #clearOpen(): void {
     this.#open = [];
     this.#openTimes = [];
+    this.#openBytes = 0;
     this.#cancelAge();
   }
 
   /** Writes a batch that nothing queued precedes: inline through `emitSync` when the sink has it and is healthy, else on the async path. */
   #dispatch(events: LogEvent[], times: number[]): void {
-    this.#boundEvents(events);
     // In flight at once, also on the inline path: an event logged from inside the sink queues behind this batch.
     const flight = this.#begin(events, times);
     // While draining for shutdown, the final batches take the async path, so that a sink whose
@@ -1006,7 +1042,7 @@ export class SinkDelivery {
     } else {
       this.#open = this.#open.slice(count);
       this.#openTimes = this.#openTimes.slice(count);
-      if (this.#open.length === 0) this.#cancelAge();
+      if (this.#open.length === 0) this.#clearOpen();
     }
     this.#countDelivered(times, count, false, result);
     this.#waiters.settle(this.#inFlightCount(), count);

@@ -79,3 +79,18 @@ describe('createIngestHandler', () => {
     expect(results.ingestClientKeys.growthMiB).toBeLessThan(10);
   });
 });
+
+describe('the size estimate', () => {
+  // Found by review: the estimate remembered the last four strings of 64 Ki characters or more
+  // (so a long string logged on every event is measured once), and held them until four others
+  // were seen: with destructure.toMaximumStringLength raised, one 64 Mi-character body, logged
+  // once and delivered, stayed in memory for good (128 MiB of heap, flattened).
+  it('lets go of a long string once its event is delivered (one body of 64 Mi characters)', () => {
+    const { delivered, growthMiB } = runRetention('longTextDelivered').longTextDelivered as {
+      delivered: number;
+      growthMiB: number;
+    };
+    expect(delivered).toBe(12);
+    expect(growthMiB).toBeLessThan(16);
+  }, 120_000);
+});

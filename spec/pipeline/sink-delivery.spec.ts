@@ -1821,6 +1821,28 @@ describe('SinkDelivery bounds and partial writes', () => {
     expect(sink.inline[0].map((e) => e.properties.N)).toEqual([0, 1, 2, 3]);
   });
 
+  // Found by review: the batch being filled was not counted in limitBytes, and its events were
+  // bounded only when it was sent: with a 1 000-byte limit, twenty 5 000-character events sat in
+  // one partial batch (100 KB) and went in flight together. Each now counts as the queue counts
+  // it, and a batch with no room for the next event goes at once.
+  it.each(['drop-oldest', 'drop-newest'] as const)(
+    'counts the batch being filled in limitBytes: a stalled sink holds the queue and one batch of at most limitBytes (%s)',
+    (overflow) => {
+      const sink = new DeferredSink();
+      const delivery = create(sink, { batch: { size: 512, maxDelayMs: 100 }, queue: { limitBytes: 1_000, overflow } });
+      for (let i = 0; i < 20; i++) delivery.push(makeEvent({ properties: { N: i, Body: String(i).padEnd(5_000, 'x') } }));
+      jest.advanceTimersByTime(100);
+      expect(sink.calls).toHaveLength(1);
+      const inFlight = sink.calls[0].events;
+      const m = delivery.metrics();
+      expect(inFlight.reduce((sum, event) => sum + estimateEventBytes(event), 0)).toBeLessThanOrEqual(1_000);
+      expect(m.queueBytes).toBeLessThanOrEqual(1_000);
+      expect(ns(inFlight)).toEqual([0]);
+      expect(m).toMatchObject({ received: 20, pending: 2, dropped: 18, queueDepth: 1 });
+      balance(delivery);
+    },
+  );
+
   // A sink package built as CommonJS that requires rxlog, in an app that imports it, throws the
   // PartialDeliveryError of the other copy of rxlog (loaded here as a second copy of the module).
   it.each<[string, () => Promise<typeof PartialDeliveryError>]>([
