@@ -66,3 +66,17 @@ describe('RxlogModule in a Nest microservice', () => {
     90_000,
   );
 });
+
+// The decision of the docs' `logger` option (each app's shutdown closes the logger it was given),
+// held for an HTTP app and a microservice sharing one, as spec/nest/shared-logger.spec.ts holds it
+// for two HTTP apps: the HTTP app's close closes it under the microservice.
+it('an HTTP app and a microservice sharing one logger: the first app’s close closes it, and the microservice’s later events are counted as rejected', async () => {
+  const run = await fixtureOutcomes<{ events: string[]; answers: unknown[]; rejectedAfterClose: number }>(
+    'nest-microservice.ts',
+    ['shared'],
+    { env: plainEnv(), timeoutMs: 60_000 },
+  );
+  expect(run.answers).toEqual([{ ok: 3 }, { ok: 6 }]);
+  expect(run.events).toEqual(['Summing 2 numbers']);
+  expect(run.rejectedAfterClose).toBe(1);
+}, 90_000);
