@@ -12,6 +12,7 @@ import { textTemplate } from '../templates/text-template';
 import { isPlainObject, isStackFormat, type NestLogCall, readNestLogCall } from './nest-log-call';
 import { keepForCompletion, keepResponseError } from './rxlog-request-context';
 import { closedFallback, isClosedLogger } from './closed-loggers';
+import { rpcErrorPattern } from './rpc-errors';
 
 /** Most `SourceContext` child loggers kept for reuse; past it, a child is made per call. */
 const MAX_CACHED_CONTEXTS = 256;
@@ -48,6 +49,8 @@ const MAX_LAZY_DEPTH = 8;
 
 /** The context Nest's exception filter logs unhandled errors under. */
 const EXCEPTIONS_HANDLER = 'ExceptionsHandler';
+/** The context Nest's RPC exception filter logs a microservice handler's unhandled errors under. */
+const RPC_EXCEPTIONS_HANDLER = 'RpcExceptionsHandler';
 /** The context a `StreamableFile` logs the error of its stream under. */
 const STREAMABLE_FILE = 'StreamableFile';
 /** The context Nest logs the error of a server-sent event stream or a streamed body under, after its headers went out. */
@@ -257,7 +260,10 @@ export class RxlogLoggerService implements LoggerService {
     if (keep && call.context === RESPONSE_CONTROLLER && exception !== undefined && keepResponseError(exception)) return;
     // Where Nest reports a request's error, the level is checked once the error found no completion event.
     if (!levelChecked && !context.isEnabled(level)) return refuse(context, level);
-    const log = withParams(context, params);
+    let log = withParams(context, params);
+    // A microservice handler's error, which Nest's RPC filter reports without saying which handler failed.
+    const pattern = call.context === RPC_EXCEPTIONS_HANDLER && exception !== undefined ? rpcErrorPattern(exception) : undefined;
+    if (pattern !== undefined) log = log.forContext('MessagePattern', pattern);
     const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
     const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
     if (exception === undefined) log.write(level, template, ...args);

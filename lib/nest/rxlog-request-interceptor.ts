@@ -1,6 +1,7 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { defer, type Observable, tap, finalize } from 'rxjs';
 import { answeredStatus } from './answered-status';
+import { handlerPattern, noteRpcError } from './rpc-errors';
 import {
   clientLeft,
   keepStreamError,
@@ -43,11 +44,12 @@ export class RxlogRequestInterceptor implements NestInterceptor {
 
   /**
    * Watches one handler call; non-HTTP contexts (microservices, websockets, GraphQL resolvers) pass
-   * through untouched, and so does a handler typed `http` whose first argument is no HTTP request
+   * through untouched (a microservice handler's error is noted with its pattern, see `watchRpc`), and so does a handler typed `http` whose first argument is no HTTP request
    * (a queue or event library's handler made with Nest's `ExternalContextCreator`, whose context
    * type defaults to `http`: its arguments are a message and its envelope).
    */
   intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
+    if (context.getType() === 'rpc') return watchRpc(context, next);
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<unknown>();
@@ -158,4 +160,15 @@ function statusSent(response: FrameworkResponse): number | undefined {
 function responseStatus(response: FrameworkResponse): number {
   const status = response.statusCode ?? response.raw?.statusCode;
   return typeof status === 'number' ? status : 200;
+}
+
+/**
+ * A microservice handler's call (`@MessagePattern`, `@EventPattern`) passes through as it is; an
+ * error it fails with is noted with the handler's pattern, which `RxlogLoggerService` writes as
+ * `MessagePattern` on the error event Nest's RPC exception filter reports it with.
+ */
+function watchRpc(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
+  const pattern = handlerPattern(context);
+  if (pattern === undefined) return next.handle();
+  return next.handle().pipe(tap({ error: (error: unknown) => noteRpcError(error, pattern) }));
 }

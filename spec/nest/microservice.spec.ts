@@ -1,0 +1,82 @@
+import { plainEnv } from '../helpers/plain-env';
+import { fixtureOutcomes } from './fixtures/run-nest-app';
+
+type Event = [string, string | null, string, string | null, string | null, string | null];
+
+interface Run {
+  events: Event[];
+  answers: unknown[];
+  reports: string[];
+  closed: boolean;
+}
+
+const boot = (...more: Event[]): Event[] => [
+  ['information', 'NestFactory', 'Starting Nest application...', null, null, null],
+  ['information', 'InstanceLoader', 'AppModule dependencies initialized', null, null, null],
+  ['information', 'InstanceLoader', 'RxlogModule dependencies initialized', null, null, null],
+  ...more,
+];
+
+/** What the handlers log, and Nest's RPC filter's error events, with their handler's pattern when the interceptor ran (`patterns`). */
+const handled = (patterns: boolean): Event[] => [
+  ['information', null, 'Summing 3 numbers', null, null, null],
+  ['error', 'RpcExceptionsHandler', 'Handler crashed', 'Handler crashed', patterns ? 'orders.crash' : null, null],
+  ['information', null, 'Order 9 created', null, null, null],
+  ['error', 'RpcExceptionsHandler', 'Event handler crashed', 'Event handler crashed', patterns ? 'order.created' : null, null],
+];
+
+const hybridBoot = boot(
+  ['information', 'NestMicroservice', 'Nest microservice successfully started', null, null, null],
+  ['information', 'RoutesResolver', 'OrdersController {/}:', null, null, null],
+  ['information', 'NestApplication', 'Nest application successfully started', null, null, null],
+);
+
+// A real NestJS 12 microservice on the TCP transport on 127.0.0.1 and a real ClientProxy
+// (spec/nest/fixtures/nest-microservice.ts): a message answered, an RpcException (answered to the
+// client, not logged, as Nest does), an Error and an event handler's Error (Nest's RPC filter logs
+// each once), then app.close() with enableShutdownHooks.
+describe('RxlogModule in a Nest microservice', () => {
+  // A hybrid app's microservice gets the app's global interceptors, RxlogModule's among them, only
+  // with inheritAppConfig: true (Nest's rule): without it, its errors are written without a pattern.
+  it.each([
+    [
+      'NestFactory.createMicroservice',
+      'micro',
+      boot(['information', 'NestMicroservice', 'Nest microservice successfully started', null, null, null]),
+      true,
+    ],
+    ['a hybrid app (connectMicroservice)', 'hybrid', hybridBoot, false],
+    ['a hybrid app (connectMicroservice, inheritAppConfig)', 'hybrid-inherit', hybridBoot, true],
+  ])(
+    '%s: Nest’s boot lines held by bufferLogs go through rxlog; a handler’s error is written once, with its MessagePattern and no request id; the close reports',
+    async (_name, mode, booted, patterns) => {
+      const { events, answers, reports, closed } = await fixtureOutcomes<Run>('nest-microservice.ts', [mode], {
+        env: plainEnv(),
+        timeoutMs: 60_000,
+      });
+      expect(events).toEqual([...booted, ...handled(patterns)]);
+      expect(answers).toEqual([
+        { ok: 6 },
+        { error: { status: 'error', message: 'No such order' } },
+        { error: { status: 'error', message: 'Internal server error' } },
+      ]);
+      expect(reports).toEqual([`graceful ${events.length}`]);
+      expect(closed).toBe(true);
+    },
+    90_000,
+  );
+});
+
+// The decision of the docs' `logger` option (each app's shutdown closes the logger it was given),
+// held for an HTTP app and a microservice sharing one, as spec/nest/shared-logger.spec.ts holds it
+// for two HTTP apps: the HTTP app's close closes it under the microservice.
+it('an HTTP app and a microservice sharing one logger: the first app’s close closes it, and the microservice’s later events are counted as rejected', async () => {
+  const run = await fixtureOutcomes<{ events: string[]; answers: unknown[]; rejectedAfterClose: number }>(
+    'nest-microservice.ts',
+    ['shared'],
+    { env: plainEnv(), timeoutMs: 60_000 },
+  );
+  expect(run.answers).toEqual([{ ok: 3 }, { ok: 6 }]);
+  expect(run.events).toEqual(['Summing 2 numbers']);
+  expect(run.rejectedAfterClose).toBe(1);
+}, 90_000);
