@@ -131,7 +131,7 @@ export class LoggerPipeline {
   #rejectedInvalidLevel = 0;
   #closed = false;
   #closing: Promise<ShutdownReport> | undefined;
-  /** When the running close gives up at the latest, on its clock (see #clock); Infinity for a `'flush'` close; undefined while options are read. */
+  /** When the running close gives up at the latest, on its clock (see #clock); Infinity for a `'flush'` close; undefined while options are read and once it settled. */
   #closeDeadline: number | undefined;
   /** Emits once and completes when `close()` has finished: it ends every `metricsEvery` stream. */
   readonly #closed$ = new AsyncSubject<void>();
@@ -526,6 +526,8 @@ export class LoggerPipeline {
     const release = this.#keepProcessAlive();
     start(this.#shutdown(strategy, timeoutMs));
     const closed = (): void => {
+      // Settled: every later close() gets this same promise, whatever its bound (see #closeAgain).
+      this.#closeDeadline = undefined;
       release();
       this.#closed$.next();
       this.#closed$.complete();
@@ -545,8 +547,9 @@ export class LoggerPipeline {
    */
   #closeAgain(closing: Promise<ShutdownReport>, options: CloseOptions | undefined): Promise<ShutdownReport> {
     const deadline = this.#closeDeadline;
-    // Before the running close has read its own options, or while this reads another's (a SelfLog
-    // output that closes the logger on every diagnostic a bad option gives): that close stands.
+    // Before the running close has read its own options, while this reads another's (a SelfLog
+    // output that closes the logger on every diagnostic a bad option gives), or once it settled:
+    // that close stands.
     if (deadline === undefined) return closing;
     this.#closeDeadline = undefined;
     // Never throws.

@@ -623,6 +623,16 @@ describe('Logger', () => {
       await expect(first).resolves.toMatchObject({ strategy: 'graceful', timedOut: true });
     });
 
+    it('gives every close after the first settled that same promise, whatever its bound', async () => {
+      const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: 'memory' }).createLogger();
+      log.information('Delivered');
+      const first = log.close({ timeoutMs: 60_000 });
+      const report = await first;
+      expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+      expect(log.close({ strategy: 'immediate', timeoutMs: 0 })).toBe(first);
+      expect(log.close()).toBe(first);
+    });
+
     it('calls the sink’s close', async () => {
       const close = jest.fn();
       const log = new LoggerConfiguration().writeTo.sink({ emit: () => undefined, close }).createLogger();
