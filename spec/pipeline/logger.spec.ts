@@ -13,6 +13,7 @@ import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
 import { childStdout } from '../helpers/child-stdout';
 import { Clock } from '../helpers/virtual-clock';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
+import type { Logger } from '../../lib/pipeline/logger';
 
 describe('Logger', () => {
   it('writes one event per call with its level, template, properties and rendered message', () => {
@@ -569,12 +570,18 @@ describe('Logger', () => {
       expect(log.metrics().rejectedAfterClose).toBe(0);
     });
 
-    it('bounds a later close by its own timeoutMs behind an unbounded flush close, which goes on', async () => {
+    /** A logger on a virtual clock whose one sink, `stalled`, never settles a write. */
+    function stalledLogger(): { clock: Clock; log: Logger } {
       const clock = new Clock();
       const log = new LoggerConfiguration()
         .useScheduler(clock.scheduler)
         .writeTo.sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stalled' })
         .createLogger();
+      return { clock, log };
+    }
+
+    it('bounds a later close by its own timeoutMs behind an unbounded flush close, which goes on', async () => {
+      const { clock, log } = stalledLogger();
       log.information('Stuck');
       log.information('Stuck too');
       const { diagnostics, stop } = collectSelfLog();
@@ -608,11 +615,7 @@ describe('Logger', () => {
     });
 
     it('gives a later close with a looser bound than the running close the same report', async () => {
-      const clock = new Clock();
-      const log = new LoggerConfiguration()
-        .useScheduler(clock.scheduler)
-        .writeTo.sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stalled' })
-        .createLogger();
+      const { clock, log } = stalledLogger();
       log.information('Stuck');
       const first = log.close({ timeoutMs: 1_000 });
       expect(log.close()).toBe(first);
