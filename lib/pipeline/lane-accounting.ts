@@ -26,6 +26,7 @@ import {
   provideEventAccounting,
 } from '../operators/event-accounting';
 import { type EventCounts, eventCounts } from './event-counts';
+import { isObject } from '../core/is-object';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -203,6 +204,10 @@ export class LaneAccounting implements EventAccounting {
     // that event reached no sink, counted nowhere).
     let again = false;
     let inside: number | undefined;
+    // Only an object can carry its count in `#inside`: what a step given from JavaScript passes on
+    // may be a string, a number or null (`map((e) => e.level)`), which a WeakMap refuses with a
+    // TypeError that ended the lane and, thrown on a timer by RxJS, the Node process. Such a value
+    // is counted by number only.
     if (isObject(event)) {
       inside = this.#inside.get(event);
       // A copy an operator before the last made, counted as it left that operator (see isolate).
@@ -597,16 +602,6 @@ function handingOn<T>(subscriber: Subscriber<T>, accounting: EventAccounting, th
     error: (failure: unknown) => hand(() => subscriber.error(failure)),
     complete: () => hand(() => subscriber.complete()),
   };
-}
-
-/**
- * Whether `value` is an object, which can carry its count in `#inside`: what a step given from
- * JavaScript passes on may be a string, a number or null (`map((e) => e.level)`), whose count a
- * WeakMap refuses with a TypeError, which ended the lane (no later event counted) and, thrown on
- * a timer by RxJS, the Node process. Such a value is counted by number only.
- */
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
 }
 
 function isCount(count: unknown): count is number {

@@ -9,6 +9,7 @@ import { markJsonSafe, WRITE_JSON_MAX_DEPTH } from './json-safe-captures';
 import { setOwnProperty } from './own-property';
 import { memoOf } from './template-memo';
 import { SelfLog } from '../core/self-log';
+import { isObject } from '../core/is-object';
 
 /** Bounds on what one captured value may hold. */
 export interface CaptureLimits {
@@ -364,10 +365,6 @@ function walkTransformed(
 /** Whether `value` is a typed array (or a Buffer) of more than `max` items; a DataView has no length. */
 export function longView(value: object, max: number): boolean {
   return ArrayBuffer.isView(value) && (value as unknown as ArrayLike<unknown>).length > max;
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
 }
 
 function walkStructure(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
