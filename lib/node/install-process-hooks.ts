@@ -7,7 +7,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { checkTimerMs, MAX_TIMER_MS } from '../core/max-timer-ms';
 import { SelfLog } from '../core/self-log';
 import { AFTER_FLUSH_SYNC } from '../pipeline/after-flush-sync';
-import type { ShutdownReport } from '../pipeline/shutdown-report';
+import { pendingAsUndelivered, type ShutdownReport } from '../pipeline/shutdown-report';
 import { processExiting } from './file/exit-waits';
 import { writeUnfinishedRequests } from './http/in-flight-requests';
 import { shutdownReportLost, shutdownReportText } from './shutdown-report-text';
@@ -364,13 +364,9 @@ export function installProcessHooks(
     if (reported && !again) return;
     safely('metrics', () => {
       const sinks = log.metrics?.().sinks ?? {};
-      const summary: ShutdownReport['sinks'] = {};
+      const summary = pendingAsUndelivered(sinks);
       let pending = 0;
-      for (const name of Object.keys(sinks)) {
-        const s = sinks[name];
-        pending += s.pending;
-        summary[name] = { delivered: s.delivered ?? 0, dropped: s.dropped ?? 0, failed: s.failed ?? 0, undelivered: s.pending };
-      }
+      for (const name of Object.keys(summary)) pending += summary[name].undelivered;
       const counts = JSON.stringify(summary);
       if (pending <= reportedPending && (!again || reportedCounts === undefined || counts === reportedCounts)) return;
       reportedPending = pending;

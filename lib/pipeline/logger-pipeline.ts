@@ -37,7 +37,7 @@ import type { FlushOptions, FlushResult } from './flush-options';
 import { CLOSED_REASON, LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
 import { describeValue } from '../core/describe-value';
-import type { CloseOptions, ShutdownReport, SinkShutdownSummary } from './shutdown-report';
+import { type CloseOptions, pendingAsUndelivered, type ShutdownReport, type SinkShutdownSummary } from './shutdown-report';
 import { type FlushOwner, SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
 import { settlesWithin } from './sink-delivery-timeout';
 import { upperCaseSimple } from '../core/upper-case-simple';
@@ -561,11 +561,7 @@ export class LoggerPipeline {
       if (settled) return closing;
       // Given up: what every sink still holds is undelivered, as far as this caller knows.
       const { sinks, pipe } = this.metrics();
-      const summary: Record<string, SinkShutdownSummary> = {};
-      for (const name of Object.keys(sinks)) {
-        const { delivered, dropped, failed, pending } = sinks[name];
-        summary[name] = { delivered, dropped, failed, undelivered: pending };
-      }
+      const summary = pendingAsUndelivered(sinks);
       SelfLog.write('close: gave up after {TimeoutMs} ms waiting for the close under way', timeoutMs);
       const report: ShutdownReport = { strategy, elapsedMs: this.#clock().now() - started, timedOut: true, sinks: summary };
       if (pipe) report.pipe = { dropped: pipe.dropped, undelivered: pipe.pending };

@@ -9,6 +9,31 @@ export interface SinkShutdownSummary {
   undelivered: number;
 }
 
+/**
+ * Each sink's report when a close is cut short, read from its metrics: what it still holds
+ * (`pending`) is `undelivered`. A count the metrics leave out (a logger-like stand-in's) is 0.
+ */
+export function pendingAsUndelivered(
+  sinks: Readonly<
+    Record<
+      string,
+      {
+        readonly pending: number;
+        readonly delivered?: number | undefined;
+        readonly dropped?: number | undefined;
+        readonly failed?: number | undefined;
+      }
+    >
+  >,
+): Record<string, SinkShutdownSummary> {
+  const summary: Record<string, SinkShutdownSummary> = {};
+  for (const name of Object.keys(sinks)) {
+    const { delivered = 0, dropped = 0, failed = 0, pending } = sinks[name];
+    summary[name] = { delivered, dropped, failed, undelivered: pending };
+  }
+  return summary;
+}
+
 /** What `log.close()` resolves with. */
 export interface ShutdownReport {
   strategy: ShutdownStrategy;
