@@ -151,7 +151,7 @@ export class SeqSink extends HttpSink {
   #closed = false;
   /** The value of the level below which events are not sent (-1 for none): `controlLevelSwitch`'s, or without one the level Seq last sent. */
   #floor = -1;
-  /** When that level last rose above Verbose (epoch ms): events logged until then are sent whatever their level. */
+  /** When that level last rose (epoch ms): events logged until then are sent whatever their level. */
   #since = 0;
   /**
    * The events an `emit` let through while Seq's level was above Verbose: HttpSink sends the halves
@@ -396,8 +396,8 @@ export class SeqSink extends HttpSink {
     }
     const level = index < 0 ? undefined : LOG_LEVELS[index];
     if (control === undefined) {
-      // Events logged until the sink starts leaving some out (a level above Verbose) are sent.
-      if (index > 0 && this.#floor <= 0) this.#since = Date.now();
+      // Events logged until the level rose (from none, Verbose or a lower level) are sent, as with a switch.
+      if (index > 0 && index > this.#floor) this.#since = Date.now();
       // As Serilog's: once Seq has sent a level, the probe asks for it again after 2 idle minutes.
       if (index >= 0 && this.#floor < 0 && this.#probe === undefined && !this.#closed) this.#arm(this.#due - Date.now());
       this.#floor = index;

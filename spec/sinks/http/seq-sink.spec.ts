@@ -207,6 +207,33 @@ describe('SeqSink', () => {
       await log.close();
     });
 
+    // Serilog's sink let the Warning into its queue while Seq's level was Information, so it sends
+    // it after Seq raises the level to Error; a raise from one level to another is a raise too.
+    it('sends the events logged before Seq raised its level from one level to a higher one, and declines the ones logged after', async () => {
+      server = await seqAnswering([
+        '{"MinimumLevelAccepted":"Information"}',
+        ...Array<string>(4).fill('{"MinimumLevelAccepted":"Error"}'),
+      ]);
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 1, maxDelayMs: 0 } })
+        .createLogger();
+      log.information('first');
+      await log.flush();
+      later();
+      // Logged while Seq's level is Information: the Warning waits in the queue while Seq answers Error.
+      log.information('second');
+      log.warning('queued warning');
+      await log.flush();
+      later();
+      log.warning('declined');
+      log.error('sent');
+      await log.flush();
+      expect(server.requests.flatMap(messages)).toEqual(['first', 'second', 'queued warning', 'sent']);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 5, delivered: 4, dropped: 1, failed: 0 });
+      await log.close();
+    });
+
     // The request carries only the events not refused: when it is cut short (a 413's second half
     // failing), the events it wrote are counted at their places in the batch, so none is sent twice.
     it('sends no event twice when a batch with refused events is written in part (413, then the second half fails)', async () => {
