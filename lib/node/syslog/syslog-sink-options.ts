@@ -69,7 +69,9 @@ export interface SyslogSinkOptions {
   /**
    * HOSTNAME; non-printable characters become `_`. With `rfc3164`, every character but letters,
    * digits, `.`, `_` and `-` becomes `_` and trailing ones other than letters and digits are dropped,
-   * as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default `os.hostname()`.
+   * as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default
+   * `os.hostname()`; with `rfc3164` without its domain (`web-1` on `web-1.example.com`: RFC 3164 §4.1.2,
+   * as rsyslog sends its own).
    */
   hostname?: string | undefined;
   /** The message format. Default `'rfc5424'`. */
@@ -163,6 +165,15 @@ function isSdName(value: string): boolean {
  */
 function isUserSdId(value: string): boolean {
   return /^[^@]+@\d+(?:\.\d+)*$/.test(value);
+}
+
+/**
+ * The default RFC 3164 HOSTNAME: the host's name without its domain, as RFC 3164 §4.1.2 has it ("The
+ * Domain Name MUST NOT be included") and rsyslog sends its own (`web-1` on a host named
+ * `web-1.example.com`, unless its `PreserveFQDN` is on); an IP address as it is.
+ */
+function bsdDefaultHostname(name: string): string {
+  return isIP(name) === 0 ? name.split('.', 1)[0] : name;
 }
 
 /**
@@ -264,7 +275,7 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     // RFC 3164 receivers read a HOSTNAME only of [A-Za-z0-9._-]; RFC 5424 takes printable ASCII.
     hostname:
       format === 'rfc3164'
-        ? syslogBsdHostname(text('hostname', options.hostname, osHostname() || '-'))
+        ? syslogBsdHostname(text('hostname', options.hostname, bsdDefaultHostname(osHostname())))
         : syslogHeaderField(text('hostname', options.hostname, osHostname() || '-'), 255),
     // RFC 3164's TAG is at most 32 characters, and receivers end its program name at '[', ':' and
     // '/' (rsyslog's acquireProgramName, after FreeBSD's syslogd); RFC 5424's APP-NAME at most 48.

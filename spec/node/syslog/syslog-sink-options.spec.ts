@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import os, { hostname } from 'node:os';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
 import { resolveSyslogSinkOptions, type SyslogSinkOptions } from '../../../lib/node/syslog/syslog-sink-options';
 
@@ -86,6 +86,26 @@ describe('resolveSyslogSinkOptions', () => {
       expect(resolve({}).settings.appName).toBe('shop');
     } finally {
       process.title = before;
+    }
+  });
+
+  it('defaults an RFC 3164 HOSTNAME to the host name without its domain (RFC 3164 §4.1.2), as rsyslog sends its own', () => {
+    // A host named web-1.example.com (hostnamectl, EC2's ip-10-0-0-5.ec2.internal): rsyslogd there logs
+    // and forwards its own and syslog(3)'s messages from "web-1", RFC 3164 or not, so one host was two.
+    const spy = jest.spyOn(os, 'hostname');
+    try {
+      spy.mockReturnValue('web-1.example.com');
+      expect(resolve({ format: 'rfc3164' }).settings.hostname).toBe('web-1');
+      // RFC 5424 prefers the FQDN (§6.2.4), and a hostname given is sent as given.
+      expect(resolve({}).settings.hostname).toBe('web-1.example.com');
+      expect(resolve({ format: 'rfc3164', hostname: 'web-1.example.com' }).settings.hostname).toBe('web-1.example.com');
+      // An address has no domain to leave out; a name of a domain only leaves nothing (the receiver names the sender).
+      spy.mockReturnValue('10.0.0.5');
+      expect(resolve({ format: 'rfc3164' }).settings.hostname).toBe('10.0.0.5');
+      spy.mockReturnValue('.example.com');
+      expect(resolve({ format: 'rfc3164' }).settings.hostname).toBe('');
+    } finally {
+      spy.mockRestore();
     }
   });
 
