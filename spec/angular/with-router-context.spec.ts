@@ -402,6 +402,57 @@ void describe('withRouterContext with withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Angular hands uncaught errors to the root injector's ErrorHandler only; a lazy route's own
+  // withErrorHandler() is never called by it. withRouterContext() in that route handed each failed
+  // navigation of the whole app to the route's handler, which logged it into the route's logger: with
+  // the root's withRouterContext() each failure was logged twice, and without it once as a navigation
+  // (route) and once as an uncaught error (root).
+  void it("logs a failed navigation once, to the root's logger, when a lazy route gives both features too", async () => {
+    const rootMemory = new MemorySink();
+    const routeMemory = new MemorySink();
+    const routes: Routes = [
+      { path: '', children: [] },
+      {
+        path: 'admin',
+        providers: [provideRxlog((c) => c.writeTo.sink(routeMemory), withErrorHandler({ console: false }), withRouterContext())],
+        loadChildren: () => Promise.resolve([{ path: '', children: [] }]),
+      },
+      { path: 'orders/:id', loadComponent: () => Promise.reject(chunkError()) },
+    ];
+    for (const rootFeatures of [
+      [withErrorHandler({ console: false }), withRouterContext()],
+      [withErrorHandler({ console: false })],
+    ]) {
+      rootMemory.events.length = 0;
+      routeMemory.events.length = 0;
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideRouter(routes.map((route) => ({ ...route }))),
+        provideRxlog((c) => c.writeTo.sink(rootMemory), ...rootFeatures),
+        provideLocationMocks(),
+        { provide: DOCUMENT, useValue: { title: '' } },
+      ]);
+      const router = injector.get(Router);
+      const reportError = injector.get(INTERNAL_APPLICATION_ERROR_HANDLER);
+      const navigate = (url: string) => router.navigateByUrl(url).catch((error: unknown) => reportError(error));
+      await navigate('/');
+      await navigate('/admin');
+      await navigate('/orders/7');
+      const root = `root features: ${rootFeatures.map((feature) => feature.kind).join(', ')}`;
+      assert.deepEqual(
+        rootMemory.events.map((e) => e.renderMessage().split(':')[0]),
+        ['Navigation to /orders/7 failed'],
+        root,
+      );
+      assert.deepEqual(
+        routeMemory.events.map((e) => e.renderMessage()),
+        [],
+        root,
+      );
+      injector.destroy();
+    }
+  });
+
   // A guard or a resolver that returns a RedirectCommand, and a withNavigationErrorHandler() that
   // turns an error into one, redirect: the Router cancels the navigation (NavigationCancel, no
   // NavigationError) and hands nothing to the ErrorHandler, so nothing is logged. A
