@@ -128,6 +128,45 @@ void describe('withRouterContext', () => {
     injector.destroy();
   });
 
+  // ActivatedRouteSnapshot.firstChild is the primary child where one matched, else a named
+  // outlet's: a page with only its side panel open below it (/orders/7/(panel:notes)) said
+  // RoutePattern '/orders/:id/notes', a page that is not there, where /orders/7 says '/orders/:id'.
+  void it('leaves the routes of named outlets out of the pattern', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRouter([
+        { path: '', children: [] },
+        { path: 'chat', outlet: 'side', children: [] },
+        {
+          path: 'orders/:id',
+          children: [
+            { path: 'notes', outlet: 'panel', children: [] },
+            { path: 'items/:n', children: [] },
+          ],
+        },
+      ]),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ]);
+    const log = within(injector, () => injectLogger());
+    const router = injector.get(Router);
+    for (const url of ['/orders/7', '/orders/7/(panel:notes)', '/orders/7/(items/3//panel:notes)', '/orders/7(side:chat)']) {
+      assert.ok(await router.navigateByUrl(url), url);
+      log.information('on a page');
+    }
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
+      [
+        ['/orders/7', '/orders/:id'],
+        ['/orders/7/(panel:notes)', '/orders/:id'],
+        ['/orders/7/(items/3//panel:notes)', '/orders/:id/items/:n'],
+        ['/orders/7(side:chat)', '/orders/:id'],
+      ],
+    );
+    injector.destroy();
+  });
+
   void it('adds no route while the first navigation is still matching, and the route once it is set', async () => {
     const memory = new MemorySink();
     const injector = testInjector([
