@@ -52,12 +52,13 @@ export function routePath(url: string): string {
 /**
  * The configured paths of the primary route chain, joined: `orders/:id` under `shop` gives
  * `/shop/orders/:id`. A route a custom `matcher` matched has no path: it is `*`, once whatever it
- * consumed (its segments may be ids), or nothing when it consumed none.
+ * consumed (its segments may be ids), or nothing when it consumed none. A named outlet's route is
+ * no part of it: on `/orders/7/(panel:notes)` the pattern is `/orders/:id`, as on `/orders/7`.
  */
 function routePattern(root: ActivatedRouteSnapshot): string | undefined {
   const parts: string[] = [];
   let matched = false;
-  for (let route: ActivatedRouteSnapshot | null = root; route !== null; route = route.firstChild) {
+  for (let route: ActivatedRouteSnapshot | null = root; route !== null; route = primaryChild(route)) {
     const config = route.routeConfig;
     if (config === null) continue;
     const path = config.path ?? (config.matcher === undefined ? undefined : route.url.length > 0 ? '*' : '');
@@ -66,4 +67,15 @@ function routePattern(root: ActivatedRouteSnapshot): string | undefined {
     if (path !== '') parts.push(path);
   }
   return matched ? `/${parts.join('/')}` : undefined;
+}
+
+/**
+ * The child route of the primary outlet, or null. Not `firstChild`: where no primary child
+ * matched (`/orders/7/(panel:notes)`), that is a named outlet's, and its path was taken for the
+ * page's. `'primary'` is Angular's PRIMARY_OUTLET, written out so that this file (which
+ * withErrorHandler() uses) imports nothing of @angular/router at run time.
+ */
+function primaryChild(route: ActivatedRouteSnapshot): ActivatedRouteSnapshot | null {
+  for (const child of route.children) if (child.outlet === 'primary') return child;
+  return null;
 }

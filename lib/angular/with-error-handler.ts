@@ -1,13 +1,4 @@
-import {
-  ENVIRONMENT_INITIALIZER,
-  ErrorHandler,
-  inject,
-  InjectionToken,
-  Injector,
-  isDevMode,
-  NgZone,
-  PLATFORM_ID,
-} from '@angular/core';
+import { ENVIRONMENT_INITIALIZER, ErrorHandler, inject, Injector, isDevMode, NgZone, PLATFORM_ID } from '@angular/core';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasErrorBrand } from '../core/has-error-brand';
@@ -22,6 +13,7 @@ import type { HttpErrorResponse } from '@angular/common/http';
 import { errorWithHttpCause, httpErrorException, isHttpErrorResponse } from './http-error-exception';
 import { redactQuery, redactStackUrls } from './redact-query';
 import { repairZoneRejections } from './repair-zone-rejections';
+import { ROOT_ERROR_HANDLER } from './root-error-handler';
 import { NAVIGATION_FAILED, type NavigationFailureHandler, ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT } from './rxlog-tokens';
@@ -123,12 +115,6 @@ function checkHandlerKept(): void {
     SelfLog.write('withErrorHandler: making the ErrorHandler failed', error);
   }
 }
-
-/** The ErrorHandler of the root injector, the one Angular hands uncaught errors to, from wherever it is injected. */
-const ROOT_ERROR_HANDLER = new InjectionToken<ErrorHandler | null>('rxlog ErrorHandler of the root injector', {
-  providedIn: 'root',
-  factory: () => inject(ErrorHandler, { optional: true }),
-});
 
 /** Angular's ErrorHandler, logging to rxlog. Made by `withErrorHandler()`. */
 class RxlogErrorHandler extends ErrorHandler implements NavigationFailureHandler {

@@ -5,6 +5,7 @@ import type { Enricher } from '../core/enricher';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
 import { currentRoute } from './current-route';
+import { ROOT_ERROR_HANDLER } from './root-error-handler';
 import { NAVIGATION_FAILED, type NavigationFailureHandler, ROUTER_HOLDER } from './router-holder';
 import { rxlogFeature, type RxlogFeature } from './rxlog-feature';
 import { RXLOG_CONFIGURATION_STEPS, type RxlogConfigurationStep } from './rxlog-tokens';
@@ -47,12 +48,13 @@ export function withRouterContext(): RxlogFeature<'router-context'> {
 
 /**
  * Takes the injector's Router, and hands each navigation that fails to withErrorHandler()'s
- * ErrorHandler, if it is the app's. Angular hands such a failure to the ErrorHandler only when the
- * navigation's promise rejects and whoever started it passes the rejection on (a routerLink, the
- * first navigation, a popstate), and then with nothing of the URL that failed: with
- * `resolveNavigationPromiseOnError`, or a `navigate()` whose promise the app handles, it was never
- * logged. The handler logs the failure with that URL, and the same error handed on by Angular just
- * after is the same report, logged once.
+ * ErrorHandler, if it is the app's (the root injector's, the one Angular uses, also when this
+ * feature is given in a lazy route's providers). Angular hands such a failure to the ErrorHandler
+ * only when the navigation's promise rejects and whoever started it passes the rejection on (a
+ * routerLink, the first navigation, a popstate), and then with nothing of the URL that failed:
+ * with `resolveNavigationPromiseOnError`, or a `navigate()` whose promise the app handles, it was
+ * never logged. The handler logs the failure with that URL, and the same error handed on by
+ * Angular just after is the same report, logged once.
  */
 function takeRouter(): void {
   const router = (inject(ROUTER_HOLDER).router = inject(Router, { optional: true }));
@@ -61,8 +63,11 @@ function takeRouter(): void {
   const subscription = router.events.subscribe((event) => {
     if (!(event instanceof NavigationError)) return;
     try {
-      // Another ErrorHandler (Angular's, the app's) has no such method: nothing is logged here.
-      const handler: object | null = injector.get(ErrorHandler, null);
+      // The root's, which Angular hands the same error to, wherever this feature is given: a lazy
+      // route's own withErrorHandler() (which Angular never calls) logged every failed navigation
+      // of the app a second time, into the route's logger. Another ErrorHandler (Angular's, the
+      // app's) has no such method: nothing is logged here.
+      const handler: object | null = injector.get(ROOT_ERROR_HANDLER, null) ?? injector.get(ErrorHandler, null);
       if (handler !== null && NAVIGATION_FAILED in handler)
         (handler as NavigationFailureHandler)[NAVIGATION_FAILED](event.error, event.url);
     } catch (error) {

@@ -128,6 +128,45 @@ void describe('withRouterContext', () => {
     injector.destroy();
   });
 
+  // ActivatedRouteSnapshot.firstChild is the primary child where one matched, else a named
+  // outlet's: a page with only its side panel open below it (/orders/7/(panel:notes)) said
+  // RoutePattern '/orders/:id/notes', a page that is not there, where /orders/7 says '/orders/:id'.
+  void it('leaves the routes of named outlets out of the pattern', async () => {
+    const memory = new MemorySink();
+    const injector = testInjector([
+      provideRouter([
+        { path: '', children: [] },
+        { path: 'chat', outlet: 'side', children: [] },
+        {
+          path: 'orders/:id',
+          children: [
+            { path: 'notes', outlet: 'panel', children: [] },
+            { path: 'items/:n', children: [] },
+          ],
+        },
+      ]),
+      provideLocationMocks(),
+      { provide: DOCUMENT, useValue: { title: '' } },
+      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    ]);
+    const log = within(injector, () => injectLogger());
+    const router = injector.get(Router);
+    for (const url of ['/orders/7', '/orders/7/(panel:notes)', '/orders/7/(items/3//panel:notes)', '/orders/7(side:chat)']) {
+      assert.ok(await router.navigateByUrl(url), url);
+      log.information('on a page');
+    }
+    assert.deepEqual(
+      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
+      [
+        ['/orders/7', '/orders/:id'],
+        ['/orders/7/(panel:notes)', '/orders/:id'],
+        ['/orders/7/(items/3//panel:notes)', '/orders/:id/items/:n'],
+        ['/orders/7(side:chat)', '/orders/:id'],
+      ],
+    );
+    injector.destroy();
+  });
+
   void it('adds no route while the first navigation is still matching, and the route once it is set', async () => {
     const memory = new MemorySink();
     const injector = testInjector([
@@ -400,6 +439,57 @@ void describe('withRouterContext with withErrorHandler', () => {
       [["Navigation to /a failed: NG04016: Detected possible infinite redirect when redirecting from '/b' to '/a'.", '/a']],
     );
     injector.destroy();
+  });
+
+  // Angular hands uncaught errors to the root injector's ErrorHandler only; a lazy route's own
+  // withErrorHandler() is never called by it. withRouterContext() in that route handed each failed
+  // navigation of the whole app to the route's handler, which logged it into the route's logger: with
+  // the root's withRouterContext() each failure was logged twice, and without it once as a navigation
+  // (route) and once as an uncaught error (root).
+  void it("logs a failed navigation once, to the root's logger, when a lazy route gives both features too", async () => {
+    const rootMemory = new MemorySink();
+    const routeMemory = new MemorySink();
+    const routes: Routes = [
+      { path: '', children: [] },
+      {
+        path: 'admin',
+        providers: [provideRxlog((c) => c.writeTo.sink(routeMemory), withErrorHandler({ console: false }), withRouterContext())],
+        loadChildren: () => Promise.resolve([{ path: '', children: [] }]),
+      },
+      { path: 'orders/:id', loadComponent: () => Promise.reject(chunkError()) },
+    ];
+    for (const rootFeatures of [
+      [withErrorHandler({ console: false }), withRouterContext()],
+      [withErrorHandler({ console: false })],
+    ]) {
+      rootMemory.events.length = 0;
+      routeMemory.events.length = 0;
+      const injector = testInjector([
+        provideZonelessChangeDetection(),
+        provideRouter(routes.map((route) => ({ ...route }))),
+        provideRxlog((c) => c.writeTo.sink(rootMemory), ...rootFeatures),
+        provideLocationMocks(),
+        { provide: DOCUMENT, useValue: { title: '' } },
+      ]);
+      const router = injector.get(Router);
+      const reportError = injector.get(INTERNAL_APPLICATION_ERROR_HANDLER);
+      const navigate = (url: string) => router.navigateByUrl(url).catch((error: unknown) => reportError(error));
+      await navigate('/');
+      await navigate('/admin');
+      await navigate('/orders/7');
+      const root = `root features: ${rootFeatures.map((feature) => feature.kind).join(', ')}`;
+      assert.deepEqual(
+        rootMemory.events.map((e) => e.renderMessage().split(':')[0]),
+        ['Navigation to /orders/7 failed'],
+        root,
+      );
+      assert.deepEqual(
+        routeMemory.events.map((e) => e.renderMessage()),
+        [],
+        root,
+      );
+      injector.destroy();
+    }
   });
 
   // A guard or a resolver that returns a RedirectCommand, and a withNavigationErrorHandler() that
