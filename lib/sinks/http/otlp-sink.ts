@@ -21,6 +21,7 @@ import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectOptionsObject, readGuarded, readOptions } from '../../core/read-options';
 import { checkOptionalText } from './http-option-checks';
 import { checkFramingHeaders, checkHeaders, withHeaders } from './with-header';
@@ -29,6 +30,8 @@ import { OtlpRequestTooLargeError } from './otlp-request-too-large-error';
 import { redactUrl } from './http-redact-url';
 import { isPlainRecord } from '../../core/is-plain-record';
 
+/** HttpSink's options that OtlpSink sets itself: refused when given (see the constructor). */
+const SET_HERE = ['url', 'formatter', 'body', 'contentType', 'method', 'beaconContentType'];
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];
 /** The OTLP exporter specification's default logs endpoint, where no option or variable names one. */
@@ -100,6 +103,8 @@ export interface OtlpSinkOptions extends Omit<
  * without one), and a log record per event (see
  * `toOtlpLogRecord`). An HttpSink with an OTLP body; retries, breaker and beacons work the same.
  * Beacons are `application/json`, so a collector on another origin must answer CORS preflight.
+ * HttpSink's `url`, `method`, `body`, `formatter`, `contentType` and `beaconContentType` are set by
+ * the sink: given from JavaScript, they are a ConfigurationError.
  *
  * @example new OtlpSink({ endpoint: 'http://127.0.0.1:4318/v1/logs', serviceName: 'shop-web' })
  */
@@ -110,14 +115,13 @@ export class OtlpSink extends HttpSink {
   protected static override readonly sendsOversizedEvent: boolean = false;
   /** @internal */
   protected static override readonly urlOption: string = 'endpoint';
-  /** @internal */
+  /** Its options beside HttpSink's (`maxRequestBytes`, with another default, is one of those). @internal */
   protected static override readonly optionKeys: readonly string[] = [
     'endpoint',
     'resource',
     'serviceName',
     'environment',
     'scopeName',
-    'maxRequestBytes',
   ] satisfies (keyof OtlpSinkOptions)[];
 
   /** The default name of this sink in metrics and the shutdown report. */
@@ -151,7 +155,17 @@ export class OtlpSink extends HttpSink {
     // Each option read once (a Map's endpoint would otherwise give way to the environment's or the
     // default, without a word): a getter that throws is a ConfigurationError naming it, and one
     // that answers differently cannot pass a check below and then send another value.
-    const options = readOptions('OtlpSink', given, [...HTTP_OPTION_KEYS, ...OtlpSink.optionKeys]) as OtlpSinkOptions;
+    const names = [...HTTP_OPTION_KEYS, ...OtlpSink.optionKeys];
+    const options = readOptions('OtlpSink', given, names) as OtlpSinkOptions;
+    // HttpSink's options that the sink sets itself (OtlpSinkOptions leaves them out), given from
+    // JavaScript: taken, a `url` would give way to the variables' endpoint or the default without a
+    // word, and a `method` or `beaconContentType` other than OTLP/HTTP's POST of JSON would have the
+    // collector refuse every request (every beacon, each counted delivered).
+    checkOptionKeys(
+      'OtlpSink',
+      options,
+      names.filter((name) => !SET_HERE.includes(name)),
+    );
     // Variables by name (process.env, an object): a Map of them, an array of pairs or a string
     // would read as none set, and the sink would send to the default endpoint without a word.
     const variables = options.environment ?? processEnvironment();

@@ -427,7 +427,7 @@ describe('HttpSink', () => {
       const tries = [
         () => new HttpSink({ url: '/ingest' }),
         () => new SeqSink({ serverUrl: 'http://127.0.0.1:9', timeoutMs: 0 }),
-        () => new OtlpSink({ endpoint: 'http://127.0.0.1:9', method: '' }),
+        () => new OtlpSink({ endpoint: 'http://127.0.0.1:9', timeoutMs: -1 }),
         () => new LokiSink({ url: 'http://127.0.0.1:9', headers: 'x' }),
       ];
       const messages = tries.map((make) => { try { make(); return 'no error'; } catch (error) { return error.message; } });
@@ -449,7 +449,7 @@ describe('HttpSink', () => {
     expect(messages.map((message) => message.slice(0, message.indexOf(':')))).toEqual([
       'HttpSink.url',
       'SeqSink.timeoutMs',
-      'OtlpSink.method',
+      'OtlpSink.timeoutMs',
       'LokiSink.headers',
     ]);
   }, 30_000);

@@ -1062,6 +1062,39 @@ describe('OtlpSink', () => {
     );
   });
 
+  // Found by review: OtlpSinkOptions leaves out HttpSink's options the sink sets itself, but given
+  // from JavaScript they were taken: a `url` (HttpSink's name for the endpoint) was ignored for the
+  // default endpoint without a word, a `method: 'PUT'` went out as is (a collector answers 405 to
+  // every batch), a `beaconContentType: 'text/plain'` made every beacon one the collector refuses
+  // with 415, counted delivered, and a `formatter` or `body` was ignored.
+  it('refuses the HttpSink options it sets itself (url, method, body, contentType, formatter, beaconContentType)', async () => {
+    const given: Record<string, unknown> = {
+      url: 'http://collector:4318/v1/logs',
+      method: 'PUT',
+      body: () => 'x',
+      contentType: 'text/plain',
+      formatter: { format: () => 'x' },
+      beaconContentType: 'text/plain',
+    };
+    for (const [key, value] of Object.entries(given))
+      expect(() => new OtlpSink({ environment: {}, [key]: value })).toThrow(
+        new ConfigurationError(
+          `OtlpSink: unknown option "${key}" (expected one of headers, fetch, keepalive, timeoutMs, beacon, beaconUrl, offline, maxRequestBytes, endpoint, resource, serviceName, environment, scopeName)`,
+        ),
+      );
+    // Left undefined (a spread of options that has them), they are no options at all.
+    const requests: [string, RequestInit][] = [];
+    const fetch = (url: string, init: RequestInit): Promise<Response> => {
+      requests.push([url, init]);
+      return Promise.resolve(new Response('{}'));
+    };
+    const undefinedOnes = Object.fromEntries(Object.keys(given).map((key) => [key, undefined]));
+    await new OtlpSink({ ...undefinedOnes, endpoint: 'http://127.0.0.1:9/v1/logs', fetch: fetch as never }).emit([makeEvent()]);
+    expect(requests.map(([url, init]) => [url, init.method, (init.headers as Record<string, string>)['Content-Type']])).toEqual([
+      ['http://127.0.0.1:9/v1/logs', 'POST', 'application/json'],
+    ]);
+  });
+
   // Found by review: a getter or Proxy trap that throws (in the options, the resource or the headers)
   // threw its own error out of the constructor, and the options were read up to four times each, so
   // a getter answering differently passed the Content-Type check with one value and sent another.
