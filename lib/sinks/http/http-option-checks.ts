@@ -1,4 +1,5 @@
 import { expectOption } from '../../core/expect-option';
+import { checkOptionKeys } from '../../core/check-option-keys';
 import { readOptions } from '../../core/read-options';
 
 /**
@@ -33,10 +34,22 @@ export function baseUrlOption(value: unknown, where: string, expected: string): 
  * ConfigurationError naming the option, not its own error, and one that answers differently cannot
  * pass a check and then send another value. A Map, a Date or another built-in is refused (see
  * expectOptionsObject: spread, it would lose what it is); null and what is no object are given
- * back as they are, for the sink's own checks, which name the option missing.
+ * back as they are, for the sink's own checks, which name the option missing. An option of
+ * `names` that is in `setHere` (HttpSink's, which the sink sets itself) or in neither, given with
+ * a value, is refused: a misspelt option's error then lists only the options the sink takes.
  *
  * @throws ConfigurationError naming `where` and the option.
  */
-export function sinkOptions<T>(where: string, options: T, names: readonly string[]): T {
-  return typeof options === 'object' && options !== null ? (readOptions(where, options, names) as T) : options;
+export function sinkOptions<T>(where: string, options: T, names: readonly string[], setHere: readonly string[]): T {
+  if (typeof options !== 'object' || options === null) return options;
+  const read = readOptions(where, options, names) as T & object;
+  // HttpSink's options the sink sets itself (its options type leaves them out), given from
+  // JavaScript: taken, they would be ignored without a word (a `url`) or have the server refuse
+  // every request (a `method`, a `beaconContentType`: every beacon, each counted delivered).
+  checkOptionKeys(
+    where,
+    read,
+    names.filter((name) => !setHere.includes(name)),
+  );
+  return read;
 }

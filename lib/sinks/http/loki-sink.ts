@@ -15,6 +15,9 @@ import { utf8Length } from './http-utf8-length';
 import { jsonHalves } from './json-halves';
 import type { OfflinePiece } from './http-offline-queue';
 
+/** HttpSink's options that LokiSink sets itself (LokiSinkOptions leaves them out): refused when given. */
+const SET_HERE = ['body', 'contentType', 'method', 'beaconContentType'];
+
 /** Options of {@link LokiSink}. */
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
   /**
@@ -117,7 +120,7 @@ export class LokiSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(given: LokiSinkOptions) {
     // Each option read once: a getter that throws is a ConfigurationError naming it.
-    const options = sinkOptions('LokiSink', given, [...HTTP_OPTION_KEYS, ...LokiSink.optionKeys]);
+    const options = sinkOptions('LokiSink', given, [...HTTP_OPTION_KEYS, ...LokiSink.optionKeys], SET_HERE);
     // The path goes before a query (a gateway's `?token=`).
     const [path, query] = baseUrlOption(
       (options as Partial<LokiSinkOptions> | null | undefined)?.url,

@@ -21,9 +21,8 @@ import { SelfLog } from '../../core/self-log';
 import { otlpPartialSuccess } from './otlp-partial-success';
 import { HttpStatusError } from './http-status-error';
 import { expectOption } from '../../core/expect-option';
-import { checkOptionKeys } from '../../core/check-option-keys';
-import { expectOptionsObject, readGuarded, readOptions } from '../../core/read-options';
-import { checkOptionalText } from './http-option-checks';
+import { expectOptionsObject, readGuarded } from '../../core/read-options';
+import { checkOptionalText, sinkOptions } from './http-option-checks';
 import { checkFramingHeaders, checkHeaders, withHeaders } from './with-header';
 import { utf8Length } from './http-utf8-length';
 import { OtlpRequestTooLargeError } from './otlp-request-too-large-error';
@@ -155,17 +154,7 @@ export class OtlpSink extends HttpSink {
     // Each option read once (a Map's endpoint would otherwise give way to the environment's or the
     // default, without a word): a getter that throws is a ConfigurationError naming it, and one
     // that answers differently cannot pass a check below and then send another value.
-    const names = [...HTTP_OPTION_KEYS, ...OtlpSink.optionKeys];
-    const options = readOptions('OtlpSink', given, names) as OtlpSinkOptions;
-    // HttpSink's options that the sink sets itself (OtlpSinkOptions leaves them out), given from
-    // JavaScript: taken, a `url` would give way to the variables' endpoint or the default without a
-    // word, and a `method` or `beaconContentType` other than OTLP/HTTP's POST of JSON would have the
-    // collector refuse every request (every beacon, each counted delivered).
-    checkOptionKeys(
-      'OtlpSink',
-      options,
-      names.filter((name) => !SET_HERE.includes(name)),
-    );
+    const options = sinkOptions('OtlpSink', given, [...HTTP_OPTION_KEYS, ...OtlpSink.optionKeys], SET_HERE);
     // Variables by name (process.env, an object): a Map of them, an array of pairs or a string
     // would read as none set, and the sink would send to the default endpoint without a word.
     const variables = options.environment ?? processEnvironment();

@@ -23,6 +23,9 @@ import type { OfflinePiece } from './http-offline-queue';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
 
+/** HttpSink's options that SeqSink sets itself (SeqSinkOptions leaves them out): refused when given. */
+const SET_HERE = ['url', 'body', 'contentType', 'method', 'beaconUrl', 'beaconContentType'];
+
 /** Options of {@link SeqSink}. */
 export interface SeqSinkOptions extends Omit<
   HttpSinkOptions,
@@ -167,7 +170,7 @@ export class SeqSink extends HttpSink {
   /** @throws ConfigurationError naming the bad option. */
   constructor(supplied: SeqSinkOptions) {
     // Each option read once: a getter that throws is a ConfigurationError naming it.
-    const options = sinkOptions('SeqSink', supplied, [...HTTP_OPTION_KEYS, ...SeqSink.optionKeys]);
+    const options = sinkOptions('SeqSink', supplied, [...HTTP_OPTION_KEYS, ...SeqSink.optionKeys], SET_HERE);
     const serverUrl = (options as Partial<SeqSinkOptions> | null | undefined)?.serverUrl;
     // The path goes before a query (Seq takes `?apiKey=`).
     const [path, query] = baseUrlOption(serverUrl, 'SeqSink.serverUrl', "the Seq server's URL");

@@ -113,6 +113,42 @@ describe('SeqSink', () => {
     expect(server.requests[1].headers['x-seq-apikey']).toBeUndefined();
   });
 
+  // Found by review: from JavaScript, SeqSink and LokiSink took the HttpSink options they set
+  // themselves: `method: 'PUT'` went out as is (the server refuses every batch), `beaconContentType`
+  // made every beacon one the server refuses (counted delivered), SeqSink's `url` and `beaconUrl` were
+  // ignored without a word. Each is a ConfigurationError naming it; left undefined they are no options.
+  it.each([
+    [
+      'SeqSink',
+      ['url', 'body', 'contentType', 'method', 'beaconUrl', 'beaconContentType'],
+      'formatter, headers, fetch, keepalive, timeoutMs, beacon, offline, maxRequestBytes, serverUrl, apiKey, controlLevelSwitch, eventBodyLimitBytes',
+      (url: string, options: Record<string, unknown>) => new SeqSink({ serverUrl: url, ...options }),
+    ],
+    [
+      'LokiSink',
+      ['body', 'contentType', 'method', 'beaconContentType'],
+      'url, formatter, headers, fetch, keepalive, timeoutMs, beacon, beaconUrl, offline, maxRequestBytes, labels, tenantId, maxLineBytes, maxLabelNames',
+      (url: string, options: Record<string, unknown>) => new LokiSink({ url, ...options }),
+    ],
+  ] as const)('%s refuses the HttpSink options it sets itself, naming them', async (kind, setHere, expected, build) => {
+    const receiver = await startTestServer(() => ({ status: kind == 'SeqSink' ? 201 : 204 }));
+    server = receiver;
+    const values: Record<string, unknown> = {
+      url: 'http://elsewhere.example',
+      body: () => 'x',
+      contentType: 'text/plain',
+      method: 'PUT',
+      beaconUrl: 'http://elsewhere.example/beacon',
+      beaconContentType: 'text/plain',
+    };
+    for (const key of setHere)
+      expect(() => build(receiver.url, { [key]: values[key] })).toThrow(
+        new ConfigurationError(`${kind}: unknown option "${key}" (expected one of ${expected})`),
+      );
+    await build(receiver.url, Object.fromEntries(setHere.map((key) => [key, undefined]))).emit(makeEvents(1));
+    expect(receiver.requests.map((request) => request.method)).toEqual(['POST']);
+  });
+
   // Serilog.Sinks.Seq's ControlledLevelSwitch without a switch of the app's: the sink keeps the level
   // Seq answers with and leaves out the events below it (IsIncluded), until Seq answers null. Those
   // events are counted dropped, under the reason seq.belowMinimumLevelAccepted; before, they were
