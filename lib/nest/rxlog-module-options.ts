@@ -17,8 +17,9 @@ export interface RxlogModuleOptions {
   configure?: ((configuration: LoggerConfiguration) => LoggerConfiguration | Logger) | undefined;
   /**
    * A logger made elsewhere, used instead of `configure`. Give it `.enrich.fromLogContext()` for
-   * the request id to reach its events. The app's shutdown closes it (unless `shutdown: false`), so
-   * it serves one app: one an earlier app closed is refused (a `ConfigurationError`). Default: none.
+   * the request id to reach its events. The app's shutdown closes it (unless `shutdown: false`): one
+   * an earlier app closed is refused (a `ConfigurationError`). Apps alive at once may share it: it
+   * stays open until the last of them shuts down, whose shutdown closes it. Default: none.
    */
   logger?: Logger | undefined;
   /**

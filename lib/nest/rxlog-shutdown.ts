@@ -5,6 +5,7 @@ import {
   type LogLevel,
   Logger as NestLogger,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { SelfLog } from '../core/self-log';
 import { shutdownReportLost, shutdownReportText } from '../node/shutdown-report-text';
@@ -16,6 +17,13 @@ import { flushAtExit } from './flush-at-exit';
 import type { RxlogShutdownOptions } from './rxlog-module-options';
 import type { RxlogRequestContext } from './rxlog-request-context';
 
+/**
+ * How many initialised apps, not yet shut down, log through each logger: two apps alive at once
+ * may share one (`RxlogModule.forRoot({ logger })`), and the first app's shutdown must not close it
+ * under the other. A count, so that an app never closed holds nothing of its own alive.
+ */
+const openApps = new WeakMap<Logger, number>();
+
 /** Longest wait at shutdown for responses whose connection is gone to close, in milliseconds: a few turns of the event loop is usual. */
 const CUT_RESPONSES_LIMIT_MS = 1_000;
 
@@ -24,10 +32,14 @@ const CUT_RESPONSES_LIMIT_MS = 1_000;
  * `app.enableShutdownHooks()`), after every other module's shutdown hooks, global modules' and
  * deeper modules' included (`RxlogModule` has Nest call its hooks last), and after the HTTP
  * server stopped, so nothing the app logs on the way out is lost; then hands the shutdown report
- * to the `report` option.
+ * to the `report` option. A logger that another app, initialised and not yet shut down, also logs
+ * through stays open for it: the last of the apps sharing it closes it, under its own `shutdown`
+ * options, and only its report is written.
  */
-export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
+export class RxlogShutdown implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private closing: Promise<void> | undefined;
+  /** Whether this app counts among the apps logging through the logger (from its init to its shutdown). */
+  private holding = false;
   /** Stops writing the logger out at process exit, once the shutdown closed it (with `shutdown: false`, closing it is the app's job). */
   private readonly stopFlushAtExit: () => void;
   /** The Nest logger for the report and for what Nest logs once the logger is closed: the app's own, else Nest's console. */
@@ -45,6 +57,25 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
     // Nest logs after that (later hooks, the next app's boot) goes to its console, not to a closed logger.
     fallBackWhenClosed(log, this.console);
     this.stopFlushAtExit = flushAtExit(log);
+  }
+
+  /**
+   * Called by Nest as the app initialises (`app.init()`, `listen()`): the app logs through the
+   * logger until it shuts down. A module compiled and never initialised (a unit test's) is not counted.
+   */
+  onModuleInit(): void {
+    if (this.holding || this.closing !== undefined) return;
+    this.holding = true;
+    openApps.set(this.log, (openApps.get(this.log) ?? 0) + 1);
+  }
+
+  /** Ends this app's hold on the logger; whether another app still logs through it. */
+  private sharedStill(): boolean {
+    if (this.holding) {
+      this.holding = false;
+      openApps.set(this.log, (openApps.get(this.log) ?? 1) - 1);
+    }
+    return (openApps.get(this.log) ?? 0) > 0;
   }
 
   /**
@@ -72,7 +103,10 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   private async close(): Promise<void> {
-    if (this.options === false) return;
+    if (this.options === false) {
+      this.sharedStill();
+      return;
+    }
     const {
       report = (closed: ShutdownReport) => writeReport(closed, this.console()),
       strategy = 'graceful',
@@ -81,6 +115,8 @@ export class RxlogShutdown implements BeforeApplicationShutdown, OnApplicationSh
     // Responses the server's shutdown cut (forceCloseConnections) close a moment after it stopped:
     // their completion events are written before the logger closes, not rejected by it.
     if (this.requests !== undefined) await this.requests.whenCutResponsesClosed(CUT_RESPONSES_LIMIT_MS);
+    // Another app still logs through it: the last one to shut down closes it.
+    if (this.sharedStill()) return;
     markClosedAtShutdown(this.log, this.console);
     const shutdown = await this.log.close(timeoutMs === undefined ? { strategy } : { strategy, timeoutMs });
     if (report === false) return;
