@@ -310,7 +310,7 @@ function walkObject(
       return new Date(time);
     }
     if (w.ancestors.includes(value)) return CIRCULAR_MARKER;
-    if (depth >= w.maxDepth) return MAX_DEPTH_MARKER;
+    // The depth is checked in walkStructure, once a toJSON has said what the value stands for.
     w.ancestors.push(value);
     try {
       return walkStructure(value, depth, w, key, json);
@@ -368,23 +368,28 @@ export function longView(value: object, max: number): boolean {
 }
 
 function walkStructure(value: object, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
-  if (Array.isArray(value)) return walkArray(value, depth, w);
-  if (value instanceof Error) return walkError(value, depth, w);
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  const array = Array.isArray(value);
+  const anError = value instanceof Error;
+  const toJSON = json || array || anError ? undefined : (value as { toJSON?: unknown }).toJSON;
   // As JSON.stringify: toJSON once per position, and what it returns is written as it is (a toJSON
-  // returning `this`, its own enumerable properties; not '[Circular]'). But a typed array longer
-  // than the bound is cut as its items (below), not given to its toJSON: Node's Buffer.toJSON
-  // copies every byte into an array first (600 ms in the caller for 20 MB).
-  if (!json && typeof toJSON === 'function' && !longView(value, w.maxItems)) {
+  // returning `this`, its own enumerable properties; not '[Circular]'), in the value's place and at
+  // its depth, as writeJson does: so a shallow toJSON (Immutable.js) costs no level, and one that
+  // returns a string (a URL, an ObjectId) is kept at the last level, as a string is. But a typed
+  // array longer than the bound is cut as its items (below), not given to its toJSON: Node's
+  // Buffer.toJSON copies every byte into an array first (600 ms in the caller for 20 MB).
+  if (typeof toJSON === 'function' && !longView(value, w.maxItems)) {
     let result: unknown;
     try {
       result = toJSON.call(value, `${key}`);
     } catch (error) {
       return throwsMarker('toJSON', error);
     }
-    if (result !== value) return walk(result, depth + 1, w, key, true);
+    if (result !== value) return walk(result, depth, w, key, true);
     json = true;
   }
+  if (depth >= w.maxDepth) return MAX_DEPTH_MARKER;
+  if (array) return walkArray(value, depth, w);
+  if (anError) return walkError(value, depth, w);
   const proto = Object.getPrototypeOf(value) as object | null;
   // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is still one by
   // brand, its message and stack own but not enumerable. Read only for objects without a prototype.

@@ -110,8 +110,8 @@ const STANDARD_PATTERNS: Readonly<Record<string, string>> = {
  * (`o`, `s` and `u` write a year outside 0000–9999 as ISO 8601's expanded year, `+010000` or `-000001`, as `toISOString` does), and
  * the invariant culture's `d D f F g G m M t T U y Y` (`d` is `MM/dd/yyyy`, `T` is `HH:mm:ss`; `U` in UTC);
  * in UTC, `K` and the end of `o` are `Z` and `zzz` is `+00:00` (each `K` is a token of its own:
- * `KK` writes the offset twice, as in .NET); no format (or an empty one) gives ISO 8601 in UTC
- * (`toISOString()`), an invalid Date gives `Invalid Date`. A `FineDate` shows its digits past the millisecond in
+ * `KK` writes the offset twice, as in .NET); no format (or an empty one, or Serilog's rendering hints `l`, `j` and
+ * `lj`, which change nothing here) gives ISO 8601 in UTC (`toISOString()`), an invalid Date gives `Invalid Date`. A `FineDate` shows its digits past the millisecond in
  * `ffff` to `fffffff` (and `F`), `o` and ISO 8601: `.1234567` as .NET shows a DateTimeOffset's ticks.
  *
  * @param utc Read the fields in UTC instead of local time. Default `false`.
@@ -121,7 +121,8 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   const time = date.getTime();
   if (time !== time) return 'Invalid Date';
   const fine = (date as FineDate).subMillisecond ?? '';
-  if (format === undefined || format.length === 0) return `${date.toISOString().slice(0, -1)}${fine}Z`;
+  // `l`, `j` and `lj` are Serilog's rendering hints, which change nothing in rxlog (as for a number), not custom tokens.
+  if (!format || format === 'l' || format === 'j' || format === 'lj') return `${date.toISOString().slice(0, -1)}${fine}Z`;
   if (format === 'r' || format === 'R') return date.toUTCString();
   // u and U are UTC, as .NET converts a DateTimeOffset for them; u is a pattern, not toISOString's text, so it keeps
   // its seconds for a year past 9999 (toISOString's is `+010000-01-01T…`, longer).

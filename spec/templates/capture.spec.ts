@@ -8,6 +8,7 @@ import { isJsonSafe } from '../../lib/templates/json-safe-captures';
 import { LogEventRecord } from '../../lib/templates/log-event-record';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { renderTemplate } from '../../lib/templates/render-template';
+import { writeJson } from '../../lib/templates/safe-json';
 import { anyValue } from '../helpers/arbitraries';
 import { cpuMs } from '../helpers/cpu-time';
 
@@ -353,6 +354,41 @@ describe('captureValue', () => {
 
   it('honours a smaller maxDepth', () => {
     expect(captureValue({ a: { b: { c: 1 } } }, 'default', { maxDepth: 2 })).toEqual({ a: { b: '[MaxDepth]' } });
+  });
+
+  // What toJSON returns takes the value's place, at its depth, as in JSON.stringify and writeJson. Before, it was
+  // captured one level deeper, and the depth was checked before toJSON ran: a value whose toJSON is shallow (an
+  // Immutable.js Map or List, a Mongoose subdocument) lost a level for each one on the path (ten of them nested kept
+  // five), a short Buffer at the last level but one lost its bytes, and an ObjectId or URL at the last level, whose
+  // JSON is a string, was '[MaxDepth]' where a string or a Date there is kept.
+  it('captures what toJSON returns at the depth of the value it stands for', () => {
+    class Shallow {
+      constructor(private readonly members: Record<string, unknown>) {}
+      toJSON(): unknown {
+        return this.members;
+      }
+    }
+    let plain: Record<string, unknown> = { leaf: true };
+    let wrapped: unknown = { leaf: true };
+    for (let i = 0; i < 9; i++) {
+      plain = { next: plain };
+      wrapped = new Shallow({ next: wrapped });
+    }
+    expect(captureValue(wrapped)).toEqual(captureValue(plain));
+    expect(captureValue(wrapped)).toEqual(JSON.parse(writeJson(wrapped)));
+    expect(captureValue({ next: wrapped })).toEqual(captureValue({ next: plain }));
+    const limits = { maxDepth: 2 };
+    expect(captureValue({ a: new Shallow({ b: { c: 1 } }) }, 'default', limits)).toEqual({ a: { b: '[MaxDepth]' } });
+    expect(captureValue({ buffer: Buffer.from('hi') }, 'default', limits)).toEqual({
+      buffer: { type: 'Buffer', data: '[MaxDepth]' },
+    });
+    const objectId = { toJSON: () => '65f1c0ffee' };
+    const last = { a: { id: objectId, link: new URL('https://example.com/'), name: 'ann', at: new Date(0), deeper: { b: 1 } } };
+    expect(captureValue(last, 'default', limits)).toEqual({
+      a: { id: '65f1c0ffee', link: 'https://example.com/', name: 'ann', at: new Date(0), deeper: '[MaxDepth]' },
+    });
+    expect(captureValue(objectId, 'default', { maxDepth: 0 })).toBe('65f1c0ffee');
+    expect(captureValue(new Shallow({ a: 1 }), 'default', { maxDepth: 0 })).toBe('[MaxDepth]');
   });
 
   it('cuts a 10 MB string to 64 KiB and marks it', () => {

@@ -191,6 +191,22 @@ describe('renderValue', () => {
     expect(renderValue(new Date(Date.UTC(2026, 10, 22, 12)))).toBe('2026-11-22T12:00:00.000Z');
   });
 
+  // `:l`, `:j` and `:lj` are Serilog's rendering hints, which change nothing here (docs/conformance.md): a number, a
+  // bigint and a string render as without them. A Date read them as custom tokens and rendered the letters themselves:
+  // 'Started at {When:l}' was 'Started at l', the date lost.
+  it('renders a Date with :l, :j or :lj as without a format, as a number', () => {
+    const when = new Date(Date.UTC(2026, 10, 22, 12));
+    const iso = '2026-11-22T12:00:00.000Z';
+    for (const format of ['l', 'j', 'lj']) {
+      expect(renderValue(when, format)).toBe(iso);
+      expect(renderValue(12.5, format)).toBe('12.5');
+    }
+    const event = createLogEvent('information', 'Started at {When:l}, {When,26:lj}, {When:j}', [when]);
+    expect(event.renderMessage()).toBe(`Started at ${iso},   ${iso}, ${iso}`);
+    const timestamped = createLogEvent('information', 'Hi', [], { timestamp: when });
+    expect(new TextFormatter('{Timestamp:l} {UtcTimestamp:lj}').format(timestamped)).toBe(`${iso} ${iso}`);
+  });
+
   // An event built by hand, or mapped in a pipe(), is not captured: its Date may be of another
   // realm (Node's own inside Jest, a vm context), which instanceof misses. Its toJSON made it the
   // ISO string, and the format was ignored.
