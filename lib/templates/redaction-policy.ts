@@ -310,6 +310,9 @@ export class RedactionPolicy {
     // A link back into the chain alone calls for no copy: the error travels as it is.
     let copied = false;
     for (const key of keys) {
+      // A `cause` set by assignment (`error.cause = inner`, as axios's AxiosError.from does) is
+      // enumerable, and a link all the same, below: every formatter writes it as one.
+      if (key === 'cause') continue;
       let value: unknown;
       try {
         value = record[key];
@@ -322,13 +325,13 @@ export class RedactionPolicy {
       changes.set(key, outcome === UNCHANGED ? value : outcome);
       copied ||= outcome !== UNCHANGED;
     }
-    // The linked errors: `cause` and an AggregateError's `errors`, when own and not enumerable
-    // (enumerable ones are own properties like any other, redacted above).
+    // The linked errors: an own `cause`, enumerable or not, and an AggregateError's `errors`, own
+    // and not enumerable (an enumerable `errors` is an own property like any other, redacted above).
     const deeper = [...chain, error];
     for (const name of ['cause', 'errors']) {
       let value: unknown;
       try {
-        if (!isHiddenOwn(error, name)) continue;
+        if (name === 'cause' ? !Object.hasOwn(error, name) : !isHiddenOwn(error, name)) continue;
         value = record[name];
       } catch {
         changes.set(name, REMOVED);

@@ -263,3 +263,40 @@ describe('a path round a cycle', () => {
     });
   });
 });
+
+describe('a cause set by assignment', () => {
+  // `error.cause = inner` (axios's AxiosError.from, code older than ES2022's `{ cause }`) makes an
+  // enumerable own `cause`, which every formatter writes as a `caused by:` line, as it writes one given to the constructor.
+  it('redacts an enumerable own cause as the linked error it is: a path from the top reaches its own properties, and it keeps its class', async () => {
+    const failure = (): Error => {
+      const inner = Object.assign(new TypeError('socket hang up'), { token: 'secret', code: 'ECONNRESET' });
+      const outer = new Error('Request failed');
+      (outer as Error & { cause: unknown }).cause = inner;
+      return outer;
+    };
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['token'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.error(failure(), 'Upstream failed');
+    await log.close();
+    const piped: LogEvent[] = [];
+    of<LogEvent>(new LogEventRecord(Date.now(), 'error', parseTemplate('Upstream failed'), {}, failure()))
+      .pipe(redact({ paths: ['token'] }))
+      .subscribe((event) => piped.push(event));
+    const events = [...memory.events, ...piped];
+    expect(everyOutput(events)).not.toContain('secret');
+    for (const event of events) {
+      const cause = (event.exception as Error & { cause: unknown }).cause;
+      expect(cause).toBeInstanceOf(TypeError);
+      expect(cause).toMatchObject({ message: 'socket hang up', token: '[Redacted]', code: 'ECONNRESET' });
+      // Still an own enumerable property of the copy, as it was of the error.
+      expect(Object.keys(event.exception as Error)).toEqual(['cause']);
+    }
+    // A path through the link reaches it too, and the copy's cause is still the error's class.
+    const byLink = RedactionPolicy.compile({ paths: ['cause.token'] }).redactError(failure());
+    expect(byLink.cause).toBeInstanceOf(TypeError);
+    expect(byLink.cause).toHaveProperty('token', '[Redacted]');
+  });
+});
