@@ -271,8 +271,8 @@ export class RedactionPolicy {
   /**
    * The exception as it may travel: the same Error when nothing in it is redacted, else a copy
    * (same prototype, name, message and stack) whose own properties are captured and redacted. The
-   * errors linked to it, its `cause` and an AggregateError's `errors` (own properties that are
-   * usually not enumerable), are redacted the same way, to `MAX_LINKED_ERRORS` (8) levels; in a
+   * errors linked to it, its `cause` and an AggregateError's `errors` (own properties, usually not
+   * enumerable, or what a getter of its class gives), are redacted the same way, to `MAX_LINKED_ERRORS` (8) levels; in a
    * copy, a link deeper than that becomes `'[Truncated]'` and a link back to an error of the chain
    * `'[Circular]'`, so nothing unredacted travels behind them. The app's Error is never changed.
    */
@@ -325,13 +325,14 @@ export class RedactionPolicy {
       changes.set(key, outcome === UNCHANGED ? value : outcome);
       copied ||= outcome !== UNCHANGED;
     }
-    // The linked errors: an own `cause`, enumerable or not, and an AggregateError's `errors`, own
-    // and not enumerable (an enumerable `errors` is an own property like any other, redacted above).
+    // The linked errors, `cause` and an AggregateError's `errors`, wherever formatters read them:
+    // own (enumerable or not) or from a getter of the error's class (the aggregate-error package's
+    // `errors`, over a private field). An enumerable own `errors` is data like any other, redacted above.
     const deeper = [...chain, error];
     for (const name of ['cause', 'errors']) {
       let value: unknown;
       try {
-        if (name === 'cause' ? !Object.hasOwn(error, name) : !isHiddenOwn(error, name)) continue;
+        if (!(name in error) || (name === 'errors' && keys.includes(name))) continue;
         value = record[name];
       } catch {
         changes.set(name, REMOVED);
@@ -345,7 +346,8 @@ export class RedactionPolicy {
     if (!copied) return error;
     const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Record<string, unknown>;
     for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
-      if (!isHiddenOwn(error, name)) continue;
+      // A link read from a getter too: the copy holds it as read (its getter may not work on the copy).
+      if (!isHiddenOwn(error, name) && (!changes.has(name) || keys.includes(name))) continue;
       const value = changes.has(name) ? changes.get(name) : readOwn(record, name);
       if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
     }

@@ -300,3 +300,61 @@ describe('a cause set by assignment', () => {
     expect(byLink.cause).toHaveProperty('token', '[Redacted]');
   });
 });
+
+describe('a link its class reads with a getter', () => {
+  /** As the aggregate-error package (v4, v5: p-map 5 and 6, p-any, p-some) builds one: `errors` a getter over a private field. */
+  class PackageAggregateError extends Error {
+    readonly #errors: Error[];
+    override name = 'AggregateError';
+    constructor(errors: Error[]) {
+      super(errors.map((error) => error.message).join('\n'));
+      this.#errors = errors;
+    }
+    get errors(): Error[] {
+      return this.#errors.slice();
+    }
+  }
+  /** A `cause` its class keeps in a private field. */
+  class WrappedError extends Error {
+    readonly #inner: unknown;
+    constructor(message: string, inner: unknown) {
+      super(message);
+      this.#inner = inner;
+    }
+    override get cause(): unknown {
+      return this.#inner;
+    }
+  }
+
+  it("redacts the errors and cause a class's getter gives, as formatters write them, and gives the copy them as read", async () => {
+    const failures = (): Error[] => [
+      new PackageAggregateError([Object.assign(new Error('one'), { token: 'secret' }), new Error('two')]),
+      new WrappedError('outer', Object.assign(new TypeError('inner'), { token: 'secret', code: 'E_INNER' })),
+      // Something named on the error itself too: the copy (whose getter cannot read the private field) holds the link as read.
+      Object.assign(new PackageAggregateError([Object.assign(new Error('one'), { token: 'secret' })]), { token: 'secret' }),
+    ];
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['token'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    for (const failure of failures()) log.error(failure, 'Failed');
+    await log.close();
+    const piped: LogEvent[] = [];
+    from(failures().map((failure) => new LogEventRecord(Date.now(), 'error', parseTemplate('Failed'), {}, failure)))
+      .pipe(redact({ paths: ['token'] }))
+      .subscribe((event) => piped.push(event));
+    const events = [...memory.events, ...piped];
+    expect(everyOutput(events)).not.toContain('secret');
+    for (const event of [events[0], events[2], events[3], events[5]]) {
+      const text = exceptionText(event?.exception);
+      expect(text).toContain('error 1 of ');
+      expect(text).toContain('{ token: "[Redacted]" }');
+    }
+    for (const event of [events[1], events[4]]) {
+      expect(event?.exception?.cause).toBeInstanceOf(TypeError);
+      expect(event?.exception?.cause).toMatchObject({ token: '[Redacted]', code: 'E_INNER' });
+      expect(event?.exception).toBeInstanceOf(WrappedError);
+    }
+  });
+});
