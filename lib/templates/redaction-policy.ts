@@ -349,7 +349,9 @@ export class RedactionPolicy {
       // A link read from a getter too: the copy holds it as read (its getter may not work on the copy).
       if (!isHiddenOwn(error, name) && (!changes.has(name) || keys.includes(name))) continue;
       const value = changes.has(name) ? changes.get(name) : readOwn(record, name);
-      if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
+      // One read from a getter and removed is undefined in the copy, or the getter would read it again there.
+      if (value !== REMOVED || !Object.hasOwn(error, name))
+        Object.defineProperty(copy, name, { value: value === REMOVED ? undefined : value, writable: true, configurable: true });
     }
     for (const key of keys) {
       const value = changes.get(key);

@@ -357,4 +357,24 @@ describe('a link its class reads with a getter', () => {
       expect(event?.exception).toBeInstanceOf(WrappedError);
     }
   });
+
+  it('removes a link its class reads with a getter: the getter, run on the copy, cannot bring it back', () => {
+    /** A `cause` its class reads from a field of its own. */
+    class FieldCauseError extends Error {
+      inner: unknown;
+      constructor(message: string, inner: unknown) {
+        super(message);
+        this.inner = inner;
+      }
+      override get cause(): unknown {
+        return this.inner;
+      }
+    }
+    const error = new FieldCauseError('outer', new Error('password is secret'));
+    const copy = RedactionPolicy.compile({ paths: ['cause'], remove: true }).redactError(error);
+    expect(copy).toBeInstanceOf(FieldCauseError);
+    expect(copy.cause).toBeUndefined();
+    expect(exceptionText(copy)).not.toContain('secret');
+    expect(RedactionPolicy.compile({ paths: ['cause'] }).redactError(error).cause).toBe('[Redacted]');
+  });
 });
