@@ -412,7 +412,8 @@ export class RedactionPolicy {
   /**
    * A linked value reached by the path nodes `nodes` (those past the link's name): an Error
    * redacted as an Error (same class) reached by `linked`, or CIRCULAR when it is one of `chain`;
-   * any other value captured and redacted as data.
+   * a plain object with a cause of its own likewise, its own properties reached by `nodes`; any
+   * other value captured and redacted as data.
    */
   #redactLinkedValue(
     value: unknown,
@@ -421,13 +422,16 @@ export class RedactionPolicy {
     chain: Error[],
     done: Linked,
   ): unknown {
-    let isError = false;
+    // The nodes its own properties are reached by: an Error's, `linked`; a plain object's with a cause of
+    // its own (`{ code, cause: error }`), `nodes`, as any linked value's, while its cause links on as an
+    // Error's does (formatters follow the cause of any value).
+    let reach: readonly PathNode[] | undefined;
     try {
-      isError = value instanceof Error;
+      reach = value instanceof Error ? linked : isPlainRecord(value) && Object.hasOwn(value, 'cause') ? nodes : undefined;
     } catch {
       // A Proxy whose getPrototypeOf trap throws: redacted as a value.
     }
-    if (!isError) return this.#redactRaw(value, nodes);
+    if (reach === undefined) return this.#redactRaw(value, nodes);
     if (chain.includes(value as Error)) return CIRCULAR;
     // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
     // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
@@ -435,11 +439,11 @@ export class RedactionPolicy {
     // set, not the list: each link builds its own list, and an error many links share (one cause of
     // 30 errors, each of 30 such, …) would be redacted once per path to it, exponentially many.
     const known = done.get(value as Error);
-    let redacted = known?.find(([nodes]) => sameNodes(nodes, linked))?.[1];
+    let redacted = known?.find(([nodes]) => sameNodes(nodes, reach))?.[1];
     if (redacted === undefined) {
-      redacted = this.#redactError(value as Error, linked, chain, done);
-      if (known === undefined) done.set(value as Error, [[linked, redacted]]);
-      else known.push([linked, redacted]);
+      redacted = this.#redactError(value as Error, reach, chain, done);
+      if (known === undefined) done.set(value as Error, [[reach, redacted]]);
+      else known.push([reach, redacted]);
     }
     return redacted === value ? UNCHANGED : redacted;
   }

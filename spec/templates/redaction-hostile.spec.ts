@@ -378,3 +378,34 @@ describe('a link its class reads with a getter', () => {
     expect(RedactionPolicy.compile({ paths: ['cause'] }).redactError(error).cause).toBe('[Redacted]');
   });
 });
+
+describe('an error linked through a plain-object cause', () => {
+  it('reaches an Error that a plain-object cause links to with the paths from the top, as formatters write it as a cause', async () => {
+    const failure = (): Error =>
+      new Error('Checkout failed', {
+        cause: { code: 'E_UPSTREAM', cause: Object.assign(new Error('charge refused'), { token: 'secret' }) },
+      });
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['token'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.error(failure(), 'Failed');
+    await log.close();
+    const piped: LogEvent[] = [];
+    of<LogEvent>(new LogEventRecord(Date.now(), 'error', parseTemplate('Failed'), {}, failure()))
+      .pipe(redact({ paths: ['token'] }))
+      .subscribe((event) => piped.push(event));
+    const events = [...memory.events, ...piped];
+    expect(everyOutput(events)).not.toContain('secret');
+    for (const event of events) {
+      const cause = event.exception?.cause as { code: string; cause: unknown };
+      expect(cause.code).toBe('E_UPSTREAM');
+      expect(cause.cause).toBeInstanceOf(Error);
+      expect(cause.cause).toMatchObject({ message: 'charge refused', token: '[Redacted]' });
+    }
+    // The plain object's own data is reached through the link, as before: not by a path from the top.
+    const plain = new Error('x', { cause: { token: 'kept', cause: new Error('y') } });
+    expect(RedactionPolicy.compile({ paths: ['token'] }).redactError(plain)).toBe(plain);
+  });
+});
