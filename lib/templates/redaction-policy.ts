@@ -272,9 +272,10 @@ export class RedactionPolicy {
    * The exception as it may travel: the same Error when nothing in it is redacted, else a copy
    * (same prototype, name, message and stack) whose own properties are captured and redacted. The
    * errors linked to it, its `cause` and an AggregateError's `errors` (own properties, usually not
-   * enumerable, or what a getter of its class gives), are redacted the same way, to `MAX_LINKED_ERRORS` (8) levels; in a
-   * copy, a link deeper than that becomes `'[Truncated]'` and a link back to an error of the chain
-   * `'[Circular]'`, so nothing unredacted travels behind them. The app's Error is never changed.
+   * enumerable, or what a getter of its class gives), are redacted the same way, to
+   * `MAX_LINKED_ERRORS` (8) levels; in a copy, a link deeper than that becomes `'[Truncated]'` and a
+   * link back to an error of the chain `'[Circular]'`, so nothing unredacted travels behind them.
+   * The app's Error is never changed.
    */
   redactError(error: Error): Error {
     try {
