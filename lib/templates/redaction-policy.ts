@@ -271,10 +271,11 @@ export class RedactionPolicy {
   /**
    * The exception as it may travel: the same Error when nothing in it is redacted, else a copy
    * (same prototype, name, message and stack) whose own properties are captured and redacted. The
-   * errors linked to it, its `cause` and an AggregateError's `errors` (own properties that are
-   * usually not enumerable), are redacted the same way, to `MAX_LINKED_ERRORS` (8) levels; in a
-   * copy, a link deeper than that becomes `'[Truncated]'` and a link back to an error of the chain
-   * `'[Circular]'`, so nothing unredacted travels behind them. The app's Error is never changed.
+   * errors linked to it, its `cause` and an AggregateError's `errors` (own properties, usually not
+   * enumerable, or what a getter of its class gives), are redacted the same way, to
+   * `MAX_LINKED_ERRORS` (8) levels; in a copy, a link deeper than that becomes `'[Truncated]'` and a
+   * link back to an error of the chain `'[Circular]'`, so nothing unredacted travels behind them.
+   * The app's Error is never changed.
    */
   redactError(error: Error): Error {
     try {
@@ -310,6 +311,9 @@ export class RedactionPolicy {
     // A link back into the chain alone calls for no copy: the error travels as it is.
     let copied = false;
     for (const key of keys) {
+      // A `cause` set by assignment (`error.cause = inner`, as axios's AxiosError.from does) is
+      // enumerable, and a link all the same, below: every formatter writes it as one.
+      if (key === 'cause') continue;
       let value: unknown;
       try {
         value = record[key];
@@ -322,13 +326,14 @@ export class RedactionPolicy {
       changes.set(key, outcome === UNCHANGED ? value : outcome);
       copied ||= outcome !== UNCHANGED;
     }
-    // The linked errors: `cause` and an AggregateError's `errors`, when own and not enumerable
-    // (enumerable ones are own properties like any other, redacted above).
+    // The linked errors, `cause` and an AggregateError's `errors`, wherever formatters read them:
+    // own (enumerable or not) or from a getter of the error's class (the aggregate-error package's
+    // `errors`, over a private field). An enumerable own `errors` is data like any other, redacted above.
     const deeper = [...chain, error];
     for (const name of ['cause', 'errors']) {
       let value: unknown;
       try {
-        if (!isHiddenOwn(error, name)) continue;
+        if (!(name in error) || (name === 'errors' && keys.includes(name))) continue;
         value = record[name];
       } catch {
         changes.set(name, REMOVED);
@@ -342,9 +347,12 @@ export class RedactionPolicy {
     if (!copied) return error;
     const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Record<string, unknown>;
     for (const name of ['name', 'message', 'stack', 'cause', 'errors']) {
-      if (!isHiddenOwn(error, name)) continue;
+      // A link read from a getter too: the copy holds it as read (its getter may not work on the copy).
+      if (!isHiddenOwn(error, name) && (!changes.has(name) || keys.includes(name))) continue;
       const value = changes.has(name) ? changes.get(name) : readOwn(record, name);
-      if (value !== REMOVED) Object.defineProperty(copy, name, { value, writable: true, configurable: true });
+      // One read from a getter and removed is undefined in the copy, or the getter would read it again there.
+      if (value !== REMOVED || !Object.hasOwn(error, name))
+        Object.defineProperty(copy, name, { value: value === REMOVED ? undefined : value, writable: true, configurable: true });
     }
     for (const key of keys) {
       const value = changes.get(key);
@@ -405,7 +413,8 @@ export class RedactionPolicy {
   /**
    * A linked value reached by the path nodes `nodes` (those past the link's name): an Error
    * redacted as an Error (same class) reached by `linked`, or CIRCULAR when it is one of `chain`;
-   * any other value captured and redacted as data.
+   * a plain object with a cause of its own likewise, its own properties reached by `nodes`; any
+   * other value captured and redacted as data.
    */
   #redactLinkedValue(
     value: unknown,
@@ -414,13 +423,16 @@ export class RedactionPolicy {
     chain: Error[],
     done: Linked,
   ): unknown {
-    let isError = false;
+    // The nodes its own properties are reached by: an Error's, `linked`; a plain object's with a cause of
+    // its own (`{ code, cause: error }`), `nodes`, as any linked value's, while its cause links on as an
+    // Error's does (formatters follow the cause of any value).
+    let reach: readonly PathNode[] | undefined;
     try {
-      isError = value instanceof Error;
+      reach = value instanceof Error ? linked : isPlainRecord(value) && Object.hasOwn(value, 'cause') ? nodes : undefined;
     } catch {
       // A Proxy whose getPrototypeOf trap throws: redacted as a value.
     }
-    if (!isError) return this.#redactRaw(value, nodes);
+    if (reach === undefined) return this.#redactRaw(value, nodes);
     if (chain.includes(value as Error)) return CIRCULAR;
     // An error listed many times over (Promise.any's reasons, one shared error for each) is redacted
     // once, and its copy shared: each visit would otherwise multiply the work by the list's length.
@@ -428,11 +440,11 @@ export class RedactionPolicy {
     // set, not the list: each link builds its own list, and an error many links share (one cause of
     // 30 errors, each of 30 such, …) would be redacted once per path to it, exponentially many.
     const known = done.get(value as Error);
-    let redacted = known?.find(([nodes]) => sameNodes(nodes, linked))?.[1];
+    let redacted = known?.find(([nodes]) => sameNodes(nodes, reach))?.[1];
     if (redacted === undefined) {
-      redacted = this.#redactError(value as Error, linked, chain, done);
-      if (known === undefined) done.set(value as Error, [[linked, redacted]]);
-      else known.push([linked, redacted]);
+      redacted = this.#redactError(value as Error, reach, chain, done);
+      if (known === undefined) done.set(value as Error, [[reach, redacted]]);
+      else known.push([reach, redacted]);
     }
     return redacted === value ? UNCHANGED : redacted;
   }

@@ -263,3 +263,149 @@ describe('a path round a cycle', () => {
     });
   });
 });
+
+describe('a cause set by assignment', () => {
+  // `error.cause = inner` (axios's AxiosError.from, code older than ES2022's `{ cause }`) makes an
+  // enumerable own `cause`, which every formatter writes as a `caused by:` line, as it writes one given to the constructor.
+  it('redacts an enumerable own cause as the linked error it is: a path from the top reaches its own properties, and it keeps its class', async () => {
+    const failure = (): Error => {
+      const inner = Object.assign(new TypeError('socket hang up'), { token: 'secret', code: 'ECONNRESET' });
+      const outer = new Error('Request failed');
+      (outer as Error & { cause: unknown }).cause = inner;
+      return outer;
+    };
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['token'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.error(failure(), 'Upstream failed');
+    await log.close();
+    const piped: LogEvent[] = [];
+    of<LogEvent>(new LogEventRecord(Date.now(), 'error', parseTemplate('Upstream failed'), {}, failure()))
+      .pipe(redact({ paths: ['token'] }))
+      .subscribe((event) => piped.push(event));
+    const events = [...memory.events, ...piped];
+    expect(everyOutput(events)).not.toContain('secret');
+    for (const event of events) {
+      const cause = (event.exception as Error & { cause: unknown }).cause;
+      expect(cause).toBeInstanceOf(TypeError);
+      expect(cause).toMatchObject({ message: 'socket hang up', token: '[Redacted]', code: 'ECONNRESET' });
+      // Still an own enumerable property of the copy, as it was of the error.
+      expect(Object.keys(event.exception as Error)).toEqual(['cause']);
+    }
+    // A path through the link reaches it too, and the copy's cause is still the error's class.
+    const byLink = RedactionPolicy.compile({ paths: ['cause.token'] }).redactError(failure());
+    expect(byLink.cause).toBeInstanceOf(TypeError);
+    expect(byLink.cause).toHaveProperty('token', '[Redacted]');
+  });
+});
+
+describe('a link its class reads with a getter', () => {
+  /** As the aggregate-error package (v4, v5: p-map 5 and 6, p-any, p-some) builds one: `errors` a getter over a private field. */
+  class PackageAggregateError extends Error {
+    readonly #errors: Error[];
+    override name = 'AggregateError';
+    constructor(errors: Error[]) {
+      super(errors.map((error) => error.message).join('\n'));
+      this.#errors = errors;
+    }
+    get errors(): Error[] {
+      return this.#errors.slice();
+    }
+  }
+  /** A `cause` its class keeps in a private field. */
+  class WrappedError extends Error {
+    readonly #inner: unknown;
+    constructor(message: string, inner: unknown) {
+      super(message);
+      this.#inner = inner;
+    }
+    override get cause(): unknown {
+      return this.#inner;
+    }
+  }
+
+  it("redacts the errors and cause a class's getter gives, as formatters write them, and gives the copy them as read", async () => {
+    const failures = (): Error[] => [
+      new PackageAggregateError([Object.assign(new Error('one'), { token: 'secret' }), new Error('two')]),
+      new WrappedError('outer', Object.assign(new TypeError('inner'), { token: 'secret', code: 'E_INNER' })),
+      // Something named on the error itself too: the copy (whose getter cannot read the private field) holds the link as read.
+      Object.assign(new PackageAggregateError([Object.assign(new Error('one'), { token: 'secret' })]), { token: 'secret' }),
+    ];
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['token'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    for (const failure of failures()) log.error(failure, 'Failed');
+    await log.close();
+    const piped: LogEvent[] = [];
+    from(failures().map((failure) => new LogEventRecord(Date.now(), 'error', parseTemplate('Failed'), {}, failure)))
+      .pipe(redact({ paths: ['token'] }))
+      .subscribe((event) => piped.push(event));
+    const events = [...memory.events, ...piped];
+    expect(everyOutput(events)).not.toContain('secret');
+    for (const event of [events[0], events[2], events[3], events[5]]) {
+      const text = exceptionText(event?.exception);
+      expect(text).toContain('error 1 of ');
+      expect(text).toContain('{ token: "[Redacted]" }');
+    }
+    for (const event of [events[1], events[4]]) {
+      expect(event?.exception?.cause).toBeInstanceOf(TypeError);
+      expect(event?.exception?.cause).toMatchObject({ token: '[Redacted]', code: 'E_INNER' });
+      expect(event?.exception).toBeInstanceOf(WrappedError);
+    }
+  });
+
+  it('removes a link its class reads with a getter: the getter, run on the copy, cannot bring it back', () => {
+    /** A `cause` its class reads from a field of its own. */
+    class FieldCauseError extends Error {
+      inner: unknown;
+      constructor(message: string, inner: unknown) {
+        super(message);
+        this.inner = inner;
+      }
+      override get cause(): unknown {
+        return this.inner;
+      }
+    }
+    const error = new FieldCauseError('outer', new Error('password is secret'));
+    const copy = RedactionPolicy.compile({ paths: ['cause'], remove: true }).redactError(error);
+    expect(copy).toBeInstanceOf(FieldCauseError);
+    expect(copy.cause).toBeUndefined();
+    expect(exceptionText(copy)).not.toContain('secret');
+    expect(RedactionPolicy.compile({ paths: ['cause'] }).redactError(error).cause).toBe('[Redacted]');
+  });
+});
+
+describe('an error linked through a plain-object cause', () => {
+  it('reaches an Error that a plain-object cause links to with the paths from the top, as formatters write it as a cause', async () => {
+    const failure = (): Error =>
+      new Error('Checkout failed', {
+        cause: { code: 'E_UPSTREAM', cause: Object.assign(new Error('charge refused'), { token: 'secret' }) },
+      });
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['token'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.error(failure(), 'Failed');
+    await log.close();
+    const piped: LogEvent[] = [];
+    of<LogEvent>(new LogEventRecord(Date.now(), 'error', parseTemplate('Failed'), {}, failure()))
+      .pipe(redact({ paths: ['token'] }))
+      .subscribe((event) => piped.push(event));
+    const events = [...memory.events, ...piped];
+    expect(everyOutput(events)).not.toContain('secret');
+    for (const event of events) {
+      const cause = event.exception?.cause as { code: string; cause: unknown };
+      expect(cause.code).toBe('E_UPSTREAM');
+      expect(cause.cause).toBeInstanceOf(Error);
+      expect(cause.cause).toMatchObject({ message: 'charge refused', token: '[Redacted]' });
+    }
+    // The plain object's own data is reached through the link, as before: not by a path from the top.
+    const plain = new Error('x', { cause: { token: 'kept', cause: new Error('y') } });
+    expect(RedactionPolicy.compile({ paths: ['token'] }).redactError(plain)).toBe(plain);
+  });
+});
