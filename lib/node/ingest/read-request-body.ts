@@ -199,7 +199,7 @@ function parsedLines(parsed: unknown): { text: string; unwritable?: Map<number, 
 
 /**
  * Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above
- * 0). Over HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the
+ * 0; `00` is 0, as RFC 9110 §8.6 writes the field `1*DIGIT` and Node's parser reads it). Over HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the
  * client ended its stream with the headers (RFC 9113 §8.1).
  */
 export function hasBody(req: IncomingMessage): boolean {
@@ -208,5 +208,5 @@ export function hasBody(req: IncomingMessage): boolean {
     return (stream as { endAfterHeaders?: unknown }).endAfterHeaders !== true;
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = req.headers['content-length'];
-  return length !== undefined && length.trim() !== '0';
+  return length !== undefined && !/^0+$/.test(length.trim());
 }
