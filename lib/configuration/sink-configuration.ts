@@ -9,6 +9,7 @@ import { type ConfigurationState, expectNotCreated } from './configuration-state
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
 import { hasLoneSurrogate } from '../core/lone-surrogate';
+import { isBlankName } from '../core/blank-name';
 import type { SinkOptions } from './sink-options';
 import { isArrayOption } from '../operators/operator-options';
 
@@ -20,7 +21,7 @@ import { isArrayOption } from '../operators/operator-options';
 function kindOf(sink: Sink): string {
   const declared = (sink as { kind?: unknown }).kind;
   const kind = typeof declared === 'string' ? declared.toLowerCase() : '';
-  return kind !== '' && kind !== '__proto__' && !hasLoneSurrogate(kind) ? kind : 'sink';
+  return !isBlankName(kind) && kind !== '__proto__' && !hasLoneSurrogate(kind) ? kind : 'sink';
 }
 
 /** The keys each options object of `writeTo.sink` takes; any other is a mistake (a typo like `retires`). */
@@ -218,8 +219,10 @@ export class SinkConfiguration<TParent> {
     const taken = this.#taken;
     if (requested !== undefined) {
       // metrics().sinks and the shutdown report are plain objects keyed by name: "__proto__" cannot key them.
-      const ok = typeof requested === 'string' && requested !== '' && requested !== '__proto__';
-      expectOption(ok, call, 'a non-empty name other than "__proto__"', requested);
+      // A name of white space only is a mistake (a blank environment variable), not a label: a
+      // dashboard or a shutdown report line would show nothing where the sink's name belongs.
+      const ok = typeof requested === 'string' && !isBlankName(requested) && requested !== '__proto__';
+      expectOption(ok, call, 'a non-blank name other than "__proto__"', requested);
       // Prometheus, OpenTelemetry and JSON encoders would write U+FFFD: `a\uD800` and `a\uDC00` would report as one.
       expectOption(!hasLoneSurrogate(requested), call, 'a name without a lone UTF-16 surrogate', requested);
       if (taken.has(requested)) throw new ConfigurationError(`${call}: a sink named "${requested}" is already configured`);

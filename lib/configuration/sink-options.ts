@@ -14,7 +14,7 @@ import type { SinkDeliveryOptions } from '../pipeline/sink-delivery';
  * in flight with the default bounded queue behind it.
  */
 export interface SinkOptions extends SinkDeliveryOptions {
-  /** The key in `metrics().sinks` and the shutdown report: a non-empty string other than `__proto__`, with no lone UTF-16 surrogate, unique in the logger. Default: the sink's kind in lower case (`memory`, `console`, `file` …), `-2`, `-3` for repeats. */
+  /** The key in `metrics().sinks` and the shutdown report: a string neither empty nor only white space, other than `__proto__`, with no lone UTF-16 surrogate, unique in the logger. Default: the sink's kind in lower case (`memory`, `console`, `file` …), `-2`, `-3` for repeats. */
   name?: string | undefined;
   /**
    * Lowest level this sink receives, by name or a LevelSwitch. Default: every event the logger lets

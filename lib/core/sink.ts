@@ -63,7 +63,8 @@ export interface Sink {
   readonly queueDefaults?: { readonly limit: number } | undefined;
   /**
    * What this sink is (`console`, `file`, `seq` …): its default name in `metrics().sinks` and the
-   * shutdown report. Data, not the class name, which minifiers rename. Default `'sink'`.
+   * shutdown report. Data, not the class name, which minifiers rename. Default `'sink'`, which a
+   * kind that is empty or only white space also gets.
    */
   readonly kind?: string | undefined;
 }

@@ -27,6 +27,7 @@ import {
 } from '../operators/event-accounting';
 import { type EventCounts, eventCounts } from './event-counts';
 import { isObject } from '../core/is-object';
+import { NOT_AN_EVENT_REASON } from './not-an-event';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -250,6 +251,25 @@ export class LaneAccounting implements EventAccounting {
       if (copy && !again && inside !== undefined && inside > 0) this.#inside.set(event, inside);
     }
     this.#settle();
+  }
+
+  /**
+   * Counts what left the operators in place of `count` events (see notAnEvent) as the last
+   * operator's drop of them under {@link NOT_AN_EVENT_REASON}. After the close took what the
+   * operators held, what leaves is paired with what the delivery stage took over: counted as
+   * leaving, and `true` is returned for the stage to count it (see SinkDelivery.push).
+   */
+  refuse(count: number): boolean {
+    if (this.#handedOver) {
+      this.leave();
+      return true;
+    }
+    if (count > 0) {
+      // The last operator's own count, so a failure of it later does not count these as lost again.
+      this.#last!.discarded += count;
+      this.dropped(count, NOT_AN_EVENT_REASON);
+    }
+    return false;
   }
 
   /**

@@ -36,6 +36,7 @@ import { exceptionFrom } from '../templates/exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { CLOSED_REASON, LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
+import { notAnEvent, NOT_AN_EVENT_REASON } from './not-an-event';
 import { describeValue } from '../core/describe-value';
 import { type CloseOptions, pendingAsUndelivered, type ShutdownReport, type SinkShutdownSummary } from './shutdown-report';
 import { type FlushOwner, SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
@@ -699,8 +700,25 @@ export class LoggerPipeline {
       accounting?.finish();
       finished();
     };
+    // Only operators given from JavaScript can pass on what is no event (an array, a string): a
+    // lane with none before it skips the check. Such a value is counted dropped, never delivered.
+    const checks = accounting !== undefined || this.#options.operators.length > 0;
+    let told = false;
     const subscription = lane$.subscribe({
       next: (event) => {
+        const count = checks ? notAnEvent(event) : -1;
+        if (count >= 0) {
+          if (!told) {
+            told = true;
+            SelfLog.write(
+              'Sink {Name}: its operators passed on {Value}, no event; counted dropped (told once)',
+              registration.name,
+              describeValue(event),
+            );
+          }
+          if (accounting === undefined || accounting.refuse(count)) delivery.push(event, NOT_AN_EVENT_REASON);
+          return;
+        }
         if (accounting !== undefined) accounting.leave(event);
         // push() never throws by contract; the guard keeps RxJS from reporting a fault as unhandled.
         try {

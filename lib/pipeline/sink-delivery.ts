@@ -234,8 +234,13 @@ export class SinkDelivery {
     this.#breaker = resolved.circuitBreaker === null ? null : new CircuitBreaker(resolved.circuitBreaker, scheduler, name);
   }
 
-  /** Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else holds it; after shutdown began, counts it as dropped. Never throws. */
-  push(event: LogEvent): void {
+  /**
+   * Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else
+   * holds it; after shutdown began, counts it as dropped. With `refused`, what reached the lane in
+   * place of an event (see isNotAnEvent): counted received and dropped under that reason, never
+   * handed to the sink, whose formatter could not write it. Never throws.
+   */
+  push(event: LogEvent, refused?: string): void {
     if (this.#heldAtClose > 0) {
       // Already counted (received, and undelivered or dropped) when shutdown gave up on it.
       this.#heldAtClose--;
@@ -245,6 +250,11 @@ export class SinkDelivery {
     if (!this.#accepting) {
       // Too late (an app operator released it after shutdown began): counted, never lost silently.
       this.#dropAtClose(1);
+      return;
+    }
+    if (refused !== undefined) {
+      this.#recorder.dropped++;
+      countReason(this.#recorder.droppedBy, refused, 1);
       return;
     }
     try {

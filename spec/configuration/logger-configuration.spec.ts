@@ -317,7 +317,7 @@ describe('LoggerConfiguration', () => {
     // their prototype instead of being listed, and its accounting would vanish.
     it('rejects the name __proto__, and names a sink whose kind is __proto__ "sink"', async () => {
       expect(() => new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: '__proto__' })).toThrow(
-        /writeTo\.sink: expected a non-empty name other than "__proto__", got "__proto__"/,
+        /writeTo\.sink: expected a non-blank name other than "__proto__", got "__proto__"/,
       );
       const log = new LoggerConfiguration().writeTo.sink({ kind: '__proto__', emit: () => undefined }).createLogger();
       log.information('x');

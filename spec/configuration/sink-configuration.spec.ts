@@ -306,7 +306,7 @@ describe('writeTo.sink options of the wrong kind', () => {
     [
       'an empty name',
       () => new LoggerConfiguration().writeTo.console({ name: '' }),
-      'writeTo.console: expected a non-empty name',
+      'writeTo.console: expected a non-blank name',
     ],
     [
       'a name taken',
@@ -479,6 +479,34 @@ describe('writeTo sink names with a lone UTF-16 surrogate', () => {
       .writeTo.sink({ kind: 'odd\uD800', emit: () => undefined })
       .createLogger();
     expect(Object.keys(log.metrics().sinks)).toEqual(['logs 📜', 'sink']);
+  });
+});
+
+// A name of white space only (a blank environment variable, `name: process.env.SINK_NAME ?? 'file'`
+// given "  ") would be a label value and a shutdown-report line with nothing to read: refused
+// at build time like an empty one, as property names of white space only are dropped.
+describe('writeTo sink names of white space only', () => {
+  it.each([
+    ['spaces', '   ', '"   "'],
+    ['a tab and a newline', '\t\n', '"\\t\\n"'],
+    ['a no-break space', '\u00A0', '"\u00A0"'],
+  ])('refuses a name of %s, naming it', (_, name, shown) => {
+    const sink = (): unknown => new LoggerConfiguration().writeTo.sink(new MemorySink(), { name });
+    expect(sink).toThrow(ConfigurationError);
+    expect(sink).toThrow(`writeTo.sink: expected a non-blank name other than "__proto__", got ${shown}`);
+    expect(() => new LoggerConfiguration().writeTo.console({ name })).toThrow(/^writeTo\.console: expected a non-blank name/);
+  });
+
+  it('takes a name with white space around other characters as given', () => {
+    const log = new LoggerConfiguration().writeTo.sink(new MemorySink(), { name: ' audit log ' }).createLogger();
+    expect(Object.keys(log.metrics().sinks)).toEqual([' audit log ']);
+  });
+
+  it('names a sink whose kind is white space only "sink", in metrics and the shutdown report', async () => {
+    const log = new LoggerConfiguration().writeTo.sink({ kind: ' \t ', emit: () => undefined }).createLogger();
+    log.information('x');
+    expect(Object.keys(log.metrics().sinks)).toEqual(['sink']);
+    expect(Object.keys((await log.close()).sinks)).toEqual(['sink']);
   });
 });
 

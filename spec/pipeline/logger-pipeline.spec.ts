@@ -731,14 +731,15 @@ describe('LoggerPipeline', () => {
       log.information('one');
       log.information('bad');
       log.information('three');
-      // Kept, as an event whose level is not a level name is: the sink decides what to make of it.
-      expect(memory.events.map((event) => (event as LogEvent | undefined)?.messageTemplate.text)).toEqual([
-        'one',
-        undefined,
-        'three',
-      ]);
+      // Let through the sink's level, then counted dropped as no event: no sink is handed it.
+      expect(memory.events.map((event) => event.messageTemplate.text)).toEqual(['one', 'three']);
       expect(log.metrics().pipe).toMatchObject({ entered: 3, left: 3, pending: 0 });
-      expect(log.metrics().sinks.other).toMatchObject({ received: 3, delivered: 3 });
+      expect(log.metrics().sinks.other).toMatchObject({
+        received: 3,
+        delivered: 2,
+        dropped: 1,
+        droppedBy: { 'not-an-event': 1 },
+      });
     });
 
     it('has no pipe counters when the configuration adds no operator', () => {

@@ -49,7 +49,9 @@ export interface MinBodyRate {
  * request as its bytes arrive (never a `Content-Length` that has not been sent), which are copied
  * into one buffer, at most twice their size, however small the chunks they came in; when it runs
  * out the result is `busy` (or `client-share`, when this request's client holds its share); it is given back once the read ends, however it ends. A body some
- * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more.
+ * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more; so is
+ * one it read part of first, told by fewer bytes than its `Content-Length` arriving (not under an
+ * encoding a middleware set). A request a middleware paused is resumed.
  * `reading` is called once the body is to be read from the request itself (not for a body already
  * read, a client gone, or a declared length over the limit), just before that begins.
  */
@@ -129,7 +131,17 @@ export function readRequestBody(
     };
     // Over HTTP/2 a stream the client reset (RST_STREAM) still ends its request, after 'aborted':
     // what arrived is half a body, not the body.
-    const onEnd = (): void => finish(clientReset(req) ? { kind: 'aborted' } : { kind: 'body', body: buffer.subarray(0, size) });
+    // Fewer bytes than declared at the end (the parser ends the stream at the declared length): a
+    // middleware read the rest first (a chunk it sniffed), and those events are gone. Not told
+    // under an encoding (req.setEncoding), whose text may not make the same bytes again.
+    const onEnd = (): void =>
+      finish(
+        clientReset(req)
+          ? { kind: 'aborted' }
+          : size < declared && req.readableEncoding === null
+            ? { kind: 'consumed' }
+            : { kind: 'body', body: buffer.subarray(0, size) },
+      );
     const onAborted = (): void => finish({ kind: 'aborted' });
     const onClose = (): void => {
       if (!req.complete) finish({ kind: 'aborted' });
@@ -159,6 +171,10 @@ export function readRequestBody(
     // Stays attached: a reset after the read must not become an unhandled 'error'.
     req.on('error', onAborted);
     req.on('close', onClose);
+    // Paused by a middleware before the handler (while it awaited something): a 'data' listener
+    // does not start such a stream again, and the read would end in 408. Read, as Node's stream
+    // consumers and async iteration read a paused stream.
+    if (req.isPaused()) req.resume();
   });
 }
 
@@ -199,7 +215,7 @@ function parsedLines(parsed: unknown): { text: string; unwritable?: Map<number, 
 
 /**
  * Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above
- * 0). Over HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the
+ * 0; `00` is 0, as RFC 9110 §8.6 writes the field `1*DIGIT` and Node's parser reads it). Over HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the
  * client ended its stream with the headers (RFC 9113 §8.1).
  */
 export function hasBody(req: IncomingMessage): boolean {
@@ -208,5 +224,5 @@ export function hasBody(req: IncomingMessage): boolean {
     return (stream as { endAfterHeaders?: unknown }).endAfterHeaders !== true;
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = req.headers['content-length'];
-  return length !== undefined && length.trim() !== '0';
+  return length !== undefined && !/^0+$/.test(length.trim());
 }

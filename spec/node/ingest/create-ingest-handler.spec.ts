@@ -749,6 +749,26 @@ describe('createIngestHandler', () => {
     expect(ingest.events.map((e) => e.renderMessage())).toEqual(['pipelined']);
   });
 
+  // RFC 9110 §8.6 writes Content-Length as 1*DIGIT, and Node's parser reads `00` as no body: a
+  // refusal of such a request has nothing to discard, so it keeps the connection as for `0`.
+  it.each(['00', '000'])(
+    'keeps a keep-alive connection open after refusing a request with Content-Length: %s, so a pipelined request behind it gets its answer',
+    async (zero) => {
+      const ingest = await startIngest();
+      const { port } = new URL(ingest.url);
+      const line = `${clef({ '@mt': 'pipelined' })}\n`;
+      const post = `POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${line.length}\r\n\r\n${line}`;
+      const answers = await exchangeRaw(
+        Number(port),
+        `POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: ${zero}\r\n\r\n${post}`,
+        (received) => /"accepted":1/.test(received),
+      );
+      expect([...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))).toEqual([415, 200]);
+      expect(answers).not.toMatch(/connection: close/i);
+      expect(ingest.events.map((e) => e.renderMessage())).toEqual(['pipelined']);
+    },
+  );
+
   it('closes the stream of a refused HTTP/2 request whose body has no Content-Length (413, 408), counts it, and sends no Connection header', async () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();

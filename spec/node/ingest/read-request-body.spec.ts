@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import express from 'express';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { listen, memoryLogger } from '../../helpers/node-http';
+import { collectSelfLog } from '../../helpers/self-log';
 
 async function post(url: string, body: Uint8Array | string): Promise<{ status: number; json: unknown }> {
   const response = await fetch(url, {
@@ -66,4 +67,69 @@ describe('createIngestHandler reading a body whose stream has an encoding set', 
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
   });
+});
+
+// A middleware before the handler that paused the request (while it awaited an auth lookup, or as
+// raw-body leaves a stream it stopped reading) left a stream that a 'data' listener no longer
+// starts: the handler waited for a body that never came and answered 408 once bodyGracePeriodMs passed.
+describe('createIngestHandler reading a body a middleware before it paused', () => {
+  it('resumes the request and reads the body, as a stream consumer does', async () => {
+    const { log, events } = memoryLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false, bodyTimeoutMs: 2_000 });
+    const app = express();
+    app.use((req, _res, next) => {
+      req.pause();
+      setImmediate(next);
+    });
+    app.post('/api/logs', ingest);
+    const server = await listen(createServer(app));
+    try {
+      const body = JSON.stringify({ '@mt': 'Paused {N}', N: 1 });
+      expect(await post(`${server.url}/api/logs`, body)).toEqual({ status: 200, json: { accepted: 1, rejected: 0 } });
+      expect(events.map((event) => event.renderMessage())).toEqual(['Paused 1']);
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  // The bytes it read are events the handler never sees: a 200 for the rest (or a 400 for a first
+  // line cut in two) would tell the client they were taken. Told by the declared Content-Length.
+  it.each([
+    ['paused it', true],
+    ['left it flowing', false],
+  ])(
+    'answers 500 and tells SelfLog when the middleware read part of the body first and %s, as when it read all of it',
+    async (_, pause) => {
+      const { log, events } = memoryLogger();
+      const ingest = createIngestHandler(log, { rateLimit: false, bodyTimeoutMs: 2_000 });
+      const app = express();
+      const sniffed: Buffer[] = [];
+      app.use((req, _res, next) => {
+        req.once('data', (chunk: Buffer) => {
+          sniffed.push(chunk);
+          if (pause) req.pause();
+          next();
+        });
+      });
+      app.post('/api/logs', ingest);
+      const server = await listen(createServer(app));
+      const self = collectSelfLog();
+      try {
+        const body = [1, 2, 3].map((n) => JSON.stringify({ '@mt': 'Sniffed {N}', N: n })).join('\n');
+        expect(await post(`${server.url}/api/logs`, body)).toEqual({
+          status: 500,
+          json: { accepted: 0, rejected: 0, error: 'Internal Server Error' },
+        });
+        expect(sniffed.length).toBeGreaterThan(0);
+        expect(events).toEqual([]);
+        expect(self.diagnostics.map((d) => d.message).join('\n')).toContain('the request body was already read by a middleware');
+        expect(ingest.metrics().responses).toEqual({ 500: 1 });
+      } finally {
+        self.stop();
+        await server.close();
+        await log.close({ strategy: 'immediate', timeoutMs: 0 });
+      }
+    },
+  );
 });
