@@ -237,7 +237,7 @@ export class SinkDelivery {
   /**
    * Takes one event on the caller's turn: writes it now when it fills a batch and the sink can, else
    * holds it; after shutdown began, counts it as dropped. With `refused`, what reached the lane in
-   * place of an event (see isNotAnEvent): counted received and dropped under that reason, never
+   * place of an event (see notAnEvent): counted received and dropped under that reason, never
    * handed to the sink, whose formatter could not write it. Never throws.
    */
   push(event: LogEvent, refused?: string): void {
