@@ -215,8 +215,9 @@ function parsedLines(parsed: unknown): { text: string; unwritable?: Map<number, 
 
 /**
  * Whether a request has a body (RFC 9112 §6.3: a `Transfer-Encoding`, or a `Content-Length` above
- * 0; `00` is 0, as RFC 9110 §8.6 writes the field `1*DIGIT` and Node's parser reads it). Over HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the
- * client ended its stream with the headers (RFC 9113 §8.1).
+ * 0; `00` is 0, as RFC 9110 §8.6 writes the field `1*DIGIT` and Node's parser reads it). Over
+ * HTTP/2 (`node:http2`'s compatibility API) a body needs neither: it has one unless the client
+ * ended its stream with the headers (RFC 9113 §8.1).
  */
 export function hasBody(req: IncomingMessage): boolean {
   const stream: unknown = (req as { stream?: unknown }).stream;
