@@ -24,8 +24,10 @@ const ENTRY_REFUSED = /^(?:(\d+) errors like: )?(?:entry for stream '.*' has tim
 
 /**
  * The start of Loki's answer to a push while its operator blocks the tenant (`block_ingestion_until`,
- * `pkg/validation/validate.go`, `BlockedIngestionErrorMsg`): the push is dropped whole, and the
- * status is `block_ingestion_status_code`, by default 260, a 2xx so that clients do not retry.
+ * `pkg/validation/validate.go`, `BlockedIngestionErrorMsg`), whose push is dropped whole, or, since
+ * Loki 3.5, an ingestion policy (`block_ingestion_policy_until`, `BlockedIngestionPolicyErrorMsg`,
+ * which starts the same), whose streams alone are dropped, the others stored. The status is
+ * `block_ingestion_status_code`, by default 260, a 2xx so that clients do not retry.
  */
 const BLOCKED = /^ingestion blocked for user /;
 
@@ -37,10 +39,12 @@ const BLOCKED = /^ingestion blocked for user /;
  * limit). A stream Loki refuses with a `400` but for the entries it counts (see `lokiPush`) counts
  * those failed and the rest delivered. A stream Loki refuses whole with a `400` (its distributor's
  * validation, `pkg/distributor/validator.go`: every entry too old, too new or too long, a
- * policy's missing labels; the ingester's every entry ignored) would be refused again, and says nothing of the other streams: its entries
+ * policy's missing labels; the ingester's every entry ignored), or drops with a blocked answer
+ * (see `BLOCKED`: its policy's, or the tenant's, which rxlog cannot tell apart), would be refused
+ * again, and says nothing of the other streams: its entries
  * count failed (SelfLog gives Loki's reason) and the other streams are still sent, so those Loki
  * stores count delivered, and none is sent again or to the fallback. When Loki refuses every stream
- * of the batch, the batch fails as a one-stream batch does. Any other failure (a `429`, a `5xx`, a
+ * of the batch (a blocked tenant), the batch fails as a one-stream batch does. Any other failure (a `429`, a `5xx`, a
  * network error) ends the batch: HttpSink gets that answer (or error) and retries or fails the
  * batch whole. The entries stored before it are remembered (while the requests that follow carry
  * some of them) and not pushed again when they are sent again, in the same body (a retry) or in
@@ -66,12 +70,17 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     const known = memory;
     const skipped: string[] = [];
     const pushes = typeof request == 'string' ? pushPerStream(request, known !== undefined) : undefined;
-    if (pushes === undefined) return (await push(input, init))[0];
+    if (pushes === undefined) {
+      const [answer, , blocked] = await push(input, init);
+      if (blocked) throw blocked;
+      return answer;
+    }
     const fresh = new Map<string, number>();
     let ignored = 0;
     let stored = 0;
     let refused = 0;
     let refusal: Response | undefined;
+    let refusedBy: HttpStatusError | undefined;
     let response: Response | undefined;
     for (const { stream, values, level } of pushes) {
       const left = values.filter((value) => {
@@ -88,8 +97,9 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       cancelBody(response);
       response = undefined;
       let lost: number;
+      let blocked: HttpStatusError | undefined;
       try {
-        [response, lost] = await push(input, { ...init, body });
+        [response, lost, blocked] = await push(input, { ...init, body });
         ignored += lost;
       } finally {
         // A push that failed ends the batch: what Loki took before it counts with the batch.
@@ -110,7 +120,8 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
           );
         }
       }
-      if (response.status === 400 && typeof response.clone == 'function') {
+      // A blocked answer may be of this stream's ingestion policy alone (see `BLOCKED`): refused as a 400 refuses it.
+      if ((blocked || response.status === 400) && typeof response.clone == 'function') {
         // lokiPush read the answer (its first 16 KiB) into a Response of its own.
         let text = '';
         try {
@@ -120,6 +131,7 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
         }
         refused += left.length;
         refusal = response;
+        refusedBy = blocked;
         response = undefined;
         SelfLog.write(
           '{Sink}: Loki refused the {Count} entries of the {Level} stream of a batch, which count failed; the other streams are sent: {Reason}',
@@ -142,7 +154,10 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
       if (memory === known && (known.size === 0 || idle > 64)) memory = undefined;
     }
     // Every stream refused: the batch fails whole (to the fallback), as one stream's would.
-    if (stored === 0 && refusal !== undefined) return refusal;
+    if (stored === 0 && refusal !== undefined) {
+      if (refusedBy) throw refusedBy;
+      return refusal;
+    }
     cancelBody(refusal);
     if (ignored === 0 && refused === 0 && response !== undefined) return response;
     cancelBody(response);
@@ -202,14 +217,17 @@ function entriesOf(body: string): number {
  * `HttpSink.accepted`), so the N count failed, the rest delivered, and none is sent again (Loki
  * would refuse them again); SelfLog gets Loki's reasons. Any other answer (a count of entries other
  * than those sent, a body past 16 KiB, none) goes to HttpSink as it was read, and fails the batch.
- * A 2xx past 206 saying the tenant is blocked (see `BLOCKED`) rejects with a permanent
- * HttpStatusError: the batch fails, is not retried, and goes to the fallback, where HttpSink would
- * count it delivered.
+ * A 2xx past 206 saying ingestion is blocked (see `BLOCKED`) comes with a permanent HttpStatusError,
+ * which `lokiFetch` throws when every stream was refused: the batch fails, is not retried, and goes
+ * to the fallback, where HttpSink would count it delivered.
  */
 function lokiPush(
   fetch: typeof globalThis.fetch,
   sinkName: () => string,
-): (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => Promise<[answer: Response, ignored: number]> {
+): (
+  input: Parameters<typeof globalThis.fetch>[0],
+  init?: RequestInit,
+) => Promise<[answer: Response, ignored: number, blocked?: HttpStatusError]> {
   return async (input, init) => {
     // A signal of its own, aborted with the sink's (its timeout, its close), and by the wait for a
     // body below: one that stalls after the status is let go of, its connection closed.
@@ -242,9 +260,14 @@ function lokiPush(
     ]);
     clearTimeout(timer);
     if (status !== 400) {
-      if (!BLOCKED.test(text)) return [new Response(text, response), 0];
       // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.
-      throw new HttpStatusError(init?.method ?? 'POST', redactUrl(input as string), status, response.statusText, undefined, text);
+      return [
+        new Response(text, response),
+        0,
+        BLOCKED.test(text)
+          ? new HttpStatusError(init?.method ?? 'POST', redactUrl(input as string), status, response.statusText, undefined, text)
+          : undefined,
+      ];
     }
     const sent = entriesOf(request);
     const ignored = whole ? refusedEntries(text, sent) : Number.NaN;

@@ -774,13 +774,58 @@ describe('LokiSink and a push Loki takes in part', () => {
     expect(metrics.lastError).toMatch(/answered 260 .*: ingestion blocked for user fake until '2026-12-05T00:00:00Z'/);
     expect(metrics.lastError).not.toContain('secret');
     expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['a', 'b']);
-    expect(server.requests).toHaveLength(1);
+    // A push per level: a blocked answer may be one level's policy's (below), and Loki drops each.
+    expect(server.requests).toHaveLength(2);
     expect(diagnostics.join('\n')).toContain('ingestion blocked for user fake');
     // Without a fallback, counted failed.
     const alone = logger(server.url);
     logLines(alone, [['information', 'c']]);
     await alone.close({ strategy: 'flush' });
     expect(alone.metrics().sinks.loki).toMatchObject({ received: 1, delivered: 0, failed: 1, retried: 0 });
+  });
+
+  // Found by a review: since Loki 3.5 an operator can block one ingestion policy
+  // (`block_ingestion_policy_until`, a policy being the streams its `policy_stream_mapping` selectors
+  // match), and Loki's distributor then drops only those streams of a push, stores the others and
+  // answers `block_ingestion_status_code` (pkg/distributor/distributor.go, 65e30f84, lines 785-800:
+  // `continue` for a blocked stream, the others pushed, `ingestionBlockedError` returned after them),
+  // with BlockedIngestionPolicyErrorMsg, which starts as the tenant's does. The first level blocked
+  // failed the batch whole: the levels after it were never pushed, though Loki would have stored
+  // them, and those before it went to the fallback too, there twice.
+  it("counts a level whose ingestion policy Loki blocks (260) failed alone, and still sends the batch's other levels", async () => {
+    const stored: string[] = [];
+    server = await startTestServer((request) => {
+      const { streams } = JSON.parse(request.body) as PushBody;
+      if (streams.some(({ stream }) => stream.level === 'error'))
+        return {
+          status: 260,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+          body: "ingestion blocked for user fake until 'errors' with status code '2026-12-05T00:00:00Z'%!(EXTRA int=260)\n",
+        };
+      for (const { values } of streams) for (const [, line] of values) stored.push(line);
+      return { status: 204 };
+    });
+    const fallback = new MemorySink();
+    const log = logger(server.url, fallback);
+    logLines(log, [
+      ['error', 'a'],
+      ['information', 'b'],
+      ['error', 'c'],
+      ['information', 'd'],
+    ]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics).toMatchObject({ received: 4, delivered: 2, failed: 2, retried: 0, fallback: 0 });
+    expect(metrics.lastError).toBe('the receiver refused 2 of 4 events');
+    expect(metrics.breaker).toBe('closed');
+    expectAllCounted(metrics);
+    expect(fallback.events).toHaveLength(0);
+    expect(stored.map((line) => (JSON.parse(line) as { '@mt': string })['@mt'])).toEqual(['b', 'd']);
+    expect(server.requests).toHaveLength(2);
+    expect(diagnostics.join('\n')).toContain(
+      "Loki refused the 2 entries of the error stream of a batch, which count failed; the other streams are sent: ingestion blocked for user fake until 'errors'",
+    );
+    expect((await log.close()).sinks.loki).toMatchObject({ delivered: 2, failed: 2, undelivered: 0 });
   });
 
   it('counts a 2xx with any other body delivered, as before', async () => {
