@@ -154,7 +154,7 @@ export interface ConsoleSinkOptions {
    * stream that is a TTY of more than 2 colours (stdout and stderr each by its own).
    */
   colors?: boolean | undefined;
-  /** Browser mode: the console to call. Default `globalThis.console`. */
+  /** Browser mode: the console to call. Default `globalThis.console` when the sink is built; where there is none, each event fails. */
   console?: ConsoleLike | undefined;
 }
 
@@ -416,8 +416,9 @@ export class ConsoleSink implements Sink {
   }
 
   #browserWriter(options: ConsoleSinkOptions, theme: ConsoleTheme | false): (event: LogEvent) => boolean {
+    // Where there is none (an engine without one, or one an app removed), each event fails
+    // (see consoleMethod) instead of counting delivered, written nowhere.
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
-    if (target === undefined) return () => true;
     return (event) => {
       const line = this.#text(event);
       if (line === undefined) return false;
@@ -445,13 +446,13 @@ export class ConsoleSink implements Sink {
  * The console's method of that name, read at each write (an app or a test may replace it), else
  * its `log()`: the default console of a small engine, or one an app trimmed, may lack one.
  *
- * @throws Error when the console has neither.
+ * @throws Error when there is no console, or it has neither.
  */
-function consoleMethod(target: ConsoleLike, name: keyof ConsoleLike): (...args: unknown[]) => void {
+function consoleMethod(target: ConsoleLike | undefined, name: keyof ConsoleLike): (...args: unknown[]) => void {
   // Read as data, called with the console as `this` by the caller.
-  const own: unknown = (target as Partial<Record<keyof ConsoleLike, unknown>>)[name];
-  const method = typeof own === 'function' ? own : (target as { log?: unknown }).log;
-  if (typeof method !== 'function') throw new Error(`ConsoleSink: the console has no ${name}() nor log()`);
+  const own: unknown = (target as Partial<Record<keyof ConsoleLike, unknown>> | undefined)?.[name];
+  const method = typeof own === 'function' ? own : (target as { log?: unknown } | undefined)?.log;
+  if (typeof method !== 'function') throw new Error(`ConsoleSink: no console with ${name}() or log()`);
   return method as (...args: unknown[]) => void;
 }
 

@@ -866,7 +866,7 @@ describe('ConsoleSink options of the wrong kind', () => {
     });
 
     /** Runs `run` with `globalThis.console` replaced by `console`, and puts it back. */
-    function withConsole<T>(console: object, run: () => T): T {
+    function withConsole<T>(console: object | undefined, run: () => T): T {
       const saved = globalThis.console;
       globalThis.console = console as Console;
       try {
@@ -905,7 +905,27 @@ describe('ConsoleSink options of the wrong kind', () => {
       expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
       expect(log.metrics().sinks.console.retried).toBe(0);
       expect(diagnostics.map((d) => d.message)).toContainEqual(
-        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*the console has no warn\(\) nor log\(\)/),
+        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*no console with warn\(\) or log\(\)/),
+      );
+    });
+
+    // Found by review: where there was no console at all (an engine without one, or an app that
+    // removed it), every event was written nowhere and counted delivered, where a console missing
+    // only a level's method and log() fails that event.
+    it('fails each event at once, without retries, where there is no console, as where it has neither method nor log()', async () => {
+      const log = withConsole(undefined, () =>
+        withoutStdout(() => new LoggerConfiguration().writeTo.console({ outputTemplate: '{Message}' }).createLogger()),
+      );
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+      log.information('lost');
+      log.warning('lost too');
+      const report = await log.close();
+      subscription.unsubscribe();
+      expect(report.sinks.console).toEqual({ delivered: 0, dropped: 0, failed: 2, undelivered: 0 });
+      expect(log.metrics().sinks.console.retried).toBe(0);
+      expect(diagnostics.map((d) => d.message)).toContainEqual(
+        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*no console with info\(\) or log\(\)/),
       );
     });
 
