@@ -297,6 +297,8 @@ export class ConsoleSink implements Sink {
   readonly #write: (event: LogEvent) => boolean;
   /** In Node, a stream that must drain before the sink writes again (see emit). */
   #full?: () => NodeTextStream | undefined;
+  /** How many times close() was called: a batch whose wait for `'drain'` saw one is not written. */
+  #closes = 0;
 
   /**
    * Queue bound when `writeTo.sink` gives none: 1 000 000 events, so the 16 MiB byte bound is what
@@ -344,7 +346,22 @@ export class ConsoleSink implements Sink {
    */
   emit(events: readonly LogEvent[]): EmitResult | undefined | Promise<EmitResult | undefined> {
     const full = this.#full?.();
-    return full === undefined ? this.#emitNow(events) : drained(full).then(() => this.emit(events));
+    if (full === undefined) return this.#emitNow(events);
+    const closes = this.#closes;
+    return drained(full).then(() => {
+      if (this.#closes !== closes) throw new Error('ConsoleSink: closed');
+      return this.emit(events);
+    });
+  }
+
+  /**
+   * Fails the batches waiting for `'drain'` (those the logger's close gave up on, counted
+   * undelivered): they are never written, where they came out once the reader read on, after the
+   * app's later lines. The stream is never ended, and later batches are written as before (a sink
+   * shared by two loggers writes on for the other).
+   */
+  close(): void {
+    this.#closes++;
   }
 
   emitSync(events: readonly LogEvent[]): boolean | EmitResult {

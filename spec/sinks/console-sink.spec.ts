@@ -699,6 +699,36 @@ describe('ConsoleSink on a stream that needs draining', () => {
     expect(stream.listenerCount('drain')).toBe(0);
   });
 
+  // Found by review: the batch a graceful close gave up on (counted undelivered) went on waiting
+  // for 'drain' after the close, and was written once the reader read on, after the app's own
+  // later lines or those of the logger that replaced the closed one.
+  it("writes nothing after close of a batch the close gave up on while it waited for 'drain', counted undelivered", async () => {
+    jest.useFakeTimers();
+    try {
+      const { stream, chunks, release } = heldStream();
+      const sink = new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' });
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'console' }).createLogger();
+      for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+      let report: Awaited<ReturnType<typeof log.close>> | undefined;
+      const closing = log.close({ timeoutMs: 500 }).then((r) => (report = r));
+      await jest.advanceTimersByTimeAsync(600);
+      await closing;
+      expect(report?.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 2 });
+      stream.write('the app writes on\n');
+      for (let round = 0; round < 5; round++) {
+        release();
+        await jest.advanceTimersByTimeAsync(10);
+      }
+      expect(chunks.map((line) => line.split(' ')[1])).toEqual(['0', 'app']);
+      expect(stream.listenerCount('drain')).toBe(0);
+      // A batch sent after close is written as before (a sink shared by two loggers writes on for the other).
+      expect(sink.emitSync([makeEvent({ text: 'Later' })])).toBe(true);
+      expect(chunks.at(-1)).toBe('Later and text enough to pass the mark\n');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('refuses a batch with emitSync while the stream needs draining, and fails the waiting batch when the stream fails', async () => {
     const { stream } = heldStream();
     const sink = new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' });
