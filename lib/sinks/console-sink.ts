@@ -154,7 +154,7 @@ export interface ConsoleSinkOptions {
    * stream that is a TTY of more than 2 colours (stdout and stderr each by its own).
    */
   colors?: boolean | undefined;
-  /** Browser mode: the console to call. Default `globalThis.console`. */
+  /** Browser mode: the console to call. Default `globalThis.console` when the sink is built; where there is none, each event fails. */
   console?: ConsoleLike | undefined;
 }
 
@@ -297,6 +297,8 @@ export class ConsoleSink implements Sink {
   readonly #write: (event: LogEvent) => boolean;
   /** In Node, a stream that must drain before the sink writes again (see emit). */
   #full?: () => NodeTextStream | undefined;
+  /** How many times close() was called: a batch whose wait for `'drain'` saw one is not written. */
+  #closes = 0;
 
   /**
    * Queue bound when `writeTo.sink` gives none: 1 000 000 events, so the 16 MiB byte bound is what
@@ -344,7 +346,22 @@ export class ConsoleSink implements Sink {
    */
   emit(events: readonly LogEvent[]): EmitResult | undefined | Promise<EmitResult | undefined> {
     const full = this.#full?.();
-    return full === undefined ? this.#emitNow(events) : drained(full).then(() => this.emit(events));
+    if (full === undefined) return this.#emitNow(events);
+    const closes = this.#closes;
+    return drained(full).then(() => {
+      if (this.#closes !== closes) throw new Error('ConsoleSink: closed');
+      return this.emit(events);
+    });
+  }
+
+  /**
+   * Fails the batches waiting for `'drain'` (those the logger's close gave up on, counted
+   * undelivered): they are never written, where they came out once the reader read on, after the
+   * app's later lines. The stream is never ended, and later batches are written as before (a sink
+   * shared by two loggers writes on for the other).
+   */
+  close(): void {
+    this.#closes++;
   }
 
   emitSync(events: readonly LogEvent[]): boolean | EmitResult {
@@ -416,8 +433,9 @@ export class ConsoleSink implements Sink {
   }
 
   #browserWriter(options: ConsoleSinkOptions, theme: ConsoleTheme | false): (event: LogEvent) => boolean {
+    // Where there is none (an engine without one, or one an app removed), each event fails
+    // (see consoleMethod) instead of counting delivered, written nowhere.
     const target = options.console ?? (globalThis as { console?: ConsoleLike }).console;
-    if (target === undefined) return () => true;
     return (event) => {
       const line = this.#text(event);
       if (line === undefined) return false;
@@ -445,13 +463,13 @@ export class ConsoleSink implements Sink {
  * The console's method of that name, read at each write (an app or a test may replace it), else
  * its `log()`: the default console of a small engine, or one an app trimmed, may lack one.
  *
- * @throws Error when the console has neither.
+ * @throws Error when there is no console, or it has neither.
  */
-function consoleMethod(target: ConsoleLike, name: keyof ConsoleLike): (...args: unknown[]) => void {
+function consoleMethod(target: ConsoleLike | undefined, name: keyof ConsoleLike): (...args: unknown[]) => void {
   // Read as data, called with the console as `this` by the caller.
-  const own: unknown = (target as Partial<Record<keyof ConsoleLike, unknown>>)[name];
-  const method = typeof own === 'function' ? own : (target as { log?: unknown }).log;
-  if (typeof method !== 'function') throw new Error(`ConsoleSink: the console has no ${name}() nor log()`);
+  const own: unknown = (target as Partial<Record<keyof ConsoleLike, unknown>> | undefined)?.[name];
+  const method = typeof own === 'function' ? own : (target as { log?: unknown } | undefined)?.log;
+  if (typeof method !== 'function') throw new Error(`ConsoleSink: no console with ${name}() or log()`);
   return method as (...args: unknown[]) => void;
 }
 

@@ -699,6 +699,36 @@ describe('ConsoleSink on a stream that needs draining', () => {
     expect(stream.listenerCount('drain')).toBe(0);
   });
 
+  // Found by review: the batch a graceful close gave up on (counted undelivered) went on waiting
+  // for 'drain' after the close, and was written once the reader read on, after the app's own
+  // later lines or those of the logger that replaced the closed one.
+  it("writes nothing after close of a batch the close gave up on while it waited for 'drain', counted undelivered", async () => {
+    jest.useFakeTimers();
+    try {
+      const { stream, chunks, release } = heldStream();
+      const sink = new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' });
+      const log = new LoggerConfiguration().writeTo.sink(sink, { name: 'console' }).createLogger();
+      for (let n = 0; n < 3; n++) log.information('Event {N}', n);
+      let report: Awaited<ReturnType<typeof log.close>> | undefined;
+      const closing = log.close({ timeoutMs: 500 }).then((r) => (report = r));
+      await jest.advanceTimersByTimeAsync(600);
+      await closing;
+      expect(report?.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 2 });
+      stream.write('the app writes on\n');
+      for (let round = 0; round < 5; round++) {
+        release();
+        await jest.advanceTimersByTimeAsync(10);
+      }
+      expect(chunks.map((line) => line.split(' ')[1])).toEqual(['0', 'app']);
+      expect(stream.listenerCount('drain')).toBe(0);
+      // A batch sent after close is written as before (a sink shared by two loggers writes on for the other).
+      expect(sink.emitSync([makeEvent({ text: 'Later' })])).toBe(true);
+      expect(chunks.at(-1)).toBe('Later and text enough to pass the mark\n');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('refuses a batch with emitSync while the stream needs draining, and fails the waiting batch when the stream fails', async () => {
     const { stream } = heldStream();
     const sink = new ConsoleSink({ stdout: stream, outputTemplate: '{Message} and text enough to pass the mark{NewLine}' });
@@ -866,7 +896,7 @@ describe('ConsoleSink options of the wrong kind', () => {
     });
 
     /** Runs `run` with `globalThis.console` replaced by `console`, and puts it back. */
-    function withConsole<T>(console: object, run: () => T): T {
+    function withConsole<T>(console: object | undefined, run: () => T): T {
       const saved = globalThis.console;
       globalThis.console = console as Console;
       try {
@@ -905,7 +935,27 @@ describe('ConsoleSink options of the wrong kind', () => {
       expect(report.sinks.console).toEqual({ delivered: 1, dropped: 0, failed: 1, undelivered: 0 });
       expect(log.metrics().sinks.console.retried).toBe(0);
       expect(diagnostics.map((d) => d.message)).toContainEqual(
-        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*the console has no warn\(\) nor log\(\)/),
+        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*no console with warn\(\) or log\(\)/),
+      );
+    });
+
+    // Found by review: where there was no console at all (an engine without one, or an app that
+    // removed it), every event was written nowhere and counted delivered, where a console missing
+    // only a level's method and log() fails that event.
+    it('fails each event at once, without retries, where there is no console, as where it has neither method nor log()', async () => {
+      const log = withConsole(undefined, () =>
+        withoutStdout(() => new LoggerConfiguration().writeTo.console({ outputTemplate: '{Message}' }).createLogger()),
+      );
+      const diagnostics: SelfLogEvent[] = [];
+      const subscription = SelfLog.events$.subscribe((d) => diagnostics.push(d));
+      log.information('lost');
+      log.warning('lost too');
+      const report = await log.close();
+      subscription.unsubscribe();
+      expect(report.sinks.console).toEqual({ delivered: 0, dropped: 0, failed: 2, undelivered: 0 });
+      expect(log.metrics().sinks.console.retried).toBe(0);
+      expect(diagnostics.map((d) => d.message)).toContainEqual(
+        expect.stringMatching(/ConsoleSink: the console failed; event not written[\s\S]*no console with info\(\) or log\(\)/),
       );
     });
 
