@@ -13,18 +13,30 @@ import { connectionGone } from './request-tracker';
  * response whose headers went out (a stream) cannot be changed: once it finishes, if the server
  * stopped listening by then, the server's idle connections are closed again
  * (`closeIdleConnections()`, which `server.close()` calls once, when it is called), its own among
- * them. HTTP/2 has no such header.
+ * them. HTTP/2 has no such header: its request's session is closed instead, with a GOAWAY
+ * (`session.close()`), which lets the streams in flight on it finish, this response's among them,
+ * refuses new ones (the client opens a new connection) and closes the session once they are done.
+ * Before Node 24, `server.close()` of a `node:http2` server waits for every session, which a client
+ * keeps open (a browser for minutes); Fastify's `close()` and Node 24's close them so too.
  */
 export function closeAfterResponse(request: object | undefined, response: object | undefined): void {
   try {
     const { headersSent, setHeader } = (response ?? {}) as { headersSent?: unknown; setHeader?: unknown };
     const version: unknown = (request as { httpVersionMajor?: unknown } | undefined)?.httpVersionMajor;
-    if (typeof version === 'number' && version >= 2) return;
+    if (typeof version === 'number' && version >= 2) return closeSession(request);
     if (headersSent === true) closeWhenFinished(request, response as object);
     else if (headersSent === false && typeof setHeader === 'function') setHeader.call(response, 'connection', 'close');
   } catch (error) {
     SelfLog.write('A response could not be told to close its connection at shutdown', error);
   }
+}
+
+/** Closes an HTTP/2 request's session gracefully (GOAWAY), unless it is closed already. */
+function closeSession(request: object | undefined): void {
+  type Session = { close?: unknown; closed?: unknown; destroyed?: unknown } | null;
+  const session = (request as { stream?: { session?: Session } | null } | undefined)?.stream?.session;
+  if (typeof session?.close !== 'function' || session.closed === true || session.destroyed === true) return;
+  (session.close as () => void).call(session);
 }
 
 // The responses closeWhenFinished follows already.
