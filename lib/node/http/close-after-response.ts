@@ -24,11 +24,38 @@ export function closeAfterResponse(request: object | undefined, response: object
     const { headersSent, setHeader } = (response ?? {}) as { headersSent?: unknown; setHeader?: unknown };
     const version: unknown = (request as { httpVersionMajor?: unknown } | undefined)?.httpVersionMajor;
     if (typeof version === 'number' && version >= 2) return closeSession(request);
+    if (response !== undefined) tellLast(request, response);
     if (headersSent === true) closeWhenFinished(request, response as object);
-    else if (headersSent === false && typeof setHeader === 'function') setHeader.call(response, 'connection', 'close');
+    else if (headersSent === false && typeof setHeader === 'function') {
+      setHeader.call(response, 'connection', 'close');
+      toldToClose.add(response as object);
+    }
   } catch (error) {
     SelfLog.write('A response could not be told to close its connection at shutdown', error);
   }
+}
+
+// The response of each connection told last to close it, and those told with `Connection: close`.
+const lastTold = new WeakMap<object, object>();
+const toldToClose = new WeakSet<object>();
+
+/**
+ * Notes `response` as the last one of its request's connection told to close it, and has the one
+ * told before it answer without `Connection: close` again, while its head is still to be written:
+ * a client may pipeline its requests (send the next before the first is answered), whose handlers
+ * Node runs at once and whose answers it queues, and it closes the connection after the first
+ * answer that says `Connection: close`, leaving those queued behind it handled (a POST's effects
+ * done) but never answered. Requests are told in the order they arrived, so the last one told is
+ * the last in the queue, and the connection closes after it (its header, or closeWhenFinished).
+ */
+function tellLast(request: object | undefined, response: object): void {
+  const connection: unknown = (request as { socket?: unknown } | undefined)?.socket;
+  if (typeof connection !== 'object' || connection === null) return;
+  const earlier = lastTold.get(connection);
+  lastTold.set(connection, response);
+  if (earlier === undefined || earlier === response || !toldToClose.has(earlier)) return;
+  const { headersSent, removeHeader } = earlier as { headersSent?: unknown; removeHeader?: unknown };
+  if (headersSent === false && typeof removeHeader === 'function') removeHeader.call(earlier, 'connection');
 }
 
 /** Closes an HTTP/2 request's session gracefully (GOAWAY), unless it is closed already. */

@@ -5,6 +5,7 @@ import express from 'express';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import {
   completions,
+  exchangeRaw,
   getOnAgent,
   memoryLogger,
   signal,
@@ -112,6 +113,56 @@ describe('requestLogging closeConnectionsAfterResponses with Express 5 and a kee
     app.release.resolve();
     expect((await within('the answer', answer)).headers.connection).toBe('keep-alive');
     await within('server.close()', app.closed());
+  });
+});
+
+describe('requestLogging closeConnectionsAfterResponses with pipelined requests', () => {
+  // A client may send its next requests on a keep-alive connection before the first is answered
+  // (HTTP/1.1 pipelining): Node runs their handlers at once and queues their answers behind the
+  // first. Node closes the connection after a response with Connection: close, so only the last
+  // one in the queue may carry it: on the first, those queued behind it were handled (a POST's
+  // effects done) and never answered.
+  it('answers every request queued on the connection, only the last with Connection: close', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const release = signal();
+    const thirdArrived = signal();
+    const app = express();
+    app.use(logRequests);
+    // The second is answered at once, its answer queued behind the first's; the first and the third wait.
+    app.post('/items/:id', async (req, res) => {
+      if (req.params.id === '3') thirdArrived.resolve();
+      if (req.params.id !== '2') await release.promise;
+      res.send(`done ${req.params.id}`);
+    });
+    const server: Server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      release.resolve();
+      server.closeAllConnections();
+      server.close();
+      void log.close({ strategy: 'immediate', timeoutMs: 0 });
+    });
+    const requests = [1, 2, 3].map((id) => `POST /items/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+    // Read until the server closes the connection.
+    const received = exchangeRaw((server.address() as AddressInfo).port, requests.join(''), () => false);
+    await within('the third request reaching its handler', thirdArrived.promise);
+    logRequests.closeConnectionsAfterResponses();
+    release.resolve();
+    const answers = (await within('the server closing the connection', received)).split(/(?=HTTP\/1\.1 )/);
+    // [says Connection: close, body]: an answer without the header keeps an HTTP/1.1 connection open.
+    const said = answers.map((answer) => [/\r\nconnection: close\r\n/i.test(answer), /done \d$/.exec(answer)?.[0]]);
+    expect(said).toEqual([
+      [false, 'done 1'],
+      [false, 'done 2'],
+      [true, 'done 3'],
+    ]);
+    expect(completions(events)).toEqual([
+      'HTTP POST /items/1 responded 200',
+      'HTTP POST /items/2 responded 200',
+      'HTTP POST /items/3 responded 200',
+    ]);
+    expect(events.map((e) => e.level)).toEqual(['information', 'information', 'information']);
   });
 });
 
