@@ -25,6 +25,7 @@ export interface RequestLoggingMiddleware {
    * open for the client's next request until `keepAliveTimeout`, and `close()` would wait for it.
    * A response whose headers went out already (a stream) keeps its header; once it ends, if the
    * server stopped listening by then, the server's idle connections (its own) are closed again.
+   * An HTTP/2 request's session is closed with a GOAWAY instead: its streams finish, then it closes.
    */
   readonly closeConnectionsAfterResponses: (closing?: boolean) => void;
 }

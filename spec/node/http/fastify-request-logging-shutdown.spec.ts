@@ -4,6 +4,7 @@ import Fastify from 'fastify';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import {
   completions,
+  exchangeRaw,
   getOnAgent,
   memoryLogger,
   signal,
@@ -40,6 +41,14 @@ async function closableApp() {
     void release.promise.then(() => reply.raw.end('last'));
   });
   app.get('/fast', async () => 'fast');
+  // Pipelined: the second is answered at once, its answer queued behind the first's; the first and the third wait.
+  const third = signal();
+  app.post('/items/:id', async (request) => {
+    const { id } = request.params as { id: string };
+    if (id === '3') third.resolve();
+    if (id !== '2') await release.promise;
+    return `done ${id}`;
+  });
   // Fastify runs the preClose hooks from close() on a later tick, in the order they were added:
   // this one, after the plugin's, lets the handler answer only once close() began.
   const closing = signal();
@@ -58,7 +67,7 @@ async function closableApp() {
   });
   const { port } = app.server.address() as AddressInfo;
   const fetchOnAgent = (path: string): Promise<WholeAnswer> => getOnAgent(port, agent, path);
-  return { app, events, arrived, release, closing, fetchOnAgent };
+  return { app, events, arrived, release, closing, fetchOnAgent, third, port };
 }
 
 describe('fastifyRequestLogging at app.close() with Fastify 5 and a keep-alive client', () => {
@@ -94,5 +103,30 @@ describe('fastifyRequestLogging at app.close() with Fastify 5 and a keep-alive c
     await within('app.close()', closed);
     expect(completions(events)).toEqual(['HTTP GET /stream responded 200']);
     expect(selfLog.diagnostics).toEqual([]);
+  });
+
+  it('answers every request a client pipelined on the connection, only the last with Connection: close', async () => {
+    const { app, events, release, closing, third, port } = await closableApp();
+    const requests = [1, 2, 3].map((id) => `POST /items/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+    // Read until the server closes the connection.
+    const received = exchangeRaw(port, requests.join(''), () => false);
+    await within('the third request reaching its handler', third.promise);
+    const closed = app.close();
+    await within('preClose', closing.promise);
+    release.resolve();
+    const answers = (await within('the server closing the connection', received)).split(/(?=HTTP\/1\.1 )/);
+    // [says Connection: close, body]: the first's used to, and Node closed the connection before the others' answers.
+    const said = answers.map((answer) => [/\r\nconnection: close\r\n/i.test(answer), /done \d$/.exec(answer)?.[0]]);
+    expect(said).toEqual([
+      [false, 'done 1'],
+      [false, 'done 2'],
+      [true, 'done 3'],
+    ]);
+    await within('app.close()', closed);
+    expect(completions(events)).toEqual([
+      'HTTP POST /items/1 responded 200',
+      'HTTP POST /items/2 responded 200',
+      'HTTP POST /items/3 responded 200',
+    ]);
   });
 });

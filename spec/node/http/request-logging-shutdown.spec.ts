@@ -1,9 +1,11 @@
 import { Agent, createServer, type Server } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import {
   completions,
+  exchangeRaw,
   getOnAgent,
   memoryLogger,
   signal,
@@ -111,5 +113,141 @@ describe('requestLogging closeConnectionsAfterResponses with Express 5 and a kee
     app.release.resolve();
     expect((await within('the answer', answer)).headers.connection).toBe('keep-alive');
     await within('server.close()', app.closed());
+  });
+});
+
+describe('requestLogging closeConnectionsAfterResponses with pipelined requests', () => {
+  // A client may send its next requests on a keep-alive connection before the first is answered
+  // (HTTP/1.1 pipelining): Node runs their handlers at once and queues their answers behind the
+  // first. Node closes the connection after a response with Connection: close, so only the last
+  // one in the queue may carry it: on the first, those queued behind it were handled (a POST's
+  // effects done) and never answered.
+  it('answers every request queued on the connection, only the last with Connection: close', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const release = signal();
+    const thirdArrived = signal();
+    const app = express();
+    app.use(logRequests);
+    // The second is answered at once, its answer queued behind the first's; the first and the third wait.
+    app.post('/items/:id', async (req, res) => {
+      if (req.params.id === '3') thirdArrived.resolve();
+      if (req.params.id !== '2') await release.promise;
+      res.send(`done ${req.params.id}`);
+    });
+    const server: Server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      release.resolve();
+      server.closeAllConnections();
+      server.close();
+      void log.close({ strategy: 'immediate', timeoutMs: 0 });
+    });
+    const requests = [1, 2, 3].map((id) => `POST /items/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+    // Read until the server closes the connection.
+    const received = exchangeRaw((server.address() as AddressInfo).port, requests.join(''), () => false);
+    await within('the third request reaching its handler', thirdArrived.promise);
+    logRequests.closeConnectionsAfterResponses();
+    release.resolve();
+    const answers = (await within('the server closing the connection', received)).split(/(?=HTTP\/1\.1 )/);
+    // [says Connection: close, body]: an answer without the header keeps an HTTP/1.1 connection open.
+    const said = answers.map((answer) => [/\r\nconnection: close\r\n/i.test(answer), /done \d$/.exec(answer)?.[0]]);
+    expect(said).toEqual([
+      [false, 'done 1'],
+      [false, 'done 2'],
+      [true, 'done 3'],
+    ]);
+    expect(completions(events)).toEqual([
+      'HTTP POST /items/1 responded 200',
+      'HTTP POST /items/2 responded 200',
+      'HTTP POST /items/3 responded 200',
+    ]);
+    expect(events.map((e) => e.level)).toEqual(['information', 'information', 'information']);
+  });
+});
+
+describe('requestLogging closeConnectionsAfterResponses on a node:http2 server', () => {
+  // HTTP/2 has no Connection header: a client keeps its session open (a browser for minutes), and
+  // Node's server.close() before Node 24 waits for every session to close, so it waited for the
+  // client. GOAWAY (session.close()) is HTTP/2's way to say it: the streams in flight finish, and
+  // the session closes once they are done.
+  it('closes the session of the request in flight once its response is sent, so server.close() ends', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const arrived = signal();
+    const release = signal();
+    const server = createHttp2Server((req, res) =>
+      logRequests(req as never, res as never, async () => {
+        arrived.resolve();
+        await release.promise;
+        res.end('done');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    session.on('error', () => undefined);
+    cleanups.push(() => {
+      release.resolve();
+      session.destroy();
+      server.close();
+      void log.close({ strategy: 'immediate', timeoutMs: 0 });
+    });
+    const goaway = new Promise<void>((resolve) => session.once('goaway', () => resolve()));
+    const answer = new Promise<string>((resolve, reject) => {
+      const stream = session.request({ ':path': '/slow' });
+      let body = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (body += chunk));
+      stream.on('end', () => resolve(body));
+      stream.on('error', reject);
+      stream.end();
+    });
+    await within('the request reaching its handler', arrived.promise);
+    logRequests.closeConnectionsAfterResponses();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    release.resolve();
+    expect(await within('the answer', answer)).toBe('done');
+    await within('the GOAWAY', goaway);
+    await within('server.close()', closed);
+    expect(completions(events)).toEqual(['HTTP GET /slow responded 200']);
+  });
+
+  it('closes the session of a request that arrives while closing once it is answered, and keeps sessions open after false', async () => {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const server = createHttp2Server((req, res) => logRequests(req as never, res as never, () => res.end('done')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const sessions: ReturnType<typeof connectHttp2>[] = [];
+    cleanups.push(() => {
+      for (const session of sessions) session.destroy();
+      server.close();
+      void log.close({ strategy: 'immediate', timeoutMs: 0 });
+    });
+    const session = (): ReturnType<typeof connectHttp2> => {
+      const opened = connectHttp2(url);
+      sessions.push(opened);
+      opened.on('error', () => undefined);
+      return opened;
+    };
+    const answered = (on: ReturnType<typeof connectHttp2>): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const stream = on.request({ ':path': '/fast' });
+        stream.resume();
+        stream.on('end', resolve);
+        stream.on('error', reject);
+        stream.end();
+      });
+    logRequests.closeConnectionsAfterResponses();
+    const whileClosing = session();
+    const goaway = new Promise<void>((resolve) => whileClosing.once('goaway', () => resolve()));
+    await within('the answer while closing', answered(whileClosing));
+    await within('the GOAWAY', goaway);
+    logRequests.closeConnectionsAfterResponses(false);
+    // A session told GOAWAY after the first answer would refuse the second request.
+    const afterClosing = session();
+    await within('the answer after closing', answered(afterClosing));
+    await within('a second answer on the same session', answered(afterClosing));
+    expect(completions(events)).toEqual(Array<string>(3).fill('HTTP GET /fast responded 200'));
   });
 });
