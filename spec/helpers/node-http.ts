@@ -127,6 +127,25 @@ export function exchangeRaw(port: number, requests: string, complete: (received:
   });
 }
 
+/**
+ * Pipelines `POST /items/1` to `/items/{count}` (no body) on one keep-alive connection to
+ * 127.0.0.1:`port` and reads until the server closes it. `answers()` then gives, per answer read,
+ * whether it said `Connection: close` and its `done N` body (the fixture apps answer `done {id}`).
+ */
+export function pipelineItems(port: number, count: number): { answers: () => Promise<[boolean, string | undefined][]> } {
+  const requests = Array.from(
+    { length: count },
+    (_, index) => `POST /items/${index + 1} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+  );
+  const received = exchangeRaw(port, requests.join(''), () => false);
+  return {
+    answers: async () =>
+      (await within('the server closing the connection', received))
+        .split(/(?=HTTP\/1\.1 )/)
+        .map((answer) => [/\r\nconnection: close\r\n/i.test(answer), /done \d+$/.exec(answer)?.[0]]),
+  };
+}
+
 /** `promise`, or a rejection naming `what` once `limitMs` passed: a wait on a real server that fails rather than hangs. */
 export function within<T>(what: string, promise: Promise<T>, limitMs = 5_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

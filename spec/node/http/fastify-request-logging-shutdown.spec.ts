@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import {
   completions,
-  exchangeRaw,
+  pipelineItems,
   getOnAgent,
   memoryLogger,
   signal,
@@ -107,17 +107,13 @@ describe('fastifyRequestLogging at app.close() with Fastify 5 and a keep-alive c
 
   it('answers every request a client pipelined on the connection, only the last with Connection: close', async () => {
     const { app, events, release, closing, third, port } = await closableApp();
-    const requests = [1, 2, 3].map((id) => `POST /items/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
-    // Read until the server closes the connection.
-    const received = exchangeRaw(port, requests.join(''), () => false);
+    const pipelined = pipelineItems(port, 3);
     await within('the third request reaching its handler', third.promise);
     const closed = app.close();
     await within('preClose', closing.promise);
     release.resolve();
-    const answers = (await within('the server closing the connection', received)).split(/(?=HTTP\/1\.1 )/);
     // [says Connection: close, body]: the first's used to, and Node closed the connection before the others' answers.
-    const said = answers.map((answer) => [/\r\nconnection: close\r\n/i.test(answer), /done \d$/.exec(answer)?.[0]]);
-    expect(said).toEqual([
+    expect(await pipelined.answers()).toEqual([
       [false, 'done 1'],
       [false, 'done 2'],
       [true, 'done 3'],

@@ -5,7 +5,7 @@ import express from 'express';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import {
   completions,
-  exchangeRaw,
+  pipelineItems,
   getOnAgent,
   memoryLogger,
   signal,
@@ -143,16 +143,12 @@ describe('requestLogging closeConnectionsAfterResponses with pipelined requests'
       server.close();
       void log.close({ strategy: 'immediate', timeoutMs: 0 });
     });
-    const requests = [1, 2, 3].map((id) => `POST /items/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
-    // Read until the server closes the connection.
-    const received = exchangeRaw((server.address() as AddressInfo).port, requests.join(''), () => false);
+    const pipelined = pipelineItems((server.address() as AddressInfo).port, 3);
     await within('the third request reaching its handler', thirdArrived.promise);
     logRequests.closeConnectionsAfterResponses();
     release.resolve();
-    const answers = (await within('the server closing the connection', received)).split(/(?=HTTP\/1\.1 )/);
     // [says Connection: close, body]: an answer without the header keeps an HTTP/1.1 connection open.
-    const said = answers.map((answer) => [/\r\nconnection: close\r\n/i.test(answer), /done \d$/.exec(answer)?.[0]]);
-    expect(said).toEqual([
+    expect(await pipelined.answers()).toEqual([
       [false, 'done 1'],
       [false, 'done 2'],
       [true, 'done 3'],
