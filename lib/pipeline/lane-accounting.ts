@@ -204,18 +204,24 @@ export class LaneAccounting implements EventAccounting {
     // that event reached no sink, counted nowhere).
     let again = false;
     let inside: number | undefined;
+    const last = this.#last;
+    // More left the last operator than entered it or it made: it made this one (a new object, or
+    // the same object sent again) without a report, while an operator before it may hold an event
+    // (see isolate).
+    const placed = last !== undefined && this.left + last.discarded + last.lost > last.entries() + last.made;
     // Only an object can carry its count in `#inside`: what a step given from JavaScript passes on
     // may be a string, a number or null (`map((e) => e.level)`), which a WeakMap refuses with a
     // TypeError that ended the lane and, thrown on a timer by RxJS, the Node process. Such a value
     // is counted by number only.
     if (isObject(event)) {
       inside = this.#inside.get(event);
-      // A copy an operator before the last made, counted as it left that operator (see isolate).
-      if ((inside === 0 || inside === undefined) && this.#unnamed > 0) this.#unnamed--;
+      // A copy an operator before the last made, counted as it left that operator (see isolate),
+      // unless the last made this one: taken for that copy then, the copy, still held by an
+      // operator between them (`of(e, e)`, a delay, `of(e, e)`), was counted made again as it left.
+      if ((inside === 0 || inside === undefined) && this.#unnamed > 0 && !placed) this.#unnamed--;
       else again = inside === 0 && !this.#handedOver;
       this.#inside.set(event, Math.max(0, (inside ?? 0) - 1));
     }
-    const last = this.#last;
     if (this.#handedOver) {
       // After the handover, what leaves is taken as one of what it took first (a sink's delivery
       // stage skips as many, counted already), then as one that entered since (the stage counts it).
@@ -230,9 +236,6 @@ export class LaneAccounting implements EventAccounting {
         this.#unreportedMade++;
       }
     } else {
-      // More left the last operator than entered it or it made: it made this one (a new object)
-      // without a report, while an operator before it may hold an event (see isolate).
-      const placed = last !== undefined && this.left + last.discarded + last.lost > last.entries() + last.made;
       if (placed) {
         last.made++;
         last.unreported++;
