@@ -183,12 +183,16 @@ export class LaneAccounting implements EventAccounting {
     this.#settle();
   }
 
-  created(count: number): void {
+  /**
+   * Counts `count` events an operator made. Of them, up to `sent` may be ones it sent before the
+   * report, counted made as they left (default: any such copy of the lane's).
+   */
+  created(count: number, sent = count): void {
     if (!isCount(count)) {
       SelfLog.write('An operator reported {Count} created events; ignored (expected a positive integer)', count);
       return;
     }
-    const known = Math.min(count, this.#unreportedMade);
+    const known = Math.min(sent, this.#unreportedMade);
     this.#unreportedMade -= known;
     this.#made += count - known;
     // Made after the close took what the operators held: held, until it leaves or is reported dropped.
@@ -325,13 +329,17 @@ export class LaneAccounting implements EventAccounting {
         this.dropped(dropped, reason);
       },
       created: (created) => {
+        let known = 0;
         if (isCount(created)) {
           // What it sent before it said it made it was counted as it left: the report names that.
-          const known = Math.min(created, stage.unreported);
+          known = Math.min(created, stage.unreported);
           stage.unreported -= known;
           stage.made += created - known;
         }
-        this.created(created);
+        // Only this operator's own copies: taken for another's (a duplicate sent by the one before
+        // it), a throttle summary counted as made by neither, and what was held read low by one.
+        // One that passed on arrays keeps no count of its own: any of the lane's may be its.
+        this.created(created, stage.opaque ? created : known);
       },
     };
     /** Counts what this operator held when it stopped (failed or completed) as dropped under `reason`. */
