@@ -184,12 +184,16 @@ export class LaneAccounting implements EventAccounting {
     this.#settle();
   }
 
-  created(count: number): void {
+  /**
+   * Counts `count` events an operator made. Of them, up to `sent` may be ones it sent before the
+   * report, counted made as they left (default: any such copy of the lane's).
+   */
+  created(count: number, sent = count): void {
     if (!isCount(count)) {
       SelfLog.write('An operator reported {Count} created events; ignored (expected a positive integer)', count);
       return;
     }
-    const known = Math.min(count, this.#unreportedMade);
+    const known = Math.min(sent, this.#unreportedMade);
     this.#unreportedMade -= known;
     this.#made += count - known;
     // Made after the close took what the operators held: held, until it leaves or is reported dropped.
@@ -205,18 +209,24 @@ export class LaneAccounting implements EventAccounting {
     // that event reached no sink, counted nowhere).
     let again = false;
     let inside: number | undefined;
+    const last = this.#last;
+    // More left the last operator than entered it or it made: it made this one (a new object, or
+    // the same object sent again) without a report, while an operator before it may hold an event
+    // (see isolate).
+    const placed = last !== undefined && this.left + last.discarded + last.lost > last.entries() + last.made;
     // Only an object can carry its count in `#inside`: what a step given from JavaScript passes on
     // may be a string, a number or null (`map((e) => e.level)`), which a WeakMap refuses with a
     // TypeError that ended the lane and, thrown on a timer by RxJS, the Node process. Such a value
     // is counted by number only.
     if (isObject(event)) {
       inside = this.#inside.get(event);
-      // A copy an operator before the last made, counted as it left that operator (see isolate).
-      if ((inside === 0 || inside === undefined) && this.#unnamed > 0) this.#unnamed--;
+      // A copy an operator before the last made, counted as it left that operator (see isolate),
+      // unless the last made this one: taken for that copy then, the copy, still held by an
+      // operator between them (`of(e, e)`, a delay, `of(e, e)`), was counted made again as it left.
+      if ((inside === 0 || inside === undefined) && this.#unnamed > 0 && !placed) this.#unnamed--;
       else again = inside === 0 && !this.#handedOver;
       this.#inside.set(event, Math.max(0, (inside ?? 0) - 1));
     }
-    const last = this.#last;
     if (this.#handedOver) {
       // After the handover, what leaves is taken as one of what it took first (a sink's delivery
       // stage skips as many, counted already), then as one that entered since (the stage counts it).
@@ -231,9 +241,6 @@ export class LaneAccounting implements EventAccounting {
         this.#unreportedMade++;
       }
     } else {
-      // More left the last operator than entered it or it made: it made this one (a new object)
-      // without a report, while an operator before it may hold an event (see isolate).
-      const placed = last !== undefined && this.left + last.discarded + last.lost > last.entries() + last.made;
       if (placed) {
         last.made++;
         last.unreported++;
@@ -342,13 +349,17 @@ export class LaneAccounting implements EventAccounting {
         this.dropped(dropped, reason);
       },
       created: (created) => {
+        let known = 0;
         if (isCount(created)) {
           // What it sent before it said it made it was counted as it left: the report names that.
-          const known = Math.min(created, stage.unreported);
+          known = Math.min(created, stage.unreported);
           stage.unreported -= known;
           stage.made += created - known;
         }
-        this.created(created);
+        // Only this operator's own copies: taken for another's (a duplicate sent by the one before
+        // it), a throttle summary counted as made by neither, and what was held read low by one.
+        // One that passed on arrays keeps no count of its own: any of the lane's may be its.
+        this.created(created, stage.opaque ? created : known);
       },
     };
     /** Counts what this operator held when it stopped (failed or completed) as dropped under `reason`. */

@@ -748,6 +748,82 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
     });
   });
 
+  // The same object sent twice by an operator, then held by a delay, then sent twice again: the
+  // first copy was found by the counts only, so the second step's copy took its place as it left,
+  // and the held copy, leaving later, was taken for one the delay made. One event logged, four
+  // written, but five received (.pipe(): four created), one pending for ever and counted dropped
+  // (unreported) at close, though the sink got every event.
+  it.each(['.pipe()', "a sink's pipe"] as const)(
+    'counts the same object sent twice on both sides of a delay as made once each time, in virtual time (%s)',
+    async (where) => {
+      jest.useFakeTimers();
+      try {
+        const twice: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) => of(event, event));
+        const steps: MonoTypeOperatorFunction<LogEvent>[] = [twice, delay(1), twice];
+        const memory = new MemorySink();
+        const log = (
+          where === '.pipe()'
+            ? new LoggerConfiguration().pipe(...steps).writeTo.sink(memory, { name: 'memory' })
+            : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: steps })
+        ).createLogger();
+        log.information('Event {N}', 0);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(memory.events).toHaveLength(4);
+        const sink = log.metrics().sinks.memory;
+        expect(sink).toMatchObject({ received: 4, delivered: 4, dropped: 0, pending: 0 });
+        if (where === '.pipe()') expect(log.metrics().pipe).toMatchObject({ entered: 1, left: 4, created: 3, pending: 0 });
+        const report = await log.close();
+        expect(report.sinks.memory).toEqual({ delivered: 4, dropped: 0, failed: 0, undelivered: 0 });
+        if (where === '.pipe()') expect(report.pipe).toEqual({ dropped: 0, undelivered: 0 });
+      } finally {
+        jest.useRealTimers();
+      }
+    },
+  );
+
+  // A throttle summary was taken for a copy the operator before it sent without a report (the same
+  // object twice), as an operator's own event sent before its report is: counted made by neither,
+  // the summary leaving took the place of the event the filter removed without a report, which was
+  // then counted nowhere (3 logged, 4 written, 2 dropped, none pending).
+  it.each(['.pipe()', "a sink's pipe"] as const)(
+    "counts a throttle summary as made by the throttle, not as another operator's copy, in virtual time (%s)",
+    async (where) => {
+      jest.useFakeTimers();
+      try {
+        const steps: MonoTypeOperatorFunction<LogEvent>[] = [
+          filter((event) => event.properties.N !== 1),
+          mergeMap((event) => of(event, event)),
+          throttleEvents({ windowMs: 10, max: 1 }),
+        ];
+        const memory = new MemorySink();
+        const log = (
+          where === '.pipe()'
+            ? new LoggerConfiguration().pipe(...steps).writeTo.sink(memory, { name: 'memory' })
+            : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: steps })
+        ).createLogger();
+        log.information('Event {N}', 0);
+        await jest.advanceTimersByTimeAsync(10);
+        log.information('Event {N}', 1);
+        log.information('Event {N}', 2);
+        const closing = log.close();
+        await jest.advanceTimersByTimeAsync(20);
+        const report = await closing;
+        // Event 0, its summary, event 2, its summary; the copies suppressed, event 1 filtered out.
+        expect(memory.events).toHaveLength(4);
+        const droppedBy = { [THROTTLE_REASON]: 2, unreported: 1 };
+        if (where === '.pipe()') {
+          expect(log.metrics().pipe).toEqual({ entered: 3, left: 4, created: 4, dropped: 3, pending: 0, droppedBy });
+          expect(report.pipe).toEqual({ dropped: 3, undelivered: 0 });
+        } else {
+          expect(log.metrics().sinks.memory).toMatchObject({ received: 7, delivered: 4, dropped: 3, pending: 0, droppedBy });
+          expect(report.sinks.memory).toEqual({ delivered: 4, dropped: 3, failed: 0, undelivered: 0 });
+        }
+      } finally {
+        jest.useRealTimers();
+      }
+    },
+  );
+
   // Found by review round 37's logger-accounting property: the copy of event 0 made the count of
   // what .pipe() held read 0 while event 1 was still in the delay, so the close stopped waiting, and
   // event 1 reached no sink (delivered 2: event 0 twice), counted nowhere, timedOut false.
