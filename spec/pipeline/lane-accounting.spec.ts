@@ -28,6 +28,7 @@ import {
   timer,
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import type { Logger } from '../../lib/pipeline/logger';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
@@ -386,6 +387,15 @@ function failOnceOn(n: number): MonoTypeOperatorFunction<LogEvent> {
     }
     return event;
   });
+}
+
+/** A logger writing to `memory` (named `memory`) through `steps`, given as `.pipe()` or as the sink's `pipe`. */
+function laneLogger(where: '.pipe()' | "a sink's pipe", steps: MonoTypeOperatorFunction<LogEvent>[], memory: MemorySink): Logger {
+  return (
+    where === '.pipe()'
+      ? new LoggerConfiguration().pipe(...steps).writeTo.sink(memory, { name: 'memory' })
+      : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: steps })
+  ).createLogger();
 }
 
 const numbers = (memory: MemorySink): unknown[] => memory.events.map((event) => event.properties.N);
@@ -761,11 +771,7 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
         const twice: MonoTypeOperatorFunction<LogEvent> = mergeMap((event) => of(event, event));
         const steps: MonoTypeOperatorFunction<LogEvent>[] = [twice, delay(1), twice];
         const memory = new MemorySink();
-        const log = (
-          where === '.pipe()'
-            ? new LoggerConfiguration().pipe(...steps).writeTo.sink(memory, { name: 'memory' })
-            : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: steps })
-        ).createLogger();
+        const log = laneLogger(where, steps, memory);
         log.information('Event {N}', 0);
         await jest.advanceTimersByTimeAsync(1);
         expect(memory.events).toHaveLength(4);
@@ -796,11 +802,7 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
           throttleEvents({ windowMs: 10, max: 1 }),
         ];
         const memory = new MemorySink();
-        const log = (
-          where === '.pipe()'
-            ? new LoggerConfiguration().pipe(...steps).writeTo.sink(memory, { name: 'memory' })
-            : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: steps })
-        ).createLogger();
+        const log = laneLogger(where, steps, memory);
         log.information('Event {N}', 0);
         await jest.advanceTimersByTimeAsync(10);
         log.information('Event {N}', 1);
@@ -867,11 +869,7 @@ describe('events an operator of .pipe() makes without a report (metrics().pipe)'
           event.properties.N === 0 ? of(event, changed(event)) : of(event),
         );
         const memory = new MemorySink();
-        const log = (
-          where === '.pipe()'
-            ? new LoggerConfiguration().pipe(holdFirst, withChanged).writeTo.sink(memory, { name: 'memory' })
-            : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: [holdFirst, withChanged] })
-        ).createLogger();
+        const log = laneLogger(where, [holdFirst, withChanged], memory);
         log.information('Event {N}', 1);
         log.information('Event {N}', 0);
         const running = log.metrics();
