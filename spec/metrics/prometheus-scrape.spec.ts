@@ -28,7 +28,7 @@ const POLL_MS = 100;
 /** Calls `check` every 100 ms until it returns a value (a rejection is "not yet"), or fails after `WAIT_MS`. */
 const pollUntil = poller({ waitMs: WAIT_MS, pollMs: POLL_MS, retryOnError: true });
 
-const HOSTILE_NAMES = ['a"b', 'c\\d', 'e\nf', 'é😀', 'x} 1', '\r'];
+const HOSTILE_NAMES = ['a"b', 'c\\d', 'e\nf', 'é😀', 'x} 1', 'g\rh'];
 
 /** Metrics from elsewhere (JSON, by hand): values the format spells specially, and names with lone surrogates. */
 function edgeMetrics(): LoggerMetrics {
