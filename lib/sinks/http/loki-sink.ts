@@ -15,7 +15,10 @@ import { utf8Length } from './http-utf8-length';
 import { jsonHalves } from './json-halves';
 import type { OfflinePiece } from './http-offline-queue';
 
-/** HttpSink's options that LokiSink sets itself (LokiSinkOptions leaves them out): refused when given. */
+/**
+ * HttpSink's options that LokiSink sets itself (LokiSinkOptions leaves them out): refused when
+ * given (see sinkOptions).
+ */
 const SET_HERE = ['body', 'contentType', 'method', 'beaconContentType'];
 
 /** Options of {@link LokiSink}. */

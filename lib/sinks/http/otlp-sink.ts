@@ -29,7 +29,10 @@ import { OtlpRequestTooLargeError } from './otlp-request-too-large-error';
 import { redactUrl } from './http-redact-url';
 import { isPlainRecord } from '../../core/is-plain-record';
 
-/** HttpSink's options that OtlpSink sets itself: refused when given (see the constructor). */
+/**
+ * HttpSink's options that OtlpSink sets itself (OtlpSinkOptions leaves them out): refused when
+ * given (see sinkOptions).
+ */
 const SET_HERE = ['url', 'formatter', 'body', 'contentType', 'method', 'beaconContentType'];
 /** The only statuses the OTLP specification retries ("all other 4xx or 5xx response status codes MUST NOT be retried"). */
 const RETRYABLE = [429, 502, 503, 504];

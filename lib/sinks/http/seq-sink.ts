@@ -23,7 +23,10 @@ import type { OfflinePiece } from './http-offline-queue';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
 
-/** HttpSink's options that SeqSink sets itself (SeqSinkOptions leaves them out): refused when given. */
+/**
+ * HttpSink's options that SeqSink sets itself (SeqSinkOptions leaves them out): refused when
+ * given (see sinkOptions).
+ */
 const SET_HERE = ['url', 'body', 'contentType', 'method', 'beaconUrl', 'beaconContentType'];
 
 /** Options of {@link SeqSink}. */
