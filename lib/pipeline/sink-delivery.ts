@@ -253,8 +253,7 @@ export class SinkDelivery {
       return;
     }
     if (refused !== undefined) {
-      this.#recorder.dropped++;
-      countReason(this.#recorder.droppedBy, refused, 1);
+      this.#countDropped(refused, 1);
       return;
     }
     try {
@@ -298,13 +297,18 @@ export class SinkDelivery {
     }
   }
 
+  /** Counts `count` events dropped under `reason`, before they reached the sink or as it left them out. */
+  #countDropped(reason: string, count: number): void {
+    this.#recorder.dropped += count;
+    countReason(this.#recorder.droppedBy, reason, count);
+  }
+
   /** Queues an event while the sink is busy or behind: the bounded queue is the only buffer. */
   #enqueue(event: LogEvent, now: number): void {
     // What the sink would leave out takes no room in the queue (see DECLINED).
     const declined = this.#declined?.(event);
     if (declined !== undefined) {
-      this.#recorder.dropped++;
-      countReason(this.#recorder.droppedBy, declined, 1);
+      this.#countDropped(declined, 1);
       return;
     }
     this.#queue.push(event, now);
@@ -718,8 +722,7 @@ export class SinkDelivery {
       if (count !== 0) {
         flight.events = Object.freeze(events);
         flight.times = flight.times.filter(kept);
-        this.#recorder.dropped += count;
-        countReason(this.#recorder.droppedBy, typeof reason == 'string' && reason !== '' ? reason : 'sink', count);
+        this.#countDropped(typeof reason == 'string' && reason !== '' ? reason : 'sink', count);
         this.#waiters.settle(0, count);
       }
     } catch {
