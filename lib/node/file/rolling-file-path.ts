@@ -17,15 +17,17 @@ export interface RollingFile {
 /**
  * The period of `interval` that `text` names, as `rollingPeriod` writes it, or undefined: `20261399`
  * has the digits of a day but is none (month 13), so a file named with it is not one the sink wrote.
+ * The year is what comes before the interval's other fields: four digits, or a sign and six.
  */
 function periodOf(text: string, interval: RollingInterval): RollingPeriod | undefined {
   if (text === '') return interval === 'infinite' ? rollingPeriod(interval, 0) : undefined;
-  const field = (from: number, to: number, otherwise: number): number =>
-    text.length >= to ? Number(text.slice(from, to)) : otherwise;
+  const yearEnd = text.length - (periodDigits(interval) - 4);
+  const field = (from: number, otherwise: number): number =>
+    text.length >= yearEnd + from + 2 ? Number(text.slice(yearEnd + from, yearEnd + from + 2)) : otherwise;
   const time = new Date(0);
   // setUTCFullYear, not Date.UTC: that reads the years 0-99 as 1900-1999.
-  time.setUTCFullYear(field(0, 4, 0), field(4, 6, 1) - 1, field(6, 8, 1));
-  time.setUTCHours(field(8, 10, 0), field(10, 12, 0));
+  time.setUTCFullYear(Number(text.slice(0, yearEnd)), field(0, 1) - 1, field(2, 1));
+  time.setUTCHours(field(4, 0), field(6, 0));
   // Fields out of range roll over (month 13 is next January), so the text comes back different.
   const period = rollingPeriod(interval, time.getTime());
   return period.text === text ? period : undefined;
@@ -84,7 +86,8 @@ export class RollingFilePath {
     this.prefix = extensionOnly ? '' : parsed.name;
     this.extension = extensionOnly ? parsed.name : rolling && parsed.ext === '.' ? '' : parsed.ext;
     const digits = periodDigits(interval);
-    const period = digits === 0 ? '()' : `(\\d{${digits}})`;
+    // A year of four digits, or outside 0000-9999 a sign and six (`+010000`), then the other fields.
+    const period = digits === 0 ? '()' : `((?:\\d{4}|[+-]\\d{6})\\d{${digits - 4}})`;
     this.pattern = new RegExp(`^${escapeRegExp(this.prefix)}${period}(?:_(\\d{3,}))?${escapeRegExp(this.extension)}$`);
   }
 
@@ -139,7 +142,8 @@ export class RollingFilePath {
       if (entry.isSymbolicLink() && isNoFile(filePath)) continue;
       files.push({ path: filePath, ...parsed });
     }
-    // Period texts are fixed-width digits, so string order is time order; sequences compare as numbers.
-    return files.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.sequence - b.sequence));
+    // By time, not by text: `+010000…` (a year past 9999) sorts before `2026…` as text. Comparisons,
+    // not a difference: every end of an infinite set is Infinity. Sequences compare as numbers.
+    return files.sort((a, b) => (a.endMs < b.endMs ? -1 : a.endMs > b.endMs ? 1 : a.sequence - b.sequence));
   }
 }

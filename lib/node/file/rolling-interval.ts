@@ -6,7 +6,10 @@ export type RollingInterval = 'infinite' | 'year' | 'month' | 'day' | 'hour' | '
 
 /** One time period of a rolling file: its text in file names and its bounds in epoch milliseconds. */
 export interface RollingPeriod {
-  /** The period as it appears in file names: `''`, `yyyy`, `yyyyMM`, `yyyyMMdd`, `yyyyMMddHH` or `yyyyMMddHHmm`. */
+  /**
+   * The period as it appears in file names: `''`, `yyyy`, `yyyyMM`, `yyyyMMdd`, `yyyyMMddHH` or
+   * `yyyyMMddHHmm`; a year outside 0000-9999 in ISO 8601's expanded form (`+010000`, `-000001`).
+   */
   readonly text: string;
   /** First millisecond of the period (inclusive), UTC. */
   readonly startMs: number;
@@ -31,7 +34,10 @@ export function parseRollingInterval(value: unknown): RollingInterval {
   );
 }
 
-/** How many digits the period takes in a file name for `interval` (0 for `infinite`). */
+/**
+ * How many digits the period takes in a file name for `interval` (0 for `infinite`), a year of
+ * four digits: one in ISO 8601's expanded form (`+010000`) takes three characters more.
+ */
 export function periodDigits(interval: RollingInterval): number {
   return DIGITS[interval];
 }
@@ -39,17 +45,32 @@ export function periodDigits(interval: RollingInterval): number {
 /**
  * Epoch milliseconds of a UTC time, fields normalized as Date.UTC does, but taking the years 0-99
  * as written: Date.UTC reads them as 1900-1999, so a clock in such a year (a bad RTC) got a period
- * whose bounds did not hold its own time, and the sink reopened its file on every batch.
+ * whose bounds did not hold its own time, and the sink reopened its file on every batch. A bound
+ * past the range a Date holds (the year of 275760-09-13, the last day a Date holds, ends after it)
+ * is infinite, so periods still compare and sort.
  */
 function utc(year: number, month: number, day: number, hour = 0, minute = 0): number {
   const time = new Date(0);
   time.setUTCFullYear(year, month, day);
   time.setUTCHours(hour, minute);
-  return time.getTime();
+  const ms = time.getTime();
+  // No year (a time past the range asked for the period before the first) is no bound: NaN.
+  return Number.isNaN(ms) && !Number.isNaN(year) ? (year < 0 ? -Infinity : Infinity) : ms;
 }
 
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
+}
+
+/**
+ * A year as file names write it: `yyyy` in 0000-9999, and outside it ISO 8601's expanded form, a
+ * sign and six digits, as `toISOString` writes it (`+010000`, `-000001`): `pad` wrote `10000` and
+ * `00-1`, so the period text, cut to its interval's width, named the wrong time (10 January 10000
+ * and the 1st were both `10000010`, the year 10000 was `1000`) and the listing knew none of them.
+ * Six digits hold every year a Date can (-271821 to 275760), so such names sort among themselves.
+ */
+function yearText(year: number): string {
+  return year >= 0 && year <= 9999 ? pad(year, 4) : `${year < 0 ? '-' : '+'}${pad(Math.abs(year), 6)}`;
 }
 
 /**
@@ -79,6 +100,6 @@ export function rollingPeriod(interval: RollingInterval, timeMs: number): Rollin
           : interval === 'hour'
             ? utc(year, month, day, hour + 1)
             : utc(year, month, day, hour, minute + 1);
-  const full = `${pad(year, 4)}${pad(month + 1, 2)}${pad(day, 2)}${pad(hour, 2)}${pad(minute, 2)}`;
-  return { text: full.slice(0, DIGITS[interval]), startMs, endMs };
+  const rest = `${pad(month + 1, 2)}${pad(day, 2)}${pad(hour, 2)}${pad(minute, 2)}`;
+  return { text: yearText(year) + rest.slice(0, DIGITS[interval] - 4), startMs, endMs };
 }

@@ -125,6 +125,27 @@ describe('RollingFilePath', () => {
     ]);
   });
 
+  // Found by review: sorted as text, a year past 9999 (`+010000`, ISO 8601's expanded form) came
+  // before 2026 and one before year 0 (`-000001`) after it, so retention deleted the newest files.
+  it('lists the set oldest first by time, years outside 0000-9999 in their place', () => {
+    const files = new RollingFilePath(path.join(dir, 'app-.log'), 'day');
+    for (const name of [
+      'app-+0100000101.log',
+      'app-20261122.log',
+      'app-+0100000102.log',
+      'app--0000011231.log',
+      'app-99991231_001.log',
+    ])
+      fs.writeFileSync(path.join(dir, name), '');
+    expect(files.list().map((f) => path.basename(f.path))).toEqual([
+      'app--0000011231.log',
+      'app-20261122.log',
+      'app-99991231_001.log',
+      'app-+0100000101.log',
+      'app-+0100000102.log',
+    ]);
+  });
+
   it('lists nothing when the folder does not exist', () => {
     expect(new RollingFilePath(path.join(dir, 'missing/app.log'), 'day').list()).toEqual([]);
   });
