@@ -956,6 +956,61 @@ describe('circuitBreaker with a call made before it opened that succeeds while a
   });
 });
 
+describe('circuitBreaker with calls made before it opened that end after the probe closed it', () => {
+  /** Opens a breaker with `threshold` failures at 0, with `inFlight` calls still out from before, and closes it on a probe at 10. */
+  function closedAgainWithOldCalls(
+    threshold: number,
+    inFlight: number,
+  ): { guard: ReturnType<typeof circuitBreaker>; old: Subject<number>[]; fail: () => void } {
+    const clock = manualClock();
+    const guard = circuitBreaker({ failureThreshold: threshold, resetTimeoutMs: 10 }, clock.scheduler);
+    const old = Array.from({ length: inFlight }, () => new Subject<number>());
+    // Acquired while closed; take(1): a consumer that stops after a value.
+    for (const call of old) call.pipe(guard, take(1)).subscribe({ error: () => undefined });
+    const fail = (): void => {
+      throwError(() => new Error('down'))
+        .pipe(guard)
+        .subscribe({ error: () => undefined });
+    };
+    for (let n = 0; n < threshold; n++) fail();
+    expect(guard.breaker.state).toBe('open');
+    clock.advance(10);
+    of(1).pipe(guard).subscribe(); // the probe finds the resource back
+    expect(guard.breaker.state).toBe('closed');
+    return { guard, old, fail };
+  }
+
+  it('stays closed when they fail: old news of the outage the probe found over, as while the probe was out', () => {
+    const { guard, old } = closedAgainWithOldCalls(3, 5);
+    for (const call of old) call.error(new Error('timed out')); // five slow calls from before the outage
+    expect(guard.breaker.state).toBe('closed');
+    const values: number[] = [];
+    of(7)
+      .pipe(guard)
+      .subscribe((value) => values.push(value));
+    expect(values).toEqual([7]); // new calls go through to the resource the probe found back
+  });
+
+  it('stays closed on one old failure with failureThreshold 1, and opens on a new call’s failure', () => {
+    const { guard, old, fail } = closedAgainWithOldCalls(1, 1);
+    old[0].error(new Error('timed out'));
+    expect(guard.breaker.state).toBe('closed');
+    fail();
+    expect(guard.breaker.state).toBe('open');
+  });
+
+  it('keeps the count of new failures when one succeeds late (completes, or its consumer stops after a value)', () => {
+    const { guard, old, fail } = closedAgainWithOldCalls(3, 2);
+    fail();
+    fail(); // two of three new failures
+    old[0].complete(); // a success of a call from before the outage
+    old[1].next(1);
+    expect(guard.breaker.state).toBe('closed');
+    fail(); // the third new failure in a row opens it
+    expect(guard.breaker.state).toBe('open');
+  });
+});
+
 describe('CircuitBreaker.recordSuccess with the call tryAcquireCall answered', () => {
   it('closes a half-open breaker on the probe’s success only; without a call, any success is taken as the probe’s, as before', () => {
     const scheduler = new TestScheduler(() => undefined);
@@ -1034,6 +1089,47 @@ describe('circuitBreaker half-open under any interleaving of calls', () => {
         }
       }),
       { numRuns: 3_000, seed: 57 },
+    );
+  });
+  it('leaves the breaker as it is on the outcome of a call that outlived the state it was let through in, over 3 000 seeded runs', () => {
+    const steps = fc.array(
+      fc.oneof(
+        fc.constant<Step>({ kind: 'call' }),
+        fc.record({ kind: fc.constant('settle' as const), call: fc.nat(7), how: fc.nat(settle.length - 1) }),
+        fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15 }) }),
+      ),
+      { minLength: 10, maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(steps, (run) => {
+        const clock = manualClock();
+        // One failure opens it: a late failure counted while closed would show at once.
+        const guard = circuitBreaker({ failureThreshold: 1, resetTimeoutMs: 10, maxResetTimeoutMs: 40 }, clock.scheduler);
+        let changes = 0;
+        const watch = guard.breaker.state$.subscribe(() => changes++);
+        const calls: { source: Subject<number>; subscription: { closed: boolean; unsubscribe: () => void }; at: number }[] = [];
+        for (const step of run) {
+          if (step.kind === 'call') {
+            const source = new Subject<number>();
+            const subscription = source.pipe(guard).subscribe({ error: () => undefined });
+            // A call that moved the breaker to half-open was let through in that state.
+            calls.push({ source, subscription, at: changes });
+          } else if (step.kind === 'settle') {
+            const call = calls.at(step.call);
+            if (call === undefined || call.subscription.closed || call.source.closed) continue;
+            const [state, retryAfterMs, seen] = [guard.breaker.state, guard.breaker.retryAfterMs, changes];
+            settle[step.how](call.source, call.subscription);
+            if (call.at !== seen) {
+              expect(guard.breaker.state).toBe(state);
+              expect(guard.breaker.retryAfterMs).toBe(retryAfterMs);
+            }
+          } else {
+            clock.advance(step.ms);
+          }
+        }
+        watch.unsubscribe();
+      }),
+      { numRuns: 3_000, seed: 59 },
     );
   });
 });
