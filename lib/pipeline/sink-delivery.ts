@@ -170,8 +170,8 @@ export class SinkDelivery {
   readonly #closedSinks = new Set<Sink>();
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   #requeueing = 0;
-  /** Set by an immediate shutdown: a failed batch goes straight to the fallback. */
-  #noRetries = false;
+  /** Set by an immediate shutdown: a failed batch goes straight to the fallback, and an event arriving meanwhile is dropped. */
+  #immediate = false;
   readonly #closesLast: (sink: Sink) => boolean;
   readonly #tries = quietGate();
   /** Batches failed for good: told once a minute while no write succeeded since the last (its `at` is then finite). */
@@ -276,12 +276,20 @@ export class SinkDelivery {
           this.#queue.truncated++;
         }
         if (this.#openBytes + size > limitBytes) {
-          // Pending meanwhile: the sink's emit may read the metrics, or flush.
+          // Pending meanwhile: the sink's emit may read the metrics, flush, or close the logger.
           this.#arriving++;
           this.#sendOpen();
           this.#arriving--;
+          // An immediate shutdown that emit began drops it, as what it found waiting. A flush or
+          // another shutdown emit began waits for it: it goes through the queue, sent at once, not
+          // in a batch left to its age (with maxDelayMs Infinity, to the flush's timeout).
+          if (this.#immediate) {
+            this.#dropAtClose(1);
+            this.#waiters.settle(this.#pendingCount(), 1);
+            return;
+          }
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- sendOpen starts a flight, or queues what it could not write
-          if (this.#flight !== null || this.#queue.depth !== 0) {
+          if (this.#flight !== null || this.#queue.depth !== 0 || this.#waiters.active) {
             this.#enqueue(event, now);
             return;
           }
@@ -309,6 +317,8 @@ export class SinkDelivery {
     const declined = this.#declined?.(event);
     if (declined !== undefined) {
       this.#countDropped(declined, 1);
+      // Settled for a flush or shutdown that counted it pending (see push): last of what is pending.
+      this.#waiters.settle(this.#pendingCount(), 1);
       return;
     }
     this.#queue.push(event, now);
@@ -750,7 +760,7 @@ export class SinkDelivery {
     if (
       retry !== null &&
       flight.attempts < retry.attempts &&
-      !this.#noRetries &&
+      !this.#immediate &&
       !hint.permanent &&
       this.#breaker?.state !== 'half-open'
     ) {
@@ -1068,7 +1078,7 @@ export class SinkDelivery {
     const deadline = clock.now() + timeoutMs;
     const bounded = strategy !== 'flush';
     if (strategy === 'immediate') {
-      this.#noRetries = true;
+      this.#immediate = true;
       // What waits is dropped and counted.
       const count = this.#queue.depth + this.#open.length;
       this.#queue.clear();

@@ -568,6 +568,62 @@ describe('LoggerPipeline', () => {
       expect(report).toMatchObject({ sinks: { later: { delivered: 0, dropped: 1, failed: 0, undelivered: 0 } } });
       expect(log.metrics().sinks.later).toMatchObject({ received: 1, dropped: 1, pending: 0 });
     });
+
+    // Found by review: the event that sent the batch early (no room for it under limitBytes) was
+    // written after the immediate close the batch's emit made, in a second emit, when it reached
+    // the sink from a timer (a delay in the sink's pipe). From a log call, which the close waits
+    // for, it was already dropped.
+    it.each([
+      ['from a timer (a delay in the sink’s pipe)', [delay<LogEvent>(10)]],
+      ['from the log call', []],
+    ])('drops the event that sent a batch early when that batch’s emit closes the logger (immediate), %s', async (_, pipe) => {
+      jest.useFakeTimers();
+      const batches: unknown[][] = [];
+      let closing: Promise<unknown> | undefined;
+      const closer: Sink = {
+        emit: (events) => {
+          batches.push(events.map((event) => event.properties.N));
+          closing ??= log.close({ strategy: 'immediate' });
+          return Promise.resolve();
+        },
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(closer, { name: 'closer', pipe, batch: { size: 512, maxDelayMs: 100 }, queue: { limitBytes: 1_000 } })
+        .createLogger();
+      for (let n = 0; n < 2; n++) log.information('Event {N} {Body}', n, 'x'.repeat(600));
+      await jest.advanceTimersByTimeAsync(10);
+      const report = await closing;
+      expect(batches).toEqual([[0]]);
+      expect(report).toMatchObject({ strategy: 'immediate', sinks: { closer: { delivered: 1, dropped: 1, undelivered: 0 } } });
+      expect(log.metrics().sinks.closer).toMatchObject({ received: 2, delivered: 1, dropped: 1, pending: 0 });
+    });
+
+    // Found by review: the flush counted the event, which then waited for its batch's age: with
+    // maxDelayMs Infinity the flush resolved { timedOut: true } at its timeout.
+    it('delivers at once the event that sent a batch early when that batch’s emit flushes the logger', async () => {
+      jest.useFakeTimers();
+      const batches: unknown[][] = [];
+      let flushed: Promise<{ timedOut: boolean }> | undefined;
+      const flusher: Sink = {
+        emit: (events) => {
+          batches.push(events.map((event) => event.properties.N));
+          flushed ??= log.flush();
+        },
+      };
+      const log = new LoggerConfiguration().writeTo
+        .sink(flusher, {
+          name: 'flusher',
+          pipe: [delay(10)],
+          batch: { size: 512, maxDelayMs: Infinity },
+          queue: { limitBytes: 1_000 },
+        })
+        .createLogger();
+      for (let n = 0; n < 2; n++) log.information('Event {N} {Body}', n, 'x'.repeat(600));
+      await jest.advanceTimersByTimeAsync(10);
+      expect(await stateOf(flushed ?? Promise.reject(new Error('no flush')))).toBe('settled');
+      await expect(flushed).resolves.toEqual({ timedOut: false });
+      expect(batches).toEqual([[0], [1]]);
+    });
   });
 
   describe('a sink that mutates the batch it is handed', () => {

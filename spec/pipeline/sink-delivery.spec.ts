@@ -4,11 +4,11 @@ import fc from 'fast-check';
 import { batchOption } from '../helpers/delivery-arbitraries';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import { type EmitResult, type Sink, WRITTEN_ASIDE } from '../../lib/core/sink';
+import { DECLINED, type Declines, type EmitResult, type Sink, WRITTEN_ASIDE } from '../../lib/core/sink';
 import { unrefScheduler } from '../../lib/core/unref-scheduler';
 import { PartialDeliveryError } from '../../lib/core/errors/partial-delivery-error';
 import { estimateEventBytes } from '../../lib/operators/event-size';
-import { SinkDelivery, type SinkDeliveryOptions } from '../../lib/pipeline/sink-delivery';
+import { SinkDelivery, type SinkDeliveryOptions, type SinkShutdownResult } from '../../lib/pipeline/sink-delivery';
 import { HttpStatusError } from '../../lib/sinks/http/http-status-error';
 import { makeEvent, makeEvents } from '../helpers/events';
 import { secondCopy } from '../helpers/second-copy';
@@ -1842,6 +1842,107 @@ describe('SinkDelivery bounds and partial writes', () => {
       balance(delivery);
     },
   );
+
+  // Found by review: an event with no room in the open batch under limitBytes sends that batch
+  // early, then joined the next batch or the queue whatever the sink's emit had done meanwhile.
+  // After an immediate shutdown begun there, it was written all the same (a second emit); a flush
+  // or another shutdown begun there waited for it to age (maxDelayMs, Infinity here: for ever in
+  // the stage, the timeout of the logger's flush or close); and one the sink declines kept them
+  // waiting for it just as long.
+  describe("an event that sends the open batch early, when the sink's emit for that batch", () => {
+    const large = (n: number): LogEvent => makeEvent({ properties: { N: n, Body: String(n).padEnd(600, 'x') } });
+    const options: SinkDeliveryOptions = { batch: { size: 512, maxDelayMs: Infinity }, queue: { limitBytes: 1_000 } };
+
+    /** What `promise` resolved with once pending timers of 0 ms and microtasks ran, or 'pending'. */
+    async function outcomeOf<T>(promise: Promise<T> | undefined): Promise<T | 'pending'> {
+      let outcome: T | 'pending' = 'pending';
+      void promise?.then((value) => (outcome = value));
+      await jest.advanceTimersByTimeAsync(0);
+      return outcome;
+    }
+
+    it.each(['returns nothing', 'returns a promise'])(
+      'begins an immediate shutdown: it is dropped at close, and the shutdown waits for nothing more (emit %s)',
+      async (kind) => {
+        const batches: unknown[][] = [];
+        let closing: Promise<SinkShutdownResult> | undefined;
+        const sink: Sink = {
+          emit(events) {
+            batches.push(ns(events));
+            closing ??= delivery.shutdown('immediate', 1_000);
+            return kind === 'returns nothing' ? undefined : Promise.resolve();
+          },
+        };
+        const delivery = create(sink, options);
+        delivery.push(large(0));
+        delivery.push(large(1));
+        expect(await outcomeOf(closing)).toEqual({ delivered: 1, dropped: 1, failed: 0, undelivered: 0, timedOut: false });
+        expect(batches).toEqual([[0]]);
+        expect(delivery.metrics()).toMatchObject({ received: 2, delivered: 1, dropped: 1, pending: 0 });
+      },
+    );
+
+    it.each(['graceful', 'flush'] as const)(
+      'begins a %s shutdown: it is sent at once, not left to its batch age',
+      async (strategy) => {
+        const batches: unknown[][] = [];
+        let closing: Promise<SinkShutdownResult> | undefined;
+        const sink: Sink = {
+          emit(events) {
+            batches.push(ns(events));
+            closing ??= delivery.shutdown(strategy, 1_000);
+          },
+        };
+        const delivery = create(sink, options);
+        delivery.push(large(0));
+        delivery.push(large(1));
+        expect(await outcomeOf(closing)).toEqual({ delivered: 2, dropped: 0, failed: 0, undelivered: 0, timedOut: false });
+        expect(batches).toEqual([[0], [1]]);
+      },
+    );
+
+    it('begins a flush: it is sent at once, and the flush resolves', async () => {
+      const batches: unknown[][] = [];
+      let flushed: Promise<boolean> | undefined;
+      const sink: Sink = {
+        emit(events) {
+          batches.push(ns(events));
+          flushed ??= delivery.flush();
+        },
+      };
+      const delivery = create(sink, options);
+      delivery.push(large(0));
+      delivery.push(large(1));
+      expect(await outcomeOf(flushed)).toBe(true);
+      expect(batches).toEqual([[0], [1]]);
+      balance(delivery);
+    });
+
+    it.each(['flush', 'graceful shutdown'])(
+      'begins a %s and the sink declines the event: counted dropped, not waited for',
+      async (what) => {
+        let done: Promise<unknown> | undefined;
+        const sink: Sink & Declines = {
+          emit() {
+            done ??= what === 'flush' ? delivery.flush() : delivery.shutdown('graceful', 1_000);
+            return Promise.resolve();
+          },
+          [DECLINED]: (event) => (event.properties.N === 1 ? 'below-level' : undefined),
+        };
+        const delivery = create(sink, options);
+        delivery.push(large(0));
+        delivery.push(large(1));
+        expect(await outcomeOf(done)).not.toBe('pending');
+        expect(delivery.metrics()).toMatchObject({
+          received: 2,
+          delivered: 1,
+          dropped: 1,
+          pending: 0,
+          droppedBy: { 'below-level': 1 },
+        });
+      },
+    );
+  });
 
   // A sink package built as CommonJS that requires rxlog, in an app that imports it, throws the
   // PartialDeliveryError of the other copy of rxlog (loaded here as a second copy of the module).
