@@ -139,8 +139,9 @@ export function readRequestBody(
     // Over HTTP/2 a stream the client reset (RST_STREAM) still ends its request, after 'aborted':
     // what arrived is half a body, not the body.
     // Fewer bytes than declared at the end (the parser ends the stream at the declared length): a
-    // middleware read the rest first (a chunk it sniffed), and those events are gone. Not told
-    // under an encoding (req.setEncoding), whose text may not make the same bytes again.
+    // middleware read the rest first (a chunk it sniffed), and those events are gone. Not told so
+    // under an encoding (req.setEncoding), whose text may not make the same bytes again: such a
+    // read was told before this one began (readableDidRead).
     const onEnd = (): void =>
       finish(
         clientReset(req)
