@@ -50,8 +50,9 @@ export interface MinBodyRate {
  * into one buffer, at most twice their size, however small the chunks they came in; when it runs
  * out the result is `busy` (or `client-share`, when this request's client holds its share); it is given back once the read ends, however it ends. A body some
  * middleware read without leaving it in `parsed` is `consumed`: it cannot be had any more; so is
- * one it read part of first, told by fewer bytes than its `Content-Length` arriving (not under an
- * encoding a middleware set). A request a middleware paused is resumed.
+ * one it read part of first, told by fewer bytes than its `Content-Length` arriving, or, without
+ * one (chunked) or under an encoding a middleware set, by a `'data'` event emitted before the read
+ * began (`readableDidRead`). A request a middleware paused is resumed.
  * `reading` is called once the body is to be read from the request itself (not for a body already
  * read, a client gone, or a declared length over the limit), just before that begins.
  */
@@ -83,6 +84,12 @@ export function readRequestBody(
   if (req.destroyed) return Promise.resolve({ kind: 'aborted' });
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
+  // Read from before the handler (a chunk a middleware sniffed), where the length below cannot
+  // tell: a chunked body has none, and text under an encoding may not make the same bytes again.
+  // What it took is events the handler never sees; the rest would be answered 200 without them.
+  // A chunk put back (req.unshift) cannot be told from one kept: rare, and a 500 loses nothing.
+  if (req.readableDidRead && (!Number.isFinite(declared) || req.readableEncoding !== null))
+    return Promise.resolve({ kind: 'consumed' });
   // Bytes are reserved as they arrive, not as declared: a declared length costs a client nothing
   // to send, so idle connections declaring bodies would hold the budget until they time out.
   let reserved = 0;
@@ -132,8 +139,9 @@ export function readRequestBody(
     // Over HTTP/2 a stream the client reset (RST_STREAM) still ends its request, after 'aborted':
     // what arrived is half a body, not the body.
     // Fewer bytes than declared at the end (the parser ends the stream at the declared length): a
-    // middleware read the rest first (a chunk it sniffed), and those events are gone. Not told
-    // under an encoding (req.setEncoding), whose text may not make the same bytes again.
+    // middleware read the rest first (a chunk it sniffed), and those events are gone. Not told so
+    // under an encoding (req.setEncoding), whose text may not make the same bytes again: such a
+    // read was told before this one began (readableDidRead).
     const onEnd = (): void =>
       finish(
         clientReset(req)

@@ -1,6 +1,9 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
+import { connect, Socket } from 'node:net';
+import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { failed, respond } from '../../../lib/node/ingest/ingest-responses';
+import { listen, memoryLogger, within } from '../../helpers/node-http';
 
 function response(): { res: ServerResponse; written: string[] } {
   const req = new IncomingMessage(new Socket());
@@ -36,5 +39,89 @@ describe('failed', () => {
     };
     expect(() => failed(broken.req, broken, new Error('bug'))).not.toThrow();
     expect(broken.destroyed).toBe(true);
+  });
+});
+
+// A refused body is discarded only for a moment, so the answer reaches the client: a client that
+// keeps sending after it (a body that never ends) must not hold the connection, or the stream,
+// with the server reading on. Over HTTP/2 the server only ends its half of the stream, and Node
+// reads and discards what the client sends for as long as it sends.
+describe('refuse, against a client that keeps sending after its answer', () => {
+  const limitBytes = 65_536;
+
+  it('closes an HTTP/1.1 connection whose chunked body never ends, once the 413 is sent', async () => {
+    const { log } = memoryLogger();
+    const server = await listen(createServer(createIngestHandler(log, { rateLimit: false, maxBodyBytes: limitBytes })));
+    try {
+      const { answer, sent } = await within(
+        'the connection closing',
+        new Promise<{ answer: string; sent: number }>((resolve) => {
+          const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+          let answer = '';
+          let sent = 0;
+          socket.setEncoding('latin1').on('data', (chunk: string) => (answer += chunk));
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve({ answer, sent }));
+          socket.write(
+            'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.serilog.clef\r\nTransfer-Encoding: chunked\r\n\r\n',
+          );
+          const chunk = `1000\r\n${'a'.repeat(4096)}\r\n`;
+          const pump = (): void => {
+            if (socket.destroyed) return;
+            sent += chunk.length;
+            socket.write(chunk, () => setImmediate(pump));
+          };
+          pump();
+        }),
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 413 .*\r\nConnection: close\r\n/s);
+      expect(sent).toBeLessThan(64 * limitBytes);
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it.each([
+    ['declares a length over maxBodyBytes', { 'content-length': '100000000' }],
+    ['declares no length', {}],
+    ['sends a type it refuses unread', { 'content-type': 'text/html' }],
+  ])('resets the HTTP/2 stream of a client that %s once its answer is sent', async (_, headers: Record<string, string>) => {
+    const { log } = memoryLogger();
+    const server = await listen(createHttp2Server(createIngestHandler(log, { rateLimit: false, maxBodyBytes: limitBytes })));
+    const session = connectHttp2(server.url);
+    session.on('error', () => undefined);
+    try {
+      const { status, sent } = await within(
+        'the stream closing',
+        new Promise<{ status: number; sent: number }>((resolve) => {
+          const stream = session.request({
+            ':method': 'POST',
+            ':path': '/',
+            'content-type': 'application/vnd.serilog.clef',
+            ...headers,
+          });
+          let status = 0;
+          let sent = 0;
+          stream.on('response', (answer) => (status = Number(answer[':status'])));
+          stream.on('error', () => undefined);
+          stream.on('close', () => resolve({ status, sent }));
+          stream.resume();
+          const chunk = 'a'.repeat(4096);
+          const pump = (): void => {
+            if (stream.destroyed) return;
+            sent += chunk.length;
+            stream.write(chunk, () => setImmediate(pump));
+          };
+          pump();
+        }),
+      );
+      expect(status).toBe(headers['content-type'] === undefined ? 413 : 415);
+      expect(sent).toBeLessThan(64 * limitBytes);
+    } finally {
+      session.destroy();
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
-import { listen, memoryLogger } from '../../helpers/node-http';
+import { exchangeRaw, listen, memoryLogger } from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
 
 async function post(url: string, body: Uint8Array | string): Promise<{ status: number; json: unknown }> {
@@ -132,4 +132,80 @@ describe('createIngestHandler reading a body a middleware before it paused', () 
       }
     },
   );
+});
+
+// Without a Content-Length (chunked) or under an encoding a middleware set, fewer bytes than
+// declared cannot tell a sniffed chunk: the handler answered 200 for the lines it still got (none
+// under an encoding), and the browser counted the sniffed ones delivered.
+describe('createIngestHandler reading a chunked or encoded body a middleware read part of first', () => {
+  const lines = [1, 2, 3].map((n) => `${JSON.stringify({ '@mt': 'Sniffed {N}', N: n })}\n`);
+  const head = 'POST /api/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.serilog.clef\r\n';
+  // One HTTP chunk a line, sent at once: the parser hands each over as a 'data' chunk of its own.
+  const chunked = `${head}Transfer-Encoding: chunked\r\n\r\n${lines
+    .map((line) => `${Buffer.byteLength(line).toString(16)}\r\n${line}\r\n`)
+    .join('')}0\r\n\r\n`;
+  const sized = `${head}Content-Length: ${Buffer.byteLength(lines.join(''))}\r\n\r\n${lines.join('')}`;
+
+  async function exchange(
+    request: string,
+    middleware: express.RequestHandler,
+  ): Promise<{ answer: string; messages: string[]; notices: string; responses: Readonly<Record<string, number>> }> {
+    const { log, events } = memoryLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false, bodyTimeoutMs: 2_000 });
+    const app = express();
+    app.use(middleware);
+    app.post('/api/logs', ingest);
+    const server = await listen(createServer(app));
+    const self = collectSelfLog();
+    try {
+      const answer = await exchangeRaw(Number(new URL(server.url).port), request, (received) => received.endsWith('}'));
+      return {
+        answer,
+        messages: events.map((event) => event.renderMessage()),
+        notices: self.diagnostics.map((d) => d.message).join('\n'),
+        responses: ingest.metrics().responses,
+      };
+    } finally {
+      self.stop();
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  }
+
+  it.each([
+    ['chunked', chunked, undefined],
+    ['chunked and read under an encoding', chunked, 'utf8'],
+    ['sized by Content-Length and read under an encoding', sized, 'utf8'],
+  ] as const)('answers 500 and tells SelfLog when the body is %s', async (_, request, encoding) => {
+    const sniffed: unknown[] = [];
+    const { answer, messages, notices, responses } = await exchange(request, (req, _res, next) => {
+      if (encoding !== undefined) req.setEncoding(encoding);
+      req.once('data', (chunk: unknown) => {
+        sniffed.push(chunk);
+        next();
+      });
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 500 /);
+    expect(answer).toContain('{"accepted":0,"rejected":0,"error":"Internal Server Error"}');
+    expect(sniffed).toHaveLength(1);
+    expect(messages).toEqual([]);
+    expect(notices).toContain('the request body was already read by a middleware');
+    expect(responses).toEqual({ 500: 1 });
+  });
+
+  it.each([
+    ['chunked', chunked, undefined],
+    ['chunked and read under an encoding', chunked, 'latin1'],
+  ] as const)('takes a body %s that a middleware only reads along with', async (_, request, encoding) => {
+    let teed = '';
+    const { answer, messages } = await exchange(request, (req, _res, next) => {
+      if (encoding !== undefined) req.setEncoding(encoding);
+      req.on('data', (chunk: Buffer | string) => (teed += chunk.toString()));
+      next();
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('{"accepted":3,"rejected":0}');
+    expect(messages).toEqual(['Sniffed 1', 'Sniffed 2', 'Sniffed 3']);
+    expect(teed).toBe(lines.join(''));
+  });
 });
