@@ -138,6 +138,31 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(run()).toBe('[02:30:00 INF] Repeated\n[03:30:00 INF] Skipped\n');
   });
 
+  // New York kept local mean time, -4:56:02, until 1883. .NET (Serilog's reader, Seq) holds offsets in whole minutes
+  // within ±14:00: TimeZoneInfo cuts the seconds (-4:56), reads the line's 12:00:00 as 16:56:00Z and shows 16:56:02Z as
+  // 12:00:02; it takes Manila's -15:56 before 1845 as -14:00. rxlog read the line at -4:56:02 (16:56:02Z) and showed
+  // 16:56:02Z as 12:00:00-04:56, which names 16:56:00Z; it read Manila's 06:00 at -15:56 and showed it as 07:56.
+  it('reads and shows an old local time at its zone offset in whole minutes within ±14:00, as .NET does', () => {
+    const file = path.join(dir, 'lmt.clef');
+    fs.writeFileSync(file, '{"@t":"1800-01-01T06:00:00.1234567","@mt":"Local"}\n{"@t":"1800-01-01T16:56:02Z","@mt":"Utc"}\n');
+    const run = (zone: string, ...flags: string[]): string =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...flags, file], {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: zone }),
+      }).stdout;
+    const times = (zone: string): string[] =>
+      run(zone, '--json')
+        .split('\n')
+        .map((line) => (line === '' ? '' : (JSON.parse(line) as { '@t': string })['@t']));
+    expect(times('America/New_York')).toEqual(['1800-01-01T10:56:00.1234567Z', '1800-01-01T16:56:02.000Z', '']);
+    expect(run('America/New_York', '--template', '{Timestamp:o} {Message}{NewLine}')).toBe(
+      '1800-01-01T06:00:00.1234567-04:56 Local\n1800-01-01T12:00:02.0000000-04:56 Utc\n',
+    );
+    expect(times('Asia/Manila')).toEqual(['1800-01-01T20:00:00.1234567Z', '1800-01-01T16:56:02.000Z', '']);
+    expect(run('Asia/Manila')).toBe('[06:00:00 INF] Local\n[02:56:02 INF] Utc\n');
+  });
+
   it('colours by level on a pipe when FORCE_COLOR says so, as ConsoleSink does; --no-color still wins', () => {
     const file = path.join(dir, 'forced.clef');
     fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');
