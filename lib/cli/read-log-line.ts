@@ -1,5 +1,6 @@
 import type { LogEvent } from '../core/log-event';
 import { parseLevel } from '../core/log-level';
+import { FIRST_TIME_MS, LAST_TIME_MS } from '../formatting/iso-timestamp-cache';
 import { parseIsoInstant } from '../formatting/parse-iso-instant';
 import { parseJsonExact } from '../formatting/parse-json-exact';
 import { readCompactJsonValue } from '../formatting/read-compact-json';
@@ -52,6 +53,20 @@ function invalid(reason: string): LogLineResult {
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
   // Not `target[key] = value`: a `__proto__` property must stay a property.
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Why a time `readAsWritten` read as local time (`written`, as the line has it) is no instant of the years 0001–9999,
+ * where the instant it names in UTC lies outside them (`"0001-01-01T00:00:00"` in Tokyo is year 0), or `undefined`.
+ * The reader would quote the UTC text it was given, which the line does not hold.
+ */
+function localTimeProblem(fields: Record<string, unknown>, field: string, written: unknown): string | undefined {
+  const utc = fields[field];
+  if (utc === written || typeof utc !== 'string') return undefined;
+  const time = parseIsoInstant(utc);
+  return time >= FIRST_TIME_MS && time <= LAST_TIME_MS
+    ? undefined
+    : `"${field}" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(written)}, local time, is ${utc}`;
 }
 
 function levelProblem(level: unknown, field: string): string | undefined {
@@ -131,11 +146,13 @@ function withLineFields(read: LogLineResult, time: string, id: unknown, clef?: R
   };
 }
 
-function fromClef(fields: Record<string, unknown>): LogLineResult {
+/** A CLEF line's event; `written`, its `@t` as the line has it (the fast path may have read it already). */
+function fromClef(fields: Record<string, unknown>, written: unknown): LogLineResult {
   readAsWritten(fields, '@t', '@l');
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
   if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
-  const problem = levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
+  const problem =
+    localTimeProblem(fields, '@t', written) ?? levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
   return problem === undefined
     ? withLineFields(
         checked(() => readCompactJsonValue(fields)),
@@ -276,10 +293,12 @@ function messageRenderings(event: LogEvent, message: string): string[] | undefin
 }
 
 function fromNdjson(fields: Record<string, unknown>): LogLineResult {
+  const written = fields.timestamp;
   readAsWritten(fields, 'timestamp', 'level');
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
   if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem =
+    localTimeProblem(fields, 'timestamp', written) ??
     levelProblem(fields.level, 'level') ??
     textProblem(fields, 'template') ??
     textProblem(fields, 'message') ??
@@ -345,6 +364,7 @@ export function readLogLine(line: string): LogLineResult {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('not a JSON object');
   const fields = parsed as Record<string, unknown>;
+  const written = fields['@t'];
   // Fast path for the common case, rxlog's own CLEF (`@t` first): read at once, the checks left to the reader.
   if (text.startsWith('{"@t":') && bracesProblem(fields, '@mt', '@m') === undefined) {
     readAsWritten(fields, '@t', '@l');
@@ -356,7 +376,7 @@ export function readLogLine(line: string): LogLineResult {
   // Both: a CLEF event with a `timestamp` property, or an NDJSON event with an `@t` property. Each
   // writer puts its own field first, so the one that comes first says which.
   if (clef && (!ndjson || Object.keys(fields).find((key) => key === '@t' || key === 'timestamp') === '@t'))
-    return fromClef(fields);
+    return fromClef(fields, written);
   if (ndjson) return fromNdjson(fields);
   return invalid('neither a CLEF "@t" nor an NDJSON "timestamp" field');
 }

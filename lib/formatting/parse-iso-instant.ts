@@ -16,7 +16,9 @@ function isLeapYear(year: number): boolean {
  * (cut to milliseconds) and an offset (`Z`, `+02:00`, `-0530`, `+02`). Without an offset, the
  * text is read as UTC, or with `withoutOffset: 'local'` as the local time of the process's time zone
  * (`TZ`), as .NET's `DateTimeOffset.TryParse` (Serilog's CLEF reader) reads it, and JavaScript's
- * `Date` a date with a time. Fields out of range (`2016-02-30`, `24:00`, `10:61`) are NaN, not rolled over as `Date.parse`
+ * `Date` a date with a time, at the zone's offset in whole minutes within ±14:00, as .NET holds it and
+ * `formatDate` writes it (a local mean time's seconds cut: `1850-01-01T12:00` in New York, -4:56:02, is
+ * 16:56Z). Fields out of range (`2016-02-30`, `24:00`, `10:61`) are NaN, not rolled over as `Date.parse`
  * does.
  *
  * @example parseIsoInstant('2019-09-10T04:56:50.608125300+00:00') // 1568091410608
@@ -49,18 +51,22 @@ export function parseIsoInstant(text: string, withoutOffset: 'utc' | 'local' = '
   // Whole 400-year Gregorian cycles (146 097 days each) taken off a UTC year and added back in milliseconds: fields past
   // the range a Date holds, of an instant in it (+275760-09-13T09:00+09:00, as formatDate's o writes 8.64e15 in
   // Tokyo), would make the Date NaN.
-  let cycles = 0;
+  const cycles = Math.floor(year / 400) - 5;
+  date.setUTCFullYear(year - cycles * 400, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  const fields = date.getTime() + cycles * 12_622_780_800_000;
   if (zone === undefined && withoutOffset === 'local') {
     // setFullYear, not the Date constructor: it would read the years 0–99 as 1900–1999.
-    date.setFullYear(year, month - 1, day);
-    date.setHours(hour, minute, second, ms);
-  } else {
-    cycles = Math.floor(year / 400) - 5;
-    date.setUTCFullYear(year - cycles * 400, month - 1, day);
-    date.setUTCHours(hour, minute, second, ms);
+    const local = new Date(0);
+    local.setFullYear(year, month - 1, day);
+    local.setHours(hour, minute, second, ms);
+    // The zone's offset there in whole minutes within ±14:00, as .NET's TimeZoneInfo holds it: a local mean time's
+    // seconds cut (New York's -4:56:02 before 1883 is -4:56) and one past ±14:00 (Asia/Manila's -15:56 before 1845)
+    // taken as ±14:00, so the text is read as formatDate writes that instant, the local time the line shows.
+    offsetMinutes = Math.max(-840, Math.min(840, Math.trunc((fields - local.getTime()) / 60_000)));
   }
   // NaN past the range a Date can hold (±8.64e15 ms): an offset can carry an instant at its edge past
   // it, which `new Date` would make an Invalid Date.
-  const time = date.getTime() + cycles * 12_622_780_800_000 - offsetMinutes * 60_000;
+  const time = fields - offsetMinutes * 60_000;
   return Math.abs(time) <= 8.64e15 ? time : Number.NaN;
 }

@@ -127,15 +127,19 @@ export function formatDate(date: Date, format?: string, utc = false): string {
   // u and U are UTC, as .NET converts a DateTimeOffset for them; u is a pattern, not toISOString's text, so it keeps
   // its seconds for a year past 9999 (toISOString's is `+010000-01-01T…`, longer).
   if (format === 'u' || format === 'U') utc = true;
-  let zone = utc ? undefined : -date.getTimezoneOffset();
-  // .NET holds an offset within ±14:00: TimeZoneInfo cuts a local mean time past it (Asia/Manila's -15:56 before 1845)
-  // to ±14:00 and reads the local fields at that offset, so a DateTimeOffset can parse what zzz writes.
-  if (zone! * zone! > 840 * 840) {
-    zone = Math.sign(zone!) * 840;
-    date = new Date(time + zone * 60_000);
-    utc = true;
+  let zone: number | undefined;
+  // Years added to the fields read: the UTC Date below is 400 years (whole weeks, the same leap years) nearer 1970, so
+  // that it holds fields past the range of a Date (-271821-04-19 at -04:56), which would make it Invalid Date.
+  let years = 0;
+  // The local fields, read in UTC at the offset in whole minutes within ±14:00, as .NET holds it: TimeZoneInfo cuts a
+  // local mean time's seconds (New York's -4:56:02 before 1883 is -4:56, as V8's getTimezoneOffset has it) and one
+  // past ±14:00 (Asia/Manila's -15:56 before 1845) to ±14:00, so the fields and zzz name the Date's own instant.
+  if (!utc) {
+    zone = Math.max(-840, Math.min(840, Math.trunc(-date.getTimezoneOffset())));
+    years = time < 0 ? -400 : 400;
+    date = new Date(time + zone * 60_000 - years * 31_556_952_000);
   }
-  const get = (field: Field): number => date[`get${utc ? 'UTC' : ''}${field}`]();
+  const get = (field: Field): number => date[`getUTC${field}`]() + (field === 'FullYear' ? years : 0);
   // One letter only: a longer format named like an Object.prototype member stays custom tokens.
   const pattern = (format.length === 1 && STANDARD_PATTERNS[format]) || format;
   let out = '';

@@ -138,6 +138,67 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(run()).toBe('[02:30:00 INF] Repeated\n[03:30:00 INF] Skipped\n');
   });
 
+  // New York kept local mean time, -4:56:02, until 1883. .NET (Serilog's reader, Seq) holds offsets in whole minutes
+  // within ±14:00: TimeZoneInfo cuts the seconds (-4:56), reads the line's 12:00:00 as 16:56:00Z and shows 16:56:02Z as
+  // 12:00:02; it takes Manila's -15:56 before 1845 as -14:00. rxlog read the line at -4:56:02 (16:56:02Z) and showed
+  // 16:56:02Z as 12:00:00-04:56, which names 16:56:00Z; it read Manila's 06:00 at -15:56 and showed it as 07:56.
+  it('reads and shows an old local time at its zone offset in whole minutes within ±14:00, as .NET does', () => {
+    const file = path.join(dir, 'lmt.clef');
+    fs.writeFileSync(file, '{"@t":"1800-01-01T06:00:00.1234567","@mt":"Local"}\n{"@t":"1800-01-01T16:56:02Z","@mt":"Utc"}\n');
+    const run = (zone: string, ...flags: string[]): string =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...flags, file], {
+        cwd: root,
+        encoding: 'utf8',
+        env: plainEnv({ TZ: zone }),
+      }).stdout;
+    const times = (zone: string): string[] =>
+      run(zone, '--json')
+        .split('\n')
+        .map((line) => (line === '' ? '' : (JSON.parse(line) as { '@t': string })['@t']));
+    expect(times('America/New_York')).toEqual(['1800-01-01T10:56:00.1234567Z', '1800-01-01T16:56:02.000Z', '']);
+    expect(run('America/New_York', '--template', '{Timestamp:o} {Message}{NewLine}')).toBe(
+      '1800-01-01T06:00:00.1234567-04:56 Local\n1800-01-01T12:00:02.0000000-04:56 Utc\n',
+    );
+    expect(times('Asia/Manila')).toEqual(['1800-01-01T20:00:00.1234567Z', '1800-01-01T16:56:02.000Z', '']);
+    expect(run('Asia/Manila')).toBe('[06:00:00 INF] Local\n[02:56:02 INF] Utc\n');
+  });
+
+  // CLEF's times are .NET's DateTimeOffset's, the years 0001–9999 in UTC (Serilog's reader refuses others, and rxlog's
+  // writers would restamp them), so a time at the edge of a JavaScript Date's range (±275 760 years) is no event, local
+  // or UTC, and neither is a local time of the year 1 that Tokyo's +9:18 puts in the year 0. The report quoted the
+  // UTC text rxlog had made of a local time ("0000-12-31T14:42:00.000Z"), which the line does not hold.
+  it('reads no time outside the years 0001–9999 in UTC, local or not, and quotes a local one as the line has it', () => {
+    const file = path.join(dir, 'edges.clef');
+    fs.writeFileSync(
+      file,
+      [
+        '{"@t":"0001-01-01T00:00:00","@mt":"Year 0 in UTC"}',
+        '{"@t":"0001-01-01T12:00:00","@mt":"Year 1 in UTC"}',
+        '{"@t":"+275760-09-13T00:00:00","@mt":"Last day, local"}',
+        '{"@t":"+275760-09-13T00:00:00Z","@mt":"Last instant"}',
+        '{"@t":"-271821-04-20T00:00:00Z","@mt":"First instant"}',
+        '{"timestamp":"0001-01-01","message":"NDJSON, local"}',
+        '',
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', '--strict', file], {
+      cwd: root,
+      encoding: 'utf8',
+      env: plainEnv({ TZ: 'Asia/Tokyo' }),
+    });
+    expect(child.stdout).toBe('[12:00:00 INF] Year 1 in UTC\n');
+    const years = 'is not an ISO 8601 instant in the years 0001–9999';
+    expect(child.stderr.split('\n').map((line) => line.replace(/^rxlog: .*edges\.clef:/, ''))).toEqual([
+      `1: not a log event ("@t" ${years}: "0001-01-01T00:00:00", local time, is 0000-12-31T14:42:00.000Z)`,
+      `3: not a log event ("@t" ${years}: "+275760-09-13T00:00:00", local time, is +275760-09-12T15:00:00.000Z)`,
+      `4: not a log event ("@t" ${years}: "+275760-09-13T00:00:00Z")`,
+      `5: not a log event ("@t" ${years}: "-271821-04-20T00:00:00Z")`,
+      `6: not a log event ("timestamp" ${years}: "0001-01-01", local time, is 0000-12-31T14:42:00.000Z)`,
+      '',
+    ]);
+    expect(child.status).toBe(1);
+  });
+
   it('colours by level on a pipe when FORCE_COLOR says so, as ConsoleSink does; --no-color still wins', () => {
     const file = path.join(dir, 'forced.clef');
     fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');

@@ -16,11 +16,14 @@ describe('readAsWritten', () => {
     ['{"@t":"2026-12-04","@mt":"C"}', new Date(2026, 11, 4)],
     [
       '{"@t":"0001-01-02T00:00:00","@mt":"D"}',
+      // At the zone's offset in whole minutes, as .NET reads a local mean time's -4:56:02 (getTimezoneOffset's 296).
       (() => {
-        const d = new Date(0);
-        d.setFullYear(1, 0, 2);
-        d.setHours(0, 0, 0, 0);
-        return d;
+        const local = new Date(0);
+        local.setFullYear(1, 0, 2);
+        local.setHours(0, 0, 0, 0);
+        const fields = new Date(0);
+        fields.setUTCFullYear(1, 0, 2);
+        return new Date(fields.getTime() + local.getTimezoneOffset() * 60_000);
       })(),
     ],
   ])('reads a time without an offset as local time: %s', (line, local) => {

@@ -333,9 +333,10 @@ describe('formatDate conformance with .NET’s DateTimeFormat.cs', () => {
 
 // .NET's TimeZoneInfo (NormalizeAdjustmentRuleOffset) cuts the few local mean times past ±14:00 (Asia/Manila's -15:56
 // before 1845, America/Sitka's +14:58 before 1867) to ±14:00 and reads the local fields at that offset, so `zzz` never
-// writes an offset DateTimeOffset refuses to parse. formatDate wrote -15:56 and +14:58. In a child process, since a
-// jest worker cannot change its own time zone.
-describe('formatDate in a zone whose offset was once past ±14:00', () => {
+// writes an offset DateTimeOffset refuses to parse. formatDate wrote -15:56 and +14:58. It cuts an offset's seconds
+// too, as most local mean times have them; formatDate wrote the fields at the offset with its seconds beside `zzz`
+// without them, a text of another instant. In a child process, since a jest worker cannot change its own time zone.
+describe('formatDate in a zone whose offset was once past ±14:00 or held seconds', () => {
   const cases: readonly (readonly [zone: string, utcMs: number, expected: readonly string[]])[] = [
     // 20:00 UTC is 04:04 the next day at -15:56; .NET writes 06:00 at -14:00.
     [
@@ -357,6 +358,22 @@ describe('formatDate in a zone whose offset was once past ±14:00', () => {
     ],
     // So is a later date in the same zone as Asia/Manila (+08:00).
     ['Asia/Manila', Date.UTC(2026, 0, 1), ['480', '2026-01-01 08:00:00 +08:00 +08:00 +08', '2026-01-01T08:00:00.0000000+08:00']],
+    // A local mean time's seconds are cut toward zero, as TimeZoneInfo cuts them (`new TimeSpan(Hours, Minutes, 0)`) and
+    // V8's getTimezoneOffset reports them: New York's -4:56:02 is -4:56, so 16:56:02 UTC is 12:00:02, not 12:00:00.
+    [
+      'America/New_York',
+      Date.UTC(1850, 0, 1, 16, 56, 2),
+      ['-296', '1850-01-01 12:00:02 -04:56 -04:56 -04', '1850-01-01T12:00:02.0000000-04:56'],
+    ],
+    // Tokyo's +9:18:59 is +9:18: noon UTC is 21:18:00, not 21:18:59.
+    [
+      'Asia/Tokyo',
+      Date.UTC(1850, 0, 1, 12),
+      ['558', '1850-01-01 21:18:00 +09:18 +09:18 +09', '1850-01-01T21:18:00.0000000+09:18'],
+    ],
+    // The first instant a Date holds, whose fields at such an offset lie before it: they were NaN in Manila.
+    ['Asia/Manila', -8.64e15, ['-956', '-271821-04-19 10:00:00 -14:00 -14:00 -14', '-271821-04-19T10:00:00.0000000-14:00']],
+    ['America/New_York', -8.64e15, ['-296', '-271821-04-19 19:04:00 -04:56 -04:56 -04', '-271821-04-19T19:04:00.0000000-04:56']],
   ];
   let lines: string[][];
 
@@ -376,7 +393,7 @@ describe('formatDate in a zone whose offset was once past ±14:00', () => {
   }, 70_000);
 
   it.each(cases.map((c, i) => [c[0], new Date(c[1]).toISOString(), i] as const))(
-    'in %s, %s is written at an offset within ±14:00, as .NET writes it',
+    'in %s, %s is written at an offset .NET holds (whole minutes within ±14:00) with its fields, as .NET writes it',
     (_zone, _instant, i) => {
       const [, utcMs, expected] = cases[i];
       const [engineOffset, custom, roundTrip, parsedBack] = lines[i];
