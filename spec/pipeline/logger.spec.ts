@@ -732,6 +732,27 @@ describe('Logger', () => {
     });
   });
 
+  // Enqueue and delivery are both read on the scheduler's clock, not from the event's timestamp
+  // (Date.now(), whatever the scheduler), so a virtual-time test reads the latencies it set up.
+  it("measures delivery latency on the configured scheduler's clock, the batch's wait and the write included", async () => {
+    const clock = new Clock();
+    const log = new LoggerConfiguration()
+      .useScheduler(clock.scheduler)
+      .writeTo.sink({ emit: () => clock.after(250, () => undefined) }, { name: 'slow', batch: { size: 10, maxDelayMs: 100 } })
+      .createLogger();
+    log.information('At 0');
+    await clock.advance(40);
+    log.information('At 40');
+    // Sent at 100 (the first event's age), written at 350.
+    await clock.advance(400);
+    const { delivered, latencyMs, latencyBuckets } = log.metrics().sinks.slow;
+    expect(delivered).toBe(2);
+    expect(latencyMs).toMatchObject({ max: 350, count: 2, sum: 350 + 310 });
+    // 310 and 350 ms are both above 256 and at most 512.
+    expect(latencyBuckets?.counts.slice(8, 10)).toEqual([0, 2]);
+    await log.close();
+  });
+
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '250'])(
     'rejects metricsEvery(%p) with a ConfigurationError (a timer could not keep that interval)',
     (intervalMs) => {
