@@ -24,7 +24,10 @@ export interface SinkMetrics {
   retried: number;
   /** Of `delivered`, how many went through the fallback sink. */
   fallback: number;
-  /** Events received but not yet settled: queued, in a partial batch or in flight (after a timed-out close, the undelivered ones). */
+  /**
+   * Events received but not yet settled: queued, in a partial batch or in flight. After a close
+   * that gave up waiting for them, they stay here, and `undelivered` says so.
+   */
   pending: number;
   queueDepth: number;
   queueBytes: number;
@@ -51,6 +54,12 @@ export interface SinkMetrics {
    * began (OpenTelemetry's `already_shutdown`, where a full queue's drops are `queue_full`); absent while there are none.
    */
   droppedAtClose?: number | undefined;
+  /**
+   * Of `pending`, the events a close gave up on (a graceful close's timeout, an immediate close's
+   * wait for the batch in flight): the shutdown report's `undelivered`, which the logger no longer
+   * delivers; absent while there are none.
+   */
+  undelivered?: number | undefined;
   /**
    * Of `dropped`, the events that operators in the sink's `pipe` discarded by design, by the
    * reason they reported (e.g. `'sampleEvents.sampledOut'`); absent while there are none.
@@ -82,6 +91,11 @@ export interface PipeMetrics {
   dropped: number;
   /** Events an operator holds now (buffered or delayed), or removed without a report until close. */
   pending: number;
+  /**
+   * Of `pending`, the events a graceful close gave up on, still held by an operator: the shutdown
+   * report's `pipe.undelivered`, which reach no sink; absent while there are none.
+   */
+  undelivered?: number | undefined;
   /** Of `dropped`, the count by reason. */
   droppedBy: Record<string, number>;
 }

@@ -130,6 +130,8 @@ export class LoggerPipeline {
   /** Set when close() came while a write was handing its event on (a sink or subscriber closed the logger): the shutdown goes on once that write is done. */
   #afterWrite: (() => void) | undefined;
   #rejectedInvalidLevel = 0;
+  /** What the operators of `.pipe()` held when the close gave up on them: the report's `pipe.undelivered`. */
+  #pipeUndelivered = 0;
   #closed = false;
   #closing: Promise<ShutdownReport> | undefined;
   /** When the running close gives up at the latest, on its clock (see #clock); Infinity for a `'flush'` close; undefined while options are read and once it settled. */
@@ -430,6 +432,8 @@ export class LoggerPipeline {
           created: pipe.made,
           dropped: pipe.discarded,
           pending: pipe.held(),
+          // Of pending, what the close gave up on, in the report's word.
+          ...(this.#pipeUndelivered > 0 && { undelivered: this.#pipeUndelivered }),
           droppedBy: pipe.reasons(),
         },
       }),
@@ -651,7 +655,7 @@ export class LoggerPipeline {
     if (pipe !== undefined) {
       // Events an app operator of the shared stream still holds (a long delay) reached no sink:
       // the report says so, and a close that waited for them says it gave up.
-      const held = pipe.held();
+      const held = (this.#pipeUndelivered = pipe.held());
       report.pipe = { dropped: pipe.discarded, undelivered: held };
       if (held > 0 && strategy !== 'immediate') report.timedOut = true;
     }

@@ -504,7 +504,10 @@ export class SinkDelivery {
     } catch {
       // A getter that throws (the sink's stream gone after close) keeps the last count: metrics() never throws.
     }
-    return recorder.snapshot();
+    const metrics = recorder.snapshot();
+    // Of pending, what a close gave up on, in the report's word.
+    if (this.#undelivered > 0) metrics.undelivered = this.#undelivered;
+    return metrics;
   }
 
   #pendingCount(): number {

@@ -61,14 +61,15 @@ export function seqOf(event: LogEvent): number {
 
 /**
  * Throws unless a close report's summary of a sink says what its metrics say after the close:
- * delivered, dropped and failed alike, and undelivered as the metrics' pending.
+ * delivered, dropped and failed alike, and undelivered as the metrics' pending and undelivered.
  */
 export function checkSummaryAgainstMetrics(name: string, summary: SinkShutdownSummary, metrics: SinkMetrics): void {
   const pairs: [string, number, number][] = [
     ['delivered', summary.delivered, metrics.delivered],
     ['dropped', summary.dropped, metrics.dropped],
     ['failed', summary.failed, metrics.failed],
-    ['undelivered', summary.undelivered, metrics.pending],
+    ['undelivered (pending)', summary.undelivered, metrics.pending],
+    ['undelivered (undelivered)', summary.undelivered, metrics.undelivered ?? 0],
   ];
   for (const [field, reported, measured] of pairs)
     if (reported !== measured) throw new Error(`${name}: report ${field} ${reported} ≠ metrics ${measured}`);

@@ -919,7 +919,7 @@ describe('LoggerPipeline', () => {
     // completes, events$ never completed and the operators lived on.
     it.each([
       ['immediate', { entered: 1, left: 0, created: 0, dropped: 1, pending: 0, droppedBy: { already_shutdown: 1 } }],
-      ['graceful', { entered: 1, left: 0, created: 0, dropped: 0, pending: 1, droppedBy: {} }],
+      ['graceful', { entered: 1, left: 0, created: 0, dropped: 0, pending: 1, undelivered: 1, droppedBy: {} }],
     ] as const)(
       'end with a %s close while log.events$ has a subscriber: events$ completes, nothing leaves later, no count moves',
       async (strategy, counts) => {
@@ -1025,7 +1025,7 @@ describe('LoggerPipeline', () => {
       const report = await closing;
       expect(report).toMatchObject({ timedOut: true, pipe: { dropped: 0, undelivered: 2 } });
       expect(report.sinks.memory).toEqual({ delivered: 0, dropped: 0, failed: 0, undelivered: 0 });
-      const expected = { entered: 2, left: 0, created: 0, dropped: 0, pending: 2, droppedBy: {} };
+      const expected = { entered: 2, left: 0, created: 0, dropped: 0, pending: 2, undelivered: 2, droppedBy: {} };
       expect(log.metrics().pipe).toEqual(expected);
       scheduler.flush();
       expect(log.metrics().pipe).toEqual(expected);

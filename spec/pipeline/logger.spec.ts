@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { lastValueFrom, map, take, toArray } from 'rxjs';
+import { delay, lastValueFrom, map, mergeMap, of, take, toArray } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { LevelSwitch } from '../../lib/core/level-switch';
@@ -614,6 +614,64 @@ describe('Logger', () => {
       }
     });
 
+    // A close that gave up on events left them `pending` in metrics() while its report said
+    // `undelivered`: a user reading the metrics after close took them for events still on their way.
+    it('names in metrics() as undelivered what a close gave up on, as its report does, for sinks and .pipe() alike', async () => {
+      const clock = new Clock();
+      const log = new LoggerConfiguration()
+        .useScheduler(clock.scheduler)
+        // Holds the events marked Late for a minute, passes the others on.
+        .pipe(mergeMap((event: LogEvent) => (event.properties.Late === true ? of(event).pipe(delay(60_000)) : of(event))))
+        .writeTo.sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stalled' })
+        .createLogger();
+      log.information('Stuck');
+      log.information('Stuck too');
+      log.information('Held {Late}', true);
+      await clock.advance(1);
+      // Before a close, they are on their way: pending, none undelivered.
+      const before = log.metrics();
+      expect(before.sinks.stalled).toMatchObject({ received: 2, pending: 2 });
+      expect(before.sinks.stalled).not.toHaveProperty('undelivered');
+      expect(before.pipe).toMatchObject({ pending: 1 });
+      expect(before.pipe).not.toHaveProperty('undelivered');
+      const last = lastValueFrom(log.metrics$);
+      const closing = log.close({ timeoutMs: 1_000 });
+      await clock.advance(1_000);
+      const report = await closing;
+      expect(report).toMatchObject({
+        timedOut: true,
+        sinks: { stalled: { delivered: 0, dropped: 0, failed: 0, undelivered: 2 } },
+        pipe: { dropped: 0, undelivered: 1 },
+      });
+      for (const metrics of [log.metrics(), await last]) {
+        // Still counted in pending, so received = delivered + dropped + failed + pending holds.
+        expect(metrics.sinks.stalled).toMatchObject({
+          received: 2,
+          delivered: 0,
+          dropped: 0,
+          failed: 0,
+          pending: 2,
+          undelivered: 2,
+        });
+        expect(metrics.pipe).toMatchObject({ pending: 1, undelivered: 1 });
+      }
+      await clock.advance(60_000);
+      expect(log.metrics().sinks.stalled).toMatchObject({ pending: 2, undelivered: 2 });
+      expect(log.metrics().pipe).toMatchObject({ pending: 1, undelivered: 1 });
+    });
+
+    it('names nothing undelivered in metrics() after a close that delivered everything', async () => {
+      const log = new LoggerConfiguration()
+        .pipe(map((event: LogEvent) => event))
+        .writeTo.sink(new MemorySink(), { name: 'memory' })
+        .createLogger();
+      log.information('Delivered');
+      await log.close();
+      expect(log.metrics().sinks.memory).toMatchObject({ delivered: 1, pending: 0 });
+      expect(log.metrics().sinks.memory).not.toHaveProperty('undelivered');
+      expect(log.metrics().pipe).not.toHaveProperty('undelivered');
+    });
+
     it('gives a later close with a looser bound than the running close the same report', async () => {
       const { clock, log } = stalledLogger();
       log.information('Stuck');
@@ -672,6 +730,27 @@ describe('Logger', () => {
       );
       expectObservable(logged).toBe('2000ms (x|)', { x: [1, 1, 1] });
     });
+  });
+
+  // Enqueue and delivery are both read on the scheduler's clock, not from the event's timestamp
+  // (Date.now(), whatever the scheduler), so a virtual-time test reads the latencies it set up.
+  it("measures delivery latency on the configured scheduler's clock, the batch's wait and the write included", async () => {
+    const clock = new Clock();
+    const log = new LoggerConfiguration()
+      .useScheduler(clock.scheduler)
+      .writeTo.sink({ emit: () => clock.after(250, () => undefined) }, { name: 'slow', batch: { size: 10, maxDelayMs: 100 } })
+      .createLogger();
+    log.information('At 0');
+    await clock.advance(40);
+    log.information('At 40');
+    // Sent at 100 (the first event's age), written at 350.
+    await clock.advance(400);
+    const { delivered, latencyMs, latencyBuckets } = log.metrics().sinks.slow;
+    expect(delivered).toBe(2);
+    expect(latencyMs).toMatchObject({ max: 350, count: 2, sum: 350 + 310 });
+    // 310 and 350 ms are both above 256 and at most 512.
+    expect(latencyBuckets?.counts.slice(8, 10)).toEqual([0, 2]);
+    await log.close();
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '250'])(
