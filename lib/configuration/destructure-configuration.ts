@@ -1,6 +1,7 @@
 import { expectOption } from '../core/expect-option';
 import { readGuarded } from '../core/read-options';
 import { type CaptureLimits, type CaptureTransform, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { WRITE_JSON_MAX_DEPTH } from '../templates/json-safe-captures';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
 
@@ -35,11 +36,15 @@ export class DestructureConfiguration<TParent> {
   /**
    * The deepest nesting of arrays and objects captured (Serilog's `Destructure.ToMaximumDepth`); a
    * structure deeper than this is captured as `'[MaxDepth]'`. Default `10`; `0` keeps no structure.
+   * At most `63`: rxlog's JSON and text writers follow 63 levels (a CLEF line nests at most 64 deep,
+   * as Serilog's reader takes) and write deeper structure as `'[MaxDepth]'` whatever was captured,
+   * while capture, which recurses, would run out of stack some thousand levels down (fewer the
+   * deeper the logging call) and keep `'[Throws: Maximum call stack size exceeded]'` there.
    *
-   * @throws ConfigurationError naming the value when it is not a whole number ≥ 0.
+   * @throws ConfigurationError naming the value when it is not a whole number from 0 to 63.
    */
   toMaximumDepth(maximumDepth: number): TParent {
-    return this.#limit('maxDepth', maximumDepth, 0, 'destructure.toMaximumDepth');
+    return this.#limit('maxDepth', maximumDepth, 0, 'destructure.toMaximumDepth', WRITE_JSON_MAX_DEPTH);
   }
 
   /**
@@ -128,10 +133,15 @@ export class DestructureConfiguration<TParent> {
     return this.#parent;
   }
 
-  #limit(name: keyof CaptureLimits, value: number, min: number, where: string): TParent {
+  #limit(name: keyof CaptureLimits, value: number, min: number, where: string, max = Infinity): TParent {
     expectNotCreated(this.#state, where);
     // A NaN read from an unset environment variable, or Infinity, would leave capture without bounds.
-    expectOption(Number.isSafeInteger(value) && value >= min, where, `a whole number ≥ ${min}`, value);
+    expectOption(
+      Number.isSafeInteger(value) && value >= min && value <= max,
+      where,
+      max < Infinity ? `a whole number from ${min} to ${max}` : `a whole number ≥ ${min}`,
+      value,
+    );
     this.#state.captureLimits = { ...(this.#state.captureLimits ?? DEFAULT_CAPTURE_LIMITS), [name]: value };
     return this.#parent;
   }

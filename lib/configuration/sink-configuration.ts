@@ -90,7 +90,9 @@ function checkDelivery(where: string, delivery: SinkDeliveryOptions, defaults: {
     const at = `${where}.${part}`;
     if (typeof value === 'object' && value !== null) {
       const snapshot = readOptions(at, value, PART_KEYS[part]);
-      checkOptionKeys(at, snapshot, PART_KEYS[part]);
+      // The app's keys only: a field the sink declares that rxlog does not know (one a later version
+      // may add) is ignored, as it is beside a batch or queue the app gives, never blamed on the app.
+      if (given !== undefined) checkOptionKeys(at, snapshot, PART_KEYS[part]);
       // A declared default that is no options object (a sink's mistake) is refused here too, by readOptions.
       delivery[part] =
         value === declared || declared == null ? snapshot : { ...readOptions(at, declared, PART_KEYS[part]), ...snapshot };

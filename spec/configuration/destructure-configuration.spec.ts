@@ -321,10 +321,10 @@ describe('LoggerConfiguration.destructure', () => {
 });
 
 describe('LoggerConfiguration.destructure capture limits (Serilog’s Destructure.ToMaximum…)', () => {
-  const limits: [string, (c: LoggerConfiguration, n: number) => LoggerConfiguration, number][] = [
-    ['toMaximumDepth', (c, n) => c.destructure.toMaximumDepth(n), 0],
-    ['toMaximumStringLength', (c, n) => c.destructure.toMaximumStringLength(n), 2],
-    ['toMaximumCollectionCount', (c, n) => c.destructure.toMaximumCollectionCount(n), 1],
+  const limits: [string, (c: LoggerConfiguration, n: number) => LoggerConfiguration, number, string][] = [
+    ['toMaximumDepth', (c, n) => c.destructure.toMaximumDepth(n), 0, 'a whole number from 0 to 63'],
+    ['toMaximumStringLength', (c, n) => c.destructure.toMaximumStringLength(n), 2, 'a whole number ≥ 2'],
+    ['toMaximumCollectionCount', (c, n) => c.destructure.toMaximumCollectionCount(n), 1, 'a whole number ≥ 1'],
   ];
   const bad: [string, unknown][] = [
     ['NaN (a limit read from an unset environment variable)', NaN],
@@ -337,11 +337,11 @@ describe('LoggerConfiguration.destructure capture limits (Serilog’s Destructur
     ['null', null],
   ];
 
-  describe.each(limits)('%s', (name, set, min) => {
+  describe.each(limits)('%s', (name, set, min, expected) => {
     it.each(bad)('refuses %s with a ConfigurationError naming the value', (_, value) => {
       expect(() => set(new LoggerConfiguration(), value as number)).toThrow(ConfigurationError);
       expect(() => set(new LoggerConfiguration(), value as number)).toThrow(
-        new RegExp(`^destructure\\.${name}: expected a whole number ≥ ${min}, got `),
+        new RegExp(`^destructure\\.${name}: expected ${expected}, got `),
       );
     });
 
@@ -355,6 +355,28 @@ describe('LoggerConfiguration.destructure capture limits (Serilog’s Destructur
       configuration.createLogger();
       expect(() => set(configuration, 5)).toThrow(`destructure.${name}: this configuration already created its logger`);
     });
+  });
+
+  // Capture recurses: a limit of thousands ran out of stack some 1 000 levels down (fewer the deeper
+  // the logging call) and kept '[Throws: Maximum call stack size exceeded]' there, at a depth set by
+  // the caller's stack, and every JSON or text writer cuts at 63 levels whatever capture kept.
+  it('refuses a depth past the 63 levels rxlog’s writers follow, and keeps 63 levels when given 63', () => {
+    for (const depth of [64, 5_000, Number.MAX_SAFE_INTEGER])
+      expect(() => new LoggerConfiguration().destructure.toMaximumDepth(depth)).toThrow(
+        `destructure.toMaximumDepth: expected a whole number from 0 to 63, got number ${depth}`,
+      );
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure.toMaximumDepth(63).writeTo.sink(memory).createLogger();
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100; i++) deep = { n: deep };
+    log.information('{@Deep}', deep);
+    let kept: unknown = memory.events[0].properties.Deep;
+    let levels = 0;
+    for (; typeof kept === 'object' && kept !== null; levels++) kept = (kept as { n: unknown }).n;
+    expect([levels, kept]).toEqual([63, '[MaxDepth]']);
+    // The CLEF line holds what was captured, as parsed back.
+    const line = JSON.parse(new CompactJsonFormatter().format(memory.events[0])) as { Deep: unknown };
+    expect(line.Deep).toEqual(memory.events[0].properties.Deep);
   });
 
   it('bounds call arguments, child-logger properties, LogContext values and enricher values alike', () => {

@@ -101,6 +101,25 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
     expect(memory.events[0].properties.AB).toEqual({ C: 0 });
   });
 
+  // Destructure.AsScalar(typeof(AB)): a transform to the value's text (docs/configuration.md's
+  // Serilog table), which capture keeps as a string with @ too, at any depth.
+  it('SpecifyingThatATypeIsScalarCausesItToBeLoggedAsScalarEvenWhenDestructuring: byTransforming to its text', () => {
+    class AB {
+      A = 0;
+      B = 0;
+      toString(): string {
+        return `AB(${this.A}, ${this.B})`;
+      }
+    }
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo
+      .sink(memory)
+      .destructure.byTransforming(AB, (ab) => String(ab))
+      .createLogger();
+    log.information('{@AB} {@List}', new AB(), [new AB()]);
+    expect(memory.events[0].properties).toEqual({ AB: 'AB(0, 0)', List: ['AB(0, 0)'] });
+  });
+
   // WriteTo.Logger(lc => …): a sub-logger is a sink's own lane in rxlog (docs/configuration.md).
   it('WritingToALoggerWritesToSubLogger: a sink lane with its own operators', () => {
     const memory = new MemorySink();
@@ -491,8 +510,8 @@ describe('Serilog test/Serilog.Tests/Configuration/LoggerConfigurationTests.cs',
   });
 
   // Not ported, no counterpart in rxlog's API (docs/configuration.md, docs/templates-and-capture.md):
-  // - SpecifyingThatATypeIsScalarCausesItToBeLoggedAsScalarEvenWhenDestructuring, DestructuringSystemTypeGivesScalarByDefault,
-  //   DestructuringIsPossibleForSystemTypeDerivedProperties: Destructure.AsScalar / .With(policy) and System.Type.
+  // - DestructuringSystemTypeGivesScalarByDefault, DestructuringIsPossibleForSystemTypeDerivedProperties:
+  //   Destructure.With(policy) and System.Type.
   // - LevelSwitchTakesPrecedenceOverMinimumLevel: a sink takes one minimumLevel, a name or a LevelSwitch, not both.
   // - ExceptionsThrownBySinksAreNotPropagatedEvenWhenAuditingIsPresent: no AuditTo.
   // - EnrichersCanBeWrapped, ConditionalEnrichersCheckConditions, LeveledEnrichersCheckLevels,

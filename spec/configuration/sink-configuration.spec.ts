@@ -231,6 +231,39 @@ describe('a queue or batch given without some of its fields, to a sink that decl
   });
 });
 
+// A sink built for a later rxlog may declare a field this one does not know: it was refused as the
+// app's mistake (writeTo.sink(thing).batch: unknown option "maxBytes") when the app gave no batch,
+// and ignored when it gave one.
+describe('a sink whose batchDefaults or queueDefaults hold a field rxlog does not know', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['without batch or queue options', {}],
+    ['with batch and queue options of the app’s own', { batch: { size: 3 }, queue: { limitBytes: 1_000_000 } }],
+  ])('is taken %s, keeping the fields it declares that rxlog knows', (_, options) => {
+    const scheduler = createTestScheduler();
+    scheduler.run(({ flush }) => {
+      const sent: number[] = [];
+      const sink = {
+        kind: 'later',
+        batchDefaults: { size: 3, maxDelayMs: 2_000, maxBytes: 1_024 },
+        queueDefaults: { limit: 5, priority: 'high' },
+        emit: (events: readonly LogEvent[]) => void sent.push(events.length, scheduler.now()),
+      };
+      const log = new LoggerConfiguration().useScheduler(scheduler).writeTo.sink(sink, options).createLogger();
+      log.information('Event');
+      flush();
+      expect(sent).toEqual([1, 2_000]);
+      void log.close({ strategy: 'immediate' });
+    });
+  });
+
+  it('is still refused, naming the field, when a field rxlog knows is out of range', () => {
+    const sink = { kind: 'later', batchDefaults: { size: 0, maxDelayMs: 2_000, maxBytes: 1_024 }, emit: () => undefined };
+    expect(() => new LoggerConfiguration().writeTo.sink(sink)).toThrow(
+      'writeTo.sink(later).batch.size: expected a whole number of events ≥ 1, got number 0',
+    );
+  });
+});
+
 describe('writeTo.sink options of the wrong kind', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     [
