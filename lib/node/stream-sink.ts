@@ -112,6 +112,13 @@ interface ExitRest {
  */
 const cutAtExit = new Map<string, StreamSink>();
 
+/**
+ * Bytes each stream still counts as held but never will write: what the StreamSinks on it took
+ * over at exit and wrote themselves. Per stream, not per sink: a second logger's sink on the same
+ * stdout took the first's bytes for another writer's, which it would overtake, and wrote nothing.
+ */
+const takenAtExit = new WeakMap<Writable, number>();
+
 /** A batch `emit` holds until the stream has taken what the sink handed it before. */
 interface WaitingBatch {
   readonly events: readonly LogEvent[];
@@ -189,8 +196,10 @@ export class StreamSink implements Sink {
    * `emit` held, written whole by the same exit flush before that batch was cut (see WRITTEN_ASIDE).
    */
   private writtenAsideBefore: readonly LogEvent[] = [];
-  /** Bytes the stream still counts as held but never will write: the sink wrote them itself, at exit. */
-  private takenBytes = 0;
+  /** Bytes the stream still counts as held but never will write: the sinks on it wrote them themselves, at exit. */
+  private get takenBytes(): number {
+    return takenAtExit.get(this.stream) ?? 0;
+  }
   /**
    * Bytes the sink began writing at exit and the reader did not take in time (a line may be cut
    * in them): a later exit flush finishes them before writing anything else, so no line is written
@@ -718,7 +727,7 @@ export class StreamSink implements Sink {
       this.written += held - left;
       // The sink owns the rest from now on: Node writes nothing more at exit.
       chunk.state = 'taken';
-      this.takenBytes += held;
+      takenAtExit.set(this.stream, this.takenBytes + held);
       if (!this.finishAtExit(fd, buffer, held - left, chunk.events)) return false;
       this.writtenAside = chunk.events;
     }

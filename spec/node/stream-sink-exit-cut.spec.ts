@@ -20,7 +20,7 @@ interface Outcome {
 }
 
 /** Runs the fixture; its stdout, a pipe, is read only once the child writes `read now` on stderr (or has exited). */
-function run(mode: 'again' | 'second', count: number): Promise<Outcome> {
+function run(mode: 'again' | 'second' | 'both', count: number): Promise<Outcome> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, 'fixtures', 'exit-cut-line.ts'), mode, String(count)],
@@ -108,5 +108,16 @@ describe('StreamSink on a stdout pipe after its exit flush cut a line', () => {
     const numbers = expectWholeLinesCountedAsRead(outcome, 450);
     expect(numbers.get('first')?.length).toBeGreaterThan(0);
     expect(numbers.get('first')?.length).toBeLessThan(450);
+  }, 40_000);
+
+  it("writes a second logger's lines too once the first's exit flush has taken over its chunk from Node's stream", async () => {
+    // Two loggers on one stdout pipe, whose reader reads from the exit on: the first's exit flush
+    // takes the chunk Node's stream still holds (it will never write it now) and writes it itself,
+    // then its queue. The second's flush found the first's taken bytes still in the stream's count,
+    // took them for another writer's it would overtake, and wrote nothing: every event undelivered
+    // though the reader was reading (2 000 here).
+    const outcome = await run('both', 2000);
+    const numbers = expectWholeLinesCountedAsRead(outcome, 2000);
+    expect({ first: numbers.get('first')?.length, second: numbers.get('second')?.length }).toEqual({ first: 2000, second: 2000 });
   }, 40_000);
 });
