@@ -15,7 +15,11 @@ import type { SyslogTransport } from './syslog-transport';
  */
 export const RELP_WINDOW = 128;
 
-/** The last transaction number; the one after it is 1 (doc/relp.md: TXNR is latched at 999,999,999). */
+/**
+ * The last transaction number (9 digits). doc/relp.md has the one after it be 1, but librelp's
+ * receiver (imrelp) then expects 1,000,000,000, which no frame can hold, and drops the session on
+ * the 1: a session whose numbers would run past it is closed and a new one opened, starting at 1.
+ */
 const MAX_TXNR = 999_999_999;
 
 /**
@@ -94,7 +98,12 @@ export class SyslogRelpTransport implements SyslogTransport {
    * time (its turns). Answers may come in any order; the batch awaits them in its own.
    */
   async send(messages: readonly string[]): Promise<number> {
-    const session = await this.open();
+    let session = await this.open();
+    // The batch's commands and a close numbered at most MAX_TXNR, or a new session for them.
+    if (session.txnr + messages.length > MAX_TXNR) {
+      await this.closeSession(session);
+      session = await this.open();
+    }
     const answers: Promise<RelpAnswer>[] = [];
     let written = 0;
     let bytes = 0;
@@ -302,6 +311,11 @@ export class SyslogRelpTransport implements SyslogTransport {
     if (this.connectingSocket !== undefined) destroyQuietly(this.connectingSocket);
     const session = this.session;
     if (session === undefined) return;
+    await this.closeSession(session);
+  }
+
+  /** Sends `close` on `session` and waits for the answers (see close()), then ends it. */
+  private async closeSession(session: RelpSession): Promise<void> {
     if (session.socket.destroyed) return this.end(session, new Error('SyslogSink: closed'));
     // The answers of the commands before close too: a receiver answering in any order may answer it first.
     const before = session.waiting.map((waiting) => waiting.answer);

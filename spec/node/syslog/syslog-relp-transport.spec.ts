@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { RelpReader, type RelpFrame, relpFrame } from '../../../lib/node/syslog/syslog-relp-frame';
+import { SyslogRelpTransport } from '../../../lib/node/syslog/syslog-relp-transport';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent } from '../../helpers/events';
 
@@ -257,6 +258,46 @@ describe('SyslogSink over RELP', () => {
         await sink.close();
         await server.close();
       }
+    }
+  });
+
+  it('opens a new session before its transaction numbers would pass 999 999 999, which imrelp takes for no wrap', async () => {
+    // As librelp's receiver: each session's commands numbered 1, 2, 3 … in turn, the session dropped on any other.
+    const sessions: number[][] = [];
+    const server = await fakeRelpServer((frame, socket) => {
+      const txnrs = frame.command === 'open' ? sessions[sessions.push([]) - 1] : (sessions.at(-1) as number[]);
+      const expected = txnrs.length === 0 ? 1 : (txnrs.at(-1) as number) + 1;
+      txnrs.push(frame.txnr);
+      if (frame.txnr !== expected && !(txnrs.length === 3 && frame.txnr === 999_999_997)) {
+        socket.destroy();
+        return undefined;
+      }
+      return frame.command === 'open' ? OPEN_OK : '200 OK';
+    });
+    const transport = new SyslogRelpTransport('127.0.0.1', server.port, 5_000, 5_000);
+    try {
+      await transport.send(['first']);
+      // A long-lived session: 999 999 995 commands later (no test sends that many), as the receiver is told too.
+      (transport as unknown as { session: { txnr: number } }).session.txnr = 999_999_997;
+      await expect(transport.send(['a', 'b'])).resolves.toBeGreaterThan(0);
+      await expect(transport.send(['c', 'd'])).resolves.toBeGreaterThan(0);
+      expect(sessions).toEqual([
+        [1, 2, 999_999_997, 999_999_998, 999_999_999],
+        [1, 2, 3],
+      ]);
+      expect(server.frames.map((f) => f.command)).toEqual([
+        'open',
+        'syslog',
+        'syslog',
+        'syslog',
+        'close',
+        'open',
+        'syslog',
+        'syslog',
+      ]);
+    } finally {
+      await transport.close();
+      await server.close();
     }
   });
 
