@@ -15,7 +15,11 @@ import type { SyslogTransport } from './syslog-transport';
  */
 export const RELP_WINDOW = 128;
 
-/** The last transaction number; the one after it is 1 (doc/relp.md: TXNR is latched at 999,999,999). */
+/**
+ * The last transaction number (9 digits). doc/relp.md has the one after it be 1, but librelp's
+ * receiver (imrelp) then expects 1,000,000,000, which no frame can hold, and drops the session on
+ * the 1: a session whose numbers would run past it is closed and a new one opened, starting at 1.
+ */
 const MAX_TXNR = 999_999_999;
 
 /**
@@ -33,8 +37,12 @@ interface RelpSession {
   readonly socket: Socket;
   readonly reader: RelpReader;
   txnr: number;
-  /** Commands written and not answered yet, oldest first: RELP answers in the order it received them. */
-  readonly waiting: { txnr: number; done: (answer: RelpAnswer) => void }[];
+  /**
+   * Commands written and not answered yet, oldest first. An answer settles the one its txnr names,
+   * in whatever order they come, as librelp's client takes them (doc/relp.md: "The server may reply
+   * in any order").
+   */
+  readonly waiting: { readonly txnr: number; readonly answer: Promise<RelpAnswer>; done: (answer: RelpAnswer) => void }[];
   /** Why it ended; no command is written to it from then on. */
   ended: Error | undefined;
   /** Whether `open` was answered `200`. */
@@ -87,10 +95,15 @@ export class SyslogRelpTransport implements SyslogTransport {
    * answered `200`. Rejects with a PartialDeliveryError when some were answered: those first ones
    * are done with (the `rejected` among them answered with an error, failed for good), the rest
    * are sent again by a retry; with the plain error when none was. SyslogSink sends one batch at a
-   * time (its turns), as the answers come in order.
+   * time (its turns). Answers may come in any order; the batch awaits them in its own.
    */
   async send(messages: readonly string[]): Promise<number> {
-    const session = await this.open();
+    let session = await this.open();
+    // The batch's commands and a close numbered at most MAX_TXNR, or a new session for them.
+    if (session.txnr + messages.length > MAX_TXNR) {
+      await this.closeSession(session);
+      session = await this.open();
+    }
     const answers: Promise<RelpAnswer>[] = [];
     let written = 0;
     let bytes = 0;
@@ -162,7 +175,9 @@ export class SyslogRelpTransport implements SyslogTransport {
     session.txnr = txnr === MAX_TXNR ? 1 : txnr + 1;
     // Held while an answer is awaited, so the process waits for it; unref'd again once idle.
     if (session.waiting.length === 0) session.socket.ref();
-    const answer = new Promise<RelpAnswer>((done) => session.waiting.push({ txnr, done }));
+    let done: (answer: RelpAnswer) => void = () => undefined;
+    const answer = new Promise<RelpAnswer>((resolve) => (done = resolve));
+    session.waiting.push({ txnr, answer, done });
     return { frame: relpFrame(txnr, name, data), answer };
   }
 
@@ -256,7 +271,7 @@ export class SyslogRelpTransport implements SyslogTransport {
     socket.unref();
   }
 
-  /** Settles the oldest command with the receiver's answer; a `serverclose` hint ends the session. */
+  /** Settles the command the answer's txnr names; a `serverclose` hint ends the session. */
   private receive(session: RelpSession, frame: { txnr: number; command: string; data: string }): void {
     if (frame.txnr === 0) {
       // A hint (doc/relp.md, "COMMAND SEMANTICS"): serverclose says the receiver is closing; others are ignored.
@@ -264,16 +279,16 @@ export class SyslogRelpTransport implements SyslogTransport {
         this.end(session, new Error(`SyslogSink: ${this.where} closed the RELP session (serverclose)`));
       return;
     }
-    const oldest = session.waiting[0] as RelpSession['waiting'][number] | undefined;
-    if (frame.command !== 'rsp' || oldest?.txnr !== frame.txnr)
-      throw new Error(
-        `an answer out of order: ${frame.txnr} ${frame.command} (expected ${oldest ? `${oldest.txnr} rsp` : 'none'})`,
-      );
-    session.waiting.shift();
+    if (frame.command !== 'rsp') throw new Error(`the receiver sent a command, not an answer: ${frame.txnr} ${frame.command}`);
+    // At most a window's commands (and close) wait, the oldest usually answered first: a search costs nothing.
+    const index = session.waiting.findIndex((command) => command.txnr === frame.txnr);
+    // librelp's client drops the session on one too (relpSessGetUnacked fails): nothing says which command it meant.
+    if (index === -1) throw new Error(`an answer for no command awaiting one: ${frame.txnr} rsp`);
+    const [command] = session.waiting.splice(index, 1);
     if (session.waiting.length === 0) session.socket.unref();
     // RSP-HEADER: a three-digit code, optionally SP and a human-readable text, then LF and the command's data.
     const match = /^(\d{3}) ?([^]*)$/.exec(frame.data);
-    oldest.done({ kind: 'rsp', code: match?.[1] ?? '', text: match?.[2] ?? frame.data });
+    command.done({ kind: 'rsp', code: match?.[1] ?? '', text: match?.[2] ?? frame.data });
   }
 
   /** Ends the session: its commands without an answer fail with `error`, the socket is destroyed. */
@@ -285,9 +300,10 @@ export class SyslogRelpTransport implements SyslogTransport {
   }
 
   /**
-   * Sends `close` and waits for its answer (and so for those of the commands before it) at most
-   * `writeTimeoutMs`, then drops the connection; a connection still under way is abandoned. A
-   * batch's commands not written yet (beyond the window) fail. Idempotent.
+   * Sends `close` and waits for its answer and those of the commands before it (a receiver that
+   * answers in any order may answer `close` first) at most `writeTimeoutMs`, then drops the
+   * connection; a connection still under way is abandoned. A batch's commands not written yet
+   * (beyond the window) fail. Idempotent.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -295,12 +311,19 @@ export class SyslogRelpTransport implements SyslogTransport {
     if (this.connectingSocket !== undefined) destroyQuietly(this.connectingSocket);
     const session = this.session;
     if (session === undefined) return;
+    await this.closeSession(session);
+  }
+
+  /** Sends `close` on `session` and waits for the answers (see close()), then ends it. */
+  private async closeSession(session: RelpSession): Promise<void> {
     if (session.socket.destroyed) return this.end(session, new Error('SyslogSink: closed'));
+    // The answers of the commands before close too: a receiver answering in any order may answer it first.
+    const before = session.waiting.map((waiting) => waiting.answer);
     const command = this.command(session, 'close', '');
     this.write(session, command.frame);
     session.ended = new Error('SyslogSink: closed');
     try {
-      await syslogTimeout(command.answer, this.writeTimeoutMs, `closing ${this.where}`);
+      await syslogTimeout(Promise.all([...before, command.answer]), this.writeTimeoutMs, `closing ${this.where}`);
     } catch (error) {
       SelfLog.write('SyslogSink: the RELP session with {Target} did not close in time', this.where, error);
     } finally {

@@ -3,6 +3,7 @@ import { LoggerConfiguration } from '../../../lib/configuration/logger-configura
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { RelpReader, type RelpFrame, relpFrame } from '../../../lib/node/syslog/syslog-relp-frame';
+import { SyslogRelpTransport } from '../../../lib/node/syslog/syslog-relp-transport';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
 import { makeEvent } from '../../helpers/events';
 
@@ -165,6 +166,138 @@ describe('SyslogSink over RELP', () => {
         await sink.close();
         await server.close();
       }
+    }
+  });
+
+  it('takes answers in any order, each for the command its txnr names (librelp does; doc/relp.md: "The server may reply in any order")', async () => {
+    const frames: RelpFrame[] = [];
+    let sessions = 0;
+    const relp = createServer((socket) => {
+      const reader = new RelpReader();
+      socket.on('data', (chunk: Buffer) => {
+        const commands: RelpFrame[] = [];
+        for (const frame of reader.push(chunk)) {
+          frames.push(frame);
+          if (frame.command === 'open') {
+            sessions++;
+            socket.write(relpFrame(frame.txnr, 'rsp', OPEN_OK));
+          } else commands.push(frame);
+        }
+        // The commands of each read answered newest first, in one write.
+        socket.write(
+          commands
+            .reverse()
+            .map((f) => relpFrame(f.txnr, 'rsp', f.data.includes('bad') ? '500 refused' : '200 OK'))
+            .join(''),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => relp.listen(0, '127.0.0.1', resolve));
+    try {
+      const log = new LoggerConfiguration().writeTo
+        .sink(new SyslogSink({ transport: 'relp', port: (relp.address() as { port: number }).port }), {
+          batch: { size: 300, maxDelayMs: 10 },
+        })
+        .createLogger();
+      for (let i = 0; i < 300; i++) log.information(i === 7 ? 'bad {I}' : 'good {I}', i);
+      const report = await log.close({ strategy: 'flush' });
+      expect(report.sinks.syslog).toEqual({ delivered: 299, dropped: 0, failed: 1, undelivered: 0 });
+      // Each sent once, on one session: none taken for a break and sent again.
+      expect(frames.filter((f) => f.command === 'syslog')).toHaveLength(300);
+      expect(sessions).toBe(1);
+      expect(frames.at(-1)?.command).toBe('close');
+    } finally {
+      await new Promise<void>((resolve) => relp.close(() => resolve()));
+    }
+  });
+
+  it('closes once the messages written before close are answered too, when the receiver answers close first', async () => {
+    const held: RelpFrame[] = [];
+    let received: () => void = () => undefined;
+    const written = new Promise<void>((resolve) => (received = resolve));
+    const server = await fakeRelpServer((frame, socket) => {
+      if (frame.command === 'open') return OPEN_OK;
+      if (frame.command === 'syslog') {
+        held.push(frame);
+        if (held.length === 2) received();
+        return undefined;
+      }
+      // close: answered at once, the messages before it a moment later, in a write of their own.
+      socket.write(relpFrame(frame.txnr, 'rsp', '200 OK'));
+      setTimeout(() => socket.write(held.map((f) => relpFrame(f.txnr, 'rsp', '200 OK')).join('')), 50);
+      return undefined;
+    });
+    const sink = new SyslogSink({ transport: 'relp', port: server.port, writeTimeoutMs: 60_000 });
+    try {
+      const batch = sink.emit([makeEvent({ text: 'x' }), makeEvent({ text: 'y' })]);
+      await written;
+      await sink.close();
+      await expect(batch).resolves.toBeUndefined();
+    } finally {
+      await sink.close();
+      await server.close();
+    }
+  });
+
+  it('ends the session on an answer for no command awaiting one (an unknown txnr, or one answered already)', async () => {
+    for (const extra of ['99 rsp 6 200 OK\n', '2 rsp 6 200 OK\n']) {
+      const server = await fakeRelpServer((frame, socket) => {
+        if (frame.command === 'open') return OPEN_OK;
+        socket.write(relpFrame(frame.txnr, 'rsp', '200 OK') + extra);
+        return undefined;
+      });
+      const sink = new SyslogSink({ transport: 'relp', port: server.port, writeTimeoutMs: 60_000 });
+      try {
+        const error: unknown = await sink.emit([makeEvent({ text: 'x' }), makeEvent({ text: 'y' })]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PartialDeliveryError);
+        expect(error).toMatchObject({
+          delivered: 1,
+          cause: expect.objectContaining({ message: expect.stringContaining('an answer for no command') }),
+        });
+      } finally {
+        await sink.close();
+        await server.close();
+      }
+    }
+  });
+
+  it('opens a new session before its transaction numbers would pass 999 999 999, which imrelp takes for no wrap', async () => {
+    // As librelp's receiver: each session's commands numbered 1, 2, 3 … in turn, the session dropped on any other.
+    const sessions: number[][] = [];
+    const server = await fakeRelpServer((frame, socket) => {
+      const txnrs = frame.command === 'open' ? sessions[sessions.push([]) - 1] : (sessions.at(-1) as number[]);
+      const expected = txnrs.length === 0 ? 1 : (txnrs.at(-1) as number) + 1;
+      txnrs.push(frame.txnr);
+      if (frame.txnr !== expected && !(txnrs.length === 3 && frame.txnr === 999_999_997)) {
+        socket.destroy();
+        return undefined;
+      }
+      return frame.command === 'open' ? OPEN_OK : '200 OK';
+    });
+    const transport = new SyslogRelpTransport('127.0.0.1', server.port, 5_000, 5_000);
+    try {
+      await transport.send(['first']);
+      // A long-lived session: 999 999 995 commands later (no test sends that many), as the receiver is told too.
+      (transport as unknown as { session: { txnr: number } }).session.txnr = 999_999_997;
+      await expect(transport.send(['a', 'b'])).resolves.toBeGreaterThan(0);
+      await expect(transport.send(['c', 'd'])).resolves.toBeGreaterThan(0);
+      expect(sessions).toEqual([
+        [1, 2, 999_999_997, 999_999_998, 999_999_999],
+        [1, 2, 3],
+      ]);
+      expect(server.frames.map((f) => f.command)).toEqual([
+        'open',
+        'syslog',
+        'syslog',
+        'syslog',
+        'close',
+        'open',
+        'syslog',
+        'syslog',
+      ]);
+    } finally {
+      await transport.close();
+      await server.close();
     }
   });
 
