@@ -8,6 +8,7 @@ import { requestLogging } from '../../../lib/node/http/request-logging';
 import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
 import { appContextStore } from '../../helpers/app-context-store';
 import { secondCopy } from '../../helpers/second-copy';
+import { collectSelfLog } from '../../helpers/self-log';
 import { get, listen, memoryLogger } from '../../helpers/node-http';
 
 describe('ensureAsyncLocalStorage', () => {
@@ -60,7 +61,16 @@ describe('ensureAsyncLocalStorage', () => {
     }
     const appStore = new TracingStore();
     LogContext.useStore(appStore);
-    expect(ensureAsyncLocalStorage()).toBe(false);
+    const selfLog = collectSelfLog();
+    try {
+      expect(ensureAsyncLocalStorage()).toBe(false);
+      // Kept, it is still synchronous: said, so a RequestId gone after an await has a reason.
+      expect(selfLog.diagnostics.map((d) => d.template)).toEqual([
+        "Request middleware keeps the app's LogContext store, a StackContextStore subclass: its properties do not follow awaits",
+      ]);
+    } finally {
+      selfLog.stop();
+    }
     LogContext.run({ RequestId: 'r' }, () => undefined);
     expect(seen).toEqual(['RequestId']);
     expect(LogContext.useStore(new StackContextStore())).toBe(appStore);
