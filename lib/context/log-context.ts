@@ -109,14 +109,14 @@ export const LogContext = {
  */
 function hasOwnWay(store: ContextStore, key: symbol): boolean {
   try {
-    let made: ContextStore = store;
-    // Up to the class that defines the method; past the last prototype, hasOwn(null) throws: none has it.
-    while (!Object.hasOwn((made = Object.getPrototypeOf(made) as ContextStore), key));
-    return store.run === made.run && store.suspend === made.suspend;
+    // Up to the class that defines the method (at once for rxlog's stores), with no throw for a store that has none.
+    let made: ContextStore | null = store;
+    while ((made = Object.getPrototypeOf(made) as ContextStore | null) !== null)
+      if (Object.hasOwn(made, key)) return store.run === made.run && store.suspend === made.suspend;
   } catch {
-    // No such method, or a Proxy whose traps throw: its public methods, as an app store's.
-    return false;
+    // A Proxy whose traps throw: its public methods, as an app store's.
   }
+  return false;
 }
 
 /**
