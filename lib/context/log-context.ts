@@ -101,6 +101,25 @@ export const LogContext = {
 };
 
 /**
+ * Whether `store` runs rxlog's work its own way (`key`: see {@link RUN_EXACTLY}, {@link RUN_DETACHED}):
+ * it has that method, and its `run` and `suspend`, which that method stands for, are those of the
+ * class that defines it. A subclass that overrides one (the app's own store, which request
+ * middleware keeps) gets rxlog's work through its methods, as any store of the app's own does.
+ * Never throws.
+ */
+function hasOwnWay(store: ContextStore, key: symbol): boolean {
+  try {
+    // Up to the class that defines the method (at once for rxlog's stores), with no throw for a store that has none.
+    let made: ContextStore | null = store;
+    while ((made = Object.getPrototypeOf(made) as ContextStore | null) !== null)
+      if (Object.hasOwn(made, key)) return store.run === made.run && store.suspend === made.suspend;
+  } catch {
+    // A Proxy whose traps throw: its public methods, as an app store's.
+  }
+  return false;
+}
+
+/**
  * Runs `fn` with exactly `context` in force (none for `undefined`), whatever is in force now: with
  * the store's own way when it has one (see {@link RUN_EXACTLY}), which leaves the rest of the async
  * context as it is; else inside `LogContext.suspend`, then a run of `context`.
@@ -108,8 +127,8 @@ export const LogContext = {
  * @internal For withLogContext.
  */
 export function runExactly<T>(context: ContextProperties | undefined, fn: () => T): T {
-  const store = shared().store as ContextStore & Partial<ExactContextRunner>;
-  if (typeof store[RUN_EXACTLY] === 'function') return (store as ExactContextRunner)[RUN_EXACTLY](context, fn);
+  const store = shared().store;
+  if (hasOwnWay(store, RUN_EXACTLY)) return (store as ContextStore & ExactContextRunner)[RUN_EXACTLY](context, fn);
   return LogContext.suspend(() => (context === undefined ? fn() : LogContext.run(context, fn)));
 }
 
@@ -126,8 +145,8 @@ export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => 
   let alone: ContextProperties | undefined;
   const over = new WeakMap<ContextProperties, ContextProperties>();
   return (fn) => {
-    const store = shared().store as ContextStore & Partial<ExactContextRunner>;
-    if (typeof store[RUN_EXACTLY] !== 'function') return store.run(properties, fn);
+    const store = shared().store;
+    if (!hasOwnWay(store, RUN_EXACTLY)) return store.run(properties, fn);
     const here = store.current();
     let merged = here === undefined ? alone : over.get(here);
     if (merged === undefined) {
@@ -135,7 +154,7 @@ export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => 
       if (here === undefined) alone = merged;
       else over.set(here, merged);
     }
-    return (store as ExactContextRunner)[RUN_EXACTLY](merged, fn);
+    return (store as ContextStore & ExactContextRunner)[RUN_EXACTLY](merged, fn);
   };
 }
 
@@ -154,10 +173,10 @@ export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => 
  * @internal
  */
 export function runDetached<T>(fn: () => T): T {
-  const store = shared().store as ContextStore & Partial<DetachedRunner>;
+  const store = shared().store;
   const wrapper = sinkDeliveryWrapper();
   const inner = wrapper === undefined ? fn : (): T => wrapper(fn);
-  if (typeof store[RUN_DETACHED] === 'function') return (store as DetachedRunner)[RUN_DETACHED](inner);
+  if (hasOwnWay(store, RUN_DETACHED)) return (store as ContextStore & DetachedRunner)[RUN_DETACHED](inner);
   if (typeof store.suspend !== 'function') return inner();
   // Set once `fn` runs, inside the store's suspend or here: a second call back does nothing.
   let ran = 0;

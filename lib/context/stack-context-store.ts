@@ -125,3 +125,20 @@ export class StackContextStore implements ContextStore, ExactContextRunner, Deta
     }
   }
 }
+
+/**
+ * Whether `value` is a StackContextStore made by the class itself, by any copy of rxlog in the
+ * process: the synchronous default (or one like it), which request middleware replaces. An
+ * instance of a subclass is the app's own store, chosen as any other is, and is kept. Never throws.
+ *
+ * @internal For useAsyncLocalStorage.
+ */
+export function isPlainStackContextStore(value: unknown): boolean {
+  try {
+    // The mark is an own property of the class's prototype only: a subclass's prototype inherits it.
+    return value instanceof StackContextStore && Object.hasOwn(Object.getPrototypeOf(value) as object, BRAND);
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws is the app's own.
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 import type { ContextStore } from '../context/context-store';
 import { LogContext } from '../context/log-context';
-import { StackContextStore } from '../context/stack-context-store';
+import { isPlainStackContextStore, StackContextStore } from '../context/stack-context-store';
+import { writeUnlessRepeated } from '../core/self-log';
 import { sharedState } from '../core/shared-state';
 import { AsyncLocalStorageContextStore } from './async-local-storage-store';
 
@@ -30,18 +31,25 @@ const installation = (): Installation =>
 /**
  * Switches LogContext to an AsyncLocalStorage store, unless one installed here is in force (then
  * the call joins its holders): `forGood` for request middleware, else one more call to restore.
- * With `forGood`, a store that is not the synchronous default (the app's own) is kept and nothing
- * is held. Returns whether it switched.
+ * With `forGood`, a store that is not the synchronous default (the app's own, a subclass of
+ * StackContextStore included) is kept and nothing is held. Returns whether it switched.
  */
 function hold(forGood: boolean): boolean {
   const state = installation();
   const next = new AsyncLocalStorageContextStore();
   const before = LogContext.useStore(next);
-  const kept = before === state.installed || (forGood && !(before instanceof StackContextStore));
+  const kept = before === state.installed || (forGood && !isPlainStackContextStore(before));
   if (kept) {
     // Already on through an earlier call (keep that store, so its restore finds it), or the app's own.
     LogContext.useStore(before);
-    if (before !== state.installed) return false;
+    if (before !== state.installed) {
+      // The app's choice, kept; but a RequestId gone after a handler's first await needs a reason.
+      if (before instanceof StackContextStore)
+        writeUnlessRepeated(
+          "Request middleware keeps the app's LogContext store, a StackContextStore subclass: its properties do not follow awaits",
+        );
+      return false;
+    }
   } else {
     // Off, or the app set another store since: what was restored before is no longer in force.
     state.installed = next;

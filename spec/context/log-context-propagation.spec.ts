@@ -13,10 +13,12 @@ import {
   take,
   toArray,
 } from 'rxjs';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
 import type { ContextProperties } from '../../lib/context/context-store';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
 import { withLogContext } from '../../lib/operators/with-log-context';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 
 // What an app's code does between setting a context and logging, in each store: whose context an
 // event logged there reads. The default store follows the call stack (browsers), the
@@ -59,6 +61,30 @@ describe.each(stores)('LogContext across what apps do, with %s', (name, install)
     LogContext.run({ RequestId: 'emitted' }, () => emitter.emit('order'));
     emitter.emit('order');
     expect(heard).toEqual(['emitted', undefined]);
+  });
+
+  it('runs a log.events$ subscriber in the log call’s context; what it logs from a microtask keeps it only with AsyncLocalStorage', async () => {
+    // A subscriber that reports each event it sees through the same logger, handed on a microtask
+    // so it is not a nested call: with AsyncLocalStorage the report is in the request it is about.
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const seenIn: unknown[] = [];
+    log.events$.subscribe((event) => {
+      seenIn.push(requestId());
+      if (event.messageTemplate.text === 'Order placed')
+        queueMicrotask(() => log.information('Saw {Message}', event.messageTemplate.text));
+    });
+    LogContext.run({ RequestId: 'r-1' }, () => log.information('Order placed'));
+    LogContext.run({ RequestId: 'r-2' }, () => log.information('Order placed'));
+    await turn();
+    expect(seenIn.slice(0, 2)).toEqual(['r-1', 'r-2']);
+    expect(memory.events.map((e) => [e.messageTemplate.text, e.properties.RequestId])).toEqual([
+      ['Order placed', 'r-1'],
+      ['Order placed', 'r-2'],
+      ['Saw {Message}', follows ? 'r-1' : undefined],
+      ['Saw {Message}', follows ? 'r-2' : undefined],
+    ]);
+    await log.close();
   });
 
   it('keeps two runs awaited together by Promise.all apart, each with its own, and none around them after', async () => {

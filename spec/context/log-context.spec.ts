@@ -1,10 +1,11 @@
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
-import type { ContextStore } from '../../lib/context/context-store';
+import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
 import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog } from '../../lib/core/self-log';
 import { StackContextStore } from '../../lib/context/stack-context-store';
+import { withLogContext } from '../../lib/operators/with-log-context';
 import { collectSelfLog } from '../helpers/self-log';
 import { runInNewContext } from 'node:vm';
 import { defer, of } from 'rxjs';
@@ -320,5 +321,45 @@ describe('LogContext.run with a callback that returns work to run later, on the 
       ),
     );
     await log.close();
+  });
+});
+
+// A subclass of the default store is the app's own (request middleware keeps it): rxlog's own work
+// goes through the methods it overrides, as through any store of the app's own, not around them.
+describe('LogContext with a StackContextStore subclass that overrides run and suspend', () => {
+  class TaggingStore extends StackContextStore {
+    readonly suspended: string[] = [];
+    override run<T>(properties: ContextProperties, fn: () => T): T {
+      return super.run({ ...properties, Via: 'TaggingStore' }, fn);
+    }
+    override suspend<T>(fn: () => T): T {
+      this.suspended.push('suspend');
+      return super.suspend(fn);
+    }
+  }
+
+  it('runs withLogContext’s notifications through its run, and sink delivery inside its suspend', async () => {
+    const store = new TaggingStore();
+    const previous = LogContext.useStore(store);
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich
+      .fromLogContext()
+      .writeTo.sink(memory, { batch: { size: 1, maxDelayMs: 1 } })
+      .createLogger();
+    try {
+      LogContext.run({ A: 1 }, () => log.information('In a run'));
+      of(1)
+        .pipe(withLogContext({ B: 2 }))
+        .subscribe(() => log.information('In a stream'));
+      await log.flush();
+      expect(memory.events.map((e) => [e.messageTemplate.text, { ...e.properties }])).toEqual([
+        ['In a run', { A: 1, Via: 'TaggingStore' }],
+        ['In a stream', { B: 2, Via: 'TaggingStore' }],
+      ]);
+      expect(store.suspended.length).toBeGreaterThan(0);
+    } finally {
+      await log.close();
+      LogContext.useStore(previous);
+    }
   });
 });

@@ -6,6 +6,7 @@ import type { ContextProperties, ContextStore } from '../../lib/context/context-
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
+import { AsyncLocalStorageContextStore } from '../../lib/node/async-local-storage-store';
 import { useAsyncLocalStorage } from '../../lib/node/use-async-local-storage';
 import type { Logger } from '../../lib/pipeline/logger';
 import { appContextStore } from '../helpers/app-context-store';
@@ -179,6 +180,39 @@ describe('sink delivery with the AsyncLocalStorage store', () => {
         SelfLog.disable();
       }
     });
+  });
+});
+
+describe('sink delivery with a subclass of the AsyncLocalStorage store', () => {
+  // A subclass that overrides neither run nor suspend is served rxlog's own way; one that
+  // overrides suspend is the app's own store, and delivery runs inside its suspend.
+  class Counting extends AsyncLocalStorageContextStore {}
+  class Suspending extends AsyncLocalStorageContextStore {
+    suspended = 0;
+    override suspend<T>(fn: () => T): T {
+      this.suspended++;
+      return super.suspend(fn);
+    }
+  }
+
+  it.each([
+    ['overrides nothing: every AsyncLocalStorage restored as where rxlog/node loaded', new Counting(), undefined],
+    ['overrides suspend: inside it, other AsyncLocalStorages as the caller’s', new Suspending(), 'request-1'],
+  ])('%s', async (_name, store, extra) => {
+    const previous = LogContext.useStore(store);
+    const other = new AsyncLocalStorage<string>();
+    const sink = new SeeingSink(() => other.getStore());
+    const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 1, maxDelayMs: 10 } }).createLogger();
+    try {
+      const written = sink.next();
+      other.run('request-1', () => LogContext.run({ RequestId: 'r-1' }, () => log.information('first')));
+      await written;
+      expect(sink.seen.map((s) => [s.context, s.extra])).toEqual([[undefined, extra]]);
+      if (store instanceof Suspending) expect(store.suspended).toBeGreaterThan(0);
+    } finally {
+      await log.close();
+      LogContext.useStore(previous);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { ContextProperties } from '../../../lib/context/context-store';
 import { LogContext } from '../../../lib/context/log-context';
 import { StackContextStore } from '../../../lib/context/stack-context-store';
 import { AsyncLocalStorageContextStore } from '../../../lib/node/async-local-storage-store';
@@ -6,6 +7,8 @@ import { ensureAsyncLocalStorage } from '../../../lib/node/http/ensure-async-loc
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import { useAsyncLocalStorage } from '../../../lib/node/use-async-local-storage';
 import { appContextStore } from '../../helpers/app-context-store';
+import { secondCopy } from '../../helpers/second-copy';
+import { collectSelfLog } from '../../helpers/self-log';
 import { get, listen, memoryLogger } from '../../helpers/node-http';
 
 describe('ensureAsyncLocalStorage', () => {
@@ -19,6 +22,12 @@ describe('ensureAsyncLocalStorage', () => {
       return LogContext.current();
     });
     expect(seen).toEqual({ RequestId: 'r' });
+  });
+
+  it('switches the other copy’s synchronous store too (the CommonJS and ES module builds side by side)', async () => {
+    const other = await secondCopy(() => import('../../../lib/context/stack-context-store'));
+    LogContext.useStore(new other.StackContextStore());
+    expect(ensureAsyncLocalStorage()).toBe(true);
   });
 
   it('keeps an AsyncLocalStorage store the app installed', () => {
@@ -38,6 +47,32 @@ describe('ensureAsyncLocalStorage', () => {
       return LogContext.current();
     });
     expect(seen).toEqual({ TenantId: 't-1' });
+    expect(LogContext.useStore(new StackContextStore())).toBe(appStore);
+  });
+
+  it('keeps a subclass of StackContextStore the app installed: the app’s own store, not the default', () => {
+    // An app that extends the browser store (to trace its runs, say) chose it, as it chose any other.
+    const seen: string[] = [];
+    class TracingStore extends StackContextStore {
+      override run<T>(properties: ContextProperties, fn: () => T): T {
+        seen.push(Object.keys(properties).join());
+        return super.run(properties, fn);
+      }
+    }
+    const appStore = new TracingStore();
+    LogContext.useStore(appStore);
+    const selfLog = collectSelfLog();
+    try {
+      expect(ensureAsyncLocalStorage()).toBe(false);
+      // Kept, it is still synchronous: said, so a RequestId gone after an await has a reason.
+      expect(selfLog.diagnostics.map((d) => d.template)).toEqual([
+        "Request middleware keeps the app's LogContext store, a StackContextStore subclass: its properties do not follow awaits",
+      ]);
+    } finally {
+      selfLog.stop();
+    }
+    LogContext.run({ RequestId: 'r' }, () => undefined);
+    expect(seen).toEqual(['RequestId']);
     expect(LogContext.useStore(new StackContextStore())).toBe(appStore);
   });
 });
