@@ -5,7 +5,6 @@ import {
   defer,
   EMPTY,
   filter,
-  isObservable,
   type MonoTypeOperatorFunction,
   Observable,
   type Observer,
@@ -27,7 +26,7 @@ import {
 } from '../operators/event-accounting';
 import { type EventCounts, eventCounts } from './event-counts';
 import { isObject } from '../core/is-object';
-import { NOT_AN_EVENT_REASON } from './not-an-event';
+import { NOT_AN_EVENT_REASON, notAnEvent } from './not-an-event';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -427,8 +426,10 @@ export class LaneAccounting implements EventAccounting {
                 // its own exits, an array of 3 read as one, and the next step's 3 as 2 made (8
                 // received for 5 logged, and 3 dropped as unreported at close). This operator is
                 // counted with the next from then on, as if they were one element (what entered it
-                // enters the next), so the counts stay those of the events.
-                if (stage.opaque || Array.isArray(event) || isObservable(event)) {
+                // enters the next), so the counts stay those of the events. Read as notAnEvent reads
+                // it, which never throws: a revoked Proxy's array check throws, taken for this
+                // operator's failure (restarted, what it held lost), where it is an event.
+                if (stage.opaque || (isObject(event) && notAnEvent(event) >= 0)) {
                   stage.opaque = true;
                   return;
                 }
