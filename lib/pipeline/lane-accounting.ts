@@ -5,7 +5,6 @@ import {
   defer,
   EMPTY,
   filter,
-  isObservable,
   type MonoTypeOperatorFunction,
   Observable,
   type Observer,
@@ -27,7 +26,7 @@ import {
 } from '../operators/event-accounting';
 import { type EventCounts, eventCounts } from './event-counts';
 import { isObject } from '../core/is-object';
-import { NOT_AN_EVENT_REASON } from './not-an-event';
+import { NOT_AN_EVENT_REASON, notAnEvent } from './not-an-event';
 
 /** The reason given to events an operator removed without reporting them, found when its stream ended. */
 export const UNREPORTED_REASON = 'unreported';
@@ -93,10 +92,9 @@ export class LaneAccounting implements EventAccounting {
    */
   #unreportedMade = 0;
   /**
-   * Per event object that entered or left the operators, how many times it entered and has not
-   * left yet: one that leaves when none is left inside is a copy an operator made (the same object
-   * entering twice, from a copy made upstream, is no copy made here). Kept on the event objects
-   * (see eventCounts), not in a WeakMap entry per event.
+   * Per event object that entered the operators, how many times it entered the first and has not
+   * left it yet (each operator after it keeps its own: see `Stage.inside`). Kept on the event
+   * objects (see eventCounts), not in a WeakMap entry per event.
    */
   readonly #inside: EventCounts = eventCounts();
   /** True once the delivery stage has taken over what was held at close. */
@@ -121,17 +119,6 @@ export class LaneAccounting implements EventAccounting {
   readonly #scheduler: SchedulerLike | undefined;
   /** Resolves whenIdle()'s promise; set once it is asked for. */
   #idle: (() => void) | undefined;
-  /**
-   * Copies the operators before the last were found to make by their counts, whose event objects
-   * are not known: the next objects to leave as a copy (or as none that entered) are taken for them.
-   */
-  #unnamed = 0;
-  /**
-   * Copies found as they left the operators (the same object leaving again, or more having left in
-   * all than entered) that no operator's own count has shown yet: the next copy an operator's count
-   * shows is taken for one of them, so it is not counted twice (see isolate).
-   */
-  #unplaced = 0;
   /**
    * The last operator's stage: its exits are the lane's `left` (see leave). While isolate() is
    * called for each operator in pipe order, the stage of the one before.
@@ -203,30 +190,10 @@ export class LaneAccounting implements EventAccounting {
   /** Counts `event` leaving the operators for the delivery stage. */
   leave(event?: LogEvent): void {
     this.left++;
-    // The same event object leaving again is a copy an operator made (`mergeMap((e) => of(e, e))`):
-    // counted made at once, not only once more has left than entered, so what is held never reads
-    // low while another event is still held (a close waiting for the operators stopped early, and
-    // that event reached no sink, counted nowhere).
-    let again = false;
-    let inside: number | undefined;
     const last = this.#last;
-    // More left the last operator than entered it or it made: it made this one (a new object, or
-    // the same object sent again) without a report, while an operator before it may hold an event
-    // (see isolate).
-    const placed = last !== undefined && this.left + last.discarded + last.lost > last.entries() + last.made;
-    // Only an object can carry its count in `#inside`: what a step given from JavaScript passes on
-    // may be a string, a number or null (`map((e) => e.level)`), which a WeakMap refuses with a
-    // TypeError that ended the lane and, thrown on a timer by RxJS, the Node process. Such a value
-    // is counted by number only.
-    if (isObject(event)) {
-      inside = this.#inside.get(event);
-      // A copy an operator before the last made, counted as it left that operator (see isolate),
-      // unless the last made this one: taken for that copy then, the copy, still held by an
-      // operator between them (`of(e, e)`, a delay, `of(e, e)`), was counted made again as it left.
-      if ((inside === 0 || inside === undefined) && this.#unnamed > 0 && !placed) this.#unnamed--;
-      else again = inside === 0 && !this.#handedOver;
-      this.#inside.set(event, Math.max(0, (inside ?? 0) - 1));
-    }
+    // The last operator made it (see Stage.copied), or, with no operator counted, more left than
+    // entered or was made: counted made, so `entered + created = left + dropped + pending` holds.
+    const copy = last?.copied(event, this.left, this.#handedOver) ?? false;
     if (this.#handedOver) {
       // After the handover, what leaves is taken as one of what it took first (a sink's delivery
       // stage skips as many, counted already), then as one that entered since (the stage counts it).
@@ -240,22 +207,9 @@ export class LaneAccounting implements EventAccounting {
         this.#made++;
         this.#unreportedMade++;
       }
-    } else {
-      if (placed) {
-        last.made++;
-        last.unreported++;
-      }
-      const copy = placed || again || this.entered + this.#made - this.left - this.discarded < 0;
-      if (placed && this.#unplaced > 0) this.#unplaced--;
-      else if (copy) {
-        // More left than entered or was made: an operator made this one without a report (a
-        // duplicate). Counted as made, so `entered + created = left + dropped + pending` holds.
-        this.#made++;
-        this.#unreportedMade++;
-        if (!placed && last !== undefined) this.#unplaced++;
-      }
-      // Found by the count, this object is the copy: what entered as it is still inside.
-      if (copy && !again && inside !== undefined && inside > 0) this.#inside.set(event, inside);
+    } else if (copy || this.entered + this.#made - this.left - this.discarded < 0) {
+      this.#made++;
+      this.#unreportedMade++;
     }
     this.#settle();
   }
@@ -338,9 +292,40 @@ export class LaneAccounting implements EventAccounting {
         : before.opaque
           ? before.entries() + before.made - before.discarded - before.lost
           : before.left;
-    const stage: Stage = { left: 0, made: 0, unreported: 0, discarded: 0, lost: 0, opaque: false, entries };
-    this.#last = stage;
     const last = index === count - 1;
+    // What entered this operator and has not left it, per event object: counted by the operator
+    // before as it passed it on (by the lane for the first), or, when that one passed on arrays or
+    // Observables, what entered the two.
+    const counts = before === undefined ? this.#inside : before.out!;
+    const inside = (): EventCounts => (before?.opaque ? before.inside() : counts);
+    const stage: Stage = {
+      left: 0,
+      made: 0,
+      unreported: 0,
+      discarded: 0,
+      lost: 0,
+      opaque: false,
+      entries,
+      inside,
+      out: last ? undefined : eventCounts(),
+      copied: (event, exits, handedOver) => {
+        let times: number | undefined;
+        if (isObject(event)) {
+          const into = inside();
+          times = into.get(event);
+          if (times) into.set(event, times - 1);
+          stage.out?.set(event, (stage.out.get(event) ?? 0) + 1);
+        }
+        // The same object leaving more times than it entered is a copy this operator made, found
+        // by its object whatever else it holds; a new object (or no object) is one when more left
+        // than entered or it made.
+        if (handedOver || (times !== 0 && exits + stage.discarded + stage.lost <= entries() + stage.made)) return false;
+        stage.made++;
+        stage.unreported++;
+        return true;
+      },
+    };
+    this.#last = stage;
     // What this operator reports goes to the lane's accounting, and is remembered for a fault.
     const own: LaneChannel = {
       [LOGGER_SCHEDULER]: this.#scheduler,
@@ -441,40 +426,19 @@ export class LaneAccounting implements EventAccounting {
                 // its own exits, an array of 3 read as one, and the next step's 3 as 2 made (8
                 // received for 5 logged, and 3 dropped as unreported at close). This operator is
                 // counted with the next from then on, as if they were one element (what entered it
-                // enters the next), so the counts stay those of the events.
-                if (stage.opaque || Array.isArray(event) || isObservable(event)) {
+                // enters the next), so the counts stay those of the events. Read as notAnEvent reads
+                // it, which never throws: a revoked Proxy's array check throws, taken for this
+                // operator's failure (restarted, what it held lost), where it is an event.
+                if (stage.opaque || (isObject(event) && notAnEvent(event) >= 0)) {
                   stage.opaque = true;
                   return;
                 }
-                stage.left++;
-                // An event object that has left the lane already (the operators before this one
-                // mark what they make), or more leaving it than entered it or it made: it made this
-                // one without a report. Counted here, where it is made, not only as it leaves the
-                // lane: with an operator after it holding an event (a delay), or before it, the
-                // lane's net count read 0 while that event was held, and an immediate close let it
-                // go uncounted. A copy known by its object is marked inside, so its leaving is no
-                // copy; one known by the count is not known by its object: the next event object
-                // to leave as a copy, or as no event that entered, is taken for it (see leave).
-                if (this.#handedOver) return;
-                let seen = this.#inside.get(event) === 0;
-                if (seen) {
-                  this.#inside.set(event, 1);
-                  // A copy an operator before this one was found to make by its counts.
-                  if (this.#unnamed > 0) {
-                    this.#unnamed--;
-                    seen = false;
-                  }
-                }
-                if (seen || stage.left + stage.discarded + stage.lost > entries() + stage.made) {
-                  stage.made++;
-                  stage.unreported++;
-                  // A copy found as it left the operators, placed here now: counted already.
-                  if (!seen && this.#unplaced > 0) this.#unplaced--;
-                  else {
-                    this.#made++;
-                    this.#unreportedMade++;
-                    if (!seen) this.#unnamed++;
-                  }
+                // A copy made here without a report is counted made here, where it is made, not as it
+                // leaves the lane: with an operator after it holding an event (a delay), the lane's
+                // net count read 0 while that event was held, and a close let it go uncounted.
+                if (stage.copied(event, ++stage.left, this.#handedOver)) {
+                  this.#made++;
+                  this.#unreportedMade++;
                 }
               }),
             );
@@ -564,8 +528,6 @@ export class LaneAccounting implements EventAccounting {
     // Copies made without a report before now are settled in `held`: an operator's report after
     // the close (a throttle summary) is a new event, not one of them.
     this.#unreportedMade = 0;
-    this.#unnamed = 0;
-    this.#unplaced = 0;
     this.#settle();
     return held;
   }
@@ -613,6 +575,15 @@ interface Stage {
   opaque: boolean;
   /** What entered the operator. */
   entries: () => number;
+  /** What entered the operator and has not left it, per event object. */
+  inside: () => EventCounts;
+  /** What left the operator, per event object, for the next to count as entering it (none for the last). */
+  out: EventCounts | undefined;
+  /**
+   * Counts `event` leaving the operator as its exit number `exits`: true when the operator made it
+   * without a report (counted in `made` and `unreported`). Only counts objects after the handover.
+   */
+  copied: (event: unknown, exits: number, handedOver: boolean) => boolean;
 }
 
 /**

@@ -1,4 +1,15 @@
-import { bufferCount, delay, map, type MonoTypeOperatorFunction, of, type OperatorFunction, Subject } from 'rxjs';
+import {
+  bufferCount,
+  delay,
+  filter,
+  from,
+  map,
+  mergeMap,
+  type MonoTypeOperatorFunction,
+  of,
+  type OperatorFunction,
+  Subject,
+} from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { Sink } from '../../lib/core/sink';
@@ -150,6 +161,58 @@ describe('what a sink pipe passes on that is no event', () => {
       jest.useRealTimers();
     }
   });
+});
+
+// A revoked Proxy's array check throws (`Array.isArray`), and so does its Observable check: read
+// between two steps, the throw was taken for the first step's failure, which restarted it and
+// counted what it held dropped (operator-failed). It is taken as an event there, as notAnEvent
+// takes it: what the next step does with it is counted as for any event.
+describe('a revoked Proxy a step passes on to the next', () => {
+  it.each(['a sink pipe', '.pipe()'] as const)(
+    'is taken as an event: the step is not failed and what it held is delivered (%s)',
+    async (where) => {
+      jest.useFakeTimers();
+      const diagnostics = collectSelfLog();
+      try {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        // Holds event 0 for 10 ms, and passes on a revoked Proxy in place of event 1 (of() would
+        // read it as a scheduler); the next step removes the Proxy without a report.
+        const steps = [
+          mergeMap((event: LogEvent) => (event.properties.N === 0 ? of(event).pipe(delay(10)) : from([proxy as LogEvent]))),
+          filter((event: LogEvent) => event !== proxy),
+        ];
+        const memory = new MemorySink();
+        const log = (
+          where === '.pipe()'
+            ? new LoggerConfiguration().pipe(...steps).writeTo.sink(memory, { name: 'memory' })
+            : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', pipe: steps })
+        ).createLogger();
+        log.information('Event {N}', 0);
+        expect(() => log.information('Event {N}', 1)).not.toThrow();
+        const closing = log.close({ timeoutMs: 1_000 });
+        await jest.advanceTimersByTimeAsync(1_000);
+        const report = await closing;
+        expect(memory.events.map((event) => event.properties.N)).toEqual([0]);
+        expect(diagnostics.diagnostics).toEqual([]);
+        if (where === '.pipe()') {
+          expect(log.metrics().pipe).toMatchObject({ entered: 2, left: 1, dropped: 1, pending: 0, droppedBy: { unreported: 1 } });
+          expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 0, failed: 0, undelivered: 0 });
+        } else {
+          expect(log.metrics().sinks.memory).toMatchObject({
+            received: 2,
+            delivered: 1,
+            dropped: 1,
+            droppedBy: { unreported: 1 },
+          });
+          expect(report.sinks.memory).toEqual({ delivered: 1, dropped: 1, failed: 0, undelivered: 0 });
+        }
+      } finally {
+        diagnostics.stop();
+        jest.useRealTimers();
+      }
+    },
+  );
 });
 
 describe('what .pipe() passes on that is no event', () => {
