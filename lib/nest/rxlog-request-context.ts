@@ -313,34 +313,47 @@ export class RxlogRequestContext {
   private closingConnections = false;
   /** The microservice handlers' calls in flight, at most MAX_IN_FLIGHT_FOLLOWED (see `followRpc`). */
   private readonly rpcCalls = new Set<RpcCall>();
-  /** Whether the app has shut down: the logger's close is followed only until this app is idle (see `stopFollowingClose`). */
-  private shutDown = false;
-  /** Stops writing this app's requests in flight when the logger closes (see `stopFollowingClose`). */
-  private readonly unfollowClose: (() => void) | undefined;
+  /** Whether the logger can say when it closes (not a test double's, nor an older copy of rxlog's). */
+  private readonly followable: boolean;
+  /** Writes this app's requests and messages in flight as unfinished, as the logger starts closing. */
+  private readonly onClose = (): void => this.writeUnfinished();
+  /** Stops following the logger's close: set while this app has requests or messages in flight. */
+  private unfollowClose: (() => void) | undefined;
 
   constructor(
-    log: Logger,
+    private readonly log: Logger,
     private readonly settings: RequestLoggingSettings,
   ) {
     this.completions = log.forContext('SourceContext', REQUEST_LOGGING_SOURCE);
-    // The requests still in flight when the logger closes (or the process exits first) get their event then.
-    this.unfollowClose = followClose(log, 'RxlogModule', () => this.writeUnfinished());
+    // The requests still in flight when the logger closes (or the process exits first) get their
+    // event then: the close is followed only while there are some (see followWhileBusy), so a
+    // module compiled and never initialised, or an app closed, does not stay among the listeners
+    // of a logger it shares with the apps made after it (an e2e suite's, a unit test's).
+    const probe = followClose(log, 'RxlogModule', this.onClose);
+    probe?.();
+    this.followable = probe !== undefined;
   }
 
   /**
-   * Stops following the logger's close, once the app has shut down and its requests and
-   * microservice messages in flight have ended: a logger the app keeps open (`shutdown: false`)
-   * and gives the next app (an e2e spec's) does not hold every closed app, and a message still
-   * running after its app's close (Nest does not wait for it) is written as unfinished when the
-   * logger closes later, by another app sharing it.
+   * Called as the app has shut down. The logger's close is followed only while this app has
+   * requests or microservice messages in flight: one still running after its app's close (Nest
+   * does not wait for a microservice's messages) is written as unfinished when the logger closes
+   * later, by another app sharing it; once none is, the app is no longer among its listeners.
    */
   stopFollowingClose(): void {
-    this.shutDown = true;
     this.unfollowWhenIdle();
   }
 
+  /** Follows the logger's close, as a request or message of this app starts. */
+  private followWhileBusy(): void {
+    if (this.unfollowClose === undefined && this.followable)
+      this.unfollowClose = followClose(this.log, 'RxlogModule', this.onClose);
+  }
+
   private unfollowWhenIdle(): void {
-    if (this.shutDown && this.rpcCalls.size === 0 && this.unclosed.size === 0) this.unfollowClose?.();
+    if (this.unfollowClose === undefined || this.rpcCalls.size > 0 || this.unclosed.size > 0) return;
+    this.unfollowClose();
+    this.unfollowClose = undefined;
   }
 
   /**
@@ -387,10 +400,10 @@ export class RxlogRequestContext {
    * `requestLogging: false`; at most MAX_IN_FLIGHT_FOLLOWED calls at a time.
    */
   followRpc(pattern: string): () => void {
-    if (!this.settings.enabled || this.unfollowClose === undefined || this.rpcCalls.size >= MAX_IN_FLIGHT_FOLLOWED)
-      return () => undefined;
+    if (!this.settings.enabled || !this.followable || this.rpcCalls.size >= MAX_IN_FLIGHT_FOLLOWED) return () => undefined;
     const call: RpcCall = { pattern, startedAt: performance.now() };
     this.rpcCalls.add(call);
+    this.followWhileBusy();
     return () => {
       this.rpcCalls.delete(call);
       this.unfollowWhenIdle();
@@ -639,6 +652,7 @@ export class RxlogRequestContext {
     // request can carry the same one.
     const inEndContext = requestEndContext(state.requestId, state.collector);
     this.unclosed.set(state, request);
+    this.followWhileBusy();
     const writeOnClose = (): void => {
       try {
         inEndContext(() => this.writeOnClose(state, request, response));
