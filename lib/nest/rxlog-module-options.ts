@@ -24,7 +24,8 @@ export interface RxlogModuleOptions {
   logger?: Logger | undefined;
   /**
    * The request context and the request-logging interceptor: `true` (default) or options;
-   * `false` keeps the request context (request ids on events) but writes no completion events.
+   * `false` keeps the request context (request ids on events) but writes no completion events,
+   * nor the unfinished events of requests and microservice messages in flight at shutdown.
    */
   requestLogging?: boolean | RxlogRequestLoggingOptions | undefined;
   /**

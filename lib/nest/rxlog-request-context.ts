@@ -10,7 +10,7 @@ import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
-import { followClose } from '../node/http/in-flight-requests';
+import { followClose, MAX_IN_FLIGHT_FOLLOWED } from '../node/http/in-flight-requests';
 import {
   connectionFailed,
   connectionGone,
@@ -37,6 +37,15 @@ import { type RequestLoggingSettings } from './request-logging-settings';
 
 /** The `SourceContext` of completion events, so `minimumLevel.override('RequestLogging', …)` can tune them. */
 export const REQUEST_LOGGING_SOURCE = 'RequestLogging';
+
+/** The event of a microservice handler's call still running when the logger closes or the process exits. */
+export const RPC_UNFINISHED_AT_SHUTDOWN_TEMPLATE = 'RPC {MessagePattern} unfinished at shutdown after {Elapsed:0.0000} ms';
+
+/** A microservice handler's call in flight (see `RxlogRequestContext.followRpc`). */
+interface RpcCall {
+  readonly pattern: string;
+  readonly startedAt: number;
+}
 
 /** One request in flight: what its completion event needs. */
 export interface RequestState {
@@ -302,24 +311,49 @@ export class RxlogRequestContext {
   private readonly closeListeners = new Set<() => void>();
   /** Whether the app is shutting down: each response still to be sent closes its connection (see `closeConnectionsAfterResponses`). */
   private closingConnections = false;
-  /** Stops writing this app's requests in flight when the logger closes (see `stopFollowingClose`). */
-  private readonly unfollowClose: (() => void) | undefined;
+  /** The microservice handlers' calls in flight, at most MAX_IN_FLIGHT_FOLLOWED (see `followRpc`). */
+  private readonly rpcCalls = new Set<RpcCall>();
+  /** Whether the logger can say when it closes (not a test double's, nor an older copy of rxlog's). */
+  private readonly followable: boolean;
+  /** Writes this app's requests and messages in flight as unfinished, as the logger starts closing. */
+  private readonly onClose = (): void => this.writeUnfinished();
+  /** Stops following the logger's close: set while this app has requests or messages in flight. */
+  private unfollowClose: (() => void) | undefined;
 
   constructor(
-    log: Logger,
+    private readonly log: Logger,
     private readonly settings: RequestLoggingSettings,
   ) {
     this.completions = log.forContext('SourceContext', REQUEST_LOGGING_SOURCE);
-    // The requests still in flight when the logger closes (or the process exits first) get their event then.
-    this.unfollowClose = followClose(log, 'RxlogModule', () => this.writeUnfinished());
+    // The requests still in flight when the logger closes (or the process exits first) get their
+    // event then: the close is followed only while there are some (see followWhileBusy), so a
+    // module compiled and never initialised, or an app closed, does not stay among the listeners
+    // of a logger it shares with the apps made after it (an e2e suite's, a unit test's).
+    const probe = followClose(log, 'RxlogModule', this.onClose);
+    probe?.();
+    this.followable = probe !== undefined;
   }
 
   /**
-   * Stops following the logger's close, once the app has shut down: a logger the app keeps open
-   * (`shutdown: false`) and gives the next app (an e2e spec's) does not hold every closed app.
+   * Called as the app has shut down. The logger's close is followed only while this app has
+   * requests or microservice messages in flight: one still running after its app's close (Nest
+   * does not wait for a microservice's messages) is written as unfinished when the logger closes
+   * later, by another app sharing it; once none is, the app is no longer among its listeners.
    */
   stopFollowingClose(): void {
-    this.unfollowClose?.();
+    this.unfollowWhenIdle();
+  }
+
+  /** Follows the logger's close, as a request or message of this app starts. */
+  private followWhileBusy(): void {
+    if (this.unfollowClose === undefined && this.followable)
+      this.unfollowClose = followClose(this.log, 'RxlogModule', this.onClose);
+  }
+
+  private unfollowWhenIdle(): void {
+    if (this.unfollowClose === undefined || this.rpcCalls.size > 0 || this.unclosed.size > 0) return;
+    this.unfollowClose();
+    this.unfollowClose = undefined;
   }
 
   /**
@@ -338,6 +372,42 @@ export class RxlogRequestContext {
         } catch (error) {
           SelfLog.write('RxlogModule: request {RequestId} could not be written as unfinished', state.requestId, error);
         }
+    // Its values are the child's properties, not arguments.
+    const rpcTemplate: string = RPC_UNFINISHED_AT_SHUTDOWN_TEMPLATE;
+    for (const call of [...this.rpcCalls]) {
+      this.rpcCalls.delete(call);
+      try {
+        const properties = { MessagePattern: call.pattern, Elapsed: performance.now() - call.startedAt, Unfinished: true };
+        this.completions.child(properties).write('warning', rpcTemplate);
+      } catch (error) {
+        SelfLog.write(
+          'RxlogModule: a microservice message {MessagePattern} could not be written as unfinished',
+          call.pattern,
+          error,
+        );
+      }
+    }
+  }
+
+  /**
+   * Follows a microservice handler's call (`@MessagePattern`, `@EventPattern`) from its start to
+   * its end; returns the call that ends it. Nest's close does not wait for a microservice's
+   * messages in flight (the TCP transport stops listening and the handler runs on): one still
+   * running when the logger closes, or the process exits, is written then as unfinished
+   * (RPC_UNFINISHED_AT_SHUTDOWN_TEMPLATE, at `warning`, with `MessagePattern`, `Elapsed` and
+   * `Unfinished: true`), so the message the shutdown cut is seen; what its handler logs afterwards
+   * is refused by the closed logger and counted in `rejectedAfterClose`. Not under
+   * `requestLogging: false`; at most MAX_IN_FLIGHT_FOLLOWED calls at a time.
+   */
+  followRpc(pattern: string): () => void {
+    if (!this.settings.enabled || !this.followable || this.rpcCalls.size >= MAX_IN_FLIGHT_FOLLOWED) return () => undefined;
+    const call: RpcCall = { pattern, startedAt: performance.now() };
+    this.rpcCalls.add(call);
+    this.followWhileBusy();
+    return () => {
+      this.rpcCalls.delete(call);
+      this.unfollowWhenIdle();
+    };
   }
 
   private writeUnfinishedRequest(state: RequestState, request: object): void {
@@ -582,12 +652,14 @@ export class RxlogRequestContext {
     // request can carry the same one.
     const inEndContext = requestEndContext(state.requestId, state.collector);
     this.unclosed.set(state, request);
+    this.followWhileBusy();
     const writeOnClose = (): void => {
       try {
         inEndContext(() => this.writeOnClose(state, request, response));
       } finally {
         this.unclosed.delete(state);
         if (this.closeListeners.size > 0) for (const listener of [...this.closeListeners]) listener();
+        this.unfollowWhenIdle();
       }
     };
     response.once('finish', () => {

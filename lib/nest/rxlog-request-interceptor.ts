@@ -49,7 +49,7 @@ export class RxlogRequestInterceptor implements NestInterceptor {
    * type defaults to `http`: its arguments are a message and its envelope).
    */
   intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
-    if (context.getType() === 'rpc') return watchRpc(context, next);
+    if (context.getType() === 'rpc') return watchRpc(context, next, this.requests);
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<unknown>();
@@ -165,10 +165,12 @@ function responseStatus(response: FrameworkResponse): number {
 /**
  * A microservice handler's call (`@MessagePattern`, `@EventPattern`) passes through as it is; an
  * error it fails with is noted with the handler's pattern, which `RxlogLoggerService` writes as
- * `MessagePattern` on the error event Nest's RPC exception filter reports it with.
+ * `MessagePattern` on the error event Nest's RPC exception filter reports it with, and a call
+ * still running when the logger closes is written as unfinished (see `followRpc`).
  */
-function watchRpc(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
+function watchRpc(context: ExecutionContext, next: CallHandler<unknown>, requests: RxlogRequestContext): Observable<unknown> {
   const pattern = handlerPattern(context);
   if (pattern === undefined) return next.handle();
-  return next.handle().pipe(tap({ error: (error: unknown) => noteRpcError(error, pattern) }));
+  const handled = next.handle().pipe(tap({ error: (error: unknown) => noteRpcError(error, pattern) }));
+  return defer(() => handled.pipe(finalize(requests.followRpc(pattern))));
 }

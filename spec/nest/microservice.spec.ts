@@ -81,3 +81,27 @@ it('an HTTP app and a microservice sharing one logger: the first app’s close l
   expect(run.reports).toEqual(['graceful 2']);
   expect(run.rejectedAfterClose).toBe(0);
 }, 90_000);
+
+// Nest's close does not wait for a microservice's messages in flight (the TCP transport stops
+// listening, the handler runs on): the message the shutdown cut gets one unfinished event, as an
+// HTTP request does, and what its handler logs after the logger closed is counted, not written.
+// Shared with an HTTP app that closes the logger after the microservice's close, it is written too.
+it.each(['in-flight', 'shared-in-flight'])(
+  'a message whose handler still runs at app.close() (%s): the close does not wait for it, and it is written as unfinished',
+  async (mode) => {
+    const run = await fixtureOutcomes<{
+      first: string;
+      events: [string, string, string | null][];
+      reports: string[];
+      rejectedAfterClose: number;
+    }>('nest-microservice.ts', [mode], { env: plainEnv(), timeoutMs: 60_000 });
+    expect(run.first).toBe('closed');
+    expect(run.events.map(([level, message, pattern]) => [level, message.replace(/ \d+\.\d{4} ms$/, ' … ms'), pattern])).toEqual([
+      ['information', 'Packing order 5', null],
+      ['warning', 'RPC orders.pack unfinished at shutdown after … ms', 'orders.pack'],
+    ]);
+    expect(run.reports).toEqual(['graceful 2']);
+    expect(run.rejectedAfterClose).toBe(1);
+  },
+  90_000,
+);
