@@ -1,7 +1,6 @@
 import { expectOption } from '../core/expect-option';
 import { readGuarded } from '../core/read-options';
-import { type CaptureLimits, type CaptureTransform, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
-import { WRITE_JSON_MAX_DEPTH } from '../templates/json-safe-captures';
+import { type CaptureLimits, type CaptureTransform, DEFAULT_CAPTURE_LIMITS, expectCaptureLimit } from '../templates/capture';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
 
@@ -44,7 +43,7 @@ export class DestructureConfiguration<TParent> {
    * @throws ConfigurationError naming the value when it is not a whole number from 0 to 63.
    */
   toMaximumDepth(maximumDepth: number): TParent {
-    return this.#limit('maxDepth', maximumDepth, 0, 'destructure.toMaximumDepth', WRITE_JSON_MAX_DEPTH);
+    return this.#limit('maxDepth', maximumDepth, 0, 'destructure.toMaximumDepth');
   }
 
   /**
@@ -133,15 +132,10 @@ export class DestructureConfiguration<TParent> {
     return this.#parent;
   }
 
-  #limit(name: keyof CaptureLimits, value: number, min: number, where: string, max = Infinity): TParent {
+  #limit(name: keyof CaptureLimits, value: number, min: number, where: string): TParent {
     expectNotCreated(this.#state, where);
     // A NaN read from an unset environment variable, or Infinity, would leave capture without bounds.
-    expectOption(
-      Number.isSafeInteger(value) && value >= min && value <= max,
-      where,
-      max < Infinity ? `a whole number from ${min} to ${max}` : `a whole number ≥ ${min}`,
-      value,
-    );
+    expectCaptureLimit(name, value, where, min);
     this.#state.captureLimits = { ...(this.#state.captureLimits ?? DEFAULT_CAPTURE_LIMITS), [name]: value };
     return this.#parent;
   }

@@ -128,11 +128,20 @@ export const SelfLog = {
     if ((output === undefined && !subject.observed) || self.delivering >= MAX_NESTED_DIAGNOSTICS) return;
     self.repeated = undefined;
     const timestamp = new Date();
+    let stamp = '';
     let message: string;
     try {
-      message = `${timestamp.toISOString()} rxlog: ${fill(template, args)}`;
+      stamp = `${timestamp.toISOString()} rxlog: `;
+      message = stamp + fill(template, args);
     } catch {
-      message = `rxlog: ${template}`;
+      // Out of stack (a diagnostic from deep inside a capture): the timestamp and the template, then
+      // its values as text if that fits, in fewer frames than fill.
+      message = stamp + template;
+      try {
+        message += ` ${escapeControlCharacters(args.join(' '), true)}`;
+      } catch {
+        // The template it is.
+      }
     }
     const event: SelfLogEvent = { timestamp, template, args, message };
     self.delivering++;

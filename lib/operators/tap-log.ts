@@ -4,9 +4,9 @@ import { readGuarded } from '../core/read-options';
 import { LOG_LEVELS, type LogLevelName, parseLevel } from '../core/log-level';
 import { heldThrows } from '../core/read-property';
 import { SelfLog } from '../core/self-log';
-import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS } from '../templates/capture';
+import { type CaptureLimits, captureValue, DEFAULT_CAPTURE_LIMITS, expectCaptureLimit } from '../templates/capture';
 import { exceptionFrom } from '../templates/exception-from';
-import { checkScheduler, describeOption, numberOption, optionsObject, snapshotOptions } from './operator-options';
+import { checkScheduler, describeOption, optionsObject, snapshotOptions } from './operator-options';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { injectScheduler } from './event-accounting';
 import { reportRejection } from './report-rejection';
@@ -46,7 +46,8 @@ export interface TapLogOptions {
   /** Level of the event when the subscriber unsubscribes before complete or error. Default `'debug'`. */
   unsubscribe?: TapLogLevel | undefined;
   /**
-   * Bounds on each value, each a whole number ≥ 0 (checked when the operator is built); given,
+   * Bounds on each value, each a whole number ≥ 0, `maxDepth` at most 63 (checked when the
+   * operator is built, as `captureValue` checks them); given,
    * tapLog captures the value itself before it writes, so the logger's redaction policies apply to it
    * but not its `destructure` transforms. A target with `isEnabled` (a Logger) is asked first: at a
    * level it has off the value is handed on uncaptured, for the target to drop, so its getters are
@@ -68,8 +69,9 @@ export const TAP_LOG_TEMPLATES = Object.freeze({
 const TAP_LOG_KEYS = ['name', 'subscribe', 'next', 'error', 'complete', 'unsubscribe', 'captureLimits'];
 
 /**
- * Checks tapLog's captureLimits: each a whole number (0 or more), finite. A string or NaN would
- * be compared and multiplied as the capture walks, so a bad limit is refused when the operator is
+ * Checks tapLog's captureLimits as `captureValue` checks its own: each a whole number (0 or more),
+ * finite, `maxDepth` at most 63. A string or NaN would be compared and multiplied as the capture
+ * walks, and a deeper `maxDepth` run out of stack, so a bad limit is refused when the operator is
  * built, not found out as values captured without bounds or as `'[MaxDepth]'`.
  *
  * @throws ConfigurationError naming the limit and the value.
@@ -79,10 +81,13 @@ function checkCaptureLimits(value: CaptureLimits | undefined): CaptureLimits | u
   const names = Object.keys(DEFAULT_CAPTURE_LIMITS) as (keyof CaptureLimits)[];
   const given = snapshotOptions(optionsObject(value, 'tapLog: captureLimits'), 'tapLog: captureLimits', names);
   checkOptionKeys('tapLog: captureLimits', given, names);
-  const bound = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true };
   const limits: Required<CaptureLimits> = { ...DEFAULT_CAPTURE_LIMITS };
-  for (const name of names)
-    limits[name] = numberOption(given[name], DEFAULT_CAPTURE_LIMITS[name], `tapLog: captureLimits.${name}`, bound);
+  for (const name of names) {
+    const limit = given[name];
+    if (limit === undefined) continue;
+    expectCaptureLimit(name, limit, `tapLog: captureLimits.${name}`);
+    limits[name] = limit;
+  }
   return limits;
 }
 

@@ -13,7 +13,10 @@ import { isObject } from '../core/is-object';
 
 /** Bounds on what one captured value may hold. */
 export interface CaptureLimits {
-  /** Levels of nested arrays and objects kept; a structure deeper than this is captured as `'[MaxDepth]'`. Default `10`. */
+  /**
+   * Levels of nested arrays and objects kept, from 0 to 63 (the levels rxlog's writers follow); a
+   * structure deeper than this is captured as `'[MaxDepth]'`. Default `10`.
+   */
   maxDepth?: number | undefined;
   /**
    * Items kept per array, Set, Map or object, in items. Beyond it, an array gets one last item
@@ -54,6 +57,11 @@ export const DEFAULT_CAPTURE_LIMITS: Readonly<Required<CaptureLimits>> = Object.
 
 /** The marker that replaces a reference to an object that contains it. */
 export const CIRCULAR_MARKER = '[Circular]';
+/**
+ * The deepest `maxDepth` capture takes: 63, the levels rxlog's JSON and text writers follow
+ * (`WRITE_JSON_MAX_DEPTH`), which write deeper structure as `'[MaxDepth]'` whatever was captured.
+ */
+export const MAX_CAPTURE_DEPTH = WRITE_JSON_MAX_DEPTH;
 /** The marker that replaces a structure nested deeper than `maxDepth`. */
 export const MAX_DEPTH_MARKER = '[MaxDepth]';
 /** The `'…'` member of an object reached once a call's item budget is spent, whose keys are not read. */
@@ -86,18 +94,29 @@ interface Walk {
 }
 
 /**
- * Checks the limits a caller gave: each a whole number ≥ 0 (at most 2^53 - 1), as tapLog's
- * `captureLimits` are. Each is compared and multiplied as the capture walks: NaN (a limit read
- * from an unset environment variable) kept strings and depth without bound, and items not at all.
+ * Checks one capture limit given at `where`: a whole number from `min` (at most 2^53 - 1), and a
+ * `maxDepth` at most 63 ({@link MAX_CAPTURE_DEPTH}). Each is compared and multiplied as the
+ * capture walks: NaN (a limit read from an unset environment variable) kept strings and depth
+ * without bound, and items not at all. The walk recurses, one level at a time: a deeper `maxDepth`
+ * ran out of stack some thousand levels down (fewer the deeper the logging call) and kept
+ * `'[Throws: Maximum call stack size exceeded]'` there, where rxlog's writers cut at 63 anyway.
+ * The one check for `captureValue`, tapLog's `captureLimits` and `destructure.toMaximum…`.
  *
- * @throws ConfigurationError naming the limit and its value.
+ * @throws ConfigurationError naming `where` and the value.
+ * @internal
  */
+export function expectCaptureLimit(name: keyof CaptureLimits, value: unknown, where: string, min = 0): asserts value is number {
+  const max = name === 'maxDepth' ? MAX_CAPTURE_DEPTH : Number.MAX_SAFE_INTEGER;
+  const ok = Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+  expectOption(ok, where, name === 'maxDepth' ? `a whole number from ${min} to ${max}` : `a whole number ≥ ${min}`, value);
+}
+
+/** Checks the limits a caller gave (see {@link expectCaptureLimit}), as tapLog's `captureLimits` are. */
 function checkLimits(limits: CaptureLimits | null | undefined): void {
   if (limits == null) return;
   for (const name of Object.keys(DEFAULT_CAPTURE_LIMITS) as (keyof CaptureLimits)[]) {
     const value = limits[name];
-    if (value !== undefined)
-      expectOption(Number.isSafeInteger(value) && value >= 0, `CaptureLimits.${name}`, 'a whole number ≥ 0', value);
+    if (value !== undefined) expectCaptureLimit(name, value, `CaptureLimits.${name}`);
   }
 }
 
@@ -625,7 +644,7 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - A getter, `toString`, `toJSON` or Proxy trap that throws becomes `'[Throws: <message>]'` and
  *   a SelfLog diagnostic.
  *
- * @throws ConfigurationError when a limit is not a whole number ≥ 0 (whatever the value).
+ * @throws ConfigurationError when a limit is not a whole number ≥ 0, or `maxDepth` is above 63 (whatever the value).
  *
  * A captured tree belongs to its event: treat it as read-only. One that holds plain JSON data
  * only (no NaN, ±Infinity, bigint or invalid Date) carries an invisible mark, and `writeJson`
@@ -751,7 +770,7 @@ function bind(
  * property says how many (`'…99000 more'`). As in Serilog, an argument no hole takes is told to
  * SelfLog; a hole no argument fills is not, since a child logger's or an enricher's property may fill it.
  *
- * @throws ConfigurationError when a limit is not a whole number ≥ 0 (whatever the arguments).
+ * @throws ConfigurationError when a limit is not a whole number ≥ 0, or `maxDepth` is above 63 (whatever the arguments).
  *
  * @example captureProperties(parseTemplate('{User} {@Cart}'), ['ann', cart]) // { User: 'ann', Cart: {…} }
  */

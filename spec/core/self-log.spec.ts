@@ -59,6 +59,61 @@ describe('SelfLog', () => {
     expect(seen[0].message).toContain('boom');
   });
 
+  // A diagnostic written from deep inside a capture (a value nested thousands deep) may find too
+  // little stack left to fill in its message: SelfLog wrote the bare template then, with no
+  // timestamp and none of its values ('rxlog: Capturing {What} threw {Message}; …').
+  it('keeps its timestamp, and its text values where it can, when filling in its message runs out of stack', () => {
+    const lines: string[] = [];
+    SelfLog.enable((line) => lines.push(line));
+    const write = (): void => SelfLog.write('Capturing {What} threw {Message}; captured as a marker', 'an object', 'too deep');
+    // Down to the end of the stack, then diagnostics from every frame on the way back up, each
+    // through 0 to 7 more frames, so that some may meet the stack's end inside the filling in.
+    const via = (frames: number): void => (frames === 0 ? write() : via(frames - 1));
+    const dive = (): void => {
+      try {
+        dive();
+      } catch {
+        // The bottom: the frames above write from here.
+      }
+      for (let frames = 0; frames < 8; frames++)
+        try {
+          via(frames);
+        } catch {
+          // No room for the call itself.
+        }
+    };
+    dive();
+    expect(lines.length).toBeGreaterThan(1000);
+    // Each line filled in, or else the template and its values as text, timestamped.
+    const shapes = new Set(lines.map((line) => line.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z /, '<timestamp> ')));
+    shapes.delete('<timestamp> rxlog: Capturing {What} threw {Message}; captured as a marker an object too deep');
+    expect(shapes).toEqual(new Set(['<timestamp> rxlog: Capturing an object threw too deep; captured as a marker']));
+  });
+
+  // Where the stack runs out depends on how the engine has compiled the code by then, so the same
+  // fault is also made certain: filling in spreads the arguments, which a broken iterator stops.
+  it('keeps its timestamp and its values as text when filling in its message throws', () => {
+    const lines: string[] = [];
+    SelfLog.enable((line) => lines.push(line));
+    const iterate = Object.getOwnPropertyDescriptor(Array.prototype, Symbol.iterator) as PropertyDescriptor;
+    Object.defineProperty(Array.prototype, Symbol.iterator, {
+      configurable: true,
+      value() {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
+    try {
+      SelfLog.write('Capturing {What} threw {Message}; captured as a marker', 'an object', 'too deep\u001b[2J');
+    } finally {
+      Object.defineProperty(Array.prototype, Symbol.iterator, iterate);
+    }
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^\d{4}-\d\d-\d\dT[\d:.]+Z rxlog: Capturing \{What\} threw \{Message\}; captured as a marker an object too deep\\u001b\[2J$/,
+      ),
+    ]);
+  });
+
   it('never throws, whatever the output or the arguments do', () => {
     SelfLog.enable(() => {
       throw new Error('output broken');

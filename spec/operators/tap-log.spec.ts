@@ -288,6 +288,27 @@ describe('tapLog', () => {
     expect(() => tapLog(log, limits({ maxDepth: 0, maxCollectionLength: 1, maxStringLength: 1 }))).not.toThrow();
   });
 
+  // As captureValue's: a maxDepth of 5 000 ran out of stack in capture, some 1 000 levels down (fewer
+  // from a deep call), and the event kept '[Throws: Maximum call stack size exceeded]' there.
+  it('refuses a captureLimits.maxDepth past the 63 levels rxlog’s writers follow, as captureValue does', () => {
+    const { log, memory } = debugLogger();
+    const limits = (maxDepth: number): TapLogOptions => ({ name: 'x', next: 'debug', captureLimits: { maxDepth } });
+    for (const maxDepth of [64, 5_000, Number.MAX_SAFE_INTEGER])
+      expect(() => tapLog(log, limits(maxDepth))).toThrow(
+        `tapLog: captureLimits.maxDepth: expected a whole number from 0 to 63, got number ${maxDepth}`,
+      );
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 5_000; i++) deep = { n: deep };
+    of(deep)
+      .pipe(tapLog(log, limits(63)))
+      .subscribe();
+    let kept: unknown = memory.events.find((event) => event.properties.Value !== undefined)?.properties.Value;
+    let levels = 0;
+    for (; typeof kept === 'object' && kept !== null; levels++) kept = (kept as { n: unknown }).n;
+    // The logger's own default depth (10) applies again to what tapLog captured.
+    expect([levels, kept]).toEqual([10, '[MaxDepth]']);
+  });
+
   it('writes into the same pipeline as any call: through LoggerConfiguration to a sink, counted in metrics', async () => {
     const { log, memory } = debugLogger();
     const source = new Subject<number>();

@@ -926,9 +926,8 @@ describe('captureValue marks trees of plain JSON data', () => {
     expect(isJsonSafe(captureValue({ toJSON: () => ({ a: bad }) }) as object)).toBe(false);
   });
 
-  it('does not mark a tree captured with a maxDepth deeper than writeJson follows', () => {
+  it('marks a tree captured with the deepest maxDepth, which writeJson follows', () => {
     expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 63 }) as object)).toBe(true);
-    expect(isJsonSafe(captureValue({ a: 1 }, 'default', { maxDepth: 64 }) as object)).toBe(false);
   });
 
   it('never marks the argument itself, only the copy it makes', () => {
@@ -1135,6 +1134,24 @@ describe('captureProperties', () => {
     // Even for arguments that need no walk: whether a call throws does not depend on its values.
     expect(() => captureProperties(parseTemplate('{A}'), [1], limits)).toThrow(message);
     expect(() => captureProperties(parseTemplate('{A}'), [1], null as unknown as CaptureLimits)).not.toThrow();
+  });
+
+  // Capture recurses: a maxDepth of 5 000 ran out of stack some 1 000 levels down (fewer from a
+  // deep call: 384 from 6 000 frames) and kept '[Throws: Maximum call stack size exceeded]' there,
+  // at a depth set by the caller's stack, where every writer cuts at 63 levels anyway.
+  it('refuses a maxDepth past the 63 levels rxlog’s writers follow, and keeps 63 from a deep stack', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 5_000; i++) deep = { n: deep };
+    const onStack = <T>(frames: number, run: () => T): T => (frames === 0 ? run() : onStack(frames - 1, run));
+    for (const maxDepth of [64, 5_000, Number.MAX_SAFE_INTEGER]) {
+      const message = `CaptureLimits.maxDepth: expected a whole number from 0 to 63, got number ${maxDepth}`;
+      expect(() => onStack(6_000, () => captureValue(deep, 'default', { maxDepth }))).toThrow(message);
+      expect(() => captureProperties(parseTemplate('{@Deep}'), [deep], { maxDepth })).toThrow(message);
+    }
+    let kept = onStack(6_000, () => captureValue(deep, 'default', { maxDepth: 63 }));
+    let levels = 0;
+    for (; typeof kept === 'object' && kept !== null; levels++) kept = (kept as { n: unknown }).n;
+    expect([levels, kept]).toEqual([63, '[MaxDepth]']);
   });
 
   it('binds a hole named __proto__ as an own property', () => {
