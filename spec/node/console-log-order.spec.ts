@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { readMergedSlowly } from '../helpers/child-stdout';
 
 // Node's console.log and a ConsoleSink writing one stdout pipe (spec/node/fixtures/console-log-order.ts).
 describe("ConsoleSink and the app's console.log on one stdout pipe, in a child process", () => {
@@ -57,21 +58,10 @@ describe('ConsoleSink on stdout and stderr as one pipe (2>&1), in a child proces
     count: number,
     streams: 'two' | 'one',
   ): Promise<{ events: { level: string; n: number }[]; other: string[]; delivered: number }> {
-    const fixture = path.join(__dirname, 'fixtures', 'console-two-streams.ts');
-    const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" --import tsx "${fixture}" ${count} ${streams} 2>&1`], {
-      cwd: path.resolve(__dirname, '../..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    // A slow reader: it waits 5 ms after each chunk, so the pipe is full again and again.
-    let text = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      child.stdout.pause();
-      setTimeout(() => child.stdout.resume(), 5);
-    });
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    clearTimeout(killer);
+    const { code, text } = await readMergedSlowly(
+      path.join(__dirname, 'fixtures', 'console-two-streams.ts'),
+      `${count} ${streams}`,
+    );
     expect(code).toBe(0);
     const events: { level: string; n: number }[] = [];
     const other: string[] = [];

@@ -13,7 +13,7 @@ import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { makeEvent, makeEvents, throwsOnTens } from '../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from './fixtures/exit-burst';
 import { collectLines } from '../helpers/stream-lines';
-import { childStdout } from '../helpers/child-stdout';
+import { childStdout, readMergedSlowly } from '../helpers/child-stdout';
 import { expectBreakerOpens, runBrokenSink } from '../helpers/sink-breaker';
 
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
@@ -1064,21 +1064,8 @@ describe('StreamSink on a stdout that fails when the process exits, in a child p
 // (spec/node/fixtures/two-std-sinks.ts).
 describe('StreamSinks on stdout and stderr when both are one pipe, in a child process', () => {
   it("never writes a batch inside the other's line cut by a full pipe: every line the reader gets is whole", async () => {
-    const fixture = path.join(__dirname, 'fixtures', 'two-std-sinks.ts');
-    const child = spawn('/bin/sh', ['-c', `exec "${process.execPath}" --import tsx "${fixture}" 20000 2>&1`], {
-      cwd: path.resolve(__dirname, '../..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    // A slow reader: it waits 5 ms after each chunk, so the pipe is full again and again and batches are cut.
-    let text = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      child.stdout.pause();
-      setTimeout(() => child.stdout.resume(), 5);
-    });
-    await new Promise((resolve) => child.on('close', resolve));
-    clearTimeout(killer);
+    // A slow reader, so the pipe is full again and again and batches are cut.
+    const { text } = await readMergedSlowly(path.join(__dirname, 'fixtures', 'two-std-sinks.ts'), '20000');
     const lines = text.split('\n').filter((line) => line !== '');
     const torn = lines.filter((line) => {
       try {
