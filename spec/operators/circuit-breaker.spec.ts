@@ -1052,16 +1052,20 @@ describe('circuitBreaker half-open under any interleaving of calls', () => {
     },
   ];
 
-  it('lets one probe through and leaves half-open only on that probe’s outcome, over 3 000 seeded runs', () => {
-    const steps = fc.array(
+  /** Runs of 10 to 40 steps: a call, a settle of one of the first `calls` + 1 calls, or a clock advance. */
+  const stepsSettling = (calls: number): fc.Arbitrary<Step[]> =>
+    fc.array(
       fc.oneof(
         fc.constant<Step>({ kind: 'call' }),
-        // The first few calls: those made while closed, which a probe may outlive.
-        fc.record({ kind: fc.constant('settle' as const), call: fc.nat(3), how: fc.nat(settle.length - 1) }),
+        fc.record({ kind: fc.constant('settle' as const), call: fc.nat(calls), how: fc.nat(settle.length - 1) }),
         fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15 }) }),
       ),
       { minLength: 10, maxLength: 40 },
     );
+
+  it('lets one probe through and leaves half-open only on that probe’s outcome, over 3 000 seeded runs', () => {
+    // The first few calls settle: those made while closed, which a probe may outlive.
+    const steps = stepsSettling(3);
     fc.assert(
       fc.property(steps, (run) => {
         const clock = manualClock();
@@ -1092,14 +1096,7 @@ describe('circuitBreaker half-open under any interleaving of calls', () => {
     );
   });
   it('leaves the breaker as it is on the outcome of a call that outlived the state it was let through in, over 3 000 seeded runs', () => {
-    const steps = fc.array(
-      fc.oneof(
-        fc.constant<Step>({ kind: 'call' }),
-        fc.record({ kind: fc.constant('settle' as const), call: fc.nat(7), how: fc.nat(settle.length - 1) }),
-        fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15 }) }),
-      ),
-      { minLength: 10, maxLength: 40 },
-    );
+    const steps = stepsSettling(7);
     fc.assert(
       fc.property(steps, (run) => {
         const clock = manualClock();
