@@ -36,7 +36,7 @@ import { exceptionFrom } from '../templates/exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { CLOSED_REASON, LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
-import { notAnEvent, NOT_AN_EVENT_REASON } from './not-an-event';
+import { notAnEventAtSink, NOT_AN_EVENT_REASON } from './not-an-event';
 import { describeValue } from '../core/describe-value';
 import { type CloseOptions, pendingAsUndelivered, type ShutdownReport, type SinkShutdownSummary } from './shutdown-report';
 import { type FlushOwner, SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
@@ -686,12 +686,23 @@ export class LoggerPipeline {
     // filter, not the minimumLevel operator, which would report them to the lane's accounting
     // (it is subscribed while the lane's first operator is). An event whose level is not a level
     // name (made by an app operator of .pipe()) is kept, as the minimumLevel operator keeps it; so
-    // is what is not an event at all (undefined): reading its level would error the lane, ending
-    // it, and with the last lane the shared stage, so no later event would reach any counter.
+    // is what is not an event at all (undefined, a revoked Proxy whose reads throw): reading its
+    // level would error the lane, ending it, and with the last lane the shared stage, so no later
+    // event would reach any counter. The lane counts it dropped (not-an-event) below.
     const level = registration.minimumLevel;
     if (level !== undefined)
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an app operator may pass on undefined
-      lane$ = lane$.pipe(filter((event) => !isLevelName(event?.level) || levelValue(event.level) >= level.value));
+      lane$ = lane$.pipe(
+        filter((event) => {
+          let name: unknown;
+          try {
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an app operator may pass on undefined
+            name = event?.level;
+          } catch {
+            return true;
+          }
+          return !isLevelName(name) || levelValue(name) >= level.value;
+        }),
+      );
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     // Its operators' drop reasons are counted with the sink's own, under one bound.
     const accounting =
@@ -710,7 +721,7 @@ export class LoggerPipeline {
     let told = false;
     const subscription = lane$.subscribe({
       next: (event) => {
-        const count = checks ? notAnEvent(event) : -1;
+        const count = checks ? notAnEventAtSink(event) : -1;
         if (count >= 0) {
           if (!told) {
             told = true;
