@@ -36,7 +36,7 @@ import { exceptionFrom } from '../templates/exception-from';
 import type { FlushOptions, FlushResult } from './flush-options';
 import { CLOSED_REASON, LaneAccounting } from './lane-accounting';
 import { ReentrancyGuard } from './reentrancy-guard';
-import { notAnEvent, NOT_AN_EVENT_REASON } from './not-an-event';
+import { notAnEventAtSink, NOT_AN_EVENT_REASON } from './not-an-event';
 import { describeValue } from '../core/describe-value';
 import { type CloseOptions, pendingAsUndelivered, type ShutdownReport, type SinkShutdownSummary } from './shutdown-report';
 import { type FlushOwner, SinkDelivery, type SinkDeliveryOptions, type ShutdownStrategy } from './sink-delivery';
@@ -127,6 +127,14 @@ export class LoggerPipeline {
   #nested = 0;
   /** Set while flushSync() runs: one that sink code makes meanwhile returns at once. */
   #flushingSync = false;
+  /**
+   * While write() hands its event to the direct lanes, the index of the lane it is handing it to
+   * now, else -1; #handingLevel is the event's level. A sink's synchronous emit that ends the
+   * process (`process.exit()`) stops the event on its way: metrics() counts it received and pending
+   * in the lanes after that one, so the exit report shows it undelivered instead of losing it.
+   */
+  #handing = -1;
+  #handingLevel = 0;
   /** Set when close() came while a write was handing its event on (a sink or subscriber closed the logger): the shutdown goes on once that write is done. */
   #afterWrite: (() => void) | undefined;
   #rejectedInvalidLevel = 0;
@@ -367,7 +375,9 @@ export class LoggerPipeline {
       // Hot path: lanes with nothing between the source and their delivery stage get the event
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
       const direct = this.#direct;
+      this.#handingLevel = level;
       for (let i = 0; i < direct.length; i++) {
+        this.#handing = i;
         const lane = direct[i];
         if (lane.level !== undefined && level < lane.level.value) continue;
         // push() never throws by contract; the guard keeps one lane's fault from reaching the others.
@@ -382,6 +392,7 @@ export class LoggerPipeline {
     } catch (error) {
       SelfLog.write('Logging an event failed; the event is lost', error);
     } finally {
+      this.#handing = -1;
       this.#leaveCall();
     }
   }
@@ -416,6 +427,16 @@ export class LoggerPipeline {
       const metrics = lane.delivery.metrics();
       sinks[lane.name] = lane.accounting?.adjustMetrics(metrics) ?? metrics;
     }
+    // The event write() is handing on has not reached the direct lanes after the one it is at (its
+    // emit reads the metrics, or ends the process): counted theirs already, as it will be.
+    const direct = this.#direct;
+    if (this.#handing >= 0)
+      for (let i = this.#handing + 1; i < direct.length; i++) {
+        const { name, level } = direct[i];
+        if (level !== undefined && this.#handingLevel < level.value) continue;
+        sinks[name].received++;
+        sinks[name].pending++;
+      }
     const pipe = this.#pipe;
     return {
       timestamp: new Date(this.#options.scheduler.now()),
@@ -686,12 +707,23 @@ export class LoggerPipeline {
     // filter, not the minimumLevel operator, which would report them to the lane's accounting
     // (it is subscribed while the lane's first operator is). An event whose level is not a level
     // name (made by an app operator of .pipe()) is kept, as the minimumLevel operator keeps it; so
-    // is what is not an event at all (undefined): reading its level would error the lane, ending
-    // it, and with the last lane the shared stage, so no later event would reach any counter.
+    // is what is not an event at all (undefined, a revoked Proxy whose reads throw): reading its
+    // level would error the lane, ending it, and with the last lane the shared stage, so no later
+    // event would reach any counter. The lane counts it dropped (not-an-event) below.
     const level = registration.minimumLevel;
     if (level !== undefined)
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an app operator may pass on undefined
-      lane$ = lane$.pipe(filter((event) => !isLevelName(event?.level) || levelValue(event.level) >= level.value));
+      lane$ = lane$.pipe(
+        filter((event) => {
+          let name: unknown;
+          try {
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an app operator may pass on undefined
+            name = event?.level;
+          } catch {
+            return true;
+          }
+          return !isLevelName(name) || levelValue(name) >= level.value;
+        }),
+      );
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     // Its operators' drop reasons are counted with the sink's own, under one bound.
     const accounting =
@@ -710,7 +742,7 @@ export class LoggerPipeline {
     let told = false;
     const subscription = lane$.subscribe({
       next: (event) => {
-        const count = checks ? notAnEvent(event) : -1;
+        const count = checks ? notAnEventAtSink(event) : -1;
         if (count >= 0) {
           if (!told) {
             told = true;

@@ -23,3 +23,19 @@ export function notAnEvent(value: unknown): number {
     return -1;
   }
 }
+
+/**
+ * As {@link notAnEvent}, for what reached the end of a sink's lane: an object that cannot be read
+ * at all (a revoked Proxy, whose prototype read throws) stands for one event too, as no formatter
+ * can write it. Between steps it is taken as an event (the next step may remove it). Never throws.
+ */
+export function notAnEventAtSink(value: unknown): number {
+  const count = notAnEvent(value);
+  if (count >= 0) return count;
+  try {
+    Object.getPrototypeOf(value);
+    return -1;
+  } catch {
+    return 1;
+  }
+}

@@ -128,8 +128,10 @@ export function createLogEvent(
 export function wholeEvent(event: LogEvent): LogEvent {
   // An operator may let out anything at all (a map branch returning undefined).
   const value: unknown = event;
-  if (event instanceof LogEventRecord || typeof value !== 'object' || value === null) return event;
+  if (typeof value !== 'object' || value === null) return event;
   try {
+    // Inside the try: `instanceof` throws on a revoked Proxy, which the lane then counts as no event.
+    if (event instanceof LogEventRecord) return event;
     const copy = event as Partial<Omit<LogEventRecord, 'messageTemplate'>> & { messageTemplate?: unknown };
     const timestamp = copy.timestamp;
     if (typeof copy.renderMessage === 'function' && timestamp instanceof Date) return event;

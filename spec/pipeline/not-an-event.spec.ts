@@ -239,3 +239,45 @@ describe('what .pipe() passes on that is no event', () => {
     expect(piped.events).toEqual([]);
   });
 });
+
+// A revoked Proxy cannot be read at all (`instanceof` throws on it): passed on by the last step of
+// a sink's pipe, or of .pipe(), it ended the sink's lane ("stream failed"), so what the lane held
+// was counted dropped and every later event was lost to the sink; with a sink level, the level
+// filter reading it failed the same way.
+describe('a revoked Proxy the last step passes on', () => {
+  it.each([
+    ['a sink pipe', undefined],
+    ['a sink pipe, with a sink level', 'information'],
+    ['.pipe()', undefined],
+    ['.pipe(), with a sink level', 'information'],
+  ] as const)('is counted dropped (not-an-event) and the lane lives on (%s)', async (where, minimumLevel) => {
+    const self = collectSelfLog();
+    try {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      const last = map((event: LogEvent) => (event.properties.N === 1 ? (proxy as LogEvent) : event));
+      const memory = new MemorySink();
+      const log = (
+        where.startsWith('.pipe()')
+          ? new LoggerConfiguration().pipe(last).writeTo.sink(memory, { name: 'memory', minimumLevel })
+          : new LoggerConfiguration().writeTo.sink(memory, { name: 'memory', minimumLevel, pipe: [last] })
+      ).createLogger();
+      for (let n = 0; n < 3; n++) expect(() => log.information('Event {N}', n)).not.toThrow();
+      expect(log.metrics().sinks.memory).toMatchObject({
+        received: 3,
+        delivered: 2,
+        dropped: 1,
+        pending: 0,
+        droppedBy: { [NOT_AN_EVENT_REASON]: 1 },
+      });
+      const report = await log.close();
+      expect(report.sinks.memory).toEqual({ delivered: 2, dropped: 1, failed: 0, undelivered: 0 });
+      expect(memory.events.map((event) => event.properties.N)).toEqual([0, 2]);
+      const messages = self.diagnostics.map((d) => d.message);
+      expect(messages.filter((text) => text.includes('stream failed'))).toEqual([]);
+      expect(messages.filter((text) => text.includes(', no event;'))).toHaveLength(1);
+    } finally {
+      self.stop();
+    }
+  });
+});
