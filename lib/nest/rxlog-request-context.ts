@@ -10,7 +10,7 @@ import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
-import { followClose, MAX_IN_FLIGHT_FOLLOWED } from '../node/http/in-flight-requests';
+import { canFollowClose, followClose, MAX_IN_FLIGHT_FOLLOWED } from '../node/http/in-flight-requests';
 import {
   connectionFailed,
   connectionGone,
@@ -329,9 +329,7 @@ export class RxlogRequestContext {
     // event then: the close is followed only while there are some (see followWhileBusy), so a
     // module compiled and never initialised, or an app closed, does not stay among the listeners
     // of a logger it shares with the apps made after it (an e2e suite's, a unit test's).
-    const probe = followClose(log, 'RxlogModule', this.onClose);
-    probe?.();
-    this.followable = probe !== undefined;
+    this.followable = canFollowClose(log, 'RxlogModule');
   }
 
   /**

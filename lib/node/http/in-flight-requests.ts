@@ -61,6 +61,11 @@ function beforeCloseOf(log: object): (() => void)[] | undefined {
   return Array.isArray(listeners) ? (listeners as (() => void)[]) : undefined;
 }
 
+/** Why a logger's close cannot be followed, told once by followClose or canFollowClose. */
+function cannotFollow(owner: string, error: unknown): void {
+  SelfLog.write(`${owner}: the logger's close could not be followed; requests in flight when it closes get no event`, error);
+}
+
 /**
  * Calls `writeUnfinished` (which must never throw) when `log` starts closing, while it still
  * accepts events, and at process exit through {@link writeUnfinishedRequests}. Returns the call
@@ -77,8 +82,18 @@ export function followClose(log: object, owner: string, writeUnfinished: () => v
       if (at !== -1) listeners.splice(at, 1);
     };
   } catch (error) {
-    SelfLog.write(`${owner}: the logger's close could not be followed; requests in flight when it closes get no event`, error);
+    cannotFollow(owner, error);
     return undefined;
+  }
+}
+
+/** Whether {@link followClose} can follow `log`'s close, without following it. Never throws. */
+export function canFollowClose(log: object, owner: string): boolean {
+  try {
+    return beforeCloseOf(log) !== undefined;
+  } catch (error) {
+    cannotFollow(owner, error);
+    return false;
   }
 }
 
