@@ -27,30 +27,44 @@ const routes = [
   { path: 'shop', children: [{ path: 'orders/:id', children: [] }] },
 ];
 
+/**
+ * An app with `config` as its routes and withRouterContext, writing to a MemorySink: its injector,
+ * logger and Router, and each event's Route and RoutePattern so far.
+ */
+function routedApp(config: Routes): {
+  injector: ReturnType<typeof testInjector>;
+  log: ReturnType<typeof injectLogger>;
+  router: Router;
+  routesSeen: () => unknown[][];
+} {
+  const memory = new MemorySink();
+  const injector = testInjector([
+    provideRouter(config),
+    provideLocationMocks(),
+    { provide: DOCUMENT, useValue: { title: '' } },
+    provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+  ]);
+  return {
+    injector,
+    log: within(injector, () => injectLogger()),
+    router: injector.get(Router),
+    routesSeen: () => memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
+  };
+}
+
 void describe('withRouterContext', () => {
   void it('adds the current route and its pattern to every event', async () => {
-    const memory = new MemorySink();
-    const injector = testInjector([
-      provideRouter(routes),
-      provideLocationMocks(),
-      { provide: DOCUMENT, useValue: { title: '' } },
-      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
-    ]);
-    const log = within(injector, () => injectLogger());
+    const { injector, log, router, routesSeen } = routedApp(routes);
     log.information('before any navigation');
-    const router = injector.get(Router);
     assert.ok(await router.navigateByUrl('/shop/orders/42?token=secret#x'));
     log.information('on an order');
     assert.ok(await router.navigateByUrl('/'));
     log.information('home');
-    assert.deepEqual(
-      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
-      [
-        [undefined, undefined],
-        ['/shop/orders/42', '/shop/orders/:id'],
-        ['/', '/'],
-      ],
-    );
+    assert.deepEqual(routesSeen(), [
+      [undefined, undefined],
+      ['/shop/orders/42', '/shop/orders/:id'],
+      ['/', '/'],
+    ]);
     injector.destroy();
   });
 
@@ -58,27 +72,16 @@ void describe('withRouterContext', () => {
   // optional parameters; @angular/router url_tree.ts serializeMatrixParams): `/orders/42;token=x`.
   // Route is the URL without its query, yet it carried them, values and all, on every event.
   void it('keeps matrix parameters (optional route parameters) out of Route, as it keeps the query', async () => {
-    const memory = new MemorySink();
-    const injector = testInjector([
-      provideRouter([...routes, { path: 'popup', outlet: 'aux', children: [] }]),
-      provideLocationMocks(),
-      { provide: DOCUMENT, useValue: { title: '' } },
-      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
-    ]);
-    const log = within(injector, () => injectLogger());
-    const router = injector.get(Router);
+    const { injector, log, router, routesSeen } = routedApp([...routes, { path: 'popup', outlet: 'aux', children: [] }]);
     assert.ok(await router.navigate(['/shop', { token: 'secret' }, 'orders', '42', { pin: '1234', q: 'a;b' }]));
     assert.match(router.url, /token=secret/);
     log.information('on an order');
     assert.ok(await router.navigateByUrl('/shop/orders/7(aux:popup;key=hidden)'));
     log.information('with a popup');
-    assert.deepEqual(
-      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
-      [
-        ['/shop/orders/42', '/shop/orders/:id'],
-        ['/shop/orders/7(aux:popup)', '/shop/orders/:id'],
-      ],
-    );
+    assert.deepEqual(routesSeen(), [
+      ['/shop/orders/42', '/shop/orders/:id'],
+      ['/shop/orders/7(aux:popup)', '/shop/orders/:id'],
+    ]);
     injector.destroy();
   });
 
@@ -88,43 +91,32 @@ void describe('withRouterContext', () => {
   // product page under /shop said RoutePattern '/shop', as the shop's own page does, and a page
   // matched at the top level by a matcher had no RoutePattern at all.
   void it('writes a route matched by a custom matcher as * in the pattern, once whatever it consumed', async () => {
-    const memory = new MemorySink();
     const slug: UrlMatcher = (segments) =>
       segments.length > 0 && segments.every((s) => /^[a-z-]+$/.test(s.path))
         ? { consumed: segments, posParams: { slug: segments[segments.length - 1] } }
         : null;
     const handle: UrlMatcher = (segments) =>
       segments.length === 1 && segments[0].path.startsWith('@') ? { consumed: segments } : null;
-    const injector = testInjector([
-      provideRouter([
-        {
-          path: 'shop',
-          children: [
-            { path: '', children: [] },
-            { matcher: slug, children: [] },
-          ],
-        },
-        { matcher: handle, children: [] },
-      ]),
-      provideLocationMocks(),
-      { provide: DOCUMENT, useValue: { title: '' } },
-      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    const { injector, log, router, routesSeen } = routedApp([
+      {
+        path: 'shop',
+        children: [
+          { path: '', children: [] },
+          { matcher: slug, children: [] },
+        ],
+      },
+      { matcher: handle, children: [] },
     ]);
-    const log = within(injector, () => injectLogger());
-    const router = injector.get(Router);
     for (const url of ['/shop', '/shop/blue-shoes', '/shop/shoes/blue-shoes', '/@ann']) {
       assert.ok(await router.navigateByUrl(url), url);
       log.information('on a page');
     }
-    assert.deepEqual(
-      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
-      [
-        ['/shop', '/shop'],
-        ['/shop/blue-shoes', '/shop/*'],
-        ['/shop/shoes/blue-shoes', '/shop/*'],
-        ['/@ann', '/*'],
-      ],
-    );
+    assert.deepEqual(routesSeen(), [
+      ['/shop', '/shop'],
+      ['/shop/blue-shoes', '/shop/*'],
+      ['/shop/shoes/blue-shoes', '/shop/*'],
+      ['/@ann', '/*'],
+    ]);
     injector.destroy();
   });
 
@@ -132,38 +124,27 @@ void describe('withRouterContext', () => {
   // outlet's: a page with only its side panel open below it (/orders/7/(panel:notes)) said
   // RoutePattern '/orders/:id/notes', a page that is not there, where /orders/7 says '/orders/:id'.
   void it('leaves the routes of named outlets out of the pattern', async () => {
-    const memory = new MemorySink();
-    const injector = testInjector([
-      provideRouter([
-        { path: '', children: [] },
-        { path: 'chat', outlet: 'side', children: [] },
-        {
-          path: 'orders/:id',
-          children: [
-            { path: 'notes', outlet: 'panel', children: [] },
-            { path: 'items/:n', children: [] },
-          ],
-        },
-      ]),
-      provideLocationMocks(),
-      { provide: DOCUMENT, useValue: { title: '' } },
-      provideRxlog((c) => c.writeTo.sink(memory), withRouterContext()),
+    const { injector, log, router, routesSeen } = routedApp([
+      { path: '', children: [] },
+      { path: 'chat', outlet: 'side', children: [] },
+      {
+        path: 'orders/:id',
+        children: [
+          { path: 'notes', outlet: 'panel', children: [] },
+          { path: 'items/:n', children: [] },
+        ],
+      },
     ]);
-    const log = within(injector, () => injectLogger());
-    const router = injector.get(Router);
     for (const url of ['/orders/7', '/orders/7/(panel:notes)', '/orders/7/(items/3//panel:notes)', '/orders/7(side:chat)']) {
       assert.ok(await router.navigateByUrl(url), url);
       log.information('on a page');
     }
-    assert.deepEqual(
-      memory.events.map((e) => [e.properties.Route, e.properties.RoutePattern]),
-      [
-        ['/orders/7', '/orders/:id'],
-        ['/orders/7/(panel:notes)', '/orders/:id'],
-        ['/orders/7/(items/3//panel:notes)', '/orders/:id/items/:n'],
-        ['/orders/7(side:chat)', '/orders/:id'],
-      ],
-    );
+    assert.deepEqual(routesSeen(), [
+      ['/orders/7', '/orders/:id'],
+      ['/orders/7/(panel:notes)', '/orders/:id'],
+      ['/orders/7/(items/3//panel:notes)', '/orders/:id/items/:n'],
+      ['/orders/7(side:chat)', '/orders/:id'],
+    ]);
     injector.destroy();
   });
 
