@@ -339,10 +339,10 @@ export class ConsoleSink implements Sink {
    * so the circuit breaker opens (see streamFailed). An event
    * a `formatter` throws on (or gives no string for) is skipped, reported to SelfLog and counted
    * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written. So is
-   * one, in a browser, whose console method throws or is missing. In
-   * Node, while a stream holds more than its `highWaterMark` (a `write()` returned false), waits
-   * for its `'drain'` (or its failure) first, and `emitSync` refuses the batch, so the pipeline's
-   * bounded queue holds what the reader has not taken, its drops counted.
+   * one, in a browser, whose console method throws or is missing. In Node, while a stream some
+   * level goes to holds more than its `highWaterMark` (a `write()` returned false), waits for its
+   * `'drain'` (or its failure) first, and `emitSync` refuses the batch, so the pipeline's bounded
+   * queue holds what the reader has not taken, its drops counted.
    */
   emit(events: readonly LogEvent[]): EmitResult | undefined | Promise<EmitResult | undefined> {
     const full = this.#full?.();
@@ -393,17 +393,20 @@ export class ConsoleSink implements Sink {
     const stderr: NodeTextStream = options.stderr ?? proc?.stderr ?? stdout;
     const outGuard = writeGuard(stdout);
     const errGuard = stderr === stdout ? outGuard : writeGuard(stderr);
-    // A stream that failed is left to the write, which fails the batch at once.
-    const full = (stream: NodeTextStream, guard: WriteGuard): NodeTextStream | undefined =>
-      stream.writableNeedDrain === true && !broken(stream, guard) ? stream : undefined;
-    this.#full = () => full(stdout, outGuard) ?? full(stderr, errGuard);
     const errorFrom =
       options.standardErrorFromLevel === null
         ? Infinity
         : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
+    // Whether any level goes to each stream: one none goes to is never waited for (with
+    // `standardErrorFromLevel: null`, a stderr the app's own lines backed up held every line bound for stdout).
+    const toStdout = errorFrom > 0; // verbose's value
+    const toStderr = errorFrom !== Infinity;
+    // A stream that failed is left to the write, which fails the batch at once.
+    const full = (used: boolean, stream: NodeTextStream, guard: WriteGuard): NodeTextStream | undefined =>
+      used && stream.writableNeedDrain === true && !broken(stream, guard) ? stream : undefined;
+    this.#full = () => full(toStdout, stdout, outGuard) ?? full(toStderr, stderr, errGuard);
     // Broken as a whole once each stream an event can go to failed (see streamFailed).
-    const whole = (): boolean =>
-      (errorFrom === Infinity || broken(stderr, errGuard)) && (errorFrom <= levelValue('verbose') || broken(stdout, outGuard));
+    const whole = (): boolean => (!toStderr || broken(stderr, errGuard)) && (!toStdout || broken(stdout, outGuard));
     // A formatter's text (CLEF, NDJSON) is written as it is, as Serilog's console sink does with an
     // ITextFormatter: escape codes would break `node app.js | rxlog` under FORCE_COLOR.
     const themed = theme !== false && options.formatter === undefined;

@@ -743,6 +743,39 @@ describe('ConsoleSink on a stream that needs draining', () => {
     expect(['drain', 'close'].map((event) => stream.listenerCount(event))).toEqual([0, 0]);
   });
 
+  // A parent that reads its child's stdout and never its stderr: once the app's own console.error
+  // lines (or Node's warnings) fill stderr, it never drains. A sink told to write every level to
+  // stdout waited for that stream all the same, and wrote nothing more (before: no line, 3 pending).
+  it.each([
+    ['standardErrorFromLevel: null', null, 'stdout'],
+    ["standardErrorFromLevel: 'verbose'", 'verbose', 'stderr'],
+  ] as const)(
+    'never waits for a stream it writes nothing to (%s): the other one, backed up, holds none of its lines',
+    async (_, standardErrorFromLevel, written) => {
+      const held = heldStream();
+      const free = new PassThrough();
+      const lines = collectLines(free);
+      const [stdout, stderr] = written === 'stdout' ? [free, held.stream] : [held.stream, free];
+      // The app's own output passes the mark of the stream the sink does not write to.
+      held.stream.write('the app writes more than the mark\n');
+      expect(held.stream.writableNeedDrain).toBe(true);
+      const log = new LoggerConfiguration().writeTo
+        .sink(new ConsoleSink({ stdout, stderr, standardErrorFromLevel, outputTemplate: '{Message}{NewLine}' }), {
+          name: 'console',
+        })
+        .createLogger();
+      log.information('Information');
+      log.warning('Warning');
+      log.error('Error');
+      await tick();
+      expect(lines).toEqual(['Information', 'Warning', 'Error']);
+      expect(log.metrics().sinks.console).toMatchObject({ delivered: 3, pending: 0 });
+      expect(held.chunks).toEqual(['the app writes more than the mark\n']);
+      expect(await log.close({ timeoutMs: 100 })).toMatchObject({ timedOut: false });
+      expect(held.stream.listenerCount('drain')).toBe(0);
+    },
+  );
+
   // An ended stream emits no 'drain', and one that never closes (`autoClose: false` here, a
   // half-open socket) left the waiting batch, and every batch after it, pending for good:
   // log.flush() ran to its timeout and close({ strategy: 'flush' }) never returned.
