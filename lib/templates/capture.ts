@@ -15,7 +15,8 @@ import { isObject } from '../core/is-object';
 export interface CaptureLimits {
   /**
    * Levels of nested arrays and objects kept, from 0 to 63 (the levels rxlog's writers follow); a
-   * structure deeper than this is captured as `'[MaxDepth]'`. Default `10`.
+   * structure deeper than this is captured as `'[MaxDepth]'`, a scalar there is kept (a boxed one
+   * as what it holds, a class instance captured without `@` as its `String()`). Default `10`.
    */
   maxDepth?: number | undefined;
   /**
@@ -406,23 +407,25 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
     if (result !== value) return walk(result, depth, w, key, true);
     json = true;
   }
-  if (depth >= w.maxDepth) return MAX_DEPTH_MARKER;
-  if (array) return walkArray(value, depth, w);
-  if (anError) return walkError(value, depth, w);
+  // Past maxDepth a structure is the marker, but a scalar is kept, as anywhere: what a box holds,
+  // and a class instance's String() (captured without `@`), which are no structure.
+  const deep = depth >= w.maxDepth ? MAX_DEPTH_MARKER : undefined;
+  if (array) return deep ?? walkArray(value, depth, w);
+  if (anError) return deep ?? walkError(value, depth, w);
   const proto = Object.getPrototypeOf(value) as object | null;
   // An Error whose prototype was taken away (Object.setPrototypeOf(error, null)) is still one by
   // brand, its message and stack own but not enumerable. Read only for objects without a prototype.
-  if (proto === null && hasErrorBrand(value)) return walkError(value as Error, depth, w);
+  if (proto === null && hasErrorBrand(value)) return deep ?? walkError(value as Error, depth, w);
   // A prototype whose own prototype is null is some realm's Object.prototype: a plain object.
   // Its keys (and a class instance's below) by Object.keys: own enumerable string keys only, so
   // symbol keys and inherited members are skipped.
-  if (proto === null || Object.getPrototypeOf(proto) === null) return walkOwnKeys(value, depth, w);
+  if (proto === null || Object.getPrototypeOf(proto) === null) return deep ?? walkOwnKeys(value, depth, w);
   // Of another realm too (Node's own inside Jest), by tag and slot: else String() made it `[object Map]`.
   const tag = tagOf(value);
   if (value instanceof Map || (tag === '[object Map]' && accepts(() => Map.prototype.has.call(value, 0))))
-    return walkMap(value as Map<unknown, unknown>, depth, w);
+    return deep ?? walkMap(value as Map<unknown, unknown>, depth, w);
   if (value instanceof Set || (tag === '[object Set]' && accepts(() => Set.prototype.has.call(value, 0))))
-    return walkIterable(value as Set<unknown>, (value as Set<unknown>).size, depth, w);
+    return deep ?? walkIterable(value as Set<unknown>, (value as Set<unknown>).size, depth, w);
   // Headers, URLSearchParams and FormData hold their entries in slots, no own property: their names
   // and values, as a Map of string keys (a repeated name, as Set-Cookie, gets `#i`).
   const entries = value as { keys?: () => Iterable<unknown>; entries?: () => Iterable<[unknown, unknown]> };
@@ -434,17 +437,17 @@ function walkStructure(value: object, depth: number, w: Walk, key?: string | num
     let size = 0;
     // Bounded: an object that only claims one of these tags may iterate for ever.
     for (const _name of entries.keys()) if (++size === MAX_COUNTED_ENTRIES) break;
-    return walkPairs(entries.entries(), size, depth, w);
+    return deep ?? walkPairs(entries.entries(), size, depth, w);
   }
   if (ArrayBuffer.isView(value) && tag !== '[object DataView]') {
-    return walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
+    return deep ?? walkIterable(value as unknown as Iterable<unknown>, (value as unknown as ArrayLike<unknown>).length, depth, w);
   }
   // An Error of another realm (a vm context, Node's own inside Jest) is no instance of this one's:
   // its brand tells, read only for class instances, so plain objects never pay for it.
-  if (tag === '[object Error]') return walkError(value as Error, depth, w);
+  if (tag === '[object Error]') return deep ?? walkError(value as Error, depth, w);
   const scalar = unbox(value);
   if (scalar !== value) return walk(scalar, depth, w);
-  if (w.structure || json) return walkOwnKeys(value, depth, w);
+  if (w.structure || json) return deep ?? walkOwnKeys(value, depth, w);
   return stringOf(value, w);
 }
 

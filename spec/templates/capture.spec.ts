@@ -391,6 +391,42 @@ describe('captureValue', () => {
     expect(captureValue(new Shallow({ a: 1 }), 'default', { maxDepth: 0 })).toBe('[MaxDepth]');
   });
 
+  // A scalar is kept at the depth limit, and neither a box nor a class instance captured without `@` is a
+  // structure: a box is the scalar it holds (as writeJson and JSON.stringify write it), a class instance its
+  // String(), a scalar as Serilog's ToString() is. Both were '[MaxDepth]' at the last level, and at maxDepth 0
+  // as the argument itself, where the primitive given alone was kept.
+  it('keeps a boxed primitive and a class instance captured without @ at the depth limit, as the scalars they are', () => {
+    class Money {
+      constructor(readonly cents: number) {}
+      toString(): string {
+        return `$${this.cents / 100}`;
+      }
+    }
+    const limits = { maxDepth: 2 };
+    const last = { a: { n: new Number(5), s: new String('x'), b: Object(10n) as object, price: new Money(250), list: [1] } };
+    expect(captureValue(last, 'default', limits)).toStrictEqual({
+      a: { n: 5, s: 'x', b: 10n, price: '$2.5', list: '[MaxDepth]' },
+    });
+    expect(captureValue(last, 'structure', limits)).toStrictEqual({
+      a: { n: 5, s: 'x', b: 10n, price: '[MaxDepth]', list: '[MaxDepth]' },
+    });
+    const box = { a: { n: new Number(5), s: new String('x') } };
+    expect(captureValue(box, 'default', limits)).toStrictEqual(JSON.parse(writeJson(box)));
+    const none = { maxDepth: 0 };
+    expect(
+      captureProperties(parseTemplate('{N} {@S} {@Price}'), [new Number(5), new String('x'), new Money(250)], none),
+    ).toStrictEqual({
+      N: 5,
+      S: 'x',
+      Price: '[MaxDepth]',
+    });
+    expect(captureProperties(parseTemplate('{N} {Price}'), [new Number(5), new Money(250)], none)).toStrictEqual({
+      N: 5,
+      Price: '$2.5',
+    });
+    expect(captureValue([new Number(5)], 'default', none)).toBe('[MaxDepth]');
+  });
+
   it('cuts a 10 MB string to 64 KiB and marks it', () => {
     const captured = captureValue('x'.repeat(10 * 1024 * 1024)) as string;
     expect(captured).toBe(`${'x'.repeat(64 * 1024)}…[truncated ${10 * 1024 * 1024 - 64 * 1024} chars]`);
