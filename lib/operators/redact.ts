@@ -42,13 +42,17 @@ export function redact(options: RedactOptions | readonly string[]): MonoTypeOper
       whole = wholeEvent(event);
       // A getter that threw on a value the policy censors is told to SelfLog without its message (see heldThrows).
       const [properties, exception] = heldThrows((): [Readonly<Record<string, unknown>>, Error | undefined] => {
+        const source = whole.properties;
         let redacted: Readonly<Record<string, unknown>>;
         try {
-          redacted = policy.redactProperties(whole.properties);
+          // A cycle of plain objects the app built is captured first, as the logger would (it
+          // becomes '[Circular]'): walked as it is, a copy along a changed branch would lead back
+          // into the app's objects (user.self === user), whose secrets the sinks would write.
+          redacted = holdsCycle(source) ? policy.redactProperties(capturedCopy(source), true) : policy.redactProperties(source);
         } catch {
-          // A cycle of plain objects the app built (they are walked as they are, not captured):
-          // captured as the logger would (the cycle becomes '[Circular]'), then redacted.
-          redacted = policy.redactProperties(capturedCopy(whole.properties), true);
+          // What cannot be walked as it is (a getter or Proxy trap that throws, nesting too deep for
+          // the stack): captured as the logger would, then redacted.
+          redacted = policy.redactProperties(capturedCopy(source), true);
         }
         return [redacted, whole.exception === undefined ? undefined : policy.redactError(whole.exception)];
       });
@@ -73,6 +77,44 @@ function capturedCopy(properties: Readonly<Record<string, unknown>>): Record<str
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(properties)) setOwnProperty(copy, key, captureValue(properties[key], 'structure'));
   return copy;
+}
+
+/**
+ * Whether an object `properties` holds leads back into one it is inside (a cycle), following what
+ * a formatter may write: an array's items, a Map's keys and values, a Set's items, any other
+ * object's own enumerable values (a class instance's fields). A policy walks plain objects and
+ * arrays as they are and copies only a changed branch, so a cycle through any of these leads
+ * from the copy back into the app's objects. Each object is explored once, without recursion (as
+ * deep or as shared as an app builds it); no app code runs but getters and Proxy traps, and one
+ * that throws sends the caller to capture too.
+ */
+function holdsCycle(properties: Readonly<Record<string, unknown>>): boolean {
+  const values = Object.values(properties);
+  // Most events hold scalars only: nothing to explore.
+  if (!values.some((value) => typeof value === 'object' && value !== null)) return false;
+  const open = new Set<object>([properties]);
+  const done = new Set<object>();
+  const stack: [object, unknown[]][] = [[properties, values]];
+  while (stack.length !== 0) {
+    const [value, children] = stack[stack.length - 1];
+    if (children.length === 0) {
+      stack.pop();
+      open.delete(value);
+      done.add(value);
+      continue;
+    }
+    const child = children.pop();
+    // A typed array or Buffer holds numbers only.
+    if (typeof child !== 'object' || child === null || ArrayBuffer.isView(child) || done.has(child)) continue;
+    if (open.has(child)) return true;
+    open.add(child);
+    // Object.values for an array too: a sparse one (a[1e9] = x) gives what it holds, not its length in holes.
+    stack.push([
+      child,
+      child instanceof Map ? [...child.keys(), ...child.values()] : child instanceof Set ? [...child] : Object.values(child),
+    ]);
+  }
+  return false;
 }
 
 /** When the event happened, or now when that cannot be read (no timestamp at all): never throws. */

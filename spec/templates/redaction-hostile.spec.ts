@@ -262,6 +262,62 @@ describe('a path round a cycle', () => {
       User: { password: 'kept', self: { password: '[Redacted]' } },
     });
   });
+
+  it('captures an app event holding a cycle before the redact operator redacts it, so no path past or above the cycle reaches the original (user.self === user) and a key pattern does not go round it', () => {
+    const user: Record<string, unknown> = { name: 'ann', password: 'secret' };
+    user.self = user;
+    const order: Record<string, unknown> = { id: 7, customer: { name: 'c', card: 'secret', orders: [] } };
+    (order.customer as { orders: unknown[] }).orders.push(order);
+    const event = new LogEventRecord(0, 'information', parseTemplate('{@User} {@Order}'), { User: user, Order: order });
+    const censored: string[] = [];
+    const seen: LogEvent[] = [];
+    of(event, event)
+      .pipe(
+        redact({ paths: ['User.password', 'Order.customer.card'] }),
+        redact({ paths: ['User.self.password'], censor: (_, path) => (censored.push(path), '[Redacted]') }),
+      )
+      .subscribe((e) => seen.push(e));
+    // As the logger captures them: the object met again inside itself is '[Circular]', and the
+    // copy holds no reference to the app's objects, whose secrets a formatter would write.
+    const expected = {
+      User: { name: 'ann', password: '[Redacted]', self: '[Circular]' },
+      Order: { id: 7, customer: { name: 'c', card: '[Redacted]', orders: ['[Circular]'] } },
+    };
+    expect(seen.map((e) => e.properties)).toEqual([expected, expected]);
+    expect(everyOutput(seen)).not.toContain('secret');
+    expect(user.password).toBe('secret');
+    // A path past the cycle names the one value, once per event, as at capture.
+    const alone: LogEvent[] = [];
+    censored.length = 0;
+    of(event)
+      .pipe(redact({ paths: ['User.self.password'], censor: (_, path) => (censored.push(path), '[Redacted]') }))
+      .subscribe((e) => alone.push(e));
+    expect(alone[0].properties.User).toEqual({ name: 'ann', password: '[Redacted]', self: '[Circular]' });
+    expect(everyOutput(alone)).not.toContain('"password":"secret"');
+    expect(censored).toEqual(['User.password']);
+    // A key pattern walks every object: round the cycle as it is, until the stack overflowed,
+    // running the censor function on each lap; captured first, it runs once for the one match.
+    censored.length = 0;
+    of(event)
+      .pipe(redact({ keys: /password/, censor: (_, path) => (censored.push(path), '[Redacted]') }))
+      .subscribe();
+    expect(censored).toEqual(['User.password']);
+    // A cycle back through a class instance's field, which every formatter writes, is one too.
+    class Account {
+      owner: unknown;
+      constructor(owner: unknown) {
+        this.owner = owner;
+      }
+    }
+    const owner: Record<string, unknown> = { name: 'ann', password: 'secret' };
+    owner.account = new Account(owner);
+    const through: LogEvent[] = [];
+    of(new LogEventRecord(0, 'information', parseTemplate('{@User}'), { User: owner }))
+      .pipe(redact({ paths: ['User.password'] }))
+      .subscribe((e) => through.push(e));
+    expect(through[0].properties.User).toEqual({ name: 'ann', password: '[Redacted]', account: { owner: '[Circular]' } });
+    expect(everyOutput(through)).not.toContain('secret');
+  });
 });
 
 describe('a cause set by assignment', () => {
