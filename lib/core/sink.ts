@@ -106,10 +106,10 @@ export const GIVEN_UP: unique symbol = Symbol.for('rxlog.givenUp');
 
 /**
  * Internal, for rxlog's own SeqSink; not part of the public API. The delivery stage asks
- * `sink[DECLINED](event)` of each event it would put in its bounded queue (the sink busy or
- * behind): a reason (`seq.belowMinimumLevelAccepted`) means the sink would leave the event out
- * when sending, so it counts dropped under that reason at once instead, as Serilog's Seq sink
- * leaves such events out where they enter its queue: they take no room there from those it sends.
+ * `sink[DECLINED](event)` of each event as it enters (before its batch or queue, idle or busy): a
+ * reason (`seq.belowMinimumLevelAccepted`) means the sink would leave the event out, so it counts
+ * dropped under that reason at once, as Serilog's Seq sink leaves such events out where they enter
+ * it: they take no room from those it sends.
  *
  * @internal
  */

@@ -118,7 +118,7 @@ interface ByteCountingSink {
  */
 export class SinkDelivery {
   readonly #sink: Sink;
-  /** The sink's DECLINED, read once: what it would leave out is not queued but counted dropped. */
+  /** The sink's DECLINED, read once: what it would leave out is counted dropped as it enters, never held. */
   readonly #declined: ((event: LogEvent) => string | undefined) | undefined;
   readonly #scheduler: SchedulerLike;
   /**
@@ -257,6 +257,12 @@ export class SinkDelivery {
       return;
     }
     try {
+      // What the sink would leave out is counted dropped where it enters, idle or busy (see DECLINED).
+      const declined = this.#declined?.(event);
+      if (declined !== undefined) {
+        this.#countDropped(declined, 1);
+        return;
+      }
       const now = this.#eventsAreNow ? eventTimeMs(event) : this.#scheduler.now();
       if (this.#flight !== null || this.#queue.depth !== 0) {
         this.#enqueue(event, now);
@@ -313,14 +319,6 @@ export class SinkDelivery {
 
   /** Queues an event while the sink is busy or behind: the bounded queue is the only buffer. */
   #enqueue(event: LogEvent, now: number): void {
-    // What the sink would leave out takes no room in the queue (see DECLINED).
-    const declined = this.#declined?.(event);
-    if (declined !== undefined) {
-      this.#countDropped(declined, 1);
-      // Settled for a flush or shutdown that counted it pending (see push): last of what is pending.
-      this.#waiters.settle(this.#pendingCount(), 1);
-      return;
-    }
     this.#queue.push(event, now);
     if (this.#flight === null) this.#pump();
   }

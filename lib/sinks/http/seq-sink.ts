@@ -59,19 +59,21 @@ export interface SeqSinkOptions extends Omit<
    * A LevelSwitch Seq controls, as Serilog's Seq sink's `controlLevelSwitch`: when Seq answers a
    * batch with the API key's `MinimumLevelAccepted`, the switch is set to it; when an answer has
    * none, the switch goes back to the level it had before Seq first set it. As Serilog's, the sink
-   * sends no event below the switch's level that was logged after the level last rose, whatever
+   * sends no event below the switch's level that reaches it after the level last rose, whatever
    * the logger's level (counted as below). Pass the same switch to `.minimumLevel.controlledBy(…)`
    * so the logger stops making events Seq would discard.
    * Once 2 minutes pass without a request, the sink posts an empty batch to ask Seq for the
    * level again (Serilog's `RequiredLevelCheckInterval`), so a level lowered in Seq reaches a
    * logger the higher level had silenced; the probe's timer never keeps a Node process alive.
    * Default none: then, as Serilog's Seq sink does, the sink itself keeps the last level Seq
-   * answered with and sends no event below it that was logged after that answer (events logged
-   * before it, still queued, are sent: Seq discards them), until Seq answers without a level. The
-   * events it leaves out, by request or by beacon as the page hides, count as dropped, under
-   * `seq.belowMinimumLevelAccepted` in the sink's `droppedBy`; while the sink is busy or behind, as
-   * they would enter its queue, as Serilog's sink filters there, so they take no room in it. Once
-   * Seq has sent a level, the 2-minute probe runs as with a switch.
+   * answered with and sends no event below it that reaches it after that answer (events already
+   * in its batch or queue are sent: Seq discards them), until Seq answers without a level. Where an
+   * event enters the sink's lane decides, as where it enters Serilog's sink, not its time: one a
+   * `fingersCrossed` held from before the answer and released after it is left out. Called
+   * directly (another sink's `fallback`), the sink goes by the event's time. The events it leaves
+   * out, by request or by beacon as the page hides, count as dropped, under
+   * `seq.belowMinimumLevelAccepted` in the sink's `droppedBy`, as they enter, so they take no room
+   * in the queue. Once Seq has sent a level, the 2-minute probe runs as with a switch.
    */
   controlLevelSwitch?: LevelSwitch | undefined;
   /**
@@ -234,9 +236,10 @@ export class SeqSink extends HttpSink {
   }
 
   /**
-   * Sends one batch (see {@link HttpSink.emit}) and postpones the level probe by 2 minutes; but,
-   * without a `controlLevelSwitch`, not the events below the level Seq last sent that were logged
-   * after it came: the result counts those dropped (and a batch of only those sends nothing).
+   * Sends one batch (see {@link HttpSink.emit}) and postpones the level probe by 2 minutes; but not
+   * the events below the level in force stamped after it came (the delivery stage left out those
+   * that entered after it; these waited while a clock was set back, or come from a direct call):
+   * the result counts those dropped (and a batch of only those sends nothing).
    */
   override async emit(events: readonly LogEvent[]): Promise<void | EmitResult> {
     const sent = this.#sent(events, true);
@@ -276,17 +279,19 @@ export class SeqSink extends HttpSink {
   }
 
   /**
-   * `seq.belowMinimumLevelAccepted` for an event the sink would leave out (see `#refuses`), which
-   * the delivery stage then counts dropped as it takes it, before the sink's queue: as Serilog's Seq
-   * sink filters where events enter its queue, so that during an outage the events below Seq's level
-   * take no room there from those it sends (a logger at Debug for its console filled the queue, and
-   * overflow dropped the Errors queued before them). `emit` still leaves out what was queued before.
+   * `seq.belowMinimumLevelAccepted` for an event below the level now in force, which the delivery
+   * stage then counts dropped as the event enters it, before its batch and queue: as Serilog's Seq
+   * sink filters where events enter it (`ControlledLevelSwitch.IsIncluded`), so that during an
+   * outage the events below Seq's level take no room from those it sends (a logger at Debug for its
+   * console filled the queue, and overflow dropped the Errors queued before them). Whatever the
+   * event's time: one entering now enters after every answer so far, though logged before the last
+   * (held by fingersCrossed, relayed with its own time, or stamped by a clock set back).
    *
    * @internal
    */
   [DECLINED](event: LogEvent): string | undefined {
     const floor = this.#floor;
-    return floor > 0 && this.#refuses(event, floor) ? SEQ_LEVEL_REASON : undefined;
+    return floor > 0 && this.#refuses(event, floor, true) ? SEQ_LEVEL_REASON : undefined;
   }
 
   /**
@@ -327,12 +332,14 @@ export class SeqSink extends HttpSink {
   }
 
   /**
-   * Whether the sink leaves `event` out: below `floor`, logged after Seq's level came, and not
-   * already let through (see `#passed`). An event that cannot be read is sent.
+   * Whether the sink leaves `event` out: below `floor`, not already let through (see `#passed`),
+   * and `entering` the sink's lane now or stamped after the level came. In a batch, the time stands
+   * in for where the event entered, which a batch does not tell: one logged before the level came
+   * entered before it. An event that cannot be read is sent.
    */
-  #refuses(event: LogEvent, floor: number): boolean {
+  #refuses(event: LogEvent, floor: number, entering = false): boolean {
     try {
-      return !this.#passed.has(event) && levelValue(event.level) < floor && eventTimeMs(event) > this.#since;
+      return !this.#passed.has(event) && levelValue(event.level) < floor && (entering || eventTimeMs(event) > this.#since);
     } catch {
       return false;
     }

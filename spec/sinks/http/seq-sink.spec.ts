@@ -18,6 +18,7 @@ import { makeEvent, makeEvents } from '../../helpers/events';
 import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { fakeDateOnly } from '../../helpers/fake-date';
+import { fingersCrossed } from '../../../lib/operators/fingers-crossed';
 import { seqStandIn } from '../../helpers/seq-stand-in';
 
 describe('SeqSink', () => {
@@ -270,6 +271,54 @@ describe('SeqSink', () => {
       await log.close();
     });
 
+    // Serilog's sink filters where an event enters it (Conditional(ControlledLevelSwitch.IsIncluded)),
+    // not by the event's time: the sink judged by time, so the Debug events fingersCrossed held from
+    // before Seq's answer and released after it were sent (while the sink was idle) or queued (while
+    // busy), counted delivered though Seq discards them, and took queue room from those it sends.
+    it('declines the events below the level that enter it after the level arrived, though logged before (fingersCrossed)', async () => {
+      server = await seqAnswering(Array<string>(5).fill('{"MinimumLevelAccepted":"Warning"}'));
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(new SeqSink({ serverUrl: server.url }), {
+          batch: { size: 1, maxDelayMs: 0 },
+          pipe: [fingersCrossed({ isolateBy: 'RequestId' })],
+        })
+        .createLogger();
+      const held = log.forContext('RequestId', 'held');
+      held.debug('held 1');
+      held.debug('held 2');
+      log.forContext('RequestId', 'other').error('first');
+      await log.flush();
+      later();
+      // Released now, after Seq answered Warning: the first goes to an idle sink, the second to a busy one.
+      held.error('released');
+      await log.flush();
+      expect(server.requests.flatMap(messages)).toEqual(['first', 'released']);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 4, delivered: 2, dropped: 2, failed: 0, pending: 0 });
+      expect(log.metrics().sinks.seq.droppedBy).toEqual({ 'seq.belowMinimumLevelAccepted': 2 });
+      await log.close();
+    });
+
+    // The wall clock set back after Seq's answer (an NTP step, a VM resumed): the events logged
+    // meanwhile carried a time before the answer, and every one of them was sent.
+    it('declines the events below the level logged after it arrived while the clock reads a time before it', async () => {
+      server = await seqAnswering(Array<string>(5).fill('{"MinimumLevelAccepted":"Warning"}'));
+      const log = new LoggerConfiguration().minimumLevel
+        .debug()
+        .writeTo.sink(new SeqSink({ serverUrl: server.url }), { batch: { size: 1, maxDelayMs: 0 } })
+        .createLogger();
+      log.warning('first');
+      await log.flush();
+      jest.setSystemTime(Date.now() - 60_000);
+      log.information('declined 1');
+      log.information('declined 2');
+      log.warning('sent');
+      await log.flush();
+      expect(server.requests.flatMap(messages)).toEqual(['first', 'sent']);
+      expect(log.metrics().sinks.seq).toMatchObject({ received: 4, delivered: 2, dropped: 2, failed: 0, pending: 0 });
+      await log.close();
+    });
+
     // The request carries only the events not refused: when it is cut short (a 413's second half
     // failing), the events it wrote are counted at their places in the batch, so none is sent twice.
     it('sends no event twice when a batch with refused events is written in part (413, then the second half fails)', async () => {
@@ -351,9 +400,7 @@ describe('SeqSink', () => {
       ];
       server = await startTestServer(() => answers.shift() ?? { status: 201 });
       const sink = new SeqSink({ serverUrl: server.url });
-      await sink.emit(makeEvents(1));
-      later();
-      // Virtual time for the retry's wait; the requests run on real timers, waited for a bounded time.
+      // Virtual time for the batch's age and the retry's wait; the requests run on real timers, waited for a bounded time.
       const scheduler = new VirtualTimeScheduler();
       const until = async (check: () => boolean): Promise<void> => {
         for (let tries = 0; tries < 500 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -361,13 +408,23 @@ describe('SeqSink', () => {
       const fallback = new MemorySink();
       const log = new LoggerConfiguration()
         .useScheduler(scheduler)
-        .writeTo.sink(sink, { fallback, batch: { size: 5 }, retry: { attempts: 2, initialDelayMs: 60_000, jitter: 0 } })
+        .writeTo.sink(sink, {
+          fallback,
+          batch: { size: 6, maxDelayMs: 1_000 },
+          retry: { attempts: 2, initialDelayMs: 60_000, jitter: 0 },
+        })
         .createLogger();
+      // In the sink's batch before Seq's answer, so not declined as they entered, but stamped after it
+      // (the clock set back in between): the request leaves out those below the level.
+      later();
       log.fatal('first');
       log.information('between');
       log.fatal('second');
       log.information('after');
       log.information('last');
+      jest.setSystemTime(Date.now() - 2_000);
+      await sink.emit(makeEvents(1));
+      scheduler.flush();
       await until(() => log.metrics().sinks.seq.lastError !== undefined);
       // Refused with a 503, the three left out count dropped at once; the retry waits for the scheduler.
       expect(log.metrics().sinks.seq).toMatchObject({ received: 5, dropped: 3, failed: 0, pending: 2, retried: 0 });
