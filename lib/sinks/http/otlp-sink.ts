@@ -88,7 +88,10 @@ export interface OtlpSinkOptions extends Omit<
    * Default: `process.env` in Node, none in browsers.
    */
   environment?: EnvironmentVariables | undefined;
-  /** The instrumentation scope's name for events without a `SourceContext` (those with one are grouped under it). Default `'rxlog'`. */
+  /**
+   * The instrumentation scope's name for events without a `SourceContext` (those with one are
+   * grouped under it), a non-empty string (as OpenTelemetrySink's). Default `'rxlog'`.
+   */
   scopeName?: string | undefined;
   /**
    * The largest request body sent, in UTF-8 bytes (the OTLP specification's client limit). A
@@ -197,8 +200,10 @@ export class OtlpSink extends HttpSink {
     );
     const runtimeName = defaultServiceName();
     const resource = resourceAttributesJson(options, environment, runtimeName);
+    // Non-empty, as OpenTelemetrySink's: the SDK takes an empty name as none (its logger is then
+    // 'unknown', with a warning), and a collector's records would be in a scope with no name.
+    checkOptionalText(options.scopeName, 'OtlpSink.scopeName');
     const scopeName = options.scopeName ?? 'rxlog';
-    expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
     // HttpSink checks it (a bad one throws before any request).
     const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,

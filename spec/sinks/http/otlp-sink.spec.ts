@@ -1027,6 +1027,15 @@ describe('OtlpSink', () => {
       'OtlpSink.resource["bad"]',
     );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+    // Found by review: an empty scopeName was taken, and records without a SourceContext went out in
+    // a scope with no name (the SDK names such a logger 'unknown'); OpenTelemetrySink refuses it.
+    for (const [scopeName, shown] of [
+      ['', '""'],
+      [42, 'number 42'],
+    ])
+      expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', scopeName: scopeName as string })).toThrow(
+        `OtlpSink.scopeName: expected a non-empty string, got ${shown}`,
+      );
     // Found by review: an empty key went out as a resource attribute, which the common specification
     // forbids ("MUST be a non-null and non-empty string"); a record's empty-keyed property is left out.
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { '': 'x' } })).toThrow(
