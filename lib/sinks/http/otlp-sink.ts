@@ -89,6 +89,14 @@ export interface OtlpSinkOptions extends Omit<
    */
   environment?: EnvironmentVariables | undefined;
   /**
+   * In a browser, writes with `navigator.sendBeacon` as the page is hidden or unloading (see
+   * HttpSink's). Default `true`, but `false` with a `headers` option, headers in the `OTEL_*`
+   * variables or a `user:password@` in the endpoint, which a beacon cannot carry (the collector
+   * would answer `401` unseen), unless a `beaconUrl` (a proxy that adds them) is given: the page's
+   * last batches then go by `fetch` with `keepalive`.
+   */
+  beacon?: boolean | undefined;
+  /**
    * The instrumentation scope's name for events without a `SourceContext` (those with one are
    * grouped under it), a non-empty string (as OpenTelemetrySink's). Default `'rxlog'`.
    */
@@ -242,6 +250,13 @@ export class OtlpSink extends HttpSink {
         options.headers,
       ),
       timeoutMs: options.timeoutMs ?? environment.timeoutMs,
+      // A beacon carries no header but Content-Type: a collector (or its gateway) that wants the
+      // headers' credentials answers 401, which a beacon never sees, and its records counted
+      // delivered were lost. Without beacons, what the page holds as it hides goes by fetch with
+      // keepalive, headers and all (as LokiSink's; HttpSink sends none with credentials in the URL).
+      beacon:
+        options.beacon ??
+        ((options.headers ?? environment.headers) === undefined || options.beaconUrl !== undefined ? undefined : false),
       fetch: typeof send === 'function' && maxRequestBytes !== Infinity ? cappedFetch(send, maxRequestBytes) : options.fetch,
       url: endpoint,
       maxRequestBytes,
