@@ -115,7 +115,8 @@ export interface OtlpSinkOptions extends Omit<
  * with the resource attributes, a `scopeLogs` entry per `SourceContext` (`scopeName` for events
  * without one), and a log record per event (see
  * `toOtlpLogRecord`). An HttpSink with an OTLP body; retries, breaker and beacons work the same.
- * Beacons are `application/json`, so a collector on another origin must answer CORS preflight.
+ * Beacons are `application/json`, so a collector on another origin must answer CORS preflight;
+ * with headers, which a beacon cannot carry, none are sent unless `beaconUrl` (see `beacon`).
  * HttpSink's `url`, `method`, `body`, `formatter`, `contentType` and `beaconContentType` are set by
  * the sink: given from JavaScript, they are a ConfigurationError.
  *
