@@ -3,7 +3,7 @@
 import type { Logger as OtelLogger, LoggerProvider } from '@opentelemetry/api-logs';
 import { settledOutcome } from '../core/adopt-outcome';
 import { describeValue } from '../core/describe-value';
-import { wellFormed } from '../core/lone-surrogate';
+import { hasLoneSurrogate, wellFormed } from '../core/lone-surrogate';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { readGuarded, readOptions } from '../core/read-options';
@@ -22,9 +22,12 @@ export interface OpenTelemetrySinkOptions {
    * the API would drop it unseen.
    */
   loggerProvider?: LoggerProvider | undefined;
-  /** The instrumentation scope's name for events without a `SourceContext` (those with one get a scope of that name). Default `'rxlog'`. */
+  /**
+   * The instrumentation scope's name for events without a `SourceContext` (those with one get a
+   * scope of that name), a non-empty string without a lone UTF-16 surrogate. Default `'rxlog'`.
+   */
   scopeName?: string | undefined;
-  /** The version of the `scopeName` scope. Default none. */
+  /** The version of the `scopeName` scope, a string without a lone UTF-16 surrogate. Default none. */
   scopeVersion?: string | undefined;
 }
 
@@ -165,10 +168,18 @@ export class OpenTelemetrySink implements Sink {
       throw new ConfigurationError(
         `OpenTelemetrySink.loggerProvider: expected a LoggerProvider, got ${describeValue(loggerProvider)}`,
       );
-    if (typeof scopeName !== 'string' || scopeName === '')
-      throw new ConfigurationError(`OpenTelemetrySink.scopeName: expected a non-empty string, got ${describeValue(scopeName)}`);
-    if (scopeVersion !== undefined && typeof scopeVersion !== 'string')
-      throw new ConfigurationError(`OpenTelemetrySink.scopeVersion: expected a string, got ${describeValue(scopeVersion)}`);
+    // Without a lone UTF-16 surrogate, as metricsToOpenTelemetry's name: a scope's name and version
+    // are proto3 strings, which have no form for one, and the SDK's OTLP/JSON exporter writes its
+    // escape ("\ud800") into every request of the scope's records, which protobuf's JSON readers
+    // refuse whole. (A SourceContext scope, the event's data, gets U+FFFD instead: see loggerFor.)
+    if (typeof scopeName !== 'string' || scopeName === '' || hasLoneSurrogate(scopeName))
+      throw new ConfigurationError(
+        `OpenTelemetrySink.scopeName: expected a non-empty string without a lone UTF-16 surrogate, got ${describeValue(scopeName)}`,
+      );
+    if (scopeVersion !== undefined && (typeof scopeVersion !== 'string' || hasLoneSurrogate(scopeVersion)))
+      throw new ConfigurationError(
+        `OpenTelemetrySink.scopeVersion: expected a string without a lone UTF-16 surrogate, got ${describeValue(scopeVersion)}`,
+      );
     this.provider = loggerProvider;
     this.scopeName = scopeName;
     this.scopeVersion = scopeVersion;

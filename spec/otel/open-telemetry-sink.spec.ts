@@ -1006,6 +1006,29 @@ describe('OpenTelemetrySink', () => {
     );
   });
 
+  // Found by review: a SourceContext scope gets U+FFFD for a lone surrogate (above), but scopeName and
+  // scopeVersion went to the SDK as given, whose OTLP/JSON exporter wrote "\ud800" into every request
+  // holding a record without a SourceContext: protobuf's JSON readers refuse such a request whole.
+  it('refuses a scopeName or scopeVersion with a lone UTF-16 surrogate, and exports a whole pair as it is', async () => {
+    const cut = '😀 shop'.slice(1);
+    expect(() => new OpenTelemetrySink({ loggerProvider: provider, scopeName: cut })).toThrow(
+      new ConfigurationError(
+        String.raw`OpenTelemetrySink.scopeName: expected a non-empty string without a lone UTF-16 surrogate, got "\ude00 shop"`,
+      ),
+    );
+    expect(() => new OpenTelemetrySink({ loggerProvider: provider, scopeVersion: `1.0${cut}` })).toThrow(
+      /^OpenTelemetrySink\.scopeVersion: expected a string without a lone UTF-16 surrogate/,
+    );
+    const log = new LoggerConfiguration().writeTo
+      .sink(new OpenTelemetrySink({ loggerProvider: provider, scopeName: '😀 shop', scopeVersion: '1.0 😀' }))
+      .createLogger();
+    log.information('Ready');
+    await log.close();
+    const json = new TextDecoder().decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords()));
+    expect(json).not.toMatch(/\\ud[89a-f]/i);
+    expect(exporter.getFinishedLogRecords()[0].instrumentationScope).toMatchObject({ name: '😀 shop', version: '1.0 😀' });
+  });
+
   // Found by review: a getter or Proxy trap that throws threw its own error out of the constructor,
   // and a misspelt option (`scopename`) was ignored without a word, where every other sink refuses it.
   it('refuses an option it cannot read or does not know with a ConfigurationError naming it', () => {

@@ -88,7 +88,18 @@ export interface OtlpSinkOptions extends Omit<
    * Default: `process.env` in Node, none in browsers.
    */
   environment?: EnvironmentVariables | undefined;
-  /** The instrumentation scope's name for events without a `SourceContext` (those with one are grouped under it). Default `'rxlog'`. */
+  /**
+   * In a browser, writes with `navigator.sendBeacon` as the page is hidden or unloading (see
+   * HttpSink's). Default `true`, but `false` with a `headers` option, headers in the `OTEL_*`
+   * variables or a `user:password@` in the endpoint, which a beacon cannot carry (the collector
+   * would answer `401` unseen), unless a `beaconUrl` (a proxy that adds them) is given: the page's
+   * last batches then go by `fetch` with `keepalive`.
+   */
+  beacon?: boolean | undefined;
+  /**
+   * The instrumentation scope's name for events without a `SourceContext` (those with one are
+   * grouped under it), a non-empty string (as OpenTelemetrySink's). Default `'rxlog'`.
+   */
   scopeName?: string | undefined;
   /**
    * The largest request body sent, in UTF-8 bytes (the OTLP specification's client limit). A
@@ -104,7 +115,8 @@ export interface OtlpSinkOptions extends Omit<
  * with the resource attributes, a `scopeLogs` entry per `SourceContext` (`scopeName` for events
  * without one), and a log record per event (see
  * `toOtlpLogRecord`). An HttpSink with an OTLP body; retries, breaker and beacons work the same.
- * Beacons are `application/json`, so a collector on another origin must answer CORS preflight.
+ * Beacons are `application/json`, so a collector on another origin must answer CORS preflight;
+ * with headers, which a beacon cannot carry, none are sent unless `beaconUrl` (see `beacon`).
  * HttpSink's `url`, `method`, `body`, `formatter`, `contentType` and `beaconContentType` are set by
  * the sink: given from JavaScript, they are a ConfigurationError.
  *
@@ -197,8 +209,10 @@ export class OtlpSink extends HttpSink {
     );
     const runtimeName = defaultServiceName();
     const resource = resourceAttributesJson(options, environment, runtimeName);
+    // Non-empty, as OpenTelemetrySink's: the SDK takes an empty name as none (its logger is then
+    // 'unknown', with a warning), and a collector's records would be in a scope with no name.
+    checkOptionalText(options.scopeName, 'OtlpSink.scopeName');
     const scopeName = options.scopeName ?? 'rxlog';
-    expectOption(typeof scopeName === 'string', 'OtlpSink.scopeName', 'a string', scopeName);
     // HttpSink checks it (a bad one throws before any request).
     const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     // Bound: a detached window.fetch throws "Illegal invocation" in browsers. Without any fetch,
@@ -237,6 +251,13 @@ export class OtlpSink extends HttpSink {
         options.headers,
       ),
       timeoutMs: options.timeoutMs ?? environment.timeoutMs,
+      // A beacon carries no header but Content-Type: a collector (or its gateway) that wants the
+      // headers' credentials answers 401, which a beacon never sees, and its records counted
+      // delivered were lost. Without beacons, what the page holds as it hides goes by fetch with
+      // keepalive, headers and all (as LokiSink's; HttpSink sends none with credentials in the URL).
+      beacon:
+        options.beacon ??
+        ((options.headers ?? environment.headers) === undefined || options.beaconUrl !== undefined ? undefined : false),
       fetch: typeof send === 'function' && maxRequestBytes !== Infinity ? cappedFetch(send, maxRequestBytes) : options.fetch,
       url: endpoint,
       maxRequestBytes,

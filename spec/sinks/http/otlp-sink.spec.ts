@@ -16,6 +16,8 @@ import type { LogAttributes } from '@opentelemetry/api-logs';
 import { type ReceivedRequest, startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { startPageServer } from '../../helpers/browser-bundle';
 import { CHROMIUM, freshChromium } from '../../helpers/chromium';
+import { installFakePage } from '../../helpers/fake-page';
+import { installPageHideFlush } from '../../../lib/sinks/http/http-page-hide';
 import { version as packageVersion } from '../../../package.json';
 
 /** The telemetry.sdk.* resource attributes OtlpSink sends in Node (rxlog's name, language and version). */
@@ -1006,6 +1008,63 @@ describe('OtlpSink', () => {
     },
   );
 
+  // Found by review: with headers (a collector's API key, a gateway's Authorization), the page's
+  // last batches went by beacon, which carries no header: the collector answered 401, which a
+  // beacon never sees, and the records counted delivered were lost.
+  it('sends no beacons with headers or the variables’ headers, which a beacon cannot carry, unless to a beaconUrl or asked to', async () => {
+    const page = installFakePage();
+    const never = () => new Promise<Response>(() => undefined);
+    const endpoint = 'https://collector.example.com/v1/logs';
+    try {
+      const sinks = [
+        new OtlpSink({ endpoint, fetch: never }),
+        new OtlpSink({ endpoint, headers: { 'x-api-key': 'k' }, fetch: never }),
+        new OtlpSink({ endpoint, headers: () => ({}), fetch: never }),
+        new OtlpSink({ endpoint, environment: { OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=k' }, fetch: never }),
+        new OtlpSink({ endpoint: 'https://u:p@collector.example.com/v1/logs', fetch: never }),
+        new OtlpSink({ endpoint, headers: { 'x-api-key': 'k' }, beaconUrl: 'https://proxy.example.com/v1/logs', fetch: never }),
+        new OtlpSink({ endpoint, headers: { 'x-api-key': 'k' }, beacon: true, fetch: never }),
+      ];
+      page.hide();
+      expect(sinks.map((sink) => sink.emitSync?.(makeEvents(1)) ?? false)).toEqual([
+        true,
+        false,
+        false,
+        false,
+        false,
+        true,
+        true,
+      ]);
+      for (const sink of sinks) sink.close();
+      await page.settled();
+      expect(page.beacons.map((beacon) => beacon.url)).toEqual([endpoint, 'https://proxy.example.com/v1/logs', endpoint]);
+
+      // What the page holds as it hides goes by fetch instead, with the header, kept alive past the page.
+      page.show();
+      const requests: { headers: Record<string, string>; keepalive: boolean | undefined }[] = [];
+      const sink = new OtlpSink({
+        endpoint,
+        headers: { Authorization: 'Bearer t' },
+        fetch: (_url, init) => {
+          requests.push({ headers: init?.headers as Record<string, string>, keepalive: init?.keepalive });
+          return never();
+        },
+      });
+      const log = new LoggerConfiguration().writeTo.sink(sink, { batch: { size: 100, maxDelayMs: 600_000 } }).createLogger();
+      const uninstall = installPageHideFlush(log, page.target);
+      for (let n = 0; n < 3; n++) log.information('Item {N}', n);
+      page.hide();
+      await page.settled();
+      expect(page.beacons).toHaveLength(3);
+      expect(requests).toEqual([{ headers: expect.objectContaining({ Authorization: 'Bearer t' }), keepalive: true }]);
+      expect(log.metrics().sinks.otlp).toMatchObject({ received: 3, delivered: 0, pending: 3 });
+      uninstall();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    } finally {
+      page.restore();
+    }
+  });
+
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new OtlpSink({ endpoint: '' })).toThrow('OtlpSink.endpoint');
     // A host:port without a scheme parses as a URL of scheme `localhost:`, which fetch cannot send to;
@@ -1027,6 +1086,15 @@ describe('OtlpSink', () => {
       'OtlpSink.resource["bad"]',
     );
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', serviceName: '' })).toThrow('OtlpSink.serviceName');
+    // Found by review: an empty scopeName was taken, and records without a SourceContext went out in
+    // a scope with no name (the SDK names such a logger 'unknown'); OpenTelemetrySink refuses it.
+    for (const [scopeName, shown] of [
+      ['', '""'],
+      [42, 'number 42'],
+    ])
+      expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', scopeName: scopeName as string })).toThrow(
+        `OtlpSink.scopeName: expected a non-empty string, got ${shown}`,
+      );
     // Found by review: an empty key went out as a resource attribute, which the common specification
     // forbids ("MUST be a non-null and non-empty string"); a record's empty-keyed property is left out.
     expect(() => new OtlpSink({ endpoint: 'http://h/v1/logs', resource: { '': 'x' } })).toThrow(
