@@ -260,12 +260,25 @@ function lokiPush(
     ]);
     clearTimeout(timer);
     if (status !== 400) {
-      // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.
+      // The URL (HttpSink's, a string) as its own errors show it. The batch's fault, as a 400 is, not
+      // the sink's (HttpStatusError's 'sink' for a 2xx): the answer may be one level's policy's (see
+      // `BLOCKED`), and as the sink's, batches of that level alone opened the circuit breaker against
+      // the levels Loki stores.
       return [
         new Response(text, response),
         0,
         BLOCKED.test(text)
-          ? new HttpStatusError(init?.method ?? 'POST', redactUrl(input as string), status, response.statusText, undefined, text)
+          ? Object.assign(
+              new HttpStatusError(
+                init?.method ?? 'POST',
+                redactUrl(input as string),
+                status,
+                response.statusText,
+                undefined,
+                text,
+              ),
+              { permanent: true },
+            )
           : undefined,
       ];
     }

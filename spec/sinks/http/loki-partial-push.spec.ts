@@ -828,6 +828,40 @@ describe('LokiSink and a push Loki takes in part', () => {
     expect((await log.close()).sinks.loki).toMatchObject({ delivered: 2, failed: 2, undelivered: 0 });
   });
 
+  // Found by a review: a batch of only the level an ingestion policy blocks (a quiet service logging
+  // its Information, a policy blocking it) failed with the 260 as the sink's fault (`permanent:
+  // 'sink'`, as a 401 is), so five such batches opened the circuit breaker, and the Error logged next
+  // went to the fallback unsent, though Loki stores that level. The sink cannot tell a policy's answer
+  // from the tenant's (the same message), so a blocked answer is the batch's fault, as a 400 is.
+  it('does not open the circuit breaker on batches of one level whose ingestion policy Loki blocks (260), so the other levels reach it', async () => {
+    const stored: string[] = [];
+    server = await startTestServer((request) => {
+      const { streams } = JSON.parse(request.body) as PushBody;
+      if (streams.some(({ stream }) => stream.level === 'info'))
+        return {
+          status: 260,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+          body: "ingestion blocked for user fake until '2026-12-05T00:00:00Z' with status code '260'\n",
+        };
+      for (const { values } of streams) for (const [, line] of values) stored.push(line);
+      return { status: 204 };
+    });
+    const fallback = new MemorySink();
+    const log = logger(server.url, fallback, 1);
+    const infos = Array.from({ length: 8 }, (_, i): ['information', string] => ['information', `i${i}`]);
+    logLines(log, [...infos, ['error', 'e']]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics.breaker).toBe('closed');
+    expect(stored.map((line) => (JSON.parse(line) as { '@mt': string })['@mt'])).toEqual(['e']);
+    // Each blocked batch fails at once, not retried, to the fallback, as before.
+    expect(metrics).toMatchObject({ received: 9, delivered: 9, failed: 0, retried: 0, fallback: 8 });
+    expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(infos.map(([, text]) => text));
+    expect(server.requests).toHaveLength(9);
+    expect(diagnostics.join('\n')).not.toContain('refuses every batch');
+    await log.close();
+  });
+
   it('counts a 2xx with any other body delivered, as before', async () => {
     server = await startTestServer((_, index) => ({
       status: [200, 260, 202][index],
