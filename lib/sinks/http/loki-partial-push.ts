@@ -171,15 +171,20 @@ function entryKey(level: string, value: unknown): string {
 }
 
 /**
- * The streams of a push, when it carries several (or `always`), else undefined (sent as it is).
- * Each stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
+ * Whether a push carries one stream at most, and so goes as one request (see `lokiFetch`). Each
+ * stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
  */
+export function oneStream(body: string): boolean {
+  const start = '{"stream":{';
+  return body.indexOf(start) === body.lastIndexOf(start);
+}
+
+/** The streams of a push, when it carries several (or `always`), else undefined (sent as it is). */
 function pushPerStream(
   body: string,
   always: boolean,
 ): { stream: Record<string, unknown>; values: unknown[]; level: string }[] | undefined {
-  const start = '{"stream":{';
-  if (!always && body.indexOf(start) === body.lastIndexOf(start)) return undefined;
+  if (!always && oneStream(body)) return undefined;
   try {
     const { streams } = JSON.parse(body) as { streams: { stream: Record<string, unknown>; values: unknown[] }[] };
     // A stream without labels or values throws here, and the push is sent as it is.
