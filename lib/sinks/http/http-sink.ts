@@ -729,9 +729,17 @@ export class HttpSink implements Sink {
       // (a page shown again before its page-hide beacons were uploaded), another sink's batch or
       // the app's own request still uploading. A failed keepalive request (a refusal looks like a
       // network error) is sent again at once without keepalive, unless the page is hiding, where
-      // only keepalive outlives it.
+      // only keepalive outlives it. An answer a custom fetch threw (LokiSink's of a blocked push) is
+      // no refusal: sent again, it went twice.
       const sent = request(keep).catch((error: unknown) => {
-        if (!keep || this.#beacon === undefined || this.#beacon.hiding || controller.signal.aborted) throw error;
+        if (
+          !keep ||
+          error instanceof HttpStatusError ||
+          this.#beacon === undefined ||
+          this.#beacon.hiding ||
+          controller.signal.aborted
+        )
+          throw error;
         return request(false);
       });
       const response = await Promise.race([sent, timeout]);
