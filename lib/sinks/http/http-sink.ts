@@ -580,6 +580,14 @@ export class HttpSink implements Sink {
     }
   }
 
+  /**
+   * Whether `body` goes to the server as one request, so that its acceptance teaches the size the
+   * server takes (see `#learned`). Here always; LokiSink pushes each level of a body on its own.
+   */
+  protected oneRequest(_body: string): boolean {
+    return true;
+  }
+
   /** Whether a failure says the body was too large for the server, so `emit` sends the batch again in halves: a 413 here. */
   protected tooLarge(error: unknown): boolean {
     return error instanceof HttpStatusError && error.status === 413;
@@ -721,9 +729,17 @@ export class HttpSink implements Sink {
       // (a page shown again before its page-hide beacons were uploaded), another sink's batch or
       // the app's own request still uploading. A failed keepalive request (a refusal looks like a
       // network error) is sent again at once without keepalive, unless the page is hiding, where
-      // only keepalive outlives it.
+      // only keepalive outlives it. An answer a custom fetch threw (LokiSink's of a blocked push) is
+      // no refusal: sent again, it went twice.
       const sent = request(keep).catch((error: unknown) => {
-        if (!keep || this.#beacon === undefined || this.#beacon.hiding || controller.signal.aborted) throw error;
+        if (
+          !keep ||
+          error instanceof HttpStatusError ||
+          this.#beacon === undefined ||
+          this.#beacon.hiding ||
+          controller.signal.aborted
+        )
+          throw error;
         return request(false);
       });
       const response = await Promise.race([sent, timeout]);
@@ -751,7 +767,7 @@ export class HttpSink implements Sink {
         throw Object.assign(error, { permanent: this.permanent(error) });
       }
       this.#written += bytes;
-      this.#taken = Math.max(this.#taken, bytes);
+      if (this.oneRequest(body)) this.#taken = Math.max(this.#taken, bytes);
       // A web page is no log collector's answer (an app's route that answers every path with its
       // index.html, a captive portal's sign-in page): the batch counts delivered, the sink cannot
       // know better, but SelfLog says so once, where it would otherwise go unseen.

@@ -171,15 +171,20 @@ function entryKey(level: string, value: unknown): string {
 }
 
 /**
- * The streams of a push, when it carries several (or `always`), else undefined (sent as it is).
- * Each stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
+ * Whether a push carries one stream at most, and so goes as one request (see `lokiFetch`). Each
+ * stream opens with `{"stream":{`, which cannot occur inside a JSON string, where `"` is escaped.
  */
+export function oneStream(body: string): boolean {
+  const start = '{"stream":{';
+  return body.indexOf(start) === body.lastIndexOf(start);
+}
+
+/** The streams of a push, when it carries several (or `always`), else undefined (sent as it is). */
 function pushPerStream(
   body: string,
   always: boolean,
 ): { stream: Record<string, unknown>; values: unknown[]; level: string }[] | undefined {
-  const start = '{"stream":{';
-  if (!always && body.indexOf(start) === body.lastIndexOf(start)) return undefined;
+  if (!always && oneStream(body)) return undefined;
   try {
     const { streams } = JSON.parse(body) as { streams: { stream: Record<string, unknown>; values: unknown[] }[] };
     // A stream without labels or values throws here, and the push is sent as it is.
@@ -260,12 +265,25 @@ function lokiPush(
     ]);
     clearTimeout(timer);
     if (status !== 400) {
-      // A 2xx is permanent to HttpStatusError; the URL (HttpSink's, a string) as its own errors show it.
+      // The URL (HttpSink's, a string) as its own errors show it. The batch's fault, as a 400 is, not
+      // the sink's (HttpStatusError's 'sink' for a 2xx): the answer may be one level's policy's (see
+      // `BLOCKED`), and as the sink's, batches of that level alone opened the circuit breaker against
+      // the levels Loki stores.
       return [
         new Response(text, response),
         0,
         BLOCKED.test(text)
-          ? new HttpStatusError(init?.method ?? 'POST', redactUrl(input as string), status, response.statusText, undefined, text)
+          ? Object.assign(
+              new HttpStatusError(
+                init?.method ?? 'POST',
+                redactUrl(input as string),
+                status,
+                response.statusText,
+                undefined,
+                text,
+              ),
+              { permanent: true },
+            )
           : undefined,
       ];
     }

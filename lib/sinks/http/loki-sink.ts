@@ -9,7 +9,7 @@ import { baseUrlOption, sinkOptions } from './http-option-checks';
 import { type LokiEntryClock, lokiEntryClock, lokiPushBody } from './loki-push-body';
 import type { LogEvent } from '../../core/log-event';
 import { hasLoneSurrogate } from '../../core/lone-surrogate';
-import { lokiFetch } from './loki-partial-push';
+import { lokiFetch, oneStream } from './loki-partial-push';
 import { isPlainRecord } from '../../core/is-plain-record';
 import { utf8Length } from './http-utf8-length';
 import { jsonHalves } from './json-halves';
@@ -189,6 +189,15 @@ export class LokiSink extends HttpSink {
     let count = 0;
     for (const event of events) if (this.#clock.omitted.has(event)) count++;
     return count;
+  }
+
+  /**
+   * Whether the body goes as one push: one of several levels goes as a push per level (see
+   * `lokiFetch`), each smaller, so its acceptance says nothing of the size Loki (or a gateway in
+   * front of it) takes, which HttpSink learns after a `413`.
+   */
+  protected override oneRequest(body: string): boolean {
+    return oneStream(body);
   }
 
   /** A stored push body's halves: its streams' values, cut in document order (see `jsonHalves`). */

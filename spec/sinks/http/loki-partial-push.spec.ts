@@ -422,6 +422,34 @@ describe('LokiSink and a push Loki takes in part', () => {
     expect(stored.sort()).toEqual(['E1', 'E2', 'a', 'b']);
   });
 
+  // Found by a review: HttpSink learns from a 413 the size the server takes (the largest body it
+  // took, at least half the one it refused) and cuts later batches below it before sending them. A
+  // body of several levels goes as a push per level, each smaller, so its acceptance taught a size
+  // the gateway never took: every later batch of one level between the gateway's limit and that size
+  // was uploaded whole and refused once more before its halves went.
+  it("cuts batches of one level below a gateway's limit after a 413, whatever size bodies of several levels went at", async () => {
+    // A stand-in for a gateway with a body limit in front of Loki (no Loki binary here): 413 past 3 000 bytes.
+    server = await startTestServer((request) =>
+      request.body.length > 3_000 ? { status: 413, body: 'Request Entity Too Large\n' } : { status: 204 },
+    );
+    const log = logger(server.url, undefined, 100);
+    const line = (size: number): string => 'x'.repeat(size);
+    // A body of about 4 200 bytes, two pushes of about 2 100 each: both stored.
+    log.information(line(1_900));
+    log.error(line(1_900));
+    await log.flush();
+    // Bodies of one level, each over 3 000 bytes: the first is refused and goes in halves.
+    for (const size of [2_000, 1_800, 1_700, 1_600]) {
+      log.information(line(size));
+      log.information(line(size));
+      await log.flush();
+    }
+    expect(log.metrics().sinks.loki).toMatchObject({ received: 10, delivered: 10, failed: 0 });
+    // Only the first was refused: the later ones were cut below the size the gateway took.
+    expect(server.requests.filter((request) => request.body.length > 3_000)).toHaveLength(1);
+    await log.close();
+  });
+
   it('counts the entries Loki ignored of a stored level once, and pushes none of them again, when the halves of a 413 are split again', async () => {
     // The info stream: 2 of its 4 entries ignored ("stale", as lokiAnswer does), the rest stored;
     // then a gateway's 413 past 3 000 bytes (no Loki binary here) to the error stream, whose halves go on.
@@ -826,6 +854,40 @@ describe('LokiSink and a push Loki takes in part', () => {
       "Loki refused the 2 entries of the error stream of a batch, which count failed; the other streams are sent: ingestion blocked for user fake until 'errors'",
     );
     expect((await log.close()).sinks.loki).toMatchObject({ delivered: 2, failed: 2, undelivered: 0 });
+  });
+
+  // Found by a review: a batch of only the level an ingestion policy blocks (a quiet service logging
+  // its Information, a policy blocking it) failed with the 260 as the sink's fault (`permanent:
+  // 'sink'`, as a 401 is), so five such batches opened the circuit breaker, and the Error logged next
+  // went to the fallback unsent, though Loki stores that level. The sink cannot tell a policy's answer
+  // from the tenant's (the same message), so a blocked answer is the batch's fault, as a 400 is.
+  it('does not open the circuit breaker on batches of one level whose ingestion policy Loki blocks (260), so the other levels reach it', async () => {
+    const stored: string[] = [];
+    server = await startTestServer((request) => {
+      const { streams } = JSON.parse(request.body) as PushBody;
+      if (streams.some(({ stream }) => stream.level === 'info'))
+        return {
+          status: 260,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+          body: "ingestion blocked for user fake until '2026-12-05T00:00:00Z' with status code '260'\n",
+        };
+      for (const { values } of streams) for (const [, line] of values) stored.push(line);
+      return { status: 204 };
+    });
+    const fallback = new MemorySink();
+    const log = logger(server.url, fallback, 1);
+    const infos = Array.from({ length: 8 }, (_, i): ['information', string] => ['information', `i${i}`]);
+    logLines(log, [...infos, ['error', 'e']]);
+    await log.flush();
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics.breaker).toBe('closed');
+    expect(stored.map((line) => (JSON.parse(line) as { '@mt': string })['@mt'])).toEqual(['e']);
+    // Each blocked batch fails at once, not retried, to the fallback, as before.
+    expect(metrics).toMatchObject({ received: 9, delivered: 9, failed: 0, retried: 0, fallback: 8 });
+    expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(infos.map(([, text]) => text));
+    expect(server.requests).toHaveLength(9);
+    expect(diagnostics.join('\n')).not.toContain('refuses every batch');
+    await log.close();
   });
 
   it('counts a 2xx with any other body delivered, as before', async () => {

@@ -286,6 +286,29 @@ describe('LokiSink', () => {
     }
   });
 
+  // Found by a review: in a page, HttpSink sends a keepalive request the browser refused (its 64 KiB
+  // quota, a network error) again at once without keepalive. Loki's blocked answer, which LokiSink
+  // turns into an error, was taken for such a refusal: every blocked batch went twice, and Loki
+  // dropped it twice.
+  it('sends a batch Loki answers blocked (260) once in a page, not again without keepalive', async () => {
+    const page = installFakePage();
+    const keepalive: (boolean | undefined)[] = [];
+    const fetch = (_: unknown, init?: RequestInit): Promise<Response> => {
+      keepalive.push(init?.keepalive);
+      return Promise.resolve(
+        new Response("ingestion blocked for user fake until '2026-12-05T00:00:00Z' with status code '260'\n", { status: 260 }),
+      );
+    };
+    try {
+      const sink = new LokiSink({ url: 'https://loki.example.com', fetch });
+      await expect(sink.emit(makeEvents(2))).rejects.toMatchObject({ status: 260, permanent: true });
+      expect(keepalive).toEqual([true]);
+      sink.close();
+    } finally {
+      page.restore();
+    }
+  });
+
   it('throws ConfigurationError naming a bad option', () => {
     expect(() => new LokiSink({ url: '' })).toThrow('LokiSink.url');
     expect(() => new LokiSink(undefined as never)).toThrow(ConfigurationError);
