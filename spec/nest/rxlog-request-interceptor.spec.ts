@@ -119,6 +119,10 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       exchanges.rejectObject = await send(`${u}/reject-object`, { headers: id('reject-object') });
       exchanges.stringGuarded = await send(`${u}/string-guarded`, { headers: id('string-guarded') });
       exchanges.endThenThrowString = await send(`${u}/end-then-throw-string`, { headers: id('end-then-throw-string') });
+      exchanges.rejectEmpty = await send(`${u}/reject-empty`, { headers: id('reject-empty') });
+      exchanges.throwNull = await send(`${u}/throw-null`, { headers: id('throw-null') });
+      exchanges.undefinedGuarded = await send(`${u}/undefined-guarded`, { headers: id('undefined-guarded') });
+      exchanges.endThenThrowUndefined = await send(`${u}/end-then-throw-undefined`, { headers: id('end-then-throw-undefined') });
       exchanges.head = await send(`${u}/context/1`, { headers: id('head'), method: 'HEAD' });
       exchanges.unknown = await send(`${u}/no/such/route?token=secret`, { headers: id('unknown') });
       exchanges.upload = await send(`${u}/upload`, { headers: json('upload'), method: 'POST', body: '{"a":1,"b":2}' });
@@ -311,6 +315,32 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     ]);
     for (const id of ['throw-string', 'reject-object', 'string-guarded', 'end-then-throw-string'])
       expect(withId(run, id).map((e) => e.properties.SourceContext)).toEqual(['RequestLogging']);
+  });
+
+  // undefined and null stood for no error in a request's state: the completion event said 500
+  // without saying why, and Nest's exception filter wrote 'undefined' or 'null' as an
+  // ExceptionsHandler event beside it (a thrown null was on both).
+  it('writes a thrown or rejected undefined or null once, on the completion event, as any other thrown value', () => {
+    expect([exchanges.rejectEmpty, exchanges.throwNull, exchanges.undefinedGuarded].map((e) => e.outcome)).toEqual([
+      '500',
+      '500',
+      '500',
+    ]);
+    expect(completion(run, 'reject-empty')).toEqual([
+      ['error', 500, '/reject-empty', '/reject-empty', undefined, 'ThrownValueError: undefined'],
+    ]);
+    expect(completion(run, 'throw-null')).toEqual([
+      ['error', 500, '/throw-null', '/throw-null', undefined, 'ThrownValueError: null'],
+    ]);
+    expect(completion(run, 'undefined-guarded')).toEqual([
+      ['error', 500, '/undefined-guarded', '/undefined-guarded', undefined, 'ThrownValueError: undefined'],
+    ]);
+    expect(exchanges.endThenThrowUndefined.outcome).toBe('200');
+    expect(completion(run, 'end-then-throw-undefined')).toEqual([
+      ['error', 200, '/end-then-throw-undefined', '/end-then-throw-undefined', undefined, 'ThrownValueError: undefined'],
+    ]);
+    for (const id of ['reject-empty', 'throw-null', 'undefined-guarded', 'end-then-throw-undefined'])
+      expect([id, withId(run, id).map((e) => e.properties.SourceContext)]).toEqual([id, ['RequestLogging']]);
   });
 
   it('logs a request whose JSON body is malformed or cut off, with its request id, and keeps it after body parsing', () => {
