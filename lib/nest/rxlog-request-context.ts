@@ -274,7 +274,7 @@ export function keepResponseError(error: unknown): boolean {
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
   const pending = state === undefined || state.completed ? undefined : state.handlerError;
   if (state === undefined || pending === undefined) return keepForCompletion(error);
-  if (!loggingRequests.has(state) || !Object.is(pending.error, error)) return false;
+  if (!loggingRequests.has(state) || !Object.is(pending.error, thrownValue(state, error))) return false;
   return !state.ignored || pending.statusCode >= 500;
 }
 

@@ -91,6 +91,8 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       const u = app.url;
       exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
       exchanges.sseError = await send(`${u}/sse-error`, { headers: id('sse-error') });
+      exchanges.sseString = await send(`${u}/sse-string`, { headers: id('sse-string') });
+      exchanges.sseUndefined = await send(`${u}/sse-undefined`, { headers: id('sse-undefined') });
       exchanges.webStreamError = await send(`${u}/web-stream-error`, { headers: id('web-stream-error') });
       exchanges.listenerError = await send(`${u}/listener-error`, { headers: id('listener-error') });
       exchanges.listenerAfterHandler = await send(`${u}/listener-after-handler`, { headers: id('listener-after-handler') });
@@ -160,6 +162,19 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(completion(run, 'sse-error')).toEqual([['error', 200, '/sse-error', '/sse-error', undefined, 'Error: Stream kaboom']]);
     // Nest's response controller logs it too (under RouterResponseController), after the interceptor saw it.
     expect(withId(run, 'sse-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  // Nest's response controller logs such a value as it is, which was written beside the completion event.
+  it('writes a server-sent event stream that fails with a value that is not an Error (a string, undefined) once, on its completion event', () => {
+    expect([exchanges.sseString.outcome, exchanges.sseUndefined.outcome]).toEqual(['200', '200']);
+    expect(completion(run, 'sse-string')).toEqual([
+      ['error', 200, '/sse-string', '/sse-string', undefined, 'ThrownValueError: Stream gave up'],
+    ]);
+    expect(completion(run, 'sse-undefined')).toEqual([
+      ['error', 200, '/sse-undefined', '/sse-undefined', undefined, 'ThrownValueError: undefined'],
+    ]);
+    for (const id of ['sse-string', 'sse-undefined'])
+      expect([id, withId(run, id).map((e) => e.properties.SourceContext)]).toEqual([id, ['RequestLogging']]);
   });
 
   it('writes the error of a streamed web Response body that fails mid-body once, on its completion event, not ResponseDestroyed', () => {
