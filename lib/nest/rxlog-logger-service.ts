@@ -73,8 +73,9 @@ const RESPONSE_CONTROLLER = 'RouterResponseController';
  * written with its text message and context, else `[Unreadable: …]`). An error on its request's
  * completion event (a handler's, which the request interceptor saw, or one a guard threw before
  * it) is not written again when Nest's exception filter reports it: it goes on that event instead
- * of beside it, as does the error of a server-sent event stream or of a streamed body (a web
- * `Response`, a `ReadableStream`) Nest logs after its headers went out. Once the logger is closed (by the app's shutdown, or, in an app that imports
+ * of beside it, as does the error of a server-sent event stream (an Error, or any value it failed
+ * with) or of a streamed body (a web `Response`, a `ReadableStream`) Nest logs after its headers
+ * went out. Once the logger is closed (by the app's shutdown, or, in an app that imports
  * `RxlogModule`, by the app itself under `shutdown: false`), calls go to the logger the app was
  * created with, else Nest's own `ConsoleLogger` (at the levels `setLogLevels` set).
  *
@@ -228,6 +229,19 @@ export class RxlogLoggerService implements LoggerService {
       call.params.length === 0 &&
       !isError(call.message) &&
       keepForCompletion(call.message, { writeBeside, byExceptionFilter: true })
+    )
+      return;
+    // So does a server-sent event stream's that failed with such a value (a string, `undefined`),
+    // which Nest's response controller logs as it is once the stream's headers went out.
+    if (
+      keep &&
+      level === 'error' &&
+      call.context === RESPONSE_CONTROLLER &&
+      call.stack === undefined &&
+      call.params.length === 0 &&
+      typeof call.message !== 'function' &&
+      !isError(call.message) &&
+      keepResponseError(call.message)
     )
       return;
     let { message } = call;

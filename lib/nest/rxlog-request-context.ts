@@ -97,6 +97,8 @@ export interface RequestState {
   reports?: KeptReport[] | undefined;
   /** What the completion event carries as its exception (an Error or any value thrown), once written. */
   loggedError?: unknown;
+  /** What stands for a thrown `undefined` or `null` on the event (see `thrownValue`), made once each. */
+  nullishThrown?: { undefined?: Error; null?: Error } | undefined;
   /**
    * What the handler's Observable errored with, when the response was still unsent: an exception
    * filter answers it after the Observable ends, with a status of its own choosing, so the
@@ -188,8 +190,8 @@ export function noteRoute(request: object, route: unknown): void {
 }
 
 /**
- * Hands `error` (an Error, or any other value thrown but `undefined` and `null`) to the completion
- * event of the request whose context is current, when that event is still to be written when its
+ * Hands `error` (an Error, or any other value thrown: `undefined` and `null` as their
+ * `thrownValue`) to the completion event of the request whose context is current, when that event is still to be written when its
  * response closes (the interceptor never saw the request: a guard, or a middleware after rxlog's,
  * threw; or it saw the handler fail, and the event waits for the status a filter sends). Returns
  * whether it did, or whether the event written already carries it; the caller then writes nothing.
@@ -200,11 +202,10 @@ export function noteRoute(request: object, route: unknown): void {
  */
 export function keepForCompletion(reported: unknown, options: KeepOptions = {}): boolean {
   const { writeBeside } = options;
-  let error = reported;
-  if (error === undefined || error === null) return false;
   const collector = diagnosticContext.current();
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
   if (state === undefined || !loggingRequests.has(state)) return false;
+  let error = thrownValue(state, reported);
   // Written already with it (a handler that answered, then threw a string).
   if (state.completed && state.loggedError !== undefined && Object.is(state.loggedError, error)) return true;
   // The client left in the middle of its body: the body parser fails with Node's ECONNRESET after
@@ -235,6 +236,18 @@ export function keepForCompletion(reported: unknown, options: KeepOptions = {}):
   return true;
 }
 
+/**
+ * What the request's events hold for a value it threw: the value itself, but for `undefined` and
+ * `null` (`Promise.reject()`, `throwError(() => null)`), which its state could not tell from no
+ * error at all, the `ThrownValueError` that `log.error(value)` makes of it, made once per request,
+ * so that the handler's failure and Nest's report of it name the same error.
+ */
+export function thrownValue(state: RequestState, error: unknown): unknown {
+  if (error !== undefined && error !== null) return error;
+  const made = (state.nullishThrown ??= {});
+  return error === null ? (made.null ??= exceptionFrom(null)) : (made.undefined ??= exceptionFrom(undefined));
+}
+
 /** Writes, as their own events, the kept reports the completion event does not carry (`carried`, if written). */
 function writeReportsBeside(state: RequestState, carried: unknown, written: boolean): void {
   const reports = state.reports;
@@ -261,7 +274,7 @@ export function keepResponseError(error: unknown): boolean {
   const state = collector === undefined ? undefined : statesByCollector.get(collector);
   const pending = state === undefined || state.completed ? undefined : state.handlerError;
   if (state === undefined || pending === undefined) return keepForCompletion(error);
-  if (!loggingRequests.has(state) || !Object.is(pending.error, error)) return false;
+  if (!loggingRequests.has(state) || !Object.is(pending.error, thrownValue(state, error))) return false;
   return !state.ignored || pending.statusCode >= 500;
 }
 

@@ -11,6 +11,7 @@ import {
   routeOf,
   type RoutedRequest,
   type RxlogRequestContext,
+  thrownValue,
 } from './rxlog-request-context';
 
 /** What the interceptor reads from Express's or Fastify's request object. */
@@ -81,8 +82,10 @@ export class RxlogRequestInterceptor implements NestInterceptor {
         // A StreamableFile's stream that fails while it is sent: Nest (Express) logs the error apart and
         // destroys the response without it, Fastify logs it with its own logger only.
         next: (value: unknown) => watchStreamableFile(value, state),
-        error: (error: unknown) => {
+        error: (thrown: unknown) => {
           state.handling = false;
+          // A thrown `undefined` or `null` too is an error the event carries, the one Nest's filter reports.
+          const error = thrownValue(state, thrown);
           // Nest's exception filters answer the error after this: one of the app's may send another
           // status than the error's own (a domain error as 404 or 409), so the response's close writes it.
           const statusCode = answeredStatus(error);

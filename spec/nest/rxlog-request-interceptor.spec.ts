@@ -91,6 +91,8 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       const u = app.url;
       exchanges.sse = await send(`${u}/sse?token=secret`, { headers: id('sse'), leaveOnData: true });
       exchanges.sseError = await send(`${u}/sse-error`, { headers: id('sse-error') });
+      exchanges.sseString = await send(`${u}/sse-string`, { headers: id('sse-string') });
+      exchanges.sseUndefined = await send(`${u}/sse-undefined`, { headers: id('sse-undefined') });
       exchanges.webStreamError = await send(`${u}/web-stream-error`, { headers: id('web-stream-error') });
       exchanges.listenerError = await send(`${u}/listener-error`, { headers: id('listener-error') });
       exchanges.listenerAfterHandler = await send(`${u}/listener-after-handler`, { headers: id('listener-after-handler') });
@@ -119,6 +121,10 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
       exchanges.rejectObject = await send(`${u}/reject-object`, { headers: id('reject-object') });
       exchanges.stringGuarded = await send(`${u}/string-guarded`, { headers: id('string-guarded') });
       exchanges.endThenThrowString = await send(`${u}/end-then-throw-string`, { headers: id('end-then-throw-string') });
+      exchanges.rejectEmpty = await send(`${u}/reject-empty`, { headers: id('reject-empty') });
+      exchanges.throwNull = await send(`${u}/throw-null`, { headers: id('throw-null') });
+      exchanges.undefinedGuarded = await send(`${u}/undefined-guarded`, { headers: id('undefined-guarded') });
+      exchanges.endThenThrowUndefined = await send(`${u}/end-then-throw-undefined`, { headers: id('end-then-throw-undefined') });
       exchanges.head = await send(`${u}/context/1`, { headers: id('head'), method: 'HEAD' });
       exchanges.unknown = await send(`${u}/no/such/route?token=secret`, { headers: id('unknown') });
       exchanges.upload = await send(`${u}/upload`, { headers: json('upload'), method: 'POST', body: '{"a":1,"b":2}' });
@@ -156,6 +162,19 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     expect(completion(run, 'sse-error')).toEqual([['error', 200, '/sse-error', '/sse-error', undefined, 'Error: Stream kaboom']]);
     // Nest's response controller logs it too (under RouterResponseController), after the interceptor saw it.
     expect(withId(run, 'sse-error').filter((e) => e.exception !== undefined)).toHaveLength(1);
+  });
+
+  // Nest's response controller logs such a value as it is, which was written beside the completion event.
+  it('writes a server-sent event stream that fails with a value that is not an Error (a string, undefined) once, on its completion event', () => {
+    expect([exchanges.sseString.outcome, exchanges.sseUndefined.outcome]).toEqual(['200', '200']);
+    expect(completion(run, 'sse-string')).toEqual([
+      ['error', 200, '/sse-string', '/sse-string', undefined, 'ThrownValueError: Stream gave up'],
+    ]);
+    expect(completion(run, 'sse-undefined')).toEqual([
+      ['error', 200, '/sse-undefined', '/sse-undefined', undefined, 'ThrownValueError: undefined'],
+    ]);
+    for (const id of ['sse-string', 'sse-undefined'])
+      expect([id, withId(run, id).map((e) => e.properties.SourceContext)]).toEqual([id, ['RequestLogging']]);
   });
 
   it('writes the error of a streamed web Response body that fails mid-body once, on its completion event, not ResponseDestroyed', () => {
@@ -311,6 +330,32 @@ describe.each(['express', 'fastify'])('RxlogModule on %s, against a hostile clie
     ]);
     for (const id of ['throw-string', 'reject-object', 'string-guarded', 'end-then-throw-string'])
       expect(withId(run, id).map((e) => e.properties.SourceContext)).toEqual(['RequestLogging']);
+  });
+
+  // undefined and null stood for no error in a request's state: the completion event said 500
+  // without saying why, and Nest's exception filter wrote 'undefined' or 'null' as an
+  // ExceptionsHandler event beside it (a thrown null was on both).
+  it('writes a thrown or rejected undefined or null once, on the completion event, as any other thrown value', () => {
+    expect([exchanges.rejectEmpty, exchanges.throwNull, exchanges.undefinedGuarded].map((e) => e.outcome)).toEqual([
+      '500',
+      '500',
+      '500',
+    ]);
+    expect(completion(run, 'reject-empty')).toEqual([
+      ['error', 500, '/reject-empty', '/reject-empty', undefined, 'ThrownValueError: undefined'],
+    ]);
+    expect(completion(run, 'throw-null')).toEqual([
+      ['error', 500, '/throw-null', '/throw-null', undefined, 'ThrownValueError: null'],
+    ]);
+    expect(completion(run, 'undefined-guarded')).toEqual([
+      ['error', 500, '/undefined-guarded', '/undefined-guarded', undefined, 'ThrownValueError: undefined'],
+    ]);
+    expect(exchanges.endThenThrowUndefined.outcome).toBe('200');
+    expect(completion(run, 'end-then-throw-undefined')).toEqual([
+      ['error', 200, '/end-then-throw-undefined', '/end-then-throw-undefined', undefined, 'ThrownValueError: undefined'],
+    ]);
+    for (const id of ['reject-empty', 'throw-null', 'undefined-guarded', 'end-then-throw-undefined'])
+      expect([id, withId(run, id).map((e) => e.properties.SourceContext)]).toEqual([id, ['RequestLogging']]);
   });
 
   it('logs a request whose JSON body is malformed or cut off, with its request id, and keeps it after body parsing', () => {
