@@ -6,7 +6,7 @@ import {
   type HttpRequest,
 } from '@angular/common/http';
 import { isPlatformServer, PlatformLocation } from '@angular/common';
-import { inject, PLATFORM_ID } from '@angular/core';
+import { inject, NgZone, PLATFORM_ID } from '@angular/core';
 import { defer, Observable, tap } from 'rxjs';
 import { isLevelName, type LogLevelName } from '../core/log-level';
 import { SelfLog } from '../core/self-log';
@@ -19,6 +19,7 @@ import { httpLevelForStatus, type HttpLoggingOptions, RXLOG_HTTP_LOGGING_OPTIONS
 import { hideCredentials, redactQuery } from './redact-query';
 import { RXLOG_LOGGER, RXLOG_LOGGER_SLOT, RXLOG_SINK_ENDPOINTS } from './rxlog-tokens';
 import { type Attempt, handled, handOn, isHandled, isMarked } from './handled-request';
+import { holdWhileLeaving, watchPageLeaving } from './page-leaving';
 import { RXLOG_SINK_REQUEST } from './rxlog-sink-request';
 import { checkedHttpLoggingOptions } from './with-http-logging';
 
@@ -30,8 +31,9 @@ import { checkedHttpLoggingOptions } from './with-http-logging';
  * a later interceptor ends without any response (`EMPTY`) as `ended without a response` (a warning), and
  * one answered on the turn it is made, without a network request (Angular's SSR transfer cache
  * while the page hydrates: the server logged the request), at `debug` as `answered … without a
- * network request`. Requests to
- * the logger's own endpoints, requests marked with `RXLOG_SINK_REQUEST` in their HttpContext, and
+ * network request`; a request the browser fails because the page is being left (status 0, after
+ * `beforeunload`, confirmed by the `pagehide` that follows) as `cancelled …: the page was left`.
+ * Requests to the logger's own endpoints, requests marked with `RXLOG_SINK_REQUEST` in their HttpContext, and
  * requests a sink makes with HttpClient synchronously while it writes (its `emit`, `flush` or
  * `close`), are passed through untouched, so logging never feeds itself. Without `provideRxlog`
  * it does nothing. A request that passes through several chains with this interceptor (a child
@@ -62,10 +64,27 @@ export const rxlogHttpInterceptor: HttpInterceptorFn = (request, next) => {
   // after an await of its own is recognised by its URL only.
   const own = inject(RXLOG_SINK_ENDPOINTS, { optional: true })?.urls ?? [];
   const excluded = options.excludeUrls === undefined ? own : [...own, ...options.excludeUrls];
-  const page = pageUrl();
+  const server = isPlatformServer(inject(PLATFORM_ID));
+  const page = pageUrl(server);
   if (isExcluded(request.urlWithParams, excluded, page)) return handOn(request, next);
-  return logRequest(request, next, logger, options, page);
+  // With zone.js, the page's listeners and the timer of a held failure are no zone tasks (they
+  // would run change detection, and keep the app from becoming stable for a second).
+  const zone = inject(NgZone, { optional: true });
+  const outside = <T>(fn: () => T): T => (zone === null ? fn() : zone.runOutsideAngular(fn));
+  const leaving: PageLeaving = {
+    follow: () => (server ? () => undefined : outside(watchPageLeaving)),
+    schedule: (task, delayMs) => void outside(() => setTimeout(task, delayMs)),
+  };
+  return logRequest(request, next, logger, options, page, leaving);
 };
+
+/** How an attempt follows the page being left (see page-leaving.ts), outside Angular's zone. */
+interface PageLeaving {
+  /** Follows the page while the attempt is in flight; returns the function that ends it. */
+  readonly follow: () => () => void;
+  /** Runs a task after a delay (the grace of a held failure). */
+  readonly schedule: (task: () => void, delayMs: number) => void;
+}
 
 /** The options withHttpLogging or the app provided, checked, by what was provided. */
 const checked = new WeakMap<object, HttpLoggingOptions>();
@@ -99,6 +118,7 @@ function logRequest(
   logger: () => Logger | undefined,
   options: HttpLoggingOptions,
   page: Page,
+  leaving: PageLeaving,
 ): Observable<HttpEvent<unknown>> {
   const sourceContext = options.sourceContext ?? 'HttpClient';
   // Credentials in the URL (user:password@) are hidden whatever redactQueryValues says.
@@ -110,6 +130,7 @@ function logRequest(
   return new Observable<HttpEvent<unknown>>((subscriber) => {
     const started = now();
     const attempt: Attempt = { live: true };
+    const unfollow = leaving.follow();
     const correlated = correlate(handled(request, attempt), options, page);
     // The attempt's logger, made when it settles; none when the request settled (synchronously,
     // from a later interceptor) while configure was still building the logger.
@@ -147,11 +168,24 @@ function logRequest(
           },
           error: (error: unknown) => {
             settled = true;
+            const elapsedMs = elapsedSince(started);
             const { status, raw, answered } = readFailure(error);
             // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
             // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
             const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
-            write(log(), options, base, status, elapsedSince(started), message);
+            const failed = (): void => write(log(), options, base, status, elapsedMs, message);
+            // No answer while the page is being left: the browser cancelled it with the page (see
+            // page-leaving.ts), which the pagehide that follows confirms; the app's request did not fail.
+            const release = (left: boolean): void =>
+              left
+                ? log()?.information(
+                    'HTTP {Method} {Url} cancelled after {ElapsedMs} ms: the page was left',
+                    base.method,
+                    base.url,
+                    elapsedMs,
+                  )
+                : failed();
+            if (status !== 0 || !holdWhileLeaving(release, leaving.schedule)) failed();
           },
           // An interceptor after this one that answers with no response at all (EMPTY: a request
           // it blocks or serves elsewhere): the caller's Observable completes with nothing.
@@ -175,7 +209,10 @@ function logRequest(
               elapsedSince(started),
             );
           },
-          finalize: () => (attempt.live = false),
+          finalize: () => {
+            attempt.live = false;
+            unfollow();
+          },
         }),
       )
       .subscribe(subscriber);
@@ -307,8 +344,8 @@ interface Page {
  * PlatformLocation (`href`, absolute when the render was given its URL, and its `<base href>`),
  * else UNKNOWN_SERVER_URL: never a global `location`, which a server may have left from another render.
  */
-function pageUrl(): Page {
-  if (isPlatformServer(inject(PLATFORM_ID))) {
+function pageUrl(server: boolean): Page {
+  if (server) {
     try {
       const location = inject(PlatformLocation, { optional: true });
       const href = location?.href;

@@ -3,11 +3,12 @@
 // docs/angular.md says (withHttpLogging): a timeout, a refused connection, a switchMap and RxJS's
 // timeout() cancelling, a 10 MB answer with progress events, failures whose 10 MB body is read as a
 // Blob, an ArrayBuffer and text, and posts to the HttpSink's own endpoint however the app writes
-// its URL, on a page with a <base href>. The Node specs have no XMLHttpRequest.
+// its URL, on a page with a <base href>; and requests in flight when the page is left, which the
+// browser fails as it leaves. The Node specs have no XMLHttpRequest.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { bundleAppScript } from '../helpers/angular-chromium';
+import { bundleAppScript, ingested } from '../helpers/angular-chromium';
 import { CHROMIUM, freshChromium } from '../helpers/chromium';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -123,4 +124,64 @@ void describe('rxlogHttpInterceptor in Chromium', { skip: !hasChromium }, () => 
         }
       },
     );
+
+  // Chromium fails every request of the fetch backend in flight as the page is left (once the next
+  // page has answered, after beforeunload, just before pagehide), with status 0 as a network failure
+  // has: each was an error, shipped by beacon with the page. (The XMLHttpRequest backend's requests
+  // end without an event then: HttpClient settles them never, and nothing is logged.)
+  void it('logs the requests in flight when the page is left as cancelled, by beacon, not as failures', bounded, async () => {
+    const script = await bundleAppScript(`
+import '@angular/compiler';
+import { Component } from '@angular/core';
+import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { HttpSink } from '../index';
+import { provideRxlog, rxlogHttpInterceptor } from './index';
+const app = { started: false };
+window.app = app;
+class App {}
+Component({ selector: 'app-root', template: '' })(App);
+bootstrapApplication(App, { providers: [
+  provideHttpClient(withFetch(), withInterceptors([rxlogHttpInterceptor])),
+  provideRxlog((c) => c.writeTo.sink(new HttpSink({ url: '/ingest', beaconContentType: 'text/plain' }), { batch: { size: 100, maxDelayMs: 60000 } })),
+] }).then((appRef) => { app.http = appRef.injector.get(HttpClient); app.started = true; }, (e) => { app.failed = String(e); });
+app.start = () => {
+  app.http.get('/hang?token=secret').subscribe({ error: () => undefined });
+  app.http.get('/hang?poll=1').subscribe({ error: () => undefined });
+};
+`);
+    const page = await startTestServer((request) => {
+      if (request.url === '/app.js') return { status: 200, headers: { 'Content-Type': 'text/javascript' }, body: script };
+      if (request.url.startsWith('/hang')) return 'hang';
+      if (request.url === '/ingest') return { status: 204 };
+      if (request.url === '/other') return { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<p>another page' };
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html' },
+        body: '<!doctype html><app-root></app-root><script src="/app.js"></script>',
+      };
+    });
+    const chromium = await freshChromium();
+    try {
+      const tab = await chromium.browser.newPage();
+      await tab.goto(`${page.url}/`);
+      await tab.waitForFunction(() => (window as unknown as { app: { started: boolean } }).app.started, undefined, {
+        timeout: 10_000,
+      });
+      await tab.evaluate(() => (window as unknown as { app: { start(): void } }).app.start());
+      await page.received(2, (request) => request.url.startsWith('/hang'));
+      // Left by a link, as a user leaves it.
+      await tab.evaluate(() => (location.href = '/other'));
+      await page.received(1, (request) => request.url === '/ingest');
+      const events = ingested(page).map(
+        (event) =>
+          `${typeof event['@l'] === 'string' ? event['@l'] : 'Information'} ${String(event['@mt'])} ${String(event.Url)}`,
+      );
+      const cancelled = 'Information HTTP {Method} {Url} cancelled after {ElapsedMs} ms: the page was left';
+      assert.deepEqual(events.sort(), [`${cancelled} /hang?poll=***`, `${cancelled} /hang?token=***`]);
+    } finally {
+      await chromium.close();
+      await page.close();
+    }
+  });
 });

@@ -32,6 +32,7 @@ import { HttpSink, LevelSwitch, type LogEvent, LoggerConfiguration, MemorySink, 
 import { type HttpLoggingOptions, provideRxlog, rxlogHttpInterceptor, withHttpLogging } from '../../lib/angular/index';
 import { RXLOG_HTTP_LOGGING_OPTIONS } from '../../lib/angular/index';
 import { RXLOG_LOGGER } from '../../lib/angular/rxlog-tokens';
+import { installFakePage } from '../helpers/fake-page';
 import { startTestServer } from '../helpers/http-test-server';
 import { toOtlpLogRecord } from '../../lib/sinks/http/otlp-log-record';
 
@@ -636,6 +637,57 @@ void describe('rxlogHttpInterceptor', () => {
       injector.destroy();
       server.closeAllConnections();
       server.close();
+    }
+  });
+
+  // A browser fails every request in flight when the page is left, with status 0 as a network
+  // failure has (Chromium after beforeunload, just before pagehide): each was logged as an error, and
+  // shipped by beacon at every page left with a request in flight.
+  void it('logs a request the browser fails as the page is left as cancelled, and a failure while the page stays as failed', (context) => {
+    context.mock.timers.enable({ apis: ['setTimeout'] });
+    const page = installFakePage();
+    const { memory, injector, client, backend } = setup();
+    const lines = (): string[] => memory.events.map((e) => `${e.level} ${e.renderMessage().replace(/[\d.]+ ms/, 'N ms')}`);
+    const start = (url: string): void => void client.get(url).subscribe({ error: () => undefined });
+    const noAnswer = (url: string): void => backend.expectOne(url).error(new Event('error') as unknown as ProgressEvent);
+    const failed = (url: string): string => `error HTTP GET ${url} failed with 0 in N ms: Http failure response for ${url}: 0 `;
+    try {
+      start('/orders?page=2');
+      start('/stock');
+      page.target.dispatchEvent(new Event('beforeunload'));
+      noAnswer('/orders?page=2');
+      backend.expectOne('/stock').flush('no', { status: 503, statusText: 'Service Unavailable' });
+      // An answer is logged as it comes; no answer waits for pagehide.
+      assert.deepEqual(lines(), [
+        'error HTTP GET /stock failed with 503 in N ms: Http failure response for /stock: 503 Service Unavailable',
+      ]);
+      page.hide();
+      assert.deepEqual(lines().slice(1), ['information HTTP GET /orders?page=*** cancelled after N ms: the page was left']);
+      // Back from the back/forward cache: a request without an answer failed.
+      page.show();
+      start('/a');
+      noAnswer('/a');
+      assert.deepEqual(lines().slice(2), [failed('/a')]);
+      // A leave that never comes (a download, a beforeunload prompt cancelled): a second, then a
+      // failure as it is; the next one at once.
+      start('/b');
+      page.target.dispatchEvent(new Event('beforeunload'));
+      noAnswer('/b');
+      context.mock.timers.tick(999);
+      assert.deepEqual(lines().slice(3), []);
+      context.mock.timers.tick(1);
+      start('/c');
+      noAnswer('/c');
+      assert.deepEqual(lines().slice(3), [failed('/b'), failed('/c')]);
+      // beforeunload is listened to only while a request is in flight: none is now.
+      page.target.dispatchEvent(new Event('beforeunload'));
+      start('/d');
+      noAnswer('/d');
+      page.hide();
+      assert.deepEqual(lines().slice(5), [failed('/d')]);
+    } finally {
+      injector.destroy();
+      page.restore();
     }
   });
 
