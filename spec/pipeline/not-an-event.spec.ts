@@ -281,3 +281,69 @@ describe('a revoked Proxy the last step passes on', () => {
     }
   });
 });
+
+// A Proxy whose traps throw but whose prototype can be read passed the check above and was taken
+// as an event: MemorySink counted it delivered (every read of it throws), ConsoleSink failed on its
+// level after the formatter's placeholder, retried it three times (a write that can never work)
+// and held the next event behind those retries.
+describe('a Proxy whose traps throw, passed on by the last step', () => {
+  const hostile = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('trap');
+      },
+      has: () => {
+        throw new Error('trap');
+      },
+      ownKeys: () => {
+        throw new Error('trap');
+      },
+    },
+  );
+
+  it.each([
+    ['MemorySink, a sink pipe', 'memory', false],
+    ['MemorySink, .pipe(), with a sink level', 'memory', true],
+    ['ConsoleSink, a sink pipe', 'console', false],
+    ['ConsoleSink, .pipe(), with a sink level', 'console', true],
+  ] as const)('is counted dropped (not-an-event) and the next event written at once (%s)', async (_, kind, shared) => {
+    const self = collectSelfLog();
+    try {
+      const last = map((event: LogEvent) => (event.properties.N === 1 ? (hostile as LogEvent) : event));
+      const lines: string[] = [];
+      const write = (format: string, ...args: string[]): void => void lines.push(args.at(-1) ?? format);
+      const sink =
+        kind === 'memory'
+          ? new MemorySink()
+          : new ConsoleSink({
+              mode: 'browser',
+              theme: false,
+              outputTemplate: '{Message}',
+              console: { debug: write, info: write, warn: write, error: write },
+            });
+      const minimumLevel = shared ? 'information' : undefined;
+      const log = (
+        shared
+          ? new LoggerConfiguration().pipe(last).writeTo.sink(sink, { name: 'sink', minimumLevel })
+          : new LoggerConfiguration().writeTo.sink(sink, { name: 'sink', pipe: [last] })
+      ).createLogger();
+      for (let n = 0; n < 3; n++) expect(() => log.information('Event {N}', n)).not.toThrow();
+      expect(log.metrics().sinks.sink).toMatchObject({
+        received: 3,
+        delivered: 2,
+        dropped: 1,
+        failed: 0,
+        pending: 0,
+        droppedBy: { [NOT_AN_EVENT_REASON]: 1 },
+      });
+      if (sink instanceof MemorySink) expect(sink.events.map((event) => event.properties.N)).toEqual([0, 2]);
+      else expect(lines).toEqual(['Event 0', 'Event 2']);
+      const report = await log.close();
+      expect(report.sinks.sink).toEqual({ delivered: 2, dropped: 1, failed: 0, undelivered: 0 });
+      expect(self.diagnostics.map((d) => d.message).filter((text) => text.includes(', no event;'))).toHaveLength(1);
+    } finally {
+      self.stop();
+    }
+  });
+});

@@ -19,6 +19,7 @@ import {
 import { type ClientEvent, clientMessage, parseClientEvents } from './parse-client-events';
 import { type IngestFrameworkReply, type IngestFrameworkRequest, nodeRequest, nodeResponse } from './framework-request';
 import { failed, refuse, respond } from './ingest-responses';
+import { readMediaType } from './media-type';
 import { PendingByteBudget } from './pending-byte-budget';
 import { type BodyReadResult, readRequestBody } from './read-request-body';
 import { type RateDecision, TokenBucketLimiter } from './token-bucket-limiter';
@@ -69,14 +70,6 @@ interface Tally {
 /** The server event's template: the client's rendered message (its own template is kept in `ClientTemplate`). */
 export const INGEST_TEMPLATE = '{ClientMessage}';
 
-const ACCEPTED_TYPES = new Set([
-  'application/vnd.serilog.clef',
-  'application/x-ndjson',
-  'application/ndjson',
-  'application/jsonl',
-  'application/json',
-  'text/plain',
-]);
 const MAX_USER_AGENT = 512;
 /**
  * The least time between two SelfLog notices of one kind that any request can cause again (new
@@ -367,8 +360,14 @@ function handle(
     refuse(req, res, 405, 'Method Not Allowed', { Allow: 'POST' });
     return;
   }
-  if (!acceptable(req.headers['content-type'])) {
-    refuse(req, res, 415, 'Unsupported Media Type');
+  const mediaType = readMediaType(req.headers['content-type']);
+  if (mediaType !== 'accepted') {
+    refuse(
+      req,
+      res,
+      415,
+      mediaType === 'malformed' ? 'Unsupported Media Type: malformed Content-Type' : 'Unsupported Media Type',
+    );
     return;
   }
   // Nothing is decompressed (so no gzip bomb): a coded body would only be split into garbage lines
@@ -560,17 +559,6 @@ function inviteBody(req: IncomingMessage, res: ServerResponse): void {
       ? (stream.sentInfoHeaders?.some((headers) => headers[':status'] === 100) ?? false)
       : (res as { _sent100?: unknown })._sent100 !== false;
   if (!sent) res.writeContinue();
-}
-
-function acceptable(header: string | undefined): boolean {
-  if (header === undefined) return false;
-  const [type, ...parameters] = header.split(';');
-  if (!ACCEPTED_TYPES.has(type.trim().toLowerCase())) return false;
-  for (const parameter of parameters) {
-    const [name, value = ''] = parameter.split('=');
-    if (name.trim().toLowerCase() === 'charset' && !/^"?utf-?8"?$/i.test(value.trim())) return false;
-  }
-  return true;
 }
 
 function identityCoded(header: string | undefined): boolean {

@@ -1,9 +1,9 @@
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import { connect, Socket } from 'node:net';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { failed, respond } from '../../../lib/node/ingest/ingest-responses';
-import { listen, memoryLogger, within } from '../../helpers/node-http';
+import { exchangeRaw, listen, memoryLogger, within } from '../../helpers/node-http';
 
 function response(): { res: ServerResponse; written: string[] } {
   const req = new IncomingMessage(new Socket());
@@ -120,6 +120,31 @@ describe('refuse, against a client that keeps sending after its answer', () => {
       expect(sent).toBeLessThan(64 * limitBytes);
     } finally {
       session.destroy();
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+});
+
+// RFC 9110 renamed 413 `Content Too Large` (RFC 7231 said `Payload Too Large`). The status line
+// keeps Node's own text, as every other answer of a Node or Express server does (Express's
+// `sendStatus` and the `statuses` package say the same): a reason phrase carries no meaning, a
+// client SHOULD ignore it (RFC 9112 §4) and HTTP/2 sends none. The body's `error` says RFC 9110's
+// name.
+describe("createIngestHandler's 413", () => {
+  it("keeps Node's status text on the status line and says RFC 9110's name in the body", async () => {
+    const { log } = memoryLogger();
+    const server = await listen(createServer(createIngestHandler(log, { maxBodyBytes: 61_440 })));
+    try {
+      const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n';
+      const answer = await exchangeRaw(Number(new URL(server.url).port), head, (received) => received.endsWith('}'));
+      expect(answer.split('\r\n')[0]).toBe(`HTTP/1.1 413 ${STATUS_CODES[413]}`);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+        accepted: 0,
+        rejected: 0,
+        error: 'Content Too Large',
+      });
+    } finally {
       await server.close();
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }
