@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
@@ -67,9 +68,10 @@ export interface SyslogSinkOptions {
   /** APP-NAME (RFC 5424) or TAG (RFC 3164, where `[`, `]`, `:` and `/` become `_` too); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
   appName?: string | undefined;
   /**
-   * HOSTNAME; non-printable characters become `_`. With `rfc3164`, every character but letters,
-   * digits, `.`, `_` and `-` becomes `_` and trailing ones other than letters and digits are dropped,
-   * as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default
+   * HOSTNAME; a name with letters outside ASCII is sent as its IDNA A-labels (`bücher.example` →
+   * `xn--bcher-kva.example`, as DNS knows it), then non-printable characters become `_`. With
+   * `rfc3164`, every character but letters, digits, `.`, `_` and `-` becomes `_` and trailing ones
+   * other than letters and digits are dropped, as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default
    * `os.hostname()`; with `rfc3164` without its domain (`web-1` on `web-1.example.com`: RFC 3164 §4.1.2,
    * as rsyslog sends its own).
    */
@@ -177,6 +179,18 @@ function bsdDefaultHostname(name: string): string {
 }
 
 /**
+ * A host name holding letters outside ASCII (`bücher.example`, `東京-1`) as its DNS A-labels
+ * (`xn--bcher-kva.example`, IDNA's punycode, which `node:url`'s domainToASCII writes): HOSTNAME is
+ * printable US-ASCII in both formats, and a collector, `dig` and a certificate know the host by that
+ * name, where each such letter made `_` (`b_cher.example`) names no host and two hosts alike. Any
+ * other name, and one IDNA refuses (a space in it), is kept as given, for the format to sanitise.
+ */
+function asciiHostname(name: string): string {
+  // eslint-disable-next-line no-control-regex -- the ASCII range itself
+  return /[^\u0000-\u007f]/.test(name) ? domainToASCII(name) || name : name;
+}
+
+/**
  * The most bytes a message's header can take before MSG, structured data `-` included: a shorter
  * `maxMessageBytes` would cut the header itself (APP-NAME, PROCID, MSGID, the whole text gone), so
  * it is refused. RFC 5424: `<191>1 `, a 24-character timestamp, HOSTNAME, APP-NAME, PROCID, a
@@ -275,8 +289,8 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     // RFC 3164 receivers read a HOSTNAME only of [A-Za-z0-9._-]; RFC 5424 takes printable ASCII.
     hostname:
       format === 'rfc3164'
-        ? syslogBsdHostname(text('hostname', options.hostname, bsdDefaultHostname(osHostname())))
-        : syslogHeaderField(text('hostname', options.hostname, osHostname() || '-'), 255),
+        ? syslogBsdHostname(asciiHostname(text('hostname', options.hostname, bsdDefaultHostname(osHostname()))))
+        : syslogHeaderField(asciiHostname(text('hostname', options.hostname, osHostname() || '-')), 255),
     // RFC 3164's TAG is at most 32 characters, and receivers end its program name at '[', ':' and
     // '/' (rsyslog's acquireProgramName, after FreeBSD's syslogd); RFC 5424's APP-NAME at most 48.
     appName: format === 'rfc3164' ? syslogHeaderField(appName, 32, '[]:/') : syslogHeaderField(appName, 48),
