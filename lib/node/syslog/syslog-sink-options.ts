@@ -91,7 +91,7 @@ export interface SyslogSinkOptions {
   messageIdProperty?: string | false | undefined;
   /** Framing on tcp and unix (RFC 6587; with udp or relp, whose frames carry their length, a ConfigurationError, with tls only `'octet-counting'`, which RFC 5425 §4.3 requires). Default `'octet-counting'` for tcp and tls, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming | undefined;
-  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls, unix and relp (imrelp's `maxDataSize` defaults to it, and cuts a longer one): rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary (over udp the socket's send buffer is raised to hold one, where smaller: macOS gives 9 216 bytes). At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls, unix and relp (imrelp's `maxDataSize` defaults to it, and cuts a longer one): rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number | undefined;
   /** Longest wait to connect (tcp, unix; with relp, the answer to its `open` included, and over TLS the handshake; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
@@ -310,7 +310,7 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     );
   const connection: SyslogTransport =
     transport === 'udp'
-      ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
+      ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs, maxMessageBytes)
       : transport === 'relp'
         ? new SyslogRelpTransport(
             host,
