@@ -148,13 +148,16 @@ function integer(option: string, value: unknown, min: number, max: number, fallb
   return fail(option, value, `an integer from ${min} to ${max}`);
 }
 
+/** A host name's characters: letters, marks and digits of any script, `.`, `_` and `-`. */
+const HOST_NAME = /^[\p{L}\p{M}\p{N}._-]+$/u;
+
 /**
  * Whether `host` can be looked up or connected to: an IP address (an IPv6 zone too) or a host name
  * of letters, digits, `.`, `_` and `-` (any script, as `net.connect` passes it on). `logs:514`,
  * `udp://logs` or `[::1]` was looked up as a name: ENOTFOUND for every batch, never at build time.
  */
 function isHost(host: string): boolean {
-  return isIP(host) !== 0 || /^[\p{L}\p{M}\p{N}._-]+$/u.test(host);
+  return isIP(host) !== 0 || HOST_NAME.test(host);
 }
 
 function isSdName(value: string): boolean {
@@ -183,11 +186,13 @@ function bsdDefaultHostname(name: string): string {
  * (`xn--bcher-kva.example`, IDNA's punycode, which `node:url`'s domainToASCII writes): HOSTNAME is
  * printable US-ASCII in both formats, and a collector, `dig` and a certificate know the host by that
  * name, where each such letter made `_` (`b_cher.example`) names no host and two hosts alike. Any
- * other name, and one IDNA refuses (a space in it), is kept as given, for the format to sanitise.
+ * other name is kept as given, for the format to sanitise: one with other characters too (a space,
+ * `/`: domainToASCII reads its input as a URL's host, and gave `ü/x` as `xn--tda`, the rest dropped),
+ * and one IDNA refuses.
  */
 function asciiHostname(name: string): string {
   // eslint-disable-next-line no-control-regex -- the ASCII range itself
-  return /[^\u0000-\u007f]/.test(name) ? domainToASCII(name) || name : name;
+  return /[^\u0000-\u007f]/.test(name) && HOST_NAME.test(name) ? domainToASCII(name) || name : name;
 }
 
 /**

@@ -115,8 +115,12 @@ describe('resolveSyslogSinkOptions', () => {
     expect(resolve({ hostname: 'bücher.example' }).settings.hostname).toBe('xn--bcher-kva.example');
     expect(resolve({ hostname: '東京-1' }).settings.hostname).toBe('xn---1-l92cn98g');
     expect(resolve({ format: 'rfc3164', hostname: 'münchen-1' }).settings.hostname).toBe('xn--mnchen-1-65a');
-    // A name IDNA refuses (a space) is sanitised as before; an ASCII name is kept as given, its case too.
+    // A name with other characters (a space; '/', '?', '#', which a URL's host ends at) is sanitised
+    // as before, nothing dropped; an ASCII name is kept as given, its case too.
     expect(resolve({ hostname: 'bü ch' }).settings.hostname).toBe('b__ch');
+    expect(resolve({ hostname: 'bü/ch' }).settings.hostname).toBe('b_/ch');
+    expect(resolve({ hostname: 'bü#1?x' }).settings.hostname).toBe('b_#1?x');
+    expect(resolve({ hostname: 'bü_1' }).settings.hostname).toBe('xn--b_1-hoa');
     expect(resolve({ hostname: 'Web-1.Example' }).settings.hostname).toBe('Web-1.Example');
     const spy = jest.spyOn(os, 'hostname');
     try {
