@@ -4,6 +4,7 @@ import dns from 'node:dns';
 import { networkInterfaces } from 'node:os';
 import { startUdpServer, type SyslogTestServer } from './syslog-test-servers';
 import { closedUdpPort } from '../../helpers/closed-udp-port';
+import { collectSelfLog } from '../../helpers/self-log';
 
 /** Whether this machine has the IPv6 loopback address, for a real receiver on ::1. */
 const hasIpv6Loopback = Object.values(networkInterfaces()).some((addresses) =>
@@ -137,6 +138,28 @@ describe('SyslogUdpTransport', () => {
 
       expect(await server.waitFor(2)).toEqual(['<14>1 short', long]);
       expect(raise).toHaveBeenCalledWith(16_384);
+    });
+
+    it('tells SelfLog when the system will not raise it, and sends what fits', async () => {
+      jest.spyOn(Socket.prototype, 'getSendBufferSize').mockImplementation(() => 9216);
+      jest.spyOn(Socket.prototype, 'setSendBufferSize').mockImplementation(() => {
+        throw Object.assign(new Error('Could not set buffer size: setsockopt ENOBUFS'), { code: 'ERR_SOCKET_BUFFER_SIZE' });
+      });
+      const selfLog = collectSelfLog();
+      const sender = new SyslogUdpTransport('127.0.0.1', server.port, 5_000, 10_000, 16_384);
+      try {
+        await expect(sender.send(['<14>1 fits'])).resolves.toBe(10);
+      } finally {
+        await sender.close();
+        selfLog.stop();
+      }
+
+      expect(await server.waitFor(1)).toEqual(['<14>1 fits']);
+      expect(selfLog.diagnostics.map((d) => d.message)).toEqual([
+        expect.stringMatching(
+          /rxlog: SyslogSink: could not raise the send buffer of the socket to udp:\/\/127\.0\.0\.1:\d+ to maxMessageBytes \(16384\); longer datagrams may fail \(EMSGSIZE\): lower maxMessageBytes/,
+        ),
+      ]);
     });
 
     it('leaves a send buffer that holds maxMessageBytes as it is', async () => {
