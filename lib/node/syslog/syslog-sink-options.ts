@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
@@ -67,9 +68,10 @@ export interface SyslogSinkOptions {
   /** APP-NAME (RFC 5424) or TAG (RFC 3164, where `[`, `]`, `:` and `/` become `_` too); non-printable characters become `_`. Default the base name of `process.title` (`/usr/bin/node` → `node`), else `'node'`. */
   appName?: string | undefined;
   /**
-   * HOSTNAME; non-printable characters become `_`. With `rfc3164`, every character but letters,
-   * digits, `.`, `_` and `-` becomes `_` and trailing ones other than letters and digits are dropped,
-   * as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default
+   * HOSTNAME; a name with letters outside ASCII is sent as its IDNA A-labels (`bücher.example` →
+   * `xn--bcher-kva.example`, as DNS knows it), then non-printable characters become `_`. With
+   * `rfc3164`, every character but letters, digits, `.`, `_` and `-` becomes `_` and trailing ones
+   * other than letters and digits are dropped, as receivers parse that field (nothing left: no HOSTNAME, the receiver names the sender). Default
    * `os.hostname()`; with `rfc3164` without its domain (`web-1` on `web-1.example.com`: RFC 3164 §4.1.2,
    * as rsyslog sends its own).
    */
@@ -89,7 +91,7 @@ export interface SyslogSinkOptions {
   messageIdProperty?: string | false | undefined;
   /** Framing on tcp and unix (RFC 6587; with udp or relp, whose frames carry their length, a ConfigurationError, with tls only `'octet-counting'`, which RFC 5425 §4.3 requires). Default `'octet-counting'` for tcp and tls, `'newline'` for unix (what stream readers such as syslog-ng's unix-stream expect). */
   tcpFraming?: SyslogFraming | undefined;
-  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary. At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls, unix and relp (imrelp's `maxDataSize` defaults to it, and cuts a longer one): rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
+  /** Longest message in bytes of UTF-8, framing excluded; longer ones are cut at a character boundary (over udp the socket's send buffer is raised to hold one, where smaller: macOS gives 9 216 bytes). At least the header's longest size (a ConfigurationError says it), so the cut never reaches the header. Default `1024` for RFC 3164 (its §4.1 limit), else `2048` for udp, `8096` for tcp, tls, unix and relp (imrelp's `maxDataSize` defaults to it, and cuts a longer one): rsyslog's default `maxMessageSize` ("8k" in its docs is 8096 bytes), past which it splits the rest off as a message of its own, or repeats the message. */
   maxMessageBytes?: number | undefined;
   /** Longest wait to connect (tcp, unix; with relp, the answer to its `open` included, and over TLS the handshake; with tls, the handshake included, then at most as long again for the receiver to refuse this sender's certificate before the first batch) or resolve the host (udp), in milliseconds. Default `5000`. */
   connectTimeoutMs?: number | undefined;
@@ -146,13 +148,16 @@ function integer(option: string, value: unknown, min: number, max: number, fallb
   return fail(option, value, `an integer from ${min} to ${max}`);
 }
 
+/** A host name's characters: letters, marks and digits of any script, `.`, `_` and `-`. */
+const HOST_NAME = /^[\p{L}\p{M}\p{N}._-]+$/u;
+
 /**
  * Whether `host` can be looked up or connected to: an IP address (an IPv6 zone too) or a host name
  * of letters, digits, `.`, `_` and `-` (any script, as `net.connect` passes it on). `logs:514`,
  * `udp://logs` or `[::1]` was looked up as a name: ENOTFOUND for every batch, never at build time.
  */
 function isHost(host: string): boolean {
-  return isIP(host) !== 0 || /^[\p{L}\p{M}\p{N}._-]+$/u.test(host);
+  return isIP(host) !== 0 || HOST_NAME.test(host);
 }
 
 function isSdName(value: string): boolean {
@@ -174,6 +179,20 @@ function isUserSdId(value: string): boolean {
  */
 function bsdDefaultHostname(name: string): string {
   return isIP(name) === 0 ? name.split('.', 1)[0] : name;
+}
+
+/**
+ * A host name holding letters outside ASCII (`bücher.example`, `東京-1`) as its DNS A-labels
+ * (`xn--bcher-kva.example`, IDNA's punycode, which `node:url`'s domainToASCII writes): HOSTNAME is
+ * printable US-ASCII in both formats, and a collector, `dig` and a certificate know the host by that
+ * name, where each such letter made `_` (`b_cher.example`) names no host and two hosts alike. Any
+ * other name is kept as given, for the format to sanitise: one with other characters too (a space,
+ * `/`: domainToASCII reads its input as a URL's host, and gave `ü/x` as `xn--tda`, the rest dropped),
+ * and one IDNA refuses.
+ */
+function asciiHostname(name: string): string {
+  // eslint-disable-next-line no-control-regex -- the ASCII range itself
+  return /[^\u0000-\u007f]/.test(name) && HOST_NAME.test(name) ? domainToASCII(name) || name : name;
 }
 
 /**
@@ -275,8 +294,8 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     // RFC 3164 receivers read a HOSTNAME only of [A-Za-z0-9._-]; RFC 5424 takes printable ASCII.
     hostname:
       format === 'rfc3164'
-        ? syslogBsdHostname(text('hostname', options.hostname, bsdDefaultHostname(osHostname())))
-        : syslogHeaderField(text('hostname', options.hostname, osHostname() || '-'), 255),
+        ? syslogBsdHostname(asciiHostname(text('hostname', options.hostname, bsdDefaultHostname(osHostname()))))
+        : syslogHeaderField(asciiHostname(text('hostname', options.hostname, osHostname() || '-')), 255),
     // RFC 3164's TAG is at most 32 characters, and receivers end its program name at '[', ':' and
     // '/' (rsyslog's acquireProgramName, after FreeBSD's syslogd); RFC 5424's APP-NAME at most 48.
     appName: format === 'rfc3164' ? syslogHeaderField(appName, 32, '[]:/') : syslogHeaderField(appName, 48),
@@ -296,7 +315,7 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
     );
   const connection: SyslogTransport =
     transport === 'udp'
-      ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs)
+      ? new SyslogUdpTransport(host, port, connectTimeoutMs, writeTimeoutMs, maxMessageBytes)
       : transport === 'relp'
         ? new SyslogRelpTransport(
             host,

@@ -56,12 +56,14 @@ export class SyslogUdpTransport implements SyslogTransport {
    * @param port The receiver's UDP port.
    * @param connectTimeoutMs Longest wait for the host to resolve, in milliseconds.
    * @param writeTimeoutMs Longest wait for a batch's datagrams to be sent, in milliseconds.
+   * @param maxMessageBytes The longest datagram it sends, in bytes: a smaller send buffer is raised to hold it.
    */
   constructor(
     private readonly host: string,
     private readonly port: number,
     private readonly connectTimeoutMs: number,
     private readonly writeTimeoutMs: number,
+    private readonly maxMessageBytes = 65_507,
   ) {
     this.where = syslogWhere('udp', host, port);
   }
@@ -196,6 +198,7 @@ export class SyslogUdpTransport implements SyslogTransport {
   }
 
   private adopt(socket: Socket, address: string): void {
+    this.fitSendBuffer(socket);
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // The next batch reports an ICMP refusal. The socket is dropped all the same, so that batch's
       // retry looks the name up again and takes its next address: nothing listens at this one, and a
@@ -221,6 +224,27 @@ export class SyslogUdpTransport implements SyslogTransport {
     });
     socket.unref();
     this.socket = socket;
+  }
+
+  /**
+   * Raises the socket's send buffer to hold the longest datagram: macOS refuses a datagram longer
+   * than it (EMSGSIZE, XNU's sosend) and gives a UDP socket 9 216 bytes (`net.inet.udp.maxdgram`),
+   * so with a larger `maxMessageBytes` every batch holding a longer message failed from there on,
+   * each retry alike, and the breaker opened. Linux's default (`wmem_default`, 208 KiB) holds any,
+   * and is never lowered. A system that will not raise it (past `kern.ipc.maxsockbuf`) is told to
+   * SelfLog, and such datagrams fail as before.
+   */
+  private fitSendBuffer(socket: Socket): void {
+    try {
+      if (socket.getSendBufferSize() < this.maxMessageBytes) socket.setSendBufferSize(this.maxMessageBytes);
+    } catch (error) {
+      SelfLog.write(
+        'SyslogSink: could not raise the send buffer of the socket to {Target} to maxMessageBytes ({Limit}); longer datagrams may fail (EMSGSIZE): lower maxMessageBytes',
+        this.where,
+        this.maxMessageBytes,
+        error,
+      );
+    }
   }
 
   private discard(socket: Socket): void {

@@ -109,6 +109,29 @@ describe('resolveSyslogSinkOptions', () => {
     }
   });
 
+  it('sends a hostname with letters outside ASCII as its IDNA A-labels (punycode), as DNS knows the host, in both formats', () => {
+    // HOSTNAME is printable US-ASCII (RFC 5424 §6.2.4, RFC 3164 §4.1.2): each such letter was sent as
+    // '_', so bücher.example arrived as b_cher.example, a name no host has, and bücher and büchor alike.
+    expect(resolve({ hostname: 'bücher.example' }).settings.hostname).toBe('xn--bcher-kva.example');
+    expect(resolve({ hostname: '東京-1' }).settings.hostname).toBe('xn---1-l92cn98g');
+    expect(resolve({ format: 'rfc3164', hostname: 'münchen-1' }).settings.hostname).toBe('xn--mnchen-1-65a');
+    // A name with other characters (a space; '/', '?', '#', which a URL's host ends at) is sanitised
+    // as before, nothing dropped; an ASCII name is kept as given, its case too.
+    expect(resolve({ hostname: 'bü ch' }).settings.hostname).toBe('b__ch');
+    expect(resolve({ hostname: 'bü/ch' }).settings.hostname).toBe('b_/ch');
+    expect(resolve({ hostname: 'bü#1?x' }).settings.hostname).toBe('b_#1?x');
+    expect(resolve({ hostname: 'bü_1' }).settings.hostname).toBe('xn--b_1-hoa');
+    expect(resolve({ hostname: 'Web-1.Example' }).settings.hostname).toBe('Web-1.Example');
+    const spy = jest.spyOn(os, 'hostname');
+    try {
+      spy.mockReturnValue('münchen-1.example.com');
+      expect(resolve({}).settings.hostname).toBe('xn--mnchen-1-65a.example.com');
+      expect(resolve({ format: 'rfc3164' }).settings.hostname).toBe('xn--mnchen-1-65a');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('sanitises appName for the format: 48 characters for RFC 5424, a 32-character TAG without [ ] : / for RFC 3164', () => {
     expect(resolve({ appName: `my app:${'x'.repeat(60)}` }).settings.appName).toBe(`my_app:${'x'.repeat(41)}`);
     expect(resolve({ appName: 'my/app' }).settings.appName).toBe('my/app');

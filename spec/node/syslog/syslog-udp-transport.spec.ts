@@ -4,6 +4,7 @@ import dns from 'node:dns';
 import { networkInterfaces } from 'node:os';
 import { startUdpServer, type SyslogTestServer } from './syslog-test-servers';
 import { closedUdpPort } from '../../helpers/closed-udp-port';
+import { collectSelfLog } from '../../helpers/self-log';
 
 /** Whether this machine has the IPv6 loopback address, for a real receiver on ::1. */
 const hasIpv6Loopback = Object.values(networkInterfaces()).some((addresses) =>
@@ -106,6 +107,73 @@ describe('SyslogUdpTransport', () => {
     } finally {
       await refusing.close();
     }
+  });
+
+  describe('on a system whose UDP send buffer is smaller than maxMessageBytes (macOS)', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    // Found by a review: macOS refuses a datagram longer than the socket's send buffer (EMSGSIZE, XNU's
+    // sosend), 9 216 bytes unless raised (net.inet.udp.maxdgram), so with maxMessageBytes 16384 every
+    // batch holding a longer message failed, each retry alike. Linux's kernel takes any: the buffer
+    // and its check are played here as macOS has them, around the real socket and receiver.
+    it('raises the send buffer to maxMessageBytes, so a datagram up to it is sent', async () => {
+      let sendBuffer = 9216;
+      jest.spyOn(Socket.prototype, 'getSendBufferSize').mockImplementation(() => sendBuffer);
+      const raise = jest.spyOn(Socket.prototype, 'setSendBufferSize').mockImplementation((size: number) => {
+        sendBuffer = size;
+      });
+      const realSend = Socket.prototype.send as (this: Socket, ...args: unknown[]) => void;
+      jest.spyOn(Socket.prototype, 'send').mockImplementation(function (this: Socket, ...args: unknown[]) {
+        const callback = args[args.length - 1] as (error: Error | null) => void;
+        if ((args[0] as Buffer).length <= sendBuffer) return realSend.apply(this, args);
+        process.nextTick(() => callback(Object.assign(new Error('send EMSGSIZE'), { code: 'EMSGSIZE', syscall: 'send' })));
+      });
+      const sender = new SyslogUdpTransport('127.0.0.1', server.port, 5_000, 10_000, 16_384);
+      const long = `<14>1 ${'x'.repeat(16_000)}`;
+      try {
+        await expect(sender.send(['<14>1 short', long])).resolves.toBe(11 + long.length);
+      } finally {
+        await sender.close();
+      }
+
+      expect(await server.waitFor(2)).toEqual(['<14>1 short', long]);
+      expect(raise).toHaveBeenCalledWith(16_384);
+    });
+
+    it('tells SelfLog when the system will not raise it, and sends what fits', async () => {
+      jest.spyOn(Socket.prototype, 'getSendBufferSize').mockImplementation(() => 9216);
+      jest.spyOn(Socket.prototype, 'setSendBufferSize').mockImplementation(() => {
+        throw Object.assign(new Error('Could not set buffer size: setsockopt ENOBUFS'), { code: 'ERR_SOCKET_BUFFER_SIZE' });
+      });
+      const selfLog = collectSelfLog();
+      const sender = new SyslogUdpTransport('127.0.0.1', server.port, 5_000, 10_000, 16_384);
+      try {
+        await expect(sender.send(['<14>1 fits'])).resolves.toBe(10);
+      } finally {
+        await sender.close();
+        selfLog.stop();
+      }
+
+      expect(await server.waitFor(1)).toEqual(['<14>1 fits']);
+      expect(selfLog.diagnostics.map((d) => d.message)).toEqual([
+        expect.stringMatching(
+          /rxlog: SyslogSink: could not raise the send buffer of the socket to udp:\/\/127\.0\.0\.1:\d+ to maxMessageBytes \(16384\); longer datagrams may fail \(EMSGSIZE\): lower maxMessageBytes/,
+        ),
+      ]);
+    });
+
+    it('leaves a send buffer that holds maxMessageBytes as it is', async () => {
+      jest.spyOn(Socket.prototype, 'getSendBufferSize').mockImplementation(() => 212_992);
+      const raise = jest.spyOn(Socket.prototype, 'setSendBufferSize');
+      const sender = new SyslogUdpTransport('127.0.0.1', server.port, 5_000, 10_000, 65_507);
+      try {
+        await sender.send(['<14>1 one']);
+      } finally {
+        await sender.close();
+      }
+
+      expect(raise).not.toHaveBeenCalled();
+    });
   });
 
   describe('a host name whose address changes', () => {
