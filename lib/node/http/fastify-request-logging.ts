@@ -112,7 +112,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     followAnsweredBeforeHooks(instance, servers, (req, res) => {
       if (trackers.has(req)) return;
       try {
-        trackers.set(req, trackRequest(log, appSettings, req, res, undefined, generated.get(req), inFlight));
+        remember(trackers, req, trackRequest(log, appSettings, req, res, undefined, generated.get(req), inFlight));
       } catch (error) {
         SelfLog.write('fastifyRequestLogging: the request could not be followed', error);
       }
@@ -129,7 +129,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
           idOf(request.id),
           inFlight,
         );
-        trackers.set(request.raw, tracker);
+        remember(trackers, request.raw, tracker);
         failOnErrorSent(reply, tracker);
         markRequestLog(request, tracker.requestId);
         return tracker;
@@ -167,7 +167,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     // A streamed body (`reply.send(stream)`) that fails once its headers went out reaches no onError
     // hook: Fastify destroys the response without the stream's error. Its 'error' is the failure.
     instance.addHook('onSend', payloadHook(trackers, failOnStreamError));
-    followHandlerErrors(trackers);
+    followHandlerErrors();
     done();
   };
   return Object.assign(plugin, {
@@ -249,9 +249,19 @@ function followAnsweredBeforeHooks(
 // The request Fastify's own `request` listener is handling, while it runs.
 let arriving: IncomingMessage | undefined;
 
-// The trackers of every plugin registered, for the one handler-error subscription of the process
-// and for fastifyLogger.
-const followed = new Set<WeakMap<IncomingMessage, RequestTracker>>();
+// The trackers of each request, one per plugin following it, for the one handler-error subscription
+// of the process and for fastifyLogger. Keyed by request, never by plugin: a plugin made and dropped
+// (one per app of a test suite, one rebuilt by hot reload) leaves nothing here.
+const followed = new WeakMap<IncomingMessage, RequestTracker[]>();
+
+/** Records `tracker` as the plugin's (`trackers`) and among the request's (`followed`). */
+function remember(trackers: WeakMap<IncomingMessage, RequestTracker>, req: IncomingMessage, tracker: RequestTracker): void {
+  trackers.set(req, tracker);
+  const all = followed.get(req);
+  if (all === undefined) followed.set(req, [tracker]);
+  else all.push(tracker);
+}
+
 // The Node servers of the apps a plugin was registered on, for fastifyLogger: Fastify logs
 // `incoming request` before any onRequest hook, so before the request has a tracker.
 const loggedServers = new WeakSet<object>();
@@ -307,12 +317,11 @@ export function followedRequest(req: unknown): RequestTracker | undefined {
   if (typeof req !== 'object' || req === null) return undefined;
   const marked = moduleTrackers.get(req as IncomingMessage);
   if (marked !== undefined) return marked;
-  for (const trackers of followed) {
-    const tracker = trackers.get(req as IncomingMessage);
-    if (tracker !== undefined) return tracker;
-  }
-  return undefined;
+  return followed.get(req as IncomingMessage)?.[0];
 }
+
+// Whether the handler errors are followed (see followHandlerErrors): once for the process.
+let subscribed = false;
 
 /**
  * Follows the errors a handler (or a preHandler hook) throws or rejects with, which Fastify
@@ -324,18 +333,18 @@ export function followedRequest(req: unknown): RequestTracker | undefined {
  * that fails, and drops its error. They go on the request's completion event, or an event of
  * their own once that was written; the onError hook records the same error again, once.
  */
-function followHandlerErrors(trackers: WeakMap<IncomingMessage, RequestTracker>): void {
-  if (followed.size === 0)
+function followHandlerErrors(): void {
+  if (!subscribed)
     subscribe('tracing:fastify.request.handler:error', (message) => {
       try {
         const { request, error } = message as { request?: FastifyLikeRequest; error?: unknown };
         if (request === undefined) return;
-        for (const each of followed) each.get(request.raw)?.fail(error);
+        for (const tracker of followed.get(request.raw) ?? []) tracker.fail(error);
       } catch (cause) {
         SelfLog.write('fastifyRequestLogging: a handler error could not be followed', cause);
       }
     });
-  followed.add(trackers);
+  subscribed = true;
 }
 
 // Fastify 5's mark of a reply sent an error (kReplyIsError in its lib/symbols.js), found on the first reply.

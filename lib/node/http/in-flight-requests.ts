@@ -23,10 +23,15 @@ export interface InFlightRequests {
  * `log` starts closing, while it still accepts events (its pipeline's `beforeClose`), or when the
  * process exits first (see writeUnfinishedRequests): the request
  * a deploy or a crash cut is the one most worth seeing. Bounded: at most MAX_IN_FLIGHT_FOLLOWED
- * at a time, each only until it completes; no timer. Undefined for a logger that cannot say when
- * it closes (a test double, a logger of an older copy of rxlog): its requests are not followed.
+ * at a time, each only until it completes; no timer. The close is followed only while there are
+ * requests in flight, so a middleware or plugin made and dropped (a test's, one replaced by hot
+ * reload) is not left among the listeners of a logger that outlives it. Undefined for a logger
+ * that cannot say when it closes (a test double, a logger of an older copy of rxlog): its requests
+ * are not followed.
  */
 export function inFlightRequests(log: object, owner: string): InFlightRequests | undefined {
+  const listeners = closeListenersOf(log, owner);
+  if (listeners === undefined) return undefined;
   const requests = new Set<InFlightRequest>();
   // The requests in flight past the limit, not followed.
   let missed = 0;
@@ -41,14 +46,19 @@ export function inFlightRequests(log: object, owner: string): InFlightRequests |
         SelfLog.write(`${owner}: a request in flight could not be written as unfinished`, error);
       }
   };
-  if (followClose(log, owner, beforeClose) === undefined) return undefined;
   return {
     add: (request) => {
+      // The first in flight: the close is followed again (the logger's close removed it, or it was idle).
+      if (requests.size === 0 && missed === 0 && !listeners.includes(beforeClose)) listeners.push(beforeClose);
       if (requests.size < MAX_IN_FLIGHT_FOLLOWED) requests.add(request);
       else missed++;
     },
     delete: (request) => {
       if (!requests.delete(request) && missed > 0) missed--;
+      if (requests.size > 0 || missed > 0) return;
+      // None left in flight: no longer among the logger's listeners.
+      const at = listeners.indexOf(beforeClose);
+      if (at !== -1) listeners.splice(at, 1);
     },
   };
 }
@@ -73,14 +83,19 @@ function cannotFollow(owner: string, error: unknown): void {
  * of an older copy of rxlog).
  */
 export function followClose(log: object, owner: string, writeUnfinished: () => void): (() => void) | undefined {
+  const listeners = closeListenersOf(log, owner);
+  if (listeners === undefined) return undefined;
+  listeners.push(writeUnfinished);
+  return () => {
+    const at = listeners.indexOf(writeUnfinished);
+    if (at !== -1) listeners.splice(at, 1);
+  };
+}
+
+/** The listeners of `log`'s close ({@link beforeCloseOf}), or undefined when it cannot say (told to SelfLog if it threw). */
+function closeListenersOf(log: object, owner: string): (() => void)[] | undefined {
   try {
-    const listeners = beforeCloseOf(log);
-    if (listeners === undefined) return undefined;
-    listeners.push(writeUnfinished);
-    return () => {
-      const at = listeners.indexOf(writeUnfinished);
-      if (at !== -1) listeners.splice(at, 1);
-    };
+    return beforeCloseOf(log);
   } catch (error) {
     cannotFollow(owner, error);
     return undefined;
@@ -89,12 +104,7 @@ export function followClose(log: object, owner: string, writeUnfinished: () => v
 
 /** Whether {@link followClose} can follow `log`'s close, without following it. Never throws. */
 export function canFollowClose(log: object, owner: string): boolean {
-  try {
-    return beforeCloseOf(log) !== undefined;
-  } catch (error) {
-    cannotFollow(owner, error);
-    return false;
-  }
+  return closeListenersOf(log, owner) !== undefined;
 }
 
 /**
@@ -105,7 +115,8 @@ export function canFollowClose(log: object, owner: string): boolean {
  */
 export function writeUnfinishedRequests(log: object): void {
   try {
-    // Not removed: a process hook's stand-in process (a test) goes on after its 'exit'.
+    // Not removed here: a process hook's stand-in process (a test) goes on after its 'exit' (a
+    // request logging leaves the listeners itself once its requests in flight are written).
     for (const listener of [...(beforeCloseOf(log) ?? [])]) listener();
   } catch (error) {
     SelfLog.write('The requests in flight could not be written as unfinished', error);

@@ -178,6 +178,42 @@ describe('fastifyRequestLogging: a request in flight when the logger closes', ()
   });
 });
 
+describe('request logging made again and again on one logger (a test suite, hot reload)', () => {
+  /** How many listeners the logger's close has (each request logging that follows it adds one). */
+  const closeListeners = (log: ReturnType<typeof memoryLogger>['log']): number => log[LOGGER_PARTS]()[0].beforeClose.length;
+
+  it('follows the close only while it has requests in flight, so middlewares and plugins dropped stay among no listeners', async () => {
+    const { log, events } = memoryLogger();
+    for (let i = 0; i < 500; i++) {
+      express().use(requestLogging(log));
+      fastifyRequestLogging(log);
+    }
+    expect(closeListeners(log)).toBe(0);
+    // The one in use follows the close while its request is in flight, and writes it unfinished.
+    const logRequests = requestLogging(log);
+    const arrived = signal();
+    const server = createServer((req, res) =>
+      logRequests(req, res, () => {
+        if (req.url === '/slow') arrived.resolve();
+        else res.end('fast');
+      }),
+    );
+    const port = await serve(server);
+    const fast = send(port, '/fast');
+    await within('the fast answer', fast.gone);
+    expect(closeListeners(log)).toBe(0);
+    send(port, '/slow');
+    await within('the request reaching its handler', arrived.promise);
+    expect(closeListeners(log)).toBe(1);
+    await within('log.close()', log.close());
+    expect(rendered(events)).toEqual([
+      expect.stringMatching(/^information HTTP GET \/fast responded 200 in /),
+      'warning HTTP GET /slow unfinished at shutdown after … ms',
+    ]);
+    expect(closeListeners(log)).toBe(0);
+  });
+});
+
 describe('inFlightRequests', () => {
   /** A logger stand-in whose pipeline has `beforeClose`: `close()` calls what was added there. */
   function closable() {
@@ -212,6 +248,23 @@ describe('inFlightRequests', () => {
     expect(self.diagnostics.map((d) => [d.template, d.args])).toEqual([
       ['requestLogging: {Count} requests in flight when the logger closed were not followed; they have no event', [2]],
     ]);
+  });
+
+  it('leaves the listeners of the close when none is in flight, those past the limit included, and joins them again', () => {
+    const log = closable();
+    const listeners = log[LOGGER_PARTS]()[0].beforeClose;
+    const inFlight = inFlightRequests(log, 'requestLogging')!;
+    const requests = Array.from({ length: MAX_IN_FLIGHT_FOLLOWED + 1 }, (): InFlightRequest => () => undefined);
+    for (const request of requests) inFlight.add(request);
+    expect(listeners).toHaveLength(1);
+    // The one past the limit is still in flight: the close is still followed.
+    for (const request of requests.slice(0, MAX_IN_FLIGHT_FOLLOWED)) inFlight.delete(request);
+    expect(listeners).toHaveLength(1);
+    inFlight.delete(requests[MAX_IN_FLIGHT_FOLLOWED]);
+    expect(listeners).toHaveLength(0);
+    inFlight.add(requests[0]);
+    inFlight.add(requests[1]);
+    expect(listeners).toHaveLength(1);
   });
 
   it('follows nothing for a logger that cannot say when it closes (a test double)', () => {
