@@ -115,6 +115,23 @@ export const GIVEN_UP: unique symbol = Symbol.for('rxlog.givenUp');
  */
 export const DECLINED: unique symbol = Symbol.for('rxlog.declined');
 
+/**
+ * Internal, for rxlog's own StreamSink and FileSink; not part of the public API. The delivery
+ * stage calls `sink[CLOSE_GIVEN_UP]()` when the logger's close stopped waiting for the sink's
+ * `close()` (its timeout passed): the sink ends the waits its close still has at once (a stalled
+ * reader's, whose timers would keep a Node process alive after `log.close()` returned), leaving
+ * unwritten what the reader did not take, and its `close()` resolves. A sink closed on its own
+ * (`await sink.close()`) keeps waiting, its timers keeping the process alive until it returns.
+ *
+ * @internal
+ */
+export const CLOSE_GIVEN_UP: unique symbol = Symbol.for('rxlog.closeGivenUp');
+
+/** @internal A sink that implements CLOSE_GIVEN_UP. */
+export interface StopsClosing {
+  [CLOSE_GIVEN_UP]?(): void;
+}
+
 /** @internal A sink that implements DECLINED. */
 export interface Declines {
   [DECLINED]?(event: LogEvent): string | undefined;

@@ -8,7 +8,7 @@ import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
 import type { LogEvent } from '../core/log-event';
 import { SelfLog } from '../core/self-log';
-import { type EmitResult, type Formatter, type Sink, WRITTEN_ASIDE } from '../core/sink';
+import { CLOSE_GIVEN_UP, type EmitResult, type Formatter, type Sink, WRITTEN_ASIDE } from '../core/sink';
 import { CompactJsonFormatter } from '../formatting/compact-json-formatter';
 import { processExiting, retryUntil, writtenOverlap } from './file/exit-waits';
 import { isWouldBlock } from './file/log-file';
@@ -227,6 +227,8 @@ export class StreamSink implements Sink {
   private outstanding = 0;
   /** Called once `outstanding` is back to 0 (see `writesSettled`). */
   private readonly onSettled = new Set<() => void>();
+  /** Ends each wait of `close()` and `flush()` for the stream at once (see CLOSE_GIVEN_UP). */
+  private readonly closeWaits = new Set<() => void>();
   /** Takes `onError` off the stream (see ownListener); set in the constructor. */
   private readonly stopOnError: () => void;
   private readonly onWritten = (error?: Error | null): void => {
@@ -446,8 +448,9 @@ export class StreamSink implements Sink {
 
   /**
    * Stops writing, rejects waits still pending, and ends the stream if `endOnClose`; waits (at
-   * most `syncFlushTimeoutMs`) until the stream has completed the writes the sink handed it (or,
-   * ended, has finished), so the lines counted delivered are written when it resolves. Idempotent.
+   * most `syncFlushTimeoutMs`, or until the logger's close gives up on it: see CLOSE_GIVEN_UP)
+   * until the stream has completed the writes the sink handed it (or, ended, has finished), so the
+   * lines counted delivered are written when it resolves. Idempotent.
    * The sink's `'error'` listener stays until every write it made has settled, so an error that
    * arrives after close (EPIPE from a reader that went away) is reported, never a crash.
    */
@@ -462,6 +465,18 @@ export class StreamSink implements Sink {
   }
 
   /**
+   * The logger's close gave up waiting for this sink's `close()` (see CLOSE_GIVEN_UP): its wait
+   * for the stream ends now, so its timer does not keep the process alive up to
+   * `syncFlushTimeoutMs` after `log.close()` returned. What the stream has not written stays with
+   * it (the logger counted it undelivered); the `'error'` listener stays for its writes.
+   *
+   * @internal
+   */
+  [CLOSE_GIVEN_UP](): void {
+    for (const done of [...this.closeWaits]) done();
+  }
+
+  /**
    * Ends the stream and resolves once it has finished, failed or closed, or `syncFlushTimeoutMs`
    * has passed: a stream that never completes a write (a stalled socket) never finishes, and
    * waiting for it kept `log.close()` to its timeout, and forever under `strategy: 'flush'`.
@@ -470,6 +485,7 @@ export class StreamSink implements Sink {
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
+        this.closeWaits.delete(done);
         stopClose();
         resolve();
       };
@@ -479,6 +495,7 @@ export class StreamSink implements Sink {
       }, this.syncFlushTimeoutMs);
       // end()'s callback runs on 'finish' or with the stream's error; a stream destroyed meanwhile only closes.
       const stopClose = ownListener(this.stream, 'close', done);
+      this.closeWaits.add(done);
       try {
         this.stream.end(done);
       } catch (error) {
@@ -498,12 +515,14 @@ export class StreamSink implements Sink {
       const done = (): void => {
         clearTimeout(timer);
         this.onSettled.delete(done);
+        this.closeWaits.delete(done);
         stopClose();
         stopError();
         resolve();
       };
       const timer = setTimeout(done, this.syncFlushTimeoutMs);
       this.onSettled.add(done);
+      this.closeWaits.add(done);
       // on/off, the methods the options check asks of a stream (`done` takes them off).
       const stopClose = ownListener(this.stream, 'close', done);
       const stopError = ownListener(this.stream, 'error', done);

@@ -7,12 +7,14 @@ import { truncatedText } from '../core/truncated-text';
 import { SelfLog } from '../core/self-log';
 import { unrefScheduler } from '../core/unref-scheduler';
 import {
+  CLOSE_GIVEN_UP,
   DECLINED,
   type Declines,
   type EmitResult,
   GIVEN_UP,
   type LetsGo,
   type Sink,
+  type StopsClosing,
   WRITTEN_ASIDE,
   type WritesAside,
 } from '../core/sink';
@@ -168,6 +170,8 @@ export class SinkDelivery {
   #sinksClosed = false;
   /** The sinks (the stage's own, its fallback) whose close() this stage called and saw finish: flushSync leaves them alone. */
   readonly #closedSinks = new Set<Sink>();
+  /** The sinks (the stage's own, its fallback) whose close() this stage called. */
+  readonly #sinksClosing: Sink[] = [];
   /** Events of a refused inline batch not yet moved into the queue (they follow it). */
   #requeueing = 0;
   /** Set by an immediate shutdown: a failed batch goes straight to the fallback, and an event arriving meanwhile is dropped. */
@@ -1122,6 +1126,7 @@ export class SinkDelivery {
       // Named in metrics too: the report's timedOut does not say which sink it was.
       this.#recorder.lastError = 'close: did not settle within the shutdown timeout';
       SelfLog.write('Sink {Name} did not close within the shutdown timeout', this.name);
+      this.#giveUpClosing();
     }
     return { ...this.summary(), timedOut: !settled || !closed };
   }
@@ -1161,10 +1166,27 @@ export class SinkDelivery {
     SelfLog.write(`Sink {Name} failed to ${told}`, this.name, error);
   }
 
+  /**
+   * Tells each sink whose close() this stage gave up waiting for (see CLOSE_GIVEN_UP) to end its
+   * waits: the logger's close has returned, and a stalled reader's timer must not keep a Node
+   * process alive after it (what the sink did not write is undelivered already).
+   */
+  #giveUpClosing(): void {
+    for (const sink of this.#sinksClosing) {
+      if (this.#closedSinks.has(sink)) continue;
+      try {
+        this.#guard.run(() => (sink as StopsClosing)[CLOSE_GIVEN_UP]?.());
+      } catch (error) {
+        this.#sinkCallFailed(sink, 'close', 'close', error);
+      }
+    }
+  }
+
   async #closeSinks(): Promise<void> {
     await Promise.all(
       [this.#sink, this.#fallback].map(async (sink) => {
         if (sink === null || !this.#closesLast(sink)) return;
+        this.#sinksClosing.push(sink);
         try {
           await settledOutcome(() => runDetached(() => this.#guard.run(() => sink.close?.())));
           this.#closedSinks.add(sink);

@@ -20,7 +20,7 @@ import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { MAX_NESTED_WRITES } from '../../lib/pipeline/logger-pipeline';
 import type { LogEvent } from '../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
-import type { Sink } from '../../lib/core/sink';
+import { CLOSE_GIVEN_UP, type Sink } from '../../lib/core/sink';
 import type { LoggerMetrics, PipeMetrics } from '../../lib/metrics/metrics-types';
 import { boundedQueue } from '../../lib/operators/bounded-queue';
 import { injectEventAccounting } from '../../lib/operators/event-accounting';
@@ -407,6 +407,33 @@ describe('LoggerPipeline', () => {
         sinks: { 'slow-close': { delivered: 1, dropped: 0, failed: 0, undelivered: 0 } },
       });
       expect(sinkClosed).toBe(true);
+    });
+  });
+
+  describe("a sink's close() the logger's close gave up on", () => {
+    // A sink's own wait (StreamSink's, FileSink's for a stalled reader) kept a Node process alive
+    // after log.close() had returned timed out: the stage tells each sink whose close() it stopped
+    // waiting for, once, so it ends that wait; not one that closed in time.
+    it('is told so (CLOSE_GIVEN_UP) once at the timeout, the fallback too; a sink that closed in time is not', async () => {
+      const told: string[] = [];
+      const hanging = (name: string): Sink & { [CLOSE_GIVEN_UP](): void } => ({
+        emit: () => undefined,
+        close: () => new Promise<void>(() => undefined),
+        [CLOSE_GIVEN_UP]: () => void told.push(name),
+      });
+      const quick = { emit: () => undefined, close: () => undefined, [CLOSE_GIVEN_UP]: () => void told.push('quick') };
+      const log = new LoggerConfiguration().writeTo
+        .sink(hanging('primary'), { name: 'hangs', fallback: hanging('fallback') })
+        .writeTo.sink(quick, { name: 'quick' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      jest.useFakeTimers();
+      const closed = log.close({ timeoutMs: 200 });
+      await jest.advanceTimersByTimeAsync(199);
+      expect(told).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      await expect(closed).resolves.toMatchObject({ timedOut: true });
+      expect(told.sort()).toEqual(['fallback', 'primary']);
     });
   });
 

@@ -9,7 +9,7 @@ import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
 import { SelfLog } from '../../core/self-log';
 import { isDate } from '../../templates/capture';
-import { type EmitResult, type Formatter, type Sink, WRITTEN_ASIDE } from '../../core/sink';
+import { CLOSE_GIVEN_UP, type EmitResult, type Formatter, type Sink, WRITTEN_ASIDE } from '../../core/sink';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
 import { applyFileRetention } from './file-retention';
 import { formatLine, skippedEvents, wholeLines } from '../format-lines';
@@ -611,7 +611,7 @@ export class FileSink implements Sink {
    * get one last try at once; those that cannot finish are rejected with a `PartialDeliveryError`
    * naming the events the reader took whole. The rest of a line cut in the middle is waited for
    * without blocking the event loop (polling), at most `syncFlushTimeoutMs`, so the reader does not
-   * get half a line; the logger's own close timeout bounds the wait too. Idempotent.
+   * get half a line; the logger's own close timeout bounds the wait too (see CLOSE_GIVEN_UP). Idempotent.
    */
   close(): void | Promise<void> {
     if (this.closed || this.closing !== undefined) return this.closing;
@@ -626,7 +626,7 @@ export class FileSink implements Sink {
     const deadline = performance.now() + this.syncFlushTimeoutMs;
     this.closing = this.waits
       .wait(
-        () => this.drainQuietly() || performance.now() >= deadline,
+        () => this.drainQuietly() || this.closeGivenUp || performance.now() >= deadline,
         () => new Error('closed'),
       )
       .catch(() => undefined)
@@ -635,6 +635,23 @@ export class FileSink implements Sink {
   }
 
   private closing: Promise<void> | undefined;
+  /** Set once the logger's close gave up waiting for this sink's (see CLOSE_GIVEN_UP). */
+  private closeGivenUp = false;
+
+  /**
+   * The logger's close gave up waiting for this sink's `close()` (see CLOSE_GIVEN_UP): its wait
+   * for a stalled reader ends now, the file is closed and the bytes the reader did not take are
+   * reported, so the wait's polling timer does not keep the process alive up to
+   * `syncFlushTimeoutMs` after `log.close()` returned. The fallback file's close, which follows,
+   * does not wait either.
+   *
+   * @internal
+   */
+  [CLOSE_GIVEN_UP](): void {
+    this.closeGivenUp = true;
+    this.waits.settleAll();
+    this.fallbackSink?.[CLOSE_GIVEN_UP]();
+  }
 
   /** When waiting for a stalled reader at exit ends: `syncFlushTimeoutMs` after the exit's first wait. */
   private exitWaitDeadline(): number {
