@@ -234,6 +234,28 @@ export class EventQueue {
     if (this.#count === 0 && this.#events.length > first) this.#resize(first);
   }
 
+  /** Removes the events at `positions` (0 is the oldest), keeping the others in order; not counted as dropped. */
+  remove(positions: ReadonlySet<number>): void {
+    const count = this.#count;
+    const length = this.#events.length;
+    let kept = 0;
+    for (let index = 0; index < count; index++) {
+      const from = (this.#head + index) % length;
+      if (positions.has(index)) {
+        this.#byteCount -= this.#sizes[from];
+        continue;
+      }
+      const to = (this.#head + kept++) % length;
+      this.#events[to] = this.#events[from];
+      this.#times[to] = this.#times[from];
+      this.#sizes[to] = this.#sizes[from];
+    }
+    for (let index = kept; index < count; index++) this.#events[(this.#head + index) % length] = undefined;
+    this.#count = kept;
+    if (kept === 0) this.#byteCount = 0;
+    this.discard(0);
+  }
+
   /** Removes and returns everything held, oldest first; not counted as dropped. */
   clear(times?: number[]): LogEvent[] {
     return this.take(this.#count, times);

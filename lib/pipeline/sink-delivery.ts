@@ -551,7 +551,7 @@ export class SinkDelivery {
     // several events is written detached (see #attempt); an unbatched sink's, on the log call's
     // turn, holds that call's event alone, and the hot path pays nothing for it.
     const write = (): boolean | EmitResult =>
-      this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
+      this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleSync(flight, delivered, error));
     const written = (this.#size === 1 ? write() : runDetached(write)) || flight.events.length === 0;
     if (written) {
       this.#succeeded();
@@ -723,26 +723,45 @@ export class SinkDelivery {
   /**
    * Events past those written that a failed write of the sink or the fallback left out (SeqSink's
    * below the level Seq accepts), named by their positions in the batch of `given` events it was
-   * handed (its error's `dropped.indexes`), count dropped under `dropped.reason` and leave the
-   * flight: they go neither to a retry nor to the fallback, nor count failed. An error without
-   * them (or whose reads throw) leaves the flight as it is.
+   * handed (its error's `dropped.indexes`), count dropped under `dropped.reason` and leave what
+   * holds the last `rest` of them, unsettled, from position `start` of the pending events on (the
+   * flight, whose events go neither to a retry nor to the fallback, nor count failed; or the queue
+   * or open batch a failed `emitSync` wrote from). An error without them (or whose reads throw)
+   * leaves them as they are.
    */
-  #dropNamed(flight: Flight, error: unknown, given: number): void {
+  #dropNamed(error: unknown, given: number, rest: number, start: number, remove: (out: Set<number>) => void): void {
+    const out = new Set<number>();
+    let reason: unknown;
     try {
-      const { indexes, reason } = (error as { dropped: { indexes: number[]; reason: unknown } }).dropped;
-      const out = new Set(indexes.map((index) => index - given + flight.events.length));
-      const kept = (_: unknown, index: number): boolean => !out.has(index);
-      const events = flight.events.filter(kept);
-      const count = flight.events.length - events.length;
-      if (count !== 0) {
-        flight.events = Object.freeze(events);
-        flight.times = flight.times.filter(kept);
-        this.#countDropped(typeof reason == 'string' && reason !== '' ? reason : 'sink', count);
-        this.#waiters.settle(0, count);
+      const dropped = (error as { dropped: { indexes: number[]; reason: unknown } }).dropped;
+      reason = dropped.reason;
+      for (const index of dropped.indexes) {
+        const position = index - given + rest;
+        if (Number.isInteger(position) && position >= 0 && position < rest) out.add(position);
       }
     } catch {
-      // No positions given: nothing more is left out.
+      // No positions given (or no more to read): nothing more is left out.
     }
+    if (out.size === 0) return;
+    remove(out);
+    this.#countDropped(typeof reason == 'string' && reason !== '' ? reason : 'sink', out.size);
+    // Highest first: each leaves the positions before it where they were.
+    for (const position of [...out].sort((a, b) => b - a)) this.#waiters.settle(start + position, 1);
+  }
+
+  /** dropNamed for the flight. */
+  #dropNamedInFlight(flight: Flight, error: unknown, given: number): void {
+    this.#dropNamed(error, given, flight.events.length, 0, (out) => {
+      flight.events = Object.freeze(without(flight.events, out));
+      flight.times = without(flight.times, out);
+    });
+  }
+
+  /** A failed `emitSync` of the flight: the first `delivered` events are written, and those it names left out leave it (see dropNamed). */
+  #settleSync(flight: Flight, delivered: number, error: unknown): void {
+    const given = flight.events.length;
+    this.#settleLeading(flight, delivered, error);
+    this.#dropNamedInFlight(flight, error, given);
   }
 
   #primaryFailed(flight: Flight, error: unknown): void {
@@ -750,7 +769,7 @@ export class SinkDelivery {
     const partial = partialDelivered(error);
     if (partial !== undefined) this.#settleLeading(flight, partial, error);
     if (flight.abandoned) return;
-    this.#dropNamed(flight, error, given);
+    this.#dropNamedInFlight(flight, error, given);
     if (flight.events.length === 0) {
       // The PartialDeliveryError reported every event written.
       this.#primaryDelivered(flight);
@@ -884,7 +903,7 @@ export class SinkDelivery {
         const partial = partialDelivered(error);
         if (partial !== undefined) this.#settleLeading(flight, partial, error, true);
         if (this.#flight !== flight) return;
-        this.#dropNamed(flight, error, given);
+        this.#dropNamedInFlight(flight, error, given);
         if (flight.events.length === 0) {
           this.#settle(flight, 'fallback');
           return;
@@ -983,9 +1002,24 @@ export class SinkDelivery {
       this.#boundEvents(events);
       Object.freeze(events);
       // A count past the batch offered is held to it: what follows the batch never reached the sink.
-      const written = this.#emitSync(emitSync, events, (delivered, error) =>
-        this.#takeWrittenSync(fromQueue, times, reportedCount(delivered, events.length), error),
-      );
+      const written = this.#emitSync(emitSync, events, (delivered, error) => {
+        const count = reportedCount(delivered, events.length);
+        this.#takeWrittenSync(fromQueue, times, count, error);
+        this.#dropNamed(
+          error,
+          events.length,
+          events.length - count,
+          this.#inFlightCount() + (fromQueue ? 0 : this.#queue.depth),
+          (out) => {
+            if (fromQueue) this.#queue.remove(out);
+            else {
+              this.#open = without(this.#open, out);
+              this.#openTimes = without(this.#openTimes, out);
+              if (this.#open.length === 0) this.#clearOpen();
+            }
+          },
+        );
+      });
       if (!written) {
         SelfLog.write(
           'Sink {Name} could not write synchronously; {Count} events are still pending',
@@ -1008,7 +1042,7 @@ export class SinkDelivery {
     const flight = this.#flight;
     if (flight === null || flight.retryTimer === null) return;
     const offered = flight.events.length;
-    const written = this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleLeading(flight, delivered, error));
+    const written = this.#emitSync(emitSync, flight.events, (delivered, error) => this.#settleSync(flight, delivered, error));
     // Sent again, as by the retry it stands in for, once the sink took any of it; a refusal (it
     // would block) is no try, and leaves the retry its turn.
     if (written || flight.events.length !== offered) this.#recorder.retried++;
@@ -1033,8 +1067,9 @@ export class SinkDelivery {
 
   /**
    * Offers `events` to `sink.emitSync`: true (or the sink's EmitResult) when it took them all;
-   * false when it refused them (it would block) or threw, after a PartialDeliveryError's count
-   * went to `onPartial`, with the error (whose `rejected` counts written events the sink refused).
+   * false when it refused them (it would block) or threw, after a throw went to `onPartial` with the
+   * count a PartialDeliveryError reports written (else 0) and the error, whose `rejected` counts
+   * written events the sink refused and whose `dropped.indexes` names events it left out.
    */
   #emitSync(
     emitSync: EmitSync,
@@ -1052,8 +1087,8 @@ export class SinkDelivery {
         : result === true;
     } catch (error) {
       this.#recorder.lastError = describeError(error);
-      const partial = partialDelivered(error);
-      if (partial !== undefined) onPartial(partial, error);
+      // Also with none written: the events it names left out go (see dropNamed).
+      onPartial(partialDelivered(error) ?? 0, error);
       return false;
     }
   }
@@ -1320,4 +1355,9 @@ function rejectedCount(result: unknown, count: number): number {
   } catch {
     return 0;
   }
+}
+
+/** `items` but for those at the positions in `out`. */
+function without<T>(items: readonly T[], out: ReadonlySet<number>): T[] {
+  return items.filter((_, index) => !out.has(index));
 }

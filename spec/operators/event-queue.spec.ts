@@ -46,6 +46,27 @@ describe('EventQueue', () => {
     expect(queue.shift()).toBeUndefined();
   });
 
+  it("removes the events at the positions given, keeping the rest in order with their times, across the ring's end", () => {
+    const queue = new EventQueue({ limit: 4 });
+    const events = makeEvents(6);
+    // Wrapped: the head is at slot 2 of 4 once two have left.
+    events.slice(0, 4).forEach((event, i) => queue.push(event, 100 + i));
+    queue.take(2);
+    events.slice(4).forEach((event, i) => queue.push(event, 104 + i));
+    const bytes = queue.bytes;
+    queue.remove(new Set([1, 2, 7]));
+    expect(queue.depth).toBe(2);
+    expect(queue.bytes).toBeCloseTo(bytes - estimateEventBytes(events[3]) - estimateEventBytes(events[4]));
+    const times: number[] = [];
+    expect(queue.clear(times)).toEqual([events[2], events[5]]);
+    expect(times).toEqual([102, 105]);
+    queue.push(events[0]);
+    queue.remove(new Set([0]));
+    expect(queue.depth).toBe(0);
+    expect(queue.bytes).toBe(0);
+    expect(queue.shift()).toBeUndefined();
+  });
+
   it('gives back the slots a burst allocated once it drains, and keeps order', () => {
     const queue = new EventQueue({ limit: 50_000 });
     expect(queue.capacity).toBe(1024);

@@ -19,17 +19,20 @@ import { Clock, FlushWatch, turn } from '../helpers/virtual-clock';
 // VirtualTimeScheduler (useScheduler) that the sinks' own delays run on too. fast-check makes 1–3
 // sinks (some with a map, filter or delay in their pipe) that do something random per batch
 // (take it, throw, reject, hang, settle late, write part of it, refuse or leave out some of it,
+// name by position some it left out, repeated and out of range among them, in emit and emitSync,
 // close the logger from inside emit), some sharing one fallback sink or falling back on another
 // lane's sink, random queue (count, bytes, overflow), batch, retry and breaker options, levels (a
 // LevelSwitch the schedule turns) and a filter, maybe an events$ subscriber that closes the
 // logger, and a schedule of log calls (through the logger and a child, small and large), flush,
 // flushSync, time, and close() calls with random strategies at random points, logging going on
 // after them. A metrics$ subscriber watches throughout. Checked: no call throws; every snapshot
-// balances (received = delivered + dropped + failed + pending) and no counter goes down; close()
-// resolves within its timeout (or, for 'flush', once every write settles), every later close()
-// with the same report; then per sink, received is exactly the events the model says it was
-// offered, the report matches metrics, delivered matches what the sinks and the fallback took,
-// each sink is closed once and written to never after, and nothing changes afterwards.
+// balances (received = delivered + dropped + failed + pending) and no counter goes down; between
+// steps, what metrics() counts delivered per sink object is no more than it took (exactly that
+// while no close has given up on a write); close() resolves within its timeout (or, for 'flush',
+// once every write settles), every later close() with the same report; then per sink, received
+// is exactly the events the model says it was offered, the report matches metrics, delivered
+// matches what the sinks and the fallback took, each sink is closed once and written to never
+// after, and nothing changes afterwards.
 // ACCOUNTING_RUNS / ACCOUNTING_SEED explore further (seeds 1–8 at 1 500 runs pass).
 
 /** What one emit call does. */
@@ -41,11 +44,16 @@ type Act =
   | { kind: 'hang' }
   | { kind: 'partial'; written: number; afterMs: number | undefined }
   | { kind: 'result'; rejected: number; dropped: number; afterMs: number | undefined }
+  /** Writes part of the batch and names positions it left out (dropped.indexes: repeated, out of range, not whole). */
+  | { kind: 'named'; written: number; count: number; indexes: number[]; permanent: boolean; afterMs: number | undefined }
   /** Takes the batch after calling log.close() (an app that shuts down from inside a sink). */
   | { kind: 'close'; strategy: 'graceful' | 'immediate' | 'flush'; timeoutMs: number };
 
-/** What one emitSync call does: takes the batch, refuses it, throws, writes part of it, or takes it refusing some. */
-type SyncAct = 'true' | 'false' | 'throw' | 'partial' | 'result';
+/**
+ * What one emitSync call does: takes the batch, refuses it, throws, writes part of it (naming some
+ * of the rest left out, repeated and out of range among them), or takes it refusing some.
+ */
+type SyncAct = 'true' | 'false' | 'throw' | 'partial' | 'named' | 'result';
 
 /** What a sink's close() does. */
 type CloseAct = { kind: 'ok' } | { kind: 'throw' } | { kind: 'resolve'; afterMs: number } | { kind: 'hang' };
@@ -116,6 +124,18 @@ const act: fc.Arbitrary<Act> = fc.oneof(
     weight: 1,
     arbitrary: fc
       .record({
+        written: fc.integer({ min: 0, max: 5 }),
+        count: fc.integer({ min: 0, max: 2 }),
+        indexes: fc.array(fc.oneof(fc.integer({ min: -1, max: 8 }), fc.constant(1.5)), { maxLength: 5 }),
+        permanent: fc.boolean(),
+        afterMs: maybeDelay,
+      })
+      .map<Act>((p) => ({ kind: 'named', ...p })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
         strategy: fc.constantFrom('graceful' as const, 'immediate' as const, 'flush' as const),
         timeoutMs: fc.constantFrom(0, 100),
       })
@@ -135,7 +155,10 @@ const levelName = fc.constantFrom(...LEVELS);
 const sinkPlan: fc.Arbitrary<SinkPlan> = fc.record({
   script: fc.array(act, { minLength: 1, maxLength: 5 }),
   syncScript: fc.option(
-    fc.array(fc.constantFrom<SyncAct>('true', 'true', 'false', 'throw', 'partial', 'result'), { minLength: 1, maxLength: 3 }),
+    fc.array(fc.constantFrom<SyncAct>('true', 'true', 'false', 'throw', 'partial', 'named', 'result'), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     {
       nil: undefined,
       freq: 3,
@@ -253,6 +276,11 @@ class ScriptedSink implements Sink {
           case 'partial':
             this.accepted.push(...seqs.slice(0, 1));
             throw new PartialDeliveryError(1, new Error('scripted short write'));
+          case 'named':
+            this.accepted.push(...seqs.slice(0, 1));
+            throw Object.assign(new PartialDeliveryError(1, new Error('scripted short write')), {
+              dropped: { count: 0, reason: 'scripted.named', indexes: [2, 2, 4, 9, -1] },
+            });
           case 'result':
             this.accepted.push(...seqs.slice(1));
             return { rejected: 1 } as unknown as boolean;
@@ -305,6 +333,17 @@ class ScriptedSink implements Sink {
           return { rejected: next.rejected, dropped: { count: next.dropped, reason: 'scripted' } };
         };
         return next.afterMs === undefined ? answer() : this.clock.after(next.afterMs, answer);
+      }
+      case 'named': {
+        const fail = (): never => {
+          const written = Math.min(next.written, seqs.length);
+          this.accepted.push(...seqs.slice(0, written - Math.min(next.count, written)));
+          throw Object.assign(new PartialDeliveryError(next.written, new Error('scripted short write')), {
+            permanent: next.permanent,
+            dropped: { count: next.count, reason: 'scripted.named', indexes: next.indexes },
+          });
+        };
+        return next.afterMs === undefined ? fail() : this.clock.after(next.afterMs, fail);
       }
     }
   }
@@ -532,6 +571,18 @@ async function scenario(plan: Plan, steps: readonly Step[], ending: Step, diagno
       const limit = plan.sinks[index].queue?.limit ?? 10_000;
       if (m.queueDepth > limit) throw new Error(`${where}: ${name} queueDepth ${m.queueDepth} > limit ${limit}`);
     });
+    // What the lanes count delivered, against what the sinks took, per sink object, read mid-run.
+    const taken = new Map<ScriptedSink, number>();
+    names.forEach((name, index) => {
+      const m = metrics.sinks[name];
+      taken.set(primaries[index], (taken.get(primaries[index]) ?? 0) + m.delivered - m.fallback);
+      const fallback = fallbacks[index];
+      if (fallback !== undefined) taken.set(fallback, (taken.get(fallback) ?? 0) + m.fallback);
+    });
+    const settledAll = names.every((name) => (metrics.sinks[name].undelivered ?? 0) === 0);
+    for (const [sink, total] of taken)
+      if (total > sink.accepted.length || (settledAll && total !== sink.accepted.length))
+        throw new Error(`${where}: a sink (${sink.uses} uses) counted as taking ${total} events took ${sink.accepted.length}`);
     const now = clock.now();
     flushes.check(where);
     if (closeFailure !== undefined) throw new Error(`${where}: close() rejected`);

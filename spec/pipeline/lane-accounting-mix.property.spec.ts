@@ -13,11 +13,14 @@ import {
   of,
   type OperatorFunction,
   share,
+  take,
   takeWhile,
+  throwError,
 } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 
 // Lane accounting over random mixes of plain RxJS operators in a sink's `pipe` (and in `.pipe()`),
 // checked against what the operators really did: each copy `concatMap(of(e, e))` made, each event
@@ -165,6 +168,126 @@ describe('lane accounting over random operator mixes (delay, bufferCount, concat
           });
           expect(report.sinks.memory).toEqual({ delivered: written, dropped: unreported + completed, failed: 0, undelivered: 0 });
         }
+      }),
+      { numRuns: runs, seed, endOnFailure: true },
+    );
+  });
+});
+
+// The same mixes under a close at a random moment with each strategy and a short bound, in front
+// of a sink that takes its time: whatever the operators still hold, the sink has queued or in
+// flight when the close gives up, per sink received = delivered + dropped + failed + undelivered,
+// the report says what metrics() says, delivered is what the sink wrote, and nothing moves after.
+type HostileOp = { kind: 'take'; count: number } | { kind: 'fail'; at: number } | { kind: 'clone' };
+
+/** Steps that end the stream early, fail it, or make new event objects (copies the lane finds by its counts). */
+function hostileSteps(o: HostileOp): MonoTypeOperatorFunction<LogEvent>[] {
+  switch (o.kind) {
+    case 'take':
+      return [take(o.count)];
+    case 'fail':
+      return [
+        mergeMap((event) => ((event.properties.N as number) === o.at ? throwError(() => new Error('op failed')) : of(event))),
+      ];
+    case 'clone':
+      return [mergeMap((event) => of(event, { ...event }))];
+  }
+}
+
+const hostileOp: fc.Arbitrary<HostileOp> = fc.oneof(
+  fc.integer({ min: 1, max: 6 }).map<HostileOp>((count) => ({ kind: 'take', count })),
+  fc.integer({ min: 0, max: 11 }).map<HostileOp>((at) => ({ kind: 'fail', at })),
+  fc.constant<HostileOp>({ kind: 'clone' }),
+);
+
+const anyOp = fc.oneof(
+  { weight: 3, arbitrary: op.map((o) => (tally: Tally) => steps(o, tally)) },
+  { weight: 1, arbitrary: hostileOp.map((o) => () => hostileSteps(o)) },
+);
+
+const closing = fc.record({
+  where: fc.constantFrom('sink' as const, 'pipe' as const),
+  ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }),
+  gaps: fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 12 }),
+  closeAfter: fc.integer({ min: 0, max: 12 }),
+  strategy: fc.constantFrom('graceful' as const, 'immediate' as const, 'flush' as const),
+  timeoutMs: fc.constantFrom(0, 5, 30),
+  writeMs: fc.constantFrom(0, 7, 40),
+  batch: fc.constantFrom(1, 3),
+});
+
+describe('lane accounting over random operator mixes, closed at a random moment', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('counts every event each sink received as exactly one of delivered, dropped, failed or undelivered', async () => {
+    await fc.assert(
+      fc.asyncProperty(closing, async ({ where, ops, gaps, closeAfter, strategy, timeoutMs, writeMs, batch }) => {
+        jest.useFakeTimers();
+        const tally: Tally = { copies: 0, filtered: 0 };
+        const pipe = ops.flatMap((o) => o(tally));
+        const written: LogEvent[] = [];
+        const slow = {
+          emit: (events: readonly LogEvent[]): Promise<void> | void => {
+            if (writeMs === 0) {
+              written.push(...events);
+              return;
+            }
+            return new Promise<void>((resolve) =>
+              setTimeout(() => {
+                written.push(...events);
+                resolve();
+              }, writeMs),
+            );
+          },
+        };
+        const options = { name: 'slow', batch: { size: batch, maxDelayMs: 5 } };
+        const log = (
+          where === 'pipe'
+            ? new LoggerConfiguration().pipe(...pipe).writeTo.sink(slow, options)
+            : new LoggerConfiguration().writeTo.sink(slow, { ...options, pipe })
+        ).createLogger();
+        const closed: { report?: ShutdownReport } = {};
+        const close = (): void => void log.close({ strategy, timeoutMs }).then((report) => (closed.report = report));
+        let closeCalled = false;
+        for (const [index, gap] of gaps.entries()) {
+          if (index === closeAfter) {
+            closeCalled = true;
+            close();
+          }
+          await jest.advanceTimersByTimeAsync(gap);
+          log.information('Event {N}', index);
+          const mid = log.metrics().sinks.slow;
+          expect(mid.received).toBe(mid.delivered + mid.dropped + mid.failed + mid.pending);
+          if (mid.undelivered === undefined) expect(written.length).toBe(mid.delivered);
+        }
+        if (!closeCalled) close();
+        await jest.advanceTimersByTimeAsync(5_000);
+        const done = closed.report;
+        if (done === undefined) throw new Error('close() did not settle');
+        const m = log.metrics().sinks.slow;
+        const summary = done.sinks.slow;
+        expect(m.received).toBe(m.delivered + m.dropped + m.failed + m.pending);
+        expect(summary).toEqual({ delivered: m.delivered, dropped: m.dropped, failed: m.failed, undelivered: m.pending });
+        expect(written.length).toBeGreaterThanOrEqual(m.delivered);
+        if (m.pending === 0) expect(written.length).toBe(m.delivered);
+        const pipeMetrics = log.metrics().pipe;
+        if (where === 'pipe') {
+          expect(pipeMetrics).toBeDefined();
+          const p = pipeMetrics!;
+          expect(p.entered + p.created).toBe(p.left + p.dropped + p.pending);
+          expect(done.pipe).toEqual({ dropped: p.dropped, undelivered: p.undelivered ?? 0 });
+          expect(p.pending).toBe(p.undelivered ?? 0);
+          expect(m.received).toBe(p.left);
+        }
+        await jest.advanceTimersByTimeAsync(5_000);
+        const after = log.metrics();
+        expect(after.sinks.slow).toMatchObject({
+          received: m.received,
+          delivered: m.delivered,
+          dropped: m.dropped,
+          pending: m.pending,
+        });
+        if (where === 'pipe') expect(after.pipe).toEqual(pipeMetrics);
       }),
       { numRuns: runs, seed, endOnFailure: true },
     );
