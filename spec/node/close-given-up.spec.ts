@@ -5,7 +5,10 @@ import { childStdout } from '../helpers/child-stdout';
 const root = path.join(__dirname, '..', '..');
 
 /** Runs close-given-up.ts: what it printed after the close, and at exit. */
-function run(kind: 'stream' | 'stream-end' | 'file', mode: 'logger' | 'direct'): Record<string, unknown> {
+function run(
+  kind: 'stream' | 'stream-end' | 'file' | 'relp' | 'tcp' | 'tls' | 'unix',
+  mode: 'logger' | 'direct',
+): Record<string, unknown> {
   const fixture = path.join(__dirname, 'fixtures', 'close-given-up.ts');
   const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, kind, mode], {
     cwd: root,
@@ -33,11 +36,29 @@ describe('a sink whose close the logger gave up on, its reader stalled', () => {
     expect(result.exitMs).toBeLessThan(2000);
   });
 
+  // The socket of a RELP session is held while an answer is awaited, and close() sends `close` and
+  // waits for its answer (writeTimeoutMs, 5 s here): the process stayed alive 4.6 s after a close
+  // bounded at 200 ms had returned. TCP, TLS and unix hold nothing open in their close.
+  it.each([
+    ['a SyslogSink over RELP to a receiver that answered open, then nothing', 'relp'],
+    ['a SyslogSink over TCP to a receiver that never reads', 'tcp'],
+    ['a SyslogSink over TLS to a receiver that never reads', 'tls'],
+    ['a SyslogSink over a Unix socket to a receiver that never reads', 'unix'],
+  ] as const)('%s: the process ends at once after log.close() returned, not writeTimeoutMs later', (_, kind) => {
+    const result = run(kind, 'logger');
+    expect(result.timedOut).toBe(true);
+    expect((result.sink as { undelivered: number }).undelivered).toBeGreaterThan(0);
+    // The batch whose answer the session's end failed is not counted again, nor retried.
+    expect(result.later).toEqual(result.atClose);
+    expect(result.exitMs).toBeLessThan(2000);
+  });
+
   // Not by unref'ing the sink's timers: an app that awaits the sink's own close() with nothing else
   // keeping the process alive would exit before the code after the await ran.
   it.each([
     ['a StreamSink', 'stream'],
     ['a FileSink', 'file'],
+    ['a SyslogSink over RELP (its receiver answering nothing, writeTimeoutMs 1 s)', 'relp'],
   ] as const)(
     '%s closed by the app itself still waits for the reader (300 ms), keeping the process alive until it returns',
     (_, kind) => {

@@ -314,6 +314,18 @@ export class SyslogRelpTransport implements SyslogTransport {
     await this.closeSession(session);
   }
 
+  /**
+   * The logger's close gave up waiting for close() (see SyslogTransport.giveUp): the session ends
+   * now, its socket destroyed and every command awaiting an answer (the batch's, `close`'s) failed,
+   * so the socket, which is ref'd while an answer is awaited, does not keep the process alive up to
+   * `writeTimeoutMs` after `log.close()` returned. A connection or `open` under way is abandoned.
+   */
+  giveUp(): void {
+    this.closed = true;
+    if (this.connectingSocket !== undefined) destroyQuietly(this.connectingSocket);
+    if (this.session !== undefined) this.end(this.session, new Error('SyslogSink: closed'));
+  }
+
   /** Sends `close` on `session` and waits for the answers (see close()), then ends it. */
   private async closeSession(session: RelpSession): Promise<void> {
     if (session.socket.destroyed) return this.end(session, new Error('SyslogSink: closed'));

@@ -1,7 +1,7 @@
 import type { LogEvent } from '../../core/log-event';
 import { PartialDeliveryError, partialDelivered } from '../../core/errors/partial-delivery-error';
 import { SelfLog } from '../../core/self-log';
-import type { EmitResult, Sink } from '../../core/sink';
+import { CLOSE_GIVEN_UP, type EmitResult, type Sink } from '../../core/sink';
 import type { SyslogMessageSettings } from './syslog-message-settings';
 import { syslogRfc3164 } from './syslog-rfc3164';
 import { syslogRfc5424 } from './syslog-rfc5424';
@@ -141,6 +141,21 @@ export class SyslogSink implements Sink {
   async close(): Promise<void> {
     this.closed = true;
     await (this.closing ??= this.transport.close());
+  }
+
+  /**
+   * The logger's close gave up waiting for this sink's `close()` (see CLOSE_GIVEN_UP): over RELP the
+   * session ends now, its socket destroyed and the answers still awaited (the batch's, `close`'s)
+   * failed, so the socket, held while an answer is awaited, does not keep the process alive up to
+   * `writeTimeoutMs` after `log.close()` returned; the events unanswered are those the logger counted
+   * undelivered. UDP, TCP, TLS and unix hold nothing open in their close. An app that awaits
+   * `sink.close()` itself still waits for the answers, the process with it.
+   *
+   * @internal
+   */
+  [CLOSE_GIVEN_UP](): void {
+    this.closed = true;
+    this.transport.giveUp?.();
   }
 }
 

@@ -10,4 +10,11 @@ export interface SyslogTransport {
   send(messages: readonly string[]): Promise<number>;
   /** Releases the socket; later sends reject. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The logger's close gave up waiting for `close()` (SyslogSink's CLOSE_GIVEN_UP): ends at once
+   * whatever it still waits for, so nothing of the transport holds the process open, and settles
+   * those waits (the logger counted what they held undelivered). A transport whose close holds
+   * nothing open (its socket unref'd) has none.
+   */
+  giveUp?(): void;
 }
