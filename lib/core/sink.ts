@@ -116,7 +116,7 @@ export const GIVEN_UP: unique symbol = Symbol.for('rxlog.givenUp');
 export const DECLINED: unique symbol = Symbol.for('rxlog.declined');
 
 /**
- * Internal, for rxlog's own StreamSink and FileSink; not part of the public API. The delivery
+ * Internal, for rxlog's own StreamSink, FileSink and SyslogSink (RELP); not part of the public API. The delivery
  * stage calls `sink[CLOSE_GIVEN_UP]()` when the logger's close stopped waiting for the sink's
  * `close()` (its timeout passed): the sink ends the waits its close still has at once (a stalled
  * reader's, whose timers would keep a Node process alive after `log.close()` returned), leaving
