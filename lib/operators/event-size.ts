@@ -363,7 +363,9 @@ function cutAll(event: LogEvent, keep: number): Pick<LogEvent, 'messageTemplate'
  */
 function searchKeep(event: LogEvent, keep: number, largest: number, maxEventBytes: number): number {
   const fits = (size: number): boolean => estimateEventBytes({ ...event, ...cutAll(event, size) }) <= maxEventBytes;
-  let [low, high] = fits(keep) ? [keep, largest] : [0, keep];
+  // No cut to more than maxEventBytes fits, so none is tried: each try copies what it keeps, and
+  // halving from the largest text (a 16 MB stack) copied megabytes, in the caller, six times.
+  let [low, high] = fits(keep) ? [keep, Math.min(largest, maxEventBytes)] : [0, keep];
   for (let step = 0; step < 6 && high - low > 64; step++) {
     const middle = Math.floor((low + high) / 2);
     if (fits(middle)) low = middle;

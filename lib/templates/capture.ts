@@ -147,18 +147,44 @@ function functionMarker(fn: unknown): string {
   return name === '' ? '[Function]' : `[Function ${name}]`;
 }
 
-/** A string as kept: cut to `maxString` and to what the call's budget has left, which it spends. */
-function keepString(text: string, w: Walk): string {
+/**
+ * A string as kept: cut to `maxString` and to what the call's budget has left, which it spends;
+ * `unread` items of the value it was made of were never read (see `textOf`), and are counted in its marker.
+ */
+function keepString(text: string, w: Walk, unread = 0): string {
   const max = w.maxString < w.chars ? w.maxString : w.chars;
   // A copy of its own: a slice kept as given would keep the whole string it was cut from (see ownText).
-  const kept = text.length > max ? truncatedText(text, max) : ownText(text);
+  const kept = text.length > max || unread > 0 ? truncatedText(text, max, unread) : ownText(text);
   w.chars -= text.length > max ? max : text.length;
   return kept;
 }
 
+/** The items of its value the last `textOf` left unread; 0 when it read them all. */
+let unreadItems = 0;
+
+/**
+ * `String(value)`, for at most `room` characters of it. A typed array whose `toString` is its own
+ * (a Node Buffer's decodes every byte as UTF-8: 2 s and a 200 MB string for 100 MB of binary data,
+ * to keep 64 KiB) is made text of its first `3 × room + 3` items only when it has more: enough for
+ * `room` characters, as UTF-8 makes at least one of every three bytes (a character split at the
+ * end of that front lies past them). `unreadItems` counts the items left unread.
+ */
+function textOf(value: unknown, room: number): string {
+  const front = 3 * room + 3;
+  // A DataView has no length (NaN here), and so is read whole: its String() is '[object DataView]'.
+  const unread = ArrayBuffer.isView(value) ? (value as Uint8Array).length - front : 0;
+  const text = String(unread > 0 ? (value as Uint8Array).subarray(0, front) : value);
+  // Set after String(), which may log (and so capture) itself.
+  unreadItems = unread > 0 ? unread : 0;
+  return text;
+}
+
 function stringOf(value: unknown, w: Walk): string {
   try {
-    if (!joinsItems(value)) return keepString(String(value), w);
+    if (!joinsItems(value)) {
+      const text = textOf(value, w.maxString < w.chars ? w.maxString : w.chars);
+      return keepString(text, w, unreadItems);
+    }
     const cut: Cut = { text: '', room: w.maxString < w.chars ? w.maxString : w.chars, dropped: 0 };
     join(value, 0, w, cut);
     w.chars -= cut.text.length;
@@ -238,9 +264,10 @@ function join(array: readonly unknown[], depth: number, w: Walk, cut: Cut, outer
     // An array that contains itself is joined as nothing there, as String() does.
     if (joinsItems(item)) {
       if (depth < w.maxDepth && !outer.includes(item)) join(item, depth + 1, w, cut, [...outer, item]);
+    } else if (item != null) {
+      append(textOf(item, cut.room), cut);
+      cut.dropped += unreadItems;
     }
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String(array) writes, [object Object] included
-    else if (item != null) append(String(item), cut);
   }
   if (array.length > kept) append(`${kept > 0 ? ',' : ''}${more(array.length - kept)}`, cut);
 }
@@ -613,8 +640,10 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - A boxed primitive (`new Number(5)`, `new String('x')`, `Object(10n)`, a Symbol object) is
  *   captured as the primitive it holds, read from the box without running its own `valueOf` or
  *   `toString` (with `'stringify'`, `String()` of that primitive); a Proxy is never a box.
- * - `'stringify'` (`{$Name}`) stores `String(value)` (an array or typed array joined item by item
- *   as String() joins it, an array inside itself as nothing, within the limits).
+ * - `'stringify'` (`{$Name}`) stores `String(value)` (an array or typed array joined item by
+ *   item as String() joins it, an array inside itself as nothing, within the limits; a typed array
+ *   whose toString is its own, a Buffer, made text of its first `3 × maxStringLength + 3` items only,
+ *   each one left unread counted as a character in the marker).
  * - Arrays, plain objects (also `Object.create(null)` ones), Sets and typed arrays become plain
  *   arrays and objects, deeply; a Map becomes an object keyed by `String(key)`, or when a key is an
  *   object or a function, an array of `[key, value]` pairs; so do the entries of a `Headers`,

@@ -658,6 +658,34 @@ describe('captureValue', () => {
     expect(captureValue(new DataView(new ArrayBuffer(4)), 'stringify')).toBe('[object DataView]');
   });
 
+  // A Buffer's toString decodes every byte: `{$Body}` of 100 MB of binary data took 2 s of the
+  // caller's time and made a 200 MB string, to keep 64 KiB of it.
+  it('stringifies a typed array with a toString of its own (a Buffer) from the bytes the limit can keep', () => {
+    const read: number[] = [];
+    class Bytes extends Uint8Array {
+      override toString(): string {
+        read.push(this.length);
+        return Buffer.from(this.buffer, this.byteOffset, this.length).toString('latin1');
+      }
+    }
+    const body = new Bytes(10_000_000).fill(0x61);
+    expect(captureValue(body, 'stringify', { maxStringLength: 10 })).toBe('aaaaaaaaaa…[truncated 9999990 chars]');
+    expect(captureValue([body], 'stringify', { maxStringLength: 10 })).toBe('aaaaaaaaaa…[truncated 9999990 chars]');
+    expect(read).toEqual([33, 33]);
+    const limit = 64 * 1024;
+    const buffer = Buffer.alloc(10_000_000, 'a');
+    const text = `${'a'.repeat(limit)}…[truncated ${10_000_000 - limit} chars]`;
+    expect(captureProperties(parseTemplate('{$Body}'), [buffer])).toEqual({ Body: text });
+    expect(captureProperties(parseTemplate('{$Body}'), [[buffer]])).toEqual({ Body: text });
+    // What it keeps is what String() writes; the marker counts each byte left unread as a character (exact for ASCII):
+    // 100 000 euro signs are 300 000 bytes, of which 3 × 65 536 + 3 are read.
+    const euros = captureValue(Buffer.from('€'.repeat(100_000)), 'stringify') as string;
+    expect(euros.startsWith('€'.repeat(limit) + '…')).toBe(true);
+    expect(euros.slice(limit)).toBe(`…[truncated ${1 + 300_000 - (3 * limit + 3)} chars]`);
+    // A Buffer of up to 3 × maxStringLength + 3 bytes is read whole, as before.
+    expect(captureValue(Buffer.from('€'.repeat(65_537)), 'stringify')).toBe(`${'€'.repeat(limit)}…[truncated 1 chars]`);
+  });
+
   it('stringifies an array as String() does: Errors as "Error: message", null and undefined as nothing', () => {
     const items = [new Error('first'), new TypeError('second'), null, undefined, new Date(0), { a: 1 }, [null, 2]];
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() of the array is the reference
