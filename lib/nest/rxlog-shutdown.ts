@@ -142,7 +142,23 @@ const NEST_LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fa
  * service later (`app.useLogger(['error'])`) are passed on to it by the service.
  */
 function nestConsole(): ConsoleLogger {
-  return new ConsoleLogger({ logLevels: NEST_LEVELS.filter((level) => NestLogger.isLevelEnabled(level)) });
+  return new ConsoleLogger({ logLevels: NEST_LEVELS.filter(nestLevelEnabled) });
+}
+
+/**
+ * Whether Nest's logging is on at `level`, read as Nest 12's `Logger.isLevelEnabled` reads it, on
+ * every Nest version rxlog supports: no logger (`logger: false`) writes nothing, a `ConsoleLogger`
+ * its own levels, another `LoggerService` the levels the app named, every level when it named
+ * none. Nest 10 and 11 answer false for every level when the app named none
+ * (`NestFactory.create(App)`), though their console writes them all: the shutdown report and what
+ * Nest logs after the close were lost there.
+ */
+function nestLevelEnabled(level: LogLevel): boolean {
+  const nest = NestLogger as unknown as { logLevels?: LogLevel[]; staticInstanceRef?: LoggerService };
+  const instance = nest.staticInstanceRef;
+  if (instance === undefined) return false;
+  if (instance instanceof ConsoleLogger) return instance.isLevelEnabled(level);
+  return nest.logLevels === undefined || NestLogger.isLevelEnabled(level);
 }
 
 /**
@@ -179,7 +195,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function writeReport(report: ShutdownReport, console: LoggerService): void {
   const line = `Logger closed ${shutdownReportText(report)}`;
   const lost = shutdownReportLost(report);
-  if (!NestLogger.isLevelEnabled(lost ? 'warn' : 'log')) return;
+  if (!nestLevelEnabled(lost ? 'warn' : 'log')) return;
   if (lost) console.warn(line, 'RxlogModule');
   else console.log(line, 'RxlogModule');
 }

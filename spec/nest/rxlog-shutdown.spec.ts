@@ -114,4 +114,11 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
       'FATAL [Late] Fatal after close',
     ]);
   });
+
+  it('writes the report and what Nest logs after the close on Nest 10 and 11 too, whose Logger reads no level on when the app named none', () => {
+    expect(outcomes['reported on Nest 10 and 11, the app naming no levels']).toEqual([
+      'LOG [RxlogModule] Logger closed (graceful, N ms): memory: 3 delivered, 0 dropped, 0 failed, 0 undelivered',
+      'LOG [Orders] Logged after close',
+    ]);
+  });
 });
