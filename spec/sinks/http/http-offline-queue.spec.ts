@@ -2309,6 +2309,50 @@ describe('HttpSink offline store in Chromium', () => {
     },
   );
 
+  // A sink that sends no beacons (here beacon: false; OtlpSink or LokiSink with headers alike) kept
+  // what the logger queued behind a batch in flight when the page hid offline: it went with the page.
+  // The browser says it is offline in the pagehide task itself (navigator.onLine read as false), so
+  // the request in flight stays in flight, as on a network that drops while it uploads.
+  itInChromium(
+    'keeps in localStorage what a sink that sends no beacons holds behind a batch in flight when the page hides offline',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      let hung = 0;
+      await page.route('**/ingest', () => void hung++);
+      type Beaconless = {
+        rxlog: { HttpSink: typeof HttpSink; LoggerConfiguration: typeof LoggerConfiguration };
+        sink: HttpSink;
+        log: ReturnType<LoggerConfiguration['createLogger']>;
+      };
+      await page.evaluate(() => {
+        const w = window as unknown as Beaconless;
+        w.sink.close();
+        w.sink = new w.rxlog.HttpSink({ url: '/ingest', beacon: false, offline: { maxBytes: 100000 } });
+        w.log = new w.rxlog.LoggerConfiguration().writeTo
+          .sink(w.sink, { batch: { size: 2, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+          .createLogger();
+        for (let n = 0; n < 5; n++) w.log.information('Behind {N}', n);
+      });
+      await until(() => hung === 1);
+      const atHide = await page.evaluate(() => {
+        const w = window as unknown as { sink: HttpSink; log: { flushSync(): void } };
+        Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+        window.dispatchEvent(new Event('pagehide'));
+        w.log.flushSync();
+        return w.sink.offline;
+      });
+      expect(hung).toBe(1);
+      expect(atHide).toMatchObject({ stored: 3, pending: 3 });
+      await page.close();
+      const next = await open(await browser.newPage());
+      await next.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
+      // The request in flight goes on as the page closes (keepalive), and the store's 3 come from the next page: each once.
+      const received = server.requests.filter(ingest).flatMap((r) => lines(r.body));
+      expect(received.filter((n) => n >= 2)).toEqual([2, 3, 4]);
+      expect([...received].sort()).toEqual([...new Set(received)].sort());
+    },
+  );
+
   // `navigator.onLine` stays true while the server cannot be reached (here its connections are
   // refused, as behind a Wi-Fi without internet). Each batch started the replay and then went
   // itself, with keepalive and again without: three refused connections a batch (60 here).
