@@ -196,8 +196,10 @@ export const HTTP_OPTION_KEYS = [
  * fire-and-forget: a batch the browser accepted counts as delivered; what it refuses (past its
  * 64 KiB quota) stays pending, or goes to the offline store. A batch whose request the browser
  * cancelled as the page navigated away (a body over 64 KiB, sent without keepalive) is handed
- * over the same way by `flushSync`. Outside browser windows the sink has no `emitSync` and no
- * `flushSync`.
+ * over the same way by `flushSync`. A sink that sends no beacons (`beacon: false`) but has the
+ * `offline` store has both too: as the page goes away while offline (or while the store holds
+ * requests back), what it holds goes into the store, synchronously; online, by `fetch` with
+ * `keepalive`. Outside browser windows the sink has no `emitSync` and no `flushSync`.
  *
  * @example
  * const log = new LoggerConfiguration()
@@ -247,12 +249,15 @@ export class HttpSink implements Sink {
    */
   readonly batchDefaults: { readonly size: number; readonly maxDelayMs: number } = { size: 512, maxDelayMs: 1_000 };
 
-  /** Writes a batch by beacon while the page is going away; present only where beacons exist. */
+  /**
+   * Writes a batch by beacon while the page is going away (a sink that sends no beacons: into its
+   * offline store, while offline); present only in a browser window, with beacons or the store.
+   */
   readonly emitSync?: (events: readonly LogEvent[]) => boolean | EmitResult;
 
   /**
    * While the page is going away, hands the batches whose request the browser cancelled (see
-   * `#unanswered`) to beacons and the offline store; present only where beacons exist.
+   * `#unanswered`) to beacons and the offline store; present where `emitSync` is.
    */
   readonly flushSync?: () => void;
 
@@ -280,7 +285,10 @@ export class HttpSink implements Sink {
   readonly #omitted = new WeakSet<LogEvent>();
   /** Whether bodies are the sink's own lines (no `body` option): a stored one can be cut in halves (see `storedHalves`). */
   readonly #lineBodies: boolean;
+  /** Sends beacons; `undefined` where there are none or the sink sends none (`beacon: false`). */
   readonly #beacon: HttpBeacon | undefined;
+  /** Follows the page's lifecycle: `#beacon`, or (no beacons, an offline store) the same without its sends. */
+  readonly #page: HttpBeacon | undefined;
   readonly #offlineQueue: HttpOfflineQueue | undefined;
   readonly #inFlight = new Set<AbortController>();
   /**
@@ -377,43 +385,45 @@ export class HttpSink implements Sink {
         : urlCredentials(checkUrl(options.beaconUrl, `${kind}.beaconUrl`), `${kind}.beaconUrl`);
     this.#beaconUrl = beaconUrl;
     // A beacon carries no Authorization: the server would refuse it (401) unseen, its events counted delivered.
-    const beacon =
-      (options.beacon ?? beaconAuthorization === undefined)
-        ? HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.#contentType)
-        : undefined;
-    this.#beacon = beacon;
-    if (beacon !== undefined) {
-      this.emitSync = (events) => this.#writeByBeacon(beacon, events);
+    const beacons = options.beacon ?? beaconAuthorization === undefined;
+    const offline = options.offline;
+    const stores = offline !== undefined && !storageBlocked(offline, `${kind}.offline`);
+    // Without beacons, the page is still followed for the offline store: what the page hides with
+    // while offline (or while `holding`) goes into it, as the beacon path puts it there.
+    const page = beacons || stores ? HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.#contentType) : undefined;
+    this.#beacon = beacons ? page : undefined;
+    this.#page = page;
+    if (page !== undefined) {
+      this.emitSync = (events) => this.#writeByBeacon(page, events);
       this.flushSync = () => {
-        if (beacon.hiding) this.#handOverHeld(beacon);
+        if (this.#leaving(page)) this.#handOverHeld(page);
       };
     }
     // A stored piece's bound, and below a size the server refused (see `#learned`) for a joined
     // request or a stored batch (not the half of one), as a live batch is cut.
     const storedBytes = (whole = true): number => Math.min(pieceBytes, whole ? this.#learned() : Infinity);
-    this.#offlineQueue =
-      options.offline === undefined || storageBlocked(options.offline, `${kind}.offline`)
-        ? undefined
-        : new HttpOfflineQueue(
-            options.offline,
-            url,
-            `${kind}.offline`,
-            (text, keepalive) => this.#send(text, keepalive),
-            (piece, error) => {
-              if (error !== undefined && !this.tooLarge(error)) return;
-              // A body of several events too large for the server teaches a bound, as a live batch's does (see `emit`).
-              if (error !== undefined && piece.count > 1) this.#refused = Math.min(this.#refused, utf8Length(piece.body));
-              return this.storedHalves(piece);
-            },
-            (first, next) => {
-              // Within the bound of a stored piece, and below a size the server refused: the replay sends the joined body as one request.
-              const joined = this.storedJoin(first, next);
-              return joined !== undefined && utf8Length(joined) <= storedBytes() ? joined : undefined;
-            },
-            storedBytes,
-            // Read at each replay: a subclass's own batchDefaults is set after this constructor.
-            () => this.batchDefaults.size,
-          );
+    this.#offlineQueue = !stores
+      ? undefined
+      : new HttpOfflineQueue(
+          offline,
+          url,
+          `${kind}.offline`,
+          (text, keepalive) => this.#send(text, keepalive),
+          (piece, error) => {
+            if (error !== undefined && !this.tooLarge(error)) return;
+            // A body of several events too large for the server teaches a bound, as a live batch's does (see `emit`).
+            if (error !== undefined && piece.count > 1) this.#refused = Math.min(this.#refused, utf8Length(piece.body));
+            return this.storedHalves(piece);
+          },
+          (first, next) => {
+            // Within the bound of a stored piece, and below a size the server refused: the replay sends the joined body as one request.
+            const joined = this.storedJoin(first, next);
+            return joined !== undefined && utf8Length(joined) <= storedBytes() ? joined : undefined;
+          },
+          storedBytes,
+          // Read at each replay: a subclass's own batchDefaults is set after this constructor.
+          () => this.batchDefaults.size,
+        );
   }
 
   /** What the offline store did and holds, when the `offline` option is on. */
@@ -657,7 +667,7 @@ export class HttpSink implements Sink {
     // The logger has given up on the batches held for page hide: a sink the app still holds keeps none of their events.
     this.#unanswered = [];
     this.#closed.abort();
-    this.#beacon?.close();
+    this.#page?.close();
     this.#offlineQueue?.close();
     for (const controller of this.#inFlight) controller.abort();
     this.#inFlight.clear();
@@ -815,7 +825,7 @@ export class HttpSink implements Sink {
    * delivered that the browser did not take.
    */
   #writeByBeacon(beacon: HttpBeacon, events: readonly LogEvent[]): boolean | EmitResult {
-    if (!beacon.hiding) return false;
+    if (!this.#leaving(beacon)) return false;
     this.#handOverHeld(beacon);
     // The logger's flushSync writes a batch it held for a retry through emitSync: the part of it
     // just handed over went, and is not sent twice.
@@ -823,6 +833,15 @@ export class HttpSink implements Sink {
     while (handed < events.length && this.#handedOver.has(events[handed])) handed++;
     const [taken, reason] = this.#handOver(beacon, handed === 0 ? events : events.slice(handed));
     return this.#pending(events.length, handed + taken, reason, this.leftOut(events.slice(0, handed + taken)));
+  }
+
+  /**
+   * Whether the page is going away and what it holds goes by beacon or, for a sink that sends no
+   * beacons, into the offline store: only while a request would be lost (offline, or the store
+   * `holding`); otherwise the batch goes by `fetch` with `keepalive`.
+   */
+  #leaving(page: HttpBeacon): boolean {
+    return page.hiding && (this.#beacon !== undefined || isOffline() || this.#offlineQueue?.holding === true);
   }
 
   /**
@@ -869,7 +888,7 @@ export class HttpSink implements Sink {
     // browser said it was online, or while the server asks for no request (a Retry-After: see
     // `holding`): the store is synchronous and survives the page; without one, the batch stays
     // pending with the logger, which sends it once the network is back.
-    const lost = isOffline() || store?.holding === true;
+    const lost = this.#beacon === undefined || isOffline() || store?.holding === true;
     let refusal = 'offline, or the server unreachable or asking to wait';
     const quotaFull = 'the browser refused a beacon (over its keepalive quota of 64 KiB in flight)';
     const bound = this.#pieceBytes;

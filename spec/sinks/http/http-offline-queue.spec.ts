@@ -252,6 +252,96 @@ describe('HttpSink offline store that cannot keep a batch (fake timers)', () => 
     return { fetch: fake, bodies };
   };
 
+  // Found by a review: a sink that sends no beacons (OtlpSink or LokiSink with headers, credentials
+  // in the URL, beacon: false) had no emitSync, so at page hide while offline only an idle lane's
+  // batch reached the store (through emit); what the logger queued behind a batch in flight stayed
+  // with it and went with the page, where the beacon path stores it synchronously.
+  const noBeacons: [string, (fetch: typeof globalThis.fetch) => HttpSink, string][] = [
+    [
+      'HttpSink with beacon: false',
+      (fetch) => new HttpSink({ url: 'http://127.0.0.1:1/ingest', fetch, beacon: false, offline: { store: storage } }),
+      'http',
+    ],
+    [
+      'HttpSink with credentials in its URL',
+      (fetch) => new HttpSink({ url: 'http://u:p@127.0.0.1:1/ingest', fetch, offline: { store: storage } }),
+      'http',
+    ],
+    [
+      'OtlpSink with headers',
+      (fetch) =>
+        new OtlpSink({ endpoint: 'http://127.0.0.1:1', headers: { 'api-key': 'k' }, fetch, offline: { store: storage } }),
+      'otlp',
+    ],
+    [
+      'LokiSink with headers',
+      (fetch) =>
+        new LokiSink({ url: 'http://127.0.0.1:1', headers: { 'X-Scope-OrgID': 't' }, fetch, offline: { store: storage } }),
+      'loki',
+    ],
+  ];
+  it.each(noBeacons)(
+    '%s puts what waits behind the batch in flight into the store when the page hides offline, and sends it from there',
+    async (_name, make, kind) => {
+      const inFlight = hangingFetch(() => true);
+      const sink = make(inFlight.fetch);
+      const log = browserLogger(sink);
+      const uninstall = installPageHideFlush(log, page.target);
+      await jest.advanceTimersByTimeAsync(10);
+      for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(inFlight.bodies).toHaveLength(1);
+      goOffline(page, true);
+      page.hide();
+      // Synchronously, in the pagehide listener: nothing asynchronous may run after it.
+      expect(page.calls).toBe(0);
+      expect(sink.offline).toMatchObject({ stored: 3, pending: 3 });
+      expect(log.metrics().sinks[kind]).toMatchObject({ received: 5, delivered: 3, pending: 2, queueDepth: 0 });
+      uninstall();
+      sink.close();
+      goOffline(page, false);
+      const { fetch, bodies } = recordingFetch();
+      const next = make(fetch);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(bodies.length).toBeGreaterThan(0);
+      expect(next.offline).toMatchObject({ replayed: 3, pending: 0 });
+      next.close();
+      void log.close({ strategy: 'immediate', timeoutMs: 0 });
+    },
+  );
+
+  it('keeps what the store refuses at page hide offline pending with a sink that sends no beacons, and stores nothing online', async () => {
+    const inFlight = hangingFetch(() => true);
+    const sink = new HttpSink({
+      url: 'http://127.0.0.1:1/ingest',
+      fetch: inFlight.fetch,
+      beacon: false,
+      offline: { store: storage },
+    });
+    const log = browserLogger(sink);
+    const uninstall = installPageHideFlush(log, page.target);
+    await jest.advanceTimersByTimeAsync(10);
+    for (let n = 0; n < 5; n++) log.information('Event {N}', n);
+    await jest.advanceTimersByTimeAsync(10);
+    // Online, the page hides: what waits goes by fetch with keepalive once the lane is free, not into the store.
+    page.hide();
+    expect(sink.offline).toMatchObject({ stored: 0, pending: 0 });
+    expect(log.metrics().sinks.http).toMatchObject({ delivered: 0, pending: 5 });
+    page.show();
+    goOffline(page, true);
+    storage.quota = 10;
+    page.hide();
+    expect(page.calls).toBe(0);
+    expect(sink.offline).toMatchObject({ stored: 0, pending: 0 });
+    expect(log.metrics().sinks.http).toMatchObject({ received: 5, delivered: 0, dropped: 0, failed: 0, pending: 5 });
+    uninstall();
+    const closing = log.close({ strategy: 'immediate', timeoutMs: 0 });
+    await jest.advanceTimersByTimeAsync(1_000);
+    const report = (await closing).sinks.http;
+    expect(report).toMatchObject({ delivered: 0, failed: 0 });
+    expect(report.dropped + report.undelivered).toBe(5);
+  });
+
   // Found by a review: entries whose count is not a whole number of events (a corrupted store,
   // another app's JSON) were sent and added up, and sink.offline said Infinity or a negative count.
   it('takes out stored entries whose count is not a whole number of events instead of adding it up', async () => {
@@ -2216,6 +2306,50 @@ describe('HttpSink offline store in Chromium', () => {
         { timeout: 20_000 },
       );
       expect(server.requests.filter(ingest).flatMap((r) => lines(r.body))).toEqual([0, 1, 2, 3, 4, 5, 10, 11, 12]);
+    },
+  );
+
+  // A sink that sends no beacons (here beacon: false; OtlpSink or LokiSink with headers alike) kept
+  // what the logger queued behind a batch in flight when the page hid offline: it went with the page.
+  // The browser says it is offline in the pagehide task itself (navigator.onLine read as false), so
+  // the request in flight stays in flight, as on a network that drops while it uploads.
+  itInChromium(
+    'keeps in localStorage what a sink that sends no beacons holds behind a batch in flight when the page hides offline',
+    async ({ server, browser, open }) => {
+      const page = await open();
+      let hung = 0;
+      await page.route('**/ingest', () => void hung++);
+      type Beaconless = {
+        rxlog: { HttpSink: typeof HttpSink; LoggerConfiguration: typeof LoggerConfiguration };
+        sink: HttpSink;
+        log: ReturnType<LoggerConfiguration['createLogger']>;
+      };
+      await page.evaluate(() => {
+        const w = window as unknown as Beaconless;
+        w.sink.close();
+        w.sink = new w.rxlog.HttpSink({ url: '/ingest', beacon: false, offline: { maxBytes: 100000 } });
+        w.log = new w.rxlog.LoggerConfiguration().writeTo
+          .sink(w.sink, { batch: { size: 2, maxDelayMs: 60_000 }, retry: { attempts: 1 } })
+          .createLogger();
+        for (let n = 0; n < 5; n++) w.log.information('Behind {N}', n);
+      });
+      await until(() => hung === 1);
+      const atHide = await page.evaluate(() => {
+        const w = window as unknown as { sink: HttpSink; log: { flushSync(): void } };
+        Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+        window.dispatchEvent(new Event('pagehide'));
+        w.log.flushSync();
+        return w.sink.offline;
+      });
+      expect(hung).toBe(1);
+      expect(atHide).toMatchObject({ stored: 3, pending: 3 });
+      await page.close();
+      const next = await open(await browser.newPage());
+      await next.waitForFunction(() => (window as unknown as Win).sink.offline.pending === 0, undefined, { timeout: 20_000 });
+      // The request in flight goes on as the page closes (keepalive), and the store's 3 come from the next page: each once.
+      const received = server.requests.filter(ingest).flatMap((r) => lines(r.body));
+      expect(received.filter((n) => n >= 2)).toEqual([2, 3, 4]);
+      expect([...received].sort()).toEqual([...new Set(received)].sort());
     },
   );
 
