@@ -30,7 +30,7 @@ export interface LokiEntryClock {
   readonly counts: Map<number, number>;
   readonly given: WeakMap<LogEvent, string>;
   readonly cut: WeakSet<LogEvent>;
-  /** The events left out of a body: the formatter threw on them and on their placeholder. */
+  /** The events the last body built of them left out: the formatter threw on them and on their placeholder. */
   readonly omitted: WeakSet<LogEvent>;
 }
 
@@ -154,6 +154,8 @@ export function lokiPushBody(
       clock.omitted.add(event);
       continue;
     }
+    // Written this time (a retry's body): sent, so no longer left out.
+    clock.omitted.delete(event);
     const level = levelLabel(event.level);
     let values = streams.get(level);
     if (values === undefined) {

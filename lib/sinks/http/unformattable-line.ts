@@ -68,7 +68,11 @@ export function lineOrPlaceholder(
   }
 }
 
-/** A batch's body: each event's line joined by `\n`; an event `lineOf` gives none for is left out and added to `omitted`. */
+/**
+ * A batch's body: each event's line joined by `\n`; an event `lineOf` gives none for is left out and
+ * added to `omitted`, and one it gives a line for is taken out of it: a body built again (a retry)
+ * that writes an event an earlier one left out sends it, and the sink counts it delivered.
+ */
 export function joinLines(
   events: readonly LogEvent[],
   lineOf: (event: LogEvent) => string | undefined,
@@ -78,7 +82,10 @@ export function joinLines(
   for (const event of events) {
     const line = lineOf(event);
     if (line === undefined) omitted?.add(event);
-    else lines.push(line);
+    else {
+      omitted?.delete(event);
+      lines.push(line);
+    }
   }
   return lines.join('\n');
 }
