@@ -598,6 +598,14 @@ export class HttpSink implements Sink {
     return true;
   }
 
+  /**
+   * What a request of `bytes` UTF-8 bytes the server answered 2xx adds to `bytesWritten`: here all
+   * of them; LokiSink counts the pushes Loki took itself (see `lokiFetch`).
+   */
+  protected acceptedBytes(bytes: number): number {
+    return bytes;
+  }
+
   /** Whether a failure says the body was too large for the server, so `emit` sends the batch again in halves: a 413 here. */
   protected tooLarge(error: unknown): boolean {
     return error instanceof HttpStatusError && error.status === 413;
@@ -776,7 +784,7 @@ export class HttpSink implements Sink {
         // The subclass's judgement, for a live batch and for the offline store's replay alike.
         throw Object.assign(error, { permanent: this.permanent(error) });
       }
-      this.#written += bytes;
+      this.#written += this.acceptedBytes(bytes);
       if (this.oneRequest(body)) this.#taken = Math.max(this.#taken, bytes);
       // A web page is no log collector's answer (an app's route that answers every path with its
       // index.html, a captive portal's sign-in page): the batch counts delivered, the sink cannot

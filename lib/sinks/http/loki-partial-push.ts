@@ -4,6 +4,7 @@ import { BODY_WAIT_MS, RESPONSE_TEXT_MAX_BYTES } from './http-sink';
 import { bodyExcerpt, HttpStatusError } from './http-status-error';
 import { redactUrl } from './http-redact-url';
 import { readResponseStart, type ResponseStart } from './read-response-start';
+import { utf8Length } from './http-utf8-length';
 
 /**
  * The last line of Loki's answer to a push it took in part: `total ignored: N out of M` (Loki 1.6
@@ -50,11 +51,16 @@ const BLOCKED = /^ingestion blocked for user /;
  * some of them) and not pushed again when they are sent again, in the same body (a retry) or in
  * another (the halves HttpSink sends after a `413`, the offline store's), so Loki, which drops a
  * repeat only while it is in the head block, does not store them twice; they count failed if the
- * batch fails for good (SelfLog says so). Each push is as
+ * batch fails for good (SelfLog says so). Each push Loki takes (a 2xx, a `400` that stored some of
+ * it) adds its UTF-8 bytes to `taken.bytes`, what the sink reports as `bytesWritten`. Each push is as
  * {@link lokiPush} reads it, and the batch's answer is the last push's, or
  * `{"accepted":…,"rejected":N}` when Loki ignored or refused N entries of them.
  */
-export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string): typeof globalThis.fetch {
+export function lokiFetch(
+  fetch: typeof globalThis.fetch,
+  sinkName: () => string,
+  taken: { bytes: number },
+): typeof globalThis.fetch {
   const push = lokiPush(fetch, sinkName);
   // The entries Loki stored of the last batch a failure ended (see `entryKey`), each with 1 when it
   // stands for one Loki ignored of its stream, else 0: sent again (a retry, the halves of a 413,
@@ -73,6 +79,7 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
     if (pushes === undefined) {
       const [answer, , blocked] = await push(input, init);
       if (blocked) throw blocked;
+      if (answer.ok && typeof request == 'string') taken.bytes += utf8Length(request);
       return answer;
     }
     const fresh = new Map<string, number>();
@@ -143,6 +150,7 @@ export function lokiFetch(fetch: typeof globalThis.fetch, sinkName: () => string
         continue;
       }
       if (!response.ok) return response;
+      taken.bytes += utf8Length(body);
       stored += left.length;
       // One ignored entry on each of the first `lost`: a half of the batch counts no more than it carries.
       left.forEach((value, index) => fresh.set(entryKey(level, value), index < lost ? 1 : 0));

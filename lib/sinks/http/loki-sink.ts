@@ -119,6 +119,7 @@ export class LokiSink extends HttpSink {
 
   /** The sink's entry clock (see `lokiEntryClock`), which also knows the events its bodies left out. */
   readonly #clock: LokiEntryClock;
+  readonly #taken: { bytes: number };
 
   /** @throws ConfigurationError naming the bad option. */
   constructor(given: LokiSinkOptions) {
@@ -160,6 +161,7 @@ export class LokiSink extends HttpSink {
       maxLineBytes,
     );
     const clock = lokiEntryClock();
+    const taken = { bytes: 0 };
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
     const fetch = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch?.bind(globalThis);
     checkHeaders('LokiSink.headers', options.headers);
@@ -176,9 +178,25 @@ export class LokiSink extends HttpSink {
       // with credentials in the URL either.)
       beacon: options.beacon ?? (headers === undefined || options.beaconUrl !== undefined ? undefined : false),
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
-      fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind) : options.fetch,
+      fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind, taken) : options.fetch,
     });
     this.#clock = clock;
+    this.#taken = taken;
+  }
+
+  /**
+   * UTF-8 bytes of the pushes Loki took (see `lokiFetch`), and of the beacons sent: a batch goes as
+   * a push per level, a level Loki refuses whole (a `400`, a blocked answer) adds nothing, and
+   * entries stored before a failure count once, when they were pushed, not again with the retry
+   * that leaves them out. A push Loki stored in part (entries it ignored) counts whole.
+   */
+  override get bytesWritten(): number {
+    return super.bytesWritten + this.#taken.bytes;
+  }
+
+  /** None: `lokiFetch` counts what Loki took of each request (see `bytesWritten`). */
+  protected override acceptedBytes(): number {
+    return 0;
   }
 
   /**

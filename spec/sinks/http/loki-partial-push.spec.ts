@@ -685,6 +685,55 @@ describe('LokiSink and a push Loki takes in part', () => {
     },
   );
 
+  // Found by review: bytesWritten added the body HttpSink built of a batch whenever its last push
+  // succeeded: with the bytes of a level Loki refused whole (a 400), and, on the retry after a later
+  // level failed, with the level Loki had stored before and the retry left out; what a push stored
+  // before a failure that lasted was never counted. It counts the pushes Loki took now, each once.
+  it.each([
+    ['a level Loki refuses whole with a 400', 'ancient b', 2],
+    ['a retry after a later level failed (503)', 'b', 3],
+  ])('counts in bytesWritten the bytes of the pushes Loki took: %s', async (_, errorLine, requests) => {
+    const stored: string[] = [];
+    const answer = distributor(stored);
+    const taken: number[] = [];
+    server = await startTestServer((request, index) => {
+      const given = errorLine === 'b' && index === 1 ? { status: 503, body: 'ingester unavailable\n' } : answer(request);
+      if (given.status < 300) taken.push(Buffer.byteLength(request.body));
+      return given;
+    });
+    const log = logger(server.url);
+    logLines(log, [
+      ['information', 'a'],
+      ['error', errorLine],
+    ]);
+    await log.flush();
+    expect(server.requests).toHaveLength(requests);
+    expect(taken).toHaveLength(errorLine === 'b' ? 2 : 1);
+    expect(log.metrics().sinks.loki.bytesWritten).toBe(taken.reduce((sum, bytes) => sum + bytes, 0));
+    await log.close();
+  });
+
+  it('counts nothing in bytesWritten for a one-level batch Loki refuses whole, and a push it stored in part whole', async () => {
+    const stored: string[] = [];
+    const answer = distributor(stored);
+    server = await startTestServer(answer);
+    const log = logger(server.url);
+    logLines(log, [['information', 'ancient a']]);
+    await log.flush();
+    expect(log.metrics().sinks.loki).toMatchObject({ failed: 1, bytesWritten: 0 });
+    logLines(log, [
+      ['information', 'b'],
+      ['information', 'ancient c'],
+    ]);
+    await log.flush();
+    expect(log.metrics().sinks.loki).toMatchObject({
+      delivered: 1,
+      failed: 2,
+      bytesWritten: Buffer.byteLength(server.requests[1].body),
+    });
+    await log.close();
+  });
+
   it('fails a batch whose every stream Loki refuses with a 400 whole, to the fallback, as a one-stream batch', async () => {
     const stored: string[] = [];
     server = await startTestServer(distributor(stored));
