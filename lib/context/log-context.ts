@@ -129,7 +129,11 @@ function hasOwnWay(store: ContextStore, key: symbol): boolean {
 export function runExactly<T>(context: ContextProperties | undefined, fn: () => T): T {
   const store = shared().store;
   if (hasOwnWay(store, RUN_EXACTLY)) return (store as ContextStore & ExactContextRunner)[RUN_EXACTLY](context, fn);
-  return LogContext.suspend(() => (context === undefined ? fn() : LogContext.run(context, fn)));
+  return throughStore(
+    (go) => LogContext.suspend(() => (context === undefined ? go() : store.run(context, go))),
+    fn,
+    STORE_FAILED,
+  );
 }
 
 /**
@@ -146,8 +150,8 @@ export function repeatedRun(properties: ContextProperties): <T>(fn: () => T) => 
   const over = new WeakMap<ContextProperties, ContextProperties>();
   return (fn) => {
     const store = shared().store;
-    if (!hasOwnWay(store, RUN_EXACTLY)) return store.run(properties, fn);
-    const here = store.current();
+    if (!hasOwnWay(store, RUN_EXACTLY)) return throughStore((go) => store.run(properties, go), fn, STORE_FAILED);
+    const here = currentOrNone();
     let merged = here === undefined ? alone : over.get(here);
     if (merged === undefined) {
       merged = mergeContext(here, properties);
@@ -178,16 +182,50 @@ export function runDetached<T>(fn: () => T): T {
   const inner = wrapper === undefined ? fn : (): T => wrapper(fn);
   if (hasOwnWay(store, RUN_DETACHED)) return (store as ContextStore & DetachedRunner)[RUN_DETACHED](inner);
   if (typeof store.suspend !== 'function') return inner();
-  // Set once `fn` runs, inside the store's suspend or here: a second call back does nothing.
+  return throughStore(
+    (go) => (store as Required<ContextStore>).suspend(go),
+    inner,
+    "LogContext: the store's suspend() failed around sink delivery",
+  );
+}
+
+/**
+ * Calls `fn` through `enter` (a store's `run` or `suspend`, which is to call back `fn` at once)
+ * and returns what `fn` returns. When `enter` throws before it calls `fn`, or returns without
+ * calling it, `fn` runs as it is and SelfLog hears `failed`, once for calls in a row; a later call
+ * back does nothing. So the fault of an app's own store costs no batch and no notification, and
+ * runs nothing twice. What `fn` throws reaches the caller.
+ */
+function throughStore<T>(enter: (go: () => T) => unknown, fn: () => T, failed: string): T {
+  // Set once `fn` runs, inside the store's method or here: a second call back does nothing.
   let ran = 0;
   let result: T | undefined;
   try {
-    store.suspend(() => (ran++ ? undefined : (result = inner())));
+    enter(() => (ran++ ? (undefined as T) : (result = fn())));
   } catch (error) {
     if (ran) throw error;
   }
-  if (ran) return result as T;
-  ran = 1;
-  writeUnlessRepeated("LogContext: the store's suspend() failed around sink delivery");
-  return inner();
+  // Counted here too: a call back after this point does nothing.
+  if (ran++) return result as T;
+  writeUnlessRepeated(failed);
+  return fn();
+}
+
+/** What SelfLog hears when an app's own store fails under withLogContext (its current(), run() or suspend() throws, or does not call back). */
+const STORE_FAILED =
+  "withLogContext: the LogContext store's current(), run() or suspend() failed; the stream goes on without its context";
+
+/**
+ * The properties in force, or undefined when the store cannot say (the `current()` of an app's
+ * own store throws: SelfLog hears of it, once for calls in a row). Never throws.
+ *
+ * @internal For withLogContext.
+ */
+export function currentOrNone(): ContextProperties | undefined {
+  try {
+    return shared().store.current();
+  } catch {
+    writeUnlessRepeated(STORE_FAILED);
+    return undefined;
+  }
 }

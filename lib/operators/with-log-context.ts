@@ -4,7 +4,7 @@ import { adoptOutcome } from '../core/adopt-outcome';
 import { SelfLog } from '../core/self-log';
 import { read } from '../core/read-property';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
-import { LogContext, repeatedRun, runExactly } from '../context/log-context';
+import { currentOrNone, repeatedRun, runExactly } from '../context/log-context';
 import { put } from '../context/merge-context';
 import { describeOption, isArrayOption } from './operator-options';
 import { isThenable } from './report-rejection';
@@ -58,7 +58,9 @@ function kindOf(value: unknown): string {
  * a rejection is reported too) or properties whose names cannot be listed (a Proxy whose traps
  * throw, a revoked one), that subscription runs without this context and SelfLog is told once per
  * operator for each kind of fault, not once per subscription. A getter that throws puts its marker
- * (`'[Throws: message]'`) in force and the other names stay, as in `LogContext.run`.
+ * (`'[Throws: message]'`) in force and the other names stay, as in `LogContext.run`. A store of the
+ * app's own (`LogContext.useStore`) whose `current()`, `run` or `suspend` throws, or does not call
+ * back, costs no notification either: each is delivered as it is (SelfLog told once for calls in a row).
  *
  * ```text
  * source:                         -a-b-|
@@ -140,9 +142,9 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
     // the context of the subscription that ended.
     const endedIn = new WeakMap<ContextProperties, ContextProperties | undefined>();
     const end = (run: ReturnType<typeof repeatedRun>, notify: () => void): void => {
-      const around = LogContext.current();
+      const around = currentOrNone();
       run(() => {
-        const inside = LogContext.current();
+        const inside = currentOrNone();
         if (inside !== undefined && inside !== around) endedIn.set(inside, around);
         notify();
       });
@@ -161,7 +163,7 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
       });
     };
     return new Observable<T>((subscriber) => {
-      const here = LogContext.current();
+      const here = currentOrNone();
       if (here === undefined || !endedIn.has(here)) return subscribe(subscriber);
       const around = endedIn.get(here);
       // The context around the stream exactly (none, or its properties), and nothing else of the

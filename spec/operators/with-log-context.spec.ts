@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { defer, map, of, repeat, retry, Subject, switchMap, take, tap, timer } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { LogContext } from '../../lib/context/log-context';
+import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { SelfLog, type SelfLogEvent } from '../../lib/core/self-log';
 import type { Logger } from '../../lib/pipeline/logger';
@@ -453,5 +454,104 @@ describe('withLogContext under a downstream that unsubscribes', () => {
     source.pipe(withLogContext({ Id: 'r-7' }), take(1)).subscribe((value) => out.push(value));
     expect(out).toEqual([1]);
     expect(emitted()).toBe(1);
+  });
+});
+
+// A store of the app's own (LogContext.useStore) that fails as the stream runs through it: the
+// stream's values, error and completion are the app's, not the store's, so they all go on, without
+// its context, as sink delivery goes on when the store's suspend() fails (spec/pipeline/detached-delivery.spec.ts).
+describe.each<[string, Partial<ContextStore>]>([
+  [
+    'current() throws',
+    {
+      current: () => {
+        throw new Error('no scope here');
+      },
+    },
+  ],
+  [
+    'run() throws',
+    {
+      run: () => {
+        throw new Error('no scope here');
+      },
+    },
+  ],
+  ['run() never calls back', { run: <T>() => undefined as T }],
+  [
+    'run() calls back only later',
+    {
+      run: <T>(_properties: ContextProperties, fn: () => T) => {
+        queueMicrotask(() => void fn());
+        return undefined as T;
+      },
+    },
+  ],
+  [
+    'suspend() throws',
+    {
+      suspend: () => {
+        throw new Error('no scope here');
+      },
+    },
+  ],
+])('withLogContext with a store of the app’s own whose %s', (_how, fault) => {
+  it('delivers every value, the completion and a retry’s error, and tells SelfLog once for the calls in a row', async () => {
+    let properties: ContextProperties | undefined;
+    const store: ContextStore = {
+      current: () => properties,
+      run: (added, fn) => {
+        const outer = properties;
+        properties = { ...outer, ...added };
+        try {
+          return fn();
+        } finally {
+          properties = outer;
+        }
+      },
+      suspend: (fn) => {
+        const outer = properties;
+        properties = undefined;
+        try {
+          return fn();
+        } finally {
+          properties = outer;
+        }
+      },
+      ...fault,
+    };
+    const previous = LogContext.useStore(store);
+    const told: string[] = [];
+    SelfLog.enable((message) => told.push(message));
+    try {
+      const seen: unknown[] = [];
+      // Failing on a later turn, as an HTTP call does: retry subscribes again inside the context the error came in.
+      createTestScheduler().run(({ cold }) => {
+        let attempt = 0;
+        defer(() => (++attempt < 3 ? cold('-#', {}, new Error('busy')) : cold('-(abc|)', { a: 1, b: 2, c: 3 })))
+          .pipe(withLogContext({ Id: 'r-7' }), retry(2))
+          .subscribe({
+            next: (value) => seen.push(value),
+            error: (error: unknown) => seen.push(error),
+            complete: () => seen.push('complete'),
+          });
+      });
+      of('a')
+        .pipe(
+          withLogContext({ Id: 'r-8' }),
+          map(() => {
+            throw new Error('downstream');
+          }),
+        )
+        .subscribe({
+          error: (error: Error) => seen.push(error.message),
+        });
+      await nextMacrotask();
+      expect(seen).toEqual([1, 2, 3, 'complete', 'downstream']);
+      expect(told.filter((message) => message.includes('store'))).toHaveLength(1);
+    } finally {
+      SelfLog.disable();
+      LogContext.useStore(previous);
+    }
   });
 });
