@@ -261,6 +261,67 @@ describe('a value that cannot be read, where configuration checks it', () => {
   });
 });
 
+// A name the app gave, as it was, made each message that names it as long: a megabyte sink name,
+// option name or override prefix (a value read from a file or an environment variable) gave a
+// megabyte ConfigurationError, where a bad value is cut past 120 characters.
+describe('a megabyte of text the app gave as a name, in a ConfigurationError', () => {
+  const long = 'n'.repeat(1_000_000);
+  const cut = `${'n'.repeat(100)}… (1000000 characters)`;
+  const quoted = `"${'n'.repeat(100)}"… (1000000 characters)`;
+  const memory = (kind?: string): MemorySink => Object.assign(new MemorySink(), kind === undefined ? {} : { kind });
+
+  it.each<[string, () => unknown, string]>([
+    [
+      'an unknown option',
+      () => sink({ [long]: 1 }),
+      `writeTo.sink(memory): unknown option ${quoted} (expected one of name, minimumLevel, pipe, queue, batch, retry, circuitBreaker, fallback)`,
+    ],
+    [
+      'an unknown option of a queue',
+      () => sink({ queue: { [long]: 1 } }),
+      `writeTo.sink(memory).queue: unknown option ${quoted} (expected one of limit, limitBytes, overflow, warnAt, maxEventBytes)`,
+    ],
+    [
+      'the name of a sink whose option is out of range',
+      () => sink({ name: long, batch: { size: 0 } }),
+      `writeTo.sink(${cut}).batch.size: expected a whole number of events ≥ 1, got number 0`,
+    ],
+    [
+      'the declared kind of a sink whose option is out of range',
+      () => configuration().writeTo.sink(memory(long), { retry: { attempts: 0 } }),
+      `writeTo.sink(${cut}).retry.attempts: expected a whole number of tries ≥ 1, got number 0`,
+    ],
+    [
+      'the name of a console whose console option is wrong',
+      () => configuration().writeTo.console({ name: long, mode: 'tty' as never }),
+      `writeTo.console(${cut}).mode: expected "node" or "browser", got "tty"`,
+    ],
+    [
+      'a sink name already taken',
+      () => sink({ name: long }).writeTo.sink(new MemorySink(), { name: long }),
+      `writeTo.sink: a sink named ${quoted} is already configured`,
+    ],
+    [
+      'the prefix of an override whose level is wrong',
+      () => configuration().minimumLevel.override(long, 'loud'),
+      `minimumLevel.override(${quoted}): unknown level "loud" (expected one of verbose, debug, information, warning, error, fatal, or trace, info, warn)`,
+    ],
+  ])('cuts %s past 120 characters, as a bad value is cut', (_what, build, message) => {
+    expectRefusal(build, message);
+  });
+
+  it('keeps a short name whole, quoted as before', () => {
+    expectRefusal(
+      () => sink({ name: 'audit', retires: 3 }),
+      'writeTo.sink(audit): unknown option "retires" (expected one of name, minimumLevel, pipe, queue, batch, retry, circuitBreaker, fallback)',
+    );
+    expectRefusal(
+      () => sink({ name: 'audit' }).writeTo.sink(new MemorySink(), { name: 'audit' }),
+      'writeTo.sink: a sink named "audit" is already configured',
+    );
+  });
+});
+
 describe('a Proxy of a LevelSwitch, whose get trap answers value itself', () => {
   /** A Proxy of a switch at `information` whose `value` reads as a level at configuration, then throws or gives no level. */
   function proxiedSwitch(later: 'throws' | 'gives 7.5'): LevelSwitch {
