@@ -166,7 +166,7 @@ export class SinkConfiguration<TParent> {
           const prefix = (): string =>
             `writeTo.console(${shortText(this.#nameFor('writeTo.console', 'console', given.name as string | undefined))})`;
           throw error instanceof ConfigurationError
-            ? new ConfigurationError(error.message.replace(/^ConsoleSink/, prefix))
+            ? new ConfigurationError(error.message.replace(/^ConsoleSink/, prefix), { cause: error.cause })
             : error;
         }
       },

@@ -13,6 +13,7 @@ import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { tapLog } from '../../lib/operators/tap-log';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
 import { throttleEvents } from '../../lib/operators/throttle-events';
+import { ConsoleSink } from '../../lib/sinks/console-sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { countedHoles } from '../helpers/counted-holes';
 import { collectSelfLog } from '../helpers/self-log';
@@ -165,6 +166,13 @@ const builders: [string, string, (value: unknown) => LoggerConfiguration][] = [
       (v) => sink({ [key]: v }),
     ],
   ),
+  ...['outputTemplate', 'formatter', 'theme', 'standardErrorFromLevel', 'mode', 'stdout', 'stderr', 'colors', 'console'].map(
+    (key): [string, string, (value: unknown) => LoggerConfiguration] => [
+      `writeTo.console ${key}`,
+      `writeTo.console(console).${key}`,
+      (v) => configuration().writeTo.console({ [key]: v }),
+    ],
+  ),
   ...Object.entries({
     queue: ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes'],
     batch: ['size', 'maxDelayMs'],
@@ -200,7 +208,8 @@ describe('configuration given hostile values', () => {
       } catch (error) {
         expect(error).toBeInstanceOf(ConfigurationError);
         const { message } = error as Error;
-        const named = [`${where}:`, `${where}(`, `createLogger: operator ${where} failed`].some((start) =>
+        // `${where}.`: a part of the value (writeTo.console(console).theme.ansi).
+        const named = [`${where}:`, `${where}(`, `${where}.`, `createLogger: operator ${where} failed`].some((start) =>
           message.startsWith(start),
         );
         expect([named, message]).toEqual([true, message]);
@@ -252,6 +261,22 @@ describe('a value that cannot be read, where configuration checks it', () => {
       'writeTo.sink(memory).pipe: expected an array of operator functions, got an unreadable object',
     );
   });
+
+  it.each(['formatter', 'stdout', 'stderr', 'console'])(
+    'names writeTo.console’s %s, and ConsoleSink’s, when it cannot be read, the error as the cause',
+    (option) => {
+      const viaConfiguration = expectRefusal(
+        () => configuration().writeTo.console({ [option]: trapping() }),
+        `writeTo.console(console).${option}: reading the ${option} threw Error: trap`,
+      );
+      expect(viaConfiguration.cause).toEqual(new Error('trap'));
+      const direct = expectRefusal(
+        () => new ConsoleSink({ [option]: trapping() }),
+        `ConsoleSink.${option}: reading the ${option} threw Error: trap`,
+      );
+      expect(direct.cause).toEqual(new Error('trap'));
+    },
+  );
 
   it('names queue.overflow when its value cannot be printed', () => {
     expectRefusal(
