@@ -1,4 +1,5 @@
 import { LevelSwitch, levelSwitchFrom, readableSwitch } from '../core/level-switch';
+import { describeValue } from '../core/describe-value';
 import { expectOption } from '../core/expect-option';
 import { type LogLevelText, parseLevel } from '../core/log-level';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
@@ -99,7 +100,7 @@ export class MinimumLevelConfiguration<TParent> {
       `a SourceContext prefix without ${problem}`,
       sourceContextPrefix,
     );
-    const levelSwitch = levelSwitchFrom(level, `minimumLevel.override(${JSON.stringify(prefix)})`);
+    const levelSwitch = levelSwitchFrom(level, `minimumLevel.override(${describeValue(prefix)})`);
     // Kept upper-cased: prefixes match ignoring case (see LevelOverride), so one that differs only
     // in case replaces the earlier one.
     const key = upperCaseSimple(prefix);

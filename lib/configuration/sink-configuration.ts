@@ -8,6 +8,7 @@ import { CONSOLE_OPTION_KEYS, ConsoleSink, type ConsoleSinkOptions } from '../si
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
 import { expectFunctions, expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
+import { describeValue, shortText } from '../core/describe-value';
 import { hasLoneSurrogate } from '../core/lone-surrogate';
 import { isBlankName } from '../core/blank-name';
 import type { SinkOptions } from './sink-options';
@@ -163,9 +164,9 @@ export class SinkConfiguration<TParent> {
           // Named as the lane's options are (writeTo.console(out).queue), not after a class the app never named.
           // A function, so that a name holding `$&` is not read as a replacement pattern.
           const prefix = (): string =>
-            `writeTo.console(${this.#nameFor('writeTo.console', 'console', given.name as string | undefined)})`;
+            `writeTo.console(${shortText(this.#nameFor('writeTo.console', 'console', given.name as string | undefined))})`;
           throw error instanceof ConfigurationError
-            ? new ConfigurationError(error.message.replace(/^ConsoleSink/, prefix))
+            ? new ConfigurationError(error.message.replace(/^ConsoleSink/, prefix), { cause: error.cause })
             : error;
         }
       },
@@ -194,7 +195,8 @@ export class SinkConfiguration<TParent> {
   #addLane(call: string, sink: Sink, options: SinkOptions, keys: readonly string[]): TParent {
     expectSink(sink, call);
     const name = this.#nameFor(call, kindOf(sink), options.name);
-    const where = `${call}(${name})`;
+    // Cut as a bad value is: a megabyte name (or declared kind) must not make megabyte messages.
+    const where = `${call}(${shortText(name)})`;
     checkOptionKeys(where, options, keys);
     // Two lanes on one sink would each deliver every event to it, and the first to finish closing
     // would close it under the other; nor can a sink be its own fallback.
@@ -227,7 +229,8 @@ export class SinkConfiguration<TParent> {
       expectOption(ok, call, 'a non-blank name other than "__proto__"', requested);
       // Prometheus, OpenTelemetry and JSON encoders would write U+FFFD: `a\uD800` and `a\uDC00` would report as one.
       expectOption(!hasLoneSurrogate(requested), call, 'a name without a lone UTF-16 surrogate', requested);
-      if (taken.has(requested)) throw new ConfigurationError(`${call}: a sink named "${requested}" is already configured`);
+      if (taken.has(requested))
+        throw new ConfigurationError(`${call}: a sink named ${describeValue(requested)} is already configured`);
       return requested;
     }
     // The kind, else the first of `kind-2`, `kind-3` … not taken. The start is kept at the name

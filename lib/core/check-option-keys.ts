@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors/configuration-error';
+import { describeValue } from './describe-value';
 import { expectOptionsObject, readGuarded } from './read-options';
 
 /**
@@ -8,7 +9,8 @@ import { expectOptionsObject, readGuarded } from './read-options';
  * (spread option objects often carry them). An array, Map, Date, function and the like are refused (see expectOptionsObject: they would mean "every default"),
  * and options whose names cannot be listed (a Proxy whose trap throws) are a ConfigurationError too.
  *
- * @throws ConfigurationError naming `where`, the key and the keys allowed.
+ * @throws ConfigurationError naming `where`, the key (cut past 120 characters, as describeValue cuts
+ * a string: a megabyte key would make a megabyte message) and the keys allowed.
  */
 export function checkOptionKeys(where: string, options: object, allowed: readonly string[]): void {
   const unknown = readGuarded(where, 'the options', () => {
@@ -16,5 +18,5 @@ export function checkOptionKeys(where: string, options: object, allowed: readonl
     return Object.keys(options).find((key) => !allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined);
   });
   if (unknown !== undefined)
-    throw new ConfigurationError(`${where}: unknown option ${JSON.stringify(unknown)} (expected one of ${allowed.join(', ')})`);
+    throw new ConfigurationError(`${where}: unknown option ${describeValue(unknown)} (expected one of ${allowed.join(', ')})`);
 }

@@ -7,6 +7,14 @@ function cut(text: string, quote: (text: string) => string): string {
   return text.length > 120 ? `${quote(text.slice(0, 100))}… (${text.length} characters)` : quote(text);
 }
 
+/**
+ * A name the app gave (a sink's name or kind), unquoted, as it may go into a message's path
+ * (`writeTo.sink(<name>).queue`): cut past 120 characters as {@link describeValue} cuts a string.
+ */
+export function shortText(text: string): string {
+  return cut(text, String);
+}
+
 /** A class's or function's `name`, or `unnamed` when it is not a non-empty string (an anonymous class's `''`, a Symbol, a static `name()` method). */
 function nameOf(name: unknown, unnamed: string): string {
   return typeof name === 'string' && name !== '' ? cut(name, String) : unnamed;

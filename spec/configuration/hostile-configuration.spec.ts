@@ -13,6 +13,7 @@ import { retryWithBackoff } from '../../lib/operators/retry-with-backoff';
 import { tapLog } from '../../lib/operators/tap-log';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
 import { throttleEvents } from '../../lib/operators/throttle-events';
+import { ConsoleSink } from '../../lib/sinks/console-sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { countedHoles } from '../helpers/counted-holes';
 import { collectSelfLog } from '../helpers/self-log';
@@ -165,6 +166,13 @@ const builders: [string, string, (value: unknown) => LoggerConfiguration][] = [
       (v) => sink({ [key]: v }),
     ],
   ),
+  ...['outputTemplate', 'formatter', 'theme', 'standardErrorFromLevel', 'mode', 'stdout', 'stderr', 'colors', 'console'].map(
+    (key): [string, string, (value: unknown) => LoggerConfiguration] => [
+      `writeTo.console ${key}`,
+      `writeTo.console(console).${key}`,
+      (v) => configuration().writeTo.console({ [key]: v }),
+    ],
+  ),
   ...Object.entries({
     queue: ['limit', 'limitBytes', 'overflow', 'warnAt', 'maxEventBytes'],
     batch: ['size', 'maxDelayMs'],
@@ -200,7 +208,8 @@ describe('configuration given hostile values', () => {
       } catch (error) {
         expect(error).toBeInstanceOf(ConfigurationError);
         const { message } = error as Error;
-        const named = [`${where}:`, `${where}(`, `createLogger: operator ${where} failed`].some((start) =>
+        // `${where}.`: a part of the value (writeTo.console(console).theme.ansi).
+        const named = [`${where}:`, `${where}(`, `${where}.`, `createLogger: operator ${where} failed`].some((start) =>
           message.startsWith(start),
         );
         expect([named, message]).toEqual([true, message]);
@@ -253,10 +262,87 @@ describe('a value that cannot be read, where configuration checks it', () => {
     );
   });
 
+  it.each(['formatter', 'stdout', 'stderr', 'console'])(
+    'names writeTo.console’s %s, and ConsoleSink’s, when it cannot be read, the error as the cause',
+    (option) => {
+      const viaConfiguration = expectRefusal(
+        () => configuration().writeTo.console({ [option]: trapping() }),
+        `writeTo.console(console).${option}: reading the ${option} threw Error: trap`,
+      );
+      expect(viaConfiguration.cause).toEqual(new Error('trap'));
+      const direct = expectRefusal(
+        () => new ConsoleSink({ [option]: trapping() }),
+        `ConsoleSink.${option}: reading the ${option} threw Error: trap`,
+      );
+      expect(direct.cause).toEqual(new Error('trap'));
+    },
+  );
+
   it('names queue.overflow when its value cannot be printed', () => {
     expectRefusal(
       () => sink({ queue: { overflow: trapping() } }),
       'writeTo.sink(memory).queue.overflow: unknown policy an unreadable object (expected drop-oldest or drop-newest)',
+    );
+  });
+});
+
+// A name the app gave, as it was, made each message that names it as long: a megabyte sink name,
+// option name or override prefix (a value read from a file or an environment variable) gave a
+// megabyte ConfigurationError, where a bad value is cut past 120 characters.
+describe('a megabyte of text the app gave as a name, in a ConfigurationError', () => {
+  const long = 'n'.repeat(1_000_000);
+  const cut = `${'n'.repeat(100)}… (1000000 characters)`;
+  const quoted = `"${'n'.repeat(100)}"… (1000000 characters)`;
+  const memory = (kind?: string): MemorySink => Object.assign(new MemorySink(), kind === undefined ? {} : { kind });
+
+  it.each<[string, () => unknown, string]>([
+    [
+      'an unknown option',
+      () => sink({ [long]: 1 }),
+      `writeTo.sink(memory): unknown option ${quoted} (expected one of name, minimumLevel, pipe, queue, batch, retry, circuitBreaker, fallback)`,
+    ],
+    [
+      'an unknown option of a queue',
+      () => sink({ queue: { [long]: 1 } }),
+      `writeTo.sink(memory).queue: unknown option ${quoted} (expected one of limit, limitBytes, overflow, warnAt, maxEventBytes)`,
+    ],
+    [
+      'the name of a sink whose option is out of range',
+      () => sink({ name: long, batch: { size: 0 } }),
+      `writeTo.sink(${cut}).batch.size: expected a whole number of events ≥ 1, got number 0`,
+    ],
+    [
+      'the declared kind of a sink whose option is out of range',
+      () => configuration().writeTo.sink(memory(long), { retry: { attempts: 0 } }),
+      `writeTo.sink(${cut}).retry.attempts: expected a whole number of tries ≥ 1, got number 0`,
+    ],
+    [
+      'the name of a console whose console option is wrong',
+      () => configuration().writeTo.console({ name: long, mode: 'tty' as never }),
+      `writeTo.console(${cut}).mode: expected "node" or "browser", got "tty"`,
+    ],
+    [
+      'a sink name already taken',
+      () => sink({ name: long }).writeTo.sink(new MemorySink(), { name: long }),
+      `writeTo.sink: a sink named ${quoted} is already configured`,
+    ],
+    [
+      'the prefix of an override whose level is wrong',
+      () => configuration().minimumLevel.override(long, 'loud'),
+      `minimumLevel.override(${quoted}): unknown level "loud" (expected one of verbose, debug, information, warning, error, fatal, or trace, info, warn)`,
+    ],
+  ])('cuts %s past 120 characters, as a bad value is cut', (_what, build, message) => {
+    expectRefusal(build, message);
+  });
+
+  it('keeps a short name whole, quoted as before', () => {
+    expectRefusal(
+      () => sink({ name: 'audit', retires: 3 }),
+      'writeTo.sink(audit): unknown option "retires" (expected one of name, minimumLevel, pipe, queue, batch, retry, circuitBreaker, fallback)',
+    );
+    expectRefusal(
+      () => sink({ name: 'audit' }).writeTo.sink(new MemorySink(), { name: 'audit' }),
+      'writeTo.sink: a sink named "audit" is already configured',
     );
   });
 });
