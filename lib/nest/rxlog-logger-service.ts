@@ -280,7 +280,8 @@ export class RxlogLoggerService implements LoggerService {
     if (!levelChecked && !context.isEnabled(level)) return refuse(context, level);
     let log = withParams(context, params);
     // A microservice handler's error, which Nest's RPC filter reports without saying which handler failed.
-    const pattern = call.context === RPC_EXCEPTIONS_HANDLER && exception !== undefined ? rpcErrorPattern(exception) : undefined;
+    // A value that is no Error (a string) is reported as the message itself.
+    const pattern = call.context === RPC_EXCEPTIONS_HANDLER ? rpcErrorPattern(exception ?? message) : undefined;
     if (pattern !== undefined) log = log.forContext('MessagePattern', pattern);
     const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
     const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];
