@@ -25,12 +25,35 @@ export function handlerPattern(context: { getHandler(): unknown }): string | und
   }
 }
 
+/**
+ * The value that is no object (a string, a number, `undefined`) a microservice handler failed with
+ * last, with its pattern: such a value cannot be a key of `patterns`, and Nest's RPC filter reports
+ * it in the same turn as the handler's Observable fails (the interceptor's `tap` runs just before
+ * it), so it is kept until the next microtask only, one at a time.
+ */
+let lastValue: { readonly value: unknown; readonly pattern: string } | undefined;
+
 /** Notes that a microservice handler of `pattern` failed with `error`, for Nest's report of it. */
 export function noteRpcError(error: unknown, pattern: string): void {
-  if ((typeof error === 'object' && error !== null) || typeof error === 'function') patterns.set(error, pattern);
+  if ((typeof error === 'object' && error !== null) || typeof error === 'function') {
+    patterns.set(error, pattern);
+    return;
+  }
+  const noted = { value: error, pattern };
+  lastValue = noted;
+  queueMicrotask(() => {
+    if (lastValue === noted) lastValue = undefined;
+  });
 }
 
-/** The pattern of the handler that failed with `error`, when a microservice handler did. */
+/**
+ * The pattern of the handler that failed with `error` (the exception, or the value Nest's RPC
+ * filter reports when it is no Error: `logger.error('Out of stock')`), when a microservice handler did.
+ */
 export function rpcErrorPattern(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? patterns.get(error) : undefined;
+  if ((typeof error === 'object' && error !== null) || typeof error === 'function') return patterns.get(error);
+  if (lastValue === undefined || !Object.is(lastValue.value, error)) return undefined;
+  const { pattern } = lastValue;
+  lastValue = undefined;
+  return pattern;
 }

@@ -6,7 +6,7 @@ import { SelfLog } from '../core/self-log';
 import type { Logger } from '../pipeline/logger';
 import { captureValue } from '../templates/capture';
 import { writeJson } from '../templates/safe-json';
-import { wasLoggedRequestError } from './logged-request-errors';
+import { stackOf, wasLoggedRequestError } from './logged-request-errors';
 import { isError } from '../node/is-error';
 import { textTemplate } from '../templates/text-template';
 import { isPlainObject, isStackFormat, type NestLogCall, readNestLogCall } from './nest-log-call';
@@ -252,6 +252,10 @@ export class RxlogLoggerService implements LoggerService {
     }
     let params = call.params;
     let exception = isError(message) ? message : call.stack === undefined ? undefined : errorFromStack(message, call.stack);
+    // error(error, stack) with a stack that is not the Error's own (a cause's): ConsoleLogger prints
+    // the Error, then that stack; the Error is the exception, and the stack is kept in Params.
+    if (exception !== undefined && exception === message && call.stack !== undefined && call.stack !== stackOf(exception))
+      params = [...params, call.stack];
     if (exception === undefined) {
       // logger.error('Failed to load', error): Nest prints the error's stack; its JSON mode makes it the record's error.
       const index = params.findIndex(isError);
@@ -276,7 +280,8 @@ export class RxlogLoggerService implements LoggerService {
     if (!levelChecked && !context.isEnabled(level)) return refuse(context, level);
     let log = withParams(context, params);
     // A microservice handler's error, which Nest's RPC filter reports without saying which handler failed.
-    const pattern = call.context === RPC_EXCEPTIONS_HANDLER && exception !== undefined ? rpcErrorPattern(exception) : undefined;
+    // A value that is no Error (a string) is reported as the message itself.
+    const pattern = call.context === RPC_EXCEPTIONS_HANDLER ? rpcErrorPattern(exception ?? message) : undefined;
     if (pattern !== undefined) log = log.forContext('MessagePattern', pattern);
     const template = isError(message) ? textTemplate(errorMessageText(message)) : templateOf(message);
     const args = typeof message === 'object' && message !== null && !isError(message) ? [message] : [];

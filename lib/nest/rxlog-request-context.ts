@@ -10,7 +10,7 @@ import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
 import { requestEndContext } from '../node/http/request-end-context';
-import { canFollowClose, followClose, MAX_IN_FLIGHT_FOLLOWED } from '../node/http/in-flight-requests';
+import { closeFollower, type CloseFollower, MAX_IN_FLIGHT_FOLLOWED } from '../node/http/in-flight-requests';
 import {
   connectionFailed,
   connectionGone,
@@ -326,23 +326,22 @@ export class RxlogRequestContext {
   private closingConnections = false;
   /** The microservice handlers' calls in flight, at most MAX_IN_FLIGHT_FOLLOWED (see `followRpc`). */
   private readonly rpcCalls = new Set<RpcCall>();
-  /** Whether the logger can say when it closes (not a test double's, nor an older copy of rxlog's). */
-  private readonly followable: boolean;
-  /** Writes this app's requests and messages in flight as unfinished, as the logger starts closing. */
-  private readonly onClose = (): void => this.writeUnfinished();
-  /** Stops following the logger's close: set while this app has requests or messages in flight. */
-  private unfollowClose: (() => void) | undefined;
+  /**
+   * Follows the logger's close while this app has requests or messages in flight (undefined for a
+   * logger that cannot say when it closes: a test double's, an older copy of rxlog's).
+   */
+  private readonly closeFollower: CloseFollower | undefined;
 
   constructor(
-    private readonly log: Logger,
+    log: Logger,
     private readonly settings: RequestLoggingSettings,
   ) {
     this.completions = log.forContext('SourceContext', REQUEST_LOGGING_SOURCE);
     // The requests still in flight when the logger closes (or the process exits first) get their
-    // event then: the close is followed only while there are some (see followWhileBusy), so a
+    // event then: the close is followed only while there are some (see closeFollower), so a
     // module compiled and never initialised, or an app closed, does not stay among the listeners
     // of a logger it shares with the apps made after it (an e2e suite's, a unit test's).
-    this.followable = canFollowClose(log, 'RxlogModule');
+    this.closeFollower = closeFollower(log, 'RxlogModule', () => this.writeUnfinished());
   }
 
   /**
@@ -355,16 +354,13 @@ export class RxlogRequestContext {
     this.unfollowWhenIdle();
   }
 
-  /** Follows the logger's close, as a request or message of this app starts. */
+  /** Follows the logger's close, as a request or message of this app starts (again after the close ran). */
   private followWhileBusy(): void {
-    if (this.unfollowClose === undefined && this.followable)
-      this.unfollowClose = followClose(this.log, 'RxlogModule', this.onClose);
+    this.closeFollower?.follow();
   }
 
   private unfollowWhenIdle(): void {
-    if (this.unfollowClose === undefined || this.rpcCalls.size > 0 || this.unclosed.size > 0) return;
-    this.unfollowClose();
-    this.unfollowClose = undefined;
+    if (this.rpcCalls.size === 0 && this.unclosed.size === 0) this.closeFollower?.unfollow();
   }
 
   /**
@@ -411,7 +407,8 @@ export class RxlogRequestContext {
    * `requestLogging: false`; at most MAX_IN_FLIGHT_FOLLOWED calls at a time.
    */
   followRpc(pattern: string): () => void {
-    if (!this.settings.enabled || !this.followable || this.rpcCalls.size >= MAX_IN_FLIGHT_FOLLOWED) return () => undefined;
+    if (!this.settings.enabled || this.closeFollower === undefined || this.rpcCalls.size >= MAX_IN_FLIGHT_FOLLOWED)
+      return () => undefined;
     const call: RpcCall = { pattern, startedAt: performance.now() };
     this.rpcCalls.add(call);
     this.followWhileBusy();

@@ -6,7 +6,7 @@ import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { plainEnv } from '../helpers/plain-env';
 
 /** Runs the fixture to its end and reads back its log file: [SourceContext, message, exception's first line]. */
-function run(mode: 'crash' | 'exit'): Promise<{ code: number | null; logged: unknown[][] }> {
+function run(mode: 'crash' | 'exit' | 'micro-crash'): Promise<{ code: number | null; logged: unknown[][] }> {
   const folder = mkdtempSync(join(tmpdir(), 'rxlog-nest-exit-'));
   const path = join(folder, 'app.log');
   return new Promise((resolve, reject) => {
@@ -46,6 +46,19 @@ describe('RxlogModule when the process ends without Nest’s shutdown (Nest 12, 
     expect(logged).toContainEqual(['NestFactory', 'Starting Nest application...', undefined]);
     expect(logged).toContainEqual(['Bootstrap', 'Listening next', undefined]);
     expect(logged.some(([, message]) => String(message).includes('EADDRINUSE'))).toBe(true);
+  });
+
+  it('writes the boot messages and the listen error of a TCP microservice whose port is in use (bufferLogs)', async () => {
+    const { code, logged } = await run('micro-crash');
+
+    expect(code).toBe(1);
+    expect(logged.slice(0, 4)).toEqual([
+      ['NestFactory', 'Starting Nest application...', undefined],
+      ['InstanceLoader', 'AppModule dependencies initialized', undefined],
+      ['InstanceLoader', 'RxlogModule dependencies initialized', undefined],
+      ['Bootstrap', 'Listening next', undefined],
+    ]);
+    expect(logged.some(([, , exception]) => String(exception).includes('EADDRINUSE'))).toBe(true);
   });
 
   it('writes what the bootstrap’s catch logs before it calls process.exit(1)', async () => {

@@ -21,6 +21,9 @@ const boot = (...more: Event[]): Event[] => [
 const handled = (patterns: boolean): Event[] => [
   ['information', null, 'Summing 3 numbers', null, null, null],
   ['error', 'RpcExceptionsHandler', 'Handler crashed', 'Handler crashed', patterns ? 'orders.crash' : null, null],
+  // A thrown string (and an Observable failing later with one) is reported as the message, with no exception.
+  ['error', 'RpcExceptionsHandler', 'Out of stock', null, patterns ? 'orders.refuse' : null, null],
+  ['error', 'RpcExceptionsHandler', 'Out of stock, later', null, patterns ? 'orders.refuse-later' : null, null],
   ['information', null, 'Order 9 created', null, null, null],
   ['error', 'RpcExceptionsHandler', 'Event handler crashed', 'Event handler crashed', patterns ? 'order.created' : null, null],
 ];
@@ -58,6 +61,8 @@ describe('RxlogModule in a Nest microservice', () => {
       expect(answers).toEqual([
         { ok: 6 },
         { error: { status: 'error', message: 'No such order' } },
+        { error: { status: 'error', message: 'Internal server error' } },
+        { error: { status: 'error', message: 'Internal server error' } },
         { error: { status: 'error', message: 'Internal server error' } },
       ]);
       expect(reports).toEqual([`graceful ${events.length}`]);

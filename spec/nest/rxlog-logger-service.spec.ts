@@ -187,6 +187,33 @@ describe('RxlogLoggerService', () => {
     ]);
   });
 
+  it('keeps a stack given beside an Error that is not its own in Params, as ConsoleLogger prints both; its own once', () => {
+    const { service, sink } = setup();
+    const cause = 'Error: ECONNRESET\n    at connect (/app/db.js:9:3)';
+    const error = new Error('Order 7 not saved');
+    service.error(error, cause, 'Orders');
+    service.error(error, cause, { orderId: 7 }, 'Orders');
+    // The Error's own stack (logger.error(error, error.stack)) is its exception's already.
+    service.error(error, error.stack, 'Orders');
+    expect(sink.events.map((e) => [e.renderMessage(), e.exception === error, e.properties])).toEqual([
+      ['Order 7 not saved', true, { SourceContext: 'Orders', Params: [cause] }],
+      ['Order 7 not saved', true, { SourceContext: 'Orders', orderId: 7, Params: [cause] }],
+      ['Order 7 not saved', true, { SourceContext: 'Orders' }],
+    ]);
+  });
+
+  it('writes undefined and null as the message as ConsoleLogger prints them, the text undefined and null', () => {
+    const { service, sink } = setup();
+    service.log(undefined);
+    service.warn(undefined, 'Orders');
+    service.error(null, 'Orders');
+    expect(sink.events.map((e) => [e.level, e.renderMessage(), e.exception, e.properties])).toEqual([
+      ['information', 'undefined', undefined, {}],
+      ['warning', 'undefined', undefined, { SourceContext: 'Orders' }],
+      ['error', 'null', undefined, { SourceContext: 'Orders' }],
+    ]);
+  });
+
   it('names the exception after an object message passed with a stack, not [object Object]', () => {
     const { service, sink } = setup();
     const stack = 'Error: Not Found\n    at find (/app/orders.js:3:9)';

@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { LogLevelName } from '../../lib/core/log-level';
 import { requestLoggingSettings } from '../../lib/nest/request-logging-settings';
-import { REQUEST_LOGGING_SOURCE, RxlogRequestContext } from '../../lib/nest/rxlog-request-context';
+import { type RawResponse, REQUEST_LOGGING_SOURCE, RxlogRequestContext } from '../../lib/nest/rxlog-request-context';
 import { diagnosticContext } from '../../lib/node/http/diagnostic-context';
+import { writeUnfinishedRequests } from '../../lib/node/http/in-flight-requests';
+import { LOGGER_PARTS } from '../../lib/pipeline/logger-parts';
 import { memoryLogger } from '../helpers/node-http';
 import { type NestAppRun, startNestApp } from './fixtures/run-nest-app';
 import { childStdout } from '../helpers/child-stdout';
@@ -355,5 +358,40 @@ describe('RxlogModule requestLogging.ignorePaths', () => {
     const settings = requestLoggingSettings({ requestLogging: { ignorePaths: paths as string[] } });
     paths.push(null);
     expect(settings.ignorePaths).toEqual(['/health']);
+  });
+});
+
+describe('RxlogRequestContext and a request that arrives after its logger closed', () => {
+  /** A Node request and response stand-in whose response stays open until `close` is emitted. */
+  function openRequest(url: string) {
+    const request = Object.assign(new EventEmitter(), { method: 'GET', url, headers: {} });
+    const response = Object.assign(new EventEmitter(), {
+      statusCode: 200,
+      writableFinished: false,
+      headersSent: false,
+      setHeader: () => undefined,
+    });
+    return { request, response: response as typeof response & RawResponse };
+  }
+
+  it('follows it as every request: its event at process exit is counted in rejectedAfterClose, as its completion would be', async () => {
+    const { log, events } = memoryLogger();
+    const requests = new RxlogRequestContext(log, requestLoggingSettings({}));
+    // In flight as the logger closes: written then as unfinished; its response is still open after.
+    const before = openRequest('/before');
+    requests.run(before.request, before.response, () => undefined);
+    const closed = log.close();
+    // Arrives after the close, while the first is still open, and is still in flight as the process exits.
+    const after = openRequest('/after');
+    requests.run(after.request, after.response, () => undefined);
+    writeUnfinishedRequests(log);
+    await closed;
+    expect(events.map((e) => [e.properties.RequestPath, e.properties.Unfinished])).toEqual([['/before', true]]);
+    expect(log.metrics().rejectedAfterClose).toBe(1);
+    // Its completion later writes nothing more: it had its one event.
+    after.response.emit('close');
+    before.response.emit('close');
+    expect(log.metrics().rejectedAfterClose).toBe(1);
+    expect(log[LOGGER_PARTS]()[0].beforeClose).toHaveLength(0);
   });
 });

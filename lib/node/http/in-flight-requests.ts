@@ -21,21 +21,17 @@ export interface InFlightRequests {
 /**
  * Follows the requests in flight of one request logging, and completes each as unfinished when
  * `log` starts closing, while it still accepts events (its pipeline's `beforeClose`), or when the
- * process exits first (see writeUnfinishedRequests): the request
- * a deploy or a crash cut is the one most worth seeing. Bounded: at most MAX_IN_FLIGHT_FOLLOWED
- * at a time, each only until it completes; no timer. The close is followed only while there are
- * requests in flight, so a middleware or plugin made and dropped (a test's, one replaced by hot
- * reload) is not left among the listeners of a logger that outlives it. Undefined for a logger
- * that cannot say when it closes (a test double, a logger of an older copy of rxlog): its requests
- * are not followed.
+ * process exits first (see writeUnfinishedRequests): the request a deploy or a crash cut is the
+ * one most worth seeing. Bounded: at most MAX_IN_FLIGHT_FOLLOWED at a time, each only until it
+ * completes; no timer. The close is followed only while there are requests in flight (see
+ * {@link closeFollower}). Undefined for a logger that cannot say when it closes (a test double, a
+ * logger of an older copy of rxlog): its requests are not followed.
  */
 export function inFlightRequests(log: object, owner: string): InFlightRequests | undefined {
-  const listeners = closeListenersOf(log, owner);
-  if (listeners === undefined) return undefined;
   const requests = new Set<InFlightRequest>();
   // The requests in flight past the limit, not followed.
   let missed = 0;
-  const beforeClose = (): void => {
+  const follower = closeFollower(log, owner, () => {
     if (missed > 0)
       SelfLog.write(`${owner}: {Count} requests in flight when the logger closed were not followed; they have no event`, missed);
     // Each deletes itself as it completes. A listener before close must never throw.
@@ -45,20 +41,63 @@ export function inFlightRequests(log: object, owner: string): InFlightRequests |
       } catch (error) {
         SelfLog.write(`${owner}: a request in flight could not be written as unfinished`, error);
       }
-  };
+  });
+  if (follower === undefined) return undefined;
   return {
     add: (request) => {
-      // The first in flight: the close is followed again (the logger's close removed it, or it was idle).
-      if (requests.size === 0 && missed === 0 && !listeners.includes(beforeClose)) listeners.push(beforeClose);
+      follower.follow();
       if (requests.size < MAX_IN_FLIGHT_FOLLOWED) requests.add(request);
       else missed++;
     },
     delete: (request) => {
       if (!requests.delete(request) && missed > 0) missed--;
-      if (requests.size > 0 || missed > 0) return;
       // None left in flight: no longer among the logger's listeners.
-      const at = listeners.indexOf(beforeClose);
-      if (at !== -1) listeners.splice(at, 1);
+      if (requests.size === 0 && missed === 0) follower.unfollow();
+    },
+  };
+}
+
+/** Follows a logger's close for its owner while the owner has work in flight (see {@link closeFollower}). */
+export interface CloseFollower {
+  /**
+   * Joins the listeners of the logger's close, unless among them already: called as each request
+   * or message starts, since the close, which calls and removes every listener, may have run
+   * since the last one started.
+   */
+  follow(): void;
+  /** Leaves the listeners of the logger's close: called once the owner has nothing in flight. */
+  unfollow(): void;
+}
+
+/**
+ * Follows `log`'s close for the requests (or messages) of one owner while it has some in flight:
+ * `writeUnfinished` (which must never throw) is called as the close begins, while the logger still
+ * accepts events, and at process exit through {@link writeUnfinishedRequests}. Only while some are
+ * in flight, so an owner made and dropped (a test's middleware, a module compiled and never
+ * initialised) is not left among the listeners of a logger that outlives it. A request that
+ * starts after the close has run (the logger is shared with what still serves, or the app closed
+ * it itself before its server) is followed as any other: at process exit its unfinished event is
+ * refused by the closed logger and counted in `rejectedAfterClose`, as its completion would be;
+ * each request has its one event, written or counted. Undefined for a logger that cannot say when
+ * it closes (a test double, a logger of an older copy of rxlog), told to SelfLog if asking threw.
+ */
+export function closeFollower(log: object, owner: string, writeUnfinished: () => void): CloseFollower | undefined {
+  let listeners: (() => void)[] | undefined;
+  try {
+    listeners = beforeCloseOf(log);
+  } catch (error) {
+    SelfLog.write(`${owner}: the logger's close could not be followed; requests in flight when it closes get no event`, error);
+  }
+  if (listeners === undefined) return undefined;
+  const followed = listeners;
+  return {
+    // A handful of listeners at most (one per request logging or app with some in flight).
+    follow: () => {
+      if (!followed.includes(writeUnfinished)) followed.push(writeUnfinished);
+    },
+    unfollow: () => {
+      const at = followed.indexOf(writeUnfinished);
+      if (at !== -1) followed.splice(at, 1);
     },
   };
 }
@@ -71,47 +110,12 @@ function beforeCloseOf(log: object): (() => void)[] | undefined {
   return Array.isArray(listeners) ? (listeners as (() => void)[]) : undefined;
 }
 
-/** Why a logger's close cannot be followed, told once by followClose or canFollowClose. */
-function cannotFollow(owner: string, error: unknown): void {
-  SelfLog.write(`${owner}: the logger's close could not be followed; requests in flight when it closes get no event`, error);
-}
-
-/**
- * Calls `writeUnfinished` (which must never throw) when `log` starts closing, while it still
- * accepts events, and at process exit through {@link writeUnfinishedRequests}. Returns the call
- * that stops it, or undefined for a logger that cannot say when it closes (a test double, a logger
- * of an older copy of rxlog).
- */
-export function followClose(log: object, owner: string, writeUnfinished: () => void): (() => void) | undefined {
-  const listeners = closeListenersOf(log, owner);
-  if (listeners === undefined) return undefined;
-  listeners.push(writeUnfinished);
-  return () => {
-    const at = listeners.indexOf(writeUnfinished);
-    if (at !== -1) listeners.splice(at, 1);
-  };
-}
-
-/** The listeners of `log`'s close ({@link beforeCloseOf}), or undefined when it cannot say (told to SelfLog if it threw). */
-function closeListenersOf(log: object, owner: string): (() => void)[] | undefined {
-  try {
-    return beforeCloseOf(log);
-  } catch (error) {
-    cannotFollow(owner, error);
-    return undefined;
-  }
-}
-
-/** Whether {@link followClose} can follow `log`'s close, without following it. Never throws. */
-export function canFollowClose(log: object, owner: string): boolean {
-  return closeListenersOf(log, owner) !== undefined;
-}
-
 /**
  * Writes the requests in flight of every request logging of `log` as unfinished, now: at process
  * exit (`process.exit()`, a crash), where no close comes, just before the synchronous flush that
- * writes them out. Nothing for a logger whose close began (its requests were written then) or that
- * cannot say. Never throws.
+ * writes them out. For a logger whose close began, only the requests that started after it
+ * (their events are refused, counted in `rejectedAfterClose`); nothing for one that cannot say.
+ * Never throws.
  */
 export function writeUnfinishedRequests(log: object): void {
   try {

@@ -6,7 +6,12 @@ import Fastify from 'fastify';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { diagnosticContext } from '../../../lib/node/http/diagnostic-context';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
-import { type InFlightRequest, inFlightRequests, MAX_IN_FLIGHT_FOLLOWED } from '../../../lib/node/http/in-flight-requests';
+import {
+  type InFlightRequest,
+  inFlightRequests,
+  MAX_IN_FLIGHT_FOLLOWED,
+  writeUnfinishedRequests,
+} from '../../../lib/node/http/in-flight-requests';
 import { requestLogging } from '../../../lib/node/http/request-logging';
 import { installProcessHooks } from '../../../lib/node/install-process-hooks';
 import { LOGGER_PARTS } from '../../../lib/pipeline/logger-parts';
@@ -265,6 +270,29 @@ describe('inFlightRequests', () => {
     inFlight.add(requests[0]);
     inFlight.add(requests[1]);
     expect(listeners).toHaveLength(1);
+  });
+
+  it('follows a request that starts after the close ran, those past the limit at the close still in flight', () => {
+    // As LoggerPipeline's close does: it calls and removes every listener.
+    const pipeline = { beforeClose: [] as (() => void)[] };
+    const log = { [LOGGER_PARTS]: () => [pipeline], close: () => pipeline.beforeClose.splice(0).forEach((l) => l()) };
+    const inFlight = inFlightRequests(log, 'requestLogging')!;
+    const unfinished: string[] = [];
+    const request = (name: string): InFlightRequest => {
+      const complete: InFlightRequest = (_aborted, isUnfinished) => {
+        if (isUnfinished === true) unfinished.push(name);
+        inFlight.delete(complete);
+      };
+      return complete;
+    };
+    for (let i = 0; i < MAX_IN_FLIGHT_FOLLOWED + 1; i++) inFlight.add(request(`before ${i}`));
+    log.close();
+    expect(unfinished).toHaveLength(MAX_IN_FLIGHT_FOLLOWED);
+    unfinished.length = 0;
+    // The one past the limit still runs; another starts now, and is in flight as the process exits.
+    inFlight.add(request('after'));
+    writeUnfinishedRequests(log);
+    expect(unfinished).toEqual(['after']);
   });
 
   it('follows nothing for a logger that cannot say when it closes (a test double)', () => {
