@@ -18,9 +18,9 @@ export interface TokenBucketLimiterOptions {
    */
   maxKeys?: number | undefined;
   /**
-   * The clock, in milliseconds. Default `performance.now`, the monotonic clock: on the wall clock,
-   * one stepped back an hour (NTP, a VM resumed) refilled no bucket for that hour, so every new
-   * client past `maxKeys` shared the overflow bucket until it caught up.
+   * The clock, in milliseconds. Default `performance.now`, the monotonic clock. A wall clock set back
+   * (NTP, a VM resumed) is read as going on from where it was set, buckets keeping what they hold;
+   * one set forward refills every bucket by the step.
    */
   now?: (() => number) | undefined;
 }
@@ -76,13 +76,17 @@ export class TokenBucketLimiter {
   private readonly slackMs: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
+  /** The clock's last reading, and how far it was set back in all, so time never runs backwards here. */
+  private lastReading: number;
+  private setBack = 0;
 
   constructor(options: TokenBucketLimiterOptions) {
     this.intervalMs = Math.min(1000 / options.perSecond, MAX_RETRY_AFTER_SECONDS * 1000);
     this.slackMs = (options.burst - 1) * this.intervalMs;
     this.maxKeys = options.maxKeys ?? 10_000;
     this.now = options.now ?? (() => performance.now());
-    this.overflow = { fullAt: this.now() };
+    this.lastReading = this.now();
+    this.overflow = { fullAt: this.lastReading };
   }
 
   /** How many keys have a bucket of their own now (at most `maxKeys`). */
@@ -92,7 +96,7 @@ export class TokenBucketLimiter {
 
   /** Takes one token from `key`'s bucket (or, when it has none and there is no room for one, from the shared overflow bucket). */
   take(key: string): RateDecision {
-    const now = this.now();
+    const now = this.monotonic();
     let bucket = this.buckets.get(key);
     let shared = false;
     if (bucket !== undefined) {
@@ -111,6 +115,18 @@ export class TokenBucketLimiter {
       return { allowed: true, retryAfterSeconds: 0, shared };
     }
     return { allowed: false, retryAfterSeconds: this.retryAfterSeconds(bucket, now), shared };
+  }
+
+  /**
+   * The clock's reading, plus every step it was set back by: a wall clock passed as `now` set back
+   * an hour would put every bucket an hour further from full (one holding tokens refused them for
+   * that hour); time goes on from where it was set instead.
+   */
+  private monotonic(): number {
+    const reading = this.now();
+    if (reading < this.lastReading) this.setBack += this.lastReading - reading;
+    this.lastReading = reading;
+    return reading + this.setBack;
   }
 
   private holdsToken(bucket: Bucket, now: number): boolean {
