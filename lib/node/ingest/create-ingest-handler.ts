@@ -338,6 +338,11 @@ function handle(
   parsed: unknown,
   ip: string | undefined,
 ): void {
+  // Framed by both (taken only with insecureHTTPParser: Node's parser answers 400 itself), the body
+  // may end elsewhere for a proxy before the server, and what follows it may be a request smuggled
+  // in: the connection is closed after the answer, whatever it is (RFC 9112 §6.1).
+  if (req.httpVersionMajor === 1 && req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] !== undefined)
+    res.setHeader('Connection', 'close');
   // Every answer depends on Origin then, a 403 too.
   if (settings.allowedOrigins !== undefined) varyOnOrigin(res);
   // Before the rate limit: another site's beacons, sent by this app's own users, spend none of their tokens.

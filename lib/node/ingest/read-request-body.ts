@@ -82,7 +82,10 @@ export function readRequestBody(
   // A request whose client left before the handler ran emits nothing more: waiting would hold it
   // (and its timer) for timeoutMs.
   if (req.destroyed) return Promise.resolve({ kind: 'aborted' });
-  const declared = Number(req.headers['content-length']);
+  // A Transfer-Encoding overrides a Content-Length (RFC 9112 §6.3): the parser read the body by its
+  // chunks (it takes both only with insecureHTTPParser), so the length says nothing of it: one
+  // above the body was answered 500 as a body a middleware had read part of, one above maxBytes 413.
+  const declared = req.headers['transfer-encoding'] === undefined ? Number(req.headers['content-length']) : Number.NaN;
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
   // Read from before the handler (a chunk a middleware sniffed), where the length below cannot
   // tell: a chunked body has none, and text under an encoding may not make the same bytes again.

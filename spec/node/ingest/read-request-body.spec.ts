@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
-import { exchangeRaw, listen, memoryLogger } from '../../helpers/node-http';
+import { exchangeRaw, listen, memoryLogger, within } from '../../helpers/node-http';
 import { collectSelfLog } from '../../helpers/self-log';
 
 async function post(url: string, body: Uint8Array | string): Promise<{ status: number; json: unknown }> {
@@ -207,5 +207,46 @@ describe('createIngestHandler reading a chunked or encoded body a middleware rea
     expect(answer).toContain('{"accepted":3,"rejected":0}');
     expect(messages).toEqual(['Sniffed 1', 'Sniffed 2', 'Sniffed 3']);
     expect(teed).toBe(lines.join(''));
+  });
+});
+
+// RFC 9112 §6.1 and §6.3: a Transfer-Encoding overrides a Content-Length, and the server must close
+// the connection after answering such a request (a proxy before it may have framed the body by the
+// other header: what follows could be a smuggled request). Node's parser refuses both with 400
+// itself, unless the server takes them (insecureHTTPParser), when it reads the body chunked.
+describe('createIngestHandler reading a body sent with both Content-Length and Transfer-Encoding', () => {
+  const lines = [1, 2].map((n) => `${JSON.stringify({ '@mt': 'Framed {N}', N: n })}\n`).join('');
+  const chunked = (length: string): string =>
+    'POST /api/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.serilog.clef\r\n' +
+    `Content-Length: ${length}\r\nTransfer-Encoding: chunked\r\n\r\n` +
+    `${Buffer.byteLength(lines).toString(16)}\r\n${lines}\r\n0\r\n\r\n`;
+  // Pipelined behind it: answered only if the connection were kept.
+  const next = 'POST /api/logs HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n';
+
+  it.each([
+    ['a Content-Length above the body', '1000'],
+    ['a Content-Length above maxBodyBytes', '99999999'],
+    ['a Content-Length below the body', '5'],
+  ])('reads it by its chunks, with %s, and closes the connection after answering', async (_name, length) => {
+    const { log, events } = memoryLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false, maxBodyBytes: 65_536 });
+    const server = await listen(createServer({ insecureHTTPParser: true }, (req, res) => ingest(req, res)));
+    const self = collectSelfLog();
+    try {
+      const received = await within(
+        'the server closing the connection',
+        exchangeRaw(Number(new URL(server.url).port), chunked(length) + next, () => false),
+      );
+      const answers = received.split(/(?=HTTP\/1\.1 )/);
+      expect(answers.map((answer) => answer.split('\r\n')[0])).toEqual(['HTTP/1.1 200 OK']);
+      expect(answers[0]).toMatch(/\r\nConnection: close\r\n/i);
+      expect(answers[0]).toMatch(/\r\n\r\n\{"accepted":2,"rejected":0\}$/);
+      expect(events.map((event) => event.renderMessage())).toEqual(['Framed 1', 'Framed 2']);
+      expect(self.diagnostics).toEqual([]);
+    } finally {
+      self.stop();
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
   });
 });

@@ -70,3 +70,20 @@ describe('TokenBucketLimiter', () => {
     expect([limiter.take('b').allowed, limiter.take('b').allowed]).toEqual([true, true]);
   });
 });
+
+// A wall clock passed as `now` (NTP, a VM resumed, an operator's fix) steps back: time goes on from
+// where it was set, and buckets keep what they hold.
+describe('TokenBucketLimiter on a clock set back an hour', () => {
+  it('keeps the tokens a bucket holds, and refills it as time passes from there', () => {
+    let now = 3_600_000;
+    const limiter = new TokenBucketLimiter({ perSecond: 1, burst: 3, now: () => now });
+    expect(limiter.take('a').allowed).toBe(true);
+    now = 0;
+    expect([limiter.take('a').allowed, limiter.take('a').allowed, limiter.take('a').allowed]).toEqual([true, true, false]);
+    expect(limiter.take('b').allowed).toBe(true);
+    now = 999;
+    expect(limiter.take('a').allowed).toBe(false);
+    now = 1_000;
+    expect(limiter.take('a')).toEqual({ allowed: true, retryAfterSeconds: 0, shared: false });
+  });
+});
