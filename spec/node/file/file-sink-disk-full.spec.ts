@@ -138,6 +138,7 @@ maybe('FileSink on a full disk', () => {
   ])('an event whose cut line the freed room completes, the disk full again after it, %s', (_, toFallback) => {
     it('counts as delivered and is in the files exactly once', () => {
       const page = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout);
+      if (!(page > 0 && 4 * page <= 64 * 1024)) return console.warn(`skipped: pages of ${page} bytes do not fit the 64 KiB disk`);
       const file = path.join(disk, 'app.log');
       // The fallback file cannot be made at first (its folder is a file), so the cut batch fails.
       const blocker = path.join(root, 'blocker');
