@@ -813,18 +813,24 @@ export class FileSink implements Sink {
    */
   private writeEvents(events: readonly LogEvent[], from: number): number {
     if (!this.drainPending()) return from;
+    // The first event not in the file: past `from` when the held rest just completed its line.
+    let start = from;
     if (this.pendingEvent !== undefined) {
-      // The held rest of this event's line was just written: its line is complete.
-      if (events[from] === this.pendingEvent) from++;
+      if (events[from] === this.pendingEvent) start++;
       this.pendingEvent = undefined;
     }
-    if (from >= events.length) return events.length;
-    this.prepare();
+    if (start >= events.length) return events.length;
+    try {
+      this.prepare();
+    } catch (error) {
+      // That event is in the file whole, and no longer held as cut: counted now, or it went again.
+      throw start > from ? new PartialDeliveryError(start, error) : error;
+    }
     const lines = this.lines;
     const lineEvents = this.lineEvents;
     // The events this chunk skipped: counted once the write settles them (a retry or the fallback formats the rest again).
     const skippedAt: number[] = [];
-    let at = from;
+    let at = start;
     while (at < events.length) {
       lines.length = 0;
       lineEvents.length = 0;

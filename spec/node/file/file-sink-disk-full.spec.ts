@@ -126,6 +126,67 @@ maybe('FileSink on a full disk', () => {
       spawnSync('chattr', ['-a', file]);
     }
   });
+
+  // Found by review: the rest of a line cut by a full disk, held because the file is append-only,
+  // was written when a page came free, which completes its event's line; the disk full again at the
+  // next line, the write threw as if nothing of the batch was in the file. So that event counted
+  // undelivered and its line went again: twice in the file once there was room, or whole to
+  // fallbackPath too, though it was in the file whole.
+  describe.each([
+    ['retried into the file', false],
+    ['sent to fallbackPath', true],
+  ])('an event whose cut line the freed room completes, the disk full again after it, %s', (_, toFallback) => {
+    it('counts as delivered and is in the files exactly once', () => {
+      const page = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout);
+      if (!(page > 0 && 4 * page <= 64 * 1024)) return console.warn(`skipped: pages of ${page} bytes do not fit the 64 KiB disk`);
+      const file = path.join(disk, 'app.log');
+      // The fallback file cannot be made at first (its folder is a file), so the cut batch fails.
+      const blocker = path.join(root, 'blocker');
+      fs.writeFileSync(blocker, '');
+      // Of the 64 KiB, two pages are free, then one more once `freed` goes.
+      const freed = path.join(disk, 'freed');
+      fs.writeFileSync(freed, Buffer.alloc(page));
+      fs.writeFileSync(path.join(disk, 'filler'), Buffer.alloc(64 * 1024 - 3 * page));
+      fs.writeFileSync(file, '');
+      if (spawnSync('chattr', ['+a', file]).status !== 0) return console.warn('skipped: chattr +a is not supported here');
+      // Lines of three pages each: the first fills the two free pages, and its last page is held.
+      const line = (n: unknown): string => {
+        const bare = JSON.stringify({ N: n, Pad: '' });
+        return JSON.stringify({ N: n, Pad: 'p'.repeat(3 * page - 1 - bare.length) });
+      };
+      const fallback = path.join(blocker, 'fallback.log');
+      const formatter = { format: (e: LogEvent): string => line(e.properties.N) };
+      const sink = new FileSink(file, { formatter, fallbackPath: toFallback ? fallback : undefined });
+      const delivered = (batch: LogEvent[]): number => {
+        try {
+          return sink.emitSync(batch) === true ? batch.length : 0;
+        } catch (error) {
+          return (error as PartialDeliveryError).delivered;
+        }
+      };
+      try {
+        const events = Array.from({ length: 3 }, (_, i) => makeEvent({ properties: { N: i } }));
+        expect(delivered(events)).toBe(0);
+        // One page free: the held rest of event 0's line fills it exactly, then the disk is full again.
+        fs.rmSync(freed);
+        fs.rmSync(blocker);
+        if (toFallback) {
+          // Event 0 is the file's; the fallback takes the rest.
+          expect(delivered(events)).toBe(3);
+        } else {
+          expect(delivered(events)).toBe(1);
+          fs.rmSync(path.join(disk, 'filler'));
+          // The pipeline offers the rest.
+          expect(delivered(events.slice(1))).toBe(2);
+        }
+        expect([...numbers(file), ...numbers(fallback)].sort((a, b) => a - b)).toEqual([0, 1, 2]);
+      } finally {
+        void sink.close();
+        spawnSync('chattr', ['-a', file]);
+        fs.rmSync(blocker, { recursive: true, force: true });
+      }
+    });
+  });
 });
 
 // /dev/full answers every write with ENOSPC: a full disk any user can write to, so these run everywhere on Linux.
