@@ -8,6 +8,7 @@ import { memoOf } from '../templates/template-memo';
 import { LongTextCache } from './long-text-cache';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { fieldsText, FRAME_FIRST } from '../core/exception-text';
+import { jsonBigintBytes, jsonNumberBytes } from './json-number-bytes';
 
 /** What an event costs before its properties: timestamp, level, object headers. */
 const EVENT_OVERHEAD = 64;
@@ -51,8 +52,11 @@ let budget = 0;
  * A cheap estimate of an event's size in bytes (about its JSON length in UTF-8), used to bound
  * queues by bytes. It never serializes: a string (a property's name too) of 64 characters or more
  * counts its bytes in JSON's UTF-8 (escapes included: `é` 2, `€` 3, a control character up to 6),
- * a shorter one its length; numbers count 8, at any depth. An exception counts its stack and, as
- * `exceptionText` writes them, those of its causes and an AggregateError's errors (see
+ * a shorter one its length; a number counts the bytes JSON writes of it (`7` 1, `12.5` 4, `1 / 3`
+ * 18; see `jsonNumberBytes`), at any depth, so for data of numbers outside exponent form,
+ * booleans, null and short ASCII strings the estimate of the properties is never below their JSON
+ * and at most 1.5 times it (one byte over per array or object). An exception counts its stack
+ * and, as `exceptionText` writes them, those of its causes and an AggregateError's errors (see
  * `nestedBytes`), with the `Name: message` a Firefox or Safari stack leaves out and the indent of
  * each line (see `aroundText`): an upper bound of what the CLEF, JSON and text formatters write
  * of an exception. The fixed part (`EVENT_OVERHEAD` and the template) is an estimate, not a bound: a
@@ -117,6 +121,10 @@ function sizeOf(value: unknown): number {
   switch (typeof value) {
     case 'string':
       return textBytes(value) + 2;
+    case 'number':
+      return jsonNumberBytes(value);
+    case 'bigint':
+      return jsonBigintBytes(value);
     case 'boolean':
       return 5;
     case 'undefined':
@@ -128,7 +136,7 @@ function sizeOf(value: unknown): number {
       if (Array.isArray(value)) return sizeOfArray(value);
       return sizeOfRecord(value as Record<string, unknown>);
     default:
-      // A number or bigint, and what JSON leaves out or cannot hold (a symbol, a function).
+      // What JSON leaves out or cannot hold (a symbol, a function).
       return 8;
   }
 }

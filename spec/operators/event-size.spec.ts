@@ -43,13 +43,120 @@ describe('estimateEventBytes', () => {
     expect(estimateEventBytes(event)).toBeGreaterThanOrEqual(text);
   });
 
-  it('grows with string length and counts numbers at a flat rate', () => {
+  it('grows with string length', () => {
     const small = estimateEventBytes(makeEvent({ properties: { A: 'x' } }));
     const large = estimateEventBytes(makeEvent({ properties: { A: 'x'.repeat(10_001) } }));
     expect(large - small).toBe(10_000);
-    const one = estimateEventBytes(makeEvent({ properties: { N: 1 } }));
-    const big = estimateEventBytes(makeEvent({ properties: { N: 123_456_789 } }));
-    expect(one).toBe(big);
+  });
+
+  /** What `value` adds to an event's estimate over the same property holding `0` (one byte). */
+  const numberExtra = (value: number | bigint): number =>
+    estimateEventBytes(makeEvent({ properties: { N: value } })) - estimateEventBytes(makeEvent({ properties: { N: 0 } })) + 1;
+
+  it.each([
+    [1, '1'],
+    [-7, '-7'],
+    [200, '200'],
+    [123_456_789, '123456789'],
+    [2 ** 53, '9007199254740992'],
+    [12.5, '12.5'],
+    [0.1, '0.1'],
+    [-39.48, '-39.48'],
+    [1 / 3, '0.3333333333333333'],
+    [0.000_001_5, '0.0000015'],
+    [-0, '0'],
+    [NaN, '"NaN"'],
+    [-Infinity, '"-Infinity"'],
+  ])('counts the number %p as the bytes of %s, as the JSON writers write it', (value, written) => {
+    expect(numberExtra(value)).toBe(written.length);
+  });
+
+  it('counts a bigint by its digits, at most four more, without writing a huge one in decimal', () => {
+    const values = [
+      0n,
+      -5n,
+      18_446_744_073_709_551_616n,
+      99_999_999_999_999_999_999n,
+      -(10n ** 40n),
+      10n ** 400n,
+      -(10n ** 5_000n),
+    ];
+    const spy = jest.spyOn(BigInt.prototype, 'toString');
+    const extras = values.map(numberExtra);
+    const asked = spy.mock.calls.map((call) => call[0]);
+    spy.mockRestore();
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((radix) => radix === 16)).toBe(true);
+    values.forEach((value, index) => {
+      // Past 4 300 digits the writers quote it.
+      const written = String(value).length + (String(value).length > 4_301 ? 2 : 0);
+      expect(extras[index] - written).toBeGreaterThanOrEqual(0);
+      expect(extras[index] - written).toBeLessThanOrEqual(4);
+    });
+  });
+
+  it('counts any number at least at the bytes JSON writes of it, and exactly outside exponent form but for one byte at 16 or 17 digits', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double(),
+          fc.integer(),
+          fc.double({ min: -1e6, max: 1e6 }),
+          fc.nat().map((n) => n / 1000),
+        ),
+        (value) => {
+          const written = Number.isFinite(value) ? String(value) : `"${value}"`;
+          const extra = numberExtra(value);
+          expect(extra).toBeGreaterThanOrEqual(written.length);
+          if (!written.includes('e'))
+            expect(extra).toBeLessThanOrEqual(written.length + (/\d{16}/.test(written.replace('.', '')) ? 1 : 0));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  /**
+   * JSON data with short ASCII strings (a shorter string counts its length, so escapes and
+   * non-ASCII text there are left out) and numbers outside exponent form (from 1e-6 below 1e21).
+   */
+  const plainData = fc.object({
+    key: fc.stringMatching(/^[ -!#-[\]-~]{0,12}$/),
+    values: [
+      fc.integer(),
+      fc.nat({ max: 99 }),
+      fc.double({ min: -1e15, max: 1e15, noNaN: true }).filter((value) => value === 0 || Math.abs(value) >= 1e-6),
+      fc.nat({ max: 100_000 }).map((cents) => cents / 100),
+      fc.boolean(),
+      fc.constant(null),
+      fc.stringMatching(/^[ -!#-[\]-~]{0,63}$/),
+    ],
+    maxDepth: 3,
+    maxKeys: 8,
+  });
+
+  it("is never below the properties' JSON bytes and at most 1.5 times them, for plain data of any shape", () => {
+    const bare = estimateEventBytes(makeEvent({ properties: {} }));
+    fc.assert(
+      fc.property(plainData, (properties) => {
+        // The properties' own braces are in the bare event's estimate.
+        const estimate = estimateEventBytes(makeEvent({ properties })) - bare + 2;
+        const json = Buffer.byteLength(JSON.stringify(properties));
+        expect(estimate).toBeGreaterThanOrEqual(json);
+        expect(estimate).toBeLessThanOrEqual(1.5 * json);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('weighs small numbers by their digits, so queue.limitBytes holds about as many events as their CLEF lines fit', () => {
+    const event = makeEvent({ properties: { Status: 200, Elapsed: 12.5, Ids: Array.from({ length: 40 }, (_, i) => i % 10) } });
+    const line = Buffer.byteLength(new CompactJsonFormatter().format(event));
+    const queue = new EventQueue({ limit: 10_000, limitBytes: 100 * line, overflow: 'drop-newest' });
+    for (let i = 0; i < 1_000; i++) queue.push(event);
+    // Counted at 8 bytes each, the 42 numbers made the estimate 2.7 times the line: 37 events held.
+    expect(queue.depth).toBeGreaterThanOrEqual(90);
+    expect(queue.depth).toBeLessThanOrEqual(110);
   });
 
   it('stays within a small factor of the JSON length for plain data', () => {
@@ -356,9 +463,9 @@ describe('truncateEvent', () => {
   it('replaces only as many of many structured properties as it must, largest first', () => {
     const properties: Record<string, unknown> = {};
     for (let i = 0; i < 400; i++) properties[`P${i}`] = Array.from({ length: 10 + (i % 7) }, (_, j) => j);
-    const cut = truncateEvent(makeEvent({ properties }), 20_000);
+    const cut = truncateEvent(makeEvent({ properties }), 12_000);
     const replaced = Object.keys(cut.properties).filter((key) => cut.properties[key] === '…[truncated]');
-    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(20_000);
+    expect(estimateEventBytes(cut)).toBeLessThanOrEqual(12_000);
     expect(replaced.length).toBeGreaterThan(0);
     expect(replaced.length).toBeLessThan(400);
     // Largest first: every replaced array is at least as long as every kept one.
