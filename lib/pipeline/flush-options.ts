@@ -12,8 +12,10 @@ export interface FlushResult {
   /**
    * True when the wait ran out before everything logged before the call was delivered (or
    * accounted as dropped or failed) and every sink's `flush()` had finished; the events still
-   * pending stay pending, and a diagnostic goes to SelfLog. True as well when a `close()` that
-   * timed out meanwhile gave up on some of those events (its report counts them undelivered).
+   * pending stay pending, and SelfLog hears how many, as `log.metrics()` reads them then (each
+   * sink's `pending`, what its `pipe` holds included, plus `pipe.pending`). True as well when a
+   * `close()` that timed out meanwhile gave up on some of those events (its report counts them
+   * undelivered).
    */
   timedOut: boolean;
 }

@@ -495,12 +495,12 @@ export class LoggerPipeline {
       );
       const settled = await settlesWithin(done, timeoutMs, this.#options.scheduler);
       if (!settled) {
-        let pending = 0;
-        for (const lane of this.#lanes) {
-          pending += lane.delivery.metrics().pending;
-          // Given up: the stage forgets this call's waiter rather than keep one per timed-out flush.
-          lane.delivery.abandonFlush(call);
-        }
+        // Given up: the stage forgets this call's waiter rather than keep one per timed-out flush.
+        for (const lane of this.#lanes) lane.delivery.abandonFlush(call);
+        // What metrics() reads: app operators' holdings too (a sink's pipe, `.pipe()`), not only the stages'.
+        const { sinks, pipe } = this.metrics();
+        let pending = pipe?.pending ?? 0;
+        for (const name in sinks) pending += sinks[name].pending;
         SelfLog.write('flush timed out after {TimeoutMs} ms; {Count} events are still pending', timeoutMs, pending);
       }
       return { timedOut: !settled || !complete };

@@ -749,11 +749,17 @@ export class SinkDelivery {
     for (const position of [...out].sort((a, b) => b - a)) this.#waiters.settle(start + position, 1);
   }
 
-  /** dropNamed for the flight. */
+  /**
+   * dropNamed for the flight. Of one the shutdown gave up on (counted undelivered), the sink's word
+   * while the sinks close moves those events to dropped, as settleAbandoned moves what it wrote to
+   * delivered; later news is ignored, as there.
+   */
   #dropNamedInFlight(flight: Flight, error: unknown, given: number): void {
+    if (flight.abandoned && !this.#closingSinks) return;
     this.#dropNamed(error, given, flight.events.length, 0, (out) => {
       flight.events = Object.freeze(without(flight.events, out));
       flight.times = without(flight.times, out);
+      if (flight.abandoned) this.#undelivered -= out.size;
     });
   }
 
@@ -768,8 +774,8 @@ export class SinkDelivery {
     const given = flight.events.length;
     const partial = partialDelivered(error);
     if (partial !== undefined) this.#settleLeading(flight, partial, error);
-    if (flight.abandoned) return;
     this.#dropNamedInFlight(flight, error, given);
+    if (flight.abandoned) return;
     if (flight.events.length === 0) {
       // The PartialDeliveryError reported every event written.
       this.#primaryDelivered(flight);
@@ -902,6 +908,7 @@ export class SinkDelivery {
         const given = flight.events.length;
         const partial = partialDelivered(error);
         if (partial !== undefined) this.#settleLeading(flight, partial, error, true);
+        if (flight.abandoned) this.#dropNamedInFlight(flight, error, given);
         if (this.#flight !== flight) return;
         this.#dropNamedInFlight(flight, error, given);
         if (flight.events.length === 0) {

@@ -262,6 +262,28 @@ describe('LoggerPipeline', () => {
       expect(diagnostics.some((d) => d.message.includes('flush') && d.message.includes('timed out'))).toBe(true);
     });
 
+    it('tells SelfLog as many events still pending as metrics() reads, those app operators hold too', async () => {
+      const never = { emit: () => undefined, flush: () => new Promise<void>(() => undefined) };
+      const log = new LoggerConfiguration()
+        .pipe(mergeMap((event: LogEvent) => (event.properties.N === 2 ? NEVER : [event])))
+        .writeTo.sink(never, { name: 'held', pipe: [holdForever()] })
+        .writeTo.sink({ emit: () => new Promise<void>(() => undefined) }, { name: 'stuck' })
+        .createLogger();
+      log.information('Event {N}', 1);
+      log.information('Event {N}', 2);
+      jest.useFakeTimers();
+      const flushed = log.flush({ timeoutMs: 100 });
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(flushed).resolves.toEqual({ timedOut: true });
+      const { sinks, pipe } = log.metrics();
+      // Event 1 held by the sink's operator and in the stuck sink's write; event 2 held by .pipe().
+      expect([sinks.held.pending, sinks.stuck.pending, pipe?.pending]).toEqual([1, 1, 1]);
+      const told = diagnostics.filter((d) => d.message.includes('flush timed out'));
+      expect(told.map((d) => d.message.replace(/^.*rxlog: /, ''))).toEqual([
+        'flush timed out after 100 ms; 3 events are still pending',
+      ]);
+    });
+
     it('forgets a timed-out flush: the sink’s flush() is not called late, when the stuck write settles after all', async () => {
       let release: (() => void) | undefined;
       let sinkFlushes = 0;

@@ -1450,6 +1450,62 @@ describe('SinkDelivery', () => {
       balance(delivery);
     });
 
+    it('counts dropped what a sink names left out as it closes, of a batch the timeout gave up on, not undelivered', async () => {
+      let fail: (error: unknown) => void = () => undefined;
+      const sink: Sink = {
+        emit: () => new Promise<void>((_, reject) => (fail = reject)),
+        // Its write ends at close: the first 3 written, the last one left out (below the level a server accepts).
+        close: () =>
+          fail(
+            Object.assign(new PartialDeliveryError(3, new Error('closed')), {
+              dropped: { count: 0, reason: 'test.leftOut', indexes: [4] },
+            }),
+          ),
+      };
+      const delivery = create(sink, { batch: { size: 5, maxDelayMs: 1_000 } });
+      makeEvents(5).forEach((event) => delivery.push(event));
+      const result = delivery.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(result).resolves.toMatchObject({ delivered: 3, dropped: 1, undelivered: 1, timedOut: true });
+      expect(delivery.metrics()).toMatchObject({ received: 5, delivered: 3, dropped: 1, pending: 1, undelivered: 1 });
+      expect(delivery.metrics().droppedBy).toEqual({ 'test.leftOut': 1 });
+      balance(delivery);
+    });
+
+    it('counts dropped what a fallback names left out as it closes, of a batch the timeout gave up on, as the primary’s', async () => {
+      let fail: (error: unknown) => void = () => undefined;
+      const fallback: Sink = {
+        emit: () => new Promise<void>((_, reject) => (fail = reject)),
+        close: () =>
+          fail(
+            Object.assign(new PartialDeliveryError(1, new Error('closed')), {
+              dropped: { count: 0, reason: 'test.leftOut', indexes: [1] },
+            }),
+          ),
+      };
+      const primary: Sink = { emit: () => Promise.reject(new Error('down')) };
+      const delivery = create(primary, { retry: false, batch: { size: 3, maxDelayMs: 0 }, fallback });
+      makeEvents(3).forEach((event) => delivery.push(event));
+      const result = delivery.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(result).resolves.toMatchObject({ delivered: 1, dropped: 1, undelivered: 1, timedOut: true });
+      expect(delivery.metrics()).toMatchObject({ received: 3, delivered: 1, fallback: 1, dropped: 1, pending: 1 });
+      balance(delivery);
+    });
+
+    it('ignores a sink naming events left out after its close, of a batch the timeout gave up on: the report is out', async () => {
+      let fail: (error: unknown) => void = () => undefined;
+      const sink: Sink = { emit: () => new Promise<void>((_, reject) => (fail = reject)) };
+      const delivery = create(sink, { batch: { size: 2, maxDelayMs: 1_000 } });
+      makeEvents(2).forEach((event) => delivery.push(event));
+      const result = delivery.shutdown('graceful', 100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(result).resolves.toMatchObject({ delivered: 0, dropped: 0, undelivered: 2, timedOut: true });
+      fail(Object.assign(new Error('late'), { dropped: { count: 0, reason: 'test.leftOut', indexes: [0, 1] } }));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(delivery.metrics()).toMatchObject({ received: 2, delivered: 0, dropped: 0, pending: 2, undelivered: 2 });
+    });
+
     it('counts what a fallback reports written while it closes, of a batch the timeout gave up on, as the primary’s', async () => {
       // A fallback whose writes end only when it closes (a stalled pipe, a file flushed at close).
       let finish: (() => void) | undefined;
