@@ -681,12 +681,19 @@ export class FileSink implements Sink {
   /**
    * Writes `batch` on from its `done` (kept up to date as it goes, so a later exit flush goes on
    * from there), waiting for a stalled reader until the exit's deadline; throws as `writeWithFallback`.
+   * A write that fails part-way moves `done` past the events it wrote whole too: they are counted
+   * (WRITTEN_ASIDE), and a later exit flush that finds a reader again does not write them again.
    */
   private writeUntilExitDeadline(batch: { readonly events: readonly LogEvent[]; done: number }): void {
     retryUntil(
       () =>
         this.tryWrite(() => {
-          batch.done = this.writeWithFallback(batch.events, batch.done);
+          try {
+            batch.done = this.writeWithFallback(batch.events, batch.done);
+          } catch (error) {
+            if (error instanceof PartialDeliveryError) batch.done = Math.max(batch.done, error.delivered);
+            throw error;
+          }
           return batch.done === batch.events.length;
         }),
       this.exitWaitDeadline(),
