@@ -1004,7 +1004,9 @@ export class FileSink implements Sink {
       this.pending = Buffer.from(lines[lineCount], 'utf8').subarray(written - whole);
       this.pendingEvent = events[delivered];
     }
-    throw new PartialDeliveryError(delivered, new Error(`short write to ${file.path}: the disk may be full`));
+    const error = new Error(`short write to ${file.path}: the disk may be full`);
+    // No line completed (the start of one may stay, held): a plain failure, as a pipe's, not "only the first 0 events".
+    throw delivered === 0 ? error : new PartialDeliveryError(delivered, error);
   }
 
   /**
