@@ -1912,6 +1912,21 @@ describe('FileSink', () => {
       },
     );
 
+    // The same at a real exit: installProcessHooks' flushSync, then the app's own (see the fixture).
+    fifoIt('counts the held batch written part-way at a real exit, each event read once and counted as read', () => {
+      const fixture = path.join(__dirname, '..', 'fixtures', 'exit-fifo-renewed.ts');
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, fifo], { encoding: 'utf8', timeout: 30_000 });
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      const { got, metrics } = JSON.parse(child.stdout) as { got: number[][]; metrics: { delivered: number } };
+      const read = got.flat();
+      // Before: the event whose cut line the exit completed went to the new FIFO's reader again.
+      expect(new Set(read).size).toBe(read.length);
+      expect(read).toEqual(range(0, read.length));
+      expect(got[0].length + got[1].length).toBeGreaterThan(0);
+      expect(metrics.delivered).toBe(read.length);
+    });
+
     fifoIt('never runs the lines of two sinks writing one FIFO into each other when the reader is slow', () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const tagged = (tag: string): FileSink =>
