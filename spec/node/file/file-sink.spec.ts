@@ -2124,6 +2124,36 @@ describe('FileSink', () => {
       ).toEqual(range(0, whole));
     });
 
+    // A decision (docs/node.md): close's last try settles the batch's count, before its wait for
+    // the rest of the cut line; that event counts as not delivered though the reader gets it whole.
+    fifoIt(
+      'counts undelivered the event whose cut line close completes after the batch settled, the reader getting it whole',
+      async () => {
+        const padded: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, pad: 'x'.repeat(5000) }) };
+        const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const sink = new FileSink(fifo, { formatter: padded });
+        try {
+          const outcome = Promise.resolve(sink.emit(makeEvents(40))).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          // The pipe is full, a line cut: close's last try writes nothing, then it waits for the rest.
+          const closing = sink.close();
+          const error = await outcome;
+          expect(error).toBeInstanceOf(PartialDeliveryError);
+          let received = drain(reader);
+          await closing;
+          received += drain(reader);
+          const cut = (error as PartialDeliveryError).delivered;
+          expect(cut).toBeGreaterThan(0);
+          expect(numbersIn(received)).toEqual(range(0, cut + 1));
+        } finally {
+          void sink.close();
+          fs.closeSync(reader);
+        }
+      },
+    );
+
     fifoIt('gives up a synchronous flush after a bounded wait when the reader stays stalled', () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const sink = new FileSink(fifo, { formatter: { format: () => 'z'.repeat(5000) }, syncFlushTimeoutMs: 50 });
