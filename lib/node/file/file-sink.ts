@@ -681,12 +681,19 @@ export class FileSink implements Sink {
   /**
    * Writes `batch` on from its `done` (kept up to date as it goes, so a later exit flush goes on
    * from there), waiting for a stalled reader until the exit's deadline; throws as `writeWithFallback`.
+   * A write that fails part-way moves `done` past the events it wrote whole too: they are counted
+   * (WRITTEN_ASIDE), and a later exit flush that finds a reader again does not write them again.
    */
   private writeUntilExitDeadline(batch: { readonly events: readonly LogEvent[]; done: number }): void {
     retryUntil(
       () =>
         this.tryWrite(() => {
-          batch.done = this.writeWithFallback(batch.events, batch.done);
+          try {
+            batch.done = this.writeWithFallback(batch.events, batch.done);
+          } catch (error) {
+            if (error instanceof PartialDeliveryError) batch.done = Math.max(batch.done, error.delivered);
+            throw error;
+          }
           return batch.done === batch.events.length;
         }),
       this.exitWaitDeadline(),
@@ -997,7 +1004,9 @@ export class FileSink implements Sink {
       this.pending = Buffer.from(lines[lineCount], 'utf8').subarray(written - whole);
       this.pendingEvent = events[delivered];
     }
-    throw new PartialDeliveryError(delivered, new Error(`short write to ${file.path}: the disk may be full`));
+    const error = new Error(`short write to ${file.path}: the disk may be full`);
+    // No line completed (the start of one may stay, held): a plain failure, as a pipe's, not "only the first 0 events".
+    throw delivered === 0 ? error : new PartialDeliveryError(delivered, error);
   }
 
   /**

@@ -97,6 +97,35 @@ maybe('FileSink on a full disk', () => {
     expect(numbers(file)).toEqual([1000, -1, ...Array.from({ length: delivered }, (_, i) => i)]);
   });
 
+  // Found by review: a short write that completed no line failed with a PartialDeliveryError of
+  // 0 events, whose message ("only the first 0 events of the batch were written") is what SelfLog
+  // and `lastError` show, the full disk only on its `caused by:` line.
+  it('fails a short write that completed no line as the short write it is, never as "only the first 0 events"', () => {
+    const file = path.join(disk, 'app.log');
+    fs.writeFileSync(file, '');
+    // One page of the 16 left: the first line (8 000 bytes) does not fit whole.
+    fs.writeFileSync(path.join(disk, 'filler'), Buffer.alloc(60 * 1024));
+    const sink = new FileSink(file, {
+      formatter: { format: (e) => JSON.stringify({ N: e.properties.N, Pad: 'p'.repeat(8000) }) },
+    });
+    try {
+      const events = Array.from({ length: 3 }, (_, i) => makeEvent({ properties: { N: i } }));
+      expect(sink.emitSync(events)).toBe(false);
+      let failure: unknown;
+      try {
+        void sink.emit(events);
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).not.toBeInstanceOf(PartialDeliveryError);
+      expect((failure as Error).message).toBe(`short write to ${file}: the disk may be full`);
+      // The torn start was cut back.
+      expect(fs.readFileSync(file, 'utf8')).toBe('');
+    } finally {
+      void sink.close();
+    }
+  });
+
   it('finishes a line it could not cut back (an append-only file, chattr +a) before writing on once there is room', () => {
     const file = path.join(disk, 'app.log');
     const filler = path.join(disk, 'filler');

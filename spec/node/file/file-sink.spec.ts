@@ -7,7 +7,7 @@ import { ConfigurationError } from '../../../lib/core/errors/configuration-error
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import type { LogEvent } from '../../../lib/core/log-event';
 import { SelfLog, type SelfLogEvent } from '../../../lib/core/self-log';
-import type { Formatter } from '../../../lib/core/sink';
+import { type Formatter, WRITTEN_ASIDE } from '../../../lib/core/sink';
 import { FILE_SINK_CHUNK_CHARS, FileSink, type FileSinkOptions } from '../../../lib/node/file/file-sink';
 import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error';
 import { makeEvent, makeEvents, throwsOnTens } from '../../helpers/events';
@@ -1866,6 +1866,67 @@ describe('FileSink', () => {
       }
     });
 
+    // Found by review: at exit, the batch an async emit held was written on from where it stood,
+    // and a write that failed part-way (here: the held rest of a cut line completed its event for
+    // the first reader, then the FIFO made anew at the path had no reader yet, ENXIO) left its
+    // count where it was: the sink told the pipeline that event was not written, and a later exit
+    // flush that found a reader on the new FIFO wrote it again.
+    fifoIt(
+      'counts the held batch written part-way at exit, and never writes its events again at a later exit flush',
+      async () => {
+        const padded: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, pad: 'x'.repeat(5000) }) };
+        const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const sink = new FileSink(fifo, { formatter: padded, syncFlushTimeoutMs: 50 });
+        const events = makeEvents(40);
+        const running = process as { _exiting?: boolean };
+        let next: number | undefined;
+        try {
+          // The pipe (64 KiB) takes about 13 lines whole and the start of one more: emit holds the rest.
+          const outcome = Promise.resolve(sink.emit(events)).catch(() => undefined);
+          let received = drain(reader);
+          const cut = numbersIn(received.slice(0, received.lastIndexOf('\n') + 1)).length;
+          expect(cut).toBeGreaterThan(0);
+          // The shipper makes its FIFO anew; the first reader is still there to take the rest.
+          fs.rmSync(fifo);
+          execFileSync('mkfifo', [fifo]);
+          running._exiting = true;
+          sink.flushSync();
+          received += drain(reader);
+          expect(numbersIn(received)).toEqual(range(0, cut + 1));
+          // The pipeline asks at exit which of the batch it holds the sink wrote itself.
+          expect(sink[WRITTEN_ASIDE](events)).toBe(cut + 1);
+          // A later exit flush (an app's own exit listener) finds a reader on the new FIFO.
+          next = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+          sink.flushSync();
+          const later = drain(next);
+          expect(numbersIn(later.slice(0, later.indexOf('\n') + 1))).toEqual([cut + 1]);
+          running._exiting = false;
+          void sink.close();
+          await outcome;
+        } finally {
+          running._exiting = false;
+          void sink.close();
+          fs.closeSync(reader);
+          if (next !== undefined) fs.closeSync(next);
+        }
+      },
+    );
+
+    // The same at a real exit: installProcessHooks' flushSync, then the app's own (see the fixture).
+    fifoIt('counts the held batch written part-way at a real exit, each event read once and counted as read', () => {
+      const fixture = path.join(__dirname, '..', 'fixtures', 'exit-fifo-renewed.ts');
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, fifo], { encoding: 'utf8', timeout: 30_000 });
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      const { got, metrics } = JSON.parse(child.stdout) as { got: number[][]; metrics: { delivered: number } };
+      const read = got.flat();
+      // Before: the event whose cut line the exit completed went to the new FIFO's reader again.
+      expect(new Set(read).size).toBe(read.length);
+      expect(read).toEqual(range(0, read.length));
+      expect(got[0].length + got[1].length).toBeGreaterThan(0);
+      expect(metrics.delivered).toBe(read.length);
+    });
+
     fifoIt('never runs the lines of two sinks writing one FIFO into each other when the reader is slow', () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const tagged = (tag: string): FileSink =>
@@ -2062,6 +2123,36 @@ describe('FileSink', () => {
           .map((line) => Number(line.split(' ')[0])),
       ).toEqual(range(0, whole));
     });
+
+    // A decision (docs/node.md): close's last try settles the batch's count, before its wait for
+    // the rest of the cut line; that event counts as not delivered though the reader gets it whole.
+    fifoIt(
+      'counts undelivered the event whose cut line close completes after the batch settled, the reader getting it whole',
+      async () => {
+        const padded: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N, pad: 'x'.repeat(5000) }) };
+        const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const sink = new FileSink(fifo, { formatter: padded });
+        try {
+          const outcome = Promise.resolve(sink.emit(makeEvents(40))).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          // The pipe is full, a line cut: close's last try writes nothing, then it waits for the rest.
+          const closing = sink.close();
+          const error = await outcome;
+          expect(error).toBeInstanceOf(PartialDeliveryError);
+          let received = drain(reader);
+          await closing;
+          received += drain(reader);
+          const cut = (error as PartialDeliveryError).delivered;
+          expect(cut).toBeGreaterThan(0);
+          expect(numbersIn(received)).toEqual(range(0, cut + 1));
+        } finally {
+          void sink.close();
+          fs.closeSync(reader);
+        }
+      },
+    );
 
     fifoIt('gives up a synchronous flush after a bounded wait when the reader stays stalled', () => {
       const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
