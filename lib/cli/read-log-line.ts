@@ -69,6 +69,25 @@ function localTimeProblem(fields: Record<string, unknown>, field: string, writte
     : `"${field}" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(written)}, local time, is ${utc}`;
 }
 
+// An ISO 8601 expanded year (`+300000`, `-271821`), the only form of a year past the range a Date holds; `-000000`,
+// which ISO 8601 forbids, is none.
+const EXPANDED_YEAR = /^[+-](?!0{6})\d{6}/;
+
+/**
+ * Why the line's `field`, `text` (as the reader reads it: a local time in UTC), is no instant, or `undefined`. A time
+ * whose fields are a date and time but that lies past the range a JavaScript Date holds (`"+300000-01-01T00:00:00Z"`,
+ * `"-271821-04-19"` in New York, before its first instant, -271821-04-20T00:00Z) is outside the years 0001–9999, as
+ * the reader says of one inside that range (`"+275760-09-13T00:00:00Z"`): it is a date. Its fields are read in the
+ * year of the same place in the 400-year Gregorian cycle (the same leap years) to tell it from a text that is none.
+ */
+function timeProblem(text: string, field: string): string | undefined {
+  if (!Number.isNaN(parseIsoInstant(text))) return undefined;
+  const inCycle = text.replace(EXPANDED_YEAR, (year) => String(2000 + (((Number(year) % 400) + 400) % 400)));
+  return inCycle !== text && !Number.isNaN(parseIsoInstant(inCycle))
+    ? `"${field}" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(text)}`
+    : 'the timestamp is not a date';
+}
+
 function levelProblem(level: unknown, field: string): string | undefined {
   // A null level is a level left out, Information, as readCompactJson (and Serilog's reader) reads it.
   if (level === undefined || level === null) return undefined;
@@ -150,9 +169,11 @@ function withLineFields(read: LogLineResult, time: string, id: unknown, clef?: R
 function fromClef(fields: Record<string, unknown>, written: unknown): LogLineResult {
   readAsWritten(fields, '@t', '@l');
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
-  if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem =
-    localTimeProblem(fields, '@t', written) ?? levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
+    timeProblem(fields['@t'], '@t') ??
+    localTimeProblem(fields, '@t', written) ??
+    levelProblem(fields['@l'], '@l') ??
+    bracesProblem(fields, '@mt', '@m');
   return problem === undefined
     ? withLineFields(
         checked(() => readCompactJsonValue(fields)),
@@ -296,8 +317,8 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   const written = fields.timestamp;
   readAsWritten(fields, 'timestamp', 'level');
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
-  if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem =
+    timeProblem(fields.timestamp, 'timestamp') ??
     localTimeProblem(fields, 'timestamp', written) ??
     levelProblem(fields.level, 'level') ??
     textProblem(fields, 'template') ??
