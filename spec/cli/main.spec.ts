@@ -292,6 +292,21 @@ describe('rxlog (lib/cli/main.ts)', () => {
     }
   });
 
+  // Decided: Node reopens fds 0–2 on /dev/null when they are closed at start, so a closed stdin is /dev/null to rxlog,
+  // no lines and exit code 0, as `rxlog < /dev/null`, where `cat <&-` reports EBADF; the named files are still read.
+  it('reads a stdin closed before start as an empty one, exit code 0, and the files named beside it', () => {
+    const file = path.join(dir, 'app.clef');
+    fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:00.000Z","@mt":"From the file"}\n');
+    const child = spawnSync('/bin/sh', ['-c', `exec "${process.execPath}" --import tsx lib/cli/main.ts - "${file}" - <&-`], {
+      cwd: root,
+      encoding: 'utf8',
+      env: plainEnv({ TZ: 'UTC' }),
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('[12:00:00 INF] From the file\n');
+    expect(child.status).toBe(0);
+  });
+
   // Seen in round 35b: `--grep a --grep b` showed every event holding "b", those without "a" too, exit code 0.
   it('refuses a repeated --grep with exit code 2, showing nothing, rather than keep only the last', () => {
     const file = path.join(dir, 'app.clef');
