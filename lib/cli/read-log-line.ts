@@ -254,11 +254,30 @@ function leftmostSpans(pieces: readonly (string | number | null)[], message: str
   return spans;
 }
 
-/** `text` backwards, by UTF-16 unit: searched for as reversed as the message it is found in. */
-function reversed(text: string): string {
-  let out = '';
-  for (let i = text.length - 1; i >= 0; i--) out += text[i];
-  return out;
+/**
+ * Where each hole of `pieces` lies in `message`, each hole taking the message back to the last occurrence of the text
+ * before it: the rightmost split, leftmostSpans from the end. Searched in place from the end, not in a reversed copy
+ * of the message, which cost a 15 MiB message 670 MB and 20 s of string concatenation. Linear in the message.
+ */
+function rightmostSpans(pieces: readonly (string | number | null)[], message: string): [number, number][] | undefined {
+  const spans: [number, number][] = [];
+  let at = message.length;
+  for (let i = pieces.length - 1; i >= 0; i--) {
+    const piece = pieces[i];
+    if (typeof piece === 'string') {
+      if (!message.endsWith(piece, at)) return undefined;
+      at -= piece.length;
+      continue;
+    }
+    const previous = pieces[i - 1] ?? '';
+    if (typeof previous !== 'string' || (previous === '' && i > 0)) return undefined;
+    const found = i < 2 ? 0 : message.lastIndexOf(previous, at - previous.length);
+    const start = found + previous.length;
+    if (found < 0 || start > at || !message.startsWith(previous, found)) return undefined;
+    spans.push([start, at]);
+    at = start;
+  }
+  return spans.reverse();
 }
 
 /**
@@ -294,13 +313,7 @@ function messageRenderings(event: LogEvent, message: string): string[] | undefin
   }
   const leftmost = leftmostSpans(pieces, message);
   if (leftmost === undefined) return undefined;
-  // The rightmost split: the leftmost of the message backwards, mapped back.
-  const backwards = leftmostSpans(
-    pieces.map((piece) => (typeof piece === 'string' ? reversed(piece) : piece)).reverse(),
-    reversed(message),
-  );
-  const length = message.length;
-  const rightmost = backwards?.map(([start, end]): [number, number] => [length - end, length - start]).reverse();
+  const rightmost = rightmostSpans(pieces, message);
   if (rightmost?.every(([start, end], i) => start === leftmost[i][0] && end === leftmost[i][1]) !== true) return undefined;
   const holes = pieces.filter((piece) => typeof piece !== 'string');
   const renderings: string[] = [];
