@@ -69,6 +69,25 @@ function localTimeProblem(fields: Record<string, unknown>, field: string, writte
     : `"${field}" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(written)}, local time, is ${utc}`;
 }
 
+// An ISO 8601 expanded year (`+300000`, `-271821`), the only form of a year past the range a Date holds; `-000000`,
+// which ISO 8601 forbids, is none.
+const EXPANDED_YEAR = /^[+-](?!0{6})\d{6}/;
+
+/**
+ * Why the line's `field`, `text` (as the reader reads it: a local time in UTC), is no instant, or `undefined`. A time
+ * whose fields are a date and time but that lies past the range a JavaScript Date holds (`"+300000-01-01T00:00:00Z"`,
+ * `"-271821-04-19"` in New York, before its first instant, -271821-04-20T00:00Z) is outside the years 0001–9999, as
+ * the reader says of one inside that range (`"+275760-09-13T00:00:00Z"`): it is a date. Its fields are read in the
+ * year of the same place in the 400-year Gregorian cycle (the same leap years) to tell it from a text that is none.
+ */
+function timeProblem(text: string, field: string): string | undefined {
+  if (!Number.isNaN(parseIsoInstant(text))) return undefined;
+  const inCycle = text.replace(EXPANDED_YEAR, (year) => String(2000 + (((Number(year) % 400) + 400) % 400)));
+  return inCycle !== text && !Number.isNaN(parseIsoInstant(inCycle))
+    ? `"${field}" is not an ISO 8601 instant in the years 0001–9999: ${JSON.stringify(text)}`
+    : 'the timestamp is not a date';
+}
+
 function levelProblem(level: unknown, field: string): string | undefined {
   // A null level is a level left out, Information, as readCompactJson (and Serilog's reader) reads it.
   if (level === undefined || level === null) return undefined;
@@ -150,9 +169,11 @@ function withLineFields(read: LogLineResult, time: string, id: unknown, clef?: R
 function fromClef(fields: Record<string, unknown>, written: unknown): LogLineResult {
   readAsWritten(fields, '@t', '@l');
   if (typeof fields['@t'] !== 'string') return invalid('"@t" is not a string');
-  if (Number.isNaN(parseIsoInstant(fields['@t']))) return invalid('the timestamp is not a date');
   const problem =
-    localTimeProblem(fields, '@t', written) ?? levelProblem(fields['@l'], '@l') ?? bracesProblem(fields, '@mt', '@m');
+    timeProblem(fields['@t'], '@t') ??
+    localTimeProblem(fields, '@t', written) ??
+    levelProblem(fields['@l'], '@l') ??
+    bracesProblem(fields, '@mt', '@m');
   return problem === undefined
     ? withLineFields(
         checked(() => readCompactJsonValue(fields)),
@@ -233,11 +254,30 @@ function leftmostSpans(pieces: readonly (string | number | null)[], message: str
   return spans;
 }
 
-/** `text` backwards, by UTF-16 unit: searched for as reversed as the message it is found in. */
-function reversed(text: string): string {
-  let out = '';
-  for (let i = text.length - 1; i >= 0; i--) out += text[i];
-  return out;
+/**
+ * Where each hole of `pieces` lies in `message`, each hole taking the message back to the last occurrence of the text
+ * before it: the rightmost split, leftmostSpans from the end. Searched in place from the end, not in a reversed copy
+ * of the message, which cost a 15 MiB message 670 MB and 20 s of string concatenation. Linear in the message.
+ */
+function rightmostSpans(pieces: readonly (string | number | null)[], message: string): [number, number][] | undefined {
+  const spans: [number, number][] = [];
+  let at = message.length;
+  for (let i = pieces.length - 1; i >= 0; i--) {
+    const piece = pieces[i];
+    if (typeof piece === 'string') {
+      if (!message.endsWith(piece, at)) return undefined;
+      at -= piece.length;
+      continue;
+    }
+    const previous = pieces[i - 1] ?? '';
+    if (typeof previous !== 'string' || (previous === '' && i > 0)) return undefined;
+    const found = i < 2 ? 0 : message.lastIndexOf(previous, at - previous.length);
+    const start = found + previous.length;
+    if (found < 0 || start > at || !message.startsWith(previous, found)) return undefined;
+    spans.push([start, at]);
+    at = start;
+  }
+  return spans.reverse();
 }
 
 /**
@@ -273,13 +313,7 @@ function messageRenderings(event: LogEvent, message: string): string[] | undefin
   }
   const leftmost = leftmostSpans(pieces, message);
   if (leftmost === undefined) return undefined;
-  // The rightmost split: the leftmost of the message backwards, mapped back.
-  const backwards = leftmostSpans(
-    pieces.map((piece) => (typeof piece === 'string' ? reversed(piece) : piece)).reverse(),
-    reversed(message),
-  );
-  const length = message.length;
-  const rightmost = backwards?.map(([start, end]): [number, number] => [length - end, length - start]).reverse();
+  const rightmost = rightmostSpans(pieces, message);
   if (rightmost?.every(([start, end], i) => start === leftmost[i][0] && end === leftmost[i][1]) !== true) return undefined;
   const holes = pieces.filter((piece) => typeof piece !== 'string');
   const renderings: string[] = [];
@@ -296,8 +330,8 @@ function fromNdjson(fields: Record<string, unknown>): LogLineResult {
   const written = fields.timestamp;
   readAsWritten(fields, 'timestamp', 'level');
   if (typeof fields.timestamp !== 'string') return invalid('"timestamp" is not a string');
-  if (Number.isNaN(parseIsoInstant(fields.timestamp))) return invalid('the timestamp is not a date');
   const problem =
+    timeProblem(fields.timestamp, 'timestamp') ??
     localTimeProblem(fields, 'timestamp', written) ??
     levelProblem(fields.level, 'level') ??
     textProblem(fields, 'template') ??

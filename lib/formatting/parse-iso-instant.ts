@@ -18,8 +18,8 @@ function isLeapYear(year: number): boolean {
  * (`TZ`), as .NET's `DateTimeOffset.TryParse` (Serilog's CLEF reader) reads it, and JavaScript's
  * `Date` a date with a time, at the zone's offset in whole minutes within ±14:00, as .NET holds it and
  * `formatDate` writes it (a local mean time's seconds cut: `1850-01-01T12:00` in New York, -4:56:02, is
- * 16:56Z). Fields out of range (`2016-02-30`, `24:00`, `10:61`) are NaN, not rolled over as `Date.parse`
- * does.
+ * 16:56Z); every instant a Date holds, at its edges too. Fields out of range (`2016-02-30`, `24:00`,
+ * `10:61`) are NaN, not rolled over as `Date.parse` does.
  *
  * @example parseIsoInstant('2019-09-10T04:56:50.608125300+00:00') // 1568091410608
  */
@@ -56,14 +56,21 @@ export function parseIsoInstant(text: string, withoutOffset: 'utc' | 'local' = '
   date.setUTCHours(hour, minute, second, ms);
   const fields = date.getTime() + cycles * 12_622_780_800_000;
   if (zone === undefined && withoutOffset === 'local') {
-    // setFullYear, not the Date constructor: it would read the years 0–99 as 1900–1999.
-    const local = new Date(0);
-    local.setFullYear(year, month - 1, day);
-    local.setHours(hour, minute, second, ms);
-    // The zone's offset there in whole minutes within ±14:00, as .NET's TimeZoneInfo holds it: a local mean time's
-    // seconds cut (New York's -4:56:02 before 1883 is -4:56) and one past ±14:00 (Asia/Manila's -15:56 before 1845)
-    // taken as ±14:00, so the text is read as formatDate writes that instant, the local time the line shows.
-    offsetMinutes = Math.max(-840, Math.min(840, Math.trunc((fields - local.getTime()) / 60_000)));
+    // Again 400 years nearer 1970 where the local Date leaves the range a Date holds on its way to the fields: it is
+    // set to the day at Date(0)'s local time of day first, so -271821-04-19T23:00 in New York (-04-20T03:56Z) passed
+    // 19:00 on the 19th at -4:56, out of range, and was NaN. That far from a zone's changes its offsets repeat every
+    // 400 years (its local mean time before the first, its last rule after the last), a cycle of whole weeks.
+    for (const years of [0, year < 0 ? -400 : 400]) {
+      // setFullYear, not the Date constructor: it would read the years 0–99 as 1900–1999.
+      const local = new Date(0);
+      local.setFullYear(year - years, month - 1, day);
+      local.setHours(hour, minute, second, ms);
+      // The zone's offset there in whole minutes within ±14:00, as .NET's TimeZoneInfo holds it: a local mean time's
+      // seconds cut (New York's -4:56:02 before 1883 is -4:56) and one past ±14:00 (Asia/Manila's -15:56 before 1845)
+      // taken as ±14:00, so the text is read as formatDate writes that instant, the local time the line shows.
+      offsetMinutes = Math.max(-840, Math.min(840, Math.trunc((fields - years * 31_556_952_000 - local.getTime()) / 60_000)));
+      if (offsetMinutes === offsetMinutes) break;
+    }
   }
   // NaN past the range a Date can hold (±8.64e15 ms): an offset can carry an instant at its edge past
   // it, which `new Date` would make an Invalid Date.

@@ -86,6 +86,31 @@ describe('rxlog on hostile input (lib/cli/main.ts in a child process)', () => {
     expect(json).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
+  // A log file a crash or preallocation left with a run of NUL bytes is one line of them. Each NUL is shown as the six
+  // characters \u0000, and the line was escaped whole: as many small strings at once, 1.3 GB and 23 s for a 16 MiB
+  // line (the 4 MiB here ran out of a 64 MB heap), where a line of text takes under 200 MB.
+  it('shows a line of 4 Mi NUL bytes, each as \\u0000, in a heap of 64 MB', () => {
+    const file = path.join(dir, 'holes.log');
+    // The second line's emoji (a surrogate pair) straddles 64 Ki characters, where the line is escaped in two.
+    fs.writeFileSync(file, `before\n${'\0'.repeat(4 * 1024 * 1024)}\n${'\0'.repeat(65_535)}😀\nafter\n`);
+    const out = fs.openSync(path.join(dir, 'out.txt'), 'w');
+    try {
+      const child = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', 'lib/cli/main.ts', file], {
+        cwd: root,
+        env: plainEnv({ TZ: 'UTC' }),
+        stdio: ['ignore', out, 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect([child.status, child.signal, child.stderr]).toEqual([0, null, '']);
+    } finally {
+      fs.closeSync(out);
+    }
+    expect(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8')).toBe(
+      `before\n${'\\u0000'.repeat(4 * 1024 * 1024)}\n${'\\u0000'.repeat(65_535)}😀\nafter\n`,
+    );
+  }, 70_000);
+
   it('writes with --json an event whose values it would cut (nested 65 levels deep) as CLEF with them whole, which reads back', () => {
     // A CR is JSON white space between tokens; the NDJSON line, its local time and its level are written as CLEF.
     const deep = `${'['.repeat(70)}${']'.repeat(70)}`;

@@ -199,6 +199,40 @@ describe('rxlog (lib/cli/main.ts)', () => {
     expect(child.status).toBe(1);
   });
 
+  // Around the first instant a Date holds, -271821-04-20T00:00Z, 19:04 on the 19th at New York's -4:56: 23:00 that day
+  // was read as NaN ("the timestamp is not a date"), though a Date holds it, and midnight, before it, a date all the
+  // same, was "not a date" too, as was a UTC time past the range, where the last instant a Date holds is outside years.
+  it('says of a time past the range a Date holds, local or not, that it is outside the years 0001–9999, as of one inside', () => {
+    const file = path.join(dir, 'far.clef');
+    fs.writeFileSync(
+      file,
+      [
+        '{"@t":"-271821-04-19T23:00:00","@mt":"In range, local"}',
+        '{"@t":"-271821-04-19","@mt":"Past it, local"}',
+        '{"@t":"+300000-01-01T00:00:00Z","@mt":"Past it, UTC"}',
+        '{"timestamp":"+275760-09-13T00:00:00-01:00","message":"Past it by an offset"}',
+        '{"@t":"+300100-02-29T00:00:00Z","@mt":"No such day"}',
+        '',
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', '--strict', file], {
+      cwd: root,
+      encoding: 'utf8',
+      env: plainEnv({ TZ: 'America/New_York' }),
+    });
+    const years = 'is not an ISO 8601 instant in the years 0001–9999';
+    expect(child.stderr.split('\n').map((line) => line.replace(/^rxlog: .*far\.clef:/, ''))).toEqual([
+      `1: not a log event ("@t" ${years}: "-271821-04-19T23:00:00", local time, is -271821-04-20T03:56:00.000Z)`,
+      `2: not a log event ("@t" ${years}: "-271821-04-19")`,
+      `3: not a log event ("@t" ${years}: "+300000-01-01T00:00:00Z")`,
+      `4: not a log event ("timestamp" ${years}: "+275760-09-13T00:00:00-01:00")`,
+      '5: not a log event (the timestamp is not a date)',
+      '',
+    ]);
+    expect(child.stdout).toBe('');
+    expect(child.status).toBe(1);
+  });
+
   it('colours by level on a pipe when FORCE_COLOR says so, as ConsoleSink does; --no-color still wins', () => {
     const file = path.join(dir, 'forced.clef');
     fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:01.000Z","@mt":"Slow {Ms} ms","@l":"Warning","Ms":812}\n');
@@ -256,6 +290,21 @@ describe('rxlog (lib/cli/main.ts)', () => {
     } finally {
       fs.closeSync(stdin);
     }
+  });
+
+  // Decided: Node reopens fds 0–2 on /dev/null when they are closed at start, so a closed stdin is /dev/null to rxlog,
+  // no lines and exit code 0, as `rxlog < /dev/null`, where `cat <&-` reports EBADF; the named files are still read.
+  it('reads a stdin closed before start as an empty one, exit code 0, and the files named beside it', () => {
+    const file = path.join(dir, 'app.clef');
+    fs.writeFileSync(file, '{"@t":"2026-11-22T12:00:00.000Z","@mt":"From the file"}\n');
+    const child = spawnSync('/bin/sh', ['-c', `exec "${process.execPath}" --import tsx lib/cli/main.ts - "${file}" - <&-`], {
+      cwd: root,
+      encoding: 'utf8',
+      env: plainEnv({ TZ: 'UTC' }),
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('[12:00:00 INF] From the file\n');
+    expect(child.status).toBe(0);
   });
 
   // Seen in round 35b: `--grep a --grep b` showed every event holding "b", those without "a" too, exit code 0.

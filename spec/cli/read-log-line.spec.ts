@@ -137,6 +137,38 @@ describe('readLogLine', () => {
     expect(readLogLine(line)).toEqual({ kind: 'invalid', reason });
   });
 
+  // A date and time past the range a JavaScript Date holds is a date all the same: it was "the timestamp is not a date",
+  // where the reader says of +275760-09-13T00:00:00Z, the last instant a Date holds, that it is outside the years.
+  it.each([
+    [
+      '{"@t":"+300000-01-01T00:00:00Z","@mt":"x"}',
+      '"@t" is not an ISO 8601 instant in the years 0001–9999: "+300000-01-01T00:00:00Z"',
+    ],
+    [
+      '{"@t":"+275760-09-13T00:00:00-01:00"}',
+      '"@t" is not an ISO 8601 instant in the years 0001–9999: "+275760-09-13T00:00:00-01:00"',
+    ],
+    [
+      '{"@t":"-271821-04-19T23:59:59.999Z"}',
+      '"@t" is not an ISO 8601 instant in the years 0001–9999: "-271821-04-19T23:59:59.999Z"',
+    ],
+    ['{"@t":"+300000-02-29T00:00:00Z"}', '"@t" is not an ISO 8601 instant in the years 0001–9999: "+300000-02-29T00:00:00Z"'],
+    [
+      '{"timestamp":"-300000-01-01","message":"x"}',
+      '"timestamp" is not an ISO 8601 instant in the years 0001–9999: "-300000-01-01"',
+    ],
+    // Not a date in any year: a February 29th of a year that is no leap year (300100), a 13th month, a 25th hour.
+    ['{"@t":"+300100-02-29T00:00:00Z"}', 'the timestamp is not a date'],
+    ['{"@t":"+300000-13-01T00:00:00Z"}', 'the timestamp is not a date'],
+    ['{"timestamp":"-300000-01-01T25:00"}', 'the timestamp is not a date'],
+    ['{"@t":"-000000-01-01T00:00:00Z"}', 'the timestamp is not a date'],
+  ])(
+    'says a date past the range a Date holds is outside the years 0001–9999, and a text that is none no date: %j',
+    (line, reason) => {
+      expect(readLogLine(line)).toEqual({ kind: 'invalid', reason });
+    },
+  );
+
   it.each([
     ['{"timestamp":"2026-11-22T12:00:00.000Z","exception":3}', '"exception" is not a string'],
     [

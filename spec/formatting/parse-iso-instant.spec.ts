@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import fc from 'fast-check';
 import { parseIsoInstant } from '../../lib/formatting/parse-iso-instant';
 
@@ -83,5 +85,47 @@ describe('parseIsoInstant', () => {
         expect(parseIsoInstant(date.toISOString())).toBe(date.getTime());
       }),
     );
+  });
+});
+
+// A local time is read through a Date set to its fields in the local zone, which passed the range a Date holds on its
+// way there: -271821-04-19T23:00 in New York (-04:20T03:56Z) was NaN, its Date set first to Date(0)'s local 19:00 on
+// the 19th at -4:56, 23:56Z, a day before the first instant. So was a quarter of the local times within three days of
+// either edge in the 418 zones of Intl.supportedValuesOf('timeZone').
+describe("parseIsoInstant(text, 'local') at the edges of the range a Date holds", () => {
+  const zones = ['America/New_York', 'Asia/Tokyo', 'Asia/Manila', 'Pacific/Honolulu', 'Pacific/Kiritimati', 'Europe/Oslo', 'UTC'];
+  // The edges, and two days inside each, every 47 minutes and some seconds and milliseconds.
+  const instants = [-8.64e15, 8.64e15];
+  for (let step = 1; step <= 61; step++) instants.push(-8.64e15 + step * 2_833_017, 8.64e15 - step * 2_833_017);
+  const texts = ['-271821-04-19T23:00:00', '-271821-04-19', '+275760-09-12T20:00:00', '+275760-09-13'];
+  let results: [string, number | null][][];
+
+  beforeAll(() => {
+    const fixture = path.join(__dirname, 'fixtures', 'parse-iso-instant-zones.ts');
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fixture, JSON.stringify(zones), JSON.stringify(instants), JSON.stringify(texts)],
+      { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 },
+    );
+    expect(child.stderr).toBe('');
+    results = JSON.parse(child.stdout) as [string, number | null][][];
+  }, 70_000);
+
+  it.each(zones.map((zone, i) => [zone, i] as const))(
+    'reads back in %s every instant a Date holds, as formatDate writes it',
+    (_zone, i) => {
+      const read = results[i].slice(0, instants.length);
+      expect(read).toEqual(read.map(([text], j) => [text, instants[j]]));
+    },
+  );
+
+  // New York's local mean time, -4:56:02, is read at -4:56, as .NET holds it: its first instant is 19:04 on the 19th.
+  it('reads a local time of New York an hour before or after an edge, and is NaN for one past it', () => {
+    expect(results[0].slice(instants.length)).toEqual([
+      ['-271821-04-19T23:00:00', -8.64e15 + (3 * 60 + 56) * 60_000],
+      ['-271821-04-19', null],
+      ['+275760-09-12T20:00:00', 8.64e15],
+      ['+275760-09-13', null],
+    ]);
   });
 });
