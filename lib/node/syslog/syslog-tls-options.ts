@@ -33,7 +33,8 @@ export interface SyslogTlsOptions {
    * certificate's DNS names, an IP address against its IP addresses (and sends no SNI). A name with
    * letters outside ASCII (`bücher.example`), given here or as `host`, is sent and matched as its
    * IDNA A-labels (`xn--bcher-kva.example`), as SNI (RFC 6066 §3) and certificates (RFC 5280 §7.2)
-   * hold it; `checkServerIdentity` is given that name.
+   * hold it, and a fully qualified name's trailing dot (`logs.example.`) is left out of SNI, as RFC
+   * 6066 §3 asks; `checkServerIdentity` is given that name.
    */
   servername?: string | undefined;
   /**
@@ -74,16 +75,17 @@ function isPem(value: unknown, list: boolean): boolean {
 /**
  * Checks a SyslogSink's `tls` option and builds the `tls.connect` options its connections use:
  * one secure context, so a CA, certificate or key that cannot be loaded fails here, not on every batch.
- * `host` is the receiver's (the sink's `host` option): a name of it with letters outside ASCII is
- * the servername's default as its A-labels, for Node would send and check it as given, its UTF-8
- * bytes in SNI, matched against certificates that hold A-labels only (ERR_TLS_CERT_ALTNAME_INVALID).
+ * `host` is the receiver's (the sink's `host` option): a name of it with letters outside ASCII or a
+ * trailing dot is the servername's default as sniHostname writes it, for Node would send and check
+ * it as given, its UTF-8 bytes in SNI, matched against certificates that hold A-labels only
+ * (ERR_TLS_CERT_ALTNAME_INVALID).
  *
  * @throws ConfigurationError naming the option when one is not valid.
  */
 export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined, host?: string): ConnectionOptions {
   // Only a name that changes: otherwise Node's own default (host, and no SNI for an IP address) holds.
-  const ascii = host === undefined || isIP(host) !== 0 ? host : asciiHostname(host);
-  const hostServername = ascii !== host ? { servername: ascii } : {};
+  const name = host === undefined || isIP(host) !== 0 ? host : sniHostname(host);
+  const hostServername = name !== host ? { servername: name } : {};
   if (tls === undefined) return { secureContext: createSecureContext(), ...hostServername };
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof tls !== 'object' || tls === null)
@@ -137,7 +139,7 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined, host?
   // Only what is set: tls.connect's own defaults (the name check, NODE_TLS_REJECT_UNAUTHORIZED)
   // apply to what is not, where an undefined would replace them.
   const options: ConnectionOptions = { secureContext, ...hostServername };
-  if (servername !== undefined) options.servername = asciiHostname(servername);
+  if (servername !== undefined) options.servername = sniHostname(servername);
   if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
   if (checkServerIdentity !== undefined) {
     options.checkServerIdentity = (hostname, cert) => {
@@ -150,6 +152,18 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined, host?
     options.rejectUnauthorized = true;
   }
   return options;
+}
+
+/**
+ * A host name as SNI carries it and a certificate holds it (RFC 6066 §3): IDNA A-labels, without a
+ * fully qualified name's trailing dot (`logs.example.`): Node sends no SNI for a host ending in one,
+ * so a receiver serving several names gives its default certificate, and a servername ending in one
+ * as given, which a receiver choosing its certificate by name (OpenSSL's `-servername`) answers with
+ * unrecognized_name. Node's name check ignores that dot, so the name checked is the same.
+ */
+function sniHostname(name: string): string {
+  const ascii = asciiHostname(name);
+  return ascii.length > 1 && ascii.endsWith('.') && !ascii.endsWith('..') ? ascii.slice(0, -1) : ascii;
 }
 
 /**

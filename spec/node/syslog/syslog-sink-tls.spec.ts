@@ -25,6 +25,14 @@ if (!hasOpenssl) {
 }
 
 const PID = process.pid;
+
+/** `dns.lookup` answering 127.0.0.1 for `hostname` (a name this host may not resolve); other names as usual. */
+function lookupAsLoopback(hostname: string): jest.SpyInstance {
+  const real = dns.lookup as (...args: unknown[]) => void;
+  return jest
+    .spyOn(dns, 'lookup')
+    .mockImplementation((name: string, ...rest: unknown[]): void => real(name === hostname ? '127.0.0.1' : name, ...rest));
+}
 const common = { hostname: 'web-1', appName: 'shop' } as const;
 
 (hasOpenssl ? describe : describe.skip)('SyslogSink over TLS (RFC 5425)', () => {
@@ -104,12 +112,7 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     // Node sent the name as given, the UTF-8 bytes in SNI (RFC 6066 §3 takes A-labels) and checked
     // it against the certificate's names, which hold A-labels (RFC 5280 §7.2): a receiver whose
     // certificate holds bücher.example was refused (ERR_TLS_CERT_ALTNAME_INVALID), each batch failing.
-    const real = dns.lookup as (...args: unknown[]) => void;
-    const lookup = jest
-      .spyOn(dns, 'lookup')
-      .mockImplementation((name: string, ...rest: unknown[]): void =>
-        real(name === 'bücher.example' ? '127.0.0.1' : name, ...rest),
-      );
+    const lookup = lookupAsLoopback('bücher.example');
     const sni: string[] = [];
     const secureContext = createSecureContext({ cert: certs.idnServerCert, key: certs.idnServerKey });
     try {
@@ -143,6 +146,36 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     } finally {
       lookup.mockRestore();
     }
+  });
+
+  it('sends a host name ending in a dot (fully qualified) without it in SNI, as RFC 6066 §3 asks', async () => {
+    // Node sent no SNI for a host ending in a dot, and a servername ending in one as given, which a
+    // receiver choosing its certificate by SNI (OpenSSL's s_server -servername with
+    // -servername_fatal) answered with unrecognized_name, each batch retried.
+    const sni: string[] = [];
+    const secureContext = createSecureContext({ cert: certs.serverCert, key: certs.serverKey });
+    const server = await serve({
+      SNICallback: (name, callback) => {
+        sni.push(name);
+        callback(null, secureContext);
+      },
+    });
+    const sink = sinkFor({ host: 'localhost.', port: server.port, tls: { ca: certs.ca } });
+    const named = sinkFor({ host: '127.0.0.1', port: server.port, tls: { ca: certs.ca, servername: 'localhost.' } });
+
+    const lookup = lookupAsLoopback('localhost.');
+    try {
+      await sink.emit([makeEvent({ text: 'by its full name' })]);
+      await named.emit([makeEvent({ text: 'by servername' })]);
+    } finally {
+      lookup.mockRestore();
+    }
+
+    expect(await server.waitFor(2)).toEqual([
+      expect.stringMatching(/ by its full name$/),
+      expect.stringMatching(/ by servername$/),
+    ]);
+    expect(sni).toEqual(['localhost', 'localhost']);
   });
 
   it('connects to port 6514 by default', async () => {
