@@ -1,13 +1,13 @@
 import { isIP } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
-import { domainToASCII } from 'node:url';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import type { Formatter } from '../../core/sink';
 import { type SyslogFacilityName, syslogFacility } from './syslog-facility';
 import type { SyslogFraming } from './syslog-framing';
 import { syslogHeaderField } from './syslog-header-field';
+import { asciiHostname, SYSLOG_HOST_NAME } from './syslog-host-name';
 import { syslogBsdHostname } from './syslog-rfc3164';
 import type { SyslogMessageSettings } from './syslog-message-settings';
 import { SyslogRelpTransport } from './syslog-relp-transport';
@@ -148,16 +148,13 @@ function integer(option: string, value: unknown, min: number, max: number, fallb
   return fail(option, value, `an integer from ${min} to ${max}`);
 }
 
-/** A host name's characters: letters, marks and digits of any script, `.`, `_` and `-`. */
-const HOST_NAME = /^[\p{L}\p{M}\p{N}._-]+$/u;
-
 /**
  * Whether `host` can be looked up or connected to: an IP address (an IPv6 zone too) or a host name
  * of letters, digits, `.`, `_` and `-` (any script, as `net.connect` passes it on). `logs:514`,
  * `udp://logs` or `[::1]` was looked up as a name: ENOTFOUND for every batch, never at build time.
  */
 function isHost(host: string): boolean {
-  return isIP(host) !== 0 || HOST_NAME.test(host);
+  return isIP(host) !== 0 || SYSLOG_HOST_NAME.test(host);
 }
 
 function isSdName(value: string): boolean {
@@ -179,20 +176,6 @@ function isUserSdId(value: string): boolean {
  */
 function bsdDefaultHostname(name: string): string {
   return isIP(name) === 0 ? name.split('.', 1)[0] : name;
-}
-
-/**
- * A host name holding letters outside ASCII (`bücher.example`, `東京-1`) as its DNS A-labels
- * (`xn--bcher-kva.example`, IDNA's punycode, which `node:url`'s domainToASCII writes): HOSTNAME is
- * printable US-ASCII in both formats, and a collector, `dig` and a certificate know the host by that
- * name, where each such letter made `_` (`b_cher.example`) names no host and two hosts alike. Any
- * other name is kept as given, for the format to sanitise: one with other characters too (a space,
- * `/`: domainToASCII reads its input as a URL's host, and gave `ü/x` as `xn--tda`, the rest dropped),
- * and one IDNA refuses.
- */
-function asciiHostname(name: string): string {
-  // eslint-disable-next-line no-control-regex -- the ASCII range itself
-  return /[^\u0000-\u007f]/.test(name) && HOST_NAME.test(name) ? domainToASCII(name) || name : name;
 }
 
 /**
@@ -322,12 +305,12 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
             port,
             connectTimeoutMs,
             writeTimeoutMs,
-            options.tls === undefined ? undefined : syslogTlsConnectOptions(options.tls),
+            options.tls === undefined ? undefined : syslogTlsConnectOptions(options.tls, host),
           )
         : new SyslogStreamTransport(
             transport === 'unix'
               ? { path: options.path as string }
-              : { host, port, tls: transport === 'tls' ? syslogTlsConnectOptions(options.tls) : undefined },
+              : { host, port, tls: transport === 'tls' ? syslogTlsConnectOptions(options.tls, host) : undefined },
             framing,
             connectTimeoutMs,
             writeTimeoutMs,

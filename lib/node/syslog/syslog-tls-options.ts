@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { type ConnectionOptions, createSecureContext, type PeerCertificate } from 'node:tls';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { asciiHostname } from './syslog-host-name';
 
 /** The errors a `tls.checkServerIdentity` answered with: a certificate refused (see tlsError). */
 export const identityRefusals = new WeakSet<object>();
@@ -29,7 +30,11 @@ export interface SyslogTlsOptions {
   /**
    * The name the receiver's certificate must hold, sent as SNI too, when `host` is not it (a load
    * balancer's address, an IP address). Default `host`: a host name is matched against the
-   * certificate's DNS names, an IP address against its IP addresses (and sends no SNI).
+   * certificate's DNS names, an IP address against its IP addresses (and sends no SNI). A name with
+   * letters outside ASCII (`bücher.example`), given here or as `host`, is sent and matched as its
+   * IDNA A-labels (`xn--bcher-kva.example`), as SNI (RFC 6066 §3) and certificates (RFC 5280 §7.2)
+   * hold it, and a fully qualified name's trailing dot (`logs.example.`) is left out of SNI, as RFC
+   * 6066 §3 asks; `checkServerIdentity` is given that name.
    */
   servername?: string | undefined;
   /**
@@ -70,11 +75,18 @@ function isPem(value: unknown, list: boolean): boolean {
 /**
  * Checks a SyslogSink's `tls` option and builds the `tls.connect` options its connections use:
  * one secure context, so a CA, certificate or key that cannot be loaded fails here, not on every batch.
+ * `host` is the receiver's (the sink's `host` option): a name of it with letters outside ASCII or a
+ * trailing dot is the servername's default as sniHostname writes it, for Node would send and check
+ * it as given, its UTF-8 bytes in SNI, matched against certificates that hold A-labels only
+ * (ERR_TLS_CERT_ALTNAME_INVALID).
  *
  * @throws ConfigurationError naming the option when one is not valid.
  */
-export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): ConnectionOptions {
-  if (tls === undefined) return { secureContext: createSecureContext() };
+export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined, host?: string): ConnectionOptions {
+  // Only a name that changes: otherwise Node's own default (host, and no SNI for an IP address) holds.
+  const name = host === undefined || isIP(host) !== 0 ? host : sniHostname(host);
+  const hostServername = name !== host ? { servername: name } : {};
+  if (tls === undefined) return { secureContext: createSecureContext(), ...hostServername };
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof tls !== 'object' || tls === null)
     // A string is not repeated: it may be a private key's PEM text (`tls: readFileSync('client.key')`),
@@ -126,8 +138,8 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
   }
   // Only what is set: tls.connect's own defaults (the name check, NODE_TLS_REJECT_UNAUTHORIZED)
   // apply to what is not, where an undefined would replace them.
-  const options: ConnectionOptions = { secureContext };
-  if (servername !== undefined) options.servername = servername;
+  const options: ConnectionOptions = { secureContext, ...hostServername };
+  if (servername !== undefined) options.servername = sniHostname(servername);
   if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
   if (checkServerIdentity !== undefined) {
     options.checkServerIdentity = (hostname, cert) => {
@@ -140,6 +152,18 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined): Conn
     options.rejectUnauthorized = true;
   }
   return options;
+}
+
+/**
+ * A host name as SNI carries it and a certificate holds it (RFC 6066 §3): IDNA A-labels, without a
+ * fully qualified name's trailing dot (`logs.example.`): Node sends no SNI for a host ending in one,
+ * so a receiver serving several names gives its default certificate, and a servername ending in one
+ * as given, which a receiver choosing its certificate by name (OpenSSL's `-servername`) answers with
+ * unrecognized_name. Node's name check ignores that dot, so the name checked is the same.
+ */
+function sniHostname(name: string): string {
+  const ascii = asciiHostname(name);
+  return ascii.length > 1 && ascii.endsWith('.') && !ascii.endsWith('..') ? ascii.slice(0, -1) : ascii;
 }
 
 /**

@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,8 @@ const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
      * code checks that the test CA signed it, its GnuTLS code only that there is one.
      */
     let certvalidPort: number;
+    /** As certvalidPort, serving the certificate of the IDN `bücher.example` (it holds its A-labels). */
+    let idnPort: number;
 
     const received = (): string[] =>
       existsSync(file)
@@ -76,12 +79,14 @@ const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
       file = join(dir, 'out.log');
       namePort = await freeTcpPort();
       certvalidPort = await freeTcpPort();
+      idnPort = await freeTcpPort();
       const server = `tls="on" tls.cacert="${join(certs.dir, 'ca.pem')}" tls.mycert="${join(certs.dir, 'server.pem')}" tls.myprivkey="${join(certs.dir, 'server.key')}"`;
       config = [
         `global(workDirectory="${dir}")`,
         `module(load="imrelp" tls.tlslib="${tlslib}")`,
         `input(type="imrelp" address="127.0.0.1" port="${namePort}" ${server} tls.authmode="name" tls.permittedpeer=["rxlog-client"])`,
         `input(type="imrelp" address="127.0.0.1" port="${certvalidPort}" ${server} tls.authmode="certvalid")`,
+        `input(type="imrelp" address="127.0.0.1" port="${idnPort}" tls="on" tls.cacert="${join(certs.dir, 'ca.pem')}" tls.mycert="${join(certs.dir, 'idn-server.pem')}" tls.myprivkey="${join(certs.dir, 'idn-server.key')}" tls.authmode="certvalid")`,
         'template(name="rxlogMsg" type="string" string="%msg%\\n")',
         `*.* action(type="omfile" file="${file}" template="rxlogMsg")`,
       ];
@@ -192,6 +197,35 @@ const pollUntil = poller({ waitMs: WAIT_MS, pollMs: 50 });
       } finally {
         await sink.close();
       }
+    });
+
+    it('delivers to a host with letters outside ASCII whose certificate holds its IDNA A-labels, as transport tls does', async () => {
+      // The name was sent in SNI and checked as given, never matching the A-labels a certificate
+      // holds (RFC 5280 §7.2): ERR_TLS_CERT_ALTNAME_INVALID, each batch failing for good.
+      const real = dns.lookup as (...args: unknown[]) => void;
+      const lookup = jest
+        .spyOn(dns, 'lookup')
+        .mockImplementation((name: string, ...rest: unknown[]): void =>
+          real(name === 'bücher.example' ? '127.0.0.1' : name, ...rest),
+        );
+      const text = `by its IDN ${run}`;
+      const sink = new SyslogSink({
+        transport: 'relp',
+        host: 'bücher.example',
+        port: idnPort,
+        appName: 'rxlog-idn',
+        tls: clientTls(),
+      });
+      try {
+        await sink.emit([makeEvent({ text })]);
+      } finally {
+        await sink.close();
+        lookup.mockRestore();
+      }
+      await pollUntil(
+        () => (received().includes(text) ? true : undefined),
+        () => `the message did not reach rsyslogd; its output:\n${output()}`,
+      );
     });
 
     it('loses nothing uncounted while rsyslogd is stopped and restarted during batches', async () => {

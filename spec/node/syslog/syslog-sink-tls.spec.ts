@@ -1,7 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import dns from 'node:dns';
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
+import {
+  checkServerIdentity as tlsCheckServerIdentity,
+  createSecureContext,
+  type PeerCertificate,
+  type TlsOptions,
+} from 'node:tls';
 import { SelfLog } from '../../../lib/core/self-log';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { SyslogSink } from '../../../lib/node/syslog/syslog-sink';
@@ -18,6 +25,14 @@ if (!hasOpenssl) {
 }
 
 const PID = process.pid;
+
+/** `dns.lookup` answering 127.0.0.1 for `hostname` (a name this host may not resolve); other names as usual. */
+function lookupAsLoopback(hostname: string): jest.SpyInstance {
+  const real = dns.lookup as (...args: unknown[]) => void;
+  return jest
+    .spyOn(dns, 'lookup')
+    .mockImplementation((name: string, ...rest: unknown[]): void => real(name === hostname ? '127.0.0.1' : name, ...rest));
+}
 const common = { hostname: 'web-1', appName: 'shop' } as const;
 
 (hasOpenssl ? describe : describe.skip)('SyslogSink over TLS (RFC 5425)', () => {
@@ -32,9 +47,11 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
       serverCert?: string;
       /** Another certificate chain and its key. */
       chain?: { cert: string; key: string };
+      /** Is told the name the sender asked for (SNI). */
+      SNICallback?: TlsOptions['SNICallback'];
     } = {},
   ): Promise<SyslogStreamTestServer> => {
-    const { requestClientCert, selfSigned, serverCert, chain, ...rest } = options;
+    const { requestClientCert, selfSigned, serverCert, chain, SNICallback, ...rest } = options;
     const server = await startStreamServer({
       ...rest,
       framing: 'octet-counting',
@@ -42,6 +59,7 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
         key: chain?.key ?? (selfSigned === true ? certs.selfSignedKey : certs.serverKey),
         cert: chain?.cert ?? (selfSigned === true ? certs.selfSignedCert : (serverCert ?? certs.serverCert)),
         ...(requestClientCert === true ? { ca: certs.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        ...(SNICallback === undefined ? {} : { SNICallback }),
       },
     });
     servers.push(server);
@@ -88,6 +106,76 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     await sink.emit([makeEvent({ text: 'by name' })]);
 
     expect(await server.waitFor(1)).toEqual([expect.stringMatching(/ by name$/)]);
+  });
+
+  it('sends a host with letters outside ASCII as its IDNA A-labels in SNI and checks the certificate against them', async () => {
+    // Node sent the name as given, the UTF-8 bytes in SNI (RFC 6066 §3 takes A-labels) and checked
+    // it against the certificate's names, which hold A-labels (RFC 5280 §7.2): a receiver whose
+    // certificate holds bücher.example was refused (ERR_TLS_CERT_ALTNAME_INVALID), each batch failing.
+    const lookup = lookupAsLoopback('bücher.example');
+    const sni: string[] = [];
+    const secureContext = createSecureContext({ cert: certs.idnServerCert, key: certs.idnServerKey });
+    try {
+      const server = await serve({
+        chain: { cert: certs.idnServerCert, key: certs.idnServerKey },
+        SNICallback: (name, callback) => {
+          sni.push(name);
+          callback(null, secureContext);
+        },
+      });
+      const sink = sinkFor({ host: 'bücher.example', port: server.port, tls: { ca: certs.ca } });
+      // tls.servername given with such letters is sent and checked alike.
+      const named = sinkFor({
+        host: '127.0.0.1',
+        port: server.port,
+        tls: { ca: certs.ca, servername: 'Bücher.example', checkServerIdentity },
+      });
+      const checked: string[] = [];
+      function checkServerIdentity(hostname: string, cert: PeerCertificate): Error | undefined {
+        checked.push(hostname);
+        return tlsCheckServerIdentity(hostname, cert);
+      }
+
+      await sink.emit([makeEvent({ text: 'by its IDN' })]);
+      await named.emit([makeEvent({ text: 'by servername' })]);
+
+      expect(await server.waitFor(2)).toEqual([expect.stringMatching(/ by its IDN$/), expect.stringMatching(/ by servername$/)]);
+      expect(sni).toEqual(['xn--bcher-kva.example', 'xn--bcher-kva.example']);
+      expect(checked).toEqual(['xn--bcher-kva.example']);
+      expect(lookup).toHaveBeenCalledWith('bücher.example', expect.anything(), expect.any(Function));
+    } finally {
+      lookup.mockRestore();
+    }
+  });
+
+  it('sends a host name ending in a dot (fully qualified) without it in SNI, as RFC 6066 §3 asks', async () => {
+    // Node sent no SNI for a host ending in a dot, and a servername ending in one as given, which a
+    // receiver choosing its certificate by SNI (OpenSSL's s_server -servername with
+    // -servername_fatal) answered with unrecognized_name, each batch retried.
+    const sni: string[] = [];
+    const secureContext = createSecureContext({ cert: certs.serverCert, key: certs.serverKey });
+    const server = await serve({
+      SNICallback: (name, callback) => {
+        sni.push(name);
+        callback(null, secureContext);
+      },
+    });
+    const sink = sinkFor({ host: 'localhost.', port: server.port, tls: { ca: certs.ca } });
+    const named = sinkFor({ host: '127.0.0.1', port: server.port, tls: { ca: certs.ca, servername: 'localhost.' } });
+
+    const lookup = lookupAsLoopback('localhost.');
+    try {
+      await sink.emit([makeEvent({ text: 'by its full name' })]);
+      await named.emit([makeEvent({ text: 'by servername' })]);
+    } finally {
+      lookup.mockRestore();
+    }
+
+    expect(await server.waitFor(2)).toEqual([
+      expect.stringMatching(/ by its full name$/),
+      expect.stringMatching(/ by servername$/),
+    ]);
+    expect(sni).toEqual(['localhost', 'localhost']);
   });
 
   it('connects to port 6514 by default', async () => {

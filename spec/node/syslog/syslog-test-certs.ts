@@ -51,6 +51,12 @@ export interface TestCerts {
   readonly intermediateCa: string;
   readonly underIntermediateChain: string;
   readonly underIntermediateKey: string;
+  /**
+   * A server certificate of `ca` holding the IDN `bücher.example` as a certificate holds one, its
+   * A-labels `xn--bcher-kva.example` (RFC 5280 §7.2), and its key.
+   */
+  readonly idnServerCert: string;
+  readonly idnServerKey: string;
   remove(): void;
 }
 
@@ -178,6 +184,7 @@ export function makeTestCerts(): TestCerts {
   issue('past-path-len', 'rxlog test past-path-len', '', 'path-len-0', 'basicConstraints=critical,CA:TRUE\n');
   issue('under-past-path-len', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'past-path-len');
   issue('under-intermediate', 'localhost', 'DNS:localhost,IP:127.0.0.1', 'path-len-0');
+  issue('idn-server', 'xn--bcher-kva.example', 'DNS:xn--bcher-kva.example');
   const read = (name: string): string => readFileSync(at(name), 'utf8');
   // As files too, for rsyslogd's streamDriver.certFile: the server certificate, then its issuer.
   for (const name of ['under-no-ca', 'under-no-cert-sign'])
@@ -209,6 +216,8 @@ export function makeTestCerts(): TestCerts {
     intermediateCa: read('path-len-0.pem'),
     underIntermediateChain: read('under-intermediate.pem') + read('path-len-0.pem'),
     underIntermediateKey: read('under-intermediate.key'),
+    idnServerCert: read('idn-server.pem'),
+    idnServerKey: read('idn-server.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
