@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
+import { expectReadableOption, readGuarded } from '../core/read-options';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
@@ -51,7 +52,7 @@ function checkStreamOptions(options: StreamSinkOptions): void {
     throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(options)}`);
   // `new StreamSink(process.stdout)`, as a stream transport elsewhere is made: name the fix rather
   // than the stream's first own key as an unknown option.
-  if (!('stream' in options) && hasMethods(options, ['write', 'on', 'off']))
+  if (readGuarded('StreamSink', 'the options', () => !('stream' in options) && hasMethods(options, ['write', 'on', 'off'])))
     throw new ConfigurationError(
       `StreamSink: expected options like { stream, formatter }, got the stream itself (${describeValue(options)}); write new StreamSink({ stream })`,
     );
@@ -61,16 +62,21 @@ function checkStreamOptions(options: StreamSinkOptions): void {
     'endOnClose',
     'syncFlushTimeoutMs',
   ] satisfies (keyof StreamSinkOptions)[]);
-  if (options.stream !== undefined && !hasMethods(options.stream, ['write', 'on', 'off']))
-    throw new ConfigurationError(`StreamSink.stream: expected a Writable stream, got ${describeValue(options.stream)}`);
-  if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))
-    throw new ConfigurationError(
-      `StreamSink.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
-    );
+  // A stream or formatter whose reads throw (a Proxy's trap) is refused naming it, the error as its cause.
+  expectReadableOption('StreamSink.stream', 'the stream', 'a Writable stream', options.stream, (stream) =>
+    hasMethods(stream, ['write', 'on', 'off']),
+  );
+  expectReadableOption('StreamSink.formatter', 'the formatter', 'an object with format(event)', options.formatter, (formatter) =>
+    hasMethods(formatter, ['format']),
+  );
   if (options.endOnClose !== undefined && typeof options.endOnClose !== 'boolean')
     throw new ConfigurationError(`StreamSink.endOnClose: expected true or false, got ${describeValue(options.endOnClose)}`);
   // Else close() would fail with a TypeError, long after the mistake.
-  if (options.endOnClose === true && options.stream !== undefined && !hasMethods(options.stream, ['end']))
+  if (
+    options.endOnClose === true &&
+    options.stream !== undefined &&
+    !readGuarded('StreamSink.stream', 'the stream', () => hasMethods(options.stream, ['end']))
+  )
     throw new ConfigurationError(
       `StreamSink.endOnClose: the stream has no end() to close it with, got ${describeValue(options.stream)}`,
     );

@@ -4,6 +4,7 @@ import { describeValue } from '../../core/describe-value';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
+import { expectReadableOption } from '../../core/read-options';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
@@ -200,11 +201,9 @@ function checkKinds(options: FileSinkOptions): void {
   checkOptionKeys('FileSink', options, FILE_SINK_OPTIONS);
   const { formatter, clock, rollOnFileSizeLimit, fsync } = options;
   const flag = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
-  expectOption(
-    formatter === undefined || hasMethods(formatter, ['format']),
-    'FileSink formatter',
-    'an object with format(event)',
-    formatter,
+  // One whose reads throw (a Proxy's trap) is refused naming it, the error as its cause.
+  expectReadableOption('FileSink formatter', 'the formatter', 'an object with format(event)', formatter, (given) =>
+    hasMethods(given, ['format']),
   );
   expectOption(clock === undefined || typeof clock === 'function', 'FileSink clock', 'a function returning a Date', clock);
   expectOption(flag(rollOnFileSizeLimit), 'FileSink rollOnFileSizeLimit', 'true or false', rollOnFileSizeLimit);
