@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { filter, map, of, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -661,6 +662,26 @@ describe('each option read once, from configuration to the first event', () => {
     log.information('Hello');
     await log.close();
     expect(memory.events).toHaveLength(1);
+    expect(reads).toBe(1);
+  });
+});
+
+// StreamSink and FileSink checked one read of an option and used another: a getter giving a
+// formatter, then a Symbol, built a sink that skipped every event, and a stream, then a Symbol,
+// threw a TypeError from the constructor.
+describe('StreamSink and FileSink read each option once: what they check is what they use', () => {
+  it.each<[string, string, () => unknown, (options: object) => unknown]>([
+    ['StreamSink', 'formatter', () => ({ format: () => 'line' }), (o) => new StreamSink(o)],
+    ['StreamSink', 'stream', () => new PassThrough(), (o) => new StreamSink(o)],
+    ['FileSink', 'formatter', () => ({ format: () => 'line' }), (o) => new FileSink('/dev/null', o)],
+  ])('%s’s %s', async (_kind, key, good, build) => {
+    let reads = 0;
+    const options = Object.defineProperty({}, key, {
+      enumerable: true,
+      get: () => (++reads === 1 ? good() : Symbol('later')),
+    });
+    const sink = build(options) as { close?: () => unknown };
+    await sink.close?.();
     expect(reads).toBe(1);
   });
 });

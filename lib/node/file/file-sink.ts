@@ -4,7 +4,7 @@ import { describeValue } from '../../core/describe-value';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
-import { expectReadableOption } from '../../core/read-options';
+import { expectReadableOption, readOptions } from '../../core/read-options';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
@@ -315,7 +315,7 @@ export class FileSink implements Sink {
 
   constructor(
     private readonly basePath: string,
-    options: FileSinkOptions = {},
+    given: FileSinkOptions = {},
   ) {
     // A NUL can be in no path: fs would throw a TypeError on every batch for the life of the process.
     // A path ending in a separator, `.` or `..` names a folder whatever is on disk: rolling would
@@ -323,6 +323,8 @@ export class FileSink implements Sink {
     if (typeof basePath !== 'string' || basePath.length === 0 || basePath.includes('\0') || FOLDER_ONLY.test(basePath)) {
       throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
+    // Each option read once: what is checked is what the sink uses (a getter could answer otherwise).
+    const options = readOptions('FileSink', given, FILE_SINK_OPTIONS) as FileSinkOptions;
     checkKinds(options);
     this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
     const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;
