@@ -36,6 +36,25 @@ export function readGuarded<T>(where: string, what: string, read: () => T): T {
 }
 
 /**
+ * Checks an option whose check reads it (a formatter's `format`, a stream's methods, its
+ * prototype): one left out (undefined) passes; one given must pass `ok`, else a ConfigurationError
+ * as expectOption's. An error thrown as `ok` reads it (a Proxy's trap, a revoked Proxy, a getter)
+ * is a ConfigurationError saying that reading `what` threw, the error as its `cause` (see
+ * readGuarded), never the error itself.
+ *
+ * @throws ConfigurationError naming `where`.
+ */
+export function expectReadableOption(
+  where: string,
+  what: string,
+  expected: string,
+  value: unknown,
+  ok: (value: unknown) => boolean,
+): void {
+  expectOption(value === undefined || readGuarded(where, what, () => ok(value)), where, expected, value);
+}
+
+/**
  * The built-ins that are objects but never options (their toStringTag, so from any realm): an
  * Error of any class is `[object Error]`; a typed array (a Node Buffer too) is named by its kind.
  */

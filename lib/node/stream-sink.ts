@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { describeValue } from '../core/describe-value';
 import { hasMethods } from '../core/has-methods';
+import { expectReadableOption, readGuarded, readOptions } from '../core/read-options';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { PartialDeliveryError } from '../core/errors/partial-delivery-error';
@@ -41,36 +42,40 @@ export interface StreamSinkOptions {
 
 /**
  * Checks StreamSink's options when the sink is built, so a mistake throws there rather than as a
- * TypeError from the constructor or a failure of every write.
+ * TypeError from the constructor or a failure of every write. Gives the options read once (see
+ * readOptions), which the sink uses: what is checked is what is used.
  *
  * @throws ConfigurationError naming the option and the value.
  */
-function checkStreamOptions(options: StreamSinkOptions): void {
+function checkStreamOptions(given: StreamSinkOptions): StreamSinkOptions {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  if (typeof options !== 'object' || options === null)
-    throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(options)}`);
+  if (typeof given !== 'object' || given === null)
+    throw new ConfigurationError(`StreamSink: expected options like { stream, formatter }, got ${describeValue(given)}`);
   // `new StreamSink(process.stdout)`, as a stream transport elsewhere is made: name the fix rather
   // than the stream's first own key as an unknown option.
-  if (!('stream' in options) && hasMethods(options, ['write', 'on', 'off']))
+  if (readGuarded('StreamSink', 'the options', () => !('stream' in given) && hasMethods(given, ['write', 'on', 'off'])))
     throw new ConfigurationError(
-      `StreamSink: expected options like { stream, formatter }, got the stream itself (${describeValue(options)}); write new StreamSink({ stream })`,
+      `StreamSink: expected options like { stream, formatter }, got the stream itself (${describeValue(given)}); write new StreamSink({ stream })`,
     );
-  checkOptionKeys('StreamSink', options, [
-    'stream',
-    'formatter',
-    'endOnClose',
-    'syncFlushTimeoutMs',
-  ] satisfies (keyof StreamSinkOptions)[]);
-  if (options.stream !== undefined && !hasMethods(options.stream, ['write', 'on', 'off']))
-    throw new ConfigurationError(`StreamSink.stream: expected a Writable stream, got ${describeValue(options.stream)}`);
-  if (options.formatter !== undefined && !hasMethods(options.formatter, ['format']))
-    throw new ConfigurationError(
-      `StreamSink.formatter: expected an object with format(event), got ${describeValue(options.formatter)}`,
-    );
+  // Each option read once: what is checked is what the sink uses (a getter could answer otherwise).
+  const names = ['stream', 'formatter', 'endOnClose', 'syncFlushTimeoutMs'] satisfies (keyof StreamSinkOptions)[];
+  const options = readOptions('StreamSink', given, names) as StreamSinkOptions;
+  checkOptionKeys('StreamSink', options, names);
+  // A stream or formatter whose reads throw (a Proxy's trap) is refused naming it, the error as its cause.
+  expectReadableOption('StreamSink.stream', 'the stream', 'a Writable stream', options.stream, (stream) =>
+    hasMethods(stream, ['write', 'on', 'off']),
+  );
+  expectReadableOption('StreamSink.formatter', 'the formatter', 'an object with format(event)', options.formatter, (formatter) =>
+    hasMethods(formatter, ['format']),
+  );
   if (options.endOnClose !== undefined && typeof options.endOnClose !== 'boolean')
     throw new ConfigurationError(`StreamSink.endOnClose: expected true or false, got ${describeValue(options.endOnClose)}`);
   // Else close() would fail with a TypeError, long after the mistake.
-  if (options.endOnClose === true && options.stream !== undefined && !hasMethods(options.stream, ['end']))
+  if (
+    options.endOnClose === true &&
+    options.stream !== undefined &&
+    !readGuarded('StreamSink.stream', 'the stream', () => hasMethods(options.stream, ['end']))
+  )
     throw new ConfigurationError(
       `StreamSink.endOnClose: the stream has no end() to close it with, got ${describeValue(options.stream)}`,
     );
@@ -79,6 +84,7 @@ function checkStreamOptions(options: StreamSinkOptions): void {
     throw new ConfigurationError(
       `StreamSink.syncFlushTimeoutMs: expected a non-negative number of milliseconds, got ${describeValue(timeout)}`,
     );
+  return options;
 }
 
 /** Bytes the sink handed to the stream, which Node writes once the reader makes room. */
@@ -244,8 +250,8 @@ export class StreamSink implements Sink {
   };
 
   /** @throws ConfigurationError when an option has the wrong kind of value. */
-  constructor(options: StreamSinkOptions = {}) {
-    checkStreamOptions(options);
+  constructor(given: StreamSinkOptions = {}) {
+    const options = checkStreamOptions(given);
     this.stream = options.stream ?? process.stdout;
     this.formatter = options.formatter ?? new CompactJsonFormatter();
     // The process's own stdout and stderr stay open for the app (see endOnClose): a config that

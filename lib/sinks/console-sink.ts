@@ -1,6 +1,6 @@
 import { hasMethods } from '../core/has-methods';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { readGuarded } from '../core/read-options';
+import { expectReadableOption } from '../core/read-options';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
@@ -214,14 +214,10 @@ const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
 function checkConsoleOptions(options: ConsoleSinkOptions): void {
   expectOption(isObject(options), 'ConsoleSink', 'options', options);
   checkOptionKeys('ConsoleSink', options, CONSOLE_OPTION_KEYS);
-  // An option left out (undefined) takes its default; one given must pass `ok`.
-  // A value whose reads throw (a Proxy's trap, a revoked Proxy) as it is checked is a mistake like
-  // any other: a ConfigurationError naming the option, the error as its cause, never the error itself.
-  const check = (option: keyof ConsoleSinkOptions, expected: string, ok: (value: unknown) => boolean): void => {
-    const value: unknown = options[option];
-    const where = `ConsoleSink.${option}`;
-    expectOption(value === undefined || readGuarded(where, `the ${option}`, () => ok(value)), where, expected, value);
-  };
+  // An option left out (undefined) takes its default; one given must pass `ok`, and one whose reads
+  // throw (a Proxy's trap, a revoked Proxy) is refused naming it (see expectReadableOption).
+  const check = (option: keyof ConsoleSinkOptions, expected: string, ok: (value: unknown) => boolean): void =>
+    expectReadableOption(`ConsoleSink.${option}`, `the ${option}`, expected, options[option], ok);
   check('outputTemplate', 'a string', (value) => typeof value === 'string');
   for (const [option, methods] of WITH_METHODS) {
     const names = methods.split(' ');

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { filter, map, of, type OperatorFunction } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
@@ -14,7 +15,14 @@ import { tapLog } from '../../lib/operators/tap-log';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
 import { throttleEvents } from '../../lib/operators/throttle-events';
 import { ConsoleSink } from '../../lib/sinks/console-sink';
+import { HttpSink } from '../../lib/sinks/http/http-sink';
+import { LokiSink } from '../../lib/sinks/http/loki-sink';
+import { OtlpSink } from '../../lib/sinks/http/otlp-sink';
+import { SeqSink } from '../../lib/sinks/http/seq-sink';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { FileSink } from '../../lib/node/file/file-sink';
+import { StreamSink } from '../../lib/node/stream-sink';
+import { SyslogSink } from '../../lib/node/syslog/syslog-sink';
 import { countedHoles } from '../helpers/counted-holes';
 import { collectSelfLog } from '../helpers/self-log';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -230,6 +238,91 @@ describe('configuration given hostile values', () => {
   );
 });
 
+/** A fetch that is never called: the sinks below are built, never written to. */
+const unusedFetch = (): Promise<Response> => Promise.reject(new Error('unused'));
+/** [the sink, how its options are named in its messages, the sink built given `options` over working ones]. */
+const sinkBuilders: [string, (option: string) => string[], (options: object) => unknown][] = [
+  ['HttpSink', (o) => [`HttpSink.${o}`], (o) => new HttpSink({ url: 'http://127.0.0.1:9/', fetch: unusedFetch, ...o })],
+  ['SeqSink', (o) => [`SeqSink.${o}`], (o) => new SeqSink({ serverUrl: 'http://127.0.0.1:9', fetch: unusedFetch, ...o })],
+  ['LokiSink', (o) => [`LokiSink.${o}`], (o) => new LokiSink({ url: 'http://127.0.0.1:9', fetch: unusedFetch, ...o })],
+  [
+    'OtlpSink',
+    (o) => [`OtlpSink.${o}`],
+    (o) => new OtlpSink({ endpoint: 'http://127.0.0.1:9/v1/logs', environment: {}, fetch: unusedFetch, ...o }),
+  ],
+  ['StreamSink', (o) => [`StreamSink.${o}`], (o) => new StreamSink(o)],
+  ['FileSink', (o) => [`FileSink ${o}`], (o) => new FileSink('/dev/null', o)],
+  // SyslogSink's tls with transport 'tls', which takes it.
+  ['SyslogSink', (o) => [`SyslogSink ${o}`, `SyslogSink: ${o} `], (o) => new SyslogSink({ transport: 'tls', ...o })],
+];
+/** The options of each sink that are objects its constructor reads to check them. */
+const sinkObjectOptions: Record<string, string[]> = {
+  HttpSink: ['formatter', 'headers'],
+  SeqSink: ['formatter', 'headers', 'controlLevelSwitch'],
+  LokiSink: ['formatter', 'headers', 'labels'],
+  OtlpSink: ['headers', 'environment', 'resource'],
+  StreamSink: ['stream', 'formatter'],
+  FileSink: ['formatter', 'clock'],
+  SyslogSink: ['formatter', 'tls'],
+};
+
+describe('sink constructors given hostile option values', () => {
+  const cases = sinkBuilders.flatMap(([kind, names, build]) =>
+    sinkObjectOptions[kind].flatMap((option) =>
+      hostileValues.map(([name, make]): [string, string, string, string[], (options: object) => unknown, () => unknown] => [
+        kind,
+        option,
+        name,
+        names(option),
+        build,
+        make,
+      ]),
+    ),
+  );
+  it.each(cases)(
+    'new %s given a %s that is %s: a ConfigurationError naming it, or a sink',
+    async (_kind, _option, _name, starts, build, make) => {
+      let built: unknown;
+      try {
+        built = build({ [_option]: make() });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        const { message } = error as Error;
+        expect([starts.some((start) => message.startsWith(start)), message]).toEqual([true, message]);
+        expect(message.length).toBeLessThan(1_000);
+        return;
+      }
+      await (built as { close?: () => unknown }).close?.();
+    },
+  );
+
+  const wholeBuilders: [string, (options: unknown) => unknown][] = [
+    ['HttpSink', (o) => new HttpSink(o as never)],
+    ['SeqSink', (o) => new SeqSink(o as never)],
+    ['LokiSink', (o) => new LokiSink(o as never)],
+    ['OtlpSink', (o) => new OtlpSink(o as never)],
+    ['StreamSink', (o) => new StreamSink(o as never)],
+    ['FileSink', (o) => new FileSink('/dev/null', o as never)],
+    ['SyslogSink', (o) => new SyslogSink(o as never)],
+  ];
+  it.each(wholeBuilders.flatMap(([kind, build]) => hostileValues.map(([name, make]) => [kind, name, build, make] as const)))(
+    'new %s given options that are %s: a ConfigurationError naming the sink, or a sink',
+    async (kind, _name, build, make) => {
+      let built: unknown;
+      try {
+        built = build(make());
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        const { message } = error as Error;
+        expect([message.startsWith(kind), message]).toEqual([true, message]);
+        expect(message.length).toBeLessThan(1_000);
+        return;
+      }
+      await (built as { close?: () => unknown }).close?.();
+    },
+  );
+});
+
 // Found by a hostile review: each of these let a Proxy's (or a getter's) own error escape raw from
 // the check meant to refuse the value, or named the wrong thing.
 describe('a value that cannot be read, where configuration checks it', () => {
@@ -277,6 +370,52 @@ describe('a value that cannot be read, where configuration checks it', () => {
       expect(direct.cause).toEqual(new Error('trap'));
     },
   );
+
+  it.each<[string, string, string, (options: object) => unknown]>([
+    ['HttpSink', 'formatter', 'HttpSink.formatter: reading the formatter', sinkBuilders[0][2]],
+    ['HttpSink', 'headers', 'HttpSink.headers: reading the headers', sinkBuilders[0][2]],
+    ['SeqSink', 'formatter', 'SeqSink.formatter: reading the formatter', sinkBuilders[1][2]],
+    ['SeqSink', 'headers', 'SeqSink.headers: reading the headers', sinkBuilders[1][2]],
+    ['LokiSink', 'formatter', 'LokiSink.formatter: reading the formatter', sinkBuilders[2][2]],
+    ['LokiSink', 'headers', 'LokiSink.headers: reading the headers', sinkBuilders[2][2]],
+    ['OtlpSink', 'headers', 'OtlpSink.headers: reading the headers', sinkBuilders[3][2]],
+    ['OtlpSink', 'environment', 'OtlpSink.environment: reading the variables', sinkBuilders[3][2]],
+    ['OtlpSink', 'resource', 'OtlpSink.resource: reading the attributes', sinkBuilders[3][2]],
+    ['StreamSink', 'stream', 'StreamSink.stream: reading the stream', sinkBuilders[4][2]],
+    ['StreamSink', 'formatter', 'StreamSink.formatter: reading the formatter', sinkBuilders[4][2]],
+    ['FileSink', 'formatter', 'FileSink formatter: reading the formatter', sinkBuilders[5][2]],
+    ['SyslogSink', 'formatter', 'SyslogSink formatter: reading the formatter', sinkBuilders[6][2]],
+  ])(
+    'names %s’s %s when it cannot be read (a Proxy whose traps throw, a revoked one), the error as the cause',
+    (_kind, option, start, build) => {
+      const error = expectRefusal(() => build({ [option]: trapping() }), `${start} threw Error: trap`);
+      expect(error.cause).toEqual(new Error('trap'));
+      const gone = captureError(() => build({ [option]: revoked() }));
+      expect(gone).toBeInstanceOf(ConfigurationError);
+      expect(gone.message).toMatch(
+        new RegExp(`^${start} threw TypeError: Cannot perform '[\\w.]+' on a proxy that has been revoked$`),
+      );
+      expect(gone.cause).toBeInstanceOf(TypeError);
+    },
+  );
+
+  it('names StreamSink’s options, and its stream’s end(), when they cannot be read', () => {
+    expectRefusal(() => new StreamSink(trapping()), 'StreamSink: reading the options threw Error: trap');
+    const noEnd = new Proxy(process.stdout, {
+      get: (target, key) => (key === 'end' ? trap() : (Reflect.get(target, key) as unknown)),
+    });
+    expectRefusal(
+      () => new StreamSink({ stream: noEnd, endOnClose: true }),
+      'StreamSink.stream: reading the stream threw Error: trap',
+    );
+  });
+
+  it('refuses SyslogSink’s tls given a function, without reading its text', () => {
+    expectRefusal(
+      () => new SyslogSink({ transport: 'tls', tls: trappingFunction() }),
+      'SyslogSink: tls (a function) is not valid (expected an object of TLS options: ca, cert, key …, which hold the PEM text)',
+    );
+  });
 
   it('names queue.overflow when its value cannot be printed', () => {
     expectRefusal(
@@ -523,6 +662,26 @@ describe('each option read once, from configuration to the first event', () => {
     log.information('Hello');
     await log.close();
     expect(memory.events).toHaveLength(1);
+    expect(reads).toBe(1);
+  });
+});
+
+// StreamSink and FileSink checked one read of an option and used another: a getter giving a
+// formatter, then a Symbol, built a sink that skipped every event, and a stream, then a Symbol,
+// threw a TypeError from the constructor.
+describe('StreamSink and FileSink read each option once: what they check is what they use', () => {
+  it.each<[string, string, () => unknown, (options: object) => unknown]>([
+    ['StreamSink', 'formatter', () => ({ format: () => 'line' }), (o) => new StreamSink(o)],
+    ['StreamSink', 'stream', () => new PassThrough(), (o) => new StreamSink(o)],
+    ['FileSink', 'formatter', () => ({ format: () => 'line' }), (o) => new FileSink('/dev/null', o)],
+  ])('%s’s %s', async (_kind, key, good, build) => {
+    let reads = 0;
+    const options = Object.defineProperty({}, key, {
+      enumerable: true,
+      get: () => (++reads === 1 ? good() : Symbol('later')),
+    });
+    const sink = build(options) as { close?: () => unknown };
+    await sink.close?.();
     expect(reads).toBe(1);
   });
 });

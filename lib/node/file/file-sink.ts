@@ -4,6 +4,7 @@ import { describeValue } from '../../core/describe-value';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectOption } from '../../core/expect-option';
 import { hasMethods } from '../../core/has-methods';
+import { expectReadableOption, readOptions } from '../../core/read-options';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
 import type { LogEvent } from '../../core/log-event';
@@ -200,11 +201,9 @@ function checkKinds(options: FileSinkOptions): void {
   checkOptionKeys('FileSink', options, FILE_SINK_OPTIONS);
   const { formatter, clock, rollOnFileSizeLimit, fsync } = options;
   const flag = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
-  expectOption(
-    formatter === undefined || hasMethods(formatter, ['format']),
-    'FileSink formatter',
-    'an object with format(event)',
-    formatter,
+  // One whose reads throw (a Proxy's trap) is refused naming it, the error as its cause.
+  expectReadableOption('FileSink formatter', 'the formatter', 'an object with format(event)', formatter, (given) =>
+    hasMethods(given, ['format']),
   );
   expectOption(clock === undefined || typeof clock === 'function', 'FileSink clock', 'a function returning a Date', clock);
   expectOption(flag(rollOnFileSizeLimit), 'FileSink rollOnFileSizeLimit', 'true or false', rollOnFileSizeLimit);
@@ -316,7 +315,7 @@ export class FileSink implements Sink {
 
   constructor(
     private readonly basePath: string,
-    options: FileSinkOptions = {},
+    given: FileSinkOptions = {},
   ) {
     // A NUL can be in no path: fs would throw a TypeError on every batch for the life of the process.
     // A path ending in a separator, `.` or `..` names a folder whatever is on disk: rolling would
@@ -324,6 +323,8 @@ export class FileSink implements Sink {
     if (typeof basePath !== 'string' || basePath.length === 0 || basePath.includes('\0') || FOLDER_ONLY.test(basePath)) {
       throw new ConfigurationError(`FileSink path: expected a file path, got ${describeValue(basePath)}`);
     }
+    // Each option read once: what is checked is what the sink uses (a getter could answer otherwise).
+    const options = readOptions('FileSink', given, FILE_SINK_OPTIONS) as FileSinkOptions;
     checkKinds(options);
     this.interval = parseRollingInterval(options.rollingInterval ?? 'infinite');
     const limit = options.fileSizeLimitBytes === undefined ? GIB : options.fileSizeLimitBytes;

@@ -3,6 +3,7 @@ import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { readGuarded } from '../../core/read-options';
 import type { Formatter } from '../../core/sink';
 import { type SyslogFacilityName, syslogFacility } from './syslog-facility';
 import type { SyslogFraming } from './syslog-framing';
@@ -250,8 +251,17 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
   );
   const connectTimeoutMs = integer('connectTimeoutMs', options.connectTimeoutMs, 1, 2_147_483_647, 5_000);
   const writeTimeoutMs = integer('writeTimeoutMs', options.writeTimeoutMs, 1, 2_147_483_647, 10_000);
-  if (options.formatter !== undefined && typeof (options.formatter as { format?: unknown } | null)?.format !== 'function') {
-    fail('formatter', options.formatter, 'an object with a format(event) method');
+  // One whose reads throw (a Proxy's trap) is refused naming it, the error as its cause.
+  const { formatter } = options;
+  if (
+    formatter !== undefined &&
+    !readGuarded(
+      'SyslogSink formatter',
+      'the formatter',
+      () => typeof (formatter as { format?: unknown } | null)?.format === 'function',
+    )
+  ) {
+    fail('formatter', formatter, 'an object with a format(event) method');
   }
   // RFC 3164 has no STRUCTURED-DATA and no MSGID: asking for them is a mistake, as an option of
   // another transport is (false, which turns them off, is what RFC 3164 does anyway).

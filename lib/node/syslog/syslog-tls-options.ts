@@ -90,9 +90,10 @@ export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined, host?
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof tls !== 'object' || tls === null)
     // A string is not repeated: it may be a private key's PEM text (`tls: readFileSync('client.key')`),
-    // which the error's message would carry into whatever logs a failed start.
+    // which the error's message would carry into whatever logs a failed start. Nor is a function,
+    // whose text (a Proxy's, read through its traps) may throw.
     throw new ConfigurationError(
-      `SyslogSink: tls ${typeof tls === 'string' ? '(a string)' : String(tls)} is not valid (expected an object of TLS options: ca, cert, key …, which hold the PEM text)`,
+      `SyslogSink: tls ${typeof tls === 'string' || typeof tls === 'function' ? `(a ${typeof tls})` : String(tls)} is not valid (expected an object of TLS options: ca, cert, key …, which hold the PEM text)`,
     );
   checkOptionKeys('SyslogSink tls', tls, TLS_OPTIONS);
   const { ca, cert, key, passphrase, servername, rejectUnauthorized, checkServerIdentity } = tls;

@@ -33,15 +33,16 @@ export function baseUrlOption(value: unknown, where: string, expected: string): 
  * the sink checks them and spreads them into HttpSink's: a getter or Proxy trap that throws is a
  * ConfigurationError naming the option, not its own error, and one that answers differently cannot
  * pass a check and then send another value. A Map, a Date or another built-in is refused (see
- * expectOptionsObject: spread, it would lose what it is); null and what is no object are given
- * back as they are, for the sink's own checks, which name the option missing. An option of
- * `names` that is in `setHere` (HttpSink's, which the sink sets itself) or in neither, given with
- * a value, is refused: a misspelt option's error then lists only the options the sink takes.
+ * expectOptionsObject: spread, it would lose what it is), and so is a function (whose reads, a
+ * Proxy's, may throw); null and a primitive are given back as they are, for the sink's own checks,
+ * which name the option missing. An option of `names` that is in `setHere` (HttpSink's, which the
+ * sink sets itself) or in neither, given with a value, is refused: a misspelt option's error then
+ * lists only the options the sink takes.
  *
  * @throws ConfigurationError naming `where` and the option.
  */
 export function sinkOptions<T>(where: string, options: T, names: readonly string[], setHere: readonly string[]): T {
-  if (typeof options !== 'object' || options === null) return options;
+  if (options === null || (typeof options !== 'object' && typeof options !== 'function')) return options;
   const read = readOptions(where, options, names) as T & object;
   // HttpSink's options the sink sets itself (its options type leaves them out), given from
   // JavaScript: taken, they would be ignored without a word (a `url`) or have the server refuse

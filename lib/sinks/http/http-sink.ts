@@ -1,6 +1,6 @@
 import { adoptedPromise } from '../../core/adopt-outcome';
 import { checkOptionKeys } from '../../core/check-option-keys';
-import { readGuarded, readOptions } from '../../core/read-options';
+import { expectReadableOption, readGuarded, readOptions } from '../../core/read-options';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import type { LogEvent } from '../../core/log-event';
@@ -360,11 +360,12 @@ export class HttpSink implements Sink {
     const pieceBytes = (this.#pieceBytes = Math.min(maxRequestBytes, BEACON_MAX_BYTES));
     this.#loneBytes = new.target.sendsOversizedEvent ? BEACON_MAX_BYTES : pieceBytes;
     const { formatter, body, headers } = options;
-    expectOption(
-      formatter === undefined || typeof formatter?.format === 'function',
+    expectReadableOption(
       `${kind}.formatter`,
+      'the formatter',
       'an object with format(event)',
       formatter,
+      (given) => typeof (given as Formatter | null)?.format === 'function',
     );
     expectOption(body === undefined || typeof body === 'function', `${kind}.body`, 'a function of the events', body);
     checkHeaders(`${kind}.headers`, headers);

@@ -173,7 +173,7 @@ export class OtlpSink extends HttpSink {
     // Variables by name (process.env, an object): a Map of them, an array of pairs or a string
     // would read as none set, and the sink would send to the default endpoint without a word.
     const variables = options.environment ?? processEnvironment();
-    expectOptionsObject('OtlpSink.environment', variables);
+    readGuarded('OtlpSink.environment', 'the variables', () => expectOptionsObject('OtlpSink.environment', variables));
     const environment = readOtlpEnvironment(variables);
     const endpoint = options.endpoint ?? environment.endpoint ?? DEFAULT_ENDPOINT;
     // Variables set for the SDK's gRPC exporter name its endpoint, on the collector's gRPC port
@@ -375,7 +375,7 @@ function resourceAttributesJson(options: OtlpSinkOptions, environment: OtlpEnvir
   const given = options.resource ?? {};
   expectOption(
     // Not a Map or an array, whose entries are no own keys: they would be taken as no attributes at all.
-    isPlainRecord(given),
+    readGuarded('OtlpSink.resource', 'the attributes', () => isPlainRecord(given)),
     'OtlpSink.resource',
     'an object of attributes',
     given,

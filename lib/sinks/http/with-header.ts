@@ -1,6 +1,7 @@
 import { expectOption } from '../../core/expect-option';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { isPlainRecord } from '../../core/is-plain-record';
+import { expectReadableOption } from '../../core/read-options';
 import type { HttpHeaders } from './http-sink';
 
 /**
@@ -33,11 +34,12 @@ export function withHeader(headers: HttpHeaders | undefined, name: string, value
  * @throws ConfigurationError naming `where` and the value.
  */
 export function checkHeaders(where: string, headers: unknown): void {
-  expectOption(
-    headers === undefined || typeof headers === 'function' || isPlainRecord(headers),
+  expectReadableOption(
     where,
+    'the headers',
     'an object or a function (for a Headers instance: Object.fromEntries(headers))',
     headers,
+    (given) => typeof given === 'function' || isPlainRecord(given),
   );
 }
 
