@@ -18,3 +18,29 @@ export function appContextStore(options: { suspend?: boolean } = {}): ContextSto
   if (options.suspend === true) store.suspend = (fn) => storage.run(undefined, fn);
   return store;
 }
+
+/**
+ * A synchronous LogContext store of an app's own (properties kept in a variable, as the browser's
+ * default store keeps them), with `suspend(fn)`; `faults` replaces any of its functions, so a
+ * spec can give it a `current`, `run` or `suspend` that throws or never calls back.
+ *
+ * @example LogContext.useStore(syncContextStore({ suspend: () => { throw new Error('no scope'); } }));
+ */
+export function syncContextStore(faults: Partial<ContextStore> = {}): ContextStore {
+  let properties: ContextProperties | undefined;
+  const swapped = <T>(next: ContextProperties | undefined, fn: () => T): T => {
+    const outer = properties;
+    properties = next;
+    try {
+      return fn();
+    } finally {
+      properties = outer;
+    }
+  };
+  return {
+    current: () => properties,
+    run: (added, fn) => swapped({ ...properties, ...added }, fn),
+    suspend: (fn) => swapped(undefined, fn),
+    ...faults,
+  };
+}

@@ -9,6 +9,7 @@ import type { Logger } from '../../lib/pipeline/logger';
 import { withLogContext } from '../../lib/operators/with-log-context';
 import { MemorySink } from '../../lib/sinks/memory-sink';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { syncContextStore } from '../helpers/app-context-store';
 import { countingSource } from '../helpers/events';
 import { collectSelfLog } from '../helpers/self-log';
 import { nextMacrotask, selfResolvingThenable } from '../helpers/self-resolving-thenable';
@@ -497,29 +498,7 @@ describe.each<[string, Partial<ContextStore>]>([
   ],
 ])('withLogContext with a store of the app’s own whose %s', (_how, fault) => {
   it('delivers every value, the completion and a retry’s error, and tells SelfLog once for the calls in a row', async () => {
-    let properties: ContextProperties | undefined;
-    const store: ContextStore = {
-      current: () => properties,
-      run: (added, fn) => {
-        const outer = properties;
-        properties = { ...outer, ...added };
-        try {
-          return fn();
-        } finally {
-          properties = outer;
-        }
-      },
-      suspend: (fn) => {
-        const outer = properties;
-        properties = undefined;
-        try {
-          return fn();
-        } finally {
-          properties = outer;
-        }
-      },
-      ...fault,
-    };
+    const store = syncContextStore(fault);
     const previous = LogContext.useStore(store);
     const told: string[] = [];
     SelfLog.enable((message) => told.push(message));

@@ -3,6 +3,7 @@ import { LogContext } from '../../lib/context/log-context';
 import type { ContextProperties, ContextStore } from '../../lib/context/context-store';
 import { SelfLog } from '../../lib/core/self-log';
 import type { Sink } from '../../lib/core/sink';
+import { syncContextStore } from '../helpers/app-context-store';
 
 // With the default synchronous store (browsers), a batch a log call fills is written on that
 // call's turn: the sink sees no LogContext properties of it, as with the AsyncLocalStorage store
@@ -58,20 +59,7 @@ describe.each<[string, ContextStore['suspend']]>([
   ],
 ])('sink delivery with a store of the app’s own whose suspend() %s', (_how, suspend) => {
   it('writes every batch all the same, and tells SelfLog once for the calls in a row', async () => {
-    let properties: ContextProperties | undefined;
-    const store: ContextStore = {
-      current: () => properties,
-      run: (added, fn) => {
-        const outer = properties;
-        properties = { ...outer, ...added };
-        try {
-          return fn();
-        } finally {
-          properties = outer;
-        }
-      },
-      suspend,
-    };
+    const store = syncContextStore({ suspend });
     const previous = LogContext.useStore(store);
     const told: string[] = [];
     SelfLog.enable((message) => told.push(message));
