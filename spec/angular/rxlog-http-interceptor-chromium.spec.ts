@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { bundleAppScript, ingested } from '../helpers/angular-chromium';
+import { bundleAppScript, ingested, started } from '../helpers/angular-chromium';
 import { CHROMIUM, freshChromium } from '../helpers/chromium';
 import { startTestServer } from '../helpers/http-test-server';
 
@@ -84,9 +84,7 @@ void describe('rxlogHttpInterceptor in Chromium', { skip: !hasChromium }, () => 
         try {
           const tab = await chromium.browser.newPage();
           await tab.goto(`${page.url}/`);
-          await tab.waitForFunction(() => (window as unknown as { app: { started: boolean } }).app.started, undefined, {
-            timeout: 10_000,
-          });
+          await started(tab);
           const logged = await tab.evaluate(
             (port) => (window as unknown as { app: { run(port: string): Promise<string[]> } }).app.run(port),
             closedPort,
@@ -165,9 +163,7 @@ app.start = () => {
     try {
       const tab = await chromium.browser.newPage();
       await tab.goto(`${page.url}/`);
-      await tab.waitForFunction(() => (window as unknown as { app: { started: boolean } }).app.started, undefined, {
-        timeout: 10_000,
-      });
+      await started(tab);
       await tab.evaluate(() => (window as unknown as { app: { start(): void } }).app.start());
       await page.received(2, (request) => request.url.startsWith('/hang'));
       // Left by a link, as a user leaves it.
