@@ -171,8 +171,15 @@ function logRequest(
             const elapsedMs = elapsedSince(started);
             const { status, raw, answered } = readFailure(error);
             // HttpClient's messages quote the URL of the answer: the request's, or the one fetch or a
-            // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too.
-            const message = [request.urlWithParams, answered].reduce((text, quoted) => hideUrl(text, quoted, redact), raw);
+            // redirect gave it (percent-encoded, absolute). Its secrets stay out of the log too. The
+            // longer first: a redirect that adds to the query (`/report?id=1` to
+            // `/report?id=1&sig=…`) quotes the request's URL inside the answer's, which redacted
+            // first, left the answer's own values unmatched, and in the log.
+            const quoted =
+              answered.length > request.urlWithParams.length
+                ? [answered, request.urlWithParams]
+                : [request.urlWithParams, answered];
+            const message = quoted.reduce((text, url) => hideUrl(text, url, redact), raw);
             const failed = (): void => write(log(), options, base, status, elapsedMs, message);
             // No answer while the page is being left: the browser cancelled it with the page (see
             // page-leaving.ts), which the pagehide that follows confirms; the app's request did not fail.

@@ -177,7 +177,12 @@ void describe('rxlogHttpInterceptor', () => {
 
   void it('keeps query values out of the error message when the answer came from another URL (fetch, redirects)', async () => {
     const server = await startTestServer((request) =>
-      request.url.startsWith('/old') ? { status: 302, headers: { Location: '/new?token=moved-secret' } } : { status: 500 },
+      request.url.startsWith('/old')
+        ? { status: 302, headers: { Location: '/new?token=moved-secret' } }
+        : request.url === '/report?id=1'
+          ? // A redirect that adds to the query: the answer's URL holds the request's whole.
+            { status: 302, headers: { Location: '/report?id=1&sig=signed-secret' } }
+          : { status: 500 },
     );
     const memory = new MemorySink();
     const injector = testInjector([
@@ -190,11 +195,16 @@ void describe('rxlogHttpInterceptor', () => {
       // fetch percent-encodes the space, so the answer's URL is not the request's text.
       await firstValueFrom(client.get(`${server.url}/plain?token=first secret`)).catch(() => undefined);
       await firstValueFrom(client.get(`${server.url}/old?token=old-secret`)).catch(() => undefined);
-      assert.equal(memory.events.length, 2);
+      await firstValueFrom(client.get(`${server.url}/report`, { params: { id: 1 } })).catch(() => undefined);
+      assert.equal(memory.events.length, 3);
       for (const event of memory.events) assert.doesNotMatch(String(event.properties.ErrorMessage), /secret/);
       assert.equal(
         memory.events[1].properties.ErrorMessage,
         `Http failure response for ${server.url}/new?token=***: 500 Internal Server Error`,
+      );
+      assert.equal(
+        memory.events[2].properties.ErrorMessage,
+        `Http failure response for ${server.url}/report?id=***&sig=***: 500 Internal Server Error`,
       );
     } finally {
       injector.destroy();
