@@ -159,10 +159,11 @@ class RxlogErrorHandler extends ErrorHandler implements NavigationFailureHandler
 
   /** A navigation that failed (withRouterContext() hands on the Router's NavigationError), logged naming the URL it was for. */
   [NAVIGATION_FAILED](error: unknown, url: string): void {
-    this.report(error, typeof url === 'string' ? routePath(url) : undefined);
+    this.report(error, typeof url === 'string' ? url : undefined);
   }
 
-  private report(error: unknown, target?: string): void {
+  /** `navigation`: the URL a failed navigation was for. */
+  private report(error: unknown, navigation?: string): void {
     // Whatever was thrown (getters that throw, proxies, objects without a prototype), the handler
     // itself never throws: Angular calls it where nothing else would catch.
     const unwrapped = unwrap(error);
@@ -182,17 +183,17 @@ class RxlogErrorHandler extends ErrorHandler implements NavigationFailureHandler
       const failure = this.navigationFailure;
       if (failure !== undefined && Object.is(failure.error, unwrapped) && now - failure.at < DOUBLE_REPORT_MS) return;
     }
-    if (target !== undefined) this.navigationFailure = { error: unwrapped, at: now };
+    if (navigation !== undefined) this.navigationFailure = { error: unwrapped, at: now };
     if (!this.admit(now)) return;
     this.handling = true;
     try {
-      this.handle(error, unwrapped, target);
+      this.handle(error, unwrapped, navigation);
     } finally {
       this.handling = false;
     }
   }
 
-  private handle(error: unknown, unwrapped: unknown, target: string | undefined): void {
+  private handle(error: unknown, unwrapped: unknown, navigation: string | undefined): void {
     const logger = this.logger();
     if (logger === undefined) {
       // Reported while configure builds the logger, after it failed, or once the injector is
@@ -207,7 +208,9 @@ class RxlogErrorHandler extends ErrorHandler implements NavigationFailureHandler
     try {
       const route = this.route();
       const reported = reportedBy(error, unwrapped);
-      const read = readUncaught(reported.value);
+      const target = navigation === undefined ? undefined : routePath(navigation);
+      const read =
+        navigation === undefined ? readUncaught(reported.value) : withoutUrlExtras(readUncaught(reported.value), navigation);
       const { message, exception } = read;
       const properties = reported.properties === undefined ? read.properties : { ...read.properties, ...reported.properties };
       const template: string =
@@ -669,6 +672,61 @@ const MAX_NESTED_STACKS = 1024 * 1024;
 /** The message of an ErrorEvent of a cross-origin script the browser mutes (HTML's "report an exception"). */
 const MUTED_MESSAGE = 'Script error.';
 const MUTED_NOTE = "(a cross-origin script's error, whose details the browser hides)";
+
+/**
+ * What a failed navigation tells, without what `TargetRoute` leaves out of the URL it was for (its
+ * query and fragment, each segment's matrix parameters), which Angular's own message quotes
+ * (`NG04002: Cannot match any routes. URL Segment: 'reset;token=…/x'`, the segments no route
+ * matched; in production `NG04002: 'reset;token=…/x'`), and a guard's may (`state.url`). They are
+ * taken out of the message and of the exception's message and stack (a copy: the thrown value is
+ * not changed), as `TargetRoute` is written.
+ */
+function withoutUrlExtras(read: Uncaught, url: string): Uncaught {
+  const extras = urlExtras(url);
+  if (extras.length === 0) return read;
+  const exception = read.exception === undefined ? undefined : exceptionWithout(read.exception, extras);
+  return { ...read, message: withoutAll(read.message, extras), exception };
+}
+
+/** The query and fragment of a URL, together and each alone, and each matrix parameter (`;k=v`) of its path, longest first. */
+function urlExtras(url: string): string[] {
+  const end = url.search(/[?#]/);
+  const path = end === -1 ? url : url.slice(0, end);
+  const extras = new Set(path.match(/;[^/()]*/g));
+  if (end !== -1) {
+    const rest = url.slice(end);
+    const hash = rest.indexOf('#');
+    extras.add(rest);
+    if (hash > 0) extras.add(rest.slice(0, hash)).add(rest.slice(hash));
+  }
+  // A lone `;`, `?` or `#` says nothing, and every one of them would go from the message.
+  return [...extras].filter((extra) => extra.length > 1).sort((a, b) => b.length - a.length);
+}
+
+/** `text` without any of `extras`. */
+function withoutAll(text: string, extras: readonly string[]): string {
+  return extras.reduce((out, extra) => out.split(extra).join(''), text);
+}
+
+/** The exception, or a copy of it (same prototype, own properties) whose message and stack are without `extras`. */
+function exceptionWithout(exception: Error, extras: readonly string[]): Error {
+  try {
+    const { message, stack } = exception as { message: unknown; stack: unknown };
+    const text = typeof message === 'string' ? withoutAll(message, extras) : message;
+    const trace = typeof stack === 'string' ? withoutAll(stack, extras) : stack;
+    if (text === message && trace === stack) return exception;
+    const descriptors = Object.getOwnPropertyDescriptors(exception);
+    for (const descriptor of Object.values(descriptors)) descriptor.configurable = true;
+    const copy = Object.create(Object.getPrototypeOf(exception) as object | null, descriptors) as Error;
+    keepErrorText(copy, exception);
+    Object.defineProperty(copy, 'message', { value: text, writable: true, configurable: true });
+    Object.defineProperty(copy, 'stack', { value: trace, writable: true, configurable: true });
+    return copy;
+  } catch {
+    // A getter or a Proxy trap that throws: what the exception text reads of it is as much as it gives.
+    return exception;
+  }
+}
 
 /** A window's ErrorEvent, of this realm or another; never throws. */
 function isErrorEvent(value: unknown): value is ErrorEvent {

@@ -422,6 +422,39 @@ void describe('withRouterContext with withErrorHandler', () => {
     injector.destroy();
   });
 
+  // Angular's own messages quote the URL a navigation failed for: NG04002 the segments no route
+  // matched, matrix parameters and all (in production too, as `NG04002: 'reset;token=…/x'`), and
+  // so may a guard's (`state.url`, query and fragment included). TargetRoute left them out, and the
+  // message and the exception logged them beside it.
+  void it('keeps the query, fragment and matrix parameters of the URL out of the messages that quote it', async () => {
+    const { memory, injector, navigate } = navigatingApp([
+      {
+        path: 'admin',
+        canActivate: [(_: unknown, state: { url: string }) => Promise.reject(new Error(`No access to ${state.url}`))],
+        children: [],
+      },
+    ]);
+    await navigate('/');
+    await navigate('/reset;token=matrix-secret/x;k=1');
+    await navigate('/admin;pin=matrix-secret?token=query-secret#fragment-secret');
+    assert.deepEqual(
+      memory.events.map((e) => [e.renderMessage(), e.properties.TargetRoute]),
+      [
+        ["Navigation to /reset/x failed: NG04002: Cannot match any routes. URL Segment: 'reset/x'", '/reset/x'],
+        ['Navigation to /admin failed: No access to /admin', '/admin'],
+      ],
+    );
+    for (const event of memory.events) {
+      assert.doesNotMatch(JSON.stringify(event.properties), /secret/);
+      // The exception too: a copy, its message and stack without them, of the Error's class.
+      assert.equal(event.exception?.message, event.properties.ErrorMessage);
+      assert.equal(event.exception?.stack?.startsWith(`Error: ${String(event.properties.ErrorMessage)}\n    at `), true);
+      assert.doesNotMatch(String(event.exception?.stack), /secret/);
+      assert.ok(event.exception instanceof Error);
+    }
+    injector.destroy();
+  });
+
   // Angular hands uncaught errors to the root injector's ErrorHandler only; a lazy route's own
   // withErrorHandler() is never called by it. withRouterContext() in that route handed each failed
   // navigation of the whole app to the route's handler, which logged it into the route's logger: with
