@@ -14,11 +14,13 @@ function two(n: number): string {
 
 /**
  * RFC 3164's TIMESTAMP, `Mmm dd hh:mm:ss` in local time, the day padded with a space (`Nov  2`);
- * the time of formatting when the event's is invalid or cannot be read (the format has no NILVALUE).
+ * the time of formatting when the event's is invalid, past a Date's range (a copy's `timeMs` of
+ * 1e20 or Infinity) or cannot be read (the format has no NILVALUE).
  */
 function bsdTimestamp(event: LogEvent): string {
-  const time = syslogEventTime(event);
-  const d = new Date(time === time ? time : Date.now());
+  let d = new Date(syslogEventTime(event));
+  // An invalid Date made `undefined NaN NaN:NaN:NaN`, longer than the header's bound too.
+  if (Number.isNaN(d.getTime())) d = new Date();
   const day = d.getDate();
   return `${MONTHS[d.getMonth()]} ${day < 10 ? ` ${day}` : day} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }

@@ -81,7 +81,7 @@ export interface SyslogSinkOptions {
   format?: SyslogFormat | undefined;
   /** Writes MSG (trailing line breaks removed). Default: the rendered message, then the exception's stack on the following lines. */
   formatter?: Formatter | undefined;
-  /** RFC 5424 only: send the event's properties as an SD-ELEMENT. Default `true`. */
+  /** RFC 5424 only: send the event's properties as an SD-ELEMENT (`false` with `structuredDataId`, a ConfigurationError). Default `true`. */
   structuredData?: boolean | undefined;
   /**
    * RFC 5424 only: the SD-ID of that element, `name@<private enterprise number>` (RFC 5424 §6.3.2; at
@@ -271,6 +271,9 @@ export function resolveSyslogSinkOptions(options: SyslogSinkOptions): ResolvedSy
         fail(option, options[option], `no ${option} with format 'rfc3164' (RFC 5424 only)`);
   if (options.structuredData !== undefined && typeof options.structuredData !== 'boolean')
     fail('structuredData', options.structuredData, 'true or false');
+  // The SD-ID names the element that carries the properties: with structuredData false none is sent.
+  if (options.structuredData === false && options.structuredDataId !== undefined)
+    fail('structuredDataId', options.structuredDataId, 'no structuredDataId with structuredData: false (no SD-ELEMENT is sent)');
   const structuredDataId = text('structuredDataId', options.structuredDataId, DEFAULT_STRUCTURED_DATA_ID);
   if (!isSdName(structuredDataId) || !isUserSdId(structuredDataId))
     fail(

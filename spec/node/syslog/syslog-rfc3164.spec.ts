@@ -1,3 +1,4 @@
+import type { LogEvent } from '../../../lib/core/log-event';
 import type { SyslogMessageSettings } from '../../../lib/node/syslog/syslog-message-settings';
 import { syslogBsdHostname, syslogRfc3164 } from '../../../lib/node/syslog/syslog-rfc3164';
 import { createLogEvent } from '../../../lib/templates/log-event-record';
@@ -43,6 +44,19 @@ describe('syslogRfc3164', () => {
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(64);
     expect(line).not.toContain('\ufffd');
   });
+
+  it.each([1e20, Number.POSITIVE_INFINITY, -8.64e15 - 1, Number.NaN])(
+    'writes the time of formatting for an event time %p no Date can hold (a copy with its own timeMs)',
+    (timeMs) => {
+      jest.useFakeTimers({ now: new Date(2026, 0, 15, 23, 59, 0) });
+      try {
+        const copy = { ...makeEvent(), timestamp: undefined, timeMs } as unknown as LogEvent;
+        expect(syslogRfc3164(copy, settings)).toBe('<30>Jan 15 23:59:00 web-1 shop[4242]: event');
+      } finally {
+        jest.useRealTimers();
+      }
+    },
+  );
 
   it('leaves out a hostname with nothing a BSD HOSTNAME can hold, so the receiver names the sender', () => {
     const event = makeEvent({ timestamp: new Date(2026, 0, 15, 23, 59, 0) });

@@ -151,6 +151,12 @@ describe('resolveSyslogSinkOptions', () => {
     }
   });
 
+  it('throws a ConfigurationError for a structuredDataId with structuredData: false, which sends no element for it to name', () => {
+    const build = (): unknown => resolve({ structuredData: false, structuredDataId: 'shop@32473' });
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow('structuredDataId "shop@32473" is not valid (expected no structuredDataId with structuredData: false');
+  });
+
   it('turns off structured data when asked, and for RFC 3164', () => {
     expect(resolve({ structuredData: false }).settings.structuredDataId).toBeUndefined();
     expect(resolve({ format: 'rfc3164' }).settings.structuredDataId).toBeUndefined();
