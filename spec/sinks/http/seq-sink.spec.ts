@@ -939,6 +939,32 @@ describe('SeqSink', () => {
     }
   });
 
+  it('sends no beacons with a headers option or credentials in serverUrl, which a beacon cannot carry, unless asked to', async () => {
+    const page = installFakePage();
+    const never = () => new Promise<Response>(() => undefined);
+    try {
+      const sinks = [
+        new SeqSink({ serverUrl: 'https://seq.example.com', apiKey: 'k', fetch: never }),
+        // Before, the key given as a header went by fetch but not by beacon: Seq answered the page's
+        // last batches 401, unseen, and they counted delivered.
+        new SeqSink({ serverUrl: 'https://seq.example.com', headers: { 'X-Seq-ApiKey': 'k' }, fetch: never }),
+        new SeqSink({ serverUrl: 'https://seq.example.com', headers: () => ({ Authorization: 'Bearer t' }), fetch: never }),
+        new SeqSink({ serverUrl: 'https://u:p@seq.example.com', fetch: never }),
+        new SeqSink({ serverUrl: 'https://seq.example.com', headers: { 'X-Seq-ApiKey': 'k' }, beacon: true, fetch: never }),
+      ];
+      page.hide();
+      expect(sinks.map((sink) => sink.emitSync?.(makeEvents(1)) ?? false)).toEqual([true, false, false, false, true]);
+      await page.settled();
+      expect(page.beacons.map((beacon) => beacon.url)).toEqual([
+        'https://seq.example.com/api/events/raw?clef&apiKey=k',
+        'https://seq.example.com/api/events/raw?clef',
+      ]);
+      for (const sink of sinks) sink.close();
+    } finally {
+      page.restore();
+    }
+  });
+
   // Seq refuses a whole payload holding one event over its event body limit (256 KiB by default)
   // with 400, so Serilog's Seq sink (ConstrainedBufferedFormatter, eventBodyLimitBytes) sends a
   // placeholder with a sample in that event's place. The queue's maxEventBytes is an estimate of
