@@ -369,10 +369,12 @@ export class SeqSink extends HttpSink {
   /**
    * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, or without one into the sink's
    * own level, as Serilog's Seq sink does; an answer of rxlog's ingest handler counts the lines it
-   * rejected failed, as HttpSink does.
+   * rejected failed, as HttpSink does. An answer read only in part (cut off, stalled) that names no
+   * level whole is no news of the level: it stays as it was (Serilog's sink fails such a request,
+   * which leaves it as it was too).
    */
-  protected override accepted(responseText: string): void | EmitResult {
-    this.#followLevel(responseText);
+  protected override accepted(responseText: string, _body?: string, whole = true): void | EmitResult {
+    this.#followLevel(responseText, whole);
     return super.accepted(responseText);
   }
 
@@ -406,10 +408,11 @@ export class SeqSink extends HttpSink {
     return count;
   }
 
-  #followLevel(responseText: string): void {
+  #followLevel(responseText: string, whole: boolean): void {
     const control = this.#control;
     const value = LEVEL_MARKER.exec(responseText)?.[1];
     const index = value === undefined ? -1 : SEQ_LEVELS.indexOf(value);
+    if (index < 0 && !whole) return;
     // Another value (a level Seq may add later, or garbage) is no level, as Serilog's sink reads it.
     if (index < 0 && value !== undefined && value !== 'null' && !this.#told) {
       this.#told = true;

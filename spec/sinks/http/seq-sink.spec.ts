@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -624,6 +626,44 @@ describe('SeqSink', () => {
     subscription.unsubscribe();
     expect(seen).toEqual(['debug', 'warning', 'error', 'debug']);
     expect(server.requests).toHaveLength(4);
+  });
+
+  // Serilog's Seq sink reads the whole answer (HttpClient buffers it): one cut off mid-body fails the
+  // request, and the switch keeps its level. Here the status decides the batch, and an answer read
+  // only in part is no news of the level. Before, it read as an answer without one: the switch went
+  // back to Debug, and the Debug events it let through were sent for Seq to discard.
+  it('keeps the level of controlLevelSwitch when the answer is cut off before it names one', async () => {
+    let index = 0;
+    const seq = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        if (index++ === 0) {
+          response.writeHead(201, { 'Content-Type': 'application/json' });
+          response.end('{"MinimumLevelAccepted":"Warning"}');
+          return;
+        }
+        // The status and the start of the body, then the connection goes (a proxy's reset, Seq restarting).
+        response.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': '34' });
+        response.write('{"MinimumLevelAcc', () => response.socket?.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => seq.listen(0, '127.0.0.1', resolve));
+    try {
+      const control = new LevelSwitch('debug');
+      const sink = new SeqSink({
+        serverUrl: `http://127.0.0.1:${(seq.address() as AddressInfo).port}`,
+        controlLevelSwitch: control,
+      });
+      await sink.emit([makeEvent({ level: 'warning' })]);
+      expect(control.level).toBe('warning');
+      await expect(sink.emit([makeEvent({ level: 'error' })])).resolves.toBeUndefined();
+      expect(index).toBe(2);
+      expect(control.level).toBe('warning');
+      sink.close();
+    } finally {
+      seq.closeAllConnections();
+      await new Promise((resolve) => seq.close(resolve));
+    }
   });
 
   // Serilog's Seq sink puts its ControlledLevelSwitch in front of the sink (`Conditional(IsIncluded)`):
