@@ -636,8 +636,10 @@ export class HttpSink implements Sink {
    * for a backend whose success can carry news about the batch (OTLP's partial success): an
    * EmitResult returned is what `emit` resolves with for that request. Here: rxlog's ingest handler answers
    * `{"accepted":n,"rejected":m}`, and the `m` lines it refused count as failed, not delivered.
+   * `whole` is false when the text is only the start of the body: the answer stalled, was cut off
+   * (a reset connection) or is longer than 16 KiB.
    */
-  protected accepted(responseText: string, _body?: string): void | EmitResult {
+  protected accepted(responseText: string, _body?: string, _whole?: boolean): void | EmitResult {
     const rejected = Number(INGEST_ANSWER.exec(responseText)?.[1]);
     if (rejected > 0) return { rejected };
   }
@@ -768,8 +770,9 @@ export class HttpSink implements Sink {
       // Reading the body releases the connection (undici keeps it until then). Only its start is
       // read, and once the status is known the batch's fate follows it: a body that never ends or
       // stalls is dropped (the timer aborts the request), it does not turn a 200 into a retry.
-      const { text } = await Promise.race([readResponseStart(response, RESPONSE_TEXT_MAX_BYTES), timeout]).catch(() => ({
+      const { text, whole } = await Promise.race([readResponseStart(response, RESPONSE_TEXT_MAX_BYTES), timeout]).catch(() => ({
         text: '',
+        whole: false,
       }));
       const status = response.status;
       // A browser answers a manual redirect with an opaque response of status 0.
@@ -799,7 +802,7 @@ export class HttpSink implements Sink {
           status,
         );
       }
-      return this.accepted(text, body);
+      return this.accepted(text, body, whole);
     } catch (error) {
       throw this.#redacted(error);
     } finally {

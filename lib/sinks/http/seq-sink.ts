@@ -48,6 +48,14 @@ export interface SeqSinkOptions extends Omit<
    */
   apiKey?: string | undefined;
   /**
+   * In a browser, writes with `navigator.sendBeacon` as the page is hidden or unloading (see
+   * HttpSink's), with `apiKey` in the beacon's query string. Default `true`, but `false` with a
+   * `headers` option or a `user:password@` in `serverUrl`, which a beacon cannot carry (Seq, or the
+   * proxy in front of it, would answer `401` unseen): the page's last batches then go by `fetch`
+   * with `keepalive`. Give the key as `apiKey`, not as an `X-Seq-ApiKey` header, to keep beacons.
+   */
+  beacon?: boolean | undefined;
+  /**
    * The CLEF formatter; e.g. `new CompactJsonFormatter({ renderMessage: true })`. An event it throws
    * on is sent, as Serilog's Seq sink does, as an Error event `Event with message template
    * {OriginalMessageTemplate} could not be formatted as JSON` carrying the error (SelfLog says so),
@@ -216,6 +224,11 @@ export class SeqSink extends HttpSink {
       contentType: CLEF_CONTENT_TYPE,
       headers: withHeader(options.headers, 'X-Seq-ApiKey', apiKey),
       beaconUrl: apiKey === undefined ? url : `${url}&apiKey=${encodeURIComponent(apiKey)}`,
+      // A beacon carries no header but Content-Type: a key in `headers` (`X-Seq-ApiKey`, or a
+      // proxy's Authorization) is not in it, and Seq (or the proxy) answers 401, which a beacon
+      // never sees: its events counted delivered were lost. Without beacons, what the page holds as
+      // it hides goes by fetch with keepalive, headers and all. `apiKey` goes into the beacon's URL.
+      beacon: options.beacon ?? (options.headers === undefined ? undefined : false),
       beaconContentType: 'text/plain;charset=UTF-8',
     });
     this.#control = control;
@@ -356,10 +369,12 @@ export class SeqSink extends HttpSink {
   /**
    * Reads Seq's `MinimumLevelAccepted` into `controlLevelSwitch`, or without one into the sink's
    * own level, as Serilog's Seq sink does; an answer of rxlog's ingest handler counts the lines it
-   * rejected failed, as HttpSink does.
+   * rejected failed, as HttpSink does. An answer read only in part (cut off, stalled) that names no
+   * level whole is no news of the level: it stays as it was (Serilog's sink fails such a request,
+   * which leaves it as it was too).
    */
-  protected override accepted(responseText: string): void | EmitResult {
-    this.#followLevel(responseText);
+  protected override accepted(responseText: string, _body?: string, whole = true): void | EmitResult {
+    this.#followLevel(responseText, whole);
     return super.accepted(responseText);
   }
 
@@ -393,10 +408,11 @@ export class SeqSink extends HttpSink {
     return count;
   }
 
-  #followLevel(responseText: string): void {
+  #followLevel(responseText: string, whole: boolean): void {
     const control = this.#control;
     const value = LEVEL_MARKER.exec(responseText)?.[1];
     const index = value === undefined ? -1 : SEQ_LEVELS.indexOf(value);
+    if (index < 0 && !whole) return;
     // Another value (a level Seq may add later, or garbage) is no level, as Serilog's sink reads it.
     if (index < 0 && value !== undefined && value !== 'null' && !this.#told) {
       this.#told = true;

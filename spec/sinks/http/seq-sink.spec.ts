@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { VirtualTimeScheduler } from 'rxjs';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../../lib/core/errors/configuration-error';
@@ -626,6 +628,44 @@ describe('SeqSink', () => {
     expect(server.requests).toHaveLength(4);
   });
 
+  // Serilog's Seq sink reads the whole answer (HttpClient buffers it): one cut off mid-body fails the
+  // request, and the switch keeps its level. Here the status decides the batch, and an answer read
+  // only in part is no news of the level. Before, it read as an answer without one: the switch went
+  // back to Debug, and the Debug events it let through were sent for Seq to discard.
+  it('keeps the level of controlLevelSwitch when the answer is cut off before it names one', async () => {
+    let index = 0;
+    const seq = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        if (index++ === 0) {
+          response.writeHead(201, { 'Content-Type': 'application/json' });
+          response.end('{"MinimumLevelAccepted":"Warning"}');
+          return;
+        }
+        // The status and the start of the body, then the connection goes (a proxy's reset, Seq restarting).
+        response.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': '34' });
+        response.write('{"MinimumLevelAcc', () => response.socket?.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => seq.listen(0, '127.0.0.1', resolve));
+    try {
+      const control = new LevelSwitch('debug');
+      const sink = new SeqSink({
+        serverUrl: `http://127.0.0.1:${(seq.address() as AddressInfo).port}`,
+        controlLevelSwitch: control,
+      });
+      await sink.emit([makeEvent({ level: 'warning' })]);
+      expect(control.level).toBe('warning');
+      await expect(sink.emit([makeEvent({ level: 'error' })])).resolves.toBeUndefined();
+      expect(index).toBe(2);
+      expect(control.level).toBe('warning');
+      sink.close();
+    } finally {
+      seq.closeAllConnections();
+      await new Promise((resolve) => seq.close(resolve));
+    }
+  });
+
   // Serilog's Seq sink puts its ControlledLevelSwitch in front of the sink (`Conditional(IsIncluded)`):
   // with a controlLevelSwitch, Seq gets no event below the switch's level, whatever the logger's
   // minimum (a console sink at Debug). Before, every event the logger let through was sent.
@@ -934,6 +974,32 @@ describe('SeqSink', () => {
       expect(page.beacons[0].url).toBe('https://seq.example.com/api/events/raw?clef&apiKey=a%20b');
       expect(page.beacons[0].type).toBe('text/plain;charset=utf-8');
       sink.close();
+    } finally {
+      page.restore();
+    }
+  });
+
+  it('sends no beacons with a headers option or credentials in serverUrl, which a beacon cannot carry, unless asked to', async () => {
+    const page = installFakePage();
+    const never = () => new Promise<Response>(() => undefined);
+    try {
+      const sinks = [
+        new SeqSink({ serverUrl: 'https://seq.example.com', apiKey: 'k', fetch: never }),
+        // Before, the key given as a header went by fetch but not by beacon: Seq answered the page's
+        // last batches 401, unseen, and they counted delivered.
+        new SeqSink({ serverUrl: 'https://seq.example.com', headers: { 'X-Seq-ApiKey': 'k' }, fetch: never }),
+        new SeqSink({ serverUrl: 'https://seq.example.com', headers: () => ({ Authorization: 'Bearer t' }), fetch: never }),
+        new SeqSink({ serverUrl: 'https://u:p@seq.example.com', fetch: never }),
+        new SeqSink({ serverUrl: 'https://seq.example.com', headers: { 'X-Seq-ApiKey': 'k' }, beacon: true, fetch: never }),
+      ];
+      page.hide();
+      expect(sinks.map((sink) => sink.emitSync?.(makeEvents(1)) ?? false)).toEqual([true, false, false, false, true]);
+      await page.settled();
+      expect(page.beacons.map((beacon) => beacon.url)).toEqual([
+        'https://seq.example.com/api/events/raw?clef&apiKey=k',
+        'https://seq.example.com/api/events/raw?clef',
+      ]);
+      for (const sink of sinks) sink.close();
     } finally {
       page.restore();
     }
