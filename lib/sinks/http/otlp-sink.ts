@@ -150,6 +150,8 @@ export class OtlpSink extends HttpSink {
   readonly queueDefaults = { limit: 2_048 };
 
   #rejected = 0;
+  /** UTF-8 bytes of the request bodies whose every record the collector rejected (see `bytesWritten`). */
+  #refusedBytes = 0;
 
   /**
    * Log records the collector reported rejected in a partial success (`partialSuccess.rejectedLogRecords`
@@ -160,6 +162,15 @@ export class OtlpSink extends HttpSink {
    */
   get rejectedLogRecords(): number {
     return this.#rejected;
+  }
+
+  /**
+   * UTF-8 bytes of the request bodies the collector took, as LokiSink counts the pushes Loki took:
+   * a body a partial success rejected in part counts whole, one whose every record it rejected
+   * adds nothing (the 2xx took none of them); beacons count as sent.
+   */
+  override get bytesWritten(): number {
+    return super.bytesWritten - this.#refusedBytes;
   }
 
   /** @throws ConfigurationError naming the bad option. */
@@ -306,6 +317,8 @@ export class OtlpSink extends HttpSink {
     const sent = body.split(RECORD_START).length - 1;
     const rejected = Math.min(partial.rejected, sent);
     this.#rejected += rejected;
+    // Answered after HttpSink counted the body: one the collector took nothing of is taken back.
+    if (rejected === sent && sent > 0) this.#refusedBytes += utf8Length(body);
     if (partial.rejected > sent)
       SelfLog.write(
         '{Sink}: the collector said it rejected {Claimed} log records of a request holding only {Count}, which all count as rejected: {Reason}',

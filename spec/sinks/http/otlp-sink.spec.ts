@@ -692,6 +692,32 @@ describe('OtlpSink', () => {
     }
   });
 
+  // Found by review: a body whose every record a partial success rejected counted in bytesWritten,
+  // as if the collector had taken it. As LokiSink counts the pushes Loki took: such a body adds
+  // nothing, one the collector took in part counts whole.
+  it('counts in bytesWritten no body whose every record a partial success rejected, and one rejected in part whole', async () => {
+    server = await startTestServer((_, index) => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ partialSuccess: { rejectedLogRecords: index === 0 ? '2' : '1', errorMessage: 'too old' } }),
+    }));
+    const log = new LoggerConfiguration().writeTo.sink(new OtlpSink({ endpoint: server.url })).createLogger();
+    log.information('A {N}', 1);
+    log.information('A {N}', 2);
+    await log.flush();
+    expect(log.metrics().sinks.otlp).toMatchObject({ delivered: 0, failed: 2, bytesWritten: 0 });
+    log.information('B {N}', 1);
+    log.information('B {N}', 2);
+    await log.flush();
+    expect(server.requests).toHaveLength(2);
+    expect(log.metrics().sinks.otlp).toMatchObject({
+      delivered: 1,
+      failed: 3,
+      bytesWritten: Buffer.byteLength(server.requests[1].body),
+    });
+    await log.close();
+  });
+
   // The OTLP specification: a server "MAY also use the partial_success field to convey
   // warnings/suggestions to clients even when it fully accepts the request", with
   // rejected_log_records 0 and a non-empty error_message. Before, SelfLog said the collector
