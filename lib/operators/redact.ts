@@ -57,7 +57,13 @@ export function redact(options: RedactOptions | readonly string[]): MonoTypeOper
           // the stack): captured as the logger would, then redacted.
           redacted = policy.redactProperties(capturedCopy(source), true);
         }
-        return [redacted, whole.exception === undefined ? undefined : policy.redactError(whole.exception)];
+        // An app's event may carry no Error there (null, or a string read back from JSON): no object, nothing to
+        // redact (text is never searched), and it goes on as it is rather than made an Error it never was.
+        const exception: unknown = whole.exception;
+        return [
+          redacted,
+          typeof exception === 'object' && exception !== null ? policy.redactError(exception as Error) : whole.exception,
+        ];
       });
       if (properties === whole.properties && exception === whole.exception) return event;
       return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, properties, exception);

@@ -1,6 +1,7 @@
-import { map, of } from 'rxjs';
+import { from, map, of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { SelfLog } from '../../lib/core/self-log';
 import type { LogEvent } from '../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { redact } from '../../lib/operators/redact';
@@ -157,6 +158,28 @@ describe('redact', () => {
     expect(captured).toHaveLength(1001);
     expect(captured[2]).toEqual({ password: '[Redacted]', id: 2 });
     expect(captured[1000]).toBe('…999001 more');
+  });
+
+  it('passes on an exception that is no object (null, a string from JSON) as it is, not made an Error', () => {
+    const told: string[] = [];
+    SelfLog.enable((message) => told.push(message));
+    const seen: LogEvent[] = [];
+    try {
+      const events = [null, 'a text, never searched'].map(
+        (exception) =>
+          new LogEventRecord(0, 'error', parseTemplate('Failed {Token}'), { Token: 't-1' }, exception as unknown as Error),
+      );
+      from(events)
+        .pipe(redact({ paths: ['*'], keys: /token/i }))
+        .subscribe((e) => seen.push(e));
+    } finally {
+      SelfLog.disable();
+    }
+    expect(seen.map((e) => [e.properties, e.exception])).toEqual([
+      [{ Token: '[Redacted]' }, null],
+      [{ Token: '[Redacted]' }, 'a text, never searched'],
+    ]);
+    expect(told).toEqual([]);
   });
 
   it('passes on a value that is not an event (a map branch’s undefined) as it is', () => {
