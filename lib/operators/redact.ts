@@ -15,11 +15,11 @@ import { type RedactOptions, RedactionPolicy } from '../templates/redaction-poli
  * the app builds itself: an event whose properties or exception hold something the policy names
  * is replaced by a copy with it censored or removed; other events pass as they are. An app
  * operator's copy made with spread syntax (no `timestamp` or `renderMessage()`) is redacted into a
- * whole event with the time it carries; properties holding a cycle of plain objects are captured
- * as the logger would (`'[Circular]'`), then redacted; a value that is not an event (a `map` branch's
- * `undefined`) holds nothing to redact and passes as it is. The logger's
- * own events are better redacted at capture, with `.destructure.redact(…)`, so no queue or sink
- * ever holds the secret.
+ * whole event with the time it carries; properties holding a cycle of plain objects, or an array
+ * with holes, are captured as the logger would (`'[Circular]'`, 1 000 items), then redacted; a
+ * value that is not an event (a `map` branch's `undefined`) holds nothing to redact and passes as
+ * it is. The logger's own events are better redacted at capture, with `.destructure.redact(…)`, so
+ * no queue or sink ever holds the secret.
  *
  * ```text
  * source:                               -a-|   a.properties = { User: { password: 'x' } }
@@ -47,14 +47,23 @@ export function redact(options: RedactOptions | readonly string[]): MonoTypeOper
         try {
           // A cycle of plain objects the app built is captured first, as the logger would (it
           // becomes '[Circular]'): walked as it is, a copy along a changed branch would lead back
-          // into the app's objects (user.self === user), whose secrets the sinks would write.
-          redacted = holdsCycle(source) ? policy.redactProperties(capturedCopy(source), true) : policy.redactProperties(source);
+          // into the app's objects (user.self === user), whose secrets the sinks would write. So
+          // is an array with holes, whose walk would visit each hole (see walksCaptured).
+          redacted = walksCaptured(source)
+            ? policy.redactProperties(capturedCopy(source), true)
+            : policy.redactProperties(source);
         } catch {
           // What cannot be walked as it is (a getter or Proxy trap that throws, nesting too deep for
           // the stack): captured as the logger would, then redacted.
           redacted = policy.redactProperties(capturedCopy(source), true);
         }
-        return [redacted, whole.exception === undefined ? undefined : policy.redactError(whole.exception)];
+        // An app's event may carry no Error there (null, or a string read back from JSON): no object, nothing to
+        // redact (text is never searched), and it goes on as it is rather than made an Error it never was.
+        const exception: unknown = whole.exception;
+        return [
+          redacted,
+          typeof exception === 'object' && exception !== null ? policy.redactError(exception as Error) : whole.exception,
+        ];
       });
       if (properties === whole.properties && exception === whole.exception) return event;
       return new LogEventRecord(timeOf(whole), whole.level, whole.messageTemplate, properties, exception);
@@ -80,7 +89,9 @@ function capturedCopy(properties: Readonly<Record<string, unknown>>): Record<str
 }
 
 /**
- * Whether an object `properties` holds leads back into one it is inside (a cycle), following what
+ * Whether `properties` are redacted as captured: when an array they hold has holes (`items[1e9] =
+ * x`), which a walk as it is would visit one by one (minutes), where capture keeps 1 000 items; or
+ * when an object `properties` holds leads back into one it is inside (a cycle), following what
  * a formatter may write: an array's items, a Map's keys and values, a Set's items, any other
  * object's own enumerable values (a class instance's fields). A policy walks plain objects and
  * arrays as they are and copies only a changed branch, so a cycle through any of these leads
@@ -88,7 +99,7 @@ function capturedCopy(properties: Readonly<Record<string, unknown>>): Record<str
  * deep or as shared as an app builds it); no app code runs but getters and Proxy traps, and one
  * that throws sends the caller to capture too.
  */
-function holdsCycle(properties: Readonly<Record<string, unknown>>): boolean {
+function walksCaptured(properties: Readonly<Record<string, unknown>>): boolean {
   const values = Object.values(properties);
   // Most events hold scalars only: nothing to explore.
   if (!values.some((value) => typeof value === 'object' && value !== null)) return false;
@@ -109,10 +120,10 @@ function holdsCycle(properties: Readonly<Record<string, unknown>>): boolean {
     if (open.has(child)) return true;
     open.add(child);
     // Object.values for an array too: a sparse one (a[1e9] = x) gives what it holds, not its length in holes.
-    stack.push([
-      child,
-      child instanceof Map ? [...child.keys(), ...child.values()] : child instanceof Set ? [...child] : Object.values(child),
-    ]);
+    const items =
+      child instanceof Map ? [...child.keys(), ...child.values()] : child instanceof Set ? [...child] : Object.values(child);
+    if (Array.isArray(child) && items.length < child.length) return true;
+    stack.push([child, items]);
   }
   return false;
 }

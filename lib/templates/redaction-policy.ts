@@ -567,7 +567,13 @@ export class RedactionPolicy {
     // Made by the walk, if at all; a node the walks below add is visited too.
     const loops = this.#loops as Set<PathNode> | null;
     if (loops !== null) {
-      for (const node of loops) result = this.#redactStructure(result, [node]);
+      // All of them in one walk, again only for nodes that walk adds: a walk for each node, at each
+      // structure of each level, would multiply the work by their number once per level.
+      for (let walked = 0; walked < loops.size;) {
+        const nodes = [...loops].slice(walked);
+        walked = loops.size;
+        result = this.#redactStructure(result, nodes);
+      }
       // The nodes go on up, to the structures above (the outermost keeps none).
       if (outer) for (const node of loops) outer.add(node);
     }

@@ -1,11 +1,13 @@
-import { map, of } from 'rxjs';
+import { from, map, of } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import { SelfLog } from '../../lib/core/self-log';
 import type { LogEvent } from '../../lib/core/log-event';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { redact } from '../../lib/operators/redact';
 import { MemorySink } from '../../lib/sinks/memory-sink';
-import { createLogEvent } from '../../lib/templates/log-event-record';
+import { createLogEvent, LogEventRecord } from '../../lib/templates/log-event-record';
+import { parseTemplate } from '../../lib/templates/parse-template';
 import { createTestScheduler } from '../helpers/test-scheduler';
 
 describe('redact', () => {
@@ -133,6 +135,51 @@ describe('redact', () => {
     expect(seen[0].renderMessage()).toBe('Opened {"id":"s-1","token":"[Redacted]"}');
     expect(new CompactJsonFormatter().format(seen[0])).not.toContain('hunter2');
     expect(seen[0].properties).toEqual({ Session: { id: 's-1', token: '[Redacted]' } });
+  });
+
+  it('redacts an event holding an array with holes as the logger captures it, not visiting each hole of its length', async () => {
+    // items[2] and items[1e6] hold a password; the rest of its length is holes, which no formatter writes one by one.
+    const items: unknown[] = [];
+    items[2] = { password: 'x', id: 2 };
+    items[1_000_000] = { password: 'y', id: 3 };
+    const seen: LogEvent[] = [];
+    of(new LogEventRecord(0, 'information', parseTemplate('{@Items}'), { Items: items }))
+      .pipe(redact({ paths: ['Items.password'] }))
+      .subscribe((e) => seen.push(e));
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({ paths: ['Items.password'] })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('{@Items}', items);
+    await log.close();
+    expect(seen[0].properties).toEqual(memory.events[0].properties);
+    const captured = seen[0].properties.Items as unknown[];
+    expect(captured).toHaveLength(1001);
+    expect(captured[2]).toEqual({ password: '[Redacted]', id: 2 });
+    expect(captured[1000]).toBe('…999001 more');
+  });
+
+  it('passes on an exception that is no object (null, a string from JSON) as it is, not made an Error', () => {
+    const told: string[] = [];
+    SelfLog.enable((message) => told.push(message));
+    const seen: LogEvent[] = [];
+    try {
+      const events = [null, 'a text, never searched'].map(
+        (exception) =>
+          new LogEventRecord(0, 'error', parseTemplate('Failed {Token}'), { Token: 't-1' }, exception as unknown as Error),
+      );
+      from(events)
+        .pipe(redact({ paths: ['*'], keys: /token/i }))
+        .subscribe((e) => seen.push(e));
+    } finally {
+      SelfLog.disable();
+    }
+    expect(seen.map((e) => [e.properties, e.exception])).toEqual([
+      [{ Token: '[Redacted]' }, null],
+      [{ Token: '[Redacted]' }, 'a text, never searched'],
+    ]);
+    expect(told).toEqual([]);
   });
 
   it('passes on a value that is not an event (a map branch’s undefined) as it is', () => {

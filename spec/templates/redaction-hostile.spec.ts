@@ -263,6 +263,30 @@ describe('a path round a cycle', () => {
     });
   });
 
+  it('runs a censor function once for a value that several paths past a [Circular] name, not again on what it returned', async () => {
+    const user: Record<string, unknown> = { name: 'ann', password: 'hunter22', token: 'tok-1' };
+    user.self = user;
+    const censored: string[] = [];
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().destructure
+      .redact({
+        // Two paths past the cycle name the password; the third goes round it twice to the token.
+        paths: ['User.self.password', 'User.*.password', 'User.self.self.token'],
+        censor: (value, path) => (censored.push(`${path}=${String(value)}`), `[${String(value).length} chars]`),
+      })
+      .writeTo.sink(memory)
+      .createLogger();
+    log.information('{@User}', user);
+    await log.close();
+    expect(memory.events[0]?.properties.User).toEqual({
+      name: 'ann',
+      password: '[8 chars]',
+      token: '[5 chars]',
+      self: '[Circular]',
+    });
+    expect(censored).toEqual(['User.password=hunter22', 'User.token=tok-1']);
+  });
+
   it('captures an app event holding a cycle before the redact operator redacts it, so no path past or above the cycle reaches the original (user.self === user) and a key pattern does not go round it', () => {
     const user: Record<string, unknown> = { name: 'ann', password: 'secret' };
     user.self = user;
