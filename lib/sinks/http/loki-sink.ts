@@ -14,6 +14,7 @@ import { isPlainRecord } from '../../core/is-plain-record';
 import { utf8Length } from './http-utf8-length';
 import { jsonHalves } from './json-halves';
 import type { OfflinePiece } from './http-offline-queue';
+import { redactUrlSecrets, urlSecrets } from './http-redact-url';
 
 /**
  * HttpSink's options that LokiSink sets itself (LokiSinkOptions leaves them out): refused when
@@ -160,6 +161,7 @@ export class LokiSink extends HttpSink {
       'an integer > 0 or Infinity',
       maxLineBytes,
     );
+    const secrets = urlSecrets(url);
     const clock = lokiEntryClock();
     const taken = { bytes: 0 };
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
@@ -178,7 +180,16 @@ export class LokiSink extends HttpSink {
       // with credentials in the URL either.)
       beacon: options.beacon ?? (headers === undefined || options.beaconUrl !== undefined ? undefined : false),
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
-      fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind, taken) : options.fetch,
+      // Loki's answers go to SelfLog hidden as HttpSink hides them in its errors: a gateway's may echo the URL's secrets.
+      fetch:
+        typeof fetch === 'function'
+          ? lokiFetch(
+              fetch,
+              () => this.kind,
+              taken,
+              (text) => redactUrlSecrets(text, url, secrets),
+            )
+          : options.fetch,
     });
     this.#clock = clock;
     this.#taken = taken;
