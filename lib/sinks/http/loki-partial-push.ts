@@ -54,14 +54,16 @@ const BLOCKED = /^ingestion blocked for user /;
  * batch fails for good (SelfLog says so). Each push Loki takes (a 2xx, a `400` that stored some of
  * it) adds its UTF-8 bytes to `taken.bytes`, what the sink reports as `bytesWritten`. Each push is as
  * {@link lokiPush} reads it, and the batch's answer is the last push's, or
- * `{"accepted":…,"rejected":N}` when Loki ignored or refused N entries of them.
+ * `{"accepted":…,"rejected":N}` when Loki ignored or refused N entries of them. The answers SelfLog
+ * shows go through `redact` (the URL's password and query values hidden, as in HttpSink's errors).
  */
 export function lokiFetch(
   fetch: typeof globalThis.fetch,
   sinkName: () => string,
   taken: { bytes: number },
+  redact: (text: string) => string,
 ): typeof globalThis.fetch {
-  const push = lokiPush(fetch, sinkName);
+  const push = lokiPush(fetch, sinkName, redact);
   // The entries Loki stored of the last batch a failure ended (see `entryKey`), each with 1 when it
   // stands for one Loki ignored of its stream, else 0: sent again (a retry, the halves of a 413,
   // the offline store's next try), those entries are not pushed again. An entry is forgotten once a
@@ -145,7 +147,7 @@ export function lokiFetch(
           sinkName(),
           left.length,
           level,
-          bodyExcerpt(text),
+          bodyExcerpt(redact(text)),
         );
         continue;
       }
@@ -237,6 +239,7 @@ function entriesOf(body: string): number {
 function lokiPush(
   fetch: typeof globalThis.fetch,
   sinkName: () => string,
+  redact: (text: string) => string,
 ): (
   input: Parameters<typeof globalThis.fetch>[0],
   init?: RequestInit,
@@ -304,7 +307,7 @@ function lokiPush(
         sinkName(),
         ignored,
         sent,
-        bodyExcerpt(text),
+        bodyExcerpt(redact(text)),
       );
       return [new Response(`{"accepted":${sent - ignored},"rejected":${ignored}}`), ignored];
     }

@@ -14,6 +14,8 @@ import { isPlainRecord } from '../../core/is-plain-record';
 import { utf8Length } from './http-utf8-length';
 import { jsonHalves } from './json-halves';
 import type { OfflinePiece } from './http-offline-queue';
+import { redactUrlSecrets, urlSecrets } from './http-redact-url';
+import { describeValue, shortText } from '../../core/describe-value';
 
 /**
  * HttpSink's options that LokiSink sets itself (LokiSinkOptions leaves them out): refused when
@@ -160,6 +162,7 @@ export class LokiSink extends HttpSink {
       'an integer > 0 or Infinity',
       maxLineBytes,
     );
+    const secrets = urlSecrets(url);
     const clock = lokiEntryClock();
     const taken = { bytes: 0 };
     // An invalid fetch, or none on this platform, is HttpSink's to refuse.
@@ -178,7 +181,16 @@ export class LokiSink extends HttpSink {
       // with credentials in the URL either.)
       beacon: options.beacon ?? (headers === undefined || options.beaconUrl !== undefined ? undefined : false),
       body: (events) => lokiPushBody(events, labels, formatter, clock, maxLineBytes),
-      fetch: typeof fetch === 'function' ? lokiFetch(fetch, () => this.kind, taken) : options.fetch,
+      // Loki's answers go to SelfLog hidden as HttpSink hides them in its errors: a gateway's may echo the URL's secrets.
+      fetch:
+        typeof fetch === 'function'
+          ? lokiFetch(
+              fetch,
+              () => this.kind,
+              taken,
+              (text) => redactUrlSecrets(text, url, secrets),
+            )
+          : options.fetch,
     });
     this.#clock = clock;
     this.#taken = taken;
@@ -239,9 +251,11 @@ function checkLabels(labels: Readonly<Record<string, string>>, maxLabelNames: nu
   );
   const checked: Record<string, string> = {};
   for (const name of Object.keys(labels)) {
+    // Quoted and cut past 120 characters, as every configuration error shows a name.
+    const shown = describeValue(name);
     if (!LABEL_NAME.test(name))
       throw new ConfigurationError(
-        `LokiSink.labels: "${name}" is not a valid Loki label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __, which is Loki's own)`,
+        `LokiSink.labels: ${shown} is not a valid Loki label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __, which is Loki's own)`,
       );
     if (name === 'level')
       throw new ConfigurationError('LokiSink.labels: "level" is set from each event’s level; choose another label name');
@@ -249,20 +263,20 @@ function checkLabels(labels: Readonly<Record<string, string>>, maxLabelNames: nu
     // Loki's JSON reader refuses a lone surrogate's escape: every push would be answered 400.
     expectOption(
       typeof value === 'string' && !hasLoneSurrogate(value),
-      `LokiSink.labels["${name}"]`,
+      `LokiSink.labels[${shown}]`,
       'a string without a lone UTF-16 surrogate',
       value,
     );
     overLimit(`a name of ${name.length} characters ("${name.slice(0, 40)}…")`, name.length, MAX_LABEL_NAME_LENGTH, 'name_length');
     const bytes = utf8Length(value);
-    overLimit(`"${name}": a value of ${bytes} UTF-8 bytes`, bytes, MAX_LABEL_VALUE_BYTES, 'value_length');
+    overLimit(`${shown}: a value of ${bytes} UTF-8 bytes`, bytes, MAX_LABEL_VALUE_BYTES, 'value_length');
     checked[name] = value;
   }
   // Loki drops a label whose value is empty before it counts (syntax.ParseLabels).
   const counted = Object.keys(checked).filter((name) => checked[name] !== '');
   const count = counted.length + 1;
   overLimit(
-    `${count} names with "level" (${counted.join(', ')}, level)`,
+    `${count} names with "level" (${shortText(`${counted.join(', ')}, level`)})`,
     count,
     maxLabelNames,
     'names_per_series, see maxLabelNames',

@@ -869,6 +869,34 @@ describe('LokiSink and a push Loki takes in part', () => {
   // with BlockedIngestionPolicyErrorMsg, which starts as the tenant's does. The first level blocked
   // failed the batch whole: the levels after it were never pushed, though Loki would have stored
   // them, and those before it went to the fallback too, there twice.
+  // Found by a review: Loki's answer to one level of a batch of several went to SelfLog as it was,
+  // so a gateway's 400 that echoed the request (its ?token=, the URL's password) showed them there,
+  // where the same answer to a batch of one level is redacted, as every HttpSink error is.
+  it("hides the URL's password and query values in the SelfLog line of a level refused, as in a one-level batch's error", async () => {
+    server = await startTestServer((request) =>
+      request.body.includes('"level":"error"')
+        ? { status: 400, body: `refused POST ${request.url} for ${String(request.headers.authorization)} (ann:pa55w0rd)\n` }
+        : { status: 204 },
+    );
+    const url = `${server.url.replace('http://', 'http://ann:pa55w0rd@')}/loki/api/v1/push?token=s3cr3t-t0ken`;
+    const log = new LoggerConfiguration()
+      .useScheduler(asapScheduler)
+      .writeTo.sink(new LokiSink({ url }), { batch: { size: 3, maxDelayMs: 0 }, retry: { attempts: 1 } })
+      .createLogger();
+    logLines(log, [
+      ['information', 'a'],
+      ['error', 'b'],
+    ]);
+    log.write('error', 'c');
+    await log.close({ strategy: 'flush' });
+    const metrics = log.metrics().sinks.loki;
+    expect(metrics).toMatchObject({ received: 3, delivered: 1, failed: 2 });
+    const seen = [metrics.lastError, ...diagnostics].join('\n');
+    expect(seen).toContain('refused POST /loki/api/v1/push?token=*** for');
+    expect(seen).not.toContain('s3cr3t-t0ken');
+    expect(seen).not.toContain('pa55w0rd');
+  });
+
   it("counts a level whose ingestion policy Loki blocks (260) failed alone, and still sends the batch's other levels", async () => {
     const stored: string[] = [];
     server = await startTestServer((request) => {

@@ -367,6 +367,28 @@ describe('LokiSink', () => {
     expect(new LokiSink({ url: 'http://h', labels: { app: 'shop 😀 "x"\n' } })).toBeInstanceOf(LokiSink);
   });
 
+  // Found by a review: the label name went into the message whole and unquoted, so a name read
+  // from a file or an environment variable (a megabyte, a line break) made a megabyte message or
+  // one that read as two lines; every other ConfigurationError cuts and quotes a name.
+  it('cuts a label name past 120 characters in its ConfigurationError, and quotes it, as other configuration errors do', () => {
+    const messageOf = (labels: Record<string, unknown>): string => {
+      try {
+        new LokiSink({ url: 'http://h', labels: labels as Record<string, string> });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        return (error as Error).message;
+      }
+      throw new Error('no ConfigurationError');
+    };
+    const long = `app.${'x'.repeat(1_000_000)}`;
+    expect(messageOf({ [long]: 'x' })).toBe(
+      `LokiSink.labels: "app.${'x'.repeat(96)}"… (1000004 characters) is not a valid Loki label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __, which is Loki's own)`,
+    );
+    expect(messageOf({ 'app\nname': 'x' })).toContain('LokiSink.labels: "app\\nname" is not a valid Loki label name');
+    expect(messageOf({ ['a'.repeat(1_000_000)]: 42 }).length).toBeLessThan(300);
+    expect(messageOf(Object.fromEntries(Array.from({ length: 100_000 }, (_, n) => [`l${n}`, 'x']))).length).toBeLessThan(400);
+  });
+
   // Loki's distributor checks every stream's labels against the tenant's limits, by default 15
   // names, names of 1 024 and values of 2 048 bytes (pkg/validation/limits.go; validator.go,
   // ValidateLabels, counts with Go's len, in bytes), and answers a stream past one with a 400 that
