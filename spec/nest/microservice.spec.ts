@@ -118,15 +118,20 @@ it.each(['in-flight', 'shared-in-flight'])(
 // filter's Error serialized as `{}`); when a guard failed, Nest logs the filter's error under
 // `Server` and the client gets no answer. The filter the docs show, which catches its own failure
 // and leaves the answer to BaseRpcExceptionFilter, has both errors written and the client answered.
-it('a microservice handler’s exception filter that throws: what Nest leaves of it, and the filter the docs show', async () => {
+it('a microservice handler’s exception filter that throws: what Nest leaves of it, and the filter the docs show; a guard’s error has no MessagePattern, a pipe’s has', async () => {
   const run = await fixtureOutcomes<{ answers: unknown[]; events: unknown[] }>('nest-rpc-filter.ts', [], {
     env: plainEnv(),
     timeoutMs: 60_000,
   });
-  expect(run.answers).toEqual([{ error: {} }, 'none', { error: { status: 'error', message: 'Internal server error' } }]);
+  const internal = { error: { status: 'error', message: 'Internal server error' } };
+  expect(run.answers).toEqual([{ error: {} }, 'none', internal, internal, internal]);
   expect(run.events).toEqual([
     ['error', 'Server', 'Filter broke', 'Filter broke', null],
     ['error', 'OrdersRpcFilter', 'The exception filter failed', 'No answer for this error', null],
     ['error', 'RpcExceptionsHandler', 'Handler crashed, filter caught', 'Handler crashed, filter caught', 'orders.caught'],
+    // A guard runs before every interceptor: its error is Nest's event, without the pattern.
+    ['error', 'RpcExceptionsHandler', 'Guard crashed', 'Guard crashed', null],
+    // A pipe runs inside the interceptors: its error has the pattern.
+    ['error', 'RpcExceptionsHandler', 'Pipe crashed', 'Pipe crashed', 'orders.piped'],
   ]);
 }, 90_000);
