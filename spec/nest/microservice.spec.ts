@@ -111,6 +111,20 @@ it.each(['in-flight', 'shared-in-flight'])(
   90_000,
 );
 
+// A hybrid app's microservice connected without inheritAppConfig has not the module's interceptor
+// (Nest's rule): a message its close cuts is not followed, so it is not written as unfinished.
+it('a hybrid app’s microservice without inheritAppConfig: a message in flight at app.close() is not written as unfinished', async () => {
+  const run = await fixtureOutcomes<{ first: string; events: unknown[]; reports: string[]; rejectedAfterClose: number }>(
+    'nest-microservice.ts',
+    ['in-flight-hybrid'],
+    { env: plainEnv(), timeoutMs: 60_000 },
+  );
+  expect(run.first).toBe('closed');
+  expect(run.events).toEqual([['information', 'Packing order 5', null]]);
+  expect(run.reports).toEqual(['graceful 1']);
+  expect(run.rejectedAfterClose).toBe(1);
+}, 90_000);
+
 // Nest runs a handler's exception filter (`@UseFilters` on a `@MessagePattern`) outside every
 // interceptor, RxlogModule's among them, and offers no hook after it: what a filter that throws does
 // is Nest's (docs/nestjs.md, Microservices), pinned here so that a change in Nest is seen. The
