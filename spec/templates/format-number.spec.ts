@@ -803,10 +803,21 @@ describe('formatNumber quoted literals', () => {
   });
 });
 
-// .NET's NumberToStringFormat (dotnet/runtime Number.Formatting.cs) with literals among the placeholders: every `,`
-// between the last integer placeholder and the point scales (literals between them or not: `thousandPos ==
-// decimalPos`). Expected values from .NET's custom format code run on these inputs.
+// .NET's NumberToStringFormat (dotnet/runtime Number.Formatting.cs) with literals among the placeholders: each group
+// separator is written right after the digit that ends its group, every `,` between the last integer placeholder and the
+// point scales (literals between them or not: `thousandPos == decimalPos`). Expected values from .NET's custom format
+// code run on these inputs.
 describe('formatNumber with literals among the placeholders', () => {
+  it.each<[number | bigint, string, string]>([
+    [12345, '0 #,##0', '1 2,345'],
+    [12, '0 #,##00', '0 00,012'],
+    [12345n, '0 #,##0', '1 2,345'],
+    [1234567, '#,##0 - 000', '1,234, - 567'],
+    [1234567, '(#,##0)-0', '(1,234,56)-7'],
+  ])('writes a group separator with the digit before it: %p with %p is %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
   it.each<[number | bigint, string, string]>([
     [1234567, '#,##0 K,', '1,235 K'],
     [1234567n, '#,##0 K,', '1,235 K'],
