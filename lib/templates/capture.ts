@@ -640,7 +640,8 @@ function walkKeys(value: object, keys: readonly string[], depth: number, w: Walk
  * - A boxed primitive (`new Number(5)`, `new String('x')`, `Object(10n)`, a Symbol object) is
  *   captured as the primitive it holds, read from the box without running its own `valueOf` or
  *   `toString` (with `'stringify'`, `String()` of that primitive); a Proxy is never a box.
- * - `'stringify'` (`{$Name}`) stores `String(value)` (an array or typed array joined item by
+ * - `'stringify'` (`{$Name}`) stores `String(value)`, but null and undefined as they are, as Serilog keeps
+ *   a null whatever the hint (an array or typed array joined item by
  *   item as String() joins it, an array inside itself as nothing, within the limits; a typed array
  *   whose toString is its own, a Buffer, made text of its first `3 × maxStringLength + 3` items only,
  *   each one left unread counted as a character in the marker).
@@ -702,7 +703,9 @@ export function captureSharing(limits?: CaptureLimits): (value: unknown) => unkn
 
 /** `captureValue` with the state `w`, whose budget it spends. */
 function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
-  if (capturing === 'stringify') return typeof value === 'function' ? captureScalar(value, w) : stringOf(unbox(value), w);
+  // As Serilog's converter, which keeps a null as null before any hint: `{$Name}` of null is no text `'null'`.
+  if (capturing === 'stringify')
+    return typeof value === 'function' || value == null ? captureScalar(value, w) : stringOf(unbox(value), w);
   if (typeof value !== 'object' || value === null) return captureScalar(value, w);
   w.structure = capturing === 'structure';
   // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).

@@ -42,14 +42,6 @@ function exactDigits(abs: number, decimals: number): [string, number] {
   return [all.slice(lead), int.length - lead];
 }
 
-/** Digits with `,` between groups of three. */
-function group(digits: string): string {
-  // One pass: a lookahead regex would rescan the rest of the digits at every position.
-  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
-  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
-  return out;
-}
-
 /** `body` with a minus sign when `negative`. */
 function signed(negative: boolean, body: string): string {
   return negative ? `-${body}` : body;
@@ -235,9 +227,16 @@ function fillSection(section: NumberFormatSection, digits: string, point: number
   const intText = scale > 0 ? digits.slice(0, scale).padEnd(scale, '0') : '';
   const frac = (scale >= end ? '' : scale < 0 ? `${'0'.repeat(-scale)}${digits}` : digits.slice(scale)).padEnd(minFrac, '0');
 
-  let int = intText.padStart(minInt, '0');
-  if (grouping) int = group(int);
+  const int = intText.padStart(minInt, '0');
   const offset = int.length - intDigits;
+  // Digits `from` to `to` of `int`, each followed by `,` where a group of three starts after it, as .NET writes the
+  // separator with its digit: a literal between placeholders stays between their digits (`0 #,##0` of 12345 is `1 2,345`).
+  const digitsOf = (from: number, to: number): string => {
+    let text = '';
+    for (let k = from; k < to; k++)
+      text += grouping && k < int.length - 1 && (int.length - 1 - k) % 3 === 0 ? `${int[k]},` : int[k];
+    return text;
+  };
   let out = '';
   let digit = 0;
   let fracDigit = 0;
@@ -246,8 +245,8 @@ function fillSection(section: NumberFormatSection, digits: string, point: number
     if (isDigit(item)) {
       if (!seenPoint) {
         // Integer digits fill the placeholders right-aligned; extra leading digits go to the first one.
-        if (digit === 0) out += int.slice(0, Math.max(0, offset + 1));
-        else if (offset + digit >= 0) out += int[offset + digit];
+        if (digit === 0) out += digitsOf(0, offset + 1);
+        else if (offset + digit >= 0) out += digitsOf(offset + digit, offset + digit + 1);
         digit++;
       } else {
         if (fracDigit < frac.length) out += frac[fracDigit];

@@ -109,7 +109,8 @@ function layout(items: readonly string[], exponent: number): NumberFormatSection
   let grouping = false;
   for (let i = firstDigit + 1; i < lastDigit; i++) if (items[i] === ',') grouping = true;
   let scaleBy = exponent;
-  for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd && items[i] === ','; i++) scaleBy -= 3;
+  // Every `,` after the last integer placeholder scales, literals between them or not (`0 %,`), as .NET counts them.
+  for (let i = lastDigit + 1; lastDigit !== -1 && i < intEnd; i++) if (items[i] === ',') scaleBy -= 3;
   let maxFrac = 0;
   let minFrac = 0;
   for (let i = intEnd + 1; i < items.length; i++) {

@@ -95,7 +95,18 @@ describe('captureValue', () => {
     expect(captureValue(42, 'stringify')).toBe('42');
     expect(captureValue({ a: 1 }, 'stringify')).toBe('[object Object]');
     expect(captureValue([1, 2], 'stringify')).toBe('1,2');
-    expect(captureValue(null, 'stringify')).toBe('null');
+  });
+
+  // Serilog's PropertyValueConverter returns ScalarValue.Null for a null before it looks at the hint, so a CLEF line
+  // has `"Name":null`, never the text "null" (which Seq's `Name is null` does not find).
+  it('keeps null and undefined as they are with stringify capturing, as Serilog keeps a null', () => {
+    expect(captureValue(null, 'stringify')).toBeNull();
+    expect(captureValue(undefined, 'stringify')).toBeUndefined();
+    const template = parseTemplate('{$Name} {$Nick}');
+    const properties = captureProperties(template, [null, undefined]);
+    expect(properties).toEqual({ Name: null, Nick: undefined });
+    expect(writeJson(properties)).toBe('{"Name":null}');
+    expect(renderTemplate(template, properties)).toBe('null undefined');
   });
 
   it('captures an Error as name, message, stack and its own extras', () => {

@@ -803,6 +803,36 @@ describe('formatNumber quoted literals', () => {
   });
 });
 
+// .NET's NumberToStringFormat (dotnet/runtime Number.Formatting.cs) with literals among the placeholders: each group
+// separator is written right after the digit that ends its group, every `,` between the last integer placeholder and the
+// point scales (literals between them or not: `thousandPos == decimalPos`). Expected values from .NET's custom format
+// code run on these inputs.
+describe('formatNumber with literals among the placeholders', () => {
+  it.each<[number | bigint, string, string]>([
+    [12345, '0 #,##0', '1 2,345'],
+    [12, '0 #,##00', '0 00,012'],
+    [12345n, '0 #,##0', '1 2,345'],
+    [1234567, '#,##0 - 000', '1,234, - 567'],
+    [1234567, '(#,##0)-0', '(1,234,56)-7'],
+  ])('writes a group separator with the digit before it: %p with %p is %p', (value, format, expected) => {
+    expect(formatNumber(value, format)).toBe(expected);
+  });
+
+  it.each<[number | bigint, string, string]>([
+    [1234567, '#,##0 K,', '1,235 K'],
+    [1234567n, '#,##0 K,', '1,235 K'],
+    [1234567890, '#,##0 "M",,', '1,235 M'],
+    [1234, '0 %,', '123 %'],
+    [-1234567, '0 x,;(0 x,)', '(1235 x)'],
+    [12345, '00E+0,', '12E+0'],
+  ])(
+    'scales by each comma after the last integer placeholder, past a literal too: %p with %p is %p',
+    (value, format, expected) => {
+      expect(formatNumber(value, format)).toBe(expected);
+    },
+  );
+});
+
 // .NET's BigInteger.ToString(format, InvariantCulture), as Serilog renders a BigInteger through IFormattable: the
 // digits are exact (never rounded through a double), `G`, `R` and `D` write every digit, zero-padded to the precision
 // (dotnet/runtime Number.BigInteger.cs turns `G5` into `D5`), `X` and `B` write the shortest two's complement whose
