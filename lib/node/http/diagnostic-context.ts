@@ -1,22 +1,41 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SelfLog } from '../../core/self-log';
 import { sharedState } from '../../core/shared-state';
+import { MAX_BOUND_PROPERTIES } from '../../pipeline/bound-properties';
 import { captureValue } from '../../templates/capture';
 import { setOwnProperty } from '../../templates/own-property';
 
-/** Properties collected for one request's completion event. */
+/**
+ * Properties collected for one request's completion event: at most `MAX_BOUND_PROPERTIES` (1000)
+ * names, the most its event can carry, so a long-lived request (a stream, a long poll) that sets a
+ * new name for every message keeps no more than that however long it lives.
+ */
 export class DiagnosticCollector {
   private readonly collected: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  private count = 0;
   private completed = false;
 
   /**
    * Adds (or replaces) one property; the value is captured now, so later mutation cannot change it.
-   * After `complete` (the completion event is written) it is ignored, which SelfLog says once.
+   * After `complete` (the completion event is written) it is ignored, which SelfLog says once. A new
+   * name past the first 1000 is ignored, which SelfLog says once for the request; a name already
+   * set still takes its new value.
    */
   set(name: string, value: unknown, destructure = true): void {
     if (this.completed) {
       warnLate();
       return;
+    }
+    if (!(name in this.collected)) {
+      if (this.count === MAX_BOUND_PROPERTIES) {
+        this.count++;
+        SelfLog.write(
+          'diagnosticContext.set: a request has {Limit} properties, the most its completion event carries; new names are ignored',
+          MAX_BOUND_PROPERTIES,
+        );
+      }
+      if (this.count >= MAX_BOUND_PROPERTIES) return;
+      this.count++;
     }
     this.collected[name] = captureValue(value, destructure ? 'structure' : 'default');
   }

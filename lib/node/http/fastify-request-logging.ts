@@ -1,6 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
+import type { LogLevelName } from '../../core/log-level';
 import { SelfLog } from '../../core/self-log';
 import { isError } from '../is-error';
 import { connectionCloser } from './close-after-response';
@@ -128,6 +129,7 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
           () => request.routeOptions?.url,
           idOf(request.id),
           inFlight,
+          (level) => belowRouteLevel(request, level),
         );
         remember(trackers, request.raw, tracker);
         failOnErrorSent(reply, tracker);
@@ -174,6 +176,38 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: 'rxlog-request-logging',
   });
+}
+
+// The pino value of each rxlog level, for a route's logLevel.
+const PINO_VALUES: Readonly<Record<LogLevelName, number>> = {
+  verbose: 10,
+  debug: 20,
+  information: 30,
+  warning: 40,
+  error: 50,
+  fatal: 60,
+};
+// pino's own levels, for an app logger that does not list its levels.
+const PINO_LEVELS: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+/**
+ * Whether an event at `level` is below the `logLevel` of the request's route (given to the route or
+ * to the plugin that added it, as Fastify's own request lines are): `'silent'` is above every
+ * level, and a custom level's value is read from the app's logger (`request.log.levels`). A route
+ * without one, or with a name whose value cannot be read, quiets nothing.
+ */
+function belowRouteLevel(request: FastifyLikeRequest, level: LogLevelName): boolean {
+  try {
+    const name: unknown = (request.routeOptions as { logLevel?: unknown } | undefined)?.logLevel;
+    if (typeof name !== 'string' || name === '') return false;
+    if (name === 'silent') return true;
+    const values = (request as { log?: { levels?: { values?: Record<string, unknown> } } }).log?.levels?.values;
+    const value = values !== undefined && Object.hasOwn(values, name) ? values[name] : PINO_LEVELS[name];
+    return typeof value === 'number' && PINO_VALUES[level] < value;
+  } catch (error) {
+    SelfLog.write("fastifyRequestLogging: a route's logLevel could not be read; its completion event is written", error);
+    return false;
+  }
 }
 
 /**

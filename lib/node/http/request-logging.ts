@@ -80,7 +80,7 @@ export function requestLogging(log: RequestLogger, options: RequestLoggingOption
     if (tracker === undefined) {
       closer.follow(req, res);
       try {
-        tracker = trackRequest(log, settings, req, res, () => expressRoute(req), undefined, inFlight);
+        tracker = trackRequest(log, settings, req, res, expressRoute(req), undefined, inFlight);
       } catch (error) {
         SelfLog.write('requestLogging: the request could not be followed', error);
         // Unlogged, but its handler's failure is still answered, never thrown into node:http's listener.
@@ -134,10 +134,40 @@ function handlerFailed(tracker: RequestTracker | undefined, res: ServerResponse,
   }
 }
 
-/** Express's matched route (`req.baseUrl` + `req.route.path`), when there is one. */
-function expressRoute(req: IncomingMessage): string | undefined {
-  const { route, baseUrl } = req as { route?: { path?: unknown }; baseUrl?: unknown };
-  const path = route?.path;
+/**
+ * Reads Express's matched route (`req.baseUrl` + `req.route.path`) when there is one. The router
+ * sets `req.route` as a route matches, with `req.baseUrl` then the path its router is mounted on,
+ * and puts `baseUrl` back to its parent's when an error (or `next()`) leaves that router: read at
+ * the end, a route whose handler failed lost its mount path (`/sync/:id` for `/api/sync/:id`). So
+ * `baseUrl` is read as `req.route` is set; a request whose `req.route` cannot be followed so (set
+ * before this middleware, or not configurable) has both read at its end.
+ */
+function expressRoute(req: IncomingMessage): () => string | undefined {
+  const request = req as { route?: unknown; baseUrl?: unknown };
+  let route: unknown = request.route;
+  let baseUrl: unknown;
+  let followed = false;
+  try {
+    if (route === undefined)
+      Object.defineProperty(req, 'route', {
+        configurable: true,
+        enumerable: true,
+        get: () => route,
+        set(value: unknown) {
+          route = value;
+          baseUrl = request.baseUrl;
+          followed = true;
+        },
+      });
+  } catch {
+    // A frozen or proxied request: read at the end.
+  }
+  return () => (followed ? patternOf(route, baseUrl) : patternOf(request.route, request.baseUrl));
+}
+
+/** A route's pattern under its router's mount path, when the route has one. */
+function patternOf(route: unknown, baseUrl: unknown): string | undefined {
+  const path = (route as { path?: unknown } | null | undefined)?.path;
   if (typeof path !== 'string') return undefined;
   return `${typeof baseUrl === 'string' ? baseUrl : ''}${path}`;
 }

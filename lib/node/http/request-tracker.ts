@@ -93,6 +93,9 @@ export function requestPath(url: string | undefined, semicolonQuery = false): st
  * @param givenId The request's id when the framework gave it one (Fastify's `request.id`), else made by `settings`.
  * @param inFlight The requests in flight of this request logging: the request is in it until it
  * completes, and gets an unfinished event (UNFINISHED_AT_SHUTDOWN_TEMPLATE) if the logger closes first.
+ * @param quiet Whether the request's route asks for no event at a level (a Fastify route's
+ * `logLevel`), read when the event is written: such an event is dropped as on an ignored path,
+ * unless the request failed.
  */
 export function trackRequest(
   log: RequestLogger,
@@ -102,6 +105,7 @@ export function trackRequest(
   route: () => string | undefined = () => undefined,
   givenId?: string,
   inFlight?: InFlightRequests,
+  quiet?: (level: LogLevelName) => boolean,
 ): RequestTracker {
   const started = process.hrtime.bigint();
   const requestId = givenId ?? requestIdOf(req, settings);
@@ -174,6 +178,7 @@ export function trackRequest(
           req,
         };
         level = unfinishedLevel(settings, outcome, failed);
+        if (!failed && (statusCode ?? 0) < 500 && quiet?.(level) === true) return;
       } else {
         const status = refusedStatus ?? statusOf(res, sentStatus ?? headStatus, failed);
         // An error the app's error handling answered whole, before anything else was sent, is as bad as
@@ -183,6 +188,7 @@ export function trackRequest(
         if (ignored && !failure && status < 500) return;
         elapsed = Number(process.hrtime.bigint() - started) / 1e6;
         level = levelOf(settings, { statusCode: status, error, aborted, elapsed, req }, failure);
+        if (!failure && status < 500 && quiet?.(level) === true) return;
         statusCode = status;
       }
       const properties: Record<string, unknown> = {};
