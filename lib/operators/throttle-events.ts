@@ -80,7 +80,7 @@ function shareProperties(window: Window, event: LogEvent, first: boolean): numbe
           const other = properties[name];
           if (Object.is(other, value)) continue;
           if (typeof value === 'object' && value !== null && typeof other === 'object' && other !== null) {
-            let text = (window.texts ??= new Map()).get(name);
+            let text = (window.texts ??= new Map<string, string>()).get(name);
             if (text === undefined) {
               window.texts.set(name, (text = writeJson(value)));
               grown += text.length;
@@ -119,7 +119,8 @@ function defaultKey(event: LogEvent): string {
  * key's first event); the rest are suppressed, and when the window ends one summary event
  * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
  * one, with the properties every suppressed event had with the same value (an enriched `App` or
- * `Host`, a `SourceContext`; `Count` and `Template` are the summary's own). Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
+ * `Host`, a `SourceContext`, a structure equal by its JSON text; `Count` and `Template` are the
+ * summary's own). Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
  * {@link THROTTLE_REASON}) and summaries in `received`; an event that arrived as the subscriber
  * unsubscribed (on the summary of the oldest window its arrival closed, `maxKeys`, or on what its
  * `key` selector logged) counts under {@link THROTTLE_DISCARDED_REASON}. When the stream ends, open windows send their summaries first. A value that is not an event (no template) passes unthrottled.
