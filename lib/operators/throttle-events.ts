@@ -12,6 +12,7 @@ import { checkScheduler, numberOption, optionsObject, snapshotOptions } from './
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
+import { writeJson } from '../templates/safe-json';
 
 /** Options of {@link throttleEvents}. */
 export interface ThrottleEventsOptions {
@@ -51,26 +52,49 @@ interface Window {
   level: LogLevelName;
   /** The properties every suppressed event had, with the same value (App, Host, SourceContext): the summary carries them. */
   common: Map<string, unknown>;
+  /** The JSON text of structured values in `common`, written once a later event's copy is compared with one. */
+  texts: Map<string, string> | null;
   timer: Subscription | null;
   /** What the window holds, in estimated bytes: its key, and once it suppresses, the first suppressed event. */
   weight: number;
 }
 
 /**
- * Keeps in `common` the properties `event` has with the same value (`Object.is`): all of its own
- * when `first`. Properties that cannot be read (an app operator's Proxy) leave none in common.
+ * Keeps in the window's `common` the properties `event` has with the same value: all of its own
+ * when `first`. A structured value (an enriched or LogContext structure, a `{@Request}`) is the
+ * same when its JSON text is, since each event captures its own copy, never the same object.
+ * Properties that cannot be read (an app operator's Proxy) leave none in common.
+ *
+ * @returns The bytes of the JSON texts the window now keeps besides (added to its `weight`).
  */
-function shareProperties(common: Map<string, unknown>, event: LogEvent, first: boolean): void {
-  if (!first && common.size === 0) return;
+function shareProperties(window: Window, event: LogEvent, first: boolean): number {
+  const common = window.common;
+  if (!first && common.size === 0) return 0;
+  let grown = 0;
   try {
     const properties = event.properties;
     if (first) for (const name of Object.keys(properties)) common.set(name, properties[name]);
     else
-      for (const [name, value] of common)
-        if (!Object.hasOwn(properties, name) || !Object.is(properties[name], value)) common.delete(name);
+      for (const [name, value] of common) {
+        if (Object.hasOwn(properties, name)) {
+          const other = properties[name];
+          if (Object.is(other, value)) continue;
+          if (typeof value === 'object' && value !== null && typeof other === 'object' && other !== null) {
+            let text = (window.texts ??= new Map<string, string>()).get(name);
+            if (text === undefined) {
+              window.texts.set(name, (text = writeJson(value)));
+              grown += text.length;
+            }
+            if (writeJson(other) === text) continue;
+          }
+        }
+        common.delete(name);
+      }
   } catch {
     common.clear();
   }
+  window.weight += grown;
+  return grown;
 }
 
 /**
@@ -95,7 +119,8 @@ function defaultKey(event: LogEvent): string {
  * key's first event); the rest are suppressed, and when the window ends one summary event
  * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
  * one, with the properties every suppressed event had with the same value (an enriched `App` or
- * `Host`, a `SourceContext`; `Count` and `Template` are the summary's own). Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
+ * `Host`, a `SourceContext`, a structure equal by its JSON text; `Count` and `Template` are the
+ * summary's own). Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
  * {@link THROTTLE_REASON}) and summaries in `received`; an event that arrived as the subscriber
  * unsubscribed (on the summary of the oldest window its arrival closed, `maxKeys`, or on what its
  * `key` selector logged) counts under {@link THROTTLE_DISCARDED_REASON}. When the stream ends, open windows send their summaries first. A value that is not an event (no template) passes unthrottled.
@@ -213,6 +238,7 @@ export function throttleEvents(
                 template: '',
                 level: event.level,
                 common: new Map(),
+                texts: null,
                 timer: null,
                 weight,
               };
@@ -243,10 +269,10 @@ export function throttleEvents(
             held += weight;
             window.template = event.messageTemplate.text;
             window.level = event.level;
-            shareProperties(window.common, event, true);
+            shareProperties(window, event, true);
           } else {
             if (levelValue(event.level) > levelValue(window.level)) window.level = event.level;
-            shareProperties(window.common, event, false);
+            held += shareProperties(window, event, false);
           }
           window.suppressed++;
           accounting.dropped(1, THROTTLE_REASON);

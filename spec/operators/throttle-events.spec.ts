@@ -1,5 +1,6 @@
 import { map, Subject, take, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { LogContext } from '../../lib/context/log-context';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import type { LogEvent } from '../../lib/core/log-event';
 import type { EventKey } from '../../lib/operators/event-key';
@@ -239,6 +240,44 @@ describe('throttleEvents', () => {
       App: 'shop',
       Count: 2,
       Template: 'Checkout failed for {UserId} ({Count} items)',
+    });
+  });
+
+  it('gives the summary the structured properties every suppressed event had with equal values, though each event holds its own copy', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich
+      .with(() => ({ Service: { Name: 'checkout', Version: '1.2' } }))
+      .enrich.fromLogContext()
+      .pipe(throttleEvents({ windowMs: 60_000 }))
+      .writeTo.sink(memory, { name: 'memory' })
+      .createLogger();
+    LogContext.run({ Request: { Path: '/cart' }, Tags: ['eu', 'web'] }, () => {
+      for (const zone of ['a', 'b', 'b', 'b']) log.forContext('Where', { Zone: zone }).warning('Disk {Disk} is full', 'C:');
+    });
+    await log.close();
+    const summary = memory.events[1];
+    expect(summary.renderMessage()).toBe('Suppressed 3 repeats of "Disk {Disk} is full"');
+    expect(summary.properties).toEqual({
+      Disk: 'C:',
+      Where: { Zone: 'b' },
+      Service: { Name: 'checkout', Version: '1.2' },
+      Request: { Path: '/cart' },
+      Tags: ['eu', 'web'],
+      Count: 3,
+      Template: 'Disk {Disk} is full',
+    });
+  });
+
+  it('leaves a structured property out of the summary when its value differed between the suppressed events', () => {
+    const testScheduler = createTestScheduler();
+    const at = (zone: string): LogEvent => makeEvent({ text: 'full', properties: { Where: { Zone: zone }, Tags: ['eu'] } });
+    testScheduler.run(({ hot, expectObservable }) => {
+      const first = at('x');
+      const source = hot('-abc---|', { a: first, b: at('y'), c: at('z') });
+      expectObservable(source.pipe(throttleEvents({ windowMs: 5 }, testScheduler))).toBe('-a----s|', {
+        a: first,
+        s: expect.objectContaining({ properties: { Tags: ['eu'], Count: 2, Template: 'full' } }) as LogEvent,
+      });
     });
   });
 
