@@ -1,6 +1,6 @@
 import { hasMethods } from '../core/has-methods';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { expectReadableOption } from '../core/read-options';
+import { expectReadableOption, readOptions } from '../core/read-options';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
@@ -207,12 +207,14 @@ const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
 
 /**
  * Checks ConsoleSink's options when the sink is built, so a value of the wrong kind throws there
- * instead of failing every write later.
+ * instead of failing every write later. Gives the options read once (see readOptions), which the
+ * sink uses: what is checked is what is used (a getter could answer otherwise).
  *
  * @throws ConfigurationError naming the option and the value.
  */
-function checkConsoleOptions(options: ConsoleSinkOptions): void {
-  expectOption(isObject(options), 'ConsoleSink', 'options', options);
+function checkConsoleOptions(given: ConsoleSinkOptions): ConsoleSinkOptions {
+  expectOption(isObject(given), 'ConsoleSink', 'options', given);
+  const options: ConsoleSinkOptions = readOptions('ConsoleSink', given, CONSOLE_OPTION_KEYS);
   checkOptionKeys('ConsoleSink', options, CONSOLE_OPTION_KEYS);
   // An option left out (undefined) takes its default; one given must pass `ok`, and one whose reads
   // throw (a Proxy's trap, a revoked Proxy) is refused naming it (see expectReadableOption).
@@ -225,6 +227,7 @@ function checkConsoleOptions(options: ConsoleSinkOptions): void {
   }
   check('mode', '"node" or "browser"', (mode) => mode === 'node' || mode === 'browser');
   check('colors', 'true or false', (colors) => typeof colors === 'boolean');
+  return options;
 }
 
 /**
@@ -307,8 +310,8 @@ export class ConsoleSink implements Sink {
   readonly queueDefaults = { limit: 1_000_000 } as const;
 
   /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level, or `mode` is `'node'` with no stream to write to. */
-  constructor(options: ConsoleSinkOptions = {}) {
-    checkConsoleOptions(options);
+  constructor(given: ConsoleSinkOptions = {}) {
+    const options = checkConsoleOptions(given);
     const theme = readTheme(options.theme);
     const formatter = options.formatter;
     if (formatter === undefined) {

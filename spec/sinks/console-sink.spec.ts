@@ -1,4 +1,4 @@
-import { ConsoleSink, type ConsoleLike, type TextStream } from '../../lib/sinks/console-sink';
+import { ConsoleSink, type ConsoleLike, type ConsoleSinkOptions, type TextStream } from '../../lib/sinks/console-sink';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
@@ -899,6 +899,29 @@ describe('ConsoleSink options of the wrong kind', () => {
     const build = (): ConsoleSink => new ConsoleSink({ stdout, ...options });
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(message);
+  });
+
+  // Found by review: the sink checked one read of an option and used another, as StreamSink once did:
+  // a getter giving a stream, then a Symbol, built a sink without a word that threw a TypeError on
+  // its first write; each option given was read two or three times.
+  it.each<[keyof ConsoleSinkOptions, () => unknown]>([
+    ['outputTemplate', () => '{Message}{NewLine}'],
+    ['formatter', () => ({ format: () => 'line\n' })],
+    ['theme', () => defaultConsoleTheme],
+    ['standardErrorFromLevel', () => null],
+    ['mode', () => 'node'],
+    ['stdout', () => new Capture()],
+    ['stderr', () => new Capture()],
+    ['colors', () => true],
+  ])('reads %s once: what it checks is what it uses', (key, good) => {
+    let reads = 0;
+    const options = Object.defineProperty({ stdout: new Capture(), stderr: new Capture() }, key, {
+      enumerable: true,
+      get: () => (++reads === 1 ? good() : Symbol('later')),
+    });
+    const sink = new ConsoleSink(options);
+    expect(sink.emitSync([makeEvent({ text: 'hello', level: 'error' })])).toBe(true);
+    expect(reads).toBe(1);
   });
 
   it('are refused by name through writeTo.console too, which hands the sink only its own options', () => {
