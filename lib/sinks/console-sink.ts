@@ -1,6 +1,6 @@
 import { hasMethods } from '../core/has-methods';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { expectReadableOption } from '../core/read-options';
+import { expectReadableOption, readOptions } from '../core/read-options';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import type { LogEvent } from '../core/log-event';
@@ -207,12 +207,14 @@ const WITH_METHODS: readonly (readonly [keyof ConsoleSinkOptions, string])[] = [
 
 /**
  * Checks ConsoleSink's options when the sink is built, so a value of the wrong kind throws there
- * instead of failing every write later.
+ * instead of failing every write later. Gives the options read once (see readOptions), which the
+ * sink uses: what is checked is what is used (a getter could answer otherwise).
  *
  * @throws ConfigurationError naming the option and the value.
  */
-function checkConsoleOptions(options: ConsoleSinkOptions): void {
-  expectOption(isObject(options), 'ConsoleSink', 'options', options);
+function checkConsoleOptions(given: ConsoleSinkOptions): ConsoleSinkOptions {
+  expectOption(isObject(given), 'ConsoleSink', 'options', given);
+  const options: ConsoleSinkOptions = readOptions('ConsoleSink', given, CONSOLE_OPTION_KEYS);
   checkOptionKeys('ConsoleSink', options, CONSOLE_OPTION_KEYS);
   // An option left out (undefined) takes its default; one given must pass `ok`, and one whose reads
   // throw (a Proxy's trap, a revoked Proxy) is refused naming it (see expectReadableOption).
@@ -225,6 +227,7 @@ function checkConsoleOptions(options: ConsoleSinkOptions): void {
   }
   check('mode', '"node" or "browser"', (mode) => mode === 'node' || mode === 'browser');
   check('colors', 'true or false', (colors) => typeof colors === 'boolean');
+  return options;
 }
 
 /**
@@ -295,8 +298,8 @@ export class ConsoleSink implements Sink {
   readonly #text: (event: LogEvent) => string | undefined;
   /** Writes an event; false when it was skipped. */
   readonly #write: (event: LogEvent) => boolean;
-  /** In Node, a stream that must drain before the sink writes again (see emit). */
-  #full?: () => NodeTextStream | undefined;
+  /** In Node, a stream one of the events goes to that must drain before the sink writes them (see emit). */
+  #full?: (events: readonly LogEvent[]) => NodeTextStream | undefined;
   /** How many times close() was called: a batch whose wait for `'drain'` saw one is not written. */
   #closes = 0;
 
@@ -307,8 +310,8 @@ export class ConsoleSink implements Sink {
   readonly queueDefaults = { limit: 1_000_000 } as const;
 
   /** @throws ConfigurationError when an option has the wrong kind of value or names an unknown level, or `mode` is `'node'` with no stream to write to. */
-  constructor(options: ConsoleSinkOptions = {}) {
-    checkConsoleOptions(options);
+  constructor(given: ConsoleSinkOptions = {}) {
+    const options = checkConsoleOptions(given);
     const theme = readTheme(options.theme);
     const formatter = options.formatter;
     if (formatter === undefined) {
@@ -339,13 +342,13 @@ export class ConsoleSink implements Sink {
    * so the circuit breaker opens (see streamFailed). An event
    * a `formatter` throws on (or gives no string for) is skipped, reported to SelfLog and counted
    * failed (`{ rejected }`), as in FileSink and StreamSink; the rest of the batch is written. So is
-   * one, in a browser, whose console method throws or is missing. In Node, while a stream some
-   * level goes to holds more than its `highWaterMark` (a `write()` returned false), waits for its
+   * one, in a browser, whose console method throws or is missing. In Node, while a stream one of
+   * the events goes to holds more than its `highWaterMark` (a `write()` returned false), waits for its
    * `'drain'` (or its failure) first, and `emitSync` refuses the batch, so the pipeline's bounded
    * queue holds what the reader has not taken, its drops counted.
    */
   emit(events: readonly LogEvent[]): EmitResult | undefined | Promise<EmitResult | undefined> {
-    const full = this.#full?.();
+    const full = this.#full?.(events);
     if (full === undefined) return this.#emitNow(events);
     const closes = this.#closes;
     return drained(full).then(() => {
@@ -365,7 +368,7 @@ export class ConsoleSink implements Sink {
   }
 
   emitSync(events: readonly LogEvent[]): boolean | EmitResult {
-    return this.#full?.() === undefined && (this.#emitNow(events) ?? true);
+    return this.#full?.(events) === undefined && (this.#emitNow(events) ?? true);
   }
 
   #emitNow(events: readonly LogEvent[]): EmitResult | undefined {
@@ -397,14 +400,25 @@ export class ConsoleSink implements Sink {
       options.standardErrorFromLevel === null
         ? Infinity
         : levelValue(parseLevel(options.standardErrorFromLevel ?? 'warning', 'ConsoleSink.standardErrorFromLevel'));
-    // Whether any level goes to each stream: one none goes to is never waited for (with
-    // `standardErrorFromLevel: null`, a stderr the app's own lines backed up held every line bound for stdout).
+    // Whether any level goes to each stream.
     const toStdout = errorFrom > 0; // verbose's value
     const toStderr = errorFrom !== Infinity;
     // A stream that failed is left to the write, which fails the batch at once.
-    const full = (used: boolean, stream: NodeTextStream, guard: WriteGuard): NodeTextStream | undefined =>
-      used && stream.writableNeedDrain === true && !broken(stream, guard) ? stream : undefined;
-    this.#full = () => full(toStdout, stdout, outGuard) ?? full(toStderr, stderr, errGuard);
+    const full = (stream: NodeTextStream, guard: WriteGuard): NodeTextStream | undefined =>
+      stream.writableNeedDrain === true && !broken(stream, guard) ? stream : undefined;
+    // Only a stream one of the batch's events goes to is waited for: a stderr the app's own lines
+    // (or Node's warnings) backed up, which a parent never reads, held every information line bound
+    // for stdout, the default `standardErrorFromLevel` as much as `null`.
+    this.#full = (events) => {
+      const out = full(stdout, outGuard);
+      const err = full(stderr, errGuard);
+      if (out === undefined && err === undefined) return undefined;
+      for (const event of events) {
+        const stream = levelValue(writtenLevel(event)) >= errorFrom ? err : out;
+        if (stream !== undefined) return stream;
+      }
+      return undefined;
+    };
     // Broken as a whole once each stream an event can go to failed (see streamFailed).
     const whole = (): boolean => (!toStderr || broken(stderr, errGuard)) && (!toStdout || broken(stdout, outGuard));
     // A formatter's text (CLEF, NDJSON) is written as it is, as Serilog's console sink does with an

@@ -1,4 +1,4 @@
-import { ConsoleSink, type ConsoleLike, type TextStream } from '../../lib/sinks/console-sink';
+import { ConsoleSink, type ConsoleLike, type ConsoleSinkOptions, type TextStream } from '../../lib/sinks/console-sink';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
 import { defaultConsoleTheme } from '../../lib/sinks/console-theme';
 import { createLogEvent } from '../../lib/templates/log-event-record';
@@ -776,6 +776,34 @@ describe('ConsoleSink on a stream that needs draining', () => {
     },
   );
 
+  // The default standardErrorFromLevel ('warning'): a batch of information lines waited for the
+  // stderr the app's own lines backed up all the same, and the close gave them up (before: no line,
+  // 3 pending, then 3 undelivered and timedOut).
+  it('waits only for a stream the batch has lines for: information goes to stdout while the backed-up stderr holds nothing of it', async () => {
+    const held = heldStream();
+    const free = new PassThrough();
+    const lines = collectLines(free);
+    held.stream.write('the app writes more than the mark\n');
+    const log = new LoggerConfiguration().writeTo
+      .sink(new ConsoleSink({ stdout: free, stderr: held.stream, outputTemplate: '{Message}{NewLine}' }), { name: 'console' })
+      .createLogger();
+    for (let n = 0; n < 3; n++) log.information('Information {N}', n);
+    await tick();
+    expect(lines).toEqual(['Information 0', 'Information 1', 'Information 2']);
+    expect(log.metrics().sinks.console).toMatchObject({ delivered: 3, pending: 0 });
+    // A warning waits for stderr's 'drain', and is written once the reader reads on.
+    log.warning('Warning');
+    await tick();
+    expect(log.metrics().sinks.console).toMatchObject({ delivered: 3, pending: 1 });
+    for (let round = 0; round < 10 && !held.chunks.includes('Warning\n'); round++) {
+      held.release();
+      await tick();
+    }
+    expect(held.chunks).toEqual(['the app writes more than the mark\n', 'Warning\n']);
+    expect(await log.close({ timeoutMs: 100 })).toMatchObject({ timedOut: false });
+    expect(held.stream.listenerCount('drain')).toBe(0);
+  });
+
   // An ended stream emits no 'drain', and one that never closes (`autoClose: false` here, a
   // half-open socket) left the waiting batch, and every batch after it, pending for good:
   // log.flush() ran to its timeout and close({ strategy: 'flush' }) never returned.
@@ -899,6 +927,29 @@ describe('ConsoleSink options of the wrong kind', () => {
     const build = (): ConsoleSink => new ConsoleSink({ stdout, ...options });
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(message);
+  });
+
+  // Found by review: the sink checked one read of an option and used another, as StreamSink once did:
+  // a getter giving a stream, then a Symbol, built a sink without a word that threw a TypeError on
+  // its first write; each option given was read two or three times.
+  it.each<[keyof ConsoleSinkOptions, () => unknown]>([
+    ['outputTemplate', () => '{Message}{NewLine}'],
+    ['formatter', () => ({ format: () => 'line\n' })],
+    ['theme', () => defaultConsoleTheme],
+    ['standardErrorFromLevel', () => null],
+    ['mode', () => 'node'],
+    ['stdout', () => new Capture()],
+    ['stderr', () => new Capture()],
+    ['colors', () => true],
+  ])('reads %s once: what it checks is what it uses', (key, good) => {
+    let reads = 0;
+    const options = Object.defineProperty({ stdout: new Capture(), stderr: new Capture() }, key, {
+      enumerable: true,
+      get: () => (++reads === 1 ? good() : Symbol('later')),
+    });
+    const sink = new ConsoleSink(options);
+    expect(sink.emitSync([makeEvent({ text: 'hello', level: 'error' })])).toBe(true);
+    expect(reads).toBe(1);
   });
 
   it('are refused by name through writeTo.console too, which hands the sink only its own options', () => {
