@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { assertNever } from '../core/assert-never';
 import { escapeControlCharacters } from '../core/escape-control-characters';
+import { levelValue } from '../core/log-level';
 import { boundedEvent } from './bounded-event';
 import { BufferedOutput } from './buffered-output';
 import { CLI_USAGE } from './cli-usage';
@@ -155,8 +156,12 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     code = Math.max(code, BAD_LINES);
   };
 
+  // The level is compared before the message is rendered: a file of debug events read with `--level warning` renders
+  // none of them, and one whose message would render past the cap is left out as the event it is, not passed through.
+  const least = options.minimumLevel === undefined ? undefined : levelValue(options.minimumLevel);
   const onLine = (line: string, lineNumber: number): void => {
     const read = readLogLine(line);
+    if (least !== undefined && read.kind === 'event' && levelValue(read.event.level) < least) return;
     // A message may render far longer than its line (`{A,9999}`, `{A}{A}…`): up to the line cap, or the line is not shown as an event.
     const event = read.kind === 'event' ? boundedEvent(read.event, maxLineBytes, read.subMillisecond) : undefined;
     if (event !== undefined) {

@@ -1,7 +1,11 @@
 import type { Enricher, EnricherProperties } from '../core/enricher';
 import { expectFunctions, expectOption } from '../core/expect-option';
-import { LogContext } from '../context/log-context';
+import { currentOrNone } from '../context/log-context';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
+
+/** What SelfLog hears when the `current()` of an app's own LogContext store throws as an event is enriched. */
+const FROM_LOG_CONTEXT_FAILED =
+  "enrich.fromLogContext: the LogContext store's current() failed; events go on without its context";
 
 /** `.enrich…`: properties added to every event. An enricher never overwrites a property the event already has. */
 export class EnrichmentConfiguration<TParent> {
@@ -42,10 +46,14 @@ export class EnrichmentConfiguration<TParent> {
     return this.#parent;
   }
 
-  /** Adds the ambient properties of `LogContext.run(…)` in force where the event was logged. */
+  /**
+   * Adds the ambient properties of `LogContext.run(…)` in force where the event was logged. When
+   * the `current()` of an app's own store (`LogContext.useStore`) throws, events go on without the
+   * context and SelfLog hears of it once for a run of such events, not once per event.
+   */
   fromLogContext(): TParent {
     expectNotCreated(this.#state, 'enrich.fromLogContext');
-    const fromLogContext: Enricher = () => LogContext.current();
+    const fromLogContext: Enricher = () => currentOrNone(FROM_LOG_CONTEXT_FAILED);
     return this.with(fromLogContext);
   }
 }

@@ -217,15 +217,15 @@ const STORE_FAILED =
 
 /**
  * The properties in force, or undefined when the store cannot say (the `current()` of an app's
- * own store throws: SelfLog hears of it, once for calls in a row). Never throws.
+ * own store throws: SelfLog hears `failed`, once for calls in a row, not once per event). Never throws.
  *
- * @internal For withLogContext.
+ * @internal For withLogContext and `.enrich.fromLogContext()`.
  */
-export function currentOrNone(): ContextProperties | undefined {
+export function currentOrNone(failed = STORE_FAILED): ContextProperties | undefined {
   try {
     return shared().store.current();
   } catch {
-    writeUnlessRepeated(STORE_FAILED);
+    writeUnlessRepeated(failed);
     return undefined;
   }
 }

@@ -117,6 +117,36 @@ describe('LogContext', () => {
     ]);
   });
 
+  // Before, every event logged while an app's own store could not say its context wrote the
+  // enricher's failure again: a request's thousand events, a thousand SelfLog lines.
+  it('tells SelfLog once for a run of events whose store current() throws under fromLogContext, again after another diagnostic', () => {
+    const store: ContextStore = {
+      current: () => {
+        throw new Error('no scope here');
+      },
+      run: (_, fn) => fn(),
+    };
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+    const { diagnostics, stop } = collectSelfLog();
+    const previous = LogContext.useStore(store);
+    try {
+      for (let i = 0; i < 100; i++) log.information('Event {N}', i);
+      SelfLog.write('Something else');
+      for (let i = 0; i < 100; i++) log.information('Event {N}', i);
+    } finally {
+      LogContext.useStore(previous);
+      stop();
+    }
+    expect(memory.events).toHaveLength(200);
+    expect(memory.events[199].properties).toEqual({ N: 99 });
+    expect(diagnostics.map((d) => d.template)).toEqual([
+      expect.stringContaining('store'),
+      'Something else',
+      expect.stringContaining('store'),
+    ]);
+  });
+
   it('uses a pluggable store and gives back the previous one', () => {
     const calls: string[] = [];
     const store: ContextStore = {
