@@ -687,6 +687,14 @@ export class SinkDelivery {
    * span OpenTelemetry's instrumentation makes for it), the outcome's callbacks, the SelfLog lines
    * they write, the retry timer and the batches sent after it run in no request's context.
    */
+  /** Sends a batch that waited for a retry again, unless a shutdown gave up on it meanwhile. */
+  #tryAgain(flight: Flight): void {
+    flight.retryTimer = null;
+    if (flight.abandoned) return;
+    this.#recorder.retried++;
+    this.#attempt(flight);
+  }
+
   #attempt(flight: Flight): void {
     flight.attempts++;
     const sink = this.#sink;
@@ -796,12 +804,7 @@ export class SinkDelivery {
     ) {
       const backoff = backoffDelay(flight.attempts, retry);
       const delay = hint.retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(hint.retryAfterMs, retry.maxDelayMs));
-      flight.retryTimer = this.#scheduler.schedule(() => {
-        flight.retryTimer = null;
-        if (flight.abandoned) return;
-        this.#recorder.retried++;
-        this.#attempt(flight);
-      }, delay);
+      flight.retryTimer = this.#scheduler.schedule(() => this.#tryAgain(flight), delay);
       // Reported once the retry is armed: an immediate close() made from a SelfLog output that
       // hears of it finds the retry and cancels it, as it cancels any retry wait. Reported first,
       // the close found no retry and the batch was written again after the delay.
@@ -1146,6 +1149,14 @@ export class SinkDelivery {
       // yet to stay open: skipped, it would count failed. A fallback takes it at once instead,
       // where a probe of a sink that hangs would hold it until the timeout.
       if (this.#fallback === null) this.#breaker?.probeNow();
+      // A batch waiting for a retry gets it now, as Serilog's batching sink tries its queue once at
+      // shutdown whatever its backoff: waited out, a backoff longer than the timeout left the batch,
+      // and the queue behind it, undelivered without a try.
+      const flight = this.#flight;
+      if (flight?.retryTimer) {
+        flight.retryTimer.unsubscribe();
+        this.#tryAgain(flight);
+      }
       this.#kick();
     }
     const settled = await settlesWithin(

@@ -1280,6 +1280,40 @@ describe('SinkDelivery', () => {
       },
     );
 
+    // As with the breaker: a batch waiting out a retry backoff longer than the close's timeout (a
+    // Retry-After of 5 s, a close given 2 s) used to stay untried, and with it the queue behind it,
+    // all reported undelivered though the sink was back.
+    it.each(['graceful', 'flush'] as const)(
+      '%s: sends a batch waiting for a retry at once, and the queue behind it, rather than waiting out the backoff',
+      async (strategy) => {
+        let calls = 0;
+        const written: unknown[] = [];
+        const sink: Sink = {
+          emit: async (events) => {
+            if (++calls === 1) throw new Error('503');
+            written.push(...ns(events));
+          },
+        };
+        const delivery = create(sink, {
+          batch: { size: 2, maxDelayMs: 0 },
+          retry: { attempts: 3, initialDelayMs: 5_000, jitter: 0 },
+          circuitBreaker: false,
+        });
+        delivery.push(makeEvent({ properties: { N: 0 } }));
+        await jest.advanceTimersByTimeAsync(10);
+        expect(delivery.metrics()).toMatchObject({ retried: 0, pending: 1, lastError: 'Error: 503' });
+        for (let n = 1; n < 4; n++) delivery.push(makeEvent({ properties: { N: n } }));
+        let result: SinkShutdownResult | undefined;
+        void delivery.shutdown(strategy, 2_000).then((r) => (result = r));
+        // Within the close's timeout, with 3 s of the backoff still to go.
+        await jest.advanceTimersByTimeAsync(2_000);
+        expect(written).toEqual([0, 1, 2, 3]);
+        expect(result).toMatchObject({ delivered: 4, failed: 0, undelivered: 0, timedOut: false });
+        expect(delivery.metrics()).toMatchObject({ retried: 1, delivered: 4, pending: 0 });
+        balance(delivery);
+      },
+    );
+
     it('graceful: with a fallback, sends what is queued past a sink whose breaker is open at once, as while running', async () => {
       // The fallback takes the events now; a probe of a sink that hangs (an endpoint that never
       // answers) would hold them until the shutdown timeout and leave them undelivered.
