@@ -1166,6 +1166,31 @@ describe('HttpSink', () => {
       expect(refused).toBeInstanceOf(ConfigurationError);
       expect((refused as Error).message).toBe('HttpSink.url: its user or password is not percent-encoded UTF-8');
     });
+
+    // fetch's URL parser reads these as user and password too; the sink left them in the URL, so
+    // fetch refused every batch ("Request cannot be constructed from a URL that includes
+    // credentials"), its error naming the URL with the password in it.
+    it('takes the user and password out of every URL form fetch reads them in, and hides them and their basic auth in errors', async () => {
+      server = await startTestServer((request) => ({ status: 401, body: `refused: ${String(request.headers.authorization)}` }));
+      const host = server.url.slice('http://'.length);
+      const token = Buffer.from('ann:pa55w0rd').toString('base64');
+      const seen: string[] = [];
+      for (const url of [
+        `http:ann:pa55w0rd@${host}/ingest`,
+        `http:\\\\ann:pa55w0rd@${host}/ingest`,
+        ` http://ann:pa55w0rd@${host}/ingest`,
+        `ht\ttp://ann:pa55\nw0rd@${host}/ingest`,
+      ]) {
+        const failure = (await new HttpSink({ url }).emit(makeEvents(1)).catch((e: unknown) => e)) as Error;
+        expect(failure).toBeInstanceOf(HttpStatusError);
+        seen.push(`${failure.message}\n${failure.stack}`);
+      }
+      expect(server.requests.map((request) => [request.url, request.headers.authorization])).toEqual(
+        Array.from({ length: 4 }, () => ['/ingest', `Basic ${token}`]),
+      );
+      expect(seen.join('\n')).toContain('refused: Basic ***');
+      expect(seen.join('\n')).not.toMatch(/pa55|YW5uOnBhNTV3MHJk/);
+    });
   });
 
   describe('in a browser page', () => {
