@@ -408,6 +408,21 @@ describe('HttpSink', () => {
     ).not.toThrow();
   });
 
+  // A value from a configuration file or environment variable ('false', 0) was taken by truth:
+  // beacon: 'false' sent beacons, keepalive: 'false' kept keepalive on.
+  it('refuses a beacon or keepalive that is not true or false, naming the value, for every HTTP sink', () => {
+    expect(() => new HttpSink({ url: 'http://h/', beacon: 'false' as unknown as boolean })).toThrow(
+      new ConfigurationError('HttpSink.beacon: expected true or false, got "false"'),
+    );
+    expect(() => new HttpSink({ url: 'http://h/', keepalive: 0 as unknown as boolean })).toThrow(
+      new ConfigurationError('HttpSink.keepalive: expected true or false, got number 0'),
+    );
+    expect(() => new SeqSink({ serverUrl: 'http://h/', beacon: 1 as unknown as boolean })).toThrow(
+      new ConfigurationError('SeqSink.beacon: expected true or false, got number 1'),
+    );
+    expect(() => new HttpSink({ url: 'http://h/', beacon: true, keepalive: false }).close()).not.toThrow();
+  });
+
   it('refuses a finite timeoutMs past the longest timer delay, which timed every request out after 1 ms', async () => {
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(
