@@ -377,6 +377,14 @@ export class HttpSink implements Sink {
     this.#contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
     // An Authorization among `headers` wins over the URL's credentials, as in Go's http.Client.
     this.#headers = withHeaders(authorization, headers);
+    // A string from a configuration file ('false') would be truthy: keepalive or beacons used silently.
+    for (const name of ['keepalive', 'beacon'] as const)
+      expectOption(
+        options[name] === undefined || typeof options[name] === 'boolean',
+        `${kind}.${name}`,
+        'true or false',
+        options[name],
+      );
     this.#keepalive = options.keepalive ?? true;
     this.#body = body ?? linesBody(formatter ?? new CompactJsonFormatter(), this.#omitted, () => this.kind);
     this.#lineBodies = body === undefined;

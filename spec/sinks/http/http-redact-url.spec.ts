@@ -40,6 +40,27 @@ describe('redactUrl', () => {
     expect(redactUrl('//ann:pw@logs.example/ingest')).toBe('//***@logs.example/ingest');
     expect(urlSecrets('//ann:pa55w0rd@logs.example/ingest')).toContain('pa55w0rd');
   });
+  // fetch's URL parser reads these as a user and password too, yet they were shown as they were.
+  it('hides the user and password of every URL form fetch reads them in, as the parser reads the URL', () => {
+    for (const url of [
+      'https:ann:pa55w0rd@host/a?x=1',
+      'https:\\\\ann:pa55w0rd@host/a?x=1',
+      ' https://ann:pa55w0rd@host/a?x=1',
+      '\thttps://ann:pa55w0rd@host/a?x=1',
+      'https://ann:pa55\nw0rd@host/a?x=1',
+    ]) {
+      expect([url, redactUrl(url)]).toEqual([url, 'https://***@host/a?x=***']);
+      expect([url, urlSecrets(url)]).toEqual([url, expect.arrayContaining(['pa55w0rd'])]);
+    }
+  });
+
+  it('counts the basic auth of the user and password among the secrets, as an echoed Authorization header shows it', () => {
+    const token = Buffer.from('ann:pä55').toString('base64');
+    expect(urlSecrets('https://ann:p%C3%A455@host/')).toContain(token);
+    expect(redactUrlSecrets(`401: Authorization: Basic ${token}`, 'https://ann:p%C3%A455@host/')).toBe(
+      '401: Authorization: Basic ***',
+    );
+  });
 });
 
 describe('redactUrlSecrets', () => {

@@ -408,6 +408,21 @@ describe('HttpSink', () => {
     ).not.toThrow();
   });
 
+  // A value from a configuration file or environment variable ('false', 0) was taken by truth:
+  // beacon: 'false' sent beacons, keepalive: 'false' kept keepalive on.
+  it('refuses a beacon or keepalive that is not true or false, naming the value, for every HTTP sink', () => {
+    expect(() => new HttpSink({ url: 'http://h/', beacon: 'false' as unknown as boolean })).toThrow(
+      new ConfigurationError('HttpSink.beacon: expected true or false, got "false"'),
+    );
+    expect(() => new HttpSink({ url: 'http://h/', keepalive: 0 as unknown as boolean })).toThrow(
+      new ConfigurationError('HttpSink.keepalive: expected true or false, got number 0'),
+    );
+    expect(() => new SeqSink({ serverUrl: 'http://h/', beacon: 1 as unknown as boolean })).toThrow(
+      new ConfigurationError('SeqSink.beacon: expected true or false, got number 1'),
+    );
+    expect(() => new HttpSink({ url: 'http://h/', beacon: true, keepalive: false }).close()).not.toThrow();
+  });
+
   it('refuses a finite timeoutMs past the longest timer delay, which timed every request out after 1 ms', async () => {
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(ConfigurationError);
     expect(() => new HttpSink({ url: 'http://h/', timeoutMs: MAX_TIMER_MS + 1 })).toThrow(
@@ -1165,6 +1180,31 @@ describe('HttpSink', () => {
       })();
       expect(refused).toBeInstanceOf(ConfigurationError);
       expect((refused as Error).message).toBe('HttpSink.url: its user or password is not percent-encoded UTF-8');
+    });
+
+    // fetch's URL parser reads these as user and password too; the sink left them in the URL, so
+    // fetch refused every batch ("Request cannot be constructed from a URL that includes
+    // credentials"), its error naming the URL with the password in it.
+    it('takes the user and password out of every URL form fetch reads them in, and hides them and their basic auth in errors', async () => {
+      server = await startTestServer((request) => ({ status: 401, body: `refused: ${String(request.headers.authorization)}` }));
+      const host = server.url.slice('http://'.length);
+      const token = Buffer.from('ann:pa55w0rd').toString('base64');
+      const seen: string[] = [];
+      for (const url of [
+        `http:ann:pa55w0rd@${host}/ingest`,
+        `http:\\\\ann:pa55w0rd@${host}/ingest`,
+        ` http://ann:pa55w0rd@${host}/ingest`,
+        `ht\ttp://ann:pa55\nw0rd@${host}/ingest`,
+      ]) {
+        const failure = (await new HttpSink({ url }).emit(makeEvents(1)).catch((e: unknown) => e)) as Error;
+        expect(failure).toBeInstanceOf(HttpStatusError);
+        seen.push(`${failure.message}\n${failure.stack}`);
+      }
+      expect(server.requests.map((request) => [request.url, request.headers.authorization])).toEqual(
+        Array.from({ length: 4 }, () => ['/ingest', `Basic ${token}`]),
+      );
+      expect(seen.join('\n')).toContain('refused: Basic ***');
+      expect(seen.join('\n')).not.toMatch(/pa55|YW5uOnBhNTV3MHJk/);
     });
   });
 
