@@ -14,7 +14,7 @@ import { isPlainRecord } from '../../core/is-plain-record';
 import { utf8Length } from './http-utf8-length';
 import { jsonHalves } from './json-halves';
 import type { OfflinePiece } from './http-offline-queue';
-import { redactUrlSecrets, urlSecrets } from './http-redact-url';
+import { redactUrl, redactUrlSecrets, urlSecrets } from './http-redact-url';
 import { describeValue, shortText } from '../../core/describe-value';
 
 /**
@@ -27,7 +27,9 @@ const SET_HERE = ['body', 'contentType', 'method', 'beaconContentType'];
 export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 'contentType' | 'method' | 'beaconContentType'> {
   /**
    * Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push` (a URL
-   * that already ends so is taken as it is; a query stays after the path, a fragment is dropped). A
+   * that already ends so is taken as it is; a query stays after the path, a fragment is dropped;
+   * Promtail's legacy `…/api/prom/push` is a ConfigurationError: Loki reads JSON there in another
+   * shape and would store nothing). A
    * `user:password@` in it (Grafana Cloud's) is sent as basic auth (and `beacon` defaults to
    * `false`, see `tenantId`). Required.
    */
@@ -87,6 +89,8 @@ const MAX_LINE_BYTES = 256_000;
 const MAX_REQUEST_BYTES = 1_048_576;
 /** The path of Loki's push API. */
 const PUSH_PATH = '/loki/api/v1/push';
+/** Promtail's legacy push path, where Loki reads JSON in another shape (pkg/loghttp/push, GetVersion). */
+const LEGACY_PUSH_PATH = '/api/prom/push';
 /** The characters and length Loki (dskit) takes in a tenant id. */
 const TENANT_ID = /^(?!\.\.?$)[\w!.*'()-]{1,150}$/;
 
@@ -135,6 +139,13 @@ export class LokiSink extends HttpSink {
     );
     // The push URL itself (as Promtail's, Alloy's and Grafana Cloud's configurations have it) is taken
     // as it is. HttpSink sends a user:password@ in it as basic auth, as Promtail and Alloy do.
+    // Loki still routes Promtail's legacy push path, but reads a JSON body there in the legacy shape
+    // (`labels`, `entries`): it would answer this sink's pushes 204 and store nothing. Appended to,
+    // the path was a 404 for every batch.
+    if (path.endsWith(LEGACY_PUSH_PATH))
+      throw new ConfigurationError(
+        `LokiSink.url: ${JSON.stringify(redactUrl(path))} is Loki's legacy push path, for another JSON shape; give Loki's base URL or its ${PUSH_PATH} URL`,
+      );
     const url = (path.endsWith(PUSH_PATH) ? path : path + PUSH_PATH) + (query ? `?${query}` : '');
     const maxLabelNames = options.maxLabelNames ?? MAX_LABEL_NAMES;
     expectOption(

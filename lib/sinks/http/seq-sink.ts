@@ -21,6 +21,9 @@ import { HttpStatusError } from './http-status-error';
 import { lineHalves } from './line-halves';
 import type { OfflinePiece } from './http-offline-queue';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
+import { IsoTimestampCache } from '../../formatting/iso-timestamp-cache';
+import { TextFormatter } from '../../formatting/text-formatter';
+import { ConfigurationError } from '../../core/errors/configuration-error';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
 
 /**
@@ -60,7 +63,8 @@ export interface SeqSinkOptions extends Omit<
    * on is sent, as Serilog's Seq sink does, as an Error event `Event with message template
    * {OriginalMessageTemplate} could not be formatted as JSON` carrying the error (SelfLog says so),
    * and counts as delivered; when it throws on that too, the event is left out and counts as failed.
-   * The rest of the batch is sent either way. Default `new CompactJsonFormatter()`.
+   * The rest of the batch is sent either way. A TextFormatter or an NdjsonFormatter, which write no
+   * CLEF (Seq would refuse every batch), is a ConfigurationError. Default `new CompactJsonFormatter()`.
    */
   formatter?: Formatter | undefined;
   /**
@@ -212,6 +216,20 @@ export class SeqSink extends HttpSink {
       options.eventBodyLimitBytes,
     );
     const formatter = options.formatter ?? new CompactJsonFormatter();
+    // rxlog's formatters that write no CLEF: Seq answered 400 to every batch, seen only in lastError.
+    // An app's own formatter is taken. Size: NdjsonFormatter is told by its timestamp cache, which
+    // no other formatter shows, not by instanceof, which would bring its class into every bundle.
+    const plain = readGuarded('SeqSink.formatter', 'the formatter', () =>
+      formatter instanceof TextFormatter
+        ? 'a TextFormatter'
+        : (formatter as { times?: unknown }).times instanceof IsoTimestampCache
+          ? 'an NdjsonFormatter'
+          : '',
+    );
+    if (plain)
+      throw new ConfigurationError(
+        `SeqSink.formatter: ${plain} writes no CLEF, and Seq refuses every batch of it (400); leave formatter out or give a CompactJsonFormatter`,
+      );
     checkHeaders('SeqSink.headers', options.headers);
     readGuarded('SeqSink.headers', 'the headers', () => checkFramingHeaders('SeqSink.headers', options.headers));
     const omitted = new WeakSet<LogEvent>();

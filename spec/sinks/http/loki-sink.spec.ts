@@ -79,6 +79,34 @@ describe('LokiSink', () => {
     ]);
   });
 
+  // Loki routes Promtail's legacy /api/prom/push still, but reads a JSON push there in the legacy shape
+  // (labels, entries; pkg/loghttp/push ParseRequest, GetVersion): this sink's streams have no entries
+  // there, so Loki would answer 204 and store nothing. Before, the path was appended to it: every
+  // batch went to /api/prom/push/loki/api/v1/push, a 404, seen only in lastError.
+  it("refuses Promtail's legacy push URL, naming it without its credentials, and asks for the base URL", async () => {
+    server = await startTestServer(() => ({ status: 204 }));
+    const secret = server.url.replace('http://', 'http://123456:glc_token@');
+    for (const url of [
+      `${server.url}/api/prom/push`,
+      `${server.url}/api/prom/push/`,
+      `${server.url}/api/prom/push?token=t`,
+      `${secret}/eu/api/prom/push`,
+      '/api/prom/push',
+    ]) {
+      const build = (): LokiSink => new LokiSink({ url });
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(/^LokiSink\.url: ".*\/api\/prom\/push" is Loki's legacy push path.*give Loki's base URL/);
+      expect(build).not.toThrow(/glc_token|token=t/);
+    }
+    // A path that only starts so, or holds it before the push path, is no legacy push URL.
+    await new LokiSink({ url: `${server.url}/api/prom/push-gateway` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}/api/prom/push/loki/api/v1/push` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/api/prom/push-gateway/loki/api/v1/push',
+      '/api/prom/push/loki/api/v1/push',
+    ]);
+  });
+
   // Found by a review: the path was appended after a query (a gateway's `?token=`), so batches went
   // to `/` (a 404, failing every batch) or to the push path with the path inside the query's value.
   it('keeps a query of url (a gateway’s) after the push path, and drops a fragment', async () => {

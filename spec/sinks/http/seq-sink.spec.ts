@@ -7,6 +7,8 @@ import { LevelSwitch } from '../../../lib/core/level-switch';
 import { PartialDeliveryError } from '../../../lib/core/errors/partial-delivery-error';
 import { SelfLog } from '../../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../../lib/formatting/ndjson-formatter';
+import { TextFormatter } from '../../../lib/formatting/text-formatter';
 import type { LogEvent } from '../../../lib/core/log-event';
 import type { LogLevelName } from '../../../lib/core/log-level';
 import { SeqSink } from '../../../lib/sinks/http/seq-sink';
@@ -21,7 +23,7 @@ import { installFakePage } from '../../helpers/fake-page';
 import { startTestServer, type TestServer } from '../../helpers/http-test-server';
 import { fakeDateOnly } from '../../helpers/fake-date';
 import { fingersCrossed } from '../../../lib/operators/fingers-crossed';
-import { seqStandIn } from '../../helpers/seq-stand-in';
+import { seqRefusal, seqStandIn } from '../../helpers/seq-stand-in';
 
 describe('SeqSink', () => {
   let server: TestServer | undefined;
@@ -776,6 +778,38 @@ describe('SeqSink', () => {
     expect(fallback.events.map((event) => event.messageTemplate.text)).toEqual(['good', 'bad', 'good too']);
     expect(log.metrics().sinks.seq).toMatchObject({ received: 3, fallback: 3, retried: 0 });
     await log.close();
+  });
+
+  // Before, a TextFormatter or an NdjsonFormatter was taken, and Seq answered 400 to every batch (its
+  // lines have no @t), seen only in lastError and the fallback.
+  it("refuses rxlog's formatters that write no CLEF, naming them, and takes CLEF and an app's own formatter", async () => {
+    const refused: string[] = [];
+    server = await startTestServer(seqStandIn(refused));
+    const [event] = makeEvents(1);
+    const text = new TextFormatter();
+    const ndjson = new NdjsonFormatter({ includeTemplate: false });
+    // Why: the stand-in for Seq's CLEF ingestion refuses their lines.
+    expect([text, ndjson].map((formatter) => seqRefusal(formatter.format(event)))).toEqual(['not JSON', 'no @t']);
+    for (const [formatter, name] of [
+      [text, 'a TextFormatter'],
+      [new TextFormatter('{Message:j}'), 'a TextFormatter'],
+      [ndjson, 'an NdjsonFormatter'],
+      [new NdjsonFormatter(), 'an NdjsonFormatter'],
+    ] as const) {
+      const build = (): SeqSink => new SeqSink({ serverUrl: server?.url ?? '', formatter });
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(`SeqSink.formatter: ${name} writes no CLEF`);
+    }
+    // An app's own formatter, even one that wraps an NdjsonFormatter, is taken as it is, and so is CLEF.
+    const own = { ndjson, format: (logged: LogEvent) => new CompactJsonFormatter().format(logged) };
+    await new SeqSink({ serverUrl: server.url, formatter: own }).emit([event]);
+    await new SeqSink({ serverUrl: server.url, formatter: new CompactJsonFormatter({ renderMessage: true }) }).emit([event]);
+    expect(server.requests).toHaveLength(2);
+    expect(refused).toEqual([]);
+    // A formatter that cannot be read (a revoked Proxy) is a ConfigurationError, not the Proxy's TypeError.
+    const { proxy, revoke } = Proxy.revocable(new CompactJsonFormatter(), {});
+    revoke();
+    expect(() => new SeqSink({ serverUrl: server?.url ?? '', formatter: proxy })).toThrow(ConfigurationError);
   });
 
   describe('level probe', () => {
