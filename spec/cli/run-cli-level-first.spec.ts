@@ -1,26 +1,15 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import * as boundedEventModule from '../../lib/cli/bounded-event';
 import { runCli } from '../../lib/cli/run-cli';
-
-/** A Writable that keeps everything written to it. */
-class Collector extends Writable {
-  text = '';
-  constructor() {
-    super({ decodeStrings: false });
-  }
-  override _write(chunk: string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.text += chunk;
-    callback();
-  }
-}
+import { TextCollector } from '../helpers/text-collector';
 
 async function run(
   args: string[],
   lines: Iterable<string>,
   maxLineBytes?: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Collector();
-  const stderr = new Collector();
+  const stdout = new TextCollector();
+  const stderr = new TextCollector();
   const code = await runCli(args, { stdin: Readable.from(lines), stdout, stderr, maxLineBytes });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

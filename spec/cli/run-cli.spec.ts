@@ -6,18 +6,7 @@ import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatte
 import { escapeControlCharacters } from '../../lib/core/escape-control-characters';
 import { readCompactJson } from '../../lib/formatting/read-compact-json';
 import { templateEventId } from '../../lib/formatting/template-event-id';
-
-/** A Writable that keeps everything written to it. */
-class Collector extends Writable {
-  text = '';
-  constructor(highWaterMark?: number) {
-    super({ decodeStrings: false, highWaterMark });
-  }
-  override _write(chunk: string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.text += chunk;
-    callback();
-  }
-}
+import { TextCollector } from '../helpers/text-collector';
 
 interface Run {
   code: number;
@@ -26,8 +15,8 @@ interface Run {
 }
 
 async function run(args: string[], stdinText = '', io: Partial<CliIo> = {}): Promise<Run> {
-  const stdout = new Collector();
-  const stderr = new Collector();
+  const stdout = new TextCollector();
+  const stderr = new TextCollector();
   const code = await runCli(args, { stdin: Readable.from([stdinText]), stdout, stderr, ...io });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -458,8 +447,12 @@ describe('runCli', () => {
   // UTF-8, every line was passed through as NUL-riddled text.
   it('reads a UTF-16 file (byte order mark first) as its text', async () => {
     const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${CLEF_INFO}\r\n${NDJSON_WARN}\r\n`, 'utf16le')]);
-    const stdout = new Collector();
-    const code = await runCli(['--template', '{Message}'], { stdin: Readable.from([utf16le]), stdout, stderr: new Collector() });
+    const stdout = new TextCollector();
+    const code = await runCli(['--template', '{Message}'], {
+      stdin: Readable.from([utf16le]),
+      stdout,
+      stderr: new TextCollector(),
+    });
     expect({ code, stdout: stdout.text }).toEqual({ code: 0, stdout: 'User 42 logged in\nSlow 812 ms\n' });
   });
 
@@ -558,7 +551,7 @@ describe('runCli', () => {
         callback(Object.assign(new Error('write failed'), { code: errorCode }));
       },
     });
-    const stderr = new Collector();
+    const stderr = new TextCollector();
     expect(await runCli(args, { stdin: Readable.from([]), stdout, stderr })).toBe(status);
     expect(stderr.text).toBe(report);
   });
@@ -582,7 +575,7 @@ describe('runCli', () => {
         callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       },
     });
-    const stderr = new Collector();
+    const stderr = new TextCollector();
     const code = await runCli([], { stdin: input, stdout, stderr });
     expect(code).toBe(0);
     expect(stderr.text).toBe('');
@@ -600,7 +593,7 @@ describe('runCli', () => {
         callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       },
     });
-    const stderr = new Collector();
+    const stderr = new TextCollector();
     expect(await runCli([], { stdin: input, stdout, stderr })).toBe(0);
     expect(stderr.text).toBe('');
     expect(input.destroyed).toBe(true);
@@ -619,7 +612,7 @@ describe('runCli', () => {
         callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       },
     });
-    const stdout = new Collector();
+    const stdout = new TextCollector();
     const code = await runCli(['--strict'], { stdin: input, stdout, stderr });
     expect(code).toBe(1);
     expect(stdout.text).toBe('');
@@ -633,7 +626,7 @@ describe('runCli', () => {
         callback(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
       },
     });
-    const stderr = new Collector();
+    const stderr = new TextCollector();
     expect(await runCli([], { stdin: Readable.from([`${CLEF_INFO}\n`]), stdout, stderr })).toBe(2);
     expect(stderr.text).toBe('rxlog: cannot write the output: disk full\n');
   });
@@ -660,7 +653,7 @@ describe('runCli', () => {
         else callback();
       },
     });
-    const done = runCli(['--template', '{N}'], { stdin: input, stdout, stderr: new Collector() });
+    const done = runCli(['--template', '{N}'], { stdin: input, stdout, stderr: new TextCollector() });
     // Let the runner read until it is blocked: the count of lines read stops changing.
     let stable = 0;
     for (let last = -1, turns = 0; stable < 50 && turns < 100_000; turns++) {
@@ -693,8 +686,8 @@ describe('runCli with an oversized line', () => {
       }
       yield Buffer.from(`\n${CLEF_ERROR}\n`);
     }
-    const stdout = new Collector();
-    const stderr = new Collector();
+    const stdout = new TextCollector();
+    const stderr = new TextCollector();
     const code = await runCli([], { stdin: Readable.from(input()), stdout, stderr, maxLineBytes: 1024 * 1024 });
     expect(stdout.text.split('\n').filter(Boolean)).toEqual([
       `[${localTime(T0)} INF] User 42 logged in`,

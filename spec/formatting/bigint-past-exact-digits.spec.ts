@@ -1,25 +1,14 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { runCli } from '../../lib/cli/run-cli';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { NdjsonFormatter } from '../../lib/formatting/ndjson-formatter';
 import { MAX_EXACT_INTEGER_DIGITS } from '../../lib/formatting/parse-json-exact';
 import { createLogEvent } from '../../lib/templates/log-event-record';
-
-/** A Writable that keeps everything written to it. */
-class Collector extends Writable {
-  text = '';
-  constructor() {
-    super({ decodeStrings: false });
-  }
-  override _write(chunk: string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.text += chunk;
-    callback();
-  }
-}
+import { TextCollector } from '../helpers/text-collector';
 
 async function run(args: string[], stdinText: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Collector();
-  const stderr = new Collector();
+  const stdout = new TextCollector();
+  const stderr = new TextCollector();
   const code = await runCli(args, { stdin: Readable.from([stdinText]), stdout, stderr });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -1,11 +1,11 @@
 import { from, lastValueFrom, tap } from 'rxjs';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import type { LogEvent } from '../../lib/core/log-event';
-import type { LoggerMetrics } from '../../lib/metrics/metrics-types';
 import { metricsToPrometheus } from '../../lib/metrics/metrics-to-prometheus';
 import { SinkMetricsRecorder } from '../../lib/metrics/sink-metrics-recorder';
 import { tapMetrics } from '../../lib/operators/tap-metrics';
 import { makeEvents } from '../helpers/events';
+import { loggerMetrics } from '../helpers/logger-metrics';
 
 // Two limits of the counters that docs/metrics.md states as decisions rather than fixes.
 describe('counter limits', () => {
@@ -50,19 +50,8 @@ describe('counter limits', () => {
     );
     expect(seen).toEqual([Number.MAX_SAFE_INTEGER, 2 ** 53, 2 ** 53]);
     // Written with every digit: a counter Prometheus reads back as it was.
-    expect(metricsToPrometheus({ ...emptyLogger(), sinks: { far: recorder.snapshot() } })).toContain(
+    expect(metricsToPrometheus(loggerMetrics({ far: recorder.snapshot() }))).toContain(
       'rxlog_events_received_total{sink="far"} 9007199254740992\n',
     );
   });
 });
-
-function emptyLogger(): Omit<LoggerMetrics, 'sinks'> {
-  return {
-    timestamp: new Date(0),
-    logged: 0,
-    filtered: 0,
-    rejectedAfterClose: 0,
-    rejectedReentrant: 0,
-    rejectedInvalidLevel: 0,
-  };
-}
