@@ -12,7 +12,7 @@ import { checkScheduler, describeOption, numberOption, optionsObject, snapshotOp
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
-import { readLevel } from './read-level';
+import { levelRank } from './read-level';
 
 /**
  * What a key does after its trigger: `'passthrough'` lets its later events through unheld (until
@@ -25,7 +25,7 @@ export type AfterTrigger = 'passthrough' | 'reset' | { readonly passthroughMs: n
 
 /** Options of {@link fingersCrossed}. */
 export interface FingersCrossedOptions {
-  /** The level at or above which an event releases what is held, or a predicate that says so (its answer read as RxJS's `filter` reads it: truthy triggers; a Promise does not; for an event on which it throws, the `'error'` level decides, told to SelfLog once). Default `'error'`. */
+  /** The level at or above which an event releases what is held, or a predicate that says so (its answer read as RxJS's `filter` reads it: truthy triggers; a Promise does not; for an event on which it throws, the `'error'` level decides, told to SelfLog once). An event whose level is not one of the six names (an app operator's `'Error'`) counts as `fatal`, so it triggers, never held to be dropped. Default `'error'`. */
   trigger?: LogLevelName | ((event: LogEvent) => boolean) | undefined;
   /** Most events held per key, in events; the oldest is dropped (and counted) beyond it. Default `1000`. */
   bufferSize?: number | undefined;
@@ -148,9 +148,11 @@ function triggerPredicate(trigger: FingersCrossedOptions['trigger']): (event: Lo
   const threshold = levelValue(
     parseLevel(trigger === undefined || typeof trigger === 'function' ? 'error' : trigger, 'fingersCrossed: trigger'),
   );
-  // A value that is not an event (an app operator's `undefined`, a Proxy whose reads throw) is held
-  // as one below the trigger: failing on it would lose everything held.
-  const atLevel = (event: LogEvent): boolean => levelValue(readLevel(event) as LogLevelName) >= threshold;
+  // An event of a level that is not one of the six (an app operator's 'Error') triggers, as fatal,
+  // rather than being held and dropped untriggered. A value that is not an event (an app operator's
+  // `undefined`, a Proxy whose reads throw) is held as one below the trigger: failing on it would
+  // lose everything held.
+  const atLevel = (event: LogEvent): boolean => levelRank(event) >= threshold;
   if (typeof trigger !== 'function') return atLevel;
   let told = false;
   return (event) => {
@@ -454,7 +456,7 @@ export function fingersCrossed(
               if (ending !== null) end(ending);
             }
           }
-        } else if (state.passUntil > now || levelValue(readLevel(event) as LogLevelName) >= passAt) {
+        } else if (state.passUntil > now || levelRank(event) >= passAt) {
           subscriber.next(event);
         } else {
           // One event larger than maxBytes is held alone, as if it were maxBytes: what is held then

@@ -1,7 +1,8 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import type { LogEvent } from '../core/log-event';
-import { levelValue, WARNING } from '../core/log-level';
+import { WARNING } from '../core/log-level';
+import { levelRank } from './read-level';
 import { SelfLog } from '../core/self-log';
 import { strayPromise } from '../core/stray-promise';
 import { excludingCounted } from './filter-events';
@@ -15,7 +16,7 @@ import { describeValue } from '../core/describe-value';
 export interface SampleEventsOptions {
   /** The fraction of events kept, from `0` (none) to `1` (all). Required. */
   rate: number;
-  /** Events this returns true for are always kept. Default: level `warning` and above. */
+  /** Events this returns true for are always kept. Default: level `warning` and above, and a level that is not one of the six names (an app operator's `'WARN'`), as minimumLevel keeps it. */
   keepWhen?: ((event: LogEvent) => boolean) | undefined;
   /**
    * Makes the decision per key instead of per event, e.g. `'TraceId'`: every event with the same
@@ -141,8 +142,9 @@ function traceIdWords(traceId: string): number {
   return words >>> 0;
 }
 
+/** Warnings and above, and events of a level that is not one of the six (kept, as minimumLevel keeps them). */
 function keepWarnings(event: LogEvent): boolean {
-  return levelValue(event.level) >= WARNING;
+  return levelRank(event) >= WARNING;
 }
 
 /**

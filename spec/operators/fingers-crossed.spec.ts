@@ -1062,3 +1062,61 @@ describe('fingersCrossed against a reference model (buffer until trigger, as mon
 function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
   return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 }
+
+describe('fingersCrossed with a level that is not one of the six', () => {
+  // An app operator's `'Error'` or `'WARN'`, a number, no level: minimumLevel keeps such an event;
+  // here it is read as fatal, so it is never held to be dropped untriggered.
+  const unknown = (level: unknown, text: string): LogEvent => ({ ...makeEvent({ text }), level: level as LogEvent['level'] });
+  const X = unknown('Error', 'X');
+  const W = unknown('WARN', 'W');
+  const N = unknown(3, 'N');
+  const M = unknown(undefined, 'M');
+  const all = { d, i, X, W, N, M };
+
+  it('releases the ring on an event of an unknown level, as a trigger, never holding it to drop it', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-X----i-W----N-M-|', all);
+      const out = subscribedWith(accounting, source.pipe(fingersCrossed({ afterTrigger: 'reset' }, testScheduler)));
+      expectObservable(out).toBe('---(dX)---(iW)-N-M-|', all);
+    });
+    expect(accounting.droppedBy).toEqual({});
+  });
+
+  it('triggers on an unknown level whatever the trigger level, fatal included', () => {
+    const testScheduler = createTestScheduler();
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-i-W-----|', all);
+      expectObservable(source.pipe(fingersCrossed({ trigger: 'fatal' }, testScheduler))).toBe('-----(diW)-|', all);
+    });
+  });
+
+  it('passes an unknown level at once with passthroughLevel when a predicate does not trigger on it', () => {
+    const testScheduler = createTestScheduler();
+    const isFatal = (event: LogEvent): boolean => event.level === 'fatal';
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-W-F-----|', { ...all, F });
+      expectObservable(source.pipe(fingersCrossed({ trigger: isFatal, passthroughLevel: 'warning' }, testScheduler))).toBe(
+        '---W-(dF)--|',
+        { ...all, F },
+      );
+    });
+  });
+
+  it('still holds a value that is not an event, or one whose level cannot be read, as below the trigger', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const unreadable = new Proxy(makeEvent(), {
+      get() {
+        throw new Error('unreadable');
+      },
+    });
+    const values = { d, u: undefined as unknown as LogEvent, p: unreadable };
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-d-u-p-|', values);
+      expectObservable(subscribedWith(accounting, source.pipe(fingersCrossed({}, testScheduler)))).toBe('-------|', values);
+    });
+    expect(accounting.droppedBy).toEqual({ [FINGERS_CROSSED_REASONS.untriggered]: 3 });
+  });
+});

@@ -354,3 +354,24 @@ describe('sampleEvents over a long-running stream', () => {
     expect(heapGrowthMiB('sampleEvents')).toBeLessThan(1);
   }, 120_000);
 });
+
+describe('sampleEvents with a level that is not one of the six', () => {
+  it('keeps an event of an unknown level by default, as minimumLevel does, never sampling it out', () => {
+    const testScheduler = createTestScheduler();
+    const accounting = new RecordingAccounting();
+    const unknown = (level: unknown, text: string): LogEvent => ({ ...makeEvent({ text }), level: level as LogEvent['level'] });
+    const values = {
+      a: makeEvent({ text: 'a' }),
+      X: unknown('Error', 'X'),
+      W: unknown('WARN', 'W'),
+      N: unknown(3, 'N'),
+      M: unknown(undefined, 'M'),
+    };
+    testScheduler.run(({ hot, expectObservable }) => {
+      const source = hot('-a-X-W-N-M-|', values);
+      const out = source.pipe(sampleEvents({ rate: 0, random: () => 0.5 }));
+      expectObservable(subscribedWith(accounting, out)).toBe('---X-W-N-M-|', values);
+    });
+    expect(accounting.droppedBy).toEqual({ [SAMPLE_REASON]: 1 });
+  });
+});
