@@ -681,12 +681,6 @@ export class SinkDelivery {
     } else this.#attempt(flight);
   }
 
-  /**
-   * One try of the primary sink, detached from the caller (see runDetached): a batch holds events
-   * of many requests and belongs to none, so the sink's write, what it starts (an HTTP request, a
-   * span OpenTelemetry's instrumentation makes for it), the outcome's callbacks, the SelfLog lines
-   * they write, the retry timer and the batches sent after it run in no request's context.
-   */
   /** Sends a batch that waited for a retry again, unless a shutdown gave up on it meanwhile. */
   #tryAgain(flight: Flight): void {
     flight.retryTimer = null;
@@ -695,6 +689,12 @@ export class SinkDelivery {
     this.#attempt(flight);
   }
 
+  /**
+   * One try of the primary sink, detached from the caller (see runDetached): a batch holds events
+   * of many requests and belongs to none, so the sink's write, what it starts (an HTTP request, a
+   * span OpenTelemetry's instrumentation makes for it), the outcome's callbacks, the SelfLog lines
+   * they write, the retry timer and the batches sent after it run in no request's context.
+   */
   #attempt(flight: Flight): void {
     flight.attempts++;
     const sink = this.#sink;
