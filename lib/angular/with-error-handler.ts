@@ -511,15 +511,8 @@ function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | 
       const stack: unknown = (value as { stack?: unknown }).stack;
       const text = typeof stack === 'string' ? redactStackUrls(boundedStack(stack, walk, max)) : stack;
       const descriptors = Object.getOwnPropertyDescriptors(value);
-      const own = Object.values(descriptors);
-      walk.data -= own.length;
-      for (const descriptor of own) {
-        descriptor.configurable = true;
-        if ('value' in descriptor) descriptor.writable = true;
-      }
-      copy = Object.create(Object.getPrototypeOf(value) as object | null, descriptors) as object;
-      // A name or message its class reads from the error's slot (a DOMException's) would throw on the copy.
-      if (error) keepErrorText(copy, value as object);
+      walk.data -= Object.keys(descriptors).length;
+      copy = copyWith(value as object, descriptors, error);
       if (error || text !== stack) Object.defineProperty(copy, 'stack', { value: text, writable: true, configurable: true });
       if (text !== stack) walk.changed = true;
     }
@@ -528,6 +521,22 @@ function copyRedacted(value: unknown, walk: RedactWalk, max?: number): object | 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A copy of `value` (same prototype) with its own properties `descriptors`, getters as getters, made
+ * writable and configurable so that a frozen value's copy takes a new stack or message; for an
+ * Error, its name and message kept readable (a DOMException's class reads them from the error's
+ * slot, which the copy has not: see keepErrorText). Throws what a Proxy trap throws.
+ */
+function copyWith(value: object, descriptors: PropertyDescriptorMap, error: boolean): object {
+  for (const descriptor of Object.values(descriptors)) {
+    descriptor.configurable = true;
+    if ('value' in descriptor) descriptor.writable = true;
+  }
+  const copy = Object.create(Object.getPrototypeOf(value) as object | null, descriptors) as object;
+  if (error) keepErrorText(copy, value);
+  return copy;
 }
 
 /**
@@ -715,10 +724,7 @@ function exceptionWithout(exception: Error, extras: readonly string[]): Error {
     const text = typeof message === 'string' ? withoutAll(message, extras) : message;
     const trace = typeof stack === 'string' ? withoutAll(stack, extras) : stack;
     if (text === message && trace === stack) return exception;
-    const descriptors = Object.getOwnPropertyDescriptors(exception);
-    for (const descriptor of Object.values(descriptors)) descriptor.configurable = true;
-    const copy = Object.create(Object.getPrototypeOf(exception) as object | null, descriptors) as Error;
-    keepErrorText(copy, exception);
+    const copy = copyWith(exception, Object.getOwnPropertyDescriptors(exception), true) as Error;
     Object.defineProperty(copy, 'message', { value: text, writable: true, configurable: true });
     Object.defineProperty(copy, 'stack', { value: trace, writable: true, configurable: true });
     return copy;
