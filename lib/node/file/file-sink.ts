@@ -17,7 +17,7 @@ import { formatLine, skippedEvents, wholeLines } from '../format-lines';
 import { FileSizeLimitError } from './file-size-limit-error';
 import { LogFile } from './log-file';
 import { PollingWaits } from './polling-waits';
-import { isNoFile, RollingFilePath } from './rolling-file-path';
+import { asStored, isNoFile, RollingFilePath } from './rolling-file-path';
 import { parseRollingInterval, rollingPeriod, type RollingInterval, type RollingPeriod } from './rolling-interval';
 import { processExiting, retryUntil, writtenOverlap, type WriteTry } from './exit-waits';
 
@@ -418,12 +418,12 @@ export class FileSink implements Sink {
       fallbackPath.length > 0 &&
       !fallbackPath.includes('\0') &&
       !FOLDER_ONLY.test(fallbackPath)
-        ? path.resolve(fallbackPath)
+        ? path.resolve(asStored(fallbackPath))
         : undefined;
     // Through symlinks too (a linked folder, a link to the file): taken, the fallback wrote the full file.
     const real = resolved === undefined ? undefined : realFile(resolved);
     const own =
-      real === realFile(path.resolve(this.basePath)) ||
+      real === realFile(path.resolve(asStored(this.basePath))) ||
       (real !== undefined &&
         this.rolling &&
         path.dirname(real) === realFolder(this.files.directory) &&

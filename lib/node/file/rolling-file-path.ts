@@ -53,6 +53,16 @@ export function isNoFile(filePath: string): boolean {
   }
 }
 
+/**
+ * `filePath` as the file system stores it: a lone surrogate, which UTF-8 cannot encode, becomes
+ * U+FFFD, as Node encodes a path, and as the folder's listing reads the name back. Names made from
+ * the path as written (`app\uD800-.log`) never matched that listing, so the set was never found:
+ * retention deleted nothing, and a restart did not continue the newest file.
+ */
+export function asStored(filePath: string): string {
+  return Buffer.from(filePath, 'utf8').toString('utf8');
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -78,7 +88,7 @@ export class RollingFilePath {
     private readonly interval: RollingInterval,
     rolling = true,
   ) {
-    const parsed = path.parse(path.resolve(basePath));
+    const parsed = path.parse(path.resolve(asStored(basePath)));
     this.directory = parsed.dir;
     // `.log` is an extension alone to .NET's Path.GetExtension (Serilog: `20261122.log`), a name
     // without one to Node's path.parse (`.log20261122`, a hidden file).

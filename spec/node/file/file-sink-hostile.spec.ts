@@ -202,3 +202,61 @@ describe('FileSink and property values from data', () => {
     }
   });
 });
+
+// A name cut in the middle of an emoji (`name.slice(0, 10)`) holds a lone surrogate, which UTF-8
+// cannot encode: Node writes it to the disk as U+FFFD, and that is what the folder's listing reads.
+describe('FileSink with a lone surrogate in its path', () => {
+  let root: string;
+
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rxlog-surrogate-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const event = (n: number): LogEvent[] => [
+    {
+      timestamp: new Date(0),
+      level: 'information',
+      messageTemplate: { text: 'e', tokens: [{ kind: 'text', text: 'e' }] },
+      properties: { N: n },
+      renderMessage: () => 'e',
+    },
+  ];
+
+  it('keeps its rolling set within retainedFileCountLimit, as for any other name', () => {
+    let now = Date.UTC(2026, 10, 18, 12);
+    const sink = new FileSink(path.join(root, 'app\uD83D-.log'), {
+      rollingInterval: 'day',
+      retainedFileCountLimit: 2,
+      clock: () => now,
+    });
+    for (let day = 0; day < 4; day++, now += 86_400_000) sink.emitSync(event(day));
+    void sink.close();
+    // Before: all four days stayed, the set never found on disk.
+    expect(fs.readdirSync(root).sort()).toEqual(['app\uFFFD-20261120.log', 'app\uFFFD-20261121.log']);
+  });
+
+  it('goes on after a restart at the newest file of the set, rolled by size', () => {
+    const options = { rollOnFileSizeLimit: true, fileSizeLimitBytes: 10, retainedFileCountLimit: 2 };
+    const base = path.join(root, 'app\uDC00.log');
+    const first = new FileSink(base, options);
+    for (let n = 0; n < 3; n++) first.emitSync(event(n));
+    void first.close();
+    expect(fs.readdirSync(root).sort()).toEqual(['app\uFFFD_001.log', 'app\uFFFD_002.log']);
+    const second = new FileSink(base, options);
+    second.emitSync(event(3));
+    void second.close();
+    // Before: the restart wrote to `app�.log` again, the oldest name of the set, and nothing was pruned.
+    expect(fs.readdirSync(root).sort()).toEqual(['app\uFFFD_002.log', 'app\uFFFD_003.log']);
+    expect(fs.readFileSync(path.join(root, 'app\uFFFD_003.log'), 'utf8')).toContain('"N":3');
+  });
+
+  it("refuses a fallbackPath that the file system stores under the sink's own name", () => {
+    expect(() => new FileSink(path.join(root, 'app\uD800.log'), { fallbackPath: path.join(root, 'app\uDBFF.log') })).toThrow(
+      /fallbackPath: expected a file path other than the sink's own/,
+    );
+  });
+});
