@@ -29,7 +29,8 @@ export interface FileSinkOptions {
    * Most bytes in one file; `null` = unlimited. Default `1073741824` (1 GiB, as Serilog). A regular
    * file's only: not a FIFO's or a device's, nor a path naming a descriptor of the process
    * (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`) even when the shell redirected it to a file; such
-   * a path cannot roll either (`rollingInterval`, `rollOnFileSizeLimit` are a ConfigurationError).
+   * a path, or one naming a device or FIFO when the sink is built, cannot roll either
+   * (`rollingInterval`, `rollOnFileSizeLimit` are a ConfigurationError).
    */
   fileSizeLimitBytes?: number | null | undefined;
   /** Start the next `_NNN` file when the size limit is reached, instead of failing the events past it. Default `false`. */
@@ -154,6 +155,19 @@ function namesDescriptor(filePath: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Whether `filePath` names, through symlinks, something that is neither a file nor a folder: a
+ * device (`/dev/null`), a FIFO or a socket. False when nothing is there or it cannot be checked.
+ */
+function isSpecial(filePath: string): boolean {
+  try {
+    const stat = fs.statSync(filePath, { throwIfNoEntry: false });
+    return stat !== undefined && !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `filePath` names a regular file (through symlinks); false when it cannot be checked. */
@@ -339,7 +353,10 @@ export class FileSink implements Sink {
     this.stream = namesDescriptor(basePath);
     this.limit = this.stream ? null : limit;
     this.rollOnLimit = options.rollOnFileSizeLimit ?? false;
-    if (this.stream) this.refuseRolling(basePath, options);
+    // A device or FIFO at the path is written as it is: rolling would write regular files beside it
+    // (`/dev/null20261122`, in the container's small /dev tmpfs) and never the device.
+    if (this.stream) this.refuseRolling(basePath, options, 'a stream of the process (a file descriptor)');
+    else if (isSpecial(basePath)) this.refuseRolling(basePath, options, 'a device, FIFO or socket');
     // As Serilog's File() picks its plain FileSink over the rolling one: a file that rolls neither
     // by time nor by size is its path alone. Searching the folder for `app_NNN.log` names would
     // append to, and retention delete, files that are not the sink's (`app_20261001.log` archives).
@@ -365,12 +382,13 @@ export class FileSink implements Sink {
   }
 
   /**
-   * Refuses the options that roll or prune a set for a path naming a descriptor of the process:
-   * rolling would write files beside it (`/dev/stdout20261122`, `/dev/stdout_001`), not the stream.
+   * Refuses the options that roll or prune a set for a path naming a descriptor of the process, a
+   * device or a FIFO (`what` it names): rolling would write files beside it (`/dev/stdout20261122`,
+   * `/dev/null_001`), not the stream.
    *
    * @throws ConfigurationError naming the option and its value.
    */
-  private refuseRolling(basePath: string, options: FileSinkOptions): void {
+  private refuseRolling(basePath: string, options: FileSinkOptions, what: string): void {
     const rolling: [string, unknown][] = [
       ['rollingInterval', this.interval === 'infinite' ? undefined : options.rollingInterval],
       ['rollOnFileSizeLimit', this.rollOnLimit ? true : undefined],
@@ -379,7 +397,7 @@ export class FileSink implements Sink {
     for (const [option, value] of rolling) {
       if (value === undefined) continue;
       throw new ConfigurationError(
-        `FileSink ${option}: ${basePath} names a stream of the process (a file descriptor), which neither rolls nor is pruned, got ${describeValue(value)}`,
+        `FileSink ${option}: ${basePath} names ${what}, which neither rolls nor is pruned, got ${describeValue(value)}`,
       );
     }
   }

@@ -1511,6 +1511,27 @@ describe('FileSink', () => {
       },
     );
 
+    // `FileSink('/dev/null', { rollingInterval: 'day' })` wrote a regular file /dev/null20261122 in
+    // /dev (a small tmpfs in a container), and never the device; a FIFO's set left its reader idle.
+    (process.platform === 'linux' ? it : it.skip)(
+      'refuses rolling for a path naming a device or a FIFO when the sink is built, naming the value',
+      () => {
+        const fifo = path.join(dir, 'pipe');
+        execFileSync('mkfifo', [fifo]);
+        const link = path.join(dir, 'null.log');
+        fs.symlinkSync('/dev/null', link);
+        for (const special of ['/dev/null', fifo, link]) {
+          expect(() => new FileSink(special, { rollingInterval: 'day' })).toThrow(
+            `FileSink rollingInterval: ${special} names a device, FIFO or socket, which neither rolls nor is pruned, got "day"`,
+          );
+          expect(() => new FileSink(special, { rollOnFileSizeLimit: true, fileSizeLimitBytes: 10 })).toThrow(
+            /FileSink rollOnFileSizeLimit: .* names a device, FIFO or socket, .* got boolean true/,
+          );
+          expect(() => new FileSink(special, { fileSizeLimitBytes: 1000, retainedFileCountLimit: 3 })).not.toThrow();
+        }
+      },
+    );
+
     it('opens nothing until the first batch', () => {
       new FileSink(path.join(dir, 'later/app.log'));
       expect(fs.readdirSync(dir)).toEqual([]);
