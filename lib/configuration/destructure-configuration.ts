@@ -1,4 +1,4 @@
-import { expectOption } from '../core/expect-option';
+import { expectCallback, expectOption } from '../core/expect-option';
 import { readGuarded } from '../core/read-options';
 import { type CaptureLimits, type CaptureTransform, DEFAULT_CAPTURE_LIMITS, expectCaptureLimit } from '../templates/capture';
 import { type RedactOptions, RedactionPolicy } from '../templates/redaction-policy';
@@ -80,7 +80,7 @@ export class DestructureConfiguration<TParent> {
    * members meet every transform again. One that throws is captured as `'[Throws: message]'` and
    * told to SelfLog; the call still logs. Transforms are tried in the order registered.
    *
-   * @throws ConfigurationError naming the value when `type` is not a class (an arrow function is not) or `transform` is not a function.
+   * @throws ConfigurationError naming the value when `type` is not a class (an arrow function is not) or `transform` is not a function or is a class.
    * @example
    * new LoggerConfiguration().destructure.byTransforming(User, (user) => ({ id: user.id, name: user.name }))
    */
@@ -95,7 +95,7 @@ export class DestructureConfiguration<TParent> {
    * so keep it cheap; one that throws counts as a transform that throws. Otherwise as
    * `byTransforming`.
    *
-   * @throws ConfigurationError naming the value when `predicate` or `transform` is not a function.
+   * @throws ConfigurationError naming the value when `predicate` or `transform` is not a function or is a class.
    * @example
    * new LoggerConfiguration().destructure.byTransformingWhere(isHttpErrorResponse, (r) => ({ status: r.status }))
    */
@@ -124,7 +124,9 @@ export class DestructureConfiguration<TParent> {
       () => typeof given === 'function' && (isPredicate || typeof (given as { prototype?: unknown }).prototype === 'object'),
     );
     expectOption(ok, where, isPredicate ? 'a predicate function' : 'a class as the type', given);
-    expectOption(typeof transform === 'function', where, 'a transform function', transform);
+    // A predicate or transform that is a class would throw for every object captured.
+    if (isPredicate) expectCallback(given, where, 'a predicate function');
+    expectCallback(transform, where, 'a transform function');
     const limits = this.#state.captureLimits;
     // Matched before it is called: `matches` says the value is a T.
     const added: CaptureTransform = { matches, transform: transform as (value: object) => unknown };

@@ -37,6 +37,8 @@ export class EnrichmentConfiguration<TParent> {
   /**
    * Adds what each enricher returns; a throwing enricher is reported to SelfLog and skipped. An
    * enricher may return any object type of properties: an interface or a class instance too.
+   *
+   * @throws ConfigurationError naming an enricher that is not a function, or is a class (which throws called without `new`).
    */
   with(...enrichers: Enricher<EnricherProperties>[]): TParent {
     expectNotCreated(this.#state, 'enrich.with');

@@ -1,4 +1,4 @@
-import { expectOption } from '../core/expect-option';
+import { expectCallback } from '../core/expect-option';
 import { callbackName, strayPromise } from '../core/stray-promise';
 import type { EventPredicate } from '../operators/event-predicate';
 import { type ConfigurationState, expectNotCreated } from './configuration-state';
@@ -7,7 +7,8 @@ import { type ConfigurationState, expectNotCreated } from './configuration-state
  * `.filter…`: which events reach the sinks. Excluded events count in `metrics().filtered`. What a
  * predicate returns is read as RxJS's `filter` reads it (`undefined`, `0`, `''` are false), so
  * `byIncludingOnly(p)` and `byExcluding((e) => !p(e))` keep the same events. A predicate that
- * throws keeps the event and is reported to SelfLog.
+ * throws keeps the event and is reported to SelfLog. A predicate that is not a function, or is a
+ * class (which throws called without `new`), is a ConfigurationError.
  */
 export class FilterConfiguration<TParent> {
   readonly #parent: TParent;
@@ -40,5 +41,5 @@ export class FilterConfiguration<TParent> {
 
 function check(state: ConfigurationState, predicate: unknown, where: string): void {
   expectNotCreated(state, where);
-  expectOption(typeof predicate === 'function', where, 'a predicate function', predicate);
+  expectCallback(predicate, where, 'a predicate function');
 }

@@ -22,6 +22,6 @@ export interface SinkOptions extends SinkDeliveryOptions {
    * below the logger's minimum (or an override's) reaches any sink.
    */
   minimumLevel?: LogLevelText | LevelSwitch | undefined;
-  /** Operators applied to this sink's events only, before delivery. */
-  pipe?: OperatorFunction<LogEvent, LogEvent>[] | undefined;
+  /** Operators applied to this sink's events only, before delivery. A readonly array too: it is only read, once, when the sink is configured. */
+  pipe?: readonly OperatorFunction<LogEvent, LogEvent>[] | undefined;
 }

@@ -12,6 +12,24 @@ export function expectOption(ok: boolean, where: string, expected: string, value
   if (!ok) throw new ConfigurationError(`${where}: expected ${expected}, got ${describeValue(value)}`);
 }
 
+/** A class's source text: `class Name …`, `class {…}`; not a method named `class` (`class(event) {…}`). */
+const CLASS_SOURCE = /^class\b(?!\s*\()/;
+
+/**
+ * Checks a callback given to `where` (an enricher, a filter's predicate, an operator, a transform):
+ * a function, and not a class, which throws on every call without `new`, so it would fail every
+ * event where the configuration took it (Serilog's `Enrich.With<ThreadIdEnricher>()` written
+ * `enrich.with(ThreadIdEnricher)`). A built-in such as `Boolean` is a function, not a class.
+ *
+ * @throws ConfigurationError naming `where` and the value.
+ */
+export function expectCallback(value: unknown, where: string, expected: string): void {
+  expectOption(typeof value === 'function', where, expected, value);
+  // Never throws: for any function (a Proxy of one too) it gives source text or `function … [native code]`.
+  const source = Function.prototype.toString.call(value);
+  expectOption(!CLASS_SOURCE.test(source), where, `${expected}, not a class`, value);
+}
+
 /**
  * A copy of `items`, an array given to a configuration call: each item is read once and handed to
  * `check` as it is read, which gives what to keep or throws. A hole is an item (`undefined`), so an
@@ -26,14 +44,14 @@ export function checkItems<T>(items: readonly unknown[], check: (item: unknown, 
 
 /**
  * Checks a list of functions given to `where` (enrichers, operators): throws naming the first item
- * that is not one, as `where[index]` (`pipe[1]: expected an operator function, got null`; a hole
- * too). Gives the functions as read, each once (see checkItems).
+ * that is not one, or is a class (see expectCallback), as `where[index]` (`pipe[1]: expected an
+ * operator function, got null`; a hole too). Gives the functions as read, each once (see checkItems).
  *
- * @throws ConfigurationError when an item is not a function.
+ * @throws ConfigurationError when an item is not a function, or is a class.
  */
 export function expectFunctions<T>(items: readonly T[], where: string, expected: string): T[] {
   return checkItems(items, (item, index) => {
-    expectOption(typeof item === 'function', `${where}[${index}]`, expected, item);
+    expectCallback(item, `${where}[${index}]`, expected);
     return item as T;
   });
 }

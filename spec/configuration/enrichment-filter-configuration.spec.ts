@@ -158,3 +158,69 @@ describe('enrich.withProperty’s name, checked against Serilog’s PropertyEnri
     expect(sink.events[0].properties).toEqual({ ' App ': 'shop' });
   });
 });
+
+// Serilog's Enrich.With<ThreadIdEnricher>() and Filter.With<TFilter>() take a class; a class given
+// here is called without `new` and throws on every call, so every event went on unenriched (or
+// kept by a filter meant to drop it, or every captured object became '[Throws: …]'), told only to
+// SelfLog, which is off by default.
+describe('a class given where configuration calls a function', () => {
+  class ThreadIdEnricher {
+    enrich(): Record<string, unknown> {
+      return { ThreadId: 1 };
+    }
+  }
+  const classes: [string, (c: LoggerConfiguration) => unknown, string][] = [
+    [
+      'enrich.with',
+      (c) => c.enrich.with(ThreadIdEnricher as never),
+      'enrich.with[0]: expected an enricher function, not a class',
+    ],
+    [
+      'filter.byExcluding',
+      (c) => c.filter.byExcluding(ThreadIdEnricher as never),
+      'filter.byExcluding: expected a predicate function, not a class',
+    ],
+    [
+      'filter.byIncludingOnly',
+      (c) => c.filter.byIncludingOnly(class {} as never),
+      'filter.byIncludingOnly: expected a predicate function, not a class',
+    ],
+    ['pipe', (c) => c.pipe((x) => x, ThreadIdEnricher as never), 'pipe[1]: expected an operator function, not a class'],
+    [
+      'a sink’s pipe',
+      (c) => c.writeTo.sink(new MemorySink(), { pipe: [ThreadIdEnricher as never] }),
+      'writeTo.sink(memory).pipe[0]: expected an operator function, not a class',
+    ],
+    [
+      'destructure.byTransforming’s transform',
+      (c) => c.destructure.byTransforming(Date, ThreadIdEnricher as never),
+      'destructure.byTransforming: expected a transform function, not a class',
+    ],
+    [
+      'destructure.byTransformingWhere’s predicate',
+      (c) => c.destructure.byTransformingWhere(ThreadIdEnricher as never, (value) => value),
+      'destructure.byTransformingWhere: expected a predicate function, not a class',
+    ],
+  ];
+
+  it.each(classes)('refuses one given to %s, naming it', (_, configure, message) => {
+    expect(() => configure(new LoggerConfiguration())).toThrow(message);
+    expect(() => configure(new LoggerConfiguration())).toThrow(/got function (ThreadIdEnricher|\(anonymous\))$/);
+  });
+
+  it('takes functions that are no class: a method named class, and a built-in constructor such as Boolean', () => {
+    const sink = new MemorySink();
+    const methods = {
+      class(): Record<string, unknown> {
+        return { Method: true };
+      },
+    };
+    const log = new LoggerConfiguration().enrich
+      .with(methods.class)
+      .filter.byIncludingOnly(Boolean)
+      .writeTo.sink(sink)
+      .createLogger();
+    log.information('kept');
+    expect(sink.events.map((e) => [e.renderMessage(), e.properties.Method])).toEqual([['kept', true]]);
+  });
+});
