@@ -183,8 +183,9 @@ export function createIngestHandler(log: IngestLogger, options: IngestHandlerOpt
 /** Counts the status the response was sent with, or the client leaving before it was. */
 function countOutcome(tally: Tally, res: ServerResponse): void {
   // Gone before the handler was called (while a middleware before it awaited something): 'close'
-  // was emitted already and will not be again.
-  if (res.destroyed) {
+  // was emitted already and will not be again. `node:http2`'s compatibility response has no
+  // `destroyed`: its stream says it.
+  if (res.destroyed || (res as { stream?: { destroyed?: unknown } }).stream?.destroyed === true) {
     tally.aborted++;
     return;
   }

@@ -94,9 +94,11 @@ class Rejected extends Error {}
 /**
  * Reads the events of a request body: one JSON object a line, in CLEF (what HttpSink and SeqSink
  * send: `@t`, `@mt`, `@m`, `@l`, `@x`, properties) or in rxlog's NDJSON shape (`timestamp`,
- * `level`, `message`, `template`, `exception`, properties, `_level` read back as `level`). Each line is checked on its own:
- * invalid UTF-8, invalid JSON, a value that is not an object, a field of the wrong type, an unknown
- * level, no message, too many values, too deep or too long rejects that line only. The message
+ * `level`, `message`, `template`, `exception`, properties, `_level` read back as `level`; a line
+ * whose `timestamp` comes before any `@t`, `@mt` or `@m` is NDJSON, those its properties). Each
+ * line is checked on its own: invalid UTF-8, invalid JSON, a value that is not an object, a field
+ * of the wrong type, an unknown level, no message, too many values, too deep or too long rejects
+ * that line only. The message
  * {@link clientMessage} renders from a template is cut (then `…`) at twice its line's length in
  * characters (at least 1 024), or at `maxEventBytes` when that is less. Lines past
  * `maxEvents` are counted as rejected without being parsed. Blank lines are skipped. A line named in
@@ -180,7 +182,7 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
   const parsed: unknown = parseJsonExact(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Rejected('not a JSON object');
   const fields = parsed as Record<string, unknown>;
-  const clef = '@t' in fields || '@mt' in fields || '@m' in fields;
+  const clef = ('@t' in fields || '@mt' in fields || '@m' in fields) && !ndjsonFirst(fields);
   const reserved = clef ? CLEF_FIELDS : NDJSON_FIELDS;
   const template = optionalString(fields, clef ? '@mt' : 'template');
   const rendered = optionalString(fields, clef ? '@m' : 'message');
@@ -231,6 +233,21 @@ function readLine(bytes: Buffer, limits: ClientEventLimits): ClientEvent {
     properties,
     ...(trace === undefined ? {} : { trace }),
   };
+}
+
+/**
+ * Whether a line that holds CLEF's fields is NdjsonFormatter's all the same: its `timestamp` comes
+ * before them. Each writer puts its own time first and writes a property named like the other's
+ * fields as it is (an NDJSON event's `@m`, a CLEF event's `timestamp`), so the one that comes
+ * first says which, as the `rxlog` CLI reads a line.
+ */
+function ndjsonFirst(fields: Record<string, unknown>): boolean {
+  if (!Object.hasOwn(fields, 'timestamp')) return false;
+  for (const key of Object.keys(fields)) {
+    if (key === 'timestamp') return true;
+    if (key === '@t' || key === '@mt' || key === '@m') return false;
+  }
+  return false;
 }
 
 /** A valid, non-zero trace and span id pair (with the flags when they are a byte), else undefined: the ids go as a set or not at all. */

@@ -73,15 +73,17 @@ export function readRequestBody(
   // waiting would only answer 408 after timeoutMs. Parsed JSON is written back as lines.
   if (req.readableEnded) {
     // Read by something that kept it elsewhere (a signature check's req.rawBody): the events are gone.
-    if (parsed === undefined && hasBody(req)) return Promise.resolve({ kind: 'consumed' });
+    // Over HTTP/2 a stream the client reset ends too, its body discarded (Node's compatibility API
+    // reads it to its end): a client gone, not a middleware, which SelfLog would blame.
+    if (parsed === undefined && hasBody(req)) return Promise.resolve({ kind: clientReset(req) ? 'aborted' : 'consumed' });
     const { text, unwritable } = parsedLines(parsed);
     const body = Buffer.from(text, 'utf8');
     if (body.length > maxBytes) return Promise.resolve({ kind: 'too-large' });
     return Promise.resolve(unwritable === undefined ? { kind: 'body', body } : { kind: 'body', body, unwritable });
   }
-  // A request whose client left before the handler ran emits nothing more: waiting would hold it
-  // (and its timer) for timeoutMs.
-  if (req.destroyed) return Promise.resolve({ kind: 'aborted' });
+  // A request whose client left before the handler ran (or reset its HTTP/2 stream: that request is
+  // not `destroyed`) emits nothing more: waiting would hold it (and its timer) for timeoutMs.
+  if (req.destroyed || clientReset(req)) return Promise.resolve({ kind: 'aborted' });
   // A Transfer-Encoding overrides a Content-Length (RFC 9112 §6.3): the parser read the body by its
   // chunks (it takes both only with insecureHTTPParser), so the length says nothing of it: one
   // above the body was answered 500 as a body a middleware had read part of, one above maxBytes 413.

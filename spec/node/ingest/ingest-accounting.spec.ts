@@ -1,8 +1,11 @@
 import { createServer } from 'node:http';
+import { connect as connectHttp2, constants as http2Constants, createServer as createHttp2Server } from 'node:http2';
 import { type AddressInfo, connect } from 'node:net';
 import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
 import { createIngestHandler } from '../../../lib/node/ingest/create-ingest-handler';
 import { MemorySink } from '../../../lib/sinks/memory-sink';
+import { signal } from '../../helpers/node-http';
+import { collectSelfLog } from '../../helpers/self-log';
 
 /** Polls (every 5 ms, at most 10 s) until `done()`. */
 async function until(done: () => boolean): Promise<boolean> {
@@ -89,6 +92,42 @@ describe('createIngestHandler accounting under concurrent hostile requests', () 
         answers.filter((answer) => statusOf(answer) === 429).every((answer) => /\r\nRetry-After: \d+\r\n/.test(answer)),
       ).toBe(true);
     } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  });
+
+  it('counts an HTTP/2 client that reset its stream while a middleware before the handler was still working as aborted, blaming no middleware', async () => {
+    const memory = new MemorySink();
+    const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
+    const ingest = createIngestHandler(log, { rateLimit: false });
+    const handled = signal();
+    // An authentication check that awaits something while the client gives up: here it goes on
+    // once the stream is closed and Node's compatibility API has read the request to its end.
+    const server = createHttp2Server((req, res) => {
+      req.stream.once('close', () =>
+        req.once('end', () => {
+          ingest(req, res);
+          handled.resolve();
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    session.on('error', () => undefined);
+    const { diagnostics, stop } = collectSelfLog();
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/', 'content-type': 'text/plain' });
+      stream.on('error', () => undefined);
+      stream.write(JSON.stringify({ '@mt': 'half a batch' }), () => stream.close(http2Constants.NGHTTP2_CANCEL));
+      await handled.promise;
+      await until(() => ingest.metrics().aborted + Object.keys(ingest.metrics().responses).length > 0);
+      expect(ingest.metrics()).toEqual({ responses: {}, aborted: 1, accepted: 0, rejected: 0, pendingBytes: 0 });
+      expect(diagnostics.map((event) => event.message)).toEqual([]);
+      expect(memory.events).toEqual([]);
+    } finally {
+      stop();
+      session.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
     }

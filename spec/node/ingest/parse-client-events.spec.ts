@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { cpuMs } from '../../helpers/cpu-time';
+import { LoggerConfiguration } from '../../../lib/configuration/logger-configuration';
+import { CompactJsonFormatter } from '../../../lib/formatting/compact-json-formatter';
+import { NdjsonFormatter } from '../../../lib/formatting/ndjson-formatter';
 import { readCompactJson } from '../../../lib/formatting/read-compact-json';
+import { MemorySink } from '../../../lib/sinks/memory-sink';
 import {
   type ClientEvent,
   clientMessage,
@@ -80,6 +84,27 @@ describe('parseClientEvents', () => {
     expect(messageOf(events[0])).toBe('Hi Ann');
     const escaped = parse(line({ message: 'm', _level: 'prop', __message: 'x' })).events[0];
     expect({ ...escaped.properties }).toEqual({ level: 'prop', _message: 'x' });
+  });
+
+  it("reads an NDJSON line as NDJSON though its event has a property named like CLEF's @t, @m or @mt, as the CLI does", () => {
+    const memory = new MemorySink();
+    const browser = new LoggerConfiguration().minimumLevel.verbose().writeTo.sink(memory).createLogger();
+    browser.forContext('@m', 'tag').error('Payment {Id} failed', 42);
+    browser.forContext('@t', 'x').forContext('@mt', 'y').warning('Slow {Ms}', 900);
+    const ndjson = new NdjsonFormatter();
+    browser.forContext('timestamp', 't').error('Payment {Id} failed', 42);
+    const [payment, slow, clef] = memory.events;
+    const { events, rejected } = parse([payment, slow].map((event) => ndjson.format(event)).join('\n'));
+    expect(rejected).toBe(0);
+    expect(events.map((event) => [event.level, messageOf(event), event.template, { ...event.properties }])).toEqual([
+      ['error', 'Payment 42 failed', 'Payment {Id} failed', { Id: 42, '@m': 'tag' }],
+      ['warning', 'Slow 900', 'Slow {Ms}', { Ms: 900, '@t': 'x', '@mt': 'y' }],
+    ]);
+    // A CLEF line with a property named like NDJSON's field stays CLEF: CompactJsonFormatter writes @t first.
+    const read = parse(new CompactJsonFormatter().format(clef)).events;
+    expect(read.map((event) => [event.level, messageOf(event), { ...event.properties }])).toEqual([
+      ['error', 'Payment 42 failed', { Id: 42, timestamp: 't' }],
+    ]);
   });
 
   it('lowers levels above the maximum and remembers the sent one', () => {
