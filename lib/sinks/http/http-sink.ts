@@ -287,7 +287,7 @@ export class HttpSink implements Sink {
   readonly #lineBodies: boolean;
   /** Sends beacons; `undefined` where there are none or the sink sends none (`beacon: false`). */
   readonly #beacon: HttpBeacon | undefined;
-  /** Follows the page's lifecycle: `#beacon`, or (no beacons, an offline store) the same without its sends. */
+  /** Follows the page's lifecycle in a browser window: `#beacon`, or (no beacons) the same without its sends. */
   readonly #page: HttpBeacon | undefined;
   readonly #offlineQueue: HttpOfflineQueue | undefined;
   readonly #inFlight = new Set<AbortController>();
@@ -397,12 +397,13 @@ export class HttpSink implements Sink {
     const beacons = options.beacon ?? beaconAuthorization === undefined;
     const offline = options.offline;
     const stores = offline !== undefined && !storageBlocked(offline, `${kind}.offline`);
-    // Without beacons, the page is still followed for the offline store: what the page hides with
-    // while offline (or while `holding`) goes into it, as the beacon path puts it there.
-    const page = beacons || stores ? HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.#contentType) : undefined;
+    // Without beacons, the page is still followed: for the offline store (what the page hides with
+    // while offline, or while `holding`, goes into it, as the beacon path puts it there), and to
+    // send a refused keepalive request again without keepalive while the page is not hiding.
+    const page = HttpBeacon.detect(beaconUrl, options.beaconContentType ?? this.#contentType);
     this.#beacon = beacons ? page : undefined;
     this.#page = page;
-    if (page !== undefined) {
+    if (page !== undefined && (beacons || stores)) {
       this.emitSync = (events) => this.#writeByBeacon(page, events);
       this.flushSync = () => {
         if (this.#leaving(page)) this.#handOverHeld(page);
@@ -764,8 +765,8 @@ export class HttpSink implements Sink {
         if (
           !keep ||
           error instanceof HttpStatusError ||
-          this.#beacon === undefined ||
-          this.#beacon.hiding ||
+          this.#page === undefined ||
+          this.#page.hiding ||
           controller.signal.aborted
         )
           throw error;

@@ -2822,6 +2822,10 @@ describe('HttpSink page listeners', () => {
     expect(types()).toEqual(['pagehide', 'pageshow', 'visibilitychange']);
     plain.close();
     expect(types()).toEqual([]);
+    const noBeacons = new HttpSink({ url: 'http://h/ingest', beacon: false, fetch: () => Promise.resolve(new Response('')) });
+    expect(types()).toEqual(['pagehide', 'pageshow', 'visibilitychange']);
+    noBeacons.close();
+    expect(types()).toEqual([]);
     const offline = new HttpSink({
       url: 'http://h/ingest',
       fetch: () => Promise.resolve(new Response('')),

@@ -679,6 +679,58 @@ describe('installPageHideFlush in Chromium', () => {
     60_000,
   );
 
+  // Beacon bodies are cut by UTF-8 bytes, at event boundaries: events of CJK, emoji and a lone
+  // surrogate take about 2.4 bytes per UTF-16 unit, so a body cut at 60 Ki units would be about
+  // 150 KiB, refused by Chromium's 64 KiB quota. What leaves by beacon fits it, every line is whole
+  // JSON with its text intact (the lone surrogate as U+FFFD, which capture writes), each event once.
+  (hasChromium ? it : it.skip)(
+    'cuts page-hide beacons of multi-byte events by their UTF-8 bytes, each body whole NDJSON within the quota, each event once',
+    async () => {
+      const html = `<!doctype html><meta charset="utf-8"><script src="/rxlog.js"></script><script>
+        window.log = new rxlog.LoggerConfiguration()
+          .writeTo.sink(new rxlog.HttpSink({ url: '/ingest' }), { batch: { size: 1000, maxDelayMs: 600000 } })
+          .createLogger();
+        rxlog.installPageHideFlush(log);
+        for (let n = 0; n < 100; n++) log.information('Event {N} {Pad}', n, '漢字😀é\\ud800'.repeat(150));
+        window.ready = true;
+      </script>`;
+      const server = await startPageServer(html);
+      await inChromium(server, async (browser) => {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${server.url}/`);
+        await page.waitForFunction(() => (window as unknown as QuotaWindow).ready === true);
+        // The page fires pagehide and stays: Chromium's real sendBeacon and quota, the rest by fetch.
+        const atHide = await page.evaluate(() => {
+          window.dispatchEvent(new Event('pagehide'));
+          return (window as unknown as QuotaWindow).log.metrics().sinks.http;
+        });
+        expect(atHide.delivered).toBeGreaterThan(0);
+        expect(atHide.pending).toBe(100 - atHide.delivered);
+        await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+        await page.waitForFunction(
+          () => (window as unknown as QuotaWindow).log.metrics().sinks.http.delivered === 100,
+          undefined,
+          {
+            timeout: 20_000,
+          },
+        );
+        const requests = server.requests.filter((r) => r.url === '/ingest');
+        const lines = requests.map((r) => r.body.split('\n').map((line) => JSON.parse(line) as { N: number; Pad: string }));
+        expect(lines.flat().map((e) => e.N)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+        expect(new Set(lines.flat().map((e) => e.Pad))).toEqual(new Set(['漢字😀é\ufffd'.repeat(150)]));
+        // The beacons: the requests of the events delivered at hiding.
+        let events = 0;
+        const beacons = requests.filter((_, i) => (events += lines[i].length) <= atHide.delivered);
+        const sizes = beacons.map((r) => Buffer.byteLength(r.body));
+        // The first filled up to 60 KiB of bytes (about 26 events), none past it.
+        expect(sizes[0]).toBeGreaterThan(56 * 1024);
+        expect(sizes.every((bytes) => bytes <= 60 * 1024)).toBe(true);
+        expect(beacons.reduce((sum, r) => sum + Buffer.byteLength(r.body), 0)).toBeLessThanOrEqual(64 * 1024);
+      });
+    },
+    60_000,
+  );
+
   // The quota is the page's: a request of the app's still uploading at page hide (a keepalive fetch,
   // its own beacon) holds part of it. The sink stopped at the first refusal, so a full 60 KiB body
   // refused there sent nothing, though a smaller one fitted in what was left.
@@ -783,11 +835,15 @@ describe('installPageHideFlush in Chromium', () => {
   // own keepalive request) still uploading holds its part. Chromium then refused this sink's
   // keepalive request ("Failed to fetch"), every retry too while the other upload lasted, and the
   // batch was counted failed though a plain fetch would have delivered it.
-  (hasChromium ? it : it.skip)(
-    "sends a batch again without keepalive when another sink's upload holds the page's keepalive quota",
-    async () => {
+  // A sink that sends no beacons (`beacon: false`, and the default of LokiSink and OtlpSink with
+  // headers, of a URL with credentials) followed no page lifecycle without the offline store, so it
+  // could not tell the page was not hiding, and never sent a refused keepalive request again: every
+  // retry was refused too while the other upload lasted, and the batch counted failed.
+  (hasChromium ? it.each : it.skip.each)(['', ', beacon: false'])(
+    "sends a batch again without keepalive when another sink's upload holds the page's keepalive quota (options%s)",
+    async (options) => {
       const html = `<!doctype html><script src="/rxlog.js"></script><script>
-        const sink = (url, name) => [new rxlog.HttpSink({ url }), { name, batch: { size: 60, maxDelayMs: 600000 } }];
+        const sink = (url, name) => [new rxlog.HttpSink({ url${options} }), { name, batch: { size: 60, maxDelayMs: 600000 } }];
         window.log = new rxlog.LoggerConfiguration()
           .writeTo.sink(...sink('/a', 'a'))
           .writeTo.sink(...sink('/b', 'b'))
