@@ -46,13 +46,24 @@ export const LogContext = {
    * Map, a Set, a Date or a function fails to compile. (`P` follows `T`, defaulting to
    * {@link ContextProperties}, so a call that names `T` alone, `run<number>(…)`, still compiles.)
    *
+   * A store of the app's own (`useStore`) whose `run` throws before it calls `fn`, or returns
+   * without calling it, costs `fn` nothing: `fn` runs without the properties, and SelfLog is told
+   * once for calls in a row. What `fn` throws reaches the caller.
+   *
    * @throws TypeError naming `fn` when it is not a function (nothing is put in force).
    */
   run<T, P extends object = ContextProperties>(properties: P & CheckProperties<P>, fn: () => T): T {
-    // The check inline and the store read directly, no helper called on the way: a level of
-    // nesting costs this frame and the store's (see docs/configuration.md).
+    // The check inline and rxlog's stores called directly, nothing between: a level of nesting
+    // costs this frame and the store's (see docs/configuration.md).
     if (typeof fn !== 'function') expectCallback(fn, 'run');
-    return (context ?? shared()).store.run(properties as ContextProperties, fn);
+    const store = (context ?? shared()).store;
+    if (hasOwnWay(store, RUN_EXACTLY)) return store.run(properties as ContextProperties, fn);
+    // An app's own store: its fault costs the callback nothing (request middleware runs every request in it).
+    return throughStore(
+      (go) => store.run(properties as ContextProperties, go),
+      fn,
+      "LogContext.run: the store's run() failed; the callback runs without its properties",
+    );
   },
 
   /**

@@ -1,5 +1,5 @@
 import { describeValue } from '../core/describe-value';
-import { read } from '../core/read-property';
+import { holdThrows, read, tellHeld } from '../core/read-property';
 import { SelfLog } from '../core/self-log';
 import type { ContextProperties } from './context-store';
 import { isProperties } from '../core/is-properties';
@@ -29,7 +29,8 @@ export function put(target: Record<string, unknown>, key: string, value: unknown
  * Set or a Date, whose entries are no names, as an enricher's) or whose names cannot be
  * listed (a Proxy whose traps throw) are reported to SelfLog and left out, so the app's callback
  * still runs, with the outer context. A getter that throws puts its marker (`'[Throws: message]'`)
- * in force, as a call's argument would, and the names after it are kept.
+ * in force, as a call's argument would, and the names after it are kept; SelfLog is told the name
+ * and the error's kind only, as under a redaction policy, which is not known here.
  *
  * Frozen, once per run: it is what `LogContext.current()` hands out and what every event of the
  * run reads, so a caller that changes what it got cannot change the run's context (Serilog's
@@ -52,7 +53,14 @@ export function mergeContext(outer: ContextProperties | undefined, properties: C
     // made by a spread on a slow path (a nested run took ten times as long as a first one).
     const merged: Record<string, unknown> = {};
     for (const key of outerKeys) put(merged, key, (outer as ContextProperties)[key]);
-    for (const key of kept) put(merged, key, read(properties, key));
+    // Read where no redaction policy is known: a getter that throws is told by its kind, not its
+    // message, which may quote what a policy censors (its marker shows the message in the events).
+    const held = holdThrows();
+    try {
+      for (const key of kept) put(merged, key, read(properties, key));
+    } finally {
+      tellHeld(held);
+    }
     return Object.freeze(merged);
   } catch (error) {
     SelfLog.write('LogContext.run: unreadable properties ignored', error);

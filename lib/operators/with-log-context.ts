@@ -2,7 +2,7 @@ import { type MonoTypeOperatorFunction, Observable, type Subscriber } from 'rxjs
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { adoptOutcome } from '../core/adopt-outcome';
 import { SelfLog } from '../core/self-log';
-import { read } from '../core/read-property';
+import { holdThrows, read, tellHeld } from '../core/read-property';
 import type { CheckProperties, ContextProperties } from '../context/context-store';
 import { currentOrNone, repeatedRun, runExactly } from '../context/log-context';
 import { put } from '../context/merge-context';
@@ -58,7 +58,8 @@ function kindOf(value: unknown): string {
  * a rejection is reported too) or properties whose names cannot be listed (a Proxy whose traps
  * throw, a revoked one), that subscription runs without this context and SelfLog is told once per
  * operator for each kind of fault, not once per subscription. A getter that throws puts its marker
- * (`'[Throws: message]'`) in force and the other names stay, as in `LogContext.run`. A store of the
+ * (`'[Throws: message]'`) in force and the other names stay, as in `LogContext.run` (SelfLog is
+ * told its name and the error's kind, not the message, which may quote a secret). A store of the
  * app's own (`LogContext.useStore`) whose `current()`, `run` or `suspend` throws, or does not call
  * back, costs no notification either: each is delivered as it is (SelfLog told once for calls in a row).
  *
@@ -124,7 +125,8 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
       }
     }
     // Read once, here, name by name as LogContext.run reads them: a getter that throws puts its
-    // marker in force (told to SelfLog) and the other names stay.
+    // marker in force (told to SelfLog by its kind, as LogContext.run tells it) and the other names stay.
+    const held = holdThrows();
     try {
       const copy: Record<string, unknown> = {};
       for (const key of Object.keys(made as object)) put(copy, key, read(made as object, key));
@@ -132,6 +134,8 @@ export function withLogContext<T>(properties: ContextProperties | (() => Context
     } catch (error) {
       report('unreadable', 'withLogContext: the properties cannot be read; the subscription runs without context', error);
       return {};
+    } finally {
+      tellHeld(held);
     }
   };
   return (source) => {

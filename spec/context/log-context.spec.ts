@@ -7,6 +7,7 @@ import { SelfLog } from '../../lib/core/self-log';
 import { StackContextStore } from '../../lib/context/stack-context-store';
 import { withLogContext } from '../../lib/operators/with-log-context';
 import { collectSelfLog } from '../helpers/self-log';
+import { syncContextStore } from '../helpers/app-context-store';
 import { runInNewContext } from 'node:vm';
 import { defer, of } from 'rxjs';
 
@@ -390,6 +391,75 @@ describe('LogContext with a StackContextStore subclass that overrides run and su
     } finally {
       await log.close();
       LogContext.useStore(previous);
+    }
+  });
+});
+
+describe('LogContext.run with a store of the app’s own whose run fails', () => {
+  // Request middleware (requestLogging, RxlogModule) runs every request in LogContext.run: the
+  // store's error reached it, so every request failed, and a run that never called back left the
+  // request unhandled, where withLogContext and fromLogContext went on without the context.
+  it.each<[string, ContextStore['run']]>([
+    [
+      'throws',
+      (): never => {
+        throw new Error('no scope');
+      },
+    ],
+    // A run that returns without calling back.
+    ['never calls back', <T>(): T => undefined as T],
+  ])(
+    'runs the callback once without the properties when the store’s run %s, and tells SelfLog once for the calls in a row',
+    (_name, run) => {
+      const memory = new MemorySink();
+      const log = new LoggerConfiguration().enrich.fromLogContext().writeTo.sink(memory).createLogger();
+      const previous = LogContext.useStore(syncContextStore({ run }));
+      const { diagnostics, stop } = collectSelfLog();
+      const results: number[] = [];
+      try {
+        for (let i = 0; i < 3; i++)
+          results.push(
+            LogContext.run({ RequestId: `r-${i}` }, () => {
+              log.information('handled');
+              return i;
+            }),
+          );
+      } finally {
+        stop();
+        LogContext.useStore(previous);
+      }
+      expect(results).toEqual([0, 1, 2]);
+      expect(memory.events.map((e) => e.properties)).toEqual([{}, {}, {}]);
+      expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("LogContext.run: the store's run() failed")]);
+    },
+  );
+
+  it('lets what the callback throws reach the caller, once, and keeps the store’s properties where its run works', () => {
+    let calls = 0;
+    const previous = LogContext.useStore(
+      syncContextStore({
+        run: (_properties, fn) => {
+          fn();
+          return fn();
+        },
+      }),
+    );
+    try {
+      expect(() =>
+        LogContext.run({ A: 1 }, () => {
+          calls++;
+          throw new Error('handler failed');
+        }),
+      ).toThrow('handler failed');
+      expect(calls).toBe(1);
+    } finally {
+      LogContext.useStore(previous);
+    }
+    const working = LogContext.useStore(syncContextStore());
+    try {
+      expect(LogContext.run({ A: 1 }, () => LogContext.current())).toEqual({ A: 1 });
+    } finally {
+      LogContext.useStore(working);
     }
   });
 });
