@@ -1,3 +1,4 @@
+import { isObject } from './is-object';
 import { hasErrorBrand } from './has-error-brand';
 import { cutText, truncatedText } from './truncated-text';
 
@@ -183,7 +184,7 @@ function tailText(error: unknown, walk: Walk): string {
   for (;;) {
     let cause: unknown;
     try {
-      cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+      cause = isObject(current) ? (current as { cause?: unknown }).cause : undefined;
     } catch {
       // A `cause` getter that throws costs the chain from there on, not the text already made.
       marker = '[unreadable cause]';

@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import type { MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
 import { isDate } from './capture';
 import { formatDate } from './format-date';
@@ -113,7 +114,7 @@ export function renderPropertyToken(
     // A hostile properties object (a Proxy whose traps throw): the hole stays as written.
     return token.raw;
   }
-  if (memo !== undefined && typeof value === 'object' && value !== null) {
+  if (memo !== undefined && isObject(value)) {
     const known = memo.written?.get(value);
     if (known !== undefined) return alignText(known, token.alignment);
     let date = false;
