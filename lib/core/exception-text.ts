@@ -1,5 +1,6 @@
+import { isObject } from './is-object';
 import { hasErrorBrand } from './has-error-brand';
-import { cutText, truncatedText } from './truncated-text';
+import { cutWithEllipsis, truncatedText } from './truncated-text';
 
 /** Most causes followed, and most errors of an AggregateError listed: a longer chain (or a cycle) is cut with a marker. */
 const MAX_CAUSES = 8;
@@ -18,7 +19,7 @@ const MAX_NESTED_TEXT = 16 * MAX_PART_TEXT;
 function jsonText(value: unknown): string | undefined {
   try {
     const json = JSON.stringify(value);
-    if (typeof json === 'string') return json.length > MAX_JSON ? `${cutText(json, MAX_JSON)}…` : json;
+    if (typeof json === 'string') return cutWithEllipsis(json, MAX_JSON);
   } catch {
     // A cycle, a BigInt or a throwing getter: there is no JSON to give.
   }
@@ -183,7 +184,7 @@ function tailText(error: unknown, walk: Walk): string {
   for (;;) {
     let cause: unknown;
     try {
-      cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+      cause = isObject(current) ? (current as { cause?: unknown }).cause : undefined;
     } catch {
       // A `cause` getter that throws costs the chain from there on, not the text already made.
       marker = '[unreadable cause]';
@@ -216,7 +217,7 @@ const PLAIN_NAME = /^[A-Za-z_$][\w$]{0,63}$/;
 
 /** `text` cut to MAX_FIELD_TEXT characters, `…` marking the cut, as JSON. */
 function quoted(text: string): string {
-  return JSON.stringify(text.length > MAX_FIELD_TEXT ? `${cutText(text, MAX_FIELD_TEXT)}…` : text);
+  return JSON.stringify(cutWithEllipsis(text, MAX_FIELD_TEXT));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { writeUnlessRepeated } from './self-log';
-import { cutText } from './truncated-text';
+import { cutWithEllipsis } from './truncated-text';
 
 /** An Error's message, or any other thrown value, as a string; never throws. */
 export function errorMessage(error: unknown): string {
@@ -13,7 +13,7 @@ export function errorMessage(error: unknown): string {
 /** What a read threw, as a marker's message: its `errorMessage`, cut to 200 characters; never throws. */
 export function thrownMessage(error: unknown): string {
   const full = errorMessage(error);
-  return full.length > 200 ? `${cutText(full, 200)}…` : full;
+  return cutWithEllipsis(full, 200);
 }
 
 /** The kind of a thrown value, never its message: an Error's name (`TypeError`), else its type; never throws. */

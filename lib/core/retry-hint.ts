@@ -1,3 +1,4 @@
+import { isObject } from './is-object';
 import { MAX_TIMER_MS } from './max-timer-ms';
 
 /** What an error says about retrying the write that failed with it. */
@@ -24,7 +25,7 @@ export function retryHint(error: unknown): RetryHint {
   let permanent: boolean | 'sink' = false;
   let retryAfterMs: number | undefined;
   try {
-    if (typeof error === 'object' && error !== null) {
+    if (isObject(error)) {
       // Both read before either is kept: a getter that throws leaves no hint at all.
       const hints = error as { permanent?: unknown; retryAfterMs?: unknown };
       const { permanent: permanentHint, retryAfterMs: afterHint } = hints;

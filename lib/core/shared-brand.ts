@@ -1,3 +1,4 @@
+import { isObject } from './is-object';
 /** A class, for `hasSharedBrand`. */
 type AnyClass = abstract new (...args: never) => unknown;
 
@@ -13,7 +14,7 @@ type AnyClass = abstract new (...args: never) => unknown;
 export function hasSharedBrand(target: AnyClass, base: AnyClass, brand: symbol, value: unknown): boolean {
   try {
     if (target !== base) return Function.prototype[Symbol.hasInstance].call(target, value);
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+    return isObject(value) && (value as Record<symbol, unknown>)[brand] === true;
   } catch {
     // A hostile Proxy whose traps throw is no instance.
     return false;

@@ -1,3 +1,4 @@
+import { isObject } from './is-object';
 import { SelfLog } from './self-log';
 
 /**
@@ -24,7 +25,7 @@ export function callbackName(callback: unknown, unnamed = 'anonymous'): string {
  * @param callback The callback, named in the message (see `callbackName`).
  */
 export function strayPromise(value: unknown, what: string, callback: unknown): boolean {
-  if (typeof value !== 'object' || value === null || typeof (value as { then?: unknown }).then !== 'function') return false;
+  if (!isObject(value) || typeof (value as { then?: unknown }).then !== 'function') return false;
   const name = callbackName(callback);
   SelfLog.write('{What} {Name} returned a Promise; it must answer synchronously, so the Promise is ignored', what, name);
   (value as PromiseLike<unknown>).then(undefined, (error: unknown) => SelfLog.write('{What} {Name} failed', what, name, error));

@@ -28,3 +28,8 @@ export function cutText(text: string, end: number): string {
   const last = text.charCodeAt(end - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
 }
+
+/** `text`, or its first `max` UTF-16 code units (see `cutText`) and `…` when it is longer. */
+export function cutWithEllipsis(text: string, max: number): string {
+  return text.length > max ? `${cutText(text, max)}…` : text;
+}

@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import { ClefParseError } from '../core/errors/clef-parse-error';
 import type { LogEvent } from '../core/log-event';
 import { type LogLevelName, parseLevel } from '../core/log-level';
@@ -118,7 +119,7 @@ export function readCompactJsonValue(parsed: unknown): LogEvent | string {
 }
 
 function readFields(parsed: unknown): LogEvent {
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new NotClef('not a JSON object');
+  if (!isObject(parsed) || Array.isArray(parsed)) throw new NotClef('not a JSON object');
   const fields = parsed as Record<string, unknown>;
   const time = fields['@t'];
   if (typeof time !== 'string') throw new NotClef(time == null ? 'no "@t" timestamp' : '"@t" is not a string');

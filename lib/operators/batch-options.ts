@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import { expectOption } from '../core/expect-option';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { checkCount } from './operator-options';
@@ -23,8 +24,7 @@ export interface ResolvedBatchOptions {
  * @throws ConfigurationError naming the bad value.
  */
 export function resolveBatchOptions(options: BatchOptions = {}, where = 'batch'): ResolvedBatchOptions {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
-  expectOption(typeof options === 'object' && options !== null, where, 'options like { size, maxDelayMs }', options);
+  expectOption(isObject(options), where, 'options like { size, maxDelayMs }', options);
   // Defaults by destructuring, which only a missing option takes: a JavaScript caller's null is refused below.
   const { size = 512, maxDelayMs = 100 } = options;
   checkCount(`${where}.size`, size, 'events');

@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import type { LogEvent } from '../core/log-event';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
@@ -35,10 +36,10 @@ export function eventKeySelector(key: EventKey, where: string): (event: LogEvent
         } else {
           // An object without a properties object is no event either.
           const properties: unknown = (event as Partial<LogEvent>).properties;
-          if (typeof properties !== 'object' || properties === null) return undefined;
+          if (!isObject(properties)) return undefined;
           value = Object.hasOwn(properties, key) ? (properties as Record<string, unknown>)[key] : undefined;
         }
-        return typeof value === 'object' && value !== null ? writeJson(value) : value;
+        return isObject(value) ? writeJson(value) : value;
       } catch (error) {
         SelfLog.write('{Where}: the key selector threw; the event has no key', where, error);
         return undefined;

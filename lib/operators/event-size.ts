@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import type { LogEvent } from '../core/log-event';
 import { hasNoHoles, type MessageTemplate, type PropertyToken } from '../core/message-template';
 import { isPlainRecord } from '../core/is-plain-record';
@@ -206,7 +207,7 @@ function linkBytes(value: object, depth: number, indent: number): number {
 /** What one nested error or cause adds, its lines indented by `indent`, with its own cause and errors (indented by `childIndent`). */
 function partBytes(value: unknown, depth: number, indent: number, childIndent: number): number {
   if (depth > MAX_NESTED || partsLeft-- <= 0) return PART_OVERHEAD + indent;
-  if (typeof value !== 'object' || value === null)
+  if (!isObject(value))
     return PART_OVERHEAD + indent + (typeof value === 'string' ? textCost(value) + breakBytes(value, indent, MAX_PART_CHARS) : 0);
   let text = readMember(value, 'stack');
   if (typeof text !== 'string') text = readMember(value, 'message');
@@ -492,7 +493,7 @@ function cutThrown(value: unknown, state: ErrorCut, depth: number): unknown {
     if (text !== value) state.changed = true;
     return text;
   }
-  if (typeof value !== 'object' || value === null) return value;
+  if (!isObject(value)) return value;
   try {
     if (state.copies.has(value)) return state.copies.get(value);
     if (!(value instanceof Error) && !hasErrorBrand(value)) {

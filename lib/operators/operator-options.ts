@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { expectOption } from '../core/expect-option';
 import { hasMethods } from '../core/has-methods';
@@ -19,7 +20,7 @@ export function isArrayOption(value: unknown): boolean {
 export function describeOption(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
+  if (!isObject(value)) return String(value);
   return isArrayOption(value) ? 'an array' : 'an object';
 }
 
@@ -81,7 +82,7 @@ export function checkBytes(where: string, value: unknown): void {
  */
 export function optionsObject<T extends object>(value: T | undefined, where: string): Partial<T> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || (value as unknown) === null || isArrayOption(value))
+  if (!isObject(value) || isArrayOption(value))
     throw new ConfigurationError(`${where}: expected an options object, got ${describeOption(value)}`);
   return value;
 }
@@ -97,9 +98,7 @@ export function optionsObject<T extends object>(value: T | undefined, where: str
  * @throws ConfigurationError naming `where` and the option whose read threw.
  */
 export function snapshotOptions<T>(options: T, where: string, names: readonly string[]): T {
-  return typeof options === 'object' && options !== null && !isArrayOption(options)
-    ? (readOptions(where, options, names) as T)
-    : options;
+  return isObject(options) && !isArrayOption(options) ? (readOptions(where, options, names) as T) : options;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import type { LogEvent } from '../core/log-event';
 import { FATAL, isLevelName, levelValue } from '../core/log-level';
 
@@ -23,7 +24,7 @@ export function readLevel(value: unknown, field: 'level' | 'messageTemplate' = '
  * a value that is not an event, or whose level cannot be read, counts as below every level.
  */
 export function levelRank(value: unknown): number {
-  if (typeof value === 'object' && value !== null)
+  if (isObject(value))
     try {
       const level = (value as LogEvent).level;
       return isLevelName(level) ? levelValue(level) : FATAL;

@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import { type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { LogEvent } from '../core/log-event';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
@@ -79,7 +80,7 @@ function shareProperties(window: Window, event: LogEvent, first: boolean): numbe
         if (Object.hasOwn(properties, name)) {
           const other = properties[name];
           if (Object.is(other, value)) continue;
-          if (typeof value === 'object' && value !== null && typeof other === 'object' && other !== null) {
+          if (isObject(value) && isObject(other)) {
             let text = (window.texts ??= new Map<string, string>()).get(name);
             if (text === undefined) {
               window.texts.set(name, (text = writeJson(value)));

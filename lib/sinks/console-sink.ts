@@ -1,3 +1,4 @@
+import { isObject as isAnObject } from '../core/is-object';
 import { hasMethods } from '../core/has-methods';
 import { checkOptionKeys } from '../core/check-option-keys';
 import { expectReadableOption, readOptions } from '../core/read-options';
@@ -182,7 +183,7 @@ function writtenLevel(event: LogEvent): LogLevelName {
   return isLevelName(event.level) ? event.level : 'information';
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isObject = isAnObject as (value: unknown) => value is Record<string, unknown>;
 
 /** Every option ConsoleSink takes; any other key is a mistake (`outputTemplat`), refused when the sink is built. */
 export const CONSOLE_OPTION_KEYS: readonly (keyof ConsoleSinkOptions)[] = [

@@ -203,7 +203,7 @@ function stringOf(value: unknown, w: Walk): string {
  */
 function bareText(value: unknown): string | undefined {
   try {
-    if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== null) return undefined;
+    if (!isObject(value) || Object.getPrototypeOf(value) !== null) return undefined;
     if ('toString' in value || 'valueOf' in value || Symbol.toPrimitive in value) return undefined;
     const tag = Object.prototype.toString.call(value);
     return tag === '[object Error]' ? Error.prototype.toString.call(value) : tag;
@@ -328,7 +328,7 @@ export function unbox(value: unknown): unknown {
  * array (a number, made a string only for a toJSON), or `''` at the root.
  */
 function walk(value: unknown, depth: number, w: Walk, key?: string | number, json?: boolean): unknown {
-  if (typeof value === 'object' && value !== null) return walkObject(value, depth, w, key, json);
+  if (isObject(value)) return walkObject(value, depth, w, key, json);
   // bigint, NaN and ±Infinity: writeJson writes them where JSON.stringify throws or writes null.
   if (typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value))) w.safe = false;
   return captureScalar(value, w);
@@ -706,13 +706,13 @@ function capture(value: unknown, capturing: Capturing, w: Walk): unknown {
   // As Serilog's converter, which keeps a null as null before any hint: `{$Name}` of null is no text `'null'`.
   if (capturing === 'stringify')
     return typeof value === 'function' || value == null ? captureScalar(value, w) : stringOf(unbox(value), w);
-  if (typeof value !== 'object' || value === null) return captureScalar(value, w);
+  if (!isObject(value)) return captureScalar(value, w);
   w.structure = capturing === 'structure';
   // A tree deeper than writeJson follows would be cut by it (and not by JSON.stringify).
   w.safe = w.maxDepth <= WRITE_JSON_MAX_DEPTH;
   const captured = walkObject(value, 0, w, '');
   // Speed: a tree of plain data is marked so that formatting writes it with one native JSON.stringify.
-  if (w.safe && typeof captured === 'object' && captured !== null) markJsonSafe(captured);
+  if (w.safe && isObject(captured)) markJsonSafe(captured);
   return captured;
 }
 

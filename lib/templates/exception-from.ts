@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import { hasErrorBrand } from '../core/has-error-brand';
 import { keepThrows } from '../core/read-property';
 import { ThrownValueError } from '../core/errors/thrown-value-error';
@@ -37,7 +38,7 @@ export function readThrownValuesWith(reader: (value: object) => Error | undefine
  * logger that has some, so its transforms mask the data as `log.error(value, …)` does. Never throws.
  */
 export function exceptionFrom(value: unknown, settings?: CaptureSettings): Error {
-  if (typeof value === 'object' && value !== null) {
+  if (isObject(value)) {
     try {
       if (value instanceof Error) {
         // Made from a thrown object's data before the logger saw it: made again with its transforms.
@@ -92,7 +93,7 @@ function thrownData(value: object, transforms: CaptureSettings['transforms']): u
   // The transforms only: an exception keeps the default limits.
   const settings: CaptureSettings | undefined = transforms && { transforms };
   const data = captureValue(value, 'structure', settings);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  if (!isObject(data) || Array.isArray(data)) return data;
   try {
     const { name, message } = value as { name?: unknown; message?: unknown };
     if (typeof message !== 'string' || Object.hasOwn(data, 'message')) return data;

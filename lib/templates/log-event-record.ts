@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import type { LogEvent } from '../core/log-event';
 import type { LogLevelName } from '../core/log-level';
 import type { MessageTemplate } from '../core/message-template';
@@ -128,7 +129,7 @@ export function createLogEvent(
 export function wholeEvent(event: LogEvent): LogEvent {
   // An operator may let out anything at all (a map branch returning undefined).
   const value: unknown = event;
-  if (typeof value !== 'object' || value === null) return event;
+  if (!isObject(value)) return event;
   try {
     // Inside the try: `instanceof` throws on a revoked Proxy, which the lane then counts as no event.
     if (event instanceof LogEventRecord) return event;
@@ -136,7 +137,7 @@ export function wholeEvent(event: LogEvent): LogEvent {
     const timestamp = copy.timestamp;
     if (typeof copy.renderMessage === 'function' && timestamp instanceof Date) return event;
     const template = typeof copy.messageTemplate === 'string' ? parseTemplateCached(copy.messageTemplate) : copy.messageTemplate;
-    if (typeof template !== 'object' || template === null) return event;
+    if (!isObject(template)) return event;
     const time = timestamp instanceof Date ? timestamp : typeof copy.timeMs === 'number' ? copy.timeMs : Date.now();
     return new LogEventRecord(time, event.level, template as MessageTemplate, copy.properties ?? {}, copy.exception);
   } catch {

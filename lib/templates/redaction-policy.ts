@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import { checkItems, expectOption } from '../core/expect-option';
 import { readGuarded, readOptions } from '../core/read-options';
 import { checkOptionKeys } from '../core/check-option-keys';
@@ -513,7 +514,7 @@ export class RedactionPolicy {
       (this.#keys.length !== 0 && this.#keyMatches(key)) ||
       // A name capture cut may have been the one a path or pattern names here: its value is censored.
       ((this.#keys.length !== 0 || alive.length !== 0) && isCutName(key));
-    if (!matched && (typeof value !== 'object' || value === null || (step.length === 0 && this.#keys.length === 0))) {
+    if (!matched && (!isObject(value) || (step.length === 0 && this.#keys.length === 0))) {
       if (value === CIRCULAR_MARKER) this.#loop(step);
       return UNCHANGED;
     }
@@ -537,7 +538,7 @@ export class RedactionPolicy {
    * the logger would, then redacted; UNCHANGED when nothing in it is named and nothing was cut.
    */
   #redactRaw(value: unknown, nodes: readonly PathNode[]): unknown {
-    if (typeof value !== 'object' || value === null || (nodes.length === 0 && this.#keys.length === 0)) return UNCHANGED;
+    if (!isObject(value) || (nodes.length === 0 && this.#keys.length === 0)) return UNCHANGED;
     const data = captureValue(value, 'structure');
     const redacted = this.#redactNested(data, nodes);
     if (redacted !== data) return redacted;
@@ -585,7 +586,7 @@ export class RedactionPolicy {
     if (Array.isArray(value))
       return this.#redactItems(value, alive, (item, through) => {
         if (item === CIRCULAR_MARKER) this.#loop(through);
-        return typeof item !== 'object' || item === null
+        return !isObject(item)
           ? item
           : through.length === 0
             ? this.#redactStructure(item, through)
@@ -594,7 +595,7 @@ export class RedactionPolicy {
     // Arrays are handled above, so a plain record here is never an array. One with a toJSON() (never
     // captured data, which holds no functions) is written as what that gives: captured below, as the logger would.
     if (isPlainRecord(value) && typeof value.toJSON !== 'function') return this.#redactRecord(value, alive, false);
-    if (typeof value !== 'object' || value === null) return value;
+    if (!isObject(value)) return value;
     // Not captured yet (a Map, a class instance, an Error in an event an app built for the redact
     // operator): captured as the logger would, then redacted; left as it is when nothing is named.
     const data = captureValue(value, 'structure');

@@ -1,3 +1,5 @@
+import { isObject } from '../core/is-object';
+import { cutText } from '../core/truncated-text';
 import type { MessageTemplate, PropertyToken, TemplateToken } from '../core/message-template';
 import { isDate } from './capture';
 import { formatDate } from './format-date';
@@ -22,8 +24,7 @@ export const RENDER_CUT_MARKER = '…[truncated]';
  * a surrogate pair), then {@link RENDER_CUT_MARKER}.
  */
 export function cutRendering(out: string, piece: string, room: number): string {
-  const last = piece.charCodeAt(room - 1);
-  return `${out}${piece.slice(0, last >= 0xd800 && last <= 0xdbff ? room - 1 : room)}${RENDER_CUT_MARKER}`;
+  return `${out}${cutText(piece, room)}${RENDER_CUT_MARKER}`;
 }
 
 /**
@@ -113,7 +114,7 @@ export function renderPropertyToken(
     // A hostile properties object (a Proxy whose traps throw): the hole stays as written.
     return token.raw;
   }
-  if (memo !== undefined && typeof value === 'object' && value !== null) {
+  if (memo !== undefined && isObject(value)) {
     const known = memo.written?.get(value);
     if (known !== undefined) return alignText(known, token.alignment);
     let date = false;

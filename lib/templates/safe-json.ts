@@ -1,3 +1,4 @@
+import { isObject } from '../core/is-object';
 import { escapeControlsPastC0 } from '../core/escape-control-characters';
 import { errorMessage } from '../core/read-property';
 import { CIRCULAR_MARKER, DEFAULT_CAPTURE_LIMITS, isDate, longView, MAX_DEPTH_MARKER, more, tagOf, unbox } from './capture';
@@ -182,7 +183,7 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
       json = Array.prototype.slice.call(json, 0, max) as unknown[];
       if (rest > 0) (json as unknown[]).push(more(rest));
     }
-    if (typeof json !== 'object' || json === null || isDate(json)) return write(json, depth, ancestors, key);
+    if (!isObject(json) || isDate(json)) return write(json, depth, ancestors, key);
     if (ancestors.includes(json)) return `"${CIRCULAR_MARKER}"`;
     if (depth >= WRITE_JSON_MAX_DEPTH) return `"${MAX_DEPTH_MARKER}"`;
     // Spent: no item fits any more, so its keys go unread (Object.keys reads each, a Proxy's trap for each).
@@ -238,7 +239,7 @@ function writeObject(value: object, depth: number, ancestors: object[], key: str
  * @example writeJson({ n: 1n, x: NaN, d: new Date(0) }) // '{"n":1,"x":"NaN","d":"1970-01-01T00:00:00.000Z"}'
  */
 export function writeJson(value: unknown): string {
-  if (typeof value === 'object' && value !== null) {
+  if (isObject(value)) {
     // Speed: a tree capture marked as plain JSON-safe data is written natively, byte for byte as below.
     if (isJsonSafe(value) && nativeMatches()) {
       try {
