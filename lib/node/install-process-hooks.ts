@@ -248,8 +248,9 @@ function safely(what: string, fn: () => void): void {
  *   on `uncaughtExceptionMonitor`, so Node's own behaviour is kept: the error is printed to stderr
  *   and the process exits with code 1, unless the application handles the error itself (an
  *   `uncaughtException` or `unhandledRejection` listener of its own, or `--unhandled-rejections=warn`).
- *   A rejection that Node does not raise as an uncaught exception (the app's `unhandledRejection`
- *   listener, `--unhandled-rejections=warn`, `warn-with-error-code` or `none`) is not logged. One
+ *   A rejection that Node does not raise as an uncaught exception (one the app's `unhandledRejection`
+ *   listener handles under the default `--unhandled-rejections=throw`, or any under `warn`,
+ *   `warn-with-error-code` or `none`) is not logged; under `strict` every one is. One
  *   raised while the logger is closing, which refuses every event, goes to SelfLog instead.
  *
  * Handlers never throw; their faults go to SelfLog. Once the logger has closed, whoever closed it,

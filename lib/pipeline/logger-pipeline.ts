@@ -92,6 +92,8 @@ interface SinkLane {
   readonly accounting?: LaneAccounting | undefined;
   /** The lane's subscription to the shared stream; undefined for a lane fed by write() itself. */
   readonly subscription?: Subscription | undefined;
+  /** For a lane fed by the shared stream: the last event that reached it, and its own minimum level (see #handedOut). */
+  readonly reached?: { event: unknown; readonly level: LevelReader | undefined } | undefined;
 }
 
 /** A lane fed by write() itself: its delivery stage and the sink's own minimum level, if any. */
@@ -135,6 +137,16 @@ export class LoggerPipeline {
    */
   #handing = -1;
   #handingLevel = 0;
+  /**
+   * The event the shared stream hands (or handed last) to the lanes it feeds: a sink's synchronous
+   * emit that ends the process stops it on its way there too, so metrics() counts it received and
+   * pending in each of those lanes it has not reached (see SinkLane.reached). Once it has reached
+   * them all, every one has marked it and none counts it. Without a shared stage, write() sets it
+   * before the direct lanes, which come first.
+   */
+  #handedOut: unknown;
+  /** Whether lanes are fed by the Subject itself, after the direct ones (no shared stage, a sink with operators). */
+  #stagelessLanes = false;
   /** Set when close() came while a write was handing its event on (a sink or subscriber closed the logger): the shutdown goes on once that write is done. */
   #afterWrite: (() => void) | undefined;
   #rejectedInvalidLevel = 0;
@@ -225,6 +237,7 @@ export class LoggerPipeline {
       return left <= 0;
     };
     this.#lanes = options.sinks.map((registration) => this.#openLane(registration, stageless));
+    this.#stagelessLanes = stageless && this.#direct.length < this.#lanes.length;
     // The lanes subscribed above, applying every operator: one that failed then fails on every
     // start, so the logger would drop every event it should have handled.
     for (const accounting of [this.#pipe, ...this.#lanes.map((lane) => lane.accounting)]) {
@@ -376,6 +389,8 @@ export class LoggerPipeline {
       // here, in a counted loop, instead of through the Subject and each lane's subscriber chain.
       const direct = this.#direct;
       this.#handingLevel = level;
+      // Without a shared stage the lanes the Subject feeds get every event, after the direct ones.
+      if (this.#stagelessLanes) this.#handedOut = event;
       for (let i = 0; i < direct.length; i++) {
         this.#handing = i;
         const lane = direct[i];
@@ -434,6 +449,15 @@ export class LoggerPipeline {
       for (let i = this.#handing + 1; i < direct.length; i++) {
         const { name, level } = direct[i];
         if (level !== undefined && this.#handingLevel < level.value) continue;
+        sinks[name].received++;
+        sinks[name].pending++;
+      }
+    // So is the event the shared stream is handing on, in the lanes it feeds that it has not reached.
+    const out = this.#handedOut;
+    if (out !== undefined)
+      for (const { name, reached, subscription } of this.#lanes) {
+        if (reached === undefined || reached.event === out || subscription?.closed === true || !reachesLevel(out, reached.level))
+          continue;
         sinks[name].received++;
         sinks[name].pending++;
       }
@@ -702,28 +726,15 @@ export class LoggerPipeline {
       // Nothing between write() and the stage can hold an event, so there is nothing to wait for at close.
       return { name: registration.name, delivery, completed: Promise.resolve() };
     }
-    let lane$ = this.#shared;
+    const level = registration.minimumLevel;
+    const reached = { event: undefined as unknown, level };
+    // Every lane it feeds marks the event the shared stream hands on as it reaches it: the same
+    // object for each, which a lane it has not reached yet has not marked (see #handedOut).
+    let lane$ = this.#shared.pipe(tap((event) => (this.#handedOut = reached.event = event)));
     // The sink's own level keeps events out of its lane: they are never its `received`. A plain
     // filter, not the minimumLevel operator, which would report them to the lane's accounting
-    // (it is subscribed while the lane's first operator is). An event whose level is not a level
-    // name (made by an app operator of .pipe()) is kept, as the minimumLevel operator keeps it; so
-    // is what is not an event at all (undefined, a revoked Proxy whose reads throw): reading its
-    // level would error the lane, ending it, and with the last lane the shared stage, so no later
-    // event would reach any counter. The lane counts it dropped (not-an-event) below.
-    const level = registration.minimumLevel;
-    if (level !== undefined)
-      lane$ = lane$.pipe(
-        filter((event) => {
-          let name: unknown;
-          try {
-            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an app operator may pass on undefined
-            name = event?.level;
-          } catch {
-            return true;
-          }
-          return !isLevelName(name) || levelValue(name) >= level.value;
-        }),
-      );
+    // (it is subscribed while the lane's first operator is). What it keeps: see reachesLevel.
+    if (level !== undefined) lane$ = lane$.pipe(filter((event) => reachesLevel(event, level)));
     // Only a sink with operators pays for counting: they may hold, drop or make events.
     // Its operators' drop reasons are counted with the sink's own, under one bound.
     const accounting =
@@ -769,8 +780,26 @@ export class LoggerPipeline {
       },
       complete: finish,
     });
-    return { name: registration.name, delivery, completed, accounting, subscription };
+    return { name: registration.name, delivery, completed, accounting, subscription, reached };
   }
+}
+
+/**
+ * Whether `event` passes a sink's own minimum level. An event whose level is not a level name
+ * (made by an app operator of .pipe()) is kept, as the minimumLevel operator keeps it; so is what
+ * is not an event at all (undefined, a revoked Proxy whose reads throw): reading its level would
+ * error the lane, ending it, and with the last lane the shared stage, so no later event would
+ * reach any counter. The lane counts it dropped (not-an-event). Never throws.
+ */
+function reachesLevel(event: unknown, level: LevelReader | undefined): boolean {
+  if (level === undefined) return true;
+  let name: unknown;
+  try {
+    name = (event as Partial<LogEvent> | null | undefined)?.level;
+  } catch {
+    return true;
+  }
+  return !isLevelName(name) || levelValue(name) >= level.value;
 }
 
 /**

@@ -992,6 +992,30 @@ describe('installProcessHooks in a child process', () => {
     },
   );
 
+  // Node's --unhandled-rejections modes: `throw` (the default) raises a rejection as an uncaught
+  // exception only when no `unhandledRejection` listener handles it; `strict` raises it whatever
+  // listeners the app has (and calls them only once an `uncaughtException` listener handled it);
+  // `warn` never raises it.
+  it.each([
+    ['strict', 1, ['Unhandled rejection']],
+    ['throw', 0, ['App saw rejection']],
+    ['warn', 0, ['App saw rejection']],
+  ])(
+    'with an unhandledRejection listener of the app, under --unhandled-rejections=%s, exits with %d and logs %j',
+    (mode, status, templates) => {
+      const file = path.join(dir, 'app.log');
+      const child = spawnSync(
+        process.execPath,
+        [`--unhandled-rejections=${mode}`, '--import', 'tsx', fixture('uncaught-exception.ts'), file, '3', 'reject', 'listen'],
+        { cwd: root, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(child.status).toBe(status);
+      const { numbers, others } = readLog(file);
+      expect(numbers).toEqual(range(3));
+      expect(others.map((event) => event['@mt'])).toEqual(templates);
+    },
+  );
+
   it('exits within timeoutMs of SIGTERM with every event logged before it in the file', async () => {
     const file = path.join(dir, 'app.log');
     // Long, so that a loaded machine ends well within it (a close takes well under a second): a
