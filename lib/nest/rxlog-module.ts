@@ -386,7 +386,7 @@ function noteFastifyRoutes(host: HttpAdapterHost | undefined): void {
   if (adapter === undefined) return;
   try {
     adapter.getInstance<FastifyHooks>().addHook('onRequest', (request, _reply, done) => {
-      if (request.raw !== undefined) noteRoute(request.raw, request.routeOptions?.url);
+      if (request.raw !== undefined) noteRoute(request.raw, request.routeOptions?.url, request as FastifyLikeRequest);
       done();
     });
   } catch (error) {
