@@ -6,23 +6,79 @@ const PATTERN_METADATA = 'microservices:pattern';
 /** The errors microservice handlers failed with, each with its handler's pattern, for Nest's RPC filter's report. */
 const patterns = new WeakMap<object, string>();
 
+/** The routes of each microservice handler's patterns, read once per handler. */
+const handlerRoutes = new WeakMap<object, readonly string[]>();
+
 /**
- * The pattern of the microservice handler `context` calls (`@MessagePattern({ cmd: 'sum' })`,
- * `@EventPattern('order.created')`): a string as it is, anything else as JSON (`{"cmd":"sum"}`),
- * several joined by `, `; undefined for a handler without one.
+ * The pattern of the message the microservice handler `context` calls was sent with, as Nest's
+ * route for it (its `transformPatternToRoute`: a string as it is, an object as JSON with its keys
+ * sorted, `{"cmd":"sum","role":"math"}` for `@MessagePattern({ role: 'math', cmd: 'sum' })`,
+ * whichever order the client wrote them in). A handler of several patterns
+ * (`@MessagePattern(['orders.void', 'orders.cancel'])`), which Nest registers under each, has
+ * the one the message came with, read from the transport's context (`getPattern()`,
+ * `getSubject()`, `getChannel()`, `getTopic()`), or all of them joined by `, ` when that matches
+ * none (a wildcard subscription). Undefined for a handler without one.
  */
-export function handlerPattern(context: { getHandler(): unknown }): string | undefined {
+export function handlerPattern(context: { getHandler(): unknown; getArgByIndex?(index: number): unknown }): string | undefined {
   try {
     const handler = context.getHandler();
-    const read = (Reflect as { getMetadata?: (key: string, target: unknown) => unknown }).getMetadata;
-    const given = typeof read === 'function' && typeof handler === 'function' ? read(PATTERN_METADATA, handler) : undefined;
-    const list: unknown[] = Array.isArray(given) ? given : given === undefined ? [] : [given];
-    if (list.length === 0) return undefined;
-    return list.map((pattern) => (typeof pattern === 'string' ? pattern : JSON.stringify(pattern))).join(', ');
+    if (typeof handler !== 'function') return undefined;
+    let routes = handlerRoutes.get(handler);
+    if (routes === undefined) {
+      const read = (Reflect as { getMetadata?: (key: string, target: unknown) => unknown }).getMetadata;
+      const given = typeof read === 'function' ? read(PATTERN_METADATA, handler) : undefined;
+      const list: unknown[] = Array.isArray(given) ? given : given === undefined ? [] : [given];
+      routes = list.map((pattern) => String(patternRoute(pattern)));
+      handlerRoutes.set(handler, routes);
+    }
+    if (routes.length < 2) return routes[0];
+    const sent = messageRoute(context.getArgByIndex?.(1));
+    return sent !== undefined && routes.includes(sent) ? sent : routes.join(', ');
   } catch (error) {
     SelfLog.write("RxlogRequestInterceptor: a microservice handler's pattern could not be read", error);
     return undefined;
   }
+}
+
+/** The route of the pattern a transport's context (TCP's, RMQ's, NATS', Redis', MQTT's, Kafka's) says the message came with. */
+function messageRoute(transport: unknown): string | undefined {
+  if (typeof transport !== 'object' || transport === null) return undefined;
+  const context = transport as Record<string, unknown>;
+  for (const name of ['getPattern', 'getSubject', 'getChannel', 'getTopic']) {
+    const get = context[name];
+    const sent: unknown = typeof get === 'function' ? get.call(transport) : undefined;
+    if (typeof sent !== 'string') continue;
+    // What Nest's server does with it before it looks the handler up (getRouteFromPattern).
+    let pattern: unknown = sent;
+    try {
+      pattern = JSON.parse(sent);
+    } catch {
+      // A plain string is the pattern itself.
+    }
+    return String(patternRoute(pattern));
+  }
+  return undefined;
+}
+
+/** Nest's `transformPatternToRoute` (`@nestjs/microservices`), which makes the route a handler is registered and found by. */
+function patternRoute(pattern: unknown, depth = 0): unknown {
+  if (typeof pattern === 'string' || typeof pattern === 'number') return `${pattern}`;
+  if (typeof pattern !== 'object' || pattern === null) return pattern;
+  if (depth > 5) return '[MAX_DEPTH_REACHED]';
+  const keys = Object.keys(pattern);
+  if (keys.length > 20) return '[TOO_MANY_KEYS]';
+  const parts = keys
+    .sort((a, b) => a.localeCompare(b))
+    .map((key) => {
+      const value: unknown = (pattern as Record<string, unknown>)[key];
+      const route = typeof value === 'string' ? `"${escape(value)}"` : String(patternRoute(value, depth + 1));
+      return `"${escape(key)}":${route}`;
+    });
+  return `{${parts.join(',')}}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
 /**

@@ -14,7 +14,7 @@ import * as nestCommon from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { isObservable, take } from 'rxjs';
 import { checkOptionKeys } from '../core/check-option-keys';
-import { describeValue } from '../core/describe-value';
+import { describeValue, shortText } from '../core/describe-value';
 import { checkItems } from '../core/expect-option';
 import { ConfigurationError } from '../core/errors/configuration-error';
 import { SelfLog } from '../core/self-log';
@@ -131,7 +131,14 @@ export class RxlogModule implements NestModule, OnApplicationBootstrap {
         throw new ConfigurationError(
           'RxlogModule.forRootAsync provideInjectionTokensFrom: it provides what inject names, and inject is not given',
         );
-      const useFactory = made as (...args: unknown[]) => unknown;
+      const factory = made as (...args: unknown[]) => unknown;
+      const useFactory = async (...args: unknown[]): Promise<unknown> => {
+        try {
+          return await factory(...args);
+        } catch (error) {
+          throw factoryFailed('useFactory', error);
+        }
+      };
       const tokens = options.inject ?? [];
       return rxlogModule({ provide: RXLOG_MODULE_OPTIONS, useFactory, inject: tokens }, options.imports ?? [], [
         ...injectionProviders(providersFrom, tokens),
@@ -150,12 +157,16 @@ export class RxlogModule implements NestModule, OnApplicationBootstrap {
     const factoryClass = made as Type<RxlogOptionsFactory>;
     const fromFactory: Provider = {
       provide: RXLOG_MODULE_OPTIONS,
-      useFactory: (factory: Partial<RxlogOptionsFactory> | undefined) => {
+      useFactory: async (factory: Partial<RxlogOptionsFactory> | undefined) => {
         if (typeof factory?.createRxlogOptions !== 'function')
           throw new ConfigurationError(
             `RxlogModule.forRootAsync ${source}: ${factoryClass.name || 'the class'} has no createRxlogOptions() method (expected an RxlogOptionsFactory)`,
           );
-        return factory.createRxlogOptions();
+        try {
+          return await factory.createRxlogOptions();
+        } catch (error) {
+          throw factoryFailed(`${source} ${factoryClass.name || 'the class'}.createRxlogOptions()`, error);
+        }
       },
       inject: [factoryClass],
     };
@@ -375,12 +386,30 @@ function noteFastifyRoutes(host: HttpAdapterHost | undefined): void {
   if (adapter === undefined) return;
   try {
     adapter.getInstance<FastifyHooks>().addHook('onRequest', (request, _reply, done) => {
-      if (request.raw !== undefined) noteRoute(request.raw, request.routeOptions?.url);
+      if (request.raw !== undefined) noteRoute(request.raw, request.routeOptions?.url, request as FastifyLikeRequest);
       done();
     });
   } catch (error) {
     SelfLog.write('RxlogModule: the Fastify hook that notes request routes could not be added', error);
   }
+}
+
+/**
+ * The error a failing `forRootAsync` factory (a secret store down) ends the app's creation with:
+ * Nest shows only the factory's own error, which does not say which module's factory it was; this
+ * names `RxlogModule` and `what` failed, with the factory's error as its `cause`.
+ */
+function factoryFailed(what: string, error: unknown): ConfigurationError {
+  let text = describeValue(error);
+  try {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    // An Error of any realm (one from a vm context, or a Jest sandbox's) by its name and message.
+    if (typeof error === 'object' && error !== null && typeof message === 'string')
+      text = shortText(`${String(name)}: ${message}`);
+  } catch {
+    // An error whose getters throw is described by its class.
+  }
+  return new ConfigurationError(`RxlogModule.forRootAsync ${what} failed: ${text}`, { cause: error });
 }
 
 function rxlogModule(

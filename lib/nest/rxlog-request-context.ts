@@ -6,6 +6,7 @@ import { SelfLog } from '../core/self-log';
 import { closeAfterResponse } from '../node/http/close-after-response';
 import { addDiagnostics, type DiagnosticCollector, diagnosticContext } from '../node/http/diagnostic-context';
 import { chosenLevel } from '../node/http/chosen-level';
+import { belowRouteLevel, type FastifyLikeRequest } from '../node/http/fastify-request-logging';
 import { isIgnoredPath } from '../node/http/is-ignored-path';
 import { levelForStatus } from '../node/http/level-for-status';
 import { requestIdFrom } from '../node/http/request-id';
@@ -184,9 +185,26 @@ const owners = new WeakMap<RequestState, RxlogRequestContext>();
  */
 const routedRequests = new WeakMap<object, string>();
 
-/** Notes the route pattern Fastify matched for a Node request (`RxlogModule` does it in an `onRequest` hook). */
-export function noteRoute(request: object, route: unknown): void {
+/** Fastify's request, by Node request, for its route's `logLevel` when the completion event is written. */
+const fastifyRequests = new WeakMap<object, FastifyLikeRequest>();
+
+/**
+ * Notes the route pattern Fastify matched for a Node request, and Fastify's request, whose route's
+ * `logLevel` quiets the completion events below it (`RxlogModule` does it in an `onRequest` hook).
+ */
+export function noteRoute(request: object, route: unknown, fastifyRequest?: FastifyLikeRequest): void {
   if (typeof route === 'string') routedRequests.set(request, route);
+  if (fastifyRequest !== undefined) fastifyRequests.set(request, fastifyRequest);
+}
+
+/**
+ * Whether the `logLevel` of the Fastify route that took the request of `state` (given to the route,
+ * or to the plugin that added it) is above `level`, as `fastifyRequestLogging` reads it.
+ */
+function belowFastifyRouteLevel(state: RequestState, level: LogLevelName): boolean {
+  const request = requestsByState.get(state);
+  const fastifyRequest = request === undefined ? undefined : fastifyRequests.get(request);
+  return fastifyRequest !== undefined && belowRouteLevel(fastifyRequest, level);
 }
 
 /**
@@ -613,22 +631,28 @@ export class RxlogRequestContext {
     const diagnostics = state.collector.complete();
     // An ignored path (a health check) is still written when it failed, as requestLogging does.
     const failed = outcome.failed === true || (outcome.aborted !== true && outcome.statusCode >= 500);
-    const written = !state.ignored || (failed && this.settings.enabled);
+    const aborted = outcome.aborted === true;
+    const elapsed = performance.now() - state.startedAt;
+    let level: LogLevelName | undefined;
+    let written = !state.ignored || (failed && this.settings.enabled);
+    // A Fastify route's logLevel quiets the events below it, as an ignored path does: failures are written.
+    if (written && !failed) {
+      level = aborted ? 'warning' : this.levelFor(outcome, elapsed);
+      written = !belowFastifyRouteLevel(state, level);
+    }
     // What Nest reported and the event does not carry (an ignored path's 4xx, which is not written) is written on its own, once.
     writeReportsBeside(state, outcome.error, written);
     if (!written) return;
     try {
-      const aborted = outcome.aborted === true;
       const properties: Record<string, unknown> = { RequestMethod: state.method, RequestPath: state.path };
       // An abandoned response has no status the client saw: the one set (often 200) would claim it was answered.
       if (!aborted) properties.StatusCode = outcome.statusCode;
-      const elapsed = performance.now() - state.startedAt;
       properties.Elapsed = elapsed;
       properties.RequestId = state.requestId;
       if (outcome.route !== undefined) properties.RoutePattern = outcome.route;
       if (aborted) properties.Aborted = true;
       addDiagnostics(properties, diagnostics);
-      const level = aborted && outcome.failed !== true ? 'warning' : this.levelFor(outcome, elapsed);
+      level ??= aborted && outcome.failed !== true ? 'warning' : this.levelFor(outcome, elapsed);
       const template = aborted ? this.settings.abortedTemplate : this.settings.messageTemplate;
       this.writeEvent(state, properties, level, template, outcome.error);
     } catch (error) {

@@ -149,3 +149,26 @@ it('a microservice handler’s exception filter that throws: what Nest leaves of
     ['error', 'RpcExceptionsHandler', 'Pipe crashed', 'Pipe crashed', 'orders.piped'],
   ]);
 }, 90_000);
+
+// Nest routes a message by its pattern's route (transformPatternToRoute: an object's keys sorted,
+// no spaces), whichever order the client wrote the keys in (TcpContext's getPattern() gives them as
+// sent); a handler with several patterns (`@MessagePattern(['orders.void', 'orders.cancel'])`) is
+// registered under each, and a message comes with one of them. MessagePattern is that route.
+it('writes as MessagePattern the route Nest gives the message: an object pattern with its keys sorted, and the one of several patterns the message came with', async () => {
+  const run = await fixtureOutcomes<{ events: unknown[]; wirePatterns: string[]; conformance: [string, string][] }>(
+    'nest-microservice.ts',
+    ['patterns'],
+    { env: plainEnv(), timeoutMs: 60_000 },
+  );
+  const sorted = '{"cmd":"fail","role":"math"}';
+  expect(run.wirePatterns).toEqual(['{"role":"math","cmd":"fail"}', sorted, 'orders.cancel', 'orders.void']);
+  expect(run.events).toEqual([
+    ['Math failed', sorted],
+    ['Math failed', sorted],
+    ['Cancel failed', 'orders.cancel'],
+    ['Cancel failed', 'orders.void'],
+  ]);
+  // Escapes, numbers, nested objects and arrays, Nest's depth and key limits: as Nest's own function makes them.
+  expect(run.conformance.length).toBe(6);
+  for (const [named, route] of run.conformance) expect(named).toBe(route);
+}, 90_000);

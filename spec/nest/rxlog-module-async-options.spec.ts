@@ -92,4 +92,23 @@ describe('RxlogModule.forRootAsync with useFactory, useClass or useExisting, in 
         'ConfigurationError: RxlogModule.forRootAsync useExisting: NotAFactory has no createRxlogOptions() method (expected an RxlogOptionsFactory)',
     });
   });
+  // Nest shows a failing factory's own error ("Error: Vault unreachable") and exits: nothing said
+  // which module's factory it was, unless the factory was written inline in the registration.
+  it('names RxlogModule when its factory throws or rejects, and keeps the factory’s error as the cause', () => {
+    const failed = (source: string, what: string) => ({
+      error: `ConfigurationError: RxlogModule.forRootAsync ${source} failed: ${what}`,
+      cause: what,
+      same: true,
+    });
+    expect(outcomes['useFactory that throws']).toEqual(failed('useFactory', 'Error: Vault unreachable'));
+    expect(outcomes['useFactory that rejects']).toEqual(failed('useFactory', 'Error: Vault unreachable'));
+    expect(outcomes['useClass whose createRxlogOptions rejects']).toEqual(
+      failed('useClass FailingRxlogConfig.createRxlogOptions()', 'Error: Vault unreachable'),
+    );
+    expect(outcomes['useFactory that rejects with a string']).toEqual({
+      error: 'ConfigurationError: RxlogModule.forRootAsync useFactory failed: "vault sealed"',
+      cause: 'vault sealed',
+      same: false,
+    });
+  });
 });

@@ -194,9 +194,9 @@ const PINO_LEVELS: Readonly<Record<string, number>> = { trace: 10, debug: 20, in
  * Whether an event at `level` is below the `logLevel` of the request's route (given to the route or
  * to the plugin that added it, as Fastify's own request lines are): `'silent'` is above every
  * level, and a custom level's value is read from the app's logger (`request.log.levels`). A route
- * without one, or with a name whose value cannot be read, quiets nothing.
+ * without one, or with a name whose value cannot be read, quiets nothing. `RxlogModule` reads it too.
  */
-function belowRouteLevel(request: FastifyLikeRequest, level: LogLevelName): boolean {
+export function belowRouteLevel(request: FastifyLikeRequest, level: LogLevelName): boolean {
   try {
     const name: unknown = (request.routeOptions as { logLevel?: unknown } | undefined)?.logLevel;
     if (typeof name !== 'string' || name === '') return false;
@@ -205,7 +205,7 @@ function belowRouteLevel(request: FastifyLikeRequest, level: LogLevelName): bool
     const value = values !== undefined && Object.hasOwn(values, name) ? values[name] : PINO_LEVELS[name];
     return typeof value === 'number' && PINO_VALUES[level] < value;
   } catch (error) {
-    SelfLog.write("fastifyRequestLogging: a route's logLevel could not be read; its completion event is written", error);
+    SelfLog.write("A Fastify route's logLevel could not be read; its request's completion event is written", error);
     return false;
   }
 }
