@@ -1,15 +1,16 @@
-// The Angular demo's server (`npm run demo:angular`): serves the built app from dist/browser, a
-// small /api (one route fails on purpose) and /ingest, where the app's HttpSink ships its events.
-// Received events go to the console and to a daily rolling CLEF file (LOG_DIR, default ./logs).
-// Listens on 127.0.0.1, port PORT (default: any free port), and prints its URL.
+// The Angular demo's server (`npm run demo:angular`): serves the built app from DIST_DIR (default
+// dist/browser, beside this file), a small /api (one route fails on purpose) and /ingest, where the
+// app's HttpSink ships its events. Received events go to the console and to a daily rolling CLEF
+// file (LOG_DIR, default ./logs). Listens on 127.0.0.1, port PORT (default: any free port), and
+// prints its URL.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LoggerConfiguration } from '../../lib/index';
 import { createIngestHandler, FileSink, installProcessHooks } from '../../lib/node/index';
 
-const root = resolve(__dirname, 'dist', 'browser');
+const root = resolve(process.env.DIST_DIR ?? join(__dirname, 'dist', 'browser'));
 const logDir = resolve(process.env.LOG_DIR ?? 'logs');
 const port = Number(process.env.PORT ?? 0);
 
@@ -51,9 +52,18 @@ function api(req: IncomingMessage, res: ServerResponse, path: string): void {
   }
 }
 
+/**
+ * Whether `target` is inside the app's directory: a `..` decoded from `%2f` or `%5c` may leave it,
+ * and a sibling whose name starts with its name (`browser-evil` beside `browser`) is not in it.
+ */
+function inRoot(target: string): boolean {
+  const within = relative(root, target);
+  return within !== '' && within !== '..' && !within.startsWith(`..${sep}`) && !isAbsolute(within);
+}
+
 function file(res: ServerResponse, path: string): void {
-  let target = normalize(join(root, path));
-  if (!target.startsWith(root) || !existsSync(target) || !statSync(target).isFile()) target = join(root, 'index.html');
+  let target = join(root, path);
+  if (!inRoot(target) || !existsSync(target) || !statSync(target).isFile()) target = join(root, 'index.html');
   if (!existsSync(target)) {
     res.writeHead(503, { 'Content-Type': 'text/plain' }).end('The app is not built: run `npm run demo:angular`.');
     return;

@@ -282,14 +282,21 @@ function untrackedCensor(options: RedactOptions | readonly string[]): RedactOpti
   return typeof snapshot.censor === 'function' ? { ...snapshot, censor: untrackedCallback(snapshot.censor) } : snapshot;
 }
 
-/** The function, run untracked, under its own name (SelfLog names a failing one by it); anything else as it is, for the configuration to refuse. */
+/**
+ * The function, run untracked, under its own name (SelfLog names a failing one by it); anything
+ * else, a class included, as it is, for the configuration to refuse naming it (a class in an arrow
+ * would pass its check, then fail every event).
+ */
 function untrackedCallback<F>(callback: F): F {
-  if (typeof callback !== 'function') return callback;
+  if (typeof callback !== 'function' || CLASS_SOURCE.test(Function.prototype.toString.call(callback))) return callback;
   const run = callback as (...args: unknown[]) => unknown;
   const wrapped = (...args: unknown[]): unknown => untracked(() => run(...args));
   Object.defineProperty(wrapped, 'name', { value: callbackName(run, '') });
   return wrapped as F;
 }
+
+/** A class's source text, as the configuration's callback check reads it (see expectCallback). */
+const CLASS_SOURCE = /^class\b(?!\s*\()/;
 
 /** Notes the fallback of lane options writeTo has accepted. */
 function onFallback(options: { fallback?: Sink | undefined } | undefined, onSink: (sink: Sink) => void): void {

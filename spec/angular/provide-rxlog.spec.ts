@@ -626,6 +626,33 @@ void describe('provideRxlog', () => {
     assert.throws(() => testInjector([provideRxlog(() => created, withRouterContext())]), /must return the LoggerConfiguration/);
   });
 
+  // The configuration refuses a class given as a callback (it throws called without `new`, so it
+  // would fail every event), naming it. Inside provideRxlog each callback was wrapped in an arrow,
+  // to run it untracked, before the configuration saw it: a class was accepted, and every event
+  // then reported "Class constructor ... cannot be invoked without 'new'" to SelfLog.
+  void it('refuses a class given as an enricher, a filter or a transform, naming it, as the configuration does', () => {
+    class ThreadIdEnricher {}
+    class Cart {}
+    const cases: [string, (c: LoggerConfiguration) => LoggerConfiguration][] = [
+      ['enrich.with[1]', (c) => c.enrich.with(() => ({}), ThreadIdEnricher as never)],
+      ['filter.byExcluding', (c) => c.filter.byExcluding(ThreadIdEnricher as never)],
+      ['filter.byIncludingOnly', (c) => c.filter.byIncludingOnly(ThreadIdEnricher as never)],
+      ['destructure.byTransforming', (c) => c.destructure.byTransforming(Cart, ThreadIdEnricher as never)],
+      ['destructure.byTransformingWhere', (c) => c.destructure.byTransformingWhere(ThreadIdEnricher as never, () => 1)],
+      ['destructure.byTransformingWhere', (c) => c.destructure.byTransformingWhere(() => true, ThreadIdEnricher as never)],
+    ];
+    for (const [where, configure] of cases)
+      assert.throws(
+        () => testInjector([provideRxlog(configure)]),
+        (error: unknown) =>
+          error instanceof ConfigurationError &&
+          error.message.startsWith(`${where}: `) &&
+          error.message.includes('not a class') &&
+          error.message.includes('ThreadIdEnricher'),
+        where,
+      );
+  });
+
   void it("lets a later provideRxlog (a test's) replace an earlier one (the app's) without the earlier one's features", () => {
     const memory = new MemorySink();
     const created = new LoggerConfiguration().writeTo.sink(memory).createLogger();
