@@ -13,6 +13,7 @@ import {
   type ValueProvider,
 } from '@angular/core';
 import { describeValue } from '../core/describe-value';
+import { isClass } from '../core/expect-option';
 import { callbackName } from '../core/stray-promise';
 import { LoggerConfiguration } from '../configuration/logger-configuration';
 import { ConfigurationError } from '../core/errors/configuration-error';
@@ -288,15 +289,12 @@ function untrackedCensor(options: RedactOptions | readonly string[]): RedactOpti
  * would pass its check, then fail every event).
  */
 function untrackedCallback<F>(callback: F): F {
-  if (typeof callback !== 'function' || CLASS_SOURCE.test(Function.prototype.toString.call(callback))) return callback;
+  if (typeof callback !== 'function' || isClass(callback)) return callback;
   const run = callback as (...args: unknown[]) => unknown;
   const wrapped = (...args: unknown[]): unknown => untracked(() => run(...args));
   Object.defineProperty(wrapped, 'name', { value: callbackName(run, '') });
   return wrapped as F;
 }
-
-/** A class's source text, as the configuration's callback check reads it (see expectCallback). */
-const CLASS_SOURCE = /^class\b(?!\s*\()/;
 
 /** Notes the fallback of lane options writeTo has accepted. */
 function onFallback(options: { fallback?: Sink | undefined } | undefined, onSink: (sink: Sink) => void): void {

@@ -15,6 +15,12 @@ export function expectOption(ok: boolean, where: string, expected: string, value
 /** A class's source text: `class Name …`, `class {…}`; not a method named `class` (`class(event) {…}`). */
 const CLASS_SOURCE = /^class\b(?!\s*\()/;
 
+/** Whether `value` is a class (a function whose source is `class …`), as {@link expectCallback} refuses it. */
+export function isClass(value: unknown): boolean {
+  // Never throws: for any function (a Proxy of one too) it gives source text or `function … [native code]`.
+  return typeof value === 'function' && CLASS_SOURCE.test(Function.prototype.toString.call(value));
+}
+
 /**
  * Checks a callback given to `where` (an enricher, a filter's predicate, an operator, a transform):
  * a function, and not a class, which throws on every call without `new`, so it would fail every
@@ -25,9 +31,7 @@ const CLASS_SOURCE = /^class\b(?!\s*\()/;
  */
 export function expectCallback(value: unknown, where: string, expected: string): void {
   expectOption(typeof value === 'function', where, expected, value);
-  // Never throws: for any function (a Proxy of one too) it gives source text or `function … [native code]`.
-  const source = Function.prototype.toString.call(value);
-  expectOption(!CLASS_SOURCE.test(source), where, `${expected}, not a class`, value);
+  expectOption(!isClass(value), where, `${expected}, not a class`, value);
 }
 
 /**
