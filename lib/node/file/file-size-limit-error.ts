@@ -1,3 +1,8 @@
+import { hasSharedBrand } from '../../core/shared-brand';
+
+/** Marks the FileSizeLimitErrors of every copy of rxlog in a process (its CommonJS and ES module builds). */
+const BRAND: unique symbol = Symbol.for('rxlog.FileSizeLimitError');
+
 /**
  * The events that do not fit under a FileSink's `fileSizeLimitBytes` when `rollOnFileSizeLimit` is
  * off: the lines that fit are written (the file fills up to its limit, as Serilog's does), and the
@@ -5,6 +10,20 @@
  * the fallback and the `failed` count see each of them.
  */
 export class FileSizeLimitError extends Error {
+  /**
+   * `error instanceof FileSizeLimitError` holds for one made by any copy of rxlog in the process
+   * (its CommonJS and ES module builds, loaded side by side); for a subclass, `instanceof` keeps
+   * its usual meaning.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasSharedBrand(this, FileSizeLimitError, BRAND, value);
+  }
+
+  /** The mark `instanceof FileSizeLimitError` reads. */
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   override readonly name = 'FileSizeLimitError';
   /**
    * Not retried (see retryHint): a full file that does not roll takes nothing until its period

@@ -195,6 +195,8 @@ function receiverHint(code: string): string {
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
       return "it chains to no CA of tls.ca (without tls.ca, of Node's bundled roots): give the CA that signed it as tls.ca";
+    case 'CERT_SIGNATURE_FAILURE':
+      return "its signature does not verify with the key of the CA of tls.ca that has its issuer's name (a CA made again under the same name, or an altered certificate): give the CA that signed it as tls.ca";
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
     case 'HOSTNAME_MISMATCH':
       return 'it does not hold the name checked (host, or tls.servername when set): set tls.servername to a name it holds';
@@ -228,10 +230,14 @@ export function tlsError(error: unknown, where: string): unknown {
   // An alert is the receiver's answer (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED …): ours was refused.
   // A wrong version number is a port that answered in something else than TLS (HTTP's 400): retried,
   // as a receiver down is, but said so.
+  // An unrecognized_name alert (RFC 6066 §3) is a receiver, or a front end routing by name, that
+  // serves no certificate for the name sent: retried, as a receiver down is, but said so.
   const hint = !certificate
     ? code === 'ERR_SSL_WRONG_VERSION_NUMBER'
       ? ` (${code}): the receiver does not speak TLS on that port: give the port of its syslog over TLS input (6514), or transport 'tcp' for a plain one`
-      : ''
+      : code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME'
+        ? ` (${code}): the receiver serves no certificate for the name sent as SNI (host, or tls.servername when set): set tls.servername to the name it serves`
+        : ''
     : code.includes('ALERT')
       ? code.endsWith('_CERTIFICATE_EXPIRED')
         ? ` (${code}): the receiver refused this sender's certificate (tls.cert) as expired, or not valid yet by the receiver's clock: renew it`

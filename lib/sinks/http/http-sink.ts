@@ -2,6 +2,7 @@ import { adoptedPromise } from '../../core/adopt-outcome';
 import { checkOptionKeys } from '../../core/check-option-keys';
 import { expectReadableOption, readGuarded, readOptions } from '../../core/read-options';
 import { ConfigurationError } from '../../core/errors/configuration-error';
+import { plainFormatter } from './plain-formatter';
 import { MAX_TIMER_MS } from '../../core/max-timer-ms';
 import type { LogEvent } from '../../core/log-event';
 import { PartialDeliveryError } from '../../core/errors/partial-delivery-error';
@@ -111,7 +112,11 @@ export interface HttpSinkOptions {
    * Required.
    */
   url: string;
-  /** Formats each event of the default body. Default `new CompactJsonFormatter()` (CLEF). */
+  /**
+   * Formats each event of the default body. Default `new CompactJsonFormatter()` (CLEF). A
+   * TextFormatter with a `contentType`, `beaconContentType` or fixed `Content-Type` header naming
+   * JSON or CLEF is a ConfigurationError (without a `body` of its own).
+   */
   formatter?: Formatter | undefined;
   /** Builds a request body from a batch. Default: each event formatted, trailing newline removed, joined with `'\n'`. */
   body?: ((events: readonly LogEvent[]) => string) | undefined;
@@ -373,6 +378,23 @@ export class HttpSink implements Sink {
     this.#fetch = options.fetch ?? globalFetch(kind);
     expectOption(typeof this.#fetch === 'function', `${kind}.fetch`, 'a fetch function', options.fetch);
     /* eslint-enable @typescript-eslint/no-unnecessary-condition */
+    // A TextFormatter's plain lines under a JSON or CLEF content type (or beacon content type, or a
+    // fixed header's): the server refused every batch (400), seen only in lastError.
+    if (body === undefined && plainFormatter(`${kind}.formatter`, formatter) === 'a TextFormatter') {
+      const json = readGuarded(`${kind}.headers`, 'the headers', () =>
+        [
+          options.contentType,
+          options.beaconContentType,
+          ...Object.entries((headers ?? {}) as Record<string, unknown>).map(
+            ([name, value]) => /^content-type$/i.test(name) && value,
+          ),
+        ].find((type) => typeof type === 'string' && /json|clef/i.test(type)),
+      );
+      if (json !== undefined)
+        throw new ConfigurationError(
+          `${kind}.formatter: a TextFormatter writes plain text, not the JSON ${JSON.stringify(json)} names (refused by the server); give a JSON formatter or a text content type`,
+        );
+    }
     const usesDefaults = formatter === undefined && body === undefined;
     this.#contentType = options.contentType ?? (usesDefaults ? CLEF_CONTENT_TYPE : 'text/plain; charset=utf-8');
     // An Authorization among `headers` wins over the URL's credentials, as in Go's http.Client.

@@ -1,3 +1,4 @@
+import { hasSharedBrand } from '../../core/shared-brand';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
 
 /** How much of a failed response's body goes into the error message, in characters. */
@@ -5,6 +6,9 @@ const BODY_EXCERPT_CHARS = 200;
 
 /** The 4xx every request of a sink gets, whatever its batch: a wrong URL, key, proxy or content type. */
 const SINK_STATUSES = [401, 403, 404, 405, 407, 410, 411, 414, 415, 421, 426, 431];
+
+/** Marks the HttpStatusErrors of every copy of rxlog in a process (its CommonJS and ES module builds). */
+const BRAND: unique symbol = Symbol.for('rxlog.HttpStatusError');
 
 /**
  * A batch the server answered with a status outside 200–299 (a redirect included: the sinks never
@@ -17,6 +21,20 @@ const SINK_STATUSES = [401, 403, 404, 405, 407, 410, 411, 414, 415, 421, 426, 43
  * `'sink'`, and count toward opening the circuit breaker; the rest (400, 413, 422 …) are `true`.
  */
 export class HttpStatusError extends Error {
+  /**
+   * `error instanceof HttpStatusError` holds for one made by any copy of rxlog in the process
+   * (its CommonJS and ES module builds, loaded side by side); for a subclass, `instanceof` keeps
+   * its usual meaning.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasSharedBrand(this, HttpStatusError, BRAND, value);
+  }
+
+  /** The mark `instanceof HttpStatusError` reads. */
+  get [BRAND](): true {
+    // On the prototype, not each instance: printed by Node, an instance would show it.
+    return true;
+  }
   override readonly name = 'HttpStatusError';
   /**
    * Truthy when sending the same request again cannot succeed, so the delivery stage does not

@@ -29,7 +29,8 @@ export interface LokiSinkOptions extends Omit<HttpSinkOptions, 'url' | 'body' | 
    * Loki's base URL, e.g. `'http://127.0.0.1:3100'`; batches go to `${url}/loki/api/v1/push` (a URL
    * that already ends so is taken as it is; a query stays after the path, a fragment is dropped;
    * Promtail's legacy `…/api/prom/push` is a ConfigurationError: Loki reads JSON there in another
-   * shape and would store nothing). A
+   * shape and would store nothing, and so are Loki's OTLP endpoint, `…/otlp/v1/logs`, which is
+   * OtlpSink's, and its other API paths, `…/loki/api/v1/tail` or `…/query`). A
    * `user:password@` in it (Grafana Cloud's) is sent as basic auth (and `beacon` defaults to
    * `false`, see `tenantId`). Required.
    */
@@ -89,6 +90,8 @@ const MAX_LINE_BYTES = 256_000;
 const MAX_REQUEST_BYTES = 1_048_576;
 /** The path of Loki's push API. */
 const PUSH_PATH = '/loki/api/v1/push';
+/** Loki's OTLP logs endpoint, for OtlpSink. */
+const OTLP_PATH = '/otlp/v1/logs';
 /** Promtail's legacy push path, where Loki reads JSON in another shape (pkg/loghttp/push, GetVersion). */
 const LEGACY_PUSH_PATH = '/api/prom/push';
 /** The characters and length Loki (dskit) takes in a tenant id. */
@@ -145,6 +148,16 @@ export class LokiSink extends HttpSink {
     if (path.endsWith(LEGACY_PUSH_PATH))
       throw new ConfigurationError(
         `LokiSink.url: ${JSON.stringify(redactUrl(path))} is Loki's legacy push path, for another JSON shape; give Loki's base URL or its ${PUSH_PATH} URL`,
+      );
+    // Loki's OTLP endpoint takes OTLP bodies, and its other API paths (tail, query, labels) no push:
+    // appended to, each was a 404 for every batch.
+    if (/\/otlp(\/v1\/logs)?$/.test(path))
+      throw new ConfigurationError(
+        `LokiSink.url: ${JSON.stringify(redactUrl(path))} is an OTLP endpoint, which takes OTLP bodies; use OtlpSink with Loki's ${OTLP_PATH} URL as its endpoint, or give Loki's base URL`,
+      );
+    if (!path.endsWith(PUSH_PATH) && /\/loki\/api\/v1(\/|$)/.test(path))
+      throw new ConfigurationError(
+        `LokiSink.url: ${JSON.stringify(redactUrl(path))} is a Loki API path other than the push path; give Loki's base URL or its ${PUSH_PATH} URL`,
       );
     const url = (path.endsWith(PUSH_PATH) ? path : path + PUSH_PATH) + (query ? `?${query}` : '');
     const maxLabelNames = options.maxLabelNames ?? MAX_LABEL_NAMES;

@@ -21,8 +21,7 @@ import { HttpStatusError } from './http-status-error';
 import { lineHalves } from './line-halves';
 import type { OfflinePiece } from './http-offline-queue';
 import { CompactJsonFormatter } from '../../formatting/compact-json-formatter';
-import { IsoTimestampCache } from '../../formatting/iso-timestamp-cache';
-import { TextFormatter } from '../../formatting/text-formatter';
+import { plainFormatter } from './plain-formatter';
 import { ConfigurationError } from '../../core/errors/configuration-error';
 import { escapeControlCharacters } from '../../core/escape-control-characters';
 
@@ -217,15 +216,8 @@ export class SeqSink extends HttpSink {
     );
     const formatter = options.formatter ?? new CompactJsonFormatter();
     // rxlog's formatters that write no CLEF: Seq answered 400 to every batch, seen only in lastError.
-    // An app's own formatter is taken. Size: NdjsonFormatter is told by its timestamp cache, which
-    // no other formatter shows, not by instanceof, which would bring its class into every bundle.
-    const plain = readGuarded('SeqSink.formatter', 'the formatter', () =>
-      formatter instanceof TextFormatter
-        ? 'a TextFormatter'
-        : (formatter as { times?: unknown }).times instanceof IsoTimestampCache
-          ? 'an NdjsonFormatter'
-          : '',
-    );
+    // An app's own formatter is taken.
+    const plain = plainFormatter('SeqSink.formatter', formatter);
     if (plain)
       throw new ConfigurationError(
         `SeqSink.formatter: ${plain} writes no CLEF, and Seq refuses every batch of it (400); leave formatter out or give a CompactJsonFormatter`,

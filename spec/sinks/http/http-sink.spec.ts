@@ -94,6 +94,39 @@ describe('HttpSink', () => {
     expect(request.body).toBe('INF a\nERR b');
   });
 
+  // A TextFormatter's plain lines under a JSON or CLEF content type: the server refused every
+  // batch (400), seen only in lastError. They are refused at build, as SeqSink refuses them.
+  it('refuses a TextFormatter with a content type that names JSON or CLEF, and takes it with a text one or its own body', async () => {
+    const url = 'http://127.0.0.1:9/ingest';
+    for (const [contentType, given] of [
+      ['application/json', { contentType: 'application/json' }],
+      ['application/x-ndjson', { contentType: 'application/x-ndjson' }],
+      ['application/vnd.serilog.clef', { contentType: 'application/vnd.serilog.clef' }],
+      ['application/cloudevents+json; charset=utf-8', { beaconContentType: 'application/cloudevents+json; charset=utf-8' }],
+      ['Application/JSON', { headers: { 'Content-Type': 'Application/JSON' } }],
+    ] as const) {
+      const build = (): HttpSink => new HttpSink({ url, formatter: new TextFormatter(), ...given });
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(
+        `HttpSink.formatter: a TextFormatter writes plain text, not the JSON ${JSON.stringify(contentType)} names (refused by the server); give a JSON formatter or a text content type`,
+      );
+    }
+    expect(() => new HttpSink({ url, formatter: new CompactJsonFormatter(), contentType: 'application/json' })).not.toThrow();
+    server = await startTestServer();
+    const text = new TextFormatter('{Message}');
+    await new HttpSink({ url: server.url, formatter: text, contentType: 'text/plain' }).emit(makeEvents(1));
+    await new HttpSink({
+      url: server.url,
+      formatter: text,
+      contentType: 'application/json',
+      body: (events) => JSON.stringify(events.map((event) => text.format(event))),
+    }).emit(makeEvents(1));
+    expect(server.requests.map((request) => [request.headers['content-type'], request.body])).toEqual([
+      ['text/plain', 'event 0'],
+      ['application/json', '["event 0"]'],
+    ]);
+  });
+
   // Found by a review: one event an app's formatter threw on failed its whole batch, every try (the
   // events around it never sent). As Serilog's Seq sink's ConstrainedBufferedFormatter does, it is
   // written as a placeholder event by the same formatter, and the rest of the batch is sent.

@@ -107,6 +107,48 @@ describe('LokiSink', () => {
     ]);
   });
 
+  // Loki's OTLP endpoint (/otlp/v1/logs) takes OTLP bodies, and its other API paths (tail, query,
+  // labels) take no push at all: given as url, each had the push path appended, so every batch went
+  // to /otlp/v1/logs/loki/api/v1/push or /loki/api/v1/tail/loki/api/v1/push, a 404 seen only in
+  // lastError. They are refused, naming the URL and what to use instead.
+  it("refuses Loki's OTLP endpoint, naming OtlpSink, and Loki's other API paths, asking for the base or push URL", async () => {
+    server = await startTestServer(() => ({ status: 204 }));
+    const secret = server.url.replace('http://', 'http://123456:glc_token@');
+    for (const url of [
+      `${server.url}/otlp/v1/logs`,
+      `${server.url}/otlp/v1/logs/`,
+      `${server.url}/otlp`,
+      `${secret}/eu/otlp/v1/logs?token=t`,
+    ]) {
+      const build = (): LokiSink => new LokiSink({ url });
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(/^LokiSink\.url: ".*\/otlp(\/v1\/logs)?" is an OTLP endpoint.*use OtlpSink.*give Loki's base URL/);
+      expect(build).not.toThrow(/glc_token|token=t/);
+    }
+    for (const url of [
+      `${server.url}/loki/api/v1/tail`,
+      `${server.url}/loki/api/v1/query`,
+      `${server.url}/loki/api/v1/query_range?query={app="shop"}`,
+      `${server.url}/eu/loki/api/v1/labels/`,
+      `${server.url}/loki/api/v1`,
+      `${secret}/loki/api/v1/tail`,
+    ]) {
+      const build = (): LokiSink => new LokiSink({ url });
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(
+        /^LokiSink\.url: ".*\/loki\/api\/v1[^"]*" is a Loki API path.*give Loki's base URL or its \/loki\/api\/v1\/push URL/,
+      );
+      expect(build).not.toThrow(/glc_token/);
+    }
+    // Paths that only look alike are a base URL still.
+    await new LokiSink({ url: `${server.url}/otlp-gateway` }).emit(makeEvents(1));
+    await new LokiSink({ url: `${server.url}/loki/api/v10` }).emit(makeEvents(1));
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/otlp-gateway/loki/api/v1/push',
+      '/loki/api/v10/loki/api/v1/push',
+    ]);
+  });
+
   // Found by a review: the path was appended after a query (a gateway's `?token=`), so batches went
   // to `/` (a 404, failing every batch) or to the push path with the path inside the query's value.
   it('keeps a query of url (a gateway’s) after the push path, and drops a fragment', async () => {
