@@ -994,8 +994,10 @@ export class FileSink implements Sink {
   }
 
   /**
-   * Writes a chunk's text (`this.lines`) to a regular file. A short write (a disk filling up) is
-   * undone back to the last whole line, so the file never holds half an event, and reported as a
+   * Writes a chunk's text (`this.lines`) to a regular file. A short write (a disk filling up, the
+   * process's file size limit) is followed by a write of the rest, which either takes it or fails
+   * with the errno that says why (the cause reported); what is then torn is undone back to the
+   * last whole line, so the file never holds half an event, and reported as a
    * PartialDeliveryError naming how many events of the batch are in the file: the rest are
    * retried, sent to the fallback whole, or failed.
    */
@@ -1010,7 +1012,20 @@ export class FileSink implements Sink {
       written = partial;
     }
     this.written += written;
-    if (written === Buffer.byteLength(text, 'utf8')) return end;
+    const total = Buffer.byteLength(text, 'utf8');
+    if (written === total) return end;
+    // A short write says nothing of why; the next write does (EFBIG under `ulimit -f`, ENOSPC,
+    // EDQUOT), or takes the rest when there is room again.
+    let cause: Error | undefined;
+    const before = written;
+    try {
+      written = file.write(Buffer.from(text, 'utf8'), written);
+    } catch (error) {
+      written = (error as { written?: number }).written ?? written;
+      cause = error as Error;
+    }
+    this.written += written - before;
+    if (written === total) return end;
     const { whole, lineCount } = wholeLines(lines, written);
     // Events before the first unwritten line are in the file (or were skipped by the formatter).
     const delivered = lineCount < lines.length ? this.lineEvents[lineCount] : end;
@@ -1023,7 +1038,7 @@ export class FileSink implements Sink {
       this.pending = Buffer.from(lines[lineCount], 'utf8').subarray(written - whole);
       this.pendingEvent = events[delivered];
     }
-    const error = new Error(`short write to ${file.path}: the disk may be full`);
+    const error = cause ?? new Error(`short write to ${file.path}`);
     // No line completed (the start of one may stay, held): a plain failure, as a pipe's, not "only the first 0 events".
     throw delivered === 0 ? error : new PartialDeliveryError(delivered, error);
   }
