@@ -33,7 +33,10 @@ export interface FileSinkOptions {
    * (`rollingInterval`, `rollOnFileSizeLimit` are a ConfigurationError).
    */
   fileSizeLimitBytes?: number | null | undefined;
-  /** Start the next `_NNN` file when the size limit is reached, instead of failing the events past it. Default `false`. */
+  /**
+   * Start the next `_NNN` file when the size limit is reached, instead of failing the events past
+   * it. Default `false`. With `fileSizeLimitBytes: null` it is a ConfigurationError: no limit to roll at.
+   */
   rollOnFileSizeLimit?: boolean | undefined;
   /**
    * Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`.
@@ -357,6 +360,13 @@ export class FileSink implements Sink {
     // (`/dev/null20261122`, in the container's small /dev tmpfs) and never the device.
     if (this.stream) this.refuseRolling(basePath, options, 'a stream of the process (a file descriptor)');
     else if (isSpecial(basePath)) this.refuseRolling(basePath, options, 'a device, FIFO or socket');
+    // No limit to roll at: Serilog takes it silently, yet it only made the file a rolling set
+    // (appended to at its newest `_NNN` name, pruned) that never rolls by size.
+    if (this.rollOnLimit && limit === null) {
+      throw new ConfigurationError(
+        'FileSink rollOnFileSizeLimit: true needs a fileSizeLimitBytes to roll at, got fileSizeLimitBytes null',
+      );
+    }
     // As Serilog's File() picks its plain FileSink over the rolling one: a file that rolls neither
     // by time nor by size is its path alone. Searching the folder for `app_NNN.log` names would
     // append to, and retention delete, files that are not the sink's (`app_20261001.log` archives).
