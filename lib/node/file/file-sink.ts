@@ -66,7 +66,9 @@ export interface FileSinkOptions {
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
    * option does the same with metrics (`fallback` counts); this one is counted as delivered, and
-   * SelfLog hears once when batches start going there and once when the primary writes again. A
+   * SelfLog hears once when batches start going there and once when the primary writes again. At
+   * process exit it also takes what a stalled FIFO reader has not taken once `syncFlushTimeoutMs`
+   * has passed. A
    * relative path is resolved when the sink is built; the sink's own file, however spelt, or a
    * file of its rolling set is a ConfigurationError.
    */
@@ -714,7 +716,7 @@ export class FileSink implements Sink {
    * (WRITTEN_ASIDE), and a later exit flush that finds a reader again does not write them again.
    */
   private writeUntilExitDeadline(batch: { readonly events: readonly LogEvent[]; done: number }): void {
-    retryUntil(
+    const done = retryUntil(
       () =>
         this.tryWrite(() => {
           try {
@@ -727,6 +729,28 @@ export class FileSink implements Sink {
         }),
       this.exitWaitDeadline(),
     );
+    if (!done) this.writeStalledToFallback(batch);
+  }
+
+  /**
+   * At exit, once the deadline has passed with a reader that does not take the rest of `batch`:
+   * the fallback file takes it (synchronously; a regular file never makes a write wait), moving
+   * `done` past what it took, so those events count delivered there rather than undelivered. A
+   * line whose start is in the pipe goes whole to the fallback too: at least once, never torn.
+   */
+  private writeStalledToFallback(batch: { readonly events: readonly LogEvent[]; done: number }): void {
+    const fallback = this.fallback();
+    if (fallback === undefined || batch.done >= batch.events.length) return;
+    this.reportFallback(new Error(`the reader of ${this.basePath} did not read within syncFlushTimeoutMs at exit`));
+    const skipped = fallback.skipped;
+    try {
+      batch.done = fallback.writeEvents(batch.events, batch.done);
+    } catch (error) {
+      SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, error);
+      if (error instanceof PartialDeliveryError) batch.done = Math.max(batch.done, error.delivered);
+    } finally {
+      this.skipped += fallback.skipped - skipped;
+    }
   }
 
   /** Writes the rest of the batch `emit` holds, waiting until the exit's deadline; true once it is all written. */
