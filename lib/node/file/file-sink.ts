@@ -33,7 +33,10 @@ export interface FileSinkOptions {
    * (`rollingInterval`, `rollOnFileSizeLimit` are a ConfigurationError).
    */
   fileSizeLimitBytes?: number | null | undefined;
-  /** Start the next `_NNN` file when the size limit is reached, instead of failing the events past it. Default `false`. */
+  /**
+   * Start the next `_NNN` file when the size limit is reached, instead of failing the events past
+   * it. Default `false`. With `fileSizeLimitBytes: null` it is a ConfigurationError: no limit to roll at.
+   */
   rollOnFileSizeLimit?: boolean | undefined;
   /**
    * Most files of the set kept on disk, the current one included; `null` = keep all. Default `31`.
@@ -63,7 +66,9 @@ export interface FileSinkOptions {
    * A file that takes a batch the primary file cannot (an I/O error or a full file), written
    * without rolling or limits. Default: none, the batch fails. The pipeline's `fallback` sink
    * option does the same with metrics (`fallback` counts); this one is counted as delivered, and
-   * SelfLog hears once when batches start going there and once when the primary writes again. A
+   * SelfLog hears once when batches start going there and once when the primary writes again. At
+   * process exit it also takes what a stalled FIFO reader has not taken once `syncFlushTimeoutMs`
+   * has passed. A
    * relative path is resolved when the sink is built; the sink's own file, however spelt, or a
    * file of its rolling set is a ConfigurationError.
    */
@@ -357,6 +362,13 @@ export class FileSink implements Sink {
     // (`/dev/null20261122`, in the container's small /dev tmpfs) and never the device.
     if (this.stream) this.refuseRolling(basePath, options, 'a stream of the process (a file descriptor)');
     else if (isSpecial(basePath)) this.refuseRolling(basePath, options, 'a device, FIFO or socket');
+    // No limit to roll at: Serilog takes it silently, yet it only made the file a rolling set
+    // (appended to at its newest `_NNN` name, pruned) that never rolls by size.
+    if (this.rollOnLimit && limit === null) {
+      throw new ConfigurationError(
+        'FileSink rollOnFileSizeLimit: true needs a fileSizeLimitBytes to roll at, got fileSizeLimitBytes null',
+      );
+    }
     // As Serilog's File() picks its plain FileSink over the rolling one: a file that rolls neither
     // by time nor by size is its path alone. Searching the folder for `app_NNN.log` names would
     // append to, and retention delete, files that are not the sink's (`app_20261001.log` archives).
@@ -704,7 +716,7 @@ export class FileSink implements Sink {
    * (WRITTEN_ASIDE), and a later exit flush that finds a reader again does not write them again.
    */
   private writeUntilExitDeadline(batch: { readonly events: readonly LogEvent[]; done: number }): void {
-    retryUntil(
+    const done = retryUntil(
       () =>
         this.tryWrite(() => {
           try {
@@ -717,6 +729,28 @@ export class FileSink implements Sink {
         }),
       this.exitWaitDeadline(),
     );
+    if (!done) this.writeStalledToFallback(batch);
+  }
+
+  /**
+   * At exit, once the deadline has passed with a reader that does not take the rest of `batch`:
+   * the fallback file takes it (synchronously; a regular file never makes a write wait), moving
+   * `done` past what it took, so those events count delivered there rather than undelivered. A
+   * line whose start is in the pipe goes whole to the fallback too: at least once, never torn.
+   */
+  private writeStalledToFallback(batch: { readonly events: readonly LogEvent[]; done: number }): void {
+    const fallback = this.fallback();
+    if (fallback === undefined || batch.done >= batch.events.length) return;
+    this.reportFallback(new Error(`the reader of ${this.basePath} did not read within syncFlushTimeoutMs at exit`));
+    const skipped = fallback.skipped;
+    try {
+      batch.done = fallback.writeEvents(batch.events, batch.done);
+    } catch (error) {
+      SelfLog.write('FileSink fallback {FallbackPath} failed too', this.fallbackPath, error);
+      if (error instanceof PartialDeliveryError) batch.done = Math.max(batch.done, error.delivered);
+    } finally {
+      this.skipped += fallback.skipped - skipped;
+    }
   }
 
   /** Writes the rest of the batch `emit` holds, waiting until the exit's deadline; true once it is all written. */
@@ -994,8 +1028,10 @@ export class FileSink implements Sink {
   }
 
   /**
-   * Writes a chunk's text (`this.lines`) to a regular file. A short write (a disk filling up) is
-   * undone back to the last whole line, so the file never holds half an event, and reported as a
+   * Writes a chunk's text (`this.lines`) to a regular file. A short write (a disk filling up, the
+   * process's file size limit) is followed by a write of the rest, which either takes it or fails
+   * with the errno that says why (the cause reported); what is then torn is undone back to the
+   * last whole line, so the file never holds half an event, and reported as a
    * PartialDeliveryError naming how many events of the batch are in the file: the rest are
    * retried, sent to the fallback whole, or failed.
    */
@@ -1010,7 +1046,20 @@ export class FileSink implements Sink {
       written = partial;
     }
     this.written += written;
-    if (written === Buffer.byteLength(text, 'utf8')) return end;
+    const total = Buffer.byteLength(text, 'utf8');
+    if (written === total) return end;
+    // A short write says nothing of why; the next write does (EFBIG under `ulimit -f`, ENOSPC,
+    // EDQUOT), or takes the rest when there is room again.
+    let cause: Error | undefined;
+    const before = written;
+    try {
+      written = file.write(Buffer.from(text, 'utf8'), written);
+    } catch (error) {
+      written = (error as { written?: number }).written ?? written;
+      cause = error as Error;
+    }
+    this.written += written - before;
+    if (written === total) return end;
     const { whole, lineCount } = wholeLines(lines, written);
     // Events before the first unwritten line are in the file (or were skipped by the formatter).
     const delivered = lineCount < lines.length ? this.lineEvents[lineCount] : end;
@@ -1023,7 +1072,7 @@ export class FileSink implements Sink {
       this.pending = Buffer.from(lines[lineCount], 'utf8').subarray(written - whole);
       this.pendingEvent = events[delivered];
     }
-    const error = new Error(`short write to ${file.path}: the disk may be full`);
+    const error = cause ?? new Error(`short write to ${file.path}`);
     // No line completed (the start of one may stay, held): a plain failure, as a pipe's, not "only the first 0 events".
     throw delivered === 0 ? error : new PartialDeliveryError(delivered, error);
   }

@@ -8,10 +8,20 @@ export function isWouldBlock(error: unknown): boolean {
 }
 
 /**
+ * What an errno of a write or fsync means where Node's words mislead: `EFBIG` ("file too large")
+ * reads as the sink's own `fileSizeLimitBytes`, `EIO` ("i/o error") says nothing of what was lost.
+ * Node's `ENOSPC` ("no space left on device") and `EDQUOT` ("disk quota exceeded") say it already.
+ */
+const HINTS: Readonly<Record<string, string>> = {
+  EFBIG: 'the file size limit of the process, ulimit -f, or of the file system is reached; not fileSizeLimitBytes',
+  EIO: 'the disk or network file system failed; what was written since the last fsync may be lost',
+};
+
+/**
  * Names `filePath` in an error of a call on its descriptor, as Node names the path of a failed
  * `open` (`ENOSPC: no space left on device, write '/var/log/app.log'`): Node's `write`, `fsync` and
  * `ftruncate` errors name none, so the failure in metrics and SelfLog would not say which file.
- * Returns the error.
+ * An errno whose words mislead gets a hint after it (see HINTS). Returns the error.
  */
 function naming(error: unknown, filePath: string): unknown {
   // Not `instanceof Error`: an error of Node's fs is of another realm's Error in a vm context (jest).
@@ -19,7 +29,8 @@ function naming(error: unknown, filePath: string): unknown {
   if (typeof failure === 'object' && failure !== null && typeof failure.message === 'string' && failure.path === undefined) {
     try {
       failure.path = filePath;
-      failure.message += ` '${filePath}'`;
+      const hint = typeof failure.code === 'string' && Object.hasOwn(HINTS, failure.code) ? HINTS[failure.code] : undefined;
+      failure.message += hint === undefined ? ` '${filePath}'` : ` '${filePath}' (${hint})`;
     } catch {
       // A frozen error stays as it is.
     }

@@ -1336,6 +1336,16 @@ describe('FileSink', () => {
         { rollOnFileSizeLimit: true, retainedFileTimeLimitMs: 1000 },
         /FileSink retainedFileTimeLimitMs needs a rollingInterval other than 'infinite'/,
       ],
+      // No limit, so nothing ever rolls by size: accepted silently (as Serilog does), it only made the
+      // file a rolling set, appended to at its newest `_NNN` name and pruned.
+      [
+        { rollOnFileSizeLimit: true, fileSizeLimitBytes: null },
+        /FileSink rollOnFileSizeLimit: true needs a fileSizeLimitBytes to roll at, got fileSizeLimitBytes null/,
+      ],
+      [
+        { rollingInterval: 'day', rollOnFileSizeLimit: true, fileSizeLimitBytes: null },
+        /FileSink rollOnFileSizeLimit: true needs a fileSizeLimitBytes/,
+      ],
       [{ retainedFileTimeLimit: 1000 }, /FileSink: unknown option "retainedFileTimeLimit"/],
       [{ fallbackPath: '' }, /fallbackPath/],
       [{ syncFlushTimeoutMs: -1 }, /syncFlushTimeoutMs.*-1/],
