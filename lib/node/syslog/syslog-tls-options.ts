@@ -75,17 +75,17 @@ function isPem(value: unknown, list: boolean): boolean {
 /**
  * Checks a SyslogSink's `tls` option and builds the `tls.connect` options its connections use:
  * one secure context, so a CA, certificate or key that cannot be loaded fails here, not on every batch.
- * `host` is the receiver's (the sink's `host` option): a name of it with letters outside ASCII or a
- * trailing dot is the servername's default as sniHostname writes it, for Node would send and check
- * it as given, its UTF-8 bytes in SNI, matched against certificates that hold A-labels only
- * (ERR_TLS_CERT_ALTNAME_INVALID).
+ * `host` is the receiver's (the sink's `host` option): a name (not an IP address) is the
+ * servername's default as sniHostname writes it, sent in SNI (tls.connect sends none unless told)
+ * and checked in that form: a name with letters outside ASCII would otherwise go as its UTF-8
+ * bytes, matched against certificates that hold A-labels only (ERR_TLS_CERT_ALTNAME_INVALID).
  *
  * @throws ConfigurationError naming the option when one is not valid.
  */
 export function syslogTlsConnectOptions(tls: SyslogTlsOptions | undefined, host?: string): ConnectionOptions {
-  // Only a name that changes: otherwise Node's own default (host, and no SNI for an IP address) holds.
-  const name = host === undefined || isIP(host) !== 0 ? host : sniHostname(host);
-  const hostServername = name !== host ? { servername: name } : {};
+  // Always for a name: tls.connect, unlike an https Agent, sends no SNI unless told, so a receiver
+  // behind a front end that routes by name got none. An IP address is never sent as SNI.
+  const hostServername = host === undefined || isIP(host) !== 0 ? {} : { servername: sniHostname(host) };
   if (tls === undefined) return { secureContext: createSecureContext(), ...hostServername };
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers can pass anything
   if (typeof tls !== 'object' || tls === null)

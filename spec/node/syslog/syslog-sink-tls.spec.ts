@@ -178,6 +178,32 @@ const common = { hostname: 'web-1', appName: 'shop' } as const;
     expect(sni).toEqual(['localhost', 'localhost']);
   });
 
+  it('sends a plain host name in SNI, which tls.connect leaves out unless told', async () => {
+    // A receiver behind a front end routing by name (OpenSSL's s_server -servername with
+    // -servername_fatal) got no SNI for host 'localhost' and refused every batch.
+    const sni: string[] = [];
+    const secureContext = createSecureContext({ cert: certs.serverCert, key: certs.serverKey });
+    const server = await serve({
+      SNICallback: (name, callback) => {
+        sni.push(name);
+        callback(null, secureContext);
+      },
+    });
+    const sink = sinkFor({ host: 'localhost', port: server.port, tls: { ca: certs.ca } });
+    const byAddress = sinkFor({ host: '127.0.0.1', port: server.port, tls: { ca: certs.ca, servername: 'localhost' } });
+
+    const lookup = lookupAsLoopback('localhost');
+    try {
+      await sink.emit([makeEvent({ text: 'by its name' })]);
+      await byAddress.emit([makeEvent({ text: 'by servername' })]);
+    } finally {
+      lookup.mockRestore();
+    }
+
+    expect(await server.waitFor(2)).toEqual([expect.stringMatching(/ by its name$/), expect.stringMatching(/ by servername$/)]);
+    expect(sni).toEqual(['localhost', 'localhost']);
+  });
+
   it('connects to port 6514 by default', async () => {
     const sink = sinkFor({ connectTimeoutMs: 2_000, tls: { ca: certs.ca } });
 
