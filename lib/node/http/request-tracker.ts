@@ -329,6 +329,9 @@ export function trackRequest(
   }
   const run = <T>(fn: () => T): T => LogContext.run(context, () => diagnosticContext.runWith(collector, fn));
   emitInOwnContext(res, collector, inEndContext, run);
+  // So does Node's parser the request's body events ('data', 'end'), from the connection, whenever the
+  // body came with the headers: a handler reading it with req.on('end') logged without its RequestId.
+  emitInOwnContext(req, collector, inEndContext, run);
   onCall(res, 'writeHead', undefined, () => (headStatus ??= res.statusCode));
   // The code that ends the response is the request's own: its context is the one of the events to come.
   onCall(res, 'end', inEndContext.ended);
