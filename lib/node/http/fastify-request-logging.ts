@@ -112,6 +112,10 @@ export function fastifyRequestLogging(log: RequestLogger, options: RequestLoggin
     });
     followAnsweredBeforeHooks(instance, servers, (req, res) => {
       if (trackers.has(req)) return;
+      // While Fastify closes, it answers a request that arrives on an open connection (pipelined behind
+      // one in flight) with a 503 and `Connection: close`: the response before it on the connection is
+      // no longer the last, and answers without the header, or Node drops the 503 queued behind it.
+      closer.follow(req, res);
       try {
         remember(trackers, req, trackRequest(log, appSettings, req, res, undefined, generated.get(req), inFlight));
       } catch (error) {

@@ -135,34 +135,102 @@ function handlerFailed(tracker: RequestTracker | undefined, res: ServerResponse,
 }
 
 /**
- * Reads Express's matched route (`req.baseUrl` + `req.route.path`) when there is one. The router
- * sets `req.route` as a route matches, with `req.baseUrl` then the path its router is mounted on,
- * and puts `baseUrl` back to its parent's when an error (or `next()`) leaves that router: read at
- * the end, a route whose handler failed lost its mount path (`/sync/:id` for `/api/sync/:id`). So
- * `baseUrl` is read as `req.route` is set; a request whose `req.route` cannot be followed so (set
- * before this middleware, or not configurable) has both read at its end.
+ * Reads Express's matched route (`req.baseUrl` + `req.route.path`) when there is one, followed as
+ * the router sets them (a getter and setter in their place) rather than read at the end:
+ * - The router puts `baseUrl` back to its parent's when an error (or `next()`) leaves a router
+ *   mounted on a path: read at the end, a failed route lost its mount path (`/sync/:id` for
+ *   `/api/sync/:id`). So `baseUrl` is read as `req.route` is set.
+ * - `baseUrl` holds the path a mount matched (`/users/42`), not its pattern (`/users/:id`): each
+ *   mount's pattern is read as `baseUrl` grows, from the router's note of the pattern that matched
+ *   (router 2.3, as its tracing channel reads it). A router without it, and a mount path that is
+ *   a regular expression, give the path matched.
+ * - A route that passed the request on with `next()` stays in `req.route`: once the router matched
+ *   another layer after it (it sets `req.params`), the route answers only with its error, and a
+ *   handler after it (the 404 of no route) is named by no route.
+ * A request whose properties cannot be followed so (set before this middleware as accessors, or
+ * not configurable) has `req.route` and `req.baseUrl` read at its end.
  */
-function expressRoute(req: IncomingMessage): () => string | undefined {
-  const request = req as { route?: unknown; baseUrl?: unknown };
+function expressRoute(req: IncomingMessage): (failed: boolean) => string | undefined {
+  const request = req as { route?: unknown; baseUrl?: unknown; params?: unknown };
   let route: unknown = request.route;
-  let baseUrl: unknown;
+  let routeBase: unknown;
+  let baseUrl: unknown = request.baseUrl;
+  let base: unknown = baseUrl;
+  let params: unknown = request.params;
+  // The pattern of each mount path the request went through, by the path it matched.
+  let bases: Map<string, string> | undefined;
+  // 1 once the route is set, until the router sets its params; 2 once a layer after it matched.
+  let passedOn: 0 | 1 | 2 = 0;
   let followed = false;
   try {
-    if (route === undefined)
+    if (route === undefined) {
+      Object.defineProperty(req, 'baseUrl', {
+        configurable: true,
+        enumerable: true,
+        get: () => baseUrl,
+        set(value: unknown) {
+          const before = baseUrl;
+          baseUrl = value;
+          if (typeof value !== 'string') base = value;
+          else if (
+            typeof before === 'string' &&
+            typeof base === 'string' &&
+            value.length > before.length &&
+            value.startsWith(before)
+          ) {
+            const pattern = matchedPattern(req);
+            base = `${base}${typeof pattern === 'string' ? pattern.replace(/\/$/, '') : value.slice(before.length)}`;
+            (bases ??= new Map()).set(value, base);
+          } else base = bases?.get(value) ?? value;
+        },
+      });
+      Object.defineProperty(req, 'params', {
+        configurable: true,
+        enumerable: true,
+        get: () => params,
+        set(value: unknown) {
+          params = value;
+          if (passedOn === 1) passedOn = 0;
+          // A route that answered, then called next() (for a logging middleware after it), still answered.
+          else if (followed && (req as { res?: { headersSent?: unknown } }).res?.headersSent !== true) passedOn = 2;
+        },
+      });
       Object.defineProperty(req, 'route', {
         configurable: true,
         enumerable: true,
         get: () => route,
         set(value: unknown) {
+          // Route.dispatch sets the route its router set just before: the same route, still answering.
+          if (followed && value === route) return;
           route = value;
-          baseUrl = request.baseUrl;
+          routeBase = base;
+          passedOn = 1;
           followed = true;
         },
       });
+    }
   } catch {
     // A frozen or proxied request: read at the end.
   }
-  return () => (followed ? patternOf(route, baseUrl) : patternOf(request.route, request.baseUrl));
+  return (failed) => {
+    if (!followed) return patternOf(request.route, request.baseUrl);
+    return passedOn === 2 && !failed && !routerSawError(req) ? undefined : patternOf(route, routeBase);
+  };
+}
+
+/** The pattern of the layer Express's router (2.3 and later) matched last, which it keeps on the request under a symbol of its own. */
+function matchedPattern(req: object): unknown {
+  const key = Object.getOwnPropertySymbols(req).find((symbol) => symbol.description === 'router.tracing.matchedRoute');
+  return key === undefined ? undefined : (req as Record<symbol, unknown>)[key];
+}
+
+// Where Express's router (2.3 and later) notes each error passed with `next(error)` or thrown, shared by its copies.
+const ROUTER_ERRORS = Symbol.for('router.tracing.publishedErrors');
+
+/** Whether Express's router saw an error on the request (one no `errorHandler` recorded: Express's own 500). */
+function routerSawError(req: object): boolean {
+  const seen: unknown = (req as Record<symbol, unknown>)[ROUTER_ERRORS];
+  return seen instanceof Set && seen.size > 0;
 }
 
 /** A route's pattern under its router's mount path, when the route has one. */

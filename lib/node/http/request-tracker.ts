@@ -89,7 +89,8 @@ export function requestPath(url: string | undefined, semicolonQuery = false): st
  * request ended it) in the context the request started in, never another request's.
  *
  * @param settings The options with their defaults: `resolveRequestLoggingOptions(options)`, made once, not per request.
- * @param route Reads the matched route pattern when the request ends (frameworks know it only then).
+ * @param route Reads the matched route pattern when the request ends (frameworks know it only then),
+ * told whether the request failed.
  * @param givenId The request's id when the framework gave it one (Fastify's `request.id`), else made by `settings`.
  * @param inFlight The requests in flight of this request logging: the request is in it until it
  * completes, and gets an unfinished event (UNFINISHED_AT_SHUTDOWN_TEMPLATE) if the logger closes first.
@@ -102,7 +103,7 @@ export function trackRequest(
   settings: ResolvedRequestLoggingOptions,
   req: IncomingMessage,
   res: ServerResponse,
-  route: () => string | undefined = () => undefined,
+  route: (failed: boolean) => string | undefined = () => undefined,
   givenId?: string,
   inFlight?: InFlightRequests,
   quiet?: (level: LogLevelName) => boolean,
@@ -197,7 +198,7 @@ export function trackRequest(
       properties.RequestPath = path;
       if (!aborted && statusCode !== undefined) properties.StatusCode = statusCode;
       properties.Elapsed = elapsed;
-      const pattern = route();
+      const pattern = route(failed);
       if (pattern !== undefined) properties.RoutePattern = pattern;
       const requestHeaders = selected('request', () =>
         selectHeaders(req.headers, settings.requestHeaders, settings.redactHeaders),
@@ -328,6 +329,9 @@ export function trackRequest(
   }
   const run = <T>(fn: () => T): T => LogContext.run(context, () => diagnosticContext.runWith(collector, fn));
   emitInOwnContext(res, collector, inEndContext, run);
+  // So does Node's parser the request's body events ('data', 'end'), from the connection, whenever the
+  // body came with the headers: a handler reading it with req.on('end') logged without its RequestId.
+  emitInOwnContext(req, collector, inEndContext, run);
   onCall(res, 'writeHead', undefined, () => (headStatus ??= res.statusCode));
   // The code that ends the response is the request's own: its context is the one of the events to come.
   onCall(res, 'end', inEndContext.ended);

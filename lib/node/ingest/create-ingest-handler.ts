@@ -481,11 +481,15 @@ function foreign(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
   return !(origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
 }
 
-/** Adds `Origin` to the answer's `Vary`, after what a middleware before this one set (compression's `Accept-Encoding`, cors' `Origin`). */
+/**
+ * Adds `Origin` to the answer's `Vary`, after what a middleware before this one set (compression's
+ * `Accept-Encoding`, cors' `Origin`, an app's list `['Accept-Encoding']`); a `*` varies on it already.
+ */
 function varyOnOrigin(res: ServerResponse): void {
-  const vary = res.getHeader('Vary');
-  if (typeof vary !== 'string' || vary === '') res.setHeader('Vary', 'Origin');
-  else if (!/(?:^|,)\s*origin\s*(?:,|$)/i.test(vary)) res.setHeader('Vary', `${vary}, Origin`);
+  const set = res.getHeader('Vary');
+  const vary = Array.isArray(set) ? set.join(', ') : typeof set === 'string' ? set : '';
+  if (vary.trim() === '') res.setHeader('Vary', 'Origin');
+  else if (!/(?:^|,)\s*(?:origin|\*)\s*(?:,|$)/i.test(vary)) res.setHeader('Vary', `${vary}, Origin`);
 }
 
 /** Header names (tokens, RFC 9110 §5.6.2) a preflight may ask for: echoed as asked, anything else is not. */

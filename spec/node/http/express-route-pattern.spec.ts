@@ -47,3 +47,97 @@ describe('requestLogging RoutePattern in Express routers', () => {
     }
   });
 });
+
+describe('requestLogging RoutePattern with Express mount paths and routes that pass on', () => {
+  async function patterns(app: express.Express, paths: string[], withErrorHandler = true): Promise<unknown[][]> {
+    const { log, events } = memoryLogger();
+    const logRequests = requestLogging(log);
+    const outer = express();
+    outer.use(logRequests);
+    outer.use(app);
+    if (withErrorHandler) outer.use(logRequests.errorHandler);
+    const server = await listen(createServer(outer));
+    try {
+      for (const path of paths) await get(server.url + path);
+      await eventsArrive(events, paths.length);
+      return events.map((e) => [e.properties.RequestPath, e.properties.StatusCode, e.properties.RoutePattern]);
+    } finally {
+      await server.close();
+      await log.close({ strategy: 'immediate', timeoutMs: 0 });
+    }
+  }
+
+  it('gives the pattern of a router mounted on a path with parameters, not the values it matched', async () => {
+    const app = express();
+    const posts = express.Router();
+    const merged = express.Router({ mergeParams: true });
+    const orgs = express.Router();
+    const teams = express.Router({ mergeParams: true });
+    const sub = express();
+    posts.get('/posts/:postId', (_req: Request, res: Response) => res.send('post'));
+    merged.get('/posts/:postId', (req: Request, res: Response) => res.send(String(req.params.id)));
+    teams.get('/members/:member', (_req: Request, res: Response) => res.send('member'));
+    teams.get('/fails', () => {
+      throw new Error('fails');
+    });
+    orgs.use('/teams/:team', teams);
+    sub.get('/settings', (_req: Request, res: Response) => res.send('settings'));
+    app.use('/users/:id', posts);
+    app.use('/merged/:id', merged);
+    app.use('/orgs/:org', orgs);
+    app.use(['/a/:x', '/b/:y'], sub);
+    app.use(/^\/re\/(\d+)/, posts);
+    expect(
+      await patterns(app, [
+        '/users/42/posts/7',
+        '/merged/43/posts/8',
+        '/orgs/acme/teams/blue/members/9',
+        '/orgs/acme/teams/red/fails',
+        '/b/2/settings',
+        '/re/5/posts/6',
+      ]),
+    ).toEqual([
+      ['/users/42/posts/7', 200, '/users/:id/posts/:postId'],
+      ['/merged/43/posts/8', 200, '/merged/:id/posts/:postId'],
+      ['/orgs/acme/teams/blue/members/9', 200, '/orgs/:org/teams/:team/members/:member'],
+      ['/orgs/acme/teams/red/fails', 500, '/orgs/:org/teams/:team/fails'],
+      ['/b/2/settings', 200, '/b/:y/settings'],
+      // A regular expression has no pattern to name: the path it matched stands for it.
+      ['/re/5/posts/6', 200, '/re/5/posts/:postId'],
+    ]);
+  });
+
+  it('names no route on the answer of a handler after a route that passed the request on with next()', async () => {
+    const app = express();
+    const items = express.Router();
+    const pass = (_req: Request, _res: Response, next: NextFunction) => next();
+    app.get('/maybe/:id', pass);
+    app.get('/twice/:id', pass);
+    app.get('/twice/:name', (_req: Request, res: Response) => res.send('second'));
+    items.get('/:item', pass);
+    items.get('/gone/:item', (_req: Request, _res: Response, next: NextFunction) =>
+      next(Object.assign(new Error('gone'), { status: 404 })),
+    );
+    app.use('/items', items);
+    app.get('/custom/:id', pass);
+    app.use('/custom', (_req: Request, res: Response) => res.status(404).send('no such thing'));
+    app.get('/then/:id', (_req: Request, res: Response, next: NextFunction) => {
+      res.send('answered');
+      next();
+    });
+    app.use('/then', (_req: Request, _res: Response, next: NextFunction) => next());
+    const expected = [
+      ['/maybe/1', 404, undefined],
+      ['/twice/2', 200, '/twice/:name'],
+      ['/items/3', 404, undefined],
+      // A route that answers with its error keeps its pattern, with or without errorHandler.
+      ['/items/gone/4', 404, '/items/gone/:item'],
+      ['/custom/5', 404, undefined],
+      // A route that answered, then passed on, answered.
+      ['/then/6', 200, '/then/:id'],
+    ];
+    const paths = expected.map(([path]) => path as string);
+    expect(await patterns(app, paths)).toEqual(expected);
+    expect(await patterns(app, paths, false)).toEqual(expected);
+  });
+});

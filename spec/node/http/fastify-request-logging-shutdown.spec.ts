@@ -1,5 +1,5 @@
 import { Agent } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import Fastify from 'fastify';
 import { fastifyRequestLogging } from '../../../lib/node/http/fastify-request-logging';
 import {
@@ -124,5 +124,35 @@ describe('fastifyRequestLogging at app.close() with Fastify 5 and a keep-alive c
       'HTTP POST /items/2 responded 200',
       'HTTP POST /items/3 responded 200',
     ]);
+  });
+
+  it('lets the 503 Fastify answers to a request pipelined while it closes reach the client, and logs it as sent', async () => {
+    const { app, events, arrived, release, closing, port } = await closableApp();
+    const socket = connect(port, '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await within('the request reaching its handler', arrived.promise);
+    const closed = app.close();
+    await within('preClose', closing.promise);
+    // Sent while Fastify closes (return503OnClosing, its default): answered 503 at once, queued behind /slow.
+    const answered = new Promise<void>((resolve) => app.server.once('request', () => setImmediate(resolve)));
+    socket.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+    await within('Fastify answering /fast', answered);
+    release.resolve();
+    await within('the server closing the connection', ended);
+    await within('app.close()', closed);
+    // Before, /slow's answer said Connection: close, and Node dropped the 503 queued behind it.
+    expect(
+      received.split(/(?=HTTP\/1\.1 )/).map((answer) => [answer.slice(9, 12), /\r\nconnection: close\r\n/i.test(answer)]),
+    ).toEqual([
+      ['200', false],
+      ['503', true],
+    ]);
+    expect(completions(events)).toEqual(['HTTP GET /slow responded 200', 'HTTP GET /fast responded 503']);
+    expect(events.map((e) => e.exception)).toEqual([undefined, undefined]);
   });
 });

@@ -653,14 +653,19 @@ describe('createIngestHandler', () => {
     expect(ingest.events.map((e) => e.properties.ClientTemplate)).toEqual(['From the page']);
   });
 
-  it('adds Origin to a Vary header a middleware before it set, once, and answers an Express preflight mounted with app.all', async () => {
+  it('adds Origin to a Vary header a middleware before it set (a string or a list), once, and answers an Express preflight mounted with app.all', async () => {
     const memory = new MemorySink();
     const log = new LoggerConfiguration().writeTo.sink(memory).createLogger();
     const page = 'http://127.0.0.1:5173';
     const ingest = createIngestHandler(log, { allowedOrigins: [page] });
     const app = express();
     app.use((req, res, next) => {
-      res.setHeader('Vary', req.headers['x-vary'] === 'origin' ? 'Accept-Encoding, origin' : 'Accept-Encoding');
+      const asked = req.headers['x-vary'];
+      // A list is set as one header line each (compression and cors set a string, an app may set an array).
+      if (asked === 'list') res.setHeader('Vary', ['Accept-Encoding', 'Accept-Language']);
+      else if (asked === 'list-origin') res.setHeader('Vary', ['Accept-Encoding', 'Origin']);
+      else if (asked === 'any') res.setHeader('Vary', '*');
+      else res.setHeader('Vary', asked === 'origin' ? 'Accept-Encoding, origin' : 'Accept-Encoding');
       next();
     });
     app.all('/api/logs', ingest);
@@ -675,6 +680,10 @@ describe('createIngestHandler', () => {
       expect(first.status).toBe(204);
       expect(first.headers.get('vary')).toBe('Accept-Encoding, Origin');
       expect((await ask('origin')).headers.get('vary')).toBe('Accept-Encoding, origin');
+      expect((await ask('list')).headers.get('vary')).toBe('Accept-Encoding, Accept-Language, Origin');
+      expect((await ask('list-origin')).headers.get('vary')).toBe('Accept-Encoding, Origin');
+      // `*` varies on everything already (RFC 9110, 12.5.5): nothing to add.
+      expect((await ask('any')).headers.get('vary')).toBe('*');
     } finally {
       await server.close();
       await log.close({ strategy: 'immediate', timeoutMs: 0 });
