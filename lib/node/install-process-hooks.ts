@@ -10,7 +10,7 @@ import { AFTER_FLUSH_SYNC } from '../pipeline/after-flush-sync';
 import { pendingAsUndelivered, type ShutdownReport } from '../pipeline/shutdown-report';
 import { processExiting } from './file/exit-waits';
 import { writeUnfinishedRequests } from './http/in-flight-requests';
-import { shutdownReportLost, shutdownReportText } from './shutdown-report-text';
+import { type DropReasons, shutdownReportLost, shutdownReportText } from './shutdown-report-text';
 
 /** What the hooks need of a logger: typed structurally, so any Logger (or a test double) fits. */
 export interface HookableLogger {
@@ -32,7 +32,11 @@ export interface HookableLogger {
   /** Starts delivering what is pending without closing: on a signal another listener handles, and on `beforeExit` when the app listens too (a Logger has it). */
   flush?(options?: { timeoutMs?: number | undefined }): Promise<unknown>;
   /** Per-sink counts, read when the process ends before a close reported (a Logger has it). */
-  metrics?(): { readonly logged?: number | undefined; sinks: Readonly<Record<string, HookableSinkCounts>> };
+  metrics?(): {
+    readonly logged?: number | undefined;
+    sinks: Readonly<Record<string, HookableSinkCounts>>;
+    readonly pipe?: DropReasons['pipe'];
+  };
   /** Metrics on an interval, completing once `close()` has finished: the hooks remove themselves then (a Logger has it). */
   metricsEvery?(intervalMs: number): Subscribable<unknown>;
   /**
@@ -51,6 +55,8 @@ export interface HookableSinkCounts {
   readonly delivered?: number | undefined;
   readonly dropped?: number | undefined;
   readonly failed?: number | undefined;
+  /** Of `dropped`, the count by reason: what operators dropped by design is no loss for the default report. */
+  readonly droppedBy?: Readonly<Record<string, number>> | undefined;
 }
 
 /**
@@ -342,6 +348,13 @@ export function installProcessHooks(
     return closed;
   };
 
+  /** The logger's drop reasons, so what its operators dropped by design (a filter, sampling) is no loss. */
+  const dropReasons = (): DropReasons | undefined => {
+    let reasons: DropReasons | undefined;
+    safely('metrics', () => (reasons = log.metrics?.()));
+    return reasons;
+  };
+
   const deliver = (report: ShutdownReport, cause: string): void => {
     if (reported) return;
     reported = true;
@@ -349,7 +362,7 @@ export function installProcessHooks(
     if (receiver === false) return;
     safely('report', () => {
       if (receiver !== undefined) receiver(report);
-      else if (wroteLine || shutdownReportLost(report)) {
+      else if (wroteLine || shutdownReportLost(report, dropReasons())) {
         wroteLine = true;
         process.stderr.write(`rxlog: logger closed ${cause} ${shutdownReportText(report)}\n`);
       }

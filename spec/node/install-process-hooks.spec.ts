@@ -12,6 +12,8 @@ import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
 import { secondCopy } from '../helpers/second-copy';
 import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
 import { MemorySink } from '../../lib/sinks/memory-sink';
+import { filterEvents } from '../../lib/operators/filter-events';
+import { sampleEvents } from '../../lib/operators/sample-events';
 
 class FakeProcess extends EventEmitter {
   readonly exit = jest.fn<void, [number?]>();
@@ -642,6 +644,43 @@ describe('installProcessHooks', () => {
       await flushPromises();
       expect(write.mock.calls.map((c) => c[0])).toEqual([
         'rxlog: logger closed on SIGTERM (graceful, 12 ms, timed out): http: 3 delivered, 0 dropped, 0 failed, 7 undelivered\n',
+      ]);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('writes no line to stderr by default for events the operators dropped by design, and one when a queue overflowed', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // Health checks filtered out on the shared stream, the rest sampled out of one sink: nothing lost.
+      const filtered = new LoggerConfiguration().minimumLevel
+        .debug()
+        .pipe(filterEvents((e) => e.properties.Path !== '/health'))
+        .writeTo.sink(new MemorySink(), { name: 'memory', pipe: [sampleEvents({ rate: 0 })] })
+        .createLogger();
+      installProcessHooks(filtered, {}, proc);
+      filtered.information('GET {Path}', '/health');
+      filtered.debug('Cache miss');
+      filtered.information('GET {Path}', '/orders');
+      proc.emit('SIGTERM', 'SIGTERM');
+      await jest.advanceTimersByTimeAsync(0);
+      expect(proc.exit).toHaveBeenCalledWith(143);
+      expect(write).not.toHaveBeenCalled();
+
+      // A full queue dropped one: a loss, written.
+      const other = new FakeProcess();
+      const full = new LoggerConfiguration().writeTo
+        .sink({ emit: () => Promise.resolve() }, { name: 'slow', queue: { limit: 1, overflow: 'drop-newest' } })
+        .createLogger();
+      installProcessHooks(full, {}, other);
+      for (let i = 0; i < 3; i++) full.information('Event {I}', i);
+      other.emit('SIGTERM', 'SIGTERM');
+      await jest.advanceTimersByTimeAsync(0);
+      expect(write.mock.calls.map((c) => c[0])).toEqual([
+        expect.stringMatching(
+          /^rxlog: logger closed on SIGTERM \(graceful, \d+ ms\): slow: 2 delivered, 1 dropped, 0 failed, 0 undelivered\n$/,
+        ),
       ]);
     } finally {
       write.mockRestore();

@@ -1,5 +1,9 @@
 import { shutdownReportLost, shutdownReportText } from '../../lib/node/shutdown-report-text';
 import type { ShutdownReport } from '../../lib/pipeline/shutdown-report';
+import { LoggerConfiguration } from '../../lib/configuration/logger-configuration';
+import { filterEvents } from '../../lib/operators/filter-events';
+import { throttleEvents } from '../../lib/operators/throttle-events';
+import { MemorySink } from '../../lib/sinks/memory-sink';
 
 const clean: ShutdownReport = {
   strategy: 'graceful',
@@ -38,5 +42,43 @@ describe('shutdownReportLost', () => {
     ['a pipe that lost nothing', { pipe: { dropped: 0, undelivered: 0 } }, false],
   ])('%s: lost is %s', (_, change, lost) => {
     expect(shutdownReportLost({ ...clean, ...change })).toBe(lost);
+  });
+});
+
+describe('shutdownReportLost with the logger metrics', () => {
+  it('counts no loss for what the operators dropped by design, and counts every other drop', async () => {
+    const log = new LoggerConfiguration()
+      .pipe(filterEvents((e) => e.properties.Path !== '/health'))
+      .writeTo.sink(new MemorySink(), { name: 'constructor', pipe: [throttleEvents({ windowMs: 60_000 })] })
+      .createLogger();
+    for (const path of ['/health', '/orders', '/orders']) log.information('GET {Path}', path);
+    const report = await log.close();
+    expect(report.pipe?.dropped).toBe(1);
+    expect(Object.entries(report.sinks)).toEqual([['constructor', expect.objectContaining({ dropped: 1 })]]);
+    // Without the metrics, every drop counts, as before.
+    expect(shutdownReportLost(report)).toBe(true);
+    expect(shutdownReportLost(report, log.metrics())).toBe(false);
+  });
+
+  it('counts a drop under another reason as a loss, in a sink and in .pipe()', () => {
+    const report: ShutdownReport = {
+      ...clean,
+      pipe: { dropped: 2, undelivered: 0 },
+      sinks: { file: { delivered: 1, dropped: 2, failed: 0, undelivered: 0 } },
+    };
+    const designed = { 'filterEvents.excluded': 1, 'sampleEvents.sampledOut': 1 };
+    expect(shutdownReportLost(report, { pipe: { droppedBy: designed }, sinks: { file: { droppedBy: designed } } })).toBe(false);
+    expect(
+      shutdownReportLost(report, {
+        pipe: { droppedBy: { 'filterEvents.excluded': 1, 'operator-failed': 1 } },
+        sinks: { file: { droppedBy: designed } },
+      }),
+    ).toBe(true);
+    expect(
+      shutdownReportLost(report, {
+        pipe: { droppedBy: designed },
+        sinks: { file: { droppedBy: { 'filterEvents.excluded': 1 } } },
+      }),
+    ).toBe(true);
   });
 });
