@@ -108,7 +108,7 @@ export class RxlogShutdown implements OnModuleInit, BeforeApplicationShutdown, O
       return;
     }
     const {
-      report = (closed: ShutdownReport) => writeReport(closed, this.console()),
+      report = (closed: ShutdownReport) => writeReport(closed, this.console(), this.log),
       strategy = 'graceful',
       timeoutMs,
     } = this.options;
@@ -192,9 +192,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * the app's logger is closed; none when the app turned Nest's logging off (`logger: false`) or that
  * level off (`useLogger(['error'])`).
  */
-function writeReport(report: ShutdownReport, console: LoggerService): void {
+function writeReport(report: ShutdownReport, console: LoggerService, log: Logger): void {
   const line = `Logger closed ${shutdownReportText(report)}`;
-  const lost = shutdownReportLost(report);
+  // With the metrics, the drops of rxlog's filtering operators (filterEvents …) are no loss.
+  const lost = shutdownReportLost(report, log.metrics());
   if (!nestLevelEnabled(lost ? 'warn' : 'log')) return;
   if (lost) console.warn(line, 'RxlogModule');
   else console.log(line, 'RxlogModule');

@@ -108,6 +108,12 @@ describe('RxlogShutdown in real Nest 12 application contexts', () => {
     });
   });
 
+  it('writes the report at log when the only drops are by design (a sink pipe filtering health checks)', () => {
+    expect(outcomes['reported with drops by design']).toEqual([
+      ['log', 'Logger closed (graceful, N ms): memory: 3 delivered, 1 dropped, 0 failed, 0 undelivered', 'RxlogModule'],
+    ]);
+  });
+
   it("keeps the levels given to NestFactory (logger: ['warn']) for what Nest’s console takes after the logger closed", () => {
     expect(outcomes['logged after the logger closed, with levels given to NestFactory']).toEqual([
       'WARN [Orders] Written after close',
