@@ -5,6 +5,7 @@ import type { MessageTemplate } from '../core/message-template';
 import { readLevel } from './read-level';
 import { SelfLog } from '../core/self-log';
 import { heldThrows } from '../core/read-property';
+import { isObject } from '../core/is-object';
 import { captureValue } from '../templates/capture';
 import { setOwnProperty } from '../templates/own-property';
 import { eventTimeMs, LogEventRecord, wholeEvent } from '../templates/log-event-record';
@@ -95,8 +96,9 @@ function capturedCopy(properties: Readonly<Record<string, unknown>>): Record<str
  * a formatter may write: an array's items, a Map's keys and values, a Set's items, any other
  * object's own enumerable values (a class instance's fields). A policy walks plain objects and
  * arrays as they are and copies only a changed branch, so a cycle through any of these leads
- * from the copy back into the app's objects. Each object is explored once, without recursion (as
- * deep or as shared as an app builds it); no app code runs but getters and Proxy traps, and one
+ * from the copy back into the app's objects. Each object that holds objects is explored once (a
+ * leaf of a few values is read again when met again), without recursion (as deep or as shared as
+ * an app builds it); no app code runs but getters and Proxy traps, and one
  * that throws sends the caller to capture too.
  */
 function walksCaptured(properties: Readonly<Record<string, unknown>>): boolean {
@@ -118,15 +120,25 @@ function walksCaptured(properties: Readonly<Record<string, unknown>>): boolean {
     // A typed array or Buffer holds numbers only.
     if (typeof child !== 'object' || child === null || ArrayBuffer.isView(child) || done.has(child)) continue;
     if (open.has(child)) return true;
-    open.add(child);
     // Object.values for an array too: a sparse one (a[1e9] = x) gives what it holds, not its length in holes.
     const items =
       child instanceof Map ? [...child.keys(), ...child.values()] : child instanceof Set ? [...child] : Object.values(child);
     if (Array.isArray(child) && items.length < child.length) return true;
+    // A leaf (no object in it) is in no cycle: kept in no set, as the million small items of an
+    // array are (an entry each made the check 5 times slower than the redaction, and as big), and
+    // read again when met again, unless it is long enough for that to cost (then kept as done).
+    if (!items.some(isObject)) {
+      if (items.length > LEAF_READ_AGAIN) done.add(child);
+      continue;
+    }
+    open.add(child);
     stack.push([child, items]);
   }
   return false;
 }
+
+/** The most values of a leaf `walksCaptured` reads again each time it meets it, rather than keeps. */
+const LEAF_READ_AGAIN = 16;
 
 /** When the event happened, or now when that cannot be read (no timestamp at all): never throws. */
 function timeOf(event: LogEvent): number {

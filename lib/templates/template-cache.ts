@@ -3,6 +3,7 @@ import { expectOption } from '../core/expect-option';
 import type { MessageTemplate } from '../core/message-template';
 import { parseTemplate } from './parse-template';
 import { needsNoEscape } from './safe-json';
+import { SelfLog } from '../core/self-log';
 
 /** Bounds of a template cache. */
 export interface TemplateCacheOptions {
@@ -27,6 +28,9 @@ function wholeNumber(option: string, value: number | undefined, fallback: number
   expectOption(Number.isSafeInteger(value) && value >= 0, `TemplateCache.${option}`, 'a whole number ≥ 0', value);
   return value;
 }
+
+/** Whether a cache's first overflow was told to SelfLog (once a process). */
+let overflowTold = false;
 
 /** Slots of the table of texts met once: 4096 hashes, 16 KiB, made when a cache first overflows. */
 const SEEN_SLOTS = 4096;
@@ -88,6 +92,13 @@ export class TemplateCache {
     const length = text.length * (needsNoEscape(text) ? 1 : 7) + 32 * parsed.tokens.length;
     if (length <= this.#maxTotalLength) {
       if (this.#templates.size >= this.#maxEntries || this.#totalLength + length > this.#maxTotalLength) {
+        // Told once a process: the usual cause, template text built from data, is otherwise seen only as slower calls.
+        if (!overflowTold)
+          SelfLog.write(
+            'The template cache overflowed ({Count} templates): is template text built from data? Pass values as arguments ("User {Id} signed in", id)',
+            this.#templates.size,
+          );
+        overflowTold = true;
         this.clear();
         this.#seen = new Int32Array(SEEN_SLOTS);
       }

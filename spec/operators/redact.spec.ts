@@ -123,6 +123,34 @@ describe('redact', () => {
     expect(node.token).toBe('hunter2');
   });
 
+  it('checks an array of a hundred thousand small objects for cycles keeping no entry for each of them', () => {
+    // The item objects are leaves (no object in them): in no cycle. An entry each in the check's
+    // sets made it cost five times the redaction, time and memory.
+    const shared = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
+    const items = Array.from({ length: 100_000 }, (_, i) => (i % 2 === 0 ? { id: i, name: 'x' } : shared));
+    const node: Record<string, unknown> = { token: 'hunter2', items: [{ id: 1 }] };
+    (node.items as unknown[]).push(node);
+    const event = createLogEvent('information', 'Batch {@Items}', [{}]);
+    // Node first: the check reads the properties last to first, so it meets the cycle after the items.
+    const built = { ...event, properties: { Node: node, Items: items, User: { password: 'x' } } } as unknown as LogEvent;
+    const seen: LogEvent[] = [];
+    const adds = jest.spyOn(Set.prototype, 'add');
+    try {
+      of(built)
+        .pipe(redact({ paths: ['User.password', 'Node.token'] }))
+        .subscribe((e) => seen.push(e));
+      expect(adds.mock.calls.length).toBeLessThan(100);
+    } finally {
+      adds.mockRestore();
+    }
+    // The cycle behind the leaves is still found, so the event is captured first, as before.
+    expect(seen[0].properties).toMatchObject({
+      Node: { token: '[Redacted]', items: [{ id: 1 }, '[Circular]'] },
+      User: { password: '[Redacted]' },
+    });
+    expect((seen[0].properties.Items as unknown[]).length).toBe(1001);
+  });
+
   it('redacts what a plain object’s toJSON() gives, the data a sink writes, as the logger’s capture does', () => {
     // An app operator adds an object literal with a toJSON(): the sinks write what toJSON() gives.
     const session = { id: 's-1', toJSON: () => ({ id: 's-1', token: 'hunter2' }) };

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigurationError } from '../../lib/core/errors/configuration-error';
+import type { SelfLog as SelfLogType } from '../../lib/core/self-log';
 import { CompactJsonFormatter } from '../../lib/formatting/compact-json-formatter';
 import { parseTemplate } from '../../lib/templates/parse-template';
 import { parseTemplateCached, TemplateCache } from '../../lib/templates/template-cache';
@@ -116,6 +117,30 @@ describe('TemplateCache', () => {
   // A text built from data (`User ${id} did {Action}`), met once, filled the cache and cleared it every 1000 calls:
   // the templates in use were parsed again after each clear, and each one-off template was kept until the next, which
   // cost three times its parse in garbage collection. After the first overflow a new text is kept when met twice.
+  it('tells SelfLog once a process that a cache overflowed, the sign of template text built from data', () => {
+    const messages: string[] = [];
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { SelfLog } = require('../../lib/core/self-log') as { SelfLog: typeof SelfLogType };
+      const fresh = require('../../lib/templates/template-cache') as {
+        TemplateCache: typeof TemplateCache;
+        parseTemplateCached: typeof parseTemplateCached;
+      };
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      SelfLog.enable((message) => messages.push(message));
+      try {
+        const cache = new fresh.TemplateCache({ maxEntries: 10 });
+        for (let i = 0; i < 100; i++) cache.parse(`User ${i} signed in`);
+        for (let i = 0; i < 2_500; i++) fresh.parseTemplateCached(`Order ${i} shipped`);
+      } finally {
+        SelfLog.disable();
+      }
+    });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain('template cache overflowed (10 templates)');
+    expect(messages[0]).toContain('User {Id} signed in');
+  });
+
   it('after overflowing, keeps a text when met twice, so texts met once no longer clear the templates in use', () => {
     const cache = new TemplateCache({ maxEntries: 10 });
     for (let i = 0; i <= 10; i++) cache.parse(`warm-up ${i}`);
