@@ -587,6 +587,33 @@ describe('ConsoleSink on a stream that fails', () => {
     expect(report.sinks.console).toEqual({ delivered: 0, dropped: 0, failed: 2, undelivered: 0 });
   });
 
+  // `node app.js | head -1` without a circuit breaker: every batch fails. A new Error per batch (its
+  // stack) was half of what a batch cost; it is made again only when what it says changes.
+  it('fails later batches with the error it made once, until every stream it writes to failed', () => {
+    const { stream: stdout } = brokenPipe();
+    const { stream: stderr } = brokenPipe();
+    const sink = new ConsoleSink({ stdout, stderr, outputTemplate: '{Message}{NewLine}' });
+    const thrown = (level: LogEvent['level']): unknown => {
+      try {
+        sink.emitSync([makeEvent({ level })]);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('the batch did not fail');
+    };
+    thrown('warning');
+    const [first, second] = [thrown('warning'), thrown('error')];
+    expect(second).toBe(first);
+    // Only stderr failed: the batch is refused for what it holds, stdout still takes information.
+    expect(first).toMatchObject({ message: 'ConsoleSink: the stream failed or was destroyed', permanent: true });
+    // stdout fails too: the sink as a whole.
+    thrown('information');
+    const whole = thrown('warning');
+    expect(whole).not.toBe(first);
+    expect(whole).toMatchObject({ message: 'ConsoleSink: the stream failed or was destroyed', permanent: 'sink' });
+    expect(thrown('error')).toBe(whole);
+  });
+
   // A stream whose writes fail later (buffered, then the reader leaves) calls back every failed
   // write: one listener each went past Node's limit of 10, with a MaxListenersExceededWarning on stderr.
   it('adds one error listener to a failed stream, however many writes fail', async () => {
