@@ -436,14 +436,15 @@ export class ConsoleSink implements Sink {
     const errColors = themed && (forced ?? terminalHasColors(stderr, proc?.env));
     // The sink's own output template writes its own {NewLine}; a formatter's text ends with one.
     return (event) => {
-      const text = this.#text(event);
-      if (text === undefined) return false;
       const level = writtenLevel(event);
       const toStderr = levelValue(level) >= errorFrom;
       const target = toStderr ? stderr : stdout;
       const guard = toStderr ? errGuard : outGuard;
-      // A stream that failed earlier is not written to again (stdout takes writes again after its error).
+      // A stream that failed earlier is not written to again (stdout takes writes again after its
+      // error), and its events are not formatted for nothing.
       if (guard.failed) throw streamFailed(guard, target, whole());
+      const text = this.#text(event);
+      if (text === undefined) return false;
       const code = theme !== false && (toStderr ? errColors : outColors) ? theme.ansi[level] : '';
       target.write(code === '' ? text : colorLines(text, code), guard.done);
       // A pipe whose reader left fails the write before write() returns (the stream is errored at

@@ -614,6 +614,24 @@ describe('ConsoleSink on a stream that fails', () => {
     expect(thrown('error')).toBe(whole);
   });
 
+  // An event bound for a stream that failed is never written: formatting it (CLEF of a large event)
+  // was work for nothing on every batch.
+  it('formats no event for a stream that failed', async () => {
+    const { stream } = brokenPipe();
+    let formatted = 0;
+    const formatter: Formatter = {
+      format: (event) => {
+        formatted++;
+        return event.messageTemplate.text;
+      },
+    };
+    const sink = new ConsoleSink({ stdout: stream, stderr: stream, formatter });
+    expect(() => sink.emitSync([makeEvent()])).toThrow(/the stream failed or was destroyed/);
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let n = 0; n < 3; n++) expect(() => sink.emitSync([makeEvent()])).toThrow(/the stream failed or was destroyed/);
+    expect(formatted).toBe(1);
+  });
+
   // A stream whose writes fail later (buffered, then the reader leaves) calls back every failed
   // write: one listener each went past Node's limit of 10, with a MaxListenersExceededWarning on stderr.
   it('adds one error listener to a failed stream, however many writes fail', async () => {
