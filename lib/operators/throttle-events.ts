@@ -3,7 +3,7 @@ import { type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Sub
 import type { LogEvent } from '../core/log-event';
 import { MAX_TIMER_MS } from '../core/max-timer-ms';
 import { unrefScheduler } from '../core/unref-scheduler';
-import { type LogLevelName, levelValue } from '../core/log-level';
+import type { LogLevelName } from '../core/log-level';
 import { LogEventRecord } from '../templates/log-event-record';
 import { setOwnProperty } from '../templates/own-property';
 import { parseTemplateCached } from '../templates/template-cache';
@@ -13,6 +13,7 @@ import { checkScheduler, numberOption, optionsObject, snapshotOptions } from './
 import { checkOptionKeys } from '../core/check-option-keys';
 import { subscribeUpstream } from './subscribe-upstream';
 import { estimateEventBytes } from './event-size';
+import { levelRank } from './read-level';
 import { writeJson } from '../templates/safe-json';
 
 /** Options of {@link throttleEvents}. */
@@ -119,7 +120,7 @@ function defaultKey(event: LogEvent): string {
  * Lets at most `max` events per key through in each `windowMs` window (a window opens with a
  * key's first event); the rest are suppressed, and when the window ends one summary event
  * `Suppressed {Count} repeats of "{Template}"` stands for them, at the level of the most severe
- * one, with the properties every suppressed event had with the same value (an enriched `App` or
+ * one (a level that is not one of the six names counts as fatal), with the properties every suppressed event had with the same value (an enriched `App` or
  * `Host`, a `SourceContext`, a structure equal by its JSON text; `Count` and `Template` are the
  * summary's own). Nothing is silently lost: in a sink's `pipe`, suppressed events count in `dropped` (under
  * {@link THROTTLE_REASON}) and summaries in `received`; an event that arrived as the subscriber
@@ -272,7 +273,8 @@ export function throttleEvents(
             window.level = event.level;
             shareProperties(window, event, true);
           } else {
-            if (levelValue(event.level) > levelValue(window.level)) window.level = event.level;
+            // levelRank reads the window's `level` as an event's: a level not one of the six names ranks as fatal.
+            if (levelRank(event) > levelRank(window)) window.level = event.level;
             held += shareProperties(window, event, false);
           }
           window.suppressed++;

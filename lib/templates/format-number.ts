@@ -254,7 +254,8 @@ function fillSection(section: NumberFormatSection, digits: string, point: number
       }
     } else if (item === '.') {
       if (!seenPoint && intDigits === 0) out += int;
-      if (!seenPoint && frac.length > 0) out += '.';
+      // No point without a fraction placeholder, though rounding left a digit (scientific, no integer placeholder).
+      if (!seenPoint && maxFrac && frac.length > 0) out += '.';
       seenPoint = true;
     } else if (item[0] === "'") out += item.slice(1);
     else if (item !== ',') {

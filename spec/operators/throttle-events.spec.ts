@@ -121,6 +121,22 @@ describe('throttleEvents', () => {
     ]);
   });
 
+  // A level that is not one of the six names (an app operator's `'Error'`) counts as fatal, as in sampleEvents,
+  // fingersCrossed and minimumLevel. Before, the summary of such a repeat kept the first suppressed event's level.
+  it('gives the summary an unknown suppressed level, which ranks above every level', () => {
+    const testScheduler = createTestScheduler();
+    const seen: string[] = [];
+    const x1 = makeEvent({ text: 'one', properties: { User: 'x' } });
+    const x2 = makeEvent({ level: 'warning', text: 'two', properties: { User: 'x' } });
+    const x3 = makeEvent({ level: 'Error' as LogEvent['level'], text: 'three', properties: { User: 'x' } });
+    testScheduler.run(({ hot }) => {
+      hot('-a-b-c---|', { a: x1, b: x2, c: x3 })
+        .pipe(throttleEvents({ key: 'User', windowMs: 9 }, testScheduler))
+        .subscribe((e) => seen.push(describe_(e)));
+    });
+    expect(seen).toEqual(['information one', 'Error Suppressed 2 repeats of "two"']);
+  });
+
   it('keys an event without a key (no such property, a selector that gives undefined or throws) by its template and level', () => {
     const keyed = makeEvent({ text: 'Cache miss', properties: { User: 'x' } });
     const keys: EventKey[] = [

@@ -587,6 +587,51 @@ describe('ConsoleSink on a stream that fails', () => {
     expect(report.sinks.console).toEqual({ delivered: 0, dropped: 0, failed: 2, undelivered: 0 });
   });
 
+  // `node app.js | head -1` without a circuit breaker: every batch fails. A new Error per batch (its
+  // stack) was half of what a batch cost; it is made again only when what it says changes.
+  it('fails later batches with the error it made once, until every stream it writes to failed', () => {
+    const { stream: stdout } = brokenPipe();
+    const { stream: stderr } = brokenPipe();
+    const sink = new ConsoleSink({ stdout, stderr, outputTemplate: '{Message}{NewLine}' });
+    const thrown = (level: LogEvent['level']): unknown => {
+      try {
+        sink.emitSync([makeEvent({ level })]);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('the batch did not fail');
+    };
+    thrown('warning');
+    const [first, second] = [thrown('warning'), thrown('error')];
+    expect(second).toBe(first);
+    // Only stderr failed: the batch is refused for what it holds, stdout still takes information.
+    expect(first).toMatchObject({ message: 'ConsoleSink: the stream failed or was destroyed', permanent: true });
+    // stdout fails too: the sink as a whole.
+    thrown('information');
+    const whole = thrown('warning');
+    expect(whole).not.toBe(first);
+    expect(whole).toMatchObject({ message: 'ConsoleSink: the stream failed or was destroyed', permanent: 'sink' });
+    expect(thrown('error')).toBe(whole);
+  });
+
+  // An event bound for a stream that failed is never written: formatting it (CLEF of a large event)
+  // was work for nothing on every batch.
+  it('formats no event for a stream that failed', async () => {
+    const { stream } = brokenPipe();
+    let formatted = 0;
+    const formatter: Formatter = {
+      format: (event) => {
+        formatted++;
+        return event.messageTemplate.text;
+      },
+    };
+    const sink = new ConsoleSink({ stdout: stream, stderr: stream, formatter });
+    expect(() => sink.emitSync([makeEvent()])).toThrow(/the stream failed or was destroyed/);
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let n = 0; n < 3; n++) expect(() => sink.emitSync([makeEvent()])).toThrow(/the stream failed or was destroyed/);
+    expect(formatted).toBe(1);
+  });
+
   // A stream whose writes fail later (buffered, then the reader leaves) calls back every failed
   // write: one listener each went past Node's limit of 10, with a MaxListenersExceededWarning on stderr.
   it('adds one error listener to a failed stream, however many writes fail', async () => {

@@ -282,6 +282,12 @@ describe('formatNumber', () => {
     // .NET fills every integer placeholder of a scientific format, `#` too, so zero writes its zeros.
     [0, '#E+0', '0E+0'],
     [0, '##.#E+0', '00E+0'],
+    // Without placeholders after the point, .NET writes no point (NumberToStringFormat writes one only before a
+    // fraction digit or a `0`): 5 rounds to no digit, carrying into the exponent. Before, a stray `.` came out (`E+2.`).
+    [5, 'E+0.', 'E+2'],
+    [5, '.E+0', 'E+2'],
+    [5, '#.E+0', '5E+0'],
+    [0.95, '.0E+0', '.1E+1'],
   ])('formats %p with the scientific custom format %p as .NET does (%p)', (value, format, expected) => {
     expect(formatNumber(value, format)).toBe(expected);
   });
