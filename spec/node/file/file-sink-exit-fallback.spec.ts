@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { drainFifo } from '../../helpers/drain-fifo';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -13,23 +14,6 @@ function numbers(text: string): number[] {
     .slice(0, -1)
     .split('\n')
     .map((line) => (JSON.parse(line) as { N: number }).N);
-}
-
-/** Reads whatever the FIFO holds now without blocking. */
-function drain(fd: number): string {
-  const chunks: Buffer[] = [];
-  const buffer = Buffer.alloc(1 << 16);
-  for (;;) {
-    try {
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      chunks.push(Buffer.from(buffer.subarray(0, n)));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
-      throw error;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 const hasMkfifo = spawnSync('which', ['mkfifo']).status === 0;
@@ -70,7 +54,7 @@ const hasMkfifo = spawnSync('which', ['mkfifo']).status === 0;
     let child: ReturnType<typeof spawnSync>;
     try {
       child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
-      piped = drain(reader);
+      piped = drainFifo(reader);
     } finally {
       fs.closeSync(reader);
     }

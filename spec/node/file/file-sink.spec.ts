@@ -13,6 +13,7 @@ import { FileSizeLimitError } from '../../../lib/node/file/file-size-limit-error
 import { makeEvent, makeEvents, throwsOnTens } from '../../helpers/events';
 import { expectDeliveredAsRead, expectRestUndelivered, runExitBurst } from '../fixtures/exit-burst';
 import { expectBreakerOpens, runBrokenSink } from '../../helpers/sink-breaker';
+import { drainFifo } from '../../helpers/drain-fifo';
 
 /** One short JSON line per event: `{"N":0}` … */
 const numbered: Formatter = { format: (e) => JSON.stringify({ N: e.properties.N }) };
@@ -1580,23 +1581,6 @@ describe('FileSink', () => {
       }
     }
 
-    /** Reads whatever the FIFO holds now, without blocking. */
-    function drain(reader: number): string {
-      const chunks: Buffer[] = [];
-      const buffer = Buffer.alloc(1 << 16);
-      for (;;) {
-        try {
-          const n = fs.readSync(reader, buffer, 0, buffer.length, null);
-          if (n === 0) break;
-          chunks.push(Buffer.from(buffer.subarray(0, n)));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
-          throw error;
-        }
-      }
-      return Buffer.concat(chunks).toString('utf8');
-    }
-
     fifoIt('refuses a batch without blocking when the FIFO has no reader (ENXIO)', () => {
       const sink = new FileSink(fifo, { formatter: numbered });
       expect(sink.emitSync(makeEvents(1))).toBe(false);
@@ -1625,18 +1609,18 @@ describe('FileSink', () => {
               const { delivered } = error as PartialDeliveryError;
               expect(delivered).toBeGreaterThan(0);
               // The events counted are in the pipe already, whole.
-              const taken = received + drain(reader);
+              const taken = received + drainFifo(reader);
               received = taken;
               expect(taken.split('\n').length - 1).toBeGreaterThanOrEqual(i + (512 - batch.length) + delivered);
               batch = batch.slice(delivered);
               partials++;
             }
-            received += drain(reader);
+            received += drainFifo(reader);
           }
         }
-        received += drain(reader);
+        received += drainFifo(reader);
         sink.flushSync();
-        received += drain(reader);
+        received += drainFifo(reader);
         void sink.close();
         fs.closeSync(reader);
         expect(refusals + partials).toBeGreaterThan(0);
@@ -1650,13 +1634,13 @@ describe('FileSink', () => {
       const events = makeEvents(40_000);
       let settled = false;
       const written = Promise.resolve(sink.emit(events)).then(() => (settled = true));
-      let received = drain(reader);
+      let received = drainFifo(reader);
       while (!settled) {
         await new Promise((resolve) => setImmediate(resolve));
-        received += drain(reader);
+        received += drainFifo(reader);
       }
       await written;
-      received += drain(reader);
+      received += drainFifo(reader);
       void sink.close();
       fs.closeSync(reader);
       expect(received.slice(0, -1).split('\n')).toHaveLength(40_000);
@@ -1694,7 +1678,7 @@ describe('FileSink', () => {
         let result: unknown = 'pending';
         const written = Promise.resolve(sink.emit(events.slice(delivered))).then((value) => (result = value));
         while (result === 'pending') {
-          drain(reader);
+          drainFifo(reader);
           await new Promise((resolve) => setImmediate(resolve));
         }
         await written;
@@ -1733,9 +1717,9 @@ describe('FileSink', () => {
         let received = '';
         for (let round = 0; round < 100 && delivered < events.length; round++) {
           offer();
-          received += drain(reader);
+          received += drainFifo(reader);
         }
-        received += drain(reader);
+        received += drainFifo(reader);
         fs.closeSync(reader);
         void sink.close();
         expect(delivered).toBe(events.length);
@@ -1770,7 +1754,7 @@ describe('FileSink', () => {
       }
       expect(delivered).toBe(1);
       expect(sink.emitSync(events.slice(delivered))).toBe(true);
-      const received = drain(reader);
+      const received = drainFifo(reader);
       fs.closeSync(reader);
       void sink.close();
       // Before: the line's start ran into the retried whole line, which no reader could parse.
@@ -1802,9 +1786,9 @@ describe('FileSink', () => {
           } catch (error) {
             delivered += (error as PartialDeliveryError).delivered;
           }
-          received += drain(reader);
+          received += drainFifo(reader);
         }
-        received += drain(reader);
+        received += drainFifo(reader);
         fs.closeSync(reader);
         void sink.close();
         const read = numbersIn(received);
@@ -1845,9 +1829,9 @@ describe('FileSink', () => {
         expect(numbers(fallback)).toEqual(range(cut, events.length));
         reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
         // What the pipe held is the new reader's; the next batch starts with the rest of the cut line.
-        let received = drain(reader);
+        let received = drainFifo(reader);
         expect(sink.emitSync([makeEvent({ properties: { N: 100 } })])).toBe(true);
-        received += drain(reader);
+        received += drainFifo(reader);
         fs.closeSync(reader);
         void sink.close();
         const read = numbersIn(received);
@@ -1877,17 +1861,17 @@ describe('FileSink', () => {
         offer();
         const cut = delivered;
         expect(cut).toBeGreaterThan(0);
-        let received = drain(reader);
+        let received = drainFifo(reader);
         // The shipper makes its FIFO anew; the first reader is still there to take the rest.
         fs.rmSync(fifo);
         execFileSync('mkfifo', [fifo]);
         offer();
-        received += drain(reader);
+        received += drainFifo(reader);
         expect(numbersIn(received)).toEqual(range(0, cut + 1));
         expect(delivered).toBe(cut + 1);
         const next = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
         offer();
-        const later = drain(next);
+        const later = drainFifo(next);
         fs.closeSync(next);
         // The next reader's first line (the pipe is full again: its last one is cut).
         expect(numbersIn(later.slice(0, later.indexOf('\n') + 1))).toEqual([cut + 1]);
@@ -1914,7 +1898,7 @@ describe('FileSink', () => {
         try {
           // The pipe (64 KiB) takes about 13 lines whole and the start of one more: emit holds the rest.
           const outcome = Promise.resolve(sink.emit(events)).catch(() => undefined);
-          let received = drain(reader);
+          let received = drainFifo(reader);
           const cut = numbersIn(received.slice(0, received.lastIndexOf('\n') + 1)).length;
           expect(cut).toBeGreaterThan(0);
           // The shipper makes its FIFO anew; the first reader is still there to take the rest.
@@ -1922,14 +1906,14 @@ describe('FileSink', () => {
           execFileSync('mkfifo', [fifo]);
           running._exiting = true;
           sink.flushSync();
-          received += drain(reader);
+          received += drainFifo(reader);
           expect(numbersIn(received)).toEqual(range(0, cut + 1));
           // The pipeline asks at exit which of the batch it holds the sink wrote itself.
           expect(sink[WRITTEN_ASIDE](events)).toBe(cut + 1);
           // A later exit flush (an app's own exit listener) finds a reader on the new FIFO.
           next = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
           sink.flushSync();
-          const later = drain(next);
+          const later = drainFifo(next);
           expect(numbersIn(later.slice(0, later.indexOf('\n') + 1))).toEqual([cut + 1]);
           running._exiting = false;
           void sink.close();
@@ -1986,7 +1970,7 @@ describe('FileSink', () => {
           // EAGAIN: nothing to read this round.
         }
       }
-      received += drain(reader);
+      received += drainFifo(reader);
       fs.closeSync(reader);
       void sinks.a.close();
       void sinks.b.close();
@@ -2019,12 +2003,12 @@ describe('FileSink', () => {
         let settled = false;
         const waiting = Promise.resolve(sink.emit(makeEvents(10))).then(() => (settled = true));
         // Room again, but the held batch comes first: a batch offered now (flushSync on a signal) waits.
-        drain(reader);
+        drainFifo(reader);
         expect(sink.emitSync(makeEvents(1))).toBe(false);
         // The sink's polling wait runs on (fake) timers: each step gives it one more try.
         for (let step = 0; step < 100 && !settled; step++) {
           await jest.advanceTimersByTimeAsync(50);
-          drain(reader);
+          drainFifo(reader);
         }
         await waiting;
         expect(sink.emitSync(makeEvents(1))).toBe(true);
@@ -2054,16 +2038,16 @@ describe('FileSink', () => {
           return result;
         });
         // The reader takes what the pipe holds: room for the second batch, were it written now.
-        let received = drain(reader);
+        let received = drainFifo(reader);
         const b = Promise.resolve(sink.emit(second)).then((result) => {
           settled++;
           return result;
         });
         for (let step = 0; step < 200 && settled < 2; step++) {
-          received += drain(reader);
+          received += drainFifo(reader);
           await jest.advanceTimersByTimeAsync(50);
         }
-        received += drain(reader);
+        received += drainFifo(reader);
         await expect(a).resolves.toBeUndefined();
         await expect(b).resolves.toBeUndefined();
         expect(received.endsWith('\n')).toBe(true);
@@ -2083,10 +2067,10 @@ describe('FileSink', () => {
       const sink = new FileSink(primary, { formatter: { format: () => 'z'.repeat(5000) }, fallbackPath: fifo });
       fillPipe(sink);
       const closing = sink.close();
-      drain(reader);
+      drainFifo(reader);
       // Before: close() returned at once, its fallback still holding the rest of the cut line.
       await closing;
-      const rest = drain(reader);
+      const rest = drainFifo(reader);
       fs.closeSync(reader);
       expect(rest.length).toBeGreaterThan(0);
       expect(rest.endsWith('\n')).toBe(true);
@@ -2108,7 +2092,7 @@ describe('FileSink', () => {
       const started = Date.now();
       const report = await log.close({ strategy: 'graceful', timeoutMs: 200 });
       const elapsed = Date.now() - started;
-      const whole = drain(reader).split('\n').length - 1;
+      const whole = drainFifo(reader).split('\n').length - 1;
       await new Promise((resolve) => setTimeout(resolve, 20));
       clearInterval(ticker);
       fs.closeSync(reader);
@@ -2132,7 +2116,7 @@ describe('FileSink', () => {
       // Three full batches of ~100 KB, written inline: the 64 KiB pipe takes part of the first.
       for (let i = 0; i < 300; i++) log.information('Event {N}', i);
       const inPipe = (text: string): number => text.split('\n').length - 1;
-      let received = drain(reader);
+      let received = drainFifo(reader);
       const early = log.metrics().sinks.fifo;
       expect(early.delivered).toBeGreaterThan(0);
       expect(early.delivered).toBeLessThan(100);
@@ -2141,7 +2125,7 @@ describe('FileSink', () => {
 
       // The reader stalls again; a graceful close gives up after 200 ms.
       const report = await log.close({ strategy: 'graceful', timeoutMs: 200 });
-      received += drain(reader);
+      received += drainFifo(reader);
       fs.closeSync(reader);
       const whole = inPipe(received);
       expect(report.sinks.fifo.delivered).toBe(whole);
@@ -2172,9 +2156,9 @@ describe('FileSink', () => {
           const closing = sink.close();
           const error = await outcome;
           expect(error).toBeInstanceOf(PartialDeliveryError);
-          let received = drain(reader);
+          let received = drainFifo(reader);
           await closing;
-          received += drain(reader);
+          received += drainFifo(reader);
           const cut = (error as PartialDeliveryError).delivered;
           expect(cut).toBeGreaterThan(0);
           expect(numbersIn(received)).toEqual(range(0, cut + 1));
@@ -2192,7 +2176,7 @@ describe('FileSink', () => {
       expect(() => sink.emitSync(makeEvents(200))).toThrow(PartialDeliveryError);
       sink.flushSync();
       expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
-      expect(drain(reader).length).toBeGreaterThan(0);
+      expect(drainFifo(reader).length).toBeGreaterThan(0);
       void sink.close();
       fs.closeSync(reader);
     });
@@ -2216,11 +2200,11 @@ describe('FileSink', () => {
         expect(jest.getTimerCount()).toBe(0);
         expect(diagnostics.some((d) => d.template.includes('did not take'))).toBe(true);
         // The rest of the cut line is still held, and goes first once the reader reads again.
-        drain(reader);
+        drainFifo(reader);
         const last = sink.flush();
         await jest.advanceTimersByTimeAsync(10);
         await last;
-        expect(drain(reader).endsWith('\n')).toBe(true);
+        expect(drainFifo(reader).endsWith('\n')).toBe(true);
       } finally {
         jest.useRealTimers();
         void sink.close();
