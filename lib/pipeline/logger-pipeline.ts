@@ -578,6 +578,10 @@ export class LoggerPipeline {
     const closed = (): void => {
       // Settled: every later close() gets this same promise, whatever its bound (see #closeAgain).
       this.#closeDeadline = undefined;
+      // The last event handed on is no longer counted (every lane has ended): a logger the app
+      // still holds after close keeps none of its events.
+      this.#handedOut = undefined;
+      for (const { reached } of this.#lanes) if (reached !== undefined) reached.event = undefined;
       release();
       this.#closed$.next();
       this.#closed$.complete();
