@@ -137,7 +137,13 @@ log.information('Hello from {Bundler}', 'the bundle');
   levels: {
     source: `import { parseLevel } from 'rxlog';\nconsole.log(parseLevel('Warn'));\n`,
     prints: 'warning',
-    only: ['core/log-level.js', 'core/errors/configuration-error.js', 'core/describe-value.js', 'core/shared-brand.js'],
+    only: [
+      'core/log-level.js',
+      'core/errors/configuration-error.js',
+      'core/describe-value.js',
+      'core/shared-brand.js',
+      'core/is-object.js',
+    ],
   },
 };
 
